@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Relais top-level Makefile. Out-of-tree: everything generated goes to $(O).
+
+O ?= build
+BOARD ?= sim
+KPY ?= /usr/bin/python3
+KCONFIG_CONFIG := $(O)/.config
+CONFIG_H := $(O)/include/relais-config.h
+export KCONFIG_CONFIG
+
+PKGS := glib-2.0 gio-2.0 gio-unix-2.0 gstreamer-1.0 gstreamer-webrtc-1.0 \
+        gstreamer-sdp-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-audio-1.0 \
+        libsoup-3.0 json-glib-1.0 openssl sqlite3
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+GLIB_PIN := -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74
+SAN ?=
+OPT ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(OPT) $(SAN) $(WARN) $(GLIB_PIN) -std=gnu11 -MMD -MP \
+             -I$(O)/include -Ifirmware/lib -Ifirmware/booth -Ifirmware/switchboard -Itests/lib $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+LIB_SRC := $(wildcard firmware/lib/*.c)
+BOOTH_SRC := $(wildcard firmware/booth/*.c)
+SB_SRC := $(wildcard firmware/switchboard/*.c)
+TOOLS_SRC := $(wildcard firmware/tools/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c tests/integration/*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+LIBRELAIS := $(O)/librelais.a
+# Each program's modules except main.c form a static library, so that tests
+# link the same code the program runs (as RAUC links its tests to librauc.a).
+LIBBOOTH := $(O)/libbooth.a
+LIBSB := $(O)/libswitchboard.a
+LIBTEST := $(O)/libtesthelp.a
+BOOTH := $(O)/bin/relais-booth
+SWITCHBOARD := $(O)/bin/relais-switchboard
+TOOLS := $(patsubst firmware/tools/%.c,$(O)/bin/%,$(TOOLS_SRC))
+TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
+
+.PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
+        menuconfig savedefconfig olddefconfig bench help
+
+all: $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS)
+
+help:
+	@echo "make deps        install Debian packages and npm modules (root)"
+	@echo "make             build into $(O)/ (board $(BOARD) unless configured)"
+	@echo "make check       install, build and run every test"
+	@echo "make demo        switchboard + simulated booth + adviser URL"
+	@echo "make asan        AddressSanitizer/UBSan build in build-asan/ and unit tests"
+	@echo "make <board>_defconfig | menuconfig | savedefconfig"
+
+# --- configuration -------------------------------------------------------
+%_defconfig:
+	@test -f board/$*/defconfig || { echo "no board/$*/defconfig" >&2; exit 1; }
+	@mkdir -p $(O)
+	$(KPY) -m defconfig --kconfig Kconfig board/$*/defconfig
+
+$(KCONFIG_CONFIG):
+	@mkdir -p $(O)
+	$(KPY) -m defconfig --kconfig Kconfig board/$(BOARD)/defconfig
+
+menuconfig: | $(KCONFIG_CONFIG)
+	$(KPY) -m menuconfig Kconfig
+
+savedefconfig: $(KCONFIG_CONFIG)
+	$(KPY) -m savedefconfig --kconfig Kconfig --out $(O)/defconfig
+	@echo "wrote $(O)/defconfig (copy it to board/<name>/defconfig)"
+
+olddefconfig: $(KCONFIG_CONFIG)
+	$(KPY) -m olddefconfig Kconfig
+
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig)
+$(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
+	@mkdir -p $(dir $@)
+	$(KPY) -m olddefconfig Kconfig >/dev/null
+	$(KPY) -m genconfig --header-path $@ Kconfig
+
+# --- build ---------------------------------------------------------------
+$(O)/obj/%.o: %.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBRELAIS): $(call obj,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+$(LIBBOOTH): $(call obj,$(filter-out %/main.c,$(BOOTH_SRC)))
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+$(LIBSB): $(call obj,$(filter-out %/main.c,$(SB_SRC)))
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+$(BOOTH): $(O)/obj/firmware/booth/main.o $(LIBBOOTH) $(LIBRELAIS)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(SWITCHBOARD): $(O)/obj/firmware/switchboard/main.o $(LIBSB) $(LIBRELAIS)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBRELAIS)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(LIBTEST): $(call obj,$(TESTLIB_SRC))
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+$(O)/tests/%: $(O)/obj/tests/%.o $(LIBTEST) $(LIBSB) $(LIBBOOTH) $(LIBRELAIS)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+# --- set-up, tests, demo --------------------------------------------------
+deps:
+	@board/host/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all.sh $(O)
+
+check-unit: all
+	@tests/run-all.sh $(O) unit
+
+check-integration: all
+	@tests/run-all.sh $(O) integration
+
+check-e2e: all
+	@tests/run-all.sh $(O) e2e
+
+asan:
+	@$(MAKE) --no-print-directory O=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@ASAN_OPTIONS=detect_leaks=0 tests/run-all.sh build-asan unit
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@board/host/demo.sh $(O)
+
+bench: all
+	@tests/bench/run.sh $(O)
+
+clean:
+	rm -rf $(O) build-asan

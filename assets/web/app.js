@@ -1,0 +1,859 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Relais adviser console: link to the switchboard (with reconnect), booths,
+// waiting visitors, and one call at a time. Plain ES modules, nothing loaded
+// from outside the switchboard.
+
+import * as P from './protocol.js';
+import { Call } from './call.js';
+
+const NAME_KEY = 'relais.adviser.name';
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 10000;
+const PING_INTERVAL_MS = 15000;
+const SILENCE_LIMIT_MS = 40000; // no frame at all for this long: the link is dead
+const TAKEN_LINGER_MS = 2500;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  body: document.body,
+  signin: $('signin'),
+  signinForm: $('signin-form'),
+  nameInput: $('name-input'),
+  console: $('console'),
+  linkState: $('link-state'),
+  adviserName: $('adviser-name'),
+  signoutBtn: $('signout-btn'),
+  queueList: $('queue-list'),
+  queueEmpty: $('queue-empty'),
+  queueCount: $('queue-count'),
+  boothList: $('booth-list'),
+  boothsEmpty: $('booths-empty'),
+  boothCount: $('booth-count'),
+  stageTitle: $('stage-title'),
+  callState: $('call-state'),
+  callTimer: $('call-timer'),
+  mediaWarning: $('media-warning'),
+  remoteVideo: $('remote-video'),
+  remoteAudio: $('remote-audio'),
+  placeholder: $('stage-placeholder'),
+  localVideo: $('local-video'),
+  selfCaption: $('self-caption'),
+  muteBtn: $('mute-btn'),
+  cameraBtn: $('camera-btn'),
+  retryMediaBtn: $('retry-media-btn'),
+  endBtn: $('end-btn'),
+  chat: $('chat'),
+  chatLog: $('chat-log'),
+  chatForm: $('chat-form'),
+  chatInput: $('chat-input'),
+  announcer: $('announcer'),
+  toast: $('toast'),
+};
+
+const st = {
+  name: '',
+  ws: null,
+  link: 'offline', // offline | connecting | online | reconnecting | stopped
+  wantOnline: false,
+  backoff: RECONNECT_MIN_MS,
+  reconnectTimer: 0,
+  pingTimer: 0,
+  lastRx: 0,
+  session: null,
+  iceServers: [],
+  booths: [],
+  queue: new Map(), // ticket -> { item, receivedAt, el, taken }
+  accepting: null, // ticket we sent accept for
+  call: null,
+  callStartedAt: 0,
+  media: null, // Promise<MediaStream|null>, started once online
+  localStream: null,
+  mediaError: null,
+  micMuted: false,
+  cameraOff: false,
+};
+
+// ---- small helpers -----------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'type' || k === 'id') e.setAttribute(k, v === true ? '' : v);
+    else e[k] = v;
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+const humanize = (id) => {
+  const s = String(id).replace(/[-_.]+/g, ' ').trim();
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+};
+
+let langNames = null;
+try {
+  langNames = new Intl.DisplayNames(['en'], { type: 'language' });
+} catch {
+  langNames = null;
+}
+const languageName = (code) => {
+  try {
+    const n = langNames?.of(code);
+    return n && n !== code ? n : code;
+  } catch {
+    return code;
+  }
+};
+
+const pad = (n) => String(n).padStart(2, '0');
+function duration(s) {
+  s = Math.max(0, Math.floor(s));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+function announce(text) {
+  // Re-adding a node makes screen readers read it even if the text repeats.
+  const p = el('p', { text });
+  ui.announcer.append(p);
+  while (ui.announcer.childElementCount > 5) ui.announcer.firstElementChild.remove();
+}
+
+let toastTimer = 0;
+function toast(text, kind = 'info') {
+  ui.toast.textContent = text;
+  ui.toast.dataset.kind = kind;
+  ui.toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (ui.toast.hidden = true), 6000);
+}
+
+const stats = { received: Object.create(null), invalid: 0, localCandidates: [], remoteCandidates: [], lastError: null };
+
+// ---- page state ------------------------------------------------------------------
+
+function setState(s) {
+  ui.body.dataset.state = s; // signed-out | idle | accepting | in-call
+  updateAcceptButtons();
+}
+
+const LINK_TEXT = {
+  offline: 'Offline',
+  connecting: 'Connecting…',
+  online: 'Connected',
+  reconnecting: 'Connection lost — reconnecting…',
+  stopped: 'Disconnected',
+};
+function setLink(link, detail) {
+  st.link = link;
+  ui.body.dataset.link = link;
+  ui.linkState.dataset.link = link;
+  ui.linkState.textContent = detail ? `${LINK_TEXT[link]} ${detail}` : LINK_TEXT[link];
+  updateAcceptButtons();
+}
+
+// ---- link to the switchboard ----------------------------------------------------
+
+function wsUrl() {
+  const override = new URLSearchParams(location.search).get('ws');
+  if (override) return override;
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/adviser`;
+}
+
+function send(text) {
+  if (st.ws && st.ws.readyState === WebSocket.OPEN) {
+    st.ws.send(text);
+    return true;
+  }
+  return false;
+}
+
+function connect() {
+  clearTimeout(st.reconnectTimer);
+  st.wantOnline = true;
+  setLink(st.link === 'reconnecting' ? 'reconnecting' : 'connecting');
+  let ws;
+  try {
+    ws = new WebSocket(wsUrl());
+  } catch (err) {
+    toast(`Cannot reach the switchboard: ${err.message}`, 'error');
+    scheduleReconnect();
+    return;
+  }
+  st.ws = ws;
+  ws.onopen = () => {
+    st.lastRx = Date.now();
+    ws.send(P.hello(st.name));
+  };
+  ws.onmessage = (ev) => {
+    if (ws !== st.ws) return;
+    st.lastRx = Date.now();
+    let msg;
+    try {
+      msg = P.parse(ev.data);
+    } catch (err) {
+      stats.invalid++;
+      console.warn(`relais: ignoring a bad message from the switchboard (${err.code}: ${err.message})`);
+      return;
+    }
+    stats.received[msg.type] = (stats.received[msg.type] ?? 0) + 1;
+    handle(msg);
+  };
+  ws.onclose = (ev) => {
+    if (ws !== st.ws) return;
+    st.ws = null;
+    clearInterval(st.pingTimer);
+    onLinkLost(ev);
+  };
+}
+
+function onLinkLost(ev) {
+  st.session = null;
+  if (st.call) {
+    // The switchboard ends a call whose end lost its link; media alone cannot continue it.
+    teardownCall('The connection to the switchboard was lost, so the call ended.');
+  }
+  st.accepting = null;
+  if (!st.wantOnline) {
+    setLink('stopped');
+    return;
+  }
+  console.info(`relais: link closed (${ev?.code ?? '?'} ${ev?.reason ?? ''})`);
+  scheduleReconnect();
+}
+
+function scheduleReconnect() {
+  setLink('reconnecting');
+  const jitter = 0.75 + Math.random() * 0.5;
+  const delay = Math.min(RECONNECT_MAX_MS, st.backoff) * jitter;
+  st.backoff = Math.min(RECONNECT_MAX_MS, st.backoff * 2);
+  clearTimeout(st.reconnectTimer);
+  st.reconnectTimer = setTimeout(connect, delay);
+}
+
+function disconnect() {
+  st.wantOnline = false;
+  clearTimeout(st.reconnectTimer);
+  clearInterval(st.pingTimer);
+  if (st.call) endCall('adviser-signed-out');
+  const ws = st.ws;
+  st.ws = null;
+  ws?.close(1000, 'bye');
+  setLink('stopped');
+}
+
+function startKeepAlive() {
+  clearInterval(st.pingTimer);
+  st.pingTimer = setInterval(() => {
+    if (Date.now() - st.lastRx > SILENCE_LIMIT_MS) {
+      // Half-open TCP (NAT, Wi-Fi change): close and let the backoff reconnect.
+      const ws = st.ws;
+      st.ws = null;
+      clearInterval(st.pingTimer);
+      ws?.close();
+      onLinkLost({ code: 'timeout' });
+      return;
+    }
+    send(P.ping());
+  }, PING_INTERVAL_MS);
+}
+
+// ---- incoming messages -------------------------------------------------------------
+
+function handle(msg) {
+  switch (msg.type) {
+    case 'welcome':
+      if (msg.version !== P.VERSION) {
+        st.wantOnline = false;
+        toast(`The switchboard speaks protocol version ${msg.version}; this console needs ${P.VERSION}. Reload the page.`, 'error');
+        st.ws?.close(1000);
+        return;
+      }
+      st.session = msg.session;
+      st.iceServers = msg.ice_servers ?? [];
+      st.backoff = RECONNECT_MIN_MS;
+      setLink('online');
+      startKeepAlive();
+      if (!st.media) acquireMedia();
+      break;
+    case 'booths':
+      renderBooths(msg.booths);
+      break;
+    case 'queue':
+      renderQueue(msg.queue);
+      break;
+    case 'taken':
+      onTaken(msg.ticket, 'Taken by another adviser, or the visitor left');
+      break;
+    case 'call':
+      startCall(msg);
+      break;
+    case 'sdp':
+      if (st.call?.id === msg.call) st.call.handleSdp(msg);
+      break;
+    case 'ice':
+      if (st.call?.id === msg.call) st.call.handleIce(msg);
+      break;
+    case 'chat':
+      if (st.call?.id === msg.call) addChat('visitor', msg.text);
+      break;
+    case 'end':
+      if (st.call?.id === msg.call) {
+        const why = msg.reason === 'peer-lost' ? 'The booth lost its connection, so the call ended.' : 'The visitor ended the call.';
+        teardownCall(why);
+      }
+      break;
+    case 'error':
+      onError(msg);
+      break;
+    case 'ping':
+      send(P.pong());
+      break;
+    case 'pong':
+      break;
+  }
+}
+
+function onError(msg) {
+  stats.lastError = msg;
+  console.warn(`relais: switchboard error ${msg.code} (${msg.ref ?? ''}): ${msg.message ?? ''}`);
+  if (msg.code === 'version') {
+    st.wantOnline = false;
+    toast('This console is out of date for the switchboard. Reload the page.', 'error');
+    return;
+  }
+  if (msg.ref === 'accept' && st.accepting) {
+    const ticket = st.accepting;
+    st.accepting = null;
+    setState(st.call ? 'in-call' : 'idle');
+    if (msg.code === 'gone') onTaken(ticket, 'No longer waiting');
+    else toast(`Could not accept: ${msg.message ?? msg.code}`, 'error');
+    return;
+  }
+  if (msg.ref === 'hello') {
+    st.wantOnline = msg.code !== 'field' && msg.code !== 'size';
+    toast(`The switchboard refused the connection: ${msg.message ?? msg.code}`, 'error');
+    return;
+  }
+  if (msg.ref === 'chat') toast(`Message not sent: ${msg.message ?? msg.code}`, 'error');
+}
+
+// ---- booths ----------------------------------------------------------------------------
+
+const BOOTH_STATE = {
+  idle: ['Idle', 'ok'],
+  queued: ['Visitor waiting', 'wait'],
+  waiting: ['Visitor waiting', 'wait'],
+  in_call: ['In call', 'busy'],
+  'in-call': ['In call', 'busy'],
+  out_of_order: ['Out of order', 'bad'],
+  'out-of-order': ['Out of order', 'bad'],
+};
+
+function renderBooths(booths) {
+  st.booths = booths;
+  const items = booths.map((b) => {
+    const [label, tone] = BOOTH_STATE[b.state] ?? [humanize(b.state), 'other'];
+    return el(
+      'li',
+      { class: 'booth', 'data-testid': 'booth-row', 'data-booth-id': b.booth_id, 'data-booth-state': b.state },
+      el('span', { class: `dot dot-${tone}`, 'aria-hidden': 'true' }),
+      el(
+        'div',
+        { class: 'booth-main' },
+        el('div', { class: 'booth-site', text: b.site || b.booth_id }),
+        el('div', { class: 'booth-id', text: b.board ? `${b.booth_id} · ${b.board}` : b.booth_id }),
+      ),
+      el(
+        'div',
+        { class: 'booth-state' },
+        el('span', { class: `tag tag-${tone}`, 'data-testid': 'booth-state', text: label }),
+        b.reason ? el('div', { class: 'booth-reason', 'data-testid': 'booth-reason', text: b.reason }) : null,
+      ),
+    );
+  });
+  ui.boothList.replaceChildren(...items);
+  ui.boothCount.textContent = String(booths.length);
+  ui.boothsEmpty.hidden = booths.length > 0;
+}
+
+// ---- queue -------------------------------------------------------------------------------
+
+function renderQueue(list) {
+  const now = performance.now();
+  const seen = new Set();
+  const order = [];
+  for (const item of list) {
+    seen.add(item.ticket);
+    let q = st.queue.get(item.ticket);
+    if (!q) {
+      q = { item, receivedAt: now, el: buildQueueItem(item), taken: false };
+      st.queue.set(item.ticket, q);
+      announce(`New visitor waiting: ${humanize(item.topic)}, ${languageName(item.language)}${item.site ? `, at ${item.site}` : ''}.`);
+    } else {
+      q.item = item;
+      q.receivedAt = now;
+    }
+    order.push(q.el);
+  }
+  for (const [ticket, q] of st.queue) {
+    if (seen.has(ticket)) continue;
+    if (q.taken) {
+      order.push(q.el); // keeps its "taken" notice until it fades
+      continue;
+    }
+    st.queue.delete(ticket);
+    if (st.accepting !== ticket && st.call?.ticket !== ticket) announce(`A visitor (${humanize(q.item.topic)}) left the queue.`);
+  }
+  // Move only what is out of place: focus stays on a button that did not move.
+  order.forEach((node, i) => {
+    if (ui.queueList.children[i] !== node) ui.queueList.insertBefore(node, ui.queueList.children[i] ?? null);
+  });
+  while (ui.queueList.children.length > order.length) ui.queueList.lastElementChild.remove();
+  updateQueueMeta();
+  tickWaits();
+  updateAcceptButtons();
+}
+
+function updateQueueMeta() {
+  const waiting = [...st.queue.values()].filter((q) => !q.taken).length;
+  ui.queueCount.textContent = String(waiting);
+  ui.queueEmpty.hidden = st.queue.size > 0;
+}
+
+function buildQueueItem(item) {
+  const answers = Object.entries(item.answers ?? {});
+  const dl = el('dl', { class: 'answers', 'data-testid': 'queue-answers' });
+  for (const [k, v] of answers) dl.append(el('dt', { text: humanize(k) }), el('dd', { text: v }));
+  const titleId = `q-${item.ticket.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const btn = el('button', {
+    type: 'button',
+    class: 'btn btn-primary accept',
+    'data-testid': 'accept-btn',
+    'data-ticket': item.ticket,
+    'aria-describedby': titleId,
+    text: 'Accept',
+  });
+  btn.addEventListener('click', () => acceptTicket(item.ticket));
+  return el(
+    'li',
+    { class: 'visitor', 'data-testid': 'queue-item', 'data-ticket': item.ticket, 'data-booth-id': item.booth_id },
+    el(
+      'div',
+      { class: 'visitor-head' },
+      el('h3', { class: 'visitor-topic', id: titleId, 'data-testid': 'queue-topic', 'data-topic': item.topic, text: humanize(item.topic) }),
+      el('span', { class: 'wait', 'data-testid': 'queue-wait', 'aria-label': 'Waiting time', text: '00:00' }),
+    ),
+    el(
+      'div',
+      { class: 'visitor-meta' },
+      el('span', { class: 'tag', 'data-testid': 'queue-language', 'data-language': item.language, lang: item.language, text: `${languageName(item.language)} (${item.language})` }),
+      el('span', { class: 'visitor-site', 'data-testid': 'queue-site', text: item.site || item.booth_id }),
+    ),
+    answers.length ? dl : null,
+    el('div', { class: 'visitor-actions' }, btn, el('span', { class: 'visitor-note', 'data-testid': 'queue-note', role: 'status' })),
+  );
+}
+
+function tickWaits() {
+  const now = performance.now();
+  for (const q of st.queue.values()) {
+    if (q.taken) continue;
+    const s = q.item.waited_s + (now - q.receivedAt) / 1000;
+    const w = q.el.querySelector('.wait');
+    const text = duration(s);
+    if (w.textContent !== text) w.textContent = text;
+    w.dataset.seconds = String(Math.floor(s));
+    w.classList.toggle('wait-long', s >= 120);
+  }
+}
+
+function updateAcceptButtons() {
+  const busy = !!st.call || !!st.accepting || st.link !== 'online';
+  for (const q of st.queue.values()) {
+    const b = q.el.querySelector('[data-testid="accept-btn"]');
+    b.disabled = busy || q.taken;
+    b.textContent = st.accepting === q.item.ticket ? 'Accepting…' : 'Accept';
+  }
+}
+
+function onTaken(ticket, note) {
+  const q = st.queue.get(ticket);
+  if (st.accepting === ticket) {
+    st.accepting = null;
+    setState(st.call ? 'in-call' : 'idle');
+    toast('Another adviser accepted this visitor first.', 'info');
+  }
+  if (!q || q.taken) return;
+  q.taken = true;
+  q.el.classList.add('taken');
+  q.el.dataset.taken = 'true';
+  q.el.querySelector('[data-testid="queue-note"]').textContent = note;
+  announce(`${humanize(q.item.topic)}: ${note.toLowerCase()}.`);
+  updateAcceptButtons();
+  updateQueueMeta();
+  setTimeout(() => {
+    if (st.queue.get(ticket) === q) {
+      st.queue.delete(ticket);
+      q.el.remove();
+      updateQueueMeta();
+    }
+  }, TAKEN_LINGER_MS);
+}
+
+function acceptTicket(ticket) {
+  if (st.call || st.accepting || st.link !== 'online') return;
+  const q = st.queue.get(ticket);
+  if (!q || q.taken) return;
+  st.accepting = ticket;
+  relais.timing.accept = performance.now();
+  send(P.accept(ticket));
+  setState('accepting');
+}
+
+// ---- local media -------------------------------------------------------------------------
+
+function acquireMedia() {
+  st.mediaError = null;
+  ui.retryMediaBtn.hidden = true;
+  st.media = (async () => {
+    if (!navigator.mediaDevices?.getUserMedia) throw new DOMException('This page has no access to cameras (it must be served over HTTPS).', 'NotSupportedError');
+    return navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } },
+    });
+  })().then(
+    (stream) => {
+      st.localStream = stream;
+      for (const t of stream.getTracks()) {
+        t.addEventListener('ended', () => {
+          showMediaWarning(`Your ${t.kind === 'video' ? 'camera' : 'microphone'} stopped (unplugged or taken by another program).`);
+          ui.retryMediaBtn.hidden = false;
+        });
+      }
+      applyTrackToggles();
+      ui.localVideo.srcObject = stream;
+      ui.body.dataset.media = 'sendrecv';
+      showMediaWarning(null);
+      updateControls();
+      return stream;
+    },
+    (err) => {
+      st.mediaError = err;
+      st.localStream = null;
+      ui.body.dataset.media = 'recvonly';
+      const why = err?.name === 'NotAllowedError'
+        ? 'access to the camera and microphone was refused'
+        : err?.name === 'NotFoundError'
+          ? 'no camera or microphone was found'
+          : `the camera or microphone could not be opened (${err?.name ?? 'error'})`;
+      showMediaWarning(`Receive only: ${why}. You can still accept visitors and see and hear them, but they will not see or hear you. Use the text chat, or fix the device and choose “Try camera again”.`);
+      ui.retryMediaBtn.hidden = false;
+      updateControls();
+      return null;
+    },
+  );
+  return st.media;
+}
+
+function showMediaWarning(text) {
+  ui.mediaWarning.hidden = !text;
+  ui.mediaWarning.textContent = text ?? '';
+}
+
+function applyTrackToggles() {
+  for (const t of st.localStream?.getAudioTracks() ?? []) t.enabled = !st.micMuted;
+  for (const t of st.localStream?.getVideoTracks() ?? []) t.enabled = !st.cameraOff;
+}
+
+// ---- the call ------------------------------------------------------------------------------
+
+function startCall(msg) {
+  if (st.call) {
+    // Cannot happen with a correct switchboard: refuse rather than drop the call we have.
+    send(P.end(msg.call, 'adviser-busy'));
+    return;
+  }
+  st.accepting = null;
+  const q = st.queue.get(msg.ticket);
+  const topic = q ? humanize(q.item.topic) : msg.topic ? humanize(msg.topic) : '';
+  const where = q?.item.site || msg.peer || '';
+  st.call = new Call({
+    id: msg.call,
+    ticket: msg.ticket,
+    peer: msg.peer,
+    iceServers: msg.ice_servers ?? st.iceServers,
+    localMedia: st.media ?? Promise.resolve(null),
+    send,
+    onState: onCallState,
+    onTrack,
+    onLocalCandidate: (c) => stats.localCandidates.push(c),
+    onRemoteCandidate: (c) => stats.remoteCandidates.push(c),
+    onError: (err) => toast(`Call set-up problem: ${err.message}`, 'error'),
+  });
+  relais.timing.call = performance.now();
+  relais.timing.firstFrame = 0;
+  st.callStartedAt = 0;
+  ui.stageTitle.textContent = `In call${topic ? ` · ${topic}` : ''}${where ? ` — ${where}` : ''}`;
+  ui.body.dataset.call = msg.call;
+  ui.chatLog.replaceChildren();
+  ui.chat.hidden = false;
+  ui.placeholder.hidden = false;
+  ui.placeholder.querySelector('.placeholder-title').textContent = 'Connecting to the booth…';
+  onCallState('new');
+  setState('in-call');
+  updateControls();
+  announce('Call starting.');
+  ui.endBtn.focus();
+}
+
+const CALL_STATE_TEXT = {
+  new: 'Connecting…',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  disconnected: 'Network trouble — trying to recover…',
+  failed: 'Connection failed',
+  closed: 'Ended',
+};
+function onCallState(s) {
+  ui.callState.hidden = false;
+  ui.callState.dataset.state = s;
+  ui.callState.textContent = CALL_STATE_TEXT[s] ?? s;
+  ui.body.dataset.pc = s;
+  if (s === 'connected' && !st.callStartedAt) {
+    st.callStartedAt = performance.now();
+    ui.callTimer.hidden = false;
+    announce('Connected to the visitor.');
+  }
+}
+
+function onTrack(track, stream) {
+  if (track.kind === 'video') {
+    ui.remoteVideo.srcObject = stream;
+    ui.remoteVideo.dataset.tracks = String(stream.getTracks().length);
+    const markFirst = () => {
+      if (!relais.timing.firstFrame) relais.timing.firstFrame = performance.now();
+      ui.placeholder.hidden = true;
+      ui.remoteVideo.classList.add('live');
+    };
+    if (ui.remoteVideo.requestVideoFrameCallback) ui.remoteVideo.requestVideoFrameCallback(markFirst);
+    else ui.remoteVideo.addEventListener('loadeddata', markFirst, { once: true });
+    playMedia(ui.remoteVideo);
+  } else if (track.kind === 'audio') {
+    // The <video> is muted so that a shared audio+video stream does not play twice.
+    ui.remoteAudio.srcObject = stream;
+    playMedia(ui.remoteAudio);
+  }
+}
+
+function playMedia(m) {
+  m.play().catch((err) => {
+    if (err?.name !== 'NotAllowedError') return;
+    toast('Your browser blocked the sound. Click anywhere on the page to hear the visitor.', 'error');
+    document.addEventListener('pointerdown', () => m.play().catch(() => {}), { once: true });
+    document.addEventListener('keydown', () => m.play().catch(() => {}), { once: true });
+  });
+}
+
+function endCall(reason) {
+  if (!st.call) return;
+  st.call.close({ sendEnd: true, reason });
+  finishCall('Call ended.');
+}
+
+function teardownCall(message) {
+  if (!st.call) return;
+  st.call.close({ sendEnd: false });
+  finishCall(message);
+  toast(message);
+}
+
+function finishCall(message) {
+  st.call = null;
+  st.callStartedAt = 0;
+  ui.remoteVideo.srcObject = null;
+  ui.remoteAudio.srcObject = null;
+  ui.remoteVideo.classList.remove('live');
+  ui.placeholder.hidden = false;
+  ui.placeholder.querySelector('.placeholder-title').textContent = 'No call in progress';
+  ui.stageTitle.textContent = 'Ready';
+  ui.callState.hidden = true;
+  ui.callTimer.hidden = true;
+  ui.callTimer.textContent = '00:00';
+  ui.chat.hidden = true;
+  delete ui.body.dataset.call;
+  delete ui.body.dataset.pc;
+  setState('idle');
+  updateControls();
+  announce(message);
+}
+
+function updateControls() {
+  const inCall = !!st.call;
+  const hasAudio = (st.localStream?.getAudioTracks().length ?? 0) > 0;
+  const hasVideo = (st.localStream?.getVideoTracks().length ?? 0) > 0;
+  ui.muteBtn.disabled = !hasAudio;
+  ui.cameraBtn.disabled = !hasVideo;
+  ui.endBtn.disabled = !inCall;
+  ui.muteBtn.setAttribute('aria-pressed', String(st.micMuted));
+  ui.muteBtn.textContent = st.micMuted ? 'Unmute microphone' : 'Mute microphone';
+  ui.cameraBtn.setAttribute('aria-pressed', String(st.cameraOff));
+  ui.cameraBtn.textContent = st.cameraOff ? 'Turn camera on' : 'Turn camera off';
+  ui.localVideo.classList.toggle('off', st.cameraOff || !hasVideo);
+  ui.selfCaption.textContent = !hasVideo ? 'You — no camera' : st.cameraOff ? 'You — camera off' : st.micMuted ? 'You — muted' : 'You';
+  ui.body.dataset.mic = hasAudio ? (st.micMuted ? 'muted' : 'on') : 'none';
+  ui.body.dataset.camera = hasVideo ? (st.cameraOff ? 'off' : 'on') : 'none';
+}
+
+function addChat(who, text) {
+  const li = el(
+    'li',
+    { class: `chat-msg chat-${who}`, 'data-testid': 'chat-message', 'data-from': who },
+    el('span', { class: 'chat-who', text: who === 'me' ? 'You' : 'Visitor' }),
+    el('span', { class: 'chat-text', text }),
+  );
+  ui.chatLog.append(li);
+  ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
+}
+
+// ---- wiring ---------------------------------------------------------------------------------
+
+ui.muteBtn.addEventListener('click', () => {
+  st.micMuted = !st.micMuted;
+  applyTrackToggles();
+  updateControls();
+  announce(st.micMuted ? 'Microphone muted.' : 'Microphone on.');
+});
+ui.cameraBtn.addEventListener('click', () => {
+  st.cameraOff = !st.cameraOff;
+  applyTrackToggles();
+  updateControls();
+  announce(st.cameraOff ? 'Camera off.' : 'Camera on.');
+});
+ui.retryMediaBtn.addEventListener('click', () => {
+  for (const t of st.localStream?.getTracks() ?? []) t.stop();
+  acquireMedia();
+});
+ui.endBtn.addEventListener('click', () => endCall());
+ui.chatForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = ui.chatInput.value.trim();
+  if (!text || !st.call) return;
+  let frame;
+  try {
+    frame = P.chat(st.call.id, text);
+  } catch (err) {
+    toast(`Message not sent: ${err.message}`, 'error');
+    return;
+  }
+  if (send(frame)) {
+    addChat('me', text);
+    ui.chatInput.value = '';
+  } else toast('Message not sent: not connected.', 'error');
+});
+
+ui.signinForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const name = ui.nameInput.value.trim();
+  if (!name) return;
+  try {
+    P.hello(name);
+  } catch (err) {
+    toast(`That name cannot be used: ${err.message}`, 'error');
+    return;
+  }
+  signIn(name);
+});
+ui.signoutBtn.addEventListener('click', () => {
+  if (st.call && !confirm('End the current call and change name?')) return;
+  disconnect();
+  for (const t of st.localStream?.getTracks() ?? []) t.stop();
+  st.localStream = null;
+  st.media = null;
+  ui.localVideo.srcObject = null;
+  st.queue.clear();
+  ui.queueList.replaceChildren();
+  updateQueueMeta();
+  ui.console.hidden = true;
+  ui.signin.hidden = false;
+  ui.signoutBtn.hidden = true;
+  ui.adviserName.hidden = true;
+  setState('signed-out');
+  ui.nameInput.focus();
+});
+
+function signIn(name) {
+  st.name = name;
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // private mode: the name is just not remembered
+  }
+  ui.adviserName.textContent = name;
+  ui.adviserName.hidden = false;
+  ui.signoutBtn.hidden = false;
+  ui.signin.hidden = true;
+  ui.console.hidden = false;
+  setState('idle');
+  updateControls();
+  st.backoff = RECONNECT_MIN_MS;
+  connect();
+}
+
+setInterval(() => {
+  tickWaits();
+  if (st.callStartedAt) ui.callTimer.textContent = duration((performance.now() - st.callStartedAt) / 1000);
+}, 1000);
+
+// For tests and diagnostics (no secrets in here).
+const relais = {
+  get pc() {
+    return st.call?.pc ?? null;
+  },
+  get callId() {
+    return st.call?.id ?? null;
+  },
+  get state() {
+    return ui.body.dataset.state;
+  },
+  get link() {
+    return st.link;
+  },
+  get session() {
+    return st.session;
+  },
+  get localStream() {
+    return st.localStream;
+  },
+  get mediaError() {
+    return st.mediaError ? `${st.mediaError.name}: ${st.mediaError.message}` : null;
+  },
+  stats: async () => (st.call ? st.call.stats() : null),
+  counters: stats,
+  timing: { accept: 0, call: 0, firstFrame: 0 },
+  callTiming: () => (st.call ? { ...st.call.timing } : null),
+  protocol: P,
+  // Drops the socket as a network failure would (tests of the reconnect path).
+  dropLink: () => st.ws?.close(4001, 'test'),
+};
+window.relais = relais;
+
+// ---- start -----------------------------------------------------------------------------------
+
+{
+  const fromUrl = new URLSearchParams(location.search).get('name');
+  let stored = null;
+  try {
+    stored = localStorage.getItem(NAME_KEY);
+  } catch {
+    stored = null;
+  }
+  const name = (fromUrl ?? stored ?? '').trim();
+  ui.nameInput.value = name;
+  if (name) signIn(name);
+  else ui.nameInput.focus();
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Relais signaling protocol v1, adviser side: message builders and validation
+// of what the switchboard sends. Mirrors firmware/lib/PROTOCOL.md; the caps are
+// the Kconfig defaults (the switchboard checks again, whatever we send).
+// No DOM here: this module also runs under Node for the tests.
+
+export const VERSION = 1;
+export const MAX_MESSAGE = 65536; // CONFIG_RELAIS_PROTO_MAX_MESSAGE
+export const MAX_SDP = 32768; // CONFIG_RELAIS_PROTO_MAX_SDP
+export const MAX_TEXT = 2000; // CONFIG_RELAIS_PROTO_MAX_TEXT
+export const MAX_ID = 64; // CONFIG_RELAIS_PROTO_MAX_ID
+export const MAX_ANSWERS = 16; // CONFIG_RELAIS_PROTO_MAX_ANSWERS
+export const MAX_MLINE = 15;
+
+export const ERROR_CODES = Object.freeze([
+  'json', 'type', 'unknown', 'field', 'size', 'direction', 'state', 'version', 'gone', 'full',
+]);
+
+const encoder = new TextEncoder();
+export const byteLength = (s) => encoder.encode(s).length;
+
+export class ProtocolError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const ID_RE = /^[A-Za-z0-9._:-]+$/;
+const LANG_RE = /^[a-z-]+$/;
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// Lone surrogates cannot be encoded as UTF-8: such a string is not "valid UTF-8".
+const wellFormed = (s) =>
+  typeof s.isWellFormed === 'function' ? s.isWellFormed() : !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
+
+// Each checker throws ProtocolError('field'|'size', ...) naming the field.
+function checkId(name, v) {
+  if (typeof v !== 'string' || v.length === 0) throw new ProtocolError('field', `${name}: expected a non-empty id`);
+  if (byteLength(v) > MAX_ID) throw new ProtocolError('size', `${name}: longer than ${MAX_ID} bytes`);
+  if (!ID_RE.test(v)) throw new ProtocolError('field', `${name}: only [A-Za-z0-9._:-] allowed`);
+  return v;
+}
+
+function checkText(name, v, min = 0) {
+  if (typeof v !== 'string') throw new ProtocolError('field', `${name}: expected a string`);
+  if (!wellFormed(v)) throw new ProtocolError('field', `${name}: not valid UTF-8`);
+  const n = byteLength(v);
+  if (n > MAX_TEXT) throw new ProtocolError('size', `${name}: longer than ${MAX_TEXT} bytes`);
+  if (n < min) throw new ProtocolError('field', `${name}: must not be empty`);
+  return v;
+}
+
+function checkSdp(name, v) {
+  if (typeof v !== 'string' || v.length === 0) throw new ProtocolError('field', `${name}: expected a non-empty string`);
+  if (byteLength(v) > MAX_SDP) throw new ProtocolError('size', `${name}: longer than ${MAX_SDP} bytes`);
+  return v;
+}
+
+function checkLang(name, v) {
+  if (typeof v !== 'string' || v.length < 2 || v.length > 8 || !LANG_RE.test(v))
+    throw new ProtocolError('field', `${name}: expected a language tag like "fr"`);
+  return v;
+}
+
+function checkInt(name, v, min, max) {
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ProtocolError('field', `${name}: expected an integer in ${min}..${max}`);
+  return v;
+}
+
+function checkAnswers(name, v) {
+  if (!isObject(v)) throw new ProtocolError('field', `${name}: expected an object`);
+  const keys = Object.keys(v);
+  if (keys.length > MAX_ANSWERS) throw new ProtocolError('size', `${name}: more than ${MAX_ANSWERS} answers`);
+  for (const k of keys) {
+    checkId(`${name} key`, k);
+    checkText(`${name}.${k}`, v[k]);
+  }
+  return v;
+}
+
+function checkIceServers(name, v) {
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+    throw new ProtocolError('field', `${name}: expected an array of strings`);
+  return v;
+}
+
+const optional = (check) => (name, v, ...rest) => (v === undefined || v === null ? undefined : check(name, v, ...rest));
+
+// Incoming (S→A) message schemas: field → checker. Fields not listed are ignored.
+const INCOMING = {
+  welcome: { version: (n, v) => checkInt(n, v, 0, 2 ** 31), session: checkId, ice_servers: optional(checkIceServers) },
+  booths: {
+    booths: (n, v) => {
+      if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
+      v.forEach((b, i) => {
+        if (!isObject(b)) throw new ProtocolError('field', `${n}[${i}]: expected an object`);
+        checkId(`${n}[${i}].booth_id`, b.booth_id);
+        optional(checkText)(`${n}[${i}].site`, b.site);
+        optional(checkText)(`${n}[${i}].board`, b.board);
+        checkText(`${n}[${i}].state`, b.state, 1);
+        optional(checkText)(`${n}[${i}].reason`, b.reason);
+      });
+      return v;
+    },
+  },
+  queue: {
+    queue: (n, v) => {
+      if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
+      v.forEach((q, i) => {
+        if (!isObject(q)) throw new ProtocolError('field', `${n}[${i}]: expected an object`);
+        checkId(`${n}[${i}].ticket`, q.ticket);
+        checkId(`${n}[${i}].booth_id`, q.booth_id);
+        optional(checkText)(`${n}[${i}].site`, q.site);
+        checkLang(`${n}[${i}].language`, q.language);
+        checkId(`${n}[${i}].topic`, q.topic);
+        optional(checkAnswers)(`${n}[${i}].answers`, q.answers);
+        checkInt(`${n}[${i}].waited_s`, q.waited_s, 0, 2 ** 31);
+      });
+      return v;
+    },
+  },
+  taken: { ticket: checkId },
+  call: { call: checkId, ticket: checkId, peer: optional(checkText), ice_servers: optional(checkIceServers) },
+  sdp: {
+    call: checkId,
+    sdp_type: (n, v) => {
+      if (v !== 'offer' && v !== 'answer') throw new ProtocolError('field', `${n}: expected "offer" or "answer"`);
+      return v;
+    },
+    sdp: checkSdp,
+  },
+  ice: { call: checkId, candidate: checkText, mline: (n, v) => checkInt(n, v, 0, MAX_MLINE) },
+  chat: { call: checkId, text: (n, v) => checkText(n, v, 1) },
+  end: { call: checkId, reason: optional(checkText) },
+  error: { code: checkId, message: optional(checkText), ref: optional(checkText) },
+  ping: {},
+  pong: {},
+};
+
+export const INCOMING_TYPES = Object.freeze(Object.keys(INCOMING));
+
+// Parses and validates one text frame from the switchboard.
+// Returns the message object; throws ProtocolError with a PROTOCOL.md code.
+export function parse(raw) {
+  if (typeof raw !== 'string') throw new ProtocolError('json', 'binary frame');
+  if (byteLength(raw) > MAX_MESSAGE) throw new ProtocolError('size', `message longer than ${MAX_MESSAGE} bytes`);
+  let msg;
+  try {
+    msg = JSON.parse(raw);
+  } catch {
+    throw new ProtocolError('json', 'not JSON');
+  }
+  if (!isObject(msg)) throw new ProtocolError('json', 'not a JSON object');
+  if (typeof msg.type !== 'string') throw new ProtocolError('type', 'type missing or not a string');
+  const schema = INCOMING[msg.type];
+  if (!schema) throw new ProtocolError('unknown', `unknown type "${msg.type.slice(0, 40)}"`);
+  for (const [field, check] of Object.entries(schema)) check(field, msg[field]);
+  return msg;
+}
+
+function build(msg) {
+  const s = JSON.stringify(msg);
+  if (byteLength(s) > MAX_MESSAGE) throw new ProtocolError('size', `message longer than ${MAX_MESSAGE} bytes`);
+  return s;
+}
+
+// Builders return the JSON text to send; they validate like the switchboard
+// would, so that a bad value is caught here with a clear message.
+export const hello = (name) => build({ type: 'hello', version: VERSION, role: 'adviser', name: checkText('name', name) });
+export const accept = (ticket) => build({ type: 'accept', ticket: checkId('ticket', ticket) });
+export const sdp = (call, sdpType, text) => {
+  if (sdpType !== 'offer' && sdpType !== 'answer') throw new ProtocolError('field', 'sdp_type: expected "offer" or "answer"');
+  return build({ type: 'sdp', call: checkId('call', call), sdp_type: sdpType, sdp: checkSdp('sdp', text) });
+};
+export const ice = (call, candidate, mline) =>
+  build({ type: 'ice', call: checkId('call', call), candidate: checkText('candidate', candidate), mline: checkInt('mline', mline, 0, MAX_MLINE) });
+export const chat = (call, text) => build({ type: 'chat', call: checkId('call', call), text: checkText('text', text, 1) });
+export const end = (call, reason) => {
+  const m = { type: 'end', call: checkId('call', call) };
+  if (reason !== undefined) m.reason = checkText('reason', reason);
+  return build(m);
+};
+export const ping = () => build({ type: 'ping' });
+export const pong = () => build({ type: 'pong' });
+
+// "stun://host:port" → {urls:"stun:host:port"};
+// "turn://user:pass@host:port[?transport=tcp]" → {urls:"turn:host:port[?transport=tcp]", username, credential}.
+// Also accepts the RFC 7064/7065 forms (stun:, turn:, turns:) unchanged. Bad entries are skipped.
+export function iceServer(uri) {
+  if (typeof uri !== 'string') return null;
+  const m = /^(stuns?|turns?):(\/\/)?(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)(\?[^#]*)?$/.exec(uri.trim());
+  if (!m) return null;
+  const [, scheme, , user, pass, hostport, query = ''] = m;
+  const server = { urls: `${scheme}:${hostport}${query}` };
+  if (scheme.startsWith('turn')) {
+    if (user === undefined) return null; // a TURN server without credentials cannot be used
+    server.username = decodeURIComponent(user);
+    server.credential = decodeURIComponent(pass ?? '');
+  }
+  return server;
+}
+
+export const iceServers = (list) => (Array.isArray(list) ? list.map(iceServer).filter(Boolean) : []);

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The demo: a switchboard, one simulated booth (test pattern camera and
+# tone microphone), and a simulated visitor who asks for an adviser again
+# whenever the booth is idle. Open the printed URL in Chromium/Firefox.
+#
+#   RELAIS_PORT=8080            switchboard port
+#   RELAIS_DEMO_SECONDS=0       stop after N seconds (0: until Ctrl-C)
+#   RELAIS_DEMO_VISITOR=1       0: no automatic visitor (use relais-boothctl)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+port=${RELAIS_PORT:-8080}
+seconds=${RELAIS_DEMO_SECONDS:-0}
+visitor=${RELAIS_DEMO_VISITOR:-1}
+run=$(mktemp -d /tmp/relais-demo.XXXXXX)
+sock=$run/booth.sock
+pids=()
+
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	echo "demo stopped; logs were in $run (removed)"
+	rm -rf "$run"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+"$build/bin/relais-switchboard" --port "$port" --assets "$top/assets/web" >"$run/switchboard.out" 2>"$run/switchboard.log" &
+pids+=($!)
+for _ in $(seq 50); do grep -q listening "$run/switchboard.out" 2>/dev/null && break; sleep 0.1; done
+if ! grep -q listening "$run/switchboard.out"; then
+	echo "relais-switchboard did not start:" >&2
+	cat "$run/switchboard.log" >&2
+	exit 1
+fi
+
+"$build/bin/relais-booth" --switchboard "ws://127.0.0.1:$port/ws/booth" --booth-id sim-1 \
+	--site "Médiathèque (demo)" --board sim --pipelines "$top/pipelines" --control "$sock" 2>"$run/booth.log" &
+pids+=($!)
+for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
+
+ctl() { "$build/bin/relais-boothctl" --control "$sock" "$@"; }
+
+cat <<MSG
+
+  Relais demo is running.
+
+  Adviser console:  http://127.0.0.1:$port/
+  Metrics:          http://127.0.0.1:$port/metrics
+
+  The simulated visitor at booth sim-1 asks for an adviser (topic job-search,
+  French) and asks again after every call. Drive it yourself with:
+    $build/bin/relais-boothctl --control $sock status|request|end|chat TEXT
+
+  Logs: $run   (Ctrl-C stops everything)
+
+MSG
+
+start=$SECONDS
+while :; do
+	if ((seconds > 0 && SECONDS - start >= seconds)); then break; fi
+	for p in "${pids[@]}"; do
+		if ! kill -0 "$p" 2>/dev/null; then
+			echo "a demo process exited; its log:" >&2
+			tail -20 "$run"/*.log >&2
+			exit 1
+		fi
+	done
+	if ((visitor)) && ctl status 2>/dev/null | grep -q '"state":"idle".*"link":"up"'; then
+		ctl request --topic job-search --language fr --answer situation=job-seeker --answer first_visit=yes >/dev/null &&
+			echo "  [$(date +%T)] simulated visitor is waiting for an adviser"
+	fi
+	sleep 1
+done

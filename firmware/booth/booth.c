@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-booth"
+
+#include "booth.h"
+#include "link.h"
+#include "media.h"
+#include "mediaconf.h"
+#include "protocol.h"
+#include "relais-config.h"
+
+#include <gst/gst.h>
+#include <string.h>
+
+typedef struct {
+	guint mline;
+	char *candidate;
+} PendingIce;
+
+struct _Booth {
+	char *booth_id;
+	char *board;
+	char *pipelines_dir;
+	RelaisSessionState state;
+	char *fault; /* why out of order */
+	BoothLink *link;
+	RelaisMediaConf *conf;
+	char **ice_servers; /* from welcome */
+
+	/* --- session data: everything below is wiped at the end --- */
+	char *topic, *language;
+	JsonObject *answers;
+	char *ticket;
+	guint position;
+	char *call;
+	char *peer;
+	RelaisMedia *media;
+	char *offer; /* made while the visitor waits, sent on `call` */
+	GPtrArray *pending_ice; /* PendingIce*, gathered before `call` */
+	GPtrArray *chat; /* JsonObject* {from, text} */
+	gint64 request_us, call_us, media_up_us;
+	char *end_reason;
+	/* figures of the last call, kept (no personal data) for status/benchmarks */
+	JsonObject *last_call;
+};
+
+static void pending_ice_free(PendingIce *p)
+{
+	g_free(p->candidate);
+	g_free(p);
+}
+
+/* --- state machine --------------------------------------------------------- */
+
+static void report_status(Booth *booth);
+
+static gboolean fire(Booth *booth, RelaisSessionEvent ev)
+{
+	RelaisSessionState next;
+	g_autoptr(GError) error = NULL;
+	if (!relais_session_transition(booth->state, ev, &next, &error)) {
+		g_debug("%s", error->message);
+		return FALSE;
+	}
+	if (next != booth->state)
+		g_message("session: %s -> %s (%s)", relais_session_state_name(booth->state),
+			  relais_session_state_name(next), relais_session_event_name(ev));
+	booth->state = next;
+	return TRUE;
+}
+
+static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
+{
+	JsonObject *o = json_object_new();
+	RelaisMediaStats st = { 0 };
+	if (media)
+		relais_media_get_stats(media, &st);
+	json_object_set_int_member(o, "video_frames_sent", (gint64)st.video_frames_sent);
+	json_object_set_int_member(o, "audio_buffers_sent", (gint64)st.audio_buffers_sent);
+	json_object_set_int_member(o, "video_frames_received", (gint64)st.video_frames_received);
+	json_object_set_int_member(o, "audio_buffers_received", (gint64)st.audio_buffers_received);
+	json_object_set_int_member(o, "video_width", st.video_width);
+	json_object_set_int_member(o, "video_height", st.video_height);
+	/* accept -> first decoded frame at the booth: the figure the brief sets
+	 * at <= 150 ms on loopback */
+	if (booth->call_us && st.first_video_received_us)
+		json_object_set_double_member(o, "call_to_first_video_ms",
+					      (st.first_video_received_us - booth->call_us) / 1000.0);
+	if (booth->call_us && st.first_audio_received_us)
+		json_object_set_double_member(o, "call_to_first_audio_ms",
+					      (st.first_audio_received_us - booth->call_us) / 1000.0);
+	if (booth->call_us && booth->media_up_us)
+		json_object_set_double_member(o, "call_to_connected_ms", (booth->media_up_us - booth->call_us) / 1000.0);
+	return o;
+}
+
+/* Erase everything about the visitor: answers, chat, ids, media. */
+static void booth_wipe(Booth *booth)
+{
+	if (booth->media) {
+		if (booth->call_us) {
+			if (booth->last_call)
+				json_object_unref(booth->last_call);
+			booth->last_call = stats_json(booth->media, booth);
+		}
+		g_clear_pointer(&booth->media, relais_media_free);
+	}
+	g_clear_pointer(&booth->topic, g_free);
+	g_clear_pointer(&booth->language, g_free);
+	g_clear_pointer(&booth->answers, json_object_unref);
+	g_clear_pointer(&booth->ticket, g_free);
+	g_clear_pointer(&booth->call, g_free);
+	g_clear_pointer(&booth->peer, g_free);
+	if (booth->offer) {
+		memset(booth->offer, 0, strlen(booth->offer));
+		g_clear_pointer(&booth->offer, g_free);
+	}
+	g_ptr_array_set_size(booth->pending_ice, 0);
+	g_ptr_array_set_size(booth->chat, 0);
+	g_clear_pointer(&booth->end_reason, g_free);
+	booth->position = 0;
+	booth->request_us = booth->call_us = booth->media_up_us = 0;
+}
+
+static void finish_session(Booth *booth, const char *reason)
+{
+	if (!fire(booth, RELAIS_SESSION_EV_END))
+		return;
+	g_message("session ended (%s)", reason ? reason : "");
+	booth_wipe(booth);
+	if (fire(booth, RELAIS_SESSION_EV_WIPED))
+		report_status(booth);
+}
+
+static void go_out_of_order(Booth *booth, const char *reason)
+{
+	g_warning("out of order: %s", reason);
+	if (booth->call) {
+		JsonObject *end = relais_msg_new(RELAIS_MSG_END);
+		json_object_set_string_member(end, "call", booth->call);
+		json_object_set_string_member(end, "reason", "booth-fault");
+		booth_link_send(booth->link, end);
+	}
+	booth_wipe(booth);
+	g_free(booth->fault);
+	booth->fault = g_strdup(reason);
+	if (fire(booth, RELAIS_SESSION_EV_FAULT))
+		report_status(booth);
+}
+
+static void report_status(Booth *booth)
+{
+	if (booth->state != RELAIS_SESSION_IDLE && booth->state != RELAIS_SESSION_OUT_OF_ORDER)
+		return;
+	JsonObject *o = relais_msg_new(RELAIS_MSG_STATUS);
+	gboolean ooo = booth->state == RELAIS_SESSION_OUT_OF_ORDER;
+	json_object_set_string_member(o, "state", ooo ? "out_of_order" : "idle");
+	if (ooo && booth->fault) {
+		/* keep within the protocol's text cap */
+		g_autofree char *r = g_utf8_make_valid(booth->fault, MIN(strlen(booth->fault), 1000));
+		json_object_set_string_member(o, "reason", r);
+	}
+	booth_link_send(booth->link, o);
+}
+
+/* --- media engine callbacks ---------------------------------------------------- */
+
+static void send_ice(Booth *booth, guint mline, const char *candidate)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_ICE);
+	json_object_set_string_member(o, "call", booth->call);
+	json_object_set_string_member(o, "candidate", candidate);
+	json_object_set_int_member(o, "mline", mline);
+	booth_link_send(booth->link, o);
+}
+
+static void send_offer(Booth *booth)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_SDP);
+	json_object_set_string_member(o, "call", booth->call);
+	json_object_set_string_member(o, "sdp_type", "offer");
+	json_object_set_string_member(o, "sdp", booth->offer);
+	booth_link_send(booth->link, o);
+	for (guint i = 0; i < booth->pending_ice->len; i++) {
+		PendingIce *p = g_ptr_array_index(booth->pending_ice, i);
+		send_ice(booth, p->mline, p->candidate);
+	}
+	g_ptr_array_set_size(booth->pending_ice, 0);
+}
+
+static void on_media_sdp(RelaisMedia *media, const char *type, const char *sdp, gpointer data)
+{
+	Booth *booth = data;
+	if (media != booth->media || g_strcmp0(type, "offer") != 0)
+		return;
+	g_free(booth->offer);
+	booth->offer = g_strdup(sdp);
+	g_debug("offer ready %.1f ms after the request", (g_get_monotonic_time() - booth->request_us) / 1000.0);
+	if (booth->call)
+		send_offer(booth);
+}
+
+static void on_media_ice(RelaisMedia *media, guint mline, const char *candidate, gpointer data)
+{
+	Booth *booth = data;
+	if (media != booth->media)
+		return;
+	if (booth->call && booth->offer) {
+		send_ice(booth, mline, candidate);
+	} else {
+		PendingIce *p = g_new0(PendingIce, 1);
+		p->mline = mline;
+		p->candidate = g_strdup(candidate);
+		g_ptr_array_add(booth->pending_ice, p);
+	}
+}
+
+static void on_media_state(RelaisMedia *media, RelaisMediaState state, gpointer data)
+{
+	Booth *booth = data;
+	if (media != booth->media)
+		return;
+	if (state == RELAIS_MEDIA_STATE_CONNECTED && booth->state == RELAIS_SESSION_CONNECTING) {
+		booth->media_up_us = g_get_monotonic_time();
+		(void)fire(booth, RELAIS_SESSION_EV_MEDIA_UP);
+	} else if (state == RELAIS_MEDIA_STATE_FAILED && booth->call) {
+		JsonObject *end = relais_msg_new(RELAIS_MSG_END);
+		json_object_set_string_member(end, "call", booth->call);
+		json_object_set_string_member(end, "reason", "media-failed");
+		booth_link_send(booth->link, end);
+		finish_session(booth, "media failed");
+	}
+}
+
+static void on_media_error(RelaisMedia *media, const GError *error, gpointer data)
+{
+	Booth *booth = data;
+	if (media != booth->media)
+		return;
+	g_warning("media error: %s", error->message);
+	if (booth->call) {
+		JsonObject *end = relais_msg_new(RELAIS_MSG_END);
+		json_object_set_string_member(end, "call", booth->call);
+		json_object_set_string_member(end, "reason", "media-error");
+		booth_link_send(booth->link, end);
+	} else if (booth->ticket) {
+		JsonObject *cancel = relais_msg_new(RELAIS_MSG_CANCEL);
+		json_object_set_string_member(cancel, "ticket", booth->ticket);
+		booth_link_send(booth->link, cancel);
+	}
+	/* a camera that vanished mid-session is a fault of the booth, not of
+	 * the call: the next visitor must not find it "idle" */
+	g_autofree char *reason = g_strdup_printf("media: %s", error->message);
+	go_out_of_order(booth, reason);
+}
+
+static const RelaisMediaCallbacks media_callbacks = {
+	on_media_sdp,
+	on_media_ice,
+	on_media_state,
+	on_media_error,
+};
+
+/* --- switchboard messages ----------------------------------------------------- */
+
+static void send_request(Booth *booth)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_REQUEST);
+	json_object_set_string_member(o, "language", booth->language);
+	json_object_set_string_member(o, "topic", booth->topic);
+	JsonObject *answers = json_object_new();
+	g_autoptr(GList) members = json_object_get_members(booth->answers);
+	for (GList *l = members; l; l = l->next)
+		json_object_set_string_member(answers, l->data, json_object_get_string_member(booth->answers, l->data));
+	json_object_set_object_member(o, "answers", answers);
+	booth_link_send(booth->link, o);
+}
+
+static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
+{
+	Booth *booth = data;
+	g_strfreev(booth->ice_servers);
+	booth->ice_servers = NULL;
+	JsonArray *a = relais_msg_get_array(welcome, "ice_servers");
+	if (a) {
+		guint n = json_array_get_length(a);
+		booth->ice_servers = g_new0(char *, n + 1);
+		for (guint i = 0; i < n; i++)
+			booth->ice_servers[i] = g_strdup(json_array_get_string_element(a, i));
+	}
+	if (booth->state == RELAIS_SESSION_QUEUED) {
+		/* the switchboard forgot us with the old connection: ask again,
+		 * the visitor is still there and the offer is still good */
+		g_clear_pointer(&booth->ticket, g_free);
+		send_request(booth);
+		return;
+	}
+	report_status(booth);
+}
+
+static void on_link_down(BoothLink *link, gpointer data)
+{
+	Booth *booth = data;
+	/* The switchboard ends a call whose end lost its connection; follow it
+	 * rather than keep a call nobody can signal for. A queued visitor keeps
+	 * waiting: on_link_up asks again. */
+	if (booth->state == RELAIS_SESSION_CONNECTING || booth->state == RELAIS_SESSION_IN_CALL)
+		finish_session(booth, "switchboard link lost");
+}
+
+static void handle_call(Booth *booth, RelaisMsg *msg)
+{
+	if (booth->state != RELAIS_SESSION_QUEUED) {
+		g_warning("ignoring 'call' in state %s", relais_session_state_name(booth->state));
+		return;
+	}
+	booth->call_us = g_get_monotonic_time();
+	booth->call = g_strdup(relais_msg_get_string(msg, "call"));
+	booth->peer = g_strdup(relais_msg_get_string(msg, "peer"));
+	(void)fire(booth, RELAIS_SESSION_EV_CALL);
+	g_message("call %s with adviser '%s'", booth->call, booth->peer ? booth->peer : "");
+	if (booth->offer)
+		send_offer(booth);
+}
+
+static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
+{
+	Booth *booth = data;
+	switch (relais_msg_get_type(msg)) {
+	case RELAIS_MSG_QUEUED:
+		if (booth->state == RELAIS_SESSION_QUEUED) {
+			g_free(booth->ticket);
+			booth->ticket = g_strdup(relais_msg_get_string(msg, "ticket"));
+			booth->position = (guint)relais_msg_get_int(msg, "position", 0);
+		}
+		break;
+	case RELAIS_MSG_CALL:
+		handle_call(booth, msg);
+		break;
+	case RELAIS_MSG_SDP: {
+		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 || booth->media == NULL)
+			break;
+		g_autoptr(GError) error = NULL;
+		if (!relais_media_set_remote(booth->media, relais_msg_get_string(msg, "sdp_type"),
+					     relais_msg_get_string(msg, "sdp"), &error)) {
+			g_warning("adviser's description refused: %s", error->message);
+			JsonObject *end = relais_msg_new(RELAIS_MSG_END);
+			json_object_set_string_member(end, "call", booth->call);
+			json_object_set_string_member(end, "reason", "bad-sdp");
+			booth_link_send(booth->link, end);
+			finish_session(booth, "bad sdp");
+		}
+		break;
+	}
+	case RELAIS_MSG_ICE:
+		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0 && booth->media)
+			relais_media_add_ice(booth->media, (guint)relais_msg_get_int(msg, "mline", 0),
+					     relais_msg_get_string(msg, "candidate"));
+		break;
+	case RELAIS_MSG_CHAT:
+		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0) {
+			JsonObject *c = json_object_new();
+			json_object_set_string_member(c, "from", "adviser");
+			json_object_set_string_member(c, "text", relais_msg_get_string(msg, "text"));
+			g_ptr_array_add(booth->chat, c);
+		}
+		break;
+	case RELAIS_MSG_END:
+		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0)
+			finish_session(booth, relais_msg_get_string(msg, "reason"));
+		break;
+	case RELAIS_MSG_ERROR:
+		g_warning("switchboard: %s (%s, about '%s')", relais_msg_get_string(msg, "message"),
+			  relais_msg_get_string(msg, "code"),
+			  relais_msg_get_string(msg, "ref") ? relais_msg_get_string(msg, "ref") : "");
+		/* a refused request (queue full...) must not leave the visitor
+		 * waiting for nothing */
+		if (g_strcmp0(relais_msg_get_string(msg, "ref"), "request") == 0 && booth->state == RELAIS_SESSION_QUEUED &&
+		    booth->ticket == NULL)
+			finish_session(booth, "request refused");
+		break;
+	default:
+		g_debug("ignoring '%s'", relais_msg_type_name(relais_msg_get_type(msg)));
+		break;
+	}
+}
+
+static const BoothLinkCallbacks link_callbacks = { on_link_up, on_link_down, on_link_message };
+
+/* --- public ------------------------------------------------------------------ */
+
+Booth *booth_new(const BoothConfig *config)
+{
+	Booth *booth = g_new0(Booth, 1);
+	booth->booth_id = g_strdup(config->booth_id);
+	booth->board = g_strdup(config->board);
+	booth->pipelines_dir = g_strdup(config->pipelines_dir);
+	booth->state = RELAIS_SESSION_IDLE;
+	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
+	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+	BoothLinkConfig lc = {
+		.url = config->switchboard_url,
+		.booth_id = config->booth_id,
+		.site = config->site,
+		.board = config->board,
+		.reconnect_min_ms = CONFIG_RELAIS_BOOTH_RECONNECT_MIN_MS,
+		.reconnect_max_ms = CONFIG_RELAIS_BOOTH_RECONNECT_MAX_MS,
+		.ping_interval_s = CONFIG_RELAIS_BOOTH_PING_INTERVAL_S,
+	};
+	booth->link = booth_link_new(&lc, &link_callbacks, booth);
+	return booth;
+}
+
+void booth_start(Booth *booth)
+{
+	g_autoptr(GError) error = NULL;
+	booth->conf = relais_media_conf_load_board(booth->pipelines_dir, booth->board, &error);
+	if (booth->conf && !relais_media_conf_check(booth->conf, &error))
+		g_clear_pointer(&booth->conf, relais_media_conf_free);
+	if (booth->conf == NULL)
+		go_out_of_order(booth, error->message);
+	else
+		relais_media_warm_up();
+	booth_link_start(booth->link);
+}
+
+RelaisSessionState booth_get_state(Booth *booth)
+{
+	return booth->state;
+}
+
+gboolean booth_request(Booth *booth, const char *topic, const char *language, JsonObject *answers, GError **error)
+{
+	if (booth->state != RELAIS_SESSION_IDLE) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
+			    "cannot ask for an adviser while %s", relais_session_state_name(booth->state));
+		return FALSE;
+	}
+	if (booth_link_get_state(booth->link) != BOOTH_LINK_UP) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no connection to the switchboard");
+		return FALSE;
+	}
+	if (!relais_proto_valid_id(topic)) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "topic '%s' is not a valid id", topic);
+		return FALSE;
+	}
+	if (!relais_proto_valid_lang(language)) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "language '%s' is not a language tag",
+			    language);
+		return FALSE;
+	}
+	g_autoptr(JsonObject) copy = answers ? relais_proto_copy_answers(answers, error) : json_object_new();
+	if (copy == NULL)
+		return FALSE;
+
+	/* The visitor has started a session: from here the camera may run. The
+	 * pipeline and the offer are prepared while the visitor waits so that
+	 * the adviser's accept is followed by media at once. */
+	g_autoptr(RelaisMedia) media = relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, error);
+	if (media == NULL)
+		return FALSE;
+	if (!fire(booth, RELAIS_SESSION_EV_REQUEST))
+		g_return_val_if_reached(FALSE);
+	booth->request_us = g_get_monotonic_time();
+	booth->topic = g_strdup(topic);
+	booth->language = g_strdup(language);
+	booth->answers = g_steal_pointer(&copy);
+	booth->media = g_steal_pointer(&media);
+	g_autoptr(GError) local = NULL;
+	if (!relais_media_start(booth->media, (const char *const *)booth->ice_servers, &local)) {
+		g_autofree char *reason = g_strdup_printf("starting media: %s", local->message);
+		go_out_of_order(booth, reason);
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	send_request(booth);
+	return TRUE;
+}
+
+gboolean booth_end(Booth *booth, GError **error)
+{
+	switch (booth->state) {
+	case RELAIS_SESSION_QUEUED:
+		if (booth->ticket) {
+			JsonObject *o = relais_msg_new(RELAIS_MSG_CANCEL);
+			json_object_set_string_member(o, "ticket", booth->ticket);
+			booth_link_send(booth->link, o);
+		}
+		if (!fire(booth, RELAIS_SESSION_EV_CANCEL))
+			g_return_val_if_reached(FALSE);
+		booth_wipe(booth);
+		(void)fire(booth, RELAIS_SESSION_EV_WIPED);
+		report_status(booth);
+		return TRUE;
+	case RELAIS_SESSION_CONNECTING:
+	case RELAIS_SESSION_IN_CALL: {
+		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
+		json_object_set_string_member(o, "call", booth->call);
+		json_object_set_string_member(o, "reason", "visitor");
+		booth_link_send(booth->link, o);
+		finish_session(booth, "visitor ended");
+		return TRUE;
+	}
+	default:
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "nothing to end while %s",
+			    relais_session_state_name(booth->state));
+		return FALSE;
+	}
+}
+
+gboolean booth_chat(Booth *booth, const char *text, GError **error)
+{
+	if (booth->state != RELAIS_SESSION_IN_CALL && booth->state != RELAIS_SESSION_CONNECTING) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "chat needs a call (state %s)",
+			    relais_session_state_name(booth->state));
+		return FALSE;
+	}
+	gsize n = text ? strlen(text) : 0;
+	if (n == 0 || n > CONFIG_RELAIS_PROTO_MAX_TEXT || !g_utf8_validate(text, -1, NULL)) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+			    "chat text must be 1-%d bytes of UTF-8", CONFIG_RELAIS_PROTO_MAX_TEXT);
+		return FALSE;
+	}
+	JsonObject *o = relais_msg_new(RELAIS_MSG_CHAT);
+	json_object_set_string_member(o, "call", booth->call);
+	json_object_set_string_member(o, "text", text);
+	booth_link_send(booth->link, o);
+	JsonObject *c = json_object_new();
+	json_object_set_string_member(c, "from", "visitor");
+	json_object_set_string_member(c, "text", text);
+	g_ptr_array_add(booth->chat, c);
+	return TRUE;
+}
+
+JsonObject *booth_status(Booth *booth)
+{
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "booth_id", booth->booth_id);
+	json_object_set_string_member(o, "state", relais_session_state_name(booth->state));
+	json_object_set_string_member(o, "link", booth_link_state_name(booth_link_get_state(booth->link)));
+	json_object_set_int_member(o, "reconnects", booth_link_get_reconnects(booth->link));
+	if (booth->fault && booth->state == RELAIS_SESSION_OUT_OF_ORDER)
+		json_object_set_string_member(o, "reason", booth->fault);
+	if (booth->ticket)
+		json_object_set_string_member(o, "ticket", booth->ticket);
+	if (booth->position)
+		json_object_set_int_member(o, "position", booth->position);
+	if (booth->call)
+		json_object_set_string_member(o, "call", booth->call);
+	if (booth->peer)
+		json_object_set_string_member(o, "peer", booth->peer);
+	if (booth->media) {
+		json_object_set_object_member(o, "media", stats_json(booth->media, booth));
+		json_object_set_string_member(o, "offer", booth->offer ? "ready" : "pending");
+	}
+	JsonArray *chat = json_array_new();
+	for (guint i = 0; i < booth->chat->len; i++)
+		json_array_add_object_element(chat, json_object_ref(g_ptr_array_index(booth->chat, i)));
+	json_object_set_array_member(o, "chat", chat);
+	if (booth->last_call)
+		json_object_set_object_member(o, "last_call", json_object_ref(booth->last_call));
+	return o;
+}
+
+void booth_free(Booth *booth)
+{
+	if (booth == NULL)
+		return;
+	booth_wipe(booth);
+	booth_link_free(booth->link);
+	g_clear_pointer(&booth->conf, relais_media_conf_free);
+	g_ptr_array_unref(booth->pending_ice);
+	g_ptr_array_unref(booth->chat);
+	g_strfreev(booth->ice_servers);
+	if (booth->last_call)
+		json_object_unref(booth->last_call);
+	g_free(booth->fault);
+	g_free(booth->booth_id);
+	g_free(booth->board);
+	g_free(booth->pipelines_dir);
+	g_free(booth);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-control"
+
+#include "control.h"
+
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define MAX_LINE 16384
+
+struct _BoothControl {
+	Booth *booth;
+	char *path;
+	GSocketService *service;
+};
+
+static char *reply(JsonObject *o)
+{
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(node, o);
+	return json_to_string(node, FALSE);
+}
+
+static char *reply_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static char *reply_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	JsonObject *o = json_object_new();
+	json_object_set_boolean_member(o, "ok", FALSE);
+	json_object_set_string_member(o, "error", msg);
+	return reply(o);
+}
+
+static char *reply_ok(JsonObject *o)
+{
+	if (o == NULL)
+		o = json_object_new();
+	json_object_set_boolean_member(o, "ok", TRUE);
+	return reply(o);
+}
+
+static const char *opt_string(JsonObject *o, const char *name, const char *def)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+		return json_node_get_string(n);
+	return def;
+}
+
+char *booth_control_handle(Booth *booth, const char *line)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	if (strlen(line) > MAX_LINE)
+		return reply_error("command longer than %d bytes", MAX_LINE);
+	if (!json_parser_load_from_data(parser, line, -1, &error))
+		return reply_error("not JSON: %s", error->message);
+	JsonNode *root = json_parser_get_root(parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+		return reply_error("a command is a JSON object");
+	JsonObject *o = json_node_get_object(root);
+	const char *cmd = opt_string(o, "cmd", NULL);
+	if (cmd == NULL)
+		return reply_error("missing string member 'cmd'");
+
+	if (g_str_equal(cmd, "status"))
+		return reply_ok(booth_status(booth));
+	if (g_str_equal(cmd, "request")) {
+		JsonNode *an = json_object_get_member(o, "answers");
+		if (an && !JSON_NODE_HOLDS_OBJECT(an))
+			return reply_error("'answers' must be an object");
+		if (!booth_request(booth, opt_string(o, "topic", "other"), opt_string(o, "language", "fr"),
+				   an ? json_node_get_object(an) : NULL, &error))
+			return reply_error("%s", error->message);
+		return reply_ok(booth_status(booth));
+	}
+	if (g_str_equal(cmd, "end") || g_str_equal(cmd, "cancel")) {
+		if (!booth_end(booth, &error))
+			return reply_error("%s", error->message);
+		return reply_ok(booth_status(booth));
+	}
+	if (g_str_equal(cmd, "chat")) {
+		if (!booth_chat(booth, opt_string(o, "text", ""), &error))
+			return reply_error("%s", error->message);
+		return reply_ok(NULL);
+	}
+	return reply_error("unknown command '%.32s' (status, request, end, chat)", cmd);
+}
+
+typedef struct {
+	BoothControl *control;
+	GSocketConnection *conn;
+	GDataInputStream *in;
+} Client;
+
+static void client_free(Client *c)
+{
+	g_clear_object(&c->in);
+	g_clear_object(&c->conn);
+	g_free(c);
+}
+
+static void on_line(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Client *c = data;
+	g_autoptr(GError) error = NULL;
+	gsize len = 0;
+	g_autofree char *line = g_data_input_stream_read_line_finish_utf8(c->in, res, &len, &error);
+	if (line == NULL) {
+		if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+			g_autofree char *r = reply_error("unreadable command: %s", error->message);
+			g_autofree char *out = g_strconcat(r, "\n", NULL);
+			GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
+			(void)g_output_stream_write_all(os, out, strlen(out), NULL, NULL, NULL);
+		}
+		client_free(c);
+		return;
+	}
+	g_autofree char *r = booth_control_handle(c->control->booth, line);
+	g_autofree char *out = g_strconcat(r, "\n", NULL);
+	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
+	/* replies are small and the socket local: a blocking write is fine */
+	if (!g_output_stream_write_all(os, out, strlen(out), NULL, NULL, &error)) {
+		g_debug("control client gone: %s", error->message);
+		client_free(c);
+		return;
+	}
+	g_data_input_stream_read_line_async(c->in, G_PRIORITY_DEFAULT, NULL, on_line, c);
+}
+
+static gboolean on_incoming(GSocketService *service, GSocketConnection *conn, GObject *source, gpointer data)
+{
+	Client *c = g_new0(Client, 1);
+	c->control = data;
+	c->conn = g_object_ref(conn);
+	c->in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	g_buffered_input_stream_set_buffer_size(G_BUFFERED_INPUT_STREAM(c->in), MAX_LINE + 1);
+	g_data_input_stream_read_line_async(c->in, G_PRIORITY_DEFAULT, NULL, on_line, c);
+	return TRUE;
+}
+
+BoothControl *booth_control_new(Booth *booth, const char *path, GError **error)
+{
+	g_autoptr(BoothControl) control = g_new0(BoothControl, 1);
+	control->booth = booth;
+	control->path = g_strdup(path);
+	/* a stale socket from a crashed run would make bind fail */
+	if (g_file_test(path, G_FILE_TEST_EXISTS) && !g_file_test(path, G_FILE_TEST_IS_REGULAR))
+		(void)g_unlink(path);
+	control->service = g_socket_service_new();
+	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+	mode_t old = umask(0077);
+	gboolean ok = g_socket_listener_add_address(G_SOCKET_LISTENER(control->service), addr, G_SOCKET_TYPE_STREAM,
+						    G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, error);
+	umask(old);
+	if (!ok) {
+		g_prefix_error(error, "control socket %s: ", path);
+		return NULL;
+	}
+	g_signal_connect(control->service, "incoming", G_CALLBACK(on_incoming), control);
+	g_socket_service_start(control->service);
+	return g_steal_pointer(&control);
+}
+
+void booth_control_free(BoothControl *control)
+{
+	if (control == NULL)
+		return;
+	if (control->service) {
+		g_socket_service_stop(control->service);
+		g_socket_listener_close(G_SOCKET_LISTENER(control->service));
+		g_object_unref(control->service);
+		(void)g_unlink(control->path);
+	}
+	g_free(control->path);
+	g_free(control);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * control: a local control socket for the headless booth (tests, the demo,
+ * technicians over ssh). One JSON object per line in, one per line out:
+ *
+ *   {"cmd":"status"}
+ *   {"cmd":"request","topic":"job-search","language":"fr","answers":{"situation":"job-seeker"}}
+ *   {"cmd":"end"}            ends the call or leaves the queue
+ *   {"cmd":"chat","text":"hello"}
+ *
+ * Replies: {"ok":true,...} or {"ok":false,"error":"<what is wrong>"}.
+ * The socket is a Unix socket with mode 0600: only the booth's own user
+ * (and root) may drive it.
+ */
+#pragma once
+
+#include "booth.h"
+
+G_BEGIN_DECLS
+
+typedef struct _BoothControl BoothControl;
+
+BoothControl *booth_control_new(Booth *booth, const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void booth_control_free(BoothControl *control);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothControl, booth_control_free)
+
+/* Handles one command line; exposed for unit tests.
+ * Returns: (transfer full) the reply line without newline. */
+char *booth_control_handle(Booth *booth, const char *line);
+
+G_END_DECLS

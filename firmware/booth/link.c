@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-link"
+
+#include "link.h"
+#include "backoff.h"
+#include "relais-config.h"
+
+#include <libsoup/soup.h>
+
+struct _BoothLink {
+	char *url, *booth_id, *site, *board;
+	guint ping_interval_s;
+	BoothLinkCallbacks cb;
+	gpointer user_data;
+	BoothLinkState state;
+	RelaisBackoff backoff;
+	SoupSession *session;
+	GCancellable *cancellable;
+	SoupWebsocketConnection *ws;
+	guint retry_id;
+	guint ping_id;
+	guint reconnects;
+	gint64 last_rx_us;
+};
+
+static const char *const state_names[] = { "down", "connecting", "greeting", "up" };
+
+const char *booth_link_state_name(BoothLinkState state)
+{
+	return (guint)state < G_N_ELEMENTS(state_names) ? state_names[state] : "?";
+}
+
+BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallbacks *callbacks, gpointer user_data)
+{
+	BoothLink *link = g_new0(BoothLink, 1);
+	link->url = g_strdup(config->url);
+	link->booth_id = g_strdup(config->booth_id);
+	link->site = g_strdup(config->site);
+	link->board = g_strdup(config->board);
+	link->ping_interval_s = config->ping_interval_s ? config->ping_interval_s : 15;
+	link->cb = *callbacks;
+	link->user_data = user_data;
+	relais_backoff_init(&link->backoff, config->reconnect_min_ms, config->reconnect_max_ms);
+	link->session = soup_session_new_with_options("user-agent", "relais-booth", "timeout", 10, NULL);
+	return link;
+}
+
+static void connect_now(BoothLink *link);
+
+static void drop_socket(BoothLink *link)
+{
+	g_clear_handle_id(&link->ping_id, g_source_remove);
+	if (link->ws) {
+		g_signal_handlers_disconnect_by_data(link->ws, link);
+		if (soup_websocket_connection_get_state(link->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(link->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+		g_clear_object(&link->ws);
+	}
+}
+
+static gboolean on_retry(gpointer data)
+{
+	BoothLink *link = data;
+	link->retry_id = 0;
+	connect_now(link);
+	return G_SOURCE_REMOVE;
+}
+
+static void schedule_retry(BoothLink *link)
+{
+	gboolean was_up = link->state == BOOTH_LINK_UP;
+	drop_socket(link);
+	link->state = BOOTH_LINK_DOWN;
+	if (link->retry_id == 0) {
+		guint delay = relais_backoff_next(&link->backoff, NULL);
+		g_message("switchboard link down; retrying in %u ms", delay);
+		link->retry_id = g_timeout_add(delay, on_retry, link);
+	}
+	if (was_up && link->cb.on_down)
+		link->cb.on_down(link, link->user_data);
+}
+
+static void send_raw(BoothLink *link, JsonObject *obj)
+{
+	g_autofree char *text = relais_msg_to_string(obj);
+	if (link->ws && soup_websocket_connection_get_state(link->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+		soup_websocket_connection_send_text(link->ws, text);
+}
+
+gboolean booth_link_send(BoothLink *link, JsonObject *obj)
+{
+	if (link->state != BOOTH_LINK_UP) {
+		json_object_unref(obj);
+		return FALSE;
+	}
+	send_raw(link, obj);
+	return TRUE;
+}
+
+static gboolean on_ping(gpointer data)
+{
+	BoothLink *link = data;
+	/* Three silent intervals: the TCP connection is dead even if the
+	 * kernel has not noticed (NAT timeout, pulled cable upstream). */
+	if (g_get_monotonic_time() - link->last_rx_us > 3 * (gint64)link->ping_interval_s * G_USEC_PER_SEC) {
+		g_warning("no answer from the switchboard for %u s", 3 * link->ping_interval_s);
+		link->ping_id = 0;
+		schedule_retry(link);
+		return G_SOURCE_REMOVE;
+	}
+	send_raw(link, relais_msg_new(RELAIS_MSG_PING));
+	return G_SOURCE_CONTINUE;
+}
+
+static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
+{
+	BoothLink *link = data;
+	link->last_rx_us = g_get_monotonic_time();
+	gsize len;
+	const char *text = g_bytes_get_data(message, &len);
+	if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+		g_warning("ignoring a binary frame from the switchboard");
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) msg = relais_msg_parse(text ? text : "", len, RELAIS_ROLE_SWITCHBOARD, TRUE, NULL, &error);
+	if (msg == NULL) {
+		g_warning("ignoring an invalid message from the switchboard: %s", error->message);
+		return;
+	}
+	switch (relais_msg_get_type(msg)) {
+	case RELAIS_MSG_WELCOME:
+		if (link->state != BOOTH_LINK_GREETING) {
+			g_warning("ignoring an unexpected welcome");
+			return;
+		}
+		link->state = BOOTH_LINK_UP;
+		relais_backoff_reset(&link->backoff);
+		g_message("switchboard link up (session %s)", relais_msg_get_string(msg, "session"));
+		link->ping_id = g_timeout_add_seconds(link->ping_interval_s, on_ping, link);
+		if (link->cb.on_up)
+			link->cb.on_up(link, msg, link->user_data);
+		return;
+	case RELAIS_MSG_PING:
+		send_raw(link, relais_msg_new(RELAIS_MSG_PONG));
+		return;
+	case RELAIS_MSG_PONG:
+		return;
+	case RELAIS_MSG_ERROR:
+		if (link->state == BOOTH_LINK_GREETING)
+			g_warning("switchboard refused hello: %s", relais_msg_get_string(msg, "message"));
+		break;
+	default:
+		break;
+	}
+	if (link->state == BOOTH_LINK_UP && link->cb.on_message)
+		link->cb.on_message(link, msg, link->user_data);
+}
+
+static void on_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+	BoothLink *link = data;
+	g_message("switchboard closed the link (code %u %s)", soup_websocket_connection_get_close_code(ws),
+		  soup_websocket_connection_get_close_data(ws) ? soup_websocket_connection_get_close_data(ws) : "");
+	schedule_retry(link);
+}
+
+static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	SoupWebsocketConnection *ws = soup_session_websocket_connect_finish(SOUP_SESSION(source), res, &error);
+	if (ws == NULL) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		BoothLink *link = data;
+		g_clear_object(&link->cancellable);
+		g_debug("connecting to %s: %s", link->url, error->message);
+		schedule_retry(link);
+		return;
+	}
+	BoothLink *link = data;
+	g_clear_object(&link->cancellable);
+	link->ws = ws;
+	link->state = BOOTH_LINK_GREETING;
+	link->last_rx_us = g_get_monotonic_time();
+	soup_websocket_connection_set_max_incoming_payload_size(ws, CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+	g_signal_connect(ws, "message", G_CALLBACK(on_message), link);
+	g_signal_connect(ws, "closed", G_CALLBACK(on_closed), link);
+
+	JsonObject *hello = relais_msg_new(RELAIS_MSG_HELLO);
+	json_object_set_int_member(hello, "version", RELAIS_PROTO_VERSION);
+	json_object_set_string_member(hello, "role", "booth");
+	json_object_set_string_member(hello, "booth_id", link->booth_id);
+	if (link->site)
+		json_object_set_string_member(hello, "site", link->site);
+	if (link->board)
+		json_object_set_string_member(hello, "board", link->board);
+	send_raw(link, hello);
+}
+
+static void connect_now(BoothLink *link)
+{
+	g_autoptr(SoupMessage) msg = soup_message_new("GET", link->url);
+	if (msg == NULL) {
+		g_warning("invalid switchboard URL '%s'", link->url);
+		schedule_retry(link);
+		return;
+	}
+	if (link->reconnects++ > 0)
+		g_debug("reconnecting to %s", link->url);
+	link->state = BOOTH_LINK_CONNECTING;
+	link->cancellable = g_cancellable_new();
+	soup_session_websocket_connect_async(link->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, link->cancellable,
+					     on_connected, link);
+}
+
+void booth_link_start(BoothLink *link)
+{
+	if (link->state == BOOTH_LINK_DOWN && link->retry_id == 0)
+		connect_now(link);
+}
+
+BoothLinkState booth_link_get_state(BoothLink *link)
+{
+	return link->state;
+}
+
+guint booth_link_get_reconnects(BoothLink *link)
+{
+	return link->reconnects > 0 ? link->reconnects - 1 : 0;
+}
+
+void booth_link_free(BoothLink *link)
+{
+	if (link == NULL)
+		return;
+	if (link->cancellable) {
+		g_cancellable_cancel(link->cancellable);
+		g_clear_object(&link->cancellable);
+	}
+	g_clear_handle_id(&link->retry_id, g_source_remove);
+	drop_socket(link);
+	g_clear_object(&link->session);
+	g_free(link->url);
+	g_free(link->booth_id);
+	g_free(link->site);
+	g_free(link->board);
+	g_free(link);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * link: the booth's signaling connection to the switchboard.
+ *
+ *   down --connect--> connecting --open--> greeting --welcome--> up
+ *     ^                   |                    |                  |
+ *     +----- backoff -----+--------------------+------------------+ (error/close)
+ *
+ * Reconnects forever with capped exponential backoff and jitter; a booth in a
+ * library must come back by itself after a switchboard restart or a network
+ * cut, with nobody there to press a button. Every received message is
+ * validated (relais_msg_parse) before it reaches the owner.
+ */
+#pragma once
+
+#include <glib.h>
+#include "protocol.h"
+
+G_BEGIN_DECLS
+
+typedef struct _BoothLink BoothLink;
+
+typedef enum {
+	BOOTH_LINK_DOWN,
+	BOOTH_LINK_CONNECTING,
+	BOOTH_LINK_GREETING,
+	BOOTH_LINK_UP,
+} BoothLinkState;
+
+typedef struct {
+	/* welcome received: the link is usable */
+	void (*on_up)(BoothLink *link, RelaisMsg *welcome, gpointer user_data);
+	/* the link was up and is now lost (not called for failed attempts) */
+	void (*on_down)(BoothLink *link, gpointer user_data);
+	/* a validated message other than welcome/ping/pong */
+	void (*on_message)(BoothLink *link, RelaisMsg *msg, gpointer user_data);
+} BoothLinkCallbacks;
+
+typedef struct {
+	const char *url; /* ws://host:port/ws/booth */
+	const char *booth_id;
+	const char *site;
+	const char *board;
+	guint reconnect_min_ms, reconnect_max_ms;
+	guint ping_interval_s;
+} BoothLinkConfig;
+
+BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallbacks *callbacks, gpointer user_data);
+void booth_link_start(BoothLink *link);
+BoothLinkState booth_link_get_state(BoothLink *link);
+const char *booth_link_state_name(BoothLinkState state);
+/* Sends when up; returns FALSE (and drops the message) otherwise. Takes obj. */
+gboolean booth_link_send(BoothLink *link, JsonObject *obj);
+guint booth_link_get_reconnects(BoothLink *link);
+void booth_link_free(BoothLink *link);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothLink, booth_link_free)
+
+G_END_DECLS

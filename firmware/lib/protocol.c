@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "relais-proto"
+
+#include "protocol.h"
+#include "relais-config.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(relais-proto-error-quark, relais_proto_error)
+
+static const char *const error_codes[] = {
+	"json", "type", "unknown", "field", "size", "direction", "state", "version", "gone", "full",
+};
+
+const char *relais_proto_error_code(RelaisProtoError code)
+{
+	if ((guint)code >= G_N_ELEMENTS(error_codes))
+		return "field";
+	return error_codes[code];
+}
+
+static const char *const role_names[] = { "booth", "adviser", "switchboard" };
+
+const char *relais_role_name(RelaisRole role)
+{
+	return (guint)role < G_N_ELEMENTS(role_names) ? role_names[role] : "?";
+}
+
+/* --- schema ------------------------------------------------------------- */
+
+typedef enum {
+	K_ID,
+	K_TEXT,
+	K_SDP,
+	K_LANG,
+	K_INT,
+	K_ANSWERS,
+	K_ENUM, /* string, one of spec->values */
+	K_STRINGS, /* array of short strings (ICE server URIs) */
+	K_OBJECTS, /* array of objects (booth and queue snapshots) */
+} FieldKind;
+
+typedef struct {
+	const char *name;
+	FieldKind kind;
+	gboolean required;
+	gint64 min, max; /* K_INT range; K_TEXT minimum length in min */
+	const char *const *values; /* K_ENUM */
+} FieldSpec;
+
+#define B (1u << RELAIS_ROLE_BOOTH)
+#define A (1u << RELAIS_ROLE_ADVISER)
+#define S (1u << RELAIS_ROLE_SWITCHBOARD)
+
+typedef struct {
+	const char *name;
+	guint senders; /* bit mask of roles allowed to send it */
+	FieldSpec fields[8];
+} MsgSpec;
+
+static const char *const roles_enum[] = { "booth", "adviser", NULL };
+static const char *const status_enum[] = { "idle", "out_of_order", NULL };
+static const char *const sdp_enum[] = { "offer", "answer", NULL };
+
+/* Indexed by RelaisMsgType. Sizes come from Kconfig; PROTOCOL.md is the
+ * prose of this table. */
+static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
+	[RELAIS_MSG_HELLO] = { "hello", B | A,
+			       { { "version", K_INT, TRUE, 0, G_MAXINT32 },
+				 { "role", K_ENUM, TRUE, 0, 0, roles_enum },
+				 { "booth_id", K_ID, FALSE },
+				 { "site", K_TEXT, FALSE },
+				 { "board", K_ID, FALSE },
+				 { "name", K_TEXT, FALSE } } },
+	[RELAIS_MSG_WELCOME] = { "welcome", S,
+				 { { "version", K_INT, TRUE, 1, G_MAXINT32 },
+				   { "session", K_ID, TRUE },
+				   { "ice_servers", K_STRINGS, FALSE } } },
+	[RELAIS_MSG_STATUS] = { "status", B,
+				{ { "state", K_ENUM, TRUE, 0, 0, status_enum }, { "reason", K_TEXT, FALSE } } },
+	[RELAIS_MSG_REQUEST] = { "request", B,
+				 { { "language", K_LANG, TRUE },
+				   { "topic", K_ID, TRUE },
+				   { "answers", K_ANSWERS, FALSE } } },
+	[RELAIS_MSG_QUEUED] = { "queued", S,
+				{ { "ticket", K_ID, TRUE }, { "position", K_INT, TRUE, 1, G_MAXINT32 } } },
+	[RELAIS_MSG_CANCEL] = { "cancel", B, { { "ticket", K_ID, TRUE } } },
+	[RELAIS_MSG_ACCEPT] = { "accept", A, { { "ticket", K_ID, TRUE } } },
+	[RELAIS_MSG_TAKEN] = { "taken", S, { { "ticket", K_ID, TRUE } } },
+	[RELAIS_MSG_CALL] = { "call", S,
+			      { { "call", K_ID, TRUE },
+				{ "ticket", K_ID, TRUE },
+				{ "peer", K_TEXT, FALSE },
+				{ "ice_servers", K_STRINGS, FALSE },
+				{ "language", K_LANG, FALSE },
+				{ "topic", K_ID, FALSE },
+				{ "answers", K_ANSWERS, FALSE } } },
+	[RELAIS_MSG_SDP] = { "sdp", B | A | S,
+			     { { "call", K_ID, TRUE },
+			       { "sdp_type", K_ENUM, TRUE, 0, 0, sdp_enum },
+			       { "sdp", K_SDP, TRUE } } },
+	[RELAIS_MSG_ICE] = { "ice", B | A | S,
+			     { { "call", K_ID, TRUE },
+			       { "candidate", K_TEXT, TRUE },
+			       { "mline", K_INT, TRUE, 0, 15 } } },
+	[RELAIS_MSG_CHAT] = { "chat", B | A | S,
+			      { { "call", K_ID, TRUE }, { "text", K_TEXT, TRUE, 1 }, { "from", K_TEXT, FALSE } } },
+	[RELAIS_MSG_END] = { "end", B | A | S, { { "call", K_ID, TRUE }, { "reason", K_TEXT, FALSE } } },
+	[RELAIS_MSG_BOOTHS] = { "booths", S, { { "booths", K_OBJECTS, TRUE } } },
+	[RELAIS_MSG_QUEUE] = { "queue", S, { { "queue", K_OBJECTS, TRUE } } },
+	[RELAIS_MSG_ERROR] = { "error", S,
+			       { { "code", K_ID, TRUE }, { "message", K_TEXT, TRUE }, { "ref", K_TEXT, FALSE } } },
+	[RELAIS_MSG_PING] = { "ping", B | A | S, { { NULL } } },
+	[RELAIS_MSG_PONG] = { "pong", B | A | S, { { NULL } } },
+};
+
+const char *relais_msg_type_name(RelaisMsgType type)
+{
+	return (guint)type < RELAIS_MSG_N_TYPES ? specs[type].name : "?";
+}
+
+static gboolean lookup_type(const char *name, RelaisMsgType *out)
+{
+	for (guint i = 0; i < RELAIS_MSG_N_TYPES; i++) {
+		if (g_strcmp0(specs[i].name, name) == 0) {
+			*out = i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* --- value checks --------------------------------------------------------- */
+
+static gboolean id_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+gboolean relais_proto_valid_id(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > CONFIG_RELAIS_PROTO_MAX_ID)
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if (!id_char(*p))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean relais_proto_valid_lang(const char *s)
+{
+	gsize n = s ? strlen(s) : 0;
+	if (n < 2 || n > 8)
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if (!(g_ascii_islower(*p) || *p == '-'))
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean fail(GError **error, RelaisProtoError code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static gboolean fail(GError **error, RelaisProtoError code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error_literal(error, RELAIS_PROTO_ERROR, code, msg);
+	return FALSE;
+}
+
+static gboolean node_is_string(JsonNode *n)
+{
+	return JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING;
+}
+
+static gboolean node_is_int(JsonNode *n)
+{
+	return JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64;
+}
+
+static gboolean check_text(const char *field, const char *s, gsize min, gsize cap, GError **error)
+{
+	gsize n = strlen(s);
+	if (n > cap)
+		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is %" G_GSIZE_FORMAT " bytes, the cap is %" G_GSIZE_FORMAT,
+			    field, n, cap);
+	if (n < min)
+		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must not be empty", field);
+	if (!g_utf8_validate(s, -1, NULL))
+		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' is not valid UTF-8", field);
+	return TRUE;
+}
+
+static gboolean check_id(const char *field, const char *s, GError **error)
+{
+	if (strlen(s) > CONFIG_RELAIS_PROTO_MAX_ID)
+		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is longer than %d bytes", field,
+			    CONFIG_RELAIS_PROTO_MAX_ID);
+	if (!relais_proto_valid_id(s))
+		return fail(error, RELAIS_PROTO_ERROR_FIELD,
+			    "field '%s' must be 1-%d characters of A-Z a-z 0-9 . _ : -", field,
+			    CONFIG_RELAIS_PROTO_MAX_ID);
+	return TRUE;
+}
+
+static gboolean check_answers(const char *field, JsonObject *o, GError **error)
+{
+	if (json_object_get_size(o) > CONFIG_RELAIS_PROTO_MAX_ANSWERS)
+		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' has %u answers, the cap is %d", field,
+			    json_object_get_size(o), CONFIG_RELAIS_PROTO_MAX_ANSWERS);
+	g_autoptr(GList) members = json_object_get_members(o);
+	for (GList *l = members; l; l = l->next) {
+		const char *key = l->data;
+		g_autofree char *where = g_strdup_printf("%s.%.*s", field, 64, key);
+		if (!check_id(where, key, error))
+			return FALSE;
+		JsonNode *v = json_object_get_member(o, key);
+		if (!node_is_string(v))
+			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be a string", where);
+		if (!check_text(where, json_node_get_string(v), 0, CONFIG_RELAIS_PROTO_MAX_TEXT, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+JsonObject *relais_proto_copy_answers(JsonObject *answers, GError **error)
+{
+	if (!check_answers("answers", answers, error))
+		return NULL;
+	JsonObject *copy = json_object_new();
+	g_autoptr(GList) members = json_object_get_members(answers);
+	for (GList *l = members; l; l = l->next)
+		json_object_set_string_member(copy, l->data, json_object_get_string_member(answers, l->data));
+	return copy;
+}
+
+static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
+{
+	switch (f->kind) {
+	case K_ID:
+	case K_TEXT:
+	case K_SDP:
+	case K_LANG:
+	case K_ENUM: {
+		if (!node_is_string(n))
+			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be a string", f->name);
+		const char *s = json_node_get_string(n);
+		if (f->kind == K_ID)
+			return check_id(f->name, s, error);
+		if (f->kind == K_TEXT)
+			return check_text(f->name, s, (gsize)f->min, CONFIG_RELAIS_PROTO_MAX_TEXT, error);
+		if (f->kind == K_SDP)
+			return check_text(f->name, s, 1, CONFIG_RELAIS_PROTO_MAX_SDP, error);
+		if (f->kind == K_LANG) {
+			if (!relais_proto_valid_lang(s))
+				return fail(error, RELAIS_PROTO_ERROR_FIELD,
+					    "field '%s' must be a language tag such as 'fr' or 'en'", f->name);
+			return TRUE;
+		}
+		for (const char *const *v = f->values; *v; v++)
+			if (g_strcmp0(*v, s) == 0)
+				return TRUE;
+		g_autofree char *allowed = g_strjoinv("|", (char **)f->values);
+		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be one of %s", f->name, allowed);
+	}
+	case K_INT: {
+		if (!node_is_int(n))
+			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be an integer", f->name);
+		gint64 v = json_node_get_int(n);
+		if (v < f->min || v > f->max)
+			return fail(error, RELAIS_PROTO_ERROR_FIELD,
+				    "field '%s' is %" G_GINT64_FORMAT ", allowed %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT,
+				    f->name, v, f->min, f->max);
+		return TRUE;
+	}
+	case K_ANSWERS:
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be an object", f->name);
+		return check_answers(f->name, json_node_get_object(n), error);
+	case K_STRINGS:
+	case K_OBJECTS: {
+		if (!JSON_NODE_HOLDS_ARRAY(n))
+			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be an array", f->name);
+		JsonArray *a = json_node_get_array(n);
+		guint len = json_array_get_length(a);
+		guint cap = f->kind == K_STRINGS ? 16 : 100000;
+		if (len > cap)
+			return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' has %u items, the cap is %u", f->name,
+				    len, cap);
+		for (guint i = 0; i < len; i++) {
+			JsonNode *e = json_array_get_element(a, i);
+			if (f->kind == K_STRINGS) {
+				if (!node_is_string(e))
+					return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s[%u]' must be a string",
+						    f->name, i);
+				if (!check_text(f->name, json_node_get_string(e), 1, 512, error))
+					return FALSE;
+			} else if (!JSON_NODE_HOLDS_OBJECT(e)) {
+				return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s[%u]' must be an object",
+					    f->name, i);
+			}
+		}
+		return TRUE;
+	}
+	}
+	return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s': unknown kind", f->name);
+}
+
+/* --- messages --------------------------------------------------------------- */
+
+/* json-glib's parser recurses once per nesting level: 64 KiB of '[' would be
+ * 65536 stack frames. No message of ours nests deeper than 4. */
+#define MAX_DEPTH 16
+
+static gboolean nesting_ok(const char *data, gsize len)
+{
+	int depth = 0;
+	gboolean in_string = FALSE;
+	for (gsize i = 0; i < len; i++) {
+		char c = data[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = FALSE;
+		} else if (c == '"') {
+			in_string = TRUE;
+		} else if (c == '[' || c == '{') {
+			if (++depth > MAX_DEPTH)
+				return FALSE;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return TRUE;
+}
+
+struct _RelaisMsg {
+	RelaisMsgType type;
+	JsonNode *root;
+	JsonObject *obj; /* borrowed from root */
+};
+
+RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboolean greeted,
+			    char **type_out, GError **error)
+{
+	g_return_val_if_fail(data != NULL || len == 0, NULL);
+
+	if (type_out)
+		*type_out = NULL;
+	if (len > CONFIG_RELAIS_PROTO_MAX_MESSAGE) {
+		fail(error, RELAIS_PROTO_ERROR_SIZE, "message is %" G_GSIZE_FORMAT " bytes, the cap is %d", len,
+		     CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+		return NULL;
+	}
+	/* json-glib stops at an embedded NUL; refuse it rather than parse half */
+	if (memchr(data, '\0', len) != NULL) {
+		fail(error, RELAIS_PROTO_ERROR_JSON, "message contains a NUL byte");
+		return NULL;
+	}
+
+	if (!nesting_ok(data, len)) {
+		fail(error, RELAIS_PROTO_ERROR_JSON, "message nests deeper than %d levels", MAX_DEPTH);
+		return NULL;
+	}
+
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(GError) local = NULL;
+	if (!json_parser_load_from_data(parser, data, (gssize)len, &local)) {
+		fail(error, RELAIS_PROTO_ERROR_JSON, "not JSON: %s", local->message);
+		return NULL;
+	}
+	JsonNode *root = json_parser_get_root(parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+		fail(error, RELAIS_PROTO_ERROR_JSON, "message must be a JSON object");
+		return NULL;
+	}
+	JsonObject *obj = json_node_get_object(root);
+	JsonNode *tn = json_object_get_member(obj, "type");
+	if (tn == NULL || !node_is_string(tn)) {
+		fail(error, RELAIS_PROTO_ERROR_TYPE, "member 'type' is missing or not a string");
+		return NULL;
+	}
+	const char *tname = json_node_get_string(tn);
+	if (type_out)
+		*type_out = g_strndup(tname, 32);
+	RelaisMsgType type;
+	if (!lookup_type(tname, &type)) {
+		fail(error, RELAIS_PROTO_ERROR_UNKNOWN, "unknown message type '%.32s'", tname);
+		return NULL;
+	}
+	const MsgSpec *spec = &specs[type];
+	if (!(spec->senders & (1u << sender))) {
+		fail(error, RELAIS_PROTO_ERROR_DIRECTION, "a %s may not send '%s'", relais_role_name(sender),
+		     spec->name);
+		return NULL;
+	}
+	if (sender != RELAIS_ROLE_SWITCHBOARD) {
+		if (!greeted && type != RELAIS_MSG_HELLO) {
+			fail(error, RELAIS_PROTO_ERROR_STATE, "'%s' before 'hello'", spec->name);
+			return NULL;
+		}
+		if (greeted && type == RELAIS_MSG_HELLO) {
+			fail(error, RELAIS_PROTO_ERROR_STATE, "'hello' was already accepted");
+			return NULL;
+		}
+	}
+	for (const FieldSpec *f = spec->fields; f < spec->fields + G_N_ELEMENTS(spec->fields) && f->name; f++) {
+		JsonNode *n = json_object_get_member(obj, f->name);
+		if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
+			if (f->required) {
+				fail(error, RELAIS_PROTO_ERROR_FIELD, "'%s' needs field '%s'", spec->name, f->name);
+				return NULL;
+			}
+			continue;
+		}
+		if (!check_field(f, n, error))
+			return NULL;
+	}
+	/* Rules that span fields */
+	if (type == RELAIS_MSG_HELLO) {
+		gint64 v = json_object_get_int_member(obj, "version");
+		if (v != RELAIS_PROTO_VERSION) {
+			fail(error, RELAIS_PROTO_ERROR_VERSION, "protocol version %" G_GINT64_FORMAT " is not supported (this is %d)",
+			     v, RELAIS_PROTO_VERSION);
+			return NULL;
+		}
+		const char *role = json_object_get_string_member(obj, "role");
+		if (g_strcmp0(role, relais_role_name(sender)) != 0) {
+			fail(error, RELAIS_PROTO_ERROR_FIELD, "role '%s' does not match this endpoint (%s)", role,
+			     relais_role_name(sender));
+			return NULL;
+		}
+		if (sender == RELAIS_ROLE_BOOTH && !json_object_has_member(obj, "booth_id")) {
+			fail(error, RELAIS_PROTO_ERROR_FIELD, "a booth's 'hello' needs field 'booth_id'");
+			return NULL;
+		}
+	}
+
+	RelaisMsg *msg = g_new0(RelaisMsg, 1);
+	msg->type = type;
+	msg->root = json_node_ref(root);
+	msg->obj = obj;
+	return msg;
+}
+
+RelaisMsgType relais_msg_get_type(const RelaisMsg *msg)
+{
+	return msg->type;
+}
+
+JsonObject *relais_msg_get_root(const RelaisMsg *msg)
+{
+	return msg->obj;
+}
+
+const char *relais_msg_get_string(const RelaisMsg *msg, const char *field)
+{
+	JsonNode *n = json_object_get_member(msg->obj, field);
+	return n && node_is_string(n) ? json_node_get_string(n) : NULL;
+}
+
+gint64 relais_msg_get_int(const RelaisMsg *msg, const char *field, gint64 def)
+{
+	JsonNode *n = json_object_get_member(msg->obj, field);
+	return n && node_is_int(n) ? json_node_get_int(n) : def;
+}
+
+JsonObject *relais_msg_get_object(const RelaisMsg *msg, const char *field)
+{
+	JsonNode *n = json_object_get_member(msg->obj, field);
+	return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+JsonArray *relais_msg_get_array(const RelaisMsg *msg, const char *field)
+{
+	JsonNode *n = json_object_get_member(msg->obj, field);
+	return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+void relais_msg_free(RelaisMsg *msg)
+{
+	if (msg == NULL)
+		return;
+	json_node_unref(msg->root);
+	g_free(msg);
+}
+
+JsonObject *relais_msg_new(RelaisMsgType type)
+{
+	g_return_val_if_fail((guint)type < RELAIS_MSG_N_TYPES, NULL);
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "type", specs[type].name);
+	return o;
+}
+
+char *relais_msg_to_string(JsonObject *obj)
+{
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(node, obj);
+	return json_to_string(node, FALSE);
+}
+
+char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_ERROR);
+	json_object_set_string_member(o, "code", relais_proto_error_code(code));
+	/* keep the reply within our own caps even when quoting hostile input */
+	g_autofree char *m = g_utf8_make_valid(message ? message : "", -1);
+	if (strlen(m) > 512) {
+		const char *end = g_utf8_find_prev_char(m, m + 512);
+		m[end ? end - m : 0] = '\0';
+	}
+	json_object_set_string_member(o, "message", m);
+	if (ref && *ref) {
+		g_autofree char *r = g_utf8_make_valid(ref, MIN(strlen(ref), 32));
+		json_object_set_string_member(o, "ref", r);
+	}
+	return relais_msg_to_string(o);
+}
+
+char *relais_msg_error_from_gerror(const GError *error, const char *ref)
+{
+	RelaisProtoError code = error->domain == RELAIS_PROTO_ERROR ? (RelaisProtoError)error->code
+								     : RELAIS_PROTO_ERROR_FIELD;
+	return relais_msg_error_string(code, error->message, ref);
+}

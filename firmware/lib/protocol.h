@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * protocol: the Relais signaling protocol (PROTOCOL.md beside this file),
+ * implemented once for the booth, the switchboard and the test adviser.
+ *
+ * relais_msg_parse() is the only way a received text becomes a RelaisMsg, and
+ * it validates everything PROTOCOL.md says before returning: JSON, type,
+ * direction, every field's type, range and size cap. Whoever holds a RelaisMsg
+ * may therefore read its fields without further checks.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define RELAIS_PROTO_VERSION 1
+
+typedef enum {
+	RELAIS_ROLE_BOOTH,
+	RELAIS_ROLE_ADVISER,
+	RELAIS_ROLE_SWITCHBOARD,
+} RelaisRole;
+
+typedef enum {
+	RELAIS_MSG_HELLO,
+	RELAIS_MSG_WELCOME,
+	RELAIS_MSG_STATUS,
+	RELAIS_MSG_REQUEST,
+	RELAIS_MSG_QUEUED,
+	RELAIS_MSG_CANCEL,
+	RELAIS_MSG_ACCEPT,
+	RELAIS_MSG_TAKEN,
+	RELAIS_MSG_CALL,
+	RELAIS_MSG_SDP,
+	RELAIS_MSG_ICE,
+	RELAIS_MSG_CHAT,
+	RELAIS_MSG_END,
+	RELAIS_MSG_BOOTHS,
+	RELAIS_MSG_QUEUE,
+	RELAIS_MSG_ERROR,
+	RELAIS_MSG_PING,
+	RELAIS_MSG_PONG,
+	RELAIS_MSG_N_TYPES
+} RelaisMsgType;
+
+#define RELAIS_PROTO_ERROR (relais_proto_error_quark())
+GQuark relais_proto_error_quark(void);
+
+/* The error codes of PROTOCOL.md, in order. */
+typedef enum {
+	RELAIS_PROTO_ERROR_JSON,
+	RELAIS_PROTO_ERROR_TYPE,
+	RELAIS_PROTO_ERROR_UNKNOWN,
+	RELAIS_PROTO_ERROR_FIELD,
+	RELAIS_PROTO_ERROR_SIZE,
+	RELAIS_PROTO_ERROR_DIRECTION,
+	RELAIS_PROTO_ERROR_STATE,
+	RELAIS_PROTO_ERROR_VERSION,
+	RELAIS_PROTO_ERROR_GONE,
+	RELAIS_PROTO_ERROR_FULL,
+} RelaisProtoError;
+
+const char *relais_proto_error_code(RelaisProtoError code);
+const char *relais_msg_type_name(RelaisMsgType type);
+const char *relais_role_name(RelaisRole role);
+
+typedef struct _RelaisMsg RelaisMsg;
+
+/* Parses and validates text sent by `sender`. `greeted` says whether the
+ * sender's hello was already accepted: before it only hello is allowed, after
+ * it hello is not.
+ * Returns: (transfer full) the message, or NULL with a RELAIS_PROTO_ERROR
+ * whose message names the problem. When the type could be read, *type_out
+ * (may be NULL) receives its name for the error reply's `ref`. */
+RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboolean greeted,
+			    char **type_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+RelaisMsgType relais_msg_get_type(const RelaisMsg *msg);
+/* Field accessors. Returns NULL / default when the (optional) field is absent.
+ * (transfer none): valid as long as the message. */
+const char *relais_msg_get_string(const RelaisMsg *msg, const char *field);
+gint64 relais_msg_get_int(const RelaisMsg *msg, const char *field, gint64 def);
+JsonObject *relais_msg_get_object(const RelaisMsg *msg, const char *field);
+JsonArray *relais_msg_get_array(const RelaisMsg *msg, const char *field);
+JsonObject *relais_msg_get_root(const RelaisMsg *msg);
+
+void relais_msg_free(RelaisMsg *msg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMsg, relais_msg_free)
+
+/* Building: a fresh object with "type" set; fill it with json_object_set_*
+ * and serialise with relais_msg_to_string(). */
+JsonObject *relais_msg_new(RelaisMsgType type);
+/* Returns: (transfer full). Takes the object (unrefs it). */
+char *relais_msg_to_string(JsonObject *obj);
+
+/* Returns: (transfer full) a complete error message, e.g. for a reply. */
+char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref);
+/* Same, from a GError in RELAIS_PROTO_ERROR (any other domain maps to "field"). */
+char *relais_msg_error_from_gerror(const GError *error, const char *ref);
+
+/* Validates a single value kind, for callers outside message parsing
+ * (booth ids on the command line, booth control answers). */
+gboolean relais_proto_valid_id(const char *s);
+gboolean relais_proto_valid_lang(const char *s);
+
+/* Checks an answers object (keys ids, values texts, member cap) and returns a
+ * deep copy. Returns: (transfer full) or NULL with error. */
+JsonObject *relais_proto_copy_answers(JsonObject *answers, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-hub"
+
+#include "hub.h"
+
+#include <string.h>
+
+typedef struct _SbTicket SbTicket;
+typedef struct _SbCall SbCall;
+
+struct _SbPeer {
+	RelaisRole role;
+	gpointer conn;
+	char *session;
+	gboolean greeted;
+	gboolean closing; /* close requested: ignore further input */
+	guint errors;
+	/* booth */
+	char *booth_id;
+	char *site;
+	char *board;
+	char *status; /* "idle" | "out_of_order" */
+	char *reason;
+	/* adviser */
+	char *name;
+	/* both */
+	SbTicket *ticket; /* booth: its place in the queue */
+	SbCall *call;
+};
+
+struct _SbTicket {
+	char *id;
+	SbPeer *booth;
+	char *language;
+	char *topic;
+	JsonObject *answers;
+	gint64 created_us;
+};
+
+struct _SbCall {
+	char *id;
+	char *ticket;
+	SbPeer *booth;
+	SbPeer *adviser;
+	gint64 started_us;
+};
+
+struct _SbHub {
+	SbHubConfig config;
+	SbHubTransport transport;
+	gpointer user_data;
+	GHashTable *booths; /* booth_id -> SbPeer (greeted booths) */
+	GPtrArray *advisers; /* greeted advisers */
+	GQueue queue; /* SbTicket*, FIFO */
+	GHashTable *calls; /* id -> SbCall */
+	guint64 calls_total;
+	guint64 protocol_errors;
+};
+
+static void ticket_free(SbTicket *t)
+{
+	if (t == NULL)
+		return;
+	g_free(t->id);
+	g_free(t->language);
+	g_free(t->topic);
+	if (t->answers)
+		json_object_unref(t->answers);
+	g_free(t);
+}
+
+static void call_free(SbCall *c)
+{
+	g_free(c->id);
+	g_free(c->ticket);
+	g_free(c);
+}
+
+SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gpointer user_data)
+{
+	SbHub *hub = g_new0(SbHub, 1);
+	hub->config = *config;
+	hub->config.ice_servers = g_strdupv(config->ice_servers);
+	hub->transport = *transport;
+	hub->user_data = user_data;
+	hub->booths = g_hash_table_new(g_str_hash, g_str_equal);
+	hub->advisers = g_ptr_array_new();
+	g_queue_init(&hub->queue);
+	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
+	return hub;
+}
+
+void sb_hub_free(SbHub *hub)
+{
+	if (hub == NULL)
+		return;
+	/* peers belong to the transport, which disconnects them before this */
+	g_queue_clear_full(&hub->queue, (GDestroyNotify)ticket_free);
+	g_hash_table_unref(hub->calls);
+	g_hash_table_unref(hub->booths);
+	g_ptr_array_unref(hub->advisers);
+	g_strfreev(hub->config.ice_servers);
+	g_free(hub);
+}
+
+/* --- output ---------------------------------------------------------------- */
+
+static void send_text(SbHub *hub, SbPeer *peer, const char *text)
+{
+	if (peer->closing)
+		return;
+	hub->transport.send(peer->conn, text, hub->user_data);
+}
+
+static void send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj)
+{
+	g_autofree char *text = relais_msg_to_string(obj);
+	send_text(hub, peer, text);
+}
+
+static void close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reason)
+{
+	if (peer->closing)
+		return;
+	peer->closing = TRUE;
+	hub->transport.close(peer->conn, code, reason, hub->user_data);
+}
+
+static void send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
+	G_GNUC_PRINTF(5, 6);
+
+static void reply_error(SbHub *hub, SbPeer *peer, const char *text)
+{
+	hub->protocol_errors++;
+	send_text(hub, peer, text);
+	if (++peer->errors >= hub->config.max_errors) {
+		g_message("closing %s connection after %u protocol errors", relais_role_name(peer->role),
+			  peer->errors);
+		close_peer(hub, peer, 1008, "too many protocol errors");
+	}
+}
+
+static void send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_autofree char *text = relais_msg_error_string(code, message, ref);
+	reply_error(hub, peer, text);
+}
+
+static JsonArray *strv_to_array(char **strv)
+{
+	JsonArray *a = json_array_new();
+	for (char **s = strv; s && *s; s++)
+		json_array_add_string_element(a, *s);
+	return a;
+}
+
+static const char *booth_state(SbPeer *b)
+{
+	if (b->call)
+		return "in_call";
+	if (b->ticket)
+		return "queued";
+	return b->status;
+}
+
+static void broadcast_advisers(SbHub *hub, JsonObject *obj)
+{
+	g_autofree char *text = relais_msg_to_string(obj);
+	for (guint i = 0; i < hub->advisers->len; i++)
+		send_text(hub, g_ptr_array_index(hub->advisers, i), text);
+}
+
+static gint compare_booths(gconstpointer a, gconstpointer b)
+{
+	const SbPeer *pa = *(SbPeer *const *)a, *pb = *(SbPeer *const *)b;
+	return g_strcmp0(pa->booth_id, pb->booth_id);
+}
+
+static JsonObject *booths_message(SbHub *hub)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOTHS);
+	JsonArray *a = json_array_new();
+	g_autoptr(GPtrArray) list = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->booths);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		g_ptr_array_add(list, value);
+	g_ptr_array_sort(list, compare_booths);
+	for (guint i = 0; i < list->len; i++) {
+		SbPeer *b = g_ptr_array_index(list, i);
+		JsonObject *e = json_object_new();
+		json_object_set_string_member(e, "booth_id", b->booth_id);
+		json_object_set_string_member(e, "site", b->site ? b->site : "");
+		json_object_set_string_member(e, "board", b->board ? b->board : "");
+		json_object_set_string_member(e, "state", booth_state(b));
+		json_object_set_string_member(e, "reason", b->reason ? b->reason : "");
+		json_array_add_object_element(a, e);
+	}
+	json_object_set_array_member(o, "booths", a);
+	return o;
+}
+
+static JsonObject *answers_copy(JsonObject *answers)
+{
+	JsonObject *copy = json_object_new();
+	if (answers == NULL)
+		return copy;
+	g_autoptr(GList) members = json_object_get_members(answers);
+	for (GList *l = members; l; l = l->next)
+		json_object_set_string_member(copy, l->data, json_object_get_string_member(answers, l->data));
+	return copy;
+}
+
+static JsonObject *queue_message(SbHub *hub)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUE);
+	JsonArray *a = json_array_new();
+	gint64 now = g_get_monotonic_time();
+	for (GList *l = hub->queue.head; l; l = l->next) {
+		SbTicket *t = l->data;
+		JsonObject *e = json_object_new();
+		json_object_set_string_member(e, "ticket", t->id);
+		json_object_set_string_member(e, "booth_id", t->booth->booth_id);
+		json_object_set_string_member(e, "site", t->booth->site ? t->booth->site : "");
+		json_object_set_string_member(e, "language", t->language);
+		json_object_set_string_member(e, "topic", t->topic);
+		json_object_set_object_member(e, "answers", answers_copy(t->answers));
+		json_object_set_int_member(e, "waited_s", (now - t->created_us) / G_USEC_PER_SEC);
+		json_array_add_object_element(a, e);
+	}
+	json_object_set_array_member(o, "queue", a);
+	return o;
+}
+
+static void tell_positions(SbHub *hub)
+{
+	guint pos = 1;
+	for (GList *l = hub->queue.head; l; l = l->next, pos++) {
+		SbTicket *t = l->data;
+		JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUED);
+		json_object_set_string_member(o, "ticket", t->id);
+		json_object_set_int_member(o, "position", pos);
+		send_obj(hub, t->booth, o);
+	}
+}
+
+static void booths_changed(SbHub *hub)
+{
+	broadcast_advisers(hub, booths_message(hub));
+}
+
+static void queue_changed(SbHub *hub)
+{
+	broadcast_advisers(hub, queue_message(hub));
+	tell_positions(hub);
+}
+
+/* --- calls ------------------------------------------------------------------ */
+
+static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
+{
+	g_info("call %s ended by %s (%s)", call->id, by ? relais_role_name(by->role) : "switchboard",
+	       reason ? reason : "");
+	SbPeer *ends[2] = { call->booth, call->adviser };
+	for (guint i = 0; i < 2; i++) {
+		SbPeer *p = ends[i];
+		p->call = NULL;
+		if (p == by)
+			continue;
+		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
+		json_object_set_string_member(o, "call", call->id);
+		if (reason)
+			json_object_set_string_member(o, "reason", reason);
+		send_obj(hub, p, o);
+	}
+	g_hash_table_remove(hub->calls, call->id);
+	booths_changed(hub);
+}
+
+static void drop_ticket(SbHub *hub, SbTicket *t)
+{
+	g_queue_remove(&hub->queue, t);
+	t->booth->ticket = NULL;
+	ticket_free(t);
+}
+
+static SbTicket *find_ticket(SbHub *hub, const char *id)
+{
+	for (GList *l = hub->queue.head; l; l = l->next) {
+		SbTicket *t = l->data;
+		if (g_strcmp0(t->id, id) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+static void detach_peer(SbHub *hub, SbPeer *peer);
+
+/* --- handlers ------------------------------------------------------------- */
+
+static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	if (peer->role == RELAIS_ROLE_BOOTH) {
+		const char *id = relais_msg_get_string(msg, "booth_id");
+		SbPeer *old = g_hash_table_lookup(hub->booths, id);
+		if (old == NULL && g_hash_table_size(hub->booths) >= hub->config.max_booths) {
+			send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello", "the switchboard serves at most %u booths",
+				   hub->config.max_booths);
+			close_peer(hub, peer, 1013, "full");
+			return;
+		}
+		if (old) {
+			/* A rebooted booth comes back before TCP notices the old socket is
+			 * dead: the newest connection wins. */
+			g_message("booth %s reconnected: replacing its previous connection", id);
+			close_peer(hub, old, 4000, "replaced");
+			detach_peer(hub, old);
+		}
+		peer->booth_id = g_strdup(id);
+		peer->site = g_strdup(relais_msg_get_string(msg, "site"));
+		peer->board = g_strdup(relais_msg_get_string(msg, "board"));
+		peer->status = g_strdup("idle");
+		g_hash_table_insert(hub->booths, peer->booth_id, peer);
+	} else {
+		if (hub->advisers->len >= hub->config.max_advisers) {
+			send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
+				   "the switchboard serves at most %u advisers", hub->config.max_advisers);
+			close_peer(hub, peer, 1013, "full");
+			return;
+		}
+		const char *name = relais_msg_get_string(msg, "name");
+		peer->name = g_strdup(name && *name ? name : "Adviser");
+		g_ptr_array_add(hub->advisers, peer);
+	}
+	peer->greeted = TRUE;
+	peer->session = g_uuid_string_random();
+
+	JsonObject *w = relais_msg_new(RELAIS_MSG_WELCOME);
+	json_object_set_int_member(w, "version", RELAIS_PROTO_VERSION);
+	json_object_set_string_member(w, "session", peer->session);
+	json_object_set_array_member(w, "ice_servers", strv_to_array(hub->config.ice_servers));
+	send_obj(hub, peer, w);
+
+	if (peer->role == RELAIS_ROLE_BOOTH) {
+		g_message("booth %s online (site '%s', board '%s')", peer->booth_id, peer->site ? peer->site : "",
+			  peer->board ? peer->board : "");
+		booths_changed(hub);
+	} else {
+		g_message("adviser '%s' online", peer->name);
+		send_obj(hub, peer, booths_message(hub));
+		send_obj(hub, peer, queue_message(hub));
+	}
+}
+
+static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	if (peer->ticket || peer->call) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status", "status can only change while not queued or in a call");
+		return;
+	}
+	g_free(peer->status);
+	g_free(peer->reason);
+	peer->status = g_strdup(relais_msg_get_string(msg, "state"));
+	peer->reason = g_strdup(relais_msg_get_string(msg, "reason"));
+	if (g_strcmp0(peer->status, "out_of_order") == 0)
+		g_warning("booth %s out of order: %s", peer->booth_id, peer->reason ? peer->reason : "(no reason)");
+	booths_changed(hub);
+}
+
+static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "a request needs an idle booth (this one is %s)",
+			   booth_state(peer));
+		return;
+	}
+	if (g_queue_get_length(&hub->queue) >= hub->config.max_queue) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "request", "the queue is full (%u visitors)",
+			   hub->config.max_queue);
+		return;
+	}
+	SbTicket *t = g_new0(SbTicket, 1);
+	g_autofree char *uuid = g_uuid_string_random();
+	t->id = g_strdup_printf("t-%.8s", uuid);
+	t->booth = peer;
+	t->language = g_strdup(relais_msg_get_string(msg, "language"));
+	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
+	t->answers = answers_copy(relais_msg_get_object(msg, "answers"));
+	t->created_us = g_get_monotonic_time();
+	peer->ticket = t;
+	g_queue_push_tail(&hub->queue, t);
+	g_message("booth %s queued as %s (%s, %s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
+		  g_queue_get_length(&hub->queue));
+	queue_changed(hub);
+	booths_changed(hub);
+}
+
+static void handle_cancel(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	const char *id = relais_msg_get_string(msg, "ticket");
+	if (peer->ticket == NULL || g_strcmp0(peer->ticket->id, id) != 0) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "cancel", "ticket '%s' is not this booth's", id);
+		return;
+	}
+	JsonObject *o = relais_msg_new(RELAIS_MSG_TAKEN);
+	json_object_set_string_member(o, "ticket", peer->ticket->id);
+	drop_ticket(hub, peer->ticket);
+	/* tell advisers who may be about to click it */
+	broadcast_advisers(hub, o);
+	queue_changed(hub);
+	booths_changed(hub);
+}
+
+static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
+{
+	const char *id = relais_msg_get_string(msg, "ticket");
+	if (adviser->call) {
+		send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept", "already in call %s", adviser->call->id);
+		return;
+	}
+	SbTicket *t = find_ticket(hub, id);
+	if (t == NULL) {
+		send_error(hub, adviser, RELAIS_PROTO_ERROR_GONE, "accept",
+			   "ticket '%s' is no longer waiting (taken by another adviser or cancelled)", id);
+		return;
+	}
+	SbPeer *booth = t->booth;
+	SbCall *call = g_new0(SbCall, 1);
+	call->id = g_uuid_string_random();
+	call->ticket = g_strdup(t->id);
+	call->booth = booth;
+	call->adviser = adviser;
+	call->started_us = g_get_monotonic_time();
+	g_hash_table_insert(hub->calls, call->id, call);
+	booth->call = call;
+	adviser->call = call;
+	hub->calls_total++;
+
+	JsonObject *to_booth = relais_msg_new(RELAIS_MSG_CALL);
+	json_object_set_string_member(to_booth, "call", call->id);
+	json_object_set_string_member(to_booth, "ticket", t->id);
+	json_object_set_string_member(to_booth, "peer", adviser->name);
+	json_object_set_array_member(to_booth, "ice_servers", strv_to_array(hub->config.ice_servers));
+	/* the booth's offer is ready: tell it first, every millisecond counts */
+	send_obj(hub, booth, to_booth);
+
+	JsonObject *to_adviser = relais_msg_new(RELAIS_MSG_CALL);
+	json_object_set_string_member(to_adviser, "call", call->id);
+	json_object_set_string_member(to_adviser, "ticket", t->id);
+	json_object_set_string_member(to_adviser, "peer", booth->booth_id);
+	json_object_set_array_member(to_adviser, "ice_servers", strv_to_array(hub->config.ice_servers));
+	json_object_set_string_member(to_adviser, "language", t->language);
+	json_object_set_string_member(to_adviser, "topic", t->topic);
+	json_object_set_object_member(to_adviser, "answers", answers_copy(t->answers));
+	send_obj(hub, adviser, to_adviser);
+
+	g_message("call %s: adviser '%s' accepted %s at booth %s", call->id, adviser->name, t->id, booth->booth_id);
+
+	g_autofree char *ticket = g_strdup(t->id);
+	drop_ticket(hub, t);
+	/* everyone else: this visitor is no longer waiting */
+	JsonObject *taken = relais_msg_new(RELAIS_MSG_TAKEN);
+	json_object_set_string_member(taken, "ticket", ticket);
+	g_autofree char *taken_text = relais_msg_to_string(taken);
+	for (guint i = 0; i < hub->advisers->len; i++) {
+		SbPeer *a = g_ptr_array_index(hub->advisers, i);
+		if (a != adviser)
+			send_text(hub, a, taken_text);
+	}
+	queue_changed(hub);
+	booths_changed(hub);
+}
+
+/* sdp, ice, chat, end: only between the two ends of the named call */
+static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	RelaisMsgType type = relais_msg_get_type(msg);
+	const char *id = relais_msg_get_string(msg, "call");
+	if (peer->call == NULL || g_strcmp0(peer->call->id, id) != 0) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, relais_msg_type_name(type), "not in call '%s'", id);
+		return;
+	}
+	SbCall *call = peer->call;
+	SbPeer *other = peer == call->booth ? call->adviser : call->booth;
+	if (type == RELAIS_MSG_END) {
+		end_call(hub, call, peer, relais_msg_get_string(msg, "reason"));
+		return;
+	}
+	/* Re-encode from the validated message rather than forwarding the raw
+	 * text: the receiver only ever sees members we know. */
+	JsonObject *o = relais_msg_new(type);
+	json_object_set_string_member(o, "call", id);
+	switch (type) {
+	case RELAIS_MSG_SDP:
+		json_object_set_string_member(o, "sdp_type", relais_msg_get_string(msg, "sdp_type"));
+		json_object_set_string_member(o, "sdp", relais_msg_get_string(msg, "sdp"));
+		break;
+	case RELAIS_MSG_ICE:
+		json_object_set_string_member(o, "candidate", relais_msg_get_string(msg, "candidate"));
+		json_object_set_int_member(o, "mline", relais_msg_get_int(msg, "mline", 0));
+		break;
+	case RELAIS_MSG_CHAT:
+		json_object_set_string_member(o, "text", relais_msg_get_string(msg, "text"));
+		json_object_set_string_member(o, "from", peer->role == RELAIS_ROLE_BOOTH ? "visitor" : peer->name);
+		break;
+	default:
+		break;
+	}
+	send_obj(hub, other, o);
+}
+
+void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
+{
+	if (peer->closing)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *type_name = NULL;
+	g_autoptr(RelaisMsg) msg = relais_msg_parse(data, len, peer->role, peer->greeted, &type_name, &error);
+	if (msg == NULL) {
+		g_debug("%s: %s", relais_role_name(peer->role), error->message);
+		g_autofree char *text = relais_msg_error_from_gerror(error, type_name);
+		reply_error(hub, peer, text);
+		if (g_error_matches(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_VERSION))
+			close_peer(hub, peer, 1002, "unsupported protocol version");
+		return;
+	}
+	switch (relais_msg_get_type(msg)) {
+	case RELAIS_MSG_HELLO:
+		handle_hello(hub, peer, msg);
+		break;
+	case RELAIS_MSG_STATUS:
+		handle_status(hub, peer, msg);
+		break;
+	case RELAIS_MSG_REQUEST:
+		handle_request(hub, peer, msg);
+		break;
+	case RELAIS_MSG_CANCEL:
+		handle_cancel(hub, peer, msg);
+		break;
+	case RELAIS_MSG_ACCEPT:
+		handle_accept(hub, peer, msg);
+		break;
+	case RELAIS_MSG_SDP:
+	case RELAIS_MSG_ICE:
+	case RELAIS_MSG_CHAT:
+	case RELAIS_MSG_END:
+		handle_in_call(hub, peer, msg);
+		break;
+	case RELAIS_MSG_PING: {
+		send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
+		break;
+	}
+	case RELAIS_MSG_PONG:
+		break;
+	default:
+		/* parse() refuses switchboard-only types from clients */
+		g_assert_not_reached();
+	}
+}
+
+SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn)
+{
+	g_return_val_if_fail(role == RELAIS_ROLE_BOOTH || role == RELAIS_ROLE_ADVISER, NULL);
+	SbPeer *peer = g_new0(SbPeer, 1);
+	peer->role = role;
+	peer->conn = conn;
+	return peer;
+}
+
+/* Takes `peer` out of every structure (call, queue, registry) but does not
+ * free it: the transport still owns the connection until it closes. */
+static void detach_peer(SbHub *hub, SbPeer *peer)
+{
+	if (peer->call)
+		end_call(hub, peer->call, peer, "peer-lost");
+	if (peer->ticket) {
+		drop_ticket(hub, peer->ticket);
+		queue_changed(hub);
+	}
+	if (peer->role == RELAIS_ROLE_BOOTH && peer->booth_id &&
+	    g_hash_table_lookup(hub->booths, peer->booth_id) == peer) {
+		g_hash_table_remove(hub->booths, peer->booth_id);
+		g_message("booth %s offline", peer->booth_id);
+		booths_changed(hub);
+	}
+	if (peer->role == RELAIS_ROLE_ADVISER && g_ptr_array_remove(hub->advisers, peer))
+		g_message("adviser '%s' offline", peer->name);
+}
+
+void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
+{
+	if (peer == NULL)
+		return;
+	detach_peer(hub, peer);
+	g_free(peer->session);
+	g_free(peer->booth_id);
+	g_free(peer->site);
+	g_free(peer->board);
+	g_free(peer->status);
+	g_free(peer->reason);
+	g_free(peer->name);
+	g_free(peer);
+}
+
+void sb_hub_counts(SbHub *hub, SbHubCounts *c)
+{
+	c->booths = g_hash_table_size(hub->booths);
+	c->advisers = hub->advisers->len;
+	c->queue = g_queue_get_length(&hub->queue);
+	c->calls_active = g_hash_table_size(hub->calls);
+	c->calls_total = hub->calls_total;
+	c->protocol_errors = hub->protocol_errors;
+}
+
+void sb_hub_metrics(SbHub *hub, GString *out)
+{
+	SbHubCounts c;
+	sb_hub_counts(hub, &c);
+	g_string_append_printf(out,
+			       "# HELP relais_booths_connected Booths with an open signaling connection.\n"
+			       "# TYPE relais_booths_connected gauge\n"
+			       "relais_booths_connected %u\n"
+			       "# HELP relais_advisers_connected Advisers with an open console.\n"
+			       "# TYPE relais_advisers_connected gauge\n"
+			       "relais_advisers_connected %u\n"
+			       "# HELP relais_queue_length Visitors waiting for an adviser.\n"
+			       "# TYPE relais_queue_length gauge\n"
+			       "relais_queue_length %u\n"
+			       "# HELP relais_calls_active Calls in progress.\n"
+			       "# TYPE relais_calls_active gauge\n"
+			       "relais_calls_active %u\n"
+			       "# HELP relais_calls_total Calls started since the switchboard started.\n"
+			       "# TYPE relais_calls_total counter\n"
+			       "relais_calls_total %" G_GUINT64_FORMAT "\n"
+			       "# HELP relais_protocol_errors_total Messages refused with an error reply.\n"
+			       "# TYPE relais_protocol_errors_total counter\n"
+			       "relais_protocol_errors_total %" G_GUINT64_FORMAT "\n",
+			       c.booths, c.advisers, c.queue, c.calls_active, c.calls_total, c.protocol_errors);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hub: the switchboard's brain, without sockets.
+ *
+ * Holds the registry of booths and advisers, the visitor queue and the calls,
+ * and applies the protocol (PROTOCOL.md) to every received text. The
+ * transport (server.c: libsoup WebSockets; tests: plain callbacks) hands texts
+ * in and gets texts out through SbHubTransport, so the rules are testable
+ * without a network and a misbehaving client can only ever reach its own
+ * connection.
+ *
+ * State is plain records keyed by ids (booth_id, ticket, call) so that a
+ * SQLite store can hold it in a later step without changing the rules.
+ */
+#pragma once
+
+#include <glib.h>
+#include "protocol.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SbHub SbHub;
+typedef struct _SbPeer SbPeer;
+
+typedef struct {
+	/* deliver one text frame to the connection `conn` */
+	void (*send)(gpointer conn, const char *text, gpointer user_data);
+	/* close `conn`; the transport later calls sb_hub_disconnect() */
+	void (*close)(gpointer conn, gushort code, const char *reason, gpointer user_data);
+} SbHubTransport;
+
+typedef struct {
+	guint max_booths;
+	guint max_advisers;
+	guint max_queue;
+	guint max_errors;
+	char **ice_servers; /* handed to both ends: stun://, turn:// URIs */
+} SbHubConfig;
+
+SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gpointer user_data);
+void sb_hub_free(SbHub *hub);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
+
+/* A connection arrived on the endpoint of `role` (booth or adviser). */
+SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
+/* One text frame from `peer`. Never fails: bad input gets an error reply. */
+void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len);
+/* The connection is gone (closed by either side). Frees `peer`. */
+void sb_hub_disconnect(SbHub *hub, SbPeer *peer);
+
+/* Prometheus text exposition of the hub's figures, appended to `out`. */
+void sb_hub_metrics(SbHub *hub, GString *out);
+
+typedef struct {
+	guint booths, advisers, queue, calls_active;
+	guint64 calls_total, protocol_errors;
+} SbHubCounts;
+void sb_hub_counts(SbHub *hub, SbHubCounts *counts);
+
+G_END_DECLS

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * relais-boothctl: drives a headless booth through its control socket.
+ *
+ *   relais-boothctl -c PATH status
+ *   relais-boothctl -c PATH request [--topic T] [--language L] [--answer k=v]...
+ *   relais-boothctl -c PATH end
+ *   relais-boothctl -c PATH chat TEXT
+ *
+ * Prints the booth's JSON reply; exits 0 when it says ok, 1 otherwise.
+ */
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	g_autofree char *path = g_strdup("/run/relais/booth.sock");
+	g_autofree char *topic = g_strdup("other");
+	g_autofree char *language = g_strdup("fr");
+	g_auto(GStrv) answers = NULL;
+	GOptionEntry entries[] = {
+		{ "control", 'c', 0, G_OPTION_ARG_FILENAME, &path, "Booth control socket", "PATH" },
+		{ "topic", 't', 0, G_OPTION_ARG_STRING, &topic, "request: topic id", "ID" },
+		{ "language", 'l', 0, G_OPTION_ARG_STRING, &language, "request: language (fr, en...)", "LANG" },
+		{ "answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE" },
+		{ NULL }
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("status|request|end|chat TEXT");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 2) {
+		fprintf(stderr, "relais-boothctl: %s\n", error ? error->message : "a command is needed (status, request, end, chat)");
+		return 2;
+	}
+	const char *cmd = argv[1];
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "cmd", cmd);
+	if (g_str_equal(cmd, "request")) {
+		json_object_set_string_member(o, "topic", topic);
+		json_object_set_string_member(o, "language", language);
+		JsonObject *a = json_object_new();
+		for (char **s = answers; s && *s; s++) {
+			char *eq = strchr(*s, '=');
+			if (eq == NULL) {
+				fprintf(stderr, "relais-boothctl: --answer '%s' is not KEY=VALUE\n", *s);
+				return 2;
+			}
+			*eq = '\0';
+			json_object_set_string_member(a, *s, eq + 1);
+		}
+		json_object_set_object_member(o, "answers", a);
+	} else if (g_str_equal(cmd, "chat")) {
+		if (argc < 3) {
+			fprintf(stderr, "relais-boothctl: chat needs the text\n");
+			return 2;
+		}
+		json_object_set_string_member(o, "text", argv[2]);
+	}
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(node, o);
+	g_autofree char *text = json_to_string(node, FALSE);
+	g_autofree char *line = g_strconcat(text, "\n", NULL);
+
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+	g_autoptr(GSocketConnection) conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &error);
+	if (conn == NULL) {
+		fprintf(stderr, "relais-boothctl: %s: %s\n", path, error->message);
+		return 1;
+	}
+	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(conn));
+	if (!g_output_stream_write_all(os, line, strlen(line), NULL, NULL, &error)) {
+		fprintf(stderr, "relais-boothctl: %s\n", error->message);
+		return 1;
+	}
+	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	g_autofree char *reply = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+	if (reply == NULL) {
+		fprintf(stderr, "relais-boothctl: no reply%s%s\n", error ? ": " : "", error ? error->message : "");
+		return 1;
+	}
+	printf("%s\n", reply);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	if (!json_parser_load_from_data(parser, reply, -1, NULL) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+		return 1;
+	return json_object_get_boolean_member_with_default(json_node_get_object(json_parser_get_root(parser)), "ok", FALSE)
+		       ? 0
+		       : 1;
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A real call: relais-switchboard + relais-booth (board sim) + Debian's
+// Chromium running the adviser console. Media must flow both ways, then End
+// brings both ends back to idle.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingBinaries } from './lib/env.mjs';
+import { Stack, requestAndAccept, waitMedia, endFromPage, until } from './lib/scenario.mjs';
+
+const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
+const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
+
+const IPV4 = /\s(\d{1,3}(?:\.\d{1,3}){3})\s\d+\styp\shost/;
+const MDNS = /\s[0-9a-f-]{36}\.local\s/;
+
+const variants = [
+  { name: 'camera granted, mDNS default', media: 'fake', mdns: true, shot: 'call-in-progress.png', extras: true },
+  { name: 'camera granted, --disable-features=WebRtcHideLocalIpsWithMdns', media: 'fake', mdns: false },
+  { name: 'camera refused: receive-only, host candidates as mDNS .local names', media: 'denied', mdns: true, shot: 'call-receive-only.png' },
+  { name: 'camera refused, --disable-features=WebRtcHideLocalIpsWithMdns: receive-only, raw IPs', media: 'denied', mdns: false },
+];
+
+for (const v of variants) {
+  test(`call: ${v.name}`, { skip, timeout: 60000 }, async (t) => {
+    const stack = new Stack(`call-${v.media}-${v.mdns ? 'mdns' : 'nomdns'}`);
+    t.after(() => stack.stop());
+    await stack.run(async () => {
+      await stack.start({ media: v.media, mdns: v.mdns });
+      const { page } = stack;
+
+      if (v.media === 'fake') {
+        // Capture is acquired as soon as the console is online, for a fast Accept.
+        await page.waitForSelector('body[data-media="sendrecv"]', { timeout: 10000 });
+        assert.equal(await page.locator('[data-testid="media-warning"]').isVisible(), false);
+      } else {
+        await page.waitForSelector('body[data-media="recvonly"]', { timeout: 10000 });
+        const warning = page.locator('[data-testid="media-warning"]');
+        assert.ok(await warning.isVisible(), 'receive-only warning shown');
+        assert.match(await warning.innerText(), /receive only/i);
+      }
+
+      const { acceptedAt } = await requestAndAccept(stack);
+      const stats = await waitMedia(stack, { boothReceives: v.media === 'fake' });
+      const flowing = Date.now() - acceptedAt;
+
+      const timing = await page.evaluate(() => ({ t: window.relais.timing, c: window.relais.callTiming() }));
+      const status = await stack.booth.ctl.status();
+      t.diagnostic(
+        `accept→page first frame ${timing.t.firstFrame ? Math.round(timing.t.firstFrame - timing.t.accept) : '?'} ms; ` +
+          `booth call→first video ${status.media?.call_to_first_video_ms ?? '?'} ms; 60 frames both ways after ${flowing} ms; ` +
+          `page video ${stats.page.inboundVideo.frameWidth}x${stats.page.inboundVideo.frameHeight} ${stats.page.inboundVideo.codec}; ` +
+          `pair ${JSON.stringify(stats.page.candidatePair)}`,
+      );
+      assert.equal(stats.page.connectionState, 'connected');
+      assert.equal(status.state, 'in_call');
+      assert.equal(await page.locator('[data-testid="call-state"]').getAttribute('data-state'), 'connected');
+
+      // Which host candidates Chromium handed out.
+      const local = await page.evaluate(() => window.relais.counters.localCandidates);
+      const hosts = local.filter((c) => / typ host/.test(c));
+      t.diagnostic(`page host candidates: ${hosts.map((c) => c.split(' ').slice(4, 6).join(' ')).join(', ') || 'none'}`);
+      assert.ok(hosts.length > 0, 'the page gathered host candidates');
+      if (v.media === 'denied' && v.mdns) {
+        assert.ok(hosts.every((c) => MDNS.test(c)), `without capture permission Chromium hides local IPs behind .local names: ${hosts.join(' | ')}`);
+      }
+      if (!v.mdns) {
+        assert.ok(hosts.some((c) => IPV4.test(c)), `mDNS disabled: raw IPv4 host candidates: ${hosts.join(' | ')}`);
+        assert.ok(!hosts.some((c) => MDNS.test(c)), 'mDNS disabled: no .local names');
+      }
+
+      if (v.media === 'denied') {
+        // Receive only: nothing goes out from the adviser.
+        assert.equal(stats.page.outboundVideo, null);
+        assert.equal(stats.booth.videoReceived, 0);
+        assert.equal(await page.locator('[data-testid="mute-btn"]').isDisabled(), true);
+      }
+
+      // The call timer runs.
+      await until(async () => (await page.locator('[data-testid="call-timer"]').innerText()) !== '00:00', { timeout: 3000, what: 'call timer' });
+
+      if (v.extras) {
+        // Chat both ways.
+        await page.locator('[data-testid="chat-input"]').fill('Bonjour, je vous entends bien ?');
+        await page.locator('[data-testid="chat-input"]').press('Enter');
+        await until(
+          async () => (await stack.booth.ctl.status()).chat?.some((c) => c.from === 'adviser' && c.text === 'Bonjour, je vous entends bien ?'),
+          { timeout: 5000, what: 'chat at the booth' },
+        );
+        await stack.booth.ctl.run('chat', 'Oui, très bien. Merci !');
+        await page.locator('[data-testid="chat-message"][data-from="visitor"]', { hasText: 'Oui, très bien. Merci !' }).waitFor({ timeout: 5000 });
+
+        // Mute and camera toggles act on the local tracks; media keeps flowing.
+        await page.locator('[data-testid="mute-btn"]').click();
+        assert.equal(await page.locator('[data-testid="mute-btn"]').getAttribute('aria-pressed'), 'true');
+        assert.equal(await page.evaluate(() => window.relais.localStream.getAudioTracks()[0].enabled), false);
+        await page.locator('[data-testid="mute-btn"]').click();
+        assert.equal(await page.evaluate(() => window.relais.localStream.getAudioTracks()[0].enabled), true);
+        await page.locator('[data-testid="camera-btn"]').click();
+        assert.equal(await page.evaluate(() => window.relais.localStream.getVideoTracks()[0].enabled), false);
+        await page.locator('[data-testid="camera-btn"]').click();
+        assert.equal(await page.evaluate(() => window.relais.localStream.getVideoTracks()[0].enabled), true);
+      }
+
+      if (v.shot) {
+        await page.waitForTimeout(300);
+        const path = await stack.screenshot(v.shot);
+        t.diagnostic(`screenshot: ${path}`);
+      }
+
+      await endFromPage(stack);
+      assert.deepEqual(await stack.page.evaluate(() => window.relais.counters.invalid), 0, 'no invalid message reached the page');
+      assert.deepEqual(stack.adviser.pageErrors(), []);
+    });
+  });
+}
+
+test('call: the booth ends the call, the page returns to idle', { skip, timeout: 60000 }, async (t) => {
+  const stack = new Stack('call-booth-ends');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start();
+    await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    await stack.booth.ctl.end();
+    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
+    assert.match(await stack.page.locator('[data-testid="toast"]').innerText(), /ended the call/i);
+    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 10000, what: 'booth idle' });
+    // And the booth can be called again at once.
+    await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    await endFromPage(stack);
+  });
+});

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The adviser console's own behaviour against the real switchboard, with
+// scripted booths (raw WebSocket, or a Chromium tab for media) so that the
+// page is tested even where the C booth cannot run: booth states, the queue,
+// "taken", keyboard use, separate audio/video streams, reconnecting.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingBinaries, tmpDir } from './lib/env.mjs';
+import { killAll } from './lib/procs.mjs';
+import { startSwitchboard } from './lib/relais.mjs';
+import { launchAdviser } from './lib/browser.mjs';
+import { startBrowserBooth } from './lib/browserbooth.mjs';
+import { WsClient } from './lib/ws.mjs';
+import { until, sleep } from './lib/util.mjs';
+import fs from 'node:fs';
+
+const missing = missingBinaries('relais-switchboard');
+const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
+
+describe('adviser console', { skip, timeout: 90000 }, () => {
+  const dir = tmpDir('console');
+  let sb;
+  let adviser;
+  let page;
+  const sockets = [];
+  let failed = false;
+
+  async function rawBooth(id, site) {
+    const c = await WsClient.connect(sb.wsUrl('booth'));
+    sockets.push(c);
+    await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site, board: 'sim' }, 'welcome');
+    return c;
+  }
+
+  const step = (name, fn) =>
+    it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        err.message += `\n${sb?.proc.tailText(15) ?? ''}\n--- browser console ---\n${adviser?.consoleLines.slice(-20).join('\n') ?? ''}`;
+        throw err;
+      }
+    });
+
+  before(async () => {
+    sb = await startSwitchboard({ dir });
+    adviser = await launchAdviser({ dir });
+    page = adviser.page;
+  });
+
+  after(async () => {
+    for (const s of sockets) s.destroy();
+    await adviser?.close();
+    await killAll();
+    if (!failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  step('asks for a name, remembers it, connects', async () => {
+    await page.goto(sb.base + '/');
+    await page.locator('[data-testid="name-input"]').waitFor();
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'signed-out');
+    await page.locator('[data-testid="name-input"]').fill('Camille Durand');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-link="online"]');
+    assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), 'Camille Durand');
+    assert.equal(await page.evaluate(() => localStorage.getItem('relais.adviser.name')), 'Camille Durand');
+    // A reload signs in again with the remembered name.
+    await page.reload();
+    await page.waitForSelector('body[data-link="online"]');
+    assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), 'Camille Durand');
+    assert.equal(await page.locator('[data-testid="booths-empty"]').isVisible(), true);
+    assert.equal(await page.locator('[data-testid="queue-empty"]').isVisible(), true);
+  });
+
+  step('lists booths with their state and an out-of-order reason', async () => {
+    const b1 = await rawBooth('lib-1', 'Bibliothèque Nord');
+    const b2 = await rawBooth('lib-2', 'Mairie annexe');
+    await page.locator('[data-testid="booth-row"][data-booth-id="lib-2"]').waitFor();
+    b2.send({ type: 'status', state: 'out_of_order', reason: 'camera unplugged' });
+    const row = page.locator('[data-testid="booth-row"][data-booth-id="lib-2"][data-booth-state="out_of_order"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /Out of order[\s\S]*camera unplugged/);
+    assert.equal(await page.locator('[data-testid="booth-count"]').innerText(), '2');
+    b2.send({ type: 'status', state: 'idle' });
+    await page.locator('[data-testid="booth-row"][data-booth-id="lib-2"][data-booth-state="idle"]').waitFor();
+    void b1;
+  });
+
+  step('shows waiting visitors with readable answers, live wait, and announces them', async () => {
+    const [b1, b2] = sockets;
+    b1.send({ type: 'request', language: 'fr', topic: 'job-search', answers: { situation: 'job-seeker', 'cv_ready': 'no' } });
+    await page.locator('[data-testid="queue-item"][data-booth-id="lib-1"]').waitFor();
+    b2.send({ type: 'request', language: 'en', topic: 'training' });
+    await page.locator('[data-testid="queue-item"][data-booth-id="lib-2"]').waitFor();
+    const items = page.locator('[data-testid="queue-item"]');
+    assert.equal(await items.count(), 2);
+    assert.equal(await items.nth(0).getAttribute('data-booth-id'), 'lib-1', 'first come, first listed');
+    const first = await items.nth(0).innerText();
+    assert.match(first, /Job search/);
+    assert.match(first, /French \(fr\)/);
+    assert.match(first, /Situation:?\s*job-seeker/);
+    assert.match(first, /Cv ready:?\s*no/);
+    assert.match(first, /Bibliothèque Nord/);
+    assert.match(await items.nth(1).innerText(), /Training[\s\S]*English \(en\)/);
+    assert.equal(await page.locator('[data-testid="queue-count"]').innerText(), '2');
+    assert.match(await page.locator('[data-testid="announcer"]').innerText(), /New visitor waiting: Job search, French/);
+    assert.equal(await page.locator('[data-testid="announcer"]').getAttribute('aria-live'), 'polite');
+    const w = items.nth(0).locator('[data-testid="queue-wait"]');
+    const s0 = Number(await w.getAttribute('data-seconds'));
+    await until(async () => Number(await w.getAttribute('data-seconds')) >= s0 + 1, { timeout: 3000, what: 'wait to tick' });
+  });
+
+  step('a visitor taken elsewhere (or gone) is marked, then removed', async () => {
+    const other = await WsClient.connect(sb.wsUrl('adviser'));
+    sockets.push(other);
+    const w = await other.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other' }, 'welcome');
+    assert.ok(w.session);
+    const q = await other.next((m) => m.type === 'queue' && m.queue.length === 2);
+    const ticket = q.queue.find((e) => e.booth_id === 'lib-2').ticket;
+    // lib-2's visitor walks away: every console is told "taken".
+    sockets[1].send({ type: 'cancel', ticket });
+    const item = page.locator(`[data-testid="queue-item"][data-ticket="${ticket}"]`);
+    await page.locator(`[data-testid="queue-item"][data-ticket="${ticket}"][data-taken="true"]`).waitFor({ timeout: 3000 });
+    assert.match(await item.innerText(), /taken by another adviser/i);
+    assert.equal(await item.locator('[data-testid="accept-btn"]').isDisabled(), true);
+    await item.waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await page.locator('[data-testid="queue-count"]').innerText(), '1');
+    // The other adviser takes lib-1's visitor: it leaves this console's queue.
+    const t1 = q.queue.find((e) => e.booth_id === 'lib-1').ticket;
+    await other.request({ type: 'accept', ticket: t1 }, 'call');
+    await page.locator(`[data-testid="queue-item"][data-ticket="${t1}"]`).waitFor({ state: 'detached', timeout: 5000 });
+    await page.locator('[data-testid="booth-row"][data-booth-id="lib-1"][data-booth-state="in_call"]').waitFor();
+    assert.equal(await page.locator('[data-testid="queue-empty"]').isVisible(), true);
+    other.destroy(); // peer-lost: lib-1 gets end
+    await sockets[0].next((m) => m.type === 'end' && m.reason === 'peer-lost');
+  });
+
+  step('a full call with a booth sending audio and video as separate streams, keyboard only', async () => {
+    const tab = await startBrowserBooth(adviser.context, { base: sb.base, wsUrl: sb.wsUrl('booth'), boothId: 'tab-1', site: 'Espace emploi' });
+    await page.bringToFront();
+    await tab.request('administrative', 'fr', { need: 'caf-form' });
+    const btn = page.locator('[data-testid="queue-item"][data-booth-id="tab-1"] [data-testid="accept-btn"]');
+    await btn.waitFor();
+    await btn.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-state="in-call"]');
+    await until(async () => {
+      const s = await page.evaluate(() => window.relais.stats());
+      return (s?.inboundVideo?.framesDecoded ?? 0) >= 30 && (s?.inboundAudio?.packetsReceived ?? 0) > 0;
+    }, { timeout: 15000, what: 'media at the page' });
+    await until(async () => (await tab.stats()).video_frames_received >= 30, { timeout: 10000, what: 'media at the tab booth' });
+    const streams = await page.evaluate(() => ({
+      video: document.getElementById('remote-video').srcObject?.getTracks().map((t) => t.kind),
+      audio: document.getElementById('remote-audio').srcObject?.getTracks().map((t) => t.kind),
+      videoMuted: document.getElementById('remote-video').muted,
+      audioPaused: document.getElementById('remote-audio').paused,
+    }));
+    assert.deepEqual(streams.video, ['video']);
+    assert.deepEqual(streams.audio, ['audio']);
+    assert.equal(streams.videoMuted, true, 'sound comes from the <audio> element only');
+    assert.equal(streams.audioPaused, false, 'remote audio plays');
+    assert.match(await page.locator('[data-testid="stage"]').innerText(), /Administrative[\s\S]*Espace emploi/);
+    // Keyboard: End has the focus after Accept; Enter ends the call.
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'end-btn');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-state="idle"]');
+    await until(async () => (await tab.stats()).state === 'idle', { timeout: 5000, what: 'tab booth told the call ended' });
+    await tab.close();
+  });
+
+  step('reconnects by itself when the switchboard restarts', async () => {
+    const port = sb.port;
+    await sb.proc.stop();
+    await page.waitForSelector('body[data-link="reconnecting"]', { timeout: 5000 });
+    assert.match(await page.locator('[data-testid="link-state"]').innerText(), /reconnecting/i);
+    await sleep(1500); // a few failed attempts: the backoff grows
+    sb = await startSwitchboard({ dir, extraArgs: ['--port', String(port)] });
+    await page.waitForSelector('body[data-link="online"]', { timeout: 15000 });
+    // A fresh switchboard: the booths that were there are gone until they reconnect.
+    const b = await rawBooth('lib-9', 'Back again');
+    await page.locator('[data-testid="booth-row"][data-booth-id="lib-9"]').waitFor();
+    void b;
+    assert.deepEqual(adviser.pageErrors(), []);
+  });
+});

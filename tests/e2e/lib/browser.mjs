@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Debian's Chromium as the adviser's browser, driven by playwright-core.
+// Never downloads a browser: executablePath is the system one.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, tmpDir } from './env.mjs';
+
+const BASE_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// Fake camera (30 fps, the default is 20) and microphone, permission granted.
+export const FAKE_MEDIA_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=fps=30'];
+
+// media: 'fake' (camera+mic granted) | 'denied' (no fake devices, permission
+//   refused: the console must join receive-only, and Chromium hides local IPs
+//   behind mDNS .local names because no capture permission was granted).
+// mdns: true (Chromium default) | false (--disable-features=WebRtcHideLocalIpsWithMdns).
+export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArgs = [], name = 'chromium' } = {}) {
+  const userDataDir = tmpDir('chromium-profile');
+  const args = [...BASE_ARGS, ...(media === 'fake' ? FAKE_MEDIA_ARGS : []), ...extraArgs];
+  // Playwright passes its own --disable-features list; Chromium keeps only the
+  // last such switch, which is ours (its list only quiets background features
+  // that --disable-background-networking already covers).
+  if (!mdns) args.push('--disable-features=WebRtcHideLocalIpsWithMdns');
+  const logPath = dir ? path.join(dir, `${name}-console.log`) : null;
+  const log = logPath ? fs.createWriteStream(logPath) : null;
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args,
+    viewport: { width: 1360, height: 860 },
+    permissions: media === 'fake' ? ['camera', 'microphone'] : [],
+    timeout: 20000,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleLines = [];
+  page.on('console', (m) => {
+    const line = `[${m.type()}] ${m.text()}`;
+    consoleLines.push(line);
+    if (consoleLines.length > 200) consoleLines.shift();
+    log?.write(`${line}\n`);
+  });
+  page.on('pageerror', (err) => {
+    const line = `[pageerror] ${err.message}`;
+    consoleLines.push(line);
+    log?.write(`${line}\n`);
+  });
+  return {
+    context,
+    page,
+    consoleLines,
+    pageErrors: () => consoleLines.filter((l) => l.startsWith('[pageerror]')),
+    async close() {
+      await context.close().catch(() => {});
+      log?.end();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A stand-in booth that runs in a Chromium tab: it speaks the booth side of
+// PROTOCOL.md (hello, request, offer, ICE, end) with Chromium's fake camera.
+// It tests the adviser console on its own, independent of the C booth; the
+// real booth is exercised by call.test.mjs and badinput.test.mjs.
+
+export async function startBrowserBooth(context, { base, wsUrl, boothId = 'tab-1', site = 'Test Library', separateStreams = true }) {
+  const page = await context.newPage();
+  await page.goto(`${base}/healthz`); // a secure (127.0.0.1) origin for getUserMedia
+  await page.evaluate(
+    async ({ wsUrl, boothId, site, separateStreams }) => {
+      const fb = {
+        state: 'connecting',
+        ticket: null,
+        call: null,
+        pc: null,
+        received: [],
+        errors: [],
+        stream: await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } }),
+      };
+      window.fb = fb;
+      const ws = new WebSocket(wsUrl);
+      fb.ws = ws;
+      const send = (m) => ws.send(JSON.stringify(m));
+      fb.send = send;
+      ws.onopen = () => send({ type: 'hello', version: 1, role: 'booth', booth_id: boothId, site, board: 'tab' });
+      ws.onclose = (e) => {
+        fb.state = 'closed';
+        fb.closeCode = e.code;
+      };
+      ws.onmessage = async (ev) => {
+        const m = JSON.parse(ev.data);
+        fb.received.push(m);
+        if (m.type === 'welcome') fb.state = 'idle';
+        else if (m.type === 'queued') {
+          fb.state = 'queued';
+          fb.ticket = m.ticket;
+        } else if (m.type === 'error') fb.errors.push(m);
+        else if (m.type === 'call') {
+          fb.state = 'in_call';
+          fb.call = m.call;
+          const pc = new RTCPeerConnection();
+          fb.pc = pc;
+          // Separate msids for audio and video, as a GStreamer booth may send.
+          for (const t of fb.stream.getTracks()) pc.addTrack(t, separateStreams ? new MediaStream([t]) : fb.stream);
+          pc.onicecandidate = (e) => send({ type: 'ice', call: m.call, candidate: e.candidate?.candidate ?? '', mline: e.candidate?.sdpMLineIndex ?? 0 });
+          const offer = await pc.createOffer();
+          await pc.setLocalDescription(offer);
+          send({ type: 'sdp', call: m.call, sdp_type: 'offer', sdp: pc.localDescription.sdp });
+        } else if (m.type === 'sdp' && m.call === fb.call) {
+          await fb.pc.setRemoteDescription({ type: m.sdp_type, sdp: m.sdp });
+        } else if (m.type === 'ice' && m.call === fb.call) {
+          await fb.pc.addIceCandidate(m.candidate ? { candidate: m.candidate, sdpMLineIndex: m.mline } : null).catch(() => {});
+        } else if (m.type === 'end' && m.call === fb.call) {
+          fb.pc?.close();
+          fb.pc = null;
+          fb.call = null;
+          fb.state = 'idle';
+        }
+      };
+      fb.stats = async () => {
+        const out = { state: fb.state, video_frames_received: 0, audio_packets_received: 0 };
+        if (!fb.pc) return out;
+        (await fb.pc.getStats()).forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') out.video_frames_received = s.framesDecoded ?? 0;
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audio_packets_received = s.packetsReceived ?? 0;
+        });
+        return out;
+      };
+    },
+    { wsUrl, boothId, site, separateStreams },
+  );
+  await page.waitForFunction(() => window.fb.state === 'idle', null, { timeout: 5000 });
+  return {
+    page,
+    request: (topic = 'job-search', language = 'fr', answers = { situation: 'job-seeker' }) =>
+      page.evaluate((r) => window.fb.send({ type: 'request', ...r }), { topic, language, answers }),
+    end: () => page.evaluate(() => {
+      window.fb.send({ type: 'end', call: window.fb.call });
+      window.fb.pc?.close();
+      window.fb.pc = null;
+      window.fb.call = null;
+      window.fb.state = 'idle';
+    }),
+    stats: () => page.evaluate(() => window.fb.stats()),
+    close: () => page.close(),
+  };
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Child processes with their output kept (file + tail in memory) and a
+// guaranteed kill: every child is registered and killed by killAll(), which
+// tests call from after(); a process 'exit' hook catches the rest.
+
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const live = new Set();
+
+process.on('exit', () => {
+  for (const p of live) {
+    try {
+      process.kill(p.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+export class Proc {
+  constructor(name, cmd, args, { dir, env } = {}) {
+    this.name = name;
+    this.cmd = cmd;
+    this.args = args;
+    this.logPath = dir ? path.join(dir, `${name}.log`) : null;
+    this.log = this.logPath ? fs.createWriteStream(this.logPath) : null;
+    this.tail = [];
+    this.lineWaiters = [];
+    this.child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        live.delete(this);
+        this.exitCode = code;
+        this.exitSignal = signal;
+        for (const w of this.lineWaiters.splice(0)) w.reject(new Error(`${name} exited (${code ?? signal}) before printing ${w.re}\n${this.tailText()}`));
+        resolve({ code, signal });
+      });
+    });
+    this.child.on('error', (err) => {
+      this.#line('stderr', `spawn error: ${err.message}`);
+      for (const w of this.lineWaiters.splice(0)) w.reject(err);
+    });
+    live.add(this);
+    for (const stream of ['stdout', 'stderr']) {
+      let partial = '';
+      this.child[stream].setEncoding('utf8');
+      this.child[stream].on('data', (d) => {
+        partial += d;
+        const lines = partial.split('\n');
+        partial = lines.pop();
+        for (const l of lines) this.#line(stream, l);
+      });
+    }
+  }
+
+  #line(stream, l) {
+    this.log?.write(`${stream === 'stderr' ? '! ' : ''}${l}\n`);
+    this.tail.push(l);
+    if (this.tail.length > 60) this.tail.shift();
+    for (const w of [...this.lineWaiters]) {
+      const m = w.re.exec(l);
+      if (m) {
+        this.lineWaiters.splice(this.lineWaiters.indexOf(w), 1);
+        clearTimeout(w.timer);
+        w.resolve(m);
+      }
+    }
+  }
+
+  tailText(n = 25) {
+    return `--- last lines of ${this.name}${this.logPath ? ` (${this.logPath})` : ''} ---\n${this.tail.slice(-n).join('\n')}`;
+  }
+
+  get running() {
+    return live.has(this);
+  }
+
+  // Resolves with the match of the first output line matching re (from now on).
+  waitForLine(re, timeout = 10000) {
+    return new Promise((resolve, reject) => {
+      const w = { re, resolve, reject };
+      w.timer = setTimeout(() => {
+        this.lineWaiters.splice(this.lineWaiters.indexOf(w), 1);
+        reject(new Error(`${this.name}: no line matching ${re} within ${timeout} ms\n${this.tailText()}`));
+      }, timeout);
+      this.lineWaiters.push(w);
+    });
+  }
+
+  // SIGTERM, then SIGKILL if it lingers.
+  async stop(graceMs = 3000) {
+    if (!this.running) return this.exited;
+    try {
+      this.child.kill('SIGTERM');
+    } catch {
+      // gone
+    }
+    const t = setTimeout(() => {
+      try {
+        this.child.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+    }, graceMs);
+    const r = await this.exited;
+    clearTimeout(t);
+    this.log?.end();
+    return r;
+  }
+}
+
+export async function killAll() {
+  await Promise.all([...live].map((p) => p.stop()));
+}
+
+// Runs a short command; resolves {code, stdout, stderr} (never rejects on exit code).
+export function run(cmd, args, { timeout = 10000 } = {}) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, error: err });
+    });
+  });
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The common path of the end-to-end tests: switchboard + simulated booth +
+// Chromium adviser, a visitor request, Accept, media both ways, End.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { tmpDir, outFile } from './env.mjs';
+import { killAll } from './procs.mjs';
+import { startSwitchboard, startBooth, boothMedia } from './relais.mjs';
+import { launchAdviser } from './browser.mjs';
+import { until, sleep } from './util.mjs';
+
+export const BOOTH_ID = 'e2e-1';
+export const SITE = 'Médiathèque E2E';
+
+export class Stack {
+  constructor(tag) {
+    this.tag = tag;
+    this.dir = tmpDir(tag);
+    this.sb = null;
+    this.booth = null;
+    this.adviser = null;
+    this.failed = false;
+  }
+
+  get page() {
+    return this.adviser.page;
+  }
+
+  async start({ media = 'fake', mdns = true } = {}) {
+    this.sb = await startSwitchboard({ dir: this.dir });
+    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE });
+    this.adviser = await launchAdviser({ dir: this.dir, media, mdns });
+    await this.page.goto(this.sb.pageUrl('E2E Adviser'));
+    await this.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
+    return this;
+  }
+
+  // Logs of every part, for a failure message.
+  diagnostics() {
+    const parts = [`temp dir: ${this.dir}`];
+    if (this.sb) parts.push(this.sb.proc.tailText(20));
+    if (this.booth) parts.push(this.booth.proc.tailText(30));
+    if (this.adviser) parts.push(`--- browser console ---\n${this.adviser.consoleLines.slice(-30).join('\n')}`);
+    return parts.join('\n');
+  }
+
+  // Wraps a test body: on failure, adds the logs and keeps the temp dir.
+  async run(fn) {
+    try {
+      return await fn(this);
+    } catch (err) {
+      this.failed = true;
+      err.message = `${err.message}\n${this.diagnostics()}`;
+      throw err;
+    }
+  }
+
+  async stop() {
+    await this.adviser?.close();
+    await killAll();
+    if (!this.failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async pageStats() {
+    return this.page.evaluate(() => window.relais.stats());
+  }
+
+  async pageState() {
+    return this.page.evaluate(() => document.body.dataset.state);
+  }
+
+  async screenshot(name) {
+    const path = outFile(name);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}
+
+// Booth listed → visitor request → listed in the queue with topic, language,
+// answers and a ticking wait → Accept. Returns { callId, acceptedAt }.
+export async function requestAndAccept(stack, { topic = 'job-search', language = 'fr', answers = { situation: 'job-seeker' } } = {}) {
+  const { page, booth } = stack;
+  const row = page.locator(`[data-testid="booth-row"][data-booth-id="${BOOTH_ID}"]`);
+  await row.waitFor({ timeout: 10000 });
+  assert.equal(await row.getAttribute('data-booth-state'), 'idle');
+  assert.match(await row.innerText(), new RegExp(SITE));
+
+  await booth.ctl.request({ topic, language, answers });
+  const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
+  await item.waitFor({ timeout: 10000 });
+  assert.equal(await item.locator('[data-testid="queue-topic"]').getAttribute('data-topic'), topic);
+  assert.equal(await item.locator('[data-testid="queue-language"]').getAttribute('data-language'), language);
+  const answersText = await item.locator('[data-testid="queue-answers"]').innerText();
+  for (const [k, v] of Object.entries(answers)) {
+    assert.match(answersText, new RegExp(`${k.replace(/[-_]/g, '.')}[\\s\\S]*${v}`, 'i'), `answer ${k}: ${v} shown`);
+  }
+  await page.waitForSelector(`[data-testid="booth-row"][data-booth-id="${BOOTH_ID}"][data-booth-state="queued"]`, { timeout: 5000 });
+
+  // The wait time ticks every second on its own (no server message needed).
+  const wait = item.locator('[data-testid="queue-wait"]');
+  const w0 = Number(await wait.getAttribute('data-seconds'));
+  await until(async () => Number(await wait.getAttribute('data-seconds')) > w0, { timeout: 3000, interval: 100, what: 'the wait time to tick' });
+  assert.match(await wait.innerText(), /^\d\d:\d\d$/);
+
+  // The booth prepares its offer while the visitor waits.
+  await until(async () => (await booth.ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' }).catch(() => {});
+
+  const acceptedAt = Date.now();
+  await item.locator('[data-testid="accept-btn"]').click();
+  await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
+  const callId = await page.evaluate(() => window.relais.callId);
+  assert.ok(callId, 'page has a call id');
+  return { callId, acceptedAt };
+}
+
+// Polls both ends until media flows as asked. Returns the last stats.
+export async function waitMedia(stack, { boothReceives = true, minFrames = 60, timeout = 20000 } = {}) {
+  let last = {};
+  await until(
+    async () => {
+      const [status, page] = await Promise.all([stack.booth.ctl.status(), stack.pageStats()]);
+      const bm = boothMedia(status);
+      last = { booth: { state: status.state, ...bm }, page };
+      const pageOk = (page?.inboundVideo?.framesDecoded ?? 0) >= minFrames && (page?.inboundAudio?.packetsReceived ?? 0) > 0;
+      const boothOk = boothReceives ? bm.videoReceived >= minFrames && bm.audioReceived > 0 : bm.videoSent >= minFrames;
+      return pageOk && boothOk;
+    },
+    { timeout, interval: 250, what: `media both ways (${boothReceives ? 'booth receives' : 'booth sends only'})` },
+  ).catch((err) => {
+    err.message += `\nlast: ${JSON.stringify(last)}`;
+    throw err;
+  });
+  return last;
+}
+
+// End from the page; both ends must return to idle.
+export async function endFromPage(stack) {
+  await stack.page.locator('[data-testid="end-btn"]').click();
+  await stack.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
+  await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 10000, what: 'booth back to idle' });
+  await stack.page.waitForSelector(`[data-testid="booth-row"][data-booth-id="${BOOTH_ID}"][data-booth-state="idle"]`, { timeout: 5000 });
+  assert.equal(await stack.page.evaluate(() => window.relais.pc), null);
+}
+
+export { sleep, until, boothMedia };

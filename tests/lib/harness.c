@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "harness.h"
+
+#include <gio/gunixsocketaddress.h>
+#include <string.h>
+
+const char *rt_top(void)
+{
+	static char *top;
+	if (top == NULL) {
+		const char *env = g_getenv("RELAIS_TOP");
+		top = env ? g_strdup(env) : g_get_current_dir();
+	}
+	return top;
+}
+
+const char *rt_build(void)
+{
+	static char *build;
+	if (build == NULL) {
+		const char *env = g_getenv("RELAIS_BUILD");
+		build = env ? g_strdup(env) : g_build_filename(rt_top(), "build", NULL);
+	}
+	return build;
+}
+
+static gboolean keep_ticking(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+gboolean rt_wait(gboolean (*cond)(gpointer), gpointer data, guint timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	/* wake at least every 20 ms so that polled conditions are re-checked */
+	guint tick = g_timeout_add(20, keep_ticking, NULL);
+	gboolean ok;
+	while (!(ok = cond(data)) && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(tick);
+	return ok;
+}
+
+static gboolean never(gpointer data)
+{
+	return FALSE;
+}
+
+void rt_sleep(guint ms)
+{
+	(void)rt_wait(never, NULL, ms);
+}
+
+GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out)
+{
+	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-switchboard", NULL);
+	g_autofree char *assets = g_build_filename(rt_top(), "assets", "web", NULL);
+	g_autofree char *log = g_build_filename(dir, "switchboard.log", NULL);
+	g_autofree char *port_s = g_strdup_printf("%u", port);
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_autoptr(GError) error = NULL;
+	g_subprocess_launcher_set_stderr_file_path(l, log);
+	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--port", port_s, "--assets", assets, NULL);
+	g_assert_no_error(error);
+	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+	g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(line);
+	const char *colon = strrchr(line, ':');
+	g_assert_nonnull(colon);
+	*port_out = (guint)g_ascii_strtoull(colon + 1, NULL, 10);
+	g_assert_cmpuint(*port_out, >, 0);
+	return p;
+}
+
+GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const char *pipelines, const char *board)
+{
+	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-booth", NULL);
+	g_autofree char *log_name = g_strdup_printf("%s.log", id);
+	g_autofree char *log = g_build_filename(dir, log_name, NULL);
+	g_autofree char *sock_name = g_strdup_printf("%s.sock", id);
+	g_autofree char *sock = g_build_filename(dir, sock_name, NULL);
+	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u/ws/booth", port);
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+	g_subprocess_launcher_set_stderr_file_path(l, log);
+	g_subprocess_launcher_setenv(l, "G_MESSAGES_DEBUG", "relais-booth relais-media", TRUE);
+	g_autoptr(GError) error = NULL;
+	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--switchboard", url, "--booth-id", id, "--site",
+						    "Test library", "--control", sock, "--pipelines", pipelines,
+						    "--board", board, NULL);
+	g_assert_no_error(error);
+	/* the control socket appears once the booth is up */
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!g_file_test(sock, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < end)
+		g_usleep(10000);
+	g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+	return p;
+}
+
+static void on_waited(GObject *src, GAsyncResult *res, gpointer data)
+{
+	(void)g_subprocess_wait_finish(G_SUBPROCESS(src), res, NULL);
+	*(gboolean *)data = TRUE;
+}
+
+static gboolean flag_set(gpointer data)
+{
+	return *(gboolean *)data;
+}
+
+void rt_stop(GSubprocess **proc)
+{
+	if (*proc == NULL)
+		return;
+	gboolean done = FALSE;
+	g_subprocess_wait_async(*proc, NULL, on_waited, &done);
+	g_subprocess_send_signal(*proc, SIGTERM);
+	if (!rt_wait(flag_set, &done, 5000)) {
+		g_test_message("process did not stop on SIGTERM: killing it");
+		g_subprocess_force_exit(*proc);
+		(void)rt_wait(flag_set, &done, 5000);
+	}
+	g_clear_object(proc);
+}
+
+JsonObject *rt_control(const char *dir, const char *booth_id, const char *line)
+{
+	g_autofree char *sock_name = g_strdup_printf("%s.sock", booth_id);
+	g_autofree char *sock = g_build_filename(dir, sock_name, NULL);
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(sock);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &error);
+	if (conn == NULL)
+		return NULL;
+	g_autofree char *out = g_strconcat(line, "\n", NULL);
+	if (!g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)), out, strlen(out), NULL, NULL,
+				       &error))
+		return NULL;
+	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	g_autofree char *reply = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+	if (reply == NULL)
+		return NULL;
+	g_autoptr(JsonParser) parser = json_parser_new();
+	if (!json_parser_load_from_data(parser, reply, -1, NULL))
+		return NULL;
+	JsonNode *root = json_parser_get_root(parser);
+	return JSON_NODE_HOLDS_OBJECT(root) ? json_object_ref(json_node_get_object(root)) : NULL;
+}
+
+static JsonNode *json_path(JsonObject *o, const char *path)
+{
+	g_auto(GStrv) parts = g_strsplit(path, ".", -1);
+	JsonNode *n = NULL;
+	for (char **p = parts; *p && o; p++) {
+		n = json_object_get_member(o, *p);
+		if (n == NULL)
+			return NULL;
+		o = p[1] && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+		if (p[1] && o == NULL)
+			return NULL;
+	}
+	return n;
+}
+
+gint64 rt_json_int(JsonObject *o, const char *path, gint64 def)
+{
+	JsonNode *n = o ? json_path(o, path) : NULL;
+	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_int(n) : def;
+}
+
+const char *rt_json_str(JsonObject *o, const char *path)
+{
+	JsonNode *n = o ? json_path(o, path) : NULL;
+	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n)
+											       : NULL;
+}
+
+char *rt_http_get(guint port, const char *path, guint *status)
+{
+	g_autoptr(SoupSession) s = soup_session_new();
+	g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u%s", port, path);
+	g_autoptr(SoupMessage) m = soup_message_new("GET", url);
+	g_autoptr(GBytes) body = soup_session_send_and_read(s, m, NULL, NULL);
+	if (status)
+		*status = soup_message_get_status(m);
+	return body ? g_strndup(g_bytes_get_data(body, NULL), g_bytes_get_size(body)) : NULL;
+}
+
+/* --- WebSocket client ------------------------------------------------------ */
+
+struct _RtClient {
+	SoupSession *session;
+	SoupWebsocketConnection *ws;
+	GPtrArray *inbox;
+	RtClientHandler handler;
+	gpointer user_data;
+	gboolean failed;
+	gboolean closed;
+	gushort close_code;
+};
+
+static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes, gpointer data)
+{
+	RtClient *c = data;
+	gsize len;
+	const char *text = g_bytes_get_data(bytes, &len);
+	g_autoptr(GError) error = NULL;
+	RelaisMsg *m = relais_msg_parse(text, len, RELAIS_ROLE_SWITCHBOARD, TRUE, NULL, &error);
+	/* the switchboard must only ever send valid messages */
+	g_assert_no_error(error);
+	g_ptr_array_add(c->inbox, m);
+	if (c->handler)
+		c->handler(c, m, c->user_data);
+}
+
+static void on_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+	RtClient *c = data;
+	c->closed = TRUE;
+	c->close_code = soup_websocket_connection_get_close_code(ws);
+}
+
+static void on_connected(GObject *src, GAsyncResult *res, gpointer data)
+{
+	RtClient *c = data;
+	g_autoptr(GError) error = NULL;
+	c->ws = soup_session_websocket_connect_finish(SOUP_SESSION(src), res, &error);
+	if (c->ws == NULL) {
+		g_test_message("websocket connect failed: %s", error->message);
+		c->failed = TRUE;
+		return;
+	}
+	/* let the client send what the server will refuse as too big */
+	soup_websocket_connection_set_max_incoming_payload_size(c->ws, 0);
+	g_signal_connect(c->ws, "message", G_CALLBACK(on_message), c);
+	g_signal_connect(c->ws, "closed", G_CALLBACK(on_closed), c);
+}
+
+static gboolean connected_or_failed(gpointer data)
+{
+	RtClient *c = data;
+	return c->ws != NULL || c->failed;
+}
+
+RtClient *rt_client_new(guint port, const char *endpoint, RtClientHandler handler, gpointer user_data)
+{
+	RtClient *c = g_new0(RtClient, 1);
+	c->session = soup_session_new();
+	c->inbox = g_ptr_array_new_with_free_func((GDestroyNotify)relais_msg_free);
+	c->handler = handler;
+	c->user_data = user_data;
+	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u%s", port, endpoint);
+	g_autoptr(SoupMessage) m = soup_message_new("GET", url);
+	soup_session_websocket_connect_async(c->session, m, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_connected, c);
+	g_assert_true(rt_wait(connected_or_failed, c, 5000));
+	g_assert_false(c->failed);
+	return c;
+}
+
+gboolean rt_client_is_open(RtClient *c)
+{
+	return c->ws && soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+gboolean rt_client_is_closed(RtClient *c)
+{
+	return c->closed;
+}
+
+gushort rt_client_close_code(RtClient *c)
+{
+	return c->close_code;
+}
+
+void rt_client_send_text(RtClient *c, const char *text)
+{
+	if (rt_client_is_open(c))
+		soup_websocket_connection_send_text(c->ws, text);
+}
+
+void rt_client_send(RtClient *c, JsonObject *obj)
+{
+	g_autofree char *text = relais_msg_to_string(obj);
+	rt_client_send_text(c, text);
+}
+
+GPtrArray *rt_client_inbox(RtClient *c)
+{
+	return c->inbox;
+}
+
+RelaisMsg *rt_client_last(RtClient *c, RelaisMsgType type)
+{
+	for (guint i = c->inbox->len; i > 0; i--) {
+		RelaisMsg *m = g_ptr_array_index(c->inbox, i - 1);
+		if (relais_msg_get_type(m) == type)
+			return m;
+	}
+	return NULL;
+}
+
+void rt_client_free(RtClient *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ws) {
+		g_signal_handlers_disconnect_by_data(c->ws, c);
+		if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+		g_object_unref(c->ws);
+	}
+	g_object_unref(c->session);
+	g_ptr_array_unref(c->inbox);
+	g_free(c);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * harness: what the C integration tests share. Starts the real programs
+ * (relais-switchboard, relais-booth) from the build folder on free ports and
+ * temp dirs, talks to a booth's control socket, and plays an adviser over the
+ * real WebSocket endpoint.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include "protocol.h"
+
+G_BEGIN_DECLS
+
+const char *rt_top(void); /* repository root */
+const char *rt_build(void); /* build folder */
+
+/* Spins the default main context until cond(data) or timeout; returns cond. */
+gboolean rt_wait(gboolean (*cond)(gpointer data), gpointer data, guint timeout_ms);
+void rt_sleep(guint ms);
+
+/* Starts relais-switchboard on `port` (0: any) logging to dir/switchboard.log;
+ * returns the process and sets *port_out. */
+GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out);
+/* Starts relais-booth with control socket dir/<id>.sock, log dir/<id>.log. */
+GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const char *pipelines, const char *board);
+void rt_stop(GSubprocess **proc);
+
+/* One control command; returns the reply object (transfer full) or NULL. */
+JsonObject *rt_control(const char *dir, const char *booth_id, const char *line);
+/* Reads a dotted path such as "media.video_frames_received" (int) */
+gint64 rt_json_int(JsonObject *o, const char *path, gint64 def);
+const char *rt_json_str(JsonObject *o, const char *path);
+
+/* HTTP GET on the switchboard; returns the body (transfer full) or NULL. */
+char *rt_http_get(guint port, const char *path, guint *status);
+
+/* An adviser on /ws/adviser that records everything it receives. */
+typedef struct _RtClient RtClient;
+typedef void (*RtClientHandler)(RtClient *c, RelaisMsg *msg, gpointer user_data);
+RtClient *rt_client_new(guint port, const char *endpoint, RtClientHandler handler, gpointer user_data);
+gboolean rt_client_is_open(RtClient *c);
+gboolean rt_client_is_closed(RtClient *c);
+gushort rt_client_close_code(RtClient *c);
+void rt_client_send_text(RtClient *c, const char *text);
+void rt_client_send(RtClient *c, JsonObject *obj); /* takes obj */
+/* Received messages in order (RelaisMsg*), parsed as the switchboard's. */
+GPtrArray *rt_client_inbox(RtClient *c);
+RelaisMsg *rt_client_last(RtClient *c, RelaisMsgType type); /* transfer none */
+void rt_client_free(RtClient *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RtClient, rt_client_free)
+
+G_END_DECLS

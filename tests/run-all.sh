@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Runs the test suites against build folder $1: unit, integration, e2e (or
+# the one named in $2) and ends with one summary line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-build}" && pwd)
+only=${2:-all}
+export RELAIS_TOP=$top RELAIS_BUILD=$build RELAIS_PIPELINES_DIR=$top/pipelines
+# no sound card, no screen: nothing here may try to open one
+export GST_DEBUG_NO_COLOR=1 SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
+logs=$build/test-logs
+mkdir -p "$logs"
+passed=0 failed=0
+failures=()
+
+run_gtest() {
+	local bin=$1 name
+	name=$(basename "$bin")
+	local log=$logs/$name.log
+	local t0=$SECONDS
+	GST_DEBUG_DUMP_DOT_DIR=$logs timeout -k 5 300 "$bin" >"$log" 2>&1
+	local rc=$?
+	local ok nok
+	ok=$(grep -c '^ok ' "$log")
+	nok=$(grep -c '^not ok ' "$log")
+	if ((rc != 0 && nok == 0)); then nok=1; fi # crashed or timed out
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	if ((nok)); then
+		failures+=("$name (log: $log)")
+		printf '  FAIL  %-40s %3ds  (%d ok, %d failed, exit %d)\n' "$name" $((SECONDS - t0)) "$ok" "$nok" "$rc"
+		grep -E '^not ok|ERROR|Bail out' "$log" | head -5 | sed 's/^/        /'
+	else
+		printf '  PASS  %-40s %3ds  (%d ok)\n' "$name" $((SECONDS - t0)) "$ok"
+	fi
+}
+
+suite() {
+	local kind=$1
+	echo "== $kind tests"
+	for bin in "$build"/tests/"$kind"/test-*; do
+		[[ -x $bin ]] && run_gtest "$bin"
+	done
+}
+
+[[ $only == all || $only == unit ]] && suite unit
+[[ $only == all || $only == integration ]] && suite integration
+
+if [[ $only == all || $only == e2e ]]; then
+	echo "== e2e tests (Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'))"
+	log=$logs/e2e.log
+	(cd "$top/tests/e2e" && timeout -k 10 900 node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs) >"$log" 2>&1
+	rc=$?
+	ok=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$log" | tail -1)
+	nok=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$log" | tail -1)
+	ok=${ok:-0}
+	nok=${nok:-0}
+	if ((rc != 0 && nok == 0)); then nok=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	grep -E '^\s*(✔|✖)' "$log" | sed 's/^/  /'
+	if ((nok)); then
+		failures+=("e2e (log: $log)")
+		tail -40 "$log"
+	fi
+fi
+
+echo
+if ((${#failures[@]})); then
+	echo "failed suites:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0 && passed > 0))

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The signaling protocol: every rule of PROTOCOL.md, good and bad input. */
+#include "protocol.h"
+#include "relais-config.h"
+
+#include <string.h>
+
+static RelaisMsg *parse(const char *text, RelaisRole sender, gboolean greeted, GError **error)
+{
+	return relais_msg_parse(text, strlen(text), sender, greeted, NULL, error);
+}
+
+static void expect_error(const char *text, RelaisRole sender, gboolean greeted, RelaisProtoError code,
+			 const char *needle)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *type = NULL;
+	g_autoptr(RelaisMsg) msg = relais_msg_parse(text, strlen(text), sender, greeted, &type, &error);
+	if (msg != NULL)
+		g_error("accepted: %.200s", text);
+	g_assert_error(error, RELAIS_PROTO_ERROR, (gint)code);
+	if (needle && strstr(error->message, needle) == NULL)
+		g_error("error '%s' does not mention '%s'", error->message, needle);
+}
+
+static void test_hello_good(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) m = parse("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\","
+				       "\"site\":\"Bibliothèque municipale\",\"board\":\"sim\",\"extra\":[1,2]}",
+				       RELAIS_ROLE_BOOTH, FALSE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_HELLO);
+	g_assert_cmpstr(relais_msg_get_string(m, "booth_id"), ==, "sim-1");
+	g_assert_cmpstr(relais_msg_get_string(m, "site"), ==, "Bibliothèque municipale");
+	g_assert_cmpint(relais_msg_get_int(m, "version", 0), ==, 1);
+
+	g_autoptr(RelaisMsg) a = parse("{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"name\":\"Alice\"}",
+				       RELAIS_ROLE_ADVISER, FALSE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(a, "name"), ==, "Alice");
+}
+
+static void test_hello_bad(void)
+{
+	expect_error("{\"type\":\"hello\",\"version\":2,\"role\":\"booth\",\"booth_id\":\"b\"}", RELAIS_ROLE_BOOTH,
+		     FALSE, RELAIS_PROTO_ERROR_VERSION, "version 2");
+	expect_error("{\"type\":\"hello\",\"version\":\"1\",\"role\":\"booth\",\"booth_id\":\"b\"}", RELAIS_ROLE_BOOTH,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "'version' must be an integer");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\"}", RELAIS_ROLE_BOOTH, FALSE,
+		     RELAIS_PROTO_ERROR_FIELD, "does not match");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\"}", RELAIS_ROLE_BOOTH, FALSE,
+		     RELAIS_PROTO_ERROR_FIELD, "booth_id");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"king\",\"booth_id\":\"b\"}", RELAIS_ROLE_BOOTH,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "one of booth|adviser");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"../etc\"}", RELAIS_ROLE_BOOTH,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "booth_id");
+	/* hello twice */
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_STATE, "already");
+}
+
+static void test_before_hello(void)
+{
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\"}", RELAIS_ROLE_BOOTH, FALSE,
+		     RELAIS_PROTO_ERROR_STATE, "before 'hello'");
+	expect_error("{\"type\":\"ping\"}", RELAIS_ROLE_ADVISER, FALSE, RELAIS_PROTO_ERROR_STATE, NULL);
+}
+
+static void test_garbage(void)
+{
+	expect_error("", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_JSON, NULL);
+	expect_error("not json at all", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_JSON, "not JSON");
+	expect_error("{\"type\":\"ping\"", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_JSON, NULL);
+	expect_error("[1,2,3]", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_JSON, "object");
+	expect_error("42", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_JSON, "object");
+	expect_error("{}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_TYPE, "'type'");
+	expect_error("{\"type\":7}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_TYPE, NULL);
+	expect_error("{\"type\":\"teleport\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_UNKNOWN, "teleport");
+	expect_error("{\"type\":\"\xff\xfe\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_JSON, NULL);
+
+	/* embedded NUL */
+	const char nul[] = "{\"type\":\"ping\"}\0garbage";
+	g_autoptr(GError) error = NULL;
+	g_assert_null(relais_msg_parse(nul, sizeof nul - 1, RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
+
+	/* deep nesting must be refused before the recursive parser sees it */
+	GString *deep = g_string_new("{\"type\":\"ping\",\"x\":");
+	for (int i = 0; i < 50000; i++)
+		g_string_append_c(deep, '[');
+	g_clear_error(&error);
+	g_assert_null(relais_msg_parse(deep->str, deep->len, RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
+	g_string_free(deep, TRUE);
+}
+
+static void test_direction(void)
+{
+	expect_error("{\"type\":\"accept\",\"ticket\":\"t-1\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_DIRECTION,
+		     "a booth may not send 'accept'");
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"welcome\",\"version\":1,\"session\":\"s\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"queue\",\"queue\":[]}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+}
+
+static void test_request(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) m = parse("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\","
+				       "\"answers\":{\"situation\":\"job-seeker\",\"age\":\"26-45\"}}",
+				       RELAIS_ROLE_BOOTH, TRUE, &error);
+	g_assert_no_error(error);
+	JsonObject *answers = relais_msg_get_object(m, "answers");
+	g_assert_nonnull(answers);
+	g_assert_cmpstr(json_object_get_string_member(answers, "situation"), ==, "job-seeker");
+
+	expect_error("{\"type\":\"request\",\"topic\":\"x\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'language'");
+	expect_error("{\"type\":\"request\",\"language\":\"FRENCH!\",\"topic\":\"x\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "language tag");
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"a b\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'topic'");
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\",\"answers\":[1]}", RELAIS_ROLE_BOOTH,
+		     TRUE, RELAIS_PROTO_ERROR_FIELD, "object");
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\",\"answers\":{\"k\":3}}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "answers.k");
+
+	/* too many answers */
+	GString *s = g_string_new("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\",\"answers\":{");
+	for (int i = 0; i <= CONFIG_RELAIS_PROTO_MAX_ANSWERS; i++)
+		g_string_append_printf(s, "%s\"k%d\":\"v\"", i ? "," : "", i);
+	g_string_append(s, "}}");
+	expect_error(s->str, RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_SIZE, "cap");
+	g_string_free(s, TRUE);
+
+	/* an id one byte over the cap */
+	g_autofree char *longid = g_strnfill(CONFIG_RELAIS_PROTO_MAX_ID + 1, 'a');
+	g_autofree char *t = g_strdup_printf("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"%s\"}", longid);
+	expect_error(t, RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_SIZE, "topic");
+}
+
+static void test_sizes(void)
+{
+	g_autofree char *chat = g_strnfill(CONFIG_RELAIS_PROTO_MAX_TEXT + 1, 'x');
+	g_autofree char *t = g_strdup_printf("{\"type\":\"chat\",\"call\":\"c1\",\"text\":\"%s\"}", chat);
+	expect_error(t, RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_SIZE, "'text'");
+
+	chat[CONFIG_RELAIS_PROTO_MAX_TEXT] = '\0';
+	g_autofree char *ok = g_strdup_printf("{\"type\":\"chat\",\"call\":\"c1\",\"text\":\"%s\"}", chat);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) m = parse(ok, RELAIS_ROLE_ADVISER, TRUE, &error);
+	g_assert_no_error(error);
+
+	expect_error("{\"type\":\"chat\",\"call\":\"c1\",\"text\":\"\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "empty");
+
+	g_autofree char *sdp = g_strnfill(CONFIG_RELAIS_PROTO_MAX_SDP + 1, 'v');
+	g_autofree char *s = g_strdup_printf("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"%s\"}", sdp);
+	expect_error(s, RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_SIZE, "'sdp'");
+
+	g_autofree char *big = g_strnfill(CONFIG_RELAIS_PROTO_MAX_MESSAGE + 1, ' ');
+	expect_error(big, RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_SIZE, "cap");
+}
+
+static void test_ice_sdp(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) m =
+		parse("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"candidate:1 1 UDP 2 127.0.0.1 5000 typ host\","
+		      "\"mline\":1}",
+		      RELAIS_ROLE_ADVISER, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_int(m, "mline", -1), ==, 1);
+	g_autoptr(RelaisMsg) eoc = parse("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0}",
+					 RELAIS_ROLE_ADVISER, TRUE, &error);
+	g_assert_no_error(error);
+	expect_error("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"x\",\"mline\":99}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'mline'");
+	expect_error("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"x\",\"mline\":1.5}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "integer");
+	expect_error("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"pranswer\",\"sdp\":\"v=0\"}", RELAIS_ROLE_BOOTH,
+		     TRUE, RELAIS_PROTO_ERROR_FIELD, "offer|answer");
+	expect_error("{\"type\":\"end\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'call'");
+}
+
+static void test_build_roundtrip(void)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_CALL);
+	json_object_set_string_member(o, "call", "c-1");
+	json_object_set_string_member(o, "ticket", "t-1");
+	json_object_set_string_member(o, "peer", "Alice");
+	g_autofree char *text = relais_msg_to_string(o);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) m = parse(text, RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_CALL);
+	g_assert_cmpstr(relais_msg_get_string(m, "peer"), ==, "Alice");
+
+	/* error replies are valid messages too, even when quoting hostile text */
+	g_autofree char *hostile = g_strnfill(5000, 'z');
+	g_autofree char *e = relais_msg_error_string(RELAIS_PROTO_ERROR_UNKNOWN, hostile, "\xff\xfe bad ref that is long");
+	g_autoptr(RelaisMsg) em = parse(e, RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(em, "code"), ==, "unknown");
+	g_assert_cmpuint(strlen(relais_msg_get_string(em, "message")), <=, 512);
+}
+
+static void test_names(void)
+{
+	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_FULL), ==, "full");
+	g_assert_cmpstr(relais_msg_type_name(RELAIS_MSG_PONG), ==, "pong");
+	g_assert_true(relais_proto_valid_id("sim-1"));
+	g_assert_false(relais_proto_valid_id(""));
+	g_assert_false(relais_proto_valid_id("a/b"));
+	g_assert_true(relais_proto_valid_lang("fr"));
+	g_assert_false(relais_proto_valid_lang("f"));
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/protocol/hello/good", test_hello_good);
+	g_test_add_func("/protocol/hello/bad", test_hello_bad);
+	g_test_add_func("/protocol/before-hello", test_before_hello);
+	g_test_add_func("/protocol/garbage", test_garbage);
+	g_test_add_func("/protocol/direction", test_direction);
+	g_test_add_func("/protocol/request", test_request);
+	g_test_add_func("/protocol/sizes", test_sizes);
+	g_test_add_func("/protocol/ice-sdp", test_ice_sdp);
+	g_test_add_func("/protocol/build-roundtrip", test_build_roundtrip);
+	g_test_add_func("/protocol/names", test_names);
+	return g_test_run();
+}
