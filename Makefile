@@ -44,7 +44,7 @@ TOOLS := $(patsubst firmware/tools/%.c,$(O)/bin/%,$(TOOLS_SRC))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
-        menuconfig savedefconfig olddefconfig bench help
+        menuconfig savedefconfig olddefconfig bench help format format-check
 
 all: $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS)
 
@@ -151,6 +151,13 @@ asan:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@board/host/demo.sh $(O)
+
+FORMAT_SRC = $(shell git ls-files 'firmware/*.c' 'firmware/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format: clean"
 
 bench: all
 	@tests/bench/run.sh $(O)

@@ -64,11 +64,13 @@ const st = {
   booths: [],
   queue: new Map(), // ticket -> { item, receivedAt, el, taken }
   accepting: null, // ticket we sent accept for
+  prepared: null, // Call made on Accept, waiting for the switchboard's `call`
   call: null,
   callStartedAt: 0,
   media: null, // Promise<MediaStream|null>, started once online
   localStream: null,
   mediaError: null,
+  certificate: null, // DTLS certificate made ahead of time, reused by every call
   micMuted: false,
   cameraOff: false,
 };
@@ -217,7 +219,11 @@ function onLinkLost(ev) {
     // The switchboard ends a call whose end lost its link; media alone cannot continue it.
     teardownCall('The connection to the switchboard was lost, so the call ended.');
   }
-  st.accepting = null;
+  if (st.accepting) {
+    st.accepting = null;
+    dropPrepared();
+    setState('idle');
+  }
   if (!st.wantOnline) {
     setLink('stopped');
     return;
@@ -279,6 +285,12 @@ function handle(msg) {
       setLink('online');
       startKeepAlive();
       if (!st.media) acquireMedia();
+      if (!st.certificate) {
+        RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }).then(
+          (c) => (st.certificate = c),
+          () => {},
+        );
+      }
       break;
     case 'booths':
       renderBooths(msg.booths);
@@ -329,6 +341,7 @@ function onError(msg) {
   if (msg.ref === 'accept' && st.accepting) {
     const ticket = st.accepting;
     st.accepting = null;
+    dropPrepared();
     setState(st.call ? 'in-call' : 'idle');
     if (msg.code === 'gone') onTaken(ticket, 'No longer waiting');
     else toast(`Could not accept: ${msg.message ?? msg.code}`, 'error');
@@ -485,6 +498,7 @@ function onTaken(ticket, note) {
   const q = st.queue.get(ticket);
   if (st.accepting === ticket) {
     st.accepting = null;
+    dropPrepared();
     setState(st.call ? 'in-call' : 'idle');
     toast('Another adviser accepted this visitor first.', 'info');
   }
@@ -512,6 +526,8 @@ function acceptTicket(ticket) {
   st.accepting = ticket;
   relais.timing.accept = performance.now();
   send(P.accept(ticket));
+  dropPrepared();
+  st.prepared = prepareCall();
   setState('accepting');
 }
 
@@ -539,6 +555,9 @@ function acquireMedia() {
       ui.localVideo.srcObject = stream;
       ui.body.dataset.media = 'sendrecv';
       showMediaWarning(null);
+      // A call in progress was answered without it; the booth, as offerer, would
+      // have to renegotiate to take it now.
+      if (st.call && !st.call.localStream) toast('Camera and microphone ready: they will be used from the next call.');
       updateControls();
       return stream;
     },
@@ -551,7 +570,7 @@ function acquireMedia() {
         : err?.name === 'NotFoundError'
           ? 'no camera or microphone was found'
           : `the camera or microphone could not be opened (${err?.name ?? 'error'})`;
-      showMediaWarning(`Receive only: ${why}. You can still accept visitors and see and hear them, but they will not see or hear you. Use the text chat, or fix the device and choose “Try camera again”.`);
+      showMediaWarning(`Receive only: ${why}. You will see and hear visitors, but they will not see or hear you (use the text chat). Fix it, then choose “Retry camera”.`);
       ui.retryMediaBtn.hidden = false;
       updateControls();
       return null;
@@ -572,6 +591,28 @@ function applyTrackToggles() {
 
 // ---- the call ------------------------------------------------------------------------------
 
+// On Accept, before the switchboard has answered: see Call.
+function prepareCall() {
+  const live = st.localStream?.getTracks().some((t) => t.readyState === 'live');
+  return new Call({
+    iceServers: st.iceServers,
+    localStream: live ? st.localStream : null,
+    localMedia: st.media ?? Promise.resolve(null),
+    certificate: st.certificate && st.certificate.expires > Date.now() + 60000 ? st.certificate : null,
+    send,
+    onState: onCallState,
+    onTrack,
+    onLocalCandidate: (c) => stats.localCandidates.push(c),
+    onRemoteCandidate: (c) => stats.remoteCandidates.push(c),
+    onError: (err) => toast(`Call set-up problem: ${err.message}`, 'error'),
+  });
+}
+
+function dropPrepared() {
+  st.prepared?.close({ sendEnd: false });
+  st.prepared = null;
+}
+
 function startCall(msg) {
   if (st.call) {
     // Cannot happen with a correct switchboard: refuse rather than drop the call we have.
@@ -582,19 +623,10 @@ function startCall(msg) {
   const q = st.queue.get(msg.ticket);
   const topic = q ? humanize(q.item.topic) : msg.topic ? humanize(msg.topic) : '';
   const where = q?.item.site || msg.peer || '';
-  st.call = new Call({
-    id: msg.call,
-    ticket: msg.ticket,
-    peer: msg.peer,
-    iceServers: msg.ice_servers ?? st.iceServers,
-    localMedia: st.media ?? Promise.resolve(null),
-    send,
-    onState: onCallState,
-    onTrack,
-    onLocalCandidate: (c) => stats.localCandidates.push(c),
-    onRemoteCandidate: (c) => stats.remoteCandidates.push(c),
-    onError: (err) => toast(`Call set-up problem: ${err.message}`, 'error'),
-  });
+  const call = st.prepared ?? prepareCall();
+  st.prepared = null;
+  call.bind({ id: msg.call, ticket: msg.ticket, peer: msg.peer, iceServers: msg.ice_servers ?? st.iceServers });
+  st.call = call;
   relais.timing.call = performance.now();
   relais.timing.firstFrame = 0;
   st.callStartedAt = 0;
@@ -700,9 +732,7 @@ function updateControls() {
   ui.cameraBtn.disabled = !hasVideo;
   ui.endBtn.disabled = !inCall;
   ui.muteBtn.setAttribute('aria-pressed', String(st.micMuted));
-  ui.muteBtn.textContent = st.micMuted ? 'Unmute microphone' : 'Mute microphone';
   ui.cameraBtn.setAttribute('aria-pressed', String(st.cameraOff));
-  ui.cameraBtn.textContent = st.cameraOff ? 'Turn camera on' : 'Turn camera off';
   ui.localVideo.classList.toggle('off', st.cameraOff || !hasVideo);
   ui.selfCaption.textContent = !hasVideo ? 'You — no camera' : st.cameraOff ? 'You — camera off' : st.micMuted ? 'You — muted' : 'You';
   ui.body.dataset.mic = hasAudio ? (st.micMuted ? 'muted' : 'on') : 'none';

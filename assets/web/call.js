@@ -1,29 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One WebRTC call, adviser side. The booth is always the offerer: we apply its
-// offer, attach whatever local tracks we have (none = receive only), answer,
-// and trickle ICE both ways. No DOM here except through the callbacks.
+// offer with whatever local tracks we have (none = receive only), answer, and
+// trickle ICE both ways. No DOM here except through the callbacks.
 
 import * as P from './protocol.js';
 
 export class Call {
-  // opts: { id, ticket, peer, iceServers: [string], localMedia: Promise<MediaStream|null>,
-  //         send(text), onState(state), onTrack(track, stream), onLocalCandidate(c), onRemoteCandidate(c) }
+  // Made when the adviser clicks Accept, before the switchboard answers, so that
+  // the connection, its tracks and its candidate pool are ready when the offer
+  // comes; bind() gives it the call id once `call` arrives.
+  // opts: { iceServers: [string], localStream: MediaStream|null (ready now),
+  //         localMedia: Promise<MediaStream|null> (still coming), certificate?,
+  //         send(text), onState(state), onTrack(track, stream), onLocalCandidate(c),
+  //         onRemoteCandidate(c), onError(err) }
   constructor(opts) {
-    this.id = opts.id;
-    this.ticket = opts.ticket;
-    this.peer = opts.peer ?? '';
+    this.id = null;
+    this.ticket = null;
+    this.peer = '';
     this.opts = opts;
     this.closed = false;
     this.pendingIce = []; // remote candidates that arrived before the offer
     this.chain = Promise.resolve(); // signaling steps run one at a time, in arrival order
-    this.timing = { call: performance.now(), offer: 0, answer: 0, connected: 0 };
+    this.timing = { prepared: performance.now(), call: 0, offer: 0, answer: 0, connected: 0 };
     this.mlines = 1;
-    this.localStream = null;
+    this.iceServers = opts.iceServers ?? [];
     this.pc = new RTCPeerConnection({
-      iceServers: P.iceServers(opts.iceServers),
+      iceServers: P.iceServers(this.iceServers),
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
+      iceCandidatePoolSize: 1, // gather now, while the accept round trip is in flight
+      ...(opts.certificate ? { certificates: [opts.certificate] } : {}),
     });
+    // Tracks added now are matched to the offer's m-lines by kind when it is
+    // applied (JSEP): no replaceTrack round trips after the offer arrives.
+    this.localStream = opts.localStream ?? null;
+    this.tracksAdded = false;
+    if (this.localStream) {
+      for (const t of this.localStream.getTracks()) if (t.readyState === 'live') this.pc.addTrack(t, this.localStream);
+      this.tracksAdded = true;
+    }
     this.pc.onicecandidate = (e) => this.#localCandidate(e.candidate);
     this.pc.ontrack = (e) => {
       // The booth may give audio and video separate msids: no forced lip-sync, each
@@ -36,6 +51,23 @@ export class Call {
       if (s === 'connected' && !this.timing.connected) this.timing.connected = performance.now();
       opts.onState?.(s);
     };
+  }
+
+  // The switchboard's `call`: from now on messages carry this id.
+  bind({ id, ticket, peer, iceServers }) {
+    this.id = id;
+    this.ticket = ticket;
+    this.peer = peer ?? '';
+    this.timing.call = performance.now();
+    if (Array.isArray(iceServers) && iceServers.join('\n') !== this.iceServers.join('\n')) {
+      // Still possible: gathering for the session starts at setLocalDescription.
+      this.iceServers = iceServers;
+      try {
+        this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: P.iceServers(iceServers) });
+      } catch (err) {
+        console.warn('relais call: cannot apply the call ICE servers', err);
+      }
+    }
   }
 
   #send(text) {
@@ -68,39 +100,51 @@ export class Call {
     }
     return this.#enqueue(async () => {
       if (!this.timing.offer) this.timing.offer = performance.now();
+      const mark = (k) => {
+        if (!this.timing[k]) this.timing[k] = performance.now();
+      };
       await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+      mark('remoteSet');
       this.mlines = Math.min(P.MAX_MLINE + 1, (msg.sdp.match(/^m=/gm) || []).length || 1);
       await this.#attachLocal();
+      mark('tracksAttached');
       for (const c of this.pendingIce.splice(0)) await this.#addIce(c);
       const answer = await this.pc.createAnswer();
+      mark('answerCreated');
       await this.pc.setLocalDescription(answer);
+      mark('localSet');
       if (this.closed) return;
       this.#send(P.sdp(this.id, 'answer', this.pc.localDescription.sdp));
       if (!this.timing.answer) this.timing.answer = performance.now();
     });
   }
 
-  // Called on every offer (ICE restarts too); replaceTrack is idempotent.
+  // Called on every offer (ICE restarts too). Tracks added at construction are
+  // already in place; otherwise media may still be coming: wait for it a
+  // little (never for ever) and put it on the transceivers the offer made.
   async #attachLocal() {
-    if (this.localStream === null) {
-      // Media was requested at sign-in; wait for it a little, never for ever.
+    if (!this.tracksAdded) {
+      this.tracksAdded = true;
       const timeout = new Promise((r) => setTimeout(() => r(null), 3000));
-      this.localStream = (await Promise.race([this.opts.localMedia ?? null, timeout])) ?? undefined;
+      this.localStream = (await Promise.race([this.opts.localMedia ?? null, timeout])) ?? null;
+      const stream = this.localStream;
+      const used = new Set();
+      await Promise.all(
+        this.pc.getTransceivers().map((t) => {
+          if (t.stopped || t.currentDirection === 'stopped') return null;
+          const track = stream?.getTracks().find((tr) => tr.kind === t.receiver.track.kind && tr.readyState === 'live' && !used.has(tr));
+          if (!track) return null;
+          used.add(track);
+          t.direction = 'sendrecv';
+          t.sender.setStreams?.(stream);
+          return t.sender.replaceTrack(track);
+        }),
+      );
     }
-    const stream = this.localStream;
-    const used = new Set();
+    // Whatever has nothing to send only receives.
     for (const t of this.pc.getTransceivers()) {
       if (t.stopped || t.currentDirection === 'stopped') continue;
-      const kind = t.receiver.track.kind;
-      const track = stream?.getTracks().find((tr) => tr.kind === kind && tr.readyState === 'live' && !used.has(tr));
-      if (track) {
-        used.add(track);
-        if (t.sender.track !== track) await t.sender.replaceTrack(track);
-        t.sender.setStreams?.(stream);
-        t.direction = 'sendrecv';
-      } else {
-        t.direction = 'recvonly';
-      }
+      if (!t.sender.track && t.direction === 'sendrecv') t.direction = 'recvonly';
     }
   }
 
@@ -186,11 +230,12 @@ export class Call {
     return out;
   }
 
-  // Sends end (unless the other side ended) and releases the connection. Local
-  // capture is not stopped: it belongs to the console, which reuses it.
+  // Sends end (unless the other side ended, or the call never started) and
+  // releases the connection. Local capture is not stopped: it belongs to the
+  // console, which reuses it.
   close({ sendEnd = true, reason } = {}) {
     if (this.closed) return;
-    if (sendEnd) this.opts.send(P.end(this.id, reason));
+    if (sendEnd && this.id) this.opts.send(P.end(this.id, reason));
     this.closed = true;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;

@@ -22,6 +22,7 @@ struct _Booth {
 	char *pipelines_dir;
 	RelaisSessionState state;
 	char *fault; /* why out of order */
+	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
 	RelaisMediaConf *conf;
 	char **ice_servers; /* from welcome */
@@ -131,6 +132,44 @@ static void finish_session(Booth *booth, const char *reason)
 		report_status(booth);
 }
 
+static gboolean self_test(Booth *booth, GError **error)
+{
+	g_clear_pointer(&booth->conf, relais_media_conf_free);
+	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load_board(booth->pipelines_dir, booth->board, error);
+	if (conf == NULL || !relais_media_conf_check(conf, error))
+		return FALSE;
+	booth->conf = g_steal_pointer(&conf);
+	return TRUE;
+}
+
+/* Out of order is not forever: a technician may install the missing
+ * package or plug the camera back in; the booth notices by itself. */
+static gboolean on_selftest_retry(gpointer data)
+{
+	Booth *booth = data;
+	g_autoptr(GError) error = NULL;
+	if (booth->state != RELAIS_SESSION_OUT_OF_ORDER) {
+		booth->selftest_id = 0;
+		return G_SOURCE_REMOVE;
+	}
+	if (!self_test(booth, &error)) {
+		if (g_strcmp0(error->message, booth->fault) != 0) {
+			g_free(booth->fault);
+			booth->fault = g_strdup(error->message);
+			report_status(booth);
+		}
+		return G_SOURCE_CONTINUE;
+	}
+	booth->selftest_id = 0;
+	g_clear_pointer(&booth->fault, g_free);
+	relais_media_warm_up();
+	if (fire(booth, RELAIS_SESSION_EV_REPAIRED)) {
+		g_message("self-test passes again: back in service");
+		report_status(booth);
+	}
+	return G_SOURCE_REMOVE;
+}
+
 static void go_out_of_order(Booth *booth, const char *reason)
 {
 	g_warning("out of order: %s", reason);
@@ -145,6 +184,8 @@ static void go_out_of_order(Booth *booth, const char *reason)
 	booth->fault = g_strdup(reason);
 	if (fire(booth, RELAIS_SESSION_EV_FAULT))
 		report_status(booth);
+	if (booth->selftest_id == 0)
+		booth->selftest_id = g_timeout_add_seconds(CONFIG_RELAIS_BOOTH_SELFTEST_INTERVAL_S, on_selftest_retry, booth);
 }
 
 static void report_status(Booth *booth)
@@ -413,10 +454,7 @@ Booth *booth_new(const BoothConfig *config)
 void booth_start(Booth *booth)
 {
 	g_autoptr(GError) error = NULL;
-	booth->conf = relais_media_conf_load_board(booth->pipelines_dir, booth->board, &error);
-	if (booth->conf && !relais_media_conf_check(booth->conf, &error))
-		g_clear_pointer(&booth->conf, relais_media_conf_free);
-	if (booth->conf == NULL)
+	if (!self_test(booth, &error))
 		go_out_of_order(booth, error->message);
 	else
 		relais_media_warm_up();
@@ -566,6 +604,7 @@ void booth_free(Booth *booth)
 	if (booth == NULL)
 		return;
 	booth_wipe(booth);
+	g_clear_handle_id(&booth->selftest_id, g_source_remove);
 	booth_link_free(booth->link);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);

@@ -19,6 +19,19 @@ G_BEGIN_DECLS
 
 typedef struct _RelaisMedia RelaisMedia;
 
+/* Errors of this module; a missing element or camera comes as
+ * RELAIS_MEDIACONF_ERROR from relais_media_new(). */
+#define RELAIS_MEDIA_ERROR (relais_media_error_quark())
+GQuark relais_media_error_quark(void);
+
+typedef enum {
+	RELAIS_MEDIA_ERROR_PIPELINE, /* cannot build or run the pipeline (element error) */
+	RELAIS_MEDIA_ERROR_SDP, /* malformed, unexpected or rejected description */
+	RELAIS_MEDIA_ERROR_STATE, /* call made in the wrong role or state */
+	RELAIS_MEDIA_ERROR_CONNECTION, /* ICE or DTLS failed */
+	RELAIS_MEDIA_ERROR_ICE_SERVER, /* unusable STUN/TURN URI */
+} RelaisMediaError;
+
 typedef enum {
 	RELAIS_MEDIA_OFFERER,
 	RELAIS_MEDIA_ANSWERER,
@@ -66,7 +79,10 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 
 /* Builds and starts the pipeline with the given STUN/TURN URIs
  * (stun://host:port, turn://user:pass@host:port), NULL-terminated or NULL.
- * The offerer then creates its offer at once (on_sdp) and starts gathering. */
+ * The offerer then creates its offer at once (on_sdp) and starts gathering.
+ * Only the first STUN server is used (webrtcbin takes one); every TURN server
+ * is added. Time-limited TURN user names ("timestamp:user") must have their
+ * ':' percent-encoded. "stun:host:port" is accepted for "stun://host:port". */
 gboolean relais_media_start(RelaisMedia *media, const char *const *ice_servers,
 			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -84,6 +100,13 @@ void relais_media_get_stats(RelaisMedia *media, RelaisMediaStats *stats);
 /* Latest decoded remote video frame, for the touch UI (next issue): an I420
  * GstSample or NULL. Returns: (transfer full) (nullable) */
 struct _GstSample *relais_media_pull_remote_video(RelaisMedia *media);
+
+/* Returns: (transfer full) (nullable) the local description as it is now,
+ * including every candidate gathered so far (a=candidate lines), or NULL
+ * before it is set. Lets the booth send one complete offer on `call` when
+ * gathering finished while the visitor waited, instead of the offer and a
+ * trickle of stored candidates. */
+char *relais_media_dup_local_sdp(RelaisMedia *media);
 
 /* Stops the pipeline (sources released, nothing left buffered) and frees. */
 void relais_media_free(RelaisMedia *media);

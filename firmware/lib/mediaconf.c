@@ -377,8 +377,18 @@ static gboolean validate_fragment(RelaisMediaConf *conf, const char *group, cons
 		return FALSE;
 	}
 
+	/* Fragments are pieces of a chain (a source ends with caps, processing
+	 * may start with them), which the parser only accepts between elements;
+	 * give each piece neighbours that take any format, as media.c does. */
+	const char *before = "", *after = " ! fakesink";
+	if (g_str_equal(key, "playback"))
+		before = "identity ! ", after = "";
+	else if (!g_str_equal(key, "source") && !g_str_equal(key, "fallback"))
+		before = "identity ! ";
+	g_autofree char *chain = g_strconcat(before, expanded, after, NULL);
+
 	g_autoptr(GstParseContext) ctx = gst_parse_context_new();
-	GstElement *floating = gst_parse_launch_full(expanded, ctx, GST_PARSE_FLAG_PLACE_IN_BIN, &local);
+	GstElement *floating = gst_parse_launch_full(chain, ctx, GST_PARSE_FLAG_PLACE_IN_BIN, &local);
 	g_autoptr(GstElement) parsed = floating ? gst_object_ref_sink(floating) : NULL;
 	if (local != NULL && !g_error_matches(local, GST_PARSE_ERROR, GST_PARSE_ERROR_NO_SUCH_ELEMENT)) {
 		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE, "[%s] %s: %s (in \"%s\")",

@@ -21,13 +21,16 @@ const BASE_ARGS = [
 // Fake camera (30 fps, the default is 20) and microphone, permission granted.
 export const FAKE_MEDIA_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=fps=30'];
 
+// A camera and a microphone exist, but the permission prompt is refused.
+export const DENIED_MEDIA_ARGS = ['--use-fake-device-for-media-stream=fps=30', '--deny-permission-prompts'];
+
 // media: 'fake' (camera+mic granted) | 'denied' (no fake devices, permission
 //   refused: the console must join receive-only, and Chromium hides local IPs
 //   behind mDNS .local names because no capture permission was granted).
 // mdns: true (Chromium default) | false (--disable-features=WebRtcHideLocalIpsWithMdns).
 export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArgs = [], name = 'chromium' } = {}) {
   const userDataDir = tmpDir('chromium-profile');
-  const args = [...BASE_ARGS, ...(media === 'fake' ? FAKE_MEDIA_ARGS : []), ...extraArgs];
+  const args = [...BASE_ARGS, ...(media === 'fake' ? FAKE_MEDIA_ARGS : DENIED_MEDIA_ARGS), ...extraArgs];
   // Playwright passes its own --disable-features list; Chromium keeps only the
   // last such switch, which is ours (its list only quiets background features
   // that --disable-background-networking already covers).

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ASSETS, PIPELINES, bin } from './env.mjs';
 import { Proc, run } from './procs.mjs';
-import { httpGet, until } from './util.mjs';
+import { httpGet, until, fatal } from './util.mjs';
 
 // Starts relais-switchboard on a port the OS picks (--port 0; it prints the
 // port), serving the adviser console from assets/web.
@@ -91,7 +91,7 @@ export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = '
   const ctl = new BoothCtl(sock);
   await until(
     async () => {
-      if (!p.running) throw new Error(`relais-booth exited early\n${p.tailText()}`);
+      if (!p.running) throw fatal(`relais-booth exited early (${p.exitCode ?? p.exitSignal})`);
       return fs.existsSync(sock) && (await ctl.status());
     },
     { timeout: 15000, interval: 150, what: 'booth control socket' },

@@ -6,7 +6,8 @@ import http from 'node:http';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Polls fn() until it returns a truthy value; rejects after timeout with the
-// last value or error, so a failure says how far things got.
+// last value or error, so a failure says how far things got. An error with
+// .fatal set stops the wait at once.
 export async function until(fn, { timeout = 10000, interval = 200, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   let last;
@@ -17,6 +18,7 @@ export async function until(fn, { timeout = 10000, interval = 200, what = 'condi
       lastErr = undefined;
       if (last) return last;
     } catch (err) {
+      if (err.fatal) throw err; // no point in waiting (a process died...)
       lastErr = err;
     }
     if (Date.now() > deadline) {
@@ -51,4 +53,10 @@ export function httpGet(url, { timeout = 3000 } = {}) {
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
   });
+}
+
+export function fatal(message) {
+  const err = new Error(message);
+  err.fatal = true;
+  return err;
 }
