@@ -43,6 +43,8 @@ SWITCHBOARD := $(O)/bin/relais-switchboard
 TOOLS := $(patsubst firmware/tools/%.c,$(O)/bin/%,$(TOOLS_SRC))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
+.SECONDARY:
+
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check
 

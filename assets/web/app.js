@@ -12,6 +12,7 @@ const RECONNECT_MAX_MS = 10000;
 const PING_INTERVAL_MS = 15000;
 const SILENCE_LIMIT_MS = 40000; // no frame at all for this long: the link is dead
 const TAKEN_LINGER_MS = 2500;
+const ACCEPT_TIMEOUT_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -246,6 +247,8 @@ function disconnect() {
   clearTimeout(st.reconnectTimer);
   clearInterval(st.pingTimer);
   if (st.call) endCall('adviser-signed-out');
+  st.accepting = null;
+  dropPrepared();
   const ws = st.ws;
   st.ws = null;
   ws?.close(1000, 'bye');
@@ -315,8 +318,7 @@ function handle(msg) {
       break;
     case 'end':
       if (st.call?.id === msg.call) {
-        const why = msg.reason === 'peer-lost' ? 'The booth lost its connection, so the call ended.' : 'The visitor ended the call.';
-        teardownCall(why);
+        teardownCall(endReasonText(msg.reason));
       }
       break;
     case 'error':
@@ -328,6 +330,12 @@ function handle(msg) {
     case 'pong':
       break;
   }
+}
+
+function endReasonText(reason) {
+  if (!reason || reason === 'visitor') return 'The visitor ended the call.';
+  if (reason === 'peer-lost') return 'The booth lost its connection, so the call ended.';
+  return `The call ended: the booth reported a problem (${reason}).`;
 }
 
 function onError(msg) {
@@ -529,6 +537,14 @@ function acceptTicket(ticket) {
   dropPrepared();
   st.prepared = prepareCall();
   setState('accepting');
+  // The switchboard answers with call, taken or error at once; never hang on it.
+  setTimeout(() => {
+    if (st.accepting !== ticket) return;
+    st.accepting = null;
+    dropPrepared();
+    setState(st.call ? 'in-call' : 'idle');
+    toast('The switchboard did not answer the Accept. Try again.', 'error');
+  }, ACCEPT_TIMEOUT_MS);
 }
 
 // ---- local media -------------------------------------------------------------------------
@@ -882,7 +898,12 @@ window.relais = relais;
   } catch {
     stored = null;
   }
-  const name = (fromUrl ?? stored ?? '').trim();
+  let name = (fromUrl ?? stored ?? '').trim();
+  try {
+    if (name) P.hello(name);
+  } catch {
+    name = ''; // too long or not text: ask instead
+  }
   ui.nameInput.value = name;
   if (name) signIn(name);
   else ui.nameInput.focus();

@@ -111,11 +111,13 @@ export class Call {
       for (const c of this.pendingIce.splice(0)) await this.#addIce(c);
       const answer = await this.pc.createAnswer();
       mark('answerCreated');
+      // The text is final once created: send it before applying it, so that the
+      // booth sets it up while we do (candidates trickle after either way).
+      if (this.closed) return;
+      this.#send(P.sdp(this.id, 'answer', answer.sdp));
+      mark('answer');
       await this.pc.setLocalDescription(answer);
       mark('localSet');
-      if (this.closed) return;
-      this.#send(P.sdp(this.id, 'answer', this.pc.localDescription.sdp));
-      if (!this.timing.answer) this.timing.answer = performance.now();
     });
   }
 

@@ -25,10 +25,10 @@ G_DEFINE_QUARK(relais-media-error-quark, relais_media_error)
  *   ├─ video decoder ! videoconvert ! I420 ─ appsink (remote-video)
  *   └─ audio decoder ! audioconvert ─ playback (webrtcechoprobe ! ... ! sink)
  *
- * The decoders are added when webrtcbin exposes the remote streams; the
- * appsink and the playback bin exist from the start: the UI may poll the
- * former at any time and webrtcdsp must find its echo probe before it goes
- * to PAUSED.
+ * Everything exists and plays from start(); the remote streams are only
+ * linked to their decoders when webrtcbin exposes them. Nothing is created
+ * or started on the way to the first frame, the UI may poll the appsink at
+ * any time, and webrtcdsp finds its echo probe before it goes to PAUSED.
  *
  * Lifetime: every callback GStreamer can make (signals, probes, promises,
  * sources) holds a reference on the engine and checks `closed` first, so
@@ -65,12 +65,11 @@ struct _RelaisMedia {
 	RelaisMediaRole role;
 	RelaisMediaState state;
 	char *board;
-	char *video_decoder; /* NULL: decodebin */
-	char *audio_decoder;
 
 	GstElement *pipeline;
 	GstElement *webrtc;
 	GstElement *video_sink; /* appsink */
+	GstElement *video_decoder, *audio_decoder; /* bins waiting for the remote streams */
 	GstElement *playback;
 	GstPad *video_in, *audio_in; /* webrtcbin request pads */
 	GstPad *video_pay_sink; /* where keyframe requests are sent from */
@@ -107,8 +106,6 @@ static void media_unref(gpointer data)
 	g_mutex_clear(&m->lock);
 	g_main_context_unref(m->context);
 	g_free(m->board);
-	g_free(m->video_decoder);
-	g_free(m->audio_decoder);
 	g_free(m);
 }
 
@@ -451,12 +448,20 @@ static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *elem
 		/* webrtcbin paces outgoing RTP on the clock; with a live
 		 * source that holds every frame one frame interval (~30 ms). */
 		g_object_set(element, "sync", FALSE, NULL);
+		g_debug("%s: sync=false", GST_ELEMENT_NAME(element));
 	} else if (g_str_equal(name, "rtpjitterbuffer")) {
 		/* A new jitter buffer holds its first packet for the whole
-		 * latency in case an earlier one is still on its way. Start with
-		 * the first packet instead: a reordered first packet costs one
+		 * latency in case an earlier one is still on its way. Start as
+		 * soon as packets arrive in sequence instead (in 1.22 that is at
+		 * the second packet): a reordered first packet costs one
 		 * keyframe request, waiting costs the latency on every call. */
 		g_object_set(element, "faststart-min-packets", 1, NULL);
+	} else if (g_str_equal(name, "rtpsession")) {
+		/* A new SSRC is held "on probation" until a second packet in
+		 * sequence arrives. SRTP already authenticates every packet, and
+		 * the first video packet is often a lone keyframe followed by
+		 * nothing for a frame interval or more. */
+		g_object_set(element, "probation", 0, NULL);
 	}
 }
 
@@ -534,9 +539,8 @@ static void on_connection_state(GstElement *webrtc, GParamSpec *pspec, gpointer 
 	}
 }
 
-/* Remote stream: depayload and decode into the waiting tail. The decoder
- * fragment (or decodebin, whose pads the parser links when they appear) is
- * followed by a converter so that it may end with caps. */
+/* Remote stream: into its decoder, built and playing since start so that
+ * nothing is created or started on the way to the first frame. */
 static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 {
 	RelaisMedia *m = data;
@@ -552,53 +556,34 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	g_debug("%s: remote %s stream at %" G_GINT64_FORMAT " ms", m->board, media ? media : "?",
 		g_get_monotonic_time() / 1000);
 
-	g_autofree char *desc = NULL;
-	const char *what = "unexpected-stream";
-	GstElement *tail = NULL;
+	GstElement *decoder = NULL;
 	g_mutex_lock(&m->lock);
 	if (g_strcmp0(media, "video") == 0 && !m->video_linked) {
 		m->video_linked = TRUE;
-		what = "video-receive";
-		desc = g_strdup_printf("%s ! videoconvert ! capsfilter caps=video/x-raw,format=I420",
-				       m->video_decoder ? m->video_decoder : "decodebin");
-		tail = gst_object_ref(m->video_sink);
+		decoder = gst_object_ref(m->video_decoder);
 	} else if (g_strcmp0(media, "audio") == 0 && !m->audio_linked) {
 		m->audio_linked = TRUE;
-		what = "audio-receive";
-		desc = g_strdup_printf("%s ! audioconvert", m->audio_decoder ? m->audio_decoder : "decodebin");
-		tail = gst_object_ref(m->playback);
-	} else {
-		/* Renegotiation is not supported: drain what we did not ask for
-		 * so that it cannot stall the shared transport. */
-		desc = g_strdup("fakesink async=false sync=false");
+		decoder = gst_object_ref(m->audio_decoder);
 	}
 	g_mutex_unlock(&m->lock);
 
-	g_autoptr(GError) error = NULL;
-	GstElement *decoder = parse_fragment(what, desc, &error);
 	if (decoder == NULL) {
-		g_clear_object(&tail);
-		fail(m, g_steal_pointer(&error));
-		return;
+		/* Renegotiation is not supported: drain what we did not ask for
+		 * so that it cannot stall the shared transport. */
+		g_debug("dropping unexpected remote %s stream", media ? media : "?");
+		decoder = gst_element_factory_make("fakesink", NULL);
+		g_object_set(decoder, "async", FALSE, "sync", FALSE, NULL);
+		gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(decoder));
+		gst_element_sync_state_with_parent(decoder);
 	}
-	gst_bin_add(GST_BIN(m->pipeline), decoder);
-	if (tail != NULL) {
-		gboolean linked = gst_element_link(decoder, tail);
-		gst_object_unref(tail);
-		if (!linked) {
-			fail(m, g_error_new(RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
-					    "%s cannot feed its output (formats?)", what));
-			return;
-		}
-	}
-	gst_element_sync_state_with_parent(decoder);
 	GstPad *sink = gst_element_get_static_pad(decoder, "sink");
-	GstPadLinkReturn r = sink ? gst_pad_link(pad, sink) : GST_PAD_LINK_NOFORMAT;
-	g_clear_object(&sink);
+	GstPadLinkReturn r = gst_pad_link(pad, sink);
+	gst_object_unref(sink);
 	if (r != GST_PAD_LINK_OK)
 		fail(m, g_error_new(RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
-				    "cannot link remote %s stream to %s: %s", media ? media : "?", what,
-				    gst_pad_link_get_name(r)));
+				    "cannot link remote %s stream to %s: %s", media ? media : "?",
+				    GST_ELEMENT_NAME(decoder), gst_pad_link_get_name(r)));
+	gst_object_unref(decoder);
 }
 
 static void on_negotiation_needed(GstElement *webrtc, gpointer data)
@@ -810,6 +795,22 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	add_count_probe(m, vsink_pad, COUNT_VIDEO_RECEIVED);
 	gst_object_unref(vsink_pad);
 
+	/* Decoders, ahead of the streams. The converters let a decoder
+	 * fragment end with caps; decodebin (no decoder key) links when it
+	 * has found its elements. */
+	g_autofree char *vdec_desc = relais_media_conf_dup_fragment(conf, "video", "decoder");
+	g_autofree char *vrecv = g_strdup_printf("%s ! videoconvert ! capsfilter caps=video/x-raw,format=I420",
+						 vdec_desc ? vdec_desc : "decodebin");
+	m->video_decoder = parse_fragment("video-receive", vrecv, error);
+	if (m->video_decoder == NULL)
+		return FALSE;
+	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->video_decoder));
+	if (!gst_element_link(m->video_decoder, m->video_sink)) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "[video] decoder cannot feed the remote video sink");
+		return FALSE;
+	}
+
 	/* Remote audio tail, with the echo canceller's far-end probe. */
 	m->playback = parse_fragment("audio-playback", play_desc, error);
 	if (m->playback == NULL)
@@ -825,6 +826,18 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	}
 	add_count_probe(m, play_pad, COUNT_AUDIO_RECEIVED);
 	gst_object_unref(play_pad);
+
+	g_autofree char *adec_desc = relais_media_conf_dup_fragment(conf, "audio", "decoder");
+	g_autofree char *arecv = g_strdup_printf("%s ! audioconvert", adec_desc ? adec_desc : "decodebin");
+	m->audio_decoder = parse_fragment("audio-receive", arecv, error);
+	if (m->audio_decoder == NULL)
+		return FALSE;
+	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->audio_decoder));
+	if (!gst_element_link(m->audio_decoder, m->playback)) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "[audio] decoder cannot feed the playback");
+		return FALSE;
+	}
 
 	/* webrtcdsp finds its probe by name in a process-wide list: point each
 	 * engine's canceller at its own probe (two engines run in the tests,
@@ -880,8 +893,6 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	m->role = role;
 	m->state = RELAIS_MEDIA_STATE_NEW;
 	m->board = g_strdup(relais_media_conf_get_board(conf));
-	m->video_decoder = relais_media_conf_dup_fragment(conf, "video", "decoder");
-	m->audio_decoder = relais_media_conf_dup_fragment(conf, "audio", "decoder");
 	m->n_mlines = 2;
 
 	if (!build_pipeline(m, conf, &local)) {
@@ -1327,6 +1338,8 @@ void relais_media_free(RelaisMedia *m)
 	g_clear_object(&m->audio_in);
 	g_clear_object(&m->video_pay_sink);
 	g_clear_object(&m->video_sink);
+	g_clear_object(&m->video_decoder);
+	g_clear_object(&m->audio_decoder);
 	g_clear_object(&m->playback);
 	g_clear_object(&m->webrtc);
 	pipeline = g_steal_pointer(&m->pipeline);

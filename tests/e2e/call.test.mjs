@@ -132,3 +132,24 @@ test('call: the booth ends the call, the page returns to idle', { skip, timeout:
     await endFromPage(stack);
   });
 });
+
+test('call: the adviser loses the switchboard mid-call: both ends back to idle, the console reconnects', { skip, timeout: 60000 }, async (t) => {
+  const stack = new Stack('call-link-drop');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start();
+    await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    await stack.page.evaluate(() => window.relais.dropLink());
+    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
+    assert.match(await stack.page.locator('[data-testid="toast"]').innerText(), /connection to the switchboard was lost/i);
+    assert.equal(await stack.page.evaluate(() => window.relais.pc), null);
+    // The switchboard ends the call for the booth (peer-lost).
+    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 10000, what: 'booth idle after peer-lost' });
+    await stack.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
+    // And a new call works on the new link.
+    await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    await endFromPage(stack);
+  });
+});
