@@ -476,7 +476,7 @@ function buildQueueItem(item) {
       el('span', { class: 'visitor-site', 'data-testid': 'queue-site', text: item.site || item.booth_id }),
     ),
     answers.length ? dl : null,
-    el('div', { class: 'visitor-actions' }, btn, el('span', { class: 'visitor-note', 'data-testid': 'queue-note', role: 'status' })),
+    el('div', { class: 'visitor-actions' }, btn, el('span', { class: 'visitor-note', 'data-testid': 'queue-note' })),
   );
 }
 
@@ -508,7 +508,7 @@ function onTaken(ticket, note) {
     st.accepting = null;
     dropPrepared();
     setState(st.call ? 'in-call' : 'idle');
-    toast('Another adviser accepted this visitor first.', 'info');
+    toast('This visitor is no longer waiting: another adviser accepted first, or they left.', 'info');
   }
   if (!q || q.taken) return;
   q.taken = true;

@@ -123,7 +123,16 @@ const INCOMING = {
     },
   },
   taken: { ticket: checkId },
-  call: { call: checkId, ticket: checkId, peer: optional(checkText), ice_servers: optional(checkIceServers) },
+  call: {
+    call: checkId,
+    ticket: checkId,
+    peer: optional(checkText),
+    ice_servers: optional(checkIceServers),
+    // The switchboard repeats the visitor's request for the adviser (optional).
+    language: optional(checkLang),
+    topic: optional(checkId),
+    answers: optional(checkAnswers),
+  },
   sdp: {
     call: checkId,
     sdp_type: (n, v) => {
@@ -133,7 +142,7 @@ const INCOMING = {
     sdp: checkSdp,
   },
   ice: { call: checkId, candidate: checkText, mline: (n, v) => checkInt(n, v, 0, MAX_MLINE) },
-  chat: { call: checkId, text: (n, v) => checkText(n, v, 1) },
+  chat: { call: checkId, text: (n, v) => checkText(n, v, 1), from: optional(checkText) },
   end: { call: checkId, reason: optional(checkText) },
   error: { code: checkId, message: optional(checkText), ref: optional(checkText) },
   ping: {},

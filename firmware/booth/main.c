@@ -8,6 +8,7 @@
 
 #include <glib-unix.h>
 #include <gst/gst.h>
+#include <locale.h>
 #include <stdio.h>
 
 static gboolean on_signal(gpointer loop)
@@ -19,6 +20,8 @@ static gboolean on_signal(gpointer loop)
 
 int main(int argc, char **argv)
 {
+	/* option values (site names) are UTF-8 text: GOption needs the locale */
+	setlocale(LC_ALL, "");
 	g_autofree char *url = g_strdup(CONFIG_RELAIS_BOOTH_SWITCHBOARD_URL);
 	g_autofree char *booth_id = NULL;
 	g_autofree char *site = NULL;
@@ -28,7 +31,7 @@ int main(int argc, char **argv)
 	GOptionEntry entries[] = {
 		{ "switchboard", 's', 0, G_OPTION_ARG_STRING, &url, "Switchboard WebSocket URL", "URL" },
 		{ "booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID" },
-		{ "site", 0, 0, G_OPTION_ARG_STRING, &site, "Site name shown to advisers", "NAME" },
+		{ "site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Site name shown to advisers", "NAME" },
 		{ "board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME" },
 		{ "pipelines", 0, 0, G_OPTION_ARG_FILENAME, &pipelines, "pipelines/ folder", "DIR" },
 		{ "control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Control socket path", "PATH" },
@@ -40,6 +43,12 @@ int main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "relais-booth: %s\n", error->message);
+		return 2;
+	}
+	/* --site is taken as raw bytes (FILENAME) so that a UTF-8 name works
+	 * whatever the locale of the service manager; it must be UTF-8 */
+	if (site && !g_utf8_validate(site, -1, NULL)) {
+		fprintf(stderr, "relais-booth: --site must be UTF-8 text\n");
 		return 2;
 	}
 	if (booth_id == NULL)

@@ -896,7 +896,7 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	m->n_mlines = 2;
 
 	if (!build_pipeline(m, conf, &local)) {
-		g_propagate_prefixed_error(error, g_steal_pointer(&local), "media (board %s): ", m->board);
+		g_propagate_prefixed_error(error, g_steal_pointer(&local), "media: ");
 		relais_media_free(m);
 		return NULL;
 	}

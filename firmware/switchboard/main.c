@@ -5,6 +5,7 @@
 #include "relais-config.h"
 
 #include <glib-unix.h>
+#include <locale.h>
 #include <stdio.h>
 
 static gboolean on_signal(gpointer loop)
@@ -16,6 +17,8 @@ static gboolean on_signal(gpointer loop)
 
 int main(int argc, char **argv)
 {
+	/* option values (site names) are UTF-8 text: GOption needs the locale */
+	setlocale(LC_ALL, "");
 	int port = CONFIG_RELAIS_SB_PORT;
 	g_autofree char *bind = g_strdup("127.0.0.1");
 	g_autofree char *assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);

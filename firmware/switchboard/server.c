@@ -53,6 +53,12 @@ static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *messag
 	}
 	gsize len;
 	const char *data = g_bytes_get_data(message, &len);
+	if (len > CONFIG_RELAIS_PROTO_MAX_MESSAGE) {
+		/* checked here rather than by libsoup, whose own limit drops the
+		 * TCP connection without a close frame: the client deserves 1009 */
+		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message too big");
+		return;
+	}
 	sb_hub_receive(server->hub, peer, data ? data : "", len);
 }
 
@@ -78,7 +84,9 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 {
 	Endpoint *ep = user_data;
 	SbServer *server = ep->server;
-	soup_websocket_connection_set_max_incoming_payload_size(ws, CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+	/* libsoup's hard cap (no close frame) sits well above ours, which
+	 * on_ws_message enforces with a proper 1009 */
+	soup_websocket_connection_set_max_incoming_payload_size(ws, 16 * CONFIG_RELAIS_PROTO_MAX_MESSAGE);
 	/* pings find half-open connections behind NAT; the hub ends their calls */
 	soup_websocket_connection_set_keepalive_interval(ws, 20);
 	SbPeer *peer = sb_hub_connect(server->hub, ep->role, ws);

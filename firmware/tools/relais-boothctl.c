@@ -12,11 +12,14 @@
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 #include <json-glib/json-glib.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
+	/* option values (site names) are UTF-8 text: GOption needs the locale */
+	setlocale(LC_ALL, "");
 	g_autofree char *path = g_strdup("/run/relais/booth.sock");
 	g_autofree char *topic = g_strdup("other");
 	g_autofree char *language = g_strdup("fr");

@@ -390,6 +390,25 @@ static void test_missing_element(Fixture *fx, gconstpointer data)
 	g_assert_nonnull(strstr(error->message, "relaisnosuchenc"));
 	g_test_message("%s", error->message);
 	remove_tmp(dir, path);
+
+	/* A booth without its camera (no fallback): out of order, with why. */
+	g_free(path);
+	g_free(dir);
+	path = sim_conf_with(fx, "device=/dev/video0", "device=/dev/relais-no-such-camera", &dir);
+	g_autofree char *text = NULL;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_autoptr(GString) s = g_string_new(text);
+	g_string_replace(s, "\nfallback=", "\n#fallback=", 1);
+	g_assert_true(g_file_set_contents(path, s->str, -1, NULL));
+	g_clear_pointer(&conf, relais_media_conf_free);
+	g_clear_error(&error);
+	conf = relais_media_conf_load(path, &error);
+	g_assert_no_error(error);
+	media = relais_media_new(conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_null(media);
+	g_assert_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_DEVICE);
+	g_test_message("%s", error->message);
+	remove_tmp(dir, path);
 }
 
 static void test_start_fails(Fixture *fx, gconstpointer data)

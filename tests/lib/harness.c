@@ -2,7 +2,16 @@
 #include "harness.h"
 
 #include <gio/gunixsocketaddress.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+
+/* A failed assertion aborts the test without teardown: the children must
+ * not outlive it (they would hold ports and sockets). */
+static void die_with_parent(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
 
 const char *rt_top(void)
 {
@@ -60,6 +69,7 @@ GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out)
 	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 	g_autoptr(GError) error = NULL;
 	g_subprocess_launcher_set_stderr_file_path(l, log);
+	g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
 	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--port", port_s, "--assets", assets, NULL);
 	g_assert_no_error(error);
 	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
@@ -84,6 +94,7 @@ GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const c
 	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 	g_subprocess_launcher_set_stderr_file_path(l, log);
 	g_subprocess_launcher_setenv(l, "G_MESSAGES_DEBUG", "relais-booth relais-media", TRUE);
+	g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
 	g_autoptr(GError) error = NULL;
 	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--switchboard", url, "--booth-id", id, "--site",
 						    "Test library", "--control", sock, "--pipelines", pipelines,
