@@ -81,7 +81,7 @@ struct _RelaisMedia {
 	gboolean started;
 	gboolean caps_video, caps_audio;
 	gboolean offer_requested;
-	gboolean have_local;
+	gboolean sdp_emitted; /* our offer/answer went to the owner */
 	gboolean remote_set;
 	GstWebRTCSessionDescription *pending_offer; /* answerer, until caps are known */
 	gboolean video_linked, audio_linked;
@@ -926,12 +926,7 @@ static gboolean promise_failed(GstPromise *promise, const char *what, RelaisMedi
 
 static void on_local_set(GstPromise *promise, gpointer data)
 {
-	RelaisMedia *m = data;
-	if (!promise_failed(promise, "setting the local description", m)) {
-		g_mutex_lock(&m->lock);
-		m->have_local = TRUE;
-		g_mutex_unlock(&m->lock);
-	}
+	(void)promise_failed(promise, "setting the local description", data);
 }
 
 /* Sends the description to the owner first, then applies it, so that the
@@ -957,6 +952,7 @@ static void on_description_created(GstPromise *promise, gpointer data)
 		ev->text = gst_sdp_message_as_text(desc->sdp);
 		g_mutex_lock(&m->lock);
 		m->n_mlines = gst_sdp_message_medias_len(desc->sdp);
+		m->sdp_emitted = TRUE;
 		push_event_locked(m, ev);
 		g_mutex_unlock(&m->lock);
 		GstPromise *p = gst_promise_new_with_change_func(on_local_set, media_ref(m), media_unref);
@@ -1169,7 +1165,7 @@ gboolean relais_media_set_remote(RelaisMedia *m, const char *type, const char *s
 
 	g_mutex_lock(&m->lock);
 	gboolean ok_state = m->started && !m->remote_set && m->pending_offer == NULL &&
-			    m->state != RELAIS_MEDIA_STATE_FAILED && (is_offer || m->have_local);
+			    m->state != RELAIS_MEDIA_STATE_FAILED && (is_offer || m->sdp_emitted);
 	g_mutex_unlock(&m->lock);
 	if (!ok_state) {
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE,
