@@ -54,6 +54,14 @@ static void pending_ice_free(PendingIce *p)
 
 static void report_status(Booth *booth);
 
+static void send_end(Booth *booth, const char *reason)
+{
+	JsonObject *end = relais_msg_new(RELAIS_MSG_END);
+	json_object_set_string_member(end, "call", booth->call);
+	json_object_set_string_member(end, "reason", reason);
+	booth_link_send(booth->link, end);
+}
+
 static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 {
 	RelaisSessionState next;
@@ -174,10 +182,7 @@ static void go_out_of_order(Booth *booth, const char *reason)
 {
 	g_warning("out of order: %s", reason);
 	if (booth->call) {
-		JsonObject *end = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(end, "call", booth->call);
-		json_object_set_string_member(end, "reason", "booth-fault");
-		booth_link_send(booth->link, end);
+		send_end(booth, "booth-fault");
 	}
 	booth_wipe(booth);
 	g_free(booth->fault);
@@ -264,10 +269,7 @@ static void on_media_state(RelaisMedia *media, RelaisMediaState state, gpointer 
 		booth->media_up_us = g_get_monotonic_time();
 		(void)fire(booth, RELAIS_SESSION_EV_MEDIA_UP);
 	} else if (state == RELAIS_MEDIA_STATE_FAILED && booth->call) {
-		JsonObject *end = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(end, "call", booth->call);
-		json_object_set_string_member(end, "reason", "media-failed");
-		booth_link_send(booth->link, end);
+		send_end(booth, "media-failed");
 		finish_session(booth, "media failed");
 	}
 }
@@ -279,10 +281,7 @@ static void on_media_error(RelaisMedia *media, const GError *error, gpointer dat
 		return;
 	g_warning("media error: %s", error->message);
 	if (booth->call) {
-		JsonObject *end = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(end, "call", booth->call);
-		json_object_set_string_member(end, "reason", "media-error");
-		booth_link_send(booth->link, end);
+		send_end(booth, "media-error");
 	} else if (booth->ticket) {
 		JsonObject *cancel = relais_msg_new(RELAIS_MSG_CANCEL);
 		json_object_set_string_member(cancel, "ticket", booth->ticket);
@@ -384,10 +383,7 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		if (!relais_media_set_remote(booth->media, relais_msg_get_string(msg, "sdp_type"),
 					     relais_msg_get_string(msg, "sdp"), &error)) {
 			g_warning("adviser's description refused: %s", error->message);
-			JsonObject *end = relais_msg_new(RELAIS_MSG_END);
-			json_object_set_string_member(end, "call", booth->call);
-			json_object_set_string_member(end, "reason", "bad-sdp");
-			booth_link_send(booth->link, end);
+			send_end(booth, "bad-sdp");
 			finish_session(booth, "bad sdp");
 		}
 		break;
@@ -531,10 +527,7 @@ gboolean booth_end(Booth *booth, GError **error)
 		return TRUE;
 	case RELAIS_SESSION_CONNECTING:
 	case RELAIS_SESSION_IN_CALL: {
-		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(o, "call", booth->call);
-		json_object_set_string_member(o, "reason", "visitor");
-		booth_link_send(booth->link, o);
+		send_end(booth, "visitor");
 		finish_session(booth, "visitor ended");
 		return TRUE;
 	}

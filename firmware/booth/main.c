@@ -6,17 +6,10 @@
 #include "protocol.h"
 #include "relais-config.h"
 
-#include <glib-unix.h>
+#include "mainloop.h"
 #include <gst/gst.h>
 #include <locale.h>
 #include <stdio.h>
-
-static gboolean on_signal(gpointer loop)
-{
-	g_message("stopping");
-	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
-}
 
 int main(int argc, char **argv)
 {
@@ -84,8 +77,6 @@ int main(int argc, char **argv)
 	booth_start(booth);
 	g_message("booth %s (board %s) started, switchboard %s", booth_id, board, url);
 
-	g_unix_signal_add(SIGINT, on_signal, loop);
-	g_unix_signal_add(SIGTERM, on_signal, loop);
-	g_main_loop_run(loop);
+	relais_main_loop_run(loop);
 	return 0;
 }

@@ -4,16 +4,9 @@
 #include "server.h"
 #include "relais-config.h"
 
-#include <glib-unix.h>
+#include "mainloop.h"
 #include <locale.h>
 #include <stdio.h>
-
-static gboolean on_signal(gpointer loop)
-{
-	g_message("stopping");
-	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
-}
 
 int main(int argc, char **argv)
 {
@@ -75,8 +68,6 @@ int main(int argc, char **argv)
 	printf("relais-switchboard: listening on http://%s:%u/\n", bind, sb_server_get_port(server));
 	fflush(stdout);
 
-	g_unix_signal_add(SIGINT, on_signal, loop);
-	g_unix_signal_add(SIGTERM, on_signal, loop);
-	g_main_loop_run(loop);
+	relais_main_loop_run(loop);
 	return 0;
 }
