@@ -28,6 +28,15 @@ if ((${#missing[@]})); then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# playwright-core needs Node.js 20 or later. Debian 12's own nodejs is 18:
+# say so plainly instead of failing later inside the e2e tests.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+	echo "install-deps: Node.js $(node --version 2>/dev/null || echo '(none)') found; the e2e tests need Node.js >= 20" >&2
+	echo "install-deps: (Debian 12 ships 18; install nodejs 20 from bookworm-backports or NodeSource)" >&2
+	exit 1
+fi
+
 # playwright-core drives Debian's Chromium; it never downloads a browser.
 if [[ ! -d "$top/tests/e2e/node_modules/playwright-core" ]]; then
 	echo "install-deps: npm install in tests/e2e"

@@ -146,6 +146,8 @@ static gboolean self_test(Booth *booth, GError **error)
 	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load_board(booth->pipelines_dir, booth->board, error);
 	if (conf == NULL || !relais_media_conf_check(conf, error))
 		return FALSE;
+	if (CONFIG_RELAIS_BOOTH_VIDEO_BITRATE > 0)
+		relais_media_conf_set_bitrate(conf, CONFIG_RELAIS_BOOTH_VIDEO_BITRATE);
 	booth->conf = g_steal_pointer(&conf);
 	return TRUE;
 }

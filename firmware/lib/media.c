@@ -13,7 +13,7 @@
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
-G_DEFINE_QUARK(relais-media-error-quark, relais_media_error)
+G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
 
 /*
  * Pipeline, built once in relais_media_new() and played by start():
@@ -65,14 +65,15 @@ struct _RelaisMedia {
 	RelaisMediaRole role;
 	RelaisMediaState state;
 	char *board;
+	guint video_kbps; /* advertised to the far end as its start bitrate */
 
 	GstElement *pipeline;
 	GstElement *webrtc;
-	GstElement *video_sink; /* appsink */
+	GstElement *video_sink;			   /* appsink */
 	GstElement *video_decoder, *audio_decoder; /* bins waiting for the remote streams */
 	GstElement *playback;
 	GstPad *video_in, *audio_in; /* webrtcbin request pads */
-	GstPad *video_pay_sink; /* where keyframe requests are sent from */
+	GstPad *video_pay_sink;	     /* where keyframe requests are sent from */
 	GSource *bus_source;
 
 	GQueue events;
@@ -364,7 +365,6 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 
 static void add_count_probe(RelaisMedia *m, GstPad *pad, Counter counter)
 {
-
 	ProbeData *pd = g_new0(ProbeData, 1);
 	pd->media = media_ref(m);
 	pd->counter = counter;
@@ -633,8 +633,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *msid, gboolean video,
-			       GError **error)
+static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *msid, gboolean video, GError **error)
 {
 	GstPad *in = gst_element_request_pad_simple(m->webrtc, "sink_%u");
 	if (in == NULL) {
@@ -660,8 +659,9 @@ static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *
 	GstPadLinkReturn r = gst_pad_link(src, in);
 	gst_object_unref(src);
 	if (r != GST_PAD_LINK_OK) {
-		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "cannot link %s encoder to webrtcbin: %s",
-			    video ? "video" : "audio", gst_pad_link_get_name(r));
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "cannot link %s encoder to webrtcbin: %s", video ? "video" : "audio",
+			    gst_pad_link_get_name(r));
 		return FALSE;
 	}
 	return TRUE;
@@ -701,9 +701,9 @@ static void tune_ice_agent(GstElement *webrtc)
 static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GError **error)
 {
 	static guint serial = 0;
-	g_autofree char *pname = g_strdup_printf("relais-%s-%s-%u", m->board,
-						 m->role == RELAIS_MEDIA_OFFERER ? "offerer" : "answerer",
-						 g_atomic_int_add(&serial, 1));
+	g_autofree char *pname =
+		g_strdup_printf("relais-%s-%s-%u", m->board, m->role == RELAIS_MEDIA_OFFERER ? "offerer" : "answerer",
+				g_atomic_int_add(&serial, 1));
 	m->pipeline = gst_object_ref_sink(gst_pipeline_new(pname));
 	connect_signal(m, m->pipeline, "deep-element-added", G_CALLBACK(on_deep_element_added));
 
@@ -893,6 +893,7 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	m->role = role;
 	m->state = RELAIS_MEDIA_STATE_NEW;
 	m->board = g_strdup(relais_media_conf_get_board(conf));
+	m->video_kbps = relais_media_conf_get_bitrate(conf);
 	m->n_mlines = 2;
 
 	if (!build_pipeline(m, conf, &local)) {
@@ -929,6 +930,47 @@ static void on_local_set(GstPromise *promise, gpointer data)
 	(void)promise_failed(promise, "setting the local description", data);
 }
 
+/* The SDP text for the far end. Chromium starts sending at ~300 kbit/s and
+ * paces its first keyframe at that rate (packets 10-15 ms apart, ~25 ms for
+ * a small keyframe) unless the description it receives says otherwise;
+ * x-google-start-bitrate in the video fmtp is the knob it reads. Only the
+ * text changes: webrtcbin keeps the description it made. */
+static char *sdp_for_peer(RelaisMedia *m, const GstSDPMessage *sdp)
+{
+	GstSDPMessage *copy = NULL;
+	gst_sdp_message_copy(sdp, &copy);
+	for (guint i = 0; i < gst_sdp_message_medias_len(copy); i++) {
+		GstSDPMedia *media = (GstSDPMedia *)gst_sdp_message_get_media(copy, i);
+		if (g_strcmp0(gst_sdp_media_get_media(media), "video") != 0 || gst_sdp_media_formats_len(media) == 0 ||
+		    gst_sdp_media_get_port(media) == 0)
+			continue;
+		/* The first format is the codec; the others are its RTX. */
+		const char *pt = gst_sdp_media_get_format(media, 0);
+		g_autofree char *prefix = g_strdup_printf("%s ", pt);
+		gboolean done = FALSE;
+		for (guint a = 0; a < gst_sdp_media_attributes_len(media) && !done; a++) {
+			const GstSDPAttribute *attr = gst_sdp_media_get_attribute(media, a);
+			if (g_strcmp0(attr->key, "fmtp") == 0 && attr->value && g_str_has_prefix(attr->value, prefix)) {
+				if (strstr(attr->value, "x-google-start-bitrate") == NULL) {
+					g_autofree char *value = g_strdup_printf("%s;x-google-start-bitrate=%u",
+										 attr->value, m->video_kbps);
+					GstSDPAttribute repl;
+					gst_sdp_attribute_set(&repl, "fmtp", value);
+					gst_sdp_media_replace_attribute(media, a, &repl);
+				}
+				done = TRUE;
+			}
+		}
+		if (!done) {
+			g_autofree char *value = g_strdup_printf("%sx-google-start-bitrate=%u", prefix, m->video_kbps);
+			gst_sdp_media_add_attribute(media, "fmtp", value);
+		}
+	}
+	char *text = gst_sdp_message_as_text(copy);
+	gst_sdp_message_free(copy);
+	return text;
+}
+
 /* Sends the description to the owner first, then applies it, so that the
  * owner sees the SDP before any of the candidates it causes. */
 static void on_description_created(GstPromise *promise, gpointer data)
@@ -949,7 +991,7 @@ static void on_description_created(GstPromise *promise, gpointer data)
 		Event *ev = g_new0(Event, 1);
 		ev->kind = EVENT_SDP;
 		ev->type = g_strdup(type);
-		ev->text = gst_sdp_message_as_text(desc->sdp);
+		ev->text = sdp_for_peer(m, desc->sdp);
 		g_mutex_lock(&m->lock);
 		m->n_mlines = gst_sdp_message_medias_len(desc->sdp);
 		m->sdp_emitted = TRUE;
@@ -1041,7 +1083,7 @@ static void on_sink_caps(GstPad *pad, GParamSpec *pspec, gpointer data)
 /* "stun:host:port" (RFC 7064) is accepted for "stun://host:port". */
 static char *normalise_ice_uri(const char *uri)
 {
-	static const char *const schemes[] = { "stun", "turn", "turns" };
+	static const char *const schemes[] = {"stun", "turn", "turns"};
 	for (gsize i = 0; i < G_N_ELEMENTS(schemes); i++) {
 		gsize n = strlen(schemes[i]);
 		if (g_ascii_strncasecmp(uri, schemes[i], n) == 0 && uri[n] == ':') {
@@ -1188,8 +1230,8 @@ gboolean relais_media_set_remote(RelaisMedia *m, const char *type, const char *s
 			    type);
 		return FALSE;
 	}
-	GstWebRTCSessionDescription *desc =
-		gst_webrtc_session_description_new(is_offer ? GST_WEBRTC_SDP_TYPE_OFFER : GST_WEBRTC_SDP_TYPE_ANSWER, msg);
+	GstWebRTCSessionDescription *desc = gst_webrtc_session_description_new(
+		is_offer ? GST_WEBRTC_SDP_TYPE_OFFER : GST_WEBRTC_SDP_TYPE_ANSWER, msg);
 
 	if (is_offer) {
 		/* Applied by negotiate() once our own caps are fixed, so that
@@ -1282,7 +1324,7 @@ char *relais_media_dup_local_sdp(RelaisMedia *m)
 	gst_object_unref(webrtc);
 	if (desc == NULL)
 		return NULL;
-	char *text = gst_sdp_message_as_text(desc->sdp);
+	char *text = sdp_for_peer(m, desc->sdp);
 	gst_webrtc_session_description_free(desc);
 	return text;
 }

@@ -8,7 +8,9 @@
  *
  * Threading: callbacks are invoked on the GMainContext that was the
  * thread-default when relais_media_new() was called, never on a streaming
- * thread.
+ * thread, in the order the events happened (an SDP before the candidates it
+ * causes). relais_media_free() may be called from inside a callback; no
+ * callback runs after it. All functions are for the owner's thread.
  */
 #pragma once
 
@@ -25,9 +27,9 @@ typedef struct _RelaisMedia RelaisMedia;
 GQuark relais_media_error_quark(void);
 
 typedef enum {
-	RELAIS_MEDIA_ERROR_PIPELINE, /* cannot build or run the pipeline (element error) */
-	RELAIS_MEDIA_ERROR_SDP, /* malformed, unexpected or rejected description */
-	RELAIS_MEDIA_ERROR_STATE, /* call made in the wrong role or state */
+	RELAIS_MEDIA_ERROR_PIPELINE,   /* cannot build or run the pipeline (element error) */
+	RELAIS_MEDIA_ERROR_SDP,	       /* malformed, unexpected or rejected description */
+	RELAIS_MEDIA_ERROR_STATE,      /* call made in the wrong role or state */
 	RELAIS_MEDIA_ERROR_CONNECTION, /* ICE or DTLS failed */
 	RELAIS_MEDIA_ERROR_ICE_SERVER, /* unusable STUN/TURN URI */
 } RelaisMediaError;
@@ -39,9 +41,9 @@ typedef enum {
 
 typedef enum {
 	RELAIS_MEDIA_STATE_NEW,
-	RELAIS_MEDIA_STATE_PREPARING, /* pipeline running, offer being made */
+	RELAIS_MEDIA_STATE_PREPARING,  /* pipeline running, offer being made */
 	RELAIS_MEDIA_STATE_CONNECTING, /* ICE/DTLS in progress */
-	RELAIS_MEDIA_STATE_CONNECTED, /* ICE connected, DTLS done */
+	RELAIS_MEDIA_STATE_CONNECTED,  /* ICE connected, DTLS done */
 	RELAIS_MEDIA_STATE_FAILED,
 	RELAIS_MEDIA_STATE_STOPPED,
 } RelaisMediaState;
@@ -59,9 +61,9 @@ typedef struct {
 typedef struct {
 	guint64 video_frames_sent; /* encoded frames handed to webrtcbin */
 	guint64 audio_buffers_sent;
-	guint64 video_frames_received; /* decoded frames at the video sink */
+	guint64 video_frames_received;	/* decoded frames at the video sink */
 	guint64 audio_buffers_received; /* decoded audio buffers at the audio sink */
-	gint64 first_video_sent_us; /* g_get_monotonic_time() of the first of each, 0 if none */
+	gint64 first_video_sent_us;	/* g_get_monotonic_time() of the first of each, 0 if none */
 	gint64 first_video_received_us;
 	gint64 first_audio_received_us;
 	guint video_width, video_height; /* of the received video, 0 if none */
@@ -72,10 +74,11 @@ typedef struct {
 void relais_media_warm_up(void);
 
 /* Returns: (transfer full) a new engine, or NULL with error set when the
- * configuration cannot be turned into a pipeline (missing element...). */
-RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
-			      const RelaisMediaCallbacks *callbacks, gpointer user_data,
-			      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+ * configuration cannot be turned into a pipeline (missing element...).
+ * Runs relais_media_conf_check() and builds the whole pipeline (nothing is
+ * opened yet); conf is not used after this returns. */
+RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role, const RelaisMediaCallbacks *callbacks,
+			      gpointer user_data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Builds and starts the pipeline with the given STUN/TURN URIs
  * (stun://host:port, turn://user:pass@host:port), NULL-terminated or NULL.
@@ -87,18 +90,24 @@ gboolean relais_media_start(RelaisMedia *media, const char *const *ice_servers,
 			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Remote description; type "offer" (answerer) or "answer" (offerer). The
- * answerer replies through on_sdp. Errors: malformed SDP, wrong role. */
+ * answerer replies through on_sdp. Errors: malformed SDP, wrong role, or
+ * wrong moment (before start(), before our offer went out through on_sdp,
+ * twice). A description webrtcbin rejects later arrives through on_error. */
 gboolean relais_media_set_remote(RelaisMedia *media, const char *type, const char *sdp,
 				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* A remote ICE candidate ("candidate:..." line); "" is end-of-candidates. */
+/* A remote ICE candidate ("candidate:..." line); "" is end-of-candidates.
+ * Malformed lines and mDNS (.local) host candidates, which libnice cannot
+ * resolve, are skipped silently: peer-reflexive candidates connect anyway. */
 void relais_media_add_ice(RelaisMedia *media, guint mline, const char *candidate);
 
 RelaisMediaState relais_media_get_state(RelaisMedia *media);
 void relais_media_get_stats(RelaisMedia *media, RelaisMediaStats *stats);
 
 /* Latest decoded remote video frame, for the touch UI (next issue): an I420
- * GstSample or NULL. Returns: (transfer full) (nullable) */
+ * GstSample or NULL. Each frame is handed out once (NULL until the next one
+ * is decoded); older frames are dropped, never queued.
+ * Returns: (transfer full) (nullable) */
 struct _GstSample *relais_media_pull_remote_video(RelaisMedia *media);
 
 /* Returns: (transfer full) (nullable) the local description as it is now,

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <gst/gst.h>
 
-G_DEFINE_QUARK(relais-mediaconf-error-quark, relais_mediaconf_error)
+G_DEFINE_QUARK(relais - mediaconf - error - quark, relais_mediaconf_error)
 
 struct _RelaisMediaConf {
 	char *path;
@@ -27,19 +27,17 @@ static const struct {
 	const char *group, *key;
 	gboolean required;
 } fragment_keys[] = {
-	{ "video", "source", TRUE },     { "video", "fallback", FALSE },
-	{ "video", "encoder", TRUE },    { "video", "decoder", FALSE },
-	{ "audio", "source", TRUE },     { "audio", "fallback", FALSE },
-	{ "audio", "processing", TRUE }, { "audio", "encoder", TRUE },
-	{ "audio", "decoder", FALSE },   { "audio", "playback", TRUE },
+	{"video", "source", TRUE},     {"video", "fallback", FALSE}, {"video", "encoder", TRUE},
+	{"video", "decoder", FALSE},   {"audio", "source", TRUE},    {"audio", "fallback", FALSE},
+	{"audio", "processing", TRUE}, {"audio", "encoder", TRUE},   {"audio", "decoder", FALSE},
+	{"audio", "playback", TRUE},
 };
 
 /* Elements the engine adds around the fragments (media.c); a booth missing
  * one of these cannot make a call whatever the board file says. */
 static const char *const engine_elements[] = {
-	"webrtcbin", "nicesrc", "nicesink", "dtlssrtpenc", "dtlssrtpdec", "srtpenc", "srtpdec",
-	"rtpbin", "rtprtxsend", "rtprtxreceive", "appsink", "videoconvert", "capsfilter", "queue",
-	"fakesink", "dtlsdec",
+	"webrtcbin",  "nicesrc",       "nicesink", "dtlssrtpenc",  "dtlssrtpdec", "srtpenc", "srtpdec",	 "rtpbin",
+	"rtprtxsend", "rtprtxreceive", "appsink",  "videoconvert", "capsfilter",  "queue",   "fakesink", "dtlsdec",
 };
 
 /* Debian 12 package shipping each element (checked with dpkg -S on the
@@ -48,105 +46,105 @@ static const struct {
 	const char *element, *package;
 } packages[] = {
 	/* core */
-	{ "queue", "libgstreamer1.0-0" },
-	{ "queue2", "libgstreamer1.0-0" },
-	{ "capsfilter", "libgstreamer1.0-0" },
-	{ "fakesink", "libgstreamer1.0-0" },
-	{ "fakesrc", "libgstreamer1.0-0" },
-	{ "identity", "libgstreamer1.0-0" },
-	{ "clocksync", "libgstreamer1.0-0" },
-	{ "tee", "libgstreamer1.0-0" },
-	{ "valve", "libgstreamer1.0-0" },
-	{ "funnel", "libgstreamer1.0-0" },
-	{ "input-selector", "libgstreamer1.0-0" },
-	{ "filesrc", "libgstreamer1.0-0" },
-	{ "filesink", "libgstreamer1.0-0" },
+	{"queue", "libgstreamer1.0-0"},
+	{"queue2", "libgstreamer1.0-0"},
+	{"capsfilter", "libgstreamer1.0-0"},
+	{"fakesink", "libgstreamer1.0-0"},
+	{"fakesrc", "libgstreamer1.0-0"},
+	{"identity", "libgstreamer1.0-0"},
+	{"clocksync", "libgstreamer1.0-0"},
+	{"tee", "libgstreamer1.0-0"},
+	{"valve", "libgstreamer1.0-0"},
+	{"funnel", "libgstreamer1.0-0"},
+	{"input-selector", "libgstreamer1.0-0"},
+	{"filesrc", "libgstreamer1.0-0"},
+	{"filesink", "libgstreamer1.0-0"},
 	/* base */
-	{ "appsink", "gstreamer1.0-plugins-base" },
-	{ "appsrc", "gstreamer1.0-plugins-base" },
-	{ "audioconvert", "gstreamer1.0-plugins-base" },
-	{ "audioresample", "gstreamer1.0-plugins-base" },
-	{ "audiorate", "gstreamer1.0-plugins-base" },
-	{ "audiotestsrc", "gstreamer1.0-plugins-base" },
-	{ "audiomixer", "gstreamer1.0-plugins-base" },
-	{ "volume", "gstreamer1.0-plugins-base" },
-	{ "videoconvert", "gstreamer1.0-plugins-base" },
-	{ "videoscale", "gstreamer1.0-plugins-base" },
-	{ "videorate", "gstreamer1.0-plugins-base" },
-	{ "videotestsrc", "gstreamer1.0-plugins-base" },
-	{ "videoflip", "gstreamer1.0-plugins-good" },
-	{ "compositor", "gstreamer1.0-plugins-base" },
-	{ "decodebin", "gstreamer1.0-plugins-base" },
-	{ "decodebin3", "gstreamer1.0-plugins-base" },
-	{ "opusenc", "gstreamer1.0-plugins-base" },
-	{ "opusdec", "gstreamer1.0-plugins-base" },
-	{ "rtpopuspay", "gstreamer1.0-plugins-good" },
-	{ "rtpopusdepay", "gstreamer1.0-plugins-good" },
+	{"appsink", "gstreamer1.0-plugins-base"},
+	{"appsrc", "gstreamer1.0-plugins-base"},
+	{"audioconvert", "gstreamer1.0-plugins-base"},
+	{"audioresample", "gstreamer1.0-plugins-base"},
+	{"audiorate", "gstreamer1.0-plugins-base"},
+	{"audiotestsrc", "gstreamer1.0-plugins-base"},
+	{"audiomixer", "gstreamer1.0-plugins-base"},
+	{"volume", "gstreamer1.0-plugins-base"},
+	{"videoconvert", "gstreamer1.0-plugins-base"},
+	{"videoscale", "gstreamer1.0-plugins-base"},
+	{"videorate", "gstreamer1.0-plugins-base"},
+	{"videotestsrc", "gstreamer1.0-plugins-base"},
+	{"videoflip", "gstreamer1.0-plugins-good"},
+	{"compositor", "gstreamer1.0-plugins-base"},
+	{"decodebin", "gstreamer1.0-plugins-base"},
+	{"decodebin3", "gstreamer1.0-plugins-base"},
+	{"opusenc", "gstreamer1.0-plugins-base"},
+	{"opusdec", "gstreamer1.0-plugins-base"},
+	{"rtpopuspay", "gstreamer1.0-plugins-good"},
+	{"rtpopusdepay", "gstreamer1.0-plugins-good"},
 	/* good */
-	{ "v4l2src", "gstreamer1.0-plugins-good" },
-	{ "v4l2sink", "gstreamer1.0-plugins-good" },
-	{ "v4l2convert", "gstreamer1.0-plugins-good" },
-	{ "v4l2h264enc", "gstreamer1.0-plugins-good" },
-	{ "v4l2h264dec", "gstreamer1.0-plugins-good" },
-	{ "v4l2vp8enc", "gstreamer1.0-plugins-good" },
-	{ "v4l2vp8dec", "gstreamer1.0-plugins-good" },
-	{ "v4l2jpegdec", "gstreamer1.0-plugins-good" },
-	{ "jpegdec", "gstreamer1.0-plugins-good" },
-	{ "vp8enc", "gstreamer1.0-plugins-good" },
-	{ "vp8dec", "gstreamer1.0-plugins-good" },
-	{ "vp9enc", "gstreamer1.0-plugins-good" },
-	{ "vp9dec", "gstreamer1.0-plugins-good" },
-	{ "rtpvp8pay", "gstreamer1.0-plugins-good" },
-	{ "rtpvp8depay", "gstreamer1.0-plugins-good" },
-	{ "rtpvp9pay", "gstreamer1.0-plugins-good" },
-	{ "rtpvp9depay", "gstreamer1.0-plugins-good" },
-	{ "rtph264pay", "gstreamer1.0-plugins-good" },
-	{ "rtph264depay", "gstreamer1.0-plugins-good" },
-	{ "rtpbin", "gstreamer1.0-plugins-good" },
-	{ "rtpjitterbuffer", "gstreamer1.0-plugins-good" },
-	{ "rtprtxsend", "gstreamer1.0-plugins-good" },
-	{ "rtprtxreceive", "gstreamer1.0-plugins-good" },
-	{ "capssetter", "gstreamer1.0-plugins-good" },
-	{ "pulsesrc", "gstreamer1.0-plugins-good" },
-	{ "pulsesink", "gstreamer1.0-plugins-good" },
-	{ "autoaudiosrc", "gstreamer1.0-plugins-good" },
-	{ "autoaudiosink", "gstreamer1.0-plugins-good" },
-	{ "autovideosink", "gstreamer1.0-plugins-good" },
-	{ "level", "gstreamer1.0-plugins-good" },
-	{ "videocrop", "gstreamer1.0-plugins-good" },
+	{"v4l2src", "gstreamer1.0-plugins-good"},
+	{"v4l2sink", "gstreamer1.0-plugins-good"},
+	{"v4l2convert", "gstreamer1.0-plugins-good"},
+	{"v4l2h264enc", "gstreamer1.0-plugins-good"},
+	{"v4l2h264dec", "gstreamer1.0-plugins-good"},
+	{"v4l2vp8enc", "gstreamer1.0-plugins-good"},
+	{"v4l2vp8dec", "gstreamer1.0-plugins-good"},
+	{"v4l2jpegdec", "gstreamer1.0-plugins-good"},
+	{"jpegdec", "gstreamer1.0-plugins-good"},
+	{"vp8enc", "gstreamer1.0-plugins-good"},
+	{"vp8dec", "gstreamer1.0-plugins-good"},
+	{"vp9enc", "gstreamer1.0-plugins-good"},
+	{"vp9dec", "gstreamer1.0-plugins-good"},
+	{"rtpvp8pay", "gstreamer1.0-plugins-good"},
+	{"rtpvp8depay", "gstreamer1.0-plugins-good"},
+	{"rtpvp9pay", "gstreamer1.0-plugins-good"},
+	{"rtpvp9depay", "gstreamer1.0-plugins-good"},
+	{"rtph264pay", "gstreamer1.0-plugins-good"},
+	{"rtph264depay", "gstreamer1.0-plugins-good"},
+	{"rtpbin", "gstreamer1.0-plugins-good"},
+	{"rtpjitterbuffer", "gstreamer1.0-plugins-good"},
+	{"rtprtxsend", "gstreamer1.0-plugins-good"},
+	{"rtprtxreceive", "gstreamer1.0-plugins-good"},
+	{"capssetter", "gstreamer1.0-plugins-good"},
+	{"pulsesrc", "gstreamer1.0-plugins-good"},
+	{"pulsesink", "gstreamer1.0-plugins-good"},
+	{"autoaudiosrc", "gstreamer1.0-plugins-good"},
+	{"autoaudiosink", "gstreamer1.0-plugins-good"},
+	{"autovideosink", "gstreamer1.0-plugins-good"},
+	{"level", "gstreamer1.0-plugins-good"},
+	{"videocrop", "gstreamer1.0-plugins-good"},
 	/* bad */
-	{ "webrtcbin", "gstreamer1.0-plugins-bad" },
-	{ "webrtcdsp", "gstreamer1.0-plugins-bad" },
-	{ "webrtcechoprobe", "gstreamer1.0-plugins-bad" },
-	{ "dtlssrtpenc", "gstreamer1.0-plugins-bad" },
-	{ "dtlssrtpdec", "gstreamer1.0-plugins-bad" },
-	{ "dtlsenc", "gstreamer1.0-plugins-bad" },
-	{ "dtlsdec", "gstreamer1.0-plugins-bad" },
-	{ "srtpenc", "gstreamer1.0-plugins-bad" },
-	{ "srtpdec", "gstreamer1.0-plugins-bad" },
-	{ "h264parse", "gstreamer1.0-plugins-bad" },
-	{ "openh264enc", "gstreamer1.0-plugins-bad" },
-	{ "openh264dec", "gstreamer1.0-plugins-bad" },
-	{ "v4l2slh264dec", "gstreamer1.0-plugins-bad" },
-	{ "kmssink", "gstreamer1.0-plugins-bad" },
-	{ "waylandsink", "gstreamer1.0-plugins-bad" },
+	{"webrtcbin", "gstreamer1.0-plugins-bad"},
+	{"webrtcdsp", "gstreamer1.0-plugins-bad"},
+	{"webrtcechoprobe", "gstreamer1.0-plugins-bad"},
+	{"dtlssrtpenc", "gstreamer1.0-plugins-bad"},
+	{"dtlssrtpdec", "gstreamer1.0-plugins-bad"},
+	{"dtlsenc", "gstreamer1.0-plugins-bad"},
+	{"dtlsdec", "gstreamer1.0-plugins-bad"},
+	{"srtpenc", "gstreamer1.0-plugins-bad"},
+	{"srtpdec", "gstreamer1.0-plugins-bad"},
+	{"h264parse", "gstreamer1.0-plugins-bad"},
+	{"openh264enc", "gstreamer1.0-plugins-bad"},
+	{"openh264dec", "gstreamer1.0-plugins-bad"},
+	{"v4l2slh264dec", "gstreamer1.0-plugins-bad"},
+	{"kmssink", "gstreamer1.0-plugins-bad"},
+	{"waylandsink", "gstreamer1.0-plugins-bad"},
 	/* ugly, libav */
-	{ "x264enc", "gstreamer1.0-plugins-ugly" },
-	{ "avdec_h264", "gstreamer1.0-libav" },
-	{ "avdec_vp8", "gstreamer1.0-libav" },
+	{"x264enc", "gstreamer1.0-plugins-ugly"},
+	{"avdec_h264", "gstreamer1.0-libav"},
+	{"avdec_vp8", "gstreamer1.0-libav"},
 	/* separate packages */
-	{ "nicesrc", "gstreamer1.0-nice" },
-	{ "nicesink", "gstreamer1.0-nice" },
-	{ "libcamerasrc", "gstreamer1.0-libcamera" },
-	{ "alsasrc", "gstreamer1.0-alsa" },
-	{ "alsasink", "gstreamer1.0-alsa" },
-	{ "glimagesink", "gstreamer1.0-gl" },
-	{ "ximagesink", "gstreamer1.0-x" },
-	{ "xvimagesink", "gstreamer1.0-x" },
+	{"nicesrc", "gstreamer1.0-nice"},
+	{"nicesink", "gstreamer1.0-nice"},
+	{"libcamerasrc", "gstreamer1.0-libcamera"},
+	{"alsasrc", "gstreamer1.0-alsa"},
+	{"alsasink", "gstreamer1.0-alsa"},
+	{"glimagesink", "gstreamer1.0-gl"},
+	{"ximagesink", "gstreamer1.0-x"},
+	{"xvimagesink", "gstreamer1.0-x"},
 };
 
-static const char *const video_codecs[] = { "VP8", "VP9", "H264", NULL };
-static const char *const audio_codecs[] = { "OPUS", NULL };
+static const char *const video_codecs[] = {"VP8", "VP9", "H264", NULL};
+static const char *const audio_codecs[] = {"OPUS", NULL};
 
 const char *relais_media_conf_package_for(const char *element)
 {
@@ -188,8 +186,8 @@ static void add_element_name(RelaisMediaConf *conf, const char *name)
 }
 
 /* An optional unsigned key; absent means def. */
-static gboolean get_uint(GKeyFile *kf, const char *group, const char *key, guint def, guint min, guint max,
-			 guint *out, GError **error)
+static gboolean get_uint(GKeyFile *kf, const char *group, const char *key, guint def, guint min, guint max, guint *out,
+			 GError **error)
 {
 	g_autofree char *raw = g_key_file_get_value(kf, group, key, NULL);
 	if (raw == NULL) {
@@ -199,8 +197,8 @@ static gboolean get_uint(GKeyFile *kf, const char *group, const char *key, guint
 	guint64 v;
 	g_autoptr(GError) local = NULL;
 	if (!g_ascii_string_to_unsigned(g_strstrip(raw), 10, min, max, &v, &local)) {
-		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE, "[%s] %s: %s", group,
-			    key, local->message);
+		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE, "[%s] %s: %s", group, key,
+			    local->message);
 		return FALSE;
 	}
 	*out = (guint)v;
@@ -342,16 +340,18 @@ static gboolean check_structure(const char *group, const char *key, GstElement *
 		gboolean aec = FALSE;
 		g_object_get(dsp, "echo-cancel", &aec, NULL);
 		if (!aec) {
-			g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE,
-				    "[audio] processing: webrtcdsp has echo-cancel=false; echo cancellation is mandatory");
+			g_set_error(
+				error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE,
+				"[audio] processing: webrtcdsp has echo-cancel=false; echo cancellation is mandatory");
 			return FALSE;
 		}
 	} else if (g_str_equal(group, "audio") && g_str_equal(key, "playback")) {
 		gboolean ok = bin ? bin_has_factory(bin, "webrtcechoprobe", NULL)
 				  : g_str_equal(GST_OBJECT_NAME(gst_element_get_factory(parsed)), "webrtcechoprobe");
 		if (!ok) {
-			g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE,
-				    "[audio] playback must contain webrtcechoprobe: the echo canceller needs the far end");
+			g_set_error(
+				error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE,
+				"[audio] playback must contain webrtcechoprobe: the echo canceller needs the far end");
 			return FALSE;
 		}
 	}
@@ -451,7 +451,7 @@ static char *get_required_string(GKeyFile *kf, const char *group, const char *ke
 static gboolean load_keys(RelaisMediaConf *conf, GError **error)
 {
 	GKeyFile *kf = conf->kf;
-	static const char *const groups[] = { "board", "video", "audio" };
+	static const char *const groups[] = {"board", "video", "audio"};
 	for (gsize i = 0; i < G_N_ELEMENTS(groups); i++) {
 		if (!g_key_file_has_group(kf, groups[i])) {
 			g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE, "missing group [%s]",
@@ -608,8 +608,8 @@ gboolean relais_media_conf_check(const RelaisMediaConf *conf, GError **error)
 					       "check the name in %s)",
 					       missing[i], conf->path);
 	}
-	g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT, "board %s: %s",
-		    conf->board, msg->str);
+	g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT, "board %s: %s", conf->board,
+		    msg->str);
 	return FALSE;
 }
 

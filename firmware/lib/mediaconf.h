@@ -17,9 +17,9 @@ G_BEGIN_DECLS
 GQuark relais_mediaconf_error_quark(void);
 
 typedef enum {
-	RELAIS_MEDIACONF_ERROR_PARSE, /* not a key file, missing key, bad fragment */
+	RELAIS_MEDIACONF_ERROR_PARSE,		/* not a key file, missing key, bad fragment */
 	RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT, /* an element is not installed */
-	RELAIS_MEDIACONF_ERROR_MISSING_DEVICE, /* `device` absent and no `fallback` */
+	RELAIS_MEDIACONF_ERROR_MISSING_DEVICE,	/* `device` absent and no `fallback` */
 } RelaisMediaConfError;
 
 typedef struct _RelaisMediaConf RelaisMediaConf;

@@ -14,7 +14,7 @@
 
 #include "media.h"
 
-#define TIMEOUT_S 20
+#define TIMEOUT_S  20
 #define MIN_FRAMES 60
 /* How long the visitor waits between asking and an adviser accepting: long
  * enough for the offer and ICE gathering to be done, as in the booth. */
@@ -32,7 +32,7 @@ static char *find_pipelines_dir(void)
 	g_autofree char *src_dir = g_path_get_dirname(__FILE__);
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree char *exe_dir = exe ? g_path_get_dirname(exe) : NULL;
-	const char *starts[] = { src_dir, exe_dir, cwd };
+	const char *starts[] = {src_dir, exe_dir, cwd};
 	for (gsize i = 0; i < G_N_ELEMENTS(starts); i++) {
 		if (starts[i] == NULL)
 			continue;
@@ -331,7 +331,8 @@ static void test_loopback(Fixture *fx, gconstpointer data)
 		       (fx->answerer.t_connected - fx->t_answer_applied) / ms,
 		       (so.first_video_received_us - fx->t_answer_applied) / ms,
 		       (sa.first_video_received_us - fx->t_answer_applied) / ms,
-		       (so.first_video_received_us - fx->t_accept) / ms, (sa.first_video_received_us - fx->t_accept) / ms,
+		       (so.first_video_received_us - fx->t_accept) / ms,
+		       (sa.first_video_received_us - fx->t_accept) / ms,
 		       (so.first_audio_received_us - fx->t_answer_applied) / ms,
 		       (sa.first_audio_received_us - fx->t_answer_applied) / ms);
 
@@ -419,9 +420,9 @@ static void test_start_fails(Fixture *fx, gconstpointer data)
 	}
 	/* A camera that cannot be opened: start() reports it, nothing aborts. */
 	g_autofree char *dir = NULL;
-	g_autofree char *path = sim_conf_with(
-		fx, "fallback=videotestsrc is-live=true pattern=ball",
-		"fallback=v4l2src device=/dev/relais-no-such-camera ! videoconvert ! videoscale", &dir);
+	g_autofree char *path =
+		sim_conf_with(fx, "fallback=videotestsrc is-live=true pattern=ball",
+			      "fallback=v4l2src device=/dev/relais-no-such-camera ! videoconvert ! videoscale", &dir);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load(path, &error);
 	g_assert_no_error(error);
@@ -441,15 +442,15 @@ static void test_bad_ice_server(Fixture *fx, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	fx->offerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
 	g_assert_no_error(error);
-	const char *servers[] = { "stun://127.0.0.1:3478", "http://example.org", NULL };
+	const char *servers[] = {"stun://127.0.0.1:3478", "http://example.org", NULL};
 	g_assert_false(relais_media_start(fx->offerer.media, servers, &error));
 	g_assert_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_ICE_SERVER);
 	g_clear_error(&error);
-	const char *no_cred[] = { "turn://127.0.0.1:3478", NULL };
+	const char *no_cred[] = {"turn://127.0.0.1:3478", NULL};
 	g_assert_false(relais_media_start(fx->offerer.media, no_cred, &error));
 	g_assert_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_ICE_SERVER);
 	g_clear_error(&error);
-	const char *ok[] = { "stun:127.0.0.1:3478", "turn://u:p@127.0.0.1:3478", NULL };
+	const char *ok[] = {"stun:127.0.0.1:3478", "turn://u:p@127.0.0.1:3478", NULL};
 	gboolean started = relais_media_start(fx->offerer.media, ok, &error);
 	g_assert_no_error(error);
 	g_assert_true(started);
