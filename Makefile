@@ -10,7 +10,7 @@ export KCONFIG_CONFIG
 
 PKGS := glib-2.0 gio-2.0 gio-unix-2.0 gstreamer-1.0 gstreamer-webrtc-1.0 \
         gstreamer-sdp-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-audio-1.0 \
-        libsoup-3.0 json-glib-1.0 openssl sqlite3
+        libsoup-3.0 json-glib-1.0 openssl sqlite3 sdl2 SDL2_ttf SDL2_image
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -21,11 +21,12 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(OPT) $(SAN) $(WARN) $(GLIB_PIN) -std=gnu11 -MMD -MP \
              -I$(O)/include -Ifirmware/lib -Ifirmware/booth -Ifirmware/switchboard -Itests/lib $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+# --as-needed: only relais-booth (and the UI tools and tests) load SDL2
+ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
 LIB_SRC := $(wildcard firmware/lib/*.c)
-BOOTH_SRC := $(wildcard firmware/booth/*.c)
+BOOTH_SRC := $(wildcard firmware/booth/*.c firmware/booth/ui/*.c)
 SB_SRC := $(wildcard firmware/switchboard/*.c)
 TOOLS_SRC := $(wildcard firmware/tools/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c tests/integration/*.c)
@@ -41,14 +42,18 @@ LIBTEST := $(O)/libtesthelp.a
 BOOTH := $(O)/bin/relais-booth
 SWITCHBOARD := $(O)/bin/relais-switchboard
 TOOLS := $(patsubst firmware/tools/%.c,$(O)/bin/%,$(TOOLS_SRC))
+# Translations: assets/i18n/<lang>.po -> $(O)/locale/<lang>/LC_MESSAGES/relais-booth.mo
+PO := $(wildcard assets/i18n/*.po)
+LOCALES := $(patsubst assets/i18n/%.po,$(O)/locale/%/LC_MESSAGES/relais-booth.mo,$(PO))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
-        menuconfig savedefconfig olddefconfig bench help format format-check
+        menuconfig savedefconfig olddefconfig bench help format format-check \
+        screenshots update-goldens
 
-all: $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS)
+all: $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
 help:
 	@echo "make deps        install Debian packages and npm modules (root)"
@@ -57,6 +62,8 @@ help:
 	@echo "make demo        switchboard + simulated booth + adviser URL"
 	@echo "make asan        AddressSanitizer/UBSan build in build-asan/ and unit tests"
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
+	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
+	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
 
 # --- configuration -------------------------------------------------------
 %_defconfig:
@@ -78,7 +85,7 @@ savedefconfig: $(KCONFIG_CONFIG)
 olddefconfig: $(KCONFIG_CONFIG)
 	$(KPY) -m olddefconfig Kconfig
 
-KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig)
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig firmware/*/*/Kconfig)
 $(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(KPY) -m olddefconfig Kconfig >/dev/null
@@ -112,10 +119,15 @@ $(SWITCHBOARD): $(O)/obj/firmware/switchboard/main.o $(LIBSB) $(LIBRELAIS)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBRELAIS)
+$(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBBOOTH) $(LIBRELAIS)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/locale/%/LC_MESSAGES/relais-booth.mo: assets/i18n/%.po
+	@mkdir -p $(dir $@)
+	@echo "  MSGFMT $<"
+	@msgfmt --check -o $@ $<
 
 $(LIBTEST): $(call obj,$(TESTLIB_SRC))
 	@mkdir -p $(dir $@)
@@ -160,6 +172,21 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format: clean"
+
+# Every screen in French and English at 1280x800 and 800x480, plus a contact
+# sheet: $(O)/screenshots/contact-sheet.png. Headless (SDL offscreen driver).
+UI_SHOTS = SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy $(O)/bin/relais-ui-shots \
+	--locale-dir $(O)/locale --questions assets/questions/default.ini
+screenshots: all
+	@rm -rf $(O)/screenshots
+	@$(UI_SHOTS) --out $(O)/screenshots
+	@echo "wrote $(O)/screenshots/contact-sheet.png"
+
+# The golden images tests/unit/test-ui-golden compares against: re-render
+# them after a deliberate UI change, look at them, and commit them.
+update-goldens: all
+	@$(UI_SHOTS) --golden tests/golden
+	@echo "rewrote tests/golden/ (review with git diff --stat, look at the PNGs)"
 
 bench: all
 	@tests/bench/run.sh $(O)

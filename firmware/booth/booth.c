@@ -99,6 +99,19 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 					      (st.first_audio_received_us - booth->call_us) / 1000.0);
 	if (booth->call_us && booth->media_up_us)
 		json_object_set_double_member(o, "call_to_connected_ms", (booth->media_up_us - booth->call_us) / 1000.0);
+	/* glass-to-glass latency of the received video (RELAIS_MEDIA_STAMP=1
+	 * only); the recent samples let a benchmark take exactly its window */
+	if (st.stamp.samples > 0 || st.stamp.unreadable > 0) {
+		json_object_set_int_member(o, "stamp_samples", (gint64)st.stamp.samples);
+		json_object_set_int_member(o, "stamp_unreadable", (gint64)st.stamp.unreadable);
+		json_object_set_double_member(o, "stamp_p50_ms", st.stamp.p50_ms);
+		json_object_set_double_member(o, "stamp_p90_ms", st.stamp.p90_ms);
+		json_object_set_double_member(o, "stamp_max_ms", st.stamp.max_ms);
+		JsonArray *recent = json_array_sized_new(st.stamp.n_recent);
+		for (guint i = 0; i < st.stamp.n_recent; i++)
+			json_array_add_double_element(recent, st.stamp.recent_ms[i]);
+		json_object_set_array_member(o, "stamp_recent_ms", recent);
+	}
 	return o;
 }
 

@@ -89,6 +89,7 @@ struct _RelaisMedia {
 	guint n_mlines;
 
 	RelaisMediaStats stats;
+	RelaisStampStats *stamp; /* benchmarks only (RELAIS_MEDIA_STAMP=1), see stamp.h */
 };
 
 static RelaisMedia *media_ref(RelaisMedia *m)
@@ -104,6 +105,7 @@ static void media_unref(gpointer data)
 		return;
 	/* Last reference: free() has already torn the pipeline down. */
 	g_assert(m->pipeline == NULL);
+	g_clear_pointer(&m->stamp, relais_stamp_stats_unref);
 	g_mutex_clear(&m->lock);
 	g_main_context_unref(m->context);
 	g_free(m->board);
@@ -743,6 +745,13 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	if (venc == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(m->pipeline), venc);
+	if (m->stamp != NULL) {
+		/* As the source hands frames over: the wait for the encoder counts. */
+		g_autoptr(GstElement) vq = gst_bin_get_by_name(GST_BIN(venc), "relais-video-queue");
+		g_autoptr(GstPad) raw = vq ? gst_element_get_static_pad(vq, "sink") : NULL;
+		if (raw != NULL)
+			relais_stamp_writer_attach(raw);
+	}
 
 	/* Same for audio, but a few frames deep: webrtcbin blocks its inputs
 	 * until DTLS is up, and a blocked live source catches up afterwards
@@ -793,6 +802,8 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	gst_bin_add(GST_BIN(m->pipeline), m->video_sink);
 	GstPad *vsink_pad = gst_element_get_static_pad(m->video_sink, "sink");
 	add_count_probe(m, vsink_pad, COUNT_VIDEO_RECEIVED);
+	if (m->stamp != NULL)
+		relais_stamp_reader_attach(vsink_pad, m->stamp);
 	gst_object_unref(vsink_pad);
 
 	/* Decoders, ahead of the streams. The converters let a decoder
@@ -895,6 +906,8 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	m->board = g_strdup(relais_media_conf_get_board(conf));
 	m->video_kbps = relais_media_conf_get_bitrate(conf);
 	m->n_mlines = 2;
+	if (relais_stamp_enabled_from_env())
+		m->stamp = relais_stamp_stats_new();
 
 	if (!build_pipeline(m, conf, &local)) {
 		g_propagate_prefixed_error(error, g_steal_pointer(&local), "media: ");
@@ -1298,6 +1311,8 @@ void relais_media_get_stats(RelaisMedia *m, RelaisMediaStats *stats)
 	g_mutex_lock(&m->lock);
 	*stats = m->stats;
 	g_mutex_unlock(&m->lock);
+	if (m->stamp != NULL)
+		relais_stamp_stats_get(m->stamp, &stats->stamp);
 }
 
 GstSample *relais_media_pull_remote_video(RelaisMedia *m)

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include "mediaconf.h"
+#include "stamp.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,10 @@ typedef struct {
 	gint64 first_video_received_us;
 	gint64 first_audio_received_us;
 	guint video_width, video_height; /* of the received video, 0 if none */
+	/* Glass-to-glass latency of the received video, from stamps the far
+	 * end painted into its frames; all zero unless RELAIS_MEDIA_STAMP=1
+	 * when the engine was made (benchmarks only: see stamp.h). */
+	RelaisStampSummary stamp;
 } RelaisMediaStats;
 
 /* Generates (once per process) the DTLS certificate every later call reuses:

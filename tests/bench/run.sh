@@ -10,3 +10,6 @@ echo "== media engine, back to back in one process (C offerer and answerer)"
 echo
 echo "== booth + switchboard + Chromium adviser"
 cd "$top/tests/e2e" && node bench-call.mjs
+echo
+echo "== glass-to-glass latency both ways, booth <-> Chromium adviser (booth with RELAIS_MEDIA_STAMP=1)"
+cd "$top/tests/e2e" && node bench-latency.mjs

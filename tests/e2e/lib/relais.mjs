@@ -73,8 +73,9 @@ export function boothMedia(status) {
 }
 
 // Starts the simulated booth (board sim) connected to the switchboard and
-// waits until its control socket answers.
-export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [] }) {
+// waits until its control socket answers. env: extra environment variables
+// for the booth (e.g. { RELAIS_MEDIA_STAMP: '1' } for the latency bench).
+export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {} }) {
   const sock = path.join(dir, 'booth.sock');
   const args = [
     '--switchboard', switchboard.wsUrl('booth'),
@@ -86,7 +87,7 @@ export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = '
   ];
   const p = new Proc(`booth-${boothId}`, bin('relais-booth'), args, {
     dir,
-    env: { GST_DEBUG: process.env.GST_DEBUG ?? '', G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '' },
+    env: { GST_DEBUG: process.env.GST_DEBUG ?? '', G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
   });
   const ctl = new BoothCtl(sock);
   await until(

@@ -29,9 +29,10 @@ export class Stack {
     return this.adviser.page;
   }
 
-  async start({ media = 'fake', mdns = true } = {}) {
+  // boothEnv: extra environment for relais-booth (see startBooth).
+  async start({ media = 'fake', mdns = true, boothEnv = {} } = {}) {
     this.sb = await startSwitchboard({ dir: this.dir });
-    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE });
+    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv });
     this.adviser = await launchAdviser({ dir: this.dir, media, mdns });
     await this.page.goto(this.sb.pageUrl('E2E Adviser'));
     await this.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-ui"
+
+#include "ui/samples.h"
+
+#include <string.h>
+
+typedef struct {
+	const char *name;
+	RelaisJourneyState state;
+	guint question;
+	const char *answer;
+	int queue_position, wait_minutes, countdown_s, quality;
+	gboolean muted, camera_off, reconnecting, chat, next_opening, contrast, large;
+	double mic;
+	const char *fault;
+} Sample;
+
+static const Sample samples[] = {
+	{"attract", RELAIS_JOURNEY_ATTRACT},
+	{"language", RELAIS_JOURNEY_LANGUAGE},
+	{"question-topic", RELAIS_JOURNEY_QUESTION, 0},
+	{"question-situation", RELAIS_JOURNEY_QUESTION, 1, "job-seeker"},
+	{"consent", RELAIS_JOURNEY_CONSENT},
+	{"self-check", RELAIS_JOURNEY_SELF_CHECK, .mic = 0.62},
+	{"waiting", RELAIS_JOURNEY_WAITING, .queue_position = 2, .wait_minutes = 4},
+	{"waiting-searching", RELAIS_JOURNEY_WAITING, .wait_minutes = -1},
+	{"no-adviser", RELAIS_JOURNEY_NO_ADVISER, .next_opening = TRUE},
+	{"connecting", RELAIS_JOURNEY_CONNECTING},
+	{"in-call", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .mic = 0.4},
+	{"in-call-muted", RELAIS_JOURNEY_IN_CALL, .quality = 2, .muted = TRUE, .camera_off = TRUE},
+	{"in-call-reconnecting", RELAIS_JOURNEY_IN_CALL, .quality = 0, .reconnecting = TRUE},
+	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
+	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
+	{"thanks", RELAIS_JOURNEY_THANKS},
+	{"wiped", RELAIS_JOURNEY_WIPED},
+	{"still-there", RELAIS_JOURNEY_STILL_THERE, .countdown_s = 17},
+	{"out-of-order", RELAIS_JOURNEY_OUT_OF_ORDER, .fault = "E-CAMERA: /dev/video0"},
+	{"question-high-contrast", RELAIS_JOURNEY_QUESTION, 0, "training", .contrast = TRUE},
+	{"consent-large-text", RELAIS_JOURNEY_CONSENT, .large = TRUE},
+};
+
+guint booth_ui_samples_count(void)
+{
+	return G_N_ELEMENTS(samples);
+}
+
+const char *booth_ui_sample_name(guint i)
+{
+	g_return_val_if_fail(i < G_N_ELEMENTS(samples), NULL);
+	return samples[i].name;
+}
+
+/* Soft background, a head and shoulders: enough to judge framing and
+ * colour without a camera. */
+void booth_ui_synthetic_i420(guint8 *buf, int w, int h, int hue)
+{
+	guint8 *y = buf, *u = buf + w * h, *v = u + (w / 2) * (h / 2);
+	for (int j = 0; j < h; j++)
+		for (int i = 0; i < w; i++) {
+			double dx = (i - w * 0.5) / (w * 0.13), dy = (j - h * 0.42) / (h * 0.2);
+			double bx = (i - w * 0.5) / (w * 0.3), by = (j - h * 1.05) / (h * 0.45);
+			gboolean body = dx * dx + dy * dy < 1.0 || bx * bx + by * by < 1.0;
+			y[j * w + i] = body ? 70 : (guint8)(150 + 60 * j / h);
+		}
+	for (int j = 0; j < h / 2; j++)
+		for (int i = 0; i < w / 2; i++) {
+			gboolean body = y[(2 * j) * w + 2 * i] == 70;
+			u[j * (w / 2) + i] = body ? (hue ? 110 : 140) : (hue ? 120 : 138);
+			v[j * (w / 2) + i] = body ? (hue ? 160 : 110) : (hue ? 140 : 120);
+		}
+}
+
+static gboolean push_synthetic(BoothUi *ui, BoothUiVideo which, int hue, GError **error)
+{
+	const int w = 640, h = 480;
+	g_autofree guint8 *buf = g_malloc(w * h * 3 / 2);
+	booth_ui_synthetic_i420(buf, w, h, hue);
+	return booth_ui_push_i420(ui, which, w, h, buf, w, buf + w * h, w / 2, buf + w * h + w * h / 4, w / 2, error);
+}
+
+gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GError **error)
+{
+	g_return_val_if_fail(i < G_N_ELEMENTS(samples), FALSE);
+	const Sample *s = &samples[i];
+	gboolean fr = g_strcmp0(language, "fr") == 0;
+	const BoothUiChatLine chat[] = {
+		{TRUE, fr ? "Bonjour ! Je m'appelle Claire. Je vous entends bien ?"
+			  : "Hello! I'm Claire. Can you hear me well?"},
+		{FALSE, fr ? "Oui, très bien, merci." : "Yes, very well, thank you."},
+		{TRUE, fr ? "Parfait. Parlons de votre projet de formation."
+			  : "Great. Let's talk about your training plans."},
+	};
+	BoothUiView view = {
+		.state = s->state,
+		.language = language,
+		.question = s->question,
+		.answer = s->answer,
+		.queue_position = s->queue_position,
+		.wait_minutes = s->wait_minutes,
+		.next_opening = s->next_opening ? (fr ? "mardi à 9 h 30" : "Tuesday at 9:30 am") : NULL,
+		.countdown_s = s->countdown_s,
+		.muted = s->muted,
+		.camera_off = s->camera_off,
+		.volume = 80,
+		.mic_level = s->mic,
+		.quality = s->quality,
+		.reconnecting = s->reconnecting,
+		.chat = s->chat ? chat : NULL,
+		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
+		.fault = s->fault,
+	};
+	/* through attract first, as a real visitor would arrive: resets the
+	 * toggles and forgets the previous sample's pictures */
+	BoothUiView attract = {.state = RELAIS_JOURNEY_ATTRACT, .language = language};
+	booth_ui_set_view(ui, &attract);
+	booth_ui_set_view(ui, &view);
+	booth_ui_set_high_contrast(ui, s->contrast);
+	booth_ui_set_large_text(ui, s->large);
+	gboolean local = s->state == RELAIS_JOURNEY_SELF_CHECK ||
+			 ((s->state == RELAIS_JOURNEY_IN_CALL || s->state == RELAIS_JOURNEY_CONNECTING ||
+			   s->state == RELAIS_JOURNEY_CONFIRM_END) &&
+			  !s->camera_off);
+	gboolean remote = s->state == RELAIS_JOURNEY_IN_CALL || s->state == RELAIS_JOURNEY_CONFIRM_END;
+	if ((local && !push_synthetic(ui, BOOTH_UI_VIDEO_LOCAL, 1, error)) ||
+	    (remote && !push_synthetic(ui, BOOTH_UI_VIDEO_REMOTE, 0, error)))
+		return FALSE;
+	booth_ui_render(ui);
+	return TRUE;
+}

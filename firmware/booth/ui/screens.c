@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One function per journey screen. They only draw the view and register
+ * touch targets; what a target does is a journey event. */
+#define G_LOG_DOMAIN "relais-ui"
+
+#include "ui/ui-private.h"
+
+#include <math.h>
+
+#define EV(t)	     ((RelaisJourneyEvent){.type = (t)})
+#define EV_STR(t, s) ((RelaisJourneyEvent){.type = (t), .str = (s)})
+#define EV_NUM(t, n) ((RelaisJourneyEvent){.type = (t), .num = (n)})
+
+typedef struct {
+	int m; /* outer margin */
+	int gap;
+	int target;	 /* smallest touch target */
+	SDL_Rect footer; /* bottom row */
+	int top;	 /* first free y under the title */
+} Frame;
+
+static int margin(BoothUi *ui)
+{
+	return MAX(12, ui_px(ui, 36));
+}
+
+static Frame frame(BoothUi *ui)
+{
+	Frame f;
+	f.m = margin(ui);
+	f.gap = MAX(8, ui_px(ui, 18));
+	f.target = MAX(ui_target_px(ui), ui_px(ui, 84));
+	f.footer = (SDL_Rect){f.m, ui->h - f.m - f.target, ui->w - 2 * f.m, f.target};
+	f.top = f.m;
+	return f;
+}
+
+/* Step label (nullable) and title, left-aligned at the top. */
+static void title(BoothUi *ui, Frame *f, const char *step, const char *text)
+{
+	const UiTheme *t = ui_theme(ui);
+	SDL_Rect r = {f->m, f->top, ui->w - 2 * f->m, ui->h};
+	if (step) {
+		int h = ui_text(ui, FONT_SMALL, TRUE, step, r, -1, FALSE, t->primary);
+		r.y += h + ui_px(ui, 6);
+	}
+	r.y += ui_text(ui, FONT_TITLE, TRUE, text, r, -1, FALSE, t->ink);
+	f->top = r.y + f->gap;
+}
+
+/* The accessibility toggles, bottom right on every visitor screen: square
+ * buttons at the minimum target size, drawn last so that they come last in
+ * the keyboard order. */
+static int toggles_x(BoothUi *ui, const Frame *f)
+{
+	return f->footer.x + f->footer.w - 2 * f->footer.h - f->gap;
+}
+
+static void a11y_toggles(BoothUi *ui, const Frame *f)
+{
+	int s = f->footer.h;
+	SDL_Rect larger = {toggles_x(ui, f), f->footer.y, s, s};
+	SDL_Rect contrast = {larger.x + s + f->gap, f->footer.y, s, s};
+	ui_button(ui, larger, "A+", BTN_QUIET, ui->large_text, TARGET_LARGE_TEXT, EV(RELAIS_JOURNEY_N_EVENTS));
+	ui_button(ui, contrast, "\u25d0", BTN_QUIET, ui->high_contrast, TARGET_CONTRAST, EV(RELAIS_JOURNEY_N_EVENTS));
+}
+
+static int button_w(BoothUi *ui, const Frame *f, const char *label)
+{
+	int w = ui_text_width(ui, FONT_BUTTON, TRUE, label);
+	return CLAMP(w + 2 * ui_px(ui, 40), f->target, ui->w / 2);
+}
+
+static void footer(BoothUi *ui, const Frame *f, gboolean back, const char *right_label, RelaisJourneyEvent right_ev,
+		   UiButtonStyle right_style)
+{
+	int right_edge = toggles_x(ui, f) - f->gap;
+	if (back) {
+		const char *label = ui_tr(ui, "ui.back");
+		SDL_Rect r = {f->footer.x, f->footer.y, button_w(ui, f, label), f->footer.h};
+		ui_button(ui, r, label, BTN_SECONDARY, FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_BACK));
+	}
+	if (right_label) {
+		int w = button_w(ui, f, right_label);
+		SDL_Rect r = {right_edge - w, f->footer.y, w, f->footer.h};
+		ui_button(ui, r, right_label, right_style, FALSE, TARGET_JOURNEY, right_ev);
+	}
+	a11y_toggles(ui, f);
+}
+
+/* --- pictures (drawn, so that they follow the theme and need no files) ---- */
+
+static SDL_Color rgb(guint32 hex)
+{
+	return (SDL_Color){(hex >> 16) & 0xff, (hex >> 8) & 0xff, hex & 0xff, 0xff};
+}
+
+static void person(BoothUi *ui, SDL_Rect tile, SDL_Color bg, SDL_Color fg)
+{
+	ui_round_rect(ui, tile, ui_px(ui, 16), bg);
+	SDL_RenderSetClipRect(ui->renderer, &tile);
+	float cx = tile.x + tile.w / 2.0f, u = MIN(tile.w, tile.h) / 10.0f;
+	ui_circle(ui, cx, tile.y + tile.h * 0.40f, u * 1.9f, fg);
+	ui_circle(ui, cx, tile.y + tile.h + u * 1.2f, u * 4.2f, fg);
+	SDL_RenderSetClipRect(ui->renderer, NULL);
+}
+
+/* A video call in a picture: what the booth does, without words. */
+static void call_picture(BoothUi *ui, SDL_Rect r)
+{
+	const UiTheme *t = ui_theme(ui);
+	ui_round_rect(ui, r, ui_px(ui, 28), ui->high_contrast ? t->ink : rgb(0x1f3b3f));
+	int p = ui_px(ui, 18);
+	SDL_Rect big = {r.x + p, r.y + p, r.w - 2 * p, r.h - 2 * p};
+	person(ui, big, ui->high_contrast ? t->bg : rgb(0xcfe6e2), ui->high_contrast ? t->ink : rgb(0x0b5f63));
+	SDL_Rect small = {big.x + big.w - big.w / 3 - p, big.y + big.h - big.h / 3 - p, big.w / 3, big.h / 3};
+	ui_round_rect(ui, (SDL_Rect){small.x - 4, small.y - 4, small.w + 8, small.h + 8}, ui_px(ui, 18),
+		      ui->high_contrast ? t->ink : rgb(0x1f3b3f));
+	person(ui, small, ui->high_contrast ? t->selected : rgb(0xf3dfc3), ui->high_contrast ? t->ink : rgb(0xb8702f));
+}
+
+static void icon_disc(BoothUi *ui, int cx, int cy, int radius, SDL_Color bg, const char *glyph, SDL_Color fg)
+{
+	ui_circle(ui, cx, cy, radius, bg);
+	SDL_Rect r = {cx - radius, cy - radius, 2 * radius, 2 * radius};
+	ui_text(ui, FONT_TITLE, TRUE, glyph, r, 0, TRUE, fg);
+}
+
+/* Faces for the one-tap rating: a mouth curving from sad to happy. */
+static void face(BoothUi *ui, float cx, float cy, float r, int score)
+{
+	static const guint32 tint[5] = {0xf2b8a2, 0xf5cfa0, 0xf3e2a0, 0xc9e4b4, 0xa9dcc0};
+	const UiTheme *t = ui_theme(ui);
+	SDL_Color ink = t->ink;
+	ui_circle(ui, cx, cy, r, ui->high_contrast ? t->bg : rgb(tint[score - 1]));
+	if (ui->high_contrast) {
+		/* ring: a circle of ink minus a slightly smaller one */
+		ui_circle(ui, cx, cy, r, ink);
+		ui_circle(ui, cx, cy, r - MAX(3, r / 12), t->bg);
+	}
+	ui_circle(ui, cx - r * 0.35f, cy - r * 0.22f, r * 0.10f, ink);
+	ui_circle(ui, cx + r * 0.35f, cy - r * 0.22f, r * 0.10f, ink);
+	float curve = (score - 3) * 0.16f; /* + smile, - frown */
+	float thick = MAX(2.0f, r * 0.07f);
+	for (int i = 0; i <= 24; i++) {
+		float x = -0.42f + 0.84f * i / 24.0f;
+		float y = curve * (1.0f - (x / 0.42f) * (x / 0.42f));
+		ui_circle(ui, cx + x * r, cy + r * 0.38f + y * r, thick, ink);
+	}
+}
+
+/* --- screens ------------------------------------------------------------- */
+
+static void draw_attract(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	int pic_w = ui->w * 2 / 5;
+	SDL_Rect pic = {ui->w - f.m - pic_w, f.m + ui_px(ui, 40), pic_w, 0};
+	pic.h = MIN(pic_w * 3 / 4, ui->h - 2 * f.m - f.target - f.gap - ui_px(ui, 40));
+	pic.y = (ui->h - f.target - f.gap - pic.h) / 2;
+
+	/* the whole screen starts, the button is there for keyboards and for
+	 * people who look for something to press */
+	ui_add_target(ui, (SDL_Rect){0, 0, ui->w, ui->h}, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_START), FALSE);
+	call_picture(ui, pic);
+
+	SDL_Rect col = {f.m, f.m + ui_px(ui, 30), pic.x - 2 * f.m, ui->h};
+	col.y += ui_text(ui, FONT_BODY, TRUE, ui_tr(ui, "ui.brand"), col, -1, FALSE, t->primary) + f.gap;
+	col.y += ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, "ui.attract.title"), col, -1, FALSE, t->ink) + f.gap;
+	col.y += ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.attract.subtitle"), col, -1, FALSE, t->muted_ink);
+
+	/* every offered language at once: the visitor may not read the default */
+	GString *langs = g_string_new(NULL);
+	for (char **l = ui->languages; *l; l++) {
+		if (l != ui->languages)
+			g_string_append(langs, "  \u00b7  ");
+		g_string_append(langs, ui_tr_lang(ui, *l, "ui.attract.touch"));
+	}
+	SDL_Rect start = {f.m, f.footer.y - ui_px(ui, 30), pic.x - 2 * f.m, f.target + ui_px(ui, 30)};
+	start.y = MIN(start.y, ui->h - f.m - start.h);
+	ui_button(ui, start, ui_tr(ui, "ui.attract.touch"), BTN_PRIMARY, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_START));
+	if (ui->languages[1]) {
+		SDL_Rect l = {f.m, start.y - ui_px(ui, 50), start.w, ui_px(ui, 40)};
+		ui_text(ui, FONT_SMALL, FALSE, langs->str, l, -1, TRUE, t->muted_ink);
+	}
+	g_string_free(langs, TRUE);
+}
+
+static void draw_language(BoothUi *ui)
+{
+	Frame f = frame(ui);
+	GString *s = g_string_new(NULL);
+	for (char **l = ui->languages; *l; l++) {
+		if (l != ui->languages)
+			g_string_append(s, " \u00b7 ");
+		g_string_append(s, ui_tr_lang(ui, *l, "ui.language.title"));
+	}
+	title(ui, &f, NULL, s->str);
+	g_string_free(s, TRUE);
+
+	guint n = g_strv_length(ui->languages);
+	int cols = MIN(n, 3u), rows = (n + cols - 1) / cols;
+	int w = (ui->w - 2 * f.m - (cols - 1) * f.gap) / cols;
+	w = MIN(w, ui_px(ui, 360));
+	int h = MAX(f.target, ui_px(ui, 120));
+	int total_w = cols * w + (cols - 1) * f.gap;
+	int y0 = f.top + (f.footer.y - f.top - rows * h - (rows - 1) * f.gap) / 2;
+	for (guint i = 0; i < n; i++) {
+		SDL_Rect r = {(ui->w - total_w) / 2 + (int)(i % cols) * (w + f.gap), y0 + (int)(i / cols) * (h + f.gap),
+			      w, h};
+		g_autofree char *key = g_strdup_printf("lang.%s", ui->languages[i]);
+		ui_button(ui, r, ui_tr_lang(ui, ui->languages[i], key), BTN_CHOICE, FALSE, TARGET_JOURNEY,
+			  EV_STR(RELAIS_JOURNEY_EV_LANGUAGE, ui->languages[i]));
+	}
+	footer(ui, &f, TRUE, NULL, EV(RELAIS_JOURNEY_N_EVENTS), BTN_SECONDARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_BACK);
+}
+
+static void draw_question(BoothUi *ui)
+{
+	Frame f = frame(ui);
+	const RelaisQuestion *q = relais_questions_get(ui->questions, ui->view.question);
+	guint nq = relais_questions_count(ui->questions);
+	g_autofree char *step = g_strdup_printf(ui_tr(ui, "ui.step"), ui->view.question + 1, nq);
+	title(ui, &f, step, ui_tr(ui, q->title));
+
+	int cols = ui->w >= 1100 ? 3 : 2;
+	if (q->n_choices <= 4)
+		cols = 2;
+	int rows = (q->n_choices + cols - 1) / cols;
+	int avail = f.footer.y - f.gap - f.top;
+	int h = MAX(f.target, MIN((avail - (rows - 1) * f.gap) / rows, ui_px(ui, 130)));
+	int w = (ui->w - 2 * f.m - (cols - 1) * f.gap) / cols;
+	for (guint i = 0; i < q->n_choices; i++) {
+		SDL_Rect r = {f.m + (int)(i % cols) * (w + f.gap), f.top + (int)(i / cols) * (h + f.gap), w, h};
+		ui_button(ui, r, ui_tr(ui, q->choices[i].label), BTN_CHOICE,
+			  g_strcmp0(ui->view.answer, q->choices[i].id) == 0, TARGET_JOURNEY,
+			  EV_STR(RELAIS_JOURNEY_EV_ANSWER, q->choices[i].id));
+	}
+	footer(ui, &f, TRUE, ui_tr(ui, "ui.skip"), EV(RELAIS_JOURNEY_EV_SKIP), BTN_SECONDARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_BACK);
+}
+
+static void draw_consent(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	title(ui, &f, NULL, ui_tr(ui, "ui.consent.title"));
+	static const char *const lines[] = {"ui.consent.body1", "ui.consent.body2", "ui.consent.body3"};
+	int icon = ui_px(ui, 26);
+	int y = f.top;
+	for (guint i = 0; i < G_N_ELEMENTS(lines); i++) {
+		SDL_Rect r = {f.m + 2 * icon + f.gap, y, ui->w - 2 * f.m - 2 * icon - f.gap, ui->h};
+		int h = ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, lines[i]), r, -1, FALSE, t->ink);
+		icon_disc(ui, f.m + icon, y + MIN(h, ui_px(ui, 36)) / 2, icon, t->selected, "\u2713", t->primary);
+		y += MAX(h, 2 * icon) + f.gap;
+	}
+	footer(ui, &f, TRUE, ui_tr(ui, "ui.consent.accept"), EV(RELAIS_JOURNEY_EV_ACCEPT), BTN_PRIMARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_BACK);
+}
+
+static void mic_meter(BoothUi *ui, SDL_Rect r, double level)
+{
+	const UiTheme *t = ui_theme(ui);
+	ui_round_rect(ui, r, r.h / 2, ui->high_contrast ? t->bg : rgb(0xe4e0d6));
+	ui_round_frame(ui, r, r.h / 2, t->border_px, t->border);
+	int w = (int)(CLAMP(level, 0.0, 1.0) * r.w);
+	if (w > r.h)
+		ui_round_rect(ui, (SDL_Rect){r.x, r.y, w, r.h}, r.h / 2, t->primary);
+}
+
+static void draw_self_check(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	int vid_w = (ui->w - 2 * f.m) * 11 / 20;
+	int vid_h = MIN(vid_w * 3 / 4, f.footer.y - 2 * f.gap - f.m - ui_px(ui, 60));
+	vid_w = vid_h * 4 / 3;
+	SDL_Rect vid = {f.m, f.m, vid_w, vid_h};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, vid, ui->view.camera_off ? ui_tr(ui, "ui.call.camera-off") : NULL);
+	SDL_Rect meter = {f.m, vid.y + vid.h + f.gap, vid_w, ui_px(ui, 22)};
+	mic_meter(ui, meter, ui->view.mic_level);
+
+	int x = vid.x + vid.w + 2 * f.gap, w = ui->w - f.m - x;
+	SDL_Rect col = {x, f.m, w, ui->h};
+	col.y += ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, "ui.selfcheck.title"), col, -1, FALSE, t->ink) + f.gap;
+	col.y += ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.selfcheck.hint"), col, -1, FALSE, t->muted_ink) + f.gap;
+	col.y += ui_text(ui, FONT_SMALL, FALSE, ui_tr(ui, "ui.selfcheck.mic"), col, -1, FALSE, t->muted_ink) + f.gap;
+	SDL_Rect ready = {x, MAX(col.y, f.footer.y - 2 * f.gap - 2 * f.target), w, f.target + ui_px(ui, 10)};
+	ui_button(ui, ready, ui_tr(ui, "ui.selfcheck.ready"), BTN_PRIMARY, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_READY));
+	footer(ui, &f, TRUE, ui_tr(ui, "ui.selfcheck.notnow"), EV(RELAIS_JOURNEY_EV_NOT_NOW), BTN_SECONDARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_BACK);
+}
+
+static void ring(BoothUi *ui, int cx, int cy, int r, SDL_Color c, SDL_Color inside)
+{
+	ui_circle(ui, cx, cy, r, c);
+	ui_circle(ui, cx, cy, r - MAX(4, r / 10), inside);
+}
+
+static void draw_waiting(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	title(ui, &f, NULL, ui_tr(ui, "ui.waiting.title"));
+	int avail = f.footer.y - f.gap - f.top;
+	int r = MIN(avail / 2, ui_px(ui, 150));
+	int cx = f.m + r + ui_px(ui, 20), cy = f.top + avail / 2;
+	ring(ui, cx, cy, r, t->primary, t->surface);
+	SDL_Rect c = {cx - r, cy - r, 2 * r, 2 * r};
+	if (ui->view.queue_position > 0) {
+		g_autofree char *n = g_strdup_printf("%d", ui->view.queue_position);
+		ui_text(ui, FONT_HUGE, TRUE, n, c, 0, TRUE, t->primary);
+	} else {
+		for (int i = -1; i <= 1; i++)
+			ui_circle(ui, cx + i * r / 3, cy, MAX(4, r / 10), t->primary);
+	}
+	/* position and estimate, centred beside the circle */
+	int x = cx + r + 2 * f.gap, w = ui->w - f.m - x;
+	g_autofree char *line1 = ui->view.queue_position > 0
+					 ? g_strdup_printf(ui_tr(ui, "ui.waiting.position"), ui->view.queue_position)
+					 : g_strdup(ui_tr(ui, "ui.waiting.searching"));
+	g_autofree char *line2 = ui->view.wait_minutes >= 0
+					 ? g_strdup_printf(ui_tr(ui, "ui.waiting.wait"), MAX(1, ui->view.wait_minutes))
+					 : NULL;
+	int h1 = ui_text_height(ui, FONT_TITLE, FALSE, line1, w);
+	int h2 = line2 ? ui_text_height(ui, FONT_BODY, TRUE, line2, w) + f.gap / 2 : 0;
+	SDL_Rect col = {x, cy - (h1 + h2) / 2, w, ui->h};
+	col.y += ui_text(ui, FONT_TITLE, FALSE, line1, col, -1, FALSE, t->ink) + f.gap / 2;
+	if (line2)
+		ui_text(ui, FONT_BODY, TRUE, line2, col, -1, FALSE, t->muted_ink);
+	footer(ui, &f, FALSE, ui_tr(ui, "ui.waiting.cancel"), EV(RELAIS_JOURNEY_EV_CANCEL), BTN_SECONDARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_CANCEL);
+}
+
+static void draw_no_adviser(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	int r = ui_px(ui, 60);
+	f.top += ui_px(ui, 20);
+	/* a clock */
+	ring(ui, ui->w / 2, f.top + r, r, t->primary, t->bg);
+	SDL_SetRenderDrawColor(ui->renderer, t->primary.r, t->primary.g, t->primary.b, 255);
+	for (int d = -2; d <= 2; d++) {
+		SDL_RenderDrawLine(ui->renderer, ui->w / 2 + d, f.top + r, ui->w / 2 + d, f.top + r * 2 / 5);
+		SDL_RenderDrawLine(ui->renderer, ui->w / 2, f.top + r + d, ui->w / 2 + r / 2, f.top + r + d);
+	}
+	f.top += 2 * r + f.gap;
+	SDL_Rect col = {f.m, f.top, ui->w - 2 * f.m, ui->h};
+	col.y += ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, "ui.noadviser.title"), col, 0, FALSE, t->ink) + f.gap;
+	if (ui->view.next_opening) {
+		g_autofree char *s = g_strdup_printf(ui_tr(ui, "ui.noadviser.next"), ui->view.next_opening);
+		col.y += ui_text(ui, FONT_TITLE, FALSE, s, col, 0, FALSE, t->primary) + f.gap;
+	}
+	ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.noadviser.unknown"), col, 0, FALSE, t->muted_ink);
+	footer(ui, &f, FALSE, ui_tr(ui, "ui.ok"), EV(RELAIS_JOURNEY_EV_DONE), BTN_PRIMARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_DONE);
+}
+
+static void quality_bars(BoothUi *ui, int x, int y, int q)
+{
+	int bw = MAX(4, ui_px(ui, 8)), step = bw + MAX(2, ui_px(ui, 4)), hmax = ui_px(ui, 26);
+	ui_round_rect(ui, (SDL_Rect){x - bw, y - bw, 3 * step + bw, hmax + 2 * bw}, bw, (SDL_Color){0, 0, 0, 0x80});
+	for (int i = 0; i < 3; i++) {
+		int h = hmax * (i + 1) / 3;
+		SDL_Color c = i < q ? (SDL_Color){0xff, 0xff, 0xff, 0xff} : (SDL_Color){0xff, 0xff, 0xff, 0x50};
+		ui_round_rect(ui, (SDL_Rect){x + i * step, y + hmax - h, bw, h}, 2, c);
+	}
+}
+
+static void draw_call(BoothUi *ui, gboolean connecting)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	int m = MAX(8, ui_px(ui, 16));
+	int bar_h = f.target;
+	gboolean chat_side = ui->w >= 1100;
+	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
+	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
+	if (!connecting)
+		quality_bars(ui, remote.x + m + 4, remote.y + m + 4, ui->view.quality);
+
+	/* own picture, always visible: the visitor knows what is shown */
+	int pw = remote.w / 4, ph = pw * 3 / 4;
+	SDL_Rect pip = {remote.x + remote.w - pw - m, remote.y + m, pw, ph};
+	ui_round_rect(ui, (SDL_Rect){pip.x - 3, pip.y - 3, pip.w + 6, pip.h + 6}, ui_px(ui, 16),
+		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, pip, ui->view.camera_off ? ui_tr(ui, "ui.call.camera-off") : NULL);
+	SDL_Rect tag = {pip.x, pip.y + pip.h - ui_px(ui, 34), pip.w, ui_px(ui, 34)};
+	ui_round_rect(ui, tag, ui_px(ui, 8), (SDL_Color){0, 0, 0, 0x90});
+	ui_text(ui, FONT_SMALL, TRUE, ui_tr(ui, "ui.call.you"), tag, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+
+	/* chat: beside the video when there is room, over its foot otherwise */
+	if (ui->n_chat) {
+		SDL_Rect panel = chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
+					   : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
+							remote.h * 2 / 5 - m};
+		ui_round_rect(ui, panel, ui_px(ui, 14), chat_side ? t->surface : (SDL_Color){0xff, 0xff, 0xff, 0xe0});
+		if (chat_side)
+			ui_round_frame(ui, panel, ui_px(ui, 14), t->border_px, t->border);
+		SDL_RenderSetClipRect(ui->renderer, &panel);
+		int y = panel.y + panel.h - m;
+		for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
+			int bw = panel.w - 3 * m;
+			int h = ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
+			y -= h + m;
+			SDL_Rect b = {ui->chat[i].from_adviser ? panel.x + m : panel.x + 2 * m, y, bw, h + m};
+			ui_round_rect(ui, b, ui_px(ui, 10), ui->chat[i].from_adviser ? t->selected : t->bg);
+			ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text,
+				(SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, h}, -1, FALSE, t->ink);
+			y -= m / 2;
+		}
+		SDL_RenderSetClipRect(ui->renderer, NULL);
+	}
+
+	/* controls: the words say the state ("Mic off"), not the action */
+	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
+	int gap = MAX(6, ui_px(ui, 14));
+	int end_w = MAX(bar.w / 5, f.target);
+	int vol_w = f.target;
+	int toggle_w = (bar.w - end_w - 2 * vol_w - 4 * gap) / 2;
+	int x = bar.x;
+	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
+		  ui_tr(ui, ui->view.muted ? "ui.call.mic-off" : "ui.call.mic-on"), BTN_SECONDARY, ui->view.muted,
+		  TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_MUTE));
+	x += toggle_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
+		  ui_tr(ui, ui->view.camera_off ? "ui.call.camera-off" : "ui.call.camera-on"), BTN_SECONDARY,
+		  ui->view.camera_off, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_CAMERA));
+	x += toggle_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "\u2212", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MAX(0, ui->view.volume - 10)));
+	x += vol_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "+", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MIN(100, ui->view.volume + 10)));
+	x += vol_w + gap;
+	ui_button(ui, (SDL_Rect){bar.x + bar.w - end_w, bar.y, end_w, bar_h}, ui_tr(ui, "ui.call.end"), BTN_DANGER,
+		  FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_END));
+	ui->escape = EV(RELAIS_JOURNEY_EV_END);
+
+	if (ui->view.reconnecting) {
+		SDL_Rect band = {remote.x, remote.y + remote.h / 2 - ui_px(ui, 50), remote.w, ui_px(ui, 100)};
+		ui_round_rect(ui, band, 0, t->overlay);
+		ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE,
+			(SDL_Color){0xff, 0xff, 0xff, 0xff});
+	}
+}
+
+/* A dialog over a dimmed screen; the screen under it takes no input. */
+static SDL_Rect dialog(BoothUi *ui, const char *text, int *content_y)
+{
+	const UiTheme *t = ui_theme(ui);
+	g_array_set_size(ui->targets, 0);
+	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_BLEND);
+	SDL_SetRenderDrawColor(ui->renderer, t->overlay.r, t->overlay.g, t->overlay.b, t->overlay.a);
+	SDL_RenderFillRect(ui->renderer, NULL);
+	int w = MIN(ui->w - 2 * margin(ui), ui_px(ui, 760));
+	int h = MIN(ui->h - 2 * margin(ui), ui_px(ui, 420));
+	SDL_Rect d = {(ui->w - w) / 2, (ui->h - h) / 2, w, h};
+	ui_round_rect(ui, d, ui_px(ui, 24), t->surface);
+	ui_round_frame(ui, d, ui_px(ui, 24), t->border_px, t->border);
+	SDL_Rect r = {d.x + margin(ui), d.y + margin(ui), d.w - 2 * margin(ui), d.h};
+	*content_y = r.y + ui_text(ui, FONT_TITLE, TRUE, text, r, 0, FALSE, t->ink);
+	return d;
+}
+
+static void draw_confirm_end(BoothUi *ui)
+{
+	draw_call(ui, FALSE);
+	Frame f = frame(ui);
+	int y;
+	SDL_Rect d = dialog(ui, ui_tr(ui, "ui.confirm.title"), &y);
+	int m = margin(ui);
+	int bh = f.target + ui_px(ui, 6);
+	int bw = (d.w - 2 * m - f.gap) / 2;
+	SDL_Rect no = {d.x + m, d.y + d.h - m - bh, bw, bh};
+	SDL_Rect yes = {no.x + bw + f.gap, no.y, bw, bh};
+	/* "keep talking" first: Enter on a fresh dialog must not hang up */
+	ui_button(ui, no, ui_tr(ui, "ui.confirm.no"), BTN_PRIMARY, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_KEEP_TALKING));
+	ui_button(ui, yes, ui_tr(ui, "ui.confirm.yes"), BTN_DANGER, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_CONFIRM_END));
+	ui->escape = EV(RELAIS_JOURNEY_EV_KEEP_TALKING);
+}
+
+static void draw_satisfaction(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	title(ui, &f, NULL, ui_tr(ui, "ui.satisfaction.title"));
+	SDL_Rect hint = {f.m, f.top - f.gap / 2, ui->w - 2 * f.m, ui->h};
+	f.top +=
+		ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.satisfaction.hint"), hint, -1, FALSE, t->muted_ink) + f.gap;
+	int w = (ui->w - 2 * f.m - 4 * f.gap) / 5;
+	int avail = f.footer.y - f.gap - f.top;
+	int h = MAX(MIN(avail, w + ui_px(ui, 40)), f.target);
+	int y = f.top + MAX(0, (avail - h) / 3); /* a little above the middle */
+	for (int i = 0; i < 5; i++) {
+		SDL_Rect r = {f.m + i * (w + f.gap), y, w, h};
+		g_autofree char *key = g_strdup_printf("ui.score.%d", i + 1);
+		/* the label goes under the face, inside the same target */
+		ui_button(ui, r, "", BTN_CHOICE, FALSE, TARGET_JOURNEY, EV_NUM(RELAIS_JOURNEY_EV_SCORE, i + 1));
+		int label_h = ui_px(ui, 56);
+		float fr = MIN(w, h - label_h) * 0.34f;
+		face(ui, r.x + w / 2.0f, r.y + (h - label_h) / 2.0f + ui_px(ui, 6), fr, i + 1);
+		ui_text(ui, FONT_SMALL, TRUE, ui_tr(ui, key),
+			(SDL_Rect){r.x + 4, r.y + h - label_h - ui_px(ui, 4), r.w - 8, label_h}, 0, TRUE, t->ink);
+	}
+	footer(ui, &f, FALSE, NULL, EV(RELAIS_JOURNEY_N_EVENTS), BTN_SECONDARY);
+}
+
+static void centred_message(BoothUi *ui, const char *glyph, const char *title_id, const char *body_id,
+			    const char *extra)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	int r = ui_px(ui, 64);
+	int y = MAX(f.m, ui->h / 2 - ui_px(ui, 230));
+	icon_disc(ui, ui->w / 2, y + r, r, t->selected, glyph, t->primary);
+	SDL_Rect col = {f.m * 2, y + 2 * r + f.gap * 2, ui->w - 4 * f.m, ui->h};
+	col.y += ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, title_id), col, 0, FALSE, t->ink) + f.gap;
+	col.y += ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, body_id), col, 0, FALSE, t->muted_ink) + f.gap;
+	if (extra)
+		ui_text(ui, FONT_SMALL, FALSE, extra, col, 0, FALSE, t->muted_ink);
+}
+
+static void draw_thanks(BoothUi *ui)
+{
+	Frame f = frame(ui);
+	centred_message(ui, "\u2665", "ui.thanks.title", "ui.thanks.body", NULL);
+	footer(ui, &f, FALSE, ui_tr(ui, "ui.thanks.done"), EV(RELAIS_JOURNEY_EV_DONE), BTN_PRIMARY);
+	ui->escape = EV(RELAIS_JOURNEY_EV_DONE);
+}
+
+static void draw_wiped(BoothUi *ui)
+{
+	centred_message(ui, "\u2713", "ui.wiped.title", "ui.wiped.body", NULL);
+}
+
+static void draw_out_of_order(BoothUi *ui)
+{
+	centred_message(ui, "!", "ui.outoforder.title", "ui.outoforder.body", ui->view.fault);
+}
+
+static void draw_still_there(BoothUi *ui)
+{
+	const UiTheme *t = ui_theme(ui);
+	Frame f = frame(ui);
+	/* any touch means "yes" */
+	ui_add_target(ui, (SDL_Rect){0, 0, ui->w, ui->h}, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_STAY), FALSE);
+	int r = ui_px(ui, 90);
+	int y = MAX(f.m, ui->h / 2 - ui_px(ui, 260));
+	ring(ui, ui->w / 2, y + r, r, t->primary, t->bg);
+	g_autofree char *n = g_strdup_printf("%d", MAX(0, ui->view.countdown_s));
+	ui_text(ui, FONT_HUGE, TRUE, n, (SDL_Rect){ui->w / 2 - r, y, 2 * r, 2 * r}, 0, TRUE, t->primary);
+	SDL_Rect col = {f.m, y + 2 * r + f.gap, ui->w - 2 * f.m, ui->h};
+	col.y += ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, "ui.stillthere.title"), col, 0, FALSE, t->ink) + f.gap / 2;
+	g_autofree char *c = g_strdup_printf(ui_tr(ui, "ui.stillthere.countdown"), MAX(0, ui->view.countdown_s));
+	ui_text(ui, FONT_BODY, FALSE, c, col, 0, FALSE, t->muted_ink);
+	const char *label = ui_tr(ui, "ui.stillthere.stay");
+	int w = MAX(button_w(ui, &f, label), ui_px(ui, 420));
+	ui_button(ui, (SDL_Rect){(ui->w - w) / 2, f.footer.y, w, f.footer.h}, label, BTN_PRIMARY, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_STAY));
+	ui->escape = EV(RELAIS_JOURNEY_EV_STAY);
+}
+
+void ui_draw_screen(BoothUi *ui)
+{
+	ui_fill(ui, ui_theme(ui)->bg);
+	switch (ui->view.state) {
+	case RELAIS_JOURNEY_ATTRACT:
+		draw_attract(ui);
+		break;
+	case RELAIS_JOURNEY_LANGUAGE:
+		draw_language(ui);
+		break;
+	case RELAIS_JOURNEY_QUESTION:
+		draw_question(ui);
+		break;
+	case RELAIS_JOURNEY_CONSENT:
+		draw_consent(ui);
+		break;
+	case RELAIS_JOURNEY_SELF_CHECK:
+		draw_self_check(ui);
+		break;
+	case RELAIS_JOURNEY_WAITING:
+		draw_waiting(ui);
+		break;
+	case RELAIS_JOURNEY_NO_ADVISER:
+		draw_no_adviser(ui);
+		break;
+	case RELAIS_JOURNEY_CONNECTING:
+		draw_call(ui, TRUE);
+		break;
+	case RELAIS_JOURNEY_IN_CALL:
+		draw_call(ui, FALSE);
+		break;
+	case RELAIS_JOURNEY_CONFIRM_END:
+		draw_confirm_end(ui);
+		break;
+	case RELAIS_JOURNEY_SATISFACTION:
+		draw_satisfaction(ui);
+		break;
+	case RELAIS_JOURNEY_THANKS:
+		draw_thanks(ui);
+		break;
+	case RELAIS_JOURNEY_WIPED:
+		draw_wiped(ui);
+		break;
+	case RELAIS_JOURNEY_STILL_THERE:
+		draw_still_there(ui);
+		break;
+	case RELAIS_JOURNEY_OUT_OF_ORDER:
+	default:
+		draw_out_of_order(ui);
+		break;
+	}
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ui: the visitor's touch UI on SDL2. Design notes: firmware/booth/ui/README.md.
+ *
+ * The UI only draws a view model (BoothUiView: the journey state and what the
+ * booth knows: queue position, wait, countdown, chat, mic level, ...) and
+ * turns touches and keys into journey events handed to the owner's callback.
+ * It never changes the journey itself: the owner feeds the event to
+ * relais_journey_feed(), carries out the action, and sets the new view.
+ *
+ * Threading: every function here runs on the UI thread (the GLib main loop
+ * of relais-booth), except booth_ui_mailbox_post(), which a GStreamer
+ * streaming thread may call.
+ */
+#pragma once
+
+#include <glib.h>
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include "catalog.h"
+#include "journey.h"
+#include "questions.h"
+
+G_BEGIN_DECLS
+
+struct _GstSample; /* gst/gst.h stays out of the UI API */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SDL_Surface, SDL_FreeSurface)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SDL_Texture, SDL_DestroyTexture)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SDL_Renderer, SDL_DestroyRenderer)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SDL_Window, SDL_DestroyWindow)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TTF_Font, TTF_CloseFont)
+
+#define BOOTH_UI_ERROR (booth_ui_error_quark())
+GQuark booth_ui_error_quark(void);
+typedef enum { BOOTH_UI_ERROR_SDL, BOOTH_UI_ERROR_FONT, BOOTH_UI_ERROR_CATALOG } BoothUiError;
+
+typedef struct {
+	int width, height;		    /* pixels; 0: Kconfig */
+	int dpi;			    /* 0: Kconfig; turns millimetres into pixels */
+	gboolean high_contrast, large_text; /* defaults, restored for each visitor */
+	gboolean fullscreen;
+	/* Software rendering: deterministic pixels (screenshots, golden tests)
+	 * and no GPU needed; an accelerated renderer otherwise. */
+	gboolean software;
+	const char *font_regular, *font_bold; /* NULL: search the Debian font packages */
+	const char *locale_dir;		      /* NULL: Kconfig */
+	const char *const *languages;	      /* offered, first is default; NULL: Kconfig */
+	const RelaisQuestions *questions;     /* required; must outlive the UI */
+} BoothUiConfig;
+
+typedef struct {
+	gboolean from_adviser;
+	const char *text;
+} BoothUiChatLine;
+
+typedef struct {
+	RelaisJourneyState state;
+	const char *language;	  /* current catalog */
+	guint question;		  /* index, in question */
+	const char *answer;	  /* current answer of that question, highlighted; nullable */
+	int queue_position;	  /* 0: not known yet */
+	int wait_minutes;	  /* < 0: unknown */
+	const char *next_opening; /* nullable, already formatted for display */
+	int countdown_s;	  /* still_there */
+	gboolean muted, camera_off;
+	int volume;		     /* 0..100 */
+	double mic_level;	     /* 0..1, self-check and call */
+	int quality;		     /* 0..3 bars, call */
+	gboolean reconnecting;	     /* link lost during waiting or the call */
+	const BoothUiChatLine *chat; /* newest last */
+	guint n_chat;
+	const char *fault; /* out of order: a short code for the technician */
+} BoothUiView;
+
+/* Fills the journey-owned part of `view` (state, language, question, answer,
+ * mute, camera, volume, reconnecting, next opening, fault); the rest stays. */
+void booth_ui_view_from_journey(BoothUiView *view, const RelaisJourney *j);
+
+typedef struct _BoothUi BoothUi;
+
+/* Called for each journey event the visitor produces. */
+typedef void (*BoothUiEventFunc)(const RelaisJourneyEvent *ev, gpointer user_data);
+
+/* Opens the window (SDL_VIDEODRIVER=offscreen works headless), the fonts and
+ * every language's catalog. Returns: (transfer full) or NULL with a clear
+ * error (no display, font package missing, catalog missing or corrupt). */
+BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void booth_ui_free(BoothUi *ui);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothUi, booth_ui_free)
+
+void booth_ui_set_event_func(BoothUi *ui, BoothUiEventFunc func, gpointer user_data);
+/* Copies what it needs from view. */
+void booth_ui_set_view(BoothUi *ui, const BoothUiView *view);
+/* Draws the current view into the renderer and presents it. */
+void booth_ui_render(BoothUi *ui);
+/* Handles one SDL event (touch, mouse, key): may call the event func.
+ * Returns TRUE if the event was used. */
+gboolean booth_ui_handle_event(BoothUi *ui, const SDL_Event *event);
+/* Drains SDL's event queue through booth_ui_handle_event(). */
+void booth_ui_pump(BoothUi *ui);
+/* Adds a GSource to `context` (NULL: default) that pumps events and redraws
+ * at about 60 Hz: SDL2 exposes no pollable fd, so the UI polls, cheaply.
+ * Returns the source id. */
+guint booth_ui_attach(BoothUi *ui, GMainContext *context);
+
+/* Accessibility toggles, per visitor (reset on the attract screen). */
+void booth_ui_set_large_text(BoothUi *ui, gboolean on);
+void booth_ui_set_high_contrast(BoothUi *ui, gboolean on);
+gboolean booth_ui_get_large_text(BoothUi *ui);
+gboolean booth_ui_get_high_contrast(BoothUi *ui);
+/* Monotonic time (us) of the last touch or key: the owner's inactivity timer. */
+gint64 booth_ui_get_last_input_us(BoothUi *ui);
+
+/* Touch targets of the last render, for tests and the switch-access layer:
+ * the rectangle of the target that sends `type` (first match; for ANSWER,
+ * LANGUAGE and SCORE also matching str / num), FALSE if none. */
+gboolean booth_ui_find_target(BoothUi *ui, RelaisJourneyEventType type, const char *str, int num, SDL_Rect *rect);
+/* Size in pixels of the smallest touch target of the last render. */
+int booth_ui_min_target_px(BoothUi *ui);
+/* CONFIG min target size in pixels at this UI's density. */
+int booth_ui_mm_to_px(BoothUi *ui, double mm);
+
+/* Video. Frames are I420 and go into SDL streaming textures (IYUV). */
+typedef enum { BOOTH_UI_VIDEO_LOCAL, BOOTH_UI_VIDEO_REMOTE, BOOTH_UI_N_VIDEO } BoothUiVideo;
+/* Uploads one I420 frame (UI thread). */
+gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int height, const guint8 *y, int y_stride,
+			    const guint8 *u, int u_stride, const guint8 *v, int v_stride,
+			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Uploads an I420 GstSample (UI thread), e.g. from
+ * relais_media_pull_remote_video(). */
+gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, struct _GstSample *sample,
+			      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Forgets a stream's picture (end of call, camera off): nothing of a visitor
+ * stays in a texture. */
+void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which);
+
+/* Hand-over of frames from a streaming thread: the mailbox holds the latest
+ * sample only (older ones are dropped, never queued), under a mutex held for
+ * a pointer swap; the UI thread takes it when it draws. */
+typedef struct _BoothUiMailbox BoothUiMailbox;
+BoothUiMailbox *booth_ui_mailbox_new(void);
+void booth_ui_mailbox_free(BoothUiMailbox *mb);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothUiMailbox, booth_ui_mailbox_free)
+/* Any thread. Takes a reference. */
+void booth_ui_mailbox_post(BoothUiMailbox *mb, struct _GstSample *sample);
+/* Returns: (transfer full) (nullable) the latest sample, once. */
+struct _GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb);
+/* The attached source uploads from it before each draw. */
+void booth_ui_set_mailbox(BoothUi *ui, BoothUiVideo which, BoothUiMailbox *mb);
+
+/* Returns: (transfer full) the last rendered frame as an RGB24 surface. */
+SDL_Surface *booth_ui_snapshot(BoothUi *ui, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean booth_ui_save_png(BoothUi *ui, const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Translation in the view's language, for the owner (e.g. chat notices). */
+const char *booth_ui_tr(BoothUi *ui, const char *msgid);
+
+G_END_DECLS

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-ui-video"
+
+#include "ui/ui-private.h"
+
+#include <SDL_image.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+struct _BoothUiMailbox {
+	GMutex lock;
+	GstSample *latest;
+};
+
+BoothUiMailbox *booth_ui_mailbox_new(void)
+{
+	BoothUiMailbox *mb = g_new0(BoothUiMailbox, 1);
+	g_mutex_init(&mb->lock);
+	return mb;
+}
+
+void booth_ui_mailbox_free(BoothUiMailbox *mb)
+{
+	if (mb == NULL)
+		return;
+	g_clear_pointer(&mb->latest, gst_sample_unref);
+	g_mutex_clear(&mb->lock);
+	g_free(mb);
+}
+
+/* The streaming thread never waits for the UI: the lock only covers a
+ * pointer swap, and the replaced frame is released outside it. */
+void booth_ui_mailbox_post(BoothUiMailbox *mb, GstSample *sample)
+{
+	GstSample *old;
+	g_mutex_lock(&mb->lock);
+	old = mb->latest;
+	mb->latest = sample ? gst_sample_ref(sample) : NULL;
+	g_mutex_unlock(&mb->lock);
+	if (old)
+		gst_sample_unref(old);
+}
+
+GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb)
+{
+	g_mutex_lock(&mb->lock);
+	GstSample *s = g_steal_pointer(&mb->latest);
+	g_mutex_unlock(&mb->lock);
+	return s;
+}
+
+void booth_ui_set_mailbox(BoothUi *ui, BoothUiVideo which, BoothUiMailbox *mb)
+{
+	g_return_if_fail((guint)which < BOOTH_UI_N_VIDEO);
+	ui->mailbox[which] = mb;
+}
+
+void ui_video_poll_mailboxes(BoothUi *ui)
+{
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
+		if (ui->mailbox[i] == NULL)
+			continue;
+		g_autoptr(GstSample) s = booth_ui_mailbox_take(ui->mailbox[i]);
+		g_autoptr(GError) error = NULL;
+		if (s && !booth_ui_push_sample(ui, i, s, &error))
+			g_debug("dropped a frame: %s", error->message);
+	}
+}
+
+void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
+{
+	g_return_if_fail((guint)which < BOOTH_UI_N_VIDEO);
+	g_clear_pointer(&ui->video[which], SDL_DestroyTexture);
+	ui->video_w[which] = ui->video_h[which] = 0;
+}
+
+void ui_video_destroy(BoothUi *ui)
+{
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
+		booth_ui_clear_video(ui, i);
+}
+
+gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int height, const guint8 *y, int y_stride,
+			    const guint8 *u, int u_stride, const guint8 *v, int v_stride, GError **error)
+{
+	g_return_val_if_fail((guint)which < BOOTH_UI_N_VIDEO, FALSE);
+	if (width <= 0 || height <= 0 || width > 4096 || height > 4096 || (width & 1) || (height & 1)) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "unsupported frame size %dx%d", width, height);
+		return FALSE;
+	}
+	if (ui->video[which] == NULL || ui->video_w[which] != width || ui->video_h[which] != height) {
+		booth_ui_clear_video(ui, which);
+		ui->video[which] = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING,
+						     width, height);
+		if (ui->video[which] == NULL) {
+			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video texture %dx%d: %s", width, height,
+				    SDL_GetError());
+			return FALSE;
+		}
+		ui->video_w[which] = width;
+		ui->video_h[which] = height;
+	}
+	if (SDL_UpdateYUVTexture(ui->video[which], NULL, y, y_stride, u, u_stride, v, v_stride) != 0) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video upload: %s", SDL_GetError());
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, GstSample *sample, GError **error)
+{
+	GstVideoInfo info;
+	GstCaps *caps = gst_sample_get_caps(sample);
+	GstBuffer *buf = gst_sample_get_buffer(sample);
+	if (caps == NULL || buf == NULL || !gst_video_info_from_caps(&info, caps) ||
+	    GST_VIDEO_INFO_FORMAT(&info) != GST_VIDEO_FORMAT_I420) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "sample is not I420 video");
+		return FALSE;
+	}
+	GstVideoFrame frame;
+	if (!gst_video_frame_map(&frame, &info, buf, GST_MAP_READ)) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "cannot map the video frame");
+		return FALSE;
+	}
+	gboolean ok = booth_ui_push_i420(ui, which, GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
+					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 1), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1),
+					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 2), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2),
+					 error);
+	gst_video_frame_unmap(&frame);
+	return ok;
+}
+
+/* Letterboxed into r ("contain"): cropping a face would hide what the
+ * visitor is shown of themselves. */
+void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *placeholder)
+{
+	const UiTheme *t = ui_theme(ui);
+	ui_round_rect(ui, r, ui_px(ui, 14), t->video_bg);
+	if (ui->video[which] == NULL) {
+		if (placeholder)
+			ui_text(ui, FONT_BODY, FALSE, placeholder, r, 0, TRUE, (SDL_Color){0xe8, 0xec, 0xee, 0xff});
+		return;
+	}
+	double sx = (double)r.w / ui->video_w[which], sy = (double)r.h / ui->video_h[which];
+	double s = MIN(sx, sy);
+	SDL_Rect d = {0, 0, (int)(ui->video_w[which] * s), (int)(ui->video_h[which] * s)};
+	d.x = r.x + (r.w - d.w) / 2;
+	d.y = r.y + (r.h - d.h) / 2;
+	SDL_RenderCopy(ui->renderer, ui->video[which], NULL, &d);
+}
+
+gboolean booth_ui_save_png(BoothUi *ui, const char *path, GError **error)
+{
+	g_autoptr(SDL_Surface) s = booth_ui_snapshot(ui, error);
+	if (s == NULL)
+		return FALSE;
+	if (IMG_SavePNG(s, path) != 0) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "writing %s: %s", path, IMG_GetError());
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * journey: what the visitor sees, before, during and after a session, as an
+ * explicit state machine. One state is one screen of the touch UI.
+ *
+ *  attract -start-> language -pick-> question[0..n-1] -answer/skip-> consent
+ *     ^              (skipped with     (back: previous screen)         |accept
+ *     |               one language)                                   v
+ *     |                          not_now (wipe)  <------------- self_check
+ *     |                                                             |ready
+ *     |      nobody on duty (known or told by the switchboard)      v
+ *     |   no_adviser <--------------------------------------------- waiting
+ *     |       |                                                  |      |cancel
+ *     |       |                                 session connecting      v
+ *     |       |                                                  v    thanks
+ *     |       |                         connecting --session in_call--> in_call
+ *     |       |                              | session ended      end | ^ keep talking
+ *     |       |                              v                        v | / timeout
+ *     |       |                            thanks              confirm_end
+ *     |       |                                                       | confirm / session ended
+ *     |       |                                                       v
+ *     |       +-----ok / timeout---> wiped <--- thanks <--- satisfaction (score / timeout)
+ *     +----------- wiped (owner erased everything) ---+
+ *
+ *   language..self_check --timeout--> still_there (countdown) --stay--> back
+ *                                          |timeout
+ *                                          v
+ *                                        wiped
+ *   any --session out_of_order--> out_of_order --session repaired--> attract
+ *
+ * Layering: the session state machine (session.h) is the booth's contract
+ * with the switchboard; the journey sits above it and is fed its transitions
+ * as events (RELAIS_JOURNEY_EV_SESSION_*). The journey never talks to the
+ * network: a transition may return an action (request an adviser, cancel,
+ * end, wipe, ...) that the owner carries out, and whose outcome comes back as
+ * a session event.
+ *
+ * Pure logic, like session.c: no timers, no UI. The owner arms one timer
+ * per state with relais_journey_timeout_s() and feeds EV_TIMEOUT. An event
+ * that is not allowed in the current state is refused with an error naming
+ * both, and nothing changes.
+ *
+ * Privacy: the journey holds what the visitor told (language, answers,
+ * score); relais_journey_wipe() erases it, and the WIPE action tells the
+ * owner to erase everything else (session ids, chat, media).
+ */
+#pragma once
+
+#include <glib.h>
+#include "questions.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	RELAIS_JOURNEY_ATTRACT,
+	RELAIS_JOURNEY_LANGUAGE,
+	RELAIS_JOURNEY_QUESTION,
+	RELAIS_JOURNEY_CONSENT,
+	RELAIS_JOURNEY_SELF_CHECK,
+	RELAIS_JOURNEY_WAITING,
+	RELAIS_JOURNEY_NO_ADVISER,
+	RELAIS_JOURNEY_CONNECTING,
+	RELAIS_JOURNEY_IN_CALL,
+	RELAIS_JOURNEY_CONFIRM_END,
+	RELAIS_JOURNEY_SATISFACTION,
+	RELAIS_JOURNEY_THANKS,
+	RELAIS_JOURNEY_WIPED,
+	RELAIS_JOURNEY_STILL_THERE,
+	RELAIS_JOURNEY_OUT_OF_ORDER,
+	RELAIS_JOURNEY_N_STATES
+} RelaisJourneyState;
+
+typedef enum {
+	/* from the visitor (touch UI) */
+	RELAIS_JOURNEY_EV_START,    /* touched the attract screen */
+	RELAIS_JOURNEY_EV_LANGUAGE, /* str: language code */
+	RELAIS_JOURNEY_EV_ANSWER,   /* str: choice id of the current question */
+	RELAIS_JOURNEY_EV_SKIP,
+	RELAIS_JOURNEY_EV_BACK,
+	RELAIS_JOURNEY_EV_ACCEPT, /* consent */
+	RELAIS_JOURNEY_EV_READY,  /* "I'm ready" */
+	RELAIS_JOURNEY_EV_NOT_NOW,
+	RELAIS_JOURNEY_EV_CANCEL, /* leave the queue */
+	RELAIS_JOURNEY_EV_END,	  /* asks for confirmation */
+	RELAIS_JOURNEY_EV_CONFIRM_END,
+	RELAIS_JOURNEY_EV_KEEP_TALKING,
+	RELAIS_JOURNEY_EV_MUTE,	  /* toggles */
+	RELAIS_JOURNEY_EV_CAMERA, /* toggles */
+	RELAIS_JOURNEY_EV_VOLUME, /* num: 0..100 */
+	RELAIS_JOURNEY_EV_SCORE,  /* num: 1..5 */
+	RELAIS_JOURNEY_EV_DONE,	  /* "OK"/"Finish" on no_adviser and thanks */
+	RELAIS_JOURNEY_EV_STAY,	  /* "I'm still here" */
+	/* from the owner */
+	RELAIS_JOURNEY_EV_TIMEOUT,	/* relais_journey_timeout_s() elapsed */
+	RELAIS_JOURNEY_EV_WIPED,	/* everything erased */
+	RELAIS_JOURNEY_EV_AVAILABILITY, /* num: advisers on duty (-1 unknown), str: next opening or NULL */
+	RELAIS_JOURNEY_EV_LINK_LOST,
+	RELAIS_JOURNEY_EV_LINK_UP,
+	/* the session state machine entered ... */
+	RELAIS_JOURNEY_EV_SESSION_QUEUED,
+	RELAIS_JOURNEY_EV_SESSION_NO_ADVISER, /* str: next opening or NULL */
+	RELAIS_JOURNEY_EV_SESSION_CONNECTING,
+	RELAIS_JOURNEY_EV_SESSION_IN_CALL,
+	RELAIS_JOURNEY_EV_SESSION_ENDED,
+	RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, /* str: reason or NULL */
+	RELAIS_JOURNEY_EV_SESSION_REPAIRED,
+	RELAIS_JOURNEY_N_EVENTS
+} RelaisJourneyEventType;
+
+typedef struct {
+	RelaisJourneyEventType type;
+	const char *str;
+	int num;
+} RelaisJourneyEvent;
+
+/* What the owner must do after a transition. */
+typedef enum {
+	RELAIS_JOURNEY_ACT_NONE,
+	RELAIS_JOURNEY_ACT_PREVIEW_START, /* self-check: local camera + mic only */
+	RELAIS_JOURNEY_ACT_PREVIEW_STOP,
+	RELAIS_JOURNEY_ACT_REQUEST, /* ask for an adviser with language + answers */
+	RELAIS_JOURNEY_ACT_CANCEL,  /* leave the queue */
+	RELAIS_JOURNEY_ACT_END,	    /* hang up */
+	RELAIS_JOURNEY_ACT_MUTE,    /* apply relais_journey_get_muted() */
+	RELAIS_JOURNEY_ACT_CAMERA,  /* apply relais_journey_get_camera_off() */
+	RELAIS_JOURNEY_ACT_VOLUME,  /* apply relais_journey_get_volume() */
+	RELAIS_JOURNEY_ACT_SCORE,   /* send relais_journey_get_score() */
+	RELAIS_JOURNEY_ACT_WIPE,    /* erase everything, then feed EV_WIPED */
+	RELAIS_JOURNEY_N_ACTIONS
+} RelaisJourneyAction;
+
+#define RELAIS_JOURNEY_ERROR (relais_journey_error_quark())
+GQuark relais_journey_error_quark(void);
+typedef enum { RELAIS_JOURNEY_ERROR_NOT_ALLOWED, RELAIS_JOURNEY_ERROR_INVALID } RelaisJourneyError;
+
+typedef struct {
+	guint idle_s, countdown_s, confirm_end_s, satisfaction_s, no_adviser_s, thanks_s;
+} RelaisJourneyTimeouts;
+
+typedef struct _RelaisJourney RelaisJourney;
+
+/* `questions` is referenced, not copied: it must outlive the journey.
+ * `languages`: the offered codes, the first one the default (at least one).
+ * `timeouts` NULL: the Kconfig values. */
+RelaisJourney *relais_journey_new(const RelaisQuestions *questions, const char *const *languages,
+				  const RelaisJourneyTimeouts *timeouts);
+void relais_journey_free(RelaisJourney *j);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisJourney, relais_journey_free)
+
+const char *relais_journey_state_name(RelaisJourneyState state);
+const char *relais_journey_event_name(RelaisJourneyEventType type);
+const char *relais_journey_action_name(RelaisJourneyAction action);
+
+/* The one transition function. Returns TRUE, moves to the next state and
+ * sets *action (may be NULL), or FALSE with RELAIS_JOURNEY_ERROR_NOT_ALLOWED
+ * (event not allowed here) or _INVALID (bad argument), changing nothing. */
+gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, RelaisJourneyAction *action,
+			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+RelaisJourneyState relais_journey_get_state(const RelaisJourney *j);
+/* Seconds of inactivity before EV_TIMEOUT in the current state, 0 for none
+ * (attract, waiting, the call itself, out of order). */
+guint relais_journey_timeout_s(const RelaisJourney *j);
+/* In still_there: the screen the visitor left. */
+RelaisJourneyState relais_journey_get_resume_state(const RelaisJourney *j);
+
+/* Session data (wiped): */
+const char *relais_journey_get_language(const RelaisJourney *j);
+guint relais_journey_get_question_index(const RelaisJourney *j);
+/* Returns: (transfer none) (nullable) the answer to question i, NULL if skipped. */
+const char *relais_journey_get_answer(const RelaisJourney *j, guint i);
+int relais_journey_get_score(const RelaisJourney *j); /* 0: none */
+gboolean relais_journey_get_muted(const RelaisJourney *j);
+gboolean relais_journey_get_camera_off(const RelaisJourney *j);
+int relais_journey_get_volume(const RelaisJourney *j);
+/* Device/link state (not wiped): */
+gboolean relais_journey_get_link_down(const RelaisJourney *j);
+int relais_journey_get_advisers_on_duty(const RelaisJourney *j);
+const char *relais_journey_get_next_opening(const RelaisJourney *j);
+const char *relais_journey_get_fault(const RelaisJourney *j);
+
+/* Erases language (back to the default), answers, score and call settings.
+ * Called by the journey itself on entering wiped; exposed for the owner's
+ * crash and watchdog paths. */
+void relais_journey_wipe(RelaisJourney *j);
+
+G_END_DECLS
