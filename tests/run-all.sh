@@ -44,6 +44,19 @@ suite() {
 	done
 }
 
+if [[ $only == all ]]; then
+	# one formatter for all C (STYLE.md); a diff here is a failed check
+	echo "== format (clang-format $(clang-format --version | grep -o '[0-9][0-9.]*' | head -1))"
+	if (cd "$top" && make -s format-check) >"$logs/format.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "  PASS  clang-format"
+	else
+		failed=$((failed + 1))
+		failures+=("format (log: $logs/format.log; fix with make format)")
+		echo "  FAIL  clang-format"
+		head -20 "$logs/format.log"
+	fi
+fi
 [[ $only == all || $only == unit ]] && suite unit
 [[ $only == all || $only == integration ]] && suite integration
 

@@ -21,7 +21,7 @@ struct _Booth {
 	char *board;
 	char *pipelines_dir;
 	RelaisSessionState state;
-	char *fault; /* why out of order */
+	char *fault;	   /* why out of order */
 	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
 	RelaisMediaConf *conf;
@@ -35,9 +35,9 @@ struct _Booth {
 	char *call;
 	char *peer;
 	RelaisMedia *media;
-	char *offer; /* made while the visitor waits, sent on `call` */
+	char *offer;		/* made while the visitor waits, sent on `call` */
 	GPtrArray *pending_ice; /* PendingIce*, gathered before `call` */
-	GPtrArray *chat; /* JsonObject* {from, text} */
+	GPtrArray *chat;	/* JsonObject* {from, text} */
 	gint64 request_us, call_us, media_up_us;
 	char *end_reason;
 	/* figures of the last call, kept (no personal data) for status/benchmarks */
@@ -80,7 +80,7 @@ static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 {
 	JsonObject *o = json_object_new();
-	RelaisMediaStats st = { 0 };
+	RelaisMediaStats st = {0};
 	if (media)
 		relais_media_get_stats(media, &st);
 	json_object_set_int_member(o, "video_frames_sent", (gint64)st.video_frames_sent);
@@ -98,7 +98,8 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 		json_object_set_double_member(o, "call_to_first_audio_ms",
 					      (st.first_audio_received_us - booth->call_us) / 1000.0);
 	if (booth->call_us && booth->media_up_us)
-		json_object_set_double_member(o, "call_to_connected_ms", (booth->media_up_us - booth->call_us) / 1000.0);
+		json_object_set_double_member(o, "call_to_connected_ms",
+					      (booth->media_up_us - booth->call_us) / 1000.0);
 	/* glass-to-glass latency of the received video (RELAIS_MEDIA_STAMP=1
 	 * only); the recent samples let a benchmark take exactly its window */
 	if (st.stamp.samples > 0 || st.stamp.unreadable > 0) {
@@ -205,7 +206,8 @@ static void go_out_of_order(Booth *booth, const char *reason)
 	if (fire(booth, RELAIS_SESSION_EV_FAULT))
 		report_status(booth);
 	if (booth->selftest_id == 0)
-		booth->selftest_id = g_timeout_add_seconds(CONFIG_RELAIS_BOOTH_SELFTEST_INTERVAL_S, on_selftest_retry, booth);
+		booth->selftest_id =
+			g_timeout_add_seconds(CONFIG_RELAIS_BOOTH_SELFTEST_INTERVAL_S, on_selftest_retry, booth);
 }
 
 static void report_status(Booth *booth)
@@ -426,8 +428,8 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 			  relais_msg_get_string(msg, "ref") ? relais_msg_get_string(msg, "ref") : "");
 		/* a refused request (queue full...) must not leave the visitor
 		 * waiting for nothing */
-		if (g_strcmp0(relais_msg_get_string(msg, "ref"), "request") == 0 && booth->state == RELAIS_SESSION_QUEUED &&
-		    booth->ticket == NULL)
+		if (g_strcmp0(relais_msg_get_string(msg, "ref"), "request") == 0 &&
+		    booth->state == RELAIS_SESSION_QUEUED && booth->ticket == NULL)
 			finish_session(booth, "request refused");
 		break;
 	default:
@@ -436,7 +438,7 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	}
 }
 
-static const BoothLinkCallbacks link_callbacks = { on_link_up, on_link_down, on_link_message };
+static const BoothLinkCallbacks link_callbacks = {on_link_up, on_link_down, on_link_message};
 
 /* --- public ------------------------------------------------------------------ */
 
@@ -504,7 +506,8 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 	/* The visitor has started a session: from here the camera may run. The
 	 * pipeline and the offer are prepared while the visitor waits so that
 	 * the adviser's accept is followed by media at once. */
-	g_autoptr(RelaisMedia) media = relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, error);
+	g_autoptr(RelaisMedia) media =
+		relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, error);
 	if (media == NULL)
 		return FALSE;
 	if (!fire(booth, RELAIS_SESSION_EV_REQUEST))
@@ -556,14 +559,14 @@ gboolean booth_end(Booth *booth, GError **error)
 gboolean booth_chat(Booth *booth, const char *text, GError **error)
 {
 	if (booth->state != RELAIS_SESSION_IN_CALL && booth->state != RELAIS_SESSION_CONNECTING) {
-		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "chat needs a call (state %s)",
-			    relais_session_state_name(booth->state));
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
+			    "chat needs a call (state %s)", relais_session_state_name(booth->state));
 		return FALSE;
 	}
 	gsize n = text ? strlen(text) : 0;
 	if (n == 0 || n > CONFIG_RELAIS_PROTO_MAX_TEXT || !g_utf8_validate(text, -1, NULL)) {
-		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
-			    "chat text must be 1-%d bytes of UTF-8", CONFIG_RELAIS_PROTO_MAX_TEXT);
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE, "chat text must be 1-%d bytes of UTF-8",
+			    CONFIG_RELAIS_PROTO_MAX_TEXT);
 		return FALSE;
 	}
 	JsonObject *o = relais_msg_new(RELAIS_MSG_CHAT);

@@ -23,7 +23,7 @@ struct _BoothLink {
 	gint64 last_rx_us;
 };
 
-static const char *const state_names[] = { "down", "connecting", "greeting", "up" };
+static const char *const state_names[] = {"down", "connecting", "greeting", "up"};
 
 const char *booth_link_state_name(BoothLinkState state)
 {

@@ -22,14 +22,13 @@ int main(int argc, char **argv)
 	g_autofree char *pipelines = g_strdup(CONFIG_RELAIS_BOOTH_PIPELINES_DIR);
 	g_autofree char *control_path = NULL;
 	GOptionEntry entries[] = {
-		{ "switchboard", 's', 0, G_OPTION_ARG_STRING, &url, "Switchboard WebSocket URL", "URL" },
-		{ "booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID" },
-		{ "site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Site name shown to advisers", "NAME" },
-		{ "board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME" },
-		{ "pipelines", 0, 0, G_OPTION_ARG_FILENAME, &pipelines, "pipelines/ folder", "DIR" },
-		{ "control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Control socket path", "PATH" },
-		{ NULL }
-	};
+		{"switchboard", 's', 0, G_OPTION_ARG_STRING, &url, "Switchboard WebSocket URL", "URL"},
+		{"booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID"},
+		{"site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Site name shown to advisers", "NAME"},
+		{"board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME"},
+		{"pipelines", 0, 0, G_OPTION_ARG_FILENAME, &pipelines, "pipelines/ folder", "DIR"},
+		{"control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Control socket path", "PATH"},
+		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais booth");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_group(ctx, gst_init_get_option_group());
@@ -47,8 +46,8 @@ int main(int argc, char **argv)
 	if (booth_id == NULL)
 		booth_id = g_strdup(g_get_host_name());
 	if (!relais_proto_valid_id(booth_id)) {
-		fprintf(stderr, "relais-booth: booth id '%s' must be 1-%d characters of A-Z a-z 0-9 . _ : -\n", booth_id,
-			CONFIG_RELAIS_PROTO_MAX_ID);
+		fprintf(stderr, "relais-booth: booth id '%s' must be 1-%d characters of A-Z a-z 0-9 . _ : -\n",
+			booth_id, CONFIG_RELAIS_PROTO_MAX_ID);
 		return 2;
 	}
 	if (!relais_proto_valid_id(board)) {

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(relais-proto-error-quark, relais_proto_error)
+G_DEFINE_QUARK(relais - proto - error - quark, relais_proto_error)
 
 static const char *const error_codes[] = {
 	"json", "type", "unknown", "field", "size", "direction", "state", "version", "gone", "full",
@@ -19,7 +19,7 @@ const char *relais_proto_error_code(RelaisProtoError code)
 	return error_codes[code];
 }
 
-static const char *const role_names[] = { "booth", "adviser", "switchboard" };
+static const char *const role_names[] = {"booth", "adviser", "switchboard"};
 
 const char *relais_role_name(RelaisRole role)
 {
@@ -35,7 +35,7 @@ typedef enum {
 	K_LANG,
 	K_INT,
 	K_ANSWERS,
-	K_ENUM, /* string, one of spec->values */
+	K_ENUM,	   /* string, one of spec->values */
 	K_STRINGS, /* array of short strings (ICE server URIs) */
 	K_OBJECTS, /* array of objects (booth and queue snapshots) */
 } FieldKind;
@@ -44,7 +44,7 @@ typedef struct {
 	const char *name;
 	FieldKind kind;
 	gboolean required;
-	gint64 min, max; /* K_INT range; K_TEXT minimum length in min */
+	gint64 min, max;	   /* K_INT range; K_TEXT minimum length in min */
 	const char *const *values; /* K_ENUM */
 } FieldSpec;
 
@@ -58,60 +58,58 @@ typedef struct {
 	FieldSpec fields[8];
 } MsgSpec;
 
-static const char *const roles_enum[] = { "booth", "adviser", NULL };
-static const char *const status_enum[] = { "idle", "out_of_order", NULL };
-static const char *const sdp_enum[] = { "offer", "answer", NULL };
+static const char *const roles_enum[] = {"booth", "adviser", NULL};
+static const char *const status_enum[] = {"idle", "out_of_order", NULL};
+static const char *const sdp_enum[] = {"offer", "answer", NULL};
 
 /* Indexed by RelaisMsgType. Sizes come from Kconfig; PROTOCOL.md is the
  * prose of this table. */
 static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
-	[RELAIS_MSG_HELLO] = { "hello", B | A,
-			       { { "version", K_INT, TRUE, 0, G_MAXINT32 },
-				 { "role", K_ENUM, TRUE, 0, 0, roles_enum },
-				 { "booth_id", K_ID, FALSE },
-				 { "site", K_TEXT, FALSE },
-				 { "board", K_ID, FALSE },
-				 { "name", K_TEXT, FALSE } } },
-	[RELAIS_MSG_WELCOME] = { "welcome", S,
-				 { { "version", K_INT, TRUE, 1, G_MAXINT32 },
-				   { "session", K_ID, TRUE },
-				   { "ice_servers", K_STRINGS, FALSE } } },
-	[RELAIS_MSG_STATUS] = { "status", B,
-				{ { "state", K_ENUM, TRUE, 0, 0, status_enum }, { "reason", K_TEXT, FALSE } } },
-	[RELAIS_MSG_REQUEST] = { "request", B,
-				 { { "language", K_LANG, TRUE },
-				   { "topic", K_ID, TRUE },
-				   { "answers", K_ANSWERS, FALSE } } },
-	[RELAIS_MSG_QUEUED] = { "queued", S,
-				{ { "ticket", K_ID, TRUE }, { "position", K_INT, TRUE, 1, G_MAXINT32 } } },
-	[RELAIS_MSG_CANCEL] = { "cancel", B, { { "ticket", K_ID, TRUE } } },
-	[RELAIS_MSG_ACCEPT] = { "accept", A, { { "ticket", K_ID, TRUE } } },
-	[RELAIS_MSG_TAKEN] = { "taken", S, { { "ticket", K_ID, TRUE } } },
-	[RELAIS_MSG_CALL] = { "call", S,
-			      { { "call", K_ID, TRUE },
-				{ "ticket", K_ID, TRUE },
-				{ "peer", K_TEXT, FALSE },
-				{ "ice_servers", K_STRINGS, FALSE },
-				{ "language", K_LANG, FALSE },
-				{ "topic", K_ID, FALSE },
-				{ "answers", K_ANSWERS, FALSE } } },
-	[RELAIS_MSG_SDP] = { "sdp", B | A | S,
-			     { { "call", K_ID, TRUE },
-			       { "sdp_type", K_ENUM, TRUE, 0, 0, sdp_enum },
-			       { "sdp", K_SDP, TRUE } } },
-	[RELAIS_MSG_ICE] = { "ice", B | A | S,
-			     { { "call", K_ID, TRUE },
-			       { "candidate", K_TEXT, TRUE },
-			       { "mline", K_INT, TRUE, 0, 15 } } },
-	[RELAIS_MSG_CHAT] = { "chat", B | A | S,
-			      { { "call", K_ID, TRUE }, { "text", K_TEXT, TRUE, 1 }, { "from", K_TEXT, FALSE } } },
-	[RELAIS_MSG_END] = { "end", B | A | S, { { "call", K_ID, TRUE }, { "reason", K_TEXT, FALSE } } },
-	[RELAIS_MSG_BOOTHS] = { "booths", S, { { "booths", K_OBJECTS, TRUE } } },
-	[RELAIS_MSG_QUEUE] = { "queue", S, { { "queue", K_OBJECTS, TRUE } } },
-	[RELAIS_MSG_ERROR] = { "error", S,
-			       { { "code", K_ID, TRUE }, { "message", K_TEXT, TRUE }, { "ref", K_TEXT, FALSE } } },
-	[RELAIS_MSG_PING] = { "ping", B | A | S, { { NULL } } },
-	[RELAIS_MSG_PONG] = { "pong", B | A | S, { { NULL } } },
+	[RELAIS_MSG_HELLO] = {"hello",
+			      B | A,
+			      {{"version", K_INT, TRUE, 0, G_MAXINT32},
+			       {"role", K_ENUM, TRUE, 0, 0, roles_enum},
+			       {"booth_id", K_ID, FALSE},
+			       {"site", K_TEXT, FALSE},
+			       {"board", K_ID, FALSE},
+			       {"name", K_TEXT, FALSE}}},
+	[RELAIS_MSG_WELCOME] = {"welcome",
+				S,
+				{{"version", K_INT, TRUE, 1, G_MAXINT32},
+				 {"session", K_ID, TRUE},
+				 {"ice_servers", K_STRINGS, FALSE}}},
+	[RELAIS_MSG_STATUS] = {"status", B, {{"state", K_ENUM, TRUE, 0, 0, status_enum}, {"reason", K_TEXT, FALSE}}},
+	[RELAIS_MSG_REQUEST] = {"request",
+				B,
+				{{"language", K_LANG, TRUE}, {"topic", K_ID, TRUE}, {"answers", K_ANSWERS, FALSE}}},
+	[RELAIS_MSG_QUEUED] = {"queued", S, {{"ticket", K_ID, TRUE}, {"position", K_INT, TRUE, 1, G_MAXINT32}}},
+	[RELAIS_MSG_CANCEL] = {"cancel", B, {{"ticket", K_ID, TRUE}}},
+	[RELAIS_MSG_ACCEPT] = {"accept", A, {{"ticket", K_ID, TRUE}}},
+	[RELAIS_MSG_TAKEN] = {"taken", S, {{"ticket", K_ID, TRUE}}},
+	[RELAIS_MSG_CALL] = {"call",
+			     S,
+			     {{"call", K_ID, TRUE},
+			      {"ticket", K_ID, TRUE},
+			      {"peer", K_TEXT, FALSE},
+			      {"ice_servers", K_STRINGS, FALSE},
+			      {"language", K_LANG, FALSE},
+			      {"topic", K_ID, FALSE},
+			      {"answers", K_ANSWERS, FALSE}}},
+	[RELAIS_MSG_SDP] = {"sdp",
+			    B | A | S,
+			    {{"call", K_ID, TRUE}, {"sdp_type", K_ENUM, TRUE, 0, 0, sdp_enum}, {"sdp", K_SDP, TRUE}}},
+	[RELAIS_MSG_ICE] = {"ice",
+			    B | A | S,
+			    {{"call", K_ID, TRUE}, {"candidate", K_TEXT, TRUE}, {"mline", K_INT, TRUE, 0, 15}}},
+	[RELAIS_MSG_CHAT] = {"chat",
+			     B | A | S,
+			     {{"call", K_ID, TRUE}, {"text", K_TEXT, TRUE, 1}, {"from", K_TEXT, FALSE}}},
+	[RELAIS_MSG_END] = {"end", B | A | S, {{"call", K_ID, TRUE}, {"reason", K_TEXT, FALSE}}},
+	[RELAIS_MSG_BOOTHS] = {"booths", S, {{"booths", K_OBJECTS, TRUE}}},
+	[RELAIS_MSG_QUEUE] = {"queue", S, {{"queue", K_OBJECTS, TRUE}}},
+	[RELAIS_MSG_ERROR] = {"error", S, {{"code", K_ID, TRUE}, {"message", K_TEXT, TRUE}, {"ref", K_TEXT, FALSE}}},
+	[RELAIS_MSG_PING] = {"ping", B | A | S, {{NULL}}},
+	[RELAIS_MSG_PONG] = {"pong", B | A | S, {{NULL}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -183,8 +181,8 @@ static gboolean check_text(const char *field, const char *s, gsize min, gsize ca
 {
 	gsize n = strlen(s);
 	if (n > cap)
-		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is %" G_GSIZE_FORMAT " bytes, the cap is %" G_GSIZE_FORMAT,
-			    field, n, cap);
+		return fail(error, RELAIS_PROTO_ERROR_SIZE,
+			    "field '%s' is %" G_GSIZE_FORMAT " bytes, the cap is %" G_GSIZE_FORMAT, field, n, cap);
 	if (n < min)
 		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must not be empty", field);
 	if (!g_utf8_validate(s, -1, NULL))
@@ -270,7 +268,8 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 		gint64 v = json_node_get_int(n);
 		if (v < f->min || v > f->max)
 			return fail(error, RELAIS_PROTO_ERROR_FIELD,
-				    "field '%s' is %" G_GINT64_FORMAT ", allowed %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT,
+				    "field '%s' is %" G_GINT64_FORMAT ", allowed %" G_GINT64_FORMAT
+				    "..%" G_GINT64_FORMAT,
 				    f->name, v, f->min, f->max);
 		return TRUE;
 	}
@@ -342,8 +341,8 @@ struct _RelaisMsg {
 	JsonObject *obj; /* borrowed from root */
 };
 
-RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboolean greeted,
-			    char **type_out, GError **error)
+RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboolean greeted, char **type_out,
+			    GError **error)
 {
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
 
@@ -422,8 +421,9 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 	if (type == RELAIS_MSG_HELLO) {
 		gint64 v = json_object_get_int_member(obj, "version");
 		if (v != RELAIS_PROTO_VERSION) {
-			fail(error, RELAIS_PROTO_ERROR_VERSION, "protocol version %" G_GINT64_FORMAT " is not supported (this is %d)",
-			     v, RELAIS_PROTO_VERSION);
+			fail(error, RELAIS_PROTO_ERROR_VERSION,
+			     "protocol version %" G_GINT64_FORMAT " is not supported (this is %d)", v,
+			     RELAIS_PROTO_VERSION);
 			return NULL;
 		}
 		const char *role = json_object_get_string_member(obj, "role");
@@ -522,7 +522,7 @@ char *relais_msg_error_string(RelaisProtoError code, const char *message, const 
 
 char *relais_msg_error_from_gerror(const GError *error, const char *ref)
 {
-	RelaisProtoError code = error->domain == RELAIS_PROTO_ERROR ? (RelaisProtoError)error->code
-								     : RELAIS_PROTO_ERROR_FIELD;
+	RelaisProtoError code =
+		error->domain == RELAIS_PROTO_ERROR ? (RelaisProtoError)error->code : RELAIS_PROTO_ERROR_FIELD;
 	return relais_msg_error_string(code, error->message, ref);
 }

@@ -74,8 +74,8 @@ typedef struct _RelaisMsg RelaisMsg;
  * Returns: (transfer full) the message, or NULL with a RELAIS_PROTO_ERROR
  * whose message names the problem. When the type could be read, *type_out
  * (may be NULL) receives its name for the error reply's `ref`. */
-RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboolean greeted,
-			    char **type_out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboolean greeted, char **type_out,
+			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 RelaisMsgType relais_msg_get_type(const RelaisMsg *msg);
 /* Field accessors. Returns NULL / default when the (optional) field is absent.

@@ -31,13 +31,13 @@ typedef enum {
 } RelaisSessionState;
 
 typedef enum {
-	RELAIS_SESSION_EV_REQUEST, /* visitor asks for an adviser */
-	RELAIS_SESSION_EV_CALL, /* an adviser accepted */
+	RELAIS_SESSION_EV_REQUEST,  /* visitor asks for an adviser */
+	RELAIS_SESSION_EV_CALL,	    /* an adviser accepted */
 	RELAIS_SESSION_EV_MEDIA_UP, /* first media both ways / ICE+DTLS connected */
-	RELAIS_SESSION_EV_END, /* either side ended, or the call failed */
-	RELAIS_SESSION_EV_CANCEL, /* visitor left the queue */
-	RELAIS_SESSION_EV_WIPED, /* session data erased */
-	RELAIS_SESSION_EV_FAULT, /* camera gone, plugin missing, ... */
+	RELAIS_SESSION_EV_END,	    /* either side ended, or the call failed */
+	RELAIS_SESSION_EV_CANCEL,   /* visitor left the queue */
+	RELAIS_SESSION_EV_WIPED,    /* session data erased */
+	RELAIS_SESSION_EV_FAULT,    /* camera gone, plugin missing, ... */
 	RELAIS_SESSION_EV_REPAIRED, /* self-test passes again */
 	RELAIS_SESSION_N_EVENTS
 } RelaisSessionEvent;
@@ -51,7 +51,7 @@ const char *relais_session_event_name(RelaisSessionEvent event);
 
 /* The one transition function. Returns TRUE and sets *next, or FALSE with
  * RELAIS_SESSION_ERROR_NOT_ALLOWED (and *next untouched). */
-gboolean relais_session_transition(RelaisSessionState state, RelaisSessionEvent event,
-				   RelaisSessionState *next, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean relais_session_transition(RelaisSessionState state, RelaisSessionEvent event, RelaisSessionState *next,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -49,10 +49,10 @@ struct _SbHub {
 	SbHubConfig config;
 	SbHubTransport transport;
 	gpointer user_data;
-	GHashTable *booths; /* booth_id -> SbPeer (greeted booths) */
+	GHashTable *booths;  /* booth_id -> SbPeer (greeted booths) */
 	GPtrArray *advisers; /* greeted advisers */
-	GQueue queue; /* SbTicket*, FIFO */
-	GHashTable *calls; /* id -> SbCall */
+	GQueue queue;	     /* SbTicket*, FIFO */
+	GHashTable *calls;   /* id -> SbCall */
 	guint64 calls_total;
 	guint64 protocol_errors;
 };
@@ -134,8 +134,7 @@ static void reply_error(SbHub *hub, SbPeer *peer, const char *text)
 	hub->protocol_errors++;
 	send_text(hub, peer, text);
 	if (++peer->errors >= hub->config.max_errors) {
-		g_message("closing %s connection after %u protocol errors", relais_role_name(peer->role),
-			  peer->errors);
+		g_message("closing %s connection after %u protocol errors", relais_role_name(peer->role), peer->errors);
 		close_peer(hub, peer, 1008, "too many protocol errors");
 	}
 }
@@ -266,7 +265,7 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 {
 	g_info("call %s ended by %s (%s)", call->id, by ? relais_role_name(by->role) : "switchboard",
 	       reason ? reason : "");
-	SbPeer *ends[2] = { call->booth, call->adviser };
+	SbPeer *ends[2] = {call->booth, call->adviser};
 	for (guint i = 0; i < 2; i++) {
 		SbPeer *p = ends[i];
 		p->call = NULL;
@@ -309,8 +308,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		const char *id = relais_msg_get_string(msg, "booth_id");
 		SbPeer *old = g_hash_table_lookup(hub->booths, id);
 		if (old == NULL && g_hash_table_size(hub->booths) >= hub->config.max_booths) {
-			send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello", "the switchboard serves at most %u booths",
-				   hub->config.max_booths);
+			send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
+				   "the switchboard serves at most %u booths", hub->config.max_booths);
 			close_peer(hub, peer, 1013, "full");
 			return;
 		}
@@ -360,7 +359,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	if (peer->ticket || peer->call) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status", "status can only change while not queued or in a call");
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status",
+			   "status can only change while not queued or in a call");
 		return;
 	}
 	g_free(peer->status);
@@ -375,8 +375,8 @@ static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "a request needs an idle booth (this one is %s)",
-			   booth_state(peer));
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request",
+			   "a request needs an idle booth (this one is %s)", booth_state(peer));
 		return;
 	}
 	if (g_queue_get_length(&hub->queue) >= hub->config.max_queue) {

@@ -17,13 +17,12 @@ int main(int argc, char **argv)
 	g_autofree char *assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);
 	g_auto(GStrv) ice = NULL;
 	GOptionEntry entries[] = {
-		{ "port", 'p', 0, G_OPTION_ARG_INT, &port, "HTTP port (0: any free port, printed)", "PORT" },
-		{ "bind", 'b', 0, G_OPTION_ARG_STRING, &bind, "Address to listen on (default 127.0.0.1)", "ADDR" },
-		{ "assets", 'a', 0, G_OPTION_ARG_FILENAME, &assets, "Adviser console folder (assets/web)", "DIR" },
-		{ "ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
-		  "STUN/TURN URI handed to both ends (stun://host:port), repeatable", "URI" },
-		{ NULL }
-	};
+		{"port", 'p', 0, G_OPTION_ARG_INT, &port, "HTTP port (0: any free port, printed)", "PORT"},
+		{"bind", 'b', 0, G_OPTION_ARG_STRING, &bind, "Address to listen on (default 127.0.0.1)", "ADDR"},
+		{"assets", 'a', 0, G_OPTION_ARG_FILENAME, &assets, "Adviser console folder (assets/web)", "DIR"},
+		{"ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
+		 "STUN/TURN URI handed to both ends (stun://host:port), repeatable", "URI"},
+		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais switchboard");
 	g_option_context_set_summary(ctx, "Connects visitors at Relais booths with advisers in a browser.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -39,7 +38,9 @@ int main(int argc, char **argv)
 	for (char **s = ice; s && *s; s++) {
 		if (!g_str_has_prefix(*s, "stun://") && !g_str_has_prefix(*s, "turn://") &&
 		    !g_str_has_prefix(*s, "turns://")) {
-			fprintf(stderr, "relais-switchboard: --ice-server '%s' must start with stun://, turn:// or turns://\n", *s);
+			fprintf(stderr,
+				"relais-switchboard: --ice-server '%s' must start with stun://, turn:// or turns://\n",
+				*s);
 			return 2;
 		}
 	}
@@ -50,13 +51,14 @@ int main(int argc, char **argv)
 		.bind = bind,
 		.port = (guint)port,
 		.assets_dir = assets,
-		.hub = {
-			.max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS,
-			.max_advisers = CONFIG_RELAIS_SB_MAX_ADVISERS,
-			.max_queue = CONFIG_RELAIS_SB_MAX_QUEUE,
-			.max_errors = CONFIG_RELAIS_SB_MAX_ERRORS,
-			.ice_servers = ice,
-		},
+		.hub =
+			{
+				.max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS,
+				.max_advisers = CONFIG_RELAIS_SB_MAX_ADVISERS,
+				.max_queue = CONFIG_RELAIS_SB_MAX_QUEUE,
+				.max_errors = CONFIG_RELAIS_SB_MAX_ERRORS,
+				.ice_servers = ice,
+			},
 	};
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(SbServer) server = sb_server_new(&config, &error);

@@ -36,7 +36,7 @@ static void transport_close(gpointer conn, gushort code, const char *reason, gpo
 		soup_websocket_connection_close(ws, code, reason);
 }
 
-static const SbHubTransport transport = { transport_send, transport_close };
+static const SbHubTransport transport = {transport_send, transport_close};
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
 
@@ -79,8 +79,8 @@ static void on_ws_error(SoupWebsocketConnection *ws, GError *error, gpointer use
 	g_debug("websocket error: %s", error->message);
 }
 
-static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path,
-			 SoupWebsocketConnection *ws, gpointer user_data)
+static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path, SoupWebsocketConnection *ws,
+			 gpointer user_data)
 {
 	Endpoint *ep = user_data;
 	SbServer *server = ep->server;
@@ -124,16 +124,16 @@ static const char *content_type_for(const char *path)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{ ".html", "text/html; charset=utf-8" },
-		{ ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" },
-		{ ".json", "application/json" },
-		{ ".svg", "image/svg+xml" },
-		{ ".png", "image/png" },
-		{ ".ico", "image/x-icon" },
-		{ ".wav", "audio/wav" },
-		{ ".ogg", "audio/ogg" },
+		{".html", "text/html; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".mjs", "text/javascript; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},
+		{".json", "application/json"},
+		{".svg", "image/svg+xml"},
+		{".png", "image/png"},
+		{".ico", "image/x-icon"},
+		{".wav", "audio/wav"},
+		{".ogg", "audio/ogg"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(types); i++)
 		if (g_str_has_suffix(path, types[i].ext))
@@ -141,8 +141,7 @@ static const char *content_type_for(const char *path)
 	return "application/octet-stream";
 }
 
-static void on_static(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-		      gpointer user_data)
+static void on_static(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
 {
 	SbServer *server = user_data;
 	const char *method = soup_server_message_get_method(msg);
@@ -236,7 +235,8 @@ void sb_server_free(SbServer *server)
 		while (g_hash_table_iter_next(&it, &ws, &peer)) {
 			g_signal_handlers_disconnect_by_data(ws, server);
 			if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
-				soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "switchboard stopping");
+				soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+								"switchboard stopping");
 			sb_hub_disconnect(server->hub, peer);
 			g_object_unref(ws);
 			g_hash_table_iter_remove(&it);

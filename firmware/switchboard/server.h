@@ -18,7 +18,7 @@ typedef struct _SbServer SbServer;
 
 typedef struct {
 	const char *bind; /* address to listen on */
-	guint port; /* 0: any free port */
+	guint port;	  /* 0: any free port */
 	const char *assets_dir;
 	SbHubConfig hub;
 } SbServerConfig;

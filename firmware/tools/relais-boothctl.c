@@ -25,17 +25,17 @@ int main(int argc, char **argv)
 	g_autofree char *language = g_strdup("fr");
 	g_auto(GStrv) answers = NULL;
 	GOptionEntry entries[] = {
-		{ "control", 'c', 0, G_OPTION_ARG_FILENAME, &path, "Booth control socket", "PATH" },
-		{ "topic", 't', 0, G_OPTION_ARG_STRING, &topic, "request: topic id", "ID" },
-		{ "language", 'l', 0, G_OPTION_ARG_STRING, &language, "request: language (fr, en...)", "LANG" },
-		{ "answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE" },
-		{ NULL }
-	};
+		{"control", 'c', 0, G_OPTION_ARG_FILENAME, &path, "Booth control socket", "PATH"},
+		{"topic", 't', 0, G_OPTION_ARG_STRING, &topic, "request: topic id", "ID"},
+		{"language", 'l', 0, G_OPTION_ARG_STRING, &language, "request: language (fr, en...)", "LANG"},
+		{"answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE"},
+		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("status|request|end|chat TEXT");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 2) {
-		fprintf(stderr, "relais-boothctl: %s\n", error ? error->message : "a command is needed (status, request, end, chat)");
+		fprintf(stderr, "relais-boothctl: %s\n",
+			error ? error->message : "a command is needed (status, request, end, chat)");
 		return 2;
 	}
 	const char *cmd = argv[1];
@@ -87,9 +87,11 @@ int main(int argc, char **argv)
 	}
 	printf("%s\n", reply);
 	g_autoptr(JsonParser) parser = json_parser_new();
-	if (!json_parser_load_from_data(parser, reply, -1, NULL) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+	if (!json_parser_load_from_data(parser, reply, -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
 		return 1;
-	return json_object_get_boolean_member_with_default(json_node_get_object(json_parser_get_root(parser)), "ok", FALSE)
+	return json_object_get_boolean_member_with_default(json_node_get_object(json_parser_get_root(parser)), "ok",
+							   FALSE)
 		       ? 0
 		       : 1;
 }

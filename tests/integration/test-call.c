@@ -56,7 +56,7 @@ static void adv_error(RelaisMedia *m, const GError *e, gpointer data)
 	g_test_message("adviser media error: %s", e->message);
 }
 
-static const RelaisMediaCallbacks adv_callbacks = { adv_sdp, adv_ice, adv_state, adv_error };
+static const RelaisMediaCallbacks adv_callbacks = {adv_sdp, adv_ice, adv_state, adv_error};
 
 static void on_adviser_msg(RtClient *c, RelaisMsg *msg, gpointer data)
 {
@@ -93,7 +93,8 @@ static void on_adviser_msg(RtClient *c, RelaisMsg *msg, gpointer data)
 static void adviser_hello(Fixture *f)
 {
 	f->adviser = rt_client_new(f->port, "/ws/adviser", on_adviser_msg, f);
-	rt_client_send_text(f->adviser, "{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"name\":\"C adviser\"}");
+	rt_client_send_text(f->adviser,
+			    "{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"name\":\"C adviser\"}");
 }
 
 /* --- conditions ------------------------------------------------------------- */
@@ -139,7 +140,7 @@ static gboolean booth_media_flowing(gpointer data)
 	Poll *p = data;
 	g_clear_pointer(&p->last, json_object_unref);
 	p->last = rt_control(p->f->dir, p->booth_id, "{\"cmd\":\"status\"}");
-	RelaisMediaStats st = { 0 };
+	RelaisMediaStats st = {0};
 	if (p->f->media)
 		relais_media_get_stats(p->f->media, &st);
 	return rt_json_int(p->last, "media.video_frames_received", 0) >= 60 &&
@@ -158,7 +159,7 @@ static gboolean booth_in_state(gpointer data)
 
 static void wait_booth_state(Fixture *f, const char *id, const char *state, guint ms)
 {
-	Poll p = { f, id, NULL };
+	Poll p = {f, id, NULL};
 	g_object_set_data(G_OBJECT(f->booth), "want", (gpointer)state);
 	gboolean ok = rt_wait(booth_in_state, &p, ms);
 	if (!ok)
@@ -185,7 +186,7 @@ static void setup(Fixture *f, gconstpointer data)
 	f->sb = rt_start_switchboard(f->dir, 0, &f->port);
 	f->booth = rt_start_booth(f->dir, f->port, "it-1", pipelines, "sim");
 	adviser_hello(f);
-	BoothSeen s = { f, "it-1", "idle" };
+	BoothSeen s = {f, "it-1", "idle"};
 	g_assert_true(rt_wait(booth_listed, &s, 10000));
 }
 
@@ -239,10 +240,11 @@ static void request_and_accept(Fixture *f)
 static void test_two_way_call(Fixture *f, gconstpointer data)
 {
 	request_and_accept(f);
-	Poll p = { f, "it-1", NULL };
+	Poll p = {f, "it-1", NULL};
 	gboolean ok = rt_wait(booth_media_flowing, &p, 20000);
 	if (!ok) {
-		g_autofree char *s = p.last ? json_to_string(json_node_init_object(json_node_alloc(), p.last), FALSE) : NULL;
+		g_autofree char *s =
+			p.last ? json_to_string(json_node_init_object(json_node_alloc(), p.last), FALSE) : NULL;
 		g_test_message("booth status: %s", s ? s : "(none)");
 	}
 	g_assert_true(ok);
@@ -285,7 +287,7 @@ static void test_two_way_call(Fixture *f, gconstpointer data)
 	g_assert_false(json_object_has_member(after, "media"));
 	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(after, "chat")), ==, 0);
 	g_assert_true(json_object_has_member(after, "last_call"));
-	BoothSeen s = { f, "it-1", "idle" };
+	BoothSeen s = {f, "it-1", "idle"};
 	g_assert_true(rt_wait(booth_listed, &s, 5000));
 
 	guint status = 0;
@@ -308,7 +310,7 @@ static void test_booth_ends(Fixture *f, gconstpointer data)
 	g_clear_pointer(&f->media, relais_media_free);
 	f->ended = FALSE;
 	request_and_accept(f);
-	Poll p = { f, "it-1", NULL };
+	Poll p = {f, "it-1", NULL};
 	g_assert_true(rt_wait(booth_media_flowing, &p, 20000));
 	g_clear_pointer(&p.last, json_object_unref);
 }
@@ -320,18 +322,21 @@ static void test_cancel_and_wrong_state(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(rt_json_str(bad, "error"), "idle"));
 	g_autoptr(JsonObject) garbage = rt_control(f->dir, "it-1", "this is not json");
 	g_assert_false(json_object_get_boolean_member(garbage, "ok"));
-	g_autoptr(JsonObject) badlang = rt_control(f->dir, "it-1", "{\"cmd\":\"request\",\"topic\":\"x\",\"language\":\"Klingon!\"}");
+	g_autoptr(JsonObject) badlang =
+		rt_control(f->dir, "it-1", "{\"cmd\":\"request\",\"topic\":\"x\",\"language\":\"Klingon!\"}");
 	g_assert_false(json_object_get_boolean_member(badlang, "ok"));
 
-	g_autoptr(JsonObject) r = rt_control(f->dir, "it-1", "{\"cmd\":\"request\",\"topic\":\"training\",\"language\":\"en\"}");
+	g_autoptr(JsonObject) r =
+		rt_control(f->dir, "it-1", "{\"cmd\":\"request\",\"topic\":\"training\",\"language\":\"en\"}");
 	g_assert_true(json_object_get_boolean_member(r, "ok"));
 	g_assert_true(rt_wait(queue_nonempty, f, 5000));
-	g_autoptr(JsonObject) twice = rt_control(f->dir, "it-1", "{\"cmd\":\"request\",\"topic\":\"training\",\"language\":\"en\"}");
+	g_autoptr(JsonObject) twice =
+		rt_control(f->dir, "it-1", "{\"cmd\":\"request\",\"topic\":\"training\",\"language\":\"en\"}");
 	g_assert_false(json_object_get_boolean_member(twice, "ok"));
 	g_autoptr(JsonObject) c = rt_control(f->dir, "it-1", "{\"cmd\":\"end\"}");
 	g_assert_true(json_object_get_boolean_member(c, "ok"));
 	g_assert_cmpstr(rt_json_str(c, "state"), ==, "idle");
-	BoothSeen s = { f, "it-1", "idle" };
+	BoothSeen s = {f, "it-1", "idle"};
 	g_assert_true(rt_wait(booth_listed, &s, 5000));
 	RelaisMsg *q = rt_client_last(f->adviser, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
@@ -351,7 +356,7 @@ static void test_switchboard_restart(Fixture *f, gconstpointer data)
 	f->sb = rt_start_switchboard(f->dir, port, &again);
 	g_assert_cmpuint(again, ==, port);
 	adviser_hello(f);
-	BoothSeen s = { f, "it-1", "idle" };
+	BoothSeen s = {f, "it-1", "idle"};
 	/* backoff is capped at 10 s; the first retries come much sooner */
 	g_assert_true(rt_wait(booth_listed, &s, 15000));
 	/* and it still takes calls */
@@ -379,7 +384,7 @@ static void test_missing_plugin(Fixture *f, gconstpointer data)
 	g_autofree char *pipelines = g_build_filename(f->dir, "pipelines", NULL);
 
 	g_autoptr(GSubprocess) b2 = rt_start_booth(f->dir, f->port, "broken-1", pipelines, "broken");
-	BoothSeen s = { f, "broken-1", "out_of_order" };
+	BoothSeen s = {f, "broken-1", "out_of_order"};
 	g_assert_true(rt_wait(booth_listed, &s, 10000));
 	RelaisMsg *m = rt_client_last(f->adviser, RELAIS_MSG_BOOTHS);
 	gboolean named = FALSE;
@@ -392,7 +397,8 @@ static void test_missing_plugin(Fixture *f, gconstpointer data)
 	g_assert_true(named);
 	g_autoptr(JsonObject) st = rt_control(f->dir, "broken-1", "{\"cmd\":\"status\"}");
 	g_assert_cmpstr(rt_json_str(st, "state"), ==, "out_of_order");
-	g_autoptr(JsonObject) r = rt_control(f->dir, "broken-1", "{\"cmd\":\"request\",\"topic\":\"x\",\"language\":\"fr\"}");
+	g_autoptr(JsonObject) r =
+		rt_control(f->dir, "broken-1", "{\"cmd\":\"request\",\"topic\":\"x\",\"language\":\"fr\"}");
 	g_assert_false(json_object_get_boolean_member(r, "ok"));
 	/* still alive after all that */
 	g_assert_nonnull(g_subprocess_get_identifier(b2));

@@ -97,8 +97,8 @@ GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const c
 	g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
 	g_autoptr(GError) error = NULL;
 	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--switchboard", url, "--booth-id", id, "--site",
-						    "Test library", "--control", sock, "--pipelines", pipelines,
-						    "--board", board, NULL);
+						     "Test library", "--control", sock, "--pipelines", pipelines,
+						     "--board", board, NULL);
 	g_assert_no_error(error);
 	/* the control socket appears once the booth is up */
 	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
@@ -184,7 +184,7 @@ const char *rt_json_str(JsonObject *o, const char *path)
 {
 	JsonNode *n = o ? json_path(o, path) : NULL;
 	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n)
-											       : NULL;
+											     : NULL;
 }
 
 char *rt_http_get(guint port, const char *path, guint *status)

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-const char *rt_top(void); /* repository root */
+const char *rt_top(void);   /* repository root */
 const char *rt_build(void); /* build folder */
 
 /* Spins the default main context until cond(data) or timeout; returns cond. */

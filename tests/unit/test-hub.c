@@ -27,12 +27,12 @@ static void t_close(gpointer conn, gushort code, const char *reason, gpointer ud
 	((Conn *)conn)->closed_code = code;
 }
 
-static const SbHubTransport transport = { t_send, t_close };
+static const SbHubTransport transport = {t_send, t_close};
 
 static void setup(Fixture *f, gconstpointer data)
 {
-	char *ice[] = { "stun://127.0.0.1:3478", NULL };
-	SbHubConfig cfg = { .max_booths = 3, .max_advisers = 3, .max_queue = 2, .max_errors = 5, .ice_servers = ice };
+	char *ice[] = {"stun://127.0.0.1:3478", NULL};
+	SbHubConfig cfg = {.max_booths = 3, .max_advisers = 3, .max_queue = 2, .max_errors = 5, .ice_servers = ice};
 	f->hub = sb_hub_new(&cfg, &transport, f);
 	for (guint i = 0; i < G_N_ELEMENTS(f->conns); i++)
 		f->conns[i].inbox = g_ptr_array_new_with_free_func(g_free);
@@ -64,7 +64,8 @@ static Conn *booth(Fixture *f, guint i, const char *id)
 {
 	Conn *c = open_conn(f, i, RELAIS_ROLE_BOOTH);
 	g_autofree char *hello = g_strdup_printf(
-		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"%s\",\"site\":\"Médiathèque\"}", id);
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"%s\",\"site\":\"Médiathèque\"}",
+		id);
 	say(f, c, hello);
 	return c;
 }
@@ -147,7 +148,9 @@ static void test_queue_and_race(Fixture *f, gconstpointer data)
 	Conn *b = booth(f, 0, "sim-1");
 	Conn *alice = adviser(f, 1, "Alice");
 	Conn *bob = adviser(f, 2, "Bob");
-	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"answers\":{\"situation\":\"student\"}}");
+	say(f, b,
+	    "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"answers\":{\"situation\":\"student\"}"
+	    "}");
 	g_autofree char *ticket = ticket_of(b);
 	g_autoptr(RelaisMsg) q = last_of(b, RELAIS_MSG_QUEUED);
 	g_assert_cmpint(relais_msg_get_int(q, "position", 0), ==, 1);
@@ -214,7 +217,8 @@ static void test_relay_isolation(Fixture *f, gconstpointer data)
 
 	/* Mallory and another booth naming the live call: refused, delivered nowhere */
 	guint before_b = b->inbox->len, before_a = alice->inbox->len;
-	g_autofree char *fake_ice = g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"x\",\"mline\":0}", id);
+	g_autofree char *fake_ice =
+		g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"x\",\"mline\":0}", id);
 	g_autofree char *fake_end = g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", id);
 	g_autofree char *fake_chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"hi\"}", id);
 	say(f, mallory, fake_ice);
@@ -286,7 +290,7 @@ static void test_disconnects(Fixture *f, gconstpointer data)
 static void test_limits(Fixture *f, gconstpointer data)
 {
 	/* queue cap is 2 */
-	Conn *b[3] = { booth(f, 0, "b0"), booth(f, 1, "b1"), booth(f, 2, "b2") };
+	Conn *b[3] = {booth(f, 0, "b0"), booth(f, 1, "b1"), booth(f, 2, "b2")};
 	for (int i = 0; i < 3; i++)
 		say(f, b[i], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
 	g_autoptr(RelaisMsg) full = last_of(b[2], RELAIS_MSG_ERROR);

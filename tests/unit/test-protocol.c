@@ -56,8 +56,8 @@ static void test_hello_bad(void)
 	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"../etc\"}", RELAIS_ROLE_BOOTH,
 		     FALSE, RELAIS_PROTO_ERROR_FIELD, "booth_id");
 	/* hello twice */
-	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\"}", RELAIS_ROLE_BOOTH, TRUE,
-		     RELAIS_PROTO_ERROR_STATE, "already");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\"}", RELAIS_ROLE_BOOTH,
+		     TRUE, RELAIS_PROTO_ERROR_STATE, "already");
 }
 
 static void test_before_hello(void)
@@ -158,7 +158,8 @@ static void test_sizes(void)
 		     RELAIS_PROTO_ERROR_FIELD, "empty");
 
 	g_autofree char *sdp = g_strnfill(CONFIG_RELAIS_PROTO_MAX_SDP + 1, 'v');
-	g_autofree char *s = g_strdup_printf("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"%s\"}", sdp);
+	g_autofree char *s =
+		g_strdup_printf("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"%s\"}", sdp);
 	expect_error(s, RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_SIZE, "'sdp'");
 
 	g_autofree char *big = g_strnfill(CONFIG_RELAIS_PROTO_MAX_MESSAGE + 1, ' ');
@@ -201,7 +202,8 @@ static void test_build_roundtrip(void)
 
 	/* error replies are valid messages too, even when quoting hostile text */
 	g_autofree char *hostile = g_strnfill(5000, 'z');
-	g_autofree char *e = relais_msg_error_string(RELAIS_PROTO_ERROR_UNKNOWN, hostile, "\xff\xfe bad ref that is long");
+	g_autofree char *e =
+		relais_msg_error_string(RELAIS_PROTO_ERROR_UNKNOWN, hostile, "\xff\xfe bad ref that is long");
 	g_autoptr(RelaisMsg) em = parse(e, RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(relais_msg_get_string(em, "code"), ==, "unknown");
