@@ -438,6 +438,7 @@ function renderQueue(list) {
   updateQueueMeta();
   tickWaits();
   updateAcceptButtons();
+  keepPrepared();
 }
 
 function updateQueueMeta() {
@@ -534,8 +535,7 @@ function acceptTicket(ticket) {
   st.accepting = ticket;
   relais.timing.accept = performance.now();
   send(P.accept(ticket));
-  dropPrepared();
-  st.prepared = prepareCall();
+  if (!st.prepared) st.prepared = prepareCall();
   setState('accepting');
   // The switchboard answers with call, taken or error at once; never hang on it.
   setTimeout(() => {
@@ -575,6 +575,7 @@ function acquireMedia() {
       // have to renegotiate to take it now.
       if (st.call && !st.call.localStream) toast('Camera and microphone ready: they will be used from the next call.');
       updateControls();
+      keepPrepared();
       return stream;
     },
     (err) => {
@@ -607,7 +608,7 @@ function applyTrackToggles() {
 
 // ---- the call ------------------------------------------------------------------------------
 
-// On Accept, before the switchboard has answered: see Call.
+// Made ahead of the Accept (see keepPrepared) or, failing that, on it: see Call.
 function prepareCall() {
   const live = st.localStream?.getTracks().some((t) => t.readyState === 'live');
   return new Call({
@@ -627,6 +628,23 @@ function prepareCall() {
 function dropPrepared() {
   st.prepared?.close({ sendEnd: false });
   st.prepared = null;
+}
+
+// While a visitor waits, a Call stands ready: making one (connection, tracks,
+// candidate pool) takes the page 5-8 ms, and made on Accept those were spent
+// just as the switchboard's `call` and the booth's offer came in (measured on
+// the 2-core benchmark machine: both ends' first frame ~8 ms later). Renewed
+// now and then so that its pooled candidates stay fresh, made again once the
+// camera is there, dropped when nobody waits.
+const PREPARED_MAX_AGE_MS = 120000;
+function keepPrepared() {
+  if (st.call || st.accepting) return;
+  const waiting = [...st.queue.values()].some((q) => !q.taken);
+  const live = st.localStream?.getTracks().some((t) => t.readyState === 'live');
+  const p = st.prepared;
+  const stale = p && (performance.now() - p.timing.prepared > PREPARED_MAX_AGE_MS || (live && !p.localStream));
+  if (p && (stale || !waiting || st.link !== 'online')) dropPrepared();
+  if (!st.prepared && waiting && st.link === 'online') st.prepared = prepareCall();
 }
 
 function startCall(msg) {
@@ -738,6 +756,7 @@ function finishCall(message) {
   setState('idle');
   updateControls();
   announce(message);
+  keepPrepared();
 }
 
 function updateControls() {
@@ -852,6 +871,7 @@ function signIn(name) {
 
 setInterval(() => {
   tickWaits();
+  keepPrepared();
   if (st.callStartedAt) ui.callTimer.textContent = duration((performance.now() - st.callStartedAt) / 1000);
 }, 1000);
 

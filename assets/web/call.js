@@ -6,9 +6,9 @@
 import * as P from './protocol.js';
 
 export class Call {
-  // Made when the adviser clicks Accept, before the switchboard answers, so that
-  // the connection, its tracks and its candidate pool are ready when the offer
-  // comes; bind() gives it the call id once `call` arrives.
+  // Made while a visitor waits (or at the latest when the adviser clicks Accept),
+  // so that the connection, its tracks and its candidate pool are ready when the
+  // offer comes; bind() gives it the call id once `call` arrives.
   // opts: { iceServers: [string], localStream: MediaStream|null (ready now),
   //         localMedia: Promise<MediaStream|null> (still coming), certificate?,
   //         send(text), onState(state), onTrack(track, stream), onLocalCandidate(c),

@@ -421,7 +421,7 @@ static void test_start_fails(Fixture *fx, gconstpointer data)
 	/* A camera that cannot be opened: start() reports it, nothing aborts. */
 	g_autofree char *dir = NULL;
 	g_autofree char *path =
-		sim_conf_with(fx, "fallback=videotestsrc is-live=true pattern=ball",
+		sim_conf_with(fx, "fallback=videotestsrc is-live=true pattern=bar horizontal-speed=4",
 			      "fallback=v4l2src device=/dev/relais-no-such-camera ! videoconvert ! videoscale", &dir);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load(path, &error);
