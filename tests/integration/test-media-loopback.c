@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include "harness.h"
 #include "media.h"
 
 #define TIMEOUT_S  20
@@ -19,39 +20,6 @@
 /* How long the visitor waits between asking and an adviser accepting: long
  * enough for the offer and ICE gathering to be done, as in the booth. */
 #define ACCEPT_DELAY_MS 300
-
-/* RELAIS_PIPELINES_DIR (set by tests/run-all.sh) or found by walking up
- * from the source file, the test binary and the working directory. */
-static char *find_pipelines_dir(void)
-{
-	const char *env = g_getenv("RELAIS_PIPELINES_DIR");
-	if (env != NULL && *env != '\0')
-		return g_strdup(env);
-
-	g_autofree char *cwd = g_get_current_dir();
-	g_autofree char *src_dir = g_path_get_dirname(__FILE__);
-	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *exe_dir = exe ? g_path_get_dirname(exe) : NULL;
-	const char *starts[] = {src_dir, exe_dir, cwd};
-	for (gsize i = 0; i < G_N_ELEMENTS(starts); i++) {
-		if (starts[i] == NULL)
-			continue;
-		g_autofree char *dir = g_canonicalize_filename(starts[i], cwd);
-		for (int up = 0; up < 6 && dir != NULL; up++) {
-			g_autofree char *probe = g_build_filename(dir, "pipelines", "sim", "media.conf", NULL);
-			if (g_file_test(probe, G_FILE_TEST_IS_REGULAR))
-				return g_build_filename(dir, "pipelines", NULL);
-			char *parent = g_path_get_dirname(dir);
-			if (g_str_equal(parent, dir)) {
-				g_free(parent);
-				break;
-			}
-			g_free(dir);
-			dir = parent;
-		}
-	}
-	return NULL;
-}
 
 typedef struct _Fixture Fixture;
 
@@ -94,7 +62,7 @@ static void held_free(gpointer p)
 
 static void fixture_set_up(Fixture *fx, gconstpointer data)
 {
-	fx->pipelines_dir = find_pipelines_dir();
+	fx->pipelines_dir = rt_pipelines_dir();
 	g_assert_nonnull(fx->pipelines_dir);
 	g_autoptr(GError) error = NULL;
 	fx->conf = relais_media_conf_load_board(fx->pipelines_dir, "sim", &error);

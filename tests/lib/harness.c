@@ -33,6 +33,39 @@ const char *rt_build(void)
 	return build;
 }
 
+/* RELAIS_PIPELINES_DIR (set by tests/run-all.sh) or found by walking up
+ * from the source file, the test binary and the working directory. */
+char *rt_pipelines_dir(void)
+{
+	const char *env = g_getenv("RELAIS_PIPELINES_DIR");
+	if (env != NULL && *env != '\0')
+		return g_strdup(env);
+
+	g_autofree char *cwd = g_get_current_dir();
+	g_autofree char *src_dir = g_path_get_dirname(__FILE__);
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *exe_dir = exe ? g_path_get_dirname(exe) : NULL;
+	const char *starts[] = {src_dir, exe_dir, cwd};
+	for (gsize i = 0; i < G_N_ELEMENTS(starts); i++) {
+		if (starts[i] == NULL)
+			continue;
+		g_autofree char *dir = g_canonicalize_filename(starts[i], cwd);
+		for (int up = 0; up < 6 && dir != NULL; up++) {
+			g_autofree char *probe = g_build_filename(dir, "pipelines", "sim", "media.conf", NULL);
+			if (g_file_test(probe, G_FILE_TEST_IS_REGULAR))
+				return g_build_filename(dir, "pipelines", NULL);
+			char *parent = g_path_get_dirname(dir);
+			if (g_str_equal(parent, dir)) {
+				g_free(parent);
+				break;
+			}
+			g_free(dir);
+			dir = parent;
+		}
+	}
+	return NULL;
+}
+
 static gboolean keep_ticking(gpointer data)
 {
 	return G_SOURCE_CONTINUE;

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 const char *rt_top(void);   /* repository root */
 const char *rt_build(void); /* build folder */
+/* pipelines/ of the checkout. Returns: (transfer full) (nullable) */
+char *rt_pipelines_dir(void);
 
 /* Spins the default main context until cond(data) or timeout; returns cond. */
 gboolean rt_wait(gboolean (*cond)(gpointer data), gpointer data, guint timeout_ms);
