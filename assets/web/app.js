@@ -13,6 +13,7 @@ const PING_INTERVAL_MS = 15000;
 const SILENCE_LIMIT_MS = 40000; // no frame at all for this long: the link is dead
 const TAKEN_LINGER_MS = 2500;
 const ACCEPT_TIMEOUT_MS = 10000;
+const RECENT_CALLS = 5; // calls remembered for the visitor's rating that follows them
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -33,6 +34,7 @@ const ui = {
   stageTitle: $('stage-title'),
   callState: $('call-state'),
   callTimer: $('call-timer'),
+  lastFeedback: $('last-feedback'),
   mediaWarning: $('media-warning'),
   remoteVideo: $('remote-video'),
   remoteAudio: $('remote-audio'),
@@ -68,6 +70,7 @@ const st = {
   prepared: null, // Call made on Accept, waiting for the switchboard's `call`
   call: null,
   callStartedAt: 0,
+  recentCalls: new Map(), // call id -> { topic, where }: this console's last calls, for their rating
   media: null, // Promise<MediaStream|null>, started once online
   localStream: null,
   mediaError: null,
@@ -321,6 +324,9 @@ function handle(msg) {
         teardownCall(endReasonText(msg.reason));
       }
       break;
+    case 'feedback':
+      onFeedback(msg);
+      break;
     case 'error':
       onError(msg);
       break;
@@ -336,6 +342,22 @@ function endReasonText(reason) {
   if (!reason || reason === 'visitor') return 'The visitor ended the call.';
   if (reason === 'peer-lost') return 'The booth lost its connection, so the call ended.';
   return `The call ended: the booth reported a problem (${reason}).`;
+}
+
+// The visitor tapped a face on the booth after the call: a quiet line in the
+// stage header (it may arrive during the next call), no interruption.
+function onFeedback(msg) {
+  const c = st.recentCalls.get(msg.call);
+  if (!c) return; // not one of this console's calls: the switchboard sends none such
+  st.recentCalls.delete(msg.call); // rated once
+  const text = `Last call — visitor's rating: ${msg.score}/5`;
+  const about = [c.topic, c.where].filter(Boolean).join(', ');
+  ui.lastFeedback.textContent = text;
+  ui.lastFeedback.title = about ? `Call about ${about}` : 'Your last call';
+  ui.lastFeedback.dataset.score = String(msg.score);
+  ui.lastFeedback.dataset.call = msg.call;
+  ui.lastFeedback.hidden = false;
+  announce(`The visitor rated ${about ? `the call about ${about}` : 'your last call'} ${msg.score} out of 5.`);
 }
 
 function onError(msg) {
@@ -661,6 +683,8 @@ function startCall(msg) {
   st.prepared = null;
   call.bind({ id: msg.call, ticket: msg.ticket, peer: msg.peer, iceServers: msg.ice_servers ?? st.iceServers });
   st.call = call;
+  st.recentCalls.set(msg.call, { topic, where });
+  while (st.recentCalls.size > RECENT_CALLS) st.recentCalls.delete(st.recentCalls.keys().next().value);
   relais.timing.call = performance.now();
   relais.timing.firstFrame = 0;
   st.callStartedAt = 0;
@@ -841,6 +865,8 @@ ui.signoutBtn.addEventListener('click', () => {
   st.media = null;
   ui.localVideo.srcObject = null;
   st.queue.clear();
+  st.recentCalls.clear();
+  ui.lastFeedback.hidden = true;
   ui.queueList.replaceChildren();
   updateQueueMeta();
   ui.console.hidden = true;

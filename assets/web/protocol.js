@@ -11,6 +11,8 @@ export const MAX_TEXT = 2000; // CONFIG_RELAIS_PROTO_MAX_TEXT
 export const MAX_ID = 64; // CONFIG_RELAIS_PROTO_MAX_ID
 export const MAX_ANSWERS = 16; // CONFIG_RELAIS_PROTO_MAX_ANSWERS
 export const MAX_MLINE = 15;
+export const MIN_SCORE = 1; // feedback: the visitor's rating, five faces
+export const MAX_SCORE = 5;
 
 export const ERROR_CODES = Object.freeze([
   'json', 'type', 'unknown', 'field', 'size', 'direction', 'state', 'version', 'gone', 'full',
@@ -144,6 +146,8 @@ const INCOMING = {
   ice: { call: checkId, candidate: checkText, mline: (n, v) => checkInt(n, v, 0, MAX_MLINE) },
   chat: { call: checkId, text: (n, v) => checkText(n, v, 1), from: optional(checkText) },
   end: { call: checkId, reason: optional(checkText) },
+  // The visitor's rating of a call this adviser had, sent by the booth after it.
+  feedback: { call: checkId, score: (n, v) => checkInt(n, v, MIN_SCORE, MAX_SCORE) },
   error: { code: checkId, message: optional(checkText), ref: optional(checkText) },
   ping: {},
   pong: {},

@@ -82,7 +82,11 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_REQUEST] = {"request",
 				B,
 				{{"language", K_LANG, TRUE}, {"topic", K_ID, TRUE}, {"answers", K_ANSWERS, FALSE}}},
-	[RELAIS_MSG_QUEUED] = {"queued", S, {{"ticket", K_ID, TRUE}, {"position", K_INT, TRUE, 1, G_MAXINT32}}},
+	[RELAIS_MSG_QUEUED] = {"queued",
+			       S,
+			       {{"ticket", K_ID, TRUE},
+				{"position", K_INT, TRUE, 1, G_MAXINT32},
+				{"wait_s", K_INT, FALSE, 0, G_MAXINT32}}},
 	[RELAIS_MSG_CANCEL] = {"cancel", B, {{"ticket", K_ID, TRUE}}},
 	[RELAIS_MSG_ACCEPT] = {"accept", A, {{"ticket", K_ID, TRUE}}},
 	[RELAIS_MSG_TAKEN] = {"taken", S, {{"ticket", K_ID, TRUE}}},
@@ -110,6 +114,11 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_ERROR] = {"error", S, {{"code", K_ID, TRUE}, {"message", K_TEXT, TRUE}, {"ref", K_TEXT, FALSE}}},
 	[RELAIS_MSG_PING] = {"ping", B | A | S, {{NULL}}},
 	[RELAIS_MSG_PONG] = {"pong", B | A | S, {{NULL}}},
+	[RELAIS_MSG_AVAILABILITY] = {"availability",
+				     S,
+				     {{"advisers", K_INT, TRUE, 0, G_MAXINT32}, {"next_opening", K_TEXT, FALSE, 1}}},
+	/* B→S after the call (the booth is idle again by then), relayed S→A */
+	[RELAIS_MSG_FEEDBACK] = {"feedback", B | S, {{"call", K_ID, TRUE}, {"score", K_INT, TRUE, 1, 5}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -391,8 +400,8 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 	}
 	const MsgSpec *spec = &specs[type];
 	if (!(spec->senders & (1u << sender))) {
-		fail(error, RELAIS_PROTO_ERROR_DIRECTION, "a %s may not send '%s'", relais_role_name(sender),
-		     spec->name);
+		fail(error, RELAIS_PROTO_ERROR_DIRECTION, "%s %s may not send '%s'",
+		     sender == RELAIS_ROLE_ADVISER ? "an" : "a", relais_role_name(sender), spec->name);
 		return NULL;
 	}
 	if (sender != RELAIS_ROLE_SWITCHBOARD) {

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-hub"
 
 #include "hub.h"
+#include "relais-config.h"
 
 #include <string.h>
 
@@ -35,6 +36,9 @@ struct _SbTicket {
 	char *topic;
 	JsonObject *answers;
 	gint64 created_us;
+	/* what the booth was last told (queued), so that only changes are sent */
+	guint told_position; /* 0: nothing yet */
+	gint64 told_wait_s;
 };
 
 struct _SbCall {
@@ -45,6 +49,14 @@ struct _SbCall {
 	gint64 started_us;
 };
 
+/* A call that ended recently, kept so that the booth can send the visitor's
+ * rating afterwards. No personal data: ids and a time. */
+typedef struct {
+	char *call;
+	char *adviser; /* the adviser's session id, to pass the rating on */
+	gint64 ended_us;
+} SbEnded;
+
 struct _SbHub {
 	SbHubConfig config;
 	SbHubTransport transport;
@@ -53,8 +65,14 @@ struct _SbHub {
 	GPtrArray *advisers; /* greeted advisers */
 	GQueue queue;	     /* SbTicket*, FIFO */
 	GHashTable *calls;   /* id -> SbCall */
+	GHashTable *recent;  /* booth_id -> GQueue of SbEnded, oldest first */
+	gint64 *durations;   /* ring of the last config.wait_history call lengths */
+	guint n_durations, next_duration;
+	SbHubClock clock;
+	gpointer clock_data;
 	guint64 calls_total;
 	guint64 protocol_errors;
+	guint64 satisfaction[5];
 };
 
 static void ticket_free(SbTicket *t)
@@ -76,18 +94,57 @@ static void call_free(SbCall *c)
 	g_free(c);
 }
 
+static void ended_free(SbEnded *e)
+{
+	g_free(e->call);
+	g_free(e->adviser);
+	g_free(e);
+}
+
+static void ended_queue_free(GQueue *q)
+{
+	g_queue_free_full(q, (GDestroyNotify)ended_free);
+}
+
+static gint64 default_clock(gpointer user_data)
+{
+	return g_get_monotonic_time();
+}
+
+static gint64 now_us(SbHub *hub)
+{
+	return hub->clock(hub->clock_data);
+}
+
 SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gpointer user_data)
 {
 	SbHub *hub = g_new0(SbHub, 1);
 	hub->config = *config;
 	hub->config.ice_servers = g_strdupv(config->ice_servers);
+	if (hub->config.wait_history == 0)
+		hub->config.wait_history = CONFIG_RELAIS_SB_WAIT_HISTORY;
+	if (hub->config.default_call_s == 0)
+		hub->config.default_call_s = CONFIG_RELAIS_SB_DEFAULT_CALL_S;
+	if (hub->config.feedback_window_s == 0)
+		hub->config.feedback_window_s = CONFIG_RELAIS_SB_FEEDBACK_WINDOW_S;
+	if (hub->config.recent_calls == 0)
+		hub->config.recent_calls = CONFIG_RELAIS_SB_RECENT_CALLS;
+	hub->durations = g_new0(gint64, hub->config.wait_history);
+	hub->clock = default_clock;
 	hub->transport = *transport;
 	hub->user_data = user_data;
 	hub->booths = g_hash_table_new(g_str_hash, g_str_equal);
 	hub->advisers = g_ptr_array_new();
 	g_queue_init(&hub->queue);
 	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
+	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)ended_queue_free);
 	return hub;
+}
+
+void sb_hub_set_clock(SbHub *hub, SbHubClock clock, gpointer user_data)
+{
+	hub->clock = clock ? clock : default_clock;
+	hub->clock_data = user_data;
 }
 
 void sb_hub_free(SbHub *hub)
@@ -97,6 +154,8 @@ void sb_hub_free(SbHub *hub)
 	/* peers belong to the transport, which disconnects them before this */
 	g_queue_clear_full(&hub->queue, (GDestroyNotify)ticket_free);
 	g_hash_table_unref(hub->calls);
+	g_hash_table_unref(hub->recent);
+	g_free(hub->durations);
 	g_hash_table_unref(hub->booths);
 	g_ptr_array_unref(hub->advisers);
 	g_strfreev(hub->config.ice_servers);
@@ -219,7 +278,7 @@ static JsonObject *queue_message(SbHub *hub)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUE);
 	JsonArray *a = json_array_new();
-	gint64 now = g_get_monotonic_time();
+	gint64 now = now_us(hub);
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
 		JsonObject *e = json_object_new();
@@ -236,16 +295,66 @@ static JsonObject *queue_message(SbHub *hub)
 	return o;
 }
 
+/* Mean length of the last config.wait_history ended calls, or the configured
+ * default before any call has ended. */
+static gint64 mean_call_us(SbHub *hub)
+{
+	if (hub->n_durations == 0)
+		return (gint64)hub->config.default_call_s * G_USEC_PER_SEC;
+	gint64 sum = 0;
+	for (guint i = 0; i < hub->n_durations; i++)
+		sum += hub->durations[i];
+	return sum / hub->n_durations;
+}
+
+/* PROTOCOL.md: wait_s = position x mean call length / max(1, advisers on
+ * duty). Deliberately rough: it ignores how long the calls in progress have
+ * already lasted, and an adviser in a call still counts as on duty. */
+static gint64 estimated_wait_s(SbHub *hub, guint position)
+{
+	gint64 s = (gint64)position * mean_call_us(hub) / MAX(1u, hub->advisers->len) / G_USEC_PER_SEC;
+	return CLAMP(s, 0, G_MAXINT32);
+}
+
+/* Tells every waiting booth whose position or estimated wait changed. */
 static void tell_positions(SbHub *hub)
 {
 	guint pos = 1;
 	for (GList *l = hub->queue.head; l; l = l->next, pos++) {
 		SbTicket *t = l->data;
+		gint64 wait = estimated_wait_s(hub, pos);
+		if (t->told_position == pos && t->told_wait_s == wait)
+			continue;
+		t->told_position = pos;
+		t->told_wait_s = wait;
 		JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUED);
 		json_object_set_string_member(o, "ticket", t->id);
 		json_object_set_int_member(o, "position", pos);
+		json_object_set_int_member(o, "wait_s", wait);
 		send_obj(hub, t->booth, o);
 	}
+}
+
+static JsonObject *availability_message(SbHub *hub)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_AVAILABILITY);
+	/* every adviser with the console open counts as on duty until opening
+	 * hours exist; next_opening comes with them */
+	json_object_set_int_member(o, "advisers", hub->advisers->len);
+	return o;
+}
+
+/* The number of advisers on duty changed: every booth is told, and the
+ * estimated waits follow. */
+static void advisers_changed(SbHub *hub)
+{
+	g_autofree char *text = relais_msg_to_string(availability_message(hub));
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->booths);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		send_text(hub, value, text);
+	tell_positions(hub);
 }
 
 static void booths_changed(SbHub *hub)
@@ -260,6 +369,47 @@ static void queue_changed(SbHub *hub)
 }
 
 /* --- calls ------------------------------------------------------------------ */
+
+/* Forgets ended calls older than the rating window. */
+static void prune_recent(SbHub *hub, gint64 now)
+{
+	gint64 window = (gint64)hub->config.feedback_window_s * G_USEC_PER_SEC;
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->recent);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		GQueue *q = value;
+		while (!g_queue_is_empty(q) && now - ((SbEnded *)g_queue_peek_head(q))->ended_us > window)
+			ended_free(g_queue_pop_head(q));
+		if (g_queue_is_empty(q))
+			g_hash_table_iter_remove(&it);
+	}
+}
+
+/* Keeps what a later rating needs, and the call's length for wait_s. Keyed
+ * by booth_id, not by connection: a booth that reconnects (or sends status)
+ * may still rate the call its visitor just had. */
+static void remember_ended(SbHub *hub, SbCall *call)
+{
+	gint64 now = now_us(hub);
+	hub->durations[hub->next_duration] = MAX(0, now - call->started_us);
+	hub->next_duration = (hub->next_duration + 1) % hub->config.wait_history;
+	hub->n_durations = MIN(hub->n_durations + 1, hub->config.wait_history);
+
+	prune_recent(hub, now);
+	GQueue *q = g_hash_table_lookup(hub->recent, call->booth->booth_id);
+	if (q == NULL) {
+		q = g_queue_new();
+		g_hash_table_insert(hub->recent, g_strdup(call->booth->booth_id), q);
+	}
+	SbEnded *e = g_new0(SbEnded, 1);
+	e->call = g_strdup(call->id);
+	e->adviser = g_strdup(call->adviser->session);
+	e->ended_us = now;
+	g_queue_push_tail(q, e);
+	while (g_queue_get_length(q) > hub->config.recent_calls)
+		ended_free(g_queue_pop_head(q));
+}
 
 static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 {
@@ -277,8 +427,11 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 			json_object_set_string_member(o, "reason", reason);
 		send_obj(hub, p, o);
 	}
+	remember_ended(hub, call);
 	g_hash_table_remove(hub->calls, call->id);
 	booths_changed(hub);
+	/* the mean call length moved: so did the estimated waits */
+	tell_positions(hub);
 }
 
 static void drop_ticket(SbHub *hub, SbTicket *t)
@@ -348,11 +501,14 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	if (peer->role == RELAIS_ROLE_BOOTH) {
 		g_message("booth %s online (site '%s', board '%s')", peer->booth_id, peer->site ? peer->site : "",
 			  peer->board ? peer->board : "");
+		/* before the visitor queues, the booth knows whether anyone is there */
+		send_obj(hub, peer, availability_message(hub));
 		booths_changed(hub);
 	} else {
 		g_message("adviser '%s' online", peer->name);
 		send_obj(hub, peer, booths_message(hub));
 		send_obj(hub, peer, queue_message(hub));
+		advisers_changed(hub);
 	}
 }
 
@@ -391,7 +547,7 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->language = g_strdup(relais_msg_get_string(msg, "language"));
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
 	t->answers = answers_copy(relais_msg_get_object(msg, "answers"));
-	t->created_us = g_get_monotonic_time();
+	t->created_us = now_us(hub);
 	peer->ticket = t;
 	g_queue_push_tail(&hub->queue, t);
 	g_message("booth %s queued as %s (%s, %s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
@@ -435,7 +591,7 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	call->ticket = g_strdup(t->id);
 	call->booth = booth;
 	call->adviser = adviser;
-	call->started_us = g_get_monotonic_time();
+	call->started_us = now_us(hub);
 	g_hash_table_insert(hub->calls, call->id, call);
 	booth->call = call;
 	adviser->call = call;
@@ -514,6 +670,48 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	send_obj(hub, other, o);
 }
 
+/* The visitor's rating, sent by the booth after the call (it is idle again
+ * by then). Refused as gone unless it names a call this booth had that ended
+ * within the window and was not rated yet. */
+static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	const char *id = relais_msg_get_string(msg, "call");
+	gint64 score = relais_msg_get_int(msg, "score", 0);
+	if (peer->ticket || peer->call) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "feedback",
+			   "feedback is sent after the call, not while queued or in a call");
+		return;
+	}
+	prune_recent(hub, now_us(hub));
+	GQueue *q = g_hash_table_lookup(hub->recent, peer->booth_id);
+	GList *l = q ? q->head : NULL;
+	while (l && g_strcmp0(((SbEnded *)l->data)->call, id) != 0)
+		l = l->next;
+	if (l == NULL) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "feedback",
+			   "call '%s' cannot be rated: not this booth's, ended more than %u s ago, or already rated",
+			   id, hub->config.feedback_window_s);
+		return;
+	}
+	SbEnded *e = l->data;
+	g_queue_delete_link(q, l); /* once per call */
+	if (g_queue_is_empty(q))
+		g_hash_table_remove(hub->recent, peer->booth_id);
+	hub->satisfaction[score - 1]++;
+	g_message("call %s rated %" G_GINT64_FORMAT "/5 at booth %s", id, score, peer->booth_id);
+	for (guint i = 0; i < hub->advisers->len; i++) {
+		SbPeer *a = g_ptr_array_index(hub->advisers, i);
+		if (g_strcmp0(a->session, e->adviser) != 0)
+			continue;
+		JsonObject *o = relais_msg_new(RELAIS_MSG_FEEDBACK);
+		json_object_set_string_member(o, "call", id);
+		json_object_set_int_member(o, "score", score);
+		send_obj(hub, a, o);
+		break;
+	}
+	ended_free(e);
+}
+
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
@@ -550,6 +748,9 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_CHAT:
 	case RELAIS_MSG_END:
 		handle_in_call(hub, peer, msg);
+		break;
+	case RELAIS_MSG_FEEDBACK:
+		handle_feedback(hub, peer, msg);
 		break;
 	case RELAIS_MSG_PING: {
 		send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
@@ -588,8 +789,10 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 		g_message("booth %s offline", peer->booth_id);
 		booths_changed(hub);
 	}
-	if (peer->role == RELAIS_ROLE_ADVISER && g_ptr_array_remove(hub->advisers, peer))
+	if (peer->role == RELAIS_ROLE_ADVISER && g_ptr_array_remove(hub->advisers, peer)) {
 		g_message("adviser '%s' offline", peer->name);
+		advisers_changed(hub);
+	}
 }
 
 void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
@@ -615,6 +818,8 @@ void sb_hub_counts(SbHub *hub, SbHubCounts *c)
 	c->calls_active = g_hash_table_size(hub->calls);
 	c->calls_total = hub->calls_total;
 	c->protocol_errors = hub->protocol_errors;
+	for (guint i = 0; i < G_N_ELEMENTS(c->satisfaction); i++)
+		c->satisfaction[i] = hub->satisfaction[i];
 }
 
 void sb_hub_metrics(SbHub *hub, GString *out)
@@ -641,4 +846,9 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "# TYPE relais_protocol_errors_total counter\n"
 			       "relais_protocol_errors_total %" G_GUINT64_FORMAT "\n",
 			       c.booths, c.advisers, c.queue, c.calls_active, c.calls_total, c.protocol_errors);
+	g_string_append(out, "# HELP relais_satisfaction_total Visitors' ratings after a call (1 unhappy .. 5 happy).\n"
+			     "# TYPE relais_satisfaction_total counter\n");
+	for (guint i = 0; i < G_N_ELEMENTS(c.satisfaction); i++)
+		g_string_append_printf(out, "relais_satisfaction_total{score=\"%u\"} %" G_GUINT64_FORMAT "\n", i + 1,
+				       c.satisfaction[i]);
 }

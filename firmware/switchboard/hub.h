@@ -35,10 +35,22 @@ typedef struct {
 	guint max_queue;
 	guint max_errors;
 	char **ice_servers; /* handed to both ends: stun://, turn:// URIs */
+	/* 0 in any of these: the Kconfig default (CONFIG_RELAIS_SB_...) */
+	guint wait_history;	 /* ended calls averaged for wait_s */
+	guint default_call_s;	 /* assumed call length before any call ended */
+	guint feedback_window_s; /* a rating is accepted this long after the call */
+	guint recent_calls;	 /* ended calls remembered per booth for ratings */
 } SbHubConfig;
+
+/* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
+ * another clock). */
+typedef gint64 (*SbHubClock)(gpointer user_data);
 
 SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gpointer user_data);
 void sb_hub_free(SbHub *hub);
+/* Replaces the hub's clock (tests: calls that last an hour, ratings sent too
+ * late). Set it before the first connection. */
+void sb_hub_set_clock(SbHub *hub, SbHubClock clock, gpointer user_data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
 
 /* A connection arrived on the endpoint of `role` (booth or adviser). */
@@ -54,6 +66,7 @@ void sb_hub_metrics(SbHub *hub, GString *out);
 typedef struct {
 	guint booths, advisers, queue, calls_active;
 	guint64 calls_total, protocol_errors;
+	guint64 satisfaction[5]; /* visitors' ratings: [0] counts score 1 ... [4] score 5 */
 } SbHubCounts;
 void sb_hub_counts(SbHub *hub, SbHubCounts *counts);
 

@@ -170,6 +170,53 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
     await tab.close();
   });
 
+  step("a booth is told who is on duty, and the visitor's rating after the call reaches the adviser", async () => {
+    // A scripted booth: the C booth's side of this is being built separately.
+    const b = await WsClient.connect(sb.wsUrl('booth'));
+    sockets.push(b);
+    await b.request({ type: 'hello', version: 1, role: 'booth', booth_id: 'lib-3', site: 'Maison France services', board: 'sim' }, 'welcome');
+    const av = await b.next((m) => m.type === 'availability', { what: 'availability after welcome' });
+    assert.equal(av.advisers, 1, 'this console is the one adviser on duty');
+    assert.equal(av.next_opening, undefined);
+    // The console drops its link and comes back: the booth follows.
+    let from = b.messages.length;
+    await page.evaluate(() => window.relais.dropLink());
+    await b.next((m) => m.type === 'availability' && m.advisers === 0, { from, what: 'availability 0' });
+    await b.next((m) => m.type === 'availability' && m.advisers === 1, { from, what: 'availability 1 again' });
+    await page.waitForSelector('body[data-link="online"]');
+
+    const q = await b.request({ type: 'request', language: 'fr', topic: 'housing' }, 'queued');
+    assert.equal(q.position, 1);
+    assert.ok(Number.isInteger(q.wait_s) && q.wait_s > 0, `wait_s ${q.wait_s}`);
+    const fb = page.locator('[data-testid="last-feedback"]');
+    await page.locator('[data-testid="queue-item"][data-booth-id="lib-3"] [data-testid="accept-btn"]').click();
+    const call = await b.next((m) => m.type === 'call', { what: 'call' });
+    await page.waitForSelector('body[data-state="in-call"]');
+    // No media needed here: the visitor ends at once.
+    b.send({ type: 'end', call: call.call, reason: 'visitor' });
+    await page.waitForSelector('body[data-state="idle"]');
+    assert.equal(await fb.isVisible(), false);
+
+    // The booth is idle again (its session wiped) while the visitor taps a face.
+    from = b.messages.length;
+    b.send({ type: 'feedback', call: call.call, score: 4 });
+    await page.locator(`[data-testid="last-feedback"][data-score="4"][data-call="${call.call}"]`).waitFor({ timeout: 5000 });
+    assert.match(await fb.innerText(), /visitor's rating: 4\/5/i);
+    assert.match(await fb.getAttribute('title'), /Housing, Maison France services/);
+    assert.match(await page.locator('[data-testid="announcer"]').innerText(), /rated the call about Housing.* 4 out of 5/);
+    // Once per call.
+    const e = await b.request({ type: 'feedback', call: call.call, score: 1 }, 'error');
+    assert.equal(e.code, 'gone');
+    assert.equal(b.messages.slice(from).filter((m) => m.type === 'error').length, 1, 'the first rating had no error');
+    assert.equal(await page.locator('[data-testid="last-feedback"]').getAttribute('data-score'), '4');
+    const counters = await page.evaluate(() => ({ ...window.relais.counters.received, invalid: window.relais.counters.invalid }));
+    assert.equal(counters.feedback, 1);
+    assert.equal(counters.invalid, 0);
+    const m = await sb.metrics();
+    assert.match(m.body, /^relais_satisfaction_total\{score="4"\} 1$/m);
+    assert.match(m.body, /^relais_satisfaction_total\{score="1"\} 0$/m);
+  });
+
   step('reconnects by itself when the switchboard restarts', async () => {
     const port = sb.port;
     await sb.proc.stop();

@@ -69,6 +69,18 @@ test('protocol.js: parse validates what the switchboard sends', () => {
   assert.equal(code(() => P.parse(JSON.stringify(q))), 'size');
   assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [{ booth_id: 'b-1', state: 'idle' }] }))), 'ok');
   assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [{ state: 'idle' }] }))), 'field');
+  // The visitor's rating, passed on by the switchboard after the call.
+  assert.deepEqual(P.parse('{"type":"feedback","call":"c-1","score":4}'), { type: 'feedback', call: 'c-1', score: 4 });
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":1}')), 'ok');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":5}')), 'ok');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":0}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":6}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":"4"}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":4.5}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1"}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"feedback","score":4}')), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'feedback', call: 'c'.repeat(65), score: 4 }))), 'size');
+  assert.equal(code(() => P.parse('{"type":"feedback","call":"c 1","score":4}')), 'field');
   // Unknown members are ignored (forward compatibility).
   assert.equal(P.parse('{"type":"pong","future":true}').type, 'pong');
   assert.equal(code(() => P.parse('x'.repeat(65537))), 'size');

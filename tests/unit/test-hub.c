@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The switchboard's rules, driven through the hub's transport interface:
- * queue, pairing race, relay isolation, disconnects, error limits, metrics. */
+ * queue, pairing race, relay isolation, disconnects, error limits, metrics,
+ * availability, queue positions and estimated waits, visitors' ratings. */
 #include "hub.h"
 
 #include <string.h>
@@ -14,8 +15,18 @@ typedef struct {
 
 typedef struct {
 	SbHub *hub;
-	Conn conns[6];
+	Conn conns[8];
+	gint64 now_us; /* the hub's clock */
 } Fixture;
+
+static gint64 fake_clock(gpointer user_data)
+{
+	return ((Fixture *)user_data)->now_us;
+}
+
+/* g_test_add data for a roomier switchboard (longer queue, more booths, more
+ * errors tolerated) */
+static const int ROOMY = 1;
 
 static void t_send(gpointer conn, const char *text, gpointer ud)
 {
@@ -32,8 +43,24 @@ static const SbHubTransport transport = {t_send, t_close};
 static void setup(Fixture *f, gconstpointer data)
 {
 	char *ice[] = {"stun://127.0.0.1:3478", NULL};
-	SbHubConfig cfg = {.max_booths = 3, .max_advisers = 3, .max_queue = 2, .max_errors = 5, .ice_servers = ice};
+	SbHubConfig cfg = {.max_booths = 3,
+			   .max_advisers = 3,
+			   .max_queue = 2,
+			   .max_errors = 5,
+			   .ice_servers = ice,
+			   .wait_history = 2,
+			   .default_call_s = 600,
+			   .feedback_window_s = 600,
+			   .recent_calls = 2};
+	if (data == &ROOMY) {
+		cfg.max_booths = 6;
+		cfg.max_queue = 5;
+		cfg.max_errors = 20;
+	}
 	f->hub = sb_hub_new(&cfg, &transport, f);
+	/* any start: only differences matter */
+	f->now_us = 1000 * G_USEC_PER_SEC;
+	sb_hub_set_clock(f->hub, fake_clock, f);
 	for (guint i = 0; i < G_N_ELEMENTS(f->conns); i++)
 		f->conns[i].inbox = g_ptr_array_new_with_free_func(g_free);
 }
@@ -355,6 +382,333 @@ static void test_metrics(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(out->str, "# TYPE relais_calls_total counter"));
 }
 
+/* --- availability, queue positions and waits, ratings ------------------------- */
+
+static void request(Fixture *f, Conn *b)
+{
+	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\"}");
+}
+
+static gint64 advisers_told(Conn *c)
+{
+	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_AVAILABILITY);
+	g_assert_nonnull(m);
+	g_assert_null(relais_msg_get_string(m, "next_opening")); /* no opening hours yet */
+	return relais_msg_get_int(m, "advisers", -1);
+}
+
+/* The queued messages c received from index `from` on, as "position/wait_s"
+ * separated by spaces: "2/1200 1/600". */
+static char *queued_since(Conn *c, guint from)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = from; i < c->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(c, (gint)i);
+		if (relais_msg_get_type(m) != RELAIS_MSG_QUEUED)
+			continue;
+		g_string_append_printf(s, "%s%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, s->len ? " " : "",
+				       relais_msg_get_int(m, "position", -1), relais_msg_get_int(m, "wait_s", -1));
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Queues b, has a accept it; returns the call id. */
+static char *start_call(Fixture *f, Conn *b, Conn *a)
+{
+	request(f, b);
+	g_autofree char *ticket = ticket_of(b);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, a, accept);
+	g_autoptr(RelaisMsg) call = last_of(b, RELAIS_MSG_CALL);
+	g_assert_nonnull(call);
+	return g_strdup(relais_msg_get_string(call, "call"));
+}
+
+static void end_call(Fixture *f, Conn *by, const char *call)
+{
+	g_autofree char *end = g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", call);
+	say(f, by, end);
+}
+
+static void rate(Fixture *f, Conn *b, const char *call, int score)
+{
+	g_autofree char *text = g_strdup_printf("{\"type\":\"feedback\",\"call\":\"%s\",\"score\":%d}", call, score);
+	say(f, b, text);
+}
+
+/* The code of the error c got for its last message, or NULL if none. */
+static char *error_after(Conn *c, guint from)
+{
+	for (guint i = from; i < c->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(c, (gint)i);
+		if (relais_msg_get_type(m) == RELAIS_MSG_ERROR)
+			return g_strdup(relais_msg_get_string(m, "code"));
+	}
+	return NULL;
+}
+
+static void test_availability(Fixture *f, gconstpointer data)
+{
+	/* nobody on duty: said right after the welcome, before any request */
+	Conn *b = booth(f, 0, "sim-1");
+	g_autoptr(RelaisMsg) w = msg_at(b, 0);
+	g_assert_cmpint(relais_msg_get_type(w), ==, RELAIS_MSG_WELCOME);
+	g_autoptr(RelaisMsg) av = msg_at(b, 1);
+	g_assert_cmpint(relais_msg_get_type(av), ==, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(advisers_told(b), ==, 0);
+
+	/* an adviser's connection counts once it has said hello */
+	Conn *alice = open_conn(f, 1, RELAIS_ROLE_ADVISER);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_AVAILABILITY), ==, 1);
+	say(f, alice, "{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"name\":\"Alice\"}");
+	g_assert_cmpint(advisers_told(b), ==, 1);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_AVAILABILITY), ==, 0); /* booths only */
+
+	/* a booth that comes later is told the current figure */
+	Conn *b2 = booth(f, 2, "sim-2");
+	g_assert_cmpint(advisers_told(b2), ==, 1);
+	g_assert_cmpuint(count_of(b2, RELAIS_MSG_AVAILABILITY), ==, 1);
+
+	/* every booth follows each change */
+	Conn *bob = adviser(f, 3, "Bob");
+	g_assert_cmpint(advisers_told(b), ==, 2);
+	g_assert_cmpint(advisers_told(b2), ==, 2);
+	sb_hub_disconnect(f->hub, alice->peer);
+	alice->peer = NULL;
+	g_assert_cmpint(advisers_told(b), ==, 1);
+	g_assert_cmpint(advisers_told(b2), ==, 1);
+	sb_hub_disconnect(f->hub, bob->peer);
+	bob->peer = NULL;
+	g_assert_cmpint(advisers_told(b), ==, 0);
+	g_assert_cmpint(advisers_told(b2), ==, 0);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_AVAILABILITY), ==, 5);
+
+	/* a connection that never said hello changes nothing */
+	Conn *silent = open_conn(f, 4, RELAIS_ROLE_ADVISER);
+	sb_hub_disconnect(f->hub, silent->peer);
+	silent->peer = NULL;
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_AVAILABILITY), ==, 5);
+
+	/* nobody on duty: a request still queues (someone may sign in); the
+	 * booth already knows advisers=0 and its UI decides what to say */
+	request(f, b);
+	g_autoptr(RelaisMsg) q = last_of(b, RELAIS_MSG_QUEUED);
+	g_assert_nonnull(q);
+	g_assert_cmpint(relais_msg_get_int(q, "position", 0), ==, 1);
+	g_assert_cmpint(relais_msg_get_int(q, "wait_s", -1), ==, 600); /* default length, divided by max(1, 0) */
+	/* someone signs in: availability, then the wait the booth can expect */
+	guint from = b->inbox->len;
+	adviser(f, 5, "Carol");
+	g_autoptr(RelaisMsg) next = msg_at(b, (gint)from);
+	g_assert_cmpint(relais_msg_get_type(next), ==, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(advisers_told(b), ==, 1);
+	g_autofree char *updates = queued_since(b, from);
+	g_assert_cmpstr(updates, ==, ""); /* 600 s for one adviser as for none */
+}
+
+static void test_queue_updates(Fixture *f, gconstpointer data)
+{
+	Conn *b[4] = {booth(f, 0, "b0"), booth(f, 1, "b1"), booth(f, 2, "b2"), booth(f, 3, "b3")};
+	Conn *alice = adviser(f, 4, "Alice");
+	for (int i = 0; i < 3; i++)
+		request(f, b[i]);
+	/* position x 600 s (no call has ended yet) / 1 adviser */
+	for (int i = 0; i < 3; i++) {
+		g_autoptr(RelaisMsg) q = last_of(b[i], RELAIS_MSG_QUEUED);
+		g_assert_cmpint(relais_msg_get_int(q, "position", 0), ==, i + 1);
+		g_assert_cmpint(relais_msg_get_int(q, "wait_s", -1), ==, 600 * (i + 1));
+	}
+	/* each booth was told once: a newcomer behind changes nobody's place */
+	for (int i = 0; i < 3; i++)
+		g_assert_cmpuint(count_of(b[i], RELAIS_MSG_QUEUED), ==, 1);
+
+	/* the first is taken: the others move up, each told exactly once */
+	guint from[4];
+	for (int i = 0; i < 4; i++)
+		from[i] = b[i]->inbox->len;
+	g_autofree char *t0 = ticket_of(b[0]);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", t0);
+	say(f, alice, accept);
+	g_autoptr(RelaisMsg) call = last_of(alice, RELAIS_MSG_CALL);
+	const char *call_id = relais_msg_get_string(call, "call");
+	g_autofree char *u0 = queued_since(b[0], from[0]);
+	g_autofree char *u1 = queued_since(b[1], from[1]);
+	g_autofree char *u2 = queued_since(b[2], from[2]);
+	g_assert_cmpstr(u0, ==, "");
+	g_assert_cmpstr(u1, ==, "1/600");
+	g_assert_cmpstr(u2, ==, "2/1200");
+
+	/* the first in line cancels: the one behind is first now */
+	for (int i = 0; i < 4; i++)
+		from[i] = b[i]->inbox->len;
+	g_autofree char *t1 = ticket_of(b[1]);
+	g_autofree char *cancel = g_strdup_printf("{\"type\":\"cancel\",\"ticket\":\"%s\"}", t1);
+	say(f, b[1], cancel);
+	g_autofree char *v1 = queued_since(b[1], from[1]);
+	g_autofree char *v2 = queued_since(b[2], from[2]);
+	g_assert_cmpstr(v1, ==, "");
+	g_assert_cmpstr(v2, ==, "1/600");
+
+	/* b3 queues behind b2: b2's place and wait do not change, nothing sent */
+	from[2] = b[2]->inbox->len;
+	request(f, b[3]);
+	g_autofree char *w2 = queued_since(b[2], from[2]);
+	g_autofree char *w3 = queued_since(b[3], 0);
+	g_assert_cmpstr(w2, ==, "");
+	g_assert_cmpstr(w3, ==, "2/1200");
+
+	/* a second adviser signs in: the waits halve */
+	from[2] = b[2]->inbox->len;
+	from[3] = b[3]->inbox->len;
+	Conn *bob = adviser(f, 5, "Bob");
+	g_autofree char *x2 = queued_since(b[2], from[2]);
+	g_autofree char *x3 = queued_since(b[3], from[3]);
+	g_assert_cmpstr(x2, ==, "1/300");
+	g_assert_cmpstr(x3, ==, "2/600");
+
+	/* the call lasted 20 minutes: the estimate follows the calls that ended
+	 * (mean 1200 s, 2 advisers) */
+	f->now_us += 1200 * G_USEC_PER_SEC;
+	from[2] = b[2]->inbox->len;
+	from[3] = b[3]->inbox->len;
+	end_call(f, alice, call_id);
+	g_autofree char *y2 = queued_since(b[2], from[2]);
+	g_autofree char *y3 = queued_since(b[3], from[3]);
+	g_assert_cmpstr(y2, ==, "1/600");
+	g_assert_cmpstr(y3, ==, "2/1200");
+
+	/* a booth that drops out of the queue: the one behind moves up */
+	from[3] = b[3]->inbox->len;
+	sb_hub_disconnect(f->hub, b[2]->peer);
+	b[2]->peer = NULL;
+	g_autofree char *z3 = queued_since(b[3], from[3]);
+	g_assert_cmpstr(z3, ==, "1/600");
+
+	/* an adviser leaves: one adviser for a 1200 s mean */
+	from[3] = b[3]->inbox->len;
+	sb_hub_disconnect(f->hub, bob->peer);
+	bob->peer = NULL;
+	g_autofree char *z4 = queued_since(b[3], from[3]);
+	g_assert_cmpstr(z4, ==, "1/1200");
+}
+
+static void test_feedback(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *alice = adviser(f, 1, "Alice");
+	Conn *bob = adviser(f, 2, "Bob");
+	Conn *b2 = booth(f, 3, "sim-2");
+
+	/* while in the call: too early */
+	g_autofree char *c1 = start_call(f, b, alice);
+	guint from = b->inbox->len;
+	rate(f, b, c1, 4);
+	g_autofree char *e0 = error_after(b, from);
+	g_assert_cmpstr(e0, ==, "state");
+
+	f->now_us += 300 * G_USEC_PER_SEC;
+	end_call(f, b, c1);
+	/* the booth wipes its session and says so; the record stays */
+	say(f, b, "{\"type\":\"status\",\"state\":\"idle\"}");
+	f->now_us += 30 * G_USEC_PER_SEC;
+
+	/* another booth cannot rate this booth's call */
+	from = b2->inbox->len;
+	rate(f, b2, c1, 1);
+	g_autofree char *e1 = error_after(b2, from);
+	g_assert_cmpstr(e1, ==, "gone");
+
+	/* nor can an adviser rate at all */
+	from = alice->inbox->len;
+	rate(f, alice, c1, 5);
+	g_autofree char *e2 = error_after(alice, from);
+	g_assert_cmpstr(e2, ==, "direction");
+
+	/* the visitor's tap: counted, and passed on to the adviser of that call only */
+	from = b->inbox->len;
+	guint from_alice = alice->inbox->len, from_bob = bob->inbox->len, from_b2 = b2->inbox->len;
+	rate(f, b, c1, 4);
+	g_assert_cmpuint(b->inbox->len, ==, from); /* no reply when all is well */
+	g_assert_cmpuint(alice->inbox->len, ==, from_alice + 1);
+	g_autoptr(RelaisMsg) fb = last_of(alice, RELAIS_MSG_FEEDBACK);
+	g_assert_cmpstr(relais_msg_get_string(fb, "call"), ==, c1);
+	g_assert_cmpint(relais_msg_get_int(fb, "score", 0), ==, 4);
+	g_assert_cmpuint(bob->inbox->len, ==, from_bob);
+	g_assert_cmpuint(b2->inbox->len, ==, from_b2);
+
+	/* once per call */
+	from = b->inbox->len;
+	rate(f, b, c1, 5);
+	g_autofree char *e3 = error_after(b, from);
+	g_assert_cmpstr(e3, ==, "gone");
+	/* a call nobody had */
+	from = b->inbox->len;
+	rate(f, b, "no-such-call", 3);
+	g_autofree char *e4 = error_after(b, from);
+	g_assert_cmpstr(e4, ==, "gone");
+	/* a bad score never reaches the hub's rules */
+	from = b->inbox->len;
+	say(f, b, "{\"type\":\"feedback\",\"call\":\"x\",\"score\":6}");
+	g_autofree char *e5 = error_after(b, from);
+	g_assert_cmpstr(e5, ==, "field");
+
+	/* at the edge of the window: accepted; past it: gone */
+	g_autofree char *c2 = start_call(f, b, bob);
+	end_call(f, bob, c2);
+	g_autofree char *c3 = start_call(f, b, bob);
+	end_call(f, b, c3);
+	f->now_us += 600 * G_USEC_PER_SEC;
+	from = b->inbox->len;
+	rate(f, b, c3, 5);
+	g_assert_cmpuint(b->inbox->len, ==, from);
+	g_autoptr(RelaisMsg) fb3 = last_of(bob, RELAIS_MSG_FEEDBACK);
+	g_assert_cmpint(relais_msg_get_int(fb3, "score", 0), ==, 5);
+	f->now_us += 1;
+	rate(f, b, c2, 2);
+	g_autofree char *e6 = error_after(b, from);
+	g_assert_cmpstr(e6, ==, "gone");
+
+	/* the record is bounded (2 per booth here): the oldest call drops out */
+	g_autofree char *c4 = start_call(f, b, alice);
+	end_call(f, b, c4);
+	g_autofree char *c5 = start_call(f, b, alice);
+	end_call(f, b, c5);
+	g_autofree char *c6 = start_call(f, b, alice);
+	end_call(f, b, c6);
+	from = b->inbox->len;
+	rate(f, b, c4, 1);
+	g_autofree char *e7 = error_after(b, from);
+	g_assert_cmpstr(e7, ==, "gone");
+
+	/* a booth that reconnects may still rate; an adviser who left is not
+	 * told, but the rating counts */
+	Conn *again = booth(f, 4, "sim-1");
+	g_assert_cmpuint(f->conns[0].closed_code, ==, 4000);
+	sb_hub_disconnect(f->hub, alice->peer);
+	alice->peer = NULL;
+	from_bob = bob->inbox->len;
+	from = again->inbox->len;
+	rate(f, again, c5, 1);
+	rate(f, again, c6, 1);
+	g_assert_cmpuint(again->inbox->len, ==, from);
+	g_assert_cmpuint(count_of(bob, RELAIS_MSG_FEEDBACK), ==, 1);
+
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.satisfaction[0], ==, 2);
+	g_assert_cmpuint(c.satisfaction[1], ==, 0);
+	g_assert_cmpuint(c.satisfaction[3], ==, 1);
+	g_assert_cmpuint(c.satisfaction[4], ==, 1);
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "# TYPE relais_satisfaction_total counter\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_satisfaction_total{score=\"1\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_satisfaction_total{score=\"2\"} 0\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_satisfaction_total{score=\"3\"} 0\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_satisfaction_total{score=\"4\"} 1\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_satisfaction_total{score=\"5\"} 1\n"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -365,5 +719,8 @@ int main(int argc, char **argv)
 	g_test_add("/hub/limits", Fixture, NULL, setup, test_limits, teardown);
 	g_test_add("/hub/error-limit", Fixture, NULL, setup, test_error_limit, teardown);
 	g_test_add("/hub/metrics", Fixture, NULL, setup, test_metrics, teardown);
+	g_test_add("/hub/availability", Fixture, NULL, setup, test_availability, teardown);
+	g_test_add("/hub/queue-updates", Fixture, &ROOMY, setup, test_queue_updates, teardown);
+	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
 	return g_test_run();
 }

@@ -187,6 +187,120 @@ static void test_ice_sdp(void)
 	expect_error("{\"type\":\"end\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'call'");
 }
 
+static void test_availability(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) none =
+		parse("{\"type\":\"availability\",\"advisers\":0}", RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_type(none), ==, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(relais_msg_get_int(none, "advisers", -1), ==, 0);
+	g_assert_null(relais_msg_get_string(none, "next_opening"));
+	g_autoptr(RelaisMsg) later =
+		parse("{\"type\":\"availability\",\"advisers\":0,\"next_opening\":\"mardi 9 h 30\"}",
+		      RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(later, "next_opening"), ==, "mardi 9 h 30");
+	g_autoptr(RelaisMsg) some =
+		parse("{\"type\":\"availability\",\"advisers\":3}", RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+
+	expect_error("{\"type\":\"availability\"}", RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'advisers'");
+	expect_error("{\"type\":\"availability\",\"advisers\":-1}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'advisers'");
+	expect_error("{\"type\":\"availability\",\"advisers\":\"2\"}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "integer");
+	expect_error("{\"type\":\"availability\",\"advisers\":1.5}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "integer");
+	expect_error("{\"type\":\"availability\",\"advisers\":0,\"next_opening\":\"\"}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'next_opening'");
+	expect_error("{\"type\":\"availability\",\"advisers\":0,\"next_opening\":7}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'next_opening'");
+	g_autofree char *text = g_strnfill(CONFIG_RELAIS_PROTO_MAX_TEXT + 1, 'x');
+	g_autofree char *big =
+		g_strdup_printf("{\"type\":\"availability\",\"advisers\":0,\"next_opening\":\"%s\"}", text);
+	expect_error(big, RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_SIZE, "'next_opening'");
+	/* the switchboard's to say */
+	expect_error("{\"type\":\"availability\",\"advisers\":1}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"availability\",\"advisers\":1}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+}
+
+static void test_queued_wait(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) m = parse("{\"type\":\"queued\",\"ticket\":\"t-1\",\"position\":2,\"wait_s\":1200}",
+				       RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_int(m, "wait_s", -1), ==, 1200);
+	/* optional: a switchboard that does not estimate */
+	g_autoptr(RelaisMsg) n =
+		parse("{\"type\":\"queued\",\"ticket\":\"t-1\",\"position\":1}", RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_int(n, "wait_s", -1), ==, -1);
+	expect_error("{\"type\":\"queued\",\"ticket\":\"t-1\",\"position\":1,\"wait_s\":-5}", RELAIS_ROLE_SWITCHBOARD,
+		     TRUE, RELAIS_PROTO_ERROR_FIELD, "'wait_s'");
+	expect_error("{\"type\":\"queued\",\"ticket\":\"t-1\",\"position\":1,\"wait_s\":\"soon\"}",
+		     RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "'wait_s'");
+	expect_error("{\"type\":\"queued\",\"ticket\":\"t-1\",\"position\":0}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'position'");
+}
+
+static void test_feedback(void)
+{
+	g_autoptr(GError) error = NULL;
+	for (int score = 1; score <= 5; score++) {
+		g_autofree char *t = g_strdup_printf("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":%d}", score);
+		g_autoptr(RelaisMsg) m = parse(t, RELAIS_ROLE_BOOTH, TRUE, &error);
+		g_assert_no_error(error);
+		g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_FEEDBACK);
+		g_assert_cmpint(relais_msg_get_int(m, "score", 0), ==, score);
+		g_assert_cmpstr(relais_msg_get_string(m, "call"), ==, "c-1");
+	}
+	/* relayed to the adviser of the call */
+	g_autoptr(RelaisMsg) relayed =
+		parse("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":4}", RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":0}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "allowed 1..5");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":6}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "allowed 1..5");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":-3}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'score'");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":\"4\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'score' must be an integer");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":4.5}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "integer");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":true}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "integer");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\"}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'score'");
+	expect_error("{\"type\":\"feedback\",\"score\":4}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'call'");
+	expect_error("{\"type\":\"feedback\",\"call\":null,\"score\":4}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'call'");
+	expect_error("{\"type\":\"feedback\",\"call\":\"\",\"score\":4}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'call'");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c 1\",\"score\":4}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'call'");
+	g_autofree char *longid = g_strnfill(CONFIG_RELAIS_PROTO_MAX_ID + 1, 'c');
+	g_autofree char *t = g_strdup_printf("{\"type\":\"feedback\",\"call\":\"%s\",\"score\":4}", longid);
+	expect_error(t, RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_SIZE, "'call'");
+	longid[CONFIG_RELAIS_PROTO_MAX_ID] = '\0';
+	g_autofree char *ok = g_strdup_printf("{\"type\":\"feedback\",\"call\":\"%s\",\"score\":4}", longid);
+	g_autoptr(RelaisMsg) at_cap = parse(ok, RELAIS_ROLE_BOOTH, TRUE, &error);
+	g_assert_no_error(error);
+
+	/* the visitor rates, not the adviser; and not before hello */
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":4}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, "an adviser may not send 'feedback'");
+	expect_error("{\"type\":\"feedback\",\"call\":\"c-1\",\"score\":4}", RELAIS_ROLE_BOOTH, FALSE,
+		     RELAIS_PROTO_ERROR_STATE, "before 'hello'");
+}
+
 static void test_build_roundtrip(void)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_CALL);
@@ -214,6 +328,8 @@ static void test_names(void)
 {
 	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_FULL), ==, "full");
 	g_assert_cmpstr(relais_msg_type_name(RELAIS_MSG_PONG), ==, "pong");
+	g_assert_cmpstr(relais_msg_type_name(RELAIS_MSG_AVAILABILITY), ==, "availability");
+	g_assert_cmpstr(relais_msg_type_name(RELAIS_MSG_FEEDBACK), ==, "feedback");
 	g_assert_true(relais_proto_valid_id("sim-1"));
 	g_assert_false(relais_proto_valid_id(""));
 	g_assert_false(relais_proto_valid_id("a/b"));
@@ -232,6 +348,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/request", test_request);
 	g_test_add_func("/protocol/sizes", test_sizes);
 	g_test_add_func("/protocol/ice-sdp", test_ice_sdp);
+	g_test_add_func("/protocol/availability", test_availability);
+	g_test_add_func("/protocol/queued-wait", test_queued_wait);
+	g_test_add_func("/protocol/feedback", test_feedback);
 	g_test_add_func("/protocol/build-roundtrip", test_build_roundtrip);
 	g_test_add_func("/protocol/names", test_names);
 	return g_test_run();
