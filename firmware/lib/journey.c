@@ -4,6 +4,8 @@
 #include "journey.h"
 #include "relais-config.h"
 
+#include <string.h>
+
 G_DEFINE_QUARK(relais - journey - error - quark, relais_journey_error)
 
 struct _RelaisJourney {
@@ -51,6 +53,7 @@ static const char *const event_names[] = {
 	"score",
 	"done",
 	"stay",
+	"chat",
 	"timeout",
 	"wiped",
 	"availability",
@@ -68,7 +71,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(event_names) == RELAIS_JOURNEY_N_EVENTS);
 
 static const char *const action_names[] = {
 	"none", "preview-start", "preview-stop", "request", "cancel", "end",
-	"mute", "camera",	 "volume",	 "score",   "wipe",
+	"mute", "camera",	 "volume",	 "score",   "wipe",   "chat",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(action_names) == RELAIS_JOURNEY_N_ACTIONS);
 
@@ -201,10 +204,13 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		j->question = 0;
 		break;
 	case RELAIS_JOURNEY_EV_LANGUAGE:
-		if (s != RELAIS_JOURNEY_LANGUAGE)
+		/* also from attract, whose language buttons start at once */
+		if (s != RELAIS_JOURNEY_LANGUAGE && s != RELAIS_JOURNEY_ATTRACT)
 			return not_allowed(j, ev, error);
 		if (!offers_language(j, ev->str))
 			return bad_arg(ev, "language not offered", error);
+		if (s == RELAIS_JOURNEY_ATTRACT)
+			relais_journey_wipe(j);
 		g_free(j->language);
 		j->language = g_strdup(ev->str);
 		j->question = 0;
@@ -344,6 +350,17 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		if (s != RELAIS_JOURNEY_STILL_THERE)
 			return not_allowed(j, ev, error);
 		next = j->resume;
+		break;
+	case RELAIS_JOURNEY_EV_CHAT:
+		if (s != RELAIS_JOURNEY_IN_CALL)
+			return not_allowed(j, ev, error);
+		if (ev->str == NULL || *ev->str == '\0')
+			return bad_arg(ev, "empty message", error);
+		if (strlen(ev->str) > CONFIG_RELAIS_PROTO_MAX_TEXT)
+			return bad_arg(ev, "message longer than CONFIG_RELAIS_PROTO_MAX_TEXT bytes", error);
+		if (!g_utf8_validate(ev->str, -1, NULL))
+			return bad_arg(ev, "message is not UTF-8", error);
+		act = RELAIS_JOURNEY_ACT_CHAT;
 		break;
 	case RELAIS_JOURNEY_EV_TIMEOUT:
 		if (is_before_call(s)) {

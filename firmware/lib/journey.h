@@ -4,6 +4,7 @@
  * explicit state machine. One state is one screen of the touch UI.
  *
  *  attract -start-> language -pick-> question[0..n-1] -answer/skip-> consent
+ *     |  \__________pick (a language button on attract)___^
  *     ^              (skipped with     (back: previous screen)         |accept
  *     |               one language)                                   v
  *     |                          not_now (wipe)  <------------- self_check
@@ -90,6 +91,7 @@ typedef enum {
 	RELAIS_JOURNEY_EV_SCORE,  /* num: 1..5 */
 	RELAIS_JOURNEY_EV_DONE,	  /* "OK"/"Finish" on no_adviser and thanks */
 	RELAIS_JOURNEY_EV_STAY,	  /* "I'm still here" */
+	RELAIS_JOURNEY_EV_CHAT,	  /* str: the visitor's message (in_call) */
 	/* from the owner */
 	RELAIS_JOURNEY_EV_TIMEOUT,	/* relais_journey_timeout_s() elapsed */
 	RELAIS_JOURNEY_EV_WIPED,	/* everything erased */
@@ -126,6 +128,9 @@ typedef enum {
 	RELAIS_JOURNEY_ACT_VOLUME,  /* apply relais_journey_get_volume() */
 	RELAIS_JOURNEY_ACT_SCORE,   /* send relais_journey_get_score() */
 	RELAIS_JOURNEY_ACT_WIPE,    /* erase everything, then feed EV_WIPED */
+	/* send the event's str to the adviser; the journey does not keep it
+	 * (chat is the owner's, and wiped with the session) */
+	RELAIS_JOURNEY_ACT_CHAT,
 	RELAIS_JOURNEY_N_ACTIONS
 } RelaisJourneyAction;
 

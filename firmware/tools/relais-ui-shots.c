@@ -5,6 +5,9 @@
  *
  *   relais-ui-shots --out DIR      DIR/<w>x<h>/<lang>/<screen>.png and DIR/contact-sheet.png
  *   relais-ui-shots --golden DIR   DIR/<lang>/<screen>.png at 800x480 (tests/golden)
+ *   relais-ui-shots --bench N      draws the call screen N times at 1280x800, a new
+ *                                  640x480 frame from each camera every time, and
+ *                                  prints the cost of a frame (software renderer)
  */
 #define G_LOG_DOMAIN "relais-ui-shots"
 
@@ -21,7 +24,8 @@ typedef struct {
 	int w, h, dpi;
 } Size;
 
-static const Size sizes[] = {{1280, 800, 150}, {800, 480, 133}};
+/* the contact sheet shows the first; the input test checks all three */
+static const Size sizes[] = {{1280, 800, 150}, {800, 480, 133}, {1920, 1080, 96}};
 static const char *const languages[] = {"fr", "en", NULL};
 
 static gboolean render_all(const Size *size, const RelaisQuestions *qs, const char *locale_dir, const char *dir,
@@ -92,21 +96,75 @@ static gboolean contact_sheet(GPtrArray *paths, const char *out, GError **error)
 	return TRUE;
 }
 
+/* What one frame of a call costs the CPU: the UI's part of the booth's
+ * figure (a GPU renderer moves most of it off the CPU). */
+static gboolean bench(const RelaisQuestions *qs, const char *locale_dir, int n, GError **error)
+{
+	BoothUiConfig cfg = {
+		.width = 1280,
+		.height = 800,
+		.dpi = 150,
+		.software = TRUE,
+		.locale_dir = locale_dir,
+		.languages = languages,
+		.questions = qs,
+	};
+	g_autoptr(BoothUi) ui = booth_ui_new(&cfg, error);
+	if (ui == NULL)
+		return FALSE;
+	guint in_call = 0;
+	while (in_call < booth_ui_samples_count() && g_strcmp0(booth_ui_sample_name(in_call), "in-call") != 0)
+		in_call++;
+	if (!booth_ui_render_sample(ui, in_call, "fr", error))
+		return FALSE;
+	const int w = 640, h = 480;
+	g_autofree guint8 *frames[2] = {g_malloc(w * h * 3 / 2), g_malloc(w * h * 3 / 2)};
+	booth_ui_synthetic_i420(frames[0], w, h, 0);
+	booth_ui_synthetic_i420(frames[1], w, h, 1);
+	BoothUiStats before, after;
+	booth_ui_get_stats(ui, &before);
+	gint64 t0 = g_get_monotonic_time();
+	for (int i = 0; i < n; i++) {
+		for (int v = 0; v < BOOTH_UI_N_VIDEO; v++) {
+			const guint8 *f = frames[(i + v) & 1];
+			if (!booth_ui_push_i420(ui, v, w, h, f, w, f + w * h, w / 2, f + w * h + w * h / 4, w / 2,
+						error))
+				return FALSE;
+		}
+		booth_ui_render(ui);
+	}
+	double ms = (g_get_monotonic_time() - t0) / 1000.0 / MAX(n, 1);
+	booth_ui_get_stats(ui, &after);
+	g_print("call screen 1280x800, software renderer, two 640x480 streams: %.2f ms a frame "
+		"(at 30 fps: %.0f%% of one core)\n",
+		ms, ms * 30 / 10);
+	g_print("frames %" G_GUINT64_FORMAT ", uploads local %" G_GUINT64_FORMAT " remote %" G_GUINT64_FORMAT
+		", text cache %" G_GUINT64_FORMAT " hits %" G_GUINT64_FORMAT " misses, %u textures\n",
+		after.frames_rendered - before.frames_rendered, after.video_uploads[BOOTH_UI_VIDEO_LOCAL],
+		after.video_uploads[BOOTH_UI_VIDEO_REMOTE], after.text_hits - before.text_hits,
+		after.text_misses - before.text_misses, after.text_entries);
+	return TRUE;
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *out = NULL, *golden = NULL, *locale_dir = NULL, *questions = NULL;
+	int bench_frames = 0;
 	GOptionEntry entries[] = {
 		{"out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write screenshots and a contact sheet here", "DIR"},
 		{"golden", 0, 0, G_OPTION_ARG_FILENAME, &golden, "Write golden images (800x480) here", "DIR"},
 		{"locale-dir", 0, 0, G_OPTION_ARG_FILENAME, &locale_dir, "Compiled catalogs", "DIR"},
 		{"questions", 0, 0, G_OPTION_ARG_FILENAME, &questions, "Question set", "FILE"},
+		{"bench", 0, 0, G_OPTION_ARG_INT, &bench_frames, "Time N frames of the call screen", "N"},
 		{NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- render every screen of the booth UI");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
-	if (!g_option_context_parse(ctx, &argc, &argv, &error) || (out == NULL) == (golden == NULL)) {
-		g_printerr("relais-ui-shots: %s\n", error ? error->message : "give --out DIR or --golden DIR");
+	if (!g_option_context_parse(ctx, &argc, &argv, &error) ||
+	    (out != NULL) + (golden != NULL) + (bench_frames > 0) != 1) {
+		g_printerr("relais-ui-shots: %s\n",
+			   error ? error->message : "give --out DIR, --golden DIR or --bench N");
 		return 2;
 	}
 	/* headless unless told otherwise */
@@ -120,7 +178,10 @@ int main(int argc, char **argv)
 	}
 	IMG_Init(IMG_INIT_PNG);
 	int rc = 0;
-	if (golden) {
+	if (bench_frames > 0) {
+		if (!bench(qs, locale_dir, bench_frames, &error))
+			rc = 1;
+	} else if (golden) {
 		if (!render_all(&sizes[1], qs, locale_dir, golden, TRUE, NULL, &error))
 			rc = 1;
 	} else {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The visitor journey state machine: every screen, every branch, refusals. */
 #include "journey.h"
+#include "relais-config.h"
 
 #include <string.h>
 
@@ -337,11 +338,28 @@ static void test_link_and_faults(Fixture *f, gconstpointer data)
 		g_assert_cmpstr(relais_journey_state_name(s), !=, "?");
 }
 
+/* The language buttons of the attract screen: the first touch picks the
+ * language, then four taps (two answers or skips, consent, I'm ready) put
+ * the visitor in the queue, with no typing. */
+static void test_four_taps(Fixture *f, gconstpointer data)
+{
+	refused(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "de", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "en", 0), ==, RELAIS_JOURNEY_ACT_NONE);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_QUESTION);
+	g_assert_cmpuint(relais_journey_get_question_index(f->j), ==, 0);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "en");
+	feed_full(f->j, RELAIS_JOURNEY_EV_ANSWER, "training", 0);
+	feed(f->j, RELAIS_JOURNEY_EV_SKIP);
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_ACCEPT), ==, RELAIS_JOURNEY_ACT_PREVIEW_START);
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_READY), ==, RELAIS_JOURNEY_ACT_REQUEST);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_WAITING); /* four taps after the first touch */
+	g_assert_cmpstr(relais_journey_get_answer(f->j, 0), ==, "training");
+}
+
 static void test_refused(Fixture *f, gconstpointer data)
 {
 	/* attract: only start (and owner/world events) */
 	static const RelaisJourneyEventType not_in_attract[] = {
-		RELAIS_JOURNEY_EV_LANGUAGE,
 		RELAIS_JOURNEY_EV_ANSWER,
 		RELAIS_JOURNEY_EV_SKIP,
 		RELAIS_JOURNEY_EV_BACK,
@@ -358,6 +376,7 @@ static void test_refused(Fixture *f, gconstpointer data)
 		RELAIS_JOURNEY_EV_SCORE,
 		RELAIS_JOURNEY_EV_DONE,
 		RELAIS_JOURNEY_EV_STAY,
+		RELAIS_JOURNEY_EV_CHAT,
 		RELAIS_JOURNEY_EV_TIMEOUT,
 		RELAIS_JOURNEY_EV_WIPED,
 		RELAIS_JOURNEY_EV_SESSION_QUEUED,
@@ -405,6 +424,64 @@ static void test_refused(Fixture *f, gconstpointer data)
 	refused(f->j, RELAIS_JOURNEY_EV_WIPED, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
 }
 
+/* The visitor's chat: checked like the protocol checks it, and not kept. */
+static void test_chat(Fixture *f, gconstpointer data)
+{
+	to_self_check(f);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "hello", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	feed(f->j, RELAIS_JOURNEY_EV_READY);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "hello", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED); /* waiting */
+	feed(f->j, RELAIS_JOURNEY_EV_SESSION_CONNECTING);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "hello", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED); /* nobody there yet */
+	feed(f->j, RELAIS_JOURNEY_EV_SESSION_IN_CALL);
+
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_CHAT, "Bonjour, j'ai une question", 0), ==,
+			RELAIS_JOURNEY_ACT_CHAT);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_IN_CALL);
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_CHAT, "\u00e9t\u00e9 \u00e0 la gare", 0), ==,
+			RELAIS_JOURNEY_ACT_CHAT);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, NULL, 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "caf\xc3", 0, RELAIS_JOURNEY_ERROR_INVALID); /* cut in a character */
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "\xff\xfe", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	g_autofree char *longest = g_strnfill(CONFIG_RELAIS_PROTO_MAX_TEXT, 'x');
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_CHAT, longest, 0), ==, RELAIS_JOURNEY_ACT_CHAT);
+	g_autofree char *too_long = g_strnfill(CONFIG_RELAIS_PROTO_MAX_TEXT + 1, 'x');
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, too_long, 0, RELAIS_JOURNEY_ERROR_INVALID);
+
+	/* not while asking to end: the dialog covers the keyboard */
+	feed(f->j, RELAIS_JOURNEY_EV_END);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "hello", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	feed(f->j, RELAIS_JOURNEY_EV_CONFIRM_END);
+	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "hello", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+}
+
+/* Every state, event and action has its own name (logs and the control
+ * socket use them). */
+static void test_names(void)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (St s = 0; s < RELAIS_JOURNEY_N_STATES; s++) {
+		g_assert_cmpstr(relais_journey_state_name(s), !=, "?");
+		g_assert_true(g_hash_table_add(seen, (gpointer)relais_journey_state_name(s)));
+	}
+	g_assert_cmpstr(relais_journey_state_name(RELAIS_JOURNEY_N_STATES), ==, "?");
+	g_hash_table_remove_all(seen);
+	for (RelaisJourneyEventType e = 0; e < RELAIS_JOURNEY_N_EVENTS; e++) {
+		g_assert_cmpstr(relais_journey_event_name(e), !=, "?");
+		g_assert_true(g_hash_table_add(seen, (gpointer)relais_journey_event_name(e)));
+	}
+	g_assert_cmpstr(relais_journey_event_name(RELAIS_JOURNEY_N_EVENTS), ==, "?");
+	g_assert_cmpstr(relais_journey_event_name(RELAIS_JOURNEY_EV_CHAT), ==, "chat");
+	g_hash_table_remove_all(seen);
+	for (Act a = 0; a < RELAIS_JOURNEY_N_ACTIONS; a++) {
+		g_assert_cmpstr(relais_journey_action_name(a), !=, "?");
+		g_assert_true(g_hash_table_add(seen, (gpointer)relais_journey_action_name(a)));
+	}
+	g_assert_cmpstr(relais_journey_action_name(RELAIS_JOURNEY_N_ACTIONS), ==, "?");
+	g_assert_cmpstr(relais_journey_action_name(RELAIS_JOURNEY_ACT_CHAT), ==, "chat");
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const one_language[] = {"fr", NULL};
@@ -418,5 +495,8 @@ int main(int argc, char **argv)
 	ADD("/journey/no-adviser", test_no_adviser, NULL);
 	ADD("/journey/link-and-faults", test_link_and_faults, NULL);
 	ADD("/journey/refused", test_refused, NULL);
+	ADD("/journey/four-taps", test_four_taps, NULL);
+	ADD("/journey/chat", test_chat, NULL);
+	g_test_add_func("/journey/names", test_names);
 	return g_test_run();
 }

@@ -119,6 +119,11 @@ static void test_golden(void)
 			}
 		}
 	IMG_Quit();
+	/* the chat keyboard's screens are among them */
+	guint keyboards = 0;
+	for (guint i = 0; i < booth_ui_samples_count(); i++)
+		keyboards += g_str_has_prefix(booth_ui_sample_name(i), "in-call-keyboard");
+	g_assert_cmpuint(keyboards, ==, 2);
 	g_assert_cmpuint(compared, ==, 2 * booth_ui_samples_count());
 	g_assert_cmpuint(failures, ==, 0);
 }

@@ -6,6 +6,7 @@
  * on every screen, the accessibility toggles, and the video hand-over.
  */
 #include "ui/samples.h"
+#include "relais-config.h"
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
@@ -16,7 +17,9 @@ typedef struct {
 	RelaisJourney *j;
 	BoothUi *ui;
 	GPtrArray *actions; /* action names, in order */
+	GPtrArray *chats;   /* texts of the ACT_CHAT actions */
 	guint refused;
+	int w, h;
 } Fixture;
 
 static const char *const languages[] = {"fr", "en", NULL};
@@ -46,6 +49,8 @@ static void on_event(const RelaisJourneyEvent *ev, gpointer data)
 		return;
 	}
 	g_ptr_array_add(f->actions, (gpointer)relais_journey_action_name(act));
+	if (act == RELAIS_JOURNEY_ACT_CHAT)
+		g_ptr_array_add(f->chats, g_strdup(ev->str));
 	if (act == RELAIS_JOURNEY_ACT_WIPE) {
 		RelaisJourneyEvent wiped = {RELAIS_JOURNEY_EV_WIPED};
 		g_assert_true(relais_journey_feed(f->j, &wiped, NULL, NULL));
@@ -71,6 +76,9 @@ static void setup_size(Fixture *f, int w, int h, int dpi)
 	f->ui = booth_ui_new(&cfg, &error);
 	g_assert_no_error(error);
 	f->actions = g_ptr_array_new();
+	f->chats = g_ptr_array_new_with_free_func(g_free);
+	f->w = w;
+	f->h = h;
 	booth_ui_set_event_func(f->ui, on_event, f);
 	redraw(f);
 }
@@ -86,6 +94,7 @@ static void teardown(Fixture *f, gconstpointer data)
 	relais_journey_free(f->j);
 	relais_questions_free(f->qs);
 	g_ptr_array_unref(f->actions);
+	g_ptr_array_unref(f->chats);
 }
 
 static void session(Fixture *f, RelaisJourneyEventType type)
@@ -103,10 +112,55 @@ static void touch(Fixture *f, RelaisJourneyEventType type, const char *str, int 
 		g_error("no target for '%s' on screen '%s'", relais_journey_event_name(type),
 			relais_journey_state_name(relais_journey_get_state(f->j)));
 	SDL_Event e = {.type = SDL_FINGERUP};
-	e.tfinger.x = (r.x + r.w / 2.0f) / 1280.0f;
-	e.tfinger.y = (r.y + r.h / 2.0f) / 800.0f;
+	e.tfinger.x = (r.x + r.w / 2.0f) / f->w;
+	e.tfinger.y = (r.y + r.h / 2.0f) / f->h;
 	g_assert_cmpint(SDL_PushEvent(&e), ==, 1);
 	booth_ui_pump(f->ui);
+}
+
+/* A key of the on-screen keyboard, touched; then drawn again, as the
+ * attached source would (a page or Shift changes the keys). */
+static void touch_key(Fixture *f, BoothUiKey k, const char *text)
+{
+	SDL_Rect r;
+	if (!booth_ui_find_key(f->ui, k, text, &r))
+		g_error("no key %d '%s' on screen '%s'", k, text ? text : "",
+			relais_journey_state_name(relais_journey_get_state(f->j)));
+	SDL_Event e = {.type = SDL_FINGERUP};
+	e.tfinger.x = (r.x + r.w / 2.0f) / f->w;
+	e.tfinger.y = (r.y + r.h / 2.0f) / f->h;
+	g_assert_cmpint(SDL_PushEvent(&e), ==, 1);
+	booth_ui_pump(f->ui);
+	booth_ui_render(f->ui);
+}
+
+/* Letters, space and the accented letters of `s`, through the pages. */
+static void type(Fixture *f, const char *s)
+{
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		g_autofree char *c = g_strndup(p, g_utf8_next_char(p) - p);
+		if (*c == ' ') {
+			touch_key(f, BOOTH_UI_KEY_SPACE, NULL);
+			continue;
+		}
+		SDL_Rect r;
+		if (!booth_ui_find_key(f->ui, BOOTH_UI_KEY_CHAR, c, &r)) {
+			touch_key(f, BOOTH_UI_KEY_ACCENTS, NULL);
+			touch_key(f, BOOTH_UI_KEY_CHAR, c);
+			touch_key(f, BOOTH_UI_KEY_LETTERS, NULL);
+		} else {
+			touch_key(f, BOOTH_UI_KEY_CHAR, c);
+		}
+	}
+}
+
+static void text_input(Fixture *f, const char *s)
+{
+	SDL_Event e = {.type = SDL_TEXTINPUT};
+	g_strlcpy(e.text.text, s, sizeof e.text.text);
+	g_assert_cmpint(SDL_PushEvent(&e), ==, 1);
+	booth_ui_pump(f->ui);
+	booth_ui_render(f->ui);
 }
 
 static void click_at(Fixture *f, int x, int y)
@@ -125,6 +179,7 @@ static void key(Fixture *f, SDL_Keycode k, Uint16 mod)
 	e.key.keysym.mod = mod;
 	g_assert_cmpint(SDL_PushEvent(&e), ==, 1);
 	booth_ui_pump(f->ui);
+	booth_ui_render(f->ui); /* what the attached source does after input */
 }
 
 #define STATE(f) relais_journey_get_state((f)->j)
@@ -185,11 +240,18 @@ static void test_touch_journey(Fixture *f, gconstpointer data)
 /* Switch access: Tab/arrows move a focus ring, Enter acts, Escape backs out. */
 static void test_keyboard_journey(Fixture *f, gconstpointer data)
 {
-	key(f, SDLK_RETURN, 0); /* attract: one focusable button, Enter starts */
+	key(f, SDLK_RETURN, 0); /* attract: a button per language, Enter shows the ring first */
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_ATTRACT);
+	key(f, SDLK_RIGHT, 0); /* "Start in English" */
+	key(f, SDLK_RETURN, 0);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "en");
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_QUESTION);
+	key(f, SDLK_ESCAPE, 0); /* back from the first question: the language list */
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_LANGUAGE);
 	key(f, SDLK_ESCAPE, 0);
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_ATTRACT);
-	key(f, SDLK_SPACE, 0);
+	click_at(f, 600, 100); /* a touch anywhere but the buttons: the language list */
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_LANGUAGE);
 	key(f, SDLK_TAB, 0);   /* first language */
 	key(f, SDLK_RIGHT, 0); /* second: English */
 	key(f, SDLK_RETURN, 0);
@@ -238,7 +300,7 @@ static void test_keyboard_journey(Fixture *f, gconstpointer data)
 
 static void test_still_there(Fixture *f, gconstpointer data)
 {
-	click_at(f, 600, 400);
+	click_at(f, 600, 100);
 	session(f, RELAIS_JOURNEY_EV_TIMEOUT);
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_STILL_THERE);
 	click_at(f, 3, 3); /* any touch means "I'm here" */
@@ -366,6 +428,352 @@ static void test_bad_config(void)
 	g_assert_nonnull(strstr(error->message, "tlh"));
 }
 
+/* From attract to the call, in `language`, skipping the questions. */
+static void to_call(Fixture *f, const char *language)
+{
+	click_at(f, 5, 5);
+	touch(f, RELAIS_JOURNEY_EV_LANGUAGE, language, 0);
+	while (STATE(f) == RELAIS_JOURNEY_QUESTION)
+		touch(f, RELAIS_JOURNEY_EV_SKIP, NULL, 0);
+	touch(f, RELAIS_JOURNEY_EV_ACCEPT, NULL, 0);
+	touch(f, RELAIS_JOURNEY_EV_READY, NULL, 0);
+	session(f, RELAIS_JOURNEY_EV_SESSION_CONNECTING);
+	session(f, RELAIS_JOURNEY_EV_SESSION_IN_CALL);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_IN_CALL);
+}
+
+static void test_keyboard_typing(Fixture *f, gconstpointer data)
+{
+	SDL_Rect r, a, q;
+	to_call(f, "fr");
+	g_assert_false(booth_ui_get_keyboard_open(f->ui));
+	g_assert_null(booth_ui_get_draft(f->ui));
+	g_assert_false(booth_ui_find_key(f->ui, BOOTH_UI_KEY_SEND, NULL, &r));
+	touch_key(f, BOOTH_UI_KEY_OPEN, NULL);
+	g_assert_true(booth_ui_get_keyboard_open(f->ui));
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "");
+	/* the call's controls make room for the keys */
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_END, NULL, 0, &r));
+	/* AZERTY in French: a above q, in the first column */
+	g_assert_true(booth_ui_find_key(f->ui, BOOTH_UI_KEY_CHAR, "a", &a));
+	g_assert_true(booth_ui_find_key(f->ui, BOOTH_UI_KEY_CHAR, "q", &q));
+	g_assert_cmpint(a.y, <, q.y);
+	g_assert_cmpint(a.x, ==, q.x);
+
+	type(f, "bonjour");
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Bonjour"); /* a sentence starts with a capital */
+	type(f, "x");
+	touch_key(f, BOOTH_UI_KEY_BACKSPACE, NULL);
+	type(f, " \u00e9t\u00e9");
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Bonjour \u00e9t\u00e9");
+	touch_key(f, BOOTH_UI_KEY_SEND, NULL);
+	g_assert_cmpuint(f->chats->len, ==, 1);
+	g_assert_cmpstr(f->chats->pdata[0], ==, "Bonjour \u00e9t\u00e9");
+	g_assert_cmpuint(f->refused, ==, 0);
+	/* sent: the draft is gone, the keyboard stays for the next message */
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "");
+	g_assert_true(booth_ui_get_keyboard_open(f->ui));
+
+	/* Shift, once; capitals again after a full stop */
+	touch_key(f, BOOTH_UI_KEY_SHIFT, NULL); /* on by itself at the start: now off */
+	type(f, "ok");
+	touch_key(f, BOOTH_UI_KEY_SYMBOLS, NULL);
+	touch_key(f, BOOTH_UI_KEY_CHAR, ".");
+	touch_key(f, BOOTH_UI_KEY_CHAR, "2");
+	touch_key(f, BOOTH_UI_KEY_LETTERS, NULL);
+	type(f, " merci");
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "ok.2 merci");
+	type(f, ". oui");
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "ok.2 merci. Oui");
+
+	/* Close erases the draft */
+	touch_key(f, BOOTH_UI_KEY_CLOSE, NULL);
+	g_assert_false(booth_ui_get_keyboard_open(f->ui));
+	g_assert_null(booth_ui_get_draft(f->ui));
+	g_assert_true(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_END, NULL, 0, &r));
+	touch_key(f, BOOTH_UI_KEY_OPEN, NULL);
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "");
+	/* blanks are not a message */
+	type(f, "  ");
+	touch_key(f, BOOTH_UI_KEY_SEND, NULL);
+	g_assert_cmpuint(f->chats->len, ==, 1);
+	/* the owner shows the visitor's own messages too */
+	const BoothUiChatLine lines[] = {{TRUE, "Bonjour"}, {FALSE, "Bonjour \u00e9t\u00e9"}};
+	BoothUiView view = {.n_chat = 2, .chat = lines};
+	booth_ui_view_from_journey(&view, f->j);
+	booth_ui_set_view(f->ui, &view);
+	booth_ui_render(f->ui);
+	g_assert_true(booth_ui_get_keyboard_open(f->ui));
+}
+
+/* The draft belongs to the call screen: it survives the "end?" dialog, and
+ * goes when the call does. QWERTY in English. */
+static void test_keyboard_leaves(Fixture *f, gconstpointer data)
+{
+	SDL_Rect a, q;
+	to_call(f, "en");
+	touch_key(f, BOOTH_UI_KEY_OPEN, NULL);
+	g_assert_true(booth_ui_find_key(f->ui, BOOTH_UI_KEY_CHAR, "a", &a));
+	g_assert_true(booth_ui_find_key(f->ui, BOOTH_UI_KEY_CHAR, "q", &q));
+	g_assert_cmpint(q.y, <, a.y);
+	type(f, "hello");
+	session(f, RELAIS_JOURNEY_EV_END);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CONFIRM_END);
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Hello");
+	session(f, RELAIS_JOURNEY_EV_KEEP_TALKING);
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Hello");
+	g_assert_true(booth_ui_find_key(f->ui, BOOTH_UI_KEY_SEND, NULL, &a));
+	session(f, RELAIS_JOURNEY_EV_SESSION_ENDED); /* the adviser hung up */
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_SATISFACTION);
+	g_assert_false(booth_ui_get_keyboard_open(f->ui));
+	g_assert_null(booth_ui_get_draft(f->ui));
+	/* and it cannot be opened outside the call */
+	booth_ui_set_keyboard(f->ui, TRUE, "late");
+	g_assert_false(booth_ui_get_keyboard_open(f->ui));
+}
+
+/* Never more than the protocol carries, and never half a character. */
+static void test_keyboard_cap(Fixture *f, gconstpointer data)
+{
+	const gsize max = CONFIG_RELAIS_PROTO_MAX_TEXT;
+	SDL_Rect a;
+	to_call(f, "fr");
+	touch_key(f, BOOTH_UI_KEY_OPEN, NULL);
+	g_assert_true(booth_ui_find_key(f->ui, BOOTH_UI_KEY_CHAR, "a", &a));
+	for (gsize i = 0; i < max + 10; i++)
+		click_at(f, a.x + a.w / 2, a.y + a.h / 2);
+	g_assert_cmpuint(strlen(booth_ui_get_draft(f->ui)), ==, max);
+	touch_key(f, BOOTH_UI_KEY_BACKSPACE, NULL);
+	touch_key(f, BOOTH_UI_KEY_ACCENTS, NULL);
+	touch_key(f, BOOTH_UI_KEY_CHAR, "\u00e9"); /* two bytes: no room */
+	g_assert_cmpuint(strlen(booth_ui_get_draft(f->ui)), ==, max - 1);
+	text_input(f, "z\u00e9");
+	g_assert_cmpuint(strlen(booth_ui_get_draft(f->ui)), ==, max);
+	g_assert_true(g_str_has_suffix(booth_ui_get_draft(f->ui), "az"));
+	touch_key(f, BOOTH_UI_KEY_SEND, NULL);
+	g_assert_cmpuint(f->chats->len, ==, 1);
+	g_assert_cmpuint(strlen(f->chats->pdata[0]), ==, max);
+	g_assert_cmpuint(f->refused, ==, 0);
+	/* a long draft given at once is cut on a character boundary */
+	GString *s = g_string_new(NULL);
+	while (s->len <= max)
+		g_string_append(s, "\u00e9");
+	booth_ui_set_keyboard(f->ui, TRUE, s->str);
+	g_string_free(s, TRUE);
+	g_assert_cmpuint(strlen(booth_ui_get_draft(f->ui)), ==, max - max % 2);
+	g_assert_true(g_utf8_validate(booth_ui_get_draft(f->ui), -1, NULL));
+	booth_ui_render(f->ui); /* a full field draws (its tail) */
+}
+
+/* Switch access and a physical keyboard: Tab to "Write", Enter opens with
+ * the ring on the first letter, arrows move over the keys, typed text goes
+ * into the draft, Enter sends, Escape closes. */
+static void test_keyboard_keys(Fixture *f, gconstpointer data)
+{
+	to_call(f, "fr");
+	key(f, SDLK_TAB, 0); /* mic */
+	key(f, SDLK_TAB, 0); /* camera */
+	key(f, SDLK_TAB, 0); /* write */
+	key(f, SDLK_RETURN, 0);
+	g_assert_true(booth_ui_get_keyboard_open(f->ui));
+	key(f, SDLK_RETURN, 0); /* the ring is on "a" */
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "A");
+	key(f, SDLK_DOWN, 0); /* the key under it */
+	key(f, SDLK_RETURN, 0);
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Aq");
+	key(f, SDLK_RIGHT, 0);
+	key(f, SDLK_RETURN, 0);
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Aqs");
+	key(f, SDLK_BACKSPACE, 0);
+	text_input(f, "uoi de neuf ?");
+	g_assert_cmpstr(booth_ui_get_draft(f->ui), ==, "Aquoi de neuf ?");
+	key(f, SDLK_ESCAPE, 0); /* closes the keyboard, not the call */
+	g_assert_false(booth_ui_get_keyboard_open(f->ui));
+	g_assert_null(booth_ui_get_draft(f->ui));
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_IN_CALL);
+	text_input(f, "ignored");
+	g_assert_null(booth_ui_get_draft(f->ui));
+	key(f, SDLK_RETURN, 0); /* the ring went back to "Write" */
+	g_assert_true(booth_ui_get_keyboard_open(f->ui));
+	/* typing on a physical keyboard: Enter sends when no key has the ring */
+	key(f, SDLK_ESCAPE, 0);
+	touch_key(f, BOOTH_UI_KEY_OPEN, NULL); /* by touch: no ring */
+	text_input(f, "Bonjour");
+	key(f, SDLK_SPACE, 0); /* a space comes as text input, not as "press" */
+	text_input(f, " !");
+	key(f, SDLK_RETURN, 0);
+	g_assert_cmpuint(f->chats->len, ==, 1);
+	g_assert_cmpstr(f->chats->pdata[0], ==, "Bonjour !");
+	key(f, SDLK_ESCAPE, 0);
+	key(f, SDLK_ESCAPE, 0); /* now Escape is the call's: "end?" */
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CONFIRM_END);
+	g_assert_cmpuint(f->refused, ==, 0);
+}
+
+/* 15 mm keys whatever the panel; every letter and the French accents on
+ * screen; full rows of ten where they fit. */
+static void test_keyboard_sizes(void)
+{
+	static const struct {
+		int w, h, dpi;
+	} sizes[] = {{1280, 800, 150}, {1920, 1080, 96}, {800, 480, 133}};
+	for (guint s = 0; s < G_N_ELEMENTS(sizes); s++)
+		for (const char *const *l = languages; *l; l++) {
+			Fixture f = {0};
+			setup_size(&f, sizes[s].w, sizes[s].h, sizes[s].dpi);
+			to_call(&f, *l);
+			touch_key(&f, BOOTH_UI_KEY_OPEN, NULL);
+			int min = booth_ui_mm_to_px(f.ui, 15);
+			SDL_Rect r, first, tenth;
+			for (const char *c = "abcdefghijklmnopqrstuvwxyz"; *c; c++) {
+				char k[2] = {*c, 0};
+				g_assert_true(booth_ui_find_key(f.ui, BOOTH_UI_KEY_CHAR, k, &r));
+				g_assert_cmpint(r.x, >=, 0);
+				g_assert_cmpint(r.y, >=, 0);
+				g_assert_cmpint(r.x + r.w, <=, sizes[s].w);
+				g_assert_cmpint(r.y + r.h, <=, sizes[s].h);
+			}
+			g_assert_cmpint(booth_ui_min_target_px(f.ui), >=, min);
+			if (sizes[s].w >= 1280) { /* the whole top row: a..p / q..p */
+				g_assert_true(
+					booth_ui_find_key(f.ui, BOOTH_UI_KEY_CHAR, *l[0] == 'f' ? "a" : "q", &first));
+				g_assert_true(booth_ui_find_key(f.ui, BOOTH_UI_KEY_CHAR, "p", &tenth));
+				g_assert_cmpint(first.y, ==, tenth.y);
+			}
+			touch_key(&f, BOOTH_UI_KEY_ACCENTS, NULL);
+			static const char *const fr[] = {"\u00e9", "\u00e8", "\u00e0", "\u00e7", "\u00f9", "\u00ea"};
+			for (guint i = 0; i < G_N_ELEMENTS(fr); i++)
+				g_assert_true(booth_ui_find_key(f.ui, BOOTH_UI_KEY_CHAR, fr[i], &r));
+			g_assert_cmpint(booth_ui_min_target_px(f.ui), >=, min);
+			touch_key(&f, BOOTH_UI_KEY_SYMBOLS, NULL);
+			for (const char *c = "0123456789"; *c; c++) {
+				char k[2] = {*c, 0};
+				g_assert_true(booth_ui_find_key(f.ui, BOOTH_UI_KEY_CHAR, k, &r));
+			}
+			g_assert_cmpint(booth_ui_min_target_px(f.ui), >=, min);
+			teardown(&f, NULL);
+		}
+}
+
+static void run_loop(GMainContext *ctx, int ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * 1000;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_iteration(ctx, FALSE))
+			;
+		g_usleep(2000);
+	}
+}
+
+static guint64 frames(Fixture *f)
+{
+	BoothUiStats st;
+	booth_ui_get_stats(f->ui, &st);
+	return st.frames_rendered;
+}
+
+/* The attached source draws only when something changed. */
+static void test_redraw_on_change(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GMainContext) ctx = g_main_context_new();
+	booth_ui_attach(f->ui, ctx);
+	run_loop(ctx, 100);
+	guint64 n = frames(f);
+	run_loop(ctx, 200); /* a static screen: nothing */
+	g_assert_cmpuint(frames(f), ==, n);
+	BoothUiView view = {.queue_position = 1, .wait_minutes = 2};
+	booth_ui_view_from_journey(&view, f->j);
+	booth_ui_set_view(f->ui, &view); /* the same view again: nothing */
+	run_loop(ctx, 100);
+	g_assert_cmpuint(frames(f), ==, n);
+	view.language = "en"; /* a change: one frame */
+	booth_ui_set_view(f->ui, &view);
+	run_loop(ctx, 100);
+	g_assert_cmpuint(frames(f), ==, n + 1);
+
+	/* a frame posted by a streaming thread: drawn once, uploaded once */
+	BoothUiStats before, after;
+	booth_ui_get_stats(f->ui, &before);
+	g_autoptr(BoothUiMailbox) mb = booth_ui_mailbox_new();
+	booth_ui_set_mailbox(f->ui, BOOTH_UI_VIDEO_REMOTE, mb);
+	GThread *t = g_thread_new("poster", poster, mb);
+	g_thread_join(t);
+	run_loop(ctx, 150);
+	booth_ui_get_stats(f->ui, &after);
+	g_assert_cmpuint(after.frames_rendered, ==, before.frames_rendered + 1);
+	g_assert_cmpuint(after.video_uploads[BOOTH_UI_VIDEO_REMOTE], ==,
+			 before.video_uploads[BOOTH_UI_VIDEO_REMOTE] + 1);
+	g_assert_cmpuint(after.video_uploads[BOOTH_UI_VIDEO_LOCAL], ==, before.video_uploads[BOOTH_UI_VIDEO_LOCAL]);
+	g_assert_true(after.has_picture[BOOTH_UI_VIDEO_REMOTE]);
+	g_assert_false(after.has_picture[BOOTH_UI_VIDEO_LOCAL]);
+	/* ... and the texts of that frame came from the cache */
+	g_assert_cmpuint(after.text_hits, >, before.text_hits);
+	g_assert_cmpuint(after.text_misses, ==, before.text_misses);
+	booth_ui_set_mailbox(f->ui, BOOTH_UI_VIDEO_REMOTE, NULL);
+
+	/* input that changes the picture: a focus ring */
+	SDL_Event e = {.type = SDL_KEYDOWN};
+	e.key.keysym.sym = SDLK_TAB;
+	g_assert_cmpint(SDL_PushEvent(&e), ==, 1);
+	run_loop(ctx, 100);
+	g_assert_cmpuint(frames(f), ==, after.frames_rendered + 1);
+
+	/* the waiting screen moves, calmly: a capped frame rate */
+	BoothUiView waiting = {.state = RELAIS_JOURNEY_WAITING, .language = "fr", .queue_position = 2};
+	booth_ui_set_view(f->ui, &waiting);
+	run_loop(ctx, 50);
+	n = frames(f);
+	run_loop(ctx, 600);
+	guint64 drawn = frames(f) - n;
+	g_test_message("waiting: %" G_GUINT64_FORMAT " frames in 600 ms", drawn);
+	g_assert_cmpuint(drawn, >=, 2);
+	g_assert_cmpuint(drawn, <=, 600 * CONFIG_RELAIS_UI_ANIMATION_FPS / 1000 + 2);
+	/* back to a still screen: still again */
+	BoothUiView thanks = {.state = RELAIS_JOURNEY_THANKS, .language = "fr"};
+	booth_ui_set_view(f->ui, &thanks);
+	run_loop(ctx, 100);
+	n = frames(f);
+	run_loop(ctx, 200);
+	g_assert_cmpuint(frames(f), ==, n);
+}
+
+/* Texts are rendered once; the visitor's go with the visitor. */
+static void test_text_cache(Fixture *f, gconstpointer data)
+{
+	guint in_call = 0;
+	while (g_strcmp0(booth_ui_sample_name(in_call), "in-call-keyboard") != 0)
+		in_call++;
+	g_autoptr(GError) error = NULL;
+	g_assert_true(booth_ui_render_sample(f->ui, in_call, "fr", &error));
+	BoothUiStats a, b;
+	booth_ui_get_stats(f->ui, &a);
+	g_assert_cmpuint(a.text_entries, >, 10);
+	g_assert_cmpuint(a.text_misses, >, 0);
+	booth_ui_render(f->ui);
+	booth_ui_get_stats(f->ui, &b);
+	g_assert_cmpuint(b.text_misses, ==, a.text_misses);
+	g_assert_cmpuint(b.text_hits, >=, a.text_hits + a.text_entries / 2);
+	g_assert_cmpuint(b.text_entries, ==, a.text_entries);
+	/* larger text: every text changes, the old ones go */
+	booth_ui_set_large_text(f->ui, TRUE);
+	booth_ui_get_stats(f->ui, &b);
+	g_assert_cmpuint(b.text_entries, ==, 0);
+	booth_ui_render(f->ui);
+	booth_ui_get_stats(f->ui, &a);
+	g_assert_cmpuint(a.text_entries, >, 10);
+	/* wiped: chat and draft were in textures, nothing of them stays */
+	BoothUiView wiped = {.state = RELAIS_JOURNEY_WIPED, .language = "fr"};
+	booth_ui_set_view(f->ui, &wiped);
+	booth_ui_get_stats(f->ui, &b);
+	g_assert_cmpuint(b.text_entries, ==, 0);
+	g_assert_cmpuint(b.text_pixels, ==, 0);
+	g_assert_true(a.has_picture[BOOTH_UI_VIDEO_REMOTE]);
+	g_assert_false(b.has_picture[BOOTH_UI_VIDEO_REMOTE]);
+	g_assert_false(b.has_picture[BOOTH_UI_VIDEO_LOCAL]);
+	g_assert_false(booth_ui_get_keyboard_open(f->ui));
+	g_assert_null(booth_ui_get_draft(f->ui));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -377,6 +785,13 @@ int main(int argc, char **argv)
 	ADD("/ui-input/still-there", test_still_there);
 	ADD("/ui-input/toggles", test_toggles);
 	ADD("/ui-input/video", test_video);
+	ADD("/ui-input/keyboard-typing", test_keyboard_typing);
+	ADD("/ui-input/keyboard-leaves", test_keyboard_leaves);
+	ADD("/ui-input/keyboard-cap", test_keyboard_cap);
+	ADD("/ui-input/keyboard-keys", test_keyboard_keys);
+	ADD("/ui-input/redraw-on-change", test_redraw_on_change);
+	ADD("/ui-input/text-cache", test_text_cache);
+	g_test_add_func("/ui-input/keyboard-sizes", test_keyboard_sizes);
 	g_test_add_func("/ui-input/target-sizes", test_target_sizes);
 	g_test_add_func("/ui-input/bad-config", test_bad_config);
 	return g_test_run();

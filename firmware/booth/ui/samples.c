@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-ui"
 
 #include "ui/samples.h"
+#include "ui/ui-private.h"
 
 #include <string.h>
 
@@ -14,6 +15,7 @@ typedef struct {
 	gboolean muted, camera_off, reconnecting, chat, next_opening, contrast, large;
 	double mic;
 	const char *fault;
+	int keyboard; /* 0: closed, else 1 + the page shown */
 } Sample;
 
 static const Sample samples[] = {
@@ -30,6 +32,8 @@ static const Sample samples[] = {
 	{"in-call", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .mic = 0.4},
 	{"in-call-muted", RELAIS_JOURNEY_IN_CALL, .quality = 2, .muted = TRUE, .camera_off = TRUE},
 	{"in-call-reconnecting", RELAIS_JOURNEY_IN_CALL, .quality = 0, .reconnecting = TRUE},
+	{"in-call-keyboard", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_LETTERS},
+	{"in-call-keyboard-accents", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_ACCENTS},
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -125,6 +129,13 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 	if ((local && !push_synthetic(ui, BOOTH_UI_VIDEO_LOCAL, 1, error)) ||
 	    (remote && !push_synthetic(ui, BOOTH_UI_VIDEO_REMOTE, 0, error)))
 		return FALSE;
+	if (s->keyboard) {
+		booth_ui_set_keyboard(ui, TRUE, fr ? "Bonjour, j'ai une question" : "Hello, I have a question");
+		ui_kb_set_page(ui, s->keyboard - 1);
+	}
+	/* the waiting screen's motion, stopped at its start */
+	ui->fixed_time_us = 0;
 	booth_ui_render(ui);
+	ui->fixed_time_us = -1;
 	return TRUE;
 }

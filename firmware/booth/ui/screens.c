@@ -149,6 +149,9 @@ static void face(BoothUi *ui, float cx, float cy, float r, int score)
 	}
 }
 
+static int camera_badge(BoothUi *ui, int x, int y);
+static int camera_badge_height(BoothUi *ui);
+
 /* --- screens ------------------------------------------------------------- */
 
 static void draw_attract(BoothUi *ui)
@@ -179,11 +182,25 @@ static void draw_attract(BoothUi *ui)
 	}
 	SDL_Rect start = {f.m, f.footer.y - ui_px(ui, 30), pic.x - 2 * f.m, f.target + ui_px(ui, 30)};
 	start.y = MIN(start.y, ui->h - f.m - start.h);
-	ui_button(ui, start, ui_tr(ui, "ui.attract.touch"), BTN_PRIMARY, FALSE, TARGET_JOURNEY,
-		  EV(RELAIS_JOURNEY_EV_START));
-	if (ui->languages[1]) {
+	if (ui->languages[1] == NULL) {
+		ui_button(ui, start, ui_tr(ui, "ui.attract.touch"), BTN_PRIMARY, FALSE, TARGET_JOURNEY,
+			  EV(RELAIS_JOURNEY_EV_START));
+	} else {
+		/* One button per language, each in its own words: the first touch
+		 * also picks the language, and the visitor is one tap nearer to
+		 * an adviser (the rest of the screen leads to the language list). */
+		guint n = g_strv_length(ui->languages);
+		start.w = ui->w - 2 * f.m;
+		start.y = ui->h - f.m - start.h;
+		int bw = (start.w - (int)(n - 1) * f.gap) / (int)n;
+		for (guint i = 0; i < n; i++) {
+			SDL_Rect b = {start.x + (int)i * (bw + f.gap), start.y, bw, start.h};
+			ui_button(ui, b, ui_tr_lang(ui, ui->languages[i], "ui.attract.start"),
+				  i == 0 ? BTN_PRIMARY : BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+				  EV_STR(RELAIS_JOURNEY_EV_LANGUAGE, ui->languages[i]));
+		}
 		SDL_Rect l = {f.m, start.y - ui_px(ui, 50), start.w, ui_px(ui, 40)};
-		ui_text(ui, FONT_SMALL, FALSE, langs->str, l, -1, TRUE, t->muted_ink);
+		ui_text(ui, FONT_SMALL, FALSE, langs->str, l, -1, FALSE, t->muted_ink);
 	}
 	g_string_free(langs, TRUE);
 }
@@ -280,6 +297,8 @@ static void draw_self_check(BoothUi *ui)
 	vid_w = vid_h * 4 / 3;
 	SDL_Rect vid = {f.m, f.m, vid_w, vid_h};
 	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, vid, ui->view.camera_off ? ui_tr(ui, "ui.call.camera-off") : NULL);
+	int bm = MAX(8, ui_px(ui, 16));
+	camera_badge(ui, vid.x + bm, vid.y + bm);
 	SDL_Rect meter = {f.m, vid.y + vid.h + f.gap, vid_w, ui_px(ui, 22)};
 	mic_meter(ui, meter, ui->view.mic_level);
 
@@ -310,6 +329,14 @@ static void draw_waiting(BoothUi *ui)
 	int r = MIN(avail / 2, ui_px(ui, 150));
 	int cx = f.m + r + ui_px(ui, 20), cy = f.top + avail / 2;
 	ring(ui, cx, cy, r, t->primary, t->surface);
+	/* calm motion: a bead goes round the ring every few seconds, so that
+	 * the visitor sees the booth is at work (the only animated screen) */
+	double turn = (ui_now_us(ui) % (6 * G_USEC_PER_SEC)) / (6.0 * G_USEC_PER_SEC);
+	double a = 2 * G_PI * turn - G_PI / 2;
+	float band = MAX(4, r / 10), mid = r - band / 2.0f;
+	float bx = cx + mid * (float)cos(a), by = cy + mid * (float)sin(a);
+	ui_circle(ui, bx, by, band * 1.25f, t->primary);
+	ui_circle(ui, bx, by, band * 0.55f, t->on_primary);
 	SDL_Rect c = {cx - r, cy - r, 2 * r, 2 * r};
 	if (ui->view.queue_position > 0) {
 		g_autofree char *n = g_strdup_printf("%d", ui->view.queue_position);
@@ -332,6 +359,8 @@ static void draw_waiting(BoothUi *ui)
 	col.y += ui_text(ui, FONT_TITLE, FALSE, line1, col, -1, FALSE, t->ink) + f.gap / 2;
 	if (line2)
 		ui_text(ui, FONT_BODY, TRUE, line2, col, -1, FALSE, t->muted_ink);
+	/* the camera is ready for the call: said where the Back button would be */
+	camera_badge(ui, f.footer.x, f.footer.y + (f.footer.h - camera_badge_height(ui)) / 2);
 	footer(ui, &f, FALSE, ui_tr(ui, "ui.waiting.cancel"), EV(RELAIS_JOURNEY_EV_CANCEL), BTN_SECONDARY);
 	ui->escape = EV(RELAIS_JOURNEY_EV_CANCEL);
 }
@@ -361,7 +390,8 @@ static void draw_no_adviser(BoothUi *ui)
 	ui->escape = EV(RELAIS_JOURNEY_EV_DONE);
 }
 
-static void quality_bars(BoothUi *ui, int x, int y, int q)
+/* Returns the width of the bars' backing. */
+static int quality_bars(BoothUi *ui, int x, int y, int q)
 {
 	int bw = MAX(4, ui_px(ui, 8)), step = bw + MAX(2, ui_px(ui, 4)), hmax = ui_px(ui, 26);
 	ui_round_rect(ui, (SDL_Rect){x - bw, y - bw, 3 * step + bw, hmax + 2 * bw}, bw, (SDL_Color){0, 0, 0, 0x80});
@@ -370,11 +400,141 @@ static void quality_bars(BoothUi *ui, int x, int y, int q)
 		SDL_Color c = i < q ? (SDL_Color){0xff, 0xff, 0xff, 0xff} : (SDL_Color){0xff, 0xff, 0xff, 0x50};
 		ui_round_rect(ui, (SDL_Rect){x + i * step, y + hmax - h, bw, h}, 2, c);
 	}
+	return 3 * step + bw;
+}
+
+static int quality_bars_height(BoothUi *ui)
+{
+	return ui_px(ui, 26) + 2 * MAX(4, ui_px(ui, 8));
+}
+
+static int camera_badge_height(BoothUi *ui)
+{
+	return MAX(26, ui_px(ui, 42));
+}
+
+/* The camera's state, on screen for as long as it may run (self-check,
+ * waiting, the call): a red dot and "Camera on", or a hollow one and
+ * "Camera off". Drawn at (x, y), its top-left corner. Returns its width. */
+static int camera_badge(BoothUi *ui, int x, int y)
+{
+	gboolean on = !ui->view.camera_off;
+	const char *label = ui_tr(ui, on ? "ui.call.camera-on" : "ui.call.camera-off");
+	int h = camera_badge_height(ui), pad = MAX(6, ui_px(ui, 14));
+	float dot = MAX(5, ui_px(ui, 9));
+	int tw = ui_text_width(ui, FONT_SMALL, TRUE, label) + 2;
+	SDL_Rect r = {x, y, pad + (int)(2 * dot) + pad * 2 / 3 + tw + pad, h};
+	SDL_Color pill = {0x10, 0x18, 0x1e, 0xd8}, white = {0xff, 0xff, 0xff, 0xff};
+	ui_round_rect(ui, r, h / 2, pill);
+	float cx = r.x + pad + dot, cy = r.y + h / 2.0f;
+	if (on) {
+		ui_circle(ui, cx, cy, dot, (SDL_Color){0xff, 0x4d, 0x40, 0xff});
+	} else {
+		ui_circle(ui, cx, cy, dot, (SDL_Color){0xb8, 0xc0, 0xc4, 0xff});
+		ui_circle(ui, cx, cy, dot - MAX(2.0f, dot / 3), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
+	}
+	ui_text(ui, FONT_SMALL, TRUE, label, (SDL_Rect){r.x + pad + (int)(2 * dot) + pad * 2 / 3, r.y, tw, h}, -1, TRUE,
+		white);
+	return r.w;
+}
+
+/* Camera badge, then the link quality, in the top-left corner of the
+ * adviser's picture; the bars go to the bottom corner when the picture is
+ * too narrow for both. */
+static void call_status(BoothUi *ui, SDL_Rect remote, int m, gboolean connecting)
+{
+	int w = camera_badge(ui, remote.x + m, remote.y + m);
+	if (connecting)
+		return;
+	int bw = MAX(4, ui_px(ui, 8)), bars_w = 3 * (bw + MAX(2, ui_px(ui, 4))) + bw;
+	int x = remote.x + m + w + m / 2 + bw;
+	int y = remote.y + m + (camera_badge_height(ui) - quality_bars_height(ui)) / 2 + bw;
+	if (x + bars_w > remote.x + remote.w - m) {
+		x = remote.x + m + bw;
+		y = remote.y + remote.h - m - quality_bars_height(ui) + bw;
+	}
+	quality_bars(ui, x, y, ui->view.quality);
+}
+
+/* The messages, newest at the bottom; the adviser's on the left. */
+static void chat_panel(BoothUi *ui, SDL_Rect panel, int m, gboolean solid)
+{
+	const UiTheme *t = ui_theme(ui);
+	ui_round_rect(ui, panel, ui_px(ui, 14), solid ? t->surface : (SDL_Color){0xff, 0xff, 0xff, 0xe0});
+	if (solid)
+		ui_round_frame(ui, panel, ui_px(ui, 14), t->border_px, t->border);
+	SDL_RenderSetClipRect(ui->renderer, &panel);
+	int y = panel.y + panel.h - m;
+	for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
+		int bw = panel.w - 3 * m;
+		int h = ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
+		if (y - h - m < panel.y && i + 1 < ui->n_chat)
+			break; /* whole messages only, but always the newest */
+		y -= h + m;
+		SDL_Rect b = {ui->chat[i].from_adviser ? panel.x + m : panel.x + 2 * m, y, bw, h + m};
+		ui_round_rect(ui, b, ui_px(ui, 10), ui->chat[i].from_adviser ? t->selected : t->bg);
+		ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text, (SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, h}, -1,
+			FALSE, t->ink);
+		y -= m / 2;
+	}
+	SDL_RenderSetClipRect(ui->renderer, NULL);
+}
+
+static void own_picture(BoothUi *ui, SDL_Rect pip)
+{
+	ui_round_rect(ui, (SDL_Rect){pip.x - 3, pip.y - 3, pip.w + 6, pip.h + 6}, ui_px(ui, 16),
+		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, pip, ui->view.camera_off ? ui_tr(ui, "ui.call.camera-off") : NULL);
+	SDL_Rect tag = {pip.x, pip.y + pip.h - ui_px(ui, 34), pip.w, ui_px(ui, 34)};
+	if (pip.h < 3 * tag.h)
+		return; /* too small to label: the visitor knows their face */
+	ui_round_rect(ui, tag, ui_px(ui, 8), (SDL_Color){0, 0, 0, 0x90});
+	ui_text(ui, FONT_SMALL, TRUE, ui_tr(ui, "ui.call.you"), tag, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
+static void reconnecting_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
+{
+	const UiTheme *t = ui_theme(ui);
+	int h = MIN(remote.h, ui_px(ui, 100));
+	SDL_Rect band = {remote.x, remote.y + remote.h / 2 - h / 2, remote.w, h};
+	ui_round_rect(ui, band, 0, t->overlay);
+	ui_text(ui, font, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
+/* The call while the visitor writes: the keys take the lower part, the
+ * adviser (smaller) and the messages stay above, beside the draft. */
+static void draw_call_typing(BoothUi *ui)
+{
+	int m = MAX(8, ui_px(ui, 16));
+	int gap = MAX(4, ui_px(ui, 10));
+	SDL_Rect keys = {m, 0, ui->w - 2 * m, ui_kb_keys_height(ui, ui->w - 2 * m)};
+	keys.y = ui->h - m - keys.h;
+	int top_h = keys.y - gap - m;
+	SDL_Rect remote = {m, m, MIN(top_h * 4 / 3, (ui->w - 2 * m) * 2 / 5), top_h};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, NULL);
+	int pw = remote.w / 3, ph = pw * 3 / 4, pm = MAX(4, m / 2);
+	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - pm, remote.y + remote.h - ph - pm, pw, ph});
+	call_status(ui, remote, pm, FALSE);
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, remote, FONT_SMALL);
+
+	SDL_Rect col = {remote.x + remote.w + m, m, 0, top_h};
+	col.w = ui->w - m - col.x;
+	SDL_Rect row = {col.x, col.y + col.h - ui_kb_field_height(ui), col.w, ui_kb_field_height(ui)};
+	SDL_Rect msgs = {col.x, col.y, col.w, row.y - gap - col.y};
+	if (ui->n_chat && msgs.h > 0)
+		chat_panel(ui, msgs, MAX(4, ui_px(ui, 10)), TRUE);
+	ui_kb_draw_keys(ui, keys);
+	ui_kb_draw_field(ui, row);
+	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
 static void draw_call(BoothUi *ui, gboolean connecting)
 {
-	const UiTheme *t = ui_theme(ui);
+	if (ui->kb_open && !connecting) {
+		draw_call_typing(ui);
+		return;
+	}
 	Frame f = frame(ui);
 	int m = MAX(8, ui_px(ui, 16));
 	int bar_h = f.target;
@@ -382,48 +542,28 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
 	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
 	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
-	if (!connecting)
-		quality_bars(ui, remote.x + m + 4, remote.y + m + 4, ui->view.quality);
+	call_status(ui, remote, m, connecting);
 
 	/* own picture, always visible: the visitor knows what is shown */
 	int pw = remote.w / 4, ph = pw * 3 / 4;
-	SDL_Rect pip = {remote.x + remote.w - pw - m, remote.y + m, pw, ph};
-	ui_round_rect(ui, (SDL_Rect){pip.x - 3, pip.y - 3, pip.w + 6, pip.h + 6}, ui_px(ui, 16),
-		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
-	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, pip, ui->view.camera_off ? ui_tr(ui, "ui.call.camera-off") : NULL);
-	SDL_Rect tag = {pip.x, pip.y + pip.h - ui_px(ui, 34), pip.w, ui_px(ui, 34)};
-	ui_round_rect(ui, tag, ui_px(ui, 8), (SDL_Color){0, 0, 0, 0x90});
-	ui_text(ui, FONT_SMALL, TRUE, ui_tr(ui, "ui.call.you"), tag, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
 
 	/* chat: beside the video when there is room, over its foot otherwise */
-	if (ui->n_chat) {
-		SDL_Rect panel = chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
-					   : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
-							remote.h * 2 / 5 - m};
-		ui_round_rect(ui, panel, ui_px(ui, 14), chat_side ? t->surface : (SDL_Color){0xff, 0xff, 0xff, 0xe0});
-		if (chat_side)
-			ui_round_frame(ui, panel, ui_px(ui, 14), t->border_px, t->border);
-		SDL_RenderSetClipRect(ui->renderer, &panel);
-		int y = panel.y + panel.h - m;
-		for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
-			int bw = panel.w - 3 * m;
-			int h = ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
-			y -= h + m;
-			SDL_Rect b = {ui->chat[i].from_adviser ? panel.x + m : panel.x + 2 * m, y, bw, h + m};
-			ui_round_rect(ui, b, ui_px(ui, 10), ui->chat[i].from_adviser ? t->selected : t->bg);
-			ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text,
-				(SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, h}, -1, FALSE, t->ink);
-			y -= m / 2;
-		}
-		SDL_RenderSetClipRect(ui->renderer, NULL);
-	}
+	if (ui->n_chat)
+		chat_panel(ui,
+			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
+				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
+						  remote.h * 2 / 5 - m},
+			   m, chat_side);
 
-	/* controls: the words say the state ("Mic off"), not the action */
+	/* controls: the words say the state ("Mic off"), not the action;
+	 * "Write" only once someone is there to read */
 	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
 	int gap = MAX(6, ui_px(ui, 14));
 	int end_w = MAX(bar.w / 5, f.target);
 	int vol_w = f.target;
-	int toggle_w = (bar.w - end_w - 2 * vol_w - 4 * gap) / 2;
+	int n_wide = connecting ? 2 : 3;
+	int toggle_w = (bar.w - end_w - 2 * vol_w - (n_wide + 2) * gap) / n_wide;
 	int x = bar.x;
 	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
 		  ui_tr(ui, ui->view.muted ? "ui.call.mic-off" : "ui.call.mic-on"), BTN_SECONDARY, ui->view.muted,
@@ -433,6 +573,11 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 		  ui_tr(ui, ui->view.camera_off ? "ui.call.camera-off" : "ui.call.camera-on"), BTN_SECONDARY,
 		  ui->view.camera_off, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_CAMERA));
 	x += toggle_w + gap;
+	if (!connecting) {
+		ui_key(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h}, ui_tr(ui, "ui.chat.open"), FONT_BUTTON, BTN_SECONDARY,
+		       FALSE, BOOTH_UI_KEY_OPEN, NULL);
+		x += toggle_w + gap;
+	}
 	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "\u2212", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
 		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MAX(0, ui->view.volume - 10)));
 	x += vol_w + gap;
@@ -443,12 +588,8 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 		  FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_END));
 	ui->escape = EV(RELAIS_JOURNEY_EV_END);
 
-	if (ui->view.reconnecting) {
-		SDL_Rect band = {remote.x, remote.y + remote.h / 2 - ui_px(ui, 50), remote.w, ui_px(ui, 100)};
-		ui_round_rect(ui, band, 0, t->overlay);
-		ui_text(ui, FONT_TITLE, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE,
-			(SDL_Color){0xff, 0xff, 0xff, 0xff});
-	}
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, remote, FONT_TITLE);
 }
 
 /* A dialog over a dimmed screen; the screen under it takes no input. */
@@ -475,7 +616,10 @@ static void draw_confirm_end(BoothUi *ui)
 	Frame f = frame(ui);
 	int y;
 	SDL_Rect d = dialog(ui, ui_tr(ui, "ui.confirm.title"), &y);
-	int m = margin(ui);
+	/* the camera still runs: its badge stays bright over the dimming */
+	int m = MAX(8, ui_px(ui, 16));
+	camera_badge(ui, m + (ui->kb_open ? MAX(4, m / 2) : m), m + (ui->kb_open ? MAX(4, m / 2) : m));
+	m = margin(ui);
 	int bh = f.target + ui_px(ui, 6);
 	int bw = (d.w - 2 * m - f.gap) / 2;
 	SDL_Rect no = {d.x + m, d.y + d.h - m - bh, bw, bh};

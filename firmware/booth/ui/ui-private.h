@@ -11,17 +11,23 @@ typedef struct {
 } UiTheme;
 
 typedef enum { BTN_PRIMARY, BTN_SECONDARY, BTN_CHOICE, BTN_DANGER, BTN_QUIET } UiButtonStyle;
-typedef enum { TARGET_JOURNEY, TARGET_LARGE_TEXT, TARGET_CONTRAST } UiTargetKind;
+typedef enum { TARGET_JOURNEY, TARGET_LARGE_TEXT, TARGET_CONTRAST, TARGET_KEY } UiTargetKind;
 typedef enum { FONT_SMALL, FONT_BODY, FONT_BUTTON, FONT_TITLE, FONT_HUGE, N_FONT_ROLES } UiFontRole;
 
 typedef struct {
 	SDL_Rect rect;
 	UiTargetKind kind;
-	RelaisJourneyEvent ev;
+	RelaisJourneyEvent ev; /* TARGET_JOURNEY */
 	gboolean focusable;
+	BoothUiKey key;	  /* TARGET_KEY */
+	const char *text; /* TARGET_KEY, BOOTH_UI_KEY_CHAR: static, lower case */
 } UiTarget;
 
 #define UI_MAX_CHAT 64
+
+typedef enum { KB_LETTERS, KB_ACCENTS, KB_SYMBOLS, KB_N_PAGES } UiKbPage;
+
+typedef struct _UiTextEntry UiTextEntry;
 
 struct _BoothUi {
 	SDL_Window *window;
@@ -41,9 +47,37 @@ struct _BoothUi {
 	BoothUiChatLine chat[UI_MAX_CHAT];
 	guint n_chat;
 
+	/* on-screen keyboard (in_call): the draft is visitor data, kept
+	 * only here, in one buffer of CONFIG_RELAIS_PROTO_MAX_TEXT + 1
+	 * bytes (never reallocated, so no copy is left behind), erased with
+	 * memset when sent, closed, or the call screen goes */
+	gboolean kb_open, kb_shift;
+	UiKbPage kb_page;
+	char *draft;
+	gsize draft_len;
+	guint draft_gen; /* bumped on each edit: the field's cached texture goes */
+	guint drawn_draft_gen;
+	GArray *draft_lines; /* gsize: where each line of the field starts */
+	guint lines_gen;
+	int lines_w;
+	TTF_Font *lines_font;
+
+	/* rendered text, as textures: LRU, flushed with the visitor */
+	GHashTable *text_cache; /* UiTextEntry -> itself */
+	GQueue text_lru;	/* most recent first */
+	gsize text_pixels;
+	gboolean text_private; /* entries made now hold the draft */
+
+	/* redraw on change */
+	gboolean dirty;
+	gint64 last_render_us;
+	gint64 fixed_time_us; /* >= 0: the animation clock (samples), else live */
+	BoothUiStats stats;
+
 	/* last render */
 	GArray *targets;	   /* UiTarget */
 	int focus;		   /* index into targets, -1: none */
+	int focus_want;		   /* a BoothUiKey to focus after the next render, -1: none */
 	RelaisJourneyEvent escape; /* what Escape sends; type N_EVENTS: nothing */
 	RelaisJourneyState drawn_state;
 	guint drawn_question;
@@ -73,12 +107,29 @@ int ui_text(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, SDL_R
 	    gboolean valign_centre, SDL_Color c);
 int ui_text_height(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, int wrap_w);
 int ui_text_width(BoothUi *ui, UiFontRole role, gboolean bold, const char *text);
+/* Returns: (transfer none) (nullable) the font of a role at the current text size. */
+TTF_Font *ui_font(BoothUi *ui, UiFontRole role, gboolean bold);
 const char *ui_tr(BoothUi *ui, const char *msgid);
 const char *ui_tr_lang(BoothUi *ui, const char *language, const char *msgid);
 /* Draws a button and registers its touch target. */
 void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, gboolean selected, UiTargetKind kind,
 	       RelaisJourneyEvent ev);
+/* A key of the on-screen keyboard (label in `font`), registered as a key
+ * target. */
+void ui_key(BoothUi *ui, SDL_Rect r, const char *label, UiFontRole font, UiButtonStyle style, gboolean selected,
+	    BoothUiKey key, const char *text);
 void ui_add_target(BoothUi *ui, SDL_Rect r, UiTargetKind kind, RelaisJourneyEvent ev, gboolean focusable);
+/* A filled polygon drawn as a fan from its first point (convex, or any
+ * shape whose every edge that point sees). */
+void ui_polygon(BoothUi *ui, const SDL_FPoint *p, int n, SDL_Color c);
+/* Something changed: the attached source draws at its next tick. */
+void ui_mark_dirty(BoothUi *ui);
+/* The animation clock in microseconds (frozen for screenshots). */
+gint64 ui_now_us(BoothUi *ui);
+/* Drops every cached text texture (erasing the strings). */
+void ui_text_cache_flush(BoothUi *ui);
+/* Drops the entries made with ui->text_private set (the draft). */
+void ui_text_cache_drop_private(BoothUi *ui);
 void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *placeholder);
 
 /* screens.c */
@@ -87,3 +138,23 @@ void ui_draw_screen(BoothUi *ui);
 /* video.c */
 void ui_video_destroy(BoothUi *ui);
 void ui_video_poll_mailboxes(BoothUi *ui);
+/* TRUE if a mailbox holds a frame not uploaded yet. */
+gboolean ui_video_pending(BoothUi *ui);
+
+/* keyboard.c: the chat keyboard of the call screen */
+/* Height of the key block (rows and gaps) laid out `width` pixels wide. */
+int ui_kb_keys_height(BoothUi *ui, int width);
+/* Height of the draft row (the field, Send and Close). */
+int ui_kb_field_height(BoothUi *ui);
+void ui_kb_draw_keys(BoothUi *ui, SDL_Rect area);
+void ui_kb_draw_field(BoothUi *ui, SDL_Rect row);
+/* A key target was activated (by touch, or by Enter when by_keys). */
+void ui_kb_press(BoothUi *ui, const UiTarget *t, gboolean by_keys);
+/* Typed on a physical keyboard: whole characters while they fit. */
+void ui_kb_insert(BoothUi *ui, const char *utf8);
+void ui_kb_backspace(BoothUi *ui);
+void ui_kb_send(BoothUi *ui);
+void ui_kb_open(BoothUi *ui);
+/* Closes the keyboard and erases the draft. */
+void ui_kb_reset(BoothUi *ui);
+void ui_kb_set_page(BoothUi *ui, UiKbPage page);

@@ -118,6 +118,11 @@ static TTF_Font *font_get(BoothUi *ui, UiFontRole role, gboolean bold)
 	return f;
 }
 
+TTF_Font *ui_font(BoothUi *ui, UiFontRole role, gboolean bold)
+{
+	return font_get(ui, role, bold);
+}
+
 static SDL_Surface *text_surface(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, int wrap_w, int align,
 				 SDL_Color c)
 {
@@ -139,22 +144,141 @@ int ui_text_width(BoothUi *ui, UiFontRole role, gboolean bold, const char *text)
 	return w;
 }
 
+/* --- rendered text cache ---------------------------------------------------
+ * Rendering text with FreeType costs far more than copying a texture, and a
+ * screen shows the same texts frame after frame (video redraws 30 times a
+ * second).
+ * Each (font size, weight, wrap width, alignment, colour, string) is
+ * rendered once into a texture. Heights asked for layout are cached the
+ * same way, without a texture. Bounded LRU; flushed with the visitor
+ * (chat is visitor data), and on a language, theme or text-size change. */
+
+#define TEXT_CACHE_MAX_PIXELS (4u << 20) /* 16 MB of ARGB */
+
+struct _UiTextEntry {
+	TTF_Font *font; /* one per size and weight, kept until booth_ui_free() */
+	int wrap_w;
+	gint8 bold, align, measure;
+	guint32 rgba;
+	char *text;
+	gboolean private_; /* holds the draft */
+	SDL_Texture *tex;  /* NULL: measure only */
+	int w, h;
+	GList link; /* in ui->text_lru */
+};
+
+static guint32 rgba(SDL_Color c)
+{
+	return (guint32)c.r << 24 | (guint32)c.g << 16 | (guint32)c.b << 8 | c.a;
+}
+
+static guint text_entry_hash(gconstpointer p)
+{
+	const UiTextEntry *e = p;
+	guint h = g_str_hash(e->text);
+	h = h * 31 + GPOINTER_TO_UINT(e->font);
+	h = h * 31 + (guint)e->wrap_w;
+	h = h * 31 + (guint)(e->bold << 2 | (e->align + 1) << 4 | e->measure);
+	return h * 31 + e->rgba;
+}
+
+static gboolean text_entry_equal(gconstpointer pa, gconstpointer pb)
+{
+	const UiTextEntry *a = pa, *b = pb;
+	return a->font == b->font && a->wrap_w == b->wrap_w && a->bold == b->bold && a->align == b->align &&
+	       a->measure == b->measure && a->rgba == b->rgba && strcmp(a->text, b->text) == 0;
+}
+
+static void text_entry_drop(BoothUi *ui, UiTextEntry *e)
+{
+	g_hash_table_remove(ui->text_cache, e);
+	g_queue_unlink(&ui->text_lru, &e->link);
+	ui->text_pixels -= (gsize)e->w * e->h * (e->tex != NULL);
+	if (e->tex)
+		SDL_DestroyTexture(e->tex);
+	memset(e->text, 0, strlen(e->text)); /* chat and draft are visitor data */
+	g_free(e->text);
+	g_free(e);
+}
+
+void ui_text_cache_flush(BoothUi *ui)
+{
+	while (ui->text_lru.head)
+		text_entry_drop(ui, ui->text_lru.head->data);
+}
+
+void ui_text_cache_drop_private(BoothUi *ui)
+{
+	for (GList *l = ui->text_lru.head; l;) {
+		UiTextEntry *e = l->data;
+		l = l->next;
+		if (e->private_)
+			text_entry_drop(ui, e);
+	}
+}
+
+/* Returns: (transfer none) (nullable) the cached rendering of text;
+ * measure: the size only. */
+static UiTextEntry *text_get(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, int wrap_w, int align,
+			     SDL_Color c, gboolean measure)
+{
+	TTF_Font *f = font_get(ui, role, bold);
+	if (f == NULL || text == NULL || *text == '\0')
+		return NULL;
+	UiTextEntry key = {
+		.font = f,
+		.wrap_w = MAX(wrap_w, 1),
+		.bold = (gint8)(bold != FALSE),
+		.align = (gint8)(measure ? 0 : CLAMP(align, -1, 1)),
+		.measure = (gint8)(measure != FALSE),
+		.rgba = measure ? 0 : rgba(c),
+		.text = (char *)text,
+	};
+	UiTextEntry *e = g_hash_table_lookup(ui->text_cache, &key);
+	if (e) {
+		ui->stats.text_hits++;
+		g_queue_unlink(&ui->text_lru, &e->link);
+		g_queue_push_head_link(&ui->text_lru, &e->link);
+		return e;
+	}
+	ui->stats.text_misses++;
+	g_autoptr(SDL_Surface) s = text_surface(ui, role, bold, text, wrap_w, key.align, c);
+	if (s == NULL)
+		return NULL;
+	SDL_Texture *tex = NULL;
+	if (!measure && (tex = SDL_CreateTextureFromSurface(ui->renderer, s)) == NULL)
+		return NULL;
+	e = g_new0(UiTextEntry, 1);
+	*e = key;
+	e->text = g_strdup(text);
+	e->private_ = ui->text_private;
+	e->tex = tex;
+	e->w = s->w;
+	e->h = s->h;
+	e->link.data = e;
+	g_hash_table_add(ui->text_cache, e);
+	g_queue_push_head_link(&ui->text_lru, &e->link);
+	ui->text_pixels += (gsize)e->w * e->h * (tex != NULL);
+	/* never the one just made: it is about to be drawn */
+	while (ui->text_lru.length > 1 &&
+	       (ui->text_lru.length > CONFIG_RELAIS_UI_TEXT_CACHE_ENTRIES || ui->text_pixels > TEXT_CACHE_MAX_PIXELS))
+		text_entry_drop(ui, ui->text_lru.tail->data);
+	return e;
+}
+
 int ui_text_height(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, int wrap_w)
 {
-	g_autoptr(SDL_Surface) s = text_surface(ui, role, bold, text, wrap_w, 0, (SDL_Color){0, 0, 0, 255});
-	return s ? s->h : 0;
+	UiTextEntry *e = text_get(ui, role, bold, text, wrap_w, 0, (SDL_Color){0, 0, 0, 255}, TRUE);
+	return e ? e->h : 0;
 }
 
 int ui_text(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, SDL_Rect r, int align,
 	    gboolean valign_centre, SDL_Color c)
 {
-	g_autoptr(SDL_Surface) s = text_surface(ui, role, bold, text, r.w, align, c);
-	if (s == NULL)
+	UiTextEntry *e = text_get(ui, role, bold, text, r.w, align, c, FALSE);
+	if (e == NULL)
 		return 0;
-	g_autoptr(SDL_Texture) t = SDL_CreateTextureFromSurface(ui->renderer, s);
-	if (t == NULL)
-		return 0;
-	SDL_Rect d = {r.x, r.y, MIN(s->w, r.w), s->h};
+	SDL_Rect d = {r.x, r.y, MIN(e->w, r.w), e->h};
 	if (align == 0)
 		d.x = r.x + (r.w - d.w) / 2;
 	else if (align > 0)
@@ -162,8 +286,8 @@ int ui_text(BoothUi *ui, UiFontRole role, gboolean bold, const char *text, SDL_R
 	if (valign_centre)
 		d.y = r.y + (r.h - d.h) / 2;
 	SDL_Rect src = {0, 0, d.w, d.h};
-	SDL_RenderCopy(ui->renderer, t, &src, &d);
-	return s->h;
+	SDL_RenderCopy(ui->renderer, e->tex, &src, &d);
+	return e->h;
 }
 
 const char *ui_tr_lang(BoothUi *ui, const char *language, const char *msgid)
@@ -193,16 +317,57 @@ void ui_fill(BoothUi *ui, SDL_Color c)
 	SDL_RenderClear(ui->renderer);
 }
 
-/* A filled rounded rectangle as one triangle fan (SDL_RenderGeometry):
- * SDL2 has no rounded shapes, and a fan costs a handful of triangles. */
+/* Opaque shapes are drawn without blending: the same pixels, and SDL's
+ * software renderer then fills spans directly instead of blending each
+ * triangle's bounding box through a temporary surface (10x faster). */
+static void geometry(BoothUi *ui, SDL_Color c, const SDL_Vertex *v, int n, const int *idx, int m)
+{
+	SDL_SetRenderDrawBlendMode(ui->renderer, c.a == 0xff ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+	SDL_RenderGeometry(ui->renderer, NULL, v, n, idx, m);
+}
+
+/* A filled rounded rectangle (SDL2 has no rounded shapes): a triangle fan
+ * through SDL_RenderGeometry when translucent, so that no pixel is blended
+ * twice; plain fills and corner fans when opaque. */
 void ui_round_rect(BoothUi *ui, SDL_Rect r, int radius, SDL_Color c)
 {
 	enum { SEG = 8 };
-	SDL_Vertex v[1 + 4 * (SEG + 1) + 1];
+	SDL_Vertex v[4 * (SEG + 2)]; /* the larger of the two ways below */
 	int idx[3 * (4 * (SEG + 1))];
 	radius = MIN(radius, MIN(r.w, r.h) / 2);
 	float cx[4] = {r.x + r.w - radius, r.x + radius, r.x + radius, r.x + r.w - radius};
 	float cy[4] = {r.y + radius, r.y + radius, r.y + r.h - radius, r.y + r.h - radius};
+	if (c.a == 0xff) {
+		/* Opaque: the same outline as one fan, but the body as two
+		 * rectangles (plain fills) and only the corners as fans, each
+		 * from its own centre: most of the area then costs a memset
+		 * in the software renderer, not a triangle walk. */
+		SDL_Rect across = {r.x, r.y + radius, r.w, r.h - 2 * radius};
+		SDL_Rect down = {r.x + radius, r.y, r.w - 2 * radius, r.h};
+		SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
+		SDL_SetRenderDrawColor(ui->renderer, c.r, c.g, c.b, c.a);
+		SDL_RenderFillRect(ui->renderer, &across);
+		SDL_RenderFillRect(ui->renderer, &down);
+		if (radius <= 0)
+			return;
+		int n = 0, m = 0;
+		for (int k = 0; k < 4; k++) {
+			int centre = n;
+			v[n++] = (SDL_Vertex){{cx[k], cy[k]}, c, {0, 0}};
+			for (int i = 0; i <= SEG; i++) {
+				double a = (k * 90.0 + i * 90.0 / SEG) * G_PI / 180.0;
+				v[n++] = (SDL_Vertex){
+					{cx[k] + radius * (float)cos(a), cy[k] - radius * (float)sin(a)}, c, {0, 0}};
+				if (i > 0) {
+					idx[m++] = centre;
+					idx[m++] = n - 2;
+					idx[m++] = n - 1;
+				}
+			}
+		}
+		SDL_RenderGeometry(ui->renderer, NULL, v, n, idx, m);
+		return;
+	}
 	int n = 0;
 	v[n++] = (SDL_Vertex){{r.x + r.w / 2.0f, r.y + r.h / 2.0f}, c, {0, 0}};
 	for (int k = 0; k < 4; k++)
@@ -217,8 +382,7 @@ void ui_round_rect(BoothUi *ui, SDL_Rect r, int radius, SDL_Color c)
 		idx[m++] = i;
 		idx[m++] = i + 1 < n ? i + 1 : 1;
 	}
-	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_BLEND);
-	SDL_RenderGeometry(ui->renderer, NULL, v, n, idx, m);
+	geometry(ui, c, v, n, idx, m);
 }
 
 void ui_round_frame(BoothUi *ui, SDL_Rect r, int radius, int width, SDL_Color c)
@@ -258,15 +422,31 @@ void ui_circle(BoothUi *ui, float cx, float cy, float radius, SDL_Color c)
 		idx[3 * i + 1] = i + 1;
 		idx[3 * i + 2] = i + 1 < SEG ? i + 2 : 1;
 	}
-	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_BLEND);
-	SDL_RenderGeometry(ui->renderer, NULL, v, SEG + 1, idx, 3 * SEG);
+	geometry(ui, c, v, SEG + 1, idx, 3 * SEG);
+}
+
+void ui_polygon(BoothUi *ui, const SDL_FPoint *p, int n, SDL_Color c)
+{
+	enum { MAX_POINTS = 16 };
+	SDL_Vertex v[MAX_POINTS];
+	int idx[3 * MAX_POINTS];
+	n = MIN(n, MAX_POINTS);
+	for (int i = 0; i < n; i++)
+		v[i] = (SDL_Vertex){p[i], c, {0, 0}};
+	int m = 0;
+	for (int i = 1; i + 1 < n; i++) {
+		idx[m++] = 0;
+		idx[m++] = i;
+		idx[m++] = i + 1;
+	}
+	geometry(ui, c, v, n, idx, m);
 }
 
 /* --- targets and buttons ------------------------------------------------- */
 
 void ui_add_target(BoothUi *ui, SDL_Rect r, UiTargetKind kind, RelaisJourneyEvent ev, gboolean focusable)
 {
-	UiTarget t = {r, kind, ev, focusable};
+	UiTarget t = {r, kind, ev, focusable, 0, NULL};
 	g_array_append_val(ui->targets, t);
 }
 
@@ -275,8 +455,9 @@ static gboolean is_focused(BoothUi *ui, guint index)
 	return ui->focus >= 0 && (guint)ui->focus == index;
 }
 
-void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, gboolean selected, UiTargetKind kind,
-	       RelaisJourneyEvent ev)
+/* The button's look; its target is ui->targets[index]. */
+static void draw_button(BoothUi *ui, SDL_Rect r, const char *label, UiFontRole font, UiButtonStyle style,
+			gboolean selected, guint index)
 {
 	const UiTheme *t = ui_theme(ui);
 	int radius = ui_px(ui, 18);
@@ -296,8 +477,6 @@ void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, 
 	}
 	if (selected)
 		fill = t->selected, ink = t->ink, edge = t->primary;
-	guint index = ui->targets->len;
-	ui_add_target(ui, r, kind, ev, TRUE);
 	if (is_focused(ui, index)) {
 		int f = MAX(3, ui_px(ui, 5));
 		SDL_Rect ring = {r.x - 2 * f, r.y - 2 * f, r.w + 4 * f, r.h + 4 * f};
@@ -308,15 +487,36 @@ void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, 
 	ui_round_rect(ui, r, radius, fill);
 	ui_round_frame(ui, r, radius, selected ? t->border_px * 2 : t->border_px, edge);
 	SDL_Rect inner = {r.x + ui_px(ui, 14), r.y, r.w - 2 * ui_px(ui, 14), r.h};
-	ui_text(ui, FONT_BUTTON, style == BTN_PRIMARY || style == BTN_DANGER || selected, label, inner, 0, TRUE, ink);
+	gboolean bold = font == FONT_BUTTON && (style == BTN_PRIMARY || style == BTN_DANGER || selected);
+	ui_text(ui, font, bold, label, inner, 0, TRUE, ink);
+}
+
+void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, gboolean selected, UiTargetKind kind,
+	       RelaisJourneyEvent ev)
+{
+	guint index = ui->targets->len;
+	ui_add_target(ui, r, kind, ev, TRUE);
+	draw_button(ui, r, label, FONT_BUTTON, style, selected, index);
+}
+
+void ui_key(BoothUi *ui, SDL_Rect r, const char *label, UiFontRole font, UiButtonStyle style, gboolean selected,
+	    BoothUiKey key, const char *text)
+{
+	guint index = ui->targets->len;
+	UiTarget t = {r, TARGET_KEY, {RELAIS_JOURNEY_N_EVENTS}, TRUE, key, text};
+	g_array_append_val(ui->targets, t);
+	draw_button(ui, r, label, font, style, selected, index);
 }
 
 /* --- life cycle ---------------------------------------------------------- */
 
 static void chat_clear(BoothUi *ui)
 {
-	for (guint i = 0; i < ui->n_chat; i++)
-		g_free((char *)ui->chat[i].text);
+	for (guint i = 0; i < ui->n_chat; i++) {
+		char *text = (char *)ui->chat[i].text;
+		memset(text, 0, strlen(text)); /* visitor data */
+		g_free(text);
+	}
 	ui->n_chat = 0;
 }
 
@@ -332,7 +532,13 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 	ui->questions = config->questions;
 	ui->targets = g_array_new(FALSE, TRUE, sizeof(UiTarget));
 	ui->focus = -1;
+	ui->focus_want = -1;
 	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
+	ui->dirty = TRUE;
+	ui->fixed_time_us = -1;
+	ui->text_cache = g_hash_table_new(text_entry_hash, text_entry_equal);
+	ui->draft_lines = g_array_new(FALSE, FALSE, sizeof(gsize));
+	g_queue_init(&ui->text_lru);
 	ui->fonts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)TTF_CloseFont);
 	ui->catalogs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)relais_catalog_free);
 	if (config->languages)
@@ -374,14 +580,22 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_FONT, "SDL_ttf: %s", TTF_GetError());
 		return NULL;
 	}
+	/* Headless (tests, screenshots, benchmarks): nobody sees the pixels,
+	 * so draw in software straight into the window's memory; an
+	 * "accelerated" renderer there is a GPU emulated on the CPU, and the
+	 * default window framebuffer goes through one too (6 ms a frame). */
+	const char *driver = SDL_GetCurrentVideoDriver();
+	gboolean headless = g_strcmp0(driver, "offscreen") == 0 || g_strcmp0(driver, "dummy") == 0;
+	gboolean software = config->software || headless;
+	if (headless)
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	ui->window = SDL_CreateWindow("Relais", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, ui->w, ui->h,
 				      config->fullscreen ? SDL_WINDOW_FULLSCREEN : 0);
 	if (ui->window)
-		ui->renderer =
-			SDL_CreateRenderer(ui->window, -1,
-					   config->software ? SDL_RENDERER_SOFTWARE
-							    : SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-	if (ui->renderer == NULL && ui->window && !config->software) /* no GPU: still usable */
+		ui->renderer = SDL_CreateRenderer(ui->window, -1,
+						  software ? SDL_RENDERER_SOFTWARE
+							   : SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+	if (ui->renderer == NULL && ui->window && !software) /* no GPU: still usable */
 		ui->renderer = SDL_CreateRenderer(ui->window, -1, SDL_RENDERER_SOFTWARE);
 	if (ui->renderer == NULL) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "SDL window %dx%d: %s", ui->w, ui->h,
@@ -408,7 +622,11 @@ void booth_ui_free(BoothUi *ui)
 			g_source_destroy(s);
 	}
 	g_clear_pointer(&ui->context, g_main_context_unref);
+	ui_kb_reset(ui);
 	ui_video_destroy(ui);
+	ui_text_cache_flush(ui); /* before the renderer and the fonts go */
+	g_hash_table_destroy(ui->text_cache);
+	g_array_unref(ui->draft_lines);
 	g_hash_table_destroy(ui->fonts);
 	g_hash_table_destroy(ui->catalogs);
 	chat_clear(ui);
@@ -459,9 +677,65 @@ static void replace(char **slot, const char *s)
 	g_free(old);
 }
 
+static gboolean is_call_screen(RelaisJourneyState s)
+{
+	return s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END;
+}
+
+/* Screens after which nothing of the visitor may stay on the GPU. */
+static gboolean forgets_visitor(RelaisJourneyState s)
+{
+	return s == RELAIS_JOURNEY_ATTRACT || s == RELAIS_JOURNEY_WIPED || s == RELAIS_JOURNEY_OUT_OF_ORDER;
+}
+
+/* TRUE if `v` would draw exactly what is drawn now: the owner may set the
+ * view as often as it likes (e.g. the mic level ten times a second), only a
+ * change costs a frame. */
+static gboolean same_view(BoothUi *ui, const BoothUiView *v)
+{
+	const BoothUiView *c = &ui->view;
+	const char *lang = v->language && g_hash_table_contains(ui->catalogs, v->language) ? v->language : ui->language;
+	guint question = v->question < relais_questions_count(ui->questions) ? v->question : 0;
+	if (v->state != c->state || g_strcmp0(lang, ui->language) != 0 || question != c->question ||
+	    g_strcmp0(v->answer, ui->answer) != 0 || v->queue_position != c->queue_position ||
+	    v->wait_minutes != c->wait_minutes || g_strcmp0(v->next_opening, ui->next_opening) != 0 ||
+	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
+	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
+	    g_strcmp0(v->fault, ui->fault) != 0)
+		return FALSE;
+	/* the meter is only drawn on self_check */
+	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
+		return FALSE;
+	guint first = v->n_chat > UI_MAX_CHAT ? v->n_chat - UI_MAX_CHAT : 0;
+	if (v->n_chat - first != ui->n_chat)
+		return FALSE;
+	for (guint i = first; i < v->n_chat; i++) {
+		const BoothUiChatLine *l = &v->chat[i], *mine = &ui->chat[i - first];
+		if (!l->from_adviser != !mine->from_adviser || g_strcmp0(l->text ? l->text : "", mine->text) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void set_toggles(BoothUi *ui, gboolean high_contrast, gboolean large_text)
+{
+	high_contrast = high_contrast != FALSE;
+	large_text = large_text != FALSE;
+	if (high_contrast == ui->high_contrast && large_text == ui->large_text)
+		return;
+	ui->high_contrast = high_contrast;
+	ui->large_text = large_text;
+	/* every text changes colour or size: the old ones would only linger */
+	ui_text_cache_flush(ui);
+	ui->dirty = TRUE;
+}
+
 void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 {
+	if (same_view(ui, view))
+		return;
 	RelaisJourneyState before = ui->view.state;
+	g_autofree char *language_before = g_strdup(ui->language);
 	ui->view = *view;
 	if (view->language && g_hash_table_contains(ui->catalogs, view->language))
 		replace(&ui->language, view->language);
@@ -483,17 +757,47 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	}
 	ui->view.chat = ui->chat;
 	ui->view.n_chat = ui->n_chat;
+	ui->dirty = TRUE;
+	/* the draft belongs to the call screen (and its "end?" dialog) */
+	if (!is_call_screen(view->state))
+		ui_kb_reset(ui);
 	/* A new visitor starts from the site's defaults, not from the
 	 * previous visitor's choices. */
-	if (view->state == RELAIS_JOURNEY_ATTRACT && before != RELAIS_JOURNEY_ATTRACT) {
-		ui->high_contrast = ui->default_contrast;
-		ui->large_text = ui->default_large;
-	}
-	if (view->state == RELAIS_JOURNEY_ATTRACT || view->state == RELAIS_JOURNEY_WIPED ||
-	    view->state == RELAIS_JOURNEY_OUT_OF_ORDER) {
+	if (view->state == RELAIS_JOURNEY_ATTRACT && before != RELAIS_JOURNEY_ATTRACT)
+		set_toggles(ui, ui->default_contrast, ui->default_large);
+	if (forgets_visitor(view->state)) {
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_LOCAL);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_REMOTE);
+		if (before != view->state)
+			ui_text_cache_flush(ui); /* chat lines were rendered into textures */
+	} else if (g_strcmp0(language_before, ui->language) != 0) {
+		ui_text_cache_flush(ui);
 	}
+}
+
+/* After opening or closing the keyboard from a keyboard, the ring goes to
+ * the first key, or back to "Write". */
+static gboolean resolve_focus_want(BoothUi *ui)
+{
+	if (ui->focus_want < 0)
+		return FALSE;
+	int want = ui->focus_want;
+	ui->focus_want = -1;
+	for (guint i = 0; i < ui->targets->len; i++) {
+		const UiTarget *t = &g_array_index(ui->targets, UiTarget, i);
+		if (t->kind == TARGET_KEY && (int)t->key == want) {
+			ui->focus = (int)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static void draw(BoothUi *ui)
+{
+	g_array_set_size(ui->targets, 0);
+	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
+	ui_draw_screen(ui);
 }
 
 void booth_ui_render(BoothUi *ui)
@@ -505,26 +809,52 @@ void booth_ui_render(BoothUi *ui)
 		ui->focus = -1;
 	ui->drawn_state = ui->view.state;
 	ui->drawn_question = ui->view.question;
-	g_array_set_size(ui->targets, 0);
-	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
-	ui_draw_screen(ui);
+	draw(ui);
+	if (resolve_focus_want(ui))
+		draw(ui); /* with the ring where it now is */
+	if (ui->focus >= (int)ui->targets->len)
+		ui->focus = -1;
 	SDL_RenderPresent(ui->renderer);
+	ui->dirty = FALSE;
+	ui->last_render_us = g_get_monotonic_time();
+	ui->stats.frames_rendered++;
+}
+
+void ui_mark_dirty(BoothUi *ui)
+{
+	ui->dirty = TRUE;
+}
+
+gint64 ui_now_us(BoothUi *ui)
+{
+	return ui->fixed_time_us >= 0 ? ui->fixed_time_us : g_get_monotonic_time();
 }
 
 /* --- input --------------------------------------------------------------- */
 
-static void emit(BoothUi *ui, const UiTarget *t)
+static gboolean typing(BoothUi *ui)
 {
-	switch (t->kind) {
+	return ui->kb_open && ui->view.state == RELAIS_JOURNEY_IN_CALL;
+}
+
+static void emit(BoothUi *ui, const UiTarget *target, gboolean by_keys)
+{
+	/* a copy: the owner's callback may redraw, which rebuilds targets */
+	UiTarget t = *target;
+	ui->dirty = TRUE;
+	switch (t.kind) {
 	case TARGET_LARGE_TEXT:
-		ui->large_text = !ui->large_text;
+		set_toggles(ui, ui->high_contrast, !ui->large_text);
 		return;
 	case TARGET_CONTRAST:
-		ui->high_contrast = !ui->high_contrast;
+		set_toggles(ui, !ui->high_contrast, ui->large_text);
+		return;
+	case TARGET_KEY:
+		ui_kb_press(ui, &t, by_keys);
 		return;
 	case TARGET_JOURNEY:
 		if (ui->func)
-			ui->func(&t->ev, ui->func_data);
+			ui->func(&t.ev, ui->func_data);
 		return;
 	}
 }
@@ -552,8 +882,36 @@ static void move_focus(BoothUi *ui, int dir)
 		f = f < 0 ? (dir > 0 ? 0 : n - 1) : (f + dir + n) % n;
 		if (g_array_index(ui->targets, UiTarget, f).focusable) {
 			ui->focus = f;
+			ui->dirty = TRUE;
 			return;
 		}
+	}
+}
+
+/* On the keyboard, Up and Down go to the key above or below (the nearest
+ * row, then the nearest column), as on any keyboard grid. */
+static void move_focus_vertical(BoothUi *ui, int dir)
+{
+	if (ui->focus < 0 || ui->focus >= (int)ui->targets->len) {
+		move_focus(ui, dir);
+		return;
+	}
+	const UiTarget *cur = &g_array_index(ui->targets, UiTarget, ui->focus);
+	int cx = cur->rect.x + cur->rect.w / 2, cy = cur->rect.y + cur->rect.h / 2;
+	int best = -1;
+	gint64 best_score = G_MAXINT64;
+	for (guint i = 0; i < ui->targets->len; i++) {
+		const UiTarget *t = &g_array_index(ui->targets, UiTarget, i);
+		int dy = (t->rect.y + t->rect.h / 2 - cy) * dir, dx = ABS(t->rect.x + t->rect.w / 2 - cx);
+		if (!t->focusable || dy <= cur->rect.h / 2)
+			continue;
+		gint64 score = (gint64)dy * 100000 + dx;
+		if (score < best_score)
+			best_score = score, best = (int)i;
+	}
+	if (best >= 0) {
+		ui->focus = best;
+		ui->dirty = TRUE;
 	}
 }
 
@@ -563,6 +921,52 @@ static guint count_focusable(BoothUi *ui)
 	for (guint i = 0; i < ui->targets->len; i++)
 		n += g_array_index(ui->targets, UiTarget, i).focusable;
 	return n;
+}
+
+static gboolean handle_key(BoothUi *ui, const SDL_KeyboardEvent *e)
+{
+	SDL_Keycode k = e->keysym.sym;
+	gboolean kb = typing(ui);
+	if (k == SDLK_TAB) {
+		move_focus(ui, (e->keysym.mod & KMOD_SHIFT) ? -1 : 1);
+	} else if (k == SDLK_RIGHT || k == SDLK_LEFT) {
+		move_focus(ui, k == SDLK_RIGHT ? 1 : -1);
+	} else if (k == SDLK_DOWN || k == SDLK_UP) {
+		if (kb)
+			move_focus_vertical(ui, k == SDLK_DOWN ? 1 : -1);
+		else
+			move_focus(ui, k == SDLK_DOWN ? 1 : -1);
+	} else if (k == SDLK_RETURN || k == SDLK_KP_ENTER || (k == SDLK_SPACE && !kb)) {
+		/* (while typing, Space is a space: it comes as text input) */
+		if (kb && ui->focus < 0) {
+			ui_kb_send(ui); /* typed on a physical keyboard */
+			return TRUE;
+		}
+		/* Enter with nothing focused: act when the screen has a
+		 * single button (attract, still there), else show the
+		 * focus ring first rather than guess. */
+		if (ui->focus < 0 && count_focusable(ui) == 1)
+			move_focus(ui, 1);
+		if (ui->focus >= 0 && (guint)ui->focus < ui->targets->len)
+			emit(ui, &g_array_index(ui->targets, UiTarget, ui->focus), TRUE);
+		else
+			move_focus(ui, 1);
+	} else if (k == SDLK_BACKSPACE && kb) {
+		ui_kb_backspace(ui);
+	} else if (k == SDLK_ESCAPE) {
+		if (kb) {
+			ui_kb_reset(ui); /* back to the call's controls */
+			ui->focus = -1;
+			ui->focus_want = BOOTH_UI_KEY_OPEN;
+			ui->dirty = TRUE;
+		} else if (ui->escape.type != RELAIS_JOURNEY_N_EVENTS && ui->func) {
+			RelaisJourneyEvent ev = ui->escape;
+			ui->func(&ev, ui->func_data);
+		}
+	} else {
+		return FALSE;
+	}
+	return TRUE;
 }
 
 gboolean booth_ui_handle_event(BoothUi *ui, const SDL_Event *e)
@@ -577,40 +981,25 @@ gboolean booth_ui_handle_event(BoothUi *ui, const SDL_Event *e)
 	case SDL_FINGERUP:
 		t = hit(ui, (int)(e->tfinger.x * ui->w), (int)(e->tfinger.y * ui->h));
 		break;
-	case SDL_KEYDOWN: {
-		SDL_Keycode k = e->key.keysym.sym;
+	case SDL_KEYDOWN:
 		ui->last_input_us = g_get_monotonic_time();
-		if (k == SDLK_TAB) {
-			move_focus(ui, (e->key.keysym.mod & KMOD_SHIFT) ? -1 : 1);
-		} else if (k == SDLK_RIGHT || k == SDLK_DOWN) {
-			move_focus(ui, 1);
-		} else if (k == SDLK_LEFT || k == SDLK_UP) {
-			move_focus(ui, -1);
-		} else if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE) {
-			/* Enter with nothing focused: act when the screen has a
-			 * single button (attract, still there), else show the
-			 * focus ring first rather than guess. */
-			if (ui->focus < 0 && count_focusable(ui) == 1)
-				move_focus(ui, 1);
-			if (ui->focus >= 0 && (guint)ui->focus < ui->targets->len)
-				emit(ui, &g_array_index(ui->targets, UiTarget, ui->focus));
-			else
-				move_focus(ui, 1);
-		} else if (k == SDLK_ESCAPE) {
-			if (ui->escape.type != RELAIS_JOURNEY_N_EVENTS && ui->func)
-				ui->func(&ui->escape, ui->func_data);
-		} else {
+		return handle_key(ui, &e->key);
+	case SDL_TEXTINPUT:
+		if (!typing(ui))
 			return FALSE;
-		}
+		ui->last_input_us = g_get_monotonic_time();
+		ui_kb_insert(ui, e->text.text);
 		return TRUE;
-	}
+	case SDL_WINDOWEVENT:
+		ui->dirty = TRUE; /* exposed, resized, restored: draw again */
+		return FALSE;
 	default:
 		return FALSE;
 	}
 	ui->last_input_us = g_get_monotonic_time();
 	if (t == NULL)
 		return FALSE;
-	emit(ui, t);
+	emit(ui, t, FALSE);
 	return TRUE;
 }
 
@@ -621,11 +1010,22 @@ void booth_ui_pump(BoothUi *ui)
 		booth_ui_handle_event(ui, &e);
 }
 
+static gboolean animating(BoothUi *ui)
+{
+	return ui->view.state == RELAIS_JOURNEY_WAITING;
+}
+
 static gboolean tick(gpointer data)
 {
 	BoothUi *ui = data;
 	booth_ui_pump(ui);
-	booth_ui_render(ui);
+	/* Half a tick of slack, or 16 ms ticks would round a 33 ms frame
+	 * period up to 48 ms. */
+	const gint64 slack = 8000;
+	gint64 since = g_get_monotonic_time() - ui->last_render_us;
+	if (ui->dirty || (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS - slack && ui_video_pending(ui)) ||
+	    (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_ANIMATION_FPS - slack && animating(ui)))
+		booth_ui_render(ui);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -642,12 +1042,12 @@ guint booth_ui_attach(BoothUi *ui, GMainContext *context)
 
 void booth_ui_set_large_text(BoothUi *ui, gboolean on)
 {
-	ui->large_text = on;
+	set_toggles(ui, ui->high_contrast, on);
 }
 
 void booth_ui_set_high_contrast(BoothUi *ui, gboolean on)
 {
-	ui->high_contrast = on;
+	set_toggles(ui, on, ui->large_text);
 }
 
 gboolean booth_ui_get_large_text(BoothUi *ui)
@@ -660,9 +1060,37 @@ gboolean booth_ui_get_high_contrast(BoothUi *ui)
 	return ui->high_contrast;
 }
 
+SDL_Window *booth_ui_get_window(BoothUi *ui)
+{
+	return ui->window;
+}
+
 gint64 booth_ui_get_last_input_us(BoothUi *ui)
 {
 	return ui->last_input_us;
+}
+
+void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st)
+{
+	*st = ui->stats;
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
+		st->has_picture[i] = ui->video[i] != NULL;
+	st->text_entries = ui->text_lru.length;
+	st->text_pixels = ui->text_pixels;
+}
+
+gboolean booth_ui_find_key(BoothUi *ui, BoothUiKey key, const char *text, SDL_Rect *rect)
+{
+	for (guint i = 0; i < ui->targets->len; i++) {
+		const UiTarget *t = &g_array_index(ui->targets, UiTarget, i);
+		if (t->kind != TARGET_KEY || t->key != key)
+			continue;
+		if (key == BOOTH_UI_KEY_CHAR && g_strcmp0(text, t->text) != 0)
+			continue;
+		*rect = t->rect;
+		return TRUE;
+	}
+	return FALSE;
 }
 
 gboolean booth_ui_find_target(BoothUi *ui, RelaisJourneyEventType type, const char *str, int num, SDL_Rect *rect)

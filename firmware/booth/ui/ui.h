@@ -41,7 +41,8 @@ typedef struct {
 	gboolean high_contrast, large_text; /* defaults, restored for each visitor */
 	gboolean fullscreen;
 	/* Software rendering: deterministic pixels (screenshots, golden tests)
-	 * and no GPU needed; an accelerated renderer otherwise. */
+	 * and no GPU needed; an accelerated renderer otherwise. Headless
+	 * (SDL_VIDEODRIVER offscreen or dummy) is always software. */
 	gboolean software;
 	const char *font_regular, *font_bold; /* NULL: search the Debian font packages */
 	const char *locale_dir;		      /* NULL: Kconfig */
@@ -99,9 +100,12 @@ void booth_ui_render(BoothUi *ui);
 gboolean booth_ui_handle_event(BoothUi *ui, const SDL_Event *event);
 /* Drains SDL's event queue through booth_ui_handle_event(). */
 void booth_ui_pump(BoothUi *ui);
-/* Adds a GSource to `context` (NULL: default) that pumps events and redraws
- * at about 60 Hz: SDL2 exposes no pollable fd, so the UI polls, cheaply.
- * Returns the source id. */
+/* Adds a GSource to `context` (NULL: default) that pumps events every 16 ms
+ * (SDL2 exposes no pollable fd, so the UI polls, cheaply) and draws only
+ * when something changed: a different view, input, a focus move, a new
+ * video frame in a mailbox (at most CONFIG_RELAIS_UI_VIDEO_FPS), or the
+ * waiting screen's animation (CONFIG_RELAIS_UI_ANIMATION_FPS). A static
+ * screen costs no drawing at all. Returns the source id. */
 guint booth_ui_attach(BoothUi *ui, GMainContext *context);
 
 /* Accessibility toggles, per visitor (reset on the attract screen). */
@@ -109,6 +113,9 @@ void booth_ui_set_large_text(BoothUi *ui, gboolean on);
 void booth_ui_set_high_contrast(BoothUi *ui, gboolean on);
 gboolean booth_ui_get_large_text(BoothUi *ui);
 gboolean booth_ui_get_high_contrast(BoothUi *ui);
+/* Returns: (transfer none) the UI's window (its size turns a target's
+ * rectangle into a touch position). */
+SDL_Window *booth_ui_get_window(BoothUi *ui);
 /* Monotonic time (us) of the last touch or key: the owner's inactivity timer. */
 gint64 booth_ui_get_last_input_us(BoothUi *ui);
 
@@ -134,6 +141,50 @@ gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, struct _GstSample
 /* Forgets a stream's picture (end of call, camera off): nothing of a visitor
  * stays in a texture. */
 void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which);
+
+/* Counters since booth_ui_new() (the benchmark's frame rate, tests), and
+ * what is on screen now. */
+typedef struct {
+	guint64 frames_rendered;		 /* drawn and presented */
+	guint64 video_uploads[BOOTH_UI_N_VIDEO]; /* frames copied into each stream's texture */
+	gboolean has_picture[BOOTH_UI_N_VIDEO];	 /* a stream's texture holds a frame now */
+	guint64 text_hits, text_misses;		 /* the rendered-text cache */
+	guint text_entries;			 /* textures in that cache now */
+	gsize text_pixels;			 /* and their size */
+} BoothUiStats;
+void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st);
+
+/* The chat keyboard of the call screen. "Write" opens it over the lower
+ * part of the screen (the adviser stays visible above, with the messages);
+ * Send hands the draft to the event func as RELAIS_JOURNEY_EV_CHAT (the
+ * owner sends it and adds it to view.chat, from_adviser FALSE). The draft
+ * lives only in the UI, capped at CONFIG_RELAIS_PROTO_MAX_TEXT bytes, and is
+ * erased when sent, when the keyboard closes, and when the view leaves
+ * in_call / confirm_end. Letters follow the view's language (AZERTY for fr,
+ * QWERTY otherwise); accented letters and digits/punctuation are pages.
+ * Typing on a physical keyboard (SDL text input) also fills the draft, and
+ * Enter sends it when no key has the focus ring. */
+typedef enum {
+	BOOTH_UI_KEY_OPEN, /* "Write", in the call's controls */
+	BOOTH_UI_KEY_CHAR, /* text: the character as on the lower-case page */
+	BOOTH_UI_KEY_SPACE,
+	BOOTH_UI_KEY_BACKSPACE,
+	BOOTH_UI_KEY_SHIFT, /* next letter in capitals (on by itself at a sentence's start) */
+	BOOTH_UI_KEY_LETTERS,
+	BOOTH_UI_KEY_ACCENTS,
+	BOOTH_UI_KEY_SYMBOLS, /* digits and punctuation */
+	BOOTH_UI_KEY_SEND,
+	BOOTH_UI_KEY_CLOSE,
+} BoothUiKey;
+/* The rectangle of a keyboard key in the last render (for CHAR, the key of
+ * `text`), FALSE if not on screen. */
+gboolean booth_ui_find_key(BoothUi *ui, BoothUiKey key, const char *text, SDL_Rect *rect);
+/* Opens the keyboard with `draft` (nullable; cut to the cap on a character
+ * boundary) in in_call, or closes it, erasing the draft. */
+void booth_ui_set_keyboard(BoothUi *ui, gboolean open, const char *draft);
+gboolean booth_ui_get_keyboard_open(BoothUi *ui);
+/* Returns: (transfer none) (nullable) the draft, NULL when closed. */
+const char *booth_ui_get_draft(BoothUi *ui);
 
 /* Hand-over of frames from a streaming thread: the mailbox holds the latest
  * sample only (older ones are dropped, never queued), under a mutex held for

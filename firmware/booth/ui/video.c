@@ -67,9 +67,26 @@ void ui_video_poll_mailboxes(BoothUi *ui)
 	}
 }
 
+gboolean ui_video_pending(BoothUi *ui)
+{
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
+		BoothUiMailbox *mb = ui->mailbox[i];
+		if (mb == NULL)
+			continue;
+		g_mutex_lock(&mb->lock);
+		gboolean pending = mb->latest != NULL;
+		g_mutex_unlock(&mb->lock);
+		if (pending)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
 {
 	g_return_if_fail((guint)which < BOOTH_UI_N_VIDEO);
+	if (ui->video[which])
+		ui_mark_dirty(ui);
 	g_clear_pointer(&ui->video[which], SDL_DestroyTexture);
 	ui->video_w[which] = ui->video_h[which] = 0;
 }
@@ -104,6 +121,8 @@ gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int heig
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video upload: %s", SDL_GetError());
 		return FALSE;
 	}
+	ui->stats.video_uploads[which]++;
+	ui_mark_dirty(ui);
 	return TRUE;
 }
 
@@ -136,8 +155,9 @@ gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, GstSample *sample
 void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *placeholder)
 {
 	const UiTheme *t = ui_theme(ui);
-	ui_round_rect(ui, r, ui_px(ui, 14), t->video_bg);
+	int radius = ui_px(ui, 14);
 	if (ui->video[which] == NULL) {
+		ui_round_rect(ui, r, radius, t->video_bg);
 		if (placeholder)
 			ui_text(ui, FONT_BODY, FALSE, placeholder, r, 0, TRUE, (SDL_Color){0xe8, 0xec, 0xee, 0xff});
 		return;
@@ -147,6 +167,25 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 	SDL_Rect d = {0, 0, (int)(ui->video_w[which] * s), (int)(ui->video_h[which] * s)};
 	d.x = r.x + (r.w - d.w) / 2;
 	d.y = r.y + (r.h - d.h) / 2;
+	/* The frame's background only where the picture leaves bars: painting
+	 * it under the picture too would cost a full-size fill per frame. */
+	SDL_Rect bars[4] = {
+		{r.x, r.y, d.x - r.x, r.h},
+		{d.x + d.w, r.y, r.x + r.w - d.x - d.w, r.h},
+		{d.x, r.y, d.w, d.y - r.y},
+		{d.x, d.y + d.h, d.w, r.y + r.h - d.y - d.h},
+	};
+	SDL_Rect clip;
+	gboolean clipped = SDL_RenderIsClipEnabled(ui->renderer);
+	SDL_RenderGetClipRect(ui->renderer, &clip);
+	for (guint i = 0; i < G_N_ELEMENTS(bars); i++) {
+		SDL_Rect part = bars[i];
+		if (part.w <= 0 || part.h <= 0 || (clipped && !SDL_IntersectRect(&bars[i], &clip, &part)))
+			continue;
+		SDL_RenderSetClipRect(ui->renderer, &part);
+		ui_round_rect(ui, r, radius, t->video_bg);
+	}
+	SDL_RenderSetClipRect(ui->renderer, clipped ? &clip : NULL);
 	SDL_RenderCopy(ui->renderer, ui->video[which], NULL, &d);
 }
 
