@@ -38,7 +38,16 @@ fi
 "$build/bin/relais-booth" --switchboard "ws://127.0.0.1:$port/ws/booth" --booth-id sim-1 \
 	--site "Médiathèque (demo)" --board sim --pipelines "$top/pipelines" --control "$sock" 2>"$run/booth.log" &
 pids+=($!)
-for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
+
+# A second booth with the visitor's touch UI: a window when there is a
+# display, else drawn off screen (drive it with tap, look with screenshot).
+sock2=$run/booth-ui.sock
+[[ -n ${DISPLAY:-}${WAYLAND_DISPLAY:-} ]] || export SDL_VIDEODRIVER=offscreen
+"$build/bin/relais-booth" --switchboard "ws://127.0.0.1:$port/ws/booth" --booth-id sim-touch \
+	--site "Bibliothèque (écran tactile)" --board sim --pipelines "$top/pipelines" --control "$sock2" \
+	--ui --questions "$top/assets/questions/default.ini" --locale-dir "$build/locale" 2>"$run/booth-ui.log" &
+pids+=($!)
+for _ in $(seq 50); do [[ -S $sock && -S $sock2 ]] && break; sleep 0.1; done
 
 ctl() { "$build/bin/relais-boothctl" --control "$sock" "$@"; }
 
@@ -52,6 +61,12 @@ cat <<MSG
   The simulated visitor at booth sim-1 asks for an adviser (topic job-search,
   French) and asks again after every call. Drive it yourself with:
     $build/bin/relais-boothctl --control $sock status|request|end|chat TEXT
+
+  Booth sim-touch has the visitor's touch screen (${SDL_VIDEODRIVER:-a window}).
+  Walk its journey and look at it:
+    ctl2() { $build/bin/relais-boothctl --control $sock2 "\$@"; }
+    ctl2 tap language en; ctl2 tap answer job-search; ctl2 tap skip
+    ctl2 tap accept; ctl2 tap ready; ctl2 screenshot /tmp/booth.png
 
   Logs: $run   (Ctrl-C stops everything)
 

@@ -29,6 +29,11 @@ struct _Booth {
 	BoothLink *link;
 	RelaisMediaConf *conf;
 	char **ice_servers; /* from welcome */
+	BoothObserver observer;
+	gpointer observer_data;
+	/* the call just ended, kept for the visitor's score until forgotten */
+	char *feedback_call;
+	gboolean renew_link; /* the link carried a session: renew it on forget */
 
 	/* --- session data: everything below is wiped at the end --- */
 	char *topic, *language;
@@ -77,7 +82,14 @@ static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 	if (next != booth->state)
 		g_message("session: %s -> %s (%s)", relais_session_state_name(booth->state),
 			  relais_session_state_name(next), relais_session_event_name(ev));
+	RelaisSessionState from = booth->state;
 	booth->state = next;
+	if (booth->observer.session && next != from) {
+		const char *detail = next == RELAIS_SESSION_ENDED	   ? booth->end_reason
+				     : next == RELAIS_SESSION_OUT_OF_ORDER ? booth->fault
+									   : NULL;
+		booth->observer.session(booth, from, next, detail, booth->observer_data);
+	}
 	return TRUE;
 }
 
@@ -164,8 +176,13 @@ static void booth_wipe(Booth *booth)
 
 static void finish_session(Booth *booth, const char *reason)
 {
+	g_free(booth->end_reason);
+	booth->end_reason = g_strdup(reason);
 	if (!fire(booth, RELAIS_SESSION_EV_END))
 		return;
+	/* the visitor may still rate this call once the session is wiped */
+	g_free(booth->feedback_call);
+	booth->feedback_call = g_strdup(booth->call);
 	g_message("session ended (%s)", reason ? reason : "");
 	booth_wipe(booth);
 	if (fire(booth, RELAIS_SESSION_EV_WIPED))
@@ -366,6 +383,8 @@ static void send_request(Booth *booth)
 static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 {
 	Booth *booth = data;
+	if (booth->observer.link)
+		booth->observer.link(booth, TRUE, booth->observer_data);
 	g_strfreev(booth->ice_servers);
 	booth->ice_servers = NULL;
 	JsonArray *a = relais_msg_get_array(welcome, "ice_servers");
@@ -393,6 +412,8 @@ static void on_link_down(BoothLink *link, gpointer data)
 	 * waiting: on_link_up asks again. */
 	if (booth->state == RELAIS_SESSION_CONNECTING || booth->state == RELAIS_SESSION_IN_CALL)
 		finish_session(booth, "switchboard link lost");
+	if (booth->observer.link)
+		booth->observer.link(booth, FALSE, booth->observer_data);
 }
 
 static void handle_call(Booth *booth, RelaisMsg *msg)
@@ -420,7 +441,15 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 			g_free(booth->ticket);
 			booth->ticket = g_strdup(relais_msg_get_string(msg, "ticket"));
 			booth->position = (guint)relais_msg_get_int(msg, "position", 0);
+			if (booth->observer.queue)
+				booth->observer.queue(booth, booth->position,
+						      (int)relais_msg_get_int(msg, "wait_s", -1), booth->observer_data);
 		}
+		break;
+	case RELAIS_MSG_AVAILABILITY:
+		if (booth->observer.availability)
+			booth->observer.availability(booth, (int)relais_msg_get_int(msg, "advisers", -1),
+						     relais_msg_get_string(msg, "next_opening"), booth->observer_data);
 		break;
 	case RELAIS_MSG_CALL:
 		handle_call(booth, msg);
@@ -448,6 +477,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 			json_object_set_string_member(c, "from", "adviser");
 			json_object_set_string_member(c, "text", relais_msg_get_string(msg, "text"));
 			g_ptr_array_add(booth->chat, c);
+			if (booth->observer.chat)
+				booth->observer.chat(booth, TRUE, relais_msg_get_string(msg, "text"),
+						     booth->observer_data);
 		}
 		break;
 	case RELAIS_MSG_END:
@@ -526,10 +558,6 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 			    "cannot ask for an adviser while %s", relais_session_state_name(booth->state));
 		return FALSE;
 	}
-	if (booth_link_get_state(booth->link) != BOOTH_LINK_UP) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no connection to the switchboard");
-		return FALSE;
-	}
 	if (!relais_proto_valid_id(topic)) {
 		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "topic '%s' is not a valid id", topic);
 		return FALSE;
@@ -553,6 +581,7 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 	if (!fire(booth, RELAIS_SESSION_EV_REQUEST))
 		g_return_val_if_reached(FALSE);
 	booth->request_us = g_get_monotonic_time();
+	booth->renew_link = TRUE;
 	booth->topic = g_strdup(topic);
 	booth->language = g_strdup(language);
 	booth->answers = g_steal_pointer(&copy);
@@ -564,7 +593,9 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
-	send_request(booth);
+	/* sent now, or by on_link_up() when the link comes back */
+	if (booth_link_get_state(booth->link) == BOOTH_LINK_UP)
+		send_request(booth);
 	return TRUE;
 }
 
@@ -617,7 +648,63 @@ gboolean booth_chat(Booth *booth, const char *text, GError **error)
 	json_object_set_string_member(c, "from", "visitor");
 	json_object_set_string_member(c, "text", text);
 	g_ptr_array_add(booth->chat, c);
+	if (booth->observer.chat)
+		booth->observer.chat(booth, FALSE, text, booth->observer_data);
 	return TRUE;
+}
+
+void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data)
+{
+	if (observer)
+		booth->observer = *observer;
+	else
+		memset(&booth->observer, 0, sizeof booth->observer);
+	booth->observer_data = user_data;
+}
+
+RelaisMedia *booth_get_media(Booth *booth)
+{
+	return booth->media;
+}
+
+const RelaisMediaConf *booth_get_media_conf(Booth *booth)
+{
+	return booth->state == RELAIS_SESSION_OUT_OF_ORDER ? NULL : booth->conf;
+}
+
+void booth_fault(Booth *booth, const char *reason)
+{
+	go_out_of_order(booth, reason);
+}
+
+gboolean booth_send_feedback(Booth *booth, int score, GError **error)
+{
+	if (score < 1 || score > 5) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "score %d outside 1..5", score);
+		return FALSE;
+	}
+	if (booth->feedback_call == NULL) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "no ended call to rate");
+		return FALSE;
+	}
+	JsonObject *o = relais_msg_new(RELAIS_MSG_FEEDBACK);
+	json_object_set_string_member(o, "call", booth->feedback_call);
+	json_object_set_int_member(o, "score", score);
+	g_clear_pointer(&booth->feedback_call, g_free);
+	if (!booth_link_send(booth->link, o)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no connection to the switchboard");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void booth_forget(Booth *booth)
+{
+	g_clear_pointer(&booth->feedback_call, g_free);
+	if (booth->state == RELAIS_SESSION_IDLE && booth->renew_link) {
+		booth->renew_link = FALSE;
+		booth_link_renew(booth->link);
+	}
 }
 
 JsonObject *booth_status(Booth *booth)
@@ -627,6 +714,7 @@ JsonObject *booth_status(Booth *booth)
 	json_object_set_string_member(o, "state", relais_session_state_name(booth->state));
 	json_object_set_string_member(o, "link", booth_link_state_name(booth_link_get_state(booth->link)));
 	json_object_set_int_member(o, "reconnects", booth_link_get_reconnects(booth->link));
+	json_object_set_int_member(o, "link_renewals", booth_link_get_renewals(booth->link));
 	if (booth->fault && booth->state == RELAIS_SESSION_OUT_OF_ORDER)
 		json_object_set_string_member(o, "reason", booth->fault);
 	if (booth->ticket)
@@ -647,6 +735,7 @@ JsonObject *booth_status(Booth *booth)
 	json_object_set_array_member(o, "chat", chat);
 	if (booth->last_call)
 		json_object_set_object_member(o, "last_call", json_object_ref(booth->last_call));
+	json_object_set_boolean_member(o, "feedback_pending", booth->feedback_call != NULL);
 	return o;
 }
 
@@ -664,6 +753,7 @@ void booth_free(Booth *booth)
 	if (booth->last_call)
 		json_object_unref(booth->last_call);
 	g_free(booth->fault);
+	g_free(booth->feedback_call);
 	g_free(booth->booth_id);
 	g_free(booth->board);
 	g_free(booth->pipelines_dir);

@@ -13,6 +13,8 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include "media.h"
+#include "mediaconf.h"
 #include "session.h"
 
 G_BEGIN_DECLS
@@ -37,8 +39,41 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Booth, booth_free)
 
 RelaisSessionState booth_get_state(Booth *booth);
 
+/* What the touch UI (visitor.h) follows. Every member may be NULL. Called on
+ * the main loop, after the booth's own state has changed. */
+typedef struct {
+	/* every transition of the session state machine; `detail` is the end
+	 * reason (ENDED) or the fault (OUT_OF_ORDER), else NULL */
+	void (*session)(Booth *booth, RelaisSessionState from, RelaisSessionState to, const char *detail,
+			gpointer user_data);
+	/* queued: position (>= 1) and estimated wait in seconds (-1: unknown) */
+	void (*queue)(Booth *booth, guint position, int wait_s, gpointer user_data);
+	/* a chat line of the current call, either way */
+	void (*chat)(Booth *booth, gboolean from_adviser, const char *text, gpointer user_data);
+	void (*link)(Booth *booth, gboolean up, gpointer user_data);
+	/* advisers on duty (-1: not known), next opening (nullable, display text) */
+	void (*availability)(Booth *booth, int advisers, const char *next_opening, gpointer user_data);
+} BoothObserver;
+
+void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data);
+
+/* Returns: (transfer none) (nullable) the media engine of the session. */
+RelaisMedia *booth_get_media(Booth *booth);
+/* Returns: (transfer none) (nullable) the board's media description (NULL
+ * while out of order): the self-check preview is built from it. */
+const RelaisMediaConf *booth_get_media_conf(Booth *booth);
+/* A part of the booth outside the session failed (the self-check preview
+ * could not open the camera...): out of order with `reason`. */
+void booth_fault(Booth *booth, const char *reason);
+/* The visitor's score (1..5) for the call that just ended. The call id is
+ * kept after the session's wipe for this alone, until booth_forget(). */
+gboolean booth_send_feedback(Booth *booth, int score, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The visitor has gone: forget the last call's id too. */
+void booth_forget(Booth *booth);
+
 /* Visitor actions (from the touch UI, or the control socket). `answers` may be
- * NULL; it is validated and copied. */
+ * NULL; it is validated and copied. A request while the switchboard link is
+ * down queues the visitor locally; it is sent when the link comes back. */
 gboolean booth_request(Booth *booth, const char *topic, const char *language, JsonObject *answers,
 		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_end(Booth *booth, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -12,6 +12,7 @@
 
 struct _BoothControl {
 	Booth *booth;
+	BoothVisitor *visitor;
 	char *path;
 	GSocketService *service;
 };
@@ -52,7 +53,59 @@ static const char *opt_string(JsonObject *o, const char *name, const char *def)
 	return def;
 }
 
-char *booth_control_handle(Booth *booth, const char *line)
+static JsonObject *status(Booth *booth, BoothVisitor *visitor)
+{
+	JsonObject *o = booth_status(booth);
+	if (visitor)
+		json_object_set_object_member(o, "visitor", booth_visitor_status(visitor));
+	return o;
+}
+
+static gboolean event_type_from_name(const char *name, RelaisJourneyEventType *type)
+{
+	for (int t = 0; t < RELAIS_JOURNEY_N_EVENTS; t++) {
+		if (g_strcmp0(relais_journey_event_name(t), name) == 0) {
+			*type = t;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static char *handle_visitor(BoothVisitor *visitor, const char *cmd, JsonObject *o)
+{
+	g_autoptr(GError) error = NULL;
+	if (g_str_equal(cmd, "tap")) {
+		RelaisJourneyEventType type;
+		const char *target = opt_string(o, "target", NULL);
+		if (g_strcmp0(target, "keyboard") == 0) {
+			if (!booth_visitor_tap_key(visitor, opt_string(o, "str", NULL), &error))
+				return reply_error("%s", error->message);
+		} else if (target == NULL || !event_type_from_name(target, &type))
+			return reply_error(
+				"'target' must name a journey event (start, answer, skip, ...) or be 'keyboard'");
+		else {
+			int num = json_object_has_member(o, "num") ? (int)json_object_get_int_member(o, "num") : 0;
+			if (!booth_visitor_tap(visitor, type, opt_string(o, "str", NULL), num, &error))
+				return reply_error("%s", error->message);
+		}
+	} else if (g_str_equal(cmd, "key")) {
+		if (!booth_visitor_key(visitor, opt_string(o, "key", ""), &error))
+			return reply_error("%s", error->message);
+	} else {
+		const char *path = opt_string(o, "path", NULL);
+		if (path == NULL)
+			return reply_error("'path' must be a file name");
+		booth_ui_render(booth_visitor_get_ui(visitor));
+		if (!booth_ui_save_png(booth_visitor_get_ui(visitor), path, &error))
+			return reply_error("%s", error->message);
+	}
+	JsonObject *r = json_object_new();
+	json_object_set_object_member(r, "visitor", booth_visitor_status(visitor));
+	return reply_ok(r);
+}
+
+char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) error = NULL;
@@ -69,7 +122,14 @@ char *booth_control_handle(Booth *booth, const char *line)
 		return reply_error("missing string member 'cmd'");
 
 	if (g_str_equal(cmd, "status"))
-		return reply_ok(booth_status(booth));
+		return reply_ok(status(booth, visitor));
+	if (g_str_equal(cmd, "tap") || g_str_equal(cmd, "key") || g_str_equal(cmd, "screenshot")) {
+		if (visitor == NULL)
+			return reply_error("'%s' needs the touch UI (relais-booth --ui)", cmd);
+		return handle_visitor(visitor, cmd, o);
+	}
+	if (visitor && (g_str_equal(cmd, "request") || g_str_equal(cmd, "chat")))
+		return reply_error("this booth has a touch screen: the visitor does that there (use 'tap')");
 	if (g_str_equal(cmd, "request")) {
 		JsonNode *an = json_object_get_member(o, "answers");
 		if (an && !JSON_NODE_HOLDS_OBJECT(an))
@@ -89,7 +149,7 @@ char *booth_control_handle(Booth *booth, const char *line)
 			return reply_error("%s", error->message);
 		return reply_ok(NULL);
 	}
-	return reply_error("unknown command '%.32s' (status, request, end, chat)", cmd);
+	return reply_error("unknown command '%.32s' (status, request, end, chat, tap, key, screenshot)", cmd);
 }
 
 typedef struct {
@@ -121,7 +181,7 @@ static void on_line(GObject *source, GAsyncResult *res, gpointer data)
 		client_free(c);
 		return;
 	}
-	g_autofree char *r = booth_control_handle(c->control->booth, line);
+	g_autofree char *r = booth_control_handle(c->control->booth, c->control->visitor, line);
 	g_autofree char *out = g_strconcat(r, "\n", NULL);
 	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
 	/* replies are small and the socket local: a blocking write is fine */
@@ -165,6 +225,11 @@ BoothControl *booth_control_new(Booth *booth, const char *path, GError **error)
 	g_signal_connect(control->service, "incoming", G_CALLBACK(on_incoming), control);
 	g_socket_service_start(control->service);
 	return g_steal_pointer(&control);
+}
+
+void booth_control_set_visitor(BoothControl *control, BoothVisitor *visitor)
+{
+	control->visitor = visitor;
 }
 
 void booth_control_free(BoothControl *control)

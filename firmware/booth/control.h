@@ -8,6 +8,16 @@
  *   {"cmd":"end"}            ends the call or leaves the queue
  *   {"cmd":"chat","text":"hello"}
  *
+ * With the touch UI (--ui), visitors start sessions on the screen, and
+ * `request` is refused; instead, as a finger or a switch would:
+ *
+ *   {"cmd":"tap","target":"answer","str":"job-search"}   the on-screen target
+ *                            that sends that journey event (journey.h names)
+ *   {"cmd":"key","key":"Tab"}                           a key press
+ *   {"cmd":"screenshot","path":"/tmp/booth.png"}        the last frame, PNG
+ *
+ * and `status` carries a "visitor" object (screen, language, ...).
+ *
  * Replies: {"ok":true,...} or {"ok":false,"error":"<what is wrong>"}.
  * The socket is a Unix socket with mode 0600: only the booth's own user
  * (and root) may drive it.
@@ -15,6 +25,7 @@
 #pragma once
 
 #include "booth.h"
+#include "visitor.h"
 
 G_BEGIN_DECLS
 
@@ -22,10 +33,12 @@ typedef struct _BoothControl BoothControl;
 
 BoothControl *booth_control_new(Booth *booth, const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void booth_control_free(BoothControl *control);
+/* The touch UI, when there is one (transfer none; NULL: none). */
+void booth_control_set_visitor(BoothControl *control, BoothVisitor *visitor);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothControl, booth_control_free)
 
 /* Handles one command line; exposed for unit tests.
  * Returns: (transfer full) the reply line without newline. */
-char *booth_control_handle(Booth *booth, const char *line);
+char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line);
 
 G_END_DECLS

@@ -20,6 +20,7 @@ struct _BoothLink {
 	guint retry_id;
 	guint ping_id;
 	guint reconnects;
+	guint renewals;
 	gint64 last_rx_us;
 };
 
@@ -212,6 +213,23 @@ static void connect_now(BoothLink *link)
 	link->cancellable = g_cancellable_new();
 	soup_session_websocket_connect_async(link->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, link->cancellable,
 					     on_connected, link);
+}
+
+void booth_link_renew(BoothLink *link)
+{
+	if (link->state != BOOTH_LINK_UP)
+		return; /* a new connection is on its way anyway */
+	g_message("renewing the switchboard link (nothing of the last session stays in its buffers)");
+	drop_socket(link);
+	link->state = BOOTH_LINK_DOWN;
+	link->renewals++;
+	link->reconnects--; /* not a failure: not counted as a reconnect */
+	connect_now(link);
+}
+
+guint booth_link_get_renewals(BoothLink *link)
+{
+	return link->renewals;
 }
 
 void booth_link_start(BoothLink *link)

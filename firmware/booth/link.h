@@ -52,6 +52,12 @@ const char *booth_link_state_name(BoothLinkState state);
 /* Sends when up; returns FALSE (and drops the message) otherwise. Takes obj. */
 gboolean booth_link_send(BoothLink *link, JsonObject *obj);
 guint booth_link_get_reconnects(BoothLink *link);
+/* Closes the connection normally and opens a new one at once, without
+ * on_down: the WebSocket's receive buffer keeps the bytes of past frames
+ * (chat text, descriptions) until they are overwritten, and only a new
+ * connection lets them go. Called when a visitor's session is wiped. */
+void booth_link_renew(BoothLink *link);
+guint booth_link_get_renewals(BoothLink *link);
 void booth_link_free(BoothLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothLink, booth_link_free)
 

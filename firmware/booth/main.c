@@ -7,12 +7,39 @@
 #include "relais-config.h"
 
 #include "mainloop.h"
+#include "visitor.h"
 #include <gst/gst.h>
+#include <errno.h>
 #include <locale.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdio.h>
+
+#if defined(__GLIBC__) && defined(CONFIG_RELAIS_BOOTH_SCRUB_FREED_MEMORY)
+/* Freed memory is overwritten (glibc tunables are read at start only, so
+ * the booth runs itself again with them, before anything else happens).
+ * The test for it scans the live process for a session's chat text. */
+#define SCRUB_TUNABLES "glibc.malloc.perturb=90:glibc.malloc.tcache_count=0"
+static void scrub_freed_memory(char **argv)
+{
+	const char *have = getenv("GLIBC_TUNABLES");
+	if (have && strstr(have, "glibc.malloc.perturb=") != NULL)
+		return; /* already (or deliberately set otherwise) */
+	char *value = have && *have ? g_strconcat(have, ":", SCRUB_TUNABLES, NULL) : g_strdup(SCRUB_TUNABLES);
+	setenv("GLIBC_TUNABLES", value, 1);
+	g_free(value);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "relais-booth: warning: cannot restart with freed-memory scrubbing: %s\n", g_strerror(errno));
+}
+#else
+static void scrub_freed_memory(char **argv)
+{
+}
+#endif
 
 int main(int argc, char **argv)
 {
+	scrub_freed_memory(argv);
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
 	setlocale(LC_ALL, "");
 	g_autofree char *url = g_strdup(CONFIG_RELAIS_BOOTH_SWITCHBOARD_URL);
@@ -21,6 +48,12 @@ int main(int argc, char **argv)
 	g_autofree char *board = g_strdup(CONFIG_RELAIS_BOARD);
 	g_autofree char *pipelines = g_strdup(CONFIG_RELAIS_BOOTH_PIPELINES_DIR);
 	g_autofree char *control_path = NULL;
+	gboolean ui = FALSE, fullscreen = FALSE;
+	g_autofree char *ui_size = NULL;
+	int ui_dpi = 0;
+	g_autofree char *questions_path = g_strdup(CONFIG_RELAIS_UI_QUESTIONS_FILE);
+	g_autofree char *locale_dir = NULL;
+	g_autofree char *languages = NULL;
 	GOptionEntry entries[] = {
 		{"switchboard", 's', 0, G_OPTION_ARG_STRING, &url, "Switchboard WebSocket URL", "URL"},
 		{"booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID"},
@@ -28,6 +61,16 @@ int main(int argc, char **argv)
 		{"board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME"},
 		{"pipelines", 0, 0, G_OPTION_ARG_FILENAME, &pipelines, "pipelines/ folder", "DIR"},
 		{"control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Control socket path", "PATH"},
+		{"ui", 0, 0, G_OPTION_ARG_NONE, &ui,
+		 "Show the visitor's touch UI (SDL; headless: SDL_VIDEODRIVER=offscreen)", NULL},
+		{"ui-size", 0, 0, G_OPTION_ARG_STRING, &ui_size, "Screen size (default: Kconfig)", "WxH"},
+		{"ui-dpi", 0, 0, G_OPTION_ARG_INT, &ui_dpi,
+		 "Screen density, for 15 mm touch targets (default: Kconfig)", "DPI"},
+		{"fullscreen", 0, 0, G_OPTION_ARG_NONE, &fullscreen, "Full screen (the kiosk)", NULL},
+		{"questions", 0, 0, G_OPTION_ARG_FILENAME, &questions_path, "The site's question set", "FILE"},
+		{"locale-dir", 0, 0, G_OPTION_ARG_FILENAME, &locale_dir, "Compiled catalogs (default: Kconfig)", "DIR"},
+		{"languages", 0, 0, G_OPTION_ARG_STRING, &languages,
+		 "Languages offered, default first (default: Kconfig)", "\"fr en\""},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais booth");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -54,6 +97,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relais-booth: board '%s' is not a valid name\n", board);
 		return 2;
 	}
+	int ui_w = 0, ui_h = 0;
+	if (ui_size &&
+	    (sscanf(ui_size, "%dx%d", &ui_w, &ui_h) != 2 || ui_w < 320 || ui_h < 240 || ui_w > 7680 || ui_h > 4320)) {
+		fprintf(stderr, "relais-booth: --ui-size '%s' must be WxH, from 320x240 to 7680x4320\n", ui_size);
+		return 2;
+	}
+	if (ui_dpi < 0 || ui_dpi > 1000) {
+		fprintf(stderr, "relais-booth: --ui-dpi must be 1-1000\n");
+		return 2;
+	}
+	g_autoptr(RelaisQuestions) questions = NULL;
+	if (ui) {
+		/* a corrupt question file is the site's mistake, found at start */
+		questions = relais_questions_load_file(questions_path, &error);
+		if (questions == NULL) {
+			fprintf(stderr, "relais-booth: %s\n", error->message);
+			return 1;
+		}
+	}
 	gst_init(NULL, NULL);
 
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
@@ -72,6 +134,35 @@ int main(int argc, char **argv)
 			fprintf(stderr, "relais-booth: %s\n", error->message);
 			return 1;
 		}
+	}
+	g_autoptr(BoothVisitor) visitor = NULL;
+	g_auto(GStrv) langv = languages ? g_strsplit_set(languages, " ,", -1) : NULL;
+	if (ui) {
+		BoothVisitorConfig vc = {
+			.ui =
+				{
+					.width = ui_w,
+					.height = ui_h,
+					.dpi = ui_dpi,
+					.fullscreen = fullscreen,
+					.locale_dir = locale_dir,
+					.languages = (const char *const *)langv,
+					.questions = questions,
+#ifdef CONFIG_RELAIS_UI_HIGH_CONTRAST
+					.high_contrast = TRUE,
+#endif
+#ifdef CONFIG_RELAIS_UI_LARGE_TEXT
+					.large_text = TRUE,
+#endif
+				},
+		};
+		visitor = booth_visitor_new(booth, &vc, &error);
+		if (visitor == NULL) {
+			fprintf(stderr, "relais-booth: touch UI: %s\n", error->message);
+			return 1;
+		}
+		if (control)
+			booth_control_set_visitor(control, visitor);
 	}
 	booth_start(booth);
 	g_message("booth %s (board %s) started, switchboard %s", booth_id, board, url);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <gst/audio/audio.h>
+#include <gst/audio/streamvolume.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
@@ -18,12 +20,20 @@ G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
 /*
  * Pipeline, built once in relais_media_new() and played by start():
  *
- *   video source ! queue(leaky, 1 frame) ! video encoder ──┐
- *   audio source ! queue(leaky, 50 ms) ! processing(webrtcdsp) ! encoder ──┤ webrtcbin ─┐
- *                                                                          │
- *   ┌──────────────────────────────────────────────────────────────────────┘
- *   ├─ video decoder ! videoconvert ! I420 ─ appsink (remote-video)
- *   └─ audio decoder ! audioconvert ─ playback (webrtcechoprobe ! ... ! sink)
+ *   video source ─[camera off]─ tee ! queue(leaky, 1 frame) ! video encoder ──────┐
+ *                                └─[gate]─ queue(leaky, 1) ! videoconvert          │
+ *                                          ! appsink (local-video)                 │
+ *   audio source ! queue(leaky, 50 ms) ! processing(webrtcdsp)                     │
+ *                ─[mic level]─ volume(relais-mute) ! audio encoder ────────────────┤ webrtcbin ─┐
+ *                                                                                              │
+ *   ┌──────────────────────────────────────────────────────────────────────────────────────────┘
+ *   ├─ video decoder ! videoconvert ! I420 ─[frame func]─ appsink (remote-video)
+ *   └─ audio decoder ! audioconvert ! volume(relais-volume) ─ playback (webrtcechoprobe ! ... ! sink)
+ *
+ * [...] are pad probes: camera off swaps each frame for a shared black one
+ * before the tee; the gate drops self-view frames before their queue while
+ * no LOCAL frame function is set (no thread wakes for them); the mic level
+ * is measured before the mute so that it moves while muted.
  *
  * Everything exists and plays from start(); the remote streams are only
  * linked to their decoders when webrtcbin exposes them. Nothing is created
@@ -90,6 +100,31 @@ struct _RelaisMedia {
 
 	RelaisMediaStats stats;
 	RelaisStampStats *stamp; /* benchmarks only (RELAIS_MEDIA_STAMP=1), see stamp.h */
+
+	/* Frame functions, under their own lock, held while one runs: clearing
+	 * one waits for a call in progress, and no engine lock is held while
+	 * the owner's code runs on a streaming thread. */
+	GMutex frame_lock;
+	RelaisMediaFrameFunc frame_func[2];
+	gpointer frame_data[2];
+	gint frame_wanted[2]; /* atomic copies of frame_func[i] != NULL */
+
+	/* Controls. */
+	gint camera_off;    /* atomic */
+	GstElement *mute;   /* volume before the audio encoder */
+	GstElement *volume; /* volume before the playback */
+	RelaisLevel *mic_level;
+	/* Camera off: one black frame for the negotiated caps, shared by every
+	 * replaced frame (source streaming thread only; freed with the engine). */
+	GstBuffer *black;
+	GstCaps *black_caps;
+
+	/* Quality (under lock). */
+	GSource *quality_source;
+	gint64 connected_us, last_video_received_us, last_audio_received_us;
+	int stats_quality; /* 0: none yet */
+	gint64 stats_quality_us;
+	guint64 prev_packets_received, prev_packets_lost;
 };
 
 static RelaisMedia *media_ref(RelaisMedia *m)
@@ -106,6 +141,10 @@ static void media_unref(gpointer data)
 	/* Last reference: free() has already torn the pipeline down. */
 	g_assert(m->pipeline == NULL);
 	g_clear_pointer(&m->stamp, relais_stamp_stats_unref);
+	g_clear_pointer(&m->mic_level, relais_level_unref);
+	gst_clear_buffer(&m->black);
+	gst_clear_caps(&m->black_caps);
+	g_mutex_clear(&m->frame_lock);
 	g_mutex_clear(&m->lock);
 	g_main_context_unref(m->context);
 	g_free(m->board);
@@ -199,6 +238,8 @@ static void set_state(RelaisMedia *m, RelaisMediaState state)
 	/* FAILED is final: the call is lost, the owner starts again. */
 	if (!m->closed && m->state != state && m->state != RELAIS_MEDIA_STATE_FAILED) {
 		m->state = state;
+		if (state == RELAIS_MEDIA_STATE_CONNECTED)
+			m->connected_us = g_get_monotonic_time();
 		Event *ev = g_new0(Event, 1);
 		ev->kind = EVENT_STATE;
 		ev->state = state;
@@ -354,11 +395,13 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 		if (s->video_frames_received == 0)
 			s->first_video_received_us = now;
 		s->video_frames_received += n;
+		m->last_video_received_us = now;
 		break;
 	case COUNT_AUDIO_RECEIVED:
 		if (s->audio_buffers_received == 0)
 			s->first_audio_received_us = now;
 		s->audio_buffers_received += n;
+		m->last_audio_received_us = now;
 		break;
 	}
 	g_mutex_unlock(&m->lock);
@@ -376,9 +419,375 @@ static void add_count_probe(RelaisMedia *m, GstPad *pad, Counter counter)
 	gst_pad_add_probe(pad, mask, count_probe, pd, probe_data_free);
 }
 
+/* --- mic level ------------------------------------------------------------ */
+
+struct _RelaisLevel {
+	gatomicrefcount ref;
+	gint bits; /* the published peak, a float's bits (atomic) */
+	/* Streaming thread only (one pad). */
+	gboolean configured;
+	GstAudioFormat format;
+	guint rate, channels;
+	float peak;
+	guint frames;
+};
+
+RelaisLevel *relais_level_new(void)
+{
+	RelaisLevel *l = g_new0(RelaisLevel, 1);
+	g_atomic_ref_count_init(&l->ref);
+	return l;
+}
+
+static RelaisLevel *level_ref(RelaisLevel *l)
+{
+	g_atomic_ref_count_inc(&l->ref);
+	return l;
+}
+
+void relais_level_unref(RelaisLevel *l)
+{
+	if (l != NULL && g_atomic_ref_count_dec(&l->ref))
+		g_free(l);
+}
+
+static void level_publish(RelaisLevel *l, float peak)
+{
+	union {
+		float f;
+		gint i;
+	} u = {.f = peak};
+	g_atomic_int_set(&l->bits, u.i);
+}
+
+double relais_level_get(RelaisLevel *l)
+{
+	g_return_val_if_fail(l != NULL, 0.0);
+	union {
+		float f;
+		gint i;
+	} u = {.i = g_atomic_int_get(&l->bits)};
+	return CLAMP(u.f, 0.0f, 1.0f);
+}
+
+static float peak_s16(const gint16 *s, gsize n)
+{
+	int max = 0;
+	for (gsize i = 0; i < n; i++) {
+		int v = s[i] < 0 ? -(int)s[i] : s[i];
+		if (v > max)
+			max = v;
+	}
+	return max / 32768.0f;
+}
+
+static float peak_f32(const float *s, gsize n)
+{
+	float max = 0.0f;
+	for (gsize i = 0; i < n; i++) {
+		float v = s[i] < 0 ? -s[i] : s[i];
+		if (v > max)
+			max = v;
+	}
+	return max;
+}
+
+/* A peak, not RMS: it is what a level meter shows (PPM style), costs one
+ * compare per sample, and 16 kHz mono is 16000 of them a second. */
+static void level_set_caps(RelaisLevel *l, GstCaps *caps)
+{
+	GstAudioInfo ai;
+	if (caps != NULL && gst_audio_info_from_caps(&ai, caps)) {
+		l->format = GST_AUDIO_INFO_FORMAT(&ai);
+		l->rate = GST_AUDIO_INFO_RATE(&ai);
+		l->channels = GST_AUDIO_INFO_CHANNELS(&ai);
+	} else {
+		l->format = GST_AUDIO_FORMAT_UNKNOWN;
+	}
+	l->configured = TRUE;
+	l->peak = 0.0f;
+	l->frames = 0;
+}
+
+static GstPadProbeReturn level_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisLevel *l = data;
+	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
+			GstCaps *caps;
+			gst_event_parse_caps(ev, &caps);
+			level_set_caps(l, caps);
+		}
+		return GST_PAD_PROBE_OK;
+	}
+	if (!l->configured) {
+		/* Attached to a pad that already had its caps. */
+		GstCaps *caps = gst_pad_get_current_caps(pad);
+		level_set_caps(l, caps);
+		if (caps != NULL)
+			gst_caps_unref(caps);
+	}
+	if (l->format != GST_AUDIO_FORMAT_S16 && l->format != GST_AUDIO_FORMAT_F32)
+		return GST_PAD_PROBE_OK;
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstMapInfo map;
+	if (buf == NULL || !gst_buffer_map(buf, &map, GST_MAP_READ))
+		return GST_PAD_PROBE_OK;
+	float peak;
+	gsize samples;
+	if (l->format == GST_AUDIO_FORMAT_S16) {
+		samples = map.size / sizeof(gint16);
+		peak = peak_s16((const gint16 *)map.data, samples);
+	} else {
+		samples = map.size / sizeof(float);
+		peak = peak_f32((const float *)map.data, samples);
+	}
+	gst_buffer_unmap(buf, &map);
+	/* A GAP buffer (muted upstream, or a silent source) is silence. */
+	if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_GAP))
+		peak = 0.0f;
+	l->peak = MAX(l->peak, peak);
+	l->frames += samples / MAX(l->channels, 1);
+	if (l->frames >= MAX(l->rate / 10, 1)) {
+		level_publish(l, l->peak);
+		l->peak = 0.0f;
+		l->frames = 0;
+	}
+	return GST_PAD_PROBE_OK;
+}
+
+void relais_level_attach(RelaisLevel *l, GstPad *pad)
+{
+	g_return_if_fail(l != NULL && GST_IS_PAD(pad));
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, level_probe,
+			  level_ref(l), (GDestroyNotify)relais_level_unref);
+}
+
+/* --- frames for the UI ------------------------------------------------------ */
+
+static void deliver_frame(RelaisMedia *m, RelaisMediaVideo which, GstSample *sample)
+{
+	g_mutex_lock(&m->frame_lock);
+	if (m->frame_func[which] != NULL)
+		m->frame_func[which](sample, m->frame_data[which]);
+	g_mutex_unlock(&m->frame_lock);
+}
+
+static GstFlowReturn on_local_sample(GstAppSink *sink, gpointer data)
+{
+	RelaisMedia *m = data;
+	/* Pulled at once: the appsink keeps no frame of the visitor. */
+	GstSample *sample = gst_app_sink_try_pull_sample(sink, 0);
+	if (sample != NULL) {
+		deliver_frame(m, RELAIS_MEDIA_VIDEO_LOCAL, sample);
+		gst_sample_unref(sample);
+	}
+	return GST_FLOW_OK;
+}
+
+/* Before the self-view queue: nothing to do while nobody looks. */
+static GstPadProbeReturn local_gate_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisMedia *m = data;
+	return g_atomic_int_get(&m->frame_wanted[RELAIS_MEDIA_VIDEO_LOCAL]) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+/* On the remote appsink's input, so that relais_media_pull_remote_video()
+ * still finds the frame in the appsink. */
+static GstPadProbeReturn remote_frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisMedia *m = data;
+	if (!g_atomic_int_get(&m->frame_wanted[RELAIS_MEDIA_VIDEO_REMOTE]))
+		return GST_PAD_PROBE_OK;
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	GstSample *sample = gst_sample_new(GST_PAD_PROBE_INFO_BUFFER(info), caps, NULL, NULL);
+	deliver_frame(m, RELAIS_MEDIA_VIDEO_REMOTE, sample);
+	gst_sample_unref(sample);
+	if (caps != NULL)
+		gst_caps_unref(caps);
+	return GST_PAD_PROBE_OK;
+}
+
+/* --- camera off ---------------------------------------------------------- */
+
+/* Returns: (transfer full) (nullable) a black frame for caps: Y 16, chroma
+ * 128 for planar and semi-planar YUV (every board's source is I420), zero
+ * bytes otherwise (black in RGB; in any case not the camera's picture). */
+static GstBuffer *make_black_frame(GstCaps *caps)
+{
+	GstVideoInfo vi;
+	if (caps == NULL || !gst_video_info_from_caps(&vi, caps))
+		return NULL;
+	GstBuffer *buf = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&vi), NULL);
+	GstMapInfo map;
+	if (buf == NULL || !gst_buffer_map(buf, &map, GST_MAP_WRITE)) {
+		gst_clear_buffer(&buf);
+		return NULL;
+	}
+	guint planes = GST_VIDEO_INFO_N_PLANES(&vi);
+	gboolean yuv = GST_VIDEO_INFO_IS_YUV(&vi) && planes > 1;
+	for (guint p = 0; p < planes; p++) {
+		gsize start = GST_VIDEO_INFO_PLANE_OFFSET(&vi, p);
+		gsize end = p + 1 < planes ? GST_VIDEO_INFO_PLANE_OFFSET(&vi, p + 1) : GST_VIDEO_INFO_SIZE(&vi);
+		memset(map.data + start, !yuv ? 0 : p == 0 ? 16 : 128, end - start);
+	}
+	gst_buffer_unmap(buf, &map);
+	return buf;
+}
+
+/* At the tee's input: the encoder and the self-view get the same black
+ * frame. Each replacement shares the black frame's memory (no copy, no fill
+ * per frame) and keeps the captured frame's timestamps. */
+static GstPadProbeReturn camera_off_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisMedia *m = data;
+	if (!g_atomic_int_get(&m->camera_off))
+		return GST_PAD_PROBE_OK;
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+		return GST_PAD_PROBE_DROP; /* no board's source sends lists; never the picture */
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	if (caps == NULL)
+		return GST_PAD_PROBE_DROP; /* never the picture */
+	if (m->black == NULL || m->black_caps == NULL || !gst_caps_is_equal(caps, m->black_caps)) {
+		gst_clear_buffer(&m->black);
+		gst_caps_replace(&m->black_caps, caps);
+		m->black = make_black_frame(caps);
+	}
+	gst_caps_unref(caps);
+	if (m->black == NULL)
+		return GST_PAD_PROBE_DROP;
+	GstBuffer *frame = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstBuffer *black = gst_buffer_new();
+	gst_buffer_copy_into(black, m->black, GST_BUFFER_COPY_MEMORY, 0, -1);
+	gst_buffer_copy_into(black, frame, GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+	gst_buffer_unref(frame);
+	GST_PAD_PROBE_INFO_DATA(info) = black;
+	return GST_PAD_PROBE_OK;
+}
+
+/* --- connection quality ------------------------------------------------ */
+
+#define QUALITY_PERIOD_S	 2
+#define QUALITY_NO_MEDIA_US	 (2 * G_USEC_PER_SEC)
+#define QUALITY_STATS_MAX_AGE_US (3 * QUALITY_PERIOD_S * G_USEC_PER_SEC)
+#define QUALITY_GOOD_LOSS	 0.02
+#define QUALITY_GOOD_RTT_S	 0.300
+#define QUALITY_FAIR_LOSS	 0.08
+#define QUALITY_FAIR_RTT_S	 0.600
+
+typedef struct {
+	guint64 packets_received, packets_lost; /* inbound RTP, cumulative */
+	double fraction_lost;			/* remote-inbound, worst stream; < 0 if none */
+	double rtt_s;				/* remote-inbound, worst stream; < 0 if none */
+} StatsScan;
+
+static gboolean stat_number(const GstStructure *s, const char *field, double *out)
+{
+	const GValue *v = gst_structure_get_value(s, field);
+	if (v == NULL)
+		return FALSE;
+	GValue d = G_VALUE_INIT;
+	g_value_init(&d, G_TYPE_DOUBLE);
+	gboolean ok = g_value_transform(v, &d);
+	if (ok)
+		*out = g_value_get_double(&d);
+	g_value_unset(&d);
+	return ok;
+}
+
+static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
+{
+	StatsScan *scan = data;
+	if (!GST_VALUE_HOLDS_STRUCTURE(value))
+		return TRUE;
+	const GstStructure *s = gst_value_get_structure(value);
+	GstWebRTCStatsType type = 0;
+	if (!gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL))
+		return TRUE;
+	double v;
+	switch (type) {
+	case GST_WEBRTC_STATS_INBOUND_RTP:
+		if (stat_number(s, "packets-received", &v) && v > 0)
+			scan->packets_received += (guint64)v;
+		if (stat_number(s, "packets-lost", &v) && v > 0) /* < 0 with duplicates */
+			scan->packets_lost += (guint64)v;
+		break;
+	case GST_WEBRTC_STATS_REMOTE_INBOUND_RTP:
+		if (stat_number(s, "fraction-lost", &v) && v >= 0)
+			scan->fraction_lost = MAX(scan->fraction_lost, v);
+		/* 0 until an RTCP report carries a round trip (LSR/DLSR). */
+		if (stat_number(s, "round-trip-time", &v) && v > 0)
+			scan->rtt_s = MAX(scan->rtt_s, v);
+		break;
+	default:
+		break;
+	}
+	return TRUE;
+}
+
+static int bars_for(double loss, double rtt_s)
+{
+	if (loss < QUALITY_GOOD_LOSS && rtt_s < QUALITY_GOOD_RTT_S)
+		return 3;
+	if (loss < QUALITY_FAIR_LOSS && rtt_s < QUALITY_FAIR_RTT_S)
+		return 2;
+	return 1;
+}
+
+/* On webrtcbin's thread. */
+static void on_stats(GstPromise *promise, gpointer data)
+{
+	RelaisMedia *m = data;
+	if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED)
+		return;
+	const GstStructure *reply = gst_promise_get_reply(promise);
+	if (reply == NULL)
+		return;
+	StatsScan scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
+	gst_structure_foreach(reply, scan_stat, &scan);
+
+	g_mutex_lock(&m->lock);
+	double loss = scan.fraction_lost;
+	if (scan.packets_received >= m->prev_packets_received && scan.packets_lost >= m->prev_packets_lost) {
+		guint64 rx = scan.packets_received - m->prev_packets_received;
+		guint64 lost = scan.packets_lost - m->prev_packets_lost;
+		if (rx + lost > 0)
+			loss = MAX(loss, (double)lost / (double)(rx + lost));
+	}
+	m->prev_packets_received = scan.packets_received;
+	m->prev_packets_lost = scan.packets_lost;
+	if (loss >= 0 || scan.rtt_s >= 0) {
+		m->stats_quality = bars_for(MAX(loss, 0.0), MAX(scan.rtt_s, 0.0));
+		m->stats_quality_us = g_get_monotonic_time();
+	}
+	g_mutex_unlock(&m->lock);
+	g_debug("quality: loss %.3f rtt %.3f s", loss, scan.rtt_s);
+}
+
+static gboolean poll_quality(gpointer data)
+{
+	RelaisMedia *m = data;
+	g_mutex_lock(&m->lock);
+	gboolean closed = m->closed;
+	gboolean connected = m->state == RELAIS_MEDIA_STATE_CONNECTED;
+	g_mutex_unlock(&m->lock);
+	if (closed)
+		return G_SOURCE_REMOVE;
+	GstElement *webrtc = connected ? ref_webrtc(m) : NULL;
+	if (webrtc != NULL) {
+		/* Answered on webrtcbin's thread: the main loop never waits. */
+		GstPromise *p = gst_promise_new_with_change_func(on_stats, media_ref(m), media_unref);
+		g_signal_emit_by_name(webrtc, "get-stats", NULL, p);
+		gst_promise_unref(p);
+		gst_object_unref(webrtc);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 /* --- building ------------------------------------------------------------ */
 
-static GstElement *parse_fragment(const char *name, const char *desc, GError **error)
+GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	GstParseContext *ctx = gst_parse_context_new();
@@ -389,7 +798,11 @@ static GstElement *parse_fragment(const char *name, const char *desc, GError **e
 		const char *pkg = (missing && missing[0]) ? relais_media_conf_package_for(missing[0]) : NULL;
 		if (pkg != NULL)
 			g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
-				    "%s: %s (Debian package %s)", name, local->message, pkg);
+				    "%s: missing GStreamer element %s (Debian package %s)", name, missing[0], pkg);
+		else if (missing && missing[0])
+			g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
+				    "%s: missing GStreamer element %s (no known Debian package: check the name)", name,
+				    missing[0]);
 		else
 			g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "%s: %s", name,
 				    local ? local->message : "cannot build");
@@ -778,33 +1191,65 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	 * (a source may end with caps), which the parser accepts only between
 	 * elements. The leaky one-buffer queue puts capture and encoding on two
 	 * threads and makes the encoder take the freshest frame, never a
-	 * backlog. */
-	g_autofree char *vchain = g_strdup_printf("%s ! queue name=relais-video-queue max-size-buffers=1 "
-						  "max-size-bytes=0 max-size-time=0 leaky=downstream ! %s",
-						  vsrc_desc, venc_desc);
-	GstElement *venc = parse_fragment("video-send", vchain, error);
+	 * backlog. The self-view branch is leaky too, so that a slow UI never
+	 * holds capture back; its videoconvert only negotiates (passthrough, no
+	 * work, when the source is I420 as on every board). */
+	g_autofree char *vchain =
+		g_strdup_printf("%s ! tee name=relais-video-tee ! queue name=relais-video-queue max-size-buffers=1 "
+				"max-size-bytes=0 max-size-time=0 leaky=downstream ! %s "
+				"relais-video-tee. ! queue name=relais-local-queue max-size-buffers=1 max-size-bytes=0 "
+				"max-size-time=0 leaky=downstream ! videoconvert ! appsink name=local-video",
+				vsrc_desc, venc_desc);
+	GstElement *venc = relais_media_parse_fragment("video-send", vchain, error);
 	if (venc == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(m->pipeline), venc);
-	if (m->stamp != NULL) {
-		/* As the source hands frames over: the wait for the encoder counts. */
-		g_autoptr(GstElement) vq = gst_bin_get_by_name(GST_BIN(venc), "relais-video-queue");
-		g_autoptr(GstPad) raw = vq ? gst_element_get_static_pad(vq, "sink") : NULL;
-		if (raw != NULL)
-			relais_stamp_writer_attach(raw);
+	g_autoptr(GstElement) tee = gst_bin_get_by_name(GST_BIN(venc), "relais-video-tee");
+	g_autoptr(GstElement) local_queue = gst_bin_get_by_name(GST_BIN(venc), "relais-local-queue");
+	g_autoptr(GstElement) local_sink = gst_bin_get_by_name(GST_BIN(venc), "local-video");
+	if (tee == NULL || local_queue == NULL || local_sink == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "[video] cannot find the engine's tee, self-view queue and appsink");
+		return FALSE;
 	}
+	g_autoptr(GstPad) raw = gst_element_get_static_pad(tee, "sink");
+	gst_pad_add_probe(raw, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, camera_off_probe,
+			  media_ref(m), media_unref);
+	/* As the source hands frames over: the wait for the encoder counts. */
+	if (m->stamp != NULL)
+		relais_stamp_writer_attach(raw);
+	g_autoptr(GstPad) gate = gst_element_get_static_pad(local_queue, "sink");
+	gst_pad_add_probe(gate, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, local_gate_probe,
+			  media_ref(m), media_unref);
+	g_autoptr(GstCaps) local_caps = gst_caps_from_string("video/x-raw,format=I420");
+	g_object_set(local_sink, "caps", local_caps, "max-buffers", 1, "drop", TRUE, "sync", FALSE, "async", FALSE,
+		     "enable-last-sample", FALSE, "qos", FALSE, NULL);
+	GstAppSinkCallbacks local_cb = {.new_sample = on_local_sample};
+	gst_app_sink_set_callbacks(GST_APP_SINK(local_sink), &local_cb, media_ref(m), media_unref);
 
 	/* Same for audio, but a few frames deep: webrtcbin blocks its inputs
 	 * until DTLS is up, and a blocked live source catches up afterwards
 	 * with a burst of stale sound that costs CPU at the worst moment and
 	 * lands in the far end's jitter buffer as delay. */
+	/* The mute is a volume element after the processing (webrtcdsp): the
+	 * encoder gets digital silence, the canceller keeps adapting, and the
+	 * level is measured on its input. Unmuted at 1.0 it is passthrough. */
 	g_autofree char *achain = g_strdup_printf("%s ! queue name=relais-audio-queue max-size-buffers=0 "
-						  "max-size-bytes=0 max-size-time=50000000 leaky=downstream ! %s ! %s",
+						  "max-size-bytes=0 max-size-time=50000000 leaky=downstream ! %s ! "
+						  "volume name=relais-mute ! %s",
 						  asrc_desc, aproc_desc, aenc_desc);
-	GstElement *aenc = parse_fragment("audio-send", achain, error);
+	GstElement *aenc = relais_media_parse_fragment("audio-send", achain, error);
 	if (aenc == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(m->pipeline), aenc);
+	m->mute = gst_bin_get_by_name(GST_BIN(aenc), "relais-mute");
+	if (m->mute == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "[audio] cannot find the engine's mute");
+		return FALSE;
+	}
+	g_autoptr(GstPad) mute_in = gst_element_get_static_pad(m->mute, "sink");
+	relais_level_attach(m->mic_level, mute_in);
 
 	/* Video first: m-line 0 is video, 1 is audio. */
 	if (!link_to_webrtc(m, venc, "relais-video", TRUE, error) ||
@@ -843,6 +1288,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	gst_bin_add(GST_BIN(m->pipeline), m->video_sink);
 	GstPad *vsink_pad = gst_element_get_static_pad(m->video_sink, "sink");
 	add_count_probe(m, vsink_pad, COUNT_VIDEO_RECEIVED);
+	gst_pad_add_probe(vsink_pad, GST_PAD_PROBE_TYPE_BUFFER, remote_frame_probe, media_ref(m), media_unref);
 	if (m->stamp != NULL)
 		relais_stamp_reader_attach(vsink_pad, m->stamp);
 	gst_object_unref(vsink_pad);
@@ -853,7 +1299,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	g_autofree char *vdec_desc = relais_media_conf_dup_fragment(conf, "video", "decoder");
 	g_autofree char *vrecv = g_strdup_printf("%s ! videoconvert ! capsfilter caps=video/x-raw,format=I420",
 						 vdec_desc ? vdec_desc : "decodebin");
-	m->video_decoder = parse_fragment("video-receive", vrecv, error);
+	m->video_decoder = relais_media_parse_fragment("video-receive", vrecv, error);
 	if (m->video_decoder == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->video_decoder));
@@ -864,7 +1310,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	}
 
 	/* Remote audio tail, with the echo canceller's far-end probe. */
-	m->playback = parse_fragment("audio-playback", play_desc, error);
+	m->playback = relais_media_parse_fragment("audio-playback", play_desc, error);
 	if (m->playback == NULL)
 		return FALSE;
 	gst_object_ref(m->playback);
@@ -880,10 +1326,12 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	gst_object_unref(play_pad);
 
 	g_autofree char *adec_desc = relais_media_conf_dup_fragment(conf, "audio", "decoder");
-	g_autofree char *arecv = g_strdup_printf("%s ! audioconvert", adec_desc ? adec_desc : "decodebin");
-	m->audio_decoder = parse_fragment("audio-receive", arecv, error);
+	g_autofree char *arecv =
+		g_strdup_printf("%s ! audioconvert ! volume name=relais-volume", adec_desc ? adec_desc : "decodebin");
+	m->audio_decoder = relais_media_parse_fragment("audio-receive", arecv, error);
 	if (m->audio_decoder == NULL)
 		return FALSE;
+	m->volume = gst_bin_get_by_name(GST_BIN(m->audio_decoder), "relais-volume");
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->audio_decoder));
 	if (!gst_element_link(m->audio_decoder, m->playback)) {
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
@@ -947,6 +1395,8 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	m->board = g_strdup(relais_media_conf_get_board(conf));
 	m->video_kbps = relais_media_conf_get_bitrate(conf);
 	m->n_mlines = 2;
+	g_mutex_init(&m->frame_lock);
+	m->mic_level = relais_level_new();
 	if (relais_stamp_enabled_from_env())
 		m->stamp = relais_stamp_stats_new();
 
@@ -1221,6 +1671,10 @@ gboolean relais_media_start(RelaisMedia *m, const char *const *ice_servers, GErr
 
 	g_mutex_lock(&m->lock);
 	m->started = TRUE;
+	m->quality_source = g_timeout_source_new_seconds(QUALITY_PERIOD_S);
+	g_source_set_name(m->quality_source, "relais-media quality");
+	g_source_set_callback(m->quality_source, poll_quality, media_ref(m), media_unref);
+	g_source_attach(m->quality_source, m->context);
 	g_mutex_unlock(&m->lock);
 	set_state(m, RELAIS_MEDIA_STATE_PREPARING);
 
@@ -1369,6 +1823,102 @@ GstSample *relais_media_pull_remote_video(RelaisMedia *m)
 	return sample;
 }
 
+void relais_media_set_frame_func(RelaisMedia *m, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data)
+{
+	g_return_if_fail(m != NULL);
+	g_return_if_fail(which == RELAIS_MEDIA_VIDEO_LOCAL || which == RELAIS_MEDIA_VIDEO_REMOTE);
+	/* Waits for a call in progress: afterwards the old function is done. */
+	g_mutex_lock(&m->frame_lock);
+	if (is_closed(m))
+		func = NULL;
+	m->frame_func[which] = func;
+	m->frame_data[which] = func ? user_data : NULL;
+	g_atomic_int_set(&m->frame_wanted[which], func != NULL);
+	g_mutex_unlock(&m->frame_lock);
+}
+
+void relais_media_set_muted(RelaisMedia *m, gboolean muted)
+{
+	g_return_if_fail(m != NULL);
+	if (m->mute != NULL)
+		g_object_set(m->mute, "mute", muted, NULL);
+}
+
+gboolean relais_media_get_muted(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, FALSE);
+	gboolean muted = FALSE;
+	if (m->mute != NULL)
+		g_object_get(m->mute, "mute", &muted, NULL);
+	return muted;
+}
+
+void relais_media_set_camera_off(RelaisMedia *m, gboolean off)
+{
+	g_return_if_fail(m != NULL);
+	if (g_atomic_int_exchange(&m->camera_off, off ? 1 : 0) != (off ? 1 : 0))
+		request_keyframe(m);
+}
+
+gboolean relais_media_get_camera_off(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, FALSE);
+	return g_atomic_int_get(&m->camera_off) != 0;
+}
+
+void relais_media_set_volume(RelaisMedia *m, int percent)
+{
+	g_return_if_fail(m != NULL);
+	if (m->volume != NULL)
+		gst_stream_volume_set_volume(GST_STREAM_VOLUME(m->volume), GST_STREAM_VOLUME_FORMAT_CUBIC,
+					     CLAMP(percent, 0, 100) / 100.0);
+}
+
+int relais_media_get_volume(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, 0);
+	if (m->volume == NULL)
+		return 0;
+	double v = gst_stream_volume_get_volume(GST_STREAM_VOLUME(m->volume), GST_STREAM_VOLUME_FORMAT_CUBIC);
+	return (int)(v * 100.0 + 0.5);
+}
+
+double relais_media_get_mic_level(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, 0.0);
+	return relais_level_get(m->mic_level);
+}
+
+int relais_media_get_quality(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, 0);
+	gint64 now = g_get_monotonic_time();
+	g_mutex_lock(&m->lock);
+	int q = 0;
+	if (!m->closed && m->state == RELAIS_MEDIA_STATE_CONNECTED) {
+		/* Video or audio: an adviser who turned the camera off still
+		 * talks, and a browser may stop sending frames for it. */
+		gint64 last = MAX(m->connected_us, MAX(m->last_video_received_us, m->last_audio_received_us));
+		if (now - last > QUALITY_NO_MEDIA_US)
+			q = 1;
+		else if (m->stats_quality > 0 && now - m->stats_quality_us < QUALITY_STATS_MAX_AGE_US)
+			q = m->stats_quality;
+		else
+			q = 3;
+	}
+	g_mutex_unlock(&m->lock);
+	return q;
+}
+
+GstElement *relais_media_dup_pipeline(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, NULL);
+	g_mutex_lock(&m->lock);
+	GstElement *p = (!m->closed && m->pipeline) ? gst_object_ref(m->pipeline) : NULL;
+	g_mutex_unlock(&m->lock);
+	return p;
+}
+
 char *relais_media_dup_local_sdp(RelaisMedia *m)
 {
 	g_return_val_if_fail(m != NULL, NULL);
@@ -1390,8 +1940,20 @@ void relais_media_free(RelaisMedia *m)
 	if (m == NULL)
 		return;
 
+	/* First, so that no frame function runs from here on (waits for one
+	 * that is running). */
+	g_mutex_lock(&m->frame_lock);
+	for (guint i = 0; i < G_N_ELEMENTS(m->frame_func); i++) {
+		m->frame_func[i] = NULL;
+		m->frame_data[i] = NULL;
+		g_atomic_int_set(&m->frame_wanted[i], 0);
+	}
 	g_mutex_lock(&m->lock);
 	m->closed = TRUE;
+	g_mutex_unlock(&m->lock);
+	g_mutex_unlock(&m->frame_lock);
+
+	g_mutex_lock(&m->lock);
 	m->state = RELAIS_MEDIA_STATE_STOPPED;
 	GSource *events = g_steal_pointer(&m->event_source);
 	GQueue pending = m->events;
@@ -1408,6 +1970,10 @@ void relais_media_free(RelaisMedia *m)
 	if (m->bus_source != NULL) {
 		g_source_destroy(m->bus_source);
 		g_clear_pointer(&m->bus_source, g_source_unref);
+	}
+	if (m->quality_source != NULL) {
+		g_source_destroy(m->quality_source);
+		g_clear_pointer(&m->quality_source, g_source_unref);
 	}
 
 	GstElement *pipeline = NULL;
@@ -1435,6 +2001,8 @@ void relais_media_free(RelaisMedia *m)
 	g_clear_object(&m->video_decoder);
 	g_clear_object(&m->audio_decoder);
 	g_clear_object(&m->playback);
+	g_clear_object(&m->mute);
+	g_clear_object(&m->volume);
 	g_clear_object(&m->webrtc);
 	pipeline = g_steal_pointer(&m->pipeline);
 	g_mutex_unlock(&m->lock);

@@ -10,7 +10,16 @@
  * thread-default when relais_media_new() was called, never on a streaming
  * thread, in the order the events happened (an SDP before the candidates it
  * causes). relais_media_free() may be called from inside a callback; no
- * callback runs after it. All functions are for the owner's thread.
+ * callback runs after it. All functions are for the owner's thread, except
+ * that frame functions (relais_media_set_frame_func) run on a streaming
+ * thread.
+ *
+ * Privacy: nothing of the camera or the microphone runs unless a RelaisMedia
+ * (from relais_media_start() to relais_media_free()) or a RelaisPreview
+ * (preview.h, from relais_preview_start() to relais_preview_free()) exists.
+ * These two objects are the only places in the firmware that build capture
+ * elements (relais_media_conf_dup_source()); free() returns with the devices
+ * closed. Only RelaisMedia has a network element.
  */
 #pragma once
 
@@ -21,6 +30,11 @@
 G_BEGIN_DECLS
 
 typedef struct _RelaisMedia RelaisMedia;
+
+/* Forward declarations: the UI includes this header without GStreamer's. */
+struct _GstSample;
+struct _GstElement;
+struct _GstPad;
 
 /* Errors of this module; a missing element or camera comes as
  * RELAIS_MEDIACONF_ERROR from relais_media_new(). */
@@ -115,6 +129,76 @@ void relais_media_get_stats(RelaisMedia *media, RelaisMediaStats *stats);
  * Returns: (transfer full) (nullable) */
 struct _GstSample *relais_media_pull_remote_video(RelaisMedia *media);
 
+typedef enum {
+	RELAIS_MEDIA_VIDEO_LOCAL,  /* the booth's own camera (self-view) */
+	RELAIS_MEDIA_VIDEO_REMOTE, /* the far end's decoded video */
+} RelaisMediaVideo;
+
+/* A new I420 frame (640x480 on every board as configured; read the size from
+ * the sample's caps). Called on a streaming thread: do as little as possible
+ * (post the sample to a mailbox: gst_sample_ref() it and swap a pointer under
+ * a mutex) and never call a relais_media_* or relais_preview_* function from
+ * it. The sample is (transfer none): ref it to keep it. Buffers may be
+ * shared with the encoder or the decoder: read-only. */
+typedef void (*RelaisMediaFrameFunc)(struct _GstSample *sample, gpointer user_data);
+
+/* Sets (or with NULL clears) the function that receives each new frame of
+ * `which`. Any time, from any thread, before or after start(). When it
+ * returns, the previous function is no longer running and will not be
+ * called again; nothing is called after relais_media_free(). Without a LOCAL
+ * function the self-view branch drops frames before its queue (it costs a
+ * buffer ref a frame). A REMOTE function sees every decoded frame;
+ * relais_media_pull_remote_video() keeps working beside it. */
+void relais_media_set_frame_func(RelaisMedia *media, RelaisMediaVideo which, RelaisMediaFrameFunc func,
+				 gpointer user_data);
+
+/* Controls. Each may be called at any time after new(), before start()
+ * too, and holds until changed or free(). */
+
+/* Muted: the audio sent is digital silence (a `volume` element after echo
+ * cancellation and before the encoder zeroes the samples); packets still
+ * flow, so the far end's decoder stays in step. The mic level
+ * (relais_media_get_mic_level) is measured before it and keeps moving while
+ * muted, so that the UI can say "you are muted, but we hear you". */
+void relais_media_set_muted(RelaisMedia *media, gboolean muted);
+gboolean relais_media_get_muted(RelaisMedia *media);
+
+/* Camera off: every captured frame is replaced before the encoder, and
+ * before the self-view, by a black one (Y 16, U/V 128): the far end receives
+ * black frames and the LOCAL frame function receives the same black frames,
+ * so the self-view shows exactly what the adviser sees (the UI may draw a
+ * "camera off" sign over it). The device stays open (turning the camera back
+ * on is instant); a keyframe is requested at each change so that the switch
+ * is clean at once. */
+void relais_media_set_camera_off(RelaisMedia *media, gboolean off);
+gboolean relais_media_get_camera_off(RelaisMedia *media);
+
+/* Loudness of the adviser, 0..100 (clamped), on a cubic scale as desktop
+ * volume sliders (50 is 0.125 of the amplitude, 100 leaves the sound
+ * untouched and costs nothing). Applied by a `volume` element between the
+ * remote audio decoder and the playback fragment, so that the echo
+ * canceller's probe sees what is really played. Default 100. */
+void relais_media_set_volume(RelaisMedia *media, int percent);
+int relais_media_get_volume(RelaisMedia *media);
+
+/* Peak level, 0..1 of full scale (linear), of the last ~100 ms of the
+ * microphone after echo cancellation, noise suppression and gain control:
+ * what the far end would hear if not muted. 0 before the first sound.
+ * Any thread; lock-free. */
+double relais_media_get_mic_level(RelaisMedia *media);
+
+/* Connection quality in bars, 0..3, cheap to call from the UI each frame.
+ * 0 unless CONNECTED. Otherwise from webrtcbin's statistics, fetched every
+ * 2 s without blocking the main loop: the worst packet loss of the last
+ * interval (inbound RTP: lost / expected; remote-inbound RTP: the far end's
+ * fraction lost from its RTCP reports) and the round-trip time (remote-
+ * inbound RTP):
+ *   3: loss < 2 % and RTT < 300 ms
+ *   2: loss < 8 % and RTT < 600 ms
+ *   1: worse, or no video frame nor audio buffer received for more than 2 s
+ * While no statistics are available yet: 3 when media arrives. */
+int relais_media_get_quality(RelaisMedia *media);
+
 /* Returns: (transfer full) (nullable) the local description as it is now,
  * including every candidate gathered so far (a=candidate lines), or NULL
  * before it is set. Lets the booth send one complete offer on `call` when
@@ -122,8 +206,33 @@ struct _GstSample *relais_media_pull_remote_video(RelaisMedia *media);
  * trickle of stored candidates. */
 char *relais_media_dup_local_sdp(RelaisMedia *media);
 
+/* Returns: (transfer full) (nullable) the pipeline, for tests and
+ * diagnostics only (walking its elements, adding a probe): never change its
+ * state or structure. NULL once freed. */
+struct _GstElement *relais_media_dup_pipeline(RelaisMedia *media);
+
 /* Stops the pipeline (sources released, nothing left buffered) and frees. */
 void relais_media_free(RelaisMedia *media);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMedia, relais_media_free)
+
+/* --- Internal: shared by media.c and preview.c, not for programs. --- */
+
+/* A peak meter on raw audio (S16 or F32 interleaved), reference counted: a
+ * pad probe holds one reference, the engine another. The probe publishes
+ * the peak of each ~100 ms window with an atomic store; reading is
+ * lock-free. */
+typedef struct _RelaisLevel RelaisLevel;
+RelaisLevel *relais_level_new(void);
+void relais_level_unref(RelaisLevel *level);
+/* Adds the probe to pad (raw audio flows through it); once per level. */
+void relais_level_attach(RelaisLevel *level, struct _GstPad *pad);
+double relais_level_get(RelaisLevel *level);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisLevel, relais_level_unref)
+
+/* Returns: (transfer full) a bin parsed from a gst-launch fragment, named
+ * `name`, with ghost pads for its free ends; NULL with
+ * RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT naming the Debian package when an
+ * element is not installed, or RELAIS_MEDIA_ERROR_PIPELINE. */
+struct _GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error);
 
 G_END_DECLS

@@ -36,8 +36,9 @@ static const struct {
 /* Elements the engine adds around the fragments (media.c); a booth missing
  * one of these cannot make a call whatever the board file says. */
 static const char *const engine_elements[] = {
-	"webrtcbin",  "nicesrc",       "nicesink", "dtlssrtpenc",  "dtlssrtpdec", "srtpenc", "srtpdec",	 "rtpbin",
-	"rtprtxsend", "rtprtxreceive", "appsink",  "videoconvert", "capsfilter",  "queue",   "fakesink", "dtlsdec",
+	"webrtcbin",  "nicesrc", "nicesink",   "dtlssrtpenc",	"dtlssrtpdec", "srtpenc",
+	"srtpdec",    "rtpbin",	 "rtprtxsend", "rtprtxreceive", "appsink",     "videoconvert",
+	"capsfilter", "queue",	 "fakesink",   "dtlsdec",	"tee",	       "volume",
 };
 
 /* Debian 12 package shipping each element (checked with dpkg -S on the

@@ -6,6 +6,11 @@
  *   relais-boothctl -c PATH request [--topic T] [--language L] [--answer k=v]...
  *   relais-boothctl -c PATH end
  *   relais-boothctl -c PATH chat TEXT
+ *   relais-boothctl -c PATH tap TARGET [ARG]   touch UI: press a target (journey
+ *                                              event name; ARG: choice, language
+ *                                              or number)
+ *   relais-boothctl -c PATH key NAME           touch UI: a key (Tab, Return...)
+ *   relais-boothctl -c PATH screenshot FILE    touch UI: the screen as PNG
  *
  * Prints the booth's JSON reply; exits 0 when it says ok, 1 otherwise.
  */
@@ -30,7 +35,8 @@ int main(int argc, char **argv)
 		{"language", 'l', 0, G_OPTION_ARG_STRING, &language, "request: language (fr, en...)", "LANG"},
 		{"answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE"},
 		{NULL}};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("status|request|end|chat TEXT");
+	g_autoptr(GOptionContext) ctx =
+		g_option_context_new("status|request|end|chat TEXT|tap TARGET [ARG]|key NAME|screenshot FILE");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 2) {
@@ -61,6 +67,21 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		json_object_set_string_member(o, "text", argv[2]);
+	} else if (g_str_equal(cmd, "tap") || g_str_equal(cmd, "key") || g_str_equal(cmd, "screenshot")) {
+		if (argc < 3) {
+			fprintf(stderr, "relais-boothctl: %s needs an argument\n", cmd);
+			return 2;
+		}
+		const char *member = g_str_equal(cmd, "tap") ? "target" : g_str_equal(cmd, "key") ? "key" : "path";
+		json_object_set_string_member(o, member, argv[2]);
+		if (g_str_equal(cmd, "tap") && argc >= 4) {
+			char *end = NULL;
+			gint64 n = g_ascii_strtoll(argv[3], &end, 10);
+			if (end && *end == '\0' && end != argv[3])
+				json_object_set_int_member(o, "num", n);
+			else
+				json_object_set_string_member(o, "str", argv[3]);
+		}
 	}
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
 	json_node_take_object(node, o);

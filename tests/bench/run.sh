@@ -11,5 +11,8 @@ echo
 echo "== booth + switchboard + Chromium adviser"
 cd "$top/tests/e2e" && node bench-call.mjs
 echo
+echo "== the same call with the booth's touch UI drawing (1280x800, SDL offscreen, software renderer)"
+cd "$top/tests/e2e" && SDL_VIDEODRIVER=offscreen node bench-ui.mjs
+echo
 echo "== glass-to-glass latency both ways, booth <-> Chromium adviser (booth with RELAIS_MEDIA_STAMP=1)"
 cd "$top/tests/e2e" && node bench-latency.mjs

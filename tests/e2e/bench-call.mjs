@@ -13,30 +13,11 @@
 // The figures to beat (a Chromium kiosk as the booth, measured on this
 // machine): 161-189 ms to first frame, 21.6 CPU-s/min, 342 MB PSS.
 
-import fs from 'node:fs';
 import { Stack, requestAndAccept, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
+import { cpuSeconds, memory, median, fmt } from './lib/bench.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
-const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux
-
-function cpuTicks(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-function memory(pid) {
-  const roll = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(roll)?.[1] ?? 0);
-  return { rssMB: kb('Rss') / 1024, pssMB: kb('Pss') / 1024 };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
-const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 
 const stack = new Stack('bench');
 try {
@@ -75,18 +56,18 @@ try {
   await sleep(2000);
   const s0 = await stack.booth.ctl.status();
   const p0 = await stack.pageStats();
-  const c0 = cpuTicks(pid);
+  const c0 = cpuSeconds(pid);
   const t0 = Date.now();
   const mem = [];
   while (Date.now() - t0 < SECONDS * 1000) {
     await sleep(5000);
     mem.push(memory(pid));
   }
-  const c1 = cpuTicks(pid);
+  const c1 = cpuSeconds(pid);
   const secs = (Date.now() - t0) / 1000;
   const s1 = await stack.booth.ctl.status();
   const p1 = await stack.pageStats();
-  const cpuPerMin = ((c1 - c0) / CLK_TCK) * (60 / secs);
+  const cpuPerMin = (c1 - c0) * (60 / secs);
   const rss = Math.max(...mem.map((m) => m.rssMB));
   const pss = Math.max(...mem.map((m) => m.pssMB));
   const boothFps = (s1.media.video_frames_received - s0.media.video_frames_received) / secs;

@@ -8,9 +8,11 @@
  */
 #define G_LOG_DOMAIN "test-media-loopback"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
 
 #include "harness.h"
 #include "media.h"
@@ -47,6 +49,58 @@ struct _Fixture {
 	gint64 t_start, t_offer, t_accept, t_answer_applied;
 	guint timeout_id, poll_id;
 };
+
+/* What a frame function saw, written on streaming threads. */
+typedef struct {
+	gint frames;	/* atomic */
+	gint freed;	/* atomic: set once cleared or freed */
+	GMutex lock;	/* for the figures below */
+	double mean_y;	/* of the last frame */
+	double mean_uv; /* of the last frame */
+	guint width, height;
+	char *format;
+} FrameSeen;
+
+static void frame_seen_clear(FrameSeen *f)
+{
+	g_free(f->format);
+	f->format = NULL;
+}
+
+static double plane_mean(GstVideoFrame *vf, guint plane)
+{
+	const guint8 *data = GST_VIDEO_FRAME_PLANE_DATA(vf, plane);
+	guint stride = GST_VIDEO_FRAME_PLANE_STRIDE(vf, plane);
+	guint w = GST_VIDEO_FRAME_COMP_WIDTH(vf, plane), h = GST_VIDEO_FRAME_COMP_HEIGHT(vf, plane);
+	guint64 sum = 0;
+	for (guint y = 0; y < h; y++)
+		for (guint x = 0; x < w; x++)
+			sum += data[(gsize)y * stride + x];
+	return w && h ? (double)sum / ((double)w * h) : 0.0;
+}
+
+static void on_frame(GstSample *sample, gpointer user_data)
+{
+	FrameSeen *f = user_data;
+	/* No frame function may run after relais_media_free(). */
+	g_assert_false(g_atomic_int_get(&f->freed));
+	GstVideoInfo vi;
+	g_assert_true(gst_video_info_from_caps(&vi, gst_sample_get_caps(sample)));
+	GstVideoFrame vf;
+	g_assert_true(gst_video_frame_map(&vf, &vi, gst_sample_get_buffer(sample), GST_MAP_READ));
+	double y = plane_mean(&vf, 0);
+	double uv = (plane_mean(&vf, 1) + plane_mean(&vf, 2)) / 2;
+	gst_video_frame_unmap(&vf);
+	g_mutex_lock(&f->lock);
+	f->mean_y = y;
+	f->mean_uv = uv;
+	f->width = GST_VIDEO_INFO_WIDTH(&vi);
+	f->height = GST_VIDEO_INFO_HEIGHT(&vi);
+	if (f->format == NULL)
+		f->format = g_strdup(gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&vi)));
+	g_mutex_unlock(&f->lock);
+	g_atomic_int_inc(&f->frames);
+}
 
 typedef struct {
 	guint mline;
@@ -323,6 +377,243 @@ static void test_loopback(Fixture *fx, gconstpointer data)
 		g_main_context_iteration(NULL, FALSE);
 }
 
+/* Runs the call until both ends decode MIN_FRAMES and audio. */
+static void run_until_flowing(Fixture *fx)
+{
+	const char *t = g_getenv("RELAIS_TEST_TIMEOUT_S");
+	guint timeout_s = t ? (guint)g_ascii_strtoull(t, NULL, 10) : 0;
+	fx->timeout_id = g_timeout_add_seconds(timeout_s ? timeout_s : TIMEOUT_S, on_timeout, fx);
+	fx->poll_id = g_timeout_add(10, poll_done, fx);
+	g_main_loop_run(fx->loop);
+	g_assert_false(fx->timed_out);
+	g_assert_no_error(fx->offerer.error);
+	g_assert_no_error(fx->answerer.error);
+	g_source_remove(fx->timeout_id);
+	fx->timeout_id = 0;
+}
+
+typedef double (*LevelFunc)(gpointer data);
+
+static double mic_level_of(gpointer data)
+{
+	return relais_media_get_mic_level(data);
+}
+
+static double level_of(gpointer data)
+{
+	return relais_level_get(data);
+}
+
+/* The highest level seen in `ms` while the call runs. The sim microphone
+ * ticks once a second (~25 ms of 440 Hz), so look at more than a second. */
+static double max_level(LevelFunc get, gpointer data, guint ms)
+{
+	double max = 0.0;
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		max = MAX(max, get(data));
+		g_usleep(10000);
+	}
+	return max;
+}
+
+static void spin(guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(10000);
+	}
+}
+
+static double frame_mean_y(FrameSeen *f)
+{
+	g_mutex_lock(&f->lock);
+	double y = f->mean_y;
+	g_mutex_unlock(&f->lock);
+	return y;
+}
+
+/* Spins until the last frame's mean luma is within [lo, hi] (TRUE) or ms pass. */
+static gboolean wait_mean_y(FrameSeen *f, double lo, double hi, guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	gint start = g_atomic_int_get(&f->frames);
+	for (;;) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		double y = frame_mean_y(f);
+		if (g_atomic_int_get(&f->frames) > start && y >= lo && y <= hi)
+			return TRUE;
+		if (g_get_monotonic_time() >= end)
+			return FALSE;
+		g_usleep(10000);
+	}
+}
+
+static GstElement *element_in(RelaisMedia *media, const char *name)
+{
+	g_autoptr(GstElement) pipeline = relais_media_dup_pipeline(media);
+	g_assert_nonnull(pipeline);
+	GstElement *el = gst_bin_get_by_name(GST_BIN(pipeline), name);
+	g_assert_nonnull(el);
+	return el;
+}
+
+static void test_controls(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	FrameSeen local = {0}, remote = {0}, booth_remote = {0};
+	g_mutex_init(&local.lock);
+	g_mutex_init(&remote.lock);
+	g_mutex_init(&booth_remote.lock);
+
+	fx->answerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	fx->offerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	RelaisMedia *booth = fx->offerer.media, *adviser = fx->answerer.media;
+
+	/* Everything may be set before start(). */
+	relais_media_set_frame_func(booth, RELAIS_MEDIA_VIDEO_LOCAL, on_frame, &local);
+	relais_media_set_frame_func(booth, RELAIS_MEDIA_VIDEO_REMOTE, on_frame, &booth_remote);
+	relais_media_set_frame_func(adviser, RELAIS_MEDIA_VIDEO_REMOTE, on_frame, &remote);
+	relais_media_set_volume(booth, 0);
+	relais_media_set_muted(booth, FALSE);
+	relais_media_set_camera_off(booth, FALSE);
+	g_assert_cmpint(relais_media_get_quality(booth), ==, 0);
+	g_assert_cmpfloat(relais_media_get_mic_level(booth), ==, 0.0);
+
+	g_assert_true(relais_media_start(adviser, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(relais_media_start(booth, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_media_get_quality(booth), ==, 0); /* not connected yet */
+	run_until_flowing(fx);
+
+	/* Frames reach the frame functions, I420 at the board's size, and the
+	 * appsink still hands them out beside the function. */
+	g_assert_cmpint(g_atomic_int_get(&local.frames), >, 0);
+	g_assert_cmpint(g_atomic_int_get(&remote.frames), >, 0);
+	g_assert_cmpint(g_atomic_int_get(&booth_remote.frames), >, 0);
+	for (FrameSeen *f = &local; f != NULL; f = f == &local ? &remote : NULL) {
+		g_mutex_lock(&f->lock);
+		g_assert_cmpstr(f->format, ==, "I420");
+		g_assert_cmpuint(f->width, ==, 640);
+		g_assert_cmpuint(f->height, ==, 480);
+		g_mutex_unlock(&f->lock);
+	}
+	GstSample *pulled = relais_media_pull_remote_video(adviser);
+	g_assert_nonnull(pulled);
+	gst_sample_unref(pulled);
+
+	/* Connected, media flowing: at least one bar. */
+	g_assert_cmpint(relais_media_get_quality(booth), >=, 1);
+	g_assert_cmpint(relais_media_get_quality(adviser), >=, 1);
+
+	/* The volume set before start() reached its element. */
+	g_autoptr(GstElement) booth_volume = element_in(booth, "relais-volume");
+	double v = -1;
+	g_object_get(booth_volume, "volume", &v, NULL);
+	g_assert_cmpfloat(v, ==, 0.0);
+	g_assert_cmpint(relais_media_get_volume(booth), ==, 0);
+
+	/* The microphone level, and what the adviser hears (measured where
+	 * the adviser's playback starts). */
+	g_autoptr(GstElement) playback = element_in(adviser, "audio-playback");
+	g_autoptr(GstPad) heard_pad = gst_element_get_static_pad(playback, "sink");
+	g_autoptr(RelaisLevel) heard = relais_level_new();
+	relais_level_attach(heard, heard_pad);
+	double mic = max_level(mic_level_of, booth, 1500);
+	double loud = max_level(level_of, heard, 1500);
+	g_test_message("unmuted: booth mic peak %.4f, adviser hears peak %.4f", mic, loud);
+	g_assert_cmpfloat(mic, >, 0.01);
+	g_assert_cmpfloat(loud, >, 0.01);
+
+	/* Muted: the adviser hears digital silence, the booth's meter moves. */
+	relais_media_set_muted(booth, TRUE);
+	g_assert_true(relais_media_get_muted(booth));
+	spin(400); /* what was in flight */
+	double mic_muted = max_level(mic_level_of, booth, 1500);
+	double silent = max_level(level_of, heard, 1500);
+	g_test_message("muted: booth mic peak %.4f, adviser hears peak %.4f", mic_muted, silent);
+	g_assert_cmpfloat(mic_muted, >, 0.01);
+	g_assert_cmpfloat(silent, <, 0.002);
+	relais_media_set_muted(booth, FALSE);
+	spin(200);
+	double back = max_level(level_of, heard, 1500);
+	g_test_message("unmuted again: adviser hears peak %.4f", back);
+	g_assert_cmpfloat(back, >, 0.01);
+
+	/* Camera off: black frames at the far end (after the keyframe that
+	 * the switch requests) and in the self-view; the picture comes back. */
+	double on_y = frame_mean_y(&remote);
+	relais_media_set_camera_off(booth, TRUE);
+	g_assert_true(relais_media_get_camera_off(booth));
+	gboolean black = wait_mean_y(&remote, 8, 24, 3000);
+	g_test_message("camera on: adviser's frame mean Y %.1f; off: %.1f", on_y, frame_mean_y(&remote));
+	g_assert_true(black);
+	g_mutex_lock(&remote.lock);
+	g_assert_cmpfloat(fabs(remote.mean_uv - 128), <, 8);
+	g_mutex_unlock(&remote.lock);
+	g_assert_true(wait_mean_y(&local, 16, 16, 1000));
+	g_mutex_lock(&local.lock);
+	g_assert_cmpfloat(local.mean_uv, ==, 128);
+	g_mutex_unlock(&local.lock);
+	relais_media_set_camera_off(booth, FALSE);
+	g_assert_true(wait_mean_y(&remote, on_y - 8, on_y + 8, 3000));
+
+	/* Volume: cubic scale, 0 silences what the adviser's loudspeaker gets
+	 * (the playback, echo probe included, is after the volume). */
+	relais_media_set_volume(adviser, 50);
+	g_autoptr(GstElement) adviser_volume = element_in(adviser, "relais-volume");
+	g_object_get(adviser_volume, "volume", &v, NULL);
+	g_assert_cmpfloat(fabs(v - 0.125), <, 1e-9);
+	g_assert_cmpint(relais_media_get_volume(adviser), ==, 50);
+	relais_media_set_volume(adviser, 0);
+	g_object_get(adviser_volume, "volume", &v, NULL);
+	g_assert_cmpfloat(v, ==, 0.0);
+	spin(200);
+	double vol0 = max_level(level_of, heard, 1500);
+	g_test_message("volume 0: adviser's playback peak %.4f", vol0);
+	g_assert_cmpfloat(vol0, <, 0.002);
+	relais_media_set_volume(adviser, 250); /* clamped */
+	g_assert_cmpint(relais_media_get_volume(adviser), ==, 100);
+
+	/* With the statistics in (every 2 s): still connected, loopback. */
+	spin(2500);
+	int qb = relais_media_get_quality(booth), qa = relais_media_get_quality(adviser);
+	g_test_message("quality: booth %d, adviser %d", qb, qa);
+	g_assert_cmpint(qb, >=, 1);
+	g_assert_cmpint(qa, >=, 1);
+
+	/* A cleared function is not called again. */
+	relais_media_set_frame_func(booth, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
+	g_atomic_int_set(&local.freed, 1);
+	spin(200);
+
+	/* Freed with functions set: none is called once free() has returned. */
+	g_clear_object(&booth_volume);
+	g_clear_object(&adviser_volume);
+	g_clear_object(&playback);
+	g_clear_object(&heard_pad);
+	fx->freed = TRUE;
+	g_clear_pointer(&fx->offerer.media, relais_media_free);
+	g_clear_pointer(&fx->answerer.media, relais_media_free);
+	g_atomic_int_set(&remote.freed, 1);
+	g_atomic_int_set(&booth_remote.freed, 1);
+	spin(200);
+	frame_seen_clear(&local);
+	frame_seen_clear(&remote);
+	frame_seen_clear(&booth_remote);
+	g_mutex_clear(&local.lock);
+	g_mutex_clear(&remote.lock);
+	g_mutex_clear(&booth_remote.lock);
+}
+
 static char *sim_conf_with(Fixture *fx, const char *from, const char *to, char **tmpdir)
 {
 	g_autofree char *sim = g_build_filename(fx->pipelines_dir, "sim", "media.conf", NULL);
@@ -433,6 +724,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	gst_init(&argc, &argv);
 	g_test_add("/media/loopback", Fixture, NULL, fixture_set_up, test_loopback, fixture_tear_down);
+	g_test_add("/media/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
 	g_test_add("/media/missing-element", Fixture, NULL, fixture_set_up, test_missing_element, fixture_tear_down);
 	g_test_add("/media/start-fails", Fixture, NULL, fixture_set_up, test_start_fails, fixture_tear_down);
 	g_test_add("/media/bad-ice-server", Fixture, NULL, fixture_set_up, test_bad_ice_server, fixture_tear_down);

@@ -57,6 +57,25 @@ export class BoothCtl {
   end() {
     return this.run('end');
   }
+
+  // Touch UI (relais-booth --ui): a finger on the target that sends `target`
+  // (a journey event name), with its choice / language / number.
+  async tap(target, arg) {
+    const out = await this.run('tap', target, ...(arg === undefined ? [] : [String(arg)]));
+    return JSON.parse(out).visitor;
+  }
+
+  key(name) {
+    return this.run('key', name);
+  }
+
+  screenshot(file) {
+    return this.run('screenshot', file);
+  }
+
+  async visitor() {
+    return (await this.status()).visitor;
+  }
 }
 
 // Media counters as the booth reports them: tolerant of them being at the top

@@ -30,9 +30,10 @@ export class Stack {
   }
 
   // boothEnv: extra environment for relais-booth (see startBooth).
-  async start({ media = 'fake', mdns = true, boothEnv = {} } = {}) {
+  // boothArgs: extra relais-booth arguments (e.g. UI_ARGS for the touch UI).
+  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [] } = {}) {
     this.sb = await startSwitchboard({ dir: this.dir });
-    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv });
+    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv, extraArgs: boothArgs });
     this.adviser = await launchAdviser({ dir: this.dir, media, mdns });
     await this.page.goto(this.sb.pageUrl('E2E Adviser'));
     await this.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });

@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-visitor"
+
+#include "visitor.h"
+#include "preview.h"
+#include "relais-config.h"
+
+#include <gst/gst.h>
+#include <string.h>
+
+/* Journey timers are checked at this period; the countdown shows seconds. */
+#define TICK_MS 250
+/* Mic level and link quality are sampled this often while they are shown. */
+#define METER_MS 100
+
+typedef struct {
+	gboolean from_adviser;
+	char *text;
+} ChatLine;
+
+struct _BoothVisitor {
+	Booth *booth;
+	const RelaisQuestions *questions;
+	RelaisJourney *journey;
+	BoothUi *ui;
+	guint ui_source;
+	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
+	RelaisPreview *preview;
+	guint wiped_screen_ms;
+
+	guint tick_id, meter_id, wiped_id;
+	gint64 state_since_us;
+	RelaisJourneyState shown; /* state of the last view */
+
+	/* --- what this module holds about a visitor: erased by wipe() --- */
+	guint position;
+	int wait_s;
+	GArray *chat; /* ChatLine */
+	GArray *view_chat; /* BoothUiChatLine pointing into chat */
+	BoothUiView view;
+};
+
+static void chat_line_clear(gpointer data)
+{
+	ChatLine *c = data;
+	if (c->text) {
+		memset(c->text, 0, strlen(c->text));
+		g_clear_pointer(&c->text, g_free);
+	}
+}
+
+static void refresh(BoothVisitor *v);
+static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev);
+
+/* --- journey -------------------------------------------------------------------- */
+
+static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num)
+{
+	RelaisJourneyEvent ev = {type, str, num};
+	RelaisJourneyAction action = RELAIS_JOURNEY_ACT_NONE;
+	RelaisJourneyState before = relais_journey_get_state(v->journey);
+	g_autoptr(GError) error = NULL;
+	if (!relais_journey_feed(v->journey, &ev, &action, &error)) {
+		g_debug("journey: %s", error->message);
+		return FALSE;
+	}
+	RelaisJourneyState after = relais_journey_get_state(v->journey);
+	if (after != before) {
+		g_message("screen: %s -> %s (%s)", relais_journey_state_name(before), relais_journey_state_name(after),
+			  relais_journey_event_name(type));
+		v->state_since_us = g_get_monotonic_time();
+	}
+	act(v, action, &ev);
+	refresh(v);
+	return TRUE;
+}
+
+static void on_ui_event(const RelaisJourneyEvent *ev, gpointer data)
+{
+	BoothVisitor *v = data;
+	(void)feed(v, ev->type, ev->str, ev->num);
+}
+
+/* --- video ---------------------------------------------------------------------- */
+
+static void on_local_frame(struct _GstSample *sample, gpointer data)
+{
+	BoothVisitor *v = data;
+	booth_ui_mailbox_post(v->mailbox[BOOTH_UI_VIDEO_LOCAL], sample);
+}
+
+static void on_remote_frame(struct _GstSample *sample, gpointer data)
+{
+	BoothVisitor *v = data;
+	booth_ui_mailbox_post(v->mailbox[BOOTH_UI_VIDEO_REMOTE], sample);
+}
+
+static void drop_pictures(BoothVisitor *v, BoothUiVideo which)
+{
+	g_autoptr(GstSample) stale = booth_ui_mailbox_take(v->mailbox[which]);
+	booth_ui_clear_video(v->ui, which);
+}
+
+/* --- actions -------------------------------------------------------------------- */
+
+static void stop_preview(BoothVisitor *v)
+{
+	if (v->preview == NULL)
+		return;
+	relais_preview_set_frame_func(v->preview, NULL, NULL);
+	g_clear_pointer(&v->preview, relais_preview_free);
+	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+}
+
+static void on_preview_error(RelaisPreview *p, const GError *error, gpointer data)
+{
+	BoothVisitor *v = data;
+	g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
+	stop_preview(v);
+	booth_fault(v->booth, reason);
+}
+
+static void start_preview(BoothVisitor *v)
+{
+	const RelaisMediaConf *conf = booth_get_media_conf(v->booth);
+	g_autoptr(GError) error = NULL;
+	if (conf == NULL)
+		return; /* out of order: the journey follows */
+	stop_preview(v);
+	g_autoptr(RelaisPreview) p = relais_preview_new(conf, &error);
+	if (p != NULL) {
+		relais_preview_set_error_func(p, on_preview_error, v);
+		relais_preview_set_frame_func(p, on_local_frame, v);
+		if (relais_preview_start(p, &error))
+			v->preview = g_steal_pointer(&p);
+	}
+	if (v->preview == NULL) {
+		g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
+		booth_fault(v->booth, reason);
+	}
+}
+
+static void apply_controls(BoothVisitor *v)
+{
+	RelaisMedia *media = booth_get_media(v->booth);
+	if (media == NULL)
+		return;
+	relais_media_set_muted(media, relais_journey_get_muted(v->journey));
+	relais_media_set_camera_off(media, relais_journey_get_camera_off(v->journey));
+	relais_media_set_volume(media, relais_journey_get_volume(v->journey));
+}
+
+static void request(BoothVisitor *v)
+{
+	/* the camera is the media engine's from here: one owner at a time */
+	stop_preview(v);
+	const char *topic = "other";
+	g_autoptr(JsonObject) answers = json_object_new();
+	for (guint i = 0; i < relais_questions_count(v->questions); i++) {
+		const RelaisQuestion *q = relais_questions_get(v->questions, i);
+		const char *a = relais_journey_get_answer(v->journey, i);
+		if (a == NULL)
+			continue;
+		json_object_set_string_member(answers, q->id, a);
+		if (g_str_equal(q->id, "topic"))
+			topic = a;
+	}
+	g_autoptr(GError) error = NULL;
+	if (!booth_request(v->booth, topic, relais_journey_get_language(v->journey), answers, &error)) {
+		/* the booth went out of order (the journey has followed) or the
+		 * request was refused: either way the visitor must not wait */
+		g_warning("request: %s", error->message);
+		if (relais_journey_get_state(v->journey) == RELAIS_JOURNEY_WAITING)
+			(void)feed(v, RELAIS_JOURNEY_EV_SESSION_NO_ADVISER, NULL, 0);
+		return;
+	}
+	RelaisMedia *media = booth_get_media(v->booth);
+	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
+	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
+	apply_controls(v);
+}
+
+static gboolean on_wiped_shown(gpointer data)
+{
+	BoothVisitor *v = data;
+	v->wiped_id = 0;
+	(void)feed(v, RELAIS_JOURNEY_EV_WIPED, NULL, 0);
+	return G_SOURCE_REMOVE;
+}
+
+/* Everything this module and the booth hold about the visitor. */
+static void wipe(BoothVisitor *v)
+{
+	stop_preview(v);
+	RelaisSessionState s = booth_get_state(v->booth);
+	if (s == RELAIS_SESSION_QUEUED || s == RELAIS_SESSION_IN_CALL || s == RELAIS_SESSION_CONNECTING) {
+		g_autoptr(GError) error = NULL;
+		if (!booth_end(v->booth, &error))
+			g_warning("wipe: %s", error->message);
+	}
+	booth_forget(v->booth);
+	g_array_set_size(v->view_chat, 0);
+	g_array_set_size(v->chat, 0);
+	v->position = 0;
+	v->wait_s = -1;
+	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
+}
+
+static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
+{
+	g_autoptr(GError) error = NULL;
+	RelaisMedia *media = booth_get_media(v->booth);
+	switch (action) {
+	case RELAIS_JOURNEY_ACT_NONE:
+		break;
+	case RELAIS_JOURNEY_ACT_PREVIEW_START:
+		start_preview(v);
+		break;
+	case RELAIS_JOURNEY_ACT_PREVIEW_STOP:
+		stop_preview(v);
+		break;
+	case RELAIS_JOURNEY_ACT_REQUEST:
+		request(v);
+		break;
+	case RELAIS_JOURNEY_ACT_CANCEL:
+	case RELAIS_JOURNEY_ACT_END:
+		if (!booth_end(v->booth, &error))
+			g_debug("end: %s", error->message);
+		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
+		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+		break;
+	case RELAIS_JOURNEY_ACT_MUTE:
+	case RELAIS_JOURNEY_ACT_CAMERA:
+	case RELAIS_JOURNEY_ACT_VOLUME:
+		if (media)
+			apply_controls(v);
+		if (relais_journey_get_camera_off(v->journey))
+			drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+		break;
+	case RELAIS_JOURNEY_ACT_CHAT:
+		/* booth_chat() reports the line back through the observer */
+		if (!booth_chat(v->booth, ev->str, &error))
+			g_message("chat not sent: %s", error->message);
+		break;
+	case RELAIS_JOURNEY_ACT_SCORE:
+		if (!booth_send_feedback(v->booth, relais_journey_get_score(v->journey), &error))
+			g_message("score not sent: %s", error->message);
+		break;
+	case RELAIS_JOURNEY_ACT_WIPE:
+		wipe(v);
+		/* The "erased" screen stays a moment, then attract. Out of
+		 * order has its own screen and returns by the repair. */
+		if (relais_journey_get_state(v->journey) == RELAIS_JOURNEY_WIPED) {
+			g_clear_handle_id(&v->wiped_id, g_source_remove);
+			v->wiped_id = g_timeout_add(v->wiped_screen_ms, on_wiped_shown, v);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- view ----------------------------------------------------------------------- */
+
+static void refresh(BoothVisitor *v)
+{
+	BoothUiView *view = &v->view;
+	booth_ui_view_from_journey(view, v->journey);
+	RelaisJourneyState s = view->state;
+	if (s != v->shown) {
+		/* pictures of a call do not outlive it */
+		if (s != RELAIS_JOURNEY_IN_CALL && s != RELAIS_JOURNEY_CONFIRM_END && s != RELAIS_JOURNEY_CONNECTING)
+			drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
+		v->shown = s;
+	}
+	view->queue_position = (int)v->position;
+	view->wait_minutes = v->wait_s < 0 ? -1 : (v->wait_s + 59) / 60;
+	view->chat = (const BoothUiChatLine *)v->view_chat->data;
+	view->n_chat = v->view_chat->len;
+	RelaisMedia *media = booth_get_media(v->booth);
+	if (s == RELAIS_JOURNEY_SELF_CHECK)
+		view->mic_level = v->preview ? relais_preview_get_mic_level(v->preview) : 0.0;
+	else if (media)
+		view->mic_level = relais_media_get_mic_level(media);
+	else
+		view->mic_level = 0.0;
+	view->quality = media ? relais_media_get_quality(media) : 0;
+	booth_ui_set_view(v->ui, view);
+}
+
+/* Journey timeouts run from the last touch or from entering the screen,
+ * whichever is later; still_there shows the seconds left. */
+static gboolean on_tick(gpointer data)
+{
+	BoothVisitor *v = data;
+	guint timeout = relais_journey_timeout_s(v->journey);
+	if (timeout == 0) {
+		if (v->view.countdown_s != 0) {
+			v->view.countdown_s = 0;
+			refresh(v);
+		}
+		return G_SOURCE_CONTINUE;
+	}
+	gint64 since = MAX(v->state_since_us, booth_ui_get_last_input_us(v->ui));
+	gint64 idle_ms = (g_get_monotonic_time() - since) / 1000;
+	int left = (int)((timeout * 1000 - idle_ms + 999) / 1000);
+	if (left <= 0) {
+		(void)feed(v, RELAIS_JOURNEY_EV_TIMEOUT, NULL, 0);
+		return G_SOURCE_CONTINUE;
+	}
+	if (relais_journey_get_state(v->journey) == RELAIS_JOURNEY_STILL_THERE && left != v->view.countdown_s) {
+		v->view.countdown_s = left;
+		refresh(v);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* Meters move only on the screens that show them. */
+static gboolean on_meter(gpointer data)
+{
+	BoothVisitor *v = data;
+	RelaisJourneyState s = relais_journey_get_state(v->journey);
+	if (s == RELAIS_JOURNEY_SELF_CHECK || s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONNECTING) {
+		double level = v->view.mic_level;
+		int quality = v->view.quality;
+		RelaisMedia *media = booth_get_media(v->booth);
+		double now = s == RELAIS_JOURNEY_SELF_CHECK ? (v->preview ? relais_preview_get_mic_level(v->preview) : 0)
+				 : media		   ? relais_media_get_mic_level(media)
+							   : 0;
+		int q = media ? relais_media_get_quality(media) : 0;
+		/* a meter step the eye can see, not every sample */
+		if (ABS(now - level) >= 0.02 || q != quality)
+			refresh(v);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* --- booth observer --------------------------------------------------------------- */
+
+static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState to, const char *detail,
+		       gpointer data)
+{
+	BoothVisitor *v = data;
+	switch (to) {
+	case RELAIS_SESSION_QUEUED:
+		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_QUEUED, NULL, 0);
+		break;
+	case RELAIS_SESSION_CONNECTING:
+		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_CONNECTING, NULL, 0);
+		break;
+	case RELAIS_SESSION_IN_CALL:
+		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_IN_CALL, NULL, 0);
+		break;
+	case RELAIS_SESSION_ENDED:
+		v->position = 0;
+		v->wait_s = -1;
+		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
+		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_ENDED, detail, 0);
+		break;
+	case RELAIS_SESSION_OUT_OF_ORDER:
+		stop_preview(v);
+		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, detail, 0);
+		break;
+	case RELAIS_SESSION_IDLE:
+		if (from == RELAIS_SESSION_OUT_OF_ORDER)
+			(void)feed(v, RELAIS_JOURNEY_EV_SESSION_REPAIRED, NULL, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_queue(Booth *booth, guint position, int wait_s, gpointer data)
+{
+	BoothVisitor *v = data;
+	v->position = position;
+	v->wait_s = wait_s;
+	refresh(v);
+}
+
+static void on_chat(Booth *booth, gboolean from_adviser, const char *text, gpointer data)
+{
+	BoothVisitor *v = data;
+	/* the screen shows the last few; older lines are erased at once */
+	const guint keep = 50;
+	if (v->chat->len >= keep) {
+		g_array_remove_index(v->chat, 0);
+	}
+	ChatLine line = {from_adviser, g_strdup(text)};
+	g_array_append_val(v->chat, line);
+	g_array_set_size(v->view_chat, 0);
+	for (guint i = 0; i < v->chat->len; i++) {
+		ChatLine *c = &g_array_index(v->chat, ChatLine, i);
+		BoothUiChatLine l = {c->from_adviser, c->text};
+		g_array_append_val(v->view_chat, l);
+	}
+	refresh(v);
+}
+
+static void on_link(Booth *booth, gboolean up, gpointer data)
+{
+	BoothVisitor *v = data;
+	(void)feed(v, up ? RELAIS_JOURNEY_EV_LINK_UP : RELAIS_JOURNEY_EV_LINK_LOST, NULL, 0);
+}
+
+static void on_availability(Booth *booth, int advisers, const char *next_opening, gpointer data)
+{
+	BoothVisitor *v = data;
+	(void)feed(v, RELAIS_JOURNEY_EV_AVAILABILITY, next_opening, advisers);
+}
+
+static const BoothObserver observer = {on_session, on_queue, on_chat, on_link, on_availability};
+
+/* --- public ----------------------------------------------------------------------- */
+
+BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, GError **error)
+{
+	g_return_val_if_fail(config && config->ui.questions, NULL);
+	g_autoptr(BoothUi) ui = booth_ui_new(&config->ui, error);
+	if (ui == NULL)
+		return NULL;
+	BoothVisitor *v = g_new0(BoothVisitor, 1);
+	v->booth = booth;
+	v->questions = config->ui.questions;
+	v->ui = g_steal_pointer(&ui);
+	v->wiped_screen_ms = config->wiped_screen_ms ? config->wiped_screen_ms : 3000;
+	const char *const *langs = config->ui.languages;
+	g_auto(GStrv) kconfig_langs = g_strsplit_set(CONFIG_RELAIS_UI_LANGUAGES, " ,", -1);
+	if (langs == NULL)
+		langs = (const char *const *)kconfig_langs;
+	v->journey = relais_journey_new(v->questions, langs, config->timeouts);
+	v->chat = g_array_new(FALSE, TRUE, sizeof(ChatLine));
+	g_array_set_clear_func(v->chat, chat_line_clear);
+	v->view_chat = g_array_new(FALSE, TRUE, sizeof(BoothUiChatLine));
+	v->wait_s = -1;
+	v->view.volume = 80;
+	v->shown = RELAIS_JOURNEY_N_STATES;
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
+		v->mailbox[i] = booth_ui_mailbox_new();
+		booth_ui_set_mailbox(v->ui, i, v->mailbox[i]);
+	}
+	booth_ui_set_event_func(v->ui, on_ui_event, v);
+	booth_set_observer(booth, &observer, v);
+	v->state_since_us = g_get_monotonic_time();
+	/* a booth that failed its self-test before the screen opened */
+	if (booth_get_state(booth) == RELAIS_SESSION_OUT_OF_ORDER) {
+		g_autoptr(JsonObject) st = booth_status(booth);
+		const char *reason = json_object_get_string_member_with_default(st, "reason", NULL);
+		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, reason, 0);
+	}
+	refresh(v);
+	v->ui_source = booth_ui_attach(v->ui, NULL);
+	v->tick_id = g_timeout_add(TICK_MS, on_tick, v);
+	v->meter_id = g_timeout_add(METER_MS, on_meter, v);
+	return v;
+}
+
+void booth_visitor_free(BoothVisitor *v)
+{
+	if (v == NULL)
+		return;
+	booth_set_observer(v->booth, NULL, NULL);
+	g_clear_handle_id(&v->tick_id, g_source_remove);
+	g_clear_handle_id(&v->meter_id, g_source_remove);
+	g_clear_handle_id(&v->wiped_id, g_source_remove);
+	stop_preview(v);
+	RelaisMedia *media = booth_get_media(v->booth);
+	if (media) {
+		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
+		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, NULL, NULL);
+	}
+	g_clear_handle_id(&v->ui_source, g_source_remove);
+	g_array_unref(v->view_chat);
+	g_array_unref(v->chat);
+	g_clear_pointer(&v->ui, booth_ui_free);
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
+		g_clear_pointer(&v->mailbox[i], booth_ui_mailbox_free);
+	relais_journey_free(v->journey);
+	g_free(v);
+}
+
+BoothUi *booth_visitor_get_ui(BoothVisitor *v)
+{
+	return v->ui;
+}
+
+RelaisJourneyState booth_visitor_get_state(BoothVisitor *v)
+{
+	return relais_journey_get_state(v->journey);
+}
+
+/* A finger down and up at the centre of `r`, through SDL's event queue. */
+static gboolean press(BoothVisitor *v, const SDL_Rect *r, GError **error)
+{
+	int w = 0, h = 0;
+	SDL_Window *win = booth_ui_get_window(v->ui);
+	if (win)
+		SDL_GetWindowSize(win, &w, &h);
+	if (w <= 0 || h <= 0) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no window");
+		return FALSE;
+	}
+	SDL_Event e = {0};
+	e.tfinger.x = (r->x + r->w / 2.0f) / w;
+	e.tfinger.y = (r->y + r->h / 2.0f) / h;
+	e.tfinger.fingerId = 1;
+	e.tfinger.timestamp = SDL_GetTicks();
+	e.type = SDL_FINGERDOWN;
+	SDL_PushEvent(&e);
+	e.type = SDL_FINGERUP;
+	SDL_PushEvent(&e);
+	/* handled now, as the next UI tick would */
+	booth_ui_pump(v->ui);
+	return TRUE;
+}
+
+static const struct {
+	const char *name;
+	BoothUiKey key;
+} key_names[] = {
+	{"open", BOOTH_UI_KEY_OPEN},	       {"space", BOOTH_UI_KEY_SPACE},	  {"backspace", BOOTH_UI_KEY_BACKSPACE},
+	{"shift", BOOTH_UI_KEY_SHIFT},	       {"letters", BOOTH_UI_KEY_LETTERS}, {"accents", BOOTH_UI_KEY_ACCENTS},
+	{"symbols", BOOTH_UI_KEY_SYMBOLS},     {"send", BOOTH_UI_KEY_SEND},	  {"close", BOOTH_UI_KEY_CLOSE},
+};
+
+gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num, GError **error)
+{
+	/* targets are those of the last frame drawn: draw the current view */
+	booth_ui_render(v->ui);
+	SDL_Rect r;
+	if (!booth_ui_find_target(v->ui, type, str, num, &r)) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no '%s'%s%s target on the %s screen",
+			    relais_journey_event_name(type), str ? " " : "", str ? str : "",
+			    relais_journey_state_name(relais_journey_get_state(v->journey)));
+		return FALSE;
+	}
+	return press(v, &r, error);
+}
+
+gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
+{
+	booth_ui_render(v->ui);
+	BoothUiKey k = BOOTH_UI_KEY_CHAR;
+	for (guint i = 0; i < G_N_ELEMENTS(key_names); i++)
+		if (g_strcmp0(key, key_names[i].name) == 0)
+			k = key_names[i].key;
+	SDL_Rect r;
+	if (key == NULL || !booth_ui_find_key(v->ui, k, key, &r)) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no keyboard key '%s' on screen",
+			    key ? key : "");
+		return FALSE;
+	}
+	return press(v, &r, error);
+}
+
+gboolean booth_visitor_key(BoothVisitor *v, const char *key_name, GError **error)
+{
+	SDL_Keycode k = SDL_GetKeyFromName(key_name);
+	if (k == SDLK_UNKNOWN) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "unknown key '%s'", key_name);
+		return FALSE;
+	}
+	booth_ui_render(v->ui);
+	SDL_Event e = {0};
+	e.key.keysym.sym = k;
+	e.key.keysym.scancode = SDL_GetScancodeFromKey(k);
+	e.key.state = SDL_PRESSED;
+	e.type = SDL_KEYDOWN;
+	SDL_PushEvent(&e);
+	e.key.state = SDL_RELEASED;
+	e.type = SDL_KEYUP;
+	SDL_PushEvent(&e);
+	booth_ui_pump(v->ui);
+	return TRUE;
+}
+
+JsonObject *booth_visitor_status(BoothVisitor *v)
+{
+	JsonObject *o = json_object_new();
+	RelaisJourneyState s = relais_journey_get_state(v->journey);
+	json_object_set_string_member(o, "screen", relais_journey_state_name(s));
+	json_object_set_string_member(o, "language", relais_journey_get_language(v->journey));
+	guint answered = 0;
+	for (guint i = 0; i < relais_questions_count(v->questions); i++)
+		answered += relais_journey_get_answer(v->journey, i) != NULL;
+	json_object_set_int_member(o, "answers", answered);
+	json_object_set_int_member(o, "score", relais_journey_get_score(v->journey));
+	json_object_set_int_member(o, "chat_lines", v->chat->len);
+	json_object_set_int_member(o, "position", v->position);
+	json_object_set_int_member(o, "wait_s", v->wait_s);
+	json_object_set_boolean_member(o, "muted", relais_journey_get_muted(v->journey));
+	json_object_set_boolean_member(o, "camera_off", relais_journey_get_camera_off(v->journey));
+	json_object_set_int_member(o, "volume", relais_journey_get_volume(v->journey));
+	json_object_set_boolean_member(o, "reconnecting", relais_journey_get_link_down(v->journey));
+	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
+	json_object_set_boolean_member(o, "preview_running", v->preview != NULL);
+	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);
+	BoothUiStats st = {0};
+	booth_ui_get_stats(v->ui, &st);
+	json_object_set_int_member(o, "frames_rendered", (gint64)st.frames_rendered);
+	json_object_set_int_member(o, "text_cache_entries", st.text_entries);
+	json_object_set_boolean_member(o, "keyboard_open", booth_ui_get_keyboard_open(v->ui));
+	json_object_set_boolean_member(o, "local_picture", st.has_picture[BOOTH_UI_VIDEO_LOCAL]);
+	json_object_set_boolean_member(o, "remote_picture", st.has_picture[BOOTH_UI_VIDEO_REMOTE]);
+	return o;
+}

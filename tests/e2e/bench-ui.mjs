@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Benchmark: the booth with its touch UI at 1280x800 (SDL offscreen driver,
+// software renderer: the worst case, no GPU) in a 640x480@30 call with
+// Debian's Chromium as the adviser. The visitor's touches go through the
+// control socket as SDL touch events. Prints the UI's frame rate and the
+// booth's CPU and memory on the attract screen (idle), during the call, and
+// the same call's figures of bench-call.mjs for the booth without a screen.
+//
+//   make bench        (BENCH_SECONDS=60 by default)
+
+import path from 'node:path';
+import { TOP, BUILD } from './lib/env.mjs';
+import { Stack, BOOTH_ID, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
+import { cpuSeconds, memory, fmt } from './lib/bench.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SIZE = process.env.BENCH_UI_SIZE ?? '1280x800';
+
+const stack = new Stack('bench-ui');
+try {
+  await stack.start({
+    boothArgs: [
+      '--ui', '--ui-size', SIZE,
+      '--questions', path.join(TOP, 'assets', 'questions', 'default.ini'),
+      '--locale-dir', path.join(BUILD, 'locale'),
+    ],
+    boothEnv: { SDL_VIDEODRIVER: 'offscreen', SDL_AUDIODRIVER: 'dummy' },
+  });
+  const ctl = stack.booth.ctl;
+  const pid = stack.booth.proc.child.pid;
+  const visitor = () => ctl.visitor();
+  const window = async (secs) => {
+    const v0 = await visitor();
+    const c0 = cpuSeconds(pid);
+    const t0 = Date.now();
+    const mem = [];
+    while (Date.now() - t0 < secs * 1000) {
+      await sleep(Math.min(5000, secs * 1000));
+      mem.push(memory(pid));
+    }
+    const elapsed = (Date.now() - t0) / 1000;
+    const v1 = await visitor();
+    return {
+      secs: elapsed,
+      fps: (v1.frames_rendered - v0.frames_rendered) / elapsed,
+      cpuPerMin: (cpuSeconds(pid) - c0) * (60 / elapsed),
+      rss: Math.max(...mem.map((m) => m.rssMB)),
+      pss: Math.max(...mem.map((m) => m.pssMB)),
+    };
+  };
+
+  await until(async () => (await visitor()).screen === 'attract', { timeout: 10000, what: 'attract screen' });
+  await sleep(1000);
+  const idle = await window(Math.min(20, SECONDS));
+  console.log(`UI ${SIZE}, attract screen (nobody there), ${idle.secs.toFixed(0)} s:`);
+  console.log(`  UI frames drawn       ${fmt(idle.fps)} fps`);
+  console.log(`  relais-booth CPU      ${idle.cpuPerMin.toFixed(2)} CPU-s/min, RSS ${fmt(idle.rss)} MB, PSS ${fmt(idle.pss)} MB`);
+
+  // the journey, by touches
+  for (const [target, arg] of [['language', 'fr'], ['answer', 'job-search'], ['answer', 'job-seeker'], ['accept'], ['ready']]) {
+    await ctl.tap(target, arg);
+    await sleep(150);
+  }
+  const item = stack.page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
+  await item.waitFor({ timeout: 10000 });
+  await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'offer ready' });
+  await item.locator('[data-testid="accept-btn"]').click();
+  await waitMedia(stack, { minFrames: 60 });
+  await sleep(2000);
+  const s0 = await ctl.status();
+  const call = await window(SECONDS);
+  const s1 = await ctl.status();
+  const decoded = (s1.media.video_frames_received - s0.media.video_frames_received) / call.secs;
+  console.log(`\nUI ${SIZE}, in a call (640x480@30 both ways), ${call.secs.toFixed(0)} s:`);
+  console.log(`  UI frames drawn       ${fmt(call.fps)} fps (adviser's video decoded at ${fmt(decoded)} fps)`);
+  console.log(`  relais-booth CPU      ${call.cpuPerMin.toFixed(2)} CPU-s/min   (Chromium kiosk: 21.6; bar: half of it)`);
+  console.log(`  relais-booth memory   RSS ${fmt(call.rss)} MB, PSS ${fmt(call.pss)} MB   (Chromium kiosk: 342 MB PSS)`);
+  await endFromPage(stack);
+} finally {
+  await stack.stop();
+}
