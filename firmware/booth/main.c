@@ -37,6 +37,47 @@ static void scrub_freed_memory(char **argv)
 }
 #endif
 
+/* "idle=60,countdown=20,...": each 1..3600 s */
+static gboolean parse_timeouts(const char *spec, RelaisJourneyTimeouts *t, GError **error)
+{
+	const struct {
+		const char *name;
+		guint *value;
+	} fields[] = {
+		{"idle", &t->idle_s},
+		{"countdown", &t->countdown_s},
+		{"confirm_end", &t->confirm_end_s},
+		{"satisfaction", &t->satisfaction_s},
+		{"no_adviser", &t->no_adviser_s},
+		{"thanks", &t->thanks_s},
+	};
+	g_auto(GStrv) items = g_strsplit(spec, ",", -1);
+	for (char **it = items; *it; it++) {
+		g_auto(GStrv) kv = g_strsplit(*it, "=", 2);
+		guint64 v = 0;
+		gboolean found = FALSE;
+		if (kv[0] == NULL || kv[1] == NULL || !g_ascii_string_to_unsigned(kv[1], 10, 1, 3600, &v, NULL)) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "'%s' is not NAME=SECONDS (1-3600)", *it);
+			return FALSE;
+		}
+		for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+			if (g_str_equal(kv[0], fields[i].name)) {
+				*fields[i].value = (guint)v;
+				found = TRUE;
+			}
+		}
+		if (!found) {
+			g_set_error(
+				error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				"unknown timeout '%s' (idle, countdown, confirm_end, satisfaction, no_adviser, thanks)",
+				kv[0]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
@@ -54,6 +95,7 @@ int main(int argc, char **argv)
 	g_autofree char *questions_path = g_strdup(CONFIG_RELAIS_UI_QUESTIONS_FILE);
 	g_autofree char *locale_dir = NULL;
 	g_autofree char *languages = NULL;
+	g_autofree char *timeouts_spec = NULL;
 	GOptionEntry entries[] = {
 		{"switchboard", 's', 0, G_OPTION_ARG_STRING, &url, "Switchboard WebSocket URL", "URL"},
 		{"booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID"},
@@ -71,6 +113,10 @@ int main(int argc, char **argv)
 		{"locale-dir", 0, 0, G_OPTION_ARG_FILENAME, &locale_dir, "Compiled catalogs (default: Kconfig)", "DIR"},
 		{"languages", 0, 0, G_OPTION_ARG_STRING, &languages,
 		 "Languages offered, default first (default: Kconfig)", "\"fr en\""},
+		{"ui-timeouts", 0, 0, G_OPTION_ARG_STRING, &timeouts_spec,
+		 "Screen timeouts in seconds (default: Kconfig), e.g. idle=60,countdown=20,confirm_end=15,"
+		 "satisfaction=30,no_adviser=90,thanks=8",
+		 "LIST"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais booth");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -105,6 +151,15 @@ int main(int argc, char **argv)
 	}
 	if (ui_dpi < 0 || ui_dpi > 1000) {
 		fprintf(stderr, "relais-booth: --ui-dpi must be 1-1000\n");
+		return 2;
+	}
+	RelaisJourneyTimeouts timeouts = {
+		CONFIG_RELAIS_UI_IDLE_TIMEOUT_S,	CONFIG_RELAIS_UI_COUNTDOWN_S,
+		CONFIG_RELAIS_UI_CONFIRM_END_TIMEOUT_S, CONFIG_RELAIS_UI_SATISFACTION_TIMEOUT_S,
+		CONFIG_RELAIS_UI_NO_ADVISER_TIMEOUT_S,	CONFIG_RELAIS_UI_THANKS_TIMEOUT_S,
+	};
+	if (timeouts_spec && !parse_timeouts(timeouts_spec, &timeouts, &error)) {
+		fprintf(stderr, "relais-booth: --ui-timeouts: %s\n", error->message);
 		return 2;
 	}
 	g_autoptr(RelaisQuestions) questions = NULL;
@@ -156,6 +211,7 @@ int main(int argc, char **argv)
 #endif
 				},
 		};
+		vc.timeouts = &timeouts;
 		visitor = booth_visitor_new(booth, &vc, &error);
 		if (visitor == NULL) {
 			fprintf(stderr, "relais-booth: touch UI: %s\n", error->message);

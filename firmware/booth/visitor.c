@@ -31,11 +31,15 @@ struct _BoothVisitor {
 	guint tick_id, meter_id, wiped_id;
 	gint64 state_since_us;
 	RelaisJourneyState shown; /* state of the last view */
+	/* media from the adviser: when it last moved, and whether it stopped */
+	guint64 last_rx;
+	gint64 last_rx_us;
+	gboolean stalled;
 
 	/* --- what this module holds about a visitor: erased by wipe() --- */
 	guint position;
 	int wait_s;
-	GArray *chat; /* ChatLine */
+	GArray *chat;	   /* ChatLine */
 	GArray *view_chat; /* BoothUiChatLine pointing into chat */
 	BoothUiView view;
 };
@@ -286,6 +290,10 @@ static void refresh(BoothVisitor *v)
 	else
 		view->mic_level = 0.0;
 	view->quality = media ? relais_media_get_quality(media) : 0;
+	/* the signaling link is fine but nothing arrives from the adviser: the
+	 * path is being re-established (ICE), say so over the picture */
+	if (v->stalled && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END))
+		view->reconnecting = TRUE;
 	booth_ui_set_view(v->ui, view);
 }
 
@@ -325,12 +333,27 @@ static gboolean on_meter(gpointer data)
 		double level = v->view.mic_level;
 		int quality = v->view.quality;
 		RelaisMedia *media = booth_get_media(v->booth);
-		double now = s == RELAIS_JOURNEY_SELF_CHECK ? (v->preview ? relais_preview_get_mic_level(v->preview) : 0)
-				 : media		   ? relais_media_get_mic_level(media)
-							   : 0;
+		double now = s == RELAIS_JOURNEY_SELF_CHECK
+				     ? (v->preview ? relais_preview_get_mic_level(v->preview) : 0)
+			     : media ? relais_media_get_mic_level(media)
+				     : 0;
 		int q = media ? relais_media_get_quality(media) : 0;
+		gboolean stalled = v->stalled;
+		if (media && s != RELAIS_JOURNEY_SELF_CHECK) {
+			RelaisMediaStats st = {0};
+			relais_media_get_stats(media, &st);
+			guint64 rx = st.video_frames_received + st.audio_buffers_received;
+			gint64 t = g_get_monotonic_time();
+			if (rx != v->last_rx || v->last_rx_us == 0) {
+				v->last_rx = rx;
+				v->last_rx_us = t;
+				v->stalled = FALSE;
+			} else if (s == RELAIS_JOURNEY_IN_CALL && t - v->last_rx_us > 2 * G_USEC_PER_SEC) {
+				v->stalled = TRUE;
+			}
+		}
 		/* a meter step the eye can see, not every sample */
-		if (ABS(now - level) >= 0.02 || q != quality)
+		if (ABS(now - level) >= 0.02 || q != quality || stalled != v->stalled)
 			refresh(v);
 	}
 	return G_SOURCE_CONTINUE;
@@ -338,8 +361,7 @@ static gboolean on_meter(gpointer data)
 
 /* --- booth observer --------------------------------------------------------------- */
 
-static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState to, const char *detail,
-		       gpointer data)
+static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState to, const char *detail, gpointer data)
 {
 	BoothVisitor *v = data;
 	switch (to) {
@@ -353,6 +375,9 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_IN_CALL, NULL, 0);
 		break;
 	case RELAIS_SESSION_ENDED:
+		v->last_rx = 0;
+		v->last_rx_us = 0;
+		v->stalled = FALSE;
 		v->position = 0;
 		v->wait_s = -1;
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
@@ -520,9 +545,9 @@ static const struct {
 	const char *name;
 	BoothUiKey key;
 } key_names[] = {
-	{"open", BOOTH_UI_KEY_OPEN},	       {"space", BOOTH_UI_KEY_SPACE},	  {"backspace", BOOTH_UI_KEY_BACKSPACE},
-	{"shift", BOOTH_UI_KEY_SHIFT},	       {"letters", BOOTH_UI_KEY_LETTERS}, {"accents", BOOTH_UI_KEY_ACCENTS},
-	{"symbols", BOOTH_UI_KEY_SYMBOLS},     {"send", BOOTH_UI_KEY_SEND},	  {"close", BOOTH_UI_KEY_CLOSE},
+	{"open", BOOTH_UI_KEY_OPEN},	   {"space", BOOTH_UI_KEY_SPACE},     {"backspace", BOOTH_UI_KEY_BACKSPACE},
+	{"shift", BOOTH_UI_KEY_SHIFT},	   {"letters", BOOTH_UI_KEY_LETTERS}, {"accents", BOOTH_UI_KEY_ACCENTS},
+	{"symbols", BOOTH_UI_KEY_SYMBOLS}, {"send", BOOTH_UI_KEY_SEND},	      {"close", BOOTH_UI_KEY_CLOSE},
 };
 
 gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num, GError **error)
@@ -593,7 +618,7 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_boolean_member(o, "muted", relais_journey_get_muted(v->journey));
 	json_object_set_boolean_member(o, "camera_off", relais_journey_get_camera_off(v->journey));
 	json_object_set_int_member(o, "volume", relais_journey_get_volume(v->journey));
-	json_object_set_boolean_member(o, "reconnecting", relais_journey_get_link_down(v->journey));
+	json_object_set_boolean_member(o, "reconnecting", v->view.reconnecting);
 	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
 	json_object_set_boolean_member(o, "preview_running", v->preview != NULL);
 	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);

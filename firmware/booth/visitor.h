@@ -29,8 +29,8 @@ G_BEGIN_DECLS
 typedef struct _BoothVisitor BoothVisitor;
 
 typedef struct {
-	BoothUiConfig ui;	/* .questions is required */
-	guint wiped_screen_ms;	/* how long "everything has been erased" shows; 0: 3000 */
+	BoothUiConfig ui;		       /* .questions is required */
+	guint wiped_screen_ms;		       /* how long "everything has been erased" shows; 0: 3000 */
 	const RelaisJourneyTimeouts *timeouts; /* NULL: Kconfig */
 } BoothVisitorConfig;
 

@@ -8,8 +8,7 @@
 //
 //   make bench        (BENCH_SECONDS=60 by default)
 
-import path from 'node:path';
-import { TOP, BUILD } from './lib/env.mjs';
+import { UI_ARGS, UI_ENV } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
 import { cpuSeconds, memory, fmt } from './lib/bench.mjs';
 
@@ -19,12 +18,8 @@ const SIZE = process.env.BENCH_UI_SIZE ?? '1280x800';
 const stack = new Stack('bench-ui');
 try {
   await stack.start({
-    boothArgs: [
-      '--ui', '--ui-size', SIZE,
-      '--questions', path.join(TOP, 'assets', 'questions', 'default.ini'),
-      '--locale-dir', path.join(BUILD, 'locale'),
-    ],
-    boothEnv: { SDL_VIDEODRIVER: 'offscreen', SDL_AUDIODRIVER: 'dummy' },
+    boothArgs: [...UI_ARGS, '--ui-size', SIZE], // the last --ui-size wins
+    boothEnv: UI_ENV,
   });
   const ctl = stack.booth.ctl;
   const pid = stack.booth.proc.child.pid;

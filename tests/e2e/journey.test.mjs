@@ -9,38 +9,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import crypto from 'node:crypto';
-import { missingBinaries, TOP, BUILD, outFile } from './lib/env.mjs';
+import { missingBinaries, outFile } from './lib/env.mjs';
+import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, until, sleep } from './lib/scenario.mjs';
 import { udpSockets, scanMemory, filesContaining } from './lib/inspect.mjs';
 import { httpGet } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
-
-export const UI_ARGS = [
-  '--ui',
-  '--ui-size', '1280x800',
-  '--questions', path.join(TOP, 'assets', 'questions', 'default.ini'),
-  '--locale-dir', path.join(BUILD, 'locale'),
-];
-const UI_ENV = { SDL_VIDEODRIVER: 'offscreen', SDL_AUDIODRIVER: 'dummy' };
-
-async function screen(ctl, name, { timeout = 10000 } = {}) {
-  let last;
-  await until(
-    async () => {
-      last = await ctl.visitor();
-      return last.screen === name;
-    },
-    { timeout, interval: 100, what: `booth screen '${name}'` },
-  ).catch((err) => {
-    err.message += ` (last: ${JSON.stringify(last)})`;
-    throw err;
-  });
-  return last;
-}
 
 async function shot(ctl, name) {
   await ctl.screenshot(outFile(`booth-${name}.png`));

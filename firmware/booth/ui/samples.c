@@ -27,6 +27,7 @@ static const Sample samples[] = {
 	{"self-check", RELAIS_JOURNEY_SELF_CHECK, .mic = 0.62},
 	{"waiting", RELAIS_JOURNEY_WAITING, .queue_position = 2, .wait_minutes = 4},
 	{"waiting-searching", RELAIS_JOURNEY_WAITING, .wait_minutes = -1},
+	{"waiting-reconnecting", RELAIS_JOURNEY_WAITING, .queue_position = 1, .wait_minutes = 3, .reconnecting = TRUE},
 	{"no-adviser", RELAIS_JOURNEY_NO_ADVISER, .next_opening = TRUE},
 	{"connecting", RELAIS_JOURNEY_CONNECTING},
 	{"in-call", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .mic = 0.4},

@@ -358,7 +358,17 @@ static void draw_waiting(BoothUi *ui)
 	SDL_Rect col = {x, cy - (h1 + h2) / 2, w, ui->h};
 	col.y += ui_text(ui, FONT_TITLE, FALSE, line1, col, -1, FALSE, t->ink) + f.gap / 2;
 	if (line2)
-		ui_text(ui, FONT_BODY, TRUE, line2, col, -1, FALSE, t->muted_ink);
+		col.y += ui_text(ui, FONT_BODY, TRUE, line2, col, -1, FALSE, t->muted_ink);
+	/* the switchboard is away: the place is kept, the booth reconnects and
+	 * asks again by itself; nothing for the visitor to do */
+	if (ui->view.reconnecting) {
+		const char *msg = ui_tr(ui, "ui.waiting.reconnecting");
+		int pad = ui_px(ui, 14);
+		SDL_Rect note = {x, col.y + f.gap, w, ui_text_height(ui, FONT_SMALL, TRUE, msg, w - 2 * pad) + 2 * pad};
+		ui_round_rect(ui, note, ui_px(ui, 12), t->overlay);
+		SDL_Rect in = {note.x + pad, note.y + pad, note.w - 2 * pad, note.h - 2 * pad};
+		ui_text(ui, FONT_SMALL, TRUE, msg, in, -1, FALSE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	}
 	/* the camera is ready for the call: said where the Back button would be */
 	camera_badge(ui, f.footer.x, f.footer.y + (f.footer.h - camera_badge_height(ui)) / 2);
 	footer(ui, &f, FALSE, ui_tr(ui, "ui.waiting.cancel"), EV(RELAIS_JOURNEY_EV_CANCEL), BTN_SECONDARY);
