@@ -19,7 +19,8 @@ const stack = new Stack('bench-ui');
 try {
   await stack.start({
     boothArgs: [...UI_ARGS, '--ui-size', SIZE], // the last --ui-size wins
-    boothEnv: UI_ENV,
+    // BENCH_NO_SCRUB=1: without freed-memory scrubbing, to see what it costs
+    boothEnv: { ...UI_ENV, ...(process.env.BENCH_NO_SCRUB ? { GLIBC_TUNABLES: 'glibc.malloc.perturb=0' } : {}) },
   });
   const ctl = stack.booth.ctl;
   const pid = stack.booth.proc.child.pid;
