@@ -34,6 +34,7 @@ struct _Booth {
 	/* the call just ended, kept for the visitor's score until forgotten */
 	char *feedback_call;
 	gboolean renew_link; /* the link carried a session: renew it on forget */
+	guint resume_id;     /* the call waits for the link to come back */
 
 	/* --- session data: everything below is wiped at the end --- */
 	char *topic, *language;
@@ -162,6 +163,8 @@ static void booth_wipe(Booth *booth)
 	g_clear_pointer(&booth->ticket, g_free);
 	g_clear_pointer(&booth->call, g_free);
 	g_clear_pointer(&booth->peer, g_free);
+	booth_link_set_resume(booth->link, NULL);
+	g_clear_handle_id(&booth->resume_id, g_source_remove);
 	if (booth->offer) {
 		memset(booth->offer, 0, strlen(booth->offer));
 		g_clear_pointer(&booth->offer, g_free);
@@ -383,6 +386,8 @@ static void send_request(Booth *booth)
 static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 {
 	Booth *booth = data;
+	/* back in time: the switchboard gives the call back, or ends it */
+	g_clear_handle_id(&booth->resume_id, g_source_remove);
 	if (booth->observer.link)
 		booth->observer.link(booth, TRUE, booth->observer_data);
 	g_strfreev(booth->ice_servers);
@@ -404,14 +409,24 @@ static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 	report_status(booth);
 }
 
+static gboolean on_resume_timeout(gpointer data)
+{
+	Booth *booth = data;
+	booth->resume_id = 0;
+	finish_session(booth, "switchboard link lost");
+	return G_SOURCE_REMOVE;
+}
+
 static void on_link_down(BoothLink *link, gpointer data)
 {
 	Booth *booth = data;
-	/* The switchboard ends a call whose end lost its connection; follow it
-	 * rather than keep a call nobody can signal for. A queued visitor keeps
-	 * waiting: on_link_up asks again. */
-	if (booth->state == RELAIS_SESSION_CONNECTING || booth->state == RELAIS_SESSION_IN_CALL)
-		finish_session(booth, "switchboard link lost");
+	/* Media flows straight to the adviser: a call outlives a signaling
+	 * blip. The switchboard holds it (RELAIS_SB_RESUME_GRACE_S) and the
+	 * hello on reconnection names it; past our own grace the call is
+	 * given up. A queued visitor keeps waiting: on_link_up asks again. */
+	if ((booth->state == RELAIS_SESSION_CONNECTING || booth->state == RELAIS_SESSION_IN_CALL) &&
+	    booth->resume_id == 0)
+		booth->resume_id = g_timeout_add_seconds(CONFIG_RELAIS_BOOTH_RESUME_GRACE_S, on_resume_timeout, booth);
 	if (booth->observer.link)
 		booth->observer.link(booth, FALSE, booth->observer_data);
 }
@@ -426,6 +441,7 @@ static void handle_call(Booth *booth, RelaisMsg *msg)
 	booth->call_wall_us = g_get_real_time();
 	booth->call = g_strdup(relais_msg_get_string(msg, "call"));
 	booth->peer = g_strdup(relais_msg_get_string(msg, "peer"));
+	booth_link_set_resume(booth->link, booth->call);
 	(void)fire(booth, RELAIS_SESSION_EV_CALL);
 	g_message("call %s with adviser '%s'", booth->call, booth->peer ? booth->peer : "");
 	if (booth->offer)
@@ -672,6 +688,11 @@ const RelaisMediaConf *booth_get_media_conf(Booth *booth)
 	return booth->state == RELAIS_SESSION_OUT_OF_ORDER ? NULL : booth->conf;
 }
 
+void booth_drop_link(Booth *booth)
+{
+	booth_link_drop(booth->link);
+}
+
 void booth_fault(Booth *booth, const char *reason)
 {
 	go_out_of_order(booth, reason);
@@ -745,6 +766,7 @@ void booth_free(Booth *booth)
 		return;
 	booth_wipe(booth);
 	g_clear_handle_id(&booth->selftest_id, g_source_remove);
+	g_clear_handle_id(&booth->resume_id, g_source_remove);
 	booth_link_free(booth->link);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);

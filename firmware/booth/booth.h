@@ -68,6 +68,9 @@ void booth_fault(Booth *booth, const char *reason);
 /* The visitor's score (1..5) for the call that just ended. The call id is
  * kept after the session's wipe for this alone, until booth_forget(). */
 gboolean booth_send_feedback(Booth *booth, int score, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Drops the switchboard link as a network fault would (tests, technicians):
+ * a call goes on and is resumed when the link is back. */
+void booth_drop_link(Booth *booth);
 /* The visitor has gone: forget the last call's id too. */
 void booth_forget(Booth *booth);
 

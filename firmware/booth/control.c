@@ -144,12 +144,17 @@ char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line
 			return reply_error("%s", error->message);
 		return reply_ok(booth_status(booth));
 	}
+	if (g_str_equal(cmd, "drop-link")) {
+		booth_drop_link(booth);
+		return reply_ok(status(booth, visitor));
+	}
 	if (g_str_equal(cmd, "chat")) {
 		if (!booth_chat(booth, opt_string(o, "text", ""), &error))
 			return reply_error("%s", error->message);
 		return reply_ok(NULL);
 	}
-	return reply_error("unknown command '%.32s' (status, request, end, chat, tap, key, screenshot)", cmd);
+	return reply_error("unknown command '%.32s' (status, request, end, chat, tap, key, screenshot, drop-link)",
+			   cmd);
 }
 
 typedef struct {

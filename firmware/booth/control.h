@@ -7,6 +7,7 @@
  *   {"cmd":"request","topic":"job-search","language":"fr","answers":{"situation":"job-seeker"}}
  *   {"cmd":"end"}            ends the call or leaves the queue
  *   {"cmd":"chat","text":"hello"}
+ *   {"cmd":"drop-link"}      drops the switchboard link as a network fault would
  *
  * With the touch UI (--ui), visitors start sessions on the screen, and
  * `request` is refused; instead, as a finger or a switch would:

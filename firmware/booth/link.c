@@ -22,6 +22,7 @@ struct _BoothLink {
 	guint reconnects;
 	guint renewals;
 	gint64 last_rx_us;
+	char *resume_call; /* named in hello: the call to go back to */
 };
 
 static const char *const state_names[] = {"down", "connecting", "greeting", "up"};
@@ -196,6 +197,8 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 		json_object_set_string_member(hello, "site", link->site);
 	if (link->board)
 		json_object_set_string_member(hello, "board", link->board);
+	if (link->resume_call)
+		json_object_set_string_member(hello, "call", link->resume_call);
 	send_raw(link, hello);
 }
 
@@ -227,6 +230,20 @@ void booth_link_renew(BoothLink *link)
 	connect_now(link);
 }
 
+void booth_link_set_resume(BoothLink *link, const char *call)
+{
+	g_free(link->resume_call);
+	link->resume_call = g_strdup(call);
+}
+
+void booth_link_drop(BoothLink *link)
+{
+	if (link->state != BOOTH_LINK_UP)
+		return;
+	g_message("dropping the switchboard link (asked for)");
+	schedule_retry(link);
+}
+
 guint booth_link_get_renewals(BoothLink *link)
 {
 	return link->renewals;
@@ -252,6 +269,7 @@ void booth_link_free(BoothLink *link)
 {
 	if (link == NULL)
 		return;
+	g_free(link->resume_call);
 	if (link->cancellable) {
 		g_cancellable_cancel(link->cancellable);
 		g_clear_object(&link->cancellable);

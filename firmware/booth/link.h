@@ -58,6 +58,12 @@ guint booth_link_get_reconnects(BoothLink *link);
  * connection lets them go. Called when a visitor's session is wiped. */
 void booth_link_renew(BoothLink *link);
 guint booth_link_get_renewals(BoothLink *link);
+/* The call the booth is in (NULL: none): named in the next hello, so that
+ * the switchboard puts a call whose link dropped back together. */
+void booth_link_set_resume(BoothLink *link, const char *call);
+/* Drops the connection as a network fault would, then reconnects as usual
+ * (tests, and a technician checking the booth's recovery). */
+void booth_link_drop(BoothLink *link);
 void booth_link_free(BoothLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothLink, booth_link_free)
 

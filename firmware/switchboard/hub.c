@@ -6,7 +6,10 @@
 
 #include <string.h>
 
-typedef struct _SbTicket SbTicket;
+typedef /* Adviser chat lines kept for a booth whose link is away. */
+#define SB_HELD_MAX 16
+
+	struct _SbTicket SbTicket;
 typedef struct _SbCall SbCall;
 
 struct _SbPeer {
@@ -44,9 +47,12 @@ struct _SbTicket {
 struct _SbCall {
 	char *id;
 	char *ticket;
-	SbPeer *booth;
+	char *booth_id;
+	SbPeer *booth; /* NULL while the booth's link is away (see sb_hub_tick) */
 	SbPeer *adviser;
 	gint64 started_us;
+	gint64 booth_away_us;
+	GPtrArray *held; /* texts for the booth, kept while it is away */
 };
 
 /* A call that ended recently, kept so that the booth can send the visitor's
@@ -91,6 +97,9 @@ static void call_free(SbCall *c)
 {
 	g_free(c->id);
 	g_free(c->ticket);
+	g_free(c->booth_id);
+	if (c->held)
+		g_ptr_array_unref(c->held);
 	g_free(c);
 }
 
@@ -129,6 +138,8 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 		hub->config.feedback_window_s = CONFIG_RELAIS_SB_FEEDBACK_WINDOW_S;
 	if (hub->config.recent_calls == 0)
 		hub->config.recent_calls = CONFIG_RELAIS_SB_RECENT_CALLS;
+	if (hub->config.resume_grace_s == 0)
+		hub->config.resume_grace_s = CONFIG_RELAIS_SB_RESUME_GRACE_S;
 	hub->durations = g_new0(gint64, hub->config.wait_history);
 	hub->clock = default_clock;
 	hub->transport = *transport;
@@ -397,10 +408,10 @@ static void remember_ended(SbHub *hub, SbCall *call)
 	hub->n_durations = MIN(hub->n_durations + 1, hub->config.wait_history);
 
 	prune_recent(hub, now);
-	GQueue *q = g_hash_table_lookup(hub->recent, call->booth->booth_id);
+	GQueue *q = g_hash_table_lookup(hub->recent, call->booth_id);
 	if (q == NULL) {
 		q = g_queue_new();
-		g_hash_table_insert(hub->recent, g_strdup(call->booth->booth_id), q);
+		g_hash_table_insert(hub->recent, g_strdup(call->booth_id), q);
 	}
 	SbEnded *e = g_new0(SbEnded, 1);
 	e->call = g_strdup(call->id);
@@ -418,6 +429,8 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 	SbPeer *ends[2] = {call->booth, call->adviser};
 	for (guint i = 0; i < 2; i++) {
 		SbPeer *p = ends[i];
+		if (p == NULL)
+			continue; /* a booth away: told `gone` if it comes back */
 		p->call = NULL;
 		if (p == by)
 			continue;
@@ -452,6 +465,26 @@ static SbTicket *find_ticket(SbHub *hub, const char *id)
 }
 
 static void detach_peer(SbHub *hub, SbPeer *peer);
+
+/* A booth back after losing its link, naming the call it was in. */
+static void resume_call(SbHub *hub, SbPeer *booth, const char *id)
+{
+	SbCall *call = g_hash_table_lookup(hub->calls, id);
+	if (call == NULL || call->booth != NULL || g_strcmp0(call->booth_id, booth->booth_id) != 0) {
+		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
+		json_object_set_string_member(o, "call", id);
+		json_object_set_string_member(o, "reason", "gone");
+		send_obj(hub, booth, o);
+		return;
+	}
+	call->booth = booth;
+	call->booth_away_us = 0;
+	booth->call = call;
+	g_message("booth %s is back in call %s (%u held messages)", booth->booth_id, call->id, call->held->len);
+	for (guint i = 0; i < call->held->len; i++)
+		send_text(hub, booth, g_ptr_array_index(call->held, i));
+	g_ptr_array_set_size(call->held, 0);
+}
 
 /* --- handlers ------------------------------------------------------------- */
 
@@ -503,6 +536,9 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			  peer->board ? peer->board : "");
 		/* before the visitor queues, the booth knows whether anyone is there */
 		send_obj(hub, peer, availability_message(hub));
+		const char *resume = relais_msg_get_string(msg, "call");
+		if (resume)
+			resume_call(hub, peer, resume);
 		booths_changed(hub);
 	} else {
 		g_message("adviser '%s' online", peer->name);
@@ -589,9 +625,11 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	SbCall *call = g_new0(SbCall, 1);
 	call->id = g_uuid_string_random();
 	call->ticket = g_strdup(t->id);
+	call->booth_id = g_strdup(booth->booth_id);
 	call->booth = booth;
 	call->adviser = adviser;
 	call->started_us = now_us(hub);
+	call->held = g_ptr_array_new_with_free_func(g_free);
 	g_hash_table_insert(hub->calls, call->id, call);
 	booth->call = call;
 	adviser->call = call;
@@ -666,6 +704,16 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		break;
 	default:
 		break;
+	}
+	if (other == NULL) {
+		/* The booth's link is away: media may well still flow between
+		 * the two ends; keep the adviser's chat for when it is back,
+		 * drop the rest (candidates and descriptions are stale by then). */
+		if (type == RELAIS_MSG_CHAT && call->held->len < SB_HELD_MAX)
+			g_ptr_array_add(call->held, relais_msg_to_string(o));
+		else
+			json_object_unref(o);
+		return;
 	}
 	send_obj(hub, other, o);
 }
@@ -777,6 +825,17 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn)
  * free it: the transport still owns the connection until it closes. */
 static void detach_peer(SbHub *hub, SbPeer *peer)
 {
+	if (peer->call && peer->role == RELAIS_ROLE_BOOTH && hub->config.resume_grace_s > 0) {
+		/* A booth's link is lost in a call: hold the call for a while,
+		 * the booth reconnects and names it in its hello (the two ends
+		 * exchange media directly, a signaling blip need not end it). */
+		SbCall *call = peer->call;
+		call->booth = NULL;
+		call->booth_away_us = now_us(hub);
+		peer->call = NULL;
+		g_message("booth %s lost its link in call %s: holding the call %u s", peer->booth_id, call->id,
+			  hub->config.resume_grace_s);
+	}
 	if (peer->call)
 		end_call(hub, peer->call, peer, "peer-lost");
 	if (peer->ticket) {
@@ -808,6 +867,26 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer->reason);
 	g_free(peer->name);
 	g_free(peer);
+}
+
+void sb_hub_tick(SbHub *hub)
+{
+	gint64 now = now_us(hub);
+	gint64 grace = (gint64)hub->config.resume_grace_s * G_USEC_PER_SEC;
+	g_autoptr(GPtrArray) expired = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		SbCall *call = value;
+		if (call->booth == NULL && now - call->booth_away_us >= grace)
+			g_ptr_array_add(expired, call);
+	}
+	for (guint i = 0; i < expired->len; i++) {
+		SbCall *call = g_ptr_array_index(expired, i);
+		g_message("booth %s did not come back to call %s", call->booth_id, call->id);
+		end_call(hub, call, NULL, "peer-lost");
+	}
 }
 
 void sb_hub_counts(SbHub *hub, SbHubCounts *c)

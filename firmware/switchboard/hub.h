@@ -40,6 +40,7 @@ typedef struct {
 	guint default_call_s;	 /* assumed call length before any call ended */
 	guint feedback_window_s; /* a rating is accepted this long after the call */
 	guint recent_calls;	 /* ended calls remembered per booth for ratings */
+	guint resume_grace_s;	 /* a call waits this long for its booth's link */
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
@@ -59,6 +60,9 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len);
 /* The connection is gone (closed by either side). Frees `peer`. */
 void sb_hub_disconnect(SbHub *hub, SbPeer *peer);
+/* Call about once a second: ends the calls whose booth did not come back
+ * within the resume grace. */
+void sb_hub_tick(SbHub *hub);
 
 /* Prometheus text exposition of the hub's figures, appended to `out`. */
 void sb_hub_metrics(SbHub *hub, GString *out);

@@ -13,7 +13,15 @@ struct _SbServer {
 	char *assets_dir;
 	guint port;
 	GHashTable *conns; /* SoupWebsocketConnection* -> SbPeer* */
+	guint tick_id;	   /* the hub's timers (held calls) */
 };
+
+static gboolean on_tick(gpointer data)
+{
+	SbServer *server = data;
+	sb_hub_tick(server->hub);
+	return G_SOURCE_CONTINUE;
+}
 
 typedef struct {
 	SbServer *server;
@@ -190,6 +198,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->assets_dir = g_strdup(config->assets_dir);
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
+	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
 
 	Endpoint *booth = g_new0(Endpoint, 1), *adviser = g_new0(Endpoint, 1);
@@ -228,6 +237,7 @@ void sb_server_free(SbServer *server)
 {
 	if (server == NULL)
 		return;
+	g_clear_handle_id(&server->tick_id, g_source_remove);
 	if (server->conns) {
 		GHashTableIter it;
 		gpointer ws, peer;

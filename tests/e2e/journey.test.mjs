@@ -95,6 +95,27 @@ test('journey: touches from attract to a call, chat both ways, end, satisfaction
     assert.equal((await ctl.visitor()).keyboard_open, false);
     await shot(ctl, 'in-call');
 
+    // the booth's switchboard link drops: the call goes on (media is
+    // peer to peer), the booth reconnects and gets its call back
+    const before = await ctl.status();
+    await ctl.run('drop-link');
+    await until(async () => (await ctl.status()).reconnects === before.reconnects + 1 && (await ctl.status()).link === 'up', {
+      timeout: 10000,
+      what: 'the link back',
+    });
+    const after = await ctl.status();
+    assert.equal(after.state, 'in_call');
+    assert.equal(after.call, before.call);
+    assert.equal(await stack.pageState(), 'in-call');
+    await until(async () => (await ctl.status()).media.video_frames_received > after.media.video_frames_received + 30, {
+      timeout: 5000,
+      what: "the adviser's video still arriving",
+    });
+    await page.locator('[data-testid="chat-input"]').fill('Back again');
+    await page.locator('[data-testid="chat-input"]').press('Enter');
+    await until(async () => (await ctl.visitor()).chat_lines >= 3, { timeout: 5000, what: 'chat after the link came back' });
+    assert.equal((await ctl.visitor()).reconnecting, false);
+
     // end: asks first, then satisfaction
     await ctl.tap('end');
     await screen(ctl, 'confirm_end');

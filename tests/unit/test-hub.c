@@ -447,6 +447,81 @@ static char *error_after(Conn *c, guint from)
 	return NULL;
 }
 
+/* A booth's link drops in a call: the call is held, the booth comes back
+ * naming it and gets it back with the adviser's chat of the meantime; a
+ * booth that does not come back in the grace is lost for the adviser. */
+static void test_resume(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *alice = adviser(f, 1, "Alice");
+	g_autofree char *call = start_call(f, b, alice);
+	sb_hub_disconnect(f->hub, b->peer);
+	b->peer = NULL;
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
+	/* the adviser writes meanwhile: held (candidates are dropped) */
+	g_autofree char *chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"still there?\"}", call);
+	g_autofree char *ice =
+		g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"\",\"mline\":0}", call);
+	guint errors = count_of(alice, RELAIS_MSG_ERROR);
+	say(f, alice, chat);
+	say(f, alice, ice);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_ERROR), ==, errors);
+	f->now_us += 10 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
+
+	/* back, naming the call */
+	Conn *back = open_conn(f, 2, RELAIS_ROLE_BOOTH);
+	g_autofree char *hello = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\",\"call\":\"%s\"}", call);
+	say(f, back, hello);
+	g_autoptr(RelaisMsg) held = last_of(back, RELAIS_MSG_CHAT);
+	g_assert_nonnull(held);
+	g_assert_cmpstr(relais_msg_get_string(held, "text"), ==, "still there?");
+	g_assert_cmpuint(count_of(back, RELAIS_MSG_ICE), ==, 0);
+	g_assert_cmpuint(count_of(back, RELAIS_MSG_END), ==, 0);
+	/* and the call goes on both ways */
+	g_autofree char *reply = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"yes\"}", call);
+	say(f, back, reply);
+	g_autoptr(RelaisMsg) got = last_of(alice, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(got, "text"), ==, "yes");
+	f->now_us += 60 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
+
+	/* another booth cannot take the call over */
+	Conn *thief = open_conn(f, 3, RELAIS_ROLE_BOOTH);
+	g_autofree char *steal = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-9\",\"call\":\"%s\"}", call);
+	say(f, thief, steal);
+	g_autoptr(RelaisMsg) refused = last_of(thief, RELAIS_MSG_END);
+	g_assert_nonnull(refused);
+	g_assert_cmpstr(relais_msg_get_string(refused, "reason"), ==, "gone");
+
+	/* gone for longer than the grace: the adviser is told, and the booth
+	 * coming back late is told the call is over */
+	sb_hub_disconnect(f->hub, back->peer);
+	back->peer = NULL;
+	f->now_us += 14 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
+	f->now_us += 2 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_autoptr(RelaisMsg) lost = last_of(alice, RELAIS_MSG_END);
+	g_assert_nonnull(lost);
+	g_assert_cmpstr(relais_msg_get_string(lost, "reason"), ==, "peer-lost");
+	Conn *late = open_conn(f, 4, RELAIS_ROLE_BOOTH);
+	say(f, late, hello);
+	g_autoptr(RelaisMsg) over = last_of(late, RELAIS_MSG_END);
+	g_assert_nonnull(over);
+	g_assert_cmpstr(relais_msg_get_string(over, "reason"), ==, "gone");
+	/* the rating of that call still counts */
+	rate(f, late, call, 5);
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.satisfaction[4], ==, 1);
+}
+
 static void test_availability(Fixture *f, gconstpointer data)
 {
 	/* nobody on duty: said right after the welcome, before any request */
@@ -722,5 +797,6 @@ int main(int argc, char **argv)
 	g_test_add("/hub/availability", Fixture, NULL, setup, test_availability, teardown);
 	g_test_add("/hub/queue-updates", Fixture, &ROOMY, setup, test_queue_updates, teardown);
 	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
+	g_test_add("/hub/resume", Fixture, &ROOMY, setup, test_resume, teardown);
 	return g_test_run();
 }
