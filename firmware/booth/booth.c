@@ -105,6 +105,12 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 	json_object_set_int_member(o, "video_frames_received", (gint64)st.video_frames_received);
 	json_object_set_int_member(o, "audio_buffers_received", (gint64)st.audio_buffers_received);
 	json_object_set_int_member(o, "video_width", st.video_width);
+	if (media) {
+		/* what the visitor set on the screen, as the engine applies it */
+		json_object_set_boolean_member(o, "muted", relais_media_get_muted(media));
+		json_object_set_boolean_member(o, "camera_off", relais_media_get_camera_off(media));
+		json_object_set_int_member(o, "volume", relais_media_get_volume(media));
+	}
 	json_object_set_int_member(o, "video_height", st.video_height);
 	/* accept -> first decoded frame at the booth: the figure the brief sets
 	 * at <= 150 ms on loopback */

@@ -622,6 +622,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
 	json_object_set_boolean_member(o, "preview_running", v->preview != NULL);
 	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);
+	json_object_set_double_member(o, "mic_level", v->view.mic_level);
+	json_object_set_int_member(o, "quality", v->view.quality);
 	BoothUiStats st = {0};
 	booth_ui_get_stats(v->ui, &st);
 	json_object_set_int_member(o, "frames_rendered", (gint64)st.frames_rendered);

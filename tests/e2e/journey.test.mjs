@@ -62,6 +62,7 @@ test('journey: touches from attract to a call, chat both ways, end, satisfaction
     const walk = await walkToWaiting(ctl, { language: 'en' });
     // the own picture and the microphone meter work before anything is sent
     await until(async () => (await ctl.visitor()).local_picture, { timeout: 10000, what: 'own picture on self-check' });
+    await until(async () => (await ctl.visitor()).mic_level > 0.05, { timeout: 5000, what: 'the microphone meter moving' });
     await shot(ctl, 'self-check');
     const taps = await walk.ready();
     assert.ok(taps <= 5, `first touch + at most four taps to wait for an adviser (took ${taps})`);
@@ -81,6 +82,24 @@ test('journey: touches from attract to a call, chat both ways, end, satisfaction
     await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
     await screen(ctl, 'in_call', { timeout: 15000 });
     await until(async () => (await ctl.visitor()).remote_picture, { timeout: 15000, what: "the adviser's picture on the booth" });
+
+    // the visitor's controls reach the media engine (that the adviser then
+    // hears silence and sees black is test-media-loopback's)
+    await ctl.tap('mute');
+    await ctl.tap('camera');
+    let m = (await ctl.status()).media;
+    assert.equal(m.muted, true);
+    assert.equal(m.camera_off, true);
+    await shot(ctl, 'in-call-muted');
+    await ctl.tap('mute');
+    await ctl.tap('camera');
+    m = (await ctl.status()).media;
+    assert.equal(m.muted, false);
+    assert.equal(m.camera_off, false);
+    const vol = (await ctl.visitor()).volume;
+    assert.equal(m.volume, vol);
+    await ctl.tap('volume', vol - 10); // the "-" button
+    assert.equal((await ctl.status()).media.volume, vol - 10);
 
     // chat: adviser -> booth screen, booth keyboard -> adviser
     await page.locator('[data-testid="chat-input"]').fill('Hello, can you hear me?');
