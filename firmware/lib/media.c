@@ -1638,7 +1638,7 @@ static gboolean configure_ice_servers(RelaisMedia *m, const char *const *servers
 	return TRUE;
 }
 
-static GError *pop_bus_error(GstElement *pipeline)
+GError *relais_media_pop_bus_error(GstElement *pipeline)
 {
 	GstBus *bus = gst_element_get_bus(pipeline);
 	GstMessage *msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
@@ -1680,7 +1680,7 @@ gboolean relais_media_start(RelaisMedia *m, const char *const *ice_servers, GErr
 
 	if (gst_element_set_state(m->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
 		dump_graph(m, "start");
-		GError *err = pop_bus_error(m->pipeline);
+		GError *err = relais_media_pop_bus_error(m->pipeline);
 		gst_element_set_state(m->pipeline, GST_STATE_NULL);
 		g_mutex_lock(&m->lock);
 		m->state = RELAIS_MEDIA_STATE_FAILED;

@@ -234,5 +234,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisLevel, relais_level_unref)
  * RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT naming the Debian package when an
  * element is not installed, or RELAIS_MEDIA_ERROR_PIPELINE. */
 struct _GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error);
+/* Returns: (transfer full) (nullable) the first error on the pipeline's bus,
+ * as RELAIS_MEDIA_ERROR_PIPELINE naming the element; NULL if none. */
+GError *relais_media_pop_bus_error(struct _GstElement *pipeline);
 
 G_END_DECLS

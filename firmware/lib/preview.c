@@ -205,22 +205,6 @@ RelaisPreview *relais_preview_new(const RelaisMediaConf *conf, GError **error)
 	return p;
 }
 
-static GError *pop_bus_error(GstElement *pipeline)
-{
-	GstBus *bus = gst_element_get_bus(pipeline);
-	GstMessage *msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-	gst_object_unref(bus);
-	if (msg == NULL)
-		return NULL;
-	GError *err = NULL;
-	gst_message_parse_error(msg, &err, NULL);
-	GError *out = g_error_new(RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "%s: %s", GST_MESSAGE_SRC_NAME(msg),
-				  err->message);
-	g_error_free(err);
-	gst_message_unref(msg);
-	return out;
-}
-
 gboolean relais_preview_start(RelaisPreview *p, GError **error)
 {
 	g_return_val_if_fail(p != NULL, FALSE);
@@ -236,7 +220,7 @@ gboolean relais_preview_start(RelaisPreview *p, GError **error)
 	}
 	if (gst_element_set_state(p->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
 		dump_graph(p, "start");
-		GError *err = pop_bus_error(p->pipeline);
+		GError *err = relais_media_pop_bus_error(p->pipeline);
 		g_mutex_lock(&p->lock);
 		p->failed = TRUE; /* what else is on the bus is a consequence */
 		g_mutex_unlock(&p->lock);
