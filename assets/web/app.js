@@ -6,7 +6,6 @@
 import * as P from './protocol.js';
 import { Call } from './call.js';
 
-const NAME_KEY = 'relais.adviser.name';
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10000;
 const PING_INTERVAL_MS = 15000;
@@ -20,7 +19,10 @@ const ui = {
   body: document.body,
   signin: $('signin'),
   signinForm: $('signin-form'),
-  nameInput: $('name-input'),
+  signinLogin: $('signin-login'),
+  signinPassword: $('signin-password'),
+  signinSubmit: $('signin-submit'),
+  signinError: $('signin-error'),
   console: $('console'),
   linkState: $('link-state'),
   adviserName: $('adviser-name'),
@@ -55,6 +57,7 @@ const ui = {
 
 const st = {
   name: '',
+  user: null, // { login, name, role } from the sign-in session
   ws: null,
   link: 'offline', // offline | connecting | online | reconnecting | stopped
   wantOnline: false,
@@ -234,6 +237,11 @@ function onLinkLost(ev) {
   }
   console.info(`relais: link closed (${ev?.code ?? '?'} ${ev?.reason ?? ''})`);
   scheduleReconnect();
+  // A refused upgrade looks like any lost link: ask whether the session is
+  // still there (expired, signed out elsewhere, password changed).
+  whoAmI().then((user) => {
+    if (user === null && st.wantOnline) showSignIn('Your session has ended. Please sign in again.');
+  });
 }
 
 function scheduleReconnect() {
@@ -845,24 +853,76 @@ ui.chatForm.addEventListener('submit', (ev) => {
   } else toast('Message not sent: not connected.', 'error');
 });
 
-ui.signinForm.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  const name = ui.nameInput.value.trim();
-  if (!name) return;
+// ---- sign-in -------------------------------------------------------------------------
+
+// The account of this browser's session: { login, name, role }, null when
+// signed out, undefined when the switchboard cannot be asked.
+async function whoAmI() {
   try {
-    P.hello(name);
-  } catch (err) {
-    toast(`That name cannot be used: ${err.message}`, 'error');
-    return;
+    const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
+    if (r.status === 401) return null;
+    return r.ok ? await r.json() : undefined;
+  } catch {
+    return undefined;
   }
-  signIn(name);
+}
+
+function signinError(text) {
+  ui.signinError.textContent = text ?? '';
+  ui.signinError.hidden = !text;
+}
+
+ui.signinForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const login = ui.signinLogin.value.trim();
+  const password = ui.signinPassword.value;
+  if (!login || !password) return;
+  ui.signinSubmit.disabled = true;
+  signinError(null);
+  try {
+    const r = await fetch('/api/login', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login, password }),
+    });
+    const body = await r.json().catch(() => ({}));
+    if (r.ok) {
+      ui.signinPassword.value = '';
+      signIn(body);
+    } else if (r.status === 401) {
+      signinError('Wrong login or password');
+      ui.signinPassword.select();
+    } else if (r.status === 429) {
+      const s = Number(r.headers.get('Retry-After') ?? body.retry_after ?? 0);
+      signinError(`Too many attempts, try again in ${s} s`);
+    } else {
+      signinError(`Sign-in failed: ${body.error ?? r.status}`);
+    }
+  } catch (err) {
+    signinError(`Cannot reach the switchboard: ${err.message}`);
+  } finally {
+    ui.signinSubmit.disabled = false;
+  }
 });
-ui.signoutBtn.addEventListener('click', () => {
-  if (st.call && !confirm('End the current call and change name?')) return;
+
+ui.signoutBtn.addEventListener('click', async () => {
+  if (st.call && !confirm('End the current call and sign out?')) return;
+  showSignIn(null);
+  try {
+    await fetch('/api/logout', { method: 'POST', credentials: 'same-origin' });
+  } catch {
+    // the session expires on its own
+  }
+});
+
+// Back to the form: the link closes, the camera stops, the lists go.
+function showSignIn(message) {
   disconnect();
   for (const t of st.localStream?.getTracks() ?? []) t.stop();
   st.localStream = null;
   st.media = null;
+  st.user = null;
   ui.localVideo.srcObject = null;
   st.queue.clear();
   st.recentCalls.clear();
@@ -874,21 +934,21 @@ ui.signoutBtn.addEventListener('click', () => {
   ui.signoutBtn.hidden = true;
   ui.adviserName.hidden = true;
   setState('signed-out');
-  ui.nameInput.focus();
-});
+  signinError(message);
+  ui.signinLogin.focus();
+}
 
-function signIn(name) {
-  st.name = name;
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // private mode: the name is just not remembered
-  }
-  ui.adviserName.textContent = name;
+function signIn(user) {
+  st.user = user;
+  // The switchboard names the adviser from the session; the hello's name is
+  // only what older switchboards used.
+  st.name = String(user.name ?? user.login ?? '').slice(0, 100);
+  ui.adviserName.textContent = st.name;
   ui.adviserName.hidden = false;
   ui.signoutBtn.hidden = false;
   ui.signin.hidden = true;
   ui.console.hidden = false;
+  signinError(null);
   setState('idle');
   updateControls();
   st.backoff = RECONNECT_MIN_MS;
@@ -918,6 +978,9 @@ const relais = {
   get session() {
     return st.session;
   },
+  get user() {
+    return st.user ? { ...st.user } : null;
+  },
   get localStream() {
     return st.localStream;
   },
@@ -936,21 +999,7 @@ window.relais = relais;
 
 // ---- start -----------------------------------------------------------------------------------
 
-{
-  const fromUrl = new URLSearchParams(location.search).get('name');
-  let stored = null;
-  try {
-    stored = localStorage.getItem(NAME_KEY);
-  } catch {
-    stored = null;
-  }
-  let name = (fromUrl ?? stored ?? '').trim();
-  try {
-    if (name) P.hello(name);
-  } catch {
-    name = ''; // too long or not text: ask instead
-  }
-  ui.nameInput.value = name;
-  if (name) signIn(name);
-  else ui.nameInput.focus();
-}
+whoAmI().then((user) => {
+  if (user) signIn(user);
+  else ui.signinLogin.focus();
+});

@@ -26,7 +26,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-"$build/bin/relais-switchboard" --port "$port" --assets "$top/assets/web" >"$run/switchboard.out" 2>"$run/switchboard.log" &
+# The store (accounts, sessions) lives with the run and goes with it. No
+# account exists by default: the demo's adviser gets a one-time password.
+data=$run/data
+if ! password=$("$build/bin/relais-switchboard" --data "$data" user add adviser --role adviser \
+	--name "Demo Adviser" --generate 2>"$run/user-add.log"); then
+	echo "could not create the demo's adviser account:" >&2
+	cat "$run/user-add.log" >&2
+	exit 1
+fi
+"$build/bin/relais-switchboard" --data "$data" --port "$port" --assets "$top/assets/web" \
+	>"$run/switchboard.out" 2>"$run/switchboard.log" &
 pids+=($!)
 for _ in $(seq 50); do grep -q listening "$run/switchboard.out" 2>/dev/null && break; sleep 0.1; done
 if ! grep -q listening "$run/switchboard.out"; then
@@ -55,7 +65,7 @@ cat <<MSG
 
   Relais demo is running.
 
-  Adviser console:  http://127.0.0.1:$port/
+  Adviser console:  http://127.0.0.1:$port/   (sign in as adviser / $password)
   Metrics:          http://127.0.0.1:$port/metrics
 
   The simulated visitor at booth sim-1 asks for an adviser (topic job-search,

@@ -23,6 +23,8 @@ struct _Booth {
 	char *booth_id;
 	char *board;
 	char *pipelines_dir;
+	gboolean relay_only;
+	char **ice_addresses;
 	RelaisSessionState state;
 	char *fault;	   /* why out of order */
 	guint selftest_id; /* retries the self-test while out of order */
@@ -389,6 +391,21 @@ static void send_request(Booth *booth)
 	booth_link_send(booth->link, o);
 }
 
+/* STUN/TURN servers for the next session (TURN credentials expire: the
+ * switchboard sends fresh ones in welcome and ice_servers messages). */
+static void set_ice_servers(Booth *booth, RelaisMsg *msg)
+{
+	g_strfreev(booth->ice_servers);
+	booth->ice_servers = NULL;
+	JsonArray *a = relais_msg_get_array(msg, "ice_servers");
+	if (a) {
+		guint n = json_array_get_length(a);
+		booth->ice_servers = g_new0(char *, n + 1);
+		for (guint i = 0; i < n; i++)
+			booth->ice_servers[i] = g_strdup(json_array_get_string_element(a, i));
+	}
+}
+
 static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 {
 	Booth *booth = data;
@@ -396,15 +413,7 @@ static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
 	if (booth->observer.link)
 		booth->observer.link(booth, TRUE, booth->observer_data);
-	g_strfreev(booth->ice_servers);
-	booth->ice_servers = NULL;
-	JsonArray *a = relais_msg_get_array(welcome, "ice_servers");
-	if (a) {
-		guint n = json_array_get_length(a);
-		booth->ice_servers = g_new0(char *, n + 1);
-		for (guint i = 0; i < n; i++)
-			booth->ice_servers[i] = g_strdup(json_array_get_string_element(a, i));
-	}
+	set_ice_servers(booth, welcome);
 	if (booth->state == RELAIS_SESSION_QUEUED) {
 		/* the switchboard forgot us with the old connection: ask again,
 		 * the visitor is still there and the offer is still good */
@@ -467,6 +476,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 				booth->observer.queue(booth, booth->position,
 						      (int)relais_msg_get_int(msg, "wait_s", -1), booth->observer_data);
 		}
+		break;
+	case RELAIS_MSG_ICE_SERVERS:
+		set_ice_servers(booth, msg);
 		break;
 	case RELAIS_MSG_AVAILABILITY:
 		if (booth->observer.availability)
@@ -542,6 +554,8 @@ Booth *booth_new(const BoothConfig *config)
 	booth->booth_id = g_strdup(config->booth_id);
 	booth->board = g_strdup(config->board);
 	booth->pipelines_dir = g_strdup(config->pipelines_dir);
+	booth->relay_only = config->relay_only;
+	booth->ice_addresses = g_strdupv((char **)config->ice_addresses);
 	booth->state = RELAIS_SESSION_IDLE;
 	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
 	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
@@ -609,7 +623,9 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 	booth->answers = g_steal_pointer(&copy);
 	booth->media = g_steal_pointer(&media);
 	g_autoptr(GError) local = NULL;
-	if (!relais_media_start(booth->media, (const char *const *)booth->ice_servers, &local)) {
+	relais_media_set_relay_only(booth->media, booth->relay_only);
+	if (!relais_media_set_local_addresses(booth->media, (const char *const *)booth->ice_addresses, &local) ||
+	    !relais_media_start(booth->media, (const char *const *)booth->ice_servers, &local)) {
 		g_autofree char *reason = g_strdup_printf("starting media: %s", local->message);
 		go_out_of_order(booth, reason);
 		g_propagate_error(error, g_steal_pointer(&local));
@@ -785,5 +801,6 @@ void booth_free(Booth *booth)
 	g_free(booth->booth_id);
 	g_free(booth->board);
 	g_free(booth->pipelines_dir);
+	g_strfreev(booth->ice_addresses);
 	g_free(booth);
 }

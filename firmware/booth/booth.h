@@ -27,6 +27,8 @@ typedef struct {
 	const char *site;
 	const char *board;
 	const char *pipelines_dir;
+	gboolean relay_only;		  /* media through TURN only (see relais_media_set_relay_only) */
+	const char *const *ice_addresses; /* ICE local addresses (NULL: all but loopback) */
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline

@@ -89,7 +89,8 @@ int main(int argc, char **argv)
 	g_autofree char *board = g_strdup(CONFIG_RELAIS_BOARD);
 	g_autofree char *pipelines = g_strdup(CONFIG_RELAIS_BOOTH_PIPELINES_DIR);
 	g_autofree char *control_path = NULL;
-	gboolean ui = FALSE, fullscreen = FALSE;
+	gboolean ui = FALSE, fullscreen = FALSE, relay_only = FALSE;
+	g_auto(GStrv) ice_addresses = NULL;
 	g_autofree char *ui_size = NULL;
 	int ui_dpi = 0;
 	g_autofree char *questions_path = g_strdup(CONFIG_RELAIS_UI_QUESTIONS_FILE);
@@ -103,6 +104,11 @@ int main(int argc, char **argv)
 		{"board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME"},
 		{"pipelines", 0, 0, G_OPTION_ARG_FILENAME, &pipelines, "pipelines/ folder", "DIR"},
 		{"control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Control socket path", "PATH"},
+		{"relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
+		 "Media through the switchboard's TURN servers only (strict firewalls; hides this booth's addresses)",
+		 NULL},
+		{"ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice_addresses,
+		 "Local address for media (repeatable; default: every interface but loopback)", "IP"},
 		{"ui", 0, 0, G_OPTION_ARG_NONE, &ui,
 		 "Show the visitor's touch UI (SDL; headless: SDL_VIDEODRIVER=offscreen)", NULL},
 		{"ui-size", 0, 0, G_OPTION_ARG_STRING, &ui_size, "Screen size (default: Kconfig)", "WxH"},
@@ -180,6 +186,8 @@ int main(int argc, char **argv)
 		.site = site,
 		.board = board,
 		.pipelines_dir = pipelines,
+		.relay_only = relay_only,
+		.ice_addresses = (const char *const *)ice_addresses,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;

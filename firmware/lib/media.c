@@ -9,6 +9,7 @@
 #include <string.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <nice/agent.h>
 #include <gst/audio/audio.h>
 #include <gst/audio/streamvolume.h>
 #include <gst/sdp/sdp.h>
@@ -1636,6 +1637,43 @@ static gboolean configure_ice_servers(RelaisMedia *m, const char *const *servers
 		}
 	}
 	return TRUE;
+}
+
+gboolean relais_media_set_local_addresses(RelaisMedia *m, const char *const *addresses, GError **error)
+{
+	g_return_val_if_fail(m != NULL, FALSE);
+	if (addresses == NULL || addresses[0] == NULL)
+		return TRUE;
+	GObject *ice = NULL, *agent = NULL;
+	g_object_get(m->webrtc, "ice-agent", &ice, NULL);
+	if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != NULL)
+		g_object_get(ice, "agent", &agent, NULL);
+	g_clear_object(&ice);
+	if (agent == NULL || !NICE_IS_AGENT(agent)) {
+		g_clear_object(&agent);
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE, "no libnice agent to restrict");
+		return FALSE;
+	}
+	for (const char *const *a = addresses; *a; a++) {
+		NiceAddress addr;
+		nice_address_init(&addr);
+		if (!nice_address_set_from_string(&addr, *a)) {
+			g_object_unref(agent);
+			g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_ICE_SERVER,
+				    "ICE local address '%s' is not an IP address", *a);
+			return FALSE;
+		}
+		nice_agent_add_local_address(NICE_AGENT(agent), &addr);
+	}
+	g_object_unref(agent);
+	return TRUE;
+}
+
+void relais_media_set_relay_only(RelaisMedia *m, gboolean relay_only)
+{
+	g_return_if_fail(m != NULL);
+	g_object_set(m->webrtc, "ice-transport-policy",
+		     relay_only ? GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY : GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL, NULL);
 }
 
 GError *relais_media_pop_bus_error(GstElement *pipeline)

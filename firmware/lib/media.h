@@ -160,6 +160,16 @@ void relais_media_set_frame_func(RelaisMedia *media, RelaisMediaVideo which, Rel
  * flow, so the far end's decoder stays in step. The mic level
  * (relais_media_get_mic_level) is measured before it and keeps moving while
  * muted, so that the UI can say "you are muted, but we hear you". */
+/* Relay only: candidates through TURN alone, no host or server-reflexive
+ * ones (the booth's addresses never reach the far end; for sites whose
+ * firewall allows nothing else). Before relais_media_start(). */
+void relais_media_set_relay_only(RelaisMedia *media, gboolean relay_only);
+/* ICE uses these local addresses only (NULL or empty: every interface but
+ * loopback, libnice's choice): a booth with several networks, or a test
+ * that must stay on 127.0.0.1. Before relais_media_start(). Returns FALSE
+ * with an error for an address that is not an IP literal. */
+gboolean relais_media_set_local_addresses(RelaisMedia *media, const char *const *addresses,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void relais_media_set_muted(RelaisMedia *media, gboolean muted);
 gboolean relais_media_get_muted(RelaisMedia *media);
 

@@ -120,6 +120,8 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				     {{"advisers", K_INT, TRUE, 0, G_MAXINT32}, {"next_opening", K_TEXT, FALSE, 1}}},
 	/* B→S after the call (the booth is idle again by then), relayed S→A */
 	[RELAIS_MSG_FEEDBACK] = {"feedback", B | S, {{"call", K_ID, TRUE}, {"score", K_INT, TRUE, 1, 5}}},
+	/* S→B: fresh TURN credentials before the previous ones expire */
+	[RELAIS_MSG_ICE_SERVERS] = {"ice_servers", S, {{"ice_servers", K_STRINGS, TRUE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)

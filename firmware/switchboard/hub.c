@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-hub"
 
 #include "hub.h"
+#include "turn.h"
 #include "relais-config.h"
 
 #include <string.h>
@@ -28,7 +29,8 @@ struct _SbPeer {
 	/* adviser */
 	char *name;
 	/* both */
-	SbTicket *ticket; /* booth: its place in the queue */
+	gint64 ice_sent_us; /* when it last got TURN credentials */
+	SbTicket *ticket;   /* booth: its place in the queue */
 	SbCall *call;
 };
 
@@ -130,6 +132,10 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	SbHub *hub = g_new0(SbHub, 1);
 	hub->config = *config;
 	hub->config.ice_servers = g_strdupv(config->ice_servers);
+	hub->config.turn_urls = g_strdupv(config->turn_urls);
+	hub->config.turn_secret = g_strdup(config->turn_secret);
+	if (hub->config.turn_ttl_s == 0)
+		hub->config.turn_ttl_s = CONFIG_RELAIS_SB_TURN_TTL_S;
 	if (hub->config.wait_history == 0)
 		hub->config.wait_history = CONFIG_RELAIS_SB_WAIT_HISTORY;
 	if (hub->config.default_call_s == 0)
@@ -170,6 +176,11 @@ void sb_hub_free(SbHub *hub)
 	g_hash_table_unref(hub->booths);
 	g_ptr_array_unref(hub->advisers);
 	g_strfreev(hub->config.ice_servers);
+	g_strfreev(hub->config.turn_urls);
+	if (hub->config.turn_secret) {
+		memset(hub->config.turn_secret, 0, strlen(hub->config.turn_secret));
+		g_free(hub->config.turn_secret);
+	}
 	g_free(hub);
 }
 
@@ -224,6 +235,36 @@ static JsonArray *strv_to_array(char **strv)
 	JsonArray *a = json_array_new();
 	for (char **s = strv; s && *s; s++)
 		json_array_add_string_element(a, *s);
+	return a;
+}
+
+/* The ICE servers for one end: the configured ones, and each TURN server
+ * with credentials of its own, valid for turn_ttl_s (coturn's REST API
+ * scheme: the TURN server checks them with the shared secret alone). The
+ * user tag is the connection's session id: opaque, never a person. */
+static JsonArray *ice_servers_for(SbHub *hub, SbPeer *peer)
+{
+	JsonArray *a = strv_to_array(hub->config.ice_servers);
+	if (hub->config.turn_secret == NULL || hub->config.turn_urls == NULL)
+		return a;
+	g_autofree char *user = NULL, *pass = NULL;
+	g_autoptr(GError) error = NULL;
+	if (!sb_turn_credentials(hub->config.turn_secret, peer->session, g_get_real_time() / G_USEC_PER_SEC,
+				 hub->config.turn_ttl_s, &user, &pass, &error)) {
+		g_warning("TURN credentials: %s", error->message);
+		return a;
+	}
+	/* user "expiry:tag" and a base64 password: escaped for the URI's
+	 * userinfo (webrtcbin and the console unescape) */
+	g_autofree char *u = g_uri_escape_string(user, NULL, FALSE);
+	g_autofree char *p = g_uri_escape_string(pass, NULL, FALSE);
+	for (char **t = hub->config.turn_urls; *t; t++) {
+		const char *rest = g_str_has_prefix(*t, "turn:") ? *t + 5 : *t;
+		while (*rest == '/')
+			rest++;
+		json_array_add_string_element(a, g_strdup_printf("turn://%s:%s@%s", u, p, rest));
+	}
+	peer->ice_sent_us = now_us(hub);
 	return a;
 }
 
@@ -518,8 +559,12 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			close_peer(hub, peer, 1013, "full");
 			return;
 		}
-		const char *name = relais_msg_get_string(msg, "name");
-		peer->name = g_strdup(name && *name ? name : "Adviser");
+		/* the server's session names the adviser; the hello's name is
+		 * only a fallback for transports without sign-in (unit tests) */
+		if (peer->name == NULL) {
+			const char *name = relais_msg_get_string(msg, "name");
+			peer->name = g_strdup(name && *name ? name : "Adviser");
+		}
 		g_ptr_array_add(hub->advisers, peer);
 	}
 	peer->greeted = TRUE;
@@ -528,7 +573,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	JsonObject *w = relais_msg_new(RELAIS_MSG_WELCOME);
 	json_object_set_int_member(w, "version", RELAIS_PROTO_VERSION);
 	json_object_set_string_member(w, "session", peer->session);
-	json_object_set_array_member(w, "ice_servers", strv_to_array(hub->config.ice_servers));
+	json_object_set_array_member(w, "ice_servers", ice_servers_for(hub, peer));
 	send_obj(hub, peer, w);
 
 	if (peer->role == RELAIS_ROLE_BOOTH) {
@@ -639,7 +684,7 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	json_object_set_string_member(to_booth, "call", call->id);
 	json_object_set_string_member(to_booth, "ticket", t->id);
 	json_object_set_string_member(to_booth, "peer", adviser->name);
-	json_object_set_array_member(to_booth, "ice_servers", strv_to_array(hub->config.ice_servers));
+	json_object_set_array_member(to_booth, "ice_servers", ice_servers_for(hub, booth));
 	/* the booth's offer is ready: tell it first, every millisecond counts */
 	send_obj(hub, booth, to_booth);
 
@@ -647,7 +692,7 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	json_object_set_string_member(to_adviser, "call", call->id);
 	json_object_set_string_member(to_adviser, "ticket", t->id);
 	json_object_set_string_member(to_adviser, "peer", booth->booth_id);
-	json_object_set_array_member(to_adviser, "ice_servers", strv_to_array(hub->config.ice_servers));
+	json_object_set_array_member(to_adviser, "ice_servers", ice_servers_for(hub, adviser));
 	json_object_set_string_member(to_adviser, "language", t->language);
 	json_object_set_string_member(to_adviser, "topic", t->topic);
 	json_object_set_object_member(to_adviser, "answers", answers_copy(t->answers));
@@ -821,6 +866,13 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn)
 	return peer;
 }
 
+void sb_hub_set_adviser_identity(SbPeer *peer, const char *name)
+{
+	g_return_if_fail(peer->role == RELAIS_ROLE_ADVISER && !peer->greeted);
+	g_free(peer->name);
+	peer->name = g_strdup(name);
+}
+
 /* Takes `peer` out of every structure (call, queue, registry) but does not
  * free it: the transport still owns the connection until it closes. */
 static void detach_peer(SbHub *hub, SbPeer *peer)
@@ -886,6 +938,20 @@ void sb_hub_tick(SbHub *hub)
 		SbCall *call = g_ptr_array_index(expired, i);
 		g_message("booth %s did not come back to call %s", call->booth_id, call->id);
 		end_call(hub, call, NULL, "peer-lost");
+	}
+	/* A booth stays connected for days and gathers with the credentials
+	 * it last got: renew them at half their life. */
+	if (hub->config.turn_secret && hub->config.turn_urls) {
+		gint64 half = (gint64)hub->config.turn_ttl_s * G_USEC_PER_SEC / 2;
+		g_hash_table_iter_init(&it, hub->booths);
+		while (g_hash_table_iter_next(&it, NULL, &value)) {
+			SbPeer *b = value;
+			if (now - b->ice_sent_us >= half) {
+				JsonObject *o = relais_msg_new(RELAIS_MSG_ICE_SERVERS);
+				json_object_set_array_member(o, "ice_servers", ice_servers_for(hub, b));
+				send_obj(hub, b, o);
+			}
+		}
 	}
 }
 

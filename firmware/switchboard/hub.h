@@ -35,6 +35,12 @@ typedef struct {
 	guint max_queue;
 	guint max_errors;
 	char **ice_servers; /* handed to both ends: stun://, turn:// URIs */
+	/* TURN servers ("turn:host:port?transport=udp") for which each end gets
+	 * time-limited credentials made from turn_secret (coturn's
+	 * use-auth-secret); NULL: none */
+	char **turn_urls;
+	char *turn_secret;
+	guint turn_ttl_s; /* 0: Kconfig */
 	/* 0 in any of these: the Kconfig default (CONFIG_RELAIS_SB_...) */
 	guint wait_history;	 /* ended calls averaged for wait_s */
 	guint default_call_s;	 /* assumed call length before any call ended */
@@ -56,6 +62,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
 
 /* A connection arrived on the endpoint of `role` (booth or adviser). */
 SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
+/* The adviser's display name from their sign-in session, set right after
+ * sb_hub_connect(): the hub uses it instead of the name in the hello. */
+void sb_hub_set_adviser_identity(SbPeer *peer, const char *name);
 /* One text frame from `peer`. Never fails: bad input gets an error reply. */
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len);
 /* The connection is gone (closed by either side). Frees `peer`. */

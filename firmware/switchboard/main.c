@@ -1,12 +1,259 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "relais-switchboard"
 
+#include "auth.h"
 #include "server.h"
+#include "store.h"
 #include "relais-config.h"
 
 #include "mainloop.h"
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define PROG "relais-switchboard"
+
+/* --- relais-switchboard --data DIR user add|passwd|del|list ------------------ */
+
+static const char user_usage[] =
+	"usage: " PROG " --data DIR user add LOGIN --role adviser|admin|staff [--name NAME] [--site SITE]\n"
+	"                 [--languages fr,en] [--topics job-search,training] [--generate]\n"
+	"       " PROG " --data DIR user passwd LOGIN\n"
+	"       " PROG " --data DIR user del LOGIN\n"
+	"       " PROG " --data DIR user list\n"
+	"The password is read from standard input (one line); --generate makes a\n"
+	"one-time trial password instead and prints it once.\n";
+
+/* One line from stdin, without its line end; no echo on a terminal. */
+static char *read_password(const char *login)
+{
+	gboolean tty = isatty(STDIN_FILENO);
+	struct termios saved, quiet;
+	if (tty) {
+		fprintf(stderr, "Password for %s: ", login);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &saved) == 0) {
+			quiet = saved;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		} else {
+			tty = FALSE;
+		}
+	}
+	char buf[SB_AUTH_PASSWORD_MAX_BYTES + 3];
+	char *line = fgets(buf, sizeof buf, stdin);
+	if (tty) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	if (line == NULL)
+		return NULL;
+	gsize len = strlen(buf);
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	else if (len == sizeof buf - 1) {
+		memset(buf, 0, sizeof buf);
+		return g_strdup(""); /* longer than any password: the policy says why */
+	}
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	char *out = g_strdup(buf);
+	memset(buf, 0, sizeof buf);
+	return out;
+}
+
+/* The hash of a password read from stdin, after the policy check. */
+static char *password_hash_from_stdin(const char *login, GError **error)
+{
+	g_autofree char *password = read_password(login);
+	if (password == NULL) {
+		g_set_error(error, SB_AUTH_ERROR, SB_AUTH_ERROR_POLICY,
+			    "no password on standard input (one line; or --generate)");
+		return NULL;
+	}
+	char *hash = NULL;
+	if (sb_auth_check_password_policy(password, login, 0, error))
+		hash = sb_auth_hash_password(password, error);
+	memset(password, 0, strlen(password));
+	return hash;
+}
+
+static gint64 site_for_staff(SbStore *store, const char *name, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(SbSite) site = sb_store_site_get_by_name(store, name, &local);
+	if (site)
+		return site->id;
+	if (!g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return 0;
+	}
+	/* a new site, in the server's zone until an administrator sets it */
+	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+	const char *zone = g_time_zone_get_identifier(tz);
+	g_autoptr(GError) zone_error = NULL;
+	gint64 id = sb_store_site_upsert(store, 0, name, zone, &zone_error);
+	if (id == 0)
+		id = sb_store_site_upsert(store, 0, name, "UTC", error);
+	if (id)
+		fprintf(stderr, PROG ": created site '%s'\n", name);
+	return id;
+}
+
+static int user_add(SbStore *store, int argc, char **argv)
+{
+	g_autofree char *role_s = NULL, *name = NULL, *site = NULL, *languages = NULL, *topics = NULL;
+	gboolean generate = FALSE;
+	GOptionEntry entries[] = {
+		{"role", 0, 0, G_OPTION_ARG_STRING, &role_s, "adviser, admin or staff", "ROLE"},
+		{"name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name (shown to visitors)", "NAME"},
+		{"site", 0, 0, G_OPTION_ARG_STRING, &site, "Staff: their site (created if new)", "SITE"},
+		{"languages", 0, 0, G_OPTION_ARG_STRING, &languages, "Languages spoken, comma-separated", "LIST"},
+		{"topics", 0, 0, G_OPTION_ARG_STRING, &topics, "Topics handled, comma-separated", "LIST"},
+		{"generate", 0, 0, G_OPTION_ARG_NONE, &generate, "Make a one-time trial password and print it", NULL},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("LOGIN - add an account");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fprintf(stderr, PROG ": user add: %s\n%s", error->message, user_usage);
+		return 2;
+	}
+	if (argc != 2) {
+		fprintf(stderr, PROG ": user add: one LOGIN expected\n%s", user_usage);
+		return 2;
+	}
+	SbRole role;
+	if (role_s == NULL || !sb_role_from_string(role_s, &role)) {
+		fprintf(stderr, PROG ": user add: --role adviser, admin or staff is required\n");
+		return 2;
+	}
+	if ((role == SB_ROLE_STAFF) != (site != NULL)) {
+		fprintf(stderr, PROG ": user add: %s\n",
+			role == SB_ROLE_STAFF ? "a staff account needs --site SITE" : "--site is for staff accounts");
+		return 2;
+	}
+	const char *login = argv[1];
+	g_autofree char *trial = NULL;
+	g_autofree char *hash = NULL;
+	if (generate) {
+		trial = sb_auth_trial_password(&error);
+		if (trial)
+			hash = sb_auth_hash_password(trial, &error);
+	} else {
+		hash = password_hash_from_stdin(login, &error);
+	}
+	if (hash == NULL) {
+		fprintf(stderr, PROG ": user add %s: password refused: %s\n", login, error->message);
+		return 1;
+	}
+	g_auto(GStrv) langs = g_strsplit(languages ? languages : "", ",", -1);
+	g_auto(GStrv) tops = g_strsplit(topics ? topics : "", ",", -1);
+	SbUser user = {
+		.login = (char *)login,
+		.display_name = name ? name : (char *)login,
+		.role = role,
+		.languages = languages && *languages ? langs : NULL,
+		.topics = topics && *topics ? tops : NULL,
+		.password_hash = hash,
+	};
+	if (site && (user.site_id = site_for_staff(store, site, &error)) == 0) {
+		fprintf(stderr, PROG ": user add %s: site '%s': %s\n", login, site, error->message);
+		return 1;
+	}
+	if (sb_store_user_add(store, &user, &error) == 0) {
+		fprintf(stderr, PROG ": user add %s: %s\n", login, error->message);
+		return 1;
+	}
+	fprintf(stderr, PROG ": added %s '%s'\n", role_s, login);
+	if (trial) {
+		/* the only time it exists in clear: scripts read this line */
+		printf("%s\n", trial);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int user_list(SbStore *store)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) users = sb_store_user_list(store, &error);
+	if (users == NULL) {
+		fprintf(stderr, PROG ": user list: %s\n", error->message);
+		return 1;
+	}
+	printf("LOGIN\tROLE\tNAME\tSITE\tDISABLED\n");
+	for (guint i = 0; i < users->len; i++) {
+		SbUser *u = users->pdata[i];
+		g_autoptr(SbSite) site = u->site_id ? sb_store_site_get(store, u->site_id, NULL) : NULL;
+		printf("%s\t%s\t%s\t%s\t%s\n", u->login, sb_role_to_string(u->role), u->display_name,
+		       site ? site->name : "", u->disabled ? "yes" : "no");
+	}
+	return 0;
+}
+
+static int user_command(const char *data, int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "%s", user_usage);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "passwd") != 0 && strcmp(cmd, "del") != 0 &&
+	    strcmp(cmd, "list") != 0) {
+		fprintf(stderr, PROG ": user: unknown command '%s'\n%s", cmd, user_usage);
+		return 2;
+	}
+	if (strcmp(cmd, "list") == 0 ? argc != 2 : strcmp(cmd, "add") != 0 && argc != 3) {
+		fprintf(stderr, "%s", user_usage);
+		return 2;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbStore) store = sb_store_open(data, &error);
+	if (store == NULL) {
+		fprintf(stderr, PROG ": %s\n", error->message);
+		return 1;
+	}
+	if (strcmp(cmd, "add") == 0)
+		return user_add(store, argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return user_list(store);
+	const char *login = argv[2];
+	if (strcmp(cmd, "passwd") == 0) {
+		g_autofree char *hash = password_hash_from_stdin(login, &error);
+		if (hash == NULL) {
+			fprintf(stderr, PROG ": user passwd %s: password refused: %s\n", login, error->message);
+			return 1;
+		}
+		if (!sb_store_user_set_password(store, login, hash, &error)) {
+			fprintf(stderr, PROG ": user passwd %s: %s\n", login, error->message);
+			return 1;
+		}
+		fprintf(stderr, PROG ": new password for '%s' (its sessions are ended)\n", login);
+		return 0;
+	}
+	if (!sb_store_user_del(store, login, &error)) {
+		fprintf(stderr, PROG ": user del %s: %s\n", login, error->message);
+		return 1;
+	}
+	fprintf(stderr, PROG ": deleted '%s'\n", login);
+	return 0;
+}
+
+/* Options that take a value in the next argument: skipped when looking for
+ * the "user" command. */
+static gboolean takes_value(const char *arg)
+{
+	static const char *const opts[] = {
+		"-p", "--port", "-b", "--bind", "-a", "--assets", "--ice-server", "--turn-url", "--turn-secret-file",
+		"-d", "--data"};
+	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
+		if (strcmp(arg, opts[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
 
 int main(int argc, char **argv)
 {
@@ -15,42 +262,116 @@ int main(int argc, char **argv)
 	int port = CONFIG_RELAIS_SB_PORT;
 	g_autofree char *bind = g_strdup("127.0.0.1");
 	g_autofree char *assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);
+	g_autofree char *data = NULL;
 	g_auto(GStrv) ice = NULL;
+	g_auto(GStrv) turn_urls = NULL;
+	g_autofree char *turn_secret_file = NULL;
 	GOptionEntry entries[] = {
+		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
+		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
 		{"port", 'p', 0, G_OPTION_ARG_INT, &port, "HTTP port (0: any free port, printed)", "PORT"},
 		{"bind", 'b', 0, G_OPTION_ARG_STRING, &bind, "Address to listen on (default 127.0.0.1)", "ADDR"},
 		{"assets", 'a', 0, G_OPTION_ARG_FILENAME, &assets, "Adviser console folder (assets/web)", "DIR"},
 		{"ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
 		 "STUN/TURN URI handed to both ends (stun://host:port), repeatable", "URI"},
+		{"turn-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn_urls,
+		 "TURN server for which each end gets its own credentials (turn:host:port?transport=udp), repeatable",
+		 "URI"},
+		{"turn-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &turn_secret_file,
+		 "File with the TURN server's static-auth-secret (coturn use-auth-secret)", "FILE"},
 		{NULL}};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais switchboard");
-	g_option_context_set_summary(ctx, "Connects visitors at Relais booths with advisers in a browser.");
+
+	/* "user ..." and what follows is a command with its own options */
+	int cmd_at = argc;
+	for (int i = 1; i < argc; i++) {
+		if (takes_value(argv[i])) {
+			i++;
+			continue;
+		}
+		if (strcmp(argv[i], "user") == 0) {
+			cmd_at = i;
+			break;
+		}
+	}
+	int main_argc = cmd_at;
+	g_autofree char **main_argv = g_new0(char *, main_argc + 1);
+	memcpy(main_argv, argv, sizeof(char *) * main_argc);
+
+	g_autoptr(GOptionContext) ctx = g_option_context_new("[user add|passwd|del|list ...] - Relais switchboard");
+	g_option_context_set_summary(ctx,
+				     "Connects visitors at Relais booths with advisers in a browser.\n\n"
+				     "Accounts (there is none by default):\n"
+				     "  " PROG " --data DIR user add LOGIN --role adviser|admin|staff [--name NAME]\n"
+				     "      [--site SITE] [--languages fr,en] [--topics a,b] [--generate]\n"
+				     "  " PROG " --data DIR user passwd|del LOGIN\n"
+				     "  " PROG " --data DIR user list");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
-	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
-		fprintf(stderr, "relais-switchboard: %s\n", error->message);
+	char **parse_argv = main_argv;
+	if (!g_option_context_parse(ctx, &main_argc, &parse_argv, &error)) {
+		fprintf(stderr, PROG ": %s\n", error->message);
 		return 2;
 	}
+	if (main_argc > 1) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", parse_argv[1]);
+		return 2;
+	}
+	if (data == NULL || *data == '\0') {
+		fprintf(stderr, PROG ": --data DIR is required (accounts and the store live there)\n");
+		return 2;
+	}
+	if (cmd_at < argc)
+		return user_command(data, argc - cmd_at, argv + cmd_at);
+
 	if (port < 0 || port > 65535) {
-		fprintf(stderr, "relais-switchboard: --port must be 0..65535\n");
+		fprintf(stderr, PROG ": --port must be 0..65535\n");
 		return 2;
 	}
 	for (char **s = ice; s && *s; s++) {
 		if (!g_str_has_prefix(*s, "stun://") && !g_str_has_prefix(*s, "turn://") &&
 		    !g_str_has_prefix(*s, "turns://")) {
-			fprintf(stderr,
-				"relais-switchboard: --ice-server '%s' must start with stun://, turn:// or turns://\n",
-				*s);
+			fprintf(stderr, PROG ": --ice-server '%s' must start with stun://, turn:// or turns://\n", *s);
 			return 2;
+		}
+	}
+	for (char **s = turn_urls; s && *s; s++) {
+		if (!g_str_has_prefix(*s, "turn:") && !g_str_has_prefix(*s, "turns:")) {
+			fprintf(stderr, PROG ": --turn-url '%s' must start with turn: or turns:\n", *s);
+			return 2;
+		}
+	}
+	if ((turn_urls != NULL) != (turn_secret_file != NULL)) {
+		fprintf(stderr, PROG ": --turn-url and --turn-secret-file go together\n");
+		return 2;
+	}
+	g_autofree char *turn_secret = NULL;
+	if (turn_secret_file) {
+		if (!g_file_get_contents(turn_secret_file, &turn_secret, NULL, &error)) {
+			fprintf(stderr, PROG ": --turn-secret-file: %s\n", error->message);
+			return 1;
+		}
+		g_strstrip(turn_secret);
+		if (*turn_secret == '\0') {
+			fprintf(stderr, PROG ": --turn-secret-file '%s' is empty\n", turn_secret_file);
+			return 1;
 		}
 	}
 	if (!g_file_test(assets, G_FILE_TEST_IS_DIR))
 		g_warning("adviser console folder '%s' does not exist: only the API will be served", assets);
 
+	/* migrations run here, before anything listens */
+	g_autoptr(SbStore) store = sb_store_open(data, &error);
+	if (store == NULL) {
+		fprintf(stderr, PROG ": %s\n", error->message);
+		return 1;
+	}
+
 	SbServerConfig config = {
 		.bind = bind,
 		.port = (guint)port,
 		.assets_dir = assets,
+		.store = store,
+		.secure_cookies = FALSE, /* TLS comes later */
 		.hub =
 			{
 				.max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS,
@@ -58,16 +379,18 @@ int main(int argc, char **argv)
 				.max_queue = CONFIG_RELAIS_SB_MAX_QUEUE,
 				.max_errors = CONFIG_RELAIS_SB_MAX_ERRORS,
 				.ice_servers = ice,
+				.turn_urls = turn_urls,
+				.turn_secret = turn_secret,
 			},
 	};
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(SbServer) server = sb_server_new(&config, &error);
 	if (server == NULL) {
-		fprintf(stderr, "relais-switchboard: %s\n", error->message);
+		fprintf(stderr, PROG ": %s\n", error->message);
 		return 1;
 	}
 	/* Tests and the demo read this line to learn the port. */
-	printf("relais-switchboard: listening on http://%s:%u/\n", bind, sb_server_get_port(server));
+	printf(PROG ": listening on http://%s:%u/\n", bind, sb_server_get_port(server));
 	fflush(stdout);
 
 	relais_main_loop_run(loop);

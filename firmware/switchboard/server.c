@@ -2,24 +2,43 @@
 #define G_LOG_DOMAIN "relais-server"
 
 #include "server.h"
+#include "auth.h"
 #include "relais-config.h"
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
+
+#define SESSION_COOKIE "relais_session"
+/* Sign-in bodies are two short fields: anything bigger is not a sign-in. */
+#define API_MAX_BODY 4096
+/* Store housekeeping (expired sessions, old attempts, no-shows), in ticks. */
+#define MAINTAIN_EVERY_S 60
 
 struct _SbServer {
 	SoupServer *soup;
 	SbHub *hub;
 	char *assets_dir;
 	guint port;
+	SbStore *store;
+	gboolean secure_cookies;
 	GHashTable *conns; /* SoupWebsocketConnection* -> SbPeer* */
-	guint tick_id;	   /* the hub's timers (held calls) */
+	/* SoupWebsocketConnection* -> SHA-256 of the session token (advisers):
+	 * signing out closes the session's connections */
+	GHashTable *conn_sessions;
+	guint tick_id; /* the hub's timers (held calls), store housekeeping */
+	guint ticks;
 };
 
 static gboolean on_tick(gpointer data)
 {
 	SbServer *server = data;
 	sb_hub_tick(server->hub);
+	if (++server->ticks % MAINTAIN_EVERY_S == 0) {
+		g_autoptr(GError) error = NULL;
+		if (!sb_store_maintain(server->store, &error))
+			g_warning("store housekeeping: %s", error->message);
+	}
 	return G_SOURCE_CONTINUE;
 }
 
@@ -75,6 +94,7 @@ static void on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
 	SbServer *server = user_data;
 	SbPeer *peer = NULL;
 	if (g_hash_table_steal_extended(server->conns, ws, NULL, (gpointer *)&peer)) {
+		g_hash_table_remove(server->conn_sessions, ws);
 		g_debug("connection closed (code %u)", soup_websocket_connection_get_close_code(ws));
 		sb_hub_disconnect(server->hub, peer);
 		g_signal_handlers_disconnect_by_data(ws, server);
@@ -98,6 +118,13 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	/* pings find half-open connections behind NAT; the hub ends their calls */
 	soup_websocket_connection_set_keepalive_interval(ws, 20);
 	SbPeer *peer = sb_hub_connect(server->hub, ep->role, ws);
+	/* set by ws_gate(): the adviser is who signed in, not what the hello says */
+	SbUser *user = g_object_get_data(G_OBJECT(msg), "relais-user");
+	if (ep->role == RELAIS_ROLE_ADVISER && user != NULL) {
+		sb_hub_set_adviser_identity(peer, *user->display_name ? user->display_name : user->login);
+		g_hash_table_insert(server->conn_sessions, ws,
+				    g_strdup(g_object_get_data(G_OBJECT(msg), "relais-session")));
+	}
 	g_hash_table_insert(server->conns, g_object_ref(ws), peer);
 	g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), server);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), server);
@@ -190,13 +217,353 @@ static void on_static(SoupServer *soup, SoupServerMessage *msg, const char *path
 	soup_server_message_set_response(msg, content_type_for(file), SOUP_MEMORY_TAKE, contents, len);
 }
 
+/* --- requests: origin, cookies, bodies ------------------------------------- */
+
+static void set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *text = json_to_string(root, FALSE);
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
+}
+
+static void set_json_error(SoupServerMessage *msg, guint status, const char *text)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_end_object(b);
+	set_json(msg, status, b);
+}
+
+static void set_json_user(SoupServerMessage *msg, const SbUser *user)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "login");
+	json_builder_add_string_value(b, user->login);
+	json_builder_set_member_name(b, "name");
+	json_builder_add_string_value(b, *user->display_name ? user->display_name : user->login);
+	json_builder_set_member_name(b, "role");
+	json_builder_add_string_value(b, sb_role_to_string(user->role));
+	json_builder_end_object(b);
+	set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* The page's own origin is scheme://Host: a browser sends an Origin header
+ * with every WebSocket upgrade and with cross-site POSTs. */
+static gboolean origin_is_ours(SbServer *server, SoupServerMessage *msg, gboolean required)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	if (origin == NULL)
+		return !required;
+	const char *host = soup_message_headers_get_one(h, "Host");
+	if (host == NULL || *host == '\0')
+		return FALSE;
+	g_autofree char *ours = g_strconcat(server->secure_cookies ? "https://" : "http://", host, NULL);
+	return g_ascii_strcasecmp(origin, ours) == 0;
+}
+
+/* The raw token of the relais_session cookie, or NULL. Returns: (transfer full) */
+static char *session_token(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *cookies = soup_message_headers_get_list(h, "Cookie");
+	if (cookies == NULL)
+		return NULL;
+	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
+	for (char **p = parts; *p; p++) {
+		const char *c = g_strstrip(*p);
+		if (g_str_has_prefix(c, SESSION_COOKIE "=")) {
+			const char *v = c + strlen(SESSION_COOKIE "=");
+			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
+				return g_strdup(v);
+		}
+	}
+	return NULL;
+}
+
+/* The account behind the request's session cookie, or NULL (no cookie,
+ * unknown, expired or disabled). *token_out: the raw token (nullable). */
+static SbUser *session_user(SbServer *server, SoupServerMessage *msg, char **token_out)
+{
+	g_autofree char *token = session_token(msg);
+	if (token == NULL)
+		return NULL;
+	g_autoptr(GError) error = NULL;
+	SbUser *user = sb_store_session_lookup(server->store, token, &error);
+	if (user == NULL) {
+		if (!g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
+			g_warning("session lookup: %s", error->message);
+		return NULL;
+	}
+	if (token_out)
+		*token_out = g_steal_pointer(&token);
+	return user;
+}
+
+static void set_session_cookie(SbServer *server, SoupServerMessage *msg, const char *token, gboolean expire)
+{
+	g_autofree char *cookie = g_strdup_printf(SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+						  expire ? "" : token, expire ? 0 : CONFIG_RELAIS_SB_SESSION_TTL_S,
+						  server->secure_cookies ? "; Secure" : "");
+	soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie", cookie);
+}
+
+/* login and password from a JSON object or a urlencoded form. FALSE: the body
+ * is not one of those, or lacks a field (400). */
+static gboolean read_credentials(SoupServerMessage *msg, char **login, char **password, const char **why)
+{
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	if (body->length > API_MAX_BODY) {
+		*why = "request body too large";
+		return FALSE;
+	}
+	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
+	gsize len;
+	const char *data = g_bytes_get_data(bytes, &len);
+	if (data == NULL || len == 0 || memchr(data, '\0', len) != NULL || !g_utf8_validate(data, len, NULL)) {
+		*why = "empty or malformed body";
+		return FALSE;
+	}
+	g_autofree char *text = g_strndup(data, len);
+	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);
+	if (g_strcmp0(type, "application/json") == 0) {
+		g_autoptr(JsonParser) parser = json_parser_new();
+		if (!json_parser_load_from_data(parser, text, len, NULL) ||
+		    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+			*why = "the body is not a JSON object";
+			return FALSE;
+		}
+		JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+		JsonNode *l = json_object_get_member(o, "login"), *p = json_object_get_member(o, "password");
+		if (l == NULL || p == NULL || json_node_get_value_type(l) != G_TYPE_STRING ||
+		    json_node_get_value_type(p) != G_TYPE_STRING) {
+			*why = "login and password (strings) are required";
+			return FALSE;
+		}
+		*login = g_strdup(json_node_get_string(l));
+		*password = g_strdup(json_node_get_string(p));
+	} else if (g_strcmp0(type, "application/x-www-form-urlencoded") == 0) {
+		g_autoptr(GHashTable) form = soup_form_decode(text);
+		const char *l = g_hash_table_lookup(form, "login"), *p = g_hash_table_lookup(form, "password");
+		if (l == NULL || p == NULL || !g_utf8_validate(l, -1, NULL) || !g_utf8_validate(p, -1, NULL)) {
+			*why = "login and password are required";
+			return FALSE;
+		}
+		*login = g_strdup(l);
+		*password = g_strdup(p);
+	} else {
+		*why = "send application/json or application/x-www-form-urlencoded";
+		return FALSE;
+	}
+	if (**login == '\0' || **password == '\0') {
+		g_clear_pointer(login, g_free);
+		g_clear_pointer(password, g_free);
+		*why = "login and password must not be empty";
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* --- /api ----------------------------------------------------------------------- */
+
+#define WRONG_CREDENTIALS "wrong login or password"
+
+/* POST /api/login: the order of STORE.md. Runs on the main loop on purpose:
+ * one sign-in at a time keeps the rate limit exact (no burst of parallel
+ * guesses can pass the count together). */
+static void api_login(SbServer *server, SoupServerMessage *msg)
+{
+	g_autofree char *login = NULL, *password = NULL;
+	const char *why = NULL;
+	if (!read_credentials(msg, &login, &password, &why)) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+		return;
+	}
+	const char *address = soup_server_message_get_remote_host(msg);
+	if (address == NULL)
+		address = "";
+	g_autoptr(GError) error = NULL;
+	SbAttempts per_login, per_address;
+	if (!sb_store_attempts_count(server->store, login, address, 0, &per_login, &per_address, &error)) {
+		g_warning("sign-in: %s", error->message);
+		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		return;
+	}
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	guint wait = sb_auth_rate_limit(NULL, per_login.failures, per_login.oldest_s, per_address.failures,
+					per_address.oldest_s, now);
+	if (wait > 0) {
+		g_autofree char *retry = g_strdup_printf("%u", wait);
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "error");
+		json_builder_add_string_value(b, "too many attempts");
+		json_builder_set_member_name(b, "retry_after");
+		json_builder_add_int_value(b, wait);
+		json_builder_end_object(b);
+		set_json(msg, 429 /* Too Many Requests */, b);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
+		return;
+	}
+	g_autoptr(SbUser) user = sb_store_user_get(server->store, login, NULL);
+	/* an unknown login costs one KDF too: the time does not tell */
+	if (!sb_auth_verify_password(password, user ? user->password_hash : NULL)) {
+		if (!sb_store_attempt_record(server->store, login, address, &error))
+			g_warning("sign-in: %s", error->message);
+		g_message("sign-in refused from %s", address);
+		set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
+		return;
+	}
+	if (user->disabled) {
+		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
+		return;
+	}
+	if (!sb_store_attempts_forget_login(server->store, user->login, &error)) {
+		g_warning("sign-in: %s", error->message);
+		g_clear_error(&error);
+	}
+	if (sb_auth_needs_rehash(user->password_hash)) {
+		/* before the session: set_password ends the account's sessions */
+		g_autofree char *hash = sb_auth_hash_password(password, NULL);
+		if (hash == NULL || !sb_store_user_set_password(server->store, user->login, hash, &error)) {
+			g_warning("sign-in: rehashing %s: %s", user->login, error ? error->message : "failed");
+			g_clear_error(&error);
+		}
+	}
+	g_autofree char *token = sb_store_session_create(server->store, user->id, address, 0, &error);
+	if (token == NULL) {
+		g_warning("sign-in: %s", error->message);
+		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		return;
+	}
+	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, address);
+	set_json_user(msg, user);
+	set_session_cookie(server, msg, token, FALSE);
+}
+
+static void api_logout(SbServer *server, SoupServerMessage *msg)
+{
+	g_autofree char *token = session_token(msg);
+	if (token) {
+		g_autoptr(GError) error = NULL;
+		if (!sb_store_session_delete(server->store, token, &error) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
+			g_warning("sign-out: %s", error->message);
+		/* the session's consoles go with it (collected first: closing
+		 * may drop a connection from the table) */
+		g_autofree char *hash = sb_auth_token_hash(token);
+		g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func(g_object_unref);
+		GHashTableIter it;
+		gpointer ws, h;
+		g_hash_table_iter_init(&it, server->conn_sessions);
+		while (g_hash_table_iter_next(&it, &ws, &h))
+			if (g_strcmp0(h, hash) == 0)
+				g_ptr_array_add(doomed, g_object_ref(ws));
+		for (guint i = 0; i < doomed->len; i++)
+			if (soup_websocket_connection_get_state(doomed->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
+				soup_websocket_connection_close(doomed->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+								"signed out");
+	}
+	/* 200 with a body rather than 204: libsoup drops a kept-alive
+	 * connection after a 204, which clients reusing it see as a hang-up */
+	set_text(msg, SOUP_STATUS_OK, "application/json", "{}");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
+	set_session_cookie(server, msg, NULL, TRUE);
+}
+
+static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+	SbServer *server = user_data;
+	const char *method = soup_server_message_get_method(msg);
+	gboolean is_post = g_strcmp0(method, "POST") == 0;
+	gboolean is_get = g_strcmp0(method, "GET") == 0 || g_strcmp0(method, "HEAD") == 0;
+	if (g_strcmp0(path, "/api/login") == 0 || g_strcmp0(path, "/api/logout") == 0) {
+		if (!is_post) {
+			soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "POST");
+			set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use POST");
+			return;
+		}
+		/* a form on another site must not sign anyone in or out */
+		if (!origin_is_ours(server, msg, FALSE)) {
+			set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
+			return;
+		}
+		if (g_strcmp0(path, "/api/login") == 0)
+			api_login(server, msg);
+		else
+			api_logout(server, msg);
+	} else if (g_strcmp0(path, "/api/me") == 0) {
+		if (!is_get) {
+			soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
+						     "GET, HEAD");
+			set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET");
+			return;
+		}
+		g_autoptr(SbUser) user = session_user(server, msg, NULL);
+		if (user == NULL)
+			set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+		else
+			set_json_user(msg, user);
+	} else {
+		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+	}
+}
+
+/* Runs before the WebSocket handshake of the same path: a status set here
+ * refuses the upgrade (libsoup then never makes a connection). */
+static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+		       gpointer user_data)
+{
+	Endpoint *ep = user_data;
+	SbServer *server = ep->server;
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	if (ep->role == RELAIS_ROLE_BOOTH) {
+		/* booths are not browsers: an Origin means a web page posing as one */
+		if (soup_message_headers_get_one(h, "Origin") != NULL)
+			set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "booths do not send an Origin\n");
+		return;
+	}
+	if (!origin_is_ours(server, msg, TRUE)) {
+		set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "cross-origin WebSocket refused\n");
+		return;
+	}
+	g_autofree char *token = NULL;
+	g_autoptr(SbUser) user = session_user(server, msg, &token);
+	if (user == NULL) {
+		set_text(msg, SOUP_STATUS_UNAUTHORIZED, "text/plain", "sign in first\n");
+		return;
+	}
+	if (user->role != SB_ROLE_ADVISER && user->role != SB_ROLE_ADMIN) {
+		set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "this account does not answer calls\n");
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_session_touch(server->store, token, &error))
+		g_debug("session touch: %s", error->message);
+	g_object_set_data_full(G_OBJECT(msg), "relais-session", sb_auth_token_hash(token), g_free);
+	g_object_set_data_full(G_OBJECT(msg), "relais-user", g_steal_pointer(&user), (GDestroyNotify)sb_user_free);
+}
+
 /* --- life cycle -------------------------------------------------------------- */
 
 SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 {
+	g_return_val_if_fail(config->store != NULL, NULL);
 	g_autoptr(SbServer) server = g_new0(SbServer, 1);
 	server->assets_dir = g_strdup(config->assets_dir);
+	server->store = config->store;
+	server->secure_cookies = config->secure_cookies;
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
+	server->conn_sessions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
@@ -207,6 +574,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	adviser->role = RELAIS_ROLE_ADVISER;
 	soup_server_add_websocket_handler(server->soup, "/ws/booth", NULL, NULL, on_websocket, booth, g_free);
 	soup_server_add_websocket_handler(server->soup, "/ws/adviser", NULL, NULL, on_websocket, adviser, g_free);
+	soup_server_add_handler(server->soup, "/ws/booth", on_ws_gate, booth, NULL);
+	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
+	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);
@@ -252,6 +622,7 @@ void sb_server_free(SbServer *server)
 			g_hash_table_iter_remove(&it);
 		}
 		g_hash_table_unref(server->conns);
+		g_hash_table_unref(server->conn_sessions);
 	}
 	if (server->soup) {
 		soup_server_disconnect(server->soup);

@@ -3,6 +3,10 @@
  * server: the switchboard's HTTP and WebSocket front (libsoup-3).
  *
  *   /ws/booth, /ws/adviser   WebSocket endpoints, handed to the hub
+ *                            (/ws/adviser: signed-in adviser or admin, same
+ *                            Origin; /ws/booth: no Origin, i.e. no browser)
+ *   /api/login, /api/logout  sign-in sessions (cookie relais_session)
+ *   /api/me                  the signed-in account
  *   /healthz                 "ok" while the main loop runs
  *   /metrics                 Prometheus text format
  *   /                        the adviser console (assets/web/)
@@ -11,6 +15,7 @@
 
 #include <glib.h>
 #include "hub.h"
+#include "store.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +25,8 @@ typedef struct {
 	const char *bind; /* address to listen on */
 	guint port;	  /* 0: any free port */
 	const char *assets_dir;
+	SbStore *store;		 /* accounts and sessions; not owned, outlives the server */
+	gboolean secure_cookies; /* served over TLS (directly or behind a proxy): cookies get Secure */
 	SbHubConfig hub;
 } SbServerConfig;
 

@@ -27,7 +27,7 @@ describe('bad input during a call', { skip, timeout: 120000 }, () => {
   let before0; // page counters when the call was established
 
   async function open(role = 'adviser') {
-    const c = await WsClient.connect(stack.sb.wsUrl(role));
+    const c = role === 'adviser' ? await stack.sb.adviserWs() : await WsClient.connect(stack.sb.wsUrl(role));
     clients.push(c);
     return c;
   }

@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
 import { killAll } from './lib/procs.mjs';
-import { startSwitchboard } from './lib/relais.mjs';
+import { startSwitchboard, signInPage, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { startBrowserBooth } from './lib/browserbooth.mjs';
 import { WsClient } from './lib/ws.mjs';
@@ -57,19 +57,22 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
     if (!failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  step('asks for a name, remembers it, connects', async () => {
-    await page.goto(sb.base + '/');
-    await page.locator('[data-testid="name-input"]').waitFor();
+  step('signs in with the form, a reload keeps the session, connects', async () => {
+    await page.goto(sb.pageUrl());
+    await page.locator('[data-testid="signin-form"]').waitFor();
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'signed-out');
-    await page.locator('[data-testid="name-input"]').fill('Camille Durand');
-    await page.keyboard.press('Enter');
+    await signInPage(page);
     await page.waitForSelector('body[data-link="online"]');
-    assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), 'Camille Durand');
-    assert.equal(await page.evaluate(() => localStorage.getItem('relais.adviser.name')), 'Camille Durand');
-    // A reload signs in again with the remembered name.
+    // the name shown (and given to visitors) is the account's, not typed
+    assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), ADVISER.name);
+    assert.equal(await page.evaluate(() => window.relais.user.login), ADVISER.login);
+    // The session cookie is HttpOnly: the page's scripts cannot read it.
+    assert.equal(await page.evaluate(() => document.cookie), '');
+    // A reload skips the form: /api/me knows the session.
     await page.reload();
     await page.waitForSelector('body[data-link="online"]');
-    assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), 'Camille Durand');
+    assert.equal(await page.locator('[data-testid="signin"]').isVisible(), false);
+    assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), ADVISER.name);
     assert.equal(await page.locator('[data-testid="booths-empty"]').isVisible(), true);
     assert.equal(await page.locator('[data-testid="queue-empty"]').isVisible(), true);
   });
@@ -113,7 +116,7 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
   });
 
   step('a visitor taken elsewhere (or gone) is marked, then removed', async () => {
-    const other = await WsClient.connect(sb.wsUrl('adviser'));
+    const other = await sb.adviserWs();
     sockets.push(other);
     const w = await other.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other' }, 'welcome');
     assert.ok(w.session);

@@ -11,6 +11,7 @@ import { TOP, BUILD, missingBinaries, tmpDir } from './lib/env.mjs';
 import { Proc, killAll } from './lib/procs.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { freePort, until } from './lib/util.mjs';
+import { signInPage } from './lib/relais.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -23,7 +24,7 @@ test('demo: the printed URL leads to a two-way call with the simulated visitor',
     env: { RELAIS_PORT: String(port), RELAIS_DEMO_SECONDS: '80' },
   });
   // listen before anything slow happens: the lines come once
-  const printedUrl = demo.waitForLine(/Adviser console:\s+(http:\S+)/, 30000);
+  const printedUrl = demo.waitForLine(/Adviser console:\s+(http:\S+)\s+\(sign in as (\S+) \/ (\S+)\)/, 30000);
   const visitorWaits = demo.waitForLine(/simulated visitor is waiting/, 30000);
   const adviser = await launchAdviser({ dir, media: 'fake' });
   t.after(async () => {
@@ -31,12 +32,17 @@ test('demo: the printed URL leads to a two-way call with the simulated visitor',
     await killAll();
   });
 
-  const url = (await printedUrl)[1];
+  const [, url, login, password] = await printedUrl;
   assert.equal(url, `http://127.0.0.1:${port}/`);
+  assert.equal(login, 'adviser');
+  assert.match(password, /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/, 'a generated trial password');
   await visitorWaits;
 
   const { page } = adviser;
-  await page.goto(`${url}?name=Demo%20Adviser`);
+  await page.goto(url);
+  await signInPage(page, { login, password });
+  await page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
+  assert.equal(await page.locator('[data-testid="adviser-name"]').innerText(), 'Demo Adviser');
   const item = page.locator('[data-testid="queue-item"][data-booth-id="sim-1"]');
   await item.waitFor({ timeout: 10000 });
   assert.equal(await item.locator('[data-testid="queue-topic"]').getAttribute('data-topic'), 'job-search');

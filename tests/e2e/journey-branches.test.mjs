@@ -19,7 +19,7 @@ const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-bo
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
 
 async function onDuty(sb) {
-  const a = await WsClient.connect(sb.wsUrl('adviser'));
+  const a = await sb.adviserWs();
   await a.request({ type: 'hello', version: 1, role: 'adviser', name: 'Scripted' }, 'welcome');
   return a;
 }

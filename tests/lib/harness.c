@@ -93,9 +93,57 @@ void rt_sleep(guint ms)
 	(void)rt_wait(never, NULL, ms);
 }
 
+gboolean rt_add_user(const char *dir, const char *login, const char *role, const char *name, const char *password)
+{
+	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-switchboard", NULL);
+	g_autofree char *data = g_build_filename(dir, "sb-data", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocess) p = g_subprocess_new(
+		G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+		bin, "--data", data, "user", "add", login, "--role", role, "--name", name, NULL);
+	g_assert_no_error(error);
+	g_autofree char *input = g_strdup_printf("%s\n", password);
+	g_autofree char *out = NULL, *err = NULL;
+	g_assert_true(g_subprocess_communicate_utf8(p, input, NULL, &out, &err, &error));
+	g_assert_no_error(error);
+	if (!g_subprocess_get_successful(p))
+		g_test_message("user add %s: %s", login, err);
+	return g_subprocess_get_successful(p);
+}
+
+char *rt_sign_in(guint port, const char *login, const char *password, guint *status)
+{
+	g_autoptr(SoupSession) s = soup_session_new();
+	g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u/api/login", port);
+	g_autoptr(SoupMessage) m = soup_message_new("POST", url);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "login");
+	json_builder_add_string_value(b, login);
+	json_builder_set_member_name(b, "password");
+	json_builder_add_string_value(b, password);
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *body = json_to_string(root, FALSE);
+	g_autoptr(GBytes) bytes = g_bytes_new(body, strlen(body));
+	soup_message_set_request_body_from_bytes(m, "application/json", bytes);
+	g_autoptr(GBytes) reply = soup_session_send_and_read(s, m, NULL, NULL);
+	if (status)
+		*status = soup_message_get_status(m);
+	const char *cookie = soup_message_headers_get_one(soup_message_get_response_headers(m), "Set-Cookie");
+	if (soup_message_get_status(m) != SOUP_STATUS_OK || cookie == NULL)
+		return NULL;
+	const char *end = strchr(cookie, ';');
+	return end ? g_strndup(cookie, end - cookie) : g_strdup(cookie);
+}
+
 GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out)
 {
 	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-switchboard", NULL);
+	g_autofree char *data = g_build_filename(dir, "sb-data", NULL);
+	g_autofree char *db = g_build_filename(data, "relais.db", NULL);
+	if (!g_file_test(db, G_FILE_TEST_EXISTS))
+		g_assert_true(rt_add_user(dir, RT_ADVISER_LOGIN, "adviser", RT_ADVISER_NAME, RT_ADVISER_PASSWORD));
 	g_autofree char *assets = g_build_filename(rt_top(), "assets", "web", NULL);
 	g_autofree char *log = g_build_filename(dir, "switchboard.log", NULL);
 	g_autofree char *port_s = g_strdup_printf("%u", port);
@@ -103,7 +151,8 @@ GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out)
 	g_autoptr(GError) error = NULL;
 	g_subprocess_launcher_set_stderr_file_path(l, log);
 	g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
-	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--port", port_s, "--assets", assets, NULL);
+	GSubprocess *p =
+		g_subprocess_launcher_spawn(l, &error, bin, "--data", data, "--port", port_s, "--assets", assets, NULL);
 	g_assert_no_error(error);
 	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
 	g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
@@ -296,7 +345,15 @@ RtClient *rt_client_new(guint port, const char *endpoint, RtClientHandler handle
 	c->user_data = user_data;
 	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u%s", port, endpoint);
 	g_autoptr(SoupMessage) m = soup_message_new("GET", url);
-	soup_session_websocket_connect_async(c->session, m, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_connected, c);
+	g_autofree char *origin = NULL;
+	if (g_str_equal(endpoint, "/ws/adviser")) {
+		guint status = 0;
+		g_autofree char *cookie = rt_sign_in(port, RT_ADVISER_LOGIN, RT_ADVISER_PASSWORD, &status);
+		g_assert_nonnull(cookie);
+		soup_message_headers_replace(soup_message_get_request_headers(m), "Cookie", cookie);
+		origin = g_strdup_printf("http://127.0.0.1:%u", port);
+	}
+	soup_session_websocket_connect_async(c->session, m, origin, NULL, G_PRIORITY_DEFAULT, NULL, on_connected, c);
 	g_assert_true(rt_wait(connected_or_failed, c, 5000));
 	g_assert_false(c->failed);
 	return c;

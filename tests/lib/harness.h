@@ -23,9 +23,22 @@ char *rt_pipelines_dir(void);
 gboolean rt_wait(gboolean (*cond)(gpointer data), gpointer data, guint timeout_ms);
 void rt_sleep(guint ms);
 
-/* Starts relais-switchboard on `port` (0: any) logging to dir/switchboard.log;
- * returns the process and sets *port_out. */
+/* The adviser account rt_start_switchboard() creates (with the command line,
+ * `user add`) in a new store; rt_client_new() signs in with it on /ws/adviser. */
+#define RT_ADVISER_LOGIN    "c-adviser"
+#define RT_ADVISER_PASSWORD "c-adviser-password"
+#define RT_ADVISER_NAME	    "C adviser"
+
+/* Starts relais-switchboard on `port` (0: any) logging to dir/switchboard.log,
+ * its store in dir/sb-data (RT_ADVISER_* created the first time); returns the
+ * process and sets *port_out. */
 GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out);
+/* `relais-switchboard --data dir/sb-data user add LOGIN --role ROLE`, the
+ * password on stdin; TRUE on exit 0. */
+gboolean rt_add_user(const char *dir, const char *login, const char *role, const char *name, const char *password);
+/* POST /api/login; returns the "relais_session=TOKEN" cookie (transfer full)
+ * or NULL, and the status. */
+char *rt_sign_in(guint port, const char *login, const char *password, guint *status);
 /* Starts relais-booth with control socket dir/<id>.sock, log dir/<id>.log. */
 GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const char *pipelines, const char *board);
 void rt_stop(GSubprocess **proc);
@@ -42,6 +55,8 @@ char *rt_http_get(guint port, const char *path, guint *status);
 /* An adviser on /ws/adviser that records everything it receives. */
 typedef struct _RtClient RtClient;
 typedef void (*RtClientHandler)(RtClient *c, RelaisMsg *msg, gpointer user_data);
+/* On /ws/adviser it signs in as RT_ADVISER_LOGIN and sends the cookie and
+ * the page's Origin, as the console does. */
 RtClient *rt_client_new(guint port, const char *endpoint, RtClientHandler handler, gpointer user_data);
 gboolean rt_client_is_open(RtClient *c);
 gboolean rt_client_is_closed(RtClient *c);

@@ -27,6 +27,8 @@ static gint64 fake_clock(gpointer user_data)
 /* g_test_add data for a roomier switchboard (longer queue, more booths, more
  * errors tolerated) */
 static const int ROOMY = 1;
+/* ... with a TURN server and its shared secret */
+static const int TURN = 2;
 
 static void t_send(gpointer conn, const char *text, gpointer ud)
 {
@@ -52,6 +54,12 @@ static void setup(Fixture *f, gconstpointer data)
 			   .default_call_s = 600,
 			   .feedback_window_s = 600,
 			   .recent_calls = 2};
+	char *turn[] = {"turn:127.0.0.1:3478?transport=udp", NULL};
+	if (data == &TURN) {
+		cfg.turn_urls = turn;
+		cfg.turn_secret = "s3cret";
+		cfg.turn_ttl_s = 3600;
+	}
 	if (data == &ROOMY) {
 		cfg.max_booths = 6;
 		cfg.max_queue = 5;
@@ -522,6 +530,52 @@ static void test_resume(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c.satisfaction[4], ==, 1);
 }
 
+/* Each end gets TURN credentials of its own (coturn REST scheme), escaped
+ * into the URI; a booth gets fresh ones at half their life. */
+static void test_turn(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = adviser(f, 1, "Alice");
+	g_autoptr(RelaisMsg) wb = last_of(b, RELAIS_MSG_WELCOME);
+	g_autoptr(RelaisMsg) wa = last_of(a, RELAIS_MSG_WELCOME);
+	JsonArray *ib = relais_msg_get_array(wb, "ice_servers");
+	JsonArray *ia = relais_msg_get_array(wa, "ice_servers");
+	g_assert_cmpuint(json_array_get_length(ib), ==, 2); /* the STUN server, then TURN */
+	const char *tb = json_array_get_string_element(ib, 1);
+	const char *ta = json_array_get_string_element(ia, 1);
+	g_assert_true(g_str_has_prefix(tb, "turn://"));
+	g_assert_true(g_str_has_suffix(tb, "@127.0.0.1:3478?transport=udp"));
+	g_assert_cmpstr(tb, !=, ta); /* not shared between ends */
+	/* user "<expiry>:<session>" escaped; the password checks out */
+	g_autoptr(GUri) u = g_uri_parse(tb, G_URI_FLAGS_HAS_PASSWORD, NULL);
+	g_assert_nonnull(u);
+	g_auto(GStrv) parts = g_strsplit(g_uri_get_user(u), ":", 2);
+	g_assert_cmpstr(parts[1], ==, relais_msg_get_string(wb, "session"));
+	gint64 expiry = g_ascii_strtoll(parts[0], NULL, 10);
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	g_assert_cmpint(expiry, >=, now + 3600 - 5);
+	g_assert_cmpint(expiry, <=, now + 3600 + 5);
+	g_autoptr(GHmac) h = g_hmac_new(G_CHECKSUM_SHA1, (const guchar *)"s3cret", 6);
+	g_hmac_update(h, (const guchar *)g_uri_get_user(u), -1);
+	guint8 digest[20];
+	gsize len = sizeof digest;
+	g_hmac_get_digest(h, digest, &len);
+	g_autofree char *b64 = g_base64_encode(digest, len);
+	g_assert_cmpstr(g_uri_get_password(u), ==, b64);
+
+	/* half their life later, the booth (not the adviser) gets new ones */
+	guint before = count_of(b, RELAIS_MSG_ICE_SERVERS);
+	f->now_us += 1700 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_ICE_SERVERS), ==, before);
+	f->now_us += 100 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_ICE_SERVERS), ==, before + 1);
+	g_assert_cmpuint(count_of(a, RELAIS_MSG_ICE_SERVERS), ==, 0);
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_ICE_SERVERS), ==, before + 1);
+}
+
 static void test_availability(Fixture *f, gconstpointer data)
 {
 	/* nobody on duty: said right after the welcome, before any request */
@@ -798,5 +852,6 @@ int main(int argc, char **argv)
 	g_test_add("/hub/queue-updates", Fixture, &ROOMY, setup, test_queue_updates, teardown);
 	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
 	g_test_add("/hub/resume", Fixture, &ROOMY, setup, test_resume, teardown);
+	g_test_add("/hub/turn", Fixture, &TURN, setup, test_turn, teardown);
 	return g_test_run();
 }

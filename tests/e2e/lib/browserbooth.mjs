@@ -4,9 +4,19 @@
 // It tests the adviser console on its own, independent of the C booth; the
 // real booth is exercised by call.test.mjs and badinput.test.mjs.
 
+import { WsClient } from './ws.mjs';
+
 export async function startBrowserBooth(context, { base, wsUrl, boothId = 'tab-1', site = 'Test Library', separateStreams = true }) {
   const page = await context.newPage();
   await page.goto(`${base}/healthz`); // a secure (127.0.0.1) origin for getUserMedia
+  // /ws/booth refuses upgrades that carry an Origin (a web page must not pose
+  // as a booth), and a browser always sends one: the tab's signaling goes
+  // through a Node WebSocket, as a real booth's would.
+  const link = await WsClient.connect(wsUrl);
+  await page.exposeFunction('fbLinkSend', (text) => link.sendText(text));
+  link.onText = (text) => page.evaluate((t) => window.fbLinkReceive(t), text).catch(() => {});
+  link.closed.then(({ code }) => page.evaluate((c) => window.fbLinkClosed(c), code).catch(() => {}));
+  page.once('close', () => link.close());
   await page.evaluate(
     async ({ wsUrl, boothId, site, separateStreams }) => {
       const fb = {
@@ -19,11 +29,14 @@ export async function startBrowserBooth(context, { base, wsUrl, boothId = 'tab-1
         stream: await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } }),
       };
       window.fb = fb;
-      const ws = new WebSocket(wsUrl);
+      // the bridged link (see above), shaped like a WebSocket
+      const ws = { send: (text) => window.fbLinkSend(text), onclose: null, onmessage: null };
+      window.fbLinkReceive = (data) => ws.onmessage?.({ data });
+      window.fbLinkClosed = (code) => ws.onclose?.({ code });
       fb.ws = ws;
       const send = (m) => ws.send(JSON.stringify(m));
       fb.send = send;
-      ws.onopen = () => send({ type: 'hello', version: 1, role: 'booth', booth_id: boothId, site, board: 'tab' });
+      queueMicrotask(() => send({ type: 'hello', version: 1, role: 'booth', booth_id: boothId, site, board: 'tab' }));
       ws.onclose = (e) => {
         fb.state = 'closed';
         fb.closeCode = e.code;

@@ -2,15 +2,78 @@
 // The real Relais programs: switchboard, simulated booth, and boothctl.
 
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { ASSETS, PIPELINES, bin } from './env.mjs';
 import { Proc, run } from './procs.mjs';
 import { httpGet, until, fatal } from './util.mjs';
+import { WsClient } from './ws.mjs';
+
+// The adviser account every switchboard of the tests gets (made with the
+// command line, as an administrator would; there is no default account).
+export const ADVISER = { login: 'e2e-adviser', password: 'e2e-adviser-password', name: 'E2E Adviser' };
+
+// `relais-switchboard --data DIR user ...` with `input` on stdin.
+// Resolves {code, stdout, stderr}.
+export function switchboardCli(dataDir, args, input = '') {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin('relais-switchboard'), ['--data', dataDir, 'user', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+// Adds an account; password null: --generate (the trial password is returned).
+export async function addUser(dataDir, { login, password, role = 'adviser', name, site }) {
+  const args = ['add', login, '--role', role, ...(name ? ['--name', name] : []), ...(site ? ['--site', site] : [])];
+  const r = await switchboardCli(dataDir, password === null ? [...args, '--generate'] : args, password === null ? '' : `${password}\n`);
+  if (r.code !== 0) throw new Error(`relais-switchboard user add ${login} exited ${r.code}: ${r.stderr}`);
+  return password === null ? r.stdout.trim() : password;
+}
+
+// One HTTP request; resolves {status, headers, body, json}.
+export function httpRequest(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = null;
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// Signs `page` in through the console's form and waits for the link.
+export async function signInPage(page, { login = ADVISER.login, password = ADVISER.password } = {}) {
+  await page.locator('[data-testid="signin-login"]').fill(login);
+  await page.locator('[data-testid="signin-password"]').fill(password);
+  await page.locator('[data-testid="signin-submit"]').click();
+}
 
 // Starts relais-switchboard on a port the OS picks (--port 0; it prints the
-// port), serving the adviser console from assets/web.
+// port), serving the adviser console from assets/web, with its store in
+// dir/sb-data (kept across restarts in the same dir) and the ADVISER account.
 export async function startSwitchboard({ dir, extraArgs = [] }) {
-  const p = new Proc('switchboard', bin('relais-switchboard'), ['--port', '0', '--assets', ASSETS, ...extraArgs], {
+  const dataDir = path.join(dir, 'sb-data');
+  if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
+  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--assets', ASSETS, ...extraArgs], {
     dir,
     env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '' },
   });
@@ -18,15 +81,40 @@ export async function startSwitchboard({ dir, extraArgs = [] }) {
   const port = Number(m[2]);
   const base = `http://127.0.0.1:${port}`;
   await until(async () => (await httpGet(`${base}/healthz`)).status === 200, { timeout: 5000, what: 'switchboard /healthz' });
-  return {
+  const cookies = new Map();
+  const sb = {
     proc: p,
     port,
     base,
-    pageUrl: (name = 'E2E Adviser') => `${base}/?name=${encodeURIComponent(name)}`,
+    dataDir,
+    pageUrl: () => `${base}/`,
     wsUrl: (role) => `ws://127.0.0.1:${port}/ws/${role}`,
     healthz: () => httpGet(`${base}/healthz`),
     metrics: () => httpGet(`${base}/metrics`),
+    addUser: (user) => addUser(dataDir, user),
+    // POST /api/login; resolves the response with .cookie ("relais_session=...") on success.
+    async login(login = ADVISER.login, password = ADVISER.password, headers = {}) {
+      const r = await httpRequest(`${base}/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify({ login, password }),
+      });
+      const set = r.headers['set-cookie']?.[0];
+      r.cookie = set ? set.split(';')[0] : null;
+      return r;
+    },
+    // A raw adviser WebSocket signed in as `login` (default: ADVISER).
+    // One session per login, reused (a sign-in costs a scrypt hash).
+    async adviserWs(login = ADVISER.login, password = ADVISER.password) {
+      if (!cookies.has(login)) {
+        const r = await sb.login(login, password);
+        if (r.status !== 200) throw new Error(`sign-in of ${login} failed: ${r.status} ${r.body}`);
+        cookies.set(login, r.cookie);
+      }
+      return WsClient.connect(sb.wsUrl('adviser'), { cookie: cookies.get(login) });
+    },
   };
+  return sb;
 }
 
 export class BoothCtl {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { tmpDir, outFile } from './env.mjs';
 import { killAll } from './procs.mjs';
-import { startSwitchboard, startBooth, boothMedia } from './relais.mjs';
+import { startSwitchboard, startBooth, boothMedia, signInPage } from './relais.mjs';
 import { launchAdviser } from './browser.mjs';
 import { until, sleep } from './util.mjs';
 
@@ -31,11 +31,15 @@ export class Stack {
 
   // boothEnv: extra environment for relais-booth (see startBooth).
   // boothArgs: extra relais-booth arguments (e.g. UI_ARGS for the touch UI).
-  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [] } = {}) {
-    this.sb = await startSwitchboard({ dir: this.dir });
+  // sbArgs: extra relais-switchboard arguments; pageInit: a function run in
+  // the console page before its own scripts (page.addInitScript).
+  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [], sbArgs = [], pageInit = null } = {}) {
+    this.sb = await startSwitchboard({ dir: this.dir, extraArgs: sbArgs });
     this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv, extraArgs: boothArgs });
     this.adviser = await launchAdviser({ dir: this.dir, media, mdns });
-    await this.page.goto(this.sb.pageUrl('E2E Adviser'));
+    if (pageInit) await this.adviser.context.addInitScript(pageInit);
+    await this.page.goto(this.sb.pageUrl());
+    await signInPage(this.page);
     await this.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
     return this;
   }

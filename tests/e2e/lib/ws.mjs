@@ -26,8 +26,13 @@ export class WsClient {
     if (this.buf.length) this.#parse();
   }
 
-  static connect(url, { timeout = 5000 } = {}) {
+  // origin: the Origin header; default the page's own origin (http://host)
+  // except on /ws/booth (booths are not browsers and send none); null: none.
+  // cookie: a Cookie header (a signed-in adviser's session).
+  // A refused upgrade rejects with err.status set (e.g. 401, 403).
+  static connect(url, { timeout = 5000, origin, cookie } = {}) {
     const u = new URL(url);
+    if (origin === undefined) origin = u.pathname.endsWith('/ws/booth') ? null : `http://${u.host}`;
     const key = crypto.randomBytes(16).toString('base64');
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: u.hostname, port: Number(u.port || 80) });
@@ -46,7 +51,9 @@ export class WsClient {
         const status = lines[0];
         if (!/^HTTP\/1\.1 101/.test(status)) {
           socket.destroy();
-          reject(new Error(`ws: upgrade refused: ${status}`));
+          const err = new Error(`ws: upgrade refused: ${status}`);
+          err.status = Number(status.split(' ')[1]);
+          reject(err);
           return;
         }
         const accept = lines.find((l) => /^sec-websocket-accept:/i.test(l))?.split(':')[1]?.trim();
@@ -66,7 +73,10 @@ export class WsClient {
       socket.once('connect', () => {
         socket.write(
           `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://${u.host}\r\n\r\n`,
+            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+            (origin ? `Origin: ${origin}\r\n` : '') +
+            (cookie ? `Cookie: ${cookie}\r\n` : '') +
+            '\r\n',
         );
       });
     });
@@ -150,6 +160,7 @@ export class WsClient {
       msg = { type: '<not json>', raw: text };
     }
     this.messages.push(msg);
+    this.onText?.(text);
     for (const w of [...this.waiters]) {
       if (w.pred(msg)) {
         this.waiters.splice(this.waiters.indexOf(w), 1);
