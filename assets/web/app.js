@@ -53,6 +53,17 @@ const ui = {
   chatInput: $('chat-input'),
   announcer: $('announcer'),
   toast: $('toast'),
+  statsLink: $('stats-link'),
+  outcomeForm: $('outcome-form'),
+  outcomeTopic: $('outcome-topic'),
+  outcomeCode: $('outcome-code'),
+  outcomeFollowup: $('outcome-followup'),
+  outcomeNote: $('outcome-note'),
+  outcomeCount: $('outcome-count'),
+  outcomeError: $('outcome-error'),
+  outcomeSubmit: $('outcome-submit'),
+  outcomeSkip: $('outcome-skip'),
+  outcomeDone: $('outcome-done'),
 };
 
 const st = {
@@ -73,7 +84,8 @@ const st = {
   prepared: null, // Call made on Accept, waiting for the switchboard's `call`
   call: null,
   callStartedAt: 0,
-  recentCalls: new Map(), // call id -> { topic, where }: this console's last calls, for their rating
+  recentCalls: new Map(), // call id -> { topic, topicId, where }: this console's last calls, for their rating
+  outcomeCall: null, // the ended call whose outcome form is shown
   media: null, // Promise<MediaStream|null>, started once online
   localStream: null,
   mediaError: null,
@@ -691,7 +703,8 @@ function startCall(msg) {
   st.prepared = null;
   call.bind({ id: msg.call, ticket: msg.ticket, peer: msg.peer, iceServers: msg.ice_servers ?? st.iceServers });
   st.call = call;
-  st.recentCalls.set(msg.call, { topic, where });
+  st.recentCalls.set(msg.call, { topic, topicId: q?.item.topic ?? msg.topic ?? '', where });
+  hideOutcome();
   while (st.recentCalls.size > RECENT_CALLS) st.recentCalls.delete(st.recentCalls.keys().next().value);
   relais.timing.call = performance.now();
   relais.timing.firstFrame = 0;
@@ -771,6 +784,7 @@ function teardownCall(message) {
 }
 
 function finishCall(message) {
+  const ended = st.call?.id;
   st.call = null;
   st.callStartedAt = 0;
   ui.remoteVideo.srcObject = null;
@@ -789,7 +803,70 @@ function finishCall(message) {
   updateControls();
   announce(message);
   keepPrepared();
+  if (ended) showOutcome(ended);
 }
+
+// ---- outcome note (after a call) ------------------------------------------------------
+
+function outcomeError(text) {
+  ui.outcomeError.textContent = text ?? '';
+  ui.outcomeError.hidden = !text;
+}
+
+function showOutcome(callId) {
+  const c = st.recentCalls.get(callId);
+  st.outcomeCall = callId;
+  ui.outcomeForm.reset();
+  ui.outcomeTopic.value = c?.topic || c?.topicId || '';
+  ui.outcomeForm.dataset.call = callId;
+  ui.outcomeCount.textContent = `0 / ${ui.outcomeNote.maxLength}`;
+  outcomeError(null);
+  ui.outcomeDone.hidden = true;
+  ui.outcomeForm.hidden = false;
+}
+
+function hideOutcome() {
+  st.outcomeCall = null;
+  ui.outcomeForm.hidden = true;
+  ui.outcomeDone.hidden = true;
+  outcomeError(null);
+}
+
+ui.outcomeNote.addEventListener('input', () => {
+  ui.outcomeCount.textContent = `${[...ui.outcomeNote.value].length} / ${ui.outcomeNote.maxLength}`;
+});
+ui.outcomeSkip.addEventListener('click', () => hideOutcome());
+ui.outcomeForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const call = st.outcomeCall;
+  if (!call) return;
+  const c = st.recentCalls.get(call);
+  // one line: the store keeps no control characters
+  const note = ui.outcomeNote.value.replace(/\s+/g, ' ').trim();
+  ui.outcomeSubmit.disabled = true;
+  outcomeError(null);
+  try {
+    const r = await fetch('/api/outcome', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ call, topic: c?.topicId ?? '', outcome: ui.outcomeCode.value, follow_up: ui.outcomeFollowup.checked, note }),
+    });
+    const body = await r.json().catch(() => ({}));
+    if (r.ok) {
+      st.outcomeCall = null;
+      ui.outcomeForm.hidden = true;
+      ui.outcomeDone.hidden = false;
+      announce('Outcome saved.');
+    } else {
+      outcomeError(`Not saved: ${body.error ?? r.status}`);
+    }
+  } catch (err) {
+    outcomeError(`Not saved: cannot reach the switchboard (${err.message})`);
+  } finally {
+    ui.outcomeSubmit.disabled = false;
+  }
+});
 
 function updateControls() {
   const inCall = !!st.call;
@@ -926,6 +1003,8 @@ function showSignIn(message) {
   ui.localVideo.srcObject = null;
   st.queue.clear();
   st.recentCalls.clear();
+  hideOutcome();
+  ui.statsLink.hidden = true;
   ui.lastFeedback.hidden = true;
   ui.queueList.replaceChildren();
   updateQueueMeta();
@@ -945,6 +1024,7 @@ function signIn(user) {
   st.name = String(user.name ?? user.login ?? '').slice(0, 100);
   ui.adviserName.textContent = st.name;
   ui.adviserName.hidden = false;
+  ui.statsLink.hidden = user.role !== 'admin';
   ui.signoutBtn.hidden = false;
   ui.signin.hidden = true;
   ui.console.hidden = false;

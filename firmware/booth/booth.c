@@ -567,6 +567,7 @@ Booth *booth_new(const BoothConfig *config)
 		.reconnect_min_ms = CONFIG_RELAIS_BOOTH_RECONNECT_MIN_MS,
 		.reconnect_max_ms = CONFIG_RELAIS_BOOTH_RECONNECT_MAX_MS,
 		.ping_interval_s = CONFIG_RELAIS_BOOTH_PING_INTERVAL_S,
+		.tls_database = config->tls_database,
 	};
 	booth->link = booth_link_new(&lc, &link_callbacks, booth);
 	return booth;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "media.h"
 #include "mediaconf.h"
@@ -29,6 +30,7 @@ typedef struct {
 	const char *pipelines_dir;
 	gboolean relay_only;		  /* media through TURN only (see relais_media_set_relay_only) */
 	const char *const *ice_addresses; /* ICE local addresses (NULL: all but loopback) */
+	GTlsDatabase *tls_database;	  /* trust for a wss:// switchboard (NULL: the system's) */
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline

@@ -22,7 +22,8 @@ struct _BoothLink {
 	guint reconnects;
 	guint renewals;
 	gint64 last_rx_us;
-	char *resume_call; /* named in hello: the call to go back to */
+	char *resume_call;		 /* named in hello: the call to go back to */
+	GTlsCertificateFlags tls_errors; /* of the last attempt's certificate */
 };
 
 static const char *const state_names[] = {"down", "connecting", "greeting", "up"};
@@ -44,6 +45,8 @@ BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallback
 	link->user_data = user_data;
 	relais_backoff_init(&link->backoff, config->reconnect_min_ms, config->reconnect_max_ms);
 	link->session = soup_session_new_with_options("user-agent", "relais-booth", "timeout", 10, NULL);
+	if (config->tls_database)
+		soup_session_set_tls_database(link->session, config->tls_database);
 	return link;
 }
 
@@ -167,6 +170,40 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer data)
 	schedule_retry(link);
 }
 
+/* "unknown-ca, bad-identity" */
+static char *tls_flags_text(GTlsCertificateFlags flags)
+{
+	static const struct {
+		GTlsCertificateFlags flag;
+		const char *text;
+	} names[] = {
+		{G_TLS_CERTIFICATE_UNKNOWN_CA, "not signed by a trusted CA (see --ca-file)"},
+		{G_TLS_CERTIFICATE_BAD_IDENTITY, "not made for this host name"},
+		{G_TLS_CERTIFICATE_NOT_ACTIVATED, "not valid yet"},
+		{G_TLS_CERTIFICATE_EXPIRED, "expired"},
+		{G_TLS_CERTIFICATE_REVOKED, "revoked"},
+		{G_TLS_CERTIFICATE_INSECURE, "insecure algorithm"},
+		{G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid"},
+	};
+	g_autoptr(GString) s = g_string_new(NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+		if (flags & names[i].flag)
+			g_string_append_printf(s, "%s%s", s->len ? ", " : "", names[i].text);
+	if (s->len == 0)
+		g_string_append(s, "refused");
+	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* Never accepts a certificate the trust store refused (returns FALSE); only
+ * remembers why, for a log line that says it. */
+static gboolean on_accept_certificate(SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+				      gpointer data)
+{
+	BoothLink *link = data;
+	link->tls_errors = errors;
+	return FALSE;
+}
+
 static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -176,7 +213,14 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 			return;
 		BoothLink *link = data;
 		g_clear_object(&link->cancellable);
-		g_debug("connecting to %s: %s", link->url, error->message);
+		if (link->tls_errors || error->domain == G_TLS_ERROR) {
+			/* a wrong certificate does not fix itself: say so (the
+			 * booth still retries, an administrator may replace it) */
+			g_autofree char *why = tls_flags_text(link->tls_errors);
+			g_warning("switchboard certificate error at %s: %s (%s)", link->url, why, error->message);
+		} else {
+			g_debug("connecting to %s: %s", link->url, error->message);
+		}
 		schedule_retry(link);
 		return;
 	}
@@ -213,6 +257,8 @@ static void connect_now(BoothLink *link)
 	if (link->reconnects++ > 0)
 		g_debug("reconnecting to %s", link->url);
 	link->state = BOOTH_LINK_CONNECTING;
+	link->tls_errors = 0;
+	g_signal_connect(msg, "accept-certificate", G_CALLBACK(on_accept_certificate), link);
 	link->cancellable = g_cancellable_new();
 	soup_session_websocket_connect_async(link->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, link->cancellable,
 					     on_connected, link);

@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "protocol.h"
 
 G_BEGIN_DECLS
@@ -37,12 +37,15 @@ typedef struct {
 } BoothLinkCallbacks;
 
 typedef struct {
-	const char *url; /* ws://host:port/ws/booth */
+	const char *url; /* ws://host:port/ws/booth (loopback) or wss://host:port/ws/booth */
 	const char *booth_id;
 	const char *site;
 	const char *board;
 	guint reconnect_min_ms, reconnect_max_ms;
 	guint ping_interval_s;
+	/* trust anchors for wss:// (a CA, or the switchboard's self-signed
+	 * certificate); NULL: the system's trust store. Referenced. */
+	GTlsDatabase *tls_database;
 } BoothLinkConfig;
 
 BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallbacks *callbacks, gpointer user_data);

@@ -97,8 +97,14 @@ int main(int argc, char **argv)
 	g_autofree char *locale_dir = NULL;
 	g_autofree char *languages = NULL;
 	g_autofree char *timeouts_spec = NULL;
+	g_autofree char *ca_file = NULL;
 	GOptionEntry entries[] = {
-		{"switchboard", 's', 0, G_OPTION_ARG_STRING, &url, "Switchboard WebSocket URL", "URL"},
+		{"switchboard", 's', 0, G_OPTION_ARG_STRING, &url,
+		 "Switchboard WebSocket URL (wss://HOST:PORT/ws/booth; ws:// on loopback)", "URL"},
+		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+		 "PEM CA certificate(s) (or the switchboard's self-signed one) to trust for wss:// "
+		 "(default: the system's)",
+		 "FILE"},
 		{"booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID"},
 		{"site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Site name shown to advisers", "NAME"},
 		{"board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME"},
@@ -177,6 +183,19 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (!g_str_has_prefix(url, "ws://") && !g_str_has_prefix(url, "wss://")) {
+		fprintf(stderr, "relais-booth: --switchboard '%s' must start with ws:// or wss://\n", url);
+		return 2;
+	}
+	g_autoptr(GTlsDatabase) tls_database = NULL;
+	if (ca_file) {
+		/* the site's mistake, found at start (like the question file) */
+		tls_database = g_tls_file_database_new(ca_file, &error);
+		if (tls_database == NULL) {
+			fprintf(stderr, "relais-booth: --ca-file '%s': %s\n", ca_file, error->message);
+			return 1;
+		}
+	}
 	gst_init(NULL, NULL);
 
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
@@ -188,6 +207,7 @@ int main(int argc, char **argv)
 		.pipelines_dir = pipelines,
 		.relay_only = relay_only,
 		.ice_addresses = (const char *const *)ice_addresses,
+		.tls_database = tls_database,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;

@@ -41,6 +41,7 @@ struct _SbTicket {
 	char *topic;
 	JsonObject *answers;
 	gint64 created_us;
+	gint64 queued_wall_s; /* the same instant on the wall clock (call records) */
 	/* what the booth was last told (queued), so that only changes are sent */
 	guint told_position; /* 0: nothing yet */
 	gint64 told_wait_s;
@@ -53,6 +54,9 @@ struct _SbCall {
 	SbPeer *booth; /* NULL while the booth's link is away (see sb_hub_tick) */
 	SbPeer *adviser;
 	gint64 started_us;
+	/* for the call record: copied from the ticket and the booth */
+	char *site, *topic, *language;
+	gint64 queued_wall_s, answered_wall_s;
 	gint64 booth_away_us;
 	GPtrArray *held; /* texts for the booth, kept while it is away */
 };
@@ -78,6 +82,8 @@ struct _SbHub {
 	guint n_durations, next_duration;
 	SbHubClock clock;
 	gpointer clock_data;
+	SbHubClock wall_clock;
+	gpointer wall_clock_data;
 	guint64 calls_total;
 	guint64 protocol_errors;
 	guint64 satisfaction[5];
@@ -100,6 +106,9 @@ static void call_free(SbCall *c)
 	g_free(c->id);
 	g_free(c->ticket);
 	g_free(c->booth_id);
+	g_free(c->site);
+	g_free(c->topic);
+	g_free(c->language);
 	if (c->held)
 		g_ptr_array_unref(c->held);
 	g_free(c);
@@ -127,6 +136,16 @@ static gint64 now_us(SbHub *hub)
 	return hub->clock(hub->clock_data);
 }
 
+static gint64 default_wall_clock(gpointer user_data)
+{
+	return g_get_real_time();
+}
+
+static gint64 wall_s(SbHub *hub)
+{
+	return hub->wall_clock(hub->wall_clock_data) / G_USEC_PER_SEC;
+}
+
 SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gpointer user_data)
 {
 	SbHub *hub = g_new0(SbHub, 1);
@@ -148,6 +167,7 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 		hub->config.resume_grace_s = CONFIG_RELAIS_SB_RESUME_GRACE_S;
 	hub->durations = g_new0(gint64, hub->config.wait_history);
 	hub->clock = default_clock;
+	hub->wall_clock = default_wall_clock;
 	hub->transport = *transport;
 	hub->user_data = user_data;
 	hub->booths = g_hash_table_new(g_str_hash, g_str_equal);
@@ -162,6 +182,12 @@ void sb_hub_set_clock(SbHub *hub, SbHubClock clock, gpointer user_data)
 {
 	hub->clock = clock ? clock : default_clock;
 	hub->clock_data = user_data;
+}
+
+void sb_hub_set_wall_clock(SbHub *hub, SbHubClock clock, gpointer user_data)
+{
+	hub->wall_clock = clock ? clock : default_wall_clock;
+	hub->wall_clock_data = user_data;
 }
 
 void sb_hub_free(SbHub *hub)
@@ -482,10 +508,48 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 		send_obj(hub, p, o);
 	}
 	remember_ended(hub, call);
+	if (hub->transport.call_ended) {
+		/* a code, never the client's free text: the store keeps it */
+		const char *code = g_strcmp0(reason, "peer-lost") == 0 ? "peer-lost"
+				   : by == NULL			       ? "peer-lost"
+				   : by->role == RELAIS_ROLE_BOOTH     ? "booth-hangup"
+								       : "adviser-hangup";
+		SbHubCallInfo info = {
+			.call_id = call->id,
+			.booth_id = call->booth_id,
+			.site = call->site,
+			.topic = call->topic,
+			.language = call->language,
+			.queued_at = call->queued_wall_s,
+			.answered_at = call->answered_wall_s,
+			.ended_at = wall_s(hub),
+			.end_reason = code,
+			.adviser_conn = call->adviser ? call->adviser->conn : NULL,
+		};
+		hub->transport.call_ended(&info, hub->user_data);
+	}
 	g_hash_table_remove(hub->calls, call->id);
 	booths_changed(hub);
 	/* the mean call length moved: so did the estimated waits */
 	tell_positions(hub);
+}
+
+/* A visitor left the queue before anyone answered: a record without a call. */
+static void ticket_abandoned(SbHub *hub, SbTicket *t, const char *code)
+{
+	if (hub->transport.call_ended == NULL)
+		return;
+	SbHubCallInfo info = {
+		.call_id = t->id,
+		.booth_id = t->booth->booth_id,
+		.site = t->booth->site,
+		.topic = t->topic,
+		.language = t->language,
+		.queued_at = t->queued_wall_s,
+		.ended_at = wall_s(hub),
+		.end_reason = code,
+	};
+	hub->transport.call_ended(&info, hub->user_data);
 }
 
 static void drop_ticket(SbHub *hub, SbTicket *t)
@@ -629,6 +693,7 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
 	t->answers = answers_copy(relais_msg_get_object(msg, "answers"));
 	t->created_us = now_us(hub);
+	t->queued_wall_s = wall_s(hub);
 	peer->ticket = t;
 	g_queue_push_tail(&hub->queue, t);
 	g_message("booth %s queued as %s (%s, %s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
@@ -646,6 +711,7 @@ static void handle_cancel(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	}
 	JsonObject *o = relais_msg_new(RELAIS_MSG_TAKEN);
 	json_object_set_string_member(o, "ticket", peer->ticket->id);
+	ticket_abandoned(hub, peer->ticket, "cancelled");
 	drop_ticket(hub, peer->ticket);
 	/* tell advisers who may be about to click it */
 	broadcast_advisers(hub, o);
@@ -674,6 +740,11 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	call->booth = booth;
 	call->adviser = adviser;
 	call->started_us = now_us(hub);
+	call->site = g_strdup(booth->site);
+	call->topic = g_strdup(t->topic);
+	call->language = g_strdup(t->language);
+	call->queued_wall_s = t->queued_wall_s;
+	call->answered_wall_s = wall_s(hub);
 	call->held = g_ptr_array_new_with_free_func(g_free);
 	g_hash_table_insert(hub->calls, call->id, call);
 	booth->call = call;
@@ -791,6 +862,8 @@ static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	if (g_queue_is_empty(q))
 		g_hash_table_remove(hub->recent, peer->booth_id);
 	hub->satisfaction[score - 1]++;
+	if (hub->transport.feedback)
+		hub->transport.feedback(id, (gint)score, hub->user_data);
 	g_message("call %s rated %" G_GINT64_FORMAT "/5 at booth %s", id, score, peer->booth_id);
 	for (guint i = 0; i < hub->advisers->len; i++) {
 		SbPeer *a = g_ptr_array_index(hub->advisers, i);
@@ -891,6 +964,7 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 	if (peer->call)
 		end_call(hub, peer->call, peer, "peer-lost");
 	if (peer->ticket) {
+		ticket_abandoned(hub, peer->ticket, "booth-lost");
 		drop_ticket(hub, peer->ticket);
 		queue_changed(hub);
 	}

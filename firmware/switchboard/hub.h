@@ -22,11 +22,33 @@ G_BEGIN_DECLS
 typedef struct _SbHub SbHub;
 typedef struct _SbPeer SbPeer;
 
+/* What the switchboard keeps of a call once it ends (call records,
+ * statistics): ids, a site, a topic, times. No names, no answers, no chat. */
+typedef struct {
+	const char *call_id;  /* the protocol's call id; a visitor who left the queue: the ticket id */
+	const char *booth_id; /* the booth's id */
+	const char *site;     /* the site named in the booth's hello; nullable */
+	const char *topic;
+	const char *language;
+	gint64 queued_at;   /* unix seconds (the hub's wall clock) */
+	gint64 answered_at; /* 0: the visitor left before anyone answered */
+	gint64 ended_at;
+	const char *end_reason; /* a code ([a-z0-9_-]): "booth-hangup", "adviser-hangup", "peer-lost",
+				 * "cancelled" (left the queue), "booth-lost" (link lost while queued) */
+	gpointer adviser_conn;	/* the answering adviser's connection (NULL if not answered) */
+} SbHubCallInfo;
+
 typedef struct {
 	/* deliver one text frame to the connection `conn` */
 	void (*send)(gpointer conn, const char *text, gpointer user_data);
 	/* close `conn`; the transport later calls sb_hub_disconnect() */
 	void (*close)(gpointer conn, gushort code, const char *reason, gpointer user_data);
+	/* nullable: a call ended, or a queued visitor left without one (once
+	 * per call or ticket) */
+	void (*call_ended)(const SbHubCallInfo *info, gpointer user_data);
+	/* nullable: the visitor's rating of call `call_id` arrived (accepted:
+	 * the call was the booth's, within the window, not rated before) */
+	void (*feedback)(const char *call_id, gint score, gpointer user_data);
 } SbHubTransport;
 
 typedef struct {
@@ -58,6 +80,9 @@ void sb_hub_free(SbHub *hub);
 /* Replaces the hub's clock (tests: calls that last an hour, ratings sent too
  * late). Set it before the first connection. */
 void sb_hub_set_clock(SbHub *hub, SbHubClock clock, gpointer user_data);
+/* Replaces the hub's wall clock (unix time in microseconds,
+ * g_get_real_time() by default): the times of SbHubCallInfo. */
+void sb_hub_set_wall_clock(SbHub *hub, SbHubClock clock, gpointer user_data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
 
 /* A connection arrived on the endpoint of `role` (booth or adviser). */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-switchboard"
 
 #include "auth.h"
+#include "cert.h"
 #include "server.h"
 #include "store.h"
 #include "relais-config.h"
@@ -246,9 +247,11 @@ static int user_command(const char *data, int argc, char **argv)
  * the "user" command. */
 static gboolean takes_value(const char *arg)
 {
-	static const char *const opts[] = {
-		"-p", "--port", "-b", "--bind", "-a", "--assets", "--ice-server", "--turn-url", "--turn-secret-file",
-		"-d", "--data"};
+	static const char *const opts[] = {"-p",	   "--port",	 "-b",
+					   "--bind",	   "-a",	 "--assets",
+					   "--ice-server", "--turn-url", "--turn-secret-file",
+					   "-d",	   "--data",	 "--tls-cert",
+					   "--tls-key"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
 		if (strcmp(arg, opts[i]) == 0)
 			return TRUE;
@@ -259,6 +262,9 @@ int main(int argc, char **argv)
 {
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
 	setlocale(LC_ALL, "");
+	/* needs no store: a certificate is made before the server is set up */
+	if (argc >= 2 && strcmp(argv[1], "make-cert") == 0)
+		return sb_cert_command(argc - 1, argv + 1);
 	int port = CONFIG_RELAIS_SB_PORT;
 	g_autofree char *bind = g_strdup("127.0.0.1");
 	g_autofree char *assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);
@@ -266,6 +272,7 @@ int main(int argc, char **argv)
 	g_auto(GStrv) ice = NULL;
 	g_auto(GStrv) turn_urls = NULL;
 	g_autofree char *turn_secret_file = NULL;
+	g_autofree char *tls_cert = NULL, *tls_key = NULL;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -279,6 +286,10 @@ int main(int argc, char **argv)
 		 "URI"},
 		{"turn-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &turn_secret_file,
 		 "File with the TURN server's static-auth-secret (coturn use-auth-secret)", "FILE"},
+		{"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+		 "PEM certificate (chain) for HTTPS and WSS; with --tls-key", "FILE"},
+		{"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of --tls-cert (unencrypted)",
+		 "FILE"},
 		{NULL}};
 
 	/* "user ..." and what follows is a command with its own options */
@@ -298,13 +309,16 @@ int main(int argc, char **argv)
 	memcpy(main_argv, argv, sizeof(char *) * main_argc);
 
 	g_autoptr(GOptionContext) ctx = g_option_context_new("[user add|passwd|del|list ...] - Relais switchboard");
-	g_option_context_set_summary(ctx,
-				     "Connects visitors at Relais booths with advisers in a browser.\n\n"
-				     "Accounts (there is none by default):\n"
-				     "  " PROG " --data DIR user add LOGIN --role adviser|admin|staff [--name NAME]\n"
-				     "      [--site SITE] [--languages fr,en] [--topics a,b] [--generate]\n"
-				     "  " PROG " --data DIR user passwd|del LOGIN\n"
-				     "  " PROG " --data DIR user list");
+	g_option_context_set_summary(
+		ctx, "Connects visitors at Relais booths with advisers in a browser.\n\n"
+		     "Accounts (there is none by default):\n"
+		     "  " PROG " --data DIR user add LOGIN --role adviser|admin|staff [--name NAME]\n"
+		     "      [--site SITE] [--languages fr,en] [--topics a,b] [--generate]\n"
+		     "  " PROG " --data DIR user passwd|del LOGIN\n"
+		     "  " PROG " --data DIR user list\n\n"
+		     "TLS (plain HTTP is only allowed on loopback):\n"
+		     "  " PROG " --data DIR --tls-cert FILE --tls-key FILE [--bind ADDR]\n"
+		     "  " PROG " make-cert --out DIR [--name HOST] [--days N] [--force]   (self-signed, trials)");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
 	char **parse_argv = main_argv;
@@ -326,6 +340,30 @@ int main(int argc, char **argv)
 	if (port < 0 || port > 65535) {
 		fprintf(stderr, PROG ": --port must be 0..65535\n");
 		return 2;
+	}
+	if ((tls_cert != NULL) != (tls_key != NULL)) {
+		fprintf(stderr, PROG ": --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	g_autoptr(GInetAddress) bind_addr = g_inet_address_new_from_string(bind);
+	if (bind_addr == NULL) {
+		fprintf(stderr, PROG ": --bind '%s' is not an IP address\n", bind);
+		return 2;
+	}
+	/* passwords and session cookies never cross a network in clear */
+	if (tls_cert == NULL && !g_inet_address_get_is_loopback(bind_addr)) {
+		fprintf(stderr,
+			PROG ": --bind %s: plain HTTP is only allowed on loopback; give --tls-cert and --tls-key\n",
+			bind);
+		return 2;
+	}
+	g_autoptr(GTlsCertificate) tls = NULL;
+	if (tls_cert) {
+		tls = sb_cert_load_pair(tls_cert, tls_key, &error);
+		if (tls == NULL) {
+			fprintf(stderr, PROG ": TLS: %s\n", error->message);
+			return 1;
+		}
 	}
 	for (char **s = ice; s && *s; s++) {
 		if (!g_str_has_prefix(*s, "stun://") && !g_str_has_prefix(*s, "turn://") &&
@@ -371,7 +409,8 @@ int main(int argc, char **argv)
 		.port = (guint)port,
 		.assets_dir = assets,
 		.store = store,
-		.secure_cookies = FALSE, /* TLS comes later */
+		.tls_certificate = tls,
+		.secure_cookies = tls != NULL,
 		.hub =
 			{
 				.max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS,
@@ -390,7 +429,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Tests and the demo read this line to learn the port. */
-	printf(PROG ": listening on http://%s:%u/\n", bind, sb_server_get_port(server));
+	printf(PROG ": listening on %s://%s:%u/\n", tls ? "https" : "http", bind, sb_server_get_port(server));
 	fflush(stdout);
 
 	relais_main_loop_run(loop);

@@ -3,6 +3,7 @@
 
 #include "server.h"
 #include "auth.h"
+#include "stats.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -63,7 +64,28 @@ static void transport_close(gpointer conn, gushort code, const char *reason, gpo
 		soup_websocket_connection_close(ws, code, reason);
 }
 
-static const SbHubTransport transport = {transport_send, transport_close};
+/* Call records: the store keeps an anonymous record; the stats module
+ * remembers which sign-in session answered, for the outcome note. */
+static void transport_call_ended(const SbHubCallInfo *info, gpointer user_data)
+{
+	SbServer *server = user_data;
+	SbStats *stats = sb_stats_get(server->soup);
+	if (stats == NULL)
+		return;
+	const char *session =
+		info->adviser_conn ? g_hash_table_lookup(server->conn_sessions, info->adviser_conn) : NULL;
+	sb_stats_call_ended(stats, info, session);
+}
+
+static void transport_feedback(const char *call_id, gint score, gpointer user_data)
+{
+	SbServer *server = user_data;
+	SbStats *stats = sb_stats_get(server->soup);
+	if (stats)
+		sb_stats_feedback(stats, call_id, score);
+}
+
+static const SbHubTransport transport = {transport_send, transport_close, transport_call_ended, transport_feedback};
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
 
@@ -577,6 +599,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_handler(server->soup, "/ws/booth", on_ws_gate, booth, NULL);
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
+	sb_stats_register(server->soup, server->store, server->secure_cookies);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);
@@ -586,8 +609,19 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'%s' is not an IP address", config->bind);
 		return NULL;
 	}
+	/* main.c says it with the options to give; this guards other callers */
+	if (config->tls_certificate == NULL && !g_inet_address_get_is_loopback(addr)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+			    "%s: plain HTTP is only allowed on loopback", config->bind);
+		return NULL;
+	}
+	SoupServerListenOptions listen = 0;
+	if (config->tls_certificate) {
+		soup_server_set_tls_certificate(server->soup, config->tls_certificate);
+		listen |= SOUP_SERVER_LISTEN_HTTPS;
+	}
 	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, config->port);
-	if (!soup_server_listen(server->soup, sa, 0, error)) {
+	if (!soup_server_listen(server->soup, sa, listen, error)) {
 		g_prefix_error(error, "listening on %s:%u: ", config->bind, config->port);
 		return NULL;
 	}

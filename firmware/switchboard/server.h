@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "hub.h"
 #include "store.h"
 
@@ -25,7 +25,10 @@ typedef struct {
 	const char *bind; /* address to listen on */
 	guint port;	  /* 0: any free port */
 	const char *assets_dir;
-	SbStore *store;		 /* accounts and sessions; not owned, outlives the server */
+	SbStore *store; /* accounts and sessions; not owned, outlives the server */
+	/* HTTPS and WSS with this certificate and key (nullable: plain HTTP,
+	 * loopback addresses only); not owned */
+	GTlsCertificate *tls_certificate;
 	gboolean secure_cookies; /* served over TLS (directly or behind a proxy): cookies get Secure */
 	SbHubConfig hub;
 } SbServerConfig;

@@ -838,6 +838,139 @@ static void test_feedback(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(out->str, "\nrelais_satisfaction_total{score=\"5\"} 1\n"));
 }
 
+/* --- call records: the hub tells its owner when a call ends and when it is rated --- */
+
+typedef struct {
+	GPtrArray *ended; /* "call_id|booth|site|topic|language|queued|answered|ended|reason|adviser?" */
+	GPtrArray *rated; /* "call_id=score" */
+	gint64 wall_us;
+} Records;
+
+static Records *records_of(gpointer ud);
+
+static void r_call_ended(const SbHubCallInfo *i, gpointer ud)
+{
+	Records *r = records_of(ud);
+	g_ptr_array_add(r->ended, g_strdup_printf("%s|%s|%s|%s|%s|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT
+						  "|%" G_GINT64_FORMAT "|%s|%s",
+						  i->call_id, i->booth_id, i->site ? i->site : "", i->topic,
+						  i->language, i->queued_at, i->answered_at, i->ended_at, i->end_reason,
+						  i->adviser_conn ? ((Conn *)i->adviser_conn)->name : "-"));
+}
+
+static void r_feedback(const char *call_id, gint score, gpointer ud)
+{
+	g_ptr_array_add(records_of(ud)->rated, g_strdup_printf("%s=%d", call_id, score));
+}
+
+static const SbHubTransport records_transport = {t_send, t_close, r_call_ended, r_feedback};
+
+/* user_data of the records hub */
+typedef struct {
+	Fixture *f;
+	Records r;
+} RecordsCtx;
+
+static Records *records_of(gpointer ud)
+{
+	return &((RecordsCtx *)ud)->r;
+}
+
+static gint64 records_wall(gpointer ud)
+{
+	return ((RecordsCtx *)ud)->r.wall_us;
+}
+
+static void test_call_records(Fixture *f, gconstpointer data)
+{
+	RecordsCtx ctx = {.f = f};
+	ctx.r.ended = g_ptr_array_new_with_free_func(g_free);
+	ctx.r.rated = g_ptr_array_new_with_free_func(g_free);
+	ctx.r.wall_us = G_GINT64_CONSTANT(1700000000) * G_USEC_PER_SEC;
+	SbHubConfig cfg = {.max_booths = 3,
+			   .max_advisers = 3,
+			   .max_queue = 3,
+			   .max_errors = 5,
+			   .feedback_window_s = 600,
+			   .recent_calls = 2};
+	sb_hub_free(f->hub);
+	f->hub = sb_hub_new(&cfg, &records_transport, &ctx);
+	sb_hub_set_clock(f->hub, fake_clock, f);
+	sb_hub_set_wall_clock(f->hub, records_wall, &ctx);
+
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = adviser(f, 1, "Alice");
+	a->name = "alice-conn";
+	Conn *b2 = booth(f, 2, "sim-2");
+
+	/* queued at T, answered 30 s later, ended by the adviser 5 min after */
+	g_autofree char *c1 = NULL;
+	{
+		request(f, b);
+		g_autofree char *ticket = ticket_of(b);
+		ctx.r.wall_us += 30 * G_USEC_PER_SEC;
+		g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+		say(f, a, accept);
+		g_autoptr(RelaisMsg) call = last_of(b, RELAIS_MSG_CALL);
+		c1 = g_strdup(relais_msg_get_string(call, "call"));
+	}
+	g_assert_cmpuint(ctx.r.ended->len, ==, 0);
+	/* chat is relayed, never reported */
+	g_autofree char *chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"canary-42\"}", c1);
+	say(f, b, chat);
+	ctx.r.wall_us += 300 * G_USEC_PER_SEC;
+	end_call(f, a, c1);
+	g_assert_cmpuint(ctx.r.ended->len, ==, 1);
+	g_autofree char *want1 = g_strdup_printf("%s|sim-1|Médiathèque|job-search|fr|1700000000|1700000030|1700000330|"
+						 "adviser-hangup|alice-conn",
+						 c1);
+	g_assert_cmpstr(g_ptr_array_index(ctx.r.ended, 0), ==, want1);
+	g_assert_null(strstr(g_ptr_array_index(ctx.r.ended, 0), "canary"));
+
+	/* the rating reaches the owner once, with its call id */
+	say(f, b, "{\"type\":\"status\",\"state\":\"idle\"}");
+	rate(f, b, c1, 5);
+	rate(f, b, c1, 4); /* gone: not reported */
+	rate(f, b2, c1, 1);
+	g_assert_cmpuint(ctx.r.rated->len, ==, 1);
+	g_autofree char *want_r = g_strdup_printf("%s=5", c1);
+	g_assert_cmpstr(g_ptr_array_index(ctx.r.rated, 0), ==, want_r);
+
+	/* ended by the booth: its code; a visitor who leaves the queue: a
+	 * record without an answer */
+	g_autofree char *c2 = start_call(f, b, a);
+	end_call(f, b, c2);
+	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 1), "|booth-hangup|alice-conn"));
+	request(f, b2);
+	g_autofree char *t2 = ticket_of(b2);
+	g_autofree char *cancel = g_strdup_printf("{\"type\":\"cancel\",\"ticket\":\"%s\"}", t2);
+	say(f, b2, cancel);
+	g_autofree char *want3 = g_strdup_printf("%s|sim-2|Médiathèque|job-search|fr|", t2);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(ctx.r.ended, 2), want3));
+	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 2), "|0|1700000330|cancelled|-"));
+
+	/* the adviser's link drops in a call: peer-lost; a queued booth's link: booth-lost */
+	g_autofree char *c4 = start_call(f, b, a);
+	sb_hub_disconnect(f->hub, a->peer);
+	a->peer = NULL;
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(ctx.r.ended, 3), c4));
+	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 3), "|peer-lost|alice-conn"));
+	request(f, b2);
+	sb_hub_disconnect(f->hub, b2->peer);
+	b2->peer = NULL;
+	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 4), "|booth-lost|-"));
+	g_assert_cmpuint(ctx.r.ended->len, ==, 5);
+
+	/* ctx lives on this stack: disconnect the rest before it goes */
+	for (guint i = 0; i < G_N_ELEMENTS(f->conns); i++) {
+		if (f->conns[i].peer)
+			sb_hub_disconnect(f->hub, f->conns[i].peer);
+		f->conns[i].peer = NULL;
+	}
+	g_ptr_array_unref(ctx.r.ended);
+	g_ptr_array_unref(ctx.r.rated);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -853,5 +986,6 @@ int main(int argc, char **argv)
 	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
 	g_test_add("/hub/resume", Fixture, &ROOMY, setup, test_resume, teardown);
 	g_test_add("/hub/turn", Fixture, &TURN, setup, test_turn, teardown);
+	g_test_add("/hub/call-records", Fixture, NULL, setup, test_call_records, teardown);
 	return g_test_run();
 }

@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ASSETS, PIPELINES, bin } from './env.mjs';
@@ -29,6 +30,20 @@ export function switchboardCli(dataDir, args, input = '') {
   });
 }
 
+// `relais-switchboard make-cert --out DIR ...`: resolves {code, stdout,
+// stderr, cert, key, fingerprint, spki} (spki: base64 SHA-256 of the public
+// key, for Chromium's --ignore-certificate-errors-spki-list).
+export async function makeCert(outDir, args = []) {
+  const r = await run(bin('relais-switchboard'), ['make-cert', '--out', outDir, ...args]);
+  return {
+    ...r,
+    cert: path.join(outDir, 'switchboard.crt'),
+    key: path.join(outDir, 'switchboard.key'),
+    fingerprint: /^SHA-256 fingerprint: (\S+)$/m.exec(r.stdout)?.[1] ?? null,
+    spki: /^SPKI SHA-256: (\S+)$/m.exec(r.stdout)?.[1] ?? null,
+  };
+}
+
 // Adds an account; password null: --generate (the trial password is returned).
 export async function addUser(dataDir, { login, password, role = 'adviser', name, site }) {
   const args = ['add', login, '--role', role, ...(name ? ['--name', name] : []), ...(site ? ['--site', site] : [])];
@@ -37,10 +52,12 @@ export async function addUser(dataDir, { login, password, role = 'adviser', name
   return password === null ? r.stdout.trim() : password;
 }
 
-// One HTTP request; resolves {status, headers, body, json}.
-export function httpRequest(url, { method = 'GET', headers = {}, body } = {}) {
+// One HTTP(S) request; resolves {status, headers, body, json}. ca: the PEM
+// certificate(s) to trust for https:// (a TLS switchboard's).
+export function httpRequest(url, { method = 'GET', headers = {}, body, ca } = {}) {
+  const mod = String(url).startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, timeout: 5000 }, (res) => {
+    const req = mod.request(url, { method, headers, timeout: 5000, ...(ca ? { ca } : {}) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
@@ -70,27 +87,35 @@ export async function signInPage(page, { login = ADVISER.login, password = ADVIS
 // Starts relais-switchboard on a port the OS picks (--port 0; it prints the
 // port), serving the adviser console from assets/web, with its store in
 // dir/sb-data (kept across restarts in the same dir) and the ADVISER account.
-export async function startSwitchboard({ dir, extraArgs = [] }) {
+// tls: { cert, key } (PEM files, e.g. from makeCert): HTTPS and WSS, and the
+// helpers below trust that certificate (sb.ca, sb.caFile).
+export async function startSwitchboard({ dir, extraArgs = [], tls = null }) {
   const dataDir = path.join(dir, 'sb-data');
   if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
-  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--assets', ASSETS, ...extraArgs], {
+  const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
+  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
     dir,
     env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '' },
   });
-  const m = await p.waitForLine(/listening on http:\/\/([\d.]+):(\d+)\//, 10000);
-  const port = Number(m[2]);
-  const base = `http://127.0.0.1:${port}`;
-  await until(async () => (await httpGet(`${base}/healthz`)).status === 200, { timeout: 5000, what: 'switchboard /healthz' });
+  const m = await p.waitForLine(/listening on (https?):\/\/([\d.]+):(\d+)\//, 10000);
+  const scheme = m[1];
+  const port = Number(m[3]);
+  const base = `${scheme}://127.0.0.1:${port}`;
+  const ca = tls ? fs.readFileSync(tls.cert) : undefined;
+  await until(async () => (await httpGet(`${base}/healthz`, { ca })).status === 200, { timeout: 5000, what: 'switchboard /healthz' });
   const cookies = new Map();
   const sb = {
     proc: p,
     port,
     base,
+    scheme,
+    ca,
+    caFile: tls ? tls.cert : null,
     dataDir,
     pageUrl: () => `${base}/`,
-    wsUrl: (role) => `ws://127.0.0.1:${port}/ws/${role}`,
-    healthz: () => httpGet(`${base}/healthz`),
-    metrics: () => httpGet(`${base}/metrics`),
+    wsUrl: (role) => `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/ws/${role}`,
+    healthz: () => httpGet(`${base}/healthz`, { ca }),
+    metrics: () => httpGet(`${base}/metrics`, { ca }),
     addUser: (user) => addUser(dataDir, user),
     // POST /api/login; resolves the response with .cookie ("relais_session=...") on success.
     async login(login = ADVISER.login, password = ADVISER.password, headers = {}) {
@@ -98,6 +123,7 @@ export async function startSwitchboard({ dir, extraArgs = [] }) {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...headers },
         body: JSON.stringify({ login, password }),
+        ca,
       });
       const set = r.headers['set-cookie']?.[0];
       r.cookie = set ? set.split(';')[0] : null;
@@ -111,7 +137,7 @@ export async function startSwitchboard({ dir, extraArgs = [] }) {
         if (r.status !== 200) throw new Error(`sign-in of ${login} failed: ${r.status} ${r.body}`);
         cookies.set(login, r.cookie);
       }
-      return WsClient.connect(sb.wsUrl('adviser'), { cookie: cookies.get(login) });
+      return WsClient.connect(sb.wsUrl('adviser'), { cookie: cookies.get(login), ca });
     },
   };
   return sb;
@@ -182,10 +208,12 @@ export function boothMedia(status) {
 // Starts the simulated booth (board sim) connected to the switchboard and
 // waits until its control socket answers. env: extra environment variables
 // for the booth (e.g. { RELAIS_MEDIA_STAMP: '1' } for the latency bench).
-export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {} }) {
+// caFile: --ca-file (default: a TLS switchboard's own certificate; null: none).
+export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.caFile }) {
   const sock = path.join(dir, 'booth.sock');
   const args = [
     '--switchboard', switchboard.wsUrl('booth'),
+    ...(caFile ? ['--ca-file', caFile] : []),
     '--booth-id', boothId,
     '--control', sock,
     '--pipelines', PIPELINES,

@@ -33,10 +33,13 @@ export class Stack {
   // boothArgs: extra relais-booth arguments (e.g. UI_ARGS for the touch UI).
   // sbArgs: extra relais-switchboard arguments; pageInit: a function run in
   // the console page before its own scripts (page.addInitScript).
-  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [], sbArgs = [], pageInit = null } = {}) {
-    this.sb = await startSwitchboard({ dir: this.dir, extraArgs: sbArgs });
+  // tls: { cert, key } for an HTTPS/WSS switchboard (the booth trusts the
+  // certificate with --ca-file); browserArgs: extra Chromium switches (e.g.
+  // --ignore-certificate-errors-spki-list for that certificate).
+  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [], sbArgs = [], pageInit = null, tls = null, browserArgs = [] } = {}) {
+    this.sb = await startSwitchboard({ dir: this.dir, extraArgs: sbArgs, tls });
     this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv, extraArgs: boothArgs });
-    this.adviser = await launchAdviser({ dir: this.dir, media, mdns });
+    this.adviser = await launchAdviser({ dir: this.dir, media, mdns, extraArgs: browserArgs });
     if (pageInit) await this.adviser.context.addInitScript(pageInit);
     await this.page.goto(this.sb.pageUrl());
     await signInPage(this.page);

@@ -2,6 +2,7 @@
 
 import net from 'node:net';
 import http from 'node:http';
+import https from 'node:https';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,9 +43,11 @@ export function freePort() {
   });
 }
 
-export function httpGet(url, { timeout = 3000 } = {}) {
+// https:// URLs too; ca: the PEM certificate(s) to trust (a TLS switchboard's).
+export function httpGet(url, { timeout = 3000, ca } = {}) {
+  const mod = String(url).startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout }, (res) => {
+    const req = mod.get(url, { timeout, ...(ca ? { ca } : {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));

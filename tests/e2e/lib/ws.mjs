@@ -4,6 +4,7 @@
 // oversized and binary frames, arbitrary bytes, and the server's close code.
 
 import net from 'node:net';
+import tls from 'node:tls';
 import crypto from 'node:crypto';
 
 const OP = { cont: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa };
@@ -26,16 +27,21 @@ export class WsClient {
     if (this.buf.length) this.#parse();
   }
 
-  // origin: the Origin header; default the page's own origin (http://host)
-  // except on /ws/booth (booths are not browsers and send none); null: none.
+  // origin: the Origin header; default the page's own origin (http://host,
+  // https://host for wss://) except on /ws/booth (booths are not browsers
+  // and send none); null: none.
   // cookie: a Cookie header (a signed-in adviser's session).
+  // ca: PEM certificate(s) to trust for wss:// (a TLS switchboard's).
   // A refused upgrade rejects with err.status set (e.g. 401, 403).
-  static connect(url, { timeout = 5000, origin, cookie } = {}) {
+  static connect(url, { timeout = 5000, origin, cookie, ca } = {}) {
     const u = new URL(url);
-    if (origin === undefined) origin = u.pathname.endsWith('/ws/booth') ? null : `http://${u.host}`;
+    const secure = u.protocol === 'wss:';
+    if (origin === undefined) origin = u.pathname.endsWith('/ws/booth') ? null : `${secure ? 'https' : 'http'}://${u.host}`;
     const key = crypto.randomBytes(16).toString('base64');
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: u.hostname, port: Number(u.port || 80) });
+      const socket = secure
+        ? tls.connect({ host: u.hostname, port: Number(u.port || 443), ...(ca ? { ca } : {}) })
+        : net.connect({ host: u.hostname, port: Number(u.port || 80) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`ws: handshake with ${url} timed out`));
@@ -70,7 +76,7 @@ export class WsClient {
         clearTimeout(timer);
         reject(err);
       });
-      socket.once('connect', () => {
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
         socket.write(
           `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
             `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +

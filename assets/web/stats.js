@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Relais statistics page (admins): anonymous aggregates per day, site and
+// topic from GET /api/stats, and the same rows as CSV (/api/stats.csv).
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  body: document.body,
+  who: $('who'),
+  hint: $('signin-hint'),
+  hintText: $('signin-hint-text'),
+  stats: $('stats'),
+  form: $('stats-form'),
+  from: $('stats-from'),
+  to: $('stats-to'),
+  csv: $('stats-csv'),
+  error: $('stats-error'),
+  tbody: $('stats-body'),
+  tfoot: $('stats-foot'),
+  empty: $('stats-empty'),
+};
+
+const DEFAULT_DAYS = 30;
+
+// YYYY-MM-DD of a local date
+function isoDay(d) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+function mmss(s) {
+  if (s === null || s === undefined) return '—';
+  const t = Math.round(s);
+  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+}
+
+function cell(text, attrs = {}) {
+  const td = document.createElement('td');
+  td.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs)) td.setAttribute(k, v);
+  return td;
+}
+
+function showError(text) {
+  ui.error.textContent = text ?? '';
+  ui.error.hidden = !text;
+}
+
+function query() {
+  return `from=${encodeURIComponent(ui.from.value)}&to=${encodeURIComponent(ui.to.value)}`;
+}
+
+function render(data) {
+  const rows = data.rows ?? [];
+  ui.tbody.replaceChildren();
+  const total = { requests: 0, sessions: 0, satisfaction: [0, 0, 0, 0, 0], follow_ups: 0, bookings: 0, no_shows: 0 };
+  for (const r of rows) {
+    const tr = document.createElement('tr');
+    tr.setAttribute('data-testid', 'stats-row');
+    tr.dataset.day = r.day;
+    tr.dataset.site = r.site;
+    tr.dataset.topic = r.topic;
+    tr.dataset.sessions = String(r.sessions);
+    tr.append(
+      cell(r.day),
+      cell(r.site || '—'),
+      cell(r.topic || '—'),
+      cell(r.requests, { 'data-col': 'requests' }),
+      cell(r.sessions, { 'data-col': 'sessions' }),
+      cell(mmss(r.wait_mean_s), { 'data-col': 'wait' }),
+      cell(mmss(r.duration_mean_s), { 'data-col': 'duration' }),
+      cell(r.satisfaction.join(' · '), { 'data-col': 'satisfaction' }),
+      cell(r.follow_ups, { 'data-col': 'follow_ups' }),
+      cell(r.bookings, { 'data-col': 'bookings' }),
+      cell(r.no_shows, { 'data-col': 'no_shows' }),
+    );
+    ui.tbody.append(tr);
+    for (const k of ['requests', 'sessions', 'follow_ups', 'bookings', 'no_shows']) total[k] += r[k];
+    r.satisfaction.forEach((n, i) => (total.satisfaction[i] += n));
+  }
+  ui.tfoot.replaceChildren();
+  if (rows.length) {
+    const tr = document.createElement('tr');
+    tr.setAttribute('data-testid', 'stats-total');
+    tr.append(cell('Total'), cell(''), cell(''), cell(total.requests), cell(total.sessions), cell(''), cell(''),
+      cell(total.satisfaction.join(' · ')), cell(total.follow_ups), cell(total.bookings), cell(total.no_shows));
+    ui.tfoot.append(tr);
+  }
+  ui.empty.hidden = rows.length > 0;
+}
+
+async function refresh() {
+  showError(null);
+  ui.csv.href = `/api/stats.csv?${query()}`;
+  ui.body.dataset.state = 'loading';
+  try {
+    const r = await fetch(`/api/stats?${query()}`, { credentials: 'same-origin', cache: 'no-store' });
+    const body = await r.json().catch(() => ({}));
+    if (r.status === 401 || r.status === 403) {
+      signedOut(r.status === 403);
+      return;
+    }
+    if (!r.ok) {
+      showError(`Statistics unavailable: ${body.error ?? r.status}`);
+      ui.body.dataset.state = 'error';
+      return;
+    }
+    render(body);
+    ui.body.dataset.state = 'ready';
+  } catch (err) {
+    showError(`Cannot reach the switchboard: ${err.message}`);
+    ui.body.dataset.state = 'error';
+  }
+}
+
+function signedOut(wrongRole) {
+  ui.stats.hidden = true;
+  ui.hint.hidden = false;
+  if (wrongRole) ui.hintText.textContent = 'This page is for administrators; your account cannot see statistics.';
+  ui.body.dataset.state = 'signed-out';
+}
+
+ui.form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  refresh();
+});
+for (const input of [ui.from, ui.to]) input.addEventListener('change', () => (ui.csv.href = `/api/stats.csv?${query()}`));
+
+async function start() {
+  const today = new Date();
+  const from = new Date(today);
+  from.setDate(from.getDate() - (DEFAULT_DAYS - 1));
+  ui.to.value = isoDay(today);
+  ui.from.value = isoDay(from);
+  let user = null;
+  try {
+    const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
+    user = r.ok ? await r.json() : null;
+  } catch {
+    user = null;
+  }
+  if (!user || user.role !== 'admin') {
+    signedOut(!!user);
+    return;
+  }
+  ui.who.textContent = user.name ?? user.login;
+  ui.who.hidden = false;
+  ui.hint.hidden = true;
+  ui.stats.hidden = false;
+  await refresh();
+}
+
+start();

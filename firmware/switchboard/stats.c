@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-stats"
+
+#include "stats.h"
+#include "auth.h"
+#include "relais-config.h"
+
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SESSION_COOKIE "relais_session"
+/* An outcome is a few short fields: anything bigger is not one. */
+#define OUTCOME_MAX_BODY 4096
+/* The longest range a statistics request may ask for. */
+#define STATS_MAX_DAYS	   366
+#define STATS_DEFAULT_DAYS 30
+#define STATS_DATA_KEY	   "relais-stats"
+
+const char *const sb_outcome_codes[] = {"informed", "referred", "appointment", "follow-up-needed", "other", NULL};
+
+/* Which session answered a recent call: the only one that may write its
+ * outcome. In memory only, forgotten after OUTCOME_WINDOW_S. */
+typedef struct {
+	char *session; /* SHA-256 of the adviser's session token */
+	gint64 ended_us;
+} Answered;
+
+struct _SbStats {
+	SbStore *store;
+	gboolean secure;
+	GHashTable *answered; /* call id -> Answered */
+};
+
+static void answered_free(Answered *a)
+{
+	g_free(a->session);
+	g_free(a);
+}
+
+static void stats_free(SbStats *stats)
+{
+	g_hash_table_unref(stats->answered);
+	g_free(stats);
+}
+
+static void prune_answered(SbStats *stats, gint64 now)
+{
+	gint64 window = (gint64)CONFIG_RELAIS_SB_OUTCOME_WINDOW_S * G_USEC_PER_SEC;
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, stats->answered);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		if (now - ((Answered *)value)->ended_us > window)
+			g_hash_table_iter_remove(&it);
+}
+
+/* --- records from the hub ------------------------------------------------------ */
+
+void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_session)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site_id = 0;
+	if (info->site && *info->site) {
+		/* booths name their site; only sites an administrator made count */
+		g_autoptr(SbSite) site = sb_store_site_get_by_name(stats->store, info->site, &error);
+		if (site)
+			site_id = site->id;
+		else
+			g_debug("call %s: site '%s' unknown: %s", info->call_id, info->site, error->message);
+		g_clear_error(&error);
+	}
+	SbCallRecord record = {
+		.call_id = info->call_id,
+		.site_id = site_id,
+		.booth_id = info->booth_id,
+		.topic = info->topic ? info->topic : "",
+		.language = info->language ? info->language : "",
+		.queued_at = info->queued_at,
+		.answered_at = info->answered_at,
+		.ended_at = info->ended_at,
+		.end_reason = info->end_reason,
+	};
+	if (sb_store_call_insert(stats->store, &record, &error) == 0) {
+		g_warning("call record %s: %s", info->call_id, error->message);
+		return;
+	}
+	if (info->answered_at == 0 || adviser_session == NULL)
+		return;
+	gint64 now = g_get_monotonic_time();
+	prune_answered(stats, now);
+	Answered *a = g_new0(Answered, 1);
+	a->session = g_strdup(adviser_session);
+	a->ended_us = now;
+	g_hash_table_replace(stats->answered, g_strdup(info->call_id), a);
+}
+
+void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
+{
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_call_set_satisfaction(stats->store, call_id, score, &error))
+		g_warning("rating of call %s: %s", call_id, error->message);
+}
+
+/* --- requests ------------------------------------------------------------------- */
+
+static void set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *text = json_to_string(root, FALSE);
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
+}
+
+static void set_json_error(SoupServerMessage *msg, guint status, const char *text)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_end_object(b);
+	set_json(msg, status, b);
+}
+
+static void method_not_allowed(SoupServerMessage *msg, const char *allow)
+{
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", allow);
+	set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
+}
+
+/* As server.c: the page's own origin is scheme://Host. */
+static gboolean origin_is_ours(SbStats *stats, SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	if (origin == NULL)
+		return TRUE;
+	const char *host = soup_message_headers_get_one(h, "Host");
+	if (host == NULL || *host == '\0')
+		return FALSE;
+	g_autofree char *ours = g_strconcat(stats->secure ? "https://" : "http://", host, NULL);
+	return g_ascii_strcasecmp(origin, ours) == 0;
+}
+
+static char *session_token(SoupServerMessage *msg)
+{
+	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
+	if (cookies == NULL)
+		return NULL;
+	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
+	for (char **p = parts; *p; p++) {
+		const char *c = g_strstrip(*p);
+		if (g_str_has_prefix(c, SESSION_COOKIE "=")) {
+			const char *v = c + strlen(SESSION_COOKIE "=");
+			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
+				return g_strdup(v);
+		}
+	}
+	return NULL;
+}
+
+/* The signed-in account if its role is one of `roles` (SB_ROLE_* bits);
+ * otherwise the reply is set (401 / 403) and NULL returned.
+ * *session_hash: the SHA-256 of the session token (nullable). */
+static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **session_hash)
+{
+	g_autofree char *token = session_token(msg);
+	g_autoptr(GError) error = NULL;
+	SbUser *user = token ? sb_store_session_lookup(stats->store, token, &error) : NULL;
+	if (user == NULL) {
+		if (error && !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
+			g_warning("session lookup: %s", error->message);
+		set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+		return NULL;
+	}
+	if (!(roles & (1u << user->role))) {
+		sb_user_free(user);
+		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
+		return NULL;
+	}
+	if (session_hash)
+		*session_hash = sb_auth_token_hash(token);
+	return user;
+}
+
+#define ROLE_BIT(r) (1u << (r))
+
+/* --- POST /api/outcome ------------------------------------------------------------ */
+
+static gboolean member_string(JsonObject *o, const char *name, gboolean required, const char **out)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
+		*out = NULL;
+		return !required;
+	}
+	if (json_node_get_value_type(n) != G_TYPE_STRING)
+		return FALSE;
+	*out = json_node_get_string(n);
+	return TRUE;
+}
+
+static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+		       gpointer user_data)
+{
+	SbStats *stats = user_data;
+	if (g_strcmp0(path, "/api/outcome") != 0) {
+		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	if (g_strcmp0(soup_server_message_get_method(msg), "POST") != 0) {
+		method_not_allowed(msg, "POST");
+		return;
+	}
+	if (!origin_is_ours(stats, msg)) {
+		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
+		return;
+	}
+	g_autofree char *session = NULL;
+	g_autoptr(SbUser) user =
+		require_role(stats, msg, ROLE_BIT(SB_ROLE_ADVISER) | ROLE_BIT(SB_ROLE_ADMIN), &session);
+	if (user == NULL)
+		return;
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	if (body->length > OUTCOME_MAX_BODY) {
+		set_json_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large");
+		return;
+	}
+	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);
+	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
+	gsize len;
+	const char *data = g_bytes_get_data(bytes, &len);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	if (g_strcmp0(type, "application/json") != 0 || data == NULL || len == 0 || memchr(data, '\0', len) ||
+	    !g_utf8_validate(data, len, NULL) || !json_parser_load_from_data(parser, data, len, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "send a JSON object (application/json)");
+		return;
+	}
+	JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+	const char *call = NULL, *outcome = NULL, *note = NULL, *topic = NULL;
+	JsonNode *fu = json_object_get_member(o, "follow_up");
+	if (!member_string(o, "call", TRUE, &call) || !member_string(o, "outcome", TRUE, &outcome) ||
+	    !member_string(o, "note", FALSE, &note) || !member_string(o, "topic", FALSE, &topic) ||
+	    (fu && json_node_get_value_type(fu) != G_TYPE_BOOLEAN)) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
+			       "call and outcome (strings), note and topic (strings), follow_up (boolean)");
+		return;
+	}
+	if (!g_strv_contains(sb_outcome_codes, outcome)) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "unknown outcome code");
+		return;
+	}
+	if (note && g_utf8_strlen(note, -1) > CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX) {
+		g_autofree char *why =
+			g_strdup_printf("the note is longer than %d characters", CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX);
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+		return;
+	}
+	prune_answered(stats, g_get_monotonic_time());
+	Answered *a = g_hash_table_lookup(stats->answered, call);
+	/* someone else's call looks like no call at all */
+	if (a == NULL || g_strcmp0(a->session, session) != 0) {
+		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no recent call of yours has this id");
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, fu && json_node_get_boolean(fu), &error)) {
+		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID)) {
+			set_json_error(msg, SOUP_STATUS_BAD_REQUEST, error->message);
+		} else if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+			set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
+		} else {
+			g_warning("outcome of call %s: %s", call, error->message);
+			set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		}
+		return;
+	}
+	g_message("outcome of call %s recorded by '%s'", call, user->login);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "call");
+	json_builder_add_string_value(b, call);
+	json_builder_set_member_name(b, "outcome");
+	json_builder_add_string_value(b, outcome);
+	json_builder_end_object(b);
+	set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* --- GET /api/stats, /api/stats.csv ----------------------------------------------------- */
+
+/* "YYYY-MM-DD" → a date, or NULL. */
+static GDateTime *parse_day(const char *text)
+{
+	if (text == NULL || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+		return NULL;
+	for (guint i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !g_ascii_isdigit(text[i]))
+			return NULL;
+	int y = atoi(text), m = atoi(text + 5), d = atoi(text + 8);
+	if (!g_date_valid_dmy(d, m, y))
+		return NULL;
+	return g_date_time_new_utc(y, m, d, 0, 0, 0);
+}
+
+/* The rows of [from, to] (days, inclusive, each site's local day), or NULL
+ * with the reply set. */
+static GPtrArray *stats_rows(SbStats *stats, SoupServerMessage *msg, GHashTable *query, char **from_out, char **to_out)
+{
+	const char *from_s = query ? g_hash_table_lookup(query, "from") : NULL;
+	const char *to_s = query ? g_hash_table_lookup(query, "to") : NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) today = g_date_time_new_utc(g_date_time_get_year(now), g_date_time_get_month(now),
+							 g_date_time_get_day_of_month(now), 0, 0, 0);
+	g_autoptr(GDateTime) to = to_s ? parse_day(to_s) : g_date_time_ref(today);
+	g_autoptr(GDateTime) from =
+		from_s ? parse_day(from_s) : (to ? g_date_time_add_days(to, 1 - STATS_DEFAULT_DAYS) : NULL);
+	if (from == NULL || to == NULL) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "from and to are dates YYYY-MM-DD");
+		return NULL;
+	}
+	GTimeSpan span = g_date_time_difference(to, from);
+	if (span < 0 || span / G_TIME_SPAN_DAY >= STATS_MAX_DAYS) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "from must not be after to, at most 366 days apart");
+		return NULL;
+	}
+	*from_out = g_date_time_format(from, "%Y-%m-%d");
+	*to_out = g_date_time_format(to, "%Y-%m-%d");
+	/* days are each site's local days: ask a day wider on both sides (no
+	 * zone is more than 14 h off UTC), keep the rows of the asked days */
+	gint64 lo = g_date_time_to_unix(from) - 86400, hi = g_date_time_to_unix(to) + 2 * 86400;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) all = sb_store_stats(stats->store, lo, hi, &error);
+	if (all == NULL) {
+		g_warning("statistics: %s", error->message);
+		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		return NULL;
+	}
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)sb_stat_row_free);
+	for (guint i = 0; i < all->len; i++) {
+		SbStatRow *r = all->pdata[i];
+		if (strcmp(r->day, *from_out) >= 0 && strcmp(r->day, *to_out) <= 0)
+			g_ptr_array_add(rows, g_steal_pointer(&all->pdata[i]));
+	}
+	return rows;
+}
+
+static void add_seconds(JsonBuilder *b, const char *name, gdouble s)
+{
+	json_builder_set_member_name(b, name);
+	if (s < 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_double_value(b, s);
+}
+
+static void add_uint(JsonBuilder *b, const char *name, guint v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, v);
+}
+
+static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+	SbStats *stats = user_data;
+	gboolean csv = g_strcmp0(path, "/api/stats.csv") == 0;
+	if (!csv && g_strcmp0(path, "/api/stats") != 0) {
+		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	const char *method = soup_server_message_get_method(msg);
+	if (g_strcmp0(method, "GET") != 0 && g_strcmp0(method, "HEAD") != 0) {
+		method_not_allowed(msg, "GET, HEAD");
+		return;
+	}
+	g_autoptr(SbUser) user = require_role(stats, msg, ROLE_BIT(SB_ROLE_ADMIN), NULL);
+	if (user == NULL)
+		return;
+	g_autofree char *from = NULL, *to = NULL;
+	g_autoptr(GPtrArray) rows = stats_rows(stats, msg, query, &from, &to);
+	if (rows == NULL)
+		return;
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	if (csv) {
+		char *text = sb_stats_to_csv(rows);
+		g_autofree char *disposition =
+			g_strdup_printf("attachment; filename=\"relais-stats-%s-%s.csv\"", from, to);
+		soup_message_headers_replace(h, "Content-Disposition", disposition);
+		soup_message_headers_replace(h, "Cache-Control", "no-store");
+		soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+		soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+		soup_server_message_set_response(msg, "text/csv; charset=utf-8", SOUP_MEMORY_TAKE, text, strlen(text));
+		return;
+	}
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "from");
+	json_builder_add_string_value(b, from);
+	json_builder_set_member_name(b, "to");
+	json_builder_add_string_value(b, to);
+	json_builder_set_member_name(b, "rows");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < rows->len; i++) {
+		SbStatRow *r = rows->pdata[i];
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "day");
+		json_builder_add_string_value(b, r->day);
+		json_builder_set_member_name(b, "site");
+		json_builder_add_string_value(b, r->site);
+		json_builder_set_member_name(b, "topic");
+		json_builder_add_string_value(b, r->topic);
+		add_uint(b, "requests", r->requests);
+		add_uint(b, "sessions", r->sessions);
+		add_seconds(b, "wait_mean_s", r->wait_mean_s);
+		add_seconds(b, "wait_median_s", r->wait_median_s);
+		add_seconds(b, "duration_mean_s", r->duration_mean_s);
+		add_seconds(b, "duration_median_s", r->duration_median_s);
+		json_builder_set_member_name(b, "satisfaction");
+		json_builder_begin_array(b);
+		for (guint k = 0; k < 5; k++)
+			json_builder_add_int_value(b, r->satisfaction[k]);
+		json_builder_end_array(b);
+		add_uint(b, "follow_ups", r->follow_ups);
+		add_uint(b, "bookings", r->bookings);
+		add_uint(b, "no_shows", r->no_shows);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* --- registration ------------------------------------------------------------------ */
+
+SbStats *sb_stats_register(SoupServer *soup, SbStore *store, gboolean secure)
+{
+	SbStats *stats = g_new0(SbStats, 1);
+	stats->store = store;
+	stats->secure = secure;
+	stats->answered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)answered_free);
+	g_object_set_data_full(G_OBJECT(soup), STATS_DATA_KEY, stats, (GDestroyNotify)stats_free);
+	soup_server_add_handler(soup, "/api/outcome", on_outcome, stats, NULL);
+	soup_server_add_handler(soup, "/api/stats", on_stats, stats, NULL);
+	soup_server_add_handler(soup, "/api/stats.csv", on_stats, stats, NULL);
+	return stats;
+}
+
+SbStats *sb_stats_get(SoupServer *soup)
+{
+	return soup ? g_object_get_data(G_OBJECT(soup), STATS_DATA_KEY) : NULL;
+}
