@@ -30,6 +30,7 @@ const ui = {
   queueList: $('queue-list'),
   queueEmpty: $('queue-empty'),
   queueCount: $('queue-count'),
+  chimeToggle: $('chime-toggle'),
   boothList: $('booth-list'),
   boothsEmpty: $('booths-empty'),
   boothCount: $('booth-count'),
@@ -153,7 +154,66 @@ function toast(text, kind = 'info') {
   toastTimer = setTimeout(() => (ui.toast.hidden = true), 6000);
 }
 
-const stats = { received: Object.create(null), invalid: 0, localCandidates: [], remoteCandidates: [], lastError: null };
+const stats = { received: Object.create(null), invalid: 0, localCandidates: [], remoteCandidates: [], lastError: null, chimes: 0 };
+
+// ---- chime: a visitor starts waiting -----------------------------------------------------
+// Two soft sine tones made with Web Audio (no audio file to fetch). The
+// browser keeps an AudioContext suspended until the page had a user gesture:
+// the sign-in click, or any click or key later on.
+
+const CHIME_KEY = 'relais.chime'; // sessionStorage: 'off' when muted
+const CHIME_NOTES = [
+  [660, 0],
+  [880, 0.16],
+]; // Hz, start (s)
+let audioCtx = null;
+const seenTickets = new Set(); // tickets this console already chimed for (or saw)
+
+function chimeMuted() {
+  try {
+    return sessionStorage.getItem(CHIME_KEY) === 'off';
+  } catch {
+    return false;
+  }
+}
+
+function audio() {
+  if (!audioCtx) {
+    const Ctx = window.AudioContext ?? window.webkitAudioContext;
+    if (!Ctx) return null;
+    audioCtx = new Ctx();
+  }
+  if (audioCtx.state === 'suspended') audioCtx.resume().catch(() => {});
+  return audioCtx;
+}
+
+function chime() {
+  if (chimeMuted()) return;
+  stats.chimes++;
+  const ctx = audio();
+  if (!ctx) return;
+  const t0 = ctx.currentTime + 0.02;
+  for (const [freq, at] of CHIME_NOTES) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = freq;
+    // soft attack, gentle exponential decay: a chime, not a beep
+    gain.gain.setValueAtTime(0.0001, t0 + at);
+    gain.gain.exponentialRampToValueAtTime(0.12, t0 + at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + at + 0.45);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(t0 + at);
+    osc.stop(t0 + at + 0.5);
+  }
+}
+
+function showChimeToggle() {
+  const muted = chimeMuted();
+  ui.chimeToggle.setAttribute('aria-pressed', String(muted));
+  ui.chimeToggle.textContent = muted ? 'Sound off' : 'Sound on';
+  ui.chimeToggle.title = muted ? 'No sound when a visitor starts waiting' : 'A chime when a visitor starts waiting';
+}
 
 // ---- page state ------------------------------------------------------------------
 
@@ -450,8 +510,13 @@ function renderQueue(list) {
   const now = performance.now();
   const seen = new Set();
   const order = [];
+  let fresh = false;
   for (const item of list) {
     seen.add(item.ticket);
+    if (!seenTickets.has(item.ticket)) {
+      seenTickets.add(item.ticket);
+      fresh = true;
+    }
     let q = st.queue.get(item.ticket);
     if (!q) {
       q = { item, receivedAt: now, el: buildQueueItem(item), taken: false };
@@ -477,6 +542,9 @@ function renderQueue(list) {
     if (ui.queueList.children[i] !== node) ui.queueList.insertBefore(node, ui.queueList.children[i] ?? null);
   });
   while (ui.queueList.children.length > order.length) ui.queueList.lastElementChild.remove();
+  // Forget tickets long gone (ids are random: one seen again is the same visitor).
+  for (const t of seenTickets) if (seenTickets.size > 200 && !seen.has(t)) seenTickets.delete(t);
+  if (fresh) chime();
   updateQueueMeta();
   tickWaits();
   updateAcceptButtons();
@@ -505,7 +573,7 @@ function buildQueueItem(item) {
   btn.addEventListener('click', () => acceptTicket(item.ticket));
   return el(
     'li',
-    { class: 'visitor', 'data-testid': 'queue-item', 'data-ticket': item.ticket, 'data-booth-id': item.booth_id },
+    { class: 'visitor', 'data-testid': 'queue-item', 'data-ticket': item.ticket, 'data-booth-id': item.booth_id, 'data-booked': item.booked ? 'true' : null },
     el(
       'div',
       { class: 'visitor-head' },
@@ -517,6 +585,7 @@ function buildQueueItem(item) {
       { class: 'visitor-meta' },
       el('span', { class: 'tag', 'data-testid': 'queue-language', 'data-language': item.language, lang: item.language, text: `${languageName(item.language)} (${item.language})` }),
       el('span', { class: 'visitor-site', 'data-testid': 'queue-site', text: item.site || item.booth_id }),
+      item.booked ? el('span', { class: 'tag tag-booked', 'data-testid': 'queue-booked', text: 'Booked' }) : null,
     ),
     answers.length ? dl : null,
     el('div', { class: 'visitor-actions' }, btn, el('span', { class: 'visitor-note', 'data-testid': 'queue-note' })),
@@ -836,6 +905,19 @@ ui.outcomeNote.addEventListener('input', () => {
   ui.outcomeCount.textContent = `${[...ui.outcomeNote.value].length} / ${ui.outcomeNote.maxLength}`;
 });
 ui.outcomeSkip.addEventListener('click', () => hideOutcome());
+ui.chimeToggle.addEventListener('click', () => {
+  try {
+    if (chimeMuted()) sessionStorage.removeItem(CHIME_KEY);
+    else sessionStorage.setItem(CHIME_KEY, 'off');
+  } catch {
+    // storage refused: the toggle simply does not stick
+  }
+  showChimeToggle();
+  if (!chimeMuted()) audio(); // a click is a user gesture: wake the audio up
+});
+// Any gesture lets the chime play later (the browser's autoplay policy).
+for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, () => chimeMuted() || audio());
+showChimeToggle();
 ui.outcomeForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const call = st.outcomeCall;
@@ -1002,6 +1084,7 @@ function showSignIn(message) {
   st.user = null;
   ui.localVideo.srcObject = null;
   st.queue.clear();
+  seenTickets.clear(); // the next adviser here hears who is waiting
   st.recentCalls.clear();
   hideOutcome();
   ui.statsLink.hidden = true;

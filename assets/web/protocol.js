@@ -120,6 +120,7 @@ const INCOMING = {
         checkId(`${n}[${i}].topic`, q.topic);
         optional(checkAnswers)(`${n}[${i}].answers`, q.answers);
         checkInt(`${n}[${i}].waited_s`, q.waited_s, 0, 2 ** 31);
+        if (q.booked !== undefined && typeof q.booked !== 'boolean') throw new ProtocolError('field', `${n}[${i}].booked: expected a boolean`);
       });
       return v;
     },

@@ -82,7 +82,11 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_STATUS] = {"status", B, {{"state", K_ENUM, TRUE, 0, 0, status_enum}, {"reason", K_TEXT, FALSE}}},
 	[RELAIS_MSG_REQUEST] = {"request",
 				B,
-				{{"language", K_LANG, TRUE}, {"topic", K_ID, TRUE}, {"answers", K_ANSWERS, FALSE}}},
+				{{"language", K_LANG, TRUE},
+				 {"topic", K_ID, TRUE},
+				 {"answers", K_ANSWERS, FALSE},
+				 /* provisional: any booking id makes the ticket booked */
+				 {"booking", K_ID, FALSE}}},
 	[RELAIS_MSG_QUEUED] = {"queued",
 			       S,
 			       {{"ticket", K_ID, TRUE},

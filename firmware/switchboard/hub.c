@@ -28,6 +28,9 @@ struct _SbPeer {
 	char *reason;
 	/* adviser */
 	char *name;
+	/* what the adviser handles, from their account; NULL or empty: any */
+	char **languages;
+	char **topics;
 	/* both */
 	gint64 ice_sent_us; /* when it last got TURN credentials */
 	SbTicket *ticket;   /* booth: its place in the queue */
@@ -40,6 +43,7 @@ struct _SbTicket {
 	char *language;
 	char *topic;
 	JsonObject *answers;
+	gboolean booked; /* came with a booking: served before walk-ins */
 	gint64 created_us;
 	gint64 queued_wall_s; /* the same instant on the wall clock (call records) */
 	/* what the booth was last told (queued), so that only changes are sent */
@@ -352,13 +356,46 @@ static JsonObject *answers_copy(JsonObject *answers)
 	return copy;
 }
 
-static JsonObject *queue_message(SbHub *hub)
+/* A language matches when equal, or when the adviser's tag is the primary
+ * subtag of the visitor's (an adviser with "pt" takes "pt-br"). */
+static gboolean language_matches(const char *adviser, const char *visitor)
+{
+	gsize n = strlen(adviser);
+	return g_ascii_strncasecmp(adviser, visitor, n) == 0 && (visitor[n] == '\0' || visitor[n] == '-');
+}
+
+/* Empty (or unset) lists mean "any": an account without languages or topics
+ * takes every visitor, as before skills existed. */
+static gboolean adviser_language_ok(const SbPeer *a, const SbTicket *t)
+{
+	if (a->languages == NULL || a->languages[0] == NULL)
+		return TRUE;
+	for (char **l = a->languages; *l; l++)
+		if (language_matches(*l, t->language))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean adviser_topic_ok(const SbPeer *a, const SbTicket *t)
+{
+	return a->topics == NULL || a->topics[0] == NULL || g_strv_contains((const char *const *)a->topics, t->topic);
+}
+
+static gboolean adviser_can_take(const SbPeer *a, const SbTicket *t)
+{
+	return adviser_language_ok(a, t) && adviser_topic_ok(a, t);
+}
+
+/* The queue as `adviser` sees it: only the tickets they can take. */
+static JsonObject *queue_message(SbHub *hub, SbPeer *adviser)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUE);
 	JsonArray *a = json_array_new();
 	gint64 now = now_us(hub);
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
+		if (!adviser_can_take(adviser, t))
+			continue;
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "ticket", t->id);
 		json_object_set_string_member(e, "booth_id", t->booth->booth_id);
@@ -367,6 +404,7 @@ static JsonObject *queue_message(SbHub *hub)
 		json_object_set_string_member(e, "topic", t->topic);
 		json_object_set_object_member(e, "answers", answers_copy(t->answers));
 		json_object_set_int_member(e, "waited_s", (now - t->created_us) / G_USEC_PER_SEC);
+		json_object_set_boolean_member(e, "booked", t->booked);
 		json_array_add_object_element(a, e);
 	}
 	json_object_set_array_member(o, "queue", a);
@@ -386,11 +424,15 @@ static gint64 mean_call_us(SbHub *hub)
 }
 
 /* PROTOCOL.md: wait_s = position x mean call length / max(1, advisers on
- * duty). Deliberately rough: it ignores how long the calls in progress have
- * already lasted, and an adviser in a call still counts as on duty. */
-static gint64 estimated_wait_s(SbHub *hub, guint position)
+ * duty who can take this ticket). Deliberately rough: it ignores how long the
+ * calls in progress have already lasted, and an adviser in a call still
+ * counts as on duty. */
+static gint64 estimated_wait_s(SbHub *hub, const SbTicket *t, guint position)
 {
-	gint64 s = (gint64)position * mean_call_us(hub) / MAX(1u, hub->advisers->len) / G_USEC_PER_SEC;
+	guint able = 0;
+	for (guint i = 0; i < hub->advisers->len; i++)
+		able += adviser_can_take(g_ptr_array_index(hub->advisers, i), t);
+	gint64 s = (gint64)position * mean_call_us(hub) / MAX(1u, able) / G_USEC_PER_SEC;
 	return CLAMP(s, 0, G_MAXINT32);
 }
 
@@ -400,7 +442,7 @@ static void tell_positions(SbHub *hub)
 	guint pos = 1;
 	for (GList *l = hub->queue.head; l; l = l->next, pos++) {
 		SbTicket *t = l->data;
-		gint64 wait = estimated_wait_s(hub, pos);
+		gint64 wait = estimated_wait_s(hub, t, pos);
 		if (t->told_position == pos && t->told_wait_s == wait)
 			continue;
 		t->told_position = pos;
@@ -440,9 +482,13 @@ static void booths_changed(SbHub *hub)
 	broadcast_advisers(hub, booths_message(hub));
 }
 
+/* Each adviser gets the queue filtered to what they can take. */
 static void queue_changed(SbHub *hub)
 {
-	broadcast_advisers(hub, queue_message(hub));
+	for (guint i = 0; i < hub->advisers->len; i++) {
+		SbPeer *a = g_ptr_array_index(hub->advisers, i);
+		send_obj(hub, a, queue_message(hub, a));
+	}
 	tell_positions(hub);
 }
 
@@ -652,7 +698,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	} else {
 		g_message("adviser '%s' online", peer->name);
 		send_obj(hub, peer, booths_message(hub));
-		send_obj(hub, peer, queue_message(hub));
+		send_obj(hub, peer, queue_message(hub, peer));
 		advisers_changed(hub);
 	}
 }
@@ -692,12 +738,26 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->language = g_strdup(relais_msg_get_string(msg, "language"));
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
 	t->answers = answers_copy(relais_msg_get_object(msg, "answers"));
+	/* Provisional (PROTOCOL.md): any booking id counts as booked until the
+	 * store checks the code in. */
+	t->booked = relais_msg_get_string(msg, "booking") != NULL;
 	t->created_us = now_us(hub);
 	t->queued_wall_s = wall_s(hub);
 	peer->ticket = t;
-	g_queue_push_tail(&hub->queue, t);
-	g_message("booth %s queued as %s (%s, %s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
-		  g_queue_get_length(&hub->queue));
+	if (t->booked) {
+		/* booked visitors first, first come first served among them */
+		GList *l = hub->queue.head;
+		while (l && ((SbTicket *)l->data)->booked)
+			l = l->next;
+		if (l)
+			g_queue_insert_before(&hub->queue, l, t);
+		else
+			g_queue_push_tail(&hub->queue, t);
+	} else {
+		g_queue_push_tail(&hub->queue, t);
+	}
+	g_message("booth %s queued as %s (%s, %s%s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
+		  t->booked ? ", booked" : "", g_queue_get_length(&hub->queue));
 	queue_changed(hub);
 	booths_changed(hub);
 }
@@ -730,6 +790,16 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	if (t == NULL) {
 		send_error(hub, adviser, RELAIS_PROTO_ERROR_GONE, "accept",
 			   "ticket '%s' is no longer waiting (taken by another adviser or cancelled)", id);
+		return;
+	}
+	if (!adviser_language_ok(adviser, t)) {
+		send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept",
+			   "ticket '%s' is outside your skills: language '%s' is not one of yours", id, t->language);
+		return;
+	}
+	if (!adviser_topic_ok(adviser, t)) {
+		send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept",
+			   "ticket '%s' is outside your skills: topic '%s' is not one of yours", id, t->topic);
 		return;
 	}
 	SbPeer *booth = t->booth;
@@ -946,6 +1016,15 @@ void sb_hub_set_adviser_identity(SbPeer *peer, const char *name)
 	peer->name = g_strdup(name);
 }
 
+void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const char *const *topics)
+{
+	g_return_if_fail(peer->role == RELAIS_ROLE_ADVISER && !peer->greeted);
+	g_strfreev(peer->languages);
+	g_strfreev(peer->topics);
+	peer->languages = g_strdupv((char **)languages);
+	peer->topics = g_strdupv((char **)topics);
+}
+
 /* Takes `peer` out of every structure (call, queue, registry) but does not
  * free it: the transport still owns the connection until it closes. */
 static void detach_peer(SbHub *hub, SbPeer *peer)
@@ -992,6 +1071,8 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer->status);
 	g_free(peer->reason);
 	g_free(peer->name);
+	g_strfreev(peer->languages);
+	g_strfreev(peer->topics);
 	g_free(peer);
 }
 
@@ -1070,4 +1151,24 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 	for (guint i = 0; i < G_N_ELEMENTS(c.satisfaction); i++)
 		g_string_append_printf(out, "relais_satisfaction_total{score=\"%u\"} %" G_GUINT64_FORMAT "\n", i + 1,
 				       c.satisfaction[i]);
+}
+
+JsonArray *sb_hub_booths_snapshot(SbHub *hub)
+{
+	JsonArray *a = json_array_new();
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->booths);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		SbPeer *b = value;
+		const char *state = booth_state(b);
+		JsonObject *e = json_object_new();
+		json_object_set_string_member(e, "booth_id", b->booth_id);
+		json_object_set_string_member(e, "site", b->site ? b->site : "");
+		json_object_set_string_member(e, "state", state ? state : "idle");
+		json_object_set_string_member(e, "reason",
+					      g_strcmp0(state, "out_of_order") == 0 && b->reason ? b->reason : "");
+		json_array_add_object_element(a, e);
+	}
+	return a;
 }

@@ -90,6 +90,12 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
 /* The adviser's display name from their sign-in session, set right after
  * sb_hub_connect(): the hub uses it instead of the name in the hello. */
 void sb_hub_set_adviser_identity(SbPeer *peer, const char *name);
+/* The languages (tags) and topics (ids) the adviser handles, from their
+ * account, set right after sb_hub_connect() (copied; NULL or empty: any).
+ * Their `queue` lists only the tickets they can take, an `accept` of another
+ * is refused (`state`), and wait_s counts the advisers able to take each
+ * ticket. */
+void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const char *const *topics);
 /* One text frame from `peer`. Never fails: bad input gets an error reply. */
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len);
 /* The connection is gone (closed by either side). Frees `peer`. */
@@ -107,5 +113,12 @@ typedef struct {
 	guint64 satisfaction[5]; /* visitors' ratings: [0] counts score 1 ... [4] score 5 */
 } SbHubCounts;
 void sb_hub_counts(SbHub *hub, SbHubCounts *counts);
+
+/* The connected booths, for the host-site staff page (site.c): one object
+ * per greeted booth, {booth_id, site (as its hello named it, "" if none),
+ * state: idle | queued | in_call | out_of_order, reason ("" unless out of
+ * order)}, in no particular order. Nothing about visitors.
+ * Returns: (transfer full) */
+JsonArray *sb_hub_booths_snapshot(SbHub *hub);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "server.h"
 #include "auth.h"
+#include "site.h"
 #include "stats.h"
 #include "relais-config.h"
 
@@ -144,6 +145,8 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	SbUser *user = g_object_get_data(G_OBJECT(msg), "relais-user");
 	if (ep->role == RELAIS_ROLE_ADVISER && user != NULL) {
 		sb_hub_set_adviser_identity(peer, *user->display_name ? user->display_name : user->login);
+		sb_hub_set_adviser_skills(peer, (const char *const *)user->languages,
+					  (const char *const *)user->topics);
 		g_hash_table_insert(server->conn_sessions, ws,
 				    g_strdup(g_object_get_data(G_OBJECT(msg), "relais-session")));
 	}
@@ -600,6 +603,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
 	sb_stats_register(server->soup, server->store, server->secure_cookies);
+	sb_site_register(server->soup, server->store, server->hub);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);

@@ -971,6 +971,144 @@ static void test_call_records(Fixture *f, gconstpointer data)
 	g_ptr_array_unref(ctx.r.rated);
 }
 
+/* An adviser signed in with skills (languages, topics: comma-separated,
+ * "" = any), as server.c sets them from the account. */
+static Conn *skilled(Fixture *f, guint i, const char *name, const char *languages, const char *topics)
+{
+	Conn *c = open_conn(f, i, RELAIS_ROLE_ADVISER);
+	g_auto(GStrv) langs = g_strsplit(languages, ",", -1);
+	g_auto(GStrv) tops = g_strsplit(topics, ",", -1);
+	sb_hub_set_adviser_identity(c->peer, name);
+	sb_hub_set_adviser_skills(c->peer, (const char *const *)(*languages ? langs : NULL),
+				  (const char *const *)(*topics ? tops : NULL));
+	say(f, c, "{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\"}");
+	return c;
+}
+
+/* The tickets of c's last queue, as "booth_id[*]" separated by spaces (* booked). */
+static char *queue_of(Conn *c)
+{
+	g_autoptr(RelaisMsg) q = last_of(c, RELAIS_MSG_QUEUE);
+	g_assert_nonnull(q);
+	JsonArray *a = relais_msg_get_array(q, "queue");
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *e = json_array_get_object_element(a, i);
+		g_string_append_printf(s, "%s%s%s", s->len ? " " : "", json_object_get_string_member(e, "booth_id"),
+				       json_object_get_boolean_member(e, "booked") ? "*" : "");
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void test_skills_filter(Fixture *f, gconstpointer data)
+{
+	Conn *fr = booth(f, 0, "b-fr");
+	Conn *en = booth(f, 1, "b-en");
+	Conn *pt = booth(f, 2, "b-pt");
+	Conn *amelie = skilled(f, 3, "Amélie", "fr", "");
+	Conn *ed = skilled(f, 4, "Ed", "en", "job-search");
+	Conn *any = skilled(f, 5, "Any", "", "");
+	say(f, fr, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\"}");
+	say(f, en, "{\"type\":\"request\",\"language\":\"en\",\"topic\":\"job-search\"}");
+	/* "pt" takes "pt-br" (primary subtag) */
+	say(f, pt, "{\"type\":\"request\",\"language\":\"pt-br\",\"topic\":\"training\"}");
+	g_autofree char *qa = queue_of(amelie);
+	g_autofree char *qe = queue_of(ed);
+	g_autofree char *qn = queue_of(any);
+	g_assert_cmpstr(qa, ==, "b-fr");
+	g_assert_cmpstr(qe, ==, "b-en");
+	g_assert_cmpstr(qn, ==, "b-fr b-en b-pt");
+
+	/* an adviser connecting later gets the filtered snapshot at once */
+	sb_hub_disconnect(f->hub, any->peer);
+	any->peer = NULL;
+	g_ptr_array_set_size(any->inbox, 0);
+	Conn *joao = skilled(f, 5, "João", "pt,en", "training");
+	g_autofree char *qj = queue_of(joao);
+	g_assert_cmpstr(qj, ==, "b-pt");
+	/* a visitor leaving: each adviser's list follows */
+	sb_hub_disconnect(f->hub, pt->peer);
+	pt->peer = NULL;
+	g_autofree char *qj2 = queue_of(joao);
+	g_autofree char *qa2 = queue_of(amelie);
+	g_assert_cmpstr(qj2, ==, "");
+	g_assert_cmpstr(qa2, ==, "b-fr");
+}
+
+static void test_skills_accept(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *amelie = skilled(f, 1, "Amélie", "fr", "");
+	Conn *ed = skilled(f, 2, "Ed", "en,fr", "training");
+	say(f, b, "{\"type\":\"request\",\"language\":\"en\",\"topic\":\"job-search\"}");
+	g_autofree char *ticket = ticket_of(b);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+
+	say(f, amelie, accept);
+	g_autoptr(RelaisMsg) e1 = last_of(amelie, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e1, "code"), ==, "state");
+	g_assert_nonnull(strstr(relais_msg_get_string(e1, "message"), "language 'en'"));
+	say(f, ed, accept);
+	g_autoptr(RelaisMsg) e2 = last_of(ed, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e2, "code"), ==, "state");
+	g_assert_nonnull(strstr(relais_msg_get_string(e2, "message"), "topic 'job-search'"));
+	g_assert_null(last_of(b, RELAIS_MSG_CALL));
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.queue, ==, 1);
+	g_assert_cmpuint(c.calls_active, ==, 0);
+
+	/* someone able to take it still can */
+	Conn *any = skilled(f, 3, "Any", "", "");
+	say(f, any, accept);
+	g_assert_nonnull(last_of(any, RELAIS_MSG_CALL));
+}
+
+static void test_skills_wait(Fixture *f, gconstpointer data)
+{
+	Conn *fr = booth(f, 0, "b-fr");
+	Conn *en = booth(f, 1, "b-en");
+	skilled(f, 2, "Amélie", "fr", "");
+	skilled(f, 3, "Ed", "en", "");
+	skilled(f, 4, "Any", "", "");
+	/* fr: position 1, Amélie and Any can take it: 600 / 2 */
+	say(f, fr, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\"}");
+	g_autofree char *w1 = queued_since(fr, 0);
+	g_assert_cmpstr(w1, ==, "1/300");
+	/* de: position 2, nobody speaks German: counted as one adviser */
+	say(f, en, "{\"type\":\"request\",\"language\":\"de\",\"topic\":\"training\"}");
+	g_autofree char *w2 = queued_since(en, 0);
+	g_assert_cmpstr(w2, ==, "2/1200");
+	/* availability stays the number of advisers on duty */
+	g_assert_cmpint(advisers_told(en), ==, 3);
+}
+
+static void test_booked_first(Fixture *f, gconstpointer data)
+{
+	Conn *b[4] = {booth(f, 0, "b0"), booth(f, 1, "b1"), booth(f, 2, "b2"), booth(f, 3, "b3")};
+	Conn *a = adviser(f, 4, "Alice");
+	request(f, b[0]);
+	request(f, b[1]);
+	say(f, b[2], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"bk-1\"}");
+	g_autofree char *q1 = queue_of(a);
+	g_assert_cmpstr(q1, ==, "b2* b0 b1");
+	g_autofree char *w2 = queued_since(b[2], 0);
+	g_assert_cmpstr(w2, ==, "1/600");
+	/* FIFO among the booked */
+	say(f, b[3], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"bk-2\"}");
+	g_autofree char *q2 = queue_of(a);
+	g_assert_cmpstr(q2, ==, "b2* b3* b0 b1");
+	g_autoptr(RelaisMsg) p0 = last_of(b[0], RELAIS_MSG_QUEUED);
+	g_assert_cmpint(relais_msg_get_int(p0, "position", 0), ==, 3);
+
+	/* a booking that is not an id is a field error, nothing queued */
+	Conn *bad = booth(f, 5, "b5");
+	say(f, bad, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"no spaces\"}");
+	g_autoptr(RelaisMsg) e = last_of(bad, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e, "code"), ==, "field");
+	g_assert_null(last_of(bad, RELAIS_MSG_QUEUED));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -987,5 +1125,9 @@ int main(int argc, char **argv)
 	g_test_add("/hub/resume", Fixture, &ROOMY, setup, test_resume, teardown);
 	g_test_add("/hub/turn", Fixture, &TURN, setup, test_turn, teardown);
 	g_test_add("/hub/call-records", Fixture, NULL, setup, test_call_records, teardown);
+	g_test_add("/hub/skills-filter", Fixture, &ROOMY, setup, test_skills_filter, teardown);
+	g_test_add("/hub/skills-accept", Fixture, NULL, setup, test_skills_accept, teardown);
+	g_test_add("/hub/skills-wait", Fixture, NULL, setup, test_skills_wait, teardown);
+	g_test_add("/hub/booked-first", Fixture, &ROOMY, setup, test_booked_first, teardown);
 	return g_test_run();
 }

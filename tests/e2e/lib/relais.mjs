@@ -45,8 +45,15 @@ export async function makeCert(outDir, args = []) {
 }
 
 // Adds an account; password null: --generate (the trial password is returned).
-export async function addUser(dataDir, { login, password, role = 'adviser', name, site }) {
-  const args = ['add', login, '--role', role, ...(name ? ['--name', name] : []), ...(site ? ['--site', site] : [])];
+// languages, topics: comma-separated ("fr,en"); absent: any.
+export async function addUser(dataDir, { login, password, role = 'adviser', name, site, languages, topics }) {
+  const args = [
+    'add', login, '--role', role,
+    ...(name ? ['--name', name] : []),
+    ...(site ? ['--site', site] : []),
+    ...(languages ? ['--languages', languages] : []),
+    ...(topics ? ['--topics', topics] : []),
+  ];
   const r = await switchboardCli(dataDir, password === null ? [...args, '--generate'] : args, password === null ? '' : `${password}\n`);
   if (r.code !== 0) throw new Error(`relais-switchboard user add ${login} exited ${r.code}: ${r.stderr}`);
   return password === null ? r.stdout.trim() : password;

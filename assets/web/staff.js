@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Relais host-site staff page: the booths of the signed-in staff member's
+// site (administrators: every booth) from GET /api/site/booths, refreshed
+// every 5 s. Online, in use, out of order (with the booth's reason) or
+// offline, and when each was last seen. Nothing about visitors.
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  body: document.body,
+  who: $('who'),
+  hint: $('signin-hint'),
+  hintText: $('signin-hint-text'),
+  booths: $('booths'),
+  siteName: $('site-name'),
+  count: $('booth-count'),
+  updated: $('updated'),
+  error: $('staff-error'),
+  tbody: $('staff-body'),
+  empty: $('staff-empty'),
+};
+
+const REFRESH_MS = 5000;
+const STATUS_WORDS = {
+  online: 'Online',
+  in_use: 'In use',
+  out_of_order: 'Out of order',
+  offline: 'Offline',
+};
+const CONNECTED = new Set(['online', 'in_use', 'out_of_order']);
+
+let timer = null;
+
+function showError(text) {
+  ui.error.textContent = text ?? '';
+  ui.error.hidden = !text;
+}
+
+function localTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+function cell(child, attrs = {}) {
+  const td = document.createElement('td');
+  if (child instanceof Node) td.append(child);
+  else td.textContent = String(child ?? '');
+  for (const [k, v] of Object.entries(attrs)) td.setAttribute(k, v);
+  return td;
+}
+
+function timeEl(iso, text) {
+  const t = document.createElement('time');
+  t.dateTime = iso;
+  t.textContent = text;
+  t.title = localTime(iso);
+  return t;
+}
+
+function render(data) {
+  const booths = data.booths ?? [];
+  ui.siteName.textContent = data.site?.name ?? 'all sites';
+  ui.count.textContent = String(booths.length);
+  ui.tbody.replaceChildren();
+  for (const b of booths) {
+    const tr = document.createElement('tr');
+    tr.setAttribute('data-testid', 'staff-row');
+    tr.dataset.boothId = b.id;
+    tr.dataset.status = b.status;
+
+    const name = document.createElement('span');
+    name.className = 'booth-site';
+    name.textContent = b.name || b.id;
+    const booth = document.createElement('td');
+    booth.append(name);
+    if (b.name) {
+      const id = document.createElement('span');
+      id.className = 'booth-id';
+      id.textContent = b.id;
+      booth.append(id);
+    }
+
+    const status = document.createElement('span');
+    status.className = 'staff-status';
+    status.dataset.status = b.status;
+    status.setAttribute('data-testid', 'staff-status');
+    status.textContent = STATUS_WORDS[b.status] ?? b.status;
+
+    let seen = '—';
+    if (b.last_seen) seen = timeEl(b.last_seen, CONNECTED.has(b.status) ? 'now' : localTime(b.last_seen));
+
+    tr.append(
+      booth,
+      cell(b.site || '—', { 'data-testid': 'staff-site' }),
+      cell(status),
+      cell(b.status === 'out_of_order' ? b.reason || '(no reason given)' : '', { 'data-testid': 'staff-reason', class: 'staff-reason' }),
+      cell(seen, { 'data-testid': 'staff-last-seen', class: 'staff-last-seen' }),
+    );
+    ui.tbody.append(tr);
+  }
+  ui.empty.hidden = booths.length > 0;
+  const now = new Date();
+  ui.updated.dateTime = data.updated ?? now.toISOString();
+  ui.updated.textContent = now.toLocaleTimeString();
+}
+
+function signedOut(wrongRole) {
+  clearTimeout(timer);
+  timer = null;
+  ui.booths.hidden = true;
+  ui.hint.hidden = false;
+  if (wrongRole) ui.hintText.textContent = 'This page is for site staff and administrators; your account cannot see it.';
+  ui.body.dataset.state = 'signed-out';
+}
+
+async function refresh() {
+  clearTimeout(timer);
+  timer = null;
+  try {
+    const r = await fetch('/api/site/booths', { credentials: 'same-origin', cache: 'no-store' });
+    const body = await r.json().catch(() => ({}));
+    if (r.status === 401 || r.status === 403) {
+      signedOut(r.status === 403);
+      return;
+    }
+    if (!r.ok) {
+      showError(`Booths unavailable: ${body.error ?? r.status}`);
+      ui.body.dataset.state = 'error';
+    } else {
+      showError(null);
+      render(body);
+      ui.body.dataset.state = 'ready';
+    }
+  } catch (err) {
+    // keep the last table: a switchboard restart should not blank the page
+    showError(`Cannot reach the switchboard: ${err.message}`);
+    ui.body.dataset.state = 'error';
+  }
+  timer = setTimeout(refresh, REFRESH_MS);
+}
+
+async function start() {
+  let user = null;
+  try {
+    const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
+    user = r.ok ? await r.json() : null;
+  } catch {
+    user = null;
+  }
+  if (!user || (user.role !== 'staff' && user.role !== 'admin')) {
+    signedOut(!!user);
+    return;
+  }
+  ui.who.textContent = user.name ?? user.login;
+  ui.who.hidden = false;
+  ui.hint.hidden = true;
+  ui.booths.hidden = false;
+  await refresh();
+}
+
+start();

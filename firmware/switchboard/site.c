@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-site"
+
+#include "site.h"
+#include "auth.h"
+
+#include <string.h>
+
+#define SESSION_COOKIE "relais_session"
+#define SITE_DATA_KEY  "relais-site"
+
+/* What was last written for a connected booth, so that an unchanged one is
+ * not rewritten at every sync. */
+typedef struct {
+	gint64 site_id;
+	char *state;
+	char *reason;
+	gint64 written_us;
+} Written;
+
+struct _SbSiteBooths {
+	SbStore *store;
+	SbHub *hub;	     /* NULL without sb_site_register() */
+	GHashTable *written; /* booth_id -> Written: booths seen connected */
+	guint timer_id;
+};
+
+static void written_free(Written *w)
+{
+	g_free(w->state);
+	g_free(w->reason);
+	g_free(w);
+}
+
+const char *sb_site_status_word(const char *state)
+{
+	if (state == NULL)
+		return "offline";
+	if (strcmp(state, "queued") == 0 || strcmp(state, "in_call") == 0)
+		return "in_use";
+	if (strcmp(state, "out_of_order") == 0)
+		return "out_of_order";
+	return "online";
+}
+
+SbSiteBooths *sb_site_booths_new(SbStore *store)
+{
+	SbSiteBooths *sb = g_new0(SbSiteBooths, 1);
+	sb->store = store;
+	sb->written = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)written_free);
+	return sb;
+}
+
+void sb_site_booths_free(SbSiteBooths *sb)
+{
+	if (sb == NULL)
+		return;
+	g_clear_handle_id(&sb->timer_id, g_source_remove);
+	g_hash_table_unref(sb->written);
+	g_free(sb);
+}
+
+/* --- snapshot → store ------------------------------------------------------------ */
+
+/* The store site named `name`, or 0: booths name their site; only sites the
+ * store knows (made by an administrator or `user add --site`) count. */
+static gint64 site_id_for(SbStore *store, const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return 0;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbSite) site = sb_store_site_get_by_name(store, name, &error);
+	return site ? site->id : 0;
+}
+
+/* The store's row of `booth_id`, from `*list` (read once per sync, when
+ * needed), or NULL. */
+static SbBooth *stored_booth(SbStore *store, GPtrArray **list, const char *booth_id, GError **error)
+{
+	if (*list == NULL && (*list = sb_store_booth_list(store, 0, error)) == NULL)
+		return NULL;
+	for (guint i = 0; i < (*list)->len; i++) {
+		SbBooth *b = (*list)->pdata[i];
+		if (strcmp(b->id, booth_id) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+static void keep_first_error(GError **error, GError *e)
+{
+	g_warning("%s", e->message);
+	if (error && *error == NULL)
+		g_propagate_error(error, e);
+	else
+		g_error_free(e);
+}
+
+static gboolean write_booth(SbSiteBooths *sb, GPtrArray **list, const char *id, gint64 site_id, const char *state,
+			    const char *reason, Written *w, GError **error)
+{
+	if (w == NULL || w->site_id != site_id) {
+		/* keep a name an administrator gave; (re)place it under its site */
+		GError *e = NULL;
+		SbBooth *row = stored_booth(sb->store, list, id, &e);
+		if (e) {
+			g_propagate_prefixed_error(error, e, "booth %s: ", id);
+			return FALSE;
+		}
+		if ((row == NULL || row->site_id != site_id) &&
+		    !sb_store_booth_upsert(sb->store, id, site_id, row ? row->name : "", &e)) {
+			g_propagate_prefixed_error(error, e, "booth %s: ", id);
+			return FALSE;
+		}
+	}
+	GError *e = NULL;
+	if (!sb_store_booth_seen(sb->store, id, state, reason, &e)) {
+		g_propagate_prefixed_error(error, e, "booth %s: ", id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us, GError **error)
+{
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
+	gboolean ok = TRUE;
+	guint n = snapshot ? json_array_get_length(snapshot) : 0;
+	for (guint i = 0; i < n; i++) {
+		JsonObject *o = json_array_get_object_element(snapshot, i);
+		const char *id = o ? json_object_get_string_member_with_default(o, "booth_id", NULL) : NULL;
+		if (id == NULL)
+			continue;
+		const char *state = json_object_get_string_member_with_default(o, "state", "idle");
+		const char *reason = json_object_get_string_member_with_default(o, "reason", "");
+		gint64 site_id = site_id_for(sb->store, json_object_get_string_member_with_default(o, "site", ""));
+		g_hash_table_add(present, (gpointer)id);
+		Written *w = g_hash_table_lookup(sb->written, id);
+		if (w && w->site_id == site_id && g_strcmp0(w->state, state) == 0 &&
+		    g_strcmp0(w->reason, reason) == 0 &&
+		    now_us - w->written_us < (gint64)SB_SITE_HEARTBEAT_S * G_USEC_PER_SEC)
+			continue;
+		GError *e = NULL;
+		if (!write_booth(sb, &list, id, site_id, state, reason, w, &e)) {
+			keep_first_error(error, e);
+			ok = FALSE;
+			continue;
+		}
+		if (w == NULL) {
+			w = g_new0(Written, 1);
+			g_hash_table_insert(sb->written, g_strdup(id), w);
+		}
+		w->site_id = site_id;
+		g_free(w->state);
+		w->state = g_strdup(state);
+		g_free(w->reason);
+		w->reason = g_strdup(reason);
+		w->written_us = now_us;
+	}
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, sb->written);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		if (g_hash_table_contains(present, key))
+			continue;
+		GError *e = NULL;
+		/* NOT_FOUND: an administrator deleted it meanwhile; nothing to mark */
+		if (!sb_store_booth_seen(sb->store, key, "offline", NULL, &e) &&
+		    !g_error_matches(e, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+			g_prefix_error(&e, "booth %s: ", (const char *)key);
+			keep_first_error(error, e);
+			ok = FALSE;
+			continue; /* try again at the next sync */
+		}
+		g_clear_error(&e);
+		g_hash_table_iter_remove(&it);
+	}
+	return ok;
+}
+
+/* --- store → reply ------------------------------------------------------------------ */
+
+static char *iso_utc(gint64 unix_s)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(unix_s);
+	return t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+}
+
+static void add_site(JsonBuilder *b, const char *member, SbSite *site)
+{
+	json_builder_set_member_name(b, member);
+	if (site == NULL) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_int_value(b, site->id);
+	json_builder_set_member_name(b, "name");
+	json_builder_add_string_value(b, site->name);
+	json_builder_end_object(b);
+}
+
+JsonNode *sb_site_booths_json(SbStore *store, JsonArray *snapshot, gint64 site_id, gint64 now_s, GError **error)
+{
+	g_autoptr(GPtrArray) booths = sb_store_booth_list(store, site_id, error);
+	if (booths == NULL)
+		return NULL;
+	/* booth_id -> its state, for the connected ones */
+	g_autoptr(GHashTable) live = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) reasons = g_hash_table_new(g_str_hash, g_str_equal);
+	guint n = snapshot ? json_array_get_length(snapshot) : 0;
+	for (guint i = 0; i < n; i++) {
+		JsonObject *o = json_array_get_object_element(snapshot, i);
+		const char *id = o ? json_object_get_string_member_with_default(o, "booth_id", NULL) : NULL;
+		if (id == NULL)
+			continue;
+		g_hash_table_insert(live, (gpointer)id,
+				    (gpointer)json_object_get_string_member_with_default(o, "state", "idle"));
+		g_hash_table_insert(reasons, (gpointer)id,
+				    (gpointer)json_object_get_string_member_with_default(o, "reason", ""));
+	}
+	/* site id -> SbSite, for the names */
+	g_autoptr(GHashTable) sites =
+		g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)sb_site_free);
+	g_autoptr(GPtrArray) all_sites = sb_store_site_list(store, error);
+	if (all_sites == NULL)
+		return NULL;
+	for (guint i = 0; i < all_sites->len; i++) {
+		SbSite *s = g_steal_pointer(&all_sites->pdata[i]);
+		g_hash_table_insert(sites, &s->id, s);
+	}
+
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	add_site(b, "site", site_id ? g_hash_table_lookup(sites, &site_id) : NULL);
+	g_autofree char *updated = iso_utc(now_s);
+	json_builder_set_member_name(b, "updated");
+	json_builder_add_string_value(b, updated);
+	json_builder_set_member_name(b, "booths");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < booths->len; i++) {
+		SbBooth *row = booths->pdata[i];
+		const char *state = g_hash_table_lookup(live, row->id);
+		const char *status = sb_site_status_word(state);
+		SbSite *site = row->site_id ? g_hash_table_lookup(sites, &row->site_id) : NULL;
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "id");
+		json_builder_add_string_value(b, row->id);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, row->name ? row->name : "");
+		json_builder_set_member_name(b, "site_id");
+		if (site)
+			json_builder_add_int_value(b, site->id);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "site");
+		json_builder_add_string_value(b, site ? site->name : "");
+		json_builder_set_member_name(b, "status");
+		json_builder_add_string_value(b, status);
+		if (strcmp(status, "out_of_order") == 0) {
+			const char *reason = g_hash_table_lookup(reasons, row->id);
+			json_builder_set_member_name(b, "reason");
+			json_builder_add_string_value(b, reason ? reason : "");
+		}
+		/* a connected booth is seen now; the store's time may be a
+		 * heartbeat old */
+		g_autofree char *seen = state ? iso_utc(now_s) : row->last_seen ? iso_utc(row->last_seen) : NULL;
+		json_builder_set_member_name(b, "last_seen");
+		if (seen)
+			json_builder_add_string_value(b, seen);
+		else
+			json_builder_add_null_value(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+/* --- GET /api/site/booths ------------------------------------------------------------ */
+
+static void set_json_node(SoupServerMessage *msg, guint status, JsonNode *root)
+{
+	g_autofree char *text = json_to_string(root, FALSE);
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
+}
+
+static void set_json_error(SoupServerMessage *msg, guint status, const char *text)
+{
+	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
+	json_object_set_string_member(json_node_get_object(root), "error", text);
+	set_json_node(msg, status, root);
+}
+
+/* As server.c and stats.c: the session cookie's token, or NULL. */
+static char *session_token(SoupServerMessage *msg)
+{
+	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
+	if (cookies == NULL)
+		return NULL;
+	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
+	for (char **p = parts; *p; p++) {
+		const char *c = g_strstrip(*p);
+		if (g_str_has_prefix(c, SESSION_COOKIE "=")) {
+			const char *v = c + strlen(SESSION_COOKIE "=");
+			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
+				return g_strdup(v);
+		}
+	}
+	return NULL;
+}
+
+/* A positive decimal id, or 0. */
+static gint64 parse_id(const char *text)
+{
+	if (text == NULL || *text == '\0' || strlen(text) > 18)
+		return 0;
+	for (const char *p = text; *p; p++)
+		if (!g_ascii_isdigit(*p))
+			return 0;
+	return g_ascii_strtoll(text, NULL, 10);
+}
+
+static void sync_now(SbSiteBooths *sb)
+{
+	g_autoptr(JsonArray) snapshot = sb_hub_booths_snapshot(sb->hub);
+	g_autoptr(GError) error = NULL;
+	if (!sb_site_booths_sync(sb, snapshot, g_get_monotonic_time(), &error))
+		g_debug("booth sync: %s", error->message); /* each failure was logged */
+}
+
+static gboolean on_sync(gpointer data)
+{
+	sync_now(data);
+	return G_SOURCE_CONTINUE;
+}
+
+static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+			   gpointer user_data)
+{
+	SbSiteBooths *sb = user_data;
+	if (g_strcmp0(path, "/api/site/booths") != 0) {
+		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	const char *method = soup_server_message_get_method(msg);
+	if (g_strcmp0(method, "GET") != 0 && g_strcmp0(method, "HEAD") != 0) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "GET, HEAD");
+		set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
+		return;
+	}
+	g_autofree char *token = session_token(msg);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbUser) user = token ? sb_store_session_lookup(sb->store, token, &error) : NULL;
+	if (user == NULL) {
+		if (error && !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
+			g_warning("session lookup: %s", error->message);
+		set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+		return;
+	}
+	const char *site_q = query ? g_hash_table_lookup(query, "site") : NULL;
+	gint64 site_id = 0;
+	if (site_q && (site_id = parse_id(site_q)) == 0) {
+		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "site is a site id");
+		return;
+	}
+	if (user->role == SB_ROLE_STAFF) {
+		/* staff see their own site, whatever they ask */
+		if (site_id != 0 && site_id != user->site_id) {
+			set_json_error(msg, SOUP_STATUS_FORBIDDEN, "staff see their own site only");
+			return;
+		}
+		site_id = user->site_id;
+	} else if (user->role != SB_ROLE_ADMIN) {
+		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
+		return;
+	}
+	if (site_id != 0) {
+		g_autoptr(SbSite) site = sb_store_site_get(sb->store, site_id, &error);
+		if (site == NULL) {
+			gboolean missing = g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+			if (!missing)
+				g_warning("site %" G_GINT64_FORMAT ": %s", site_id, error->message);
+			set_json_error(msg, missing ? SOUP_STATUS_NOT_FOUND : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+				       missing ? "no such site" : "the store failed");
+			return;
+		}
+	}
+	sync_now(sb);
+	g_autoptr(JsonArray) snapshot = sb_hub_booths_snapshot(sb->hub);
+	g_autoptr(JsonNode) root =
+		sb_site_booths_json(sb->store, snapshot, site_id, g_get_real_time() / G_USEC_PER_SEC, &error);
+	if (root == NULL) {
+		g_warning("site booths: %s", error->message);
+		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		return;
+	}
+	set_json_node(msg, SOUP_STATUS_OK, root);
+}
+
+SbSiteBooths *sb_site_register(SoupServer *soup, SbStore *store, SbHub *hub)
+{
+	SbSiteBooths *sb = sb_site_booths_new(store);
+	sb->hub = hub;
+	g_object_set_data_full(G_OBJECT(soup), SITE_DATA_KEY, sb, (GDestroyNotify)sb_site_booths_free);
+	soup_server_add_handler(soup, "/api/site/booths", on_site_booths, sb, NULL);
+	sb->timer_id = g_timeout_add_seconds(SB_SITE_SYNC_S, on_sync, sb);
+	return sb;
+}
