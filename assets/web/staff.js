@@ -4,7 +4,8 @@
 // every 5 s. Online, in use, out of order (with the booth's reason) or
 // offline, and when each was last seen. Nothing about visitors.
 
-const $ = (id) => document.getElementById(id);
+import { $, cell, currentUser, getJson, showError, showSignedIn, showSignedOut } from './page.js';
+
 const ui = {
   body: document.body,
   who: $('who'),
@@ -30,22 +31,9 @@ const CONNECTED = new Set(['online', 'in_use', 'out_of_order']);
 
 let timer = null;
 
-function showError(text) {
-  ui.error.textContent = text ?? '';
-  ui.error.hidden = !text;
-}
-
 function localTime(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
-
-function cell(child, attrs = {}) {
-  const td = document.createElement('td');
-  if (child instanceof Node) td.append(child);
-  else td.textContent = String(child ?? '');
-  for (const [k, v] of Object.entries(attrs)) td.setAttribute(k, v);
-  return td;
 }
 
 function timeEl(iso, text) {
@@ -106,54 +94,42 @@ function render(data) {
 function signedOut(wrongRole) {
   clearTimeout(timer);
   timer = null;
-  ui.booths.hidden = true;
-  ui.hint.hidden = false;
-  if (wrongRole) ui.hintText.textContent = 'This page is for site staff and administrators; your account cannot see it.';
-  ui.body.dataset.state = 'signed-out';
+  showSignedOut(ui, ui.booths, wrongRole ? 'This page is for site staff and administrators; your account cannot see it.' : null);
 }
 
 async function refresh() {
   clearTimeout(timer);
   timer = null;
   try {
-    const r = await fetch('/api/site/booths', { credentials: 'same-origin', cache: 'no-store' });
-    const body = await r.json().catch(() => ({}));
+    const r = await getJson('/api/site/booths');
+    const body = r.body;
     if (r.status === 401 || r.status === 403) {
       signedOut(r.status === 403);
       return;
     }
     if (!r.ok) {
-      showError(`Booths unavailable: ${body.error ?? r.status}`);
+      showError(ui, `Booths unavailable: ${body.error ?? r.status}`);
       ui.body.dataset.state = 'error';
     } else {
-      showError(null);
+      showError(ui, null);
       render(body);
       ui.body.dataset.state = 'ready';
     }
   } catch (err) {
     // keep the last table: a switchboard restart should not blank the page
-    showError(`Cannot reach the switchboard: ${err.message}`);
+    showError(ui, `Cannot reach the switchboard: ${err.message}`);
     ui.body.dataset.state = 'error';
   }
   timer = setTimeout(refresh, REFRESH_MS);
 }
 
 async function start() {
-  let user = null;
-  try {
-    const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
-    user = r.ok ? await r.json() : null;
-  } catch {
-    user = null;
-  }
+  const user = await currentUser();
   if (!user || (user.role !== 'staff' && user.role !== 'admin')) {
     signedOut(!!user);
     return;
   }
-  ui.who.textContent = user.name ?? user.login;
-  ui.who.hidden = false;
-  ui.hint.hidden = true;
-  ui.booths.hidden = false;
+  showSignedIn(ui, ui.booths, user);
   await refresh();
 }
 

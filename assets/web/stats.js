@@ -2,7 +2,8 @@
 // Relais statistics page (admins): anonymous aggregates per day, site and
 // topic from GET /api/stats, and the same rows as CSV (/api/stats.csv).
 
-const $ = (id) => document.getElementById(id);
+import { $, cell, currentUser, getJson, showError, showSignedIn, showSignedOut } from './page.js';
+
 const ui = {
   body: document.body,
   who: $('who'),
@@ -31,18 +32,6 @@ function mmss(s) {
   if (s === null || s === undefined) return '—';
   const t = Math.round(s);
   return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
-}
-
-function cell(text, attrs = {}) {
-  const td = document.createElement('td');
-  td.textContent = String(text);
-  for (const [k, v] of Object.entries(attrs)) td.setAttribute(k, v);
-  return td;
-}
-
-function showError(text) {
-  ui.error.textContent = text ?? '';
-  ui.error.hidden = !text;
 }
 
 function query() {
@@ -89,34 +78,31 @@ function render(data) {
 }
 
 async function refresh() {
-  showError(null);
+  showError(ui, null);
   ui.csv.href = `/api/stats.csv?${query()}`;
   ui.body.dataset.state = 'loading';
   try {
-    const r = await fetch(`/api/stats?${query()}`, { credentials: 'same-origin', cache: 'no-store' });
-    const body = await r.json().catch(() => ({}));
+    const r = await getJson(`/api/stats?${query()}`);
+    const body = r.body;
     if (r.status === 401 || r.status === 403) {
       signedOut(r.status === 403);
       return;
     }
     if (!r.ok) {
-      showError(`Statistics unavailable: ${body.error ?? r.status}`);
+      showError(ui, `Statistics unavailable: ${body.error ?? r.status}`);
       ui.body.dataset.state = 'error';
       return;
     }
     render(body);
     ui.body.dataset.state = 'ready';
   } catch (err) {
-    showError(`Cannot reach the switchboard: ${err.message}`);
+    showError(ui, `Cannot reach the switchboard: ${err.message}`);
     ui.body.dataset.state = 'error';
   }
 }
 
 function signedOut(wrongRole) {
-  ui.stats.hidden = true;
-  ui.hint.hidden = false;
-  if (wrongRole) ui.hintText.textContent = 'This page is for administrators; your account cannot see statistics.';
-  ui.body.dataset.state = 'signed-out';
+  showSignedOut(ui, ui.stats, wrongRole ? 'This page is for administrators; your account cannot see statistics.' : null);
 }
 
 ui.form.addEventListener('submit', (ev) => {
@@ -131,21 +117,12 @@ async function start() {
   from.setDate(from.getDate() - (DEFAULT_DAYS - 1));
   ui.to.value = isoDay(today);
   ui.from.value = isoDay(from);
-  let user = null;
-  try {
-    const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
-    user = r.ok ? await r.json() : null;
-  } catch {
-    user = null;
-  }
+  const user = await currentUser();
   if (!user || user.role !== 'admin') {
     signedOut(!!user);
     return;
   }
-  ui.who.textContent = user.name ?? user.login;
-  ui.who.hidden = false;
-  ui.hint.hidden = true;
-  ui.stats.hidden = false;
+  showSignedIn(ui, ui.stats, user);
   await refresh();
 }
 

@@ -3,6 +3,7 @@
 
 #include "server.h"
 #include "auth.h"
+#include "http.h"
 #include "site.h"
 #include "stats.h"
 #include "relais-config.h"
@@ -11,7 +12,6 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#define SESSION_COOKIE "relais_session"
 /* Sign-in bodies are two short fields: anything bigger is not a sign-in. */
 #define API_MAX_BODY 4096
 /* Store housekeeping (expired sessions, old attempts, no-shows), in ticks. */
@@ -244,27 +244,6 @@ static void on_static(SoupServer *soup, SoupServerMessage *msg, const char *path
 
 /* --- requests: origin, cookies, bodies ------------------------------------- */
 
-static void set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
-{
-	g_autoptr(JsonNode) root = json_builder_get_root(b);
-	g_autofree char *text = json_to_string(root, FALSE);
-	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
-	soup_message_headers_replace(h, "Cache-Control", "no-store");
-	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
-	soup_server_message_set_status(msg, status, NULL);
-	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
-}
-
-static void set_json_error(SoupServerMessage *msg, guint status, const char *text)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_add_string_value(b, text);
-	json_builder_end_object(b);
-	set_json(msg, status, b);
-}
-
 static void set_json_user(SoupServerMessage *msg, const SbUser *user)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -276,69 +255,14 @@ static void set_json_user(SoupServerMessage *msg, const SbUser *user)
 	json_builder_set_member_name(b, "role");
 	json_builder_add_string_value(b, sb_role_to_string(user->role));
 	json_builder_end_object(b);
-	set_json(msg, SOUP_STATUS_OK, b);
-}
-
-/* The page's own origin is scheme://Host: a browser sends an Origin header
- * with every WebSocket upgrade and with cross-site POSTs. */
-static gboolean origin_is_ours(SbServer *server, SoupServerMessage *msg, gboolean required)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	const char *origin = soup_message_headers_get_one(h, "Origin");
-	if (origin == NULL)
-		return !required;
-	const char *host = soup_message_headers_get_one(h, "Host");
-	if (host == NULL || *host == '\0')
-		return FALSE;
-	g_autofree char *ours = g_strconcat(server->secure_cookies ? "https://" : "http://", host, NULL);
-	return g_ascii_strcasecmp(origin, ours) == 0;
-}
-
-/* The raw token of the relais_session cookie, or NULL. Returns: (transfer full) */
-static char *session_token(SoupServerMessage *msg)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	const char *cookies = soup_message_headers_get_list(h, "Cookie");
-	if (cookies == NULL)
-		return NULL;
-	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
-	for (char **p = parts; *p; p++) {
-		const char *c = g_strstrip(*p);
-		if (g_str_has_prefix(c, SESSION_COOKIE "=")) {
-			const char *v = c + strlen(SESSION_COOKIE "=");
-			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
-				return g_strdup(v);
-		}
-	}
-	return NULL;
-}
-
-/* The account behind the request's session cookie, or NULL (no cookie,
- * unknown, expired or disabled). *token_out: the raw token (nullable). */
-static SbUser *session_user(SbServer *server, SoupServerMessage *msg, char **token_out)
-{
-	g_autofree char *token = session_token(msg);
-	if (token == NULL)
-		return NULL;
-	g_autoptr(GError) error = NULL;
-	SbUser *user = sb_store_session_lookup(server->store, token, &error);
-	if (user == NULL) {
-		if (!g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
-		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
-		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
-			g_warning("session lookup: %s", error->message);
-		return NULL;
-	}
-	if (token_out)
-		*token_out = g_steal_pointer(&token);
-	return user;
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
 static void set_session_cookie(SbServer *server, SoupServerMessage *msg, const char *token, gboolean expire)
 {
-	g_autofree char *cookie = g_strdup_printf(SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
-						  expire ? "" : token, expire ? 0 : CONFIG_RELAIS_SB_SESSION_TTL_S,
-						  server->secure_cookies ? "; Secure" : "");
+	g_autofree char *cookie = g_strdup_printf(
+		SB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", expire ? "" : token,
+		expire ? 0 : CONFIG_RELAIS_SB_SESSION_TTL_S, server->secure_cookies ? "; Secure" : "");
 	soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie", cookie);
 }
 
@@ -410,7 +334,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	g_autofree char *login = NULL, *password = NULL;
 	const char *why = NULL;
 	if (!read_credentials(msg, &login, &password, &why)) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
 		return;
 	}
 	const char *address = soup_server_message_get_remote_host(msg);
@@ -420,7 +344,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	SbAttempts per_login, per_address;
 	if (!sb_store_attempts_count(server->store, login, address, 0, &per_login, &per_address, &error)) {
 		g_warning("sign-in: %s", error->message);
-		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
 		return;
 	}
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
@@ -435,7 +359,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 		json_builder_set_member_name(b, "retry_after");
 		json_builder_add_int_value(b, wait);
 		json_builder_end_object(b);
-		set_json(msg, 429 /* Too Many Requests */, b);
+		sb_http_set_json(msg, 429 /* Too Many Requests */, b);
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
 		return;
 	}
@@ -445,11 +369,11 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 		if (!sb_store_attempt_record(server->store, login, address, &error))
 			g_warning("sign-in: %s", error->message);
 		g_message("sign-in refused from %s", address);
-		set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
+		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
 		return;
 	}
 	if (user->disabled) {
-		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
 		return;
 	}
 	if (!sb_store_attempts_forget_login(server->store, user->login, &error)) {
@@ -467,7 +391,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	g_autofree char *token = sb_store_session_create(server->store, user->id, address, 0, &error);
 	if (token == NULL) {
 		g_warning("sign-in: %s", error->message);
-		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
 		return;
 	}
 	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, address);
@@ -477,7 +401,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 
 static void api_logout(SbServer *server, SoupServerMessage *msg)
 {
-	g_autofree char *token = session_token(msg);
+	g_autofree char *token = sb_http_session_token(msg);
 	if (token) {
 		g_autoptr(GError) error = NULL;
 		if (!sb_store_session_delete(server->store, token, &error) &&
@@ -514,12 +438,12 @@ static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, G
 	if (g_strcmp0(path, "/api/login") == 0 || g_strcmp0(path, "/api/logout") == 0) {
 		if (!is_post) {
 			soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "POST");
-			set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use POST");
+			sb_http_set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use POST");
 			return;
 		}
 		/* a form on another site must not sign anyone in or out */
-		if (!origin_is_ours(server, msg, FALSE)) {
-			set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
+		if (!sb_http_origin_is_ours(msg, server->secure_cookies, FALSE)) {
+			sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
 			return;
 		}
 		if (g_strcmp0(path, "/api/login") == 0)
@@ -530,16 +454,16 @@ static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, G
 		if (!is_get) {
 			soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
 						     "GET, HEAD");
-			set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET");
+			sb_http_set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET");
 			return;
 		}
-		g_autoptr(SbUser) user = session_user(server, msg, NULL);
+		g_autoptr(SbUser) user = sb_http_session_user(server->store, msg, NULL);
 		if (user == NULL)
-			set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+			sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
 		else
 			set_json_user(msg, user);
 	} else {
-		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 	}
 }
 
@@ -557,12 +481,12 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 			set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "booths do not send an Origin\n");
 		return;
 	}
-	if (!origin_is_ours(server, msg, TRUE)) {
+	if (!sb_http_origin_is_ours(msg, server->secure_cookies, TRUE)) {
 		set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "cross-origin WebSocket refused\n");
 		return;
 	}
 	g_autofree char *token = NULL;
-	g_autoptr(SbUser) user = session_user(server, msg, &token);
+	g_autoptr(SbUser) user = sb_http_session_user(server->store, msg, &token);
 	if (user == NULL) {
 		set_text(msg, SOUP_STATUS_UNAUTHORIZED, "text/plain", "sign in first\n");
 		return;

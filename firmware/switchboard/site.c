@@ -2,12 +2,11 @@
 #define G_LOG_DOMAIN "relais-site"
 
 #include "site.h"
-#include "auth.h"
+#include "http.h"
 
 #include <string.h>
 
-#define SESSION_COOKIE "relais_session"
-#define SITE_DATA_KEY  "relais-site"
+#define SITE_DATA_KEY "relais-site"
 
 /* What was last written for a connected booth, so that an unchanged one is
  * not rewritten at every sync. */
@@ -281,41 +280,6 @@ JsonNode *sb_site_booths_json(SbStore *store, JsonArray *snapshot, gint64 site_i
 
 /* --- GET /api/site/booths ------------------------------------------------------------ */
 
-static void set_json_node(SoupServerMessage *msg, guint status, JsonNode *root)
-{
-	g_autofree char *text = json_to_string(root, FALSE);
-	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
-	soup_message_headers_replace(h, "Cache-Control", "no-store");
-	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
-	soup_server_message_set_status(msg, status, NULL);
-	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
-}
-
-static void set_json_error(SoupServerMessage *msg, guint status, const char *text)
-{
-	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
-	json_object_set_string_member(json_node_get_object(root), "error", text);
-	set_json_node(msg, status, root);
-}
-
-/* As server.c and stats.c: the session cookie's token, or NULL. */
-static char *session_token(SoupServerMessage *msg)
-{
-	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
-	if (cookies == NULL)
-		return NULL;
-	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
-	for (char **p = parts; *p; p++) {
-		const char *c = g_strstrip(*p);
-		if (g_str_has_prefix(c, SESSION_COOKIE "=")) {
-			const char *v = c + strlen(SESSION_COOKIE "=");
-			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
-				return g_strdup(v);
-		}
-	}
-	return NULL;
-}
-
 /* A positive decimal id, or 0. */
 static gint64 parse_id(const char *text)
 {
@@ -346,41 +310,35 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 {
 	SbSiteBooths *sb = user_data;
 	if (g_strcmp0(path, "/api/site/booths") != 0) {
-		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 		return;
 	}
 	const char *method = soup_server_message_get_method(msg);
 	if (g_strcmp0(method, "GET") != 0 && g_strcmp0(method, "HEAD") != 0) {
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", "GET, HEAD");
-		set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
+		sb_http_method_not_allowed(msg, "GET, HEAD");
 		return;
 	}
-	g_autofree char *token = session_token(msg);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUser) user = token ? sb_store_session_lookup(sb->store, token, &error) : NULL;
+	g_autoptr(SbUser) user = sb_http_session_user(sb->store, msg, NULL);
 	if (user == NULL) {
-		if (error && !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
-		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
-		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
-			g_warning("session lookup: %s", error->message);
-		set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
 		return;
 	}
 	const char *site_q = query ? g_hash_table_lookup(query, "site") : NULL;
 	gint64 site_id = 0;
 	if (site_q && (site_id = parse_id(site_q)) == 0) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "site is a site id");
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "site is a site id");
 		return;
 	}
 	if (user->role == SB_ROLE_STAFF) {
 		/* staff see their own site, whatever they ask */
 		if (site_id != 0 && site_id != user->site_id) {
-			set_json_error(msg, SOUP_STATUS_FORBIDDEN, "staff see their own site only");
+			sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "staff see their own site only");
 			return;
 		}
 		site_id = user->site_id;
 	} else if (user->role != SB_ROLE_ADMIN) {
-		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
 		return;
 	}
 	if (site_id != 0) {
@@ -389,8 +347,8 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 			gboolean missing = g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 			if (!missing)
 				g_warning("site %" G_GINT64_FORMAT ": %s", site_id, error->message);
-			set_json_error(msg, missing ? SOUP_STATUS_NOT_FOUND : SOUP_STATUS_INTERNAL_SERVER_ERROR,
-				       missing ? "no such site" : "the store failed");
+			sb_http_set_json_error(msg, missing ? SOUP_STATUS_NOT_FOUND : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+					       missing ? "no such site" : "the store failed");
 			return;
 		}
 	}
@@ -400,10 +358,10 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 		sb_site_booths_json(sb->store, snapshot, site_id, g_get_real_time() / G_USEC_PER_SEC, &error);
 	if (root == NULL) {
 		g_warning("site booths: %s", error->message);
-		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
 		return;
 	}
-	set_json_node(msg, SOUP_STATUS_OK, root);
+	sb_http_set_json_node(msg, SOUP_STATUS_OK, root);
 }
 
 SbSiteBooths *sb_site_register(SoupServer *soup, SbStore *store, SbHub *hub)

@@ -3,13 +3,13 @@
 
 #include "stats.h"
 #include "auth.h"
+#include "http.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SESSION_COOKIE "relais_session"
 /* An outcome is a few short fields: anything bigger is not one. */
 #define OUTCOME_MAX_BODY 4096
 /* The longest range a statistics request may ask for. */
@@ -104,83 +104,20 @@ void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
 
 /* --- requests ------------------------------------------------------------------- */
 
-static void set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
-{
-	g_autoptr(JsonNode) root = json_builder_get_root(b);
-	g_autofree char *text = json_to_string(root, FALSE);
-	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
-	soup_message_headers_replace(h, "Cache-Control", "no-store");
-	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
-	soup_server_message_set_status(msg, status, NULL);
-	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
-}
-
-static void set_json_error(SoupServerMessage *msg, guint status, const char *text)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_add_string_value(b, text);
-	json_builder_end_object(b);
-	set_json(msg, status, b);
-}
-
-static void method_not_allowed(SoupServerMessage *msg, const char *allow)
-{
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", allow);
-	set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
-}
-
-/* As server.c: the page's own origin is scheme://Host. */
-static gboolean origin_is_ours(SbStats *stats, SoupServerMessage *msg)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	const char *origin = soup_message_headers_get_one(h, "Origin");
-	if (origin == NULL)
-		return TRUE;
-	const char *host = soup_message_headers_get_one(h, "Host");
-	if (host == NULL || *host == '\0')
-		return FALSE;
-	g_autofree char *ours = g_strconcat(stats->secure ? "https://" : "http://", host, NULL);
-	return g_ascii_strcasecmp(origin, ours) == 0;
-}
-
-static char *session_token(SoupServerMessage *msg)
-{
-	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
-	if (cookies == NULL)
-		return NULL;
-	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
-	for (char **p = parts; *p; p++) {
-		const char *c = g_strstrip(*p);
-		if (g_str_has_prefix(c, SESSION_COOKIE "=")) {
-			const char *v = c + strlen(SESSION_COOKIE "=");
-			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
-				return g_strdup(v);
-		}
-	}
-	return NULL;
-}
-
 /* The signed-in account if its role is one of `roles` (SB_ROLE_* bits);
  * otherwise the reply is set (401 / 403) and NULL returned.
  * *session_hash: the SHA-256 of the session token (nullable). */
 static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **session_hash)
 {
-	g_autofree char *token = session_token(msg);
-	g_autoptr(GError) error = NULL;
-	SbUser *user = token ? sb_store_session_lookup(stats->store, token, &error) : NULL;
+	g_autofree char *token = NULL;
+	SbUser *user = sb_http_session_user(stats->store, msg, &token);
 	if (user == NULL) {
-		if (error && !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
-		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
-		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
-			g_warning("session lookup: %s", error->message);
-		set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
 		return NULL;
 	}
 	if (!(roles & (1u << user->role))) {
 		sb_user_free(user);
-		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
 		return NULL;
 	}
 	if (session_hash)
@@ -210,15 +147,15 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 {
 	SbStats *stats = user_data;
 	if (g_strcmp0(path, "/api/outcome") != 0) {
-		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 		return;
 	}
 	if (g_strcmp0(soup_server_message_get_method(msg), "POST") != 0) {
-		method_not_allowed(msg, "POST");
+		sb_http_method_not_allowed(msg, "POST");
 		return;
 	}
-	if (!origin_is_ours(stats, msg)) {
-		set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
+	if (!sb_http_origin_is_ours(msg, stats->secure, FALSE)) {
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
 		return;
 	}
 	g_autofree char *session = NULL;
@@ -228,7 +165,7 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		return;
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
 	if (body->length > OUTCOME_MAX_BODY) {
-		set_json_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large");
+		sb_http_set_json_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large");
 		return;
 	}
 	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);
@@ -239,7 +176,7 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	if (g_strcmp0(type, "application/json") != 0 || data == NULL || len == 0 || memchr(data, '\0', len) ||
 	    !g_utf8_validate(data, len, NULL) || !json_parser_load_from_data(parser, data, len, NULL) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "send a JSON object (application/json)");
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "send a JSON object (application/json)");
 		return;
 	}
 	JsonObject *o = json_node_get_object(json_parser_get_root(parser));
@@ -248,36 +185,36 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	if (!member_string(o, "call", TRUE, &call) || !member_string(o, "outcome", TRUE, &outcome) ||
 	    !member_string(o, "note", FALSE, &note) || !member_string(o, "topic", FALSE, &topic) ||
 	    (fu && json_node_get_value_type(fu) != G_TYPE_BOOLEAN)) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
-			       "call and outcome (strings), note and topic (strings), follow_up (boolean)");
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
+				       "call and outcome (strings), note and topic (strings), follow_up (boolean)");
 		return;
 	}
 	if (!g_strv_contains(sb_outcome_codes, outcome)) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "unknown outcome code");
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "unknown outcome code");
 		return;
 	}
 	if (note && g_utf8_strlen(note, -1) > CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX) {
 		g_autofree char *why =
 			g_strdup_printf("the note is longer than %d characters", CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX);
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
 		return;
 	}
 	prune_answered(stats, g_get_monotonic_time());
 	Answered *a = g_hash_table_lookup(stats->answered, call);
 	/* someone else's call looks like no call at all */
 	if (a == NULL || g_strcmp0(a->session, session) != 0) {
-		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no recent call of yours has this id");
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no recent call of yours has this id");
 		return;
 	}
 	g_autoptr(GError) error = NULL;
 	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, fu && json_node_get_boolean(fu), &error)) {
 		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID)) {
-			set_json_error(msg, SOUP_STATUS_BAD_REQUEST, error->message);
+			sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, error->message);
 		} else if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
-			set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
+			sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
 		} else {
 			g_warning("outcome of call %s: %s", call, error->message);
-			set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+			sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
 		}
 		return;
 	}
@@ -289,7 +226,7 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	json_builder_set_member_name(b, "outcome");
 	json_builder_add_string_value(b, outcome);
 	json_builder_end_object(b);
-	set_json(msg, SOUP_STATUS_OK, b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
 /* --- GET /api/stats, /api/stats.csv ----------------------------------------------------- */
@@ -321,12 +258,13 @@ static GPtrArray *stats_rows(SbStats *stats, SoupServerMessage *msg, GHashTable 
 	g_autoptr(GDateTime) from =
 		from_s ? parse_day(from_s) : (to ? g_date_time_add_days(to, 1 - STATS_DEFAULT_DAYS) : NULL);
 	if (from == NULL || to == NULL) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "from and to are dates YYYY-MM-DD");
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "from and to are dates YYYY-MM-DD");
 		return NULL;
 	}
 	GTimeSpan span = g_date_time_difference(to, from);
 	if (span < 0 || span / G_TIME_SPAN_DAY >= STATS_MAX_DAYS) {
-		set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "from must not be after to, at most 366 days apart");
+		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
+				       "from must not be after to, at most 366 days apart");
 		return NULL;
 	}
 	*from_out = g_date_time_format(from, "%Y-%m-%d");
@@ -338,7 +276,7 @@ static GPtrArray *stats_rows(SbStats *stats, SoupServerMessage *msg, GHashTable 
 	g_autoptr(GPtrArray) all = sb_store_stats(stats->store, lo, hi, &error);
 	if (all == NULL) {
 		g_warning("statistics: %s", error->message);
-		set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
 		return NULL;
 	}
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)sb_stat_row_free);
@@ -370,12 +308,12 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	SbStats *stats = user_data;
 	gboolean csv = g_strcmp0(path, "/api/stats.csv") == 0;
 	if (!csv && g_strcmp0(path, "/api/stats") != 0) {
-		set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 		return;
 	}
 	const char *method = soup_server_message_get_method(msg);
 	if (g_strcmp0(method, "GET") != 0 && g_strcmp0(method, "HEAD") != 0) {
-		method_not_allowed(msg, "GET, HEAD");
+		sb_http_method_not_allowed(msg, "GET, HEAD");
 		return;
 	}
 	g_autoptr(SbUser) user = require_role(stats, msg, ROLE_BIT(SB_ROLE_ADMIN), NULL);
@@ -432,7 +370,7 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	set_json(msg, SOUP_STATUS_OK, b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
 /* --- registration ------------------------------------------------------------------ */

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUILD, missingBinaries, tmpDir } from './lib/env.mjs';
-import { killAll } from './lib/procs.mjs';
 import { startSwitchboard, signInPage, httpRequest, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
+import { scriptedAdviser, suiteSteps } from './lib/scripted.mjs';
 import { WsClient } from './lib/ws.mjs';
 import { until } from './lib/util.mjs';
 
@@ -39,20 +39,11 @@ describe('accounts and sign-in', { skip, timeout: 120000 }, () => {
   let sb;
   let adviser;
   let page;
-  let failed = false;
   const sockets = [];
   let boothSocket;
 
-  const step = (name, fn) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        err.message += `\n${sb?.proc.tailText(15) ?? ''}\n--- browser console ---\n${adviser?.consoleLines.slice(-20).join('\n') ?? ''}`;
-        throw err;
-      }
-    });
+  const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
+  const step = suite.step;
 
   const upgrade = async (role, opts) => {
     try {
@@ -74,10 +65,7 @@ describe('accounts and sign-in', { skip, timeout: 120000 }, () => {
   });
 
   after(async () => {
-    for (const s of sockets) s.destroy();
-    await adviser?.close();
-    await killAll();
-    if (!failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    await suite.end(sockets);
   });
 
   step('console: a wrong password is refused with a message, the right one signs in', async () => {
@@ -220,9 +208,7 @@ describe('accounts and sign-in', { skip, timeout: 120000 }, () => {
 
   step('the booth is told the account\'s name, not the name in the hello', async () => {
     const booth = boothSocket;
-    const a = await sb.adviserWs();
-    sockets.push(a);
-    await a.request({ type: 'hello', version: 1, role: 'adviser', name: 'Mallory' }, 'welcome');
+    const { ws: a } = await scriptedAdviser(sb, { name: 'Mallory', sockets });
     booth.send({ type: 'request', language: 'fr', topic: 'job-search' });
     const q = await a.next((m) => m.type === 'queue' && m.queue.some((t) => t.booth_id === 'auth-1'));
     a.send({ type: 'accept', ticket: q.queue.find((t) => t.booth_id === 'auth-1').ticket });

@@ -7,13 +7,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
-import { killAll } from './lib/procs.mjs';
 import { startSwitchboard, signInPage, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { startBrowserBooth } from './lib/browserbooth.mjs';
-import { WsClient } from './lib/ws.mjs';
+import { scriptedAdviser, scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { until, sleep } from './lib/util.mjs';
-import fs from 'node:fs';
 
 const missing = missingBinaries('relais-switchboard');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -24,25 +22,11 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
   let adviser;
   let page;
   const sockets = [];
-  let failed = false;
 
-  async function rawBooth(id, site) {
-    const c = await WsClient.connect(sb.wsUrl('booth'));
-    sockets.push(c);
-    await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site, board: 'sim' }, 'welcome');
-    return c;
-  }
+  const rawBooth = (id, site) => scriptedBooth(sb, id, site, sockets);
 
-  const step = (name, fn) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        err.message += `\n${sb?.proc.tailText(15) ?? ''}\n--- browser console ---\n${adviser?.consoleLines.slice(-20).join('\n') ?? ''}`;
-        throw err;
-      }
-    });
+  const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
+  const step = suite.step;
 
   before(async () => {
     sb = await startSwitchboard({ dir });
@@ -51,10 +35,7 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
   });
 
   after(async () => {
-    for (const s of sockets) s.destroy();
-    await adviser?.close();
-    await killAll();
-    if (!failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    await suite.end(sockets);
   });
 
   step('signs in with the form, a reload keeps the session, connects', async () => {
@@ -116,9 +97,7 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
   });
 
   step('a visitor taken elsewhere (or gone) is marked, then removed', async () => {
-    const other = await sb.adviserWs();
-    sockets.push(other);
-    const w = await other.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other' }, 'welcome');
+    const { ws: other, welcome: w } = await scriptedAdviser(sb, { name: 'Other', sockets });
     assert.ok(w.session);
     const q = await other.next((m) => m.type === 'queue' && m.queue.length === 2);
     const ticket = q.queue.find((e) => e.booth_id === 'lib-2').ticket;
@@ -175,9 +154,7 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
 
   step("a booth is told who is on duty, and the visitor's rating after the call reaches the adviser", async () => {
     // A scripted booth: the C booth's side of this is being built separately.
-    const b = await WsClient.connect(sb.wsUrl('booth'));
-    sockets.push(b);
-    await b.request({ type: 'hello', version: 1, role: 'booth', booth_id: 'lib-3', site: 'Maison France services', board: 'sim' }, 'welcome');
+    const b = await rawBooth('lib-3', 'Maison France services');
     const av = await b.next((m) => m.type === 'availability', { what: 'availability after welcome' });
     assert.equal(av.advisers, 1, 'this console is the one adviser on duty');
     assert.equal(av.next_opening, undefined);

@@ -6,12 +6,10 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
-import { killAll } from './lib/procs.mjs';
 import { startSwitchboard, signInPage } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
-import { WsClient } from './lib/ws.mjs';
+import { scriptedAdviser, scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { until, sleep } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard');
@@ -27,30 +25,16 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
   let page;
   let fr;
   const sockets = [];
-  let failed = false;
 
-  async function rawBooth(id) {
-    const c = await WsClient.connect(sb.wsUrl('booth'));
-    sockets.push(c);
-    await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site: 'Médiathèque', board: 'sim' }, 'welcome');
-    return c;
-  }
+  const rawBooth = (id) => scriptedBooth(sb, id, 'Médiathèque', sockets);
   const chimes = () => page.evaluate(() => window.relais.counters.chimes);
   const item = (boothId) => page.locator(`[data-testid="queue-item"][data-booth-id="${boothId}"]`);
   // The French console's next queue (after `from`) listing `ids` exactly.
   const frQueue = (from, ids) =>
     fr.next((m) => m.type === 'queue' && m.queue.map((q) => q.booth_id).join(' ') === ids, { from, what: `queue "${ids}" for the French adviser` });
 
-  const step = (name, fn) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        err.message += `\n${sb?.proc.tailText(15) ?? ''}\n--- browser console ---\n${adviser?.consoleLines.slice(-20).join('\n') ?? ''}`;
-        throw err;
-      }
-    });
+  const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
+  const step = suite.step;
 
   before(async () => {
     sb = await startSwitchboard({ dir });
@@ -61,11 +45,8 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
   });
 
   after(async () => {
-    for (const s of sockets) s.destroy();
     fr?.destroy();
-    await adviser?.close();
-    await killAll();
-    if (!failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    await suite.end(sockets);
   });
 
   step('both advisers sign in; the queue is empty and silent', async () => {
@@ -73,8 +54,7 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
     await page.locator('[data-testid="signin-form"]').waitFor();
     await signInPage(page, EN);
     await page.waitForSelector('body[data-link="online"]');
-    fr = await sb.adviserWs(FR.login, FR.password);
-    await fr.request({ type: 'hello', version: 1, role: 'adviser', name: 'ignored' }, 'welcome');
+    fr = (await scriptedAdviser(sb, { login: FR.login, password: FR.password, name: 'ignored' })).ws;
     await fr.next((m) => m.type === 'queue', { what: 'first queue' });
     const toggle = page.locator('[data-testid="chime-toggle"]');
     assert.equal(await toggle.getAttribute('aria-pressed'), 'false');

@@ -7,12 +7,10 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
-import { killAll } from './lib/procs.mjs';
 import { startSwitchboard, httpRequest } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
-import { WsClient } from './lib/ws.mjs';
+import { scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { until } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard');
@@ -33,29 +31,15 @@ describe('host-site staff page', { skip, timeout: 120000 }, () => {
   let sb;
   let browser;
   let page;
-  let failed = false;
   const cookies = {};
   const sockets = [];
 
-  const step = (name, fn) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        err.message += `\n${sb?.proc.tailText(15) ?? ''}\n--- browser console ---\n${browser?.consoleLines.slice(-20).join('\n') ?? ''}`;
-        throw err;
-      }
-    });
+  const suite = suiteSteps(dir, () => ({ sb, browser: browser }));
+  const step = suite.step;
 
   const api = (cookie, query = '') => httpRequest(`${sb.base}/api/site/booths${query}`, { headers: cookie ? { Cookie: cookie } : {} });
 
-  async function rawBooth(id, site) {
-    const c = await WsClient.connect(sb.wsUrl('booth'));
-    sockets.push(c);
-    await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site, board: 'sim' }, 'welcome');
-    return c;
-  }
+  const rawBooth = (id, site) => scriptedBooth(sb, id, site, sockets);
 
   async function signIn(u) {
     const r = await sb.login(u.login, u.password);
@@ -85,10 +69,7 @@ describe('host-site staff page', { skip, timeout: 120000 }, () => {
   });
 
   after(async () => {
-    for (const s of sockets) s.destroy();
-    await browser?.close();
-    await killAll();
-    if (!failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    await suite.end(sockets);
   });
 
   step('booths at both sites: idle, queued, out of order, gone, and one of an unknown site', async () => {

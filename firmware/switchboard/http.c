@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-http"
+
+#include "http.h"
+#include "auth.h"
+
+#include <string.h>
+
+void sb_http_set_json_node(SoupServerMessage *msg, guint status, JsonNode *root)
+{
+	g_autofree char *text = json_to_string(root, FALSE);
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, text, strlen(text));
+}
+
+void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	sb_http_set_json_node(msg, status, root);
+}
+
+void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text)
+{
+	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
+	json_object_set_string_member(json_node_get_object(root), "error", text);
+	sb_http_set_json_node(msg, status, root);
+}
+
+void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow)
+{
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", allow);
+	sb_http_set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
+}
+
+char *sb_http_session_token(SoupServerMessage *msg)
+{
+	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
+	if (cookies == NULL)
+		return NULL;
+	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
+	for (char **p = parts; *p; p++) {
+		const char *c = g_strstrip(*p);
+		if (g_str_has_prefix(c, SB_SESSION_COOKIE "=")) {
+			const char *v = c + strlen(SB_SESSION_COOKIE "=");
+			if (*v && strlen(v) <= 2 * SB_AUTH_TOKEN_CHARS)
+				return g_strdup(v);
+		}
+	}
+	return NULL;
+}
+
+SbUser *sb_http_session_user(SbStore *store, SoupServerMessage *msg, char **token_out)
+{
+	g_autofree char *token = sb_http_session_token(msg);
+	if (token == NULL)
+		return NULL;
+	g_autoptr(GError) error = NULL;
+	SbUser *user = sb_store_session_lookup(store, token, &error);
+	if (user == NULL) {
+		if (error && !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED))
+			g_warning("session lookup: %s", error->message);
+		return NULL;
+	}
+	if (token_out)
+		*token_out = g_steal_pointer(&token);
+	return user;
+}
+
+gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolean required)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	if (origin == NULL)
+		return !required;
+	const char *host = soup_message_headers_get_one(h, "Host");
+	if (host == NULL || *host == '\0')
+		return FALSE;
+	g_autofree char *ours = g_strconcat(secure ? "https://" : "http://", host, NULL);
+	return g_ascii_strcasecmp(origin, ours) == 0;
+}

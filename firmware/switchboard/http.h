@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * http: the request helpers the switchboard's HTTP handlers share (server,
+ * site, stats): JSON replies, the session cookie, the Origin check.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include "store.h"
+
+G_BEGIN_DECLS
+
+/* The sign-in session cookie's name. */
+#define SB_SESSION_COOKIE "relais_session"
+
+/* Sets a JSON reply (not cached, no sniffing) of `root`. */
+void sb_http_set_json_node(SoupServerMessage *msg, guint status, JsonNode *root);
+/* The same with the root of `b`. */
+void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b);
+/* Sets the reply {"error": text}. */
+void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text);
+
+/* Sets a 405 reply naming the methods `allow`ed. */
+void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow);
+
+/* The raw token of the session cookie (at most twice SB_AUTH_TOKEN_CHARS),
+ * or NULL. Returns: (transfer full) */
+char *sb_http_session_token(SoupServerMessage *msg);
+
+/* The account behind the request's session cookie in `store`, or NULL (no
+ * cookie, unknown, expired or disabled; any other store error is logged).
+ * *token_out: the raw token (nullable). Returns: (transfer full) */
+SbUser *sb_http_session_user(SbStore *store, SoupServerMessage *msg, char **token_out);
+
+/* Whether the request's Origin is the page's own, scheme://Host (`secure`:
+ * https). A browser sends one with every WebSocket upgrade and with
+ * cross-site POSTs; a request without one passes unless `required`. */
+gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolean required);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Scripted peers over a raw WebSocket (a booth, a signed-in adviser console)
+// and the steps and teardown the switchboard suites share.
+
+import { it } from 'node:test';
+import fs from 'node:fs';
+import { killAll } from './procs.mjs';
+import { WsClient } from './ws.mjs';
+
+// A scripted booth: `id` of `site` said hello and was welcomed. Added to
+// `sockets` (destroyed at the end of the suite) when given.
+export async function scriptedBooth(sb, id, site, sockets) {
+  const c = await WsClient.connect(sb.wsUrl('booth'));
+  sockets?.push(c);
+  await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site, board: 'sim' }, 'welcome');
+  return c;
+}
+
+// A scripted adviser console signed in as `login` (default: the ADVISER
+// account) that said hello as `name` (the account's name wins): {ws, welcome}.
+export async function scriptedAdviser(sb, { login, password, name = 'Scripted', sockets } = {}) {
+  const ws = await sb.adviserWs(login, password);
+  sockets?.push(ws);
+  const welcome = await ws.request({ type: 'hello', version: 1, role: 'adviser', name }, 'welcome');
+  return { ws, welcome };
+}
+
+// A suite's steps and end. `parts()`: {sb, browser}, read when needed.
+//   step(name, fn): it() that, if fn fails, keeps the suite's folder and adds
+//                   the switchboard's and the browser console's last lines
+//   end(sockets):   destroys `sockets`, closes the browser, stops the
+//                   programs, removes `dir` unless a step failed (or
+//                   RELAIS_E2E_KEEP is set)
+export function suiteSteps(dir, parts) {
+  const suite = {
+    failed: false,
+    step: (name, fn) =>
+      it(name, async () => {
+        try {
+          await fn();
+        } catch (err) {
+          suite.failed = true;
+          const { sb, browser } = parts();
+          err.message += `\n${sb?.proc.tailText(15) ?? ''}\n--- browser console ---\n${browser?.consoleLines.slice(-20).join('\n') ?? ''}`;
+          throw err;
+        }
+      }),
+    async end(sockets = []) {
+      for (const s of sockets) s.destroy();
+      await parts().browser?.close();
+      await killAll();
+      if (!suite.failed && !process.env.RELAIS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return suite;
+}
