@@ -271,6 +271,11 @@ static void refresh(BoothVisitor *v)
 {
 	BoothUiView *view = &v->view;
 	booth_ui_view_from_journey(view, v->journey);
+	/* the switchboard's ISO time, in the visitor's words ("demain à 9 h 00");
+	 * anything else: the screen's "come back later" */
+	g_autoptr(GDateTime) now = view->next_opening ? g_date_time_new_now_local() : NULL;
+	g_autofree char *when = now ? booth_ui_format_when(v->ui, view->language, view->next_opening, now) : NULL;
+	view->next_opening = when;
 	RelaisJourneyState s = view->state;
 	if (s != v->shown) {
 		/* pictures of a call do not outlive it */
@@ -295,6 +300,7 @@ static void refresh(BoothVisitor *v)
 	if (v->stalled && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END))
 		view->reconnecting = TRUE;
 	booth_ui_set_view(v->ui, view);
+	view->next_opening = NULL; /* `when` ends here; the UI keeps its copy */
 }
 
 /* Journey timeouts run from the last touch or from entering the screen,

@@ -455,12 +455,18 @@ static void tell_positions(SbHub *hub)
 	}
 }
 
-static JsonObject *availability_message(SbHub *hub)
+/* `booth`'s availability: with nobody on duty, the transport may say when
+ * the booth's site next opens (ISO 8601 local time with offset). */
+static JsonObject *availability_message(SbHub *hub, SbPeer *booth)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_AVAILABILITY);
-	/* every adviser with the console open counts as on duty until opening
-	 * hours exist; next_opening comes with them */
+	/* every adviser with the console open counts as on duty */
 	json_object_set_int_member(o, "advisers", hub->advisers->len);
+	if (hub->advisers->len == 0 && hub->transport.next_opening && booth->site && *booth->site) {
+		g_autofree char *when = hub->transport.next_opening(booth->site, hub->user_data);
+		if (when && *when)
+			json_object_set_string_member(o, "next_opening", when);
+	}
 	return o;
 }
 
@@ -468,12 +474,11 @@ static JsonObject *availability_message(SbHub *hub)
  * estimated waits follow. */
 static void advisers_changed(SbHub *hub)
 {
-	g_autofree char *text = relais_msg_to_string(availability_message(hub));
 	GHashTableIter it;
 	gpointer value;
 	g_hash_table_iter_init(&it, hub->booths);
 	while (g_hash_table_iter_next(&it, NULL, &value))
-		send_text(hub, value, text);
+		send_obj(hub, value, availability_message(hub, value));
 	tell_positions(hub);
 }
 
@@ -690,7 +695,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_message("booth %s online (site '%s', board '%s')", peer->booth_id, peer->site ? peer->site : "",
 			  peer->board ? peer->board : "");
 		/* before the visitor queues, the booth knows whether anyone is there */
-		send_obj(hub, peer, availability_message(hub));
+		send_obj(hub, peer, availability_message(hub, peer));
 		const char *resume = relais_msg_get_string(msg, "call");
 		if (resume)
 			resume_call(hub, peer, resume);

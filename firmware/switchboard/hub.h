@@ -49,6 +49,11 @@ typedef struct {
 	/* nullable: the visitor's rating of call `call_id` arrived (accepted:
 	 * the call was the booth's, within the window, not rated before) */
 	void (*feedback)(const char *call_id, gint score, gpointer user_data);
+	/* nullable: when site `site` (as a booth's hello names it) next opens,
+	 * asked for a booth's availability while no adviser is on duty.
+	 * Returns: (transfer full) an ISO 8601 local time with its offset
+	 * ("2026-11-24T09:00:00+01:00"), or NULL: unknown site, no hours. */
+	char *(*next_opening)(const char *site, gpointer user_data);
 } SbHubTransport;
 
 typedef struct {

@@ -81,7 +81,7 @@ static char *password_hash_from_stdin(const char *login, GError **error)
 	return hash;
 }
 
-static gint64 site_for_staff(SbStore *store, const char *name, GError **error)
+static gint64 site_find_or_create(SbStore *store, const char *name, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autoptr(SbSite) site = sb_store_site_get_by_name(store, name, &local);
@@ -160,7 +160,7 @@ static int user_add(SbStore *store, int argc, char **argv)
 		.topics = topics && *topics ? tops : NULL,
 		.password_hash = hash,
 	};
-	if (site && (user.site_id = site_for_staff(store, site, &error)) == 0) {
+	if (site && (user.site_id = site_find_or_create(store, site, &error)) == 0) {
 		fprintf(stderr, PROG ": user add %s: site '%s': %s\n", login, site, error->message);
 		return 1;
 	}
@@ -243,6 +243,168 @@ static int user_command(const char *data, int argc, char **argv)
 	return 0;
 }
 
+/* --- relais-switchboard --data DIR hours|closure ... -------------------------- */
+
+static const char hours_usage[] =
+	"usage: " PROG " --data DIR hours set SITE SLOTS   (SLOTS: mon-am,tue-pm,...; \"\" or none: closed)\n"
+	"       " PROG " --data DIR hours list SITE\n"
+	"       " PROG " --data DIR closure add SITE FROM TO [REASON]   (dates YYYY-MM-DD, inclusive)\n"
+	"       " PROG " --data DIR closure list SITE\n"
+	"Half-days: am 09:00-12:30, pm 13:30-17:00 (the site's local time).\n";
+
+static const char *const weekday_ids[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+/* The usual half-days of a site without finer hours. */
+#define HOURS_AM_START (9 * 60)
+#define HOURS_AM_END   (12 * 60 + 30)
+#define HOURS_PM_START (13 * 60 + 30)
+#define HOURS_PM_END   (17 * 60)
+
+/* "mon-am" → a slot of capacity 1; FALSE for anything else. */
+static gboolean slot_parse(const char *text, SbSlot *slot)
+{
+	g_auto(GStrv) parts = g_strsplit(text, "-", -1);
+	if (g_strv_length(parts) != 2)
+		return FALSE;
+	g_strstrip(parts[0]);
+	g_strstrip(parts[1]);
+	for (guint d = 0; d < G_N_ELEMENTS(weekday_ids); d++) {
+		if (g_ascii_strcasecmp(parts[0], weekday_ids[d]) != 0)
+			continue;
+		gboolean am = g_ascii_strcasecmp(parts[1], "am") == 0;
+		if (!am && g_ascii_strcasecmp(parts[1], "pm") != 0)
+			return FALSE;
+		*slot = (SbSlot){
+			.weekday = d,
+			.half = am ? SB_HALF_AM : SB_HALF_PM,
+			.start_min = am ? HOURS_AM_START : HOURS_PM_START,
+			.end_min = am ? HOURS_AM_END : HOURS_PM_END,
+			.capacity = 1,
+		};
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static SbSite *site_lookup(SbStore *store, const char *cmd, const char *name)
+{
+	g_autoptr(GError) error = NULL;
+	SbSite *site = sb_store_site_get_by_name(store, name, &error);
+	if (site == NULL)
+		fprintf(stderr, PROG ": %s: site '%s': %s\n", cmd, name,
+			g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)
+				? "no such site (sites come with `user add --site` or `hours set`)"
+				: error->message);
+	return site;
+}
+
+static int hours_set(SbStore *store, const char *name, const char *list)
+{
+	g_autoptr(GArray) slots = g_array_new(FALSE, TRUE, sizeof(SbSlot));
+	g_auto(GStrv) items = g_strsplit(list, ",", -1);
+	for (char **it = items; *it; it++) {
+		if (*g_strstrip(*it) == '\0' || g_ascii_strcasecmp(*it, "none") == 0)
+			continue;
+		SbSlot slot;
+		if (!slot_parse(*it, &slot)) {
+			fprintf(stderr, PROG ": hours set: unknown slot '%s' (mon..sun, then -am or -pm)\n%s", *it,
+				hours_usage);
+			return 2;
+		}
+		g_array_append_val(slots, slot);
+	}
+	g_autoptr(GError) error = NULL;
+	gint64 site_id = site_find_or_create(store, name, &error);
+	if (site_id == 0) {
+		fprintf(stderr, PROG ": hours set: site '%s': %s\n", name, error->message);
+		return 1;
+	}
+	if (!sb_store_slots_set(store, site_id, (SbSlot *)slots->data, slots->len, &error)) {
+		fprintf(stderr, PROG ": hours set %s: %s\n", name, error->message);
+		return 1;
+	}
+	fprintf(stderr, PROG ": site '%s': %u half-days a week\n", name, slots->len);
+	return 0;
+}
+
+static int hours_list(SbStore *store, const char *name)
+{
+	g_autoptr(SbSite) site = site_lookup(store, "hours list", name);
+	if (site == NULL)
+		return 1;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) slots = sb_store_slots_list(store, site->id, &error);
+	if (slots == NULL) {
+		fprintf(stderr, PROG ": hours list %s: %s\n", name, error->message);
+		return 1;
+	}
+	printf("SLOT\tFROM\tTO\tCAPACITY\n");
+	for (guint i = 0; i < slots->len; i++) {
+		const SbSlot *s = &g_array_index(slots, SbSlot, i);
+		printf("%s-%s\t%02u:%02u\t%02u:%02u\t%u\n", weekday_ids[s->weekday % 7],
+		       s->half == SB_HALF_AM ? "am" : "pm", s->start_min / 60, s->start_min % 60, s->end_min / 60,
+		       s->end_min % 60, s->capacity);
+	}
+	return 0;
+}
+
+static int closure_add(SbStore *store, const char *name, const char *from, const char *to, const char *reason)
+{
+	g_autoptr(SbSite) site = site_lookup(store, "closure add", name);
+	if (site == NULL)
+		return 1;
+	g_autoptr(GError) error = NULL;
+	if (sb_store_closure_add(store, site->id, from, to, reason, &error) == 0) {
+		fprintf(stderr, PROG ": closure add %s: %s\n", name, error->message);
+		return 1;
+	}
+	fprintf(stderr, PROG ": site '%s' closed from %s to %s\n", name, from, to);
+	return 0;
+}
+
+static int closure_list(SbStore *store, const char *name)
+{
+	g_autoptr(SbSite) site = site_lookup(store, "closure list", name);
+	if (site == NULL)
+		return 1;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) closures = sb_store_closure_list(store, site->id, &error);
+	if (closures == NULL) {
+		fprintf(stderr, PROG ": closure list %s: %s\n", name, error->message);
+		return 1;
+	}
+	printf("FROM\tTO\tREASON\n");
+	for (guint i = 0; i < closures->len; i++) {
+		const SbClosure *c = closures->pdata[i];
+		printf("%s\t%s\t%s\n", c->date_from, c->date_to, c->reason ? c->reason : "");
+	}
+	return 0;
+}
+
+/* argv[0] is "hours" or "closure". */
+static int hours_command(const char *data, int argc, char **argv)
+{
+	gboolean hours = strcmp(argv[0], "hours") == 0;
+	const char *cmd = argc >= 2 ? argv[1] : "";
+	gboolean ok = hours ? (strcmp(cmd, "set") == 0 && argc == 4) || (strcmp(cmd, "list") == 0 && argc == 3)
+			    : (strcmp(cmd, "add") == 0 && (argc == 5 || argc == 6)) ||
+				      (strcmp(cmd, "list") == 0 && argc == 3);
+	if (!ok) {
+		fprintf(stderr, "%s", hours_usage);
+		return 2;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbStore) store = sb_store_open(data, &error);
+	if (store == NULL) {
+		fprintf(stderr, PROG ": %s\n", error->message);
+		return 1;
+	}
+	if (hours)
+		return strcmp(cmd, "set") == 0 ? hours_set(store, argv[2], argv[3]) : hours_list(store, argv[2]);
+	return strcmp(cmd, "add") == 0 ? closure_add(store, argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL)
+				       : closure_list(store, argv[2]);
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -299,7 +461,7 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
-		if (strcmp(argv[i], "user") == 0) {
+		if (strcmp(argv[i], "user") == 0 || strcmp(argv[i], "hours") == 0 || strcmp(argv[i], "closure") == 0) {
 			cmd_at = i;
 			break;
 		}
@@ -308,7 +470,7 @@ int main(int argc, char **argv)
 	g_autofree char **main_argv = g_new0(char *, main_argc + 1);
 	memcpy(main_argv, argv, sizeof(char *) * main_argc);
 
-	g_autoptr(GOptionContext) ctx = g_option_context_new("[user add|passwd|del|list ...] - Relais switchboard");
+	g_autoptr(GOptionContext) ctx = g_option_context_new("[user|hours|closure ...] - Relais switchboard");
 	g_option_context_set_summary(
 		ctx, "Connects visitors at Relais booths with advisers in a browser.\n\n"
 		     "Accounts (there is none by default):\n"
@@ -316,6 +478,11 @@ int main(int argc, char **argv)
 		     "      [--site SITE] [--languages fr,en] [--topics a,b] [--generate]\n"
 		     "  " PROG " --data DIR user passwd|del LOGIN\n"
 		     "  " PROG " --data DIR user list\n\n"
+		     "Opening hours (am 09:00-12:30, pm 13:30-17:00) and closures:\n"
+		     "  " PROG " --data DIR hours set SITE mon-am,tue-pm,...\n"
+		     "  " PROG " --data DIR hours list SITE\n"
+		     "  " PROG " --data DIR closure add SITE FROM TO [REASON]\n"
+		     "  " PROG " --data DIR closure list SITE\n\n"
 		     "TLS (plain HTTP is only allowed on loopback):\n"
 		     "  " PROG " --data DIR --tls-cert FILE --tls-key FILE [--bind ADDR]\n"
 		     "  " PROG " make-cert --out DIR [--name HOST] [--days N] [--force]   (self-signed, trials)");
@@ -334,6 +501,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --data DIR is required (accounts and the store live there)\n");
 		return 2;
 	}
+	if (cmd_at < argc && strcmp(argv[cmd_at], "user") != 0)
+		return hours_command(data, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc)
 		return user_command(data, argc - cmd_at, argv + cmd_at);
 

@@ -86,7 +86,35 @@ static void transport_feedback(const char *call_id, gint score, gpointer user_da
 		sb_stats_feedback(stats, call_id, score);
 }
 
-static const SbHubTransport transport = {transport_send, transport_close, transport_call_ended, transport_feedback};
+/* The booth's site (its hello's name, matched to a store site by name, as
+ * site.c does) and its next opening from now, in the site's zone. */
+static char *transport_next_opening(const char *site_name, gpointer user_data)
+{
+	SbServer *server = user_data;
+	if (server->store == NULL)
+		return NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbSite) site = sb_store_site_get_by_name(server->store, site_name, &error);
+	if (site == NULL)
+		return NULL; /* a site the store does not know: nothing to say */
+	gint64 start = 0, end = 0;
+	if (!sb_store_site_next_opening(server->store, site->id, g_get_real_time() / G_USEC_PER_SEC, &start, &end,
+					&error)) {
+		g_warning("next opening of site '%s': %s", site_name, error->message);
+		return NULL;
+	}
+	if (start == 0)
+		return NULL;
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(start);
+	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
+	return local ? g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
+}
+
+static const SbHubTransport transport = {transport_send, transport_close, transport_call_ended, transport_feedback,
+					 transport_next_opening};
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
 

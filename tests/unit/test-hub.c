@@ -16,7 +16,8 @@ typedef struct {
 typedef struct {
 	SbHub *hub;
 	Conn conns[8];
-	gint64 now_us; /* the hub's clock */
+	gint64 now_us;	      /* the hub's clock */
+	guint openings_asked; /* calls of the transport's next_opening */
 } Fixture;
 
 static gint64 fake_clock(gpointer user_data)
@@ -29,6 +30,8 @@ static gint64 fake_clock(gpointer user_data)
 static const int ROOMY = 1;
 /* ... with a TURN server and its shared secret */
 static const int TURN = 2;
+/* ... whose transport knows opening hours */
+static const int HOURS = 3;
 
 static void t_send(gpointer conn, const char *text, gpointer ud)
 {
@@ -41,6 +44,15 @@ static void t_close(gpointer conn, gushort code, const char *reason, gpointer ud
 }
 
 static const SbHubTransport transport = {t_send, t_close};
+
+/* The store's answer, faked: only "Médiathèque" has opening hours. */
+static char *t_next_opening(const char *site, gpointer ud)
+{
+	((Fixture *)ud)->openings_asked++;
+	return g_strcmp0(site, "Médiathèque") == 0 ? g_strdup("2026-11-24T09:00:00+01:00") : NULL;
+}
+
+static const SbHubTransport transport_hours = {t_send, t_close, .next_opening = t_next_opening};
 
 static void setup(Fixture *f, gconstpointer data)
 {
@@ -65,7 +77,7 @@ static void setup(Fixture *f, gconstpointer data)
 		cfg.max_queue = 5;
 		cfg.max_errors = 20;
 	}
-	f->hub = sb_hub_new(&cfg, &transport, f);
+	f->hub = sb_hub_new(&cfg, data == &HOURS ? &transport_hours : &transport, f);
 	/* any start: only differences matter */
 	f->now_us = 1000 * G_USEC_PER_SEC;
 	sb_hub_set_clock(f->hub, fake_clock, f);
@@ -401,7 +413,7 @@ static gint64 advisers_told(Conn *c)
 {
 	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_AVAILABILITY);
 	g_assert_nonnull(m);
-	g_assert_null(relais_msg_get_string(m, "next_opening")); /* no opening hours yet */
+	g_assert_null(relais_msg_get_string(m, "next_opening")); /* this transport knows no hours */
 	return relais_msg_get_int(m, "advisers", -1);
 }
 
@@ -1109,6 +1121,45 @@ static void test_booked_first(Fixture *f, gconstpointer data)
 	g_assert_null(last_of(bad, RELAIS_MSG_QUEUED));
 }
 
+static void test_next_opening(Fixture *f, gconstpointer data)
+{
+	/* nobody on duty: the booth learns when its site opens next */
+	Conn *b = booth(f, 0, "sim-1");
+	g_autoptr(RelaisMsg) av = last_of(b, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(relais_msg_get_int(av, "advisers", -1), ==, 0);
+	g_assert_cmpstr(relais_msg_get_string(av, "next_opening"), ==, "2026-11-24T09:00:00+01:00");
+
+	/* a site without hours, and a booth naming no site: no next_opening */
+	Conn *other = open_conn(f, 1, RELAIS_ROLE_BOOTH);
+	say(f, other, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-2\",\"site\":\"Gare\"}");
+	g_autoptr(RelaisMsg) av2 = last_of(other, RELAIS_MSG_AVAILABILITY);
+	g_assert_null(relais_msg_get_string(av2, "next_opening"));
+	Conn *nosite = open_conn(f, 2, RELAIS_ROLE_BOOTH);
+	say(f, nosite, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-3\"}");
+	g_autoptr(RelaisMsg) av3 = last_of(nosite, RELAIS_MSG_AVAILABILITY);
+	g_assert_nonnull(av3);
+	g_assert_null(relais_msg_get_string(av3, "next_opening"));
+	g_assert_cmpuint(f->openings_asked, ==, 2); /* never for a booth without a site */
+
+	/* someone on duty: not asked, not sent */
+	guint asked = f->openings_asked;
+	adviser(f, 3, "Alice");
+	g_autoptr(RelaisMsg) on = last_of(b, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(relais_msg_get_int(on, "advisers", -1), ==, 1);
+	g_assert_null(relais_msg_get_string(on, "next_opening"));
+	g_assert_cmpuint(f->openings_asked, ==, asked);
+
+	/* the last one leaves: each booth is told its own site's opening */
+	sb_hub_disconnect(f->hub, f->conns[3].peer);
+	f->conns[3].peer = NULL;
+	g_autoptr(RelaisMsg) off = last_of(b, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(relais_msg_get_int(off, "advisers", -1), ==, 0);
+	g_assert_cmpstr(relais_msg_get_string(off, "next_opening"), ==, "2026-11-24T09:00:00+01:00");
+	g_autoptr(RelaisMsg) off2 = last_of(other, RELAIS_MSG_AVAILABILITY);
+	g_assert_cmpint(relais_msg_get_int(off2, "advisers", -1), ==, 0);
+	g_assert_null(relais_msg_get_string(off2, "next_opening"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1129,5 +1180,6 @@ int main(int argc, char **argv)
 	g_test_add("/hub/skills-accept", Fixture, NULL, setup, test_skills_accept, teardown);
 	g_test_add("/hub/skills-wait", Fixture, NULL, setup, test_skills_wait, teardown);
 	g_test_add("/hub/booked-first", Fixture, &ROOMY, setup, test_booked_first, teardown);
+	g_test_add("/hub/next-opening", Fixture, &HOURS, setup, test_next_opening, teardown);
 	return g_test_run();
 }

@@ -774,6 +774,40 @@ static void test_text_cache(Fixture *f, gconstpointer data)
 	g_assert_null(booth_ui_get_draft(f->ui));
 }
 
+/* availability.next_opening in the visitor's words, against a fixed "now":
+ * Monday 23 November 2026, 10:00 in Paris. */
+static void test_format_when(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_from_iso8601("2026-11-23T10:00:00+01:00", NULL);
+	static const struct {
+		const char *lang, *iso, *words;
+	} cases[] = {
+		{"fr", "2026-11-23T13:30:00+01:00", "aujourd'hui à 13 h 30"},
+		{"fr", "2026-11-24T09:00:00+01:00", "demain à 9 h 00"},
+		{"fr", "2026-11-26T13:30:00+01:00", "jeudi à 13 h 30"},
+		{"fr", "2026-12-08T09:00:00+01:00", "mardi 8/12 à 9 h 00"},
+		{"en", "2026-11-24T09:00:00+01:00", "tomorrow at 9:00 am"},
+		{"en", "2026-11-24T13:30:00+01:00", "tomorrow at 1:30 pm"},
+		{"en", "2026-11-29T12:00:00+01:00", "Sunday at 12:00 pm"},
+		{"en", "2026-11-23T10:30:00+01:00", "today at 10:30 am"},
+		/* days as the site counts them: 01:00 tomorrow in Paris is still
+		 * today at a site five hours behind UTC */
+		{"en", "2026-11-23T20:00:00-05:00", "today at 8:00 pm"},
+		{"en", "2026-11-24T00:30:00+01:00", "tomorrow at 12:30 am"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *words = booth_ui_format_when(f->ui, cases[i].lang, cases[i].iso, now);
+		g_assert_cmpstr(words, ==, cases[i].words);
+	}
+	/* not ISO 8601 with an offset, or already past: the "come back later" text */
+	static const char *const bad[] = {
+		"mardi à 9 h 30",	    "2026-11-24T09:00:00", "2026-11-24", "", "2026-13-01T09:00:00+01:00",
+		"2026-11-23T09:00:00+01:00"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_null(booth_ui_format_when(f->ui, "fr", bad[i], now));
+	g_assert_null(booth_ui_format_when(f->ui, "fr", NULL, now));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -791,6 +825,7 @@ int main(int argc, char **argv)
 	ADD("/ui-input/keyboard-keys", test_keyboard_keys);
 	ADD("/ui-input/redraw-on-change", test_redraw_on_change);
 	ADD("/ui-input/text-cache", test_text_cache);
+	ADD("/ui-input/format-when", test_format_when);
 	g_test_add_func("/ui-input/keyboard-sizes", test_keyboard_sizes);
 	g_test_add_func("/ui-input/target-sizes", test_target_sizes);
 	g_test_add_func("/ui-input/bad-config", test_bad_config);

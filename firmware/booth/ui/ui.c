@@ -309,6 +309,78 @@ const char *booth_ui_tr(BoothUi *ui, const char *msgid)
 	return ui_tr(ui, msgid);
 }
 
+/* --- times in words -------------------------------------------------------- */
+
+/* Whether the printf conversions of `pattern` are exactly `convs` ('s' or
+ * 'd' each, in order; "%%" aside): a catalog cannot make us read an argument
+ * we did not pass. */
+static gboolean pattern_ok(const char *pattern, const char *convs)
+{
+	for (const char *p = pattern; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == '%')
+			continue;
+		while (*p == '0' || *p == '-' || g_ascii_isdigit(*p))
+			p++;
+		if (*p != *convs || *p == '\0')
+			return FALSE;
+		convs++;
+	}
+	return *convs == '\0';
+}
+
+static const char *tr_pattern(BoothUi *ui, const char *language, const char *msgid, const char *convs,
+			      const char *fallback)
+{
+	const char *s = ui_tr_lang(ui, language, msgid);
+	return pattern_ok(s, convs) ? s : fallback;
+}
+
+char *booth_ui_format_when(BoothUi *ui, const char *language, const char *iso, GDateTime *now)
+{
+	/* an offset is required: "09:00" of which zone would be a guess */
+	if (iso == NULL || strlen(iso) < 20 ||
+	    !(g_str_has_suffix(iso, "Z") || strchr(iso + 19, '+') || strchr(iso + 19, '-')))
+		return NULL;
+	g_autoptr(GDateTime) when = g_date_time_new_from_iso8601(iso, NULL);
+	if (when == NULL || g_date_time_compare(when, now) < 0)
+		return NULL;
+	/* days as the site counts them: `now` in the offset of `when` */
+	g_autoptr(GTimeZone) tz = g_time_zone_new_offset(g_date_time_get_utc_offset(when) / G_TIME_SPAN_SECOND);
+	g_autoptr(GDateTime) here = g_date_time_to_timezone(now, tz);
+	if (tz == NULL || here == NULL)
+		return NULL;
+	g_autoptr(GDate) d_now = g_date_new_dmy(g_date_time_get_day_of_month(here), g_date_time_get_month(here),
+						g_date_time_get_year(here));
+	g_autoptr(GDate) d_when = g_date_new_dmy(g_date_time_get_day_of_month(when), g_date_time_get_month(when),
+						 g_date_time_get_year(when));
+	gint days = g_date_days_between(d_now, d_when);
+
+	int weekday = g_date_time_get_day_of_week(when); /* 1 Monday .. 7 Sunday */
+	g_autofree char *weekday_id = g_strdup_printf("ui.weekday.%d", weekday);
+	const char *weekday_name = ui_tr_lang(ui, language, weekday_id);
+	g_autofree char *day = NULL;
+	if (days == 0)
+		day = g_strdup(ui_tr_lang(ui, language, "ui.when.today"));
+	else if (days == 1)
+		day = g_strdup(ui_tr_lang(ui, language, "ui.when.tomorrow"));
+	else if (days < 7)
+		day = g_strdup(weekday_name);
+	else
+		day = g_strdup_printf(tr_pattern(ui, language, "ui.when.date", "sdd", "%s %d/%02d"), weekday_name,
+				      g_date_time_get_day_of_month(when), g_date_time_get_month(when));
+
+	int hour = g_date_time_get_hour(when), minute = g_date_time_get_minute(when);
+	/* "12": a 12-hour clock with am/pm patterns; otherwise 0..23 */
+	gboolean twelve = g_strcmp0(ui_tr_lang(ui, language, "ui.when.clock"), "12") == 0;
+	const char *time_id = twelve && hour >= 12 ? "ui.when.time.pm" : "ui.when.time.am";
+	int shown_hour = twelve ? (hour % 12 == 0 ? 12 : hour % 12) : hour;
+	g_autofree char *time = g_strdup_printf(tr_pattern(ui, language, time_id, "dd", "%d:%02d"), shown_hour, minute);
+	return g_strdup_printf(tr_pattern(ui, language, "ui.when.pattern", "ss", "%s %s"), day, time);
+}
+
 /* --- shapes -------------------------------------------------------------- */
 
 void ui_fill(BoothUi *ui, SDL_Color c)

@@ -62,7 +62,7 @@ typedef struct {
 	const char *answer;	  /* current answer of that question, highlighted; nullable */
 	int queue_position;	  /* 0: not known yet */
 	int wait_minutes;	  /* < 0: unknown */
-	const char *next_opening; /* nullable, already formatted for display */
+	const char *next_opening; /* nullable, formatted for display (booth_ui_format_when) */
 	int countdown_s;	  /* still_there */
 	gboolean muted, camera_off;
 	int volume;		     /* 0..100 */
@@ -75,7 +75,9 @@ typedef struct {
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,
- * mute, camera, volume, reconnecting, next opening, fault); the rest stays. */
+ * mute, camera, volume, reconnecting, next opening, fault); the rest stays.
+ * next_opening is the switchboard's raw ISO 8601 text: the owner replaces it
+ * with booth_ui_format_when()'s words before showing it. */
 void booth_ui_view_from_journey(BoothUiView *view, const RelaisJourney *j);
 
 typedef struct _BoothUi BoothUi;
@@ -206,5 +208,13 @@ gboolean booth_ui_save_png(BoothUi *ui, const char *path, GError **error) G_GNUC
 
 /* Translation in the view's language, for the owner (e.g. chat notices). */
 const char *booth_ui_tr(BoothUi *ui, const char *msgid);
+
+/* `iso` (ISO 8601 with its offset, availability.next_opening:
+ * "2026-11-24T09:00:00+01:00") in plain words for a visitor speaking
+ * `language`, relative to `now`, days counted in the offset of `iso` (the
+ * site's zone): "demain à 9 h 00", "Tuesday at 1:30 pm" (catalog ids
+ * ui.when.*, ui.weekday.1..7). Returns: (transfer full) or NULL when `iso` is
+ * NULL, not ISO 8601 with an offset, or in the past. */
+char *booth_ui_format_when(BoothUi *ui, const char *language, const char *iso, GDateTime *now);
 
 G_END_DECLS
