@@ -35,6 +35,34 @@ void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow)
 	sb_http_set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
 }
 
+gboolean sb_http_allow(SoupServerMessage *msg, const char *allow)
+{
+	const char *method = soup_server_message_get_method(msg);
+	g_auto(GStrv) allowed = g_strsplit(allow, ",", -1);
+	for (char **a = allowed; *a; a++)
+		if (g_strcmp0(g_strstrip(*a), method) == 0)
+			return TRUE;
+	sb_http_method_not_allowed(msg, allow);
+	return FALSE;
+}
+
+SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles, char **token_out)
+{
+	SbUser *user = sb_http_session_user(store, msg, token_out);
+	if (user == NULL) {
+		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+		return NULL;
+	}
+	if (!(roles & SB_HTTP_ROLE(user->role))) {
+		sb_user_free(user);
+		if (token_out)
+			g_clear_pointer(token_out, g_free);
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
+		return NULL;
+	}
+	return user;
+}
+
 char *sb_http_session_token(SoupServerMessage *msg)
 {
 	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");

@@ -33,6 +33,15 @@ char *sb_http_session_token(SoupServerMessage *msg);
  * *token_out: the raw token (nullable). Returns: (transfer full) */
 SbUser *sb_http_session_user(SbStore *store, SoupServerMessage *msg, char **token_out);
 
+/* One bit per role: SB_HTTP_ROLE(SB_ROLE_ADMIN) | ... */
+#define SB_HTTP_ROLE(r) (1u << (r))
+/* The signed-in user if their role is one of `roles`; else replies 401 (no
+ * session) or 403 (another role) and returns NULL. token_out: as above. */
+SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles, char **token_out);
+/* TRUE if the request's method is in `allow` ("GET, HEAD"); else replies
+ * 405 with that Allow header and returns FALSE. */
+gboolean sb_http_allow(SoupServerMessage *msg, const char *allow);
+
 /* Whether the request's Origin is the page's own, scheme://Host (`secure`:
  * https). A browser sends one with every WebSocket upgrade and with
  * cross-site POSTs; a request without one passes unless `required`. */

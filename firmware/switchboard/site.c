@@ -313,17 +313,13 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 		return;
 	}
-	const char *method = soup_server_message_get_method(msg);
-	if (g_strcmp0(method, "GET") != 0 && g_strcmp0(method, "HEAD") != 0) {
-		sb_http_method_not_allowed(msg, "GET, HEAD");
+	if (!sb_http_allow(msg, "GET, HEAD"))
 		return;
-	}
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUser) user = sb_http_session_user(sb->store, msg, NULL);
-	if (user == NULL) {
-		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
+	g_autoptr(SbUser) user =
+		sb_http_require_role(sb->store, msg, SB_HTTP_ROLE(SB_ROLE_STAFF) | SB_HTTP_ROLE(SB_ROLE_ADMIN), NULL);
+	if (user == NULL)
 		return;
-	}
 	const char *site_q = query ? g_hash_table_lookup(query, "site") : NULL;
 	gint64 site_id = 0;
 	if (site_q && (site_id = parse_id(site_q)) == 0) {
@@ -337,9 +333,6 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 			return;
 		}
 		site_id = user->site_id;
-	} else if (user->role != SB_ROLE_ADMIN) {
-		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
-		return;
 	}
 	if (site_id != 0) {
 		g_autoptr(SbSite) site = sb_store_site_get(sb->store, site_id, &error);

@@ -107,25 +107,15 @@ void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
 /* The signed-in account if its role is one of `roles` (SB_ROLE_* bits);
  * otherwise the reply is set (401 / 403) and NULL returned.
  * *session_hash: the SHA-256 of the session token (nullable). */
+/* The signed-in user of one of `roles`, and the hash of their session. */
 static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **session_hash)
 {
 	g_autofree char *token = NULL;
-	SbUser *user = sb_http_session_user(stats->store, msg, &token);
-	if (user == NULL) {
-		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
-		return NULL;
-	}
-	if (!(roles & (1u << user->role))) {
-		sb_user_free(user);
-		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account may not do this");
-		return NULL;
-	}
-	if (session_hash)
+	SbUser *user = sb_http_require_role(stats->store, msg, roles, &token);
+	if (user && session_hash)
 		*session_hash = sb_auth_token_hash(token);
 	return user;
 }
-
-#define ROLE_BIT(r) (1u << (r))
 
 /* --- POST /api/outcome ------------------------------------------------------------ */
 
@@ -150,17 +140,15 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 		return;
 	}
-	if (g_strcmp0(soup_server_message_get_method(msg), "POST") != 0) {
-		sb_http_method_not_allowed(msg, "POST");
+	if (!sb_http_allow(msg, "POST"))
 		return;
-	}
 	if (!sb_http_origin_is_ours(msg, stats->secure, FALSE)) {
 		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
 		return;
 	}
 	g_autofree char *session = NULL;
 	g_autoptr(SbUser) user =
-		require_role(stats, msg, ROLE_BIT(SB_ROLE_ADVISER) | ROLE_BIT(SB_ROLE_ADMIN), &session);
+		require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &session);
 	if (user == NULL)
 		return;
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
@@ -311,12 +299,9 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 		return;
 	}
-	const char *method = soup_server_message_get_method(msg);
-	if (g_strcmp0(method, "GET") != 0 && g_strcmp0(method, "HEAD") != 0) {
-		sb_http_method_not_allowed(msg, "GET, HEAD");
+	if (!sb_http_allow(msg, "GET, HEAD"))
 		return;
-	}
-	g_autoptr(SbUser) user = require_role(stats, msg, ROLE_BIT(SB_ROLE_ADMIN), NULL);
+	g_autoptr(SbUser) user = require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADMIN), NULL);
 	if (user == NULL)
 		return;
 	g_autofree char *from = NULL, *to = NULL;
