@@ -466,7 +466,6 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	g_array_set_clear_func(v->chat, chat_line_clear);
 	v->view_chat = g_array_new(FALSE, TRUE, sizeof(BoothUiChatLine));
 	v->wait_s = -1;
-	v->view.volume = 80;
 	v->shown = RELAIS_JOURNEY_N_STATES;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
 		v->mailbox[i] = booth_ui_mailbox_new();
