@@ -10,7 +10,8 @@ export KCONFIG_CONFIG
 
 PKGS := glib-2.0 gio-2.0 gio-unix-2.0 gstreamer-1.0 gstreamer-webrtc-1.0 \
         gstreamer-sdp-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-audio-1.0 \
-        libsoup-3.0 json-glib-1.0 openssl sqlite3 sdl2 SDL2_ttf SDL2_image nice
+        libsoup-3.0 json-glib-1.0 openssl sqlite3 sdl2 SDL2_ttf SDL2_image nice \
+        libqrencode poppler-glib cairo
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
