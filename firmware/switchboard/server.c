@@ -16,6 +16,8 @@
 #define API_MAX_BODY 4096
 /* Store housekeeping (expired sessions, old attempts, no-shows), in ticks. */
 #define MAINTAIN_EVERY_S 60
+/* how often open consoles are checked against their session */
+#define SESSION_SWEEP_EVERY_S 5
 
 struct _SbServer {
 	SoupServer *soup;
@@ -32,10 +34,16 @@ struct _SbServer {
 	guint ticks;
 };
 
+static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
+			   const char *reason);
+static gboolean session_is_over(SbServer *server, const char *hash, gpointer data);
+
 static gboolean on_tick(gpointer data)
 {
 	SbServer *server = data;
 	sb_hub_tick(server->hub);
+	if (server->ticks % SESSION_SWEEP_EVERY_S == 0)
+		close_consoles(server, session_is_over, NULL, "session ended: sign in again");
 	if (++server->ticks % MAINTAIN_EVERY_S == 0) {
 		g_autoptr(GError) error = NULL;
 		if (!sb_store_maintain(server->store, &error))
@@ -427,6 +435,42 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	set_session_cookie(server, msg, token, FALSE);
 }
 
+/* Closes the consoles whose session hash `doomed` picks, with `reason` (1008).
+ * Collected first: closing may drop a connection from the table. */
+static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
+			   const char *reason)
+{
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_object_unref);
+	GHashTableIter it;
+	gpointer ws, h;
+	g_hash_table_iter_init(&it, server->conn_sessions);
+	while (g_hash_table_iter_next(&it, &ws, &h))
+		if (doomed(server, h, data))
+			g_ptr_array_add(list, g_object_ref(ws));
+	for (guint i = 0; i < list->len; i++)
+		if (soup_websocket_connection_get_state(list->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(list->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
+}
+
+static gboolean session_is(SbServer *server, const char *hash, gpointer data)
+{
+	return g_strcmp0(hash, data) == 0;
+}
+
+/* The session expired, was ended (sign-out elsewhere, password reset, account
+ * deleted or disabled), or the account may no longer answer calls. A store
+ * failure keeps the console open: the next sweep decides. */
+static gboolean session_is_over(SbServer *server, const char *hash, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbUser) user = sb_store_session_lookup_key(server->store, hash, &error);
+	if (user == NULL)
+		return g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) ||
+		       g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) ||
+		       g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED);
+	return user->role != SB_ROLE_ADVISER && user->role != SB_ROLE_ADMIN;
+}
+
 static void api_logout(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *token = sb_http_session_token(msg);
@@ -438,17 +482,7 @@ static void api_logout(SbServer *server, SoupServerMessage *msg)
 		/* the session's consoles go with it (collected first: closing
 		 * may drop a connection from the table) */
 		g_autofree char *hash = sb_auth_token_hash(token);
-		g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func(g_object_unref);
-		GHashTableIter it;
-		gpointer ws, h;
-		g_hash_table_iter_init(&it, server->conn_sessions);
-		while (g_hash_table_iter_next(&it, &ws, &h))
-			if (g_strcmp0(h, hash) == 0)
-				g_ptr_array_add(doomed, g_object_ref(ws));
-		for (guint i = 0; i < doomed->len; i++)
-			if (soup_websocket_connection_get_state(doomed->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
-				soup_websocket_connection_close(doomed->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-								"signed out");
+		close_consoles(server, session_is, hash, "signed out");
 	}
 	/* 200 with a body rather than 204: libsoup drops a kept-alive
 	 * connection after a 204, which clients reusing it see as a hang-up */

@@ -977,6 +977,11 @@ SbUser *sb_store_session_lookup(SbStore *s, const char *token, GError **error)
 	g_autofree char *hash = token_key(token, error);
 	if (hash == NULL)
 		return NULL;
+	return sb_store_session_lookup_key(s, hash, error);
+}
+
+SbUser *sb_store_session_lookup_key(SbStore *s, const char *hash, GError **error)
+{
 	g_autoptr(SbStmt) st = prep(s,
 				    "SELECT " USER_COLS ", s.expires FROM sessions s JOIN users u ON u.id = s.user_id "
 				    "WHERE s.token_hash = ?",
@@ -995,7 +1000,9 @@ SbUser *sb_store_session_lookup(SbStore *s, const char *token, GError **error)
 	stmt_release(st);
 	if (expires <= now_s(s)) {
 		g_autoptr(GError) ignored = NULL;
-		if (!sb_store_session_delete(s, token, &ignored))
+		g_autoptr(SbStmt) del = prep(s, "DELETE FROM sessions WHERE token_hash = ?", &ignored);
+		if (del == NULL || !bound(s, bind_text(del, 1, hash), &ignored) ||
+		    !run(s, del, "ending the session", &ignored))
 			g_debug("deleting an expired session: %s", ignored->message);
 		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED, "the session has expired: sign in again");
 		return NULL;

@@ -158,6 +158,9 @@ char *sb_store_session_create(SbStore *store, gint64 user_id, const char *remote
 /* The account behind a raw token (without password hash). NULL: NOT_FOUND
  * (unknown token), EXPIRED (and the session is deleted), DISABLED. */
 SbUser *sb_store_session_lookup(SbStore *store, const char *token, GError **error);
+/* The same from the token's SHA-256 (sb_auth_token_hash()): what the server
+ * keeps for its open consoles, to close them when their session ends. */
+SbUser *sb_store_session_lookup_key(SbStore *store, const char *token_hash, GError **error);
 /* Records use (last_used = now); does not extend the expiry. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_session_touch(SbStore *store, const char *token, GError **error);

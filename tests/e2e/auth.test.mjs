@@ -231,6 +231,21 @@ describe('accounts and sign-in', { skip, timeout: 120000 }, () => {
     assert.equal((await upgrade('adviser', { cookie: r.cookie })).status, 401);
   });
 
+  step('an open console closes when its session ends elsewhere (password reset, account deleted)', async () => {
+    const { switchboardCli } = await import('./lib/relais.mjs');
+    const r = await sb.login(LEAVER.login, LEAVER.password);
+    assert.equal(r.status, 200);
+    const c = (await upgrade('adviser', { cookie: r.cookie })).c;
+    await c.request({ type: 'hello', version: 1, role: 'adviser', name: 'x' }, 'welcome');
+    const reset = await switchboardCli(sb.dataDir, ['passwd', LEAVER.login], 'a-new-password-for-leaver\n');
+    assert.equal(reset.code, 0, reset.stderr);
+    // the switchboard checks open consoles against their session every 5 s
+    const closed = await c.waitClosed(15000);
+    assert.equal(closed.code, 1008);
+    assert.match(closed.reason, /session ended/);
+    assert.equal((await upgrade('adviser', { cookie: r.cookie })).status, 401);
+  });
+
   step('the command line lists accounts without their hashes', async () => {
     const { switchboardCli } = await import('./lib/relais.mjs');
     const r = await switchboardCli(sb.dataDir, ['list']);
