@@ -18,6 +18,8 @@
 #define MAINTAIN_EVERY_S 60
 /* how often open consoles are checked against their session */
 #define SESSION_SWEEP_EVERY_S 5
+/* sign-ins hashing at once; more get 503 + Retry-After */
+#define MAX_KDF_JOBS 4
 
 struct _SbServer {
 	SoupServer *soup;
@@ -30,7 +32,9 @@ struct _SbServer {
 	/* SoupWebsocketConnection* -> SHA-256 of the session token (advisers):
 	 * signing out closes the session's connections */
 	GHashTable *conn_sessions;
-	guint tick_id; /* the hub's timers (held calls), store housekeeping */
+	guint tick_id;	  /* the hub's timers (held calls), store housekeeping */
+	guint kdf_jobs;	  /* sign-ins hashing in worker threads */
+	gboolean closing; /* sb_server_free() waits for them */
 	guint ticks;
 };
 
@@ -365,6 +369,89 @@ static gboolean read_credentials(SoupServerMessage *msg, char **login, char **pa
 /* POST /api/login: the order of STORE.md. Runs on the main loop on purpose:
  * one sign-in at a time keeps the rate limit exact (no burst of parallel
  * guesses can pass the count together). */
+/* One sign-in while its KDF runs in a worker thread (scrypt takes ~0.1 s and
+ * tens of MB: on the main loop it would stall every call's signaling). The
+ * worker only hashes; the store is touched on the main loop alone. */
+typedef struct {
+	SbServer *server;
+	SoupServerMessage *msg; /* paused until the KDF is done */
+	char *login, *password, *address;
+	SbUser *user; /* NULL: unknown login (one KDF all the same) */
+	gboolean ok;  /* set by the worker */
+	char *rehash; /* set by the worker when the stored parameters are old */
+} SignIn;
+
+static void sign_in_free(SignIn *in)
+{
+	if (in->password)
+		explicit_bzero(in->password, strlen(in->password));
+	g_free(in->password);
+	g_free(in->login);
+	g_free(in->address);
+	g_clear_pointer(&in->user, sb_user_free);
+	g_free(in->rehash);
+	g_object_unref(in->msg);
+	g_free(in);
+}
+
+static void sign_in_kdf(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SignIn *in = data;
+	in->ok = sb_auth_verify_password(in->password, in->user ? in->user->password_hash : NULL);
+	if (in->ok && sb_auth_needs_rehash(in->user->password_hash))
+		in->rehash = sb_auth_hash_password(in->password, NULL);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void sign_in_finish(SignIn *in)
+{
+	SbServer *server = in->server;
+	SoupServerMessage *msg = in->msg;
+	SbUser *user = in->user;
+	g_autoptr(GError) error = NULL;
+	if (!in->ok) {
+		if (!sb_store_attempt_record(server->store, in->login, in->address, &error))
+			g_warning("sign-in: %s", error->message);
+		g_message("sign-in refused from %s", in->address);
+		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
+		return;
+	}
+	if (user->disabled) {
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
+		return;
+	}
+	if (!sb_store_attempts_forget_login(server->store, user->login, &error)) {
+		g_warning("sign-in: %s", error->message);
+		g_clear_error(&error);
+	}
+	if (in->rehash != NULL) {
+		/* before the session: set_password ends the account's sessions */
+		if (!sb_store_user_set_password(server->store, user->login, in->rehash, &error)) {
+			g_warning("sign-in: rehashing %s: %s", user->login, error->message);
+			g_clear_error(&error);
+		}
+	}
+	g_autofree char *token = sb_store_session_create(server->store, user->id, in->address, 0, &error);
+	if (token == NULL) {
+		g_warning("sign-in: %s", error->message);
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		return;
+	}
+	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, in->address);
+	set_json_user(msg, user);
+	set_session_cookie(server, msg, token, FALSE);
+}
+
+static void sign_in_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	SignIn *in = g_task_get_task_data(G_TASK(result));
+	in->server->kdf_jobs--;
+	/* the server may be going away: its tasks then finish without it */
+	if (!in->server->closing)
+		sign_in_finish(in);
+	soup_server_message_unpause(in->msg);
+}
+
 static void api_login(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *login = NULL, *password = NULL;
@@ -386,53 +473,35 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	guint wait = sb_auth_rate_limit(NULL, per_login.failures, per_login.oldest_s, per_address.failures,
 					per_address.oldest_s, now);
-	if (wait > 0) {
+	/* each KDF holds tens of MB: a burst of sign-ins waits its turn */
+	gboolean busy = wait == 0 && server->kdf_jobs >= MAX_KDF_JOBS;
+	if (wait > 0 || busy) {
+		if (busy)
+			wait = 1;
 		g_autofree char *retry = g_strdup_printf("%u", wait);
 		g_autoptr(JsonBuilder) b = json_builder_new();
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "error");
-		json_builder_add_string_value(b, "too many attempts");
+		json_builder_add_string_value(b, busy ? "busy: try again in a second" : "too many attempts");
 		json_builder_set_member_name(b, "retry_after");
 		json_builder_add_int_value(b, wait);
 		json_builder_end_object(b);
-		sb_http_set_json(msg, 429 /* Too Many Requests */, b);
+		sb_http_set_json(msg, busy ? SOUP_STATUS_SERVICE_UNAVAILABLE : 429 /* Too Many Requests */, b);
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
 		return;
 	}
-	g_autoptr(SbUser) user = sb_store_user_get(server->store, login, NULL);
-	/* an unknown login costs one KDF too: the time does not tell */
-	if (!sb_auth_verify_password(password, user ? user->password_hash : NULL)) {
-		if (!sb_store_attempt_record(server->store, login, address, &error))
-			g_warning("sign-in: %s", error->message);
-		g_message("sign-in refused from %s", address);
-		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
-		return;
-	}
-	if (user->disabled) {
-		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
-		return;
-	}
-	if (!sb_store_attempts_forget_login(server->store, user->login, &error)) {
-		g_warning("sign-in: %s", error->message);
-		g_clear_error(&error);
-	}
-	if (sb_auth_needs_rehash(user->password_hash)) {
-		/* before the session: set_password ends the account's sessions */
-		g_autofree char *hash = sb_auth_hash_password(password, NULL);
-		if (hash == NULL || !sb_store_user_set_password(server->store, user->login, hash, &error)) {
-			g_warning("sign-in: rehashing %s: %s", user->login, error ? error->message : "failed");
-			g_clear_error(&error);
-		}
-	}
-	g_autofree char *token = sb_store_session_create(server->store, user->id, address, 0, &error);
-	if (token == NULL) {
-		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
-		return;
-	}
-	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, address);
-	set_json_user(msg, user);
-	set_session_cookie(server, msg, token, FALSE);
+	SignIn *in = g_new0(SignIn, 1);
+	in->server = server;
+	in->msg = g_object_ref(msg);
+	in->login = g_steal_pointer(&login);
+	in->password = g_steal_pointer(&password);
+	in->address = g_strdup(address);
+	in->user = sb_store_user_get(server->store, in->login, NULL);
+	server->kdf_jobs++;
+	soup_server_message_pause(msg);
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, sign_in_done, NULL);
+	g_task_set_task_data(task, in, (GDestroyNotify)sign_in_free);
+	g_task_run_in_thread(task, sign_in_kdf);
 }
 
 /* Closes the consoles whose session hash `doomed` picks, with `reason` (1008).
@@ -632,6 +701,10 @@ void sb_server_free(SbServer *server)
 	if (server == NULL)
 		return;
 	g_clear_handle_id(&server->tick_id, g_source_remove);
+	/* sign-ins still hashing hold a pointer to us: let them finish, unanswered */
+	server->closing = TRUE;
+	while (server->kdf_jobs > 0)
+		g_main_context_iteration(NULL, TRUE);
 	if (server->conns) {
 		GHashTableIter it;
 		gpointer ws, peer;
