@@ -214,6 +214,16 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		       gpointer user_data)
 {
 	SbServer *server = user_data;
+	/* counters only, nothing about people; still, off this machine a
+	 * scraper must sign in as an admin (a local Prometheus need not) */
+	GSocketAddress *peer = soup_server_message_get_remote_address(msg);
+	gboolean local = G_IS_INET_SOCKET_ADDRESS(peer) &&
+			 g_inet_address_get_is_loopback(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(peer)));
+	if (!local) {
+		g_autoptr(SbUser) admin = sb_http_require_role(server->store, msg, SB_HTTP_ROLE(SB_ROLE_ADMIN), NULL);
+		if (admin == NULL)
+			return;
+	}
 	g_autoptr(GString) out = g_string_new(NULL);
 	sb_hub_metrics(server->hub, out);
 	set_text(msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
