@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-server"
 
 #include "server.h"
+#include "admin.h"
 #include "auth.h"
 #include "http.h"
 #include "site.h"
@@ -427,6 +428,25 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	set_session_cookie(server, msg, token, FALSE);
 }
 
+/* Closes the consoles of these sessions (SHA-256 of their tokens): signed
+ * out, or the account deleted or its password reset by an administrator
+ * (admin.c). Collected first: closing may drop a connection from the table. */
+static void close_consoles(const char *const *session_hashes, gpointer user_data)
+{
+	SbServer *server = user_data;
+	g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func(g_object_unref);
+	GHashTableIter it;
+	gpointer ws, h;
+	g_hash_table_iter_init(&it, server->conn_sessions);
+	while (g_hash_table_iter_next(&it, &ws, &h))
+		if (g_strv_contains(session_hashes, h))
+			g_ptr_array_add(doomed, g_object_ref(ws));
+	for (guint i = 0; i < doomed->len; i++)
+		if (soup_websocket_connection_get_state(doomed->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(doomed->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+							"signed out");
+}
+
 static void api_logout(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *token = sb_http_session_token(msg);
@@ -435,20 +455,10 @@ static void api_logout(SbServer *server, SoupServerMessage *msg)
 		if (!sb_store_session_delete(server->store, token, &error) &&
 		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
 			g_warning("sign-out: %s", error->message);
-		/* the session's consoles go with it (collected first: closing
-		 * may drop a connection from the table) */
+		/* the session's consoles go with it */
 		g_autofree char *hash = sb_auth_token_hash(token);
-		g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func(g_object_unref);
-		GHashTableIter it;
-		gpointer ws, h;
-		g_hash_table_iter_init(&it, server->conn_sessions);
-		while (g_hash_table_iter_next(&it, &ws, &h))
-			if (g_strcmp0(h, hash) == 0)
-				g_ptr_array_add(doomed, g_object_ref(ws));
-		for (guint i = 0; i < doomed->len; i++)
-			if (soup_websocket_connection_get_state(doomed->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
-				soup_websocket_connection_close(doomed->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-								"signed out");
+		const char *const hashes[] = {hash, NULL};
+		close_consoles(hashes, server);
 	}
 	/* 200 with a body rather than 204: libsoup drops a kept-alive
 	 * connection after a 204, which clients reusing it see as a hang-up */
@@ -555,7 +565,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
 	sb_stats_register(server->soup, server->store, server->secure_cookies);
-	sb_site_register(server->soup, server->store, server->hub);
+	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
+	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths, close_consoles,
+			  server);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);

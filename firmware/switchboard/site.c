@@ -106,7 +106,10 @@ static gboolean write_booth(SbSiteBooths *sb, GPtrArray **list, const char *id, 
 			g_propagate_prefixed_error(error, e, "booth %s: ", id);
 			return FALSE;
 		}
-		if ((row == NULL || row->site_id != site_id) &&
+		/* a booth naming no site the store knows keeps the one an
+		 * administrator gave it */
+		gboolean keep = row && site_id == 0 && row->site_id != 0;
+		if ((row == NULL || row->site_id != site_id) && !keep &&
 		    !sb_store_booth_upsert(sb->store, id, site_id, row ? row->name : "", &e)) {
 			g_propagate_prefixed_error(error, e, "booth %s: ", id);
 			return FALSE;

@@ -11,7 +11,8 @@
  * `booths` table keeps them across disconnections and restarts. This module
  * writes the snapshot into the store every SB_SITE_SYNC_S seconds and before
  * answering, mapping the site a booth names in its hello to a store site by
- * name (a name the store does not know: no site, visible to admins only).
+ * name (a name the store does not know: no site, visible to admins only,
+ * unless an administrator assigned the booth to a site: it stays there).
  */
 #pragma once
 
