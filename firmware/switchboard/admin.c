@@ -510,12 +510,34 @@ static void hours_save(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
 				    day_ids[s->weekday], s->half == SB_HALF_AM ? "morning" : "afternoon");
 			return;
 		}
-		for (guint j = 0; j < i; j++)
-			if (slots[j].weekday == s->weekday && slots[j].half == s->half) {
+		if (s->half == SB_HALF_AM && s->end_min > 14 * 60) {
+			reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s morning: it must end by 14:00",
+				    day_ids[s->weekday]);
+			return;
+		}
+		if (s->half == SB_HALF_PM && s->start_min < 12 * 60) {
+			reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s afternoon: it starts at 12:00 or later",
+				    day_ids[s->weekday]);
+			return;
+		}
+		for (guint j = 0; j < i; j++) {
+			if (slots[j].weekday != s->weekday)
+				continue;
+			if (slots[j].half == s->half) {
 				reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s %s is given twice",
 					    day_ids[s->weekday], s->half == SB_HALF_AM ? "morning" : "afternoon");
 				return;
 			}
+			const SbSlot *am = s->half == SB_HALF_AM ? s : &slots[j];
+			const SbSlot *pm = s->half == SB_HALF_AM ? &slots[j] : s;
+			if (am->end_min > pm->start_min) {
+				reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots",
+					    "%s: the morning ends (%02u:%02u) after the afternoon starts (%02u:%02u)",
+					    day_ids[s->weekday], am->end_min / 60, am->end_min % 60, pm->start_min / 60,
+					    pm->start_min % 60);
+				return;
+			}
+		}
 	}
 	g_autoptr(GError) error = NULL;
 	if (!sb_store_slots_set(a->store, site_id, slots, len, &error)) {
@@ -1194,9 +1216,9 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	reply_error(msg, SOUP_STATUS_NOT_FOUND, NULL, "no such endpoint");
 }
 
-/* --- GET /api/bookings ------------------------------------------------------------------------------ */
+/* --- the day's bookings ------------------------------------------------------------------------------ */
 
-static gboolean parse_day(const char *text, GDate *out)
+gboolean sb_admin_parse_day(const char *text, GDate *out)
 {
 	if (text == NULL || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
 		return FALSE;
@@ -1211,33 +1233,77 @@ static gboolean parse_day(const char *text, GDate *out)
 	return TRUE;
 }
 
-static GTimeZone *zone_of(const SbSite *site)
-{
-	GTimeZone *tz = g_time_zone_new_identifier(site->timezone);
-	return tz ? tz : g_time_zone_new_utc();
-}
-
-static void add_local(JsonBuilder *b, const char *name, GTimeZone *tz, gint64 t, const char *format)
+static void local_format(GTimeZone *tz, gint64 t, const char *format, char *out, gsize size)
 {
 	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
 	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
 	g_autofree char *text = local ? g_date_time_format(local, format) : NULL;
-	add_string(b, name, text);
+	g_strlcpy(out, text ? text : "", size);
 }
 
-typedef struct {
-	SbBooking *booking;
-	SbSite *site; /* borrowed */
-} DayBooking;
+static void day_booking_free(SbDayBooking *d)
+{
+	sb_booking_free(d->booking);
+	g_free(d->site);
+	g_free(d);
+}
 
 static gint cmp_day_booking(gconstpointer pa, gconstpointer pb)
 {
-	const DayBooking *x = pa, *y = pb;
+	const SbDayBooking *x = *(SbDayBooking *const *)pa, *y = *(SbDayBooking *const *)pb;
 	if (x->booking->start_s != y->booking->start_s)
 		return x->booking->start_s < y->booking->start_s ? -1 : 1;
-	return g_utf8_collate(x->site->name, y->site->name);
+	return g_utf8_collate(x->site, y->site);
 }
 
+GPtrArray *sb_admin_day_bookings(SbStore *store, gint64 site_id, const GDate *day, gint64 now_s, GError **error)
+{
+	g_autoptr(GPtrArray) sites = sb_store_site_list(store, error);
+	if (sites == NULL)
+		return NULL;
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)day_booking_free);
+	for (guint i = 0; i < sites->len; i++) {
+		SbSite *site = sites->pdata[i];
+		if (site_id != 0 && site->id != site_id)
+			continue;
+		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
+		if (tz == NULL)
+			tz = g_time_zone_new_utc();
+		GDate d;
+		if (day) {
+			d = *day;
+		} else {
+			g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now_s);
+			g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, tz);
+			g_date_clear(&d, 1);
+			g_date_set_dmy(&d, (GDateDay)g_date_time_get_day_of_month(local),
+				       (GDateMonth)g_date_time_get_month(local),
+				       (GDateYear)g_date_time_get_year(local));
+		}
+		g_autoptr(GDateTime) from =
+			g_date_time_new(tz, g_date_get_year(&d), g_date_get_month(&d), g_date_get_day(&d), 0, 0, 0);
+		g_autoptr(GDateTime) to = from ? g_date_time_add_days(from, 1) : NULL;
+		if (to == NULL)
+			continue;
+		g_autoptr(GPtrArray) list = sb_store_booking_list(store, site->id, g_date_time_to_unix(from),
+								  g_date_time_to_unix(to), error);
+		if (list == NULL)
+			return NULL;
+		for (guint j = 0; j < list->len; j++) {
+			SbDayBooking *row = g_new0(SbDayBooking, 1);
+			row->booking = g_steal_pointer(&list->pdata[j]);
+			row->site = g_strdup(site->name);
+			local_format(tz, row->booking->start_s, "%Y-%m-%d", row->date, sizeof row->date);
+			local_format(tz, row->booking->start_s, "%H:%M", row->time, sizeof row->time);
+			local_format(tz, row->booking->end_s, "%H:%M", row->end_time, sizeof row->end_time);
+			g_ptr_array_add(out, row);
+		}
+	}
+	g_ptr_array_sort(out, cmp_day_booking);
+	return g_steal_pointer(&out);
+}
+
+/* GET /api/bookings?day=YYYY-MM-DD */
 static void on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
 			gpointer user_data)
 {
@@ -1254,68 +1320,30 @@ static void on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *pa
 	if (me == NULL)
 		return;
 	const char *day_q = query ? g_hash_table_lookup(query, "day") : NULL;
+	gboolean today = day_q == NULL || *day_q == '\0';
 	GDate day;
-	if (day_q && *day_q && !parse_day(day_q, &day)) {
+	if (!today && !sb_admin_parse_day(day_q, &day)) {
 		reply_error(msg, SOUP_STATUS_BAD_REQUEST, "day", "day is a date YYYY-MM-DD");
 		return;
 	}
-	gboolean today = day_q == NULL || *day_q == '\0';
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) sites = sb_store_site_list(a->store, &error);
-	if (sites == NULL) {
+	/* staff: their own site only */
+	g_autoptr(GPtrArray) rows = sb_admin_day_bookings(a->store, me->role == SB_ROLE_STAFF ? me->site_id : 0,
+							  today ? NULL : &day, now, &error);
+	if (rows == NULL) {
 		reply_store_error(msg, error, NULL);
 		return;
 	}
+	/* advisers do not check visitors in: no codes for them */
 	gboolean codes = me->role != SB_ROLE_ADVISER;
-	g_autoptr(GPtrArray) bookings = g_ptr_array_new_with_free_func((GDestroyNotify)sb_booking_free);
-	g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(DayBooking));
-	g_autoptr(GHashTable) zones =
-		g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_time_zone_unref);
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	for (guint i = 0; i < sites->len; i++) {
-		SbSite *site = sites->pdata[i];
-		if (me->role == SB_ROLE_STAFF && site->id != me->site_id)
-			continue;
-		GTimeZone *tz = zone_of(site);
-		g_hash_table_insert(zones, site, tz);
-		if (today) {
-			g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now);
-			g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, tz);
-			g_date_clear(&day, 1);
-			g_date_set_dmy(&day, (GDateDay)g_date_time_get_day_of_month(local),
-				       (GDateMonth)g_date_time_get_month(local),
-				       (GDateYear)g_date_time_get_year(local));
-		}
-		g_autoptr(GDateTime) from = g_date_time_new(tz, g_date_get_year(&day), g_date_get_month(&day),
-							    g_date_get_day(&day), 0, 0, 0);
-		g_autoptr(GDateTime) to = from ? g_date_time_add_days(from, 1) : NULL;
-		if (to == NULL)
-			continue;
-		g_autoptr(GPtrArray) list = sb_store_booking_list(a->store, site->id, g_date_time_to_unix(from),
-								  g_date_time_to_unix(to), &error);
-		if (list == NULL) {
-			reply_store_error(msg, error, NULL);
-			return;
-		}
-		for (guint j = 0; j < list->len; j++) {
-			SbBooking *bk = g_ptr_array_steal_index(list, j--);
-			g_ptr_array_add(bookings, bk);
-			DayBooking row = {bk, site};
-			g_array_append_val(rows, row);
-		}
-	}
-	g_array_sort(rows, cmp_day_booking);
-
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "day");
-	if (today) {
+	if (today)
 		json_builder_add_null_value(b);
-	} else {
-		char text[16];
-		g_date_strftime(text, sizeof text, "%Y-%m-%d", &day);
-		json_builder_add_string_value(b, text);
-	}
+	else
+		json_builder_add_string_value(b, day_q);
 	g_autofree char *updated = iso_utc(now);
 	add_string(b, "updated", updated);
 	json_builder_set_member_name(b, "codes");
@@ -1323,14 +1351,13 @@ static void on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *pa
 	json_builder_set_member_name(b, "bookings");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < rows->len; i++) {
-		const DayBooking *r = &g_array_index(rows, DayBooking, i);
-		GTimeZone *tz = g_hash_table_lookup(zones, r->site);
+		const SbDayBooking *r = rows->pdata[i];
 		json_builder_begin_object(b);
-		add_int(b, "site_id", r->site->id);
-		add_string(b, "site", r->site->name);
-		add_local(b, "date", tz, r->booking->start_s, "%Y-%m-%d");
-		add_local(b, "time", tz, r->booking->start_s, "%H:%M");
-		add_local(b, "end_time", tz, r->booking->end_s, "%H:%M");
+		add_int(b, "site_id", r->booking->site_id);
+		add_string(b, "site", r->site);
+		add_string(b, "date", r->date);
+		add_string(b, "time", r->time);
+		add_string(b, "end_time", r->end_time);
 		g_autofree char *start = iso_utc(r->booking->start_s);
 		g_autofree char *end = iso_utc(r->booking->end_s);
 		add_string(b, "start", start);

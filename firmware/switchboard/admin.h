@@ -73,6 +73,24 @@ typedef struct _SbAdmin SbAdmin;
 SbAdmin *sb_admin_register(SoupServer *soup, SbStore *store, gboolean secure, SbHub *hub, SbSiteBooths *booths,
 			   SbAdminCloseConsoles close_consoles, gpointer user_data);
 
+/* "YYYY-MM-DD" (a real date); FALSE otherwise. */
+gboolean sb_admin_parse_day(const char *text, GDate *out);
+
+/* One booking of a day, with its site's name and its local times. */
+typedef struct {
+	SbBooking *booking;
+	char *site;
+	char date[11];	  /* YYYY-MM-DD, the site's local day */
+	char time[6];	  /* HH:MM local start */
+	char end_time[6]; /* HH:MM local end */
+} SbDayBooking;
+
+/* The bookings (any state) starting on `day` in each site's own time zone
+ * (NULL: each site's today at now_s), of site `site_id` (0: every site), by
+ * start then site name. Returns: (transfer full) (element-type SbDayBooking)
+ * or NULL on a store error. */
+GPtrArray *sb_admin_day_bookings(SbStore *store, gint64 site_id, const GDate *day, gint64 now_s, GError **error);
+
 /* "HH:MM" (00:00..24:00) as minutes since midnight; FALSE otherwise. */
 gboolean sb_admin_parse_time(const char *text, guint *minutes);
 
