@@ -443,7 +443,7 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     assert.equal(await t('bookings-count').innerText(), '1');
   });
 
-  step('`booking cancel` shows it cancelled; the admin page lists it with its code', async () => {
+  step('`booking cancel` shows it cancelled in the console', async () => {
     const r = await cli('booking', 'cancel', state.code);
     assert.equal(r.code, 0, r.stderr);
     await t('bookings-refresh').click();
@@ -475,6 +475,11 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     await until(async () => (await accountRow(NEW_ADVISER.login).count()) === 0, { what: 'account deleted' });
     assert.equal((await httpRequest(`${sb.base}/api/me`, { headers: { Cookie: again } })).status, 401);
     assert.equal((await api('GET', `users/${NEW_ADVISER.login}`)).status, 404);
+    // the admin page's bookings: the cancelled one, with its code
+    const booked = page.locator(`#bookings [data-testid="booking-row"][data-code="${state.code}"]`);
+    await booked.waitFor({ timeout: 10000 });
+    assert.equal(await booked.getAttribute('data-state'), 'cancelled');
+    assert.equal(await booked.locator('[data-testid="booking-code"]').innerText(), state.code);
     assert.deepEqual(browser.pageErrors(), []);
   });
 });
