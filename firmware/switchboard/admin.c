@@ -236,17 +236,6 @@ static gboolean opt_list(SoupServerMessage *msg, JsonObject *o, const char *name
 	return TRUE;
 }
 
-/* A positive decimal id from a path segment, or 0. */
-static gint64 parse_id(const char *text)
-{
-	if (text == NULL || *text == '\0' || strlen(text) > 18)
-		return 0;
-	for (const char *p = text; *p; p++)
-		if (!g_ascii_isdigit(*p))
-			return 0;
-	return g_ascii_strtoll(text, NULL, 10);
-}
-
 gboolean sb_admin_parse_time(const char *text, guint *minutes)
 {
 	if (text == NULL || strlen(text) != 5 || text[2] != ':' || !g_ascii_isdigit(text[0]) ||
@@ -406,18 +395,17 @@ static void site_delete(SbAdmin *a, SoupServerMessage *msg, gint64 id)
 
 /* --- opening hours and closures ------------------------------------------------------------ */
 
-static void hours_reply(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
+static void hours_reply(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SbSite) site = sb_store_site_get(a->store, site_id, &error);
-	g_autoptr(GArray) slots = site ? sb_store_slots_list(a->store, site_id, &error) : NULL;
+	g_autoptr(GArray) slots = sb_store_slots_list(a->store, site->id, &error);
 	if (slots == NULL) {
 		reply_store_error(msg, error, NULL);
 		return;
 	}
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
-	add_int(b, "site_id", site_id);
+	add_int(b, "site_id", site->id);
 	add_string(b, "timezone", site->timezone);
 	json_builder_set_member_name(b, "slots");
 	json_builder_begin_array(b);
@@ -481,7 +469,7 @@ static gboolean slot_from_json(SoupServerMessage *msg, JsonNode *n, guint i, SbS
 	return TRUE;
 }
 
-static void hours_save(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
+static void hours_save(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = read_body(msg, parser);
@@ -540,12 +528,12 @@ static void hours_save(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
 		}
 	}
 	g_autoptr(GError) error = NULL;
-	if (!sb_store_slots_set(a->store, site_id, slots, len, &error)) {
+	if (!sb_store_slots_set(a->store, site->id, slots, len, &error)) {
 		reply_store_error(msg, error, "slots");
 		return;
 	}
-	g_message("site %" G_GINT64_FORMAT ": %u half-days a week", site_id, len);
-	hours_reply(a, msg, site_id);
+	g_message("site '%s': %u half-days a week", site->name, len);
+	hours_reply(a, msg, site);
 }
 
 static void closure_json(JsonBuilder *b, const SbClosure *c)
@@ -558,18 +546,17 @@ static void closure_json(JsonBuilder *b, const SbClosure *c)
 	json_builder_end_object(b);
 }
 
-static void closures_list(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
+static void closures_list(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SbSite) site = sb_store_site_get(a->store, site_id, &error);
-	g_autoptr(GPtrArray) list = site ? sb_store_closure_list(a->store, site_id, &error) : NULL;
+	g_autoptr(GPtrArray) list = sb_store_closure_list(a->store, site->id, &error);
 	if (list == NULL) {
 		reply_store_error(msg, error, NULL);
 		return;
 	}
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
-	add_int(b, "site_id", site_id);
+	add_int(b, "site_id", site->id);
 	json_builder_set_member_name(b, "closures");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < list->len; i++)
@@ -579,7 +566,7 @@ static void closures_list(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
-static void closure_add(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
+static void closure_add(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = read_body(msg, parser);
@@ -588,7 +575,7 @@ static void closure_add(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
 	    !opt_string(msg, o, "reason", &reason))
 		return;
 	g_autoptr(GError) error = NULL;
-	gint64 id = sb_store_closure_add(a->store, site_id, from, to, reason, &error);
+	gint64 id = sb_store_closure_add(a->store, site->id, from, to, reason, &error);
 	if (id == 0) {
 		const char *field = error && strstr(error->message, "reason")	     ? "reason"
 				    : error && strstr(error->message, "ends before") ? "to"
@@ -597,7 +584,7 @@ static void closure_add(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
 		return;
 	}
 	SbClosure c = {.id = id,
-		       .site_id = site_id,
+		       .site_id = site->id,
 		       .date_from = (char *)from,
 		       .date_to = (char *)to,
 		       .reason = (char *)(reason ? reason : "")};
@@ -1139,7 +1126,7 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 				method_is(msg, "POST") ? site_save(a, msg, 0) : sites_list(a, msg);
 			return;
 		}
-		gint64 site_id = parse_id(id);
+		gint64 site_id = sb_http_parse_id(id);
 		if (!sb_http_allow(msg, "GET, HEAD, PUT, DELETE"))
 			return;
 		if (site_id == 0)
@@ -1156,7 +1143,7 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		gboolean hours = strcmp(sub, "hours") == 0;
 		if (!sb_http_allow(msg, hours ? "GET, HEAD, PUT" : "GET, HEAD, POST"))
 			return;
-		gint64 site_id = parse_id(id);
+		gint64 site_id = sb_http_parse_id(id);
 		g_autoptr(GError) error = NULL;
 		g_autoptr(SbSite) site = site_id ? sb_store_site_get(a->store, site_id, &error) : NULL;
 		if (site == NULL) {
@@ -1167,15 +1154,15 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 			return;
 		}
 		if (hours)
-			is_write(msg) ? hours_save(a, msg, site_id) : hours_reply(a, msg, site_id);
+			is_write(msg) ? hours_save(a, msg, site) : hours_reply(a, msg, site);
 		else
-			is_write(msg) ? closure_add(a, msg, site_id) : closures_list(a, msg, site_id);
+			is_write(msg) ? closure_add(a, msg, site) : closures_list(a, msg, site);
 		return;
 	}
 	if (strcmp(kind, "closures") == 0 && id && sub == NULL) {
 		if (!sb_http_allow(msg, "DELETE"))
 			return;
-		gint64 closure_id = parse_id(id);
+		gint64 closure_id = sb_http_parse_id(id);
 		g_autoptr(GError) error = NULL;
 		if (closure_id == 0)
 			reply_error(msg, SOUP_STATUS_NOT_FOUND, NULL, "no closure '%s'", id);

@@ -283,17 +283,6 @@ JsonNode *sb_site_booths_json(SbStore *store, JsonArray *snapshot, gint64 site_i
 
 /* --- GET /api/site/booths ------------------------------------------------------------ */
 
-/* A positive decimal id, or 0. */
-static gint64 parse_id(const char *text)
-{
-	if (text == NULL || *text == '\0' || strlen(text) > 18)
-		return 0;
-	for (const char *p = text; *p; p++)
-		if (!g_ascii_isdigit(*p))
-			return 0;
-	return g_ascii_strtoll(text, NULL, 10);
-}
-
 static void sync_now(SbSiteBooths *sb)
 {
 	g_autoptr(JsonArray) snapshot = sb_hub_booths_snapshot(sb->hub);
@@ -325,7 +314,7 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 		return;
 	const char *site_q = query ? g_hash_table_lookup(query, "site") : NULL;
 	gint64 site_id = 0;
-	if (site_q && (site_id = parse_id(site_q)) == 0) {
+	if (site_q && (site_id = sb_http_parse_id(site_q)) == 0) {
 		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "site is a site id");
 		return;
 	}
