@@ -86,6 +86,17 @@ static SbBooth *stored_booth(SbStore *store, GPtrArray **list, const char *booth
 	return NULL;
 }
 
+gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *booth_id)
+{
+	gint64 id = site_id_for(store, site_name);
+	if (id != 0 || booth_id == NULL)
+		return id;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+	SbBooth *row = stored_booth(store, &list, booth_id, &error);
+	return row ? row->site_id : 0;
+}
+
 static void keep_first_error(GError **error, GError *e)
 {
 	g_warning("%s", e->message);

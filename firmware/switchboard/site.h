@@ -37,6 +37,11 @@ typedef struct _SbSiteBooths SbSiteBooths;
  * "online". Returns: (transfer none) */
 const char *sb_site_status_word(const char *state);
 
+/* The store site of booth `booth_id` whose hello names `site_name`: that
+ * site when the store knows the name, else the site an administrator gave
+ * the booth; 0 for none. */
+gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *booth_id);
+
 /* A writer of snapshots into `store` (not owned, outlives it), without
  * sockets or timers: sb_site_register() makes one; tests use it alone. */
 SbSiteBooths *sb_site_booths_new(SbStore *store);

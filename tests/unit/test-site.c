@@ -173,6 +173,13 @@ static void test_sync(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(b2kept->name, ==, "Hall");
 	g_assert_cmpstr(b2kept->state, ==, "idle");
 
+	/* its calls count under that site; a known name wins; no booth, no site */
+	g_assert_cmpint(sb_site_booth_site(f->store, "Nowhere", "b2"), ==, f->site_a);
+	g_assert_cmpint(sb_site_booth_site(f->store, "Site B", "b2"), ==, f->site_b);
+	g_assert_cmpint(sb_site_booth_site(f->store, NULL, "b2"), ==, f->site_a);
+	g_assert_cmpint(sb_site_booth_site(f->store, "Nowhere", "never-seen"), ==, 0);
+	g_assert_cmpint(sb_site_booth_site(f->store, "Nowhere", NULL), ==, 0);
+
 	/* a new sync object (a restart) after the store kept everything */
 	g_autoptr(SbSiteBooths) again = sb_site_booths_new(f->store);
 	g_autoptr(JsonArray) none = json_array_new();
