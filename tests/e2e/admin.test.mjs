@@ -248,9 +248,15 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     await t('site-submit').click();
     await siteRow(SITE).waitFor({ timeout: 10000 });
     assert.equal(await t('site-form-error').isVisible(), false);
+    // re-zoned through the same form
+    await siteRow(SITE).locator('[data-testid="site-edit"]').click();
+    assert.equal(await t('site-name').inputValue(), SITE);
+    await t('site-timezone').fill('Europe/Brussels');
+    await t('site-submit').click();
+    await until(async () => (await siteRow(SITE).innerText()).includes('Europe/Brussels'), { what: 'site re-zoned' });
     const sites = (await api('GET', 'sites')).json.sites;
     state.site = sites.find((s) => s.name === SITE);
-    assert.equal(state.site.timezone, 'Europe/Paris');
+    assert.equal(state.site.timezone, 'Europe/Brussels');
   });
 
   step('sets its opening hours through the grid; the command line lists them', async () => {
@@ -357,6 +363,25 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     assert.equal(listed.site, SITE);
     assert.equal(listed.name, 'Entrée');
     assert.equal(listed.reported_site, 'A site this store does not know');
+
+    // a connected booth cannot be deleted (it would come back); a spare one added beforehand can
+    await booth.locator('[data-testid="booth-delete"]').click();
+    await booth.locator('[data-testid="booth-row-error"]').waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await booth.locator('[data-testid="booth-row-error"]').innerText(), /connected/);
+    await t('booth-id').fill('spare-2');
+    await t('booth-name').fill('Réserve');
+    await t('booth-site').selectOption(String(state.site.id));
+    await t('booth-submit').click();
+    const spare = page.locator('[data-testid="booth-row"][data-key="spare-2"]');
+    await spare.waitFor({ timeout: 10000 });
+    assert.equal(await spare.getAttribute('data-status'), 'offline');
+    assert.equal(await spare.locator('[data-testid="booth-row-name"]').inputValue(), 'Réserve');
+    await t('booth-id').fill('spare-2');
+    await t('booth-submit').click();
+    await t('booth-form-error').waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await t('booth-form-error').innerText(), /exists already/);
+    await spare.locator('[data-testid="booth-delete"]').click();
+    await until(async () => (await spare.count()) === 0, { what: 'spare booth deleted' });
 
     await useCookie(cookies[STAFF.login]);
     await page.goto(`${sb.base}/staff.html`);
