@@ -969,6 +969,23 @@ static gboolean may_lose_admin(SbAdmin *a, SoupServerMessage *msg, const SbUser 
 	return TRUE;
 }
 
+/* The account's sessions, read before they end: their consoles are closed
+ * after. */
+static char **session_hashes(SbAdmin *a, gint64 user_id)
+{
+	g_autoptr(GError) error = NULL;
+	char **hashes = sb_store_session_hashes(a->store, user_id, &error);
+	if (hashes == NULL)
+		g_warning("sessions of account %" G_GINT64_FORMAT ": %s", user_id, error->message);
+	return hashes;
+}
+
+static void close_consoles(SbAdmin *a, char **hashes)
+{
+	if (a->close_consoles && hashes && *hashes)
+		a->close_consoles((const char *const *)hashes, a->close_data);
+}
+
 static void user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, const char *login)
 {
 	g_autoptr(GError) error = NULL;
@@ -1009,29 +1026,18 @@ static void user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, co
 		.languages = has_l ? langs : old->languages,
 		.topics = has_t ? topics : old->topics,
 	};
+	/* staff do not answer calls: their open consoles close now (a change
+	 * between adviser and admin, of name or skills, waits for the next
+	 * connection rather than cut a visitor's call) */
+	gboolean stops_answering = old->role != SB_ROLE_STAFF && role == SB_ROLE_STAFF;
+	g_auto(GStrv) hashes = stops_answering ? session_hashes(a, old->id) : NULL;
 	if (!sb_store_user_update(a->store, &u, &error)) {
 		reply_store_error(msg, error, user_field(error));
 		return;
 	}
+	close_consoles(a, hashes);
 	g_message("account '%s' changed by the administration page", old->login);
 	reply_user(a, msg, SOUP_STATUS_OK, old->login, NULL);
-}
-
-/* The account's sessions, read before they end: their consoles are closed
- * after. */
-static char **session_hashes(SbAdmin *a, gint64 user_id)
-{
-	g_autoptr(GError) error = NULL;
-	char **hashes = sb_store_session_hashes(a->store, user_id, &error);
-	if (hashes == NULL)
-		g_warning("sessions of account %" G_GINT64_FORMAT ": %s", user_id, error->message);
-	return hashes;
-}
-
-static void close_consoles(SbAdmin *a, char **hashes)
-{
-	if (a->close_consoles && hashes && *hashes)
-		a->close_consoles((const char *const *)hashes, a->close_data);
 }
 
 static void user_password(SbAdmin *a, SoupServerMessage *msg, const char *login)

@@ -34,9 +34,9 @@
  * Passwords follow the command line's rules (sb_auth_check_password_policy);
  * a generated one is in the reply once and nowhere else. Deleting an account
  * or resetting its password ends its sessions and closes its open consoles
- * (through the server's callback). A change of role, name or skills applies
- * from the account's next connection: closing a console would cut a
- * visitor's call.
+ * (through the server's callback), and so does making an account staff. A
+ * change between adviser and admin, of name or of skills applies from the
+ * account's next connection: closing a console would cut a visitor's call.
  *
  * A booth's site is the one its hello names when the store knows that name;
  * a booth naming no known site keeps the site an administrator gave it

@@ -18,7 +18,7 @@ import { bin, missingBinaries, tmpDir } from './lib/env.mjs';
 import { startSwitchboard, httpRequest, signInPage, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { run } from './lib/procs.mjs';
-import { scriptedBooth, suiteSteps } from './lib/scripted.mjs';
+import { scriptedAdviser, scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { until } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard');
@@ -329,9 +329,23 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     assert.equal(await accountRow(NEW_ADVISER.login).locator('[data-testid="account-topics-cell"]').innerText(), 'job-search');
     const u = (await api('GET', `users/${NEW_ADVISER.login}`)).json.user;
     assert.deepEqual([u.role, u.name, u.languages, u.topics], ['adviser', NEW_ADVISER.name, ['fr', 'ar'], ['job-search']]);
+    // her skills changed through the same form
+    await accountRow(NEW_ADVISER.login).locator('[data-testid="account-edit"]').click();
+    assert.equal(await t('account-login').inputValue(), NEW_ADVISER.login);
+    assert.equal(await t('account-password-set').isVisible(), false);
+    await t('account-topics').fill('job-search, training');
+    await t('account-submit').click();
+    await until(
+      async () => (await accountRow(NEW_ADVISER.login).locator('[data-testid="account-topics-cell"]').innerText()) === 'job-search, training',
+      { what: 'topics saved' },
+    );
+    assert.deepEqual((await api('GET', `users/${NEW_ADVISER.login}`)).json.user.topics, ['job-search', 'training']);
 
     // staff: a typed password, too short first
     await t('account-login').fill(STAFF.login);
+    await t('account-name').fill('');
+    await t('account-languages').fill('');
+    await t('account-topics').fill('');
     await t('account-role').selectOption('staff');
     await t('account-site').selectOption(String(state.site.id));
     await t('account-pw-type').check();
@@ -493,6 +507,14 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     assert.equal(me.status, 401);
     assert.equal((await sb.login(NEW_ADVISER.login, NEW_ADVISER.password)).status, 401);
     const again = await signIn(NEW_ADVISER.login, reset.json.password);
+
+    // an adviser made staff stops answering calls at once (the session stays, for the staff page)
+    const turncoat = { login: 'turncoat', password: 'turncoat-pw-1', role: 'adviser' };
+    await sb.addUser(turncoat);
+    const { ws } = await scriptedAdviser(sb, { login: turncoat.login, password: turncoat.password, sockets });
+    const made = await api('PUT', `users/${turncoat.login}`, { body: { role: 'staff', site_id: state.site.id } });
+    assert.equal(made.status, 200, made.body);
+    assert.equal((await ws.waitClosed(10000)).code, 1008);
 
     // deleting, from the page
     await openAdmin();
