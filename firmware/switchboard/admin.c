@@ -7,7 +7,6 @@
 
 #include <json-glib/json-glib.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define ADMIN_DATA_KEY "relais-admin"
@@ -1211,21 +1210,6 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 
 /* --- the day's bookings ------------------------------------------------------------------------------ */
 
-gboolean sb_admin_parse_day(const char *text, GDate *out)
-{
-	if (text == NULL || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-		return FALSE;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !g_ascii_isdigit(text[i]))
-			return FALSE;
-	int y = atoi(text), m = atoi(text + 5), d = atoi(text + 8);
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return FALSE;
-	g_date_clear(out, 1);
-	g_date_set_dmy(out, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-	return TRUE;
-}
-
 static void local_format(GTimeZone *tz, gint64 t, const char *format, char *out, gsize size)
 {
 	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
@@ -1315,7 +1299,7 @@ static void on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *pa
 	const char *day_q = query ? g_hash_table_lookup(query, "day") : NULL;
 	gboolean today = day_q == NULL || *day_q == '\0';
 	GDate day;
-	if (!today && !sb_admin_parse_day(day_q, &day)) {
+	if (!today && !sb_store_parse_date(day_q, &day)) {
 		reply_error(msg, SOUP_STATUS_BAD_REQUEST, "day", "day is a date YYYY-MM-DD");
 		return;
 	}

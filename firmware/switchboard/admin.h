@@ -73,9 +73,6 @@ typedef struct _SbAdmin SbAdmin;
 SbAdmin *sb_admin_register(SoupServer *soup, SbStore *store, gboolean secure, SbHub *hub, SbSiteBooths *booths,
 			   SbAdminCloseConsoles close_consoles, gpointer user_data);
 
-/* "YYYY-MM-DD" (a real date); FALSE otherwise. */
-gboolean sb_admin_parse_day(const char *text, GDate *out);
-
 /* One booking of a day, with its site's name and its local times. */
 typedef struct {
 	SbBooking *booking;

@@ -436,7 +436,7 @@ static int booking_add(SbStore *store, int argc, char **argv)
 	GDate day;
 	guint minute = 0;
 	g_autofree char *date = g_strndup(when, 10);
-	if (strlen(when) != 16 || when[10] != 'T' || !sb_admin_parse_day(date, &day) ||
+	if (strlen(when) != 16 || when[10] != 'T' || !sb_store_parse_date(date, &day) ||
 	    !sb_admin_parse_time(when + 11, &minute) || minute >= 24 * 60) {
 		fprintf(stderr, PROG ": booking add: '%s' is not a local time YYYY-MM-DDTHH:MM\n", when);
 		return 2;
@@ -496,7 +496,7 @@ static int booking_list(SbStore *store, int argc, char **argv)
 		return 2;
 	}
 	GDate day;
-	if (day_s && !sb_admin_parse_day(day_s, &day)) {
+	if (day_s && !sb_store_parse_date(day_s, &day)) {
 		fprintf(stderr, PROG ": booking list: --day '%s' is not a date YYYY-MM-DD\n", day_s);
 		return 2;
 	}

@@ -447,6 +447,11 @@ static gboolean parse_date(const char *v, GDate *out)
 	return TRUE;
 }
 
+gboolean sb_store_parse_date(const char *text, GDate *out)
+{
+	return parse_date(text, out);
+}
+
 static void format_date(const GDate *d, char out[11])
 {
 	g_snprintf(out, 11, "%04u-%02u-%02u", g_date_get_year(d), g_date_get_month(d), g_date_get_day(d));

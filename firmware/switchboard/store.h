@@ -87,6 +87,10 @@ void sb_store_set_booking_window(SbStore *store, guint early_min, guint no_show_
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_maintain(SbStore *store, GError **error);
 
+/* "YYYY-MM-DD", a real date from 1970 on (the form of closures and of
+ * statistics days); FALSE otherwise. */
+gboolean sb_store_parse_date(const char *text, GDate *out);
+
 /* --- users ----------------------------------------------------------------- */
 
 typedef enum {

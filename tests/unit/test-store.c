@@ -1602,6 +1602,14 @@ static void test_admin_helpers(Fixture *f, gconstpointer data)
 	g_assert_true(sb_store_site_del(f->store, other, &error));
 	g_assert_no_error(error);
 
+	/* dates as closures and the day's bookings take them */
+	GDate d;
+	g_assert_true(sb_store_parse_date("2024-02-29", &d));
+	g_assert_cmpint(g_date_get_day(&d), ==, 29);
+	const char *bad_dates[] = {NULL, "", "2023-02-29", "2024-2-29", "2024-02-29x", "29/02/2024", "1969-12-31"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad_dates); i++)
+		g_assert_false(sb_store_parse_date(bad_dates[i], &d));
+
 	/* an account's sessions, as stored: the hashes of their tokens */
 	gint64 adv = add_user(f, "adv2", SB_ROLE_ADVISER, 0);
 	g_auto(GStrv) none = sb_store_session_hashes(f->store, adv, &error);
