@@ -582,6 +582,7 @@ static void closure_add(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
 		reply_store_error(msg, error, field);
 		return;
 	}
+	g_message("site '%s' closed from %s to %s", site->name, from, to);
 	SbClosure c = {.id = id,
 		       .site_id = site->id,
 		       .date_from = (char *)from,
@@ -1173,8 +1174,10 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 			reply_error(msg, SOUP_STATUS_NOT_FOUND, NULL, "no closure '%s'", id);
 		else if (!sb_store_closure_del(a->store, closure_id, &error))
 			reply_store_error(msg, error, NULL);
-		else
+		else {
+			g_message("closure %" G_GINT64_FORMAT " deleted", closure_id);
 			reply_ok(msg);
+		}
 		return;
 	}
 	if (strcmp(kind, "booths") == 0 && sub == NULL) {
