@@ -5,6 +5,7 @@
 
 import * as P from './protocol.js';
 import { Call } from './call.js';
+import { BookingsPanel } from './bookings.js';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10000;
@@ -1088,6 +1089,7 @@ function showSignIn(message) {
   st.recentCalls.clear();
   hideOutcome();
   ui.statsLink.hidden = true;
+  stopBookings();
   ui.lastFeedback.hidden = true;
   ui.queueList.replaceChildren();
   updateQueueMeta();
@@ -1108,6 +1110,7 @@ function signIn(user) {
   ui.adviserName.textContent = st.name;
   ui.adviserName.hidden = false;
   ui.statsLink.hidden = user.role !== 'admin';
+  startBookings(user);
   ui.signoutBtn.hidden = false;
   ui.signin.hidden = true;
   ui.console.hidden = false;
@@ -1116,6 +1119,27 @@ function signIn(user) {
   updateControls();
   st.backoff = RECONNECT_MIN_MS;
   connect();
+}
+
+// ---- today's bookings (a panel of its own, refreshed every minute) --------------------------
+
+const bookings = new BookingsPanel({
+  list: $('bookings-list'),
+  empty: $('bookings-empty'),
+  count: $('bookings-count'),
+  error: $('bookings-error'),
+  refresh: $('bookings-refresh'),
+});
+const adminLink = $('admin-link');
+
+function startBookings(user) {
+  adminLink.hidden = user.role !== 'admin';
+  bookings.start();
+}
+
+function stopBookings() {
+  adminLink.hidden = true;
+  bookings.stop();
 }
 
 setInterval(() => {

@@ -130,6 +130,7 @@ async function start() {
     return;
   }
   showSignedIn(ui, ui.booths, user);
+  $('admin-link').hidden = user.role !== 'admin';
   await refresh();
 }
 

@@ -111,3 +111,13 @@ gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolea
 	g_autofree char *ours = g_strconcat(secure ? "https://" : "http://", host, NULL);
 	return g_ascii_strcasecmp(origin, ours) == 0;
 }
+
+gint64 sb_http_parse_id(const char *text)
+{
+	if (text == NULL || *text == '\0' || strlen(text) > 18)
+		return 0;
+	for (const char *p = text; *p; p++)
+		if (!g_ascii_isdigit(*p))
+			return 0;
+	return g_ascii_strtoll(text, NULL, 10);
+}

@@ -47,4 +47,7 @@ gboolean sb_http_allow(SoupServerMessage *msg, const char *allow);
  * cross-site POSTs; a request without one passes unless `required`. */
 gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolean required);
 
+/* A positive decimal id (a query parameter, a path segment), or 0. */
+gint64 sb_http_parse_id(const char *text);
+
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "relais-switchboard"
 
+#include "admin.h"
 #include "auth.h"
 #include "cert.h"
 #include "server.h"
@@ -405,6 +406,150 @@ static int hours_command(const char *data, int argc, char **argv)
 				       : closure_list(store, argv[2]);
 }
 
+/* --- relais-switchboard --data DIR booking add|list|cancel ------------------------ */
+
+static const char booking_usage[] =
+	"usage: " PROG " --data DIR booking add SITE YYYY-MM-DDTHH:MM DURATION_MIN [--language L] [--topic T]\n"
+	"       " PROG " --data DIR booking list [SITE] [--day YYYY-MM-DD]\n"
+	"       " PROG " --data DIR booking cancel CODE\n"
+	"Times are the site's local time; add prints the booking's code. A booking\n"
+	"holds no visitor's name: give the code to the visitor, who types it at the booth.\n";
+
+static int booking_add(SbStore *store, int argc, char **argv)
+{
+	g_autofree char *language = NULL, *topic = NULL;
+	GOptionEntry entries[] = {{"language", 0, 0, G_OPTION_ARG_STRING, &language, "The visitor's language", "LANG"},
+				  {"topic", 0, 0, G_OPTION_ARG_STRING, &topic, "The topic id", "TOPIC"},
+				  {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("SITE YYYY-MM-DDTHH:MM DURATION_MIN - book a visit");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fprintf(stderr, PROG ": booking add: %s\n%s", error->message, booking_usage);
+		return 2;
+	}
+	if (argc != 4) {
+		fprintf(stderr, "%s", booking_usage);
+		return 2;
+	}
+	const char *when = argv[2];
+	GDate day;
+	guint minute = 0;
+	g_autofree char *date = g_strndup(when, 10);
+	if (strlen(when) != 16 || when[10] != 'T' || !sb_store_parse_date(date, &day) ||
+	    !sb_admin_parse_time(when + 11, &minute) || minute >= 24 * 60) {
+		fprintf(stderr, PROG ": booking add: '%s' is not a local time YYYY-MM-DDTHH:MM\n", when);
+		return 2;
+	}
+	char *end = NULL;
+	guint64 duration = g_ascii_strtoull(argv[3], &end, 10);
+	if (end == argv[3] || *end != '\0' || duration < 1 || duration > 240) {
+		fprintf(stderr, PROG ": booking add: DURATION_MIN is 1 to 240 minutes, not '%s'\n", argv[3]);
+		return 2;
+	}
+	g_autoptr(SbSite) site = site_lookup(store, "booking add", argv[1]);
+	if (site == NULL)
+		return 1;
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	g_autoptr(GDateTime) start = g_date_time_new(tz, g_date_get_year(&day), g_date_get_month(&day),
+						     g_date_get_day(&day), (gint)(minute / 60), (gint)(minute % 60), 0);
+	if (start == NULL) {
+		fprintf(stderr, PROG ": booking add: '%s' does not exist in %s\n", when, site->timezone);
+		return 1;
+	}
+	gint64 start_s = g_date_time_to_unix(start);
+	g_autoptr(SbBooking) b = sb_store_booking_create(store, site->id, start_s, start_s + (gint64)duration * 60,
+							 language, topic, &error);
+	if (b == NULL) {
+		const char *why = g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_CLOSED)
+					  ? "the site is not open then (opening hours, or a closure)"
+				  : g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_FULL)
+					  ? "every adviser on duty then is booked already"
+					  : error->message;
+		fprintf(stderr, PROG ": booking add: %s\n", why);
+		return 1;
+	}
+	fprintf(stderr, PROG ": booked '%s' on %s for %u min; the code is:\n", site->name, when, (guint)duration);
+	/* scripts read this line */
+	printf("%s\n", b->code);
+	fflush(stdout);
+	return 0;
+}
+
+static int booking_list(SbStore *store, int argc, char **argv)
+{
+	g_autofree char *day_s = NULL;
+	GOptionEntry entries[] = {
+		{"day", 0, 0, G_OPTION_ARG_STRING, &day_s, "The day (default: each site's today)", "YYYY-MM-DD"},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("[SITE] - list a day's bookings");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fprintf(stderr, PROG ": booking list: %s\n%s", error->message, booking_usage);
+		return 2;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "%s", booking_usage);
+		return 2;
+	}
+	GDate day;
+	if (day_s && !sb_store_parse_date(day_s, &day)) {
+		fprintf(stderr, PROG ": booking list: --day '%s' is not a date YYYY-MM-DD\n", day_s);
+		return 2;
+	}
+	g_autoptr(SbSite) site = argc == 2 ? site_lookup(store, "booking list", argv[1]) : NULL;
+	if (argc == 2 && site == NULL)
+		return 1;
+	g_autoptr(GPtrArray) rows = sb_admin_day_bookings(store, site ? site->id : 0, day_s ? &day : NULL,
+							  g_get_real_time() / G_USEC_PER_SEC, &error);
+	if (rows == NULL) {
+		fprintf(stderr, PROG ": booking list: %s\n", error->message);
+		return 1;
+	}
+	printf("CODE\tSITE\tDAY\tFROM\tTO\tLANGUAGE\tTOPIC\tSTATE\n");
+	for (guint i = 0; i < rows->len; i++) {
+		const SbDayBooking *r = rows->pdata[i];
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->booking->code, r->site, r->date, r->time, r->end_time,
+		       r->booking->language, r->booking->topic, sb_booking_state_to_string(r->booking->state));
+	}
+	return 0;
+}
+
+static int booking_cancel(SbStore *store, const char *code)
+{
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_booking_cancel(store, code, &error)) {
+		fprintf(stderr, PROG ": booking cancel %s: %s\n", code, error->message);
+		return 1;
+	}
+	fprintf(stderr, PROG ": booking %s cancelled\n", code);
+	return 0;
+}
+
+/* argv[0] is "booking". */
+static int booking_command(const char *data, int argc, char **argv)
+{
+	const char *cmd = argc >= 2 ? argv[1] : "";
+	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 && !(strcmp(cmd, "cancel") == 0 && argc == 3)) {
+		fprintf(stderr, "%s", booking_usage);
+		return 2;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbStore) store = sb_store_open(data, &error);
+	if (store == NULL) {
+		fprintf(stderr, PROG ": %s\n", error->message);
+		return 1;
+	}
+	if (strcmp(cmd, "add") == 0)
+		return booking_add(store, argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return booking_list(store, argc - 1, argv + 1);
+	return booking_cancel(store, argv[2]);
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -461,7 +606,8 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
-		if (strcmp(argv[i], "user") == 0 || strcmp(argv[i], "hours") == 0 || strcmp(argv[i], "closure") == 0) {
+		if (strcmp(argv[i], "user") == 0 || strcmp(argv[i], "hours") == 0 || strcmp(argv[i], "closure") == 0 ||
+		    strcmp(argv[i], "booking") == 0) {
 			cmd_at = i;
 			break;
 		}
@@ -470,7 +616,7 @@ int main(int argc, char **argv)
 	g_autofree char **main_argv = g_new0(char *, main_argc + 1);
 	memcpy(main_argv, argv, sizeof(char *) * main_argc);
 
-	g_autoptr(GOptionContext) ctx = g_option_context_new("[user|hours|closure ...] - Relais switchboard");
+	g_autoptr(GOptionContext) ctx = g_option_context_new("[user|hours|closure|booking ...] - Relais switchboard");
 	g_option_context_set_summary(
 		ctx, "Connects visitors at Relais booths with advisers in a browser.\n\n"
 		     "Accounts (there is none by default):\n"
@@ -483,6 +629,10 @@ int main(int argc, char **argv)
 		     "  " PROG " --data DIR hours list SITE\n"
 		     "  " PROG " --data DIR closure add SITE FROM TO [REASON]\n"
 		     "  " PROG " --data DIR closure list SITE\n\n"
+		     "Bookings taken by phone (local times; add prints the code):\n"
+		     "  " PROG " --data DIR booking add SITE YYYY-MM-DDTHH:MM DURATION_MIN [--language L] [--topic T]\n"
+		     "  " PROG " --data DIR booking list [SITE] [--day YYYY-MM-DD]\n"
+		     "  " PROG " --data DIR booking cancel CODE\n\n"
 		     "TLS (plain HTTP is only allowed on loopback):\n"
 		     "  " PROG " --data DIR --tls-cert FILE --tls-key FILE [--bind ADDR]\n"
 		     "  " PROG " make-cert --out DIR [--name HOST] [--days N] [--force]   (self-signed, trials)");
@@ -501,6 +651,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --data DIR is required (accounts and the store live there)\n");
 		return 2;
 	}
+	if (cmd_at < argc && strcmp(argv[cmd_at], "booking") == 0)
+		return booking_command(data, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc && strcmp(argv[cmd_at], "user") != 0)
 		return hours_command(data, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc)

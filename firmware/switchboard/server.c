@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-server"
 
 #include "server.h"
+#include "admin.h"
 #include "auth.h"
 #include "http.h"
 #include "site.h"
@@ -550,6 +551,19 @@ static gboolean session_is_over(SbServer *server, const char *hash, gpointer dat
 	return user->role != SB_ROLE_ADVISER && user->role != SB_ROLE_ADMIN;
 }
 
+static gboolean session_in(SbServer *server, const char *hash, gpointer data)
+{
+	return g_strv_contains(data, hash);
+}
+
+/* Closes the consoles of these sessions (SHA-256 of their tokens): the
+ * account deleted, its password reset or its role changed by an
+ * administrator (admin.c). */
+static void close_sessions_consoles(const char *const *session_hashes, gpointer user_data)
+{
+	close_consoles(user_data, session_in, (gpointer)session_hashes, "session ended: sign in again");
+}
+
 static void api_logout(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *token = sb_http_session_token(msg);
@@ -558,8 +572,7 @@ static void api_logout(SbServer *server, SoupServerMessage *msg)
 		if (!sb_store_session_delete(server->store, token, &error) &&
 		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
 			g_warning("sign-out: %s", error->message);
-		/* the session's consoles go with it (collected first: closing
-		 * may drop a connection from the table) */
+		/* the session's consoles go with it */
 		g_autofree char *hash = sb_auth_token_hash(token);
 		close_consoles(server, session_is, hash, "signed out");
 	}
@@ -668,7 +681,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
 	sb_stats_register(server->soup, server->store, server->secure_cookies);
-	sb_site_register(server->soup, server->store, server->hub);
+	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
+	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths,
+			  close_sessions_consoles, server);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);

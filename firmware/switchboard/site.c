@@ -86,6 +86,17 @@ static SbBooth *stored_booth(SbStore *store, GPtrArray **list, const char *booth
 	return NULL;
 }
 
+gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *booth_id)
+{
+	gint64 id = site_id_for(store, site_name);
+	if (id != 0 || booth_id == NULL)
+		return id;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+	SbBooth *row = stored_booth(store, &list, booth_id, &error);
+	return row ? row->site_id : 0;
+}
+
 static void keep_first_error(GError **error, GError *e)
 {
 	g_warning("%s", e->message);
@@ -106,7 +117,10 @@ static gboolean write_booth(SbSiteBooths *sb, GPtrArray **list, const char *id, 
 			g_propagate_prefixed_error(error, e, "booth %s: ", id);
 			return FALSE;
 		}
-		if ((row == NULL || row->site_id != site_id) &&
+		/* a booth naming no site the store knows keeps the one an
+		 * administrator gave it */
+		gboolean keep = row && site_id == 0 && row->site_id != 0;
+		if ((row == NULL || row->site_id != site_id) && !keep &&
 		    !sb_store_booth_upsert(sb->store, id, site_id, row ? row->name : "", &e)) {
 			g_propagate_prefixed_error(error, e, "booth %s: ", id);
 			return FALSE;
@@ -280,17 +294,6 @@ JsonNode *sb_site_booths_json(SbStore *store, JsonArray *snapshot, gint64 site_i
 
 /* --- GET /api/site/booths ------------------------------------------------------------ */
 
-/* A positive decimal id, or 0. */
-static gint64 parse_id(const char *text)
-{
-	if (text == NULL || *text == '\0' || strlen(text) > 18)
-		return 0;
-	for (const char *p = text; *p; p++)
-		if (!g_ascii_isdigit(*p))
-			return 0;
-	return g_ascii_strtoll(text, NULL, 10);
-}
-
 static void sync_now(SbSiteBooths *sb)
 {
 	g_autoptr(JsonArray) snapshot = sb_hub_booths_snapshot(sb->hub);
@@ -322,7 +325,7 @@ static void on_site_booths(SoupServer *soup, SoupServerMessage *msg, const char 
 		return;
 	const char *site_q = query ? g_hash_table_lookup(query, "site") : NULL;
 	gint64 site_id = 0;
-	if (site_q && (site_id = parse_id(site_q)) == 0) {
+	if (site_q && (site_id = sb_http_parse_id(site_q)) == 0) {
 		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "site is a site id");
 		return;
 	}

@@ -11,7 +11,8 @@
  * `booths` table keeps them across disconnections and restarts. This module
  * writes the snapshot into the store every SB_SITE_SYNC_S seconds and before
  * answering, mapping the site a booth names in its hello to a store site by
- * name (a name the store does not know: no site, visible to admins only).
+ * name (a name the store does not know: no site, visible to admins only,
+ * unless an administrator assigned the booth to a site: it stays there).
  */
 #pragma once
 
@@ -35,6 +36,11 @@ typedef struct _SbSiteBooths SbSiteBooths;
  * it), "out_of_order", "offline". An unknown state of a connected booth is
  * "online". Returns: (transfer none) */
 const char *sb_site_status_word(const char *state);
+
+/* The store site of booth `booth_id` whose hello names `site_name`: that
+ * site when the store knows the name, else the site an administrator gave
+ * the booth; 0 for none. */
+gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *booth_id);
 
 /* A writer of snapshots into `store` (not owned, outlives it), without
  * sockets or timers: sb_site_register() makes one; tests use it alone. */

@@ -4,6 +4,7 @@
 #include "stats.h"
 #include "auth.h"
 #include "http.h"
+#include "site.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -60,16 +61,9 @@ static void prune_answered(SbStats *stats, gint64 now)
 void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_session)
 {
 	g_autoptr(GError) error = NULL;
-	gint64 site_id = 0;
-	if (info->site && *info->site) {
-		/* booths name their site; only sites an administrator made count */
-		g_autoptr(SbSite) site = sb_store_site_get_by_name(stats->store, info->site, &error);
-		if (site)
-			site_id = site->id;
-		else
-			g_debug("call %s: site '%s' unknown: %s", info->call_id, info->site, error->message);
-		g_clear_error(&error);
-	}
+	/* booths name their site; only sites an administrator made count, and
+	 * a booth naming none of them counts under the site it was given */
+	gint64 site_id = sb_site_booth_site(stats->store, info->site, info->booth_id);
 	SbCallRecord record = {
 		.call_id = info->call_id,
 		.site_id = site_id,

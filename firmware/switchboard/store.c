@@ -447,6 +447,11 @@ static gboolean parse_date(const char *v, GDate *out)
 	return TRUE;
 }
 
+gboolean sb_store_parse_date(const char *text, GDate *out)
+{
+	return parse_date(text, out);
+}
+
 static void format_date(const GDate *d, char out[11])
 {
 	g_snprintf(out, 11, "%04u-%02u-%02u", g_date_get_year(d), g_date_get_month(d), g_date_get_day(d));
@@ -1044,6 +1049,22 @@ gboolean sb_store_session_delete_user(SbStore *s, gint64 user_id, guint *n_remov
 	return TRUE;
 }
 
+char **sb_store_session_hashes(SbStore *s, gint64 user_id, GError **error)
+{
+	g_autoptr(SbStmt) st = prep(s, "SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created", error);
+	if (!st || !bound(s, sqlite3_bind_int64(st, 1, user_id), error))
+		return NULL;
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+	int rc;
+	while ((rc = step(s, st, "listing sessions", error)) == SQLITE_ROW)
+		g_ptr_array_add(out, col_str(st, 0));
+	if (rc != SQLITE_DONE)
+		return NULL;
+	g_ptr_array_add(out, NULL);
+	g_ptr_array_set_free_func(out, NULL);
+	return (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+}
+
 gboolean sb_store_session_purge(SbStore *s, guint *n_removed, GError **error)
 {
 	g_autoptr(SbStmt) st = prep(s, "DELETE FROM sessions WHERE expires <= ?", error);
@@ -1238,6 +1259,28 @@ gboolean sb_store_site_del(SbStore *s, gint64 id, GError **error)
 	}
 	g_autofree char *key = g_strdup_printf("%" G_GINT64_FORMAT, id);
 	return changed_one(s, "site", key, error);
+}
+
+gboolean sb_store_site_usage(SbStore *s, gint64 id, SbSiteUsage *usage, GError **error)
+{
+	*usage = (SbSiteUsage){0};
+	if (!site_exists(s, id, error))
+		return FALSE;
+	g_autoptr(SbStmt) st = prep(s,
+				    "SELECT (SELECT count(*) FROM booths WHERE site_id = ?1), "
+				    "(SELECT count(*) FROM users WHERE site_id = ?1), "
+				    "(SELECT count(*) FROM bookings WHERE site_id = ?1), "
+				    "(SELECT count(*) FROM call_records WHERE site_id = ?1)",
+				    error);
+	if (!st || !bound(s, sqlite3_bind_int64(st, 1, id), error))
+		return FALSE;
+	if (step(s, st, "counting what refers to the site", error) != SQLITE_ROW)
+		return FALSE;
+	usage->booths = (guint)sqlite3_column_int64(st, 0);
+	usage->staff = (guint)sqlite3_column_int64(st, 1);
+	usage->bookings = (guint)sqlite3_column_int64(st, 2);
+	usage->call_records = (guint)sqlite3_column_int64(st, 3);
+	return TRUE;
 }
 
 void sb_booth_free(SbBooth *b)

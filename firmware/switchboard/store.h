@@ -87,6 +87,10 @@ void sb_store_set_booking_window(SbStore *store, guint early_min, guint no_show_
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_maintain(SbStore *store, GError **error);
 
+/* "YYYY-MM-DD", a real date from 1970 on (the form of closures and of
+ * statistics days); FALSE otherwise. */
+gboolean sb_store_parse_date(const char *text, GDate *out);
+
 /* --- users ----------------------------------------------------------------- */
 
 typedef enum {
@@ -170,6 +174,11 @@ gboolean sb_store_session_delete(SbStore *store, const char *token, GError **err
 /* Ends every session of an account (n_removed: nullable). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_session_delete_user(SbStore *store, gint64 user_id, guint *n_removed, GError **error);
+/* The stored forms (SHA-256 hex, sb_auth_token_hash) of an account's live
+ * sessions, so that a server can close their open consoles before ending
+ * them. Returns: (transfer full) a NULL-terminated list (empty when none), or
+ * NULL on error. */
+char **sb_store_session_hashes(SbStore *store, gint64 user_id, GError **error);
 /* Deletes expired sessions. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_session_purge(SbStore *store, guint *n_removed, GError **error);
@@ -223,6 +232,14 @@ GPtrArray *sb_store_site_list(SbStore *store, GError **error);
  * opening hours and closures go with it. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_site_del(SbStore *store, gint64 id, GError **error);
+
+/* What refers to a site (what keeps sb_store_site_del from deleting it). */
+typedef struct {
+	guint booths, staff, bookings, call_records;
+} SbSiteUsage;
+/* Counts them for site `id` (NOT_FOUND for an unknown site). */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_site_usage(SbStore *store, gint64 id, SbSiteUsage *usage, GError **error);
 
 typedef struct {
 	char *id;	  /* the protocol's booth_id */

@@ -162,6 +162,24 @@ static void test_sync(Fixture *f, gconstpointer data)
 	g_assert_cmpint(b1moved->site_id, ==, f->site_b);
 	g_assert_cmpstr(b1moved->name, ==, "Front desk");
 
+	/* an administrator puts b2 (of no known site) under site A: reconnecting
+	 * with the same unknown name keeps it there */
+	g_assert_true(sb_store_booth_upsert(f->store, "b2", f->site_a, "Hall", &error));
+	g_autoptr(SbSiteBooths) fresh = sb_site_booths_new(f->store);
+	g_autoptr(JsonArray) s5 = snapshot("b2", "Nowhere", "idle", "", NULL);
+	sync_ok(fresh, s5, t0 + (17 + SB_SITE_HEARTBEAT_S) * G_USEC_PER_SEC);
+	g_autoptr(SbBooth) b2kept = booth(f, "b2");
+	g_assert_cmpint(b2kept->site_id, ==, f->site_a);
+	g_assert_cmpstr(b2kept->name, ==, "Hall");
+	g_assert_cmpstr(b2kept->state, ==, "idle");
+
+	/* its calls count under that site; a known name wins; no booth, no site */
+	g_assert_cmpint(sb_site_booth_site(f->store, "Nowhere", "b2"), ==, f->site_a);
+	g_assert_cmpint(sb_site_booth_site(f->store, "Site B", "b2"), ==, f->site_b);
+	g_assert_cmpint(sb_site_booth_site(f->store, NULL, "b2"), ==, f->site_a);
+	g_assert_cmpint(sb_site_booth_site(f->store, "Nowhere", "never-seen"), ==, 0);
+	g_assert_cmpint(sb_site_booth_site(f->store, "Nowhere", NULL), ==, 0);
+
 	/* a new sync object (a restart) after the store kept everything */
 	g_autoptr(SbSiteBooths) again = sb_site_booths_new(f->store);
 	g_autoptr(JsonArray) none = json_array_new();

@@ -1549,6 +1549,95 @@ static void test_stats(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(none_rows->len, ==, 0);
 }
 
+/* --- what the administrator's page needs ---------------------------------------------------------- */
+
+static void expect_usage(Fixture *f, gint64 site, guint booths, guint staff, guint bookings, guint calls)
+{
+	g_autoptr(GError) error = NULL;
+	SbSiteUsage u = {99, 99, 99, 99};
+	g_assert_true(sb_store_site_usage(f->store, site, &u, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(u.booths, ==, booths);
+	g_assert_cmpuint(u.staff, ==, staff);
+	g_assert_cmpuint(u.bookings, ==, bookings);
+	g_assert_cmpuint(u.call_records, ==, calls);
+}
+
+static void test_admin_helpers(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site = add_site(f, "Médiathèque", "Europe/Paris");
+	gint64 other = add_site(f, "Annexe", "Europe/Paris");
+	expect_usage(f, site, 0, 0, 0, 0);
+	SbSiteUsage u;
+	g_assert_false(sb_store_site_usage(f->store, 4242, &u, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* each kind of reference counts, for its own site only */
+	g_assert_true(sb_store_booth_upsert(f->store, "b1", site, "", &error));
+	g_assert_true(sb_store_booth_upsert(f->store, "b2", site, "", &error));
+	g_assert_true(sb_store_booth_upsert(f->store, "b3", other, "", &error));
+	add_user(f, "desk", SB_ROLE_STAFF, site);
+	add_user(f, "adv", SB_ROLE_ADVISER, 0);
+	set_week(f, site);
+	f->now = paris(2024, 3, 4, 8, 0);
+	g_autoptr(SbBooking) b = book(f, site, paris(2024, 3, 4, 10, 0), 30, -1);
+	SbCallRecord r = {.call_id = "c-1",
+			  .site_id = site,
+			  .topic = "job-search",
+			  .language = "fr",
+			  .queued_at = f->now,
+			  .ended_at = f->now + 60};
+	g_assert_cmpint(sb_store_call_insert(f->store, &r, &error), >, 0);
+	g_assert_no_error(error);
+	expect_usage(f, site, 2, 1, 1, 1);
+	expect_usage(f, other, 1, 0, 0, 0);
+	/* what the usage says is what keeps the site */
+	g_assert_false(sb_store_site_del(f->store, site, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_IN_USE);
+	g_clear_error(&error);
+	g_assert_true(sb_store_booth_del(f->store, "b3", &error));
+	expect_usage(f, other, 0, 0, 0, 0);
+	g_assert_true(sb_store_site_del(f->store, other, &error));
+	g_assert_no_error(error);
+
+	/* dates as closures and the day's bookings take them */
+	GDate d;
+	g_assert_true(sb_store_parse_date("2024-02-29", &d));
+	g_assert_cmpint(g_date_get_day(&d), ==, 29);
+	const char *bad_dates[] = {NULL, "", "2023-02-29", "2024-2-29", "2024-02-29x", "29/02/2024", "1969-12-31"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad_dates); i++)
+		g_assert_false(sb_store_parse_date(bad_dates[i], &d));
+
+	/* an account's sessions, as stored: the hashes of their tokens */
+	gint64 adv = add_user(f, "adv2", SB_ROLE_ADVISER, 0);
+	g_auto(GStrv) none = sb_store_session_hashes(f->store, adv, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(none);
+	g_assert_cmpuint(g_strv_length(none), ==, 0);
+	g_autofree char *t1 = sb_store_session_create(f->store, adv, "192.0.2.1", 0, &error);
+	f->now += 1;
+	g_autofree char *t2 = sb_store_session_create(f->store, adv, "192.0.2.2", 0, &error);
+	g_autoptr(SbUser) desk_user = sb_store_user_get(f->store, "desk", &error);
+	gint64 desk = desk_user->id;
+	g_autofree char *t3 = sb_store_session_create(f->store, desk, "192.0.2.3", 0, &error);
+	g_assert_no_error(error);
+	g_auto(GStrv) two = sb_store_session_hashes(f->store, adv, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_strv_length(two), ==, 2);
+	g_autofree char *h1 = sb_auth_token_hash(t1);
+	g_autofree char *h2 = sb_auth_token_hash(t2);
+	g_assert_cmpstr(two[0], ==, h1);
+	g_assert_cmpstr(two[1], ==, h2);
+	/* a password reset ends them all; the other account keeps its own */
+	g_assert_true(sb_store_user_set_password(f->store, "adv2", HASH, &error));
+	g_auto(GStrv) after = sb_store_session_hashes(f->store, adv, &error);
+	g_assert_cmpuint(g_strv_length(after), ==, 0);
+	g_auto(GStrv) kept = sb_store_session_hashes(f->store, desk, &error);
+	g_assert_cmpuint(g_strv_length(kept), ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1568,5 +1657,6 @@ int main(int argc, char **argv)
 	ADD("/store/booking-codes", test_booking_codes);
 	ADD("/store/calls", test_calls);
 	ADD("/store/stats", test_stats);
+	ADD("/store/admin-helpers", test_admin_helpers);
 	return g_test_run();
 }

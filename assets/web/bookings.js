@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The day's bookings (GET /api/bookings): time, site, language, topic and
+// state; the code only where the switchboard gives it (admins and staff, who
+// check visitors in; never advisers). Nothing else about visitors exists.
+// Used by the adviser console's "Today's bookings" panel and the
+// administrator's page.
+
+import { getJson } from './page.js';
+
+const STATES = {
+  booked: 'Booked',
+  checked_in: 'Checked in',
+  no_show: 'No-show',
+  cancelled: 'Cancelled',
+};
+const STATE_TAGS = { booked: 'tag-booked', checked_in: 'tag-ok', no_show: 'tag-bad', cancelled: 'tag-wait' };
+
+const humanize = (id) => (id ? id.replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase()) : 'Any topic');
+
+function languageName(code) {
+  if (!code) return 'Any language';
+  try {
+    return new Intl.DisplayNames([navigator.language || 'en'], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function span(cls, text, testid) {
+  const s = document.createElement('span');
+  s.className = cls;
+  s.textContent = text;
+  if (testid) s.setAttribute('data-testid', testid);
+  return s;
+}
+
+// A panel: ui = {list, empty, count, error, refresh?, day?} elements.
+// Refreshes every `everyMs` while started.
+export class BookingsPanel {
+  constructor(ui, { everyMs = 60000 } = {}) {
+    this.ui = ui;
+    this.everyMs = everyMs;
+    this.timer = null;
+    this.running = false;
+    ui.refresh?.addEventListener('click', () => this.refresh());
+    ui.day?.addEventListener('change', () => this.refresh());
+  }
+
+  start() {
+    this.running = true;
+    this.refresh();
+  }
+
+  stop() {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.ui.list.replaceChildren();
+    this.ui.count.textContent = '0';
+  }
+
+  async refresh() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.running) return;
+    const day = this.ui.day?.value;
+    try {
+      const r = await getJson(`/api/bookings${day ? `?day=${encodeURIComponent(day)}` : ''}`);
+      if (!r.ok) this.showError(`Bookings unavailable: ${r.body.error ?? r.status}`);
+      else {
+        this.showError(null);
+        this.render(r.body);
+      }
+    } catch (err) {
+      this.showError(`Cannot reach the switchboard: ${err.message}`);
+    }
+    if (this.running) this.timer = setTimeout(() => this.refresh(), this.everyMs);
+  }
+
+  showError(text) {
+    this.ui.error.textContent = text ?? '';
+    this.ui.error.hidden = !text;
+  }
+
+  render(data) {
+    const list = data.bookings ?? [];
+    const items = list.map((b) => {
+      const li = document.createElement('li');
+      li.className = 'booking';
+      li.setAttribute('data-testid', 'booking-row');
+      li.dataset.state = b.state;
+      li.dataset.site = b.site;
+      if (b.code) li.dataset.code = b.code;
+      const state = span(`tag ${STATE_TAGS[b.state] ?? ''}`, STATES[b.state] ?? b.state, 'booking-state');
+      const head = document.createElement('div');
+      head.className = 'booking-head';
+      head.append(span('booking-time', `${b.time}–${b.end_time}`, 'booking-time'), state);
+      const meta = document.createElement('div');
+      meta.className = 'booking-meta';
+      meta.append(
+        span('booking-site', b.site, 'booking-site'),
+        span('', languageName(b.language), 'booking-language'),
+        span('', humanize(b.topic), 'booking-topic'),
+      );
+      if (b.code) meta.append(span('booking-code', b.code, 'booking-code'));
+      li.append(head, meta);
+      return li;
+    });
+    this.ui.list.replaceChildren(...items);
+    this.ui.count.textContent = String(list.length);
+    this.ui.empty.hidden = list.length > 0;
+  }
+}
