@@ -861,7 +861,7 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	booths_changed(hub);
 }
 
-/* sdp, ice, chat, end: only between the two ends of the named call */
+/* sdp, ice, chat, share, end: only between the two ends of the named call */
 static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	RelaisMsgType type = relais_msg_get_type(msg);
@@ -893,14 +893,18 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		json_object_set_string_member(o, "text", relais_msg_get_string(msg, "text"));
 		json_object_set_string_member(o, "from", peer->role == RELAIS_ROLE_BOOTH ? "visitor" : peer->name);
 		break;
+	case RELAIS_MSG_SHARE:
+		json_object_set_string_member(o, "state", relais_msg_get_string(msg, "state"));
+		break;
 	default:
 		break;
 	}
 	if (other == NULL) {
 		/* The booth's link is away: media may well still flow between
-		 * the two ends; keep the adviser's chat for when it is back,
-		 * drop the rest (candidates and descriptions are stale by then). */
-		if (type == RELAIS_MSG_CHAT && call->held->len < SB_HELD_MAX)
+		 * the two ends; keep the adviser's chat and screen-sharing
+		 * state for when it is back, drop the rest (candidates and
+		 * descriptions are stale by then). */
+		if ((type == RELAIS_MSG_CHAT || type == RELAIS_MSG_SHARE) && call->held->len < SB_HELD_MAX)
 			g_ptr_array_add(call->held, relais_msg_to_string(o));
 		else
 			json_object_unref(o);
@@ -987,6 +991,7 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_SDP:
 	case RELAIS_MSG_ICE:
 	case RELAIS_MSG_CHAT:
+	case RELAIS_MSG_SHARE:
 	case RELAIS_MSG_END:
 		handle_in_call(hub, peer, msg);
 		break;

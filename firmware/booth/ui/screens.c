@@ -539,6 +539,50 @@ static void draw_call_typing(BoothUi *ui)
 	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
+/* The adviser shares their screen: shown only while they say so and a
+ * frame of it is there. */
+static gboolean showing_shared_screen(BoothUi *ui)
+{
+	return ui->view.sharing && ui->video[BOOTH_UI_VIDEO_SCREEN] != NULL;
+}
+
+/* The call while the adviser shows their screen, in `area` (where the
+ * adviser's picture is otherwise): the screen large (letterboxed, its
+ * aspect kept) above a caption in the visitor's words, the adviser's face
+ * small in its top-right corner, the visitor's own picture smaller still
+ * beside it, the camera badge and link quality in its top-left corner as
+ * always: the lower part stays free for the chat of narrow screens.
+ * Controls and chat are draw_call()'s. Returns the screen's rectangle. */
+static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
+{
+	const char *caption = ui_tr(ui, "ui.call.sharing");
+	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
+	SDL_Rect screen = {area.x, area.y, area.w, area.h - cap_h - MAX(4, m / 2)};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, screen, NULL);
+	SDL_Rect cap = {area.x, area.y + area.h - cap_h, area.w, cap_h};
+	ui_round_rect(ui, cap, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
+	ui_text(ui, FONT_BODY, TRUE, caption, (SDL_Rect){cap.x + m, cap.y, cap.w - 2 * m, cap.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
+
+	int fw = screen.w / 5, fh = fw * 3 / 4;
+	SDL_Rect face = {screen.x + screen.w - fw - m, screen.y + m, fw, fh};
+	ui_round_rect(ui, (SDL_Rect){face.x - 3, face.y - 3, face.w + 6, face.h + 6}, ui_px(ui, 16),
+		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, face, NULL);
+
+	/* own picture, always visible (privacy), smaller than the adviser's */
+	int pw = screen.w / 8, ph = pw * 3 / 4;
+	SDL_Rect own = {face.x - m - pw, screen.y + m, pw, ph};
+	own_picture(ui, own);
+	call_status(ui, screen, m, FALSE);
+
+	ui->stats.screen_shown = TRUE;
+	ui->stats.screen_rect = screen;
+	ui->stats.face_rect = face;
+	ui->stats.own_rect = own;
+	return screen;
+}
+
 static void draw_call(BoothUi *ui, gboolean connecting)
 {
 	if (ui->kb_open && !connecting) {
@@ -551,19 +595,24 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 	gboolean chat_side = ui->w >= 1100;
 	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
 	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
-	call_status(ui, remote, m, connecting);
+	SDL_Rect under_chat = remote;
+	if (!connecting && showing_shared_screen(ui)) {
+		under_chat = draw_call_shared_screen(ui, remote, m);
+	} else {
+		ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
+		call_status(ui, remote, m, connecting);
 
-	/* own picture, always visible: the visitor knows what is shown */
-	int pw = remote.w / 4, ph = pw * 3 / 4;
-	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
+		/* own picture, always visible: the visitor knows what is shown */
+		int pw = remote.w / 4, ph = pw * 3 / 4;
+		own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
+	}
 
 	/* chat: beside the video when there is room, over its foot otherwise */
 	if (ui->n_chat)
 		chat_panel(ui,
 			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
-				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
-						  remote.h * 2 / 5 - m},
+				     : (SDL_Rect){under_chat.x + m, under_chat.y + under_chat.h * 3 / 5,
+						  under_chat.w - 2 * m, under_chat.h * 2 / 5 - m},
 			   m, chat_side);
 
 	/* controls: the words say the state ("Mic off"), not the action;
