@@ -30,7 +30,7 @@ G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
  *                                                                                              │
  *   ┌──────────────────────────────────────────────────────────────────────────────────────────┘
  *   ├─ video decoder ! videoconvert ! I420 ─[frame func]─ appsink (remote-video)
- *   ├─ video decoder ! videorate ! videoconvert ! videoscale ! I420 ≤ cap
+ *   ├─ video decoder ─[rate]─ identity ! videoconvert ! videoscale ! I420 ≤ cap
  *   │                                       ─[frame func]─ appsink (screen-video)
  *   └─ audio decoder ! audioconvert ! volume(relais-volume) ─ playback (webrtcechoprobe ! ... ! sink)
  *
@@ -93,6 +93,7 @@ struct _RelaisMedia {
 	GstWebRTCRTPTransceiver *screen_trans;
 	GstElement *screen_decoder, *screen_sink;
 	gboolean screen_linked;
+	gint64 screen_last_us; /* last decoded screen frame let through (streaming thread) */
 	GstElement *playback;
 	GstPad *video_in, *audio_in; /* webrtcbin request pads */
 	GstPad *video_pay_sink;	     /* where keyframe requests are sent from */
@@ -639,6 +640,53 @@ static void deliver_probe_frame(RelaisMedia *m, RelaisMediaVideo which, GstPad *
 static GstPadProbeReturn remote_frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
 	deliver_probe_frame(data, RELAIS_MEDIA_VIDEO_REMOTE, pad, info);
+	return GST_PAD_PROBE_OK;
+}
+
+/* The size the screen is kept at: its own up to the Kconfig box, else
+ * scaled down keeping its aspect, even in both directions (I420 chroma and
+ * the UI's textures), set on the branch's capsfilter before the decoder's
+ * caps reach it. videoscale left to fixate a range may pick an odd size. */
+static void screen_fit(RelaisMedia *m, GstCaps *caps)
+{
+	GstVideoInfo vi;
+	if (caps == NULL || !gst_video_info_from_caps(&vi, caps) || vi.width <= 0 || vi.height <= 0)
+		return;
+	double w = vi.width * (vi.par_d > 0 ? (double)vi.par_n / vi.par_d : 1.0), h = vi.height;
+	double s = MIN(1.0, MIN(CONFIG_RELAIS_MEDIA_SCREEN_MAX_WIDTH / w, CONFIG_RELAIS_MEDIA_SCREEN_MAX_HEIGHT / h));
+	int tw = MAX(16, ((int)(w * s)) & ~1), th = MAX(16, ((int)(h * s)) & ~1);
+	g_autoptr(GstElement) filter = gst_bin_get_by_name(GST_BIN(m->screen_decoder), "relais-screen-size");
+	if (filter == NULL)
+		return;
+	g_autoptr(GstCaps) want =
+		gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, tw, "height",
+				    G_TYPE_INT, th, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+	g_object_set(filter, "caps", want, NULL);
+	g_debug("%s: shared screen %dx%d kept at %dx%d", m->board, vi.width, vi.height, tw, th);
+}
+
+/* Decoded screen frames closer than 1/CONFIG_RELAIS_MEDIA_SCREEN_FPS to
+ * the last one kept go no further than the decoder: no conversion, no
+ * scaling, no UI upload. (videorate is not used: 1.22 aborts on buffers
+ * without a duration, which a decoder may well produce.) */
+static GstPadProbeReturn screen_rate_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisMedia *m = data;
+	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
+			GstCaps *caps;
+			gst_event_parse_caps(ev, &caps);
+			screen_fit(m, caps);
+		}
+		return GST_PAD_PROBE_OK;
+	}
+	gint64 now = g_get_monotonic_time();
+	/* a little slack so that a source at exactly the cap is not halved */
+	if (m->screen_last_us != 0 &&
+	    now - m->screen_last_us < G_USEC_PER_SEC * 9 / (10 * CONFIG_RELAIS_MEDIA_SCREEN_FPS))
+		return GST_PAD_PROBE_DROP;
+	m->screen_last_us = now;
 	return GST_PAD_PROBE_OK;
 }
 
@@ -1240,13 +1288,22 @@ static gboolean build_screen_branch(RelaisMedia *m, const RelaisMediaConf *conf,
 	g_object_set(m->screen_trans, "do-nack", TRUE, NULL);
 
 	g_autofree char *desc = g_strdup_printf(
-		"%s ! videorate drop-only=true max-rate=%d ! videoconvert ! videoscale ! capsfilter "
+		"%s ! identity name=relais-screen-rate silent=true ! videoconvert ! videoscale ! capsfilter "
+		"name=relais-screen-size "
 		"caps=video/x-raw,format=I420,width=(int)[16,%d],height=(int)[16,%d],pixel-aspect-ratio=(fraction)1/1",
-		vdec_desc ? vdec_desc : "decodebin", CONFIG_RELAIS_MEDIA_SCREEN_FPS,
-		CONFIG_RELAIS_MEDIA_SCREEN_MAX_WIDTH, CONFIG_RELAIS_MEDIA_SCREEN_MAX_HEIGHT);
+		vdec_desc ? vdec_desc : "decodebin", CONFIG_RELAIS_MEDIA_SCREEN_MAX_WIDTH,
+		CONFIG_RELAIS_MEDIA_SCREEN_MAX_HEIGHT);
 	m->screen_decoder = relais_media_parse_fragment("screen-receive", desc, error);
 	if (m->screen_decoder == NULL)
 		return FALSE;
+	g_autoptr(GstElement) rate = gst_bin_get_by_name(GST_BIN(m->screen_decoder), "relais-screen-rate");
+	g_autoptr(GstPad) rate_in = rate ? gst_element_get_static_pad(rate, "sink") : NULL;
+	if (rate_in == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "[video] no screen rate limiter");
+		return FALSE;
+	}
+	gst_pad_add_probe(rate_in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, screen_rate_probe,
+			  media_ref(m), media_unref);
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->screen_decoder));
 	m->screen_sink = gst_element_factory_make("appsink", "screen-video");
 	if (m->screen_sink == NULL) {
