@@ -222,6 +222,7 @@ export class Call {
       inboundAudio: null,
       outboundVideo: null,
       outboundAudio: null,
+      outboundScreen: null, // the shared screen's m-line, apart from the camera
       candidatePair: null,
     };
     const report = await this.pc.getStats();
@@ -244,7 +245,8 @@ export class Call {
           codec: byId.get(s.codecId)?.mimeType ?? '',
         };
       } else if (s.type === 'outbound-rtp' && (s.kind === 'video' || s.kind === 'audio')) {
-        const key = s.kind === 'video' ? 'outboundVideo' : 'outboundAudio';
+        const screen = s.kind === 'video' && this.screen && s.mid === this.screen.mid;
+        const key = screen ? 'outboundScreen' : s.kind === 'video' ? 'outboundVideo' : 'outboundAudio';
         out[key] = {
           packetsSent: s.packetsSent ?? 0,
           bytesSent: s.bytesSent ?? 0,

@@ -144,6 +144,8 @@ test('share: the adviser shows their screen on the booth, large, and stops (butt
     assert.equal(sender.direction, 'sendonly');
     assert.match(sender.track, /^screen:/, 'the display track is on the screen m-line');
     s = await waitShown(ctl);
+    const sent = (await stack.pageStats()).outboundScreen;
+    assert.ok(sent?.framesEncoded > 0, `the page encodes the screen on its m-line: ${JSON.stringify(sent)}`);
     // the screen is decoded at its own size, the camera stays the camera
     assert.equal(s.media.screen_width, 1280);
     assert.equal(s.media.screen_height, 720);
@@ -170,6 +172,17 @@ test('share: the adviser shows their screen on the booth, large, and stops (butt
     // the camera badge stays on (privacy), top-left over the screen
     const badge = shot.at(scr[0] + 16 + 20, scr[1] + 16 + 20);
     assert.ok(badge[0] > 200 && badge[1] < 110, `the red dot of the camera badge: ${badge}`);
+
+    // the booth's switchboard link drops while sharing: the call is resumed
+    // and the screen stays (media is peer to peer, the state is the booth's)
+    const linked = await ctl.status();
+    await ctl.run('drop-link');
+    await until(async () => {
+      const x = await ctl.status();
+      return x.reconnects === linked.reconnects + 1 && x.link === 'up';
+    }, { timeout: 10000, what: 'the link back' });
+    assert.equal((await ctl.status()).call, linked.call);
+    await waitShown(ctl);
 
     // stop with the button: off on the booth, nothing on the sender
     await btn.click();

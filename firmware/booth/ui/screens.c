@@ -511,8 +511,16 @@ static void reconnecting_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
 	ui_text(ui, font, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
 }
 
+/* The adviser shares their screen: shown only while they say so and a
+ * frame of it is there. */
+static gboolean showing_shared_screen(BoothUi *ui)
+{
+	return ui->view.sharing && ui->video[BOOTH_UI_VIDEO_SCREEN] != NULL;
+}
+
 /* The call while the visitor writes: the keys take the lower part, the
- * adviser (smaller) and the messages stay above, beside the draft. */
+ * adviser (smaller) and the messages stay above, beside the draft. A shared
+ * screen takes the adviser's place: it is what the visitor writes about. */
 static void draw_call_typing(BoothUi *ui)
 {
 	int m = MAX(8, ui_px(ui, 16));
@@ -521,7 +529,7 @@ static void draw_call_typing(BoothUi *ui)
 	keys.y = ui->h - m - keys.h;
 	int top_h = keys.y - gap - m;
 	SDL_Rect remote = {m, m, MIN(top_h * 4 / 3, (ui->w - 2 * m) * 2 / 5), top_h};
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, NULL);
+	ui_draw_video(ui, showing_shared_screen(ui) ? BOOTH_UI_VIDEO_SCREEN : BOOTH_UI_VIDEO_REMOTE, remote, NULL);
 	int pw = remote.w / 3, ph = pw * 3 / 4, pm = MAX(4, m / 2);
 	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - pm, remote.y + remote.h - ph - pm, pw, ph});
 	call_status(ui, remote, pm, FALSE);
@@ -537,13 +545,6 @@ static void draw_call_typing(BoothUi *ui)
 	ui_kb_draw_keys(ui, keys);
 	ui_kb_draw_field(ui, row);
 	/* Escape closes the keyboard (ui.c): no journey event */
-}
-
-/* The adviser shares their screen: shown only while they say so and a
- * frame of it is there. */
-static gboolean showing_shared_screen(BoothUi *ui)
-{
-	return ui->view.sharing && ui->video[BOOTH_UI_VIDEO_SCREEN] != NULL;
 }
 
 /* The call while the adviser shows their screen, in `area` (where the
