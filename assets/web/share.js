@@ -75,6 +75,7 @@ export class ScreenShare {
     }
     this.stream = stream;
     this.update();
+    this.opts.toast('The visitor now sees your screen, and your face in a corner.');
     this.opts.announce('You are sharing your screen with the visitor.');
     this.opts.onChange?.();
   }

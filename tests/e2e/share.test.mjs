@@ -183,6 +183,23 @@ test('share: the adviser shows their screen on the booth, large, and stops (butt
     }, { timeout: 10000, what: 'the link back' });
     assert.equal((await ctl.status()).call, linked.call);
     await waitShown(ctl);
+    await stack.screenshot('share-console.png');
+
+    // frames stop without a word (the sender emptied behind the page's back):
+    // the booth gives the adviser's face back, and the screen with new frames
+    const setScreenTrack = (on) =>
+      page.evaluate((on) => {
+        const { mid } = window.relais.screenSender;
+        const sender = window.relais.pc.getTransceivers().find((t) => t.mid === mid).sender;
+        return sender.replaceTrack(on ? window.relais.screenStream.getVideoTracks()[0] : null);
+      }, on);
+    await setScreenTrack(false);
+    await until(async () => {
+      const x = await ctl.status();
+      return x.screen_sharing && !x.visitor.screen_shown && x.visitor.remote_picture;
+    }, { timeout: 25000, interval: 500, what: "the adviser's face back when the screen's frames stop" });
+    await setScreenTrack(true);
+    await waitShown(ctl);
 
     // stop with the button: off on the booth, nothing on the sender
     await btn.click();
