@@ -861,6 +861,15 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	booths_changed(hub);
 }
 
+/* Only the adviser's last screen-sharing state matters to a booth that
+ * comes back: an earlier one held is dropped (toggles never push chat out). */
+static void drop_held_share(SbCall *call)
+{
+	for (guint i = call->held->len; i-- > 0;)
+		if (g_str_has_prefix(g_ptr_array_index(call->held, i), "{\"type\":\"share\""))
+			g_ptr_array_remove_index(call->held, i);
+}
+
 /* sdp, ice, chat, share, end: only between the two ends of the named call */
 static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
@@ -904,6 +913,8 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		 * the two ends; keep the adviser's chat and screen-sharing
 		 * state for when it is back, drop the rest (candidates and
 		 * descriptions are stale by then). */
+		if (type == RELAIS_MSG_SHARE)
+			drop_held_share(call);
 		if ((type == RELAIS_MSG_CHAT || type == RELAIS_MSG_SHARE) && call->held->len < SB_HELD_MAX)
 			g_ptr_array_add(call->held, relais_msg_to_string(o));
 		else

@@ -343,7 +343,10 @@ static void test_share(Fixture *f, gconstpointer data)
 	sb_hub_disconnect(f->hub, b->peer);
 	b->peer = NULL;
 	g_autofree char *off = g_strdup_printf("{\"type\":\"share\",\"call\":\"%s\",\"state\":\"off\"}", id);
-	say(f, alice, off);
+	for (guint i = 0; i < 20; i++) /* toggles: only the last one is kept */
+		say(f, alice, i % 2 ? off : on);
+	g_autofree char *chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"still there?\"}", id);
+	say(f, alice, chat);
 	Conn *b1 = open_conn(f, 3, RELAIS_ROLE_BOOTH);
 	g_autofree char *hello = g_strdup_printf(
 		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\",\"call\":\"%s\"}", id);
@@ -351,6 +354,8 @@ static void test_share(Fixture *f, gconstpointer data)
 	g_autoptr(RelaisMsg) held = last_of(b1, RELAIS_MSG_SHARE);
 	g_assert_nonnull(held);
 	g_assert_cmpstr(relais_msg_get_string(held, "state"), ==, "off");
+	g_assert_cmpuint(count_of(b1, RELAIS_MSG_SHARE), ==, 1);
+	g_assert_cmpuint(count_of(b1, RELAIS_MSG_CHAT), ==, 1);
 }
 
 static void test_disconnects(Fixture *f, gconstpointer data)
