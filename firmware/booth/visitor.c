@@ -382,7 +382,7 @@ static gboolean on_meter(gpointer data)
 		if (media && s != RELAIS_JOURNEY_SELF_CHECK) {
 			RelaisMediaStats st = {0};
 			relais_media_get_stats(media, &st);
-			guint64 rx = st.video_frames_received + st.audio_buffers_received;
+			guint64 rx = st.video_frames_received + st.audio_buffers_received + st.screen_frames_received;
 			gint64 t = g_get_monotonic_time();
 			if (rx != v->last_rx || v->last_rx_us == 0) {
 				v->last_rx = rx;

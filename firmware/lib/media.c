@@ -422,6 +422,9 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 		if (s->screen_frames_received == 0)
 			s->first_screen_received_us = now;
 		s->screen_frames_received += n;
+		/* media from the far end for the quality bars too (an adviser
+		 * without camera or microphone who shares a screen) */
+		m->last_video_received_us = now;
 		break;
 	}
 	g_mutex_unlock(&m->lock);

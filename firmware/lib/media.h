@@ -225,7 +225,7 @@ double relais_media_get_mic_level(RelaisMedia *media);
  * inbound RTP):
  *   3: loss < 2 % and RTT < 300 ms
  *   2: loss < 8 % and RTT < 600 ms
- *   1: worse, or no video frame nor audio buffer received for more than 2 s
+ *   1: worse, or no video frame (camera or shared screen) nor audio buffer received for more than 2 s
  * While no statistics are available yet: 3 when media arrives. */
 int relais_media_get_quality(RelaisMedia *media);
 

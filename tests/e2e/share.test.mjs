@@ -85,6 +85,22 @@ async function screenSenderTrack(page) {
   return { direction: s.direction, track: s.track };
 }
 
+// The visitor walks to the queue on the booth's screen, the page accepts,
+// both ends are in the call with both pictures on the booth.
+async function callFromBooth(stack, { language = 'en' } = {}) {
+  const { page } = stack;
+  const ctl = stack.booth.ctl;
+  const walk = await walkToWaiting(ctl, { language });
+  await walk.ready();
+  await screen(ctl, 'waiting');
+  const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
+  await item.waitFor({ timeout: 10000 });
+  await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' });
+  await item.locator('[data-testid="accept-btn"]').click();
+  await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
+  await screen(ctl, 'in_call', { timeout: 15000 });
+}
+
 test('share: the adviser shows their screen on the booth, large, and stops (button, then the browser)', { skip, timeout: 240000 }, async (t) => {
   const stack = new Stack('share');
   t.after(() => stack.stop());
@@ -95,15 +111,7 @@ test('share: the adviser shows their screen on the booth, large, and stops (butt
     const btn = page.locator('[data-testid="share-btn"]');
     assert.equal(await btn.isDisabled(), true, 'no call: nothing to share');
 
-    const walk = await walkToWaiting(ctl, { language: 'en' });
-    await walk.ready();
-    await screen(ctl, 'waiting');
-    const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
-    await item.waitFor({ timeout: 10000 });
-    await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' });
-    await item.locator('[data-testid="accept-btn"]').click();
-    await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
-    await screen(ctl, 'in_call', { timeout: 15000 });
+    await callFromBooth(stack);
     await until(async () => {
       const v = await ctl.visitor();
       return v.remote_picture && v.local_picture;
@@ -269,16 +277,50 @@ test('share: refused from a booth, and outside the call', { skip, timeout: 12000
     // a call between the real booth and the page: another adviser naming it
     // is refused and the booth does not show anything
     const ctl = stack.booth.ctl;
-    const walk = await walkToWaiting(ctl, { language: 'fr' });
-    await walk.ready();
-    const item = stack.page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
-    await item.waitFor({ timeout: 10000 });
-    await item.locator('[data-testid="accept-btn"]').click();
-    await screen(ctl, 'in_call', { timeout: 15000 });
+    await callFromBooth(stack, { language: 'fr' });
     const call = (await ctl.status()).call;
     const e4 = await ws.request({ type: 'share', call, state: 'on' }, 'error');
     assert.equal(e4.code, 'state');
     await sleep(500);
     assert.equal((await ctl.status()).screen_sharing, false);
+  });
+});
+
+// An adviser without camera or microphone (refused): the console answers
+// receive-only, and still shares a screen on the screen m-line.
+const NO_CAMERA = () => {
+  navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+};
+
+test('share: a receive-only adviser (no camera) shares their screen', { skip, timeout: 180000 }, async (t) => {
+  const stack = new Stack('share-recvonly');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start({ boothArgs: UI_ARGS, boothEnv: UI_ENV, browserArgs: SCREEN_ARGS, pageInit: NO_CAMERA });
+    const { page } = stack;
+    const ctl = stack.booth.ctl;
+    await page.waitForSelector('body[data-media="recvonly"]', { timeout: 10000 });
+    await callFromBooth(stack);
+    await until(async () => (await ctl.visitor()).local_picture, { timeout: 10000, what: "the visitor's own picture" });
+    const btn = page.locator('[data-testid="share-btn"]');
+    await until(async () => !(await btn.isDisabled()), { timeout: 10000, what: 'the share button enabled' });
+    await btn.click();
+    await page.waitForSelector('body[data-share="on"]', { timeout: 10000 });
+    const s = await waitShown(ctl);
+    assert.equal(s.media.video_frames_received, 0, 'no camera from the adviser: only the screen arrives');
+    assert.equal((await stack.pageStats()).outboundVideo, null, 'nothing on the camera m-line');
+    // the face box shows the placeholder background: there is no face; the
+    // screen's frames are what arrives, so the call is not "reconnecting"
+    assert.equal(s.visitor.remote_picture, false);
+    await sleep(3000);
+    const v = await ctl.visitor();
+    assert.equal(v.reconnecting, false, 'screen frames count as media from the adviser');
+    await boothShot(ctl, 'recvonly');
+    await btn.click();
+    await page.waitForSelector('body[data-share="off"]', { timeout: 5000 });
+    await until(async () => {
+      const x = await ctl.status();
+      return !x.screen_sharing && !x.visitor.screen_shown;
+    }, { timeout: 10000, what: 'the call layout back' });
   });
 });
