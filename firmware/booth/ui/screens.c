@@ -547,41 +547,61 @@ static void draw_call_typing(BoothUi *ui)
 	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
-/* The call while the adviser shows their screen, in `area` (where the
- * adviser's picture is otherwise): the screen large (letterboxed, its
- * aspect kept) above a caption in the visitor's words, the adviser's face
- * small in its top-right corner, the visitor's own picture smaller still
- * beside it, the camera badge and link quality in its top-left corner as
- * always: the lower part stays free for the chat of narrow screens.
- * Controls and chat are draw_call()'s. Returns the screen's rectangle. */
-static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
+/* Where the call puts something large to look at together (the adviser's
+ * shared screen; any other content shown large can use the same layout). */
+typedef struct {
+	SDL_Rect content, face, own;
+} UiLargeLayout;
+
+/* The call with large content, in `area` (where the adviser's picture is
+ * otherwise): `draw_content` fills the large rectangle (letterboxed, its
+ * aspect kept), `caption` in the visitor's words under it, the adviser's
+ * face small in its top-right corner, the visitor's own picture smaller
+ * still beside it, the camera badge and link quality in its top-left corner
+ * as always: the lower part stays free for the chat of narrow screens.
+ * Controls and chat are draw_call()'s. */
+static UiLargeLayout draw_call_large_content(BoothUi *ui, SDL_Rect area, int m,
+					     void (*draw_content)(BoothUi *ui, SDL_Rect r), const char *caption)
 {
-	const char *caption = ui_tr(ui, "ui.call.sharing");
+	UiLargeLayout l;
 	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
-	SDL_Rect screen = {area.x, area.y, area.w, area.h - cap_h - MAX(4, m / 2)};
-	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, screen, NULL);
+	l.content = (SDL_Rect){area.x, area.y, area.w, area.h - cap_h - MAX(4, m / 2)};
+	draw_content(ui, l.content);
 	SDL_Rect cap = {area.x, area.y + area.h - cap_h, area.w, cap_h};
 	ui_round_rect(ui, cap, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
 	ui_text(ui, FONT_BODY, TRUE, caption, (SDL_Rect){cap.x + m, cap.y, cap.w - 2 * m, cap.h}, 0, TRUE,
 		(SDL_Color){0xff, 0xff, 0xff, 0xff});
 
-	int fw = screen.w / 5, fh = fw * 3 / 4;
-	SDL_Rect face = {screen.x + screen.w - fw - m, screen.y + m, fw, fh};
-	ui_round_rect(ui, (SDL_Rect){face.x - 3, face.y - 3, face.w + 6, face.h + 6}, ui_px(ui, 16),
+	int fw = l.content.w / 5, fh = fw * 3 / 4;
+	l.face = (SDL_Rect){l.content.x + l.content.w - fw - m, l.content.y + m, fw, fh};
+	ui_round_rect(ui, (SDL_Rect){l.face.x - 3, l.face.y - 3, l.face.w + 6, l.face.h + 6}, ui_px(ui, 16),
 		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, face, NULL);
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
 
 	/* own picture, always visible (privacy), smaller than the adviser's */
-	int pw = screen.w / 8, ph = pw * 3 / 4;
-	SDL_Rect own = {face.x - m - pw, screen.y + m, pw, ph};
-	own_picture(ui, own);
-	call_status(ui, screen, m, FALSE);
+	int pw = l.content.w / 8, ph = pw * 3 / 4;
+	l.own = (SDL_Rect){l.face.x - m - pw, l.content.y + m, pw, ph};
+	own_picture(ui, l.own);
+	call_status(ui, l.content, m, FALSE);
+	return l;
+}
 
+static void draw_shared_screen(BoothUi *ui, SDL_Rect r)
+{
+	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, r, NULL);
+}
+
+/* The call while the adviser shows their screen (draw_call_large_content);
+ * the status tells tests where things went. Returns the screen's
+ * rectangle. */
+static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
+{
+	UiLargeLayout l = draw_call_large_content(ui, area, m, draw_shared_screen, ui_tr(ui, "ui.call.sharing"));
 	ui->stats.screen_shown = TRUE;
-	ui->stats.screen_rect = screen;
-	ui->stats.face_rect = face;
-	ui->stats.own_rect = own;
-	return screen;
+	ui->stats.screen_rect = l.content;
+	ui->stats.face_rect = l.face;
+	ui->stats.own_rect = l.own;
+	return l.content;
 }
 
 static void draw_call(BoothUi *ui, gboolean connecting)
