@@ -6,6 +6,7 @@
 import * as P from './protocol.js';
 import { Call } from './call.js';
 import { BookingsPanel } from './bookings.js';
+import { ScreenShare } from './share.js';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10000;
@@ -49,6 +50,8 @@ const ui = {
   cameraBtn: $('camera-btn'),
   retryMediaBtn: $('retry-media-btn'),
   endBtn: $('end-btn'),
+  shareBtn: $('share-btn'),
+  shareState: $('share-state'),
   chat: $('chat'),
   chatLog: $('chat-log'),
   chatForm: $('chat-form'),
@@ -95,6 +98,15 @@ const st = {
   micMuted: false,
   cameraOff: false,
 };
+
+// The call controls' "Share screen" (share.js).
+const share = new ScreenShare({
+  button: ui.shareBtn,
+  status: ui.shareState,
+  getCall: () => st.call,
+  toast,
+  announce,
+});
 
 // ---- small helpers -----------------------------------------------------------
 
@@ -392,7 +404,7 @@ function handle(msg) {
       startCall(msg);
       break;
     case 'sdp':
-      if (st.call?.id === msg.call) st.call.handleSdp(msg);
+      if (st.call?.id === msg.call) st.call.handleSdp(msg).then(() => updateControls()); // the offer says whether the booth shows a screen
       break;
     case 'ice':
       if (st.call?.id === msg.call) st.call.handleIce(msg);
@@ -855,6 +867,7 @@ function teardownCall(message) {
 
 function finishCall(message) {
   const ended = st.call?.id;
+  share.stop({ notify: false }); // the call is over: the booth drops the screen with it
   st.call = null;
   st.callStartedAt = 0;
   ui.remoteVideo.srcObject = null;
@@ -964,6 +977,7 @@ function updateControls() {
   ui.selfCaption.textContent = !hasVideo ? 'You — no camera' : st.cameraOff ? 'You — camera off' : st.micMuted ? 'You — muted' : 'You';
   ui.body.dataset.mic = hasAudio ? (st.micMuted ? 'muted' : 'on') : 'none';
   ui.body.dataset.camera = hasVideo ? (st.cameraOff ? 'off' : 'on') : 'none';
+  share.update();
 }
 
 function addChat(who, text) {
@@ -1170,6 +1184,14 @@ const relais = {
   },
   get localStream() {
     return st.localStream;
+  },
+  get screenStream() {
+    return share.stream;
+  },
+  // The booth's screen m-line as this page answered it (null: none).
+  get screenSender() {
+    const t = st.call?.screen;
+    return t ? { mid: t.mid, direction: t.currentDirection, track: t.sender.track?.label ?? null } : null;
   },
   get mediaError() {
     return st.mediaError ? `${st.mediaError.name}: ${st.mediaError.message}` : null;

@@ -23,6 +23,7 @@ export class Call {
     this.chain = Promise.resolve(); // signaling steps run one at a time, in arrival order
     this.timing = { prepared: performance.now(), call: 0, offer: 0, answer: 0, connected: 0 };
     this.mlines = 1;
+    this.screen = null; // the transceiver of the booth's screen m-line (see #findScreen)
     this.iceServers = opts.iceServers ?? [];
     this.pc = new RTCPeerConnection({
       iceServers: P.iceServers(this.iceServers),
@@ -106,6 +107,7 @@ export class Call {
       await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
       mark('remoteSet');
       this.mlines = Math.min(P.MAX_MLINE + 1, (msg.sdp.match(/^m=/gm) || []).length || 1);
+      this.#findScreen(msg.sdp);
       await this.#attachLocal();
       mark('tracksAttached');
       for (const c of this.pendingIce.splice(0)) await this.#addIce(c);
@@ -133,7 +135,7 @@ export class Call {
       const used = new Set();
       await Promise.all(
         this.pc.getTransceivers().map((t) => {
-          if (t.stopped || t.currentDirection === 'stopped') return null;
+          if (t.stopped || t.currentDirection === 'stopped' || t === this.screen) return null;
           const track = stream?.getTracks().find((tr) => tr.kind === t.receiver.track.kind && tr.readyState === 'live' && !used.has(tr));
           if (!track) return null;
           used.add(track);
@@ -148,6 +150,39 @@ export class Call {
       if (t.stopped || t.currentDirection === 'stopped') continue;
       if (!t.sender.track && t.direction === 'sendrecv') t.direction = 'recvonly';
     }
+  }
+
+  // The booth's offer receives the adviser's screen on a video m-line of its
+  // own (a=content:slides, receive-only on its side; PROTOCOL.md "Screen
+  // sharing"): answered sendonly with no track, so that sharing is a
+  // replaceTrack() on it and never a renegotiation. Found by its mid, never by
+  // position among the transceivers.
+  #findScreen(sdp) {
+    const sections = sdp.split(/\r?\n(?=m=)/).slice(1);
+    const screen = sections.find((s) => s.startsWith('m=video') && /^a=content:slides\s*$/m.test(s) && /^a=recvonly\s*$/m.test(s));
+    const mid = screen?.match(/^a=mid:(\S+)/m)?.[1];
+    const t = mid ? this.pc.getTransceivers().find((tr) => tr.mid === mid && !tr.stopped) : null;
+    this.screen = t ?? null;
+    if (this.screen && this.screen.direction !== 'sendonly') this.screen.direction = 'sendonly';
+  }
+
+  // TRUE once the booth's offer has a screen m-line.
+  get canShare() {
+    return !this.closed && this.screen !== null;
+  }
+
+  // Puts a display track on the screen m-line and tells the booth.
+  async startShare(track) {
+    if (!this.canShare) throw new Error('This booth cannot show a shared screen.');
+    await this.screen.sender.replaceTrack(track);
+    this.#send(P.share(this.id, true));
+  }
+
+  // Takes it off (the booth goes back to the adviser's face) and tells the booth.
+  async stopShare() {
+    if (!this.screen || this.closed) return;
+    this.#send(P.share(this.id, false));
+    await this.screen.sender.replaceTrack(null);
   }
 
   handleIce(msg) {
@@ -187,6 +222,7 @@ export class Call {
       inboundAudio: null,
       outboundVideo: null,
       outboundAudio: null,
+      outboundScreen: null, // the shared screen's m-line, apart from the camera
       candidatePair: null,
     };
     const report = await this.pc.getStats();
@@ -209,7 +245,8 @@ export class Call {
           codec: byId.get(s.codecId)?.mimeType ?? '',
         };
       } else if (s.type === 'outbound-rtp' && (s.kind === 'video' || s.kind === 'audio')) {
-        const key = s.kind === 'video' ? 'outboundVideo' : 'outboundAudio';
+        const screen = s.kind === 'video' && this.screen && s.mid === this.screen.mid;
+        const key = screen ? 'outboundScreen' : s.kind === 'video' ? 'outboundVideo' : 'outboundAudio';
         out[key] = {
           packetsSent: s.packetsSent ?? 0,
           bytesSent: s.bytesSent ?? 0,

@@ -192,6 +192,8 @@ export const sdp = (call, sdpType, text) => {
 export const ice = (call, candidate, mline) =>
   build({ type: 'ice', call: checkId('call', call), candidate: checkText('candidate', candidate), mline: checkInt('mline', mline, 0, MAX_MLINE) });
 export const chat = (call, text) => build({ type: 'chat', call: checkId('call', call), text: checkText('text', text, 1) });
+// The adviser's screen is (no longer) on the booth's screen m-line.
+export const share = (call, on) => build({ type: 'share', call: checkId('call', call), state: on ? 'on' : 'off' });
 export const end = (call, reason) => {
   const m = { type: 'end', call: checkId('call', call) };
   if (reason !== undefined) m.reason = checkText('reason', reason);

@@ -52,6 +52,7 @@ struct _Booth {
 	gint64 request_us, call_us, media_up_us;
 	gint64 call_wall_us; /* g_get_real_time() of call_us, for benchmarks */
 	char *end_reason;
+	gboolean sharing; /* the adviser's last `share` said "on" */
 	/* figures of the last call, kept (no personal data) for status/benchmarks */
 	JsonObject *last_call;
 };
@@ -114,6 +115,10 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 		json_object_set_int_member(o, "volume", relais_media_get_volume(media));
 	}
 	json_object_set_int_member(o, "video_height", st.video_height);
+	/* the adviser's shared screen (m-line RELAIS_MEDIA_SCREEN_MLINE) */
+	json_object_set_int_member(o, "screen_frames_received", (gint64)st.screen_frames_received);
+	json_object_set_int_member(o, "screen_width", st.screen_width);
+	json_object_set_int_member(o, "screen_height", st.screen_height);
 	/* accept -> first decoded frame at the booth: the figure the brief sets
 	 * at <= 150 ms on loopback */
 	if (booth->call_us && st.first_video_received_us) {
@@ -180,6 +185,7 @@ static void booth_wipe(Booth *booth)
 	g_ptr_array_set_size(booth->pending_ice, 0);
 	g_ptr_array_set_size(booth->chat, 0);
 	g_clear_pointer(&booth->end_reason, g_free);
+	booth->sharing = FALSE;
 	booth->position = 0;
 	booth->request_us = booth->call_us = booth->media_up_us = 0;
 	booth->call_wall_us = 0;
@@ -463,6 +469,24 @@ static void handle_call(Booth *booth, RelaisMsg *msg)
 		send_offer(booth);
 }
 
+/* The adviser's screen, on or off: only for this call, only while it is
+ * connecting or running (the switchboard checks the call too). */
+static void handle_share(Booth *booth, RelaisMsg *msg)
+{
+	gboolean on = g_strcmp0(relais_msg_get_string(msg, "state"), "on") == 0;
+	if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 ||
+	    (booth->state != RELAIS_SESSION_CONNECTING && booth->state != RELAIS_SESSION_IN_CALL)) {
+		g_debug("ignoring 'share' outside its call");
+		return;
+	}
+	if (on == booth->sharing)
+		return;
+	booth->sharing = on;
+	g_message("adviser %s sharing their screen", on ? "started" : "stopped");
+	if (booth->observer.share)
+		booth->observer.share(booth, on, booth->observer_data);
+}
+
 static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 {
 	Booth *booth = data;
@@ -515,6 +539,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 				booth->observer.chat(booth, TRUE, relais_msg_get_string(msg, "text"),
 						     booth->observer_data);
 		}
+		break;
+	case RELAIS_MSG_SHARE:
+		handle_share(booth, msg);
 		break;
 	case RELAIS_MSG_END:
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0)
@@ -751,6 +778,11 @@ void booth_forget(Booth *booth)
 	}
 }
 
+gboolean booth_get_sharing(Booth *booth)
+{
+	return booth->sharing;
+}
+
 JsonObject *booth_status(Booth *booth)
 {
 	JsonObject *o = json_object_new();
@@ -773,6 +805,7 @@ JsonObject *booth_status(Booth *booth)
 		json_object_set_object_member(o, "media", stats_json(booth->media, booth));
 		json_object_set_string_member(o, "offer", booth->offer ? "ready" : "pending");
 	}
+	json_object_set_boolean_member(o, "screen_sharing", booth->sharing);
 	JsonArray *chat = json_array_new();
 	for (guint i = 0; i < booth->chat->len; i++)
 		json_array_add_object_element(chat, json_object_ref(g_ptr_array_index(booth->chat, i)));

@@ -57,6 +57,10 @@ typedef struct {
 	void (*link)(Booth *booth, gboolean up, gpointer user_data);
 	/* advisers on duty (-1: not known), next opening (nullable, display text) */
 	void (*availability)(Booth *booth, int advisers, const char *next_opening, gpointer user_data);
+	/* the adviser started (on) or stopped sharing their screen in this
+	 * call; the frames come through RELAIS_MEDIA_VIDEO_SCREEN. Never
+	 * called with on after the call ended (the session's end is "off"). */
+	void (*share)(Booth *booth, gboolean on, gpointer user_data);
 } BoothObserver;
 
 void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data);
@@ -86,8 +90,11 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 gboolean booth_end(Booth *booth, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_chat(Booth *booth, const char *text, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* TRUE while the adviser says they share their screen in the call. */
+gboolean booth_get_sharing(Booth *booth);
+
 /* Returns: (transfer full) the status as a JSON object: state, link, ids,
- * queue position, media statistics. */
+ * queue position, media statistics, screen sharing. */
 JsonObject *booth_status(Booth *booth);
 
 G_END_DECLS

@@ -12,6 +12,9 @@
 #define TICK_MS 250
 /* Mic level and link quality are sampled this often while they are shown. */
 #define METER_MS 100
+/* A shared screen whose frames stopped this long gives the adviser's face
+ * back. Generous: a browser sends few frames of a still screen. */
+#define SCREEN_STALL_US (10 * G_USEC_PER_SEC)
 
 typedef struct {
 	gboolean from_adviser;
@@ -35,6 +38,9 @@ struct _BoothVisitor {
 	guint64 last_rx;
 	gint64 last_rx_us;
 	gboolean stalled;
+	/* the adviser's shared screen: frames seen, and when they last moved */
+	guint64 last_screen_rx;
+	gint64 last_screen_rx_us;
 
 	/* --- what this module holds about a visitor: erased by wipe() --- */
 	guint position;
@@ -103,6 +109,29 @@ static void drop_pictures(BoothVisitor *v, BoothUiVideo which)
 {
 	g_autoptr(GstSample) stale = booth_ui_mailbox_take(v->mailbox[which]);
 	booth_ui_clear_video(v->ui, which);
+}
+
+static void on_screen_frame(struct _GstSample *sample, gpointer data)
+{
+	BoothVisitor *v = data;
+	booth_ui_mailbox_post(v->mailbox[BOOTH_UI_VIDEO_SCREEN], sample);
+}
+
+/* The screen's frames reach the UI only while the adviser says they share
+ * it: off, the frame function goes first (clearing it waits for a frame in
+ * progress), then the picture, so that no stale frame comes back. */
+static void follow_sharing(BoothVisitor *v)
+{
+	RelaisMedia *media = booth_get_media(v->booth);
+	RelaisSessionState s = booth_get_state(v->booth);
+	gboolean on = media != NULL && booth_get_sharing(v->booth) &&
+		      (s == RELAIS_SESSION_CONNECTING || s == RELAIS_SESSION_IN_CALL);
+	if (media != NULL)
+		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_SCREEN, on ? on_screen_frame : NULL, v);
+	if (!on)
+		drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
+	v->last_screen_rx = 0;
+	v->last_screen_rx_us = g_get_monotonic_time();
 }
 
 /* --- actions -------------------------------------------------------------------- */
@@ -209,6 +238,7 @@ static void wipe(BoothVisitor *v)
 	v->wait_s = -1;
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
+	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 }
 
 static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
@@ -233,6 +263,7 @@ static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourney
 			g_debug("end: %s", error->message);
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+		drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 		break;
 	case RELAIS_JOURNEY_ACT_MUTE:
 	case RELAIS_JOURNEY_ACT_CAMERA:
@@ -279,10 +310,13 @@ static void refresh(BoothVisitor *v)
 	RelaisJourneyState s = view->state;
 	if (s != v->shown) {
 		/* pictures of a call do not outlive it */
-		if (s != RELAIS_JOURNEY_IN_CALL && s != RELAIS_JOURNEY_CONFIRM_END && s != RELAIS_JOURNEY_CONNECTING)
+		if (s != RELAIS_JOURNEY_IN_CALL && s != RELAIS_JOURNEY_CONFIRM_END && s != RELAIS_JOURNEY_CONNECTING) {
 			drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
+			drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
+		}
 		v->shown = s;
 	}
+	view->sharing = booth_get_sharing(v->booth) && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END);
 	view->queue_position = (int)v->position;
 	view->wait_minutes = v->wait_s < 0 ? -1 : (v->wait_s + 59) / 60;
 	view->chat = (const BoothUiChatLine *)v->view_chat->data;
@@ -348,7 +382,7 @@ static gboolean on_meter(gpointer data)
 		if (media && s != RELAIS_JOURNEY_SELF_CHECK) {
 			RelaisMediaStats st = {0};
 			relais_media_get_stats(media, &st);
-			guint64 rx = st.video_frames_received + st.audio_buffers_received;
+			guint64 rx = st.video_frames_received + st.audio_buffers_received + st.screen_frames_received;
 			gint64 t = g_get_monotonic_time();
 			if (rx != v->last_rx || v->last_rx_us == 0) {
 				v->last_rx = rx;
@@ -356,6 +390,15 @@ static gboolean on_meter(gpointer data)
 				v->stalled = FALSE;
 			} else if (s == RELAIS_JOURNEY_IN_CALL && t - v->last_rx_us > 2 * G_USEC_PER_SEC) {
 				v->stalled = TRUE;
+			}
+			/* the shared screen shows only while its frames arrive: a
+			 * stream that stopped without a word gives the adviser's
+			 * face back (its next frame brings the screen back) */
+			if (st.screen_frames_received != v->last_screen_rx) {
+				v->last_screen_rx = st.screen_frames_received;
+				v->last_screen_rx_us = t;
+			} else if (booth_get_sharing(v->booth) && t - v->last_screen_rx_us > SCREEN_STALL_US) {
+				drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 			}
 		}
 		/* a meter step the eye can see, not every sample */
@@ -386,6 +429,7 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		v->stalled = FALSE;
 		v->position = 0;
 		v->wait_s = -1;
+		follow_sharing(v); /* the wipe said "off" */
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_ENDED, detail, 0);
@@ -442,7 +486,14 @@ static void on_availability(Booth *booth, int advisers, const char *next_opening
 	(void)feed(v, RELAIS_JOURNEY_EV_AVAILABILITY, next_opening, advisers);
 }
 
-static const BoothObserver observer = {on_session, on_queue, on_chat, on_link, on_availability};
+static void on_share(Booth *booth, gboolean on, gpointer data)
+{
+	BoothVisitor *v = data;
+	follow_sharing(v);
+	refresh(v);
+}
+
+static const BoothObserver observer = {on_session, on_queue, on_chat, on_link, on_availability, .share = on_share};
 
 /* --- public ----------------------------------------------------------------------- */
 
@@ -500,6 +551,7 @@ void booth_visitor_free(BoothVisitor *v)
 	if (media) {
 		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
 		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, NULL, NULL);
+		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_SCREEN, NULL, NULL);
 	}
 	g_clear_handle_id(&v->ui_source, g_source_remove);
 	g_array_unref(v->view_chat);
@@ -636,5 +688,23 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_boolean_member(o, "keyboard_open", booth_ui_get_keyboard_open(v->ui));
 	json_object_set_boolean_member(o, "local_picture", st.has_picture[BOOTH_UI_VIDEO_LOCAL]);
 	json_object_set_boolean_member(o, "remote_picture", st.has_picture[BOOTH_UI_VIDEO_REMOTE]);
+	/* the adviser's shared screen: a picture of it, and whether the last
+	 * render showed the shared-screen layout (with its rectangles) */
+	json_object_set_boolean_member(o, "screen_picture", st.has_picture[BOOTH_UI_VIDEO_SCREEN]);
+	json_object_set_boolean_member(o, "screen_shown", st.screen_shown);
+	if (st.screen_shown) {
+		JsonObject *layout = json_object_new();
+		const SDL_Rect *rects[] = {&st.screen_rect, &st.face_rect, &st.own_rect};
+		const char *names[] = {"screen", "face", "own"};
+		for (guint i = 0; i < G_N_ELEMENTS(rects); i++) {
+			JsonArray *a = json_array_sized_new(4);
+			json_array_add_int_element(a, rects[i]->x);
+			json_array_add_int_element(a, rects[i]->y);
+			json_array_add_int_element(a, rects[i]->w);
+			json_array_add_int_element(a, rects[i]->h);
+			json_object_set_array_member(layout, names[i], a);
+		}
+		json_object_set_object_member(o, "screen_layout", layout);
+	}
 	return o;
 }

@@ -5,6 +5,7 @@
 #define GST_USE_UNSTABLE_API
 
 #include "media.h"
+#include "relais-config.h"
 
 #include <string.h>
 #include <gst/gst.h>
@@ -29,7 +30,12 @@ G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
  *                                                                                              │
  *   ┌──────────────────────────────────────────────────────────────────────────────────────────┘
  *   ├─ video decoder ! videoconvert ! I420 ─[frame func]─ appsink (remote-video)
+ *   ├─ video decoder ─[rate]─ identity ! videoconvert ! videoscale ! I420 ≤ cap
+ *   │                                       ─[frame func]─ appsink (screen-video)
  *   └─ audio decoder ! audioconvert ! volume(relais-volume) ─ playback (webrtcechoprobe ! ... ! sink)
+ *
+ * The screen branch exists on the offerer only, fed by the third m-line's
+ * receive-only transceiver (see RELAIS_MEDIA_SCREEN_MLINE in media.h).
  *
  * [...] are pad probes: camera off swaps each frame for a shared black one
  * before the tee; the gate drops self-view frames before their queue while
@@ -82,6 +88,12 @@ struct _RelaisMedia {
 	GstElement *webrtc;
 	GstElement *video_sink;			   /* appsink */
 	GstElement *video_decoder, *audio_decoder; /* bins waiting for the remote streams */
+	/* Screen sharing (offerer only, else NULL): the receive-only
+	 * transceiver of m-line RELAIS_MEDIA_SCREEN_MLINE, its decoder and sink. */
+	GstWebRTCRTPTransceiver *screen_trans;
+	GstElement *screen_decoder, *screen_sink;
+	gboolean screen_linked;
+	gint64 screen_last_us; /* last decoded screen frame let through (streaming thread) */
 	GstElement *playback;
 	GstPad *video_in, *audio_in; /* webrtcbin request pads */
 	GstPad *video_pay_sink;	     /* where keyframe requests are sent from */
@@ -106,9 +118,9 @@ struct _RelaisMedia {
 	 * one waits for a call in progress, and no engine lock is held while
 	 * the owner's code runs on a streaming thread. */
 	GMutex frame_lock;
-	RelaisMediaFrameFunc frame_func[2];
-	gpointer frame_data[2];
-	gint frame_wanted[2]; /* atomic copies of frame_func[i] != NULL */
+	RelaisMediaFrameFunc frame_func[RELAIS_MEDIA_VIDEO_SCREEN + 1];
+	gpointer frame_data[RELAIS_MEDIA_VIDEO_SCREEN + 1];
+	gint frame_wanted[RELAIS_MEDIA_VIDEO_SCREEN + 1]; /* atomic copies of frame_func[i] != NULL */
 
 	/* Controls. */
 	gint camera_off;    /* atomic */
@@ -342,6 +354,7 @@ typedef enum {
 	COUNT_AUDIO_SENT,
 	COUNT_VIDEO_RECEIVED,
 	COUNT_AUDIO_RECEIVED,
+	COUNT_SCREEN_RECEIVED,
 } Counter;
 
 typedef struct {
@@ -364,14 +377,15 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 
 	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
 		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
-		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS && pd->counter == COUNT_VIDEO_RECEIVED) {
+		gboolean screen = pd->counter == COUNT_SCREEN_RECEIVED;
+		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS && (pd->counter == COUNT_VIDEO_RECEIVED || screen)) {
 			GstCaps *caps;
 			gst_event_parse_caps(ev, &caps);
 			GstVideoInfo vi;
 			if (gst_video_info_from_caps(&vi, caps)) {
 				g_mutex_lock(&m->lock);
-				s->video_width = GST_VIDEO_INFO_WIDTH(&vi);
-				s->video_height = GST_VIDEO_INFO_HEIGHT(&vi);
+				*(screen ? &s->screen_width : &s->video_width) = GST_VIDEO_INFO_WIDTH(&vi);
+				*(screen ? &s->screen_height : &s->video_height) = GST_VIDEO_INFO_HEIGHT(&vi);
 				g_mutex_unlock(&m->lock);
 			}
 		}
@@ -404,6 +418,14 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 		s->audio_buffers_received += n;
 		m->last_audio_received_us = now;
 		break;
+	case COUNT_SCREEN_RECEIVED:
+		if (s->screen_frames_received == 0)
+			s->first_screen_received_us = now;
+		s->screen_frames_received += n;
+		/* media from the far end for the quality bars too (an adviser
+		 * without camera or microphone who shares a screen) */
+		m->last_video_received_us = now;
+		break;
 	}
 	g_mutex_unlock(&m->lock);
 	return GST_PAD_PROBE_OK;
@@ -415,7 +437,7 @@ static void add_count_probe(RelaisMedia *m, GstPad *pad, Counter counter)
 	pd->media = media_ref(m);
 	pd->counter = counter;
 	GstPadProbeType mask = GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST;
-	if (counter == COUNT_VIDEO_RECEIVED)
+	if (counter == COUNT_VIDEO_RECEIVED || counter == COUNT_SCREEN_RECEIVED)
 		mask |= GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM;
 	gst_pad_add_probe(pad, mask, count_probe, pd, probe_data_free);
 }
@@ -587,6 +609,16 @@ static GstFlowReturn on_local_sample(GstAppSink *sink, gpointer data)
 	return GST_FLOW_OK;
 }
 
+/* The screen's frames reach the UI through screen_frame_probe(); the
+ * appsink keeps none of them. */
+static GstFlowReturn on_screen_sample(GstAppSink *sink, gpointer data)
+{
+	GstSample *sample = gst_app_sink_try_pull_sample(sink, 0);
+	if (sample != NULL)
+		gst_sample_unref(sample);
+	return GST_FLOW_OK;
+}
+
 /* Before the self-view queue: nothing to do while nobody looks. */
 static GstPadProbeReturn local_gate_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -596,17 +628,75 @@ static GstPadProbeReturn local_gate_probe(GstPad *pad, GstPadProbeInfo *info, gp
 
 /* On the remote appsink's input, so that relais_media_pull_remote_video()
  * still finds the frame in the appsink. */
-static GstPadProbeReturn remote_frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static void deliver_probe_frame(RelaisMedia *m, RelaisMediaVideo which, GstPad *pad, GstPadProbeInfo *info)
 {
-	RelaisMedia *m = data;
-	if (!g_atomic_int_get(&m->frame_wanted[RELAIS_MEDIA_VIDEO_REMOTE]))
-		return GST_PAD_PROBE_OK;
+	if (!g_atomic_int_get(&m->frame_wanted[which]))
+		return;
 	GstCaps *caps = gst_pad_get_current_caps(pad);
 	GstSample *sample = gst_sample_new(GST_PAD_PROBE_INFO_BUFFER(info), caps, NULL, NULL);
-	deliver_frame(m, RELAIS_MEDIA_VIDEO_REMOTE, sample);
+	deliver_frame(m, which, sample);
 	gst_sample_unref(sample);
 	if (caps != NULL)
 		gst_caps_unref(caps);
+}
+
+static GstPadProbeReturn remote_frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	deliver_probe_frame(data, RELAIS_MEDIA_VIDEO_REMOTE, pad, info);
+	return GST_PAD_PROBE_OK;
+}
+
+/* The size the screen is kept at: its own up to the Kconfig box, else
+ * scaled down keeping its aspect, even in both directions (I420 chroma and
+ * the UI's textures), set on the branch's capsfilter before the decoder's
+ * caps reach it. videoscale left to fixate a range may pick an odd size. */
+static void screen_fit(RelaisMedia *m, GstCaps *caps)
+{
+	GstVideoInfo vi;
+	if (caps == NULL || !gst_video_info_from_caps(&vi, caps) || vi.width <= 0 || vi.height <= 0)
+		return;
+	double w = vi.width * (vi.par_d > 0 ? (double)vi.par_n / vi.par_d : 1.0), h = vi.height;
+	double s = MIN(1.0, MIN(CONFIG_RELAIS_MEDIA_SCREEN_MAX_WIDTH / w, CONFIG_RELAIS_MEDIA_SCREEN_MAX_HEIGHT / h));
+	int tw = MAX(16, ((int)(w * s)) & ~1), th = MAX(16, ((int)(h * s)) & ~1);
+	g_autoptr(GstElement) filter = gst_bin_get_by_name(GST_BIN(m->screen_decoder), "relais-screen-size");
+	if (filter == NULL)
+		return;
+	g_autoptr(GstCaps) want =
+		gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, tw, "height",
+				    G_TYPE_INT, th, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+	g_object_set(filter, "caps", want, NULL);
+	g_debug("%s: shared screen %dx%d kept at %dx%d", m->board, vi.width, vi.height, tw, th);
+}
+
+/* Decoded screen frames closer than 1/CONFIG_RELAIS_MEDIA_SCREEN_FPS to
+ * the last one kept go no further than the decoder: no conversion, no
+ * scaling, no UI upload. (videorate is not used: 1.22 aborts on buffers
+ * without a duration, which a decoder may well produce.) */
+static GstPadProbeReturn screen_rate_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisMedia *m = data;
+	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
+			GstCaps *caps;
+			gst_event_parse_caps(ev, &caps);
+			screen_fit(m, caps);
+		}
+		return GST_PAD_PROBE_OK;
+	}
+	gint64 now = g_get_monotonic_time();
+	/* a little slack so that a source at exactly the cap is not halved */
+	if (m->screen_last_us != 0 &&
+	    now - m->screen_last_us < G_USEC_PER_SEC * 9 / (10 * CONFIG_RELAIS_MEDIA_SCREEN_FPS))
+		return GST_PAD_PROBE_DROP;
+	m->screen_last_us = now;
+	return GST_PAD_PROBE_OK;
+}
+
+/* The screen's appsink is never pulled: frames go to the UI from here. */
+static GstPadProbeReturn screen_frame_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	deliver_probe_frame(data, RELAIS_MEDIA_VIDEO_SCREEN, pad, info);
 	return GST_PAD_PROBE_OK;
 }
 
@@ -1013,9 +1103,28 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	g_debug("%s: remote %s stream at %" G_GINT64_FORMAT " ms", m->board, media ? media : "?",
 		g_get_monotonic_time() / 1000);
 
+	/* The camera and the shared screen are both video: the transceiver
+	 * (its m-line) says which is which, whatever arrives first. */
+	GstWebRTCRTPTransceiver *trans = NULL;
+	if (g_object_class_find_property(G_OBJECT_GET_CLASS(pad), "transceiver") != NULL)
+		g_object_get(pad, "transceiver", &trans, NULL);
+	guint mline = G_MAXUINT;
+	if (trans != NULL) {
+		g_object_get(trans, "mlineindex", &mline, NULL);
+		gst_object_unref(trans);
+	}
+	gboolean screen = m->screen_trans != NULL && (trans == m->screen_trans || mline == RELAIS_MEDIA_SCREEN_MLINE);
+	g_debug("%s: remote %s stream on m-line %d%s", m->board, media ? media : "?", (int)mline,
+		screen ? " (shared screen)" : "");
+
 	GstElement *decoder = NULL;
 	g_mutex_lock(&m->lock);
-	if (g_strcmp0(media, "video") == 0 && !m->video_linked) {
+	if (screen && g_strcmp0(media, "video") == 0 && !m->screen_linked) {
+		m->screen_linked = TRUE;
+		decoder = gst_object_ref(m->screen_decoder);
+	} else if (screen) {
+		/* nothing but one video stream on the screen's m-line */
+	} else if (g_strcmp0(media, "video") == 0 && !m->video_linked) {
 		m->video_linked = TRUE;
 		decoder = gst_object_ref(m->video_decoder);
 	} else if (g_strcmp0(media, "audio") == 0 && !m->audio_linked) {
@@ -1153,6 +1262,74 @@ static void tune_ice_agent(GstElement *webrtc)
 		g_object_unref(agent);
 	}
 	g_object_unref(ice);
+}
+
+/* RTP payload type of the screen's m-line: free on every board (video 96
+ * and its RTX, Opus 111), distinct from the camera's so that a stream
+ * webrtcbin cannot map by SSRC still lands on the right m-line. */
+#define SCREEN_PT 100
+
+/* The screen's receive-only transceiver (m-line RELAIS_MEDIA_SCREEN_MLINE:
+ * made after the two send pads), its decoder, scaler and appsink. The
+ * codec is the board's: the one it decodes for the camera. */
+static gboolean build_screen_branch(RelaisMedia *m, const RelaisMediaConf *conf, const char *vdec_desc, GError **error)
+{
+	const char *codec = relais_media_conf_video_codec(conf);
+	g_autoptr(GstCaps) caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+						      "encoding-name", G_TYPE_STRING, codec, "payload", G_TYPE_INT,
+						      SCREEN_PT, "clock-rate", G_TYPE_INT, 90000, NULL);
+	if (g_ascii_strcasecmp(codec, "H264") == 0)
+		gst_caps_set_simple(caps, "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
+				    "42e01f", "level-asymmetry-allowed", G_TYPE_STRING, "1", NULL);
+	g_signal_emit_by_name(m->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
+			      &m->screen_trans);
+	if (m->screen_trans == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "webrtcbin refused the screen's receive-only transceiver");
+		return FALSE;
+	}
+	g_object_set(m->screen_trans, "do-nack", TRUE, NULL);
+
+	g_autofree char *desc = g_strdup_printf(
+		"%s ! identity name=relais-screen-rate silent=true ! videoconvert ! videoscale ! capsfilter "
+		"name=relais-screen-size "
+		"caps=video/x-raw,format=I420,width=(int)[16,%d],height=(int)[16,%d],pixel-aspect-ratio=(fraction)1/1",
+		vdec_desc ? vdec_desc : "decodebin", CONFIG_RELAIS_MEDIA_SCREEN_MAX_WIDTH,
+		CONFIG_RELAIS_MEDIA_SCREEN_MAX_HEIGHT);
+	m->screen_decoder = relais_media_parse_fragment("screen-receive", desc, error);
+	if (m->screen_decoder == NULL)
+		return FALSE;
+	g_autoptr(GstElement) rate = gst_bin_get_by_name(GST_BIN(m->screen_decoder), "relais-screen-rate");
+	g_autoptr(GstPad) rate_in = rate ? gst_element_get_static_pad(rate, "sink") : NULL;
+	if (rate_in == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "[video] no screen rate limiter");
+		return FALSE;
+	}
+	gst_pad_add_probe(rate_in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, screen_rate_probe,
+			  media_ref(m), media_unref);
+	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->screen_decoder));
+	m->screen_sink = gst_element_factory_make("appsink", "screen-video");
+	if (m->screen_sink == NULL) {
+		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
+			    "missing GStreamer element appsink (Debian package gstreamer1.0-plugins-base)");
+		return FALSE;
+	}
+	gst_object_ref(m->screen_sink);
+	/* Never pulled (the frame function takes each frame): keep none. */
+	g_object_set(m->screen_sink, "max-buffers", 1, "drop", TRUE, "sync", FALSE, "async", FALSE,
+		     "enable-last-sample", FALSE, "qos", FALSE, NULL);
+	gst_bin_add(GST_BIN(m->pipeline), m->screen_sink);
+	if (!gst_element_link(m->screen_decoder, m->screen_sink)) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "[video] decoder cannot feed the shared screen's sink");
+		return FALSE;
+	}
+	g_autoptr(GstPad) pad = gst_element_get_static_pad(m->screen_sink, "sink");
+	add_count_probe(m, pad, COUNT_SCREEN_RECEIVED);
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, screen_frame_probe, media_ref(m), media_unref);
+	GstAppSinkCallbacks cb = {.new_sample = on_screen_sample};
+	gst_app_sink_set_callbacks(GST_APP_SINK(m->screen_sink), &cb, NULL, NULL);
+	return TRUE;
 }
 
 static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GError **error)
@@ -1309,6 +1486,8 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 			    "[video] decoder cannot feed the remote video sink");
 		return FALSE;
 	}
+	if (m->role == RELAIS_MEDIA_OFFERER && !build_screen_branch(m, conf, vdec_desc, error))
+		return FALSE;
 
 	/* Remote audio tail, with the echo canceller's far-end probe. */
 	m->playback = relais_media_parse_fragment("audio-playback", play_desc, error);
@@ -1395,7 +1574,7 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	m->state = RELAIS_MEDIA_STATE_NEW;
 	m->board = g_strdup(relais_media_conf_get_board(conf));
 	m->video_kbps = relais_media_conf_get_bitrate(conf);
-	m->n_mlines = 2;
+	m->n_mlines = role == RELAIS_MEDIA_OFFERER ? 3 : 2;
 	g_mutex_init(&m->frame_lock);
 	m->mic_level = relais_level_new();
 	if (relais_stamp_enabled_from_env())
@@ -1446,6 +1625,10 @@ static char *sdp_for_peer(RelaisMedia *m, const GstSDPMessage *sdp)
 	gst_sdp_message_copy(sdp, &copy);
 	for (guint i = 0; i < gst_sdp_message_medias_len(copy); i++) {
 		GstSDPMedia *media = (GstSDPMedia *)gst_sdp_message_get_media(copy, i);
+		/* The shared screen's m-line says what it is for (RFC 4796). */
+		if (i == RELAIS_MEDIA_SCREEN_MLINE && m->role == RELAIS_MEDIA_OFFERER &&
+		    gst_sdp_media_get_attribute_val(media, "content") == NULL)
+			gst_sdp_media_add_attribute(media, "content", "slides");
 		if (g_strcmp0(gst_sdp_media_get_media(media), "video") != 0 || gst_sdp_media_formats_len(media) == 0 ||
 		    gst_sdp_media_get_port(media) == 0)
 			continue;
@@ -1864,7 +2047,8 @@ GstSample *relais_media_pull_remote_video(RelaisMedia *m)
 void relais_media_set_frame_func(RelaisMedia *m, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data)
 {
 	g_return_if_fail(m != NULL);
-	g_return_if_fail(which == RELAIS_MEDIA_VIDEO_LOCAL || which == RELAIS_MEDIA_VIDEO_REMOTE);
+	g_return_if_fail(which == RELAIS_MEDIA_VIDEO_LOCAL || which == RELAIS_MEDIA_VIDEO_REMOTE ||
+			 which == RELAIS_MEDIA_VIDEO_SCREEN);
 	/* Waits for a call in progress: afterwards the old function is done. */
 	g_mutex_lock(&m->frame_lock);
 	if (is_closed(m))
@@ -2038,6 +2222,9 @@ void relais_media_free(RelaisMedia *m)
 	g_clear_object(&m->video_sink);
 	g_clear_object(&m->video_decoder);
 	g_clear_object(&m->audio_decoder);
+	g_clear_object(&m->screen_decoder);
+	g_clear_object(&m->screen_sink);
+	g_clear_object(&m->screen_trans);
 	g_clear_object(&m->playback);
 	g_clear_object(&m->mute);
 	g_clear_object(&m->volume);

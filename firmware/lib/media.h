@@ -82,6 +82,11 @@ typedef struct {
 	gint64 first_video_received_us;
 	gint64 first_audio_received_us;
 	guint video_width, video_height; /* of the received video, 0 if none */
+	/* The adviser's shared screen (m-line RELAIS_MEDIA_SCREEN_MLINE):
+	 * decoded frames at its appsink, first one's time, size as decoded. */
+	guint64 screen_frames_received;
+	gint64 first_screen_received_us;
+	guint screen_width, screen_height;
 	/* Glass-to-glass latency of the received video, from stamps the far
 	 * end painted into its frames; all zero unless RELAIS_MEDIA_STAMP=1
 	 * when the engine was made (benchmarks only: see stamp.h). */
@@ -132,7 +137,22 @@ struct _GstSample *relais_media_pull_remote_video(RelaisMedia *media);
 typedef enum {
 	RELAIS_MEDIA_VIDEO_LOCAL,  /* the booth's own camera (self-view) */
 	RELAIS_MEDIA_VIDEO_REMOTE, /* the far end's decoded video */
+	RELAIS_MEDIA_VIDEO_SCREEN, /* the far end's shared screen (offerer only) */
 } RelaisMediaVideo;
+
+/* Screen sharing. The offerer's description has a third m-line (index
+ * RELAIS_MEDIA_SCREEN_MLINE, after video and audio), video, a=recvonly and
+ * a=content:slides (RFC 4796): the adviser's page puts a display track on
+ * that transceiver's sender with replaceTrack() when sharing starts and
+ * replaceTrack(null) when it stops, so no renegotiation is ever needed. The
+ * booth sends nothing on it. The incoming stream is told from the camera by
+ * its transceiver's m-line, never by arrival order, and decoded to its own
+ * appsink at its own size up to CONFIG_RELAIS_MEDIA_SCREEN_MAX_WIDTH x
+ * _MAX_HEIGHT (scaled down keeping its aspect), at most
+ * CONFIG_RELAIS_MEDIA_SCREEN_FPS frames a second. An answerer (the C test
+ * adviser) adds no such transceiver: the offer's extra m-line is answered
+ * inactive. */
+#define RELAIS_MEDIA_SCREEN_MLINE 2
 
 /* A new I420 frame (640x480 on every board as configured; read the size from
  * the sample's caps). Called on a streaming thread: do as little as possible
@@ -205,7 +225,7 @@ double relais_media_get_mic_level(RelaisMedia *media);
  * inbound RTP):
  *   3: loss < 2 % and RTT < 300 ms
  *   2: loss < 8 % and RTT < 600 ms
- *   1: worse, or no video frame nor audio buffer received for more than 2 s
+ *   1: worse, or no video frame (camera or shared screen) nor audio buffer received for more than 2 s
  * While no statistics are available yet: 3 when media arrives. */
 int relais_media_get_quality(RelaisMedia *media);
 

@@ -61,6 +61,7 @@ typedef struct {
 static const char *const roles_enum[] = {"booth", "adviser", NULL};
 static const char *const status_enum[] = {"idle", "out_of_order", NULL};
 static const char *const sdp_enum[] = {"offer", "answer", NULL};
+static const char *const share_enum[] = {"on", "off", NULL};
 
 /* Indexed by RelaisMsgType. Sizes come from Kconfig; PROTOCOL.md is the
  * prose of this table. */
@@ -126,6 +127,9 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_FEEDBACK] = {"feedback", B | S, {{"call", K_ID, TRUE}, {"score", K_INT, TRUE, 1, 5}}},
 	/* S→B: fresh TURN credentials before the previous ones expire */
 	[RELAIS_MSG_ICE_SERVERS] = {"ice_servers", S, {{"ice_servers", K_STRINGS, TRUE}}},
+	/* A→S→B in a call: the adviser's screen is (no longer) on the
+	 * offer's screen m-line (see RELAIS_MEDIA_SCREEN_MLINE in media.h) */
+	[RELAIS_MSG_SHARE] = {"share", A | S, {{"call", K_ID, TRUE}, {"state", K_ENUM, TRUE, 0, 0, share_enum}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)

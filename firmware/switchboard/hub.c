@@ -861,7 +861,16 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	booths_changed(hub);
 }
 
-/* sdp, ice, chat, end: only between the two ends of the named call */
+/* Only the adviser's last screen-sharing state matters to a booth that
+ * comes back: an earlier one held is dropped (toggles never push chat out). */
+static void drop_held_share(SbCall *call)
+{
+	for (guint i = call->held->len; i-- > 0;)
+		if (g_str_has_prefix(g_ptr_array_index(call->held, i), "{\"type\":\"share\""))
+			g_ptr_array_remove_index(call->held, i);
+}
+
+/* sdp, ice, chat, share, end: only between the two ends of the named call */
 static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	RelaisMsgType type = relais_msg_get_type(msg);
@@ -893,14 +902,20 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		json_object_set_string_member(o, "text", relais_msg_get_string(msg, "text"));
 		json_object_set_string_member(o, "from", peer->role == RELAIS_ROLE_BOOTH ? "visitor" : peer->name);
 		break;
+	case RELAIS_MSG_SHARE:
+		json_object_set_string_member(o, "state", relais_msg_get_string(msg, "state"));
+		break;
 	default:
 		break;
 	}
 	if (other == NULL) {
 		/* The booth's link is away: media may well still flow between
-		 * the two ends; keep the adviser's chat for when it is back,
-		 * drop the rest (candidates and descriptions are stale by then). */
-		if (type == RELAIS_MSG_CHAT && call->held->len < SB_HELD_MAX)
+		 * the two ends; keep the adviser's chat and screen-sharing
+		 * state for when it is back, drop the rest (candidates and
+		 * descriptions are stale by then). */
+		if (type == RELAIS_MSG_SHARE)
+			drop_held_share(call);
+		if ((type == RELAIS_MSG_CHAT || type == RELAIS_MSG_SHARE) && call->held->len < SB_HELD_MAX)
 			g_ptr_array_add(call->held, relais_msg_to_string(o));
 		else
 			json_object_unref(o);
@@ -987,6 +1002,7 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_SDP:
 	case RELAIS_MSG_ICE:
 	case RELAIS_MSG_CHAT:
+	case RELAIS_MSG_SHARE:
 	case RELAIS_MSG_END:
 		handle_in_call(hub, peer, msg);
 		break;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { missingBinaries, outFile } from './lib/env.mjs';
-import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
+import { UI_ARGS, UI_ENV, screen, walkToWaiting } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, until, sleep } from './lib/scenario.mjs';
 import { udpSockets, scanMemory, filesContaining } from './lib/inspect.mjs';
 import { httpGet } from './lib/util.mjs';
@@ -29,24 +29,6 @@ async function typeOnScreen(ctl, text) {
     if (ch === ' ') await ctl.tap('keyboard', 'space');
     else await ctl.tap('keyboard', ch);
   }
-}
-
-// From attract to waiting: the first touch, then four taps.
-async function walkToWaiting(ctl, { language = 'fr' } = {}) {
-  let taps = 0;
-  const tap = async (...a) => {
-    taps++;
-    return ctl.tap(...a);
-  };
-  await screen(ctl, 'attract');
-  await tap('language', language); // the first touch picks the language
-  await screen(ctl, 'question');
-  await tap('answer', 'job-search');
-  await tap('answer', 'job-seeker');
-  await screen(ctl, 'consent');
-  await tap('accept');
-  await screen(ctl, 'self_check');
-  return { taps, ready: async () => { await tap('ready'); return taps; } };
 }
 
 test('journey: touches from attract to a call, chat both ways, end, satisfaction, wipe', { skip, timeout: 120000 }, async (t) => {

@@ -28,6 +28,8 @@ test('protocol.js: builders produce PROTOCOL.md messages', () => {
   assert.deepEqual(JSON.parse(P.end('c-1')), { type: 'end', call: 'c-1' });
   assert.deepEqual(JSON.parse(P.end('c-1', 'done')), { type: 'end', call: 'c-1', reason: 'done' });
   assert.deepEqual(JSON.parse(P.ping()), { type: 'ping' });
+  assert.deepEqual(JSON.parse(P.share('c-1', true)), { type: 'share', call: 'c-1', state: 'on' });
+  assert.deepEqual(JSON.parse(P.share('c-1', false)), { type: 'share', call: 'c-1', state: 'off' });
 });
 
 test('protocol.js: builders refuse what the switchboard would refuse', () => {
@@ -41,6 +43,7 @@ test('protocol.js: builders refuse what the switchboard would refuse', () => {
   assert.equal(code(() => P.sdp('c-1', 'pranswer', 'v=0')), 'field');
   assert.equal(code(() => P.sdp('c-1', 'answer', 'x'.repeat(32769))), 'size');
   assert.equal(code(() => P.ice('c-1', 'candidate:x', 16)), 'field');
+  assert.equal(code(() => P.share('bad call', true)), 'field');
 });
 
 test('protocol.js: parse validates what the switchboard sends', () => {

@@ -9,6 +9,7 @@
 #include "mediaconf.h"
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -58,6 +59,23 @@ static void adv_error(RelaisMedia *m, const GError *e, gpointer data)
 
 static const RelaisMediaCallbacks adv_callbacks = {adv_sdp, adv_ice, adv_state, adv_error};
 
+/* The booth's offer carries the adviser's shared screen as a third m-line:
+ * video, receive-only on the booth's side, marked as slides (RFC 4796). */
+static void check_screen_mline(const char *sdp)
+{
+	GstSDPMessage *msg = NULL;
+	g_assert_cmpint(gst_sdp_message_new_from_text(sdp, &msg), ==, GST_SDP_OK);
+	g_assert_cmpuint(gst_sdp_message_medias_len(msg), ==, RELAIS_MEDIA_SCREEN_MLINE + 1);
+	const GstSDPMedia *screen = gst_sdp_message_get_media(msg, RELAIS_MEDIA_SCREEN_MLINE);
+	g_assert_cmpstr(gst_sdp_media_get_media(screen), ==, "video");
+	g_assert_nonnull(gst_sdp_media_get_attribute_val(screen, "recvonly"));
+	g_assert_null(gst_sdp_media_get_attribute_val(screen, "sendrecv"));
+	g_assert_cmpstr(gst_sdp_media_get_attribute_val(screen, "content"), ==, "slides");
+	/* the camera's m-line is unchanged: sent and received */
+	g_assert_nonnull(gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(msg, 0), "sendrecv"));
+	gst_sdp_message_free(msg);
+}
+
 static void on_adviser_msg(RtClient *c, RelaisMsg *msg, gpointer data)
 {
 	Fixture *f = data;
@@ -74,6 +92,7 @@ static void on_adviser_msg(RtClient *c, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_SDP:
 		g_assert_nonnull(f->media);
 		g_assert_cmpstr(relais_msg_get_string(msg, "sdp_type"), ==, "offer");
+		check_screen_mline(relais_msg_get_string(msg, "sdp"));
 		g_assert_true(relais_media_set_remote(f->media, "offer", relais_msg_get_string(msg, "sdp"), &error));
 		g_assert_no_error(error);
 		break;

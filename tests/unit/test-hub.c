@@ -298,6 +298,66 @@ static void test_relay_isolation(Fixture *f, gconstpointer data)
 	g_assert_nonnull(q);
 }
 
+/* share: relayed from the adviser to the booth of that call only; refused
+ * from a booth (direction), outside the call (state), and held for a booth
+ * whose link is away */
+static void test_share(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *alice = adviser(f, 1, "Alice");
+	Conn *mallory = adviser(f, 2, "Mallory");
+	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	g_autofree char *ticket = ticket_of(b);
+	/* before any call: state error */
+	say(f, alice, "{\"type\":\"share\",\"call\":\"nope\",\"state\":\"on\"}");
+	g_autoptr(RelaisMsg) e0 = last_of(alice, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e0, "code"), ==, "state");
+	g_assert_cmpstr(relais_msg_get_string(e0, "ref"), ==, "share");
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, alice, accept);
+	g_autoptr(RelaisMsg) call = last_of(alice, RELAIS_MSG_CALL);
+	const char *id = relais_msg_get_string(call, "call");
+
+	g_autofree char *on = g_strdup_printf("{\"type\":\"share\",\"call\":\"%s\",\"state\":\"on\",\"x\":1}", id);
+	say(f, alice, on);
+	g_autoptr(RelaisMsg) got = last_of(b, RELAIS_MSG_SHARE);
+	g_assert_nonnull(got);
+	g_assert_cmpstr(relais_msg_get_string(got, "call"), ==, id);
+	g_assert_cmpstr(relais_msg_get_string(got, "state"), ==, "on");
+	g_assert_false(json_object_has_member(relais_msg_get_root(got), "x"));
+	g_assert_null(last_of(mallory, RELAIS_MSG_SHARE));
+
+	/* the booth may not send it; another adviser may not name the call */
+	guint before_a = alice->inbox->len, before_b = b->inbox->len;
+	say(f, b, on);
+	g_autoptr(RelaisMsg) e1 = last_of(b, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e1, "code"), ==, "direction");
+	say(f, mallory, on);
+	g_autoptr(RelaisMsg) e2 = last_of(mallory, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e2, "code"), ==, "state");
+	g_assert_cmpuint(alice->inbox->len, ==, before_a);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_SHARE), ==, 1);
+	g_assert_cmpuint(b->inbox->len, ==, before_b + 1); /* its own error only */
+
+	/* the booth's link drops: "off" is held and given back on resume */
+	sb_hub_disconnect(f->hub, b->peer);
+	b->peer = NULL;
+	g_autofree char *off = g_strdup_printf("{\"type\":\"share\",\"call\":\"%s\",\"state\":\"off\"}", id);
+	for (guint i = 0; i < 20; i++) /* toggles: only the last one is kept */
+		say(f, alice, i % 2 ? off : on);
+	g_autofree char *chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"still there?\"}", id);
+	say(f, alice, chat);
+	Conn *b1 = open_conn(f, 3, RELAIS_ROLE_BOOTH);
+	g_autofree char *hello = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\",\"call\":\"%s\"}", id);
+	say(f, b1, hello);
+	g_autoptr(RelaisMsg) held = last_of(b1, RELAIS_MSG_SHARE);
+	g_assert_nonnull(held);
+	g_assert_cmpstr(relais_msg_get_string(held, "state"), ==, "off");
+	g_assert_cmpuint(count_of(b1, RELAIS_MSG_SHARE), ==, 1);
+	g_assert_cmpuint(count_of(b1, RELAIS_MSG_CHAT), ==, 1);
+}
+
 static void test_disconnects(Fixture *f, gconstpointer data)
 {
 	Conn *b = booth(f, 0, "sim-1");
@@ -1166,6 +1226,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/hello", Fixture, NULL, setup, test_hello, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
+	g_test_add("/hub/share", Fixture, NULL, setup, test_share, teardown);
 	g_test_add("/hub/disconnects", Fixture, NULL, setup, test_disconnects, teardown);
 	g_test_add("/hub/limits", Fixture, NULL, setup, test_limits, teardown);
 	g_test_add("/hub/error-limit", Fixture, NULL, setup, test_error_limit, teardown);

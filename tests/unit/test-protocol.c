@@ -324,6 +324,44 @@ static void test_build_roundtrip(void)
 	g_assert_cmpuint(strlen(relais_msg_get_string(em, "message")), <=, 512);
 }
 
+/* share: adviser -> switchboard -> booth only, on or off, in a named call */
+static void test_share(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) on =
+		parse("{\"type\":\"share\",\"call\":\"c1\",\"state\":\"on\"}", RELAIS_ROLE_ADVISER, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_type(on), ==, RELAIS_MSG_SHARE);
+	g_assert_cmpstr(relais_msg_get_string(on, "state"), ==, "on");
+	g_autoptr(RelaisMsg) off =
+		parse("{\"type\":\"share\",\"call\":\"c1\",\"state\":\"off\"}", RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(off, "state"), ==, "off");
+	/* the booth never shares a screen */
+	expect_error("{\"type\":\"share\",\"call\":\"c1\",\"state\":\"on\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"share\",\"call\":\"c1\",\"state\":\"maybe\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "state");
+	expect_error("{\"type\":\"share\",\"call\":\"c1\",\"state\":true}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "state");
+	expect_error("{\"type\":\"share\",\"call\":\"c1\"}", RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "state");
+	expect_error("{\"type\":\"share\",\"state\":\"on\"}", RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "call");
+	expect_error("{\"type\":\"share\",\"call\":\"c 1\",\"state\":\"on\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "call");
+	expect_error("{\"type\":\"share\",\"call\":\"c1\",\"state\":\"on\"}", RELAIS_ROLE_ADVISER, FALSE,
+		     RELAIS_PROTO_ERROR_STATE, NULL);
+	/* built by the switchboard, read back */
+	JsonObject *o = relais_msg_new(RELAIS_MSG_SHARE);
+	json_object_set_string_member(o, "call", "c1");
+	json_object_set_string_member(o, "state", "on");
+	g_autofree char *text = relais_msg_to_string(o);
+	g_autoptr(RelaisMsg) back = parse(text, RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_type_name(RELAIS_MSG_SHARE), ==, "share");
+}
+
 static void test_names(void)
 {
 	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_FULL), ==, "full");
@@ -353,5 +391,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/feedback", test_feedback);
 	g_test_add_func("/protocol/build-roundtrip", test_build_roundtrip);
 	g_test_add_func("/protocol/names", test_names);
+	g_test_add_func("/protocol/share", test_share);
 	return g_test_run();
 }

@@ -15,7 +15,8 @@ typedef struct {
 	gboolean muted, camera_off, reconnecting, chat, next_opening, contrast, large;
 	double mic;
 	const char *fault;
-	int keyboard; /* 0: closed, else 1 + the page shown */
+	int keyboard;	  /* 0: closed, else 1 + the page shown */
+	gboolean sharing; /* the adviser shows their screen (a slide) */
 } Sample;
 
 static const Sample samples[] = {
@@ -35,6 +36,7 @@ static const Sample samples[] = {
 	{"in-call-reconnecting", RELAIS_JOURNEY_IN_CALL, .quality = 0, .reconnecting = TRUE},
 	{"in-call-keyboard", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_LETTERS},
 	{"in-call-keyboard-accents", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_ACCENTS},
+	{"in-call-sharing", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .sharing = TRUE},
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -84,6 +86,38 @@ static gboolean push_synthetic(BoothUi *ui, BoothUiVideo which, int hue, GError 
 	return booth_ui_push_i420(ui, which, w, h, buf, w, buf + w * h, w / 2, buf + w * h + w * h / 4, w / 2, error);
 }
 
+/* A 16:9 slide, as an adviser would share: white page, a blue title band,
+ * grey lines of text and a bar chart. */
+static gboolean push_synthetic_screen(BoothUi *ui, GError **error)
+{
+	const int w = 1280, h = 720;
+	g_autofree guint8 *buf = g_malloc(w * h * 3 / 2);
+	guint8 *y = buf, *u = buf + w * h, *v = u + (w / 2) * (h / 2);
+	static const int bars[] = {260, 380, 300, 450};
+	for (int j = 0; j < h; j++)
+		for (int i = 0; i < w; i++) {
+			guint8 luma = 235; /* page */
+			if (j < 110)
+				luma = 60; /* title band */
+			else if (i > 80 && i < 620 && j > 180 && j < 560 && (j - 180) % 60 < 22 &&
+				 i < 620 - ((j - 180) / 60 % 3) * 90)
+				luma = 120; /* lines of text */
+			else
+				for (guint b = 0; b < G_N_ELEMENTS(bars); b++)
+					if (i > 720 + (int)b * 120 && i < 800 + (int)b * 120 && j > 620 - bars[b] &&
+					    j < 620)
+						luma = 110; /* chart */
+			y[j * w + i] = luma;
+		}
+	for (int j = 0; j < h / 2; j++)
+		for (int i = 0; i < w / 2; i++) {
+			gboolean band = 2 * j<110, chart = i * 2> 720 && y[(2 * j) * w + 2 * i] == 110;
+			u[j * (w / 2) + i] = band ? 170 : chart ? 90 : 128;
+			v[j * (w / 2) + i] = band ? 110 : chart ? 180 : 128;
+		}
+	return booth_ui_push_i420(ui, BOOTH_UI_VIDEO_SCREEN, w, h, buf, w, u, w / 2, v, w / 2, error);
+}
+
 gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GError **error)
 {
 	g_return_val_if_fail(i < G_N_ELEMENTS(samples), FALSE);
@@ -114,6 +148,7 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.chat = s->chat ? chat : NULL,
 		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
 		.fault = s->fault,
+		.sharing = s->sharing,
 	};
 	/* through attract first, as a real visitor would arrive: resets the
 	 * toggles and forgets the previous sample's pictures */
@@ -128,7 +163,8 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 			  !s->camera_off);
 	gboolean remote = s->state == RELAIS_JOURNEY_IN_CALL || s->state == RELAIS_JOURNEY_CONFIRM_END;
 	if ((local && !push_synthetic(ui, BOOTH_UI_VIDEO_LOCAL, 1, error)) ||
-	    (remote && !push_synthetic(ui, BOOTH_UI_VIDEO_REMOTE, 0, error)))
+	    (remote && !push_synthetic(ui, BOOTH_UI_VIDEO_REMOTE, 0, error)) ||
+	    (s->sharing && !push_synthetic_screen(ui, error)))
 		return FALSE;
 	if (s->keyboard) {
 		booth_ui_set_keyboard(ui, TRUE, fr ? "Bonjour, j'ai une question" : "Hello, I have a question");

@@ -511,8 +511,16 @@ static void reconnecting_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
 	ui_text(ui, font, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
 }
 
+/* The adviser shares their screen: shown only while they say so and a
+ * frame of it is there. */
+static gboolean showing_shared_screen(BoothUi *ui)
+{
+	return ui->view.sharing && ui->video[BOOTH_UI_VIDEO_SCREEN] != NULL;
+}
+
 /* The call while the visitor writes: the keys take the lower part, the
- * adviser (smaller) and the messages stay above, beside the draft. */
+ * adviser (smaller) and the messages stay above, beside the draft. A shared
+ * screen takes the adviser's place: it is what the visitor writes about. */
 static void draw_call_typing(BoothUi *ui)
 {
 	int m = MAX(8, ui_px(ui, 16));
@@ -521,7 +529,7 @@ static void draw_call_typing(BoothUi *ui)
 	keys.y = ui->h - m - keys.h;
 	int top_h = keys.y - gap - m;
 	SDL_Rect remote = {m, m, MIN(top_h * 4 / 3, (ui->w - 2 * m) * 2 / 5), top_h};
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, NULL);
+	ui_draw_video(ui, showing_shared_screen(ui) ? BOOTH_UI_VIDEO_SCREEN : BOOTH_UI_VIDEO_REMOTE, remote, NULL);
 	int pw = remote.w / 3, ph = pw * 3 / 4, pm = MAX(4, m / 2);
 	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - pm, remote.y + remote.h - ph - pm, pw, ph});
 	call_status(ui, remote, pm, FALSE);
@@ -539,6 +547,63 @@ static void draw_call_typing(BoothUi *ui)
 	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
+/* Where the call puts something large to look at together (the adviser's
+ * shared screen; any other content shown large can use the same layout). */
+typedef struct {
+	SDL_Rect content, face, own;
+} UiLargeLayout;
+
+/* The call with large content, in `area` (where the adviser's picture is
+ * otherwise): `draw_content` fills the large rectangle (letterboxed, its
+ * aspect kept), `caption` in the visitor's words under it, the adviser's
+ * face small in its top-right corner, the visitor's own picture smaller
+ * still beside it, the camera badge and link quality in its top-left corner
+ * as always: the lower part stays free for the chat of narrow screens.
+ * Controls and chat are draw_call()'s. */
+static UiLargeLayout draw_call_large_content(BoothUi *ui, SDL_Rect area, int m,
+					     void (*draw_content)(BoothUi *ui, SDL_Rect r), const char *caption)
+{
+	UiLargeLayout l;
+	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
+	l.content = (SDL_Rect){area.x, area.y, area.w, area.h - cap_h - MAX(4, m / 2)};
+	draw_content(ui, l.content);
+	SDL_Rect cap = {area.x, area.y + area.h - cap_h, area.w, cap_h};
+	ui_round_rect(ui, cap, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
+	ui_text(ui, FONT_BODY, TRUE, caption, (SDL_Rect){cap.x + m, cap.y, cap.w - 2 * m, cap.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
+
+	int fw = l.content.w / 5, fh = fw * 3 / 4;
+	l.face = (SDL_Rect){l.content.x + l.content.w - fw - m, l.content.y + m, fw, fh};
+	ui_round_rect(ui, (SDL_Rect){l.face.x - 3, l.face.y - 3, l.face.w + 6, l.face.h + 6}, ui_px(ui, 16),
+		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
+
+	/* own picture, always visible (privacy), smaller than the adviser's */
+	int pw = l.content.w / 8, ph = pw * 3 / 4;
+	l.own = (SDL_Rect){l.face.x - m - pw, l.content.y + m, pw, ph};
+	own_picture(ui, l.own);
+	call_status(ui, l.content, m, FALSE);
+	return l;
+}
+
+static void draw_shared_screen(BoothUi *ui, SDL_Rect r)
+{
+	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, r, NULL);
+}
+
+/* The call while the adviser shows their screen (draw_call_large_content);
+ * the status tells tests where things went. Returns the screen's
+ * rectangle. */
+static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
+{
+	UiLargeLayout l = draw_call_large_content(ui, area, m, draw_shared_screen, ui_tr(ui, "ui.call.sharing"));
+	ui->stats.screen_shown = TRUE;
+	ui->stats.screen_rect = l.content;
+	ui->stats.face_rect = l.face;
+	ui->stats.own_rect = l.own;
+	return l.content;
+}
+
 static void draw_call(BoothUi *ui, gboolean connecting)
 {
 	if (ui->kb_open && !connecting) {
@@ -551,19 +616,24 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 	gboolean chat_side = ui->w >= 1100;
 	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
 	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
-	call_status(ui, remote, m, connecting);
+	SDL_Rect under_chat = remote;
+	if (!connecting && showing_shared_screen(ui)) {
+		under_chat = draw_call_shared_screen(ui, remote, m);
+	} else {
+		ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
+		call_status(ui, remote, m, connecting);
 
-	/* own picture, always visible: the visitor knows what is shown */
-	int pw = remote.w / 4, ph = pw * 3 / 4;
-	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
+		/* own picture, always visible: the visitor knows what is shown */
+		int pw = remote.w / 4, ph = pw * 3 / 4;
+		own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
+	}
 
 	/* chat: beside the video when there is room, over its foot otherwise */
 	if (ui->n_chat)
 		chat_panel(ui,
 			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
-				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
-						  remote.h * 2 / 5 - m},
+				     : (SDL_Rect){under_chat.x + m, under_chat.y + under_chat.h * 3 / 5,
+						  under_chat.w - 2 * m, under_chat.h * 2 / 5 - m},
 			   m, chat_side);
 
 	/* controls: the words say the state ("Mic off"), not the action;

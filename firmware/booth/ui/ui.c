@@ -773,7 +773,7 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    v->wait_minutes != c->wait_minutes || g_strcmp0(v->next_opening, ui->next_opening) != 0 ||
 	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
 	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
-	    g_strcmp0(v->fault, ui->fault) != 0)
+	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing)
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
@@ -840,6 +840,7 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	if (forgets_visitor(view->state)) {
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_LOCAL);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_REMOTE);
+		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_SCREEN);
 		if (before != view->state)
 			ui_text_cache_flush(ui); /* chat lines were rendered into textures */
 	} else if (g_strcmp0(language_before, ui->language) != 0) {
@@ -869,6 +870,7 @@ static void draw(BoothUi *ui)
 {
 	g_array_set_size(ui->targets, 0);
 	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
+	ui->stats.screen_shown = FALSE;
 	ui_draw_screen(ui);
 }
 

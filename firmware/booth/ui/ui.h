@@ -72,6 +72,9 @@ typedef struct {
 	const BoothUiChatLine *chat; /* newest last */
 	guint n_chat;
 	const char *fault; /* out of order: a short code for the technician */
+	/* the adviser shares their screen (call): the call screen shows it
+	 * large once a BOOTH_UI_VIDEO_SCREEN frame is there, with a caption */
+	gboolean sharing;
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,
@@ -131,7 +134,12 @@ int booth_ui_min_target_px(BoothUi *ui);
 int booth_ui_mm_to_px(BoothUi *ui, double mm);
 
 /* Video. Frames are I420 and go into SDL streaming textures (IYUV). */
-typedef enum { BOOTH_UI_VIDEO_LOCAL, BOOTH_UI_VIDEO_REMOTE, BOOTH_UI_N_VIDEO } BoothUiVideo;
+typedef enum {
+	BOOTH_UI_VIDEO_LOCAL,
+	BOOTH_UI_VIDEO_REMOTE,
+	BOOTH_UI_VIDEO_SCREEN, /* the adviser's shared screen */
+	BOOTH_UI_N_VIDEO
+} BoothUiVideo;
 /* Uploads one I420 frame (UI thread). */
 gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int height, const guint8 *y, int y_stride,
 			    const guint8 *u, int u_stride, const guint8 *v, int v_stride,
@@ -153,6 +161,10 @@ typedef struct {
 	guint64 text_hits, text_misses;		 /* the rendered-text cache */
 	guint text_entries;			 /* textures in that cache now */
 	gsize text_pixels;			 /* and their size */
+	/* the last render drew the shared-screen layout, and where: the
+	 * screen, the adviser's face, the visitor's own picture */
+	gboolean screen_shown;
+	SDL_Rect screen_rect, face_rect, own_rect;
 } BoothUiStats;
 void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st);
 

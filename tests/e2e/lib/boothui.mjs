@@ -30,3 +30,21 @@ export async function screen(ctl, name, { timeout = 10000 } = {}) {
   });
   return last;
 }
+
+// From attract to waiting: the first touch, then four taps.
+export async function walkToWaiting(ctl, { language = 'fr' } = {}) {
+  let taps = 0;
+  const tap = async (...a) => {
+    taps++;
+    return ctl.tap(...a);
+  };
+  await screen(ctl, 'attract');
+  await tap('language', language); // the first touch picks the language
+  await screen(ctl, 'question');
+  await tap('answer', 'job-search');
+  await tap('answer', 'job-seeker');
+  await screen(ctl, 'consent');
+  await tap('accept');
+  await screen(ctl, 'self_check');
+  return { taps, ready: async () => { await tap('ready'); return taps; } };
+}

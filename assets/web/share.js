@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Screen sharing, adviser side: the "Share screen" / "Stop sharing" button of
+// the call controls. getDisplayMedia (video only) gives a display track, which
+// the Call puts on the booth's screen m-line (Call.startShare: replaceTrack,
+// then `share{state:"on"}`); stopping takes it off and says "off". Stopping
+// happens on the button, when the browser ends the track (its own "Stop
+// sharing" bar, a closed window), and at the end of the call. The booth shows
+// the screen large and the adviser's face small while it is on.
+
+export class ScreenShare {
+  // opts: { button, status, getCall() -> Call|null, toast(text, kind), announce(text), onChange() }
+  constructor(opts) {
+    this.opts = opts;
+    this.stream = null;
+    this.starting = false;
+    opts.button.addEventListener('click', () => (this.stream ? this.stop() : this.start()));
+  }
+
+  get active() {
+    return this.stream !== null;
+  }
+
+  // Button and status for the current call (null: none).
+  update() {
+    const { button, status } = this.opts;
+    const call = this.opts.getCall();
+    const can = !!call && call.canShare && !!navigator.mediaDevices?.getDisplayMedia;
+    button.disabled = this.starting || (!this.stream && !can);
+    button.textContent = this.stream ? 'Stop sharing' : 'Share screen';
+    button.setAttribute('aria-pressed', String(!!this.stream));
+    button.title = call && !call.canShare ? 'This booth cannot show a shared screen.' : '';
+    status.hidden = !this.stream;
+    document.body.dataset.share = this.stream ? 'on' : 'off';
+  }
+
+  async start() {
+    const call = this.opts.getCall();
+    if (this.stream || this.starting || !call?.canShare) return;
+    if (!navigator.mediaDevices?.getDisplayMedia) {
+      this.opts.toast('This browser cannot share a screen.', 'error');
+      return;
+    }
+    this.starting = true;
+    this.update();
+    let stream = null;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 10, max: 15 } }, audio: false });
+    } catch (err) {
+      const why =
+        err?.name === 'NotAllowedError'
+          ? 'Screen sharing was cancelled or refused.'
+          : err?.name === 'NotFoundError'
+            ? 'No screen or window could be found to share.'
+            : `The screen could not be shared (${err?.name ?? 'error'}).`;
+      this.opts.toast(`${why} The visitor still sees your camera.`, 'error');
+      return;
+    } finally {
+      this.starting = false;
+      this.update();
+    }
+    const track = stream.getVideoTracks()[0];
+    // the call ended, or another one started, while the browser asked
+    if (!track || this.opts.getCall() !== call || !call.canShare) {
+      for (const t of stream.getTracks()) t.stop();
+      return;
+    }
+    track.contentHint = 'detail'; // text stays sharp: resolution before frame rate
+    track.addEventListener('ended', () => this.stop());
+    try {
+      await call.startShare(track);
+    } catch (err) {
+      for (const t of stream.getTracks()) t.stop();
+      this.opts.toast(`The screen could not be shared: ${err.message}`, 'error');
+      return;
+    }
+    this.stream = stream;
+    this.update();
+    this.opts.toast('The visitor now sees your screen, and your face in a corner.');
+    this.opts.announce('You are sharing your screen with the visitor.');
+    this.opts.onChange?.();
+  }
+
+  // notify: tell the booth (not when the call is over anyway).
+  stop({ notify = true } = {}) {
+    const stream = this.stream;
+    if (!stream) return;
+    this.stream = null;
+    for (const t of stream.getTracks()) t.stop();
+    const call = this.opts.getCall();
+    if (notify && call) call.stopShare().catch((err) => console.warn('relais share: stop failed', err));
+    this.update();
+    if (notify) this.opts.announce('Screen sharing stopped.');
+    this.opts.onChange?.();
+  }
+}
