@@ -539,36 +539,12 @@ static void draw_call_typing(BoothUi *ui)
 	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
-static void draw_call(BoothUi *ui, gboolean connecting)
+/* The call's controls along `bar`: the words say the state ("Mic off"),
+ * not the action; "Write" only once someone is there to read. */
+static void call_controls(BoothUi *ui, SDL_Rect bar, gboolean connecting)
 {
-	if (ui->kb_open && !connecting) {
-		draw_call_typing(ui);
-		return;
-	}
 	Frame f = frame(ui);
-	int m = MAX(8, ui_px(ui, 16));
-	int bar_h = f.target;
-	gboolean chat_side = ui->w >= 1100;
-	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
-	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
-	call_status(ui, remote, m, connecting);
-
-	/* own picture, always visible: the visitor knows what is shown */
-	int pw = remote.w / 4, ph = pw * 3 / 4;
-	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
-
-	/* chat: beside the video when there is room, over its foot otherwise */
-	if (ui->n_chat)
-		chat_panel(ui,
-			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
-				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
-						  remote.h * 2 / 5 - m},
-			   m, chat_side);
-
-	/* controls: the words say the state ("Mic off"), not the action;
-	 * "Write" only once someone is there to read */
-	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
+	int bar_h = bar.h;
 	int gap = MAX(6, ui_px(ui, 14));
 	int end_w = MAX(bar.w / 5, f.target);
 	int vol_w = f.target;
@@ -596,6 +572,75 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 	x += vol_w + gap;
 	ui_button(ui, (SDL_Rect){bar.x + bar.w - end_w, bar.y, end_w, bar_h}, ui_tr(ui, "ui.call.end"), BTN_DANGER,
 		  FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_END));
+}
+
+void ui_call_large_content_layout(BoothUi *ui, UiLargeContentLayout *l)
+{
+	Frame f = frame(ui);
+	int m = MAX(8, ui_px(ui, 16));
+	l->m = m;
+	l->bar = (SDL_Rect){m, ui->h - m - f.target, ui->w - 2 * m, f.target};
+	int top_h = l->bar.y - 2 * m;
+	int col_w = ui->w * 26 / 100;
+	l->content = (SDL_Rect){m, m, ui->w - 3 * m - col_w, top_h};
+	int col_x = l->content.x + l->content.w + m;
+	l->face = (SDL_Rect){col_x, m, col_w, col_w * 3 / 4};
+	int ow = col_w * 3 / 5;
+	l->own = (SDL_Rect){col_x + col_w - ow, l->face.y + l->face.h + m, ow, ow * 3 / 4};
+	int chat_y = l->own.y + l->own.h + m;
+	l->chat = (SDL_Rect){col_x, chat_y, col_w, MAX(0, m + top_h - chat_y)};
+}
+
+static void draw_call_large_content(BoothUi *ui)
+{
+	UiLargeContentLayout l;
+	ui_call_large_content_layout(ui, &l);
+	ui_doc_draw(ui, l.content);
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
+	/* the camera badge stays in sight while the visitor reads */
+	call_status(ui, l.face, MAX(4, l.m / 2), FALSE);
+	own_picture(ui, l.own);
+	if (ui->n_chat && l.chat.h > 3 * l.m)
+		chat_panel(ui, l.chat, MAX(4, l.m / 2), TRUE);
+	call_controls(ui, l.bar, FALSE);
+	ui->escape = EV(RELAIS_JOURNEY_EV_END);
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, l.face, FONT_SMALL);
+}
+
+static void draw_call(BoothUi *ui, gboolean connecting)
+{
+	if (ui->kb_open && !connecting) {
+		draw_call_typing(ui);
+		return;
+	}
+	if (ui->doc_pages && !connecting) {
+		draw_call_large_content(ui);
+		return;
+	}
+	Frame f = frame(ui);
+	int m = MAX(8, ui_px(ui, 16));
+	int bar_h = f.target;
+	gboolean chat_side = ui->w >= 1100;
+	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
+	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
+	call_status(ui, remote, m, connecting);
+
+	/* own picture, always visible: the visitor knows what is shown */
+	int pw = remote.w / 4, ph = pw * 3 / 4;
+	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
+
+	/* chat: beside the video when there is room, over its foot otherwise */
+	if (ui->n_chat)
+		chat_panel(ui,
+			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
+				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
+						  remote.h * 2 / 5 - m},
+			   m, chat_side);
+
+	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
+	call_controls(ui, bar, connecting);
 	ui->escape = EV(RELAIS_JOURNEY_EV_END);
 
 	if (ui->view.reconnecting)
