@@ -5,6 +5,7 @@
 
 import * as P from './protocol.js';
 import { Call } from './call.js';
+import { DocShare } from './document.js';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10000;
@@ -94,6 +95,21 @@ const st = {
   micMuted: false,
   cameraOff: false,
 };
+
+// A document shown on the booth during the call (document.js).
+const docs = new DocShare(
+  {
+    panel: $('doc'),
+    file: $('doc-file'),
+    showBtn: $('doc-show-btn'),
+    status: $('doc-status'),
+    prev: $('doc-prev'),
+    next: $('doc-next'),
+    page: $('doc-page'),
+    stop: $('doc-stop'),
+  },
+  { send: (text) => send(text), announce: (text) => announce(text), toast: (text, kind) => toast(text, kind) },
+);
 
 // ---- small helpers -----------------------------------------------------------
 
@@ -406,6 +422,12 @@ function handle(msg) {
       break;
     case 'feedback':
       onFeedback(msg);
+      break;
+    case 'doc_show':
+    case 'doc_page':
+    case 'doc_stop':
+    case 'doc_error':
+      docs.handle(msg);
       break;
     case 'error':
       onError(msg);
@@ -782,6 +804,7 @@ function startCall(msg) {
   ui.body.dataset.call = msg.call;
   ui.chatLog.replaceChildren();
   ui.chat.hidden = false;
+  docs.start(msg.call);
   ui.placeholder.hidden = false;
   ui.placeholder.querySelector('.placeholder-title').textContent = 'Connecting to the booth…';
   onCallState('new');
@@ -866,6 +889,7 @@ function finishCall(message) {
   ui.callTimer.hidden = true;
   ui.callTimer.textContent = '00:00';
   ui.chat.hidden = true;
+  docs.reset();
   delete ui.body.dataset.call;
   delete ui.body.dataset.pc;
   setState('idle');

@@ -59,6 +59,13 @@ gboolean relais_doc_kind_from_mime(const char *content_type, RelaisDocKind *kind
 	return FALSE;
 }
 
+char *relais_doc_size_text(gsize bytes)
+{
+	if (bytes >= 1000000)
+		return g_strdup_printf("%" G_GSIZE_FORMAT " MB", (bytes + 999999) / 1000000);
+	return g_strdup_printf("%" G_GSIZE_FORMAT " KB", (bytes + 999) / 1000);
+}
+
 void relais_doc_limits_resolve(RelaisDocLimits *limits)
 {
 	if (limits->max_bytes == 0)
@@ -193,7 +200,7 @@ static gboolean check_pdf(const guint8 *d, gsize n, const RelaisDocLimits *lim, 
 	 * one may still open, poppler rebuilds what it can, but it is not the
 	 * document the adviser meant */
 	gsize tail = MIN(n, 1024);
-	if (g_strstr_len((const char *)d + n - tail, tail, "%%EOF") == NULL)
+	if (memmem(d + n - tail, tail, "%%EOF", 5) == NULL)
 		return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This PDF is incomplete (cut short).");
 	if (pdf_names_encrypt(d, n))
 		return fail(error, RELAIS_DOC_ERROR_ENCRYPTED, "This PDF is encrypted or protected by a password.");
@@ -234,9 +241,10 @@ gboolean relais_doc_check(const guint8 *data, gsize len, RelaisDocKind claimed, 
 		return fail(error, RELAIS_DOC_ERROR_TYPE, "Only PDF, PNG and JPEG files can be shown.");
 	if (data == NULL || len == 0)
 		return fail(error, RELAIS_DOC_ERROR_EMPTY, "The file is empty.");
-	if (len > lim.max_bytes)
-		return fail(error, RELAIS_DOC_ERROR_TOO_LARGE, "Too large: max %" G_GSIZE_FORMAT " MB.",
-			    (lim.max_bytes + 999999) / 1000000);
+	if (len > lim.max_bytes) {
+		g_autofree char *max = relais_doc_size_text(lim.max_bytes);
+		return fail(error, RELAIS_DOC_ERROR_TOO_LARGE, "Too large: max %s.", max);
+	}
 	gboolean ok = FALSE;
 	switch (claimed) {
 	case RELAIS_DOC_PDF:

@@ -60,6 +60,9 @@ gboolean relais_doc_kind_from_name(const char *name, RelaisDocKind *kind);
  * FALSE for anything but the three kinds. */
 gboolean relais_doc_kind_from_mime(const char *content_type, RelaisDocKind *kind);
 
+/* A size cap in words: "10 MB", "200 KB" (rounded up). Returns: (transfer full) */
+char *relais_doc_size_text(gsize bytes);
+
 /* Fills `limits` with Kconfig's values where it holds 0. */
 void relais_doc_limits_resolve(RelaisDocLimits *limits);
 

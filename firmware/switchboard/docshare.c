@@ -58,7 +58,8 @@ static void set_doc_error(SoupServerMessage *msg, guint status, const char *code
 
 static char *max_mb_text(gsize max_bytes)
 {
-	return g_strdup_printf("Too large: max %" G_GSIZE_FORMAT " MB.", (max_bytes + 999999) / 1000000);
+	g_autofree char *max = relais_doc_size_text(max_bytes);
+	return g_strdup_printf("Too large: max %s.", max);
 }
 
 /* The adviser's connection in a call, from the request's session; replies
