@@ -121,11 +121,12 @@ export class DocShare {
     const xhr = new XMLHttpRequest();
     this.xhr = xhr;
     this.pendingName = file.name;
+    this.pendingShown = false; // doc_show may come before the upload's last events
     xhr.open('POST', '/api/call/document');
     xhr.setRequestHeader('Content-Type', type);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (ev) => {
-      if (ev.lengthComputable) this.setStatus(`Sending ${file.name}… ${Math.round((100 * ev.loaded) / ev.total)} %`, 'uploading');
+      if (ev.lengthComputable && !this.pendingShown) this.setStatus(`Sending ${file.name}… ${Math.round((100 * ev.loaded) / ev.total)} %`, 'uploading');
     };
     xhr.onload = () => {
       this.xhr = null;
@@ -184,6 +185,7 @@ export class DocShare {
     switch (msg.type) {
       case 'doc_show':
         this.doc = { id: msg.doc, kind: msg.kind, pages: msg.pages, page: msg.page, name: this.pendingName };
+        this.pendingShown = true;
         this.setStatus(`Showing ${this.doc.name || `the ${KIND_WORDS[msg.kind]}`} on the booth.`, 'shown');
         this.announce(`Document shown on the booth${msg.pages > 1 ? `, page ${msg.page} of ${msg.pages}` : ''}.`);
         break;
