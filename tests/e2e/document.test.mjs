@@ -16,7 +16,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { missingBinaries, outFile, tmpDir } from './lib/env.mjs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { missingBinaries, outFile, tmpDir, ASSETS } from './lib/env.mjs';
+import { scanMemory } from './lib/inspect.mjs';
 import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, until } from './lib/scenario.mjs';
 import { startSwitchboard, httpRequest } from './lib/relais.mjs';
@@ -38,6 +42,14 @@ const PDF3 = makePdf([RED, GREEN, BLUE].map((c) => c.map((v) => v / 255)));
 const PNG = makePng(320, 200, ORANGE);
 const NOT_PDF = Buffer.from('Dear visitor,\nthis is plain text with a .pdf name.\n');
 const CUT_PDF = PDF3.subarray(0, Math.floor(PDF3.length * 0.6));
+// headers, size and end marker right (the switchboard takes it), pixels
+// unreadable: the booth cannot draw it and must say so
+const BROKEN_PNG = (() => {
+  const b = Buffer.from(PNG);
+  const idat = b.indexOf('IDAT');
+  for (let i = idat + 4; i < idat + 40; i++) b[i] ^= 0x5a;
+  return b;
+})();
 
 // The middle of the document's picture on the booth's 1280x800 screen
 // (ui_call_large_content_layout: the content column's left part, between
@@ -264,9 +276,21 @@ test('document: a PDF and a PNG shown on a real booth, pages agreed both ways, s
     await consoleStatus(page, /Only PDF, PNG and JPEG/, '"only PDF, PNG and JPEG" in the console');
     assert.equal((await docStatus(ctl)).doc.shown, false, 'no bad file reached the booth');
 
-    // the call ends: the document goes with it
-    await pick(page, 'three-pages.pdf', PDF3, 'application/pdf');
+    // a file the booth cannot draw: the adviser is told, the call goes on
+    await pick(page, 'broken.png', BROKEN_PNG, 'image/png');
+    await consoleStatus(page, /The booth could not show the document/, 'the booth\'s failure in the console');
+    const afterFailure = await ctl.status();
+    assert.equal(afterFailure.state, 'in_call');
+    assert.equal(afterFailure.document.shown, false);
+    await screen(ctl, 'in_call');
+
+    // the call ends: the document goes with it, from the screen and memory
+    const canary = `doc${crypto.randomBytes(6).toString('hex')}canary`;
+    const marked = makePdf([RED, GREEN, BLUE].map((c) => c.map((v) => v / 255)), { comment: canary });
+    await pick(page, 'three-pages.pdf', marked, 'application/pdf');
     await bothOnPage(stack, 1, 3, 'pdf-before-end');
+    // the scan finds it while it is shown (so that its silence below means something)
+    assert.ok(scanMemory(stack.booth.proc.child.pid, [canary]).length > 0, 'the canary is in memory while shown');
     await page.locator('[data-testid="end-btn"]').click();
     await until(async () => (await ctl.status()).state !== 'in_call', { timeout: 10000, what: 'the booth out of the call' });
     const after = await docStatus(ctl);
@@ -274,7 +298,28 @@ test('document: a PDF and a PNG shown on a real booth, pages agreed both ways, s
     assert.equal(after.doc.id, undefined);
     assert.equal(after.visitor.document_drawn, false);
     assert.equal(await page.locator('[data-testid="doc"]').isVisible(), false);
+    await screen(ctl, 'satisfaction');
+    await ctl.tap('score', 4);
+    await ctl.tap('done');
+    await screen(ctl, 'attract', { timeout: 15000 });
+    const hits = scanMemory(stack.booth.proc.child.pid, [canary]);
+    assert.deepEqual(hits, [], `the document's bytes still in the booth's memory: ${JSON.stringify(hits)}`);
   });
+});
+
+test('document: protocol.js builds and checks the doc messages', async () => {
+  const P = await import(pathToFileURL(path.join(ASSETS, 'protocol.js')).href);
+  assert.deepEqual(JSON.parse(P.docPage('c1', 'doc-1', 2)), { type: 'doc_page', call: 'c1', doc: 'doc-1', page: 2 });
+  assert.deepEqual(JSON.parse(P.docStop('c1', 'doc-1')), { type: 'doc_stop', call: 'c1', doc: 'doc-1' });
+  assert.throws(() => P.docPage('c1', 'doc-1', 0), { code: 'field' });
+  assert.throws(() => P.docPage('c 1', 'doc-1', 1), { code: 'field' });
+  const show = { type: 'doc_show', call: 'c1', doc: 'doc-1', kind: 'pdf', size: 10, pages: 3, page: 1 };
+  assert.equal(P.parse(JSON.stringify(show)).pages, 3);
+  assert.throws(() => P.parse(JSON.stringify({ ...show, kind: 'gif' })), { code: 'field' });
+  assert.throws(() => P.parse(JSON.stringify({ ...show, pages: 0 })), { code: 'field' });
+  assert.equal(P.parse(JSON.stringify({ type: 'doc_stop', call: 'c1', doc: 'doc-1', by: 'booth' })).by, 'booth');
+  assert.throws(() => P.parse(JSON.stringify({ type: 'doc_stop', call: 'c1', doc: 'doc-1', by: 'x' })), { code: 'field' });
+  assert.throws(() => P.parse(JSON.stringify({ type: 'doc_error', call: 'c1', doc: 'doc-1', message: '' })), { code: 'field' });
 });
 
 describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, () => {

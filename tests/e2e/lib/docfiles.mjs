@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 
 // colours: one [r, g, b] (0..1) per page. A4, the page filled with it.
-export function makePdf(colours) {
+// comment: a line of text carried in the file (a canary for memory scans).
+export function makePdf(colours, { comment = null } = {}) {
   const objs = [];
   objs[1] = '<< /Type /Catalog /Pages 2 0 R >>';
   const kids = colours.map((_, i) => `${3 + 2 * i} 0 R`).join(' ');
@@ -18,7 +19,7 @@ export function makePdf(colours) {
     objs[3 + 2 * i] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents ${4 + 2 * i} 0 R >>`;
     objs[4 + 2 * i] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
   });
-  let out = '%PDF-1.4\n';
+  let out = `%PDF-1.4\n${comment ? `% ${comment}\n` : ''}`;
   const offsets = [];
   for (let i = 1; i < objs.length; i++) {
     offsets[i] = Buffer.byteLength(out, 'latin1');
