@@ -23,7 +23,7 @@ import { missingBinaries, outFile, tmpDir, ASSETS } from './lib/env.mjs';
 import { scanMemory } from './lib/inspect.mjs';
 import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, until } from './lib/scenario.mjs';
-import { startSwitchboard, httpRequest } from './lib/relais.mjs';
+import { startSwitchboard, startBooth, makeCert, httpRequest } from './lib/relais.mjs';
 import { scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { WsClient } from './lib/ws.mjs';
 import { makePdf, makePng, readPng, shareOfColour } from './lib/docfiles.mjs';
@@ -105,7 +105,7 @@ function rawHttp(port, head, body = null, { timeout = 8000 } = {}) {
 // POST /api/call/document with `body` as `type`, as a console would.
 function upload(sb, { cookie, type = 'application/pdf', body = PDF3, origin = sb.base, headers = {} } = {}) {
   const h = { 'Content-Type': type, ...(cookie ? { Cookie: cookie } : {}), ...(origin ? { Origin: origin } : {}), ...headers };
-  return httpRequest(`${sb.base}/api/call/document`, { method: 'POST', headers: h, body });
+  return httpRequest(`${sb.base}/api/call/document`, { method: 'POST', headers: h, body, ca: sb.ca });
 }
 
 // The booth's download of a document: resolves {status, type, bytes}.
@@ -457,5 +457,50 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
     await booth.next((m) => m.type === 'end');
     assert.equal((await fetchDoc(sb, show.token)).status, 404);
     assert.equal((await upload(sb, { cookie })).status, 409);
+  });
+});
+
+describe('document: over TLS', { skip, timeout: 120000 }, () => {
+  const dir = tmpDir('document-tls');
+  let sb;
+  const sockets = [];
+  const suite = suiteSteps(dir, () => ({ sb }));
+
+  after(() => suite.end(sockets));
+
+  suite.step('a booth on wss:// with --ca-file fetches the document over HTTPS and shows it', async () => {
+    const cert = await makeCert(path.join(dir, 'cert'));
+    assert.equal(cert.code, 0, cert.stderr);
+    sb = await startSwitchboard({ dir, tls: { cert: cert.cert, key: cert.key } });
+    assert.equal(sb.scheme, 'https');
+    const booth = await startBooth({ dir, switchboard: sb, boothId: BOOTH_ID, site: 'Site TLS' });
+    await until(async () => (await booth.ctl.status()).link === 'up', { timeout: 15000, what: 'the booth up over wss://' });
+    const { cookie } = await sb.login();
+    const adviser = await WsClient.connect(sb.wsUrl('adviser'), { cookie, ca: sb.ca });
+    sockets.push(adviser);
+    await adviser.request({ type: 'hello', version: 1, role: 'adviser', name: 'x' }, 'welcome');
+    await booth.ctl.request({ topic: 'other', language: 'fr', answers: {} });
+    const queue = await adviser.next((m) => m.type === 'queue' && m.queue.length > 0, { timeout: 15000 });
+    const call = await adviser.request({ type: 'accept', ticket: queue.queue[0].ticket }, 'call');
+
+    const r = await upload(sb, { cookie });
+    assert.equal(r.status, 200, r.body);
+    let doc;
+    await until(async () => (doc = (await booth.ctl.status()).document).state === 'shown', { timeout: 15000, what: 'the booth showing the document' });
+    assert.equal(doc.kind, 'pdf');
+    assert.equal(doc.pages, 3);
+    assert.equal(doc.page, 1);
+    assert.equal(doc.id, r.json.doc);
+    // the adviser turns the page: the booth follows
+    adviser.send({ type: 'doc_page', call: call.call, doc: r.json.doc, page: 3 });
+    await until(async () => (await booth.ctl.status()).document.page === 3, { timeout: 10000, what: 'the booth on page 3' });
+    // and stops showing it
+    adviser.send({ type: 'doc_stop', call: call.call, doc: r.json.doc });
+    await until(async () => (await booth.ctl.status()).document.shown === false, { timeout: 10000, what: 'the booth without it' });
+    adviser.send({ type: 'end', call: call.call });
+    await until(async () => (await booth.ctl.status()).state !== 'connecting' && (await booth.ctl.status()).state !== 'in_call', {
+      timeout: 10000,
+      what: 'the booth out of the call',
+    });
   });
 });
