@@ -204,9 +204,10 @@ static void on_document_fetched(GObject *source, GAsyncResult *res, gpointer dat
 	Booth *booth = data;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *type = NULL;
-	g_autoptr(GBytes) body = booth_link_fetch_finish(booth->link, res, &type, &error);
+	/* the link is not needed to finish: `booth` may be gone if cancelled */
+	g_autoptr(GBytes) body = booth_link_fetch_finish(NULL, res, &type, &error);
 	if (body == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* replaced, closed or the call ended: booth is gone or moved on */
+		return; /* replaced, closed, the call ended or the booth is freed */
 	g_clear_object(&booth->doc_fetch);
 	BoothDocument *d = booth->doc;
 	if (d == NULL)

@@ -75,7 +75,8 @@ void booth_link_drop(BoothLink *link);
 void booth_link_fetch_async(BoothLink *link, const char *path, gsize max_bytes, GCancellable *cancellable,
 			    GAsyncReadyCallback callback, gpointer user_data);
 /* Returns: (transfer full) the body and its Content-Type in *content_type,
- * or NULL with an error in plain words. */
+ * or NULL with an error in plain words. `link` is not used (nullable): the
+ * owner may be gone when a cancelled fetch finishes. */
 GBytes *booth_link_fetch_finish(BoothLink *link, GAsyncResult *result, char **content_type, GError **error);
 void booth_link_free(BoothLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothLink, booth_link_free)

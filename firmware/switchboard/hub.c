@@ -1339,6 +1339,11 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 	for (guint i = 0; i < G_N_ELEMENTS(c.satisfaction); i++)
 		g_string_append_printf(out, "relais_satisfaction_total{score=\"%u\"} %" G_GUINT64_FORMAT "\n", i + 1,
 				       c.satisfaction[i]);
+	g_string_append_printf(out,
+			       "# HELP relais_documents_bytes Bytes of documents shown in calls, held in memory now.\n"
+			       "# TYPE relais_documents_bytes gauge\n"
+			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
+			       sb_hub_document_bytes(hub));
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

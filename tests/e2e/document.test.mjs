@@ -428,6 +428,7 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
     assert.ok(show.token && show.token.length >= 40, 'a long token');
     assert.equal(ashow.token, undefined, 'the adviser never sees the token');
 
+    assert.match((await sb.metrics()).body, new RegExp(`^relais_documents_bytes ${PDF3.length}$`, 'm'), 'held in memory, counted');
     assert.equal((await fetchDoc(sb, 'x'.repeat(43))).status, 404, 'wrong token');
     assert.equal((await fetchDoc(sb, show.token, { booth: 'another-booth' })).status, 404, 'another booth');
     assert.equal((await fetchDoc(sb, show.token, { booth: null })).status, 404, 'no booth id');
@@ -457,6 +458,7 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
     await booth.next((m) => m.type === 'end');
     assert.equal((await fetchDoc(sb, show.token)).status, 404);
     assert.equal((await upload(sb, { cookie })).status, 409);
+    assert.match((await sb.metrics()).body, /^relais_documents_bytes 0$/m, 'nothing held after the call');
   });
 });
 
