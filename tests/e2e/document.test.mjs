@@ -208,6 +208,11 @@ test('document: a PDF and a PNG shown on a real booth, pages agreed both ways, s
     await item.waitFor({ timeout: 15000 });
     // nothing to show outside a call
     assert.equal(await page.locator('[data-testid="doc"]').isVisible(), false);
+    // the console's own size check needs the caps (GET): withheld here, so
+    // that a big file really goes to the switchboard, which refuses it
+    await page.route('**/api/call/document', (route) =>
+      route.request().method() === 'GET' ? route.fulfill({ status: 503, body: '{}' }) : route.continue(),
+    );
     await item.locator('[data-testid="accept-btn"]').click();
     await page.waitForSelector('body[data-state="in-call"]', { timeout: 10000 });
     await screen(ctl, 'in_call', { timeout: 15000 });
@@ -270,7 +275,10 @@ test('document: a PDF and a PNG shown on a real booth, pages agreed both ways, s
     await consoleStatus(page, /This file is not a PDF/, '"not a PDF" in the console');
     await pick(page, 'cut.pdf', CUT_PDF, 'application/pdf');
     await consoleStatus(page, /incomplete/, '"incomplete" in the console');
-    await pick(page, 'big.png', Buffer.concat([PNG, Buffer.alloc(CAP)]), 'image/png');
+    // 3 MB from Chromium: 413 on the headers, while the body is still coming
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/call/document') && r.request().method() === 'POST', { timeout: 15000 });
+    await pick(page, 'big.png', Buffer.concat([PNG, Buffer.alloc(3 * 1000 * 1000)]), 'image/png');
+    assert.equal((await refused).status(), 413);
     await consoleStatus(page, /Too large: max 200 KB/, '"too large" in the console');
     await pick(page, 'notes.txt', Buffer.from('hello'), 'text/plain');
     await consoleStatus(page, /Only PDF, PNG and JPEG/, '"only PDF, PNG and JPEG" in the console');
