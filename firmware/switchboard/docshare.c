@@ -11,12 +11,18 @@
 #define UPLOAD_PATH  "/api/call/document"
 #define FETCH_PREFIX "/api/booth/document/"
 
+/* Uploads being received at once may hold at most this many times the cap
+ * (a few advisers sending together); more waits for a 503. */
+#define INFLIGHT_UPLOADS 4
+
 typedef struct {
 	SbDocshareConfig config;
+	gsize inflight; /* bytes of the upload buffers allocated now */
 } Docshare;
 
 /* One upload's body, filled chunk by chunk: exactly Content-Length bytes. */
 typedef struct {
+	Docshare *ds;
 	guint8 *data;
 	gsize len, got;
 	RelaisDocKind kind;
@@ -24,6 +30,8 @@ typedef struct {
 
 static void upload_free(Upload *u)
 {
+	u->ds->inflight -= u->len;
+	g_rc_box_release(u->ds);
 	if (u->data) {
 		memset(u->data, 0, u->len);
 		g_free(u->data);
@@ -172,6 +180,9 @@ static void refuse_before_body(SoupServerMessage *msg)
 	g_string_append_printf(a, "Content-Length: %" G_GSIZE_FORMAT "\r\n", g_bytes_get_size(body));
 	if (allow)
 		g_string_append_printf(a, "Allow: %s\r\n", allow);
+	const char *retry = soup_message_headers_get_one(rh, "Retry-After");
+	if (retry)
+		g_string_append_printf(a, "Retry-After: %s\r\n", retry);
 	g_string_append(a, "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n");
 	g_string_append_len(a, g_bytes_get_data(body, NULL), (gssize)g_bytes_get_size(body));
 	GIOStream *io = soup_server_message_steal_connection(msg);
@@ -237,14 +248,22 @@ static void check_upload_headers(Docshare *ds, SoupServerMessage *msg)
 		set_doc_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", why);
 		return;
 	}
-	Upload *u = g_new0(Upload, 1);
-	u->data = g_try_malloc((gsize)len);
-	if (u->data == NULL) {
-		g_free(u);
+	if (ds->inflight + (gsize)len > INFLIGHT_UPLOADS * ds->config.limits.max_bytes) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "5");
+		set_doc_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+			      "The switchboard is receiving other documents: try again in a few seconds.");
+		return;
+	}
+	guint8 *data = g_try_malloc((gsize)len);
+	if (data == NULL) {
 		set_doc_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "memory", "The switchboard is short of memory.");
 		return;
 	}
+	Upload *u = g_new0(Upload, 1);
+	u->ds = g_rc_box_acquire(ds); /* a message may outlive the server */
+	u->data = data;
 	u->len = (gsize)len;
+	ds->inflight += u->len;
 	u->kind = kind;
 	g_object_set_data_full(G_OBJECT(msg), UPLOAD_KEY, u, (GDestroyNotify)upload_free);
 	soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
@@ -362,10 +381,10 @@ static void on_fetch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 
 void sb_docshare_register(SoupServer *soup, const SbDocshareConfig *config)
 {
-	Docshare *ds = g_new0(Docshare, 1);
+	Docshare *ds = g_rc_box_new0(Docshare);
 	ds->config = *config;
 	relais_doc_limits_resolve(&ds->config.limits);
-	g_object_set_data_full(G_OBJECT(soup), "relais-docshare", ds, g_free);
+	g_object_set_data_full(G_OBJECT(soup), "relais-docshare", ds, g_rc_box_release);
 	soup_server_add_early_handler(soup, UPLOAD_PATH, on_upload_early, ds, NULL);
 	soup_server_add_handler(soup, UPLOAD_PATH, on_upload, ds, NULL);
 	soup_server_add_handler(soup, FETCH_PREFIX, on_fetch, ds, NULL);

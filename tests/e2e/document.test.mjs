@@ -417,6 +417,28 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
     const pdfAsPng = await upload(sb, { cookie, type: 'image/png', body: PDF3 });
     assert.equal(pdfAsPng.status, 400);
     assert.match(pdfAsPng.json.error, /not a PNG/);
+    // uploads held open (headers sent, no body) tie up buffers: past four
+    // times the cap in flight, more is refused (503) rather than allocated
+    const zeros = Buffer.alloc(CAP);
+    const holders = [];
+    for (let i = 0; i < 4; i++) {
+      const sock = net.connect(sb.port, '127.0.0.1', () => sock.write(`${head(CAP, 'image/png')}\r\n\r\n`));
+      sock.on('error', () => {});
+      holders.push(sock);
+    }
+    let busy;
+    await until(async () => (busy = await rawHttp(sb.port, head(CAP, 'image/png'), zeros)).status === 503, {
+      timeout: 10000,
+      what: 'a fifth upload refused as busy',
+    });
+    assert.match(busy.head, /\r\nRetry-After: 5/i);
+    for (const sock of holders) sock.destroy();
+    // their buffers go with their connections
+    await until(async () => (await rawHttp(sb.port, head(CAP, 'image/png'), zeros)).status === 400, {
+      timeout: 10000,
+      what: 'uploads accepted again once the others are gone',
+    });
+
     // the switchboard still serves after all that
     assert.equal((await sb.healthz()).status, 200);
     assert.equal(booth.messages.filter((m) => m.type === 'doc_show').length, 0, 'no refused file was announced');
