@@ -236,10 +236,10 @@ static void on_document_fetched(GObject *source, GAsyncResult *res, gpointer dat
 		drop_document(booth, TRUE);
 		return;
 	}
-	/* our own copy, zeroed when dropped: libsoup's buffer goes now */
+	/* libsoup's buffer itself (no copy when it is the only reference),
+	 * from now on zeroed when dropped */
 	ZeroedCopy *z = g_new0(ZeroedCopy, 1);
-	z->len = g_bytes_get_size(body);
-	z->data = g_memdup2(g_bytes_get_data(body, NULL), z->len);
+	z->data = g_bytes_unref_to_data(g_steal_pointer(&body), &z->len);
 	d->bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_copy_free, z);
 	g_message("document %s (%s, %u pages) fetched", d->id, relais_doc_kind_name(d->kind), d->pages);
 	if (booth->observer.document)

@@ -38,9 +38,10 @@ struct _BoothVisitor {
 
 	/* the document shown: its page is drawn off the UI thread, one at a
 	 * time; a request made meanwhile waits for the drawing in progress */
-	char *doc_drawn;    /* "id:page@WxH" of the picture on screen */
-	char *doc_drawing;  /* the same of the drawing in progress */
-	gboolean doc_again; /* another drawing is wanted after it */
+	char *doc_drawn;      /* "id:page@WxH" of the picture on screen */
+	guint doc_drawn_page; /* its page (0: none) */
+	char *doc_drawing;    /* the same of the drawing in progress */
+	gboolean doc_again;   /* another drawing is wanted after it */
 	GCancellable *doc_cancel;
 
 	/* --- what this module holds about a visitor: erased by wipe() --- */
@@ -169,6 +170,7 @@ static void on_doc_drawn(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	g_free(v->doc_drawn);
 	v->doc_drawn = g_steal_pointer(&what);
+	v->doc_drawn_page = ((DocJob *)g_task_get_task_data(G_TASK(res)))->page;
 }
 
 static void forget_document(BoothVisitor *v)
@@ -179,6 +181,7 @@ static void forget_document(BoothVisitor *v)
 	}
 	g_clear_pointer(&v->doc_drawing, g_free);
 	g_clear_pointer(&v->doc_drawn, g_free);
+	v->doc_drawn_page = 0;
 	v->doc_again = FALSE;
 	booth_ui_set_document(v->ui, 0, 0);
 }
@@ -195,6 +198,7 @@ static void show_document(BoothVisitor *v)
 	if (v->doc_drawn && !g_str_has_prefix(v->doc_drawn, d->id)) {
 		/* another document: nothing of the old one stays on screen */
 		g_clear_pointer(&v->doc_drawn, g_free);
+		v->doc_drawn_page = 0;
 		booth_ui_set_document(v->ui, 0, 0);
 	}
 	booth_ui_set_document(v->ui, d->page, d->pages);
@@ -802,8 +806,7 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_boolean_member(o, "remote_picture", st.has_picture[BOOTH_UI_VIDEO_REMOTE]);
 	/* the page of the document the screen shows (0: none), and whether
 	 * its picture is drawn */
-	const BoothDocument *doc = booth_get_document(v->booth);
-	json_object_set_int_member(o, "document_page", doc && v->doc_drawn ? (gint64)doc->page : 0);
+	json_object_set_int_member(o, "document_page", v->doc_drawn ? v->doc_drawn_page : 0);
 	json_object_set_boolean_member(o, "document_drawn", st.has_document);
 	return o;
 }
