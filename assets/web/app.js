@@ -485,6 +485,7 @@ function onError(msg) {
     return;
   }
   if (msg.ref === 'chat') toast(`Message not sent: ${msg.message ?? msg.code}`, 'error');
+  if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }
 
 // ---- booths ----------------------------------------------------------------------------

@@ -179,6 +179,17 @@ export class DocShare {
     this.render();
   }
 
+  // The switchboard refused one of our doc_page / doc_stop.
+  onError(msg) {
+    if (msg.code === 'gone' || msg.code === 'state') {
+      this.doc = null;
+      this.setStatus('The document is no longer shown on the booth.', 'none');
+    } else {
+      this.setStatus(`Page not turned: ${msg.message ?? msg.code}`, null, 'error');
+    }
+    this.render();
+  }
+
   // doc_show, doc_page, doc_stop, doc_error from the switchboard.
   handle(msg) {
     if (msg.call !== this.call) return;
