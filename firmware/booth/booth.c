@@ -199,22 +199,76 @@ static void send_doc_error(Booth *booth, const char *doc, const char *why)
 	booth_link_send(booth->link, o);
 }
 
+static void document_refused(Booth *booth, const GError *error)
+{
+	g_autofree char *doc_id = g_strdup(booth->doc->id);
+	g_warning("document %s refused: %s", doc_id, error->message);
+	send_doc_error(booth, doc_id, error->message);
+	drop_document(booth, TRUE);
+}
+
+/* The check of a fetched document, on a worker thread: poppler may take a
+ * while over a PDF, and this thread draws the screen. */
+typedef struct {
+	GBytes *bytes;
+	RelaisDocKind kind;
+	guint pages;
+} DocCheck;
+
+static void doc_check_free(DocCheck *c)
+{
+	g_bytes_unref(c->bytes);
+	g_free(c);
+}
+
+static void doc_check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	DocCheck *c = data;
+	GError *error = NULL;
+	RelaisDocInfo info;
+	if (!relais_doc_check(g_bytes_get_data(c->bytes, NULL), g_bytes_get_size(c->bytes), c->kind, NULL, &info,
+			      &error))
+		g_task_return_error(task, error);
+	else if (info.pages != c->pages)
+		g_task_return_new_error(task, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PAGES, "%u pages instead of %u",
+					info.pages, c->pages);
+	else
+		g_task_return_boolean(task, TRUE);
+}
+
+static void on_document_checked(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	if (!g_task_propagate_boolean(G_TASK(res), &error) && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return; /* replaced, closed, the call ended or the booth is freed */
+	Booth *booth = data;
+	g_clear_object(&booth->doc_fetch);
+	BoothDocument *d = booth->doc;
+	if (d == NULL)
+		return;
+	if (error) {
+		document_refused(booth, error);
+		return;
+	}
+	d->bytes = g_bytes_ref(((DocCheck *)g_task_get_task_data(G_TASK(res)))->bytes);
+	g_message("document %s (%s, %u pages) fetched", d->id, relais_doc_kind_name(d->kind), d->pages);
+	if (booth->observer.document)
+		booth->observer.document(booth, booth->observer_data);
+}
+
 static void on_document_fetched(GObject *source, GAsyncResult *res, gpointer data)
 {
-	Booth *booth = data;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *type = NULL;
 	/* the link is not needed to finish: `booth` may be gone if cancelled */
 	g_autoptr(GBytes) body = booth_link_fetch_finish(NULL, res, &type, &error);
 	if (body == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return; /* replaced, closed, the call ended or the booth is freed */
-	g_clear_object(&booth->doc_fetch);
+	Booth *booth = data;
 	BoothDocument *d = booth->doc;
 	if (d == NULL)
 		return;
-	g_autofree char *doc_id = g_strdup(d->id);
 	RelaisDocKind kind;
-	RelaisDocInfo info;
 	if (body == NULL) {
 		g_prefix_error(&error, "download: ");
 	} else if (!relais_doc_kind_from_mime(type, &kind) || kind != d->kind) {
@@ -224,26 +278,24 @@ static void on_document_fetched(GObject *source, GAsyncResult *res, gpointer dat
 		g_set_error(&error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
 			    "download: %" G_GSIZE_FORMAT " bytes instead of %" G_GSIZE_FORMAT, g_bytes_get_size(body),
 			    d->size);
-	} else if (relais_doc_check(g_bytes_get_data(body, NULL), g_bytes_get_size(body), d->kind, NULL, &info,
-				    &error) &&
-		   info.pages != d->pages) {
-		g_set_error(&error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PAGES, "%u pages instead of %u", info.pages,
-			    d->pages);
 	}
 	if (error) {
-		g_warning("document %s refused: %s", doc_id, error->message);
-		send_doc_error(booth, doc_id, error->message);
-		drop_document(booth, TRUE);
+		g_clear_object(&booth->doc_fetch);
+		document_refused(booth, error);
 		return;
 	}
 	/* libsoup's buffer itself (no copy when it is the only reference),
 	 * from now on zeroed when dropped */
 	ZeroedCopy *z = g_new0(ZeroedCopy, 1);
 	z->data = g_bytes_unref_to_data(g_steal_pointer(&body), &z->len);
-	d->bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_copy_free, z);
-	g_message("document %s (%s, %u pages) fetched", d->id, relais_doc_kind_name(d->kind), d->pages);
-	if (booth->observer.document)
-		booth->observer.document(booth, booth->observer_data);
+	DocCheck *c = g_new0(DocCheck, 1);
+	c->bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_copy_free, z);
+	c->kind = d->kind;
+	c->pages = d->pages;
+	/* still under doc_fetch: dropping the document cancels the check too */
+	g_autoptr(GTask) task = g_task_new(NULL, booth->doc_fetch, on_document_checked, booth);
+	g_task_set_task_data(task, c, (GDestroyNotify)doc_check_free);
+	g_task_run_in_thread(task, doc_check_thread);
 }
 
 static void handle_doc_show(Booth *booth, RelaisMsg *msg)

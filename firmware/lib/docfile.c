@@ -192,6 +192,21 @@ static gboolean pdf_names_encrypt(const guint8 *d, gsize n)
 	return FALSE;
 }
 
+static GMutex poppler_lock;
+
+void relais_doc_poppler_lock(void)
+{
+	g_mutex_lock(&poppler_lock);
+}
+
+void relais_doc_poppler_unlock(void)
+{
+	g_mutex_unlock(&poppler_lock);
+}
+
+static gboolean check_pdf_pages(const guint8 *d, gsize n, const RelaisDocLimits *lim, RelaisDocInfo *info,
+				GError **error);
+
 static gboolean check_pdf(const guint8 *d, gsize n, const RelaisDocLimits *lim, RelaisDocInfo *info, GError **error)
 {
 	if (n < 5 || memcmp(d, "%PDF-", 5) != 0)
@@ -204,6 +219,16 @@ static gboolean check_pdf(const guint8 *d, gsize n, const RelaisDocLimits *lim, 
 		return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This PDF is incomplete (cut short).");
 	if (pdf_names_encrypt(d, n))
 		return fail(error, RELAIS_DOC_ERROR_ENCRYPTED, "This PDF is encrypted or protected by a password.");
+	relais_doc_poppler_lock();
+	gboolean ok = check_pdf_pages(d, n, lim, info, error);
+	relais_doc_poppler_unlock();
+	return ok;
+}
+
+/* poppler's part, under the lock */
+static gboolean check_pdf_pages(const guint8 *d, gsize n, const RelaisDocLimits *lim, RelaisDocInfo *info,
+				GError **error)
+{
 	g_autoptr(GBytes) bytes = g_bytes_new_static(d, n);
 	g_autoptr(GError) local = NULL;
 	g_autoptr(PopplerDocument) doc = poppler_document_new_from_bytes(bytes, NULL, &local);

@@ -68,8 +68,16 @@ void relais_doc_limits_resolve(RelaisDocLimits *limits);
 
 /* Checks `data` as a document of kind `claimed` within `limits` (NULL:
  * Kconfig). Returns TRUE and fills `info` (nullable), or FALSE with a
- * RELAIS_DOC_ERROR whose message says what is wrong in plain words. */
+ * RELAIS_DOC_ERROR whose message says what is wrong in plain words.
+ * Any thread: a PDF may take a while, callers run it off their main loop. */
 gboolean relais_doc_check(const guint8 *data, gsize len, RelaisDocKind claimed, const RelaisDocLimits *limits,
 			  RelaisDocInfo *info, GError **error);
+
+/* poppler is used by one thread at a time in a Relais process (its global
+ * state is set up on first use, and parsing untrusted files one by one
+ * bounds the memory they take): relais_doc_check() holds this lock while
+ * poppler works, and so must any other code that opens a PDF. */
+void relais_doc_poppler_lock(void);
+void relais_doc_poppler_unlock(void);
 
 G_END_DECLS

@@ -294,7 +294,91 @@ static void reply_limits(Docshare *ds, SoupServerMessage *msg)
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
-/* After the whole body: check the bytes and show them. */
+/* After the whole body: the bytes are checked on a worker thread (poppler
+ * may take a while over a PDF; the main loop relays the calls meanwhile),
+ * the message paused, then shown from the main loop. */
+typedef struct {
+	Docshare *ds;
+	SoupServerMessage *msg;
+	Upload *u;     /* the message's: alive while msg is */
+	gboolean gone; /* the client left meanwhile */
+	gulong finished_id, disconnected_id;
+	RelaisDocInfo info;
+	GError *error;
+} Check;
+
+static void on_check_gone(SoupServerMessage *msg, gpointer data)
+{
+	((Check *)data)->gone = TRUE;
+}
+
+static void check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	Check *c = data;
+	(void)relais_doc_check(c->u->data, c->u->len, c->u->kind, &c->ds->config.limits, &c->info, &c->error);
+	g_task_return_boolean(task, TRUE);
+}
+
+/* Main loop: the answer to a checked upload. */
+static void show_checked(Check *c)
+{
+	SoupServerMessage *msg = c->msg;
+	Upload *u = c->u;
+	if (c->error) {
+		GError *error = c->error;
+		guint status = error->code == RELAIS_DOC_ERROR_TOO_LARGE ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE
+			       : error->code == RELAIS_DOC_ERROR_TYPE	 ? SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE
+									 : SOUP_STATUS_BAD_REQUEST;
+		const char *code =
+			(guint)error->code < G_N_ELEMENTS(doc_error_codes) ? doc_error_codes[error->code] : "invalid";
+		g_message("document refused (%s): %s", relais_doc_kind_name(u->kind), error->message);
+		set_doc_error(msg, status, code, error->message);
+		return;
+	}
+	/* the call may have ended while the file came in */
+	SbPeer *peer = adviser_in_call(c->ds, msg);
+	if (peer == NULL)
+		return;
+	/* the buffer moves into bytes that zero themselves when dropped */
+	Zeroed *z = g_new0(Zeroed, 1);
+	z->data = g_steal_pointer(&u->data);
+	z->len = u->len;
+	g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_free, z);
+	const char *id = sb_hub_show_document(c->ds->config.hub, peer, u->kind, bytes, c->info.pages);
+	if (id == NULL) {
+		set_doc_error(msg, SOUP_STATUS_CONFLICT, "no-call",
+			      "You are not in a call: documents are shown in a call.");
+		return;
+	}
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "doc");
+	json_builder_add_string_value(b, id);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, relais_doc_kind_name(u->kind));
+	json_builder_set_member_name(b, "pages");
+	json_builder_add_int_value(b, c->info.pages);
+	json_builder_set_member_name(b, "size");
+	json_builder_add_int_value(b, (gint64)z->len);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+static void on_checked(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Check *c = data;
+	if (!c->gone) {
+		show_checked(c);
+		soup_server_message_unpause(c->msg);
+	}
+	g_signal_handler_disconnect(c->msg, c->finished_id);
+	g_signal_handler_disconnect(c->msg, c->disconnected_id);
+	g_clear_error(&c->error);
+	g_object_unref(c->msg);
+	g_rc_box_release(c->ds);
+	g_free(c);
+}
+
 static void on_upload(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
 {
 	Docshare *ds = user_data;
@@ -311,45 +395,16 @@ static void on_upload(SoupServer *soup, SoupServerMessage *msg, const char *path
 		set_doc_error(msg, SOUP_STATUS_BAD_REQUEST, "truncated", "The upload is incomplete.");
 		return;
 	}
-	/* the call may have ended while the file came in */
-	SbPeer *peer = adviser_in_call(ds, msg);
-	if (peer == NULL)
-		return;
-	g_autoptr(GError) error = NULL;
-	RelaisDocInfo info;
-	if (!relais_doc_check(u->data, u->len, u->kind, &ds->config.limits, &info, &error)) {
-		guint status = error->code == RELAIS_DOC_ERROR_TOO_LARGE ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE
-			       : error->code == RELAIS_DOC_ERROR_TYPE	 ? SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE
-									 : SOUP_STATUS_BAD_REQUEST;
-		const char *code =
-			(guint)error->code < G_N_ELEMENTS(doc_error_codes) ? doc_error_codes[error->code] : "invalid";
-		g_message("document refused (%s): %s", relais_doc_kind_name(u->kind), error->message);
-		set_doc_error(msg, status, code, error->message);
-		return;
-	}
-	/* the buffer moves into bytes that zero themselves when dropped */
-	Zeroed *z = g_new0(Zeroed, 1);
-	z->data = g_steal_pointer(&u->data);
-	z->len = u->len;
-	g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_free, z);
-	const char *id = sb_hub_show_document(ds->config.hub, peer, u->kind, bytes, info.pages);
-	if (id == NULL) {
-		set_doc_error(msg, SOUP_STATUS_CONFLICT, "no-call",
-			      "You are not in a call: documents are shown in a call.");
-		return;
-	}
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "doc");
-	json_builder_add_string_value(b, id);
-	json_builder_set_member_name(b, "kind");
-	json_builder_add_string_value(b, relais_doc_kind_name(u->kind));
-	json_builder_set_member_name(b, "pages");
-	json_builder_add_int_value(b, info.pages);
-	json_builder_set_member_name(b, "size");
-	json_builder_add_int_value(b, (gint64)z->len);
-	json_builder_end_object(b);
-	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+	Check *c = g_new0(Check, 1);
+	c->ds = g_rc_box_acquire(ds);
+	c->msg = g_object_ref(msg);
+	c->u = u;
+	c->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(on_check_gone), c);
+	c->disconnected_id = g_signal_connect(msg, "disconnected", G_CALLBACK(on_check_gone), c);
+	soup_server_message_pause(msg);
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, on_checked, c);
+	g_task_set_task_data(task, c, NULL);
+	g_task_run_in_thread(task, check_thread);
 }
 
 static void on_fetch(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)

@@ -15,9 +15,13 @@
  * a client-supplied id), the media type, and a Content-Length within the cap
  * (413; no length: 411). The body then goes straight into one buffer of
  * exactly that length (libsoup's accumulation is off), so no more than the
- * cap is ever held for one upload. relais_doc_check() decides whether the
- * bytes are what the type claims; the hub keeps them for that call alone,
- * in memory, zeroed when dropped.
+ * cap is ever held for one upload (and at most four caps for all uploads
+ * in flight: 503 beyond). A refusal on the headers takes the connection
+ * over (libsoup would otherwise read the whole body): answer, short drain,
+ * close. relais_doc_check() then decides, on a worker thread (the message
+ * paused, the main loop free for the calls), whether the bytes are what
+ * the type claims; the hub keeps them for that call alone, in memory,
+ * zeroed when dropped.
  *
  * The download needs the one-time token the booth got in doc_show, its
  * booth id (header X-Relais-Booth) and no Origin (booths are not browsers);

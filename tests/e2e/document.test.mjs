@@ -476,6 +476,26 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
     assert.equal(p.page, 3);
     const e = await booth.request({ type: 'doc_page', call: callId, doc: show.doc, page: 4 }, 'error');
     assert.equal(e.code, 'field');
+
+    // clients that leave before their answer (the check runs off the main
+    // loop meanwhile): the switchboard carries on
+    for (let i = 0; i < 5; i++) {
+      const head = [
+        'POST /api/call/document HTTP/1.1',
+        `Host: 127.0.0.1:${sb.port}`,
+        `Origin: ${sb.base}`,
+        `Cookie: ${cookie}`,
+        'Content-Type: application/pdf',
+        `Content-Length: ${PDF3.length}`,
+      ].join('\r\n');
+      const sock = net.connect(sb.port, '127.0.0.1', () => {
+        sock.write(`${head}\r\n\r\n`);
+        sock.end(PDF3, () => sock.destroy());
+      });
+      sock.on('error', () => {});
+    }
+    await until(async () => (await sb.healthz()).status === 200, { timeout: 5000, what: 'the switchboard still answering' });
+    assert.ok(sb.proc.running, 'the switchboard is running');
   });
 
   step('after the call: the token and the document are gone (404), no call (409)', async () => {

@@ -43,7 +43,17 @@ static void fit(double sw, double sh, int w, int h, int *ow, int *oh, double *sc
 	*oh = MAX(1, (int)(sh * *scale));
 }
 
+static SDL_Surface *render_pdf_locked(GBytes *bytes, guint page, int w, int h, GError **error);
+
 static SDL_Surface *render_pdf(GBytes *bytes, guint page, int w, int h, GError **error)
+{
+	relais_doc_poppler_lock();
+	SDL_Surface *s = render_pdf_locked(bytes, page, w, h, error);
+	relais_doc_poppler_unlock();
+	return s;
+}
+
+static SDL_Surface *render_pdf_locked(GBytes *bytes, guint page, int w, int h, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autoptr(PopplerDocument) doc = poppler_document_new_from_bytes(bytes, NULL, &local);
