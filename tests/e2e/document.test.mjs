@@ -4,7 +4,8 @@
 // 1. On a real booth with its touch UI (SDL offscreen) and a real Chromium
 //    adviser: a three-page PDF made here (one colour per page) is shown,
 //    the booth draws it (pixel check on its screenshot), pages turned from
-//    the booth and from the console agree at both ends, a PNG replaces it,
+//    the booth and from the console agree at both ends, a PNG then a JPEG
+//    replace it,
 //    the adviser stops showing it, the visitor closes one; bad files picked
 //    in the console are refused with words.
 // 2. The HTTP rules with a scripted booth and a scripted adviser: the upload
@@ -188,7 +189,7 @@ async function consoleStatus(page, re, what) {
   });
 }
 
-test('document: a PDF and a PNG shown on a real booth, pages agreed both ways, stop, close, bad files', { skip, timeout: 180000 }, async (t) => {
+test('document: a PDF, a PNG and a JPEG shown on a real booth, pages agreed both ways, stop, close, bad files', { skip, timeout: 180000 }, async (t) => {
   const stack = new Stack('document');
   t.after(() => stack.stop());
   await stack.run(async () => {
@@ -249,6 +250,24 @@ test('document: a PDF and a PNG shown on a real booth, pages agreed both ways, s
     img = await bothOnPage(stack, 1, 1, 'png');
     assertColour(img, ORANGE, 'the PNG');
     assert.equal(await page.locator('[data-testid="doc-next"]').isVisible(), false);
+
+    // a JPEG (Chromium's own encoder, from a canvas) replaces the PNG
+    const jpeg = Buffer.from(
+      await page.evaluate(() => {
+        const c = document.createElement('canvas');
+        c.width = 400;
+        c.height = 300;
+        const g = c.getContext('2d');
+        g.fillStyle = 'rgb(120, 40, 160)';
+        g.fillRect(0, 0, 400, 300);
+        return c.toDataURL('image/jpeg', 0.95).split(',')[1];
+      }),
+      'base64',
+    );
+    await pick(page, 'photo.jpg', jpeg, 'image/jpeg');
+    await until(async () => (await docStatus(ctl)).doc.kind === 'jpeg', { timeout: 10000, what: 'the booth on the JPEG' });
+    img = await bothOnPage(stack, 1, 1, 'jpeg');
+    assertColour(img, [120, 40, 160], 'the JPEG');
 
     // the adviser stops showing it: gone from the booth's screen and memory
     await page.locator('[data-testid="doc-stop"]').click();
