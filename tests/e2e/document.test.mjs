@@ -5,9 +5,9 @@
 //    adviser: a three-page PDF made here (one colour per page) is shown,
 //    the booth draws it (pixel check on its screenshot), pages turned from
 //    the booth and from the console agree at both ends, a PNG then a JPEG
-//    replace it,
-//    the adviser stops showing it, the visitor closes one; bad files picked
-//    in the console are refused with words.
+//    replace it, the adviser stops showing it, the visitor closes one, one
+//    the booth cannot draw is reported; bad files picked in the console are
+//    refused with words; nothing of it stays in the booth's memory.
 // 2. The HTTP rules with a scripted booth and a scripted adviser: the upload
 //    refused before its body (413 on Content-Length), wrong type 415, no
 //    length 411, empty 400, not a PDF / cut PDF 400, no session 401, staff
