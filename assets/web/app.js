@@ -7,6 +7,7 @@ import * as P from './protocol.js';
 import { Call } from './call.js';
 import { BookingsPanel } from './bookings.js';
 import { ScreenShare } from './share.js';
+import { DocShare } from './document.js';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10000;
@@ -107,6 +108,22 @@ const share = new ScreenShare({
   toast,
   announce,
 });
+
+
+// A document shown on the booth during the call (document.js).
+const docs = new DocShare(
+  {
+    panel: $('doc'),
+    file: $('doc-file'),
+    showBtn: $('doc-show-btn'),
+    status: $('doc-status'),
+    prev: $('doc-prev'),
+    next: $('doc-next'),
+    page: $('doc-page'),
+    stop: $('doc-stop'),
+  },
+  { send: (text) => send(text), announce: (text) => announce(text), toast: (text, kind) => toast(text, kind) },
+);
 
 // ---- small helpers -----------------------------------------------------------
 
@@ -420,6 +437,12 @@ function handle(msg) {
     case 'feedback':
       onFeedback(msg);
       break;
+    case 'doc_show':
+    case 'doc_page':
+    case 'doc_stop':
+    case 'doc_error':
+      docs.handle(msg);
+      break;
     case 'error':
       onError(msg);
       break;
@@ -476,6 +499,7 @@ function onError(msg) {
     return;
   }
   if (msg.ref === 'chat') toast(`Message not sent: ${msg.message ?? msg.code}`, 'error');
+  if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }
 
 // ---- booths ----------------------------------------------------------------------------
@@ -795,6 +819,7 @@ function startCall(msg) {
   ui.body.dataset.call = msg.call;
   ui.chatLog.replaceChildren();
   ui.chat.hidden = false;
+  docs.start(msg.call);
   ui.placeholder.hidden = false;
   ui.placeholder.querySelector('.placeholder-title').textContent = 'Connecting to the booth…';
   onCallState('new');
@@ -880,6 +905,7 @@ function finishCall(message) {
   ui.callTimer.hidden = true;
   ui.callTimer.textContent = '00:00';
   ui.chat.hidden = true;
+  docs.reset();
   delete ui.body.dataset.call;
   delete ui.body.dataset.pc;
   setState('idle');

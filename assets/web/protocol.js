@@ -13,6 +13,8 @@ export const MAX_ANSWERS = 16; // CONFIG_RELAIS_PROTO_MAX_ANSWERS
 export const MAX_MLINE = 15;
 export const MIN_SCORE = 1; // feedback: the visitor's rating, five faces
 export const MAX_SCORE = 5;
+export const DOC_KINDS = Object.freeze(['pdf', 'png', 'jpeg']); // documents shown in a call
+export const DOC_MAX_PAGES = 1000; // the protocol's bound (Kconfig's cap is lower)
 
 export const ERROR_CODES = Object.freeze([
   'json', 'type', 'unknown', 'field', 'size', 'direction', 'state', 'version', 'gone', 'full',
@@ -152,6 +154,28 @@ const INCOMING = {
   error: { code: checkId, message: optional(checkText), ref: optional(checkText) },
   ping: {},
   pong: {},
+  // A document this adviser uploaded is shown in the call (PROTOCOL.md "Showing a document").
+  doc_show: {
+    call: checkId,
+    doc: checkId,
+    kind: (n, v) => {
+      if (!DOC_KINDS.includes(v)) throw new ProtocolError('field', `${n}: expected one of ${DOC_KINDS.join('|')}`);
+      return v;
+    },
+    size: (n, v) => checkInt(n, v, 1, 2 ** 31 - 1),
+    pages: (n, v) => checkInt(n, v, 1, DOC_MAX_PAGES),
+    page: (n, v) => checkInt(n, v, 1, DOC_MAX_PAGES),
+  },
+  doc_page: { call: checkId, doc: checkId, page: (n, v) => checkInt(n, v, 1, DOC_MAX_PAGES) },
+  doc_stop: {
+    call: checkId,
+    doc: checkId,
+    by: optional((n, v) => {
+      if (v !== 'booth' && v !== 'adviser') throw new ProtocolError('field', `${n}: expected "booth" or "adviser"`);
+      return v;
+    }),
+  },
+  doc_error: { call: checkId, doc: checkId, message: (n, v) => checkText(n, v, 1) },
 };
 
 export const INCOMING_TYPES = Object.freeze(Object.keys(INCOMING));
@@ -199,6 +223,9 @@ export const end = (call, reason) => {
   if (reason !== undefined) m.reason = checkText('reason', reason);
   return build(m);
 };
+export const docPage = (call, doc, page) =>
+  build({ type: 'doc_page', call: checkId('call', call), doc: checkId('doc', doc), page: checkInt('page', page, 1, DOC_MAX_PAGES) });
+export const docStop = (call, doc) => build({ type: 'doc_stop', call: checkId('call', call), doc: checkId('doc', doc) });
 export const ping = () => build({ type: 'ping' });
 export const pong = () => build({ type: 'pong' });
 

@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include "docfile.h"
 #include "media.h"
 #include "mediaconf.h"
 #include "session.h"
@@ -61,6 +62,9 @@ typedef struct {
 	 * call; the frames come through RELAIS_MEDIA_VIDEO_SCREEN. Never
 	 * called with on after the call ended (the session's end is "off"). */
 	void (*share)(Booth *booth, gboolean on, gpointer user_data);
+	/* the document shown in the call appeared, was fetched, turned a
+	 * page or went (booth_get_document()) */
+	void (*document)(Booth *booth, gpointer user_data);
 } BoothObserver;
 
 void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data);
@@ -92,6 +96,27 @@ gboolean booth_chat(Booth *booth, const char *text, GError **error) G_GNUC_WARN_
 
 /* TRUE while the adviser says they share their screen in the call. */
 gboolean booth_get_sharing(Booth *booth);
+/* A document the adviser shows in the call (PROTOCOL.md "Showing a
+ * document"): announced by doc_show, fetched once from the switchboard,
+ * checked again here (relais_doc_check), held in memory only and zeroed at
+ * the end of the call, when closed, or when another replaces it. */
+typedef struct {
+	const char *id;
+	RelaisDocKind kind;
+	guint pages, page; /* page: 1..pages, both ends agree through the switchboard */
+	gsize size;
+	GBytes *bytes; /* NULL while it is being fetched */
+} BoothDocument;
+/* Returns: (transfer none) (nullable) the document of the call now. */
+const BoothDocument *booth_get_document(Booth *booth);
+/* The visitor turns to `page` (1..pages): shown at once, and told to the
+ * adviser through the switchboard. */
+gboolean booth_document_turn(Booth *booth, guint page, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The visitor closes it: the adviser is told, the bytes are erased. */
+gboolean booth_document_close(Booth *booth, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The screen could not draw it: the adviser is told why, the bytes are
+ * erased, the call goes on. */
+void booth_document_failed(Booth *booth, const char *why);
 
 /* Returns: (transfer full) the status as a JSON object: state, link, ids,
  * queue position, media statistics, screen sharing. */

@@ -311,6 +311,113 @@ guint booth_link_get_reconnects(BoothLink *link)
 	return link->reconnects > 0 ? link->reconnects - 1 : 0;
 }
 
+/* --- document downloads ------------------------------------------------------ */
+
+typedef struct {
+	SoupMessage *msg;
+	gsize max_bytes;
+	GCancellable *cancellable; /* ours: cancelled by a refused header too */
+	gulong outer_id;
+	GCancellable *outer;
+	char *refused; /* why the headers were refused */
+} Fetch;
+
+static void fetch_free(Fetch *f)
+{
+	if (f->outer && f->outer_id)
+		g_cancellable_disconnect(f->outer, f->outer_id);
+	g_clear_object(&f->outer);
+	g_clear_object(&f->msg);
+	g_clear_object(&f->cancellable);
+	g_free(f->refused);
+	g_free(f);
+}
+
+static void on_outer_cancelled(GCancellable *outer, gpointer data)
+{
+	g_cancellable_cancel(data);
+}
+
+static void on_fetch_headers(SoupMessage *msg, gpointer data)
+{
+	Fetch *f = data;
+	SoupMessageHeaders *h = soup_message_get_response_headers(msg);
+	guint status = soup_message_get_status(msg);
+	if (status != SOUP_STATUS_OK)
+		f->refused =
+			g_strdup_printf("the switchboard answered %u %s", status,
+					soup_message_get_reason_phrase(msg) ? soup_message_get_reason_phrase(msg) : "");
+	else if (soup_message_headers_get_encoding(h) != SOUP_ENCODING_CONTENT_LENGTH)
+		f->refused = g_strdup("the switchboard sent no Content-Length");
+	else if ((guint64)soup_message_headers_get_content_length(h) > f->max_bytes)
+		f->refused = g_strdup_printf("the document is larger than %" G_GSIZE_FORMAT " bytes", f->max_bytes);
+	if (f->refused)
+		g_cancellable_cancel(f->cancellable);
+}
+
+static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GTask) task = data;
+	Fetch *f = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) body = soup_session_send_and_read_finish(SOUP_SESSION(source), res, &error);
+	if (f->refused) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", f->refused);
+		return;
+	}
+	if (body == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	if (g_bytes_get_size(body) > f->max_bytes) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "the document is too large");
+		return;
+	}
+	g_task_return_pointer(task, g_steal_pointer(&body), (GDestroyNotify)g_bytes_unref);
+}
+
+void booth_link_fetch_async(BoothLink *link, const char *path, gsize max_bytes, GCancellable *cancellable,
+			    GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	g_task_set_source_tag(task, booth_link_fetch_async);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GUri) ws = g_uri_parse(link->url, G_URI_FLAGS_NONE, &error);
+	if (ws == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		g_object_unref(task);
+		return;
+	}
+	gboolean secure = g_ascii_strcasecmp(g_uri_get_scheme(ws), "wss") == 0;
+	g_autoptr(GUri) uri = g_uri_build(G_URI_FLAGS_NONE, secure ? "https" : "http", NULL, g_uri_get_host(ws),
+					  g_uri_get_port(ws), path, NULL, NULL);
+	Fetch *f = g_new0(Fetch, 1);
+	f->max_bytes = max_bytes;
+	f->cancellable = g_cancellable_new();
+	if (cancellable) {
+		f->outer = g_object_ref(cancellable);
+		f->outer_id = g_cancellable_connect(cancellable, G_CALLBACK(on_outer_cancelled),
+						    g_object_ref(f->cancellable), g_object_unref);
+	}
+	f->msg = soup_message_new_from_uri("GET", uri);
+	g_task_set_task_data(task, f, (GDestroyNotify)fetch_free);
+	soup_message_headers_replace(soup_message_get_request_headers(f->msg), "X-Relais-Booth", link->booth_id);
+	g_signal_connect(f->msg, "accept-certificate", G_CALLBACK(on_accept_certificate), link);
+	g_signal_connect(f->msg, "got-headers", G_CALLBACK(on_fetch_headers), f);
+	soup_session_send_and_read_async(link->session, f->msg, G_PRIORITY_DEFAULT, f->cancellable, on_fetched, task);
+}
+
+GBytes *booth_link_fetch_finish(BoothLink *link, GAsyncResult *result, char **content_type, GError **error)
+{
+	GTask *task = G_TASK(result);
+	Fetch *f = g_task_get_task_data(task);
+	if (content_type)
+		*content_type = f && f->msg ? g_strdup(soup_message_headers_get_content_type(
+						      soup_message_get_response_headers(f->msg), NULL))
+					    : NULL;
+	return g_task_propagate_pointer(task, error);
+}
+
 void booth_link_free(BoothLink *link)
 {
 	if (link == NULL)

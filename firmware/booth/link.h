@@ -67,6 +67,17 @@ void booth_link_set_resume(BoothLink *link, const char *call);
 /* Drops the connection as a network fault would, then reconnects as usual
  * (tests, and a technician checking the booth's recovery). */
 void booth_link_drop(BoothLink *link);
+/* Fetches a document shown in the call (PROTOCOL.md "Showing a document")
+ * from the switchboard over HTTP(S): the same host as the link, with the
+ * same TLS trust, `path` (e.g. "/api/booth/document/TOKEN"), the booth id in
+ * X-Relais-Booth. Refused (without reading the body) when the answer is not
+ * 200, has no Content-Length or a longer one than `max_bytes`. */
+void booth_link_fetch_async(BoothLink *link, const char *path, gsize max_bytes, GCancellable *cancellable,
+			    GAsyncReadyCallback callback, gpointer user_data);
+/* Returns: (transfer full) the body and its Content-Type in *content_type,
+ * or NULL with an error in plain words. `link` is not used (nullable): the
+ * owner may be gone when a cancelled fetch finishes. */
+GBytes *booth_link_fetch_finish(BoothLink *link, GAsyncResult *result, char **content_type, GError **error);
 void booth_link_free(BoothLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothLink, booth_link_free)
 

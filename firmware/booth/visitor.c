@@ -42,6 +42,14 @@ struct _BoothVisitor {
 	guint64 last_screen_rx;
 	gint64 last_screen_rx_us;
 
+	/* the document shown: its page is drawn off the UI thread, one at a
+	 * time; a request made meanwhile waits for the drawing in progress */
+	char *doc_drawn;      /* "id:page@WxH" of the picture on screen */
+	guint doc_drawn_page; /* its page (0: none) */
+	char *doc_drawing;    /* the same of the drawing in progress */
+	gboolean doc_again;   /* another drawing is wanted after it */
+	GCancellable *doc_cancel;
+
 	/* --- what this module holds about a visitor: erased by wipe() --- */
 	guint position;
 	int wait_s;
@@ -132,6 +140,142 @@ static void follow_sharing(BoothVisitor *v)
 		drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 	v->last_screen_rx = 0;
 	v->last_screen_rx_us = g_get_monotonic_time();
+}
+
+/* --- the document the adviser shows ------------------------------------------------- */
+
+typedef struct {
+	GBytes *bytes;
+	RelaisDocKind kind;
+	guint page;
+	int w, h;
+} DocJob;
+
+static void doc_job_free(DocJob *j)
+{
+	g_bytes_unref(j->bytes);
+	g_free(j);
+}
+
+static void doc_job_run(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	DocJob *j = data;
+	GError *error = NULL;
+	SDL_Surface *s = booth_ui_render_document(j->bytes, j->kind, j->page, j->w, j->h, &error);
+	if (s == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, s, (GDestroyNotify)SDL_FreeSurface);
+}
+
+static void show_document(BoothVisitor *v);
+
+static void on_doc_drawn(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SDL_Surface) s = g_task_propagate_pointer(G_TASK(res), &error);
+	if (s == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return; /* the visitor's session is over: v may be gone */
+	BoothVisitor *v = data;
+	g_clear_object(&v->doc_cancel);
+	g_autofree char *what = g_steal_pointer(&v->doc_drawing);
+	const BoothDocument *d = booth_get_document(v->booth);
+	if (d == NULL || d->bytes == NULL)
+		return;
+	if (v->doc_again) {
+		v->doc_again = FALSE;
+		show_document(v);
+		return;
+	}
+	if (s == NULL) {
+		/* the booth tells the adviser and drops it; the call goes on */
+		booth_document_failed(v->booth, error->message);
+		return;
+	}
+	g_autoptr(GError) tex_error = NULL;
+	if (!booth_ui_set_document_picture(v->ui, s, &tex_error)) {
+		booth_document_failed(v->booth, tex_error->message);
+		return;
+	}
+	g_free(v->doc_drawn);
+	v->doc_drawn = g_steal_pointer(&what);
+	v->doc_drawn_page = ((DocJob *)g_task_get_task_data(G_TASK(res)))->page;
+}
+
+static void forget_document(BoothVisitor *v)
+{
+	if (v->doc_cancel) {
+		g_cancellable_cancel(v->doc_cancel);
+		g_clear_object(&v->doc_cancel);
+	}
+	g_clear_pointer(&v->doc_drawing, g_free);
+	g_clear_pointer(&v->doc_drawn, g_free);
+	v->doc_drawn_page = 0;
+	v->doc_again = FALSE;
+	booth_ui_set_document(v->ui, 0, 0);
+}
+
+/* Shows the booth's document as it is now: page and count at once, the
+ * page's picture when drawn (the previous page stays until then). */
+static void show_document(BoothVisitor *v)
+{
+	const BoothDocument *d = booth_get_document(v->booth);
+	if (d == NULL) {
+		forget_document(v);
+		return;
+	}
+	if (v->doc_drawn && !g_str_has_prefix(v->doc_drawn, d->id)) {
+		/* another document: nothing of the old one stays on screen */
+		g_clear_pointer(&v->doc_drawn, g_free);
+		v->doc_drawn_page = 0;
+		booth_ui_set_document(v->ui, 0, 0);
+	}
+	booth_ui_set_document(v->ui, d->page, d->pages);
+	if (d->bytes == NULL)
+		return; /* still downloading: "opening the document" */
+	int w, h;
+	booth_ui_document_size(v->ui, &w, &h);
+	g_autofree char *what = g_strdup_printf("%s:%u@%dx%d", d->id, d->page, w, h);
+	if (g_strcmp0(what, v->doc_drawn) == 0)
+		return;
+	if (v->doc_drawing) {
+		v->doc_again = g_strcmp0(what, v->doc_drawing) != 0;
+		return;
+	}
+	DocJob *j = g_new0(DocJob, 1);
+	j->bytes = g_bytes_ref(d->bytes);
+	j->kind = d->kind;
+	j->page = d->page;
+	j->w = w;
+	j->h = h;
+	v->doc_drawing = g_steal_pointer(&what);
+	v->doc_cancel = g_cancellable_new();
+	g_autoptr(GTask) task = g_task_new(NULL, v->doc_cancel, on_doc_drawn, v);
+	g_task_set_task_data(task, j, (GDestroyNotify)doc_job_free);
+	g_task_run_in_thread(task, doc_job_run);
+}
+
+static void on_document(Booth *booth, gpointer data)
+{
+	show_document(data);
+}
+
+static void on_doc_action(BoothUiDocAction action, gpointer data)
+{
+	BoothVisitor *v = data;
+	const BoothDocument *d = booth_get_document(v->booth);
+	g_autoptr(GError) error = NULL;
+	gboolean ok = TRUE;
+	if (d == NULL)
+		return;
+	if (action == BOOTH_UI_DOC_CLOSE)
+		ok = booth_document_close(v->booth, &error);
+	else if (action == BOOTH_UI_DOC_PREV && d->page > 1)
+		ok = booth_document_turn(v->booth, d->page - 1, &error);
+	else if (action == BOOTH_UI_DOC_NEXT && d->page < d->pages)
+		ok = booth_document_turn(v->booth, d->page + 1, &error);
+	if (!ok)
+		g_message("document: %s", error->message);
 }
 
 /* --- actions -------------------------------------------------------------------- */
@@ -239,6 +383,7 @@ static void wipe(BoothVisitor *v)
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
+	forget_document(v);
 }
 
 static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
@@ -432,10 +577,12 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		follow_sharing(v); /* the wipe said "off" */
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+		forget_document(v);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_ENDED, detail, 0);
 		break;
 	case RELAIS_SESSION_OUT_OF_ORDER:
 		stop_preview(v);
+		forget_document(v);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, detail, 0);
 		break;
 	case RELAIS_SESSION_IDLE:
@@ -493,7 +640,13 @@ static void on_share(Booth *booth, gboolean on, gpointer data)
 	refresh(v);
 }
 
-static const BoothObserver observer = {on_session, on_queue, on_chat, on_link, on_availability, .share = on_share};
+static const BoothObserver observer = {on_session,
+				       on_queue,
+				       .chat = on_chat,
+				       .link = on_link,
+				       .availability = on_availability,
+				       .share = on_share,
+				       .document = on_document};
 
 /* --- public ----------------------------------------------------------------------- */
 
@@ -523,6 +676,7 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 		booth_ui_set_mailbox(v->ui, i, v->mailbox[i]);
 	}
 	booth_ui_set_event_func(v->ui, on_ui_event, v);
+	booth_ui_set_document_func(v->ui, on_doc_action, v);
 	booth_set_observer(booth, &observer, v);
 	v->state_since_us = g_get_monotonic_time();
 	/* a booth that failed its self-test before the screen opened */
@@ -543,6 +697,7 @@ void booth_visitor_free(BoothVisitor *v)
 	if (v == NULL)
 		return;
 	booth_set_observer(v->booth, NULL, NULL);
+	forget_document(v);
 	g_clear_handle_id(&v->tick_id, g_source_remove);
 	g_clear_handle_id(&v->meter_id, g_source_remove);
 	g_clear_handle_id(&v->wiped_id, g_source_remove);
@@ -637,6 +792,25 @@ gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
 	return press(v, &r, error);
 }
 
+gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error)
+{
+	static const char *const names[] = {"prev", "next", "close"};
+	booth_ui_render(v->ui);
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+		SDL_Rect r;
+		if (g_strcmp0(button, names[i]) != 0)
+			continue;
+		if (!booth_ui_find_document_target(v->ui, (BoothUiDocAction)i, &r)) {
+			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no document button '%s' on screen",
+				    button);
+			return FALSE;
+		}
+		return press(v, &r, error);
+	}
+	g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "document buttons are prev, next and close");
+	return FALSE;
+}
+
 gboolean booth_visitor_key(BoothVisitor *v, const char *key_name, GError **error)
 {
 	SDL_Keycode k = SDL_GetKeyFromName(key_name);
@@ -706,5 +880,9 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 		}
 		json_object_set_object_member(o, "screen_layout", layout);
 	}
+	/* the page of the document the screen shows (0: none), and whether
+	 * its picture is drawn */
+	json_object_set_int_member(o, "document_page", v->doc_drawn ? v->doc_drawn_page : 0);
+	json_object_set_boolean_member(o, "document_drawn", st.has_document);
 	return o;
 }

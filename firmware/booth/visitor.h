@@ -54,6 +54,9 @@ gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const c
  * "space", "backspace", "shift", "letters", "accents", "symbols", "send",
  * "close", or the character itself ("a", "é", "?"). */
 gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Touches a button of the document shown in the call: "prev", "next",
+ * "close". */
+gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Presses a key (SDL key name: "Tab", "Return", "Escape", "Space", ...). */
 gboolean booth_visitor_key(BoothVisitor *v, const char *key_name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -62,6 +62,10 @@ static const char *const roles_enum[] = {"booth", "adviser", NULL};
 static const char *const status_enum[] = {"idle", "out_of_order", NULL};
 static const char *const sdp_enum[] = {"offer", "answer", NULL};
 static const char *const share_enum[] = {"on", "off", NULL};
+static const char *const doc_kind_enum[] = {"pdf", "png", "jpeg", NULL};
+
+/* Pages of a shown PDF: the protocol's bound (Kconfig's cap is at most this). */
+#define DOC_MAX_PAGES 1000
 
 /* Indexed by RelaisMsgType. Sizes come from Kconfig; PROTOCOL.md is the
  * prose of this table. */
@@ -130,6 +134,30 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	/* A→S→B in a call: the adviser's screen is (no longer) on the
 	 * offer's screen m-line (see RELAIS_MEDIA_SCREEN_MLINE in media.h) */
 	[RELAIS_MSG_SHARE] = {"share", A | S, {{"call", K_ID, TRUE}, {"state", K_ENUM, TRUE, 0, 0, share_enum}}},
+	/* documents shown in a call (PROTOCOL.md "Showing a document"): the
+	 * switchboard announces an accepted upload to both ends (the token,
+	 * to fetch it once over HTTP, to the booth only) */
+	[RELAIS_MSG_DOC_SHOW] = {"doc_show",
+				 S,
+				 {{"call", K_ID, TRUE},
+				  {"doc", K_ID, TRUE},
+				  {"kind", K_ENUM, TRUE, 0, 0, doc_kind_enum},
+				  {"size", K_INT, TRUE, 1, G_MAXINT32},
+				  {"pages", K_INT, TRUE, 1, DOC_MAX_PAGES},
+				  {"page", K_INT, TRUE, 1, DOC_MAX_PAGES},
+				  {"token", K_ID, FALSE}}},
+	/* either end turns the page; the switchboard tells both ends */
+	[RELAIS_MSG_DOC_PAGE] = {"doc_page",
+				 B | A | S,
+				 {{"call", K_ID, TRUE}, {"doc", K_ID, TRUE}, {"page", K_INT, TRUE, 1, DOC_MAX_PAGES}}},
+	/* either end stops showing it; relayed with `by` (booth|adviser) */
+	[RELAIS_MSG_DOC_STOP] = {"doc_stop",
+				 B | A | S,
+				 {{"call", K_ID, TRUE}, {"doc", K_ID, TRUE}, {"by", K_ENUM, FALSE, 0, 0, roles_enum}}},
+	/* the booth could not fetch or draw it: relayed to the adviser */
+	[RELAIS_MSG_DOC_ERROR] = {"doc_error",
+				  B | S,
+				  {{"call", K_ID, TRUE}, {"doc", K_ID, TRUE}, {"message", K_TEXT, TRUE, 1}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)

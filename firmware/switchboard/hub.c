@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "relais-hub"
 
 #include "hub.h"
+#include "auth.h"
 #include "turn.h"
 #include "relais-config.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 
 typedef /* Adviser chat lines kept for a booth whose link is away. */
@@ -12,6 +14,17 @@ typedef /* Adviser chat lines kept for a booth whose link is away. */
 
 	struct _SbTicket SbTicket;
 typedef struct _SbCall SbCall;
+
+/* A document the adviser shows in a call (PROTOCOL.md "Showing a
+ * document"): in memory only, zeroed when dropped (zero_free). */
+typedef struct {
+	char *id;
+	char *token; /* the booth fetches it once with this */
+	RelaisDocKind kind;
+	GBytes *bytes;
+	guint pages, page;
+	gboolean fetched;
+} SbDoc;
 
 struct _SbPeer {
 	RelaisRole role;
@@ -63,6 +76,7 @@ struct _SbCall {
 	gint64 queued_wall_s, answered_wall_s;
 	gint64 booth_away_us;
 	GPtrArray *held; /* texts for the booth, kept while it is away */
+	SbDoc *doc;	 /* the document shown now (one at a time), or NULL */
 };
 
 /* A call that ended recently, kept so that the booth can send the visitor's
@@ -105,8 +119,22 @@ static void ticket_free(SbTicket *t)
 	g_free(t);
 }
 
+static void doc_free(SbDoc *d)
+{
+	if (d == NULL)
+		return;
+	g_free(d->id);
+	if (d->token) {
+		memset(d->token, 0, strlen(d->token));
+		g_free(d->token);
+	}
+	g_bytes_unref(d->bytes); /* the last reference zeroes the bytes */
+	g_free(d);
+}
+
 static void call_free(SbCall *c)
 {
+	doc_free(c->doc);
 	g_free(c->id);
 	g_free(c->ticket);
 	g_free(c->booth_id);
@@ -968,6 +996,156 @@ static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	ended_free(e);
 }
 
+/* --- documents shown in a call -------------------------------------------- */
+
+static void drop_doc(SbCall *call)
+{
+	g_clear_pointer(&call->doc, doc_free);
+}
+
+static void send_doc_page(SbHub *hub, SbCall *call)
+{
+	SbPeer *ends[2] = {call->booth, call->adviser};
+	for (guint i = 0; i < 2; i++) {
+		if (ends[i] == NULL)
+			continue;
+		JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_PAGE);
+		json_object_set_string_member(o, "call", call->id);
+		json_object_set_string_member(o, "doc", call->doc->id);
+		json_object_set_int_member(o, "page", call->doc->page);
+		send_obj(hub, ends[i], o);
+	}
+}
+
+/* doc_page, doc_stop, doc_error: about the document shown now in the
+ * sender's call. A page turn goes to both ends (the sender too), so that
+ * two turns crossing each other still leave both on the same page. */
+static void handle_doc(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	RelaisMsgType type = relais_msg_get_type(msg);
+	const char *tname = relais_msg_type_name(type);
+	const char *id = relais_msg_get_string(msg, "call");
+	const char *doc = relais_msg_get_string(msg, "doc");
+	if (peer->call == NULL || g_strcmp0(peer->call->id, id) != 0) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, tname, "not in call '%s'", id);
+		return;
+	}
+	SbCall *call = peer->call;
+	if (call->doc == NULL || g_strcmp0(call->doc->id, doc) != 0) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, tname, "document '%s' is no longer shown", doc);
+		return;
+	}
+	SbPeer *other = peer == call->booth ? call->adviser : call->booth;
+	if (type == RELAIS_MSG_DOC_PAGE) {
+		gint64 page = relais_msg_get_int(msg, "page", 1);
+		if (page > call->doc->pages) {
+			send_error(hub, peer, RELAIS_PROTO_ERROR_FIELD, tname,
+				   "page %" G_GINT64_FORMAT " of a document of %u pages", page, call->doc->pages);
+			return;
+		}
+		call->doc->page = (guint)page;
+		send_doc_page(hub, call);
+		return;
+	}
+	JsonObject *o = relais_msg_new(type);
+	json_object_set_string_member(o, "call", call->id);
+	json_object_set_string_member(o, "doc", doc);
+	if (type == RELAIS_MSG_DOC_STOP)
+		json_object_set_string_member(o, "by", relais_role_name(peer->role));
+	else
+		json_object_set_string_member(o, "message", relais_msg_get_string(msg, "message"));
+	g_message("call %s: document %s %s by the %s", call->id, doc,
+		  type == RELAIS_MSG_DOC_STOP ? "closed" : "not shown", relais_role_name(peer->role));
+	drop_doc(call);
+	if (other)
+		send_obj(hub, other, o);
+	else
+		json_object_unref(o);
+}
+
+gboolean sb_hub_adviser_in_call(SbPeer *adviser)
+{
+	return adviser && adviser->role == RELAIS_ROLE_ADVISER && adviser->call && adviser->call->booth;
+}
+
+const char *sb_hub_show_document(SbHub *hub, SbPeer *adviser, RelaisDocKind kind, GBytes *bytes, guint pages)
+{
+	g_return_val_if_fail(bytes != NULL && pages >= 1, NULL);
+	if (!sb_hub_adviser_in_call(adviser))
+		return NULL;
+	g_autoptr(GError) error = NULL;
+	char *token = sb_auth_new_token(&error);
+	if (token == NULL) {
+		g_warning("document token: %s", error->message);
+		return NULL;
+	}
+	SbCall *call = adviser->call;
+	drop_doc(call); /* one at a time: the new one replaces it */
+	SbDoc *d = g_new0(SbDoc, 1);
+	g_autofree char *uuid = g_uuid_string_random();
+	d->id = g_strdup_printf("doc-%.8s", uuid);
+	d->token = token;
+	d->kind = kind;
+	d->bytes = g_bytes_ref(bytes);
+	d->pages = pages;
+	d->page = 1;
+	call->doc = d;
+	gsize size = g_bytes_get_size(bytes);
+	SbPeer *ends[2] = {call->booth, call->adviser};
+	for (guint i = 0; i < 2; i++) {
+		JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_SHOW);
+		json_object_set_string_member(o, "call", call->id);
+		json_object_set_string_member(o, "doc", d->id);
+		json_object_set_string_member(o, "kind", relais_doc_kind_name(kind));
+		json_object_set_int_member(o, "size", (gint64)size);
+		json_object_set_int_member(o, "pages", pages);
+		json_object_set_int_member(o, "page", 1);
+		if (ends[i] == call->booth)
+			json_object_set_string_member(o, "token", d->token);
+		send_obj(hub, ends[i], o);
+	}
+	g_message("call %s: adviser shows document %s (%s, %" G_GSIZE_FORMAT " bytes, %u pages)", call->id, d->id,
+		  relais_doc_kind_name(kind), size, pages);
+	return d->id;
+}
+
+GBytes *sb_hub_fetch_document(SbHub *hub, const char *token, const char *booth_id, RelaisDocKind *kind)
+{
+	if (token == NULL || *token == '\0')
+		return NULL;
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		SbCall *call = value;
+		SbDoc *d = call->doc;
+		if (d == NULL || d->fetched || call->booth == NULL || g_strcmp0(call->booth_id, booth_id) != 0)
+			continue;
+		/* in constant time: the token is the booth's only credential */
+		if (strlen(token) != strlen(d->token) || CRYPTO_memcmp(token, d->token, strlen(token)) != 0)
+			continue;
+		d->fetched = TRUE;
+		if (kind)
+			*kind = d->kind;
+		return g_bytes_ref(d->bytes);
+	}
+	return NULL;
+}
+
+gsize sb_hub_document_bytes(SbHub *hub)
+{
+	gsize n = 0;
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		SbCall *call = value;
+		if (call->doc)
+			n += g_bytes_get_size(call->doc->bytes);
+	}
+	return n;
+}
+
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
@@ -1008,6 +1186,11 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 		break;
 	case RELAIS_MSG_FEEDBACK:
 		handle_feedback(hub, peer, msg);
+		break;
+	case RELAIS_MSG_DOC_PAGE:
+	case RELAIS_MSG_DOC_STOP:
+	case RELAIS_MSG_DOC_ERROR:
+		handle_doc(hub, peer, msg);
 		break;
 	case RELAIS_MSG_PING: {
 		send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
@@ -1172,6 +1355,11 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 	for (guint i = 0; i < G_N_ELEMENTS(c.satisfaction); i++)
 		g_string_append_printf(out, "relais_satisfaction_total{score=\"%u\"} %" G_GUINT64_FORMAT "\n", i + 1,
 				       c.satisfaction[i]);
+	g_string_append_printf(out,
+			       "# HELP relais_documents_bytes Bytes of documents shown in calls, held in memory now.\n"
+			       "# TYPE relais_documents_bytes gauge\n"
+			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
+			       sb_hub_document_bytes(hub));
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

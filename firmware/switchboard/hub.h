@@ -15,6 +15,7 @@
 #pragma once
 
 #include <glib.h>
+#include "docfile.h"
 #include "protocol.h"
 
 G_BEGIN_DECLS
@@ -125,5 +126,24 @@ void sb_hub_counts(SbHub *hub, SbHubCounts *counts);
  * order)}, in no particular order. Nothing about visitors.
  * Returns: (transfer full) */
 JsonArray *sb_hub_booths_snapshot(SbHub *hub);
+
+/* --- documents shown in a call (PROTOCOL.md "Showing a document") ---
+ * The switchboard's HTTP side (docshare.c) validates an upload and hands it
+ * to the adviser's call here; the hub tells both ends (doc_show), relays
+ * doc_page / doc_stop / doc_error between them, and drops the document
+ * when it is replaced, stopped, or the call ends. */
+
+/* Whether `adviser` is in a call whose booth is connected now. */
+gboolean sb_hub_adviser_in_call(SbPeer *adviser);
+/* Shows `bytes` (validated; referenced) in `adviser`'s call, replacing the
+ * document shown before. Returns: (transfer none) the new document's id, or
+ * NULL when the adviser is not in a call with a connected booth. */
+const char *sb_hub_show_document(SbHub *hub, SbPeer *adviser, RelaisDocKind kind, GBytes *bytes, guint pages);
+/* The document whose one-time `token` is `token`, for booth `booth_id`, in a
+ * call going on with that booth connected, not fetched before; it is marked
+ * fetched. Returns: (transfer full) (nullable) */
+GBytes *sb_hub_fetch_document(SbHub *hub, const char *token, const char *booth_id, RelaisDocKind *kind);
+/* Bytes held for shown documents now (metrics, tests). */
+gsize sb_hub_document_bytes(SbHub *hub);
 
 G_END_DECLS

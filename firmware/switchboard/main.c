@@ -554,11 +554,20 @@ static int booking_command(const char *data, int argc, char **argv)
  * the "user" command. */
 static gboolean takes_value(const char *arg)
 {
-	static const char *const opts[] = {"-p",	   "--port",	 "-b",
-					   "--bind",	   "-a",	 "--assets",
-					   "--ice-server", "--turn-url", "--turn-secret-file",
-					   "-d",	   "--data",	 "--tls-cert",
-					   "--tls-key"};
+	static const char *const opts[] = {"-p",
+					   "--port",
+					   "-b",
+					   "--bind",
+					   "-a",
+					   "--assets",
+					   "--ice-server",
+					   "--turn-url",
+					   "--turn-secret-file",
+					   "-d",
+					   "--data",
+					   "--tls-cert",
+					   "--tls-key",
+					   "--doc-max-bytes"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
 		if (strcmp(arg, opts[i]) == 0)
 			return TRUE;
@@ -580,6 +589,7 @@ int main(int argc, char **argv)
 	g_auto(GStrv) turn_urls = NULL;
 	g_autofree char *turn_secret_file = NULL;
 	g_autofree char *tls_cert = NULL, *tls_key = NULL;
+	int doc_max_bytes = 0;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -597,6 +607,9 @@ int main(int argc, char **argv)
 		 "PEM certificate (chain) for HTTPS and WSS; with --tls-key", "FILE"},
 		{"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of --tls-cert (unencrypted)",
 		 "FILE"},
+		{"doc-max-bytes", 0, 0, G_OPTION_ARG_INT, &doc_max_bytes,
+		 "Largest document an adviser may show in a call, at most the Kconfig cap (default: that cap)",
+		 "BYTES"},
 		{NULL}};
 
 	/* "user ..." and what follows is a command with its own options */
@@ -725,6 +738,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (doc_max_bytes < 0 || doc_max_bytes > CONFIG_RELAIS_DOC_MAX_BYTES) {
+		fprintf(stderr, PROG ": --doc-max-bytes must be 1..%d (the Kconfig cap)\n",
+			CONFIG_RELAIS_DOC_MAX_BYTES);
+		return 2;
+	}
 	SbServerConfig config = {
 		.bind = bind,
 		.port = (guint)port,
@@ -742,6 +760,7 @@ int main(int argc, char **argv)
 				.turn_urls = turn_urls,
 				.turn_secret = turn_secret,
 			},
+		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
 	};
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(SbServer) server = sb_server_new(&config, &error);

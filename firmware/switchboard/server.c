@@ -4,6 +4,7 @@
 #include "server.h"
 #include "admin.h"
 #include "auth.h"
+#include "docshare.h"
 #include "http.h"
 #include "site.h"
 #include "stats.h"
@@ -656,6 +657,25 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	g_object_set_data_full(G_OBJECT(msg), "relais-user", g_steal_pointer(&user), (GDestroyNotify)sb_user_free);
 }
 
+/* The adviser console of sign-in session `session_hash` that is in a call
+ * now (documents: the call is found from the session, never from the
+ * client). */
+static SbPeer *find_adviser_in_call(const char *session_hash, gpointer user_data)
+{
+	SbServer *server = user_data;
+	GHashTableIter it;
+	gpointer ws, hash;
+	g_hash_table_iter_init(&it, server->conn_sessions);
+	while (g_hash_table_iter_next(&it, &ws, &hash)) {
+		if (g_strcmp0(hash, session_hash) != 0)
+			continue;
+		SbPeer *peer = g_hash_table_lookup(server->conns, ws);
+		if (sb_hub_adviser_in_call(peer))
+			return peer;
+	}
+	return NULL;
+}
+
 /* --- life cycle -------------------------------------------------------------- */
 
 SbServer *sb_server_new(const SbServerConfig *config, GError **error)
@@ -684,6 +704,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
 	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths,
 			  close_sessions_consoles, server);
+	SbDocshareConfig docs = {server->store,	     server->hub,	   server->secure_cookies,
+				 config->doc_limits, find_adviser_in_call, server};
+	sb_docshare_register(server->soup, &docs);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);

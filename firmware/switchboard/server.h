@@ -7,6 +7,8 @@
  *                            Origin; /ws/booth: no Origin, i.e. no browser)
  *   /api/login, /api/logout  sign-in sessions (cookie relais_session)
  *   /api/me                  the signed-in account
+ *   /api/call/document       documents shown in a call (docshare.h)
+ *   /api/booth/document/     the booth's download of one
  *   /healthz                 "ok" while the main loop runs
  *   /metrics                 Prometheus text format
  *   /                        the adviser console (assets/web/)
@@ -14,6 +16,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "docfile.h"
 #include "hub.h"
 #include "store.h"
 
@@ -31,6 +34,7 @@ typedef struct {
 	GTlsCertificate *tls_certificate;
 	gboolean secure_cookies; /* served over TLS (directly or behind a proxy): cookies get Secure */
 	SbHubConfig hub;
+	RelaisDocLimits doc_limits; /* documents shown in a call; 0s: Kconfig */
 } SbServerConfig;
 
 SbServer *sb_server_new(const SbServerConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -15,8 +15,10 @@ typedef struct {
 	gboolean muted, camera_off, reconnecting, chat, next_opening, contrast, large;
 	double mic;
 	const char *fault;
-	int keyboard;	  /* 0: closed, else 1 + the page shown */
-	gboolean sharing; /* the adviser shows their screen (a slide) */
+	int keyboard;		 /* 0: closed, else 1 + the page shown */
+	gboolean sharing;	 /* the adviser shows their screen (a slide) */
+	int doc_page, doc_pages; /* a document shown in the call (0: none) */
+	gboolean doc_loading;	 /* ... still being fetched */
 } Sample;
 
 static const Sample samples[] = {
@@ -37,6 +39,10 @@ static const Sample samples[] = {
 	{"in-call-keyboard", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_LETTERS},
 	{"in-call-keyboard-accents", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_ACCENTS},
 	{"in-call-sharing", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .sharing = TRUE},
+	{"in-call-document", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .doc_page = 2, .doc_pages = 5},
+	{"in-call-document-image", RELAIS_JOURNEY_IN_CALL, .quality = 3, .doc_page = 1, .doc_pages = 1},
+	{"in-call-document-loading", RELAIS_JOURNEY_IN_CALL, .quality = 3, .doc_page = 1, .doc_pages = 3,
+	 .doc_loading = TRUE},
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -166,6 +172,14 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 	    (remote && !push_synthetic(ui, BOOTH_UI_VIDEO_REMOTE, 0, error)) ||
 	    (s->sharing && !push_synthetic_screen(ui, error)))
 		return FALSE;
+	booth_ui_set_document(ui, s->doc_page, s->doc_pages);
+	if (s->doc_pages && !s->doc_loading) {
+		int w, h;
+		booth_ui_document_size(ui, &w, &h);
+		g_autoptr(SDL_Surface) page = booth_ui_synthetic_page(w, h);
+		if (!booth_ui_set_document_picture(ui, page, error))
+			return FALSE;
+	}
 	if (s->keyboard) {
 		booth_ui_set_keyboard(ui, TRUE, fr ? "Bonjour, j'ai une question" : "Hello, I have a question");
 		ui_kb_set_page(ui, s->keyboard - 1);

@@ -547,11 +547,12 @@ static void draw_call_typing(BoothUi *ui)
 	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
-/* Where the call puts something large to look at together (the adviser's
- * shared screen; any other content shown large can use the same layout). */
+/* Where the call puts the adviser's shared screen: in the adviser's place,
+ * with their face and the visitor's own picture over its corner (a document
+ * has its own layout, draw_call_large_content(), with page buttons). */
 typedef struct {
 	SDL_Rect content, face, own;
-} UiLargeLayout;
+} UiScreenLayout;
 
 /* The call with large content, in `area` (where the adviser's picture is
  * otherwise): `draw_content` fills the large rectangle (letterboxed, its
@@ -560,10 +561,10 @@ typedef struct {
  * still beside it, the camera badge and link quality in its top-left corner
  * as always: the lower part stays free for the chat of narrow screens.
  * Controls and chat are draw_call()'s. */
-static UiLargeLayout draw_call_large_content(BoothUi *ui, SDL_Rect area, int m,
-					     void (*draw_content)(BoothUi *ui, SDL_Rect r), const char *caption)
+static UiScreenLayout draw_call_screen_layout(BoothUi *ui, SDL_Rect area, int m,
+					      void (*draw_content)(BoothUi *ui, SDL_Rect r), const char *caption)
 {
-	UiLargeLayout l;
+	UiScreenLayout l;
 	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
 	l.content = (SDL_Rect){area.x, area.y, area.w, area.h - cap_h - MAX(4, m / 2)};
 	draw_content(ui, l.content);
@@ -596,7 +597,7 @@ static void draw_shared_screen(BoothUi *ui, SDL_Rect r)
  * rectangle. */
 static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
 {
-	UiLargeLayout l = draw_call_large_content(ui, area, m, draw_shared_screen, ui_tr(ui, "ui.call.sharing"));
+	UiScreenLayout l = draw_call_screen_layout(ui, area, m, draw_shared_screen, ui_tr(ui, "ui.call.sharing"));
 	ui->stats.screen_shown = TRUE;
 	ui->stats.screen_rect = l.content;
 	ui->stats.face_rect = l.face;
@@ -604,10 +605,83 @@ static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
 	return l.content;
 }
 
+/* The call's controls along `bar`: the words say the state ("Mic off"),
+ * not the action; "Write" only once someone is there to read. */
+static void call_controls(BoothUi *ui, SDL_Rect bar, gboolean connecting)
+{
+	Frame f = frame(ui);
+	int bar_h = bar.h;
+	int gap = MAX(6, ui_px(ui, 14));
+	int end_w = MAX(bar.w / 5, f.target);
+	int vol_w = f.target;
+	int n_wide = connecting ? 2 : 3;
+	int toggle_w = (bar.w - end_w - 2 * vol_w - (n_wide + 2) * gap) / n_wide;
+	int x = bar.x;
+	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
+		  ui_tr(ui, ui->view.muted ? "ui.call.mic-off" : "ui.call.mic-on"), BTN_SECONDARY, ui->view.muted,
+		  TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_MUTE));
+	x += toggle_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
+		  ui_tr(ui, ui->view.camera_off ? "ui.call.camera-off" : "ui.call.camera-on"), BTN_SECONDARY,
+		  ui->view.camera_off, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_CAMERA));
+	x += toggle_w + gap;
+	if (!connecting) {
+		ui_key(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h}, ui_tr(ui, "ui.chat.open"), FONT_BUTTON, BTN_SECONDARY,
+		       FALSE, BOOTH_UI_KEY_OPEN, NULL);
+		x += toggle_w + gap;
+	}
+	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "\u2212", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MAX(0, ui->view.volume - 10)));
+	x += vol_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "+", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MIN(100, ui->view.volume + 10)));
+	x += vol_w + gap;
+	ui_button(ui, (SDL_Rect){bar.x + bar.w - end_w, bar.y, end_w, bar_h}, ui_tr(ui, "ui.call.end"), BTN_DANGER,
+		  FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_END));
+}
+
+void ui_call_large_content_layout(BoothUi *ui, UiLargeContentLayout *l)
+{
+	Frame f = frame(ui);
+	int m = MAX(8, ui_px(ui, 16));
+	l->m = m;
+	l->bar = (SDL_Rect){m, ui->h - m - f.target, ui->w - 2 * m, f.target};
+	int top_h = l->bar.y - 2 * m;
+	int col_w = ui->w * 26 / 100;
+	l->content = (SDL_Rect){m, m, ui->w - 3 * m - col_w, top_h};
+	int col_x = l->content.x + l->content.w + m;
+	l->face = (SDL_Rect){col_x, m, col_w, col_w * 3 / 4};
+	int ow = col_w * 3 / 5;
+	l->own = (SDL_Rect){col_x + col_w - ow, l->face.y + l->face.h + m, ow, ow * 3 / 4};
+	int chat_y = l->own.y + l->own.h + m;
+	l->chat = (SDL_Rect){col_x, chat_y, col_w, MAX(0, m + top_h - chat_y)};
+}
+
+static void draw_call_large_content(BoothUi *ui)
+{
+	UiLargeContentLayout l;
+	ui_call_large_content_layout(ui, &l);
+	ui_doc_draw(ui, l.content);
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
+	/* the camera badge stays in sight while the visitor reads */
+	call_status(ui, l.face, MAX(4, l.m / 2), FALSE);
+	own_picture(ui, l.own);
+	if (ui->n_chat && l.chat.h > 3 * l.m)
+		chat_panel(ui, l.chat, MAX(4, l.m / 2), TRUE);
+	call_controls(ui, l.bar, FALSE);
+	ui->escape = EV(RELAIS_JOURNEY_EV_END);
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, l.face, FONT_SMALL);
+}
+
 static void draw_call(BoothUi *ui, gboolean connecting)
 {
 	if (ui->kb_open && !connecting) {
 		draw_call_typing(ui);
+		return;
+	}
+	if (ui->doc_pages && !connecting) {
+		draw_call_large_content(ui);
 		return;
 	}
 	Frame f = frame(ui);
@@ -636,36 +710,8 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 						  under_chat.w - 2 * m, under_chat.h * 2 / 5 - m},
 			   m, chat_side);
 
-	/* controls: the words say the state ("Mic off"), not the action;
-	 * "Write" only once someone is there to read */
 	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
-	int gap = MAX(6, ui_px(ui, 14));
-	int end_w = MAX(bar.w / 5, f.target);
-	int vol_w = f.target;
-	int n_wide = connecting ? 2 : 3;
-	int toggle_w = (bar.w - end_w - 2 * vol_w - (n_wide + 2) * gap) / n_wide;
-	int x = bar.x;
-	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
-		  ui_tr(ui, ui->view.muted ? "ui.call.mic-off" : "ui.call.mic-on"), BTN_SECONDARY, ui->view.muted,
-		  TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_MUTE));
-	x += toggle_w + gap;
-	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
-		  ui_tr(ui, ui->view.camera_off ? "ui.call.camera-off" : "ui.call.camera-on"), BTN_SECONDARY,
-		  ui->view.camera_off, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_CAMERA));
-	x += toggle_w + gap;
-	if (!connecting) {
-		ui_key(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h}, ui_tr(ui, "ui.chat.open"), FONT_BUTTON, BTN_SECONDARY,
-		       FALSE, BOOTH_UI_KEY_OPEN, NULL);
-		x += toggle_w + gap;
-	}
-	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "\u2212", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
-		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MAX(0, ui->view.volume - 10)));
-	x += vol_w + gap;
-	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "+", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
-		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MIN(100, ui->view.volume + 10)));
-	x += vol_w + gap;
-	ui_button(ui, (SDL_Rect){bar.x + bar.w - end_w, bar.y, end_w, bar_h}, ui_tr(ui, "ui.call.end"), BTN_DANGER,
-		  FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_END));
+	call_controls(ui, bar, connecting);
 	ui->escape = EV(RELAIS_JOURNEY_EV_END);
 
 	if (ui->view.reconnecting)

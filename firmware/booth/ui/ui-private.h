@@ -11,7 +11,7 @@ typedef struct {
 } UiTheme;
 
 typedef enum { BTN_PRIMARY, BTN_SECONDARY, BTN_CHOICE, BTN_DANGER, BTN_QUIET } UiButtonStyle;
-typedef enum { TARGET_JOURNEY, TARGET_LARGE_TEXT, TARGET_CONTRAST, TARGET_KEY } UiTargetKind;
+typedef enum { TARGET_JOURNEY, TARGET_LARGE_TEXT, TARGET_CONTRAST, TARGET_KEY, TARGET_DOC } UiTargetKind;
 typedef enum { FONT_SMALL, FONT_BODY, FONT_BUTTON, FONT_TITLE, FONT_HUGE, N_FONT_ROLES } UiFontRole;
 
 typedef struct {
@@ -19,8 +19,9 @@ typedef struct {
 	UiTargetKind kind;
 	RelaisJourneyEvent ev; /* TARGET_JOURNEY */
 	gboolean focusable;
-	BoothUiKey key;	  /* TARGET_KEY */
-	const char *text; /* TARGET_KEY, BOOTH_UI_KEY_CHAR: static, lower case */
+	BoothUiKey key;		     /* TARGET_KEY */
+	const char *text;	     /* TARGET_KEY, BOOTH_UI_KEY_CHAR: static, lower case */
+	BoothUiDocAction doc_action; /* TARGET_DOC */
 } UiTarget;
 
 #define UI_MAX_CHAT 64
@@ -91,6 +92,13 @@ struct _BoothUi {
 	SDL_Texture *video[BOOTH_UI_N_VIDEO];
 	int video_w[BOOTH_UI_N_VIDEO], video_h[BOOTH_UI_N_VIDEO];
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
+
+	/* the document shown in the call (document.c) */
+	guint doc_page, doc_pages; /* doc_pages 0: none */
+	SDL_Texture *doc_tex;
+	int doc_w, doc_h;
+	BoothUiDocFunc doc_func;
+	gpointer doc_func_data;
 };
 
 /* ui.c: drawing primitives */
@@ -114,6 +122,8 @@ const char *ui_tr_lang(BoothUi *ui, const char *language, const char *msgid);
 /* Draws a button and registers its touch target. */
 void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, gboolean selected, UiTargetKind kind,
 	       RelaisJourneyEvent ev);
+/* The face of a button whose target is already registered at `index`. */
+void ui_button_face(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, guint index);
 /* A key of the on-screen keyboard (label in `font`), registered as a key
  * target. */
 void ui_key(BoothUi *ui, SDL_Rect r, const char *label, UiFontRole font, UiButtonStyle style, gboolean selected,
@@ -134,6 +144,22 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 
 /* screens.c */
 void ui_draw_screen(BoothUi *ui);
+
+/* The call with something shown large (a document; a shared screen fits
+ * the same layout): the content on the left, the adviser's face small at
+ * the top right, the visitor's own picture smaller under it, the messages
+ * under them, the call's controls along the bottom. */
+typedef struct {
+	int m; /* margin */
+	SDL_Rect content, face, own, chat, bar;
+} UiLargeContentLayout;
+void ui_call_large_content_layout(BoothUi *ui, UiLargeContentLayout *l);
+
+/* document.c */
+/* Draws the document (caption, page, buttons) into `area`. */
+void ui_doc_draw(BoothUi *ui, SDL_Rect area);
+/* Drops the page's texture. */
+void ui_doc_clear(BoothUi *ui);
 
 /* video.c */
 void ui_video_destroy(BoothUi *ui);

@@ -571,6 +571,11 @@ void ui_button(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, 
 	draw_button(ui, r, label, FONT_BUTTON, style, selected, index);
 }
 
+void ui_button_face(BoothUi *ui, SDL_Rect r, const char *label, UiButtonStyle style, guint index)
+{
+	draw_button(ui, r, label, FONT_BUTTON, style, FALSE, index);
+}
+
 void ui_key(BoothUi *ui, SDL_Rect r, const char *label, UiFontRole font, UiButtonStyle style, gboolean selected,
 	    BoothUiKey key, const char *text)
 {
@@ -695,6 +700,7 @@ void booth_ui_free(BoothUi *ui)
 	}
 	g_clear_pointer(&ui->context, g_main_context_unref);
 	ui_kb_reset(ui);
+	ui_doc_clear(ui);
 	ui_video_destroy(ui);
 	ui_text_cache_flush(ui); /* before the renderer and the fonts go */
 	g_hash_table_destroy(ui->text_cache);
@@ -838,6 +844,7 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	if (view->state == RELAIS_JOURNEY_ATTRACT && before != RELAIS_JOURNEY_ATTRACT)
 		set_toggles(ui, ui->default_contrast, ui->default_large);
 	if (forgets_visitor(view->state)) {
+		booth_ui_set_document(ui, 0, 0);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_LOCAL);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_REMOTE);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_SCREEN);
@@ -929,6 +936,10 @@ static void emit(BoothUi *ui, const UiTarget *target, gboolean by_keys)
 	case TARGET_JOURNEY:
 		if (ui->func)
 			ui->func(&t.ev, ui->func_data);
+		return;
+	case TARGET_DOC:
+		if (ui->doc_func)
+			ui->doc_func(t.doc_action, ui->doc_func_data);
 		return;
 	}
 }
@@ -1149,6 +1160,7 @@ void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st)
 	*st = ui->stats;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
 		st->has_picture[i] = ui->video[i] != NULL;
+	st->has_document = ui->doc_tex != NULL;
 	st->text_entries = ui->text_lru.length;
 	st->text_pixels = ui->text_pixels;
 }

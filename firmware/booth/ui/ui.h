@@ -18,6 +18,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include "catalog.h"
+#include "docfile.h"
 #include "journey.h"
 #include "questions.h"
 
@@ -165,6 +166,7 @@ typedef struct {
 	 * screen, the adviser's face, the visitor's own picture */
 	gboolean screen_shown;
 	SDL_Rect screen_rect, face_rect, own_rect;
+	gboolean has_document; /* a document's page is drawn (its texture) */
 } BoothUiStats;
 void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st);
 
@@ -213,6 +215,34 @@ void booth_ui_mailbox_post(BoothUiMailbox *mb, struct _GstSample *sample);
 struct _GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb);
 /* The attached source uploads from it before each draw. */
 void booth_ui_set_mailbox(BoothUi *ui, BoothUiVideo which, BoothUiMailbox *mb);
+
+/* A document the adviser shows in the call (booth.h BoothDocument). While
+ * one is set, the call screen shows it large (aspect kept) with the
+ * adviser's face small in a corner, the visitor's own picture smaller
+ * (camera badge kept), "previous page" / "next page" with "page k of n",
+ * and "close". The visitor's buttons go to the document func; the owner
+ * turns the page through the booth and sets it back here. */
+typedef enum { BOOTH_UI_DOC_PREV, BOOTH_UI_DOC_NEXT, BOOTH_UI_DOC_CLOSE } BoothUiDocAction;
+typedef void (*BoothUiDocFunc)(BoothUiDocAction action, gpointer user_data);
+void booth_ui_set_document_func(BoothUi *ui, BoothUiDocFunc func, gpointer user_data);
+/* Page k (1..pages) of n; pages 0: no document (its picture is dropped). */
+void booth_ui_set_document(BoothUi *ui, guint page, guint pages);
+/* The picture of the page shown (copied into a texture; NULL: none yet,
+ * "opening the document" is shown). */
+gboolean booth_ui_set_document_picture(BoothUi *ui, SDL_Surface *picture, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The size in pixels a page's picture is drawn at on this screen. */
+void booth_ui_document_size(BoothUi *ui, int *w, int *h);
+/* The rectangle of a document button in the last render, FALSE if none. */
+gboolean booth_ui_find_document_target(BoothUi *ui, BoothUiDocAction action, SDL_Rect *rect);
+/* Draws page `page` (1-based) of a checked document (relais_doc_check) to
+ * fit w x h, aspect kept: PDF pages with poppler and cairo on white,
+ * images decoded with SDL2_image and scaled with cairo. Slow for big
+ * files: any thread, not the UI's. Returns: (transfer full) an ARGB8888
+ * surface, or NULL with an error. */
+SDL_Surface *booth_ui_render_document(GBytes *bytes, RelaisDocKind kind, guint page, int w, int h,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* A deterministic page (title, lines of "text", a table) for samples. */
+SDL_Surface *booth_ui_synthetic_page(int w, int h);
 
 /* Returns: (transfer full) the last rendered frame as an RGB24 surface. */
 SDL_Surface *booth_ui_snapshot(BoothUi *ui, GError **error) G_GNUC_WARN_UNUSED_RESULT;

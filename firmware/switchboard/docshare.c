@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define G_LOG_DOMAIN "relais-docshare"
+
+#include "docshare.h"
+#include "auth.h"
+#include "http.h"
+
+#include <string.h>
+
+#define UPLOAD_KEY   "relais-doc-upload"
+#define UPLOAD_PATH  "/api/call/document"
+#define FETCH_PREFIX "/api/booth/document/"
+
+/* Uploads being received at once may hold at most this many times the cap
+ * (a few advisers sending together); more waits for a 503. */
+#define INFLIGHT_UPLOADS 4
+
+typedef struct {
+	SbDocshareConfig config;
+	gsize inflight; /* bytes of the upload buffers allocated now */
+} Docshare;
+
+/* One upload's body, filled chunk by chunk: exactly Content-Length bytes. */
+typedef struct {
+	Docshare *ds;
+	guint8 *data;
+	gsize len, got;
+	RelaisDocKind kind;
+} Upload;
+
+static void upload_free(Upload *u)
+{
+	u->ds->inflight -= u->len;
+	g_rc_box_release(u->ds);
+	if (u->data) {
+		memset(u->data, 0, u->len);
+		g_free(u->data);
+	}
+	g_free(u);
+}
+
+typedef struct {
+	guint8 *data;
+	gsize len;
+} Zeroed;
+
+static void zeroed_free(gpointer p)
+{
+	Zeroed *z = p;
+	memset(z->data, 0, z->len);
+	g_free(z->data);
+	g_free(z);
+}
+
+static const char *const doc_error_codes[] = {"empty",	   "too-large", "type",	 "not-kind",
+					      "truncated", "encrypted", "pages", "pixels"};
+
+static void set_doc_error(SoupServerMessage *msg, guint status, const char *code, const char *text)
+{
+	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
+	JsonObject *o = json_node_get_object(root);
+	json_object_set_string_member(o, "error", text);
+	json_object_set_string_member(o, "code", code);
+	sb_http_set_json_node(msg, status, root);
+}
+
+static char *max_mb_text(gsize max_bytes)
+{
+	g_autofree char *max = relais_doc_size_text(max_bytes);
+	return g_strdup_printf("Too large: max %s.", max);
+}
+
+/* The adviser's connection in a call, from the request's session; replies
+ * 401/403/409 and returns NULL otherwise. */
+static SbPeer *adviser_in_call(Docshare *ds, SoupServerMessage *msg)
+{
+	g_autofree char *token = NULL;
+	g_autoptr(SbUser) user = sb_http_require_role(
+		ds->config.store, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &token);
+	if (user == NULL)
+		return NULL;
+	g_autofree char *hash = sb_auth_token_hash(token);
+	SbPeer *peer = ds->config.find_adviser(hash, ds->config.find_data);
+	if (peer == NULL)
+		set_doc_error(msg, SOUP_STATUS_CONFLICT, "no-call",
+			      "You are not in a call: documents are shown in a call.");
+	return peer;
+}
+
+static void on_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer data)
+{
+	Upload *u = data;
+	gsize n = 0;
+	const guint8 *p = g_bytes_get_data(chunk, &n);
+	/* libsoup reads no more than Content-Length; never trust it blindly */
+	n = MIN(n, u->len - u->got);
+	if (n > 0) {
+		memcpy(u->data + u->got, p, n);
+		u->got += n;
+	}
+}
+
+/* --- refusing before the body ----------------------------------------------------
+ * libsoup 3 reads (and by default keeps) a request's whole body even when an
+ * early handler has already set the answer. A refused upload therefore takes
+ * the connection over: the answer is written at once, what the client still
+ * sends is read and dropped for a moment (so that it sees the answer rather
+ * than a reset), and the connection is closed. */
+
+#define DRAIN_MAX_BYTES (1 << 20)
+#define DRAIN_MAX_MS	2000
+
+typedef struct {
+	GIOStream *io;
+	GBytes *answer;
+	GCancellable *cancel;
+	guint timeout_id;
+	gsize drained;
+	guint8 buf[16384];
+} Refusal;
+
+static void refusal_free(Refusal *r)
+{
+	g_clear_handle_id(&r->timeout_id, g_source_remove);
+	g_io_stream_close_async(r->io, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+	g_object_unref(r->io);
+	g_bytes_unref(r->answer);
+	g_object_unref(r->cancel);
+	g_free(r);
+}
+
+static gboolean on_drain_timeout(gpointer data)
+{
+	Refusal *r = data;
+	r->timeout_id = 0;
+	g_cancellable_cancel(r->cancel);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_drained(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Refusal *r = data;
+	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, NULL);
+	if (n <= 0 || (r->drained += (gsize)n) >= DRAIN_MAX_BYTES) {
+		refusal_free(r);
+		return;
+	}
+	g_input_stream_read_async(g_io_stream_get_input_stream(r->io), r->buf, sizeof r->buf, G_PRIORITY_LOW, r->cancel,
+				  on_drained, r);
+}
+
+static void on_refusal_written(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Refusal *r = data;
+	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, NULL)) {
+		refusal_free(r);
+		return;
+	}
+	r->timeout_id = g_timeout_add(DRAIN_MAX_MS, on_drain_timeout, r);
+	g_input_stream_read_async(g_io_stream_get_input_stream(r->io), r->buf, sizeof r->buf, G_PRIORITY_LOW, r->cancel,
+				  on_drained, r);
+}
+
+/* The answer the early handler set (status, JSON, Allow), written on the
+ * connection taken from libsoup when a body would follow. */
+static void refuse_before_body(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
+	    soup_message_headers_get_content_length(h) == 0)
+		return; /* nothing to read: libsoup answers as usual */
+	guint status = soup_server_message_get_status(msg);
+	SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
+	g_autoptr(GBytes) body = soup_message_body_flatten(soup_server_message_get_response_body(msg));
+	const char *type = soup_message_headers_get_content_type(rh, NULL);
+	const char *allow = soup_message_headers_get_one(rh, "Allow");
+	g_autoptr(GString) a = g_string_new(NULL);
+	g_string_append_printf(a, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase(status));
+	g_string_append_printf(a, "Content-Type: %s\r\n", type ? type : "application/json");
+	g_string_append_printf(a, "Content-Length: %" G_GSIZE_FORMAT "\r\n", g_bytes_get_size(body));
+	if (allow)
+		g_string_append_printf(a, "Allow: %s\r\n", allow);
+	const char *retry = soup_message_headers_get_one(rh, "Retry-After");
+	if (retry)
+		g_string_append_printf(a, "Retry-After: %s\r\n", retry);
+	g_string_append(a, "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n");
+	g_string_append_len(a, g_bytes_get_data(body, NULL), (gssize)g_bytes_get_size(body));
+	GIOStream *io = soup_server_message_steal_connection(msg);
+	if (io == NULL)
+		return; /* libsoup keeps it: it reads the body, then answers */
+	Refusal *r = g_new0(Refusal, 1);
+	r->io = io;
+	r->cancel = g_cancellable_new();
+	r->answer = g_string_free_to_bytes(g_steal_pointer(&a));
+	g_output_stream_write_all_async(g_io_stream_get_output_stream(io), g_bytes_get_data(r->answer, NULL),
+					g_bytes_get_size(r->answer), G_PRIORITY_DEFAULT, NULL, on_refusal_written, r);
+}
+
+static void check_upload_headers(Docshare *ds, SoupServerMessage *msg);
+
+/* After the headers, before the body: everything that can be refused
+ * without reading the file is refused here. */
+static void on_upload_early(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+			    gpointer user_data)
+{
+	Docshare *ds = user_data;
+	check_upload_headers(ds, msg);
+	if (soup_server_message_get_status(msg) != 0)
+		refuse_before_body(msg);
+}
+
+static void check_upload_headers(Docshare *ds, SoupServerMessage *msg)
+{
+	const char *path = g_uri_get_path(soup_server_message_get_uri(msg));
+	if (g_strcmp0(path, UPLOAD_PATH) != 0) {
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	if (!sb_http_allow(msg, "GET, POST"))
+		return;
+	if (g_strcmp0(soup_server_message_get_method(msg), "POST") != 0)
+		return; /* GET: the caps, in the normal handler */
+	if (!sb_http_origin_is_ours(msg, ds->config.secure, FALSE)) {
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
+		return;
+	}
+	if (adviser_in_call(ds, msg) == NULL)
+		return;
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	RelaisDocKind kind;
+	if (!relais_doc_kind_from_mime(soup_message_headers_get_content_type(h, NULL), &kind)) {
+		set_doc_error(msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "type",
+			      "Only PDF, PNG and JPEG files can be shown (Content-Type application/pdf, image/png "
+			      "or image/jpeg).");
+		return;
+	}
+	if (soup_message_headers_get_encoding(h) != SOUP_ENCODING_CONTENT_LENGTH) {
+		set_doc_error(msg, SOUP_STATUS_LENGTH_REQUIRED, "length", "Send the file with a Content-Length.");
+		return;
+	}
+	goffset len = soup_message_headers_get_content_length(h);
+	if (len <= 0) {
+		set_doc_error(msg, SOUP_STATUS_BAD_REQUEST, "empty", "The file is empty.");
+		return;
+	}
+	if ((guint64)len > ds->config.limits.max_bytes) {
+		g_autofree char *why = max_mb_text(ds->config.limits.max_bytes);
+		set_doc_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", why);
+		return;
+	}
+	if (ds->inflight + (gsize)len > INFLIGHT_UPLOADS * ds->config.limits.max_bytes) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "5");
+		set_doc_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+			      "The switchboard is receiving other documents: try again in a few seconds.");
+		return;
+	}
+	guint8 *data = g_try_malloc((gsize)len);
+	if (data == NULL) {
+		set_doc_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "memory", "The switchboard is short of memory.");
+		return;
+	}
+	Upload *u = g_new0(Upload, 1);
+	u->ds = g_rc_box_acquire(ds); /* a message may outlive the server */
+	u->data = data;
+	u->len = (gsize)len;
+	ds->inflight += u->len;
+	u->kind = kind;
+	g_object_set_data_full(G_OBJECT(msg), UPLOAD_KEY, u, (GDestroyNotify)upload_free);
+	soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+	g_signal_connect(msg, "got-chunk", G_CALLBACK(on_chunk), u);
+}
+
+static void reply_limits(Docshare *ds, SoupServerMessage *msg)
+{
+	g_autofree char *token = NULL;
+	g_autoptr(SbUser) user = sb_http_require_role(
+		ds->config.store, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &token);
+	if (user == NULL)
+		return;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "max_bytes");
+	json_builder_add_int_value(b, (gint64)ds->config.limits.max_bytes);
+	json_builder_set_member_name(b, "max_pages");
+	json_builder_add_int_value(b, ds->config.limits.max_pages);
+	json_builder_set_member_name(b, "max_pixels");
+	json_builder_add_int_value(b, (gint64)ds->config.limits.max_pixels);
+	json_builder_set_member_name(b, "types");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < RELAIS_DOC_N_KINDS; i++)
+		json_builder_add_string_value(b, relais_doc_kind_mime(i));
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* After the whole body: the bytes are checked on a worker thread (poppler
+ * may take a while over a PDF; the main loop relays the calls meanwhile),
+ * the message paused, then shown from the main loop. */
+typedef struct {
+	Docshare *ds;
+	SoupServerMessage *msg;
+	Upload *u;     /* the message's: alive while msg is */
+	gboolean gone; /* the client left meanwhile */
+	gulong finished_id, disconnected_id;
+	RelaisDocInfo info;
+	GError *error;
+} Check;
+
+static void on_check_gone(SoupServerMessage *msg, gpointer data)
+{
+	((Check *)data)->gone = TRUE;
+}
+
+static void check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	Check *c = data;
+	(void)relais_doc_check(c->u->data, c->u->len, c->u->kind, &c->ds->config.limits, &c->info, &c->error);
+	g_task_return_boolean(task, TRUE);
+}
+
+/* Main loop: the answer to a checked upload. */
+static void show_checked(Check *c)
+{
+	SoupServerMessage *msg = c->msg;
+	Upload *u = c->u;
+	if (c->error) {
+		GError *error = c->error;
+		guint status = error->code == RELAIS_DOC_ERROR_TOO_LARGE ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE
+			       : error->code == RELAIS_DOC_ERROR_TYPE	 ? SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE
+									 : SOUP_STATUS_BAD_REQUEST;
+		const char *code =
+			(guint)error->code < G_N_ELEMENTS(doc_error_codes) ? doc_error_codes[error->code] : "invalid";
+		g_message("document refused (%s): %s", relais_doc_kind_name(u->kind), error->message);
+		set_doc_error(msg, status, code, error->message);
+		return;
+	}
+	/* the call may have ended while the file came in */
+	SbPeer *peer = adviser_in_call(c->ds, msg);
+	if (peer == NULL)
+		return;
+	/* the buffer moves into bytes that zero themselves when dropped */
+	Zeroed *z = g_new0(Zeroed, 1);
+	z->data = g_steal_pointer(&u->data);
+	z->len = u->len;
+	g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_free, z);
+	const char *id = sb_hub_show_document(c->ds->config.hub, peer, u->kind, bytes, c->info.pages);
+	if (id == NULL) {
+		set_doc_error(msg, SOUP_STATUS_CONFLICT, "no-call",
+			      "You are not in a call: documents are shown in a call.");
+		return;
+	}
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "doc");
+	json_builder_add_string_value(b, id);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, relais_doc_kind_name(u->kind));
+	json_builder_set_member_name(b, "pages");
+	json_builder_add_int_value(b, c->info.pages);
+	json_builder_set_member_name(b, "size");
+	json_builder_add_int_value(b, (gint64)z->len);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+static void on_checked(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Check *c = data;
+	if (!c->gone) {
+		show_checked(c);
+		soup_server_message_unpause(c->msg);
+	}
+	g_signal_handler_disconnect(c->msg, c->finished_id);
+	g_signal_handler_disconnect(c->msg, c->disconnected_id);
+	g_clear_error(&c->error);
+	g_object_unref(c->msg);
+	g_rc_box_release(c->ds);
+	g_free(c);
+}
+
+static void on_upload(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+	Docshare *ds = user_data;
+	if (g_strcmp0(soup_server_message_get_method(msg), "GET") == 0) {
+		reply_limits(ds, msg);
+		return;
+	}
+	Upload *u = g_object_get_data(G_OBJECT(msg), UPLOAD_KEY);
+	if (u == NULL) {
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "upload lost");
+		return;
+	}
+	if (u->got != u->len) {
+		set_doc_error(msg, SOUP_STATUS_BAD_REQUEST, "truncated", "The upload is incomplete.");
+		return;
+	}
+	Check *c = g_new0(Check, 1);
+	c->ds = g_rc_box_acquire(ds);
+	c->msg = g_object_ref(msg);
+	c->u = u;
+	c->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(on_check_gone), c);
+	c->disconnected_id = g_signal_connect(msg, "disconnected", G_CALLBACK(on_check_gone), c);
+	soup_server_message_pause(msg);
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, on_checked, c);
+	g_task_set_task_data(task, c, NULL);
+	g_task_run_in_thread(task, check_thread);
+}
+
+static void on_fetch(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+	Docshare *ds = user_data;
+	if (!sb_http_allow(msg, "GET"))
+		return;
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	/* booths are not browsers: a page must not fetch it in their name */
+	if (soup_message_headers_get_one(h, "Origin") != NULL) {
+		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "booths do not send an Origin");
+		return;
+	}
+	const char *token = g_str_has_prefix(path, FETCH_PREFIX) ? path + strlen(FETCH_PREFIX) : "";
+	RelaisDocKind kind;
+	g_autoptr(GBytes) bytes =
+		sb_hub_fetch_document(ds->config.hub, token, soup_message_headers_get_one(h, "X-Relais-Booth"), &kind);
+	if (bytes == NULL) {
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such document");
+		return;
+	}
+	SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
+	soup_message_headers_replace(rh, "Cache-Control", "no-store");
+	soup_message_headers_replace(rh, "X-Content-Type-Options", "nosniff");
+	soup_message_headers_set_content_type(rh, relais_doc_kind_mime(kind), NULL);
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	soup_message_body_append_bytes(soup_server_message_get_response_body(msg), bytes);
+}
+
+void sb_docshare_register(SoupServer *soup, const SbDocshareConfig *config)
+{
+	Docshare *ds = g_rc_box_new0(Docshare);
+	ds->config = *config;
+	relais_doc_limits_resolve(&ds->config.limits);
+	g_object_set_data_full(G_OBJECT(soup), "relais-docshare", ds, g_rc_box_release);
+	soup_server_add_early_handler(soup, UPLOAD_PATH, on_upload_early, ds, NULL);
+	soup_server_add_handler(soup, UPLOAD_PATH, on_upload, ds, NULL);
+	soup_server_add_handler(soup, FETCH_PREFIX, on_fetch, ds, NULL);
+}
