@@ -45,6 +45,14 @@ typedef enum {
 	RELAIS_MSG_AVAILABILITY,
 	RELAIS_MSG_FEEDBACK,
 	RELAIS_MSG_ICE_SERVERS,
+	/* bookings (PROTOCOL.md "Bookings") */
+	RELAIS_MSG_BOOKING_SLOTS,
+	RELAIS_MSG_BOOKING_OFFER,
+	RELAIS_MSG_BOOK,
+	RELAIS_MSG_BOOKED,
+	RELAIS_MSG_CHECK_IN,
+	RELAIS_MSG_CHECKED_IN,
+	RELAIS_MSG_BOOKING_ERROR,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -107,6 +115,13 @@ char *relais_msg_error_from_gerror(const GError *error, const char *ref);
  * (booth ids on the command line, booth control answers). */
 gboolean relais_proto_valid_id(const char *s);
 gboolean relais_proto_valid_lang(const char *s);
+/* An ISO 8601 date and time with its offset ("2026-11-24T09:00:00+01:00"),
+ * at most RELAIS_PROTO_MAX_TIME bytes. */
+gboolean relais_proto_valid_time(const char *s);
+#define RELAIS_PROTO_MAX_TIME 40
+
+/* The reasons of booking_error, in PROTOCOL.md's order; NULL-terminated. */
+extern const char *const relais_booking_reasons[];
 
 /* Checks an answers object (keys ids, values texts, member cap) and returns a
  * deep copy. Returns: (transfer full) or NULL with error. */
