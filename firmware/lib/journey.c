@@ -243,11 +243,17 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		j->question = 0;
 		break;
 	case RELAIS_JOURNEY_EV_LANGUAGE:
-		/* also from attract, whose language buttons start at once */
-		if (s != RELAIS_JOURNEY_LANGUAGE && s != RELAIS_JOURNEY_ATTRACT)
+		/* also from attract, whose language buttons start at once, and
+		 * on the code screen, which stays */
+		if (s != RELAIS_JOURNEY_LANGUAGE && s != RELAIS_JOURNEY_ATTRACT && s != RELAIS_JOURNEY_CHECK_IN)
 			return not_allowed(j, ev, error);
 		if (!offers_language(j, ev->str))
 			return bad_arg(ev, "language not offered", error);
+		if (s == RELAIS_JOURNEY_CHECK_IN) {
+			g_free(j->language);
+			j->language = g_strdup(ev->str);
+			break;
+		}
 		if (s == RELAIS_JOURNEY_ATTRACT)
 			relais_journey_wipe(j);
 		g_free(j->language);

@@ -37,7 +37,7 @@
  *                         | no_adviser     --booked (code)--> book_code --done/timeout--> wiped
  *                         +--booking-failed (reason; ACT_SLOTS again)--+
  *
- *   attract --have-booking--> check_in --code-char / code-delete--> check_in
+ *   attract --have-booking--> check_in --code-char / code-delete / language--> check_in
  *                               |  --check-in (6 characters; ACT_CHECK_IN, pending)
  *                               |  --booking-failed (reason)--> check_in (the reason shown)
  *                               |  --back--> attract

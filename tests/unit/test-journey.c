@@ -565,6 +565,12 @@ static void test_check_in(Fixture *f, gconstpointer data)
 	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_HAVE_BOOKING), ==, RELAIS_JOURNEY_ACT_NONE);
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
 	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	/* the visitor's language, on the spot */
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "en", 0), ==, RELAIS_JOURNEY_ACT_NONE);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "en");
+	refused(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "de", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	feed_full(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "fr", 0);
 	/* the booking alphabet only, six at most, lower case taken as upper */
 	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "0", 0, RELAIS_JOURNEY_ERROR_INVALID);
 	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "O", 0, RELAIS_JOURNEY_ERROR_INVALID);

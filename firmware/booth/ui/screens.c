@@ -934,6 +934,22 @@ static void draw_check_in(BoothUi *ui)
 {
 	const UiTheme *t = ui_theme(ui);
 	Frame f = frame(ui);
+	/* the other languages, top right, each in its own words: the visitor
+	 * came from attract in the default one */
+	int lx = ui->w - f.m;
+	if (!ui->view.booking_pending)
+		for (guint i = g_strv_length(ui->languages); i-- > 0;) {
+			const char *l = ui->languages[i];
+			if (g_strcmp0(l, ui->language) == 0)
+				continue;
+			g_autofree char *key = g_strdup_printf("lang.%s", l);
+			const char *label = ui_tr_lang(ui, l, key);
+			int w = button_w(ui, &f, label);
+			lx -= w;
+			ui_button(ui, (SDL_Rect){lx, f.m, w, f.target}, label, BTN_QUIET, FALSE, TARGET_JOURNEY,
+				  EV_STR(RELAIS_JOURNEY_EV_LANGUAGE, l));
+			lx -= f.gap;
+		}
 	title(ui, &f, NULL, ui_tr(ui, "ui.checkin.title"));
 	int y = f.top - f.gap / 2;
 	y += code_boxes(ui, y) + f.gap / 2;
