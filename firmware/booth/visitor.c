@@ -578,8 +578,8 @@ static void on_booking(Booth *booth, RelaisMsgType type, JsonObject *o, gpointer
 		g_free(v->retry_at);
 		v->retry_at = g_strdup(json_object_get_string_member_with_default(o, "retry_at", NULL));
 		v->retry_s = (int)json_object_get_int_member_with_default(o, "retry_s", -1);
-		g_message("booking refused: %s (%s)", json_object_get_string_member(o, "reason"),
-			  json_object_get_string_member_with_default(o, "message", ""));
+		/* the reason only: the switchboard's message may quote the code */
+		g_message("booking refused: %s", json_object_get_string_member(o, "reason"));
 		(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, json_object_get_string_member(o, "reason"), 0);
 		break;
 	default:
