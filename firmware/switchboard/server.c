@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "http.h"
 #include "site.h"
+#include "slots.h"
 #include "stats.h"
 #include "relais-config.h"
 
@@ -177,30 +178,7 @@ static SbSite *booking_site(SbServer *server, const char *site_name)
 	return site_name ? sb_store_site_get_by_name(server->store, site_name, &error) : NULL;
 }
 
-/* Room left in [t, t + len): the slot's capacity against the live bookings
- * overlapping it (a booking lasts at most 4 hours). */
-static gboolean slot_free(SbServer *server, gint64 site_id, gint64 t, gint64 len)
-{
-	gboolean open = FALSE;
-	guint capacity = 0;
-	g_autoptr(GError) error = NULL;
-	if (!sb_store_site_open_at(server->store, site_id, t, &open, &capacity, &error) || !open)
-		return FALSE;
-	g_autoptr(GPtrArray) list = sb_store_booking_list(server->store, site_id, t - 4 * 3600, t + len, &error);
-	if (list == NULL)
-		return FALSE;
-	guint taken = 0;
-	for (guint i = 0; i < list->len; i++) {
-		SbBooking *b = g_ptr_array_index(list, i);
-		if ((b->state == SB_BOOKING_BOOKED || b->state == SB_BOOKING_CHECKED_IN) && b->start_s < t + len &&
-		    b->end_s > t)
-			taken++;
-	}
-	return taken < capacity;
-}
-
-/* The next few free slots of RELAIS_SB_BOOKING_SLOT_MIN within the site's
- * openings, on the clock's multiples of that length, not begun yet.
+/* The next free slots (slots.c) as {start, end} in the site's zone.
  * `language` and `topic` are accepted for later: the store's capacity is
  * per site. */
 static JsonObject *transport_booking_slots(const char *site_name, const char *language, const char *topic,
@@ -210,33 +188,21 @@ static JsonObject *transport_booking_slots(const char *site_name, const char *la
 	g_autoptr(SbSite) site = booking_site(server, site_name);
 	if (site == NULL)
 		return booking_error("booking_slots", "no_site", "the store knows no site of this name");
-	gint64 now = sb_store_now(server->store), len = (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60;
-	gint64 horizon = now + (gint64)CONFIG_RELAIS_SB_BOOKING_HORIZON_DAYS * 86400;
+	gint64 len = (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) starts = sb_slots_free(server->store, site->id, sb_store_now(server->store), (guint)len,
+						 CONFIG_RELAIS_SB_BOOKING_SLOTS_OFFERED, &error);
+	if (starts == NULL)
+		return booking_store_error("booking_slots", error);
 	JsonArray *slots = json_array_new();
-	guint n = 0, looked = 0;
-	gint64 after = now;
-	while (n < CONFIG_RELAIS_SB_BOOKING_SLOTS_OFFERED && after < horizon && looked < 2000) {
-		gint64 start = 0, end = 0;
-		g_autoptr(GError) error = NULL;
-		if (!sb_store_site_next_opening(server->store, site->id, after, &start, &end, &error) || start == 0)
-			break;
-		/* pieces on the clock's multiples of the length (9:00, 9:30, ...):
-		 * the first one not begun */
-		gint64 from = MAX(start, now);
-		gint64 t = (from + len - 1) / len * len;
-		for (; t + len <= end && n < CONFIG_RELAIS_SB_BOOKING_SLOTS_OFFERED && looked < 2000; t += len) {
-			looked++;
-			if (!slot_free(server, site->id, t, len))
-				continue;
-			g_autofree char *a = site_iso(site, t);
-			g_autofree char *b = site_iso(site, t + len);
-			JsonObject *o = json_object_new();
-			json_object_set_string_member(o, "start", a);
-			json_object_set_string_member(o, "end", b);
-			json_array_add_object_element(slots, o);
-			n++;
-		}
-		after = MAX(end, after + 60);
+	for (guint i = 0; i < starts->len; i++) {
+		gint64 t = g_array_index(starts, gint64, i);
+		g_autofree char *a = site_iso(site, t);
+		g_autofree char *b = site_iso(site, t + len);
+		JsonObject *o = json_object_new();
+		json_object_set_string_member(o, "start", a);
+		json_object_set_string_member(o, "end", b);
+		json_array_add_object_element(slots, o);
 	}
 	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_OFFER);
 	json_object_set_array_member(o, "slots", slots);
