@@ -621,6 +621,18 @@ char *relais_msg_to_string(JsonObject *obj)
 	return json_to_string(node, FALSE);
 }
 
+JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_ERROR);
+	json_object_set_string_member(o, "ref", ref);
+	json_object_set_string_member(o, "reason", reason);
+	if (message) {
+		g_autofree char *m = g_utf8_make_valid(message, MIN(strlen(message), 512));
+		json_object_set_string_member(o, "message", m);
+	}
+	return o;
+}
+
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_ERROR);

@@ -106,6 +106,10 @@ JsonObject *relais_msg_new(RelaisMsgType type);
 /* Returns: (transfer full). Takes the object (unrefs it). */
 char *relais_msg_to_string(JsonObject *obj);
 
+/* A booking_error (ref: the request's type, reason: relais_booking_reasons,
+ * message nullable). Returns: (transfer full) the object, to send. */
+JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message);
+
 /* Returns: (transfer full) a complete error message, e.g. for a reply. */
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref);
 /* Same, from a GError in RELAIS_PROTO_ERROR (any other domain maps to "field"). */

@@ -769,16 +769,6 @@ static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
 	return TRUE;
 }
 
-static JsonObject *booking_error_message(const char *ref, const char *reason, const char *message)
-{
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_ERROR);
-	json_object_set_string_member(o, "ref", ref);
-	json_object_set_string_member(o, "reason", reason);
-	if (message)
-		json_object_set_string_member(o, "message", message);
-	return o;
-}
-
 /* The booth's refused check-ins within the window, oldest dropped. */
 static GArray *checkin_failures(SbHub *hub, SbPeer *booth, gint64 now)
 {
@@ -809,7 +799,7 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	}
 	JsonObject *reply = NULL;
 	if (peer->site == NULL || *peer->site == '\0') {
-		reply = booking_error_message(ref, "no_site", "this booth's hello names no site");
+		reply = relais_msg_booking_error(ref, "no_site", "this booth's hello names no site");
 	} else if (type == RELAIS_MSG_BOOKING_SLOTS) {
 		if (hub->transport.booking_slots)
 			reply = hub->transport.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
@@ -826,7 +816,7 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		if (failures->len >= hub->config.checkin_max_failures) {
 			gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
 			gint64 wait = g_array_index(failures, gint64, 0) + window - now;
-			reply = booking_error_message(ref, "wait", "too many codes refused at this booth: wait");
+			reply = relais_msg_booking_error(ref, "wait", "too many codes refused at this booth: wait");
 			json_object_set_int_member(reply, "retry_s",
 						   MAX(1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
 			g_message("booth %s: check-in refused, %u codes refused within %u s", peer->booth_id,
@@ -840,7 +830,7 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		}
 	}
 	if (reply == NULL)
-		reply = booking_error_message(ref, "failed", "this switchboard takes no bookings");
+		reply = relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
 	send_obj(hub, peer, reply);
 }
 

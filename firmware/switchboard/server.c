@@ -135,16 +135,6 @@ static char *transport_next_opening(const char *site_name, gpointer user_data)
 
 /* --- bookings (PROTOCOL.md "Bookings"): the hub asks, the store answers ------ */
 
-static JsonObject *booking_error(const char *ref, const char *reason, const char *message)
-{
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_ERROR);
-	json_object_set_string_member(o, "ref", ref);
-	json_object_set_string_member(o, "reason", reason);
-	if (message)
-		json_object_set_string_member(o, "message", message);
-	return o;
-}
-
 /* The store's refusal in the protocol's words. */
 static JsonObject *booking_store_error(const char *ref, const GError *error)
 {
@@ -169,7 +159,7 @@ static JsonObject *booking_store_error(const char *ref, const GError *error)
 			reason = map[i].reason;
 	if (g_str_equal(reason, "failed"))
 		g_warning("booking (%s): %s", ref, error->message);
-	return booking_error(ref, reason, error->message);
+	return relais_msg_booking_error(ref, reason, error->message);
 }
 
 static SbSite *booking_site(SbServer *server, const char *site_name)
@@ -187,7 +177,7 @@ static JsonObject *transport_booking_slots(const char *site_name, const char *la
 	SbServer *server = user_data;
 	g_autoptr(SbSite) site = booking_site(server, site_name);
 	if (site == NULL)
-		return booking_error("booking_slots", "no_site", "the store knows no site of this name");
+		return relais_msg_booking_error("booking_slots", "no_site", "the store knows no site of this name");
 	gint64 len = (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GArray) starts = sb_slots_free(server->store, site->id, sb_store_now(server->store), (guint)len,
@@ -209,6 +199,18 @@ static JsonObject *transport_booking_slots(const char *site_name, const char *la
 	return o;
 }
 
+/* booked / checked_in: the code, start and end in the site's zone */
+static JsonObject *booking_reply(RelaisMsgType type, const SbSite *site, const SbBooking *bk)
+{
+	JsonObject *o = relais_msg_new(type);
+	json_object_set_string_member(o, "code", bk->code);
+	g_autofree char *s = site_iso(site, bk->start_s);
+	g_autofree char *e = site_iso(site, bk->end_s);
+	json_object_set_string_member(o, "start", s);
+	json_object_set_string_member(o, "end", e);
+	return o;
+}
+
 static gboolean parse_unix(const char *iso, gint64 *out)
 {
 	g_autoptr(GDateTime) t = iso ? g_date_time_new_from_iso8601(iso, NULL) : NULL;
@@ -224,21 +226,16 @@ static JsonObject *transport_booking_book(const char *site_name, const char *sta
 	SbServer *server = user_data;
 	g_autoptr(SbSite) site = booking_site(server, site_name);
 	if (site == NULL)
-		return booking_error("book", "no_site", "the store knows no site of this name");
+		return relais_msg_booking_error("book", "no_site", "the store knows no site of this name");
 	gint64 a = 0, b = 0;
 	if (!parse_unix(start, &a) || !parse_unix(end, &b) || b - a != (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60)
-		return booking_error("book", "invalid", "a booking made at a booth is one offered slot");
+		return relais_msg_booking_error("book", "invalid", "a booking made at a booth is one offered slot");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SbBooking) bk = sb_store_booking_create(server->store, site->id, a, b, language, topic, &error);
 	if (bk == NULL)
 		return booking_store_error("book", error);
 	g_message("booking made at site '%s' for %s", site->name, start);
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKED);
-	json_object_set_string_member(o, "code", bk->code);
-	g_autofree char *s = site_iso(site, bk->start_s);
-	g_autofree char *e = site_iso(site, bk->end_s);
-	json_object_set_string_member(o, "start", s);
-	json_object_set_string_member(o, "end", e);
+	JsonObject *o = booking_reply(RELAIS_MSG_BOOKED, site, bk);
 	json_object_set_string_member(o, "site", site->name);
 	return o;
 }
@@ -248,7 +245,7 @@ static JsonObject *transport_booking_check_in(const char *site_name, const char 
 	SbServer *server = user_data;
 	g_autoptr(SbSite) site = booking_site(server, site_name);
 	if (site == NULL)
-		return booking_error("check_in", "no_site", "the store knows no site of this name");
+		return relais_msg_booking_error("check_in", "no_site", "the store knows no site of this name");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SbBooking) bk = sb_store_booking_check_in(server->store, site->id, code, &error);
 	if (bk == NULL) {
@@ -265,12 +262,7 @@ static JsonObject *transport_booking_check_in(const char *site_name, const char 
 		return o;
 	}
 	g_message("booking checked in at site '%s'", site->name);
-	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECKED_IN);
-	json_object_set_string_member(o, "code", bk->code);
-	g_autofree char *s = site_iso(site, bk->start_s);
-	g_autofree char *e = site_iso(site, bk->end_s);
-	json_object_set_string_member(o, "start", s);
-	json_object_set_string_member(o, "end", e);
+	JsonObject *o = booking_reply(RELAIS_MSG_CHECKED_IN, site, bk);
 	if (bk->language && *bk->language)
 		json_object_set_string_member(o, "language", bk->language);
 	if (bk->topic && *bk->topic)

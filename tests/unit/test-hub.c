@@ -58,19 +58,11 @@ static const SbHubTransport transport_hours = {t_send, t_close, .next_opening = 
 /* ... whose transport takes bookings (a fake store: see below) */
 static const int BOOKINGS = 4;
 
-static JsonObject *fake_booking_error(const char *ref, const char *reason)
-{
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_ERROR);
-	json_object_set_string_member(o, "ref", ref);
-	json_object_set_string_member(o, "reason", reason);
-	return o;
-}
-
 /* Two free slots at "Médiathèque"; no site of another name. */
 static JsonObject *t_slots(const char *site, const char *language, const char *topic, gpointer ud)
 {
 	if (g_strcmp0(site, "Médiathèque") != 0)
-		return fake_booking_error("booking_slots", "no_site");
+		return relais_msg_booking_error("booking_slots", "no_site", NULL);
 	JsonArray *a = json_array_new();
 	for (int i = 0; i < 2; i++) {
 		JsonObject *o = json_object_new();
@@ -89,7 +81,7 @@ static JsonObject *t_book(const char *site, const char *start, const char *end, 
 			  gpointer ud)
 {
 	if (g_strcmp0(start, "2026-11-24T09:00:00+01:00") != 0)
-		return fake_booking_error("book", "taken");
+		return relais_msg_booking_error("book", "taken", NULL);
 	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKED);
 	json_object_set_string_member(o, "code", "NEW234");
 	json_object_set_string_member(o, "start", start);
@@ -102,7 +94,7 @@ static JsonObject *t_book(const char *site, const char *start, const char *end, 
 static JsonObject *t_check_in(const char *site, const char *code, gpointer ud)
 {
 	if (g_strcmp0(code, "GD2222") != 0)
-		return fake_booking_error("check_in", "unknown");
+		return relais_msg_booking_error("check_in", "unknown", NULL);
 	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECKED_IN);
 	json_object_set_string_member(o, "code", code);
 	json_object_set_string_member(o, "start", "2026-11-24T09:00:00+01:00");
@@ -1199,13 +1191,18 @@ static void test_booked_first(Fixture *f, gconstpointer data)
 	g_assert_null(last_of(bad, RELAIS_MSG_QUEUED));
 }
 
-static const char *error_code_of(Conn *c)
+/* Member `field` of c's last message of `type` ("" if none), valid until
+ * the next call. */
+static const char *last_string(Conn *c, RelaisMsgType type, const char *field)
 {
-	static char code[32];
-	g_autoptr(RelaisMsg) e = last_of(c, RELAIS_MSG_ERROR);
-	g_strlcpy(code, e ? relais_msg_get_string(e, "code") : "", sizeof(code));
-	return code;
+	static char value[64];
+	g_autoptr(RelaisMsg) m = last_of(c, type);
+	g_strlcpy(value, m && relais_msg_get_string(m, field) ? relais_msg_get_string(m, field) : "", sizeof(value));
+	return value;
 }
+
+#define error_code_of(c)     last_string((c), RELAIS_MSG_ERROR, "code")
+#define booking_reason_of(c) last_string((c), RELAIS_MSG_BOOKING_ERROR, "reason")
 
 /* A booked request is served first only with a code the store says is
  * checked in at this booth's site today, once. */
@@ -1327,14 +1324,6 @@ static void test_booking_messages(Fixture *f, gconstpointer data)
 	say(f, gare, "{\"type\":\"booking_slots\"}");
 	g_autoptr(RelaisMsg) gs = last_of(gare, RELAIS_MSG_BOOKING_ERROR);
 	g_assert_cmpstr(relais_msg_get_string(gs, "reason"), ==, "no_site");
-}
-
-static const char *booking_reason_of(Conn *c)
-{
-	static char reason[32];
-	g_autoptr(RelaisMsg) e = last_of(c, RELAIS_MSG_BOOKING_ERROR);
-	g_strlcpy(reason, e ? relais_msg_get_string(e, "reason") : "", sizeof(reason));
-	return reason;
 }
 
 /* Five refused codes within ten minutes, then the booth must wait; per

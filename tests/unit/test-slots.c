@@ -4,9 +4,8 @@
  * openings, with room left (capacity against live bookings), closures and
  * empty weeks, the cap. */
 #include "slots.h"
+#include "harness.h"
 #include "relais-config.h"
-
-#include <glib/gstdio.h>
 
 typedef struct {
 	char *tmp;
@@ -45,21 +44,10 @@ static void setup(Fixture *f, gconstpointer data)
 	g_assert_true(sb_store_slots_set(f->store, f->site, week, G_N_ELEMENTS(week), &error));
 }
 
-static void rm_rf(const char *path)
-{
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-	const char *name;
-	while (d && (name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *child = g_build_filename(path, name, NULL);
-		rm_rf(child);
-	}
-	g_remove(path);
-}
-
 static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, sb_store_free);
-	rm_rf(f->tmp);
+	rt_rm_rf(f->tmp);
 	g_free(f->tmp);
 }
 
