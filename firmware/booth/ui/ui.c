@@ -1069,6 +1069,25 @@ static guint count_focusable(BoothUi *ui)
 	return n;
 }
 
+/* The code screen: letters and digits of the booking alphabet as typed
+ * (either case), Backspace deletes. Other keys keep their meaning. */
+static gboolean code_key(BoothUi *ui, SDL_Keycode k)
+{
+	RelaisJourneyEvent ev = {.type = RELAIS_JOURNEY_EV_CODE_DELETE};
+	char c[2] = {0, 0};
+	if (k != SDLK_BACKSPACE) {
+		if (!((k >= SDLK_a && k <= SDLK_z) || (k >= SDLK_0 && k <= SDLK_9)))
+			return FALSE;
+		c[0] = g_ascii_toupper((char)k);
+		ev = (RelaisJourneyEvent){.type = RELAIS_JOURNEY_EV_CODE_CHAR, .str = c};
+	}
+	/* the journey refuses what is not of the alphabet (0, O, 1, I) */
+	if (ui->func)
+		ui->func(&ev, ui->func_data);
+	ui->dirty = TRUE;
+	return TRUE;
+}
+
 static gboolean handle_key(BoothUi *ui, const SDL_KeyboardEvent *e)
 {
 	SDL_Keycode k = e->keysym.sym;
@@ -1099,6 +1118,8 @@ static gboolean handle_key(BoothUi *ui, const SDL_KeyboardEvent *e)
 			move_focus(ui, 1);
 	} else if (k == SDLK_BACKSPACE && kb) {
 		ui_kb_backspace(ui);
+	} else if (ui->view.state == RELAIS_JOURNEY_CHECK_IN && code_key(ui, k)) {
+		/* typed on a physical keyboard: handled */
 	} else if (k == SDLK_ESCAPE) {
 		if (kb) {
 			ui_kb_reset(ui); /* back to the call's controls */
