@@ -97,7 +97,10 @@ struct _SbHub {
 	GHashTable *checkin_failures;
 	/* booking code -> wall time (s) a call was made from it: once only */
 	GHashTable *bookings_used;
+	guint64 booking_outcomes[4]; /* booked, checked_in, refused, rate_limited */
 };
+
+static const char *const booking_outcome_names[] = {"booked", "checked_in", "refused", "rate_limited"};
 
 static void ticket_free(SbTicket *t)
 {
@@ -831,6 +834,13 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	}
 	if (reply == NULL)
 		reply = relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
+	const char *replied = json_object_get_string_member_with_default(reply, "type", "");
+	if (g_str_equal(replied, "booked"))
+		hub->booking_outcomes[0]++;
+	else if (g_str_equal(replied, "checked_in"))
+		hub->booking_outcomes[1]++;
+	else if (g_str_equal(replied, "booking_error"))
+		hub->booking_outcomes[g_strcmp0(json_object_get_string_member(reply, "reason"), "wait") == 0 ? 3 : 2]++;
 	send_obj(hub, peer, reply);
 }
 
@@ -1283,6 +1293,12 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 	for (guint i = 0; i < G_N_ELEMENTS(c.satisfaction); i++)
 		g_string_append_printf(out, "relais_satisfaction_total{score=\"%u\"} %" G_GUINT64_FORMAT "\n", i + 1,
 				       c.satisfaction[i]);
+	g_string_append(out, "# HELP relais_bookings_total Booking requests of booths by outcome (booked, checked in, "
+			     "refused, refused as too many wrong codes).\n"
+			     "# TYPE relais_bookings_total counter\n");
+	for (guint i = 0; i < G_N_ELEMENTS(booking_outcome_names); i++)
+		g_string_append_printf(out, "relais_bookings_total{outcome=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				       booking_outcome_names[i], hub->booking_outcomes[i]);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

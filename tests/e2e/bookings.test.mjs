@@ -209,6 +209,10 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     // another booth is not held back: its answer is about the code itself
     const e = await fresh.request({ type: 'check_in', code: 'ZZZZZ7' }, 'booking_error');
     assert.equal(e.reason, 'unknown');
+    // counted for the operators
+    const m = (await sb.metrics()).body;
+    assert.match(m, /^relais_bookings_total\{outcome="rate_limited"\} 2$/m);
+    assert.match(m, /^relais_bookings_total\{outcome="checked_in"\} 1$/m);
   });
 
   step('too early: refused, with when to come back', async () => {

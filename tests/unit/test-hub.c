@@ -1363,6 +1363,13 @@ static void test_booking_rate_limit(Fixture *f, gconstpointer data)
 	g_assert_nonnull(last_of(b, RELAIS_MSG_CHECKED_IN));
 	/* the rate limit is not a protocol error: the connection stays */
 	g_assert_cmpuint(b->closed_code, ==, 0);
+	/* and it is counted */
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"checked_in\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"refused\"} 5\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"rate_limited\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"booked\"} 0\n"));
 }
 
 static void test_next_opening(Fixture *f, gconstpointer data)
