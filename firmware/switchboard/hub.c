@@ -97,9 +97,11 @@ struct _SbHub {
 	GHashTable *checkin_failures;
 	/* booking code -> wall time (s) a call was made from it: once only */
 	GHashTable *bookings_used;
-	guint64 booking_outcomes[4]; /* booked, checked_in, refused, rate_limited */
+	guint64 booking_outcomes[4]; /* by BookingOutcome */
 };
 
+/* What the booths' booking requests came to, for /metrics. */
+typedef enum { OUTCOME_BOOKED, OUTCOME_CHECKED_IN, OUTCOME_REFUSED, OUTCOME_RATE_LIMITED } BookingOutcome;
 static const char *const booking_outcome_names[] = {"booked", "checked_in", "refused", "rate_limited"};
 
 static void ticket_free(SbTicket *t)
@@ -746,26 +748,26 @@ static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 
 /* A request's booking: checked in (the store, through the transport) at
  * this booth's site today, and neither waiting on another ticket nor made
- * into a call already. Replies the error itself. */
+ * into a call already. Replies the error itself (without the code: booths
+ * log errors). */
 static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
 {
 	if (g_hash_table_contains(hub->bookings_used, code)) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request", "booking %s was already used for a call",
-			   code);
+		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request", "this booking was already used for a call");
 		return FALSE;
 	}
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
 		if (g_strcmp0(t->booking, code) == 0) {
 			send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request",
-				   "booking %s is already waiting at booth %s", code, t->booth->booth_id);
+				   "this booking is already waiting at booth %s", t->booth->booth_id);
 			return FALSE;
 		}
 	}
 	g_autofree char *why = NULL;
 	if (hub->transport.booking_verify == NULL ||
 	    !hub->transport.booking_verify(peer->site, code, &why, hub->user_data)) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "booking %s cannot be used: %s", code,
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "this booking cannot be used: %s",
 			   why ? why : "bookings are not verified by this switchboard");
 		return FALSE;
 	}
@@ -836,11 +838,13 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		reply = relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
 	const char *replied = json_object_get_string_member_with_default(reply, "type", "");
 	if (g_str_equal(replied, "booked"))
-		hub->booking_outcomes[0]++;
+		hub->booking_outcomes[OUTCOME_BOOKED]++;
 	else if (g_str_equal(replied, "checked_in"))
-		hub->booking_outcomes[1]++;
+		hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
+	else if (g_str_equal(json_object_get_string_member_with_default(reply, "reason", ""), "wait"))
+		hub->booking_outcomes[OUTCOME_RATE_LIMITED]++;
 	else if (g_str_equal(replied, "booking_error"))
-		hub->booking_outcomes[g_strcmp0(json_object_get_string_member(reply, "reason"), "wait") == 0 ? 3 : 2]++;
+		hub->booking_outcomes[OUTCOME_REFUSED]++;
 	send_obj(hub, peer, reply);
 }
 
