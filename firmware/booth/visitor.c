@@ -532,6 +532,11 @@ static void on_link(Booth *booth, gboolean up, gpointer data)
 {
 	BoothVisitor *v = data;
 	(void)feed(v, up ? RELAIS_JOURNEY_EV_LINK_UP : RELAIS_JOURNEY_EV_LINK_LOST, NULL, 0);
+	/* a booking answer that will not come: said now, not left spinning */
+	RelaisJourneyState s = relais_journey_get_state(v->journey);
+	if (!up && (relais_journey_get_booking_pending(v->journey) ||
+		    (s == RELAIS_JOURNEY_BOOK_SLOTS && relais_journey_get_n_slots(v->journey) < 0)))
+		(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, "offline", 0);
 }
 
 static void on_availability(Booth *booth, int advisers, const char *next_opening, gpointer data)

@@ -232,6 +232,10 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     assert.equal(await stateOf(code), 'booked');
     // the same store, its clock moved past the start and the no-show delay
     await sb.proc.stop();
+    // meanwhile a booth without its switchboard says so at once
+    const a = booths['bk-a'].ctl;
+    await until(async () => (await a.status()).link !== 'up', { timeout: 10000, what: 'booth A offline' });
+    await refused(a, 'ZZZZZ8', 'offline');
     const offset = Math.ceil((Date.parse(start) + (NO_SHOW_MIN + 2) * 60000 - Date.now()) / 1000);
     sb = await startSwitchboard({ dir, extraArgs: SB_ARGS, env: { RELAIS_SB_TEST_CLOCK_OFFSET_S: String(offset) } });
     const log = sb.proc.tail.join('\n');
