@@ -55,7 +55,8 @@ typedef struct {
 	 * ("2026-11-24T09:00:00+01:00"), or NULL: unknown site, no hours. */
 	char *(*next_opening)(const char *site, gpointer user_data);
 	/* nullable: bookings (PROTOCOL.md "Bookings") at site `site` as the
-	 * booth's hello names it (NULL: the hello named none). Each returns
+	 * booth's hello names it (a booth naming none is answered "no_site"
+	 * without asking). Each returns
 	 * (transfer full) the complete reply to send: booking_offer, booked or
 	 * checked_in, or a booking_error. The hub checks the state and rate-
 	 * limits check-ins before asking. */
