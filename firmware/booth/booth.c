@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-booth"
 
 #include "booth.h"
+#include "booking.h"
 #include "link.h"
 #include "media.h"
 #include "mediaconf.h"
@@ -41,6 +42,7 @@ struct _Booth {
 	/* --- session data: everything below is wiped at the end --- */
 	char *topic, *language;
 	JsonObject *answers;
+	char *booking; /* the checked-in booking code of the request */
 	char *ticket;
 	guint position;
 	char *call;
@@ -447,6 +449,7 @@ static void booth_wipe(Booth *booth)
 	g_clear_pointer(&booth->topic, g_free);
 	g_clear_pointer(&booth->language, g_free);
 	g_clear_pointer(&booth->answers, json_object_unref);
+	g_clear_pointer(&booth->booking, g_free);
 	g_clear_pointer(&booth->ticket, g_free);
 	g_clear_pointer(&booth->call, g_free);
 	g_clear_pointer(&booth->peer, g_free);
@@ -669,7 +672,15 @@ static void send_request(Booth *booth)
 	for (GList *l = members; l; l = l->next)
 		json_object_set_string_member(answers, l->data, json_object_get_string_member(booth->answers, l->data));
 	json_object_set_object_member(o, "answers", answers);
+	if (booth->booking)
+		json_object_set_string_member(o, "booking", booth->booking);
 	booth_link_send(booth->link, o);
+}
+
+static void tell_booking(Booth *booth, RelaisMsgType type, JsonObject *fields)
+{
+	if (booth->observer.booking)
+		booth->observer.booking(booth, type, fields, booth->observer_data);
 }
 
 /* STUN/TURN servers for the next session (TURN credentials expire: the
@@ -779,6 +790,12 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_ICE_SERVERS:
 		set_ice_servers(booth, msg);
 		break;
+	case RELAIS_MSG_BOOKING_OFFER:
+	case RELAIS_MSG_BOOKED:
+	case RELAIS_MSG_CHECKED_IN:
+	case RELAIS_MSG_BOOKING_ERROR:
+		tell_booking(booth, relais_msg_get_type(msg), relais_msg_get_root(msg));
+		break;
 	case RELAIS_MSG_AVAILABILITY:
 		if (booth->observer.availability)
 			booth->observer.availability(booth, (int)relais_msg_get_int(msg, "advisers", -1),
@@ -838,6 +855,16 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		if (g_strcmp0(relais_msg_get_string(msg, "ref"), "request") == 0 &&
 		    booth->state == RELAIS_SESSION_QUEUED && booth->ticket == NULL)
 			finish_session(booth, "request refused");
+		/* a booking request refused outright (state, field): the
+		 * visitor must not wait for an answer either */
+		const char *ref = relais_msg_get_string(msg, "ref");
+		if (g_strcmp0(ref, "booking_slots") == 0 || g_strcmp0(ref, "book") == 0 ||
+		    g_strcmp0(ref, "check_in") == 0) {
+			g_autoptr(JsonObject) o = json_object_new();
+			json_object_set_string_member(o, "ref", ref);
+			json_object_set_string_member(o, "reason", "failed");
+			tell_booking(booth, RELAIS_MSG_BOOKING_ERROR, o);
+		}
 		break;
 	default:
 		g_debug("ignoring '%s'", relais_msg_type_name(relais_msg_get_type(msg)));
@@ -899,6 +926,16 @@ RelaisSessionState booth_get_state(Booth *booth)
 
 gboolean booth_request(Booth *booth, const char *topic, const char *language, JsonObject *answers, GError **error)
 {
+	return booth_request_booked(booth, topic, language, answers, NULL, error);
+}
+
+gboolean booth_request_booked(Booth *booth, const char *topic, const char *language, JsonObject *answers,
+			      const char *booking, GError **error)
+{
+	if (booking && !relais_booking_code_valid(booking)) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "'%s' is not a booking code", booking);
+		return FALSE;
+	}
 	if (booth->state != RELAIS_SESSION_IDLE) {
 		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
 			    "cannot ask for an adviser while %s", relais_session_state_name(booth->state));
@@ -931,6 +968,7 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 	booth->topic = g_strdup(topic);
 	booth->language = g_strdup(language);
 	booth->answers = g_steal_pointer(&copy);
+	booth->booking = g_strdup(booking);
 	booth->media = g_steal_pointer(&media);
 	g_autoptr(GError) local = NULL;
 	relais_media_set_relay_only(booth->media, booth->relay_only);
@@ -944,6 +982,71 @@ gboolean booth_request(Booth *booth, const char *topic, const char *language, Js
 	/* sent now, or by on_link_up() when the link comes back */
 	if (booth_link_get_state(booth->link) == BOOTH_LINK_UP)
 		send_request(booth);
+	return TRUE;
+}
+
+/* Bookings are asked while idle, with the link up: offline, the visitor is
+ * told at once rather than left waiting. */
+static gboolean booking_allowed(Booth *booth, GError **error)
+{
+	if (booth->state != RELAIS_SESSION_IDLE) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "cannot book while %s",
+			    relais_session_state_name(booth->state));
+		return FALSE;
+	}
+	if (booth_link_get_state(booth->link) != BOOTH_LINK_UP) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no link to the switchboard");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void set_optional(JsonObject *o, const char *name, const char *value, gboolean (*valid)(const char *))
+{
+	if (value && *value && valid(value))
+		json_object_set_string_member(o, name, value);
+}
+
+gboolean booth_booking_slots(Booth *booth, const char *language, const char *topic, GError **error)
+{
+	if (!booking_allowed(booth, error))
+		return FALSE;
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_SLOTS);
+	set_optional(o, "language", language, relais_proto_valid_lang);
+	set_optional(o, "topic", topic, relais_proto_valid_id);
+	booth_link_send(booth->link, o);
+	return TRUE;
+}
+
+gboolean booth_book(Booth *booth, const char *start, const char *end, const char *language, const char *topic,
+		    GError **error)
+{
+	if (!relais_proto_valid_time(start) || !relais_proto_valid_time(end)) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "a slot needs two ISO 8601 times");
+		return FALSE;
+	}
+	if (!booking_allowed(booth, error))
+		return FALSE;
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOK);
+	json_object_set_string_member(o, "start", start);
+	json_object_set_string_member(o, "end", end);
+	set_optional(o, "language", language, relais_proto_valid_lang);
+	set_optional(o, "topic", topic, relais_proto_valid_id);
+	booth_link_send(booth->link, o);
+	return TRUE;
+}
+
+gboolean booth_check_in(Booth *booth, const char *code, GError **error)
+{
+	if (!relais_booking_code_valid(code)) {
+		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "not a booking code");
+		return FALSE;
+	}
+	if (!booking_allowed(booth, error))
+		return FALSE;
+	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECK_IN);
+	json_object_set_string_member(o, "code", code);
+	booth_link_send(booth->link, o);
 	return TRUE;
 }
 

@@ -17,6 +17,7 @@
 #include "docfile.h"
 #include "media.h"
 #include "mediaconf.h"
+#include "protocol.h"
 #include "session.h"
 
 G_BEGIN_DECLS
@@ -65,6 +66,11 @@ typedef struct {
 	/* the document shown in the call appeared, was fetched, turned a
 	 * page or went (booth_get_document()) */
 	void (*document)(Booth *booth, gpointer user_data);
+	/* the switchboard's answer to booth_booking_slots(), booth_book() or
+	 * booth_check_in(): `type` is RELAIS_MSG_BOOKING_OFFER, _BOOKED,
+	 * _CHECKED_IN or _BOOKING_ERROR and `fields` the message (validated;
+	 * an `error` about one of them arrives as a booking_error "failed") */
+	void (*booking)(Booth *booth, RelaisMsgType type, JsonObject *fields, gpointer user_data);
 } BoothObserver;
 
 void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data);
@@ -91,6 +97,17 @@ void booth_forget(Booth *booth);
  * down queues the visitor locally; it is sent when the link comes back. */
 gboolean booth_request(Booth *booth, const char *topic, const char *language, JsonObject *answers,
 		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Same, for a visitor checked in with booking code `booking` (nullable):
+ * the switchboard verifies it and serves the visitor first. */
+gboolean booth_request_booked(Booth *booth, const char *topic, const char *language, JsonObject *answers,
+			      const char *booking, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Bookings (PROTOCOL.md "Bookings"): only while idle with the link up;
+ * the answer comes through the observer's `booking`. Nothing is kept. */
+gboolean booth_booking_slots(Booth *booth, const char *language, const char *topic,
+			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean booth_book(Booth *booth, const char *start, const char *end, const char *language, const char *topic,
+		    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean booth_check_in(Booth *booth, const char *code, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_end(Booth *booth, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_chat(Booth *booth, const char *text, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

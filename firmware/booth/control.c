@@ -89,7 +89,12 @@ static char *handle_visitor(BoothVisitor *visitor, const char *cmd, JsonObject *
 					   "'keyboard' or 'document'");
 		else {
 			int num = json_object_has_member(o, "num") ? (int)json_object_get_int_member(o, "num") : 0;
-			if (!booth_visitor_tap(visitor, type, opt_string(o, "str", NULL), num, &error))
+			const char *str = opt_string(o, "str", NULL);
+			/* a booking code's digit reads as a number on the command line */
+			g_autofree char *digit = NULL;
+			if (str == NULL && type == RELAIS_JOURNEY_EV_CODE_CHAR && json_object_has_member(o, "num"))
+				str = digit = g_strdup_printf("%d", num);
+			if (!booth_visitor_tap(visitor, type, str, num, &error))
 				return reply_error("%s", error->message);
 		}
 	} else if (g_str_equal(cmd, "key")) {

@@ -56,6 +56,12 @@ struct _BoothVisitor {
 	GArray *chat;	   /* ChatLine */
 	GArray *view_chat; /* BoothUiChatLine pointing into chat */
 	BoothUiView view;
+	/* bookings: the offered slots (ISO start and end), what was booked or
+	 * checked in, and the last refusal's retry hint */
+	GPtrArray *slot_starts, *slot_ends;
+	char *booked_start, *booked_site, *booked_topic;
+	char *retry_at;
+	int retry_s;
 };
 
 static void chat_line_clear(gpointer data)
@@ -327,12 +333,11 @@ static void apply_controls(BoothVisitor *v)
 	relais_media_set_volume(media, relais_journey_get_volume(v->journey));
 }
 
-static void request(BoothVisitor *v)
+/* The visitor's answers, and the topic among them (NULL: not answered). */
+static JsonObject *answers_of(BoothVisitor *v, const char **topic)
 {
-	/* the camera is the media engine's from here: one owner at a time */
-	stop_preview(v);
-	const char *topic = "other";
-	g_autoptr(JsonObject) answers = json_object_new();
+	JsonObject *answers = json_object_new();
+	*topic = NULL;
 	for (guint i = 0; i < relais_questions_count(v->questions); i++) {
 		const RelaisQuestion *q = relais_questions_get(v->questions, i);
 		const char *a = relais_journey_get_answer(v->journey, i);
@@ -340,10 +345,24 @@ static void request(BoothVisitor *v)
 			continue;
 		json_object_set_string_member(answers, q->id, a);
 		if (g_str_equal(q->id, "topic"))
-			topic = a;
+			*topic = a;
 	}
+	return answers;
+}
+
+static void request(BoothVisitor *v)
+{
+	/* the camera is the media engine's from here: one owner at a time */
+	stop_preview(v);
+	const char *topic = NULL;
+	g_autoptr(JsonObject) answers = answers_of(v, &topic);
+	/* checked in: the booking's topic, and its code for the switchboard */
+	gboolean booked = relais_journey_get_booked(v->journey);
+	if (booked && v->booked_topic)
+		topic = v->booked_topic;
 	g_autoptr(GError) error = NULL;
-	if (!booth_request(v->booth, topic, relais_journey_get_language(v->journey), answers, &error)) {
+	if (!booth_request_booked(v->booth, topic ? topic : "other", relais_journey_get_language(v->journey), answers,
+				  booked ? relais_journey_get_code(v->journey) : NULL, &error)) {
 		/* the booth went out of order (the journey has followed) or the
 		 * request was refused: either way the visitor must not wait */
 		g_warning("request: %s", error->message);
@@ -355,6 +374,51 @@ static void request(BoothVisitor *v)
 	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
 	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
 	apply_controls(v);
+}
+
+static void booking_forget(BoothVisitor *v)
+{
+	g_ptr_array_set_size(v->slot_starts, 0);
+	g_ptr_array_set_size(v->slot_ends, 0);
+	g_clear_pointer(&v->booked_start, g_free);
+	g_clear_pointer(&v->booked_site, g_free);
+	g_clear_pointer(&v->booked_topic, g_free);
+	g_clear_pointer(&v->retry_at, g_free);
+	v->retry_s = -1;
+}
+
+/* The booth could not even ask (no link, wrong state): said at once. */
+static void booking_not_sent(BoothVisitor *v, const GError *error)
+{
+	g_message("booking: %s", error->message);
+	(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED,
+		   g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED) ? "offline" : "failed", 0);
+}
+
+static void booking_act(BoothVisitor *v, RelaisJourneyAction action)
+{
+	g_autoptr(GError) error = NULL;
+	const char *lang = relais_journey_get_language(v->journey);
+	const char *topic = NULL;
+	g_autoptr(JsonObject) answers = answers_of(v, &topic);
+	gboolean sent = TRUE;
+	if (action == RELAIS_JOURNEY_ACT_SLOTS) {
+		g_ptr_array_set_size(v->slot_starts, 0);
+		g_ptr_array_set_size(v->slot_ends, 0);
+		sent = booth_booking_slots(v->booth, lang, topic, &error);
+	} else if (action == RELAIS_JOURNEY_ACT_BOOK) {
+		int i = relais_journey_get_slot(v->journey);
+		if (i < 0 || (guint)i >= v->slot_starts->len) {
+			(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, "invalid", 0);
+			return;
+		}
+		sent = booth_book(v->booth, g_ptr_array_index(v->slot_starts, i), g_ptr_array_index(v->slot_ends, i),
+				  lang, topic, &error);
+	} else {
+		sent = booth_check_in(v->booth, relais_journey_get_code(v->journey), &error);
+	}
+	if (!sent)
+		booking_not_sent(v, error);
 }
 
 static gboolean on_wiped_shown(gpointer data)
@@ -380,6 +444,7 @@ static void wipe(BoothVisitor *v)
 	g_array_set_size(v->chat, 0);
 	v->position = 0;
 	v->wait_s = -1;
+	booking_forget(v);
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
@@ -426,6 +491,11 @@ static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourney
 	case RELAIS_JOURNEY_ACT_SCORE:
 		if (!booth_send_feedback(v->booth, relais_journey_get_score(v->journey), &error))
 			g_message("score not sent: %s", error->message);
+		break;
+	case RELAIS_JOURNEY_ACT_SLOTS:
+	case RELAIS_JOURNEY_ACT_BOOK:
+	case RELAIS_JOURNEY_ACT_CHECK_IN:
+		booking_act(v, action);
 		break;
 	case RELAIS_JOURNEY_ACT_WIPE:
 		wipe(v);
@@ -478,8 +548,36 @@ static void refresh(BoothVisitor *v)
 	 * path is being re-established (ICE), say so over the picture */
 	if (v->stalled && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END))
 		view->reconnecting = TRUE;
+	/* bookings, in the visitor's words */
+	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *booked_when = NULL, *retry = NULL;
+	g_autoptr(GDateTime) at = g_date_time_new_now_local();
+	for (guint i = 0; i < v->slot_starts->len; i++) {
+		char *w = booth_ui_format_when(v->ui, view->language, g_ptr_array_index(v->slot_starts, i), at);
+		g_ptr_array_add(slots, w ? w : g_strdup(g_ptr_array_index(v->slot_starts, i)));
+	}
+	g_ptr_array_add(slots, NULL);
+	view->slots = (const char *const *)slots->pdata;
+	if (view->n_slots > (int)v->slot_starts->len)
+		view->n_slots = (int)v->slot_starts->len;
+	if (s == RELAIS_JOURNEY_BOOK_CODE) {
+		booked_when = booth_ui_format_when(v->ui, view->language, v->booked_start, at);
+		view->booking_start = v->booked_start;
+		view->booking_when = booked_when;
+		view->booking_site = v->booked_site;
+	} else if (s != RELAIS_JOURNEY_CHECK_IN) {
+		view->code = NULL; /* shown on those two screens only */
+	}
+	if (v->retry_at)
+		retry = booth_ui_format_when(v->ui, view->language, v->retry_at, at);
+	else if (v->retry_s >= 0)
+		retry = g_strdup_printf("%d", (v->retry_s + 59) / 60);
+	view->booking_retry = retry;
 	booth_ui_set_view(v->ui, view);
 	view->next_opening = NULL; /* `when` ends here; the UI keeps its copy */
+	view->slots = NULL;
+	view->booking_when = view->booking_retry = NULL;
+	view->booking_start = view->booking_site = NULL;
 }
 
 /* Journey timeouts run from the last touch or from entering the screen,
@@ -625,12 +723,64 @@ static void on_link(Booth *booth, gboolean up, gpointer data)
 {
 	BoothVisitor *v = data;
 	(void)feed(v, up ? RELAIS_JOURNEY_EV_LINK_UP : RELAIS_JOURNEY_EV_LINK_LOST, NULL, 0);
+	/* a booking answer that will not come: said now, not left spinning */
+	RelaisJourneyState s = relais_journey_get_state(v->journey);
+	if (!up && (relais_journey_get_booking_pending(v->journey) ||
+		    (s == RELAIS_JOURNEY_BOOK_SLOTS && relais_journey_get_n_slots(v->journey) < 0)))
+		(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, "offline", 0);
 }
 
 static void on_availability(Booth *booth, int advisers, const char *next_opening, gpointer data)
 {
 	BoothVisitor *v = data;
 	(void)feed(v, RELAIS_JOURNEY_EV_AVAILABILITY, next_opening, advisers);
+}
+
+/* The switchboard's answers about bookings (validated by the protocol). */
+static void on_booking(Booth *booth, RelaisMsgType type, JsonObject *o, gpointer data)
+{
+	BoothVisitor *v = data;
+	const char *start = json_object_get_string_member_with_default(o, "start", NULL);
+	switch (type) {
+	case RELAIS_MSG_BOOKING_OFFER: {
+		if (relais_journey_get_state(v->journey) != RELAIS_JOURNEY_BOOK_SLOTS)
+			return; /* the visitor moved on */
+		g_ptr_array_set_size(v->slot_starts, 0);
+		g_ptr_array_set_size(v->slot_ends, 0);
+		JsonArray *a = json_object_get_array_member(o, "slots");
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			JsonObject *slot = json_array_get_object_element(a, i);
+			g_ptr_array_add(v->slot_starts, g_strdup(json_object_get_string_member(slot, "start")));
+			g_ptr_array_add(v->slot_ends, g_strdup(json_object_get_string_member(slot, "end")));
+		}
+		(void)feed(v, RELAIS_JOURNEY_EV_SLOTS, NULL, (int)v->slot_starts->len);
+		break;
+	}
+	case RELAIS_MSG_BOOKED:
+		g_free(v->booked_start);
+		v->booked_start = g_strdup(start);
+		g_free(v->booked_site);
+		v->booked_site = g_strdup(json_object_get_string_member_with_default(o, "site", NULL));
+		if (!feed(v, RELAIS_JOURNEY_EV_BOOKED, json_object_get_string_member(o, "code"), 0))
+			g_warning("a booking was made but the visitor has left: it will be a no-show");
+		break;
+	case RELAIS_MSG_CHECKED_IN:
+		g_free(v->booked_topic);
+		v->booked_topic = g_strdup(json_object_get_string_member_with_default(o, "topic", NULL));
+		(void)feed(v, RELAIS_JOURNEY_EV_CHECKED_IN,
+			   json_object_get_string_member_with_default(o, "language", NULL), 0);
+		break;
+	case RELAIS_MSG_BOOKING_ERROR:
+		g_free(v->retry_at);
+		v->retry_at = g_strdup(json_object_get_string_member_with_default(o, "retry_at", NULL));
+		v->retry_s = (int)json_object_get_int_member_with_default(o, "retry_s", -1);
+		/* the reason only: the switchboard's message may quote the code */
+		g_message("booking refused: %s", json_object_get_string_member(o, "reason"));
+		(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, json_object_get_string_member(o, "reason"), 0);
+		break;
+	default:
+		break;
+	}
 }
 
 static void on_share(Booth *booth, gboolean on, gpointer data)
@@ -646,7 +796,8 @@ static const BoothObserver observer = {on_session,
 				       .link = on_link,
 				       .availability = on_availability,
 				       .share = on_share,
-				       .document = on_document};
+				       .document = on_document,
+				       .booking = on_booking};
 
 /* --- public ----------------------------------------------------------------------- */
 
@@ -670,6 +821,9 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	g_array_set_clear_func(v->chat, chat_line_clear);
 	v->view_chat = g_array_new(FALSE, TRUE, sizeof(BoothUiChatLine));
 	v->wait_s = -1;
+	v->slot_starts = g_ptr_array_new_with_free_func(g_free);
+	v->slot_ends = g_ptr_array_new_with_free_func(g_free);
+	v->retry_s = -1;
 	v->shown = RELAIS_JOURNEY_N_STATES;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
 		v->mailbox[i] = booth_ui_mailbox_new();
@@ -711,6 +865,9 @@ void booth_visitor_free(BoothVisitor *v)
 	g_clear_handle_id(&v->ui_source, g_source_remove);
 	g_array_unref(v->view_chat);
 	g_array_unref(v->chat);
+	booking_forget(v);
+	g_ptr_array_unref(v->slot_starts);
+	g_ptr_array_unref(v->slot_ends);
 	g_clear_pointer(&v->ui, booth_ui_free);
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
 		g_clear_pointer(&v->mailbox[i], booth_ui_mailbox_free);
@@ -884,5 +1041,17 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	 * its picture is drawn */
 	json_object_set_int_member(o, "document_page", v->doc_drawn ? v->doc_drawn_page : 0);
 	json_object_set_boolean_member(o, "document_drawn", st.has_document);
+	/* bookings: the offered slots, the shown code (book_code: the booking's;
+	 * check_in: typed so far), the last refusal */
+	json_object_set_int_member(o, "slots", relais_journey_get_n_slots(v->journey));
+	if (s == RELAIS_JOURNEY_BOOK_CODE || s == RELAIS_JOURNEY_CHECK_IN)
+		json_object_set_string_member(o, "booking_code", relais_journey_get_code(v->journey));
+	if (s == RELAIS_JOURNEY_BOOK_CODE && v->booked_start)
+		json_object_set_string_member(o, "booking_start", v->booked_start);
+	const char *berr = relais_journey_get_booking_error(v->journey);
+	if (berr)
+		json_object_set_string_member(o, "booking_error", berr);
+	json_object_set_boolean_member(o, "booking_pending", relais_journey_get_booking_pending(v->journey));
+	json_object_set_boolean_member(o, "booked", relais_journey_get_booked(v->journey));
 	return o;
 }

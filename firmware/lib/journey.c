@@ -3,6 +3,8 @@
 
 #include "journey.h"
 #include "relais-config.h"
+#include "booking.h"
+#include "protocol.h"
 
 #include <string.h>
 
@@ -21,6 +23,10 @@ struct _RelaisJourney {
 	int score;
 	gboolean muted, camera_off;
 	int volume;
+	char code[RELAIS_BOOKING_CODE_LEN + 1];
+	int n_slots, slot;
+	char *booking_error;
+	gboolean booking_pending, booked;
 	/* what the booth knows about the world: kept */
 	gboolean link_down;
 	int on_duty;
@@ -29,8 +35,9 @@ struct _RelaisJourney {
 };
 
 static const char *const state_names[] = {
-	"attract", "language",	  "question",	  "consent", "self_check", "waiting",	  "no_adviser",	  "connecting",
-	"in_call", "confirm_end", "satisfaction", "thanks",  "wiped",	   "still_there", "out_of_order",
+	"attract",	"language",   "question",     "consent",      "self_check", "waiting", "no_adviser",
+	"connecting",	"in_call",    "confirm_end",  "satisfaction", "thanks",	    "wiped",   "still_there",
+	"out_of_order", "book_slots", "book_confirm", "book_code",    "check_in",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(state_names) == RELAIS_JOURNEY_N_STATES);
 
@@ -66,12 +73,23 @@ static const char *const event_names[] = {
 	"session-ended",
 	"session-out-of-order",
 	"session-repaired",
+	"book",
+	"slot",
+	"book-confirm",
+	"have-booking",
+	"code-char",
+	"code-delete",
+	"check-in",
+	"slots",
+	"booked",
+	"checked-in",
+	"booking-failed",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(event_names) == RELAIS_JOURNEY_N_EVENTS);
 
 static const char *const action_names[] = {
-	"none", "preview-start", "preview-stop", "request", "cancel", "end",
-	"mute", "camera",	 "volume",	 "score",   "wipe",   "chat",
+	"none",	  "preview-start", "preview-stop", "request", "cancel", "end",	"mute",	    "camera",
+	"volume", "score",	   "wipe",	   "chat",    "slots",	"book", "check-in",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(action_names) == RELAIS_JOURNEY_N_ACTIONS);
 
@@ -109,6 +127,8 @@ RelaisJourney *relais_journey_new(const RelaisQuestions *questions, const char *
 			.no_adviser_s = CONFIG_RELAIS_UI_NO_ADVISER_TIMEOUT_S,
 			.thanks_s = CONFIG_RELAIS_UI_THANKS_TIMEOUT_S,
 		};
+	if (j->timeouts.booking_code_s == 0)
+		j->timeouts.booking_code_s = CONFIG_RELAIS_UI_BOOKING_CODE_TIMEOUT_S;
 	j->state = RELAIS_JOURNEY_ATTRACT;
 	j->on_duty = -1;
 	relais_journey_wipe(j);
@@ -126,6 +146,12 @@ void relais_journey_wipe(RelaisJourney *j)
 	j->muted = FALSE;
 	j->camera_off = FALSE;
 	j->volume = 80;
+	memset(j->code, 0, sizeof(j->code));
+	j->n_slots = -1;
+	j->slot = -1;
+	g_clear_pointer(&j->booking_error, g_free);
+	j->booking_pending = FALSE;
+	j->booked = FALSE;
 }
 
 void relais_journey_free(RelaisJourney *j)
@@ -168,7 +194,20 @@ static gboolean one_language(const RelaisJourney *j)
 static gboolean is_before_call(RelaisJourneyState s)
 {
 	return s == RELAIS_JOURNEY_LANGUAGE || s == RELAIS_JOURNEY_QUESTION || s == RELAIS_JOURNEY_CONSENT ||
-	       s == RELAIS_JOURNEY_SELF_CHECK;
+	       s == RELAIS_JOURNEY_SELF_CHECK || s == RELAIS_JOURNEY_BOOK_SLOTS || s == RELAIS_JOURNEY_BOOK_CONFIRM ||
+	       s == RELAIS_JOURNEY_CHECK_IN;
+}
+
+static void set_booking_error(RelaisJourney *j, const char *reason)
+{
+	g_free(j->booking_error);
+	j->booking_error = g_strdup(reason);
+}
+
+/* A reason of PROTOCOL.md's booking_error table. */
+static gboolean is_booking_reason(const char *s)
+{
+	return s && g_strv_contains(relais_booking_reasons, s);
 }
 
 static gboolean is_call(RelaisJourneyState s)
@@ -204,11 +243,17 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		j->question = 0;
 		break;
 	case RELAIS_JOURNEY_EV_LANGUAGE:
-		/* also from attract, whose language buttons start at once */
-		if (s != RELAIS_JOURNEY_LANGUAGE && s != RELAIS_JOURNEY_ATTRACT)
+		/* also from attract, whose language buttons start at once, and
+		 * on the code screen, which stays */
+		if (s != RELAIS_JOURNEY_LANGUAGE && s != RELAIS_JOURNEY_ATTRACT && s != RELAIS_JOURNEY_CHECK_IN)
 			return not_allowed(j, ev, error);
 		if (!offers_language(j, ev->str))
 			return bad_arg(ev, "language not offered", error);
+		if (s == RELAIS_JOURNEY_CHECK_IN) {
+			g_free(j->language);
+			j->language = g_strdup(ev->str);
+			break;
+		}
 		if (s == RELAIS_JOURNEY_ATTRACT)
 			relais_journey_wipe(j);
 		g_free(j->language);
@@ -246,8 +291,26 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 				next = before_questions(j);
 			break;
 		case RELAIS_JOURNEY_CONSENT:
+			/* checked in: the code cannot be typed again, the only
+			 * ways on are ahead or "not now" */
+			if (j->booked)
+				return not_allowed(j, ev, error);
 			next = RELAIS_JOURNEY_QUESTION;
 			j->question = nq - 1;
+			break;
+		case RELAIS_JOURNEY_BOOK_SLOTS:
+			next = RELAIS_JOURNEY_NO_ADVISER;
+			break;
+		case RELAIS_JOURNEY_BOOK_CONFIRM:
+			/* booking: the answer decides where the visitor goes */
+			if (j->booking_pending)
+				return not_allowed(j, ev, error);
+			next = RELAIS_JOURNEY_BOOK_SLOTS;
+			break;
+		case RELAIS_JOURNEY_CHECK_IN:
+			if (j->booking_pending)
+				return not_allowed(j, ev, error);
+			next = RELAIS_JOURNEY_ATTRACT;
 			break;
 		case RELAIS_JOURNEY_SELF_CHECK:
 			next = RELAIS_JOURNEY_CONSENT;
@@ -268,8 +331,9 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 	case RELAIS_JOURNEY_EV_READY:
 		if (s != RELAIS_JOURNEY_SELF_CHECK)
 			return not_allowed(j, ev, error);
-		if (j->on_duty == 0) {
-			/* Known beforehand: do not make them wait for a "no". */
+		if (j->on_duty == 0 && !j->booked) {
+			/* Known beforehand: do not make them wait for a "no".
+			 * A booked visitor waits: the adviser is due. */
 			next = RELAIS_JOURNEY_NO_ADVISER;
 			act = RELAIS_JOURNEY_ACT_PREVIEW_STOP;
 		} else {
@@ -341,7 +405,7 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		act = RELAIS_JOURNEY_ACT_SCORE;
 		break;
 	case RELAIS_JOURNEY_EV_DONE:
-		if (s != RELAIS_JOURNEY_THANKS && s != RELAIS_JOURNEY_NO_ADVISER)
+		if (s != RELAIS_JOURNEY_THANKS && s != RELAIS_JOURNEY_NO_ADVISER && s != RELAIS_JOURNEY_BOOK_CODE)
 			return not_allowed(j, ev, error);
 		next = RELAIS_JOURNEY_WIPED;
 		act = RELAIS_JOURNEY_ACT_WIPE;
@@ -367,7 +431,7 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 			next = RELAIS_JOURNEY_STILL_THERE;
 			j->resume = s;
 		} else if (s == RELAIS_JOURNEY_STILL_THERE || s == RELAIS_JOURNEY_THANKS ||
-			   s == RELAIS_JOURNEY_NO_ADVISER) {
+			   s == RELAIS_JOURNEY_NO_ADVISER || s == RELAIS_JOURNEY_BOOK_CODE) {
 			next = RELAIS_JOURNEY_WIPED;
 			act = RELAIS_JOURNEY_ACT_WIPE;
 		} else if (s == RELAIS_JOURNEY_CONFIRM_END) {
@@ -456,6 +520,116 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		g_clear_pointer(&j->fault, g_free);
 		next = RELAIS_JOURNEY_ATTRACT;
 		break;
+	case RELAIS_JOURNEY_EV_BOOK:
+		if (s != RELAIS_JOURNEY_NO_ADVISER)
+			return not_allowed(j, ev, error);
+		next = RELAIS_JOURNEY_BOOK_SLOTS;
+		j->n_slots = -1;
+		j->slot = -1;
+		set_booking_error(j, NULL);
+		act = RELAIS_JOURNEY_ACT_SLOTS;
+		break;
+	case RELAIS_JOURNEY_EV_SLOTS:
+		if (s != RELAIS_JOURNEY_BOOK_SLOTS)
+			return not_allowed(j, ev, error);
+		if (ev->num < 0 || ev->num > CONFIG_RELAIS_PROTO_MAX_SLOTS)
+			return bad_arg(ev, "slot count outside 0..CONFIG_RELAIS_PROTO_MAX_SLOTS", error);
+		j->n_slots = ev->num;
+		break;
+	case RELAIS_JOURNEY_EV_SLOT:
+		if (s != RELAIS_JOURNEY_BOOK_SLOTS)
+			return not_allowed(j, ev, error);
+		if (ev->num < 0 || ev->num >= j->n_slots)
+			return bad_arg(ev, "not an offered slot", error);
+		j->slot = ev->num;
+		set_booking_error(j, NULL);
+		next = RELAIS_JOURNEY_BOOK_CONFIRM;
+		break;
+	case RELAIS_JOURNEY_EV_BOOK_CONFIRM:
+		if (s != RELAIS_JOURNEY_BOOK_CONFIRM || j->booking_pending)
+			return not_allowed(j, ev, error);
+		j->booking_pending = TRUE;
+		act = RELAIS_JOURNEY_ACT_BOOK;
+		break;
+	case RELAIS_JOURNEY_EV_BOOKED:
+		if (s != RELAIS_JOURNEY_BOOK_CONFIRM || !j->booking_pending)
+			return not_allowed(j, ev, error);
+		if (!relais_booking_code_valid(ev->str))
+			return bad_arg(ev, "not a booking code", error);
+		g_strlcpy(j->code, ev->str, sizeof(j->code));
+		j->booking_pending = FALSE;
+		next = RELAIS_JOURNEY_BOOK_CODE;
+		break;
+	case RELAIS_JOURNEY_EV_HAVE_BOOKING:
+		if (s != RELAIS_JOURNEY_ATTRACT)
+			return not_allowed(j, ev, error);
+		relais_journey_wipe(j);
+		next = RELAIS_JOURNEY_CHECK_IN;
+		break;
+	case RELAIS_JOURNEY_EV_CODE_CHAR: {
+		if (s != RELAIS_JOURNEY_CHECK_IN || j->booking_pending)
+			return not_allowed(j, ev, error);
+		char c = ev->str && ev->str[0] && !ev->str[1] ? g_ascii_toupper(ev->str[0]) : '\0';
+		if (!relais_booking_char_valid(c))
+			return bad_arg(ev, "not a character of booking codes", error);
+		gsize n = strlen(j->code);
+		if (n >= RELAIS_BOOKING_CODE_LEN)
+			return bad_arg(ev, "the code is complete", error);
+		j->code[n] = c;
+		set_booking_error(j, NULL);
+		break;
+	}
+	case RELAIS_JOURNEY_EV_CODE_DELETE: {
+		if (s != RELAIS_JOURNEY_CHECK_IN || j->booking_pending)
+			return not_allowed(j, ev, error);
+		gsize n = strlen(j->code);
+		if (n > 0)
+			j->code[n - 1] = '\0';
+		set_booking_error(j, NULL);
+		break;
+	}
+	case RELAIS_JOURNEY_EV_CHECK_IN:
+		if (s != RELAIS_JOURNEY_CHECK_IN || j->booking_pending)
+			return not_allowed(j, ev, error);
+		if (strlen(j->code) != RELAIS_BOOKING_CODE_LEN)
+			return bad_arg(ev, "the code is not complete", error);
+		j->booking_pending = TRUE;
+		set_booking_error(j, NULL);
+		act = RELAIS_JOURNEY_ACT_CHECK_IN;
+		break;
+	case RELAIS_JOURNEY_EV_CHECKED_IN:
+		if (s != RELAIS_JOURNEY_CHECK_IN || !j->booking_pending)
+			return not_allowed(j, ev, error);
+		/* the booking's language, when this booth offers it */
+		if (offers_language(j, ev->str)) {
+			g_free(j->language);
+			j->language = g_strdup(ev->str);
+		}
+		j->booking_pending = FALSE;
+		j->booked = TRUE;
+		next = RELAIS_JOURNEY_CONSENT;
+		break;
+	case RELAIS_JOURNEY_EV_BOOKING_FAILED:
+		if (!is_booking_reason(ev->str))
+			return bad_arg(ev, "not a booking_error reason", error);
+		if (s == RELAIS_JOURNEY_CHECK_IN) {
+			/* the code stays, to be corrected */
+			j->booking_pending = FALSE;
+		} else if (s == RELAIS_JOURNEY_BOOK_CONFIRM) {
+			/* back to the list, asked again: the slot may be gone */
+			j->booking_pending = FALSE;
+			j->n_slots = -1;
+			j->slot = -1;
+			next = RELAIS_JOURNEY_BOOK_SLOTS;
+			act = RELAIS_JOURNEY_ACT_SLOTS;
+		} else if (s == RELAIS_JOURNEY_BOOK_SLOTS) {
+			/* the list itself could not be had: say why, no retry loop */
+			j->n_slots = 0;
+		} else {
+			return not_allowed(j, ev, error);
+		}
+		set_booking_error(j, ev->str);
+		break;
 	case RELAIS_JOURNEY_N_EVENTS:
 		return not_allowed(j, ev, error);
 	}
@@ -494,6 +668,12 @@ guint relais_journey_timeout_s(const RelaisJourney *j)
 		return j->timeouts.no_adviser_s;
 	case RELAIS_JOURNEY_THANKS:
 		return j->timeouts.thanks_s;
+	case RELAIS_JOURNEY_BOOK_SLOTS:
+	case RELAIS_JOURNEY_BOOK_CONFIRM:
+	case RELAIS_JOURNEY_CHECK_IN:
+		return j->timeouts.idle_s;
+	case RELAIS_JOURNEY_BOOK_CODE:
+		return j->timeouts.booking_code_s;
 	default:
 		return 0;
 	}
@@ -552,6 +732,36 @@ int relais_journey_get_advisers_on_duty(const RelaisJourney *j)
 const char *relais_journey_get_next_opening(const RelaisJourney *j)
 {
 	return j->next_opening;
+}
+
+const char *relais_journey_get_code(const RelaisJourney *j)
+{
+	return j->code;
+}
+
+int relais_journey_get_n_slots(const RelaisJourney *j)
+{
+	return j->n_slots;
+}
+
+int relais_journey_get_slot(const RelaisJourney *j)
+{
+	return j->slot;
+}
+
+const char *relais_journey_get_booking_error(const RelaisJourney *j)
+{
+	return j->booking_error;
+}
+
+gboolean relais_journey_get_booking_pending(const RelaisJourney *j)
+{
+	return j->booking_pending;
+}
+
+gboolean relais_journey_get_booked(const RelaisJourney *j)
+{
+	return j->booked;
 }
 
 const char *relais_journey_get_fault(const RelaisJourney *j)

@@ -29,6 +29,26 @@
  *                                        wiped
  *   any --session out_of_order--> out_of_order --session repaired--> attract
  *
+ * Bookings (PROTOCOL.md "Bookings"):
+ *
+ *   no_adviser --book--> book_slots --slot i--> book_confirm --book-confirm-->
+ *      (ACT_SLOTS: ask)   ^   | back      back |   (ACT_BOOK, pending)
+ *                         |   v                v
+ *                         | no_adviser     --booked (code)--> book_code --done/timeout--> wiped
+ *                         +--booking-failed (reason; ACT_SLOTS again)--+
+ *
+ *   attract --have-booking--> check_in --code-char / code-delete / language--> check_in
+ *                               |  --check-in (6 characters; ACT_CHECK_IN, pending)
+ *                               |  --booking-failed (reason)--> check_in (the reason shown)
+ *                               |  --back--> attract
+ *                               +--checked-in (language)--> consent (booked: no way back)
+ *                                     --> self_check --ready--> waiting (always: an adviser
+ *                                         may sign in; the request carries the code)
+ *
+ *   book_slots, book_confirm, check_in --timeout--> still_there, like the
+ *   questions. The booking code is shown on book_code only and wiped with
+ *   the rest.
+ *
  * Layering: the session state machine (session.h) is the booth's contract
  * with the switchboard; the journey sits above it and is fed its transitions
  * as events (RELAIS_JOURNEY_EV_SESSION_*). The journey never talks to the
@@ -68,6 +88,10 @@ typedef enum {
 	RELAIS_JOURNEY_WIPED,
 	RELAIS_JOURNEY_STILL_THERE,
 	RELAIS_JOURNEY_OUT_OF_ORDER,
+	RELAIS_JOURNEY_BOOK_SLOTS,   /* the next free slots of the site */
+	RELAIS_JOURNEY_BOOK_CONFIRM, /* one slot chosen: book it? */
+	RELAIS_JOURNEY_BOOK_CODE,    /* the code, large, with a QR code */
+	RELAIS_JOURNEY_CHECK_IN,     /* typing a booking code */
 	RELAIS_JOURNEY_N_STATES
 } RelaisJourneyState;
 
@@ -106,6 +130,19 @@ typedef enum {
 	RELAIS_JOURNEY_EV_SESSION_ENDED,
 	RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, /* str: reason or NULL */
 	RELAIS_JOURNEY_EV_SESSION_REPAIRED,
+	/* bookings: from the visitor */
+	RELAIS_JOURNEY_EV_BOOK,		/* "Book a time" on no_adviser */
+	RELAIS_JOURNEY_EV_SLOT,		/* num: index of the offered slot */
+	RELAIS_JOURNEY_EV_BOOK_CONFIRM, /* "Book this time" */
+	RELAIS_JOURNEY_EV_HAVE_BOOKING, /* "I have a booking" on attract */
+	RELAIS_JOURNEY_EV_CODE_CHAR,	/* str: one character of the booking alphabet */
+	RELAIS_JOURNEY_EV_CODE_DELETE,
+	RELAIS_JOURNEY_EV_CHECK_IN,
+	/* bookings: from the owner (the switchboard's answers) */
+	RELAIS_JOURNEY_EV_SLOTS,	  /* num: how many slots are offered (0: none) */
+	RELAIS_JOURNEY_EV_BOOKED,	  /* str: the booking code */
+	RELAIS_JOURNEY_EV_CHECKED_IN,	  /* str: the booking's language or NULL */
+	RELAIS_JOURNEY_EV_BOOKING_FAILED, /* str: a booking_error reason (PROTOCOL.md) */
 	RELAIS_JOURNEY_N_EVENTS
 } RelaisJourneyEventType;
 
@@ -131,6 +168,9 @@ typedef enum {
 	/* send the event's str to the adviser; the journey does not keep it
 	 * (chat is the owner's, and wiped with the session) */
 	RELAIS_JOURNEY_ACT_CHAT,
+	RELAIS_JOURNEY_ACT_SLOTS,    /* ask the switchboard for the free slots */
+	RELAIS_JOURNEY_ACT_BOOK,     /* book slot relais_journey_get_slot() */
+	RELAIS_JOURNEY_ACT_CHECK_IN, /* check in relais_journey_get_code() */
 	RELAIS_JOURNEY_N_ACTIONS
 } RelaisJourneyAction;
 
@@ -140,6 +180,7 @@ typedef enum { RELAIS_JOURNEY_ERROR_NOT_ALLOWED, RELAIS_JOURNEY_ERROR_INVALID } 
 
 typedef struct {
 	guint idle_s, countdown_s, confirm_end_s, satisfaction_s, no_adviser_s, thanks_s;
+	guint booking_code_s; /* 0: CONFIG_RELAIS_UI_BOOKING_CODE_TIMEOUT_S */
 } RelaisJourneyTimeouts;
 
 typedef struct _RelaisJourney RelaisJourney;
@@ -178,6 +219,16 @@ int relais_journey_get_score(const RelaisJourney *j); /* 0: none */
 gboolean relais_journey_get_muted(const RelaisJourney *j);
 gboolean relais_journey_get_camera_off(const RelaisJourney *j);
 int relais_journey_get_volume(const RelaisJourney *j);
+/* Bookings (wiped): the code typed (check_in) or booked (book_code), ""
+ * if none; the slots offered (-1: not known yet) and the one chosen; the
+ * last refusal's reason (NULL: none); whether an answer is awaited; whether
+ * the visitor checked in with a booking. */
+const char *relais_journey_get_code(const RelaisJourney *j);
+int relais_journey_get_n_slots(const RelaisJourney *j);
+int relais_journey_get_slot(const RelaisJourney *j);
+const char *relais_journey_get_booking_error(const RelaisJourney *j);
+gboolean relais_journey_get_booking_pending(const RelaisJourney *j);
+gboolean relais_journey_get_booked(const RelaisJourney *j);
 /* Device/link state (not wiped): */
 gboolean relais_journey_get_link_down(const RelaisJourney *j);
 int relais_journey_get_advisers_on_duty(const RelaisJourney *j);

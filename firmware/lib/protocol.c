@@ -3,6 +3,7 @@
 
 #include "protocol.h"
 #include "relais-config.h"
+#include "booking.h"
 
 #include <string.h>
 
@@ -38,6 +39,8 @@ typedef enum {
 	K_ENUM,	   /* string, one of spec->values */
 	K_STRINGS, /* array of short strings (ICE server URIs) */
 	K_OBJECTS, /* array of objects (booth and queue snapshots) */
+	K_TIME,	   /* ISO 8601 date-time with its offset */
+	K_CODE,	   /* a booking code (booking.h) */
 } FieldKind;
 
 typedef struct {
@@ -66,6 +69,11 @@ static const char *const doc_kind_enum[] = {"pdf", "png", "jpeg", NULL};
 
 /* Pages of a shown PDF: the protocol's bound (Kconfig's cap is at most this). */
 #define DOC_MAX_PAGES 1000
+static const char *const booking_ref_enum[] = {"booking_slots", "book", "check_in", NULL};
+const char *const relais_booking_reasons[] = {
+	"taken", "closed",    "invalid", "no_site", "unknown", "wrong_site", "too_early",
+	"used",	 "cancelled", "expired", "wait",    "offline", "failed",     NULL,
+};
 
 /* Indexed by RelaisMsgType. Sizes come from Kconfig; PROTOCOL.md is the
  * prose of this table. */
@@ -90,8 +98,8 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				{{"language", K_LANG, TRUE},
 				 {"topic", K_ID, TRUE},
 				 {"answers", K_ANSWERS, FALSE},
-				 /* provisional: any booking id makes the ticket booked */
-				 {"booking", K_ID, FALSE}}},
+				 /* a checked-in booking code: verified by the switchboard */
+				 {"booking", K_CODE, FALSE}}},
 	[RELAIS_MSG_QUEUED] = {"queued",
 			       S,
 			       {{"ticket", K_ID, TRUE},
@@ -158,6 +166,32 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_DOC_ERROR] = {"doc_error",
 				  B | S,
 				  {{"call", K_ID, TRUE}, {"doc", K_ID, TRUE}, {"message", K_TEXT, TRUE, 1}}},
+	/* bookings: B asks, S answers with the matching reply or booking_error */
+	[RELAIS_MSG_BOOKING_SLOTS] = {"booking_slots", B, {{"language", K_LANG, FALSE}, {"topic", K_ID, FALSE}}},
+	[RELAIS_MSG_BOOKING_OFFER] = {"booking_offer", S, {{"slots", K_OBJECTS, TRUE}}},
+	[RELAIS_MSG_BOOK] =
+		{"book",
+		 B,
+		 {{"start", K_TIME, TRUE}, {"end", K_TIME, TRUE}, {"language", K_LANG, FALSE}, {"topic", K_ID, FALSE}}},
+	[RELAIS_MSG_BOOKED] =
+		{"booked",
+		 S,
+		 {{"code", K_CODE, TRUE}, {"start", K_TIME, TRUE}, {"end", K_TIME, TRUE}, {"site", K_TEXT, FALSE}}},
+	[RELAIS_MSG_CHECK_IN] = {"check_in", B, {{"code", K_CODE, TRUE}}},
+	[RELAIS_MSG_CHECKED_IN] = {"checked_in",
+				   S,
+				   {{"code", K_CODE, TRUE},
+				    {"start", K_TIME, TRUE},
+				    {"end", K_TIME, TRUE},
+				    {"language", K_LANG, FALSE},
+				    {"topic", K_ID, FALSE}}},
+	[RELAIS_MSG_BOOKING_ERROR] = {"booking_error",
+				      S,
+				      {{"ref", K_ENUM, TRUE, 0, 0, booking_ref_enum},
+				       {"reason", K_ENUM, TRUE, 0, 0, relais_booking_reasons},
+				       {"retry_at", K_TIME, FALSE},
+				       {"retry_s", K_INT, FALSE, 0, 86400},
+				       {"message", K_TEXT, FALSE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -202,6 +236,15 @@ gboolean relais_proto_valid_lang(const char *s)
 		if (!(g_ascii_islower(*p) || *p == '-'))
 			return FALSE;
 	return TRUE;
+}
+
+gboolean relais_proto_valid_time(const char *s)
+{
+	if (s == NULL || strlen(s) > RELAIS_PROTO_MAX_TIME || strchr(s, 'T') == NULL)
+		return FALSE;
+	/* no default zone: a time without its offset is refused */
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(s, NULL);
+	return t != NULL;
 }
 
 static gboolean fail(GError **error, RelaisProtoError code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -288,6 +331,8 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 	case K_TEXT:
 	case K_SDP:
 	case K_LANG:
+	case K_TIME:
+	case K_CODE:
 	case K_ENUM: {
 		if (!node_is_string(n))
 			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be a string", f->name);
@@ -298,6 +343,27 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 			return check_text(f->name, s, (gsize)f->min, CONFIG_RELAIS_PROTO_MAX_TEXT, error);
 		if (f->kind == K_SDP)
 			return check_text(f->name, s, 1, CONFIG_RELAIS_PROTO_MAX_SDP, error);
+		if (f->kind == K_TIME) {
+			if (strlen(s) > RELAIS_PROTO_MAX_TIME)
+				return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is longer than %d bytes",
+					    f->name, RELAIS_PROTO_MAX_TIME);
+			if (!relais_proto_valid_time(s))
+				return fail(error, RELAIS_PROTO_ERROR_FIELD,
+					    "field '%s' must be an ISO 8601 time with its offset, such as "
+					    "2026-11-24T09:00:00+01:00",
+					    f->name);
+			return TRUE;
+		}
+		if (f->kind == K_CODE) {
+			if (strlen(s) > CONFIG_RELAIS_PROTO_MAX_ID)
+				return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is longer than %d bytes",
+					    f->name, CONFIG_RELAIS_PROTO_MAX_ID);
+			if (!relais_booking_code_valid(s))
+				return fail(error, RELAIS_PROTO_ERROR_FIELD,
+					    "field '%s' must be a booking code: %d of %s", f->name,
+					    RELAIS_BOOKING_CODE_LEN, RELAIS_BOOKING_ALPHABET);
+			return TRUE;
+		}
 		if (f->kind == K_LANG) {
 			if (!relais_proto_valid_lang(s))
 				return fail(error, RELAIS_PROTO_ERROR_FIELD,
@@ -379,6 +445,36 @@ static gboolean nesting_ok(const char *data, gsize len)
 		} else if (c == ']' || c == '}') {
 			depth--;
 		}
+	}
+	return TRUE;
+}
+
+/* start < end, both valid times. */
+static gboolean check_interval(const char *start, const char *end, GError **error)
+{
+	g_autoptr(GDateTime) a = g_date_time_new_from_iso8601(start, NULL);
+	g_autoptr(GDateTime) b = g_date_time_new_from_iso8601(end, NULL);
+	if (a == NULL || b == NULL || g_date_time_compare(a, b) >= 0)
+		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field 'end' must come after 'start'");
+	return TRUE;
+}
+
+/* booking_offer: at most MAX_SLOTS of {start, end} */
+static gboolean check_slots(JsonArray *a, GError **error)
+{
+	guint n = json_array_get_length(a);
+	if (n > CONFIG_RELAIS_PROTO_MAX_SLOTS)
+		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field 'slots' has %u items, the cap is %d", n,
+			    CONFIG_RELAIS_PROTO_MAX_SLOTS);
+	static const FieldSpec start = {"slots[].start", K_TIME, TRUE}, end = {"slots[].end", K_TIME, TRUE};
+	for (guint i = 0; i < n; i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		JsonNode *s = json_object_get_member(o, "start"), *e = json_object_get_member(o, "end");
+		if (s == NULL || e == NULL)
+			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field 'slots[%u]' needs 'start' and 'end'", i);
+		if (!check_field(&start, s, error) || !check_field(&end, e, error) ||
+		    !check_interval(json_node_get_string(s), json_node_get_string(e), error))
+			return FALSE;
 	}
 	return TRUE;
 }
@@ -486,6 +582,13 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 		}
 	}
 
+	if (type == RELAIS_MSG_BOOKING_OFFER && !check_slots(json_object_get_array_member(obj, "slots"), error))
+		return NULL;
+	if ((type == RELAIS_MSG_BOOK || type == RELAIS_MSG_BOOKED || type == RELAIS_MSG_CHECKED_IN) &&
+	    !check_interval(json_object_get_string_member(obj, "start"), json_object_get_string_member(obj, "end"),
+			    error))
+		return NULL;
+
 	RelaisMsg *msg = g_new0(RelaisMsg, 1);
 	msg->type = type;
 	msg->root = json_node_ref(root);
@@ -548,6 +651,18 @@ char *relais_msg_to_string(JsonObject *obj)
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
 	json_node_take_object(node, obj);
 	return json_to_string(node, FALSE);
+}
+
+JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_ERROR);
+	json_object_set_string_member(o, "ref", ref);
+	json_object_set_string_member(o, "reason", reason);
+	if (message) {
+		g_autofree char *m = g_utf8_make_valid(message, MIN(strlen(message), 512));
+		json_object_set_string_member(o, "message", m);
+	}
+	return o;
 }
 
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref)

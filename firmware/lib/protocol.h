@@ -50,6 +50,14 @@ typedef enum {
 	RELAIS_MSG_DOC_PAGE,
 	RELAIS_MSG_DOC_STOP,
 	RELAIS_MSG_DOC_ERROR,
+	/* bookings (PROTOCOL.md "Bookings") */
+	RELAIS_MSG_BOOKING_SLOTS,
+	RELAIS_MSG_BOOKING_OFFER,
+	RELAIS_MSG_BOOK,
+	RELAIS_MSG_BOOKED,
+	RELAIS_MSG_CHECK_IN,
+	RELAIS_MSG_CHECKED_IN,
+	RELAIS_MSG_BOOKING_ERROR,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -103,6 +111,10 @@ JsonObject *relais_msg_new(RelaisMsgType type);
 /* Returns: (transfer full). Takes the object (unrefs it). */
 char *relais_msg_to_string(JsonObject *obj);
 
+/* A booking_error (ref: the request's type, reason: relais_booking_reasons,
+ * message nullable). Returns: (transfer full) the object, to send. */
+JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message);
+
 /* Returns: (transfer full) a complete error message, e.g. for a reply. */
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref);
 /* Same, from a GError in RELAIS_PROTO_ERROR (any other domain maps to "field"). */
@@ -112,6 +124,13 @@ char *relais_msg_error_from_gerror(const GError *error, const char *ref);
  * (booth ids on the command line, booth control answers). */
 gboolean relais_proto_valid_id(const char *s);
 gboolean relais_proto_valid_lang(const char *s);
+/* An ISO 8601 date and time with its offset ("2026-11-24T09:00:00+01:00"),
+ * at most RELAIS_PROTO_MAX_TIME bytes. */
+gboolean relais_proto_valid_time(const char *s);
+#define RELAIS_PROTO_MAX_TIME 40
+
+/* The reasons of booking_error, in PROTOCOL.md's order; NULL-terminated. */
+extern const char *const relais_booking_reasons[];
 
 /* Checks an answers object (keys ids, values texts, member cap) and returns a
  * deep copy. Returns: (transfer full) or NULL with error. */

@@ -57,6 +57,7 @@ struct _SbTicket {
 	char *topic;
 	JsonObject *answers;
 	gboolean booked; /* came with a booking: served before walk-ins */
+	char *booking;	 /* its verified, checked-in code (booked) */
 	gint64 created_us;
 	gint64 queued_wall_s; /* the same instant on the wall clock (call records) */
 	/* what the booth was last told (queued), so that only changes are sent */
@@ -105,7 +106,17 @@ struct _SbHub {
 	guint64 calls_total;
 	guint64 protocol_errors;
 	guint64 satisfaction[5];
+	/* booth_id -> GArray of gint64 (hub clock, us): its refused check-ins
+	 * within the window (codes are 30 bits: guessing must be slow) */
+	GHashTable *checkin_failures;
+	/* booking code -> wall time (s) a call was made from it: once only */
+	GHashTable *bookings_used;
+	guint64 booking_outcomes[4]; /* by BookingOutcome */
 };
+
+/* What the booths' booking requests came to, for /metrics. */
+typedef enum { OUTCOME_BOOKED, OUTCOME_CHECKED_IN, OUTCOME_REFUSED, OUTCOME_RATE_LIMITED } BookingOutcome;
+static const char *const booking_outcome_names[] = {"booked", "checked_in", "refused", "rate_limited"};
 
 static void ticket_free(SbTicket *t)
 {
@@ -114,6 +125,7 @@ static void ticket_free(SbTicket *t)
 	g_free(t->id);
 	g_free(t->language);
 	g_free(t->topic);
+	g_free(t->booking);
 	if (t->answers)
 		json_object_unref(t->answers);
 	g_free(t);
@@ -197,6 +209,10 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 		hub->config.recent_calls = CONFIG_RELAIS_SB_RECENT_CALLS;
 	if (hub->config.resume_grace_s == 0)
 		hub->config.resume_grace_s = CONFIG_RELAIS_SB_RESUME_GRACE_S;
+	if (hub->config.checkin_max_failures == 0)
+		hub->config.checkin_max_failures = CONFIG_RELAIS_SB_CHECKIN_MAX_FAILURES;
+	if (hub->config.checkin_window_s == 0)
+		hub->config.checkin_window_s = CONFIG_RELAIS_SB_CHECKIN_WINDOW_S;
 	hub->durations = g_new0(gint64, hub->config.wait_history);
 	hub->clock = default_clock;
 	hub->wall_clock = default_wall_clock;
@@ -207,6 +223,8 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	g_queue_init(&hub->queue);
 	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
 	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)ended_queue_free);
+	hub->checkin_failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	hub->bookings_used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return hub;
 }
 
@@ -230,6 +248,8 @@ void sb_hub_free(SbHub *hub)
 	g_queue_clear_full(&hub->queue, (GDestroyNotify)ticket_free);
 	g_hash_table_unref(hub->calls);
 	g_hash_table_unref(hub->recent);
+	g_hash_table_unref(hub->checkin_failures);
+	g_hash_table_unref(hub->bookings_used);
 	g_free(hub->durations);
 	g_hash_table_unref(hub->booths);
 	g_ptr_array_unref(hub->advisers);
@@ -752,6 +772,110 @@ static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	booths_changed(hub);
 }
 
+/* --- bookings --------------------------------------------------------------- */
+
+/* A request's booking: checked in (the store, through the transport) at
+ * this booth's site today, and neither waiting on another ticket nor made
+ * into a call already. Replies the error itself (without the code: booths
+ * log errors). */
+static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
+{
+	if (g_hash_table_contains(hub->bookings_used, code)) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request", "this booking was already used for a call");
+		return FALSE;
+	}
+	for (GList *l = hub->queue.head; l; l = l->next) {
+		SbTicket *t = l->data;
+		if (g_strcmp0(t->booking, code) == 0) {
+			send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request",
+				   "this booking is already waiting at booth %s", t->booth->booth_id);
+			return FALSE;
+		}
+	}
+	g_autofree char *why = NULL;
+	if (hub->transport.booking_verify == NULL ||
+	    !hub->transport.booking_verify(peer->site, code, &why, hub->user_data)) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "this booking cannot be used: %s",
+			   why ? why : "bookings are not verified by this switchboard");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The booth's refused check-ins within the window, oldest dropped. */
+static GArray *checkin_failures(SbHub *hub, SbPeer *booth, gint64 now)
+{
+	GArray *a = g_hash_table_lookup(hub->checkin_failures, booth->booth_id);
+	if (a == NULL) {
+		a = g_array_new(FALSE, FALSE, sizeof(gint64));
+		g_hash_table_insert(hub->checkin_failures, g_strdup(booth->booth_id), a);
+	}
+	gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
+	guint old = 0;
+	while (old < a->len && now - g_array_index(a, gint64, old) >= window)
+		old++;
+	if (old)
+		g_array_remove_range(a, 0, old);
+	return a;
+}
+
+/* booking_slots, book, check_in: idle booths only; the transport (the
+ * store) answers. */
+static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	RelaisMsgType type = relais_msg_get_type(msg);
+	const char *ref = relais_msg_type_name(type);
+	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
+		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "'%s' needs an idle booth (this one is %s)", ref,
+			   booth_state(peer));
+		return;
+	}
+	JsonObject *reply = NULL;
+	if (peer->site == NULL || *peer->site == '\0') {
+		reply = relais_msg_booking_error(ref, "no_site", "this booth's hello names no site");
+	} else if (type == RELAIS_MSG_BOOKING_SLOTS) {
+		if (hub->transport.booking_slots)
+			reply = hub->transport.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
+							     relais_msg_get_string(msg, "topic"), hub->user_data);
+	} else if (type == RELAIS_MSG_BOOK) {
+		if (hub->transport.booking_book)
+			reply = hub->transport.booking_book(peer->site, relais_msg_get_string(msg, "start"),
+							    relais_msg_get_string(msg, "end"),
+							    relais_msg_get_string(msg, "language"),
+							    relais_msg_get_string(msg, "topic"), hub->user_data);
+	} else {
+		gint64 now = now_us(hub);
+		GArray *failures = checkin_failures(hub, peer, now);
+		if (failures->len >= hub->config.checkin_max_failures) {
+			gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
+			gint64 wait = g_array_index(failures, gint64, 0) + window - now;
+			reply = relais_msg_booking_error(ref, "wait", "too many codes refused at this booth: wait");
+			json_object_set_int_member(reply, "retry_s",
+						   MAX(1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
+			g_message("booth %s: check-in refused, %u codes refused within %u s", peer->booth_id,
+				  failures->len, hub->config.checkin_window_s);
+		} else if (hub->transport.booking_check_in) {
+			reply = hub->transport.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
+								hub->user_data);
+			if (reply && g_strcmp0(json_object_get_string_member_with_default(reply, "type", ""),
+					       "booking_error") == 0)
+				g_array_append_val(failures, now);
+		}
+	}
+	if (reply == NULL)
+		reply = relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
+	const char *replied = json_object_get_string_member_with_default(reply, "type", "");
+	if (g_str_equal(replied, "booked"))
+		hub->booking_outcomes[OUTCOME_BOOKED]++;
+	else if (g_str_equal(replied, "checked_in"))
+		hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
+	else if (g_str_equal(json_object_get_string_member_with_default(reply, "reason", ""), "wait"))
+		hub->booking_outcomes[OUTCOME_RATE_LIMITED]++;
+	else if (g_str_equal(replied, "booking_error"))
+		hub->booking_outcomes[OUTCOME_REFUSED]++;
+	send_obj(hub, peer, reply);
+}
+
 static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
@@ -764,6 +888,9 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			   hub->config.max_queue);
 		return;
 	}
+	const char *booking = relais_msg_get_string(msg, "booking");
+	if (booking && !booking_usable(hub, peer, booking))
+		return;
 	SbTicket *t = g_new0(SbTicket, 1);
 	g_autofree char *uuid = g_uuid_string_random();
 	t->id = g_strdup_printf("t-%.8s", uuid);
@@ -771,9 +898,9 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->language = g_strdup(relais_msg_get_string(msg, "language"));
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
 	t->answers = answers_copy(relais_msg_get_object(msg, "answers"));
-	/* Provisional (PROTOCOL.md): any booking id counts as booked until the
-	 * store checks the code in. */
-	t->booked = relais_msg_get_string(msg, "booking") != NULL;
+	/* verified above: checked in at this site today, not used */
+	t->booked = booking != NULL;
+	t->booking = g_strdup(booking);
 	t->created_us = now_us(hub);
 	t->queued_wall_s = wall_s(hub);
 	peer->ticket = t;
@@ -853,6 +980,9 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	booth->call = call;
 	adviser->call = call;
 	hub->calls_total++;
+	if (t->booking) /* a booking makes one call */
+		g_hash_table_insert(hub->bookings_used, g_strdup(t->booking),
+				    g_memdup2(&call->answered_wall_s, sizeof(gint64)));
 
 	JsonObject *to_booth = relais_msg_new(RELAIS_MSG_CALL);
 	json_object_set_string_member(to_booth, "call", call->id);
@@ -1192,6 +1322,11 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_DOC_ERROR:
 		handle_doc(hub, peer, msg);
 		break;
+	case RELAIS_MSG_BOOKING_SLOTS:
+	case RELAIS_MSG_BOOK:
+	case RELAIS_MSG_CHECK_IN:
+		handle_booking(hub, peer, msg);
+		break;
 	case RELAIS_MSG_PING: {
 		send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
 		break;
@@ -1298,6 +1433,12 @@ void sb_hub_tick(SbHub *hub)
 		g_message("booth %s did not come back to call %s", call->booth_id, call->id);
 		end_call(hub, call, NULL, "peer-lost");
 	}
+	/* a used code is refused by the store's "today" check after a day */
+	gint64 wall = wall_s(hub);
+	g_hash_table_iter_init(&it, hub->bookings_used);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		if (wall - *(gint64 *)value > 2 * 86400)
+			g_hash_table_iter_remove(&it);
 	/* A booth stays connected for days and gathers with the credentials
 	 * it last got: renew them at half their life. */
 	if (hub->config.turn_secret && hub->config.turn_urls) {
@@ -1360,6 +1501,12 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "# TYPE relais_documents_bytes gauge\n"
 			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_hub_document_bytes(hub));
+	g_string_append(out, "# HELP relais_bookings_total Booking requests of booths by outcome (booked, checked in, "
+			     "refused, refused as too many wrong codes).\n"
+			     "# TYPE relais_bookings_total counter\n");
+	for (guint i = 0; i < G_N_ELEMENTS(booking_outcome_names); i++)
+		g_string_append_printf(out, "relais_bookings_total{outcome=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				       booking_outcome_names[i], hub->booking_outcomes[i]);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

@@ -55,6 +55,20 @@ typedef struct {
 	 * Returns: (transfer full) an ISO 8601 local time with its offset
 	 * ("2026-11-24T09:00:00+01:00"), or NULL: unknown site, no hours. */
 	char *(*next_opening)(const char *site, gpointer user_data);
+	/* nullable: bookings (PROTOCOL.md "Bookings") at site `site` as the
+	 * booth's hello names it (a booth naming none is answered "no_site"
+	 * without asking). Each returns
+	 * (transfer full) the complete reply to send: booking_offer, booked or
+	 * checked_in, or a booking_error. The hub checks the state and rate-
+	 * limits check-ins before asking. */
+	JsonObject *(*booking_slots)(const char *site, const char *language, const char *topic, gpointer user_data);
+	JsonObject *(*booking_book)(const char *site, const char *start, const char *end, const char *language,
+				    const char *topic, gpointer user_data);
+	JsonObject *(*booking_check_in)(const char *site, const char *code, gpointer user_data);
+	/* nullable: whether booking `code` is checked in at `site`, today (the
+	 * site's day); FALSE with *why (transfer full), which names the reason.
+	 * NULL: no request with a booking is accepted. */
+	gboolean (*booking_verify)(const char *site, const char *code, char **why, gpointer user_data);
 } SbHubTransport;
 
 typedef struct {
@@ -70,11 +84,13 @@ typedef struct {
 	char *turn_secret;
 	guint turn_ttl_s; /* 0: Kconfig */
 	/* 0 in any of these: the Kconfig default (CONFIG_RELAIS_SB_...) */
-	guint wait_history;	 /* ended calls averaged for wait_s */
-	guint default_call_s;	 /* assumed call length before any call ended */
-	guint feedback_window_s; /* a rating is accepted this long after the call */
-	guint recent_calls;	 /* ended calls remembered per booth for ratings */
-	guint resume_grace_s;	 /* a call waits this long for its booth's link */
+	guint wait_history;	    /* ended calls averaged for wait_s */
+	guint default_call_s;	    /* assumed call length before any call ended */
+	guint feedback_window_s;    /* a rating is accepted this long after the call */
+	guint recent_calls;	    /* ended calls remembered per booth for ratings */
+	guint resume_grace_s;	    /* a call waits this long for its booth's link */
+	guint checkin_max_failures; /* refused check-ins per booth within ... */
+	guint checkin_window_s;	    /* ... this window, before the booth must wait */
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets

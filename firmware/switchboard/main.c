@@ -550,6 +550,36 @@ static int booking_command(const char *data, int argc, char **argv)
 	return booking_cancel(store, argv[2]);
 }
 
+/* RELAIS_SB_TEST_CLOCK_OFFSET_S: FOR TESTS ONLY. Shifts the store's clock
+ * (bookings, no-shows, sessions, opening hours) by that many seconds, so
+ * that an end-to-end test can make a booking now and see it expire without
+ * waiting for it. Read once here; loudly logged; never set it in service. */
+static gint64 test_clock_offset_s;
+
+static gint64 offset_clock(gpointer user_data)
+{
+	return g_get_real_time() / G_USEC_PER_SEC + test_clock_offset_s;
+}
+
+static gboolean set_test_clock(SbStore *store)
+{
+	const char *env = g_getenv("RELAIS_SB_TEST_CLOCK_OFFSET_S");
+	if (env == NULL || *env == '\0')
+		return TRUE;
+	char *end = NULL;
+	gint64 v = g_ascii_strtoll(env, &end, 10);
+	if (end == env || *end != '\0' || v < -366 * 86400LL || v > 366 * 86400LL) {
+		fprintf(stderr, PROG ": RELAIS_SB_TEST_CLOCK_OFFSET_S must be seconds within a year\n");
+		return FALSE;
+	}
+	test_clock_offset_s = v;
+	sb_store_set_clock(store, offset_clock, NULL);
+	g_warning("TEST ONLY: RELAIS_SB_TEST_CLOCK_OFFSET_S=%" G_GINT64_FORMAT
+		  ": the store's clock runs %" G_GINT64_FORMAT " s off the real time",
+		  v, v);
+	return TRUE;
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -567,7 +597,9 @@ static gboolean takes_value(const char *arg)
 					   "--data",
 					   "--tls-cert",
 					   "--tls-key",
-					   "--doc-max-bytes"};
+					   "--doc-max-bytes",
+					   "--no-show-minutes",
+					   "--checkin-early-minutes"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
 		if (strcmp(arg, opts[i]) == 0)
 			return TRUE;
@@ -590,6 +622,8 @@ int main(int argc, char **argv)
 	g_autofree char *turn_secret_file = NULL;
 	g_autofree char *tls_cert = NULL, *tls_key = NULL;
 	int doc_max_bytes = 0;
+	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
+	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -610,6 +644,10 @@ int main(int argc, char **argv)
 		{"doc-max-bytes", 0, 0, G_OPTION_ARG_INT, &doc_max_bytes,
 		 "Largest document an adviser may show in a call, at most the Kconfig cap (default: that cap)",
 		 "BYTES"},
+		{"no-show-minutes", 0, 0, G_OPTION_ARG_INT, &no_show_min,
+		 "A booking not checked in this long after its start is a no-show (1..240)", "MIN"},
+		{"checkin-early-minutes", 0, 0, G_OPTION_ARG_INT, &early_min,
+		 "A booking code may be checked in this long before its start (0..240)", "MIN"},
 		{NULL}};
 
 	/* "user ..." and what follows is a command with its own options */
@@ -731,12 +769,20 @@ int main(int argc, char **argv)
 	if (!g_file_test(assets, G_FILE_TEST_IS_DIR))
 		g_warning("adviser console folder '%s' does not exist: only the API will be served", assets);
 
+	if (no_show_min < 1 || no_show_min > 240 || early_min < 0 || early_min > 240) {
+		fprintf(stderr, PROG ": --no-show-minutes must be 1..240 and --checkin-early-minutes 0..240\n");
+		return 1;
+	}
+
 	/* migrations run here, before anything listens */
 	g_autoptr(SbStore) store = sb_store_open(data, &error);
 	if (store == NULL) {
 		fprintf(stderr, PROG ": %s\n", error->message);
 		return 1;
 	}
+	sb_store_set_booking_window(store, (guint)early_min, (guint)no_show_min);
+	if (!set_test_clock(store))
+		return 1;
 
 	if (doc_max_bytes < 0 || doc_max_bytes > CONFIG_RELAIS_DOC_MAX_BYTES) {
 		fprintf(stderr, PROG ": --doc-max-bytes must be 1..%d (the Kconfig cap)\n",

@@ -675,6 +675,19 @@ void sb_store_set_booking_window(SbStore *s, guint early_min, guint no_show_min)
 	s->no_show_min = MAX(no_show_min, 1);
 }
 
+void sb_store_get_booking_window(SbStore *s, guint *early_min, guint *no_show_min)
+{
+	if (early_min)
+		*early_min = s->early_min;
+	if (no_show_min)
+		*no_show_min = s->no_show_min;
+}
+
+gint64 sb_store_now(SbStore *s)
+{
+	return now_s(s);
+}
+
 gboolean sb_store_maintain(SbStore *s, GError **error)
 {
 	return sb_store_session_purge(s, NULL, error) && sb_store_attempts_prune(s, 0, NULL, error) &&

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <glib.h>
+#include "booking.h"
 
 G_BEGIN_DECLS
 
@@ -81,6 +82,9 @@ void sb_store_set_clock(SbStore *store, SbStoreClock clock, gpointer user_data);
 /* Booking check-in window: from early_min before the start until no_show_min
  * after it (defaults: CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN, _NO_SHOW_MIN). */
 void sb_store_set_booking_window(SbStore *store, guint early_min, guint no_show_min);
+void sb_store_get_booking_window(SbStore *store, guint *early_min, guint *no_show_min);
+/* The store's clock now, in unix seconds. */
+gint64 sb_store_now(SbStore *store);
 
 /* Periodic housekeeping: purges expired sessions, prunes sign-in attempts
  * older than CONFIG_RELAIS_SB_SIGNIN_WINDOW_S, marks no-shows. */
@@ -323,9 +327,10 @@ gboolean sb_store_site_next_opening(SbStore *store, gint64 site_id, gint64 after
 
 /* --- bookings ---------------------------------------------------------------------- */
 
-/* Six characters, no 0/O or 1/I: 32 symbols, 30 bits per code. */
-#define SB_BOOKING_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-#define SB_BOOKING_CODE_LEN 6
+/* Six characters, no 0/O or 1/I: 32 symbols, 30 bits per code (shared with
+ * the booth: firmware/lib/booking.h). */
+#define SB_BOOKING_ALPHABET RELAIS_BOOKING_ALPHABET
+#define SB_BOOKING_CODE_LEN RELAIS_BOOKING_CODE_LEN
 
 typedef enum {
 	SB_BOOKING_BOOKED,

@@ -7,9 +7,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
-import { startSwitchboard, signInPage } from './lib/relais.mjs';
+import { startSwitchboard, signInPage, openNow } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
-import { scriptedAdviser, scriptedBooth, suiteSteps } from './lib/scripted.mjs';
+import { scriptedAdviser, scriptedBooth, scriptedBooking, suiteSteps } from './lib/scripted.mjs';
 import { until, sleep } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard');
@@ -93,8 +93,11 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
     const toggle = page.locator('[data-testid="chime-toggle"]');
     await toggle.click();
     assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    // a real booking, checked in at this booth's site (bookings.test.mjs covers the rest)
+    await openNow(sb.dataDir, 'Médiathèque');
     const b = await rawBooth('en-2');
-    b.send({ type: 'request', language: 'en', topic: 'training', booking: 'bk-42' });
+    const { code } = await scriptedBooking(b, { checkIn: true });
+    b.send({ type: 'request', language: 'en', topic: 'training', booking: code });
     const booked = page.locator('[data-testid="queue-item"][data-booth-id="en-2"][data-booked="true"]');
     await booked.waitFor();
     assert.equal(await booked.locator('[data-testid="queue-booked"]').innerText(), 'Booked');

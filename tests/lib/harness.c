@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -91,6 +92,17 @@ static gboolean never(gpointer data)
 void rt_sleep(guint ms)
 {
 	(void)rt_wait(never, NULL, ms);
+}
+
+void rt_rm_rf(const char *path)
+{
+	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+	const char *name;
+	while (d && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *child = g_build_filename(path, name, NULL);
+		rt_rm_rf(child);
+	}
+	g_remove(path);
 }
 
 gboolean rt_add_user(const char *dir, const char *login, const char *role, const char *name, const char *password)

@@ -22,6 +22,8 @@ char *rt_pipelines_dir(void);
 /* Spins the default main context until cond(data) or timeout; returns cond. */
 gboolean rt_wait(gboolean (*cond)(gpointer data), gpointer data, guint timeout_ms);
 void rt_sleep(guint ms);
+/* Removes `path` and everything under it (a test's temp dir). */
+void rt_rm_rf(const char *path);
 
 /* The adviser account rt_start_switchboard() creates (with the command line,
  * `user add`) in a new store; rt_client_new() signs in with it on /ws/adviser. */

@@ -3,6 +3,7 @@
  * queue, pairing race, relay isolation, disconnects, error limits, metrics,
  * availability, queue positions and estimated waits, visitors' ratings. */
 #include "hub.h"
+#include "relais-config.h"
 
 #include <string.h>
 
@@ -54,6 +55,71 @@ static char *t_next_opening(const char *site, gpointer ud)
 
 static const SbHubTransport transport_hours = {t_send, t_close, .next_opening = t_next_opening};
 
+/* ... whose transport takes bookings (a fake store: see below) */
+static const int BOOKINGS = 4;
+
+/* Two free slots at "Médiathèque"; no site of another name. */
+static JsonObject *t_slots(const char *site, const char *language, const char *topic, gpointer ud)
+{
+	if (g_strcmp0(site, "Médiathèque") != 0)
+		return relais_msg_booking_error("booking_slots", "no_site", NULL);
+	JsonArray *a = json_array_new();
+	for (int i = 0; i < 2; i++) {
+		JsonObject *o = json_object_new();
+		json_object_set_string_member(o, "start",
+					      i ? "2026-11-24T09:30:00+01:00" : "2026-11-24T09:00:00+01:00");
+		json_object_set_string_member(o, "end", i ? "2026-11-24T10:00:00+01:00" : "2026-11-24T09:30:00+01:00");
+		json_array_add_object_element(a, o);
+	}
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_OFFER);
+	json_object_set_array_member(o, "slots", a);
+	return o;
+}
+
+/* 9:00 is free, anything else just taken. */
+static JsonObject *t_book(const char *site, const char *start, const char *end, const char *language, const char *topic,
+			  gpointer ud)
+{
+	if (g_strcmp0(start, "2026-11-24T09:00:00+01:00") != 0)
+		return relais_msg_booking_error("book", "taken", NULL);
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKED);
+	json_object_set_string_member(o, "code", "NEW234");
+	json_object_set_string_member(o, "start", start);
+	json_object_set_string_member(o, "end", end);
+	json_object_set_string_member(o, "site", site);
+	return o;
+}
+
+/* GOOD22 checks in; any other code is unknown. */
+static JsonObject *t_check_in(const char *site, const char *code, gpointer ud)
+{
+	if (g_strcmp0(code, "GD2222") != 0)
+		return relais_msg_booking_error("check_in", "unknown", NULL);
+	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECKED_IN);
+	json_object_set_string_member(o, "code", code);
+	json_object_set_string_member(o, "start", "2026-11-24T09:00:00+01:00");
+	json_object_set_string_member(o, "end", "2026-11-24T09:30:00+01:00");
+	json_object_set_string_member(o, "topic", "training");
+	return o;
+}
+
+/* Codes starting GD are checked in at Médiathèque today; WS2222 at another
+ * site; nothing else exists. */
+static gboolean t_verify(const char *site, const char *code, char **why, gpointer ud)
+{
+	if (g_str_has_prefix(code, "GD") && g_strcmp0(site, "Médiathèque") == 0)
+		return TRUE;
+	*why = g_strdup(g_str_equal(code, "WS2222") ? "the booking is for another site" : "no booking has this code");
+	return FALSE;
+}
+
+static const SbHubTransport transport_bookings = {t_send,
+						  t_close,
+						  .booking_slots = t_slots,
+						  .booking_book = t_book,
+						  .booking_check_in = t_check_in,
+						  .booking_verify = t_verify};
+
 static void setup(Fixture *f, gconstpointer data)
 {
 	char *ice[] = {"stun://127.0.0.1:3478", NULL};
@@ -72,12 +138,16 @@ static void setup(Fixture *f, gconstpointer data)
 		cfg.turn_secret = "s3cret";
 		cfg.turn_ttl_s = 3600;
 	}
-	if (data == &ROOMY) {
+	if (data == &ROOMY || data == &BOOKINGS) {
 		cfg.max_booths = 6;
 		cfg.max_queue = 5;
 		cfg.max_errors = 20;
 	}
-	f->hub = sb_hub_new(&cfg, data == &HOURS ? &transport_hours : &transport, f);
+	f->hub = sb_hub_new(&cfg,
+			    data == &HOURS	? &transport_hours
+			    : data == &BOOKINGS ? &transport_bookings
+						: &transport,
+			    f);
 	/* any start: only differences matter */
 	f->now_us = 1000 * G_USEC_PER_SEC;
 	sb_hub_set_clock(f->hub, fake_clock, f);
@@ -1161,24 +1231,205 @@ static void test_booked_first(Fixture *f, gconstpointer data)
 	Conn *a = adviser(f, 4, "Alice");
 	request(f, b[0]);
 	request(f, b[1]);
-	say(f, b[2], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"bk-1\"}");
+	say(f, b[2], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"GD2222\"}");
 	g_autofree char *q1 = queue_of(a);
 	g_assert_cmpstr(q1, ==, "b2* b0 b1");
 	g_autofree char *w2 = queued_since(b[2], 0);
 	g_assert_cmpstr(w2, ==, "1/600");
 	/* FIFO among the booked */
-	say(f, b[3], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"bk-2\"}");
+	say(f, b[3], "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"GD3333\"}");
 	g_autofree char *q2 = queue_of(a);
 	g_assert_cmpstr(q2, ==, "b2* b3* b0 b1");
 	g_autoptr(RelaisMsg) p0 = last_of(b[0], RELAIS_MSG_QUEUED);
 	g_assert_cmpint(relais_msg_get_int(p0, "position", 0), ==, 3);
 
-	/* a booking that is not an id is a field error, nothing queued */
+	/* a booking that is not a booking code is a field error, nothing queued */
 	Conn *bad = booth(f, 5, "b5");
 	say(f, bad, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"job-search\",\"booking\":\"no spaces\"}");
 	g_autoptr(RelaisMsg) e = last_of(bad, RELAIS_MSG_ERROR);
 	g_assert_cmpstr(relais_msg_get_string(e, "code"), ==, "field");
 	g_assert_null(last_of(bad, RELAIS_MSG_QUEUED));
+}
+
+/* Member `field` of c's last message of `type` ("" if none), valid until
+ * the next call. */
+static const char *last_string(Conn *c, RelaisMsgType type, const char *field)
+{
+	static char value[64];
+	g_autoptr(RelaisMsg) m = last_of(c, type);
+	g_strlcpy(value, m && relais_msg_get_string(m, field) ? relais_msg_get_string(m, field) : "", sizeof(value));
+	return value;
+}
+
+#define error_code_of(c)     last_string((c), RELAIS_MSG_ERROR, "code")
+#define booking_reason_of(c) last_string((c), RELAIS_MSG_BOOKING_ERROR, "reason")
+
+/* A booked request is served first only with a code the store says is
+ * checked in at this booth's site today, once. */
+static void test_booking_verify(Fixture *f, gconstpointer data)
+{
+	Conn *b0 = booth(f, 0, "b0");
+	Conn *b1 = booth(f, 1, "b1");
+	Conn *a = adviser(f, 2, "Alice");
+	/* another site's booking, an unknown code: refused, nothing queued */
+	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"WS2222\"}");
+	g_assert_cmpstr(error_code_of(b0), ==, "state");
+	g_autoptr(RelaisMsg) e0 = last_of(b0, RELAIS_MSG_ERROR);
+	g_assert_nonnull(strstr(relais_msg_get_string(e0, "message"), "another site"));
+	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"ZZ2222\"}");
+	g_assert_cmpstr(error_code_of(b0), ==, "state");
+	g_assert_null(last_of(b0, RELAIS_MSG_QUEUED));
+
+	/* a good one: booked, first */
+	request(f, b1);
+	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD2222\"}");
+	g_autofree char *q = queue_of(a);
+	g_assert_cmpstr(q, ==, "b0* b1");
+	/* the same code at another booth while it waits: gone */
+	Conn *b2 = booth(f, 3, "b2");
+	say(f, b2, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD2222\"}");
+	g_assert_cmpstr(error_code_of(b2), ==, "gone");
+	g_assert_null(last_of(b2, RELAIS_MSG_QUEUED));
+
+	/* made into a call: the code is used for good */
+	g_autofree char *ticket = ticket_of(b0);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, a, accept);
+	g_autoptr(RelaisMsg) call = last_of(b0, RELAIS_MSG_CALL);
+	g_assert_nonnull(call);
+	g_autofree char *end =
+		g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", relais_msg_get_string(call, "call"));
+	say(f, b0, end);
+	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD2222\"}");
+	g_assert_cmpstr(error_code_of(b0), ==, "gone");
+	g_autoptr(RelaisMsg) used = last_of(b0, RELAIS_MSG_ERROR);
+	g_assert_nonnull(strstr(relais_msg_get_string(used, "message"), "already used"));
+
+	/* a visitor who left the queue has not used the code: it may queue again */
+	say(f, b2, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD3333\"}");
+	g_autofree char *t2 = ticket_of(b2);
+	g_autofree char *cancel = g_strdup_printf("{\"type\":\"cancel\",\"ticket\":\"%s\"}", t2);
+	say(f, b2, cancel);
+	guint before = count_of(b0, RELAIS_MSG_QUEUED);
+	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD3333\"}");
+	g_assert_cmpuint(count_of(b0, RELAIS_MSG_QUEUED), ==, before + 1);
+}
+
+/* Without a way to verify codes, no request with a booking is accepted. */
+static void test_booking_unverifiable(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "b0");
+	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD2222\"}");
+	g_assert_cmpstr(error_code_of(b), ==, "state");
+	g_assert_null(last_of(b, RELAIS_MSG_QUEUED));
+	/* and the booking messages are answered, as failed */
+	say(f, b, "{\"type\":\"booking_slots\"}");
+	g_autoptr(RelaisMsg) e = last_of(b, RELAIS_MSG_BOOKING_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e, "reason"), ==, "failed");
+	g_assert_cmpstr(relais_msg_get_string(e, "ref"), ==, "booking_slots");
+}
+
+static void test_booking_messages(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "b0");
+	say(f, b, "{\"type\":\"booking_slots\",\"language\":\"fr\"}");
+	g_autoptr(RelaisMsg) offer = last_of(b, RELAIS_MSG_BOOKING_OFFER);
+	g_assert_nonnull(offer);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(offer, "slots")), ==, 2);
+
+	say(f, b, "{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00+01:00\",\"end\":\"2026-11-24T09:30:00+01:00\"}");
+	g_autoptr(RelaisMsg) booked = last_of(b, RELAIS_MSG_BOOKED);
+	g_assert_cmpstr(relais_msg_get_string(booked, "code"), ==, "NEW234");
+	say(f, b, "{\"type\":\"book\",\"start\":\"2026-11-24T09:30:00+01:00\",\"end\":\"2026-11-24T10:00:00+01:00\"}");
+	g_autoptr(RelaisMsg) taken = last_of(b, RELAIS_MSG_BOOKING_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(taken, "reason"), ==, "taken");
+	g_assert_cmpstr(relais_msg_get_string(taken, "ref"), ==, "book");
+
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_autoptr(RelaisMsg) in = last_of(b, RELAIS_MSG_CHECKED_IN);
+	g_assert_cmpstr(relais_msg_get_string(in, "topic"), ==, "training");
+
+	/* malformed: the protocol's error, nothing asked of the store */
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"gd2222\"}");
+	g_assert_cmpstr(error_code_of(b), ==, "field");
+	say(f, b, "{\"type\":\"book\",\"start\":\"9h\",\"end\":\"2026-11-24T10:00:00+01:00\"}");
+	g_assert_cmpstr(error_code_of(b), ==, "field");
+
+	/* wrong state: queued, then in a call */
+	guint errors = count_of(b, RELAIS_MSG_ERROR);
+	request(f, b);
+	say(f, b, "{\"type\":\"booking_slots\"}");
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_ERROR), ==, errors + 2);
+	g_assert_cmpstr(error_code_of(b), ==, "state");
+	Conn *a = adviser(f, 1, "Alice");
+	g_autofree char *ticket = ticket_of(b);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, a, accept);
+	say(f, b, "{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00+01:00\",\"end\":\"2026-11-24T09:30:00+01:00\"}");
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_ERROR), ==, errors + 3);
+	g_assert_cmpstr(error_code_of(b), ==, "state");
+	/* an adviser may not book */
+	say(f, a, "{\"type\":\"booking_slots\"}");
+	g_assert_cmpstr(error_code_of(a), ==, "direction");
+
+	/* a booth whose hello names no site, one the store does not know */
+	Conn *nosite = open_conn(f, 2, RELAIS_ROLE_BOOTH);
+	say(f, nosite, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"ns\"}");
+	say(f, nosite, "{\"type\":\"booking_slots\"}");
+	g_autoptr(RelaisMsg) ns = last_of(nosite, RELAIS_MSG_BOOKING_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(ns, "reason"), ==, "no_site");
+	Conn *gare = open_conn(f, 3, RELAIS_ROLE_BOOTH);
+	say(f, gare, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"g\",\"site\":\"Gare\"}");
+	say(f, gare, "{\"type\":\"booking_slots\"}");
+	g_autoptr(RelaisMsg) gs = last_of(gare, RELAIS_MSG_BOOKING_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(gs, "reason"), ==, "no_site");
+}
+
+/* Five refused codes within ten minutes, then the booth must wait; per
+ * booth id, across reconnections. */
+static void test_booking_rate_limit(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "b0");
+	for (int i = 0; i < CONFIG_RELAIS_SB_CHECKIN_MAX_FAILURES; i++) {
+		say(f, b, "{\"type\":\"check_in\",\"code\":\"ZZZZZZ\"}");
+		g_assert_cmpstr(booking_reason_of(b), ==, "unknown");
+		f->now_us += 10 * G_USEC_PER_SEC;
+	}
+	/* even a good code waits now */
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_assert_cmpstr(booking_reason_of(b), ==, "wait");
+	g_autoptr(RelaisMsg) w = last_of(b, RELAIS_MSG_BOOKING_ERROR);
+	gint64 retry = relais_msg_get_int(w, "retry_s", 0);
+	g_assert_cmpint(retry, ==, CONFIG_RELAIS_SB_CHECKIN_WINDOW_S - 10 * CONFIG_RELAIS_SB_CHECKIN_MAX_FAILURES);
+	g_assert_null(last_of(b, RELAIS_MSG_CHECKED_IN));
+
+	/* reconnecting does not reset it */
+	sb_hub_disconnect(f->hub, b->peer);
+	b->peer = NULL;
+	g_ptr_array_set_size(b->inbox, 0);
+	b = booth(f, 0, "b0");
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_assert_cmpstr(booking_reason_of(b), ==, "wait");
+
+	/* another booth is not affected */
+	Conn *other = booth(f, 1, "b1");
+	say(f, other, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_assert_nonnull(last_of(other, RELAIS_MSG_CHECKED_IN));
+
+	/* once the oldest refusal is out of the window, one more try */
+	f->now_us += retry * G_USEC_PER_SEC;
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_assert_nonnull(last_of(b, RELAIS_MSG_CHECKED_IN));
+	/* the rate limit is not a protocol error: the connection stays */
+	g_assert_cmpuint(b->closed_code, ==, 0);
+	/* and it is counted */
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"checked_in\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"refused\"} 5\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"rate_limited\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"booked\"} 0\n"));
 }
 
 static void test_next_opening(Fixture *f, gconstpointer data)
@@ -1240,7 +1491,11 @@ int main(int argc, char **argv)
 	g_test_add("/hub/skills-filter", Fixture, &ROOMY, setup, test_skills_filter, teardown);
 	g_test_add("/hub/skills-accept", Fixture, NULL, setup, test_skills_accept, teardown);
 	g_test_add("/hub/skills-wait", Fixture, NULL, setup, test_skills_wait, teardown);
-	g_test_add("/hub/booked-first", Fixture, &ROOMY, setup, test_booked_first, teardown);
+	g_test_add("/hub/booked-first", Fixture, &BOOKINGS, setup, test_booked_first, teardown);
+	g_test_add("/hub/booking/verify", Fixture, &BOOKINGS, setup, test_booking_verify, teardown);
+	g_test_add("/hub/booking/unverifiable", Fixture, &ROOMY, setup, test_booking_unverifiable, teardown);
+	g_test_add("/hub/booking/messages", Fixture, &BOOKINGS, setup, test_booking_messages, teardown);
+	g_test_add("/hub/booking/rate-limit", Fixture, &BOOKINGS, setup, test_booking_rate_limit, teardown);
 	g_test_add("/hub/next-opening", Fixture, &HOURS, setup, test_next_opening, teardown);
 	return g_test_run();
 }

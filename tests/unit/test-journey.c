@@ -456,6 +456,206 @@ static void test_chat(Fixture *f, gconstpointer data)
 	refused(f->j, RELAIS_JOURNEY_EV_CHAT, "hello", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
 }
 
+/* self_check -> no_adviser (nobody on duty) */
+static void to_no_adviser(Fixture *f)
+{
+	feed_full(f->j, RELAIS_JOURNEY_EV_AVAILABILITY, "2026-11-24T09:00:00+01:00", 0);
+	to_self_check(f);
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_READY), ==, RELAIS_JOURNEY_ACT_PREVIEW_STOP);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_NO_ADVISER);
+}
+
+static void test_book(Fixture *f, gconstpointer data)
+{
+	to_no_adviser(f);
+	/* the list is asked for; until it comes, nothing to pick */
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_BOOK), ==, RELAIS_JOURNEY_ACT_SLOTS);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_SLOTS);
+	g_assert_cmpint(relais_journey_get_n_slots(f->j), ==, -1);
+	g_assert_cmpuint(relais_journey_timeout_s(f->j), ==, 60);
+	refused(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_SLOTS, NULL, -1, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_SLOTS, NULL, CONFIG_RELAIS_PROTO_MAX_SLOTS + 1, RELAIS_JOURNEY_ERROR_INVALID);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOTS, NULL, 3);
+	g_assert_cmpint(relais_journey_get_n_slots(f->j), ==, 3);
+	refused(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, 3, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, -1, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_BOOK_CONFIRM, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+
+	/* pick, back, pick again */
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, 2);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_CONFIRM);
+	g_assert_cmpint(relais_journey_get_slot(f->j), ==, 2);
+	feed(f->j, RELAIS_JOURNEY_EV_BACK);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_SLOTS);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, 1);
+
+	/* the slot was just taken: back to a fresh list, the reason shown */
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_BOOK_CONFIRM), ==, RELAIS_JOURNEY_ACT_BOOK);
+	g_assert_true(relais_journey_get_booking_pending(f->j));
+	refused(f->j, RELAIS_JOURNEY_EV_BOOK_CONFIRM, NULL, 0,
+		RELAIS_JOURNEY_ERROR_NOT_ALLOWED); /* no double booking */
+	refused(f->j, RELAIS_JOURNEY_EV_BACK, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	refused(f->j, RELAIS_JOURNEY_EV_BOOKING_FAILED, "nonsense", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_BOOKING_FAILED, "taken", 0), ==, RELAIS_JOURNEY_ACT_SLOTS);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_SLOTS);
+	g_assert_cmpstr(relais_journey_get_booking_error(f->j), ==, "taken");
+	g_assert_cmpint(relais_journey_get_n_slots(f->j), ==, -1);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOTS, NULL, 2);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, 0);
+	g_assert_null(relais_journey_get_booking_error(f->j));
+	feed(f->j, RELAIS_JOURNEY_EV_BOOK_CONFIRM);
+	/* an answer that is not a code is refused; the real one shows */
+	refused(f->j, RELAIS_JOURNEY_EV_BOOKED, "bk-1", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	feed_full(f->j, RELAIS_JOURNEY_EV_BOOKED, "7KQ2MZ", 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_CODE);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ2MZ");
+	g_assert_cmpuint(relais_journey_timeout_s(f->j), ==, CONFIG_RELAIS_UI_BOOKING_CODE_TIMEOUT_S);
+	refused(f->j, RELAIS_JOURNEY_EV_BACK, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	/* done: the code is not kept */
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_DONE), ==, RELAIS_JOURNEY_ACT_WIPE);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_WIPED);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	g_assert_cmpint(relais_journey_get_n_slots(f->j), ==, -1);
+	assert_wiped(f);
+}
+
+static void test_book_edges(Fixture *f, gconstpointer data)
+{
+	/* only from no_adviser */
+	refused(f->j, RELAIS_JOURNEY_EV_BOOK, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	to_no_adviser(f);
+	feed(f->j, RELAIS_JOURNEY_EV_BOOK);
+	/* the list could not be had: the reason, and no loop asking again */
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_BOOKING_FAILED, "offline", 0), ==, RELAIS_JOURNEY_ACT_NONE);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_SLOTS);
+	g_assert_cmpint(relais_journey_get_n_slots(f->j), ==, 0);
+	g_assert_cmpstr(relais_journey_get_booking_error(f->j), ==, "offline");
+	/* back to no_adviser, then an idle visitor: still there? then wiped */
+	feed(f->j, RELAIS_JOURNEY_EV_BACK);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_NO_ADVISER);
+	feed(f->j, RELAIS_JOURNEY_EV_BOOK);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOTS, NULL, 1);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SLOT, NULL, 0);
+	feed(f->j, RELAIS_JOURNEY_EV_TIMEOUT);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_STILL_THERE);
+	feed(f->j, RELAIS_JOURNEY_EV_STAY);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_CONFIRM);
+	feed(f->j, RELAIS_JOURNEY_EV_BOOK_CONFIRM);
+	feed_full(f->j, RELAIS_JOURNEY_EV_BOOKED, "ABCDEF", 0);
+	/* the code screen times out into the wipe */
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_TIMEOUT), ==, RELAIS_JOURNEY_ACT_WIPE);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	/* a late answer changes nothing */
+	refused(f->j, RELAIS_JOURNEY_EV_BOOKED, "ABCDEF", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	refused(f->j, RELAIS_JOURNEY_EV_SLOTS, NULL, 2, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+}
+
+static void type_code(Fixture *f, const char *code)
+{
+	for (const char *p = code; *p; p++) {
+		char c[2] = {*p, 0};
+		g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, c, 0), ==, RELAIS_JOURNEY_ACT_NONE);
+	}
+}
+
+static void test_check_in(Fixture *f, gconstpointer data)
+{
+	feed_full(f->j, RELAIS_JOURNEY_EV_AVAILABILITY, NULL, 0); /* nobody on duty yet */
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_HAVE_BOOKING), ==, RELAIS_JOURNEY_ACT_NONE);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	/* the visitor's language, on the spot */
+	g_assert_cmpint(feed_full(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "en", 0), ==, RELAIS_JOURNEY_ACT_NONE);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "en");
+	refused(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "de", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	feed_full(f->j, RELAIS_JOURNEY_EV_LANGUAGE, "fr", 0);
+	/* the booking alphabet only, six at most, lower case taken as upper */
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "0", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "O", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "1", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "I", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "AB", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, NULL, 0, RELAIS_JOURNEY_ERROR_INVALID);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "-", 0, RELAIS_JOURNEY_ERROR_INVALID);
+	type_code(f, "7kq2m");
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ2M");
+	refused(f->j, RELAIS_JOURNEY_EV_CHECK_IN, NULL, 0, RELAIS_JOURNEY_ERROR_INVALID); /* five of six */
+	type_code(f, "X");
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "A", 0, RELAIS_JOURNEY_ERROR_INVALID); /* complete */
+	feed(f->j, RELAIS_JOURNEY_EV_CODE_DELETE);
+	type_code(f, "Z");
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ2MZ");
+
+	/* refused: the reason shows, the code stays to be corrected */
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_CHECK_IN), ==, RELAIS_JOURNEY_ACT_CHECK_IN);
+	refused(f->j, RELAIS_JOURNEY_EV_CHECK_IN, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_DELETE, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	refused(f->j, RELAIS_JOURNEY_EV_BACK, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	feed_full(f->j, RELAIS_JOURNEY_EV_BOOKING_FAILED, "unknown", 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	g_assert_cmpstr(relais_journey_get_booking_error(f->j), ==, "unknown");
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ2MZ");
+	refused(f->j, RELAIS_JOURNEY_EV_CHECKED_IN, "en", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED); /* not asked */
+	feed(f->j, RELAIS_JOURNEY_EV_CODE_DELETE);
+	g_assert_null(relais_journey_get_booking_error(f->j));
+	type_code(f, "Y");
+
+	/* checked in: the booking's language, consent without a way back, and
+	 * the queue even with nobody on duty (the adviser is due) */
+	feed(f->j, RELAIS_JOURNEY_EV_CHECK_IN);
+	feed_full(f->j, RELAIS_JOURNEY_EV_CHECKED_IN, "en", 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CONSENT);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "en");
+	g_assert_true(relais_journey_get_booked(f->j));
+	refused(f->j, RELAIS_JOURNEY_EV_BACK, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_ACCEPT), ==, RELAIS_JOURNEY_ACT_PREVIEW_START);
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_READY), ==, RELAIS_JOURNEY_ACT_REQUEST);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_WAITING);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ2MY");
+	feed(f->j, RELAIS_JOURNEY_EV_SESSION_CONNECTING);
+	feed(f->j, RELAIS_JOURNEY_EV_SESSION_IN_CALL);
+	feed(f->j, RELAIS_JOURNEY_EV_END);
+	feed(f->j, RELAIS_JOURNEY_EV_CONFIRM_END);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SCORE, NULL, 5);
+	feed(f->j, RELAIS_JOURNEY_EV_DONE);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	g_assert_false(relais_journey_get_booked(f->j));
+	assert_wiped(f);
+}
+
+static void test_check_in_edges(Fixture *f, gconstpointer data)
+{
+	/* a language this booth does not offer keeps the default */
+	feed(f->j, RELAIS_JOURNEY_EV_HAVE_BOOKING);
+	type_code(f, "ABCDEF");
+	feed(f->j, RELAIS_JOURNEY_EV_CHECK_IN);
+	feed_full(f->j, RELAIS_JOURNEY_EV_CHECKED_IN, "de", 0);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "fr");
+	/* not now on self-check: wiped, code gone */
+	feed(f->j, RELAIS_JOURNEY_EV_ACCEPT);
+	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_NOT_NOW), ==, RELAIS_JOURNEY_ACT_WIPE);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	feed(f->j, RELAIS_JOURNEY_EV_WIPED);
+	/* back from the code entry: attract, nothing kept; idle: still there */
+	feed(f->j, RELAIS_JOURNEY_EV_HAVE_BOOKING);
+	type_code(f, "AB");
+	feed(f->j, RELAIS_JOURNEY_EV_TIMEOUT);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_STILL_THERE);
+	feed(f->j, RELAIS_JOURNEY_EV_STAY);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "AB");
+	feed(f->j, RELAIS_JOURNEY_EV_BACK);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_ATTRACT);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+	/* only from attract; not in the middle of a visit */
+	feed(f->j, RELAIS_JOURNEY_EV_START);
+	refused(f->j, RELAIS_JOURNEY_EV_HAVE_BOOKING, NULL, 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	refused(f->j, RELAIS_JOURNEY_EV_CODE_CHAR, "A", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+	refused(f->j, RELAIS_JOURNEY_EV_BOOKING_FAILED, "unknown", 0, RELAIS_JOURNEY_ERROR_NOT_ALLOWED);
+}
+
 /* Every state, event and action has its own name (logs and the control
  * socket use them). */
 static void test_names(void)
@@ -497,6 +697,10 @@ int main(int argc, char **argv)
 	ADD("/journey/refused", test_refused, NULL);
 	ADD("/journey/four-taps", test_four_taps, NULL);
 	ADD("/journey/chat", test_chat, NULL);
+	ADD("/journey/book", test_book, NULL);
+	ADD("/journey/book-edges", test_book_edges, NULL);
+	ADD("/journey/check-in", test_check_in, NULL);
+	ADD("/journey/check-in-edges", test_check_in_edges, NULL);
 	g_test_add_func("/journey/names", test_names);
 	return g_test_run();
 }

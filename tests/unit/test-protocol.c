@@ -301,6 +301,177 @@ static void test_feedback(void)
 		     RELAIS_PROTO_ERROR_STATE, "before 'hello'");
 }
 
+/* Parses text as sent by `sender` (after hello) and expects it valid. */
+static RelaisMsg *good(const char *text, RelaisRole sender)
+{
+	g_autoptr(GError) error = NULL;
+	RelaisMsg *m = parse(text, sender, TRUE, &error);
+	if (m == NULL)
+		g_error("refused (%s): %s", error->message, text);
+	return m;
+}
+
+#define B	RELAIS_ROLE_BOOTH
+#define S	RELAIS_ROLE_SWITCHBOARD
+#define A	RELAIS_ROLE_ADVISER
+#define E_FIELD RELAIS_PROTO_ERROR_FIELD
+
+static void test_booking_requests(void)
+{
+	/* booking_slots: language and topic optional */
+	g_autoptr(RelaisMsg) s1 = good("{\"type\":\"booking_slots\"}", B);
+	g_assert_cmpint(relais_msg_get_type(s1), ==, RELAIS_MSG_BOOKING_SLOTS);
+	g_autoptr(RelaisMsg) s2 = good("{\"type\":\"booking_slots\",\"language\":\"fr\",\"topic\":\"training\"}", B);
+	g_assert_cmpstr(relais_msg_get_string(s2, "topic"), ==, "training");
+	expect_error("{\"type\":\"booking_slots\",\"language\":\"French\"}", B, TRUE, E_FIELD, "language tag");
+	expect_error("{\"type\":\"booking_slots\",\"topic\":\"a b\"}", B, TRUE, E_FIELD, "'topic'");
+	expect_error("{\"type\":\"booking_slots\",\"topic\":7}", B, TRUE, E_FIELD, "'topic'");
+	expect_error("{\"type\":\"booking_slots\"}", A, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "booking_slots");
+	expect_error("{\"type\":\"booking_slots\"}", B, FALSE, RELAIS_PROTO_ERROR_STATE, "before 'hello'");
+
+	/* book: two times with their offsets, end after start */
+	g_autoptr(RelaisMsg) b1 =
+		good("{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\",\"language\":\"en\",\"topic\":\"job-search\"}",
+		     B);
+	g_assert_cmpstr(relais_msg_get_string(b1, "start"), ==, "2026-11-24T09:00:00+01:00");
+	g_autoptr(RelaisMsg) b2 =
+		good("{\"type\":\"book\",\"start\":\"2026-11-24T08:00:00Z\",\"end\":\"2026-11-24T08:30:00Z\"}", B);
+	expect_error("{\"type\":\"book\",\"end\":\"2026-11-24T09:30:00+01:00\"}", B, TRUE, E_FIELD, "'start'");
+	expect_error("{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00+01:00\"}", B, TRUE, E_FIELD, "'end'");
+	expect_error("{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00\",\"end\":\"2026-11-24T09:30:00+01:00\"}", B,
+		     TRUE, E_FIELD, "offset");
+	expect_error("{\"type\":\"book\",\"start\":\"tomorrow\",\"end\":\"2026-11-24T09:30:00+01:00\"}", B, TRUE,
+		     E_FIELD, "ISO 8601");
+	expect_error("{\"type\":\"book\",\"start\":\"2026-11-24\",\"end\":\"2026-11-25\"}", B, TRUE, E_FIELD,
+		     "ISO 8601");
+	expect_error("{\"type\":\"book\",\"start\":1764000000,\"end\":\"2026-11-24T09:30:00+01:00\"}", B, TRUE, E_FIELD,
+		     "must be a string");
+	expect_error(
+		"{\"type\":\"book\",\"start\":\"2026-11-24T09:30:00+01:00\",\"end\":\"2026-11-24T09:30:00+01:00\"}", B,
+		TRUE, E_FIELD, "after 'start'");
+	expect_error(
+		"{\"type\":\"book\",\"start\":\"2026-11-24T10:00:00+01:00\",\"end\":\"2026-11-24T09:30:00+01:00\"}", B,
+		TRUE, E_FIELD, "after 'start'");
+	g_autofree char *longtime = g_strdup_printf("{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00.%s+01:00\","
+						    "\"end\":\"2026-11-24T09:30:00+01:00\"}",
+						    "0000000000000000000000000000");
+	expect_error(longtime, B, TRUE, RELAIS_PROTO_ERROR_SIZE, "'start'");
+	expect_error(
+		"{\"type\":\"book\",\"start\":\"2026-11-24T09:00:00+01:00\",\"end\":\"2026-11-24T09:30:00+01:00\"}", A,
+		TRUE, RELAIS_PROTO_ERROR_DIRECTION, "book");
+
+	/* check_in: exactly six characters of the booking alphabet */
+	g_autoptr(RelaisMsg) c1 = good("{\"type\":\"check_in\",\"code\":\"7KQ2MZ\"}", B);
+	g_assert_cmpstr(relais_msg_get_string(c1, "code"), ==, "7KQ2MZ");
+	const char *bad_codes[] = {"\"\"",	 "\"7KQ2M\"",  "\"7KQ2MZA\"", "\"7kq2mz\"", "\"7KQ-2MZ\"",
+				   "\"0KQ2MZ\"", "\"1KQ2MZ\"", "\"OKQ2MZ\"",  "\"IKQ2MZ\"", "\"7KQ 2M\"",
+				   "42",	 "[]",	       "true"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad_codes); i++) {
+		g_autofree char *t = g_strdup_printf("{\"type\":\"check_in\",\"code\":%s}", bad_codes[i]);
+		expect_error(t, B, TRUE, E_FIELD, "'code'");
+	}
+	g_autofree char *longcode = g_strnfill(CONFIG_RELAIS_PROTO_MAX_ID + 1, 'A');
+	g_autofree char *lc = g_strdup_printf("{\"type\":\"check_in\",\"code\":\"%s\"}", longcode);
+	expect_error(lc, B, TRUE, RELAIS_PROTO_ERROR_SIZE, "'code'");
+	expect_error("{\"type\":\"check_in\"}", B, TRUE, E_FIELD, "'code'");
+	expect_error("{\"type\":\"check_in\",\"code\":\"7KQ2MZ\"}", A, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "check_in");
+	expect_error("{\"type\":\"check_in\",\"code\":\"7KQ2MZ\"}", S, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "check_in");
+
+	/* request's booking is a code now (verified by the switchboard) */
+	g_autoptr(RelaisMsg) r =
+		good("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\",\"booking\":\"7KQ2MZ\"}", B);
+	g_assert_cmpstr(relais_msg_get_string(r, "booking"), ==, "7KQ2MZ");
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\",\"booking\":\"bk-1\"}", B, TRUE,
+		     E_FIELD, "booking code");
+}
+
+static void test_booking_replies(void)
+{
+	g_autoptr(RelaisMsg) o = good("{\"type\":\"booking_offer\",\"slots\":[{\"start\":\"2026-11-24T09:00:00+01:00\","
+				      "\"end\":\"2026-11-24T09:30:00+01:00\"},{\"start\":\"2026-11-24T09:30:00+01:00\","
+				      "\"end\":\"2026-11-24T10:00:00+01:00\"}]}",
+				      S);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(o, "slots")), ==, 2);
+	g_autoptr(RelaisMsg) empty = good("{\"type\":\"booking_offer\",\"slots\":[]}", S);
+	expect_error("{\"type\":\"booking_offer\"}", S, TRUE, E_FIELD, "'slots'");
+	expect_error("{\"type\":\"booking_offer\",\"slots\":{}}", S, TRUE, E_FIELD, "array");
+	expect_error("{\"type\":\"booking_offer\",\"slots\":[\"9:00\"]}", S, TRUE, E_FIELD, "object");
+	expect_error("{\"type\":\"booking_offer\",\"slots\":[{\"start\":\"2026-11-24T09:00:00+01:00\"}]}", S, TRUE,
+		     E_FIELD, "'start' and 'end'");
+	expect_error(
+		"{\"type\":\"booking_offer\",\"slots\":[{\"start\":\"9h\",\"end\":\"2026-11-24T09:30:00+01:00\"}]}", S,
+		TRUE, E_FIELD, "slots[].start");
+	expect_error("{\"type\":\"booking_offer\",\"slots\":[{\"start\":\"2026-11-24T10:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\"}]}",
+		     S, TRUE, E_FIELD, "after");
+	GString *many = g_string_new("{\"type\":\"booking_offer\",\"slots\":[");
+	for (int i = 0; i <= CONFIG_RELAIS_PROTO_MAX_SLOTS; i++)
+		g_string_append_printf(many, "%s{\"start\":\"2026-11-24T09:00:00Z\",\"end\":\"2026-11-24T09:30:00Z\"}",
+				       i ? "," : "");
+	g_string_append(many, "]}");
+	expect_error(many->str, S, TRUE, RELAIS_PROTO_ERROR_SIZE, "cap");
+	g_string_free(many, TRUE);
+	expect_error("{\"type\":\"booking_offer\",\"slots\":[]}", B, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+
+	g_autoptr(RelaisMsg) bk =
+		good("{\"type\":\"booked\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\",\"site\":\"Médiathèque\"}",
+		     S);
+	g_assert_cmpstr(relais_msg_get_string(bk, "site"), ==, "Médiathèque");
+	expect_error("{\"type\":\"booked\",\"code\":\"7kq2mz\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\"}",
+		     S, TRUE, E_FIELD, "'code'");
+	expect_error("{\"type\":\"booked\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\"}", S, TRUE,
+		     E_FIELD, "'end'");
+
+	g_autoptr(RelaisMsg) ci =
+		good("{\"type\":\"checked_in\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\",\"language\":\"en\",\"topic\":\"training\"}",
+		     S);
+	g_assert_cmpstr(relais_msg_get_string(ci, "language"), ==, "en");
+	expect_error("{\"type\":\"checked_in\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\",\"language\":\"EN\"}",
+		     S, TRUE, E_FIELD, "language");
+
+	/* booking_error: every reason of the table, the optional retry fields */
+	for (const char *const *r = relais_booking_reasons; *r; r++) {
+		g_autofree char *t =
+			g_strdup_printf("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"%s\"}", *r);
+		g_autoptr(RelaisMsg) m = good(t, S);
+		g_assert_cmpstr(relais_msg_get_string(m, "reason"), ==, *r);
+	}
+	g_autoptr(RelaisMsg) early = good("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"too_early\","
+					  "\"retry_at\":\"2026-11-24T08:30:00+01:00\",\"message\":\"later\"}",
+					  S);
+	g_autoptr(RelaisMsg) wait =
+		good("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"wait\",\"retry_s\":540}", S);
+	g_assert_cmpint(relais_msg_get_int(wait, "retry_s", 0), ==, 540);
+	expect_error("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"nope\"}", S, TRUE, E_FIELD,
+		     "'reason' must be one of");
+	expect_error("{\"type\":\"booking_error\",\"ref\":\"request\",\"reason\":\"used\"}", S, TRUE, E_FIELD, "'ref'");
+	expect_error("{\"type\":\"booking_error\",\"ref\":\"book\"}", S, TRUE, E_FIELD, "'reason'");
+	expect_error("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"wait\",\"retry_s\":-1}", S, TRUE,
+		     E_FIELD, "retry_s");
+	expect_error("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"too_early\",\"retry_at\":\"soon\"}",
+		     S, TRUE, E_FIELD, "retry_at");
+	/* switchboard-only types */
+	expect_error("{\"type\":\"booked\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\"}",
+		     B, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"booking_error\",\"ref\":\"book\",\"reason\":\"taken\"}", A, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+
+	g_assert_true(relais_proto_valid_time("2026-11-24T09:00:00+01:00"));
+	g_assert_false(relais_proto_valid_time("2026-11-24T09:00:00"));
+	g_assert_false(relais_proto_valid_time(NULL));
+}
+
+#undef B
+#undef S
+#undef A
+#undef E_FIELD
+
 static void test_build_roundtrip(void)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_CALL);
@@ -390,6 +561,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/queued-wait", test_queued_wait);
 	g_test_add_func("/protocol/feedback", test_feedback);
 	g_test_add_func("/protocol/build-roundtrip", test_build_roundtrip);
+	g_test_add_func("/protocol/booking/requests", test_booking_requests);
+	g_test_add_func("/protocol/booking/replies", test_booking_replies);
 	g_test_add_func("/protocol/names", test_names);
 	g_test_add_func("/protocol/share", test_share);
 	return g_test_run();

@@ -184,6 +184,97 @@ static void key(Fixture *f, SDL_Keycode k, Uint16 mod)
 
 #define STATE(f) relais_journey_get_state((f)->j)
 
+/* Nobody on duty: Book a time, a slot, confirm; the owner's answers fed as
+ * visitor.c feeds them. */
+static void test_booking(Fixture *f, gconstpointer data)
+{
+	RelaisJourneyEvent av = {RELAIS_JOURNEY_EV_AVAILABILITY, "2026-11-24T09:00:00+01:00", 0};
+	g_assert_true(relais_journey_feed(f->j, &av, NULL, NULL));
+	touch(f, RELAIS_JOURNEY_EV_LANGUAGE, "en", 0);
+	touch(f, RELAIS_JOURNEY_EV_SKIP, NULL, 0);
+	touch(f, RELAIS_JOURNEY_EV_SKIP, NULL, 0);
+	touch(f, RELAIS_JOURNEY_EV_ACCEPT, NULL, 0);
+	touch(f, RELAIS_JOURNEY_EV_READY, NULL, 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_NO_ADVISER);
+	touch(f, RELAIS_JOURNEY_EV_BOOK, NULL, 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_SLOTS);
+	g_assert_cmpstr(g_ptr_array_index(f->actions, f->actions->len - 1), ==, "slots");
+	/* the offer: three slots, each a button of its own */
+	RelaisJourneyEvent offer = {RELAIS_JOURNEY_EV_SLOTS, NULL, 3};
+	g_assert_true(relais_journey_feed(f->j, &offer, NULL, NULL));
+	const char *const words[] = {"today at 4:30 pm", "today at 5:00 pm", "tomorrow at 9:00 am", NULL};
+	BoothUiView view = {0};
+	booth_ui_view_from_journey(&view, f->j);
+	view.slots = words;
+	booth_ui_set_view(f->ui, &view);
+	booth_ui_render(f->ui);
+	SDL_Rect r0, r2;
+	g_assert_true(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_SLOT, NULL, 0, &r0));
+	g_assert_true(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_SLOT, NULL, 2, &r2));
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_SLOT, NULL, 3, &r2));
+	g_assert_cmpint(r0.y, <, r2.y);
+	touch(f, RELAIS_JOURNEY_EV_SLOT, NULL, 2);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_CONFIRM);
+	g_assert_cmpint(relais_journey_get_slot(f->j), ==, 2);
+	touch(f, RELAIS_JOURNEY_EV_BOOK_CONFIRM, NULL, 0);
+	g_assert_cmpstr(g_ptr_array_index(f->actions, f->actions->len - 1), ==, "book");
+	/* waiting for the answer: no second booking, no way back */
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_BOOK_CONFIRM, NULL, 0, &r0));
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_BACK, NULL, 0, &r0));
+	RelaisJourneyEvent booked = {RELAIS_JOURNEY_EV_BOOKED, "7KQ2MZ", 0};
+	g_assert_true(relais_journey_feed(f->j, &booked, NULL, NULL));
+	redraw(f);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_BOOK_CODE);
+	key(f, SDLK_ESCAPE, 0); /* Escape is Done */
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_ATTRACT);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "");
+}
+
+/* I have a booking: the keypad by touch, a physical keyboard too. */
+static void test_check_in(Fixture *f, gconstpointer data)
+{
+	touch(f, RELAIS_JOURNEY_EV_HAVE_BOOKING, NULL, 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	SDL_Rect r;
+	/* every character of the alphabet has a key; 0, O, 1 and I none */
+	for (const char *c = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"; *c; c++) {
+		char s[2] = {*c, 0};
+		g_assert_true(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_CODE_CHAR, s, 0, &r));
+	}
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_CODE_CHAR, "O", 0, &r));
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_CODE_CHAR, "0", 0, &r));
+	/* no "Check in" until six are typed */
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_CHECK_IN, NULL, 0, &r));
+	touch(f, RELAIS_JOURNEY_EV_CODE_CHAR, "7", 0);
+	touch(f, RELAIS_JOURNEY_EV_CODE_CHAR, "K", 0);
+	/* keys: lower case is upper case, O and 1 are refused, Backspace deletes */
+	key(f, SDLK_q, 0);
+	key(f, SDLK_o, 0);
+	key(f, SDLK_1, 0);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ");
+	key(f, SDLK_BACKSPACE, 0);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7K");
+	key(f, SDLK_q, 0);
+	key(f, SDLK_2, 0);
+	key(f, SDLK_m, 0);
+	key(f, SDLK_z, 0);
+	g_assert_cmpstr(relais_journey_get_code(f->j), ==, "7KQ2MZ");
+	touch(f, RELAIS_JOURNEY_EV_CHECK_IN, NULL, 0);
+	g_assert_cmpstr(g_ptr_array_index(f->actions, f->actions->len - 1), ==, "check-in");
+	g_assert_true(relais_journey_get_booking_pending(f->j));
+	/* while asked, the keypad is gone */
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_CODE_CHAR, "A", 0, &r));
+	RelaisJourneyEvent refused = {RELAIS_JOURNEY_EV_BOOKING_FAILED, "used", 0};
+	g_assert_true(relais_journey_feed(f->j, &refused, NULL, NULL));
+	redraw(f);
+	/* the language on the spot, then back to attract */
+	touch(f, RELAIS_JOURNEY_EV_LANGUAGE, "en", 0);
+	g_assert_cmpstr(relais_journey_get_language(f->j), ==, "en");
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_CHECK_IN);
+	touch(f, RELAIS_JOURNEY_EV_BACK, NULL, 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_ATTRACT);
+}
+
 static void test_touch_journey(Fixture *f, gconstpointer data)
 {
 	click_at(f, 5, 5); /* anywhere on the attract screen */
@@ -826,6 +917,8 @@ int main(int argc, char **argv)
 	ADD("/ui-input/redraw-on-change", test_redraw_on_change);
 	ADD("/ui-input/text-cache", test_text_cache);
 	ADD("/ui-input/format-when", test_format_when);
+	ADD("/ui-input/booking", test_booking);
+	ADD("/ui-input/check-in", test_check_in);
 	g_test_add_func("/ui-input/keyboard-sizes", test_keyboard_sizes);
 	g_test_add_func("/ui-input/target-sizes", test_target_sizes);
 	g_test_add_func("/ui-input/bad-config", test_bad_config);

@@ -19,7 +19,10 @@ typedef struct {
 	gboolean sharing;	 /* the adviser shows their screen (a slide) */
 	int doc_page, doc_pages; /* a document shown in the call (0: none) */
 	gboolean doc_loading;	 /* ... still being fetched */
+	int booking;		 /* 0: none, else one of the BK_ variants below */
 } Sample;
+
+enum { BK_SLOTS = 1, BK_SLOTS_TAKEN, BK_CONFIRM, BK_CODE, BK_CHECK_IN, BK_CHECK_IN_ERROR };
 
 static const Sample samples[] = {
 	{"attract", RELAIS_JOURNEY_ATTRACT},
@@ -51,6 +54,12 @@ static const Sample samples[] = {
 	{"out-of-order", RELAIS_JOURNEY_OUT_OF_ORDER, .fault = "E-CAMERA: /dev/video0"},
 	{"question-high-contrast", RELAIS_JOURNEY_QUESTION, 0, "training", .contrast = TRUE},
 	{"consent-large-text", RELAIS_JOURNEY_CONSENT, .large = TRUE},
+	{"book-slots", RELAIS_JOURNEY_BOOK_SLOTS, .booking = BK_SLOTS},
+	{"book-slots-taken", RELAIS_JOURNEY_BOOK_SLOTS, .booking = BK_SLOTS_TAKEN},
+	{"book-confirm", RELAIS_JOURNEY_BOOK_CONFIRM, .booking = BK_CONFIRM},
+	{"book-code", RELAIS_JOURNEY_BOOK_CODE, .booking = BK_CODE},
+	{"check-in", RELAIS_JOURNEY_CHECK_IN, .booking = BK_CHECK_IN},
+	{"check-in-error", RELAIS_JOURNEY_CHECK_IN, .booking = BK_CHECK_IN_ERROR},
 };
 
 guint booth_ui_samples_count(void)
@@ -155,7 +164,53 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
 		.fault = s->fault,
 		.sharing = s->sharing,
+		.can_book = s->next_opening,
+		.n_slots = -1,
+		.slot = -1,
 	};
+	/* bookings: the times in the visitor's words, as visitor.c gives them */
+	const char *const slots_fr[] = {"aujourd'hui à 16 h 30",
+					"aujourd'hui à 17 h 00",
+					"demain à 9 h 00",
+					"demain à 9 h 30",
+					"demain à 10 h 00",
+					"mardi à 14 h 00",
+					NULL};
+	const char *const slots_en[] = {"today at 4:30 pm",
+					"today at 5:00 pm",
+					"tomorrow at 9:00 am",
+					"tomorrow at 9:30 am",
+					"tomorrow at 10:00 am",
+					"Tuesday at 2:00 pm",
+					NULL};
+	if (s->booking) {
+		view.slots = fr ? slots_fr : slots_en;
+		view.n_slots = 6;
+	}
+	switch (s->booking) {
+	case BK_SLOTS_TAKEN:
+		view.booking_error = "taken";
+		break;
+	case BK_CONFIRM:
+		view.slot = 2;
+		break;
+	case BK_CODE:
+		view.code = "7KQ2MZ";
+		view.booking_start = "2026-11-24T09:00:00+01:00";
+		view.booking_when = view.slots[2];
+		view.booking_site = "Médiathèque Jean-Macé";
+		break;
+	case BK_CHECK_IN:
+		view.code = "7KQ2";
+		break;
+	case BK_CHECK_IN_ERROR:
+		view.code = "7KQ2MZ";
+		view.booking_error = "too_early";
+		view.booking_retry = fr ? "aujourd'hui à 16 h 00" : "today at 4:00 pm";
+		break;
+	default:
+		break;
+	}
 	/* through attract first, as a real visitor would arrive: resets the
 	 * toggles and forgets the previous sample's pictures */
 	BoothUiView attract = {.state = RELAIS_JOURNEY_ATTRACT, .language = language};

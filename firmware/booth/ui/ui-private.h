@@ -11,7 +11,14 @@ typedef struct {
 } UiTheme;
 
 typedef enum { BTN_PRIMARY, BTN_SECONDARY, BTN_CHOICE, BTN_DANGER, BTN_QUIET } UiButtonStyle;
-typedef enum { TARGET_JOURNEY, TARGET_LARGE_TEXT, TARGET_CONTRAST, TARGET_KEY, TARGET_DOC } UiTargetKind;
+typedef enum {
+	TARGET_JOURNEY,
+	TARGET_LARGE_TEXT,
+	TARGET_CONTRAST,
+	TARGET_KEY,
+	TARGET_DOC,
+	TARGET_CODE_PAGE
+} UiTargetKind;
 typedef enum { FONT_SMALL, FONT_BODY, FONT_BUTTON, FONT_TITLE, FONT_HUGE, N_FONT_ROLES } UiFontRole;
 
 typedef struct {
@@ -45,6 +52,10 @@ struct _BoothUi {
 	/* the view, copied */
 	BoothUiView view;
 	char *language, *answer, *next_opening, *fault;
+	/* the booking part of the view, copied */
+	GStrv bk_slots;
+	char *bk_code, *bk_start, *bk_when, *bk_site, *bk_error, *bk_retry;
+	int code_page; /* check_in on a small screen: the keypad's page shown */
 	BoothUiChatLine chat[UI_MAX_CHAT];
 	guint n_chat;
 

@@ -689,6 +689,8 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 	return g_steal_pointer(&ui);
 }
 
+static void booking_clear(BoothUi *ui);
+
 void booth_ui_free(BoothUi *ui)
 {
 	if (ui == NULL)
@@ -712,6 +714,7 @@ void booth_ui_free(BoothUi *ui)
 	g_free(ui->answer);
 	g_free(ui->next_opening);
 	g_free(ui->fault);
+	booking_clear(ui);
 	g_strfreev(ui->languages);
 	g_free(ui->font_paths[0]);
 	g_free(ui->font_paths[1]);
@@ -746,6 +749,14 @@ void booth_ui_view_from_journey(BoothUiView *view, const RelaisJourney *j)
 	view->reconnecting = relais_journey_get_link_down(j);
 	view->next_opening = relais_journey_get_next_opening(j);
 	view->fault = relais_journey_get_fault(j);
+	view->n_slots = relais_journey_get_n_slots(j);
+	view->slot = relais_journey_get_slot(j);
+	view->code = relais_journey_get_code(j);
+	view->booking_error = relais_journey_get_booking_error(j);
+	view->booking_pending = relais_journey_get_booking_pending(j);
+	view->booked = relais_journey_get_booked(j);
+	/* a site with opening hours: its slots can be booked */
+	view->can_book = view->next_opening != NULL;
 }
 
 static void replace(char **slot, const char *s)
@@ -753,6 +764,63 @@ static void replace(char **slot, const char *s)
 	char *old = *slot;
 	*slot = g_strdup(s);
 	g_free(old);
+}
+
+/* The booking code is the visitor's: erased, not only freed. */
+static void booking_clear(BoothUi *ui)
+{
+	if (ui->bk_code)
+		memset(ui->bk_code, 0, strlen(ui->bk_code));
+	g_clear_pointer(&ui->bk_code, g_free);
+	g_clear_pointer(&ui->bk_slots, g_strfreev);
+	g_clear_pointer(&ui->bk_start, g_free);
+	g_clear_pointer(&ui->bk_when, g_free);
+	g_clear_pointer(&ui->bk_site, g_free);
+	g_clear_pointer(&ui->bk_error, g_free);
+	g_clear_pointer(&ui->bk_retry, g_free);
+}
+
+static gboolean booking_same(BoothUi *ui, const BoothUiView *v)
+{
+	const BoothUiView *c = &ui->view;
+	int n = MAX(v->n_slots, 0);
+	if (v->n_slots != c->n_slots || v->slot != c->slot || !v->booking_pending != !c->booking_pending ||
+	    !v->can_book != !c->can_book || !v->booked != !c->booked || g_strcmp0(v->code, ui->bk_code) != 0 ||
+	    g_strcmp0(v->booking_start, ui->bk_start) != 0 || g_strcmp0(v->booking_when, ui->bk_when) != 0 ||
+	    g_strcmp0(v->booking_site, ui->bk_site) != 0 || g_strcmp0(v->booking_error, ui->bk_error) != 0 ||
+	    g_strcmp0(v->booking_retry, ui->bk_retry) != 0)
+		return FALSE;
+	guint have = ui->bk_slots ? g_strv_length(ui->bk_slots) : 0;
+	if ((guint)(v->slots ? n : 0) != have)
+		return FALSE;
+	for (guint i = 0; i < have; i++)
+		if (g_strcmp0(v->slots[i], ui->bk_slots[i]) != 0)
+			return FALSE;
+	return TRUE;
+}
+
+static void booking_copy(BoothUi *ui, const BoothUiView *v)
+{
+	booking_clear(ui);
+	if (v->slots && v->n_slots > 0) {
+		ui->bk_slots = g_new0(char *, v->n_slots + 1);
+		for (int i = 0; i < v->n_slots; i++)
+			ui->bk_slots[i] = g_strdup(v->slots[i] ? v->slots[i] : "");
+	}
+	ui->bk_code = g_strdup(v->code);
+	ui->bk_start = g_strdup(v->booking_start);
+	ui->bk_when = g_strdup(v->booking_when);
+	ui->bk_site = g_strdup(v->booking_site);
+	ui->bk_error = g_strdup(v->booking_error);
+	ui->bk_retry = g_strdup(v->booking_retry);
+	ui->view.slots = (const char *const *)ui->bk_slots;
+	ui->view.n_slots = v->slots ? v->n_slots : MIN(v->n_slots, 0);
+	ui->view.code = ui->bk_code;
+	ui->view.booking_start = ui->bk_start;
+	ui->view.booking_when = ui->bk_when;
+	ui->view.booking_site = ui->bk_site;
+	ui->view.booking_error = ui->bk_error;
+	ui->view.booking_retry = ui->bk_retry;
 }
 
 static gboolean is_call_screen(RelaisJourneyState s)
@@ -779,7 +847,7 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    v->wait_minutes != c->wait_minutes || g_strcmp0(v->next_opening, ui->next_opening) != 0 ||
 	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
 	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
-	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing)
+	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v))
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
@@ -824,6 +892,7 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	ui->view.answer = ui->answer;
 	ui->view.next_opening = ui->next_opening;
 	ui->view.fault = ui->fault;
+	booking_copy(ui, view);
 	if (ui->view.question >= relais_questions_count(ui->questions))
 		ui->view.question = 0;
 	chat_clear(ui);
@@ -886,8 +955,10 @@ void booth_ui_render(BoothUi *ui)
 	ui_video_poll_mailboxes(ui);
 	/* Focus belongs to a screen: a new screen starts with none, so that a
 	 * touch user never sees a stray ring, and Tab starts at the top. */
-	if (ui->view.state != ui->drawn_state || ui->view.question != ui->drawn_question)
+	if (ui->view.state != ui->drawn_state || ui->view.question != ui->drawn_question) {
 		ui->focus = -1;
+		ui->code_page = 0;
+	}
 	ui->drawn_state = ui->view.state;
 	ui->drawn_question = ui->view.question;
 	draw(ui);
@@ -932,6 +1003,9 @@ static void emit(BoothUi *ui, const UiTarget *target, gboolean by_keys)
 		return;
 	case TARGET_KEY:
 		ui_kb_press(ui, &t, by_keys);
+		return;
+	case TARGET_CODE_PAGE:
+		ui->code_page++; /* the screen wraps it around */
 		return;
 	case TARGET_JOURNEY:
 		if (ui->func)
@@ -1008,6 +1082,25 @@ static guint count_focusable(BoothUi *ui)
 	return n;
 }
 
+/* The code screen: letters and digits of the booking alphabet as typed
+ * (either case), Backspace deletes. Other keys keep their meaning. */
+static gboolean code_key(BoothUi *ui, SDL_Keycode k)
+{
+	RelaisJourneyEvent ev = {.type = RELAIS_JOURNEY_EV_CODE_DELETE};
+	char c[2] = {0, 0};
+	if (k != SDLK_BACKSPACE) {
+		if (!((k >= SDLK_a && k <= SDLK_z) || (k >= SDLK_0 && k <= SDLK_9)))
+			return FALSE;
+		c[0] = g_ascii_toupper((char)k);
+		ev = (RelaisJourneyEvent){.type = RELAIS_JOURNEY_EV_CODE_CHAR, .str = c};
+	}
+	/* the journey refuses what is not of the alphabet (0, O, 1, I) */
+	if (ui->func)
+		ui->func(&ev, ui->func_data);
+	ui->dirty = TRUE;
+	return TRUE;
+}
+
 static gboolean handle_key(BoothUi *ui, const SDL_KeyboardEvent *e)
 {
 	SDL_Keycode k = e->keysym.sym;
@@ -1038,6 +1131,8 @@ static gboolean handle_key(BoothUi *ui, const SDL_KeyboardEvent *e)
 			move_focus(ui, 1);
 	} else if (k == SDLK_BACKSPACE && kb) {
 		ui_kb_backspace(ui);
+	} else if (ui->view.state == RELAIS_JOURNEY_CHECK_IN && code_key(ui, k)) {
+		/* typed on a physical keyboard: handled */
 	} else if (k == SDLK_ESCAPE) {
 		if (kb) {
 			ui_kb_reset(ui); /* back to the call's controls */
@@ -1187,7 +1282,7 @@ gboolean booth_ui_find_target(BoothUi *ui, RelaisJourneyEventType type, const ch
 			continue;
 		if (str && g_strcmp0(str, t->ev.str) != 0)
 			continue;
-		if (type == RELAIS_JOURNEY_EV_SCORE && num != t->ev.num)
+		if ((type == RELAIS_JOURNEY_EV_SCORE || type == RELAIS_JOURNEY_EV_SLOT) && num != t->ev.num)
 			continue;
 		*rect = t->rect;
 		return TRUE;

@@ -76,6 +76,19 @@ typedef struct {
 	/* the adviser shares their screen (call): the call screen shows it
 	 * large once a BOOTH_UI_VIDEO_SCREEN frame is there, with a caption */
 	gboolean sharing;
+	/* bookings (book_slots, book_confirm, book_code, check_in) */
+	const char *const *slots;  /* the offered slots in the visitor's words */
+	int n_slots;		   /* < 0: still asking */
+	int slot;		   /* book_confirm: the one chosen */
+	const char *code;	   /* check_in: typed so far; book_code: the booking's */
+	const char *booking_start; /* book_code: its ISO time (QR text) */
+	const char *booking_when;  /* book_code: its time in words */
+	const char *booking_site;
+	const char *booking_error; /* a booking_error reason (PROTOCOL.md), or NULL */
+	const char *booking_retry; /* too_early: when, in words; wait: minutes */
+	gboolean booking_pending;  /* an answer is awaited */
+	gboolean can_book;	   /* no_adviser: "Book a time" */
+	gboolean booked;	   /* consent: checked in, no way back */
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,

@@ -59,6 +59,44 @@ export async function addUser(dataDir, { login, password, role = 'adviser', name
   return password === null ? r.stdout.trim() : password;
 }
 
+// A time zone where it is now between 09:00 and 10:00 (Etc/GMT-N is UTC+N):
+// a site made in it is open now, with the morning's slots still ahead.
+export function morningZone(now = new Date()) {
+  let o = 9 - now.getUTCHours();
+  if (o < -12) o += 24;
+  if (o > 14) o -= 24;
+  return o === 0 ? 'Etc/GMT' : `Etc/GMT${o > 0 ? '-' : '+'}${Math.abs(o)}`;
+}
+
+export const EVERY_HALF_DAY = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].flatMap((d) => [`${d}-am`, `${d}-pm`]).join(',');
+
+// `relais-switchboard --data DIR hours set SITE SLOTS`; a new site is made in
+// zone `tz` (the program's TZ). Resolves {code, stdout, stderr}; throws on failure.
+export function hoursSet(dataDir, site, slots, { tz } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin('relais-switchboard'), ['--data', dataDir, 'hours', 'set', site, slots], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(tz ? { TZ: tz } : {}) },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve({ code, stdout, stderr }) : reject(new Error(`hours set ${site} exited ${code}: ${stderr}`)),
+    );
+  });
+}
+
+// Site `site` (new) open every half-day, in a zone where it is morning now:
+// bookable slots from now on. Resolves the zone.
+export async function openNow(dataDir, site) {
+  const tz = morningZone();
+  await hoursSet(dataDir, site, EVERY_HALF_DAY, { tz });
+  return tz;
+}
+
 // One HTTP(S) request; resolves {status, headers, body, json}. ca: the PEM
 // certificate(s) to trust for https:// (a TLS switchboard's).
 export function httpRequest(url, { method = 'GET', headers = {}, body, ca } = {}) {
@@ -96,13 +134,14 @@ export async function signInPage(page, { login = ADVISER.login, password = ADVIS
 // dir/sb-data (kept across restarts in the same dir) and the ADVISER account.
 // tls: { cert, key } (PEM files, e.g. from makeCert): HTTPS and WSS, and the
 // helpers below trust that certificate (sb.ca, sb.caFile).
-export async function startSwitchboard({ dir, extraArgs = [], tls = null }) {
+// env: extra environment (e.g. RELAIS_SB_TEST_CLOCK_OFFSET_S).
+export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = {} }) {
   const dataDir = path.join(dir, 'sb-data');
   if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
   const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
     dir,
-    env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '' },
+    env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
   });
   const m = await p.waitForLine(/listening on (https?):\/\/([\d.]+):(\d+)\//, 10000);
   const scheme = m[1];

@@ -16,6 +16,18 @@ export async function scriptedBooth(sb, id, site, sockets) {
   return c;
 }
 
+// A booking made by scripted booth `booth` (PROTOCOL.md "Bookings"): the
+// `slot`-th free slot offered, checked in at once when `checkIn`.
+// Resolves {code, start, end, offered}.
+export async function scriptedBooking(booth, { slot = 0, checkIn = false } = {}) {
+  const offer = await booth.request({ type: 'booking_slots' }, 'booking_offer');
+  if (offer.slots.length <= slot) throw new Error(`only ${offer.slots.length} slots offered`);
+  const { start, end } = offer.slots[slot];
+  const booked = await booth.request({ type: 'book', start, end, language: 'en', topic: 'training' }, 'booked');
+  if (checkIn) await booth.request({ type: 'check_in', code: booked.code }, 'checked_in');
+  return { code: booked.code, start, end, offered: offer.slots };
+}
+
 // A scripted adviser console signed in as `login` (default: the ADVISER
 // account) that said hello as `name` (the account's name wins): {ws, welcome}.
 export async function scriptedAdviser(sb, { login, password, name = 'Scripted', sockets } = {}) {
