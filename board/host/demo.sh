@@ -35,6 +35,18 @@ if ! password=$("$build/bin/relais-switchboard" --data "$data" user add adviser 
 	cat "$run/user-add.log" >&2
 	exit 1
 fi
+if ! admin_password=$("$build/bin/relais-switchboard" --data "$data" user add admin --role admin \
+	--name "Demo Administrator" --generate 2>>"$run/user-add.log"); then
+	echo "could not create the demo's administrator account:" >&2
+	cat "$run/user-add.log" >&2
+	exit 1
+fi
+# The touch booth's site is open every weekday (the pilot's half-days,
+# here all of them): with nobody signed in, its visitors may book a time.
+all_week=mon-am,mon-pm,tue-am,tue-pm,wed-am,wed-pm,thu-am,thu-pm,fri-am,fri-pm,sat-am
+for site in "Médiathèque (demo)" "Bibliothèque (écran tactile)"; do
+	"$build/bin/relais-switchboard" --data "$data" hours set "$site" "$all_week" >/dev/null 2>>"$run/user-add.log"
+done
 "$build/bin/relais-switchboard" --data "$data" --port "$port" --assets "$top/assets/web" \
 	>"$run/switchboard.out" 2>"$run/switchboard.log" &
 pids+=($!)
@@ -66,6 +78,8 @@ cat <<MSG
   Relais demo is running.
 
   Adviser console:  http://127.0.0.1:$port/   (sign in as adviser / $password)
+  Administration:   http://127.0.0.1:$port/admin.html   (admin / $admin_password)
+  Statistics:       http://127.0.0.1:$port/stats.html   Staff: /staff.html
   Metrics:          http://127.0.0.1:$port/metrics
 
   The simulated visitor at booth sim-1 asks for an adviser (topic job-search,
@@ -77,6 +91,8 @@ cat <<MSG
     ctl2() { $build/bin/relais-boothctl --control $sock2 "\$@"; }
     ctl2 tap language en; ctl2 tap answer job-search; ctl2 tap skip
     ctl2 tap accept; ctl2 tap ready; ctl2 screenshot /tmp/booth.png
+  With nobody signed in, its "no adviser" screen offers "Book a time" (both
+  sites open every weekday): ctl2 tap book; ctl2 tap slot 0; ctl2 tap book-confirm
 
   Logs: $run   (Ctrl-C stops everything)
 

@@ -25,6 +25,7 @@ test('demo: the printed URL leads to a two-way call with the simulated visitor',
   });
   // listen before anything slow happens: the lines come once
   const printedUrl = demo.waitForLine(/Adviser console:\s+(http:\S+)\s+\(sign in as (\S+) \/ (\S+)\)/, 30000);
+  const printedAdmin = demo.waitForLine(/Administration:\s+(http:\S+)\s+\((\S+) \/ (\S+)\)/, 30000);
   const visitorWaits = demo.waitForLine(/simulated visitor is waiting/, 30000);
   const adviser = await launchAdviser({ dir, media: 'fake' });
   t.after(async () => {
@@ -36,6 +37,16 @@ test('demo: the printed URL leads to a two-way call with the simulated visitor',
   assert.equal(url, `http://127.0.0.1:${port}/`);
   assert.equal(login, 'adviser');
   assert.match(password, /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/, 'a generated trial password');
+  const [, adminUrl, adminLogin, adminPassword] = await printedAdmin;
+  assert.equal(adminUrl, `http://127.0.0.1:${port}/admin.html`);
+  assert.notEqual(adminPassword, password, 'each account its own one-time password');
+  const me = await fetch(`http://127.0.0.1:${port}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: adminLogin, password: adminPassword }),
+  });
+  assert.equal(me.status, 200);
+  assert.equal((await me.json()).role, 'admin');
   await visitorWaits;
 
   const { page } = adviser;
