@@ -612,14 +612,7 @@ hoursUi.closureForm.addEventListener('submit', async (ev) => {
 
 // ---- bookings ------------------------------------------------------------------------------
 
-const bookings = new BookingsPanel({
-  list: $('bookings-list'),
-  empty: $('bookings-empty'),
-  count: $('bookings-count'),
-  error: $('bookings-error'),
-  refresh: $('bookings-refresh'),
-  day: $('bookings-day'),
-});
+const bookings = BookingsPanel.onPage();
 
 // ---- start ---------------------------------------------------------------------------------
 

@@ -1163,13 +1163,7 @@ function signIn(user) {
 
 // ---- today's bookings (a panel of its own, refreshed every minute) --------------------------
 
-const bookings = new BookingsPanel({
-  list: $('bookings-list'),
-  empty: $('bookings-empty'),
-  count: $('bookings-count'),
-  error: $('bookings-error'),
-  refresh: $('bookings-refresh'),
-});
+const bookings = BookingsPanel.onPage();
 const adminLink = $('admin-link');
 
 function startBookings(user) {

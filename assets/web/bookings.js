@@ -37,6 +37,23 @@ function span(cls, text, testid) {
 // A panel: ui = {list, empty, count, error, refresh?, day?} elements.
 // Refreshes every `everyMs` while started.
 export class BookingsPanel {
+  // The panel of a page that uses the usual ids (bookings-list, -empty,
+  // -count, -error, -refresh and, where there is one, -day).
+  static onPage(options) {
+    const $ = (id) => document.getElementById(id);
+    return new BookingsPanel(
+      {
+        list: $('bookings-list'),
+        empty: $('bookings-empty'),
+        count: $('bookings-count'),
+        error: $('bookings-error'),
+        refresh: $('bookings-refresh'),
+        day: $('bookings-day'),
+      },
+      options,
+    );
+  }
+
   constructor(ui, { everyMs = 60000 } = {}) {
     this.ui = ui;
     this.everyMs = everyMs;

@@ -160,19 +160,6 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 
 /* --- documents shown in the call ---------------------------------------------- */
 
-typedef struct {
-	guint8 *data;
-	gsize len;
-} ZeroedCopy;
-
-static void zeroed_copy_free(gpointer p)
-{
-	ZeroedCopy *z = p;
-	memset(z->data, 0, z->len);
-	g_free(z->data);
-	g_free(z);
-}
-
 static void document_free(BoothDocument *d)
 {
 	g_free((char *)d->id);
@@ -293,10 +280,10 @@ static void on_document_fetched(GObject *source, GAsyncResult *res, gpointer dat
 	}
 	/* libsoup's buffer itself (no copy when it is the only reference),
 	 * from now on zeroed when dropped */
-	ZeroedCopy *z = g_new0(ZeroedCopy, 1);
-	z->data = g_bytes_unref_to_data(g_steal_pointer(&body), &z->len);
+	gsize len = 0;
+	guint8 *file = g_bytes_unref_to_data(g_steal_pointer(&body), &len);
 	DocCheck *c = g_new0(DocCheck, 1);
-	c->bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_copy_free, z);
+	c->bytes = relais_doc_bytes_take_zeroing(file, len);
 	c->kind = d->kind;
 	c->pages = d->pages;
 	/* still under doc_fetch: dropping the document cancels the check too */

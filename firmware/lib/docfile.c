@@ -288,3 +288,24 @@ gboolean relais_doc_check(const guint8 *data, gsize len, RelaisDocKind claimed, 
 		*info = local;
 	return ok;
 }
+
+typedef struct {
+	guint8 *data;
+	gsize len;
+} Zeroing;
+
+static void zeroing_free(gpointer p)
+{
+	Zeroing *z = p;
+	explicit_bzero(z->data, z->len);
+	g_free(z->data);
+	g_free(z);
+}
+
+GBytes *relais_doc_bytes_take_zeroing(guint8 *data, gsize len)
+{
+	Zeroing *z = g_new0(Zeroing, 1);
+	z->data = data;
+	z->len = len;
+	return g_bytes_new_with_free_func(z->data, z->len, zeroing_free, z);
+}

@@ -77,6 +77,11 @@ gboolean relais_doc_check(const guint8 *data, gsize len, RelaisDocKind claimed, 
  * state is set up on first use, and parsing untrusted files one by one
  * bounds the memory they take): relais_doc_check() holds this lock while
  * poppler works, and so must any other code that opens a PDF. */
+/* Takes `data` (g_malloc'd, `len` bytes) into bytes that overwrite it with
+ * zeros when their last reference goes: a document never lingers in freed
+ * memory. Returns: (transfer full) */
+GBytes *relais_doc_bytes_take_zeroing(guint8 *data, gsize len);
+
 void relais_doc_poppler_lock(void);
 void relais_doc_poppler_unlock(void);
 

@@ -39,19 +39,6 @@ static void upload_free(Upload *u)
 	g_free(u);
 }
 
-typedef struct {
-	guint8 *data;
-	gsize len;
-} Zeroed;
-
-static void zeroed_free(gpointer p)
-{
-	Zeroed *z = p;
-	memset(z->data, 0, z->len);
-	g_free(z->data);
-	g_free(z);
-}
-
 static const char *const doc_error_codes[] = {"empty",	   "too-large", "type",	 "not-kind",
 					      "truncated", "encrypted", "pages", "pixels"};
 
@@ -340,10 +327,8 @@ static void show_checked(Check *c)
 	if (peer == NULL)
 		return;
 	/* the buffer moves into bytes that zero themselves when dropped */
-	Zeroed *z = g_new0(Zeroed, 1);
-	z->data = g_steal_pointer(&u->data);
-	z->len = u->len;
-	g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(z->data, z->len, zeroed_free, z);
+	gsize len = u->len;
+	g_autoptr(GBytes) bytes = relais_doc_bytes_take_zeroing(g_steal_pointer(&u->data), len);
 	const char *id = sb_hub_show_document(c->ds->config.hub, peer, u->kind, bytes, c->info.pages);
 	if (id == NULL) {
 		set_doc_error(msg, SOUP_STATUS_CONFLICT, "no-call",
@@ -359,7 +344,7 @@ static void show_checked(Check *c)
 	json_builder_set_member_name(b, "pages");
 	json_builder_add_int_value(b, c->info.pages);
 	json_builder_set_member_name(b, "size");
-	json_builder_add_int_value(b, (gint64)z->len);
+	json_builder_add_int_value(b, (gint64)len);
 	json_builder_end_object(b);
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }

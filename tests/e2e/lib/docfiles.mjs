@@ -4,7 +4,6 @@
 // that a screenshot says which page is drawn), a solid PNG, and a PNG
 // reader for the booth's screenshots (8-bit RGB/RGBA, as SDL_image writes).
 
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 
 // colours: one [r, g, b] (0..1) per page. A4, the page filled with it.
@@ -73,56 +72,8 @@ export function makePng(w, h, rgb) {
   ]);
 }
 
-// Reads an 8-bit RGB or RGBA PNG: { width, height, pixel(x, y) → [r, g, b] }.
-export function readPng(file) {
-  const buf = fs.readFileSync(file);
-  let p = 8;
-  let width = 0;
-  let height = 0;
-  let channels = 0;
-  const idat = [];
-  while (p < buf.length) {
-    const len = buf.readUInt32BE(p);
-    const type = buf.toString('latin1', p + 4, p + 8);
-    const data = buf.subarray(p + 8, p + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      if (data[8] !== 8 || data[12] !== 0) throw new Error(`${file}: only 8-bit, non-interlaced PNG`);
-      channels = { 2: 3, 6: 4 }[data[9]];
-      if (!channels) throw new Error(`${file}: colour type ${data[9]} not read here`);
-    } else if (type === 'IDAT') idat.push(data);
-    p += 12 + len;
-  }
-  const raw = zlib.inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const px = Buffer.alloc(height * stride);
-  for (let y = 0; y < height; y++) {
-    const f = raw[y * (stride + 1)];
-    const src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= channels ? px[y * stride + i - channels] : 0;
-      const b = y > 0 ? px[(y - 1) * stride + i] : 0;
-      const c = y > 0 && i >= channels ? px[(y - 1) * stride + i - channels] : 0;
-      let v = src[i];
-      if (f === 1) v += a;
-      else if (f === 2) v += b;
-      else if (f === 3) v += (a + b) >> 1;
-      else if (f === 4) {
-        const pa = Math.abs(b - c);
-        const pb = Math.abs(a - c);
-        const pc = Math.abs(a + b - 2 * c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      px[y * stride + i] = v & 0xff;
-    }
-  }
-  return {
-    width,
-    height,
-    pixel: (x, y) => [...px.subarray(y * stride + x * channels, y * stride + x * channels + 3)],
-  };
-}
+// Screenshots are read by png.mjs (one PNG reader for the e2e tests).
+export { readPng } from './png.mjs';
 
 // The share of pixels in the w x h box centred on (cx, cy) within `tol` of rgb.
 export function shareOfColour(img, cx, cy, rgb, { w = 40, h = 40, tol = 40 } = {}) {

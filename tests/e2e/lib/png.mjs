@@ -55,5 +55,10 @@ export function readPng(file) {
       const i = (Math.round(y) * width + Math.round(x)) * channels;
       return [px[i], px[i + 1], px[i + 2]];
     },
+    // the same, for whole-pixel coordinates
+    pixel: (x, y) => {
+      const i = (y * width + x) * channels;
+      return [px[i], px[i + 1], px[i + 2]];
+    },
   };
 }
