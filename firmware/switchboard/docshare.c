@@ -429,3 +429,9 @@ void sb_docshare_register(SoupServer *soup, const SbDocshareConfig *config)
 	soup_server_add_handler(soup, UPLOAD_PATH, on_upload, ds, NULL);
 	soup_server_add_handler(soup, FETCH_PREFIX, on_fetch, ds, NULL);
 }
+
+gsize sb_docshare_uploads_bytes(SoupServer *soup)
+{
+	Docshare *ds = g_object_get_data(G_OBJECT(soup), "relais-docshare");
+	return ds ? ds->inflight : 0;
+}

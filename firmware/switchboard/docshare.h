@@ -50,5 +50,8 @@ typedef struct {
 } SbDocshareConfig;
 
 void sb_docshare_register(SoupServer *soup, const SbDocshareConfig *config);
+/* Bytes of upload buffers allocated now (uploads whose body is coming):
+ * the /metrics gauge relais_document_uploads_bytes. */
+gsize sb_docshare_uploads_bytes(SoupServer *soup);
 
 G_END_DECLS

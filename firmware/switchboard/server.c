@@ -424,6 +424,11 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	}
 	g_autoptr(GString) out = g_string_new(NULL);
 	sb_hub_metrics(server->hub, out);
+	g_string_append_printf(out,
+			       "# HELP relais_document_uploads_bytes Bytes of document upload buffers allocated now.\n"
+			       "# TYPE relais_document_uploads_bytes gauge\n"
+			       "relais_document_uploads_bytes %" G_GSIZE_FORMAT "\n",
+			       sb_docshare_uploads_bytes(server->soup));
 	set_text(msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
 }
 

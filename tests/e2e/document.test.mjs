@@ -439,17 +439,17 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
     // uploads held open (headers sent, no body) tie up buffers: past four
     // times the cap in flight, more is refused (503) rather than allocated
     const zeros = Buffer.alloc(CAP);
+    const uploading = async () => Number((await sb.metrics()).body.match(/^relais_document_uploads_bytes (\d+)$/m)?.[1]);
+    await until(async () => (await uploading()) === 0, { timeout: 10000, what: 'no upload buffer left from the uploads above' });
     const holders = [];
     for (let i = 0; i < 4; i++) {
       const sock = net.connect(sb.port, '127.0.0.1', () => sock.write(`${head(CAP, 'image/png')}\r\n\r\n`));
       sock.on('error', () => {});
       holders.push(sock);
     }
-    let busy;
-    await until(async () => (busy = await rawHttp(sb.port, head(CAP, 'image/png'), zeros)).status === 503, {
-      timeout: 10000,
-      what: 'a fifth upload refused as busy',
-    });
+    await until(async () => (await uploading()) === 4 * CAP, { timeout: 10000, what: 'four upload buffers held' });
+    const busy = await rawHttp(sb.port, head(CAP, 'image/png'), zeros);
+    assert.equal(busy.status, 503, 'a fifth upload refused as busy');
     assert.match(busy.head, /\r\nRetry-After: 5/i);
     for (const sock of holders) sock.destroy();
     // their buffers go with their connections

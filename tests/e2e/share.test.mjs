@@ -22,11 +22,11 @@ const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : fa
 // The fake display capture, chosen without a picker (headless has none).
 const SCREEN_ARGS = ['--auto-select-desktop-capture-source=Entire screen'];
 
-const CAPTION = [0x10, 0x18, 0x1e]; // the caption band under the shared screen
+const CAPTION = [0x10, 0x18, 0x1e]; // the caption band over the shared screen
 const near = (p, q, tol = 12) => p.every((v, i) => Math.abs(v - q[i]) <= tol);
 const green = ([r, g, b]) => g > 120 && g > r + 50 && g > b + 50; // Chromium's fake frames
 const grey = ([r, g, b]) => Math.abs(r - g) < 40 && Math.abs(g - b) < 40; // the booth's test pattern
-const inside = (a, b) => a[0] >= b[0] && a[1] >= b[1] && a[0] + a[2] <= b[0] + b[2] && a[1] + a[3] <= b[1] + b[3];
+const overlap = (a, b) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
 
 async function boothShot(ctl, name) {
   const file = outFile(`booth-share-${name}.png`);
@@ -161,24 +161,25 @@ test('share: the adviser shows their screen on the booth, large, and stops (butt
     const cam = s.media.video_frames_received;
     await until(async () => (await ctl.status()).media.video_frames_received > cam + 15, { timeout: 10000, what: "the adviser's camera still arriving" });
 
-    // the layout: screen large, the adviser's face small in its corner, the
-    // visitor's own picture smaller still, the caption under the screen
+    // the layout (the same as a document's): the screen large on the left
+    // under its caption, the adviser's face smaller in a column on the right,
+    // the visitor's own picture smaller still under it, nothing over the screen
     const { screen: scr, face, own } = s.visitor.screen_layout;
     const shot = await boothShot(ctl, 'sharing');
     const area = (r) => r[2] * r[3];
     assert.ok(area(scr) > 0.4 * shot.width * shot.height, `the screen is large: ${scr}`);
-    assert.ok(area(face) < area(scr) / 16 && area(own) < area(face), `face ${face} and own ${own} small, own smaller`);
-    assert.ok(inside(face, scr) && inside(own, scr), 'both pictures over the screen');
-    assert.ok(face[0] + face[2] > scr[0] + scr[2] * 0.85 && face[1] < scr[1] + scr[3] * 0.15, 'the face in the top-right corner');
+    assert.ok(area(face) < area(scr) / 3 && area(own) < area(face), `face ${face} and own ${own} smaller, own smallest`);
+    assert.ok(!overlap(face, scr) && !overlap(own, scr), 'nothing of the screen hidden by the pictures');
+    assert.ok(face[0] >= scr[0] + scr[2] && face[1] < scr[1], 'the face on the right, at the top');
     const mid = (r) => [r[0] + r[2] / 2, r[1] + r[3] / 2];
     assert.ok(green(shot.at(...mid(scr))), `the large area shows the shared screen, not the camera pattern: ${shot.at(...mid(scr))}`);
     assert.ok(grey(shot.at(...mid(own))), `the visitor's own picture (test pattern) is in its box: ${shot.at(...mid(own))}`);
-    assert.ok(near(shot.at(face[0] - 2, face[1] + face[3] / 2), [255, 255, 255], 16), "the face box's white frame");
-    const cap = [scr[0] + 14, scr[1] + scr[3] + 24];
-    assert.ok(near(shot.at(...cap), CAPTION), `the caption band under the screen: ${shot.at(...cap)}`);
+    assert.ok(near(shot.at(own[0] - 2, own[1] + own[3] / 2), [255, 255, 255], 16), "the own picture's white frame");
+    const cap = [scr[0] + 14, scr[1] - 20];
+    assert.ok(near(shot.at(...cap), CAPTION), `the caption band over the screen: ${shot.at(...cap)}`);
     assert.ok(!near(before.at(...cap), CAPTION), 'no caption before sharing');
-    // the camera badge stays on (privacy), top-left over the screen
-    const badge = shot.at(scr[0] + 16 + 20, scr[1] + 16 + 20);
+    // the camera badge stays on (privacy), top-left on the adviser's face
+    const badge = shot.at(face[0] + 8 + 20, face[1] + 8 + 20);
     assert.ok(badge[0] > 200 && badge[1] < 110, `the red dot of the camera badge: ${badge}`);
 
     // the booth's switchboard link drops while sharing: the call is resumed

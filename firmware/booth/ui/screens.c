@@ -565,64 +565,6 @@ static void draw_call_typing(BoothUi *ui)
 	/* Escape closes the keyboard (ui.c): no journey event */
 }
 
-/* Where the call puts the adviser's shared screen: in the adviser's place,
- * with their face and the visitor's own picture over its corner (a document
- * has its own layout, draw_call_large_content(), with page buttons). */
-typedef struct {
-	SDL_Rect content, face, own;
-} UiScreenLayout;
-
-/* The call with large content, in `area` (where the adviser's picture is
- * otherwise): `draw_content` fills the large rectangle (letterboxed, its
- * aspect kept), `caption` in the visitor's words under it, the adviser's
- * face small in its top-right corner, the visitor's own picture smaller
- * still beside it, the camera badge and link quality in its top-left corner
- * as always: the lower part stays free for the chat of narrow screens.
- * Controls and chat are draw_call()'s. */
-static UiScreenLayout draw_call_screen_layout(BoothUi *ui, SDL_Rect area, int m,
-					      void (*draw_content)(BoothUi *ui, SDL_Rect r), const char *caption)
-{
-	UiScreenLayout l;
-	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
-	l.content = (SDL_Rect){area.x, area.y, area.w, area.h - cap_h - MAX(4, m / 2)};
-	draw_content(ui, l.content);
-	SDL_Rect cap = {area.x, area.y + area.h - cap_h, area.w, cap_h};
-	ui_round_rect(ui, cap, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
-	ui_text(ui, FONT_BODY, TRUE, caption, (SDL_Rect){cap.x + m, cap.y, cap.w - 2 * m, cap.h}, 0, TRUE,
-		(SDL_Color){0xff, 0xff, 0xff, 0xff});
-
-	int fw = l.content.w / 5, fh = fw * 3 / 4;
-	l.face = (SDL_Rect){l.content.x + l.content.w - fw - m, l.content.y + m, fw, fh};
-	ui_round_rect(ui, (SDL_Rect){l.face.x - 3, l.face.y - 3, l.face.w + 6, l.face.h + 6}, ui_px(ui, 16),
-		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
-	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
-
-	/* own picture, always visible (privacy), smaller than the adviser's */
-	int pw = l.content.w / 8, ph = pw * 3 / 4;
-	l.own = (SDL_Rect){l.face.x - m - pw, l.content.y + m, pw, ph};
-	own_picture(ui, l.own);
-	call_status(ui, l.content, m, FALSE);
-	return l;
-}
-
-static void draw_shared_screen(BoothUi *ui, SDL_Rect r)
-{
-	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, r, NULL);
-}
-
-/* The call while the adviser shows their screen (draw_call_large_content);
- * the status tells tests where things went. Returns the screen's
- * rectangle. */
-static SDL_Rect draw_call_shared_screen(BoothUi *ui, SDL_Rect area, int m)
-{
-	UiScreenLayout l = draw_call_screen_layout(ui, area, m, draw_shared_screen, ui_tr(ui, "ui.call.sharing"));
-	ui->stats.screen_shown = TRUE;
-	ui->stats.screen_rect = l.content;
-	ui->stats.face_rect = l.face;
-	ui->stats.own_rect = l.own;
-	return l.content;
-}
-
 /* The call's controls along `bar`: the words say the state ("Mic off"),
  * not the action; "Write" only once someone is there to read. */
 static void call_controls(BoothUi *ui, SDL_Rect bar, gboolean connecting)
@@ -675,13 +617,18 @@ void ui_call_large_content_layout(BoothUi *ui, UiLargeContentLayout *l)
 	l->chat = (SDL_Rect){col_x, chat_y, col_w, MAX(0, m + top_h - chat_y)};
 }
 
-static void draw_call_large_content(BoothUi *ui)
+/* The call with something large to look at together (a document, the
+ * adviser's shared screen): `draw_content` fills the left part; the
+ * adviser's face and, smaller, the visitor's own picture (camera badge and
+ * link quality on the face, as always) and the chat stand in a column on the
+ * right, over nothing; the controls stay where they always are. */
+static UiLargeContentLayout draw_call_large_content(BoothUi *ui, void (*draw_content)(BoothUi *ui, SDL_Rect area))
 {
 	UiLargeContentLayout l;
 	ui_call_large_content_layout(ui, &l);
-	ui_doc_draw(ui, l.content);
+	draw_content(ui, l.content);
 	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
-	/* the camera badge stays in sight while the visitor reads */
+	/* the camera badge stays in sight while the visitor looks */
 	call_status(ui, l.face, MAX(4, l.m / 2), FALSE);
 	own_picture(ui, l.own);
 	if (ui->n_chat && l.chat.h > 3 * l.m)
@@ -690,6 +637,32 @@ static void draw_call_large_content(BoothUi *ui)
 	ui->escape = EV(RELAIS_JOURNEY_EV_END);
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, l.face, FONT_SMALL);
+	return l;
+}
+
+/* The adviser's screen under a caption band that says what it is. */
+static void draw_shared_screen(BoothUi *ui, SDL_Rect area)
+{
+	const char *caption = ui_tr(ui, "ui.call.sharing");
+	int m = MAX(8, ui_px(ui, 16));
+	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
+	SDL_Rect cap = {area.x, area.y, area.w, cap_h};
+	ui_round_rect(ui, cap, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
+	ui_text(ui, FONT_BODY, TRUE, caption, (SDL_Rect){cap.x + m, cap.y, cap.w - 2 * m, cap.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
+	SDL_Rect screen = {area.x, area.y + cap_h + MAX(4, m / 2), area.w, area.h - cap_h - MAX(4, m / 2)};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, screen, NULL);
+	ui->stats.screen_rect = screen;
+}
+
+/* The call while the adviser shows their screen; the status tells tests
+ * where things went. */
+static void draw_call_shared_screen(BoothUi *ui)
+{
+	UiLargeContentLayout l = draw_call_large_content(ui, draw_shared_screen);
+	ui->stats.screen_shown = TRUE;
+	ui->stats.face_rect = l.face;
+	ui->stats.own_rect = l.own;
 }
 
 static void draw_call(BoothUi *ui, gboolean connecting)
@@ -699,7 +672,11 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 		return;
 	}
 	if (ui->doc_pages && !connecting) {
-		draw_call_large_content(ui);
+		draw_call_large_content(ui, ui_doc_draw);
+		return;
+	}
+	if (!connecting && showing_shared_screen(ui)) {
+		draw_call_shared_screen(ui);
 		return;
 	}
 	Frame f = frame(ui);
@@ -708,24 +685,19 @@ static void draw_call(BoothUi *ui, gboolean connecting)
 	gboolean chat_side = ui->w >= 1100;
 	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
 	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
-	SDL_Rect under_chat = remote;
-	if (!connecting && showing_shared_screen(ui)) {
-		under_chat = draw_call_shared_screen(ui, remote, m);
-	} else {
-		ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
-		call_status(ui, remote, m, connecting);
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
+	call_status(ui, remote, m, connecting);
 
-		/* own picture, always visible: the visitor knows what is shown */
-		int pw = remote.w / 4, ph = pw * 3 / 4;
-		own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
-	}
+	/* own picture, always visible: the visitor knows what is shown */
+	int pw = remote.w / 4, ph = pw * 3 / 4;
+	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
 
 	/* chat: beside the video when there is room, over its foot otherwise */
 	if (ui->n_chat)
 		chat_panel(ui,
 			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
-				     : (SDL_Rect){under_chat.x + m, under_chat.y + under_chat.h * 3 / 5,
-						  under_chat.w - 2 * m, under_chat.h * 2 / 5 - m},
+				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
+						  remote.h * 2 / 5 - m},
 			   m, chat_side);
 
 	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
