@@ -193,7 +193,9 @@ static JsonObject *transport_booking_slots(const char *site_name, const char *la
 		return relais_msg_booking_error("booking_slots", "no_site", "the store knows no site of this name");
 	gint64 len = (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GArray) starts = sb_slots_free(server->store, site->id, sb_store_now(server->store), (guint)len,
+	/* not a slot that starts while the visitor reads the list */
+	gint64 soonest = sb_store_now(server->store) + (gint64)CONFIG_RELAIS_SB_BOOKING_LEAD_MIN * 60;
+	g_autoptr(GArray) starts = sb_slots_free(server->store, site->id, soonest, (guint)len,
 						 CONFIG_RELAIS_SB_BOOKING_SLOTS_OFFERED, &error);
 	if (starts == NULL)
 		return booking_store_error("booking_slots", error);

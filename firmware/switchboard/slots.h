@@ -20,8 +20,8 @@
 
 G_BEGIN_DECLS
 
-/* Returns: (transfer full) (element-type gint64) the slots' starts (unix
- * seconds), or NULL with the store's error. */
+/* Slots starting at `now` or later. Returns: (transfer full) (element-type
+ * gint64) the slots' starts (unix seconds), or NULL with the store's error. */
 GArray *sb_slots_free(SbStore *store, gint64 site_id, gint64 now, guint len_s, guint max, GError **error);
 
 G_END_DECLS
