@@ -123,8 +123,8 @@ static JsonObject *read_body(SoupServerMessage *msg, JsonParser *parser)
 {
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
 	if (body->length > SB_ADMIN_MAX_BODY) {
-		reply_error(msg, SOUP_STATUS_BAD_REQUEST, NULL, "request body too large (at most %d bytes)",
-			    SB_ADMIN_MAX_BODY);
+		reply_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+			    "request body too large (at most %d bytes)", SB_ADMIN_MAX_BODY);
 		return NULL;
 	}
 	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);

@@ -25,7 +25,7 @@
  * Every /api/admin request needs an administrator's session (401 without a
  * session, 403 for another role, before anything else); a request that
  * changes something needs the page's own Origin (403) and a JSON object body
- * of at most SB_ADMIN_MAX_BODY bytes (400). Errors are {error, field?}: 400
+ * of at most SB_ADMIN_MAX_BODY bytes (413 beyond). Errors are {error, field?}: 400
  * (malformed or invalid, `field` names the culprit), 404 (no such id), 405
  * (with Allow), 409 (a login or a name taken, a site in use, a connected
  * booth, an administrator removing or demoting themselves or the last

@@ -522,12 +522,14 @@ static void set_session_cookie(SbServer *server, SoupServerMessage *msg, const c
 }
 
 /* login and password from a JSON object or a urlencoded form. FALSE: the body
- * is not one of those, or lacks a field (400). */
-static gboolean read_credentials(SoupServerMessage *msg, char **login, char **password, const char **why)
+ * is too large (*status 413), not one of those or lacks a field (400). */
+static gboolean read_credentials(SoupServerMessage *msg, char **login, char **password, const char **why, guint *status)
 {
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	*status = SOUP_STATUS_BAD_REQUEST;
 	if (body->length > API_MAX_BODY) {
 		*why = "request body too large";
+		*status = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
 		return FALSE;
 	}
 	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
@@ -671,8 +673,9 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *login = NULL, *password = NULL;
 	const char *why = NULL;
-	if (!read_credentials(msg, &login, &password, &why)) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+	guint status;
+	if (!read_credentials(msg, &login, &password, &why, &status)) {
+		sb_http_set_json_error(msg, status, why);
 		return;
 	}
 	const char *address = soup_server_message_get_remote_host(msg);

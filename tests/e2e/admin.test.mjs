@@ -150,7 +150,7 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     const notObject = await api('POST', 'sites', { body: '[1, 2]' });
     assert.equal(notObject.status, 400);
     const big = await api('POST', 'sites', { body: { name: 'x'.repeat(20000), timezone: 'UTC' } });
-    assert.equal(big.status, 400);
+    assert.equal(big.status, 413);
     assert.match(big.json.error, /too large/);
     const zone = await api('POST', 'sites', { body: { name: 'Mars base', timezone: 'Mars/Olympus_Mons' } });
     assert.equal(zone.status, 400);

@@ -155,14 +155,14 @@ describe('accounts and sign-in', { skip, timeout: 120000 }, () => {
     assert.equal(form.status, 200);
   });
 
-  step('API: wrong method 405, malformed or oversized body 400, cross-origin POST 403, no session 401', async () => {
+  step('API: wrong method 405, malformed body 400, oversized 413, cross-origin POST 403, no session 401', async () => {
     const get = await httpRequest(`${sb.base}/api/login`);
     assert.equal(get.status, 405);
     assert.equal(get.headers.allow, 'POST');
     assert.equal((await httpRequest(`${sb.base}/api/logout`)).status, 405);
     const post = (body, headers = {}) =>
       httpRequest(`${sb.base}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
-    assert.equal((await post(JSON.stringify({ login: ADVISER.login, password: 'x'.repeat(5000) }))).status, 400);
+    assert.equal((await post(JSON.stringify({ login: ADVISER.login, password: 'x'.repeat(5000) }))).status, 413);
     assert.equal((await post('{"login": "a", "pass')).status, 400);
     assert.equal((await post('[1,2]')).status, 400);
     assert.equal((await post(JSON.stringify({ login: ADVISER.login }))).status, 400);
