@@ -4,11 +4,12 @@
 // Debian's Chromium as the adviser. The visitor's touches go through the
 // control socket as SDL touch events. Prints the UI's frame rate and the
 // booth's CPU and memory on the attract screen (idle), during the call, and
-// the same call's figures of bench-call.mjs for the booth without a screen.
+// while the adviser shares their screen (Chromium's fake 1280x720 capture),
+// and the same call's figures of bench-call.mjs for the booth without a screen.
 //
 //   make bench        (BENCH_SECONDS=60 by default)
 
-import { UI_ARGS, UI_ENV } from './lib/boothui.mjs';
+import { UI_ARGS, UI_ENV, SCREEN_ARGS } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
 import { cpuSeconds, memory, fmt } from './lib/bench.mjs';
 
@@ -21,6 +22,7 @@ try {
     boothArgs: [...UI_ARGS, '--ui-size', SIZE], // the last --ui-size wins
     // BENCH_NO_SCRUB=1: without freed-memory scrubbing, to see what it costs
     boothEnv: { ...UI_ENV, ...(process.env.BENCH_NO_SCRUB ? { GLIBC_TUNABLES: 'glibc.malloc.perturb=0' } : {}) },
+    browserArgs: SCREEN_ARGS,
   });
   const ctl = stack.booth.ctl;
   const pid = stack.booth.proc.child.pid;
@@ -71,6 +73,20 @@ try {
   console.log(`  UI frames drawn       ${fmt(call.fps)} fps (adviser's video decoded at ${fmt(decoded)} fps)`);
   console.log(`  relais-booth CPU      ${call.cpuPerMin.toFixed(2)} CPU-s/min   (Chromium kiosk: 21.6; bar: half of it)`);
   console.log(`  relais-booth memory   RSS ${fmt(call.rss)} MB, PSS ${fmt(call.pss)} MB   (Chromium kiosk: 342 MB PSS)`);
+
+  // the adviser shares their screen: a third stream decoded, the layout changes
+  await stack.page.locator('[data-testid="share-btn"]').click();
+  await stack.page.waitForSelector('body[data-share="on"]', { timeout: 10000 });
+  await until(async () => (await visitor()).screen_shown, { timeout: 15000, what: 'the shared screen on the booth' });
+  await sleep(2000);
+  const h0 = await ctl.status();
+  const shared = await window(SECONDS);
+  const h1 = await ctl.status();
+  const screenFps = (h1.media.screen_frames_received - h0.media.screen_frames_received) / shared.secs;
+  console.log(`\nUI ${SIZE}, in the same call while the adviser shares a 1280x720 screen, ${shared.secs.toFixed(0)} s:`);
+  console.log(`  UI frames drawn       ${fmt(shared.fps)} fps (screen ${h1.media.screen_width}x${h1.media.screen_height} received at ${fmt(screenFps)} fps)`);
+  console.log(`  relais-booth CPU      ${shared.cpuPerMin.toFixed(2)} CPU-s/min`);
+  console.log(`  relais-booth memory   RSS ${fmt(shared.rss)} MB, PSS ${fmt(shared.pss)} MB`);
   await endFromPage(stack);
 } finally {
   await stack.stop();

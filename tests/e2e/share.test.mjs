@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, outFile } from './lib/env.mjs';
-import { UI_ARGS, UI_ENV, screen, walkToWaiting } from './lib/boothui.mjs';
+import { UI_ARGS, UI_ENV, SCREEN_ARGS, screen, walkToWaiting } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, until, sleep } from './lib/scenario.mjs';
 import { scriptedAdviser, scriptedBooth } from './lib/scripted.mjs';
 import { readPng } from './lib/png.mjs';
@@ -19,8 +19,6 @@ import { readPng } from './lib/png.mjs';
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
 
-// The fake display capture, chosen without a picker (headless has none).
-const SCREEN_ARGS = ['--auto-select-desktop-capture-source=Entire screen'];
 
 const CAPTION = [0x10, 0x18, 0x1e]; // the caption band over the shared screen
 const near = (p, q, tol = 12) => p.every((v, i) => Math.abs(v - q[i]) <= tol);

@@ -48,3 +48,7 @@ export async function walkToWaiting(ctl, { language = 'fr' } = {}) {
   await screen(ctl, 'self_check');
   return { taps, ready: async () => { await tap('ready'); return taps; } };
 }
+
+// Chromium's fake display capture picked without a picker (headless has
+// none): getDisplayMedia gives a 1280x720 "screen" source.
+export const SCREEN_ARGS = ['--auto-select-desktop-capture-source=Entire screen'];
