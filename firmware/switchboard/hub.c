@@ -109,8 +109,6 @@ struct _SbHub {
 	/* booth_id -> GArray of gint64 (hub clock, us): its refused check-ins
 	 * within the window (codes are 30 bits: guessing must be slow) */
 	GHashTable *checkin_failures;
-	/* booking code -> wall time (s) a call was made from it: once only */
-	GHashTable *bookings_used;
 	guint64 booking_outcomes[4]; /* by BookingOutcome */
 };
 
@@ -224,7 +222,6 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
 	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)ended_queue_free);
 	hub->checkin_failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
-	hub->bookings_used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return hub;
 }
 
@@ -249,7 +246,6 @@ void sb_hub_free(SbHub *hub)
 	g_hash_table_unref(hub->calls);
 	g_hash_table_unref(hub->recent);
 	g_hash_table_unref(hub->checkin_failures);
-	g_hash_table_unref(hub->bookings_used);
 	g_free(hub->durations);
 	g_hash_table_unref(hub->booths);
 	g_ptr_array_unref(hub->advisers);
@@ -774,16 +770,13 @@ static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 
 /* --- bookings --------------------------------------------------------------- */
 
-/* A request's booking: checked in (the store, through the transport) at
- * this booth's site today, and neither waiting on another ticket nor made
- * into a call already. Replies the error itself (without the code: booths
- * log errors). */
+/* A request's booking: not waiting on another ticket, and checked in (the
+ * store, through the transport) at this booth's site today and not made
+ * into a call already (booking_use marks it; the store keeps that across
+ * restarts). Replies the error itself (without the code: booths log
+ * errors). */
 static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
 {
-	if (g_hash_table_contains(hub->bookings_used, code)) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request", "this booking was already used for a call");
-		return FALSE;
-	}
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
 		if (g_strcmp0(t->booking, code) == 0) {
@@ -980,9 +973,12 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	booth->call = call;
 	adviser->call = call;
 	hub->calls_total++;
-	if (t->booking) /* a booking makes one call */
-		g_hash_table_insert(hub->bookings_used, g_strdup(t->booking),
-				    g_memdup2(&call->answered_wall_s, sizeof(gint64)));
+	if (t->booking && hub->transport.booking_use) { /* a booking makes one call */
+		g_autofree char *why = NULL;
+		if (!hub->transport.booking_use(booth->site, t->booking, call->id, &why, hub->user_data))
+			g_warning("call %s: its booking could not be marked used: %s", call->id,
+				  why ? why : "(no reason)");
+	}
 
 	JsonObject *to_booth = relais_msg_new(RELAIS_MSG_CALL);
 	json_object_set_string_member(to_booth, "call", call->id);
@@ -1433,12 +1429,6 @@ void sb_hub_tick(SbHub *hub)
 		g_message("booth %s did not come back to call %s", call->booth_id, call->id);
 		end_call(hub, call, NULL, "peer-lost");
 	}
-	/* a used code is refused by the store's "today" check after a day */
-	gint64 wall = wall_s(hub);
-	g_hash_table_iter_init(&it, hub->bookings_used);
-	while (g_hash_table_iter_next(&it, NULL, &value))
-		if (wall - *(gint64 *)value > 2 * 86400)
-			g_hash_table_iter_remove(&it);
 	/* A booth stays connected for days and gathers with the credentials
 	 * it last got: renew them at half their life. */
 	if (hub->config.turn_secret && hub->config.turn_urls) {

@@ -69,6 +69,12 @@ typedef struct {
 	 * site's day); FALSE with *why (transfer full), which names the reason.
 	 * NULL: no request with a booking is accepted. */
 	gboolean (*booking_verify)(const char *site, const char *code, char **why, gpointer user_data);
+	/* nullable: booking `code` (verified) was made into call `call_id`:
+	 * mark it used for good (the store is the authority across restarts:
+	 * booking_verify then refuses it). FALSE with *why (transfer full) if
+	 * it could not be marked; the call goes on (its visitor was verified). */
+	gboolean (*booking_use)(const char *site, const char *code, const char *call_id, char **why,
+				gpointer user_data);
 } SbHubTransport;
 
 typedef struct {

@@ -314,6 +314,10 @@ static gboolean transport_booking_verify(const char *site_name, const char *code
 		*why = g_strdup_printf("the booking is %s, not checked in", sb_booking_state_to_string(bk->state));
 		return FALSE;
 	}
+	if (bk->used_at != 0) {
+		*why = g_strdup("this booking was already used for a call");
+		return FALSE;
+	}
 	g_autofree char *day = site_date(site, bk->checked_in_at);
 	g_autofree char *today = site_date(site, sb_store_now(server->store));
 	if (g_strcmp0(day, today) != 0) {
@@ -323,10 +327,24 @@ static gboolean transport_booking_verify(const char *site_name, const char *code
 	return TRUE;
 }
 
+/* A booking makes one call: the store keeps it used across restarts. */
+static gboolean transport_booking_use(const char *site_name, const char *code, const char *call_id, char **why,
+				      gpointer user_data)
+{
+	SbServer *server = user_data;
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_booking_mark_used(server->store, code, call_id, &error)) {
+		*why = g_strdup(error->message);
+		return FALSE;
+	}
+	g_message("booking used by call %s at site '%s'", call_id, site_name ? site_name : "?");
+	return TRUE;
+}
+
 static const SbHubTransport transport = {
-	transport_send,		 transport_close,	  transport_call_ended,	  transport_feedback,
-	transport_next_opening,	 transport_booking_slots, transport_booking_book, transport_booking_check_in,
-	transport_booking_verify};
+	transport_send,		  transport_close,	   transport_call_ended,   transport_feedback,
+	transport_next_opening,	  transport_booking_slots, transport_booking_book, transport_booking_check_in,
+	transport_booking_verify, transport_booking_use};
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
 

@@ -142,7 +142,14 @@ static const char MIGRATION_2[] =
 	"CREATE INDEX bookings_site_start ON bookings(site_id, start_at);\n"
 	"CREATE INDEX bookings_state_start ON bookings(state, start_at);\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2};
+/* Version 3: a checked-in booking made into a call is marked used (when, by
+ * which call), so that a restart of the switchboard does not let the same
+ * code make a second call. */
+static const char MIGRATION_3[] =
+	"ALTER TABLE bookings ADD COLUMN used_at INTEGER;\n"
+	"ALTER TABLE bookings ADD COLUMN used_call_id TEXT CHECK (length(used_call_id) BETWEEN 1 AND 64);\n";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its helpers ------------------------------------------------------ */
@@ -1695,10 +1702,12 @@ void sb_booking_free(SbBooking *b)
 	g_free(b->code);
 	g_free(b->language);
 	g_free(b->topic);
+	g_free(b->used_call_id);
 	g_free(b);
 }
 
-#define BOOKING_COLS "id, code, site_id, start_at, end_at, language, topic, state, created, checked_in_at"
+#define BOOKING_COLS                                                                                                   \
+	"id, code, site_id, start_at, end_at, language, topic, state, created, checked_in_at, used_at, used_call_id"
 
 static SbBooking *booking_from_row(SbStmt *st)
 {
@@ -1713,6 +1722,8 @@ static SbBooking *booking_from_row(SbStmt *st)
 	b->state = booking_state_from((const char *)sqlite3_column_text(st, 7));
 	b->created = sqlite3_column_int64(st, 8);
 	b->checked_in_at = sqlite3_column_int64(st, 9);
+	b->used_at = sqlite3_column_int64(st, 10);
+	b->used_call_id = sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL : col_str(st, 11);
 	return b;
 }
 
@@ -1934,6 +1945,36 @@ gboolean sb_store_booking_cancel(SbStore *s, const char *typed, GError **error)
 		prep(s, "UPDATE bookings SET state = 'cancelled' WHERE id = ? AND state = 'booked'", error);
 	return st && bound(s, sqlite3_bind_int64(st, 1, b->id), error) && run(s, st, "cancelling the booking", error) &&
 	       changed_one(s, "booking", b->code, error);
+}
+
+gboolean sb_store_booking_mark_used(SbStore *s, const char *typed, const char *call_id, GError **error)
+{
+	g_autofree char *code = norm_code(typed, error);
+	if (code == NULL || !check_id("the call id", call_id, SB_STORE_MAX_ID, error))
+		return FALSE;
+	/* one statement: of two callers, exactly one changes the row */
+	g_autoptr(SbStmt) st = prep(s,
+				    "UPDATE bookings SET used_at = ?, used_call_id = ? "
+				    "WHERE code = ? AND state = 'checked_in' AND used_at IS NULL",
+				    error);
+	if (!st ||
+	    !bound(s, sqlite3_bind_int64(st, 1, now_s(s)) | bind_text(st, 2, call_id) | bind_text(st, 3, code),
+		   error) ||
+	    !run(s, st, "marking the booking used", error))
+		return FALSE;
+	if (sqlite3_changes(s->db) > 0)
+		return TRUE;
+	g_autoptr(SbBooking) b = booking_by_code(s, code, error);
+	if (b == NULL)
+		return FALSE;
+	if (b->used_at != 0)
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_CODE_USED,
+			    "the booking %s was already used for a call (%s)", b->code,
+			    b->used_call_id ? b->used_call_id : "?");
+	else
+		invalid(error, "the booking %s is %s, not checked in: it cannot be used for a call", b->code,
+			sb_booking_state_to_string(b->state));
+	return FALSE;
 }
 
 GPtrArray *sb_store_booking_list(SbStore *s, gint64 site_id, gint64 from_s, gint64 to_s, GError **error)

@@ -47,7 +47,7 @@ typedef enum {
 } SbStoreError;
 
 /* The schema version this code writes; a newer file is refused. */
-#define SB_STORE_SCHEMA_VERSION 2
+#define SB_STORE_SCHEMA_VERSION 3
 #define SB_STORE_FILE		"relais.db"
 
 /* Field caps, in characters (checked before SQL; the schema checks again). */
@@ -352,6 +352,8 @@ typedef struct {
 	SbBookingState state;
 	gint64 created;
 	gint64 checked_in_at; /* 0 unless checked in */
+	gint64 used_at;	      /* 0 unless made into a call (sb_store_booking_mark_used) */
+	char *used_call_id;   /* the call that used it, or NULL */
 } SbBooking;
 void sb_booking_free(SbBooking *booking);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbBooking, sb_booking_free)
@@ -377,6 +379,12 @@ SbBooking *sb_store_booking_check_in(SbStore *store, gint64 site_id, const char 
  * TOO_EARLY). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_booking_cancel(SbStore *store, const char *code, GError **error);
+/* Marks a checked-in booking used by call `call_id` (a booking makes one
+ * call), atomically: of two callers, one wins. FALSE: CODE_UNKNOWN,
+ * CODE_USED (used already, by this or another call), INVALID (not checked
+ * in, or a malformed call id). */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_booking_mark_used(SbStore *store, const char *code, const char *call_id, GError **error);
 /* Bookings of a site (0: all) starting in [from_s, to_s), by start.
  * Returns: (transfer full) (element-type SbBooking) */
 GPtrArray *sb_store_booking_list(SbStore *store, gint64 site_id, gint64 from_s, gint64 to_s, GError **error);

@@ -19,6 +19,10 @@ typedef struct {
 	Conn conns[8];
 	gint64 now_us;	      /* the hub's clock */
 	guint openings_asked; /* calls of the transport's next_opening */
+	/* the fake store's bookings made into calls: code and call id */
+	char used_code[4][8];
+	char used_call[4][64];
+	guint n_used;
 } Fixture;
 
 static gint64 fake_clock(gpointer user_data)
@@ -103,14 +107,40 @@ static JsonObject *t_check_in(const char *site, const char *code, gpointer ud)
 	return o;
 }
 
-/* Codes starting GD are checked in at Médiathèque today; WS2222 at another
- * site; nothing else exists. */
+static gboolean t_used(Fixture *f, const char *code)
+{
+	for (guint i = 0; i < f->n_used; i++)
+		if (g_str_equal(f->used_code[i], code))
+			return TRUE;
+	return FALSE;
+}
+
+/* Codes starting GD are checked in at Médiathèque today, until made into a
+ * call (t_use); WS2222 at another site; nothing else exists. */
 static gboolean t_verify(const char *site, const char *code, char **why, gpointer ud)
 {
+	if (t_used(ud, code)) {
+		*why = g_strdup("this booking was already used for a call");
+		return FALSE;
+	}
 	if (g_str_has_prefix(code, "GD") && g_strcmp0(site, "Médiathèque") == 0)
 		return TRUE;
 	*why = g_strdup(g_str_equal(code, "WS2222") ? "the booking is for another site" : "no booking has this code");
 	return FALSE;
+}
+
+static gboolean t_use(const char *site, const char *code, const char *call_id, char **why, gpointer ud)
+{
+	Fixture *f = ud;
+	g_assert_cmpstr(site, ==, "Médiathèque");
+	if (t_used(f, code) || f->n_used == G_N_ELEMENTS(f->used_code)) {
+		*why = g_strdup("already used");
+		return FALSE;
+	}
+	g_strlcpy(f->used_code[f->n_used], code, sizeof f->used_code[0]);
+	g_strlcpy(f->used_call[f->n_used], call_id, sizeof f->used_call[0]);
+	f->n_used++;
+	return TRUE;
 }
 
 static const SbHubTransport transport_bookings = {t_send,
@@ -118,7 +148,8 @@ static const SbHubTransport transport_bookings = {t_send,
 						  .booking_slots = t_slots,
 						  .booking_book = t_book,
 						  .booking_check_in = t_check_in,
-						  .booking_verify = t_verify};
+						  .booking_verify = t_verify,
+						  .booking_use = t_use};
 
 static void setup(Fixture *f, gconstpointer data)
 {
@@ -1291,17 +1322,24 @@ static void test_booking_verify(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(error_code_of(b2), ==, "gone");
 	g_assert_null(last_of(b2, RELAIS_MSG_QUEUED));
 
-	/* made into a call: the code is used for good */
+	/* waiting is not using: the store is told only when a call is made */
+	g_assert_cmpuint(f->n_used, ==, 0);
+	/* made into a call: the store marks the code used by that call */
 	g_autofree char *ticket = ticket_of(b0);
 	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
 	say(f, a, accept);
 	g_autoptr(RelaisMsg) call = last_of(b0, RELAIS_MSG_CALL);
 	g_assert_nonnull(call);
+	g_assert_cmpuint(f->n_used, ==, 1);
+	g_assert_cmpstr(f->used_code[0], ==, "GD2222");
+	g_assert_cmpstr(f->used_call[0], ==, relais_msg_get_string(call, "call"));
 	g_autofree char *end =
 		g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", relais_msg_get_string(call, "call"));
 	say(f, b0, end);
+	/* ... and refuses it from then on (the hub keeps no memory of it: a
+	 * restarted switchboard refuses it the same way) */
 	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD2222\"}");
-	g_assert_cmpstr(error_code_of(b0), ==, "gone");
+	g_assert_cmpstr(error_code_of(b0), ==, "state");
 	g_autoptr(RelaisMsg) used = last_of(b0, RELAIS_MSG_ERROR);
 	g_assert_nonnull(strstr(relais_msg_get_string(used, "message"), "already used"));
 
@@ -1313,6 +1351,7 @@ static void test_booking_verify(Fixture *f, gconstpointer data)
 	guint before = count_of(b0, RELAIS_MSG_QUEUED);
 	say(f, b0, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"training\",\"booking\":\"GD3333\"}");
 	g_assert_cmpuint(count_of(b0, RELAIS_MSG_QUEUED), ==, before + 1);
+	g_assert_cmpuint(f->n_used, ==, 1);
 }
 
 /* Without a way to verify codes, no request with a booking is accepted. */

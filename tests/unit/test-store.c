@@ -260,7 +260,8 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
-	g_assert_cmpint(sb_store_schema_version(f->store), ==, 2);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 3);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -324,8 +325,13 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_true(sb_store_user_set_disabled(f->store, "bob", TRUE, &error));
 	set_week(f, 1);
 
-	/* the migrated schema is exactly a fresh one */
+	/* version 3: bookings say when and by which call they were used */
 	sqlite3 *db = raw_open(f);
+	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM pragma_table_info('bookings') "
+				    "WHERE name IN ('used_at', 'used_call_id')"),
+			==, 2);
+
+	/* the migrated schema is exactly a fresh one */
 	g_autofree char *migrated = schema_of(db);
 	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
 	sqlite3_close(db);
@@ -362,7 +368,8 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	g_clear_error(&error);
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
-	g_assert_cmpint(sb_store_schema_version(f->store), ==, 2);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 3);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -1278,8 +1285,81 @@ static void test_bookings(Fixture *f, gconstpointer data)
 	/* the schema keeps no visitor: these are all its columns */
 	sqlite3 *db = raw_open(f);
 	g_autofree char *cols = raw_text(db, "SELECT group_concat(name, ',') FROM pragma_table_info('bookings')");
-	g_assert_cmpstr(cols, ==, "id,code,site_id,start_at,end_at,language,topic,state,created,checked_in_at");
+	g_assert_cmpstr(
+		cols, ==,
+		"id,code,site_id,start_at,end_at,language,topic,state,created,checked_in_at,used_at,used_call_id");
 	sqlite3_close(db);
+}
+
+static void expect_mark_used(Fixture *f, const char *code, const char *call_id, gint err)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = sb_store_booking_mark_used(f->store, code, call_id, &error);
+	if (err < 0) {
+		g_assert_no_error(error);
+		g_assert_true(ok);
+	} else {
+		g_test_message("refused: %s", error ? error->message : "(no error)");
+		g_assert_error(error, SB_STORE_ERROR, err);
+		g_assert_false(ok);
+	}
+}
+
+/* A checked-in booking makes one call: the store says so across reopenings. */
+static void test_booking_used(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site = add_site(f, "Médiathèque", "Europe/Paris");
+	set_week(f, site);
+	f->now = paris(2024, 3, 4, 8, 0);
+	gint64 ten = paris(2024, 3, 4, 10, 0);
+	g_autoptr(SbBooking) b1 = book(f, site, ten, 30, -1);
+	g_autoptr(SbBooking) b2 = book(f, site, ten + 1800, 30, -1);
+	g_assert_cmpint(b1->used_at, ==, 0);
+	g_assert_null(b1->used_call_id);
+
+	/* not checked in yet: it cannot make a call */
+	expect_mark_used(f, b1->code, "call-1", SB_STORE_ERROR_INVALID);
+	f->now = ten - 10 * 60;
+	expect_check_in(f, site, b1->code, -1);
+	/* a malformed call id, an unknown code, not a code */
+	expect_mark_used(f, b1->code, "call 1; --", SB_STORE_ERROR_INVALID);
+	expect_mark_used(f, b1->code, NULL, SB_STORE_ERROR_INVALID);
+	char unknown[] = "222222";
+	if (strcmp(unknown, b1->code) == 0 || strcmp(unknown, b2->code) == 0)
+		unknown[0] = '3';
+	expect_mark_used(f, unknown, "call-1", SB_STORE_ERROR_CODE_UNKNOWN);
+	expect_mark_used(f, "0O1I00", "call-1", SB_STORE_ERROR_CODE_UNKNOWN);
+
+	/* the first call uses it (typed any way); a second is refused, even the same call */
+	f->now = ten + 60;
+	g_autofree char *typed = g_ascii_strdown(b1->code, -1);
+	expect_mark_used(f, typed, "call-1", -1);
+	expect_mark_used(f, b1->code, "call-2", SB_STORE_ERROR_CODE_USED);
+	expect_mark_used(f, b1->code, "call-1", SB_STORE_ERROR_CODE_USED);
+	/* the first call's mark stays */
+	g_autoptr(SbBooking) got = sb_store_booking_get(f->store, b1->code, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(got->state, ==, SB_BOOKING_CHECKED_IN);
+	g_assert_cmpint(got->used_at, ==, ten + 60);
+	g_assert_cmpstr(got->used_call_id, ==, "call-1");
+	/* the other booking is untouched */
+	g_autoptr(SbBooking) other = sb_store_booking_get(f->store, b2->code, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(other->used_at, ==, 0);
+	g_assert_null(other->used_call_id);
+
+	/* a reopened store (a restarted switchboard) still refuses it, and lists it used */
+	g_clear_pointer(&f->store, sb_store_free);
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	expect_mark_used(f, b1->code, "call-3", SB_STORE_ERROR_CODE_USED);
+	g_autoptr(GPtrArray) all = sb_store_booking_list(f->store, site, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(all->len, ==, 2);
+	g_assert_cmpstr(((SbBooking *)all->pdata[0])->used_call_id, ==, "call-1");
+	g_assert_null(((SbBooking *)all->pdata[1])->used_call_id);
 }
 
 static void test_booking_codes(Fixture *f, gconstpointer data)
@@ -1654,6 +1734,7 @@ int main(int argc, char **argv)
 	ADD("/store/sites-booths", test_sites_booths);
 	ADD("/store/hours", test_hours);
 	ADD("/store/bookings", test_bookings);
+	ADD("/store/booking-used", test_booking_used);
 	ADD("/store/booking-codes", test_booking_codes);
 	ADD("/store/calls", test_calls);
 	ADD("/store/stats", test_stats);
