@@ -6,7 +6,8 @@
 // checks in and goes ahead of a walk-in waiting on a third; an adviser signs
 // in and takes the booked visitor first. Then the bad codes: used, another
 // site's, unknown, too many (the booth must wait), too early, and a no-show
-// swept by the switchboard and refused as expired.
+// swept by the switchboard and refused as expired; after that restart, the
+// code made into a call is still refused for a second call (the store says so).
 //
 // Time: the site's opening hours are set in a zone where it is morning now
 // (lib/relais.mjs openNow), so every booking is real and in the future. Only
@@ -56,9 +57,9 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     return booths[id].ctl;
   }
 
-  // The store's word on a booking: its state.
-  async function stateOf(code) {
-    const r = await run('sqlite3', [path.join(sb.dataDir, 'relais.db'), `SELECT state FROM bookings WHERE code = '${code}'`]);
+  // The store's word on a booking: `column` (its state by default).
+  async function stateOf(code, column = 'state') {
+    const r = await run('sqlite3', [path.join(sb.dataDir, 'relais.db'), `SELECT ${column} FROM bookings WHERE code = '${code}'`]);
     assert.equal(r.code, 0, `sqlite3: ${r.stderr}`);
     return r.stdout.trim();
   }
@@ -182,6 +183,9 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     await screen(a, 'check_in');
     await refused(a, booked.code, 'used');
     await a.screenshot(outFile('bookings-used.png'));
+    // the store knows it made a call, and which one (no one's name)
+    assert.equal(await stateOf(booked.code, 'used_at IS NOT NULL'), '1', 'marked used');
+    assert.equal(await stateOf(booked.code, 'used_call_id IN (SELECT call_id FROM call_records)'), '1', 'by the call recorded');
   });
 
   step("another site's code, an unknown code", async () => {
@@ -253,5 +257,18 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     await screen(d, 'check_in');
     await refused(d, code, 'expired');
     await d.screenshot(outFile('bookings-expired.png'));
+  });
+
+  step('after the restart, the code made into a call is refused for a second call', async () => {
+    // still checked in today at this site: only its use stops it
+    assert.equal(await stateOf(booked.code), 'checked_in');
+    const raw = await scriptedBooth(sb, 'bk-again', SITE, sockets);
+    const request = { type: 'request', language: 'en', topic: 'training', answers: {}, booking: booked.code };
+    const e = await raw.request(request, 'error', { timeout: 10000 });
+    assert.equal(e.code, 'state');
+    assert.match(e.message, /already used for a call/);
+    assert.ok(!raw.messages.some((m) => m.type === 'queued'), 'nothing queued');
+    // the same booth may still queue as a walk-in
+    await raw.request({ ...request, booking: undefined }, 'queued', { timeout: 10000 });
   });
 });

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
- * damaged, foreign and too-new files), migration from the v1 fixture
- * (tests/data/store-v1.sql), accounts, sessions, sign-in attempts with the
+ * damaged, foreign and too-new files), migration from the v1 and v2
+ * fixtures (tests/data/store-v*.sql), accounts, sessions, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
- * bookings with an injectable clock, call records, statistics and CSV. */
+ * bookings with an injectable clock (and used by one call), call records, statistics and CSV. */
 #include "store.h"
 #include "auth.h"
 #include "relais-config.h"
@@ -229,10 +229,10 @@ static void test_open_fresh(Fixture *f, gconstpointer data)
 	g_assert_error(e2, SB_STORE_ERROR, SB_STORE_ERROR_FAILED);
 }
 
-static char *fixture_sql(void)
+static char *fixture_sql(const char *name)
 {
 	const char *top = g_getenv("RELAIS_TOP");
-	g_autofree char *path = g_build_filename(top ? top : ".", "tests", "data", "store-v1.sql", NULL);
+	g_autofree char *path = g_build_filename(top ? top : ".", "tests", "data", name, NULL);
 	char *sql = NULL;
 	g_autoptr(GError) error = NULL;
 	g_file_get_contents(path, &sql, NULL, &error);
@@ -240,17 +240,44 @@ static char *fixture_sql(void)
 	return sql;
 }
 
-/* dir/relais.db made from the v1 fixture by plain SQLite, plus `extra` */
-static void make_v1(Fixture *f, const char *extra)
+/* dir/relais.db made from the fixture tests/data/store-v<version>.sql by
+ * plain SQLite, plus `extra` */
+static void make_version(Fixture *f, gint version, const char *extra)
 {
 	g_assert_cmpint(g_mkdir_with_parents(f->dir, 0700), ==, 0);
-	g_autofree char *sql = fixture_sql();
+	g_autofree char *name = g_strdup_printf("store-v%d.sql", version);
+	g_autofree char *sql = fixture_sql(name);
 	sqlite3 *db = raw_open(f);
 	raw_exec(db, sql);
 	if (extra)
 		raw_exec(db, extra);
-	g_assert_cmpint(raw_int(db, "PRAGMA user_version"), ==, 1);
+	g_assert_cmpint(raw_int(db, "PRAGMA user_version"), ==, version);
 	sqlite3_close(db);
+}
+
+static void make_v1(Fixture *f, const char *extra)
+{
+	make_version(f, 1, extra);
+}
+
+/* The migrated file's schema is exactly a fresh one's, with no dangling
+ * reference. */
+static void assert_schema_fresh(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db = raw_open(f);
+	g_autofree char *migrated = schema_of(db);
+	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+	sqlite3_close(db);
+	g_autofree char *fresh_dir = g_build_filename(f->tmp, "fresh", NULL);
+	g_autoptr(SbStore) fresh = sb_store_open(fresh_dir, &error);
+	g_assert_no_error(error);
+	g_autofree char *fresh_path = g_build_filename(fresh_dir, SB_STORE_FILE, NULL);
+	sqlite3 *fdb = NULL;
+	g_assert_cmpint(sqlite3_open_v2(fresh_path, &fdb, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_autofree char *fresh_schema = schema_of(fdb);
+	sqlite3_close(fdb);
+	g_assert_cmpstr(migrated, ==, fresh_schema);
 }
 
 static void test_migrate_v1(Fixture *f, gconstpointer data)
@@ -331,19 +358,10 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 				    "WHERE name IN ('used_at', 'used_call_id')"),
 			==, 2);
 
-	/* the migrated schema is exactly a fresh one */
-	g_autofree char *migrated = schema_of(db);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
 	sqlite3_close(db);
-	g_autofree char *fresh_dir = g_build_filename(f->tmp, "fresh", NULL);
-	g_autoptr(SbStore) fresh = sb_store_open(fresh_dir, &error);
-	g_assert_no_error(error);
-	g_autofree char *fresh_path = g_build_filename(fresh_dir, SB_STORE_FILE, NULL);
-	sqlite3 *fdb = NULL;
-	g_assert_cmpint(sqlite3_open_v2(fresh_path, &fdb, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-	g_autofree char *fresh_schema = schema_of(fdb);
-	sqlite3_close(fdb);
-	g_assert_cmpstr(migrated, ==, fresh_schema);
+
+	/* the migrated schema is exactly a fresh one */
+	assert_schema_fresh(f);
 }
 
 static void test_migrate_failure(Fixture *f, gconstpointer data)
@@ -1362,6 +1380,60 @@ static void test_booking_used(Fixture *f, gconstpointer data)
 	g_assert_null(((SbBooking *)all->pdata[1])->used_call_id);
 }
 
+/* A version 2 file with bookings: they survive, unused, and can be used. */
+static void test_migrate_v2(Fixture *f, gconstpointer data)
+{
+	make_version(f, 2, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, 3);
+	f->now = 1709542500; /* 2024-03-04 09:55 in Paris: 7KQ2MZ is checked in */
+
+	g_autoptr(GPtrArray) all = sb_store_booking_list(f->store, 0, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(all->len, ==, 4);
+	for (guint i = 0; i < all->len; i++) {
+		SbBooking *b = all->pdata[i];
+		g_assert_cmpint(b->used_at, ==, 0);
+		g_assert_null(b->used_call_id);
+	}
+	g_autoptr(SbBooking) in = sb_store_booking_get(f->store, "7KQ2MZ", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(in->state, ==, SB_BOOKING_CHECKED_IN);
+	g_assert_cmpint(in->checked_in_at, ==, 1709542200);
+	g_assert_cmpstr(in->topic, ==, "job-search");
+	g_assert_cmpint(state_of(f, "H3W9PX"), ==, SB_BOOKING_BOOKED);
+	g_assert_cmpint(state_of(f, "R5TB4N"), ==, SB_BOOKING_NO_SHOW);
+	g_assert_cmpint(state_of(f, "V8CD6E"), ==, SB_BOOKING_CANCELLED);
+
+	/* what version 3 brought works on the migrated file */
+	expect_mark_used(f, "7KQ2MZ", "c-3", -1);
+	expect_mark_used(f, "7KQ2MZ", "c-4", SB_STORE_ERROR_CODE_USED);
+	expect_mark_used(f, "H3W9PX", "c-4", SB_STORE_ERROR_INVALID);
+	expect_mark_used(f, "V8CD6E", "c-4", SB_STORE_ERROR_INVALID);
+
+	/* and the rest of version 2 is there: staff, hours, the call's outcome */
+	g_autoptr(SbUser) sam = sb_store_user_get(f->store, "sam", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(sam->role, ==, SB_ROLE_STAFF);
+	g_autoptr(GPtrArray) rows = sb_store_stats(f->store, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	guint follow_ups = 0, bookings = 0, no_shows = 0;
+	for (guint i = 0; i < rows->len; i++) {
+		SbStatRow *r = g_ptr_array_index(rows, i);
+		follow_ups += r->follow_ups;
+		bookings += r->bookings;
+		no_shows += r->no_shows;
+	}
+	g_assert_cmpuint(follow_ups, ==, 1);
+	g_assert_cmpuint(bookings, ==, 3); /* the cancelled one is not counted */
+	g_assert_cmpuint(no_shows, ==, 1);
+
+	assert_schema_fresh(f);
+}
+
 static void test_booking_codes(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -1725,6 +1797,7 @@ int main(int argc, char **argv)
 #define ADD_BARE(path, fn) g_test_add(path, Fixture, &NO_STORE, setup, fn, teardown)
 	ADD("/store/open-fresh", test_open_fresh);
 	ADD_BARE("/store/migrate-v1", test_migrate_v1);
+	ADD_BARE("/store/migrate-v2", test_migrate_v2);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
 	ADD("/store/too-new", test_too_new);
 	ADD_BARE("/store/garbage", test_garbage);
