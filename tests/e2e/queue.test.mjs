@@ -37,7 +37,9 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
   const step = suite.step;
 
   before(async () => {
-    sb = await startSwitchboard({ dir });
+    // the first free slot starts up to 35 minutes ahead (5 minutes' lead,
+    // then the next half hour): the booking below is checked in at once
+    sb = await startSwitchboard({ dir, extraArgs: ['--checkin-early-minutes', '45'] });
     await sb.addUser(EN);
     await sb.addUser(FR);
     adviser = await launchAdviser({ dir });
