@@ -132,8 +132,10 @@ export class DocShare {
       this.xhr = null;
       if (this.call !== call) return;
       if (xhr.status === 200) {
-        // doc_show (on the link) says when the booth has it; the reply may come first
-        if (!this.doc || this.doc.id !== xhr.response?.doc)
+        // doc_show (on the link) says when the booth has it; the reply may
+        // come first, or after doc_show and even a doc_error: then the link
+        // has said more than the reply
+        if (this.announcedDoc !== xhr.response?.doc)
           this.setStatus(`${file.name}: sent, the booth is opening it…`, 'sent');
       } else {
         const why = xhr.response?.error ?? `the switchboard answered ${xhr.status}`;
@@ -196,6 +198,7 @@ export class DocShare {
     switch (msg.type) {
       case 'doc_show':
         this.doc = { id: msg.doc, kind: msg.kind, pages: msg.pages, page: msg.page, name: this.pendingName };
+        this.announcedDoc = msg.doc;
         this.pendingShown = true;
         this.setStatus(`Showing ${this.doc.name || `the ${KIND_WORDS[msg.kind]}`} on the booth.`, 'shown');
         this.announce(`Document shown on the booth${msg.pages > 1 ? `, page ${msg.page} of ${msg.pages}` : ''}.`);
