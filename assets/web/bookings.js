@@ -106,9 +106,12 @@ export class BookingsPanel {
       li.className = 'booking';
       li.setAttribute('data-testid', 'booking-row');
       li.dataset.state = b.state;
+      li.dataset.used = b.used ? 'true' : 'false';
       li.dataset.site = b.site;
       if (b.code) li.dataset.code = b.code;
-      const state = span(`tag ${STATE_TAGS[b.state] ?? ''}`, STATES[b.state] ?? b.state, 'booking-state');
+      const words = STATES[b.state] ?? b.state;
+      const state = span(`tag ${STATE_TAGS[b.state] ?? ''}`, b.used ? `${words} · seen` : words, 'booking-state');
+      if (b.used) state.title = 'Checked in, then seen by an adviser';
       const head = document.createElement('div');
       head.className = 'booking-head';
       head.append(span('booking-time', `${b.time}–${b.end_time}`, 'booking-time'), state);

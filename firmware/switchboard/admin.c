@@ -1345,6 +1345,9 @@ static void on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *pa
 		add_string(b, "language", r->booking->language);
 		add_string(b, "topic", r->booking->topic);
 		add_string(b, "state", sb_booking_state_to_string(r->booking->state));
+		/* checked in and then seen by an adviser (made into a call) */
+		json_builder_set_member_name(b, "used");
+		json_builder_add_boolean_value(b, r->booking->used_at != 0);
 		if (codes)
 			add_string(b, "code", r->booking->code);
 		json_builder_end_object(b);

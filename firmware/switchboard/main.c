@@ -509,11 +509,12 @@ static int booking_list(SbStore *store, int argc, char **argv)
 		fprintf(stderr, PROG ": booking list: %s\n", error->message);
 		return 1;
 	}
-	printf("CODE\tSITE\tDAY\tFROM\tTO\tLANGUAGE\tTOPIC\tSTATE\n");
+	printf("CODE\tSITE\tDAY\tFROM\tTO\tLANGUAGE\tTOPIC\tSTATE\tCALL\n");
 	for (guint i = 0; i < rows->len; i++) {
 		const SbDayBooking *r = rows->pdata[i];
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->booking->code, r->site, r->date, r->time, r->end_time,
-		       r->booking->language, r->booking->topic, sb_booking_state_to_string(r->booking->state));
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->booking->code, r->site, r->date, r->time, r->end_time,
+		       r->booking->language, r->booking->topic, sb_booking_state_to_string(r->booking->state),
+		       r->booking->used_at ? "yes" : "no");
 	}
 	return 0;
 }

@@ -19,7 +19,7 @@ import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { missingBinaries, tmpDir, outFile } from './lib/env.mjs';
+import { missingBinaries, tmpDir, outFile, bin } from './lib/env.mjs';
 import { run } from './lib/procs.mjs';
 import { startSwitchboard, startBooth, signInPage, openNow } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
@@ -186,6 +186,12 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     // the store knows it made a call, and which one (no one's name)
     assert.equal(await stateOf(booked.code, 'used_at IS NOT NULL'), '1', 'marked used');
     assert.equal(await stateOf(booked.code, 'used_call_id IN (SELECT call_id FROM call_records)'), '1', 'by the call recorded');
+    // and the day's list says it (the command line here; the console's panel reads the same rows)
+    const list = await run(bin('relais-switchboard'), ['--data', sb.dataDir, 'booking', 'list', SITE]);
+    assert.equal(list.code, 0, list.stderr);
+    const row = list.stdout.split('\n').find((l) => l.startsWith(`${booked.code}\t`));
+    assert.ok(row, list.stdout);
+    assert.deepEqual(row.split('\t').slice(-2), ['checked_in', 'yes'], `checked in and made into a call: ${row}`);
   });
 
   step("another site's code, an unknown code", async () => {
