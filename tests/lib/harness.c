@@ -96,7 +96,8 @@ void rt_sleep(guint ms)
 
 void rt_rm_rf(const char *path)
 {
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+	/* a symlink goes, never what it points to */
+	g_autoptr(GDir) d = g_file_test(path, G_FILE_TEST_IS_SYMLINK) ? NULL : g_dir_open(path, 0, NULL);
 	const char *name;
 	while (d && (name = g_dir_read_name(d)) != NULL) {
 		g_autofree char *child = g_build_filename(path, name, NULL);

@@ -3,6 +3,7 @@
  * GLib's TLS backend (GnuTLS, what libsoup serves with): SAN, key mode,
  * fingerprint format, refusals, a mismatched pair, bad arguments. */
 #include "cert.h"
+#include "harness.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -22,23 +23,9 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	fx->key = g_build_filename(fx->dir, SB_KEY_FILE, NULL);
 }
 
-static void rm_rf(const char *path)
-{
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-	const char *name;
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(path, name, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			rm_rf(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(path);
-}
-
 static void fx_teardown(Fixture *fx, gconstpointer data)
 {
-	rm_rf(fx->dir);
+	rt_rm_rf(fx->dir);
 	g_free(fx->dir);
 	g_free(fx->cert);
 	g_free(fx->key);

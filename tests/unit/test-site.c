@@ -5,6 +5,7 @@
  * rewritten only at the heartbeat, a booth gone recorded offline), and the
  * reply per site with nothing about visitors. */
 #include "site.h"
+#include "harness.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -37,23 +38,10 @@ static void setup(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
-static void rm_rf(const char *path)
-{
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-	if (d != NULL) {
-		const char *name;
-		while ((name = g_dir_read_name(d)) != NULL) {
-			g_autofree char *child = g_build_filename(path, name, NULL);
-			rm_rf(child);
-		}
-	}
-	g_remove(path);
-}
-
 static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, sb_store_free);
-	rm_rf(f->tmp);
+	rt_rm_rf(f->tmp);
 	g_free(f->tmp);
 }
 

@@ -5,6 +5,7 @@
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV. */
 #include "store.h"
+#include "harness.h"
 #include "auth.h"
 #include "relais-config.h"
 
@@ -45,23 +46,10 @@ static void setup(Fixture *f, gconstpointer data)
 	sb_store_set_clock(f->store, fake_clock, f);
 }
 
-static void rm_rf(const char *path)
-{
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-	if (d != NULL) {
-		const char *name;
-		while ((name = g_dir_read_name(d)) != NULL) {
-			g_autofree char *child = g_build_filename(path, name, NULL);
-			rm_rf(child);
-		}
-	}
-	g_remove(path);
-}
-
 static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, sb_store_free);
-	rm_rf(f->tmp);
+	rt_rm_rf(f->tmp);
 	g_free(f->dir);
 	g_free(f->tmp);
 }
