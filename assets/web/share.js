@@ -13,6 +13,9 @@ export class ScreenShare {
     this.opts = opts;
     this.stream = null;
     this.starting = false;
+    // While the sender is being emptied (replaceTrack(null) pending) the
+    // page says "stopping", never "off": "off" means nothing is sent.
+    this.stopping = null;
     opts.button.addEventListener('click', () => (this.stream ? this.stop() : this.start()));
   }
 
@@ -25,17 +28,17 @@ export class ScreenShare {
     const { button, status } = this.opts;
     const call = this.opts.getCall();
     const can = !!call && call.canShare && !!navigator.mediaDevices?.getDisplayMedia;
-    button.disabled = this.starting || (!this.stream && !can);
+    button.disabled = this.starting || this.stopping !== null || (!this.stream && !can);
     button.textContent = this.stream ? 'Stop sharing' : 'Share screen';
     button.setAttribute('aria-pressed', String(!!this.stream));
     button.title = call && !call.canShare ? 'This booth cannot show a shared screen.' : '';
     status.hidden = !this.stream;
-    document.body.dataset.share = this.stream ? 'on' : 'off';
+    document.body.dataset.share = this.stream ? 'on' : this.stopping ? 'stopping' : 'off';
   }
 
   async start() {
     const call = this.opts.getCall();
-    if (this.stream || this.starting || !call?.canShare) return;
+    if (this.stream || this.starting || this.stopping || !call?.canShare) return;
     if (!navigator.mediaDevices?.getDisplayMedia) {
       this.opts.toast('This browser cannot share a screen.', 'error');
       return;
@@ -80,16 +83,28 @@ export class ScreenShare {
     this.opts.onChange?.();
   }
 
-  // notify: tell the booth (not when the call is over anyway).
+  // notify: tell the booth (not when the call is over anyway). The page
+  // shows "off" only once the screen's sender is empty, so that what it says
+  // is true: until then it shows "stopping". Returns when that is so.
   stop({ notify = true } = {}) {
     const stream = this.stream;
-    if (!stream) return;
+    if (!stream) return this.stopping ?? Promise.resolve();
     this.stream = null;
     for (const t of stream.getTracks()) t.stop();
     const call = this.opts.getCall();
-    if (notify && call) call.stopShare().catch((err) => console.warn('relais share: stop failed', err));
+    if (notify && call) {
+      this.stopping = call
+        .stopShare()
+        .catch((err) => console.warn('relais share: stop failed', err))
+        .finally(() => {
+          this.stopping = null;
+          this.update();
+          this.opts.onChange?.();
+        });
+    }
     this.update();
     if (notify) this.opts.announce('Screen sharing stopped.');
     this.opts.onChange?.();
+    return this.stopping ?? Promise.resolve();
   }
 }
