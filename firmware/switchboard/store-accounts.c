@@ -44,10 +44,10 @@ static char *join_list(const char *field, char **items, gboolean langs, GError *
 		return NULL;
 	}
 	for (guint i = 0; i < n; i++) {
-		gboolean ok = langs ? store_is_lang(items[i]) : store_is_id(items[i], SB_STORE_MAX_ID);
+		gboolean ok = langs ? relais_proto_valid_lang(items[i]) : store_is_id(items[i], SB_STORE_MAX_ID);
 		if (!ok) {
 			store_invalid(error, "%s: '%s' is not a %s", field, items[i],
-				langs ? "language tag (2..8 of a-z -)" : "topic id");
+				      langs ? "language tag (2..8 of a-z -)" : "topic id");
 			return NULL;
 		}
 		for (guint j = 0; j < i; j++) {
@@ -166,14 +166,15 @@ gint64 sb_store_user_add(SbStore *s, const SbUser *u, GError **error)
 		return 0;
 	}
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "INSERT INTO users (login, display_name, role, site_id, languages, topics, "
-				    "password_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-				    error);
+					  "INSERT INTO users (login, display_name, role, site_id, languages, topics, "
+					  "password_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					  error);
 	if (st == NULL)
 		return 0;
 	int rc = store_bind_text(st, 1, login) | store_bind_text(st, 2, u->display_name) |
-		 store_bind_text(st, 3, sb_role_to_string(u->role)) | store_bind_opt(st, 4, u->site_id) | store_bind_text(st, 5, langs) |
-		 store_bind_text(st, 6, topics) | store_bind_text(st, 7, u->password_hash) | store_bind_int64(st, 8, sb_store_now(s));
+		 store_bind_text(st, 3, sb_role_to_string(u->role)) | store_bind_opt(st, 4, u->site_id) |
+		 store_bind_text(st, 5, langs) | store_bind_text(st, 6, topics) |
+		 store_bind_text(st, 7, u->password_hash) | store_bind_int64(st, 8, sb_store_now(s));
 	if (!store_bound(s, rc, error))
 		return 0;
 	g_autoptr(GError) local = NULL;
@@ -196,9 +197,9 @@ gboolean sb_store_user_update(SbStore *s, const SbUser *u, GError **error)
 	if (!check_user(s, u, &langs, &topics, error))
 		return FALSE;
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "UPDATE users SET display_name = ?, role = ?, site_id = ?, languages = ?, "
-				    "topics = ? WHERE login = ?",
-				    error);
+					  "UPDATE users SET display_name = ?, role = ?, site_id = ?, languages = ?, "
+					  "topics = ? WHERE login = ?",
+					  error);
 	if (st == NULL)
 		return FALSE;
 	int rc = store_bind_text(st, 1, u->display_name) | store_bind_text(st, 2, sb_role_to_string(u->role)) |
@@ -222,9 +223,10 @@ gboolean sb_store_user_set_password(SbStore *s, const char *login, const char *p
 	if (id == 0 || !store_tx_begin(s, error))
 		return FALSE;
 	g_autoptr(SbStmt) st = store_prep(s, "UPDATE users SET password_hash = ? WHERE id = ?", error);
-	gboolean ok = st && store_bound(s, store_bind_text(st, 1, password_hash) | store_bind_int64(st, 2, id), error) &&
-		      store_run(s, st, "setting the password", error) && sb_store_session_delete_user(s, id, NULL, error) &&
-		      store_tx_commit(s, error);
+	gboolean ok = st &&
+		      store_bound(s, store_bind_text(st, 1, password_hash) | store_bind_int64(st, 2, id), error) &&
+		      store_run(s, st, "setting the password", error) &&
+		      sb_store_session_delete_user(s, id, NULL, error) && store_tx_commit(s, error);
 	if (!ok)
 		store_tx_rollback(s);
 	return ok;
@@ -252,8 +254,8 @@ gboolean sb_store_user_del(SbStore *s, const char *login, GError **error)
 		return FALSE;
 	/* sessions go with it (ON DELETE CASCADE) */
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM users WHERE login = ?", error);
-	return st && store_bound(s, store_bind_text(st, 1, l), error) && store_run(s, st, "deleting the account", error) &&
-	       store_changed_one(s, "account", l, error);
+	return st && store_bound(s, store_bind_text(st, 1, l), error) &&
+	       store_run(s, st, "deleting the account", error) && store_changed_one(s, "account", l, error);
 }
 
 SbUser *sb_store_user_get(SbStore *s, const char *login, GError **error)
@@ -261,7 +263,8 @@ SbUser *sb_store_user_get(SbStore *s, const char *login, GError **error)
 	g_autofree char *l = norm_login(login, error);
 	if (l == NULL)
 		return NULL;
-	g_autoptr(SbStmt) st = store_prep(s, "SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.login = ?", error);
+	g_autoptr(SbStmt) st =
+		store_prep(s, "SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.login = ?", error);
 	if (st == NULL || !store_bound(s, store_bind_text(st, 1, l), error))
 		return NULL;
 	int rc = store_step(s, st, "reading the account", error);
@@ -272,7 +275,8 @@ SbUser *sb_store_user_get(SbStore *s, const char *login, GError **error)
 
 SbUser *sb_store_user_get_by_id(SbStore *s, gint64 id, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s, "SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.id = ?", error);
+	g_autoptr(SbStmt) st =
+		store_prep(s, "SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.id = ?", error);
 	if (st == NULL || !store_bound(s, store_bind_int64(st, 1, id), error))
 		return NULL;
 	int rc = store_step(s, st, "reading the account", error);
@@ -329,9 +333,9 @@ char *sb_store_session_create(SbStore *s, gint64 user_id, const char *remote_add
 	g_autofree char *hash = sb_auth_token_hash(token);
 	gint64 now = sb_store_now(s);
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "INSERT INTO sessions (token_hash, user_id, created, expires, last_used, "
-				    "remote_addr) VALUES (?, ?, ?, ?, ?, ?)",
-				    error);
+					  "INSERT INTO sessions (token_hash, user_id, created, expires, last_used, "
+					  "remote_addr) VALUES (?, ?, ?, ?, ?, ?)",
+					  error);
 	if (st == NULL)
 		return NULL;
 	int rc = store_bind_text(st, 1, hash) | store_bind_int64(st, 2, user_id) | store_bind_int64(st, 3, now) |
@@ -362,10 +366,11 @@ SbUser *sb_store_session_lookup(SbStore *s, const char *token, GError **error)
 
 SbUser *sb_store_session_lookup_key(SbStore *s, const char *hash, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s,
-				    "SELECT " USER_COLS ", s.expires FROM sessions s JOIN users u ON u.id = s.user_id "
-				    "WHERE s.token_hash = ?",
-				    error);
+	g_autoptr(SbStmt) st =
+		store_prep(s,
+			   "SELECT " USER_COLS ", s.expires FROM sessions s JOIN users u ON u.id = s.user_id "
+			   "WHERE s.token_hash = ?",
+			   error);
 	if (st == NULL || !store_bound(s, store_bind_text(st, 1, hash), error))
 		return NULL;
 	int rc = store_step(s, st, "looking up the session", error);
@@ -410,14 +415,15 @@ gboolean sb_store_session_delete(SbStore *s, const char *token, GError **error)
 	if (hash == NULL)
 		return FALSE;
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM sessions WHERE token_hash = ?", error);
-	return st && store_bound(s, store_bind_text(st, 1, hash), error) && store_run(s, st, "ending the session", error) &&
-	       store_changed_one(s, "session", "(token)", error);
+	return st && store_bound(s, store_bind_text(st, 1, hash), error) &&
+	       store_run(s, st, "ending the session", error) && store_changed_one(s, "session", "(token)", error);
 }
 
 gboolean sb_store_session_delete_user(SbStore *s, gint64 user_id, guint *n_removed, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM sessions WHERE user_id = ?", error);
-	if (!st || !store_bound(s, store_bind_int64(st, 1, user_id), error) || !store_run(s, st, "ending sessions", error))
+	if (!st || !store_bound(s, store_bind_int64(st, 1, user_id), error) ||
+	    !store_run(s, st, "ending sessions", error))
 		return FALSE;
 	if (n_removed)
 		*n_removed = (guint)store_changes(s);
@@ -426,7 +432,8 @@ gboolean sb_store_session_delete_user(SbStore *s, gint64 user_id, guint *n_remov
 
 char **sb_store_session_hashes(SbStore *s, gint64 user_id, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s, "SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created", error);
+	g_autoptr(SbStmt) st =
+		store_prep(s, "SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created", error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, user_id), error))
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
@@ -443,7 +450,8 @@ char **sb_store_session_hashes(SbStore *s, gint64 user_id, GError **error)
 gboolean sb_store_session_purge(SbStore *s, guint *n_removed, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM sessions WHERE expires <= ?", error);
-	if (!st || !store_bound(s, store_bind_int64(st, 1, sb_store_now(s)), error) || !store_run(s, st, "purging sessions", error))
+	if (!st || !store_bound(s, store_bind_int64(st, 1, sb_store_now(s)), error) ||
+	    !store_run(s, st, "purging sessions", error))
 		return FALSE;
 	if (n_removed)
 		*n_removed = (guint)store_changes(s);
@@ -466,7 +474,10 @@ gboolean sb_store_attempt_record(SbStore *s, const char *login, const char *addr
 	g_autoptr(SbStmt) st =
 		store_prep(s, "INSERT INTO sign_in_attempts (login_key, address_key, at) VALUES (?, ?, ?)", error);
 	return st &&
-	       store_bound(s, store_bind_text(st, 1, lk) | store_bind_text(st, 2, ak) | store_bind_int64(st, 3, sb_store_now(s)), error) &&
+	       store_bound(s,
+			   store_bind_text(st, 1, lk) | store_bind_text(st, 2, ak) |
+				   store_bind_int64(st, 3, sb_store_now(s)),
+			   error) &&
 	       store_run(s, st, "recording a failed sign-in", error);
 }
 
@@ -504,7 +515,8 @@ gboolean sb_store_attempts_forget_login(SbStore *s, const char *login, GError **
 	g_autofree char *lk = attempt_key("login", login);
 	/* the address's count stays: keep the row, drop its login */
 	g_autoptr(SbStmt) st = store_prep(s, "UPDATE sign_in_attempts SET login_key = '' WHERE login_key = ?", error);
-	return st && store_bound(s, store_bind_text(st, 1, lk), error) && store_run(s, st, "forgetting failed sign-ins", error);
+	return st && store_bound(s, store_bind_text(st, 1, lk), error) &&
+	       store_run(s, st, "forgetting failed sign-ins", error);
 }
 
 gboolean sb_store_attempts_prune(SbStore *s, guint window_s, guint *n_removed, GError **error)
@@ -519,4 +531,3 @@ gboolean sb_store_attempts_prune(SbStore *s, guint window_s, guint *n_removed, G
 		*n_removed = (guint)store_changes(s);
 	return TRUE;
 }
-

@@ -106,7 +106,7 @@ SbBooking *sb_store_booking_create(SbStore *s, gint64 site_id, gint64 start_s, g
 		store_invalid(error, "bookings are taken at most %d days ahead", CONFIG_RELAIS_SB_BOOKING_HORIZON_DAYS);
 		return NULL;
 	}
-	if (language && language[0] && !store_is_lang(language)) {
+	if (language && language[0] && !relais_proto_valid_lang(language)) {
 		store_invalid(error, "the language is not a language tag (2..8 of a-z -)");
 		return NULL;
 	}
@@ -128,14 +128,14 @@ SbBooking *sb_store_booking_create(SbStore *s, gint64 site_id, gint64 start_s, g
 	gint64 overlapping = -1;
 	{
 		g_autoptr(SbStmt) st = store_prep(s,
-					    "SELECT count(*) FROM bookings WHERE site_id = ? AND state IN "
-					    "('booked', 'checked_in') AND start_at < ? AND end_at > ?",
-					    error);
+						  "SELECT count(*) FROM bookings WHERE site_id = ? AND state IN "
+						  "('booked', 'checked_in') AND start_at < ? AND end_at > ?",
+						  error);
 		if (st &&
 		    store_bound(s,
-			  store_bind_int64(st, 1, site_id) | store_bind_int64(st, 2, end_s) |
-				  store_bind_int64(st, 3, start_s),
-			  error) &&
+				store_bind_int64(st, 1, site_id) | store_bind_int64(st, 2, end_s) |
+					store_bind_int64(st, 3, start_s),
+				error) &&
 		    store_step(s, st, "counting bookings", error) == STORE_ROW)
 			overlapping = store_col_int64(st, 0);
 	}
@@ -151,19 +151,22 @@ SbBooking *sb_store_booking_create(SbStore *s, gint64 site_id, gint64 start_s, g
 	}
 	g_autofree char *code = NULL;
 	for (guint attempt = 0; attempt < 16 && code == NULL; attempt++) {
-		g_autofree char *candidate = sb_auth_random_code(RELAIS_BOOKING_ALPHABET, RELAIS_BOOKING_CODE_LEN, error);
+		g_autofree char *candidate =
+			sb_auth_random_code(RELAIS_BOOKING_ALPHABET, RELAIS_BOOKING_CODE_LEN, error);
 		if (candidate == NULL)
 			break;
-		g_autoptr(SbStmt) st = store_prep(s,
-					    "INSERT INTO bookings (code, site_id, start_at, end_at, language, topic, "
-					    "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-					    error);
-		if (!st || !store_bound(s,
-				  store_bind_text(st, 1, candidate) | store_bind_int64(st, 2, site_id) |
-					  store_bind_int64(st, 3, start_s) | store_bind_int64(st, 4, end_s) |
-					  store_bind_text(st, 5, language ? language : "") |
-					  store_bind_text(st, 6, topic ? topic : "") | store_bind_int64(st, 7, now),
-				  error))
+		g_autoptr(SbStmt) st =
+			store_prep(s,
+				   "INSERT INTO bookings (code, site_id, start_at, end_at, language, topic, "
+				   "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				   error);
+		if (!st ||
+		    !store_bound(s,
+				 store_bind_text(st, 1, candidate) | store_bind_int64(st, 2, site_id) |
+					 store_bind_int64(st, 3, start_s) | store_bind_int64(st, 4, end_s) |
+					 store_bind_text(st, 5, language ? language : "") |
+					 store_bind_text(st, 6, topic ? topic : "") | store_bind_int64(st, 7, now),
+				 error))
 			break;
 		g_autoptr(GError) local = NULL;
 		if (store_run(s, st, "saving the booking", &local))
@@ -247,9 +250,9 @@ SbBooking *sb_store_booking_check_in(SbStore *s, gint64 site_id, const char *typ
 		return NULL;
 	}
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "UPDATE bookings SET state = 'checked_in', checked_in_at = ? "
-				    "WHERE id = ? AND state = 'booked'",
-				    error);
+					  "UPDATE bookings SET state = 'checked_in', checked_in_at = ? "
+					  "WHERE id = ? AND state = 'booked'",
+					  error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, now) | store_bind_int64(st, 2, b->id), error) ||
 	    !store_run(s, st, "checking in", error))
 		return NULL;
@@ -270,8 +273,8 @@ gboolean sb_store_booking_cancel(SbStore *s, const char *typed, GError **error)
 		return FALSE;
 	g_autoptr(SbStmt) st =
 		store_prep(s, "UPDATE bookings SET state = 'cancelled' WHERE id = ? AND state = 'booked'", error);
-	return st && store_bound(s, store_bind_int64(st, 1, b->id), error) && store_run(s, st, "cancelling the booking", error) &&
-	       store_changed_one(s, "booking", b->code, error);
+	return st && store_bound(s, store_bind_int64(st, 1, b->id), error) &&
+	       store_run(s, st, "cancelling the booking", error) && store_changed_one(s, "booking", b->code, error);
 }
 
 gboolean sb_store_booking_mark_used(SbStore *s, const char *typed, const char *call_id, GError **error)
@@ -281,12 +284,14 @@ gboolean sb_store_booking_mark_used(SbStore *s, const char *typed, const char *c
 		return FALSE;
 	/* one statement: of two callers, exactly one changes the row */
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "UPDATE bookings SET used_at = ?, used_call_id = ? "
-				    "WHERE code = ? AND state = 'checked_in' AND used_at IS NULL",
-				    error);
+					  "UPDATE bookings SET used_at = ?, used_call_id = ? "
+					  "WHERE code = ? AND state = 'checked_in' AND used_at IS NULL",
+					  error);
 	if (!st ||
-	    !store_bound(s, store_bind_int64(st, 1, sb_store_now(s)) | store_bind_text(st, 2, call_id) | store_bind_text(st, 3, code),
-		   error) ||
+	    !store_bound(s,
+			 store_bind_int64(st, 1, sb_store_now(s)) | store_bind_text(st, 2, call_id) |
+				 store_bind_text(st, 3, code),
+			 error) ||
 	    !store_run(s, st, "marking the booking used", error))
 		return FALSE;
 	if (store_changes(s) > 0)
@@ -300,20 +305,20 @@ gboolean sb_store_booking_mark_used(SbStore *s, const char *typed, const char *c
 			    b->used_call_id ? b->used_call_id : "?");
 	else
 		store_invalid(error, "the booking %s is %s, not checked in: it cannot be used for a call", b->code,
-			sb_booking_state_to_string(b->state));
+			      sb_booking_state_to_string(b->state));
 	return FALSE;
 }
 
 GPtrArray *sb_store_booking_list(SbStore *s, gint64 site_id, gint64 from_s, gint64 to_s, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "SELECT " BOOKING_COLS " FROM bookings WHERE (?1 = 0 OR site_id = ?1) "
-				    "AND start_at >= ?2 AND start_at < ?3 ORDER BY start_at, id",
-				    error);
+					  "SELECT " BOOKING_COLS " FROM bookings WHERE (?1 = 0 OR site_id = ?1) "
+					  "AND start_at >= ?2 AND start_at < ?3 ORDER BY start_at, id",
+					  error);
 	if (!st || !store_bound(s,
-			  store_bind_int64(st, 1, site_id) | store_bind_int64(st, 2, from_s) |
-				  store_bind_int64(st, 3, to_s),
-			  error))
+				store_bind_int64(st, 1, site_id) | store_bind_int64(st, 2, from_s) |
+					store_bind_int64(st, 3, to_s),
+				error))
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)sb_booking_free);
 	int rc;
@@ -335,4 +340,3 @@ gboolean sb_store_bookings_expire(SbStore *s, guint *n_marked, GError **error)
 		*n_marked = (guint)store_changes(s);
 	return TRUE;
 }
-

@@ -12,7 +12,7 @@ gint64 sb_store_call_insert(SbStore *s, const SbCallRecord *r, GError **error)
 	    (r->booth_id && !store_check_id("the booth id", r->booth_id, SB_STORE_MAX_ID, error)) ||
 	    !store_check_id("the topic", r->topic, SB_STORE_MAX_ID, error))
 		return 0;
-	if (!store_is_lang(r->language)) {
+	if (!relais_proto_valid_lang(r->language)) {
 		store_invalid(error, "the language is not a language tag (2..8 of a-z -)");
 		return 0;
 	}
@@ -27,14 +27,16 @@ gint64 sb_store_call_insert(SbStore *s, const SbCallRecord *r, GError **error)
 	}
 	if (r->site_id != 0 && !store_site_exists(s, r->site_id, error))
 		return 0;
-	g_autoptr(SbStmt) st = store_prep(s,
-				    "INSERT INTO call_records (call_id, site_id, booth_id, topic, language, "
-				    "queued_at, answered_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				    error);
+	g_autoptr(SbStmt) st =
+		store_prep(s,
+			   "INSERT INTO call_records (call_id, site_id, booth_id, topic, language, "
+			   "queued_at, answered_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   error);
 	if (!st)
 		return 0;
-	int rc = store_bind_text(st, 1, r->call_id) | store_bind_opt(st, 2, r->site_id) | store_bind_text(st, 3, r->booth_id) |
-		 store_bind_text(st, 4, r->topic) | store_bind_text(st, 5, r->language) | store_bind_int64(st, 6, r->queued_at) |
+	int rc = store_bind_text(st, 1, r->call_id) | store_bind_opt(st, 2, r->site_id) |
+		 store_bind_text(st, 3, r->booth_id) | store_bind_text(st, 4, r->topic) |
+		 store_bind_text(st, 5, r->language) | store_bind_int64(st, 6, r->queued_at) |
 		 store_bind_opt(st, 7, r->answered_at) | store_bind_int64(st, 8, r->ended_at) |
 		 store_bind_text(st, 9, r->end_reason ? r->end_reason : "");
 	if (!store_bound(s, rc, error) || !store_run(s, st, "recording the call", error))
@@ -59,8 +61,8 @@ gboolean sb_store_call_set_satisfaction(SbStore *s, const char *call_id, gint sc
 		return store_invalid(error, "a rating is 1..5");
 	if (!store_check_id("the call id", call_id, SB_STORE_MAX_ID, error) || !call_exists(s, call_id, error))
 		return FALSE;
-	g_autoptr(SbStmt) st =
-		store_prep(s, "UPDATE call_records SET satisfaction = ? WHERE call_id = ? AND satisfaction IS NULL", error);
+	g_autoptr(SbStmt) st = store_prep(
+		s, "UPDATE call_records SET satisfaction = ? WHERE call_id = ? AND satisfaction IS NULL", error);
 	if (!st || !store_bound(s, store_bind_int(st, 1, score) | store_bind_text(st, 2, call_id), error) ||
 	    !store_run(s, st, "recording the rating", error))
 		return FALSE;
@@ -87,12 +89,11 @@ gboolean sb_store_call_set_outcome(SbStore *s, const char *call_id, const char *
 		s, "UPDATE call_records SET outcome = ?, outcome_note = ?, follow_up = ? WHERE call_id = ?", error);
 	return st &&
 	       store_bound(s,
-		     store_bind_text(st, 1, outcome) | store_bind_text(st, 2, note && note[0] ? note : NULL) |
-			     store_bind_int(st, 3, follow_up ? 1 : 0) | store_bind_text(st, 4, call_id),
-		     error) &&
+			   store_bind_text(st, 1, outcome) | store_bind_text(st, 2, note && note[0] ? note : NULL) |
+				   store_bind_int(st, 3, follow_up ? 1 : 0) | store_bind_text(st, 4, call_id),
+			   error) &&
 	       store_run(s, st, "recording the outcome", error);
 }
-
 
 gboolean sb_store_call_scan(SbStore *s, gint64 from_s, gint64 to_s, SbCallFactsFunc func, gpointer user_data,
 			    GError **error)

@@ -43,13 +43,13 @@ gboolean sb_store_call_set_outcome(SbStore *store, const char *call_id, const ch
 
 /* What statistics read of one call record (stats.c aggregates them). */
 typedef struct {
-	gint64 site_id;	    /* 0: unknown */
-	const char *topic;  /* topic id */
+	gint64 site_id;	   /* 0: unknown */
+	const char *topic; /* topic id */
 	gint64 queued_at;
-	gboolean answered;  /* an adviser answered at answered_at */
+	gboolean answered; /* an adviser answered at answered_at */
 	gint64 answered_at;
 	gint64 ended_at;
-	gint satisfaction;  /* 1..5, 0: not rated */
+	gint satisfaction; /* 1..5, 0: not rated */
 	gboolean follow_up;
 } SbCallFacts;
 typedef void (*SbCallFactsFunc)(const SbCallFacts *facts, gpointer user_data);

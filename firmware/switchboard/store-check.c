@@ -57,18 +57,6 @@ gboolean store_check_id(const char *field, const char *v, gsize max, GError **er
 	return TRUE;
 }
 
-/* PROTOCOL.md's lang: 2..8 of [a-z-] */
-gboolean store_is_lang(const char *v)
-{
-	gsize n = v ? strlen(v) : 0;
-	if (n < 2 || n > 8)
-		return FALSE;
-	for (const char *c = v; *c; c++)
-		if (!g_ascii_islower(*c) && *c != '-')
-			return FALSE;
-	return TRUE;
-}
-
 /* lower-case word: [a-z0-9_-], 1..max (booth states, outcome codes) */
 gboolean store_is_word(const char *v, gsize max)
 {

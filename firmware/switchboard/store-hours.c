@@ -43,18 +43,19 @@ gboolean sb_store_slots_set(SbStore *s, gint64 site_id, const SbSlot *slots, gui
 		     store_run(s, del, "replacing the hours", error);
 	}
 	for (guint i = 0; ok && i < n; i++) {
-		g_autoptr(SbStmt) st = store_prep(s,
-					    "INSERT INTO opening_slots (site_id, weekday, half, start_min, end_min, "
-					    "capacity) VALUES (?, ?, ?, ?, ?, ?)",
-					    error);
+		g_autoptr(SbStmt) st =
+			store_prep(s,
+				   "INSERT INTO opening_slots (site_id, weekday, half, start_min, end_min, "
+				   "capacity) VALUES (?, ?, ?, ?, ?, ?)",
+				   error);
 		ok = st &&
 		     store_bound(s,
-			   store_bind_int64(st, 1, site_id) | store_bind_int(st, 2, (int)slots[i].weekday) |
-				   store_bind_text(st, 3, slots[i].half == SB_HALF_AM ? "am" : "pm") |
-				   store_bind_int(st, 4, (int)slots[i].start_min) |
-				   store_bind_int(st, 5, (int)slots[i].end_min) |
-				   store_bind_int(st, 6, (int)slots[i].capacity),
-			   error) &&
+				 store_bind_int64(st, 1, site_id) | store_bind_int(st, 2, (int)slots[i].weekday) |
+					 store_bind_text(st, 3, slots[i].half == SB_HALF_AM ? "am" : "pm") |
+					 store_bind_int(st, 4, (int)slots[i].start_min) |
+					 store_bind_int(st, 5, (int)slots[i].end_min) |
+					 store_bind_int(st, 6, (int)slots[i].capacity),
+				 error) &&
 		     store_run(s, st, "saving the hours", error);
 	}
 	ok = ok && store_tx_commit(s, error);
@@ -66,9 +67,9 @@ gboolean sb_store_slots_set(SbStore *s, gint64 site_id, const SbSlot *slots, gui
 GArray *sb_store_slots_list(SbStore *s, gint64 site_id, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "SELECT weekday, half, start_min, end_min, capacity FROM opening_slots "
-				    "WHERE site_id = ? ORDER BY weekday, half",
-				    error);
+					  "SELECT weekday, half, start_min, end_min, capacity FROM opening_slots "
+					  "WHERE site_id = ? ORDER BY weekday, half",
+					  error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, site_id), error))
 		return NULL;
 	g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(SbSlot));
@@ -115,9 +116,9 @@ gint64 sb_store_closure_add(SbStore *s, gint64 site_id, const char *date_from, c
 		store_prep(s, "INSERT INTO closures (site_id, date_from, date_to, reason) VALUES (?, ?, ?, ?)", error);
 	if (!st ||
 	    !store_bound(s,
-		   store_bind_int64(st, 1, site_id) | store_bind_text(st, 2, date_from) | store_bind_text(st, 3, date_to) |
-			   store_bind_text(st, 4, reason ? reason : ""),
-		   error) ||
+			 store_bind_int64(st, 1, site_id) | store_bind_text(st, 2, date_from) |
+				 store_bind_text(st, 3, date_to) | store_bind_text(st, 4, reason ? reason : ""),
+			 error) ||
 	    !store_run(s, st, "adding the closure", error))
 		return 0;
 	return store_last_id(s);
@@ -134,9 +135,9 @@ gboolean sb_store_closure_del(SbStore *s, gint64 closure_id, GError **error)
 GPtrArray *sb_store_closure_list(SbStore *s, gint64 site_id, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "SELECT id, site_id, date_from, date_to, reason FROM closures "
-				    "WHERE site_id = ? ORDER BY date_from, id",
-				    error);
+					  "SELECT id, site_id, date_from, date_to, reason FROM closures "
+					  "WHERE site_id = ? ORDER BY date_from, id",
+					  error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, site_id), error))
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)sb_closure_free);

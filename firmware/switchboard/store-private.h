@@ -14,6 +14,7 @@
 #pragma once
 
 #include "store.h"
+#include "protocol.h"
 
 G_BEGIN_DECLS
 
@@ -77,8 +78,7 @@ gboolean store_check_text(const char *field, const char *v, glong min, glong max
 /* PROTOCOL.md's id: 1..max of [A-Za-z0-9._:-] */
 gboolean store_is_id(const char *v, gsize max);
 gboolean store_check_id(const char *field, const char *v, gsize max, GError **error);
-/* PROTOCOL.md's lang: 2..8 of [a-z-] */
-gboolean store_is_lang(const char *v);
+/* Language tags are the protocol's (relais_proto_valid_lang, protocol.h). */
 /* lower-case word: [a-z0-9_-], 1..max (booth states, outcome codes) */
 gboolean store_is_word(const char *v, gsize max);
 

@@ -39,7 +39,8 @@ static gboolean check_timezone(const char *tz, GError **error)
 
 gint64 sb_store_site_upsert(SbStore *s, gint64 id, const char *name, const char *timezone, GError **error)
 {
-	if (!store_check_text("the site name", name, 1, SB_STORE_MAX_NAME, FALSE, error) || !check_timezone(timezone, error))
+	if (!store_check_text("the site name", name, 1, SB_STORE_MAX_NAME, FALSE, error) ||
+	    !check_timezone(timezone, error))
 		return 0;
 	const char *sql = id ? "UPDATE sites SET name = ?, timezone = ? WHERE id = ?"
 			     : "INSERT INTO sites (name, timezone) VALUES (?, ?)";
@@ -138,11 +139,11 @@ gboolean sb_store_site_usage(SbStore *s, gint64 id, SbSiteUsage *usage, GError *
 	if (!store_site_exists(s, id, error))
 		return FALSE;
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "SELECT (SELECT count(*) FROM booths WHERE site_id = ?1), "
-				    "(SELECT count(*) FROM users WHERE site_id = ?1), "
-				    "(SELECT count(*) FROM bookings WHERE site_id = ?1), "
-				    "(SELECT count(*) FROM call_records WHERE site_id = ?1)",
-				    error);
+					  "SELECT (SELECT count(*) FROM booths WHERE site_id = ?1), "
+					  "(SELECT count(*) FROM users WHERE site_id = ?1), "
+					  "(SELECT count(*) FROM bookings WHERE site_id = ?1), "
+					  "(SELECT count(*) FROM call_records WHERE site_id = ?1)",
+					  error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, id), error))
 		return FALSE;
 	if (store_step(s, st, "counting what refers to the site", error) != STORE_ROW)
@@ -172,13 +173,16 @@ gboolean sb_store_booth_upsert(SbStore *s, const char *booth_id, gint64 site_id,
 		return FALSE;
 	if (site_id != 0 && !store_site_exists(s, site_id, error))
 		return FALSE;
-	g_autoptr(SbStmt) st = store_prep(s,
-				    "INSERT INTO booths (id, site_id, name) VALUES (?, ?, ?) "
-				    "ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name",
-				    error);
+	g_autoptr(SbStmt) st =
+		store_prep(s,
+			   "INSERT INTO booths (id, site_id, name) VALUES (?, ?, ?) "
+			   "ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name",
+			   error);
 	return st &&
-	       store_bound(s, store_bind_text(st, 1, booth_id) | store_bind_opt(st, 2, site_id) | store_bind_text(st, 3, name ? name : ""),
-		     error) &&
+	       store_bound(s,
+			   store_bind_text(st, 1, booth_id) | store_bind_opt(st, 2, site_id) |
+				   store_bind_text(st, 3, name ? name : ""),
+			   error) &&
 	       store_run(s, st, "saving the booth", error);
 }
 
@@ -195,21 +199,23 @@ gboolean sb_store_booth_seen(SbStore *s, const char *booth_id, const char *state
 		reason = cut = g_utf8_substring(reason, 0, SB_STORE_MAX_REASON);
 	if (!store_check_text("the reason", reason, 0, SB_STORE_MAX_REASON, FALSE, error))
 		return FALSE;
-	g_autoptr(SbStmt) st = store_prep(s, "UPDATE booths SET last_seen = ?, state = ?, reason = ? WHERE id = ?", error);
+	g_autoptr(SbStmt) st =
+		store_prep(s, "UPDATE booths SET last_seen = ?, state = ?, reason = ? WHERE id = ?", error);
 	return st &&
 	       store_bound(s,
-		     store_bind_int64(st, 1, sb_store_now(s)) | store_bind_text(st, 2, state) |
-			     store_bind_text(st, 3, reason && reason[0] ? reason : NULL) | store_bind_text(st, 4, booth_id),
-		     error) &&
+			   store_bind_int64(st, 1, sb_store_now(s)) | store_bind_text(st, 2, state) |
+				   store_bind_text(st, 3, reason && reason[0] ? reason : NULL) |
+				   store_bind_text(st, 4, booth_id),
+			   error) &&
 	       store_run(s, st, "recording the booth's state", error) && store_changed_one(s, "booth", booth_id, error);
 }
 
 GPtrArray *sb_store_booth_list(SbStore *s, gint64 site_id, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s,
-				    "SELECT id, site_id, name, last_seen, state, reason FROM booths "
-				    "WHERE ?1 = 0 OR site_id = ?1 ORDER BY id",
-				    error);
+					  "SELECT id, site_id, name, last_seen, state, reason FROM booths "
+					  "WHERE ?1 = 0 OR site_id = ?1 ORDER BY id",
+					  error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, site_id), error))
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)sb_booth_free);
@@ -233,4 +239,3 @@ gboolean sb_store_booth_del(SbStore *s, const char *booth_id, GError **error)
 	return st && store_bound(s, store_bind_text(st, 1, booth_id ? booth_id : ""), error) &&
 	       store_run(s, st, "deleting the booth", error) && store_changed_one(s, "booth", booth_id, error);
 }
-

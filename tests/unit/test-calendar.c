@@ -39,7 +39,8 @@ static SbCalendar *office(const char *zone)
 	guint n = 0;
 	for (guint d = 0; d < 5; d++) {
 		week[n++] = (SbSlot){.weekday = d, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 2};
-		week[n++] = (SbSlot){.weekday = d, .half = SB_HALF_PM, .start_min = 810, .end_min = 1020, .capacity = 1};
+		week[n++] =
+			(SbSlot){.weekday = d, .half = SB_HALF_PM, .start_min = 810, .end_min = 1020, .capacity = 1};
 	}
 	week[n++] = (SbSlot){.weekday = 5, .half = SB_HALF_AM, .start_min = 600, .end_min = 720, .capacity = 1};
 	return sb_calendar_new(zone, week, n);
