@@ -38,16 +38,23 @@ gboolean store_check_text(const char *field, const char *v, glong min, glong max
 	return TRUE;
 }
 
-/* PROTOCOL.md's id: 1..max of [A-Za-z0-9._:-] */
-gboolean store_is_id(const char *v, gsize max)
+/* 1..max characters, each a-z, 0-9, A-Z where `upper`, or one of `punct` */
+static gboolean of_chars(const char *v, gsize max, gboolean upper, const char *punct)
 {
 	gsize n = v ? strlen(v) : 0;
 	if (n == 0 || n > max)
 		return FALSE;
 	for (const char *c = v; *c; c++)
-		if (!g_ascii_isalnum(*c) && !strchr("._:-", *c))
+		if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && !(upper && g_ascii_isupper(*c)) &&
+		    !strchr(punct, *c))
 			return FALSE;
 	return TRUE;
+}
+
+/* PROTOCOL.md's id: 1..max of [A-Za-z0-9._:-] */
+gboolean store_is_id(const char *v, gsize max)
+{
+	return of_chars(v, max, TRUE, "._:-");
 }
 
 gboolean store_check_id(const char *field, const char *v, gsize max, GError **error)
@@ -60,13 +67,7 @@ gboolean store_check_id(const char *field, const char *v, gsize max, GError **er
 /* lower-case word: [a-z0-9_-], 1..max (booth states, outcome codes) */
 gboolean store_is_word(const char *v, gsize max)
 {
-	gsize n = v ? strlen(v) : 0;
-	if (n == 0 || n > max)
-		return FALSE;
-	for (const char *c = v; *c; c++)
-		if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && *c != '_' && *c != '-')
-			return FALSE;
-	return TRUE;
+	return of_chars(v, max, FALSE, "_-");
 }
 
 gboolean sb_store_parse_date(const char *text, GDate *out)
