@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stats: call records, advisers' outcome notes and the partners' statistics
- * over HTTP.
+ * over HTTP, and the statistics themselves: rows aggregated from the store's
+ * call records and bookings (sb_store_stats, which keeps its name from when
+ * the store made them) and their CSV.
  *
  *   POST /api/outcome    {call, topic?, outcome, follow_up, note}: the adviser
  *                        who had the call, within OUTCOME_WINDOW_S of its end
