@@ -6,16 +6,6 @@
 
 #include <string.h>
 
-gboolean store_invalid(GError **error, const char *format, ...)
-{
-	va_list ap;
-	va_start(ap, format);
-	g_autofree char *msg = g_strdup_vprintf(format, ap);
-	va_end(ap);
-	g_set_error_literal(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID, msg);
-	return FALSE;
-}
-
 /* UTF-8 text of min..max characters without control characters (newlines
  * only where allowed). */
 gboolean store_check_text(const char *field, const char *v, glong min, glong max, gboolean newlines, GError **error)

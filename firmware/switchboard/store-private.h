@@ -15,6 +15,7 @@
 
 #include "store.h"
 #include "protocol.h"
+#include "fail.h"
 
 G_BEGIN_DECLS
 
@@ -71,7 +72,7 @@ void store_tx_rollback(SbStore *s);
 /* --- input checks (store-check.c) ---------------------------------------------- */
 
 /* Sets INVALID with the message; returns FALSE. */
-gboolean store_invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+#define store_invalid(error, ...) relais_fail((error), SB_STORE_ERROR, SB_STORE_ERROR_INVALID, __VA_ARGS__)
 /* UTF-8 text of min..max characters without control characters (newlines
  * only where allowed). */
 gboolean store_check_text(const char *field, const char *v, glong min, glong max, gboolean newlines, GError **error);
