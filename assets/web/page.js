@@ -74,6 +74,13 @@ export function showError(ui, text) {
   setMessage(ui.error, text);
 }
 
+// An ISO time as the browser's local date and time (the text itself if it
+// is not a time).
+export function localTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
 // A table cell holding `child` (a node, or text) with attributes `attrs`.
 export function cell(child, attrs = {}) {
   const td = document.createElement('td');

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-api"
 
 #include "api-json.h"
+#include "fail.h"
 #include "http.h"
 #include "store.h"
 
@@ -10,16 +11,8 @@
 
 G_DEFINE_QUARK(relais - api - json - error - quark, sb_api_json_error)
 
-static gboolean invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-static gboolean invalid(GError **error, const char *format, ...)
-{
-	va_list ap;
-	va_start(ap, format);
-	g_autofree char *text = g_strdup_vprintf(format, ap);
-	va_end(ap);
-	g_set_error_literal(error, SB_API_JSON_ERROR, SB_API_JSON_ERROR_INVALID, text);
-	return FALSE;
-}
+/* Every check fails the same way: the message names the field. */
+#define invalid(error, ...) relais_fail(error, SB_API_JSON_ERROR, SB_API_JSON_ERROR_INVALID, __VA_ARGS__)
 
 static gboolean given(JsonNode *n)
 {
@@ -223,16 +216,7 @@ void sb_api_reply_error(SoupServerMessage *msg, guint status, const char *field,
 	va_start(ap, format);
 	g_autofree char *text = g_strdup_vprintf(format, ap);
 	va_end(ap);
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_add_string_value(b, text);
-	if (field) {
-		json_builder_set_member_name(b, "field");
-		json_builder_add_string_value(b, field);
-	}
-	json_builder_end_object(b);
-	sb_http_set_json(msg, status, b);
+	sb_http_set_json_field_error(msg, status, field, text);
 }
 
 void sb_api_reply_store_error(SoupServerMessage *msg, const GError *error, const char *field)
