@@ -39,15 +39,23 @@ static GHashTable *site_names(SbAdmin *a, GError **error)
 	return names;
 }
 
+/* The site names, or NULL with the store's error replied (`error`'s when the
+ * caller's own read failed: !`read`). */
+static GHashTable *site_names_or_reply(SbAdmin *a, SoupServerMessage *msg, gboolean read, GError **error)
+{
+	GHashTable *names = read ? site_names(a, error) : NULL;
+	if (names == NULL)
+		sb_api_reply_store_error(msg, *error, NULL);
+	return names;
+}
+
 void sb_admin_users_list(SbAdmin *a, SoupServerMessage *msg)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) users = sb_store_user_list(a->store, &error);
-	g_autoptr(GHashTable) names = users ? site_names(a, &error) : NULL;
-	if (names == NULL) {
-		sb_api_reply_store_error(msg, error, NULL);
+	g_autoptr(GHashTable) names = site_names_or_reply(a, msg, users != NULL, &error);
+	if (names == NULL)
 		return;
-	}
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "users");
@@ -63,11 +71,9 @@ void sb_admin_user_reply(SbAdmin *a, SoupServerMessage *msg, guint status, const
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SbUser) u = sb_store_user_get(a->store, login, &error);
-	g_autoptr(GHashTable) names = u ? site_names(a, &error) : NULL;
-	if (names == NULL) {
-		sb_api_reply_store_error(msg, error, NULL);
+	g_autoptr(GHashTable) names = site_names_or_reply(a, msg, u != NULL, &error);
+	if (names == NULL)
 		return;
-	}
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "user");
@@ -139,6 +145,19 @@ static gboolean role_member(SoupServerMessage *msg, JsonObject *o, gboolean requ
 	return TRUE;
 }
 
+/* Staff accounts have a site, and only they; a site given must exist. FALSE:
+ * 400 (field site_id) replied. */
+static gboolean site_fits_role(SbAdmin *a, SoupServerMessage *msg, SbRole role, gint64 site_id)
+{
+	if ((role == SB_ROLE_STAFF) != (site_id != 0)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "site_id",
+				   role == SB_ROLE_STAFF ? "a staff account needs a site"
+							 : "only staff accounts have a site");
+		return FALSE;
+	}
+	return sb_admin_site_known(a, msg, site_id);
+}
+
 void sb_admin_user_add(SbAdmin *a, SoupServerMessage *msg)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -154,13 +173,7 @@ void sb_admin_user_add(SbAdmin *a, SoupServerMessage *msg)
 	    !sb_api_opt_strv(msg, o, "languages", &langs, &has_l) ||
 	    !sb_api_opt_strv(msg, o, "topics", &topics, &has_t))
 		return;
-	if ((role == SB_ROLE_STAFF) != (site_id != 0)) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "site_id",
-				   role == SB_ROLE_STAFF ? "a staff account needs a site"
-							 : "only staff accounts have a site");
-		return;
-	}
-	if (!sb_admin_site_known(a, msg, site_id))
+	if (!site_fits_role(a, msg, role, site_id))
 		return;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SbUser) exists = sb_store_user_get(a->store, login, &error);
@@ -250,14 +263,22 @@ static void close_consoles(SbAdmin *a, char **hashes)
 		a->close_consoles((const char *const *)hashes, a->close_data);
 }
 
-void sb_admin_user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, const char *login)
+/* The account `login`, or NULL with the store's error (404) replied. */
+static SbUser *user_or_reply(SbAdmin *a, SoupServerMessage *msg, const char *login)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUser) old = sb_store_user_get(a->store, login, &error);
-	if (old == NULL) {
+	SbUser *u = sb_store_user_get(a->store, login, &error);
+	if (u == NULL)
 		sb_api_reply_store_error(msg, error, NULL);
+	return u;
+}
+
+void sb_admin_user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, const char *login)
+{
+	g_autoptr(SbUser) old = user_or_reply(a, msg, login);
+	if (old == NULL)
 		return;
-	}
+	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = sb_api_read_object(msg, parser, SB_ADMIN_MAX_BODY);
 	const char *name;
@@ -276,13 +297,7 @@ void sb_admin_user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, 
 	/* a site only for staff: leaving staff drops it unless one is given */
 	if (!has_site)
 		site_id = role == SB_ROLE_STAFF ? old->site_id : 0;
-	if ((role == SB_ROLE_STAFF) != (site_id != 0)) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "site_id",
-				   role == SB_ROLE_STAFF ? "a staff account needs a site"
-							 : "only staff accounts have a site");
-		return;
-	}
-	if (!sb_admin_site_known(a, msg, site_id))
+	if (!site_fits_role(a, msg, role, site_id))
 		return;
 	SbUser u = {
 		.login = old->login,
@@ -308,12 +323,10 @@ void sb_admin_user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, 
 
 void sb_admin_user_password(SbAdmin *a, SoupServerMessage *msg, const char *login)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUser) old = sb_store_user_get(a->store, login, &error);
-	if (old == NULL) {
-		sb_api_reply_store_error(msg, error, NULL);
+	g_autoptr(SbUser) old = user_or_reply(a, msg, login);
+	if (old == NULL)
 		return;
-	}
+	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = sb_api_read_object(msg, parser, SB_ADMIN_MAX_BODY);
 	if (o == NULL)
@@ -336,12 +349,10 @@ void sb_admin_user_password(SbAdmin *a, SoupServerMessage *msg, const char *logi
 
 void sb_admin_user_delete(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, const char *login)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUser) old = sb_store_user_get(a->store, login, &error);
-	if (old == NULL) {
-		sb_api_reply_store_error(msg, error, NULL);
+	g_autoptr(SbUser) old = user_or_reply(a, msg, login);
+	if (old == NULL)
 		return;
-	}
+	g_autoptr(GError) error = NULL;
 	if (!may_lose_admin(a, msg, me, old, "delete"))
 		return;
 	g_auto(GStrv) hashes = session_hashes(a, old->id);

@@ -51,15 +51,24 @@ void sb_admin_sites_list(SbAdmin *a, SoupServerMessage *msg)
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
-void sb_admin_site_reply(SbAdmin *a, SoupServerMessage *msg, guint status, gint64 id)
+/* Site `id` and what refers to it; NULL with the store's error replied. */
+static SbSite *site_with_usage(SbAdmin *a, SoupServerMessage *msg, gint64 id, SbSiteUsage *u)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SbSite) site = sb_store_site_get(a->store, id, &error);
-	SbSiteUsage u;
-	if (site == NULL || !sb_store_site_usage(a->store, id, &u, &error)) {
+	if (site == NULL || !sb_store_site_usage(a->store, id, u, &error)) {
 		sb_api_reply_store_error(msg, error, NULL);
-		return;
+		return NULL;
 	}
+	return g_steal_pointer(&site);
+}
+
+void sb_admin_site_reply(SbAdmin *a, SoupServerMessage *msg, guint status, gint64 id)
+{
+	SbSiteUsage u;
+	g_autoptr(SbSite) site = site_with_usage(a, msg, id, &u);
+	if (site == NULL)
+		return;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	site_json(b, site, &u);
 	sb_http_set_json(msg, status, b);
@@ -105,13 +114,10 @@ void sb_admin_site_save(SbAdmin *a, SoupServerMessage *msg, gint64 id)
 
 void sb_admin_site_delete(SbAdmin *a, SoupServerMessage *msg, gint64 id)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbSite) site = sb_store_site_get(a->store, id, &error);
 	SbSiteUsage u;
-	if (site == NULL || !sb_store_site_usage(a->store, id, &u, &error)) {
-		sb_api_reply_store_error(msg, error, NULL);
+	g_autoptr(SbSite) site = site_with_usage(a, msg, id, &u);
+	if (site == NULL)
 		return;
-	}
 	if (u.booths || u.staff || u.bookings || u.call_records) {
 		g_autoptr(GString) why = g_string_new(NULL);
 		const struct {
@@ -135,6 +141,7 @@ void sb_admin_site_delete(SbAdmin *a, SoupServerMessage *msg, gint64 id)
 					   : "Move or delete them first, or rename the site.");
 		return;
 	}
+	g_autoptr(GError) error = NULL;
 	if (!sb_store_site_del(a->store, id, &error)) {
 		sb_api_reply_store_error(msg, error, NULL);
 		return;
