@@ -2,7 +2,7 @@
 // After a call: the adviser's outcome note (POST /api/outcome) and the
 // visitor's rating of one of this console's recent calls.
 
-import { setMessage } from './page.js';
+import { postJson, setMessage } from './page.js';
 import { st, ui } from './console-state.js';
 import { announce } from './notice.js';
 
@@ -57,12 +57,7 @@ ui.outcomeForm.addEventListener('submit', async (ev) => {
   ui.outcomeSubmit.disabled = true;
   outcomeError(null);
   try {
-    const r = await fetch('/api/outcome', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ call, topic: c?.topicId ?? '', outcome: ui.outcomeCode.value, follow_up: ui.outcomeFollowup.checked, note }),
-    });
+    const r = await postJson('/api/outcome', { call, topic: c?.topicId ?? '', outcome: ui.outcomeCode.value, follow_up: ui.outcomeFollowup.checked, note });
     const body = await r.json().catch(() => ({}));
     if (r.ok) {
       st.outcomeCall = null;

@@ -47,6 +47,17 @@ export async function getJson(url) {
   return { status: r.status, ok: r.ok, body };
 }
 
+// POST `body` as JSON with the session cookie: the fetch Response (throws if
+// the switchboard cannot be reached).
+export function postJson(url, body) {
+  return fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 // Shows `section` and the account's name.
 export function showSignedIn(ui, section, user) {
   ui.who.textContent = user.name ?? user.login;

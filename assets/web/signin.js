@@ -3,7 +3,7 @@
 // Sign out button, and what each brings up or takes down (the link, the
 // camera, the lists, today's bookings panel).
 
-import { setMessage } from './page.js';
+import { postJson, setMessage } from './page.js';
 import { BookingsPanel } from './bookings.js';
 import { RECONNECT_MIN_MS, setState, st, ui } from './console-state.js';
 import { connect, disconnect } from './link.js';
@@ -25,12 +25,7 @@ ui.signinForm.addEventListener('submit', async (ev) => {
   ui.signinSubmit.disabled = true;
   signinError(null);
   try {
-    const r = await fetch('/api/login', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ login, password }),
-    });
+    const r = await postJson('/api/login', { login, password });
     const body = await r.json().catch(() => ({}));
     if (r.ok) {
       ui.signinPassword.value = '';
