@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "relais-admin"
 
 #include "admin-private.h"
+#include "calendar.h"
 #include "auth.h"
 
 #include <string.h>
@@ -20,7 +21,7 @@ static void user_json(JsonBuilder *b, const SbUser *u, GHashTable *site_names)
 	sb_api_add_strv(b, "topics", u->topics);
 	json_builder_set_member_name(b, "disabled");
 	json_builder_add_boolean_value(b, u->disabled);
-	g_autofree char *created = sb_api_iso_utc(u->created);
+	g_autofree char *created = sb_calendar_iso_utc(u->created);
 	sb_api_add_string(b, "created", created);
 	json_builder_end_object(b);
 }

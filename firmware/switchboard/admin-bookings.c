@@ -5,12 +5,11 @@
 #define G_LOG_DOMAIN "relais-admin"
 
 #include "admin-private.h"
+#include "calendar.h"
 
 static void local_format(GTimeZone *tz, gint64 t, const char *format, char *out, gsize size)
 {
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
-	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-	g_autofree char *text = local ? g_date_time_format(local, format) : NULL;
+	g_autofree char *text = sb_calendar_format(tz, t, format);
 	g_strlcpy(out, text ? text : "", size);
 }
 
@@ -39,27 +38,16 @@ GPtrArray *sb_admin_day_bookings(SbStore *store, gint64 site_id, const GDate *da
 		SbSite *site = sites->pdata[i];
 		if (site_id != 0 && site->id != site_id)
 			continue;
-		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
-		if (tz == NULL)
-			tz = g_time_zone_new_utc();
+		g_autoptr(GTimeZone) tz = sb_calendar_zone(site->timezone);
 		GDate d;
-		if (day) {
+		if (day)
 			d = *day;
-		} else {
-			g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now_s);
-			g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, tz);
-			g_date_clear(&d, 1);
-			g_date_set_dmy(&d, (GDateDay)g_date_time_get_day_of_month(local),
-				       (GDateMonth)g_date_time_get_month(local),
-				       (GDateYear)g_date_time_get_year(local));
-		}
-		g_autoptr(GDateTime) from =
-			g_date_time_new(tz, g_date_get_year(&d), g_date_get_month(&d), g_date_get_day(&d), 0, 0, 0);
-		g_autoptr(GDateTime) to = from ? g_date_time_add_days(from, 1) : NULL;
-		if (to == NULL)
+		else
+			sb_calendar_local_day(tz, now_s, &d);
+		gint64 from, to;
+		if (!sb_calendar_day_range(tz, &d, &from, &to))
 			continue;
-		g_autoptr(GPtrArray) list = sb_store_booking_list(store, site->id, g_date_time_to_unix(from),
-								  g_date_time_to_unix(to), error);
+		g_autoptr(GPtrArray) list = sb_store_booking_list(store, site->id, from, to, error);
 		if (list == NULL)
 			return NULL;
 		for (guint j = 0; j < list->len; j++) {
@@ -117,7 +105,7 @@ void sb_admin_on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *
 		json_builder_add_null_value(b);
 	else
 		json_builder_add_string_value(b, day_q);
-	g_autofree char *updated = sb_api_iso_utc(now);
+	g_autofree char *updated = sb_calendar_iso_utc(now);
 	sb_api_add_string(b, "updated", updated);
 	json_builder_set_member_name(b, "codes");
 	json_builder_add_boolean_value(b, codes);
@@ -131,8 +119,8 @@ void sb_admin_on_bookings(SoupServer *soup, SoupServerMessage *msg, const char *
 		sb_api_add_string(b, "date", r->date);
 		sb_api_add_string(b, "time", r->time);
 		sb_api_add_string(b, "end_time", r->end_time);
-		g_autofree char *start = sb_api_iso_utc(r->booking->start_s);
-		g_autofree char *end = sb_api_iso_utc(r->booking->end_s);
+		g_autofree char *start = sb_calendar_iso_utc(r->booking->start_s);
+		g_autofree char *end = sb_calendar_iso_utc(r->booking->end_s);
 		sb_api_add_string(b, "start", start);
 		sb_api_add_string(b, "end", end);
 		sb_api_add_string(b, "language", r->booking->language);

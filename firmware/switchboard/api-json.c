@@ -253,12 +253,6 @@ void sb_api_reply_ok(SoupServerMessage *msg)
 
 /* --- reply members ----------------------------------------------------------------- */
 
-char *sb_api_iso_utc(gint64 unix_s)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(unix_s);
-	return t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-}
-
 void sb_api_add_string(JsonBuilder *b, const char *name, const char *value)
 {
 	json_builder_set_member_name(b, name);

@@ -102,8 +102,6 @@ void sb_api_reply_ok(SoupServerMessage *msg);
 
 /* --- reply members ----------------------------------------------------------------- */
 
-/* "YYYY-MM-DDTHH:MM:SSZ", or NULL. Returns: (transfer full) */
-char *sb_api_iso_utc(gint64 unix_s);
 /* Member `name`: `value`, or "" for NULL. */
 void sb_api_add_string(JsonBuilder *b, const char *name, const char *value);
 void sb_api_add_int(JsonBuilder *b, const char *name, gint64 value);
