@@ -5,6 +5,8 @@
 #define GST_USE_UNSTABLE_API
 
 #include "media.h"
+#include "media-level.h"
+#include "media-quality.h"
 #include "relais-config.h"
 
 #include <string.h>
@@ -135,9 +137,7 @@ struct _RelaisMedia {
 	/* Quality (under lock). */
 	GSource *quality_source;
 	gint64 connected_us, last_video_received_us, last_audio_received_us;
-	int stats_quality; /* 0: none yet */
-	gint64 stats_quality_us;
-	guint64 prev_packets_received, prev_packets_lost;
+	RelaisQuality quality;
 };
 
 static RelaisMedia *media_ref(RelaisMedia *m)
@@ -442,151 +442,6 @@ static void add_count_probe(RelaisMedia *m, GstPad *pad, Counter counter)
 	gst_pad_add_probe(pad, mask, count_probe, pd, probe_data_free);
 }
 
-/* --- mic level ------------------------------------------------------------ */
-
-struct _RelaisLevel {
-	gatomicrefcount ref;
-	gint bits; /* the published peak, a float's bits (atomic) */
-	/* Streaming thread only (one pad). */
-	gboolean configured;
-	GstAudioFormat format;
-	guint rate, channels;
-	float peak;
-	guint frames;
-};
-
-RelaisLevel *relais_level_new(void)
-{
-	RelaisLevel *l = g_new0(RelaisLevel, 1);
-	g_atomic_ref_count_init(&l->ref);
-	return l;
-}
-
-static RelaisLevel *level_ref(RelaisLevel *l)
-{
-	g_atomic_ref_count_inc(&l->ref);
-	return l;
-}
-
-void relais_level_unref(RelaisLevel *l)
-{
-	if (l != NULL && g_atomic_ref_count_dec(&l->ref))
-		g_free(l);
-}
-
-static void level_publish(RelaisLevel *l, float peak)
-{
-	union {
-		float f;
-		gint i;
-	} u = {.f = peak};
-	g_atomic_int_set(&l->bits, u.i);
-}
-
-double relais_level_get(RelaisLevel *l)
-{
-	g_return_val_if_fail(l != NULL, 0.0);
-	union {
-		float f;
-		gint i;
-	} u = {.i = g_atomic_int_get(&l->bits)};
-	return CLAMP(u.f, 0.0f, 1.0f);
-}
-
-static float peak_s16(const gint16 *s, gsize n)
-{
-	int max = 0;
-	for (gsize i = 0; i < n; i++) {
-		int v = s[i] < 0 ? -(int)s[i] : s[i];
-		if (v > max)
-			max = v;
-	}
-	return max / 32768.0f;
-}
-
-static float peak_f32(const float *s, gsize n)
-{
-	float max = 0.0f;
-	for (gsize i = 0; i < n; i++) {
-		float v = s[i] < 0 ? -s[i] : s[i];
-		if (v > max)
-			max = v;
-	}
-	return max;
-}
-
-/* A peak, not RMS: it is what a level meter shows (PPM style), costs one
- * compare per sample, and 16 kHz mono is 16000 of them a second. */
-static void level_set_caps(RelaisLevel *l, GstCaps *caps)
-{
-	GstAudioInfo ai;
-	if (caps != NULL && gst_audio_info_from_caps(&ai, caps)) {
-		l->format = GST_AUDIO_INFO_FORMAT(&ai);
-		l->rate = GST_AUDIO_INFO_RATE(&ai);
-		l->channels = GST_AUDIO_INFO_CHANNELS(&ai);
-	} else {
-		l->format = GST_AUDIO_FORMAT_UNKNOWN;
-	}
-	l->configured = TRUE;
-	l->peak = 0.0f;
-	l->frames = 0;
-}
-
-static GstPadProbeReturn level_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-	RelaisLevel *l = data;
-	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
-		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
-			GstCaps *caps;
-			gst_event_parse_caps(ev, &caps);
-			level_set_caps(l, caps);
-		}
-		return GST_PAD_PROBE_OK;
-	}
-	if (!l->configured) {
-		/* Attached to a pad that already had its caps. */
-		GstCaps *caps = gst_pad_get_current_caps(pad);
-		level_set_caps(l, caps);
-		if (caps != NULL)
-			gst_caps_unref(caps);
-	}
-	if (l->format != GST_AUDIO_FORMAT_S16 && l->format != GST_AUDIO_FORMAT_F32)
-		return GST_PAD_PROBE_OK;
-	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-	GstMapInfo map;
-	if (buf == NULL || !gst_buffer_map(buf, &map, GST_MAP_READ))
-		return GST_PAD_PROBE_OK;
-	float peak;
-	gsize samples;
-	if (l->format == GST_AUDIO_FORMAT_S16) {
-		samples = map.size / sizeof(gint16);
-		peak = peak_s16((const gint16 *)map.data, samples);
-	} else {
-		samples = map.size / sizeof(float);
-		peak = peak_f32((const float *)map.data, samples);
-	}
-	gst_buffer_unmap(buf, &map);
-	/* A GAP buffer (muted upstream, or a silent source) is silence. */
-	if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_GAP))
-		peak = 0.0f;
-	l->peak = MAX(l->peak, peak);
-	l->frames += samples / MAX(l->channels, 1);
-	if (l->frames >= MAX(l->rate / 10, 1)) {
-		level_publish(l, l->peak);
-		l->peak = 0.0f;
-		l->frames = 0;
-	}
-	return GST_PAD_PROBE_OK;
-}
-
-void relais_level_attach(RelaisLevel *l, GstPad *pad)
-{
-	g_return_if_fail(l != NULL && GST_IS_PAD(pad));
-	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, level_probe,
-			  level_ref(l), (GDestroyNotify)relais_level_unref);
-}
-
 /* --- frames for the UI ------------------------------------------------------ */
 
 static void deliver_frame(RelaisMedia *m, RelaisMediaVideo which, GstSample *sample)
@@ -759,20 +614,6 @@ static GstPadProbeReturn camera_off_probe(GstPad *pad, GstPadProbeInfo *info, gp
 
 /* --- connection quality ------------------------------------------------ */
 
-#define QUALITY_PERIOD_S	 2
-#define QUALITY_NO_MEDIA_US	 (2 * G_USEC_PER_SEC)
-#define QUALITY_STATS_MAX_AGE_US (3 * QUALITY_PERIOD_S * G_USEC_PER_SEC)
-#define QUALITY_GOOD_LOSS	 0.02
-#define QUALITY_GOOD_RTT_S	 0.300
-#define QUALITY_FAIR_LOSS	 0.08
-#define QUALITY_FAIR_RTT_S	 0.600
-
-typedef struct {
-	guint64 packets_received, packets_lost; /* inbound RTP, cumulative */
-	double fraction_lost;			/* remote-inbound, worst stream; < 0 if none */
-	double rtt_s;				/* remote-inbound, worst stream; < 0 if none */
-} StatsScan;
-
 static gboolean stat_number(const GstStructure *s, const char *field, double *out)
 {
 	const GValue *v = gst_structure_get_value(s, field);
@@ -789,7 +630,7 @@ static gboolean stat_number(const GstStructure *s, const char *field, double *ou
 
 static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
 {
-	StatsScan *scan = data;
+	RelaisQualityReport *scan = data;
 	if (!GST_VALUE_HOLDS_STRUCTURE(value))
 		return TRUE;
 	const GstStructure *s = gst_value_get_structure(value);
@@ -817,15 +658,6 @@ static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
 	return TRUE;
 }
 
-static int bars_for(double loss, double rtt_s)
-{
-	if (loss < QUALITY_GOOD_LOSS && rtt_s < QUALITY_GOOD_RTT_S)
-		return 3;
-	if (loss < QUALITY_FAIR_LOSS && rtt_s < QUALITY_FAIR_RTT_S)
-		return 2;
-	return 1;
-}
-
 /* On webrtcbin's thread. */
 static void on_stats(GstPromise *promise, gpointer data)
 {
@@ -835,23 +667,11 @@ static void on_stats(GstPromise *promise, gpointer data)
 	const GstStructure *reply = gst_promise_get_reply(promise);
 	if (reply == NULL)
 		return;
-	StatsScan scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
+	RelaisQualityReport scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
 	gst_structure_foreach(reply, scan_stat, &scan);
 
 	g_mutex_lock(&m->lock);
-	double loss = scan.fraction_lost;
-	if (scan.packets_received >= m->prev_packets_received && scan.packets_lost >= m->prev_packets_lost) {
-		guint64 rx = scan.packets_received - m->prev_packets_received;
-		guint64 lost = scan.packets_lost - m->prev_packets_lost;
-		if (rx + lost > 0)
-			loss = MAX(loss, (double)lost / (double)(rx + lost));
-	}
-	m->prev_packets_received = scan.packets_received;
-	m->prev_packets_lost = scan.packets_lost;
-	if (loss >= 0 || scan.rtt_s >= 0) {
-		m->stats_quality = bars_for(MAX(loss, 0.0), MAX(scan.rtt_s, 0.0));
-		m->stats_quality_us = g_get_monotonic_time();
-	}
+	double loss = relais_quality_add_report(&m->quality, &scan, g_get_monotonic_time());
 	g_mutex_unlock(&m->lock);
 	g_debug("quality: loss %.3f rtt %.3f s", loss, scan.rtt_s);
 }
@@ -1892,7 +1712,7 @@ gboolean relais_media_start(RelaisMedia *m, const char *const *ice_servers, GErr
 
 	g_mutex_lock(&m->lock);
 	m->started = TRUE;
-	m->quality_source = g_timeout_source_new_seconds(QUALITY_PERIOD_S);
+	m->quality_source = g_timeout_source_new_seconds(RELAIS_QUALITY_PERIOD_S);
 	g_source_set_name(m->quality_source, "relais-media quality");
 	g_source_set_callback(m->quality_source, poll_quality, media_ref(m), media_unref);
 	g_source_attach(m->quality_source, m->context);
@@ -2116,18 +1936,8 @@ int relais_media_get_quality(RelaisMedia *m)
 	g_return_val_if_fail(m != NULL, 0);
 	gint64 now = g_get_monotonic_time();
 	g_mutex_lock(&m->lock);
-	int q = 0;
-	if (!m->closed && m->state == RELAIS_MEDIA_STATE_CONNECTED) {
-		/* Video or audio: an adviser who turned the camera off still
-		 * talks, and a browser may stop sending frames for it. */
-		gint64 last = MAX(m->connected_us, MAX(m->last_video_received_us, m->last_audio_received_us));
-		if (now - last > QUALITY_NO_MEDIA_US)
-			q = 1;
-		else if (m->stats_quality > 0 && now - m->stats_quality_us < QUALITY_STATS_MAX_AGE_US)
-			q = m->stats_quality;
-		else
-			q = 3;
-	}
+	gint64 last = MAX(m->connected_us, MAX(m->last_video_received_us, m->last_audio_received_us));
+	int q = relais_quality_bars(&m->quality, !m->closed && m->state == RELAIS_MEDIA_STATE_CONNECTED, last, now);
 	g_mutex_unlock(&m->lock);
 	return q;
 }

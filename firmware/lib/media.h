@@ -26,6 +26,8 @@
 #include <glib.h>
 #include "mediaconf.h"
 #include "stamp.h"
+/* RelaisLevel: internal to the media tier, used by tests that meter sound. */
+#include "media-level.h"
 
 G_BEGIN_DECLS
 
@@ -246,18 +248,6 @@ void relais_media_free(RelaisMedia *media);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMedia, relais_media_free)
 
 /* --- Internal: shared by media.c and preview.c, not for programs. --- */
-
-/* A peak meter on raw audio (S16 or F32 interleaved), reference counted: a
- * pad probe holds one reference, the engine another. The probe publishes
- * the peak of each ~100 ms window with an atomic store; reading is
- * lock-free. */
-typedef struct _RelaisLevel RelaisLevel;
-RelaisLevel *relais_level_new(void);
-void relais_level_unref(RelaisLevel *level);
-/* Adds the probe to pad (raw audio flows through it); once per level. */
-void relais_level_attach(RelaisLevel *level, struct _GstPad *pad);
-double relais_level_get(RelaisLevel *level);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisLevel, relais_level_unref)
 
 /* Returns: (transfer full) a bin parsed from a gst-launch fragment, named
  * `name`, with ghost pads for its free ends; NULL with
