@@ -247,15 +247,4 @@ struct _GstElement *relais_media_dup_pipeline(RelaisMedia *media);
 void relais_media_free(RelaisMedia *media);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMedia, relais_media_free)
 
-/* --- Internal: shared by media.c and preview.c, not for programs. --- */
-
-/* Returns: (transfer full) a bin parsed from a gst-launch fragment, named
- * `name`, with ghost pads for its free ends; NULL with
- * RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT naming the Debian package when an
- * element is not installed, or RELAIS_MEDIA_ERROR_PIPELINE. */
-struct _GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error);
-/* Returns: (transfer full) (nullable) the first error on the pipeline's bus,
- * as RELAIS_MEDIA_ERROR_PIPELINE naming the element; NULL if none. */
-GError *relais_media_pop_bus_error(struct _GstElement *pipeline);
-
 G_END_DECLS
