@@ -12,6 +12,17 @@ static GstElement *parse_owned(const char *name, const char *desc, GError **erro
 	return bin ? gst_object_ref_sink(bin) : NULL;
 }
 
+/* The camera's and the microphone's source fragments (or their
+ * fallbacks); RELAIS_MEDIACONF_ERROR_MISSING_DEVICE when one is absent. */
+static gboolean dup_sources(const RelaisMediaConf *conf, char **video, char **audio, GError **error)
+{
+	*video = relais_media_conf_dup_source(conf, "video", error);
+	if (*video == NULL)
+		return FALSE;
+	*audio = relais_media_conf_dup_source(conf, "audio", error);
+	return *audio != NULL;
+}
+
 /* The camera's frames go to the UI as they come: one frame deep, dropped
  * rather than queued, and not paced on the clock (a live source already
  * is). */
@@ -44,11 +55,8 @@ gboolean relais_capture_build_call(RelaisCapture *c, const RelaisMediaConf *conf
 				   RelaisLevel *level, GError **error)
 {
 	g_return_val_if_fail(c != NULL && conf != NULL && slot != NULL && level != NULL, FALSE);
-	g_autofree char *vsrc_desc = relais_media_conf_dup_source(conf, "video", error);
-	if (vsrc_desc == NULL)
-		return FALSE;
-	g_autofree char *asrc_desc = relais_media_conf_dup_source(conf, "audio", error);
-	if (asrc_desc == NULL)
+	g_autofree char *vsrc_desc = NULL, *asrc_desc = NULL;
+	if (!dup_sources(conf, &vsrc_desc, &asrc_desc, error))
 		return FALSE;
 	g_autofree char *venc_desc = relais_media_conf_dup_fragment(conf, "video", "encoder");
 	g_autofree char *aproc_desc = relais_media_conf_dup_fragment(conf, "audio", "processing");
@@ -111,11 +119,8 @@ gboolean relais_capture_build_preview(RelaisCapture *c, const RelaisMediaConf *c
 				      RelaisLevel *level, GError **error)
 {
 	g_return_val_if_fail(c != NULL && conf != NULL && slot != NULL && level != NULL, FALSE);
-	g_autofree char *vsrc = relais_media_conf_dup_source(conf, "video", error);
-	if (vsrc == NULL)
-		return FALSE;
-	g_autofree char *asrc = relais_media_conf_dup_source(conf, "audio", error);
-	if (asrc == NULL)
+	g_autofree char *vsrc = NULL, *asrc = NULL;
+	if (!dup_sources(conf, &vsrc, &asrc, error))
 		return FALSE;
 
 	g_autofree char *vdesc = g_strdup_printf("%s ! videoconvert ! appsink name=local-video", vsrc);

@@ -45,6 +45,18 @@ GstElement *relais_media_parse_fragment(const char *name, const char *desc, GErr
 	return bin;
 }
 
+GstElement *relais_media_make_element(const char *factory, const char *name, GError **error)
+{
+	GstElement *el = gst_element_factory_make(factory, name);
+	if (el == NULL) {
+		const char *pkg = relais_media_conf_package_for(factory);
+		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
+			    "missing GStreamer element %s (Debian package %s)", factory, pkg ? pkg : "unknown");
+		return NULL;
+	}
+	return gst_object_ref_sink(el);
+}
+
 GstElement *relais_media_find_element(GstBin *bin, const char *factory_name, const char *klass_word)
 {
 	GstElement *found = NULL;

@@ -23,6 +23,10 @@ void relais_media_debug_init(void);
  * element is not installed, or RELAIS_MEDIA_ERROR_PIPELINE. */
 GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error);
 
+/* Returns: (transfer full) a new element (not floating), or NULL with
+ * RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT naming its Debian package. */
+GstElement *relais_media_make_element(const char *factory, const char *name, GError **error);
+
 /* Returns: (transfer full) (nullable) the first element in bin made by a
  * factory whose name is factory_name, or whose klass contains klass_word. */
 GstElement *relais_media_find_element(GstBin *bin, const char *factory_name, const char *klass_word);

@@ -112,13 +112,9 @@ gboolean relais_media_screen_build(RelaisMedia *m, const RelaisMediaConf *conf, 
 	gst_pad_add_probe(rate_in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, screen_rate_probe,
 			  relais_media_ref(m), relais_media_unref);
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->screen_decoder));
-	m->screen_sink = gst_element_factory_make("appsink", "screen-video");
-	if (m->screen_sink == NULL) {
-		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
-			    "missing GStreamer element appsink (Debian package gstreamer1.0-plugins-base)");
+	m->screen_sink = relais_media_make_element("appsink", "screen-video", error);
+	if (m->screen_sink == NULL)
 		return FALSE;
-	}
-	gst_object_ref(m->screen_sink);
 	/* Never pulled (the frame function takes each frame): keep none. */
 	relais_frames_setup_appsink(m->screen_sink, NULL);
 	gst_bin_add(GST_BIN(m->pipeline), m->screen_sink);

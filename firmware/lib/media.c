@@ -44,6 +44,13 @@ G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
  * no LOCAL frame function is set (no thread wakes for them); the mic level
  * is measured before the mute so that it moves while muted.
  *
+ * Where each part lives: the two capture bins, media-capture.c; camera
+ * off, the gate and the frame functions, media-frames.c; the mic level,
+ * media-level.c; the screen branch, media-screen.c; the counters and the
+ * quality poll, media-probes.c (scored by media-quality.c); ICE,
+ * media-ice.c; webrtcbin's inner elements, media-latency.c; the owner's
+ * events, media-events.c. This file assembles them and negotiates.
+ *
  * Everything exists and plays from start(); the remote streams are only
  * linked to their decoders when webrtcbin exposes them. Nothing is created
  * or started on the way to the first frame, the UI may poll the appsink at
@@ -153,6 +160,7 @@ static void on_connection_state(GstElement *webrtc, GParamSpec *pspec, gpointer 
 	GstWebRTCPeerConnectionState s;
 	g_object_get(webrtc, "connection-state", &s, NULL);
 	g_debug("%s: connection state %d at %" G_GINT64_FORMAT " ms", m->board, s, g_get_monotonic_time() / 1000);
+	GST_DEBUG_OBJECT(webrtc, "connection state %d", s);
 	switch (s) {
 	case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
 		relais_media_set_state(m, RELAIS_MEDIA_STATE_CONNECTING);
@@ -203,6 +211,8 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	gboolean screen = m->screen_trans != NULL && (trans == m->screen_trans || mline == RELAIS_MEDIA_SCREEN_MLINE);
 	g_debug("%s: remote %s stream on m-line %d%s", m->board, media ? media : "?", (int)mline,
 		screen ? " (shared screen)" : "");
+	GST_DEBUG_OBJECT(pad, "%s: remote %s stream on m-line %d%s", m->board, media ? media : "?", (int)mline,
+			 screen ? " (shared screen)" : "");
 
 	GstElement *decoder = NULL;
 	g_mutex_lock(&m->lock);
@@ -316,13 +326,9 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	m->pipeline = gst_object_ref_sink(gst_pipeline_new(pname));
 	relais_media_latency_watch(m);
 
-	m->webrtc = gst_element_factory_make("webrtcbin", "webrtc");
-	if (m->webrtc == NULL) {
-		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
-			    "missing GStreamer element webrtcbin (Debian package gstreamer1.0-plugins-bad)");
+	m->webrtc = relais_media_make_element("webrtcbin", "webrtc", error);
+	if (m->webrtc == NULL)
 		return FALSE;
-	}
-	gst_object_ref(m->webrtc);
 	g_object_set(m->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
 		     relais_media_conf_get_latency(conf), NULL);
 	relais_media_ice_tune(m->webrtc);
@@ -364,13 +370,9 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	/* Remote video ends in an appsink that lives as long as the engine so
 	 * that the UI can poll it at any time; the decoder chain joins it when
 	 * the stream arrives. */
-	m->video_sink = gst_element_factory_make("appsink", "remote-video");
-	if (m->video_sink == NULL) {
-		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT,
-			    "missing GStreamer element appsink (Debian package gstreamer1.0-plugins-base)");
+	m->video_sink = relais_media_make_element("appsink", "remote-video", error);
+	if (m->video_sink == NULL)
 		return FALSE;
-	}
-	gst_object_ref(m->video_sink);
 	/* sync=false: the UI shows the newest frame as soon as it is decoded;
 	 * the jitter buffer already smooths arrival. */
 	relais_frames_setup_appsink(m->video_sink, "video/x-raw,format=I420");
