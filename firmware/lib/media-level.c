@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-media"
 
 #include "media-level.h"
+#include "media-pipeline.h"
 
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
@@ -98,12 +99,9 @@ static GstPadProbeReturn level_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 {
 	RelaisLevel *l = data;
 	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
-		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
-			GstCaps *caps;
-			gst_event_parse_caps(ev, &caps);
+		GstCaps *caps = relais_media_probe_caps(info);
+		if (caps != NULL)
 			level_set_caps(l, caps);
-		}
 		return GST_PAD_PROBE_OK;
 	}
 	if (!l->configured) {

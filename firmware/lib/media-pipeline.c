@@ -108,6 +108,18 @@ GError *relais_media_pop_bus_error(GstElement *pipeline)
 	return out;
 }
 
+GstCaps *relais_media_probe_caps(GstPadProbeInfo *info)
+{
+	if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM))
+		return NULL;
+	GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+	if (GST_EVENT_TYPE(ev) != GST_EVENT_CAPS)
+		return NULL;
+	GstCaps *caps = NULL;
+	gst_event_parse_caps(ev, &caps);
+	return caps;
+}
+
 GSource *relais_media_watch_bus(GstElement *pipeline, GMainContext *context, GstBusFunc func, gpointer data,
 				GDestroyNotify notify)
 {

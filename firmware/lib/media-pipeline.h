@@ -36,6 +36,10 @@ GstElement *relais_media_find_element(GstBin *bin, const char *factory_name, con
  * last frame or sound of a session around (privacy). */
 void relais_media_tame_sinks(GstBin *bin);
 
+/* Returns: (transfer none) (nullable) the caps of a pad probe's
+ * downstream CAPS event; NULL for anything else. */
+GstCaps *relais_media_probe_caps(GstPadProbeInfo *info);
+
 /* Returns: (transfer full) a watch on pipeline's bus, attached to context,
  * calling func(bus, message, data); notify is called on data when the
  * source is destroyed. */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-media"
 
 #include "media-probes.h"
+#include "media-pipeline.h"
 #include "media-private.h"
 
 #include <gst/video/video.h>
@@ -18,6 +19,14 @@ static void probe_data_free(gpointer data)
 	g_free(pd);
 }
 
+/* Adds n to *counter, noting the time of the first in *first_us. */
+static void count(guint64 *counter, gint64 *first_us, guint n, gint64 now)
+{
+	if (first_us != NULL && *counter == 0)
+		*first_us = now;
+	*counter += n;
+}
+
 static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
 	ProbeData *pd = data;
@@ -25,12 +34,9 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 	RelaisMediaStats *s = &m->stats;
 
 	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+		GstCaps *caps = relais_media_probe_caps(info);
 		gboolean screen = pd->counter == RELAIS_MEDIA_COUNT_SCREEN_RECEIVED;
-		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS &&
-		    (pd->counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || screen)) {
-			GstCaps *caps;
-			gst_event_parse_caps(ev, &caps);
+		if (caps != NULL && (pd->counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || screen)) {
 			GstVideoInfo vi;
 			if (gst_video_info_from_caps(&vi, caps)) {
 				g_mutex_lock(&m->lock);
@@ -49,29 +55,21 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 	g_mutex_lock(&m->lock);
 	switch (pd->counter) {
 	case RELAIS_MEDIA_COUNT_VIDEO_SENT:
-		if (s->video_frames_sent == 0)
-			s->first_video_sent_us = now;
-		s->video_frames_sent += n;
+		count(&s->video_frames_sent, &s->first_video_sent_us, n, now);
 		break;
 	case RELAIS_MEDIA_COUNT_AUDIO_SENT:
-		s->audio_buffers_sent += n;
+		count(&s->audio_buffers_sent, NULL, n, now);
 		break;
 	case RELAIS_MEDIA_COUNT_VIDEO_RECEIVED:
-		if (s->video_frames_received == 0)
-			s->first_video_received_us = now;
-		s->video_frames_received += n;
+		count(&s->video_frames_received, &s->first_video_received_us, n, now);
 		m->last_video_received_us = now;
 		break;
 	case RELAIS_MEDIA_COUNT_AUDIO_RECEIVED:
-		if (s->audio_buffers_received == 0)
-			s->first_audio_received_us = now;
-		s->audio_buffers_received += n;
+		count(&s->audio_buffers_received, &s->first_audio_received_us, n, now);
 		m->last_audio_received_us = now;
 		break;
 	case RELAIS_MEDIA_COUNT_SCREEN_RECEIVED:
-		if (s->screen_frames_received == 0)
-			s->first_screen_received_us = now;
-		s->screen_frames_received += n;
+		count(&s->screen_frames_received, &s->first_screen_received_us, n, now);
 		/* media from the far end for the quality bars too (an adviser
 		 * without camera or microphone who shares a screen) */
 		m->last_video_received_us = now;

@@ -51,12 +51,9 @@ static GstPadProbeReturn screen_rate_probe(GstPad *pad, GstPadProbeInfo *info, g
 {
 	RelaisMedia *m = data;
 	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-		GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
-		if (GST_EVENT_TYPE(ev) == GST_EVENT_CAPS) {
-			GstCaps *caps;
-			gst_event_parse_caps(ev, &caps);
+		GstCaps *caps = relais_media_probe_caps(info);
+		if (caps != NULL)
 			screen_fit(m, caps);
-		}
 		return GST_PAD_PROBE_OK;
 	}
 	gint64 now = g_get_monotonic_time();
