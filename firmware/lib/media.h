@@ -17,8 +17,9 @@
  * Privacy: nothing of the camera or the microphone runs unless a RelaisMedia
  * (from relais_media_start() to relais_media_free()) or a RelaisPreview
  * (preview.h, from relais_preview_start() to relais_preview_free()) exists.
- * These two objects are the only places in the firmware that build capture
- * elements (relais_media_conf_dup_source()); free() returns with the devices
+ * These two objects are the only ones in the firmware that hold capture
+ * elements, and both get them from one builder (media-capture.c, the only
+ * caller of relais_media_conf_dup_source()); free() returns with the devices
  * closed. Only RelaisMedia has a network element.
  */
 #pragma once
