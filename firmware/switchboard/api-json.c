@@ -157,11 +157,14 @@ JsonObject *sb_api_read_object(SoupServerMessage *msg, JsonParser *parser, gsize
 	return json_node_get_object(json_parser_get_root(parser));
 }
 
-/* A failed check as 400 {error, field}. */
-static gboolean checked(SoupServerMessage *msg, const char *name, gboolean ok, const GError *error)
+/* A failed check as 400 {error, field}. Takes the GError's address, not
+ * its value: C leaves the order of a call's arguments unspecified, so
+ * `checked(msg, name, check(&error), error)` may read error before the
+ * check sets it. */
+static gboolean checked(SoupServerMessage *msg, const char *name, gboolean ok, GError *const *error)
 {
 	if (!ok)
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, name, "%s", error->message);
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, name, "%s", (*error)->message);
 	return ok;
 }
 
@@ -169,7 +172,7 @@ gboolean sb_api_string(SoupServerMessage *msg, JsonObject *o, const char *name, 
 		       const char **out)
 {
 	g_autoptr(GError) error = NULL;
-	return checked(msg, name, sb_api_json_string(o, name, rule, out, &error), error);
+	return checked(msg, name, sb_api_json_string(o, name, rule, out, &error), &error);
 }
 
 gboolean sb_api_opt_string(SoupServerMessage *msg, JsonObject *o, const char *name, const char **out)
@@ -186,26 +189,26 @@ gboolean sb_api_req_string(SoupServerMessage *msg, JsonObject *o, const char *na
 gboolean sb_api_opt_id(SoupServerMessage *msg, JsonObject *o, const char *name, gint64 *out, gboolean *present)
 {
 	g_autoptr(GError) error = NULL;
-	return checked(msg, name, sb_api_json_id(o, name, out, present, &error), error);
+	return checked(msg, name, sb_api_json_id(o, name, out, present, &error), &error);
 }
 
 gboolean sb_api_opt_bool(SoupServerMessage *msg, JsonObject *o, const char *name, gboolean *out)
 {
 	g_autoptr(GError) error = NULL;
-	return checked(msg, name, sb_api_json_bool(o, name, out, &error), error);
+	return checked(msg, name, sb_api_json_bool(o, name, out, &error), &error);
 }
 
 gboolean sb_api_int(SoupServerMessage *msg, JsonObject *o, const char *name, gboolean required, gint64 min, gint64 max,
 		    gint64 *out, gboolean *present)
 {
 	g_autoptr(GError) error = NULL;
-	return checked(msg, name, sb_api_json_int(o, name, required, min, max, out, present, &error), error);
+	return checked(msg, name, sb_api_json_int(o, name, required, min, max, out, present, &error), &error);
 }
 
 gboolean sb_api_opt_strv(SoupServerMessage *msg, JsonObject *o, const char *name, char ***out, gboolean *present)
 {
 	g_autoptr(GError) error = NULL;
-	return checked(msg, name, sb_api_json_strv(o, name, out, present, &error), error);
+	return checked(msg, name, sb_api_json_strv(o, name, out, present, &error), &error);
 }
 
 /* --- replies ----------------------------------------------------------------------- */

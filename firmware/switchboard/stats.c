@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-stats"
 
 #include "stats.h"
+#include "api-json.h"
 #include "auth.h"
 #include "http.h"
 #include "site.h"
@@ -113,19 +114,6 @@ static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles,
 
 /* --- POST /api/outcome ------------------------------------------------------------ */
 
-static gboolean member_string(JsonObject *o, const char *name, gboolean required, const char **out)
-{
-	JsonNode *n = json_object_get_member(o, name);
-	if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
-		*out = NULL;
-		return !required;
-	}
-	if (json_node_get_value_type(n) != G_TYPE_STRING)
-		return FALSE;
-	*out = json_node_get_string(n);
-	return TRUE;
-}
-
 static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
 		       gpointer user_data)
 {
@@ -145,40 +133,19 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &session);
 	if (user == NULL)
 		return;
-	SoupMessageBody *body = soup_server_message_get_request_body(msg);
-	if (body->length > OUTCOME_MAX_BODY) {
-		sb_http_set_json_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large");
-		return;
-	}
-	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);
-	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
-	gsize len;
-	const char *data = g_bytes_get_data(bytes, &len);
 	g_autoptr(JsonParser) parser = json_parser_new();
-	if (g_strcmp0(type, "application/json") != 0 || data == NULL || len == 0 || memchr(data, '\0', len) ||
-	    !g_utf8_validate(data, len, NULL) || !json_parser_load_from_data(parser, data, len, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "send a JSON object (application/json)");
+	JsonObject *o = sb_api_read_object(msg, parser, OUTCOME_MAX_BODY);
+	if (o == NULL)
 		return;
-	}
-	JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+	const SbApiString note_rule = {.max_chars = CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX};
 	const char *call = NULL, *outcome = NULL, *note = NULL, *topic = NULL;
-	JsonNode *fu = json_object_get_member(o, "follow_up");
-	if (!member_string(o, "call", TRUE, &call) || !member_string(o, "outcome", TRUE, &outcome) ||
-	    !member_string(o, "note", FALSE, &note) || !member_string(o, "topic", FALSE, &topic) ||
-	    (fu && json_node_get_value_type(fu) != G_TYPE_BOOLEAN)) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
-				       "call and outcome (strings), note and topic (strings), follow_up (boolean)");
+	gboolean follow_up = FALSE;
+	if (!sb_api_req_string(msg, o, "call", &call) || !sb_api_req_string(msg, o, "outcome", &outcome) ||
+	    !sb_api_string(msg, o, "note", &note_rule, &note) || !sb_api_opt_string(msg, o, "topic", &topic) ||
+	    !sb_api_opt_bool(msg, o, "follow_up", &follow_up))
 		return;
-	}
 	if (!g_strv_contains(sb_outcome_codes, outcome)) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "unknown outcome code");
-		return;
-	}
-	if (note && g_utf8_strlen(note, -1) > CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX) {
-		g_autofree char *why =
-			g_strdup_printf("the note is longer than %d characters", CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX);
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "outcome", "unknown outcome code");
 		return;
 	}
 	prune_answered(stats, g_get_monotonic_time());
@@ -189,15 +156,11 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		return;
 	}
 	g_autoptr(GError) error = NULL;
-	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, fu && json_node_get_boolean(fu), &error)) {
-		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID)) {
-			sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, error->message);
-		} else if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, follow_up, &error)) {
+		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
 			sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
-		} else {
-			g_warning("outcome of call %s: %s", call, error->message);
-			sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
-		}
+		else
+			sb_api_reply_store_error(msg, error, NULL);
 		return;
 	}
 	g_message("outcome of call %s recorded by '%s'", call, user->login);
