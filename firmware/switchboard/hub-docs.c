@@ -66,7 +66,7 @@ void hub_handle_doc(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		gint64 page = relais_msg_get_int(msg, "page", 1);
 		if (page > call->doc->pages) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FIELD, tname,
-				   "page %" G_GINT64_FORMAT " of a document of %u pages", page, call->doc->pages);
+				       "page %" G_GINT64_FORMAT " of a document of %u pages", page, call->doc->pages);
 			return;
 		}
 		call->doc->page = (guint)page;

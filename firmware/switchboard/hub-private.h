@@ -94,6 +94,8 @@ struct _SbHub {
 	SbHubConfig config;
 	SbHubTransport transport;
 	gpointer user_data;
+	SbHubServices services;
+	gpointer services_data;
 	GHashTable *booths;  /* booth_id -> SbPeer (greeted booths) */
 	GPtrArray *advisers; /* greeted advisers */
 	GQueue queue;	     /* SbTicket*, FIFO */

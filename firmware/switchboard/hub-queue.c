@@ -154,7 +154,6 @@ void hub_tell_positions(SbHub *hub)
 	}
 }
 
-
 void hub_queue_drop(SbHub *hub, SbTicket *t)
 {
 	g_queue_remove(&hub->queue, t);

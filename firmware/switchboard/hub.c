@@ -108,6 +108,15 @@ void sb_hub_set_wall_clock(SbHub *hub, SbHubClock clock, gpointer user_data)
 	hub->wall_clock_data = user_data;
 }
 
+void sb_hub_set_services(SbHub *hub, const SbHubServices *services, gpointer user_data)
+{
+	if (services)
+		hub->services = *services;
+	else
+		memset(&hub->services, 0, sizeof hub->services);
+	hub->services_data = user_data;
+}
+
 void sb_hub_free(SbHub *hub)
 {
 	if (hub == NULL)
@@ -257,15 +266,15 @@ static JsonObject *booths_message(SbHub *hub)
 	return o;
 }
 
-/* `booth`'s availability: with nobody on duty, the transport may say when
+/* `booth`'s availability: with nobody on duty, the services may say when
  * the booth's site next opens (ISO 8601 local time with offset). */
 static JsonObject *availability_message(SbHub *hub, SbPeer *booth)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_AVAILABILITY);
 	/* every adviser with the console open counts as on duty */
 	json_object_set_int_member(o, "advisers", hub->advisers->len);
-	if (hub->advisers->len == 0 && hub->transport.next_opening && booth->site && *booth->site) {
-		g_autofree char *when = hub->transport.next_opening(booth->site, hub->user_data);
+	if (hub->advisers->len == 0 && hub->services.next_opening && booth->site && *booth->site) {
+		g_autofree char *when = hub->services.next_opening(booth->site, hub->services_data);
 		if (when && *when)
 			json_object_set_string_member(o, "next_opening", when);
 	}
@@ -359,7 +368,7 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 		hub_send_obj(hub, p, o);
 	}
 	remember_ended(hub, call);
-	if (hub->transport.call_ended) {
+	if (hub->services.call_ended) {
 		/* a code, never the client's free text: the store keeps it */
 		const char *code = g_strcmp0(reason, "peer-lost") == 0 ? "peer-lost"
 				   : by == NULL			       ? "peer-lost"
@@ -377,7 +386,7 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 			.end_reason = code,
 			.adviser_conn = call->adviser ? call->adviser->conn : NULL,
 		};
-		hub->transport.call_ended(&info, hub->user_data);
+		hub->services.call_ended(&info, hub->services_data);
 	}
 	g_hash_table_remove(hub->calls, call->id);
 	booths_changed(hub);
@@ -388,7 +397,7 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 /* A visitor left the queue before anyone answered: a record without a call. */
 static void ticket_abandoned(SbHub *hub, SbTicket *t, const char *code)
 {
-	if (hub->transport.call_ended == NULL)
+	if (hub->services.call_ended == NULL)
 		return;
 	SbHubCallInfo info = {
 		.call_id = t->id,
@@ -400,7 +409,7 @@ static void ticket_abandoned(SbHub *hub, SbTicket *t, const char *code)
 		.ended_at = wall_s(hub),
 		.end_reason = code,
 	};
-	hub->transport.call_ended(&info, hub->user_data);
+	hub->services.call_ended(&info, hub->services_data);
 }
 
 static void detach_peer(SbHub *hub, SbPeer *peer);
@@ -510,7 +519,7 @@ static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 /* --- bookings --------------------------------------------------------------- */
 
 /* A request's booking: not waiting on another ticket, and checked in (the
- * store, through the transport) at this booth's site today and not made
+ * store, through the services) at this booth's site today and not made
  * into a call already (booking_use marks it; the store keeps that across
  * restarts). Replies the error itself (without the code: booths log
  * errors). */
@@ -525,8 +534,8 @@ static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
 		}
 	}
 	g_autofree char *why = NULL;
-	if (hub->transport.booking_verify == NULL ||
-	    !hub->transport.booking_verify(peer->site, code, &why, hub->user_data)) {
+	if (hub->services.booking_verify == NULL ||
+	    !hub->services.booking_verify(peer->site, code, &why, hub->services_data)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "this booking cannot be used: %s",
 			       why ? why : "bookings are not verified by this switchboard");
 		return FALSE;
@@ -551,8 +560,33 @@ static GArray *checkin_failures(SbHub *hub, SbPeer *booth, gint64 now)
 	return a;
 }
 
-/* booking_slots, book, check_in: idle booths only; the transport (the
- * store) answers. */
+/* The booth's reply to a booking request of `type` from the service's typed
+ * result (NULL: the switchboard takes no bookings). */
+static JsonObject *booking_reply(RelaisMsgType type, const SbBookingsResult *r)
+{
+	const char *ref = relais_msg_type_name(type);
+	if (r == NULL)
+		return relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
+	if (r->outcome != SB_BOOKINGS_OK) {
+		JsonObject *o = relais_msg_booking_error(ref, sb_bookings_outcome_reason(r->outcome), r->message);
+		if (r->retry_at)
+			json_object_set_string_member(o, "retry_at", r->retry_at);
+		return o;
+	}
+	if (type == RELAIS_MSG_BOOK)
+		return relais_msg_booked(r->code, r->time.start, r->time.end, r->site);
+	if (type == RELAIS_MSG_CHECK_IN)
+		return relais_msg_checked_in(r->code, r->time.start, r->time.end, r->language, r->topic);
+	JsonObject *o = relais_msg_booking_offer();
+	for (guint i = 0; r->slots && i < r->slots->len; i++) {
+		const SbBookingsSlot *s = &g_array_index(r->slots, SbBookingsSlot, i);
+		relais_msg_booking_offer_add(o, s->start, s->end);
+	}
+	return o;
+}
+
+/* booking_slots, book, check_in: idle booths only; the services (the
+ * store) answer, the hub replies. */
 static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	RelaisMsgType type = relais_msg_get_type(msg);
@@ -562,19 +596,20 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			       ref, booth_state(peer));
 		return;
 	}
+	g_autoptr(SbBookingsResult) result = NULL;
 	JsonObject *reply = NULL;
 	if (peer->site == NULL || *peer->site == '\0') {
 		reply = relais_msg_booking_error(ref, "no_site", "this booth's hello names no site");
 	} else if (type == RELAIS_MSG_BOOKING_SLOTS) {
-		if (hub->transport.booking_slots)
-			reply = hub->transport.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
-							     relais_msg_get_string(msg, "topic"), hub->user_data);
+		if (hub->services.booking_slots)
+			result = hub->services.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
+							     relais_msg_get_string(msg, "topic"), hub->services_data);
 	} else if (type == RELAIS_MSG_BOOK) {
-		if (hub->transport.booking_book)
-			reply = hub->transport.booking_book(peer->site, relais_msg_get_string(msg, "start"),
+		if (hub->services.booking_book)
+			result = hub->services.booking_book(peer->site, relais_msg_get_string(msg, "start"),
 							    relais_msg_get_string(msg, "end"),
 							    relais_msg_get_string(msg, "language"),
-							    relais_msg_get_string(msg, "topic"), hub->user_data);
+							    relais_msg_get_string(msg, "topic"), hub->services_data);
 	} else {
 		gint64 now = hub_now_us(hub);
 		GArray *failures = checkin_failures(hub, peer, now);
@@ -584,27 +619,27 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			reply = relais_msg_booking_error(ref, "wait", "too many codes refused at this booth: wait");
 			json_object_set_int_member(reply, "retry_s",
 						   MAX(1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
+			hub->booking_outcomes[OUTCOME_RATE_LIMITED]++;
 			g_message("booth %s: check-in refused, %u codes refused within %u s", peer->booth_id,
 				  failures->len, hub->config.checkin_window_s);
-		} else if (hub->transport.booking_check_in) {
-			reply = hub->transport.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
-								hub->user_data);
-			if (reply && g_strcmp0(json_object_get_string_member_with_default(reply, "type", ""),
-					       "booking_error") == 0)
+		} else if (hub->services.booking_check_in) {
+			result = hub->services.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
+								hub->services_data);
+			if (result && result->outcome != SB_BOOKINGS_OK)
 				g_array_append_val(failures, now);
 		}
 	}
-	if (reply == NULL)
-		reply = relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
-	const char *replied = json_object_get_string_member_with_default(reply, "type", "");
-	if (g_str_equal(replied, "booked"))
-		hub->booking_outcomes[OUTCOME_BOOKED]++;
-	else if (g_str_equal(replied, "checked_in"))
-		hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
-	else if (g_str_equal(json_object_get_string_member_with_default(reply, "reason", ""), "wait"))
-		hub->booking_outcomes[OUTCOME_RATE_LIMITED]++;
-	else if (g_str_equal(replied, "booking_error"))
+	if (reply == NULL) {
+		reply = booking_reply(type, result);
+		if (result == NULL || result->outcome != SB_BOOKINGS_OK)
+			hub->booking_outcomes[OUTCOME_REFUSED]++;
+		else if (type == RELAIS_MSG_BOOK)
+			hub->booking_outcomes[OUTCOME_BOOKED]++;
+		else if (type == RELAIS_MSG_CHECK_IN)
+			hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
+	} else if (!g_str_equal(json_object_get_string_member(reply, "reason"), "wait")) {
 		hub->booking_outcomes[OUTCOME_REFUSED]++;
+	}
 	hub_send_obj(hub, peer, reply);
 }
 
@@ -703,9 +738,9 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	booth->call = call;
 	adviser->call = call;
 	hub->calls_total++;
-	if (t->booking && hub->transport.booking_use) { /* a booking makes one call */
+	if (t->booking && hub->services.booking_use) { /* a booking makes one call */
 		g_autofree char *why = NULL;
-		if (!hub->transport.booking_use(booth->site, t->booking, call->id, &why, hub->user_data))
+		if (!hub->services.booking_use(booth->site, t->booking, call->id, &why, hub->services_data))
 			g_warning("call %s: its booking could not be marked used: %s", call->id,
 				  why ? why : "(no reason)");
 	}
@@ -837,8 +872,8 @@ static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	if (g_queue_is_empty(q))
 		g_hash_table_remove(hub->recent, peer->booth_id);
 	hub->satisfaction[score - 1]++;
-	if (hub->transport.feedback)
-		hub->transport.feedback(id, (gint)score, hub->user_data);
+	if (hub->services.feedback)
+		hub->services.feedback(id, (gint)score, hub->services_data);
 	g_message("call %s rated %" G_GINT64_FORMAT "/5 at booth %s", id, score, peer->booth_id);
 	for (guint i = 0; i < hub->advisers->len; i++) {
 		SbPeer *a = g_ptr_array_index(hub->advisers, i);
