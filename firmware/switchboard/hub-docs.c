@@ -91,7 +91,9 @@ void hub_handle_doc(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 
 gboolean sb_hub_adviser_in_call(SbPeer *adviser)
 {
-	return adviser && adviser->role == RELAIS_ROLE_ADVISER && adviser->call && adviser->call->booth;
+	SbCallState next;
+	return adviser && adviser->role == RELAIS_ROLE_ADVISER && adviser->call &&
+	       sb_call_transition(adviser->call->state, SB_CALL_EV_SHOW_DOC, &next, NULL);
 }
 
 const char *sb_hub_show_document(SbHub *hub, SbPeer *adviser, RelaisDocKind kind, GBytes *bytes, guint pages)
@@ -145,7 +147,9 @@ GBytes *sb_hub_fetch_document(SbHub *hub, const char *token, const char *booth_i
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		SbCall *call = value;
 		SbDoc *d = call->doc;
-		if (d == NULL || d->fetched || call->booth == NULL || g_strcmp0(call->booth_id, booth_id) != 0)
+		SbCallState next;
+		if (d == NULL || d->fetched || !sb_call_transition(call->state, SB_CALL_EV_SHOW_DOC, &next, NULL) ||
+		    g_strcmp0(call->booth_id, booth_id) != 0)
 			continue;
 		/* in constant time: the token is the booth's only credential */
 		if (strlen(token) != strlen(d->token) || CRYPTO_memcmp(token, d->token, strlen(token)) != 0)

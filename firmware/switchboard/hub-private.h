@@ -8,6 +8,7 @@
 #pragma once
 
 #include "hub.h"
+#include "hub-state.h"
 
 G_BEGIN_DECLS
 
@@ -39,7 +40,7 @@ struct _SbPeer {
 	char *booth_id;
 	char *site;
 	char *board;
-	char *status; /* "idle" | "out_of_order" */
+	SbBoothState state; /* hub-state.h; queued: ticket set, in_call: call set */
 	char *reason;
 	/* adviser */
 	char *name;
@@ -69,6 +70,7 @@ struct _SbTicket {
 
 struct _SbCall {
 	char *id;
+	SbCallState state; /* hub-state.h; booth_away: booth is NULL */
 	char *ticket;
 	char *booth_id;
 	SbPeer *booth; /* NULL while the booth's link is away (see sb_hub_tick) */

@@ -221,11 +221,42 @@ static JsonArray *ice_servers_for(SbHub *hub, SbPeer *peer)
 
 static const char *booth_state(SbPeer *b)
 {
-	if (b->call)
-		return "in_call";
-	if (b->ticket)
-		return "queued";
-	return b->status;
+	return sb_booth_state_name(b->state);
+}
+
+/* Moves booth `b` by `event`. FALSE, the state unchanged, when the event
+ * is not allowed in its state: the caller replies the error. */
+static gboolean booth_step(SbPeer *b, SbBoothEvent event)
+{
+	SbBoothState next;
+	if (!sb_booth_transition(b->state, event, &next, NULL))
+		return FALSE;
+	b->state = next;
+	return TRUE;
+}
+
+/* The same, for events the hub's own bookkeeping makes certain: a refusal
+ * is a bug in the hub. */
+static void booth_must_step(SbPeer *b, SbBoothEvent event)
+{
+	g_autoptr(GError) error = NULL;
+	SbBoothState next;
+	if (!sb_booth_transition(b->state, event, &next, &error)) {
+		g_critical("booth %s: %s", b->booth_id, error->message);
+		return;
+	}
+	b->state = next;
+}
+
+static void call_must_step(SbCall *call, SbCallEvent event)
+{
+	g_autoptr(GError) error = NULL;
+	SbCallState next;
+	if (!sb_call_transition(call->state, event, &next, &error)) {
+		g_critical("call %s: %s", call->id, error->message);
+		return;
+	}
+	call->state = next;
 }
 
 static void broadcast_advisers(SbHub *hub, JsonObject *obj)
@@ -353,12 +384,16 @@ static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 {
 	g_info("call %s ended by %s (%s)", call->id, by ? relais_role_name(by->role) : "switchboard",
 	       reason ? reason : "");
+	/* the switchboard ends a call only when its booth did not come back */
+	call_must_step(call, by == NULL ? SB_CALL_EV_GRACE_OVER : SB_CALL_EV_END);
 	SbPeer *ends[2] = {call->booth, call->adviser};
 	for (guint i = 0; i < 2; i++) {
 		SbPeer *p = ends[i];
 		if (p == NULL)
 			continue; /* a booth away: told `gone` if it comes back */
 		p->call = NULL;
+		if (p == call->booth)
+			booth_must_step(p, SB_BOOTH_EV_CALL_ENDED);
 		if (p == by)
 			continue;
 		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
@@ -418,16 +453,20 @@ static void detach_peer(SbHub *hub, SbPeer *peer);
 static void resume_call(SbHub *hub, SbPeer *booth, const char *id)
 {
 	SbCall *call = g_hash_table_lookup(hub->calls, id);
-	if (call == NULL || call->booth != NULL || g_strcmp0(call->booth_id, booth->booth_id) != 0) {
+	SbCallState next;
+	if (call == NULL || g_strcmp0(call->booth_id, booth->booth_id) != 0 ||
+	    !sb_call_transition(call->state, SB_CALL_EV_BOOTH_BACK, &next, NULL)) {
 		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
 		json_object_set_string_member(o, "call", id);
 		json_object_set_string_member(o, "reason", "gone");
 		hub_send_obj(hub, booth, o);
 		return;
 	}
+	call->state = next;
 	call->booth = booth;
 	call->booth_away_us = 0;
 	booth->call = call;
+	booth_must_step(booth, SB_BOOTH_EV_RESUMED);
 	g_message("booth %s is back in call %s (%u held messages)", booth->booth_id, call->id, call->held->len);
 	for (guint i = 0; i < call->held->len; i++)
 		hub_send_text(hub, booth, g_ptr_array_index(call->held, i));
@@ -457,7 +496,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		peer->booth_id = g_strdup(id);
 		peer->site = g_strdup(relais_msg_get_string(msg, "site"));
 		peer->board = g_strdup(relais_msg_get_string(msg, "board"));
-		peer->status = g_strdup("idle");
+		peer->state = SB_BOOTH_IDLE;
 		g_hash_table_insert(hub->booths, peer->booth_id, peer);
 	} else {
 		if (hub->advisers->len >= hub->config.max_advisers) {
@@ -502,16 +541,15 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 
 static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
-	if (peer->ticket || peer->call) {
+	gboolean out_of_order = g_strcmp0(relais_msg_get_string(msg, "state"), "out_of_order") == 0;
+	if (!booth_step(peer, out_of_order ? SB_BOOTH_EV_STATUS_OUT_OF_ORDER : SB_BOOTH_EV_STATUS_IDLE)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status",
 			       "status can only change while not queued or in a call");
 		return;
 	}
-	g_free(peer->status);
 	g_free(peer->reason);
-	peer->status = g_strdup(relais_msg_get_string(msg, "state"));
 	peer->reason = g_strdup(relais_msg_get_string(msg, "reason"));
-	if (g_strcmp0(peer->status, "out_of_order") == 0)
+	if (out_of_order)
 		g_warning("booth %s out of order: %s", peer->booth_id, peer->reason ? peer->reason : "(no reason)");
 	booths_changed(hub);
 }
@@ -591,7 +629,7 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	RelaisMsgType type = relais_msg_get_type(msg);
 	const char *ref = relais_msg_type_name(type);
-	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
+	if (!booth_step(peer, SB_BOOTH_EV_BOOKING)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "'%s' needs an idle booth (this one is %s)",
 			       ref, booth_state(peer));
 		return;
@@ -645,7 +683,8 @@ static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 
 static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
-	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
+	SbBoothState queued;
+	if (!sb_booth_transition(peer->state, SB_BOOTH_EV_REQUEST, &queued, NULL)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request",
 			       "a request needs an idle booth (this one is %s)", booth_state(peer));
 		return;
@@ -671,6 +710,7 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->created_us = hub_now_us(hub);
 	t->queued_wall_s = wall_s(hub);
 	peer->ticket = t;
+	peer->state = queued;
 	hub_queue_add(hub, t);
 	g_message("booth %s queued as %s (%s, %s%s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
 		  t->booked ? ", booked" : "", g_queue_get_length(&hub->queue));
@@ -681,10 +721,14 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 static void handle_cancel(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	const char *id = relais_msg_get_string(msg, "ticket");
-	if (peer->ticket == NULL || g_strcmp0(peer->ticket->id, id) != 0) {
+	SbBoothState next;
+	/* queued: the booth has a ticket */
+	if (!sb_booth_transition(peer->state, SB_BOOTH_EV_CANCEL, &next, NULL) ||
+	    g_strcmp0(peer->ticket->id, id) != 0) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "cancel", "ticket '%s' is not this booth's", id);
 		return;
 	}
+	peer->state = next;
 	JsonObject *o = relais_msg_new(RELAIS_MSG_TAKEN);
 	json_object_set_string_member(o, "ticket", peer->ticket->id);
 	ticket_abandoned(hub, peer->ticket, "cancelled");
@@ -723,6 +767,7 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	SbPeer *booth = t->booth;
 	SbCall *call = g_new0(SbCall, 1);
 	call->id = g_uuid_string_random();
+	call->state = SB_CALL_ACTIVE;
 	call->ticket = g_strdup(t->id);
 	call->booth_id = g_strdup(booth->booth_id);
 	call->booth = booth;
@@ -736,6 +781,7 @@ static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	call->held = g_ptr_array_new_with_free_func(g_free);
 	g_hash_table_insert(hub->calls, call->id, call);
 	booth->call = call;
+	booth_must_step(booth, SB_BOOTH_EV_ACCEPTED);
 	adviser->call = call;
 	hub->calls_total++;
 	if (t->booking && hub->services.booking_use) { /* a booking makes one call */
@@ -804,6 +850,7 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		end_call(hub, call, peer, relais_msg_get_string(msg, "reason"));
 		return;
 	}
+	call_must_step(call, SB_CALL_EV_RELAY);
 	/* Re-encode from the validated message rather than forwarding the raw
 	 * text: the receiver only ever sees members we know. */
 	JsonObject *o = relais_msg_new(type);
@@ -827,7 +874,7 @@ static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	default:
 		break;
 	}
-	if (other == NULL) {
+	if (call->state == SB_CALL_BOOTH_AWAY) {
 		/* The booth's link is away: media may well still flow between
 		 * the two ends; keep the adviser's chat and screen-sharing
 		 * state for when it is back, drop the rest (candidates and
@@ -850,7 +897,7 @@ static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	const char *id = relais_msg_get_string(msg, "call");
 	gint64 score = relais_msg_get_int(msg, "score", 0);
-	if (peer->ticket || peer->call) {
+	if (!booth_step(peer, SB_BOOTH_EV_FEEDBACK)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "feedback",
 			       "feedback is sent after the call, not while queued or in a call");
 		return;
@@ -985,6 +1032,7 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 		 * the booth reconnects and names it in its hello (the two ends
 		 * exchange media directly, a signaling blip need not end it). */
 		SbCall *call = peer->call;
+		call_must_step(call, SB_CALL_EV_BOOTH_LOST);
 		call->booth = NULL;
 		call->booth_away_us = hub_now_us(hub);
 		peer->call = NULL;
@@ -1019,7 +1067,6 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer->booth_id);
 	g_free(peer->site);
 	g_free(peer->board);
-	g_free(peer->status);
 	g_free(peer->reason);
 	g_free(peer->name);
 	g_strfreev(peer->languages);
@@ -1037,7 +1084,7 @@ void sb_hub_tick(SbHub *hub)
 	g_hash_table_iter_init(&it, hub->calls);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		SbCall *call = value;
-		if (call->booth == NULL && now - call->booth_away_us >= grace)
+		if (call->state == SB_CALL_BOOTH_AWAY && now - call->booth_away_us >= grace)
 			g_ptr_array_add(expired, call);
 	}
 	for (guint i = 0; i < expired->len; i++) {
@@ -1123,13 +1170,12 @@ JsonArray *sb_hub_booths_snapshot(SbHub *hub)
 	g_hash_table_iter_init(&it, hub->booths);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		SbPeer *b = value;
-		const char *state = booth_state(b);
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "booth_id", b->booth_id);
 		json_object_set_string_member(e, "site", b->site ? b->site : "");
-		json_object_set_string_member(e, "state", state ? state : "idle");
+		json_object_set_string_member(e, "state", booth_state(b));
 		json_object_set_string_member(e, "reason",
-					      g_strcmp0(state, "out_of_order") == 0 && b->reason ? b->reason : "");
+					      b->state == SB_BOOTH_OUT_OF_ORDER && b->reason ? b->reason : "");
 		json_array_add_object_element(a, e);
 	}
 	return a;
