@@ -2,8 +2,9 @@
 /*
  * hub-private: the hub's records (peers, tickets, calls, documents) and the
  * helpers its parts share (hub.c: registry, handlers, calls; hub-queue.c:
- * matching and wait estimates; hub-docs.c: documents in a call). Only those
- * files include it: everyone else sees hub.h.
+ * matching and wait estimates; hub-bookings.c: booking requests;
+ * hub-docs.c: documents in a call). Only those files include it: everyone
+ * else sees hub.h.
  */
 #pragma once
 
@@ -129,6 +130,21 @@ void hub_send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj);
 /* An error reply; counts against the peer's error limit. */
 void hub_send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
 	G_GNUC_PRINTF(5, 6);
+
+/* The booth's state's protocol name ("idle", "queued", ...). */
+const char *hub_booth_state(SbPeer *b);
+/* Moves booth `b` by `event` (hub-state.h). FALSE, the state unchanged,
+ * when the event is not allowed in its state: the caller replies the error. */
+gboolean hub_booth_step(SbPeer *b, SbBoothEvent event);
+
+/* --- a booth's booking requests (hub-bookings.c) --- */
+
+/* booking_slots, book, check_in. */
+void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* Whether a request's booking `code` may queue (replies the error itself). */
+gboolean hub_booking_usable(SbHub *hub, SbPeer *peer, const char *code);
+/* The relais_bookings_total counters, appended to `out`. */
+void hub_bookings_metrics(SbHub *hub, GString *out);
 
 /* --- the queue: matching and wait estimates (hub-queue.c) --- */
 

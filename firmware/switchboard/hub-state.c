@@ -5,9 +5,8 @@ G_DEFINE_QUARK(sb - hub - state - error - quark, sb_hub_state_error)
 
 static const char *const booth_state_names[] = {"idle", "queued", "in_call", "out_of_order"};
 G_STATIC_ASSERT(G_N_ELEMENTS(booth_state_names) == SB_BOOTH_N_STATES);
-static const char *const booth_event_names[] = {"status idle", "status out_of_order", "request",
-						"cancel",      "accepted",	      "resumed",
-						"call ended",  "booking",	      "feedback"};
+static const char *const booth_event_names[] = {"status idle", "status out_of_order", "request", "cancel",  "accepted",
+						"resumed",     "call ended",	      "booking", "feedback"};
 G_STATIC_ASSERT(G_N_ELEMENTS(booth_event_names) == SB_BOOTH_N_EVENTS);
 static const char *const call_state_names[] = {"active", "booth_away", "ended"};
 G_STATIC_ASSERT(G_N_ELEMENTS(call_state_names) == SB_CALL_N_STATES);
@@ -99,8 +98,7 @@ gboolean sb_call_transition(SbCallState state, SbCallEvent event, SbCallState *n
 	g_return_val_if_fail(next != NULL, FALSE);
 	if ((guint)state >= SB_CALL_N_STATES || (guint)event >= SB_CALL_N_EVENTS || call_table[state][event] == 0) {
 		g_set_error(error, SB_HUB_STATE_ERROR, SB_HUB_STATE_ERROR_NOT_ALLOWED,
-			    "call: '%s' is not allowed while %s", sb_call_event_name(event),
-			    sb_call_state_name(state));
+			    "call: '%s' is not allowed while %s", sb_call_event_name(event), sb_call_state_name(state));
 		return FALSE;
 	}
 	*next = (SbCallState)(call_table[state][event] - 1);

@@ -2,16 +2,14 @@
 #define G_LOG_DOMAIN "relais-hub"
 
 /* The hub's registry of booths and advisers, its message handlers and its
- * calls; the queue's rules are in hub-queue.c, documents in hub-docs.c. */
+ * calls. Beside it: hub-state.c (the booth's and the call's state
+ * machines), hub-queue.c (matching, order, wait estimates), hub-bookings.c
+ * (a booth's booking requests), hub-docs.c (documents in a call). */
 #include "hub-private.h"
 #include "turn.h"
 #include "relais-config.h"
 
 #include <string.h>
-
-/* What the booths' booking requests came to, for /metrics. */
-typedef enum { OUTCOME_BOOKED, OUTCOME_CHECKED_IN, OUTCOME_REFUSED, OUTCOME_RATE_LIMITED } BookingOutcome;
-static const char *const booking_outcome_names[] = {"booked", "checked_in", "refused", "rate_limited"};
 
 static void call_free(SbCall *c)
 {
@@ -219,14 +217,14 @@ static JsonArray *ice_servers_for(SbHub *hub, SbPeer *peer)
 	return a;
 }
 
-static const char *booth_state(SbPeer *b)
+const char *hub_booth_state(SbPeer *b)
 {
 	return sb_booth_state_name(b->state);
 }
 
 /* Moves booth `b` by `event`. FALSE, the state unchanged, when the event
  * is not allowed in its state: the caller replies the error. */
-static gboolean booth_step(SbPeer *b, SbBoothEvent event)
+gboolean hub_booth_step(SbPeer *b, SbBoothEvent event)
 {
 	SbBoothState next;
 	if (!sb_booth_transition(b->state, event, &next, NULL))
@@ -289,7 +287,7 @@ static JsonObject *booths_message(SbHub *hub)
 		json_object_set_string_member(e, "booth_id", b->booth_id);
 		json_object_set_string_member(e, "site", b->site ? b->site : "");
 		json_object_set_string_member(e, "board", b->board ? b->board : "");
-		json_object_set_string_member(e, "state", booth_state(b));
+		json_object_set_string_member(e, "state", hub_booth_state(b));
 		json_object_set_string_member(e, "reason", b->reason ? b->reason : "");
 		json_array_add_object_element(a, e);
 	}
@@ -542,7 +540,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	gboolean out_of_order = g_strcmp0(relais_msg_get_string(msg, "state"), "out_of_order") == 0;
-	if (!booth_step(peer, out_of_order ? SB_BOOTH_EV_STATUS_OUT_OF_ORDER : SB_BOOTH_EV_STATUS_IDLE)) {
+	if (!hub_booth_step(peer, out_of_order ? SB_BOOTH_EV_STATUS_OUT_OF_ORDER : SB_BOOTH_EV_STATUS_IDLE)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status",
 			       "status can only change while not queued or in a call");
 		return;
@@ -554,139 +552,12 @@ static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	booths_changed(hub);
 }
 
-/* --- bookings --------------------------------------------------------------- */
-
-/* A request's booking: not waiting on another ticket, and checked in (the
- * store, through the services) at this booth's site today and not made
- * into a call already (booking_use marks it; the store keeps that across
- * restarts). Replies the error itself (without the code: booths log
- * errors). */
-static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
-{
-	for (GList *l = hub->queue.head; l; l = l->next) {
-		SbTicket *t = l->data;
-		if (g_strcmp0(t->booking, code) == 0) {
-			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request",
-				       "this booking is already waiting at booth %s", t->booth->booth_id);
-			return FALSE;
-		}
-	}
-	g_autofree char *why = NULL;
-	if (hub->services.booking_verify == NULL ||
-	    !hub->services.booking_verify(peer->site, code, &why, hub->services_data)) {
-		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "this booking cannot be used: %s",
-			       why ? why : "bookings are not verified by this switchboard");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* The booth's refused check-ins within the window, oldest dropped. */
-static GArray *checkin_failures(SbHub *hub, SbPeer *booth, gint64 now)
-{
-	GArray *a = g_hash_table_lookup(hub->checkin_failures, booth->booth_id);
-	if (a == NULL) {
-		a = g_array_new(FALSE, FALSE, sizeof(gint64));
-		g_hash_table_insert(hub->checkin_failures, g_strdup(booth->booth_id), a);
-	}
-	gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
-	guint old = 0;
-	while (old < a->len && now - g_array_index(a, gint64, old) >= window)
-		old++;
-	if (old)
-		g_array_remove_range(a, 0, old);
-	return a;
-}
-
-/* The booth's reply to a booking request of `type` from the service's typed
- * result (NULL: the switchboard takes no bookings). */
-static JsonObject *booking_reply(RelaisMsgType type, const SbBookingsResult *r)
-{
-	const char *ref = relais_msg_type_name(type);
-	if (r == NULL)
-		return relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
-	if (r->outcome != SB_BOOKINGS_OK) {
-		JsonObject *o = relais_msg_booking_error(ref, sb_bookings_outcome_reason(r->outcome), r->message);
-		if (r->retry_at)
-			json_object_set_string_member(o, "retry_at", r->retry_at);
-		return o;
-	}
-	if (type == RELAIS_MSG_BOOK)
-		return relais_msg_booked(r->code, r->time.start, r->time.end, r->site);
-	if (type == RELAIS_MSG_CHECK_IN)
-		return relais_msg_checked_in(r->code, r->time.start, r->time.end, r->language, r->topic);
-	JsonObject *o = relais_msg_booking_offer();
-	for (guint i = 0; r->slots && i < r->slots->len; i++) {
-		const SbBookingsSlot *s = &g_array_index(r->slots, SbBookingsSlot, i);
-		relais_msg_booking_offer_add(o, s->start, s->end);
-	}
-	return o;
-}
-
-/* booking_slots, book, check_in: idle booths only; the services (the
- * store) answer, the hub replies. */
-static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
-{
-	RelaisMsgType type = relais_msg_get_type(msg);
-	const char *ref = relais_msg_type_name(type);
-	if (!booth_step(peer, SB_BOOTH_EV_BOOKING)) {
-		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "'%s' needs an idle booth (this one is %s)",
-			       ref, booth_state(peer));
-		return;
-	}
-	g_autoptr(SbBookingsResult) result = NULL;
-	JsonObject *reply = NULL;
-	if (peer->site == NULL || *peer->site == '\0') {
-		reply = relais_msg_booking_error(ref, "no_site", "this booth's hello names no site");
-	} else if (type == RELAIS_MSG_BOOKING_SLOTS) {
-		if (hub->services.booking_slots)
-			result = hub->services.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
-							     relais_msg_get_string(msg, "topic"), hub->services_data);
-	} else if (type == RELAIS_MSG_BOOK) {
-		if (hub->services.booking_book)
-			result = hub->services.booking_book(peer->site, relais_msg_get_string(msg, "start"),
-							    relais_msg_get_string(msg, "end"),
-							    relais_msg_get_string(msg, "language"),
-							    relais_msg_get_string(msg, "topic"), hub->services_data);
-	} else {
-		gint64 now = hub_now_us(hub);
-		GArray *failures = checkin_failures(hub, peer, now);
-		if (failures->len >= hub->config.checkin_max_failures) {
-			gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
-			gint64 wait = g_array_index(failures, gint64, 0) + window - now;
-			reply = relais_msg_booking_error(ref, "wait", "too many codes refused at this booth: wait");
-			json_object_set_int_member(reply, "retry_s",
-						   MAX(1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
-			hub->booking_outcomes[OUTCOME_RATE_LIMITED]++;
-			g_message("booth %s: check-in refused, %u codes refused within %u s", peer->booth_id,
-				  failures->len, hub->config.checkin_window_s);
-		} else if (hub->services.booking_check_in) {
-			result = hub->services.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
-								hub->services_data);
-			if (result && result->outcome != SB_BOOKINGS_OK)
-				g_array_append_val(failures, now);
-		}
-	}
-	if (reply == NULL) {
-		reply = booking_reply(type, result);
-		if (result == NULL || result->outcome != SB_BOOKINGS_OK)
-			hub->booking_outcomes[OUTCOME_REFUSED]++;
-		else if (type == RELAIS_MSG_BOOK)
-			hub->booking_outcomes[OUTCOME_BOOKED]++;
-		else if (type == RELAIS_MSG_CHECK_IN)
-			hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
-	} else if (!g_str_equal(json_object_get_string_member(reply, "reason"), "wait")) {
-		hub->booking_outcomes[OUTCOME_REFUSED]++;
-	}
-	hub_send_obj(hub, peer, reply);
-}
-
 static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	SbBoothState queued;
 	if (!sb_booth_transition(peer->state, SB_BOOTH_EV_REQUEST, &queued, NULL)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request",
-			       "a request needs an idle booth (this one is %s)", booth_state(peer));
+			       "a request needs an idle booth (this one is %s)", hub_booth_state(peer));
 		return;
 	}
 	if (g_queue_get_length(&hub->queue) >= hub->config.max_queue) {
@@ -695,7 +566,7 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		return;
 	}
 	const char *booking = relais_msg_get_string(msg, "booking");
-	if (booking && !booking_usable(hub, peer, booking))
+	if (booking && !hub_booking_usable(hub, peer, booking))
 		return;
 	SbTicket *t = g_new0(SbTicket, 1);
 	g_autofree char *uuid = g_uuid_string_random();
@@ -897,7 +768,7 @@ static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	const char *id = relais_msg_get_string(msg, "call");
 	gint64 score = relais_msg_get_int(msg, "score", 0);
-	if (!booth_step(peer, SB_BOOTH_EV_FEEDBACK)) {
+	if (!hub_booth_step(peer, SB_BOOTH_EV_FEEDBACK)) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "feedback",
 			       "feedback is sent after the call, not while queued or in a call");
 		return;
@@ -984,7 +855,7 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_BOOKING_SLOTS:
 	case RELAIS_MSG_BOOK:
 	case RELAIS_MSG_CHECK_IN:
-		handle_booking(hub, peer, msg);
+		hub_handle_booking(hub, peer, msg);
 		break;
 	case RELAIS_MSG_PING: {
 		hub_send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
@@ -1154,12 +1025,7 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "# TYPE relais_documents_bytes gauge\n"
 			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_hub_document_bytes(hub));
-	g_string_append(out, "# HELP relais_bookings_total Booking requests of booths by outcome (booked, checked in, "
-			     "refused, refused as too many wrong codes).\n"
-			     "# TYPE relais_bookings_total counter\n");
-	for (guint i = 0; i < G_N_ELEMENTS(booking_outcome_names); i++)
-		g_string_append_printf(out, "relais_bookings_total{outcome=\"%s\"} %" G_GUINT64_FORMAT "\n",
-				       booking_outcome_names[i], hub->booking_outcomes[i]);
+	hub_bookings_metrics(hub, out);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)
@@ -1173,7 +1039,7 @@ JsonArray *sb_hub_booths_snapshot(SbHub *hub)
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "booth_id", b->booth_id);
 		json_object_set_string_member(e, "site", b->site ? b->site : "");
-		json_object_set_string_member(e, "state", booth_state(b));
+		json_object_set_string_member(e, "state", hub_booth_state(b));
 		json_object_set_string_member(e, "reason",
 					      b->state == SB_BOOTH_OUT_OF_ORDER && b->reason ? b->reason : "");
 		json_array_add_object_element(a, e);
