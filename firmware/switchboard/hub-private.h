@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hub-private: the hub's records (peers, tickets, calls, documents) and the
- * helpers its parts share (hub.c: registry, handlers, calls; hub-queue.c:
- * matching and wait estimates; hub-bookings.c: booking requests;
- * hub-docs.c: documents in a call). Only those files include it: everyone
- * else sees hub.h.
+ * helpers its parts share (hub.c: registry and dispatch; hub-calls.c:
+ * calls; hub-queue.c: matching and wait estimates; hub-bookings.c: booking
+ * requests; hub-docs.c: documents in a call). Only those files include it:
+ * everyone else sees hub.h.
  */
 #pragma once
 
@@ -131,6 +131,20 @@ void hub_send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj);
 void hub_send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
 	G_GNUC_PRINTF(5, 6);
 
+/* The hub's wall clock, unix seconds (call records). */
+gint64 hub_wall_s(SbHub *hub);
+/* The ICE servers for `peer`, with fresh TURN credentials. Returns: (transfer full) */
+JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer);
+/* Sends `obj` (transfer full) to every greeted adviser. */
+void hub_broadcast_advisers(SbHub *hub, JsonObject *obj);
+/* The booths' states changed: every adviser gets the booths list. */
+void hub_booths_changed(SbHub *hub);
+/* The queue changed: every adviser gets it filtered, the booths their places. */
+void hub_queue_changed(SbHub *hub);
+/* Moves booth `b` by an event the hub's own bookkeeping makes certain: a
+ * refusal is a bug in the hub (logged as critical, state unchanged). */
+void hub_booth_must_step(SbPeer *b, SbBoothEvent event);
+
 /* The booth's state's protocol name ("idle", "queued", ...). */
 const char *hub_booth_state(SbPeer *b);
 /* Moves booth `b` by `event` (hub-state.h). FALSE, the state unchanged,
@@ -145,6 +159,27 @@ void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
 gboolean hub_booking_usable(SbHub *hub, SbPeer *peer, const char *code);
 /* The relais_bookings_total counters, appended to `out`. */
 void hub_bookings_metrics(SbHub *hub, GString *out);
+
+/* --- calls (hub-calls.c) --- */
+
+void hub_call_free(SbCall *c);
+/* Frees a GQueue of SbEnded (hub->recent's values). */
+void hub_ended_queue_free(GQueue *q);
+/* Moves `call` by an event the hub makes certain (see hub_booth_must_step). */
+void hub_call_must_step(SbCall *call, SbCallEvent event);
+/* Ends `call`: `by` hung up (NULL: the switchboard, the booth did not come
+ * back); the other end is told, the record goes to the services. Frees it. */
+void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason);
+/* A visitor left the queue before anyone answered: a record without a call. */
+void hub_ticket_abandoned(SbHub *hub, SbTicket *t, const char *code);
+/* A booth back after losing its link, naming the call it was in. */
+void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id);
+void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg);
+/* sdp, ice, chat, share, end */
+void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+void hub_handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* Ends the calls whose booth did not come back within the resume grace. */
+void hub_calls_expire(SbHub *hub, gint64 now);
 
 /* --- the queue: matching and wait estimates (hub-queue.c) --- */
 
