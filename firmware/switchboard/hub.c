@@ -187,7 +187,8 @@ JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer)
 		const char *rest = g_str_has_prefix(*t, "turn:") ? *t + 5 : *t;
 		while (*rest == '/')
 			rest++;
-		json_array_add_string_element(a, g_strdup_printf("turn://%s:%s@%s", u, p, rest));
+		g_autofree char *uri = g_strdup_printf("turn://%s:%s@%s", u, p, rest);
+		json_array_add_string_element(a, uri); /* copies it */
 	}
 	peer->ice_sent_us = hub_now_us(hub);
 	return a;

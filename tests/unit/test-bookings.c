@@ -68,8 +68,8 @@ static void test_unknown_site(Fixture *f, gconstpointer data)
 	g_assert_cmpint(s->outcome, ==, SB_BOOKINGS_NO_SITE);
 	g_assert_nonnull(s->message);
 	g_assert_null(s->slots);
-	g_autoptr(SbBookingsResult) b = sb_bookings_book(f->store, NULL, "2024-03-04T10:00:00+01:00",
-							 "2024-03-04T10:30:00+01:00", NULL, NULL);
+	g_autoptr(SbBookingsResult) b =
+		sb_bookings_book(f->store, NULL, "2024-03-04T10:00:00+01:00", "2024-03-04T10:30:00+01:00", NULL, NULL);
 	g_assert_cmpint(b->outcome, ==, SB_BOOKINGS_NO_SITE);
 	g_autoptr(SbBookingsResult) c = sb_bookings_check_in(f->store, "Gare", "ABCDEF");
 	g_assert_cmpint(c->outcome, ==, SB_BOOKINGS_NO_SITE);
