@@ -8,25 +8,40 @@ KCONFIG_CONFIG := $(O)/.config
 CONFIG_H := $(O)/include/relais-config.h
 export KCONFIG_CONFIG
 
-PKGS := glib-2.0 gio-2.0 gio-unix-2.0 gstreamer-1.0 gstreamer-webrtc-1.0 \
-        gstreamer-sdp-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-audio-1.0 \
-        libsoup-3.0 json-glib-1.0 openssl sqlite3 sdl2 SDL2_ttf SDL2_image nice \
-        libqrencode poppler-glib cairo
+# Build tiers (firmware/README.md): each program gets only the packages it
+# uses, so that a switchboard file including GStreamer or SDL does not build.
+CORE_PKGS := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0
+MEDIA_PKGS := $(CORE_PKGS) gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-app-1.0 \
+              gstreamer-video-1.0 gstreamer-audio-1.0 nice
+SB_PKGS := $(CORE_PKGS) libsoup-3.0 openssl sqlite3 poppler-glib
+BOOTH_PKGS := $(MEDIA_PKGS) libsoup-3.0 sdl2 SDL2_ttf SDL2_image libqrencode poppler-glib cairo
+# tests link every tier
+TEST_PKGS := $(sort $(SB_PKGS) $(BOOTH_PKGS))
+# the two library modules with a package of their own
+POPPLER_PKGS := $(CORE_PKGS) poppler-glib
+QR_PKGS := $(CORE_PKGS) libqrencode
+SSL_PKGS := $(CORE_PKGS) openssl
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 GLIB_PIN := -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74
 SAN ?=
 OPT ?= -O2 -g
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config runs once per tier, when something of that tier is built, and
+# a missing package stops the build with its name (never empty flags).
+pkg_check = $(foreach p,$(1),$(if $(shell pkg-config --exists $(p) && echo y),,$(error pkg-config finds no '$(p)' (needed by $(2)): run 'make deps' (board/host/packages.txt))))
+pkg_memo = $(or $($(2)_$(1)_memo),$(eval $(2)_$(1)_memo := $(call pkg_check,$($(1)),$(1))$(shell pkg-config --$(2) $($(1))) )$($(2)_$(1)_memo))
+TIER_PKGS = CORE_PKGS
+TIER_INC = -Ifirmware/lib
 ALL_CFLAGS = $(OPT) $(SAN) $(WARN) $(GLIB_PIN) -std=gnu11 -MMD -MP \
-             -I$(O)/include -Ifirmware/lib -Ifirmware/booth -Ifirmware/switchboard -Itests/lib $(PKG_CFLAGS) $(CFLAGS)
-# --as-needed: only relais-booth (and the UI tools and tests) load SDL2
+             -I$(O)/include $(TIER_INC) $(call pkg_memo,$(TIER_PKGS),cflags) $(CFLAGS)
+# --as-needed: only what a program calls is loaded
 ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(call pkg_memo,$(TIER_PKGS),libs) -lm
 
-LIB_SRC := $(wildcard firmware/lib/*.c)
+# the GStreamer tier of the shared library: the media engine and its helpers
+MEDIA_SRC := $(wildcard firmware/lib/media*.c) firmware/lib/preview.c firmware/lib/mediaconf.c firmware/lib/stamp.c
+LIB_SRC := $(filter-out $(MEDIA_SRC),$(wildcard firmware/lib/*.c))
 BOOTH_SRC := $(wildcard firmware/booth/*.c firmware/booth/ui/*.c)
 SB_SRC := $(wildcard firmware/switchboard/*.c)
 TOOLS_SRC := $(wildcard firmware/tools/*.c)
@@ -34,7 +49,8 @@ TEST_SRC := $(wildcard tests/unit/*.c tests/integration/*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
-LIBRELAIS := $(O)/librelais.a
+LIBCORE := $(O)/librelais-core.a
+LIBMEDIA := $(O)/librelais-media.a
 # Each program's modules except main.c form a static library, so that tests
 # link the same code the program runs (as RAUC links its tests to librauc.a).
 LIBBOOTH := $(O)/libbooth.a
@@ -54,7 +70,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
         menuconfig savedefconfig olddefconfig bench help format format-check \
         screenshots update-goldens
 
-all: $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
+all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
 help:
 	@echo "make deps        install Debian packages and npm modules (root)"
@@ -93,12 +109,41 @@ $(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 	$(KPY) -m genconfig --header-path $@ Kconfig
 
 # --- build ---------------------------------------------------------------
+# Which packages and include folders each object sees (the most specific
+# pattern wins). firmware/lib never sees a program's folder.
+$(O)/obj/firmware/lib/docfile.o: TIER_PKGS = POPPLER_PKGS
+$(O)/obj/firmware/lib/qr.o: TIER_PKGS = QR_PKGS
+$(O)/obj/firmware/lib/sslerr.o: TIER_PKGS = SSL_PKGS
+$(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS
+$(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
+$(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard
+$(O)/obj/firmware/booth/%.o: TIER_PKGS = BOOTH_PKGS
+$(O)/obj/firmware/booth/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
+$(O)/obj/firmware/tools/%.o: TIER_PKGS = BOOTH_PKGS
+$(O)/obj/firmware/tools/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
+$(O)/obj/tests/%.o: TIER_PKGS = TEST_PKGS
+$(O)/obj/tests/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth -Ifirmware/switchboard -Itests/lib
+$(BOOTH) $(TOOLS): TIER_PKGS = BOOTH_PKGS
+$(SWITCHBOARD): TIER_PKGS = SB_PKGS
+$(TESTS): TIER_PKGS = TEST_PKGS
+
 $(O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIBRELAIS): $(call obj,$(LIB_SRC))
+# the layering rule, checked before linking anything (firmware/check-layers.sh)
+$(O)/.layers-ok: firmware/check-layers.sh $(wildcard firmware/lib/*.[ch] firmware/switchboard/*.[ch])
+	@mkdir -p $(dir $@)
+	@firmware/check-layers.sh $(MEDIA_SRC) && touch $@
+
+$(LIBCORE) $(LIBMEDIA) $(LIBSB) $(LIBBOOTH): | $(O)/.layers-ok
+
+$(LIBCORE): $(call obj,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+$(LIBMEDIA): $(call obj,$(MEDIA_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ && ar rcs $@ $^
 
@@ -110,17 +155,17 @@ $(LIBSB): $(call obj,$(filter-out %/main.c,$(SB_SRC)))
 	@mkdir -p $(dir $@)
 	@rm -f $@ && ar rcs $@ $^
 
-$(BOOTH): $(O)/obj/firmware/booth/main.o $(LIBBOOTH) $(LIBRELAIS)
+$(BOOTH): $(O)/obj/firmware/booth/main.o $(LIBBOOTH) $(LIBMEDIA) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(SWITCHBOARD): $(O)/obj/firmware/switchboard/main.o $(LIBSB) $(LIBRELAIS)
+$(SWITCHBOARD): $(O)/obj/firmware/switchboard/main.o $(LIBSB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBBOOTH) $(LIBRELAIS)
+$(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBBOOTH) $(LIBMEDIA) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -134,7 +179,7 @@ $(LIBTEST): $(call obj,$(TESTLIB_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ && ar rcs $@ $^
 
-$(O)/tests/%: $(O)/obj/tests/%.o $(LIBTEST) $(LIBSB) $(LIBBOOTH) $(LIBRELAIS)
+$(O)/tests/%: $(O)/obj/tests/%.o $(LIBTEST) $(LIBSB) $(LIBBOOTH) $(LIBMEDIA) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

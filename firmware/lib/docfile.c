@@ -3,6 +3,7 @@
 #define _GNU_SOURCE  /* memmem */
 
 #include "docfile.h"
+#include "fail.h"
 #include "relais-config.h"
 
 #include <poppler.h>
@@ -76,17 +77,6 @@ void relais_doc_limits_resolve(RelaisDocLimits *limits)
 		limits->max_pixels = CONFIG_RELAIS_DOC_MAX_PIXELS;
 }
 
-static gboolean fail(GError **error, RelaisDocError code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static gboolean fail(GError **error, RelaisDocError code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(error, RELAIS_DOC_ERROR, code, msg);
-	return FALSE;
-}
-
 static guint32 be32(const guint8 *p)
 {
 	return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
@@ -100,11 +90,12 @@ static guint be16(const guint8 *p)
 static gboolean check_pixels(guint w, guint h, const RelaisDocLimits *lim, GError **error)
 {
 	if (w == 0 || h == 0)
-		return fail(error, RELAIS_DOC_ERROR_PIXELS, "This image has no pixels (%u x %u).", w, h);
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PIXELS,
+				   "This image has no pixels (%u x %u).", w, h);
 	if ((guint64)w * h > lim->max_pixels)
-		return fail(error, RELAIS_DOC_ERROR_PIXELS,
-			    "This image is too big: %u x %u pixels, at most %" G_GUINT64_FORMAT " megapixels.", w, h,
-			    lim->max_pixels / 1000000);
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PIXELS,
+				   "This image is too big: %u x %u pixels, at most %" G_GUINT64_FORMAT " megapixels.",
+				   w, h, lim->max_pixels / 1000000);
 	return TRUE;
 }
 
@@ -113,19 +104,23 @@ static gboolean check_png(const guint8 *d, gsize n, const RelaisDocLimits *lim, 
 	static const guint8 sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 	static const guint8 iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
 	if (n < sizeof sig || memcmp(d, sig, sizeof sig) != 0)
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a PNG image.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a PNG image.");
 	/* IHDR: length 13, type, width, height, depth, colour, ..., CRC */
 	if (n < 8 + 25 + sizeof iend)
-		return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This PNG image is incomplete (cut short).");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+				   "This PNG image is incomplete (cut short).");
 	if (be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0)
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a valid PNG image (no header).");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+				   "This file is not a valid PNG image (no header).");
 	guint32 w = be32(d + 16), h = be32(d + 20);
 	if (w > G_MAXINT32 || h > G_MAXINT32)
-		return fail(error, RELAIS_DOC_ERROR_PIXELS, "This PNG image has impossible dimensions.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PIXELS,
+				   "This PNG image has impossible dimensions.");
 	if (!check_pixels(w, h, lim, error))
 		return FALSE;
 	if (memcmp(d + n - sizeof iend, iend, sizeof iend) != 0)
-		return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This PNG image is incomplete (cut short).");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+				   "This PNG image is incomplete (cut short).");
 	info->width = w;
 	info->height = h;
 	return TRUE;
@@ -134,29 +129,35 @@ static gboolean check_png(const guint8 *d, gsize n, const RelaisDocLimits *lim, 
 static gboolean check_jpeg(const guint8 *d, gsize n, const RelaisDocLimits *lim, RelaisDocInfo *info, GError **error)
 {
 	if (n < 3 || d[0] != 0xff || d[1] != 0xd8 || d[2] != 0xff)
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a JPEG image.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+				   "This file is not a JPEG image.");
 	gsize p = 2;
 	for (;;) {
 		if (p + 4 > n)
-			return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This JPEG image is incomplete (cut short).");
+			return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+					   "This JPEG image is incomplete (cut short).");
 		if (d[p] != 0xff)
-			return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a valid JPEG image.");
+			return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+					   "This file is not a valid JPEG image.");
 		while (p < n && d[p] == 0xff)
 			p++; /* fill bytes */
 		if (p + 3 > n)
-			return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This JPEG image is incomplete (cut short).");
+			return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+					   "This JPEG image is incomplete (cut short).");
 		guint m = d[p++];
 		if (m == 0x01 || (m >= 0xd0 && m <= 0xd8))
 			continue; /* markers without a length */
 		if (m == 0xd9 || m == 0xda)
-			return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This JPEG image has no frame header.");
+			return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+					   "This JPEG image has no frame header.");
 		guint len = be16(d + p);
 		if (len < 2 || p + len > n)
-			return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This JPEG image is incomplete (cut short).");
+			return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+					   "This JPEG image is incomplete (cut short).");
 		if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
 			if (len < 8)
-				return fail(error, RELAIS_DOC_ERROR_NOT_KIND,
-					    "This JPEG image has a bad frame header.");
+				return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+						   "This JPEG image has a bad frame header.");
 			guint h = be16(d + p + 3), w = be16(d + p + 5);
 			if (!check_pixels(w, h, lim, error))
 				return FALSE;
@@ -171,7 +172,8 @@ static gboolean check_jpeg(const guint8 *d, gsize n, const RelaisDocLimits *lim,
 	for (gsize i = n - 1; i > from; i--)
 		if (d[i - 1] == 0xff && d[i] == 0xd9)
 			return TRUE;
-	return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This JPEG image is incomplete (cut short).");
+	return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+			   "This JPEG image is incomplete (cut short).");
 }
 
 /* "/Encrypt" as a PDF name (followed by a delimiter or white space, not
@@ -210,15 +212,17 @@ static gboolean check_pdf_pages(const guint8 *d, gsize n, const RelaisDocLimits 
 static gboolean check_pdf(const guint8 *d, gsize n, const RelaisDocLimits *lim, RelaisDocInfo *info, GError **error)
 {
 	if (n < 5 || memcmp(d, "%PDF-", 5) != 0)
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a PDF.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND, "This file is not a PDF.");
 	/* a complete file ends with %%EOF (and perhaps an end of line): a cut
 	 * one may still open, poppler rebuilds what it can, but it is not the
 	 * document the adviser meant */
 	gsize tail = MIN(n, 1024);
 	if (memmem(d + n - tail, tail, "%%EOF", 5) == NULL)
-		return fail(error, RELAIS_DOC_ERROR_TRUNCATED, "This PDF is incomplete (cut short).");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
+				   "This PDF is incomplete (cut short).");
 	if (pdf_names_encrypt(d, n))
-		return fail(error, RELAIS_DOC_ERROR_ENCRYPTED, "This PDF is encrypted or protected by a password.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_ENCRYPTED,
+				   "This PDF is encrypted or protected by a password.");
 	relais_doc_poppler_lock();
 	gboolean ok = check_pdf_pages(d, n, lim, info, error);
 	relais_doc_poppler_unlock();
@@ -234,22 +238,26 @@ static gboolean check_pdf_pages(const guint8 *d, gsize n, const RelaisDocLimits 
 	g_autoptr(PopplerDocument) doc = poppler_document_new_from_bytes(bytes, NULL, &local);
 	if (doc == NULL) {
 		if (g_error_matches(local, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
-			return fail(error, RELAIS_DOC_ERROR_ENCRYPTED,
-				    "This PDF is encrypted or protected by a password.");
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This PDF is damaged: it cannot be opened.");
+			return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_ENCRYPTED,
+					   "This PDF is encrypted or protected by a password.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+				   "This PDF is damaged: it cannot be opened.");
 	}
 	int pages = poppler_document_get_n_pages(doc);
 	if (pages < 1)
-		return fail(error, RELAIS_DOC_ERROR_PAGES, "This PDF has no page.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PAGES, "This PDF has no page.");
 	if ((guint)pages > lim->max_pages)
-		return fail(error, RELAIS_DOC_ERROR_PAGES, "This PDF has %d pages: at most %u.", pages, lim->max_pages);
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PAGES,
+				   "This PDF has %d pages: at most %u.", pages, lim->max_pages);
 	g_autoptr(PopplerPage) first = poppler_document_get_page(doc, 0);
 	if (first == NULL)
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This PDF is damaged: its first page cannot be read.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+				   "This PDF is damaged: its first page cannot be read.");
 	double w = 0, h = 0;
 	poppler_page_get_size(first, &w, &h);
 	if (!(w >= 1 && h >= 1 && w < 1e5 && h < 1e5))
-		return fail(error, RELAIS_DOC_ERROR_NOT_KIND, "This PDF has a page of impossible size.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_NOT_KIND,
+				   "This PDF has a page of impossible size.");
 	info->pages = (guint)pages;
 	info->width = (guint)w;
 	info->height = (guint)h;
@@ -263,12 +271,13 @@ gboolean relais_doc_check(const guint8 *data, gsize len, RelaisDocKind claimed, 
 	relais_doc_limits_resolve(&lim);
 	RelaisDocInfo local = {claimed, 1, 0, 0};
 	if ((guint)claimed >= RELAIS_DOC_N_KINDS)
-		return fail(error, RELAIS_DOC_ERROR_TYPE, "Only PDF, PNG and JPEG files can be shown.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TYPE,
+				   "Only PDF, PNG and JPEG files can be shown.");
 	if (data == NULL || len == 0)
-		return fail(error, RELAIS_DOC_ERROR_EMPTY, "The file is empty.");
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_EMPTY, "The file is empty.");
 	if (len > lim.max_bytes) {
 		g_autofree char *max = relais_doc_size_text(lim.max_bytes);
-		return fail(error, RELAIS_DOC_ERROR_TOO_LARGE, "Too large: max %s.", max);
+		return relais_fail(error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TOO_LARGE, "Too large: max %s.", max);
 	}
 	gboolean ok = FALSE;
 	switch (claimed) {

@@ -4,7 +4,9 @@
 #include "protocol.h"
 #include "relais-config.h"
 #include "booking.h"
+#include "fail.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 G_DEFINE_QUARK(relais - proto - error - quark, relais_proto_error)
@@ -247,17 +249,6 @@ gboolean relais_proto_valid_time(const char *s)
 	return t != NULL;
 }
 
-static gboolean fail(GError **error, RelaisProtoError code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static gboolean fail(GError **error, RelaisProtoError code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(error, RELAIS_PROTO_ERROR, code, msg);
-	return FALSE;
-}
-
 static gboolean node_is_string(JsonNode *n)
 {
 	return JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING;
@@ -272,32 +263,36 @@ static gboolean check_text(const char *field, const char *s, gsize min, gsize ca
 {
 	gsize n = strlen(s);
 	if (n > cap)
-		return fail(error, RELAIS_PROTO_ERROR_SIZE,
-			    "field '%s' is %" G_GSIZE_FORMAT " bytes, the cap is %" G_GSIZE_FORMAT, field, n, cap);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+				   "field '%s' is %" G_GSIZE_FORMAT " bytes, the cap is %" G_GSIZE_FORMAT, field, n,
+				   cap);
 	if (n < min)
-		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must not be empty", field);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "field '%s' must not be empty",
+				   field);
 	if (!g_utf8_validate(s, -1, NULL))
-		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' is not valid UTF-8", field);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "field '%s' is not valid UTF-8",
+				   field);
 	return TRUE;
 }
 
 static gboolean check_id(const char *field, const char *s, GError **error)
 {
 	if (strlen(s) > CONFIG_RELAIS_PROTO_MAX_ID)
-		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is longer than %d bytes", field,
-			    CONFIG_RELAIS_PROTO_MAX_ID);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+				   "field '%s' is longer than %d bytes", field, CONFIG_RELAIS_PROTO_MAX_ID);
 	if (!relais_proto_valid_id(s))
-		return fail(error, RELAIS_PROTO_ERROR_FIELD,
-			    "field '%s' must be 1-%d characters of A-Z a-z 0-9 . _ : -", field,
-			    CONFIG_RELAIS_PROTO_MAX_ID);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field '%s' must be 1-%d characters of A-Z a-z 0-9 . _ : -", field,
+				   CONFIG_RELAIS_PROTO_MAX_ID);
 	return TRUE;
 }
 
 static gboolean check_answers(const char *field, JsonObject *o, GError **error)
 {
 	if (json_object_get_size(o) > CONFIG_RELAIS_PROTO_MAX_ANSWERS)
-		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' has %u answers, the cap is %d", field,
-			    json_object_get_size(o), CONFIG_RELAIS_PROTO_MAX_ANSWERS);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+				   "field '%s' has %u answers, the cap is %d", field, json_object_get_size(o),
+				   CONFIG_RELAIS_PROTO_MAX_ANSWERS);
 	g_autoptr(GList) members = json_object_get_members(o);
 	for (GList *l = members; l; l = l->next) {
 		const char *key = l->data;
@@ -306,7 +301,8 @@ static gboolean check_answers(const char *field, JsonObject *o, GError **error)
 			return FALSE;
 		JsonNode *v = json_object_get_member(o, key);
 		if (!node_is_string(v))
-			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be a string", where);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be a string", where);
 		if (!check_text(where, json_node_get_string(v), 0, CONFIG_RELAIS_PROTO_MAX_TEXT, error))
 			return FALSE;
 	}
@@ -335,7 +331,8 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 	case K_CODE:
 	case K_ENUM: {
 		if (!node_is_string(n))
-			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be a string", f->name);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be a string", f->name);
 		const char *s = json_node_get_string(n);
 		if (f->kind == K_ID)
 			return check_id(f->name, s, error);
@@ -345,79 +342,85 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 			return check_text(f->name, s, 1, CONFIG_RELAIS_PROTO_MAX_SDP, error);
 		if (f->kind == K_TIME) {
 			if (strlen(s) > RELAIS_PROTO_MAX_TIME)
-				return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is longer than %d bytes",
-					    f->name, RELAIS_PROTO_MAX_TIME);
+				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+						   "field '%s' is longer than %d bytes", f->name,
+						   RELAIS_PROTO_MAX_TIME);
 			if (!relais_proto_valid_time(s))
-				return fail(error, RELAIS_PROTO_ERROR_FIELD,
-					    "field '%s' must be an ISO 8601 time with its offset, such as "
-					    "2026-11-24T09:00:00+01:00",
-					    f->name);
+				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+						   "field '%s' must be an ISO 8601 time with its offset, such as "
+						   "2026-11-24T09:00:00+01:00",
+						   f->name);
 			return TRUE;
 		}
 		if (f->kind == K_CODE) {
 			if (strlen(s) > CONFIG_RELAIS_PROTO_MAX_ID)
-				return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' is longer than %d bytes",
-					    f->name, CONFIG_RELAIS_PROTO_MAX_ID);
+				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+						   "field '%s' is longer than %d bytes", f->name,
+						   CONFIG_RELAIS_PROTO_MAX_ID);
 			if (!relais_booking_code_valid(s))
-				return fail(error, RELAIS_PROTO_ERROR_FIELD,
-					    "field '%s' must be a booking code: %d of %s", f->name,
-					    RELAIS_BOOKING_CODE_LEN, RELAIS_BOOKING_ALPHABET);
+				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+						   "field '%s' must be a booking code: %d of %s", f->name,
+						   RELAIS_BOOKING_CODE_LEN, RELAIS_BOOKING_ALPHABET);
 			return TRUE;
 		}
 		if (f->kind == K_LANG) {
 			if (!relais_proto_valid_lang(s))
-				return fail(error, RELAIS_PROTO_ERROR_FIELD,
-					    "field '%s' must be a language tag such as 'fr' or 'en'", f->name);
+				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+						   "field '%s' must be a language tag such as 'fr' or 'en'", f->name);
 			return TRUE;
 		}
 		for (const char *const *v = f->values; *v; v++)
 			if (g_strcmp0(*v, s) == 0)
 				return TRUE;
 		g_autofree char *allowed = g_strjoinv("|", (char **)f->values);
-		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be one of %s", f->name, allowed);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be one of %s",
+				   f->name, allowed);
 	}
 	case K_INT: {
 		if (!node_is_int(n))
-			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be an integer", f->name);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be an integer", f->name);
 		gint64 v = json_node_get_int(n);
 		if (v < f->min || v > f->max)
-			return fail(error, RELAIS_PROTO_ERROR_FIELD,
-				    "field '%s' is %" G_GINT64_FORMAT ", allowed %" G_GINT64_FORMAT
-				    "..%" G_GINT64_FORMAT,
-				    f->name, v, f->min, f->max);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' is %" G_GINT64_FORMAT ", allowed %" G_GINT64_FORMAT
+					   "..%" G_GINT64_FORMAT,
+					   f->name, v, f->min, f->max);
 		return TRUE;
 	}
 	case K_ANSWERS:
 		if (!JSON_NODE_HOLDS_OBJECT(n))
-			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be an object", f->name);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be an object", f->name);
 		return check_answers(f->name, json_node_get_object(n), error);
 	case K_STRINGS:
 	case K_OBJECTS: {
 		if (!JSON_NODE_HOLDS_ARRAY(n))
-			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s' must be an array", f->name);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be an array", f->name);
 		JsonArray *a = json_node_get_array(n);
 		guint len = json_array_get_length(a);
 		guint cap = f->kind == K_STRINGS ? 16 : 100000;
 		if (len > cap)
-			return fail(error, RELAIS_PROTO_ERROR_SIZE, "field '%s' has %u items, the cap is %u", f->name,
-				    len, cap);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+					   "field '%s' has %u items, the cap is %u", f->name, len, cap);
 		for (guint i = 0; i < len; i++) {
 			JsonNode *e = json_array_get_element(a, i);
 			if (f->kind == K_STRINGS) {
 				if (!node_is_string(e))
-					return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s[%u]' must be a string",
-						    f->name, i);
+					return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+							   "field '%s[%u]' must be a string", f->name, i);
 				if (!check_text(f->name, json_node_get_string(e), 1, 512, error))
 					return FALSE;
 			} else if (!JSON_NODE_HOLDS_OBJECT(e)) {
-				return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s[%u]' must be an object",
-					    f->name, i);
+				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+						   "field '%s[%u]' must be an object", f->name, i);
 			}
 		}
 		return TRUE;
 	}
 	}
-	return fail(error, RELAIS_PROTO_ERROR_FIELD, "field '%s': unknown kind", f->name);
+	return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "field '%s': unknown kind", f->name);
 }
 
 /* --- messages --------------------------------------------------------------- */
@@ -455,7 +458,8 @@ static gboolean check_interval(const char *start, const char *end, GError **erro
 	g_autoptr(GDateTime) a = g_date_time_new_from_iso8601(start, NULL);
 	g_autoptr(GDateTime) b = g_date_time_new_from_iso8601(end, NULL);
 	if (a == NULL || b == NULL || g_date_time_compare(a, b) >= 0)
-		return fail(error, RELAIS_PROTO_ERROR_FIELD, "field 'end' must come after 'start'");
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field 'end' must come after 'start'");
 	return TRUE;
 }
 
@@ -464,14 +468,15 @@ static gboolean check_slots(JsonArray *a, GError **error)
 {
 	guint n = json_array_get_length(a);
 	if (n > CONFIG_RELAIS_PROTO_MAX_SLOTS)
-		return fail(error, RELAIS_PROTO_ERROR_SIZE, "field 'slots' has %u items, the cap is %d", n,
-			    CONFIG_RELAIS_PROTO_MAX_SLOTS);
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+				   "field 'slots' has %u items, the cap is %d", n, CONFIG_RELAIS_PROTO_MAX_SLOTS);
 	static const FieldSpec start = {"slots[].start", K_TIME, TRUE}, end = {"slots[].end", K_TIME, TRUE};
 	for (guint i = 0; i < n; i++) {
 		JsonObject *o = json_array_get_object_element(a, i);
 		JsonNode *s = json_object_get_member(o, "start"), *e = json_object_get_member(o, "end");
 		if (s == NULL || e == NULL)
-			return fail(error, RELAIS_PROTO_ERROR_FIELD, "field 'slots[%u]' needs 'start' and 'end'", i);
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field 'slots[%u]' needs 'start' and 'end'", i);
 		if (!check_field(&start, s, error) || !check_field(&end, e, error) ||
 		    !check_interval(json_node_get_string(s), json_node_get_string(e), error))
 			return FALSE;
@@ -493,36 +498,39 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 	if (type_out)
 		*type_out = NULL;
 	if (len > CONFIG_RELAIS_PROTO_MAX_MESSAGE) {
-		fail(error, RELAIS_PROTO_ERROR_SIZE, "message is %" G_GSIZE_FORMAT " bytes, the cap is %d", len,
-		     CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+			    "message is %" G_GSIZE_FORMAT " bytes, the cap is %d", len,
+			    CONFIG_RELAIS_PROTO_MAX_MESSAGE);
 		return NULL;
 	}
 	/* json-glib stops at an embedded NUL; refuse it rather than parse half */
 	if (memchr(data, '\0', len) != NULL) {
-		fail(error, RELAIS_PROTO_ERROR_JSON, "message contains a NUL byte");
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "message contains a NUL byte");
 		return NULL;
 	}
 
 	if (!nesting_ok(data, len)) {
-		fail(error, RELAIS_PROTO_ERROR_JSON, "message nests deeper than %d levels", MAX_DEPTH);
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "message nests deeper than %d levels",
+			    MAX_DEPTH);
 		return NULL;
 	}
 
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
 	g_autoptr(GError) local = NULL;
 	if (!json_parser_load_from_data(parser, data, (gssize)len, &local)) {
-		fail(error, RELAIS_PROTO_ERROR_JSON, "not JSON: %s", local->message);
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "not JSON: %s", local->message);
 		return NULL;
 	}
 	JsonNode *root = json_parser_get_root(parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-		fail(error, RELAIS_PROTO_ERROR_JSON, "message must be a JSON object");
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "message must be a JSON object");
 		return NULL;
 	}
 	JsonObject *obj = json_node_get_object(root);
 	JsonNode *tn = json_object_get_member(obj, "type");
 	if (tn == NULL || !node_is_string(tn)) {
-		fail(error, RELAIS_PROTO_ERROR_TYPE, "member 'type' is missing or not a string");
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_TYPE,
+			    "member 'type' is missing or not a string");
 		return NULL;
 	}
 	const char *tname = json_node_get_string(tn);
@@ -530,22 +538,25 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 		*type_out = g_strndup(tname, 32);
 	RelaisMsgType type;
 	if (!lookup_type(tname, &type)) {
-		fail(error, RELAIS_PROTO_ERROR_UNKNOWN, "unknown message type '%.32s'", tname);
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_UNKNOWN, "unknown message type '%.32s'",
+			    tname);
 		return NULL;
 	}
 	const MsgSpec *spec = &specs[type];
 	if (!(spec->senders & (1u << sender))) {
-		fail(error, RELAIS_PROTO_ERROR_DIRECTION, "%s %s may not send '%s'",
-		     sender == RELAIS_ROLE_ADVISER ? "an" : "a", relais_role_name(sender), spec->name);
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_DIRECTION, "%s %s may not send '%s'",
+			    sender == RELAIS_ROLE_ADVISER ? "an" : "a", relais_role_name(sender), spec->name);
 		return NULL;
 	}
 	if (sender != RELAIS_ROLE_SWITCHBOARD) {
 		if (!greeted && type != RELAIS_MSG_HELLO) {
-			fail(error, RELAIS_PROTO_ERROR_STATE, "'%s' before 'hello'", spec->name);
+			relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_STATE, "'%s' before 'hello'",
+				    spec->name);
 			return NULL;
 		}
 		if (greeted && type == RELAIS_MSG_HELLO) {
-			fail(error, RELAIS_PROTO_ERROR_STATE, "'hello' was already accepted");
+			relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_STATE,
+				    "'hello' was already accepted");
 			return NULL;
 		}
 	}
@@ -553,7 +564,8 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 		JsonNode *n = json_object_get_member(obj, f->name);
 		if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
 			if (f->required) {
-				fail(error, RELAIS_PROTO_ERROR_FIELD, "'%s' needs field '%s'", spec->name, f->name);
+				relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					    "'%s' needs field '%s'", spec->name, f->name);
 				return NULL;
 			}
 			continue;
@@ -565,19 +577,20 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 	if (type == RELAIS_MSG_HELLO) {
 		gint64 v = json_object_get_int_member(obj, "version");
 		if (v != RELAIS_PROTO_VERSION) {
-			fail(error, RELAIS_PROTO_ERROR_VERSION,
-			     "protocol version %" G_GINT64_FORMAT " is not supported (this is %d)", v,
-			     RELAIS_PROTO_VERSION);
+			relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_VERSION,
+				    "protocol version %" G_GINT64_FORMAT " is not supported (this is %d)", v,
+				    RELAIS_PROTO_VERSION);
 			return NULL;
 		}
 		const char *role = json_object_get_string_member(obj, "role");
 		if (g_strcmp0(role, relais_role_name(sender)) != 0) {
-			fail(error, RELAIS_PROTO_ERROR_FIELD, "role '%s' does not match this endpoint (%s)", role,
-			     relais_role_name(sender));
+			relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				    "role '%s' does not match this endpoint (%s)", role, relais_role_name(sender));
 			return NULL;
 		}
 		if (sender == RELAIS_ROLE_BOOTH && !json_object_has_member(obj, "booth_id")) {
-			fail(error, RELAIS_PROTO_ERROR_FIELD, "a booth's 'hello' needs field 'booth_id'");
+			relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				    "a booth's 'hello' needs field 'booth_id'");
 			return NULL;
 		}
 	}
@@ -646,11 +659,64 @@ JsonObject *relais_msg_new(RelaisMsgType type)
 	return o;
 }
 
+/* The role whose relais_msg_parse() accepts what `obj` is: a hello's own
+ * role, else the switchboard (it sends or relays every type that has S),
+ * else the one role that may send it. FALSE: no such type. */
+static gboolean outgoing_sender(JsonObject *obj, RelaisMsgType *type, RelaisRole *sender)
+{
+	const char *tname = json_object_get_string_member_with_default(obj, "type", NULL);
+	if (tname == NULL || !lookup_type(tname, type))
+		return FALSE;
+	guint mask = specs[*type].senders;
+	if (*type == RELAIS_MSG_HELLO)
+		*sender = g_strcmp0(json_object_get_string_member_with_default(obj, "role", NULL), "adviser") == 0
+				  ? RELAIS_ROLE_ADVISER
+				  : RELAIS_ROLE_BOOTH;
+	else if (mask & S)
+		*sender = RELAIS_ROLE_SWITCHBOARD;
+	else if (mask & B)
+		*sender = RELAIS_ROLE_BOOTH;
+	else
+		*sender = RELAIS_ROLE_ADVISER;
+	return TRUE;
+}
+
+static gboolean check_text_as_sent(JsonObject *obj, const char *text, GError **error)
+{
+	RelaisMsgType type;
+	RelaisRole sender;
+	if (!outgoing_sender(obj, &type, &sender)) {
+		/* let the parser say what is wrong with the type */
+		sender = RELAIS_ROLE_SWITCHBOARD;
+		type = RELAIS_MSG_N_TYPES;
+	}
+	g_autoptr(RelaisMsg) msg = relais_msg_parse(text, strlen(text), sender, type != RELAIS_MSG_HELLO, NULL, error);
+	return msg != NULL;
+}
+
+gboolean relais_msg_check(JsonObject *obj, GError **error)
+{
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_set_object(node, obj);
+	g_autofree char *text = json_to_string(node, FALSE);
+	return check_text_as_sent(obj, text, error);
+}
+
 char *relais_msg_to_string(JsonObject *obj)
 {
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
 	json_node_take_object(node, obj);
-	return json_to_string(node, FALSE);
+	char *text = json_to_string(node, FALSE);
+#if CONFIG_RELAIS_PROTO_CHECK_OUTGOING
+	g_autoptr(GError) error = NULL;
+	if (!check_text_as_sent(obj, text, &error)) {
+		g_critical("an outgoing '%s' breaks the protocol (PROTOCOL.md): %s",
+			   json_object_get_string_member_with_default(obj, "type", "?"), error->message);
+		if (g_strcmp0(g_getenv("RELAIS_PROTO_STRICT"), "1") == 0)
+			abort();
+	}
+#endif
+	return text;
 }
 
 JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message)

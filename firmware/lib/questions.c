@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-questions"
 
 #include "questions.h"
+#include "fail.h"
 
 #include <string.h>
 
@@ -16,27 +17,18 @@ struct _RelaisQuestions {
 #define MAX_ID	  32
 #define MAX_MSGID 96
 
-static gboolean invalid(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static gboolean invalid(GError **error, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, msg);
-	return FALSE;
-}
-
 /* Ids end up in JSON answers and in CSS-ish places on the console: keep them
  * boring. */
 static gboolean check_id(const char *where, const char *s, GError **error)
 {
 	gsize len = s ? strlen(s) : 0;
 	if (len == 0 || len > MAX_ID)
-		return invalid(error, "%s: id '%s' must be 1 to %d characters", where, s ? s : "", MAX_ID);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+				   "%s: id '%s' must be 1 to %d characters", where, s ? s : "", MAX_ID);
 	for (const char *p = s; *p; p++)
 		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '-')
-			return invalid(error, "%s: id '%s' may only hold a-z, 0-9 and '-'", where, s);
+			return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+					   "%s: id '%s' may only hold a-z, 0-9 and '-'", where, s);
 	return TRUE;
 }
 
@@ -44,11 +36,13 @@ static gboolean check_msgid(const char *where, const char *s, GError **error)
 {
 	gsize len = s ? strlen(s) : 0;
 	if (len == 0 || len > MAX_MSGID)
-		return invalid(error, "%s: message id must be 1 to %d characters", where, MAX_MSGID);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+				   "%s: message id must be 1 to %d characters", where, MAX_MSGID);
 	for (const char *p = s; *p; p++)
 		if (!g_ascii_isalnum(*p) && !strchr("-_.", *p))
-			return invalid(error, "%s: message id '%s' may only hold letters, digits, '-', '_', '.'", where,
-				       s);
+			return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+					   "%s: message id '%s' may only hold letters, digits, '-', '_', '.'", where,
+					   s);
 	return TRUE;
 }
 
@@ -79,27 +73,32 @@ static gboolean load_question(GKeyFile *kf, const char *id, RelaisQuestion *q, G
 	g_autofree char *group = g_strdup_printf("question %s", id);
 	g_autoptr(GError) local = NULL;
 	if (!g_key_file_has_group(kf, group))
-		return invalid(error, "[set] questions lists '%s' but there is no [%s] group", id, group);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+				   "[set] questions lists '%s' but there is no [%s] group", id, group);
 
 	q->id = g_strdup(id);
 	q->title = g_key_file_get_string(kf, group, "title", &local);
 	if (q->title == NULL)
-		return invalid(error, "[%s]: %s", group, local->message);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "[%s]: %s", group,
+				   local->message);
 	if (!check_msgid(group, q->title, error))
 		return FALSE;
 
 	gsize n_ids = 0, n_labels = 0;
 	g_auto(GStrv) ids = g_key_file_get_string_list(kf, group, "choices", &n_ids, &local);
 	if (ids == NULL)
-		return invalid(error, "[%s]: %s", group, local->message);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "[%s]: %s", group,
+				   local->message);
 	g_auto(GStrv) labels = g_key_file_get_string_list(kf, group, "labels", &n_labels, &local);
 	if (labels == NULL)
-		return invalid(error, "[%s]: %s", group, local->message);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "[%s]: %s", group,
+				   local->message);
 	if (n_ids < 2 || n_ids > RELAIS_QUESTIONS_MAX_CHOICES)
-		return invalid(error, "[%s]: %zu choices, expected 2 to %d", group, n_ids,
-			       RELAIS_QUESTIONS_MAX_CHOICES);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+				   "[%s]: %zu choices, expected 2 to %d", group, n_ids, RELAIS_QUESTIONS_MAX_CHOICES);
 	if (n_labels != n_ids)
-		return invalid(error, "[%s]: %zu choices but %zu labels", group, n_ids, n_labels);
+		return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+				   "[%s]: %zu choices but %zu labels", group, n_ids, n_labels);
 
 	q->choices = g_new0(RelaisChoice, n_ids);
 	for (gsize i = 0; i < n_ids; i++) {
@@ -110,7 +109,8 @@ static gboolean load_question(GKeyFile *kf, const char *id, RelaisQuestion *q, G
 			return FALSE;
 		for (gsize j = 0; j < i; j++)
 			if (g_str_equal(ids[i], ids[j]))
-				return invalid(error, "[%s]: choice '%s' listed twice", group, ids[i]);
+				return relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+						   "[%s]: choice '%s' listed twice", group, ids[i]);
 	}
 	return TRUE;
 }
@@ -120,17 +120,17 @@ RelaisQuestions *relais_questions_load_data(const char *data, gsize len, GError 
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) local = NULL;
 	if (!g_utf8_validate(data, len, NULL)) {
-		invalid(error, "not UTF-8 text");
+		relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "not UTF-8 text");
 		return NULL;
 	}
 	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &local)) {
-		invalid(error, "%s", local->message);
+		relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "%s", local->message);
 		return NULL;
 	}
 	g_autoptr(RelaisQuestions) qs = g_new0(RelaisQuestions, 1);
 	qs->id = g_key_file_get_string(kf, "set", "id", &local);
 	if (qs->id == NULL) {
-		invalid(error, "[set]: %s", local->message);
+		relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "[set]: %s", local->message);
 		return NULL;
 	}
 	if (!check_id("[set]", qs->id, error))
@@ -138,11 +138,12 @@ RelaisQuestions *relais_questions_load_data(const char *data, gsize len, GError 
 	gsize n = 0;
 	g_auto(GStrv) ids = g_key_file_get_string_list(kf, "set", "questions", &n, &local);
 	if (ids == NULL) {
-		invalid(error, "[set]: %s", local->message);
+		relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID, "[set]: %s", local->message);
 		return NULL;
 	}
 	if (n < 1 || n > RELAIS_QUESTIONS_MAX) {
-		invalid(error, "[set]: %zu questions, expected 1 to %d", n, RELAIS_QUESTIONS_MAX);
+		relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+			    "[set]: %zu questions, expected 1 to %d", n, RELAIS_QUESTIONS_MAX);
 		return NULL;
 	}
 	for (gsize i = 0; i < n; i++) {
@@ -150,7 +151,8 @@ RelaisQuestions *relais_questions_load_data(const char *data, gsize len, GError 
 			return NULL;
 		for (gsize j = 0; j < i; j++)
 			if (g_str_equal(ids[i], ids[j])) {
-				invalid(error, "[set]: question '%s' listed twice", ids[i]);
+				relais_fail(error, RELAIS_QUESTIONS_ERROR, RELAIS_QUESTIONS_ERROR_INVALID,
+					    "[set]: question '%s' listed twice", ids[i]);
 				return NULL;
 			}
 		qs->n++;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-auth"
 
 #include "auth.h"
+#include "sslerr.h"
 #include "relais-config.h"
 
 #include <openssl/core_names.h>
@@ -24,16 +25,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_KDF_CTX, EVP_KDF_CTX_free)
 #define SALT_MAX_BYTES	 64
 #define HASH_MIN_BYTES	 16
 #define HASH_MAX_BYTES	 64
-
-static void set_openssl_error(GError **error, const char *what)
-{
-	char buf[256] = "unknown error";
-	unsigned long e = ERR_get_error();
-	if (e != 0)
-		ERR_error_string_n(e, buf, sizeof buf);
-	ERR_clear_error();
-	g_set_error(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "%s: %s", what, buf);
-}
 
 void sb_auth_scrypt_defaults(SbScryptParams *params)
 {
@@ -87,12 +78,12 @@ static gboolean scrypt_derive(const char *password, const guint8 *salt, gsize sa
 {
 	g_autoptr(EVP_KDF) kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
 	if (kdf == NULL) {
-		set_openssl_error(error, "OpenSSL has no SCRYPT KDF");
+		relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "OpenSSL has no SCRYPT KDF");
 		return FALSE;
 	}
 	g_autoptr(EVP_KDF_CTX) ctx = EVP_KDF_CTX_new(kdf);
 	if (ctx == NULL) {
-		set_openssl_error(error, "EVP_KDF_CTX_new");
+		relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "EVP_KDF_CTX_new");
 		return FALSE;
 	}
 	uint64_t n = p->n;
@@ -110,7 +101,7 @@ static gboolean scrypt_derive(const char *password, const guint8 *salt, gsize sa
 		OSSL_PARAM_construct_end(),
 	};
 	if (EVP_KDF_derive(ctx, out, out_len, params) != 1) {
-		set_openssl_error(error, "scrypt");
+		relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "scrypt");
 		return FALSE;
 	}
 	return TRUE;
@@ -132,7 +123,7 @@ char *sb_auth_hash_password_with(const char *password, const SbScryptParams *par
 	guint8 salt[SB_AUTH_SALT_BYTES];
 	guint8 hash[SB_AUTH_HASH_BYTES];
 	if (RAND_bytes(salt, sizeof salt) != 1) {
-		set_openssl_error(error, "no random bytes for the salt");
+		relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "no random bytes for the salt");
 		return NULL;
 	}
 	if (!scrypt_derive(password, salt, sizeof salt, params, hash, sizeof hash, error))
@@ -270,7 +261,7 @@ char *sb_auth_new_token(GError **error)
 {
 	guint8 raw[32];
 	if (RAND_bytes(raw, sizeof raw) != 1) {
-		set_openssl_error(error, "no random bytes for a token");
+		relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "no random bytes for a token");
 		return NULL;
 	}
 	char *b64 = g_base64_encode(raw, sizeof raw);
@@ -306,7 +297,7 @@ char *sb_auth_random_code(const char *alphabet, guint len, GError **error)
 	while (out->len < len) {
 		if (used == sizeof buf) {
 			if (RAND_bytes(buf, sizeof buf) != 1) {
-				set_openssl_error(error, "no random bytes");
+				relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "no random bytes");
 				OPENSSL_cleanse(out->str, out->len);
 				g_string_free(out, TRUE);
 				return NULL;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-cert"
 
 #include "cert.h"
+#include "sslerr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,24 +28,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIGNUM, BN_free)
 
 #define PROG "relais-switchboard"
 
-/* The last OpenSSL error as text (the queue is cleared). */
-static char *ssl_reason(void)
-{
-	unsigned long e = ERR_peek_last_error();
-	char buf[256] = "unknown error";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof buf);
-	ERR_clear_error();
-	return g_strdup(buf);
-}
-
-static gboolean crypto_fail(GError **error, const char *what)
-{
-	g_autofree char *why = ssl_reason();
-	g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "%s: %s", what, why);
-	return FALSE;
-}
-
 /* A DNS name (letters, digits, '-', dots between labels) or an IP address. */
 static gboolean valid_name(const char *name)
 {
@@ -69,7 +52,7 @@ static gboolean add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value, GE
 	g_autoptr(X509_EXTENSION) ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
 	if (ext == NULL || !X509_add_ext(x, ext, -1)) {
 		g_autofree char *what = g_strdup_printf("certificate extension %s", OBJ_nid2sn(nid));
-		return crypto_fail(error, what);
+		return relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, what);
 	}
 	return TRUE;
 }
@@ -82,13 +65,13 @@ static X509 *make_x509(EVP_PKEY *key, const char *name, guint days, GError **err
 	if (x == NULL || serial == NULL || !X509_set_version(x, X509_VERSION_3) ||
 	    !BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
 	    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) == NULL) {
-		crypto_fail(error, "certificate serial number");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "certificate serial number");
 		return NULL;
 	}
 	/* an hour back: a booth whose clock is a little behind still accepts it */
 	if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(x), (long)days * 24 * 3600)) {
-		crypto_fail(error, "certificate validity");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "certificate validity");
 		return NULL;
 	}
 	X509_NAME *subject = X509_get_subject_name(x);
@@ -96,7 +79,7 @@ static X509 *make_x509(EVP_PKEY *key, const char *name, guint days, GError **err
 					0) ||
 	    !X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, (const unsigned char *)name, -1, -1, 0) ||
 	    !X509_set_issuer_name(x, subject) || !X509_set_pubkey(x, key)) {
-		crypto_fail(error, "certificate subject");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "certificate subject");
 		return NULL;
 	}
 	/* clients match the name against subjectAltName only (RFC 6125) */
@@ -116,7 +99,7 @@ static X509 *make_x509(EVP_PKEY *key, const char *name, guint days, GError **err
 	    !add_ext(x, &ctx, NID_subject_key_identifier, "hash", error))
 		return NULL;
 	if (X509_sign(x, key, EVP_sha256()) == 0) {
-		crypto_fail(error, "signing the certificate");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "signing the certificate");
 		return NULL;
 	}
 	return g_steal_pointer(&x);
@@ -206,7 +189,7 @@ gboolean sb_cert_make_self_signed(const char *dir, const char *name, guint days,
 
 	g_autoptr(EVP_PKEY) key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	if (key == NULL)
-		return crypto_fail(error, "making an EC P-256 key");
+		return relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "making an EC P-256 key");
 	g_autoptr(X509) x = make_x509(key, name, days, error);
 	if (x == NULL)
 		return FALSE;
@@ -215,7 +198,7 @@ gboolean sb_cert_make_self_signed(const char *dir, const char *name, guint days,
 	g_autoptr(BIO) cert_pem = BIO_new(BIO_s_mem());
 	if (key_pem == NULL || cert_pem == NULL || !PEM_write_bio_PrivateKey(key_pem, key, NULL, NULL, 0, NULL, NULL) ||
 	    !PEM_write_bio_X509(cert_pem, x))
-		return crypto_fail(error, "encoding PEM");
+		return relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "encoding PEM");
 	for (guint i = 0; i < G_N_ELEMENTS(paths); i++)
 		if (force && g_unlink(paths[i]) != 0 && errno != ENOENT) {
 			int e = errno;
@@ -247,7 +230,7 @@ static X509 *read_cert(const char *path, GError **error)
 	g_autoptr(BIO) bio = BIO_new_mem_buf(text, (int)len);
 	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
 	if (x == NULL) {
-		g_autofree char *why = ssl_reason();
+		g_autofree char *why = relais_ssl_reason();
 		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_PARSE, "certificate '%s' is not a PEM certificate (%s)",
 			    path, why);
 	}
@@ -268,7 +251,7 @@ static EVP_PKEY *read_key(const char *path, GError **error)
 	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") : NULL;
 	OPENSSL_cleanse(text, len);
 	if (key == NULL) {
-		g_autofree char *why = ssl_reason();
+		g_autofree char *why = relais_ssl_reason();
 		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_PARSE,
 			    "key '%s' is not an unencrypted PEM private key (%s)", path, why);
 	}
@@ -291,7 +274,7 @@ char *sb_cert_fingerprint(const char *cert_file, GError **error)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 	if (!X509_digest(x, EVP_sha256(), md, &len)) {
-		crypto_fail(error, "certificate digest");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "certificate digest");
 		return NULL;
 	}
 	return hex_colons(md, len);
@@ -305,7 +288,7 @@ char *sb_cert_spki_sha256(const char *cert_file, GError **error)
 	unsigned char *der = NULL;
 	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
 	if (len <= 0) {
-		crypto_fail(error, "encoding the public key");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "encoding the public key");
 		return NULL;
 	}
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -313,7 +296,7 @@ char *sb_cert_spki_sha256(const char *cert_file, GError **error)
 	gboolean ok = EVP_Digest(der, (size_t)len, md, &md_len, EVP_sha256(), NULL);
 	OPENSSL_free(der);
 	if (!ok) {
-		crypto_fail(error, "public key digest");
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "public key digest");
 		return NULL;
 	}
 	return g_base64_encode(md, md_len);

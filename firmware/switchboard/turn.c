@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-turn"
 
 #include "turn.h"
+#include "sslerr.h"
 #include "relais-config.h"
 
 #include <openssl/core_names.h>
@@ -15,17 +16,6 @@ G_DEFINE_QUARK(sb - turn - error - quark, sb_turn_error)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_MAC, EVP_MAC_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_MAC_CTX, EVP_MAC_CTX_free)
-
-static gboolean crypto_error(GError **error, const char *what)
-{
-	char buf[256] = "unknown error";
-	unsigned long e = ERR_get_error();
-	if (e != 0)
-		ERR_error_string_n(e, buf, sizeof buf);
-	ERR_clear_error();
-	g_set_error(error, SB_TURN_ERROR, SB_TURN_ERROR_CRYPTO, "%s: %s", what, buf);
-	return FALSE;
-}
 
 static gboolean tag_ok(const char *tag)
 {
@@ -42,10 +32,10 @@ static gboolean hmac_sha1(const char *key, const char *data, guint8 *out, gsize 
 {
 	g_autoptr(EVP_MAC) mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	if (mac == NULL)
-		return crypto_error(error, "OpenSSL has no HMAC");
+		return relais_ssl_fail(error, SB_TURN_ERROR, SB_TURN_ERROR_CRYPTO, "OpenSSL has no HMAC");
 	g_autoptr(EVP_MAC_CTX) ctx = EVP_MAC_CTX_new(mac);
 	if (ctx == NULL)
-		return crypto_error(error, "EVP_MAC_CTX_new");
+		return relais_ssl_fail(error, SB_TURN_ERROR, SB_TURN_ERROR_CRYPTO, "EVP_MAC_CTX_new");
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA1", 0),
 		OSSL_PARAM_construct_end(),
@@ -53,7 +43,7 @@ static gboolean hmac_sha1(const char *key, const char *data, guint8 *out, gsize 
 	if (EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), params) != 1 ||
 	    EVP_MAC_update(ctx, (const unsigned char *)data, strlen(data)) != 1 ||
 	    EVP_MAC_final(ctx, out, out_len, EVP_MAX_MD_SIZE) != 1)
-		return crypto_error(error, "HMAC-SHA1");
+		return relais_ssl_fail(error, SB_TURN_ERROR, SB_TURN_ERROR_CRYPTO, "HMAC-SHA1");
 	return TRUE;
 }
 

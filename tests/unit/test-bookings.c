@@ -99,7 +99,7 @@ static void test_life(Fixture *f, gconstpointer data)
 	g_autoptr(SbBookingsResult) b = sb_bookings_book(f->store, "Médiathèque", "2024-03-04T11:00:00+01:00",
 							 "2024-03-04T11:30:00+01:00", "fr", "training");
 	g_assert_cmpint(b->outcome, ==, SB_BOOKINGS_OK);
-	g_assert_cmpuint(strlen(b->code), ==, SB_BOOKING_CODE_LEN);
+	g_assert_cmpuint(strlen(b->code), ==, RELAIS_BOOKING_CODE_LEN);
 	g_assert_cmpstr(b->site, ==, "Médiathèque");
 	g_assert_cmpstr(b->time.start, ==, "2024-03-04T11:00:00+01:00");
 	g_assert_cmpstr(b->time.end, ==, "2024-03-04T11:30:00+01:00");
