@@ -2,11 +2,10 @@
 #define G_LOG_DOMAIN "relais-bookings"
 
 #include "bookings.h"
+#include "calendar.h"
 #include "slots.h"
 #include "store.h"
 #include "relais-config.h"
-
-#include <string.h>
 
 const char *sb_bookings_outcome_reason(SbBookingsOutcome outcome)
 {
@@ -68,15 +67,11 @@ void sb_bookings_result_free(SbBookingsResult *r)
 	g_free(r);
 }
 
-/* t in the site's time zone, ISO 8601 with its offset. */
+/* t in the site's time zone (calendar.c), ISO 8601 with its offset. */
 static char *site_iso(const SbSite *site, gint64 t)
 {
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
-	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-	return local ? g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
+	g_autoptr(GTimeZone) tz = sb_calendar_zone(site->timezone);
+	return sb_calendar_format(tz, t, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
 /* The booth's site (its hello's name, matched to a store site by name, as
@@ -225,11 +220,14 @@ SbBookingsResult *sb_bookings_check_in(SbStore *store, const char *site_name, co
 	return r;
 }
 
-/* The local date of t at the site, "YYYY-MM-DD". */
-static char *site_date(const SbSite *site, gint64 t)
+/* Whether instants a and b fall on the same local day at the site. */
+static gboolean same_site_day(const SbSite *site, gint64 a, gint64 b)
 {
-	g_autofree char *iso = site_iso(site, t);
-	return iso ? g_strndup(iso, 10) : NULL;
+	g_autoptr(GTimeZone) tz = sb_calendar_zone(site->timezone);
+	GDate da, db;
+	sb_calendar_local_day(tz, a, &da);
+	sb_calendar_local_day(tz, b, &db);
+	return g_date_compare(&da, &db) == 0;
 }
 
 gboolean sb_bookings_verify(SbStore *store, const char *site_name, const char *code, char **why)
@@ -257,9 +255,7 @@ gboolean sb_bookings_verify(SbStore *store, const char *site_name, const char *c
 		*why = g_strdup("this booking was already used for a call");
 		return FALSE;
 	}
-	g_autofree char *day = site_date(site, bk->checked_in_at);
-	g_autofree char *today = site_date(site, sb_store_now(store));
-	if (g_strcmp0(day, today) != 0) {
+	if (!same_site_day(site, bk->checked_in_at, sb_store_now(store))) {
 		*why = g_strdup("the booking was checked in on another day");
 		return FALSE;
 	}

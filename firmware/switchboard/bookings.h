@@ -4,7 +4,8 @@
  * in the store, as typed results: the free slots offered, a booking made, a
  * check-in, or a refusal with the protocol's reason. It knows the store and
  * the site's time zone (times are handed back in the site's local time with
- * its offset), not the protocol's messages: the hub builds those.
+ * its offset, through calendar.c), not the protocol's messages: the hub
+ * builds those.
  *
  * Sites are named as a booth's hello names them, matched to a store site by
  * name (as site.c does).
