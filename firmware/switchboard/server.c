@@ -4,10 +4,10 @@
 #include "server.h"
 #include "admin.h"
 #include "auth.h"
+#include "bookings.h"
 #include "docshare.h"
 #include "http.h"
 #include "site.h"
-#include "slots.h"
 #include "stats.h"
 #include "relais-config.h"
 
@@ -95,7 +95,7 @@ static void transport_close(gpointer conn, gushort code, const char *reason, gpo
 
 /* Call records: the store keeps an anonymous record; the stats module
  * remembers which sign-in session answered, for the outcome note. */
-static void transport_call_ended(const SbHubCallInfo *info, gpointer user_data)
+static void services_call_ended(const SbHubCallInfo *info, gpointer user_data)
 {
 	SbServer *server = user_data;
 	SbStats *stats = sb_stats_get(server->soup);
@@ -106,7 +106,7 @@ static void transport_call_ended(const SbHubCallInfo *info, gpointer user_data)
 	sb_stats_call_ended(stats, info, session);
 }
 
-static void transport_feedback(const char *call_id, gint score, gpointer user_data)
+static void services_feedback(const char *call_id, gint score, gpointer user_data)
 {
 	SbServer *server = user_data;
 	SbStats *stats = sb_stats_get(server->soup);
@@ -114,237 +114,59 @@ static void transport_feedback(const char *call_id, gint score, gpointer user_da
 		sb_stats_feedback(stats, call_id, score);
 }
 
-/* t in the site's time zone, ISO 8601 with its offset. */
-static char *site_iso(const SbSite *site, gint64 t)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
-	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-	return local ? g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
-}
+/* --- the hub's services: bookings and opening hours (bookings.c) ----------- */
 
-/* The booth's site (its hello's name, matched to a store site by name, as
- * site.c does) and its next opening from now, in the site's zone. */
-static char *transport_next_opening(const char *site_name, gpointer user_data)
+static char *services_next_opening(const char *site, gpointer user_data)
 {
 	SbServer *server = user_data;
-	if (server->store == NULL)
-		return NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbSite) site = sb_store_site_get_by_name(server->store, site_name, &error);
-	if (site == NULL)
-		return NULL; /* a site the store does not know: nothing to say */
-	gint64 start = 0, end = 0;
-	if (!sb_store_site_next_opening(server->store, site->id, sb_store_now(server->store), &start, &end, &error)) {
-		g_warning("next opening of site '%s': %s", site_name, error->message);
-		return NULL;
-	}
-	if (start == 0)
-		return NULL;
-	return site_iso(site, start);
+	return sb_bookings_next_opening(server->store, site);
 }
 
-/* --- bookings (PROTOCOL.md "Bookings"): the hub asks, the store answers ------ */
-
-/* The store's refusal in the protocol's words. */
-static JsonObject *booking_store_error(const char *ref, const GError *error)
-{
-	static const struct {
-		SbStoreError code;
-		const char *reason;
-	} map[] = {
-		{SB_STORE_ERROR_FULL, "taken"},
-		{SB_STORE_ERROR_CLOSED, "closed"},
-		{SB_STORE_ERROR_INVALID, "invalid"},
-		{SB_STORE_ERROR_NOT_FOUND, "no_site"},
-		{SB_STORE_ERROR_CODE_UNKNOWN, "unknown"},
-		{SB_STORE_ERROR_CODE_WRONG_SITE, "wrong_site"},
-		{SB_STORE_ERROR_CODE_TOO_EARLY, "too_early"},
-		{SB_STORE_ERROR_CODE_USED, "used"},
-		{SB_STORE_ERROR_CODE_EXPIRED, "expired"},
-		{SB_STORE_ERROR_CODE_CANCELLED, "cancelled"},
-	};
-	const char *reason = "failed";
-	for (guint i = 0; error->domain == SB_STORE_ERROR && i < G_N_ELEMENTS(map); i++)
-		if (error->code == (int)map[i].code)
-			reason = map[i].reason;
-	if (g_str_equal(reason, "failed"))
-		g_warning("booking (%s): %s", ref, error->message);
-	return relais_msg_booking_error(ref, reason, error->message);
-}
-
-static SbSite *booking_site(SbServer *server, const char *site_name)
-{
-	g_autoptr(GError) error = NULL;
-	return site_name ? sb_store_site_get_by_name(server->store, site_name, &error) : NULL;
-}
-
-/* The next free slots (slots.c) as {start, end} in the site's zone.
- * `language` and `topic` are accepted for later: the store's capacity is
- * per site. */
-static JsonObject *transport_booking_slots(const char *site_name, const char *language, const char *topic,
-					   gpointer user_data)
+static SbBookingsResult *services_booking_slots(const char *site, const char *language, const char *topic,
+						gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL)
-		return relais_msg_booking_error("booking_slots", "no_site", "the store knows no site of this name");
-	gint64 len = (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60;
-	g_autoptr(GError) error = NULL;
-	/* not a slot that starts while the visitor reads the list */
-	gint64 soonest = sb_store_now(server->store) + (gint64)CONFIG_RELAIS_SB_BOOKING_LEAD_MIN * 60;
-	g_autoptr(GArray) starts = sb_slots_free(server->store, site->id, soonest, (guint)len,
-						 CONFIG_RELAIS_SB_BOOKING_SLOTS_OFFERED, &error);
-	if (starts == NULL)
-		return booking_store_error("booking_slots", error);
-	JsonArray *slots = json_array_new();
-	for (guint i = 0; i < starts->len; i++) {
-		gint64 t = g_array_index(starts, gint64, i);
-		g_autofree char *a = site_iso(site, t);
-		g_autofree char *b = site_iso(site, t + len);
-		JsonObject *o = json_object_new();
-		json_object_set_string_member(o, "start", a);
-		json_object_set_string_member(o, "end", b);
-		json_array_add_object_element(slots, o);
-	}
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_OFFER);
-	json_object_set_array_member(o, "slots", slots);
-	return o;
+	return sb_bookings_slots(server->store, site, language, topic);
 }
 
-/* booked / checked_in: the code, start and end in the site's zone */
-static JsonObject *booking_reply(RelaisMsgType type, const SbSite *site, const SbBooking *bk)
-{
-	JsonObject *o = relais_msg_new(type);
-	json_object_set_string_member(o, "code", bk->code);
-	g_autofree char *s = site_iso(site, bk->start_s);
-	g_autofree char *e = site_iso(site, bk->end_s);
-	json_object_set_string_member(o, "start", s);
-	json_object_set_string_member(o, "end", e);
-	return o;
-}
-
-static gboolean parse_unix(const char *iso, gint64 *out)
-{
-	g_autoptr(GDateTime) t = iso ? g_date_time_new_from_iso8601(iso, NULL) : NULL;
-	if (t == NULL)
-		return FALSE;
-	*out = g_date_time_to_unix(t);
-	return TRUE;
-}
-
-static JsonObject *transport_booking_book(const char *site_name, const char *start, const char *end,
-					  const char *language, const char *topic, gpointer user_data)
+static SbBookingsResult *services_booking_book(const char *site, const char *start, const char *end,
+					       const char *language, const char *topic, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL)
-		return relais_msg_booking_error("book", "no_site", "the store knows no site of this name");
-	gint64 a = 0, b = 0;
-	if (!parse_unix(start, &a) || !parse_unix(end, &b) || b - a != (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60)
-		return relais_msg_booking_error("book", "invalid", "a booking made at a booth is one offered slot");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbBooking) bk = sb_store_booking_create(server->store, site->id, a, b, language, topic, &error);
-	if (bk == NULL)
-		return booking_store_error("book", error);
-	g_message("booking made at site '%s' for %s", site->name, start);
-	JsonObject *o = booking_reply(RELAIS_MSG_BOOKED, site, bk);
-	json_object_set_string_member(o, "site", site->name);
-	return o;
+	return sb_bookings_book(server->store, site, start, end, language, topic);
 }
 
-static JsonObject *transport_booking_check_in(const char *site_name, const char *code, gpointer user_data)
+static SbBookingsResult *services_booking_check_in(const char *site, const char *code, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL)
-		return relais_msg_booking_error("check_in", "no_site", "the store knows no site of this name");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbBooking) bk = sb_store_booking_check_in(server->store, site->id, code, &error);
-	if (bk == NULL) {
-		JsonObject *o = booking_store_error("check_in", error);
-		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_CODE_TOO_EARLY)) {
-			/* when to come back */
-			g_autoptr(SbBooking) early = sb_store_booking_get(server->store, code, NULL);
-			guint early_min = 0;
-			sb_store_get_booking_window(server->store, &early_min, NULL);
-			g_autofree char *at = early ? site_iso(site, early->start_s - (gint64)early_min * 60) : NULL;
-			if (at)
-				json_object_set_string_member(o, "retry_at", at);
-		}
-		return o;
-	}
-	g_message("booking checked in at site '%s'", site->name);
-	JsonObject *o = booking_reply(RELAIS_MSG_CHECKED_IN, site, bk);
-	if (bk->language && *bk->language)
-		json_object_set_string_member(o, "language", bk->language);
-	if (bk->topic && *bk->topic)
-		json_object_set_string_member(o, "topic", bk->topic);
-	return o;
+	return sb_bookings_check_in(server->store, site, code);
 }
 
-/* The local date of t at the site, "YYYY-MM-DD". */
-static char *site_date(const SbSite *site, gint64 t)
-{
-	g_autofree char *iso = site_iso(site, t);
-	return iso ? g_strndup(iso, 10) : NULL;
-}
-
-static gboolean transport_booking_verify(const char *site_name, const char *code, char **why, gpointer user_data)
+static gboolean services_booking_verify(const char *site, const char *code, char **why, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL) {
-		*why = g_strdup("this booth's site is not in the store");
-		return FALSE;
-	}
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbBooking) bk = sb_store_booking_get(server->store, code, &error);
-	if (bk == NULL) {
-		*why = g_strdup("no booking has this code");
-		return FALSE;
-	}
-	if (bk->site_id != site->id) {
-		*why = g_strdup("the booking is for another site");
-		return FALSE;
-	}
-	if (bk->state != SB_BOOKING_CHECKED_IN) {
-		*why = g_strdup_printf("the booking is %s, not checked in", sb_booking_state_to_string(bk->state));
-		return FALSE;
-	}
-	if (bk->used_at != 0) {
-		*why = g_strdup("this booking was already used for a call");
-		return FALSE;
-	}
-	g_autofree char *day = site_date(site, bk->checked_in_at);
-	g_autofree char *today = site_date(site, sb_store_now(server->store));
-	if (g_strcmp0(day, today) != 0) {
-		*why = g_strdup("the booking was checked in on another day");
-		return FALSE;
-	}
-	return TRUE;
+	return sb_bookings_verify(server->store, site, code, why);
 }
 
-/* A booking makes one call: the store keeps it used across restarts. */
-static gboolean transport_booking_use(const char *site_name, const char *code, const char *call_id, char **why,
-				      gpointer user_data)
+static gboolean services_booking_use(const char *site, const char *code, const char *call_id, char **why,
+				     gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(GError) error = NULL;
-	if (!sb_store_booking_mark_used(server->store, code, call_id, &error)) {
-		*why = g_strdup(error->message);
-		return FALSE;
-	}
-	g_message("booking used by call %s at site '%s'", call_id, site_name ? site_name : "?");
-	return TRUE;
+	return sb_bookings_use(server->store, site, code, call_id, why);
 }
 
-static const SbHubTransport transport = {
-	transport_send,		  transport_close,	   transport_call_ended,   transport_feedback,
-	transport_next_opening,	  transport_booking_slots, transport_booking_book, transport_booking_check_in,
-	transport_booking_verify, transport_booking_use};
+static const SbHubTransport transport = {transport_send, transport_close};
+
+static const SbHubServices services = {
+	.call_ended = services_call_ended,
+	.feedback = services_feedback,
+	.next_opening = services_next_opening,
+	.booking_slots = services_booking_slots,
+	.booking_book = services_booking_book,
+	.booking_check_in = services_booking_check_in,
+	.booking_verify = services_booking_verify,
+	.booking_use = services_booking_use,
+};
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
 
@@ -912,6 +734,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->conn_sessions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
+	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
 	sweep_no_shows(server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
