@@ -114,7 +114,7 @@ setLinkHooks({
     st.accepting = null;
     dropPrepared();
   },
-  onSessionEnded: () => showSignIn('Your session has ended. Please sign in again.'),
+  onSignInEnded: () => showSignIn('Your session has ended. Please sign in again.'),
 });
 
 setInterval(() => {
@@ -137,8 +137,8 @@ window.relais = {
   get link() {
     return st.link;
   },
-  get session() {
-    return st.session;
+  get connectionId() {
+    return st.connectionId;
   },
   get user() {
     return st.user ? { ...st.user } : null;

@@ -65,7 +65,7 @@ export const RECONNECT_MIN_MS = 250;
 
 export const st = {
   name: '',
-  user: null, // { login, name, role } from the sign-in session
+  user: null, // { login, name, role } from the sign-in
   ws: null,
   link: 'offline', // offline | connecting | online | reconnecting | stopped
   wantOnline: false,
@@ -73,7 +73,7 @@ export const st = {
   reconnectTimer: 0,
   pingTimer: 0,
   lastRx: 0,
-  session: null,
+  connectionId: null, // the switchboard's id of this connection (welcome's `session` member)
   iceServers: [],
   booths: [],
   queue: new Map(), // ticket -> { item, receivedAt, el, taken }

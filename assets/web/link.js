@@ -16,7 +16,7 @@ const hooks = {
   onMessage: (msg) => {}, // a valid message from the switchboard
   onLost: () => {}, // the link closed: what ran over it ends
   onStop: () => {}, // the console goes offline: end what runs over the link, while it still can
-  onSessionEnded: () => {}, // the link closed because the sign-in session is gone
+  onSignInEnded: () => {}, // the link closed because the sign-in is gone
 };
 export function setLinkHooks(h) {
   Object.assign(hooks, h);
@@ -76,7 +76,7 @@ export function connect() {
 }
 
 function onLinkLost(ev) {
-  st.session = null;
+  st.connectionId = null;
   hooks.onLost();
   if (!st.wantOnline) {
     setLink('stopped');
@@ -84,10 +84,10 @@ function onLinkLost(ev) {
   }
   console.info(`relais: link closed (${ev?.code ?? '?'} ${ev?.reason ?? ''})`);
   scheduleReconnect();
-  // A refused upgrade looks like any lost link: ask whether the session is
+  // A refused upgrade looks like any lost link: ask whether the sign-in is
   // still there (expired, signed out elsewhere, password changed).
   whoAmI().then((user) => {
-    if (user === null && st.wantOnline) hooks.onSessionEnded();
+    if (user === null && st.wantOnline) hooks.onSignInEnded();
   });
 }
 
@@ -136,7 +136,7 @@ export function welcomed(msg) {
     st.ws?.close(1000);
     return false;
   }
-  st.session = msg.session;
+  st.connectionId = msg.session;
   st.iceServers = msg.ice_servers ?? [];
   st.backoff = RECONNECT_MIN_MS;
   setLink('online');

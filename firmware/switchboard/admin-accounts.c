@@ -247,12 +247,12 @@ static gboolean may_lose_admin(SbAdmin *a, SoupServerMessage *msg, const SbUser 
 	return TRUE;
 }
 
-/* The account's sessions, read before they end: their consoles are closed
+/* The account's sign-ins, read before they end: their consoles are closed
  * after. */
-static char **session_hashes(SbAdmin *a, gint64 user_id)
+static char **signin_hashes(SbAdmin *a, gint64 user_id)
 {
 	g_autoptr(GError) error = NULL;
-	char **hashes = sb_store_session_hashes(a->store, user_id, &error);
+	char **hashes = sb_store_signin_hashes(a->store, user_id, &error);
 	if (hashes == NULL)
 		g_warning("sessions of account %" G_GINT64_FORMAT ": %s", user_id, error->message);
 	return hashes;
@@ -312,7 +312,7 @@ void sb_admin_user_update(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, 
 	 * between adviser and admin, of name or skills, waits for the next
 	 * connection rather than cut a visitor's call) */
 	gboolean stops_answering = old->role != SB_ROLE_STAFF && role == SB_ROLE_STAFF;
-	g_auto(GStrv) hashes = stops_answering ? session_hashes(a, old->id) : NULL;
+	g_auto(GStrv) hashes = stops_answering ? signin_hashes(a, old->id) : NULL;
 	if (!sb_store_user_update(a->store, &u, &error)) {
 		sb_api_reply_store_error(msg, error, user_field(error));
 		return;
@@ -336,7 +336,7 @@ void sb_admin_user_password(SbAdmin *a, SoupServerMessage *msg, const char *logi
 	g_autofree char *hash = password_from(msg, o, old->login, &generated);
 	if (hash == NULL)
 		return;
-	g_auto(GStrv) hashes = session_hashes(a, old->id);
+	g_auto(GStrv) hashes = signin_hashes(a, old->id);
 	if (!sb_store_user_set_password(a->store, old->login, hash, &error)) {
 		sb_api_reply_store_error(msg, error, "password");
 		return;
@@ -356,7 +356,7 @@ void sb_admin_user_delete(SbAdmin *a, SoupServerMessage *msg, const SbUser *me, 
 	g_autoptr(GError) error = NULL;
 	if (!may_lose_admin(a, msg, me, old, "delete"))
 		return;
-	g_auto(GStrv) hashes = session_hashes(a, old->id);
+	g_auto(GStrv) hashes = signin_hashes(a, old->id);
 	if (!sb_store_user_del(a->store, old->login, &error)) {
 		sb_api_reply_store_error(msg, error, NULL);
 		return;

@@ -4,7 +4,7 @@
  * router, and one admin-<resource>.c per resource): the SbAdmin object and
  * each resource's handlers. Not for other modules: admin.h is the API.
  *
- * The router has checked the session (an administrator), the Origin of a
+ * The router has checked the sign-in (an administrator), the Origin of a
  * request that changes something, the method (sb_http_allow) and the path;
  * a handler reads the body (sb_api_read_object), checks its fields
  * (api-json.h) and replies.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* admin: the administrator's API router: the session, Origin and path
+/* admin: the administrator's API router: the sign-in, Origin and path
  * checks of every /api/admin request, then one admin-<resource>.c each. */
 #define G_LOG_DOMAIN "relais-admin"
 

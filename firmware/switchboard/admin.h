@@ -22,8 +22,8 @@
  *   DELETE /api/admin/users/LOGIN
  *   GET    /api/bookings?day=YYYY-MM-DD      advisers and admins: every site; staff: theirs
  *
- * Every /api/admin request needs an administrator's session (401 without a
- * session, 403 for another role, before anything else); a request that
+ * Every /api/admin request needs an administrator's sign-in (401 without a
+ * sign-in, 403 for another role, before anything else); a request that
  * changes something needs the page's own Origin (403) and a JSON object body
  * of at most SB_ADMIN_MAX_BODY bytes (413 beyond). Errors are {error, field?}: 400
  * (malformed or invalid, `field` names the culprit), 404 (no such id), 405
@@ -33,7 +33,7 @@
  *
  * Passwords follow the command line's rules (sb_auth_check_password_policy);
  * a generated one is in the reply once and nowhere else. Deleting an account
- * or resetting its password ends its sessions and closes its open consoles
+ * or resetting its password ends its sign-ins and closes its open consoles
  * (through the server's callback), and so does making an account staff. A
  * change between adviser and admin, of name or of skills applies from the
  * account's next connection: closing a console would cut a visitor's call.
@@ -65,9 +65,9 @@ G_BEGIN_DECLS
 /* A request body bigger than this is refused (a week of hours is ~1 KB). */
 #define SB_ADMIN_MAX_BODY 8192
 
-/* Closes the open consoles of these sessions (SHA-256 hex of their tokens,
+/* Closes the open consoles of these sign-ins (SHA-256 hex of their tokens,
  * NULL-terminated): the account is gone or its password was reset. */
-typedef void (*SbAdminCloseConsoles)(const char *const *session_hashes, gpointer user_data);
+typedef void (*SbAdminCloseConsoles)(const char *const *signin_hashes, gpointer user_data);
 
 typedef struct _SbAdmin SbAdmin;
 

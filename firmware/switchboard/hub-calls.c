@@ -76,7 +76,7 @@ static void remember_ended(SbHub *hub, SbCall *call)
 	}
 	SbEnded *e = g_new0(SbEnded, 1);
 	e->call = g_strdup(call->id);
-	e->adviser = g_strdup(call->adviser->session);
+	e->adviser = g_strdup(call->adviser->conn_id);
 	e->ended_us = now;
 	g_queue_push_tail(q, e);
 	while (g_queue_get_length(q) > hub->config.recent_calls)
@@ -359,7 +359,7 @@ void hub_handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	g_message("call %s rated %" G_GINT64_FORMAT "/5 at booth %s", id, score, peer->booth_id);
 	for (guint i = 0; i < hub->advisers->len; i++) {
 		SbPeer *a = g_ptr_array_index(hub->advisers, i);
-		if (g_strcmp0(a->session, e->adviser) != 0)
+		if (g_strcmp0(a->conn_id, e->adviser) != 0)
 			continue;
 		JsonObject *o = relais_msg_new(RELAIS_MSG_FEEDBACK);
 		json_object_set_string_member(o, "call", id);

@@ -33,7 +33,7 @@ typedef struct {
 struct _SbPeer {
 	RelaisRole role;
 	gpointer conn;
-	char *session;
+	char *conn_id;
 	gboolean greeted;
 	gboolean closing; /* close requested: ignore further input */
 	guint errors;
@@ -89,7 +89,7 @@ struct _SbCall {
  * rating afterwards. No personal data: ids and a time. */
 typedef struct {
 	char *call;
-	char *adviser; /* the adviser's session id, to pass the rating on */
+	char *adviser; /* the adviser's connection id, to pass the rating on */
 	gint64 ended_us;
 } SbEnded;
 

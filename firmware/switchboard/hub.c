@@ -166,7 +166,7 @@ static JsonArray *strv_to_array(char **strv)
 /* The ICE servers for one end: the configured ones, and each TURN server
  * with credentials of its own, valid for turn_ttl_s (coturn's REST API
  * scheme: the TURN server checks them with the shared secret alone). The
- * user tag is the connection's session id: opaque, never a person. */
+ * user tag is the connection's id: opaque, never a person. */
 JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer)
 {
 	JsonArray *a = strv_to_array(hub->config.ice_servers);
@@ -174,7 +174,7 @@ JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer)
 		return a;
 	g_autofree char *user = NULL, *pass = NULL;
 	g_autoptr(GError) error = NULL;
-	if (!sb_turn_credentials(hub->config.turn_secret, peer->session, g_get_real_time() / G_USEC_PER_SEC,
+	if (!sb_turn_credentials(hub->config.turn_secret, peer->conn_id, g_get_real_time() / G_USEC_PER_SEC,
 				 hub->config.turn_ttl_s, &user, &pass, &error)) {
 		g_warning("TURN credentials: %s", error->message);
 		return a;
@@ -337,7 +337,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			close_peer(hub, peer, 1013, "full");
 			return;
 		}
-		/* the server's session names the adviser; the hello's name is
+		/* the adviser's sign-in names them; the hello's name is
 		 * only a fallback for transports without sign-in (unit tests) */
 		if (peer->name == NULL) {
 			const char *name = relais_msg_get_string(msg, "name");
@@ -346,11 +346,12 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_ptr_array_add(hub->advisers, peer);
 	}
 	peer->greeted = TRUE;
-	peer->session = g_uuid_string_random();
+	peer->conn_id = g_uuid_string_random();
 
 	JsonObject *w = relais_msg_new(RELAIS_MSG_WELCOME);
 	json_object_set_int_member(w, "version", RELAIS_PROTO_VERSION);
-	json_object_set_string_member(w, "session", peer->session);
+	json_object_set_string_member(w, "session",
+				      peer->conn_id); /* the wire name of the connection id (PROTOCOL.md) */
 	json_object_set_array_member(w, "ice_servers", hub_ice_servers_for(hub, peer));
 	hub_send_obj(hub, peer, w);
 
@@ -572,7 +573,7 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	if (peer == NULL)
 		return;
 	detach_peer(hub, peer);
-	g_free(peer->session);
+	g_free(peer->conn_id);
 	g_free(peer->booth_id);
 	g_free(peer->site);
 	g_free(peer->board);

@@ -128,7 +128,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
 
 /* A connection arrived on the endpoint of `role` (booth or adviser). */
 SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
-/* The adviser's display name from their sign-in session, set right after
+/* The adviser's display name from their sign-in, set right after
  * sb_hub_connect(): the hub uses it instead of the name in the hello. */
 void sb_hub_set_adviser_identity(SbPeer *peer, const char *name);
 /* The languages (tags) and topics (ids) the adviser handles, from their

@@ -549,7 +549,7 @@ static int booking_command(const char *data, int argc, char **argv)
 }
 
 /* RELAIS_SB_TEST_CLOCK_OFFSET_S: FOR TESTS ONLY. Shifts the store's clock
- * (bookings, no-shows, sessions, opening hours) by that many seconds, so
+ * (bookings, no-shows, sign-ins, opening hours) by that many seconds, so
  * that an end-to-end test can make a booking now and see it expire without
  * waiting for it. Read once here; loudly logged; never set it in service. */
 static gint64 test_clock_offset_s;
@@ -720,7 +720,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --bind '%s' is not an IP address\n", bind);
 		return 2;
 	}
-	/* passwords and session cookies never cross a network in clear */
+	/* passwords and sign-in cookies never cross a network in clear */
 	if (tls_cert == NULL && !g_inet_address_get_is_loopback(bind_addr)) {
 		fprintf(stderr,
 			PROG ": --bind %s: plain HTTP is only allowed on loopback; give --tls-cert and --tls-key\n",

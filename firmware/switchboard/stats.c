@@ -22,10 +22,10 @@
 
 const char *const sb_outcome_codes[] = {"informed", "referred", "appointment", "follow-up-needed", "other", NULL};
 
-/* Which session answered a recent call: the only one that may write its
+/* Which sign-in answered a recent call: the only one that may write its
  * outcome. In memory only, forgotten after OUTCOME_WINDOW_S. */
 typedef struct {
-	char *session; /* SHA-256 of the adviser's session token */
+	char *signin; /* SHA-256 of the adviser's sign-in token */
 	gint64 ended_us;
 } Answered;
 
@@ -37,7 +37,7 @@ struct _SbStats {
 
 static void answered_free(Answered *a)
 {
-	g_free(a->session);
+	g_free(a->signin);
 	g_free(a);
 }
 
@@ -60,7 +60,7 @@ static void prune_answered(SbStats *stats, gint64 now)
 
 /* --- records from the hub ------------------------------------------------------ */
 
-void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_session)
+void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_signin)
 {
 	g_autoptr(GError) error = NULL;
 	/* booths name their site; only sites an administrator made count, and
@@ -81,12 +81,12 @@ void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *
 		g_warning("call record %s: %s", info->call_id, error->message);
 		return;
 	}
-	if (info->answered_at == 0 || adviser_session == NULL)
+	if (info->answered_at == 0 || adviser_signin == NULL)
 		return;
 	gint64 now = g_get_monotonic_time();
 	prune_answered(stats, now);
 	Answered *a = g_new0(Answered, 1);
-	a->session = g_strdup(adviser_session);
+	a->signin = g_strdup(adviser_signin);
 	a->ended_us = now;
 	g_hash_table_replace(stats->answered, g_strdup(info->call_id), a);
 }
@@ -102,13 +102,13 @@ void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
 
 /* The signed-in account if its role is one of `roles` (SB_ROLE_* bits);
  * otherwise the reply is set (401 / 403) and NULL returned.
- * *session_hash: the SHA-256 of the session token (nullable). */
-static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **session_hash)
+ * *signin_hash: the SHA-256 of the sign-in token (nullable). */
+static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **signin_hash)
 {
 	g_autofree char *token = NULL;
 	SbUser *user = sb_http_require_role(stats->store, msg, roles, &token);
-	if (user && session_hash)
-		*session_hash = sb_auth_token_hash(token);
+	if (user && signin_hash)
+		*signin_hash = sb_auth_token_hash(token);
 	return user;
 }
 
@@ -128,9 +128,9 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
 		return;
 	}
-	g_autofree char *session = NULL;
+	g_autofree char *signin = NULL;
 	g_autoptr(SbUser) user =
-		require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &session);
+		require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &signin);
 	if (user == NULL)
 		return;
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -151,7 +151,7 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	prune_answered(stats, g_get_monotonic_time());
 	Answered *a = g_hash_table_lookup(stats->answered, call);
 	/* someone else's call looks like no call at all */
-	if (a == NULL || g_strcmp0(a->session, session) != 0) {
+	if (a == NULL || g_strcmp0(a->signin, signin) != 0) {
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no recent call of yours has this id");
 		return;
 	}
@@ -295,7 +295,7 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		json_builder_set_member_name(b, "topic");
 		json_builder_add_string_value(b, r->topic);
 		add_uint(b, "requests", r->requests);
-		add_uint(b, "sessions", r->sessions);
+		add_uint(b, "sessions", r->signins);
 		add_seconds(b, "wait_mean_s", r->wait_mean_s);
 		add_seconds(b, "wait_median_s", r->wait_median_s);
 		add_seconds(b, "duration_mean_s", r->duration_mean_s);
@@ -425,7 +425,7 @@ static void add_call(const SbCallFacts *f, gpointer user_data)
 	a->row->requests++;
 	if (f->answered) {
 		gint64 wait = f->answered_at - f->queued_at, duration = f->ended_at - f->answered_at;
-		a->row->sessions++;
+		a->row->signins++;
 		g_array_append_val(a->waits, wait);
 		g_array_append_val(a->durations, duration);
 	}
@@ -532,7 +532,7 @@ char *sb_stats_to_csv(GPtrArray *rows)
 		csv_text(out, r->site);
 		g_string_append_c(out, ',');
 		csv_text(out, r->topic);
-		g_string_append_printf(out, ",%u,%u", r->requests, r->sessions);
+		g_string_append_printf(out, ",%u,%u", r->requests, r->signins);
 		csv_seconds(out, r->wait_mean_s);
 		csv_seconds(out, r->wait_median_s);
 		csv_seconds(out, r->duration_mean_s);
