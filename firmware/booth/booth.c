@@ -6,6 +6,7 @@
 #include "link.h"
 #include "media.h"
 #include "mediaconf.h"
+#include "preview.h"
 #include "protocol.h"
 #include "relais-config.h"
 
@@ -31,7 +32,8 @@ struct _Booth {
 	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
 	RelaisMediaConf *conf;
-	char **ice_servers; /* from welcome */
+	RelaisPreview *preview; /* the self-check, before a session */
+	char **ice_servers;	/* from welcome */
 	BoothObserver observer;
 	gpointer observer_data;
 	/* the call just ended, kept for the visitor's score until forgotten */
@@ -514,6 +516,7 @@ static gboolean on_selftest_retry(gpointer data)
 static void go_out_of_order(Booth *booth, const char *reason)
 {
 	g_warning("out of order: %s", reason);
+	booth_preview_stop(booth);
 	if (booth->call) {
 		send_end(booth, "booth-fault");
 	}
@@ -941,9 +944,11 @@ gboolean booth_request_booked(Booth *booth, const char *topic, const char *langu
 	if (copy == NULL)
 		return FALSE;
 
-	/* The visitor has started a session: from here the camera may run. The
-	 * pipeline and the offer are prepared while the visitor waits so that
-	 * the adviser's accept is followed by media at once. */
+	/* The visitor has started a session: from here the camera is the media
+	 * engine's (one owner at a time). The pipeline and the offer are
+	 * prepared while the visitor waits so that the adviser's accept is
+	 * followed by media at once. */
+	booth_preview_stop(booth);
 	g_autoptr(RelaisMedia) media =
 		relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, error);
 	if (media == NULL)
@@ -1100,14 +1105,90 @@ void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer us
 	booth->observer_data = user_data;
 }
 
-RelaisMedia *booth_get_media(Booth *booth)
+/* --- the camera and the microphone ------------------------------------------ */
+
+static void on_preview_error(RelaisPreview *p, const GError *error, gpointer data)
 {
-	return booth->media;
+	Booth *booth = data;
+	g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
+	booth_preview_stop(booth);
+	go_out_of_order(booth, reason);
 }
 
-const RelaisMediaConf *booth_get_media_conf(Booth *booth)
+void booth_preview_start(Booth *booth, RelaisMediaFrameFunc func, gpointer user_data)
 {
-	return booth->state == RELAIS_SESSION_OUT_OF_ORDER ? NULL : booth->conf;
+	g_autoptr(GError) error = NULL;
+	if (booth->state == RELAIS_SESSION_OUT_OF_ORDER || booth->conf == NULL)
+		return; /* out of order: the screen follows */
+	booth_preview_stop(booth);
+	g_autoptr(RelaisPreview) p = relais_preview_new(booth->conf, &error);
+	if (p != NULL) {
+		relais_preview_set_error_func(p, on_preview_error, booth);
+		relais_preview_set_frame_func(p, func, user_data);
+		if (relais_preview_start(p, &error))
+			booth->preview = g_steal_pointer(&p);
+	}
+	if (booth->preview == NULL) {
+		g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
+		go_out_of_order(booth, reason);
+	}
+}
+
+void booth_preview_stop(Booth *booth)
+{
+	if (booth->preview == NULL)
+		return;
+	relais_preview_set_frame_func(booth->preview, NULL, NULL);
+	g_clear_pointer(&booth->preview, relais_preview_free);
+}
+
+gboolean booth_preview_running(Booth *booth)
+{
+	return booth->preview != NULL;
+}
+
+double booth_preview_get_mic_level(Booth *booth)
+{
+	return booth->preview ? relais_preview_get_mic_level(booth->preview) : 0.0;
+}
+
+gboolean booth_has_media(Booth *booth)
+{
+	return booth->media != NULL;
+}
+
+void booth_set_frame_func(Booth *booth, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data)
+{
+	if (booth->media)
+		relais_media_set_frame_func(booth->media, which, func, user_data);
+}
+
+void booth_set_controls(Booth *booth, gboolean muted, gboolean camera_off, int volume)
+{
+	if (booth->media == NULL)
+		return;
+	relais_media_set_muted(booth->media, muted);
+	relais_media_set_camera_off(booth->media, camera_off);
+	relais_media_set_volume(booth->media, volume);
+}
+
+double booth_get_mic_level(Booth *booth)
+{
+	return booth->media ? relais_media_get_mic_level(booth->media) : 0.0;
+}
+
+int booth_get_quality(Booth *booth)
+{
+	return booth->media ? relais_media_get_quality(booth->media) : 0;
+}
+
+gboolean booth_get_media_stats(Booth *booth, RelaisMediaStats *stats)
+{
+	memset(stats, 0, sizeof *stats);
+	if (booth->media == NULL)
+		return FALSE;
+	relais_media_get_stats(booth->media, stats);
+	return TRUE;
 }
 
 void booth_drop_link(Booth *booth)
@@ -1193,6 +1274,7 @@ void booth_free(Booth *booth)
 {
 	if (booth == NULL)
 		return;
+	booth_preview_stop(booth);
 	booth_wipe(booth);
 	g_clear_handle_id(&booth->selftest_id, g_source_remove);
 	g_clear_handle_id(&booth->resume_id, g_source_remove);

@@ -2,7 +2,6 @@
 #define G_LOG_DOMAIN "relais-visitor"
 
 #include "visitor.h"
-#include "preview.h"
 #include "relais-config.h"
 
 #include <gst/gst.h>
@@ -28,7 +27,7 @@ struct _BoothVisitor {
 	BoothUi *ui;
 	guint ui_source;
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
-	RelaisPreview *preview;
+	gboolean previewing; /* the local picture comes from the booth's preview */
 	guint wiped_screen_ms;
 
 	guint tick_id, meter_id, wiped_id;
@@ -136,12 +135,10 @@ static void on_screen_frame(struct _GstSample *sample, gpointer data)
  * progress), then the picture, so that no stale frame comes back. */
 static void follow_sharing(BoothVisitor *v)
 {
-	RelaisMedia *media = booth_get_media(v->booth);
 	RelaisSessionState s = booth_get_state(v->booth);
-	gboolean on = media != NULL && booth_get_sharing(v->booth) &&
+	gboolean on = booth_has_media(v->booth) && booth_get_sharing(v->booth) &&
 		      (s == RELAIS_SESSION_CONNECTING || s == RELAIS_SESSION_IN_CALL);
-	if (media != NULL)
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_SCREEN, on ? on_screen_frame : NULL, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_SCREEN, on ? on_screen_frame : NULL, v);
 	if (!on)
 		drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 	v->last_screen_rx = 0;
@@ -286,51 +283,28 @@ static void on_doc_action(BoothUiDocAction action, gpointer data)
 
 /* --- actions -------------------------------------------------------------------- */
 
+/* The booth opens and closes the camera (it may close it first, on a
+ * fault); the pictures are this module's. */
 static void stop_preview(BoothVisitor *v)
 {
-	if (v->preview == NULL)
+	if (!v->previewing)
 		return;
-	relais_preview_set_frame_func(v->preview, NULL, NULL);
-	g_clear_pointer(&v->preview, relais_preview_free);
+	v->previewing = FALSE;
+	booth_preview_stop(v->booth);
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
-}
-
-static void on_preview_error(RelaisPreview *p, const GError *error, gpointer data)
-{
-	BoothVisitor *v = data;
-	g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
-	stop_preview(v);
-	booth_fault(v->booth, reason);
 }
 
 static void start_preview(BoothVisitor *v)
 {
-	const RelaisMediaConf *conf = booth_get_media_conf(v->booth);
-	g_autoptr(GError) error = NULL;
-	if (conf == NULL)
-		return; /* out of order: the journey follows */
 	stop_preview(v);
-	g_autoptr(RelaisPreview) p = relais_preview_new(conf, &error);
-	if (p != NULL) {
-		relais_preview_set_error_func(p, on_preview_error, v);
-		relais_preview_set_frame_func(p, on_local_frame, v);
-		if (relais_preview_start(p, &error))
-			v->preview = g_steal_pointer(&p);
-	}
-	if (v->preview == NULL) {
-		g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
-		booth_fault(v->booth, reason);
-	}
+	booth_preview_start(v->booth, on_local_frame, v);
+	v->previewing = booth_preview_running(v->booth);
 }
 
 static void apply_controls(BoothVisitor *v)
 {
-	RelaisMedia *media = booth_get_media(v->booth);
-	if (media == NULL)
-		return;
-	relais_media_set_muted(media, relais_journey_get_muted(v->journey));
-	relais_media_set_camera_off(media, relais_journey_get_camera_off(v->journey));
-	relais_media_set_volume(media, relais_journey_get_volume(v->journey));
+	booth_set_controls(v->booth, relais_journey_get_muted(v->journey), relais_journey_get_camera_off(v->journey),
+			   relais_journey_get_volume(v->journey));
 }
 
 /* The visitor's answers, and the topic among them (NULL: not answered). */
@@ -370,9 +344,8 @@ static void request(BoothVisitor *v)
 			(void)feed(v, RELAIS_JOURNEY_EV_SESSION_NO_ADVISER, NULL, 0);
 		return;
 	}
-	RelaisMedia *media = booth_get_media(v->booth);
-	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
-	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
 	apply_controls(v);
 }
 
@@ -454,7 +427,6 @@ static void wipe(BoothVisitor *v)
 static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
 {
 	g_autoptr(GError) error = NULL;
-	RelaisMedia *media = booth_get_media(v->booth);
 	switch (action) {
 	case RELAIS_JOURNEY_ACT_NONE:
 		break;
@@ -478,8 +450,7 @@ static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourney
 	case RELAIS_JOURNEY_ACT_MUTE:
 	case RELAIS_JOURNEY_ACT_CAMERA:
 	case RELAIS_JOURNEY_ACT_VOLUME:
-		if (media)
-			apply_controls(v);
+		apply_controls(v);
 		if (relais_journey_get_camera_off(v->journey))
 			drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 		break;
@@ -536,14 +507,11 @@ static void refresh(BoothVisitor *v)
 	view->wait_minutes = v->wait_s < 0 ? -1 : (v->wait_s + 59) / 60;
 	view->chat = (const BoothUiChatLine *)v->view_chat->data;
 	view->n_chat = v->view_chat->len;
-	RelaisMedia *media = booth_get_media(v->booth);
 	if (s == RELAIS_JOURNEY_SELF_CHECK)
-		view->mic_level = v->preview ? relais_preview_get_mic_level(v->preview) : 0.0;
-	else if (media)
-		view->mic_level = relais_media_get_mic_level(media);
+		view->mic_level = booth_preview_get_mic_level(v->booth);
 	else
-		view->mic_level = 0.0;
-	view->quality = media ? relais_media_get_quality(media) : 0;
+		view->mic_level = booth_get_mic_level(v->booth);
+	view->quality = booth_get_quality(v->booth);
 	/* the signaling link is fine but nothing arrives from the adviser: the
 	 * path is being re-established (ICE), say so over the picture */
 	if (v->stalled && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END))
@@ -615,16 +583,12 @@ static gboolean on_meter(gpointer data)
 	if (s == RELAIS_JOURNEY_SELF_CHECK || s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONNECTING) {
 		double level = v->view.mic_level;
 		int quality = v->view.quality;
-		RelaisMedia *media = booth_get_media(v->booth);
-		double now = s == RELAIS_JOURNEY_SELF_CHECK
-				     ? (v->preview ? relais_preview_get_mic_level(v->preview) : 0)
-			     : media ? relais_media_get_mic_level(media)
-				     : 0;
-		int q = media ? relais_media_get_quality(media) : 0;
+		double now = s == RELAIS_JOURNEY_SELF_CHECK ? booth_preview_get_mic_level(v->booth)
+							    : booth_get_mic_level(v->booth);
+		int q = booth_get_quality(v->booth);
 		gboolean stalled = v->stalled;
-		if (media && s != RELAIS_JOURNEY_SELF_CHECK) {
-			RelaisMediaStats st = {0};
-			relais_media_get_stats(media, &st);
+		RelaisMediaStats st;
+		if (s != RELAIS_JOURNEY_SELF_CHECK && booth_get_media_stats(v->booth, &st)) {
 			guint64 rx = st.video_frames_received + st.audio_buffers_received + st.screen_frames_received;
 			gint64 t = g_get_monotonic_time();
 			if (rx != v->last_rx || v->last_rx_us == 0) {
@@ -856,12 +820,9 @@ void booth_visitor_free(BoothVisitor *v)
 	g_clear_handle_id(&v->meter_id, g_source_remove);
 	g_clear_handle_id(&v->wiped_id, g_source_remove);
 	stop_preview(v);
-	RelaisMedia *media = booth_get_media(v->booth);
-	if (media) {
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, NULL, NULL);
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_SCREEN, NULL, NULL);
-	}
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_REMOTE, NULL, NULL);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_SCREEN, NULL, NULL);
 	g_clear_handle_id(&v->ui_source, g_source_remove);
 	g_array_unref(v->view_chat);
 	g_array_unref(v->chat);
@@ -1008,7 +969,7 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_int_member(o, "volume", relais_journey_get_volume(v->journey));
 	json_object_set_boolean_member(o, "reconnecting", v->view.reconnecting);
 	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
-	json_object_set_boolean_member(o, "preview_running", v->preview != NULL);
+	json_object_set_boolean_member(o, "preview_running", booth_preview_running(v->booth));
 	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);
 	json_object_set_double_member(o, "mic_level", v->view.mic_level);
 	json_object_set_int_member(o, "quality", v->view.quality);
