@@ -667,10 +667,71 @@ static void send_request(Booth *booth)
 	booth_link_send(booth->link, o);
 }
 
-static void tell_booking(Booth *booth, RelaisMsgType type, JsonObject *fields)
+const char *booth_booking_reason_name(BoothBookingReason reason)
+{
+	g_return_val_if_fail(reason < BOOTH_BOOKING_N_REASONS, "failed");
+	return relais_booking_reasons[reason];
+}
+
+gboolean booth_booking_reason_from_name(const char *name, BoothBookingReason *reason)
+{
+	for (guint i = 0; i < BOOTH_BOOKING_N_REASONS && relais_booking_reasons[i]; i++) {
+		if (g_strcmp0(name, relais_booking_reasons[i]) == 0) {
+			*reason = (BoothBookingReason)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static void tell_booking(Booth *booth, const BoothBookingAnswer *answer)
 {
 	if (booth->observer.booking)
-		booth->observer.booking(booth, type, fields, booth->observer_data);
+		booth->observer.booking(booth, answer, booth->observer_data);
+}
+
+/* The switchboard's answers about bookings (validated by the protocol),
+ * typed for the screen. */
+static void handle_booking(Booth *booth, RelaisMsg *msg)
+{
+	BoothBookingAnswer a = {.retry_s = -1};
+	g_autoptr(GArray) slots = g_array_new(FALSE, TRUE, sizeof(BoothSlot));
+	switch (relais_msg_get_type(msg)) {
+	case RELAIS_MSG_BOOKING_OFFER: {
+		a.kind = BOOTH_BOOKING_SLOTS;
+		JsonArray *list = relais_msg_get_array(msg, "slots");
+		for (guint i = 0; list && i < json_array_get_length(list); i++) {
+			JsonObject *o = json_array_get_object_element(list, i);
+			BoothSlot slot = {json_object_get_string_member(o, "start"),
+					  json_object_get_string_member(o, "end")};
+			g_array_append_val(slots, slot);
+		}
+		a.slots = (const BoothSlot *)slots->data;
+		a.n_slots = slots->len;
+		break;
+	}
+	case RELAIS_MSG_BOOKED:
+		a.kind = BOOTH_BOOKING_BOOKED;
+		a.code = relais_msg_get_string(msg, "code");
+		a.start = relais_msg_get_string(msg, "start");
+		a.site = relais_msg_get_string(msg, "site");
+		break;
+	case RELAIS_MSG_CHECKED_IN:
+		a.kind = BOOTH_BOOKING_CHECKED_IN;
+		a.language = relais_msg_get_string(msg, "language");
+		a.topic = relais_msg_get_string(msg, "topic");
+		break;
+	case RELAIS_MSG_BOOKING_ERROR:
+		a.kind = BOOTH_BOOKING_REFUSED;
+		if (!booth_booking_reason_from_name(relais_msg_get_string(msg, "reason"), &a.reason))
+			a.reason = BOOTH_BOOKING_FAILED;
+		a.retry_at = relais_msg_get_string(msg, "retry_at");
+		a.retry_s = (int)relais_msg_get_int(msg, "retry_s", -1);
+		break;
+	default:
+		g_return_if_reached();
+	}
+	tell_booking(booth, &a);
 }
 
 /* STUN/TURN servers for the next session (TURN credentials expire: the
@@ -784,7 +845,7 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_BOOKED:
 	case RELAIS_MSG_CHECKED_IN:
 	case RELAIS_MSG_BOOKING_ERROR:
-		tell_booking(booth, relais_msg_get_type(msg), relais_msg_get_root(msg));
+		handle_booking(booth, msg);
 		break;
 	case RELAIS_MSG_AVAILABILITY:
 		if (booth->observer.availability)
@@ -850,10 +911,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		const char *ref = relais_msg_get_string(msg, "ref");
 		if (g_strcmp0(ref, "booking_slots") == 0 || g_strcmp0(ref, "book") == 0 ||
 		    g_strcmp0(ref, "check_in") == 0) {
-			g_autoptr(JsonObject) o = json_object_new();
-			json_object_set_string_member(o, "ref", ref);
-			json_object_set_string_member(o, "reason", "failed");
-			tell_booking(booth, RELAIS_MSG_BOOKING_ERROR, o);
+			BoothBookingAnswer a = {
+				.kind = BOOTH_BOOKING_REFUSED, .reason = BOOTH_BOOKING_FAILED, .retry_s = -1};
+			tell_booking(booth, &a);
 		}
 		break;
 	default:

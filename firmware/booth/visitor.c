@@ -55,12 +55,7 @@ struct _BoothVisitor {
 	GArray *chat;	   /* ChatLine */
 	GArray *view_chat; /* BoothUiChatLine pointing into chat */
 	BoothUiView view;
-	/* bookings: the offered slots (ISO start and end), what was booked or
-	 * checked in, and the last refusal's retry hint */
-	GPtrArray *slot_starts, *slot_ends;
-	char *booked_start, *booked_site, *booked_topic;
-	char *retry_at;
-	int retry_s;
+	/* bookings: all in the journey */
 };
 
 static void chat_line_clear(gpointer data)
@@ -77,13 +72,13 @@ static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourney
 
 /* --- journey -------------------------------------------------------------------- */
 
-static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num)
+static gboolean feed_event(BoothVisitor *v, const RelaisJourneyEvent *ev)
 {
-	RelaisJourneyEvent ev = {type, str, num};
+	RelaisJourneyEventType type = ev->type;
 	RelaisJourneyAction action = RELAIS_JOURNEY_ACT_NONE;
 	RelaisJourneyState before = relais_journey_get_state(v->journey);
 	g_autoptr(GError) error = NULL;
-	if (!relais_journey_feed(v->journey, &ev, &action, &error)) {
+	if (!relais_journey_feed(v->journey, ev, &action, &error)) {
 		g_debug("journey: %s", error->message);
 		return FALSE;
 	}
@@ -93,9 +88,15 @@ static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *s
 			  relais_journey_event_name(type));
 		v->state_since_us = g_get_monotonic_time();
 	}
-	act(v, action, &ev);
+	act(v, action, ev);
 	refresh(v);
 	return TRUE;
+}
+
+static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num)
+{
+	RelaisJourneyEvent ev = {type, str, num};
+	return feed_event(v, &ev);
 }
 
 static void on_ui_event(const RelaisJourneyEvent *ev, gpointer data)
@@ -332,8 +333,8 @@ static void request(BoothVisitor *v)
 	g_autoptr(JsonObject) answers = answers_of(v, &topic);
 	/* checked in: the booking's topic, and its code for the switchboard */
 	gboolean booked = relais_journey_get_booked(v->journey);
-	if (booked && v->booked_topic)
-		topic = v->booked_topic;
+	if (booked && relais_journey_get_booked_topic(v->journey))
+		topic = relais_journey_get_booked_topic(v->journey);
 	g_autoptr(GError) error = NULL;
 	if (!booth_request_booked(v->booth, topic ? topic : "other", relais_journey_get_language(v->journey), answers,
 				  booked ? relais_journey_get_code(v->journey) : NULL, &error)) {
@@ -347,17 +348,6 @@ static void request(BoothVisitor *v)
 	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
 	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
 	apply_controls(v);
-}
-
-static void booking_forget(BoothVisitor *v)
-{
-	g_ptr_array_set_size(v->slot_starts, 0);
-	g_ptr_array_set_size(v->slot_ends, 0);
-	g_clear_pointer(&v->booked_start, g_free);
-	g_clear_pointer(&v->booked_site, g_free);
-	g_clear_pointer(&v->booked_topic, g_free);
-	g_clear_pointer(&v->retry_at, g_free);
-	v->retry_s = -1;
 }
 
 /* The booth could not even ask (no link, wrong state): said at once. */
@@ -376,17 +366,16 @@ static void booking_act(BoothVisitor *v, RelaisJourneyAction action)
 	g_autoptr(JsonObject) answers = answers_of(v, &topic);
 	gboolean sent = TRUE;
 	if (action == RELAIS_JOURNEY_ACT_SLOTS) {
-		g_ptr_array_set_size(v->slot_starts, 0);
-		g_ptr_array_set_size(v->slot_ends, 0);
 		sent = booth_booking_slots(v->booth, lang, topic, &error);
 	} else if (action == RELAIS_JOURNEY_ACT_BOOK) {
 		int i = relais_journey_get_slot(v->journey);
-		if (i < 0 || (guint)i >= v->slot_starts->len) {
+		const char *start = relais_journey_get_slot_start(v->journey, i);
+		const char *end = relais_journey_get_slot_end(v->journey, i);
+		if (start == NULL || end == NULL) {
 			(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, "invalid", 0);
 			return;
 		}
-		sent = booth_book(v->booth, g_ptr_array_index(v->slot_starts, i), g_ptr_array_index(v->slot_ends, i),
-				  lang, topic, &error);
+		sent = booth_book(v->booth, start, end, lang, topic, &error);
 	} else {
 		sent = booth_check_in(v->booth, relais_journey_get_code(v->journey), &error);
 	}
@@ -417,7 +406,6 @@ static void wipe(BoothVisitor *v)
 	g_array_set_size(v->chat, 0);
 	v->position = 0;
 	v->wait_s = -1;
-	booking_forget(v);
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
@@ -520,26 +508,29 @@ static void refresh(BoothVisitor *v)
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
 	g_autoptr(GDateTime) at = g_date_time_new_now_local();
-	for (guint i = 0; i < v->slot_starts->len; i++) {
-		char *w = booth_ui_format_when(v->ui, view->language, g_ptr_array_index(v->slot_starts, i), at);
-		g_ptr_array_add(slots, w ? w : g_strdup(g_ptr_array_index(v->slot_starts, i)));
+	const RelaisJourney *j = v->journey;
+	for (int i = 0; relais_journey_get_slot_start(j, i) != NULL; i++) {
+		const char *start = relais_journey_get_slot_start(j, i);
+		char *w = booth_ui_format_when(v->ui, view->language, start, at);
+		g_ptr_array_add(slots, w ? w : g_strdup(start));
 	}
 	g_ptr_array_add(slots, NULL);
 	view->slots = (const char *const *)slots->pdata;
-	if (view->n_slots > (int)v->slot_starts->len)
-		view->n_slots = (int)v->slot_starts->len;
+	if (view->n_slots > (int)slots->len - 1)
+		view->n_slots = (int)slots->len - 1;
 	if (s == RELAIS_JOURNEY_BOOK_CODE) {
-		booked_when = booth_ui_format_when(v->ui, view->language, v->booked_start, at);
-		view->booking_start = v->booked_start;
+		const char *booked_start = relais_journey_get_booked_start(j);
+		booked_when = booth_ui_format_when(v->ui, view->language, booked_start, at);
+		view->booking_start = booked_start;
 		view->booking_when = booked_when;
-		view->booking_site = v->booked_site;
+		view->booking_site = relais_journey_get_booked_site(j);
 	} else if (s != RELAIS_JOURNEY_CHECK_IN) {
 		view->code = NULL; /* shown on those two screens only */
 	}
-	if (v->retry_at)
-		retry = booth_ui_format_when(v->ui, view->language, v->retry_at, at);
-	else if (v->retry_s >= 0)
-		retry = g_strdup_printf("%d", (v->retry_s + 59) / 60);
+	if (relais_journey_get_retry_at(j))
+		retry = booth_ui_format_when(v->ui, view->language, relais_journey_get_retry_at(j), at);
+	else if (relais_journey_get_retry_s(j) >= 0)
+		retry = g_strdup_printf("%d", (relais_journey_get_retry_s(j) + 59) / 60);
 	view->booking_retry = retry;
 	booth_ui_set_view(v->ui, view);
 	view->next_opening = NULL; /* `when` ends here; the UI keeps its copy */
@@ -700,51 +691,46 @@ static void on_availability(Booth *booth, int advisers, const char *next_opening
 	(void)feed(v, RELAIS_JOURNEY_EV_AVAILABILITY, next_opening, advisers);
 }
 
-/* The switchboard's answers about bookings (validated by the protocol). */
-static void on_booking(Booth *booth, RelaisMsgType type, JsonObject *o, gpointer data)
+/* The switchboard's answers about bookings: the journey keeps them. */
+static void on_booking(Booth *booth, const BoothBookingAnswer *a, gpointer data)
 {
 	BoothVisitor *v = data;
-	const char *start = json_object_get_string_member_with_default(o, "start", NULL);
-	switch (type) {
-	case RELAIS_MSG_BOOKING_OFFER: {
+	RelaisJourneyBooking info = {.retry_s = -1};
+	RelaisJourneyEvent ev = {.booking = &info};
+	g_autofree RelaisJourneySlot *slots = NULL;
+	switch (a->kind) {
+	case BOOTH_BOOKING_SLOTS:
 		if (relais_journey_get_state(v->journey) != RELAIS_JOURNEY_BOOK_SLOTS)
 			return; /* the visitor moved on */
-		g_ptr_array_set_size(v->slot_starts, 0);
-		g_ptr_array_set_size(v->slot_ends, 0);
-		JsonArray *a = json_object_get_array_member(o, "slots");
-		for (guint i = 0; i < json_array_get_length(a); i++) {
-			JsonObject *slot = json_array_get_object_element(a, i);
-			g_ptr_array_add(v->slot_starts, g_strdup(json_object_get_string_member(slot, "start")));
-			g_ptr_array_add(v->slot_ends, g_strdup(json_object_get_string_member(slot, "end")));
-		}
-		(void)feed(v, RELAIS_JOURNEY_EV_SLOTS, NULL, (int)v->slot_starts->len);
+		slots = g_new0(RelaisJourneySlot, a->n_slots + 1);
+		for (guint i = 0; i < a->n_slots; i++)
+			slots[i] = (RelaisJourneySlot){a->slots[i].start, a->slots[i].end};
+		info.slots = slots;
+		ev.type = RELAIS_JOURNEY_EV_SLOTS;
+		ev.num = (int)a->n_slots;
 		break;
-	}
-	case RELAIS_MSG_BOOKED:
-		g_free(v->booked_start);
-		v->booked_start = g_strdup(start);
-		g_free(v->booked_site);
-		v->booked_site = g_strdup(json_object_get_string_member_with_default(o, "site", NULL));
-		if (!feed(v, RELAIS_JOURNEY_EV_BOOKED, json_object_get_string_member(o, "code"), 0))
-			g_warning("a booking was made but the visitor has left: it will be a no-show");
+	case BOOTH_BOOKING_BOOKED:
+		info.start = a->start;
+		info.site = a->site;
+		ev.type = RELAIS_JOURNEY_EV_BOOKED;
+		ev.str = a->code;
 		break;
-	case RELAIS_MSG_CHECKED_IN:
-		g_free(v->booked_topic);
-		v->booked_topic = g_strdup(json_object_get_string_member_with_default(o, "topic", NULL));
-		(void)feed(v, RELAIS_JOURNEY_EV_CHECKED_IN,
-			   json_object_get_string_member_with_default(o, "language", NULL), 0);
+	case BOOTH_BOOKING_CHECKED_IN:
+		info.topic = a->topic;
+		ev.type = RELAIS_JOURNEY_EV_CHECKED_IN;
+		ev.str = a->language;
 		break;
-	case RELAIS_MSG_BOOKING_ERROR:
-		g_free(v->retry_at);
-		v->retry_at = g_strdup(json_object_get_string_member_with_default(o, "retry_at", NULL));
-		v->retry_s = (int)json_object_get_int_member_with_default(o, "retry_s", -1);
+	case BOOTH_BOOKING_REFUSED:
+		info.retry_at = a->retry_at;
+		info.retry_s = a->retry_s;
+		ev.type = RELAIS_JOURNEY_EV_BOOKING_FAILED;
+		ev.str = booth_booking_reason_name(a->reason);
 		/* the reason only: the switchboard's message may quote the code */
-		g_message("booking refused: %s", json_object_get_string_member(o, "reason"));
-		(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, json_object_get_string_member(o, "reason"), 0);
-		break;
-	default:
+		g_message("booking refused: %s", ev.str);
 		break;
 	}
+	if (!feed_event(v, &ev) && a->kind == BOOTH_BOOKING_BOOKED)
+		g_warning("a booking was made but the visitor has left: it will be a no-show");
 }
 
 static void on_share(Booth *booth, gboolean on, gpointer data)
@@ -785,9 +771,6 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	g_array_set_clear_func(v->chat, chat_line_clear);
 	v->view_chat = g_array_new(FALSE, TRUE, sizeof(BoothUiChatLine));
 	v->wait_s = -1;
-	v->slot_starts = g_ptr_array_new_with_free_func(g_free);
-	v->slot_ends = g_ptr_array_new_with_free_func(g_free);
-	v->retry_s = -1;
 	v->shown = RELAIS_JOURNEY_N_STATES;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
 		v->mailbox[i] = booth_ui_mailbox_new();
@@ -826,9 +809,6 @@ void booth_visitor_free(BoothVisitor *v)
 	g_clear_handle_id(&v->ui_source, g_source_remove);
 	g_array_unref(v->view_chat);
 	g_array_unref(v->chat);
-	booking_forget(v);
-	g_ptr_array_unref(v->slot_starts);
-	g_ptr_array_unref(v->slot_ends);
 	g_clear_pointer(&v->ui, booth_ui_free);
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
 		g_clear_pointer(&v->mailbox[i], booth_ui_mailbox_free);
@@ -1007,8 +987,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_int_member(o, "slots", relais_journey_get_n_slots(v->journey));
 	if (s == RELAIS_JOURNEY_BOOK_CODE || s == RELAIS_JOURNEY_CHECK_IN)
 		json_object_set_string_member(o, "booking_code", relais_journey_get_code(v->journey));
-	if (s == RELAIS_JOURNEY_BOOK_CODE && v->booked_start)
-		json_object_set_string_member(o, "booking_start", v->booked_start);
+	if (s == RELAIS_JOURNEY_BOOK_CODE && relais_journey_get_booked_start(v->journey))
+		json_object_set_string_member(o, "booking_start", relais_journey_get_booked_start(v->journey));
 	const char *berr = relais_journey_get_booking_error(v->journey);
 	if (berr)
 		json_object_set_string_member(o, "booking_error", berr);
