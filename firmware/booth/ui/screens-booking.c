@@ -290,7 +290,7 @@ void ui_screen_check_in(BoothUi *ui)
 	}
 	gboolean complete = ui->view.code && strlen(ui->view.code) == RELAIS_BOOKING_CODE_LEN;
 	ui_footer(ui, &f, live, complete && live ? ui_tr(ui, "ui.checkin.go") : NULL, EV(RELAIS_JOURNEY_EV_CHECK_IN),
-	       BTN_PRIMARY);
+		  BTN_PRIMARY);
 	if (live)
 		ui->escape = EV(RELAIS_JOURNEY_EV_BACK);
 }

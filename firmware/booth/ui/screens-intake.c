@@ -28,7 +28,8 @@ static void call_picture(BoothUi *ui, SDL_Rect r)
 	SDL_Rect small = {big.x + big.w - big.w / 3 - p, big.y + big.h - big.h / 3 - p, big.w / 3, big.h / 3};
 	ui_round_rect(ui, (SDL_Rect){small.x - 4, small.y - 4, small.w + 8, small.h + 8}, ui_px(ui, 18),
 		      ui->high_contrast ? t->ink : ui_rgb(0x1f3b3f));
-	person(ui, small, ui->high_contrast ? t->selected : ui_rgb(0xf3dfc3), ui->high_contrast ? t->ink : ui_rgb(0xb8702f));
+	person(ui, small, ui->high_contrast ? t->selected : ui_rgb(0xf3dfc3),
+	       ui->high_contrast ? t->ink : ui_rgb(0xb8702f));
 }
 
 void ui_screen_attract(BoothUi *ui)
@@ -282,6 +283,6 @@ void ui_screen_no_adviser(BoothUi *ui)
 		ui_button(ui, r, label, BTN_PRIMARY, FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_BOOK));
 	}
 	ui_footer(ui, &f, FALSE, ui_tr(ui, "ui.ok"), EV(RELAIS_JOURNEY_EV_DONE),
-	       ui->view.can_book ? BTN_SECONDARY : BTN_PRIMARY);
+		  ui->view.can_book ? BTN_SECONDARY : BTN_PRIMARY);
 	ui->escape = EV(RELAIS_JOURNEY_EV_DONE);
 }

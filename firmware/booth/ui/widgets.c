@@ -120,7 +120,7 @@ int ui_button_w(BoothUi *ui, const UiFrame *f, const char *label)
 }
 
 void ui_footer(BoothUi *ui, const UiFrame *f, gboolean back, const char *right_label, RelaisJourneyEvent right_ev,
-		   UiButtonStyle right_style)
+	       UiButtonStyle right_style)
 {
 	int right_edge = toggles_x(ui, f) - f->gap;
 	if (back) {
