@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include "calldoc.h"
 #include "docfile.h"
 #include "media.h"
 #include "mediaconf.h"
@@ -191,17 +192,9 @@ gboolean booth_chat(Booth *booth, const char *text, GError **error) G_GNUC_WARN_
 
 /* TRUE while the adviser says they share their screen in the call. */
 gboolean booth_get_sharing(Booth *booth);
-/* A document the adviser shows in the call (PROTOCOL.md "Showing a
- * document"): announced by doc_show, fetched once from the switchboard,
- * checked again here (relais_doc_check), held in memory only and zeroed at
- * the end of the call, when closed, or when another replaces it. */
-typedef struct {
-	const char *id;
-	RelaisDocKind kind;
-	guint pages, page; /* page: 1..pages, both ends agree through the switchboard */
-	gsize size;
-	GBytes *bytes; /* NULL while it is being fetched */
-} BoothDocument;
+/* A document the adviser shows in the call (calldoc.h: announced by
+ * doc_show, fetched once, checked again, held in memory only and zeroed at
+ * the end of the call, when closed, or when another replaces it). */
 /* Returns: (transfer none) (nullable) the document of the call now. */
 const BoothDocument *booth_get_document(Booth *booth);
 /* The visitor turns to `page` (1..pages): shown at once, and told to the
