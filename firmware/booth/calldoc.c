@@ -183,8 +183,7 @@ static void handle_doc_show(BoothCallDoc *cd, const char *call, RelaisMsg *msg)
 	}
 	g_autofree char *path = g_strdup_printf("/api/booth/document/%s", token);
 	cd->fetch = g_cancellable_new();
-	booth_link_fetch_async(cd->link, path, CONFIG_RELAIS_DOC_MAX_BYTES, cd->fetch, on_document_fetched,
-			       cd);
+	booth_link_fetch_async(cd->link, path, CONFIG_RELAIS_DOC_MAX_BYTES, cd->fetch, on_document_fetched, cd);
 	changed(cd);
 }
 

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-visitor"
 
 #include "visitor.h"
+#include "docview.h"
 #include "relais-config.h"
 
 #include <gst/gst.h>
@@ -41,13 +42,7 @@ struct _BoothVisitor {
 	guint64 last_screen_rx;
 	gint64 last_screen_rx_us;
 
-	/* the document shown: its page is drawn off the UI thread, one at a
-	 * time; a request made meanwhile waits for the drawing in progress */
-	char *doc_drawn;      /* "id:page@WxH" of the picture on screen */
-	guint doc_drawn_page; /* its page (0: none) */
-	char *doc_drawing;    /* the same of the drawing in progress */
-	gboolean doc_again;   /* another drawing is wanted after it */
-	GCancellable *doc_cancel;
+	BoothDocView *docs; /* the document shown, drawn off the UI thread */
 
 	/* --- what this module holds about a visitor: erased by wipe() --- */
 	guint position;
@@ -146,122 +141,10 @@ static void follow_sharing(BoothVisitor *v)
 	v->last_screen_rx_us = g_get_monotonic_time();
 }
 
-/* --- the document the adviser shows ------------------------------------------------- */
-
-typedef struct {
-	GBytes *bytes;
-	RelaisDocKind kind;
-	guint page;
-	int w, h;
-} DocJob;
-
-static void doc_job_free(DocJob *j)
-{
-	g_bytes_unref(j->bytes);
-	g_free(j);
-}
-
-static void doc_job_run(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-	DocJob *j = data;
-	GError *error = NULL;
-	SDL_Surface *s = booth_ui_render_document(j->bytes, j->kind, j->page, j->w, j->h, &error);
-	if (s == NULL)
-		g_task_return_error(task, error);
-	else
-		g_task_return_pointer(task, s, (GDestroyNotify)SDL_FreeSurface);
-}
-
-static void show_document(BoothVisitor *v);
-
-static void on_doc_drawn(GObject *source, GAsyncResult *res, gpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SDL_Surface) s = g_task_propagate_pointer(G_TASK(res), &error);
-	if (s == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* the visitor's session is over: v may be gone */
-	BoothVisitor *v = data;
-	g_clear_object(&v->doc_cancel);
-	g_autofree char *what = g_steal_pointer(&v->doc_drawing);
-	const BoothDocument *d = booth_get_document(v->booth);
-	if (d == NULL || d->bytes == NULL)
-		return;
-	if (v->doc_again) {
-		v->doc_again = FALSE;
-		show_document(v);
-		return;
-	}
-	if (s == NULL) {
-		/* the booth tells the adviser and drops it; the call goes on */
-		booth_document_failed(v->booth, error->message);
-		return;
-	}
-	g_autoptr(GError) tex_error = NULL;
-	if (!booth_ui_set_document_picture(v->ui, s, &tex_error)) {
-		booth_document_failed(v->booth, tex_error->message);
-		return;
-	}
-	g_free(v->doc_drawn);
-	v->doc_drawn = g_steal_pointer(&what);
-	v->doc_drawn_page = ((DocJob *)g_task_get_task_data(G_TASK(res)))->page;
-}
-
-static void forget_document(BoothVisitor *v)
-{
-	if (v->doc_cancel) {
-		g_cancellable_cancel(v->doc_cancel);
-		g_clear_object(&v->doc_cancel);
-	}
-	g_clear_pointer(&v->doc_drawing, g_free);
-	g_clear_pointer(&v->doc_drawn, g_free);
-	v->doc_drawn_page = 0;
-	v->doc_again = FALSE;
-	booth_ui_set_document(v->ui, 0, 0);
-}
-
-/* Shows the booth's document as it is now: page and count at once, the
- * page's picture when drawn (the previous page stays until then). */
-static void show_document(BoothVisitor *v)
-{
-	const BoothDocument *d = booth_get_document(v->booth);
-	if (d == NULL) {
-		forget_document(v);
-		return;
-	}
-	if (v->doc_drawn && !g_str_has_prefix(v->doc_drawn, d->id)) {
-		/* another document: nothing of the old one stays on screen */
-		g_clear_pointer(&v->doc_drawn, g_free);
-		v->doc_drawn_page = 0;
-		booth_ui_set_document(v->ui, 0, 0);
-	}
-	booth_ui_set_document(v->ui, d->page, d->pages);
-	if (d->bytes == NULL)
-		return; /* still downloading: "opening the document" */
-	int w, h;
-	booth_ui_document_size(v->ui, &w, &h);
-	g_autofree char *what = g_strdup_printf("%s:%u@%dx%d", d->id, d->page, w, h);
-	if (g_strcmp0(what, v->doc_drawn) == 0)
-		return;
-	if (v->doc_drawing) {
-		v->doc_again = g_strcmp0(what, v->doc_drawing) != 0;
-		return;
-	}
-	DocJob *j = g_new0(DocJob, 1);
-	j->bytes = g_bytes_ref(d->bytes);
-	j->kind = d->kind;
-	j->page = d->page;
-	j->w = w;
-	j->h = h;
-	v->doc_drawing = g_steal_pointer(&what);
-	v->doc_cancel = g_cancellable_new();
-	g_autoptr(GTask) task = g_task_new(NULL, v->doc_cancel, on_doc_drawn, v);
-	g_task_set_task_data(task, j, (GDestroyNotify)doc_job_free);
-	g_task_run_in_thread(task, doc_job_run);
-}
-
 static void on_document(Booth *booth, gpointer data)
 {
-	show_document(data);
+	BoothVisitor *v = data;
+	booth_doc_view_show(v->docs);
 }
 
 static void on_doc_action(BoothUiDocAction action, gpointer data)
@@ -409,7 +292,7 @@ static void wipe(BoothVisitor *v)
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
-	forget_document(v);
+	booth_doc_view_forget(v->docs);
 }
 
 static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
@@ -630,12 +513,12 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		follow_sharing(v); /* the wipe said "off" */
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
-		forget_document(v);
+		booth_doc_view_forget(v->docs);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_ENDED, detail, 0);
 		break;
 	case RELAIS_SESSION_OUT_OF_ORDER:
 		stop_preview(v);
-		forget_document(v);
+		booth_doc_view_forget(v->docs);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, detail, 0);
 		break;
 	case RELAIS_SESSION_IDLE:
@@ -761,6 +644,7 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	v->booth = booth;
 	v->questions = config->ui.questions;
 	v->ui = g_steal_pointer(&ui);
+	v->docs = booth_doc_view_new(booth, v->ui);
 	v->wiped_screen_ms = config->wiped_screen_ms ? config->wiped_screen_ms : 3000;
 	const char *const *langs = config->ui.languages;
 	g_auto(GStrv) kconfig_langs = g_strsplit_set(CONFIG_RELAIS_UI_LANGUAGES, " ,", -1);
@@ -798,7 +682,7 @@ void booth_visitor_free(BoothVisitor *v)
 	if (v == NULL)
 		return;
 	booth_set_observer(v->booth, NULL, NULL);
-	forget_document(v);
+	g_clear_pointer(&v->docs, booth_doc_view_free);
 	g_clear_handle_id(&v->tick_id, g_source_remove);
 	g_clear_handle_id(&v->meter_id, g_source_remove);
 	g_clear_handle_id(&v->wiped_id, g_source_remove);
@@ -980,7 +864,7 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	}
 	/* the page of the document the screen shows (0: none), and whether
 	 * its picture is drawn */
-	json_object_set_int_member(o, "document_page", v->doc_drawn ? v->doc_drawn_page : 0);
+	json_object_set_int_member(o, "document_page", booth_doc_view_get_page(v->docs));
 	json_object_set_boolean_member(o, "document_drawn", st.has_document);
 	/* bookings: the offered slots, the shown code (book_code: the booking's;
 	 * check_in: typed so far), the last refusal */
