@@ -437,71 +437,19 @@ static void send_request(Booth *booth)
 	booth_link_send(booth->link, o);
 }
 
-const char *booth_booking_reason_name(BoothBookingReason reason)
-{
-	g_return_val_if_fail(reason < BOOTH_BOOKING_N_REASONS, "failed");
-	return relais_booking_reasons[reason];
-}
-
-gboolean booth_booking_reason_from_name(const char *name, BoothBookingReason *reason)
-{
-	for (guint i = 0; i < BOOTH_BOOKING_N_REASONS && relais_booking_reasons[i]; i++) {
-		if (g_strcmp0(name, relais_booking_reasons[i]) == 0) {
-			*reason = (BoothBookingReason)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
 static void tell_booking(Booth *booth, const BoothBookingAnswer *answer)
 {
 	if (booth->observer.booking)
 		booth->observer.booking(booth, answer, booth->observer_data);
 }
 
-/* The switchboard's answers about bookings (validated by the protocol),
- * typed for the screen. */
+/* The switchboard's answers about bookings, typed for the screen. */
 static void handle_booking(Booth *booth, RelaisMsg *msg)
 {
-	BoothBookingAnswer a = {.retry_s = -1};
 	g_autoptr(GArray) slots = g_array_new(FALSE, TRUE, sizeof(BoothSlot));
-	switch (relais_msg_get_type(msg)) {
-	case RELAIS_MSG_BOOKING_OFFER: {
-		a.kind = BOOTH_BOOKING_SLOTS;
-		JsonArray *list = relais_msg_get_array(msg, "slots");
-		for (guint i = 0; list && i < json_array_get_length(list); i++) {
-			JsonObject *o = json_array_get_object_element(list, i);
-			BoothSlot slot = {json_object_get_string_member(o, "start"),
-					  json_object_get_string_member(o, "end")};
-			g_array_append_val(slots, slot);
-		}
-		a.slots = (const BoothSlot *)slots->data;
-		a.n_slots = slots->len;
-		break;
-	}
-	case RELAIS_MSG_BOOKED:
-		a.kind = BOOTH_BOOKING_BOOKED;
-		a.code = relais_msg_get_string(msg, "code");
-		a.start = relais_msg_get_string(msg, "start");
-		a.site = relais_msg_get_string(msg, "site");
-		break;
-	case RELAIS_MSG_CHECKED_IN:
-		a.kind = BOOTH_BOOKING_CHECKED_IN;
-		a.language = relais_msg_get_string(msg, "language");
-		a.topic = relais_msg_get_string(msg, "topic");
-		break;
-	case RELAIS_MSG_BOOKING_ERROR:
-		a.kind = BOOTH_BOOKING_REFUSED;
-		if (!booth_booking_reason_from_name(relais_msg_get_string(msg, "reason"), &a.reason))
-			a.reason = BOOTH_BOOKING_FAILED;
-		a.retry_at = relais_msg_get_string(msg, "retry_at");
-		a.retry_s = (int)relais_msg_get_int(msg, "retry_s", -1);
-		break;
-	default:
-		g_return_if_reached();
-	}
-	tell_booking(booth, &a);
+	BoothBookingAnswer a;
+	if (booth_booking_answer_from_msg(msg, slots, &a))
+		tell_booking(booth, &a);
 }
 
 /* STUN/TURN servers for the next session (TURN credentials expire: the
@@ -822,52 +770,30 @@ static gboolean booking_allowed(Booth *booth, GError **error)
 	return TRUE;
 }
 
-static void set_optional(JsonObject *o, const char *name, const char *value, gboolean (*valid)(const char *))
-{
-	if (value && *value && valid(value))
-		json_object_set_string_member(o, name, value);
-}
-
 gboolean booth_booking_slots(Booth *booth, const char *language, const char *topic, GError **error)
 {
 	if (!booking_allowed(booth, error))
 		return FALSE;
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_SLOTS);
-	set_optional(o, "language", language, relais_proto_valid_lang);
-	set_optional(o, "topic", topic, relais_proto_valid_id);
-	booth_link_send(booth->link, o);
+	booth_link_send(booth->link, booth_booking_slots_msg(language, topic));
 	return TRUE;
 }
 
 gboolean booth_book(Booth *booth, const char *start, const char *end, const char *language, const char *topic,
 		    GError **error)
 {
-	if (!relais_proto_valid_time(start) || !relais_proto_valid_time(end)) {
-		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "a slot needs two ISO 8601 times");
+	g_autoptr(JsonObject) o = booth_book_msg(start, end, language, topic, error);
+	if (o == NULL || !booking_allowed(booth, error))
 		return FALSE;
-	}
-	if (!booking_allowed(booth, error))
-		return FALSE;
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOK);
-	json_object_set_string_member(o, "start", start);
-	json_object_set_string_member(o, "end", end);
-	set_optional(o, "language", language, relais_proto_valid_lang);
-	set_optional(o, "topic", topic, relais_proto_valid_id);
-	booth_link_send(booth->link, o);
+	booth_link_send(booth->link, g_steal_pointer(&o));
 	return TRUE;
 }
 
 gboolean booth_check_in(Booth *booth, const char *code, GError **error)
 {
-	if (!relais_booking_code_valid(code)) {
-		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "not a booking code");
+	g_autoptr(JsonObject) o = booth_check_in_msg(code, error);
+	if (o == NULL || !booking_allowed(booth, error))
 		return FALSE;
-	}
-	if (!booking_allowed(booth, error))
-		return FALSE;
-	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECK_IN);
-	json_object_set_string_member(o, "code", code);
-	booth_link_send(booth->link, o);
+	booth_link_send(booth->link, g_steal_pointer(&o));
 	return TRUE;
 }
 

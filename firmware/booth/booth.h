@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include "bookings.h"
 #include "calldoc.h"
 #include "docfile.h"
 #include "media.h"
@@ -24,55 +25,6 @@
 G_BEGIN_DECLS
 
 typedef struct _Booth Booth;
-
-/* Bookings (PROTOCOL.md "Bookings"): the switchboard's answers, typed. */
-typedef enum {
-	BOOTH_BOOKING_SLOTS,	  /* booking_offer: the free slots */
-	BOOTH_BOOKING_BOOKED,	  /* booked: the code and its time */
-	BOOTH_BOOKING_CHECKED_IN, /* checked_in: the booking's language and topic */
-	BOOTH_BOOKING_REFUSED,	  /* booking_error, or an error about a booking request */
-} BoothBookingKind;
-
-/* Why a booking request was refused: PROTOCOL.md's booking_error reasons,
- * in the order of relais_booking_reasons. */
-typedef enum {
-	BOOTH_BOOKING_TAKEN,
-	BOOTH_BOOKING_CLOSED,
-	BOOTH_BOOKING_INVALID,
-	BOOTH_BOOKING_NO_SITE,
-	BOOTH_BOOKING_UNKNOWN,
-	BOOTH_BOOKING_WRONG_SITE,
-	BOOTH_BOOKING_TOO_EARLY,
-	BOOTH_BOOKING_USED,
-	BOOTH_BOOKING_CANCELLED,
-	BOOTH_BOOKING_EXPIRED,
-	BOOTH_BOOKING_WAIT,
-	BOOTH_BOOKING_OFFLINE, /* the booth's own: no link */
-	BOOTH_BOOKING_FAILED,
-	BOOTH_BOOKING_N_REASONS
-} BoothBookingReason;
-
-/* Returns: (transfer none) the protocol's name of `reason` ("taken"...). */
-const char *booth_booking_reason_name(BoothBookingReason reason);
-/* FALSE for a name that is not a booking_error reason. */
-gboolean booth_booking_reason_from_name(const char *name, BoothBookingReason *reason);
-
-typedef struct {
-	const char *start, *end; /* ISO 8601 */
-} BoothSlot;
-
-/* One answer; only the members of its kind are set, strings may be NULL
- * where the protocol makes them optional. Valid during the call only. */
-typedef struct {
-	BoothBookingKind kind;
-	const BoothSlot *slots; /* SLOTS */
-	guint n_slots;
-	const char *code, *start, *site; /* BOOKED */
-	const char *language, *topic;	 /* CHECKED_IN */
-	BoothBookingReason reason;	 /* REFUSED */
-	const char *retry_at;		 /* REFUSED: come back from then (too_early), */
-	int retry_s;			 /* or in so many seconds (wait); -1: none */
-} BoothBookingAnswer;
 
 typedef struct {
 	const char *switchboard_url;

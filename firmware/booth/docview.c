@@ -8,10 +8,10 @@ struct _BoothDocView {
 	BoothUi *ui;
 	/* one page is drawn at a time; a request made meanwhile waits for
 	 * the drawing in progress */
-	char *drawn;	    /* "id:page@WxH" of the picture on screen */
-	guint drawn_page;   /* its page (0: none) */
-	char *drawing;	    /* the same of the drawing in progress */
-	gboolean again;	    /* another drawing is wanted after it */
+	char *drawn;	  /* "id:page@WxH" of the picture on screen */
+	guint drawn_page; /* its page (0: none) */
+	char *drawing;	  /* the same of the drawing in progress */
+	gboolean again;	  /* another drawing is wanted after it */
 	GCancellable *cancel;
 };
 

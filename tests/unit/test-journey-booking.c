@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the journey keeps of the switchboard's booking answers (slots, the
- * booking made, the checked-in topic, the retry hint), when it drops them,
- * and the booth's typed refusal reasons against the protocol's table. */
-#include "booth.h"
+ * booking made, the checked-in topic, the retry hint), and when it drops
+ * them. */
 #include "journey.h"
-#include "protocol.h"
 
 #include <string.h>
 
@@ -127,29 +125,10 @@ static void test_check_in(Fixture *f, gconstpointer data)
 	g_assert_null(relais_journey_get_booked_topic(f->j));
 }
 
-/* The booth's reason enum is the protocol's table, in its order. */
-static void test_reason_names(void)
-{
-	guint n = g_strv_length((char **)relais_booking_reasons);
-	g_assert_cmpuint(n, ==, BOOTH_BOOKING_N_REASONS);
-	for (guint i = 0; i < n; i++) {
-		BoothBookingReason r = BOOTH_BOOKING_N_REASONS;
-		g_assert_cmpstr(booth_booking_reason_name((BoothBookingReason)i), ==, relais_booking_reasons[i]);
-		g_assert_true(booth_booking_reason_from_name(relais_booking_reasons[i], &r));
-		g_assert_cmpint(r, ==, i);
-	}
-	BoothBookingReason r;
-	g_assert_cmpstr(booth_booking_reason_name(BOOTH_BOOKING_TOO_EARLY), ==, "too_early");
-	g_assert_cmpstr(booth_booking_reason_name(BOOTH_BOOKING_OFFLINE), ==, "offline");
-	g_assert_false(booth_booking_reason_from_name("nonsense", &r));
-	g_assert_false(booth_booking_reason_from_name(NULL, &r));
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/journey-booking/slots-and-booked", Fixture, NULL, setup, test_slots_and_booked, teardown);
 	g_test_add("/journey-booking/check-in", Fixture, NULL, setup, test_check_in, teardown);
-	g_test_add_func("/journey-booking/reason-names", test_reason_names);
 	return g_test_run();
 }
