@@ -35,8 +35,7 @@ JsonObject *booth_booking_slots_msg(const char *language, const char *topic)
 	return o;
 }
 
-JsonObject *booth_book_msg(const char *start, const char *end, const char *language, const char *topic,
-			   GError **error)
+JsonObject *booth_book_msg(const char *start, const char *end, const char *language, const char *topic, GError **error)
 {
 	if (!relais_proto_valid_time(start) || !relais_proto_valid_time(end)) {
 		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "a slot needs two ISO 8601 times");
@@ -103,4 +102,3 @@ gboolean booth_booking_answer_from_msg(RelaisMsg *msg, GArray *slots, BoothBooki
 	*answer = a;
 	return TRUE;
 }
-

@@ -3,7 +3,8 @@
  * The UI's state, shared by its layers; not an API, and no functions. The
  * layers, each a header that includes only those below it:
  *
- *   ui.c            life cycle, the view, when to draw         (ui/ui.h)
+ *   ui.c            life cycle, when to draw, the tick         (ui/ui.h)
+ *   view.c          the view given: compared, copied, erased   view.h
  *   screens*.c      one function per screen, by phase          screens.h
  *   keyboard.c      the chat keyboard, drawn                   keyboard.h
  *   document.c      the document shown in a call               document.h
