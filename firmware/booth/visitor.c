@@ -710,108 +710,24 @@ RelaisJourneyState booth_visitor_get_state(BoothVisitor *v)
 	return relais_journey_get_state(v->journey);
 }
 
-/* A finger down and up at the centre of `r`, through SDL's event queue. */
-static gboolean press(BoothVisitor *v, const SDL_Rect *r, GError **error)
-{
-	int w = 0, h = 0;
-	SDL_Window *win = booth_ui_get_window(v->ui);
-	if (win)
-		SDL_GetWindowSize(win, &w, &h);
-	if (w <= 0 || h <= 0) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no window");
-		return FALSE;
-	}
-	SDL_Event e = {0};
-	e.tfinger.x = (r->x + r->w / 2.0f) / w;
-	e.tfinger.y = (r->y + r->h / 2.0f) / h;
-	e.tfinger.fingerId = 1;
-	e.tfinger.timestamp = SDL_GetTicks();
-	e.type = SDL_FINGERDOWN;
-	SDL_PushEvent(&e);
-	e.type = SDL_FINGERUP;
-	SDL_PushEvent(&e);
-	/* handled now, as the next UI tick would */
-	booth_ui_pump(v->ui);
-	return TRUE;
-}
-
-static const struct {
-	const char *name;
-	BoothUiKey key;
-} key_names[] = {
-	{"open", BOOTH_UI_KEY_OPEN},	   {"space", BOOTH_UI_KEY_SPACE},     {"backspace", BOOTH_UI_KEY_BACKSPACE},
-	{"shift", BOOTH_UI_KEY_SHIFT},	   {"letters", BOOTH_UI_KEY_LETTERS}, {"accents", BOOTH_UI_KEY_ACCENTS},
-	{"symbols", BOOTH_UI_KEY_SYMBOLS}, {"send", BOOTH_UI_KEY_SEND},	      {"close", BOOTH_UI_KEY_CLOSE},
-};
-
 gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num, GError **error)
 {
-	/* targets are those of the last frame drawn: draw the current view */
-	booth_ui_render(v->ui);
-	SDL_Rect r;
-	if (!booth_ui_find_target(v->ui, type, str, num, &r)) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no '%s'%s%s target on the %s screen",
-			    relais_journey_event_name(type), str ? " " : "", str ? str : "",
-			    relais_journey_state_name(relais_journey_get_state(v->journey)));
-		return FALSE;
-	}
-	return press(v, &r, error);
+	return booth_ui_tap(v->ui, type, str, num, error);
 }
 
 gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
 {
-	booth_ui_render(v->ui);
-	BoothUiKey k = BOOTH_UI_KEY_CHAR;
-	for (guint i = 0; i < G_N_ELEMENTS(key_names); i++)
-		if (g_strcmp0(key, key_names[i].name) == 0)
-			k = key_names[i].key;
-	SDL_Rect r;
-	if (key == NULL || !booth_ui_find_key(v->ui, k, key, &r)) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no keyboard key '%s' on screen",
-			    key ? key : "");
-		return FALSE;
-	}
-	return press(v, &r, error);
+	return booth_ui_tap_key(v->ui, key, error);
 }
 
 gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error)
 {
-	static const char *const names[] = {"prev", "next", "close"};
-	booth_ui_render(v->ui);
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-		SDL_Rect r;
-		if (g_strcmp0(button, names[i]) != 0)
-			continue;
-		if (!booth_ui_find_document_target(v->ui, (BoothUiDocAction)i, &r)) {
-			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no document button '%s' on screen",
-				    button);
-			return FALSE;
-		}
-		return press(v, &r, error);
-	}
-	g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "document buttons are prev, next and close");
-	return FALSE;
+	return booth_ui_tap_document(v->ui, button, error);
 }
 
 gboolean booth_visitor_key(BoothVisitor *v, const char *key_name, GError **error)
 {
-	SDL_Keycode k = SDL_GetKeyFromName(key_name);
-	if (k == SDLK_UNKNOWN) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "unknown key '%s'", key_name);
-		return FALSE;
-	}
-	booth_ui_render(v->ui);
-	SDL_Event e = {0};
-	e.key.keysym.sym = k;
-	e.key.keysym.scancode = SDL_GetScancodeFromKey(k);
-	e.key.state = SDL_PRESSED;
-	e.type = SDL_KEYDOWN;
-	SDL_PushEvent(&e);
-	e.key.state = SDL_RELEASED;
-	e.type = SDL_KEYUP;
-	SDL_PushEvent(&e);
-	booth_ui_pump(v->ui);
-	return TRUE;
+	return booth_ui_press_key(v->ui, key_name, error);
 }
 
 JsonObject *booth_visitor_status(BoothVisitor *v)

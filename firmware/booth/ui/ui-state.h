@@ -4,6 +4,7 @@
  * layers, each a header that includes only those below it:
  *
  *   ui.c            life cycle, when to draw, the tick         (ui/ui.h)
+ *   taps.c          synthetic touches for the control socket   (ui/ui.h)
  *   view.c          the view given: compared, copied, erased   view.h
  *   screens*.c      one function per screen, by phase          screens.h
  *   keyboard.c      the chat keyboard, drawn                   keyboard.h
