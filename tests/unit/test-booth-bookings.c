@@ -58,10 +58,10 @@ static void test_answers(void)
 	g_autoptr(GArray) slots = g_array_new(FALSE, TRUE, sizeof(BoothSlot));
 	BoothBookingAnswer a;
 
-	g_autoptr(RelaisMsg) offer = from_switchboard(
-		"{\"type\":\"booking_offer\",\"slots\":[{\"start\":\"2026-11-24T09:00:00+01:00\","
-		"\"end\":\"2026-11-24T09:30:00+01:00\"},{\"start\":\"2026-11-24T09:30:00+01:00\","
-		"\"end\":\"2026-11-24T10:00:00+01:00\"}]}");
+	g_autoptr(RelaisMsg) offer =
+		from_switchboard("{\"type\":\"booking_offer\",\"slots\":[{\"start\":\"2026-11-24T09:00:00+01:00\","
+				 "\"end\":\"2026-11-24T09:30:00+01:00\"},{\"start\":\"2026-11-24T09:30:00+01:00\","
+				 "\"end\":\"2026-11-24T10:00:00+01:00\"}]}");
 	g_assert_true(booth_booking_answer_from_msg(offer, slots, &a));
 	g_assert_cmpint(a.kind, ==, BOOTH_BOOKING_SLOTS);
 	g_assert_cmpuint(a.n_slots, ==, 2);
@@ -77,23 +77,24 @@ static void test_answers(void)
 	g_assert_cmpstr(a.start, ==, "2026-11-24T09:00:00+01:00");
 	g_assert_cmpstr(a.site, ==, "Lyon 3");
 
-	g_autoptr(RelaisMsg) checked = from_switchboard(
-		"{\"type\":\"checked_in\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
-		"\"end\":\"2026-11-24T09:30:00+01:00\",\"language\":\"en\",\"topic\":\"training\"}");
+	g_autoptr(RelaisMsg) checked =
+		from_switchboard("{\"type\":\"checked_in\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+				 "\"end\":\"2026-11-24T09:30:00+01:00\",\"language\":\"en\",\"topic\":\"training\"}");
 	g_assert_true(booth_booking_answer_from_msg(checked, slots, &a));
 	g_assert_cmpint(a.kind, ==, BOOTH_BOOKING_CHECKED_IN);
 	g_assert_cmpstr(a.language, ==, "en");
 	g_assert_cmpstr(a.topic, ==, "training");
 
-	g_autoptr(RelaisMsg) early = from_switchboard("{\"type\":\"booking_error\",\"ref\":\"check_in\","
-						      "\"reason\":\"too_early\",\"retry_at\":\"2026-11-24T08:30:00+01:00\"}");
+	g_autoptr(RelaisMsg) early =
+		from_switchboard("{\"type\":\"booking_error\",\"ref\":\"check_in\","
+				 "\"reason\":\"too_early\",\"retry_at\":\"2026-11-24T08:30:00+01:00\"}");
 	g_assert_true(booth_booking_answer_from_msg(early, slots, &a));
 	g_assert_cmpint(a.kind, ==, BOOTH_BOOKING_REFUSED);
 	g_assert_cmpint(a.reason, ==, BOOTH_BOOKING_TOO_EARLY);
 	g_assert_cmpstr(a.retry_at, ==, "2026-11-24T08:30:00+01:00");
 	g_assert_cmpint(a.retry_s, ==, -1);
-	g_autoptr(RelaisMsg) wait =
-		from_switchboard("{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"wait\",\"retry_s\":90}");
+	g_autoptr(RelaisMsg) wait = from_switchboard(
+		"{\"type\":\"booking_error\",\"ref\":\"check_in\",\"reason\":\"wait\",\"retry_s\":90}");
 	g_assert_true(booth_booking_answer_from_msg(wait, slots, &a));
 	g_assert_cmpint(a.reason, ==, BOOTH_BOOKING_WAIT);
 	g_assert_null(a.retry_at);
