@@ -951,11 +951,6 @@ void booth_drop_link(Booth *booth)
 	booth_link_drop(booth->link);
 }
 
-void booth_fault(Booth *booth, const char *reason)
-{
-	go_out_of_order(booth, reason);
-}
-
 gboolean booth_send_feedback(Booth *booth, int score, GError **error)
 {
 	if (score < 1 || score > 5) {

@@ -111,9 +111,6 @@ int booth_get_quality(Booth *booth);
 /* The session's media counters; FALSE (and *stats zeroed) without media. */
 gboolean booth_get_media_stats(Booth *booth, RelaisMediaStats *stats);
 
-/* A part of the booth outside the session failed: out of order with
- * `reason`. */
-void booth_fault(Booth *booth, const char *reason);
 /* The visitor's score (1..5) for the call that just ended. The call id is
  * kept after the session's wipe for this alone, until booth_forget(). */
 gboolean booth_send_feedback(Booth *booth, int score, GError **error) G_GNUC_WARN_UNUSED_RESULT;
