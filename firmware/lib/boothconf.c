@@ -199,6 +199,16 @@ static gboolean our_group(const char *group)
 	return g_str_equal(group, "switchboard") || g_str_equal(group, "booth") || g_str_equal(group, "wifi");
 }
 
+/* A technician may edit the file on a Windows PC, whose Notepad starts it
+ * with a byte order mark (its CRLF line ends GKeyFile takes as they are). */
+static void skip_bom(const char **data, gsize *len)
+{
+	if (*len >= 3 && memcmp(*data, "\xef\xbb\xbf", 3) == 0) {
+		*data += 3;
+		*len -= 3;
+	}
+}
+
 RelaisBoothConf *relais_boothconf_parse(const char *data, gsize len, GError **error)
 {
 	if (len > RELAIS_BOOTHCONF_MAX_BYTES) {
@@ -206,6 +216,7 @@ RelaisBoothConf *relais_boothconf_parse(const char *data, gsize len, GError **er
 		     RELAIS_BOOTHCONF_MAX_BYTES);
 		return NULL;
 	}
+	skip_bom(&data, &len);
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) local = NULL;
 	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &local)) {
@@ -310,9 +321,12 @@ gboolean relais_boothconf_erase_token(const char *path, GError **error)
 	gsize len = 0;
 	if (!read_file(path, &data, &len, error))
 		return FALSE;
+	const char *text = data;
+	gsize text_len = len;
+	skip_bom(&text, &text_len);
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) local = NULL;
-	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_KEEP_COMMENTS, &local))
+	if (!g_key_file_load_from_data(kf, text, text_len, G_KEY_FILE_KEEP_COMMENTS, &local))
 		return FAIL(SYNTAX, "%s: not a settings file: %s", path, local->message);
 	if (!g_key_file_has_key(kf, "booth", "enrolment-token", NULL))
 		return TRUE;

@@ -2,7 +2,7 @@
 /* boothconf: the booth's settings file with a real certificate in a temp dir:
  * save and load back (0600, atomic), each problem its own clear error
  * (missing, unreadable, bad syntax, missing or unknown key, URL scheme, CA,
- * token shape, PIN hash, Wi-Fi), every truncation of a good file refused or
+ * token shape, PIN hash, Wi-Fi), a file edited with Notepad, every truncation of a good file refused or
  * valid, and the token erased with the rest kept. */
 #include "boothconf.h"
 #include "cert.h"
@@ -156,6 +156,30 @@ static void test_minimal(Fixture *fx, gconstpointer data)
 	g_autoptr(RelaisBoothConf) b = relais_boothconf_parse(blank, strlen(blank), &error);
 	g_assert_no_error(error);
 	g_assert_null(b->token);
+}
+
+/* Edited with Notepad on a Windows PC: a byte order mark and CRLF line ends. */
+static void test_windows_edit(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(RelaisBoothConf) c = good_conf(fx);
+	g_autofree char *text = relais_boothconf_to_data(c, NULL, NULL);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *crlf = g_strjoinv("\r\n", lines);
+	g_autofree char *edited = g_strconcat("\xef\xbb\xbf", crlf, NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisBoothConf) back = relais_boothconf_parse(edited, strlen(edited), &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(back->site, ==, "Médiathèque");
+	g_assert_cmpstr(back->ca_pem, ==, fx->ca);
+	g_assert_cmpstr(back->wifi_psk, ==, "correct horse battery");
+	/* and the booth can still erase its token from it */
+	g_assert_true(g_file_set_contents(fx->path, edited, -1, NULL));
+	g_assert_true(relais_boothconf_erase_token(fx->path, &error));
+	g_assert_no_error(error);
+	g_autoptr(RelaisBoothConf) erased = relais_boothconf_load(fx->path, &error);
+	g_assert_no_error(error);
+	g_assert_null(erased->token);
+	g_assert_cmpstr(erased->name, ==, "mediatheque-1");
 }
 
 static void test_missing_unreadable(Fixture *fx, gconstpointer data)
@@ -365,6 +389,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fx_setup, fn, fx_teardown)
 	ADD("/boothconf/roundtrip", test_roundtrip);
 	ADD("/boothconf/minimal", test_minimal);
+	ADD("/boothconf/windows-edit", test_windows_edit);
 	ADD("/boothconf/missing-unreadable", test_missing_unreadable);
 	ADD("/boothconf/syntax", test_syntax);
 	ADD("/boothconf/keys", test_keys);
