@@ -17,6 +17,7 @@
 #include "boothconf.h"
 #include "disklabel.h"
 #include "pinhash.h"
+#include "secretline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +28,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 2
+/* longer lines are read as empty, and the PIN policy refuses them */
+#define PIN_LINE_MAX 64
 
 static const char usage[] = "Usage: relaisctl COMMAND [OPTIONS]\n"
 			    "\n"
@@ -73,42 +75,18 @@ static char *read_secret_file(const char *what, const char *path, GError **error
 	return line;
 }
 
-/* One line from standard input; on a terminal, prompted and not echoed. */
-static char *read_stdin_line(const char *prompt)
-{
-	gboolean tty = isatty(STDIN_FILENO);
-	struct termios saved, quiet;
-	if (tty) {
-		fprintf(stderr, "%s", prompt);
-		fflush(stderr);
-		tcgetattr(STDIN_FILENO, &saved);
-		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	char buf[256];
-	char *got = fgets(buf, sizeof buf, stdin);
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-		fputc('\n', stderr);
-	}
-	char *line = got ? first_line(buf) : NULL;
-	memset(buf, 0, sizeof buf);
-	return line;
-}
-
 static char *read_pin(const char *pin_file, GError **error)
 {
 	if (pin_file)
 		return read_secret_file("--pin-file", pin_file, error);
-	g_autofree char *pin = read_stdin_line("Technician PIN (4-16 digits): ");
+	g_autofree char *pin = relais_read_secret_line(stdin, "Technician PIN (4-16 digits): ", PIN_LINE_MAX);
 	if (pin == NULL) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 			    "no technician PIN on standard input (or give --pin-file)");
 		return NULL;
 	}
 	if (isatty(STDIN_FILENO)) {
-		g_autofree char *again = read_stdin_line("The same PIN again: ");
+		g_autofree char *again = relais_read_secret_line(stdin, "The same PIN again: ", PIN_LINE_MAX);
 		if (g_strcmp0(pin, again) != 0) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the two PINs differ");
 			return NULL;
