@@ -165,15 +165,28 @@ static void provision(Fixture *fx, Run *r, const char *target, const char *input
 	run(r, (const char *const *)argv->pdata, input, path);
 }
 
-/* The settings file on the image's FAT partition at `sector`, read back by
- * mtools as a booth's card reader would, and parsed. */
-static RelaisBoothConf *read_back(Fixture *fx, guint sector)
+/* mtype of the settings file on the image's FAT partition at `sector`, as
+ * a booth's card reader would read it. */
+static void mtype_settings(Fixture *fx, guint sector, Run *r)
 {
 	g_autofree char *spec = g_strdup_printf("%s@@%u", fx->image, sector * 512);
 	g_autofree char *mtype = tool("mtype");
 	const char *argv[] = {mtype, "-i", spec, "::/relais/booth.conf", NULL};
+	run(r, argv, NULL, NULL);
+}
+
+static gboolean has_settings(Fixture *fx, guint sector)
+{
 	g_auto(Run) r = {0};
-	run(&r, argv, NULL, NULL);
+	mtype_settings(fx, sector, &r);
+	return r.status == 0;
+}
+
+/* The settings file read back and parsed. */
+static RelaisBoothConf *read_back(Fixture *fx, guint sector)
+{
+	g_auto(Run) r = {0};
+	mtype_settings(fx, sector, &r);
 	if (r.status != 0)
 		g_error("mtype: exit %d: %s", r.status, r.err);
 	g_autoptr(GError) error = NULL;
@@ -295,12 +308,7 @@ static void test_image_errors(Fixture *fx, gconstpointer data)
 	g_assert_cmpint(g_mkdir(empty, 0755), ==, 0);
 	expect_failure(fx, fx->image, PIN "\n", empty, NULL, 1, "mtools is not installed");
 	/* nothing was written by any of these */
-	g_autofree char *spec = g_strdup_printf("%s@@%u", fx->image, MBR_FAT_SECTOR * 512);
-	g_autofree char *mtype = tool("mtype");
-	const char *argv[] = {mtype, "-i", spec, "::/relais/booth.conf", NULL};
-	g_auto(Run) r = {0};
-	run(&r, argv, NULL, NULL);
-	g_assert_cmpint(r.status, !=, 0);
+	g_assert_false(has_settings(fx, MBR_FAT_SECTOR));
 	/* not an image, a device or a folder */
 	expect_failure(fx, "/dev/null", PIN "\n", NULL, NULL, 1, "is not a disk image, a block device or a folder");
 	g_autofree char *none = g_build_filename(fx->dir, "none.img", NULL);
@@ -332,12 +340,7 @@ static void test_input_errors(Fixture *fx, gconstpointer data)
 	expect_failure(fx, fx->image, "12\n", NULL, NULL, 1, "the technician PIN must have 4 to 16 digits");
 	expect_failure(fx, fx->image, "12ab\n", NULL, NULL, 1, "digits only");
 	/* and the image is untouched */
-	g_autofree char *spec = g_strdup_printf("%s@@%u", fx->image, MBR_FAT_SECTOR * 512);
-	g_autofree char *mtype = tool("mtype");
-	const char *argv[] = {mtype, "-i", spec, "::/relais/booth.conf", NULL};
-	g_auto(Run) r = {0};
-	run(&r, argv, NULL, NULL);
-	g_assert_cmpint(r.status, !=, 0);
+	g_assert_false(has_settings(fx, MBR_FAT_SECTOR));
 }
 
 static void test_help(Fixture *fx, gconstpointer data)

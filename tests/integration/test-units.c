@@ -88,20 +88,34 @@ static char *copy_for_verify(const Unit *u, const char *dir)
 	return path;
 }
 
-static void test_verify(gconstpointer data)
+/* systemd-analyze ARGS... on a copy of the unit made for it (appended last);
+ * returns the exit status. */
+static int analyze(const Unit *u, const char *const *args, char **out, char **err)
 {
-	const Unit *u = data;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = g_dir_make_tmp("relais-units-XXXXXX", &error);
 	g_assert_no_error(error);
 	g_autofree char *path = copy_for_verify(u, dir);
-	const char *argv[] = {"systemd-analyze", "verify", "--man=no", path, NULL};
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_ptr_array_add(argv, "systemd-analyze");
+	for (const char *const *a = args; *a; a++)
+		g_ptr_array_add(argv, (gpointer)*a);
+	g_ptr_array_add(argv, path);
+	g_ptr_array_add(argv, NULL);
+	int rc = run((const char *const *)argv->pdata, out, err);
+	rt_rm_rf(dir);
+	return rc;
+}
+
+static void test_verify(gconstpointer data)
+{
+	const Unit *u = data;
+	const char *args[] = {"verify", "--man=no", NULL};
 	g_autofree char *out = NULL, *err = NULL;
-	int rc = run(argv, &out, &err);
+	int rc = analyze(u, args, &out, &err);
 	/* verify exits 0 on an unknown key or a bad value: every message counts */
 	if (rc != 0 || *err != '\0' || *out != '\0')
 		g_error("systemd-analyze verify %s: exit %d\n%s%s", u->unit, rc, out, err);
-	rt_rm_rf(dir);
 }
 
 static void test_promises(gconstpointer data)
@@ -128,17 +142,14 @@ static void test_promises(gconstpointer data)
 static void test_exposure(gconstpointer data)
 {
 	const Unit *u = data;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *dir = g_dir_make_tmp("relais-units-XXXXXX", &error);
-	g_assert_no_error(error);
-	g_autofree char *path = copy_for_verify(u, dir);
+	/* --offline: the unit as written, not a running service; with a
+	 * threshold, the status says whether the exposure is above it */
 	g_autofree char *threshold = g_strconcat("--threshold=", u->threshold, NULL);
-	const char *argv[] = {"systemd-analyze", "security", "--offline=yes", "--no-pager", threshold, path, NULL};
+	const char *args[] = {"security", "--no-pager", "--offline=yes", threshold, NULL};
 	g_autofree char *out = NULL, *err = NULL;
-	int rc = run(argv, &out, &err);
+	int rc = analyze(u, args, &out, &err);
 	if (rc != 0)
 		g_error("systemd-analyze security %s: above %s (exit %d)\n%s%s", u->unit, u->threshold, rc, out, err);
-	rt_rm_rf(dir);
 }
 
 static void test_sysusers(void)
