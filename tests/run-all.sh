@@ -9,6 +9,9 @@ only=${2:-all}
 export RELAIS_TOP=$top RELAIS_BUILD=$build RELAIS_PIPELINES_DIR=$top/pipelines
 # no sound card, no screen: nothing here may try to open one
 export GST_DEBUG_NO_COLOR=1 SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
+# every outgoing signaling message is checked against PROTOCOL.md's table; a
+# message that breaks it aborts the program that built it (firmware/lib/Kconfig)
+export RELAIS_PROTO_STRICT=1
 logs=$build/test-logs
 mkdir -p "$logs"
 passed=0 failed=0

@@ -6,6 +6,7 @@
 #include "booking.h"
 #include "fail.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 G_DEFINE_QUARK(relais - proto - error - quark, relais_proto_error)
@@ -658,11 +659,64 @@ JsonObject *relais_msg_new(RelaisMsgType type)
 	return o;
 }
 
+/* The role whose relais_msg_parse() accepts what `obj` is: a hello's own
+ * role, else the switchboard (it sends or relays every type that has S),
+ * else the one role that may send it. FALSE: no such type. */
+static gboolean outgoing_sender(JsonObject *obj, RelaisMsgType *type, RelaisRole *sender)
+{
+	const char *tname = json_object_get_string_member_with_default(obj, "type", NULL);
+	if (tname == NULL || !lookup_type(tname, type))
+		return FALSE;
+	guint mask = specs[*type].senders;
+	if (*type == RELAIS_MSG_HELLO)
+		*sender = g_strcmp0(json_object_get_string_member_with_default(obj, "role", NULL), "adviser") == 0
+				  ? RELAIS_ROLE_ADVISER
+				  : RELAIS_ROLE_BOOTH;
+	else if (mask & S)
+		*sender = RELAIS_ROLE_SWITCHBOARD;
+	else if (mask & B)
+		*sender = RELAIS_ROLE_BOOTH;
+	else
+		*sender = RELAIS_ROLE_ADVISER;
+	return TRUE;
+}
+
+static gboolean check_text_as_sent(JsonObject *obj, const char *text, GError **error)
+{
+	RelaisMsgType type;
+	RelaisRole sender;
+	if (!outgoing_sender(obj, &type, &sender)) {
+		/* let the parser say what is wrong with the type */
+		sender = RELAIS_ROLE_SWITCHBOARD;
+		type = RELAIS_MSG_N_TYPES;
+	}
+	g_autoptr(RelaisMsg) msg = relais_msg_parse(text, strlen(text), sender, type != RELAIS_MSG_HELLO, NULL, error);
+	return msg != NULL;
+}
+
+gboolean relais_msg_check(JsonObject *obj, GError **error)
+{
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_set_object(node, obj);
+	g_autofree char *text = json_to_string(node, FALSE);
+	return check_text_as_sent(obj, text, error);
+}
+
 char *relais_msg_to_string(JsonObject *obj)
 {
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
 	json_node_take_object(node, obj);
-	return json_to_string(node, FALSE);
+	char *text = json_to_string(node, FALSE);
+#if CONFIG_RELAIS_PROTO_CHECK_OUTGOING
+	g_autoptr(GError) error = NULL;
+	if (!check_text_as_sent(obj, text, &error)) {
+		g_critical("an outgoing '%s' breaks the protocol (PROTOCOL.md): %s",
+			   json_object_get_string_member_with_default(obj, "type", "?"), error->message);
+		if (g_strcmp0(g_getenv("RELAIS_PROTO_STRICT"), "1") == 0)
+			abort();
+	}
+#endif
+	return text;
 }
 
 JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message)

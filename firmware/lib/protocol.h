@@ -108,8 +108,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMsg, relais_msg_free)
 /* Building: a fresh object with "type" set; fill it with json_object_set_*
  * and serialise with relais_msg_to_string(). */
 JsonObject *relais_msg_new(RelaisMsgType type);
-/* Returns: (transfer full). Takes the object (unrefs it). */
+/* Returns: (transfer full). Takes the object (unrefs it). With
+ * CONFIG_RELAIS_PROTO_CHECK_OUTGOING the text is first checked with
+ * relais_msg_check() (see the Kconfig help for what a failure does). */
 char *relais_msg_to_string(JsonObject *obj);
+/* Checks a built message exactly as its receiver's relais_msg_parse() will:
+ * the same table, caps and cross-field rules. The sender is the one the
+ * table allows (the switchboard for what it sends or relays; a hello's own
+ * role). Does not take obj. */
+gboolean relais_msg_check(JsonObject *obj, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* A booking_error (ref: the request's type, reason: relais_booking_reasons,
  * message nullable). Returns: (transfer full) the object, to send. */

@@ -47,6 +47,11 @@
  * Bookings carry no visitor: time, site, language, topic and state; the code
  * only for admins and staff (who check visitors in), never for advisers. A
  * day is each site's local day; without ?day, each site's today.
+ *
+ * Files: admin.c routes every /api/admin request to one file per resource
+ * (admin-sites.c, admin-hours.c, admin-closures.c, admin-booths.c,
+ * admin-accounts.c; admin-private.h between them); admin-bookings.c is the
+ * day's bookings; api-json.h checks the bodies' fields and words the errors.
  */
 #pragma once
 
@@ -73,7 +78,7 @@ typedef struct _SbAdmin SbAdmin;
 SbAdmin *sb_admin_register(SoupServer *soup, SbStore *store, gboolean secure, SbHub *hub, SbSiteBooths *booths,
 			   SbAdminCloseConsoles close_consoles, gpointer user_data);
 
-/* One booking of a day, with its site's name and its local times. */
+/* admin-bookings.c. One booking of a day, with its site's name and its local times. */
 typedef struct {
 	SbBooking *booking;
 	char *site;
@@ -88,7 +93,7 @@ typedef struct {
  * or NULL on a store error. */
 GPtrArray *sb_admin_day_bookings(SbStore *store, gint64 site_id, const GDate *day, gint64 now_s, GError **error);
 
-/* "HH:MM" (00:00..24:00) as minutes since midnight; FALSE otherwise. */
+/* admin-hours.c. "HH:MM" (00:00..24:00) as minutes since midnight; FALSE otherwise. */
 gboolean sb_admin_parse_time(const char *text, guint *minutes);
 
 G_END_DECLS

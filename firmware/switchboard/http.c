@@ -22,11 +22,18 @@ void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 	sb_http_set_json_node(msg, status, root);
 }
 
-void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text)
+void sb_http_set_json_field_error(SoupServerMessage *msg, guint status, const char *field, const char *text)
 {
 	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
 	json_object_set_string_member(json_node_get_object(root), "error", text);
+	if (field)
+		json_object_set_string_member(json_node_get_object(root), "field", field);
 	sb_http_set_json_node(msg, status, root);
+}
+
+void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text)
+{
+	sb_http_set_json_field_error(msg, status, NULL, text);
 }
 
 void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow)

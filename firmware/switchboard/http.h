@@ -20,6 +20,9 @@ void sb_http_set_json_node(SoupServerMessage *msg, guint status, JsonNode *root)
 void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b);
 /* Sets the reply {"error": text}. */
 void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text);
+/* Sets the reply {"error": text, "field": field} (`field` NULL: none), the
+ * field naming the request's culprit member. */
+void sb_http_set_json_field_error(SoupServerMessage *msg, guint status, const char *field, const char *text);
 
 /* Sets a 405 reply naming the methods `allow`ed. */
 void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * slots: the free booking slots a booth offers (PROTOCOL.md "Bookings"),
- * computed from the store's opening hours, closures and bookings.
+ * computed from the store's opening hours, closures and bookings: the store
+ * is read once, then calendar.c (pure) finds the pieces.
  *
  * Pieces of `len_s` on the clock's multiples of that length (9:00, 9:30,
  * ...), within one opening (adjacent half-days merged), not begun at `now`,

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "http.h"
 #include "site.h"
+#include "calendar.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -101,7 +102,6 @@ void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
 /* The signed-in account if its role is one of `roles` (SB_ROLE_* bits);
  * otherwise the reply is set (401 / 403) and NULL returned.
  * *session_hash: the SHA-256 of the session token (nullable). */
-/* The signed-in user of one of `roles`, and the hash of their session. */
 static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **session_hash)
 {
 	g_autofree char *token = NULL;
@@ -350,6 +350,235 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* --- statistics: anonymous aggregates of the store's records ------------------------- */
+
+void sb_stat_row_free(SbStatRow *row)
+{
+	if (row == NULL)
+		return;
+	g_free(row->day);
+	g_free(row->site);
+	g_free(row->topic);
+	g_free(row);
+}
+
+typedef struct {
+	SbStatRow *row;
+	GArray *waits, *durations; /* gint64 seconds */
+} Agg;
+
+static void agg_free(Agg *a)
+{
+	sb_stat_row_free(a->row);
+	g_array_unref(a->waits);
+	g_array_unref(a->durations);
+	g_free(a);
+}
+
+typedef struct {
+	char *name;
+	GTimeZone *tz;
+} SiteInfo;
+
+static void site_info_free(SiteInfo *si)
+{
+	g_free(si->name);
+	g_time_zone_unref(si->tz);
+	g_free(si);
+}
+
+static Agg *agg_get(GHashTable *aggs, GHashTable *sites, SiteInfo *none, gint64 site_id, const char *topic, gint64 t)
+{
+	SiteInfo *si = g_hash_table_lookup(sites, &site_id);
+	if (si == NULL)
+		si = none;
+	GDate date;
+	sb_calendar_local_day(si->tz, t, &date);
+	char day[11];
+	sb_calendar_format_date(&date, day);
+	g_autofree char *key = g_strdup_printf("%s|%" G_GINT64_FORMAT "|%s", day, site_id, topic);
+	Agg *a = g_hash_table_lookup(aggs, key);
+	if (a == NULL) {
+		a = g_new0(Agg, 1);
+		a->row = g_new0(SbStatRow, 1);
+		a->row->day = g_strdup(day);
+		a->row->site_id = site_id;
+		a->row->site = g_strdup(si->name);
+		a->row->topic = g_strdup(topic);
+		a->waits = g_array_new(FALSE, FALSE, sizeof(gint64));
+		a->durations = g_array_new(FALSE, FALSE, sizeof(gint64));
+		g_hash_table_insert(aggs, g_steal_pointer(&key), a);
+	}
+	return a;
+}
+
+static gint cmp_i64(gconstpointer a, gconstpointer b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void mean_median(GArray *v, gdouble *mean, gdouble *median)
+{
+	if (v->len == 0) {
+		*mean = *median = -1;
+		return;
+	}
+	g_array_sort(v, cmp_i64);
+	gdouble sum = 0;
+	for (guint i = 0; i < v->len; i++)
+		sum += (gdouble)g_array_index(v, gint64, i);
+	*mean = sum / v->len;
+	guint m = v->len / 2;
+	*median = v->len % 2 ? (gdouble)g_array_index(v, gint64, m)
+			     : ((gdouble)g_array_index(v, gint64, m - 1) + (gdouble)g_array_index(v, gint64, m)) / 2;
+}
+
+static gint cmp_rows(gconstpointer a, gconstpointer b)
+{
+	const SbStatRow *x = *(SbStatRow *const *)a, *y = *(SbStatRow *const *)b;
+	int c = strcmp(x->day, y->day);
+	if (c == 0)
+		c = strcmp(x->site, y->site); /* code point order: the same everywhere */
+	if (c == 0)
+		c = (x->site_id > y->site_id) - (x->site_id < y->site_id);
+	if (c == 0)
+		c = strcmp(x->topic, y->topic);
+	return c;
+}
+
+typedef struct {
+	GHashTable *aggs, *sites;
+	SiteInfo *none;
+	gint64 late; /* a booking still "booked" that started by then is a no-show */
+} Scan;
+
+static void add_call(const SbCallFacts *f, gpointer user_data)
+{
+	Scan *scan = user_data;
+	Agg *a = agg_get(scan->aggs, scan->sites, scan->none, f->site_id, f->topic, f->queued_at);
+	a->row->requests++;
+	if (f->answered) {
+		gint64 wait = f->answered_at - f->queued_at, duration = f->ended_at - f->answered_at;
+		a->row->sessions++;
+		g_array_append_val(a->waits, wait);
+		g_array_append_val(a->durations, duration);
+	}
+	if (f->satisfaction >= 1 && f->satisfaction <= 5)
+		a->row->satisfaction[f->satisfaction - 1]++;
+	if (f->follow_up)
+		a->row->follow_ups++;
+}
+
+static void add_booking(Scan *scan, const SbBooking *b)
+{
+	if (b->state == SB_BOOKING_CANCELLED)
+		return;
+	Agg *a = agg_get(scan->aggs, scan->sites, scan->none, b->site_id, b->topic, b->start_s);
+	a->row->bookings++;
+	/* not marked yet by the periodic expiry: counted all the same */
+	if (b->state == SB_BOOKING_NO_SHOW || (b->state == SB_BOOKING_BOOKED && b->start_s <= scan->late))
+		a->row->no_shows++;
+}
+
+GPtrArray *sb_store_stats(SbStore *s, gint64 from_s, gint64 to_s, GError **error)
+{
+	g_autoptr(GHashTable) sites =
+		g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)site_info_free);
+	{
+		g_autoptr(GPtrArray) list = sb_store_site_list(s, error);
+		if (list == NULL)
+			return NULL;
+		for (guint i = 0; i < list->len; i++) {
+			SbSite *site = g_ptr_array_index(list, i);
+			SiteInfo *si = g_new0(SiteInfo, 1);
+			si->name = g_strdup(site->name);
+			si->tz = sb_calendar_zone(site->timezone);
+			g_hash_table_insert(sites, g_memdup2(&site->id, sizeof site->id), si);
+		}
+	}
+	SiteInfo none = {.name = (char *)"", .tz = g_time_zone_new_utc()};
+	g_autoptr(GHashTable) aggs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)agg_free);
+	guint no_show_min = 0;
+	sb_store_get_booking_window(s, NULL, &no_show_min);
+	Scan scan = {aggs, sites, &none, sb_store_now(s) - (gint64)no_show_min * 60};
+	gboolean ok = sb_store_call_scan(s, from_s, to_s, add_call, &scan, error);
+	if (ok) {
+		g_autoptr(GPtrArray) bookings = sb_store_booking_list(s, 0, from_s, to_s, error);
+		ok = bookings != NULL;
+		for (guint i = 0; ok && i < bookings->len; i++)
+			add_booking(&scan, g_ptr_array_index(bookings, i));
+	}
+	g_time_zone_unref(none.tz);
+	if (!ok)
+		return NULL;
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)sb_stat_row_free);
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, aggs);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		Agg *a = value;
+		mean_median(a->waits, &a->row->wait_mean_s, &a->row->wait_median_s);
+		mean_median(a->durations, &a->row->duration_mean_s, &a->row->duration_median_s);
+		g_ptr_array_add(rows, g_steal_pointer(&a->row));
+	}
+	g_ptr_array_sort(rows, cmp_rows);
+	return rows;
+}
+
+/* One RFC 4180 field. Text from people (site names) that starts like a
+ * spreadsheet formula gets a leading ' so that opening the file runs nothing. */
+static void csv_text(GString *out, const char *v)
+{
+	g_autofree char *safe = NULL;
+	if (v[0] && strchr("=+-@\t\r", v[0]))
+		v = safe = g_strconcat("'", v, NULL);
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		g_string_append(out, v);
+		return;
+	}
+	g_string_append_c(out, '"');
+	for (const char *c = v; *c; c++) {
+		if (*c == '"')
+			g_string_append_c(out, '"');
+		g_string_append_c(out, *c);
+	}
+	g_string_append_c(out, '"');
+}
+
+static void csv_seconds(GString *out, gdouble v)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	g_string_append_c(out, ',');
+	/* -1: no answered call that day; an empty cell, not a zero */
+	if (v >= 0)
+		g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%.1f", v));
+}
+
+char *sb_stats_to_csv(GPtrArray *rows)
+{
+	GString *out = g_string_new("day,site,topic,requests,sessions,wait_mean_s,wait_median_s,duration_mean_s,"
+				    "duration_median_s,satisfaction_1,satisfaction_2,satisfaction_3,satisfaction_4,"
+				    "satisfaction_5,follow_ups,bookings,no_shows\r\n");
+	for (guint i = 0; rows && i < rows->len; i++) {
+		SbStatRow *r = g_ptr_array_index(rows, i);
+		csv_text(out, r->day);
+		g_string_append_c(out, ',');
+		csv_text(out, r->site);
+		g_string_append_c(out, ',');
+		csv_text(out, r->topic);
+		g_string_append_printf(out, ",%u,%u", r->requests, r->sessions);
+		csv_seconds(out, r->wait_mean_s);
+		csv_seconds(out, r->wait_median_s);
+		csv_seconds(out, r->duration_mean_s);
+		csv_seconds(out, r->duration_median_s);
+		for (guint k = 0; k < 5; k++)
+			g_string_append_printf(out, ",%u", r->satisfaction[k]);
+		g_string_append_printf(out, ",%u,%u,%u\r\n", r->follow_ups, r->bookings, r->no_shows);
+	}
+	return g_string_free(out, FALSE);
 }
 
 /* --- registration ------------------------------------------------------------------ */

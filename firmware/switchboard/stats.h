@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * stats: call records, advisers' outcome notes and the partners' statistics
- * over HTTP.
+ * over HTTP, and the statistics themselves: rows aggregated from the store's
+ * call records and bookings (sb_store_stats, which keeps its name from when
+ * the store made them) and their CSV.
  *
  *   POST /api/outcome    {call, topic?, outcome, follow_up, note}: the adviser
  *                        who had the call, within OUTCOME_WINDOW_S of its end
@@ -39,5 +41,33 @@ SbStats *sb_stats_get(SoupServer *soup);
 void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_session);
 /* The visitor's rating of a call. */
 void sb_stats_feedback(SbStats *stats, const char *call_id, gint score);
+
+/* --- aggregation: HTTP-free, reads through the store's API ------------------- */
+
+/* One row per (local day, site, topic): anonymous aggregates only. */
+typedef struct {
+	char *day; /* "YYYY-MM-DD" in the site's time zone */
+	gint64 site_id;
+	char *site;				    /* "" for calls of no known site */
+	char *topic;				    /* "" for bookings without a topic */
+	guint requests;				    /* visitors who asked for an adviser */
+	guint sessions;				    /* of them, answered */
+	gdouble wait_mean_s, wait_median_s;	    /* queued → answered; -1 without sessions */
+	gdouble duration_mean_s, duration_median_s; /* answered → ended; -1 without sessions */
+	guint satisfaction[5];			    /* [0] counts score 1 ... [4] score 5 */
+	guint follow_ups;
+	guint bookings; /* starting that day, cancelled ones excluded */
+	guint no_shows; /* of them, not checked in in time */
+} SbStatRow;
+void sb_stat_row_free(SbStatRow *row);
+
+/* Calls queued and bookings starting in [from_s, to_s). Returns: (transfer
+ * full) (element-type SbStatRow) by day, site name (code point order), topic;
+ * NULL on error. */
+GPtrArray *sb_store_stats(SbStore *store, gint64 from_s, gint64 to_s, GError **error);
+/* RFC 4180 CSV of `rows` (element-type SbStatRow): a header line, CRLF line
+ * ends, fields quoted when needed, text cells that a spreadsheet would take as
+ * a formula (= + - @) prefixed with '. Returns: (transfer full) */
+char *sb_stats_to_csv(GPtrArray *rows);
 
 G_END_DECLS

@@ -546,6 +546,72 @@ static void test_names(void)
 	g_assert_false(relais_proto_valid_lang("f"));
 }
 
+/* What a program builds is checked with the receiver's own table
+ * (relais_msg_check, run by relais_msg_to_string). */
+static void test_outgoing_check(void)
+{
+	g_autoptr(GError) error = NULL;
+	/* good: the switchboard's queued, a booth's hello, an adviser's accept */
+	JsonObject *q = relais_msg_new(RELAIS_MSG_QUEUED);
+	json_object_set_string_member(q, "ticket", "t-1");
+	json_object_set_int_member(q, "position", 2);
+	g_assert_true(relais_msg_check(q, &error));
+	g_assert_no_error(error);
+	/* a position the receiver refuses */
+	json_object_set_int_member(q, "position", 0);
+	g_assert_false(relais_msg_check(q, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD);
+	g_clear_error(&error);
+	json_object_unref(q);
+
+	JsonObject *h = relais_msg_new(RELAIS_MSG_HELLO);
+	json_object_set_int_member(h, "version", RELAIS_PROTO_VERSION);
+	json_object_set_string_member(h, "role", "booth");
+	/* a booth's hello needs its id */
+	g_assert_false(relais_msg_check(h, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD);
+	g_clear_error(&error);
+	json_object_set_string_member(h, "booth_id", "b-1");
+	g_assert_true(relais_msg_check(h, &error));
+	json_object_unref(h);
+
+	JsonObject *a = relais_msg_new(RELAIS_MSG_ACCEPT);
+	g_assert_false(relais_msg_check(a, &error)); /* no ticket */
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD);
+	g_clear_error(&error);
+	json_object_set_string_member(a, "ticket", "t-1");
+	g_assert_true(relais_msg_check(a, &error));
+	json_object_unref(a);
+
+	/* a builder's output with a reason outside the table */
+	JsonObject *b = relais_msg_booking_error("book", "no-such-reason", NULL);
+	g_assert_false(relais_msg_check(b, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD);
+	g_clear_error(&error);
+	json_object_unref(b);
+
+	/* an unknown type */
+	JsonObject *u = json_object_new();
+	json_object_set_string_member(u, "type", "teleport");
+	g_assert_false(relais_msg_check(u, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_UNKNOWN);
+	g_clear_error(&error);
+	json_object_unref(u);
+
+#if CONFIG_RELAIS_PROTO_CHECK_OUTGOING
+	/* serialising a broken message says so (and still returns the text);
+	 * under RELAIS_PROTO_STRICT it would abort, which is what the other
+	 * tests rely on: not here */
+	g_unsetenv("RELAIS_PROTO_STRICT");
+	JsonObject *c = relais_msg_new(RELAIS_MSG_CHAT);
+	json_object_set_string_member(c, "call", "c-1");
+	g_test_expect_message("relais-proto", G_LOG_LEVEL_CRITICAL, "an outgoing 'chat' breaks the protocol*text*");
+	g_autofree char *text = relais_msg_to_string(c);
+	g_test_assert_expected_messages();
+	g_assert_nonnull(strstr(text, "\"chat\""));
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -565,5 +631,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/booking/replies", test_booking_replies);
 	g_test_add_func("/protocol/names", test_names);
 	g_test_add_func("/protocol/share", test_share);
+	g_test_add_func("/protocol/outgoing-check", test_outgoing_check);
 	return g_test_run();
 }

@@ -5,6 +5,7 @@
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV. */
 #include "store.h"
+#include "stats.h"
 #include "harness.h"
 #include "auth.h"
 #include "relais-config.h"
@@ -1167,8 +1168,8 @@ static void test_bookings(Fixture *f, gconstpointer data)
 	gint64 ten = paris(2024, 3, 4, 10, 0);
 
 	g_autoptr(SbBooking) b1 = book(f, site, ten, 30, -1);
-	g_assert_cmpuint(strlen(b1->code), ==, SB_BOOKING_CODE_LEN);
-	g_assert_cmpuint(strspn(b1->code, SB_BOOKING_ALPHABET), ==, SB_BOOKING_CODE_LEN);
+	g_assert_cmpuint(strlen(b1->code), ==, RELAIS_BOOKING_CODE_LEN);
+	g_assert_cmpuint(strspn(b1->code, RELAIS_BOOKING_ALPHABET), ==, RELAIS_BOOKING_CODE_LEN);
 	g_assert_cmpint(b1->state, ==, SB_BOOKING_BOOKED);
 	g_assert_cmpint(b1->site_id, ==, site);
 	g_assert_cmpint(b1->start_s, ==, ten);
@@ -1432,12 +1433,12 @@ static void test_booking_codes(Fixture *f, gconstpointer data)
 	g_autoptr(GHashTable) codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (int i = 0; i < 300; i++) {
 		g_autoptr(SbBooking) b = book(f, site, f->now + 60 + i * 60, 30, -1);
-		g_assert_cmpuint(strspn(b->code, SB_BOOKING_ALPHABET), ==, SB_BOOKING_CODE_LEN);
+		g_assert_cmpuint(strspn(b->code, RELAIS_BOOKING_ALPHABET), ==, RELAIS_BOOKING_CODE_LEN);
 		g_assert_null(strpbrk(b->code, "0O1I"));
 		g_assert_false(g_hash_table_contains(codes, b->code));
 		g_hash_table_add(codes, g_strdup(b->code));
 	}
-	g_assert_cmpuint(strlen(SB_BOOKING_ALPHABET), ==, 32);
+	g_assert_cmpuint(strlen(RELAIS_BOOKING_ALPHABET), ==, 32);
 }
 
 /* --- call records and statistics --------------------------------------------------------------------- */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * store-sites: sites (a name and a time zone) and the booths assigned to
+ * them, with what the booths last reported (store-sites.c). Included by
+ * store.h.
+ */
+#pragma once
+
+#include "store.h"
+
+G_BEGIN_DECLS
+
+/* --- sites and booths ------------------------------------------------------------ */
+
+typedef struct {
+	gint64 id;
+	char *name;
+	char *timezone; /* IANA identifier, e.g. "Europe/Paris" */
+} SbSite;
+void sb_site_free(SbSite *site);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbSite, sb_site_free)
+
+/* id 0: adds a site (EXISTS if the name is taken); else renames / re-zones
+ * site `id` (NOT_FOUND). The time zone must be one GLib knows. Returns the
+ * site's id or 0. */
+G_GNUC_WARN_UNUSED_RESULT
+gint64 sb_store_site_upsert(SbStore *store, gint64 id, const char *name, const char *timezone, GError **error);
+SbSite *sb_store_site_get(SbStore *store, gint64 id, GError **error);
+SbSite *sb_store_site_get_by_name(SbStore *store, const char *name, GError **error);
+/* Returns: (transfer full) (element-type SbSite), by name. */
+GPtrArray *sb_store_site_list(SbStore *store, GError **error);
+/* IN_USE while booths, staff, bookings or call records refer to it; its
+ * opening hours and closures go with it. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_site_del(SbStore *store, gint64 id, GError **error);
+
+/* What refers to a site (what keeps sb_store_site_del from deleting it). */
+typedef struct {
+	guint booths, staff, bookings, call_records;
+} SbSiteUsage;
+/* Counts them for site `id` (NOT_FOUND for an unknown site). */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_site_usage(SbStore *store, gint64 id, SbSiteUsage *usage, GError **error);
+
+typedef struct {
+	char *id;	  /* the protocol's booth_id */
+	gint64 site_id;	  /* 0: not assigned yet */
+	char *name;	  /* "" unless an admin named it */
+	gint64 last_seen; /* 0: never */
+	char *state;	  /* "offline", "idle", "out_of_order", ... */
+	char *reason;	  /* NULL or why it is out of order */
+} SbBooth;
+void sb_booth_free(SbBooth *booth);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbBooth, sb_booth_free)
+
+/* Adds booth `booth_id` or updates its site and name (site_id 0: none). */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_booth_upsert(SbStore *store, const char *booth_id, gint64 site_id, const char *name, GError **error);
+/* Records that the booth was seen now in `state` ([a-z0-9_-], 1..32) with an
+ * optional reason (UTF-8 text without control characters; cut to
+ * SB_STORE_MAX_REASON characters: the protocol allows longer). NOT_FOUND for a
+ * booth not added. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_booth_seen(SbStore *store, const char *booth_id, const char *state, const char *reason,
+			     GError **error);
+/* site_id 0: all booths. Returns: (transfer full) (element-type SbBooth), by id. */
+GPtrArray *sb_store_booth_list(SbStore *store, gint64 site_id, GError **error);
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_booth_del(SbStore *store, const char *booth_id, GError **error);
+
+G_END_DECLS
