@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define TOKEN  "q0N-4m_Zx8T3tY2uV1wR7sP6oL5kJ4iH3gF2eD1cB0a"
 #define TOKEN2 "Zz9-8y_Xw7V6uT5sR4qP3oN2mL1kJ0iH9gF8eD7cB6a"
@@ -54,19 +55,28 @@ static void run_clear(Run *r)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
 
 /* Runs argv with `input` on standard input and, if path is not NULL, that
- * PATH. */
+ * PATH. The input comes from a file, not a pipe: relaisctl refuses bad
+ * options before it reads the PIN, and writing to a pipe it has closed would
+ * fail the test instead. */
 static void run(Run *r, const char *const *argv, const char *input, const char *path)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(
-		G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr(GSubprocessLauncher) l =
+		g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autofree char *in = NULL;
+	int fd = g_file_open_tmp("relais-provision-stdin-XXXXXX", &in, &error);
+	g_assert_no_error(error);
+	close(fd);
+	g_assert_true(g_file_set_contents(in, input ? input : "", -1, &error));
+	g_subprocess_launcher_set_stdin_file_path(l, in);
 	if (path)
 		g_subprocess_launcher_setenv(l, "PATH", path, TRUE);
 	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, &error);
 	g_assert_no_error(error);
-	g_assert_true(g_subprocess_communicate_utf8(p, input, NULL, &r->out, &r->err, &error));
+	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
 	g_assert_no_error(error);
 	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+	g_unlink(in);
 }
 
 static void run_ok(const char *const *argv, const char *input)
