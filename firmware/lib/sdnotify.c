@@ -14,6 +14,7 @@ struct _RelaisNotifyHeartbeat {
 	gint64 max_silence_usec;
 	GMutex lock;
 	gint64 last;	 /* g_get_monotonic_time() of the last beat, under lock */
+	gboolean active; /* counts for the watchdog, under lock */
 	gboolean silent; /* seen silent by the last tick (main loop only) */
 };
 
@@ -53,8 +54,9 @@ static RelaisNotifyHeartbeat *silent_heartbeat(RelaisNotify *n, gint64 now, gint
 		RelaisNotifyHeartbeat *hb = g_ptr_array_index(n->heartbeats, i);
 		g_mutex_lock(&hb->lock);
 		*silence = now - hb->last;
+		gboolean active = hb->active;
 		g_mutex_unlock(&hb->lock);
-		if (*silence > hb->max_silence_usec)
+		if (active && *silence > hb->max_silence_usec)
 			return hb;
 	}
 	return NULL;
@@ -185,6 +187,7 @@ RelaisNotifyHeartbeat *relais_notify_add_heartbeat(RelaisNotify *n, const char *
 	hb->max_silence_usec = (gint64)MIN(max_silence_usec, (guint64)G_MAXINT64);
 	g_mutex_init(&hb->lock);
 	hb->last = g_get_monotonic_time();
+	hb->active = TRUE;
 	g_ptr_array_add(n->heartbeats, hb);
 	return hb;
 }
@@ -194,5 +197,15 @@ void relais_notify_beat(RelaisNotifyHeartbeat *hb)
 	gint64 now = g_get_monotonic_time();
 	g_mutex_lock(&hb->lock);
 	hb->last = now;
+	g_mutex_unlock(&hb->lock);
+}
+
+void relais_notify_heartbeat_set_active(RelaisNotifyHeartbeat *hb, gboolean active)
+{
+	gint64 now = g_get_monotonic_time();
+	g_mutex_lock(&hb->lock);
+	if (active && !hb->active)
+		hb->last = now;
+	hb->active = active;
 	g_mutex_unlock(&hb->lock);
 }

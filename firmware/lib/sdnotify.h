@@ -62,6 +62,11 @@ gboolean relais_notify_stopping(RelaisNotify *n, GError **error);
 RelaisNotifyHeartbeat *relais_notify_add_heartbeat(RelaisNotify *n, const char *name, guint64 max_silence_usec);
 /* Called by that thread (thread-safe, cheap: one lock, no system call). */
 void relais_notify_beat(RelaisNotifyHeartbeat *hb);
+/* A heartbeat only counts while active (the default): a thread that has
+ * nothing to do between calls (the booth's media streaming threads when no
+ * call or preview runs) is made inactive, and counts as having beaten when
+ * made active again. Thread-safe. */
+void relais_notify_heartbeat_set_active(RelaisNotifyHeartbeat *hb, gboolean active);
 
 /* WATCHDOG=1 pings sent since relais_notify_new() (diagnostics, tests). */
 guint relais_notify_pings(RelaisNotify *n);

@@ -305,6 +305,19 @@ static void test_heartbeat(Fixture *fx, gconstpointer data)
 	FindWait back = {fx, "STATUS=idle", at};
 	g_assert_true(rt_wait(found, &back, 10000));
 
+	/* a thread with nothing to do is made inactive: its silence holds
+	 * nothing back, and it starts afresh when made active again */
+	relais_notify_heartbeat_set_active(m.hb, FALSE);
+	g_atomic_int_set(&m.beating, 0);
+	guint idle_from = received(fx);
+	rt_sleep(1500);
+	g_assert_cmpuint(count(fx, "WATCHDOG=1", idle_from, NULL), >=, 3);
+	g_assert_cmpint(find(fx, held.prefix, idle_from), <, 0);
+	relais_notify_heartbeat_set_active(m.hb, TRUE);
+	guint active_from = received(fx);
+	g_assert_true(wait_pings(fx, active_from, 2));
+	g_assert_cmpint(find(fx, held.prefix, active_from), <, 0);
+
 	g_atomic_int_set(&m.quit, 1);
 	g_thread_join(t);
 }
