@@ -4,7 +4,8 @@
 # compiled. The compiler already refuses a system header outside a file's
 # tier (each tier gets only its own packages' include paths); this script
 # refuses what include paths cannot: a core-library or switchboard file
-# including a header of the shared library's GStreamer tier.
+# including a header of the shared library's GStreamer tier, and two headers
+# of one name anywhere in firmware/ (tests see every folder).
 # Usage: check-layers.sh MEDIA_SOURCES...   (the .c files of the media tier)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,4 +46,13 @@ for f in "${files[@]}"; do
 		esac
 	done < <(grep -E '^[[:space:]]*#[[:space:]]*include' "$f")
 done
+# one name, one module: tests see every folder, so two headers of one name
+# would make an include mean whichever folder comes first
+dups=$(find firmware tests/lib -name '*.h' -printf '%f\n' | sort | uniq -d)
+if [[ -n $dups ]]; then
+	for h in $dups; do
+		echo "layering: two headers named $h: $(find firmware tests/lib -name "$h" | tr '\n' ' ')" >&2
+	done
+	bad=1
+fi
 exit $bad

@@ -14,7 +14,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
-#include "bookings.h"
+#include "booth-bookings.h"
 #include "calldoc.h"
 #include "docfile.h"
 #include "media.h"

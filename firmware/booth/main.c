@@ -7,6 +7,7 @@
 #include "relais-config.h"
 
 #include "mainloop.h"
+#include "sdnotify.h"
 #include "visitor.h"
 #include <gst/gst.h>
 #include <errno.h>
@@ -251,6 +252,17 @@ int main(int argc, char **argv)
 	booth_start(booth);
 	g_message("booth %s (board %s) started, switchboard %s", booth_id, board, url);
 
+	/* under systemd (Type=notify): ready once the first screen is up, and
+	 * the watchdog fed from this loop, so a hung booth is restarted (and
+	 * comes back to the attract screen with nothing of a session kept) */
+	g_autoptr(RelaisNotify) notify = relais_notify_new(NULL);
+	g_autofree char *status = g_strdup_printf("booth %s, switchboard %s", booth_id, url);
+	if (!relais_notify_ready(notify, status, &error)) {
+		g_warning("systemd: %s", error->message);
+		g_clear_error(&error);
+	}
 	relais_main_loop_run(loop);
+	if (!relais_notify_stopping(notify, &error))
+		g_warning("systemd: %s", error->message);
 	return 0;
 }

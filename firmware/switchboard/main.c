@@ -10,10 +10,11 @@
 #include "relais-config.h"
 
 #include "mainloop.h"
+#include "sdnotify.h"
+#include "secretline.h"
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #define PROG "relais-switchboard"
@@ -30,47 +31,11 @@ static const char user_usage[] =
 	"one-time trial password instead and prints it once.\n";
 
 /* One line from stdin, without its line end; no echo on a terminal. */
-static char *read_password(const char *login)
-{
-	gboolean tty = isatty(STDIN_FILENO);
-	struct termios saved, quiet;
-	if (tty) {
-		fprintf(stderr, "Password for %s: ", login);
-		fflush(stderr);
-		if (tcgetattr(STDIN_FILENO, &saved) == 0) {
-			quiet = saved;
-			quiet.c_lflag &= ~(tcflag_t)ECHO;
-			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-		} else {
-			tty = FALSE;
-		}
-	}
-	char buf[SB_AUTH_PASSWORD_MAX_BYTES + 3];
-	char *line = fgets(buf, sizeof buf, stdin);
-	if (tty) {
-		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-		fputc('\n', stderr);
-	}
-	if (line == NULL)
-		return NULL;
-	gsize len = strlen(buf);
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	else if (len == sizeof buf - 1) {
-		memset(buf, 0, sizeof buf);
-		return g_strdup(""); /* longer than any password: the policy says why */
-	}
-	if (len > 0 && buf[len - 1] == '\r')
-		buf[--len] = '\0';
-	char *out = g_strdup(buf);
-	memset(buf, 0, sizeof buf);
-	return out;
-}
-
 /* The hash of a password read from stdin, after the policy check. */
 static char *password_hash_from_stdin(const char *login, GError **error)
 {
-	g_autofree char *password = read_password(login);
+	g_autofree char *prompt = g_strdup_printf("Password for %s: ", login);
+	g_autofree char *password = relais_read_secret_line(stdin, prompt, SB_AUTH_PASSWORD_MAX_BYTES);
 	if (password == NULL) {
 		g_set_error(error, SB_AUTH_ERROR, SB_AUTH_ERROR_POLICY,
 			    "no password on standard input (one line; or --generate)");
@@ -816,6 +781,17 @@ int main(int argc, char **argv)
 	printf(PROG ": listening on %s://%s:%u/\n", tls ? "https" : "http", bind, sb_server_get_port(server));
 	fflush(stdout);
 
+	/* under systemd (Type=notify): ready now, and the watchdog fed from
+	 * this loop, so a hung loop is restarted */
+	g_autoptr(RelaisNotify) notify = relais_notify_new(NULL);
+	g_autofree char *status =
+		g_strdup_printf("listening on %s://%s:%u/", tls ? "https" : "http", bind, sb_server_get_port(server));
+	if (!relais_notify_ready(notify, status, &error)) {
+		g_warning("systemd: %s", error->message);
+		g_clear_error(&error);
+	}
 	relais_main_loop_run(loop);
+	if (!relais_notify_stopping(notify, &error))
+		g_warning("systemd: %s", error->message);
 	return 0;
 }

@@ -2,7 +2,7 @@
 /* The booth's booking messages (bookings.c): the requests it sends pass the
  * protocol's own check, bad arguments are refused, and the switchboard's
  * answers come out typed; the refusal reasons are the protocol's table. */
-#include "bookings.h"
+#include "booth-bookings.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * bookings: the booth's side of PROTOCOL.md "Bookings" as data: the three
+ * booth-bookings: the booth's side of PROTOCOL.md "Bookings" as data: the three
  * requests (booking_slots, book, check_in) as messages, and the
  * switchboard's answers (booking_offer, booked, checked_in, booking_error)
  * typed for the screen. Pure: no link, no state; booth.c sends and tells.

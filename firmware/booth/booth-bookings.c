@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "relais-bookings"
 
-#include "bookings.h"
+#include "booth-bookings.h"
 #include "booking.h"
 
 const char *booth_booking_reason_name(BoothBookingReason reason)
