@@ -30,6 +30,7 @@ struct _Booth {
 	char **ice_addresses;
 	RelaisSessionState state;
 	char *fault;	   /* why out of order */
+	char *setup_fault; /* not set up (BoothConfig.setup_fault): out of order for good */
 	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
 	BoothCallDoc *doc; /* the document shown in the call */
@@ -245,6 +246,10 @@ static void finish_session(Booth *booth, const char *reason)
 
 static gboolean self_test(Booth *booth, GError **error)
 {
+	if (booth->setup_fault) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, booth->setup_fault);
+		return FALSE;
+	}
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load_board(booth->pipelines_dir, booth->board, error);
 	if (conf == NULL || !relais_media_conf_check(conf, error))
@@ -658,6 +663,7 @@ Booth *booth_new(const BoothConfig *config)
 	booth->pipelines_dir = g_strdup(config->pipelines_dir);
 	booth->relay_only = config->relay_only;
 	booth->ice_addresses = g_strdupv((char **)config->ice_addresses);
+	booth->setup_fault = g_strdup(config->setup_fault);
 	booth->state = RELAIS_SESSION_IDLE;
 	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
 	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
@@ -683,7 +689,9 @@ void booth_start(Booth *booth)
 		go_out_of_order(booth, error->message);
 	else
 		relais_media_warm_up();
-	booth_link_start(booth->link);
+	/* a booth that is not set up has nowhere to connect to */
+	if (booth->setup_fault == NULL)
+		booth_link_start(booth->link);
 }
 
 RelaisSessionState booth_get_state(Booth *booth)
@@ -1037,6 +1045,7 @@ void booth_free(Booth *booth)
 	if (booth->last_call)
 		json_object_unref(booth->last_call);
 	g_free(booth->fault);
+	g_free(booth->setup_fault);
 	g_free(booth->feedback_call);
 	g_free(booth->booth_id);
 	g_free(booth->board);

@@ -35,6 +35,10 @@ typedef struct {
 	gboolean relay_only;		  /* media through TURN only (see relais_media_set_relay_only) */
 	const char *const *ice_addresses; /* ICE local addresses (NULL: all but loopback) */
 	GTlsDatabase *tls_database;	  /* trust for a wss:// switchboard (NULL: the system's) */
+	/* nullable: why this booth cannot serve at all (its settings file is
+	 * missing or invalid): it stays out of order with this reason on its
+	 * screen, never connects, and no self-test clears it */
+	const char *setup_fault;
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline

@@ -6,6 +6,7 @@
 #include "protocol.h"
 #include "relais-config.h"
 
+#include "boothconf.h"
 #include "mainloop.h"
 #include "sdnotify.h"
 #include "visitor.h"
@@ -79,12 +80,76 @@ static gboolean parse_timeouts(const char *spec, RelaisJourneyTimeouts *t, GErro
 	return TRUE;
 }
 
+/* The booth's settings file (boothconf.h), read when --settings names it or
+ * when no --switchboard is given (a booth in the field). Flags given on the
+ * command line win over it (tests, a technician's experiment). On any
+ * problem the booth is "not set up": *fault says why, for its screen. */
+typedef struct {
+	char *path;
+	RelaisBoothConf *conf;
+	char *ca_path; /* the inline CA, written out for GTlsFileDatabase */
+} Settings;
+
+static void settings_clear(Settings *st)
+{
+	g_free(st->path);
+	g_clear_pointer(&st->conf, relais_boothconf_free);
+	g_free(st->ca_path);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Settings, settings_clear)
+
+/* Where the booth keeps what it makes for itself (the CA copy today; its key
+ * and certificate with enrolment): systemd's StateDirectory=, else the
+ * user's state folder. */
+static char *state_dir_default(void)
+{
+	const char *sd = g_getenv("STATE_DIRECTORY");
+	if (sd && *sd) {
+		/* "a:b" when a unit names several: the first is ours */
+		g_auto(GStrv) dirs = g_strsplit(sd, ":", 2);
+		return g_strdup(dirs[0]);
+	}
+	return g_build_filename(g_get_user_state_dir(), "relais-booth", NULL);
+}
+
+static gboolean settings_load(Settings *st, const char *state_dir, GError **error)
+{
+	st->conf = relais_boothconf_load(st->path, error);
+	if (st->conf == NULL)
+		return FALSE;
+	if (g_mkdir_with_parents(state_dir, 0700) != 0) {
+		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "state folder '%s': %s", state_dir,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	st->ca_path = g_build_filename(state_dir, "switchboard-ca.pem", NULL);
+	return g_file_set_contents_full(st->ca_path, st->conf->ca_pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+/* A booth that is not set up checks its settings file again now and then:
+ * once a technician has provisioned it, it starts again with them. */
+static gboolean on_settings_retry(gpointer data)
+{
+	char **argv = data; /* the settings path, then the program's argv */
+	g_autoptr(RelaisBoothConf) conf = relais_boothconf_load(argv[0], NULL);
+	if (conf == NULL)
+		return G_SOURCE_CONTINUE;
+	g_message("settings %s are valid now: starting again with them", argv[0]);
+	execv("/proc/self/exe", argv + 1);
+	g_warning("cannot start again: %s", g_strerror(errno));
+	return G_SOURCE_CONTINUE;
+}
+
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
+	/* argv as given, for a restart once the settings are valid */
+	g_auto(GStrv) argv_copy = g_strdupv(argv);
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
 	setlocale(LC_ALL, "");
-	g_autofree char *url = g_strdup(CONFIG_RELAIS_BOOTH_SWITCHBOARD_URL);
+	g_autofree char *url = NULL;
+	g_autofree char *settings_path = NULL;
+	g_autofree char *state_dir = NULL;
 	g_autofree char *booth_id = NULL;
 	g_autofree char *site = NULL;
 	g_autofree char *board = g_strdup(CONFIG_RELAIS_BOARD);
@@ -100,8 +165,16 @@ int main(int argc, char **argv)
 	g_autofree char *timeouts_spec = NULL;
 	g_autofree char *ca_file = NULL;
 	GOptionEntry entries[] = {
+		{"settings", 0, 0, G_OPTION_ARG_FILENAME, &settings_path,
+		 "The booth's settings file, written by relaisctl provision (default, when no --switchboard is "
+		 "given: " RELAIS_BOOTHCONF_DEFAULT_PATH ")",
+		 "FILE"},
+		{"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+		 "Where the booth keeps what it makes for itself (default: $STATE_DIRECTORY)", "DIR"},
 		{"switchboard", 's', 0, G_OPTION_ARG_STRING, &url,
-		 "Switchboard WebSocket URL (wss://HOST:PORT/ws/booth; ws:// on loopback)", "URL"},
+		 "Switchboard WebSocket URL (wss://HOST:PORT/ws/booth; ws:// on loopback); overrides the settings "
+		 "file",
+		 "URL"},
 		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
 		 "PEM CA certificate(s) (or the switchboard's self-signed one) to trust for wss:// "
 		 "(default: the system's)",
@@ -139,6 +212,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relais-booth: %s\n", error->message);
 		return 2;
 	}
+	g_auto(Settings) settings = {0};
+	g_autofree char *setup_fault = NULL;
+	if (settings_path || url == NULL) {
+		settings.path = g_strdup(settings_path ? settings_path : RELAIS_BOOTHCONF_DEFAULT_PATH);
+		if (state_dir == NULL)
+			state_dir = state_dir_default();
+		if (!settings_load(&settings, state_dir, &error)) {
+			/* never an exit: a restart loop would show nothing; the
+			 * screen says what is wrong and whom to call */
+			setup_fault = g_strdup_printf("This booth is not set up yet: %s. Please call a technician.",
+						      error->message);
+			g_warning("%s", setup_fault);
+			g_clear_error(&error);
+		} else {
+			if (url == NULL)
+				url = g_strdup(settings.conf->switchboard_url);
+			if (booth_id == NULL)
+				booth_id = g_strdup(settings.conf->name);
+			if (site == NULL)
+				site = g_strdup(settings.conf->site);
+			if (ca_file == NULL)
+				ca_file = g_strdup(settings.ca_path);
+		}
+	}
+	if (url == NULL)
+		url = g_strdup(CONFIG_RELAIS_BOOTH_SWITCHBOARD_URL);
 	/* --site is taken as raw bytes (FILENAME) so that a UTF-8 name works
 	 * whatever the locale of the service manager; it must be UTF-8 */
 	if (site && !g_utf8_validate(site, -1, NULL)) {
@@ -209,6 +308,7 @@ int main(int argc, char **argv)
 		.relay_only = relay_only,
 		.ice_addresses = (const char *const *)ice_addresses,
 		.tls_database = tls_database,
+		.setup_fault = setup_fault,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;
@@ -250,7 +350,18 @@ int main(int argc, char **argv)
 			booth_control_set_visitor(control, visitor);
 	}
 	booth_start(booth);
-	g_message("booth %s (board %s) started, switchboard %s", booth_id, board, url);
+	if (setup_fault) {
+		/* argv for the restart: the settings path first, then the
+		 * program's own arguments */
+		GStrvBuilder *b = g_strv_builder_new();
+		g_strv_builder_add(b, settings.path);
+		g_strv_builder_addv(b, (const char **)argv_copy);
+		char **retry = g_strv_builder_end(b);
+		g_strv_builder_unref(b);
+		g_timeout_add_seconds_full(G_PRIORITY_DEFAULT, 5, on_settings_retry, retry, (GDestroyNotify)g_strfreev);
+	} else {
+		g_message("booth %s (board %s) started, switchboard %s", booth_id, board, url);
+	}
 
 	/* under systemd (Type=notify): ready once the first screen is up, and
 	 * the watchdog fed from this loop, so a hung booth is restarted (and

@@ -162,8 +162,10 @@ static void test_booth(Fx *fx, gconstpointer data)
 	g_autofree char *pipelines = rt_pipelines_dir();
 	/* no switchboard: the booth is ready (its attract screen or its
 	 * out-of-order reason is up) whether or not the link is */
-	const char *argv[] = {bin,	    "--switchboard", "ws://127.0.0.1:9/ws/booth", "--booth-id", "notify-1",
-			      "--pipelines", pipelines,	     "--board",			  "sim",	NULL};
+	const char *argv[] = {bin,	    "--switchboard", "ws://127.0.0.1:9/ws/booth",
+			      "--booth-id", "notify-1",	     "--pipelines",
+			      pipelines,    "--board",	     "sim",
+			      NULL};
 	fx->proc = spawn(fx, "booth.log", argv);
 	supervise(fx, "booth notify-1");
 }

@@ -375,6 +375,113 @@ static void test_help(Fixture *fx, gconstpointer data)
 	g_assert_nonnull(strstr(phelp.out, RELAIS_BOOTHCONF_BOOT_PATH));
 }
 
+/* --- a booth started from what was provisioned ------------------------------ */
+
+typedef struct {
+	const char *dir, *id, *state, *link;
+	const char *reason; /* nullable: a part of the fault it must show */
+} BoothWait;
+
+static gboolean booth_is(gpointer data)
+{
+	BoothWait *w = data;
+	g_autoptr(JsonObject) st = rt_control(w->dir, w->id, "{\"cmd\":\"status\"}");
+	const char *reason = st ? rt_json_str(st, "reason") : NULL;
+	return st && g_strcmp0(rt_json_str(st, "state"), w->state) == 0 &&
+	       (w->link == NULL || g_strcmp0(rt_json_str(st, "link"), w->link) == 0) &&
+	       (w->reason == NULL || (reason && strstr(reason, w->reason)));
+}
+
+/* relais-booth with --settings `settings`, its control socket dir/<id>.sock. */
+static GSubprocess *start_booth(Fixture *fx, const char *id, const char *settings)
+{
+	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-booth", NULL);
+	g_autofree char *pipelines = rt_pipelines_dir();
+	g_autofree char *sock = g_strdup_printf("%s/%s.sock", fx->dir, id);
+	g_autofree char *state = g_build_filename(fx->dir, "state", NULL);
+	g_autofree char *log = g_strdup_printf("%s/%s.log", fx->dir, id);
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+	g_subprocess_launcher_set_stderr_file_path(l, log);
+	g_autoptr(GError) error = NULL;
+	GSubprocess *p =
+		g_subprocess_launcher_spawn(l, &error, bin, "--settings", settings, "--state-dir", state, "--control",
+					    sock, "--pipelines", pipelines, "--board", "sim", NULL);
+	g_assert_no_error(error);
+	return p;
+}
+
+/* Provisioned into an image, the settings file taken off the card as the
+ * booth's boot partition would show it: the booth starts from it alone (no
+ * --switchboard, --booth-id, --site) and reaches idle, linked. */
+static void test_booth_from_image(Fixture *fx, gconstpointer data)
+{
+	guint port = 0;
+	GSubprocess *sb = rt_start_switchboard(fx->dir, 0, &port);
+	make_mbr_image(fx);
+	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u/ws/booth", port);
+	g_auto(Run) r = {0};
+	const char *extra[] = {"--switchboard", url, "--pin-file", fx->pin_file, NULL};
+	provision(fx, &r, fx->image, NULL, NULL, extra);
+	if (r.status != 0)
+		g_error("relaisctl: %s", r.err);
+	g_auto(Run) t = {0};
+	mtype_settings(fx, MBR_FAT_SECTOR, &t);
+	g_assert_cmpint(t.status, ==, 0);
+	g_autofree char *settings = g_build_filename(fx->dir, "booth.conf", NULL);
+	g_assert_true(g_file_set_contents(settings, t.out, -1, NULL));
+
+	GSubprocess *booth = start_booth(fx, "mediatheque-1", settings);
+	BoothWait idle = {fx->dir, "mediatheque-1", "idle", "up", NULL};
+	g_assert_true(rt_wait(booth_is, &idle, 20000));
+	rt_stop(&booth);
+	rt_stop(&sb);
+}
+
+/* A corrupt settings file, then one without a CA: out of order with the
+ * reason, never an exit; a technician's good file brings the booth up by
+ * itself. */
+static void test_booth_not_set_up(Fixture *fx, gconstpointer data)
+{
+	guint port = 0;
+	GSubprocess *sb = rt_start_switchboard(fx->dir, 0, &port);
+	g_autofree char *settings = g_build_filename(fx->dir, "booth.conf", NULL);
+	g_assert_true(g_file_set_contents(settings, "[switchboard\nurl=\x01\n", -1, NULL));
+	GSubprocess *booth = start_booth(fx, "not-set-up", settings);
+	BoothWait ooo = {fx->dir, "not-set-up", "out_of_order", "down", "This booth is not set up yet"};
+	g_assert_true(rt_wait(booth_is, &ooo, 20000));
+	g_autoptr(JsonObject) st = rt_control(fx->dir, "not-set-up", "{\"cmd\":\"status\"}");
+	g_assert_nonnull(strstr(rt_json_str(st, "reason"), "This booth is not set up yet"));
+	g_assert_nonnull(strstr(rt_json_str(st, "reason"), "call a technician"));
+	g_assert_nonnull(g_subprocess_get_identifier(booth)); /* still running */
+
+	/* provisioned into a folder, with no CA: still not set up, saying why */
+	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u/ws/booth", port);
+	g_autofree char *data_text =
+		g_strdup_printf("[switchboard]\nurl=%s\n[booth]\nname=not-set-up\nsite=Lib\n", url);
+	g_assert_true(g_file_set_contents(settings, data_text, -1, NULL));
+	/* the booth was started with the corrupt file and says so until it
+	 * can start with a good one; the incomplete file is not one */
+	g_assert_false(relais_boothconf_parse(data_text, strlen(data_text), NULL));
+	g_assert_true(rt_wait(booth_is, &ooo, 20000));
+
+	/* the good file: the booth starts again with it and links up */
+	g_autofree char *folder = g_build_filename(fx->dir, "bootfs", NULL);
+	g_assert_cmpint(g_mkdir(folder, 0700), ==, 0);
+	g_auto(Run) r = {0};
+	const char *extra[] = {"--switchboard", url, "--name", "not-set-up", "--pin-file", fx->pin_file, NULL};
+	provision(fx, &r, folder, NULL, NULL, extra);
+	if (r.status != 0)
+		g_error("relaisctl: %s", r.err);
+	g_autofree char *good = g_build_filename(folder, "relais", "booth.conf", NULL);
+	g_autofree char *text = NULL;
+	g_assert_true(g_file_get_contents(good, &text, NULL, NULL));
+	g_assert_true(g_file_set_contents(settings, text, -1, NULL));
+	BoothWait idle = {fx->dir, "not-set-up", "idle", "up", NULL};
+	g_assert_true(rt_wait(booth_is, &idle, 30000));
+	rt_stop(&booth);
+	rt_stop(&sb);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -385,5 +492,7 @@ int main(int argc, char **argv)
 	ADD("/provision/image-errors", test_image_errors);
 	ADD("/provision/input-errors", test_input_errors);
 	ADD("/provision/help", test_help);
+	ADD("/provision/booth-from-image", test_booth_from_image);
+	ADD("/provision/booth-not-set-up", test_booth_not_set_up);
 	return g_test_run();
 }
