@@ -102,7 +102,7 @@ savedefconfig: $(KCONFIG_CONFIG)
 olddefconfig: $(KCONFIG_CONFIG)
 	$(KPY) -m olddefconfig Kconfig
 
-KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig firmware/*/*/Kconfig)
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig firmware/*/Kconfig.* firmware/*/*/Kconfig)
 $(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(KPY) -m olddefconfig Kconfig >/dev/null
