@@ -55,8 +55,7 @@ char *sb_store_enrol_token_create(SbStore *s, const char *booth_id, guint ttl_s,
 	gint64 now = sb_store_now(s);
 	if (!store_tx_begin(s, error))
 		return NULL;
-	g_autoptr(SbStmt) del =
-		store_prep(s, "DELETE FROM enrol_tokens WHERE booth_id = ? AND used_at IS NULL", error);
+	g_autoptr(SbStmt) del = store_prep(s, "DELETE FROM enrol_tokens WHERE booth_id = ? AND used_at IS NULL", error);
 	gboolean ok = del && store_bound(s, store_bind_text(del, 1, booth_id), error) &&
 		      store_run(s, del, "deleting the booth's pending tokens", error);
 	if (ok) {
@@ -151,7 +150,8 @@ gboolean sb_store_enrol_complete(SbStore *s, const char *token, const SbBoothCer
 	if (ok) {
 		g_autofree char *hash = sb_auth_token_hash(token);
 		g_autoptr(SbStmt) st = store_prep(
-			s, "UPDATE enrol_tokens SET used_at = ?, used_serial = ? WHERE token_hash = ? AND used_at IS NULL",
+			s,
+			"UPDATE enrol_tokens SET used_at = ?, used_serial = ? WHERE token_hash = ? AND used_at IS NULL",
 			error);
 		ok = st &&
 		     store_bound(s,
@@ -188,8 +188,8 @@ gboolean sb_store_cert_valid(SbStore *s, const char *serial, const char *booth_i
 	/* a serial of another booth reads as unknown: a stolen certificate
 	 * says nothing about which booth it belongs to */
 	if (rc == STORE_DONE || g_strcmp0(store_col_text(st, 0), booth_id) != 0) {
-		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no certificate %s for booth '%s'",
-			    serial, booth_id ? booth_id : "");
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no certificate %s for booth '%s'", serial,
+			    booth_id ? booth_id : "");
 		return FALSE;
 	}
 	if (!store_col_is_null(st, 3)) {
@@ -235,12 +235,12 @@ gboolean sb_store_booth_revoke(SbStore *s, const char *booth_id, guint *revoked,
 	if (!store_tx_begin(s, error))
 		return FALSE;
 	guint n = 0;
-	g_autoptr(SbStmt) up = store_prep(
-		s, "UPDATE booth_certs SET revoked_at = ? WHERE booth_id = ? AND revoked_at IS NULL", error);
-	gboolean ok = up &&
-		      store_bound(s, store_bind_int64(up, 1, sb_store_now(s)) | store_bind_text(up, 2, booth_id),
-				  error) &&
-		      store_run(s, up, "revoking the booth's certificates", error);
+	g_autoptr(SbStmt) up =
+		store_prep(s, "UPDATE booth_certs SET revoked_at = ? WHERE booth_id = ? AND revoked_at IS NULL", error);
+	gboolean ok =
+		up &&
+		store_bound(s, store_bind_int64(up, 1, sb_store_now(s)) | store_bind_text(up, 2, booth_id), error) &&
+		store_run(s, up, "revoking the booth's certificates", error);
 	if (ok) {
 		n = store_changes(s);
 		g_autoptr(SbStmt) del =

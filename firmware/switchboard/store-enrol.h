@@ -34,8 +34,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbBoothCert, sb_booth_cert_free)
  * tokens are deleted: one pending token per booth. Only the token's SHA-256
  * is stored. Returns: (transfer full) the token text, to show once, or NULL. */
 G_GNUC_WARN_UNUSED_RESULT
-char *sb_store_enrol_token_create(SbStore *store, const char *booth_id, guint ttl_s, gint64 *expires,
-				  GError **error);
+char *sb_store_enrol_token_create(SbStore *store, const char *booth_id, guint ttl_s, gint64 *expires, GError **error);
 
 /* The booth a token was issued for, when it may still be used. Errors:
  * NOT_FOUND (no such token: mistyped, forged, or deleted by a revocation),
@@ -59,8 +58,7 @@ gboolean sb_store_cert_record(SbStore *store, const SbBoothCert *cert, GError **
  * and `now` is within its validity. Errors: NOT_FOUND (unknown serial, or
  * issued to another booth), REVOKED, EXPIRED (also before not_before). */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_cert_valid(SbStore *store, const char *serial, const char *booth_id, gint64 now,
-			     GError **error);
+gboolean sb_store_cert_valid(SbStore *store, const char *serial, const char *booth_id, gint64 now, GError **error);
 
 /* Returns: (transfer full) (element-type SbBoothCert) the booth's
  * certificates, newest first. */
