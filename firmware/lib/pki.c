@@ -170,8 +170,8 @@ EVP_PKEY *relais_pki_key_load_or_make(const char *path, gboolean *made, GError *
 		/* a key others could read is made private before it is used */
 		if ((st.st_mode & 0077) != 0 && g_chmod(path, 0600) != 0) {
 			int e = errno;
-			relais_fail(error, RELAIS_PKI_ERROR, RELAIS_PKI_ERROR_IO, "cannot make key '%s' 0600: %s",
-				    path, g_strerror(e));
+			relais_fail(error, RELAIS_PKI_ERROR, RELAIS_PKI_ERROR_IO, "cannot make key '%s' 0600: %s", path,
+				    g_strerror(e));
 			return NULL;
 		}
 		g_autoptr(EVP_PKEY) key = relais_pki_read_key(path, error);
@@ -228,8 +228,7 @@ X509 *relais_pki_read_cert(const char *path, GError **error)
 	gsize len;
 	g_autoptr(GError) local = NULL;
 	if (!g_file_get_contents(path, &text, &len, &local)) {
-		relais_fail(error, RELAIS_PKI_ERROR, RELAIS_PKI_ERROR_IO, "certificate '%s': %s", path,
-			    local->message);
+		relais_fail(error, RELAIS_PKI_ERROR, RELAIS_PKI_ERROR_IO, "certificate '%s': %s", path, local->message);
 		return NULL;
 	}
 	X509 *x = relais_pki_cert_from_pem(text, (gssize)len, &local);
@@ -253,8 +252,8 @@ X509_REQ *relais_pki_csr_new(EVP_PKEY *key, const char *cn, GError **error)
 {
 	g_autoptr(X509_REQ) req = X509_REQ_new();
 	if (req == NULL || !X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
-	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
-					(const unsigned char *)cn, -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8, (const unsigned char *)cn,
+					-1, -1, 0) ||
 	    !X509_REQ_set_pubkey(req, key) || X509_REQ_sign(req, key, EVP_sha256()) == 0) {
 		crypto_fail(error, "making the certificate request");
 		return NULL;
@@ -272,8 +271,7 @@ X509_REQ *relais_pki_csr_from_pem(const char *pem, gssize len, GError **error)
 	X509_REQ *req = bio ? PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL) : NULL;
 	if (req == NULL) {
 		g_autofree char *why = relais_ssl_reason();
-		relais_fail(error, RELAIS_PKI_ERROR, RELAIS_PKI_ERROR_PARSE, "not a PEM certificate request (%s)",
-			    why);
+		relais_fail(error, RELAIS_PKI_ERROR, RELAIS_PKI_ERROR_PARSE, "not a PEM certificate request (%s)", why);
 	}
 	return req;
 }

@@ -64,8 +64,8 @@ static X509 *make_ca_cert(EVP_PKEY *key, GError **error)
 	if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(x), (long)SB_BOOTH_CA_DAYS * 24 * 3600) ||
 	    !X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_UTF8, (const unsigned char *)"Relais", -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, (const unsigned char *)"Relais booth CA", -1,
-					-1, 0) ||
+	    !X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, (const unsigned char *)"Relais booth CA", -1, -1,
+					0) ||
 	    !X509_set_issuer_name(x, subject) || !X509_set_pubkey(x, key)) {
 		ca_ssl_fail(error, "CA certificate");
 		return NULL;
@@ -325,13 +325,11 @@ SbBoothCert *sb_booth_ca_check_client(SbBoothCa *ca, SbStore *store, const char 
 		return NULL;
 	g_autoptr(GError) local = NULL;
 	if (!sb_store_cert_valid(store, who->serial, who->booth_id, now, &local)) {
-		SbBoothCaError code = g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_REVOKED)
-					      ? SB_BOOTH_CA_ERROR_REVOKED
-				      : g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED)
-					      ? SB_BOOTH_CA_ERROR_EXPIRED
-				      : g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)
-					      ? SB_BOOTH_CA_ERROR_UNKNOWN
-					      : SB_BOOTH_CA_ERROR_IO;
+		SbBoothCaError code =
+			g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_REVOKED)	   ? SB_BOOTH_CA_ERROR_REVOKED
+			: g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED)   ? SB_BOOTH_CA_ERROR_EXPIRED
+			: g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) ? SB_BOOTH_CA_ERROR_UNKNOWN
+											   : SB_BOOTH_CA_ERROR_IO;
 		g_set_error(error, SB_BOOTH_CA_ERROR, code, "client certificate: %s", local->message);
 		return NULL;
 	}
