@@ -87,8 +87,7 @@ static char *sign(SbEnrol *e, const char *csr_pem, const char *booth_id, SbBooth
 	return pem;
 }
 
-char *sb_enrol_simpleenroll(SbEnrol *e, const char *token, const char *csr_pem, SbBoothCert **issued,
-			    GError **error)
+char *sb_enrol_simpleenroll(SbEnrol *e, const char *token, const char *csr_pem, SbBoothCert **issued, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *booth = sb_store_enrol_token_booth(e->store, token, &local);
@@ -118,11 +117,10 @@ char *sb_enrol_simplereenroll(SbEnrol *e, const char *client_cert_pem, const cha
 	g_autoptr(GError) local = NULL;
 	g_autoptr(SbBoothCert) who = sb_booth_ca_check_client(e->ca, e->store, client_cert_pem, &local);
 	if (who == NULL) {
-		SbEnrolError code = g_error_matches(local, SB_BOOTH_CA_ERROR, SB_BOOTH_CA_ERROR_REVOKED)
-					    ? SB_ENROL_ERROR_REVOKED
-				    : g_error_matches(local, SB_BOOTH_CA_ERROR, SB_BOOTH_CA_ERROR_IO)
-					    ? SB_ENROL_ERROR_INTERNAL
-					    : SB_ENROL_ERROR_CERT_REFUSED;
+		SbEnrolError code =
+			g_error_matches(local, SB_BOOTH_CA_ERROR, SB_BOOTH_CA_ERROR_REVOKED) ? SB_ENROL_ERROR_REVOKED
+			: g_error_matches(local, SB_BOOTH_CA_ERROR, SB_BOOTH_CA_ERROR_IO)    ? SB_ENROL_ERROR_INTERNAL
+											  : SB_ENROL_ERROR_CERT_REFUSED;
 		set_from(error, local, code);
 		return NULL;
 	}
@@ -190,6 +188,11 @@ gboolean sb_enrol_booth_revoke(SbEnrol *e, const char *booth_id, guint *revoked,
 			g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
 	set_from(error, local, mine ? SB_ENROL_ERROR_INVALID : SB_ENROL_ERROR_INTERNAL);
 	return FALSE;
+}
+
+SbBoothCert *sb_enrol_check_peer(SbEnrol *e, GTlsCertificate *peer, GError **error)
+{
+	return sb_booth_ca_check_tls(e->ca, e->store, peer, error);
 }
 
 const char *sb_enrol_bearer_token(const char *header)

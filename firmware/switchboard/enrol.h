@@ -62,8 +62,8 @@ char *sb_enrol_simpleenroll(SbEnrol *enrol, const char *token, const char *csr_p
 /* EST simplereenroll: `client_cert_pem` is the certificate the booth
  * presented at the handshake. Returns: (transfer full) the new certificate. */
 G_GNUC_WARN_UNUSED_RESULT
-char *sb_enrol_simplereenroll(SbEnrol *enrol, const char *client_cert_pem, const char *csr_pem,
-			      SbBoothCert **issued, GError **error);
+char *sb_enrol_simplereenroll(SbEnrol *enrol, const char *client_cert_pem, const char *csr_pem, SbBoothCert **issued,
+			      GError **error);
 
 /* `booth add NAME --site SITE`: creates booth NAME (the protocol's booth
  * id) at site SITE (by name), or moves an existing one there, and returns
@@ -77,6 +77,13 @@ char *sb_enrol_booth_add(SbEnrol *enrol, const char *booth_id, const char *site_
  * the booth's open connections (the hub's booth, the TLS link). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_enrol_booth_revoke(SbEnrol *enrol, const char *booth_id, guint *revoked, GError **error);
+
+/* The TLS peer certificate of a booth connection, checked with the CA and
+ * the store (sb_booth_ca_check_tls): what the booth listener's
+ * accept-certificate handler and /ws/booth ask. Errors: SB_BOOTH_CA_ERROR.
+ * Returns: (transfer full) who it is, or NULL. */
+G_GNUC_WARN_UNUSED_RESULT
+SbBoothCert *sb_enrol_check_peer(SbEnrol *enrol, GTlsCertificate *peer, GError **error);
 
 /* The token of an `Authorization: Bearer <token>` header (the scheme in any
  * case, one space), or NULL. Returns: (transfer none) a pointer into `header`. */
