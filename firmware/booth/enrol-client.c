@@ -146,9 +146,9 @@ char *booth_enrol_url(const char *switchboard_url, gboolean renew, GError **erro
 			   switchboard_url ? switchboard_url : "");
 		return NULL;
 	}
-	g_autoptr(GUri) est = g_uri_build(G_URI_FLAGS_NONE, http, NULL, g_uri_get_host(uri), g_uri_get_port(uri),
-					  renew ? "/.well-known/est/simplereenroll" : "/.well-known/est/simpleenroll",
-					  NULL, NULL);
+	g_autoptr(GUri) est =
+		g_uri_build(G_URI_FLAGS_NONE, http, NULL, g_uri_get_host(uri), g_uri_get_port(uri),
+			    renew ? "/.well-known/est/simplereenroll" : "/.well-known/est/simpleenroll", NULL, NULL);
 	return g_uri_to_string(est);
 }
 
@@ -168,8 +168,9 @@ static void on_sent(GObject *source, GAsyncResult *res, gpointer data)
 	guint status = soup_message_get_status(msg);
 	if (status != SOUP_STATUS_OK) {
 		g_strchomp(text);
-		g_task_return_new_error(task, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_REFUSED, "the switchboard said %u: %s",
-					status, text[0] ? text : soup_message_get_reason_phrase(msg));
+		g_task_return_new_error(task, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_REFUSED,
+					"the switchboard said %u: %s", status,
+					text[0] ? text : soup_message_get_reason_phrase(msg));
 		return;
 	}
 	g_task_return_pointer(task, g_steal_pointer(&text), g_free);

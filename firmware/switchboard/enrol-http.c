@@ -68,8 +68,8 @@ static void handle(SoupServer *server, SoupServerMessage *msg, const char *path,
 			g_object_get(peer, "certificate-pem", &peer_pem, NULL);
 		cert = sb_enrol_simplereenroll(enrol, peer_pem, csr, &issued, &error);
 	} else {
-		const char *auth = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
-								"Authorization");
+		const char *auth =
+			soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Authorization");
 		cert = sb_enrol_simpleenroll(enrol, sb_enrol_bearer_token(auth), csr, &issued, &error);
 	}
 	if (cert == NULL) {

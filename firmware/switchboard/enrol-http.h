@@ -26,9 +26,9 @@
 
 G_BEGIN_DECLS
 
-#define SB_ENROL_HTTP_PATH	   "/.well-known/est"
-#define SB_ENROL_HTTP_ENROLL	   SB_ENROL_HTTP_PATH "/simpleenroll"
-#define SB_ENROL_HTTP_REENROLL	   SB_ENROL_HTTP_PATH "/simplereenroll"
+#define SB_ENROL_HTTP_PATH     "/.well-known/est"
+#define SB_ENROL_HTTP_ENROLL   SB_ENROL_HTTP_PATH "/simpleenroll"
+#define SB_ENROL_HTTP_REENROLL SB_ENROL_HTTP_PATH "/simplereenroll"
 /* A CSR is about 500 bytes; anything much bigger is not one. */
 #define SB_ENROL_HTTP_MAX_BODY	   16384
 #define SB_ENROL_HTTP_CONTENT_TYPE "application/pem-certificate-chain"
