@@ -194,8 +194,13 @@ void booth_enrol_request_async(SoupSession *session, const char *url, const char
 		g_autofree char *auth = g_strdup_printf("Bearer %s", token);
 		soup_message_headers_replace(headers, "Authorization", auth);
 	}
-	if (client)
+	if (client) {
 		soup_message_set_tls_client_certificate(msg, client);
+		/* a kept-alive connection made without the certificate (the
+		 * enrolment's) would carry the request anonymously: TLS 1.3
+		 * has no renegotiation to add it */
+		soup_message_add_flags(msg, SOUP_MESSAGE_NEW_CONNECTION);
+	}
 	soup_message_headers_replace(headers, "Accept", "application/pem-certificate-chain");
 	g_autoptr(GBytes) body = g_bytes_new(csr_pem, strlen(csr_pem));
 	soup_message_set_request_body_from_bytes(msg, "application/pkcs10", body);

@@ -52,8 +52,7 @@ static int booth_add(SbEnrol *enrol, int argc, char **argv)
 	if (ttl_hours < 0 || ttl_hours > 720)
 		return bad_usage("--ttl-hours is 1 to 720");
 	gint64 expires = 0;
-	g_autofree char *token =
-		sb_enrol_booth_add(enrol, parse[1], site, (guint)ttl_hours * 3600, &expires, &error);
+	g_autofree char *token = sb_enrol_booth_add(enrol, parse[1], site, (guint)ttl_hours * 3600, &expires, &error);
 	if (token == NULL) {
 		fprintf(stderr, PROG ": booth add: %s\n", error->message);
 		return 1;

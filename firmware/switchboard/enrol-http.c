@@ -93,6 +93,18 @@ static gboolean on_accept_certificate(SoupServerMessage *msg, GTlsCertificate *p
 	return who != NULL;
 }
 
+SbBoothCert *sb_enrol_http_gate(SbEnrol *enrol, SoupServerMessage *msg)
+{
+	g_autoptr(GError) error = NULL;
+	SbBoothCert *who = sb_enrol_check_peer(enrol, soup_server_message_get_tls_peer_certificate(msg), &error);
+	if (who == NULL) {
+		g_message("booth endpoint refused: %s", error->message);
+		g_autofree char *text = g_strdup_printf("only enrolled booths: %s\n", error->message);
+		reply(msg, 403, "text/plain; charset=utf-8", text);
+	}
+	return who;
+}
+
 static void on_request_started(SoupServer *server, SoupServerMessage *msg, gpointer data)
 {
 	g_signal_connect(msg, "accept-certificate", G_CALLBACK(on_accept_certificate), data);

@@ -41,4 +41,11 @@ G_BEGIN_DECLS
  * outlive the server. */
 void sb_enrol_http_attach(SoupServer *server, SbEnrol *enrol);
 
+/* The gate of an endpoint for enrolled booths only (/ws/booth): the booth
+ * that the message's TLS peer certificate names, checked again (the store
+ * may have changed since the handshake: a revocation, an expiry). On a
+ * refusal the message gets 403 with the reason and NULL is returned.
+ * Returns: (transfer full) who it is (booth_id is what a hello must name). */
+SbBoothCert *sb_enrol_http_gate(SbEnrol *enrol, SoupServerMessage *msg);
+
 G_END_DECLS

@@ -8,7 +8,8 @@
  * booth are refused with EST's statuses; a server that is not the
  * provisioned one is refused by the booth; renewal goes over mutual TLS;
  * a revoked, expired or foreign client certificate is refused at the
- * handshake.
+ * handshake; the booth endpoint's gate lets through only an enrolled booth,
+ * with the booth id its certificate names.
  */
 #define G_LOG_DOMAIN "test-enrol-tls"
 
@@ -39,6 +40,16 @@ static gint64 skewed_clock(gpointer data)
 	return g_get_real_time() / G_USEC_PER_SEC + ((Fixture *)data)->skew;
 }
 
+/* stands for /ws/booth: answers the booth id the gate lets through */
+static void on_gate(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+	g_autoptr(SbBoothCert) who = sb_enrol_http_gate(data, msg);
+	if (who == NULL)
+		return;
+	soup_server_message_set_status(msg, 200, NULL);
+	soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_COPY, who->booth_id, strlen(who->booth_id));
+}
+
 static void setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -67,6 +78,7 @@ static void setup(Fixture *f, gconstpointer data)
 	f->server = soup_server_new("tls-certificate", tls, NULL);
 	soup_server_set_tls_auth_mode(f->server, G_TLS_AUTHENTICATION_REQUESTED);
 	sb_enrol_http_attach(f->server, f->enrol);
+	soup_server_add_handler(f->server, "/gate", on_gate, f->enrol, NULL);
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
 	g_assert_true(soup_server_listen(f->server, addr, SOUP_SERVER_LISTEN_HTTPS, &error));
@@ -284,6 +296,68 @@ static void test_foreign_cert(Fixture *f, gconstpointer data)
 	expect_handshake_refused(request(f, NULL, TRUE, NULL, server_cert, csr));
 }
 
+typedef struct {
+	gboolean done;
+	guint status;
+	char *body;
+	GError *error;
+} Get;
+
+static void on_get(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Get *g = data;
+	g_autoptr(GBytes) body = soup_session_send_and_read_finish(SOUP_SESSION(source), res, &g->error);
+	if (body)
+		g->body = g_strndup(g_bytes_get_data(body, NULL), g_bytes_get_size(body));
+	g->done = TRUE;
+}
+
+static gboolean get_done(gpointer data)
+{
+	return ((Get *)data)->done;
+}
+
+/* GET /gate with `client` (nullable); the status (0: no answer) and body */
+static guint gate(Fixture *f, GTlsCertificate *client, char **body)
+{
+	g_autofree char *url = g_strdup_printf("https://localhost:%u/gate", f->port);
+	g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+	if (client) {
+		/* as enrol-client.c does: never a connection made without it */
+		soup_message_set_tls_client_certificate(msg, client);
+		soup_message_add_flags(msg, SOUP_MESSAGE_NEW_CONNECTION);
+	}
+	Get g = {0};
+	soup_session_send_and_read_async(f->session, msg, G_PRIORITY_DEFAULT, NULL, on_get, &g);
+	g_assert_true(rt_wait(get_done, &g, 10000));
+	guint status = g.error ? 0 : soup_message_get_status(msg);
+	g_clear_error(&g.error);
+	if (body)
+		*body = g_steal_pointer(&g.body);
+	g_free(g.body);
+	return status;
+}
+
+static void test_gate(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	/* no certificate: the handshake passes, the booth endpoint does not */
+	g_autofree char *why = NULL;
+	g_assert_cmpuint(gate(f, NULL, &why), ==, 403);
+	g_assert_nonnull(strstr(why, "only enrolled booths"));
+	/* enrolled: its booth id, from the certificate */
+	enrol_booth(f);
+	g_autoptr(GTlsCertificate) mine = booth_enrol_client_certificate(f->booth_dir, &error);
+	g_assert_no_error(error);
+	g_autofree char *who = NULL;
+	g_assert_cmpuint(gate(f, mine, &who), ==, 200);
+	g_assert_cmpstr(who, ==, "hall-1");
+	/* revoked: refused at the handshake */
+	g_assert_true(sb_enrol_booth_revoke(f->enrol, "hall-1", NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(gate(f, mine, NULL), ==, 0);
+}
+
 static void test_clock(Fixture *f, gconstpointer data)
 {
 	/* a Raspberry Pi at first boot: 1970, or the image's build day */
@@ -341,6 +415,7 @@ int main(int argc, char **argv)
 	ADD("/enrol-tls/enrol", test_enrol);
 	ADD("/enrol-tls/renew", test_renew);
 	ADD("/enrol-tls/foreign-cert", test_foreign_cert);
+	ADD("/enrol-tls/gate", test_gate);
 	ADD("/enrol-tls/clock", test_clock);
 	ADD("/enrol-tls/saved-cert-checked", test_saved_cert_checked);
 	return g_test_run();
