@@ -12,6 +12,10 @@ declare -A media_h=()
 for c in "$@"; do
 	media_h[$(basename "${c%.c}.h")]=1
 done
+# headers of the tier without a .c of their own (media-private.h)
+for h in firmware/lib/media*.h; do
+	media_h[$(basename "$h")]=1
+done
 bad=0
 # core library files: firmware/lib minus the media tier (its .c and .h)
 files=()

@@ -4,7 +4,7 @@
 // admin.h). Every change is confirmed by the switchboard's answer; an error
 // is shown next to the form that caused it, with the field it names marked.
 
-import { $, cell, currentUser, getJson, showError, showSignedIn, showSignedOut } from './page.js';
+import { $, cell, currentUser, getJson, localTime, showError, showSignedIn, showSignedOut } from './page.js';
 import { BookingsPanel } from './bookings.js';
 
 const ui = {
@@ -219,11 +219,6 @@ const boothUi = {
   site: $('booth-site'),
   formError: $('booth-form-error'),
 };
-
-function localTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
 
 async function loadBooths() {
   const r = await load('/api/admin/booths');

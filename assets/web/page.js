@@ -1,19 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What the staff and statistics pages share: the signed-in account
-// (GET /api/me), the sign-in hint, JSON requests, table cells, errors.
-// Each page's `ui` has body, who, hint and hintText (ids who, signin-hint,
-// signin-hint-text) and error.
+// What the pages share (console, administration, staff, statistics): the
+// signed-in account (GET /api/me), the sign-in hint, JSON requests, elements
+// and table cells, messages and errors. Each staff-like page's `ui` has body,
+// who, hint and hintText (ids who, signin-hint, signin-hint-text) and error.
 
 export const $ = (id) => document.getElementById(id);
 
-// The signed-in account ({login, name, role}) or null.
-export async function currentUser() {
+// An element `tag` with attributes `attrs` (class, text, data-*, aria-*,
+// role, type, id; anything else as a property; null, undefined and false
+// skipped) and `children` (nodes or text; null and undefined skipped).
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'type' || k === 'id') e.setAttribute(k, v === true ? '' : v);
+    else e[k] = v;
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+// The account of this browser's session: { login, name, role }, null when
+// signed out, undefined when the switchboard cannot be asked.
+export async function whoAmI() {
   try {
     const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
-    return r.ok ? await r.json() : null;
+    if (r.status === 401) return null;
+    return r.ok ? await r.json() : undefined;
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+// The signed-in account ({login, name, role}) or null.
+export async function currentUser() {
+  return (await whoAmI()) ?? null;
 }
 
 // GET `url` with the session cookie: {status, ok, body} (body {} if not
@@ -22,6 +45,17 @@ export async function getJson(url) {
   const r = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
   const body = await r.json().catch(() => ({}));
   return { status: r.status, ok: r.ok, body };
+}
+
+// POST `body` as JSON with the session cookie: the fetch Response (throws if
+// the switchboard cannot be reached).
+export function postJson(url, body) {
+  return fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 // Shows `section` and the account's name.
@@ -41,9 +75,21 @@ export function showSignedOut(ui, section, wrongRoleText) {
   ui.body.dataset.state = 'signed-out';
 }
 
+// Shows `text` in `node`, or hides it (null or '').
+export function setMessage(node, text) {
+  node.textContent = text ?? '';
+  node.hidden = !text;
+}
+
 export function showError(ui, text) {
-  ui.error.textContent = text ?? '';
-  ui.error.hidden = !text;
+  setMessage(ui.error, text);
+}
+
+// An ISO time as the browser's local date and time (the text itself if it
+// is not a time).
+export function localTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
 // A table cell holding `child` (a node, or text) with attributes `attrs`.

@@ -4,7 +4,7 @@
 // every 5 s. Online, in use, out of order (with the booth's reason) or
 // offline, and when each was last seen. Nothing about visitors.
 
-import { $, cell, currentUser, getJson, showError, showSignedIn, showSignedOut } from './page.js';
+import { $, cell, currentUser, getJson, localTime, showError, showSignedIn, showSignedOut } from './page.js';
 
 const ui = {
   body: document.body,
@@ -30,11 +30,6 @@ const STATUS_WORDS = {
 const CONNECTED = new Set(['online', 'in_use', 'out_of_order']);
 
 let timer = null;
-
-function localTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
 
 function timeEl(iso, text) {
   const t = document.createElement('time');

@@ -17,8 +17,9 @@
  * Privacy: nothing of the camera or the microphone runs unless a RelaisMedia
  * (from relais_media_start() to relais_media_free()) or a RelaisPreview
  * (preview.h, from relais_preview_start() to relais_preview_free()) exists.
- * These two objects are the only places in the firmware that build capture
- * elements (relais_media_conf_dup_source()); free() returns with the devices
+ * These two objects are the only ones in the firmware that hold capture
+ * elements, and both get them from one builder (media-capture.c, the only
+ * caller of relais_media_conf_dup_source()); free() returns with the devices
  * closed. Only RelaisMedia has a network element.
  */
 #pragma once
@@ -26,6 +27,8 @@
 #include <glib.h>
 #include "mediaconf.h"
 #include "stamp.h"
+/* RelaisLevel: internal to the media tier, used by tests that meter sound. */
+#include "media-level.h"
 
 G_BEGIN_DECLS
 
@@ -244,28 +247,5 @@ struct _GstElement *relais_media_dup_pipeline(RelaisMedia *media);
 /* Stops the pipeline (sources released, nothing left buffered) and frees. */
 void relais_media_free(RelaisMedia *media);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMedia, relais_media_free)
-
-/* --- Internal: shared by media.c and preview.c, not for programs. --- */
-
-/* A peak meter on raw audio (S16 or F32 interleaved), reference counted: a
- * pad probe holds one reference, the engine another. The probe publishes
- * the peak of each ~100 ms window with an atomic store; reading is
- * lock-free. */
-typedef struct _RelaisLevel RelaisLevel;
-RelaisLevel *relais_level_new(void);
-void relais_level_unref(RelaisLevel *level);
-/* Adds the probe to pad (raw audio flows through it); once per level. */
-void relais_level_attach(RelaisLevel *level, struct _GstPad *pad);
-double relais_level_get(RelaisLevel *level);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisLevel, relais_level_unref)
-
-/* Returns: (transfer full) a bin parsed from a gst-launch fragment, named
- * `name`, with ghost pads for its free ends; NULL with
- * RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT naming the Debian package when an
- * element is not installed, or RELAIS_MEDIA_ERROR_PIPELINE. */
-struct _GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error);
-/* Returns: (transfer full) (nullable) the first error on the pipeline's bus,
- * as RELAIS_MEDIA_ERROR_PIPELINE naming the element; NULL if none. */
-GError *relais_media_pop_bus_error(struct _GstElement *pipeline);
 
 G_END_DECLS

@@ -2,17 +2,23 @@
 #define G_LOG_DOMAIN "relais-preview"
 
 #include "preview.h"
+#include "media-capture.h"
+#include "media-frames.h"
+#include "media-pipeline.h"
 
 #include <gst/gst.h>
-#include <gst/app/gstappsink.h>
 
 /*
- * Lifetime as in media.c: the bus watch, the appsink callbacks and the
- * level probe each hold a reference, and the bus watch checks `closed`
- * first, so that nothing touches freed memory and nothing reaches the owner
- * after relais_preview_free(). Errors arrive through the bus watch, which
- * runs on the owner's context already: a failure is delivered from there,
- * once, after the pipeline has been stopped.
+ * The bins come from media-capture.c, as the call's do; the pipeline's
+ * care (bus watch, start, errors, graph dump) from media-pipeline.c.
+ *
+ * Lifetime as in media.c: the bus watch holds a reference on the preview,
+ * the appsink callbacks one on the frame slot and the level probe one on
+ * the level, and the bus watch checks `closed` first, so that nothing
+ * touches freed memory and nothing reaches the owner after
+ * relais_preview_free(). Errors arrive through the bus watch, which runs on
+ * the owner's context already: a failure is delivered from there, once,
+ * after the pipeline has been stopped.
  */
 
 struct _RelaisPreview {
@@ -25,10 +31,8 @@ struct _RelaisPreview {
 	RelaisPreviewErrorFunc error_func;
 	gpointer error_data;
 
-	/* Held while the frame function runs, as in media.c. */
-	GMutex frame_lock;
-	RelaisMediaFrameFunc frame_func;
-	gpointer frame_data;
+	/* The camera's frame function (media-frames.h). */
+	RelaisFrameSlot *frames;
 
 	GstElement *pipeline;
 	GSource *bus_source;
@@ -48,7 +52,7 @@ static void preview_unref(gpointer data)
 		return;
 	g_assert(p->pipeline == NULL);
 	g_clear_pointer(&p->level, relais_level_unref);
-	g_mutex_clear(&p->frame_lock);
+	g_clear_pointer(&p->frames, relais_frame_slot_unref);
 	g_mutex_clear(&p->lock);
 	g_main_context_unref(p->context);
 	g_free(p->board);
@@ -63,30 +67,6 @@ static gboolean is_closed(RelaisPreview *p)
 	return closed;
 }
 
-static void dump_graph(RelaisPreview *p, const char *why)
-{
-	if (p->pipeline == NULL)
-		return;
-	/* Written only when GST_DEBUG_DUMP_DOT_DIR is set. */
-	g_autofree char *name = g_strdup_printf("relais-preview-%s", why);
-	GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(p->pipeline), GST_DEBUG_GRAPH_SHOW_ALL, name);
-}
-
-static GstFlowReturn on_new_sample(GstAppSink *sink, gpointer data)
-{
-	RelaisPreview *p = data;
-	/* Pulled at once: the appsink keeps no picture of the visitor. */
-	GstSample *sample = gst_app_sink_try_pull_sample(sink, 0);
-	if (sample == NULL)
-		return GST_FLOW_OK;
-	g_mutex_lock(&p->frame_lock);
-	if (p->frame_func != NULL)
-		p->frame_func(sample, p->frame_data);
-	g_mutex_unlock(&p->frame_lock);
-	gst_sample_unref(sample);
-	return GST_FLOW_OK;
-}
-
 /* Owner's context (the bus watch). */
 static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 {
@@ -94,18 +74,13 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 	if (is_closed(p))
 		return G_SOURCE_REMOVE;
 	if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
-		g_autoptr(GError) err = NULL;
-		gst_message_parse_warning(msg, &err, NULL);
-		g_info("warning from %s: %s", GST_MESSAGE_SRC_NAME(msg), err->message);
+		relais_media_log_warning(msg);
 		return G_SOURCE_CONTINUE;
 	}
 	if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ERROR)
 		return G_SOURCE_CONTINUE;
 
-	g_autoptr(GError) err = NULL;
-	g_autofree char *debug = NULL;
-	gst_message_parse_error(msg, &err, &debug);
-	g_debug("error from %s: %s (%s)", GST_MESSAGE_SRC_NAME(msg), err->message, debug ? debug : "");
+	g_autoptr(GError) err = relais_media_error_from_message(msg);
 	g_mutex_lock(&p->lock);
 	gboolean first = !p->failed;
 	p->failed = TRUE;
@@ -116,67 +91,29 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 	if (!first)
 		return G_SOURCE_CONTINUE;
 
-	dump_graph(p, "error");
+	relais_media_pipeline_dump(p->pipeline, "relais-preview", "error");
 	/* Release the devices before anyone hears of it. */
 	gst_element_set_state(p->pipeline, GST_STATE_NULL);
 	if (func != NULL) {
-		g_autoptr(GError) out =
-			g_error_new(RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "preview (board %s): %s: %s",
-				    p->board, GST_MESSAGE_SRC_NAME(msg), err->message);
+		g_prefix_error(&err, "preview (board %s): ", p->board);
 		/* May free the preview: this source's reference keeps it valid. */
-		func(p, out, user_data);
+		func(p, err, user_data);
 	}
 	return is_closed(p) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static gboolean build_pipeline(RelaisPreview *p, const RelaisMediaConf *conf, GError **error)
 {
-	g_autofree char *vsrc = relais_media_conf_dup_source(conf, "video", error);
-	if (vsrc == NULL)
-		return FALSE;
-	g_autofree char *asrc = relais_media_conf_dup_source(conf, "audio", error);
-	if (asrc == NULL)
+	g_auto(RelaisCapture) capture = {0};
+	if (!relais_capture_build_preview(&capture, conf, p->frames, p->level, error))
 		return FALSE;
 
 	static guint serial = 0;
 	g_autofree char *pname = g_strdup_printf("relais-%s-preview-%u", p->board, g_atomic_int_add(&serial, 1));
 	p->pipeline = gst_object_ref_sink(gst_pipeline_new(pname));
-
-	/* The camera's frames go to the UI as they come: one frame deep,
-	 * dropped rather than queued, and not paced on the clock (a live
-	 * source already is). */
-	g_autofree char *vdesc = g_strdup_printf("%s ! videoconvert ! appsink name=local-video", vsrc);
-	GstElement *video = relais_media_parse_fragment("preview-video", vdesc, error);
-	if (video == NULL)
-		return FALSE;
-	gst_bin_add(GST_BIN(p->pipeline), video);
-	g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(video), "local-video");
-	g_autoptr(GstCaps) i420 = gst_caps_from_string("video/x-raw,format=I420");
-	g_object_set(sink, "caps", i420, "max-buffers", 1, "drop", TRUE, "sync", FALSE, "async", FALSE,
-		     "enable-last-sample", FALSE, "qos", FALSE, NULL);
-	GstAppSinkCallbacks cb = {.new_sample = on_new_sample};
-	gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, preview_ref(p), preview_unref);
-
-	/* The microphone only feeds the meter. sync=false: the live source
-	 * paces it; waiting on the clock would only add wake-ups. */
-	g_autofree char *adesc = g_strdup_printf(
-		"%s ! audioconvert ! audio/x-raw,format=S16LE ! fakesink name=mic sync=false async=false "
-		"enable-last-sample=false",
-		asrc);
-	GstElement *audio = relais_media_parse_fragment("preview-audio", adesc, error);
-	if (audio == NULL)
-		return FALSE;
-	gst_bin_add(GST_BIN(p->pipeline), audio);
-	g_autoptr(GstElement) mic = gst_bin_get_by_name(GST_BIN(audio), "mic");
-	g_autoptr(GstPad) mic_pad = gst_element_get_static_pad(mic, "sink");
-	relais_level_attach(p->level, mic_pad);
-
-	GstBus *bus = gst_element_get_bus(p->pipeline);
-	p->bus_source = gst_bus_create_watch(bus);
-	gst_object_unref(bus);
-	g_source_set_callback(p->bus_source, (GSourceFunc)(void (*)(void))on_bus_message, preview_ref(p),
-			      preview_unref);
-	g_source_attach(p->bus_source, p->context);
+	gst_bin_add(GST_BIN(p->pipeline), gst_object_ref(capture.video));
+	gst_bin_add(GST_BIN(p->pipeline), gst_object_ref(capture.audio));
+	p->bus_source = relais_media_watch_bus(p->pipeline, p->context, on_bus_message, preview_ref(p), preview_unref);
 	return TRUE;
 }
 
@@ -187,11 +124,12 @@ RelaisPreview *relais_preview_new(const RelaisMediaConf *conf, GError **error)
 
 	if (!gst_is_initialized() && !gst_init_check(NULL, NULL, error))
 		return NULL;
+	relais_media_debug_init();
 
 	RelaisPreview *p = g_new0(RelaisPreview, 1);
 	g_atomic_ref_count_init(&p->ref);
 	g_mutex_init(&p->lock);
-	g_mutex_init(&p->frame_lock);
+	p->frames = relais_frame_slot_new();
 	p->context = g_main_context_ref_thread_default();
 	p->board = g_strdup(relais_media_conf_get_board(conf));
 	p->level = relais_level_new();
@@ -218,17 +156,10 @@ gboolean relais_preview_start(RelaisPreview *p, GError **error)
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE, "preview already started");
 		return FALSE;
 	}
-	if (gst_element_set_state(p->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-		dump_graph(p, "start");
-		GError *err = relais_media_pop_bus_error(p->pipeline);
+	if (!relais_media_pipeline_play(p->pipeline, "preview", p->board, error)) {
 		g_mutex_lock(&p->lock);
 		p->failed = TRUE; /* what else is on the bus is a consequence */
 		g_mutex_unlock(&p->lock);
-		gst_element_set_state(p->pipeline, GST_STATE_NULL);
-		if (err == NULL)
-			err = g_error_new_literal(RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
-						  "the pipeline refused to start");
-		g_propagate_prefixed_error(error, err, "preview (board %s): ", p->board);
 		return FALSE;
 	}
 	g_mutex_lock(&p->lock);
@@ -240,12 +171,7 @@ gboolean relais_preview_start(RelaisPreview *p, GError **error)
 void relais_preview_set_frame_func(RelaisPreview *p, RelaisMediaFrameFunc func, gpointer user_data)
 {
 	g_return_if_fail(p != NULL);
-	g_mutex_lock(&p->frame_lock);
-	if (is_closed(p))
-		func = NULL;
-	p->frame_func = func;
-	p->frame_data = func ? user_data : NULL;
-	g_mutex_unlock(&p->frame_lock);
+	relais_frame_slot_set(p->frames, func, user_data);
 }
 
 void relais_preview_set_error_func(RelaisPreview *p, RelaisPreviewErrorFunc func, gpointer user_data)
@@ -286,15 +212,14 @@ void relais_preview_free(RelaisPreview *p)
 	if (p == NULL)
 		return;
 
-	g_mutex_lock(&p->frame_lock);
-	p->frame_func = NULL;
-	p->frame_data = NULL;
+	/* First, so that no frame function runs from here on (waits for one
+	 * that is running). */
+	relais_frame_slot_close(p->frames);
 	g_mutex_lock(&p->lock);
 	p->closed = TRUE;
 	p->running = FALSE;
 	p->error_func = NULL;
 	g_mutex_unlock(&p->lock);
-	g_mutex_unlock(&p->frame_lock);
 
 	if (p->bus_source != NULL) {
 		g_source_destroy(p->bus_source);

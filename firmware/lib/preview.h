@@ -14,8 +14,8 @@
  *
  * Privacy: nothing of the camera or the microphone runs unless a RelaisPreview
  * (from relais_preview_start() to relais_preview_free()) or a RelaisMedia
- * (media.h) exists; these two objects are the only places in the firmware
- * that build capture elements. relais_preview_free() returns with the
+ * (media.h) exists; these two objects are the only ones in the firmware
+ * that hold capture elements, built for both by media-capture.c. relais_preview_free() returns with the
  * devices closed, so the media engine can open them right after.
  *
  * Threading: as media.h. The error function runs on the GMainContext that

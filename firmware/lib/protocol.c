@@ -731,6 +731,46 @@ JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const 
 	return o;
 }
 
+JsonObject *relais_msg_booking_offer(void)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_OFFER);
+	json_object_set_array_member(o, "slots", json_array_new());
+	return o;
+}
+
+void relais_msg_booking_offer_add(JsonObject *offer, const char *start, const char *end)
+{
+	JsonObject *slot = json_object_new();
+	json_object_set_string_member(slot, "start", start);
+	json_object_set_string_member(slot, "end", end);
+	json_array_add_object_element(json_object_get_array_member(offer, "slots"), slot);
+}
+
+JsonObject *relais_msg_booked(const char *code, const char *start, const char *end, const char *site)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKED);
+	json_object_set_string_member(o, "code", code);
+	json_object_set_string_member(o, "start", start);
+	json_object_set_string_member(o, "end", end);
+	if (site)
+		json_object_set_string_member(o, "site", site);
+	return o;
+}
+
+JsonObject *relais_msg_checked_in(const char *code, const char *start, const char *end, const char *language,
+				  const char *topic)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECKED_IN);
+	json_object_set_string_member(o, "code", code);
+	json_object_set_string_member(o, "start", start);
+	json_object_set_string_member(o, "end", end);
+	if (language && *language)
+		json_object_set_string_member(o, "language", language);
+	if (topic && *topic)
+		json_object_set_string_member(o, "topic", topic);
+	return o;
+}
+
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_ERROR);

@@ -121,6 +121,16 @@ gboolean relais_msg_check(JsonObject *obj, GError **error) G_GNUC_WARN_UNUSED_RE
 /* A booking_error (ref: the request's type, reason: relais_booking_reasons,
  * message nullable). Returns: (transfer full) the object, to send. */
 JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message);
+/* A booking_offer with no slots yet; relais_msg_booking_offer_add() appends
+ * one {start, end} (ISO 8601 with offset). Returns: (transfer full) */
+JsonObject *relais_msg_booking_offer(void);
+void relais_msg_booking_offer_add(JsonObject *offer, const char *start, const char *end);
+/* A booked reply (site nullable). Returns: (transfer full) */
+JsonObject *relais_msg_booked(const char *code, const char *start, const char *end, const char *site);
+/* A checked_in reply; language and topic are left out when NULL or empty.
+ * Returns: (transfer full) */
+JsonObject *relais_msg_checked_in(const char *code, const char *start, const char *end, const char *language,
+				  const char *topic);
 
 /* Returns: (transfer full) a complete error message, e.g. for a reply. */
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref);

@@ -22,8 +22,8 @@
  *   DELETE /api/admin/users/LOGIN
  *   GET    /api/bookings?day=YYYY-MM-DD      advisers and admins: every site; staff: theirs
  *
- * Every /api/admin request needs an administrator's session (401 without a
- * session, 403 for another role, before anything else); a request that
+ * Every /api/admin request needs an administrator's sign-in (401 without a
+ * sign-in, 403 for another role, before anything else); a request that
  * changes something needs the page's own Origin (403) and a JSON object body
  * of at most SB_ADMIN_MAX_BODY bytes (413 beyond). Errors are {error, field?}: 400
  * (malformed or invalid, `field` names the culprit), 404 (no such id), 405
@@ -33,7 +33,7 @@
  *
  * Passwords follow the command line's rules (sb_auth_check_password_policy);
  * a generated one is in the reply once and nowhere else. Deleting an account
- * or resetting its password ends its sessions and closes its open consoles
+ * or resetting its password ends its sign-ins and closes its open consoles
  * (through the server's callback), and so does making an account staff. A
  * change between adviser and admin, of name or of skills applies from the
  * account's next connection: closing a console would cut a visitor's call.
@@ -47,6 +47,11 @@
  * Bookings carry no visitor: time, site, language, topic and state; the code
  * only for admins and staff (who check visitors in), never for advisers. A
  * day is each site's local day; without ?day, each site's today.
+ *
+ * Files: admin.c routes every /api/admin request to one file per resource
+ * (admin-sites.c, admin-hours.c, admin-closures.c, admin-booths.c,
+ * admin-accounts.c; admin-private.h between them); admin-bookings.c is the
+ * day's bookings; api-json.h checks the bodies' fields and words the errors.
  */
 #pragma once
 
@@ -60,9 +65,9 @@ G_BEGIN_DECLS
 /* A request body bigger than this is refused (a week of hours is ~1 KB). */
 #define SB_ADMIN_MAX_BODY 8192
 
-/* Closes the open consoles of these sessions (SHA-256 hex of their tokens,
+/* Closes the open consoles of these sign-ins (SHA-256 hex of their tokens,
  * NULL-terminated): the account is gone or its password was reset. */
-typedef void (*SbAdminCloseConsoles)(const char *const *session_hashes, gpointer user_data);
+typedef void (*SbAdminCloseConsoles)(const char *const *signin_hashes, gpointer user_data);
 
 typedef struct _SbAdmin SbAdmin;
 
@@ -73,7 +78,7 @@ typedef struct _SbAdmin SbAdmin;
 SbAdmin *sb_admin_register(SoupServer *soup, SbStore *store, gboolean secure, SbHub *hub, SbSiteBooths *booths,
 			   SbAdminCloseConsoles close_consoles, gpointer user_data);
 
-/* One booking of a day, with its site's name and its local times. */
+/* admin-bookings.c. One booking of a day, with its site's name and its local times. */
 typedef struct {
 	SbBooking *booking;
 	char *site;
@@ -88,7 +93,7 @@ typedef struct {
  * or NULL on a store error. */
 GPtrArray *sb_admin_day_bookings(SbStore *store, gint64 site_id, const GDate *day, gint64 now_s, GError **error);
 
-/* "HH:MM" (00:00..24:00) as minutes since midnight; FALSE otherwise. */
+/* admin-hours.c. "HH:MM" (00:00..24:00) as minutes since midnight; FALSE otherwise. */
 gboolean sb_admin_parse_time(const char *text, guint *minutes);
 
 G_END_DECLS

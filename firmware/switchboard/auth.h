@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * auth: the switchboard's cryptography for accounts, without a database or a
- * socket: password hashes (scrypt through OpenSSL 3's EVP_KDF), session
+ * socket: password hashes (scrypt through OpenSSL 3's EVP_KDF), sign-in
  * tokens and their stored form, the sign-in rate limit decision, and random
  * codes (trial passwords, booking codes).
  *
@@ -70,7 +70,7 @@ gboolean sb_auth_verify_password(const char *password, const char *stored);
  * malformed: rehash at the next successful sign-in. */
 gboolean sb_auth_needs_rehash(const char *stored);
 
-/* A new session token: 32 random bytes, base64url without padding
+/* A new sign-in token: 32 random bytes, base64url without padding
  * (SB_AUTH_TOKEN_CHARS characters, cookie-safe). Returns: (transfer full). */
 G_GNUC_WARN_UNUSED_RESULT
 char *sb_auth_new_token(GError **error);

@@ -69,6 +69,12 @@ char *sb_calendar_format(GTimeZone *tz, gint64 t, const char *format)
 	return local ? g_date_time_format(local, format) : NULL;
 }
 
+char *sb_calendar_iso_utc(gint64 t)
+{
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+	return utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+}
+
 gboolean sb_calendar_parse_date(const char *v, GDate *out)
 {
 	if (v == NULL || strlen(v) != 10 || v[4] != '-' || v[7] != '-')

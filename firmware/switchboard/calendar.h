@@ -41,6 +41,10 @@ gboolean sb_calendar_day_range(GTimeZone *tz, const GDate *day, gint64 *from_s, 
  * "%Y-%m-%dT%H:%M:%S%:z"). Returns: (transfer full) or NULL. */
 char *sb_calendar_format(GTimeZone *tz, gint64 t, const char *format);
 
+/* Instant `t` as "YYYY-MM-DDTHH:MM:SSZ" (the API's times). Returns:
+ * (transfer full) or NULL. */
+char *sb_calendar_iso_utc(gint64 t);
+
 /* "YYYY-MM-DD", a real date from 1970 on; FALSE otherwise. */
 gboolean sb_calendar_parse_date(const char *text, GDate *out);
 /* `day` as "YYYY-MM-DD". */

@@ -57,7 +57,7 @@ static char *max_mb_text(gsize max_bytes)
 	return g_strdup_printf("Too large: max %s.", max);
 }
 
-/* The adviser's connection in a call, from the request's session; replies
+/* The adviser's connection in a call, from the request's sign-in; replies
  * 401/403/409 and returns NULL otherwise. */
 static SbPeer *adviser_in_call(Docshare *ds, SoupServerMessage *msg)
 {

@@ -11,7 +11,7 @@
  *
  * The upload is checked in an early handler, on the headers alone, before
  * any of the body is read: method, Origin, a signed-in adviser or admin, a
- * call going on for that sign-in session (found from the session, never from
+ * call going on for that sign-in (found from the sign-in, never from
  * a client-supplied id), the media type, and a Content-Length within the cap
  * (413; no length: 411). The body then goes straight into one buffer of
  * exactly that length (libsoup's accumulation is off), so no more than the
@@ -36,9 +36,9 @@
 
 G_BEGIN_DECLS
 
-/* The adviser's connection of sign-in session `session_hash` (SHA-256 of the
+/* The adviser's connection of sign-in `signin_hash` (SHA-256 of the
  * token) that is in a call with a connected booth, or NULL. */
-typedef SbPeer *(*SbDocshareFindAdviser)(const char *session_hash, gpointer user_data);
+typedef SbPeer *(*SbDocshareFindAdviser)(const char *signin_hash, gpointer user_data);
 
 typedef struct {
 	SbStore *store;

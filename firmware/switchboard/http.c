@@ -22,11 +22,18 @@ void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 	sb_http_set_json_node(msg, status, root);
 }
 
-void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text)
+void sb_http_set_json_field_error(SoupServerMessage *msg, guint status, const char *field, const char *text)
 {
 	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
 	json_object_set_string_member(json_node_get_object(root), "error", text);
+	if (field)
+		json_object_set_string_member(json_node_get_object(root), "field", field);
 	sb_http_set_json_node(msg, status, root);
+}
+
+void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text)
+{
+	sb_http_set_json_field_error(msg, status, NULL, text);
 }
 
 void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow)
@@ -48,7 +55,7 @@ gboolean sb_http_allow(SoupServerMessage *msg, const char *allow)
 
 SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles, char **token_out)
 {
-	SbUser *user = sb_http_session_user(store, msg, token_out);
+	SbUser *user = sb_http_signin_user(store, msg, token_out);
 	if (user == NULL) {
 		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
 		return NULL;
@@ -63,7 +70,7 @@ SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles
 	return user;
 }
 
-char *sb_http_session_token(SoupServerMessage *msg)
+char *sb_http_signin_token(SoupServerMessage *msg)
 {
 	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
 	if (cookies == NULL)
@@ -80,13 +87,13 @@ char *sb_http_session_token(SoupServerMessage *msg)
 	return NULL;
 }
 
-SbUser *sb_http_session_user(SbStore *store, SoupServerMessage *msg, char **token_out)
+SbUser *sb_http_signin_user(SbStore *store, SoupServerMessage *msg, char **token_out)
 {
-	g_autofree char *token = sb_http_session_token(msg);
+	g_autofree char *token = sb_http_signin_token(msg);
 	if (token == NULL)
 		return NULL;
 	g_autoptr(GError) error = NULL;
-	SbUser *user = sb_store_session_lookup(store, token, &error);
+	SbUser *user = sb_store_signin_lookup(store, token, &error);
 	if (user == NULL) {
 		if (error && !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
 		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) &&

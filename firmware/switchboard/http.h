@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * http: the request helpers the switchboard's HTTP handlers share (server,
- * site, stats): JSON replies, the session cookie, the Origin check.
+ * site, stats): JSON replies, the sign-in cookie, the Origin check.
  */
 #pragma once
 
@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* The sign-in session cookie's name. */
+/* The sign-in cookie's name. */
 #define SB_SESSION_COOKIE "relais_session"
 
 /* Sets a JSON reply (not cached, no sniffing) of `root`. */
@@ -20,23 +20,26 @@ void sb_http_set_json_node(SoupServerMessage *msg, guint status, JsonNode *root)
 void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b);
 /* Sets the reply {"error": text}. */
 void sb_http_set_json_error(SoupServerMessage *msg, guint status, const char *text);
+/* Sets the reply {"error": text, "field": field} (`field` NULL: none), the
+ * field naming the request's culprit member. */
+void sb_http_set_json_field_error(SoupServerMessage *msg, guint status, const char *field, const char *text);
 
 /* Sets a 405 reply naming the methods `allow`ed. */
 void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow);
 
-/* The raw token of the session cookie (at most twice SB_AUTH_TOKEN_CHARS),
+/* The raw token of the sign-in cookie (at most twice SB_AUTH_TOKEN_CHARS),
  * or NULL. Returns: (transfer full) */
-char *sb_http_session_token(SoupServerMessage *msg);
+char *sb_http_signin_token(SoupServerMessage *msg);
 
-/* The account behind the request's session cookie in `store`, or NULL (no
+/* The account behind the request's sign-in cookie in `store`, or NULL (no
  * cookie, unknown, expired or disabled; any other store error is logged).
  * *token_out: the raw token (nullable). Returns: (transfer full) */
-SbUser *sb_http_session_user(SbStore *store, SoupServerMessage *msg, char **token_out);
+SbUser *sb_http_signin_user(SbStore *store, SoupServerMessage *msg, char **token_out);
 
 /* One bit per role: SB_HTTP_ROLE(SB_ROLE_ADMIN) | ... */
 #define SB_HTTP_ROLE(r) (1u << (r))
 /* The signed-in user if their role is one of `roles`; else replies 401 (no
- * session) or 403 (another role) and returns NULL. token_out: as above. */
+ * sign-in) or 403 (another role) and returns NULL. token_out: as above. */
 SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles, char **token_out);
 /* TRUE if the request's method is in `allow` ("GET, HEAD"); else replies
  * 405 with that Allow header and returns FALSE. */

@@ -1,179 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "relais-hub"
 
-#include "hub.h"
-#include "auth.h"
+/* The hub's registry of booths and advisers: connections, hello, status,
+ * request and cancel, the message dispatch, the tick, metrics. Beside it:
+ * hub-state.c (the booth's and the call's state machines), hub-queue.c
+ * (matching, order, wait estimates), hub-calls.c (accept, relay, held
+ * calls, end, ratings), hub-bookings.c (a booth's booking requests),
+ * hub-docs.c (documents in a call). */
+#include "hub-private.h"
 #include "turn.h"
 #include "relais-config.h"
 
-#include <openssl/crypto.h>
 #include <string.h>
-
-typedef /* Adviser chat lines kept for a booth whose link is away. */
-#define SB_HELD_MAX 16
-
-	struct _SbTicket SbTicket;
-typedef struct _SbCall SbCall;
-
-/* A document the adviser shows in a call (PROTOCOL.md "Showing a
- * document"): in memory only, zeroed when dropped (zero_free). */
-typedef struct {
-	char *id;
-	char *token; /* the booth fetches it once with this */
-	RelaisDocKind kind;
-	GBytes *bytes;
-	guint pages, page;
-	gboolean fetched;
-} SbDoc;
-
-struct _SbPeer {
-	RelaisRole role;
-	gpointer conn;
-	char *session;
-	gboolean greeted;
-	gboolean closing; /* close requested: ignore further input */
-	guint errors;
-	/* booth */
-	char *booth_id;
-	char *site;
-	char *board;
-	char *status; /* "idle" | "out_of_order" */
-	char *reason;
-	/* adviser */
-	char *name;
-	/* what the adviser handles, from their account; NULL or empty: any */
-	char **languages;
-	char **topics;
-	/* both */
-	gint64 ice_sent_us; /* when it last got TURN credentials */
-	SbTicket *ticket;   /* booth: its place in the queue */
-	SbCall *call;
-};
-
-struct _SbTicket {
-	char *id;
-	SbPeer *booth;
-	char *language;
-	char *topic;
-	JsonObject *answers;
-	gboolean booked; /* came with a booking: served before walk-ins */
-	char *booking;	 /* its verified, checked-in code (booked) */
-	gint64 created_us;
-	gint64 queued_wall_s; /* the same instant on the wall clock (call records) */
-	/* what the booth was last told (queued), so that only changes are sent */
-	guint told_position; /* 0: nothing yet */
-	gint64 told_wait_s;
-};
-
-struct _SbCall {
-	char *id;
-	char *ticket;
-	char *booth_id;
-	SbPeer *booth; /* NULL while the booth's link is away (see sb_hub_tick) */
-	SbPeer *adviser;
-	gint64 started_us;
-	/* for the call record: copied from the ticket and the booth */
-	char *site, *topic, *language;
-	gint64 queued_wall_s, answered_wall_s;
-	gint64 booth_away_us;
-	GPtrArray *held; /* texts for the booth, kept while it is away */
-	SbDoc *doc;	 /* the document shown now (one at a time), or NULL */
-};
-
-/* A call that ended recently, kept so that the booth can send the visitor's
- * rating afterwards. No personal data: ids and a time. */
-typedef struct {
-	char *call;
-	char *adviser; /* the adviser's session id, to pass the rating on */
-	gint64 ended_us;
-} SbEnded;
-
-struct _SbHub {
-	SbHubConfig config;
-	SbHubTransport transport;
-	gpointer user_data;
-	GHashTable *booths;  /* booth_id -> SbPeer (greeted booths) */
-	GPtrArray *advisers; /* greeted advisers */
-	GQueue queue;	     /* SbTicket*, FIFO */
-	GHashTable *calls;   /* id -> SbCall */
-	GHashTable *recent;  /* booth_id -> GQueue of SbEnded, oldest first */
-	gint64 *durations;   /* ring of the last config.wait_history call lengths */
-	guint n_durations, next_duration;
-	SbHubClock clock;
-	gpointer clock_data;
-	SbHubClock wall_clock;
-	gpointer wall_clock_data;
-	guint64 calls_total;
-	guint64 protocol_errors;
-	guint64 satisfaction[5];
-	/* booth_id -> GArray of gint64 (hub clock, us): its refused check-ins
-	 * within the window (codes are 30 bits: guessing must be slow) */
-	GHashTable *checkin_failures;
-	guint64 booking_outcomes[4]; /* by BookingOutcome */
-};
-
-/* What the booths' booking requests came to, for /metrics. */
-typedef enum { OUTCOME_BOOKED, OUTCOME_CHECKED_IN, OUTCOME_REFUSED, OUTCOME_RATE_LIMITED } BookingOutcome;
-static const char *const booking_outcome_names[] = {"booked", "checked_in", "refused", "rate_limited"};
-
-static void ticket_free(SbTicket *t)
-{
-	if (t == NULL)
-		return;
-	g_free(t->id);
-	g_free(t->language);
-	g_free(t->topic);
-	g_free(t->booking);
-	if (t->answers)
-		json_object_unref(t->answers);
-	g_free(t);
-}
-
-static void doc_free(SbDoc *d)
-{
-	if (d == NULL)
-		return;
-	g_free(d->id);
-	if (d->token) {
-		memset(d->token, 0, strlen(d->token));
-		g_free(d->token);
-	}
-	g_bytes_unref(d->bytes); /* the last reference zeroes the bytes */
-	g_free(d);
-}
-
-static void call_free(SbCall *c)
-{
-	doc_free(c->doc);
-	g_free(c->id);
-	g_free(c->ticket);
-	g_free(c->booth_id);
-	g_free(c->site);
-	g_free(c->topic);
-	g_free(c->language);
-	if (c->held)
-		g_ptr_array_unref(c->held);
-	g_free(c);
-}
-
-static void ended_free(SbEnded *e)
-{
-	g_free(e->call);
-	g_free(e->adviser);
-	g_free(e);
-}
-
-static void ended_queue_free(GQueue *q)
-{
-	g_queue_free_full(q, (GDestroyNotify)ended_free);
-}
 
 static gint64 default_clock(gpointer user_data)
 {
 	return g_get_monotonic_time();
 }
 
-static gint64 now_us(SbHub *hub)
+gint64 hub_now_us(SbHub *hub)
 {
 	return hub->clock(hub->clock_data);
 }
@@ -183,7 +28,7 @@ static gint64 default_wall_clock(gpointer user_data)
 	return g_get_real_time();
 }
 
-static gint64 wall_s(SbHub *hub)
+gint64 hub_wall_s(SbHub *hub)
 {
 	return hub->wall_clock(hub->wall_clock_data) / G_USEC_PER_SEC;
 }
@@ -219,8 +64,8 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	hub->booths = g_hash_table_new(g_str_hash, g_str_equal);
 	hub->advisers = g_ptr_array_new();
 	g_queue_init(&hub->queue);
-	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
-	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)ended_queue_free);
+	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)hub_call_free);
+	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)hub_ended_queue_free);
 	hub->checkin_failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	return hub;
 }
@@ -237,12 +82,21 @@ void sb_hub_set_wall_clock(SbHub *hub, SbHubClock clock, gpointer user_data)
 	hub->wall_clock_data = user_data;
 }
 
+void sb_hub_set_services(SbHub *hub, const SbHubServices *services, gpointer user_data)
+{
+	if (services)
+		hub->services = *services;
+	else
+		memset(&hub->services, 0, sizeof hub->services);
+	hub->services_data = user_data;
+}
+
 void sb_hub_free(SbHub *hub)
 {
 	if (hub == NULL)
 		return;
 	/* peers belong to the transport, which disconnects them before this */
-	g_queue_clear_full(&hub->queue, (GDestroyNotify)ticket_free);
+	g_queue_clear_full(&hub->queue, (GDestroyNotify)hub_ticket_free);
 	g_hash_table_unref(hub->calls);
 	g_hash_table_unref(hub->recent);
 	g_hash_table_unref(hub->checkin_failures);
@@ -260,17 +114,17 @@ void sb_hub_free(SbHub *hub)
 
 /* --- output ---------------------------------------------------------------- */
 
-static void send_text(SbHub *hub, SbPeer *peer, const char *text)
+void hub_send_text(SbHub *hub, SbPeer *peer, const char *text)
 {
 	if (peer->closing)
 		return;
 	hub->transport.send(peer->conn, text, hub->user_data);
 }
 
-static void send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj)
+void hub_send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj)
 {
 	g_autofree char *text = relais_msg_to_string(obj);
-	send_text(hub, peer, text);
+	hub_send_text(hub, peer, text);
 }
 
 static void close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reason)
@@ -281,20 +135,17 @@ static void close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reaso
 	hub->transport.close(peer->conn, code, reason, hub->user_data);
 }
 
-static void send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
-	G_GNUC_PRINTF(5, 6);
-
 static void reply_error(SbHub *hub, SbPeer *peer, const char *text)
 {
 	hub->protocol_errors++;
-	send_text(hub, peer, text);
+	hub_send_text(hub, peer, text);
 	if (++peer->errors >= hub->config.max_errors) {
 		g_message("closing %s connection after %u protocol errors", relais_role_name(peer->role), peer->errors);
 		close_peer(hub, peer, 1008, "too many protocol errors");
 	}
 }
 
-static void send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
+void hub_send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -315,15 +166,15 @@ static JsonArray *strv_to_array(char **strv)
 /* The ICE servers for one end: the configured ones, and each TURN server
  * with credentials of its own, valid for turn_ttl_s (coturn's REST API
  * scheme: the TURN server checks them with the shared secret alone). The
- * user tag is the connection's session id: opaque, never a person. */
-static JsonArray *ice_servers_for(SbHub *hub, SbPeer *peer)
+ * user tag is the connection's id: opaque, never a person. */
+JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer)
 {
 	JsonArray *a = strv_to_array(hub->config.ice_servers);
 	if (hub->config.turn_secret == NULL || hub->config.turn_urls == NULL)
 		return a;
 	g_autofree char *user = NULL, *pass = NULL;
 	g_autoptr(GError) error = NULL;
-	if (!sb_turn_credentials(hub->config.turn_secret, peer->session, g_get_real_time() / G_USEC_PER_SEC,
+	if (!sb_turn_credentials(hub->config.turn_secret, peer->conn_id, g_get_real_time() / G_USEC_PER_SEC,
 				 hub->config.turn_ttl_s, &user, &pass, &error)) {
 		g_warning("TURN credentials: %s", error->message);
 		return a;
@@ -336,26 +187,47 @@ static JsonArray *ice_servers_for(SbHub *hub, SbPeer *peer)
 		const char *rest = g_str_has_prefix(*t, "turn:") ? *t + 5 : *t;
 		while (*rest == '/')
 			rest++;
-		json_array_add_string_element(a, g_strdup_printf("turn://%s:%s@%s", u, p, rest));
+		g_autofree char *uri = g_strdup_printf("turn://%s:%s@%s", u, p, rest);
+		json_array_add_string_element(a, uri); /* copies it */
 	}
-	peer->ice_sent_us = now_us(hub);
+	peer->ice_sent_us = hub_now_us(hub);
 	return a;
 }
 
-static const char *booth_state(SbPeer *b)
+const char *hub_booth_state(SbPeer *b)
 {
-	if (b->call)
-		return "in_call";
-	if (b->ticket)
-		return "queued";
-	return b->status;
+	return sb_booth_state_name(b->state);
 }
 
-static void broadcast_advisers(SbHub *hub, JsonObject *obj)
+/* Moves booth `b` by `event`. FALSE, the state unchanged, when the event
+ * is not allowed in its state: the caller replies the error. */
+gboolean hub_booth_step(SbPeer *b, SbBoothEvent event)
+{
+	SbBoothState next;
+	if (!sb_booth_transition(b->state, event, &next, NULL))
+		return FALSE;
+	b->state = next;
+	return TRUE;
+}
+
+/* The same, for events the hub's own bookkeeping makes certain: a refusal
+ * is a bug in the hub. */
+void hub_booth_must_step(SbPeer *b, SbBoothEvent event)
+{
+	g_autoptr(GError) error = NULL;
+	SbBoothState next;
+	if (!sb_booth_transition(b->state, event, &next, &error)) {
+		g_critical("booth %s: %s", b->booth_id, error->message);
+		return;
+	}
+	b->state = next;
+}
+
+void hub_broadcast_advisers(SbHub *hub, JsonObject *obj)
 {
 	g_autofree char *text = relais_msg_to_string(obj);
 	for (guint i = 0; i < hub->advisers->len; i++)
-		send_text(hub, g_ptr_array_index(hub->advisers, i), text);
+		hub_send_text(hub, g_ptr_array_index(hub->advisers, i), text);
 }
 
 static gint compare_booths(gconstpointer a, gconstpointer b)
@@ -381,7 +253,7 @@ static JsonObject *booths_message(SbHub *hub)
 		json_object_set_string_member(e, "booth_id", b->booth_id);
 		json_object_set_string_member(e, "site", b->site ? b->site : "");
 		json_object_set_string_member(e, "board", b->board ? b->board : "");
-		json_object_set_string_member(e, "state", booth_state(b));
+		json_object_set_string_member(e, "state", hub_booth_state(b));
 		json_object_set_string_member(e, "reason", b->reason ? b->reason : "");
 		json_array_add_object_element(a, e);
 	}
@@ -389,125 +261,15 @@ static JsonObject *booths_message(SbHub *hub)
 	return o;
 }
 
-static JsonObject *answers_copy(JsonObject *answers)
-{
-	JsonObject *copy = json_object_new();
-	if (answers == NULL)
-		return copy;
-	g_autoptr(GList) members = json_object_get_members(answers);
-	for (GList *l = members; l; l = l->next)
-		json_object_set_string_member(copy, l->data, json_object_get_string_member(answers, l->data));
-	return copy;
-}
-
-/* A language matches when equal, or when the adviser's tag is the primary
- * subtag of the visitor's (an adviser with "pt" takes "pt-br"). */
-static gboolean language_matches(const char *adviser, const char *visitor)
-{
-	gsize n = strlen(adviser);
-	return g_ascii_strncasecmp(adviser, visitor, n) == 0 && (visitor[n] == '\0' || visitor[n] == '-');
-}
-
-/* Empty (or unset) lists mean "any": an account without languages or topics
- * takes every visitor, as before skills existed. */
-static gboolean adviser_language_ok(const SbPeer *a, const SbTicket *t)
-{
-	if (a->languages == NULL || a->languages[0] == NULL)
-		return TRUE;
-	for (char **l = a->languages; *l; l++)
-		if (language_matches(*l, t->language))
-			return TRUE;
-	return FALSE;
-}
-
-static gboolean adviser_topic_ok(const SbPeer *a, const SbTicket *t)
-{
-	return a->topics == NULL || a->topics[0] == NULL || g_strv_contains((const char *const *)a->topics, t->topic);
-}
-
-static gboolean adviser_can_take(const SbPeer *a, const SbTicket *t)
-{
-	return adviser_language_ok(a, t) && adviser_topic_ok(a, t);
-}
-
-/* The queue as `adviser` sees it: only the tickets they can take. */
-static JsonObject *queue_message(SbHub *hub, SbPeer *adviser)
-{
-	JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUE);
-	JsonArray *a = json_array_new();
-	gint64 now = now_us(hub);
-	for (GList *l = hub->queue.head; l; l = l->next) {
-		SbTicket *t = l->data;
-		if (!adviser_can_take(adviser, t))
-			continue;
-		JsonObject *e = json_object_new();
-		json_object_set_string_member(e, "ticket", t->id);
-		json_object_set_string_member(e, "booth_id", t->booth->booth_id);
-		json_object_set_string_member(e, "site", t->booth->site ? t->booth->site : "");
-		json_object_set_string_member(e, "language", t->language);
-		json_object_set_string_member(e, "topic", t->topic);
-		json_object_set_object_member(e, "answers", answers_copy(t->answers));
-		json_object_set_int_member(e, "waited_s", (now - t->created_us) / G_USEC_PER_SEC);
-		json_object_set_boolean_member(e, "booked", t->booked);
-		json_array_add_object_element(a, e);
-	}
-	json_object_set_array_member(o, "queue", a);
-	return o;
-}
-
-/* Mean length of the last config.wait_history ended calls, or the configured
- * default before any call has ended. */
-static gint64 mean_call_us(SbHub *hub)
-{
-	if (hub->n_durations == 0)
-		return (gint64)hub->config.default_call_s * G_USEC_PER_SEC;
-	gint64 sum = 0;
-	for (guint i = 0; i < hub->n_durations; i++)
-		sum += hub->durations[i];
-	return sum / hub->n_durations;
-}
-
-/* PROTOCOL.md: wait_s = position x mean call length / max(1, advisers on
- * duty who can take this ticket). Deliberately rough: it ignores how long the
- * calls in progress have already lasted, and an adviser in a call still
- * counts as on duty. */
-static gint64 estimated_wait_s(SbHub *hub, const SbTicket *t, guint position)
-{
-	guint able = 0;
-	for (guint i = 0; i < hub->advisers->len; i++)
-		able += adviser_can_take(g_ptr_array_index(hub->advisers, i), t);
-	gint64 s = (gint64)position * mean_call_us(hub) / MAX(1u, able) / G_USEC_PER_SEC;
-	return CLAMP(s, 0, G_MAXINT32);
-}
-
-/* Tells every waiting booth whose position or estimated wait changed. */
-static void tell_positions(SbHub *hub)
-{
-	guint pos = 1;
-	for (GList *l = hub->queue.head; l; l = l->next, pos++) {
-		SbTicket *t = l->data;
-		gint64 wait = estimated_wait_s(hub, t, pos);
-		if (t->told_position == pos && t->told_wait_s == wait)
-			continue;
-		t->told_position = pos;
-		t->told_wait_s = wait;
-		JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUED);
-		json_object_set_string_member(o, "ticket", t->id);
-		json_object_set_int_member(o, "position", pos);
-		json_object_set_int_member(o, "wait_s", wait);
-		send_obj(hub, t->booth, o);
-	}
-}
-
-/* `booth`'s availability: with nobody on duty, the transport may say when
+/* `booth`'s availability: with nobody on duty, the services may say when
  * the booth's site next opens (ISO 8601 local time with offset). */
 static JsonObject *availability_message(SbHub *hub, SbPeer *booth)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_AVAILABILITY);
 	/* every adviser with the console open counts as on duty */
 	json_object_set_int_member(o, "advisers", hub->advisers->len);
-	if (hub->advisers->len == 0 && hub->transport.next_opening && booth->site && *booth->site) {
-		g_autofree char *when = hub->transport.next_opening(booth->site, hub->user_data);
+	if (hub->advisers->len == 0 && hub->services.next_opening && booth->site && *booth->site) {
+		g_autofree char *when = hub->services.next_opening(booth->site, hub->services_data);
 		if (when && *when)
 			json_object_set_string_member(o, "next_opening", when);
 	}
@@ -522,171 +284,28 @@ static void advisers_changed(SbHub *hub)
 	gpointer value;
 	g_hash_table_iter_init(&it, hub->booths);
 	while (g_hash_table_iter_next(&it, NULL, &value))
-		send_obj(hub, value, availability_message(hub, value));
-	tell_positions(hub);
+		hub_send_obj(hub, value, availability_message(hub, value));
+	hub_tell_positions(hub);
 }
 
-static void booths_changed(SbHub *hub)
+void hub_booths_changed(SbHub *hub)
 {
-	broadcast_advisers(hub, booths_message(hub));
+	hub_broadcast_advisers(hub, booths_message(hub));
 }
 
 /* Each adviser gets the queue filtered to what they can take. */
-static void queue_changed(SbHub *hub)
+void hub_queue_changed(SbHub *hub)
 {
 	for (guint i = 0; i < hub->advisers->len; i++) {
 		SbPeer *a = g_ptr_array_index(hub->advisers, i);
-		send_obj(hub, a, queue_message(hub, a));
+		hub_send_obj(hub, a, hub_queue_message(hub, a));
 	}
-	tell_positions(hub);
-}
-
-/* --- calls ------------------------------------------------------------------ */
-
-/* Forgets ended calls older than the rating window. */
-static void prune_recent(SbHub *hub, gint64 now)
-{
-	gint64 window = (gint64)hub->config.feedback_window_s * G_USEC_PER_SEC;
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, hub->recent);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		GQueue *q = value;
-		while (!g_queue_is_empty(q) && now - ((SbEnded *)g_queue_peek_head(q))->ended_us > window)
-			ended_free(g_queue_pop_head(q));
-		if (g_queue_is_empty(q))
-			g_hash_table_iter_remove(&it);
-	}
-}
-
-/* Keeps what a later rating needs, and the call's length for wait_s. Keyed
- * by booth_id, not by connection: a booth that reconnects (or sends status)
- * may still rate the call its visitor just had. */
-static void remember_ended(SbHub *hub, SbCall *call)
-{
-	gint64 now = now_us(hub);
-	hub->durations[hub->next_duration] = MAX(0, now - call->started_us);
-	hub->next_duration = (hub->next_duration + 1) % hub->config.wait_history;
-	hub->n_durations = MIN(hub->n_durations + 1, hub->config.wait_history);
-
-	prune_recent(hub, now);
-	GQueue *q = g_hash_table_lookup(hub->recent, call->booth_id);
-	if (q == NULL) {
-		q = g_queue_new();
-		g_hash_table_insert(hub->recent, g_strdup(call->booth_id), q);
-	}
-	SbEnded *e = g_new0(SbEnded, 1);
-	e->call = g_strdup(call->id);
-	e->adviser = g_strdup(call->adviser->session);
-	e->ended_us = now;
-	g_queue_push_tail(q, e);
-	while (g_queue_get_length(q) > hub->config.recent_calls)
-		ended_free(g_queue_pop_head(q));
-}
-
-static void end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
-{
-	g_info("call %s ended by %s (%s)", call->id, by ? relais_role_name(by->role) : "switchboard",
-	       reason ? reason : "");
-	SbPeer *ends[2] = {call->booth, call->adviser};
-	for (guint i = 0; i < 2; i++) {
-		SbPeer *p = ends[i];
-		if (p == NULL)
-			continue; /* a booth away: told `gone` if it comes back */
-		p->call = NULL;
-		if (p == by)
-			continue;
-		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(o, "call", call->id);
-		if (reason)
-			json_object_set_string_member(o, "reason", reason);
-		send_obj(hub, p, o);
-	}
-	remember_ended(hub, call);
-	if (hub->transport.call_ended) {
-		/* a code, never the client's free text: the store keeps it */
-		const char *code = g_strcmp0(reason, "peer-lost") == 0 ? "peer-lost"
-				   : by == NULL			       ? "peer-lost"
-				   : by->role == RELAIS_ROLE_BOOTH     ? "booth-hangup"
-								       : "adviser-hangup";
-		SbHubCallInfo info = {
-			.call_id = call->id,
-			.booth_id = call->booth_id,
-			.site = call->site,
-			.topic = call->topic,
-			.language = call->language,
-			.queued_at = call->queued_wall_s,
-			.answered_at = call->answered_wall_s,
-			.ended_at = wall_s(hub),
-			.end_reason = code,
-			.adviser_conn = call->adviser ? call->adviser->conn : NULL,
-		};
-		hub->transport.call_ended(&info, hub->user_data);
-	}
-	g_hash_table_remove(hub->calls, call->id);
-	booths_changed(hub);
-	/* the mean call length moved: so did the estimated waits */
-	tell_positions(hub);
-}
-
-/* A visitor left the queue before anyone answered: a record without a call. */
-static void ticket_abandoned(SbHub *hub, SbTicket *t, const char *code)
-{
-	if (hub->transport.call_ended == NULL)
-		return;
-	SbHubCallInfo info = {
-		.call_id = t->id,
-		.booth_id = t->booth->booth_id,
-		.site = t->booth->site,
-		.topic = t->topic,
-		.language = t->language,
-		.queued_at = t->queued_wall_s,
-		.ended_at = wall_s(hub),
-		.end_reason = code,
-	};
-	hub->transport.call_ended(&info, hub->user_data);
-}
-
-static void drop_ticket(SbHub *hub, SbTicket *t)
-{
-	g_queue_remove(&hub->queue, t);
-	t->booth->ticket = NULL;
-	ticket_free(t);
-}
-
-static SbTicket *find_ticket(SbHub *hub, const char *id)
-{
-	for (GList *l = hub->queue.head; l; l = l->next) {
-		SbTicket *t = l->data;
-		if (g_strcmp0(t->id, id) == 0)
-			return t;
-	}
-	return NULL;
-}
-
-static void detach_peer(SbHub *hub, SbPeer *peer);
-
-/* A booth back after losing its link, naming the call it was in. */
-static void resume_call(SbHub *hub, SbPeer *booth, const char *id)
-{
-	SbCall *call = g_hash_table_lookup(hub->calls, id);
-	if (call == NULL || call->booth != NULL || g_strcmp0(call->booth_id, booth->booth_id) != 0) {
-		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(o, "call", id);
-		json_object_set_string_member(o, "reason", "gone");
-		send_obj(hub, booth, o);
-		return;
-	}
-	call->booth = booth;
-	call->booth_away_us = 0;
-	booth->call = call;
-	g_message("booth %s is back in call %s (%u held messages)", booth->booth_id, call->id, call->held->len);
-	for (guint i = 0; i < call->held->len; i++)
-		send_text(hub, booth, g_ptr_array_index(call->held, i));
-	g_ptr_array_set_size(call->held, 0);
+	hub_tell_positions(hub);
 }
 
 /* --- handlers ------------------------------------------------------------- */
+
+static void detach_peer(SbHub *hub, SbPeer *peer);
 
 static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
@@ -694,8 +313,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		const char *id = relais_msg_get_string(msg, "booth_id");
 		SbPeer *old = g_hash_table_lookup(hub->booths, id);
 		if (old == NULL && g_hash_table_size(hub->booths) >= hub->config.max_booths) {
-			send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
-				   "the switchboard serves at most %u booths", hub->config.max_booths);
+			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
+				       "the switchboard serves at most %u booths", hub->config.max_booths);
 			close_peer(hub, peer, 1013, "full");
 			return;
 		}
@@ -709,16 +328,16 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		peer->booth_id = g_strdup(id);
 		peer->site = g_strdup(relais_msg_get_string(msg, "site"));
 		peer->board = g_strdup(relais_msg_get_string(msg, "board"));
-		peer->status = g_strdup("idle");
+		peer->state = SB_BOOTH_IDLE;
 		g_hash_table_insert(hub->booths, peer->booth_id, peer);
 	} else {
 		if (hub->advisers->len >= hub->config.max_advisers) {
-			send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
-				   "the switchboard serves at most %u advisers", hub->config.max_advisers);
+			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
+				       "the switchboard serves at most %u advisers", hub->config.max_advisers);
 			close_peer(hub, peer, 1013, "full");
 			return;
 		}
-		/* the server's session names the adviser; the hello's name is
+		/* the adviser's sign-in names them; the hello's name is
 		 * only a fallback for transports without sign-in (unit tests) */
 		if (peer->name == NULL) {
 			const char *name = relais_msg_get_string(msg, "name");
@@ -727,162 +346,62 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_ptr_array_add(hub->advisers, peer);
 	}
 	peer->greeted = TRUE;
-	peer->session = g_uuid_string_random();
+	peer->conn_id = g_uuid_string_random();
 
 	JsonObject *w = relais_msg_new(RELAIS_MSG_WELCOME);
 	json_object_set_int_member(w, "version", RELAIS_PROTO_VERSION);
-	json_object_set_string_member(w, "session", peer->session);
-	json_object_set_array_member(w, "ice_servers", ice_servers_for(hub, peer));
-	send_obj(hub, peer, w);
+	json_object_set_string_member(w, "session",
+				      peer->conn_id); /* the wire name of the connection id (PROTOCOL.md) */
+	json_object_set_array_member(w, "ice_servers", hub_ice_servers_for(hub, peer));
+	hub_send_obj(hub, peer, w);
 
 	if (peer->role == RELAIS_ROLE_BOOTH) {
 		g_message("booth %s online (site '%s', board '%s')", peer->booth_id, peer->site ? peer->site : "",
 			  peer->board ? peer->board : "");
 		/* before the visitor queues, the booth knows whether anyone is there */
-		send_obj(hub, peer, availability_message(hub, peer));
+		hub_send_obj(hub, peer, availability_message(hub, peer));
 		const char *resume = relais_msg_get_string(msg, "call");
 		if (resume)
-			resume_call(hub, peer, resume);
-		booths_changed(hub);
+			hub_resume_call(hub, peer, resume);
+		hub_booths_changed(hub);
 	} else {
 		g_message("adviser '%s' online", peer->name);
-		send_obj(hub, peer, booths_message(hub));
-		send_obj(hub, peer, queue_message(hub, peer));
+		hub_send_obj(hub, peer, booths_message(hub));
+		hub_send_obj(hub, peer, hub_queue_message(hub, peer));
 		advisers_changed(hub);
 	}
 }
 
 static void handle_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
-	if (peer->ticket || peer->call) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status",
-			   "status can only change while not queued or in a call");
+	gboolean out_of_order = g_strcmp0(relais_msg_get_string(msg, "state"), "out_of_order") == 0;
+	if (!hub_booth_step(peer, out_of_order ? SB_BOOTH_EV_STATUS_OUT_OF_ORDER : SB_BOOTH_EV_STATUS_IDLE)) {
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "status",
+			       "status can only change while not queued or in a call");
 		return;
 	}
-	g_free(peer->status);
 	g_free(peer->reason);
-	peer->status = g_strdup(relais_msg_get_string(msg, "state"));
 	peer->reason = g_strdup(relais_msg_get_string(msg, "reason"));
-	if (g_strcmp0(peer->status, "out_of_order") == 0)
+	if (out_of_order)
 		g_warning("booth %s out of order: %s", peer->booth_id, peer->reason ? peer->reason : "(no reason)");
-	booths_changed(hub);
-}
-
-/* --- bookings --------------------------------------------------------------- */
-
-/* A request's booking: not waiting on another ticket, and checked in (the
- * store, through the transport) at this booth's site today and not made
- * into a call already (booking_use marks it; the store keeps that across
- * restarts). Replies the error itself (without the code: booths log
- * errors). */
-static gboolean booking_usable(SbHub *hub, SbPeer *peer, const char *code)
-{
-	for (GList *l = hub->queue.head; l; l = l->next) {
-		SbTicket *t = l->data;
-		if (g_strcmp0(t->booking, code) == 0) {
-			send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "request",
-				   "this booking is already waiting at booth %s", t->booth->booth_id);
-			return FALSE;
-		}
-	}
-	g_autofree char *why = NULL;
-	if (hub->transport.booking_verify == NULL ||
-	    !hub->transport.booking_verify(peer->site, code, &why, hub->user_data)) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request", "this booking cannot be used: %s",
-			   why ? why : "bookings are not verified by this switchboard");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* The booth's refused check-ins within the window, oldest dropped. */
-static GArray *checkin_failures(SbHub *hub, SbPeer *booth, gint64 now)
-{
-	GArray *a = g_hash_table_lookup(hub->checkin_failures, booth->booth_id);
-	if (a == NULL) {
-		a = g_array_new(FALSE, FALSE, sizeof(gint64));
-		g_hash_table_insert(hub->checkin_failures, g_strdup(booth->booth_id), a);
-	}
-	gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
-	guint old = 0;
-	while (old < a->len && now - g_array_index(a, gint64, old) >= window)
-		old++;
-	if (old)
-		g_array_remove_range(a, 0, old);
-	return a;
-}
-
-/* booking_slots, book, check_in: idle booths only; the transport (the
- * store) answers. */
-static void handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
-{
-	RelaisMsgType type = relais_msg_get_type(msg);
-	const char *ref = relais_msg_type_name(type);
-	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "'%s' needs an idle booth (this one is %s)", ref,
-			   booth_state(peer));
-		return;
-	}
-	JsonObject *reply = NULL;
-	if (peer->site == NULL || *peer->site == '\0') {
-		reply = relais_msg_booking_error(ref, "no_site", "this booth's hello names no site");
-	} else if (type == RELAIS_MSG_BOOKING_SLOTS) {
-		if (hub->transport.booking_slots)
-			reply = hub->transport.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
-							     relais_msg_get_string(msg, "topic"), hub->user_data);
-	} else if (type == RELAIS_MSG_BOOK) {
-		if (hub->transport.booking_book)
-			reply = hub->transport.booking_book(peer->site, relais_msg_get_string(msg, "start"),
-							    relais_msg_get_string(msg, "end"),
-							    relais_msg_get_string(msg, "language"),
-							    relais_msg_get_string(msg, "topic"), hub->user_data);
-	} else {
-		gint64 now = now_us(hub);
-		GArray *failures = checkin_failures(hub, peer, now);
-		if (failures->len >= hub->config.checkin_max_failures) {
-			gint64 window = (gint64)hub->config.checkin_window_s * G_USEC_PER_SEC;
-			gint64 wait = g_array_index(failures, gint64, 0) + window - now;
-			reply = relais_msg_booking_error(ref, "wait", "too many codes refused at this booth: wait");
-			json_object_set_int_member(reply, "retry_s",
-						   MAX(1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
-			g_message("booth %s: check-in refused, %u codes refused within %u s", peer->booth_id,
-				  failures->len, hub->config.checkin_window_s);
-		} else if (hub->transport.booking_check_in) {
-			reply = hub->transport.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
-								hub->user_data);
-			if (reply && g_strcmp0(json_object_get_string_member_with_default(reply, "type", ""),
-					       "booking_error") == 0)
-				g_array_append_val(failures, now);
-		}
-	}
-	if (reply == NULL)
-		reply = relais_msg_booking_error(ref, "failed", "this switchboard takes no bookings");
-	const char *replied = json_object_get_string_member_with_default(reply, "type", "");
-	if (g_str_equal(replied, "booked"))
-		hub->booking_outcomes[OUTCOME_BOOKED]++;
-	else if (g_str_equal(replied, "checked_in"))
-		hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
-	else if (g_str_equal(json_object_get_string_member_with_default(reply, "reason", ""), "wait"))
-		hub->booking_outcomes[OUTCOME_RATE_LIMITED]++;
-	else if (g_str_equal(replied, "booking_error"))
-		hub->booking_outcomes[OUTCOME_REFUSED]++;
-	send_obj(hub, peer, reply);
+	hub_booths_changed(hub);
 }
 
 static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
-	if (peer->ticket || peer->call || g_strcmp0(peer->status, "idle") != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request",
-			   "a request needs an idle booth (this one is %s)", booth_state(peer));
+	SbBoothState queued;
+	if (!sb_booth_transition(peer->state, SB_BOOTH_EV_REQUEST, &queued, NULL)) {
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "request",
+			       "a request needs an idle booth (this one is %s)", hub_booth_state(peer));
 		return;
 	}
 	if (g_queue_get_length(&hub->queue) >= hub->config.max_queue) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "request", "the queue is full (%u visitors)",
-			   hub->config.max_queue);
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "request", "the queue is full (%u visitors)",
+			       hub->config.max_queue);
 		return;
 	}
 	const char *booking = relais_msg_get_string(msg, "booking");
-	if (booking && !booking_usable(hub, peer, booking))
+	if (booking && !hub_booking_usable(hub, peer, booking))
 		return;
 	SbTicket *t = g_new0(SbTicket, 1);
 	g_autofree char *uuid = g_uuid_string_random();
@@ -890,386 +409,40 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->booth = peer;
 	t->language = g_strdup(relais_msg_get_string(msg, "language"));
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
-	t->answers = answers_copy(relais_msg_get_object(msg, "answers"));
+	t->answers = hub_answers_copy(relais_msg_get_object(msg, "answers"));
 	/* verified above: checked in at this site today, not used */
 	t->booked = booking != NULL;
 	t->booking = g_strdup(booking);
-	t->created_us = now_us(hub);
-	t->queued_wall_s = wall_s(hub);
+	t->created_us = hub_now_us(hub);
+	t->queued_wall_s = hub_wall_s(hub);
 	peer->ticket = t;
-	if (t->booked) {
-		/* booked visitors first, first come first served among them */
-		GList *l = hub->queue.head;
-		while (l && ((SbTicket *)l->data)->booked)
-			l = l->next;
-		if (l)
-			g_queue_insert_before(&hub->queue, l, t);
-		else
-			g_queue_push_tail(&hub->queue, t);
-	} else {
-		g_queue_push_tail(&hub->queue, t);
-	}
+	peer->state = queued;
+	hub_queue_add(hub, t);
 	g_message("booth %s queued as %s (%s, %s%s); queue length %u", peer->booth_id, t->id, t->topic, t->language,
 		  t->booked ? ", booked" : "", g_queue_get_length(&hub->queue));
-	queue_changed(hub);
-	booths_changed(hub);
+	hub_queue_changed(hub);
+	hub_booths_changed(hub);
 }
 
 static void handle_cancel(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	const char *id = relais_msg_get_string(msg, "ticket");
-	if (peer->ticket == NULL || g_strcmp0(peer->ticket->id, id) != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "cancel", "ticket '%s' is not this booth's", id);
+	SbBoothState next;
+	/* queued: the booth has a ticket */
+	if (!sb_booth_transition(peer->state, SB_BOOTH_EV_CANCEL, &next, NULL) ||
+	    g_strcmp0(peer->ticket->id, id) != 0) {
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "cancel", "ticket '%s' is not this booth's", id);
 		return;
 	}
+	peer->state = next;
 	JsonObject *o = relais_msg_new(RELAIS_MSG_TAKEN);
 	json_object_set_string_member(o, "ticket", peer->ticket->id);
-	ticket_abandoned(hub, peer->ticket, "cancelled");
-	drop_ticket(hub, peer->ticket);
+	hub_ticket_abandoned(hub, peer->ticket, "cancelled");
+	hub_queue_drop(hub, peer->ticket);
 	/* tell advisers who may be about to click it */
-	broadcast_advisers(hub, o);
-	queue_changed(hub);
-	booths_changed(hub);
-}
-
-static void handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
-{
-	const char *id = relais_msg_get_string(msg, "ticket");
-	if (adviser->call) {
-		send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept", "already in call %s", adviser->call->id);
-		return;
-	}
-	SbTicket *t = find_ticket(hub, id);
-	if (t == NULL) {
-		send_error(hub, adviser, RELAIS_PROTO_ERROR_GONE, "accept",
-			   "ticket '%s' is no longer waiting (taken by another adviser or cancelled)", id);
-		return;
-	}
-	if (!adviser_language_ok(adviser, t)) {
-		send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept",
-			   "ticket '%s' is outside your skills: language '%s' is not one of yours", id, t->language);
-		return;
-	}
-	if (!adviser_topic_ok(adviser, t)) {
-		send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept",
-			   "ticket '%s' is outside your skills: topic '%s' is not one of yours", id, t->topic);
-		return;
-	}
-	SbPeer *booth = t->booth;
-	SbCall *call = g_new0(SbCall, 1);
-	call->id = g_uuid_string_random();
-	call->ticket = g_strdup(t->id);
-	call->booth_id = g_strdup(booth->booth_id);
-	call->booth = booth;
-	call->adviser = adviser;
-	call->started_us = now_us(hub);
-	call->site = g_strdup(booth->site);
-	call->topic = g_strdup(t->topic);
-	call->language = g_strdup(t->language);
-	call->queued_wall_s = t->queued_wall_s;
-	call->answered_wall_s = wall_s(hub);
-	call->held = g_ptr_array_new_with_free_func(g_free);
-	g_hash_table_insert(hub->calls, call->id, call);
-	booth->call = call;
-	adviser->call = call;
-	hub->calls_total++;
-	if (t->booking && hub->transport.booking_use) { /* a booking makes one call */
-		g_autofree char *why = NULL;
-		if (!hub->transport.booking_use(booth->site, t->booking, call->id, &why, hub->user_data))
-			g_warning("call %s: its booking could not be marked used: %s", call->id,
-				  why ? why : "(no reason)");
-	}
-
-	JsonObject *to_booth = relais_msg_new(RELAIS_MSG_CALL);
-	json_object_set_string_member(to_booth, "call", call->id);
-	json_object_set_string_member(to_booth, "ticket", t->id);
-	json_object_set_string_member(to_booth, "peer", adviser->name);
-	json_object_set_array_member(to_booth, "ice_servers", ice_servers_for(hub, booth));
-	/* the booth's offer is ready: tell it first, every millisecond counts */
-	send_obj(hub, booth, to_booth);
-
-	JsonObject *to_adviser = relais_msg_new(RELAIS_MSG_CALL);
-	json_object_set_string_member(to_adviser, "call", call->id);
-	json_object_set_string_member(to_adviser, "ticket", t->id);
-	json_object_set_string_member(to_adviser, "peer", booth->booth_id);
-	json_object_set_array_member(to_adviser, "ice_servers", ice_servers_for(hub, adviser));
-	json_object_set_string_member(to_adviser, "language", t->language);
-	json_object_set_string_member(to_adviser, "topic", t->topic);
-	json_object_set_object_member(to_adviser, "answers", answers_copy(t->answers));
-	send_obj(hub, adviser, to_adviser);
-
-	g_message("call %s: adviser '%s' accepted %s at booth %s", call->id, adviser->name, t->id, booth->booth_id);
-
-	g_autofree char *ticket = g_strdup(t->id);
-	drop_ticket(hub, t);
-	/* everyone else: this visitor is no longer waiting */
-	JsonObject *taken = relais_msg_new(RELAIS_MSG_TAKEN);
-	json_object_set_string_member(taken, "ticket", ticket);
-	g_autofree char *taken_text = relais_msg_to_string(taken);
-	for (guint i = 0; i < hub->advisers->len; i++) {
-		SbPeer *a = g_ptr_array_index(hub->advisers, i);
-		if (a != adviser)
-			send_text(hub, a, taken_text);
-	}
-	queue_changed(hub);
-	booths_changed(hub);
-}
-
-/* Only the adviser's last screen-sharing state matters to a booth that
- * comes back: an earlier one held is dropped (toggles never push chat out). */
-static void drop_held_share(SbCall *call)
-{
-	for (guint i = call->held->len; i-- > 0;)
-		if (g_str_has_prefix(g_ptr_array_index(call->held, i), "{\"type\":\"share\""))
-			g_ptr_array_remove_index(call->held, i);
-}
-
-/* sdp, ice, chat, share, end: only between the two ends of the named call */
-static void handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
-{
-	RelaisMsgType type = relais_msg_get_type(msg);
-	const char *id = relais_msg_get_string(msg, "call");
-	if (peer->call == NULL || g_strcmp0(peer->call->id, id) != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, relais_msg_type_name(type), "not in call '%s'", id);
-		return;
-	}
-	SbCall *call = peer->call;
-	SbPeer *other = peer == call->booth ? call->adviser : call->booth;
-	if (type == RELAIS_MSG_END) {
-		end_call(hub, call, peer, relais_msg_get_string(msg, "reason"));
-		return;
-	}
-	/* Re-encode from the validated message rather than forwarding the raw
-	 * text: the receiver only ever sees members we know. */
-	JsonObject *o = relais_msg_new(type);
-	json_object_set_string_member(o, "call", id);
-	switch (type) {
-	case RELAIS_MSG_SDP:
-		json_object_set_string_member(o, "sdp_type", relais_msg_get_string(msg, "sdp_type"));
-		json_object_set_string_member(o, "sdp", relais_msg_get_string(msg, "sdp"));
-		break;
-	case RELAIS_MSG_ICE:
-		json_object_set_string_member(o, "candidate", relais_msg_get_string(msg, "candidate"));
-		json_object_set_int_member(o, "mline", relais_msg_get_int(msg, "mline", 0));
-		break;
-	case RELAIS_MSG_CHAT:
-		json_object_set_string_member(o, "text", relais_msg_get_string(msg, "text"));
-		json_object_set_string_member(o, "from", peer->role == RELAIS_ROLE_BOOTH ? "visitor" : peer->name);
-		break;
-	case RELAIS_MSG_SHARE:
-		json_object_set_string_member(o, "state", relais_msg_get_string(msg, "state"));
-		break;
-	default:
-		break;
-	}
-	if (other == NULL) {
-		/* The booth's link is away: media may well still flow between
-		 * the two ends; keep the adviser's chat and screen-sharing
-		 * state for when it is back, drop the rest (candidates and
-		 * descriptions are stale by then). */
-		if (type == RELAIS_MSG_SHARE)
-			drop_held_share(call);
-		if ((type == RELAIS_MSG_CHAT || type == RELAIS_MSG_SHARE) && call->held->len < SB_HELD_MAX)
-			g_ptr_array_add(call->held, relais_msg_to_string(o));
-		else
-			json_object_unref(o);
-		return;
-	}
-	send_obj(hub, other, o);
-}
-
-/* The visitor's rating, sent by the booth after the call (it is idle again
- * by then). Refused as gone unless it names a call this booth had that ended
- * within the window and was not rated yet. */
-static void handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
-{
-	const char *id = relais_msg_get_string(msg, "call");
-	gint64 score = relais_msg_get_int(msg, "score", 0);
-	if (peer->ticket || peer->call) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, "feedback",
-			   "feedback is sent after the call, not while queued or in a call");
-		return;
-	}
-	prune_recent(hub, now_us(hub));
-	GQueue *q = g_hash_table_lookup(hub->recent, peer->booth_id);
-	GList *l = q ? q->head : NULL;
-	while (l && g_strcmp0(((SbEnded *)l->data)->call, id) != 0)
-		l = l->next;
-	if (l == NULL) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, "feedback",
-			   "call '%s' cannot be rated: not this booth's, ended more than %u s ago, or already rated",
-			   id, hub->config.feedback_window_s);
-		return;
-	}
-	SbEnded *e = l->data;
-	g_queue_delete_link(q, l); /* once per call */
-	if (g_queue_is_empty(q))
-		g_hash_table_remove(hub->recent, peer->booth_id);
-	hub->satisfaction[score - 1]++;
-	if (hub->transport.feedback)
-		hub->transport.feedback(id, (gint)score, hub->user_data);
-	g_message("call %s rated %" G_GINT64_FORMAT "/5 at booth %s", id, score, peer->booth_id);
-	for (guint i = 0; i < hub->advisers->len; i++) {
-		SbPeer *a = g_ptr_array_index(hub->advisers, i);
-		if (g_strcmp0(a->session, e->adviser) != 0)
-			continue;
-		JsonObject *o = relais_msg_new(RELAIS_MSG_FEEDBACK);
-		json_object_set_string_member(o, "call", id);
-		json_object_set_int_member(o, "score", score);
-		send_obj(hub, a, o);
-		break;
-	}
-	ended_free(e);
-}
-
-/* --- documents shown in a call -------------------------------------------- */
-
-static void drop_doc(SbCall *call)
-{
-	g_clear_pointer(&call->doc, doc_free);
-}
-
-static void send_doc_page(SbHub *hub, SbCall *call)
-{
-	SbPeer *ends[2] = {call->booth, call->adviser};
-	for (guint i = 0; i < 2; i++) {
-		if (ends[i] == NULL)
-			continue;
-		JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_PAGE);
-		json_object_set_string_member(o, "call", call->id);
-		json_object_set_string_member(o, "doc", call->doc->id);
-		json_object_set_int_member(o, "page", call->doc->page);
-		send_obj(hub, ends[i], o);
-	}
-}
-
-/* doc_page, doc_stop, doc_error: about the document shown now in the
- * sender's call. A page turn goes to both ends (the sender too), so that
- * two turns crossing each other still leave both on the same page. */
-static void handle_doc(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
-{
-	RelaisMsgType type = relais_msg_get_type(msg);
-	const char *tname = relais_msg_type_name(type);
-	const char *id = relais_msg_get_string(msg, "call");
-	const char *doc = relais_msg_get_string(msg, "doc");
-	if (peer->call == NULL || g_strcmp0(peer->call->id, id) != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, tname, "not in call '%s'", id);
-		return;
-	}
-	SbCall *call = peer->call;
-	if (call->doc == NULL || g_strcmp0(call->doc->id, doc) != 0) {
-		send_error(hub, peer, RELAIS_PROTO_ERROR_GONE, tname, "document '%s' is no longer shown", doc);
-		return;
-	}
-	SbPeer *other = peer == call->booth ? call->adviser : call->booth;
-	if (type == RELAIS_MSG_DOC_PAGE) {
-		gint64 page = relais_msg_get_int(msg, "page", 1);
-		if (page > call->doc->pages) {
-			send_error(hub, peer, RELAIS_PROTO_ERROR_FIELD, tname,
-				   "page %" G_GINT64_FORMAT " of a document of %u pages", page, call->doc->pages);
-			return;
-		}
-		call->doc->page = (guint)page;
-		send_doc_page(hub, call);
-		return;
-	}
-	JsonObject *o = relais_msg_new(type);
-	json_object_set_string_member(o, "call", call->id);
-	json_object_set_string_member(o, "doc", doc);
-	if (type == RELAIS_MSG_DOC_STOP)
-		json_object_set_string_member(o, "by", relais_role_name(peer->role));
-	else
-		json_object_set_string_member(o, "message", relais_msg_get_string(msg, "message"));
-	g_message("call %s: document %s %s by the %s", call->id, doc,
-		  type == RELAIS_MSG_DOC_STOP ? "closed" : "not shown", relais_role_name(peer->role));
-	drop_doc(call);
-	if (other)
-		send_obj(hub, other, o);
-	else
-		json_object_unref(o);
-}
-
-gboolean sb_hub_adviser_in_call(SbPeer *adviser)
-{
-	return adviser && adviser->role == RELAIS_ROLE_ADVISER && adviser->call && adviser->call->booth;
-}
-
-const char *sb_hub_show_document(SbHub *hub, SbPeer *adviser, RelaisDocKind kind, GBytes *bytes, guint pages)
-{
-	g_return_val_if_fail(bytes != NULL && pages >= 1, NULL);
-	if (!sb_hub_adviser_in_call(adviser))
-		return NULL;
-	g_autoptr(GError) error = NULL;
-	char *token = sb_auth_new_token(&error);
-	if (token == NULL) {
-		g_warning("document token: %s", error->message);
-		return NULL;
-	}
-	SbCall *call = adviser->call;
-	drop_doc(call); /* one at a time: the new one replaces it */
-	SbDoc *d = g_new0(SbDoc, 1);
-	g_autofree char *uuid = g_uuid_string_random();
-	d->id = g_strdup_printf("doc-%.8s", uuid);
-	d->token = token;
-	d->kind = kind;
-	d->bytes = g_bytes_ref(bytes);
-	d->pages = pages;
-	d->page = 1;
-	call->doc = d;
-	gsize size = g_bytes_get_size(bytes);
-	SbPeer *ends[2] = {call->booth, call->adviser};
-	for (guint i = 0; i < 2; i++) {
-		JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_SHOW);
-		json_object_set_string_member(o, "call", call->id);
-		json_object_set_string_member(o, "doc", d->id);
-		json_object_set_string_member(o, "kind", relais_doc_kind_name(kind));
-		json_object_set_int_member(o, "size", (gint64)size);
-		json_object_set_int_member(o, "pages", pages);
-		json_object_set_int_member(o, "page", 1);
-		if (ends[i] == call->booth)
-			json_object_set_string_member(o, "token", d->token);
-		send_obj(hub, ends[i], o);
-	}
-	g_message("call %s: adviser shows document %s (%s, %" G_GSIZE_FORMAT " bytes, %u pages)", call->id, d->id,
-		  relais_doc_kind_name(kind), size, pages);
-	return d->id;
-}
-
-GBytes *sb_hub_fetch_document(SbHub *hub, const char *token, const char *booth_id, RelaisDocKind *kind)
-{
-	if (token == NULL || *token == '\0')
-		return NULL;
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, hub->calls);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		SbCall *call = value;
-		SbDoc *d = call->doc;
-		if (d == NULL || d->fetched || call->booth == NULL || g_strcmp0(call->booth_id, booth_id) != 0)
-			continue;
-		/* in constant time: the token is the booth's only credential */
-		if (strlen(token) != strlen(d->token) || CRYPTO_memcmp(token, d->token, strlen(token)) != 0)
-			continue;
-		d->fetched = TRUE;
-		if (kind)
-			*kind = d->kind;
-		return g_bytes_ref(d->bytes);
-	}
-	return NULL;
-}
-
-gsize sb_hub_document_bytes(SbHub *hub)
-{
-	gsize n = 0;
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, hub->calls);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		SbCall *call = value;
-		if (call->doc)
-			n += g_bytes_get_size(call->doc->bytes);
-	}
-	return n;
+	hub_broadcast_advisers(hub, o);
+	hub_queue_changed(hub);
+	hub_booths_changed(hub);
 }
 
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
@@ -1301,30 +474,30 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 		handle_cancel(hub, peer, msg);
 		break;
 	case RELAIS_MSG_ACCEPT:
-		handle_accept(hub, peer, msg);
+		hub_handle_accept(hub, peer, msg);
 		break;
 	case RELAIS_MSG_SDP:
 	case RELAIS_MSG_ICE:
 	case RELAIS_MSG_CHAT:
 	case RELAIS_MSG_SHARE:
 	case RELAIS_MSG_END:
-		handle_in_call(hub, peer, msg);
+		hub_handle_in_call(hub, peer, msg);
 		break;
 	case RELAIS_MSG_FEEDBACK:
-		handle_feedback(hub, peer, msg);
+		hub_handle_feedback(hub, peer, msg);
 		break;
 	case RELAIS_MSG_DOC_PAGE:
 	case RELAIS_MSG_DOC_STOP:
 	case RELAIS_MSG_DOC_ERROR:
-		handle_doc(hub, peer, msg);
+		hub_handle_doc(hub, peer, msg);
 		break;
 	case RELAIS_MSG_BOOKING_SLOTS:
 	case RELAIS_MSG_BOOK:
 	case RELAIS_MSG_CHECK_IN:
-		handle_booking(hub, peer, msg);
+		hub_handle_booking(hub, peer, msg);
 		break;
 	case RELAIS_MSG_PING: {
-		send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
+		hub_send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
 		break;
 	}
 	case RELAIS_MSG_PONG:
@@ -1369,24 +542,25 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 		 * the booth reconnects and names it in its hello (the two ends
 		 * exchange media directly, a signaling blip need not end it). */
 		SbCall *call = peer->call;
+		hub_call_must_step(call, SB_CALL_EV_BOOTH_LOST);
 		call->booth = NULL;
-		call->booth_away_us = now_us(hub);
+		call->booth_away_us = hub_now_us(hub);
 		peer->call = NULL;
 		g_message("booth %s lost its link in call %s: holding the call %u s", peer->booth_id, call->id,
 			  hub->config.resume_grace_s);
 	}
 	if (peer->call)
-		end_call(hub, peer->call, peer, "peer-lost");
+		hub_end_call(hub, peer->call, peer, "peer-lost");
 	if (peer->ticket) {
-		ticket_abandoned(hub, peer->ticket, "booth-lost");
-		drop_ticket(hub, peer->ticket);
-		queue_changed(hub);
+		hub_ticket_abandoned(hub, peer->ticket, "booth-lost");
+		hub_queue_drop(hub, peer->ticket);
+		hub_queue_changed(hub);
 	}
 	if (peer->role == RELAIS_ROLE_BOOTH && peer->booth_id &&
 	    g_hash_table_lookup(hub->booths, peer->booth_id) == peer) {
 		g_hash_table_remove(hub->booths, peer->booth_id);
 		g_message("booth %s offline", peer->booth_id);
-		booths_changed(hub);
+		hub_booths_changed(hub);
 	}
 	if (peer->role == RELAIS_ROLE_ADVISER && g_ptr_array_remove(hub->advisers, peer)) {
 		g_message("adviser '%s' offline", peer->name);
@@ -1399,11 +573,10 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	if (peer == NULL)
 		return;
 	detach_peer(hub, peer);
-	g_free(peer->session);
+	g_free(peer->conn_id);
 	g_free(peer->booth_id);
 	g_free(peer->site);
 	g_free(peer->board);
-	g_free(peer->status);
 	g_free(peer->reason);
 	g_free(peer->name);
 	g_strfreev(peer->languages);
@@ -1413,22 +586,10 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 
 void sb_hub_tick(SbHub *hub)
 {
-	gint64 now = now_us(hub);
-	gint64 grace = (gint64)hub->config.resume_grace_s * G_USEC_PER_SEC;
-	g_autoptr(GPtrArray) expired = g_ptr_array_new();
+	gint64 now = hub_now_us(hub);
+	hub_calls_expire(hub, now);
 	GHashTableIter it;
 	gpointer value;
-	g_hash_table_iter_init(&it, hub->calls);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		SbCall *call = value;
-		if (call->booth == NULL && now - call->booth_away_us >= grace)
-			g_ptr_array_add(expired, call);
-	}
-	for (guint i = 0; i < expired->len; i++) {
-		SbCall *call = g_ptr_array_index(expired, i);
-		g_message("booth %s did not come back to call %s", call->booth_id, call->id);
-		end_call(hub, call, NULL, "peer-lost");
-	}
 	/* A booth stays connected for days and gathers with the credentials
 	 * it last got: renew them at half their life. */
 	if (hub->config.turn_secret && hub->config.turn_urls) {
@@ -1438,8 +599,8 @@ void sb_hub_tick(SbHub *hub)
 			SbPeer *b = value;
 			if (now - b->ice_sent_us >= half) {
 				JsonObject *o = relais_msg_new(RELAIS_MSG_ICE_SERVERS);
-				json_object_set_array_member(o, "ice_servers", ice_servers_for(hub, b));
-				send_obj(hub, b, o);
+				json_object_set_array_member(o, "ice_servers", hub_ice_servers_for(hub, b));
+				hub_send_obj(hub, b, o);
 			}
 		}
 	}
@@ -1491,12 +652,7 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "# TYPE relais_documents_bytes gauge\n"
 			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_hub_document_bytes(hub));
-	g_string_append(out, "# HELP relais_bookings_total Booking requests of booths by outcome (booked, checked in, "
-			     "refused, refused as too many wrong codes).\n"
-			     "# TYPE relais_bookings_total counter\n");
-	for (guint i = 0; i < G_N_ELEMENTS(booking_outcome_names); i++)
-		g_string_append_printf(out, "relais_bookings_total{outcome=\"%s\"} %" G_GUINT64_FORMAT "\n",
-				       booking_outcome_names[i], hub->booking_outcomes[i]);
+	hub_bookings_metrics(hub, out);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)
@@ -1507,13 +663,12 @@ JsonArray *sb_hub_booths_snapshot(SbHub *hub)
 	g_hash_table_iter_init(&it, hub->booths);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		SbPeer *b = value;
-		const char *state = booth_state(b);
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "booth_id", b->booth_id);
 		json_object_set_string_member(e, "site", b->site ? b->site : "");
-		json_object_set_string_member(e, "state", state ? state : "idle");
+		json_object_set_string_member(e, "state", hub_booth_state(b));
 		json_object_set_string_member(e, "reason",
-					      g_strcmp0(state, "out_of_order") == 0 && b->reason ? b->reason : "");
+					      b->state == SB_BOOTH_OUT_OF_ORDER && b->reason ? b->reason : "");
 		json_array_add_object_element(a, e);
 	}
 	return a;

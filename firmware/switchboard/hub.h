@@ -7,7 +7,9 @@
  * transport (server.c: libsoup WebSockets; tests: plain callbacks) hands texts
  * in and gets texts out through SbHubTransport, so the rules are testable
  * without a network and a misbehaving client can only ever reach its own
- * connection.
+ * connection. What the hub needs to know from the store (bookings, opening
+ * hours) and tells it (call records, ratings) goes through SbHubServices:
+ * typed values, the protocol's messages are the hub's own.
  *
  * State is plain records keyed by ids (booth_id, ticket, call) so that a
  * SQLite store can hold it in a later step without changing the rules.
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <glib.h>
+#include "bookings.h"
 #include "docfile.h"
 #include "protocol.h"
 
@@ -39,43 +42,50 @@ typedef struct {
 	gpointer adviser_conn;	/* the answering adviser's connection (NULL if not answered) */
 } SbHubCallInfo;
 
+/* The connections: how the hub's texts reach the peers. */
 typedef struct {
 	/* deliver one text frame to the connection `conn` */
 	void (*send)(gpointer conn, const char *text, gpointer user_data);
 	/* close `conn`; the transport later calls sb_hub_disconnect() */
 	void (*close)(gpointer conn, gushort code, const char *reason, gpointer user_data);
-	/* nullable: a call ended, or a queued visitor left without one (once
-	 * per call or ticket) */
+} SbHubTransport;
+
+/* What the hub asks of the rest of the switchboard (the store, statistics),
+ * set with sb_hub_set_services(). Every member is nullable. */
+typedef struct {
+	/* a call ended, or a queued visitor left without one (once per call
+	 * or ticket) */
 	void (*call_ended)(const SbHubCallInfo *info, gpointer user_data);
-	/* nullable: the visitor's rating of call `call_id` arrived (accepted:
-	 * the call was the booth's, within the window, not rated before) */
+	/* the visitor's rating of call `call_id` arrived (accepted: the call
+	 * was the booth's, within the window, not rated before) */
 	void (*feedback)(const char *call_id, gint score, gpointer user_data);
-	/* nullable: when site `site` (as a booth's hello names it) next opens,
-	 * asked for a booth's availability while no adviser is on duty.
+	/* when site `site` (as a booth's hello names it) next opens, asked for
+	 * a booth's availability while no adviser is on duty.
 	 * Returns: (transfer full) an ISO 8601 local time with its offset
 	 * ("2026-11-24T09:00:00+01:00"), or NULL: unknown site, no hours. */
 	char *(*next_opening)(const char *site, gpointer user_data);
-	/* nullable: bookings (PROTOCOL.md "Bookings") at site `site` as the
-	 * booth's hello names it (a booth naming none is answered "no_site"
-	 * without asking). Each returns
-	 * (transfer full) the complete reply to send: booking_offer, booked or
-	 * checked_in, or a booking_error. The hub checks the state and rate-
-	 * limits check-ins before asking. */
-	JsonObject *(*booking_slots)(const char *site, const char *language, const char *topic, gpointer user_data);
-	JsonObject *(*booking_book)(const char *site, const char *start, const char *end, const char *language,
-				    const char *topic, gpointer user_data);
-	JsonObject *(*booking_check_in)(const char *site, const char *code, gpointer user_data);
-	/* nullable: whether booking `code` is checked in at `site`, today (the
-	 * site's day); FALSE with *why (transfer full), which names the reason.
+	/* bookings (PROTOCOL.md "Bookings") at site `site` as the booth's
+	 * hello names it (a booth naming none is answered "no_site" without
+	 * asking): bookings.h. Each returns (transfer full) a typed result,
+	 * which the hub turns into booking_offer, booked, checked_in or a
+	 * booking_error. The hub checks the state and rate-limits check-ins
+	 * before asking; NULL: no bookings ("failed"). */
+	SbBookingsResult *(*booking_slots)(const char *site, const char *language, const char *topic,
+					   gpointer user_data);
+	SbBookingsResult *(*booking_book)(const char *site, const char *start, const char *end, const char *language,
+					  const char *topic, gpointer user_data);
+	SbBookingsResult *(*booking_check_in)(const char *site, const char *code, gpointer user_data);
+	/* whether booking `code` is checked in at `site`, today (the site's
+	 * day); FALSE with *why (transfer full), which names the reason.
 	 * NULL: no request with a booking is accepted. */
 	gboolean (*booking_verify)(const char *site, const char *code, char **why, gpointer user_data);
-	/* nullable: booking `code` (verified) was made into call `call_id`:
-	 * mark it used for good (the store is the authority across restarts:
+	/* booking `code` (verified) was made into call `call_id`: mark it used
+	 * for good (the store is the authority across restarts:
 	 * booking_verify then refuses it). FALSE with *why (transfer full) if
 	 * it could not be marked; the call goes on (its visitor was verified). */
 	gboolean (*booking_use)(const char *site, const char *code, const char *call_id, char **why,
 				gpointer user_data);
-} SbHubTransport;
+} SbHubServices;
 
 typedef struct {
 	guint max_booths;
@@ -111,11 +121,14 @@ void sb_hub_set_clock(SbHub *hub, SbHubClock clock, gpointer user_data);
 /* Replaces the hub's wall clock (unix time in microseconds,
  * g_get_real_time() by default): the times of SbHubCallInfo. */
 void sb_hub_set_wall_clock(SbHub *hub, SbHubClock clock, gpointer user_data);
+/* The services the hub asks (copied; NULL: none, the default), with their
+ * own user data. Set them before the first connection. */
+void sb_hub_set_services(SbHub *hub, const SbHubServices *services, gpointer user_data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
 
 /* A connection arrived on the endpoint of `role` (booth or adviser). */
 SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
-/* The adviser's display name from their sign-in session, set right after
+/* The adviser's display name from their sign-in, set right after
  * sb_hub_connect(): the hub uses it instead of the name in the hello. */
 void sb_hub_set_adviser_identity(SbPeer *peer, const char *name);
 /* The languages (tags) and topics (ids) the adviser handles, from their

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-switchboard"
 
 #include "admin.h"
+#include "calendar.h"
 #include "auth.h"
 #include "cert.h"
 #include "server.h"
@@ -450,16 +451,12 @@ static int booking_add(SbStore *store, int argc, char **argv)
 	g_autoptr(SbSite) site = site_lookup(store, "booking add", argv[1]);
 	if (site == NULL)
 		return 1;
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	g_autoptr(GDateTime) start = g_date_time_new(tz, g_date_get_year(&day), g_date_get_month(&day),
-						     g_date_get_day(&day), (gint)(minute / 60), (gint)(minute % 60), 0);
-	if (start == NULL) {
+	g_autoptr(GTimeZone) tz = sb_calendar_zone(site->timezone);
+	gint64 start_s = sb_calendar_local_time(tz, &day, minute);
+	if (start_s == 0) {
 		fprintf(stderr, PROG ": booking add: '%s' does not exist in %s\n", when, site->timezone);
 		return 1;
 	}
-	gint64 start_s = g_date_time_to_unix(start);
 	g_autoptr(SbBooking) b = sb_store_booking_create(store, site->id, start_s, start_s + (gint64)duration * 60,
 							 language, topic, &error);
 	if (b == NULL) {
@@ -552,7 +549,7 @@ static int booking_command(const char *data, int argc, char **argv)
 }
 
 /* RELAIS_SB_TEST_CLOCK_OFFSET_S: FOR TESTS ONLY. Shifts the store's clock
- * (bookings, no-shows, sessions, opening hours) by that many seconds, so
+ * (bookings, no-shows, sign-ins, opening hours) by that many seconds, so
  * that an end-to-end test can make a booking now and see it expire without
  * waiting for it. Read once here; loudly logged; never set it in service. */
 static gint64 test_clock_offset_s;
@@ -723,7 +720,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --bind '%s' is not an IP address\n", bind);
 		return 2;
 	}
-	/* passwords and session cookies never cross a network in clear */
+	/* passwords and sign-in cookies never cross a network in clear */
 	if (tls_cert == NULL && !g_inet_address_get_is_loopback(bind_addr)) {
 		fprintf(stderr,
 			PROG ": --bind %s: plain HTTP is only allowed on loopback; give --tls-cert and --tls-key\n",

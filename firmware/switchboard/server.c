@@ -4,10 +4,10 @@
 #include "server.h"
 #include "admin.h"
 #include "auth.h"
+#include "bookings.h"
 #include "docshare.h"
 #include "http.h"
 #include "site.h"
-#include "slots.h"
 #include "stats.h"
 #include "relais-config.h"
 
@@ -17,9 +17,9 @@
 
 /* Sign-in bodies are two short fields: anything bigger is not a sign-in. */
 #define API_MAX_BODY 4096
-/* Store housekeeping (expired sessions, old attempts, no-shows), in ticks. */
+/* Store housekeeping (expired sign-ins, old attempts, no-shows), in ticks. */
 #define MAINTAIN_EVERY_S 60
-/* how often open consoles are checked against their session */
+/* how often open consoles are checked against their sign-in */
 #define SESSION_SWEEP_EVERY_S 5
 /* sign-ins hashing at once; more get 503 + Retry-After */
 #define MAX_KDF_JOBS 4
@@ -32,9 +32,9 @@ struct _SbServer {
 	SbStore *store;
 	gboolean secure_cookies;
 	GHashTable *conns; /* SoupWebsocketConnection* -> SbPeer* */
-	/* SoupWebsocketConnection* -> SHA-256 of the session token (advisers):
-	 * signing out closes the session's connections */
-	GHashTable *conn_sessions;
+	/* SoupWebsocketConnection* -> SHA-256 of the sign-in token (advisers):
+	 * signing out closes the sign-in's connections */
+	GHashTable *conn_signins;
 	guint tick_id;	  /* the hub's timers (held calls), store housekeeping */
 	guint kdf_jobs;	  /* sign-ins hashing in worker threads */
 	gboolean closing; /* sb_server_free() waits for them */
@@ -43,7 +43,7 @@ struct _SbServer {
 
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
 			   const char *reason);
-static gboolean session_is_over(SbServer *server, const char *hash, gpointer data);
+static gboolean signin_is_over(SbServer *server, const char *hash, gpointer data);
 /* The no-show sweep: bookings not checked in RELAIS_SB_BOOKING_NO_SHOW_MIN
  * after their start are marked no-shows (their codes are refused as
  * expired, their places free again). At start-up and every minute. */
@@ -62,7 +62,7 @@ static gboolean on_tick(gpointer data)
 	SbServer *server = data;
 	sb_hub_tick(server->hub);
 	if (server->ticks % SESSION_SWEEP_EVERY_S == 0)
-		close_consoles(server, session_is_over, NULL, "session ended: sign in again");
+		close_consoles(server, signin_is_over, NULL, "session ended: sign in again");
 	if (++server->ticks % MAINTAIN_EVERY_S == 0) {
 		sweep_no_shows(server);
 		g_autoptr(GError) error = NULL;
@@ -94,19 +94,18 @@ static void transport_close(gpointer conn, gushort code, const char *reason, gpo
 }
 
 /* Call records: the store keeps an anonymous record; the stats module
- * remembers which sign-in session answered, for the outcome note. */
-static void transport_call_ended(const SbHubCallInfo *info, gpointer user_data)
+ * remembers which sign-in answered, for the outcome note. */
+static void services_call_ended(const SbHubCallInfo *info, gpointer user_data)
 {
 	SbServer *server = user_data;
 	SbStats *stats = sb_stats_get(server->soup);
 	if (stats == NULL)
 		return;
-	const char *session =
-		info->adviser_conn ? g_hash_table_lookup(server->conn_sessions, info->adviser_conn) : NULL;
-	sb_stats_call_ended(stats, info, session);
+	const char *signin = info->adviser_conn ? g_hash_table_lookup(server->conn_signins, info->adviser_conn) : NULL;
+	sb_stats_call_ended(stats, info, signin);
 }
 
-static void transport_feedback(const char *call_id, gint score, gpointer user_data)
+static void services_feedback(const char *call_id, gint score, gpointer user_data)
 {
 	SbServer *server = user_data;
 	SbStats *stats = sb_stats_get(server->soup);
@@ -114,237 +113,59 @@ static void transport_feedback(const char *call_id, gint score, gpointer user_da
 		sb_stats_feedback(stats, call_id, score);
 }
 
-/* t in the site's time zone, ISO 8601 with its offset. */
-static char *site_iso(const SbSite *site, gint64 t)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(site->timezone);
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
-	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-	return local ? g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
-}
+/* --- the hub's services: bookings and opening hours (bookings.c) ----------- */
 
-/* The booth's site (its hello's name, matched to a store site by name, as
- * site.c does) and its next opening from now, in the site's zone. */
-static char *transport_next_opening(const char *site_name, gpointer user_data)
+static char *services_next_opening(const char *site, gpointer user_data)
 {
 	SbServer *server = user_data;
-	if (server->store == NULL)
-		return NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbSite) site = sb_store_site_get_by_name(server->store, site_name, &error);
-	if (site == NULL)
-		return NULL; /* a site the store does not know: nothing to say */
-	gint64 start = 0, end = 0;
-	if (!sb_store_site_next_opening(server->store, site->id, sb_store_now(server->store), &start, &end, &error)) {
-		g_warning("next opening of site '%s': %s", site_name, error->message);
-		return NULL;
-	}
-	if (start == 0)
-		return NULL;
-	return site_iso(site, start);
+	return sb_bookings_next_opening(server->store, site);
 }
 
-/* --- bookings (PROTOCOL.md "Bookings"): the hub asks, the store answers ------ */
-
-/* The store's refusal in the protocol's words. */
-static JsonObject *booking_store_error(const char *ref, const GError *error)
-{
-	static const struct {
-		SbStoreError code;
-		const char *reason;
-	} map[] = {
-		{SB_STORE_ERROR_FULL, "taken"},
-		{SB_STORE_ERROR_CLOSED, "closed"},
-		{SB_STORE_ERROR_INVALID, "invalid"},
-		{SB_STORE_ERROR_NOT_FOUND, "no_site"},
-		{SB_STORE_ERROR_CODE_UNKNOWN, "unknown"},
-		{SB_STORE_ERROR_CODE_WRONG_SITE, "wrong_site"},
-		{SB_STORE_ERROR_CODE_TOO_EARLY, "too_early"},
-		{SB_STORE_ERROR_CODE_USED, "used"},
-		{SB_STORE_ERROR_CODE_EXPIRED, "expired"},
-		{SB_STORE_ERROR_CODE_CANCELLED, "cancelled"},
-	};
-	const char *reason = "failed";
-	for (guint i = 0; error->domain == SB_STORE_ERROR && i < G_N_ELEMENTS(map); i++)
-		if (error->code == (int)map[i].code)
-			reason = map[i].reason;
-	if (g_str_equal(reason, "failed"))
-		g_warning("booking (%s): %s", ref, error->message);
-	return relais_msg_booking_error(ref, reason, error->message);
-}
-
-static SbSite *booking_site(SbServer *server, const char *site_name)
-{
-	g_autoptr(GError) error = NULL;
-	return site_name ? sb_store_site_get_by_name(server->store, site_name, &error) : NULL;
-}
-
-/* The next free slots (slots.c) as {start, end} in the site's zone.
- * `language` and `topic` are accepted for later: the store's capacity is
- * per site. */
-static JsonObject *transport_booking_slots(const char *site_name, const char *language, const char *topic,
-					   gpointer user_data)
+static SbBookingsResult *services_booking_slots(const char *site, const char *language, const char *topic,
+						gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL)
-		return relais_msg_booking_error("booking_slots", "no_site", "the store knows no site of this name");
-	gint64 len = (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60;
-	g_autoptr(GError) error = NULL;
-	/* not a slot that starts while the visitor reads the list */
-	gint64 soonest = sb_store_now(server->store) + (gint64)CONFIG_RELAIS_SB_BOOKING_LEAD_MIN * 60;
-	g_autoptr(GArray) starts = sb_slots_free(server->store, site->id, soonest, (guint)len,
-						 CONFIG_RELAIS_SB_BOOKING_SLOTS_OFFERED, &error);
-	if (starts == NULL)
-		return booking_store_error("booking_slots", error);
-	JsonArray *slots = json_array_new();
-	for (guint i = 0; i < starts->len; i++) {
-		gint64 t = g_array_index(starts, gint64, i);
-		g_autofree char *a = site_iso(site, t);
-		g_autofree char *b = site_iso(site, t + len);
-		JsonObject *o = json_object_new();
-		json_object_set_string_member(o, "start", a);
-		json_object_set_string_member(o, "end", b);
-		json_array_add_object_element(slots, o);
-	}
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_OFFER);
-	json_object_set_array_member(o, "slots", slots);
-	return o;
+	return sb_bookings_slots(server->store, site, language, topic);
 }
 
-/* booked / checked_in: the code, start and end in the site's zone */
-static JsonObject *booking_reply(RelaisMsgType type, const SbSite *site, const SbBooking *bk)
-{
-	JsonObject *o = relais_msg_new(type);
-	json_object_set_string_member(o, "code", bk->code);
-	g_autofree char *s = site_iso(site, bk->start_s);
-	g_autofree char *e = site_iso(site, bk->end_s);
-	json_object_set_string_member(o, "start", s);
-	json_object_set_string_member(o, "end", e);
-	return o;
-}
-
-static gboolean parse_unix(const char *iso, gint64 *out)
-{
-	g_autoptr(GDateTime) t = iso ? g_date_time_new_from_iso8601(iso, NULL) : NULL;
-	if (t == NULL)
-		return FALSE;
-	*out = g_date_time_to_unix(t);
-	return TRUE;
-}
-
-static JsonObject *transport_booking_book(const char *site_name, const char *start, const char *end,
-					  const char *language, const char *topic, gpointer user_data)
+static SbBookingsResult *services_booking_book(const char *site, const char *start, const char *end,
+					       const char *language, const char *topic, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL)
-		return relais_msg_booking_error("book", "no_site", "the store knows no site of this name");
-	gint64 a = 0, b = 0;
-	if (!parse_unix(start, &a) || !parse_unix(end, &b) || b - a != (gint64)CONFIG_RELAIS_SB_BOOKING_SLOT_MIN * 60)
-		return relais_msg_booking_error("book", "invalid", "a booking made at a booth is one offered slot");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbBooking) bk = sb_store_booking_create(server->store, site->id, a, b, language, topic, &error);
-	if (bk == NULL)
-		return booking_store_error("book", error);
-	g_message("booking made at site '%s' for %s", site->name, start);
-	JsonObject *o = booking_reply(RELAIS_MSG_BOOKED, site, bk);
-	json_object_set_string_member(o, "site", site->name);
-	return o;
+	return sb_bookings_book(server->store, site, start, end, language, topic);
 }
 
-static JsonObject *transport_booking_check_in(const char *site_name, const char *code, gpointer user_data)
+static SbBookingsResult *services_booking_check_in(const char *site, const char *code, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL)
-		return relais_msg_booking_error("check_in", "no_site", "the store knows no site of this name");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbBooking) bk = sb_store_booking_check_in(server->store, site->id, code, &error);
-	if (bk == NULL) {
-		JsonObject *o = booking_store_error("check_in", error);
-		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_CODE_TOO_EARLY)) {
-			/* when to come back */
-			g_autoptr(SbBooking) early = sb_store_booking_get(server->store, code, NULL);
-			guint early_min = 0;
-			sb_store_get_booking_window(server->store, &early_min, NULL);
-			g_autofree char *at = early ? site_iso(site, early->start_s - (gint64)early_min * 60) : NULL;
-			if (at)
-				json_object_set_string_member(o, "retry_at", at);
-		}
-		return o;
-	}
-	g_message("booking checked in at site '%s'", site->name);
-	JsonObject *o = booking_reply(RELAIS_MSG_CHECKED_IN, site, bk);
-	if (bk->language && *bk->language)
-		json_object_set_string_member(o, "language", bk->language);
-	if (bk->topic && *bk->topic)
-		json_object_set_string_member(o, "topic", bk->topic);
-	return o;
+	return sb_bookings_check_in(server->store, site, code);
 }
 
-/* The local date of t at the site, "YYYY-MM-DD". */
-static char *site_date(const SbSite *site, gint64 t)
-{
-	g_autofree char *iso = site_iso(site, t);
-	return iso ? g_strndup(iso, 10) : NULL;
-}
-
-static gboolean transport_booking_verify(const char *site_name, const char *code, char **why, gpointer user_data)
+static gboolean services_booking_verify(const char *site, const char *code, char **why, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(SbSite) site = booking_site(server, site_name);
-	if (site == NULL) {
-		*why = g_strdup("this booth's site is not in the store");
-		return FALSE;
-	}
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbBooking) bk = sb_store_booking_get(server->store, code, &error);
-	if (bk == NULL) {
-		*why = g_strdup("no booking has this code");
-		return FALSE;
-	}
-	if (bk->site_id != site->id) {
-		*why = g_strdup("the booking is for another site");
-		return FALSE;
-	}
-	if (bk->state != SB_BOOKING_CHECKED_IN) {
-		*why = g_strdup_printf("the booking is %s, not checked in", sb_booking_state_to_string(bk->state));
-		return FALSE;
-	}
-	if (bk->used_at != 0) {
-		*why = g_strdup("this booking was already used for a call");
-		return FALSE;
-	}
-	g_autofree char *day = site_date(site, bk->checked_in_at);
-	g_autofree char *today = site_date(site, sb_store_now(server->store));
-	if (g_strcmp0(day, today) != 0) {
-		*why = g_strdup("the booking was checked in on another day");
-		return FALSE;
-	}
-	return TRUE;
+	return sb_bookings_verify(server->store, site, code, why);
 }
 
-/* A booking makes one call: the store keeps it used across restarts. */
-static gboolean transport_booking_use(const char *site_name, const char *code, const char *call_id, char **why,
-				      gpointer user_data)
+static gboolean services_booking_use(const char *site, const char *code, const char *call_id, char **why,
+				     gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(GError) error = NULL;
-	if (!sb_store_booking_mark_used(server->store, code, call_id, &error)) {
-		*why = g_strdup(error->message);
-		return FALSE;
-	}
-	g_message("booking used by call %s at site '%s'", call_id, site_name ? site_name : "?");
-	return TRUE;
+	return sb_bookings_use(server->store, site, code, call_id, why);
 }
 
-static const SbHubTransport transport = {
-	transport_send,		  transport_close,	   transport_call_ended,   transport_feedback,
-	transport_next_opening,	  transport_booking_slots, transport_booking_book, transport_booking_check_in,
-	transport_booking_verify, transport_booking_use};
+static const SbHubTransport transport = {transport_send, transport_close};
+
+static const SbHubServices services = {
+	.call_ended = services_call_ended,
+	.feedback = services_feedback,
+	.next_opening = services_next_opening,
+	.booking_slots = services_booking_slots,
+	.booking_book = services_booking_book,
+	.booking_check_in = services_booking_check_in,
+	.booking_verify = services_booking_verify,
+	.booking_use = services_booking_use,
+};
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
 
@@ -375,7 +196,7 @@ static void on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
 	SbServer *server = user_data;
 	SbPeer *peer = NULL;
 	if (g_hash_table_steal_extended(server->conns, ws, NULL, (gpointer *)&peer)) {
-		g_hash_table_remove(server->conn_sessions, ws);
+		g_hash_table_remove(server->conn_signins, ws);
 		g_debug("connection closed (code %u)", soup_websocket_connection_get_close_code(ws));
 		sb_hub_disconnect(server->hub, peer);
 		g_signal_handlers_disconnect_by_data(ws, server);
@@ -405,7 +226,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 		sb_hub_set_adviser_identity(peer, *user->display_name ? user->display_name : user->login);
 		sb_hub_set_adviser_skills(peer, (const char *const *)user->languages,
 					  (const char *const *)user->topics);
-		g_hash_table_insert(server->conn_sessions, ws,
+		g_hash_table_insert(server->conn_signins, ws,
 				    g_strdup(g_object_get_data(G_OBJECT(msg), "relais-session")));
 	}
 	g_hash_table_insert(server->conns, g_object_ref(ws), peer);
@@ -531,7 +352,7 @@ static void set_json_user(SoupServerMessage *msg, const SbUser *user)
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
-static void set_session_cookie(SbServer *server, SoupServerMessage *msg, const char *token, gboolean expire)
+static void set_signin_cookie(SbServer *server, SoupServerMessage *msg, const char *token, gboolean expire)
 {
 	g_autofree char *cookie = g_strdup_printf(
 		SB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", expire ? "" : token,
@@ -660,13 +481,13 @@ static void sign_in_finish(SignIn *in)
 		g_clear_error(&error);
 	}
 	if (in->rehash != NULL) {
-		/* before the session: set_password ends the account's sessions */
+		/* before the sign-in: set_password ends the account's sign-ins */
 		if (!sb_store_user_set_password(server->store, user->login, in->rehash, &error)) {
 			g_warning("sign-in: rehashing %s: %s", user->login, error->message);
 			g_clear_error(&error);
 		}
 	}
-	g_autofree char *token = sb_store_session_create(server->store, user->id, in->address, 0, &error);
+	g_autofree char *token = sb_store_signin_create(server->store, user->id, in->address, 0, &error);
 	if (token == NULL) {
 		g_warning("sign-in: %s", error->message);
 		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
@@ -674,7 +495,7 @@ static void sign_in_finish(SignIn *in)
 	}
 	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, in->address);
 	set_json_user(msg, user);
-	set_session_cookie(server, msg, token, FALSE);
+	set_signin_cookie(server, msg, token, FALSE);
 }
 
 static void sign_in_done(GObject *source, GAsyncResult *result, gpointer data)
@@ -740,7 +561,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	g_task_run_in_thread(task, sign_in_kdf);
 }
 
-/* Closes the consoles whose session hash `doomed` picks, with `reason` (1008).
+/* Closes the consoles whose sign-in hash `doomed` picks, with `reason` (1008).
  * Collected first: closing may drop a connection from the table. */
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
 			   const char *reason)
@@ -748,7 +569,7 @@ static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, cons
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_object_unref);
 	GHashTableIter it;
 	gpointer ws, h;
-	g_hash_table_iter_init(&it, server->conn_sessions);
+	g_hash_table_iter_init(&it, server->conn_signins);
 	while (g_hash_table_iter_next(&it, &ws, &h))
 		if (doomed(server, h, data))
 			g_ptr_array_add(list, g_object_ref(ws));
@@ -757,18 +578,18 @@ static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, cons
 			soup_websocket_connection_close(list->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
 }
 
-static gboolean session_is(SbServer *server, const char *hash, gpointer data)
+static gboolean signin_is(SbServer *server, const char *hash, gpointer data)
 {
 	return g_strcmp0(hash, data) == 0;
 }
 
-/* The session expired, was ended (sign-out elsewhere, password reset, account
+/* The sign-in expired, was ended (sign-out elsewhere, password reset, account
  * deleted or disabled), or the account may no longer answer calls. A store
  * failure keeps the console open: the next sweep decides. */
-static gboolean session_is_over(SbServer *server, const char *hash, gpointer data)
+static gboolean signin_is_over(SbServer *server, const char *hash, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUser) user = sb_store_session_lookup_key(server->store, hash, &error);
+	g_autoptr(SbUser) user = sb_store_signin_lookup_key(server->store, hash, &error);
 	if (user == NULL)
 		return g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) ||
 		       g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED) ||
@@ -776,36 +597,36 @@ static gboolean session_is_over(SbServer *server, const char *hash, gpointer dat
 	return user->role != SB_ROLE_ADVISER && user->role != SB_ROLE_ADMIN;
 }
 
-static gboolean session_in(SbServer *server, const char *hash, gpointer data)
+static gboolean signin_in(SbServer *server, const char *hash, gpointer data)
 {
 	return g_strv_contains(data, hash);
 }
 
-/* Closes the consoles of these sessions (SHA-256 of their tokens): the
+/* Closes the consoles of these sign-ins (SHA-256 of their tokens): the
  * account deleted, its password reset or its role changed by an
  * administrator (admin.c). */
-static void close_sessions_consoles(const char *const *session_hashes, gpointer user_data)
+static void close_signins_consoles(const char *const *signin_hashes, gpointer user_data)
 {
-	close_consoles(user_data, session_in, (gpointer)session_hashes, "session ended: sign in again");
+	close_consoles(user_data, signin_in, (gpointer)signin_hashes, "session ended: sign in again");
 }
 
 static void api_logout(SbServer *server, SoupServerMessage *msg)
 {
-	g_autofree char *token = sb_http_session_token(msg);
+	g_autofree char *token = sb_http_signin_token(msg);
 	if (token) {
 		g_autoptr(GError) error = NULL;
-		if (!sb_store_session_delete(server->store, token, &error) &&
+		if (!sb_store_signin_delete(server->store, token, &error) &&
 		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
 			g_warning("sign-out: %s", error->message);
-		/* the session's consoles go with it */
+		/* the sign-in's consoles go with it */
 		g_autofree char *hash = sb_auth_token_hash(token);
-		close_consoles(server, session_is, hash, "signed out");
+		close_consoles(server, signin_is, hash, "signed out");
 	}
 	/* 200 with a body rather than 204: libsoup drops a kept-alive
 	 * connection after a 204, which clients reusing it see as a hang-up */
 	set_text(msg, SOUP_STATUS_OK, "application/json", "{}");
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
-	set_session_cookie(server, msg, NULL, TRUE);
+	set_signin_cookie(server, msg, NULL, TRUE);
 }
 
 static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
@@ -836,7 +657,7 @@ static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, G
 			sb_http_set_json_error(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET");
 			return;
 		}
-		g_autoptr(SbUser) user = sb_http_session_user(server->store, msg, NULL);
+		g_autoptr(SbUser) user = sb_http_signin_user(server->store, msg, NULL);
 		if (user == NULL)
 			sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, "not signed in");
 		else
@@ -865,7 +686,7 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		return;
 	}
 	g_autofree char *token = NULL;
-	g_autoptr(SbUser) user = sb_http_session_user(server->store, msg, &token);
+	g_autoptr(SbUser) user = sb_http_signin_user(server->store, msg, &token);
 	if (user == NULL) {
 		set_text(msg, SOUP_STATUS_UNAUTHORIZED, "text/plain", "sign in first\n");
 		return;
@@ -875,23 +696,23 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		return;
 	}
 	g_autoptr(GError) error = NULL;
-	if (!sb_store_session_touch(server->store, token, &error))
+	if (!sb_store_signin_touch(server->store, token, &error))
 		g_debug("session touch: %s", error->message);
 	g_object_set_data_full(G_OBJECT(msg), "relais-session", sb_auth_token_hash(token), g_free);
 	g_object_set_data_full(G_OBJECT(msg), "relais-user", g_steal_pointer(&user), (GDestroyNotify)sb_user_free);
 }
 
-/* The adviser console of sign-in session `session_hash` that is in a call
- * now (documents: the call is found from the session, never from the
+/* The adviser console of sign-in `signin_hash` that is in a call
+ * now (documents: the call is found from the sign-in, never from the
  * client). */
-static SbPeer *find_adviser_in_call(const char *session_hash, gpointer user_data)
+static SbPeer *find_adviser_in_call(const char *signin_hash, gpointer user_data)
 {
 	SbServer *server = user_data;
 	GHashTableIter it;
 	gpointer ws, hash;
-	g_hash_table_iter_init(&it, server->conn_sessions);
+	g_hash_table_iter_init(&it, server->conn_signins);
 	while (g_hash_table_iter_next(&it, &ws, &hash)) {
-		if (g_strcmp0(hash, session_hash) != 0)
+		if (g_strcmp0(hash, signin_hash) != 0)
 			continue;
 		SbPeer *peer = g_hash_table_lookup(server->conns, ws);
 		if (sb_hub_adviser_in_call(peer))
@@ -910,8 +731,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->store = config->store;
 	server->secure_cookies = config->secure_cookies;
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
-	server->conn_sessions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
+	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
 	sweep_no_shows(server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
@@ -928,7 +750,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	sb_stats_register(server->soup, server->store, server->secure_cookies);
 	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
 	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths,
-			  close_sessions_consoles, server);
+			  close_signins_consoles, server);
 	SbDocshareConfig docs = {server->store,	     server->hub,	   server->secure_cookies,
 				 config->doc_limits, find_adviser_in_call, server};
 	sb_docshare_register(server->soup, &docs);
@@ -992,7 +814,7 @@ void sb_server_free(SbServer *server)
 			g_hash_table_iter_remove(&it);
 		}
 		g_hash_table_unref(server->conns);
-		g_hash_table_unref(server->conn_sessions);
+		g_hash_table_unref(server->conn_signins);
 	}
 	if (server->soup) {
 		soup_server_disconnect(server->soup);

@@ -5,7 +5,7 @@
  *   /ws/booth, /ws/adviser   WebSocket endpoints, handed to the hub
  *                            (/ws/adviser: signed-in adviser or admin, same
  *                            Origin; /ws/booth: no Origin, i.e. no browser)
- *   /api/login, /api/logout  sign-in sessions (cookie relais_session)
+ *   /api/login, /api/logout  sign-ins (cookie relais_session)
  *   /api/me                  the signed-in account
  *   /api/call/document       documents shown in a call (docshare.h)
  *   /api/booth/document/     the booth's download of one
@@ -28,7 +28,7 @@ typedef struct {
 	const char *bind; /* address to listen on */
 	guint port;	  /* 0: any free port */
 	const char *assets_dir;
-	SbStore *store; /* accounts and sessions; not owned, outlives the server */
+	SbStore *store; /* accounts and sign-ins; not owned, outlives the server */
 	/* HTTPS and WSS with this certificate and key (nullable: plain HTTP,
 	 * loopback addresses only); not owned */
 	GTlsCertificate *tls_certificate;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-site"
 
 #include "site.h"
+#include "calendar.h"
 #include "http.h"
 
 #include <string.h>
@@ -194,12 +195,6 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 
 /* --- store → reply ------------------------------------------------------------------ */
 
-static char *iso_utc(gint64 unix_s)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(unix_s);
-	return t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-}
-
 static void add_site(JsonBuilder *b, const char *member, SbSite *site)
 {
 	json_builder_set_member_name(b, member);
@@ -248,7 +243,7 @@ JsonNode *sb_site_booths_json(SbStore *store, JsonArray *snapshot, gint64 site_i
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	add_site(b, "site", site_id ? g_hash_table_lookup(sites, &site_id) : NULL);
-	g_autofree char *updated = iso_utc(now_s);
+	g_autofree char *updated = sb_calendar_iso_utc(now_s);
 	json_builder_set_member_name(b, "updated");
 	json_builder_add_string_value(b, updated);
 	json_builder_set_member_name(b, "booths");
@@ -279,7 +274,9 @@ JsonNode *sb_site_booths_json(SbStore *store, JsonArray *snapshot, gint64 site_i
 		}
 		/* a connected booth is seen now; the store's time may be a
 		 * heartbeat old */
-		g_autofree char *seen = state ? iso_utc(now_s) : row->last_seen ? iso_utc(row->last_seen) : NULL;
+		g_autofree char *seen = state		 ? sb_calendar_iso_utc(now_s)
+					: row->last_seen ? sb_calendar_iso_utc(row->last_seen)
+							 : NULL;
 		json_builder_set_member_name(b, "last_seen");
 		if (seen)
 			json_builder_add_string_value(b, seen);

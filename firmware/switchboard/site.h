@@ -5,7 +5,7 @@
  * offline, and when it was last seen. Nothing about visitors.
  *
  *   GET /api/site/booths   staff: their site's booths; admins: every booth
- *                          (?site=ID: one site's); advisers 403, no session 401
+ *                          (?site=ID: one site's); advisers 403, no sign-in 401
  *
  * The hub knows the connected booths (sb_hub_booths_snapshot); the store's
  * `booths` table keeps them across disconnections and restarts. This module

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-stats"
 
 #include "stats.h"
+#include "api-json.h"
 #include "auth.h"
 #include "http.h"
 #include "site.h"
@@ -21,10 +22,10 @@
 
 const char *const sb_outcome_codes[] = {"informed", "referred", "appointment", "follow-up-needed", "other", NULL};
 
-/* Which session answered a recent call: the only one that may write its
+/* Which sign-in answered a recent call: the only one that may write its
  * outcome. In memory only, forgotten after OUTCOME_WINDOW_S. */
 typedef struct {
-	char *session; /* SHA-256 of the adviser's session token */
+	char *signin; /* SHA-256 of the adviser's sign-in token */
 	gint64 ended_us;
 } Answered;
 
@@ -36,7 +37,7 @@ struct _SbStats {
 
 static void answered_free(Answered *a)
 {
-	g_free(a->session);
+	g_free(a->signin);
 	g_free(a);
 }
 
@@ -59,7 +60,7 @@ static void prune_answered(SbStats *stats, gint64 now)
 
 /* --- records from the hub ------------------------------------------------------ */
 
-void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_session)
+void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_signin)
 {
 	g_autoptr(GError) error = NULL;
 	/* booths name their site; only sites an administrator made count, and
@@ -80,12 +81,12 @@ void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *
 		g_warning("call record %s: %s", info->call_id, error->message);
 		return;
 	}
-	if (info->answered_at == 0 || adviser_session == NULL)
+	if (info->answered_at == 0 || adviser_signin == NULL)
 		return;
 	gint64 now = g_get_monotonic_time();
 	prune_answered(stats, now);
 	Answered *a = g_new0(Answered, 1);
-	a->session = g_strdup(adviser_session);
+	a->signin = g_strdup(adviser_signin);
 	a->ended_us = now;
 	g_hash_table_replace(stats->answered, g_strdup(info->call_id), a);
 }
@@ -101,30 +102,17 @@ void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
 
 /* The signed-in account if its role is one of `roles` (SB_ROLE_* bits);
  * otherwise the reply is set (401 / 403) and NULL returned.
- * *session_hash: the SHA-256 of the session token (nullable). */
-static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **session_hash)
+ * *signin_hash: the SHA-256 of the sign-in token (nullable). */
+static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles, char **signin_hash)
 {
 	g_autofree char *token = NULL;
 	SbUser *user = sb_http_require_role(stats->store, msg, roles, &token);
-	if (user && session_hash)
-		*session_hash = sb_auth_token_hash(token);
+	if (user && signin_hash)
+		*signin_hash = sb_auth_token_hash(token);
 	return user;
 }
 
 /* --- POST /api/outcome ------------------------------------------------------------ */
-
-static gboolean member_string(JsonObject *o, const char *name, gboolean required, const char **out)
-{
-	JsonNode *n = json_object_get_member(o, name);
-	if (n == NULL || JSON_NODE_HOLDS_NULL(n)) {
-		*out = NULL;
-		return !required;
-	}
-	if (json_node_get_value_type(n) != G_TYPE_STRING)
-		return FALSE;
-	*out = json_node_get_string(n);
-	return TRUE;
-}
 
 static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
 		       gpointer user_data)
@@ -140,64 +128,39 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "cross-origin request refused");
 		return;
 	}
-	g_autofree char *session = NULL;
+	g_autofree char *signin = NULL;
 	g_autoptr(SbUser) user =
-		require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &session);
+		require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADVISER) | SB_HTTP_ROLE(SB_ROLE_ADMIN), &signin);
 	if (user == NULL)
 		return;
-	SoupMessageBody *body = soup_server_message_get_request_body(msg);
-	if (body->length > OUTCOME_MAX_BODY) {
-		sb_http_set_json_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large");
-		return;
-	}
-	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);
-	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
-	gsize len;
-	const char *data = g_bytes_get_data(bytes, &len);
 	g_autoptr(JsonParser) parser = json_parser_new();
-	if (g_strcmp0(type, "application/json") != 0 || data == NULL || len == 0 || memchr(data, '\0', len) ||
-	    !g_utf8_validate(data, len, NULL) || !json_parser_load_from_data(parser, data, len, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "send a JSON object (application/json)");
+	JsonObject *o = sb_api_read_object(msg, parser, OUTCOME_MAX_BODY);
+	if (o == NULL)
 		return;
-	}
-	JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+	const SbApiString note_rule = {.max_chars = CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX};
 	const char *call = NULL, *outcome = NULL, *note = NULL, *topic = NULL;
-	JsonNode *fu = json_object_get_member(o, "follow_up");
-	if (!member_string(o, "call", TRUE, &call) || !member_string(o, "outcome", TRUE, &outcome) ||
-	    !member_string(o, "note", FALSE, &note) || !member_string(o, "topic", FALSE, &topic) ||
-	    (fu && json_node_get_value_type(fu) != G_TYPE_BOOLEAN)) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
-				       "call and outcome (strings), note and topic (strings), follow_up (boolean)");
+	gboolean follow_up = FALSE;
+	if (!sb_api_req_string(msg, o, "call", &call) || !sb_api_req_string(msg, o, "outcome", &outcome) ||
+	    !sb_api_string(msg, o, "note", &note_rule, &note) || !sb_api_opt_string(msg, o, "topic", &topic) ||
+	    !sb_api_opt_bool(msg, o, "follow_up", &follow_up))
 		return;
-	}
 	if (!g_strv_contains(sb_outcome_codes, outcome)) {
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "unknown outcome code");
-		return;
-	}
-	if (note && g_utf8_strlen(note, -1) > CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX) {
-		g_autofree char *why =
-			g_strdup_printf("the note is longer than %d characters", CONFIG_RELAIS_SB_OUTCOME_NOTE_MAX);
-		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, why);
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "outcome", "unknown outcome code");
 		return;
 	}
 	prune_answered(stats, g_get_monotonic_time());
 	Answered *a = g_hash_table_lookup(stats->answered, call);
 	/* someone else's call looks like no call at all */
-	if (a == NULL || g_strcmp0(a->session, session) != 0) {
+	if (a == NULL || g_strcmp0(a->signin, signin) != 0) {
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no recent call of yours has this id");
 		return;
 	}
 	g_autoptr(GError) error = NULL;
-	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, fu && json_node_get_boolean(fu), &error)) {
-		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID)) {
-			sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, error->message);
-		} else if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, follow_up, &error)) {
+		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
 			sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
-		} else {
-			g_warning("outcome of call %s: %s", call, error->message);
-			sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
-		}
+		else
+			sb_api_reply_store_error(msg, error, NULL);
 		return;
 	}
 	g_message("outcome of call %s recorded by '%s'", call, user->login);
@@ -332,7 +295,7 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		json_builder_set_member_name(b, "topic");
 		json_builder_add_string_value(b, r->topic);
 		add_uint(b, "requests", r->requests);
-		add_uint(b, "sessions", r->sessions);
+		add_uint(b, "sessions", r->signins);
 		add_seconds(b, "wait_mean_s", r->wait_mean_s);
 		add_seconds(b, "wait_median_s", r->wait_median_s);
 		add_seconds(b, "duration_mean_s", r->duration_mean_s);
@@ -462,7 +425,7 @@ static void add_call(const SbCallFacts *f, gpointer user_data)
 	a->row->requests++;
 	if (f->answered) {
 		gint64 wait = f->answered_at - f->queued_at, duration = f->ended_at - f->answered_at;
-		a->row->sessions++;
+		a->row->signins++;
 		g_array_append_val(a->waits, wait);
 		g_array_append_val(a->durations, duration);
 	}
@@ -569,7 +532,7 @@ char *sb_stats_to_csv(GPtrArray *rows)
 		csv_text(out, r->site);
 		g_string_append_c(out, ',');
 		csv_text(out, r->topic);
-		g_string_append_printf(out, ",%u,%u", r->requests, r->sessions);
+		g_string_append_printf(out, ",%u,%u", r->requests, r->signins);
 		csv_seconds(out, r->wait_mean_s);
 		csv_seconds(out, r->wait_median_s);
 		csv_seconds(out, r->duration_mean_s);

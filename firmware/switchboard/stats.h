@@ -36,9 +36,9 @@ SbStats *sb_stats_register(SoupServer *soup, SbStore *store, gboolean secure);
 SbStats *sb_stats_get(SoupServer *soup);
 
 /* A call ended (or a visitor left the queue): writes its record.
- * `adviser_session`: the SHA-256 of the answering adviser's sign-in session
- * token (nullable), the one session allowed to add the outcome. */
-void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_session);
+ * `adviser_signin`: the SHA-256 of the answering adviser's sign-in
+ * token (nullable), the one sign-in allowed to add the outcome. */
+void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_signin);
 /* The visitor's rating of a call. */
 void sb_stats_feedback(SbStats *stats, const char *call_id, gint score);
 
@@ -51,9 +51,9 @@ typedef struct {
 	char *site;				    /* "" for calls of no known site */
 	char *topic;				    /* "" for bookings without a topic */
 	guint requests;				    /* visitors who asked for an adviser */
-	guint sessions;				    /* of them, answered */
-	gdouble wait_mean_s, wait_median_s;	    /* queued → answered; -1 without sessions */
-	gdouble duration_mean_s, duration_median_s; /* answered → ended; -1 without sessions */
+	guint signins;				    /* of them, answered */
+	gdouble wait_mean_s, wait_median_s;	    /* queued → answered; -1 without sign-ins */
+	gdouble duration_mean_s, duration_median_s; /* answered → ended; -1 without sign-ins */
 	guint satisfaction[5];			    /* [0] counts score 1 ... [4] score 5 */
 	guint follow_ups;
 	guint bookings; /* starting that day, cancelled ones excluded */

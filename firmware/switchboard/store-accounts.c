@@ -226,7 +226,7 @@ gboolean sb_store_user_set_password(SbStore *s, const char *login, const char *p
 	gboolean ok = st &&
 		      store_bound(s, store_bind_text(st, 1, password_hash) | store_bind_int64(st, 2, id), error) &&
 		      store_run(s, st, "setting the password", error) &&
-		      sb_store_session_delete_user(s, id, NULL, error) && store_tx_commit(s, error);
+		      sb_store_signin_delete_user(s, id, NULL, error) && store_tx_commit(s, error);
 	if (!ok)
 		store_tx_rollback(s);
 	return ok;
@@ -241,7 +241,7 @@ gboolean sb_store_user_set_disabled(SbStore *s, const char *login, gboolean disa
 	gboolean ok = st &&
 		      store_bound(s, store_bind_int(st, 1, disabled ? 1 : 0) | store_bind_int64(st, 2, id), error) &&
 		      store_run(s, st, "disabling the account", error) &&
-		      (!disabled || sb_store_session_delete_user(s, id, NULL, error)) && store_tx_commit(s, error);
+		      (!disabled || sb_store_signin_delete_user(s, id, NULL, error)) && store_tx_commit(s, error);
 	if (!ok)
 		store_tx_rollback(s);
 	return ok;
@@ -252,7 +252,7 @@ gboolean sb_store_user_del(SbStore *s, const char *login, GError **error)
 	g_autofree char *l = norm_login(login, error);
 	if (l == NULL)
 		return FALSE;
-	/* sessions go with it (ON DELETE CASCADE) */
+	/* sign-ins go with it (ON DELETE CASCADE) */
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM users WHERE login = ?", error);
 	return st && store_bound(s, store_bind_text(st, 1, l), error) &&
 	       store_run(s, st, "deleting the account", error) && store_changed_one(s, "account", l, error);
@@ -297,7 +297,7 @@ GPtrArray *sb_store_user_list(SbStore *s, GError **error)
 	return rc == STORE_DONE ? g_steal_pointer(&out) : NULL;
 }
 
-/* --- sessions --------------------------------------------------------------------------- */
+/* --- sign-ins --------------------------------------------------------------------------- */
 
 /* A token longer than this cannot be ours: not even hashed. */
 #define TOKEN_MAX 128
@@ -314,7 +314,7 @@ static gboolean check_address(const char *addr, GError **error)
 	return TRUE;
 }
 
-char *sb_store_session_create(SbStore *s, gint64 user_id, const char *remote_addr, guint ttl_s, GError **error)
+char *sb_store_signin_create(SbStore *s, gint64 user_id, const char *remote_addr, guint ttl_s, GError **error)
 {
 	if (!check_address(remote_addr, error))
 		return NULL;
@@ -356,15 +356,15 @@ static char *token_key(const char *token, GError **error)
 	return sb_auth_token_hash(token);
 }
 
-SbUser *sb_store_session_lookup(SbStore *s, const char *token, GError **error)
+SbUser *sb_store_signin_lookup(SbStore *s, const char *token, GError **error)
 {
 	g_autofree char *hash = token_key(token, error);
 	if (hash == NULL)
 		return NULL;
-	return sb_store_session_lookup_key(s, hash, error);
+	return sb_store_signin_lookup_key(s, hash, error);
 }
 
-SbUser *sb_store_session_lookup_key(SbStore *s, const char *hash, GError **error)
+SbUser *sb_store_signin_lookup_key(SbStore *s, const char *hash, GError **error)
 {
 	g_autoptr(SbStmt) st =
 		store_prep(s,
@@ -399,7 +399,7 @@ SbUser *sb_store_session_lookup_key(SbStore *s, const char *hash, GError **error
 	return g_steal_pointer(&u);
 }
 
-gboolean sb_store_session_touch(SbStore *s, const char *token, GError **error)
+gboolean sb_store_signin_touch(SbStore *s, const char *token, GError **error)
 {
 	g_autofree char *hash = token_key(token, error);
 	if (hash == NULL)
@@ -409,7 +409,7 @@ gboolean sb_store_session_touch(SbStore *s, const char *token, GError **error)
 	       store_run(s, st, "touching the session", error) && store_changed_one(s, "session", "(token)", error);
 }
 
-gboolean sb_store_session_delete(SbStore *s, const char *token, GError **error)
+gboolean sb_store_signin_delete(SbStore *s, const char *token, GError **error)
 {
 	g_autofree char *hash = token_key(token, error);
 	if (hash == NULL)
@@ -419,7 +419,7 @@ gboolean sb_store_session_delete(SbStore *s, const char *token, GError **error)
 	       store_run(s, st, "ending the session", error) && store_changed_one(s, "session", "(token)", error);
 }
 
-gboolean sb_store_session_delete_user(SbStore *s, gint64 user_id, guint *n_removed, GError **error)
+gboolean sb_store_signin_delete_user(SbStore *s, gint64 user_id, guint *n_removed, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM sessions WHERE user_id = ?", error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, user_id), error) ||
@@ -430,7 +430,7 @@ gboolean sb_store_session_delete_user(SbStore *s, gint64 user_id, guint *n_remov
 	return TRUE;
 }
 
-char **sb_store_session_hashes(SbStore *s, gint64 user_id, GError **error)
+char **sb_store_signin_hashes(SbStore *s, gint64 user_id, GError **error)
 {
 	g_autoptr(SbStmt) st =
 		store_prep(s, "SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created", error);
@@ -447,7 +447,7 @@ char **sb_store_session_hashes(SbStore *s, gint64 user_id, GError **error)
 	return (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
 }
 
-gboolean sb_store_session_purge(SbStore *s, guint *n_removed, GError **error)
+gboolean sb_store_signin_purge(SbStore *s, guint *n_removed, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM sessions WHERE expires <= ?", error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, sb_store_now(s)), error) ||

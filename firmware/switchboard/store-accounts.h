@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * store-accounts: accounts (advisers, admins, site staff), their sign-in
- * sessions and the failed sign-in attempts that rate-limit them
+ * sign-ins and the failed sign-in attempts that rate-limit them
  * (store-accounts.c; STORE.md "Accounts and sign-in"). Included by store.h.
  */
 #pragma once
@@ -50,14 +50,14 @@ gint64 sb_store_user_add(SbStore *store, const SbUser *user, GError **error);
  * with user->login (the rest is ignored). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_user_update(SbStore *store, const SbUser *user, GError **error);
-/* Sets a new password hash and ends all the account's sessions (a password
- * reset signs out everywhere; the caller may then open a new session). */
+/* Sets a new password hash and ends all the account's sign-ins (a password
+ * reset signs out everywhere; the caller may then open a new sign-in). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_user_set_password(SbStore *store, const char *login, const char *password_hash, GError **error);
-/* Disabling also ends the account's sessions. */
+/* Disabling also ends the account's sign-ins. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_user_set_disabled(SbStore *store, const char *login, gboolean disabled, GError **error);
-/* Deletes the account and its sessions. Call records are anonymous and stay. */
+/* Deletes the account and its sign-ins. Call records are anonymous and stay. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_user_del(SbStore *store, const char *login, GError **error);
 /* Returns: (transfer full) with password_hash, or NULL: NOT_FOUND, or INVALID
@@ -69,38 +69,38 @@ SbUser *sb_store_user_get_by_id(SbStore *store, gint64 id, GError **error);
  * Returns: (transfer full) (element-type SbUser) or NULL on error. */
 GPtrArray *sb_store_user_list(SbStore *store, GError **error);
 
-/* --- sign-in sessions --------------------------------------------------------- */
+/* --- sign-ins --------------------------------------------------------- */
 
-/* Opens a session for an enabled account, expiring ttl_s from now (0:
+/* Opens a sign-in for an enabled account, expiring ttl_s from now (0:
  * CONFIG_RELAIS_SB_SESSION_TTL_S). `remote_addr`: the client's address, kept
- * with the session only. Returns: (transfer full) the raw token for the
+ * with the sign-in only. Returns: (transfer full) the raw token for the
  * cookie: the only time it exists; the store keeps its SHA-256. NULL on error
  * (NOT_FOUND, DISABLED). */
 G_GNUC_WARN_UNUSED_RESULT
-char *sb_store_session_create(SbStore *store, gint64 user_id, const char *remote_addr, guint ttl_s, GError **error);
+char *sb_store_signin_create(SbStore *store, gint64 user_id, const char *remote_addr, guint ttl_s, GError **error);
 /* The account behind a raw token (without password hash). NULL: NOT_FOUND
- * (unknown token), EXPIRED (and the session is deleted), DISABLED. */
-SbUser *sb_store_session_lookup(SbStore *store, const char *token, GError **error);
+ * (unknown token), EXPIRED (and the sign-in is deleted), DISABLED. */
+SbUser *sb_store_signin_lookup(SbStore *store, const char *token, GError **error);
 /* The same from the token's SHA-256 (sb_auth_token_hash()): what the server
- * keeps for its open consoles, to close them when their session ends. */
-SbUser *sb_store_session_lookup_key(SbStore *store, const char *token_hash, GError **error);
+ * keeps for its open consoles, to close them when their sign-in ends. */
+SbUser *sb_store_signin_lookup_key(SbStore *store, const char *token_hash, GError **error);
 /* Records use (last_used = now); does not extend the expiry. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_session_touch(SbStore *store, const char *token, GError **error);
-/* Signs out: NOT_FOUND if there was no such session. */
+gboolean sb_store_signin_touch(SbStore *store, const char *token, GError **error);
+/* Signs out: NOT_FOUND if there was no such sign-in. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_session_delete(SbStore *store, const char *token, GError **error);
-/* Ends every session of an account (n_removed: nullable). */
+gboolean sb_store_signin_delete(SbStore *store, const char *token, GError **error);
+/* Ends every sign-in of an account (n_removed: nullable). */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_session_delete_user(SbStore *store, gint64 user_id, guint *n_removed, GError **error);
+gboolean sb_store_signin_delete_user(SbStore *store, gint64 user_id, guint *n_removed, GError **error);
 /* The stored forms (SHA-256 hex, sb_auth_token_hash) of an account's live
- * sessions, so that a server can close their open consoles before ending
+ * sign-ins, so that a server can close their open consoles before ending
  * them. Returns: (transfer full) a NULL-terminated list (empty when none), or
  * NULL on error. */
-char **sb_store_session_hashes(SbStore *store, gint64 user_id, GError **error);
-/* Deletes expired sessions. */
+char **sb_store_signin_hashes(SbStore *store, gint64 user_id, GError **error);
+/* Deletes expired sign-ins. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_session_purge(SbStore *store, guint *n_removed, GError **error);
+gboolean sb_store_signin_purge(SbStore *store, guint *n_removed, GError **error);
 
 /* --- sign-in attempts (rate limiting) ----------------------------------------- */
 

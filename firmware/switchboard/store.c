@@ -501,7 +501,7 @@ static gboolean open_db(SbStore *s, GError **error)
 			    mode ? mode : sqlite3_errmsg(s->db));
 		return FALSE;
 	}
-	/* Deleted rows (sessions, attempts, notes) are overwritten, not left in
+	/* Deleted rows (sign-ins, attempts, notes) are overwritten, not left in
 	 * free pages. Foreign keys stay off while migrating: a table rebuild
 	 * must not cascade-delete the rows that refer to it (SQLite's "making
 	 * other kinds of table schema changes"); each migration checks them
@@ -600,6 +600,6 @@ gint64 sb_store_now(SbStore *s)
 
 gboolean sb_store_maintain(SbStore *s, GError **error)
 {
-	return sb_store_session_purge(s, NULL, error) && sb_store_attempts_prune(s, 0, NULL, error) &&
+	return sb_store_signin_purge(s, NULL, error) && sb_store_attempts_prune(s, 0, NULL, error) &&
 	       sb_store_bookings_expire(s, NULL, error);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * store: the switchboard's database (STORE.md beside this file): sites,
- * booths, accounts, sign-in sessions and attempts, opening hours, closures,
+ * booths, accounts, sign-ins and attempts, opening hours, closures,
  * bookings, anonymous call records, and booth enrolment (tokens and the
  * certificates the booth CA issued). Statistics are made from them by
  * stats.c; local days and opening periods come from calendar.c.
@@ -37,10 +37,10 @@ typedef enum {
 	SB_STORE_ERROR_TOO_NEW,	   /* made by a newer relais-switchboard */
 	SB_STORE_ERROR_INVALID,	   /* a field is missing, malformed or too long */
 	SB_STORE_ERROR_EXISTS,	   /* duplicate (login, site name, call, rating) */
-	SB_STORE_ERROR_NOT_FOUND,  /* no such user, site, booth, session, call */
+	SB_STORE_ERROR_NOT_FOUND,  /* no such user, site, booth, sign-in, call */
 	SB_STORE_ERROR_IN_USE,	   /* still referenced (a site with booths or history) */
 	SB_STORE_ERROR_DISABLED,   /* the account is disabled */
-	SB_STORE_ERROR_EXPIRED,	   /* the session is past its expiry */
+	SB_STORE_ERROR_EXPIRED,	   /* the sign-in is past its expiry */
 	SB_STORE_ERROR_CLOSED,	   /* booking: not within opening hours, or a closure */
 	SB_STORE_ERROR_FULL,	   /* booking: the slot's capacity is taken */
 	/* checking in or cancelling a booking code: */
@@ -64,7 +64,7 @@ typedef enum {
 #define SB_STORE_MAX_NAME    100 /* display names, site and booth names */
 #define SB_STORE_MAX_ID	     64	 /* booth ids, call ids, topics ([A-Za-z0-9._:-]) */
 #define SB_STORE_MAX_REASON  200 /* booth state reasons, closure reasons */
-#define SB_STORE_MAX_ADDRESS 64	 /* remote address of a session or attempt */
+#define SB_STORE_MAX_ADDRESS 64	 /* remote address of a sign-in or attempt */
 #define SB_STORE_MAX_LIST    32	 /* languages or topics per user */
 
 typedef struct _SbStore SbStore;
@@ -85,7 +85,7 @@ gint sb_store_schema_version(SbStore *store);
 const char *sb_store_path(SbStore *store);
 
 /* Wall-clock time in unix seconds (g_get_real_time() unless a test sets
- * another): session expiry, attempt windows, booking windows, `created`. */
+ * another): sign-in expiry, attempt windows, booking windows, `created`. */
 typedef gint64 (*SbStoreClock)(gpointer user_data);
 void sb_store_set_clock(SbStore *store, SbStoreClock clock, gpointer user_data);
 /* Booking check-in window: from early_min before the start until no_show_min
@@ -95,7 +95,7 @@ void sb_store_get_booking_window(SbStore *store, guint *early_min, guint *no_sho
 /* The store's clock now, in unix seconds. */
 gint64 sb_store_now(SbStore *store);
 
-/* Periodic housekeeping: purges expired sessions, prunes sign-in attempts
+/* Periodic housekeeping: purges expired sign-ins, prunes sign-in attempts
  * older than CONFIG_RELAIS_SB_SIGNIN_WINDOW_S, marks no-shows. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_maintain(SbStore *store, GError **error);

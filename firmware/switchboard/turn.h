@@ -26,7 +26,7 @@ typedef enum {
 } SbTurnError;
 
 /* Longest user tag: it ends up in TURN server logs, so it should be an opaque
- * id (a booth id, a console session id), never a person's name. */
+ * id (a booth id, a console connection id), never a person's name. */
 #define SB_TURN_MAX_TAG 64
 
 /* Makes a username valid until now_s + ttl_s (ttl_s 0: CONFIG_RELAIS_SB_TURN_TTL_S)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* auth: scrypt password hashes (known vectors from RFC 7914 and the openssl
- * CLI, malformed hashes, the policy), session tokens and their hashes, random
+ * CLI, malformed hashes, the policy), sign-in tokens and their hashes, random
  * codes, trial passwords, the sign-in rate limit decision. */
 #include "auth.h"
 #include "relais-config.h"
@@ -218,7 +218,7 @@ static void test_tokens(void)
 		g_assert_false(g_hash_table_contains(seen, t));
 		g_hash_table_add(seen, t);
 	}
-	/* SHA-256, lower-case hex: `printf %s v1-session-token-for-tests | sha256sum` */
+	/* SHA-256, lower-case hex: `printf %s v1-sign-in-token-for-tests | sha256sum` */
 	g_autofree char *h = sb_auth_token_hash("v1-session-token-for-tests");
 	g_assert_cmpstr(h, ==, "1689f4ec0078bfcf24cda6171bdc31952601a8f1b549235966d96010dd4b2c4e");
 }

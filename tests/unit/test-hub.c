@@ -18,7 +18,7 @@ typedef struct {
 	SbHub *hub;
 	Conn conns[8];
 	gint64 now_us;	      /* the hub's clock */
-	guint openings_asked; /* calls of the transport's next_opening */
+	guint openings_asked; /* calls of the services' next_opening */
 	/* the fake store's bookings made into calls: code and call id */
 	char used_code[4][8];
 	char used_call[4][64];
@@ -35,7 +35,7 @@ static gint64 fake_clock(gpointer user_data)
 static const int ROOMY = 1;
 /* ... with a TURN server and its shared secret */
 static const int TURN = 2;
-/* ... whose transport knows opening hours */
+/* ... whose services know opening hours */
 static const int HOURS = 3;
 
 static void t_send(gpointer conn, const char *text, gpointer ud)
@@ -57,54 +57,48 @@ static char *t_next_opening(const char *site, gpointer ud)
 	return g_strcmp0(site, "Médiathèque") == 0 ? g_strdup("2026-11-24T09:00:00+01:00") : NULL;
 }
 
-static const SbHubTransport transport_hours = {t_send, t_close, .next_opening = t_next_opening};
+static const SbHubServices services_hours = {.next_opening = t_next_opening};
 
-/* ... whose transport takes bookings (a fake store: see below) */
+/* ... whose services take bookings (a fake store: see below) */
 static const int BOOKINGS = 4;
 
 /* Two free slots at "Médiathèque"; no site of another name. */
-static JsonObject *t_slots(const char *site, const char *language, const char *topic, gpointer ud)
+static SbBookingsResult *t_slots(const char *site, const char *language, const char *topic, gpointer ud)
 {
 	if (g_strcmp0(site, "Médiathèque") != 0)
-		return relais_msg_booking_error("booking_slots", "no_site", NULL);
-	JsonArray *a = json_array_new();
-	for (int i = 0; i < 2; i++) {
-		JsonObject *o = json_object_new();
-		json_object_set_string_member(o, "start",
-					      i ? "2026-11-24T09:30:00+01:00" : "2026-11-24T09:00:00+01:00");
-		json_object_set_string_member(o, "end", i ? "2026-11-24T10:00:00+01:00" : "2026-11-24T09:30:00+01:00");
-		json_array_add_object_element(a, o);
-	}
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_OFFER);
-	json_object_set_array_member(o, "slots", a);
-	return o;
+		return sb_bookings_result_new(SB_BOOKINGS_NO_SITE, NULL);
+	SbBookingsResult *r = sb_bookings_result_new(SB_BOOKINGS_OK, NULL);
+	for (int i = 0; i < 2; i++)
+		sb_bookings_result_add_slot(r, i ? "2026-11-24T09:30:00+01:00" : "2026-11-24T09:00:00+01:00",
+					    i ? "2026-11-24T10:00:00+01:00" : "2026-11-24T09:30:00+01:00");
+	return r;
 }
 
 /* 9:00 is free, anything else just taken. */
-static JsonObject *t_book(const char *site, const char *start, const char *end, const char *language, const char *topic,
-			  gpointer ud)
+static SbBookingsResult *t_book(const char *site, const char *start, const char *end, const char *language,
+				const char *topic, gpointer ud)
 {
 	if (g_strcmp0(start, "2026-11-24T09:00:00+01:00") != 0)
-		return relais_msg_booking_error("book", "taken", NULL);
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKED);
-	json_object_set_string_member(o, "code", "NEW234");
-	json_object_set_string_member(o, "start", start);
-	json_object_set_string_member(o, "end", end);
-	json_object_set_string_member(o, "site", site);
-	return o;
+		return sb_bookings_result_new(SB_BOOKINGS_TAKEN, NULL);
+	SbBookingsResult *r = sb_bookings_result_new(SB_BOOKINGS_OK, NULL);
+	r->code = g_strdup("NEW234");
+	r->time.start = g_strdup(start);
+	r->time.end = g_strdup(end);
+	r->site = g_strdup(site);
+	return r;
 }
 
 /* GOOD22 checks in; any other code is unknown. */
-static JsonObject *t_check_in(const char *site, const char *code, gpointer ud)
+static SbBookingsResult *t_check_in(const char *site, const char *code, gpointer ud)
 {
 	if (g_strcmp0(code, "GD2222") != 0)
-		return relais_msg_booking_error("check_in", "unknown", NULL);
-	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECKED_IN);
-	json_object_set_string_member(o, "code", code);
-	json_object_set_string_member(o, "start", "2026-11-24T09:00:00+01:00");
-	json_object_set_string_member(o, "end", "2026-11-24T09:30:00+01:00");
-	json_object_set_string_member(o, "topic", "training");
-	return o;
+		return sb_bookings_result_new(SB_BOOKINGS_UNKNOWN, NULL);
+	SbBookingsResult *r = sb_bookings_result_new(SB_BOOKINGS_OK, NULL);
+	r->code = g_strdup(code);
+	r->time.start = g_strdup("2026-11-24T09:00:00+01:00");
+	r->time.end = g_strdup("2026-11-24T09:30:00+01:00");
+	r->topic = g_strdup("training");
+	return r;
 }
 
 static gboolean t_used(Fixture *f, const char *code)
@@ -143,13 +137,11 @@ static gboolean t_use(const char *site, const char *code, const char *call_id, c
 	return TRUE;
 }
 
-static const SbHubTransport transport_bookings = {t_send,
-						  t_close,
-						  .booking_slots = t_slots,
-						  .booking_book = t_book,
-						  .booking_check_in = t_check_in,
-						  .booking_verify = t_verify,
-						  .booking_use = t_use};
+static const SbHubServices services_bookings = {.booking_slots = t_slots,
+						.booking_book = t_book,
+						.booking_check_in = t_check_in,
+						.booking_verify = t_verify,
+						.booking_use = t_use};
 
 static void setup(Fixture *f, gconstpointer data)
 {
@@ -174,11 +166,11 @@ static void setup(Fixture *f, gconstpointer data)
 		cfg.max_queue = 5;
 		cfg.max_errors = 20;
 	}
-	f->hub = sb_hub_new(&cfg,
-			    data == &HOURS	? &transport_hours
-			    : data == &BOOKINGS ? &transport_bookings
-						: &transport,
-			    f);
+	f->hub = sb_hub_new(&cfg, &transport, f);
+	if (data == &HOURS)
+		sb_hub_set_services(f->hub, &services_hours, f);
+	else if (data == &BOOKINGS)
+		sb_hub_set_services(f->hub, &services_bookings, f);
 	/* any start: only differences matter */
 	f->now_us = 1000 * G_USEC_PER_SEC;
 	sb_hub_set_clock(f->hub, fake_clock, f);
@@ -574,7 +566,7 @@ static gint64 advisers_told(Conn *c)
 {
 	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_AVAILABILITY);
 	g_assert_nonnull(m);
-	g_assert_null(relais_msg_get_string(m, "next_opening")); /* this transport knows no hours */
+	g_assert_null(relais_msg_get_string(m, "next_opening")); /* these services know no hours */
 	return relais_msg_get_int(m, "advisers", -1);
 }
 
@@ -1036,7 +1028,7 @@ static void r_feedback(const char *call_id, gint score, gpointer ud)
 	g_ptr_array_add(records_of(ud)->rated, g_strdup_printf("%s=%d", call_id, score));
 }
 
-static const SbHubTransport records_transport = {t_send, t_close, r_call_ended, r_feedback};
+static const SbHubServices records_services = {.call_ended = r_call_ended, .feedback = r_feedback};
 
 /* user_data of the records hub */
 typedef struct {
@@ -1067,7 +1059,8 @@ static void test_call_records(Fixture *f, gconstpointer data)
 			   .feedback_window_s = 600,
 			   .recent_calls = 2};
 	sb_hub_free(f->hub);
-	f->hub = sb_hub_new(&cfg, &records_transport, &ctx);
+	f->hub = sb_hub_new(&cfg, &transport, &ctx);
+	sb_hub_set_services(f->hub, &records_services, &ctx);
 	sb_hub_set_clock(f->hub, fake_clock, f);
 	sb_hub_set_wall_clock(f->hub, records_wall, &ctx);
 

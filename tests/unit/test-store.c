@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * and v3 fixtures (tests/data/store-v*.sql), accounts, sessions, sign-in attempts with the
+ * and v3 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
  * booth enrolment tokens and certificates. */
@@ -302,10 +302,10 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(bob->topics[0], ==, "job-search");
 	g_assert_cmpstr(bob->topics[1], ==, "housing");
 
-	/* bob's session survived the rebuild of users (foreign keys were off:
-	 * dropping the old table did not cascade to sessions) */
+	/* bob's sign-in survived the rebuild of users (foreign keys were off:
+	 * dropping the old table did not cascade to sign-ins) */
 	f->now = 1700000600;
-	g_autoptr(SbUser) who = sb_store_session_lookup(f->store, "v1-session-token-for-tests", &error);
+	g_autoptr(SbUser) who = sb_store_signin_lookup(f->store, "v1-session-token-for-tests", &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(who->login, ==, "bob");
 
@@ -331,7 +331,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(rows->len, ==, 1);
 	SbStatRow *r = g_ptr_array_index(rows, 0);
 	g_assert_cmpuint(r->requests, ==, 2);
-	g_assert_cmpuint(r->sessions, ==, 1);
+	g_assert_cmpuint(r->signins, ==, 1);
 	g_assert_cmpuint(r->satisfaction[4], ==, 1);
 	g_assert_cmpuint(r->follow_ups, ==, 0);
 	g_assert_true(sb_store_call_set_outcome(f->store, "c-1", "referred", NULL, TRUE, &error));
@@ -650,18 +650,18 @@ static void test_users(Fixture *f, gconstpointer data)
 	sqlite3_close(db);
 }
 
-/* --- sessions ----------------------------------------------------------------------------------- */
+/* --- sign-ins ----------------------------------------------------------------------------------- */
 
-static void test_sessions(Fixture *f, gconstpointer data)
+static void test_signins(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 bob = add_user(f, "bob", SB_ROLE_ADVISER, 0);
 	gint64 ann = add_user(f, "ann", SB_ROLE_ADMIN, 0);
-	g_autofree char *t1 = sb_store_session_create(f->store, bob, "192.0.2.1", 3600, &error);
+	g_autofree char *t1 = sb_store_signin_create(f->store, bob, "192.0.2.1", 3600, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(strlen(t1), ==, SB_AUTH_TOKEN_CHARS);
-	g_autofree char *t2 = sb_store_session_create(f->store, bob, "2001:db8::1", 0, &error);
-	g_autofree char *t3 = sb_store_session_create(f->store, ann, NULL, 60, &error);
+	g_autofree char *t2 = sb_store_signin_create(f->store, bob, "2001:db8::1", 0, &error);
+	g_autofree char *t3 = sb_store_signin_create(f->store, ann, NULL, 60, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(t1, !=, t2);
 
@@ -678,13 +678,13 @@ static void test_sessions(Fixture *f, gconstpointer data)
 	g_assert_cmpint(raw_int(db, q3), ==, CONFIG_RELAIS_SB_SESSION_TTL_S);
 
 	/* lookup and touch */
-	g_autoptr(SbUser) who = sb_store_session_lookup(f->store, t1, &error);
+	g_autoptr(SbUser) who = sb_store_signin_lookup(f->store, t1, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(who->id, ==, bob);
 	g_assert_cmpint(who->role, ==, SB_ROLE_ADVISER);
 	g_assert_null(who->password_hash);
 	f->now += 100;
-	g_assert_true(sb_store_session_touch(f->store, t1, &error));
+	g_assert_true(sb_store_signin_touch(f->store, t1, &error));
 	g_autofree char *q4 = g_strdup_printf("SELECT last_used - created FROM sessions WHERE token_hash = '%s'", h1);
 	g_assert_cmpint(raw_int(db, q4), ==, 100);
 
@@ -692,76 +692,76 @@ static void test_sessions(Fixture *f, gconstpointer data)
 	const char *bad[] = {NULL, "", "not-a-token", "v1-session-token-for-tests"};
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) e = NULL;
-		g_assert_null(sb_store_session_lookup(f->store, bad[i], &e));
+		g_assert_null(sb_store_signin_lookup(f->store, bad[i], &e));
 		g_assert_error(e, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 	}
 	g_autofree char *huge = g_strnfill(100000, 'A');
-	g_assert_null(sb_store_session_lookup(f->store, huge, &error));
+	g_assert_null(sb_store_signin_lookup(f->store, huge, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 	g_clear_error(&error);
-	g_assert_false(sb_store_session_touch(f->store, "nope", &error));
+	g_assert_false(sb_store_signin_touch(f->store, "nope", &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 	g_clear_error(&error);
 
-	/* expiry: ann's 60 s session is gone a minute after it opened */
+	/* expiry: ann's 60 s sign-in is gone a minute after it opened */
 	f->now -= 100;
 	f->now += 59;
-	g_autoptr(SbUser) still = sb_store_session_lookup(f->store, t3, &error);
+	g_autoptr(SbUser) still = sb_store_signin_lookup(f->store, t3, &error);
 	g_assert_no_error(error);
 	f->now += 1;
-	g_assert_null(sb_store_session_lookup(f->store, t3, &error));
+	g_assert_null(sb_store_signin_lookup(f->store, t3, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED);
 	g_clear_error(&error);
-	g_assert_null(sb_store_session_lookup(f->store, t3, &error));
+	g_assert_null(sb_store_signin_lookup(f->store, t3, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND); /* and deleted */
 	g_clear_error(&error);
 
 	/* purge: t1 (1 h) goes, t2 (12 h) stays */
 	f->now += 3600;
 	guint n = 99;
-	g_assert_true(sb_store_session_purge(f->store, &n, &error));
+	g_assert_true(sb_store_signin_purge(f->store, &n, &error));
 	g_assert_cmpuint(n, ==, 1);
 	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sessions"), ==, 1);
 
 	/* sign out */
-	g_assert_true(sb_store_session_delete(f->store, t2, &error));
-	g_assert_false(sb_store_session_delete(f->store, t2, &error));
+	g_assert_true(sb_store_signin_delete(f->store, t2, &error));
+	g_assert_false(sb_store_signin_delete(f->store, t2, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 	g_clear_error(&error);
 
-	/* a password reset, disabling, deleting: every session ends */
-	g_autofree char *s1 = sb_store_session_create(f->store, bob, NULL, 0, &error);
-	g_autofree char *s2 = sb_store_session_create(f->store, bob, NULL, 0, &error);
+	/* a password reset, disabling, deleting: every sign-in ends */
+	g_autofree char *s1 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
+	g_autofree char *s2 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
 	g_assert_true(sb_store_user_set_password(f->store, "bob", HASH, &error));
-	g_assert_null(sb_store_session_lookup(f->store, s1, NULL));
-	g_assert_null(sb_store_session_lookup(f->store, s2, NULL));
-	g_autofree char *s3 = sb_store_session_create(f->store, bob, NULL, 0, &error);
+	g_assert_null(sb_store_signin_lookup(f->store, s1, NULL));
+	g_assert_null(sb_store_signin_lookup(f->store, s2, NULL));
+	g_autofree char *s3 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
 	g_assert_true(sb_store_user_set_disabled(f->store, "bob", TRUE, &error));
-	g_assert_null(sb_store_session_lookup(f->store, s3, NULL));
-	g_assert_null(sb_store_session_create(f->store, bob, NULL, 0, &error));
+	g_assert_null(sb_store_signin_lookup(f->store, s3, NULL));
+	g_assert_null(sb_store_signin_create(f->store, bob, NULL, 0, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_DISABLED);
 	g_clear_error(&error);
 	g_assert_true(sb_store_user_set_disabled(f->store, "bob", FALSE, &error));
-	g_autofree char *s4 = sb_store_session_create(f->store, bob, NULL, 0, &error);
+	g_autofree char *s4 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
 	g_assert_no_error(error);
 	guint ended = 0;
-	g_autofree char *s5 = sb_store_session_create(f->store, bob, NULL, 0, &error);
-	g_assert_true(sb_store_session_delete_user(f->store, bob, &ended, &error));
+	g_autofree char *s5 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
+	g_assert_true(sb_store_signin_delete_user(f->store, bob, &ended, &error));
 	g_assert_cmpuint(ended, ==, 2);
-	g_autofree char *s6 = sb_store_session_create(f->store, bob, NULL, 0, &error);
+	g_autofree char *s6 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
 	g_assert_true(sb_store_user_del(f->store, "bob", &error));
 	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sessions"), ==, 0);
-	g_assert_null(sb_store_session_lookup(f->store, s6, NULL));
+	g_assert_null(sb_store_signin_lookup(f->store, s6, NULL));
 
-	/* no session for nobody; addresses are checked */
-	g_assert_null(sb_store_session_create(f->store, 424242, NULL, 0, &error));
+	/* no sign-in for nobody; addresses are checked */
+	g_assert_null(sb_store_signin_create(f->store, 424242, NULL, 0, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 	g_clear_error(&error);
 	g_autofree char *long_addr = g_strnfill(SB_STORE_MAX_ADDRESS + 1, '1');
-	g_assert_null(sb_store_session_create(f->store, ann, long_addr, 0, &error));
+	g_assert_null(sb_store_signin_create(f->store, ann, long_addr, 0, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
 	g_clear_error(&error);
-	g_assert_null(sb_store_session_create(f->store, ann, "1.2.3.4\n", 0, &error));
+	g_assert_null(sb_store_signin_create(f->store, ann, "1.2.3.4\n", 0, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
 	sqlite3_close(db);
 }
@@ -1628,7 +1628,7 @@ static void test_stats(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	for (guint i = 0; i < rows->len; i++) {
 		SbStatRow *r = rows->pdata[i];
-		g_test_message("%s | %s | %s | %u/%u", r->day, r->site, r->topic, r->sessions, r->requests);
+		g_test_message("%s | %s | %s | %u/%u", r->day, r->site, r->topic, r->signins, r->requests);
 	}
 	g_assert_cmpuint(rows->len, ==, 5);
 	/* by day, then site name in code point order ("" < "=" < "M"), then topic */
@@ -1641,7 +1641,7 @@ static void test_stats(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(jobs->site, ==, "Médiathèque \"Centre\", RDC");
 	g_assert_cmpstr(jobs->topic, ==, "job-search");
 	g_assert_cmpuint(jobs->requests, ==, 4);
-	g_assert_cmpuint(jobs->sessions, ==, 3);
+	g_assert_cmpuint(jobs->signins, ==, 3);
 	g_assert_cmpfloat(jobs->wait_mean_s, ==, 160.0);
 	g_assert_cmpfloat(jobs->wait_median_s, ==, 120.0);
 	g_assert_cmpfloat(jobs->duration_mean_s, ==, 900.0);
@@ -1654,15 +1654,15 @@ static void test_stats(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(jobs->no_shows, ==, 2); /* k2 marked, k5 past its window */
 	g_assert_cmpstr(mtl->day, ==, "2024-03-04");
 	g_assert_cmpstr(mtl->site, ==, "=HYPERLINK(\"http://x\")");
-	g_assert_cmpuint(mtl->sessions, ==, 2);
+	g_assert_cmpuint(mtl->signins, ==, 2);
 	g_assert_cmpfloat(mtl->wait_median_s, ==, 50.0); /* even count: mean of the middle two */
 	g_assert_cmpfloat(mtl->duration_mean_s, ==, 90.0);
 	g_assert_cmpstr(tue->day, ==, "2024-03-05");
-	g_assert_cmpuint(tue->sessions, ==, 1);
+	g_assert_cmpuint(tue->signins, ==, 1);
 	g_assert_cmpuint(tue->bookings, ==, 0);
 
 	/* CSV: RFC 4180 quoting, CRLF, formulas defused, empty cells for no
-	 * sessions. The range is in absolute time, the day local: Montreal's
+	 * sign-ins. The range is in absolute time, the day local: Montreal's
 	 * calls at 00:30 Paris time on the 5th are on the 4th there. */
 	call(f, "c-10", a, "housing", paris(2024, 3, 5, 10, 0), -1, 0);
 	g_autoptr(GPtrArray) rows2 = sb_store_stats(f->store, paris(2024, 3, 5, 0, 0), paris(2024, 3, 6, 0, 0), &error);
@@ -1752,20 +1752,20 @@ static void test_admin_helpers(Fixture *f, gconstpointer data)
 	for (guint i = 0; i < G_N_ELEMENTS(bad_dates); i++)
 		g_assert_false(sb_store_parse_date(bad_dates[i], &d));
 
-	/* an account's sessions, as stored: the hashes of their tokens */
+	/* an account's sign-ins, as stored: the hashes of their tokens */
 	gint64 adv = add_user(f, "adv2", SB_ROLE_ADVISER, 0);
-	g_auto(GStrv) none = sb_store_session_hashes(f->store, adv, &error);
+	g_auto(GStrv) none = sb_store_signin_hashes(f->store, adv, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(none);
 	g_assert_cmpuint(g_strv_length(none), ==, 0);
-	g_autofree char *t1 = sb_store_session_create(f->store, adv, "192.0.2.1", 0, &error);
+	g_autofree char *t1 = sb_store_signin_create(f->store, adv, "192.0.2.1", 0, &error);
 	f->now += 1;
-	g_autofree char *t2 = sb_store_session_create(f->store, adv, "192.0.2.2", 0, &error);
+	g_autofree char *t2 = sb_store_signin_create(f->store, adv, "192.0.2.2", 0, &error);
 	g_autoptr(SbUser) desk_user = sb_store_user_get(f->store, "desk", &error);
 	gint64 desk = desk_user->id;
-	g_autofree char *t3 = sb_store_session_create(f->store, desk, "192.0.2.3", 0, &error);
+	g_autofree char *t3 = sb_store_signin_create(f->store, desk, "192.0.2.3", 0, &error);
 	g_assert_no_error(error);
-	g_auto(GStrv) two = sb_store_session_hashes(f->store, adv, &error);
+	g_auto(GStrv) two = sb_store_signin_hashes(f->store, adv, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(g_strv_length(two), ==, 2);
 	g_autofree char *h1 = sb_auth_token_hash(t1);
@@ -1774,9 +1774,9 @@ static void test_admin_helpers(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(two[1], ==, h2);
 	/* a password reset ends them all; the other account keeps its own */
 	g_assert_true(sb_store_user_set_password(f->store, "adv2", HASH, &error));
-	g_auto(GStrv) after = sb_store_session_hashes(f->store, adv, &error);
+	g_auto(GStrv) after = sb_store_signin_hashes(f->store, adv, &error);
 	g_assert_cmpuint(g_strv_length(after), ==, 0);
-	g_auto(GStrv) kept = sb_store_session_hashes(f->store, desk, &error);
+	g_auto(GStrv) kept = sb_store_signin_hashes(f->store, desk, &error);
 	g_assert_cmpuint(g_strv_length(kept), ==, 1);
 }
 
@@ -2022,7 +2022,7 @@ int main(int argc, char **argv)
 	ADD("/store/too-new", test_too_new);
 	ADD_BARE("/store/garbage", test_garbage);
 	ADD("/store/users", test_users);
-	ADD("/store/sessions", test_sessions);
+	ADD("/store/sessions", test_signins);
 	ADD("/store/attempts", test_attempts);
 	ADD("/store/sites-booths", test_sites_booths);
 	ADD("/store/hours", test_hours);

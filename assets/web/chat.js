@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The call's text chat: the log (the adviser's lines and the visitor's) and
+// the form that sends a line.
+
+import * as P from './protocol.js';
+import { el } from './page.js';
+import { st, ui } from './console-state.js';
+import { send } from './link.js';
+import { toast } from './notice.js';
+
+// A new call: an empty log, shown.
+export function openChat() {
+  ui.chatLog.replaceChildren();
+  ui.chat.hidden = false;
+}
+
+export function closeChat() {
+  ui.chat.hidden = true;
+}
+
+// A line from `who` ('me' or 'visitor').
+export function addChat(who, text) {
+  const li = el(
+    'li',
+    { class: `chat-msg chat-${who}`, 'data-testid': 'chat-message', 'data-from': who },
+    el('span', { class: 'chat-who', text: who === 'me' ? 'You' : 'Visitor' }),
+    el('span', { class: 'chat-text', text }),
+  );
+  ui.chatLog.append(li);
+  ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
+}
+
+ui.chatForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = ui.chatInput.value.trim();
+  if (!text || !st.call) return;
+  let frame;
+  try {
+    frame = P.chat(st.call.id, text);
+  } catch (err) {
+    toast(`Message not sent: ${err.message}`, 'error');
+    return;
+  }
+  if (send(frame)) {
+    addChat('me', text);
+    ui.chatInput.value = '';
+  } else toast('Message not sent: not connected.', 'error');
+});

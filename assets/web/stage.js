@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The console's stage: the one call at a time. A Call made ahead while a
+// visitor waits, started on the switchboard's `call`, its state, remote
+// tracks, timer and controls (mute, camera, end), its screen share and
+// document, and its end (then the outcome form).
+
+import * as P from './protocol.js';
+import { $ } from './page.js';
+import { Call } from './call.js';
+import { ScreenShare } from './share.js';
+import { DocShare } from './document.js';
+import { counters, setState, st, timing, ui } from './console-state.js';
+import { send } from './link.js';
+import { announce, toast } from './notice.js';
+import { duration, humanize } from './words.js';
+import { closeChat, openChat } from './chat.js';
+import { hideOutcome, showOutcome } from './outcome.js';
+
+const RECENT_CALLS = 5; // calls remembered for the visitor's rating that follows them
+
+// The call controls' "Share screen" (share.js).
+export const share = new ScreenShare({
+  button: ui.shareBtn,
+  status: ui.shareState,
+  getCall: () => st.call,
+  toast,
+  announce,
+});
+
+// A document shown on the booth during the call (document.js).
+export const docs = new DocShare(
+  {
+    panel: $('doc'),
+    file: $('doc-file'),
+    showBtn: $('doc-show-btn'),
+    status: $('doc-status'),
+    prev: $('doc-prev'),
+    next: $('doc-next'),
+    page: $('doc-page'),
+    stop: $('doc-stop'),
+  },
+  { send: (text) => send(text), announce: (text) => announce(text), toast: (text, kind) => toast(text, kind) },
+);
+
+// The DTLS certificate every call reuses, made once online.
+export function prepareCertificate() {
+  if (st.certificate) return;
+  RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }).then(
+    (c) => (st.certificate = c),
+    () => {},
+  );
+}
+
+// Made ahead of the Accept (see keepPrepared) or, failing that, on it: see Call.
+export function prepareCall() {
+  const live = st.localStream?.getTracks().some((t) => t.readyState === 'live');
+  return new Call({
+    iceServers: st.iceServers,
+    localStream: live ? st.localStream : null,
+    localMedia: st.media ?? Promise.resolve(null),
+    certificate: st.certificate && st.certificate.expires > Date.now() + 60000 ? st.certificate : null,
+    send,
+    onState: onCallState,
+    onTrack,
+    onLocalCandidate: (c) => counters.localCandidates.push(c),
+    onRemoteCandidate: (c) => counters.remoteCandidates.push(c),
+    onError: (err) => toast(`Call set-up problem: ${err.message}`, 'error'),
+  });
+}
+
+export function dropPrepared() {
+  st.prepared?.close({ sendEnd: false });
+  st.prepared = null;
+}
+
+// While a visitor waits, a Call stands ready: making one (connection, tracks,
+// candidate pool) takes the page 5-8 ms, and made on Accept those were spent
+// just as the switchboard's `call` and the booth's offer came in (measured on
+// the 2-core benchmark machine: both ends' first frame ~8 ms later). Renewed
+// now and then so that its pooled candidates stay fresh, made again once the
+// camera is there, dropped when nobody waits.
+const PREPARED_MAX_AGE_MS = 120000;
+export function keepPrepared() {
+  if (st.call || st.accepting) return;
+  const waiting = [...st.queue.values()].some((q) => !q.taken);
+  const live = st.localStream?.getTracks().some((t) => t.readyState === 'live');
+  const p = st.prepared;
+  const stale = p && (performance.now() - p.timing.prepared > PREPARED_MAX_AGE_MS || (live && !p.localStream));
+  if (p && (stale || !waiting || st.link !== 'online')) dropPrepared();
+  if (!st.prepared && waiting && st.link === 'online') st.prepared = prepareCall();
+}
+
+export function startCall(msg) {
+  if (st.call) {
+    // Cannot happen with a correct switchboard: refuse rather than drop the call we have.
+    send(P.end(msg.call, 'adviser-busy'));
+    return;
+  }
+  st.accepting = null;
+  const q = st.queue.get(msg.ticket);
+  const topic = q ? humanize(q.item.topic) : msg.topic ? humanize(msg.topic) : '';
+  const where = q?.item.site || msg.peer || '';
+  const call = st.prepared ?? prepareCall();
+  st.prepared = null;
+  call.bind({ id: msg.call, ticket: msg.ticket, peer: msg.peer, iceServers: msg.ice_servers ?? st.iceServers });
+  st.call = call;
+  st.recentCalls.set(msg.call, { topic, topicId: q?.item.topic ?? msg.topic ?? '', where });
+  hideOutcome();
+  while (st.recentCalls.size > RECENT_CALLS) st.recentCalls.delete(st.recentCalls.keys().next().value);
+  timing.call = performance.now();
+  timing.firstFrame = 0;
+  st.callStartedAt = 0;
+  ui.stageTitle.textContent = `In call${topic ? ` · ${topic}` : ''}${where ? ` — ${where}` : ''}`;
+  ui.body.dataset.call = msg.call;
+  openChat();
+  docs.start(msg.call);
+  ui.placeholder.hidden = false;
+  ui.placeholder.querySelector('.placeholder-title').textContent = 'Connecting to the booth…';
+  onCallState('new');
+  setState('in-call');
+  updateControls();
+  announce('Call starting.');
+  ui.endBtn.focus();
+}
+
+const CALL_STATE_TEXT = {
+  new: 'Connecting…',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  disconnected: 'Network trouble — trying to recover…',
+  failed: 'Connection failed',
+  closed: 'Ended',
+};
+function onCallState(s) {
+  ui.callState.hidden = false;
+  ui.callState.dataset.state = s;
+  ui.callState.textContent = CALL_STATE_TEXT[s] ?? s;
+  ui.body.dataset.pc = s;
+  if (s === 'connected' && !st.callStartedAt) {
+    st.callStartedAt = performance.now();
+    ui.callTimer.hidden = false;
+    announce('Connected to the visitor.');
+  }
+}
+
+function onTrack(track, stream) {
+  if (track.kind === 'video') {
+    ui.remoteVideo.srcObject = stream;
+    ui.remoteVideo.dataset.tracks = String(stream.getTracks().length);
+    const markFirst = () => {
+      if (!timing.firstFrame) timing.firstFrame = performance.now();
+      ui.placeholder.hidden = true;
+      ui.remoteVideo.classList.add('live');
+    };
+    if (ui.remoteVideo.requestVideoFrameCallback) ui.remoteVideo.requestVideoFrameCallback(markFirst);
+    else ui.remoteVideo.addEventListener('loadeddata', markFirst, { once: true });
+    playMedia(ui.remoteVideo);
+  } else if (track.kind === 'audio') {
+    // The <video> is muted so that a shared audio+video stream does not play twice.
+    ui.remoteAudio.srcObject = stream;
+    playMedia(ui.remoteAudio);
+  }
+}
+
+function playMedia(m) {
+  m.play().catch((err) => {
+    if (err?.name !== 'NotAllowedError') return;
+    toast('Your browser blocked the sound. Click anywhere on the page to hear the visitor.', 'error');
+    document.addEventListener('pointerdown', () => m.play().catch(() => {}), { once: true });
+    document.addEventListener('keydown', () => m.play().catch(() => {}), { once: true });
+  });
+}
+
+// The adviser ends the call (the booth is told).
+export function endCall(reason) {
+  if (!st.call) return;
+  st.call.close({ sendEnd: true, reason });
+  finishCall('Call ended.');
+}
+
+// The call ended elsewhere (the booth, the switchboard, the link): `message` says how.
+export function teardownCall(message) {
+  if (!st.call) return;
+  st.call.close({ sendEnd: false });
+  finishCall(message);
+  toast(message);
+}
+
+// The switchboard's `end` of this call, in words.
+export function endReasonText(reason) {
+  if (!reason || reason === 'visitor') return 'The visitor ended the call.';
+  if (reason === 'peer-lost') return 'The booth lost its connection, so the call ended.';
+  return `The call ended: the booth reported a problem (${reason}).`;
+}
+
+function finishCall(message) {
+  const ended = st.call?.id;
+  share.stop({ notify: false }); // the call is over: the booth drops the screen with it
+  st.call = null;
+  st.callStartedAt = 0;
+  ui.remoteVideo.srcObject = null;
+  ui.remoteAudio.srcObject = null;
+  ui.remoteVideo.classList.remove('live');
+  ui.placeholder.hidden = false;
+  ui.placeholder.querySelector('.placeholder-title').textContent = 'No call in progress';
+  ui.stageTitle.textContent = 'Ready';
+  ui.callState.hidden = true;
+  ui.callTimer.hidden = true;
+  ui.callTimer.textContent = '00:00';
+  closeChat();
+  docs.reset();
+  delete ui.body.dataset.call;
+  delete ui.body.dataset.pc;
+  setState('idle');
+  updateControls();
+  announce(message);
+  keepPrepared();
+  if (ended) showOutcome(ended);
+}
+
+// The call's clock, once connected (every second).
+export function tickCallTimer() {
+  if (st.callStartedAt) ui.callTimer.textContent = duration((performance.now() - st.callStartedAt) / 1000);
+}
+
+export function updateControls() {
+  const inCall = !!st.call;
+  const hasAudio = (st.localStream?.getAudioTracks().length ?? 0) > 0;
+  const hasVideo = (st.localStream?.getVideoTracks().length ?? 0) > 0;
+  ui.muteBtn.disabled = !hasAudio;
+  ui.cameraBtn.disabled = !hasVideo;
+  ui.endBtn.disabled = !inCall;
+  ui.muteBtn.setAttribute('aria-pressed', String(st.micMuted));
+  ui.cameraBtn.setAttribute('aria-pressed', String(st.cameraOff));
+  ui.localVideo.classList.toggle('off', st.cameraOff || !hasVideo);
+  ui.selfCaption.textContent = !hasVideo ? 'You — no camera' : st.cameraOff ? 'You — camera off' : st.micMuted ? 'You — muted' : 'You';
+  ui.body.dataset.mic = hasAudio ? (st.micMuted ? 'muted' : 'on') : 'none';
+  ui.body.dataset.camera = hasVideo ? (st.cameraOff ? 'off' : 'on') : 'none';
+  share.update();
+}
+
+ui.endBtn.addEventListener('click', () => endCall());

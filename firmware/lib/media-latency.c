@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "relais-media"
+
+#include "media-latency.h"
+#include "media-private.h"
+
+/* Gives a jitter buffer its latency back once its first packet is out. */
+static GstPadProbeReturn restore_latency(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstElement *jitterbuffer = gst_pad_get_parent_element(pad);
+	if (jitterbuffer != NULL) {
+		g_object_set(jitterbuffer, "latency", GPOINTER_TO_UINT(data), NULL);
+		gst_object_unref(jitterbuffer);
+	}
+	return GST_PAD_PROBE_REMOVE;
+}
+
+/* On the first packet into a jitter buffer (rtpbin has configured it by
+ * then): no latency until that packet has left. */
+static GstPadProbeReturn drop_first_latency(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstElement *jitterbuffer = gst_pad_get_parent_element(pad);
+	if (jitterbuffer == NULL)
+		return GST_PAD_PROBE_REMOVE;
+	guint latency = 0;
+	g_object_get(jitterbuffer, "latency", &latency, NULL);
+	if (latency > 0) {
+		GstPad *src = gst_element_get_static_pad(jitterbuffer, "src");
+		gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, restore_latency,
+				  GUINT_TO_POINTER(latency), NULL);
+		gst_object_unref(src);
+		g_object_set(jitterbuffer, "latency", 0, NULL);
+	}
+	gst_object_unref(jitterbuffer);
+	return GST_PAD_PROBE_REMOVE;
+}
+
+static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data)
+{
+	RelaisMedia *m = data;
+	GstElementFactory *f = gst_element_get_factory(element);
+	if (f == NULL || m->webrtc == NULL)
+		return;
+	const char *name = GST_OBJECT_NAME(f);
+	if (g_str_equal(name, "clocksync") && gst_object_has_as_ancestor(GST_OBJECT(element), GST_OBJECT(m->webrtc))) {
+		/* webrtcbin paces outgoing RTP on the clock; with a live
+		 * source that holds every frame one frame interval (~30 ms). */
+		g_object_set(element, "sync", FALSE, NULL);
+		g_debug("%s: sync=false", GST_ELEMENT_NAME(element));
+	} else if (g_str_equal(name, "rtpjitterbuffer")) {
+		/* A new jitter buffer holds its first packet for the whole
+		 * latency in case an earlier one is still on its way. Start as
+		 * soon as packets arrive in sequence instead: a reordered first
+		 * packet costs one keyframe request, waiting costs the latency on
+		 * every call. In 1.22 fast start only looks at the head of the
+		 * queue, where the stream's first events wait until the buffer's
+		 * own thread has run, and a keyframe's packets all arrive before
+		 * that: the first video frame still waited the whole latency
+		 * (20-28 ms with latency=20, Chromium sending). So the first
+		 * packet also goes through with no latency (its deadline is its
+		 * arrival), and the configured latency applies from then on. */
+		g_object_set(element, "faststart-min-packets", 1, NULL);
+		GstPad *sink = gst_element_get_static_pad(element, "sink");
+		gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_first_latency,
+				  NULL, NULL);
+		gst_object_unref(sink);
+	} else if (g_str_equal(name, "rtpsession")) {
+		/* A new SSRC is held "on probation" until a second packet in
+		 * sequence arrives. SRTP already authenticates every packet, and
+		 * the first video packet is often a lone keyframe followed by
+		 * nothing for a frame interval or more. */
+		g_object_set(element, "probation", 0, NULL);
+	}
+}
+
+void relais_media_latency_watch(RelaisMedia *m)
+{
+	relais_media_connect(m, m->pipeline, "deep-element-added", G_CALLBACK(on_deep_element_added));
+}

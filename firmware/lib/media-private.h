@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * media-private: the call engine's state, shared by media.c and the
+ * media-*.c modules that work on one engine (events, probes, ICE, screen,
+ * frames). Not for programs: they use media.h.
+ *
+ * Locking: `lock` guards the fields marked (lock) and `closed`; a module
+ * that reads the engine from a streaming thread takes it, or uses the
+ * atomic fields. Lifetime: every callback GStreamer can make (signal,
+ * probe, promise, source) holds a reference (relais_media_ref) and checks
+ * `closed` first; see media.c.
+ */
+#pragma once
+
+/* webrtcbin's headers are marked unstable although the API has been kept
+ * since 1.14; acknowledging it keeps -Werror builds quiet. */
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+
+#include "media.h"
+#include "media-frames.h"
+#include "media-level.h"
+#include "media-quality.h"
+
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+/* GST_DEBUG=relais-media:6 (defined in media-pipeline.c). */
+GST_DEBUG_CATEGORY_EXTERN(relais_media_debug);
+#define GST_CAT_DEFAULT relais_media_debug
+
+struct _RelaisMedia {
+	gatomicrefcount ref;
+	GMutex lock;
+	gboolean closed; /* (lock) */
+
+	GMainContext *context;
+	RelaisMediaCallbacks cb;
+	gpointer user_data;
+	RelaisMediaRole role;
+	RelaisMediaState state; /* (lock) */
+	char *board;
+	guint video_kbps; /* advertised to the far end as its start bitrate */
+
+	GstElement *pipeline;
+	GstElement *webrtc;
+	GstElement *video_sink;			   /* appsink */
+	GstElement *video_decoder, *audio_decoder; /* bins waiting for the remote streams */
+	/* Screen sharing (offerer only, else NULL): the receive-only
+	 * transceiver of m-line RELAIS_MEDIA_SCREEN_MLINE, its decoder and sink. */
+	GstWebRTCRTPTransceiver *screen_trans;
+	GstElement *screen_decoder, *screen_sink;
+	gboolean screen_linked;
+	gint64 screen_last_us; /* last decoded screen frame let through (streaming thread) */
+	GstElement *playback;
+	GstPad *video_in, *audio_in; /* webrtcbin request pads */
+	GstPad *video_pay_sink;	     /* where keyframe requests are sent from */
+	GSource *bus_source;
+
+	/* The owner's events (media-events.c). (lock) */
+	GQueue events;
+	GSource *event_source;
+
+	gboolean started;
+	gboolean caps_video, caps_audio;
+	gboolean offer_requested;
+	gboolean sdp_emitted; /* our offer/answer went to the owner */
+	gboolean remote_set;
+	GstWebRTCSessionDescription *pending_offer; /* answerer, until caps are known */
+	gboolean video_linked, audio_linked;
+	guint n_mlines;
+
+	RelaisMediaStats stats;	 /* (lock) */
+	RelaisStampStats *stamp; /* benchmarks only (RELAIS_MEDIA_STAMP=1), see stamp.h */
+
+	/* Frame functions, one slot per RelaisMediaVideo (media-frames.h):
+	 * no engine lock is held while the owner's code runs on a streaming
+	 * thread. */
+	RelaisFrameSlot *frames[RELAIS_MEDIA_VIDEO_SCREEN + 1];
+
+	/* Controls. */
+	gint camera_off;    /* atomic */
+	GstElement *mute;   /* volume before the audio encoder */
+	GstElement *volume; /* volume before the playback */
+	RelaisLevel *mic_level;
+	/* Camera off: one black frame for the negotiated caps, shared by every
+	 * replaced frame (source streaming thread only; freed with the engine). */
+	GstBuffer *black;
+	GstCaps *black_caps;
+
+	/* Quality (lock). */
+	GSource *quality_source;
+	gint64 connected_us, last_video_received_us, last_audio_received_us;
+	RelaisQuality quality;
+};
+
+/* Returns: m, with one more reference. */
+RelaisMedia *relais_media_ref(RelaisMedia *m);
+/* GDestroyNotify for a reference taken with relais_media_ref(). */
+void relais_media_unref(gpointer m);
+/* Connects a handler that holds a reference on m until disconnected. */
+void relais_media_connect(RelaisMedia *m, gpointer instance, const char *signal, GCallback callback);
+gboolean relais_media_is_closed(RelaisMedia *m);
+/* Returns: (transfer full) (nullable) webrtcbin, NULL once closed. */
+GstElement *relais_media_ref_webrtc(RelaisMedia *m);
+
+G_END_DECLS

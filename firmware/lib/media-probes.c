@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "relais-media"
+
+#include "media-probes.h"
+#include "media-pipeline.h"
+#include "media-private.h"
+
+#include <gst/video/video.h>
+
+typedef struct {
+	RelaisMedia *media;
+	RelaisMediaCounter counter;
+} ProbeData;
+
+static void probe_data_free(gpointer data)
+{
+	ProbeData *pd = data;
+	relais_media_unref(pd->media);
+	g_free(pd);
+}
+
+/* Adds n to *counter, noting the time of the first in *first_us. */
+static void count(guint64 *counter, gint64 *first_us, guint n, gint64 now)
+{
+	if (first_us != NULL && *counter == 0)
+		*first_us = now;
+	*counter += n;
+}
+
+static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	ProbeData *pd = data;
+	RelaisMedia *m = pd->media;
+	RelaisMediaStats *s = &m->stats;
+
+	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+		GstCaps *caps = relais_media_probe_caps(info);
+		gboolean screen = pd->counter == RELAIS_MEDIA_COUNT_SCREEN_RECEIVED;
+		if (caps != NULL && (pd->counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || screen)) {
+			GstVideoInfo vi;
+			if (gst_video_info_from_caps(&vi, caps)) {
+				g_mutex_lock(&m->lock);
+				*(screen ? &s->screen_width : &s->video_width) = GST_VIDEO_INFO_WIDTH(&vi);
+				*(screen ? &s->screen_height : &s->video_height) = GST_VIDEO_INFO_HEIGHT(&vi);
+				g_mutex_unlock(&m->lock);
+			}
+		}
+		return GST_PAD_PROBE_OK;
+	}
+
+	guint n = 1;
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+		n = gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+	gint64 now = g_get_monotonic_time();
+	g_mutex_lock(&m->lock);
+	switch (pd->counter) {
+	case RELAIS_MEDIA_COUNT_VIDEO_SENT:
+		count(&s->video_frames_sent, &s->first_video_sent_us, n, now);
+		break;
+	case RELAIS_MEDIA_COUNT_AUDIO_SENT:
+		count(&s->audio_buffers_sent, NULL, n, now);
+		break;
+	case RELAIS_MEDIA_COUNT_VIDEO_RECEIVED:
+		count(&s->video_frames_received, &s->first_video_received_us, n, now);
+		m->last_video_received_us = now;
+		break;
+	case RELAIS_MEDIA_COUNT_AUDIO_RECEIVED:
+		count(&s->audio_buffers_received, &s->first_audio_received_us, n, now);
+		m->last_audio_received_us = now;
+		break;
+	case RELAIS_MEDIA_COUNT_SCREEN_RECEIVED:
+		count(&s->screen_frames_received, &s->first_screen_received_us, n, now);
+		/* media from the far end for the quality bars too (an adviser
+		 * without camera or microphone who shares a screen) */
+		m->last_video_received_us = now;
+		break;
+	}
+	g_mutex_unlock(&m->lock);
+	return GST_PAD_PROBE_OK;
+}
+
+void relais_media_add_count_probe(RelaisMedia *m, GstPad *pad, RelaisMediaCounter counter)
+{
+	ProbeData *pd = g_new0(ProbeData, 1);
+	pd->media = relais_media_ref(m);
+	pd->counter = counter;
+	GstPadProbeType mask = GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST;
+	if (counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || counter == RELAIS_MEDIA_COUNT_SCREEN_RECEIVED)
+		mask |= GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM;
+	gst_pad_add_probe(pad, mask, count_probe, pd, probe_data_free);
+}
+
+/* --- webrtcbin statistics, for the quality bars ------------------------ */
+
+static gboolean stat_number(const GstStructure *s, const char *field, double *out)
+{
+	const GValue *v = gst_structure_get_value(s, field);
+	if (v == NULL)
+		return FALSE;
+	GValue d = G_VALUE_INIT;
+	g_value_init(&d, G_TYPE_DOUBLE);
+	gboolean ok = g_value_transform(v, &d);
+	if (ok)
+		*out = g_value_get_double(&d);
+	g_value_unset(&d);
+	return ok;
+}
+
+static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
+{
+	RelaisQualityReport *scan = data;
+	if (!GST_VALUE_HOLDS_STRUCTURE(value))
+		return TRUE;
+	const GstStructure *s = gst_value_get_structure(value);
+	GstWebRTCStatsType type = 0;
+	if (!gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL))
+		return TRUE;
+	double v;
+	switch (type) {
+	case GST_WEBRTC_STATS_INBOUND_RTP:
+		if (stat_number(s, "packets-received", &v) && v > 0)
+			scan->packets_received += (guint64)v;
+		if (stat_number(s, "packets-lost", &v) && v > 0) /* < 0 with duplicates */
+			scan->packets_lost += (guint64)v;
+		break;
+	case GST_WEBRTC_STATS_REMOTE_INBOUND_RTP:
+		if (stat_number(s, "fraction-lost", &v) && v >= 0)
+			scan->fraction_lost = MAX(scan->fraction_lost, v);
+		/* 0 until an RTCP report carries a round trip (LSR/DLSR). */
+		if (stat_number(s, "round-trip-time", &v) && v > 0)
+			scan->rtt_s = MAX(scan->rtt_s, v);
+		break;
+	default:
+		break;
+	}
+	return TRUE;
+}
+
+/* On webrtcbin's thread. */
+static void on_stats(GstPromise *promise, gpointer data)
+{
+	RelaisMedia *m = data;
+	if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED)
+		return;
+	const GstStructure *reply = gst_promise_get_reply(promise);
+	if (reply == NULL)
+		return;
+	RelaisQualityReport scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
+	gst_structure_foreach(reply, scan_stat, &scan);
+
+	g_mutex_lock(&m->lock);
+	double loss = relais_quality_add_report(&m->quality, &scan, g_get_monotonic_time());
+	g_mutex_unlock(&m->lock);
+	g_debug("quality: loss %.3f rtt %.3f s", loss, scan.rtt_s);
+	GST_LOG("%s: %" G_GUINT64_FORMAT " packets received, %" G_GUINT64_FORMAT " lost", m->board,
+		scan.packets_received, scan.packets_lost);
+}
+
+static gboolean poll_quality(gpointer data)
+{
+	RelaisMedia *m = data;
+	g_mutex_lock(&m->lock);
+	gboolean closed = m->closed;
+	gboolean connected = m->state == RELAIS_MEDIA_STATE_CONNECTED;
+	g_mutex_unlock(&m->lock);
+	if (closed)
+		return G_SOURCE_REMOVE;
+	GstElement *webrtc = connected ? relais_media_ref_webrtc(m) : NULL;
+	if (webrtc != NULL) {
+		/* Answered on webrtcbin's thread: the main loop never waits. */
+		GstPromise *p = gst_promise_new_with_change_func(on_stats, relais_media_ref(m), relais_media_unref);
+		g_signal_emit_by_name(webrtc, "get-stats", NULL, p);
+		gst_promise_unref(p);
+		gst_object_unref(webrtc);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+GSource *relais_media_quality_poll_new(RelaisMedia *m)
+{
+	GSource *source = g_timeout_source_new_seconds(RELAIS_QUALITY_PERIOD_S);
+	g_source_set_name(source, "relais-media quality");
+	g_source_set_callback(source, poll_quality, relais_media_ref(m), relais_media_unref);
+	g_source_attach(source, m->context);
+	return source;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "relais-media"
+
+#include "media-quality.h"
+
+#define QUALITY_NO_MEDIA_US	 (2 * G_USEC_PER_SEC)
+#define QUALITY_STATS_MAX_AGE_US (3 * RELAIS_QUALITY_PERIOD_S * G_USEC_PER_SEC)
+#define QUALITY_GOOD_LOSS	 0.02
+#define QUALITY_GOOD_RTT_S	 0.300
+#define QUALITY_FAIR_LOSS	 0.08
+#define QUALITY_FAIR_RTT_S	 0.600
+
+int relais_quality_bars_for(double loss, double rtt_s)
+{
+	if (loss < QUALITY_GOOD_LOSS && rtt_s < QUALITY_GOOD_RTT_S)
+		return 3;
+	if (loss < QUALITY_FAIR_LOSS && rtt_s < QUALITY_FAIR_RTT_S)
+		return 2;
+	return 1;
+}
+
+double relais_quality_add_report(RelaisQuality *q, const RelaisQualityReport *r, gint64 now_us)
+{
+	g_return_val_if_fail(q != NULL && r != NULL, -1.0);
+	double loss = r->fraction_lost;
+	/* Counters going backwards (a stream gone) give no interval. */
+	if (r->packets_received >= q->prev_packets_received && r->packets_lost >= q->prev_packets_lost) {
+		guint64 rx = r->packets_received - q->prev_packets_received;
+		guint64 lost = r->packets_lost - q->prev_packets_lost;
+		if (rx + lost > 0)
+			loss = MAX(loss, (double)lost / (double)(rx + lost));
+	}
+	q->prev_packets_received = r->packets_received;
+	q->prev_packets_lost = r->packets_lost;
+	if (loss >= 0 || r->rtt_s >= 0) {
+		q->report_bars = relais_quality_bars_for(MAX(loss, 0.0), MAX(r->rtt_s, 0.0));
+		q->report_us = now_us;
+	}
+	return loss;
+}
+
+int relais_quality_bars(const RelaisQuality *q, gboolean connected, gint64 last_media_us, gint64 now_us)
+{
+	g_return_val_if_fail(q != NULL, 0);
+	if (!connected)
+		return 0;
+	/* Video or audio: an adviser who turned the camera off still talks,
+	 * and a browser may stop sending frames for it. */
+	if (now_us - last_media_us > QUALITY_NO_MEDIA_US)
+		return 1;
+	if (q->report_bars > 0 && now_us - q->report_us < QUALITY_STATS_MAX_AGE_US)
+		return q->report_bars;
+	return 3;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * media-quality: the call's connection quality in bars (0..3), from the
+ * numbers webrtcbin reports and the time media last arrived. Pure: no
+ * GStreamer type, no clock of its own (every time is passed in, in
+ * g_get_monotonic_time() microseconds), so that the rule is unit-tested.
+ *
+ *   3: loss < 2 % and RTT < 300 ms
+ *   2: loss < 8 % and RTT < 600 ms
+ *   1: worse, or nothing received (video, screen or audio) for more than 2 s
+ *   0: not connected
+ * While no report is available yet, or the last is older than three
+ * periods: 3 when media arrives.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* How often the engine asks webrtcbin for its statistics. */
+#define RELAIS_QUALITY_PERIOD_S 2
+
+/* One statistics report, summed or worst over the call's streams. */
+typedef struct {
+	guint64 packets_received, packets_lost; /* inbound RTP, cumulative */
+	double fraction_lost;			/* remote-inbound, worst stream; < 0 if none */
+	double rtt_s;				/* remote-inbound, worst stream; < 0 if none */
+} RelaisQualityReport;
+
+/* The scorer's memory between reports; zero-initialise. */
+typedef struct {
+	guint64 prev_packets_received, prev_packets_lost;
+	int report_bars; /* 0: none yet */
+	gint64 report_us;
+} RelaisQuality;
+
+/* Bars for a loss fraction (0..1) and a round-trip time in seconds. */
+int relais_quality_bars_for(double loss, double rtt_s);
+
+/* Takes a report received at now_us: the loss of the interval since the
+ * previous one (lost / expected from the cumulative inbound counters,
+ * unless they went backwards) or the far end's fraction lost, the worse of
+ * the two. Returns the loss used (< 0 if the report had none), for logs. */
+double relais_quality_add_report(RelaisQuality *quality, const RelaisQualityReport *report, gint64 now_us);
+
+/* The bars at now_us. last_media_us: the latest of the moment the call
+ * connected and the last video, screen or audio received. */
+int relais_quality_bars(const RelaisQuality *quality, gboolean connected, gint64 last_media_us, gint64 now_us);
+
+G_END_DECLS

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* admin-hours: /api/admin/sites/ID/hours: a site's week of opening
+ * half-days, read and replaced whole. */
+#define G_LOG_DOMAIN "relais-admin"
+
+#include "admin-private.h"
+
+#include <string.h>
+
+static const char *const day_ids[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+gboolean sb_admin_parse_time(const char *text, guint *minutes)
+{
+	if (text == NULL || strlen(text) != 5 || text[2] != ':' || !g_ascii_isdigit(text[0]) ||
+	    !g_ascii_isdigit(text[1]) || !g_ascii_isdigit(text[3]) || !g_ascii_isdigit(text[4]))
+		return FALSE;
+	guint h = (guint)(text[0] - '0') * 10 + (guint)(text[1] - '0');
+	guint m = (guint)(text[3] - '0') * 10 + (guint)(text[4] - '0');
+	if (m > 59 || h > 24 || (h == 24 && m != 0))
+		return FALSE;
+	*minutes = h * 60 + m;
+	return TRUE;
+}
+
+void sb_admin_hours_reply(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) slots = sb_store_slots_list(a->store, site->id, &error);
+	if (slots == NULL) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	sb_api_add_int(b, "site_id", site->id);
+	sb_api_add_string(b, "timezone", site->timezone);
+	json_builder_set_member_name(b, "slots");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < slots->len; i++) {
+		const SbSlot *s = &g_array_index(slots, SbSlot, i);
+		json_builder_begin_object(b);
+		sb_api_add_string(b, "day", day_ids[s->weekday % 7]);
+		sb_api_add_string(b, "half", s->half == SB_HALF_AM ? "am" : "pm");
+		sb_api_add_time(b, "start", s->start_min);
+		sb_api_add_time(b, "end", s->end_min);
+		sb_api_add_int(b, "capacity", s->capacity);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+static gboolean slot_from_json(SoupServerMessage *msg, JsonNode *n, guint i, SbSlot *slot)
+{
+	g_autofree char *field = g_strdup_printf("slots[%u]", i);
+	if (!JSON_NODE_HOLDS_OBJECT(n)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s must be an object", field);
+		return FALSE;
+	}
+	JsonObject *o = json_node_get_object(n);
+	const char *day = json_object_get_string_member_with_default(o, "day", NULL);
+	const char *half = json_object_get_string_member_with_default(o, "half", NULL);
+	const char *start = json_object_get_string_member_with_default(o, "start", NULL);
+	const char *end = json_object_get_string_member_with_default(o, "end", NULL);
+	JsonNode *cap = json_object_get_member(o, "capacity");
+	*slot = (SbSlot){0};
+	gboolean day_ok = FALSE;
+	for (guint d = 0; day && d < G_N_ELEMENTS(day_ids); d++)
+		if (strcmp(day, day_ids[d]) == 0) {
+			slot->weekday = d;
+			day_ok = TRUE;
+		}
+	if (!day_ok) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field,
+				   "%s: day is mon, tue, wed, thu, fri, sat or sun", field);
+		return FALSE;
+	}
+	if (g_strcmp0(half, "am") != 0 && g_strcmp0(half, "pm") != 0) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s: half is am or pm", field);
+		return FALSE;
+	}
+	slot->half = strcmp(half, "am") == 0 ? SB_HALF_AM : SB_HALF_PM;
+	if (!sb_admin_parse_time(start, &slot->start_min) || !sb_admin_parse_time(end, &slot->end_min)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s (%s %s): start and end are times HH:MM",
+				   field, day, half);
+		return FALSE;
+	}
+	gint64 capacity;
+	if (!sb_api_node_int_in(cap, 1, 1000, &capacity)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field,
+				   "%s (%s %s): capacity is the number of advisers on duty, 1 to 1000", field, day,
+				   half);
+		return FALSE;
+	}
+	slot->capacity = (guint)capacity;
+	return TRUE;
+}
+
+void sb_admin_hours_save(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonObject *o = sb_api_read_object(msg, parser, SB_ADMIN_MAX_BODY);
+	if (o == NULL)
+		return;
+	JsonNode *n = json_object_get_member(o, "slots");
+	if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "slots must be a list (empty: never open)");
+		return;
+	}
+	JsonArray *arr = json_node_get_array(n);
+	guint len = json_array_get_length(arr);
+	if (len > 14) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "a week has at most 14 half-days");
+		return;
+	}
+	SbSlot slots[14];
+	for (guint i = 0; i < len; i++)
+		if (!slot_from_json(msg, json_array_get_element(arr, i), i, &slots[i]))
+			return;
+	/* the store's messages count weekdays from 0: name them instead */
+	for (guint i = 0; i < len; i++) {
+		const SbSlot *s = &slots[i];
+		if (s->start_min >= s->end_min) {
+			sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots",
+					   "%s %s: the start must come before the end", day_ids[s->weekday],
+					   s->half == SB_HALF_AM ? "morning" : "afternoon");
+			return;
+		}
+		if (s->half == SB_HALF_AM && s->end_min > 14 * 60) {
+			sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s morning: it must end by 14:00",
+					   day_ids[s->weekday]);
+			return;
+		}
+		if (s->half == SB_HALF_PM && s->start_min < 12 * 60) {
+			sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots",
+					   "%s afternoon: it starts at 12:00 or later", day_ids[s->weekday]);
+			return;
+		}
+		for (guint j = 0; j < i; j++) {
+			if (slots[j].weekday != s->weekday)
+				continue;
+			if (slots[j].half == s->half) {
+				sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s %s is given twice",
+						   day_ids[s->weekday],
+						   s->half == SB_HALF_AM ? "morning" : "afternoon");
+				return;
+			}
+			const SbSlot *am = s->half == SB_HALF_AM ? s : &slots[j];
+			const SbSlot *pm = s->half == SB_HALF_AM ? &slots[j] : s;
+			if (am->end_min > pm->start_min) {
+				sb_api_reply_error(
+					msg, SOUP_STATUS_BAD_REQUEST, "slots",
+					"%s: the morning ends (%02u:%02u) after the afternoon starts (%02u:%02u)",
+					day_ids[s->weekday], am->end_min / 60, am->end_min % 60, pm->start_min / 60,
+					pm->start_min % 60);
+				return;
+			}
+		}
+	}
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_slots_set(a->store, site->id, slots, len, &error)) {
+		sb_api_reply_store_error(msg, error, "slots");
+		return;
+	}
+	g_message("site '%s': %u half-days a week", site->name, len);
+	sb_admin_hours_reply(a, msg, site);
+}

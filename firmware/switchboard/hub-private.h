@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hub-private: the hub's records (peers, tickets, calls, documents) and the
+ * helpers its parts share (hub.c: registry and dispatch; hub-calls.c:
+ * calls; hub-queue.c: matching and wait estimates; hub-bookings.c: booking
+ * requests; hub-docs.c: documents in a call). Only those files include it:
+ * everyone else sees hub.h.
+ */
+#pragma once
+
+#include "hub.h"
+#include "hub-state.h"
+
+G_BEGIN_DECLS
+
+/* Adviser chat lines kept for a booth whose link is away. */
+#define SB_HELD_MAX 16
+
+typedef struct _SbTicket SbTicket;
+typedef struct _SbCall SbCall;
+
+/* A document the adviser shows in a call (PROTOCOL.md "Showing a
+ * document"): in memory only, zeroed when dropped (zero_free). */
+typedef struct {
+	char *id;
+	char *token; /* the booth fetches it once with this */
+	RelaisDocKind kind;
+	GBytes *bytes;
+	guint pages, page;
+	gboolean fetched;
+} SbDoc;
+
+struct _SbPeer {
+	RelaisRole role;
+	gpointer conn;
+	char *conn_id;
+	gboolean greeted;
+	gboolean closing; /* close requested: ignore further input */
+	guint errors;
+	/* booth */
+	char *booth_id;
+	char *site;
+	char *board;
+	SbBoothState state; /* hub-state.h; queued: ticket set, in_call: call set */
+	char *reason;
+	/* adviser */
+	char *name;
+	/* what the adviser handles, from their account; NULL or empty: any */
+	char **languages;
+	char **topics;
+	/* both */
+	gint64 ice_sent_us; /* when it last got TURN credentials */
+	SbTicket *ticket;   /* booth: its place in the queue */
+	SbCall *call;
+};
+
+struct _SbTicket {
+	char *id;
+	SbPeer *booth;
+	char *language;
+	char *topic;
+	JsonObject *answers;
+	gboolean booked; /* came with a booking: served before walk-ins */
+	char *booking;	 /* its verified, checked-in code (booked) */
+	gint64 created_us;
+	gint64 queued_wall_s; /* the same instant on the wall clock (call records) */
+	/* what the booth was last told (queued), so that only changes are sent */
+	guint told_position; /* 0: nothing yet */
+	gint64 told_wait_s;
+};
+
+struct _SbCall {
+	char *id;
+	SbCallState state; /* hub-state.h; booth_away: booth is NULL */
+	char *ticket;
+	char *booth_id;
+	SbPeer *booth; /* NULL while the booth's link is away (see sb_hub_tick) */
+	SbPeer *adviser;
+	gint64 started_us;
+	/* for the call record: copied from the ticket and the booth */
+	char *site, *topic, *language;
+	gint64 queued_wall_s, answered_wall_s;
+	gint64 booth_away_us;
+	GPtrArray *held; /* texts for the booth, kept while it is away */
+	SbDoc *doc;	 /* the document shown now (one at a time), or NULL */
+};
+
+/* A call that ended recently, kept so that the booth can send the visitor's
+ * rating afterwards. No personal data: ids and a time. */
+typedef struct {
+	char *call;
+	char *adviser; /* the adviser's connection id, to pass the rating on */
+	gint64 ended_us;
+} SbEnded;
+
+struct _SbHub {
+	SbHubConfig config;
+	SbHubTransport transport;
+	gpointer user_data;
+	SbHubServices services;
+	gpointer services_data;
+	GHashTable *booths;  /* booth_id -> SbPeer (greeted booths) */
+	GPtrArray *advisers; /* greeted advisers */
+	GQueue queue;	     /* SbTicket*, FIFO */
+	GHashTable *calls;   /* id -> SbCall */
+	GHashTable *recent;  /* booth_id -> GQueue of SbEnded, oldest first */
+	gint64 *durations;   /* ring of the last config.wait_history call lengths */
+	guint n_durations, next_duration;
+	SbHubClock clock;
+	gpointer clock_data;
+	SbHubClock wall_clock;
+	gpointer wall_clock_data;
+	guint64 calls_total;
+	guint64 protocol_errors;
+	guint64 satisfaction[5];
+	/* booth_id -> GArray of gint64 (hub clock, us): its refused check-ins
+	 * within the window (codes are 30 bits: guessing must be slow) */
+	GHashTable *checkin_failures;
+	guint64 booking_outcomes[4]; /* by BookingOutcome */
+};
+
+/* --- shared by the hub's files (hub.c) --- */
+
+/* The hub's monotonic clock, in microseconds. */
+gint64 hub_now_us(SbHub *hub);
+/* Sends to `peer` unless its connection is closing. */
+void hub_send_text(SbHub *hub, SbPeer *peer, const char *text);
+/* Sends `obj` (transfer full) to `peer`. */
+void hub_send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj);
+/* An error reply; counts against the peer's error limit. */
+void hub_send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
+	G_GNUC_PRINTF(5, 6);
+
+/* The hub's wall clock, unix seconds (call records). */
+gint64 hub_wall_s(SbHub *hub);
+/* The ICE servers for `peer`, with fresh TURN credentials. Returns: (transfer full) */
+JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer);
+/* Sends `obj` (transfer full) to every greeted adviser. */
+void hub_broadcast_advisers(SbHub *hub, JsonObject *obj);
+/* The booths' states changed: every adviser gets the booths list. */
+void hub_booths_changed(SbHub *hub);
+/* The queue changed: every adviser gets it filtered, the booths their places. */
+void hub_queue_changed(SbHub *hub);
+/* Moves booth `b` by an event the hub's own bookkeeping makes certain: a
+ * refusal is a bug in the hub (logged as critical, state unchanged). */
+void hub_booth_must_step(SbPeer *b, SbBoothEvent event);
+
+/* The booth's state's protocol name ("idle", "queued", ...). */
+const char *hub_booth_state(SbPeer *b);
+/* Moves booth `b` by `event` (hub-state.h). FALSE, the state unchanged,
+ * when the event is not allowed in its state: the caller replies the error. */
+gboolean hub_booth_step(SbPeer *b, SbBoothEvent event);
+
+/* --- a booth's booking requests (hub-bookings.c) --- */
+
+/* booking_slots, book, check_in. */
+void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* Whether a request's booking `code` may queue (replies the error itself). */
+gboolean hub_booking_usable(SbHub *hub, SbPeer *peer, const char *code);
+/* The relais_bookings_total counters, appended to `out`. */
+void hub_bookings_metrics(SbHub *hub, GString *out);
+
+/* --- calls (hub-calls.c) --- */
+
+void hub_call_free(SbCall *c);
+/* Frees a GQueue of SbEnded (hub->recent's values). */
+void hub_ended_queue_free(GQueue *q);
+/* Moves `call` by an event the hub makes certain (see hub_booth_must_step). */
+void hub_call_must_step(SbCall *call, SbCallEvent event);
+/* Ends `call`: `by` hung up (NULL: the switchboard, the booth did not come
+ * back); the other end is told, the record goes to the services. Frees it. */
+void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason);
+/* A visitor left the queue before anyone answered: a record without a call. */
+void hub_ticket_abandoned(SbHub *hub, SbTicket *t, const char *code);
+/* A booth back after losing its link, naming the call it was in. */
+void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id);
+void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg);
+/* sdp, ice, chat, share, end */
+void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+void hub_handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* Ends the calls whose booth did not come back within the resume grace. */
+void hub_calls_expire(SbHub *hub, gint64 now);
+
+/* --- the queue: matching and wait estimates (hub-queue.c) --- */
+
+void hub_ticket_free(SbTicket *t);
+/* A copy of a visitor's answers (NULL: an empty object). Returns: (transfer full) */
+JsonObject *hub_answers_copy(JsonObject *answers);
+/* Whether adviser `a` handles the ticket's language, its topic, both. */
+gboolean hub_adviser_language_ok(const SbPeer *a, const SbTicket *t);
+gboolean hub_adviser_topic_ok(const SbPeer *a, const SbTicket *t);
+gboolean hub_adviser_can_take(const SbPeer *a, const SbTicket *t);
+/* Queues `t`: booked visitors before walk-ins, first come first served. */
+void hub_queue_add(SbHub *hub, SbTicket *t);
+/* Takes `t` out of the queue and frees it. */
+void hub_queue_drop(SbHub *hub, SbTicket *t);
+/* The waiting ticket `id`, or NULL. */
+SbTicket *hub_queue_find(SbHub *hub, const char *id);
+/* The queue as `adviser` sees it. Returns: (transfer full) */
+JsonObject *hub_queue_message(SbHub *hub, SbPeer *adviser);
+/* A call of `length_us` ended: the mean call length (wait_s) follows. */
+void hub_queue_record_call(SbHub *hub, gint64 length_us);
+/* Tells every waiting booth whose position or estimated wait changed. */
+void hub_tell_positions(SbHub *hub);
+
+/* --- documents shown in a call (hub-docs.c) --- */
+
+void hub_doc_free(SbDoc *d);
+/* doc_page, doc_stop, doc_error from either end of a call. */
+void hub_handle_doc(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+
+G_END_DECLS

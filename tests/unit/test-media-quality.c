@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * media-quality: the bars the booth shows for the call's connection, from
+ * statistics reports and arrival times given with a fixed clock: the
+ * thresholds, the loss of an interval from cumulative counters (and counters
+ * that go backwards), the far end's fraction lost, stale reports, no media,
+ * not connected.
+ */
+#define G_LOG_DOMAIN "test-media-quality"
+
+#include <glib.h>
+
+#include "media-quality.h"
+
+#define S (G_USEC_PER_SEC)
+/* An arbitrary monotonic "now" far from zero. */
+#define T0 ((gint64)1000 * S)
+
+static RelaisQualityReport report(guint64 received, guint64 lost, double fraction_lost, double rtt_s)
+{
+	return (RelaisQualityReport){
+		.packets_received = received, .packets_lost = lost, .fraction_lost = fraction_lost, .rtt_s = rtt_s};
+}
+
+static void test_thresholds(void)
+{
+	g_assert_cmpint(relais_quality_bars_for(0.0, 0.0), ==, 3);
+	g_assert_cmpint(relais_quality_bars_for(0.019, 0.299), ==, 3);
+	g_assert_cmpint(relais_quality_bars_for(0.02, 0.0), ==, 2);
+	g_assert_cmpint(relais_quality_bars_for(0.0, 0.300), ==, 2);
+	g_assert_cmpint(relais_quality_bars_for(0.079, 0.599), ==, 2);
+	g_assert_cmpint(relais_quality_bars_for(0.08, 0.0), ==, 1);
+	g_assert_cmpint(relais_quality_bars_for(0.0, 0.600), ==, 1);
+	g_assert_cmpint(relais_quality_bars_for(1.0, 5.0), ==, 1);
+}
+
+static void test_not_connected(void)
+{
+	RelaisQuality q = {0};
+	RelaisQualityReport r = report(100, 0, 0.0, 0.010);
+	relais_quality_add_report(&q, &r, T0);
+	g_assert_cmpint(relais_quality_bars(&q, FALSE, T0, T0), ==, 0);
+}
+
+static void test_before_any_report(void)
+{
+	RelaisQuality q = {0};
+	/* Media arrives: full bars until statistics say otherwise. */
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0 + S), ==, 3);
+	/* Nothing for more than 2 s: one bar. */
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0 + 2 * S), ==, 3);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0 + 2 * S + 1), ==, 1);
+}
+
+static void test_interval_loss(void)
+{
+	RelaisQuality q = {0};
+	/* First report: 1000 received, 10 lost since the start: 1 %. */
+	RelaisQualityReport r = report(1000, 10, -1.0, -1.0);
+	g_assert_cmpfloat_with_epsilon(relais_quality_add_report(&q, &r, T0), 10.0 / 1010.0, 1e-9);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0), ==, 3);
+	/* Next interval: 100 received, 5 lost: ~4.8 %, whatever came before. */
+	r = report(1100, 15, -1.0, -1.0);
+	g_assert_cmpfloat_with_epsilon(relais_quality_add_report(&q, &r, T0 + 2 * S), 5.0 / 105.0, 1e-9);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 2 * S, T0 + 2 * S), ==, 2);
+	/* Then 100 received, 10 lost: ~9 %. */
+	r = report(1200, 25, -1.0, -1.0);
+	relais_quality_add_report(&q, &r, T0 + 4 * S);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 4 * S, T0 + 4 * S), ==, 1);
+	/* A clean interval brings the bars back. */
+	r = report(1300, 25, -1.0, -1.0);
+	g_assert_cmpfloat_with_epsilon(relais_quality_add_report(&q, &r, T0 + 6 * S), 0.0, 1e-9);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 6 * S, T0 + 6 * S), ==, 3);
+}
+
+static void test_counters_backwards(void)
+{
+	RelaisQuality q = {0};
+	RelaisQualityReport r = report(1000, 100, -1.0, -1.0);
+	relais_quality_add_report(&q, &r, T0);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0), ==, 1);
+	/* A stream went away: no interval to compare, and no other number:
+	 * the last bars stand. */
+	r = report(10, 0, -1.0, -1.0);
+	g_assert_cmpfloat(relais_quality_add_report(&q, &r, T0 + 2 * S), <, 0.0);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 2 * S, T0 + 2 * S), ==, 1);
+	/* The next interval counts from the new values. */
+	r = report(110, 0, -1.0, -1.0);
+	relais_quality_add_report(&q, &r, T0 + 4 * S);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 4 * S, T0 + 4 * S), ==, 3);
+}
+
+static void test_remote_and_rtt(void)
+{
+	RelaisQuality q = {0};
+	/* The far end reports 5 % lost: worse than our clean inbound. */
+	RelaisQualityReport r = report(1000, 0, 0.05, 0.050);
+	g_assert_cmpfloat_with_epsilon(relais_quality_add_report(&q, &r, T0), 0.05, 1e-9);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0), ==, 2);
+	/* Round trip alone decides. */
+	r = report(1100, 0, 0.0, 0.700);
+	relais_quality_add_report(&q, &r, T0 + 2 * S);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 2 * S, T0 + 2 * S), ==, 1);
+	r = report(1200, 0, -1.0, 0.350);
+	relais_quality_add_report(&q, &r, T0 + 4 * S);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 4 * S, T0 + 4 * S), ==, 2);
+}
+
+static void test_stale_report(void)
+{
+	RelaisQuality q = {0};
+	RelaisQualityReport r = report(0, 0, 0.5, 0.0);
+	relais_quality_add_report(&q, &r, T0);
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 5 * S, T0 + 5 * S), ==, 1);
+	/* Three periods (6 s) without a report: media arrives, full bars. */
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0 + 6 * S, T0 + 6 * S), ==, 3);
+	/* No media beats any report. */
+	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0 + 3 * S), ==, 1);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/media-quality/thresholds", test_thresholds);
+	g_test_add_func("/media-quality/not-connected", test_not_connected);
+	g_test_add_func("/media-quality/before-any-report", test_before_any_report);
+	g_test_add_func("/media-quality/interval-loss", test_interval_loss);
+	g_test_add_func("/media-quality/counters-backwards", test_counters_backwards);
+	g_test_add_func("/media-quality/remote-and-rtt", test_remote_and_rtt);
+	g_test_add_func("/media-quality/stale-report", test_stale_report);
+	return g_test_run();
+}
