@@ -3,7 +3,8 @@
  * refusal to replace it, half a CA), real requests signed by real keys (a
  * good one, one for another booth, one whose signature is not its key's,
  * an RSA one), and client certificates checked against the CA and the
- * store: good, from another CA, expired, revoked, unknown. */
+ * store: good, from another CA, expired, revoked, unknown; and the openssl
+ * command reads what we make as a standard request, CA and certificate. */
 #include "boothca.h"
 #include "harness.h"
 #include "pki.h"
@@ -303,6 +304,70 @@ static void test_client(Fixture *f, gconstpointer data)
 	expect_client(f, f->ca, b2, -1);
 }
 
+/* Runs the openssl CLI; TRUE on exit 0. *out (nullable) gets stdout+stderr. */
+static gboolean openssl(char **out, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_ptr_array_add(args, (gpointer) "openssl");
+	va_list ap;
+	va_start(ap, out);
+	for (const char *a = va_arg(ap, const char *); a; a = va_arg(ap, const char *))
+		g_ptr_array_add(args, (gpointer)a);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	g_autofree char *text = NULL;
+	gint status = -1;
+	g_autoptr(GError) error = NULL;
+	gboolean ran = g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+				    NULL, NULL, &text, NULL, &status, &error);
+	g_assert_no_error(error);
+	if (out)
+		*out = g_steal_pointer(&text);
+	return ran && g_spawn_check_wait_status(status, NULL);
+}
+
+/* What we make is what the standard tool reads: the request verifies with
+ * `openssl req -verify`, the certificate with `openssl verify` for client
+ * authentication against the CA file, and not against another CA. */
+static void test_openssl_cli(Fixture *f, gconstpointer data)
+{
+	g_autofree char *tool = g_find_program_in_path("openssl");
+	if (tool == NULL) {
+		g_test_skip("no openssl command");
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EVP_PKEY) key = ec_key();
+	g_autofree char *csr = csr_for(key, "b-1");
+	g_autofree char *csr_path = g_build_filename(f->dir, "b-1.csr", NULL);
+	g_assert_true(g_file_set_contents(csr_path, csr, -1, &error));
+	g_autofree char *subject = NULL;
+	g_assert_true(openssl(&subject, "req", "-in", csr_path, "-verify", "-noout", "-subject", NULL));
+	g_assert_nonnull(strstr(subject, "CN = b-1"));
+
+	g_autofree char *pem = issue(f, "b-1", 3600, NULL);
+	g_autofree char *cert_path = g_build_filename(f->dir, "b-1.crt", NULL);
+	g_assert_true(g_file_set_contents(cert_path, pem, -1, &error));
+	g_assert_true(openssl(NULL, "verify", "-CAfile", sb_booth_ca_cert_path(f->ca), "-purpose", "sslclient",
+			      cert_path, NULL));
+	/* not a server certificate */
+	g_assert_false(openssl(NULL, "verify", "-CAfile", sb_booth_ca_cert_path(f->ca), "-purpose", "sslserver",
+			       cert_path, NULL));
+	g_autofree char *other_dir = g_build_filename(f->dir, "other", NULL);
+	g_autoptr(SbBoothCa) other = sb_booth_ca_open(other_dir, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_false(openssl(NULL, "verify", "-CAfile", sb_booth_ca_cert_path(other), cert_path, NULL));
+	/* the CA is a CA to the tool too, and the key file is a P-256 key */
+	g_autofree char *ca_text = NULL;
+	g_assert_true(openssl(&ca_text, "x509", "-in", sb_booth_ca_cert_path(f->ca), "-noout", "-text", NULL));
+	g_assert_nonnull(strstr(ca_text, "CA:TRUE, pathlen:0"));
+	g_assert_nonnull(strstr(ca_text, "Certificate Sign, CRL Sign"));
+	g_autofree char *key_path = g_build_filename(f->dir, SB_BOOTH_CA_KEY_FILE, NULL);
+	g_autofree char *key_text = NULL;
+	g_assert_true(openssl(&key_text, "pkey", "-in", key_path, "-noout", "-text", NULL));
+	g_assert_nonnull(strstr(key_text, "prime256v1"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -311,5 +376,6 @@ int main(int argc, char **argv)
 	ADD("/boothca/sign", test_sign);
 	ADD("/boothca/sign-refusals", test_sign_refusals);
 	ADD("/boothca/client", test_client);
+	ADD("/boothca/openssl-cli", test_openssl_cli);
 	return g_test_run();
 }
