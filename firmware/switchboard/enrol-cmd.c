@@ -37,22 +37,18 @@ static int booth_add(SbEnrol *enrol, int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("NAME - register a booth and print its enrolment token");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_help_enabled(ctx, FALSE);
-	/* GOption may permute argv: work on a copy of the pointers */
-	g_autofree char **args = g_new0(char *, argc + 1);
-	memcpy(args, argv, sizeof(char *) * argc);
-	int n = argc;
-	char **parse = args;
 	g_autoptr(GError) error = NULL;
-	if (!g_option_context_parse(ctx, &n, &parse, &error))
+	/* as main.c's commands: GOption leaves the positional words in argv */
+	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		return bad_usage(error->message);
-	if (n != 2)
+	if (argc != 2)
 		return bad_usage("booth add takes one NAME");
 	if (site == NULL)
 		return bad_usage("booth add needs --site SITE");
 	if (ttl_hours < 0 || ttl_hours > 720)
 		return bad_usage("--ttl-hours is 1 to 720");
 	gint64 expires = 0;
-	g_autofree char *token = sb_enrol_booth_add(enrol, parse[1], site, (guint)ttl_hours * 3600, &expires, &error);
+	g_autofree char *token = sb_enrol_booth_add(enrol, argv[1], site, (guint)ttl_hours * 3600, &expires, &error);
 	if (token == NULL) {
 		fprintf(stderr, PROG ": booth add: %s\n", error->message);
 		return 1;
@@ -61,7 +57,7 @@ static int booth_add(SbEnrol *enrol, int argc, char **argv)
 	fprintf(stderr,
 		PROG ": booth '%s' at '%s': its one-time enrolment token (shown once, valid until %s) "
 		     "goes into the booth's settings file:\n",
-		parse[1], site, until);
+		argv[1], site, until);
 	printf("%s\n", token);
 	fflush(stdout);
 	return 0;
