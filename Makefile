@@ -13,14 +13,18 @@ export KCONFIG_CONFIG
 CORE_PKGS := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0
 MEDIA_PKGS := $(CORE_PKGS) gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-app-1.0 \
               gstreamer-video-1.0 gstreamer-audio-1.0 nice
-SB_PKGS := $(CORE_PKGS) libsoup-3.0 openssl sqlite3 poppler-glib
-BOOTH_PKGS := $(MEDIA_PKGS) libsoup-3.0 openssl sdl2 SDL2_ttf SDL2_image libqrencode poppler-glib cairo
+# libsystemd: both programs tell systemd they are ready and feed its watchdog
+# (sdnotify.c); openssl in the booth: its settings file (boothconf.c, pinhash.c)
+# and its enrolment key and request (enrol-client.c, pki.c)
+SB_PKGS := $(CORE_PKGS) libsoup-3.0 openssl sqlite3 poppler-glib libsystemd
+BOOTH_PKGS := $(MEDIA_PKGS) libsoup-3.0 sdl2 SDL2_ttf SDL2_image libqrencode poppler-glib cairo openssl libsystemd
 # tests link every tier
 TEST_PKGS := $(sort $(SB_PKGS) $(BOOTH_PKGS))
-# the two library modules with a package of their own
+# the library modules with a package of their own
 POPPLER_PKGS := $(CORE_PKGS) poppler-glib
 QR_PKGS := $(CORE_PKGS) libqrencode
 SSL_PKGS := $(CORE_PKGS) openssl
+SYSTEMD_PKGS := $(CORE_PKGS) libsystemd
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -115,6 +119,9 @@ $(O)/obj/firmware/lib/docfile.o: TIER_PKGS = POPPLER_PKGS
 $(O)/obj/firmware/lib/qr.o: TIER_PKGS = QR_PKGS
 $(O)/obj/firmware/lib/sslerr.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pki.o: TIER_PKGS = SSL_PKGS
+$(O)/obj/firmware/lib/pinhash.o: TIER_PKGS = SSL_PKGS
+$(O)/obj/firmware/lib/boothconf.o: TIER_PKGS = SSL_PKGS
+$(O)/obj/firmware/lib/sdnotify.o: TIER_PKGS = SYSTEMD_PKGS
 $(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard

@@ -3,9 +3,11 @@
 
 #include "booth.h"
 #include "booking.h"
+#include "calldoc.h"
 #include "link.h"
 #include "media.h"
 #include "mediaconf.h"
+#include "preview.h"
 #include "protocol.h"
 #include "relais-config.h"
 
@@ -30,8 +32,10 @@ struct _Booth {
 	char *fault;	   /* why out of order */
 	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
+	BoothCallDoc *doc; /* the document shown in the call */
 	RelaisMediaConf *conf;
-	char **ice_servers; /* from welcome */
+	RelaisPreview *preview; /* the self-check, before a session */
+	char **ice_servers;	/* from welcome */
 	BoothObserver observer;
 	gpointer observer_data;
 	/* the call just ended, kept for the visitor's score until forgotten */
@@ -55,9 +59,6 @@ struct _Booth {
 	gint64 call_wall_us; /* g_get_real_time() of call_us, for benchmarks */
 	char *end_reason;
 	gboolean sharing; /* the adviser's last `share` said "on" */
-	/* the document the adviser shows (NULL: none), and its download */
-	BoothDocument *doc;
-	GCancellable *doc_fetch;
 	/* figures of the last call, kept (no personal data) for status/benchmarks */
 	JsonObject *last_call;
 };
@@ -158,262 +159,33 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 	return o;
 }
 
-/* --- documents shown in the call ---------------------------------------------- */
+/* --- documents shown in the call (calldoc.h) ---------------------------------- */
 
-static void document_free(BoothDocument *d)
+static void on_document_changed(gpointer data)
 {
-	g_free((char *)d->id);
-	if (d->bytes)
-		g_bytes_unref(d->bytes);
-	g_free(d);
-}
-
-/* Erases the document (the bytes zero themselves with their last
- * reference: the screen may still hold one while it draws). */
-static void drop_document(Booth *booth, gboolean notify)
-{
-	if (booth->doc_fetch) {
-		g_cancellable_cancel(booth->doc_fetch);
-		g_clear_object(&booth->doc_fetch);
-	}
-	if (booth->doc == NULL)
-		return;
-	g_clear_pointer(&booth->doc, document_free);
-	if (notify && booth->observer.document)
-		booth->observer.document(booth, booth->observer_data);
-}
-
-static void send_doc_error(Booth *booth, const char *doc, const char *why)
-{
-	JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_ERROR);
-	json_object_set_string_member(o, "call", booth->call);
-	json_object_set_string_member(o, "doc", doc);
-	g_autofree char *m = g_utf8_make_valid(why && *why ? why : "failed", MIN(strlen(why ? why : ""), 1000));
-	json_object_set_string_member(o, "message", *m ? m : "failed");
-	booth_link_send(booth->link, o);
-}
-
-static void document_refused(Booth *booth, const GError *error)
-{
-	g_autofree char *doc_id = g_strdup(booth->doc->id);
-	g_warning("document %s refused: %s", doc_id, error->message);
-	send_doc_error(booth, doc_id, error->message);
-	drop_document(booth, TRUE);
-}
-
-/* The check of a fetched document, on a worker thread: poppler may take a
- * while over a PDF, and this thread draws the screen. */
-typedef struct {
-	GBytes *bytes;
-	RelaisDocKind kind;
-	guint pages;
-} DocCheck;
-
-static void doc_check_free(DocCheck *c)
-{
-	g_bytes_unref(c->bytes);
-	g_free(c);
-}
-
-static void doc_check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-	DocCheck *c = data;
-	GError *error = NULL;
-	RelaisDocInfo info;
-	if (!relais_doc_check(g_bytes_get_data(c->bytes, NULL), g_bytes_get_size(c->bytes), c->kind, NULL, &info,
-			      &error))
-		g_task_return_error(task, error);
-	else if (info.pages != c->pages)
-		g_task_return_new_error(task, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_PAGES, "%u pages instead of %u",
-					info.pages, c->pages);
-	else
-		g_task_return_boolean(task, TRUE);
-}
-
-static void on_document_checked(GObject *source, GAsyncResult *res, gpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	if (!g_task_propagate_boolean(G_TASK(res), &error) && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* replaced, closed, the call ended or the booth is freed */
 	Booth *booth = data;
-	g_clear_object(&booth->doc_fetch);
-	BoothDocument *d = booth->doc;
-	if (d == NULL)
-		return;
-	if (error) {
-		document_refused(booth, error);
-		return;
-	}
-	d->bytes = g_bytes_ref(((DocCheck *)g_task_get_task_data(G_TASK(res)))->bytes);
-	g_message("document %s (%s, %u pages) fetched", d->id, relais_doc_kind_name(d->kind), d->pages);
-	if (booth->observer.document)
-		booth->observer.document(booth, booth->observer_data);
-}
-
-static void on_document_fetched(GObject *source, GAsyncResult *res, gpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *type = NULL;
-	/* the link is not needed to finish: `booth` may be gone if cancelled */
-	g_autoptr(GBytes) body = booth_link_fetch_finish(NULL, res, &type, &error);
-	if (body == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* replaced, closed, the call ended or the booth is freed */
-	Booth *booth = data;
-	BoothDocument *d = booth->doc;
-	if (d == NULL)
-		return;
-	RelaisDocKind kind;
-	if (body == NULL) {
-		g_prefix_error(&error, "download: ");
-	} else if (!relais_doc_kind_from_mime(type, &kind) || kind != d->kind) {
-		g_set_error(&error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TYPE, "download: expected %s, got %s",
-			    relais_doc_kind_mime(d->kind), type ? type : "no type");
-	} else if (g_bytes_get_size(body) != d->size) {
-		g_set_error(&error, RELAIS_DOC_ERROR, RELAIS_DOC_ERROR_TRUNCATED,
-			    "download: %" G_GSIZE_FORMAT " bytes instead of %" G_GSIZE_FORMAT, g_bytes_get_size(body),
-			    d->size);
-	}
-	if (error) {
-		g_clear_object(&booth->doc_fetch);
-		document_refused(booth, error);
-		return;
-	}
-	/* libsoup's buffer itself (no copy when it is the only reference),
-	 * from now on zeroed when dropped */
-	gsize len = 0;
-	guint8 *file = g_bytes_unref_to_data(g_steal_pointer(&body), &len);
-	DocCheck *c = g_new0(DocCheck, 1);
-	c->bytes = relais_doc_bytes_take_zeroing(file, len);
-	c->kind = d->kind;
-	c->pages = d->pages;
-	/* still under doc_fetch: dropping the document cancels the check too */
-	g_autoptr(GTask) task = g_task_new(NULL, booth->doc_fetch, on_document_checked, booth);
-	g_task_set_task_data(task, c, (GDestroyNotify)doc_check_free);
-	g_task_run_in_thread(task, doc_check_thread);
-}
-
-static void handle_doc_show(Booth *booth, RelaisMsg *msg)
-{
-	if (booth->call == NULL || g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0)
-		return;
-	const char *token = relais_msg_get_string(msg, "token");
-	RelaisDocKind kind;
-	if (token == NULL || !relais_doc_kind_from_name(relais_msg_get_string(msg, "kind"), &kind)) {
-		g_warning("ignoring a doc_show without a token");
-		return;
-	}
-	drop_document(booth, FALSE); /* one at a time: the new one replaces it */
-	gint64 size = relais_msg_get_int(msg, "size", 0);
-	BoothDocument *d = g_new0(BoothDocument, 1);
-	d->id = g_strdup(relais_msg_get_string(msg, "doc"));
-	d->kind = kind;
-	d->pages = (guint)relais_msg_get_int(msg, "pages", 1);
-	d->page = (guint)CLAMP(relais_msg_get_int(msg, "page", 1), 1, d->pages);
-	d->size = (gsize)size;
-	booth->doc = d;
-	if (size > CONFIG_RELAIS_DOC_MAX_BYTES) {
-		g_autofree char *why =
-			g_strdup_printf("Too large: max %d MB.", (CONFIG_RELAIS_DOC_MAX_BYTES + 999999) / 1000000);
-		send_doc_error(booth, d->id, why);
-		drop_document(booth, TRUE);
-		return;
-	}
-	g_autofree char *path = g_strdup_printf("/api/booth/document/%s", token);
-	booth->doc_fetch = g_cancellable_new();
-	booth_link_fetch_async(booth->link, path, CONFIG_RELAIS_DOC_MAX_BYTES, booth->doc_fetch, on_document_fetched,
-			       booth);
-	if (booth->observer.document)
-		booth->observer.document(booth, booth->observer_data);
-}
-
-static void handle_doc_update(Booth *booth, RelaisMsg *msg)
-{
-	BoothDocument *d = booth->doc;
-	if (d == NULL || g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 ||
-	    g_strcmp0(relais_msg_get_string(msg, "doc"), d->id) != 0)
-		return;
-	if (relais_msg_get_type(msg) == RELAIS_MSG_DOC_STOP) {
-		g_message("document %s closed by the adviser", d->id);
-		drop_document(booth, TRUE);
-		return;
-	}
-	guint page = (guint)relais_msg_get_int(msg, "page", 1);
-	if (page < 1 || page > d->pages || page == d->page)
-		return;
-	d->page = page;
 	if (booth->observer.document)
 		booth->observer.document(booth, booth->observer_data);
 }
 
 const BoothDocument *booth_get_document(Booth *booth)
 {
-	return booth->doc;
+	return booth_call_doc_get(booth->doc);
 }
 
 gboolean booth_document_turn(Booth *booth, guint page, GError **error)
 {
-	BoothDocument *d = booth->doc;
-	if (d == NULL || booth->call == NULL) {
-		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "no document is shown");
-		return FALSE;
-	}
-	if (page < 1 || page > d->pages) {
-		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "page %u outside 1..%u", page,
-			    d->pages);
-		return FALSE;
-	}
-	JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_PAGE);
-	json_object_set_string_member(o, "call", booth->call);
-	json_object_set_string_member(o, "doc", d->id);
-	json_object_set_int_member(o, "page", page);
-	booth_link_send(booth->link, o);
-	if (page != d->page) {
-		d->page = page;
-		if (booth->observer.document)
-			booth->observer.document(booth, booth->observer_data);
-	}
-	return TRUE;
+	return booth_call_doc_turn(booth->doc, page, error);
 }
 
 gboolean booth_document_close(Booth *booth, GError **error)
 {
-	BoothDocument *d = booth->doc;
-	if (d == NULL || booth->call == NULL) {
-		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED, "no document is shown");
-		return FALSE;
-	}
-	JsonObject *o = relais_msg_new(RELAIS_MSG_DOC_STOP);
-	json_object_set_string_member(o, "call", booth->call);
-	json_object_set_string_member(o, "doc", d->id);
-	booth_link_send(booth->link, o);
-	g_message("document %s closed by the visitor", d->id);
-	drop_document(booth, TRUE);
-	return TRUE;
+	return booth_call_doc_close(booth->doc, error);
 }
 
 void booth_document_failed(Booth *booth, const char *why)
 {
-	if (booth->doc == NULL || booth->call == NULL)
-		return;
-	g_warning("document %s cannot be shown: %s", booth->doc->id, why);
-	send_doc_error(booth, booth->doc->id, why);
-	drop_document(booth, TRUE);
-}
-
-static JsonObject *document_json(Booth *booth)
-{
-	JsonObject *o = json_object_new();
-	BoothDocument *d = booth->doc;
-	json_object_set_boolean_member(o, "shown", d && d->bytes);
-	if (d) {
-		json_object_set_string_member(o, "id", d->id);
-		json_object_set_string_member(o, "kind", relais_doc_kind_name(d->kind));
-		json_object_set_string_member(o, "state", d->bytes ? "shown" : "loading");
-		json_object_set_int_member(o, "page", d->page);
-		json_object_set_int_member(o, "pages", d->pages);
-		json_object_set_int_member(o, "size", (gint64)d->size);
-	}
-	return o;
+	booth_call_doc_failed(booth->doc, why);
 }
 
 /* Erase everything about the visitor: answers, chat, ids, media. */
@@ -448,7 +220,7 @@ static void booth_wipe(Booth *booth)
 	}
 	g_ptr_array_set_size(booth->pending_ice, 0);
 	g_ptr_array_set_size(booth->chat, 0);
-	drop_document(booth, FALSE);
+	booth_call_doc_drop(booth->doc, FALSE);
 	g_clear_pointer(&booth->end_reason, g_free);
 	booth->sharing = FALSE;
 	booth->position = 0;
@@ -514,6 +286,7 @@ static gboolean on_selftest_retry(gpointer data)
 static void go_out_of_order(Booth *booth, const char *reason)
 {
 	g_warning("out of order: %s", reason);
+	booth_preview_stop(booth);
 	if (booth->call) {
 		send_end(booth, "booth-fault");
 	}
@@ -664,10 +437,19 @@ static void send_request(Booth *booth)
 	booth_link_send(booth->link, o);
 }
 
-static void tell_booking(Booth *booth, RelaisMsgType type, JsonObject *fields)
+static void tell_booking(Booth *booth, const BoothBookingAnswer *answer)
 {
 	if (booth->observer.booking)
-		booth->observer.booking(booth, type, fields, booth->observer_data);
+		booth->observer.booking(booth, answer, booth->observer_data);
+}
+
+/* The switchboard's answers about bookings, typed for the screen. */
+static void handle_booking(Booth *booth, RelaisMsg *msg)
+{
+	g_autoptr(GArray) slots = g_array_new(FALSE, TRUE, sizeof(BoothSlot));
+	BoothBookingAnswer a;
+	if (booth_booking_answer_from_msg(msg, slots, &a))
+		tell_booking(booth, &a);
 }
 
 /* STUN/TURN servers for the next session (TURN credentials expire: the
@@ -781,7 +563,7 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_BOOKED:
 	case RELAIS_MSG_CHECKED_IN:
 	case RELAIS_MSG_BOOKING_ERROR:
-		tell_booking(booth, relais_msg_get_type(msg), relais_msg_get_root(msg));
+		handle_booking(booth, msg);
 		break;
 	case RELAIS_MSG_AVAILABILITY:
 		if (booth->observer.availability)
@@ -792,11 +574,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		handle_call(booth, msg);
 		break;
 	case RELAIS_MSG_DOC_SHOW:
-		handle_doc_show(booth, msg);
-		break;
 	case RELAIS_MSG_DOC_PAGE:
 	case RELAIS_MSG_DOC_STOP:
-		handle_doc_update(booth, msg);
+		booth_call_doc_handle(booth->doc, booth->call, msg);
 		break;
 	case RELAIS_MSG_SDP: {
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 || booth->media == NULL)
@@ -847,10 +627,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		const char *ref = relais_msg_get_string(msg, "ref");
 		if (g_strcmp0(ref, "booking_slots") == 0 || g_strcmp0(ref, "book") == 0 ||
 		    g_strcmp0(ref, "check_in") == 0) {
-			g_autoptr(JsonObject) o = json_object_new();
-			json_object_set_string_member(o, "ref", ref);
-			json_object_set_string_member(o, "reason", "failed");
-			tell_booking(booth, RELAIS_MSG_BOOKING_ERROR, o);
+			BoothBookingAnswer a = {
+				.kind = BOOTH_BOOKING_REFUSED, .reason = BOOTH_BOOKING_FAILED, .retry_s = -1};
+			tell_booking(booth, &a);
 		}
 		break;
 	default:
@@ -893,6 +672,7 @@ Booth *booth_new(const BoothConfig *config)
 		.tls_database = config->tls_database,
 	};
 	booth->link = booth_link_new(&lc, &link_callbacks, booth);
+	booth->doc = booth_call_doc_new(booth->link, on_document_changed, booth);
 	return booth;
 }
 
@@ -941,9 +721,11 @@ gboolean booth_request_booked(Booth *booth, const char *topic, const char *langu
 	if (copy == NULL)
 		return FALSE;
 
-	/* The visitor has started a session: from here the camera may run. The
-	 * pipeline and the offer are prepared while the visitor waits so that
-	 * the adviser's accept is followed by media at once. */
+	/* The visitor has started a session: from here the camera is the media
+	 * engine's (one owner at a time). The pipeline and the offer are
+	 * prepared while the visitor waits so that the adviser's accept is
+	 * followed by media at once. */
+	booth_preview_stop(booth);
 	g_autoptr(RelaisMedia) media =
 		relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, error);
 	if (media == NULL)
@@ -988,52 +770,30 @@ static gboolean booking_allowed(Booth *booth, GError **error)
 	return TRUE;
 }
 
-static void set_optional(JsonObject *o, const char *name, const char *value, gboolean (*valid)(const char *))
-{
-	if (value && *value && valid(value))
-		json_object_set_string_member(o, name, value);
-}
-
 gboolean booth_booking_slots(Booth *booth, const char *language, const char *topic, GError **error)
 {
 	if (!booking_allowed(booth, error))
 		return FALSE;
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKING_SLOTS);
-	set_optional(o, "language", language, relais_proto_valid_lang);
-	set_optional(o, "topic", topic, relais_proto_valid_id);
-	booth_link_send(booth->link, o);
+	booth_link_send(booth->link, booth_booking_slots_msg(language, topic));
 	return TRUE;
 }
 
 gboolean booth_book(Booth *booth, const char *start, const char *end, const char *language, const char *topic,
 		    GError **error)
 {
-	if (!relais_proto_valid_time(start) || !relais_proto_valid_time(end)) {
-		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "a slot needs two ISO 8601 times");
+	g_autoptr(JsonObject) o = booth_book_msg(start, end, language, topic, error);
+	if (o == NULL || !booking_allowed(booth, error))
 		return FALSE;
-	}
-	if (!booking_allowed(booth, error))
-		return FALSE;
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOK);
-	json_object_set_string_member(o, "start", start);
-	json_object_set_string_member(o, "end", end);
-	set_optional(o, "language", language, relais_proto_valid_lang);
-	set_optional(o, "topic", topic, relais_proto_valid_id);
-	booth_link_send(booth->link, o);
+	booth_link_send(booth->link, g_steal_pointer(&o));
 	return TRUE;
 }
 
 gboolean booth_check_in(Booth *booth, const char *code, GError **error)
 {
-	if (!relais_booking_code_valid(code)) {
-		g_set_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "not a booking code");
+	g_autoptr(JsonObject) o = booth_check_in_msg(code, error);
+	if (o == NULL || !booking_allowed(booth, error))
 		return FALSE;
-	}
-	if (!booking_allowed(booth, error))
-		return FALSE;
-	JsonObject *o = relais_msg_new(RELAIS_MSG_CHECK_IN);
-	json_object_set_string_member(o, "code", code);
-	booth_link_send(booth->link, o);
+	booth_link_send(booth->link, g_steal_pointer(&o));
 	return TRUE;
 }
 
@@ -1100,24 +860,95 @@ void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer us
 	booth->observer_data = user_data;
 }
 
-RelaisMedia *booth_get_media(Booth *booth)
+/* --- the camera and the microphone ------------------------------------------ */
+
+static void on_preview_error(RelaisPreview *p, const GError *error, gpointer data)
 {
-	return booth->media;
+	Booth *booth = data;
+	g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
+	booth_preview_stop(booth);
+	go_out_of_order(booth, reason);
 }
 
-const RelaisMediaConf *booth_get_media_conf(Booth *booth)
+void booth_preview_start(Booth *booth, RelaisMediaFrameFunc func, gpointer user_data)
 {
-	return booth->state == RELAIS_SESSION_OUT_OF_ORDER ? NULL : booth->conf;
+	g_autoptr(GError) error = NULL;
+	if (booth->state == RELAIS_SESSION_OUT_OF_ORDER || booth->conf == NULL)
+		return; /* out of order: the screen follows */
+	booth_preview_stop(booth);
+	g_autoptr(RelaisPreview) p = relais_preview_new(booth->conf, &error);
+	if (p != NULL) {
+		relais_preview_set_error_func(p, on_preview_error, booth);
+		relais_preview_set_frame_func(p, func, user_data);
+		if (relais_preview_start(p, &error))
+			booth->preview = g_steal_pointer(&p);
+	}
+	if (booth->preview == NULL) {
+		g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
+		go_out_of_order(booth, reason);
+	}
+}
+
+void booth_preview_stop(Booth *booth)
+{
+	if (booth->preview == NULL)
+		return;
+	relais_preview_set_frame_func(booth->preview, NULL, NULL);
+	g_clear_pointer(&booth->preview, relais_preview_free);
+}
+
+gboolean booth_preview_running(Booth *booth)
+{
+	return booth->preview != NULL;
+}
+
+double booth_preview_get_mic_level(Booth *booth)
+{
+	return booth->preview ? relais_preview_get_mic_level(booth->preview) : 0.0;
+}
+
+gboolean booth_has_media(Booth *booth)
+{
+	return booth->media != NULL;
+}
+
+void booth_set_frame_func(Booth *booth, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data)
+{
+	if (booth->media)
+		relais_media_set_frame_func(booth->media, which, func, user_data);
+}
+
+void booth_set_controls(Booth *booth, gboolean muted, gboolean camera_off, int volume)
+{
+	if (booth->media == NULL)
+		return;
+	relais_media_set_muted(booth->media, muted);
+	relais_media_set_camera_off(booth->media, camera_off);
+	relais_media_set_volume(booth->media, volume);
+}
+
+double booth_get_mic_level(Booth *booth)
+{
+	return booth->media ? relais_media_get_mic_level(booth->media) : 0.0;
+}
+
+int booth_get_quality(Booth *booth)
+{
+	return booth->media ? relais_media_get_quality(booth->media) : 0;
+}
+
+gboolean booth_get_media_stats(Booth *booth, RelaisMediaStats *stats)
+{
+	memset(stats, 0, sizeof *stats);
+	if (booth->media == NULL)
+		return FALSE;
+	relais_media_get_stats(booth->media, stats);
+	return TRUE;
 }
 
 void booth_drop_link(Booth *booth)
 {
 	booth_link_drop(booth->link);
-}
-
-void booth_fault(Booth *booth, const char *reason)
-{
-	go_out_of_order(booth, reason);
 }
 
 gboolean booth_send_feedback(Booth *booth, int score, GError **error)
@@ -1182,7 +1013,7 @@ JsonObject *booth_status(Booth *booth)
 	for (guint i = 0; i < booth->chat->len; i++)
 		json_array_add_object_element(chat, json_object_ref(g_ptr_array_index(booth->chat, i)));
 	json_object_set_array_member(o, "chat", chat);
-	json_object_set_object_member(o, "document", document_json(booth));
+	json_object_set_object_member(o, "document", booth_call_doc_status(booth->doc));
 	if (booth->last_call)
 		json_object_set_object_member(o, "last_call", json_object_ref(booth->last_call));
 	json_object_set_boolean_member(o, "feedback_pending", booth->feedback_call != NULL);
@@ -1193,9 +1024,11 @@ void booth_free(Booth *booth)
 {
 	if (booth == NULL)
 		return;
+	booth_preview_stop(booth);
 	booth_wipe(booth);
 	g_clear_handle_id(&booth->selftest_id, g_source_remove);
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
+	booth_call_doc_free(booth->doc);
 	booth_link_free(booth->link);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);

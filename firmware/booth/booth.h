@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * booth: the booth application. Owns the visitor session state machine
- * (session.h), the switchboard link (link.h) and, during a session, the media
- * engine (media.h), and turns events from each into transitions of the one
- * state machine.
+ * (session.h), the switchboard link (link.h), the self-check preview
+ * (preview.h) and, during a session, the media engine (media.h), and turns
+ * events from each into transitions of the one state machine.
  *
  * Privacy: the media engine exists only between the visitor's request and the
  * end of the session. At the end, booth_wipe() drops the engine (sources
@@ -14,6 +14,8 @@
 #include <glib.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include "bookings.h"
+#include "calldoc.h"
 #include "docfile.h"
 #include "media.h"
 #include "mediaconf.h"
@@ -67,22 +69,48 @@ typedef struct {
 	 * page or went (booth_get_document()) */
 	void (*document)(Booth *booth, gpointer user_data);
 	/* the switchboard's answer to booth_booking_slots(), booth_book() or
-	 * booth_check_in(): `type` is RELAIS_MSG_BOOKING_OFFER, _BOOKED,
-	 * _CHECKED_IN or _BOOKING_ERROR and `fields` the message (validated;
-	 * an `error` about one of them arrives as a booking_error "failed") */
-	void (*booking)(Booth *booth, RelaisMsgType type, JsonObject *fields, gpointer user_data);
+	 * booth_check_in() (an `error` about one of them arrives as a refusal
+	 * BOOTH_BOOKING_FAILED) */
+	void (*booking)(Booth *booth, const BoothBookingAnswer *answer, gpointer user_data);
 } BoothObserver;
 
 void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data);
 
-/* Returns: (transfer none) (nullable) the media engine of the session. */
-RelaisMedia *booth_get_media(Booth *booth);
-/* Returns: (transfer none) (nullable) the board's media description (NULL
- * while out of order): the self-check preview is built from it. */
-const RelaisMediaConf *booth_get_media_conf(Booth *booth);
-/* A part of the booth outside the session failed (the self-check preview
- * could not open the camera...): out of order with `reason`. */
-void booth_fault(Booth *booth, const char *reason);
+/* --- the camera and the microphone -------------------------------------
+ * Privacy: the booth is the only part of the firmware that opens them, in
+ * two places and never both at once: the self-check preview (preview.h:
+ * nothing leaves the process) and the session's media engine (media.h:
+ * from the visitor's request to the end of the session). The screen side
+ * (visitor.h) asks for them here and only ever receives frames and
+ * figures. Frame functions run on a streaming thread (RelaisMediaFrameFunc).
+ */
+
+/* Opens the self-check preview (replacing a running one), its camera
+ * frames to `func`. Does nothing while out of order. A preview that cannot
+ * start, or fails later, puts the booth out of order ("self-check: ..."). */
+void booth_preview_start(Booth *booth, RelaisMediaFrameFunc func, gpointer user_data);
+/* Closes it (camera and microphone closed, no frame function running or to
+ * come, when it returns). Nothing if none runs. */
+void booth_preview_stop(Booth *booth);
+gboolean booth_preview_running(Booth *booth);
+/* The microphone's level in the preview, 0..1 (0: no preview). */
+double booth_preview_get_mic_level(Booth *booth);
+
+/* TRUE while the session has its media engine (from the request on). */
+gboolean booth_has_media(Booth *booth);
+/* Where the session's pictures go (relais_media_set_frame_func()): NULL
+ * stops them, waiting for a frame in progress. Nothing without media. */
+void booth_set_frame_func(Booth *booth, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data);
+/* The visitor's call controls (relais_media_set_muted(), _camera_off(),
+ * _volume()). Nothing without media. */
+void booth_set_controls(Booth *booth, gboolean muted, gboolean camera_off, int volume);
+/* The session's microphone level (0..1) and link quality (0..3 bars); 0
+ * without media. */
+double booth_get_mic_level(Booth *booth);
+int booth_get_quality(Booth *booth);
+/* The session's media counters; FALSE (and *stats zeroed) without media. */
+gboolean booth_get_media_stats(Booth *booth, RelaisMediaStats *stats);
+
 /* The visitor's score (1..5) for the call that just ended. The call id is
  * kept after the session's wipe for this alone, until booth_forget(). */
 gboolean booth_send_feedback(Booth *booth, int score, GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -113,17 +141,9 @@ gboolean booth_chat(Booth *booth, const char *text, GError **error) G_GNUC_WARN_
 
 /* TRUE while the adviser says they share their screen in the call. */
 gboolean booth_get_sharing(Booth *booth);
-/* A document the adviser shows in the call (PROTOCOL.md "Showing a
- * document"): announced by doc_show, fetched once from the switchboard,
- * checked again here (relais_doc_check), held in memory only and zeroed at
- * the end of the call, when closed, or when another replaces it. */
-typedef struct {
-	const char *id;
-	RelaisDocKind kind;
-	guint pages, page; /* page: 1..pages, both ends agree through the switchboard */
-	gsize size;
-	GBytes *bytes; /* NULL while it is being fetched */
-} BoothDocument;
+/* A document the adviser shows in the call (calldoc.h: announced by
+ * doc_show, fetched once, checked again, held in memory only and zeroed at
+ * the end of the call, when closed, or when another replaces it). */
 /* Returns: (transfer none) (nullable) the document of the call now. */
 const BoothDocument *booth_get_document(Booth *booth);
 /* The visitor turns to `page` (1..pages): shown at once, and told to the

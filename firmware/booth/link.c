@@ -141,7 +141,7 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 		}
 		link->state = BOOTH_LINK_UP;
 		relais_backoff_reset(&link->backoff);
-		g_message("switchboard link up (session %s)", relais_msg_get_string(msg, "session"));
+		g_message("switchboard link up (connection %s)", relais_msg_get_string(msg, "session"));
 		link->ping_id = g_timeout_add_seconds(link->ping_interval_s, on_ping, link);
 		if (link->cb.on_up)
 			link->cb.on_up(link, msg, link->user_data);

@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "relais-visitor"
 
 #include "visitor.h"
-#include "preview.h"
+#include "docview.h"
 #include "relais-config.h"
 
 #include <gst/gst.h>
@@ -28,7 +28,7 @@ struct _BoothVisitor {
 	BoothUi *ui;
 	guint ui_source;
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
-	RelaisPreview *preview;
+	gboolean previewing; /* the local picture comes from the booth's preview */
 	guint wiped_screen_ms;
 
 	guint tick_id, meter_id, wiped_id;
@@ -42,13 +42,7 @@ struct _BoothVisitor {
 	guint64 last_screen_rx;
 	gint64 last_screen_rx_us;
 
-	/* the document shown: its page is drawn off the UI thread, one at a
-	 * time; a request made meanwhile waits for the drawing in progress */
-	char *doc_drawn;      /* "id:page@WxH" of the picture on screen */
-	guint doc_drawn_page; /* its page (0: none) */
-	char *doc_drawing;    /* the same of the drawing in progress */
-	gboolean doc_again;   /* another drawing is wanted after it */
-	GCancellable *doc_cancel;
+	BoothDocView *docs; /* the document shown, drawn off the UI thread */
 
 	/* --- what this module holds about a visitor: erased by wipe() --- */
 	guint position;
@@ -56,12 +50,7 @@ struct _BoothVisitor {
 	GArray *chat;	   /* ChatLine */
 	GArray *view_chat; /* BoothUiChatLine pointing into chat */
 	BoothUiView view;
-	/* bookings: the offered slots (ISO start and end), what was booked or
-	 * checked in, and the last refusal's retry hint */
-	GPtrArray *slot_starts, *slot_ends;
-	char *booked_start, *booked_site, *booked_topic;
-	char *retry_at;
-	int retry_s;
+	/* bookings: all in the journey */
 };
 
 static void chat_line_clear(gpointer data)
@@ -78,13 +67,13 @@ static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourney
 
 /* --- journey -------------------------------------------------------------------- */
 
-static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num)
+static gboolean feed_event(BoothVisitor *v, const RelaisJourneyEvent *ev)
 {
-	RelaisJourneyEvent ev = {type, str, num};
+	RelaisJourneyEventType type = ev->type;
 	RelaisJourneyAction action = RELAIS_JOURNEY_ACT_NONE;
 	RelaisJourneyState before = relais_journey_get_state(v->journey);
 	g_autoptr(GError) error = NULL;
-	if (!relais_journey_feed(v->journey, &ev, &action, &error)) {
+	if (!relais_journey_feed(v->journey, ev, &action, &error)) {
 		g_debug("journey: %s", error->message);
 		return FALSE;
 	}
@@ -94,9 +83,15 @@ static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *s
 			  relais_journey_event_name(type));
 		v->state_since_us = g_get_monotonic_time();
 	}
-	act(v, action, &ev);
+	act(v, action, ev);
 	refresh(v);
 	return TRUE;
+}
+
+static gboolean feed(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num)
+{
+	RelaisJourneyEvent ev = {type, str, num};
+	return feed_event(v, &ev);
 }
 
 static void on_ui_event(const RelaisJourneyEvent *ev, gpointer data)
@@ -136,134 +131,20 @@ static void on_screen_frame(struct _GstSample *sample, gpointer data)
  * progress), then the picture, so that no stale frame comes back. */
 static void follow_sharing(BoothVisitor *v)
 {
-	RelaisMedia *media = booth_get_media(v->booth);
 	RelaisSessionState s = booth_get_state(v->booth);
-	gboolean on = media != NULL && booth_get_sharing(v->booth) &&
+	gboolean on = booth_has_media(v->booth) && booth_get_sharing(v->booth) &&
 		      (s == RELAIS_SESSION_CONNECTING || s == RELAIS_SESSION_IN_CALL);
-	if (media != NULL)
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_SCREEN, on ? on_screen_frame : NULL, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_SCREEN, on ? on_screen_frame : NULL, v);
 	if (!on)
 		drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 	v->last_screen_rx = 0;
 	v->last_screen_rx_us = g_get_monotonic_time();
 }
 
-/* --- the document the adviser shows ------------------------------------------------- */
-
-typedef struct {
-	GBytes *bytes;
-	RelaisDocKind kind;
-	guint page;
-	int w, h;
-} DocJob;
-
-static void doc_job_free(DocJob *j)
-{
-	g_bytes_unref(j->bytes);
-	g_free(j);
-}
-
-static void doc_job_run(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-	DocJob *j = data;
-	GError *error = NULL;
-	SDL_Surface *s = booth_ui_render_document(j->bytes, j->kind, j->page, j->w, j->h, &error);
-	if (s == NULL)
-		g_task_return_error(task, error);
-	else
-		g_task_return_pointer(task, s, (GDestroyNotify)SDL_FreeSurface);
-}
-
-static void show_document(BoothVisitor *v);
-
-static void on_doc_drawn(GObject *source, GAsyncResult *res, gpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SDL_Surface) s = g_task_propagate_pointer(G_TASK(res), &error);
-	if (s == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* the visitor's session is over: v may be gone */
-	BoothVisitor *v = data;
-	g_clear_object(&v->doc_cancel);
-	g_autofree char *what = g_steal_pointer(&v->doc_drawing);
-	const BoothDocument *d = booth_get_document(v->booth);
-	if (d == NULL || d->bytes == NULL)
-		return;
-	if (v->doc_again) {
-		v->doc_again = FALSE;
-		show_document(v);
-		return;
-	}
-	if (s == NULL) {
-		/* the booth tells the adviser and drops it; the call goes on */
-		booth_document_failed(v->booth, error->message);
-		return;
-	}
-	g_autoptr(GError) tex_error = NULL;
-	if (!booth_ui_set_document_picture(v->ui, s, &tex_error)) {
-		booth_document_failed(v->booth, tex_error->message);
-		return;
-	}
-	g_free(v->doc_drawn);
-	v->doc_drawn = g_steal_pointer(&what);
-	v->doc_drawn_page = ((DocJob *)g_task_get_task_data(G_TASK(res)))->page;
-}
-
-static void forget_document(BoothVisitor *v)
-{
-	if (v->doc_cancel) {
-		g_cancellable_cancel(v->doc_cancel);
-		g_clear_object(&v->doc_cancel);
-	}
-	g_clear_pointer(&v->doc_drawing, g_free);
-	g_clear_pointer(&v->doc_drawn, g_free);
-	v->doc_drawn_page = 0;
-	v->doc_again = FALSE;
-	booth_ui_set_document(v->ui, 0, 0);
-}
-
-/* Shows the booth's document as it is now: page and count at once, the
- * page's picture when drawn (the previous page stays until then). */
-static void show_document(BoothVisitor *v)
-{
-	const BoothDocument *d = booth_get_document(v->booth);
-	if (d == NULL) {
-		forget_document(v);
-		return;
-	}
-	if (v->doc_drawn && !g_str_has_prefix(v->doc_drawn, d->id)) {
-		/* another document: nothing of the old one stays on screen */
-		g_clear_pointer(&v->doc_drawn, g_free);
-		v->doc_drawn_page = 0;
-		booth_ui_set_document(v->ui, 0, 0);
-	}
-	booth_ui_set_document(v->ui, d->page, d->pages);
-	if (d->bytes == NULL)
-		return; /* still downloading: "opening the document" */
-	int w, h;
-	booth_ui_document_size(v->ui, &w, &h);
-	g_autofree char *what = g_strdup_printf("%s:%u@%dx%d", d->id, d->page, w, h);
-	if (g_strcmp0(what, v->doc_drawn) == 0)
-		return;
-	if (v->doc_drawing) {
-		v->doc_again = g_strcmp0(what, v->doc_drawing) != 0;
-		return;
-	}
-	DocJob *j = g_new0(DocJob, 1);
-	j->bytes = g_bytes_ref(d->bytes);
-	j->kind = d->kind;
-	j->page = d->page;
-	j->w = w;
-	j->h = h;
-	v->doc_drawing = g_steal_pointer(&what);
-	v->doc_cancel = g_cancellable_new();
-	g_autoptr(GTask) task = g_task_new(NULL, v->doc_cancel, on_doc_drawn, v);
-	g_task_set_task_data(task, j, (GDestroyNotify)doc_job_free);
-	g_task_run_in_thread(task, doc_job_run);
-}
-
 static void on_document(Booth *booth, gpointer data)
 {
-	show_document(data);
+	BoothVisitor *v = data;
+	booth_doc_view_show(v->docs);
 }
 
 static void on_doc_action(BoothUiDocAction action, gpointer data)
@@ -286,51 +167,28 @@ static void on_doc_action(BoothUiDocAction action, gpointer data)
 
 /* --- actions -------------------------------------------------------------------- */
 
+/* The booth opens and closes the camera (it may close it first, on a
+ * fault); the pictures are this module's. */
 static void stop_preview(BoothVisitor *v)
 {
-	if (v->preview == NULL)
+	if (!v->previewing)
 		return;
-	relais_preview_set_frame_func(v->preview, NULL, NULL);
-	g_clear_pointer(&v->preview, relais_preview_free);
+	v->previewing = FALSE;
+	booth_preview_stop(v->booth);
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
-}
-
-static void on_preview_error(RelaisPreview *p, const GError *error, gpointer data)
-{
-	BoothVisitor *v = data;
-	g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
-	stop_preview(v);
-	booth_fault(v->booth, reason);
 }
 
 static void start_preview(BoothVisitor *v)
 {
-	const RelaisMediaConf *conf = booth_get_media_conf(v->booth);
-	g_autoptr(GError) error = NULL;
-	if (conf == NULL)
-		return; /* out of order: the journey follows */
 	stop_preview(v);
-	g_autoptr(RelaisPreview) p = relais_preview_new(conf, &error);
-	if (p != NULL) {
-		relais_preview_set_error_func(p, on_preview_error, v);
-		relais_preview_set_frame_func(p, on_local_frame, v);
-		if (relais_preview_start(p, &error))
-			v->preview = g_steal_pointer(&p);
-	}
-	if (v->preview == NULL) {
-		g_autofree char *reason = g_strdup_printf("self-check: %s", error->message);
-		booth_fault(v->booth, reason);
-	}
+	booth_preview_start(v->booth, on_local_frame, v);
+	v->previewing = booth_preview_running(v->booth);
 }
 
 static void apply_controls(BoothVisitor *v)
 {
-	RelaisMedia *media = booth_get_media(v->booth);
-	if (media == NULL)
-		return;
-	relais_media_set_muted(media, relais_journey_get_muted(v->journey));
-	relais_media_set_camera_off(media, relais_journey_get_camera_off(v->journey));
-	relais_media_set_volume(media, relais_journey_get_volume(v->journey));
+	booth_set_controls(v->booth, relais_journey_get_muted(v->journey), relais_journey_get_camera_off(v->journey),
+			   relais_journey_get_volume(v->journey));
 }
 
 /* The visitor's answers, and the topic among them (NULL: not answered). */
@@ -358,8 +216,8 @@ static void request(BoothVisitor *v)
 	g_autoptr(JsonObject) answers = answers_of(v, &topic);
 	/* checked in: the booking's topic, and its code for the switchboard */
 	gboolean booked = relais_journey_get_booked(v->journey);
-	if (booked && v->booked_topic)
-		topic = v->booked_topic;
+	if (booked && relais_journey_get_booked_topic(v->journey))
+		topic = relais_journey_get_booked_topic(v->journey);
 	g_autoptr(GError) error = NULL;
 	if (!booth_request_booked(v->booth, topic ? topic : "other", relais_journey_get_language(v->journey), answers,
 				  booked ? relais_journey_get_code(v->journey) : NULL, &error)) {
@@ -370,21 +228,9 @@ static void request(BoothVisitor *v)
 			(void)feed(v, RELAIS_JOURNEY_EV_SESSION_NO_ADVISER, NULL, 0);
 		return;
 	}
-	RelaisMedia *media = booth_get_media(v->booth);
-	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
-	relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
 	apply_controls(v);
-}
-
-static void booking_forget(BoothVisitor *v)
-{
-	g_ptr_array_set_size(v->slot_starts, 0);
-	g_ptr_array_set_size(v->slot_ends, 0);
-	g_clear_pointer(&v->booked_start, g_free);
-	g_clear_pointer(&v->booked_site, g_free);
-	g_clear_pointer(&v->booked_topic, g_free);
-	g_clear_pointer(&v->retry_at, g_free);
-	v->retry_s = -1;
 }
 
 /* The booth could not even ask (no link, wrong state): said at once. */
@@ -403,17 +249,16 @@ static void booking_act(BoothVisitor *v, RelaisJourneyAction action)
 	g_autoptr(JsonObject) answers = answers_of(v, &topic);
 	gboolean sent = TRUE;
 	if (action == RELAIS_JOURNEY_ACT_SLOTS) {
-		g_ptr_array_set_size(v->slot_starts, 0);
-		g_ptr_array_set_size(v->slot_ends, 0);
 		sent = booth_booking_slots(v->booth, lang, topic, &error);
 	} else if (action == RELAIS_JOURNEY_ACT_BOOK) {
 		int i = relais_journey_get_slot(v->journey);
-		if (i < 0 || (guint)i >= v->slot_starts->len) {
+		const char *start = relais_journey_get_slot_start(v->journey, i);
+		const char *end = relais_journey_get_slot_end(v->journey, i);
+		if (start == NULL || end == NULL) {
 			(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, "invalid", 0);
 			return;
 		}
-		sent = booth_book(v->booth, g_ptr_array_index(v->slot_starts, i), g_ptr_array_index(v->slot_ends, i),
-				  lang, topic, &error);
+		sent = booth_book(v->booth, start, end, lang, topic, &error);
 	} else {
 		sent = booth_check_in(v->booth, relais_journey_get_code(v->journey), &error);
 	}
@@ -444,17 +289,15 @@ static void wipe(BoothVisitor *v)
 	g_array_set_size(v->chat, 0);
 	v->position = 0;
 	v->wait_s = -1;
-	booking_forget(v);
 	drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
-	forget_document(v);
+	booth_doc_view_forget(v->docs);
 }
 
 static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
 {
 	g_autoptr(GError) error = NULL;
-	RelaisMedia *media = booth_get_media(v->booth);
 	switch (action) {
 	case RELAIS_JOURNEY_ACT_NONE:
 		break;
@@ -478,8 +321,7 @@ static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourney
 	case RELAIS_JOURNEY_ACT_MUTE:
 	case RELAIS_JOURNEY_ACT_CAMERA:
 	case RELAIS_JOURNEY_ACT_VOLUME:
-		if (media)
-			apply_controls(v);
+		apply_controls(v);
 		if (relais_journey_get_camera_off(v->journey))
 			drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
 		break;
@@ -536,14 +378,11 @@ static void refresh(BoothVisitor *v)
 	view->wait_minutes = v->wait_s < 0 ? -1 : (v->wait_s + 59) / 60;
 	view->chat = (const BoothUiChatLine *)v->view_chat->data;
 	view->n_chat = v->view_chat->len;
-	RelaisMedia *media = booth_get_media(v->booth);
 	if (s == RELAIS_JOURNEY_SELF_CHECK)
-		view->mic_level = v->preview ? relais_preview_get_mic_level(v->preview) : 0.0;
-	else if (media)
-		view->mic_level = relais_media_get_mic_level(media);
+		view->mic_level = booth_preview_get_mic_level(v->booth);
 	else
-		view->mic_level = 0.0;
-	view->quality = media ? relais_media_get_quality(media) : 0;
+		view->mic_level = booth_get_mic_level(v->booth);
+	view->quality = booth_get_quality(v->booth);
 	/* the signaling link is fine but nothing arrives from the adviser: the
 	 * path is being re-established (ICE), say so over the picture */
 	if (v->stalled && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END))
@@ -552,26 +391,29 @@ static void refresh(BoothVisitor *v)
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
 	g_autoptr(GDateTime) at = g_date_time_new_now_local();
-	for (guint i = 0; i < v->slot_starts->len; i++) {
-		char *w = booth_ui_format_when(v->ui, view->language, g_ptr_array_index(v->slot_starts, i), at);
-		g_ptr_array_add(slots, w ? w : g_strdup(g_ptr_array_index(v->slot_starts, i)));
+	const RelaisJourney *j = v->journey;
+	for (int i = 0; relais_journey_get_slot_start(j, i) != NULL; i++) {
+		const char *start = relais_journey_get_slot_start(j, i);
+		char *w = booth_ui_format_when(v->ui, view->language, start, at);
+		g_ptr_array_add(slots, w ? w : g_strdup(start));
 	}
 	g_ptr_array_add(slots, NULL);
 	view->slots = (const char *const *)slots->pdata;
-	if (view->n_slots > (int)v->slot_starts->len)
-		view->n_slots = (int)v->slot_starts->len;
+	if (view->n_slots > (int)slots->len - 1)
+		view->n_slots = (int)slots->len - 1;
 	if (s == RELAIS_JOURNEY_BOOK_CODE) {
-		booked_when = booth_ui_format_when(v->ui, view->language, v->booked_start, at);
-		view->booking_start = v->booked_start;
+		const char *booked_start = relais_journey_get_booked_start(j);
+		booked_when = booth_ui_format_when(v->ui, view->language, booked_start, at);
+		view->booking_start = booked_start;
 		view->booking_when = booked_when;
-		view->booking_site = v->booked_site;
+		view->booking_site = relais_journey_get_booked_site(j);
 	} else if (s != RELAIS_JOURNEY_CHECK_IN) {
 		view->code = NULL; /* shown on those two screens only */
 	}
-	if (v->retry_at)
-		retry = booth_ui_format_when(v->ui, view->language, v->retry_at, at);
-	else if (v->retry_s >= 0)
-		retry = g_strdup_printf("%d", (v->retry_s + 59) / 60);
+	if (relais_journey_get_retry_at(j))
+		retry = booth_ui_format_when(v->ui, view->language, relais_journey_get_retry_at(j), at);
+	else if (relais_journey_get_retry_s(j) >= 0)
+		retry = g_strdup_printf("%d", (relais_journey_get_retry_s(j) + 59) / 60);
 	view->booking_retry = retry;
 	booth_ui_set_view(v->ui, view);
 	view->next_opening = NULL; /* `when` ends here; the UI keeps its copy */
@@ -615,16 +457,12 @@ static gboolean on_meter(gpointer data)
 	if (s == RELAIS_JOURNEY_SELF_CHECK || s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONNECTING) {
 		double level = v->view.mic_level;
 		int quality = v->view.quality;
-		RelaisMedia *media = booth_get_media(v->booth);
-		double now = s == RELAIS_JOURNEY_SELF_CHECK
-				     ? (v->preview ? relais_preview_get_mic_level(v->preview) : 0)
-			     : media ? relais_media_get_mic_level(media)
-				     : 0;
-		int q = media ? relais_media_get_quality(media) : 0;
+		double now = s == RELAIS_JOURNEY_SELF_CHECK ? booth_preview_get_mic_level(v->booth)
+							    : booth_get_mic_level(v->booth);
+		int q = booth_get_quality(v->booth);
 		gboolean stalled = v->stalled;
-		if (media && s != RELAIS_JOURNEY_SELF_CHECK) {
-			RelaisMediaStats st = {0};
-			relais_media_get_stats(media, &st);
+		RelaisMediaStats st;
+		if (s != RELAIS_JOURNEY_SELF_CHECK && booth_get_media_stats(v->booth, &st)) {
 			guint64 rx = st.video_frames_received + st.audio_buffers_received + st.screen_frames_received;
 			gint64 t = g_get_monotonic_time();
 			if (rx != v->last_rx || v->last_rx_us == 0) {
@@ -675,12 +513,12 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		follow_sharing(v); /* the wipe said "off" */
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
-		forget_document(v);
+		booth_doc_view_forget(v->docs);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_ENDED, detail, 0);
 		break;
 	case RELAIS_SESSION_OUT_OF_ORDER:
 		stop_preview(v);
-		forget_document(v);
+		booth_doc_view_forget(v->docs);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_OUT_OF_ORDER, detail, 0);
 		break;
 	case RELAIS_SESSION_IDLE:
@@ -736,51 +574,46 @@ static void on_availability(Booth *booth, int advisers, const char *next_opening
 	(void)feed(v, RELAIS_JOURNEY_EV_AVAILABILITY, next_opening, advisers);
 }
 
-/* The switchboard's answers about bookings (validated by the protocol). */
-static void on_booking(Booth *booth, RelaisMsgType type, JsonObject *o, gpointer data)
+/* The switchboard's answers about bookings: the journey keeps them. */
+static void on_booking(Booth *booth, const BoothBookingAnswer *a, gpointer data)
 {
 	BoothVisitor *v = data;
-	const char *start = json_object_get_string_member_with_default(o, "start", NULL);
-	switch (type) {
-	case RELAIS_MSG_BOOKING_OFFER: {
+	RelaisJourneyBooking info = {.retry_s = -1};
+	RelaisJourneyEvent ev = {.booking = &info};
+	g_autofree RelaisJourneySlot *slots = NULL;
+	switch (a->kind) {
+	case BOOTH_BOOKING_SLOTS:
 		if (relais_journey_get_state(v->journey) != RELAIS_JOURNEY_BOOK_SLOTS)
 			return; /* the visitor moved on */
-		g_ptr_array_set_size(v->slot_starts, 0);
-		g_ptr_array_set_size(v->slot_ends, 0);
-		JsonArray *a = json_object_get_array_member(o, "slots");
-		for (guint i = 0; i < json_array_get_length(a); i++) {
-			JsonObject *slot = json_array_get_object_element(a, i);
-			g_ptr_array_add(v->slot_starts, g_strdup(json_object_get_string_member(slot, "start")));
-			g_ptr_array_add(v->slot_ends, g_strdup(json_object_get_string_member(slot, "end")));
-		}
-		(void)feed(v, RELAIS_JOURNEY_EV_SLOTS, NULL, (int)v->slot_starts->len);
+		slots = g_new0(RelaisJourneySlot, a->n_slots + 1);
+		for (guint i = 0; i < a->n_slots; i++)
+			slots[i] = (RelaisJourneySlot){a->slots[i].start, a->slots[i].end};
+		info.slots = slots;
+		ev.type = RELAIS_JOURNEY_EV_SLOTS;
+		ev.num = (int)a->n_slots;
 		break;
-	}
-	case RELAIS_MSG_BOOKED:
-		g_free(v->booked_start);
-		v->booked_start = g_strdup(start);
-		g_free(v->booked_site);
-		v->booked_site = g_strdup(json_object_get_string_member_with_default(o, "site", NULL));
-		if (!feed(v, RELAIS_JOURNEY_EV_BOOKED, json_object_get_string_member(o, "code"), 0))
-			g_warning("a booking was made but the visitor has left: it will be a no-show");
+	case BOOTH_BOOKING_BOOKED:
+		info.start = a->start;
+		info.site = a->site;
+		ev.type = RELAIS_JOURNEY_EV_BOOKED;
+		ev.str = a->code;
 		break;
-	case RELAIS_MSG_CHECKED_IN:
-		g_free(v->booked_topic);
-		v->booked_topic = g_strdup(json_object_get_string_member_with_default(o, "topic", NULL));
-		(void)feed(v, RELAIS_JOURNEY_EV_CHECKED_IN,
-			   json_object_get_string_member_with_default(o, "language", NULL), 0);
+	case BOOTH_BOOKING_CHECKED_IN:
+		info.topic = a->topic;
+		ev.type = RELAIS_JOURNEY_EV_CHECKED_IN;
+		ev.str = a->language;
 		break;
-	case RELAIS_MSG_BOOKING_ERROR:
-		g_free(v->retry_at);
-		v->retry_at = g_strdup(json_object_get_string_member_with_default(o, "retry_at", NULL));
-		v->retry_s = (int)json_object_get_int_member_with_default(o, "retry_s", -1);
+	case BOOTH_BOOKING_REFUSED:
+		info.retry_at = a->retry_at;
+		info.retry_s = a->retry_s;
+		ev.type = RELAIS_JOURNEY_EV_BOOKING_FAILED;
+		ev.str = booth_booking_reason_name(a->reason);
 		/* the reason only: the switchboard's message may quote the code */
-		g_message("booking refused: %s", json_object_get_string_member(o, "reason"));
-		(void)feed(v, RELAIS_JOURNEY_EV_BOOKING_FAILED, json_object_get_string_member(o, "reason"), 0);
-		break;
-	default:
+		g_message("booking refused: %s", ev.str);
 		break;
 	}
+	if (!feed_event(v, &ev) && a->kind == BOOTH_BOOKING_BOOKED)
+		g_warning("a booking was made but the visitor has left: it will be a no-show");
 }
 
 static void on_share(Booth *booth, gboolean on, gpointer data)
@@ -811,6 +644,7 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	v->booth = booth;
 	v->questions = config->ui.questions;
 	v->ui = g_steal_pointer(&ui);
+	v->docs = booth_doc_view_new(booth, v->ui);
 	v->wiped_screen_ms = config->wiped_screen_ms ? config->wiped_screen_ms : 3000;
 	const char *const *langs = config->ui.languages;
 	g_auto(GStrv) kconfig_langs = g_strsplit_set(CONFIG_RELAIS_UI_LANGUAGES, " ,", -1);
@@ -821,9 +655,6 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	g_array_set_clear_func(v->chat, chat_line_clear);
 	v->view_chat = g_array_new(FALSE, TRUE, sizeof(BoothUiChatLine));
 	v->wait_s = -1;
-	v->slot_starts = g_ptr_array_new_with_free_func(g_free);
-	v->slot_ends = g_ptr_array_new_with_free_func(g_free);
-	v->retry_s = -1;
 	v->shown = RELAIS_JOURNEY_N_STATES;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
 		v->mailbox[i] = booth_ui_mailbox_new();
@@ -851,23 +682,17 @@ void booth_visitor_free(BoothVisitor *v)
 	if (v == NULL)
 		return;
 	booth_set_observer(v->booth, NULL, NULL);
-	forget_document(v);
+	g_clear_pointer(&v->docs, booth_doc_view_free);
 	g_clear_handle_id(&v->tick_id, g_source_remove);
 	g_clear_handle_id(&v->meter_id, g_source_remove);
 	g_clear_handle_id(&v->wiped_id, g_source_remove);
 	stop_preview(v);
-	RelaisMedia *media = booth_get_media(v->booth);
-	if (media) {
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_REMOTE, NULL, NULL);
-		relais_media_set_frame_func(media, RELAIS_MEDIA_VIDEO_SCREEN, NULL, NULL);
-	}
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_LOCAL, NULL, NULL);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_REMOTE, NULL, NULL);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_SCREEN, NULL, NULL);
 	g_clear_handle_id(&v->ui_source, g_source_remove);
 	g_array_unref(v->view_chat);
 	g_array_unref(v->chat);
-	booking_forget(v);
-	g_ptr_array_unref(v->slot_starts);
-	g_ptr_array_unref(v->slot_ends);
 	g_clear_pointer(&v->ui, booth_ui_free);
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
 		g_clear_pointer(&v->mailbox[i], booth_ui_mailbox_free);
@@ -885,108 +710,24 @@ RelaisJourneyState booth_visitor_get_state(BoothVisitor *v)
 	return relais_journey_get_state(v->journey);
 }
 
-/* A finger down and up at the centre of `r`, through SDL's event queue. */
-static gboolean press(BoothVisitor *v, const SDL_Rect *r, GError **error)
-{
-	int w = 0, h = 0;
-	SDL_Window *win = booth_ui_get_window(v->ui);
-	if (win)
-		SDL_GetWindowSize(win, &w, &h);
-	if (w <= 0 || h <= 0) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no window");
-		return FALSE;
-	}
-	SDL_Event e = {0};
-	e.tfinger.x = (r->x + r->w / 2.0f) / w;
-	e.tfinger.y = (r->y + r->h / 2.0f) / h;
-	e.tfinger.fingerId = 1;
-	e.tfinger.timestamp = SDL_GetTicks();
-	e.type = SDL_FINGERDOWN;
-	SDL_PushEvent(&e);
-	e.type = SDL_FINGERUP;
-	SDL_PushEvent(&e);
-	/* handled now, as the next UI tick would */
-	booth_ui_pump(v->ui);
-	return TRUE;
-}
-
-static const struct {
-	const char *name;
-	BoothUiKey key;
-} key_names[] = {
-	{"open", BOOTH_UI_KEY_OPEN},	   {"space", BOOTH_UI_KEY_SPACE},     {"backspace", BOOTH_UI_KEY_BACKSPACE},
-	{"shift", BOOTH_UI_KEY_SHIFT},	   {"letters", BOOTH_UI_KEY_LETTERS}, {"accents", BOOTH_UI_KEY_ACCENTS},
-	{"symbols", BOOTH_UI_KEY_SYMBOLS}, {"send", BOOTH_UI_KEY_SEND},	      {"close", BOOTH_UI_KEY_CLOSE},
-};
-
 gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const char *str, int num, GError **error)
 {
-	/* targets are those of the last frame drawn: draw the current view */
-	booth_ui_render(v->ui);
-	SDL_Rect r;
-	if (!booth_ui_find_target(v->ui, type, str, num, &r)) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no '%s'%s%s target on the %s screen",
-			    relais_journey_event_name(type), str ? " " : "", str ? str : "",
-			    relais_journey_state_name(relais_journey_get_state(v->journey)));
-		return FALSE;
-	}
-	return press(v, &r, error);
+	return booth_ui_tap(v->ui, type, str, num, error);
 }
 
 gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
 {
-	booth_ui_render(v->ui);
-	BoothUiKey k = BOOTH_UI_KEY_CHAR;
-	for (guint i = 0; i < G_N_ELEMENTS(key_names); i++)
-		if (g_strcmp0(key, key_names[i].name) == 0)
-			k = key_names[i].key;
-	SDL_Rect r;
-	if (key == NULL || !booth_ui_find_key(v->ui, k, key, &r)) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no keyboard key '%s' on screen",
-			    key ? key : "");
-		return FALSE;
-	}
-	return press(v, &r, error);
+	return booth_ui_tap_key(v->ui, key, error);
 }
 
 gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error)
 {
-	static const char *const names[] = {"prev", "next", "close"};
-	booth_ui_render(v->ui);
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-		SDL_Rect r;
-		if (g_strcmp0(button, names[i]) != 0)
-			continue;
-		if (!booth_ui_find_document_target(v->ui, (BoothUiDocAction)i, &r)) {
-			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no document button '%s' on screen",
-				    button);
-			return FALSE;
-		}
-		return press(v, &r, error);
-	}
-	g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "document buttons are prev, next and close");
-	return FALSE;
+	return booth_ui_tap_document(v->ui, button, error);
 }
 
 gboolean booth_visitor_key(BoothVisitor *v, const char *key_name, GError **error)
 {
-	SDL_Keycode k = SDL_GetKeyFromName(key_name);
-	if (k == SDLK_UNKNOWN) {
-		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "unknown key '%s'", key_name);
-		return FALSE;
-	}
-	booth_ui_render(v->ui);
-	SDL_Event e = {0};
-	e.key.keysym.sym = k;
-	e.key.keysym.scancode = SDL_GetScancodeFromKey(k);
-	e.key.state = SDL_PRESSED;
-	e.type = SDL_KEYDOWN;
-	SDL_PushEvent(&e);
-	e.key.state = SDL_RELEASED;
-	e.type = SDL_KEYUP;
-	SDL_PushEvent(&e);
-	booth_ui_pump(v->ui);
-	return TRUE;
+	return booth_ui_press_key(v->ui, key_name, error);
 }
 
 JsonObject *booth_visitor_status(BoothVisitor *v)
@@ -1008,7 +749,7 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_int_member(o, "volume", relais_journey_get_volume(v->journey));
 	json_object_set_boolean_member(o, "reconnecting", v->view.reconnecting);
 	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
-	json_object_set_boolean_member(o, "preview_running", v->preview != NULL);
+	json_object_set_boolean_member(o, "preview_running", booth_preview_running(v->booth));
 	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);
 	json_object_set_double_member(o, "mic_level", v->view.mic_level);
 	json_object_set_int_member(o, "quality", v->view.quality);
@@ -1039,15 +780,15 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	}
 	/* the page of the document the screen shows (0: none), and whether
 	 * its picture is drawn */
-	json_object_set_int_member(o, "document_page", v->doc_drawn ? v->doc_drawn_page : 0);
+	json_object_set_int_member(o, "document_page", booth_doc_view_get_page(v->docs));
 	json_object_set_boolean_member(o, "document_drawn", st.has_document);
 	/* bookings: the offered slots, the shown code (book_code: the booking's;
 	 * check_in: typed so far), the last refusal */
 	json_object_set_int_member(o, "slots", relais_journey_get_n_slots(v->journey));
 	if (s == RELAIS_JOURNEY_BOOK_CODE || s == RELAIS_JOURNEY_CHECK_IN)
 		json_object_set_string_member(o, "booking_code", relais_journey_get_code(v->journey));
-	if (s == RELAIS_JOURNEY_BOOK_CODE && v->booked_start)
-		json_object_set_string_member(o, "booking_start", v->booked_start);
+	if (s == RELAIS_JOURNEY_BOOK_CODE && relais_journey_get_booked_start(v->journey))
+		json_object_set_string_member(o, "booking_start", relais_journey_get_booked_start(v->journey));
 	const char *berr = relais_journey_get_booking_error(v->journey);
 	if (berr)
 		json_object_set_string_member(o, "booking_error", berr);

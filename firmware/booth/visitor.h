@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * visitor: the booth's screen side. Owns the visitor journey (journey.h),
- * the touch UI (ui/ui.h), the self-check preview (preview.h) and the
- * journey's timers, and joins them to the booth (booth.h):
+ * the touch UI (ui/ui.h) and the journey's timers, and joins them to the
+ * booth (booth.h):
  *
  *   touch ─► BoothUi ─► journey event ─► relais_journey_feed() ─► action
  *                                                                   │
  *     booth_request / booth_end / booth_chat / booth_send_feedback ◄─┘
- *     preview start/stop, mute/camera/volume on the media engine, wipe
+ *     booth_preview_start/stop, booth_set_controls, wipe
  *
- *   Booth observer (session transitions, queue, chat, link, availability)
- *     ─► journey RELAIS_JOURNEY_EV_SESSION_* / view fields ─► BoothUi
+ *   Booth observer (session transitions, queue, chat, link, availability,
+ *   typed booking answers) ─► journey RELAIS_JOURNEY_EV_SESSION_* / view
+ *   fields ─► BoothUi
  *
  * The journey decides, this module carries out and keeps the view; the UI
- * only draws. Privacy: the camera and microphone run only inside the
- * preview (self-check, nothing leaves the process) and the media engine
- * (from "I'm ready"); on every wipe the chat lines, queue figures, answers
- * and pictures held here are erased, and the booth forgets the call.
+ * only draws. Privacy: the camera and microphone are the booth's alone
+ * (booth.h): this module asks it for the self-check preview and the call's
+ * controls and receives frames and figures. On every wipe the chat lines,
+ * queue figures and pictures held here are erased, the journey erases the
+ * answers and bookings, and the booth forgets the call.
  */
 #pragma once
 

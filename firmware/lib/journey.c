@@ -27,6 +27,11 @@ struct _RelaisJourney {
 	int n_slots, slot;
 	char *booking_error;
 	gboolean booking_pending, booked;
+	/* what the switchboard answered (RelaisJourneyBooking) */
+	GPtrArray *slot_starts, *slot_ends; /* of the n_slots offered, if told */
+	char *booked_start, *booked_site, *booked_topic;
+	char *retry_at;
+	int retry_s;
 	/* what the booth knows about the world: kept */
 	gboolean link_down;
 	int on_duty;
@@ -131,6 +136,8 @@ RelaisJourney *relais_journey_new(const RelaisQuestions *questions, const char *
 		j->timeouts.booking_code_s = CONFIG_RELAIS_UI_BOOKING_CODE_TIMEOUT_S;
 	j->state = RELAIS_JOURNEY_ATTRACT;
 	j->on_duty = -1;
+	j->slot_starts = g_ptr_array_new_with_free_func(g_free);
+	j->slot_ends = g_ptr_array_new_with_free_func(g_free);
 	relais_journey_wipe(j);
 	return j;
 }
@@ -152,6 +159,13 @@ void relais_journey_wipe(RelaisJourney *j)
 	g_clear_pointer(&j->booking_error, g_free);
 	j->booking_pending = FALSE;
 	j->booked = FALSE;
+	g_ptr_array_set_size(j->slot_starts, 0);
+	g_ptr_array_set_size(j->slot_ends, 0);
+	g_clear_pointer(&j->booked_start, g_free);
+	g_clear_pointer(&j->booked_site, g_free);
+	g_clear_pointer(&j->booked_topic, g_free);
+	g_clear_pointer(&j->retry_at, g_free);
+	j->retry_s = -1;
 }
 
 void relais_journey_free(RelaisJourney *j)
@@ -159,6 +173,8 @@ void relais_journey_free(RelaisJourney *j)
 	if (j == NULL)
 		return;
 	relais_journey_wipe(j);
+	g_ptr_array_unref(j->slot_starts);
+	g_ptr_array_unref(j->slot_ends);
 	g_free(j->language);
 	g_strfreev(j->languages);
 	g_free(j->next_opening);
@@ -179,6 +195,25 @@ static gboolean bad_arg(const RelaisJourneyEvent *ev, const char *what, GError *
 	g_set_error(error, RELAIS_JOURNEY_ERROR, RELAIS_JOURNEY_ERROR_INVALID, "event '%s': %s",
 		    relais_journey_event_name(ev->type), what);
 	return FALSE;
+}
+
+/* The slots offered (n_slots -1: asked again, 0: none). */
+static void set_slots(RelaisJourney *j, int n, const RelaisJourneySlot *slots)
+{
+	j->n_slots = n;
+	g_ptr_array_set_size(j->slot_starts, 0);
+	g_ptr_array_set_size(j->slot_ends, 0);
+	for (int i = 0; slots && i < n; i++) {
+		g_ptr_array_add(j->slot_starts, g_strdup(slots[i].start));
+		g_ptr_array_add(j->slot_ends, g_strdup(slots[i].end));
+	}
+}
+
+static void set_string(char **slot, const char *s)
+{
+	char *old = *slot;
+	*slot = g_strdup(s);
+	g_free(old);
 }
 
 static gboolean offers_language(const RelaisJourney *j, const char *lang)
@@ -524,7 +559,7 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		if (s != RELAIS_JOURNEY_NO_ADVISER)
 			return not_allowed(j, ev, error);
 		next = RELAIS_JOURNEY_BOOK_SLOTS;
-		j->n_slots = -1;
+		set_slots(j, -1, NULL);
 		j->slot = -1;
 		set_booking_error(j, NULL);
 		act = RELAIS_JOURNEY_ACT_SLOTS;
@@ -534,7 +569,7 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 			return not_allowed(j, ev, error);
 		if (ev->num < 0 || ev->num > CONFIG_RELAIS_PROTO_MAX_SLOTS)
 			return bad_arg(ev, "slot count outside 0..CONFIG_RELAIS_PROTO_MAX_SLOTS", error);
-		j->n_slots = ev->num;
+		set_slots(j, ev->num, ev->booking ? ev->booking->slots : NULL);
 		break;
 	case RELAIS_JOURNEY_EV_SLOT:
 		if (s != RELAIS_JOURNEY_BOOK_SLOTS)
@@ -557,6 +592,8 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		if (!relais_booking_code_valid(ev->str))
 			return bad_arg(ev, "not a booking code", error);
 		g_strlcpy(j->code, ev->str, sizeof(j->code));
+		set_string(&j->booked_start, ev->booking ? ev->booking->start : NULL);
+		set_string(&j->booked_site, ev->booking ? ev->booking->site : NULL);
 		j->booking_pending = FALSE;
 		next = RELAIS_JOURNEY_BOOK_CODE;
 		break;
@@ -605,6 +642,7 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 			g_free(j->language);
 			j->language = g_strdup(ev->str);
 		}
+		set_string(&j->booked_topic, ev->booking ? ev->booking->topic : NULL);
 		j->booking_pending = FALSE;
 		j->booked = TRUE;
 		next = RELAIS_JOURNEY_CONSENT;
@@ -618,17 +656,19 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 		} else if (s == RELAIS_JOURNEY_BOOK_CONFIRM) {
 			/* back to the list, asked again: the slot may be gone */
 			j->booking_pending = FALSE;
-			j->n_slots = -1;
+			set_slots(j, -1, NULL);
 			j->slot = -1;
 			next = RELAIS_JOURNEY_BOOK_SLOTS;
 			act = RELAIS_JOURNEY_ACT_SLOTS;
 		} else if (s == RELAIS_JOURNEY_BOOK_SLOTS) {
 			/* the list itself could not be had: say why, no retry loop */
-			j->n_slots = 0;
+			set_slots(j, 0, NULL);
 		} else {
 			return not_allowed(j, ev, error);
 		}
 		set_booking_error(j, ev->str);
+		set_string(&j->retry_at, ev->booking ? ev->booking->retry_at : NULL);
+		j->retry_s = ev->booking ? ev->booking->retry_s : -1;
 		break;
 	case RELAIS_JOURNEY_N_EVENTS:
 		return not_allowed(j, ev, error);
@@ -762,6 +802,41 @@ gboolean relais_journey_get_booking_pending(const RelaisJourney *j)
 gboolean relais_journey_get_booked(const RelaisJourney *j)
 {
 	return j->booked;
+}
+
+const char *relais_journey_get_slot_start(const RelaisJourney *j, int i)
+{
+	return i >= 0 && (guint)i < j->slot_starts->len ? g_ptr_array_index(j->slot_starts, i) : NULL;
+}
+
+const char *relais_journey_get_slot_end(const RelaisJourney *j, int i)
+{
+	return i >= 0 && (guint)i < j->slot_ends->len ? g_ptr_array_index(j->slot_ends, i) : NULL;
+}
+
+const char *relais_journey_get_booked_start(const RelaisJourney *j)
+{
+	return j->booked_start;
+}
+
+const char *relais_journey_get_booked_site(const RelaisJourney *j)
+{
+	return j->booked_site;
+}
+
+const char *relais_journey_get_booked_topic(const RelaisJourney *j)
+{
+	return j->booked_topic;
+}
+
+const char *relais_journey_get_retry_at(const RelaisJourney *j)
+{
+	return j->retry_at;
+}
+
+int relais_journey_get_retry_s(const RelaisJourney *j)
+{
+	return j->retry_s;
 }
 
 const char *relais_journey_get_fault(const RelaisJourney *j)

@@ -146,10 +146,27 @@ typedef enum {
 	RELAIS_JOURNEY_N_EVENTS
 } RelaisJourneyEventType;
 
+/* A slot offered by the switchboard: ISO 8601 start and end. */
+typedef struct {
+	const char *start, *end;
+} RelaisJourneySlot;
+
+/* What the switchboard answered about bookings, beside an event's str and
+ * num: the journey keeps a copy (wiped with the rest). Every member may be
+ * NULL (-1 for retry_s). */
+typedef struct {
+	const RelaisJourneySlot *slots; /* EV_SLOTS: `num` of them */
+	const char *start, *site;	/* EV_BOOKED: the booked time, the site */
+	const char *topic;		/* EV_CHECKED_IN: the booking's topic */
+	const char *retry_at;		/* EV_BOOKING_FAILED: come back from then, */
+	int retry_s;			/* or in so many seconds */
+} RelaisJourneyBooking;
+
 typedef struct {
 	RelaisJourneyEventType type;
 	const char *str;
 	int num;
+	const RelaisJourneyBooking *booking; /* nullable: the switchboard's answers only */
 } RelaisJourneyEvent;
 
 /* What the owner must do after a transition. */
@@ -229,6 +246,18 @@ int relais_journey_get_slot(const RelaisJourney *j);
 const char *relais_journey_get_booking_error(const RelaisJourney *j);
 gboolean relais_journey_get_booking_pending(const RelaisJourney *j);
 gboolean relais_journey_get_booked(const RelaisJourney *j);
+/* Returns: (transfer none) (nullable) offered slot i's ISO start or end
+ * (NULL: outside 0..n_slots-1, or not told). */
+const char *relais_journey_get_slot_start(const RelaisJourney *j, int i);
+const char *relais_journey_get_slot_end(const RelaisJourney *j, int i);
+/* Returns: (transfer none) (nullable) the booking made (book_code): its ISO
+ * start and its site; the checked-in booking's topic; the last refusal's
+ * retry time (ISO) or delay in seconds (-1: none). */
+const char *relais_journey_get_booked_start(const RelaisJourney *j);
+const char *relais_journey_get_booked_site(const RelaisJourney *j);
+const char *relais_journey_get_booked_topic(const RelaisJourney *j);
+const char *relais_journey_get_retry_at(const RelaisJourney *j);
+int relais_journey_get_retry_s(const RelaisJourney *j);
 /* Device/link state (not wiped): */
 gboolean relais_journey_get_link_down(const RelaisJourney *j);
 int relais_journey_get_advisers_on_duty(const RelaisJourney *j);

@@ -3,7 +3,7 @@
  * thread) and the document part of the call screen (UI thread). */
 #define G_LOG_DOMAIN "relais-ui"
 
-#include "ui/ui-private.h"
+#include "ui/document.h"
 
 #include <SDL_image.h>
 #include <cairo.h>

@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "relais-ui"
 
 #include "ui/samples.h"
-#include "ui/ui-private.h"
+#include "ui/draft.h"
 
 #include <string.h>
 

@@ -272,4 +272,18 @@ const char *booth_ui_tr(BoothUi *ui, const char *msgid);
  * NULL, not ISO 8601 with an offset, or in the past. */
 char *booth_ui_format_when(BoothUi *ui, const char *language, const char *iso, GDateTime *now);
 
+/* For the control socket (tests, technicians), on the frame drawn now:
+ * press the target that sends `type` (+ str, or num for scores and slots)
+ * with a finger down and up at its centre; touch a key of the chat keyboard
+ * ("open", "space", "backspace", "shift", "letters", "accents", "symbols",
+ * "send", "close", or the character itself); touch a document button
+ * ("prev", "next", "close"); press a key by its SDL name ("Tab",
+ * "Return"...). Each goes through SDL's event queue and is handled at once;
+ * FALSE with BOOTH_UI_ERROR_SDL when the screen has no such target. */
+gboolean booth_ui_tap(BoothUi *ui, RelaisJourneyEventType type, const char *str, int num,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean booth_ui_tap_key(BoothUi *ui, const char *key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean booth_ui_tap_document(BoothUi *ui, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean booth_ui_press_key(BoothUi *ui, const char *key_name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

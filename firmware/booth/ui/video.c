@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "relais-ui-video"
 
-#include "ui/ui-private.h"
+#include "ui/video.h"
 
 #include <SDL_image.h>
 #include <gst/gst.h>
@@ -187,6 +187,16 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 	}
 	SDL_RenderSetClipRect(ui->renderer, clipped ? &clip : NULL);
 	SDL_RenderCopy(ui->renderer, ui->video[which], NULL, &d);
+}
+
+SDL_Surface *booth_ui_snapshot(BoothUi *ui, GError **error)
+{
+	g_autoptr(SDL_Surface) s = SDL_CreateRGBSurfaceWithFormat(0, ui->w, ui->h, 24, SDL_PIXELFORMAT_RGB24);
+	if (s == NULL || SDL_RenderReadPixels(ui->renderer, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) != 0) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "reading pixels: %s", SDL_GetError());
+		return NULL;
+	}
+	return g_steal_pointer(&s);
 }
 
 gboolean booth_ui_save_png(BoothUi *ui, const char *path, GError **error)

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The call: connecting, in call (with the chat keyboard, a shared screen or
+ * a document shown large) and the "end the call?" dialog. */
+#define G_LOG_DOMAIN "relais-ui"
+
+#include "ui/screens.h"
+
+/* Returns the width of the bars' backing. */
+static int quality_bars(BoothUi *ui, int x, int y, int q)
+{
+	int bw = MAX(4, ui_px(ui, 8)), step = bw + MAX(2, ui_px(ui, 4)), hmax = ui_px(ui, 26);
+	ui_round_rect(ui, (SDL_Rect){x - bw, y - bw, 3 * step + bw, hmax + 2 * bw}, bw, (SDL_Color){0, 0, 0, 0x80});
+	for (int i = 0; i < 3; i++) {
+		int h = hmax * (i + 1) / 3;
+		SDL_Color c = i < q ? (SDL_Color){0xff, 0xff, 0xff, 0xff} : (SDL_Color){0xff, 0xff, 0xff, 0x50};
+		ui_round_rect(ui, (SDL_Rect){x + i * step, y + hmax - h, bw, h}, 2, c);
+	}
+	return 3 * step + bw;
+}
+
+static int quality_bars_height(BoothUi *ui)
+{
+	return ui_px(ui, 26) + 2 * MAX(4, ui_px(ui, 8));
+}
+
+/* Camera badge, then the link quality, in the top-left corner of the
+ * adviser's picture; the bars go to the bottom corner when the picture is
+ * too narrow for both. */
+static void call_status(BoothUi *ui, SDL_Rect remote, int m, gboolean connecting)
+{
+	int w = ui_camera_badge(ui, remote.x + m, remote.y + m);
+	if (connecting)
+		return;
+	int bw = MAX(4, ui_px(ui, 8)), bars_w = 3 * (bw + MAX(2, ui_px(ui, 4))) + bw;
+	int x = remote.x + m + w + m / 2 + bw;
+	int y = remote.y + m + (ui_camera_badge_height(ui) - quality_bars_height(ui)) / 2 + bw;
+	if (x + bars_w > remote.x + remote.w - m) {
+		x = remote.x + m + bw;
+		y = remote.y + remote.h - m - quality_bars_height(ui) + bw;
+	}
+	quality_bars(ui, x, y, ui->view.quality);
+}
+
+/* The messages, newest at the bottom; the adviser's on the left. */
+static void chat_panel(BoothUi *ui, SDL_Rect panel, int m, gboolean solid)
+{
+	const UiTheme *t = ui_theme(ui);
+	ui_round_rect(ui, panel, ui_px(ui, 14), solid ? t->surface : (SDL_Color){0xff, 0xff, 0xff, 0xe0});
+	if (solid)
+		ui_round_frame(ui, panel, ui_px(ui, 14), t->border_px, t->border);
+	SDL_RenderSetClipRect(ui->renderer, &panel);
+	int y = panel.y + panel.h - m;
+	for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
+		int bw = panel.w - 3 * m;
+		int h = ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
+		if (y - h - m < panel.y && i + 1 < ui->n_chat)
+			break; /* whole messages only, but always the newest */
+		y -= h + m;
+		SDL_Rect b = {ui->chat[i].from_adviser ? panel.x + m : panel.x + 2 * m, y, bw, h + m};
+		ui_round_rect(ui, b, ui_px(ui, 10), ui->chat[i].from_adviser ? t->selected : t->bg);
+		ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text, (SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, h}, -1,
+			FALSE, t->ink);
+		y -= m / 2;
+	}
+	SDL_RenderSetClipRect(ui->renderer, NULL);
+}
+
+static void own_picture(BoothUi *ui, SDL_Rect pip)
+{
+	ui_round_rect(ui, (SDL_Rect){pip.x - 3, pip.y - 3, pip.w + 6, pip.h + 6}, ui_px(ui, 16),
+		      (SDL_Color){0xff, 0xff, 0xff, 0xff});
+	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, pip, ui->view.camera_off ? ui_tr(ui, "ui.call.camera-off") : NULL);
+	SDL_Rect tag = {pip.x, pip.y + pip.h - ui_px(ui, 34), pip.w, ui_px(ui, 34)};
+	if (pip.h < 3 * tag.h)
+		return; /* too small to label: the visitor knows their face */
+	ui_round_rect(ui, tag, ui_px(ui, 8), (SDL_Color){0, 0, 0, 0x90});
+	ui_text(ui, FONT_SMALL, TRUE, ui_tr(ui, "ui.call.you"), tag, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
+static void reconnecting_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
+{
+	const UiTheme *t = ui_theme(ui);
+	int h = MIN(remote.h, ui_px(ui, 100));
+	SDL_Rect band = {remote.x, remote.y + remote.h / 2 - h / 2, remote.w, h};
+	ui_round_rect(ui, band, 0, t->overlay);
+	ui_text(ui, font, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
+/* The adviser shares their screen: shown only while they say so and a
+ * frame of it is there. */
+static gboolean showing_shared_screen(BoothUi *ui)
+{
+	return ui->view.sharing && ui->video[BOOTH_UI_VIDEO_SCREEN] != NULL;
+}
+
+/* The call while the visitor writes: the keys take the lower part, the
+ * adviser (smaller) and the messages stay above, beside the draft. A shared
+ * screen takes the adviser's place: it is what the visitor writes about. */
+static void draw_call_typing(BoothUi *ui)
+{
+	int m = MAX(8, ui_px(ui, 16));
+	int gap = MAX(4, ui_px(ui, 10));
+	SDL_Rect keys = {m, 0, ui->w - 2 * m, ui_kb_keys_height(ui, ui->w - 2 * m)};
+	keys.y = ui->h - m - keys.h;
+	int top_h = keys.y - gap - m;
+	SDL_Rect remote = {m, m, MIN(top_h * 4 / 3, (ui->w - 2 * m) * 2 / 5), top_h};
+	ui_draw_video(ui, showing_shared_screen(ui) ? BOOTH_UI_VIDEO_SCREEN : BOOTH_UI_VIDEO_REMOTE, remote, NULL);
+	int pw = remote.w / 3, ph = pw * 3 / 4, pm = MAX(4, m / 2);
+	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - pm, remote.y + remote.h - ph - pm, pw, ph});
+	call_status(ui, remote, pm, FALSE);
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, remote, FONT_SMALL);
+
+	SDL_Rect col = {remote.x + remote.w + m, m, 0, top_h};
+	col.w = ui->w - m - col.x;
+	SDL_Rect row = {col.x, col.y + col.h - ui_kb_field_height(ui), col.w, ui_kb_field_height(ui)};
+	SDL_Rect msgs = {col.x, col.y, col.w, row.y - gap - col.y};
+	if (ui->n_chat && msgs.h > 0)
+		chat_panel(ui, msgs, MAX(4, ui_px(ui, 10)), TRUE);
+	ui_kb_draw_keys(ui, keys);
+	ui_kb_draw_field(ui, row);
+	/* Escape closes the keyboard (ui.c): no journey event */
+}
+
+/* The call's controls along `bar`: the words say the state ("Mic off"),
+ * not the action; "Write" only once someone is there to read. */
+static void call_controls(BoothUi *ui, SDL_Rect bar, gboolean connecting)
+{
+	UiFrame f = ui_frame(ui);
+	int bar_h = bar.h;
+	int gap = MAX(6, ui_px(ui, 14));
+	int end_w = MAX(bar.w / 5, f.target);
+	int vol_w = f.target;
+	int n_wide = connecting ? 2 : 3;
+	int toggle_w = (bar.w - end_w - 2 * vol_w - (n_wide + 2) * gap) / n_wide;
+	int x = bar.x;
+	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
+		  ui_tr(ui, ui->view.muted ? "ui.call.mic-off" : "ui.call.mic-on"), BTN_SECONDARY, ui->view.muted,
+		  TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_MUTE));
+	x += toggle_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h},
+		  ui_tr(ui, ui->view.camera_off ? "ui.call.camera-off" : "ui.call.camera-on"), BTN_SECONDARY,
+		  ui->view.camera_off, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_CAMERA));
+	x += toggle_w + gap;
+	if (!connecting) {
+		ui_key(ui, (SDL_Rect){x, bar.y, toggle_w, bar_h}, ui_tr(ui, "ui.chat.open"), FONT_BUTTON, BTN_SECONDARY,
+		       FALSE, BOOTH_UI_KEY_OPEN, NULL);
+		x += toggle_w + gap;
+	}
+	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "\u2212", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MAX(0, ui->view.volume - 10)));
+	x += vol_w + gap;
+	ui_button(ui, (SDL_Rect){x, bar.y, vol_w, bar_h}, "+", BTN_SECONDARY, FALSE, TARGET_JOURNEY,
+		  EV_NUM(RELAIS_JOURNEY_EV_VOLUME, MIN(100, ui->view.volume + 10)));
+	x += vol_w + gap;
+	ui_button(ui, (SDL_Rect){bar.x + bar.w - end_w, bar.y, end_w, bar_h}, ui_tr(ui, "ui.call.end"), BTN_DANGER,
+		  FALSE, TARGET_JOURNEY, EV(RELAIS_JOURNEY_EV_END));
+}
+
+/* The call with something large to look at together (a document, the
+ * adviser's shared screen): `draw_content` fills the left part; the
+ * adviser's face and, smaller, the visitor's own picture (camera badge and
+ * link quality on the face, as always) and the chat stand in a column on the
+ * right, over nothing; the controls stay where they always are. */
+static UiLargeContentLayout draw_call_large_content(BoothUi *ui, void (*draw_content)(BoothUi *ui, SDL_Rect area))
+{
+	UiLargeContentLayout l;
+	ui_call_large_content_layout(ui, &l);
+	draw_content(ui, l.content);
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, l.face, NULL);
+	/* the camera badge stays in sight while the visitor looks */
+	call_status(ui, l.face, MAX(4, l.m / 2), FALSE);
+	own_picture(ui, l.own);
+	if (ui->n_chat && l.chat.h > 3 * l.m)
+		chat_panel(ui, l.chat, MAX(4, l.m / 2), TRUE);
+	call_controls(ui, l.bar, FALSE);
+	ui->escape = EV(RELAIS_JOURNEY_EV_END);
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, l.face, FONT_SMALL);
+	return l;
+}
+
+/* The adviser's screen under a caption band that says what it is. */
+static void draw_shared_screen(BoothUi *ui, SDL_Rect area)
+{
+	const char *caption = ui_tr(ui, "ui.call.sharing");
+	int m = MAX(8, ui_px(ui, 16));
+	int cap_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, caption, area.w - 2 * m) + m, ui_px(ui, 52));
+	SDL_Rect cap = {area.x, area.y, area.w, cap_h};
+	ui_round_rect(ui, cap, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
+	ui_text(ui, FONT_BODY, TRUE, caption, (SDL_Rect){cap.x + m, cap.y, cap.w - 2 * m, cap.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
+	SDL_Rect screen = {area.x, area.y + cap_h + MAX(4, m / 2), area.w, area.h - cap_h - MAX(4, m / 2)};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_SCREEN, screen, NULL);
+	ui->stats.screen_rect = screen;
+}
+
+/* The call while the adviser shows their screen; the status tells tests
+ * where things went. */
+static void draw_call_shared_screen(BoothUi *ui)
+{
+	UiLargeContentLayout l = draw_call_large_content(ui, draw_shared_screen);
+	ui->stats.screen_shown = TRUE;
+	ui->stats.face_rect = l.face;
+	ui->stats.own_rect = l.own;
+}
+
+void ui_screen_call(BoothUi *ui, gboolean connecting)
+{
+	if (ui->kb_open && !connecting) {
+		draw_call_typing(ui);
+		return;
+	}
+	if (ui->doc_pages && !connecting) {
+		draw_call_large_content(ui, ui_doc_draw);
+		return;
+	}
+	if (!connecting && showing_shared_screen(ui)) {
+		draw_call_shared_screen(ui);
+		return;
+	}
+	UiFrame f = ui_frame(ui);
+	int m = MAX(8, ui_px(ui, 16));
+	int bar_h = f.target;
+	gboolean chat_side = ui->w >= 1100;
+	int chat_w = chat_side ? ui->w * 27 / 100 : 0;
+	SDL_Rect remote = {m, m, ui->w - 2 * m - (chat_w ? chat_w + m : 0), ui->h - 3 * m - bar_h};
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, remote, connecting ? ui_tr(ui, "ui.connecting.title") : NULL);
+	call_status(ui, remote, m, connecting);
+
+	/* own picture, always visible: the visitor knows what is shown */
+	int pw = remote.w / 4, ph = pw * 3 / 4;
+	own_picture(ui, (SDL_Rect){remote.x + remote.w - pw - m, remote.y + m, pw, ph});
+
+	/* chat: beside the video when there is room, over its foot otherwise */
+	if (ui->n_chat)
+		chat_panel(ui,
+			   chat_side ? (SDL_Rect){ui->w - m - chat_w, m, chat_w, remote.h}
+				     : (SDL_Rect){remote.x + m, remote.y + remote.h * 3 / 5, remote.w - 2 * m,
+						  remote.h * 2 / 5 - m},
+			   m, chat_side);
+
+	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
+	call_controls(ui, bar, connecting);
+	ui->escape = EV(RELAIS_JOURNEY_EV_END);
+
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, remote, FONT_TITLE);
+}
+
+/* A dialog over a dimmed screen; the screen under it takes no input. */
+static SDL_Rect dialog(BoothUi *ui, const char *text, int *content_y)
+{
+	const UiTheme *t = ui_theme(ui);
+	g_array_set_size(ui->targets, 0);
+	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_BLEND);
+	SDL_SetRenderDrawColor(ui->renderer, t->overlay.r, t->overlay.g, t->overlay.b, t->overlay.a);
+	SDL_RenderFillRect(ui->renderer, NULL);
+	int w = MIN(ui->w - 2 * ui_margin(ui), ui_px(ui, 760));
+	int h = MIN(ui->h - 2 * ui_margin(ui), ui_px(ui, 420));
+	SDL_Rect d = {(ui->w - w) / 2, (ui->h - h) / 2, w, h};
+	ui_round_rect(ui, d, ui_px(ui, 24), t->surface);
+	ui_round_frame(ui, d, ui_px(ui, 24), t->border_px, t->border);
+	SDL_Rect r = {d.x + ui_margin(ui), d.y + ui_margin(ui), d.w - 2 * ui_margin(ui), d.h};
+	*content_y = r.y + ui_text(ui, FONT_TITLE, TRUE, text, r, 0, FALSE, t->ink);
+	return d;
+}
+
+void ui_screen_confirm_end(BoothUi *ui)
+{
+	ui_screen_call(ui, FALSE);
+	UiFrame f = ui_frame(ui);
+	int y;
+	SDL_Rect d = dialog(ui, ui_tr(ui, "ui.confirm.title"), &y);
+	/* the camera still runs: its badge stays bright over the dimming */
+	int m = MAX(8, ui_px(ui, 16));
+	ui_camera_badge(ui, m + (ui->kb_open ? MAX(4, m / 2) : m), m + (ui->kb_open ? MAX(4, m / 2) : m));
+	m = ui_margin(ui);
+	int bh = f.target + ui_px(ui, 6);
+	int bw = (d.w - 2 * m - f.gap) / 2;
+	SDL_Rect no = {d.x + m, d.y + d.h - m - bh, bw, bh};
+	SDL_Rect yes = {no.x + bw + f.gap, no.y, bw, bh};
+	/* "keep talking" first: Enter on a fresh dialog must not hang up */
+	ui_button(ui, no, ui_tr(ui, "ui.confirm.no"), BTN_PRIMARY, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_KEEP_TALKING));
+	ui_button(ui, yes, ui_tr(ui, "ui.confirm.yes"), BTN_DANGER, FALSE, TARGET_JOURNEY,
+		  EV(RELAIS_JOURNEY_EV_CONFIRM_END));
+	ui->escape = EV(RELAIS_JOURNEY_EV_KEEP_TALKING);
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * relaisctl: the technician's and administrator's tool (firmware/tools/README.md).
+ *
+ *   relaisctl provision --switchboard URL --ca FILE --name NAME --site SITE
+ *                       (--token TOKEN | --token-file FILE) [--pin-file FILE]
+ *                       [--wifi-ssid SSID [--wifi-psk-file FILE]] TARGET
+ *
+ * writes the booth's settings file (firmware/lib/boothconf.h) as
+ * relais/booth.conf on the FAT boot partition of TARGET: a disk image file or
+ * a card's block device (its partition table is read and the file written
+ * with mtools at the partition's offset: no root, no loop mount), or a
+ * folder (a mounted boot partition, or anywhere for tests). The technician
+ * PIN is read from --pin-file or standard input, never from the command line
+ * (where `ps` and the shell history would show it).
+ */
+#include "boothconf.h"
+#include "disklabel.h"
+#include "pinhash.h"
+#include "secretline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <gio/gunixmounts.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+/* longer lines are read as empty, and the PIN policy refuses them */
+#define PIN_LINE_MAX 64
+
+static const char usage[] = "Usage: relaisctl COMMAND [OPTIONS]\n"
+			    "\n"
+			    "Commands:\n"
+			    "  provision   write a booth's settings file onto a card, a disk image or a folder\n"
+			    "\n"
+			    "relaisctl COMMAND --help shows a command's options.\n";
+
+static int fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
+static int fail(const char *format, ...)
+{
+	va_list ap;
+	va_start(ap, format);
+	g_autofree char *msg = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	fprintf(stderr, "relaisctl: %s\n", msg);
+	return EXIT_FAILURE;
+}
+
+/* --- secrets ------------------------------------------------------------- */
+
+/* The first line of `text`, without its line end; NULL if empty. */
+static char *first_line(const char *text)
+{
+	gsize n = strcspn(text, "\r\n");
+	return n ? g_strndup(text, n) : NULL;
+}
+
+static char *read_secret_file(const char *what, const char *path, GError **error)
+{
+	g_autofree char *text = NULL;
+	if (!g_file_get_contents(path, &text, NULL, error)) {
+		g_prefix_error(error, "%s: ", what);
+		return NULL;
+	}
+	char *line = first_line(text);
+	memset(text, 0, strlen(text));
+	if (line == NULL)
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s is empty", what, path);
+	return line;
+}
+
+static char *read_pin(const char *pin_file, GError **error)
+{
+	if (pin_file)
+		return read_secret_file("--pin-file", pin_file, error);
+	g_autofree char *pin = relais_read_secret_line(stdin, "Technician PIN (4-16 digits): ", PIN_LINE_MAX);
+	if (pin == NULL) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			    "no technician PIN on standard input (or give --pin-file)");
+		return NULL;
+	}
+	if (isatty(STDIN_FILENO)) {
+		g_autofree char *again = relais_read_secret_line(stdin, "The same PIN again: ", PIN_LINE_MAX);
+		if (g_strcmp0(pin, again) != 0) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the two PINs differ");
+			return NULL;
+		}
+	}
+	return g_steal_pointer(&pin);
+}
+
+/* --- targets ------------------------------------------------------------- */
+
+static gboolean write_folder(const char *dir, const char *data, gsize len, GError **error)
+{
+	g_autofree char *sub = g_build_filename(dir, "relais", NULL);
+	if (g_mkdir_with_parents(sub, 0700) != 0) {
+		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", sub, g_strerror(errno));
+		return FALSE;
+	}
+	g_autofree char *path = g_build_filename(dir, RELAIS_BOOTHCONF_BOOT_PATH, NULL);
+	if (!g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+				      0600, error))
+		return FALSE;
+	printf("wrote %s\n", path);
+	return TRUE;
+}
+
+/* Writing under a mounted file system corrupts it: refuse a device whose
+ * partitions (or itself) are mounted. */
+static gboolean check_not_mounted(const char *device, GError **error)
+{
+	g_autofree char *real = realpath(device, NULL);
+	const char *dev = real ? real : device;
+	gsize n = strlen(dev);
+	GList *mounts = g_unix_mounts_get(NULL);
+	gboolean ok = TRUE;
+	for (GList *l = mounts; l && ok; l = l->next) {
+		const char *src = g_unix_mount_get_device_path(l->data);
+		if (strncmp(src, dev, n) != 0)
+			continue;
+		/* the device itself, or sdb1, mmcblk0p1 */
+		if (src[n] == '\0' || g_ascii_isdigit(src[n]) || (src[n] == 'p' && g_ascii_isdigit(src[n + 1]))) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_BUSY,
+				    "%s is mounted at %s: unmount it first (or give the mounted folder)", src,
+				    g_unix_mount_get_mount_path(l->data));
+			ok = FALSE;
+		}
+	}
+	g_list_free_full(mounts, (GDestroyNotify)g_unix_mount_free);
+	return ok;
+}
+
+static gboolean find_mtools(GError **error)
+{
+	const char *tools[] = {"mmd", "mcopy", "mtype"};
+	for (guint i = 0; i < G_N_ELEMENTS(tools); i++) {
+		g_autofree char *p = g_find_program_in_path(tools[i]);
+		if (p == NULL) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+				    "mtools is not installed (%s not found in PATH; Debian: apt-get install mtools)",
+				    tools[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Runs an mtools command on the partition; returns its standard output
+ * (transfer full) or NULL with its standard error as the message. */
+static char *mtools(const char *const *argv, GError **error)
+{
+	g_autoptr(GSubprocessLauncher) l =
+		g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	/* an image file has no geometry worth checking, and the user's
+	 * ~/.mtoolsrc must not change what is written */
+	g_subprocess_launcher_setenv(l, "MTOOLS_SKIP_CHECK", "1", TRUE);
+	g_subprocess_launcher_setenv(l, "MTOOLSRC", "/dev/null", TRUE);
+	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, error);
+	if (p == NULL)
+		return NULL;
+	g_autoptr(GBytes) out = NULL, err = NULL;
+	if (!g_subprocess_communicate(p, NULL, NULL, &out, &err, error))
+		return NULL;
+	if (!g_subprocess_get_if_exited(p) || g_subprocess_get_exit_status(p) != 0) {
+		gsize n = 0;
+		const char *text = g_bytes_get_data(err, &n);
+		g_autofree char *msg = g_strndup(text ? text : "", n);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed: %s", argv[0],
+			    *g_strstrip(msg) ? msg : "(no message)");
+		return NULL;
+	}
+	gsize n = 0;
+	const char *text = g_bytes_get_data(out, &n);
+	return g_strndup(text ? text : "", n);
+}
+
+static gboolean write_image(const char *target, gboolean block, const char *data, gsize len, GError **error)
+{
+	if (block && !check_not_mounted(target, error))
+		return FALSE;
+	RelaisPartition part;
+	RelaisDisklabel label;
+	if (!relais_disk_find_fat(target, &part, &label, error) || !find_mtools(error))
+		return FALSE;
+	g_autofree char *spec = g_strdup_printf("%s@@%" G_GUINT64_FORMAT, target, part.offset);
+	/* the file goes through a private temp folder: mcopy reads a file */
+	g_autofree char *tmp = g_dir_make_tmp("relaisctl-XXXXXX", error);
+	if (tmp == NULL)
+		return FALSE;
+	g_autofree char *file = g_build_filename(tmp, "booth.conf", NULL);
+	gboolean ok = g_file_set_contents_full(file, data, len, G_FILE_SET_CONTENTS_NONE, 0600, error);
+	if (ok) {
+		/* the folder may exist already (re-provisioning): mmd's complaint
+		 * does not matter, mcopy's would */
+		const char *mmd[] = {"mmd", "-D", "s", "-i", spec, "::/relais", NULL};
+		g_autofree char *ignored = mtools(mmd, NULL);
+		const char *mcopy[] = {"mcopy", "-o", "-i", spec, file, "::/" RELAIS_BOOTHCONF_BOOT_PATH, NULL};
+		g_autofree char *copied = mtools(mcopy, error);
+		ok = copied != NULL;
+	}
+	g_unlink(file);
+	g_rmdir(tmp);
+	if (!ok)
+		return FALSE;
+	/* a card pulled out right after "wrote" must hold the file */
+	int fd = g_open(target, O_RDWR | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	/* read back what a booth will read */
+	const char *mtype[] = {"mtype", "-i", spec, "::/" RELAIS_BOOTHCONF_BOOT_PATH, NULL};
+	g_autofree char *back = mtools(mtype, error);
+	if (back == NULL)
+		return FALSE;
+	if (strlen(back) != len || memcmp(back, data, len) != 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: the file read back differs from the one written",
+			    target);
+		return FALSE;
+	}
+	printf("wrote %s into partition %u of %s (%s, FAT at byte %" G_GUINT64_FORMAT ")\n", RELAIS_BOOTHCONF_BOOT_PATH,
+	       part.number, target, relais_disklabel_name(label), part.offset);
+	return TRUE;
+}
+
+/* --- provision ----------------------------------------------------------- */
+
+static int provision(int argc, char **argv)
+{
+	g_autofree char *url = NULL, *ca_file = NULL, *name = NULL, *site = NULL;
+	g_autofree char *token = NULL, *token_file = NULL, *pin_file = NULL;
+	g_autofree char *ssid = NULL, *psk_file = NULL;
+	GOptionEntry entries[] = {
+		{"switchboard", 0, 0, G_OPTION_ARG_STRING, &url, "The booth endpoint (wss://HOST:PORT/ws/booth)",
+		 "URL"},
+		{"ca", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "The switchboard's CA certificate(s), PEM", "FILE"},
+		{"name", 0, 0, G_OPTION_ARG_STRING, &name, "The booth's name, as registered", "NAME"},
+		{"site", 0, 0, G_OPTION_ARG_STRING, &site, "Its site", "SITE"},
+		{"token", 0, 0, G_OPTION_ARG_STRING, &token, "The one-time enrolment token", "TOKEN"},
+		{"token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, "... or a file holding it", "FILE"},
+		{"pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file,
+		 "The technician PIN (default: read from standard input)", "FILE"},
+		{"wifi-ssid", 0, 0, G_OPTION_ARG_STRING, &ssid, "Wi-Fi network (none: wired)", "SSID"},
+		{"wifi-psk-file", 0, 0, G_OPTION_ARG_FILENAME, &psk_file, "A file holding its passphrase", "FILE"},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("TARGET");
+	g_option_context_set_summary(
+		ctx, "Writes the booth's settings file as " RELAIS_BOOTHCONF_BOOT_PATH
+		     " on the FAT boot partition of TARGET:\n"
+		     "a disk image file or a card's block device (no root or mount needed: mtools),\n"
+		     "or a folder (a mounted boot partition). The PIN is never taken from the command line.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fail("provision: %s", error->message);
+		return EXIT_USAGE;
+	}
+	if (argc != 2) {
+		fail("provision: one TARGET is needed (an image, a block device or a folder)");
+		return EXIT_USAGE;
+	}
+	const char *missing = !url ? "--switchboard" : !ca_file ? "--ca" : !name ? "--name" : !site ? "--site" : NULL;
+	if (missing) {
+		fail("provision: %s is needed", missing);
+		return EXIT_USAGE;
+	}
+	if ((token == NULL) == (token_file == NULL)) {
+		fail("provision: give the enrolment token with --token or --token-file (one of them)");
+		return EXIT_USAGE;
+	}
+	if (psk_file && !ssid) {
+		fail("provision: --wifi-psk-file needs --wifi-ssid");
+		return EXIT_USAGE;
+	}
+	const char *target = argv[1];
+	GStatBuf st;
+	if (g_stat(target, &st) != 0)
+		return fail("%s: %s", target, g_strerror(errno));
+	gboolean folder = S_ISDIR(st.st_mode), block = S_ISBLK(st.st_mode);
+	if (!folder && !block && !S_ISREG(st.st_mode))
+		return fail("%s is not a disk image, a block device or a folder", target);
+
+	g_autoptr(RelaisBoothConf) conf = relais_boothconf_new();
+	conf->switchboard_url = g_strdup(url);
+	conf->name = g_strdup(name);
+	conf->site = g_strdup(site);
+	conf->wifi_ssid = g_strdup(ssid);
+	if (!g_file_get_contents(ca_file, &conf->ca_pem, NULL, &error))
+		return fail("--ca: %s", error->message);
+	conf->token = token ? g_strdup(token) : read_secret_file("--token-file", token_file, &error);
+	if (psk_file)
+		conf->wifi_psk = read_secret_file("--wifi-psk-file", psk_file, &error);
+	if (error)
+		return fail("%s", error->message);
+	/* everything but the PIN is checked before asking for it: a
+	 * placeholder hash stands in for it meanwhile */
+	conf->pin_hash = relais_pinhash_new("0000", RELAIS_PINHASH_MIN_ITERATIONS, &error);
+	if (conf->pin_hash == NULL)
+		return fail("%s", error->message);
+	if (!relais_boothconf_validate(conf, &error))
+		return fail("%s", error->message);
+	g_autofree char *pin = read_pin(pin_file, &error);
+	if (pin == NULL)
+		return fail("%s", error->message);
+	g_free(conf->pin_hash);
+	conf->pin_hash = relais_pinhash_new(pin, 0, &error);
+	memset(pin, 0, strlen(pin));
+	if (conf->pin_hash == NULL)
+		return fail("%s", error->message);
+
+	gsize len = 0;
+	g_autofree char *data = relais_boothconf_to_data(conf, &len, &error);
+	if (data == NULL)
+		return fail("%s", error->message);
+	gboolean ok = folder ? write_folder(target, data, len, &error) : write_image(target, block, data, len, &error);
+	memset(data, 0, len);
+	if (!ok)
+		return fail("%s", error->message);
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	/* option values (site names) are UTF-8 text: GOption needs the locale */
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (g_str_equal(cmd, "--help") || g_str_equal(cmd, "-h") || g_str_equal(cmd, "help")) {
+		fputs(usage, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (g_str_equal(cmd, "provision")) {
+		/* the command's own options: GOption sees "relaisctl provision" as argv[0] */
+		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
+		return provision(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "relaisctl: unknown command '%s'\n\n%s", cmd, usage);
+	return EXIT_USAGE;
+}
