@@ -39,12 +39,12 @@ gboolean booth_enrol_clock_sane(gint64 now, gint64 build_time, gint64 ca_not_bef
 	return now >= BOOTH_ENROL_MIN_TIME && now >= build_time && now >= ca_not_before;
 }
 
-gint64 booth_enrol_ca_not_before(const char *ca_file, GError **error)
+gint64 booth_enrol_ca_not_before(const char *ca_pem, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	g_autoptr(X509) ca = relais_pki_read_cert(ca_file, &local);
+	g_autoptr(X509) ca = relais_pki_cert_from_pem(ca_pem, -1, &local);
 	if (ca == NULL) {
-		enrol_fail(error, IO, "%s", local->message);
+		enrol_fail(error, BAD_CERT, "the switchboard's CA: %s", local->message);
 		return 0;
 	}
 	gint64 not_before = 0;

@@ -58,9 +58,9 @@ gint64 booth_enrol_renew_at(gint64 not_before, gint64 not_after);
 /* FALSE when `now` is before BOOTH_ENROL_MIN_TIME, `build_time` or
  * `ca_not_before` (0: unknown): the clock has not been set. */
 gboolean booth_enrol_clock_sane(gint64 now, gint64 build_time, gint64 ca_not_before);
-/* notBefore of the first certificate in PEM file `ca_file` (the provisioned
- * CA), or 0 with `error` set. */
-gint64 booth_enrol_ca_not_before(const char *ca_file, GError **error);
+/* notBefore of the first certificate of `ca_pem` (the provisioned CA, as
+ * the settings file holds it: RelaisBoothConf.ca_pem), or 0 with `error` set. */
+gint64 booth_enrol_ca_not_before(const char *ca_pem, GError **error);
 
 /* What is due for the booth's certificate in `data_dir` at `now` (clock
  * checked first). *renew_at (nullable) gets the renewal time of a valid

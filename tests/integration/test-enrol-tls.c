@@ -195,8 +195,14 @@ static void test_enrol(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	gint64 ca_nb = booth_enrol_ca_not_before(f->ca_file, &error);
+	g_autofree char *ca_pem = NULL;
+	g_assert_true(g_file_get_contents(f->ca_file, &ca_pem, NULL, &error));
+	gint64 ca_nb = booth_enrol_ca_not_before(ca_pem, &error);
 	g_assert_no_error(error);
+	g_assert_cmpint(ca_nb, >, now - 2 * 3600);
+	g_assert_cmpint(booth_enrol_ca_not_before("junk", &error), ==, 0);
+	g_assert_error(error, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_BAD_CERT);
+	g_clear_error(&error);
 	g_assert_cmpint(booth_enrol_status(f->booth_dir, "hall-1", now, 0, ca_nb, NULL), ==, BOOTH_CERT_NONE);
 
 	/* a request for another booth, a forged token, no token: refused */
