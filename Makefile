@@ -15,6 +15,7 @@ MEDIA_PKGS := $(CORE_PKGS) gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 
               gstreamer-video-1.0 gstreamer-audio-1.0 nice
 # libsystemd: both programs tell systemd they are ready and feed its watchdog
 # (sdnotify.c); openssl in the booth: its settings file (boothconf.c, pinhash.c)
+# and its enrolment key and request (enrol-client.c, pki.c)
 SB_PKGS := $(CORE_PKGS) libsoup-3.0 openssl sqlite3 poppler-glib libsystemd
 BOOTH_PKGS := $(MEDIA_PKGS) libsoup-3.0 sdl2 SDL2_ttf SDL2_image libqrencode poppler-glib cairo openssl libsystemd
 # tests link every tier
@@ -105,7 +106,7 @@ savedefconfig: $(KCONFIG_CONFIG)
 olddefconfig: $(KCONFIG_CONFIG)
 	$(KPY) -m olddefconfig Kconfig
 
-KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig firmware/*/*/Kconfig)
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig firmware/*/Kconfig firmware/*/Kconfig.* firmware/*/*/Kconfig)
 $(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(KPY) -m olddefconfig Kconfig >/dev/null
@@ -117,6 +118,7 @@ $(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES)
 $(O)/obj/firmware/lib/docfile.o: TIER_PKGS = POPPLER_PKGS
 $(O)/obj/firmware/lib/qr.o: TIER_PKGS = QR_PKGS
 $(O)/obj/firmware/lib/sslerr.o: TIER_PKGS = SSL_PKGS
+$(O)/obj/firmware/lib/pki.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pinhash.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/boothconf.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/sdnotify.o: TIER_PKGS = SYSTEMD_PKGS

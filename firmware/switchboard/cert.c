@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-cert"
 
 #include "cert.h"
+#include "pki.h"
 #include "sslerr.h"
 
 #include <errno.h>
@@ -20,11 +21,21 @@
 
 G_DEFINE_QUARK(relais - cert - error - quark, sb_cert_error)
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_PKEY, EVP_PKEY_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(X509, X509_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(X509_EXTENSION, X509_EXTENSION_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIO, BIO_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIGNUM, BN_free)
+/* pki.c's errors in this module's domain: callers of make-cert and the
+ * server's --tls-cert/--tls-key know SB_CERT_ERROR only. */
+static gboolean cert_error(GError **error, GError *pki)
+{
+	static const SbCertError codes[] = {
+		[RELAIS_PKI_ERROR_IO] = SB_CERT_ERROR_IO,	   [RELAIS_PKI_ERROR_EXISTS] = SB_CERT_ERROR_EXISTS,
+		[RELAIS_PKI_ERROR_PARSE] = SB_CERT_ERROR_PARSE,	   [RELAIS_PKI_ERROR_MISMATCH] = SB_CERT_ERROR_MISMATCH,
+		[RELAIS_PKI_ERROR_KEY_TYPE] = SB_CERT_ERROR_PARSE, [RELAIS_PKI_ERROR_CRYPTO] = SB_CERT_ERROR_CRYPTO,
+	};
+	SbCertError code =
+		pki->code >= 0 && (gsize)pki->code < G_N_ELEMENTS(codes) ? codes[pki->code] : SB_CERT_ERROR_CRYPTO;
+	g_set_error_literal(error, SB_CERT_ERROR, code, pki->message);
+	g_error_free(pki);
+	return FALSE;
+}
 
 #define PROG "relais-switchboard"
 
@@ -47,25 +58,17 @@ static gboolean valid_name(const char *name)
 	return TRUE;
 }
 
-static gboolean add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value, GError **error)
-{
-	g_autoptr(X509_EXTENSION) ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-	if (ext == NULL || !X509_add_ext(x, ext, -1)) {
-		g_autofree char *what = g_strdup_printf("certificate extension %s", OBJ_nid2sn(nid));
-		return relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, what);
-	}
-	return TRUE;
-}
-
 /* The certificate, self-signed with `key`. */
 static X509 *make_x509(EVP_PKEY *key, const char *name, guint days, GError **error)
 {
 	g_autoptr(X509) x = X509_new();
-	g_autoptr(BIGNUM) serial = BN_new();
-	if (x == NULL || serial == NULL || !X509_set_version(x, X509_VERSION_3) ||
-	    !BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
-	    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) == NULL) {
-		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "certificate serial number");
+	g_autoptr(GError) local = NULL;
+	if (x == NULL || !X509_set_version(x, X509_VERSION_3)) {
+		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "certificate version");
+		return NULL;
+	}
+	if (!relais_pki_set_random_serial(x, &local)) {
+		cert_error(error, g_steal_pointer(&local));
 		return NULL;
 	}
 	/* an hour back: a booth whose clock is a little behind still accepts it */
@@ -92,64 +95,19 @@ static X509 *make_x509(EVP_PKEY *key, const char *name, guint days, GError **err
 		san = g_strdup_printf("DNS:%s", name);
 	X509V3_CTX ctx;
 	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	if (!add_ext(x, &ctx, NID_subject_alt_name, san, error) ||
-	    !add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE", error) ||
-	    !add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature", error) ||
-	    !add_ext(x, &ctx, NID_ext_key_usage, "serverAuth", error) ||
-	    !add_ext(x, &ctx, NID_subject_key_identifier, "hash", error))
+	if (!relais_pki_add_ext(x, &ctx, NID_subject_alt_name, san, &local) ||
+	    !relais_pki_add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE", &local) ||
+	    !relais_pki_add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature", &local) ||
+	    !relais_pki_add_ext(x, &ctx, NID_ext_key_usage, "serverAuth", &local) ||
+	    !relais_pki_add_ext(x, &ctx, NID_subject_key_identifier, "hash", &local)) {
+		cert_error(error, g_steal_pointer(&local));
 		return NULL;
+	}
 	if (X509_sign(x, key, EVP_sha256()) == 0) {
 		relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "signing the certificate");
 		return NULL;
 	}
 	return g_steal_pointer(&x);
-}
-
-/* Writes `len` bytes to a new file of `mode` (O_EXCL: never through an
- * existing file or link; the caller removed it when forced). */
-static gboolean write_new_file(const char *path, const char *data, gsize len, mode_t mode, GError **error)
-{
-	int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0) {
-		int e = errno;
-		g_set_error(error, SB_CERT_ERROR, e == EEXIST ? SB_CERT_ERROR_EXISTS : SB_CERT_ERROR_IO,
-			    "cannot create '%s': %s", path, g_strerror(e));
-		return FALSE;
-	}
-	/* the umask must not loosen or tighten what we ask for */
-	gboolean ok = fchmod(fd, mode) == 0;
-	gsize done = 0;
-	while (ok && done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			ok = FALSE;
-		else
-			done += (gsize)n;
-	}
-	int e = errno;
-	if (fsync(fd) != 0 && ok) {
-		ok = FALSE;
-		e = errno;
-	}
-	if (close(fd) != 0 && ok) {
-		ok = FALSE;
-		e = errno;
-	}
-	if (!ok) {
-		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_IO, "writing '%s': %s", path, g_strerror(e));
-		(void)g_unlink(path);
-	}
-	return ok;
-}
-
-static char *bio_text(BIO *bio, gsize *len)
-{
-	char *p = NULL;
-	long n = BIO_get_mem_data(bio, &p);
-	*len = n > 0 ? (gsize)n : 0;
-	return p;
 }
 
 gboolean sb_cert_make_self_signed(const char *dir, const char *name, guint days, gboolean force, GError **error)
@@ -187,74 +145,55 @@ gboolean sb_cert_make_self_signed(const char *dir, const char *name, guint days,
 		}
 	}
 
-	g_autoptr(EVP_PKEY) key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	g_autoptr(GError) local = NULL;
+	g_autoptr(EVP_PKEY) key = relais_pki_ec_key_new(&local);
 	if (key == NULL)
-		return relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "making an EC P-256 key");
+		return cert_error(error, g_steal_pointer(&local));
 	g_autoptr(X509) x = make_x509(key, name, days, error);
 	if (x == NULL)
 		return FALSE;
 
-	g_autoptr(BIO) key_pem = BIO_new(BIO_s_mem());
-	g_autoptr(BIO) cert_pem = BIO_new(BIO_s_mem());
-	if (key_pem == NULL || cert_pem == NULL || !PEM_write_bio_PrivateKey(key_pem, key, NULL, NULL, 0, NULL, NULL) ||
-	    !PEM_write_bio_X509(cert_pem, x))
-		return relais_ssl_fail(error, SB_CERT_ERROR, SB_CERT_ERROR_CRYPTO, "encoding PEM");
+	gsize key_len = 0;
+	char *key_text = relais_pki_key_to_pem(key, &key_len, &local);
+	g_autofree char *cert_text = key_text ? relais_pki_cert_to_pem(x, &local) : NULL;
+	if (cert_text == NULL) {
+		relais_pki_secret_free(key_text);
+		return cert_error(error, g_steal_pointer(&local));
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(paths); i++)
 		if (force && g_unlink(paths[i]) != 0 && errno != ENOENT) {
 			int e = errno;
 			g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_IO, "cannot replace '%s': %s", paths[i],
 				    g_strerror(e));
+			relais_pki_secret_free(key_text);
 			return FALSE;
 		}
-	gsize key_len, cert_len;
-	char *key_text = bio_text(key_pem, &key_len);
-	char *cert_text = bio_text(cert_pem, &cert_len);
-	gboolean ok = write_new_file(key_path, key_text, key_len, 0600, error) &&
-		      write_new_file(cert_path, cert_text, cert_len, 0644, error);
-	OPENSSL_cleanse(key_text, key_len);
-	if (!ok)
+	gboolean ok = relais_pki_write_new_file(key_path, key_text, key_len, 0600, &local) &&
+		      relais_pki_write_new_file(cert_path, cert_text, strlen(cert_text), 0644, &local);
+	relais_pki_secret_free(key_text);
+	if (!ok) {
 		(void)g_unlink(key_path);
-	return ok;
+		return cert_error(error, g_steal_pointer(&local));
+	}
+	return TRUE;
 }
 
 /* The certificate in a PEM file; the error names the file. */
 static X509 *read_cert(const char *path, GError **error)
 {
-	g_autofree char *text = NULL;
-	gsize len;
 	g_autoptr(GError) local = NULL;
-	if (!g_file_get_contents(path, &text, &len, &local)) {
-		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_IO, "certificate '%s': %s", path, local->message);
-		return NULL;
-	}
-	g_autoptr(BIO) bio = BIO_new_mem_buf(text, (int)len);
-	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	if (x == NULL) {
-		g_autofree char *why = relais_ssl_reason();
-		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_PARSE, "certificate '%s' is not a PEM certificate (%s)",
-			    path, why);
-	}
+	X509 *x = relais_pki_read_cert(path, &local);
+	if (x == NULL)
+		cert_error(error, g_steal_pointer(&local));
 	return x;
 }
 
 static EVP_PKEY *read_key(const char *path, GError **error)
 {
-	g_autofree char *text = NULL;
-	gsize len;
 	g_autoptr(GError) local = NULL;
-	if (!g_file_get_contents(path, &text, &len, &local)) {
-		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_IO, "key '%s': %s", path, local->message);
-		return NULL;
-	}
-	g_autoptr(BIO) bio = BIO_new_mem_buf(text, (int)len);
-	/* no passphrase callback: a server that starts unattended cannot ask */
-	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") : NULL;
-	OPENSSL_cleanse(text, len);
-	if (key == NULL) {
-		g_autofree char *why = relais_ssl_reason();
-		g_set_error(error, SB_CERT_ERROR, SB_CERT_ERROR_PARSE,
-			    "key '%s' is not an unencrypted PEM private key (%s)", path, why);
-	}
+	EVP_PKEY *key = relais_pki_read_key(path, &local);
+	if (key == NULL)
+		cert_error(error, g_steal_pointer(&local));
 	return key;
 }
 

@@ -148,7 +148,33 @@ static const char MIGRATION_3[] =
 	"ALTER TABLE bookings ADD COLUMN used_at INTEGER;\n"
 	"ALTER TABLE bookings ADD COLUMN used_call_id TEXT CHECK (length(used_call_id) BETWEEN 1 AND 64);\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3};
+/* Version 4: booth enrolment (STORE.md "Booth enrolment"): one-time tokens,
+ * kept only as their SHA-256 and burnt (used_at) when a certificate is
+ * issued for them, and the certificates the booth CA issued, so that a
+ * revoked or unknown serial is refused at the handshake. */
+static const char MIGRATION_4[] = "CREATE TABLE enrol_tokens (\n"
+				  "	token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),\n"
+				  "	booth_id TEXT NOT NULL REFERENCES booths(id) ON DELETE CASCADE,\n"
+				  "	created INTEGER NOT NULL,\n"
+				  "	expires INTEGER NOT NULL,\n"
+				  "	used_at INTEGER,\n"
+				  "	used_serial TEXT CHECK (length(used_serial) BETWEEN 1 AND 64),\n"
+				  "	CHECK (expires > created),\n"
+				  "	CHECK ((used_at IS NULL) = (used_serial IS NULL))\n"
+				  ") STRICT;\n"
+				  "CREATE INDEX enrol_tokens_booth ON enrol_tokens(booth_id);\n"
+				  "CREATE TABLE booth_certs (\n"
+				  "	serial TEXT PRIMARY KEY CHECK (length(serial) BETWEEN 1 AND 64),\n"
+				  "	booth_id TEXT NOT NULL REFERENCES booths(id) ON DELETE CASCADE,\n"
+				  "	not_before INTEGER NOT NULL,\n"
+				  "	not_after INTEGER NOT NULL,\n"
+				  "	issued INTEGER NOT NULL,\n"
+				  "	revoked_at INTEGER,\n"
+				  "	CHECK (not_after > not_before)\n"
+				  ") STRICT;\n"
+				  "CREATE INDEX booth_certs_booth ON booth_certs(booth_id);\n";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

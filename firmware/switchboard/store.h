@@ -2,13 +2,14 @@
 /*
  * store: the switchboard's database (STORE.md beside this file): sites,
  * booths, accounts, sign-ins and attempts, opening hours, closures,
- * bookings and anonymous call records. Statistics are made from them by
+ * bookings, anonymous call records, and booth enrolment (tokens and the
+ * certificates the booth CA issued). Statistics are made from them by
  * stats.c; local days and opening periods come from calendar.c.
  *
  * This header is the whole API: the store itself (open, migrations, clock,
  * housekeeping) below, and one header per area, included at the end
  * (store-accounts.h, store-sites.h, store-hours.h, store-bookings.h,
- * store-calls.h), each with its one .c. The SQL engine (SQLite, store.c)
+ * store-calls.h, store-enrol.h), each with its one .c. The SQL engine (SQLite, store.c)
  * sits behind store-private.h, which callers never include.
  *
  * One file, DIR/relais.db (0600, WAL), opened by sb_store_open(), which
@@ -49,10 +50,13 @@ typedef enum {
 	SB_STORE_ERROR_CODE_USED,	/* already checked in */
 	SB_STORE_ERROR_CODE_EXPIRED,	/* NO_SHOW_MIN after the start passed: a no-show */
 	SB_STORE_ERROR_CODE_CANCELLED,	/* the booking was cancelled */
+	/* booth enrolment (store-enrol.h): */
+	SB_STORE_ERROR_TOKEN_USED, /* the enrolment token was already used */
+	SB_STORE_ERROR_REVOKED,	   /* the booth's certificate was revoked */
 } SbStoreError;
 
 /* The schema version this code writes; a newer file is refused. */
-#define SB_STORE_SCHEMA_VERSION 3
+#define SB_STORE_SCHEMA_VERSION 4
 #define SB_STORE_FILE		"relais.db"
 
 /* Field caps, in characters (checked before SQL; the schema checks again). */
@@ -108,3 +112,4 @@ G_END_DECLS
 #include "store-hours.h"
 #include "store-bookings.h"
 #include "store-calls.h"
+#include "store-enrol.h"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
+ * and v3 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
- * bookings with an injectable clock (and used by one call), call records, statistics and CSV. */
+ * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
+ * booth enrolment tokens and certificates. */
 #include "store.h"
 #include "stats.h"
 #include "harness.h"
@@ -277,7 +278,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 3);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 4);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -376,7 +377,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 3);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 4);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -1377,7 +1378,7 @@ static void test_migrate_v2(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
-	g_assert_cmpint(sb_store_schema_version(f->store), ==, 3);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, 4);
 	f->now = 1709542500; /* 2024-03-04 09:55 in Paris: 7KQ2MZ is checked in */
 
 	g_autoptr(GPtrArray) all = sb_store_booking_list(f->store, 0, 0, G_MAXINT64, &error);
@@ -1779,6 +1780,233 @@ static void test_admin_helpers(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(g_strv_length(kept), ==, 1);
 }
 
+/* --- booth enrolment (store-enrol.c) --------------------------------------------------- */
+
+static SbBoothCert cert_of(const char *serial, const char *booth, gint64 from, gint64 to)
+{
+	return (SbBoothCert){.serial = (char *)serial, .booth_id = (char *)booth, .not_before = from, .not_after = to};
+}
+
+static void expect_token(Fixture *f, const char *token, const char *booth, gint code)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *got = sb_store_enrol_token_booth(f->store, token, &error);
+	if (code < 0) {
+		g_assert_no_error(error);
+		g_assert_cmpstr(got, ==, booth);
+	} else {
+		g_assert_error(error, SB_STORE_ERROR, code);
+		g_assert_null(got);
+	}
+}
+
+/* A version 3 file (booths connected before enrolment): they survive, with
+ * no certificate, and can be given a token and enrol. */
+static void test_migrate_v3(Fixture *f, gconstpointer data)
+{
+	make_version(f, 3, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, 4);
+
+	g_autoptr(GPtrArray) booths = sb_store_booth_list(f->store, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(booths->len, ==, 2);
+	g_assert_cmpstr(((SbBooth *)booths->pdata[1])->id, ==, "hall-1");
+	g_assert_cmpstr(((SbBooth *)booths->pdata[1])->state, ==, "idle");
+	g_autoptr(GPtrArray) none = sb_store_cert_list(f->store, "hall-1", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(none->len, ==, 0);
+	/* what version 3 had stays: the booking used by call c-2 */
+	g_autoptr(SbBooking) used = sb_store_booking_get(f->store, "7KQ2MZ", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(used->used_at, ==, 1709542300);
+	g_assert_cmpstr(used->used_call_id, ==, "c-2");
+
+	/* what version 4 brought works on the migrated file */
+	g_autofree char *token = sb_store_enrol_token_create(f->store, "hall-1", 0, NULL, &error);
+	g_assert_no_error(error);
+	SbBoothCert c = cert_of("0A1B", "hall-1", f->now, f->now + 3600);
+	g_assert_true(sb_store_enrol_complete(f->store, token, &c, &error));
+	g_assert_no_error(error);
+	g_assert_true(sb_store_cert_valid(f->store, "0A1B", "hall-1", f->now, &error));
+	g_assert_no_error(error);
+
+	assert_schema_fresh(f);
+}
+
+static void test_enrol_tokens(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site = sb_store_site_upsert(f->store, 0, "Centre", "Europe/Paris", &error);
+	g_assert_no_error(error);
+	g_assert_true(sb_store_booth_upsert(f->store, "b-1", site, "Hall", &error));
+	g_assert_true(sb_store_booth_upsert(f->store, "b-2", site, "", &error));
+
+	/* no token for a booth that does not exist */
+	g_assert_null(sb_store_enrol_token_create(f->store, "ghost", 0, NULL, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	gint64 expires = 0;
+	g_autofree char *t1 = sb_store_enrol_token_create(f->store, "b-1", 0, &expires, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(strlen(t1), ==, SB_AUTH_TOKEN_CHARS); /* 256 random bits */
+	g_assert_cmpint(expires, ==, f->now + CONFIG_RELAIS_SB_ENROL_TOKEN_TTL_S);
+	g_assert_cmpint(CONFIG_RELAIS_SB_ENROL_TOKEN_TTL_S, ==, 24 * 3600);
+	expect_token(f, t1, "b-1", -1);
+
+	/* stored only as its hash */
+	sqlite3 *db = raw_open(f);
+	g_autofree char *stored = raw_text(db, "SELECT token_hash FROM enrol_tokens");
+	g_autofree char *hash = sb_auth_token_hash(t1);
+	g_assert_cmpstr(stored, ==, hash);
+	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM enrol_tokens WHERE instr(token_hash, 'x') > 0"), ==, 0);
+	sqlite3_close(db);
+
+	/* forged, mistyped, empty, absurdly long */
+	g_autofree char *forged = g_strdup(t1);
+	forged[0] = forged[0] == 'A' ? 'B' : 'A';
+	expect_token(f, forged, NULL, SB_STORE_ERROR_NOT_FOUND);
+	expect_token(f, "", NULL, SB_STORE_ERROR_NOT_FOUND);
+	expect_token(f, NULL, NULL, SB_STORE_ERROR_NOT_FOUND);
+	g_autofree char *huge = g_strnfill(100000, 'A');
+	expect_token(f, huge, NULL, SB_STORE_ERROR_NOT_FOUND);
+
+	/* a new token replaces the booth's pending one */
+	g_autofree char *t2 = sb_store_enrol_token_create(f->store, "b-1", 60, &expires, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(expires, ==, f->now + 60);
+	expect_token(f, t1, NULL, SB_STORE_ERROR_NOT_FOUND);
+	expect_token(f, t2, "b-1", -1);
+
+	/* expiry: usable until the last second before it */
+	f->now += 59;
+	expect_token(f, t2, "b-1", -1);
+	f->now += 1;
+	expect_token(f, t2, NULL, SB_STORE_ERROR_EXPIRED);
+	SbBoothCert c = cert_of("01", "b-1", f->now, f->now + 100);
+	g_assert_false(sb_store_enrol_complete(f->store, t2, &c, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED);
+	g_clear_error(&error);
+
+	/* single use: burnt with the certificate, in one transaction */
+	g_autofree char *t3 = sb_store_enrol_token_create(f->store, "b-1", 0, NULL, &error);
+	g_assert_no_error(error);
+	/* another booth's token records nothing */
+	g_autofree char *other = sb_store_enrol_token_create(f->store, "b-2", 0, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_false(sb_store_enrol_complete(f->store, other, &c, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	expect_token(f, other, "b-2", -1);
+	/* a bad certificate row leaves the token usable (rolled back) */
+	SbBoothCert bad = cert_of("not-hex", "b-1", f->now, f->now + 100);
+	g_assert_false(sb_store_enrol_complete(f->store, t3, &bad, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	expect_token(f, t3, "b-1", -1);
+	g_assert_true(sb_store_enrol_complete(f->store, t3, &c, &error));
+	g_assert_no_error(error);
+	expect_token(f, t3, NULL, SB_STORE_ERROR_TOKEN_USED);
+	SbBoothCert again = cert_of("02", "b-1", f->now, f->now + 100);
+	g_assert_false(sb_store_enrol_complete(f->store, t3, &again, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_TOKEN_USED);
+	g_clear_error(&error);
+	g_autoptr(GPtrArray) certs = sb_store_cert_list(f->store, "b-1", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(certs->len, ==, 1);
+	SbBoothCert *got = certs->pdata[0];
+	g_assert_cmpstr(got->serial, ==, "01");
+	g_assert_cmpint(got->issued, ==, f->now);
+	g_assert_cmpint(got->revoked_at, ==, 0);
+}
+
+static void test_enrol_certs(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_true(sb_store_booth_upsert(f->store, "b-1", 0, "", &error));
+	g_assert_true(sb_store_booth_upsert(f->store, "b-2", 0, "", &error));
+	gint64 t0 = f->now;
+	SbBoothCert c1 = cert_of("AA01", "b-1", t0 - 3600, t0 + 1000);
+	g_assert_true(sb_store_cert_record(f->store, &c1, &error));
+	g_assert_no_error(error);
+	/* a serial is recorded once */
+	g_assert_false(sb_store_cert_record(f->store, &c1, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+	/* for a booth that exists only */
+	SbBoothCert ghost = cert_of("AA09", "ghost", t0, t0 + 1000);
+	g_assert_false(sb_store_cert_record(f->store, &ghost, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	g_assert_true(sb_store_cert_valid(f->store, "AA01", "b-1", t0, &error));
+	g_assert_no_error(error);
+	/* another booth's serial, an unknown one, a malformed one */
+	g_assert_false(sb_store_cert_valid(f->store, "AA01", "b-2", t0, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(sb_store_cert_valid(f->store, "BB01", "b-1", t0, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(sb_store_cert_valid(f->store, "' OR 1=1 --", "b-1", t0, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	/* outside its validity */
+	g_assert_false(sb_store_cert_valid(f->store, "AA01", "b-1", t0 + 1000, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED);
+	g_clear_error(&error);
+	g_assert_false(sb_store_cert_valid(f->store, "AA01", "b-1", t0 - 3601, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXPIRED);
+	g_clear_error(&error);
+
+	/* revocation: every certificate of the booth, and its pending token */
+	SbBoothCert c2 = cert_of("AA02", "b-1", t0, t0 + 2000);
+	SbBoothCert c3 = cert_of("AA03", "b-2", t0, t0 + 2000);
+	g_assert_true(sb_store_cert_record(f->store, &c2, &error));
+	g_assert_true(sb_store_cert_record(f->store, &c3, &error));
+	g_autofree char *pending = sb_store_enrol_token_create(f->store, "b-1", 0, NULL, &error);
+	g_assert_no_error(error);
+	f->now += 10;
+	guint n = 0;
+	g_assert_true(sb_store_booth_revoke(f->store, "b-1", &n, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(n, ==, 2);
+	g_assert_false(sb_store_cert_valid(f->store, "AA02", "b-1", f->now, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_REVOKED);
+	g_clear_error(&error);
+	expect_token(f, pending, NULL, SB_STORE_ERROR_NOT_FOUND);
+	g_autoptr(GPtrArray) list = sb_store_cert_list(f->store, "b-1", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 2);
+	for (guint i = 0; i < list->len; i++)
+		g_assert_cmpint(((SbBoothCert *)list->pdata[i])->revoked_at, ==, f->now);
+	/* the other booth is untouched */
+	g_assert_true(sb_store_cert_valid(f->store, "AA03", "b-2", f->now, &error));
+	g_assert_no_error(error);
+	/* revoking again changes nothing; an unknown booth is NOT_FOUND */
+	g_assert_true(sb_store_booth_revoke(f->store, "b-1", &n, &error));
+	g_assert_cmpuint(n, ==, 0);
+	g_assert_false(sb_store_booth_revoke(f->store, "ghost", NULL, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	/* a new token lets the revoked booth enrol again */
+	g_autofree char *fresh = sb_store_enrol_token_create(f->store, "b-1", 0, NULL, &error);
+	g_assert_no_error(error);
+	SbBoothCert c4 = cert_of("AA04", "b-1", f->now, f->now + 2000);
+	g_assert_true(sb_store_enrol_complete(f->store, fresh, &c4, &error));
+	g_assert_no_error(error);
+	g_assert_true(sb_store_cert_valid(f->store, "AA04", "b-1", f->now, &error));
+	/* deleting the booth takes its certificates and tokens with it */
+	g_assert_true(sb_store_booth_del(f->store, "b-1", &error));
+	g_assert_no_error(error);
+	g_assert_false(sb_store_cert_valid(f->store, "AA04", "b-1", f->now, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1787,7 +2015,10 @@ int main(int argc, char **argv)
 	ADD("/store/open-fresh", test_open_fresh);
 	ADD_BARE("/store/migrate-v1", test_migrate_v1);
 	ADD_BARE("/store/migrate-v2", test_migrate_v2);
+	ADD_BARE("/store/migrate-v3", test_migrate_v3);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
+	ADD("/store/enrol-tokens", test_enrol_tokens);
+	ADD("/store/enrol-certs", test_enrol_certs);
 	ADD("/store/too-new", test_too_new);
 	ADD_BARE("/store/garbage", test_garbage);
 	ADD("/store/users", test_users);
