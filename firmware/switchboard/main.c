@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "auth.h"
 #include "cert.h"
+#include "enrol-cmd.h"
 #include "server.h"
 #include "store.h"
 #include "relais-config.h"
@@ -621,7 +622,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "user") == 0 || strcmp(argv[i], "hours") == 0 || strcmp(argv[i], "closure") == 0 ||
-		    strcmp(argv[i], "booking") == 0) {
+		    strcmp(argv[i], "booking") == 0 || strcmp(argv[i], "ca") == 0 || strcmp(argv[i], "booth") == 0) {
 			cmd_at = i;
 			break;
 		}
@@ -630,7 +631,8 @@ int main(int argc, char **argv)
 	g_autofree char **main_argv = g_new0(char *, main_argc + 1);
 	memcpy(main_argv, argv, sizeof(char *) * main_argc);
 
-	g_autoptr(GOptionContext) ctx = g_option_context_new("[user|hours|closure|booking ...] - Relais switchboard");
+	g_autoptr(GOptionContext) ctx =
+		g_option_context_new("[user|hours|closure|booking|ca|booth ...] - Relais switchboard");
 	g_option_context_set_summary(
 		ctx, "Connects visitors at Relais booths with advisers in a browser.\n\n"
 		     "Accounts (there is none by default):\n"
@@ -647,6 +649,10 @@ int main(int argc, char **argv)
 		     "  " PROG " --data DIR booking add SITE YYYY-MM-DDTHH:MM DURATION_MIN [--language L] [--topic T]\n"
 		     "  " PROG " --data DIR booking list [SITE] [--day YYYY-MM-DD]\n"
 		     "  " PROG " --data DIR booking cancel CODE\n\n"
+		     "Booths (ENROL.md; add prints a one-time enrolment token):\n"
+		     "  " PROG " --data DIR ca init\n"
+		     "  " PROG " --data DIR booth add NAME --site SITE [--ttl-hours H]\n"
+		     "  " PROG " --data DIR booth revoke|certs NAME\n\n"
 		     "TLS (plain HTTP is only allowed on loopback):\n"
 		     "  " PROG " --data DIR --tls-cert FILE --tls-key FILE [--bind ADDR]\n"
 		     "  " PROG " make-cert --out DIR [--name HOST] [--days N] [--force]   (self-signed, trials)");
@@ -667,6 +673,8 @@ int main(int argc, char **argv)
 	}
 	if (cmd_at < argc && strcmp(argv[cmd_at], "booking") == 0)
 		return booking_command(data, argc - cmd_at, argv + cmd_at);
+	if (cmd_at < argc && (strcmp(argv[cmd_at], "ca") == 0 || strcmp(argv[cmd_at], "booth") == 0))
+		return sb_enrol_command(data, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc && strcmp(argv[cmd_at], "user") != 0)
 		return hours_command(data, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc)
