@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* admin-booths: /api/admin/booths: every booth with its site, status and
- * last contact; add one not yet connected, change, delete. */
+/* admin-booths: /api/admin/booths: every booth with its site, status, last
+ * contact and enrolment; add one not yet connected (with its one-time
+ * enrolment token), change, delete, a new token, revoke. */
 #define G_LOG_DOMAIN "relais-admin"
 
 #include "admin-private.h"
+#include "calendar.h"
+#include "enrol.h"
 
 #include <string.h>
 
@@ -27,6 +30,34 @@ static JsonObject *snapshot_find(JsonArray *snapshot, const char *booth_id)
 	return NULL;
 }
 
+static void set_time_or_null(JsonObject *o, const char *name, gint64 t)
+{
+	if (t) {
+		g_autofree char *iso = sb_calendar_iso_utc(t);
+		json_object_set_string_member(o, name, iso);
+	} else {
+		json_object_set_null_member(o, name);
+	}
+}
+
+/* {state, cert_expires, token_expires, revoked_at}: never the token, which
+ * the store cannot give back anyway. Returns: (transfer full) */
+static JsonObject *enrolment_json(SbAdmin *a, const char *booth_id, GError **error)
+{
+	g_autoptr(GPtrArray) certs = sb_store_cert_list(a->store, booth_id, error);
+	gint64 token_expires = 0;
+	if (certs == NULL || !sb_store_enrol_token_pending(a->store, booth_id, &token_expires, error))
+		return NULL;
+	SbEnrolStatus st;
+	sb_enrol_status_of(certs, token_expires, sb_store_now(a->store), &st);
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "state", sb_enrol_state_name(st.state));
+	set_time_or_null(o, "cert_expires", st.cert_expires);
+	set_time_or_null(o, "token_expires", st.token_expires);
+	set_time_or_null(o, "revoked_at", st.revoked_at);
+	return o;
+}
+
 void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg)
 {
 	g_autoptr(JsonArray) snapshot = booths_snapshot(a);
@@ -48,6 +79,12 @@ void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg)
 						      json_object_get_string_member_with_default(live, "site", ""));
 		else
 			json_object_set_null_member(b, "reported_site");
+		JsonObject *enrolment = enrolment_json(a, json_object_get_string_member(b, "id"), &error);
+		if (enrolment == NULL) {
+			sb_api_reply_store_error(msg, error, NULL);
+			return;
+		}
+		json_object_set_object_member(b, "enrolment", enrolment);
 	}
 	sb_http_set_json_node(msg, SOUP_STATUS_OK, root);
 }
@@ -64,6 +101,14 @@ static SbBooth *booth_find(SbAdmin *a, const char *id, GError **error)
 	}
 	g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no booth '%s'", id);
 	return NULL;
+}
+
+/* Members token and token_expires (ISO 8601 UTC). */
+static void add_token(JsonBuilder *b, const char *token, gint64 expires)
+{
+	g_autofree char *until = sb_calendar_iso_utc(expires);
+	sb_api_add_string(b, "token", token);
+	sb_api_add_string(b, "token_expires", until);
 }
 
 void sb_admin_booth_save(SbAdmin *a, SoupServerMessage *msg, const char *path_id)
@@ -109,11 +154,20 @@ void sb_admin_booth_save(SbAdmin *a, SoupServerMessage *msg, const char *path_id
 		sb_api_reply_store_error(msg, error, NULL);
 		return;
 	}
+	/* a new booth's enrolment token, in this reply only */
+	g_autofree char *token = NULL;
+	gint64 token_expires = 0;
+	if (old == NULL && !(token = sb_store_enrol_token_create(a->store, id, 0, &token_expires, &error))) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	sb_api_add_string(b, "id", now->id);
 	sb_api_add_string(b, "name", now->name);
 	sb_api_add_id_or_null(b, "site_id", now->site_id);
+	if (token)
+		add_token(b, token, token_expires);
 	json_builder_end_object(b);
 	sb_http_set_json(msg, old ? SOUP_STATUS_OK : SOUP_STATUS_CREATED, b);
 }
@@ -138,4 +192,50 @@ void sb_admin_booth_delete(SbAdmin *a, SoupServerMessage *msg, const char *id)
 	}
 	g_message("booth '%s' deleted", id);
 	sb_api_reply_ok(msg);
+}
+
+void sb_admin_booth_token(SbAdmin *a, SoupServerMessage *msg, const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbBooth) booth = booth_find(a, id, &error);
+	if (booth == NULL) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	gint64 expires = 0;
+	g_autofree char *token = sb_store_enrol_token_create(a->store, id, 0, &expires, &error);
+	if (token == NULL) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	g_message("booth '%s': a new enrolment token issued", id);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	sb_api_add_string(b, "id", booth->id);
+	add_token(b, token, expires);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_CREATED, b);
+}
+
+void sb_admin_booth_revoke(SbAdmin *a, SoupServerMessage *msg, const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbBooth) booth = booth_find(a, id, &error);
+	guint revoked = 0;
+	if (booth == NULL || !sb_store_booth_revoke(a->store, id, &revoked, &error)) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	/* the store first, then the link: the reconnect that follows meets the
+	 * revocation (at the handshake, once booths use mutual TLS) */
+	gboolean closed = sb_hub_close_booth(a->hub, id, 4003, "revoked");
+	g_message("booth '%s' revoked (%u certificate%s)%s", id, revoked, revoked == 1 ? "" : "s",
+		  closed ? ", its connection closed" : "");
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	sb_api_add_string(b, "id", booth->id);
+	sb_api_add_int(b, "revoked", revoked);
+	sb_api_add_bool(b, "closed", closed);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }

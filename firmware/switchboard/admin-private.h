@@ -46,11 +46,17 @@ void sb_admin_closure_add(SbAdmin *a, SoupServerMessage *msg, const SbSite *site
 /* `id`: the path's segment, unparsed. */
 void sb_admin_closure_delete(SbAdmin *a, SoupServerMessage *msg, const char *id);
 
-/* admin-booths.c: /api/admin/booths[/ID] */
+/* admin-booths.c: /api/admin/booths[/ID[/token|revoke]] (ENROL.md) */
 void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg);
 /* `path_id` NULL: a new booth (the id in the body). */
 void sb_admin_booth_save(SbAdmin *a, SoupServerMessage *msg, const char *path_id);
 void sb_admin_booth_delete(SbAdmin *a, SoupServerMessage *msg, const char *id);
+/* POST /api/admin/booths/ID/token: a new one-time enrolment token, shown
+ * once (the booth's earlier pending token stops working). */
+void sb_admin_booth_token(SbAdmin *a, SoupServerMessage *msg, const char *id);
+/* POST /api/admin/booths/ID/revoke: its certificates revoked, its pending
+ * token deleted, its open connection closed at once (4003 "revoked"). */
+void sb_admin_booth_revoke(SbAdmin *a, SoupServerMessage *msg, const char *id);
 
 /* admin-accounts.c: /api/admin/users[/LOGIN[/password]]; `me`: the
  * administrator asking. */

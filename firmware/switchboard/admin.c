@@ -100,6 +100,12 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		}
 		return;
 	}
+	if (strcmp(kind, "booths") == 0 && id && (strcmp(sub, "token") == 0 || strcmp(sub, "revoke") == 0)) {
+		if (sb_http_allow(msg, "POST"))
+			strcmp(sub, "token") == 0 ? sb_admin_booth_token(a, msg, id)
+						  : sb_admin_booth_revoke(a, msg, id);
+		return;
+	}
 	if (strcmp(kind, "users") == 0 && sub == NULL) {
 		if (id == NULL) {
 			if (sb_http_allow(msg, "GET, HEAD, POST"))

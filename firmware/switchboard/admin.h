@@ -10,10 +10,14 @@
  *   GET|PUT /api/admin/sites/ID/hours        {slots: [{day, half, start, end, capacity}]}
  *   GET|POST /api/admin/sites/ID/closures    {from, to, reason}
  *   DELETE /api/admin/closures/ID
- *   GET    /api/admin/booths                 every booth, its site, status, last seen
- *   POST   /api/admin/booths                 {id, name?, site_id?}: a booth not yet connected
+ *   GET    /api/admin/booths                 every booth, its site, status, last seen, enrolment
+ *                                            {state, cert_expires, token_expires, revoked_at}
+ *   POST   /api/admin/booths                 {id, name?, site_id?}: a booth not yet connected;
+ *                                            the reply has its enrolment token, once
  *   PUT    /api/admin/booths/ID              {name?, site_id?}
  *   DELETE /api/admin/booths/ID              409 while it is connected
+ *   POST   /api/admin/booths/ID/token        a new enrolment token (the pending one stops working)
+ *   POST   /api/admin/booths/ID/revoke       certificates revoked, token deleted, link closed (4003)
  *   GET    /api/admin/users                  accounts, never a password hash
  *   POST   /api/admin/users                  {login, name?, role, site_id?, languages?, topics?,
  *                                             password? | generate: true}
@@ -43,6 +47,13 @@
  * (site.c), so a booth is assigned here for good only when its own --site
  * says nothing the store knows. The booth list shows the site each
  * connected booth reports.
+ *
+ * Enrolment (ENROL.md): a token is in the one reply that issues it
+ * ({token, token_expires}) and nowhere else: the store keeps its SHA-256, the
+ * log says that one was issued, never what it is. The list says per booth
+ * whether it is enrolled (until when), has a token pending (until when) or
+ * was revoked; revoking closes the booth's open connection at once
+ * (sb_hub_close_booth) so that it cannot go on as if nothing happened.
  *
  * Bookings carry no visitor: time, site, language, topic and state; the code
  * only for admins and staff (who check visitors in), never for advisers. A

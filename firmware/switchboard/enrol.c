@@ -190,6 +190,46 @@ gboolean sb_enrol_booth_revoke(SbEnrol *e, const char *booth_id, guint *revoked,
 	return FALSE;
 }
 
+void sb_enrol_status_of(GPtrArray *certs, gint64 token_expires, gint64 now, SbEnrolStatus *out)
+{
+	*out = (SbEnrolStatus){.token_expires = token_expires > now ? token_expires : 0};
+	for (guint i = 0; certs && i < certs->len; i++) {
+		const SbBoothCert *c = certs->pdata[i];
+		if (c->revoked_at == 0 && c->not_before <= now && now < c->not_after)
+			out->cert_expires = MAX(out->cert_expires, c->not_after);
+	}
+	const SbBoothCert *newest = certs && certs->len ? certs->pdata[0] : NULL;
+	if (newest && newest->revoked_at)
+		out->revoked_at = newest->revoked_at;
+	if (out->cert_expires)
+		out->state = SB_ENROL_STATE_ENROLLED;
+	else if (out->token_expires)
+		out->state = SB_ENROL_STATE_PENDING;
+	else if (out->revoked_at)
+		out->state = SB_ENROL_STATE_REVOKED;
+	else if (newest)
+		out->state = SB_ENROL_STATE_EXPIRED;
+	else
+		out->state = SB_ENROL_STATE_NONE;
+}
+
+const char *sb_enrol_state_name(SbEnrolState state)
+{
+	switch (state) {
+	case SB_ENROL_STATE_PENDING:
+		return "pending";
+	case SB_ENROL_STATE_ENROLLED:
+		return "enrolled";
+	case SB_ENROL_STATE_EXPIRED:
+		return "expired";
+	case SB_ENROL_STATE_REVOKED:
+		return "revoked";
+	case SB_ENROL_STATE_NONE:
+		break;
+	}
+	return "none";
+}
+
 SbBoothCert *sb_enrol_check_peer(SbEnrol *e, GTlsCertificate *peer, GError **error)
 {
 	return sb_booth_ca_check_tls(e->ca, e->store, peer, error);

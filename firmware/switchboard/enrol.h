@@ -78,6 +78,30 @@ char *sb_enrol_booth_add(SbEnrol *enrol, const char *booth_id, const char *site_
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_enrol_booth_revoke(SbEnrol *enrol, const char *booth_id, guint *revoked, GError **error);
 
+/* A booth's enrolment as the administration page shows it. */
+typedef enum {
+	SB_ENROL_STATE_NONE,	 /* no certificate, no usable token */
+	SB_ENROL_STATE_PENDING,	 /* no valid certificate; a token waits to be used */
+	SB_ENROL_STATE_ENROLLED, /* a certificate valid now, not revoked */
+	SB_ENROL_STATE_EXPIRED,	 /* certificates, all out of date: it needs a new token */
+	SB_ENROL_STATE_REVOKED,	 /* its newest certificate is revoked */
+} SbEnrolState;
+
+typedef struct {
+	SbEnrolState state;
+	gint64 cert_expires;  /* the latest expiry of its valid certificates; 0: none */
+	gint64 token_expires; /* its pending token's expiry; 0: none */
+	gint64 revoked_at;    /* when its newest certificate was revoked; 0: not */
+} SbEnrolStatus;
+
+/* The status of a booth from its certificates (sb_store_cert_list, newest
+ * first; NULL: none) and its pending token's expiry (0: none) at `now`.
+ * Pure: an enrolled booth given a new token (a replaced card) stays
+ * ENROLLED, a revoked one given a new token is PENDING. */
+void sb_enrol_status_of(GPtrArray *certs, gint64 token_expires, gint64 now, SbEnrolStatus *out);
+/* "none", "pending", "enrolled", "expired", "revoked". */
+const char *sb_enrol_state_name(SbEnrolState state);
+
 /* The TLS peer certificate of a booth connection, checked with the CA and
  * the store (sb_booth_ca_check_tls): what the booth listener's
  * accept-certificate handler and /ws/booth ask. Errors: SB_BOOTH_CA_ERROR.

@@ -584,6 +584,20 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer);
 }
 
+gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, const char *reason)
+{
+	SbPeer *b = booth_id ? g_hash_table_lookup(hub->booths, booth_id) : NULL;
+	if (b == NULL)
+		return FALSE;
+	g_message("booth %s: closing its connection (%s)", booth_id, reason);
+	close_peer(hub, b, code, reason);
+	/* ended here rather than held by detach_peer for the resume grace */
+	if (b->call)
+		hub_end_call(hub, b->call, b, "peer-lost");
+	detach_peer(hub, b);
+	return TRUE;
+}
+
 void sb_hub_tick(SbHub *hub)
 {
 	gint64 now = hub_now_us(hub);

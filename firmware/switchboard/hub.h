@@ -141,6 +141,13 @@ void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len);
 /* The connection is gone (closed by either side). Frees `peer`. */
 void sb_hub_disconnect(SbHub *hub, SbPeer *peer);
+/* Closes greeted booth `booth_id`'s connection now with `code` and `reason`
+ * (an administrator revoked it: 4003 "revoked") and takes it out of the
+ * registry: its ticket leaves the queue and its call ends at once, with no
+ * resume grace (a booth shut out does not come back to it). The transport
+ * still calls sb_hub_disconnect() when the socket is gone.
+ * Returns: FALSE when no booth of that id is connected. */
+gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, const char *reason);
 /* Call about once a second: ends the calls whose booth did not come back
  * within the resume grace. */
 void sb_hub_tick(SbHub *hub);

@@ -79,6 +79,23 @@ char *sb_store_enrol_token_create(SbStore *s, const char *booth_id, guint ttl_s,
 	return g_steal_pointer(&token);
 }
 
+gboolean sb_store_enrol_token_pending(SbStore *s, const char *booth_id, gint64 *expires, GError **error)
+{
+	*expires = 0;
+	g_autoptr(SbStmt) st = store_prep(s,
+					  "SELECT MAX(expires) FROM enrol_tokens "
+					  "WHERE booth_id = ? AND used_at IS NULL AND expires > ?",
+					  error);
+	if (st == NULL ||
+	    !store_bound(s, store_bind_text(st, 1, booth_id ? booth_id : "") | store_bind_int64(st, 2, sb_store_now(s)),
+			 error))
+		return FALSE;
+	StoreStep rc = store_step(s, st, "looking up the booth's pending token", error);
+	if (rc == STORE_ROW && !store_col_is_null(st, 0))
+		*expires = store_col_int64(st, 0);
+	return rc != STORE_FAILED;
+}
+
 /* The token's row, checked: the booth id, or NULL with the reason. */
 static char *token_booth(SbStore *s, const char *token, GError **error)
 {

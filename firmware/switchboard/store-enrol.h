@@ -36,6 +36,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbBoothCert, sb_booth_cert_free)
 G_GNUC_WARN_UNUSED_RESULT
 char *sb_store_enrol_token_create(SbStore *store, const char *booth_id, guint ttl_s, gint64 *expires, GError **error);
 
+/* When booth `booth_id`'s pending token (not used, not expired at the
+ * store's clock) expires: *expires, or 0 when it has none. FALSE only when
+ * the store fails. The token itself cannot be read back: only its hash is kept. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_enrol_token_pending(SbStore *store, const char *booth_id, gint64 *expires, GError **error);
+
 /* The booth a token was issued for, when it may still be used. Errors:
  * NOT_FOUND (no such token: mistyped, forged, or deleted by a revocation),
  * TOKEN_USED, EXPIRED. Returns: (transfer full) the booth id, or NULL. */

@@ -246,6 +246,73 @@ static void test_revoke_pending(Fixture *f, gconstpointer data)
 	g_autofree char *pem = enrol_ok(f, fresh, csr, NULL);
 }
 
+/* What the administration page shows per booth, read back from the store
+ * as admin-booths.c does: pending, enrolled, expired, revoked, pending again. */
+static void status_now(Fixture *f, const char *booth, SbEnrolStatus *st)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) certs = sb_store_cert_list(f->store, booth, &error);
+	g_assert_no_error(error);
+	gint64 token_expires = -1;
+	g_assert_true(sb_store_enrol_token_pending(f->store, booth, &token_expires, &error));
+	g_assert_no_error(error);
+	sb_enrol_status_of(certs, token_expires, f->now, st);
+}
+
+static void test_status(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	SbEnrolStatus st;
+	sb_enrol_status_of(NULL, 0, f->now, &st);
+	g_assert_cmpint(st.state, ==, SB_ENROL_STATE_NONE);
+	g_assert_cmpstr(sb_enrol_state_name(st.state), ==, "none");
+	/* a token expired by the caller's clock counts as none */
+	sb_enrol_status_of(NULL, f->now, f->now, &st);
+	g_assert_cmpint(st.state, ==, SB_ENROL_STATE_NONE);
+	g_assert_cmpint(st.token_expires, ==, 0);
+
+	g_autofree char *token = add_booth(f, "hall-1");
+	status_now(f, "hall-1", &st);
+	g_assert_cmpstr(sb_enrol_state_name(st.state), ==, "pending");
+	g_assert_cmpint(st.token_expires, ==, f->now + CONFIG_RELAIS_SB_ENROL_TOKEN_TTL_S);
+	g_assert_cmpint(st.cert_expires, ==, 0);
+
+	g_autofree char *csr = new_csr("hall-1");
+	g_autoptr(SbBoothCert) cert = NULL;
+	g_autofree char *pem = enrol_ok(f, token, csr, &cert);
+	status_now(f, "hall-1", &st);
+	g_assert_cmpstr(sb_enrol_state_name(st.state), ==, "enrolled");
+	g_assert_cmpint(st.cert_expires, ==, cert->not_after);
+	g_assert_cmpint(st.token_expires, ==, 0); /* burnt */
+	/* a replaced card's token: still enrolled, a token pending beside it */
+	g_autofree char *again = add_booth(f, "hall-1");
+	status_now(f, "hall-1", &st);
+	g_assert_cmpint(st.state, ==, SB_ENROL_STATE_ENROLLED);
+	g_assert_cmpint(st.token_expires, >, 0);
+
+	/* out of date (the token too, a day later): expired */
+	f->now = cert->not_after;
+	status_now(f, "hall-1", &st);
+	g_assert_cmpstr(sb_enrol_state_name(st.state), ==, "expired");
+	g_assert_cmpint(st.cert_expires, ==, 0);
+
+	/* revoked; then a new token makes it pending, the revocation still said */
+	g_assert_true(sb_enrol_booth_revoke(f->enrol, "hall-1", NULL, &error));
+	g_assert_no_error(error);
+	status_now(f, "hall-1", &st);
+	g_assert_cmpstr(sb_enrol_state_name(st.state), ==, "revoked");
+	g_assert_cmpint(st.revoked_at, ==, f->now);
+	g_autofree char *fresh = add_booth(f, "hall-1");
+	status_now(f, "hall-1", &st);
+	g_assert_cmpint(st.state, ==, SB_ENROL_STATE_PENDING);
+	g_assert_cmpint(st.revoked_at, ==, f->now);
+
+	/* a booth the store does not know has nothing pending */
+	gint64 none = -1;
+	g_assert_true(sb_store_enrol_token_pending(f->store, "nobody", &none, &error));
+	g_assert_cmpint(none, ==, 0);
+}
+
 static void test_bearer(Fixture *f, gconstpointer data)
 {
 	g_assert_cmpstr(sb_enrol_bearer_token("Bearer abc"), ==, "abc");
@@ -267,6 +334,7 @@ int main(int argc, char **argv)
 	ADD("/enrol/booth-add", test_booth_add);
 	ADD("/enrol/reenroll", test_reenroll);
 	ADD("/enrol/revoke-pending", test_revoke_pending);
+	ADD("/enrol/status", test_status);
 	ADD("/enrol/bearer", test_bearer);
 	return g_test_run();
 }

@@ -487,6 +487,55 @@ static void test_disconnects(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c.booths, ==, 1);
 }
 
+/* An administrator revoked a booth: its connection closes at once, its call
+ * ends for the adviser without waiting for a resume, it leaves the list. */
+static void test_close_booth(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *b2 = booth(f, 1, "sim-2");
+	Conn *alice = adviser(f, 2, "Alice");
+	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	g_autofree char *ticket = ticket_of(b);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, alice, accept);
+	say(f, b2, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+
+	g_assert_false(sb_hub_close_booth(f->hub, "nobody", 4003, "revoked"));
+	g_assert_cmpuint(b->closed_code, ==, 0);
+
+	/* in a call: closed, and the call ends now (resume grace or not) */
+	guint before = b->inbox->len;
+	g_assert_true(sb_hub_close_booth(f->hub, "sim-1", 4003, "revoked"));
+	g_assert_cmpuint(b->closed_code, ==, 4003);
+	g_assert_cmpuint(b->inbox->len, ==, before); /* nothing more is sent to it */
+	g_autoptr(RelaisMsg) end = last_of(alice, RELAIS_MSG_END);
+	g_assert_nonnull(end);
+	g_assert_cmpstr(relais_msg_get_string(end, "reason"), ==, "peer-lost");
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.calls_active, ==, 0);
+	g_assert_cmpuint(c.booths, ==, 1);
+	/* a second close finds nothing; input from the closing socket is ignored */
+	g_assert_false(sb_hub_close_booth(f->hub, "sim-1", 4003, "revoked"));
+	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	g_assert_cmpuint(b->inbox->len, ==, before);
+
+	/* queued: its ticket leaves the queue, advisers see it gone */
+	g_assert_true(sb_hub_close_booth(f->hub, "sim-2", 4003, "revoked"));
+	g_assert_cmpuint(b2->closed_code, ==, 4003);
+	g_autoptr(RelaisMsg) q = last_of(alice, RELAIS_MSG_QUEUE);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
+	g_autoptr(RelaisMsg) booths = last_of(alice, RELAIS_MSG_BOOTHS);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 0);
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.booths, ==, 0);
+	g_assert_cmpuint(c.queue, ==, 0);
+
+	/* the transport then reports the sockets gone (teardown): no double free */
+	sb_hub_disconnect(f->hub, b->peer);
+	b->peer = NULL;
+}
+
 static void test_limits(Fixture *f, gconstpointer data)
 {
 	/* queue cap is 2 */
@@ -1511,6 +1560,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
 	g_test_add("/hub/share", Fixture, NULL, setup, test_share, teardown);
 	g_test_add("/hub/disconnects", Fixture, NULL, setup, test_disconnects, teardown);
+	g_test_add("/hub/close-booth", Fixture, &ROOMY, setup, test_close_booth, teardown);
 	g_test_add("/hub/limits", Fixture, NULL, setup, test_limits, teardown);
 	g_test_add("/hub/error-limit", Fixture, NULL, setup, test_error_limit, teardown);
 	g_test_add("/hub/metrics", Fixture, NULL, setup, test_metrics, teardown);
