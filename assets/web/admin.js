@@ -220,6 +220,88 @@ const boothUi = {
   formError: $('booth-form-error'),
 };
 
+const ENROL_WORDS = {
+  none: 'Not enrolled',
+  pending: 'Token pending',
+  enrolled: 'Enrolled',
+  expired: 'Certificate expired',
+  revoked: 'Revoked',
+};
+
+const tokenUi = {
+  panel: $('booth-token'),
+  booth: $('booth-token-booth'),
+  expires: $('booth-token-expires'),
+  value: $('booth-token-value'),
+  command: $('booth-token-command'),
+  copied: $('booth-token-copied'),
+};
+
+// Single quotes for a POSIX shell.
+const shq = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+// The token of a reply, shown once: nothing keeps it but this panel, which
+// forgets it when closed.
+function showToken(boothId, token, expires, siteName) {
+  const ws = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/booth`;
+  tokenUi.booth.textContent = boothId;
+  tokenUi.expires.textContent = localTime(expires);
+  tokenUi.value.textContent = token;
+  tokenUi.command.textContent =
+    `relaisctl provision --switchboard ${shq(ws)} --ca switchboard-ca.pem \\\n` +
+    `  --name ${shq(boothId)} --site ${shq(siteName || 'SITE')} --token ${shq(token)} CARD-OR-IMAGE`;
+  tokenUi.copied.textContent = '';
+  tokenUi.panel.hidden = false;
+  tokenUi.panel.scrollIntoView({ block: 'nearest' });
+}
+
+function hideToken() {
+  tokenUi.panel.hidden = true;
+  tokenUi.value.textContent = '';
+  tokenUi.command.textContent = '';
+  tokenUi.copied.textContent = '';
+}
+
+async function copyText(el, what) {
+  try {
+    await navigator.clipboard.writeText(el.textContent);
+    tokenUi.copied.textContent = `${what} copied.`;
+  } catch {
+    // no clipboard (plain HTTP, refused): select it for Ctrl+C
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    tokenUi.copied.textContent = `${what} selected: press Ctrl+C to copy it.`;
+  }
+}
+$('booth-token-copy').addEventListener('click', () => copyText(tokenUi.value, 'Token'));
+$('booth-token-copy-command').addEventListener('click', () => copyText(tokenUi.command, 'Command'));
+$('booth-token-close').addEventListener('click', hideToken);
+
+function siteName(siteId) {
+  return st.sites.find((s) => s.id === siteId)?.name ?? '';
+}
+
+// The booth's enrolment cell: its state, and until when.
+function enrolCell(e) {
+  const state = e?.state ?? 'none';
+  const c = cell(ENROL_WORDS[state] ?? state, { 'data-testid': 'booth-row-enrol' });
+  const until = state === 'enrolled' ? e.cert_expires : state === 'pending' ? e.token_expires : null;
+  const notes = [];
+  if (until) notes.push(`${state === 'enrolled' ? 'certificate' : 'token'} valid until ${localTime(until)}`);
+  if (state === 'enrolled' && e.token_expires) notes.push(`a new token valid until ${localTime(e.token_expires)}`);
+  if (e?.revoked_at && state !== 'revoked') notes.push(`revoked ${localTime(e.revoked_at)}`);
+  else if (state === 'revoked') notes.push(`since ${localTime(e.revoked_at)}`);
+  for (const text of notes) {
+    const note = document.createElement('div');
+    note.className = 'hint';
+    note.textContent = text;
+    c.append(note);
+  }
+  return c;
+}
+
 async function loadBooths() {
   const r = await load('/api/admin/booths');
   if (!r.ok) {
@@ -231,6 +313,7 @@ async function loadBooths() {
     ...booths.map((b) => {
       const tr = row('booth-row', b.id);
       tr.dataset.status = b.status;
+      tr.dataset.enrol = b.enrolment?.state ?? 'none';
       const name = Object.assign(document.createElement('input'), { type: 'text', value: b.name ?? '', maxLength: 100 });
       name.setAttribute('aria-label', `Name of booth ${b.id}`);
       name.setAttribute('data-testid', 'booth-row-name');
@@ -267,6 +350,22 @@ async function loadBooths() {
           rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
           if (res.ok) await Promise.all([loadBooths(), loadSites()]);
         }, 'btn btn-quiet'),
+        button('New enrolment token', 'booth-token-new', async () => {
+          if (!confirm(`Give booth ${b.id} a new enrolment token? Its pending token, if any, stops working.`)) return;
+          const res = await send('POST', `/api/admin/booths/${encodeURIComponent(b.id)}/token`);
+          rowError.hidden = res.ok;
+          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          if (!res.ok) return;
+          showToken(b.id, res.body.token, res.body.token_expires, b.site ?? siteName(b.site_id));
+          await loadBooths();
+        }, 'btn btn-quiet'),
+        button('Revoke', 'booth-revoke', async () => {
+          if (!confirm(`Revoke booth ${b.id}? It is disconnected at once, its certificate stops working, and it needs a new enrolment token to come back.`)) return;
+          const res = await send('POST', `/api/admin/booths/${encodeURIComponent(b.id)}/revoke`);
+          rowError.hidden = res.ok;
+          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          if (res.ok) await loadBooths();
+        }, 'btn btn-danger'),
         rowError,
       );
       tr.append(
@@ -275,6 +374,7 @@ async function loadBooths() {
         cell(site),
         status,
         cell(b.last_seen ? (b.status === 'offline' ? localTime(b.last_seen) : 'now') : '—'),
+        enrolCell(b.enrolment),
         actions,
       );
       return tr;
@@ -293,6 +393,7 @@ boothUi.form.addEventListener('submit', async (ev) => {
   });
   formError(boothUi.formError, r, { id: boothUi.id, name: boothUi.name, site_id: boothUi.site });
   if (!r.ok) return;
+  if (r.body.token) showToken(r.body.id, r.body.token, r.body.token_expires, siteName(r.body.site_id));
   boothUi.form.reset();
   await Promise.all([loadBooths(), loadSites()]);
 });
