@@ -37,7 +37,7 @@ const ENDPOINTS = [
   ['GET', 'sites/1/hours'], ['PUT', 'sites/1/hours'], ['GET', 'sites/1/closures'], ['POST', 'sites/1/closures'],
   ['DELETE', 'closures/1'], ['GET', 'booths'], ['POST', 'booths'], ['PUT', 'booths/b1'], ['DELETE', 'booths/b1'],
   ['GET', 'users'], ['POST', 'users'], ['GET', 'users/x'], ['PUT', 'users/x'], ['DELETE', 'users/x'],
-  ['POST', 'users/x/password'],
+  ['POST', 'users/x/password'], ['POST', 'booths/b1/token'], ['POST', 'booths/b1/revoke'],
 ];
 
 // An IANA zone (Etc/GMT±N) where it is now between 06:00 and 11:59, so that
