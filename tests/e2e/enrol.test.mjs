@@ -5,14 +5,15 @@
 // provision` line; the list never shows it again and the store holds only
 // its SHA-256; a new token replaces the pending one; the list says per booth
 // none / pending / enrolled / revoked; revoking from the page closes the
-// booth's open WebSocket at once (4003 "revoked") and deletes its token.
+// booth's open WebSocket at once (4003 "revoked": a scripted socket reads the
+// code, a real relais-booth logs it) and deletes its token.
 // Advisers and staff get 403, a cross-origin POST 403, unknown ids 404.
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { missingBinaries, outFile, tmpDir } from './lib/env.mjs';
-import { startSwitchboard, httpRequest, ADVISER } from './lib/relais.mjs';
+import { startSwitchboard, startBooth, httpRequest, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { run } from './lib/procs.mjs';
 import { scriptedBooth, suiteSteps } from './lib/scripted.mjs';
@@ -199,6 +200,23 @@ describe('booth enrolment on the administration page', { skip, timeout: 180000 }
     assert.equal(back.state, 'pending');
     assert.ok(back.revoked_at);
     assert.deepEqual(browser.pageErrors(), []);
+  });
+
+  step('revoking a real booth from the page takes its link down at once', async () => {
+    await api('POST', 'booths', { body: { id: 'hall-4', site_id: state.siteId } });
+    const booth = await startBooth({ dir, switchboard: sb, boothId: 'hall-4', site: SITE });
+    await until(async () => (await listed('hall-4'))?.status === 'online', { timeout: 15000, what: 'real booth online' });
+    await t('booths-refresh').click();
+    await until(async () => (await boothRow('hall-4').getAttribute('data-status')) === 'online', { what: 'row online' });
+    const t0 = Date.now();
+    await boothRow('hall-4').locator('[data-testid="booth-revoke"]').click();
+    await until(async () => /switchboard closed the link \(code 4003 revoked\)/.test(booth.proc.tailText(40)), { timeout: 3000, interval: 50, what: 'the booth told 4003 revoked' });
+    assert.ok(Date.now() - t0 < 3000);
+    assert.match(sb.proc.tailText(60), /booth hall-4 offline/);
+    // it has no certificate to be refused yet (ENROL.md): it may dial again
+    // as any booth can today, but its pending token is gone
+    assert.equal((await listed('hall-4')).enrolment.token_expires, null);
+    await booth.proc.stop();
   });
 
   step('API: advisers and staff 403, no session 401, cross-origin 403, unknown ids 404, wrong method 405', async () => {
