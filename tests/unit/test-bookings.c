@@ -5,52 +5,29 @@
  * refusal's reason is one the protocol knows. */
 #include "bookings.h"
 #include "harness.h"
+#include "storefx.h"
 #include "protocol.h"
 #include "store.h"
 #include "relais-config.h"
 
 #include <string.h>
 
-typedef struct {
-	char *tmp;
-	SbStore *store;
-	gint64 now;
-	gint64 site;
-} Fixture;
-
-static gint64 fake_clock(gpointer user_data)
-{
-	return ((Fixture *)user_data)->now;
-}
-
-/* Monday 2024-03-04, Europe/Paris (UTC+1): local hh:mm as unix seconds. */
-#define MON(h, m) (1709535600 + ((h)-8) * 3600 + (m)*60)
+typedef RtStoreFx Fixture;
+#define MON RT_MON
 
 static void setup(Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	f->tmp = g_dir_make_tmp("relais-bookings-XXXXXX", &error);
-	g_assert_no_error(error);
-	g_autofree char *dir = g_build_filename(f->tmp, "data", NULL);
-	f->store = sb_store_open(dir, &error);
-	g_assert_no_error(error);
-	f->now = MON(9, 10);
-	sb_store_set_clock(f->store, fake_clock, f);
-	f->site = sb_store_site_upsert(f->store, 0, "Médiathèque", "Europe/Paris", &error);
-	g_assert_no_error(error);
 	/* Monday 09:00-12:30, Tuesday morning */
 	SbSlot week[] = {
 		{.weekday = 0, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 		{.weekday = 1, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 	};
-	g_assert_true(sb_store_slots_set(f->store, f->site, week, G_N_ELEMENTS(week), &error));
+	rt_store_fx_setup(f, "bookings", week, G_N_ELEMENTS(week));
 }
 
 static void teardown(Fixture *f, gconstpointer data)
 {
-	g_clear_pointer(&f->store, sb_store_free);
-	rt_rm_rf(f->tmp);
-	g_free(f->tmp);
+	rt_store_fx_teardown(f);
 }
 
 static void test_reasons(void)
