@@ -4,13 +4,15 @@
 # tone microphone), and a simulated visitor who asks for an adviser again
 # whenever the booth is idle. Open the printed URL in Chromium/Firefox.
 #
-#   RELAIS_PORT=8080            switchboard port
+#   RELAIS_PORT=8080            switchboard port (adviser console)
+#   RELAIS_BOOTH_PORT=8443      booth listener (TLS, client certificates)
 #   RELAIS_DEMO_SECONDS=0       stop after N seconds (0: until Ctrl-C)
 #   RELAIS_DEMO_VISITOR=1       0: no automatic visitor (use relais-boothctl)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 port=${RELAIS_PORT:-8080}
+booth_port=${RELAIS_BOOTH_PORT:-8443}
 seconds=${RELAIS_DEMO_SECONDS:-0}
 visitor=${RELAIS_DEMO_VISITOR:-1}
 run=$(mktemp -d /tmp/relais-demo.XXXXXX)
@@ -47,17 +49,27 @@ all_week=mon-am,mon-pm,tue-am,tue-pm,wed-am,wed-pm,thu-am,thu-pm,fri-am,fri-pm,s
 for site in "Médiathèque (demo)" "Bibliothèque (écran tactile)"; do
 	"$build/bin/relais-switchboard" --data "$data" hours set "$site" "$all_week" >/dev/null 2>>"$run/user-add.log"
 done
-"$build/bin/relais-switchboard" --data "$data" --port "$port" --assets "$top/assets/web" \
-	>"$run/switchboard.out" 2>"$run/switchboard.log" &
+"$build/bin/relais-switchboard" --data "$data" --port "$port" --booth-port "$booth_port" \
+	--assets "$top/assets/web" >"$run/switchboard.out" 2>"$run/switchboard.log" &
 pids+=($!)
-for _ in $(seq 50); do grep -q listening "$run/switchboard.out" 2>/dev/null && break; sleep 0.1; done
-if ! grep -q listening "$run/switchboard.out"; then
+for _ in $(seq 50); do grep -q "booth listener" "$run/switchboard.out" 2>/dev/null && break; sleep 0.1; done
+if ! grep -q "booth listener" "$run/switchboard.out"; then
 	echo "relais-switchboard did not start:" >&2
 	cat "$run/switchboard.log" >&2
 	exit 1
 fi
 
-"$build/bin/relais-booth" --switchboard "ws://127.0.0.1:$port/ws/booth" --booth-id sim-1 \
+# Each booth enrols as a real one does (ENROL.md): the administrator's
+# `booth add` gives a one-time token, the booth makes its own key, asks the
+# switchboard's booth CA for a certificate over TLS checked against the
+# listener's certificate, and from then on presents it (mutual TLS).
+booth_ca=$data/booth-listener/switchboard.crt
+booth_url=wss://127.0.0.1:$booth_port/ws/booth
+token() {
+	"$build/bin/relais-switchboard" --data "$data" booth add "$1" --site "$2" 2>>"$run/user-add.log"
+}
+"$build/bin/relais-booth" --switchboard "$booth_url" --ca-file "$booth_ca" --state-dir "$run/state-sim-1" \
+	--enrol-token "$(token sim-1 "Médiathèque (demo)")" --booth-id sim-1 \
 	--site "Médiathèque (demo)" --board sim --pipelines "$top/pipelines" --control "$sock" 2>"$run/booth.log" &
 pids+=($!)
 
@@ -65,7 +77,8 @@ pids+=($!)
 # display, else drawn off screen (drive it with tap, look with screenshot).
 sock2=$run/booth-ui.sock
 [[ -n ${DISPLAY:-}${WAYLAND_DISPLAY:-} ]] || export SDL_VIDEODRIVER=offscreen
-"$build/bin/relais-booth" --switchboard "ws://127.0.0.1:$port/ws/booth" --booth-id sim-touch \
+"$build/bin/relais-booth" --switchboard "$booth_url" --ca-file "$booth_ca" --state-dir "$run/state-sim-touch" \
+	--enrol-token "$(token sim-touch "Bibliothèque (écran tactile)")" --booth-id sim-touch \
 	--site "Bibliothèque (écran tactile)" --board sim --pipelines "$top/pipelines" --control "$sock2" \
 	--ui --questions "$top/assets/questions/default.ini" --locale-dir "$build/locale" 2>"$run/booth-ui.log" &
 pids+=($!)
@@ -81,6 +94,7 @@ cat <<MSG
   Administration:   http://127.0.0.1:$port/admin.html   (admin / $admin_password)
   Statistics:       http://127.0.0.1:$port/stats.html   Staff: /staff.html
   Metrics:          http://127.0.0.1:$port/metrics
+  Booth listener:   https://127.0.0.1:$booth_port/  (booths only: enrolled, mutual TLS)
 
   The simulated visitor at booth sim-1 asks for an adviser (topic job-search,
   French) and asks again after every call. Drive it yourself with:

@@ -3,6 +3,7 @@
 
 #include "docshare.h"
 #include "auth.h"
+#include "enrol-http.h"
 #include "http.h"
 
 #include <string.h>
@@ -17,6 +18,7 @@
 
 typedef struct {
 	SbDocshareConfig config;
+	SbEnrol *enrol; /* checks the booths' certificates (downloads) */
 	gsize inflight; /* bytes of the upload buffers allocated now */
 } Docshare;
 
@@ -403,10 +405,13 @@ static void on_fetch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "booths do not send an Origin");
 		return;
 	}
+	/* who is asking is what its certificate says (403 set otherwise) */
+	g_autoptr(SbBoothCert) who = sb_enrol_http_gate(ds->enrol, msg);
+	if (who == NULL)
+		return;
 	const char *token = g_str_has_prefix(path, FETCH_PREFIX) ? path + strlen(FETCH_PREFIX) : "";
 	RelaisDocKind kind;
-	g_autoptr(GBytes) bytes =
-		sb_hub_fetch_document(ds->config.hub, token, soup_message_headers_get_one(h, "X-Relais-Booth"), &kind);
+	g_autoptr(GBytes) bytes = sb_hub_fetch_document(ds->config.hub, token, who->booth_id, &kind);
 	if (bytes == NULL) {
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such document");
 		return;
@@ -419,15 +424,16 @@ static void on_fetch(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	soup_message_body_append_bytes(soup_server_message_get_response_body(msg), bytes);
 }
 
-void sb_docshare_register(SoupServer *soup, const SbDocshareConfig *config)
+void sb_docshare_register(SoupServer *soup, SoupServer *booth_soup, SbEnrol *enrol, const SbDocshareConfig *config)
 {
 	Docshare *ds = g_rc_box_new0(Docshare);
 	ds->config = *config;
+	ds->enrol = enrol;
 	relais_doc_limits_resolve(&ds->config.limits);
 	g_object_set_data_full(G_OBJECT(soup), "relais-docshare", ds, g_rc_box_release);
 	soup_server_add_early_handler(soup, UPLOAD_PATH, on_upload_early, ds, NULL);
 	soup_server_add_handler(soup, UPLOAD_PATH, on_upload, ds, NULL);
-	soup_server_add_handler(soup, FETCH_PREFIX, on_fetch, ds, NULL);
+	soup_server_add_handler(booth_soup, FETCH_PREFIX, on_fetch, g_rc_box_acquire(ds), g_rc_box_release);
 }
 
 gsize sb_docshare_uploads_bytes(SoupServer *soup)

@@ -23,14 +23,18 @@
  * the type claims; the hub keeps them for that call alone, in memory,
  * zeroed when dropped.
  *
- * The download needs the one-time token the booth got in doc_show, its
- * booth id (header X-Relais-Booth) and no Origin (booths are not browsers);
- * it answers 404 for anything else: wrong token, fetched already, call over.
+ * The download is served on the booth listener (ENROL.md), not on the
+ * advisers' port: it needs the one-time token the booth got in doc_show, a
+ * booth certificate (the booth id is the certificate's, never a header)
+ * and no Origin (booths are not browsers); it answers 403 without a valid
+ * certificate and 404 for anything else: wrong token, another booth's,
+ * fetched already, call over.
  */
 #pragma once
 
 #include <libsoup/soup.h>
 #include "docfile.h"
+#include "enrol.h"
 #include "hub.h"
 #include "store.h"
 
@@ -49,7 +53,9 @@ typedef struct {
 	gpointer find_data;
 } SbDocshareConfig;
 
-void sb_docshare_register(SoupServer *soup, const SbDocshareConfig *config);
+/* The advisers' routes on `soup`, the booths' download on `booth_soup`
+ * (its client certificates checked by `enrol`, which outlives both). */
+void sb_docshare_register(SoupServer *soup, SoupServer *booth_soup, SbEnrol *enrol, const SbDocshareConfig *config);
 /* Bytes of upload buffers allocated now (uploads whose body is coming):
  * the /metrics gauge relais_document_uploads_bytes. */
 gsize sb_docshare_uploads_bytes(SoupServer *soup);

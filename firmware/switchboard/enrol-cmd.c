@@ -26,11 +26,16 @@ static char *utc_text(gint64 t)
 	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M:%S UTC") : g_strdup("?");
 }
 
-static int booth_add(SbEnrol *enrol, int argc, char **argv)
+static int booth_add(SbStore *store, SbEnrol *enrol, int argc, char **argv)
 {
 	g_autofree char *site = NULL;
 	int ttl_hours = 0;
+	gboolean create_site = FALSE;
 	GOptionEntry entries[] = {{"site", 's', 0, G_OPTION_ARG_STRING, &site, "The booth's site (by name)", "SITE"},
+				  {"create-site", 0, 0, G_OPTION_ARG_NONE, &create_site,
+				   "Make the site if there is none by that name (default: refuse, a typo "
+				   "would make a new site)",
+				   NULL},
 				  {"ttl-hours", 0, 0, G_OPTION_ARG_INT, &ttl_hours,
 				   "How long the token stays usable (default: the Kconfig 24 h)", "H"},
 				  {NULL}};
@@ -47,6 +52,13 @@ static int booth_add(SbEnrol *enrol, int argc, char **argv)
 		return bad_usage("booth add needs --site SITE");
 	if (ttl_hours < 0 || ttl_hours > 720)
 		return bad_usage("--ttl-hours is 1 to 720");
+	gboolean created = FALSE;
+	if (create_site && sb_store_site_ensure(store, site, &created, &error) == 0) {
+		fprintf(stderr, PROG ": booth add: site '%s': %s\n", site, error->message);
+		return 1;
+	}
+	if (created)
+		fprintf(stderr, PROG ": created site '%s'\n", site);
 	gint64 expires = 0;
 	g_autofree char *token = sb_enrol_booth_add(enrol, argv[1], site, (guint)ttl_hours * 3600, &expires, &error);
 	if (token == NULL) {
@@ -120,7 +132,7 @@ int sb_enrol_command(const char *data_dir, int argc, char **argv)
 	}
 	g_autoptr(SbEnrol) enrol = sb_enrol_new(store, ca);
 	if (strcmp(cmd, "add") == 0)
-		return booth_add(enrol, argc - 1, argv + 1);
+		return booth_add(store, enrol, argc - 1, argv + 1);
 	guint revoked = 0;
 	if (!sb_enrol_booth_revoke(enrol, argv[2], &revoked, &error)) {
 		fprintf(stderr, PROG ": booth revoke: %s\n", error->message);

@@ -38,6 +38,7 @@ struct _SbPeer {
 	gboolean closing; /* close requested: ignore further input */
 	guint errors;
 	/* booth */
+	char *cert_booth_id; /* what its certificate says (NULL: not checked by the transport) */
 	char *booth_id;
 	char *site;
 	char *board;

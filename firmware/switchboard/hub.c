@@ -311,6 +311,15 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	if (peer->role == RELAIS_ROLE_BOOTH) {
 		const char *id = relais_msg_get_string(msg, "booth_id");
+		if (peer->cert_booth_id && g_strcmp0(id, peer->cert_booth_id) != 0) {
+			/* a booth may only speak for itself */
+			g_message("hello as booth '%s' refused: the connection's certificate is booth '%s'", id,
+				  peer->cert_booth_id);
+			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FIELD, "hello",
+				       "this connection's certificate is not booth '%s'", id);
+			close_peer(hub, peer, 1008, "not this booth");
+			return;
+		}
 		SbPeer *old = g_hash_table_lookup(hub->booths, id);
 		if (old == NULL && g_hash_table_size(hub->booths) >= hub->config.max_booths) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
@@ -524,6 +533,13 @@ void sb_hub_set_adviser_identity(SbPeer *peer, const char *name)
 	peer->name = g_strdup(name);
 }
 
+void sb_hub_set_booth_identity(SbPeer *peer, const char *booth_id)
+{
+	g_return_if_fail(peer->role == RELAIS_ROLE_BOOTH && !peer->greeted);
+	g_free(peer->cert_booth_id);
+	peer->cert_booth_id = g_strdup(booth_id);
+}
+
 void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const char *const *topics)
 {
 	g_return_if_fail(peer->role == RELAIS_ROLE_ADVISER && !peer->greeted);
@@ -575,6 +591,7 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	detach_peer(hub, peer);
 	g_free(peer->conn_id);
 	g_free(peer->booth_id);
+	g_free(peer->cert_booth_id);
 	g_free(peer->site);
 	g_free(peer->board);
 	g_free(peer->reason);

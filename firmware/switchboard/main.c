@@ -4,8 +4,10 @@
 #include "admin.h"
 #include "calendar.h"
 #include "auth.h"
+#include "boothca.h"
 #include "cert.h"
 #include "enrol-cmd.h"
+#include "enrol.h"
 #include "server.h"
 #include "store.h"
 #include "relais-config.h"
@@ -51,22 +53,9 @@ static char *password_hash_from_stdin(const char *login, GError **error)
 
 static gint64 site_find_or_create(SbStore *store, const char *name, GError **error)
 {
-	g_autoptr(GError) local = NULL;
-	g_autoptr(SbSite) site = sb_store_site_get_by_name(store, name, &local);
-	if (site)
-		return site->id;
-	if (!g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&local));
-		return 0;
-	}
-	/* a new site, in the server's zone until an administrator sets it */
-	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
-	const char *zone = g_time_zone_get_identifier(tz);
-	g_autoptr(GError) zone_error = NULL;
-	gint64 id = sb_store_site_upsert(store, 0, name, zone, &zone_error);
-	if (id == 0)
-		id = sb_store_site_upsert(store, 0, name, "UTC", error);
-	if (id)
+	gboolean created = FALSE;
+	gint64 id = sb_store_site_ensure(store, name, &created, error);
+	if (created)
 		fprintf(stderr, PROG ": created site '%s'\n", name);
 	return id;
 }
@@ -544,6 +533,26 @@ static gboolean set_test_clock(SbStore *store)
 	return TRUE;
 }
 
+/* The booth listener's certificate: the switchboard's own (--tls-cert), or
+ * else one it makes once for itself in DIR/booth-listener (loopback only:
+ * without --tls-cert nothing else may be bound), which booths are
+ * provisioned to trust. */
+#define BOOTH_LISTENER_DIR  "booth-listener"
+#define BOOTH_LISTENER_DAYS 3650
+static GTlsCertificate *booth_listener_cert(const char *data, GTlsCertificate *tls, char **ca_file, GError **error)
+{
+	if (tls)
+		return g_object_ref(tls);
+	g_autofree char *dir = g_build_filename(data, BOOTH_LISTENER_DIR, NULL);
+	g_autofree char *crt = g_build_filename(dir, SB_CERT_FILE, NULL);
+	g_autofree char *key = g_build_filename(dir, SB_KEY_FILE, NULL);
+	if (!g_file_test(crt, G_FILE_TEST_EXISTS) &&
+	    !sb_cert_make_self_signed(dir, SB_CERT_DEFAULT_NAME, BOOTH_LISTENER_DAYS, FALSE, error))
+		return NULL;
+	*ca_file = g_strdup(crt);
+	return sb_cert_load_pair(crt, key, error);
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -561,6 +570,8 @@ static gboolean takes_value(const char *arg)
 					   "--data",
 					   "--tls-cert",
 					   "--tls-key",
+					   "--booth-port",
+					   "--booth-cert-seconds",
 					   "--doc-max-bytes",
 					   "--no-show-minutes",
 					   "--checkin-early-minutes"};
@@ -578,6 +589,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "make-cert") == 0)
 		return sb_cert_command(argc - 1, argv + 1);
 	int port = CONFIG_RELAIS_SB_PORT;
+	int booth_port = CONFIG_RELAIS_SB_BOOTH_PORT;
+	int booth_cert_s = 0;
 	g_autofree char *bind = g_strdup("127.0.0.1");
 	g_autofree char *assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);
 	g_autofree char *data = NULL;
@@ -592,6 +605,10 @@ int main(int argc, char **argv)
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
 		{"port", 'p', 0, G_OPTION_ARG_INT, &port, "HTTP port (0: any free port, printed)", "PORT"},
+		{"booth-port", 0, 0, G_OPTION_ARG_INT, &booth_port,
+		 "Booth listener port: TLS, client certificates (0: any free port, printed)", "PORT"},
+		{"booth-cert-seconds", 0, 0, G_OPTION_ARG_INT, &booth_cert_s,
+		 "Lifetime of the booth certificates issued from now (tests; default: the Kconfig days)", "S"},
 		{"bind", 'b', 0, G_OPTION_ARG_STRING, &bind, "Address to listen on (default 127.0.0.1)", "ADDR"},
 		{"assets", 'a', 0, G_OPTION_ARG_FILENAME, &assets, "Adviser console folder (assets/web)", "DIR"},
 		{"ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
@@ -651,7 +668,7 @@ int main(int argc, char **argv)
 		     "  " PROG " --data DIR booking cancel CODE\n\n"
 		     "Booths (ENROL.md; add prints a one-time enrolment token):\n"
 		     "  " PROG " --data DIR ca init\n"
-		     "  " PROG " --data DIR booth add NAME --site SITE [--ttl-hours H]\n"
+		     "  " PROG " --data DIR booth add NAME --site SITE [--create-site] [--ttl-hours H]\n"
 		     "  " PROG " --data DIR booth revoke|certs NAME\n\n"
 		     "TLS (plain HTTP is only allowed on loopback):\n"
 		     "  " PROG " --data DIR --tls-cert FILE --tls-key FILE [--bind ADDR]\n"
@@ -680,8 +697,12 @@ int main(int argc, char **argv)
 	if (cmd_at < argc)
 		return user_command(data, argc - cmd_at, argv + cmd_at);
 
-	if (port < 0 || port > 65535) {
-		fprintf(stderr, PROG ": --port must be 0..65535\n");
+	if (port < 0 || port > 65535 || booth_port < 0 || booth_port > 65535) {
+		fprintf(stderr, PROG ": --port and --booth-port must be 0..65535\n");
+		return 2;
+	}
+	if (booth_cert_s < 0) {
+		fprintf(stderr, PROG ": --booth-cert-seconds must be positive\n");
 		return 2;
 	}
 	if ((tls_cert != NULL) != (tls_key != NULL)) {
@@ -754,6 +775,23 @@ int main(int argc, char **argv)
 	sb_store_set_booking_window(store, (guint)early_min, (guint)no_show_min);
 	if (!set_test_clock(store))
 		return 1;
+	/* the booth CA, made on first start (ENROL.md) */
+	g_autoptr(SbBoothCa) booth_ca = sb_booth_ca_open(data, TRUE, &error);
+	if (booth_ca == NULL) {
+		fprintf(stderr, PROG ": booth CA: %s\n", error->message);
+		return 1;
+	}
+	g_autoptr(SbEnrol) enrol = sb_enrol_new(store, booth_ca);
+	if (booth_cert_s > 0) {
+		sb_enrol_set_cert_lifetime(enrol, (guint)booth_cert_s);
+		g_warning("TEST ONLY: booth certificates are issued for %d s", booth_cert_s);
+	}
+	g_autofree char *booth_ca_file = NULL;
+	g_autoptr(GTlsCertificate) booth_tls = booth_listener_cert(data, tls, &booth_ca_file, &error);
+	if (booth_tls == NULL) {
+		fprintf(stderr, PROG ": booth listener certificate: %s\n", error->message);
+		return 1;
+	}
 
 	if (doc_max_bytes < 0 || doc_max_bytes > CONFIG_RELAIS_DOC_MAX_BYTES) {
 		fprintf(stderr, PROG ": --doc-max-bytes must be 1..%d (the Kconfig cap)\n",
@@ -778,6 +816,9 @@ int main(int argc, char **argv)
 				.turn_secret = turn_secret,
 			},
 		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
+		.enrol = enrol,
+		.booth_port = (guint)booth_port,
+		.booth_tls_certificate = booth_tls,
 	};
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(SbServer) server = sb_server_new(&config, &error);
@@ -787,6 +828,8 @@ int main(int argc, char **argv)
 	}
 	/* Tests and the demo read this line to learn the port. */
 	printf(PROG ": listening on %s://%s:%u/\n", tls ? "https" : "http", bind, sb_server_get_port(server));
+	printf(PROG ": booth listener on https://%s:%u/ (client certificates; booths trust %s)\n", bind,
+	       sb_server_get_booth_port(server), booth_ca_file ? booth_ca_file : "--tls-cert");
 	fflush(stdout);
 
 	/* under systemd (Type=notify): ready now, and the watchdog fed from

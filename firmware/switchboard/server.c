@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "bookings.h"
 #include "docshare.h"
+#include "enrol-http.h"
 #include "http.h"
 #include "site.h"
 #include "stats.h"
@@ -26,9 +27,16 @@
 
 struct _SbServer {
 	SoupServer *soup;
+	/* booths only (ENROL.md): TLS, client certificates, /ws/booth + EST */
+	SoupServer *booth_soup;
+	SbEnrol *enrol;
 	SbHub *hub;
 	char *assets_dir;
-	guint port;
+	guint port, booth_port;
+	/* SoupWebsocketConnection* -> GTlsCertificate* of its booth: checked
+	 * again every RELAIS_SB_BOOTH_RECHECK_S (a revocation by another
+	 * process, an expiry) */
+	GHashTable *booth_certs;
 	SbStore *store;
 	gboolean secure_cookies;
 	GHashTable *conns; /* SoupWebsocketConnection* -> SbPeer* */
@@ -57,12 +65,36 @@ static void sweep_no_shows(SbServer *server)
 		g_message("no-show sweep: %u booking(s) marked no-show", n);
 }
 
+/* Connected booths whose certificate is no longer good (revoked by `booth
+ * revoke` in another process, expired while connected) lose their link:
+ * 4003, as a revocation on the administration page does at once. */
+static void recheck_booths(SbServer *server)
+{
+	g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func(g_object_unref);
+	GHashTableIter it;
+	gpointer ws, cert;
+	g_hash_table_iter_init(&it, server->booth_certs);
+	while (g_hash_table_iter_next(&it, &ws, &cert)) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SbBoothCert) who = sb_enrol_check_peer(server->enrol, cert, &error);
+		if (who == NULL && !g_error_matches(error, SB_ENROL_ERROR, SB_ENROL_ERROR_INTERNAL)) {
+			g_message("closing a booth's link: %s", error->message);
+			g_ptr_array_add(doomed, g_object_ref(ws));
+		}
+	}
+	for (guint i = 0; i < doomed->len; i++)
+		if (soup_websocket_connection_get_state(doomed->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(doomed->pdata[i], 4003, "certificate revoked or expired");
+}
+
 static gboolean on_tick(gpointer data)
 {
 	SbServer *server = data;
 	sb_hub_tick(server->hub);
 	if (server->ticks % SESSION_SWEEP_EVERY_S == 0)
 		close_consoles(server, signin_is_over, NULL, "session ended: sign in again");
+	if (server->ticks % CONFIG_RELAIS_SB_BOOTH_RECHECK_S == 0)
+		recheck_booths(server);
 	if (++server->ticks % MAINTAIN_EVERY_S == 0) {
 		sweep_no_shows(server);
 		g_autoptr(GError) error = NULL;
@@ -197,6 +229,7 @@ static void on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
 	SbPeer *peer = NULL;
 	if (g_hash_table_steal_extended(server->conns, ws, NULL, (gpointer *)&peer)) {
 		g_hash_table_remove(server->conn_signins, ws);
+		g_hash_table_remove(server->booth_certs, ws);
 		g_debug("connection closed (code %u)", soup_websocket_connection_get_close_code(ws));
 		sb_hub_disconnect(server->hub, peer);
 		g_signal_handlers_disconnect_by_data(ws, server);
@@ -222,6 +255,14 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	SbPeer *peer = sb_hub_connect(server->hub, ep->role, ws);
 	/* set by ws_gate(): the adviser is who signed in, not what the hello says */
 	SbUser *user = g_object_get_data(G_OBJECT(msg), "relais-user");
+	/* set by ws_gate() too: the booth is who its certificate names */
+	SbBoothCert *who = g_object_get_data(G_OBJECT(msg), "relais-booth");
+	if (ep->role == RELAIS_ROLE_BOOTH && who != NULL) {
+		sb_hub_set_booth_identity(peer, who->booth_id);
+		GTlsCertificate *cert = soup_server_message_get_tls_peer_certificate(msg);
+		if (cert)
+			g_hash_table_insert(server->booth_certs, ws, g_object_ref(cert));
+	}
 	if (ep->role == RELAIS_ROLE_ADVISER && user != NULL) {
 		sb_hub_set_adviser_identity(peer, *user->display_name ? user->display_name : user->login);
 		sb_hub_set_adviser_skills(peer, (const char *const *)user->languages,
@@ -677,8 +718,15 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	if (ep->role == RELAIS_ROLE_BOOTH) {
 		/* booths are not browsers: an Origin means a web page posing as one */
-		if (soup_message_headers_get_one(h, "Origin") != NULL)
+		if (soup_message_headers_get_one(h, "Origin") != NULL) {
 			set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "booths do not send an Origin\n");
+			return;
+		}
+		/* only enrolled booths: a valid, unrevoked certificate from
+		 * the booth CA (403 with the reason set otherwise) */
+		SbBoothCert *who = sb_enrol_http_gate(server->enrol, msg);
+		if (who)
+			g_object_set_data_full(G_OBJECT(msg), "relais-booth", who, (GDestroyNotify)sb_booth_cert_free);
 		return;
 	}
 	if (!sb_http_origin_is_ours(msg, server->secure_cookies, TRUE)) {
@@ -723,28 +771,70 @@ static SbPeer *find_adviser_in_call(const char *signin_hash, gpointer user_data)
 
 /* --- life cycle -------------------------------------------------------------- */
 
+/* /ws/booth and the booths' routes on the advisers' port: not here. */
+static void on_booth_elsewhere(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+			       gpointer user_data)
+{
+	SbServer *server = user_data;
+	g_autofree char *text = g_strdup_printf(
+		"booths connect to the booth listener (TLS, port %u) with their certificate: see ENROL.md\n",
+		server->booth_port);
+	set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", text);
+}
+
+static gboolean listen_on(SoupServer *soup, GInetAddress *addr, guint port, GTlsCertificate *tls, guint *bound,
+			  GError **error)
+{
+	SoupServerListenOptions listen = 0;
+	if (tls) {
+		soup_server_set_tls_certificate(soup, tls);
+		listen |= SOUP_SERVER_LISTEN_HTTPS;
+	}
+	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, port);
+	if (!soup_server_listen(soup, sa, listen, error)) {
+		g_autofree char *a = g_inet_address_to_string(addr);
+		g_prefix_error(error, "listening on %s:%u: ", a, port);
+		return FALSE;
+	}
+	GSList *uris = soup_server_get_uris(soup);
+	if (uris)
+		*bound = g_uri_get_port(uris->data);
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return TRUE;
+}
+
 SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 {
 	g_return_val_if_fail(config->store != NULL, NULL);
+	g_return_val_if_fail(config->enrol != NULL && config->booth_tls_certificate != NULL, NULL);
 	g_autoptr(SbServer) server = g_new0(SbServer, 1);
 	server->assets_dir = g_strdup(config->assets_dir);
 	server->store = config->store;
+	server->enrol = config->enrol;
 	server->secure_cookies = config->secure_cookies;
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
 	sweep_no_shows(server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
+	/* the booth listener asks every client for a certificate and checks
+	 * it itself (enrol-http.h): the booth CA is deliberately not its
+	 * tls-database. A client without one reaches only simpleenroll. */
+	server->booth_soup = soup_server_new("server-header", "relais-switchboard", "tls-auth-mode",
+					     G_TLS_AUTHENTICATION_REQUESTED, NULL);
 
 	Endpoint *booth = g_new0(Endpoint, 1), *adviser = g_new0(Endpoint, 1);
 	booth->server = adviser->server = server;
 	booth->role = RELAIS_ROLE_BOOTH;
 	adviser->role = RELAIS_ROLE_ADVISER;
-	soup_server_add_websocket_handler(server->soup, "/ws/booth", NULL, NULL, on_websocket, booth, g_free);
+	soup_server_add_websocket_handler(server->booth_soup, "/ws/booth", NULL, NULL, on_websocket, booth, g_free);
+	soup_server_add_handler(server->booth_soup, "/ws/booth", on_ws_gate, booth, NULL);
+	sb_enrol_http_attach(server->booth_soup, server->enrol);
+	soup_server_add_handler(server->soup, "/ws/booth", on_booth_elsewhere, server, NULL);
 	soup_server_add_websocket_handler(server->soup, "/ws/adviser", NULL, NULL, on_websocket, adviser, g_free);
-	soup_server_add_handler(server->soup, "/ws/booth", on_ws_gate, booth, NULL);
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
 	sb_stats_register(server->soup, server->store, server->secure_cookies);
@@ -753,7 +843,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 			  close_signins_consoles, server);
 	SbDocshareConfig docs = {server->store,	     server->hub,	   server->secure_cookies,
 				 config->doc_limits, find_adviser_in_call, server};
-	sb_docshare_register(server->soup, &docs);
+	sb_docshare_register(server->soup, server->booth_soup, server->enrol, &docs);
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);
@@ -769,26 +859,21 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 			    "%s: plain HTTP is only allowed on loopback", config->bind);
 		return NULL;
 	}
-	SoupServerListenOptions listen = 0;
-	if (config->tls_certificate) {
-		soup_server_set_tls_certificate(server->soup, config->tls_certificate);
-		listen |= SOUP_SERVER_LISTEN_HTTPS;
-	}
-	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, config->port);
-	if (!soup_server_listen(server->soup, sa, listen, error)) {
-		g_prefix_error(error, "listening on %s:%u: ", config->bind, config->port);
+	if (!listen_on(server->booth_soup, addr, config->booth_port, config->booth_tls_certificate, &server->booth_port,
+		       error) ||
+	    !listen_on(server->soup, addr, config->port, config->tls_certificate, &server->port, error))
 		return NULL;
-	}
-	GSList *uris = soup_server_get_uris(server->soup);
-	if (uris)
-		server->port = g_uri_get_port(uris->data);
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
 	return g_steal_pointer(&server);
 }
 
 guint sb_server_get_port(SbServer *server)
 {
 	return server->port;
+}
+
+guint sb_server_get_booth_port(SbServer *server)
+{
+	return server->booth_port;
 }
 
 void sb_server_free(SbServer *server)
@@ -815,10 +900,15 @@ void sb_server_free(SbServer *server)
 		}
 		g_hash_table_unref(server->conns);
 		g_hash_table_unref(server->conn_signins);
+		g_hash_table_unref(server->booth_certs);
 	}
 	if (server->soup) {
 		soup_server_disconnect(server->soup);
 		g_object_unref(server->soup);
+	}
+	if (server->booth_soup) {
+		soup_server_disconnect(server->booth_soup);
+		g_object_unref(server->booth_soup);
 	}
 	sb_hub_free(server->hub);
 	g_free(server->assets_dir);

@@ -17,6 +17,7 @@
 
 #include <gio/gio.h>
 #include "docfile.h"
+#include "enrol.h"
 #include "hub.h"
 #include "store.h"
 
@@ -35,11 +36,19 @@ typedef struct {
 	gboolean secure_cookies; /* served over TLS (directly or behind a proxy): cookies get Secure */
 	SbHubConfig hub;
 	RelaisDocLimits doc_limits; /* documents shown in a call; 0s: Kconfig */
+	/* The booth listener (ENROL.md): /ws/booth and the EST endpoints on
+	 * their own port, always TLS with this certificate, asking for client
+	 * certificates that `enrol` checks. Both not owned, required. */
+	SbEnrol *enrol;
+	guint booth_port; /* 0: any free port */
+	GTlsCertificate *booth_tls_certificate;
 } SbServerConfig;
 
 SbServer *sb_server_new(const SbServerConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The port actually listened on. */
 guint sb_server_get_port(SbServer *server);
+/* The booth listener's port. */
+guint sb_server_get_booth_port(SbServer *server);
 void sb_server_free(SbServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbServer, sb_server_free)
 

@@ -239,3 +239,25 @@ gboolean sb_store_booth_del(SbStore *s, const char *booth_id, GError **error)
 	return st && store_bound(s, store_bind_text(st, 1, booth_id ? booth_id : ""), error) &&
 	       store_run(s, st, "deleting the booth", error) && store_changed_one(s, "booth", booth_id, error);
 }
+
+gint64 sb_store_site_ensure(SbStore *store, const char *name, gboolean *created, GError **error)
+{
+	if (created)
+		*created = FALSE;
+	g_autoptr(GError) local = NULL;
+	g_autoptr(SbSite) site = sb_store_site_get_by_name(store, name, &local);
+	if (site)
+		return site->id;
+	if (!g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return 0;
+	}
+	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+	g_autoptr(GError) zone_error = NULL;
+	gint64 id = sb_store_site_upsert(store, 0, name, g_time_zone_get_identifier(tz), &zone_error);
+	if (id == 0)
+		id = sb_store_site_upsert(store, 0, name, "UTC", error);
+	if (created)
+		*created = id != 0;
+	return id;
+}

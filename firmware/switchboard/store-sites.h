@@ -26,6 +26,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbSite, sb_site_free)
 G_GNUC_WARN_UNUSED_RESULT
 gint64 sb_store_site_upsert(SbStore *store, gint64 id, const char *name, const char *timezone, GError **error);
 SbSite *sb_store_site_get(SbStore *store, gint64 id, GError **error);
+/* The id of site `name`, made first if there is none (*created, nullable,
+ * says so), in the switchboard's own time zone (UTC if GLib does not know
+ * it) until an administrator sets it. 0 on error. */
+G_GNUC_WARN_UNUSED_RESULT
+gint64 sb_store_site_ensure(SbStore *store, const char *name, gboolean *created, GError **error);
 SbSite *sb_store_site_get_by_name(SbStore *store, const char *name, GError **error);
 /* Returns: (transfer full) (element-type SbSite), by name. */
 GPtrArray *sb_store_site_list(SbStore *store, GError **error);

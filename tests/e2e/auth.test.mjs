@@ -45,9 +45,10 @@ describe('accounts and sign-in', { skip, timeout: 120000 }, () => {
   const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
   const step = suite.step;
 
+  // role 'booth': an enrolled booth (auth-1's certificate) on the booth listener
   const upgrade = async (role, opts) => {
     try {
-      const c = await WsClient.connect(sb.wsUrl(role), opts);
+      const c = role === 'booth' ? await sb.boothWs('auth-1', { site: 'Auth', ...opts }) : await WsClient.connect(sb.wsUrl(role), opts);
       sockets.push(c);
       return { status: 101, c };
     } catch (err) {

@@ -8,7 +8,6 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries } from './lib/env.mjs';
 import { Stack, requestAndAccept, waitMedia, until, boothMedia, sleep } from './lib/scenario.mjs';
-import { WsClient } from './lib/ws.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -26,8 +25,10 @@ describe('bad input during a call', { skip, timeout: 120000 }, () => {
   let callId;
   let before0; // page counters when the call was established
 
-  async function open(role = 'adviser') {
-    const c = role === 'adviser' ? await stack.sb.adviserWs() : await WsClient.connect(stack.sb.wsUrl(role));
+  // role 'booth': an enrolled booth `boothId` (its certificate; a hello
+  // naming another booth is refused, see the next suite)
+  async function open(role = 'adviser', boothId = 'intruder-1') {
+    const c = role === 'adviser' ? await stack.sb.adviserWs() : await stack.sb.boothWs(boothId, { site: 'Nowhere' });
     clients.push(c);
     return c;
   }
@@ -187,7 +188,7 @@ describe('bad input during a call', { skip, timeout: 120000 }, () => {
   });
 
   step('a booth connection is held to the same rules', async () => {
-    const c = await open('booth');
+    const c = await open('booth', 'intruder-2');
     await expectError(c, { type: 'request', language: 'fr', topic: 'x' }, 'state', 'request before hello');
     await expectError(c, { type: 'hello', version: 1, role: 'booth' }, 'field', 'booth hello without booth_id');
     await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: 'intruder-2' }, 'welcome');

@@ -120,7 +120,7 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
   });
 
   step('a full call with a booth sending audio and video as separate streams, keyboard only', async () => {
-    const tab = await startBrowserBooth(adviser.context, { base: sb.base, wsUrl: sb.wsUrl('booth'), boothId: 'tab-1', site: 'Espace emploi' });
+    const tab = await startBrowserBooth(adviser.context, { sb, boothId: 'tab-1', site: 'Espace emploi' });
     await page.bringToFront();
     await tab.request('administrative', 'fr', { need: 'caf-form' });
     const btn = page.locator('[data-testid="queue-item"][data-booth-id="tab-1"] [data-testid="accept-btn"]');

@@ -21,7 +21,7 @@ test('demo: the printed URL leads to a two-way call with the simulated visitor',
   const port = await freePort();
   const demo = new Proc('demo', path.join(TOP, 'board', 'host', 'demo.sh'), [BUILD], {
     dir,
-    env: { RELAIS_PORT: String(port), RELAIS_DEMO_SECONDS: '80' },
+    env: { RELAIS_PORT: String(port), RELAIS_BOOTH_PORT: String(await freePort()), RELAIS_DEMO_SECONDS: '80' },
   });
   // listen before anything slow happens: the lines come once
   const printedUrl = demo.waitForLine(/Adviser console:\s+(http:\S+)\s+\(sign in as (\S+) \/ (\S+)\)/, 30000);

@@ -11,6 +11,7 @@
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { missingBinaries, outFile, tmpDir } from './lib/env.mjs';
 import { startSwitchboard, startBooth, httpRequest, ADVISER } from './lib/relais.mjs';
@@ -155,16 +156,19 @@ describe('booth enrolment on the administration page', { skip, timeout: 180000 }
   });
 
   step('the list says none, pending, enrolled, revoked', async () => {
-    // a booth the hub listed itself (no token), an enrolled one (a certificate
-    // recorded as boothca.c would: the EST route is not on this listener yet)
+    // a booth the hub listed itself (no token), an enrolled one (through the
+    // real path: a token, its own key, the EST endpoint of the booth listener)
     await api('POST', 'booths', { body: { id: 'hall-3' } });
     await sql('DELETE FROM enrol_tokens WHERE booth_id = \'hall-3\';');
-    const now = Math.floor(Date.now() / 1000);
-    await sql(`INSERT INTO booth_certs (serial, booth_id, not_before, not_after, issued) VALUES ('0A1B2C', 'hall-2', ${now - 3600}, ${now + 30 * 86400}, ${now});`);
+    const { cert } = await sb.boothIdentity('hall-2', SITE);
+    const notAfter = Date.parse(new crypto.X509Certificate(cert).validTo);
+    // a replaced card: a new token pending beside the certificate
+    assert.equal((await api('POST', 'booths/hall-2/token')).status, 201);
     assert.equal((await listed('hall-3')).enrolment.state, 'none');
     const enrolled = (await listed('hall-2')).enrolment;
     assert.equal(enrolled.state, 'enrolled');
-    assert.equal(Date.parse(enrolled.cert_expires), (now + 30 * 86400) * 1000);
+    assert.equal(Date.parse(enrolled.cert_expires), notAfter);
+    assert.ok(notAfter - Date.now() > 29 * 86400 * 1000, 'valid for the Kconfig 30 days');
     assert.ok(enrolled.token_expires, 'a token pending beside (a replaced card)');
     await t('booths-refresh').click();
     await until(async () => (await boothRow('hall-2').getAttribute('data-enrol')) === 'enrolled', { what: 'enrolled row' });
@@ -213,8 +217,10 @@ describe('booth enrolment on the administration page', { skip, timeout: 180000 }
     await until(async () => /switchboard closed the link \(code 4003 revoked\)/.test(booth.proc.tailText(40)), { timeout: 3000, interval: 50, what: 'the booth told 4003 revoked' });
     assert.ok(Date.now() - t0 < 3000);
     assert.match(sb.proc.tailText(60), /booth hall-4 offline/);
-    // it has no certificate to be refused yet (ENROL.md): it may dial again
-    // as any booth can today, but its pending token is gone
+    // its certificate is refused at the handshake from now on, and no token
+    // is left to enrol again with
+    await until(async () => /booth certificate refused at the handshake: .*revoked/.test(sb.proc.tailText(60)), { timeout: 15000, what: 'the next handshake refused' });
+    assert.equal((await listed('hall-4')).status, 'offline');
     assert.equal((await listed('hall-4')).enrolment.token_expires, null);
     await booth.proc.stop();
   });

@@ -11,7 +11,6 @@ import path from 'node:path';
 import { missingBinaries } from './lib/env.mjs';
 import { Stack, SITE, requestAndAccept, waitMedia, endFromPage } from './lib/scenario.mjs';
 import { httpRequest, signInPage } from './lib/relais.mjs';
-import { WsClient } from './lib/ws.mjs';
 import { until } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
@@ -125,7 +124,7 @@ describe('call records, outcome notes and statistics', { skip, timeout: 240000 }
   });
 
   step('a scripted booth rates its call', async () => {
-    const booth = await WsClient.connect(sb.wsUrl('booth'));
+    const booth = await sb.boothWs('e2e-script', { site: SITE });
     const adviser = await sb.adviserWs(OTHER.login, OTHER.password);
     try {
       await booth.request({ type: 'hello', version: 1, role: 'booth', booth_id: 'e2e-script', site: SITE }, 'welcome');

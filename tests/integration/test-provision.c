@@ -418,9 +418,13 @@ static void test_booth_from_image(Fixture *fx, gconstpointer data)
 	guint port = 0;
 	GSubprocess *sb = rt_start_switchboard(fx->dir, 0, &port);
 	make_mbr_image(fx);
-	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u/ws/booth", port);
+	/* the real thing: the switchboard's booth listener, the certificate
+	 * booths trust for it, a token from `booth add` */
+	g_autofree char *url = rt_booth_url(fx->dir);
+	g_autofree char *ca = rt_booth_ca_file(fx->dir);
+	g_autofree char *token = rt_booth_token(fx->dir, "mediatheque-1");
 	g_auto(Run) r = {0};
-	const char *extra[] = {"--switchboard", url, "--pin-file", fx->pin_file, NULL};
+	const char *extra[] = {"--switchboard", url, "--ca", ca, "--token", token, "--pin-file", fx->pin_file, NULL};
 	provision(fx, &r, fx->image, NULL, NULL, extra);
 	if (r.status != 0)
 		g_error("relaisctl: %s", r.err);
@@ -433,6 +437,13 @@ static void test_booth_from_image(Fixture *fx, gconstpointer data)
 	GSubprocess *booth = start_booth(fx, "mediatheque-1", settings);
 	BoothWait idle = {fx->dir, "mediatheque-1", "idle", "up", NULL};
 	g_assert_true(rt_wait(booth_is, &idle, 20000));
+	/* it enrolled: its key and certificate are on its state folder, and
+	 * the spent token is gone from the settings file */
+	g_autofree char *crt = g_build_filename(fx->dir, "state", "booth.crt", NULL);
+	g_assert_true(g_file_test(crt, G_FILE_TEST_IS_REGULAR));
+	g_autofree char *after = NULL;
+	g_assert_true(g_file_get_contents(settings, &after, NULL, NULL));
+	g_assert_null(strstr(after, token));
 	rt_stop(&booth);
 	rt_stop(&sb);
 }
@@ -455,7 +466,7 @@ static void test_booth_not_set_up(Fixture *fx, gconstpointer data)
 	g_assert_nonnull(g_subprocess_get_identifier(booth)); /* still running */
 
 	/* provisioned into a folder, with no CA: still not set up, saying why */
-	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u/ws/booth", port);
+	g_autofree char *url = rt_booth_url(fx->dir);
 	g_autofree char *data_text =
 		g_strdup_printf("[switchboard]\nurl=%s\n[booth]\nname=not-set-up\nsite=Lib\n", url);
 	g_assert_true(g_file_set_contents(settings, data_text, -1, NULL));
@@ -468,7 +479,10 @@ static void test_booth_not_set_up(Fixture *fx, gconstpointer data)
 	g_autofree char *folder = g_build_filename(fx->dir, "bootfs", NULL);
 	g_assert_cmpint(g_mkdir(folder, 0700), ==, 0);
 	g_auto(Run) r = {0};
-	const char *extra[] = {"--switchboard", url, "--name", "not-set-up", "--pin-file", fx->pin_file, NULL};
+	g_autofree char *ca = rt_booth_ca_file(fx->dir);
+	g_autofree char *token = rt_booth_token(fx->dir, "not-set-up");
+	const char *extra[] = {"--switchboard", url,   "--name",     "not-set-up", "--ca", ca,
+			       "--token",	token, "--pin-file", fx->pin_file, NULL};
 	provision(fx, &r, folder, NULL, NULL, extra);
 	if (r.status != 0)
 		g_error("relaisctl: %s", r.err);

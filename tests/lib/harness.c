@@ -150,6 +150,31 @@ char *rt_sign_in(guint port, const char *login, const char *password, guint *sta
 	return end ? g_strndup(cookie, end - cookie) : g_strdup(cookie);
 }
 
+/* The booth listener's port of the switchboard of `dir`: chosen by the
+ * first start, kept in dir/booth-port so that a restart serves the booths
+ * on the same port (they redial the URL they were given). */
+static guint booth_port_of(const char *dir)
+{
+	g_autofree char *file = g_build_filename(dir, "booth-port", NULL);
+	g_autofree char *text = NULL;
+	if (!g_file_get_contents(file, &text, NULL, NULL))
+		return 0;
+	return (guint)g_ascii_strtoull(text, NULL, 10);
+}
+
+/* "...: listening on http://127.0.0.1:PORT/" and "...: booth listener on
+ * https://127.0.0.1:PORT/ (...)": the port */
+static guint port_in(const char *line, const char *what)
+{
+	const char *at = strstr(line, what);
+	g_assert_nonnull(at);
+	const char *colon = strchr(at + strlen(what), ':');
+	g_assert_nonnull(colon);
+	guint port = (guint)g_ascii_strtoull(colon + 1, NULL, 10);
+	g_assert_cmpuint(port, >, 0);
+	return port;
+}
+
 GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out)
 {
 	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-switchboard", NULL);
@@ -160,22 +185,55 @@ GSubprocess *rt_start_switchboard(const char *dir, guint port, guint *port_out)
 	g_autofree char *assets = g_build_filename(rt_top(), "assets", "web", NULL);
 	g_autofree char *log = g_build_filename(dir, "switchboard.log", NULL);
 	g_autofree char *port_s = g_strdup_printf("%u", port);
+	g_autofree char *booth_port_s = g_strdup_printf("%u", booth_port_of(dir));
 	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 	g_autoptr(GError) error = NULL;
 	g_subprocess_launcher_set_stderr_file_path(l, log);
 	g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
-	GSubprocess *p =
-		g_subprocess_launcher_spawn(l, &error, bin, "--data", data, "--port", port_s, "--assets", assets, NULL);
+	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--data", data, "--port", port_s, "--booth-port",
+						     booth_port_s, "--assets", assets, NULL);
 	g_assert_no_error(error);
 	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
 	g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(line);
-	const char *colon = strrchr(line, ':');
-	g_assert_nonnull(colon);
-	*port_out = (guint)g_ascii_strtoull(colon + 1, NULL, 10);
-	g_assert_cmpuint(*port_out, >, 0);
+	*port_out = port_in(line, "listening on http");
+	g_autofree char *booth_line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(booth_line);
+	g_autofree char *booth_port = g_strdup_printf("%u", port_in(booth_line, "booth listener on https"));
+	g_autofree char *file = g_build_filename(dir, "booth-port", NULL);
+	g_assert_true(g_file_set_contents(file, booth_port, -1, NULL));
 	return p;
+}
+
+char *rt_booth_token(const char *dir, const char *id)
+{
+	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-switchboard", NULL);
+	g_autofree char *data = g_build_filename(dir, "sb-data", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocess) p =
+		g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, bin, "--data",
+				 data, "booth", "add", id, "--site", RT_BOOTH_SITE, "--create-site", NULL);
+	g_assert_no_error(error);
+	g_autofree char *out = NULL, *err = NULL;
+	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &out, &err, &error));
+	g_assert_no_error(error);
+	if (!g_subprocess_get_successful(p))
+		g_error("booth add %s: %s", id, err);
+	return g_strstrip(g_steal_pointer(&out));
+}
+
+char *rt_booth_url(const char *dir)
+{
+	guint port = booth_port_of(dir);
+	g_assert_cmpuint(port, >, 0);
+	return g_strdup_printf("wss://127.0.0.1:%u/ws/booth", port);
+}
+
+char *rt_booth_ca_file(const char *dir)
+{
+	return g_build_filename(dir, "sb-data", "booth-listener", "switchboard.crt", NULL);
 }
 
 GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const char *pipelines, const char *board)
@@ -185,15 +243,41 @@ GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const c
 	g_autofree char *log = g_build_filename(dir, log_name, NULL);
 	g_autofree char *sock_name = g_strdup_printf("%s.sock", id);
 	g_autofree char *sock = g_build_filename(dir, sock_name, NULL);
-	g_autofree char *url = g_strdup_printf("ws://127.0.0.1:%u/ws/booth", port);
+	/* the booth enrols through the real path (a token from `booth add`,
+	 * its own key, EST) and keeps its key and certificate in
+	 * dir/state-ID: a restart presents them without a new token */
+	g_autofree char *url = rt_booth_url(dir);
+	g_autofree char *ca = rt_booth_ca_file(dir);
+	g_autofree char *state_name = g_strdup_printf("state-%s", id);
+	g_autofree char *state = g_build_filename(dir, state_name, NULL);
+	g_autofree char *crt = g_build_filename(state, "booth.crt", NULL);
+	g_autofree char *token = g_file_test(crt, G_FILE_TEST_EXISTS) ? g_strdup("") : rt_booth_token(dir, id);
 	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 	g_subprocess_launcher_set_stderr_file_path(l, log);
 	g_subprocess_launcher_setenv(l, "G_MESSAGES_DEBUG", "relais-booth relais-media", TRUE);
 	g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
 	g_autoptr(GError) error = NULL;
-	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, bin, "--switchboard", url, "--booth-id", id, "--site",
-						     "Test library", "--control", sock, "--pipelines", pipelines,
-						     "--board", board, NULL);
+	const char *argv[] = {bin,
+			      "--switchboard",
+			      url,
+			      "--ca-file",
+			      ca,
+			      "--state-dir",
+			      state,
+			      "--booth-id",
+			      id,
+			      "--site",
+			      RT_BOOTH_SITE,
+			      "--control",
+			      sock,
+			      "--pipelines",
+			      pipelines,
+			      "--board",
+			      board,
+			      *token ? "--enrol-token" : NULL,
+			      token,
+			      NULL};
+	GSubprocess *p = g_subprocess_launcher_spawnv(l, argv, &error);
 	g_assert_no_error(error);
 	/* the control socket appears once the booth is up */
 	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;

@@ -42,7 +42,19 @@ gboolean rt_add_user(const char *dir, const char *login, const char *role, const
  * or NULL, and the status. */
 char *rt_sign_in(guint port, const char *login, const char *password, guint *status);
 /* Starts relais-booth with control socket dir/<id>.sock, log dir/<id>.log. */
+/* Enrolled through the real path first (rt_booth_token) unless dir/state-ID
+ * holds its certificate already; `port` is the page port (unused: the booth
+ * dials the booth listener of the switchboard of `dir`). */
 GSubprocess *rt_start_booth(const char *dir, guint port, const char *id, const char *pipelines, const char *board);
+/* The site of the harness's booths (made by rt_booth_token if new). */
+#define RT_BOOTH_SITE "Test library"
+/* A one-time enrolment token for booth `id` (`relais-switchboard booth add`,
+ * with the switchboard of `dir` running or not). Returns: (transfer full) */
+char *rt_booth_token(const char *dir, const char *id);
+/* wss://127.0.0.1:BOOTHPORT/ws/booth of the switchboard of `dir` (started
+ * once by rt_start_switchboard) and the certificate booths trust for it. */
+char *rt_booth_url(const char *dir);
+char *rt_booth_ca_file(const char *dir);
 void rt_stop(GSubprocess **proc);
 
 /* One control command; returns the reply object (transfer full) or NULL. */

@@ -536,6 +536,45 @@ static void test_close_booth(Fixture *f, gconstpointer data)
 	b->peer = NULL;
 }
 
+/* The transport names the booth from its certificate: a hello naming
+ * another booth gets nothing (no welcome, no TURN credentials, no place in
+ * the registry, so no queue and no call), and does not knock the real booth
+ * off; the right name is welcome. */
+static void test_booth_identity(Fixture *f, gconstpointer data)
+{
+	Conn *real = booth(f, 0, "sim-1");
+	Conn *alice = adviser(f, 1, "Alice");
+	Conn *liar = open_conn(f, 2, RELAIS_ROLE_BOOTH);
+	sb_hub_set_booth_identity(liar->peer, "sim-2");
+	say(f, liar, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\",\"site\":\"M\"}");
+	g_assert_cmpuint(liar->closed_code, ==, 1008);
+	g_assert_cmpuint(count_of(liar, RELAIS_MSG_WELCOME), ==, 0);
+	g_autoptr(RelaisMsg) err = last_of(liar, RELAIS_MSG_ERROR);
+	g_assert_nonnull(err);
+	g_assert_cmpstr(relais_msg_get_string(err, "code"), ==, "field");
+	for (guint i = 0; i < liar->inbox->len; i++)
+		g_assert_null(strstr(g_ptr_array_index(liar->inbox, i), "ice_servers"));
+	/* what it says next is ignored: no ticket */
+	say(f, liar, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	g_assert_cmpuint(count_of(liar, RELAIS_MSG_QUEUED), ==, 0);
+	/* the real sim-1 is still there and still the only booth */
+	g_assert_cmpuint(real->closed_code, ==, 0);
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.booths, ==, 1);
+	g_assert_cmpuint(c.queue, ==, 0);
+	g_autoptr(RelaisMsg) booths = last_of(alice, RELAIS_MSG_BOOTHS);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 1);
+
+	/* its own name: welcome */
+	Conn *honest = open_conn(f, 3, RELAIS_ROLE_BOOTH);
+	sb_hub_set_booth_identity(honest->peer, "sim-2");
+	say(f, honest, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-2\",\"site\":\"M\"}");
+	g_assert_cmpuint(count_of(honest, RELAIS_MSG_WELCOME), ==, 1);
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.booths, ==, 2);
+}
+
 static void test_limits(Fixture *f, gconstpointer data)
 {
 	/* queue cap is 2 */
@@ -1556,6 +1595,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/hub/hello", Fixture, NULL, setup, test_hello, teardown);
+	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
 	g_test_add("/hub/share", Fixture, NULL, setup, test_share, teardown);

@@ -4,15 +4,17 @@
 // It tests the adviser console on its own, independent of the C booth; the
 // real booth is exercised by call.test.mjs and badinput.test.mjs.
 
-import { WsClient } from './ws.mjs';
-
-export async function startBrowserBooth(context, { base, wsUrl, boothId = 'tab-1', site = 'Test Library', separateStreams = true }) {
+// sb: the switchboard (startSwitchboard): the tab's link presents booth
+// `boothId`'s certificate, enrolled through the real path.
+export async function startBrowserBooth(context, { sb, boothId = 'tab-1', site = 'Test Library', separateStreams = true }) {
+  const base = sb.base;
+  const wsUrl = sb.wsUrl('booth');
   const page = await context.newPage();
   await page.goto(`${base}/healthz`); // a secure (127.0.0.1) origin for getUserMedia
   // /ws/booth refuses upgrades that carry an Origin (a web page must not pose
   // as a booth), and a browser always sends one: the tab's signaling goes
   // through a Node WebSocket, as a real booth's would.
-  const link = await WsClient.connect(wsUrl);
+  const link = await sb.boothWs(boothId, { site });
   await page.exposeFunction('fbLinkSend', (text) => link.sendText(text));
   link.onText = (text) => page.evaluate((t) => window.fbLinkReceive(t), text).catch(() => {});
   link.closed.then(({ code }) => page.evaluate((c) => window.fbLinkClosed(c), code).catch(() => {}));

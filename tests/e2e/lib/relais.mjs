@@ -139,13 +139,22 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
   const dataDir = path.join(dir, 'sb-data');
   if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
-  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
+  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--booth-port', '0', '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
     dir,
     env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
   });
-  const m = await p.waitForLine(/listening on (https?):\/\/([\d.]+):(\d+)\//, 10000);
+  // both lines come at once: listen for both before either arrives.
+  // Booths have their own listener: TLS, client certificates (ENROL.md).
+  const [m, bm] = await Promise.all([
+    p.waitForLine(/listening on (https?):\/\/([\d.]+):(\d+)\//, 10000),
+    p.waitForLine(/booth listener on https:\/\/([\d.]+):(\d+)\/ \(client certificates; booths trust (.*)\)/, 10000),
+  ]);
   const scheme = m[1];
   const port = Number(m[3]);
+  const boothPort = Number(bm[2]);
+  const boothCaFile = tls ? tls.cert : bm[3];
+  const boothCa = fs.readFileSync(boothCaFile);
+  const identities = new Map();
   const base = `${scheme}://127.0.0.1:${port}`;
   const ca = tls ? fs.readFileSync(tls.cert) : undefined;
   await until(async () => (await httpGet(`${base}/healthz`, { ca })).status === 200, { timeout: 5000, what: 'switchboard /healthz' });
@@ -158,8 +167,28 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
     ca,
     caFile: tls ? tls.cert : null,
     dataDir,
+    boothPort,
+    boothCa,
+    boothCaFile,
+    boothBase: `https://127.0.0.1:${boothPort}`,
     pageUrl: () => `${base}/`,
-    wsUrl: (role) => `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/ws/${role}`,
+    // /ws/booth is on the booth listener; /ws/adviser on the page's port
+    wsUrl: (role) => (role === 'booth' ? `wss://127.0.0.1:${boothPort}/ws/booth` : `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/ws/${role}`),
+    // A one-time enrolment token for booth `id` at `site` (made if new),
+    // as an administrator gets it: `relais-switchboard booth add`.
+    enrolToken: (id, site = 'E2E Library') => boothToken(dataDir, id, site),
+    // A key and certificate for booth `id`, through the real path: the
+    // token, a P-256 key and request made here (openssl), POST simpleenroll.
+    // Cached per id. Resolves { key, cert } (PEM).
+    async boothIdentity(id, site = 'E2E Library') {
+      if (!identities.has(id)) identities.set(id, enrolIdentity(sb, dir, id, site));
+      return identities.get(id);
+    },
+    // A raw booth WebSocket presenting booth `id`'s certificate.
+    async boothWs(id, { site = 'E2E Library', ...opts } = {}) {
+      const { key, cert } = await sb.boothIdentity(id, site);
+      return WsClient.connect(sb.wsUrl('booth'), { ca: boothCa, cert, key, ...opts });
+    },
     healthz: () => httpGet(`${base}/healthz`, { ca }),
     metrics: () => httpGet(`${base}/metrics`, { ca }),
     addUser: (user) => addUser(dataDir, user),
@@ -187,6 +216,33 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
     },
   };
   return sb;
+}
+
+// `relais-switchboard --data DIR booth add ID --site SITE --create-site`:
+// the token (stdout).
+export async function boothToken(dataDir, id, site = 'E2E Library') {
+  const r = await run(bin('relais-switchboard'), ['--data', dataDir, 'booth', 'add', id, '--site', site || 'E2E Library', '--create-site']);
+  const token = r.stdout.trim();
+  if (r.code !== 0 || !token) throw new Error(`booth add ${id} failed (${r.code}): ${r.stderr}`);
+  return token;
+}
+
+// A booth's key and request made with openssl, enrolled through the
+// switchboard's EST endpoint with a fresh token.
+async function enrolIdentity(sb, dir, id, site) {
+  const keyFile = path.join(dir, `${id}.identity.key`);
+  const csrFile = path.join(dir, `${id}.identity.csr`);
+  const r = await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${id}`]);
+  if (r.code !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
+  const token = await sb.enrolToken(id, site);
+  const res = await httpRequest(`${sb.boothBase}/.well-known/est/simpleenroll`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/pkcs10' },
+    body: fs.readFileSync(csrFile),
+    ca: sb.boothCa,
+  });
+  if (res.status !== 200) throw new Error(`enrolment of ${id} refused: ${res.status} ${res.body}`);
+  return { key: fs.readFileSync(keyFile), cert: res.body };
 }
 
 export class BoothCtl {
@@ -254,12 +310,20 @@ export function boothMedia(status) {
 // Starts the simulated booth (board sim) connected to the switchboard and
 // waits until its control socket answers. env: extra environment variables
 // for the booth (e.g. { RELAIS_MEDIA_STAMP: '1' } for the latency bench).
-// caFile: --ca-file (default: a TLS switchboard's own certificate; null: none).
-export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.caFile }) {
+// caFile: --ca-file (default: the switchboard's booth listener certificate).
+// The booth enrols through the real path: a token from `booth add`, its own
+// key and request, the EST endpoint; its key and certificate are kept in
+// dir/state-<id> (a restart in the same dir presents them, no new token).
+// enrol: false starts it without a token (it stays not enrolled).
+export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.boothCaFile, enrol = true }) {
   const sock = path.join(dir, 'booth.sock');
+  const stateDir = path.join(dir, `state-${boothId}`);
+  const token = enrol && !fs.existsSync(path.join(stateDir, 'booth.crt')) ? await switchboard.enrolToken(boothId, site) : null;
   const args = [
     '--switchboard', switchboard.wsUrl('booth'),
     ...(caFile ? ['--ca-file', caFile] : []),
+    '--state-dir', stateDir,
+    ...(token ? ['--enrol-token', token] : []),
     '--booth-id', boothId,
     '--control', sock,
     '--pipelines', PIPELINES,

@@ -5,12 +5,12 @@
 import { it } from 'node:test';
 import fs from 'node:fs';
 import { killAll } from './procs.mjs';
-import { WsClient } from './ws.mjs';
 
-// A scripted booth: `id` of `site` said hello and was welcomed. Added to
-// `sockets` (destroyed at the end of the suite) when given.
+// A scripted booth: `id` of `site`, enrolled (its own certificate, through
+// the real path), said hello and was welcomed. Added to `sockets`
+// (destroyed at the end of the suite) when given.
 export async function scriptedBooth(sb, id, site, sockets) {
-  const c = await WsClient.connect(sb.wsUrl('booth'));
+  const c = await sb.boothWs(id, { site });
   sockets?.push(c);
   await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site, board: 'sim' }, 'welcome');
   return c;

@@ -32,15 +32,16 @@ export class WsClient {
   // and send none); null: none.
   // cookie: a Cookie header (a signed-in adviser's session).
   // ca: PEM certificate(s) to trust for wss:// (a TLS switchboard's).
+  // cert, key: a client certificate and its key (PEM), as a booth presents.
   // A refused upgrade rejects with err.status set (e.g. 401, 403).
-  static connect(url, { timeout = 5000, origin, cookie, ca } = {}) {
+  static connect(url, { timeout = 5000, origin, cookie, ca, cert, key: clientKey } = {}) {
     const u = new URL(url);
     const secure = u.protocol === 'wss:';
     if (origin === undefined) origin = u.pathname.endsWith('/ws/booth') ? null : `${secure ? 'https' : 'http'}://${u.host}`;
     const key = crypto.randomBytes(16).toString('base64');
     return new Promise((resolve, reject) => {
       const socket = secure
-        ? tls.connect({ host: u.hostname, port: Number(u.port || 443), ...(ca ? { ca } : {}) })
+        ? tls.connect({ host: u.hostname, port: Number(u.port || 443), ...(ca ? { ca } : {}), ...(cert ? { cert, key: clientKey } : {}) })
         : net.connect({ host: u.hostname, port: Number(u.port || 80) });
       const timer = setTimeout(() => {
         socket.destroy();
