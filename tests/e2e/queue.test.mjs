@@ -40,6 +40,9 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
     // the first free slot starts up to 35 minutes ahead (5 minutes' lead,
     // then the next half hour): the booking below is checked in at once
     sb = await startSwitchboard({ dir, extraArgs: ['--checkin-early-minutes', '45'] });
+    // made in a zone where it is morning (bookable now) before the booths'
+    // enrolment would make it in the test's own zone
+    await openNow(sb.dataDir, 'Médiathèque');
     await sb.addUser(EN);
     await sb.addUser(FR);
     adviser = await launchAdviser({ dir });
@@ -96,7 +99,6 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
     await toggle.click();
     assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
     // a real booking, checked in at this booth's site (bookings.test.mjs covers the rest)
-    await openNow(sb.dataDir, 'Médiathèque');
     const b = await rawBooth('en-2');
     const { code } = await scriptedBooking(b, { checkIn: true });
     b.send({ type: 'request', language: 'en', topic: 'training', booking: code });

@@ -80,7 +80,16 @@ describe('host-site staff page', { skip, timeout: 120000 }, () => {
     broken.send({ type: 'status', state: 'out_of_order', reason: REASON });
     const gone = await rawBooth('a-gone', SITE_A);
     await rawBooth('b-idle', SITE_B);
-    await rawBooth('x-nowhere', 'Not a site of this store');
+    // registered on the administration page without a site (booth add
+    // needs one), then enrolled with the page's token; its hello names a
+    // site the store does not know
+    const added = await httpRequest(`${sb.base}/api/admin/booths`, {
+      method: 'POST',
+      headers: { Cookie: cookies[ADMIN.login], 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'x-nowhere' }),
+    });
+    assert.equal(added.status, 201, added.body);
+    await scriptedBooth(sb, 'x-nowhere', 'Not a site of this store', sockets, { token: added.json.token });
     // written to the store while connected, then gone
     await until(async () => (await api(cookies[STAFF_A.login])).json?.booths?.some((b) => b.id === 'a-gone'), { what: 'a-gone listed' });
     gone.close();

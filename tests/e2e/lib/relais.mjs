@@ -180,13 +180,14 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
     // A key and certificate for booth `id`, through the real path: the
     // token, a P-256 key and request made here (openssl), POST simpleenroll.
     // Cached per id. Resolves { key, cert } (PEM).
-    async boothIdentity(id, site = 'E2E Library') {
-      if (!identities.has(id)) identities.set(id, enrolIdentity(sb, dir, id, site));
+    // token: one made elsewhere (the administration page) instead of `booth add`.
+    async boothIdentity(id, site = 'E2E Library', { token } = {}) {
+      if (!identities.has(id)) identities.set(id, enrolIdentity(sb, dir, id, site, token));
       return identities.get(id);
     },
     // A raw booth WebSocket presenting booth `id`'s certificate.
-    async boothWs(id, { site = 'E2E Library', ...opts } = {}) {
-      const { key, cert } = await sb.boothIdentity(id, site);
+    async boothWs(id, { site = 'E2E Library', token, ...opts } = {}) {
+      const { key, cert } = await sb.boothIdentity(id, site, { token });
       return WsClient.connect(sb.wsUrl('booth'), { ca: boothCa, cert, key, ...opts });
     },
     healthz: () => httpGet(`${base}/healthz`, { ca }),
@@ -229,12 +230,12 @@ export async function boothToken(dataDir, id, site = 'E2E Library') {
 
 // A booth's key and request made with openssl, enrolled through the
 // switchboard's EST endpoint with a fresh token.
-async function enrolIdentity(sb, dir, id, site) {
+async function enrolIdentity(sb, dir, id, site, givenToken) {
   const keyFile = path.join(dir, `${id}.identity.key`);
   const csrFile = path.join(dir, `${id}.identity.csr`);
   const r = await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${id}`]);
   if (r.code !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
-  const token = await sb.enrolToken(id, site);
+  const token = givenToken ?? (await sb.enrolToken(id, site));
   const res = await httpRequest(`${sb.boothBase}/.well-known/est/simpleenroll`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/pkcs10' },

@@ -9,8 +9,9 @@ import { killAll } from './procs.mjs';
 // A scripted booth: `id` of `site`, enrolled (its own certificate, through
 // the real path), said hello and was welcomed. Added to `sockets`
 // (destroyed at the end of the suite) when given.
-export async function scriptedBooth(sb, id, site, sockets) {
-  const c = await sb.boothWs(id, { site });
+// token: its enrolment token when made elsewhere (default: `booth add` at `site`).
+export async function scriptedBooth(sb, id, site, sockets, { token } = {}) {
+  const c = await sb.boothWs(id, { site, token });
   sockets?.push(c);
   await c.request({ type: 'hello', version: 1, role: 'booth', booth_id: id, site, board: 'sim' }, 'welcome');
   return c;
