@@ -58,6 +58,9 @@ typedef enum {
 	RELAIS_MSG_CHECK_IN,
 	RELAIS_MSG_CHECKED_IN,
 	RELAIS_MSG_BOOKING_ERROR,
+	/* remote diagnostics (PROTOCOL.md "Diagnostics") */
+	RELAIS_MSG_DIAG_REQUEST,
+	RELAIS_MSG_DIAG_REPORT,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
