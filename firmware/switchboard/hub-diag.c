@@ -52,7 +52,7 @@ static void finish(SbHub *hub, SbDiag *d, SbHubDiagResult result, JsonObject *re
 	if (d->booth && d->booth->diag_pending > 0)
 		d->booth->diag_pending--;
 	g_debug("diagnostic request %u for booth %s: %s", d->handle,
-	       d->booth && d->booth->booth_id ? d->booth->booth_id : "?", sb_hub_diag_result_name(result));
+		d->booth && d->booth->booth_id ? d->booth->booth_id : "?", sb_hub_diag_result_name(result));
 	d->done(result, report, d->user_data);
 	diag_free(d);
 }

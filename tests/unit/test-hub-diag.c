@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define TIMEOUT_MS 3000
+#define TIMEOUT_MS  3000
 #define MAX_PENDING 2
 
 typedef struct {
@@ -137,7 +137,8 @@ static guint count_type(Conn *c, const char *type)
 
 static void report(Fixture *f, Conn *c, const char *id, const char *body)
 {
-	g_autofree char *text = g_strdup_printf("{\"type\":\"diag_report\",\"request\":\"%s\",\"report\":%s}", id, body);
+	g_autofree char *text =
+		g_strdup_printf("{\"type\":\"diag_report\",\"request\":\"%s\",\"report\":%s}", id, body);
 	say(f, c, text);
 }
 
