@@ -110,8 +110,7 @@ static void on_done(SbHubDiagResult result, JsonObject *report, gpointer data)
 		sb_api_reply_error(msg, SOUP_STATUS_GATEWAY_TIMEOUT, NULL, "the booth did not answer in time");
 		break;
 	case SB_HUB_DIAG_GONE:
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_GATEWAY, NULL,
-				   "the booth disconnected before it answered");
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_GATEWAY, NULL, "the booth disconnected before it answered");
 		break;
 	default:
 		sb_api_reply_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL, "the switchboard is stopping");

@@ -232,4 +232,74 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     const off = await diag('diag-leaver');
     assert.equal(off.status, 409, 'listed, not connected');
   });
+  step('relaisctl diag: the report as text and as JSON, for an administrator', async () => {
+    const args = ['diag', 'diag-1', '--switchboard', sb.base, '--login', ADMIN.login];
+    const r = await relaisctl(args, { env: { RELAIS_PASSWORD: ADMIN.password } });
+    assert.equal(r.code, 0, r.stderr);
+    for (const want of [
+      /^Booth diag-1 — report fetched \d{4}-\d\d-\d\dT/m,
+      /Software +0\.10\.0 \(build e2e-build\)/,
+      /Board +sim/,
+      /Site +Médiathèque Diag/,
+      /Uptime +3 h 25 min/,
+      /Addresses +127\.0\.0\.1, ::1/,
+      /Certificate +valid/,
+      /Certificate expires +2027-01-05T10:00:00Z/,
+      /Camera +ok — videotestsrc 1280x720/,
+      /Microphone +ok, level_db -42\.5 dB/,
+      /TURN +unreachable — no answer from turn:127\.0\.0\.1:3478/,
+      /Last errors \(2\)/,
+      /2026-12-06T18:00:00Z +camera restarted <b>twice<\/b>/,
+    ]) assert.match(r.stdout, want);
+    // the password typed on standard input instead
+    const typed = await relaisctl(args, { env: { RELAIS_PASSWORD: '' }, input: `${ADMIN.password}\n` });
+    assert.equal(typed.code, 0, typed.stderr);
+    const json = await relaisctl([...args, '--json'], { env: { RELAIS_PASSWORD: ADMIN.password } });
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout);
+    assert.equal(parsed.booth_id, 'diag-1');
+    assert.deepEqual(parsed.report, reportOf('diag-1'));
+  });
+
+  step('relaisctl diag: a hostile report cannot drive the terminal', async () => {
+    await answeringBooth(sb, 'diag-evil', sockets, (m) => ({
+      type: 'diag_report',
+      request: m.request,
+      report: { board: ['not', 'text'], site: '\u001b[2Jwiped', link: 'up', errors: [{ time: 7, message: '\u001b]0;pwned\u0007bell' }, 'loose'] },
+    }));
+    const r = await relaisctl(['diag', 'diag-evil', '--switchboard', sb.base, '--login', ADMIN.login], { env: { RELAIS_PASSWORD: ADMIN.password } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f]/.test(r.stdout), JSON.stringify(r.stdout));
+    assert.match(r.stdout, /Site +\?\[2Jwiped/);
+    assert.match(r.stdout, /Board +—/);
+    assert.match(r.stdout, /7 +\?\]0;pwned\?bell/);
+    assert.match(r.stdout, /Last errors \(2\)/);
+  });
+
+  step('relaisctl diag: clear errors and exit statuses', async () => {
+    const port = await freePort();
+    const cases = [
+      { who: ADMIN, booth: 'diag-1', pw: 'wrong-password-1', code: 3, err: /sign-in as 'diag-boss' refused/ },
+      { who: ADVISER, booth: 'diag-1', code: 4, err: /booth diag-1: / },
+      { who: STAFF, booth: 'diag-1', code: 4, err: /booth diag-1: / },
+      { who: ADMIN, booth: 'nobody', code: 5, err: /booth nobody: no booth 'nobody'/ },
+      { who: ADMIN, booth: 'diag-off', code: 6, err: /booth diag-off: the booth is not connected/ },
+      { who: ADMIN, booth: 'diag-mute', code: 7, err: /booth diag-mute: the booth did not answer in time/ },
+      { who: ADMIN, booth: 'diag-1', url: `http://127.0.0.1:${port}`, code: 9, err: /cannot reach the switchboard/ },
+      { who: ADMIN, booth: 'diag-1', url: 'ftp://127.0.0.1', code: 2, err: /--switchboard must be http\(s\)/ },
+      { who: ADMIN, booth: '../etc', code: 2, err: /is not a booth id/ },
+    ];
+    for (const c of cases) {
+      const r = await relaisctl(['diag', c.booth, '--switchboard', c.url ?? sb.base, '--login', c.who.login], { env: { RELAIS_PASSWORD: c.pw ?? c.who.password } });
+      assert.equal(r.code, c.code, `${c.who.login} ${c.booth}: ${r.stderr}`);
+      assert.match(r.stderr, c.err);
+      assert.equal(r.stdout, '', 'nothing on standard output');
+    }
+    const usage = await relaisctl(['diag', 'diag-1', '--switchboard', sb.base]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--login is needed/);
+    const nopw = await relaisctl(['diag', 'diag-1', '--switchboard', sb.base, '--login', ADMIN.login], { env: { RELAIS_PASSWORD: '' } });
+    assert.equal(nopw.code, 2);
+    assert.match(nopw.stderr, /no password/);
+  });
 });
