@@ -232,6 +232,65 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     const off = await diag('diag-leaver');
     assert.equal(off.status, 409, 'listed, not connected');
   });
+  step('page: Diagnose shows the report in sections, the errors and the certificate expiry', async () => {
+    browser = await launchAdviser({ dir, media: 'denied', name: 'diag' });
+    page = browser.page;
+    const [name, value] = cookies[ADMIN.login].split('=');
+    await browser.context.addCookies([{ name, value, url: sb.base }]);
+    await page.goto(`${sb.base}/admin.html`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 15000 });
+    await boothRow('diag-1').waitFor({ timeout: 10000 });
+    await boothRow('diag-1').locator('[data-testid="booth-diagnose"]').click();
+    await page.waitForSelector('[data-testid="booth-diag"][data-state="shown"]', { timeout: 10000 });
+    assert.equal(await t('booth-diag-booth').textContent(), 'diag-1');
+    assert.match(await t('booth-diag-status').textContent(), /^Report fetched /);
+    const sections = await page.locator('[data-testid="diag-section"]').evaluateAll((els) => els.map((e) => e.dataset.section));
+    assert.deepEqual(sections, ['booth', 'link', 'devices', 'errors']);
+    assert.equal(await t('diag-software').textContent(), '0.10.0 (build e2e-build)');
+    assert.equal(await t('diag-uptime').textContent(), '3 h 25 min');
+    assert.equal(await t('diag-addresses').textContent(), '127.0.0.1, ::1');
+    assert.match(await t('diag-cert-expires').textContent(), /\((in \d+ days|tomorrow|today|expired .*)\)$/);
+    assert.equal(await t('diag-microphone').textContent(), 'ok level -42.5 dB');
+    assert.match(await t('diag-turn').textContent(), /unreachable — no answer from turn:127\.0\.0\.1:3478/);
+    assert.equal(await t('diag-turn').locator('.diag-bad').count(), 1, 'a state that is not ok stands out');
+    const errors = page.locator('[data-testid="diag-error"]');
+    assert.equal(await errors.count(), 2);
+    assert.match(await errors.nth(0).textContent(), /camera restarted <b>twice<\/b>/);
+    assert.equal(await t('booth-diag-report').locator('b').count(), 0, 'the booth\'s text is text, never markup');
+    assert.equal(await page.locator('[data-testid="booth-diag-report"] pre').count(), 0, 'no raw JSON');
+    await t('booth-diag').screenshot({ path: outFile('diag-panel.png') });
+  });
+
+  step('page: a booth not connected and a booth that does not answer say so', async () => {
+    await t('booths-refresh').click();
+    await boothRow('diag-mute').waitFor({ timeout: 10000 });
+    await boothRow('diag-off').locator('[data-testid="booth-diagnose"]').click();
+    await page.waitForSelector('[data-testid="booth-diag"][data-state="error"][data-status="409"]', { timeout: 10000 });
+    assert.match(await t('booth-diag-error').textContent(), /The booth is not connected/);
+    assert.equal(await page.locator('[data-testid="diag-section"]').count(), 0);
+    await boothRow('diag-mute').locator('[data-testid="booth-diagnose"]').click();
+    await page.waitForSelector('[data-testid="booth-diag"][data-state="asking"]', { timeout: 5000 });
+    assert.equal(await t('booth-diag-status').textContent(), 'Asking the booth…');
+    await page.waitForSelector('[data-testid="booth-diag"][data-state="error"][data-status="504"]', { timeout: 10000 });
+    assert.match(await t('booth-diag-error').textContent(), /did not answer in time/);
+    await t('booth-diag-close').click();
+    assert.equal(await t('booth-diag').isHidden(), true);
+    assert.deepEqual(browser.pageErrors(), []);
+  });
+
+  step('page: advisers and staff cannot see it, and the page\'s own request gets 403', async () => {
+    for (const who of [ADVISER.login, STAFF.login]) {
+      await browser.context.clearCookies();
+      const [name, value] = cookies[who].split('=');
+      await browser.context.addCookies([{ name, value, url: sb.base }]);
+      await page.goto(`${sb.base}/admin.html`);
+      await page.waitForSelector('body[data-state="signed-out"]', { timeout: 15000 });
+      assert.equal(await page.locator('[data-testid="booth-diagnose"]').count(), 0, `${who}: no Diagnose button`);
+      const status = await page.evaluate(async () => (await fetch('/api/admin/booths/diag-1/diag', { credentials: 'same-origin' })).status);
+      assert.equal(status, 403, who);
+    }
+  });
+
   step('relaisctl diag: the report as text and as JSON, for an administrator', async () => {
     const args = ['diag', 'diag-1', '--switchboard', sb.base, '--login', ADMIN.login];
     const r = await relaisctl(args, { env: { RELAIS_PASSWORD: ADMIN.password } });
