@@ -12,10 +12,12 @@
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { missingBinaries, tmpDir, bin, outFile } from './lib/env.mjs';
-import { startSwitchboard, httpRequest, ADVISER } from './lib/relais.mjs';
+import { startSwitchboard, httpRequest, makeCert, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { until, freePort } from './lib/util.mjs';
@@ -360,5 +362,31 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     const nopw = await relaisctl(['diag', 'diag-1', '--switchboard', sb.base, '--login', ADMIN.login], { env: { RELAIS_PASSWORD: '' } });
     assert.equal(nopw.code, 2);
     assert.match(nopw.stderr, /no password/);
+  });
+  step('relaisctl diag over HTTPS: trusts --ca-file, refuses a certificate it was not given', async () => {
+    const tlsDir = path.join(dir, 'tls');
+    fs.mkdirSync(tlsDir, { recursive: true });
+    const cert = await makeCert(path.join(tlsDir, 'cert'));
+    const other = await makeCert(path.join(tlsDir, 'other'));
+    assert.equal(cert.code, 0, cert.stderr);
+    const secure = await startSwitchboard({ dir: tlsDir, tls: { cert: cert.cert, key: cert.key } });
+    await secure.addUser(ADMIN);
+    const env = { RELAIS_PASSWORD: ADMIN.password };
+    const base = ['diag', 'nobody', '--switchboard', secure.base, '--login', ADMIN.login];
+    // trusted: signed in, and the switchboard's own answer (no such booth)
+    const ok = await relaisctl([...base, '--ca-file', cert.cert], { env });
+    assert.equal(ok.code, 5, ok.stderr);
+    assert.match(ok.stderr, /booth nobody: no booth 'nobody'/);
+    // the booth endpoint's wss:// URL names the same switchboard
+    const wss = await relaisctl(['diag', 'nobody', '--switchboard', secure.wsUrl('booth'), '--login', ADMIN.login, '--ca-file', cert.cert], { env });
+    assert.equal(wss.code, 5, wss.stderr);
+    for (const args of [base, [...base, '--ca-file', other.cert]]) {
+      const r = await relaisctl(args, { env });
+      assert.equal(r.code, 9, r.stderr);
+      assert.match(r.stderr, /cannot reach the switchboard: .*certificate/i);
+    }
+    const missingCa = await relaisctl([...base, '--ca-file', path.join(tlsDir, 'none.pem')], { env });
+    assert.equal(missingCa.code, 2, missingCa.stderr);
+    assert.match(missingCa.stderr, /--ca-file: /);
   });
 });
