@@ -795,6 +795,14 @@ JsonObject *relais_msg_checked_in(const char *code, const char *start, const cha
 	return o;
 }
 
+JsonObject *relais_msg_diag_report(const char *request, JsonObject *report)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_DIAG_REPORT);
+	json_object_set_string_member(o, "request", request);
+	json_object_set_object_member(o, "report", report);
+	return o;
+}
+
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_ERROR);

@@ -666,12 +666,22 @@ static void test_diag(void)
 	g_assert_true(relais_msg_check(out, &error));
 	g_assert_no_error(error);
 	json_object_unref(out);
-	JsonObject *back = relais_msg_new(RELAIS_MSG_DIAG_REPORT);
-	json_object_set_string_member(back, "request", "d-2");
-	json_object_set_object_member(back, "report", json_object_new());
+	JsonObject *built = json_object_new();
+	json_object_set_string_member(built, "board", "sim");
+	JsonObject *back = relais_msg_diag_report("d-2", built);
 	g_assert_true(relais_msg_check(back, &error));
 	g_assert_no_error(error);
-	json_object_unref(back);
+	g_autofree char *text = relais_msg_to_string(back);
+	g_assert_cmpstr(text, ==, "{\"type\":\"diag_report\",\"request\":\"d-2\",\"report\":{\"board\":\"sim\"}}");
+	/* an oversize report breaks the protocol: the builder's user is told */
+	JsonObject *big = json_object_new();
+	g_autofree char *bigpad = g_strnfill(CONFIG_RELAIS_PROTO_MAX_REPORT, 'x');
+	json_object_set_string_member(big, "pad", bigpad);
+	JsonObject *too_big = relais_msg_diag_report("d-3", big);
+	g_assert_false(relais_msg_check(too_big, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE);
+	g_clear_error(&error);
+	json_object_unref(too_big);
 }
 
 int main(int argc, char **argv)
