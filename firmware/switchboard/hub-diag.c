@@ -29,6 +29,7 @@ static void diag_free(SbDiag *d)
 }
 
 static const char *const result_names[] = {"ok", "offline", "busy", "timeout", "gone", "shutdown"};
+G_STATIC_ASSERT(G_N_ELEMENTS(result_names) == SB_HUB_DIAG_SHUTDOWN + 1);
 
 const char *sb_hub_diag_result_name(SbHubDiagResult result)
 {
@@ -49,6 +50,7 @@ void hub_diag_init(SbHub *hub)
 static void finish(SbHub *hub, SbDiag *d, SbHubDiagResult result, JsonObject *report)
 {
 	g_hash_table_steal(hub->diag, d->id);
+	hub->diag_results[result]++;
 	if (d->booth && d->booth->diag_pending > 0)
 		d->booth->diag_pending--;
 	g_debug("diagnostic request %u for booth %s: %s", d->handle,
@@ -122,12 +124,14 @@ guint sb_hub_diag_request(SbHub *hub, const char *booth_id, SbHubDiagDone done, 
 	SbPeer *b = booth_id && hub->diag ? g_hash_table_lookup(hub->booths, booth_id) : NULL;
 	if (b == NULL || b->closing) {
 		*refused = SB_HUB_DIAG_OFFLINE;
+		hub->diag_results[SB_HUB_DIAG_OFFLINE]++;
 		return 0;
 	}
 	if (b->diag_pending >= hub->config.diag_max_pending) {
 		g_message("booth %s: %u diagnostic requests open already, refusing another", b->booth_id,
 			  b->diag_pending);
 		*refused = SB_HUB_DIAG_BUSY;
+		hub->diag_results[SB_HUB_DIAG_BUSY]++;
 		return 0;
 	}
 	g_autoptr(GError) error = NULL;
@@ -195,4 +199,14 @@ void hub_handle_diag_report(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		return;
 	}
 	finish(hub, d, SB_HUB_DIAG_OK, relais_msg_get_object(msg, "report"));
+}
+
+void hub_diag_metrics(SbHub *hub, GString *out)
+{
+	g_string_append(out,
+			"# HELP relais_diag_requests_total Administrators' diagnostic requests, by how they ended.\n"
+			"# TYPE relais_diag_requests_total counter\n");
+	for (guint i = 0; i < G_N_ELEMENTS(hub->diag_results); i++)
+		g_string_append_printf(out, "relais_diag_requests_total{result=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				       result_names[i], hub->diag_results[i]);
 }

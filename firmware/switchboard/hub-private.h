@@ -120,6 +120,7 @@ struct _SbHub {
 	guint64 booking_outcomes[4]; /* by BookingOutcome */
 	GHashTable *diag;	     /* request id -> open diagnostic request (hub-diag.c) */
 	guint diag_next_handle;
+	guint64 diag_results[6]; /* by SbHubDiagResult */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -218,6 +219,8 @@ void hub_handle_diag_report(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
 void hub_diag_peer_gone(SbHub *hub, SbPeer *peer);
 /* Ends the requests whose time is up (SB_HUB_DIAG_TIMEOUT). */
 void hub_diag_expire(SbHub *hub, gint64 now);
+/* The relais_diag_requests_total counters, appended to `out`. */
+void hub_diag_metrics(SbHub *hub, GString *out);
 
 /* --- documents shown in a call (hub-docs.c) --- */
 

@@ -675,6 +675,7 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_hub_document_bytes(hub));
 	hub_bookings_metrics(hub, out);
+	hub_diag_metrics(hub, out);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

@@ -166,6 +166,9 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     mute.send({ type: 'diag_report', request: late, report: reportOf('diag-mute') });
     await seen;
     assert.equal(mute.ended, false);
+    const metrics = (await sb.metrics()).body;
+    assert.match(metrics, /^relais_diag_requests_total\{result="timeout"\} 1$/m);
+    assert.match(metrics, /^relais_diag_requests_total\{result="ok"\} 2$/m);
   });
 
   step('forged reports (another booth\'s request id, oversize) are dropped and the switchboard keeps serving', async () => {

@@ -187,6 +187,12 @@ static void test_report(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(f->seen[1].report, ==, "{}");
 	g_assert_cmpuint(sb_hub_diag_pending(f->hub), ==, 0);
 	g_assert_cmpuint(b->closed_code, ==, 0);
+
+	/* counted by how they ended; the dropped duplicate is not a request */
+	g_autoptr(GString) metrics = g_string_new(NULL);
+	sb_hub_metrics(f->hub, metrics);
+	g_assert_nonnull(strstr(metrics->str, "relais_diag_requests_total{result=\"ok\"} 2\n"));
+	g_assert_nonnull(strstr(metrics->str, "relais_diag_requests_total{result=\"timeout\"} 0\n"));
 }
 
 static void test_offline_busy(Fixture *f, gconstpointer data)
@@ -213,6 +219,10 @@ static void test_offline_busy(Fixture *f, gconstpointer data)
 	g_test_assert_expected_messages();
 	g_assert_cmpint(refused, ==, SB_HUB_DIAG_BUSY);
 	g_assert_cmpuint(count_type(b, "diag_request"), ==, MAX_PENDING);
+	g_autoptr(GString) metrics = g_string_new(NULL);
+	sb_hub_metrics(f->hub, metrics);
+	g_assert_nonnull(strstr(metrics->str, "relais_diag_requests_total{result=\"offline\"} 3\n"));
+	g_assert_nonnull(strstr(metrics->str, "relais_diag_requests_total{result=\"busy\"} 1\n"));
 
 	/* one answered: room for another */
 	g_autofree char *id = last_request_id(b);
