@@ -27,8 +27,8 @@ typedef enum {
 	RELAIS_DIAG_CLIENT_ERROR_FAILED,    /* anything else (a reply that is not the API's) */
 } RelaisDiagClientError;
 
-/* `switchboard`: its address, http(s)://HOST:PORT (a path is ignored; the
- * booth endpoint's ws(s):// is taken as the same host). `ca_file`
+/* `switchboard`: its address, http(s)://HOST:PORT (a path is ignored; a
+ * ws(s):// URL is read as http(s):// of the same host and port). `ca_file`
  * (nullable): PEM certificate(s) to trust for https instead of the
  * system's. Returns: (transfer full) the reply {booth_id, fetched_at,
  * report}, or NULL with a RELAIS_DIAG_CLIENT_ERROR. */

@@ -380,8 +380,8 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     const ok = await relaisctl([...base, '--ca-file', cert.cert], { env });
     assert.equal(ok.code, 5, ok.stderr);
     assert.match(ok.stderr, /booth nobody: no booth 'nobody'/);
-    // the booth endpoint's wss:// URL names the same switchboard
-    const wss = await relaisctl(['diag', 'nobody', '--switchboard', secure.wsUrl('booth'), '--login', ADMIN.login, '--ca-file', cert.cert], { env });
+    // a wss:// URL is read as https:// of the same host and port
+    const wss = await relaisctl(['diag', 'nobody', '--switchboard', `wss://127.0.0.1:${secure.port}/ws/adviser`, '--login', ADMIN.login, '--ca-file', cert.cert], { env });
     assert.equal(wss.code, 5, wss.stderr);
     for (const args of [base, [...base, '--ca-file', other.cert]]) {
       const r = await relaisctl(args, { env });
