@@ -158,7 +158,7 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     const took = Date.now() - t0;
     assert.equal(r.status, 504, r.body);
     assert.equal(r.json.error, 'the booth did not answer in time');
-    assert.ok(took >= TIMEOUT_MS - 50 && took < TIMEOUT_MS + 2500, `answered after ${took} ms`);
+    assert.ok(took >= TIMEOUT_MS - 50 && took < TIMEOUT_MS + 5000, `answered after ${took} ms`);
     assert.equal(mute.messages.filter((m) => m.type === 'diag_request').length, 1);
     // a late answer is dropped, the connection stays
     const late = mute.messages.find((m) => m.type === 'diag_request').request;
@@ -210,14 +210,13 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
       req.destroy();
       await until(async () => gone() === gone0 + i + 1, { what: `asker ${i + 1} forgotten` });
     }
-    // all places free again: four asks wait, the fifth is refused at once
+    // all places free again: of five asks at once, four wait (504) and one is refused at once (429)
     const from = mute.messages.length;
-    const waiting = Array.from({ length: MAX_PENDING }, () => diag('diag-mute'));
-    await until(async () => mute.messages.slice(from).filter((m) => m.type === 'diag_request').length === MAX_PENDING, { what: 'four requests sent' });
-    const fifth = await diag('diag-mute');
-    assert.equal(fifth.status, 429, fifth.body);
-    assert.match(fifth.json.error, /already being asked/);
-    for (const r of await Promise.all(waiting)) assert.equal(r.status, 504, r.body);
+    const answers = await Promise.all(Array.from({ length: MAX_PENDING + 1 }, () => diag('diag-mute')));
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [429, 504, 504, 504, 504], answers.map((r) => r.body).join('\n'));
+    assert.match(answers.find((r) => r.status === 429).json.error, /already being asked/);
+    assert.equal(mute.messages.slice(from).filter((m) => m.type === 'diag_request').length, MAX_PENDING, 'the booth was asked four times');
     assert.equal((await sb.healthz()).status, 200);
   });
 
