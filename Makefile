@@ -25,6 +25,8 @@ POPPLER_PKGS := $(CORE_PKGS) poppler-glib
 QR_PKGS := $(CORE_PKGS) libqrencode
 SSL_PKGS := $(CORE_PKGS) openssl
 SYSTEMD_PKGS := $(CORE_PKGS) libsystemd
+# relaisctl diag's HTTP client (diagclient.c)
+SOUP_PKGS := $(CORE_PKGS) libsoup-3.0
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -122,6 +124,7 @@ $(O)/obj/firmware/lib/pki.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pinhash.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/boothconf.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/sdnotify.o: TIER_PKGS = SYSTEMD_PKGS
+$(O)/obj/firmware/lib/diagclient.o: TIER_PKGS = SOUP_PKGS
 $(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard

@@ -6,6 +6,7 @@
 
 import { $, cell, currentUser, getJson, localTime, showError, showSignedIn, showSignedOut } from './page.js';
 import { BookingsPanel } from './bookings.js';
+import { diagnose } from './diag.js';
 
 const ui = {
   body: document.body,
@@ -350,6 +351,7 @@ async function loadBooths() {
           rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
           if (res.ok) await Promise.all([loadBooths(), loadSites()]);
         }, 'btn btn-quiet'),
+        button('Diagnose', 'booth-diagnose', () => diagnose(b.id), 'btn btn-quiet'),
         button('New enrolment token', 'booth-token-new', async () => {
           if (!confirm(`Give booth ${b.id} a new enrolment token? Its pending token, if any, stops working.`)) return;
           const res = await send('POST', `/api/admin/booths/${encodeURIComponent(b.id)}/token`);

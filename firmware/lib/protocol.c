@@ -43,6 +43,7 @@ typedef enum {
 	K_OBJECTS, /* array of objects (booth and queue snapshots) */
 	K_TIME,	   /* ISO 8601 date-time with its offset */
 	K_CODE,	   /* a booking code (booking.h) */
+	K_REPORT,  /* an object of at most CONFIG_RELAIS_PROTO_MAX_REPORT bytes as JSON */
 } FieldKind;
 
 typedef struct {
@@ -194,6 +195,10 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				       {"retry_at", K_TIME, FALSE},
 				       {"retry_s", K_INT, FALSE, 0, 86400},
 				       {"message", K_TEXT, FALSE}}},
+	/* remote diagnostics (PROTOCOL.md "Diagnostics"): S asks, the booth
+	 * answers with the same request id and its report */
+	[RELAIS_MSG_DIAG_REQUEST] = {"diag_request", S, {{"request", K_ID, TRUE}}},
+	[RELAIS_MSG_DIAG_REPORT] = {"diag_report", B, {{"request", K_ID, TRUE}, {"report", K_REPORT, TRUE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -320,6 +325,20 @@ JsonObject *relais_proto_copy_answers(JsonObject *answers, GError **error)
 	return copy;
 }
 
+/* A booth's diagnostic report: its shape belongs to the booth (diag.c) and
+ * its readers take every member as optional; the protocol bounds its size,
+ * as serialised, so that one report cannot fill the switchboard's memory. */
+static gboolean check_report_size(const char *name, JsonNode *n, GError **error)
+{
+	g_autofree char *text = json_to_string(n, FALSE);
+	gsize len = strlen(text);
+	if (len > CONFIG_RELAIS_PROTO_MAX_REPORT)
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+				   "field '%s' is %" G_GSIZE_FORMAT " bytes as JSON, the cap is %d", name, len,
+				   CONFIG_RELAIS_PROTO_MAX_REPORT);
+	return TRUE;
+}
+
 static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 {
 	switch (f->kind) {
@@ -388,6 +407,11 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 					   f->name, v, f->min, f->max);
 		return TRUE;
 	}
+	case K_REPORT:
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be an object", f->name);
+		return check_report_size(f->name, n, error);
 	case K_ANSWERS:
 		if (!JSON_NODE_HOLDS_OBJECT(n))
 			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
@@ -768,6 +792,14 @@ JsonObject *relais_msg_checked_in(const char *code, const char *start, const cha
 		json_object_set_string_member(o, "language", language);
 	if (topic && *topic)
 		json_object_set_string_member(o, "topic", topic);
+	return o;
+}
+
+JsonObject *relais_msg_diag_report(const char *request, JsonObject *report)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_DIAG_REPORT);
+	json_object_set_string_member(o, "request", request);
+	json_object_set_object_member(o, "report", report);
 	return o;
 }
 

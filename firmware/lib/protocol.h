@@ -58,6 +58,9 @@ typedef enum {
 	RELAIS_MSG_CHECK_IN,
 	RELAIS_MSG_CHECKED_IN,
 	RELAIS_MSG_BOOKING_ERROR,
+	/* remote diagnostics (PROTOCOL.md "Diagnostics") */
+	RELAIS_MSG_DIAG_REQUEST,
+	RELAIS_MSG_DIAG_REPORT,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -131,6 +134,12 @@ JsonObject *relais_msg_booked(const char *code, const char *start, const char *e
  * Returns: (transfer full) */
 JsonObject *relais_msg_checked_in(const char *code, const char *start, const char *end, const char *language,
 				  const char *topic);
+
+/* The booth's answer to a diag_request: `request` its id, `report` (transfer
+ * full) the report object (firmware/booth/diag.c makes it; PROTOCOL.md
+ * "Diagnostics": at most PROTO_MAX_REPORT bytes as JSON, which
+ * relais_msg_to_string() checks). Returns: (transfer full) */
+JsonObject *relais_msg_diag_report(const char *request, JsonObject *report);
 
 /* Returns: (transfer full) a complete error message, e.g. for a reply. */
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref);

@@ -58,6 +58,13 @@ void sb_admin_booth_token(SbAdmin *a, SoupServerMessage *msg, const char *id);
  * token deleted, its open connection closed at once (4003 "revoked"). */
 void sb_admin_booth_revoke(SbAdmin *a, SoupServerMessage *msg, const char *id);
 
+/* admin-diag.c: GET /api/admin/booths/ID/diag: the connected booth's
+ * diagnostic report, asked over its link; the request is paused until the
+ * report, 504 (no answer in time), 502 (it disconnected first); not
+ * connected: 409 for a known booth, 404 otherwise; 429 while it has
+ * RELAIS_SB_DIAG_MAX_PENDING requests open. */
+void sb_admin_booth_diag(SbAdmin *a, SoupServerMessage *msg, const char *id);
+
 /* admin-accounts.c: /api/admin/users[/LOGIN[/password]]; `me`: the
  * administrator asking. */
 void sb_admin_users_list(SbAdmin *a, SoupServerMessage *msg);

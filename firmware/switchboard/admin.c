@@ -106,6 +106,11 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 						  : sb_admin_booth_revoke(a, msg, id);
 		return;
 	}
+	if (strcmp(kind, "booths") == 0 && id && strcmp(sub, "diag") == 0) {
+		if (sb_http_allow(msg, "GET"))
+			sb_admin_booth_diag(a, msg, id);
+		return;
+	}
 	if (strcmp(kind, "users") == 0 && sub == NULL) {
 		if (id == NULL) {
 			if (sb_http_allow(msg, "GET, HEAD, POST"))

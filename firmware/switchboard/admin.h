@@ -18,6 +18,9 @@
  *   DELETE /api/admin/booths/ID              409 while it is connected
  *   POST   /api/admin/booths/ID/token        a new enrolment token (the pending one stops working)
  *   POST   /api/admin/booths/ID/revoke       certificates revoked, token deleted, link closed (4003)
+ *   GET    /api/admin/booths/ID/diag         {booth_id, fetched_at, report}: its diagnostic report, asked
+ *                                            over its link (PROTOCOL.md "Diagnostics"); 409 not connected,
+ *                                            504 no answer in time, 502 it left first, 429 too many asks
  *   GET    /api/admin/users                  accounts, never a password hash
  *   POST   /api/admin/users                  {login, name?, role, site_id?, languages?, topics?,
  *                                             password? | generate: true}

@@ -53,6 +53,7 @@ struct _SbPeer {
 	gint64 ice_sent_us; /* when it last got TURN credentials */
 	SbTicket *ticket;   /* booth: its place in the queue */
 	SbCall *call;
+	guint diag_pending; /* booth: its open diag_requests (hub-diag.c) */
 };
 
 struct _SbTicket {
@@ -118,6 +119,9 @@ struct _SbHub {
 	 * within the window (codes are 30 bits: guessing must be slow) */
 	GHashTable *checkin_failures;
 	guint64 booking_outcomes[4]; /* by BookingOutcome */
+	GHashTable *diag;	     /* request id -> open diagnostic request (hub-diag.c) */
+	guint diag_next_handle;
+	guint64 diag_results[6]; /* by SbHubDiagResult */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -203,6 +207,21 @@ JsonObject *hub_queue_message(SbHub *hub, SbPeer *adviser);
 void hub_queue_record_call(SbHub *hub, gint64 length_us);
 /* Tells every waiting booth whose position or estimated wait changed. */
 void hub_tell_positions(SbHub *hub);
+
+/* --- remote diagnostics (hub-diag.c) --- */
+
+void hub_diag_init(SbHub *hub);
+/* Ends every open request with SB_HUB_DIAG_SHUTDOWN and frees the table. */
+void hub_diag_shutdown(SbHub *hub);
+/* A diag_report from `peer`: handed to its request, or dropped. */
+void hub_handle_diag_report(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* Booth `peer`'s link is gone (closed, replaced, shut out): its open
+ * requests end with SB_HUB_DIAG_GONE. */
+void hub_diag_peer_gone(SbHub *hub, SbPeer *peer);
+/* Ends the requests whose time is up (SB_HUB_DIAG_TIMEOUT). */
+void hub_diag_expire(SbHub *hub, gint64 now);
+/* The relais_diag_requests_total counters, appended to `out`. */
+void hub_diag_metrics(SbHub *hub, GString *out);
 
 /* --- documents shown in a call (hub-docs.c) --- */
 

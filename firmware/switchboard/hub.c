@@ -67,6 +67,7 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)hub_call_free);
 	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)hub_ended_queue_free);
 	hub->checkin_failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	hub_diag_init(hub);
 	return hub;
 }
 
@@ -96,6 +97,7 @@ void sb_hub_free(SbHub *hub)
 	if (hub == NULL)
 		return;
 	/* peers belong to the transport, which disconnects them before this */
+	hub_diag_shutdown(hub);
 	g_queue_clear_full(&hub->queue, (GDestroyNotify)hub_ticket_free);
 	g_hash_table_unref(hub->calls);
 	g_hash_table_unref(hub->recent);
@@ -505,6 +507,9 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_CHECK_IN:
 		hub_handle_booking(hub, peer, msg);
 		break;
+	case RELAIS_MSG_DIAG_REPORT:
+		hub_handle_diag_report(hub, peer, msg);
+		break;
 	case RELAIS_MSG_PING: {
 		hub_send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
 		break;
@@ -553,6 +558,8 @@ void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const
  * free it: the transport still owns the connection until it closes. */
 static void detach_peer(SbHub *hub, SbPeer *peer)
 {
+	if (peer->role == RELAIS_ROLE_BOOTH)
+		hub_diag_peer_gone(hub, peer);
 	if (peer->call && peer->role == RELAIS_ROLE_BOOTH && hub->config.resume_grace_s > 0) {
 		/* A booth's link is lost in a call: hold the call for a while,
 		 * the booth reconnects and names it in its hello (the two ends
@@ -619,6 +626,7 @@ void sb_hub_tick(SbHub *hub)
 {
 	gint64 now = hub_now_us(hub);
 	hub_calls_expire(hub, now);
+	hub_diag_expire(hub, now);
 	GHashTableIter it;
 	gpointer value;
 	/* A booth stays connected for days and gathers with the credentials
@@ -684,6 +692,7 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "relais_documents_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_hub_document_bytes(hub));
 	hub_bookings_metrics(hub, out);
+	hub_diag_metrics(hub, out);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

@@ -107,6 +107,8 @@ typedef struct {
 	guint resume_grace_s;	    /* a call waits this long for its booth's link */
 	guint checkin_max_failures; /* refused check-ins per booth within ... */
 	guint checkin_window_s;	    /* ... this window, before the booth must wait */
+	guint diag_timeout_ms;	    /* a diag_request waits this long for its report */
+	guint diag_max_pending;	    /* diag_requests open at once per booth */
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
@@ -172,6 +174,48 @@ void sb_hub_counts(SbHub *hub, SbHubCounts *counts);
  * order)}, in no particular order. Nothing about visitors.
  * Returns: (transfer full) */
 JsonArray *sb_hub_booths_snapshot(SbHub *hub);
+
+/* --- remote diagnostics (PROTOCOL.md "Diagnostics") ---
+ * An administrator's request (admin-diag.c) becomes a diag_request on the
+ * booth's live connection with a fresh 256-bit request id; the booth's
+ * diag_report with that id, from that connection, is handed back through
+ * `done`. A report with an unknown, expired or another connection's id is
+ * dropped with a log line. */
+
+typedef enum {
+	SB_HUB_DIAG_OK,	      /* the report arrived */
+	SB_HUB_DIAG_OFFLINE,  /* no booth of that id is connected (refused at once) */
+	SB_HUB_DIAG_BUSY,     /* that booth has diag_max_pending requests open (refused at once) */
+	SB_HUB_DIAG_TIMEOUT,  /* no report within diag_timeout_ms */
+	SB_HUB_DIAG_GONE,     /* its link closed, or a new connection replaced it, before it answered */
+	SB_HUB_DIAG_SHUTDOWN, /* the hub was freed first */
+} SbHubDiagResult;
+
+/* "ok", "offline", "busy", "timeout", "gone", "shutdown" */
+const char *sb_hub_diag_result_name(SbHubDiagResult result);
+
+/* A request's end. `report`: (transfer none) (nullable) the booth's report,
+ * checked by the protocol (an object of at most PROTO_MAX_REPORT bytes; its
+ * members are the booth's word: take each as optional), set for
+ * SB_HUB_DIAG_OK only and valid during the call. May start or cancel other
+ * requests. */
+typedef void (*SbHubDiagDone)(SbHubDiagResult result, JsonObject *report, gpointer user_data);
+
+/* Asks greeted booth `booth_id` for its report. `done` is called exactly
+ * once, later (never from inside this call), unless sb_hub_diag_cancel()
+ * comes first: with the report, or on timeout (checked by sb_hub_tick), on
+ * the booth's disconnection, or when the hub is freed.
+ * Returns: the request's handle (> 0), or 0 when it was not sent: then
+ * *refused (nullable) is SB_HUB_DIAG_OFFLINE or SB_HUB_DIAG_BUSY and `done`
+ * is never called. */
+guint sb_hub_diag_request(SbHub *hub, const char *booth_id, SbHubDiagDone done, gpointer user_data,
+			  SbHubDiagResult *refused);
+/* Forgets request `handle` (its asker went away): `done` is not called, a
+ * report arriving later is dropped. An unknown or finished handle is
+ * ignored. */
+void sb_hub_diag_cancel(SbHub *hub, guint handle);
+/* Requests open now (tests, metrics). */
+guint sb_hub_diag_pending(SbHub *hub);
 
 /* --- documents shown in a call (PROTOCOL.md "Showing a document") ---
  * The switchboard's HTTP side (docshare.c) validates an upload and hands it

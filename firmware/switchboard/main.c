@@ -553,6 +553,26 @@ static GTlsCertificate *booth_listener_cert(const char *data, GTlsCertificate *t
 	return sb_cert_load_pair(crt, key, error);
 }
 
+/* RELAIS_SB_DIAG_TIMEOUT_MS: FOR TESTS ONLY. How long an administrator's
+ * diagnostic request waits for the booth (Kconfig RELAIS_SB_DIAG_TIMEOUT_MS
+ * otherwise), so that a test sees the 504 without waiting 10 s. 0: unset. */
+static gboolean diag_timeout_from_env(guint *ms)
+{
+	const char *env = g_getenv("RELAIS_SB_DIAG_TIMEOUT_MS");
+	*ms = 0;
+	if (env == NULL || *env == '\0')
+		return TRUE;
+	char *end = NULL;
+	gint64 v = g_ascii_strtoll(env, &end, 10);
+	if (end == env || *end != '\0' || v < 100 || v > 120000) {
+		fprintf(stderr, PROG ": RELAIS_SB_DIAG_TIMEOUT_MS must be 100..120000 milliseconds\n");
+		return FALSE;
+	}
+	*ms = (guint)v;
+	g_warning("TEST ONLY: RELAIS_SB_DIAG_TIMEOUT_MS=%u: diagnostic requests wait %u ms", *ms, *ms);
+	return TRUE;
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -792,6 +812,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": booth listener certificate: %s\n", error->message);
 		return 1;
 	}
+	guint diag_timeout_ms = 0;
+	if (!diag_timeout_from_env(&diag_timeout_ms))
+		return 1;
 
 	if (doc_max_bytes < 0 || doc_max_bytes > CONFIG_RELAIS_DOC_MAX_BYTES) {
 		fprintf(stderr, PROG ": --doc-max-bytes must be 1..%d (the Kconfig cap)\n",
@@ -814,6 +837,7 @@ int main(int argc, char **argv)
 				.ice_servers = ice,
 				.turn_urls = turn_urls,
 				.turn_secret = turn_secret,
+				.diag_timeout_ms = diag_timeout_ms,
 			},
 		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
 		.enrol = enrol,

@@ -13,8 +13,16 @@
  * folder (a mounted boot partition, or anywhere for tests). The technician
  * PIN is read from --pin-file or standard input, never from the command line
  * (where `ps` and the shell history would show it).
+ *
+ *   relaisctl diag BOOTH --switchboard URL [--ca-file FILE] --login LOGIN [--json]
+ *
+ * prints a booth's diagnostic report, fetched by the switchboard from the
+ * booth through its link, as an administrator (diagclient.h, diagtext.h).
+ * The password comes from RELAIS_PASSWORD or standard input (not echoed).
  */
 #include "boothconf.h"
+#include "diagclient.h"
+#include "diagtext.h"
 #include "disklabel.h"
 #include "pinhash.h"
 #include "secretline.h"
@@ -38,6 +46,7 @@ static const char usage[] = "Usage: relaisctl COMMAND [OPTIONS]\n"
 			    "\n"
 			    "Commands:\n"
 			    "  provision   write a booth's settings file onto a card, a disk image or a folder\n"
+			    "  diag        show a booth's diagnostic report, fetched through the switchboard\n"
 			    "\n"
 			    "relaisctl COMMAND --help shows a command's options.\n";
 
@@ -326,6 +335,110 @@ static int provision(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* --- diag ---------------------------------------------------------------- */
+
+/* relaisctl diag's exit statuses beyond 0, 1 (failed) and 2 (usage), one
+ * per answer a script may act on (firmware/tools/README.md) */
+enum {
+	EXIT_SIGNIN = 3,    /* 401: wrong login or password */
+	EXIT_FORBIDDEN = 4, /* 403: not an administrator */
+	EXIT_NO_BOOTH = 5,  /* 404 */
+	EXIT_OFFLINE = 6,   /* 409: the booth is not connected */
+	EXIT_NO_ANSWER = 7, /* 504/502: no answer in time, or it left */
+	EXIT_BUSY = 8,	    /* 429 */
+	EXIT_UNREACHABLE = 9,
+};
+#define PASSWORD_LINE_MAX 1024
+
+static int diag_exit(const GError *error)
+{
+	if (error->domain != RELAIS_DIAG_CLIENT_ERROR)
+		return EXIT_FAILURE;
+	switch (error->code) {
+	case RELAIS_DIAG_CLIENT_ERROR_USAGE:
+		return EXIT_USAGE;
+	case RELAIS_DIAG_CLIENT_ERROR_CONNECT:
+		return EXIT_UNREACHABLE;
+	case RELAIS_DIAG_CLIENT_ERROR_SIGNIN:
+		return EXIT_SIGNIN;
+	case RELAIS_DIAG_CLIENT_ERROR_FORBIDDEN:
+		return EXIT_FORBIDDEN;
+	case RELAIS_DIAG_CLIENT_ERROR_NO_BOOTH:
+		return EXIT_NO_BOOTH;
+	case RELAIS_DIAG_CLIENT_ERROR_OFFLINE:
+		return EXIT_OFFLINE;
+	case RELAIS_DIAG_CLIENT_ERROR_NO_ANSWER:
+		return EXIT_NO_ANSWER;
+	case RELAIS_DIAG_CLIENT_ERROR_BUSY:
+		return EXIT_BUSY;
+	default:
+		return EXIT_FAILURE;
+	}
+}
+
+static int diag(int argc, char **argv)
+{
+	g_autofree char *url = NULL, *ca_file = NULL, *login = NULL;
+	gboolean json = FALSE;
+	GOptionEntry entries[] = {
+		{"switchboard", 0, 0, G_OPTION_ARG_STRING, &url, "The switchboard (https://HOST:PORT)", "URL"},
+		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+		 "Its TLS certificate or CA, PEM (default: the system's)", "FILE"},
+		{"login", 0, 0, G_OPTION_ARG_STRING, &login, "An administrator's login", "LOGIN"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the switchboard's JSON answer as it is", NULL},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("BOOTH");
+	g_option_context_set_summary(
+		ctx, "Shows booth BOOTH's diagnostic report, which the switchboard fetches from the booth through\n"
+		     "its link, signed in as an administrator. The password is read from RELAIS_PASSWORD or\n"
+		     "standard input, never from the command line.\n"
+		     "Exit status: 0 shown, 1 failed, 2 bad usage, 3 sign-in refused, 4 not an administrator,\n"
+		     "5 no such booth, 6 booth not connected, 7 no answer from the booth, 8 asked too often,\n"
+		     "9 switchboard unreachable.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fail("diag: %s", error->message);
+		return EXIT_USAGE;
+	}
+	if (argc != 2) {
+		fail("diag: one BOOTH is needed");
+		return EXIT_USAGE;
+	}
+	const char *missing = !url ? "--switchboard" : !login ? "--login" : NULL;
+	if (missing) {
+		fail("diag: %s is needed", missing);
+		return EXIT_USAGE;
+	}
+	const char *env = g_getenv("RELAIS_PASSWORD");
+	g_autofree char *prompt = g_strdup_printf("Password of %s: ", login);
+	g_autofree char *password =
+		env && *env ? g_strdup(env) : relais_read_secret_line(stdin, prompt, PASSWORD_LINE_MAX);
+	if (password == NULL || *password == '\0') {
+		fail("diag: no password (set RELAIS_PASSWORD or type it on standard input)");
+		return EXIT_USAGE;
+	}
+	g_autoptr(JsonObject) reply = relais_diag_fetch(url, ca_file, login, password, argv[1], &error);
+	memset(password, 0, strlen(password));
+	if (reply == NULL) {
+		fail("diag: %s", error->message);
+		return diag_exit(error);
+	}
+	g_autofree char *text = NULL;
+	if (json) {
+		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+		json_node_set_object(node, reply);
+		text = json_to_string(node, TRUE);
+		g_autofree char *line = g_strconcat(text, "\n", NULL);
+		g_free(text);
+		text = g_steal_pointer(&line);
+	} else {
+		text = relais_diag_text(reply);
+	}
+	fputs(text, stdout);
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 int main(int argc, char **argv)
 {
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
@@ -343,6 +456,10 @@ int main(int argc, char **argv)
 		/* the command's own options: GOption sees "relaisctl provision" as argv[0] */
 		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
 		return provision(argc - 1, argv + 1);
+	}
+	if (g_str_equal(cmd, "diag")) {
+		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
+		return diag(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "relaisctl: unknown command '%s'\n\n%s", cmd, usage);
 	return EXIT_USAGE;

@@ -612,6 +612,78 @@ static void test_outgoing_check(void)
 #endif
 }
 
+/* Remote diagnostics: the switchboard asks with a request id, the booth
+ * answers with it and a report object of at most MAX_REPORT bytes. */
+static void test_diag(void)
+{
+	g_autoptr(RelaisMsg) q = good("{\"type\":\"diag_request\",\"request\":\"d-1a2B_c\"}", RELAIS_ROLE_SWITCHBOARD);
+	g_assert_cmpint(relais_msg_get_type(q), ==, RELAIS_MSG_DIAG_REQUEST);
+	g_assert_cmpstr(relais_msg_get_string(q, "request"), ==, "d-1a2B_c");
+	expect_error("{\"type\":\"diag_request\"}", RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'request'");
+	expect_error("{\"type\":\"diag_request\",\"request\":\"a b\"}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'request'");
+	/* nobody else may ask a booth for its report */
+	expect_error("{\"type\":\"diag_request\",\"request\":\"d-1\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, "diag_request");
+	expect_error("{\"type\":\"diag_request\",\"request\":\"d-1\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, "diag_request");
+
+	g_autoptr(RelaisMsg) r = good("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":{\"board\":\"sim\","
+				      "\"link\":{\"state\":\"up\"},\"errors\":[{\"time\":\"x\",\"message\":\"m\"}]}}",
+				      RELAIS_ROLE_BOOTH);
+	JsonObject *report = relais_msg_get_object(r, "report");
+	g_assert_nonnull(report);
+	g_assert_cmpstr(json_object_get_string_member(report, "board"), ==, "sim");
+	expect_error("{\"type\":\"diag_report\",\"request\":\"d-1\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'report'");
+	expect_error("{\"type\":\"diag_report\",\"report\":{}}", RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'request'");
+	expect_error("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":[1]}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "object");
+	expect_error("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":\"ok\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "object");
+	expect_error("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":{}}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, "diag_report");
+	expect_error("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":{}}", RELAIS_ROLE_BOOTH, FALSE,
+		     RELAIS_PROTO_ERROR_STATE, "before 'hello'");
+
+	/* the report's cap, as serialised: exactly at it passes, one byte more is refused */
+	const gsize overhead = strlen("{\"pad\":\"\"}");
+	g_autofree char *pad = g_strnfill(CONFIG_RELAIS_PROTO_MAX_REPORT - overhead, 'x');
+	g_autofree char *at_cap =
+		g_strdup_printf("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":{\"pad\":\"%s\"}}", pad);
+	g_autoptr(RelaisMsg) fits = good(at_cap, RELAIS_ROLE_BOOTH);
+	g_assert_nonnull(fits);
+	g_autofree char *over =
+		g_strdup_printf("{\"type\":\"diag_report\",\"request\":\"d-1\",\"report\":{\"pad\":\"%sx\"}}", pad);
+	expect_error(over, RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_SIZE, "'report'");
+
+	/* what the switchboard and the booth build passes their own check */
+	g_autoptr(GError) error = NULL;
+	JsonObject *out = relais_msg_new(RELAIS_MSG_DIAG_REQUEST);
+	json_object_set_string_member(out, "request", "d-2");
+	g_assert_true(relais_msg_check(out, &error));
+	g_assert_no_error(error);
+	json_object_unref(out);
+	JsonObject *built = json_object_new();
+	json_object_set_string_member(built, "board", "sim");
+	JsonObject *back = relais_msg_diag_report("d-2", built);
+	g_assert_true(relais_msg_check(back, &error));
+	g_assert_no_error(error);
+	g_autofree char *text = relais_msg_to_string(back);
+	g_assert_cmpstr(text, ==, "{\"type\":\"diag_report\",\"request\":\"d-2\",\"report\":{\"board\":\"sim\"}}");
+	/* an oversize report breaks the protocol: the builder's user is told */
+	JsonObject *big = json_object_new();
+	g_autofree char *bigpad = g_strnfill(CONFIG_RELAIS_PROTO_MAX_REPORT, 'x');
+	json_object_set_string_member(big, "pad", bigpad);
+	JsonObject *too_big = relais_msg_diag_report("d-3", big);
+	g_assert_false(relais_msg_check(too_big, &error));
+	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE);
+	g_clear_error(&error);
+	json_object_unref(too_big);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -632,5 +704,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/names", test_names);
 	g_test_add_func("/protocol/share", test_share);
 	g_test_add_func("/protocol/outgoing-check", test_outgoing_check);
+	g_test_add_func("/protocol/diag", test_diag);
 	return g_test_run();
 }
