@@ -30,8 +30,12 @@ BoothWatchdog *booth_watchdog_new(Booth *booth, const char *status)
 	guint64 watchdog_usec = relais_notify_watchdog_usec(w->notify);
 	/* a short WatchdogSec= (or a test's WATCHDOG_USEC) shortens the limit:
 	 * the stall is seen at the latest one tick before systemd's timeout */
-	if (watchdog_usec > 0)
+	if (watchdog_usec > 0) {
 		w->media_limit_us = MIN(w->media_limit_us, watchdog_usec / 2);
+		g_message("systemd watchdog: fed every %" G_GUINT64_FORMAT " ms while the main loop turns and a "
+			  "playing camera has delivered a frame within %" G_GUINT64_FORMAT " ms",
+			  watchdog_usec / 2000, w->media_limit_us / 1000);
+	}
 	relais_notify_set_health(w->notify, media_health, w);
 	g_autoptr(GError) error = NULL;
 	if (!relais_notify_ready(w->notify, status, &error))
@@ -52,9 +56,4 @@ void booth_watchdog_free(BoothWatchdog *w)
 		return;
 	relais_notify_free(w->notify);
 	g_free(w);
-}
-
-guint64 booth_watchdog_media_limit_us(BoothWatchdog *w)
-{
-	return w->media_limit_us;
 }

@@ -30,7 +30,4 @@ void booth_watchdog_stopping(BoothWatchdog *watchdog);
 void booth_watchdog_free(BoothWatchdog *watchdog);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothWatchdog, booth_watchdog_free)
 
-/* How long the camera's thread may be silent, in microseconds. */
-guint64 booth_watchdog_media_limit_us(BoothWatchdog *watchdog);
-
 G_END_DECLS

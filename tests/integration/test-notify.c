@@ -573,6 +573,8 @@ static void test_booth_media_stuck(Fx *fx, gconstpointer data)
 	/* in a call, the watchdog is fed: the camera delivers */
 	expect_full(fx, 0, "WATCHDOG=1", pid, 2, g_get_monotonic_time());
 	g_assert_cmpuint(count_from(fx, 0, "STATUS=watchdog held", pid), ==, 0);
+	/* the camera's limit is capped at half the watchdog (Kconfig: 10 s) */
+	g_assert_true(log_has(fx, "stuck-1.log", "a playing camera has delivered a frame within 2000 ms"));
 
 	guint mark = received(fx);
 	g_autoptr(JsonObject) r =

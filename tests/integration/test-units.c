@@ -137,8 +137,7 @@ static void test_promises(gconstpointer data)
 		g_assert_true(has_line(text, "SupplementaryGroups=video audio render input"));
 		/* a field booth has no test hook on its control socket */
 		g_assert_true(has_line(text, "UnsetEnvironment=RELAIS_BOOTH_TEST_HOOKS"));
-	}
-	else
+	} else
 		g_assert_null(strstr(text, "SupplementaryGroups="));
 }
 
