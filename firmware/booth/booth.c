@@ -915,6 +915,26 @@ double booth_preview_get_mic_level(Booth *booth)
 	return booth->preview ? relais_preview_get_mic_level(booth->preview) : 0.0;
 }
 
+gint64 booth_media_silence_us(Booth *booth)
+{
+	if (booth->media)
+		return relais_media_get_video_silence_us(booth->media);
+	if (booth->preview)
+		return relais_preview_get_video_silence_us(booth->preview);
+	return -1;
+}
+
+gboolean booth_stall_media(Booth *booth, guint ms, GError **error)
+{
+	gboolean stalled = booth->media	    ? relais_media_stall_video(booth->media, ms)
+			   : booth->preview ? relais_preview_stall_video(booth->preview, ms)
+					    : FALSE;
+	if (!stalled)
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
+			    "no media pipeline is playing (state %s)", relais_session_state_name(booth->state));
+	return stalled;
+}
+
 gboolean booth_has_media(Booth *booth)
 {
 	return booth->media != NULL;

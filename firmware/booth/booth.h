@@ -100,6 +100,15 @@ gboolean booth_preview_running(Booth *booth);
 /* The microphone's level in the preview, 0..1 (0: no preview). */
 double booth_preview_get_mic_level(Booth *booth);
 
+/* For the watchdog (watchdog.h): microseconds since the camera's streaming
+ * thread of the call or of the preview last delivered a frame; -1 when
+ * neither pipeline plays. */
+gint64 booth_media_silence_us(Booth *booth);
+/* Test hook (control.h, RELAIS_BOOTH_TEST_HOOKS=1): that thread waits `ms`
+ * at its next frame, as a thread stuck in a driver would. Fails when no
+ * pipeline plays. */
+gboolean booth_stall_media(Booth *booth, guint ms, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* TRUE while the session has its media engine (from the request on). */
 gboolean booth_has_media(Booth *booth);
 /* Where the session's pictures go (relais_media_set_frame_func()): NULL

@@ -113,6 +113,49 @@ static char *handle_visitor(BoothVisitor *visitor, const char *cmd, JsonObject *
 	return reply_ok(r);
 }
 
+/* Test hooks are for test runs only: the booth must be started with
+ * RELAIS_BOOTH_TEST_HOOKS=1 (a field booth's unit never sets it). */
+static gboolean test_hooks_enabled(void)
+{
+	static gsize enabled = 0;
+	if (g_once_init_enter(&enabled))
+		g_once_init_leave(&enabled, g_strcmp0(g_getenv("RELAIS_BOOTH_TEST_HOOKS"), "1") == 0 ? 2 : 1);
+	return enabled == 2;
+}
+
+/* {"cmd":"debug-block","thread":"main"|"media","seconds":N}: a hung booth
+ * for the watchdog test. "main" blocks the main loop here and replies when
+ * the block is over; "media" stalls the camera's streaming thread at its
+ * next frame and replies at once. Both give the block's window on the
+ * monotonic clock (CLOCK_MONOTONIC, shared by every process). */
+static char *debug_block(Booth *booth, JsonObject *o)
+{
+	const char *thread = opt_string(o, "thread", "");
+	JsonNode *sn = json_object_get_member(o, "seconds");
+	gint64 seconds = sn && JSON_NODE_HOLDS_VALUE(sn) && json_node_get_value_type(sn) == G_TYPE_INT64
+				 ? json_node_get_int(sn)
+				 : 0;
+	if (seconds < 1 || seconds > 120)
+		return reply_error("'seconds' must be an integer from 1 to 120");
+	gint64 from = g_get_monotonic_time();
+	if (g_str_equal(thread, "main")) {
+		g_message("test hook: blocking the main loop for %" G_GINT64_FORMAT " s", seconds);
+		g_usleep((gulong)seconds * G_USEC_PER_SEC);
+	} else if (g_str_equal(thread, "media")) {
+		g_autoptr(GError) error = NULL;
+		if (!booth_stall_media(booth, (guint)seconds * 1000, &error))
+			return reply_error("%s", error->message);
+	} else {
+		return reply_error("'thread' must be 'main' or 'media'");
+	}
+	JsonObject *r = json_object_new();
+	json_object_set_string_member(r, "thread", thread);
+	json_object_set_int_member(r, "from_us", from);
+	json_object_set_int_member(
+		r, "until_us", g_str_equal(thread, "main") ? g_get_monotonic_time() : from + seconds * G_USEC_PER_SEC);
+	return reply_ok(r);
+}
+
 char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -161,6 +204,8 @@ char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line
 			return reply_error("%s", error->message);
 		return reply_ok(NULL);
 	}
+	if (g_str_equal(cmd, "debug-block") && test_hooks_enabled())
+		return debug_block(booth, o);
 	return reply_error("unknown command '%.32s' (status, request, end, chat, tap, key, screenshot, drop-link)",
 			   cmd);
 }

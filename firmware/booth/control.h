@@ -19,6 +19,16 @@
  *
  * and `status` carries a "visitor" object (screen, language, ...).
  *
+ * Test hooks, only when the booth was started with RELAIS_BOOTH_TEST_HOOKS=1
+ * (otherwise an unknown command, as in a field booth):
+ *
+ *   {"cmd":"debug-block","thread":"main","seconds":3}    blocks the main loop
+ *                            (replies when it is over)
+ *   {"cmd":"debug-block","thread":"media","seconds":6}   stalls the camera's
+ *                            streaming thread of the call or the preview
+ *   both reply {"ok":true,"thread":..,"from_us":..,"until_us":..}, the
+ *   block's window on the monotonic clock (tests/integration/test-notify.c)
+ *
  * Replies: {"ok":true,...} or {"ok":false,"error":"<what is wrong>"}.
  * The socket is a Unix socket with mode 0600: only the booth's own user
  * (and root) may drive it.

@@ -8,8 +8,8 @@
 
 #include "boothconf.h"
 #include "mainloop.h"
-#include "sdnotify.h"
 #include "visitor.h"
+#include "watchdog.h"
 #include <gst/gst.h>
 #include <errno.h>
 #include <locale.h>
@@ -364,16 +364,12 @@ int main(int argc, char **argv)
 	}
 
 	/* under systemd (Type=notify): ready once the first screen is up, and
-	 * the watchdog fed from this loop, so a hung booth is restarted (and
-	 * comes back to the attract screen with nothing of a session kept) */
-	g_autoptr(RelaisNotify) notify = relais_notify_new(NULL);
+	 * the watchdog fed from this loop while the media thread also runs
+	 * (watchdog.h), so a hung booth is restarted (and comes back to the
+	 * attract screen with nothing of a session kept) */
 	g_autofree char *status = g_strdup_printf("booth %s, switchboard %s", booth_id, url);
-	if (!relais_notify_ready(notify, status, &error)) {
-		g_warning("systemd: %s", error->message);
-		g_clear_error(&error);
-	}
+	g_autoptr(BoothWatchdog) watchdog = booth_watchdog_new(booth, status);
 	relais_main_loop_run(loop);
-	if (!relais_notify_stopping(notify, &error))
-		g_warning("systemd: %s", error->message);
+	booth_watchdog_stopping(watchdog);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "media.h"
 #include "media-frames.h"
 #include "media-level.h"
+#include "media-pulse.h"
 #include "media-quality.h"
 
 #include <gst/gst.h>
@@ -90,6 +91,10 @@ struct _RelaisMedia {
 	 * replaced frame (source streaming thread only; freed with the engine). */
 	GstBuffer *black;
 	GstCaps *black_caps;
+
+	/* The camera's streaming thread, for the booth's watchdog: armed from
+	 * a successful start() until a failure or free(). */
+	RelaisPulse *pulse;
 
 	/* Quality (lock). */
 	GSource *quality_source;

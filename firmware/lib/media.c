@@ -79,6 +79,7 @@ void relais_media_unref(gpointer data)
 	g_assert(m->pipeline == NULL);
 	g_clear_pointer(&m->stamp, relais_stamp_stats_unref);
 	g_clear_pointer(&m->mic_level, relais_level_unref);
+	g_clear_pointer(&m->pulse, relais_pulse_unref);
 	for (guint i = 0; i < G_N_ELEMENTS(m->frames); i++)
 		g_clear_pointer(&m->frames[i], relais_frame_slot_unref);
 	gst_clear_buffer(&m->black);
@@ -332,6 +333,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	GstElement *venc = capture.video, *aenc = capture.audio;
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(venc));
 	relais_media_camera_off_attach(m, capture.camera);
+	relais_pulse_attach(m->pulse, capture.camera);
 	/* As the source hands frames over: the wait for the encoder counts. */
 	if (m->stamp != NULL)
 		relais_stamp_writer_attach(capture.camera);
@@ -475,6 +477,7 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 	for (guint i = 0; i < G_N_ELEMENTS(m->frames); i++)
 		m->frames[i] = relais_frame_slot_new();
 	m->mic_level = relais_level_new();
+	m->pulse = relais_pulse_new();
 	if (relais_stamp_enabled_from_env())
 		m->stamp = relais_stamp_stats_new();
 
@@ -515,6 +518,7 @@ gboolean relais_media_start(RelaisMedia *m, const char *const *ice_servers, GErr
 		g_mutex_unlock(&m->lock);
 		return FALSE;
 	}
+	relais_pulse_arm(m->pulse, TRUE);
 	/* Caps may all have arrived during the state change. */
 	relais_media_negotiate(m);
 	return TRUE;
@@ -623,6 +627,20 @@ int relais_media_get_quality(RelaisMedia *m)
 	return q;
 }
 
+gint64 relais_media_get_video_silence_us(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, -1);
+	if (relais_media_get_state(m) == RELAIS_MEDIA_STATE_FAILED)
+		return -1;
+	return relais_pulse_silence_us(m->pulse);
+}
+
+gboolean relais_media_stall_video(RelaisMedia *m, guint ms)
+{
+	g_return_val_if_fail(m != NULL, FALSE);
+	return relais_pulse_stall(m->pulse, ms);
+}
+
 GstElement *relais_media_dup_pipeline(RelaisMedia *m)
 {
 	g_return_val_if_fail(m != NULL, NULL);
@@ -647,6 +665,8 @@ void relais_media_free(RelaisMedia *m)
 	m->state = RELAIS_MEDIA_STATE_STOPPED;
 	GstWebRTCSessionDescription *offer = g_steal_pointer(&m->pending_offer);
 	g_mutex_unlock(&m->lock);
+	/* a stalled capture thread (test hook) lets go before the join below */
+	relais_pulse_arm(m->pulse, FALSE);
 
 	relais_media_events_discard(m);
 	g_clear_pointer(&offer, gst_webrtc_session_description_free);

@@ -239,6 +239,17 @@ int relais_media_get_quality(RelaisMedia *media);
  * trickle of stored candidates. */
 char *relais_media_dup_local_sdp(RelaisMedia *media);
 
+/* The booth's watchdog: microseconds since the camera's streaming thread
+ * last delivered a frame (since start() before the first), a few tens of
+ * milliseconds while it runs; -1 when the pipeline does not play (before
+ * start(), after a failure, once freed). Any thread. */
+gint64 relais_media_get_video_silence_us(RelaisMedia *media);
+/* Test hook (RELAIS_BOOTH_TEST_HOOKS=1 in the booth, control.h): the
+ * camera's streaming thread waits `ms` at its next frame, as a thread stuck
+ * in a driver would; relais_media_free() releases it. FALSE when the
+ * pipeline does not play. */
+gboolean relais_media_stall_video(RelaisMedia *media, guint ms);
+
 /* Returns: (transfer full) (nullable) the pipeline, for tests and
  * diagnostics only (walking its elements, adding a probe): never change its
  * state or structure. NULL once freed. */

@@ -5,6 +5,7 @@
 #include "media-capture.h"
 #include "media-frames.h"
 #include "media-pipeline.h"
+#include "media-pulse.h"
 
 #include <gst/gst.h>
 
@@ -37,6 +38,9 @@ struct _RelaisPreview {
 	GstElement *pipeline;
 	GSource *bus_source;
 	RelaisLevel *level;
+	/* The camera's streaming thread, for the booth's watchdog: armed
+	 * while running. */
+	RelaisPulse *pulse;
 };
 
 static RelaisPreview *preview_ref(RelaisPreview *p)
@@ -52,6 +56,7 @@ static void preview_unref(gpointer data)
 		return;
 	g_assert(p->pipeline == NULL);
 	g_clear_pointer(&p->level, relais_level_unref);
+	g_clear_pointer(&p->pulse, relais_pulse_unref);
 	g_clear_pointer(&p->frames, relais_frame_slot_unref);
 	g_mutex_clear(&p->lock);
 	g_main_context_unref(p->context);
@@ -92,6 +97,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 		return G_SOURCE_CONTINUE;
 
 	relais_media_pipeline_dump(p->pipeline, "relais-preview", "error");
+	relais_pulse_arm(p->pulse, FALSE);
 	/* Release the devices before anyone hears of it. */
 	gst_element_set_state(p->pipeline, GST_STATE_NULL);
 	if (func != NULL) {
@@ -107,6 +113,14 @@ static gboolean build_pipeline(RelaisPreview *p, const RelaisMediaConf *conf, GE
 	g_auto(RelaisCapture) capture = {0};
 	if (!relais_capture_build_preview(&capture, conf, p->frames, p->level, error))
 		return FALSE;
+	/* the self-view sink is on the camera's streaming thread (no queue) */
+	g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(capture.video), "local-video");
+	g_autoptr(GstPad) pad = sink ? gst_element_get_static_pad(sink, "sink") : NULL;
+	if (pad == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "[video] no self-view appsink");
+		return FALSE;
+	}
+	relais_pulse_attach(p->pulse, pad);
 
 	static guint serial = 0;
 	g_autofree char *pname = g_strdup_printf("relais-%s-preview-%u", p->board, g_atomic_int_add(&serial, 1));
@@ -133,6 +147,7 @@ RelaisPreview *relais_preview_new(const RelaisMediaConf *conf, GError **error)
 	p->context = g_main_context_ref_thread_default();
 	p->board = g_strdup(relais_media_conf_get_board(conf));
 	p->level = relais_level_new();
+	p->pulse = relais_pulse_new();
 
 	g_autoptr(GError) local = NULL;
 	if (!build_pipeline(p, conf, &local)) {
@@ -164,7 +179,9 @@ gboolean relais_preview_start(RelaisPreview *p, GError **error)
 	}
 	g_mutex_lock(&p->lock);
 	p->running = !p->failed;
+	gboolean running = p->running;
 	g_mutex_unlock(&p->lock);
+	relais_pulse_arm(p->pulse, running);
 	return TRUE;
 }
 
@@ -198,6 +215,18 @@ gboolean relais_preview_is_running(RelaisPreview *p)
 	return running;
 }
 
+gint64 relais_preview_get_video_silence_us(RelaisPreview *p)
+{
+	g_return_val_if_fail(p != NULL, -1);
+	return relais_pulse_silence_us(p->pulse);
+}
+
+gboolean relais_preview_stall_video(RelaisPreview *p, guint ms)
+{
+	g_return_val_if_fail(p != NULL, FALSE);
+	return relais_pulse_stall(p->pulse, ms);
+}
+
 GstElement *relais_preview_dup_pipeline(RelaisPreview *p)
 {
 	g_return_val_if_fail(p != NULL, NULL);
@@ -221,6 +250,8 @@ void relais_preview_free(RelaisPreview *p)
 	p->error_func = NULL;
 	g_mutex_unlock(&p->lock);
 
+	/* a stalled camera thread (test hook) lets go before the join below */
+	relais_pulse_arm(p->pulse, FALSE);
 	if (p->bus_source != NULL) {
 		g_source_destroy(p->bus_source);
 		g_clear_pointer(&p->bus_source, g_source_unref);

@@ -66,6 +66,12 @@ double relais_preview_get_mic_level(RelaisPreview *preview);
 /* TRUE from a successful start() until a runtime failure or free(). */
 gboolean relais_preview_is_running(RelaisPreview *preview);
 
+/* As relais_media_get_video_silence_us(): microseconds since the camera's
+ * streaming thread last delivered a frame; -1 unless running. */
+gint64 relais_preview_get_video_silence_us(RelaisPreview *preview);
+/* As relais_media_stall_video() (test hook). */
+gboolean relais_preview_stall_video(RelaisPreview *preview, guint ms);
+
 /* Returns: (transfer full) (nullable) the pipeline, for tests and
  * diagnostics only; never change its state or structure. */
 struct _GstElement *relais_preview_dup_pipeline(RelaisPreview *preview);

@@ -15,7 +15,6 @@ struct _RelaisNotifyHeartbeat {
 	GMutex lock;
 	gint64 last;	 /* g_get_monotonic_time() of the last beat, under lock */
 	gboolean active; /* counts for the watchdog, under lock */
-	gboolean silent; /* seen silent by the last tick (main loop only) */
 };
 
 struct _RelaisNotify {
@@ -26,6 +25,11 @@ struct _RelaisNotify {
 	char *status;	       /* the program's last STATUS= text */
 	guint pings;
 	gboolean send_failed; /* warned once already */
+	RelaisNotifyHealthFunc health;
+	gpointer health_data;
+	/* what held the pings back at the last tick (a heartbeat, &health), or
+	 * NULL: an episode is reported once */
+	gconstpointer episode;
 };
 
 static void heartbeat_free(gpointer p)
@@ -62,28 +66,38 @@ static RelaisNotifyHeartbeat *silent_heartbeat(RelaisNotify *n, gint64 now, gint
 	return NULL;
 }
 
-/* Says (once per episode) which thread holds the pings back, and restores
- * the program's status when all beat again. */
-static void report_silence(RelaisNotify *n, RelaisNotifyHeartbeat *silent, gint64 silence)
+/* Why the pings are held back now (transfer full), or NULL; *episode names
+ * the cause (a heartbeat, or the health check) so that one episode is
+ * reported once however long it lasts. */
+static char *held_reason(RelaisNotify *n, gconstpointer *episode)
 {
-	gboolean changed = FALSE;
-	for (guint i = 0; i < n->heartbeats->len; i++) {
-		RelaisNotifyHeartbeat *hb = g_ptr_array_index(n->heartbeats, i);
-		gboolean now_silent = hb == silent;
-		changed |= now_silent != hb->silent;
-		hb->silent = now_silent;
+	gint64 silence = 0;
+	RelaisNotifyHeartbeat *silent = silent_heartbeat(n, g_get_monotonic_time(), &silence);
+	if (silent) {
+		*episode = silent;
+		return g_strdup_printf("the %s thread has been silent for %" G_GINT64_FORMAT " ms", silent->name,
+				       silence / 1000);
 	}
-	if (!changed)
+	char *why = n->health ? n->health(n->health_data) : NULL;
+	*episode = why ? (gconstpointer)&n->health : NULL;
+	return why;
+}
+
+/* Says (once per episode) why the pings are held back, and restores the
+ * program's status when they are not any more. */
+static void report_held(RelaisNotify *n, gconstpointer episode, const char *why)
+{
+	if (episode == n->episode)
 		return;
+	n->episode = episode;
 	g_autofree char *text = NULL;
-	if (silent)
-		text = g_strdup_printf("STATUS=watchdog held: the %s thread has been silent for %" G_GINT64_FORMAT
-				       " ms",
-				       silent->name, silence / 1000);
-	else
+	if (why) {
+		g_message("%s; not feeding the watchdog", why);
+		text = g_strconcat("STATUS=watchdog held: ", why, NULL);
+	} else {
+		g_message("feeding the watchdog again");
 		text = g_strconcat("STATUS=", n->status ? n->status : "running", NULL);
-	if (silent)
-		g_message("%s", text + strlen("STATUS="));
+	}
 	g_autoptr(GError) error = NULL;
 	if (!notify_send(n, text, &error))
 		g_warning("%s", error->message);
@@ -92,10 +106,10 @@ static void report_silence(RelaisNotify *n, RelaisNotifyHeartbeat *silent, gint6
 static gboolean on_tick(gpointer data)
 {
 	RelaisNotify *n = data;
-	gint64 silence = 0;
-	RelaisNotifyHeartbeat *silent = silent_heartbeat(n, g_get_monotonic_time(), &silence);
-	report_silence(n, silent, silence);
-	if (silent)
+	gconstpointer episode = NULL;
+	g_autofree char *why = held_reason(n, &episode);
+	report_held(n, episode, why);
+	if (why)
 		return G_SOURCE_CONTINUE;
 	g_autoptr(GError) error = NULL;
 	if (notify_send(n, "WATCHDOG=1", &error)) {
@@ -178,6 +192,12 @@ gboolean relais_notify_ready(RelaisNotify *n, const char *status, GError **error
 gboolean relais_notify_stopping(RelaisNotify *n, GError **error)
 {
 	return notify_send(n, "STOPPING=1", error);
+}
+
+void relais_notify_set_health(RelaisNotify *n, RelaisNotifyHealthFunc func, gpointer user_data)
+{
+	n->health = func;
+	n->health_data = user_data;
 }
 
 RelaisNotifyHeartbeat *relais_notify_add_heartbeat(RelaisNotify *n, const char *name, guint64 max_silence_usec)

@@ -10,7 +10,9 @@
  * while the UI loop still turns. A program adds one heartbeat per such thread;
  * the thread calls relais_notify_beat() regularly, and the loop stops feeding
  * the watchdog as soon as one heartbeat has been silent for longer than its
- * limit (STATUS= says which), and feeds it again when it beats again.
+ * limit (STATUS= says which), and feeds it again when it beats again. A
+ * health check (relais_notify_set_health) does the same for a condition the
+ * loop reads rather than a thread that beats.
  *
  * Without NOTIFY_SOCKET (run by hand, in tests, in the demo) everything is a
  * no-op: no timer, no socket.
@@ -67,6 +69,16 @@ void relais_notify_beat(RelaisNotifyHeartbeat *hb);
  * call or preview runs) is made inactive, and counts as having beaten when
  * made active again. Thread-safe. */
 void relais_notify_heartbeat_set_active(RelaisNotifyHeartbeat *hb, gboolean active);
+
+/* A check the watchdog also depends on, for what no thread of ours can beat
+ * for (the booth: has the camera's streaming thread delivered a frame
+ * lately?). Called on the main loop before each WATCHDOG=1; returns why the
+ * program is not healthy (transfer full), or NULL when it is. While it
+ * says why, no ping is sent; the reason is logged once per episode
+ * ("<why>; not feeding the watchdog") and sent as STATUS=. */
+typedef char *(*RelaisNotifyHealthFunc)(gpointer user_data);
+/* Sets (or with NULL clears) the health check; main loop only. */
+void relais_notify_set_health(RelaisNotify *n, RelaisNotifyHealthFunc func, gpointer user_data);
 
 /* WATCHDOG=1 pings sent since relais_notify_new() (diagnostics, tests). */
 guint relais_notify_pings(RelaisNotify *n);

@@ -370,6 +370,24 @@ void hub_handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	ended_free(e);
 }
 
+void hub_end_held_calls(SbHub *hub, const char *booth_id)
+{
+	g_autoptr(GPtrArray) held = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		SbCall *call = value;
+		if (call->state == SB_CALL_BOOTH_AWAY && g_strcmp0(call->booth_id, booth_id) == 0)
+			g_ptr_array_add(held, call);
+	}
+	for (guint i = 0; i < held->len; i++) {
+		SbCall *call = g_ptr_array_index(held, i);
+		g_message("booth %s is back without call %s (restarted): ending it", booth_id, call->id);
+		hub_end_call(hub, call, NULL, "peer-lost");
+	}
+}
+
 void hub_calls_expire(SbHub *hub, gint64 now)
 {
 	gint64 grace = (gint64)hub->config.resume_grace_s * G_USEC_PER_SEC;

@@ -179,6 +179,9 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason);
 void hub_ticket_abandoned(SbHub *hub, SbTicket *t, const char *code);
 /* A booth back after losing its link, naming the call it was in. */
 void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id);
+/* A booth back whose hello names no call has restarted (its session is
+ * wiped): the calls held for it end now rather than after the grace. */
+void hub_end_held_calls(SbHub *hub, const char *booth_id);
 void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg);
 /* sdp, ice, chat, share, end */
 void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg);

@@ -374,6 +374,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		const char *resume = relais_msg_get_string(msg, "call");
 		if (resume)
 			hub_resume_call(hub, peer, resume);
+		else
+			hub_end_held_calls(hub, peer->booth_id);
 		hub_booths_changed(hub);
 	} else {
 		g_message("adviser '%s' online", peer->name);

@@ -12,6 +12,14 @@
  *   relais-boothctl -c PATH key NAME           touch UI: a key (Tab, Return...)
  *   relais-boothctl -c PATH screenshot FILE    touch UI: the screen as PNG
  *
+ *
+ * Test runs only (the booth started with RELAIS_BOOTH_TEST_HOOKS=1, see
+ * firmware/booth/control.h); a field booth answers "unknown command":
+ *
+ *   relais-boothctl -c PATH debug-block main|media SECONDS
+ *                                              blocks the booth's main loop or
+ *                                              stalls its camera's thread
+ *
  * Prints the booth's JSON reply; exits 0 when it says ok, 1 otherwise.
  */
 #include <gio/gio.h>
@@ -67,6 +75,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		json_object_set_string_member(o, "text", argv[2]);
+	} else if (g_str_equal(cmd, "debug-block")) {
+		guint64 seconds = 0;
+		if (argc < 4 || !g_ascii_string_to_unsigned(argv[3], 10, 1, 120, &seconds, NULL)) {
+			fprintf(stderr, "relais-boothctl: debug-block needs main|media and 1-120 seconds\n");
+			return 2;
+		}
+		json_object_set_string_member(o, "thread", argv[2]);
+		json_object_set_int_member(o, "seconds", (gint64)seconds);
 	} else if (g_str_equal(cmd, "tap") || g_str_equal(cmd, "key") || g_str_equal(cmd, "screenshot")) {
 		if (argc < 3) {
 			fprintf(stderr, "relais-boothctl: %s needs an argument\n", cmd);

@@ -213,6 +213,44 @@ static void test_preview(Fixture *fx, gconstpointer data)
 	g_mutex_clear(&seen.lock);
 }
 
+static gboolean camera_silent(gpointer data)
+{
+	return relais_preview_get_video_silence_us(data) > 500 * 1000;
+}
+
+/* The camera's streaming thread, as the booth's watchdog sees it: no
+ * figure before start, a few frames' worth while it runs, growing while a
+ * stall (the test hook) holds it, and free() does not wait for the stall. */
+static void test_camera_thread_pulse(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	FrameSeen seen = {0};
+	g_mutex_init(&seen.lock);
+	RelaisPreview *p = relais_preview_new(fx->conf, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_preview_get_video_silence_us(p), ==, -1);
+	g_assert_false(relais_preview_stall_video(p, 1000));
+	relais_preview_set_frame_func(p, on_frame, &seen);
+	g_assert_true(relais_preview_start(p, &error));
+	g_assert_true(rt_wait(enough_frames, &seen, 5000));
+	gint64 silence = relais_preview_get_video_silence_us(p);
+	g_assert_cmpint(silence, >=, 0);
+	g_assert_cmpint(silence, <, 500 * 1000); /* 30 frames a second */
+
+	g_assert_true(relais_preview_stall_video(p, 30 * 1000));
+	g_assert_true(rt_wait(camera_silent, p, 5000));
+	gint frames = g_atomic_int_get(&seen.frames);
+	rt_sleep(300);
+	g_assert_cmpint(g_atomic_int_get(&seen.frames), ==, frames);
+	g_assert_cmpint(relais_preview_get_video_silence_us(p), >, 800 * 1000);
+
+	gint64 t0 = g_get_monotonic_time();
+	relais_preview_free(p);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
+	g_free(seen.format);
+	g_mutex_clear(&seen.lock);
+}
+
 /* A preview that is freed without being started opens nothing. */
 static void test_never_started(Fixture *fx, gconstpointer data)
 {
@@ -324,6 +362,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	gst_init(&argc, &argv);
 	g_test_add("/preview/frames-level-local-only", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
+	g_test_add("/preview/camera-thread-pulse", Fixture, NULL, fixture_set_up, test_camera_thread_pulse,
+		   fixture_tear_down);
 	g_test_add("/preview/never-started", Fixture, NULL, fixture_set_up, test_never_started, fixture_tear_down);
 	g_test_add("/preview/missing-element", Fixture, NULL, fixture_set_up, test_missing_element, fixture_tear_down);
 	g_test_add("/preview/missing-camera", Fixture, NULL, fixture_set_up, test_missing_camera, fixture_tear_down);

@@ -133,9 +133,11 @@ static void test_promises(gconstpointer data)
 	g_assert_nonnull(strstr(text, "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"));
 	/* a user of its own, never root */
 	g_assert_true(has_line(text, "DynamicUser=yes") || has_line(text, "User=relais-booth"));
-	if (g_str_equal(u->program, "relais-booth"))
+	if (g_str_equal(u->program, "relais-booth")) {
 		g_assert_true(has_line(text, "SupplementaryGroups=video audio render input"));
-	else
+		/* a field booth has no test hook on its control socket */
+		g_assert_true(has_line(text, "UnsetEnvironment=RELAIS_BOOTH_TEST_HOOKS"));
+	} else
 		g_assert_null(strstr(text, "SupplementaryGroups="));
 }
 

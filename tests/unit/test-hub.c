@@ -783,6 +783,40 @@ static void test_resume(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c.satisfaction[4], ==, 1);
 }
 
+/* A booth's link drops in a call and it comes back naming no call: it has
+ * restarted (its session is wiped), so the held call ends for the adviser
+ * at once rather than after the grace; another booth's hello changes
+ * nothing. */
+static void test_restarted_booth(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *alice = adviser(f, 1, "Alice");
+	g_autofree char *call = start_call(f, b, alice);
+	sb_hub_disconnect(f->hub, b->peer);
+	b->peer = NULL;
+	f->now_us += 2 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+
+	Conn *other = open_conn(f, 2, RELAIS_ROLE_BOOTH);
+	say(f, other, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-2\"}");
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
+
+	Conn *back = open_conn(f, 3, RELAIS_ROLE_BOOTH);
+	say(f, back, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\"}");
+	g_autoptr(RelaisMsg) lost = last_of(alice, RELAIS_MSG_END);
+	g_assert_nonnull(lost);
+	g_assert_cmpstr(relais_msg_get_string(lost, "call"), ==, call);
+	g_assert_cmpstr(relais_msg_get_string(lost, "reason"), ==, "peer-lost");
+	g_assert_cmpuint(count_of(back, RELAIS_MSG_END), ==, 0);
+	/* once only: the grace passing later ends nothing more */
+	f->now_us += 60 * G_USEC_PER_SEC;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 1);
+	/* the adviser is free and the booth idle: a new visitor can be served */
+	g_autofree char *again = start_call(f, back, alice);
+	g_assert_cmpstr(again, !=, call);
+}
+
 /* Each end gets TURN credentials of its own (coturn REST scheme), escaped
  * into the URI; a booth gets fresh ones at half their life. */
 static void test_turn(Fixture *f, gconstpointer data)
@@ -1608,6 +1642,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/queue-updates", Fixture, &ROOMY, setup, test_queue_updates, teardown);
 	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
 	g_test_add("/hub/resume", Fixture, &ROOMY, setup, test_resume, teardown);
+	g_test_add("/hub/restarted-booth", Fixture, &ROOMY, setup, test_restarted_booth, teardown);
 	g_test_add("/hub/turn", Fixture, &TURN, setup, test_turn, teardown);
 	g_test_add("/hub/call-records", Fixture, NULL, setup, test_call_records, teardown);
 	g_test_add("/hub/skills-filter", Fixture, &ROOMY, setup, test_skills_filter, teardown);

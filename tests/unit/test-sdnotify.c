@@ -322,6 +322,49 @@ static void test_heartbeat(Fixture *fx, gconstpointer data)
 	g_thread_join(t);
 }
 
+/* The booth's check on its camera thread, played by a flag. */
+static char *health(gpointer data)
+{
+	return g_atomic_int_get((gint *)data) ? g_strdup("media thread stuck: no video buffer for 12.0 s") : NULL;
+}
+
+static void test_health(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisNotify) n = relais_notify_new(NULL);
+	gint stuck = 0;
+	relais_notify_set_health(n, health, &stuck);
+	g_assert_true(relais_notify_ready(n, "in call", &error));
+	g_assert_true(wait_pings(fx, 0, 3));
+
+	/* unhealthy: the loop turns but sends no ping, says why once */
+	g_atomic_int_set(&stuck, 1);
+	g_test_expect_message("relais-notify", G_LOG_LEVEL_MESSAGE,
+			      "media thread stuck: no video buffer for 12.0 s; not feeding the watchdog");
+	FindWait held = {fx, "STATUS=watchdog held: media thread stuck: no video buffer for", received(fx)};
+	g_assert_true(rt_wait(found, &held, 10000));
+	g_test_assert_expected_messages();
+	gint at = find(fx, held.prefix, held.from);
+	rt_sleep(1000); /* six ticks: observing an absence takes time */
+	g_assert_cmpuint(count(fx, "WATCHDOG=1", at, NULL), ==, 0);
+	g_assert_cmpint(find(fx, held.prefix, at + 1), <, 0);
+
+	/* healthy again: pings, and the program's status is back */
+	g_test_expect_message("relais-notify", G_LOG_LEVEL_MESSAGE, "feeding the watchdog again");
+	g_atomic_int_set(&stuck, 0);
+	g_assert_true(wait_pings(fx, at, 3));
+	g_test_assert_expected_messages();
+	FindWait back = {fx, "STATUS=in call", at};
+	g_assert_true(rt_wait(found, &back, 10000));
+
+	/* cleared: nothing holds the pings back */
+	relais_notify_set_health(n, NULL, NULL);
+	g_atomic_int_set(&stuck, 1);
+	guint from = received(fx);
+	g_assert_true(wait_pings(fx, from, 3));
+	g_assert_cmpint(find(fx, held.prefix, from), <, 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* before any thread: the environment systemd gives a service (300 ms:
@@ -342,6 +385,7 @@ int main(int argc, char **argv)
 	ADD("/sdnotify/no-watchdog", test_no_watchdog);
 	ADD("/sdnotify/ready-and-watchdog", test_ready_and_watchdog);
 	ADD("/sdnotify/heartbeat", test_heartbeat);
+	ADD("/sdnotify/health", test_health);
 	int rc = g_test_run();
 	if (dir)
 		rt_rm_rf(dir);
