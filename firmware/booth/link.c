@@ -18,7 +18,9 @@ struct _BoothLink {
 	gboolean refused;   /* ... and not let in since */
 	gboolean needs_certificate, started;
 	GTlsCertificate *client_cert;
-	SoupMessage *msg; /* the handshake in flight */
+	SoupMessage *msg;	 /* the handshake in flight */
+	gboolean handshaked;	 /* ... its TLS handshake completed */
+	guint dropped_after_tls; /* attempts in a row cut right after the TLS handshake */
 	SoupSession *session;
 	GCancellable *cancellable;
 	SoupWebsocketConnection *ws;
@@ -61,6 +63,14 @@ BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallback
 }
 
 static void connect_now(BoothLink *link);
+
+/* the handshake's message: its signals stop reaching the link now */
+static void clear_msg(BoothLink *link)
+{
+	if (link->msg)
+		g_signal_handlers_disconnect_by_data(link->msg, link);
+	g_clear_object(&link->msg);
+}
 
 static void drop_socket(BoothLink *link)
 {
@@ -240,9 +250,18 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 		BoothLink *link = data;
 		g_clear_object(&link->cancellable);
 		guint status = link->msg ? soup_message_get_status(link->msg) : 0;
-		g_clear_object(&link->msg);
+		clear_msg(link);
+		/* TLS 1.3: the client's handshake is over before the server
+		 * checks the client's certificate; a refusal reads as the
+		 * connection cut before any answer. Twice in a row, not a
+		 * switchboard that happened to restart. */
+		gboolean cut = link->handshaked && status == 0 &&
+			       (error->domain == G_TLS_ERROR ||
+				g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+				g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE));
+		link->dropped_after_tls = cut ? link->dropped_after_tls + 1 : 0;
 		if (link->client_cert && link->tls_errors == 0 &&
-		    (error->domain == G_TLS_ERROR || status == SOUP_STATUS_FORBIDDEN)) {
+		    (link->dropped_after_tls >= 2 || status == SOUP_STATUS_FORBIDDEN)) {
 			/* the switchboard is the provisioned one (its certificate
 			 * passed) and it turned ours down */
 			g_autofree char *why = status ? g_strdup_printf("%u", status) : g_strdup(error->message);
@@ -264,7 +283,8 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	BoothLink *link = data;
 	g_clear_object(&link->cancellable);
-	g_clear_object(&link->msg);
+	clear_msg(link);
+	link->dropped_after_tls = 0;
 	link->ws = ws;
 	link->state = BOOTH_LINK_GREETING;
 	link->last_rx_us = g_get_monotonic_time();
@@ -285,6 +305,12 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 	send_raw(link, hello);
 }
 
+static void on_network_event(SoupMessage *msg, GSocketClientEvent event, GIOStream *connection, gpointer data)
+{
+	if (event == G_SOCKET_CLIENT_TLS_HANDSHAKED)
+		((BoothLink *)data)->handshaked = TRUE;
+}
+
 static void connect_now(BoothLink *link)
 {
 	if (link->needs_certificate && link->client_cert == NULL) {
@@ -303,12 +329,15 @@ static void connect_now(BoothLink *link)
 		g_debug("reconnecting to %s", link->url);
 	link->state = BOOTH_LINK_CONNECTING;
 	link->tls_errors = 0;
+	link->handshaked = FALSE;
 	g_signal_connect(msg, "accept-certificate", G_CALLBACK(on_accept_certificate), link);
+	g_signal_connect(msg, "network-event", G_CALLBACK(on_network_event), link);
 	if (link->client_cert) {
 		soup_message_set_tls_client_certificate(msg, link->client_cert);
 		soup_message_add_flags(msg, SOUP_MESSAGE_NEW_CONNECTION);
 	}
-	g_set_object(&link->msg, msg);
+	clear_msg(link);
+	link->msg = g_object_ref(msg);
 	link->cancellable = g_cancellable_new();
 	soup_session_websocket_connect_async(link->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, link->cancellable,
 					     on_connected, link);
@@ -358,7 +387,7 @@ void booth_link_set_client_certificate(BoothLink *link, GTlsCertificate *cert)
 		g_cancellable_cancel(link->cancellable);
 		g_clear_object(&link->cancellable);
 	}
-	g_clear_object(&link->msg);
+	clear_msg(link);
 	g_clear_handle_id(&link->retry_id, g_source_remove);
 	gboolean was_up = link->state == BOOTH_LINK_UP;
 	if (link->ws)
@@ -505,7 +534,7 @@ void booth_link_free(BoothLink *link)
 	}
 	g_clear_handle_id(&link->retry_id, g_source_remove);
 	drop_socket(link);
-	g_clear_object(&link->msg);
+	clear_msg(link);
 	g_clear_object(&link->client_cert);
 	g_clear_object(&link->session);
 	g_free(link->url);

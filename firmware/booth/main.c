@@ -346,11 +346,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* Enrolment (ENROL.md): a wss:// switchboard, a provisioned booth or
-	 * a token. A plain ws:// URL given alone on the command line is the
-	 * anonymous link of the tests that do not enrol yet. */
-	gboolean enrol =
-		setup_fault == NULL && (g_str_has_prefix(url, "wss://") || enrol_token || settings.conf != NULL);
+	/* Enrolment (ENROL.md) whenever the switchboard is wss:// or a token
+	 * is given on the command line (then a ws:// URL puts the booth out of
+	 * order: "must be reached over wss://"). Otherwise a ws:// URL is the
+	 * anonymous link of the tests that do not enrol yet, settings file
+	 * included (issue 10: goes when they are switched to wss://). */
+	const char *token = enrol_token ? enrol_token : settings.conf ? settings.conf->token : NULL;
+	gboolean enrol = setup_fault == NULL && (g_str_has_prefix(url, "wss://") || enrol_token != NULL);
+	if (setup_fault == NULL && !enrol)
+		g_message("switchboard %s is not wss://: this booth's link is anonymous (no enrolment)", url);
 	if (enrol && state_dir == NULL)
 		state_dir = state_dir_default();
 	gst_init(NULL, NULL);
@@ -415,9 +419,7 @@ int main(int argc, char **argv)
 			.data_dir = state_dir,
 			.booth_id = booth_id,
 			.switchboard_url = url,
-			.token = enrol_token	 ? enrol_token
-				 : settings.conf ? settings.conf->token
-						 : NULL,
+			.token = token,
 			.settings_path = settings.conf ? settings.path : NULL,
 			.tls_database = tls_database,
 			.build_time = RELAIS_BUILD_EPOCH,
