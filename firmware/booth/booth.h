@@ -67,7 +67,9 @@ void booth_set_client_certificate(Booth *booth, GTlsCertificate *cert);
  * the main loop, after the booth's own state has changed. */
 typedef struct {
 	/* every transition of the session state machine; `detail` is the end
-	 * reason (ENDED) or the fault (OUT_OF_ORDER), else NULL */
+	 * reason (ENDED) or the fault (OUT_OF_ORDER), else NULL. Also
+	 * OUT_OF_ORDER -> OUT_OF_ORDER when the fault's reason changes
+	 * (enrolling, then the token refused): the screen says the new one. */
 	void (*session)(Booth *booth, RelaisSessionState from, RelaisSessionState to, const char *detail,
 			gpointer user_data);
 	/* queued: position (>= 1) and estimated wait in seconds (-1: unknown) */

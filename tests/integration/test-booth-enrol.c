@@ -382,6 +382,20 @@ static void test_enrol(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->refused, ==, 0);
 	g_autoptr(JsonObject) st = status(f);
 	g_assert_nonnull(rt_json_str(st, "certificate_expires"));
+	/* the line a technician (and the closing note) reads, with the time
+	 * from the request made to the certificate saved */
+	g_autofree char *log = NULL;
+	g_assert_true(g_file_get_contents(f->log, &log, NULL, NULL));
+	g_autoptr(GRegex) re = g_regex_new("enrolled as '" BOOTH "': certificate ([0-9A-F]+) valid until "
+					   "(\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z) \\((\\d+) ms\\)",
+					   0, 0, &error);
+	g_assert_no_error(error);
+	g_autoptr(GMatchInfo) m = NULL;
+	g_assert_true(g_regex_match(re, log, 0, &m));
+	g_autofree char *logged_serial = g_match_info_fetch(m, 1);
+	g_autofree char *ms = g_match_info_fetch(m, 3);
+	g_assert_cmpstr(logged_serial, ==, serial);
+	g_test_message("enrolment took %s ms (key, request, EST round trip, saved)", ms);
 
 	/* the files: the key private, the certificate readable */
 	g_assert_cmpuint(file_mode(f, BOOTH_ENROL_KEY_FILE), ==, 0600);
@@ -451,14 +465,35 @@ static void test_plain_ws(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->conns->len, ==, 0);
 }
 
+typedef struct {
+	Fixture *f;
+	const char *screen, *fault; /* fault nullable: not checked */
+} ScreenWait;
+
+static gboolean screen_is(gpointer data)
+{
+	ScreenWait *w = data;
+	g_autoptr(JsonObject) o = status(w->f);
+	const char *fault = rt_json_str(o, "visitor.fault");
+	return g_strcmp0(rt_json_str(o, "visitor.screen"), w->screen) == 0 &&
+	       (w->fault == NULL || (fault && strstr(fault, w->fault)));
+}
+
 static void test_clock_unset(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	/* a Raspberry Pi at first boot: its clock reads the 1970s */
 	g_assert_true(g_file_set_contents(f->clock_file, "-1500000000", -1, &error));
-	start_booth(f, NULL, f->token, NULL);
+	/* with its touch screen, off screen */
+	g_autofree char *questions = g_build_filename(rt_top(), "assets", "questions", "default.ini", NULL);
+	g_autofree char *locale = g_build_filename(rt_build(), "locale", NULL);
+	start_booth(f, NULL, f->token, "--ui", "--ui-size", "800x480", "--questions", questions, "--locale-dir", locale,
+		    NULL);
 	wait_log(f, "waiting for time sync", 10000);
 	wait_status(f, "out_of_order", "down", "waiting for the clock to be set (time sync)", 10000);
+	/* the screen says why */
+	ScreenWait oos = {f, "out_of_order", "waiting for the clock to be set (time sync)"};
+	g_assert_true(rt_wait(screen_is, &oos, 10000));
 	g_autofree char *cert_path = g_build_filename(f->state_dir, BOOTH_ENROL_CERT_FILE, NULL);
 	g_assert_false(g_file_test(cert_path, G_FILE_TEST_EXISTS));
 	g_assert_cmpuint(f->conns->len, ==, 0);
@@ -467,6 +502,8 @@ static void test_clock_unset(Fixture *f, gconstpointer data)
 	wait_log(f, "enrolled as '" BOOTH "'", 20000);
 	wait_conn(f, 1, 10000);
 	wait_status(f, "idle", "up", NULL, 10000);
+	ScreenWait attract = {f, "attract", NULL};
+	g_assert_true(rt_wait(screen_is, &attract, 10000));
 }
 
 static void test_renew(Fixture *f, gconstpointer data)
