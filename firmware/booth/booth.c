@@ -34,6 +34,8 @@ struct _Booth {
 	char *hold;	   /* out of order until lifted (booth_set_hold: enrolment) */
 	char *link_hold;   /* the switchboard refused the certificate: until let in */
 	GTlsCertificate *client_cert;
+	BoothRefusedFunc refused_func;
+	gpointer refused_data;
 	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
 	BoothCallDoc *doc; /* the document shown in the call */
@@ -698,11 +700,19 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 static void on_link_refused(BoothLink *link, const char *reason, gpointer data)
 {
 	Booth *booth = data;
-	if (g_strcmp0(reason, booth->link_hold) == 0)
-		return;
-	g_free(booth->link_hold);
-	booth->link_hold = g_strdup(reason);
-	apply_holds(booth);
+	if (g_strcmp0(reason, booth->link_hold) != 0) {
+		g_free(booth->link_hold);
+		booth->link_hold = g_strdup(reason);
+		apply_holds(booth);
+	}
+	if (booth->refused_func)
+		booth->refused_func(booth, booth->refused_data);
+}
+
+void booth_set_refused_func(Booth *booth, BoothRefusedFunc func, gpointer user_data)
+{
+	booth->refused_func = func;
+	booth->refused_data = user_data;
 }
 
 static const BoothLinkCallbacks link_callbacks = {on_link_up, on_link_down, on_link_message, on_link_refused};

@@ -62,6 +62,10 @@ void booth_set_hold(Booth *booth, const char *reason);
 /* The certificate the link presents from now on (enrolment.h's ready): the
  * link reconnects with it, and the hold (booth_set_hold()) is lifted. */
 void booth_set_client_certificate(Booth *booth, GTlsCertificate *cert);
+/* Called after the switchboard refused this booth's certificate (the booth
+ * is out of order for it already): enrolment.h may enrol anew. */
+typedef void (*BoothRefusedFunc)(Booth *booth, gpointer user_data);
+void booth_set_refused_func(Booth *booth, BoothRefusedFunc func, gpointer user_data);
 
 /* What the touch UI (visitor.h) follows. Every member may be NULL. Called on
  * the main loop, after the booth's own state has changed. */

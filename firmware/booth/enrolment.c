@@ -170,6 +170,14 @@ static void on_answer(GObject *source, GAsyncResult *res, gpointer data)
 		/* a refused token does not get better by asking again; a
 		 * refused renewal is retried while the certificate lasts (the
 		 * switchboard may be mid-restore, its clock may be off) */
+		if (!renewal && e->cert && g_error_matches(error, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_REFUSED)) {
+			/* enrolling anew after a refusal: the booth is out
+			 * of order for that already; the token is spent */
+			g_warning("enrolling again: %s; the token is forgotten", error->message);
+			g_clear_pointer(&e->token, g_free);
+			e->state = ST_READY;
+			return;
+		}
 		if (!renewal && g_error_matches(error, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_REFUSED) &&
 		    (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)) {
 			fault(e, "the enrolment token was refused: %s. Please call a technician.", error->message);
@@ -303,6 +311,15 @@ void booth_enrolment_start(BoothEnrolment *e)
 		return;
 	}
 	step(e);
+}
+
+void booth_enrolment_refused(BoothEnrolment *e)
+{
+	if (e->token == NULL || e->cancellable || e->state == ST_FAULT)
+		return;
+	g_message("the certificate was refused: enrolling again with the enrolment token");
+	g_clear_handle_id(&e->timer_id, g_source_remove);
+	request(e, FALSE);
 }
 
 const char *booth_enrolment_get_state(BoothEnrolment *e)

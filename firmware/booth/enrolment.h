@@ -63,6 +63,11 @@ typedef struct {
 BoothEnrolment *booth_enrolment_new(const BoothEnrolmentConfig *config, const BoothEnrolmentCallbacks *callbacks,
 				    gpointer user_data);
 void booth_enrolment_start(BoothEnrolment *e);
+/* The switchboard refused the certificate presented (revoked): with a token
+ * at hand (a technician re-provisioned the booth with a new one) it enrols
+ * anew; a refused token then changes nothing. Without one, nothing: the
+ * booth is out of order for the refusal already. */
+void booth_enrolment_refused(BoothEnrolment *e);
 /* "clock", "enrolling", "ready", "renewing", "retrying" or "fault". */
 const char *booth_enrolment_get_state(BoothEnrolment *e);
 /* The certificate presented now, or NULL. (transfer none) */

@@ -174,6 +174,11 @@ static void on_enrol_hold(BoothEnrolment *e, const char *reason, gpointer data)
 	booth_set_hold(data, reason);
 }
 
+static void on_cert_refused(Booth *booth, gpointer data)
+{
+	booth_enrolment_refused(data);
+}
+
 /* notBefore of the provisioned CA file (0: unknown, with a warning) */
 static gint64 ca_file_not_before(const char *ca_file)
 {
@@ -430,6 +435,7 @@ int main(int argc, char **argv)
 		static const BoothEnrolmentCallbacks enrol_callbacks = {on_enrol_ready, on_enrol_hold, on_enrol_hold};
 		enrolment = booth_enrolment_new(&ec, &enrol_callbacks, booth);
 		booth_enrolment_start(enrolment);
+		booth_set_refused_func(booth, on_cert_refused, enrolment);
 	}
 	if (setup_fault) {
 		/* argv for the restart: the settings path first, then the

@@ -557,6 +557,25 @@ static void test_revoked(Fixture *f, gconstpointer data)
 	start_booth(f, NULL, NULL, NULL);
 	wait_status(f, "out_of_order", "down", BOOTH_LINK_REFUSED_REASON, 20000);
 	g_assert_cmpuint(f->conns->len, ==, 1);
+
+	/* the old token is spent: refused, nothing changes */
+	stop_booth(f);
+	start_booth(f, NULL, f->token, NULL);
+	wait_log(f, "the token is forgotten", 20000);
+	wait_status(f, "out_of_order", "down", BOOTH_LINK_REFUSED_REASON, 5000);
+	g_assert_cmpuint(f->conns->len, ==, 1);
+
+	/* the administrator gives it a new token (booth add again), the
+	 * technician puts it in: the booth enrols anew and is back */
+	stop_booth(f);
+	g_autofree char *old_serial = saved_serial(f);
+	g_autofree char *token2 = sb_enrol_booth_add(f->enrol, BOOTH, "Centre", 0, NULL, &error);
+	g_assert_no_error(error);
+	start_booth(f, NULL, token2, NULL);
+	wait_log(f, "enrolled as '" BOOTH "'", 20000);
+	Conn *back = wait_conn(f, 2, 10000);
+	g_assert_cmpstr(back->serial, !=, old_serial);
+	wait_status(f, "idle", "up", NULL, 10000);
 }
 
 int main(int argc, char **argv)
