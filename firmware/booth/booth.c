@@ -34,6 +34,8 @@ struct _Booth {
 	char *hold;	   /* out of order until lifted (booth_set_hold: enrolment) */
 	char *link_hold;   /* the switchboard refused the certificate: until let in */
 	GTlsCertificate *client_cert;
+	gboolean cert_pending; /* a new certificate waits for the session's end */
+	guint cert_idle_id;
 	BoothRefusedFunc refused_func;
 	gpointer refused_data;
 	guint selftest_id; /* retries the self-test while out of order */
@@ -78,6 +80,8 @@ static void pending_ice_free(PendingIce *p)
 /* --- state machine --------------------------------------------------------- */
 
 static void report_status(Booth *booth);
+static gboolean session_running(Booth *booth);
+static gboolean on_cert_pending(gpointer data);
 
 static void send_end(Booth *booth, const char *reason)
 {
@@ -100,6 +104,9 @@ static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 			  relais_session_state_name(next), relais_session_event_name(ev));
 	RelaisSessionState from = booth->state;
 	booth->state = next;
+	/* not from inside the link's own handlers: from the main loop */
+	if (booth->cert_pending && !session_running(booth) && booth->cert_idle_id == 0)
+		booth->cert_idle_id = g_idle_add(on_cert_pending, booth);
 	if (booth->observer.session && next != from) {
 		const char *detail = next == RELAIS_SESSION_ENDED	   ? booth->end_reason
 				     : next == RELAIS_SESSION_OUT_OF_ORDER ? booth->fault
@@ -345,12 +352,36 @@ void booth_set_hold(Booth *booth, const char *reason)
 	apply_holds(booth);
 }
 
+static gboolean session_running(Booth *booth)
+{
+	return booth->state != RELAIS_SESSION_IDLE && booth->state != RELAIS_SESSION_OUT_OF_ORDER;
+}
+
+static gboolean on_cert_pending(gpointer data)
+{
+	Booth *booth = data;
+	booth->cert_idle_id = 0;
+	if (booth->cert_pending && !session_running(booth)) {
+		booth->cert_pending = FALSE;
+		booth_link_set_client_certificate(booth->link, booth->client_cert);
+	}
+	return G_SOURCE_REMOVE;
+}
+
 void booth_set_client_certificate(Booth *booth, GTlsCertificate *cert)
 {
 	g_set_object(&booth->client_cert, cert);
 	g_clear_pointer(&booth->hold, g_free);
 	g_clear_pointer(&booth->link_hold, g_free);
 	apply_holds(booth);
+	if (session_running(booth) && booth_link_get_state(booth->link) == BOOTH_LINK_UP) {
+		/* a renewal: the current certificate lasts a third of its
+		 * lifetime yet, and a call needs no signaling blip */
+		g_message("the new certificate is presented once the session is over");
+		booth->cert_pending = TRUE;
+		return;
+	}
+	booth->cert_pending = FALSE;
 	booth_link_set_client_certificate(booth->link, cert);
 }
 
@@ -1117,6 +1148,7 @@ void booth_free(Booth *booth)
 	booth_wipe(booth);
 	g_clear_handle_id(&booth->selftest_id, g_source_remove);
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
+	g_clear_handle_id(&booth->cert_idle_id, g_source_remove);
 	booth_call_doc_free(booth->doc);
 	booth_link_free(booth->link);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);

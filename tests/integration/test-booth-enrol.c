@@ -525,6 +525,35 @@ static void test_renew(Fixture *f, gconstpointer data)
 	wait_status(f, "idle", "up", NULL, 10000);
 }
 
+/* A renewal while a visitor waits: the link is not cut under the session;
+ * the new certificate is presented once it is over. */
+static void test_renew_in_session(Fixture *f, gconstpointer data)
+{
+	/* renewal due about 10 s after issue */
+	sb_enrol_set_cert_lifetime(f->enrol, 1815);
+	start_booth(f, NULL, f->token, NULL);
+	Conn *first = wait_conn(f, 1, 20000);
+	wait_status(f, "idle", "up", NULL, 10000);
+	g_autoptr(JsonObject) r =
+		rt_control(f->tmp, BOOTH, "{\"cmd\":\"request\",\"topic\":\"general\",\"language\":\"fr\"}");
+	g_assert_true(json_object_get_boolean_member_with_default(r, "ok", FALSE));
+	wait_status(f, "queued", "up", NULL, 10000);
+	wait_log(f, "renewed certificate ", 30000);
+	wait_log(f, "presented once the session is over", 5000);
+	g_assert_cmpuint(f->conns->len, ==, 1);
+	g_assert_true(first->open);
+	g_autoptr(JsonObject) st = status(f);
+	g_assert_cmpstr(rt_json_str(st, "state"), ==, "queued");
+	/* the visitor leaves: then the link comes back with it */
+	g_autoptr(JsonObject) c = rt_control(f->tmp, BOOTH, "{\"cmd\":\"cancel\"}");
+	g_assert_true(json_object_get_boolean_member_with_default(c, "ok", FALSE));
+	Conn *second = wait_conn(f, 2, 10000);
+	g_autofree char *serial = saved_serial(f);
+	g_assert_cmpstr(second->serial, !=, first->serial);
+	g_assert_cmpstr(second->serial, ==, serial);
+	wait_status(f, "idle", "up", NULL, 10000);
+}
+
 static gboolean conn_closed(gpointer data)
 {
 	return !((Conn *)data)->open;
@@ -588,6 +617,7 @@ int main(int argc, char **argv)
 	ADD("/booth-enrol/plain-ws", test_plain_ws);
 	ADD("/booth-enrol/clock-unset", test_clock_unset);
 	ADD("/booth-enrol/renew", test_renew);
+	ADD("/booth-enrol/renew-in-session", test_renew_in_session);
 	ADD("/booth-enrol/revoked", test_revoked);
 	return g_test_run();
 }
