@@ -479,6 +479,27 @@ static gboolean screen_is(gpointer data)
 	       (w->fault == NULL || (fault && strstr(fault, w->fault)));
 }
 
+/* The switchboard is not there yet at first boot: the booth says it is
+ * enrolling, tries again with backoff and enrols once it answers. */
+static void test_unreachable(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	soup_server_disconnect(f->server);
+	start_booth(f, NULL, f->token, NULL);
+	wait_log(f, "enrolling: ", 10000);
+	wait_log(f, "trying again in ", 10000);
+	wait_status(f, "out_of_order", "down", "enrolling with the switchboard", 10000);
+	g_assert_cmpuint(f->conns->len, ==, 0);
+	/* back on the same port */
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, f->port);
+	g_assert_true(soup_server_listen(f->server, addr, SOUP_SERVER_LISTEN_HTTPS, &error));
+	g_assert_no_error(error);
+	wait_log(f, "enrolled as '" BOOTH "'", 20000);
+	wait_conn(f, 1, 10000);
+	wait_status(f, "idle", "up", NULL, 10000);
+}
+
 static void test_clock_unset(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -615,6 +636,7 @@ int main(int argc, char **argv)
 	ADD("/booth-enrol/refused-token", test_refused_token);
 	ADD("/booth-enrol/no-token", test_no_token);
 	ADD("/booth-enrol/plain-ws", test_plain_ws);
+	ADD("/booth-enrol/unreachable", test_unreachable);
 	ADD("/booth-enrol/clock-unset", test_clock_unset);
 	ADD("/booth-enrol/renew", test_renew);
 	ADD("/booth-enrol/renew-in-session", test_renew_in_session);
