@@ -308,6 +308,13 @@ int main(int argc, char **argv)
 			booth_id, CONFIG_RELAIS_PROTO_MAX_ID);
 		return 2;
 	}
+	if (enrol_token && !relais_boothconf_token_valid(enrol_token)) {
+		/* never sent anywhere: a typo is said here, not as a 401 */
+		fprintf(stderr,
+			"relais-booth: --enrol-token is not an enrolment token (%d characters of A-Z a-z 0-9 - _)\n",
+			RELAIS_BOOTHCONF_TOKEN_CHARS);
+		return 2;
+	}
 	if (!relais_proto_valid_id(board)) {
 		fprintf(stderr, "relais-booth: board '%s' is not a valid name\n", board);
 		return 2;

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define BOOTH "hall-1"
 
@@ -449,6 +450,26 @@ static void test_refused_token(Fixture *f, gconstpointer data)
 	g_assert_false(json_object_get_boolean_member_with_default(r, "ok", TRUE));
 }
 
+/* a mistyped token on the command line: said at once, never sent */
+static void test_bad_token_flag(Fixture *f, gconstpointer data)
+{
+	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-booth", NULL);
+	const char *bad[] = {"short", "with space and 43 characters, more or less!!", "line\r\nX-Injected: 1"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *err = NULL;
+		int status = 0;
+		const char *argv[] = {bin, "--switchboard", "wss://127.0.0.1:1/ws/booth", "--enrol-token", bad[i],
+				      NULL};
+		g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+					   &err, &status, &error));
+		g_assert_no_error(error);
+		g_assert_true(WIFEXITED(status));
+		g_assert_cmpint(WEXITSTATUS(status), ==, 2);
+		g_assert_nonnull(strstr(err, "--enrol-token is not an enrolment token"));
+	}
+}
+
 static void test_no_token(Fixture *f, gconstpointer data)
 {
 	start_booth(f, NULL, NULL, NULL);
@@ -634,6 +655,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
 	ADD("/booth-enrol/enrol", test_enrol);
 	ADD("/booth-enrol/refused-token", test_refused_token);
+	ADD("/booth-enrol/bad-token-flag", test_bad_token_flag);
 	ADD("/booth-enrol/no-token", test_no_token);
 	ADD("/booth-enrol/plain-ws", test_plain_ws);
 	ADD("/booth-enrol/unreachable", test_unreachable);
