@@ -255,10 +255,11 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 		 * checks the client's certificate; a refusal reads as the
 		 * connection cut before any answer. Twice in a row, not a
 		 * switchboard that happened to restart. */
-		gboolean cut = link->handshaked && status == 0 &&
-			       (error->domain == G_TLS_ERROR ||
-				g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-				g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE));
+		gboolean cut =
+			status == 0 &&
+			(error->domain == G_TLS_ERROR || /* TLS 1.2: an alert in the handshake */
+			 (link->handshaked && (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+					       g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))));
 		link->dropped_after_tls = cut ? link->dropped_after_tls + 1 : 0;
 		if (link->client_cert && link->tls_errors == 0 &&
 		    (link->dropped_after_tls >= 2 || status == SOUP_STATUS_FORBIDDEN)) {
