@@ -40,7 +40,7 @@ pkg_memo = $(or $($(2)_$(1)_memo),$(eval $(2)_$(1)_memo := $(call pkg_check,$($(
 TIER_PKGS = CORE_PKGS
 TIER_INC = -Ifirmware/lib
 ALL_CFLAGS = $(OPT) $(SAN) $(WARN) $(GLIB_PIN) -std=gnu11 -MMD -MP \
-             -I$(O)/include $(TIER_INC) $(call pkg_memo,$(TIER_PKGS),cflags) $(CFLAGS)
+             -I$(O)/include $(TIER_INC) $(OBJ_DEFS) $(call pkg_memo,$(TIER_PKGS),cflags) $(CFLAGS)
 # --as-needed: only what a program calls is loaded
 ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
 LIBS = $(call pkg_memo,$(TIER_PKGS),libs) -lm
@@ -130,6 +130,8 @@ $(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard
 $(O)/obj/firmware/booth/%.o: TIER_PKGS = BOOTH_PKGS
 $(O)/obj/firmware/booth/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
+# the booth's clock is wrong if it reads earlier than its own build (enrolment)
+$(O)/obj/firmware/booth/main.o: OBJ_DEFS = -DRELAIS_BUILD_EPOCH=$(or $(SOURCE_DATE_EPOCH),0)
 $(O)/obj/firmware/tools/%.o: TIER_PKGS = BOOTH_PKGS
 $(O)/obj/firmware/tools/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
 $(O)/obj/tests/%.o: TIER_PKGS = TEST_PKGS

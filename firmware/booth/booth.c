@@ -31,6 +31,13 @@ struct _Booth {
 	RelaisSessionState state;
 	char *fault;	   /* why out of order */
 	char *setup_fault; /* not set up (BoothConfig.setup_fault): out of order for good */
+	char *hold;	   /* out of order until lifted (booth_set_hold: enrolment) */
+	char *link_hold;   /* the switchboard refused the certificate: until let in */
+	GTlsCertificate *client_cert;
+	gboolean cert_pending; /* a new certificate waits for the session's end */
+	guint cert_idle_id;
+	BoothRefusedFunc refused_func;
+	gpointer refused_data;
 	guint selftest_id; /* retries the self-test while out of order */
 	BoothLink *link;
 	BoothCallDoc *doc; /* the document shown in the call */
@@ -73,6 +80,8 @@ static void pending_ice_free(PendingIce *p)
 /* --- state machine --------------------------------------------------------- */
 
 static void report_status(Booth *booth);
+static gboolean session_running(Booth *booth);
+static gboolean on_cert_pending(gpointer data);
 
 static void send_end(Booth *booth, const char *reason)
 {
@@ -95,6 +104,9 @@ static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 			  relais_session_state_name(next), relais_session_event_name(ev));
 	RelaisSessionState from = booth->state;
 	booth->state = next;
+	/* not from inside the link's own handlers: from the main loop */
+	if (booth->cert_pending && !session_running(booth) && booth->cert_idle_id == 0)
+		booth->cert_idle_id = g_idle_add(on_cert_pending, booth);
 	if (booth->observer.session && next != from) {
 		const char *detail = next == RELAIS_SESSION_ENDED	   ? booth->end_reason
 				     : next == RELAIS_SESSION_OUT_OF_ORDER ? booth->fault
@@ -250,6 +262,11 @@ static gboolean self_test(Booth *booth, GError **error)
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, booth->setup_fault);
 		return FALSE;
 	}
+	if (booth->hold || booth->link_hold) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+				    booth->hold ? booth->hold : booth->link_hold);
+		return FALSE;
+	}
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load_board(booth->pipelines_dir, booth->board, error);
 	if (conf == NULL || !relais_media_conf_check(conf, error))
@@ -274,6 +291,10 @@ static gboolean on_selftest_retry(gpointer data)
 		if (g_strcmp0(error->message, booth->fault) != 0) {
 			g_free(booth->fault);
 			booth->fault = g_strdup(error->message);
+			/* another reason: the screen says the new one */
+			if (booth->observer.session)
+				booth->observer.session(booth, booth->state, booth->state, booth->fault,
+							booth->observer_data);
 			report_status(booth);
 		}
 		return G_SOURCE_CONTINUE;
@@ -303,6 +324,65 @@ static void go_out_of_order(Booth *booth, const char *reason)
 	if (booth->selftest_id == 0)
 		booth->selftest_id =
 			g_timeout_add_seconds(CONFIG_RELAIS_BOOTH_SELFTEST_INTERVAL_S, on_selftest_retry, booth);
+}
+
+/* A hold was set or lifted: out of order with its reason now, or the
+ * self-test again at once (back in service if nothing else is wrong). */
+static void apply_holds(Booth *booth)
+{
+	const char *why = booth->hold ? booth->hold : booth->link_hold;
+	if (why && booth->state != RELAIS_SESSION_OUT_OF_ORDER) {
+		go_out_of_order(booth, why);
+		return;
+	}
+	if (booth->state != RELAIS_SESSION_OUT_OF_ORDER)
+		return;
+	g_clear_handle_id(&booth->selftest_id, g_source_remove);
+	if (on_selftest_retry(booth) == G_SOURCE_CONTINUE)
+		booth->selftest_id =
+			g_timeout_add_seconds(CONFIG_RELAIS_BOOTH_SELFTEST_INTERVAL_S, on_selftest_retry, booth);
+}
+
+void booth_set_hold(Booth *booth, const char *reason)
+{
+	if (g_strcmp0(reason, booth->hold) == 0)
+		return;
+	g_free(booth->hold);
+	booth->hold = g_strdup(reason);
+	apply_holds(booth);
+}
+
+static gboolean session_running(Booth *booth)
+{
+	return booth->state != RELAIS_SESSION_IDLE && booth->state != RELAIS_SESSION_OUT_OF_ORDER;
+}
+
+static gboolean on_cert_pending(gpointer data)
+{
+	Booth *booth = data;
+	booth->cert_idle_id = 0;
+	if (booth->cert_pending && !session_running(booth)) {
+		booth->cert_pending = FALSE;
+		booth_link_set_client_certificate(booth->link, booth->client_cert);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+void booth_set_client_certificate(Booth *booth, GTlsCertificate *cert)
+{
+	g_set_object(&booth->client_cert, cert);
+	g_clear_pointer(&booth->hold, g_free);
+	g_clear_pointer(&booth->link_hold, g_free);
+	apply_holds(booth);
+	if (session_running(booth) && booth_link_get_state(booth->link) == BOOTH_LINK_UP) {
+		/* a renewal: the current certificate lasts a third of its
+		 * lifetime yet, and a call needs no signaling blip */
+		g_message("the new certificate is presented once the session is over");
+		booth->cert_pending = TRUE;
+		return;
+	}
+	booth->cert_pending = FALSE;
+	booth_link_set_client_certificate(booth->link, cert);
 }
 
 static void report_status(Booth *booth)
@@ -477,6 +557,11 @@ static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 	Booth *booth = data;
 	/* back in time: the switchboard gives the call back, or ends it */
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
+	if (booth->link_hold) {
+		/* let in again: the certificate is good after all */
+		g_clear_pointer(&booth->link_hold, g_free);
+		apply_holds(booth);
+	}
 	if (booth->observer.link)
 		booth->observer.link(booth, TRUE, booth->observer_data);
 	set_ice_servers(booth, welcome);
@@ -643,7 +728,25 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	}
 }
 
-static const BoothLinkCallbacks link_callbacks = {on_link_up, on_link_down, on_link_message};
+static void on_link_refused(BoothLink *link, const char *reason, gpointer data)
+{
+	Booth *booth = data;
+	if (g_strcmp0(reason, booth->link_hold) != 0) {
+		g_free(booth->link_hold);
+		booth->link_hold = g_strdup(reason);
+		apply_holds(booth);
+	}
+	if (booth->refused_func)
+		booth->refused_func(booth, booth->refused_data);
+}
+
+void booth_set_refused_func(Booth *booth, BoothRefusedFunc func, gpointer user_data)
+{
+	booth->refused_func = func;
+	booth->refused_data = user_data;
+}
+
+static const BoothLinkCallbacks link_callbacks = {on_link_up, on_link_down, on_link_message, on_link_refused};
 
 /* --- public ------------------------------------------------------------------ */
 
@@ -676,7 +779,10 @@ Booth *booth_new(const BoothConfig *config)
 		.reconnect_max_ms = CONFIG_RELAIS_BOOTH_RECONNECT_MAX_MS,
 		.ping_interval_s = CONFIG_RELAIS_BOOTH_PING_INTERVAL_S,
 		.tls_database = config->tls_database,
+		.needs_certificate = config->needs_certificate,
 	};
+	if (config->needs_certificate)
+		booth->hold = g_strdup("waiting for this booth's certificate");
 	booth->link = booth_link_new(&lc, &link_callbacks, booth);
 	booth->doc = booth_call_doc_new(booth->link, on_document_changed, booth);
 	return booth;
@@ -1024,6 +1130,12 @@ JsonObject *booth_status(Booth *booth)
 	json_object_set_int_member(o, "link_renewals", booth_link_get_renewals(booth->link));
 	if (booth->fault && booth->state == RELAIS_SESSION_OUT_OF_ORDER)
 		json_object_set_string_member(o, "reason", booth->fault);
+	if (booth->client_cert) {
+		g_autoptr(GDateTime) until = g_tls_certificate_get_not_valid_after(booth->client_cert);
+		g_autofree char *iso = until ? g_date_time_format_iso8601(until) : NULL;
+		if (iso)
+			json_object_set_string_member(o, "certificate_expires", iso);
+	}
 	if (booth->ticket)
 		json_object_set_string_member(o, "ticket", booth->ticket);
 	if (booth->position)
@@ -1056,6 +1168,7 @@ void booth_free(Booth *booth)
 	booth_wipe(booth);
 	g_clear_handle_id(&booth->selftest_id, g_source_remove);
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
+	g_clear_handle_id(&booth->cert_idle_id, g_source_remove);
 	booth_call_doc_free(booth->doc);
 	booth_link_free(booth->link);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
@@ -1066,6 +1179,9 @@ void booth_free(Booth *booth)
 		json_object_unref(booth->last_call);
 	g_free(booth->fault);
 	g_free(booth->setup_fault);
+	g_free(booth->hold);
+	g_free(booth->link_hold);
+	g_clear_object(&booth->client_cert);
 	g_free(booth->feedback_call);
 	g_free(booth->booth_id);
 	g_free(booth->board);

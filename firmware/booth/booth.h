@@ -39,6 +39,9 @@ typedef struct {
 	 * missing or invalid): it stays out of order with this reason on its
 	 * screen, never connects, and no self-test clears it */
 	const char *setup_fault;
+	/* enrolment in use: out of order ("waiting for this booth's
+	 * certificate") and no dialling until booth_set_client_certificate() */
+	gboolean needs_certificate;
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline
@@ -51,11 +54,26 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Booth, booth_free)
 
 RelaisSessionState booth_get_state(Booth *booth);
 
+/* Out of order for `reason` (the screen shows it) until called again with
+ * NULL, then back in service if the self-test passes: enrolment's
+ * "waiting for time sync", "enrolling", "token refused". A session in
+ * progress ends. */
+void booth_set_hold(Booth *booth, const char *reason);
+/* The certificate the link presents from now on (enrolment.h's ready): the
+ * link reconnects with it, and the hold (booth_set_hold()) is lifted. */
+void booth_set_client_certificate(Booth *booth, GTlsCertificate *cert);
+/* Called after the switchboard refused this booth's certificate (the booth
+ * is out of order for it already): enrolment.h may enrol anew. */
+typedef void (*BoothRefusedFunc)(Booth *booth, gpointer user_data);
+void booth_set_refused_func(Booth *booth, BoothRefusedFunc func, gpointer user_data);
+
 /* What the touch UI (visitor.h) follows. Every member may be NULL. Called on
  * the main loop, after the booth's own state has changed. */
 typedef struct {
 	/* every transition of the session state machine; `detail` is the end
-	 * reason (ENDED) or the fault (OUT_OF_ORDER), else NULL */
+	 * reason (ENDED) or the fault (OUT_OF_ORDER), else NULL. Also
+	 * OUT_OF_ORDER -> OUT_OF_ORDER when the fault's reason changes
+	 * (enrolling, then the token refused): the screen says the new one. */
 	void (*session)(Booth *booth, RelaisSessionState from, RelaisSessionState to, const char *detail,
 			gpointer user_data);
 	/* queued: position (>= 1) and estimated wait in seconds (-1: unknown) */

@@ -14,6 +14,13 @@ struct _BoothLink {
 	gpointer user_data;
 	BoothLinkState state;
 	RelaisBackoff backoff;
+	RelaisBackoff slow; /* once the certificate was refused */
+	gboolean refused;   /* ... and not let in since */
+	gboolean needs_certificate, started;
+	GTlsCertificate *client_cert;
+	SoupMessage *msg;	 /* the handshake in flight */
+	gboolean handshaked;	 /* ... its TLS handshake completed */
+	guint dropped_after_tls; /* attempts in a row cut right after the TLS handshake */
 	SoupSession *session;
 	GCancellable *cancellable;
 	SoupWebsocketConnection *ws;
@@ -44,6 +51,11 @@ BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallback
 	link->cb = *callbacks;
 	link->user_data = user_data;
 	relais_backoff_init(&link->backoff, config->reconnect_min_ms, config->reconnect_max_ms);
+	/* a refused certificate stays refused until someone acts: a booth
+	 * must not hammer the switchboard meanwhile */
+	relais_backoff_init(&link->slow, CONFIG_RELAIS_BOOTH_REFUSED_RETRY_MIN_S * 1000,
+			    CONFIG_RELAIS_BOOTH_REFUSED_RETRY_MAX_S * 1000);
+	link->needs_certificate = config->needs_certificate;
 	link->session = soup_session_new_with_options("user-agent", "relais-booth", "timeout", 10, NULL);
 	if (config->tls_database)
 		soup_session_set_tls_database(link->session, config->tls_database);
@@ -51,6 +63,14 @@ BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallback
 }
 
 static void connect_now(BoothLink *link);
+
+/* the handshake's message: its signals stop reaching the link now */
+static void clear_msg(BoothLink *link)
+{
+	if (link->msg)
+		g_signal_handlers_disconnect_by_data(link->msg, link);
+	g_clear_object(&link->msg);
+}
 
 static void drop_socket(BoothLink *link)
 {
@@ -77,7 +97,7 @@ static void schedule_retry(BoothLink *link)
 	drop_socket(link);
 	link->state = BOOTH_LINK_DOWN;
 	if (link->retry_id == 0) {
-		guint delay = relais_backoff_next(&link->backoff, NULL);
+		guint delay = relais_backoff_next(link->refused ? &link->slow : &link->backoff, NULL);
 		g_message("switchboard link down; retrying in %u ms", delay);
 		link->retry_id = g_timeout_add(delay, on_retry, link);
 	}
@@ -141,6 +161,8 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 		}
 		link->state = BOOTH_LINK_UP;
 		relais_backoff_reset(&link->backoff);
+		relais_backoff_reset(&link->slow);
+		link->refused = FALSE;
 		g_message("switchboard link up (connection %s)", relais_msg_get_string(msg, "session"));
 		link->ping_id = g_timeout_add_seconds(link->ping_interval_s, on_ping, link);
 		if (link->cb.on_up)
@@ -162,12 +184,26 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
 		link->cb.on_message(link, msg, link->user_data);
 }
 
+static void refused(BoothLink *link, const char *why)
+{
+	g_warning("the switchboard refused this booth's certificate (%s): retrying slowly", why);
+	link->refused = TRUE;
+	if (link->cb.on_refused)
+		link->cb.on_refused(link, BOOTH_LINK_REFUSED_REASON, link->user_data);
+}
+
 static void on_closed(SoupWebsocketConnection *ws, gpointer data)
 {
 	BoothLink *link = data;
-	g_message("switchboard closed the link (code %u %s)", soup_websocket_connection_get_close_code(ws),
-		  soup_websocket_connection_get_close_data(ws) ? soup_websocket_connection_get_close_data(ws) : "");
+	gushort code = soup_websocket_connection_get_close_code(ws);
+	const char *why = soup_websocket_connection_get_close_data(ws);
+	g_message("switchboard closed the link (code %u %s)", code, why ? why : "");
+	if (code == BOOTH_LINK_CLOSE_REVOKED)
+		link->refused = TRUE;
 	schedule_retry(link);
+	/* after on_down: the owner learns the cause last */
+	if (code == BOOTH_LINK_CLOSE_REVOKED)
+		refused(link, why && *why ? why : "revoked");
 }
 
 /* "unknown-ca, bad-identity" */
@@ -213,6 +249,28 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 			return;
 		BoothLink *link = data;
 		g_clear_object(&link->cancellable);
+		guint status = link->msg ? soup_message_get_status(link->msg) : 0;
+		clear_msg(link);
+		/* TLS 1.3: the client's handshake is over before the server
+		 * checks the client's certificate; a refusal reads as the
+		 * connection cut before any answer. Twice in a row, not a
+		 * switchboard that happened to restart. */
+		gboolean cut =
+			status == 0 &&
+			(error->domain == G_TLS_ERROR || /* TLS 1.2: an alert in the handshake */
+			 (link->handshaked && (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+					       g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))));
+		link->dropped_after_tls = cut ? link->dropped_after_tls + 1 : 0;
+		if (link->client_cert && link->tls_errors == 0 &&
+		    (link->dropped_after_tls >= 2 || status == SOUP_STATUS_FORBIDDEN)) {
+			/* the switchboard is the provisioned one (its certificate
+			 * passed) and it turned ours down */
+			g_autofree char *why = status ? g_strdup_printf("%u", status) : g_strdup(error->message);
+			link->refused = TRUE;
+			schedule_retry(link);
+			refused(link, why);
+			return;
+		}
 		if (link->tls_errors || error->domain == G_TLS_ERROR) {
 			/* a wrong certificate does not fix itself: say so (the
 			 * booth still retries, an administrator may replace it) */
@@ -226,6 +284,8 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	BoothLink *link = data;
 	g_clear_object(&link->cancellable);
+	clear_msg(link);
+	link->dropped_after_tls = 0;
 	link->ws = ws;
 	link->state = BOOTH_LINK_GREETING;
 	link->last_rx_us = g_get_monotonic_time();
@@ -246,8 +306,20 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 	send_raw(link, hello);
 }
 
+static void on_network_event(SoupMessage *msg, GSocketClientEvent event, GIOStream *connection, gpointer data)
+{
+	if (event == G_SOCKET_CLIENT_TLS_HANDSHAKED)
+		((BoothLink *)data)->handshaked = TRUE;
+}
+
 static void connect_now(BoothLink *link)
 {
+	if (link->needs_certificate && link->client_cert == NULL) {
+		/* booth_link_set_client_certificate() dials */
+		g_message("the switchboard link waits for this booth's certificate");
+		link->state = BOOTH_LINK_DOWN;
+		return;
+	}
 	g_autoptr(SoupMessage) msg = soup_message_new("GET", link->url);
 	if (msg == NULL) {
 		g_warning("invalid switchboard URL '%s'", link->url);
@@ -258,7 +330,15 @@ static void connect_now(BoothLink *link)
 		g_debug("reconnecting to %s", link->url);
 	link->state = BOOTH_LINK_CONNECTING;
 	link->tls_errors = 0;
+	link->handshaked = FALSE;
 	g_signal_connect(msg, "accept-certificate", G_CALLBACK(on_accept_certificate), link);
+	g_signal_connect(msg, "network-event", G_CALLBACK(on_network_event), link);
+	if (link->client_cert) {
+		soup_message_set_tls_client_certificate(msg, link->client_cert);
+		soup_message_add_flags(msg, SOUP_MESSAGE_NEW_CONNECTION);
+	}
+	clear_msg(link);
+	link->msg = g_object_ref(msg);
 	link->cancellable = g_cancellable_new();
 	soup_session_websocket_connect_async(link->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, link->cancellable,
 					     on_connected, link);
@@ -295,8 +375,34 @@ guint booth_link_get_renewals(BoothLink *link)
 	return link->renewals;
 }
 
+void booth_link_set_client_certificate(BoothLink *link, GTlsCertificate *cert)
+{
+	g_set_object(&link->client_cert, cert);
+	link->refused = FALSE;
+	relais_backoff_reset(&link->slow);
+	relais_backoff_reset(&link->backoff);
+	if (!link->started)
+		return;
+	/* whatever is going on was made with the old one (or none) */
+	if (link->cancellable) {
+		g_cancellable_cancel(link->cancellable);
+		g_clear_object(&link->cancellable);
+	}
+	clear_msg(link);
+	g_clear_handle_id(&link->retry_id, g_source_remove);
+	gboolean was_up = link->state == BOOTH_LINK_UP;
+	if (link->ws)
+		g_message("reconnecting to the switchboard with the new certificate");
+	drop_socket(link);
+	link->state = BOOTH_LINK_DOWN;
+	if (was_up && link->cb.on_down)
+		link->cb.on_down(link, link->user_data);
+	connect_now(link);
+}
+
 void booth_link_start(BoothLink *link)
 {
+	link->started = TRUE;
 	if (link->state == BOOTH_LINK_DOWN && link->retry_id == 0)
 		connect_now(link);
 }
@@ -429,6 +535,8 @@ void booth_link_free(BoothLink *link)
 	}
 	g_clear_handle_id(&link->retry_id, g_source_remove);
 	drop_socket(link);
+	clear_msg(link);
+	g_clear_object(&link->client_cert);
 	g_clear_object(&link->session);
 	g_free(link->url);
 	g_free(link->booth_id);

@@ -34,6 +34,10 @@ typedef struct {
 	void (*on_down)(BoothLink *link, gpointer user_data);
 	/* a validated message other than welcome/ping/pong */
 	void (*on_message)(BoothLink *link, RelaisMsg *msg, gpointer user_data);
+	/* the switchboard refused this booth's certificate (close 4003
+	 * "revoked", or the handshake or the endpoint refused it): the link
+	 * keeps trying, slowly, until a new certificate is set or it is let in */
+	void (*on_refused)(BoothLink *link, const char *reason, gpointer user_data);
 } BoothLinkCallbacks;
 
 typedef struct {
@@ -46,7 +50,14 @@ typedef struct {
 	/* trust anchors for wss:// (a CA, or the switchboard's self-signed
 	 * certificate); NULL: the system's trust store. Referenced. */
 	GTlsDatabase *tls_database;
+	/* enrolment in use: no dialling before booth_link_set_client_certificate() */
+	gboolean needs_certificate;
 } BoothLinkConfig;
+
+/* What the booth's screen says when the switchboard refuses its certificate. */
+#define BOOTH_LINK_REFUSED_REASON "this booth's certificate was refused (revoked?): call a technician"
+/* The close code the switchboard sends to a revoked booth. */
+#define BOOTH_LINK_CLOSE_REVOKED 4003
 
 BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallbacks *callbacks, gpointer user_data);
 void booth_link_start(BoothLink *link);
@@ -61,6 +72,11 @@ guint booth_link_get_reconnects(BoothLink *link);
  * connection lets them go. Called when a visitor's session is wiped. */
 void booth_link_renew(BoothLink *link);
 guint booth_link_get_renewals(BoothLink *link);
+/* The certificate (with its key) every handshake presents from now on,
+ * each on a new connection (TLS 1.3 cannot add one to a kept-alive
+ * connection made without it). Setting one reconnects at once (a call is
+ * resumed as after a blip), and lets a link that waits for it dial. */
+void booth_link_set_client_certificate(BoothLink *link, GTlsCertificate *cert);
 /* The call the booth is in (NULL: none): named in the next hello, so that
  * the switchboard puts a call whose link dropped back together. */
 void booth_link_set_resume(BoothLink *link, const char *call);

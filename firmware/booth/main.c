@@ -7,6 +7,8 @@
 #include "relais-config.h"
 
 #include "boothconf.h"
+#include "enrol-client.h"
+#include "enrolment.h"
 #include "mainloop.h"
 #include "visitor.h"
 #include "watchdog.h"
@@ -140,6 +142,56 @@ static gboolean on_settings_retry(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* The firmware's build time (the Makefile passes SOURCE_DATE_EPOCH): no
+ * clock before it is right. */
+#ifndef RELAIS_BUILD_EPOCH
+#define RELAIS_BUILD_EPOCH 0
+#endif
+
+/* Tests play a Raspberry Pi before time sync: RELAIS_BOOTH_TEST_CLOCK_FILE
+ * names a file holding an offset in seconds added to the real time while
+ * it exists; removing it is "time sync". */
+static gint64 test_clock(gpointer data)
+{
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	g_autofree char *text = NULL;
+	gint64 offset = 0;
+	if (g_file_get_contents(data, &text, NULL, NULL) &&
+	    g_ascii_string_to_signed(g_strstrip(text), 10, -now, G_MAXINT32, &offset, NULL))
+		return now + offset;
+	return now;
+}
+
+static void on_enrol_ready(BoothEnrolment *e, GTlsCertificate *client, gpointer data)
+{
+	booth_set_client_certificate(data, client);
+}
+
+/* waiting and fault alike: out of order with the reason on the screen
+ * (enrolment.c tells them apart in its log and retries what may pass) */
+static void on_enrol_hold(BoothEnrolment *e, const char *reason, gpointer data)
+{
+	booth_set_hold(data, reason);
+}
+
+static void on_cert_refused(Booth *booth, gpointer data)
+{
+	booth_enrolment_refused(data);
+}
+
+/* notBefore of the provisioned CA file (0: unknown, with a warning) */
+static gint64 ca_file_not_before(const char *ca_file)
+{
+	g_autofree char *pem = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 t = 0;
+	if (ca_file && g_file_get_contents(ca_file, &pem, NULL, &error))
+		t = booth_enrol_ca_not_before(pem, &error);
+	if (t == 0)
+		g_warning("the switchboard's CA: %s", error ? error->message : "none given (--ca-file)");
+	return t;
+}
+
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
@@ -164,6 +216,7 @@ int main(int argc, char **argv)
 	g_autofree char *languages = NULL;
 	g_autofree char *timeouts_spec = NULL;
 	g_autofree char *ca_file = NULL;
+	g_autofree char *enrol_token = NULL;
 	GOptionEntry entries[] = {
 		{"settings", 0, 0, G_OPTION_ARG_FILENAME, &settings_path,
 		 "The booth's settings file, written by relaisctl provision (default, when no --switchboard is "
@@ -179,6 +232,8 @@ int main(int argc, char **argv)
 		 "PEM CA certificate(s) (or the switchboard's self-signed one) to trust for wss:// "
 		 "(default: the system's)",
 		 "FILE"},
+		{"enrol-token", 0, 0, G_OPTION_ARG_STRING, &enrol_token,
+		 "One-time enrolment token (relais-switchboard booth add); overrides the settings file's", "TOKEN"},
 		{"booth-id", 'i', 0, G_OPTION_ARG_STRING, &booth_id, "This booth's id (default: host name)", "ID"},
 		{"site", 0, 0, G_OPTION_ARG_FILENAME, &site, "Site name shown to advisers", "NAME"},
 		{"board", 0, 0, G_OPTION_ARG_STRING, &board, "Board (folder under pipelines/)", "NAME"},
@@ -212,6 +267,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relais-booth: %s\n", error->message);
 		return 2;
 	}
+	/* enrolment's key and certificate live there (see `anonymous`) */
+	gboolean state_dir_given = state_dir != NULL;
 	g_auto(Settings) settings = {0};
 	g_autofree char *setup_fault = NULL;
 	if (settings_path || url == NULL) {
@@ -249,6 +306,13 @@ int main(int argc, char **argv)
 	if (!relais_proto_valid_id(booth_id)) {
 		fprintf(stderr, "relais-booth: booth id '%s' must be 1-%d characters of A-Z a-z 0-9 . _ : -\n",
 			booth_id, CONFIG_RELAIS_PROTO_MAX_ID);
+		return 2;
+	}
+	if (enrol_token && !relais_boothconf_token_valid(enrol_token)) {
+		/* never sent anywhere: a typo is said here, not as a 401 */
+		fprintf(stderr,
+			"relais-booth: --enrol-token is not an enrolment token (%d characters of A-Z a-z 0-9 - _)\n",
+			RELAIS_BOOTHCONF_TOKEN_CHARS);
 		return 2;
 	}
 	if (!relais_proto_valid_id(board)) {
@@ -296,6 +360,23 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Enrolment (ENROL.md) whenever the switchboard is wss:// or a token
+	 * is given on the command line (then a ws:// URL puts the booth out of
+	 * order: "must be reached over wss://").
+	 * Until the tests all enrol (issue 10), a booth given neither
+	 * --enrol-token nor --state-dir nor a settings file, or a ws:// one
+	 * without --enrol-token, keeps the anonymous link: remove `anonymous`
+	 * when they are switched to wss:// with a token. */
+	const char *token = enrol_token ? enrol_token : settings.conf ? settings.conf->token : NULL;
+	gboolean wss = g_str_has_prefix(url, "wss://");
+	gboolean anonymous = enrol_token == NULL && (!wss || (settings.conf == NULL && !state_dir_given));
+	gboolean enrol = setup_fault == NULL && (wss || enrol_token != NULL) && !anonymous;
+	if (setup_fault == NULL && anonymous)
+		g_message("this booth's link to %s is anonymous (no enrolment: give --enrol-token, --state-dir or a "
+			  "settings file)",
+			  url);
+	if (enrol && state_dir == NULL)
+		state_dir = state_dir_default();
 	gst_init(NULL, NULL);
 
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
@@ -309,6 +390,7 @@ int main(int argc, char **argv)
 		.ice_addresses = (const char *const *)ice_addresses,
 		.tls_database = tls_database,
 		.setup_fault = setup_fault,
+		.needs_certificate = enrol,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;
@@ -350,6 +432,26 @@ int main(int argc, char **argv)
 			booth_control_set_visitor(control, visitor);
 	}
 	booth_start(booth);
+	g_autoptr(BoothEnrolment) enrolment = NULL;
+	if (enrol) {
+		const char *clock_file = g_getenv("RELAIS_BOOTH_TEST_CLOCK_FILE");
+		BoothEnrolmentConfig ec = {
+			.data_dir = state_dir,
+			.booth_id = booth_id,
+			.switchboard_url = url,
+			.token = token,
+			.settings_path = settings.conf ? settings.path : NULL,
+			.tls_database = tls_database,
+			.build_time = RELAIS_BUILD_EPOCH,
+			.ca_not_before = ca_file_not_before(ca_file),
+			.clock = clock_file && *clock_file ? test_clock : NULL,
+			.clock_data = (gpointer)clock_file,
+		};
+		static const BoothEnrolmentCallbacks enrol_callbacks = {on_enrol_ready, on_enrol_hold, on_enrol_hold};
+		enrolment = booth_enrolment_new(&ec, &enrol_callbacks, booth);
+		booth_enrolment_start(enrolment);
+		booth_set_refused_func(booth, on_cert_refused, enrolment);
+	}
 	if (setup_fault) {
 		/* argv for the restart: the settings path first, then the
 		 * program's own arguments */

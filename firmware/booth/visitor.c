@@ -735,6 +735,9 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	JsonObject *o = json_object_new();
 	RelaisJourneyState s = relais_journey_get_state(v->journey);
 	json_object_set_string_member(o, "screen", relais_journey_state_name(s));
+	/* what the out-of-order screen says */
+	if (relais_journey_get_fault(v->journey))
+		json_object_set_string_member(o, "fault", relais_journey_get_fault(v->journey));
 	json_object_set_string_member(o, "language", relais_journey_get_language(v->journey));
 	guint answered = 0;
 	for (guint i = 0; i < relais_questions_count(v->questions); i++)
