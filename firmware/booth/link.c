@@ -507,7 +507,13 @@ void booth_link_fetch_async(BoothLink *link, const char *path, gsize max_bytes, 
 	}
 	f->msg = soup_message_new_from_uri("GET", uri);
 	g_task_set_task_data(task, f, (GDestroyNotify)fetch_free);
-	soup_message_headers_replace(soup_message_get_request_headers(f->msg), "X-Relais-Booth", link->booth_id);
+	/* the booth listener knows the booth by its certificate (docshare.h);
+	 * a new connection, as for the WebSocket (TLS 1.3 adds no certificate
+	 * to a kept-alive connection made without one) */
+	if (link->client_cert) {
+		soup_message_set_tls_client_certificate(f->msg, link->client_cert);
+		soup_message_add_flags(f->msg, SOUP_MESSAGE_NEW_CONNECTION);
+	}
 	g_signal_connect(f->msg, "accept-certificate", G_CALLBACK(on_accept_certificate), link);
 	g_signal_connect(f->msg, "got-headers", G_CALLBACK(on_fetch_headers), f);
 	soup_session_send_and_read_async(link->session, f->msg, G_PRIORITY_DEFAULT, f->cancellable, on_fetched, task);

@@ -85,9 +85,9 @@ void booth_link_set_resume(BoothLink *link, const char *call);
 void booth_link_drop(BoothLink *link);
 /* Fetches a document shown in the call (PROTOCOL.md "Showing a document")
  * from the switchboard over HTTP(S): the same host as the link, with the
- * same TLS trust, `path` (e.g. "/api/booth/document/TOKEN"), the booth id in
- * X-Relais-Booth. Refused (without reading the body) when the answer is not
- * 200, has no Content-Length or a longer one than `max_bytes`. */
+ * same TLS trust, `path` (e.g. "/api/booth/document/TOKEN"), presenting the
+ * booth's certificate (the switchboard knows the booth by it). Refused (without reading the body) when the answer is
+ * not 200, has no Content-Length or a longer one than `max_bytes`. */
 void booth_link_fetch_async(BoothLink *link, const char *path, gsize max_bytes, GCancellable *cancellable,
 			    GAsyncReadyCallback callback, gpointer user_data);
 /* Returns: (transfer full) the body and its Content-Type in *content_type,

@@ -267,8 +267,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relais-booth: %s\n", error->message);
 		return 2;
 	}
-	/* enrolment's key and certificate live there (see `anonymous`) */
-	gboolean state_dir_given = state_dir != NULL;
 	g_auto(Settings) settings = {0};
 	g_autofree char *setup_fault = NULL;
 	if (settings_path || url == NULL) {
@@ -360,21 +358,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* Enrolment (ENROL.md) whenever the switchboard is wss:// or a token
-	 * is given on the command line (then a ws:// URL puts the booth out of
-	 * order: "must be reached over wss://").
-	 * Until the tests all enrol (issue 10), a booth given neither
-	 * --enrol-token nor --state-dir nor a settings file, or a ws:// one
-	 * without --enrol-token, keeps the anonymous link: remove `anonymous`
-	 * when they are switched to wss:// with a token. */
+	/* Always enrolment (ENROL.md): the switchboard's booth endpoint takes
+	 * only enrolled booths. A ws:// URL puts the booth out of order ("must
+	 * be reached over wss://"), as a missing token without a certificate
+	 * does ("not enrolled"). */
 	const char *token = enrol_token ? enrol_token : settings.conf ? settings.conf->token : NULL;
-	gboolean wss = g_str_has_prefix(url, "wss://");
-	gboolean anonymous = enrol_token == NULL && (!wss || (settings.conf == NULL && !state_dir_given));
-	gboolean enrol = setup_fault == NULL && (wss || enrol_token != NULL) && !anonymous;
-	if (setup_fault == NULL && anonymous)
-		g_message("this booth's link to %s is anonymous (no enrolment: give --enrol-token, --state-dir or a "
-			  "settings file)",
-			  url);
+	gboolean enrol = setup_fault == NULL;
 	if (enrol && state_dir == NULL)
 		state_dir = state_dir_default();
 	gst_init(NULL, NULL);

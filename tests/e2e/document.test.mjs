@@ -17,6 +17,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -109,17 +110,22 @@ function upload(sb, { cookie, type = 'application/pdf', body = PDF3, origin = sb
   return httpRequest(`${sb.base}/api/call/document`, { method: 'POST', headers: h, body, ca: sb.ca });
 }
 
-// The booth's download of a document: resolves {status, type, bytes}.
-function fetchDoc(sb, token, { booth = BOOTH_ID, origin = null } = {}) {
+// The booth's download of a document, on the booth listener: resolves
+// {status, type, bytes}. booth: whose certificate is presented (enrolled
+// through the real path; null: none); port: another listener to ask.
+async function fetchDoc(sb, token, { booth = BOOTH_ID, origin = null, port = sb.boothPort } = {}) {
+  const id = booth ? await sb.boothIdentity(booth) : {};
   return new Promise((resolve, reject) => {
     const head = [
       `GET /api/booth/document/${token} HTTP/1.1`,
-      `Host: 127.0.0.1:${sb.port}`,
+      `Host: 127.0.0.1:${port}`,
       'Connection: close',
-      ...(booth ? [`X-Relais-Booth: ${booth}`] : []),
       ...(origin ? [`Origin: ${origin}`] : []),
     ].join('\r\n');
-    const sock = net.connect(sb.port, '127.0.0.1', () => sock.write(`${head}\r\n\r\n`));
+    const sock =
+      port === sb.boothPort
+        ? tls.connect({ host: '127.0.0.1', port, ca: sb.boothCa, ...(booth ? { key: id.key, cert: id.cert } : {}) }, () => sock.write(`${head}\r\n\r\n`))
+        : net.connect(port, '127.0.0.1', () => sock.write(`${head}\r\n\r\n`));
     const parts = [];
     sock.on('data', (d) => parts.push(d));
     sock.on('error', reject);
@@ -479,8 +485,9 @@ describe('document: the switchboard\'s HTTP rules', { skip, timeout: 120000 }, (
 
     assert.match((await sb.metrics()).body, new RegExp(`^relais_documents_bytes ${PDF3.length}$`, 'm'), 'held in memory, counted');
     assert.equal((await fetchDoc(sb, 'x'.repeat(43))).status, 404, 'wrong token');
-    assert.equal((await fetchDoc(sb, show.token, { booth: 'another-booth' })).status, 404, 'another booth');
-    assert.equal((await fetchDoc(sb, show.token, { booth: null })).status, 404, 'no booth id');
+    assert.equal((await fetchDoc(sb, show.token, { booth: 'another-booth' })).status, 404, 'another enrolled booth');
+    assert.equal((await fetchDoc(sb, show.token, { booth: null })).status, 403, 'no booth certificate');
+    assert.equal((await fetchDoc(sb, show.token, { port: sb.port })).status, 404, 'not on the advisers\' port');
     assert.equal((await fetchDoc(sb, show.token, { origin: sb.base })).status, 403, 'a browser');
     const got = await fetchDoc(sb, show.token);
     assert.equal(got.status, 200);

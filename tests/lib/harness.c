@@ -168,7 +168,9 @@ static guint port_in(const char *line, const char *what)
 {
 	const char *at = strstr(line, what);
 	g_assert_nonnull(at);
-	const char *colon = strchr(at + strlen(what), ':');
+	const char *host = strstr(at, "://");
+	g_assert_nonnull(host);
+	const char *colon = strchr(host + 3, ':');
 	g_assert_nonnull(colon);
 	guint port = (guint)g_ascii_strtoull(colon + 1, NULL, 10);
 	g_assert_cmpuint(port, >, 0);
