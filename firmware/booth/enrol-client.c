@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-enrol"
 
 #include "enrol-client.h"
+#include "tlstext.h"
 #include "fail.h"
 #include "pki.h"
 
@@ -159,6 +160,15 @@ static void on_sent(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) body = soup_session_send_and_read_finish(SOUP_SESSION(source), res, &error);
 	if (body == NULL) {
+		/* the switchboard's certificate refused: say why, as the link does */
+		GTlsCertificateFlags *refused = g_object_get_data(G_OBJECT(msg), "relais-tls-errors");
+		if (refused && *refused) {
+			g_autofree char *why = relais_tls_flags_text(*refused);
+			g_autofree char *url = g_uri_to_string(soup_message_get_uri(msg));
+			g_task_return_new_error(task, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_NETWORK,
+						"switchboard certificate error at %s: %s", url, why);
+			return;
+		}
 		g_task_return_new_error(task, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_NETWORK, "%s", error->message);
 		return;
 	}
@@ -174,6 +184,14 @@ static void on_sent(GObject *source, GAsyncResult *res, gpointer data)
 		return;
 	}
 	g_task_return_pointer(task, g_steal_pointer(&text), g_free);
+}
+
+/* Never accepts what the trust store refused; keeps why for on_sent() */
+static gboolean on_accept_certificate(SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+				      gpointer data)
+{
+	g_object_set_data_full(G_OBJECT(msg), "relais-tls-errors", g_memdup2(&errors, sizeof errors), g_free);
+	return FALSE;
 }
 
 void booth_enrol_request_async(SoupSession *session, const char *url, const char *token, GTlsCertificate *client,
@@ -201,6 +219,7 @@ void booth_enrol_request_async(SoupSession *session, const char *url, const char
 		 * has no renegotiation to add it */
 		soup_message_add_flags(msg, SOUP_MESSAGE_NEW_CONNECTION);
 	}
+	g_signal_connect(msg, "accept-certificate", G_CALLBACK(on_accept_certificate), NULL);
 	soup_message_headers_replace(headers, "Accept", "application/pem-certificate-chain");
 	g_autoptr(GBytes) body = g_bytes_new(csr_pem, strlen(csr_pem));
 	soup_message_set_request_body_from_bytes(msg, "application/pkcs10", body);

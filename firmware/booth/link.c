@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-link"
 
 #include "link.h"
+#include "tlstext.h"
 #include "backoff.h"
 #include "relais-config.h"
 
@@ -207,29 +208,6 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer data)
 }
 
 /* "unknown-ca, bad-identity" */
-static char *tls_flags_text(GTlsCertificateFlags flags)
-{
-	static const struct {
-		GTlsCertificateFlags flag;
-		const char *text;
-	} names[] = {
-		{G_TLS_CERTIFICATE_UNKNOWN_CA, "not signed by a trusted CA (see --ca-file)"},
-		{G_TLS_CERTIFICATE_BAD_IDENTITY, "not made for this host name"},
-		{G_TLS_CERTIFICATE_NOT_ACTIVATED, "not valid yet"},
-		{G_TLS_CERTIFICATE_EXPIRED, "expired"},
-		{G_TLS_CERTIFICATE_REVOKED, "revoked"},
-		{G_TLS_CERTIFICATE_INSECURE, "insecure algorithm"},
-		{G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid"},
-	};
-	g_autoptr(GString) s = g_string_new(NULL);
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
-		if (flags & names[i].flag)
-			g_string_append_printf(s, "%s%s", s->len ? ", " : "", names[i].text);
-	if (s->len == 0)
-		g_string_append(s, "refused");
-	return g_string_free(g_steal_pointer(&s), FALSE);
-}
-
 /* Never accepts a certificate the trust store refused (returns FALSE); only
  * remembers why, for a log line that says it. */
 static gboolean on_accept_certificate(SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
@@ -274,7 +252,7 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 		if (link->tls_errors || error->domain == G_TLS_ERROR) {
 			/* a wrong certificate does not fix itself: say so (the
 			 * booth still retries, an administrator may replace it) */
-			g_autofree char *why = tls_flags_text(link->tls_errors);
+			g_autofree char *why = relais_tls_flags_text(link->tls_errors);
 			g_warning("switchboard certificate error at %s: %s (%s)", link->url, why, error->message);
 		} else {
 			g_debug("connecting to %s: %s", link->url, error->message);

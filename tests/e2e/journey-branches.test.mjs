@@ -40,7 +40,8 @@ async function setup(t, tag, extra = []) {
 test('branches: nobody on duty, then leaving the queue', { skip, timeout: 60000 }, async (t) => {
   const { ctl, sb, sockets } = await setup(t, 'branch-duty');
   await screen(ctl, 'attract');
-  assert.equal((await ctl.visitor()).advisers_on_duty, 0);
+  // the switchboard's availability comes right after the booth's welcome
+  await until(async () => (await ctl.visitor()).advisers_on_duty === 0, { what: 'the availability told' });
   await ctl.tap('language', 'fr');
   await ctl.tap('skip');
   await ctl.tap('skip');

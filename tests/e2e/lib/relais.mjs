@@ -139,7 +139,11 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
   const dataDir = path.join(dir, 'sb-data');
   if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
-  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--booth-port', '0', '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
+  // the booth listener's port, chosen by the first start in `dir` and kept:
+  // a restarted switchboard serves its booths where they redial
+  const boothPortFile = path.join(dir, 'booth-port');
+  const keptBoothPort = fs.existsSync(boothPortFile) ? fs.readFileSync(boothPortFile, 'utf8').trim() : '0';
+  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--booth-port', keptBoothPort, '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
     dir,
     env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
   });
@@ -152,6 +156,7 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
   const scheme = m[1];
   const port = Number(m[3]);
   const boothPort = Number(bm[2]);
+  fs.writeFileSync(boothPortFile, String(boothPort));
   const boothCaFile = tls ? tls.cert : bm[3];
   const boothCa = fs.readFileSync(boothCaFile);
   const identities = new Map();
@@ -316,7 +321,9 @@ export function boothMedia(status) {
 // key and request, the EST endpoint; its key and certificate are kept in
 // dir/state-<id> (a restart in the same dir presents them, no new token).
 // enrol: false starts it without a token (it stays not enrolled).
-export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.boothCaFile, enrol = true }) {
+// linked: wait until its link is up (enrolled, greeted); false: only until
+// its control socket answers (a booth meant to stay out).
+export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.boothCaFile, enrol = true, linked = enrol }) {
   const sock = path.join(dir, 'booth.sock');
   const stateDir = path.join(dir, `state-${boothId}`);
   const token = enrol && !fs.existsSync(path.join(stateDir, 'booth.crt')) ? await switchboard.enrolToken(boothId, site) : null;
@@ -345,5 +352,10 @@ export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = '
   ).catch((err) => {
     throw new Error(`${err.message}\n${p.tailText()}`);
   });
+  if (linked) {
+    await until(async () => (await ctl.status()).link === 'up', { timeout: 15000, interval: 100, what: `booth ${boothId} enrolled and linked` }).catch((err) => {
+      throw new Error(`${err.message}\n${p.tailText()}`);
+    });
+  }
   return { proc: p, ctl, sock, boothId };
 }
