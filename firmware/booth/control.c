@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-control"
 
 #include "control.h"
+#include "diag.h"
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
@@ -131,6 +132,11 @@ char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line
 
 	if (g_str_equal(cmd, "status"))
 		return reply_ok(status(booth, visitor));
+	if (g_str_equal(cmd, "diag")) {
+		JsonObject *r = json_object_new();
+		json_object_set_object_member(r, "report", booth_diag_report(booth));
+		return reply_ok(r);
+	}
 	if (g_str_equal(cmd, "tap") || g_str_equal(cmd, "key") || g_str_equal(cmd, "screenshot")) {
 		if (visitor == NULL)
 			return reply_error("'%s' needs the touch UI (relais-booth --ui)", cmd);
@@ -161,8 +167,8 @@ char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line
 			return reply_error("%s", error->message);
 		return reply_ok(NULL);
 	}
-	return reply_error("unknown command '%.32s' (status, request, end, chat, tap, key, screenshot, drop-link)",
-			   cmd);
+	return reply_error(
+		"unknown command '%.32s' (status, diag, request, end, chat, tap, key, screenshot, drop-link)", cmd);
 }
 
 typedef struct {

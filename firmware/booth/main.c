@@ -143,6 +143,10 @@ static gboolean on_settings_retry(gpointer data)
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
+	/* the last warnings, for the technician's diagnostics report; lives
+	 * as long as the process (GLib's writer is set once) */
+	RelaisLogRing *log_ring = relais_log_ring_new(CONFIG_RELAIS_BOOTH_DIAG_ERRORS);
+	relais_log_ring_install(log_ring);
 	/* argv as given, for a restart once the settings are valid */
 	g_auto(GStrv) argv_copy = g_strdupv(argv);
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
@@ -309,6 +313,8 @@ int main(int argc, char **argv)
 		.ice_addresses = (const char *const *)ice_addresses,
 		.tls_database = tls_database,
 		.setup_fault = setup_fault,
+		.state_dir = state_dir,
+		.log_ring = log_ring,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;
