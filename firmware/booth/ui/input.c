@@ -221,6 +221,7 @@ static void press_down(BoothUi *ui, int x, int y)
 	ui->press_y = y;
 	ui->press_us = g_get_monotonic_time();
 	ui->last_input_us = ui->press_us;
+	g_debug("press at %d,%d", x, y);
 }
 
 /* TRUE if the press was a technician's corner press, not a tap. */
@@ -236,6 +237,7 @@ static gboolean press_up(BoothUi *ui)
 		corner = 0;
 	else if (ui->press_y < zone && ui->press_x >= ui->w - zone)
 		corner = 1;
+	g_debug("press ended after %u ms (corner %d)", held_ms, corner);
 	if (ui->tech_func) {
 		BoothUiTechInput in = {BOOTH_UI_TECH_PRESS, 0, corner, held_ms};
 		ui->tech_func(&in, ui->tech_func_data);
