@@ -1017,6 +1017,7 @@ void booth_get_facts(Booth *booth, BoothFacts *f)
 		.link = booth_link_state_name(booth_link_get_state(booth->link)),
 		.fault = booth->state == RELAIS_SESSION_OUT_OF_ORDER ? booth->fault : NULL,
 		.ice_servers = (const char *const *)booth->ice_servers,
+		.ice_addresses = (const char *const *)booth->ice_addresses,
 		.media_conf = booth->conf,
 		.log_ring = booth->log_ring,
 		.checks = booth->checks,

@@ -175,6 +175,7 @@ typedef struct {
 	const char *link;		   /* booth_link_state_name(): down, connecting, greeting, up */
 	const char *fault;		   /* nullable: out of order, why */
 	const char *const *ice_servers;	   /* nullable: STUN/TURN URIs from the switchboard */
+	const char *const *ice_addresses;  /* nullable: BoothConfig.ice_addresses */
 	const RelaisMediaConf *media_conf; /* nullable: the board's pipelines, when they load */
 	RelaisLogRing *log_ring;	   /* nullable */
 	JsonObject *checks;		   /* the technician's last tests (diag-tests.h), writable */

@@ -142,6 +142,12 @@ static void on_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data)
 	turn_end(t, "reachable", detail);
 }
 
+/* Nothing but the TURN server's answers is expected; libnice reads its
+ * sockets (and so those answers) only with a receiver attached. */
+static void on_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf, gpointer data)
+{
+}
+
 static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
 {
 	turn_end(data, "unreachable", "gathering ended without a relayed candidate");
@@ -208,7 +214,16 @@ void booth_diag_test_turn(Booth *booth, guint timeout_ms)
 	t->timeout_ms = timeout_ms ? timeout_ms : 5000;
 	t->agent = nice_agent_new(g_main_context_default(), NICE_COMPATIBILITY_RFC5245);
 	g_object_set(t->agent, "ice-tcp", FALSE, "upnp", FALSE, NULL);
+	/* the addresses the booth's media use (coturn on loopback in tests:
+	 * libnice skips loopback interfaces unless given them) */
+	for (const char *const *a = f.ice_addresses; a && *a; a++) {
+		NiceAddress addr;
+		nice_address_init(&addr);
+		if (nice_address_set_from_string(&addr, *a))
+			nice_agent_add_local_address(t->agent, &addr);
+	}
 	t->stream = nice_agent_add_stream(t->agent, 1);
+	nice_agent_attach_recv(t->agent, t->stream, 1, g_main_context_default(), on_receive, NULL);
 	for (const char *const *s = f.ice_servers; s && *s; s++) {
 		g_autoptr(GError) error = NULL;
 		if ((g_str_has_prefix(*s, "turn:") || g_str_has_prefix(*s, "turns:")) && !add_relay(t, *s, &error)) {

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { missingBinaries, tmpDir, outFile } from './lib/env.mjs';
 import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
 import { startSwitchboard, startBooth } from './lib/relais.mjs';
-import { until } from './lib/util.mjs';
+import { until, freePort } from './lib/util.mjs';
+import { TURNSERVER, startCoturn } from './lib/coturn.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -67,14 +68,21 @@ const ITEMS = [
 describe('technician screen', { skip, timeout: 180000 }, () => {
   let dir, sb;
   const booths = [];
-  const boot = async (id, extra) => {
+  const others = [];
+  const boot = async (id, extra, { switchboard = sb, first = 'attract' } = {}) => {
     // a folder each: the control socket is <dir>/booth.sock
     const d = path.join(dir, id);
     fs.mkdirSync(d);
-    const b = await startBooth({ dir: d, switchboard: sb, boothId: id, extraArgs: [...UI_ARGS, ...extra], env: UI_ENV });
+    const b = await startBooth({ dir: d, switchboard, boothId: id, extraArgs: [...UI_ARGS, ...extra], env: UI_ENV });
     booths.push(b);
-    await screen(b.ctl, 'attract');
+    await screen(b.ctl, first);
     return b;
+  };
+  const openReport = async (ctl) => {
+    await gesture(ctl);
+    const t = await enterPin(ctl, PIN);
+    assert.equal(t.mode, 'report');
+    return t;
   };
 
   before(async () => {
@@ -83,6 +91,7 @@ describe('technician screen', { skip, timeout: 180000 }, () => {
   });
   after(async () => {
     for (const b of booths) await b.proc.stop();
+    for (const p of others) await p.stop();
     await sb?.proc.stop();
   });
 
@@ -218,6 +227,52 @@ describe('technician screen', { skip, timeout: 180000 }, () => {
     t = await button(ctl, 'close');
     assert.equal(t.open, false);
     assert.equal((await ctl.visitor()).screen, 'attract');
+  });
+
+  it('opens from the out-of-order screen, with the fault among the last errors', async () => {
+    const { ctl } = await boot('tech-5', ['--technician-pin-hash', pinHash(PIN), '--board', 'nosuch'], { first: 'out_of_order' });
+    const t = await openReport(ctl);
+    const r = t.report;
+    assert.equal(r.board, 'nosuch');
+    assert.equal(r.camera.state, 'error');
+    assert.ok(r.errors.length >= 1, 'the fault was a warning');
+    const last = r.errors.at(-1);
+    assert.match(last.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(last.message, /out of order/);
+    assert.equal(t.preview, false, 'an out-of-order booth opens no camera');
+    await button(ctl, 'close');
+    await screen(ctl, 'out_of_order');
+  });
+
+  it('Test TURN: a real coturn is reachable, a dead address is not', { skip: !fs.existsSync(TURNSERVER) && 'coturn is not installed' }, async () => {
+    const secret = crypto.randomBytes(24).toString('hex');
+    const secretFile = path.join(dir, 'turn-secret');
+    fs.writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
+    const coturn = await startCoturn(dir, secret);
+    others.push(coturn.proc);
+    const dead = await freePort();
+    const cases = [
+      ['tech-6', `turn:127.0.0.1:${coturn.port}?transport=udp`, 'reachable', /^relayed candidate 127\.0\.0\.1:\d+ in \d+ ms$/],
+      ['tech-7', `turn:127.0.0.1:${dead}?transport=udp`, 'unreachable', /no relayed candidate|without a relayed candidate/],
+    ];
+    for (const [id, url, want, detail] of cases) {
+      const d = path.join(dir, `sb-${id}`);
+      fs.mkdirSync(d);
+      const tsb = await startSwitchboard({ dir: d, extraArgs: ['--turn-url', url, '--turn-secret-file', secretFile] });
+      others.push(tsb.proc);
+      // coturn listens on loopback: the booth's media addresses too
+      const { ctl } = await boot(id, ['--technician-pin-hash', pinHash(PIN), '--ice-address', '127.0.0.1'], { switchboard: tsb });
+      await until(async () => (await ctl.status()).link === 'up', { timeout: 10000, what: 'the link up (TURN credentials given)' });
+      const t = await openReport(ctl);
+      assert.equal(t.report.turn.state, 'untested');
+      await button(ctl, 'turn');
+      let r;
+      await until(async () => !['untested', 'testing'].includes((r = (await tech(ctl)).report.turn).state), { timeout: 10000, what: `the TURN test (${id})` });
+      assert.equal(r.state, want, JSON.stringify(r));
+      assert.match(r.detail, detail);
+      assert.ok(!JSON.stringify(r).includes(secret), 'no credentials in the report');
+      await button(ctl, 'close');
+    }
   });
 
   it('refuses bad control input clearly', async () => {
