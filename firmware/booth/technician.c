@@ -29,7 +29,8 @@ struct _BoothTechnician {
 	char pin[RELAIS_PIN_MAX_DIGITS + 1];
 	gboolean pin_wrong;
 	gboolean previewing;
-	JsonObject *report; /* shown now (mode report) */
+	GCancellable *checking; /* a PIN being checked (enter_pin) */
+	JsonObject *report;	/* shown now (mode report) */
 	gint64 report_us;
 	GPtrArray *strings; /* the items' values, for the view */
 };
@@ -212,12 +213,9 @@ static void open_screen(BoothTechnician *t)
 	show(t);
 }
 
-static void enter_pin(BoothTechnician *t)
+static void pin_checked(BoothTechnician *t, gboolean correct)
 {
 	gint64 now = g_get_monotonic_time();
-	/* while locked nothing is checked: a right PIN is refused too */
-	gboolean correct = relais_tech_gate_may_try(t->gate, now) && relais_pinhash_check(t->pin, t->pin_hash);
-	pin_clear(t);
 	switch (relais_tech_gate_attempt(t->gate, correct, now)) {
 	case RELAIS_TECH_PIN_OK:
 		g_message("technician PIN accepted");
@@ -236,6 +234,65 @@ static void enter_pin(BoothTechnician *t)
 		t->pin_wrong = TRUE;
 		break;
 	}
+	show(t);
+}
+
+/* The hash costs about half a second on a Raspberry Pi (pinhash.h): it is
+ * checked on a worker thread, so that the screen and the watchdog's loop
+ * go on; the typed PIN goes with it and is zeroed there. */
+typedef struct {
+	char pin[RELAIS_PIN_MAX_DIGITS + 1];
+	char *hash;
+} PinCheck;
+
+static void pin_check_free(PinCheck *c)
+{
+	memset(c->pin, 0, sizeof c->pin);
+	g_free(c->hash);
+	g_free(c);
+}
+
+static void pin_check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	PinCheck *c = data;
+	g_task_return_boolean(task, relais_pinhash_check(c->pin, c->hash));
+}
+
+static void on_pin_checked(GObject *source, GAsyncResult *res, gpointer data)
+{
+	/* a technician screen freed meanwhile cancelled this first */
+	if (g_cancellable_is_cancelled(g_task_get_cancellable(G_TASK(res))))
+		return;
+	BoothTechnician *t = data;
+	gboolean correct = g_task_propagate_boolean(G_TASK(res), NULL);
+	g_clear_object(&t->checking);
+	if (t->mode == BOOTH_UI_TECH_PIN) {
+		pin_checked(t, correct);
+		return;
+	}
+	/* closed meanwhile: the try still counts (else Close would be a
+	 * way round the lock), but nothing opens */
+	(void)relais_tech_gate_attempt(t->gate, correct, g_get_monotonic_time());
+}
+
+static void enter_pin(BoothTechnician *t)
+{
+	if (t->checking)
+		return; /* one at a time */
+	/* while locked nothing is checked: a right PIN is refused too */
+	if (!relais_tech_gate_may_try(t->gate, g_get_monotonic_time())) {
+		pin_clear(t);
+		pin_checked(t, FALSE);
+		return;
+	}
+	PinCheck *c = g_new0(PinCheck, 1);
+	memcpy(c->pin, t->pin, sizeof c->pin);
+	c->hash = g_strdup(t->pin_hash);
+	pin_clear(t);
+	t->checking = g_cancellable_new();
+	g_autoptr(GTask) task = g_task_new(NULL, t->checking, on_pin_checked, t);
+	g_task_set_task_data(task, c, (GDestroyNotify)pin_check_free);
+	g_task_run_in_thread(task, pin_check_thread);
 	show(t);
 }
 
@@ -335,6 +392,10 @@ void booth_technician_free(BoothTechnician *t)
 {
 	if (t == NULL)
 		return;
+	if (t->checking) {
+		g_cancellable_cancel(t->checking);
+		g_clear_object(&t->checking);
+	}
 	close_screen(t, "booth stopping");
 	booth_ui_set_technician_func(t->ui, NULL, NULL);
 	g_clear_handle_id(&t->tick_id, g_source_remove);
@@ -357,6 +418,7 @@ JsonObject *booth_technician_status(BoothTechnician *t)
 	json_object_set_int_member(o, "locked_s", locked_s);
 	json_object_set_boolean_member(o, "pin_wrong", t->pin_wrong);
 	json_object_set_int_member(o, "pin_len", (gint64)strlen(t->pin));
+	json_object_set_boolean_member(o, "checking", t->checking != NULL);
 	json_object_set_boolean_member(o, "preview", t->previewing && booth_preview_running(t->booth));
 	if (t->mode == BOOTH_UI_TECH_REPORT && t->report) {
 		BoothUiTechItem items[16];

@@ -55,9 +55,13 @@ async function button(ctl, name) {
   return r.technician;
 }
 
+// The digits, OK, then the outcome: the hash is checked off the UI thread
 async function enterPin(ctl, pin) {
   for (const d of pin) await button(ctl, d);
-  return button(ctl, 'ok');
+  await button(ctl, 'ok');
+  let t;
+  await until(async () => !(t = await tech(ctl)).checking, { timeout: 10000, interval: 50, what: 'the PIN checked' });
+  return t;
 }
 
 const ITEMS = [
