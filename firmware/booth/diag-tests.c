@@ -18,6 +18,18 @@ static void record(Booth *booth, const char *name, const char *state, const char
 	g_message("technician test %s: %s%s%s", name, state, detail ? ": " : "", detail ? detail : "");
 }
 
+/* A test runs while its outcome says "testing": one at a time per booth,
+ * with no state of this module's own. */
+static gboolean running(Booth *booth, const char *name)
+{
+	BoothFacts f;
+	booth_get_facts(booth, &f);
+	JsonNode *n = json_object_get_member(f.checks, name);
+	return n && JSON_NODE_HOLDS_OBJECT(n) &&
+	       g_strcmp0(json_object_get_string_member_with_default(json_node_get_object(n), "state", NULL),
+			 "testing") == 0;
+}
+
 /* --- speaker -------------------------------------------------------------- */
 
 typedef struct {
@@ -25,8 +37,6 @@ typedef struct {
 	GstElement *pipeline;
 	guint watch_id, timeout_id;
 } Speaker;
-
-static Speaker *speaker_running;
 
 static void speaker_end(Speaker *s, const char *state, const char *detail)
 {
@@ -36,7 +46,6 @@ static void speaker_end(Speaker *s, const char *state, const char *detail)
 	gst_element_set_state(s->pipeline, GST_STATE_NULL);
 	gst_object_unref(s->pipeline);
 	g_free(s);
-	speaker_running = NULL;
 }
 
 static gboolean on_speaker_bus(GstBus *bus, GstMessage *msg, gpointer data)
@@ -67,7 +76,7 @@ static gboolean on_speaker_timeout(gpointer data)
 
 void booth_diag_test_speaker(Booth *booth)
 {
-	if (speaker_running)
+	if (running(booth, "speaker"))
 		return;
 	BoothFacts f;
 	booth_get_facts(booth, &f);
@@ -92,7 +101,6 @@ void booth_diag_test_speaker(Booth *booth)
 	g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
 	s->watch_id = gst_bus_add_watch(bus, on_speaker_bus, s);
 	s->timeout_id = g_timeout_add(5000, on_speaker_timeout, s);
-	speaker_running = s;
 	record(booth, "speaker", "testing", NULL);
 	if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
 		speaker_end(s, "error", "the playback pipeline does not start");
@@ -108,8 +116,6 @@ typedef struct {
 	gint64 start_us;
 } Turn;
 
-static Turn *turn_running;
-
 static gboolean turn_free_later(gpointer data)
 {
 	Turn *t = data;
@@ -124,7 +130,6 @@ static void turn_end(Turn *t, const char *state, const char *detail)
 	record(t->booth, "turn", state, detail);
 	g_clear_handle_id(&t->timeout_id, g_source_remove);
 	g_signal_handlers_disconnect_by_data(t->agent, t);
-	turn_running = NULL;
 	/* not from inside the agent's own signal */
 	g_idle_add(turn_free_later, t);
 }
@@ -198,7 +203,7 @@ static gboolean add_relay(Turn *t, const char *server, GError **error)
 
 void booth_diag_test_turn(Booth *booth, guint timeout_ms)
 {
-	if (turn_running)
+	if (running(booth, "turn"))
 		return;
 	BoothFacts f;
 	booth_get_facts(booth, &f);
@@ -229,14 +234,12 @@ void booth_diag_test_turn(Booth *booth, guint timeout_ms)
 		if ((g_str_has_prefix(*s, "turn:") || g_str_has_prefix(*s, "turns:")) && !add_relay(t, *s, &error)) {
 			/* the URI's credentials stay out of the report */
 			g_autofree char *detail = g_strdup_printf("unusable TURN server: %s", error->message);
-			turn_running = t;
 			turn_end(t, "unreachable", detail);
 			return;
 		}
 	}
 	g_signal_connect(t->agent, "new-candidate-full", G_CALLBACK(on_candidate), t);
 	g_signal_connect(t->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), t);
-	turn_running = t;
 	t->start_us = g_get_monotonic_time();
 	record(booth, "turn", "testing", NULL);
 	t->timeout_id = g_timeout_add(t->timeout_ms, on_turn_timeout, t);
