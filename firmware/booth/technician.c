@@ -186,6 +186,7 @@ static void show(BoothTechnician *t)
 		v.items = items;
 		v.n_items = build_items(t, items);
 		v.mic_level = booth_preview_get_mic_level(t->booth);
+		v.camera = t->previewing && booth_preview_running(t->booth);
 	}
 	booth_ui_set_technician(t->ui, &v);
 }

@@ -76,20 +76,20 @@ static gboolean push_synthetic(BoothUi *ui, BoothUiVideo which, int hue, GError 
 static gboolean sample_technician(BoothUi *ui, int variant, GError **error)
 {
 	static const BoothUiTechItem items[] = {
-		{"ui.tech.item.software", "0.10 (g1a2b3c4)"},
+		{"ui.tech.item.software", "0.10 (1a2b3c4)"},
 		{"ui.tech.item.board", "rpi5"},
 		{"ui.tech.item.booth", "mediatheque-1"},
 		{"ui.tech.item.site", "Médiathèque Jean-Macé"},
-		{"ui.tech.item.uptime", "3 d 04:12"},
+		{"ui.tech.item.uptime", "3 d 04:12:09"},
 		{"ui.tech.item.addresses", "eth0 192.0.2.7/24, wlan0 198.51.100.20/24"},
 		{"ui.tech.item.switchboard", "wss://relais.example.org:8443/ws/booth"},
 		{"ui.tech.item.link", "connected"},
-		{"ui.tech.item.certificate", "valid until 2027-01-05 10:00 UTC"},
+		{"ui.tech.item.certificate", "valid, 2027-01-05T10:00:00Z"},
 		{"ui.tech.item.camera", "ok: /dev/video0"},
-		{"ui.tech.item.microphone", "ok: -23 dB"},
+		{"ui.tech.item.microphone", "ok, -23 dB"},
 		{"ui.tech.item.speaker", "ok: 1 s tone played"},
-		{"ui.tech.item.turn", "unreachable: no relay candidate in 5 s", TRUE},
-		{"ui.tech.item.errors", "19:02 link: connection refused (2 in all)", TRUE},
+		{"ui.tech.item.turn", "unreachable: no relayed candidate within 5 s", TRUE},
+		{"ui.tech.item.errors", "2026-12-06T19:02:11Z link: connection refused (2)", TRUE},
 	};
 	BoothUiTechView v = {.attempts_left = 3};
 	switch (variant) {
@@ -115,6 +115,7 @@ static gboolean sample_technician(BoothUi *ui, int variant, GError **error)
 		v.items = items;
 		v.n_items = G_N_ELEMENTS(items);
 		v.mic_level = 0.45;
+		v.camera = TRUE;
 		if (!push_synthetic(ui, BOOTH_UI_VIDEO_LOCAL, 1, error))
 			return FALSE;
 		break;

@@ -182,6 +182,9 @@ static void report(BoothUi *ui)
 	int vid_w = (ui->w - 2 * f.m) / 3, vid_h = vid_w * 3 / 4;
 	SDL_Rect vid = {ui->w - f.m - vid_w, top, vid_w, vid_h};
 	ui_draw_video(ui, BOOTH_UI_VIDEO_LOCAL, vid, ui_tr(ui, "ui.tech.camera.none"));
+	/* anyone passing by sees that the camera runs, as on a visitor's screen */
+	if (ui->tech.camera)
+		ui_camera_badge(ui, vid.x + MAX(6, ui_px(ui, 12)), vid.y + MAX(6, ui_px(ui, 12)));
 	SDL_Rect mic_label = {vid.x, vid.y + vid.h + f.gap / 2, vid.w, ui->h};
 	int lh = ui_text(ui, FONT_SMALL, FALSE, ui_tr(ui, "ui.tech.mic.level"), mic_label, -1, FALSE, t->muted_ink);
 	mic_bar(ui, (SDL_Rect){vid.x, mic_label.y + lh + ui_px(ui, 6), vid.w, ui_px(ui, 22)}, ui->tech.mic_level);

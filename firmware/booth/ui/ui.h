@@ -315,6 +315,7 @@ typedef struct {
 	const BoothUiTechItem *items;
 	guint n_items;
 	double mic_level; /* 0..1 */
+	gboolean camera;  /* the camera runs for the technician: its badge on the picture */
 } BoothUiTechView;
 
 /* Copies `view`; NULL or BOOTH_UI_TECH_CLOSED closes the screen (the
