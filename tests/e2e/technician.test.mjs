@@ -13,6 +13,7 @@ import { describe, before, after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { missingBinaries, tmpDir, outFile } from './lib/env.mjs';
 import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
@@ -62,6 +63,24 @@ async function enterPin(ctl, pin) {
   let t;
   await until(async () => !(t = await tech(ctl)).checking, { timeout: 10000, interval: 50, what: 'the PIN checked' });
   return t;
+}
+
+// One raw command line on the control socket (what boothctl cannot send)
+function raw(sock, line) {
+  return new Promise((resolve, reject) => {
+    const c = net.createConnection(sock);
+    let buf = '';
+    c.on('error', reject);
+    c.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        c.end();
+        resolve(JSON.parse(buf.slice(0, nl)));
+      }
+    });
+    c.write(`${line}\n`);
+  });
 }
 
 const ITEMS = [
@@ -280,7 +299,22 @@ describe('technician screen', { skip, timeout: 180000 }, () => {
   });
 
   it('refuses bad control input clearly', async () => {
-    const { ctl } = booths[2];
+    const { ctl, sock } = booths[2];
+    const bad = [
+      ['{"cmd":"touch"}', /needs 'down'/],
+      ['{"cmd":"touch","down":"yes","x":1,"y":1}', /needs 'down'/],
+      ['{"cmd":"touch","down":true,"x":1.5,"y":1}', /integers 'x' and 'y'/],
+      ['{"cmd":"touch","down":true,"x":1,"y":99999999999}', /integers 'x' and 'y'/],
+      ['{"cmd":"touch","down":true,"x":-1,"y":0}', /off the 1280x800 screen/],
+      ['{"cmd":"technician"}', /no technician button ''/],
+      ['{"cmd":"technician","button":42}', /no technician button ''/],
+    ];
+    for (const [line, want] of bad) {
+      const r = await raw(sock, line);
+      assert.equal(r.ok, false, line);
+      assert.match(r.error, want, line);
+    }
+    assert.equal((await tech(ctl)).open, false, 'nothing opened by any of it');
     await assert.rejects(ctl.run('press', '99999', '1', '100'), /off the 1280x800 screen/);
     await assert.rejects(ctl.run('press', 'x', '1', '100'), /needs X Y MS/);
     await assert.rejects(ctl.run('technician', 'nope'), /no technician button 'nope'/);
