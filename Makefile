@@ -140,6 +140,11 @@ $(BOOTH) $(TOOLS): TIER_PKGS = BOOTH_PKGS
 $(SWITCHBOARD): TIER_PKGS = SB_PKGS
 $(TESTS): TIER_PKGS = TEST_PKGS
 
+# the diagnostics report says which software the booth runs
+RELAIS_VERSION := 0.10
+RELAIS_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(O)/obj/firmware/booth/diag.o: CFLAGS += -DRELAIS_VERSION='"$(RELAIS_VERSION)"' -DRELAIS_BUILD_ID='"$(RELAIS_BUILD_ID)"'
+
 $(O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"

@@ -51,6 +51,12 @@ struct _Booth {
 	gboolean renew_link; /* the link carried a session: renew it on forget */
 	guint resume_id;     /* the call waits for the link to come back */
 
+	/* for the diagnostics report (booth_get_facts) */
+	char *site, *switchboard_url, *state_dir;
+	RelaisLogRing *log_ring;
+	JsonObject *checks;
+	gint64 started_us;
+
 	/* --- session data: everything below is wiped at the end --- */
 	char *topic, *language;
 	JsonObject *answers;
@@ -767,6 +773,12 @@ Booth *booth_new(const BoothConfig *config)
 	booth->relay_only = config->relay_only;
 	booth->ice_addresses = g_strdupv((char **)config->ice_addresses);
 	booth->setup_fault = g_strdup(config->setup_fault);
+	booth->site = g_strdup(config->site);
+	booth->switchboard_url = g_strdup(config->switchboard_url);
+	booth->state_dir = g_strdup(config->state_dir);
+	booth->log_ring = config->log_ring;
+	booth->checks = json_object_new();
+	booth->started_us = g_get_monotonic_time();
 	booth->state = RELAIS_SESSION_IDLE;
 	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
 	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
@@ -1120,6 +1132,25 @@ gboolean booth_get_sharing(Booth *booth)
 	return booth->sharing;
 }
 
+void booth_get_facts(Booth *booth, BoothFacts *f)
+{
+	*f = (BoothFacts){
+		.booth_id = booth->booth_id,
+		.site = booth->site,
+		.board = booth->board,
+		.switchboard_url = booth->switchboard_url,
+		.state_dir = booth->state_dir,
+		.link = booth_link_state_name(booth_link_get_state(booth->link)),
+		.fault = booth->state == RELAIS_SESSION_OUT_OF_ORDER ? booth->fault : NULL,
+		.ice_servers = (const char *const *)booth->ice_servers,
+		.ice_addresses = (const char *const *)booth->ice_addresses,
+		.media_conf = booth->conf,
+		.log_ring = booth->log_ring,
+		.checks = booth->checks,
+		.started_us = booth->started_us,
+	};
+}
+
 JsonObject *booth_status(Booth *booth)
 {
 	JsonObject *o = json_object_new();
@@ -1182,6 +1213,10 @@ void booth_free(Booth *booth)
 	g_free(booth->hold);
 	g_free(booth->link_hold);
 	g_clear_object(&booth->client_cert);
+	g_free(booth->site);
+	g_free(booth->switchboard_url);
+	g_free(booth->state_dir);
+	json_object_unref(booth->checks);
 	g_free(booth->feedback_call);
 	g_free(booth->booth_id);
 	g_free(booth->board);

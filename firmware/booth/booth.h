@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "booth-bookings.h"
+#include "logring.h"
 #include "calldoc.h"
 #include "docfile.h"
 #include "media.h"
@@ -42,6 +43,12 @@ typedef struct {
 	/* enrolment in use: out of order ("waiting for this booth's
 	 * certificate") and no dialling until booth_set_client_certificate() */
 	gboolean needs_certificate;
+	/* nullable: where the booth keeps its key and certificate (booth.crt,
+	 * enrol-client.h); the diagnostics report reads the certificate there */
+	const char *state_dir;
+	/* nullable: the process's last warnings (logring.h), for the
+	 * diagnostics report; must outlive the booth */
+	RelaisLogRing *log_ring;
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline
@@ -185,6 +192,23 @@ gboolean booth_document_close(Booth *booth, GError **error) G_GNUC_WARN_UNUSED_R
 /* The screen could not draw it: the adviser is told why, the bytes are
  * erased, the call goes on. */
 void booth_document_failed(Booth *booth, const char *why);
+
+/* What the diagnostics report (diag.h) reads about the booth itself; all
+ * (transfer none), valid until the booth changes (use at once). Nothing
+ * about a visitor. */
+typedef struct {
+	const char *booth_id, *site, *board, *switchboard_url;
+	const char *state_dir;		   /* nullable */
+	const char *link;		   /* booth_link_state_name(): down, connecting, greeting, up */
+	const char *fault;		   /* nullable: out of order, why */
+	const char *const *ice_servers;	   /* nullable: STUN/TURN URIs from the switchboard */
+	const char *const *ice_addresses;  /* nullable: BoothConfig.ice_addresses */
+	const RelaisMediaConf *media_conf; /* nullable: the board's pipelines, when they load */
+	RelaisLogRing *log_ring;	   /* nullable */
+	JsonObject *checks;		   /* the technician's last tests (diag-tests.h), writable */
+	gint64 started_us;		   /* g_get_monotonic_time() at booth_new() */
+} BoothFacts;
+void booth_get_facts(Booth *booth, BoothFacts *facts);
 
 /* Returns: (transfer full) the status as a JSON object: state, link, ids,
  * queue position, media statistics, screen sharing. */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-control"
 
 #include "control.h"
+#include "diag.h"
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
@@ -13,6 +14,7 @@
 struct _BoothControl {
 	Booth *booth;
 	BoothVisitor *visitor;
+	BoothTechnician *tech;
 	char *path;
 	GSocketService *service;
 };
@@ -156,7 +158,49 @@ static char *debug_block(Booth *booth, JsonObject *o)
 	return reply_ok(r);
 }
 
+static gboolean opt_int(JsonObject *o, const char *name, int *value)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+		return FALSE;
+	gint64 v = json_node_get_int(n);
+	if (v < G_MININT || v > G_MAXINT)
+		return FALSE;
+	*value = (int)v;
+	return TRUE;
+}
+
+static char *handle_technician(BoothVisitor *visitor, BoothTechnician *tech, const char *cmd, JsonObject *o)
+{
+	g_autoptr(GError) error = NULL;
+	BoothUi *ui = booth_visitor_get_ui(visitor);
+	if (g_str_equal(cmd, "touch")) {
+		int x, y;
+		JsonNode *down = json_object_get_member(o, "down");
+		if (down == NULL || !JSON_NODE_HOLDS_VALUE(down) || json_node_get_value_type(down) != G_TYPE_BOOLEAN ||
+		    !opt_int(o, "x", &x) || !opt_int(o, "y", &y))
+			return reply_error("'touch' needs 'down' (true or false) and integers 'x' and 'y'");
+		if (!booth_ui_touch(ui, json_node_get_boolean(down), x, y, &error))
+			return reply_error("%s", error->message);
+	} else {
+		if (tech == NULL)
+			return reply_error("this booth has no technician screen");
+		if (!booth_ui_tap_technician(ui, opt_string(o, "button", NULL), &error))
+			return reply_error("%s", error->message);
+	}
+	JsonObject *r = json_object_new();
+	json_object_set_object_member(r, "visitor", booth_visitor_status(visitor));
+	if (tech)
+		json_object_set_object_member(r, "technician", booth_technician_status(tech));
+	return reply_ok(r);
+}
+
 char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line)
+{
+	return booth_control_handle_full(booth, visitor, NULL, line);
+}
+
+char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechnician *tech, const char *line)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) error = NULL;
@@ -172,8 +216,22 @@ char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line
 	if (cmd == NULL)
 		return reply_error("missing string member 'cmd'");
 
-	if (g_str_equal(cmd, "status"))
-		return reply_ok(status(booth, visitor));
+	if (g_str_equal(cmd, "status")) {
+		JsonObject *st = status(booth, visitor);
+		if (tech)
+			json_object_set_object_member(st, "technician", booth_technician_status(tech));
+		return reply_ok(st);
+	}
+	if (g_str_equal(cmd, "touch") || g_str_equal(cmd, "technician")) {
+		if (visitor == NULL)
+			return reply_error("'%s' needs the touch UI (relais-booth --ui)", cmd);
+		return handle_technician(visitor, tech, cmd, o);
+	}
+	if (g_str_equal(cmd, "diag")) {
+		JsonObject *r = json_object_new();
+		json_object_set_object_member(r, "report", booth_diag_report(booth));
+		return reply_ok(r);
+	}
 	if (g_str_equal(cmd, "tap") || g_str_equal(cmd, "key") || g_str_equal(cmd, "screenshot")) {
 		if (visitor == NULL)
 			return reply_error("'%s' needs the touch UI (relais-booth --ui)", cmd);
@@ -206,7 +264,8 @@ char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line
 	}
 	if (g_str_equal(cmd, "debug-block") && test_hooks_enabled())
 		return debug_block(booth, o);
-	return reply_error("unknown command '%.32s' (status, request, end, chat, tap, key, screenshot, drop-link)",
+	return reply_error("unknown command '%.32s' (status, diag, request, end, chat, tap, key, screenshot, touch, "
+			   "technician, drop-link)",
 			   cmd);
 }
 
@@ -239,7 +298,7 @@ static void on_line(GObject *source, GAsyncResult *res, gpointer data)
 		client_free(c);
 		return;
 	}
-	g_autofree char *r = booth_control_handle(c->control->booth, c->control->visitor, line);
+	g_autofree char *r = booth_control_handle_full(c->control->booth, c->control->visitor, c->control->tech, line);
 	g_autofree char *out = g_strconcat(r, "\n", NULL);
 	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
 	/* replies are small and the socket local: a blocking write is fine */
@@ -288,6 +347,11 @@ BoothControl *booth_control_new(Booth *booth, const char *path, GError **error)
 void booth_control_set_visitor(BoothControl *control, BoothVisitor *visitor)
 {
 	control->visitor = visitor;
+}
+
+void booth_control_set_technician(BoothControl *control, BoothTechnician *tech)
+{
+	control->tech = tech;
 }
 
 void booth_control_free(BoothControl *control)

@@ -36,6 +36,7 @@
 #pragma once
 
 #include "booth.h"
+#include "technician.h"
 #include "visitor.h"
 
 G_BEGIN_DECLS
@@ -46,10 +47,16 @@ BoothControl *booth_control_new(Booth *booth, const char *path, GError **error) 
 void booth_control_free(BoothControl *control);
 /* The touch UI, when there is one (transfer none; NULL: none). */
 void booth_control_set_visitor(BoothControl *control, BoothVisitor *visitor);
+/* The technician screen (technician.h): its state in `status`, and the
+ * commands `touch` {"down": bool, "x", "y"} (a finger at a pixel, for the
+ * gesture: down, hold, up) and `technician` {"button": "0".."9", "back",
+ * "ok", "close", "speaker", "turn"}. */
+void booth_control_set_technician(BoothControl *control, BoothTechnician *tech);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothControl, booth_control_free)
 
 /* Handles one command line; exposed for unit tests.
  * Returns: (transfer full) the reply line without newline. */
 char *booth_control_handle(Booth *booth, BoothVisitor *visitor, const char *line);
+char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechnician *tech, const char *line);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 #include "boothconf.h"
 #include "enrol-client.h"
 #include "enrolment.h"
+#include "pinhash.h"
+#include "technician.h"
 #include "mainloop.h"
 #include "visitor.h"
 #include "watchdog.h"
@@ -42,7 +44,7 @@ static void scrub_freed_memory(char **argv)
 #endif
 
 /* "idle=60,countdown=20,...": each 1..3600 s */
-static gboolean parse_timeouts(const char *spec, RelaisJourneyTimeouts *t, GError **error)
+static gboolean parse_timeouts(const char *spec, RelaisJourneyTimeouts *t, guint *technician_s, GError **error)
 {
 	const struct {
 		const char *name;
@@ -54,6 +56,7 @@ static gboolean parse_timeouts(const char *spec, RelaisJourneyTimeouts *t, GErro
 		{"satisfaction", &t->satisfaction_s},
 		{"no_adviser", &t->no_adviser_s},
 		{"thanks", &t->thanks_s},
+		{"technician", technician_s},
 	};
 	g_auto(GStrv) items = g_strsplit(spec, ",", -1);
 	for (char **it = items; *it; it++) {
@@ -74,7 +77,8 @@ static gboolean parse_timeouts(const char *spec, RelaisJourneyTimeouts *t, GErro
 		if (!found) {
 			g_set_error(
 				error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				"unknown timeout '%s' (idle, countdown, confirm_end, satisfaction, no_adviser, thanks)",
+				"unknown timeout '%s' (idle, countdown, confirm_end, satisfaction, no_adviser, thanks, "
+				"technician)",
 				kv[0]);
 			return FALSE;
 		}
@@ -195,6 +199,10 @@ static gint64 ca_file_not_before(const char *ca_file)
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
+	/* the last warnings, for the technician's diagnostics report; lives
+	 * as long as the process (GLib's writer is set once) */
+	RelaisLogRing *log_ring = relais_log_ring_new(CONFIG_RELAIS_BOOTH_DIAG_ERRORS);
+	relais_log_ring_install(log_ring);
 	/* argv as given, for a restart once the settings are valid */
 	g_auto(GStrv) argv_copy = g_strdupv(argv);
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
@@ -217,6 +225,7 @@ int main(int argc, char **argv)
 	g_autofree char *timeouts_spec = NULL;
 	g_autofree char *ca_file = NULL;
 	g_autofree char *enrol_token = NULL;
+	g_autofree char *pin_hash = NULL;
 	GOptionEntry entries[] = {
 		{"settings", 0, 0, G_OPTION_ARG_FILENAME, &settings_path,
 		 "The booth's settings file, written by relaisctl provision (default, when no --switchboard is "
@@ -256,8 +265,10 @@ int main(int argc, char **argv)
 		 "Languages offered, default first (default: Kconfig)", "\"fr en\""},
 		{"ui-timeouts", 0, 0, G_OPTION_ARG_STRING, &timeouts_spec,
 		 "Screen timeouts in seconds (default: Kconfig), e.g. idle=60,countdown=20,confirm_end=15,"
-		 "satisfaction=30,no_adviser=90,thanks=8",
+		 "satisfaction=30,no_adviser=90,thanks=8,technician=120",
 		 "LIST"},
+		{"technician-pin-hash", 0, 0, G_OPTION_ARG_STRING, &pin_hash,
+		 "The technician PIN's hash (relaisctl's pbkdf2-sha256$... form); overrides the settings file", "HASH"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais booth");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -289,6 +300,8 @@ int main(int argc, char **argv)
 				site = g_strdup(settings.conf->site);
 			if (ca_file == NULL)
 				ca_file = g_strdup(settings.ca_path);
+			if (pin_hash == NULL)
+				pin_hash = g_strdup(settings.conf->pin_hash);
 		}
 	}
 	if (url == NULL)
@@ -317,6 +330,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relais-booth: board '%s' is not a valid name\n", board);
 		return 2;
 	}
+	if (pin_hash && !relais_pinhash_valid(pin_hash, &error)) {
+		fprintf(stderr, "relais-booth: --technician-pin-hash: %s\n", error->message);
+		return 2;
+	}
 	int ui_w = 0, ui_h = 0;
 	if (ui_size &&
 	    (sscanf(ui_size, "%dx%d", &ui_w, &ui_h) != 2 || ui_w < 320 || ui_h < 240 || ui_w > 7680 || ui_h > 4320)) {
@@ -332,7 +349,8 @@ int main(int argc, char **argv)
 		CONFIG_RELAIS_UI_CONFIRM_END_TIMEOUT_S, CONFIG_RELAIS_UI_SATISFACTION_TIMEOUT_S,
 		CONFIG_RELAIS_UI_NO_ADVISER_TIMEOUT_S,	CONFIG_RELAIS_UI_THANKS_TIMEOUT_S,
 	};
-	if (timeouts_spec && !parse_timeouts(timeouts_spec, &timeouts, &error)) {
+	guint technician_s = CONFIG_RELAIS_UI_TECHNICIAN_IDLE_S;
+	if (timeouts_spec && !parse_timeouts(timeouts_spec, &timeouts, &technician_s, &error)) {
 		fprintf(stderr, "relais-booth: --ui-timeouts: %s\n", error->message);
 		return 2;
 	}
@@ -380,6 +398,8 @@ int main(int argc, char **argv)
 		.tls_database = tls_database,
 		.setup_fault = setup_fault,
 		.needs_certificate = enrol,
+		.state_dir = state_dir,
+		.log_ring = log_ring,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;
@@ -391,6 +411,8 @@ int main(int argc, char **argv)
 		}
 	}
 	g_autoptr(BoothVisitor) visitor = NULL;
+	/* declared after the visitor: freed before it */
+	g_autoptr(BoothTechnician) technician = NULL;
 	g_auto(GStrv) langv = languages ? g_strsplit_set(languages, " ,", -1) : NULL;
 	if (ui) {
 		BoothVisitorConfig vc = {
@@ -419,6 +441,10 @@ int main(int argc, char **argv)
 		}
 		if (control)
 			booth_control_set_visitor(control, visitor);
+		BoothTechnicianConfig tc = {.pin_hash = pin_hash, .idle_s = technician_s};
+		technician = booth_technician_new(booth, visitor, &tc);
+		if (control)
+			booth_control_set_technician(control, technician);
 	}
 	booth_start(booth);
 	g_autoptr(BoothEnrolment) enrolment = NULL;

@@ -11,6 +11,13 @@
  *                                              or number)
  *   relais-boothctl -c PATH key NAME           touch UI: a key (Tab, Return...)
  *   relais-boothctl -c PATH screenshot FILE    touch UI: the screen as PNG
+ *   relais-boothctl -c PATH touch-down X Y     touch UI: a finger down at pixel X, Y
+ *   relais-boothctl -c PATH touch-up X Y       ... and up (a press is the time between)
+ *   relais-boothctl -c PATH press X Y MS       down, held MS milliseconds, up (the
+ *                                              technician's gesture: two corners held)
+ *   relais-boothctl -c PATH technician BUTTON  technician screen: 0-9, back, ok, close,
+ *                                              speaker, turn
+ *   relais-boothctl -c PATH diag               the diagnostics report
  *
  *
  * Test runs only (the booth started with RELAIS_BOOTH_TEST_HOOKS=1, see
@@ -29,6 +36,55 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Sends one command (a new connection), prints the reply; TRUE if it says ok. */
+static gboolean exchange(const char *path, JsonObject *o, char **reply_out)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_set_object(node, o);
+	g_autofree char *text = json_to_string(node, FALSE);
+	g_autofree char *line = g_strconcat(text, "\n", NULL);
+
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+	g_autoptr(GSocketConnection) conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &error);
+	if (conn == NULL) {
+		fprintf(stderr, "relais-boothctl: %s: %s\n", path, error->message);
+		return FALSE;
+	}
+	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(conn));
+	if (!g_output_stream_write_all(os, line, strlen(line), NULL, NULL, &error)) {
+		fprintf(stderr, "relais-boothctl: %s\n", error->message);
+		return FALSE;
+	}
+	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	g_autofree char *reply = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+	if (reply == NULL) {
+		fprintf(stderr, "relais-boothctl: no reply%s%s\n", error ? ": " : "", error ? error->message : "");
+		return FALSE;
+	}
+	printf("%s\n", reply);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	if (!json_parser_load_from_data(parser, reply, -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+		return FALSE;
+	gboolean ok = json_object_get_boolean_member_with_default(json_node_get_object(json_parser_get_root(parser)),
+								  "ok", FALSE);
+	if (reply_out)
+		*reply_out = g_steal_pointer(&reply);
+	return ok;
+}
+
+/* "123" as 0..max, else FALSE */
+static gboolean parse_int(const char *s, guint64 max, int *v)
+{
+	guint64 n = 0;
+	if (s == NULL || !g_ascii_string_to_unsigned(s, 10, 0, max, &n, NULL))
+		return FALSE;
+	*v = (int)n;
+	return TRUE;
+}
+
 int main(int argc, char **argv)
 {
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
@@ -44,7 +100,8 @@ int main(int argc, char **argv)
 		{"answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("status|request|end|chat TEXT|tap TARGET [ARG]|key NAME|screenshot FILE");
+		g_option_context_new("status|diag|request|end|chat TEXT|tap TARGET [ARG]|key NAME|screenshot FILE|"
+				     "touch-down X Y|touch-up X Y|press X Y MS|technician BUTTON");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 2) {
@@ -53,6 +110,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	gboolean press = FALSE;
+	int press_ms = 0;
 	JsonObject *o = json_object_new();
 	json_object_set_string_member(o, "cmd", cmd);
 	if (g_str_equal(cmd, "request")) {
@@ -83,6 +142,26 @@ int main(int argc, char **argv)
 		}
 		json_object_set_string_member(o, "thread", argv[2]);
 		json_object_set_int_member(o, "seconds", (gint64)seconds);
+	} else if (g_str_equal(cmd, "touch-down") || g_str_equal(cmd, "touch-up") || g_str_equal(cmd, "press")) {
+		int x, y;
+		press = g_str_equal(cmd, "press");
+		if (argc < (press ? 5 : 4) || !parse_int(argv[2], 100000, &x) || !parse_int(argv[3], 100000, &y) ||
+		    (press && !parse_int(argv[4], 60000, &press_ms))) {
+			fprintf(stderr, "relais-boothctl: %s needs X Y%s (pixels%s)\n", cmd, press ? " MS" : "",
+				press ? ", milliseconds up to 60000" : "");
+			return 2;
+		}
+		json_object_set_string_member(o, "cmd", "touch");
+		json_object_set_boolean_member(o, "down", !g_str_equal(cmd, "touch-up"));
+		json_object_set_int_member(o, "x", x);
+		json_object_set_int_member(o, "y", y);
+	} else if (g_str_equal(cmd, "technician")) {
+		if (argc < 3) {
+			fprintf(stderr,
+				"relais-boothctl: technician needs a button (0-9, back, ok, close, speaker, turn)\n");
+			return 2;
+		}
+		json_object_set_string_member(o, "button", argv[2]);
 	} else if (g_str_equal(cmd, "tap") || g_str_equal(cmd, "key") || g_str_equal(cmd, "screenshot")) {
 		if (argc < 3) {
 			fprintf(stderr, "relais-boothctl: %s needs an argument\n", cmd);
@@ -99,36 +178,15 @@ int main(int argc, char **argv)
 				json_object_set_string_member(o, "str", argv[3]);
 		}
 	}
-	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
-	json_node_take_object(node, o);
-	g_autofree char *text = json_to_string(node, FALSE);
-	g_autofree char *line = g_strconcat(text, "\n", NULL);
-
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
-	g_autoptr(GSocketConnection) conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &error);
-	if (conn == NULL) {
-		fprintf(stderr, "relais-boothctl: %s: %s\n", path, error->message);
-		return 1;
+	if (press) {
+		/* a finger down, held, then up: the real input path, for the
+		 * technician's gesture (two corners held in turn) */
+		if (!exchange(path, o, NULL))
+			return 1;
+		g_usleep((gulong)press_ms * 1000);
+		json_object_set_boolean_member(o, "down", FALSE);
 	}
-	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(conn));
-	if (!g_output_stream_write_all(os, line, strlen(line), NULL, NULL, &error)) {
-		fprintf(stderr, "relais-boothctl: %s\n", error->message);
-		return 1;
-	}
-	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
-	g_autofree char *reply = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
-	if (reply == NULL) {
-		fprintf(stderr, "relais-boothctl: no reply%s%s\n", error ? ": " : "", error ? error->message : "");
-		return 1;
-	}
-	printf("%s\n", reply);
-	g_autoptr(JsonParser) parser = json_parser_new();
-	if (!json_parser_load_from_data(parser, reply, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-		return 1;
-	return json_object_get_boolean_member_with_default(json_node_get_object(json_parser_get_root(parser)), "ok",
-							   FALSE)
-		       ? 0
-		       : 1;
+	int rc = exchange(path, o, NULL) ? 0 : 1;
+	json_object_unref(o);
+	return rc;
 }

@@ -12,44 +12,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
-import { Proc, killAll } from './lib/procs.mjs';
+import { killAll } from './lib/procs.mjs';
 import { Stack, requestAndAccept, waitMedia } from './lib/scenario.mjs';
-import { freePort, until } from './lib/util.mjs';
+import { until } from './lib/util.mjs';
+import { TURNSERVER, startCoturn } from './lib/coturn.mjs';
 
-const TURNSERVER = '/usr/bin/turnserver';
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length
   ? `not built: ${missing.join(', ')} (run make)`
   : !fs.existsSync(TURNSERVER)
     ? 'coturn is not installed (make deps installs it)'
     : false;
-
-async function startCoturn(dir, secret) {
-  const port = await freePort();
-  const relayMin = 40000 + Math.floor(Math.random() * 20000);
-  const p = new Proc('coturn', TURNSERVER, [
-    '-n', // no configuration file
-    '--listening-ip=127.0.0.1',
-    `--listening-port=${port}`,
-    '--relay-ip=127.0.0.1',
-    `--min-port=${relayMin}`,
-    `--max-port=${relayMin + 200}`,
-    '--use-auth-secret',
-    `--static-auth-secret=${secret}`,
-    '--realm=relais.test',
-    '--allow-loopback-peers', // both ends are on this machine
-    '--no-cli',
-    '--no-tls',
-    '--no-dtls',
-    `--userdb=${path.join(dir, 'turndb')}`,
-    `--pidfile=${path.join(dir, 'turnserver.pid')}`,
-    '--log-file=stdout',
-    '--simple-log',
-    '--verbose',
-  ], { dir });
-  await p.waitForLine(/listener opened on|Total General servers|IPv4\. UDP listener opened/i, 10000);
-  return { proc: p, port };
-}
 
 test('TURN: relay-only on both ends, credentials from the switchboard', { skip, timeout: 90000 }, async (t) => {
   const dir = tmpDir('turn');

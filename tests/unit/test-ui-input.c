@@ -899,6 +899,101 @@ static void test_format_when(Fixture *f, gconstpointer data)
 	g_assert_null(booth_ui_format_when(f->ui, "fr", NULL, now));
 }
 
+/* The technician screen's input: every press reports its corner and how
+ * long it was held; a corner held a second or more is not a tap (the
+ * attract screen's whole surface is "start"), a short one is; while the
+ * screen is open only its buttons exist (by touch and by keys), and the
+ * journey gets nothing. */
+static void on_tech(const BoothUiTechInput *in, gpointer data)
+{
+	g_array_append_val((GArray *)data, *in);
+}
+
+static void test_technician(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) got = g_array_new(FALSE, TRUE, sizeof(BoothUiTechInput));
+	booth_ui_set_technician_func(f->ui, on_tech, got);
+	g_assert_cmpint(relais_journey_get_state(f->j), ==, RELAIS_JOURNEY_ATTRACT);
+	/* held in the top-left corner: reported, not a tap */
+	g_assert_true(booth_ui_touch(f->ui, TRUE, 5, 5, &error));
+	g_usleep(1100 * 1000); /* the press itself: a finger held */
+	g_assert_true(booth_ui_touch(f->ui, FALSE, 5, 5, &error));
+	g_assert_cmpuint(got->len, ==, 1);
+	BoothUiTechInput in = g_array_index(got, BoothUiTechInput, 0);
+	g_assert_cmpint(in.action, ==, BOOTH_UI_TECH_PRESS);
+	g_assert_cmpint(in.corner, ==, 0);
+	g_assert_cmpuint(in.held_ms, >=, 1100);
+	g_assert_cmpint(relais_journey_get_state(f->j), ==, RELAIS_JOURNEY_ATTRACT);
+	g_assert_cmpuint(f->actions->len, ==, 0);
+	/* the top-right corner, and the middle: their corners */
+	g_assert_true(booth_ui_touch(f->ui, TRUE, f->w - 3, 3, &error));
+	g_usleep(1100 * 1000);
+	g_assert_true(booth_ui_touch(f->ui, FALSE, f->w - 3, 3, &error));
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 1).corner, ==, 1);
+	g_assert_cmpint(relais_journey_get_state(f->j), ==, RELAIS_JOURNEY_ATTRACT);
+	/* a short press in a corner is a visitor's tap */
+	g_assert_true(booth_ui_touch(f->ui, TRUE, 5, 5, &error));
+	g_assert_true(booth_ui_touch(f->ui, FALSE, 5, 5, &error));
+	g_assert_cmpuint(got->len, ==, 3);
+	in = g_array_index(got, BoothUiTechInput, 2);
+	g_assert_cmpint(in.corner, ==, 0);
+	g_assert_cmpuint(in.held_ms, <, 1000);
+	g_assert_cmpint(relais_journey_get_state(f->j), !=, RELAIS_JOURNEY_ATTRACT);
+	/* off the screen: refused clearly */
+	g_assert_false(booth_ui_touch(f->ui, TRUE, f->w, 5, &error));
+	g_assert_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL);
+	g_clear_error(&error);
+
+	/* open: only the technician's buttons */
+	guint before = f->actions->len;
+	BoothUiTechView v = {.mode = BOOTH_UI_TECH_PIN, .attempts_left = 3};
+	booth_ui_set_technician(f->ui, &v);
+	g_assert_cmpint(booth_ui_get_technician_mode(f->ui), ==, BOOTH_UI_TECH_PIN);
+	booth_ui_render(f->ui);
+	SDL_Rect r;
+	g_assert_false(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_BACK, NULL, 0, &r));
+	g_assert_false(booth_ui_find_technician_target(f->ui, "speaker", &r)); /* report only */
+	g_array_set_size(got, 0);
+	g_assert_true(booth_ui_tap_technician(f->ui, "7", &error));
+	g_assert_true(booth_ui_tap_technician(f->ui, "back", &error));
+	g_assert_true(booth_ui_tap_technician(f->ui, "ok", &error));
+	g_assert_false(booth_ui_tap_technician(f->ui, "x", &error));
+	g_clear_error(&error);
+	/* each tap: its press, then its button */
+	g_assert_cmpuint(got->len, ==, 6);
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 1).action, ==, BOOTH_UI_TECH_DIGIT);
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 1).digit, ==, 7);
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 3).action, ==, BOOTH_UI_TECH_BACKSPACE);
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 5).action, ==, BOOTH_UI_TECH_OK);
+	/* keys: Escape does nothing to the journey, Tab and Enter press a button */
+	g_array_set_size(got, 0);
+	g_assert_true(booth_ui_press_key(f->ui, "Escape", &error));
+	g_assert_true(booth_ui_press_key(f->ui, "Tab", &error));
+	booth_ui_render(f->ui);
+	g_assert_true(booth_ui_press_key(f->ui, "Return", &error));
+	g_assert_cmpuint(got->len, ==, 1);
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 0).action, ==, BOOTH_UI_TECH_DIGIT);
+	g_assert_cmpint(g_array_index(got, BoothUiTechInput, 0).digit, ==, 1);
+	g_assert_cmpuint(f->actions->len, ==, before);
+	/* the report: the tests' buttons and Close */
+	BoothUiTechItem items[] = {{"ui.tech.item.board", "sim"}, {"ui.tech.item.turn", "unreachable", TRUE}};
+	v = (BoothUiTechView){.mode = BOOTH_UI_TECH_REPORT, .items = items, .n_items = 2, .mic_level = 0.5};
+	booth_ui_set_technician(f->ui, &v);
+	booth_ui_render(f->ui);
+	g_assert_true(booth_ui_find_technician_target(f->ui, "speaker", &r));
+	g_assert_true(booth_ui_find_technician_target(f->ui, "turn", &r));
+	g_assert_true(booth_ui_find_technician_target(f->ui, "close", &r));
+	g_assert_false(booth_ui_find_technician_target(f->ui, "5", &r));
+	/* closed: the journey's screen and targets are back */
+	booth_ui_set_technician(f->ui, NULL);
+	g_assert_cmpint(booth_ui_get_technician_mode(f->ui), ==, BOOTH_UI_TECH_CLOSED);
+	booth_ui_render(f->ui);
+	g_assert_false(booth_ui_find_technician_target(f->ui, "close", &r));
+	g_assert_true(booth_ui_find_target(f->ui, RELAIS_JOURNEY_EV_BACK, NULL, 0, &r));
+	booth_ui_set_technician_func(f->ui, NULL, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -919,6 +1014,7 @@ int main(int argc, char **argv)
 	ADD("/ui-input/format-when", test_format_when);
 	ADD("/ui-input/booking", test_booking);
 	ADD("/ui-input/check-in", test_check_in);
+	ADD("/ui-input/technician", test_technician);
 	g_test_add_func("/ui-input/keyboard-sizes", test_keyboard_sizes);
 	g_test_add_func("/ui-input/target-sizes", test_target_sizes);
 	g_test_add_func("/ui-input/bad-config", test_bad_config);

@@ -70,6 +70,10 @@ static void emit(BoothUi *ui, const UiTarget *target, gboolean by_keys)
 		if (ui->doc_func)
 			ui->doc_func(t.doc_action, ui->doc_func_data);
 		return;
+	case TARGET_TECH:
+		if (ui->tech_func)
+			ui->tech_func(&t.tech, ui->tech_func_data);
+		return;
 	}
 }
 
@@ -204,16 +208,65 @@ static gboolean handle_key(BoothUi *ui, const SDL_KeyboardEvent *e)
 	return TRUE;
 }
 
+/* The technician's gesture (techgate.h) is two presses held in the top
+ * corners: each press is reported when it ends, with its corner and how
+ * long it was held. A press held a second or more in a corner is not a
+ * tap: on the attract screen the whole screen is "start". */
+#define CORNER_NOT_A_TAP_MS 1000
+
+static void press_down(BoothUi *ui, int x, int y)
+{
+	ui->press_down = TRUE;
+	ui->press_x = x;
+	ui->press_y = y;
+	ui->press_us = g_get_monotonic_time();
+	ui->last_input_us = ui->press_us;
+	g_debug("press at %d,%d", x, y);
+}
+
+/* TRUE if the press was a technician's corner press, not a tap. */
+static gboolean press_up(BoothUi *ui)
+{
+	if (!ui->press_down)
+		return FALSE; /* an up without its down (synthetic): a tap */
+	ui->press_down = FALSE;
+	guint held_ms = (guint)MIN((g_get_monotonic_time() - ui->press_us) / 1000, G_MAXUINT);
+	int zone = MAX(ui_target_px(ui), ui->w / 10);
+	int corner = -1;
+	if (ui->press_y < zone && ui->press_x < zone)
+		corner = 0;
+	else if (ui->press_y < zone && ui->press_x >= ui->w - zone)
+		corner = 1;
+	g_debug("press ended after %u ms (corner %d)", held_ms, corner);
+	if (ui->tech_func) {
+		BoothUiTechInput in = {BOOTH_UI_TECH_PRESS, 0, corner, held_ms};
+		ui->tech_func(&in, ui->tech_func_data);
+	}
+	return corner >= 0 && held_ms >= CORNER_NOT_A_TAP_MS;
+}
+
 gboolean booth_ui_handle_event(BoothUi *ui, const SDL_Event *e)
 {
 	const UiTarget *t = NULL;
 	switch (e->type) {
+	case SDL_MOUSEBUTTONDOWN:
+		if (e->button.button != SDL_BUTTON_LEFT)
+			return FALSE;
+		press_down(ui, e->button.x, e->button.y);
+		return FALSE;
+	case SDL_FINGERDOWN:
+		press_down(ui, (int)(e->tfinger.x * ui->w), (int)(e->tfinger.y * ui->h));
+		return FALSE;
 	case SDL_MOUSEBUTTONUP:
 		if (e->button.button != SDL_BUTTON_LEFT)
 			return FALSE;
+		if (press_up(ui))
+			return TRUE;
 		t = hit(ui, e->button.x, e->button.y);
 		break;
 	case SDL_FINGERUP:
+		if (press_up(ui))
+			return TRUE;
 		t = hit(ui, (int)(e->tfinger.x * ui->w), (int)(e->tfinger.y * ui->h));
 		break;
 	case SDL_KEYDOWN:

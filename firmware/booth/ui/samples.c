@@ -20,8 +20,10 @@ typedef struct {
 	int doc_page, doc_pages; /* a document shown in the call (0: none) */
 	gboolean doc_loading;	 /* ... still being fetched */
 	int booking;		 /* 0: none, else one of the BK_ variants below */
+	int tech;		 /* 0: none, else one of the TECH_ variants below */
 } Sample;
 
+enum { TECH_PIN = 1, TECH_PIN_WRONG, TECH_LOCKED, TECH_NOT_SET_UP, TECH_REPORT };
 enum { BK_SLOTS = 1, BK_SLOTS_TAKEN, BK_CONFIRM, BK_CODE, BK_CHECK_IN, BK_CHECK_IN_ERROR };
 
 static const Sample samples[] = {
@@ -60,7 +62,67 @@ static const Sample samples[] = {
 	{"book-code", RELAIS_JOURNEY_BOOK_CODE, .booking = BK_CODE},
 	{"check-in", RELAIS_JOURNEY_CHECK_IN, .booking = BK_CHECK_IN},
 	{"check-in-error", RELAIS_JOURNEY_CHECK_IN, .booking = BK_CHECK_IN_ERROR},
+	{"technician-pin", RELAIS_JOURNEY_ATTRACT, .tech = TECH_PIN},
+	{"technician-pin-wrong", RELAIS_JOURNEY_ATTRACT, .tech = TECH_PIN_WRONG},
+	{"technician-locked", RELAIS_JOURNEY_ATTRACT, .tech = TECH_LOCKED},
+	{"technician-not-set-up", RELAIS_JOURNEY_OUT_OF_ORDER, .fault = "E-SETUP", .tech = TECH_NOT_SET_UP},
+	{"technician-report", RELAIS_JOURNEY_ATTRACT, .tech = TECH_REPORT},
 };
+
+static gboolean push_synthetic(BoothUi *ui, BoothUiVideo which, int hue, GError **error);
+
+/* The technician screen with fixed figures (times, addresses, uptime), so
+ * that its golden image never moves. */
+static gboolean sample_technician(BoothUi *ui, int variant, GError **error)
+{
+	static const BoothUiTechItem items[] = {
+		{"ui.tech.item.software", "0.10 (1a2b3c4)"},
+		{"ui.tech.item.board", "rpi5"},
+		{"ui.tech.item.booth", "mediatheque-1"},
+		{"ui.tech.item.site", "Médiathèque Jean-Macé"},
+		{"ui.tech.item.uptime", "3 d 04:12:09"},
+		{"ui.tech.item.addresses", "eth0 192.0.2.7/24, wlan0 198.51.100.20/24"},
+		{"ui.tech.item.switchboard", "wss://relais.example.org:8443/ws/booth"},
+		{"ui.tech.item.link", "connected"},
+		{"ui.tech.item.certificate", "valid, 2027-01-05T10:00:00Z"},
+		{"ui.tech.item.camera", "ok: /dev/video0"},
+		{"ui.tech.item.microphone", "ok, -23 dB"},
+		{"ui.tech.item.speaker", "ok: 1 s tone played"},
+		{"ui.tech.item.turn", "unreachable: no relayed candidate within 5 s", TRUE},
+		{"ui.tech.item.errors", "2026-12-06T19:02:11Z link: connection refused (2)", TRUE},
+	};
+	BoothUiTechView v = {.attempts_left = 3};
+	switch (variant) {
+	case TECH_PIN:
+		v.mode = BOOTH_UI_TECH_PIN;
+		v.pin_len = 3;
+		break;
+	case TECH_PIN_WRONG:
+		v.mode = BOOTH_UI_TECH_PIN;
+		v.pin_wrong = TRUE;
+		v.attempts_left = 2;
+		break;
+	case TECH_LOCKED:
+		v.mode = BOOTH_UI_TECH_PIN;
+		v.attempts_left = 0;
+		v.locked_s = 272;
+		break;
+	case TECH_NOT_SET_UP:
+		v.mode = BOOTH_UI_TECH_NOT_SET_UP;
+		break;
+	default:
+		v.mode = BOOTH_UI_TECH_REPORT;
+		v.items = items;
+		v.n_items = G_N_ELEMENTS(items);
+		v.mic_level = 0.45;
+		v.camera = TRUE;
+		if (!push_synthetic(ui, BOOTH_UI_VIDEO_LOCAL, 1, error))
+			return FALSE;
+		break;
+	}
+	booth_ui_set_technician(ui, &v);
+	return TRUE;
+}
 
 guint booth_ui_samples_count(void)
 {
@@ -214,6 +276,7 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 	/* through attract first, as a real visitor would arrive: resets the
 	 * toggles and forgets the previous sample's pictures */
 	BoothUiView attract = {.state = RELAIS_JOURNEY_ATTRACT, .language = language};
+	booth_ui_set_technician(ui, NULL);
 	booth_ui_set_view(ui, &attract);
 	booth_ui_set_view(ui, &view);
 	booth_ui_set_high_contrast(ui, s->contrast);
@@ -235,6 +298,8 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		if (!booth_ui_set_document_picture(ui, page, error))
 			return FALSE;
 	}
+	if (s->tech && !sample_technician(ui, s->tech, error))
+		return FALSE;
 	if (s->keyboard) {
 		booth_ui_set_keyboard(ui, TRUE, fr ? "Bonjour, j'ai une question" : "Hello, I have a question");
 		ui_kb_set_page(ui, s->keyboard - 1);

@@ -25,6 +25,9 @@ void ui_screen_thanks(BoothUi *ui);
 void ui_screen_wiped(BoothUi *ui);
 void ui_screen_still_there(BoothUi *ui);
 void ui_screen_out_of_order(BoothUi *ui);
+/* screens-technician.c: over the journey's screen while open */
+void ui_screen_technician(BoothUi *ui);
+void ui_tech_clear(BoothUi *ui); /* booth_ui_free() */
 /* screens-booking.c */
 void ui_screen_book_slots(BoothUi *ui);
 void ui_screen_book_confirm(BoothUi *ui);

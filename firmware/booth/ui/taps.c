@@ -109,3 +109,42 @@ gboolean booth_ui_press_key(BoothUi *ui, const char *key_name, GError **error)
 	booth_ui_pump(ui);
 	return TRUE;
 }
+
+gboolean booth_ui_tap_technician(BoothUi *ui, const char *button, GError **error)
+{
+	booth_ui_render(ui);
+	SDL_Rect r;
+	if (!booth_ui_find_technician_target(ui, button, &r)) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no technician button '%s' on screen",
+			    button ? button : "");
+		return FALSE;
+	}
+	return press(ui, &r, error);
+}
+
+gboolean booth_ui_touch(BoothUi *ui, gboolean down, int x, int y, GError **error)
+{
+	int w = 0, h = 0;
+	SDL_Window *win = booth_ui_get_window(ui);
+	if (win)
+		SDL_GetWindowSize(win, &w, &h);
+	if (w <= 0 || h <= 0) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no window");
+		return FALSE;
+	}
+	if (x < 0 || y < 0 || x >= w || y >= h) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "%d,%d is off the %dx%d screen", x, y, w, h);
+		return FALSE;
+	}
+	/* the targets a finger lands on are those of the frame on screen */
+	booth_ui_render(ui);
+	SDL_Event e = {0};
+	e.tfinger.x = (x + 0.5f) / w;
+	e.tfinger.y = (y + 0.5f) / h;
+	e.tfinger.fingerId = 1;
+	e.tfinger.timestamp = SDL_GetTicks();
+	e.type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
+	SDL_PushEvent(&e);
+	booth_ui_pump(ui);
+	return TRUE;
+}

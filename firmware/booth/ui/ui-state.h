@@ -27,7 +27,8 @@ typedef enum {
 	TARGET_CONTRAST,
 	TARGET_KEY,
 	TARGET_DOC,
-	TARGET_CODE_PAGE
+	TARGET_CODE_PAGE,
+	TARGET_TECH
 } UiTargetKind;
 
 typedef struct {
@@ -38,7 +39,13 @@ typedef struct {
 	BoothUiKey key;		     /* TARGET_KEY */
 	const char *text;	     /* TARGET_KEY, BOOTH_UI_KEY_CHAR: static, lower case */
 	BoothUiDocAction doc_action; /* TARGET_DOC */
+	BoothUiTechInput tech;	     /* TARGET_TECH */
 } UiTarget;
+
+typedef struct {
+	char *label, *value;
+	gboolean bad;
+} UiTechItem;
 
 #define UI_MAX_CHAT 64
 
@@ -119,4 +126,14 @@ struct _BoothUi {
 	int doc_w, doc_h;
 	BoothUiDocFunc doc_func;
 	gpointer doc_func_data;
+
+	/* the technician screen (screens-technician.c), over the journey's */
+	BoothUiTechView tech; /* items: see tech_items */
+	GArray *tech_items;   /* UiTechItem */
+	BoothUiTechFunc tech_func;
+	gpointer tech_func_data;
+	/* the press in progress (a finger or the mouse), for the gesture */
+	gboolean press_down;
+	int press_x, press_y;
+	gint64 press_us;
 };

@@ -29,6 +29,7 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 	ui->fixed_time_us = -1;
 	ui_text_init(ui);
 	ui->draft_lines = g_array_new(FALSE, FALSE, sizeof(gsize));
+	ui->tech_items = g_array_new(FALSE, TRUE, sizeof(UiTechItem));
 	ui->catalogs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)relais_catalog_free);
 	if (config->languages)
 		ui->languages = g_strdupv((char **)config->languages);
@@ -113,6 +114,7 @@ void booth_ui_free(BoothUi *ui)
 	g_clear_pointer(&ui->context, g_main_context_unref);
 	ui_kb_reset(ui);
 	ui_doc_clear(ui);
+	ui_tech_clear(ui);
 	ui_video_destroy(ui);
 	ui_text_destroy(ui); /* before the renderer goes */
 	g_array_unref(ui->draft_lines);
@@ -145,7 +147,10 @@ static void draw(BoothUi *ui)
 	g_array_set_size(ui->targets, 0);
 	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
 	ui->stats.screen_shown = FALSE;
-	ui_draw_screen(ui);
+	if (ui->tech.mode != BOOTH_UI_TECH_CLOSED)
+		ui_screen_technician(ui);
+	else
+		ui_draw_screen(ui);
 }
 
 void booth_ui_render(BoothUi *ui)

@@ -286,4 +286,76 @@ gboolean booth_ui_tap_key(BoothUi *ui, const char *key, GError **error) G_GNUC_W
 gboolean booth_ui_tap_document(BoothUi *ui, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_ui_press_key(BoothUi *ui, const char *key_name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* --- the technician screen (screens-technician.c) ----------------------
+ * Not a visitor's screen: the owner (firmware/booth/technician.c) opens it
+ * over whatever the journey shows after the technician's gesture, and it
+ * hides the journey's targets while open. It shows only what the owner
+ * gives: the PIN pad, "not set up", or the diagnostics report's items (no
+ * visitor data is ever among them), the camera picture (the local stream's
+ * mailbox) and the microphone level. */
+typedef enum {
+	BOOTH_UI_TECH_CLOSED,
+	BOOTH_UI_TECH_NOT_SET_UP, /* no technician PIN in the settings */
+	BOOTH_UI_TECH_PIN,	  /* the PIN pad (also while locked: locked_s > 0) */
+	BOOTH_UI_TECH_REPORT,
+} BoothUiTechMode;
+
+typedef struct {
+	const char *label; /* a catalog id: "ui.tech.board" */
+	const char *value; /* shown as is */
+	gboolean bad;	   /* drawn in the danger colour */
+} BoothUiTechItem;
+
+typedef struct {
+	BoothUiTechMode mode;
+	guint pin_len;	     /* digits typed, shown as dots */
+	gboolean pin_wrong;  /* the last PIN was wrong */
+	guint attempts_left; /* before the lock */
+	guint locked_s;	     /* > 0: PINs refused for this long still */
+	const BoothUiTechItem *items;
+	guint n_items;
+	double mic_level; /* 0..1 */
+	gboolean camera;  /* the camera runs for the technician: its badge on the picture */
+} BoothUiTechView;
+
+/* Copies `view`; NULL or BOOTH_UI_TECH_CLOSED closes the screen (the
+ * journey's screen is back; the local picture is the owner's to drop). */
+void booth_ui_set_technician(BoothUi *ui, const BoothUiTechView *view);
+BoothUiTechMode booth_ui_get_technician_mode(BoothUi *ui);
+
+typedef enum {
+	BOOTH_UI_TECH_DIGIT, /* .digit 0..9 */
+	BOOTH_UI_TECH_BACKSPACE,
+	BOOTH_UI_TECH_OK,
+	BOOTH_UI_TECH_CLOSE,
+	BOOTH_UI_TECH_SPEAKER,
+	BOOTH_UI_TECH_TURN,
+	/* any press on any screen, when it ends: .corner (-1 elsewhere, 0
+	 * top-left, 1 top-right; techgate.h's RelaisTechCorner) and how
+	 * long it was held. A press held a second or more in a corner is
+	 * not a tap: it never reaches the journey. */
+	BOOTH_UI_TECH_PRESS,
+} BoothUiTechAction;
+
+typedef struct {
+	BoothUiTechAction action;
+	int digit;
+	int corner;
+	guint held_ms;
+} BoothUiTechInput;
+typedef void (*BoothUiTechFunc)(const BoothUiTechInput *input, gpointer user_data);
+void booth_ui_set_technician_func(BoothUi *ui, BoothUiTechFunc func, gpointer user_data);
+/* The rectangle of a technician button ("0".."9", "back", "ok", "close",
+ * "speaker", "turn") in the last render, FALSE if none. */
+gboolean booth_ui_find_technician_target(BoothUi *ui, const char *button, SDL_Rect *rect);
+/* For the control socket: touch that button (a finger down and up at its
+ * centre, through SDL's event queue). */
+gboolean booth_ui_tap_technician(BoothUi *ui, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* For the control socket: a finger down (or up) at pixel x, y, handled at
+ * once; a press is the time between the two, as for a real finger. */
+gboolean booth_ui_touch(BoothUi *ui, gboolean down, int x, int y, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Returns: (transfer none) (nullable) the mailbox a stream's frames come
+ * from (booth_ui_set_mailbox()). */
+BoothUiMailbox *booth_ui_get_mailbox(BoothUi *ui, BoothUiVideo which);
+
 G_END_DECLS

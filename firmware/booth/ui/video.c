@@ -210,3 +210,9 @@ gboolean booth_ui_save_png(BoothUi *ui, const char *path, GError **error)
 	}
 	return TRUE;
 }
+
+BoothUiMailbox *booth_ui_get_mailbox(BoothUi *ui, BoothUiVideo which)
+{
+	g_return_val_if_fail(which < BOOTH_UI_N_VIDEO, NULL);
+	return ui->mailbox[which];
+}
