@@ -4,6 +4,7 @@
 #include "booth.h"
 #include "booking.h"
 #include "calldoc.h"
+#include "diag.h"
 #include "link.h"
 #include "media.h"
 #include "mediaconf.h"
@@ -704,6 +705,13 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		break;
 	case RELAIS_MSG_SHARE:
 		handle_share(booth, msg);
+		break;
+	case RELAIS_MSG_DIAG_REQUEST:
+		/* an administrator's remote diagnosis (PROTOCOL.md "Diagnostics"):
+		 * the same report as the technician screen's, nothing of visitors */
+		g_message("diagnostics asked by the switchboard");
+		booth_link_send(booth->link, relais_msg_diag_report(relais_msg_get_string(msg, "request"),
+								    booth_diag_report(booth)));
 		break;
 	case RELAIS_MSG_END:
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0)

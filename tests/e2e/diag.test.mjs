@@ -17,7 +17,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { missingBinaries, tmpDir, bin, outFile } from './lib/env.mjs';
-import { startSwitchboard, httpRequest, makeCert, ADVISER } from './lib/relais.mjs';
+import { startSwitchboard, startBooth, httpRequest, makeCert, ADVISER } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 import { until, freePort } from './lib/util.mjs';
@@ -322,6 +322,32 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     const parsed = JSON.parse(json.stdout);
     assert.equal(parsed.booth_id, 'diag-1');
     assert.deepEqual(parsed.report, reportOf('diag-1'));
+  });
+
+  step('a real relais-booth answers with its own report (API and relaisctl)', async () => {
+    const d = path.join(dir, 'real');
+    fs.mkdirSync(d, { recursive: true });
+    const booth = await startBooth({ dir: d, switchboard: sb, boothId: 'diag-real', site: SITE });
+    const status = await booth.ctl.status();
+    const r = await diag('diag-real');
+    assert.equal(r.status, 200, r.body);
+    const rep = r.json.report;
+    assert.equal(rep.booth_id, 'diag-real');
+    assert.equal(rep.board, 'sim');
+    assert.equal(rep.site, SITE);
+    assert.ok(rep.software?.version, 'a software version');
+    assert.equal(rep.link.state, 'connected');
+    assert.equal(rep.link.switchboard, sb.wsUrl('booth'));
+    assert.equal(rep.link.certificate_state, 'valid');
+    assert.equal(Date.parse(rep.link.certificate_expires), Date.parse(status.certificate_expires));
+    for (const k of ['camera', 'microphone', 'speaker', 'turn']) assert.ok(rep[k]?.state, `${k} has a state`);
+    assert.ok(Array.isArray(rep.addresses) && Array.isArray(rep.errors));
+    assert.match(booth.proc.tailText(20), /diagnostics asked by the switchboard/);
+    const cli = await relaisctl(['diag', 'diag-real', '--switchboard', sb.base, '--login', ADMIN.login], { env: { RELAIS_PASSWORD: ADMIN.password } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /^Booth diag-real — report fetched/m);
+    assert.match(cli.stdout, /Certificate +valid/);
+    await booth.proc.stop();
   });
 
   step('relaisctl diag: a hostile report cannot drive the terminal', async () => {
