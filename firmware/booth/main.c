@@ -369,6 +369,11 @@ int main(int argc, char **argv)
 	}
 	g_autoptr(GTlsDatabase) tls_database = NULL;
 	if (ca_file) {
+		/* an absolute path: the TLS file database (glib-networking) given a relative one
+		 * loads it, yet verifies nothing against it (every certificate
+		 * "not signed by a trusted CA"), seen with `--ca-file ca.pem` */
+		g_autofree char *relative = ca_file;
+		ca_file = g_canonicalize_filename(relative, NULL);
 		/* the site's mistake, found at start (like the question file) */
 		tls_database = g_tls_file_database_new(ca_file, &error);
 		if (tls_database == NULL) {

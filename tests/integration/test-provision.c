@@ -392,15 +392,21 @@ static gboolean booth_is(gpointer data)
 	       (w->reason == NULL || (reason && strstr(reason, w->reason)));
 }
 
-/* relais-booth with --settings `settings`, its control socket dir/<id>.sock. */
-static GSubprocess *start_booth(Fixture *fx, const char *id, const char *settings)
+/* relais-booth with --settings `settings`, its control socket dir/<id>.sock,
+ * started in dir with the settings file and state folder given as relative
+ * paths, as a technician types them (the CA written beside the state must
+ * still be found: a relative CA path once verified nothing). */
+static GSubprocess *start_booth(Fixture *fx, const char *id, const char *settings_path)
 {
 	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relais-booth", NULL);
 	g_autofree char *pipelines = rt_pipelines_dir();
 	g_autofree char *sock = g_strdup_printf("%s/%s.sock", fx->dir, id);
-	g_autofree char *state = g_build_filename(fx->dir, "state", NULL);
+	const char *state = "state";
+	g_assert_true(g_str_has_prefix(settings_path, fx->dir));
+	const char *settings = settings_path + strlen(fx->dir) + 1;
 	g_autofree char *log = g_strdup_printf("%s/%s.log", fx->dir, id);
 	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+	g_subprocess_launcher_set_cwd(l, fx->dir);
 	g_subprocess_launcher_set_stderr_file_path(l, log);
 	g_autoptr(GError) error = NULL;
 	GSubprocess *p =
