@@ -74,7 +74,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
-        screenshots update-goldens
+        screenshots update-goldens bundle
 
 all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
@@ -87,6 +87,7 @@ help:
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
 	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
+	@echo "make bundle BOARD=qemu-arm64|rpi4|rpi5  signed RAUC update bundle in $(O)/<board>/"
 
 # --- configuration -------------------------------------------------------
 %_defconfig:
@@ -251,6 +252,12 @@ screenshots: all
 update-goldens: all
 	@$(UI_SHOTS) --golden tests/golden
 	@echo "rewrote tests/golden/ (review with git diff --stat, look at the PNGs)"
+
+# A signed RAUC bundle (verity) of the board's boot and root images, made by
+# the image build in $(O)/$(BOARD)/: board/common/rauc/README.md. Signed with
+# RELAIS_BUNDLE_KEY/_CERT, else a development key pair (a loud warning).
+bundle:
+	@O=$(O) board/common/rauc/mkbundle.sh $(BOARD) $(RELAIS_VERSION)-$(subst -dirty,.dirty,$(RELAIS_BUILD_ID))
 
 bench: all
 	@tests/bench/run.sh $(O)

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* board/common/rauc/rauc-bootslot, RAUC's custom boot-loader backend, on a
+ * plain folder standing for the config partition (RELAIS_BOOTSTATE) and a
+ * file standing for /proc/cmdline: primary and states, the one-shot try and
+ * its outcome at the next boot, the Pi's autoboot.txt kept in step, damaged
+ * or missing state files (a clear sentence and the slot that booted), and
+ * concurrent writers (a reader never sees half a file). Then the real RAUC
+ * (rauc service on a private D-Bus) drives it through system-conf.sh's
+ * configuration: rauc status, mark-active, mark-good, mark-bad. */
+#include "harness.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+typedef struct {
+	char *dir;
+	char *relais;  /* the folder relais/ of the "config partition" */
+	char *state;   /* relais/bootstate */
+	char *cmdline; /* stands for /proc/cmdline */
+	char *autoboot;
+	char *script;
+} Fixture;
+
+typedef struct {
+	int status;
+	char *out, *err;
+} Run;
+
+static void run_clear(Run *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
+
+static GSubprocessLauncher *launcher(Fixture *fx, GSubprocessFlags flags)
+{
+	GSubprocessLauncher *l = g_subprocess_launcher_new(flags);
+	g_subprocess_launcher_setenv(l, "RELAIS_BOOTSTATE", fx->state, TRUE);
+	g_subprocess_launcher_setenv(l, "RELAIS_BOOTSLOT_CMDLINE", fx->cmdline, TRUE);
+	g_subprocess_launcher_setenv(l, "RELAIS_BOOTSLOT_AUTOBOOT", fx->autoboot, TRUE);
+	g_subprocess_launcher_setenv(l, "RELAIS_BOOTSLOT_REBOOT", "echo reboot", TRUE);
+	return l;
+}
+
+static void run_argv(Fixture *fx, Run *r, const char *const *argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocessLauncher) l =
+		launcher(fx, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
+	g_assert_no_error(error);
+	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+}
+
+/* rauc-bootslot ARGS...; the result in r */
+static void bs(Fixture *fx, Run *r, const char *a1, const char *a2, const char *a3)
+{
+	const char *argv[] = {fx->script, a1, a2, a3, NULL};
+	run_argv(fx, r, argv);
+}
+
+/* rauc-bootslot ARGS... that must succeed; returns its standard output's
+ * first line (transfer full) */
+static char *bs_ok(Fixture *fx, const char *a1, const char *a2, const char *a3)
+{
+	g_auto(Run) r = {0};
+	bs(fx, &r, a1, a2, a3);
+	if (r.status != 0)
+		g_error("rauc-bootslot %s: exit %d: %s", a1, r.status, r.err);
+	return g_strdup(g_strchomp(r.out));
+}
+
+#define assert_out(fx, expect, a1, a2, a3)                                                                             \
+	do {                                                                                                           \
+		g_autofree char *o_ = bs_ok(fx, a1, a2, a3);                                                           \
+		g_assert_cmpstr(o_, ==, expect);                                                                       \
+	} while (0)
+
+static void set_cmdline(Fixture *fx, const char *slot)
+{
+	g_autofree char *line = g_strdup_printf("console=ttyAMA0 root=/dev/vda4 rauc.slot=%s quiet\n", slot);
+	g_assert_true(g_file_set_contents(fx->cmdline, line, -1, NULL));
+}
+
+static void write_state(Fixture *fx, const char *text)
+{
+	g_assert_true(g_file_set_contents(fx->state, text, -1, NULL));
+}
+
+static char *read_file(const char *path)
+{
+	char *text = NULL;
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	return text;
+}
+
+static void assert_state(Fixture *fx, const char *order, const char *tryboot, const char *pending)
+{
+	g_autofree char *file = read_file(fx->state);
+	g_assert_nonnull(file);
+	/* each line, the first one included, after a newline */
+	g_autofree char *text = g_strconcat("\n", file, NULL);
+	g_autofree char *o = g_strdup_printf("\norder=%s\n", order);
+	g_autofree char *t = g_strdup_printf("\ntryboot=%s\n", tryboot);
+	g_autofree char *p = g_strdup_printf("\npending=%s\n", pending);
+	if (!strstr(text, o) || !strstr(text, t) || !strstr(text, p))
+		g_error("bootstate is\n%s\nexpected order=%s tryboot=%s pending=%s", text, order, tryboot, pending);
+}
+
+static void fx_setup(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	fx->dir = g_dir_make_tmp("relais-bootslot-XXXXXX", &error);
+	g_assert_no_error(error);
+	fx->relais = g_build_filename(fx->dir, "relais", NULL);
+	g_assert_cmpint(g_mkdir(fx->relais, 0755), ==, 0);
+	fx->state = g_build_filename(fx->relais, "bootstate", NULL);
+	fx->cmdline = g_build_filename(fx->dir, "cmdline", NULL);
+	fx->autoboot = g_build_filename(fx->dir, "autoboot.txt", NULL);
+	fx->script = g_build_filename(rt_top(), "board", "common", "rauc", "rauc-bootslot", NULL);
+	g_assert_true(g_file_test(fx->script, G_FILE_TEST_IS_EXECUTABLE));
+	set_cmdline(fx, "A");
+	/* what the image's first boot finds: both slots written, A first */
+	write_state(fx, "order=A B\ntryboot=\npending=\n");
+}
+
+static void fx_teardown(Fixture *fx, gconstpointer data)
+{
+	rt_rm_rf(fx->dir);
+	g_free(fx->dir);
+	g_free(fx->relais);
+	g_free(fx->state);
+	g_free(fx->cmdline);
+	g_free(fx->autoboot);
+	g_free(fx->script);
+}
+
+/* An update that works: RAUC marks the target bad, writes it, makes it
+ * primary (a try); the boot loader boots it once; the booth is healthy and
+ * marks it good: from then on it is the primary, and A the fallback. */
+static void test_update_kept(Fixture *fx, gconstpointer data)
+{
+	assert_out(fx, "A", "get-primary", NULL, NULL);
+	assert_out(fx, "good", "get-state", "A", NULL);
+	assert_out(fx, "good", "get-state", "B", NULL);
+	assert_out(fx, "A", "get-current", NULL, NULL);
+
+	assert_out(fx, "", "set-state", "B", "bad");
+	assert_state(fx, "A", "", "");
+	assert_out(fx, "bad", "get-state", "B", NULL);
+	assert_out(fx, "", "set-primary", "B", NULL);
+	assert_state(fx, "A", "B", "B");
+	/* the next boot is B's try: RAUC's "primary" is what boots next */
+	assert_out(fx, "B", "get-primary", NULL, NULL);
+
+	/* the boot loader: B once, then A again (one shot) */
+	assert_out(fx, "B", "boot", NULL, NULL);
+	assert_state(fx, "A", "", "B");
+	set_cmdline(fx, "B");
+	assert_out(fx, "trying B", "booted", NULL, NULL);
+	assert_out(fx, "B", "get-current", NULL, NULL);
+	/* healthy: the health service runs `rauc status mark-good` */
+	assert_out(fx, "", "set-state", "B", "good");
+	assert_state(fx, "B A", "", "");
+	assert_out(fx, "B", "get-primary", NULL, NULL);
+	assert_out(fx, "B", "boot", NULL, NULL);
+	assert_out(fx, "B", "boot", NULL, NULL);
+	assert_out(fx, "normal", "booted", NULL, NULL);
+
+	/* marking good again changes nothing, and writes nothing */
+	GStatBuf before, after;
+	g_assert_cmpint(g_stat(fx->state, &before), ==, 0);
+	g_autofree char *text_before = read_file(fx->state);
+	g_usleep(20 * 1000);
+	assert_out(fx, "", "set-state", "B", "good");
+	g_assert_cmpint(g_stat(fx->state, &after), ==, 0);
+	g_assert_cmpint(before.st_ino, ==, after.st_ino);
+	g_autofree char *text_after = read_file(fx->state);
+	g_assert_cmpstr(text_before, ==, text_after);
+}
+
+/* An update whose booth never reports healthy: the try boots B once; B's
+ * reboot (watchdog, health deadline, power) brings A back, and A's first
+ * boot says which slot failed (for the switchboard) and marks it bad. */
+static void test_update_rolled_back(Fixture *fx, gconstpointer data)
+{
+	assert_out(fx, "", "set-state", "B", "bad");
+	assert_out(fx, "", "set-primary", "B", NULL);
+	assert_out(fx, "B", "boot", NULL, NULL);
+	set_cmdline(fx, "B");
+	assert_out(fx, "trying B", "booted", NULL, NULL);
+	/* no mark-good: the next boot is the old slot */
+	assert_out(fx, "A", "boot", NULL, NULL);
+	set_cmdline(fx, "A");
+	assert_out(fx, "failed B", "booted", NULL, NULL);
+	assert_state(fx, "A", "", "");
+	assert_out(fx, "bad", "get-state", "B", NULL);
+	assert_out(fx, "A", "get-primary", NULL, NULL);
+	/* said once: the next boot is a normal one */
+	assert_out(fx, "normal", "booted", NULL, NULL);
+
+	/* a try that never happened (a reboot without the try, a power cut
+	 * before it) ends the same way: the old slot, the update failed */
+	assert_out(fx, "", "set-primary", "B", NULL);
+	assert_out(fx, "failed B", "booted", NULL, NULL);
+	assert_state(fx, "A", "", "");
+
+	/* going back to the primary cancels a try */
+	assert_out(fx, "", "set-primary", "B", NULL);
+	assert_out(fx, "", "set-primary", "A", NULL);
+	assert_state(fx, "A", "", "");
+	assert_out(fx, "A", "boot", NULL, NULL);
+}
+
+static void test_bad_arguments(Fixture *fx, gconstpointer data)
+{
+	g_auto(Run) r1 = {0};
+	bs(fx, &r1, "set-primary", "C", NULL);
+	g_assert_cmpint(r1.status, ==, 2);
+	g_assert_nonnull(strstr(r1.err, "unknown slot 'C' (the slots are A and B)"));
+	g_auto(Run) r2 = {0};
+	bs(fx, &r2, "set-state", "A", "fine");
+	g_assert_cmpint(r2.status, ==, 2);
+	g_assert_nonnull(strstr(r2.err, "usage:"));
+	g_auto(Run) r3 = {0};
+	bs(fx, &r3, "frobnicate", NULL, NULL);
+	g_assert_cmpint(r3.status, ==, 2);
+	/* no slot on the kernel command line: get-current says so */
+	g_assert_true(g_file_set_contents(fx->cmdline, "console=ttyAMA0 root=/dev/vda4\n", -1, NULL));
+	g_auto(Run) r4 = {0};
+	bs(fx, &r4, "get-current", NULL, NULL);
+	g_assert_cmpint(r4.status, ==, 1);
+	g_assert_nonnull(strstr(r4.err, "no rauc.slot=A|B on the kernel command line"));
+	/* nothing was written by any of them */
+	assert_state(fx, "A B", "", "");
+
+	/* the config partition not mounted: a clear error, nothing made */
+	g_assert_cmpint(g_unlink(fx->state), ==, 0);
+	rt_rm_rf(fx->relais);
+	g_auto(Run) r5 = {0};
+	bs(fx, &r5, "set-primary", "B", NULL);
+	g_assert_cmpint(r5.status, ==, 1);
+	g_assert_nonnull(strstr(r5.err, "no such folder (is the config partition mounted?)"));
+	g_assert_false(g_file_test(fx->relais, G_FILE_TEST_EXISTS));
+}
+
+/* Damaged or missing: one sentence naming the file and what is wrong, and
+ * the slot that booted as the only good one, nothing to try. */
+static void test_damaged_state(Fixture *fx, gconstpointer data)
+{
+	static const struct {
+		const char *text; /* NULL: no file */
+		const char *why;
+	} cases[] = {
+		{NULL, "bootstate: missing; using the slot that booted (B) as primary, nothing to try"},
+		{"order=A B\ntryboot=\npend", "line 'pend' is not key=value"},
+		{"\x7f\x45\x4c\x46\x02\x01\x01", "is not key=value"},
+		{"order=A C\ntryboot=\n", "order='A C' is not 'A B', 'B A', 'A' or 'B'"},
+		{"order=A A\n", "order='A A' is not"},
+		{"order=\n", "order='' is not"},
+		{"tryboot=B\n", "no order= line"},
+		{"order=A B\ntryboot=B; reboot\n", "tryboot='B; reboot' is not empty, A or B"},
+		{"order=A B\npending=$(touch /tmp/x)\n", "pending='$(touch /tmp/x)' is not empty, A or B"},
+		{"", "no order= line"},
+	};
+	set_cmdline(fx, "B");
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		if (cases[i].text)
+			write_state(fx, cases[i].text);
+		else
+			g_unlink(fx->state);
+		g_auto(Run) r = {0};
+		bs(fx, &r, "get-primary", NULL, NULL);
+		g_assert_cmpint(r.status, ==, 0);
+		g_assert_cmpstr(r.out, ==, "B\n");
+		if (!strstr(r.err, cases[i].why) || !strstr(r.err, "rauc-bootslot: ") ||
+		    !strstr(r.err, "using the slot that booted (B) as primary, nothing to try"))
+			g_error("case %u: stderr is '%s', expected '%s'", i, r.err, cases[i].why);
+		g_auto(Run) s = {0};
+		bs(fx, &s, "get-state", "A", NULL);
+		g_assert_cmpstr(s.out, ==, "bad\n");
+		/* reading never repairs nor changes it */
+		g_autofree char *now = read_file(fx->state);
+		g_assert_cmpstr(now, ==, cases[i].text);
+	}
+	/* a file over 4 KiB is not read at all */
+	g_autofree char *big = g_strnfill(8192, '#');
+	write_state(fx, big);
+	g_auto(Run) r = {0};
+	bs(fx, &r, "get-primary", NULL, NULL);
+	g_assert_cmpstr(r.out, ==, "B\n");
+	g_assert_nonnull(strstr(r.err, "larger than 4 KiB"));
+	/* the next write repairs it from the safe default */
+	assert_out(fx, "", "set-state", "B", "good");
+	assert_state(fx, "B", "", "");
+	/* the boot loader, which has no running slot, falls back to A */
+	write_state(fx, "garbage");
+	assert_out(fx, "A", "boot", NULL, NULL);
+	assert_state(fx, "A", "", "");
+
+	/* what U-Boot's `env export -t` adds (a NUL) and an editor's CRs are
+	 * not damage; a key of a later version is ignored */
+	static const char uboot[] = "order=B A\r\ntryboot=\r\npending=\r\nboot_count=1\n\0";
+	g_assert_true(g_file_set_contents(fx->state, uboot, sizeof uboot - 1, NULL));
+	g_auto(Run) ok = {0};
+	bs(fx, &ok, "get-primary", NULL, NULL);
+	g_assert_cmpstr(ok.out, ==, "B\n");
+	g_assert_cmpstr(ok.err, ==, "");
+}
+
+/* The Pi: its firmware reads autoboot.txt at the root of the config
+ * partition, boots [all]'s boot_partition, and [tryboot]'s once after
+ * `reboot "0 tryboot"`. */
+static void test_pi_autoboot(Fixture *fx, gconstpointer data)
+{
+	g_assert_true(g_file_set_contents(fx->autoboot, "[all]\ntryboot_a_b=1\nboot_partition=2\n", -1, NULL));
+	assert_out(fx, "", "set-state", "B", "bad");
+	assert_out(fx, "", "set-primary", "B", NULL);
+	g_autofree char *a1 = read_file(fx->autoboot);
+	g_assert_cmpstr(a1, ==, "[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n");
+	/* the reboot that starts the try */
+	assert_out(fx, "reboot 0 tryboot", "reboot", NULL, NULL);
+	set_cmdline(fx, "B");
+	assert_out(fx, "trying B", "booted", NULL, NULL);
+	/* after the try, a plain reboot */
+	assert_out(fx, "reboot", "reboot", NULL, NULL);
+	assert_out(fx, "", "set-state", "B", "good");
+	g_autofree char *a2 = read_file(fx->autoboot);
+	g_assert_cmpstr(a2, ==, "[all]\ntryboot_a_b=1\nboot_partition=3\n[tryboot]\nboot_partition=2\n");
+	/* no temporary file left beside them */
+	g_autoptr(GDir) d = g_dir_open(fx->dir, 0, NULL);
+	const char *name;
+	while ((name = g_dir_read_name(d)))
+		g_assert_false(g_str_has_prefix(name, ".autoboot"));
+}
+
+/* Many writers at once, and a reader all along: the file is always whole
+ * (the rename is atomic, the writers queue on a lock), and it ends in a
+ * state one of the writers meant. */
+typedef struct {
+	const char *state;
+	gint stop;
+	guint reads;
+	char *torn; /* the first half-written text seen, if any */
+} Reader;
+
+static gboolean state_is_whole(const char *text)
+{
+	return g_regex_match_simple("\norder=(A B|B A|A|B)\ntryboot=[AB]?\npending=[AB]?\n$", text, 0, 0) ||
+	       g_str_equal(text, "order=A B\ntryboot=\npending=\n");
+}
+
+static gpointer reader_thread(gpointer data)
+{
+	Reader *rd = data;
+	while (!g_atomic_int_get(&rd->stop)) {
+		g_autofree char *text = read_file(rd->state);
+		rd->reads++;
+		if (text == NULL || !state_is_whole(text)) {
+			rd->torn = g_strdup(text ? text : "(no file)");
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void test_concurrent_writers(Fixture *fx, gconstpointer data)
+{
+	enum { WRITERS = 24 };
+	GSubprocess *procs[WRITERS];
+	Reader rd = {fx->state, 0, 0, NULL};
+	GThread *t = g_thread_new("reader", reader_thread, &rd);
+	g_autoptr(GSubprocessLauncher) l = launcher(fx, G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+	for (guint i = 0; i < WRITERS; i++) {
+		g_autoptr(GError) error = NULL;
+		const char *slot = i % 2 ? "B" : "A";
+		if (i % 3 == 0)
+			procs[i] = g_subprocess_launcher_spawn(l, &error, fx->script, "set-primary", slot, NULL);
+		else
+			procs[i] = g_subprocess_launcher_spawn(l, &error, fx->script, "set-state", slot,
+							       i % 3 == 1 ? "good" : "bad", NULL);
+		g_assert_no_error(error);
+	}
+	for (guint i = 0; i < WRITERS; i++) {
+		g_autoptr(GError) error = NULL;
+		g_assert_true(g_subprocess_wait_check(procs[i], NULL, &error));
+		g_assert_no_error(error);
+		g_object_unref(procs[i]);
+	}
+	g_atomic_int_set(&rd.stop, 1);
+	g_thread_join(t);
+	if (rd.torn)
+		g_error("a reader saw a half-written bootstate after %u whole ones:\n%s", rd.reads, rd.torn);
+	g_assert_cmpuint(rd.reads, >=, 10);
+	g_test_message("%u reads of whole files during %d writers", rd.reads, WRITERS);
+	g_autoptr(GDir) d = g_dir_open(fx->relais, 0, NULL);
+	const char *name;
+	while ((name = g_dir_read_name(d)))
+		g_assert_true(g_str_equal(name, "bootstate") || g_str_equal(name, ".bootstate.lock"));
+	g_auto(Run) r = {0};
+	bs(fx, &r, "get-primary", NULL, NULL);
+	g_assert_cmpstr(r.err, ==, "");
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, fx_setup, fn, fx_teardown)
+	ADD("/bootslot/update-kept", test_update_kept);
+	ADD("/bootslot/update-rolled-back", test_update_rolled_back);
+	ADD("/bootslot/bad-arguments", test_bad_arguments);
+	ADD("/bootslot/damaged-state", test_damaged_state);
+	ADD("/bootslot/pi-autoboot", test_pi_autoboot);
+	ADD("/bootslot/concurrent-writers", test_concurrent_writers);
+	return g_test_run();
+}
