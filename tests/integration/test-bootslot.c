@@ -7,9 +7,11 @@
  * concurrent writers (a reader never sees half a file). Then the real RAUC
  * (rauc service on a private D-Bus) drives it through system-conf.sh's
  * configuration: rauc status, mark-active, mark-good, mark-bad. */
+#include "cert.h"
 #include "harness.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 typedef struct {
@@ -406,6 +408,191 @@ static void test_concurrent_writers(Fixture *fx, gconstpointer data)
 	g_assert_cmpstr(r.err, ==, "");
 }
 
+/* The real RAUC on a private bus (gio reads DBUS_SYSTEM_BUS_ADDRESS), with
+ * system-conf.sh's configuration of qemu-arm64 and this backend: what
+ * `rauc status` says, and what mark-bad, mark-active and mark-good write. */
+typedef struct {
+	Fixture *fx;
+	char *bus;
+	GSubprocess *daemon, *service;
+	gboolean service_gone;
+} Rauc;
+
+static void on_service_exit(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_subprocess_wait_finish(G_SUBPROCESS(source), res, NULL);
+	*(gboolean *)data = TRUE;
+}
+
+static GSubprocess *rauc_service(Rauc *rc, const char *conf, const char *booted)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *rauc = g_find_program_in_path("rauc");
+	if (rauc == NULL)
+		g_error("rauc is needed (board/host/packages.txt)");
+	g_autoptr(GSubprocessLauncher) l = launcher(rc->fx, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+	g_autofree char *log = g_build_filename(rc->fx->dir, "rauc-service.log", NULL);
+	g_subprocess_launcher_set_stderr_file_path(l, log);
+	g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", rc->bus, TRUE);
+	g_autofree char *c = g_strdup_printf("--conf=%s", conf);
+	g_autofree char *m = g_strdup_printf("--mount=%s/mnt", rc->fx->dir);
+	g_autofree char *o = g_strdup_printf("--override-boot-slot=%s", booted);
+	GSubprocess *p = g_subprocess_launcher_spawn(l, &error, rauc, c, m, o, "service", NULL);
+	g_assert_no_error(error);
+	rc->service_gone = FALSE;
+	g_subprocess_wait_async(p, NULL, on_service_exit, &rc->service_gone);
+	return p;
+}
+
+/* rauc status ARGS on the private bus; the result in r */
+static void rauc_status(Rauc *rc, Run *r, const char *a1, const char *a2)
+{
+	const char *argv[] = {"timeout", "20", "rauc", "status", a1, a2, NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSubprocessLauncher) l =
+		launcher(rc->fx, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", rc->bus, TRUE);
+	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
+	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+}
+
+/* `rauc status --output-format=json`, once the service answers */
+static JsonObject *rauc_json(Rauc *rc)
+{
+	for (guint i = 0; i < 100; i++) {
+		g_auto(Run) r = {0};
+		rauc_status(rc, &r, "--output-format=json", NULL);
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		if (rc->service_gone) {
+			g_autofree char *log = g_build_filename(rc->fx->dir, "rauc-service.log", NULL);
+			g_autofree char *text = read_file(log);
+			g_error("rauc service ended:\n%s", text);
+		}
+		if (r.status == 0) {
+			g_autoptr(JsonParser) p = json_parser_new();
+			g_assert_true(json_parser_load_from_data(p, r.out, -1, NULL));
+			return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+		}
+		g_usleep(100 * 1000);
+	}
+	g_error("rauc service did not answer in 10 s (log: %s/rauc-service.log)", rc->fx->dir);
+	return NULL;
+}
+
+/* boot_status of slot rootfs.N in rauc status's JSON */
+static const char *slot_boot_status(JsonObject *o, const char *slot)
+{
+	JsonArray *slots = json_object_get_array_member(o, "slots");
+	for (guint i = 0; i < json_array_get_length(slots); i++) {
+		JsonObject *s = json_array_get_object_element(slots, i);
+		if (json_object_has_member(s, slot))
+			return json_object_get_string_member(json_object_get_object_member(s, slot), "boot_status");
+	}
+	g_error("no slot %s in rauc status", slot);
+	return NULL;
+}
+
+static void rauc_mark(Rauc *rc, const char *what, const char *slot, const char *says)
+{
+	g_auto(Run) r = {0};
+	rauc_status(rc, &r, what, slot);
+	if (r.status != 0 || !strstr(r.out, says))
+		g_error("rauc status %s %s: exit %d, '%s' '%s'", what, slot ? slot : "", r.status, r.out, r.err);
+}
+
+static void stop(GSubprocess **p, gboolean *gone)
+{
+	if (*p == NULL)
+		return;
+	g_subprocess_send_signal(*p, SIGTERM);
+	if (gone)
+		while (!*gone)
+			g_main_context_iteration(NULL, TRUE);
+	else
+		g_subprocess_wait(*p, NULL, NULL);
+	g_clear_object(p);
+}
+
+static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	Rauc rc = {fx, NULL, NULL, NULL, FALSE};
+	g_autofree char *sock = g_build_filename(fx->dir, "bus", NULL);
+	rc.bus = g_strdup_printf("unix:path=%s", sock);
+	g_autofree char *busconf = g_build_filename(fx->dir, "bus.conf", NULL);
+	g_autofree char *bustext =
+		g_strdup_printf("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+				"\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+				"<busconfig><type>session</type><listen>%s</listen>"
+				"<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+				"<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n",
+				rc.bus);
+	g_assert_true(g_file_set_contents(busconf, bustext, -1, NULL));
+	g_autofree char *dbus = g_find_program_in_path("dbus-daemon");
+	if (dbus == NULL)
+		g_error("dbus-daemon is needed (board/host/packages.txt)");
+	g_autofree char *cfg = g_strdup_printf("--config-file=%s", busconf);
+	rc.daemon = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+				     dbus, cfg, "--nofork", NULL);
+	g_assert_no_error(error);
+	for (guint i = 0; i < 100 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
+		g_usleep(50 * 1000);
+	g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+	/* the booth's configuration, but a keyring, data folder and backend
+	 * of this test */
+	g_assert_true(sb_cert_make_self_signed(fx->dir, "keyring.test", 30, FALSE, &error));
+	g_autofree char *keyring = g_build_filename(fx->dir, SB_CERT_FILE, NULL);
+	g_autofree char *data_dir = g_build_filename(fx->dir, "rauc-data", NULL);
+	g_autofree char *gen = g_build_filename(rt_top(), "board", "common", "rauc", "system-conf.sh", NULL);
+	const char *argv[] = {gen,     "qemu-arm64", "--data-dir", data_dir, "--keyring",
+			      keyring, "--backend",  fx->script,   NULL};
+	g_auto(Run) g = {0};
+	run_argv(fx, &g, argv);
+	g_assert_cmpint(g.status, ==, 0);
+	g_autofree char *conf = g_build_filename(fx->dir, "system.conf", NULL);
+	g_assert_true(g_file_set_contents(conf, g.out, -1, NULL));
+
+	/* booted from A, as the image leaves it */
+	rc.service = rauc_service(&rc, conf, "A");
+	g_autoptr(JsonObject) s1 = rauc_json(&rc);
+	g_assert_cmpstr(json_object_get_string_member(s1, "compatible"), ==, "relais-booth-qemu-arm64");
+	g_assert_cmpstr(json_object_get_string_member(s1, "booted"), ==, "A");
+	g_assert_cmpstr(json_object_get_string_member(s1, "boot_primary"), ==, "rootfs.0");
+	g_assert_cmpstr(slot_boot_status(s1, "rootfs.1"), ==, "good");
+
+	/* what an install does to the other slot: bad while written, then
+	 * made primary, which here means tried once */
+	rauc_mark(&rc, "mark-bad", "other", "marked slot rootfs.1 as bad");
+	assert_state(fx, "A", "", "");
+	g_autoptr(JsonObject) s2 = rauc_json(&rc);
+	g_assert_cmpstr(slot_boot_status(s2, "rootfs.1"), ==, "bad");
+	rauc_mark(&rc, "mark-active", "other", "activated slot rootfs.1");
+	assert_state(fx, "A", "B", "B");
+	g_autoptr(JsonObject) s3 = rauc_json(&rc);
+	g_assert_cmpstr(json_object_get_string_member(s3, "boot_primary"), ==, "rootfs.1");
+	stop(&rc.service, &rc.service_gone);
+
+	/* the boot loader tries B; the healthy booth marks it good */
+	assert_out(fx, "B", "boot", NULL, NULL);
+	set_cmdline(fx, "B");
+	assert_out(fx, "trying B", "booted", NULL, NULL);
+	rc.service = rauc_service(&rc, conf, "B");
+	g_autoptr(JsonObject) s4 = rauc_json(&rc);
+	g_assert_cmpstr(json_object_get_string_member(s4, "booted"), ==, "B");
+	rauc_mark(&rc, "mark-good", NULL, "marked slot rootfs.1 as good");
+	assert_state(fx, "B A", "", "");
+	g_autoptr(JsonObject) s5 = rauc_json(&rc);
+	g_assert_cmpstr(json_object_get_string_member(s5, "boot_primary"), ==, "rootfs.1");
+	g_assert_cmpstr(slot_boot_status(s5, "rootfs.0"), ==, "good");
+	stop(&rc.service, &rc.service_gone);
+	stop(&rc.daemon, NULL);
+	g_free(rc.bus);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -416,5 +603,6 @@ int main(int argc, char **argv)
 	ADD("/bootslot/damaged-state", test_damaged_state);
 	ADD("/bootslot/pi-autoboot", test_pi_autoboot);
 	ADD("/bootslot/concurrent-writers", test_concurrent_writers);
+	ADD("/bootslot/driven-by-rauc", test_driven_by_rauc);
 	return g_test_run();
 }
