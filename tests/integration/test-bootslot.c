@@ -261,7 +261,7 @@ static void test_damaged_state(Fixture *fx, gconstpointer data)
 		{NULL, "bootstate: missing; using the slot that booted (B) as primary, nothing to try"},
 		{"order=A B\ntryboot=\npend", "line 'pend' is not key=value"},
 		/* a binary file: its bytes shown as '?', never sent to a terminal */
-		{"\x7f\x45\x4c\x46\x02\x01\x01\x1b[2J", "line '?ELF?????[2J' is not key=value"},
+		{"\x7f\x45\x4c\x46\x02\x01\x01\x1b[2J", "line '?ELF????[2J' is not key=value"},
 		{"order=A C\ntryboot=\n", "order='A C' is not 'A B', 'B A', 'A' or 'B'"},
 		{"order=A A\n", "order='A A' is not"},
 		{"order=\n", "order='' is not"},
