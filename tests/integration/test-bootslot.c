@@ -475,7 +475,12 @@ static JsonObject *rauc_json(Rauc *rc)
 		if (r.status == 0) {
 			g_autoptr(JsonParser) p = json_parser_new();
 			g_assert_true(json_parser_load_from_data(p, r.out, -1, NULL));
-			return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+			JsonObject *o = json_node_get_object(json_parser_get_root(p));
+			/* a client that started before the service took its
+			 * name has no cached properties (compatible, booted:
+			 * null) although its method calls work: ask again */
+			if (json_object_get_string_member_with_default(o, "booted", NULL))
+				return json_object_ref(o);
 		}
 		g_usleep(100 * 1000);
 	}

@@ -500,6 +500,57 @@ static void test_dev_key(Fixture *fx, gconstpointer data)
 	g_assert_nonnull(strstr(ok.err, "Verified inline signature by 'O = Relais development"));
 }
 
+/* `make bundle BOARD=...` itself: it stops without the image build's
+ * images, and makes the bundle from them in $(O)/BOARD/ once they exist. */
+static void test_make_target(Fixture *fx, gconstpointer data)
+{
+	g_autofree char *make = tool("make");
+	g_autofree char *o = g_strdup_printf("O=%s", fx->out);
+	const char *argv[] = {make, "-s", "-C", rt_top(), o, "bundle", "BOARD=qemu-arm64", NULL};
+	g_autofree char *e_key = g_strdup_printf("RELAIS_BUNDLE_KEY=%s", fx->key);
+	g_autofree char *e_cert = g_strdup_printf("RELAIS_BUNDLE_CERT=%s", fx->cert);
+	g_autofree char *e_ring = g_strdup_printf("RELAIS_BUNDLE_KEYRING=%s", fx->ca);
+	const char *env[] = {e_key, e_cert, e_ring, "MAKEFLAGS=", NULL};
+	g_auto(Run) r = {0};
+	run_env(&r, argv, env);
+	g_autofree char *expect = g_strdup_printf("no root image %s/qemu-arm64/rootfs.ext4: build it first with "
+						  "'make image BOARD=qemu-arm64'",
+						  fx->out);
+	assert_err(&r, "make bundle without images", expect);
+
+	g_autofree char *folder = g_build_filename(fx->out, "qemu-arm64", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(folder, 0755), ==, 0);
+	const char *pairs[][2] = {{fx->rootfs, "rootfs.ext4"}, {fx->boot, "boot.vfat"}};
+	for (guint i = 0; i < G_N_ELEMENTS(pairs); i++) {
+		g_autofree char *text = NULL;
+		gsize len = 0;
+		g_assert_true(g_file_get_contents(pairs[i][0], &text, &len, NULL));
+		g_autofree char *to = g_build_filename(folder, pairs[i][1], NULL);
+		g_assert_true(g_file_set_contents(to, text, len, NULL));
+	}
+	g_auto(Run) ok = {0};
+	run_env(&ok, argv, env);
+	if (ok.status != 0)
+		g_error("make bundle: %s", ok.err);
+	g_assert_null(strstr(ok.err, "DEVELOPMENT"));
+	/* relais-qemu-arm64-<RELAIS_VERSION>-<git describe>.raucb */
+	g_autoptr(GDir) d = g_dir_open(folder, 0, NULL);
+	const char *name;
+	guint bundles = 0;
+	while ((name = g_dir_read_name(d))) {
+		if (!g_str_has_suffix(name, ".raucb"))
+			continue;
+		bundles++;
+		g_assert_true(g_str_has_prefix(name, "relais-qemu-arm64-"));
+		g_autofree char *path = g_build_filename(folder, name, NULL);
+		g_auto(Run) i = {0};
+		rauc_info(fx, &i, path, "--output-format=json");
+		g_assert_cmpint(i.status, ==, 0);
+		g_assert_nonnull(strstr(i.out, "\"compatible\":\"relais-booth-qemu-arm64\""));
+	}
+	g_assert_cmpuint(bundles, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -511,5 +562,6 @@ int main(int argc, char **argv)
 	ADD("/bundle/other-compatible", test_other_compatible);
 	ADD("/bundle/bad-input", test_bad_input);
 	ADD("/bundle/dev-key", test_dev_key);
+	ADD("/bundle/make-target", test_make_target);
 	return g_test_run();
 }

@@ -13,7 +13,6 @@
 #                        it once made (default: the development certificate)
 set -eu
 me=mkbundle
-here=$(cd "$(dirname "$0")" && pwd)
 
 die() {
 	echo "$me: $*" >&2
@@ -56,7 +55,7 @@ fsck.fat -n "$boot" >/dev/null 2>&1 || die "$boot is not a sound FAT file system
 
 key=${RELAIS_BUNDLE_KEY:-} cert=${RELAIS_BUNDLE_CERT:-} keyring=${RELAIS_BUNDLE_KEYRING:-}
 if [ -n "$key" ] || [ -n "$cert" ]; then
-	[ -n "$key" ] && [ -n "$cert" ] || die "RELAIS_BUNDLE_KEY and RELAIS_BUNDLE_CERT go together"
+	if [ -z "$key" ] || [ -z "$cert" ]; then die "RELAIS_BUNDLE_KEY and RELAIS_BUNDLE_CERT go together"; fi
 	for f in "$key" "$cert"; do
 		case $f in pkcs11:*) ;; *) [ -r "$f" ] || die "cannot read $f" ;; esac
 	done
