@@ -551,6 +551,58 @@ static void test_make_target(Fixture *fx, gconstpointer data)
 	g_assert_cmpuint(bundles, ==, 1);
 }
 
+/* What the image recipe installs into a root folder for updates. */
+static void test_install_root(Fixture *fx, gconstpointer data)
+{
+	g_autofree char *script = g_build_filename(rt_top(), "board", "common", "rauc", "install-root.sh", NULL);
+	g_autofree char *root = g_build_filename(fx->dir, "rootdir", NULL);
+	g_assert_cmpint(g_mkdir(root, 0755), ==, 0);
+	g_autofree char *o = g_strdup_printf("O=%s", fx->out);
+	const char *env[] = {o, "RELAIS_BUNDLE_KEYRING=", NULL};
+	const char *argv[] = {script, root, "rpi5", fx->ca, NULL};
+	g_auto(Run) r = {0};
+	run_env(&r, argv, env);
+	if (r.status != 0)
+		g_error("install-root.sh: %s", r.err);
+	g_assert_cmpstr(r.err, ==, "");
+	g_autofree char *conf = g_build_filename(root, "etc", "rauc", "system.conf", NULL);
+	g_autofree char *ring = g_build_filename(root, "etc", "rauc", "keyring.pem", NULL);
+	g_autofree char *backend = g_build_filename(root, "usr", "lib", "relais", "rauc-bootslot", NULL);
+	g_autofree char *text = NULL;
+	g_assert_true(g_file_get_contents(conf, &text, NULL, NULL));
+	g_assert_nonnull(strstr(text, "\ncompatible=relais-booth-rpi5\n"));
+	g_assert_nonnull(strstr(text, "\ndevice=/dev/mmcblk0p4\n"));
+	assert_same_file(fx->ca, ring);
+	GStatBuf st;
+	g_assert_cmpint(g_stat(backend, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 07777, ==, 0755);
+	g_assert_cmpint(g_stat(ring, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 07777, ==, 0644);
+
+	/* a keyring with a private key in it: refused */
+	g_autofree char *leaky = g_build_filename(fx->dir, "leaky.pem", NULL);
+	g_autofree char *ca = NULL, *key = NULL;
+	g_assert_true(g_file_get_contents(fx->ca, &ca, NULL, NULL));
+	g_assert_true(g_file_get_contents(fx->key, &key, NULL, NULL));
+	g_autofree char *both = g_strconcat(ca, key, NULL);
+	g_assert_true(g_file_set_contents(leaky, both, -1, NULL));
+	const char *bad[] = {script, root, "rpi5", leaky, NULL};
+	g_auto(Run) b = {0};
+	run_env(&b, bad, env);
+	assert_err(&b, "a keyring with a private key", "holds a private key: give the CA certificate only");
+	assert_same_file(fx->ca, ring);
+
+	/* no keyring: the development certificate, loudly */
+	const char *dev[] = {script, root, "qemu-arm64", NULL};
+	g_auto(Run) d = {0};
+	run_env(&d, dev, env);
+	g_assert_cmpint(d.status, ==, 0);
+	g_assert_nonnull(strstr(d.err, "WARNING:"));
+	g_assert_nonnull(strstr(d.err, "trusts the DEVELOPMENT key"));
+	g_autofree char *devcrt = g_build_filename(fx->out, "keys", "dev", "relais-dev.crt", NULL);
+	assert_same_file(devcrt, ring);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -563,5 +615,6 @@ int main(int argc, char **argv)
 	ADD("/bundle/bad-input", test_bad_input);
 	ADD("/bundle/dev-key", test_dev_key);
 	ADD("/bundle/make-target", test_make_target);
+	ADD("/bundle/install-root", test_install_root);
 	return g_test_run();
 }

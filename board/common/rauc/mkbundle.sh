@@ -13,6 +13,7 @@
 #                        it once made (default: the development certificate)
 set -eu
 me=mkbundle
+here=$(cd "$(dirname "$0")" && pwd)
 
 die() {
 	echo "$me: $*" >&2
@@ -60,19 +61,8 @@ if [ -n "$key" ] || [ -n "$cert" ]; then
 		case $f in pkcs11:*) ;; *) [ -r "$f" ] || die "cannot read $f" ;; esac
 	done
 else
-	dev=$O/keys/dev
-	key=$dev/relais-dev.key cert=$dev/relais-dev.crt
-	if [ ! -f "$key" ] || [ ! -f "$cert" ]; then
-		mkdir -p "$dev"
-		chmod 700 "$dev"
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-			-keyout "$key.tmp" -out "$cert.tmp" -days 3650 \
-			-subj "/O=Relais development/CN=Relais development bundle key (never ship)" \
-			-addext keyUsage=critical,digitalSignature,keyCertSign >/dev/null 2>&1 ||
-			die "openssl could not make the development key pair in $dev"
-		mv "$key.tmp" "$key"
-		mv "$cert.tmp" "$cert"
-	fi
+	cert=$("$here/devkey.sh" "$O") || die "no development key pair"
+	key=${cert%.crt}.key
 	keyring=${keyring:-$cert}
 	cat >&2 <<-WARN
 		********************************************************************
