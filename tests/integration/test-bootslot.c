@@ -522,8 +522,11 @@ static void stop(GSubprocess **p, gboolean *gone)
 	g_clear_object(p);
 }
 
+/* data: the board; on the Pi boards autoboot.txt follows each change */
 static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
 {
+	const char *board = data;
+	gboolean pi = g_str_has_prefix(board, "rpi");
 	g_autoptr(GError) error = NULL;
 	Rauc rc = {fx, NULL, NULL, NULL, FALSE};
 	g_autofree char *sock = g_build_filename(fx->dir, "bus", NULL);
@@ -554,18 +557,20 @@ static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
 	g_autofree char *keyring = g_build_filename(fx->dir, SB_CERT_FILE, NULL);
 	g_autofree char *data_dir = g_build_filename(fx->dir, "rauc-data", NULL);
 	g_autofree char *gen = g_build_filename(rt_top(), "board", "common", "rauc", "system-conf.sh", NULL);
-	const char *argv[] = {gen,     "qemu-arm64", "--data-dir", data_dir, "--keyring",
-			      keyring, "--backend",  fx->script,   NULL};
+	const char *argv[] = {gen, board, "--data-dir", data_dir, "--keyring", keyring, "--backend", fx->script, NULL};
 	g_auto(Run) g = {0};
 	run_argv(fx, &g, argv);
 	g_assert_cmpint(g.status, ==, 0);
 	g_autofree char *conf = g_build_filename(fx->dir, "system.conf", NULL);
 	g_assert_true(g_file_set_contents(conf, g.out, -1, NULL));
 
+	if (pi)
+		g_assert_true(g_file_set_contents(fx->autoboot, "[all]\ntryboot_a_b=1\nboot_partition=2\n", -1, NULL));
 	/* booted from A, as the image leaves it */
 	rc.service = rauc_service(&rc, conf, "A");
 	g_autoptr(JsonObject) s1 = rauc_json(&rc);
-	g_assert_cmpstr(json_object_get_string_member(s1, "compatible"), ==, "relais-booth-qemu-arm64");
+	g_autofree char *compatible = g_strdup_printf("relais-booth-%s", board);
+	g_assert_cmpstr(json_object_get_string_member(s1, "compatible"), ==, compatible);
 	g_assert_cmpstr(json_object_get_string_member(s1, "booted"), ==, "A");
 	g_assert_cmpstr(json_object_get_string_member(s1, "boot_primary"), ==, "rootfs.0");
 	g_assert_cmpstr(slot_boot_status(s1, "rootfs.1"), ==, "good");
@@ -578,6 +583,11 @@ static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
 	g_assert_cmpstr(slot_boot_status(s2, "rootfs.1"), ==, "bad");
 	rauc_mark(&rc, "mark-active", "other", "activated slot rootfs.1");
 	assert_state(fx, "A", "B", "B");
+	if (pi) {
+		g_autofree char *ab = read_file(fx->autoboot);
+		g_assert_cmpstr(ab, ==, "[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n");
+		assert_out(fx, "reboot 0 tryboot", "reboot", NULL, NULL);
+	}
 	g_autoptr(JsonObject) s3 = rauc_json(&rc);
 	g_assert_cmpstr(json_object_get_string_member(s3, "boot_primary"), ==, "rootfs.1");
 	stop(&rc.service, &rc.service_gone);
@@ -591,6 +601,10 @@ static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
 	g_assert_cmpstr(json_object_get_string_member(s4, "booted"), ==, "B");
 	rauc_mark(&rc, "mark-good", NULL, "marked slot rootfs.1 as good");
 	assert_state(fx, "B A", "", "");
+	if (pi) {
+		g_autofree char *ab = read_file(fx->autoboot);
+		g_assert_cmpstr(ab, ==, "[all]\ntryboot_a_b=1\nboot_partition=3\n[tryboot]\nboot_partition=2\n");
+	}
 	g_autoptr(JsonObject) s5 = rauc_json(&rc);
 	g_assert_cmpstr(json_object_get_string_member(s5, "boot_primary"), ==, "rootfs.1");
 	g_assert_cmpstr(slot_boot_status(s5, "rootfs.0"), ==, "good");
@@ -609,6 +623,8 @@ int main(int argc, char **argv)
 	ADD("/bootslot/damaged-state", test_damaged_state);
 	ADD("/bootslot/pi-autoboot", test_pi_autoboot);
 	ADD("/bootslot/concurrent-writers", test_concurrent_writers);
-	ADD("/bootslot/driven-by-rauc", test_driven_by_rauc);
+	g_test_add("/bootslot/driven-by-rauc/qemu-arm64", Fixture, "qemu-arm64", fx_setup, test_driven_by_rauc,
+		   fx_teardown);
+	g_test_add("/bootslot/driven-by-rauc/rpi5", Fixture, "rpi5", fx_setup, test_driven_by_rauc, fx_teardown);
 	return g_test_run();
 }
