@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 typedef struct {
 	char *dir;
@@ -419,6 +420,12 @@ typedef struct {
 	gboolean service_gone;
 } Rauc;
 
+/* A test that fails half-way (g_error) leaves no service behind. */
+static void die_with_test(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void on_service_exit(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_subprocess_wait_finish(G_SUBPROCESS(source), res, NULL);
@@ -433,6 +440,7 @@ static GSubprocess *rauc_service(Rauc *rc, const char *conf, const char *booted)
 		g_error("rauc is needed (board/host/packages.txt)");
 	g_autoptr(GSubprocessLauncher) l = launcher(rc->fx, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 	g_autofree char *log = g_build_filename(rc->fx->dir, "rauc-service.log", NULL);
+	g_subprocess_launcher_set_child_setup(l, die_with_test, NULL, NULL);
 	g_subprocess_launcher_set_stderr_file_path(l, log);
 	g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", rc->bus, TRUE);
 	g_autofree char *c = g_strdup_printf("--conf=%s", conf);
@@ -544,8 +552,10 @@ static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
 	if (dbus == NULL)
 		g_error("dbus-daemon is needed (board/host/packages.txt)");
 	g_autofree char *cfg = g_strdup_printf("--config-file=%s", busconf);
-	rc.daemon = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-				     dbus, cfg, "--nofork", NULL);
+	g_autoptr(GSubprocessLauncher) dl =
+		g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+	g_subprocess_launcher_set_child_setup(dl, die_with_test, NULL, NULL);
+	rc.daemon = g_subprocess_launcher_spawn(dl, &error, dbus, cfg, "--nofork", NULL);
 	g_assert_no_error(error);
 	for (guint i = 0; i < 100 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
 		g_usleep(50 * 1000);
