@@ -25,7 +25,7 @@ G_DEFINE_QUARK(relais - flash - error - quark, relais_flash_error)
 /* read back in pieces of this size (a multiple of every sector size) */
 #define CHUNK (1024 * 1024)
 /* the mount points whose disks are the running system's */
-static const char *const system_mounts[] = {"/", "/boot", "/boot/firmware", "/boot/efi"};
+static const char *const system_mounts[] = {"/", "/boot", "/boot/firmware", "/boot/efi", NULL};
 
 static void say(RelaisFlashSay fn, gpointer data, const char *format, ...) G_GNUC_PRINTF(3, 4);
 static void say(RelaisFlashSay fn, gpointer data, const char *format, ...)
@@ -162,17 +162,19 @@ static gboolean check_block(const RelaisFlashOptions *opts, const char *sysfs, d
 	g_autoptr(GPtrArray) mounts = all_mounts(opts, error);
 	if (mounts == NULL)
 		return FALSE;
-	for (guint i = 0; i < G_N_ELEMENTS(system_mounts); i++) {
-		const RelaisMount *m = relais_mountinfo_find(mounts, system_mounts[i]);
+	/* every mount at those places, not only the visible one: a test's
+	 * extra list must never hide the real system disk */
+	for (guint i = 0; i < mounts->len; i++) {
+		const RelaisMount *m = g_ptr_array_index(mounts, i);
 		dev_t mdev;
-		if (m == NULL || !mount_dev(m, &mdev))
+		if (!g_strv_contains(system_mounts, m->mount_point) || !mount_dev(m, &mdev))
 			continue;
 		g_autoptr(GArray) disks = relais_blockdev_disks_under(sysfs, mdev);
 		if (dev_in(disks, dev))
-			return FAIL(
-				REFUSED,
-				"%s is the disk the running system is on (%s is mounted from %s): it is never written",
-				target, system_mounts[i], m->source);
+			return FAIL(REFUSED,
+				    "%s is the disk the running system is on (%s is mounted from %s): it is never "
+				    "written",
+				    target, m->mount_point, m->source);
 	}
 	g_autoptr(GArray) stack = relais_blockdev_stack(sysfs, dev);
 	for (guint i = 0; i < mounts->len; i++) {
@@ -329,9 +331,8 @@ gboolean relais_flash_verify(const char *image, const char *target, const Relais
 			off += len;
 			*verified += len;
 			if (total && *verified >= next_report) {
-				g_autofree char *done = g_format_size(*verified), *all = g_format_size(total);
-				say(sayfn, user_data, "verifying: %3u%% (%s of %s)", (guint)(*verified * 100 / total),
-				    done, all);
+				say(sayfn, user_data, "verifying: %3u%% (%.1f of %.1f MiB)",
+				    (guint)(*verified * 100 / total), *verified / 1048576.0, total / 1048576.0);
 				next_report = *verified + MAX(total / 10, 1);
 			}
 		}
@@ -436,10 +437,8 @@ static gboolean flash(const RelaisFlashOptions *opts, RelaisFlashResult *result,
 			    ": not its block map",
 			    bmap, map->image_size, opts->image, result->image_size);
 	result->ranges = map->ranges->len;
-	g_autofree char *mapped = g_format_size(relais_bmap_mapped_bytes(map));
-	g_autofree char *size = g_format_size(result->image_size);
-	say(opts->say, opts->user_data, "writing %s to %s (%s of %s mapped, %s)", opts->image, opts->target, mapped,
-	    size, result->bmap_how);
+	say(opts->say, opts->user_data, "writing %s to %s (%.1f of %.1f MiB mapped, %s)", opts->image, opts->target,
+	    relais_bmap_mapped_bytes(map) / 1048576.0, result->image_size / 1048576.0, result->bmap_how);
 	const char *argv[] = {"bmaptool", "copy", "--bmap", bmap, opts->image, opts->target, NULL};
 	if (!run_tool(argv, FALSE, error))
 		return FALSE;
