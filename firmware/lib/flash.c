@@ -289,7 +289,8 @@ gboolean relais_flash_verify(const char *image, const char *target, const Relais
 	guint8 *got = NULL;
 	if (posix_memalign((void **)&got, MAX(align, 4096), CHUNK) != 0)
 		g_error("out of memory");
-	guint64 total = relais_bmap_mapped_bytes(map), next_report = 0;
+	/* a line every tenth: a 2 GB image reads back in about a minute */
+	guint64 total = relais_bmap_mapped_bytes(map), next_report = total / 10;
 	gboolean ok = TRUE;
 	for (guint i = 0; ok && i < map->ranges->len; i++) {
 		const RelaisBmapRange *r = &g_array_index(map->ranges, RelaisBmapRange, i);
@@ -337,6 +338,8 @@ gboolean relais_flash_verify(const char *image, const char *target, const Relais
 			}
 		}
 	}
+	if (ok && total)
+		say(sayfn, user_data, "verified: %.1f MiB read back, equal to the image", total / 1048576.0);
 	g_free(want);
 	free(got);
 	close(ifd);
