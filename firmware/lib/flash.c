@@ -152,13 +152,10 @@ static gboolean check_block(const RelaisFlashOptions *opts, const char *sysfs, d
 			    GError **error)
 {
 	const char *target = opts->target;
-	dev_t disk;
-	if (relais_blockdev_partition_of(sysfs, dev, &disk)) {
-		g_autofree char *whole = dev_path(sysfs, disk);
-		return FAIL(REFUSED,
-			    "%s is a partition of %s: give the whole disk, the image has its own partition table",
-			    target, whole);
-	}
+	/* a partition of the system's disk is refused as the system's disk,
+	 * so that "give the whole disk" never points at that one */
+	dev_t disk = dev;
+	gboolean partition = relais_blockdev_partition_of(sysfs, dev, &disk);
 	g_autoptr(GPtrArray) mounts = all_mounts(opts, error);
 	if (mounts == NULL)
 		return FALSE;
@@ -170,11 +167,17 @@ static gboolean check_block(const RelaisFlashOptions *opts, const char *sysfs, d
 		if (!g_strv_contains(system_mounts, m->mount_point) || !mount_dev(m, &mdev))
 			continue;
 		g_autoptr(GArray) disks = relais_blockdev_disks_under(sysfs, mdev);
-		if (dev_in(disks, dev))
+		if (dev_in(disks, disk))
 			return FAIL(REFUSED,
 				    "%s is the disk the running system is on (%s is mounted from %s): it is never "
 				    "written",
 				    target, m->mount_point, m->source);
+	}
+	if (partition) {
+		g_autofree char *whole = dev_path(sysfs, disk);
+		return FAIL(REFUSED,
+			    "%s is a partition of %s: give the whole disk, the image has its own partition table",
+			    target, whole);
 	}
 	g_autoptr(GArray) stack = relais_blockdev_stack(sysfs, dev);
 	for (guint i = 0; i < mounts->len; i++) {
@@ -201,7 +204,8 @@ static gboolean check_block(const RelaisFlashOptions *opts, const char *sysfs, d
 			    "release it first",
 			    target);
 	if (fd < 0)
-		return FAIL(FAILED, "%s: %s", target, g_strerror(errno));
+		return FAIL(FAILED, "%s: %s%s", target, g_strerror(errno),
+			    errno == EACCES ? " (writing a card needs the disk group or root)" : "");
 	guint64 size = 0;
 	int rc = ioctl(fd, BLKGETSIZE64, &size);
 	int err = errno;
@@ -273,7 +277,15 @@ gboolean relais_flash_verify(const char *image, const char *target, const Relais
 		int ssz = 0;
 		if (ioctl(tfd, BLKSSZGET, &ssz) == 0 && ssz > 0)
 			align = (gsize)ssz;
-	} else {
+		/* O_DIRECT reads start on a sector: a map of smaller blocks
+		 * (not bmaptool's default) is read through the cache */
+		if (map->block_size % align != 0) {
+			close(tfd);
+			tfd = -1;
+			align = 4096;
+		}
+	}
+	if (tfd < 0) {
 		tfd = g_open(target, O_RDONLY | O_CLOEXEC, 0);
 		if (tfd >= 0) {
 			fdatasync(tfd);
@@ -433,7 +445,7 @@ static gboolean flash(const RelaisFlashOptions *opts, RelaisFlashResult *result,
 	g_autoptr(GError) local = NULL;
 	g_autoptr(RelaisBmap) map = relais_bmap_load(bmap, &local);
 	if (map == NULL)
-		return FAIL(IMAGE, "%s", local->message);
+		return FAIL(IMAGE, "cannot use the block map: %s", local->message);
 	if (map->image_size != result->image_size)
 		return FAIL(IMAGE,
 			    "%s is for an image of %" G_GUINT64_FORMAT " bytes, %s has %" G_GUINT64_FORMAT

@@ -261,6 +261,38 @@ static void test_file_good(Fixture *fx, gconstpointer unused)
 	assert_same_data(fx->image, card2);
 }
 
+/* qemu-arm64's images are GPT: primary and backup tables both written */
+static void test_file_gpt(Fixture *fx, gconstpointer unused)
+{
+	g_autofree char *gpt = g_build_filename(fx->dir, "gpt.img", NULL);
+	make_file(gpt, IMAGE_MIB * MIB);
+	g_autofree char *sfdisk = tool("sfdisk");
+	g_autofree char *shell = g_strdup_printf("printf 'label: gpt\\nstart=2048, size=4096, type=U\\nstart=6144, "
+						 "type=L\\n' | %s --quiet --no-reread --no-tell-kernel %s",
+						 sfdisk, gpt);
+	const char *sh[] = {"/bin/sh", "-c", shell, NULL};
+	run_ok(sh);
+	g_autofree char *card = g_build_filename(fx->dir, "card.img", NULL);
+	make_file(card, 16 * MIB);
+	g_auto(Run) r = {0};
+	flash(&r, gpt, card, NULL, NULL);
+	g_assert_cmpint(r.status, ==, 0);
+	/* the backup GPT in the image's last sector is on the card */
+	g_autoptr(GBytes) a = read_range(gpt, IMAGE_MIB * MIB - 512, 512);
+	g_autoptr(GBytes) b = read_range(card, IMAGE_MIB * MIB - 512, 512);
+	g_assert_true(g_bytes_equal(a, b));
+	g_assert_cmpmem(g_bytes_get_data(b, NULL), 8, "EFI PART", 8);
+
+	/* a --bmap that is not there: nothing written */
+	g_autofree char *card2 = g_build_filename(fx->dir, "card2.img", NULL);
+	make_file(card2, 16 * MIB);
+	g_auto(Run) r2 = {0};
+	flash(&r2, gpt, card2, "--bmap=/nonexistent/gpt.bmap", NULL);
+	g_assert_cmpint(r2.status, ==, 4);
+	g_assert_true(has(r2.err, "/nonexistent/gpt.bmap"));
+	g_assert_true(all_zero(card2, IMAGE_MIB * MIB));
+}
+
 static void test_file_corrupt(Fixture *fx, gconstpointer unused)
 {
 	g_autofree char *card = g_build_filename(fx->dir, "card.img", NULL);
@@ -484,6 +516,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fx_setup, fn, fx_teardown)
 	ADD("/flash/file/good", test_file_good);
+	ADD("/flash/file/gpt", test_file_gpt);
 	ADD("/flash/file/corrupt", test_file_corrupt);
 	ADD("/flash/file/refused", test_file_refused);
 	ADD("/flash/image/refused", test_bad_image);
