@@ -9,11 +9,14 @@
  * a block device or file, not removable without --force, mounted (a loop
  * device holding a mounted ext4), the system's disk (a loop device named as
  * / in RELAIS_FLASH_TEST_MOUNTINFO, which only adds mounts to the real list).
- * Loop devices need root: without them those cases are skipped with the
- * reason, and the file cases still run. */
+ * Loop devices (made as losetup does, auto-cleared) need root: without
+ * them those cases are skipped with the reason; the file cases still run. */
 #include "harness.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,7 +32,7 @@
 typedef struct {
 	char *dir;
 	char *image;
-	GPtrArray *loops;  /* attached here, detached in teardown */
+	GArray *loops;	   /* (int) open loop devices: auto-cleared when closed */
 	GPtrArray *mounts; /* mounted here, unmounted in teardown */
 } Fixture;
 
@@ -62,7 +65,7 @@ static void run(Run *r, const char *const *argv, const char *const *env)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GSubprocessLauncher) l =
 		g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	/* bmaptool is in /usr/bin; sfdisk, mkfs, losetup in /usr/sbin */
+	/* bmaptool is in /usr/bin; sfdisk, mkfs, mount in /usr/sbin or /usr/bin */
 	g_subprocess_launcher_setenv(l, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
 	for (const char *const *e = env; e && *e; e++) {
 		g_auto(GStrv) kv = g_strsplit(*e, "=", 2);
@@ -151,7 +154,7 @@ static void fx_setup(Fixture *fx, gconstpointer unused)
 	g_assert_no_error(error);
 	fx->image = g_build_filename(fx->dir, "booth.img", NULL);
 	make_image(fx->image);
-	fx->loops = g_ptr_array_new_with_free_func(g_free);
+	fx->loops = g_array_new(FALSE, FALSE, sizeof(int));
 	fx->mounts = g_ptr_array_new_with_free_func(g_free);
 }
 
@@ -162,37 +165,63 @@ static void fx_teardown(Fixture *fx, gconstpointer unused)
 		g_auto(Run) r = {0};
 		run(&r, argv, NULL);
 	}
-	for (guint i = 0; i < fx->loops->len; i++) {
-		const char *argv[] = {"losetup", "-d", fx->loops->pdata[i], NULL};
-		g_auto(Run) r = {0};
-		run(&r, argv, NULL);
-	}
+	for (guint i = 0; i < fx->loops->len; i++)
+		close(g_array_index(fx->loops, int, i));
 	g_ptr_array_unref(fx->mounts);
-	g_ptr_array_unref(fx->loops);
+	g_array_unref(fx->loops);
 	rt_rm_rf(fx->dir);
 	g_free(fx->dir);
 	g_free(fx->image);
 }
 
-/* A loop device over a new file of `mib` MiB, or NULL (the test skipped,
- * saying why). */
+/* A loop device over a new file of `mib` MiB, as `losetup -f --show` makes
+ * one but with LO_FLAGS_AUTOCLEAR, the device held open by the test: the
+ * kernel detaches it when the test closes it or dies, so that a failed
+ * assertion leaves no loop device behind on a shared machine. NULL (and the
+ * test skipped, saying why) where loop devices are not permitted. */
 static char *loop_card(Fixture *fx, const char *name, guint mib)
 {
 	g_autofree char *file = g_build_filename(fx->dir, name, NULL);
 	make_file(file, (goffset)mib * MIB);
-	const char *argv[] = {"losetup", "-f", "--show", file, NULL};
-	g_auto(Run) r = {0};
-	run(&r, argv, NULL);
-	if (r.status != 0) {
-		g_autofree char *why = g_strdup_printf("loop devices are not available here (losetup: %s): the block "
-						       "device cases did not run, the file cases did",
-						       g_strstrip(r.err));
-		g_test_skip(why);
-		return NULL;
+	int ffd = g_open(file, O_RDWR | O_CLOEXEC, 0);
+	g_assert_cmpint(ffd, >=, 0);
+	int ctl = g_open("/dev/loop-control", O_RDWR | O_CLOEXEC, 0);
+	const char *step = "opening /dev/loop-control";
+	int err = errno;
+	for (guint attempt = 0; ctl >= 0 && attempt < 20; attempt++) {
+		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		step = "LOOP_CTL_GET_FREE";
+		err = errno;
+		if (n < 0)
+			break;
+		char *dev = g_strdup_printf("/dev/loop%d", n);
+		int lfd = g_open(dev, O_RDWR | O_CLOEXEC, 0);
+		step = "opening the loop device";
+		err = errno;
+		struct loop_config cfg = {.fd = (guint32)ffd, .info.lo_flags = LO_FLAGS_AUTOCLEAR};
+		if (lfd >= 0 && ioctl(lfd, LOOP_CONFIGURE, &cfg) == 0) {
+			close(ctl);
+			close(ffd);
+			g_array_append_val(fx->loops, lfd);
+			return dev;
+		}
+		step = "LOOP_CONFIGURE";
+		err = errno;
+		if (lfd >= 0)
+			close(lfd);
+		g_free(dev);
+		/* another process took that device meanwhile: ask again */
+		if (err != EBUSY)
+			break;
 	}
-	char *dev = g_strdup(g_strstrip(r.out));
-	g_ptr_array_add(fx->loops, g_strdup(dev));
-	return dev;
+	if (ctl >= 0)
+		close(ctl);
+	close(ffd);
+	g_autofree char *why = g_strdup_printf("loop devices are not available here (%s: %s): the block device "
+					       "cases did not run, the file cases did",
+					       step, g_strerror(err));
+	g_test_skip(why);
+	return NULL;
 }
 
 static gboolean has(const char *text, const char *needle)
