@@ -179,10 +179,8 @@ static void fx_teardown(Fixture *fx, gconstpointer unused)
  * kernel detaches it when the test closes it or dies, so that a failed
  * assertion leaves no loop device behind on a shared machine. NULL (and the
  * test skipped, saying why) where loop devices are not permitted. */
-static char *loop_card(Fixture *fx, const char *name, guint mib)
+static char *loop_file(Fixture *fx, const char *file)
 {
-	g_autofree char *file = g_build_filename(fx->dir, name, NULL);
-	make_file(file, (goffset)mib * MIB);
 	int ffd = g_open(file, O_RDWR | O_CLOEXEC, 0);
 	g_assert_cmpint(ffd, >=, 0);
 	int ctl = g_open("/dev/loop-control", O_RDWR | O_CLOEXEC, 0);
@@ -198,7 +196,7 @@ static char *loop_card(Fixture *fx, const char *name, guint mib)
 		int lfd = g_open(dev, O_RDWR | O_CLOEXEC, 0);
 		step = "opening the loop device";
 		err = errno;
-		struct loop_config cfg = {.fd = (guint32)ffd, .info.lo_flags = LO_FLAGS_AUTOCLEAR};
+		struct loop_config cfg = {.fd = (guint32)ffd, .info.lo_flags = LO_FLAGS_AUTOCLEAR | LO_FLAGS_PARTSCAN};
 		if (lfd >= 0 && ioctl(lfd, LOOP_CONFIGURE, &cfg) == 0) {
 			close(ctl);
 			close(ffd);
@@ -222,6 +220,13 @@ static char *loop_card(Fixture *fx, const char *name, guint mib)
 					       step, g_strerror(err));
 	g_test_skip(why);
 	return NULL;
+}
+
+static char *loop_card(Fixture *fx, const char *name, guint mib)
+{
+	g_autofree char *file = g_build_filename(fx->dir, name, NULL);
+	make_file(file, (goffset)mib * MIB);
+	return loop_file(fx, file);
 }
 
 static gboolean has(const char *text, const char *needle)
@@ -540,6 +545,66 @@ static void test_loop_system_disk(Fixture *fx, gconstpointer unused)
 	g_assert_true(all_zero(dev, IMAGE_MIB * MIB));
 }
 
+/* A card with partitions, as a used card arrives: one of them mounted, and
+ * a partition given instead of the disk. */
+static void test_loop_partitions(Fixture *fx, gconstpointer unused)
+{
+	g_autofree char *file = g_build_filename(fx->dir, "used.img", NULL);
+	make_file(file, 16 * MIB);
+	g_autofree char *sfdisk = tool("sfdisk");
+	g_autofree char *shell = g_strdup_printf("printf 'label: dos\\nstart=2048, size=4096, type=c\\nstart=6144, "
+						 "type=83\\n' | %s --quiet --no-reread --no-tell-kernel %s",
+						 sfdisk, file);
+	const char *sh[] = {"/bin/sh", "-c", shell, NULL};
+	run_ok(sh);
+	g_autofree char *dev = loop_file(fx, file);
+	if (dev == NULL)
+		return;
+	/* the kernel's own scan does not run in every container: partx adds
+	 * the partitions from the table (BLKPG), as it would on a host */
+	g_autofree char *partx = tool("partx");
+	const char *add[] = {partx, "-a", dev, NULL};
+	g_auto(Run) px = {0};
+	run(&px, add, NULL);
+	g_autofree char *p1 = g_strconcat(dev, "p1", NULL), *p2 = g_strconcat(dev, "p2", NULL);
+	for (guint i = 0; i < 50 && !g_file_test(p2, G_FILE_TEST_EXISTS); i++)
+		g_usleep(20000);
+	if (!g_file_test(p2, G_FILE_TEST_EXISTS)) {
+		g_autofree char *why =
+			g_strdup_printf("no partition devices for a loop device here (partx: %s)", g_strstrip(px.err));
+		g_test_skip(why);
+		return;
+	}
+	g_auto(Run) r = {0};
+	flash(&r, fx->image, p1, "--force", NULL);
+	g_assert_cmpint(r.status, ==, 3);
+	g_autofree char *says = g_strdup_printf("%s is a partition of %s: give the whole disk", p1, dev);
+	g_assert_true(has(r.err, says));
+
+	g_autofree char *mkfs = tool("mkfs.ext4");
+	const char *mk[] = {mkfs, "-q", p2, NULL};
+	run_ok(mk);
+	g_autofree char *mnt = g_build_filename(fx->dir, "mnt", NULL);
+	g_assert_cmpint(g_mkdir(mnt, 0700), ==, 0);
+	const char *mount[] = {"mount", p2, mnt, NULL};
+	g_auto(Run) m = {0};
+	run(&m, mount, NULL);
+	if (m.status != 0) {
+		g_autofree char *why = g_strdup_printf("mount is not permitted here (%s)", g_strstrip(m.err));
+		g_test_skip(why);
+		return;
+	}
+	g_ptr_array_add(fx->mounts, g_strdup(mnt));
+	g_autoptr(GBytes) before = read_range(dev, 0, 4 * MIB);
+	g_auto(Run) r2 = {0};
+	flash(&r2, fx->image, dev, "--force", NULL);
+	g_assert_cmpint(r2.status, ==, 3);
+	g_autofree char *says2 = g_strdup_printf("%s is mounted (%s at %s)", dev, p2, mnt);
+	g_assert_true(has(r2.err, says2));
+	g_autoptr(GBytes) after = read_range(dev, 0, 4 * MIB);
+	g_assert_true(g_bytes_equal(before, after));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -554,5 +619,6 @@ int main(int argc, char **argv)
 	ADD("/flash/loop/too-small", test_loop_too_small);
 	ADD("/flash/loop/mounted", test_loop_mounted);
 	ADD("/flash/loop/system-disk", test_loop_system_disk);
+	ADD("/flash/loop/partitions", test_loop_partitions);
 	return g_test_run();
 }
