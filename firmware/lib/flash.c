@@ -429,6 +429,33 @@ static gboolean corrupt(const RelaisFlashOptions *opts, GError **error)
 	return TRUE;
 }
 
+/* --verify-only reads and never writes: a mounted card or the system's
+ * disk may be read; it must still be a disk or file as large as the image. */
+static gboolean check_readable(const RelaisFlashOptions *opts, guint64 image_size, GError **error)
+{
+	GStatBuf st;
+	if (g_stat(opts->target, &st) != 0)
+		return FAIL(REFUSED, "%s: %s", opts->target, g_strerror(errno));
+	guint64 size = (guint64)st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		int fd = g_open(opts->target, O_RDONLY | O_CLOEXEC, 0);
+		if (fd < 0)
+			return FAIL(FAILED, "%s: %s", opts->target, g_strerror(errno));
+		int rc = ioctl(fd, BLKGETSIZE64, &size);
+		close(fd);
+		if (rc != 0)
+			return FAIL(FAILED, "%s: cannot read its size", opts->target);
+	} else if (!S_ISREG(st.st_mode)) {
+		return FAIL(REFUSED, "%s is neither a block device (a card) nor a regular file", opts->target);
+	}
+	if (size < image_size)
+		return FAIL(REFUSED,
+			    "%s is too small: %" G_GUINT64_FORMAT " bytes, the image needs %" G_GUINT64_FORMAT
+			    ": it cannot hold it",
+			    opts->target, size, image_size);
+	return TRUE;
+}
+
 static gboolean flash(const RelaisFlashOptions *opts, RelaisFlashResult *result, const char *tmp, GError **error)
 {
 	g_autofree char *bmap = opts->bmap ? g_strdup(opts->bmap) : find_bmap(opts->image);
@@ -452,6 +479,13 @@ static gboolean flash(const RelaisFlashOptions *opts, RelaisFlashResult *result,
 			    ": not its block map",
 			    bmap, map->image_size, opts->image, result->image_size);
 	result->ranges = map->ranges->len;
+	if (opts->verify_only) {
+		say(opts->say, opts->user_data, "reading %s back (%.1f of %.1f MiB mapped, %s), writing nothing",
+		    opts->target, relais_bmap_mapped_bytes(map) / 1048576.0, result->image_size / 1048576.0,
+		    result->bmap_how);
+		return relais_flash_verify(opts->image, opts->target, map, opts->say, opts->user_data,
+					   &result->verified, error);
+	}
 	say(opts->say, opts->user_data, "writing %s to %s (%.1f of %.1f MiB mapped, %s)", opts->image, opts->target,
 	    relais_bmap_mapped_bytes(map) / 1048576.0, result->image_size / 1048576.0, result->bmap_how);
 	const char *argv[] = {"bmaptool", "copy", "--bmap", bmap, opts->image, opts->target, NULL};
@@ -466,8 +500,10 @@ static gboolean flash(const RelaisFlashOptions *opts, RelaisFlashResult *result,
 gboolean relais_flash_run(const RelaisFlashOptions *opts, RelaisFlashResult *result, GError **error)
 {
 	memset(result, 0, sizeof *result);
-	if (!relais_flash_check_image(opts->image, &result->image_size, error) ||
-	    !relais_flash_check_target(opts, result->image_size, error))
+	if (!relais_flash_check_image(opts->image, &result->image_size, error))
+		return FALSE;
+	if (opts->verify_only ? !check_readable(opts, result->image_size, error)
+			      : !relais_flash_check_target(opts, result->image_size, error))
 		return FALSE;
 	/* a private folder for a block map made here */
 	g_autofree char *tmp = g_dir_make_tmp("relaisctl-flash-XXXXXX", error);

@@ -33,8 +33,11 @@ typedef void (*RelaisFlashSay)(const char *line, gpointer user_data);
 typedef struct {
 	const char *image;
 	const char *target;
-	const char *bmap;  /* NULL: IMAGE's own (NAME.bmap or IMAGE.bmap), else one is made */
-	gboolean force;	   /* write a disk that is not a removable card */
+	const char *bmap; /* NULL: IMAGE's own (NAME.bmap or IMAGE.bmap), else one is made */
+	gboolean force;	  /* write a disk that is not a removable card */
+	/* write nothing: only read the card back and compare (a card written
+	 * before, or checked again); only the size and type refusals apply */
+	gboolean verify_only;
 	const char *sysfs; /* NULL: "/sys" */
 	/* NULL: /proc/self/mountinfo. Tests add files: extra mounts only ever
 	 * add refusals, the real list is always read. (array zero-terminated) */
@@ -72,7 +75,7 @@ G_GNUC_WARN_UNUSED_RESULT
 gboolean relais_flash_verify(const char *image, const char *target, const RelaisBmap *map, RelaisFlashSay say,
 			     gpointer user_data, guint64 *verified, GError **error);
 
-/* Checks, writes with bmaptool, verifies. */
+/* Checks, writes with bmaptool, verifies (or only verifies). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean relais_flash_run(const RelaisFlashOptions *opts, RelaisFlashResult *result, GError **error);
 

@@ -20,7 +20,7 @@
  * booth through its link, as an administrator (diagclient.h, diagtext.h).
  * The password comes from RELAIS_PASSWORD or standard input (not echoed).
  *
- *   relaisctl flash IMAGE DEVICE [--bmap FILE] [--force]
+ *   relaisctl flash IMAGE DEVICE [--bmap FILE] [--force] [--verify-only]
  *
  * writes a disk image onto a card with bmaptool and reads it back to compare
  * (firmware/lib/flash.h); it refuses unsafe targets before writing anything.
@@ -463,11 +463,13 @@ static void flash_say(const char *line, gpointer data)
 static int flash(int argc, char **argv)
 {
 	g_autofree char *bmap = NULL;
-	gboolean force = FALSE;
+	gboolean force = FALSE, verify_only = FALSE;
 	GOptionEntry entries[] = {
 		{"bmap", 0, 0, G_OPTION_ARG_FILENAME, &bmap,
 		 "The image's block map (default: NAME.bmap beside NAME.img, else one is made)", "FILE"},
 		{"force", 0, 0, G_OPTION_ARG_NONE, &force, "Write a disk that is not a removable card", NULL},
+		{"verify-only", 0, 0, G_OPTION_ARG_NONE, &verify_only,
+		 "Write nothing: read DEVICE back and compare it with IMAGE", NULL},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("IMAGE DEVICE");
 	g_option_context_set_summary(
@@ -502,6 +504,7 @@ static int flash(int argc, char **argv)
 		.target = argv[2],
 		.bmap = bmap,
 		.force = force,
+		.verify_only = verify_only,
 		.extra_mountinfo = extra && *extra ? extra_list : NULL,
 		.test_corrupt_at = corrupt ? (gint64)at : -1,
 		.say = flash_say,
