@@ -39,6 +39,7 @@ struct _SbPeer {
 	guint errors;
 	/* booth */
 	char *cert_booth_id; /* what its certificate says (NULL: not checked by the transport) */
+	char *cert_site;     /* the site it is registered at (NULL: none, the hello's is taken) */
 	char *booth_id;
 	char *site;
 	char *board;

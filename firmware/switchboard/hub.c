@@ -337,7 +337,11 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			detach_peer(hub, old);
 		}
 		peer->booth_id = g_strdup(id);
-		peer->site = g_strdup(relais_msg_get_string(msg, "site"));
+		const char *said = relais_msg_get_string(msg, "site");
+		if (peer->cert_site && g_strcmp0(said, peer->cert_site) != 0)
+			g_message("booth %s says site '%s': it is registered at '%s', which counts", id,
+				  said ? said : "", peer->cert_site);
+		peer->site = g_strdup(peer->cert_site ? peer->cert_site : said);
 		peer->board = g_strdup(relais_msg_get_string(msg, "board"));
 		peer->state = SB_BOOTH_IDLE;
 		g_hash_table_insert(hub->booths, peer->booth_id, peer);
@@ -540,11 +544,13 @@ void sb_hub_set_adviser_identity(SbPeer *peer, const char *name)
 	peer->name = g_strdup(name);
 }
 
-void sb_hub_set_booth_identity(SbPeer *peer, const char *booth_id)
+void sb_hub_set_booth_identity(SbPeer *peer, const char *booth_id, const char *site)
 {
 	g_return_if_fail(peer->role == RELAIS_ROLE_BOOTH && !peer->greeted);
 	g_free(peer->cert_booth_id);
+	g_free(peer->cert_site);
 	peer->cert_booth_id = g_strdup(booth_id);
+	peer->cert_site = site && *site ? g_strdup(site) : NULL;
 }
 
 void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const char *const *topics)
@@ -601,6 +607,7 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer->conn_id);
 	g_free(peer->booth_id);
 	g_free(peer->cert_booth_id);
+	g_free(peer->cert_site);
 	g_free(peer->site);
 	g_free(peer->board);
 	g_free(peer->reason);

@@ -133,10 +133,13 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
 /* The adviser's display name from their sign-in, set right after
  * sb_hub_connect(): the hub uses it instead of the name in the hello. */
 void sb_hub_set_adviser_identity(SbPeer *peer, const char *name);
-/* The booth id its certificate names (ENROL.md), set right after
- * sb_hub_connect(): a hello naming another booth is refused (field error,
- * close 1008: no welcome, no TURN credentials, no queue, no call). */
-void sb_hub_set_booth_identity(SbPeer *peer, const char *booth_id);
+/* The booth id its certificate names (ENROL.md) and the site it is
+ * registered at (nullable: none), set right after sb_hub_connect(): a
+ * hello naming another booth is refused (field error, close 1008: no
+ * welcome, no TURN credentials, no queue, no call); the registered site
+ * is the booth's site whatever its hello says (its bookings, its queue
+ * place, where the staff page lists it). */
+void sb_hub_set_booth_identity(SbPeer *peer, const char *booth_id, const char *site);
 /* The languages (tags) and topics (ids) the adviser handles, from their
  * account, set right after sb_hub_connect() (copied; NULL or empty: any).
  * Their `queue` lists only the tickets they can take, an `accept` of another

@@ -258,7 +258,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	/* set by ws_gate() too: the booth is who its certificate names */
 	SbBoothCert *who = g_object_get_data(G_OBJECT(msg), "relais-booth");
 	if (ep->role == RELAIS_ROLE_BOOTH && who != NULL) {
-		sb_hub_set_booth_identity(peer, who->booth_id);
+		sb_hub_set_booth_identity(peer, who->booth_id, g_object_get_data(G_OBJECT(msg), "relais-booth-site"));
 		GTlsCertificate *cert = soup_server_message_get_tls_peer_certificate(msg);
 		if (cert)
 			g_hash_table_insert(server->booth_certs, ws, g_object_ref(cert));
@@ -725,8 +725,19 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		/* only enrolled booths: a valid, unrevoked certificate from
 		 * the booth CA (403 with the reason set otherwise) */
 		SbBoothCert *who = sb_enrol_http_gate(server->enrol, msg);
-		if (who)
-			g_object_set_data_full(G_OBJECT(msg), "relais-booth", who, (GDestroyNotify)sb_booth_cert_free);
+		if (who == NULL)
+			return;
+		/* where it is registered: its site is that one, not its hello's */
+		g_autoptr(GError) error = NULL;
+		char *site = sb_store_booth_site_name(server->store, who->booth_id, &error);
+		if (error) {
+			g_warning("booth %s: its registered site: %s", who->booth_id, error->message);
+			set_text(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain", "the store failed: try again\n");
+			sb_booth_cert_free(who);
+			return;
+		}
+		g_object_set_data_full(G_OBJECT(msg), "relais-booth", who, (GDestroyNotify)sb_booth_cert_free);
+		g_object_set_data_full(G_OBJECT(msg), "relais-booth-site", site, g_free);
 		return;
 	}
 	if (!sb_http_origin_is_ours(msg, server->secure_cookies, TRUE)) {

@@ -233,6 +233,21 @@ GPtrArray *sb_store_booth_list(SbStore *s, gint64 site_id, GError **error)
 	return rc == STORE_DONE ? g_steal_pointer(&out) : NULL;
 }
 
+char *sb_store_booth_site_name(SbStore *s, const char *booth_id, GError **error)
+{
+	g_autoptr(SbStmt) st = store_prep(
+		s, "SELECT sites.name FROM booths LEFT JOIN sites ON sites.id = booths.site_id WHERE booths.id = ?",
+		error);
+	if (!st || !store_bound(s, store_bind_text(st, 1, booth_id ? booth_id : ""), error))
+		return NULL;
+	int rc = store_step(s, st, "reading the booth's site", error);
+	if (rc == STORE_ROW)
+		return store_col_str(st, 0);
+	if (rc == STORE_DONE)
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no booth '%s'", booth_id);
+	return NULL;
+}
+
 gboolean sb_store_booth_del(SbStore *s, const char *booth_id, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM booths WHERE id = ?", error);

@@ -68,6 +68,10 @@ gboolean sb_store_booth_upsert(SbStore *store, const char *booth_id, gint64 site
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_booth_seen(SbStore *store, const char *booth_id, const char *state, const char *reason,
 			     GError **error);
+/* The name of the site booth `booth_id` is registered at: NULL with no
+ * error for a booth without a site, NOT_FOUND for an unknown booth.
+ * Returns: (transfer full) */
+char *sb_store_booth_site_name(SbStore *store, const char *booth_id, GError **error);
 /* site_id 0: all booths. Returns: (transfer full) (element-type SbBooth), by id. */
 GPtrArray *sb_store_booth_list(SbStore *store, gint64 site_id, GError **error);
 G_GNUC_WARN_UNUSED_RESULT

@@ -19,11 +19,17 @@
  * prints a booth's diagnostic report, fetched by the switchboard from the
  * booth through its link, as an administrator (diagclient.h, diagtext.h).
  * The password comes from RELAIS_PASSWORD or standard input (not echoed).
+ *
+ *   relaisctl flash IMAGE DEVICE [--bmap FILE] [--force] [--verify-only]
+ *
+ * writes a disk image onto a card with bmaptool and reads it back to compare
+ * (firmware/lib/flash.h); it refuses unsafe targets before writing anything.
  */
 #include "boothconf.h"
 #include "diagclient.h"
 #include "diagtext.h"
 #include "disklabel.h"
+#include "flash.h"
 #include "pinhash.h"
 #include "secretline.h"
 
@@ -47,6 +53,7 @@ static const char usage[] = "Usage: relaisctl COMMAND [OPTIONS]\n"
 			    "Commands:\n"
 			    "  provision   write a booth's settings file onto a card, a disk image or a folder\n"
 			    "  diag        show a booth's diagnostic report, fetched through the switchboard\n"
+			    "  flash       write a disk image onto a card and read it back to verify it\n"
 			    "\n"
 			    "relaisctl COMMAND --help shows a command's options.\n";
 
@@ -439,6 +446,94 @@ static int diag(int argc, char **argv)
 	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* --- flash --------------------------------------------------------------- */
+
+/* relaisctl flash's exit statuses (firmware/tools/README.md) */
+enum {
+	EXIT_FLASH_REFUSED = 3,	 /* the target is not safe to write: nothing was written */
+	EXIT_FLASH_IMAGE = 4,	 /* the image or its block map is unusable: nothing was written */
+	EXIT_FLASH_MISMATCH = 5, /* written, but what was read back differs */
+};
+
+static void flash_say(const char *line, gpointer data)
+{
+	fprintf(stderr, "relaisctl flash: %s\n", line);
+}
+
+static int flash(int argc, char **argv)
+{
+	g_autofree char *bmap = NULL;
+	gboolean force = FALSE, verify_only = FALSE;
+	GOptionEntry entries[] = {
+		{"bmap", 0, 0, G_OPTION_ARG_FILENAME, &bmap,
+		 "The image's block map (default: NAME.bmap beside NAME.img, else one is made)", "FILE"},
+		{"force", 0, 0, G_OPTION_ARG_NONE, &force, "Write a disk that is not a removable card", NULL},
+		{"verify-only", 0, 0, G_OPTION_ARG_NONE, &verify_only,
+		 "Write nothing: read DEVICE back and compare it with IMAGE", NULL},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("IMAGE DEVICE");
+	g_option_context_set_summary(
+		ctx, "Writes the disk image IMAGE onto the card DEVICE with bmaptool, then reads the written\n"
+		     "ranges back and compares them with the image. Refuses a mounted device, the system's\n"
+		     "disk, a partition, a device smaller than the image, a disk that is not removable\n"
+		     "(unless --force) and an image that is not a whole MBR/GPT disk image.\n"
+		     "Exit status: 0 written and verified, 1 failed, 2 bad usage, 3 target refused,\n"
+		     "4 image refused, 5 verification failed.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fail("flash: %s", error->message);
+		return EXIT_USAGE;
+	}
+	if (argc != 3) {
+		fail("flash: IMAGE and DEVICE are needed");
+		return EXIT_USAGE;
+	}
+	/* test-only, documented: flip one byte between writing and reading back
+	 * (files and loop devices only, flash.h) */
+	const char *corrupt = g_getenv("RELAIS_FLASH_TEST_CORRUPT_AT");
+	const char *extra = g_getenv("RELAIS_FLASH_TEST_MOUNTINFO");
+	const char *extra_list[] = {extra, NULL};
+	guint64 at = 0;
+	if (corrupt && !g_ascii_string_to_unsigned(corrupt, 10, 0, G_MAXINT64, &at, NULL)) {
+		fail("flash: RELAIS_FLASH_TEST_CORRUPT_AT is not a byte offset");
+		return EXIT_USAGE;
+	}
+	RelaisFlashOptions opts = {
+		.image = argv[1],
+		.target = argv[2],
+		.bmap = bmap,
+		.force = force,
+		.verify_only = verify_only,
+		.extra_mountinfo = extra && *extra ? extra_list : NULL,
+		.test_corrupt_at = corrupt ? (gint64)at : -1,
+		.say = flash_say,
+	};
+	RelaisFlashResult result;
+	gboolean ok = relais_flash_run(&opts, &result, &error);
+	if (!ok) {
+		fail("flash: %s", error->message);
+		relais_flash_result_clear(&result);
+		if (error->domain != RELAIS_FLASH_ERROR)
+			return EXIT_FAILURE;
+		switch (error->code) {
+		case RELAIS_FLASH_ERROR_REFUSED:
+			return EXIT_FLASH_REFUSED;
+		case RELAIS_FLASH_ERROR_IMAGE:
+			return EXIT_FLASH_IMAGE;
+		case RELAIS_FLASH_ERROR_MISMATCH:
+			return EXIT_FLASH_MISMATCH;
+		default:
+			return EXIT_FAILURE;
+		}
+	}
+	printf("verified %" G_GUINT64_FORMAT " bytes of %s on %s (%u ranges of %s; image %" G_GUINT64_FORMAT
+	       " bytes)\n",
+	       result.verified, opts.image, opts.target, result.ranges, result.bmap_how, result.image_size);
+	relais_flash_result_clear(&result);
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 int main(int argc, char **argv)
 {
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
@@ -460,6 +555,10 @@ int main(int argc, char **argv)
 	if (g_str_equal(cmd, "diag")) {
 		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
 		return diag(argc - 1, argv + 1);
+	}
+	if (g_str_equal(cmd, "flash")) {
+		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
+		return flash(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "relaisctl: unknown command '%s'\n\n%s", cmd, usage);
 	return EXIT_USAGE;

@@ -9,7 +9,8 @@
 //   - a certificate from another CA: the TLS handshake fails;
 //   - a valid certificate and a hello naming another booth: an error and
 //     close 1008, no welcome, no TURN credentials, no queue, no call, and
-//     the real booth is not knocked off;
+//     the real booth is not knocked off; a hello naming another site: the
+//     booth stays at the site it is registered at;
 //   - revoked from the command line (another process) while connected: the
 //     link closes (4003) within RELAIS_SB_BOOTH_RECHECK_S, the next handshake
 //     fails, a renewal is refused;
@@ -177,6 +178,19 @@ describe('the booth listener: enrolled booths only, each speaking for itself', {
     const q = await real.request({ type: 'request', language: 'fr', topic: 'job-search' }, 'queued');
     assert.ok(q.ticket);
     real.send({ type: 'cancel', ticket: q.ticket });
+  });
+
+  step('a booth is at the site it is registered at, whatever its hello says', async () => {
+    const adviser = await sb.adviserWs();
+    sockets.push(adviser);
+    await adviser.request({ type: 'hello', version: 1, role: 'adviser', name: 'x' }, 'welcome');
+    const ws = await sb.boothWs('tls-moved', { site: SITE });
+    sockets.push(ws);
+    await ws.request({ type: 'hello', version: 1, role: 'booth', booth_id: 'tls-moved', site: 'Somewhere else', board: 'sim' }, 'welcome');
+    const listed = await adviser.next((m) => m.type === 'booths' && m.booths.some((b) => b.booth_id === 'tls-moved'));
+    assert.equal(listed.booths.find((b) => b.booth_id === 'tls-moved').site, SITE);
+    await until(async () => /booth tls-moved says site 'Somewhere else': it is registered at 'Bibliothèque TLS'/.test(sb.proc.tailText(30)), { what: 'the mismatch logged' });
+    ws.close();
   });
 
   step('revoked from the command line while connected: closed within the re-check, then refused at the handshake', async () => {

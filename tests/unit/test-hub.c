@@ -545,7 +545,7 @@ static void test_booth_identity(Fixture *f, gconstpointer data)
 	Conn *real = booth(f, 0, "sim-1");
 	Conn *alice = adviser(f, 1, "Alice");
 	Conn *liar = open_conn(f, 2, RELAIS_ROLE_BOOTH);
-	sb_hub_set_booth_identity(liar->peer, "sim-2");
+	sb_hub_set_booth_identity(liar->peer, "sim-2", NULL);
 	say(f, liar, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-1\",\"site\":\"M\"}");
 	g_assert_cmpuint(liar->closed_code, ==, 1008);
 	g_assert_cmpuint(count_of(liar, RELAIS_MSG_WELCOME), ==, 0);
@@ -568,11 +568,24 @@ static void test_booth_identity(Fixture *f, gconstpointer data)
 
 	/* its own name: welcome */
 	Conn *honest = open_conn(f, 3, RELAIS_ROLE_BOOTH);
-	sb_hub_set_booth_identity(honest->peer, "sim-2");
-	say(f, honest, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-2\",\"site\":\"M\"}");
+	sb_hub_set_booth_identity(honest->peer, "sim-2", "Registered");
+	say(f, honest,
+	    "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-2\",\"site\":\"Elsewhere\"}");
 	g_assert_cmpuint(count_of(honest, RELAIS_MSG_WELCOME), ==, 1);
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 2);
+	/* its site is where it is registered, not what its hello says */
+	g_autoptr(RelaisMsg) listed = last_of(alice, RELAIS_MSG_BOOTHS);
+	JsonArray *all = relais_msg_get_array(listed, "booths");
+	gboolean seen = FALSE;
+	for (guint i = 0; i < json_array_get_length(all); i++) {
+		JsonObject *e = json_array_get_object_element(all, i);
+		if (g_strcmp0(json_object_get_string_member(e, "booth_id"), "sim-2") == 0) {
+			g_assert_cmpstr(json_object_get_string_member(e, "site"), ==, "Registered");
+			seen = TRUE;
+		}
+	}
+	g_assert_true(seen);
 }
 
 static void test_limits(Fixture *f, gconstpointer data)
