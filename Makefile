@@ -74,7 +74,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
-        screenshots update-goldens
+        screenshots update-goldens image
 
 all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
@@ -87,6 +87,7 @@ help:
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
 	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
+	@echo "make image BOARD=qemu-arm64  booth disk image in $(O)/<board>/ (root, slow)"
 
 # --- configuration -------------------------------------------------------
 %_defconfig:
@@ -251,6 +252,12 @@ screenshots: all
 update-goldens: all
 	@$(UI_SHOTS) --golden tests/golden
 	@echo "rewrote tests/golden/ (review with git diff --stat, look at the PNGs)"
+
+# The booth's disk image and its block map in $(O)/<board>/: a Debian 12
+# arm64 root by mmdebstrap, the booth cross-compiled, genimage's partitions
+# (board/common/image/README.md). Slow (downloads, qemu-user); not in check.
+image:
+	@board/common/image/build.sh $(BOARD) $(O)/$(BOARD)
 
 bench: all
 	@tests/bench/run.sh $(O)
