@@ -8,15 +8,15 @@
 setenv order "A B"
 setenv tryboot
 setenv slot
-if load virtio 0:1 ${scriptaddr} relais/bootstate; then
-	env import -t ${scriptaddr} ${filesize} order tryboot
+if load virtio 0:1 ${kernel_addr_r} relais/bootstate; then
+	env import -t ${kernel_addr_r} ${filesize} order tryboot
 fi
 if test -n "${tryboot}"; then
 	setenv slot ${tryboot}
 	setenv tryboot
 	# written back without tryboot= (an absent key means empty)
-	env export -t ${scriptaddr} order
-	fatwrite virtio 0:1 ${scriptaddr} relais/bootstate ${filesize}
+	env export -t ${kernel_addr_r} order
+	fatwrite virtio 0:1 ${kernel_addr_r} relais/bootstate ${filesize}
 	echo "relais: trying slot ${slot} once"
 fi
 for s in ${slot} ${order}; do
