@@ -74,7 +74,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
-        screenshots update-goldens bundle
+        screenshots update-goldens bundle image
 
 all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
@@ -87,6 +87,7 @@ help:
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
 	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
+	@echo "make image BOARD=qemu-arm64  booth disk image in $(O)/<board>/ (root, slow)"
 	@echo "make bundle BOARD=qemu-arm64|rpi4|rpi5  signed RAUC update bundle in $(O)/<board>/"
 
 # --- configuration -------------------------------------------------------
@@ -252,6 +253,12 @@ screenshots: all
 update-goldens: all
 	@$(UI_SHOTS) --golden tests/golden
 	@echo "rewrote tests/golden/ (review with git diff --stat, look at the PNGs)"
+
+# The booth's disk image and its block map in $(O)/<board>/: a Debian 12
+# arm64 root by mmdebstrap, the booth cross-compiled, genimage's partitions
+# (board/common/image/README.md). Slow (downloads, qemu-user); not in check.
+image:
+	@board/common/image/build.sh $(BOARD) $(O)/$(BOARD)
 
 # A signed RAUC bundle (verity) of the board's boot and root images, made by
 # the image build in $(O)/$(BOARD)/: board/common/rauc/README.md. Signed with

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Static checks of a booth's root folder: check-root.sh ROOTDIR. Run by the
+# image build (build.sh) and by make check (tests/integration/test-check-root.c)
+# against a built root when there is one. Each failed check is one line on
+# standard error; exit 1 if any failed, 2 on bad usage. Reads only: symlinks
+# are resolved inside ROOTDIR, never on the host.
+#   - no default account: no account of uid 1000-65533, none of the names
+#     images are known to ship (pi, debian, ubuntu, admin, user, ...)
+#   - no password: every /etc/shadow field is '*', '!', '!*' or '!!' (no hash,
+#     not empty), every /etc/passwd field is 'x' or '*'
+#   - sshd, if there is one: PasswordAuthentication and
+#     KbdInteractiveAuthentication set to no (OpenSSH's default is yes),
+#     PermitEmptyPasswords not yes
+#   - relais-booth.service installed and enabled (multi-user.target.wants),
+#     not masked
+#   - no login prompt on the screen: getty@tty1.service (or getty@.service)
+#     masked
+#   - the root file system mounted read-only (/etc/fstab), journald's logs
+#     capped (SystemMaxUse=)
+set -uo pipefail
+if (($# != 1)); then
+	echo "usage: check-root.sh ROOTDIR" >&2
+	exit 2
+fi
+r=${1%/}
+if [[ ! -d $r/etc ]]; then
+	echo "check-root: $1 is not a root folder (no etc/ in it)" >&2
+	exit 2
+fi
+fails=0 checks=0
+fail() {
+	echo "check-root: FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+pass() { checks=$((checks + 1)); }
+
+# Resolves $1 (an absolute path on the booth) inside the root folder,
+# following symlinks as the booth would; prints the host path, or fails
+# (a loop, or more than 40 links).
+resolve() {
+	local p=$1 n=0 t
+	while [[ -L $r$p ]]; do
+		((++n > 40)) && return 1
+		t=$(readlink "$r$p")
+		if [[ $t == /* ]]; then p=$t; else p=$(dirname "$p")/$t; fi
+	done
+	printf '%s\n' "$r$p"
+}
+
+# --- accounts --------------------------------------------------------------------
+if [[ ! -f $r/etc/passwd ]]; then
+	fail "etc/passwd is missing"
+else
+	while IFS=: read -r name pw uid _ _ _ shell; do
+		[[ -z $name || $name == \#* ]] && continue
+		if [[ -z $pw ]]; then
+			fail "account '$name' has an empty password field in /etc/passwd: anybody can log in as it"
+		elif [[ $pw != x && $pw != '*' ]]; then
+			fail "account '$name' has a password hash in /etc/passwd: it must be 'x'"
+		fi
+		if [[ $uid =~ ^[0-9]+$ ]] && ((uid >= 1000 && uid < 65534)); then
+			fail "account '$name' (uid $uid) is a person's account: a booth has none"
+		fi
+		case $name in
+		pi | debian | ubuntu | admin | user | alarm | guest | kiosk | test | demo | linaro | odroid)
+			fail "account '$name' is a known default account"
+			;;
+		esac
+	done <"$r/etc/passwd"
+	pass
+fi
+if [[ ! -f $r/etc/shadow ]]; then
+	fail "etc/shadow is missing: every account's password state is unknown"
+else
+	while IFS=: read -r name pw _; do
+		[[ -z $name || $name == \#* ]] && continue
+		case $pw in
+		'*' | '!' | '!*' | '!!') ;;
+		'') fail "account '$name' has an empty password in /etc/shadow: anybody can log in as it" ;;
+		*) fail "account '$name' has a password hash in /etc/shadow: no account may have a password" ;;
+		esac
+	done <"$r/etc/shadow"
+	pass
+fi
+
+# --- SSH -------------------------------------------------------------------------
+# sshd keeps the first value it reads for a keyword; Include is read where it
+# stands; Match blocks apply conditionally, so a 'yes' in one is refused too.
+declare -A sshval=()
+sshd_read() {
+	local f=$1 depth=$2 kw val rest inmatch=0 g
+	((depth > 8)) && return
+	while read -r kw val rest || [[ -n $kw ]]; do
+		[[ -z $kw || $kw == \#* ]] && continue
+		kw=${kw,,}
+		val=${val%\"}
+		val=${val#\"}
+		case $kw in
+		include)
+			for g in $val $rest; do
+				[[ $g == /* ]] || g=/etc/ssh/$g
+				for inc in $r$g; do
+					[[ -f $inc ]] && sshd_read "$inc" $((depth + 1))
+				done
+			done
+			;;
+		match) inmatch=1 ;;
+		passwordauthentication | kbdinteractiveauthentication | challengeresponseauthentication | permitemptypasswords)
+			[[ $kw == challengeresponseauthentication ]] && kw=kbdinteractiveauthentication
+			if ((inmatch)); then
+				[[ ${val,,} == yes ]] && fail "sshd: '$kw yes' in a Match block of ${f#"$r"}"
+			elif [[ -z ${sshval[$kw]:-} ]]; then
+				sshval[$kw]=${val,,}
+			fi
+			;;
+		esac
+	done <"$f"
+}
+sshd_bin=
+for b in /usr/sbin/sshd /usr/bin/sshd /usr/sbin/dropbear; do
+	[[ -e $r$b ]] && sshd_bin=$b
+done
+if [[ $sshd_bin == */dropbear ]]; then
+	fail "dropbear is installed: its password logins cannot be checked here; a booth has OpenSSH or no SSH"
+elif [[ -n $sshd_bin || -e $r/etc/ssh/sshd_config ]]; then
+	if [[ ! -f $r/etc/ssh/sshd_config ]]; then
+		fail "sshd is installed without /etc/ssh/sshd_config: password authentication is on by default"
+	else
+		sshd_read "$r/etc/ssh/sshd_config" 0
+		[[ ${sshval[passwordauthentication]:-yes} == no ]] ||
+			fail "sshd: PasswordAuthentication is ${sshval[passwordauthentication]:-not set (default yes)}: it must be no"
+		[[ ${sshval[kbdinteractiveauthentication]:-yes} == no ]] ||
+			fail "sshd: KbdInteractiveAuthentication is ${sshval[kbdinteractiveauthentication]:-not set (default yes)}: it must be no (PAM would ask for a password)"
+		[[ ${sshval[permitemptypasswords]:-no} == no ]] ||
+			fail "sshd: PermitEmptyPasswords is ${sshval[permitemptypasswords]}: it must be no"
+	fi
+	pass
+fi
+
+# --- units -----------------------------------------------------------------------
+masked() { # unit: linked to /dev/null, or an empty file, in /etc/systemd/system
+	local l=$r/etc/systemd/system/$1
+	if [[ -L $l ]]; then
+		[[ $(readlink "$l") == /dev/null ]]
+	else
+		[[ -f $l && ! -s $l ]]
+	fi
+}
+unit=relais-booth.service
+link=/etc/systemd/system/multi-user.target.wants/$unit
+if masked "$unit"; then
+	fail "$unit is masked (etc/systemd/system/$unit -> /dev/null)"
+elif [[ ! -L $r$link && ! -e $r$link ]]; then
+	fail "$unit is not enabled (no $link): the booth would not start at boot"
+else
+	target=$(resolve "$link") || target=
+	if [[ -z $target || ! -f $target ]]; then
+		fail "$unit is enabled but $link leads to no unit file in the root folder"
+	elif ! grep -q '^ExecStart=' "$target"; then
+		fail "$unit (${target#"$r"}) has no ExecStart="
+	fi
+fi
+pass
+if masked getty@tty1.service || masked getty@.service; then
+	pass
+else
+	fail "getty@tty1.service is not masked: a login prompt would show on the booth's screen"
+fi
+
+# --- mounts, logs -------------------------------------------------------------------
+if [[ ! -f $r/etc/fstab ]]; then
+	fail "etc/fstab is missing: the root file system would stay read-write"
+else
+	opts=$(awk '$1 !~ /^#/ && $2 == "/" { print $4 }' "$r/etc/fstab" | tail -1)
+	if [[ -z $opts ]]; then
+		fail "etc/fstab has no entry for / : the root file system would stay read-write"
+	elif [[ ",$opts," != *,ro,* ]] || [[ ",$opts," == *,rw,* ]]; then
+		fail "etc/fstab mounts / with '$opts': it must be read-only (ro)"
+	fi
+	pass
+fi
+cap=$(cat "$r"/etc/systemd/journald.conf "$r"/etc/systemd/journald.conf.d/*.conf \
+	"$r"/usr/lib/systemd/journald.conf.d/*.conf 2>/dev/null | sed -n 's/^[[:space:]]*SystemMaxUse=[[:space:]]*//p' | tail -1)
+if [[ -z $cap ]]; then
+	fail "journald has no SystemMaxUse= (journald.conf.d): the logs could fill the data partition"
+fi
+pass
+
+if ((fails)); then
+	echo "check-root: $1: $fails check(s) failed" >&2
+	exit 1
+fi
+echo "check-root: $1: all $checks checks passed"
