@@ -9,6 +9,7 @@
  * configuration: rauc status, mark-active, mark-good, mark-bad. */
 #include "cert.h"
 #include "harness.h"
+#include "run.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -24,18 +25,6 @@ typedef struct {
 	char *script;
 } Fixture;
 
-typedef struct {
-	int status;
-	char *out, *err;
-} Run;
-
-static void run_clear(Run *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
-
 static GSubprocessLauncher *launcher(Fixture *fx, GSubprocessFlags flags)
 {
 	GSubprocessLauncher *l = g_subprocess_launcher_new(flags);
@@ -46,20 +35,17 @@ static GSubprocessLauncher *launcher(Fixture *fx, GSubprocessFlags flags)
 	return l;
 }
 
-static void run_argv(Fixture *fx, Run *r, const char *const *argv)
+static void run_argv(Fixture *fx, RtRun *r, const char *const *argv)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GSubprocessLauncher) l =
-		launcher(fx, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, &error);
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
-	g_assert_no_error(error);
-	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+	g_autofree char *state = g_strconcat("RELAIS_BOOTSTATE=", fx->state, NULL);
+	g_autofree char *cmdline = g_strconcat("RELAIS_BOOTSLOT_CMDLINE=", fx->cmdline, NULL);
+	g_autofree char *autoboot = g_strconcat("RELAIS_BOOTSLOT_AUTOBOOT=", fx->autoboot, NULL);
+	const char *env[] = {state, cmdline, autoboot, "RELAIS_BOOTSLOT_REBOOT=echo reboot", NULL};
+	rt_run(r, argv, env, NULL);
 }
 
 /* rauc-bootslot ARGS...; the result in r */
-static void bs(Fixture *fx, Run *r, const char *a1, const char *a2, const char *a3)
+static void bs(Fixture *fx, RtRun *r, const char *a1, const char *a2, const char *a3)
 {
 	const char *argv[] = {fx->script, a1, a2, a3, NULL};
 	run_argv(fx, r, argv);
@@ -69,7 +55,7 @@ static void bs(Fixture *fx, Run *r, const char *a1, const char *a2, const char *
  * first line (transfer full) */
 static char *bs_ok(Fixture *fx, const char *a1, const char *a2, const char *a3)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	bs(fx, &r, a1, a2, a3);
 	if (r.status != 0)
 		g_error("rauc-bootslot %s: exit %d: %s", a1, r.status, r.err);
@@ -221,20 +207,20 @@ static void test_update_rolled_back(Fixture *fx, gconstpointer data)
 
 static void test_bad_arguments(Fixture *fx, gconstpointer data)
 {
-	g_auto(Run) r1 = {0};
+	g_auto(RtRun) r1 = {0};
 	bs(fx, &r1, "set-primary", "C", NULL);
 	g_assert_cmpint(r1.status, ==, 2);
 	g_assert_nonnull(strstr(r1.err, "unknown slot 'C' (the slots are A and B)"));
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	bs(fx, &r2, "set-state", "A", "fine");
 	g_assert_cmpint(r2.status, ==, 2);
 	g_assert_nonnull(strstr(r2.err, "usage:"));
-	g_auto(Run) r3 = {0};
+	g_auto(RtRun) r3 = {0};
 	bs(fx, &r3, "frobnicate", NULL, NULL);
 	g_assert_cmpint(r3.status, ==, 2);
 	/* no slot on the kernel command line: get-current says so */
 	g_assert_true(g_file_set_contents(fx->cmdline, "console=ttyAMA0 root=/dev/vda4\n", -1, NULL));
-	g_auto(Run) r4 = {0};
+	g_auto(RtRun) r4 = {0};
 	bs(fx, &r4, "get-current", NULL, NULL);
 	g_assert_cmpint(r4.status, ==, 1);
 	g_assert_nonnull(strstr(r4.err, "no rauc.slot=A|B on the kernel command line"));
@@ -244,7 +230,7 @@ static void test_bad_arguments(Fixture *fx, gconstpointer data)
 	/* the config partition not mounted: a clear error, nothing made */
 	g_assert_cmpint(g_unlink(fx->state), ==, 0);
 	rt_rm_rf(fx->relais);
-	g_auto(Run) r5 = {0};
+	g_auto(RtRun) r5 = {0};
 	bs(fx, &r5, "set-primary", "B", NULL);
 	g_assert_cmpint(r5.status, ==, 1);
 	g_assert_nonnull(strstr(r5.err, "no such folder (is the config partition mounted?)"));
@@ -277,14 +263,14 @@ static void test_damaged_state(Fixture *fx, gconstpointer data)
 			write_state(fx, cases[i].text);
 		else
 			g_unlink(fx->state);
-		g_auto(Run) r = {0};
+		g_auto(RtRun) r = {0};
 		bs(fx, &r, "get-primary", NULL, NULL);
 		g_assert_cmpint(r.status, ==, 0);
 		g_assert_cmpstr(r.out, ==, "B\n");
 		if (!strstr(r.err, cases[i].why) || !strstr(r.err, "rauc-bootslot: ") ||
 		    !strstr(r.err, "using the slot that booted (B) as primary, nothing to try"))
 			g_error("case %u: stderr is '%s', expected '%s'", i, r.err, cases[i].why);
-		g_auto(Run) s = {0};
+		g_auto(RtRun) s = {0};
 		bs(fx, &s, "get-state", "A", NULL);
 		g_assert_cmpstr(s.out, ==, "bad\n");
 		/* reading never repairs nor changes it */
@@ -294,7 +280,7 @@ static void test_damaged_state(Fixture *fx, gconstpointer data)
 	/* a file over 4 KiB is not read at all */
 	g_autofree char *big = g_strnfill(8192, '#');
 	write_state(fx, big);
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	bs(fx, &r, "get-primary", NULL, NULL);
 	g_assert_cmpstr(r.out, ==, "B\n");
 	g_assert_nonnull(strstr(r.err, "larger than 4 KiB"));
@@ -310,7 +296,7 @@ static void test_damaged_state(Fixture *fx, gconstpointer data)
 	 * not damage; a key of a later version is ignored */
 	static const char uboot[] = "order=B A\r\ntryboot=\r\npending=\r\nboot_count=1\n\0";
 	g_assert_true(g_file_set_contents(fx->state, uboot, sizeof uboot - 1, NULL));
-	g_auto(Run) ok = {0};
+	g_auto(RtRun) ok = {0};
 	bs(fx, &ok, "get-primary", NULL, NULL);
 	g_assert_cmpstr(ok.out, ==, "B\n");
 	g_assert_cmpstr(ok.err, ==, "");
@@ -405,7 +391,7 @@ static void test_concurrent_writers(Fixture *fx, gconstpointer data)
 	const char *name;
 	while ((name = g_dir_read_name(d)))
 		g_assert_true(g_str_equal(name, "bootstate") || g_str_equal(name, ".bootstate.lock"));
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	bs(fx, &r, "get-primary", NULL, NULL);
 	g_assert_cmpstr(r.err, ==, "");
 }
@@ -454,7 +440,7 @@ static GSubprocess *rauc_service(Rauc *rc, const char *conf, const char *booted)
 }
 
 /* rauc status ARGS on the private bus; the result in r */
-static void rauc_status(Rauc *rc, Run *r, const char *a1, const char *a2)
+static void rauc_status(Rauc *rc, RtRun *r, const char *a1, const char *a2)
 {
 	const char *argv[] = {"timeout", "20", "rauc", "status", a1, a2, NULL};
 	g_autoptr(GError) error = NULL;
@@ -471,7 +457,7 @@ static void rauc_status(Rauc *rc, Run *r, const char *a1, const char *a2)
 static JsonObject *rauc_json(Rauc *rc)
 {
 	for (guint i = 0; i < 100; i++) {
-		g_auto(Run) r = {0};
+		g_auto(RtRun) r = {0};
 		rauc_status(rc, &r, "--output-format=json", NULL);
 		while (g_main_context_iteration(NULL, FALSE))
 			;
@@ -511,7 +497,7 @@ static const char *slot_boot_status(JsonObject *o, const char *slot)
 
 static void rauc_mark(Rauc *rc, const char *what, const char *slot, const char *says)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	rauc_status(rc, &r, what, slot);
 	if (r.status != 0 || !strstr(r.out, says))
 		g_error("rauc status %s %s: exit %d, '%s' '%s'", what, slot ? slot : "", r.status, r.out, r.err);
@@ -568,7 +554,7 @@ static void test_driven_by_rauc(Fixture *fx, gconstpointer data)
 	g_autofree char *data_dir = g_build_filename(fx->dir, "rauc-data", NULL);
 	g_autofree char *gen = g_build_filename(rt_top(), "board", "common", "rauc", "system-conf.sh", NULL);
 	const char *argv[] = {gen, board, "--data-dir", data_dir, "--keyring", keyring, "--backend", fx->script, NULL};
-	g_auto(Run) g = {0};
+	g_auto(RtRun) g = {0};
 	run_argv(fx, &g, argv);
 	g_assert_cmpint(g.status, ==, 0);
 	g_autofree char *conf = g_build_filename(fx->dir, "system.conf", NULL);

@@ -10,6 +10,7 @@
  * short or of the wrong kind, a key without its certificate, a signer the
  * keyring does not trust; and the development key's loud warning. */
 #include "harness.h"
+#include "run.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -23,52 +24,19 @@ typedef struct {
 	char *conf;		  /* system.conf of qemu-arm64, keyring = ca */
 } Fixture;
 
-typedef struct {
-	int status;
-	char *out, *err;
-} Run;
-
-static void run_clear(Run *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
-
 static char *tool(const char *name)
 {
-	char *p = g_find_program_in_path(name);
-	if (p == NULL)
-		p = g_build_filename("/usr/sbin", name, NULL);
-	if (!g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
-		g_error("%s is needed (board/host/packages.txt: rauc, squashfs-tools, e2fsprogs, dosfstools, openssl)",
-			name);
-	return p;
+	return rt_tool(name, "rauc, squashfs-tools, e2fsprogs, dosfstools, openssl");
 }
 
-/* Runs argv with the environment given as NAME=VALUE strings (NULL ends). */
-static void run_env(Run *r, const char *const *argv, const char *const *env)
+static void run_env(RtRun *r, const char *const *argv, const char *const *env)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GSubprocessLauncher) l =
-		g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	for (guint i = 0; env && env[i]; i++) {
-		g_auto(GStrv) kv = g_strsplit(env[i], "=", 2);
-		g_subprocess_launcher_setenv(l, kv[0], kv[1], TRUE);
-	}
-	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, &error);
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
-	g_assert_no_error(error);
-	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+	rt_run(r, argv, env, NULL);
 }
 
 static void run_ok(const char *const *argv)
 {
-	g_auto(Run) r = {0};
-	run_env(&r, argv, NULL);
-	if (r.status != 0)
-		g_error("%s: exit %d\n%s%s", argv[0], r.status, r.out, r.err);
+	rt_run_ok(argv, NULL, NULL);
 }
 
 /* A CA (self-signed) and a signer it issues: what a fleet keeps offline. */
@@ -150,7 +118,7 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	g_autofree char *gen = g_build_filename(rt_top(), "board", "common", "rauc", "system-conf.sh", NULL);
 	g_autofree char *data_dir = g_build_filename(fx->dir, "rauc-data", NULL);
 	const char *argv[] = {gen, "qemu-arm64", "--data-dir", data_dir, "--keyring", fx->ca, NULL};
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	run_env(&r, argv, NULL);
 	g_assert_cmpint(r.status, ==, 0);
 	fx->conf = g_build_filename(fx->dir, "system.conf", NULL);
@@ -175,7 +143,7 @@ static void fx_teardown(Fixture *fx, gconstpointer data)
 
 /* mkbundle.sh BOARD VERSION with these images and this key (NULL: none,
  * the development pair); keyring: RELAIS_BUNDLE_KEYRING or NULL. */
-static void mkbundle(Fixture *fx, Run *r, const char *board, const char *rootfs, const char *boot, const char *key,
+static void mkbundle(Fixture *fx, RtRun *r, const char *board, const char *rootfs, const char *boot, const char *key,
 		     const char *cert, const char *keyring)
 {
 	g_autofree char *script = g_build_filename(rt_top(), "board", "common", "rauc", "mkbundle.sh", NULL);
@@ -194,7 +162,7 @@ static void mkbundle(Fixture *fx, Run *r, const char *board, const char *rootfs,
  * signer; returns its path (transfer full). */
 static char *good_bundle(Fixture *fx, const char *board)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	mkbundle(fx, &r, board, fx->rootfs, fx->boot, fx->key, fx->cert, fx->ca);
 	if (r.status != 0)
 		g_error("mkbundle: exit %d: %s", r.status, r.err);
@@ -206,7 +174,7 @@ static char *good_bundle(Fixture *fx, const char *board)
 }
 
 /* rauc info as a booth checks: with its system.conf (and so its keyring) */
-static void rauc_info(Fixture *fx, Run *r, const char *bundle, const char *format)
+static void rauc_info(Fixture *fx, RtRun *r, const char *bundle, const char *format)
 {
 	g_autofree char *rauc = tool("rauc");
 	g_autofree char *conf = g_strdup_printf("--conf=%s", fx->conf);
@@ -214,7 +182,7 @@ static void rauc_info(Fixture *fx, Run *r, const char *bundle, const char *forma
 	run_env(r, argv, NULL);
 }
 
-static void rauc_extract(Fixture *fx, Run *r, const char *bundle, const char *to)
+static void rauc_extract(Fixture *fx, RtRun *r, const char *bundle, const char *to)
 {
 	g_autofree char *rauc = tool("rauc");
 	g_autofree char *conf = g_strdup_printf("--conf=%s", fx->conf);
@@ -222,7 +190,7 @@ static void rauc_extract(Fixture *fx, Run *r, const char *bundle, const char *to
 	run_env(r, argv, NULL);
 }
 
-static void assert_err(Run *r, const char *what, const char *expect)
+static void assert_err(RtRun *r, const char *what, const char *expect)
 {
 	if (r->status == 0 || strstr(r->err, expect) == NULL)
 		g_error("%s: exit %d, expected a refusal with '%s'; stderr:\n%s", what, r->status, expect, r->err);
@@ -267,7 +235,7 @@ static guint64 signature_size(const char *path)
 static void test_good(Fixture *fx, gconstpointer data)
 {
 	g_autofree char *bundle = good_bundle(fx, "qemu-arm64");
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	rauc_info(fx, &r, bundle, NULL);
 	if (r.status != 0)
 		g_error("rauc info: %s", r.err);
@@ -277,7 +245,7 @@ static void test_good(Fixture *fx, gconstpointer data)
 	/* the payload checks out against the signed verity root hash, and
 	 * holds the very images */
 	g_autofree char *to = g_build_filename(fx->dir, "extracted", NULL);
-	g_auto(Run) x = {0};
+	g_auto(RtRun) x = {0};
 	rauc_extract(fx, &x, bundle, to);
 	if (x.status != 0)
 		g_error("rauc extract: %s", x.err);
@@ -303,7 +271,7 @@ static void test_payload_flipped(Fixture *fx, gconstpointer data)
 		g_autofree char *copy = g_strdup_printf("%s/payload-%u.raucb", fx->dir, i);
 		flip(bundle, copy, where[i]);
 		g_autofree char *to = g_strdup_printf("%s/extract-%u", fx->dir, i);
-		g_auto(Run) x = {0};
+		g_auto(RtRun) x = {0};
 		rauc_extract(fx, &x, copy, to);
 		assert_err(&x, "rauc extract of a bundle with a flipped payload bit", "bundle payload is corrupted");
 		g_assert_nonnull(strstr(x.err, "Verification of "));
@@ -332,7 +300,7 @@ static void test_signature_flipped(Fixture *fx, gconstpointer data)
 		g_autofree char *copy = g_strdup_printf("%s/sig-%u.raucb", fx->dir, i);
 		goffset at = cases[i].from_end ? cases[i].from_end : -8 - (goffset)sig;
 		flip(bundle, copy, at);
-		g_auto(Run) r = {0};
+		g_auto(RtRun) r = {0};
 		rauc_info(fx, &r, copy, NULL);
 		assert_err(&r, "rauc info of a bundle with a flipped signature bit", cases[i].rauc_says);
 		g_assert_null(strstr(r.err, "Verified inline signature"));
@@ -343,7 +311,7 @@ static void test_signature_flipped(Fixture *fx, gconstpointer data)
  * own work against the keyring it is given, so it refuses to make it. */
 static void test_other_key(Fixture *fx, gconstpointer data)
 {
-	g_auto(Run) m = {0};
+	g_auto(RtRun) m = {0};
 	mkbundle(fx, &m, "qemu-arm64", fx->rootfs, fx->boot, fx->key2, fx->cert2, fx->ca);
 	assert_err(&m, "mkbundle signing with a key the keyring does not trust", "signature verification failed");
 	g_assert_nonnull(strstr(m.err, "mkbundle: rauc bundle failed"));
@@ -353,10 +321,10 @@ static void test_other_key(Fixture *fx, gconstpointer data)
 	g_assert_false(g_file_test(tmp, G_FILE_TEST_EXISTS));
 
 	/* made without that check (its own CA as keyring), a booth refuses it */
-	g_auto(Run) m2 = {0};
+	g_auto(RtRun) m2 = {0};
 	mkbundle(fx, &m2, "qemu-arm64", fx->rootfs, fx->boot, fx->key2, fx->cert2, fx->ca2);
 	g_assert_cmpint(m2.status, ==, 0);
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	rauc_info(fx, &r, gone, NULL);
 	assert_err(&r, "rauc info of a bundle signed by another CA", "signature verification failed: ");
 	g_assert_nonnull(strstr(r.err, "unable to get local issuer certificate"));
@@ -371,7 +339,7 @@ static void test_other_key(Fixture *fx, gconstpointer data)
 static void test_other_compatible(Fixture *fx, gconstpointer data)
 {
 	g_autofree char *bundle = good_bundle(fx, "rpi4");
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	rauc_info(fx, &r, bundle, "--output-format=json");
 	if (r.status != 0)
 		g_error("rauc info: %s", r.err);
@@ -391,7 +359,7 @@ static void test_other_compatible(Fixture *fx, gconstpointer data)
 	g_autofree char *gen = g_build_filename(rt_top(), "board", "common", "rauc", "system-conf.sh", NULL);
 	for (guint i = 0; i < G_N_ELEMENTS(boards); i++) {
 		const char *argv[] = {gen, boards[i], NULL};
-		g_auto(Run) c = {0};
+		g_auto(RtRun) c = {0};
 		run_env(&c, argv, NULL);
 		g_assert_cmpint(c.status, ==, 0);
 		g_autofree char *line = g_strdup_printf("\ncompatible=relais-booth-%s\n", boards[i]);
@@ -401,7 +369,7 @@ static void test_other_compatible(Fixture *fx, gconstpointer data)
 		g_assert_nonnull(strstr(c.out, "\npath=/etc/rauc/keyring.pem\n"));
 	}
 	const char *bad[] = {gen, "x86", NULL};
-	g_auto(Run) c = {0};
+	g_auto(RtRun) c = {0};
 	run_env(&c, bad, NULL);
 	g_assert_cmpint(c.status, ==, 2);
 	g_assert_nonnull(strstr(c.err, "unknown board 'x86' (qemu-arm64, rpi4 or rpi5)"));
@@ -411,7 +379,7 @@ static void test_other_compatible(Fixture *fx, gconstpointer data)
 static void test_bad_input(Fixture *fx, gconstpointer data)
 {
 	g_autofree char *nowhere = g_build_filename(fx->dir, "no-such-rootfs.ext4", NULL);
-	g_auto(Run) r1 = {0};
+	g_auto(RtRun) r1 = {0};
 	mkbundle(fx, &r1, "qemu-arm64", nowhere, fx->boot, fx->key, fx->cert, NULL);
 	assert_err(&r1, "no root image", "build it first with 'make image BOARD=qemu-arm64'");
 
@@ -421,30 +389,30 @@ static void test_bad_input(Fixture *fx, gconstpointer data)
 	g_assert_true(g_file_get_contents(fx->rootfs, &img, &len, NULL));
 	g_autofree char *cut = g_build_filename(fx->dir, "cut.ext4", NULL);
 	g_assert_true(g_file_set_contents(cut, img, len - 1024 * 1024, NULL));
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	mkbundle(fx, &r2, "qemu-arm64", cut, fx->boot, fx->key, fx->cert, NULL);
 	assert_err(&r2, "a truncated root image",
 		   "is cut short: its file system needs 4194304 bytes, the file has 3145728");
 
 	/* the images swapped */
-	g_auto(Run) r3 = {0};
+	g_auto(RtRun) r3 = {0};
 	mkbundle(fx, &r3, "qemu-arm64", fx->boot, fx->rootfs, fx->key, fx->cert, NULL);
 	assert_err(&r3, "a FAT image as root", "is not an ext4 file system image");
 	/* a boot image that is no FAT */
 	g_autofree char *junk = g_build_filename(fx->dir, "junk.vfat", NULL);
 	g_assert_true(g_file_set_contents(junk, img, 64 * 1024, NULL));
-	g_auto(Run) r4 = {0};
+	g_auto(RtRun) r4 = {0};
 	mkbundle(fx, &r4, "qemu-arm64", fx->rootfs, junk, fx->key, fx->cert, NULL);
 	assert_err(&r4, "an ext4 start as boot image", "is not a sound FAT file system image");
 
-	g_auto(Run) r5 = {0};
+	g_auto(RtRun) r5 = {0};
 	mkbundle(fx, &r5, "qemu-arm64", fx->rootfs, fx->boot, fx->key, NULL, NULL);
 	assert_err(&r5, "a key without certificate", "RELAIS_BUNDLE_KEY and RELAIS_BUNDLE_CERT go together");
-	g_auto(Run) r6 = {0};
+	g_auto(RtRun) r6 = {0};
 	mkbundle(fx, &r6, "sim", fx->rootfs, fx->boot, fx->key, fx->cert, NULL);
 	assert_err(&r6, "a board without slots", "unknown board 'sim' (qemu-arm64, rpi4 or rpi5)");
 	/* a key that is not its certificate's */
-	g_auto(Run) r7 = {0};
+	g_auto(RtRun) r7 = {0};
 	mkbundle(fx, &r7, "qemu-arm64", fx->rootfs, fx->boot, fx->key2, fx->cert, NULL);
 	assert_err(&r7, "a key that is not the certificate's", "mkbundle: rauc bundle failed");
 
@@ -462,7 +430,7 @@ static void test_bad_input(Fixture *fx, gconstpointer data)
  * one can miss, and bundles that verify with that certificate only. */
 static void test_dev_key(Fixture *fx, gconstpointer data)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	mkbundle(fx, &r, "qemu-arm64", fx->rootfs, fx->boot, NULL, NULL, NULL);
 	if (r.status != 0)
 		g_error("mkbundle: %s", r.err);
@@ -477,7 +445,7 @@ static void test_dev_key(Fixture *fx, gconstpointer data)
 	g_assert_cmpint(st.st_mode & 077, ==, 0);
 
 	/* made once: the second bundle is signed by the same pair */
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	mkbundle(fx, &r2, "qemu-arm64", fx->rootfs, fx->boot, NULL, NULL, NULL);
 	g_assert_cmpint(r2.status, ==, 0);
 	g_assert_nonnull(strstr(r2.err, "WARNING: signed with the DEVELOPMENT key"));
@@ -487,14 +455,14 @@ static void test_dev_key(Fixture *fx, gconstpointer data)
 
 	/* a booth with the fleet's keyring refuses it */
 	g_autofree char *bundle = g_build_filename(fx->out, "qemu-arm64", "relais-qemu-arm64-1.0.raucb", NULL);
-	g_auto(Run) i = {0};
+	g_auto(RtRun) i = {0};
 	rauc_info(fx, &i, bundle, NULL);
 	assert_err(&i, "a development bundle on a fleet booth", "signature verification failed: ");
 	/* one with the development keyring accepts it */
 	g_autofree char *rauc = tool("rauc");
 	g_autofree char *ring = g_strdup_printf("--keyring=%s", crt);
 	const char *argv[] = {rauc, ring, "info", bundle, NULL};
-	g_auto(Run) ok = {0};
+	g_auto(RtRun) ok = {0};
 	run_env(&ok, argv, NULL);
 	g_assert_cmpint(ok.status, ==, 0);
 	g_assert_nonnull(strstr(ok.err, "Verified inline signature by 'O = Relais development"));
@@ -511,7 +479,7 @@ static void test_make_target(Fixture *fx, gconstpointer data)
 	g_autofree char *e_cert = g_strdup_printf("RELAIS_BUNDLE_CERT=%s", fx->cert);
 	g_autofree char *e_ring = g_strdup_printf("RELAIS_BUNDLE_KEYRING=%s", fx->ca);
 	const char *env[] = {e_key, e_cert, e_ring, "MAKEFLAGS=", NULL};
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	run_env(&r, argv, env);
 	g_autofree char *expect = g_strdup_printf("no root image %s/qemu-arm64/rootfs.ext4: build it first with "
 						  "'make image BOARD=qemu-arm64'",
@@ -528,7 +496,7 @@ static void test_make_target(Fixture *fx, gconstpointer data)
 		g_autofree char *to = g_build_filename(folder, pairs[i][1], NULL);
 		g_assert_true(g_file_set_contents(to, text, len, NULL));
 	}
-	g_auto(Run) ok = {0};
+	g_auto(RtRun) ok = {0};
 	run_env(&ok, argv, env);
 	if (ok.status != 0)
 		g_error("make bundle: %s", ok.err);
@@ -543,7 +511,7 @@ static void test_make_target(Fixture *fx, gconstpointer data)
 		bundles++;
 		g_assert_true(g_str_has_prefix(name, "relais-qemu-arm64-"));
 		g_autofree char *path = g_build_filename(folder, name, NULL);
-		g_auto(Run) i = {0};
+		g_auto(RtRun) i = {0};
 		rauc_info(fx, &i, path, "--output-format=json");
 		g_assert_cmpint(i.status, ==, 0);
 		g_assert_nonnull(strstr(i.out, "\"compatible\":\"relais-booth-qemu-arm64\""));
@@ -560,7 +528,7 @@ static void test_install_root(Fixture *fx, gconstpointer data)
 	g_autofree char *o = g_strdup_printf("O=%s", fx->out);
 	const char *env[] = {o, "RELAIS_BUNDLE_KEYRING=", NULL};
 	const char *argv[] = {script, root, "rpi5", fx->ca, NULL};
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	run_env(&r, argv, env);
 	if (r.status != 0)
 		g_error("install-root.sh: %s", r.err);
@@ -587,14 +555,14 @@ static void test_install_root(Fixture *fx, gconstpointer data)
 	g_autofree char *both = g_strconcat(ca, key, NULL);
 	g_assert_true(g_file_set_contents(leaky, both, -1, NULL));
 	const char *bad[] = {script, root, "rpi5", leaky, NULL};
-	g_auto(Run) b = {0};
+	g_auto(RtRun) b = {0};
 	run_env(&b, bad, env);
 	assert_err(&b, "a keyring with a private key", "holds a private key: give the CA certificate only");
 	assert_same_file(fx->ca, ring);
 
 	/* no keyring: the development certificate, loudly */
 	const char *dev[] = {script, root, "qemu-arm64", NULL};
-	g_auto(Run) d = {0};
+	g_auto(RtRun) d = {0};
 	run_env(&d, dev, env);
 	g_assert_cmpint(d.status, ==, 0);
 	g_assert_nonnull(strstr(d.err, "WARNING:"));

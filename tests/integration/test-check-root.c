@@ -6,6 +6,7 @@
  * read-write root, uncapped logs) fails with its own sentence. When the image
  * has been built (build/qemu-arm64/root), the real root is checked too. */
 #include "harness.h"
+#include "run.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -16,29 +17,11 @@ typedef struct {
 	char *root;
 } Fixture;
 
-typedef struct {
-	int status;
-	char *out, *err;
-} Run;
-
-static void run_clear(Run *r)
+static void check_root(RtRun *r, const char *root)
 {
-	g_free(r->out);
-	g_free(r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
-
-static void check_root(Run *r, const char *root)
-{
-	g_autoptr(GError) error = NULL;
 	g_autofree char *script = g_build_filename(rt_top(), "board", "common", "image", "check-root.sh", NULL);
 	const char *argv[] = {script, root, NULL};
-	g_autoptr(GSubprocess) p =
-		g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
-	g_assert_no_error(error);
-	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+	rt_run(r, argv, NULL, NULL);
 }
 
 /* Writes `text` at root/rel, making its folders; NULL removes the file. */
@@ -118,7 +101,7 @@ static void fx_teardown(Fixture *fx, gconstpointer data)
 
 static void assert_passes(Fixture *fx)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	check_root(&r, fx->root);
 	if (r.status != 0)
 		g_error("check-root.sh refused a good root folder: exit %d\n%s%s", r.status, r.out, r.err);
@@ -129,7 +112,7 @@ static void assert_passes(Fixture *fx)
 /* check-root.sh fails with exactly one FAIL line, which says `why`. */
 static void assert_fails(Fixture *fx, const char *why)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	check_root(&r, fx->root);
 	g_test_message("check-root.sh: exit %d: %s", r.status, r.err);
 	g_assert_cmpint(r.status, ==, 1);
@@ -192,7 +175,7 @@ static void test_default_account(Fixture *fx, gconstpointer data)
 {
 	put(fx, "etc/passwd", PASSWD "pi:x:1000:1000:,,,:/home/pi:/bin/bash\n");
 	put(fx, "etc/shadow", SHADOW "pi:!:19000:0:99999:7:::\n");
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	check_root(&r, fx->root);
 	g_assert_cmpint(r.status, ==, 1);
 	g_assert_nonnull(strstr(r.err, "account 'pi' (uid 1000) is a person's account"));
@@ -290,7 +273,7 @@ static void test_journal_cap(Fixture *fx, gconstpointer data)
 
 static void test_not_a_root(Fixture *fx, gconstpointer data)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	g_autofree char *nowhere = g_build_filename(fx->dir, "nowhere", NULL);
 	check_root(&r, nowhere);
 	g_assert_cmpint(r.status, ==, 2);
@@ -306,7 +289,7 @@ static void test_built_root(void)
 		g_test_skip("no built root folder (make image BOARD=qemu-arm64 makes build/qemu-arm64/root)");
 		return;
 	}
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	check_root(&r, root);
 	if (r.status != 0)
 		g_error("check-root.sh %s: exit %d\n%s%s", root, r.status, r.out, r.err);

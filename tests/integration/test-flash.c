@@ -12,6 +12,7 @@
  * Loop devices (made as losetup does, auto-cleared) need root: without
  * them those cases are skipped with the reason; the file cases still run. */
 #include "harness.h"
+#include "run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,57 +37,33 @@ typedef struct {
 	GPtrArray *mounts; /* mounted here, unmounted in teardown */
 } Fixture;
 
-typedef struct {
-	int status;
-	char *out, *err;
-} Run;
-
-static void run_clear(Run *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Run, run_clear)
-
 static char *tool(const char *name)
 {
-	char *p = g_find_program_in_path(name);
-	if (p == NULL)
-		p = g_build_filename("/usr/sbin", name, NULL);
-	if (!g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
-		g_error("%s is needed (board/host/packages.txt: bmap-tools, fdisk, dosfstools, e2fsprogs, mount)",
-			name);
-	return p;
+	return rt_tool(name, "bmap-tools, fdisk, dosfstools, e2fsprogs, mount");
 }
 
-/* argv with `env` (NAME=VALUE, NULL-terminated; may be NULL) added. */
-static void run(Run *r, const char *const *argv, const char *const *env)
+/* argv with `env` (NAME=VALUE, NULL-terminated; may be NULL) added, and a
+ * PATH with the sbin folders (bmaptool is in /usr/bin; sfdisk, mkfs, mount
+ * in /usr/sbin or /usr/bin) */
+static void run(RtRun *r, const char *const *argv, const char *const *env)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GSubprocessLauncher) l =
-		g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	/* bmaptool is in /usr/bin; sfdisk, mkfs, mount in /usr/sbin or /usr/bin */
-	g_subprocess_launcher_setenv(l, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
-	for (const char *const *e = env; e && *e; e++) {
-		g_auto(GStrv) kv = g_strsplit(*e, "=", 2);
-		g_subprocess_launcher_setenv(l, kv[0], kv[1], TRUE);
-	}
-	g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, argv, &error);
-	g_assert_no_error(error);
-	g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &r->out, &r->err, &error));
-	g_assert_no_error(error);
-	r->status = g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+	g_strv_builder_add(b, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (env)
+		g_strv_builder_addv(b, (const char **)env);
+	g_auto(GStrv) all = g_strv_builder_end(b);
+	rt_run(r, argv, (const char *const *)all, NULL);
 }
 
 static void run_ok(const char *const *argv)
 {
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	run(&r, argv, NULL);
 	if (r.status != 0)
 		g_error("%s: exit %d\n%s%s", argv[0], r.status, r.out, r.err);
 }
 
-static void flash(Run *r, const char *image, const char *target, const char *extra, const char *const *env)
+static void flash(RtRun *r, const char *image, const char *target, const char *extra, const char *const *env)
 {
 	g_autofree char *bin = g_build_filename(rt_build(), "bin", "relaisctl", NULL);
 	const char *argv[] = {bin, "flash", image, target, extra, NULL};
@@ -162,7 +139,7 @@ static void fx_teardown(Fixture *fx, gconstpointer unused)
 {
 	for (guint i = 0; i < fx->mounts->len; i++) {
 		const char *argv[] = {"umount", fx->mounts->pdata[i], NULL};
-		g_auto(Run) r = {0};
+		g_auto(RtRun) r = {0};
 		run(&r, argv, NULL);
 	}
 	for (guint i = 0; i < fx->loops->len; i++)
@@ -266,7 +243,7 @@ static void test_file_good(Fixture *fx, gconstpointer unused)
 {
 	g_autofree char *card = g_build_filename(fx->dir, "card.img", NULL);
 	make_file(card, 16 * MIB);
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, card, NULL, NULL);
 	g_assert_cmpint(r.status, ==, 0);
 	/* no block map beside it: one was made, and said so */
@@ -287,7 +264,7 @@ static void test_file_good(Fixture *fx, gconstpointer unused)
 	run_ok(argv);
 	g_autofree char *card2 = g_build_filename(fx->dir, "card2.img", NULL);
 	make_file(card2, 16 * MIB);
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, fx->image, card2, NULL, NULL);
 	g_assert_cmpint(r2.status, ==, 0);
 	g_assert_true(has(r2.out, "block map"));
@@ -308,7 +285,7 @@ static void test_file_gpt(Fixture *fx, gconstpointer unused)
 	run_ok(sh);
 	g_autofree char *card = g_build_filename(fx->dir, "card.img", NULL);
 	make_file(card, 16 * MIB);
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, gpt, card, NULL, NULL);
 	g_assert_cmpint(r.status, ==, 0);
 	/* the backup GPT in the image's last sector is on the card */
@@ -320,7 +297,7 @@ static void test_file_gpt(Fixture *fx, gconstpointer unused)
 	/* a --bmap that is not there: nothing written */
 	g_autofree char *card2 = g_build_filename(fx->dir, "card2.img", NULL);
 	make_file(card2, 16 * MIB);
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, gpt, card2, "--bmap=/nonexistent/gpt.bmap", NULL);
 	g_assert_cmpint(r2.status, ==, 4);
 	g_assert_true(has(r2.err, "/nonexistent/gpt.bmap"));
@@ -333,7 +310,7 @@ static void test_file_corrupt(Fixture *fx, gconstpointer unused)
 	make_file(card, 16 * MIB);
 	g_autofree char *at = g_strdup_printf("RELAIS_FLASH_TEST_CORRUPT_AT=%d", DATA_OFFSET + 1000);
 	const char *env[] = {at, NULL};
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, card, NULL, env);
 	g_assert_cmpint(r.status, ==, 5);
 	g_autofree char *where = g_strdup_printf("byte %d ", DATA_OFFSET + 1000);
@@ -347,7 +324,7 @@ static void test_file_refused(Fixture *fx, gconstpointer unused)
 	/* too small: nothing written */
 	g_autofree char *small = g_build_filename(fx->dir, "small.img", NULL);
 	make_file(small, 4 * MIB);
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, small, NULL, NULL);
 	g_assert_cmpint(r.status, ==, 3);
 	g_assert_true(has(r.err, "is too small: 4194304 bytes, the image needs 8388608"));
@@ -357,22 +334,22 @@ static void test_file_refused(Fixture *fx, gconstpointer unused)
 	g_assert_true(all_zero(small, 4 * MIB));
 
 	/* not a block device or a file */
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, fx->image, "/dev/null", NULL, NULL);
 	g_assert_cmpint(r2.status, ==, 3);
 	g_assert_true(has(r2.err, "/dev/null is neither a block device (a card) nor a regular file"));
-	g_auto(Run) r3 = {0};
+	g_auto(RtRun) r3 = {0};
 	flash(&r3, fx->image, fx->dir, NULL, NULL);
 	g_assert_cmpint(r3.status, ==, 3);
 
 	/* the image onto itself */
-	g_auto(Run) r4 = {0};
+	g_auto(RtRun) r4 = {0};
 	flash(&r4, fx->image, fx->image, NULL, NULL);
 	g_assert_cmpint(r4.status, ==, 3);
 	g_assert_true(has(r4.err, "is the image itself"));
 
 	/* bad usage */
-	g_auto(Run) r5 = {0};
+	g_auto(RtRun) r5 = {0};
 	flash(&r5, fx->image, NULL, NULL, NULL);
 	g_assert_cmpint(r5.status, ==, 2);
 }
@@ -386,14 +363,14 @@ static void test_bad_image(Fixture *fx, gconstpointer unused)
 	/* cut mid-sector (a failed download) */
 	g_autofree char *cut = g_build_filename(fx->dir, "cut.img", NULL);
 	g_assert_true(g_file_set_contents(cut, g_bytes_get_data(whole, NULL), 5 * MIB + 100, NULL));
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, cut, card, NULL, NULL);
 	g_assert_cmpint(r.status, ==, 4);
 	g_assert_true(has(r.err, "not a whole number of 512-byte sectors: it is truncated"));
 
 	/* cut on a sector boundary: its last partition ends outside */
 	g_assert_true(g_file_set_contents(cut, g_bytes_get_data(whole, NULL), 5 * MIB, NULL));
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, cut, card, NULL, NULL);
 	g_assert_cmpint(r2.status, ==, 4);
 	g_assert_true(has(r2.err, "is not a whole disk image"));
@@ -406,7 +383,7 @@ static void test_bad_image(Fixture *fx, gconstpointer unused)
 		bytes[i] = (guint8)g_random_int();
 	bytes[510] = 0; /* no MBR signature by chance */
 	g_assert_true(g_file_set_contents(junk, (char *)bytes, sizeof bytes, NULL));
-	g_auto(Run) r3 = {0};
+	g_auto(RtRun) r3 = {0};
 	flash(&r3, junk, card, NULL, NULL);
 	g_assert_cmpint(r3.status, ==, 4);
 	g_assert_true(has(r3.err, "no partition table"));
@@ -421,7 +398,7 @@ static void test_bad_image(Fixture *fx, gconstpointer unused)
 	const char *sh[] = {"/bin/sh", "-c", shell, NULL};
 	run_ok(sh);
 	g_assert_cmpint(truncate(gpt, IMAGE_MIB * MIB - 8 * 512), ==, 0);
-	g_auto(Run) r4 = {0};
+	g_auto(RtRun) r4 = {0};
 	flash(&r4, gpt, card, NULL, NULL);
 	g_assert_cmpint(r4.status, ==, 4);
 	g_assert_true(has(r4.err, "is truncated: its GPT says the disk ends at sector 16383"));
@@ -432,7 +409,7 @@ static void test_bad_image(Fixture *fx, gconstpointer unused)
 	const char *argv[] = {bmaptool, "create", "-o", bmap, card, NULL};
 	run_ok(argv);
 	g_autofree char *opt = g_strdup_printf("--bmap=%s", bmap);
-	g_auto(Run) r5 = {0};
+	g_auto(RtRun) r5 = {0};
 	flash(&r5, fx->image, card, opt, NULL);
 	g_assert_cmpint(r5.status, ==, 4);
 	g_assert_true(has(r5.err, "not its block map"));
@@ -447,14 +424,14 @@ static void test_loop_good(Fixture *fx, gconstpointer unused)
 	if (dev == NULL)
 		return;
 	/* a loop device is not removable: refused without --force, untouched */
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, dev, NULL, NULL);
 	g_assert_cmpint(r.status, ==, 3);
 	g_assert_true(has(r.err, "is not a removable card"));
 	g_assert_true(has(r.err, "--force"));
 	g_assert_true(all_zero(dev, IMAGE_MIB * MIB));
 
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, fx->image, dev, "--force", NULL);
 	g_assert_cmpint(r2.status, ==, 0);
 	g_assert_true(g_str_has_prefix(r2.out, "verified "));
@@ -472,10 +449,10 @@ static void test_loop_behind_cache(Fixture *fx, gconstpointer unused)
 	g_autofree char *dev = loop_card(fx, "card.img", 16);
 	if (dev == NULL)
 		return;
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, dev, "--force", NULL);
 	g_assert_cmpint(r.status, ==, 0);
-	g_auto(Run) again = {0};
+	g_auto(RtRun) again = {0};
 	flash(&again, fx->image, dev, "--verify-only", NULL);
 	g_assert_cmpint(again.status, ==, 0);
 	g_assert_true(has(again.err, "writing nothing"));
@@ -491,7 +468,7 @@ static void test_loop_behind_cache(Fixture *fx, gconstpointer unused)
 	g_test_message("a buffered read of %s %s the change", dev,
 		       ((const guint8 *)g_bytes_get_data(cached, NULL))[77] == flipped ? "sees" : "does not see");
 
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, fx->image, dev, "--verify-only", NULL);
 	g_assert_cmpint(r2.status, ==, 5);
 	g_autofree char *where = g_strdup_printf("byte %d ", DATA_OFFSET + 77);
@@ -504,7 +481,7 @@ static void test_loop_corrupt(Fixture *fx, gconstpointer unused)
 	if (dev == NULL)
 		return;
 	const char *env[] = {"RELAIS_FLASH_TEST_CORRUPT_AT=510", NULL};
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, dev, "--force", env);
 	g_assert_cmpint(r.status, ==, 5);
 	g_assert_true(has(r.err, "verification failed: byte 510 (0x1fe)"));
@@ -515,7 +492,7 @@ static void test_loop_too_small(Fixture *fx, gconstpointer unused)
 	g_autofree char *dev = loop_card(fx, "small.img", 4);
 	if (dev == NULL)
 		return;
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, dev, "--force", NULL);
 	g_assert_cmpint(r.status, ==, 3);
 	g_assert_true(has(r.err, "is too small: 4194304 bytes, the image needs 8388608"));
@@ -532,7 +509,7 @@ static void test_loop_mounted(Fixture *fx, gconstpointer unused)
 	g_autofree char *mnt = g_build_filename(fx->dir, "mnt", NULL);
 	g_assert_cmpint(g_mkdir(mnt, 0700), ==, 0);
 	const char *mount[] = {"mount", dev, mnt, NULL};
-	g_auto(Run) m = {0};
+	g_auto(RtRun) m = {0};
 	run(&m, mount, NULL);
 	if (m.status != 0) {
 		g_autofree char *why =
@@ -544,7 +521,7 @@ static void test_loop_mounted(Fixture *fx, gconstpointer unused)
 	}
 	g_ptr_array_add(fx->mounts, g_strdup(mnt));
 	g_autoptr(GBytes) before = read_range(dev, 0, 2 * MIB);
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, dev, "--force", NULL);
 	g_assert_cmpint(r.status, ==, 3);
 	g_autofree char *says =
@@ -570,7 +547,7 @@ static void test_loop_system_disk(Fixture *fx, gconstpointer unused)
 	g_assert_true(g_file_set_contents(info, text, -1, NULL));
 	g_autofree char *var = g_strdup_printf("RELAIS_FLASH_TEST_MOUNTINFO=%s", info);
 	const char *env[] = {var, NULL};
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, dev, "--force", env);
 	g_assert_cmpint(r.status, ==, 3);
 	g_autofree char *says =
@@ -598,7 +575,7 @@ static void test_loop_partitions(Fixture *fx, gconstpointer unused)
 	 * the partitions from the table (BLKPG), as it would on a host */
 	g_autofree char *partx = tool("partx");
 	const char *add[] = {partx, "-a", dev, NULL};
-	g_auto(Run) px = {0};
+	g_auto(RtRun) px = {0};
 	run(&px, add, NULL);
 	g_autofree char *p1 = g_strconcat(dev, "p1", NULL), *p2 = g_strconcat(dev, "p2", NULL);
 	for (guint i = 0; i < 50 && !g_file_test(p2, G_FILE_TEST_EXISTS); i++)
@@ -609,7 +586,7 @@ static void test_loop_partitions(Fixture *fx, gconstpointer unused)
 		g_test_skip(why);
 		return;
 	}
-	g_auto(Run) r = {0};
+	g_auto(RtRun) r = {0};
 	flash(&r, fx->image, p1, "--force", NULL);
 	g_assert_cmpint(r.status, ==, 3);
 	g_autofree char *says = g_strdup_printf("%s is a partition of %s: give the whole disk", p1, dev);
@@ -621,7 +598,7 @@ static void test_loop_partitions(Fixture *fx, gconstpointer unused)
 	g_autofree char *mnt = g_build_filename(fx->dir, "mnt", NULL);
 	g_assert_cmpint(g_mkdir(mnt, 0700), ==, 0);
 	const char *mount[] = {"mount", p2, mnt, NULL};
-	g_auto(Run) m = {0};
+	g_auto(RtRun) m = {0};
 	run(&m, mount, NULL);
 	if (m.status != 0) {
 		g_autofree char *why = g_strdup_printf("mount is not permitted here (%s)", g_strstrip(m.err));
@@ -630,7 +607,7 @@ static void test_loop_partitions(Fixture *fx, gconstpointer unused)
 	}
 	g_ptr_array_add(fx->mounts, g_strdup(mnt));
 	g_autoptr(GBytes) before = read_range(dev, 0, 4 * MIB);
-	g_auto(Run) r2 = {0};
+	g_auto(RtRun) r2 = {0};
 	flash(&r2, fx->image, dev, "--force", NULL);
 	g_assert_cmpint(r2.status, ==, 3);
 	g_autofree char *says2 = g_strdup_printf("%s is mounted (%s at %s)", dev, p2, mnt);
