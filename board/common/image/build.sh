@@ -127,18 +127,36 @@ echo "image:   libraries from: $libpkgs"
 
 # --- 4. the root folder ------------------------------------------------------
 root=$out/root
-step "root: mmdebstrap Debian 12 $ARCH into $root"
-rm -rf "$root"
 include=$(echo "$(pkgs "$here/packages.txt") $BOARD_PACKAGES $libpkgs" | tr -s ' ' ',' | sed 's/^,//;s/,$//')
-# initramfs-tools: only the modules the board needs to find its root
-# (image.conf's INITRD_MODULES) instead of "most": under qemu-user the
-# default copies and compresses thousands of modules, twice (12 min each)
-mmdeb "$root" "$include" \
-	--essential-hook='mkdir -p "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
-	--essential-hook="echo MODULES=list > \"\$1\"/etc/initramfs-tools/conf.d/relais" \
-	--essential-hook="printf '%s\\n' $INITRD_MODULES > \"\$1\"/usr/share/initramfs-tools/modules.d/relais" \
-	--customize-hook='sed -n "s/^Date: //p" "$1"/var/lib/apt/lists/*_InRelease > "$1"/../apt-dates'
-took
+# The mmdebstrap root before customize.sh, kept as a tarball keyed by what
+# makes it (packages, mirrors, initramfs modules): a build that changed only
+# the booth, the units or the partitions reuses it (RELAIS_FRESH_ROOT=1 makes
+# it anew, against the archive of the day).
+base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" | sha256sum | cut -c1-16)
+base=$out/cache/root-base-$ARCH.tar
+rm -rf "$root"
+if [[ ${RELAIS_FRESH_ROOT:-0} != 1 && -f $base && $(cat "$base.key" 2>/dev/null) == "$base_key" ]]; then
+	step "root: the mmdebstrap root of $(date -u -r "$base" '+%F %T UTC') ($base; RELAIS_FRESH_ROOT=1 makes it anew)"
+	mkdir -p "$root"
+	tar -C "$root" --numeric-owner --xattrs --xattrs-include="*" -xf "$base"
+	cp "$base.apt-dates" "$out/apt-dates"
+	took
+else
+	# initramfs-tools: only the modules the board needs to find its root
+	# (image.conf's INITRD_MODULES) instead of "most": under qemu-user the
+	# default copies and compresses thousands of modules, twice (12 min each)
+	mmdeb "$root" "$include" \
+		--essential-hook='mkdir -p "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
+		--essential-hook="echo MODULES=list > \"\$1\"/etc/initramfs-tools/conf.d/relais" \
+		--essential-hook="printf '%s\\n' $INITRD_MODULES > \"\$1\"/usr/share/initramfs-tools/modules.d/relais" \
+		--customize-hook='sed -n "s/^Date: //p" "$1"/var/lib/apt/lists/*_InRelease > "$1"/../apt-dates'
+	rm -f "$base" "$base.key"
+	tar -C "$root" --numeric-owner --xattrs --xattrs-include="*" -cf "$base.tmp" .
+	mv "$base.tmp" "$base"
+	cp "$out/apt-dates" "$base.apt-dates"
+	echo "$base_key" >"$base.key"
+	took
+fi
 step "root: customize (units, accounts, fstab, data partition)"
 RELAIS_BOARD=$board RELAIS_SERIAL_CONSOLE=${SERIAL_CONSOLE:-} \
 	RELAIS_VERSION=$version RELAIS_BUILD_ID=$build_id "$here/customize.sh" "$root" "$top" "$stage"
@@ -155,6 +173,9 @@ mkdir -p "$stage/empty"
 	--tmppath "$out/genimage-tmp" --inputpath "$stage" --outputpath "$out/genimage-out") >"$out/genimage.log" 2>&1 ||
 	{ tail -20 "$out/genimage.log" >&2; echo "image: genimage failed (log: $out/genimage.log)" >&2; exit 1; }
 mv "$out/genimage-out/disk.img" "$out/$name.img"
+# slot A's two halves, what `make bundle` packs (board/common/rauc/)
+mv "$out/genimage-out/boot_a.vfat" "$out/boot.vfat"
+mv "$out/genimage-out/system_a.ext4" "$out/rootfs.ext4"
 rm -rf "$out/genimage-tmp" "$out/genimage-out"
 bmaptool -q create -o "$out/$name.img.bmap" "$out/$name.img"
 took
