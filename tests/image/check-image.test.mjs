@@ -9,12 +9,14 @@
 //      is the old slot, and the switchboard hears of the rollback;
 //   4. a power cut in the middle of an install: the old slot still boots.
 // The booth reaches the switchboard only through QEMU's user network with
-// restrict=on and one guestfwd rule to 127.0.0.1 (nothing else is reachable).
+// restrict=on and one guestfwd rule, each connection piped to 127.0.0.1 by
+// tcp-pipe.mjs (nothing else is reachable).
 
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { TOP, BUILD, bin, tmpDir } from '../e2e/lib/env.mjs';
 import { killAll } from '../e2e/lib/procs.mjs';
@@ -45,10 +47,12 @@ class Emulator {
     this.lines = [];
     this.waiters = [];
     this.log = fs.createWriteStream(path.join(dir, `serial-${tag}.log`));
-    const extra = stick ? ['-device', 'qemu-xhci', '-drive', `if=none,id=stick,format=raw,readonly=on,file=${stick}`, '-device', 'usb-storage,drive=stick'] : [];
+    this.monitor = path.join(dir, `monitor-${tag}.sock`);
+    const extra = ['-monitor', `unix:${this.monitor},server=on,wait=off`];
+    if (stick) extra.push('-device', 'qemu-xhci', '-drive', `if=none,id=stick,format=raw,readonly=on,file=${stick}`, '-device', 'usb-storage,drive=stick');
     this.started = Date.now();
     this.child = spawn('bash', [path.join(TOP, 'board', BOARD, 'run-qemu.sh'), disk, ...extra], {
-      env: { ...process.env, RELAIS_QEMU_NET: `user,id=net,restrict=on,guestfwd=tcp:${GUEST_SB}:8443-tcp:127.0.0.1:${boothPort}` },
+      env: { ...process.env, RELAIS_QEMU_NET: `user,id=net,restrict=on,guestfwd=tcp:${GUEST_SB}:8443-cmd:${process.execPath} ${path.join(TOP, 'tests', 'image', 'tcp-pipe.mjs')} 127.0.0.1 ${boothPort}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
@@ -106,6 +110,35 @@ class Emulator {
       }, timeout);
       this.waiters.push(w);
     });
+  }
+
+  // What the booth's screen shows (the virtio GPU's scan-out), as a PNG:
+  // QEMU's monitor command screendump.
+  async screenshot(file) {
+    const sock = net.createConnection(this.monitor);
+    await new Promise((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('error', reject);
+    });
+    let seen = '';
+    const prompt = () => new Promise((resolve, reject) => {
+      const on = (d) => {
+        seen += d;
+        if (seen.endsWith('(qemu) ')) {
+          sock.off('data', on);
+          seen = '';
+          resolve();
+        }
+      };
+      sock.on('data', on);
+      setTimeout(() => reject(new Error(`QEMU monitor: no prompt (${seen})`)), 10000);
+    });
+    sock.setEncoding('utf8');
+    await prompt();
+    sock.write(`screendump ${file} -f png\n`);
+    await prompt();
+    sock.end();
+    assert.ok(fs.statSync(file).size > 1000, `screendump wrote ${file}`);
   }
 
   // The power cord: SIGKILL, nothing flushed.
@@ -277,6 +310,10 @@ test('first boot: provisioned with relaisctl, the booth enrols and reaches idle'
     baseVersion = `${rep.software.version}-${rep.software.build}`;
     console.log(`# the booth at idle inside the image: ${(rep.memory.pss_kib / 1024).toFixed(1)} MiB PSS, ${(rep.memory.rss_kib / 1024).toFixed(1)} MiB resident (software ${baseVersion})`);
     assert.ok(rep.memory.pss_kib > 0);
+    // the screen: the booth's own UI on kmsdrm, no login prompt
+    const shot = path.join(OUT, 'check-image-first-boot.png');
+    await qemu.screenshot(shot);
+    console.log(`# the booth's screen at idle: ${shot}`);
     // the data partition grew to the card's end (systemd-repart, growfs)
     const grown = await qemu.waitFor(/systemd-growfs.*data|Growing .*\/data|Grew .*data/i, { timeout: 1000 }).catch(() => null);
     console.log(`# data partition growth seen on the console: ${grown ? grown.m[0] : 'no line'}`);
