@@ -66,6 +66,7 @@ static void link_to(Fixture *fx, const char *rel, const char *target)
 	"\tPermitTTY no\n"
 #define UNIT_PATH    "usr/lib/systemd/system/relais-booth.service"
 #define WANTS_PATH   "etc/systemd/system/multi-user.target.wants/relais-booth.service"
+#define RAUC_DBUS    "usr/share/dbus-1/system-services/de.pengutronix.rauc.service"
 #define HEALTH_PATH  "usr/lib/systemd/system/relais-booth-health.service"
 #define HEALTH_WANTS "etc/systemd/system/multi-user.target.wants/relais-booth-health.service"
 
@@ -104,6 +105,7 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	put(fx, "etc/rauc/system.conf", conf.out);
 	put(fx, "etc/rauc/keyring.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
 	put(fx, "usr/lib/relais/rauc-bootslot", "#!/bin/sh\n");
+	put(fx, RAUC_DBUS, "[D-BUS Service]\nName=de.pengutronix.rauc\nSystemdService=rauc.service\n");
 	g_autofree char *backend = g_build_filename(fx->root, "usr/lib/relais/rauc-bootslot", NULL);
 	g_assert_cmpint(g_chmod(backend, 0755), ==, 0);
 	link_to(fx, "etc/systemd/system/getty@tty1.service", "/dev/null");
@@ -277,6 +279,12 @@ static void test_rauc_missing(Fixture *fx, gconstpointer data)
 	assert_fails(fx, "etc/rauc/system.conf is missing");
 }
 
+static void test_rauc_service(Fixture *fx, gconstpointer data)
+{
+	put(fx, RAUC_DBUS, NULL);
+	assert_fails(fx, "RAUC's D-Bus service is missing (the rauc-service package)");
+}
+
 static void test_rauc_backend(Fixture *fx, gconstpointer data)
 {
 	g_autofree char *backend = g_build_filename(fx->root, "usr/lib/relais/rauc-bootslot", NULL);
@@ -371,6 +379,7 @@ int main(int argc, char **argv)
 	ADD("unit-masked", test_unit_masked);
 	ADD("health-not-enabled", test_health_not_enabled);
 	ADD("rauc-missing", test_rauc_missing);
+	ADD("rauc-service", test_rauc_service);
 	ADD("rauc-backend", test_rauc_backend);
 	ADD("rauc-keyring", test_rauc_keyring);
 	ADD("getty", test_getty);

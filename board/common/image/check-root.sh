@@ -187,6 +187,10 @@ else
 	elif [[ ! -x $r$backend ]]; then
 		fail "the boot-slot backend $backend is not an executable in the root folder"
 	fi
+	# Debian's rauc holds the program only; install and mark-good go
+	# through the service of rauc-service
+	[[ -f $r/usr/share/dbus-1/system-services/de.pengutronix.rauc.service ]] ||
+		fail "RAUC's D-Bus service is missing (the rauc-service package): rauc install and mark-good would fail"
 	keyring=$(sed -n 's/^path=//p' "$conf" | head -1)
 	if [[ -z $keyring || ! -f $r$keyring ]]; then
 		fail "RAUC's keyring ${keyring:-(no path=)} is missing: no bundle could be verified"
