@@ -143,10 +143,13 @@ $(BOOTH) $(TOOLS): TIER_PKGS = BOOTH_PKGS
 $(SWITCHBOARD): TIER_PKGS = SB_PKGS
 $(TESTS): TIER_PKGS = TEST_PKGS
 
-# the diagnostics report says which software the booth runs
+# the diagnostics report says which software the booth runs; the hello
+# says it as RELAIS_SOFTWARE, the same words as a bundle's version
 RELAIS_VERSION := 0.10
 RELAIS_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(O)/obj/firmware/booth/diag.o: CFLAGS += -DRELAIS_VERSION='"$(RELAIS_VERSION)"' -DRELAIS_BUILD_ID='"$(RELAIS_BUILD_ID)"'
+RELAIS_SOFTWARE := $(RELAIS_VERSION)-$(subst -dirty,.dirty,$(RELAIS_BUILD_ID))
+$(O)/obj/firmware/booth/diag.o: CFLAGS += -DRELAIS_VERSION='"$(RELAIS_VERSION)"' -DRELAIS_BUILD_ID='"$(RELAIS_BUILD_ID)"' \
+	-DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
 
 $(O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
@@ -274,7 +277,7 @@ check-image: deps
 # the image build in $(O)/$(BOARD)/: board/common/rauc/README.md. Signed with
 # RELAIS_BUNDLE_KEY/_CERT, else a development key pair (a loud warning).
 bundle:
-	@O=$(O) board/common/rauc/mkbundle.sh $(BOARD) $(RELAIS_VERSION)-$(subst -dirty,.dirty,$(RELAIS_BUILD_ID))
+	@O=$(O) board/common/rauc/mkbundle.sh $(BOARD) $(RELAIS_SOFTWARE)
 
 bench: all
 	@tests/bench/run.sh $(O)

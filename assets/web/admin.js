@@ -303,6 +303,57 @@ function enrolCell(e) {
   return c;
 }
 
+// ---- software and updates ----
+const UPDATE_WORDS = { kept: 'kept', 'rolled-back': 'rolled back', 'install-failed': 'failed to install' };
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// "6 Dec 22:10" in the browser's time zone; the text itself if it is no time.
+function shortTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso ?? '');
+  const hh = String(d.getHours()).padStart(2, '0');
+  const mm = String(d.getMinutes()).padStart(2, '0');
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${hh}:${mm}`;
+}
+
+// The software a booth runs and its slot: "0.10-abc1234 (slot A)".
+function softwareCell(b) {
+  const text = b.software ? `${b.software}${b.slot ? ` (slot ${b.slot})` : ''}` : b.slot ? `slot ${b.slot}` : '—';
+  return cell(text, { 'data-testid': 'booth-row-software' });
+}
+
+// Its last update: "kept 0.10-abc on 6 Dec 22:10"; a rollback or a failed
+// install in the page's warning style with its detail. Text only: every
+// word of it comes from the booth.
+function lastUpdateCell(u) {
+  const c = cell('', { 'data-testid': 'booth-row-update' });
+  if (!u) {
+    c.textContent = '—';
+    return c;
+  }
+  c.dataset.result = u.result;
+  const line = `${UPDATE_WORDS[u.result] ?? u.result} ${u.version} on ${shortTime(u.at)}`;
+  if (u.result === 'kept') {
+    c.textContent = line;
+  } else {
+    const box = document.createElement('div');
+    box.className = 'warning update-warning';
+    const what = document.createElement('strong');
+    what.textContent = `Update ${line}`;
+    box.append(what);
+    const notes = [];
+    if (u.from) notes.push(`running ${u.from}${u.result === 'rolled-back' ? ' again' : ''}`);
+    if (u.detail) notes.push(u.detail);
+    for (const text of notes) {
+      const note = document.createElement('div');
+      note.textContent = text;
+      box.append(note);
+    }
+    c.append(box);
+  }
+  return c;
+}
+
 async function loadBooths() {
   const r = await load('/api/admin/booths');
   if (!r.ok) {
@@ -315,6 +366,7 @@ async function loadBooths() {
       const tr = row('booth-row', b.id);
       tr.dataset.status = b.status;
       tr.dataset.enrol = b.enrolment?.state ?? 'none';
+      tr.dataset.update = b.last_update?.result ?? 'none';
       const name = Object.assign(document.createElement('input'), { type: 'text', value: b.name ?? '', maxLength: 100 });
       name.setAttribute('aria-label', `Name of booth ${b.id}`);
       name.setAttribute('data-testid', 'booth-row-name');
@@ -376,6 +428,8 @@ async function loadBooths() {
         cell(site),
         status,
         cell(b.last_seen ? (b.status === 'offline' ? localTime(b.last_seen) : 'now') : '—'),
+        softwareCell(b),
+        lastUpdateCell(b.last_update),
         enrolCell(b.enrolment),
         actions,
       );

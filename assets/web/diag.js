@@ -78,9 +78,11 @@ function device(report, name) {
   const s = text(o, 'state');
   const detail = text(o, 'detail');
   const level = name === 'microphone' ? text(o, 'level_db') : null;
+  const selfTest = text(o, 'self_test');
   const parts = [state(s)];
   if (level !== null) parts.push(` level ${level} dB`);
   if (detail) parts.push(` — ${detail}`);
+  if (selfTest && selfTest !== 'ok') parts.push(` (start-up check: ${selfTest})`);
   return el('span', {}, ...parts);
 }
 
@@ -91,6 +93,7 @@ function render(reply) {
   const link = obj(r, 'link');
   const version = text(sw, 'version');
   const build = text(sw, 'build');
+  const slot = text(sw, 'slot');
   const addresses = Array.isArray(r.addresses) ? r.addresses.filter((a) => typeof a === 'string') : [];
   const certExpires = text(link, 'certificate_expires');
   const errors = Array.isArray(r.errors) ? r.errors : [];
@@ -102,7 +105,7 @@ function render(reply) {
   }
   ui.report.replaceChildren(
     section('booth', 'Booth', [
-      ['Software', version ? `${version}${build ? ` (build ${build})` : ''}` : null, 'diag-software'],
+      ['Software', version ? `${version}${build ? ` (build ${build})` : ''}${slot ? `, slot ${slot}` : ''}` : null, 'diag-software'],
       ['Board', text(r, 'board')],
       ['Booth id', text(r, 'booth_id')],
       ['Site', text(r, 'site')],

@@ -11,6 +11,7 @@
 #include "preview.h"
 #include "protocol.h"
 #include "relais-config.h"
+#include "updatestatus.h"
 
 #include <gst/gst.h>
 #include <string.h>
@@ -57,6 +58,17 @@ struct _Booth {
 	RelaisLogRing *log_ring;
 	JsonObject *checks;
 	gint64 started_us;
+	char *software, *slot, *update_status_path;
+
+	/* the start-up check of the camera and the microphone (booth.h) */
+	RelaisPreview *probe;
+	guint probe_id;	     /* polls it until its time is up */
+	guint probe_idle_id; /* runs it again once idle */
+	gint probe_frames;   /* camera frames seen (atomic: a streaming thread counts) */
+	gint64 probe_started_us;
+	gboolean probe_again; /* stopped before it knew: again once idle */
+	BoothCheck camera_check, mic_check;
+	char *camera_detail, *mic_detail;
 
 	/* --- session data: everything below is wiped at the end --- */
 	char *topic, *language;
@@ -89,6 +101,8 @@ static void pending_ice_free(PendingIce *p)
 static void report_status(Booth *booth);
 static gboolean session_running(Booth *booth);
 static gboolean on_cert_pending(gpointer data);
+static void probe_stop(Booth *booth);
+static void probe_schedule(Booth *booth);
 
 static void send_end(Booth *booth, const char *reason)
 {
@@ -111,6 +125,8 @@ static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 			  relais_session_state_name(next), relais_session_event_name(ev));
 	RelaisSessionState from = booth->state;
 	booth->state = next;
+	if (next == RELAIS_SESSION_IDLE && booth->probe_again)
+		probe_schedule(booth);
 	/* not from inside the link's own handlers: from the main loop */
 	if (booth->cert_pending && !session_running(booth) && booth->cert_idle_id == 0)
 		booth->cert_idle_id = g_idle_add(on_cert_pending, booth);
@@ -284,6 +300,20 @@ static gboolean self_test(Booth *booth, GError **error)
 	return TRUE;
 }
 
+/* A self-test that failed for want of a usable board (its pipelines, a
+ * GStreamer element) fails the device check too; a hold (enrolment, not
+ * set up) leaves it unknown: the devices were not tried. */
+static void selftest_failed(Booth *booth, const GError *error)
+{
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED))
+		return;
+	booth->camera_check = booth->mic_check = BOOTH_CHECK_FAILED;
+	g_free(booth->camera_detail);
+	booth->camera_detail = g_strdup(error->message);
+	g_free(booth->mic_detail);
+	booth->mic_detail = g_strdup(error->message);
+}
+
 /* Out of order is not forever: a technician may install the missing
  * package or plug the camera back in; the booth notices by itself. */
 static gboolean on_selftest_retry(gpointer data)
@@ -295,6 +325,7 @@ static gboolean on_selftest_retry(gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	if (!self_test(booth, &error)) {
+		selftest_failed(booth, error);
 		if (g_strcmp0(error->message, booth->fault) != 0) {
 			g_free(booth->fault);
 			booth->fault = g_strdup(error->message);
@@ -313,6 +344,9 @@ static gboolean on_selftest_retry(gpointer data)
 		g_message("self-test passes again: back in service");
 		report_status(booth);
 	}
+	/* the devices may have changed while it was out of order */
+	booth->probe_again = TRUE;
+	probe_schedule(booth);
 	return G_SOURCE_REMOVE;
 }
 
@@ -320,6 +354,7 @@ static void go_out_of_order(Booth *booth, const char *reason)
 {
 	g_warning("out of order: %s", reason);
 	booth_preview_stop(booth);
+	probe_stop(booth);
 	if (booth->call) {
 		send_end(booth, "booth-fault");
 	}
@@ -572,6 +607,13 @@ static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 	if (booth->observer.link)
 		booth->observer.link(booth, TRUE, booth->observer_data);
 	set_ice_servers(booth, welcome);
+	/* what became of the last update, after every welcome: the
+	 * switchboard keeps one record of the same report */
+	g_autoptr(GError) report_error = NULL;
+	g_autoptr(JsonObject) report = booth_send_update_report(booth, NULL, &report_error);
+	if (report == NULL &&
+	    !g_error_matches(report_error, RELAIS_UPDATE_STATUS_ERROR, RELAIS_UPDATE_STATUS_ERROR_MISSING))
+		g_warning("update status not reported: %s", report_error->message);
 	if (booth->state == RELAIS_SESSION_QUEUED) {
 		/* the switchboard forgot us with the old connection: ask again,
 		 * the visitor is still there and the offer is still good */
@@ -580,6 +622,32 @@ static void on_link_up(BoothLink *link, RelaisMsg *welcome, gpointer data)
 		return;
 	}
 	report_status(booth);
+}
+
+JsonObject *booth_send_update_report(Booth *booth, gboolean *sent, GError **error)
+{
+	if (sent)
+		*sent = FALSE;
+	if (booth->update_status_path == NULL) {
+		g_set_error_literal(error, RELAIS_UPDATE_STATUS_ERROR, RELAIS_UPDATE_STATUS_ERROR_MISSING,
+				    "this booth has no update status file");
+		return NULL;
+	}
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(RelaisUpdateStatus) st = relais_update_status_load(booth->update_status_path, warnings, error);
+	for (guint i = 0; i < warnings->len; i++)
+		g_warning("%s: %s", booth->update_status_path, (const char *)g_ptr_array_index(warnings, i));
+	if (st == NULL)
+		return NULL;
+	JsonObject *msg = relais_update_status_message(st);
+	if (booth_link_get_state(booth->link) == BOOTH_LINK_UP) {
+		g_message("reporting the last update: %s %s on slot %s at %s", relais_update_results[st->result],
+			  st->version, st->slot, st->at);
+		gboolean ok = booth_link_send(booth->link, json_object_ref(msg));
+		if (sent)
+			*sent = ok;
+	}
+	return msg;
 }
 
 static gboolean on_resume_timeout(gpointer data)
@@ -785,6 +853,9 @@ Booth *booth_new(const BoothConfig *config)
 	booth->switchboard_url = g_strdup(config->switchboard_url);
 	booth->state_dir = g_strdup(config->state_dir);
 	booth->log_ring = config->log_ring;
+	booth->software = g_strdup(config->software);
+	booth->slot = g_strdup(config->slot);
+	booth->update_status_path = g_strdup(config->update_status_path);
 	booth->checks = json_object_new();
 	booth->started_us = g_get_monotonic_time();
 	booth->state = RELAIS_SESSION_IDLE;
@@ -800,6 +871,8 @@ Booth *booth_new(const BoothConfig *config)
 		.ping_interval_s = CONFIG_RELAIS_BOOTH_PING_INTERVAL_S,
 		.tls_database = config->tls_database,
 		.needs_certificate = config->needs_certificate,
+		.software = config->software,
+		.slot = config->slot,
 	};
 	if (config->needs_certificate)
 		booth->hold = g_strdup("waiting for this booth's certificate");
@@ -811,10 +884,14 @@ Booth *booth_new(const BoothConfig *config)
 void booth_start(Booth *booth)
 {
 	g_autoptr(GError) error = NULL;
-	if (!self_test(booth, &error))
+	if (!self_test(booth, &error)) {
+		selftest_failed(booth, error);
 		go_out_of_order(booth, error->message);
-	else
+	} else {
 		relais_media_warm_up();
+		booth->probe_again = TRUE;
+		probe_schedule(booth);
+	}
 	/* a booth that is not set up has nowhere to connect to */
 	if (booth->setup_fault == NULL)
 		booth_link_start(booth->link);
@@ -860,6 +937,7 @@ gboolean booth_request_booked(Booth *booth, const char *topic, const char *langu
 	 * prepared while the visitor waits so that the adviser's accept is
 	 * followed by media at once. */
 	booth_preview_stop(booth);
+	probe_stop(booth);
 	g_autoptr(RelaisMedia) media =
 		relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, error);
 	if (media == NULL)
@@ -1010,6 +1088,9 @@ void booth_preview_start(Booth *booth, RelaisMediaFrameFunc func, gpointer user_
 	if (booth->state == RELAIS_SESSION_OUT_OF_ORDER || booth->conf == NULL)
 		return; /* out of order: the screen follows */
 	booth_preview_stop(booth);
+	/* one owner of the devices at a time: the visitor (or the
+	 * technician) first */
+	probe_stop(booth);
 	g_autoptr(RelaisPreview) p = relais_preview_new(booth->conf, &error);
 	if (p != NULL) {
 		relais_preview_set_error_func(p, on_preview_error, booth);
@@ -1029,6 +1110,142 @@ void booth_preview_stop(Booth *booth)
 		return;
 	relais_preview_set_frame_func(booth->preview, NULL, NULL);
 	g_clear_pointer(&booth->preview, relais_preview_free);
+	if (booth->probe_again)
+		probe_schedule(booth);
+}
+
+/* --- the start-up check of the camera and the microphone (booth.h) ------------ */
+
+const char *booth_check_name(BoothCheck check)
+{
+	static const char *const names[] = {"unknown", "ok", "failed"};
+	return (guint)check < G_N_ELEMENTS(names) ? names[check] : "unknown";
+}
+
+gboolean booth_probe_running(Booth *booth)
+{
+	return booth->probe != NULL;
+}
+
+static void set_check(BoothCheck *check, char **detail, BoothCheck value, const char *text)
+{
+	*check = value;
+	g_free(*detail);
+	*detail = g_strdup(text);
+}
+
+/* A camera frame of the check: counted, never looked at. Streaming thread. */
+static void on_probe_frame(GstSample *sample, gpointer data)
+{
+	g_atomic_int_inc(&((Booth *)data)->probe_frames);
+}
+
+/* The check is over: what it saw is recorded, the devices are closed. */
+static void probe_finish(Booth *booth, const char *failure)
+{
+	gboolean seen = g_atomic_int_get(&booth->probe_frames) > 0;
+	gboolean heard = booth->probe && relais_preview_get_audio_windows(booth->probe) > 0;
+	gint64 ms = (g_get_monotonic_time() - booth->probe_started_us) / 1000;
+	g_clear_handle_id(&booth->probe_id, g_source_remove);
+	if (booth->probe) {
+		relais_preview_set_frame_func(booth->probe, NULL, NULL);
+		g_clear_pointer(&booth->probe, relais_preview_free);
+	}
+	booth->probe_again = FALSE;
+	const char *device = NULL;
+	g_autofree char *camera_device =
+		booth->conf ? relais_media_conf_dup_fragment(booth->conf, "video", "device") : NULL;
+	device = camera_device && *camera_device ? camera_device : "built-in camera";
+	if (seen)
+		set_check(&booth->camera_check, &booth->camera_detail, BOOTH_CHECK_OK, device);
+	else
+		set_check(&booth->camera_check, &booth->camera_detail, BOOTH_CHECK_FAILED, failure);
+	if (heard)
+		set_check(&booth->mic_check, &booth->mic_detail, BOOTH_CHECK_OK, NULL);
+	else
+		set_check(&booth->mic_check, &booth->mic_detail, BOOTH_CHECK_FAILED, failure);
+	if (seen && heard)
+		g_message("start-up check: camera and microphone open (%" G_GINT64_FORMAT " ms)", ms);
+	else
+		g_warning("start-up check: %s%s%s: %s", seen ? "" : "no picture from the camera",
+			  !seen && !heard ? ", " : "", heard ? "" : "no sound from the microphone", failure);
+}
+
+static gboolean on_probe_poll(gpointer data)
+{
+	Booth *booth = data;
+	if (g_atomic_int_get(&booth->probe_frames) > 0 && relais_preview_get_audio_windows(booth->probe) > 0) {
+		booth->probe_id = 0;
+		probe_finish(booth, NULL);
+		return G_SOURCE_REMOVE;
+	}
+	if (g_get_monotonic_time() - booth->probe_started_us <
+	    (gint64)CONFIG_RELAIS_BOOTH_PROBE_TIMEOUT_S * G_USEC_PER_SEC)
+		return G_SOURCE_CONTINUE;
+	booth->probe_id = 0;
+	g_autofree char *why = g_strdup_printf("nothing within %d s", CONFIG_RELAIS_BOOTH_PROBE_TIMEOUT_S);
+	probe_finish(booth, why);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_probe_error(RelaisPreview *p, const GError *error, gpointer data)
+{
+	probe_finish(data, error->message);
+}
+
+/* Opens the devices for the check now, if nothing else needs them. */
+static void probe_start(Booth *booth)
+{
+	if (booth->probe || booth->preview || booth->media || booth->conf == NULL ||
+	    booth->state != RELAIS_SESSION_IDLE)
+		return; /* probe_again stays: when idle */
+	g_autoptr(GError) error = NULL;
+	booth->probe_started_us = g_get_monotonic_time();
+	g_atomic_int_set(&booth->probe_frames, 0);
+	g_autoptr(RelaisPreview) p = relais_preview_new(booth->conf, &error);
+	if (p) {
+		relais_preview_set_error_func(p, on_probe_error, booth);
+		relais_preview_set_frame_func(p, on_probe_frame, booth);
+		if (!relais_preview_start(p, &error))
+			g_clear_pointer(&p, relais_preview_free);
+	}
+	if (p == NULL) {
+		probe_finish(booth, error->message);
+		return;
+	}
+	booth->probe = g_steal_pointer(&p);
+	booth->probe_id = g_timeout_add(50, on_probe_poll, booth);
+}
+
+static gboolean on_probe_idle(gpointer data)
+{
+	Booth *booth = data;
+	booth->probe_idle_id = 0;
+	if (booth->probe_again)
+		probe_start(booth);
+	return G_SOURCE_REMOVE;
+}
+
+/* From the main loop, not from inside the caller (a transition, a preview
+ * being closed for the media engine that opens next). */
+static void probe_schedule(Booth *booth)
+{
+	if (booth->probe_idle_id == 0)
+		booth->probe_idle_id = g_idle_add(on_probe_idle, booth);
+}
+
+/* Someone else needs the devices, or the booth is out of order: the check
+ * closes them at once and runs again once the booth is idle. What it
+ * already knew stays. */
+static void probe_stop(Booth *booth)
+{
+	if (booth->probe == NULL)
+		return;
+	g_clear_handle_id(&booth->probe_id, g_source_remove);
+	relais_preview_set_frame_func(booth->probe, NULL, NULL);
+	g_clear_pointer(&booth->probe, relais_preview_free);
+	booth->probe_again = TRUE;
+	g_message("start-up check stopped: the devices are needed (again once idle)");
 }
 
 gboolean booth_preview_running(Booth *booth)
@@ -1156,6 +1373,13 @@ void booth_get_facts(Booth *booth, BoothFacts *f)
 		.log_ring = booth->log_ring,
 		.checks = booth->checks,
 		.started_us = booth->started_us,
+		.software = booth->software,
+		.slot = booth->slot,
+		.update_status_path = booth->update_status_path,
+		.camera_check = booth->camera_check,
+		.mic_check = booth->mic_check,
+		.camera_detail = booth->camera_detail,
+		.mic_detail = booth->mic_detail,
 	};
 }
 
@@ -1188,6 +1412,7 @@ JsonObject *booth_status(Booth *booth)
 		json_object_set_string_member(o, "offer", booth->offer ? "ready" : "pending");
 	}
 	json_object_set_boolean_member(o, "screen_sharing", booth->sharing);
+	json_object_set_boolean_member(o, "probe_running", booth->probe != NULL);
 	JsonArray *chat = json_array_new();
 	for (guint i = 0; i < booth->chat->len; i++)
 		json_array_add_object_element(chat, json_object_ref(g_ptr_array_index(booth->chat, i)));
@@ -1204,6 +1429,8 @@ void booth_free(Booth *booth)
 	if (booth == NULL)
 		return;
 	booth_preview_stop(booth);
+	probe_stop(booth);
+	g_clear_handle_id(&booth->probe_idle_id, g_source_remove);
 	booth_wipe(booth);
 	g_clear_handle_id(&booth->selftest_id, g_source_remove);
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
@@ -1224,6 +1451,11 @@ void booth_free(Booth *booth)
 	g_free(booth->site);
 	g_free(booth->switchboard_url);
 	g_free(booth->state_dir);
+	g_free(booth->software);
+	g_free(booth->slot);
+	g_free(booth->update_status_path);
+	g_free(booth->camera_detail);
+	g_free(booth->mic_detail);
 	json_object_unref(booth->checks);
 	g_free(booth->feedback_call);
 	g_free(booth->booth_id);

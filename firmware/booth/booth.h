@@ -49,6 +49,15 @@ typedef struct {
 	/* nullable: the process's last warnings (logring.h), for the
 	 * diagnostics report; must outlive the booth */
 	RelaisLogRing *log_ring;
+	/* nullable: the software it runs (a protocol id, booth_diag_software())
+	 * and its A/B slot ("A", "B": rauc.slot= of the kernel command line),
+	 * both told in every hello */
+	const char *software;
+	const char *slot;
+	/* nullable: the update status file the health service writes
+	 * (updatestatus.h): its report goes to the switchboard after every
+	 * welcome and on booth_send_update_report() */
+	const char *update_status_path;
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline
@@ -193,20 +202,51 @@ gboolean booth_document_close(Booth *booth, GError **error) G_GNUC_WARN_UNUSED_R
  * erased, the call goes on. */
 void booth_document_failed(Booth *booth, const char *why);
 
+/* --- the start-up check of the camera and the microphone -----------------
+ * Once the self-test passes (at start, and back in service after a fault),
+ * the booth opens the self-check preview (preview.h: nothing leaves the
+ * process) with nobody's picture shown, until the camera's first frame and
+ * the microphone's first sound, at most CONFIG_RELAIS_BOOTH_PROBE_TIMEOUT_S,
+ * then closes it. A visitor or a technician who needs the devices first
+ * stops it (then it runs again when the booth is idle). Its outcome is what
+ * the health check (the health service's, before it keeps an update) and
+ * the diagnostics report say about the devices. */
+typedef enum {
+	BOOTH_CHECK_UNKNOWN, /* not run yet, or under way (enrolment holds the booth, a visitor came first) */
+	BOOTH_CHECK_OK,	     /* the device opened and gave a frame / a sound */
+	BOOTH_CHECK_FAILED,  /* it did not: BoothFacts' detail says why */
+} BoothCheck;
+/* "unknown", "ok", "failed" */
+const char *booth_check_name(BoothCheck check);
+/* TRUE while the check has the devices open. */
+gboolean booth_probe_running(Booth *booth);
+
+/* Reads the update status file again (updatestatus.h; its warnings go to
+ * the log) and sends its update_report now if the link is up (*sent,
+ * nullable), else after the next welcome as always.
+ * Returns: (transfer full) the message, or NULL with error: no file
+ * configured or present (RELAIS_UPDATE_STATUS_ERROR_MISSING), a file that
+ * is unreadable or invalid (nothing is sent then). */
+JsonObject *booth_send_update_report(Booth *booth, gboolean *sent, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* What the diagnostics report (diag.h) reads about the booth itself; all
  * (transfer none), valid until the booth changes (use at once). Nothing
  * about a visitor. */
 typedef struct {
 	const char *booth_id, *site, *board, *switchboard_url;
-	const char *state_dir;		   /* nullable */
-	const char *link;		   /* booth_link_state_name(): down, connecting, greeting, up */
-	const char *fault;		   /* nullable: out of order, why */
-	const char *const *ice_servers;	   /* nullable: STUN/TURN URIs from the switchboard */
-	const char *const *ice_addresses;  /* nullable: BoothConfig.ice_addresses */
-	const RelaisMediaConf *media_conf; /* nullable: the board's pipelines, when they load */
-	RelaisLogRing *log_ring;	   /* nullable */
-	JsonObject *checks;		   /* the technician's last tests (diag-tests.h), writable */
-	gint64 started_us;		   /* g_get_monotonic_time() at booth_new() */
+	const char *state_dir;			/* nullable */
+	const char *link;			/* booth_link_state_name(): down, connecting, greeting, up */
+	const char *fault;			/* nullable: out of order, why */
+	const char *const *ice_servers;		/* nullable: STUN/TURN URIs from the switchboard */
+	const char *const *ice_addresses;	/* nullable: BoothConfig.ice_addresses */
+	const RelaisMediaConf *media_conf;	/* nullable: the board's pipelines, when they load */
+	RelaisLogRing *log_ring;		/* nullable */
+	JsonObject *checks;			/* the technician's last tests (diag-tests.h), writable */
+	gint64 started_us;			/* g_get_monotonic_time() at booth_new() */
+	const char *software, *slot;		/* nullable: BoothConfig's */
+	const char *update_status_path;		/* nullable */
+	BoothCheck camera_check, mic_check;	/* the start-up check */
+	const char *camera_detail, *mic_detail; /* nullable: why it failed, or the device */
 } BoothFacts;
 void booth_get_facts(Booth *booth, BoothFacts *facts);
 

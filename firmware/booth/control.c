@@ -3,6 +3,7 @@
 
 #include "control.h"
 #include "diag.h"
+#include "updatestatus.h"
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
@@ -227,6 +228,18 @@ char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechni
 			return reply_error("'%s' needs the touch UI (relais-booth --ui)", cmd);
 		return handle_technician(visitor, tech, cmd, o);
 	}
+	if (g_str_equal(cmd, "health"))
+		return reply_ok(booth_diag_health(booth, NULL));
+	if (g_str_equal(cmd, "update-report")) {
+		gboolean sent = FALSE;
+		g_autoptr(JsonObject) report = booth_send_update_report(booth, &sent, &error);
+		if (report == NULL)
+			return reply_error("%s", error->message);
+		JsonObject *r = json_object_new();
+		json_object_set_boolean_member(r, "sent", sent);
+		json_object_set_object_member(r, "report", g_steal_pointer(&report));
+		return reply_ok(r);
+	}
 	if (g_str_equal(cmd, "diag")) {
 		JsonObject *r = json_object_new();
 		json_object_set_object_member(r, "report", booth_diag_report(booth));
@@ -264,8 +277,8 @@ char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechni
 	}
 	if (g_str_equal(cmd, "debug-block") && test_hooks_enabled())
 		return debug_block(booth, o);
-	return reply_error("unknown command '%.32s' (status, diag, request, end, chat, tap, key, screenshot, touch, "
-			   "technician, drop-link)",
+	return reply_error("unknown command '%.32s' (status, diag, health, update-report, request, end, chat, tap, "
+			   "key, screenshot, touch, technician, drop-link)",
 			   cmd);
 }
 

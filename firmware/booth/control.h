@@ -8,6 +8,13 @@
  *   {"cmd":"end"}            ends the call or leaves the queue
  *   {"cmd":"chat","text":"hello"}
  *   {"cmd":"drop-link"}      drops the switchboard link as a network fault would
+ *   {"cmd":"health"}         {"ok":true,"healthy":bool,"service":"up","link":"up"|"down",
+ *                            "camera","microphone":"ok"|"failed"|"unknown","reasons":[...]}
+ *                            (diag.h booth_diag_health(): what the health service
+ *                            polls before it keeps an update)
+ *   {"cmd":"update-report"}  reads the update status file again and sends its
+ *                            report: {"ok":true,"sent":bool,"report":{...}}; a
+ *                            missing or invalid file is an error (nothing sent)
  *
  * With the touch UI (--ui), visitors start sessions on the screen, and
  * `request` is refused; instead, as a finger or a switch would:

@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "enrol-client.h"
 #include "pki.h"
+#include "updatestatus.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -17,6 +18,17 @@
 #ifndef RELAIS_BUILD_ID
 #define RELAIS_BUILD_ID "unknown"
 #endif
+#ifndef RELAIS_SOFTWARE
+#define RELAIS_SOFTWARE RELAIS_VERSION "-" RELAIS_BUILD_ID
+#endif
+
+const char *booth_diag_software(void)
+{
+	static char *software = NULL;
+	if (g_once_init_enter(&software))
+		g_once_init_leave(&software, relais_version_sanitize(RELAIS_SOFTWARE));
+	return software;
+}
 
 char *booth_diag_iso_time(gint64 unix_us)
 {
@@ -201,6 +213,9 @@ JsonObject *booth_diag_report(Booth *booth)
 	JsonObject *sw = json_object_new();
 	json_object_set_string_member(sw, "version", RELAIS_VERSION);
 	json_object_set_string_member(sw, "build", RELAIS_BUILD_ID);
+	json_object_set_string_member(sw, "running", booth_diag_software());
+	if (f.slot)
+		json_object_set_string_member(sw, "slot", f.slot);
 	json_object_set_object_member(o, "software", sw);
 	json_object_set_string_member(o, "board", f.board);
 	json_object_set_string_member(o, "booth_id", f.booth_id);
@@ -212,10 +227,15 @@ JsonObject *booth_diag_report(Booth *booth)
 	json_object_set_object_member(o, "memory", memory_report());
 	json_object_set_array_member(o, "addresses", addresses());
 	json_object_set_object_member(o, "link", link_report(&f));
-	json_object_set_object_member(o, "camera", camera_report(&f));
+	JsonObject *camera = camera_report(&f);
+	json_object_set_string_member(camera, "self_test", booth_check_name(f.camera_check));
+	json_object_set_object_member(o, "camera", camera);
 
 	JsonObject *mic = json_object_new();
 	json_object_set_string_member(mic, "state", f.media_conf ? "ok" : "error");
+	json_object_set_string_member(mic, "self_test", booth_check_name(f.mic_check));
+	if (f.mic_check == BOOTH_CHECK_FAILED && f.mic_detail)
+		json_object_set_string_member(mic, "detail", f.mic_detail);
 	/* live only while the technician screen has the preview open */
 	double level = booth_preview_running(booth) ? booth_preview_get_mic_level(booth) : -1;
 	if (level > 0)
@@ -236,5 +256,45 @@ JsonObject *booth_diag_report(Booth *booth)
 	if (f.log_ring)
 		relais_log_ring_foreach(f.log_ring, add_error, errors);
 	json_object_set_array_member(o, "errors", errors);
+	return o;
+}
+
+/* "camera: no picture ..." for a device that is not ok. */
+static void add_device_reason(JsonArray *reasons, const char *name, BoothCheck check, const char *detail)
+{
+	if (check == BOOTH_CHECK_OK)
+		return;
+	g_autofree char *r = check == BOOTH_CHECK_UNKNOWN
+				     ? g_strdup_printf("%s not checked yet", name)
+				     : g_strdup_printf("%s failed: %s", name, detail ? detail : "no detail");
+	json_array_add_string_element(reasons, r);
+}
+
+JsonObject *booth_diag_health(Booth *booth, gboolean *healthy)
+{
+	BoothFacts f;
+	booth_get_facts(booth, &f);
+	gboolean up = g_strcmp0(f.link, "up") == 0;
+	JsonObject *o = json_object_new();
+	JsonArray *reasons = json_array_new();
+	if (!up)
+		json_array_add_string_element(reasons, "link down");
+	add_device_reason(reasons, "camera", f.camera_check, f.camera_detail);
+	add_device_reason(reasons, "microphone", f.mic_check, f.mic_detail);
+	gboolean ok = up && f.camera_check == BOOTH_CHECK_OK && f.mic_check == BOOTH_CHECK_OK;
+	json_object_set_boolean_member(o, "healthy", ok);
+	json_object_set_string_member(o, "service", "up");
+	json_object_set_string_member(o, "link", up ? "up" : "down");
+	json_object_set_string_member(o, "camera", booth_check_name(f.camera_check));
+	json_object_set_string_member(o, "microphone", booth_check_name(f.mic_check));
+	json_object_set_array_member(o, "reasons", reasons);
+	json_object_set_string_member(o, "state", relais_session_state_name(booth_get_state(booth)));
+	json_object_set_string_member(o, "software", booth_diag_software());
+	if (f.slot)
+		json_object_set_string_member(o, "slot", f.slot);
+	else
+		json_object_set_null_member(o, "slot");
+	if (healthy)
+		*healthy = ok;
 	return o;
 }

@@ -9,7 +9,7 @@
 #include <libsoup/soup.h>
 
 struct _BoothLink {
-	char *url, *booth_id, *site, *board;
+	char *url, *booth_id, *site, *board, *software, *slot;
 	guint ping_interval_s;
 	BoothLinkCallbacks cb;
 	gpointer user_data;
@@ -48,6 +48,8 @@ BoothLink *booth_link_new(const BoothLinkConfig *config, const BoothLinkCallback
 	link->booth_id = g_strdup(config->booth_id);
 	link->site = g_strdup(config->site);
 	link->board = g_strdup(config->board);
+	link->software = g_strdup(config->software);
+	link->slot = g_strdup(config->slot);
 	link->ping_interval_s = config->ping_interval_s ? config->ping_interval_s : 15;
 	link->cb = *callbacks;
 	link->user_data = user_data;
@@ -281,6 +283,10 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
 		json_object_set_string_member(hello, "board", link->board);
 	if (link->resume_call)
 		json_object_set_string_member(hello, "call", link->resume_call);
+	if (link->software)
+		json_object_set_string_member(hello, "software", link->software);
+	if (link->slot)
+		json_object_set_string_member(hello, "slot", link->slot);
 	send_raw(link, hello);
 }
 
@@ -526,5 +532,7 @@ void booth_link_free(BoothLink *link)
 	g_free(link->booth_id);
 	g_free(link->site);
 	g_free(link->board);
+	g_free(link->software);
+	g_free(link->slot);
 	g_free(link);
 }

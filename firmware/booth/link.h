@@ -52,6 +52,9 @@ typedef struct {
 	GTlsDatabase *tls_database;
 	/* enrolment in use: no dialling before booth_link_set_client_certificate() */
 	gboolean needs_certificate;
+	/* nullable: told in every hello (a protocol id; "A" or "B") */
+	const char *software;
+	const char *slot;
 } BoothLinkConfig;
 
 /* What the booth's screen says when the switchboard refuses its certificate. */

@@ -7,11 +7,13 @@
 #include "relais-config.h"
 
 #include "boothconf.h"
+#include "diag.h"
 #include "enrol-client.h"
 #include "enrolment.h"
 #include "pinhash.h"
 #include "technician.h"
 #include "mainloop.h"
+#include "updatestatus.h"
 #include "visitor.h"
 #include "watchdog.h"
 #include <gst/gst.h>
@@ -230,6 +232,8 @@ int main(int argc, char **argv)
 	g_autofree char *ca_file = NULL;
 	g_autofree char *enrol_token = NULL;
 	g_autofree char *pin_hash = NULL;
+	g_autofree char *update_status = NULL;
+	g_autofree char *cmdline_path = g_strdup("/proc/cmdline");
 	GOptionEntry entries[] = {
 		{"settings", 0, 0, G_OPTION_ARG_FILENAME, &settings_path,
 		 "The booth's settings file, written by relaisctl provision (default, when no --switchboard is "
@@ -273,6 +277,11 @@ int main(int argc, char **argv)
 		 "LIST"},
 		{"technician-pin-hash", 0, 0, G_OPTION_ARG_STRING, &pin_hash,
 		 "The technician PIN's hash (relaisctl's pbkdf2-sha256$... form); overrides the settings file", "HASH"},
+		{"update-status", 0, 0, G_OPTION_ARG_FILENAME, &update_status,
+		 "What became of the last update, written by the health service (default: STATE_DIR/update-status)",
+		 "FILE"},
+		{"cmdline", 0, 0, G_OPTION_ARG_FILENAME, &cmdline_path,
+		 "Where rauc.slot= names the running slot (default: /proc/cmdline)", "FILE"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais booth");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -395,6 +404,21 @@ int main(int argc, char **argv)
 		state_dir = state_dir_default();
 	gst_init(NULL, NULL);
 
+	/* the slot this system runs from: a missing or foreign command line
+	 * (a development machine) names none */
+	g_autofree char *cmdline = NULL;
+	g_autofree char *slot = NULL;
+	g_autoptr(GError) cmdline_error = NULL;
+	if (g_file_get_contents(cmdline_path, &cmdline, NULL, &cmdline_error))
+		slot = relais_cmdline_slot(cmdline);
+	else
+		g_debug("%s", cmdline_error->message);
+	if (update_status == NULL) {
+		if (state_dir == NULL)
+			state_dir = state_dir_default();
+		update_status = g_build_filename(state_dir, "update-status", NULL);
+	}
+
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	BoothConfig config = {
 		.switchboard_url = url,
@@ -409,6 +433,9 @@ int main(int argc, char **argv)
 		.needs_certificate = enrol,
 		.state_dir = state_dir,
 		.log_ring = log_ring,
+		.software = booth_diag_software(),
+		.slot = slot,
+		.update_status_path = update_status,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;
@@ -486,7 +513,8 @@ int main(int argc, char **argv)
 		g_strv_builder_unref(b);
 		g_timeout_add_seconds_full(G_PRIORITY_DEFAULT, 5, on_settings_retry, retry, (GDestroyNotify)g_strfreev);
 	} else {
-		g_message("booth %s (board %s) started, switchboard %s", booth_id, board, url);
+		g_message("booth %s (board %s, software %s, slot %s) started, switchboard %s", booth_id, board,
+			  booth_diag_software(), slot ? slot : "none", url);
 	}
 
 	/* under systemd (Type=notify): ready once the first screen is up, and

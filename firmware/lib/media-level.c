@@ -9,7 +9,8 @@
 
 struct _RelaisLevel {
 	gatomicrefcount ref;
-	gint bits; /* the published peak, a float's bits (atomic) */
+	gint bits;    /* the published peak, a float's bits (atomic) */
+	gint windows; /* windows published (atomic) */
 	/* Streaming thread only (one pad). */
 	gboolean configured;
 	GstAudioFormat format;
@@ -44,6 +45,13 @@ static void level_publish(RelaisLevel *l, float peak)
 		gint i;
 	} u = {.f = peak};
 	g_atomic_int_set(&l->bits, u.i);
+	g_atomic_int_inc(&l->windows);
+}
+
+guint relais_level_get_windows(RelaisLevel *l)
+{
+	g_return_val_if_fail(l != NULL, 0);
+	return (guint)g_atomic_int_get(&l->windows);
 }
 
 double relais_level_get(RelaisLevel *l)

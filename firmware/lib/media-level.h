@@ -27,6 +27,9 @@ void relais_level_unref(RelaisLevel *level);
 void relais_level_attach(RelaisLevel *level, struct _GstPad *pad);
 /* Peak of the last window, 0..1 of full scale (linear). */
 double relais_level_get(RelaisLevel *level);
+/* Windows published so far: sound has flowed once this is above 0, silent
+ * or not (the booth's start-up check of its microphone). */
+guint relais_level_get_windows(RelaisLevel *level);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisLevel, relais_level_unref)
 
 G_END_DECLS

@@ -206,6 +206,12 @@ double relais_preview_get_mic_level(RelaisPreview *p)
 	return relais_level_get(p->level);
 }
 
+guint relais_preview_get_audio_windows(RelaisPreview *p)
+{
+	g_return_val_if_fail(p != NULL, 0);
+	return relais_level_get_windows(p->level);
+}
+
 gboolean relais_preview_is_running(RelaisPreview *p)
 {
 	g_return_val_if_fail(p != NULL, FALSE);

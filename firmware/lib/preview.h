@@ -63,6 +63,9 @@ void relais_preview_set_error_func(RelaisPreview *preview, RelaisPreviewErrorFun
  * (linear; before echo cancellation, which needs a call). Lock-free. */
 double relais_preview_get_mic_level(RelaisPreview *preview);
 
+/* ~100 ms windows of microphone sound seen so far (0: none yet). */
+guint relais_preview_get_audio_windows(RelaisPreview *preview);
+
 /* TRUE from a successful start() until a runtime failure or free(). */
 gboolean relais_preview_is_running(RelaisPreview *preview);
 

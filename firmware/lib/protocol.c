@@ -4,6 +4,7 @@
 #include "protocol.h"
 #include "relais-config.h"
 #include "booking.h"
+#include "updatestatus.h"
 #include "fail.h"
 
 #include <stdlib.h>
@@ -61,7 +62,7 @@ typedef struct {
 typedef struct {
 	const char *name;
 	guint senders; /* bit mask of roles allowed to send it */
-	FieldSpec fields[8];
+	FieldSpec fields[10];
 } MsgSpec;
 
 static const char *const roles_enum[] = {"booth", "adviser", NULL};
@@ -69,6 +70,7 @@ static const char *const status_enum[] = {"idle", "out_of_order", NULL};
 static const char *const sdp_enum[] = {"offer", "answer", NULL};
 static const char *const share_enum[] = {"on", "off", NULL};
 static const char *const doc_kind_enum[] = {"pdf", "png", "jpeg", NULL};
+static const char *const slot_enum[] = {"A", "B", NULL};
 
 /* Pages of a shown PDF: the protocol's bound (Kconfig's cap is at most this). */
 #define DOC_MAX_PAGES 1000
@@ -89,7 +91,10 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			       {"site", K_TEXT, FALSE},
 			       {"board", K_ID, FALSE},
 			       {"name", K_TEXT, FALSE},
-			       {"call", K_ID, FALSE}}},
+			       {"call", K_ID, FALSE},
+			       /* booth: the software it runs and its A/B slot */
+			       {"software", K_ID, FALSE},
+			       {"slot", K_ENUM, FALSE, 0, 0, slot_enum}}},
 	[RELAIS_MSG_WELCOME] = {"welcome",
 				S,
 				{{"version", K_INT, TRUE, 1, G_MAXINT32},
@@ -199,6 +204,16 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	 * answers with the same request id and its report */
 	[RELAIS_MSG_DIAG_REQUEST] = {"diag_request", S, {{"request", K_ID, TRUE}}},
 	[RELAIS_MSG_DIAG_REPORT] = {"diag_report", B, {{"request", K_ID, TRUE}, {"report", K_REPORT, TRUE}}},
+	/* what became of the booth's last update (updatestatus.h), after every
+	 * welcome and when asked to read its status file again */
+	[RELAIS_MSG_UPDATE_REPORT] = {"update_report",
+				      B,
+				      {{"result", K_ENUM, TRUE, 0, 0, relais_update_results},
+				       {"version", K_ID, TRUE},
+				       {"from", K_ID, FALSE},
+				       {"slot", K_ENUM, TRUE, 0, 0, slot_enum},
+				       {"at", K_TIME, TRUE},
+				       {"detail", K_TEXT, FALSE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)

@@ -61,6 +61,8 @@ typedef enum {
 	/* remote diagnostics (PROTOCOL.md "Diagnostics") */
 	RELAIS_MSG_DIAG_REQUEST,
 	RELAIS_MSG_DIAG_REPORT,
+	/* software and updates (PROTOCOL.md "Software and updates") */
+	RELAIS_MSG_UPDATE_REPORT,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 

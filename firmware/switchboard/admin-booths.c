@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* admin-booths: /api/admin/booths: every booth with its site, status, last
- * contact and enrolment; add one not yet connected (with its one-time
+ * contact, enrolment, the software it runs and its last update; add one not yet connected (with its one-time
  * enrolment token), change, delete, a new token, revoke. */
 #define G_LOG_DOMAIN "relais-admin"
 
@@ -58,6 +58,40 @@ static JsonObject *enrolment_json(SbAdmin *a, const char *booth_id, GError **err
 	return o;
 }
 
+static void set_string_or_null(JsonObject *o, const char *name, const char *v)
+{
+	if (v)
+		json_object_set_string_member(o, name, v);
+	else
+		json_object_set_null_member(o, name);
+}
+
+/* The booth's last update report (store-updates.h) as the page shows it, or
+ * null. Returns: (transfer full) (nullable) with no error when it sent none. */
+static JsonNode *last_update_json(SbAdmin *a, const char *booth_id, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(SbUpdateReport) r = sb_store_update_report_get(a->store, booth_id, &local);
+	if (r == NULL) {
+		if (!g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return NULL;
+		}
+		return json_node_new(JSON_NODE_NULL);
+	}
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "result", r->result);
+	json_object_set_string_member(o, "version", r->version);
+	set_string_or_null(o, "from", r->from_version);
+	json_object_set_string_member(o, "slot", r->slot);
+	json_object_set_string_member(o, "at", r->at);
+	set_string_or_null(o, "detail", r->detail);
+	set_time_or_null(o, "received_at", r->received_at);
+	JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(n, o);
+	return n;
+}
+
 void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg)
 {
 	g_autoptr(JsonArray) snapshot = booths_snapshot(a);
@@ -68,11 +102,29 @@ void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg)
 		sb_api_reply_store_error(msg, error, NULL);
 		return;
 	}
+	/* the software each runs, as the store keeps it (the last hello) */
+	g_autoptr(GPtrArray) rows = sb_store_booth_list(a->store, 0, &error);
+	if (rows == NULL) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	g_autoptr(GHashTable) by_id = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < rows->len; i++)
+		g_hash_table_insert(by_id, ((SbBooth *)rows->pdata[i])->id, rows->pdata[i]);
 	/* the site each connected booth reports (its --site), beside the one it
 	 * is listed under */
 	JsonArray *booths = json_object_get_array_member(json_node_get_object(root), "booths");
 	for (guint i = 0; i < json_array_get_length(booths); i++) {
 		JsonObject *b = json_array_get_object_element(booths, i);
+		const SbBooth *row = g_hash_table_lookup(by_id, json_object_get_string_member(b, "id"));
+		set_string_or_null(b, "software", row ? row->software : NULL);
+		set_string_or_null(b, "slot", row ? row->slot : NULL);
+		JsonNode *last = last_update_json(a, json_object_get_string_member(b, "id"), &error);
+		if (last == NULL) {
+			sb_api_reply_store_error(msg, error, NULL);
+			return;
+		}
+		json_object_set_member(b, "last_update", last);
 		JsonObject *live = snapshot_find(snapshot, json_object_get_string_member(b, "id"));
 		if (live)
 			json_object_set_string_member(b, "reported_site",

@@ -11,7 +11,9 @@
  *   GET|POST /api/admin/sites/ID/closures    {from, to, reason}
  *   DELETE /api/admin/closures/ID
  *   GET    /api/admin/booths                 every booth, its site, status, last seen, enrolment
- *                                            {state, cert_expires, token_expires, revoked_at}
+ *                                            {state, cert_expires, token_expires, revoked_at},
+ *                                            software, slot (its last hello) and last_update
+ *                                            {result, version, from, slot, at, detail, received_at} or null
  *   POST   /api/admin/booths                 {id, name?, site_id?}: a booth not yet connected;
  *                                            the reply has its enrolment token, once
  *   PUT    /api/admin/booths/ID              {name?, site_id?}

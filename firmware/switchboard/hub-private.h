@@ -43,6 +43,8 @@ struct _SbPeer {
 	char *booth_id;
 	char *site;
 	char *board;
+	char *software;	    /* as its hello says (nullable) */
+	char *slot;	    /* "A", "B" or NULL */
 	SbBoothState state; /* hub-state.h; queued: ticket set, in_call: call set */
 	char *reason;
 	/* adviser */
@@ -122,7 +124,8 @@ struct _SbHub {
 	guint64 booking_outcomes[4]; /* by BookingOutcome */
 	GHashTable *diag;	     /* request id -> open diagnostic request (hub-diag.c) */
 	guint diag_next_handle;
-	guint64 diag_results[6]; /* by SbHubDiagResult */
+	guint64 diag_results[6];   /* by SbHubDiagResult */
+	guint64 update_reports[3]; /* by result: kept, rolled-back, install-failed */
 };
 
 /* --- shared by the hub's files (hub.c) --- */

@@ -343,6 +343,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 				  said ? said : "", peer->cert_site);
 		peer->site = g_strdup(peer->cert_site ? peer->cert_site : said);
 		peer->board = g_strdup(relais_msg_get_string(msg, "board"));
+		peer->software = g_strdup(relais_msg_get_string(msg, "software"));
+		peer->slot = g_strdup(relais_msg_get_string(msg, "slot"));
 		peer->state = SB_BOOTH_IDLE;
 		g_hash_table_insert(hub->booths, peer->booth_id, peer);
 	} else {
@@ -371,8 +373,9 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	hub_send_obj(hub, peer, w);
 
 	if (peer->role == RELAIS_ROLE_BOOTH) {
-		g_message("booth %s online (site '%s', board '%s')", peer->booth_id, peer->site ? peer->site : "",
-			  peer->board ? peer->board : "");
+		g_message("booth %s online (site '%s', board '%s', software %s, slot %s)", peer->booth_id,
+			  peer->site ? peer->site : "", peer->board ? peer->board : "",
+			  peer->software ? peer->software : "unknown", peer->slot ? peer->slot : "unknown");
 		/* before the visitor queues, the booth knows whether anyone is there */
 		hub_send_obj(hub, peer, availability_message(hub, peer));
 		const char *resume = relais_msg_get_string(msg, "call");
@@ -462,6 +465,27 @@ static void handle_cancel(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	hub_booths_changed(hub);
 }
 
+/* What became of the booth's last update: handed to the services (the
+ * store), whatever the booth is doing. */
+static void handle_update_report(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	SbHubUpdateReport r = {
+		.result = relais_msg_get_string(msg, "result"),
+		.version = relais_msg_get_string(msg, "version"),
+		.from = relais_msg_get_string(msg, "from"),
+		.slot = relais_msg_get_string(msg, "slot"),
+		.at = relais_msg_get_string(msg, "at"),
+		.detail = relais_msg_get_string(msg, "detail"),
+	};
+	static const char *const results[] = {"kept", "rolled-back", "install-failed"};
+	for (guint i = 0; i < G_N_ELEMENTS(results); i++)
+		if (g_strcmp0(r.result, results[i]) == 0)
+			hub->update_reports[i]++;
+	g_debug("booth %s: update report %s %s (slot %s, %s)", peer->booth_id, r.result, r.version, r.slot, r.at);
+	if (hub->services.update_report)
+		hub->services.update_report(peer->booth_id, &r, hub->services_data);
+}
+
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
@@ -515,6 +539,9 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 		break;
 	case RELAIS_MSG_DIAG_REPORT:
 		hub_handle_diag_report(hub, peer, msg);
+		break;
+	case RELAIS_MSG_UPDATE_REPORT:
+		handle_update_report(hub, peer, msg);
 		break;
 	case RELAIS_MSG_PING: {
 		hub_send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));
@@ -610,6 +637,8 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer->cert_site);
 	g_free(peer->site);
 	g_free(peer->board);
+	g_free(peer->software);
+	g_free(peer->slot);
 	g_free(peer->reason);
 	g_free(peer->name);
 	g_strfreev(peer->languages);
@@ -702,6 +731,14 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       sb_hub_document_bytes(hub));
 	hub_bookings_metrics(hub, out);
 	hub_diag_metrics(hub, out);
+	g_string_append_printf(out,
+			       "# HELP relais_update_reports_total Booths' reports of their last update, by result "
+			       "(repeated after every reconnection).\n"
+			       "# TYPE relais_update_reports_total counter\n"
+			       "relais_update_reports_total{result=\"kept\"} %" G_GUINT64_FORMAT "\n"
+			       "relais_update_reports_total{result=\"rolled-back\"} %" G_GUINT64_FORMAT "\n"
+			       "relais_update_reports_total{result=\"install-failed\"} %" G_GUINT64_FORMAT "\n",
+			       hub->update_reports[0], hub->update_reports[1], hub->update_reports[2]);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)
@@ -718,6 +755,10 @@ JsonArray *sb_hub_booths_snapshot(SbHub *hub)
 		json_object_set_string_member(e, "state", hub_booth_state(b));
 		json_object_set_string_member(e, "reason",
 					      b->state == SB_BOOTH_OUT_OF_ORDER && b->reason ? b->reason : "");
+		if (b->software)
+			json_object_set_string_member(e, "software", b->software);
+		if (b->slot)
+			json_object_set_string_member(e, "slot", b->slot);
 		json_array_add_object_element(a, e);
 	}
 	return a;

@@ -42,6 +42,17 @@ typedef struct {
 	gpointer adviser_conn;	/* the answering adviser's connection (NULL if not answered) */
 } SbHubCallInfo;
 
+/* What a booth said of its last system update (update_report, checked by
+ * the protocol: PROTOCOL.md "Software and updates"). */
+typedef struct {
+	const char *result;  /* "kept", "rolled-back", "install-failed" */
+	const char *version; /* the version tried */
+	const char *from;    /* nullable: the version running before */
+	const char *slot;    /* "A" or "B": the slot tried */
+	const char *at;	     /* ISO 8601 with its offset */
+	const char *detail;  /* nullable */
+} SbHubUpdateReport;
+
 /* The connections: how the hub's texts reach the peers. */
 typedef struct {
 	/* deliver one text frame to the connection `conn` */
@@ -85,6 +96,10 @@ typedef struct {
 	 * it could not be marked; the call goes on (its visitor was verified). */
 	gboolean (*booking_use)(const char *site, const char *code, const char *call_id, char **why,
 				gpointer user_data);
+	/* greeted booth `booth_id` reported what became of its last update;
+	 * it repeats the same report after every welcome (the service keeps
+	 * one record of it) */
+	void (*update_report)(const char *booth_id, const SbHubUpdateReport *report, gpointer user_data);
 } SbHubServices;
 
 typedef struct {
@@ -174,7 +189,8 @@ void sb_hub_counts(SbHub *hub, SbHubCounts *counts);
 /* The connected booths, for the host-site staff page (site.c): one object
  * per greeted booth, {booth_id, site (as its hello named it, "" if none),
  * state: idle | queued | in_call | out_of_order, reason ("" unless out of
- * order)}, in no particular order. Nothing about visitors.
+ * order), software and slot (as its hello said them; absent if not)}, in no
+ * particular order. Nothing about visitors.
  * Returns: (transfer full) */
 JsonArray *sb_hub_booths_snapshot(SbHub *hub);
 

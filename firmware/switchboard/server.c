@@ -10,6 +10,7 @@
 #include "http.h"
 #include "site.h"
 #include "stats.h"
+#include "updates.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -186,6 +187,17 @@ static gboolean services_booking_use(const char *site, const char *code, const c
 	return sb_bookings_use(server->store, site, code, call_id, why);
 }
 
+/* --- the booths' update reports (updates.c) ---------------------------------- */
+
+static void services_update_report(const char *booth_id, const SbHubUpdateReport *report, gpointer user_data)
+{
+	SbServer *server = user_data;
+	g_autoptr(GError) error = NULL;
+	if (!sb_updates_record(server->store, booth_id, report, &error))
+		g_warning("booth %s: its update report (%s %s) is not recorded: %s", booth_id, report->result,
+			  report->version, error->message);
+}
+
 static const SbHubTransport transport = {transport_send, transport_close};
 
 static const SbHubServices services = {
@@ -197,6 +209,7 @@ static const SbHubServices services = {
 	.booking_check_in = services_booking_check_in,
 	.booking_verify = services_booking_verify,
 	.booking_use = services_booking_use,
+	.update_report = services_update_report,
 };
 
 /* --- WebSocket endpoints ------------------------------------------------------ */

@@ -15,6 +15,8 @@ typedef struct {
 	gint64 site_id;
 	char *state;
 	char *reason;
+	char *software, *slot; /* as its hello said them */
+	gboolean software_written;
 	gint64 written_us;
 } Written;
 
@@ -29,6 +31,8 @@ static void written_free(Written *w)
 {
 	g_free(w->state);
 	g_free(w->reason);
+	g_free(w->software);
+	g_free(w->slot);
 	g_free(w);
 }
 
@@ -151,7 +155,12 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 		gint64 site_id = site_id_for(sb->store, json_object_get_string_member_with_default(o, "site", ""));
 		g_hash_table_add(present, (gpointer)id);
 		Written *w = g_hash_table_lookup(sb->written, id);
-		if (w && w->site_id == site_id && g_strcmp0(w->state, state) == 0 &&
+		/* the software it runs: once per connection (a new hello) */
+		const char *software = json_object_get_string_member_with_default(o, "software", NULL);
+		const char *slot = json_object_get_string_member_with_default(o, "slot", NULL);
+		gboolean software_due = w == NULL || !w->software_written || g_strcmp0(w->software, software) != 0 ||
+					g_strcmp0(w->slot, slot) != 0;
+		if (w && !software_due && w->site_id == site_id && g_strcmp0(w->state, state) == 0 &&
 		    g_strcmp0(w->reason, reason) == 0 &&
 		    now_us - w->written_us < (gint64)SB_SITE_HEARTBEAT_S * G_USEC_PER_SEC)
 			continue;
@@ -164,6 +173,19 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 		if (w == NULL) {
 			w = g_new0(Written, 1);
 			g_hash_table_insert(sb->written, g_strdup(id), w);
+		}
+		if (software_due) {
+			if (!sb_store_booth_software(sb->store, id, software, slot, &e)) {
+				g_prefix_error(&e, "booth %s: ", id);
+				keep_first_error(error, e);
+				ok = FALSE;
+			} else {
+				g_free(w->software);
+				w->software = g_strdup(software);
+				g_free(w->slot);
+				w->slot = g_strdup(slot);
+				w->software_written = TRUE;
+			}
 		}
 		w->site_id = site_id;
 		g_free(w->state);

@@ -163,6 +163,8 @@ void sb_booth_free(SbBooth *b)
 	g_free(b->name);
 	g_free(b->state);
 	g_free(b->reason);
+	g_free(b->software);
+	g_free(b->slot);
 	g_free(b);
 }
 
@@ -210,12 +212,31 @@ gboolean sb_store_booth_seen(SbStore *s, const char *booth_id, const char *state
 	       store_run(s, st, "recording the booth's state", error) && store_changed_one(s, "booth", booth_id, error);
 }
 
+gboolean sb_store_booth_software(SbStore *s, const char *booth_id, const char *software, const char *slot,
+				 GError **error)
+{
+	if (!store_check_id("the booth id", booth_id, SB_STORE_MAX_ID, error) ||
+	    (software && !store_check_id("the software", software, SB_STORE_MAX_ID, error)))
+		return FALSE;
+	if (slot && g_strcmp0(slot, "A") != 0 && g_strcmp0(slot, "B") != 0)
+		return store_invalid(error, "a slot is A or B");
+	g_autoptr(SbStmt) st = store_prep(s, "UPDATE booths SET software = ?, slot = ? WHERE id = ?", error);
+	return st &&
+	       store_bound(s,
+			   store_bind_text(st, 1, software) | store_bind_text(st, 2, slot) |
+				   store_bind_text(st, 3, booth_id),
+			   error) &&
+	       store_run(s, st, "recording the booth's software", error) &&
+	       store_changed_one(s, "booth", booth_id, error);
+}
+
 GPtrArray *sb_store_booth_list(SbStore *s, gint64 site_id, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s,
-					  "SELECT id, site_id, name, last_seen, state, reason FROM booths "
-					  "WHERE ?1 = 0 OR site_id = ?1 ORDER BY id",
-					  error);
+	g_autoptr(SbStmt) st =
+		store_prep(s,
+			   "SELECT id, site_id, name, last_seen, state, reason, software, slot FROM booths "
+			   "WHERE ?1 = 0 OR site_id = ?1 ORDER BY id",
+			   error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, site_id), error))
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)sb_booth_free);
@@ -228,6 +249,8 @@ GPtrArray *sb_store_booth_list(SbStore *s, gint64 site_id, GError **error)
 		b->last_seen = store_col_int64(st, 3);
 		b->state = store_col_str(st, 4);
 		b->reason = store_col_str(st, 5);
+		b->software = store_col_str(st, 6);
+		b->slot = store_col_str(st, 7);
 		g_ptr_array_add(out, b);
 	}
 	return rc == STORE_DONE ? g_steal_pointer(&out) : NULL;

@@ -54,6 +54,8 @@ typedef struct {
 	gint64 last_seen; /* 0: never */
 	char *state;	  /* "offline", "idle", "out_of_order", ... */
 	char *reason;	  /* NULL or why it is out of order */
+	char *software;	  /* NULL or the software it last said it runs (its hello) */
+	char *slot;	  /* NULL, "A" or "B": the slot it last ran from */
 } SbBooth;
 void sb_booth_free(SbBooth *booth);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbBooth, sb_booth_free)
@@ -68,6 +70,12 @@ gboolean sb_store_booth_upsert(SbStore *store, const char *booth_id, gint64 site
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_booth_seen(SbStore *store, const char *booth_id, const char *state, const char *reason,
 			     GError **error);
+/* Records the software booth `booth_id` runs (a protocol id, 1..64) and its
+ * slot ("A", "B"), each nullable (not said), as its hello told them; kept
+ * while it is offline. NOT_FOUND for a booth not added. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_booth_software(SbStore *store, const char *booth_id, const char *software, const char *slot,
+				 GError **error);
 /* The name of the site booth `booth_id` is registered at: NULL with no
  * error for a booth without a site, NOT_FOUND for an unknown booth.
  * Returns: (transfer full) */

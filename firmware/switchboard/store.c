@@ -174,7 +174,24 @@ static const char MIGRATION_4[] = "CREATE TABLE enrol_tokens (\n"
 				  ") STRICT;\n"
 				  "CREATE INDEX booth_certs_booth ON booth_certs(booth_id);\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4};
+/* Version 5: the software a booth runs and its A/B slot (its hello), and
+ * the last update report of each booth (STORE.md "Software and updates"):
+ * one row per booth, the same report twice being one record. */
+static const char MIGRATION_5[] =
+	"ALTER TABLE booths ADD COLUMN software TEXT CHECK (length(software) BETWEEN 1 AND 64);\n"
+	"ALTER TABLE booths ADD COLUMN slot TEXT CHECK (slot IN ('A', 'B'));\n"
+	"CREATE TABLE update_reports (\n"
+	"	booth_id TEXT PRIMARY KEY REFERENCES booths(id) ON DELETE CASCADE,\n"
+	"	result TEXT NOT NULL CHECK (result IN ('kept', 'rolled-back', 'install-failed')),\n"
+	"	version TEXT NOT NULL CHECK (length(version) BETWEEN 1 AND 64),\n"
+	"	from_version TEXT CHECK (length(from_version) BETWEEN 1 AND 64),\n"
+	"	slot TEXT NOT NULL CHECK (slot IN ('A', 'B')),\n"
+	"	at TEXT NOT NULL CHECK (length(at) BETWEEN 1 AND 40),\n"
+	"	detail TEXT CHECK (length(detail) <= 2000),\n"
+	"	received_at INTEGER NOT NULL\n"
+	") STRICT;\n";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

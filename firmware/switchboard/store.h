@@ -2,14 +2,14 @@
 /*
  * store: the switchboard's database (STORE.md beside this file): sites,
  * booths, accounts, sign-ins and attempts, opening hours, closures,
- * bookings, anonymous call records, and booth enrolment (tokens and the
- * certificates the booth CA issued). Statistics are made from them by
+ * bookings, anonymous call records, booth enrolment (tokens and the
+ * certificates the booth CA issued), and the booths' update reports. Statistics are made from them by
  * stats.c; local days and opening periods come from calendar.c.
  *
  * This header is the whole API: the store itself (open, migrations, clock,
  * housekeeping) below, and one header per area, included at the end
  * (store-accounts.h, store-sites.h, store-hours.h, store-bookings.h,
- * store-calls.h, store-enrol.h), each with its one .c. The SQL engine (SQLite, store.c)
+ * store-calls.h, store-enrol.h, store-updates.h), each with its one .c. The SQL engine (SQLite, store.c)
  * sits behind store-private.h, which callers never include.
  *
  * One file, DIR/relais.db (0600, WAL), opened by sb_store_open(), which
@@ -56,7 +56,7 @@ typedef enum {
 } SbStoreError;
 
 /* The schema version this code writes; a newer file is refused. */
-#define SB_STORE_SCHEMA_VERSION 4
+#define SB_STORE_SCHEMA_VERSION 5
 #define SB_STORE_FILE		"relais.db"
 
 /* Field caps, in characters (checked before SQL; the schema checks again). */
@@ -113,3 +113,4 @@ G_END_DECLS
 #include "store-bookings.h"
 #include "store-calls.h"
 #include "store-enrol.h"
+#include "store-updates.h"

@@ -18,6 +18,12 @@
  *   relais-boothctl -c PATH technician BUTTON  technician screen: 0-9, back, ok, close,
  *                                              speaker, turn
  *   relais-boothctl -c PATH diag               the diagnostics report
+ *   relais-boothctl -c PATH health             the health check: exits 0 when
+ *                                              healthy (link up, camera and
+ *                                              microphone opened), 1 when not,
+ *                                              2 when no booth answers
+ *   relais-boothctl -c PATH update-report      reads the update status file
+ *                                              again and reports it
  *
  *
  * Test runs only (the booth started with RELAIS_BOOTH_TEST_HOOKS=1, see
@@ -36,8 +42,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What exchange() saw. */
+typedef enum {
+	REPLY_OK,	/* {"ok":true,...} */
+	REPLY_REFUSED,	/* the booth answered, not ok */
+	REPLY_NO_BOOTH, /* no socket, no answer, or not the booth's JSON */
+} Reply;
+
 /* Sends one command (a new connection), prints the reply; TRUE if it says ok. */
+static gboolean exchange(const char *path, JsonObject *o, char **reply_out);
+static Reply exchange_full(const char *path, JsonObject *o, JsonObject **reply_out);
+
 static gboolean exchange(const char *path, JsonObject *o, char **reply_out)
+{
+	g_autoptr(JsonObject) r = NULL;
+	Reply rc = exchange_full(path, o, &r);
+	if (reply_out && r) {
+		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+		json_node_set_object(node, r);
+		*reply_out = json_to_string(node, FALSE);
+	}
+	return rc == REPLY_OK;
+}
+
+static Reply exchange_full(const char *path, JsonObject *o, JsonObject **reply_out)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
@@ -50,29 +78,31 @@ static gboolean exchange(const char *path, JsonObject *o, char **reply_out)
 	g_autoptr(GSocketConnection) conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &error);
 	if (conn == NULL) {
 		fprintf(stderr, "relais-boothctl: %s: %s\n", path, error->message);
-		return FALSE;
+		return REPLY_NO_BOOTH;
 	}
 	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(conn));
 	if (!g_output_stream_write_all(os, line, strlen(line), NULL, NULL, &error)) {
 		fprintf(stderr, "relais-boothctl: %s\n", error->message);
-		return FALSE;
+		return REPLY_NO_BOOTH;
 	}
 	g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
 	g_autofree char *reply = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
 	if (reply == NULL) {
 		fprintf(stderr, "relais-boothctl: no reply%s%s\n", error ? ": " : "", error ? error->message : "");
-		return FALSE;
+		return REPLY_NO_BOOTH;
 	}
 	printf("%s\n", reply);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	if (!json_parser_load_from_data(parser, reply, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-		return FALSE;
-	gboolean ok = json_object_get_boolean_member_with_default(json_node_get_object(json_parser_get_root(parser)),
-								  "ok", FALSE);
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		fprintf(stderr, "relais-boothctl: the reply is not a JSON object\n");
+		return REPLY_NO_BOOTH;
+	}
+	JsonObject *r = json_node_get_object(json_parser_get_root(parser));
+	gboolean ok = json_object_get_boolean_member_with_default(r, "ok", FALSE);
 	if (reply_out)
-		*reply_out = g_steal_pointer(&reply);
-	return ok;
+		*reply_out = json_object_ref(r);
+	return ok ? REPLY_OK : REPLY_REFUSED;
 }
 
 /* "123" as 0..max, else FALSE */
@@ -100,8 +130,8 @@ int main(int argc, char **argv)
 		{"answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("status|diag|request|end|chat TEXT|tap TARGET [ARG]|key NAME|screenshot FILE|"
-				     "touch-down X Y|touch-up X Y|press X Y MS|technician BUTTON");
+		g_option_context_new("status|diag|health|update-report|request|end|chat TEXT|tap TARGET [ARG]|key NAME|"
+				     "screenshot FILE|touch-down X Y|touch-up X Y|press X Y MS|technician BUTTON");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 2) {
@@ -177,6 +207,15 @@ int main(int argc, char **argv)
 			else
 				json_object_set_string_member(o, "str", argv[3]);
 		}
+	}
+	if (g_str_equal(cmd, "health")) {
+		/* for a shell script's loop: 0 healthy, 1 not (yet), 2 no booth */
+		g_autoptr(JsonObject) r = NULL;
+		Reply rc = exchange_full(path, o, &r);
+		json_object_unref(o);
+		if (rc != REPLY_OK)
+			return 2;
+		return json_object_get_boolean_member_with_default(r, "healthy", FALSE) ? 0 : 1;
 	}
 	if (press) {
 		/* a finger down, held, then up: the real input path, for the

@@ -2,6 +2,7 @@
 /* The signaling protocol: every rule of PROTOCOL.md, good and bad input. */
 #include "protocol.h"
 #include "relais-config.h"
+#include "updatestatus.h"
 
 #include <string.h>
 
@@ -684,9 +685,85 @@ static void test_diag(void)
 	json_object_unref(too_big);
 }
 
+/* hello's software and slot; update_report (PROTOCOL.md "Software and updates") */
+static void test_update_report(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) hello = parse("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\","
+					   "\"software\":\"0.10-abc1234.dirty\",\"slot\":\"B\"}",
+					   RELAIS_ROLE_BOOTH, FALSE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(hello, "software"), ==, "0.10-abc1234.dirty");
+	g_assert_cmpstr(relais_msg_get_string(hello, "slot"), ==, "B");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\",\"slot\":\"C\"}",
+		     RELAIS_ROLE_BOOTH, FALSE, RELAIS_PROTO_ERROR_FIELD, "'slot' must be one of A|B");
+	expect_error(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\",\"software\":\"<b>1</b>\"}",
+		RELAIS_ROLE_BOOTH, FALSE, RELAIS_PROTO_ERROR_FIELD, "'software'");
+	g_autofree char *long_version = g_strnfill(CONFIG_RELAIS_PROTO_MAX_ID + 1, '1');
+	g_autofree char *long_hello = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"b\",\"software\":\"%s\"}",
+		long_version);
+	expect_error(long_hello, RELAIS_ROLE_BOOTH, FALSE, RELAIS_PROTO_ERROR_SIZE, "'software'");
+
+	const char *full = "{\"type\":\"update_report\",\"result\":\"rolled-back\",\"version\":\"0.10-abc1234\","
+			   "\"from\":\"0.10-0ff1ce5\",\"slot\":\"B\",\"at\":\"2026-12-06T22:10:00Z\","
+			   "\"detail\":\"not healthy within 300 s: link down\"}";
+	g_autoptr(RelaisMsg) r = good(full, RELAIS_ROLE_BOOTH);
+	g_assert_nonnull(r);
+	g_assert_cmpint(relais_msg_get_type(r), ==, RELAIS_MSG_UPDATE_REPORT);
+	g_autoptr(RelaisMsg) minimal = good("{\"type\":\"update_report\",\"result\":\"kept\",\"version\":\"v1\","
+					    "\"slot\":\"A\",\"at\":\"2026-12-06T23:10:00+01:00\"}",
+					    RELAIS_ROLE_BOOTH);
+	g_assert_nonnull(minimal);
+	/* every result of the file (updatestatus.h) is the protocol's */
+	for (guint i = 0; relais_update_results[i]; i++) {
+		g_autofree char *t = g_strdup_printf("{\"type\":\"update_report\",\"result\":\"%s\",\"version\":\"v\","
+						     "\"slot\":\"A\",\"at\":\"2026-12-06T22:10:00Z\"}",
+						     relais_update_results[i]);
+		g_autoptr(RelaisMsg) m = good(t, RELAIS_ROLE_BOOTH);
+		g_assert_nonnull(m);
+	}
+	expect_error("{\"type\":\"update_report\",\"result\":\"exploded\",\"version\":\"v\",\"slot\":\"A\","
+		     "\"at\":\"2026-12-06T22:10:00Z\"}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'result'");
+	expect_error("{\"type\":\"update_report\",\"result\":\"kept\",\"slot\":\"A\",\"at\":\"2026-12-06T22:10:00Z\"}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'version'");
+	expect_error("{\"type\":\"update_report\",\"result\":\"kept\",\"version\":\"v\",\"slot\":\"A\","
+		     "\"at\":\"2026-12-06 22:10\"}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'at'");
+	expect_error("{\"type\":\"update_report\",\"result\":\"kept\",\"version\":\"v\",\"slot\":\"b\","
+		     "\"at\":\"2026-12-06T22:10:00Z\"}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'slot'");
+	expect_error("{\"type\":\"update_report\",\"result\":\"kept\",\"version\":\"v\",\"slot\":\"A\","
+		     "\"at\":\"2026-12-06T22:10:00Z\",\"detail\":7}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'detail'");
+	g_autofree char *long_detail = g_strnfill(CONFIG_RELAIS_PROTO_MAX_TEXT + 1, 'd');
+	g_autofree char *oversize =
+		g_strdup_printf("{\"type\":\"update_report\",\"result\":\"kept\",\"version\":\"v\",\"slot\":\"A\","
+				"\"at\":\"2026-12-06T22:10:00Z\",\"detail\":\"%s\"}",
+				long_detail);
+	expect_error(oversize, RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_SIZE, "'detail'");
+	/* a booth's own word: nobody else sends it, and not before hello */
+	expect_error(full, RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "update_report");
+	expect_error(full, RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "update_report");
+	expect_error(full, RELAIS_ROLE_BOOTH, FALSE, RELAIS_PROTO_ERROR_STATE, "before 'hello'");
+
+	/* what the booth builds from its file passes its own check */
+	RelaisUpdateStatus st = {RELAIS_UPDATE_INSTALL_FAILED, "0.11-1", NULL, "B", "2026-12-06T22:10:00Z", NULL};
+	JsonObject *built = relais_update_status_message(&st);
+	g_assert_true(relais_msg_check(built, &error));
+	g_assert_no_error(error);
+	g_autofree char *text = relais_msg_to_string(built);
+	g_assert_cmpstr(text, ==,
+			"{\"type\":\"update_report\",\"result\":\"install-failed\",\"version\":\"0.11-1\","
+			"\"slot\":\"B\",\"at\":\"2026-12-06T22:10:00Z\"}");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/protocol/update-report", test_update_report);
 	g_test_add_func("/protocol/hello/good", test_hello_good);
 	g_test_add_func("/protocol/hello/bad", test_hello_bad);
 	g_test_add_func("/protocol/before-hello", test_before_hello);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * and v3 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
+ * v3 and v4 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
- * booth enrolment tokens and certificates. */
+ * booth enrolment tokens and certificates, the booths' software and update
+ * reports. */
 #include "store.h"
 #include "stats.h"
 #include "harness.h"
@@ -278,7 +279,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 4);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 5);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -377,7 +378,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 4);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 5);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -1378,7 +1379,7 @@ static void test_migrate_v2(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
-	g_assert_cmpint(sb_store_schema_version(f->store), ==, 4);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
 	f->now = 1709542500; /* 2024-03-04 09:55 in Paris: 7KQ2MZ is checked in */
 
 	g_autoptr(GPtrArray) all = sb_store_booking_list(f->store, 0, 0, G_MAXINT64, &error);
@@ -1809,7 +1810,7 @@ static void test_migrate_v3(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
-	g_assert_cmpint(sb_store_schema_version(f->store), ==, 4);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
 
 	g_autoptr(GPtrArray) booths = sb_store_booth_list(f->store, 0, &error);
 	g_assert_no_error(error);
@@ -2007,6 +2008,189 @@ static void test_enrol_certs(Fixture *f, gconstpointer data)
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 }
 
+static SbUpdateReport report_of(const char *result, const char *version, const char *from, const char *at,
+				const char *detail)
+{
+	return (SbUpdateReport){.result = (char *)result,
+				.version = (char *)version,
+				.from_version = (char *)from,
+				.slot = "B",
+				.at = (char *)at,
+				.detail = (char *)detail};
+}
+
+static void test_migrate_v4(Fixture *f, gconstpointer data)
+{
+	make_version(f, 4, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 4 had stays: booths, their certificates, a revocation */
+	g_autoptr(GPtrArray) booths = sb_store_booth_list(f->store, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(booths->len, ==, 2);
+	SbBooth *hall = booths->pdata[1];
+	g_assert_cmpstr(hall->id, ==, "hall-1");
+	g_assert_cmpstr(hall->name, ==, "Hall");
+	g_assert_null(hall->software);
+	g_assert_null(hall->slot);
+	g_assert_true(sb_store_cert_valid(f->store, "0A1B", "hall-1", f->now, &error));
+	g_assert_no_error(error);
+	g_assert_false(sb_store_cert_valid(f->store, "0C2D", "annexe-2", f->now, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_REVOKED);
+	g_clear_error(&error);
+	gint64 token_expires = 0;
+	g_assert_true(sb_store_enrol_token_pending(f->store, "hall-1", &token_expires, &error));
+	g_assert_cmpint(token_expires, ==, 1709626400);
+
+	/* what version 5 brought works on the migrated file */
+	g_assert_true(sb_store_booth_software(f->store, "hall-1", "0.10-abc1234", "A", &error));
+	g_assert_no_error(error);
+	SbUpdateReport r = report_of("rolled-back", "0.10-abc1234", "0.10-0ff1ce5", "2024-03-04T08:00:00+01:00",
+				     "not healthy within 300 s: link down");
+	gboolean changed = FALSE;
+	g_assert_true(sb_store_update_report_save(f->store, "hall-1", &r, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(changed);
+
+	assert_schema_fresh(f);
+}
+
+static void test_update_reports(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site = sb_store_site_upsert(f->store, 0, "Centre", "Europe/Paris", &error);
+	g_assert_no_error(error);
+	g_assert_true(sb_store_booth_upsert(f->store, "b-1", site, "Hall", &error));
+	g_assert_true(sb_store_booth_upsert(f->store, "b-2", site, "", &error));
+
+	/* none yet */
+	g_autoptr(SbUpdateReport) none = sb_store_update_report_get(f->store, "b-1", &error);
+	g_assert_null(none);
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	SbUpdateReport back = report_of("rolled-back", "0.10-abc1234", "0.10-0ff1ce5", "2026-12-06T22:10:00Z",
+					"not healthy within 300 s: link down");
+	gboolean changed = FALSE;
+	g_assert_true(sb_store_update_report_save(f->store, "b-1", &back, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(changed);
+	gint64 first = f->now;
+	{
+		g_autoptr(SbUpdateReport) got = sb_store_update_report_get(f->store, "b-1", &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(got->result, ==, "rolled-back");
+		g_assert_cmpstr(got->version, ==, "0.10-abc1234");
+		g_assert_cmpstr(got->from_version, ==, "0.10-0ff1ce5");
+		g_assert_cmpstr(got->slot, ==, "B");
+		g_assert_cmpstr(got->at, ==, "2026-12-06T22:10:00Z");
+		g_assert_cmpstr(got->detail, ==, "not healthy within 300 s: link down");
+		g_assert_cmpint(got->received_at, ==, first);
+	}
+
+	/* the same report again, later (the booth repeats it after every
+	 * welcome): one record, its first reception kept */
+	f->now += 600;
+	g_assert_true(sb_store_update_report_save(f->store, "b-1", &back, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_false(changed);
+	{
+		g_autoptr(SbUpdateReport) got = sb_store_update_report_get(f->store, "b-1", &error);
+		g_assert_cmpint(got->received_at, ==, first);
+	}
+	/* "" reads as none: the same again */
+	SbUpdateReport empty_from = back;
+	empty_from.detail = "not healthy within 300 s: link down";
+	g_assert_true(sb_store_update_report_save(f->store, "b-1", &empty_from, &changed, &error));
+	g_assert_false(changed);
+
+	/* a newer one replaces it: still one row per booth */
+	SbUpdateReport kept = report_of("kept", "0.10-abc1235", "", "2026-12-07T08:00:00+01:00", NULL);
+	g_assert_true(sb_store_update_report_save(f->store, "b-1", &kept, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(changed);
+	{
+		g_autoptr(SbUpdateReport) got = sb_store_update_report_get(f->store, "b-1", &error);
+		g_assert_cmpstr(got->result, ==, "kept");
+		g_assert_null(got->from_version);
+		g_assert_null(got->detail);
+		g_assert_cmpint(got->received_at, ==, f->now);
+	}
+	sqlite3 *db = raw_open(f);
+	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM update_reports"), ==, 1);
+	sqlite3_close(db);
+
+	/* bad fields: refused, nothing changed */
+	g_autofree char *long_detail = g_strnfill(SB_STORE_MAX_DETAIL + 1, 'd');
+	g_autofree char *long_version = g_strnfill(SB_STORE_MAX_ID + 1, '1');
+	SbUpdateReport bad[] = {
+		report_of("exploded", "v1", NULL, "2026-12-06T22:10:00Z", NULL),
+		report_of(NULL, "v1", NULL, "2026-12-06T22:10:00Z", NULL),
+		report_of("kept", "v 1", NULL, "2026-12-06T22:10:00Z", NULL),
+		report_of("kept", NULL, NULL, "2026-12-06T22:10:00Z", NULL),
+		report_of("kept", long_version, NULL, "2026-12-06T22:10:00Z", NULL),
+		report_of("kept", "v1", "a'b", "2026-12-06T22:10:00Z", NULL),
+		report_of("kept", "v1", NULL, "2026-12-06 22:10", NULL),
+		report_of("kept", "v1", NULL, NULL, NULL),
+		report_of("kept", "v1", NULL, "2026-12-06T22:10:00Z", "bell\x07"),
+		report_of("kept", "v1", NULL, "2026-12-06T22:10:00Z", long_detail),
+		report_of("kept", "v1", NULL, "2026-12-06T22:10:00Z", "\xc3\x28"),
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_assert_false(sb_store_update_report_save(f->store, "b-1", &bad[i], &changed, &error));
+		g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+		g_assert_false(changed);
+		g_clear_error(&error);
+	}
+	SbUpdateReport bad_slot = kept;
+	bad_slot.slot = "C";
+	g_assert_false(sb_store_update_report_save(f->store, "b-1", &bad_slot, NULL, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	{
+		g_autoptr(SbUpdateReport) got = sb_store_update_report_get(f->store, "b-1", &error);
+		g_assert_cmpstr(got->result, ==, "kept");
+	}
+	/* an unknown booth */
+	g_assert_false(sb_store_update_report_save(f->store, "ghost", &kept, &changed, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* the software and the slot, kept while offline */
+	g_assert_true(sb_store_booth_software(f->store, "b-2", "0.10-abc1235", "B", &error));
+	g_assert_no_error(error);
+	g_assert_true(sb_store_booth_seen(f->store, "b-2", "offline", NULL, &error));
+	g_autoptr(GPtrArray) list = sb_store_booth_list(f->store, 0, &error);
+	SbBooth *b2 = list->pdata[1];
+	g_assert_cmpstr(b2->id, ==, "b-2");
+	g_assert_cmpstr(b2->software, ==, "0.10-abc1235");
+	g_assert_cmpstr(b2->slot, ==, "B");
+	g_assert_false(sb_store_booth_software(f->store, "b-2", "<b>", "A", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(sb_store_booth_software(f->store, "b-2", "v1", "C", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(sb_store_booth_software(f->store, "ghost", "v1", "A", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	/* a booth that no longer says (an older one): none */
+	g_assert_true(sb_store_booth_software(f->store, "b-2", NULL, NULL, &error));
+	g_autoptr(GPtrArray) again = sb_store_booth_list(f->store, 0, &error);
+	g_assert_null(((SbBooth *)again->pdata[1])->software);
+
+	/* deleting the booth deletes its report */
+	g_assert_true(sb_store_booth_del(f->store, "b-1", &error));
+	g_assert_no_error(error);
+	db = raw_open(f);
+	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM update_reports"), ==, 0);
+	sqlite3_close(db);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2016,6 +2200,8 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v1", test_migrate_v1);
 	ADD_BARE("/store/migrate-v2", test_migrate_v2);
 	ADD_BARE("/store/migrate-v3", test_migrate_v3);
+	ADD_BARE("/store/migrate-v4", test_migrate_v4);
+	ADD("/store/update-reports", test_update_reports);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
 	ADD("/store/enrol-tokens", test_enrol_tokens);
 	ADD("/store/enrol-certs", test_enrol_certs);
