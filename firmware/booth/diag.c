@@ -22,11 +22,26 @@
 #define RELAIS_SOFTWARE RELAIS_VERSION "-" RELAIS_BUILD_ID
 #endif
 
+/* On a booth, the image's release file names what runs: an update replaces
+ * the whole root, and that file is in it, in the bundle's own words. Else
+ * (a development machine) the program's own build. */
+static char *software_now(void)
+{
+	const char *path = g_getenv("RELAIS_RELEASE_FILE");
+	g_autofree char *text = NULL;
+	if (g_file_get_contents(path && *path ? path : "/etc/relais-release", &text, NULL, NULL)) {
+		char *v = relais_release_version(text);
+		if (v)
+			return v;
+	}
+	return relais_version_sanitize(RELAIS_SOFTWARE);
+}
+
 const char *booth_diag_software(void)
 {
 	static char *software = NULL;
 	if (g_once_init_enter(&software))
-		g_once_init_leave(&software, relais_version_sanitize(RELAIS_SOFTWARE));
+		g_once_init_leave(&software, software_now());
 	return software;
 }
 

@@ -20,7 +20,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { TOP, BUILD, bin, tmpDir } from '../e2e/lib/env.mjs';
 import { killAll } from '../e2e/lib/procs.mjs';
-import { startSwitchboard, boothToken, addUser } from '../e2e/lib/relais.mjs';
+import { startSwitchboard, boothToken, addUser, httpRequest } from '../e2e/lib/relais.mjs';
+import { until } from '../e2e/lib/util.mjs';
 
 const BOARD = 'qemu-arm64';
 const OUT = path.join(BUILD, BOARD);
@@ -259,6 +260,30 @@ async function linked(sbMark) {
 
 let caFile = null;
 let baseVersion = null;
+let runningVersion = null;
+let adminCookie = null;
+
+// The booth as the administration page lists it (GET /api/admin/booths):
+// software, slot, last_update.
+async function boothRecord() {
+  if (!adminCookie) {
+    const r = await sb.login(ADMIN.login, ADMIN.password);
+    assert.equal(r.status, 200, r.body);
+    adminCookie = r.cookie;
+  }
+  const r = await httpRequest(`${sb.base}/api/admin/booths`, { headers: { Cookie: adminCookie }, ca: sb.ca });
+  assert.equal(r.status, 200, r.body);
+  return r.json.booths.find((b) => b.id === BOOTH);
+}
+
+// Waits until the switchboard's record of the booth satisfies `pred`.
+async function recordWhere(pred, what) {
+  let last = null;
+  await until(async () => pred((last = await boothRecord())), { timeout: 60000, what }).catch((e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(last)}`);
+  });
+  return last;
+}
 
 function need(what) {
   if (failedEarly) throw new Error(`skipped: ${failedEarly} failed before`);
@@ -307,7 +332,11 @@ test('first boot: provisioned with relaisctl, the booth enrols and reaches idle'
     const rep = diagReport();
     assert.equal(rep.booth_id, BOOTH);
     assert.equal(rep.link.state, 'connected');
-    baseVersion = `${rep.software.version}-${rep.software.build}`;
+    // what runs is the image's own version (its /etc/relais-release)
+    baseVersion = rep.software.running;
+    assert.equal(rep.software.slot, 'A');
+    const rec = await recordWhere((b) => b.software === baseVersion && b.slot === 'A', 'the booth listed with its software and slot');
+    assert.equal(rec.last_update ?? null, null, 'no update yet');
     console.log(`# the booth at idle inside the image: ${(rep.memory.pss_kib / 1024).toFixed(1)} MiB PSS, ${(rep.memory.rss_kib / 1024).toFixed(1)} MiB resident (software ${baseVersion})`);
     assert.ok(rep.memory.pss_kib > 0);
     // the screen: the booth's own UI on kmsdrm, no login prompt
@@ -362,6 +391,11 @@ test('a bundle for another board is refused by the booth, which stays as it was 
     assert.equal(rep.link.state, 'connected');
     assert.equal(qemu.lines.slice(mark).filter((x) => /relais: booting slot/.test(x.l)).length, 0);
     assert.equal(slot, 'A');
+    // the switchboard heard why
+    const rec = await recordWhere((b) => b.last_update?.result === 'install-failed', 'the install-failed report');
+    assert.equal(rec.last_update.version, versionOf('rpi4'));
+    assert.match(rec.last_update.detail, /Compatible mismatch/);
+    assert.equal(rec.software, baseVersion);
     fs.rmSync(other);
   }));
 
@@ -382,6 +416,12 @@ test('an update from a stick: installed into the other slot, tried once, healthy
     const kept = await qemu.waitFor(/relais-booth-health: update report: kept (\S+) \(slot B/, { from: mark });
     assert.equal(kept.m[1], version);
     await online;
+    const rec = await recordWhere((b) => b.last_update?.result === 'kept' && b.software === version, 'the kept report and the new software');
+    assert.equal(rec.slot, 'B');
+    assert.equal(rec.last_update.version, version);
+    assert.equal(rec.last_update.from, baseVersion);
+    assert.equal(rec.last_update.slot, 'B');
+    runningVersion = version;
     console.log(`# update: stick in to the new slot kept: ${((Date.now() - t0) / 1000).toFixed(0)} s (install ${(installed.at / 1000).toFixed(0)} s after power-on)`);
     // the stick is still in: the same bundle is not installed again
     await qemu.waitFor(/was installed from a stick before: nothing to do/, { from: mark });
@@ -416,6 +456,12 @@ test('an update whose booth fails its health check: the next boot is the old slo
     assert.equal(rolled.m[1], version);
     assert.equal(rolled.m[2], tried);
     await online;
+    const rec = await recordWhere((b) => b.last_update?.result === 'rolled-back', 'the rolled-back report');
+    assert.equal(rec.last_update.version, version);
+    assert.equal(rec.last_update.slot, tried);
+    assert.match(rec.last_update.detail, /not healthy within 150 s/);
+    assert.equal(rec.software, runningVersion, 'back on the version that ran before');
+    assert.equal(rec.slot, old);
     fs.rmSync(file);
   }));
 
@@ -435,5 +481,8 @@ test('a power cut in the middle of an install: the old slot still boots', () =>
     await qemu.waitFor(/relais-booth-health.*boot: normal/);
     await online;
     assert.equal(qemu.lines.filter((x) => /relais: trying slot/.test(x.l)).length, 0, 'no try of the half-written slot');
+    const rec = await recordWhere((b) => b.slot === running, 'the booth back, on its slot');
+    assert.equal(rec.software, runningVersion);
+    assert.equal(rec.last_update.result, 'rolled-back', 'no new report: nothing was installed');
     fs.rmSync(file);
   }));
