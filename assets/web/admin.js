@@ -614,6 +614,7 @@ async function deleteUser(u) {
 
 const hoursUi = {
   site: $('hours-site'),
+  grid: document.querySelector('[data-testid="hours-grid"]'),
   body: $('hours-body'),
   form: $('hours-form'),
   error: $('hours-error'),
@@ -696,19 +697,33 @@ function showGrid(slots) {
   }
 }
 
+// The grid says which site it shows and whether that is loaded yet
+// (data-site, data-state="loading"|"ready"): a grid being filled from the
+// switchboard is not editable, and a slower answer for a site chosen
+// before does not overwrite the one chosen now.
+let hoursLoads = 0;
 async function loadHours() {
   const id = hoursUi.site.value;
+  const mine = ++hoursLoads;
   hoursUi.done.hidden = true;
   formError(hoursUi.error, null);
+  hoursUi.grid.dataset.state = 'loading';
+  hoursUi.grid.dataset.site = id;
+  hoursUi.form.inert = true;
   if (!id) {
     showGrid([]);
     hoursUi.closures.replaceChildren();
     hoursUi.closuresEmpty.hidden = false;
+    hoursUi.form.inert = false;
+    hoursUi.grid.dataset.state = 'ready';
     return;
   }
   const [h, c] = await Promise.all([load(`/api/admin/sites/${id}/hours`), load(`/api/admin/sites/${id}/closures`)]);
+  if (mine !== hoursLoads) return; // another site was chosen meanwhile
   if (h.ok) showGrid(h.body.slots ?? []);
   else formError(hoursUi.error, h);
+  hoursUi.form.inert = false;
+  hoursUi.grid.dataset.state = 'ready';
   if (!c.ok) {
     formError(hoursUi.closureError, c);
     return;

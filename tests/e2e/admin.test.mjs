@@ -261,6 +261,7 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
 
   step('sets its opening hours through the grid; the command line lists them', async () => {
     await t('hours-site').selectOption(String(state.site.id));
+    await page.waitForSelector(`[data-testid="hours-grid"][data-site="${state.site.id}"][data-state="ready"]`, { timeout: 10000 });
     await hoursRow('mon').locator('[data-testid="hours-am-open"]').check();
     await hoursRow('mon').locator('[data-testid="hours-pm-open"]').check();
     await hoursRow('mon').locator('[data-testid="hours-pm-end"]').fill('18:00');
@@ -288,6 +289,7 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     await page.reload();
     await page.waitForSelector('body[data-state="ready"]', { timeout: 15000 });
     await t('hours-site').selectOption(String(state.site.id));
+    await page.waitForSelector(`[data-testid="hours-grid"][data-site="${state.site.id}"][data-state="ready"]`, { timeout: 10000 });
     await until(async () => hoursRow('mon').locator('[data-testid="hours-pm-open"]').isChecked(), { what: 'grid loaded' });
     assert.equal(await hoursRow('mon').locator('[data-testid="hours-pm-end"]').inputValue(), '18:00');
     assert.equal(await hoursRow('tue').locator('[data-testid="hours-am-open"]').isChecked(), false);
