@@ -174,9 +174,13 @@ static const char MIGRATION_4[] = "CREATE TABLE enrol_tokens (\n"
 				  ") STRICT;\n"
 				  "CREATE INDEX booth_certs_booth ON booth_certs(booth_id);\n";
 
-/* Version 5: the software a booth runs and its A/B slot (its hello), and
- * the last update report of each booth (STORE.md "Software and updates"):
- * one row per booth, the same report twice being one record. */
+/* Version 5: the software a booth runs and its A/B slot (its hello), the
+ * last update report of each booth (STORE.md "Software and updates"): one
+ * row per booth, the same report twice being one record; and the updates
+ * sent from afar: the bundles uploaded (named by their SHA-256) and the
+ * update jobs, at most one active per booth (a partial unique index: two
+ * requests at once make one job). Jobs keep their bundle's id without a
+ * foreign key, so that a deleted bundle leaves the history readable. */
 static const char MIGRATION_5[] =
 	"ALTER TABLE booths ADD COLUMN software TEXT CHECK (length(software) BETWEEN 1 AND 64);\n"
 	"ALTER TABLE booths ADD COLUMN slot TEXT CHECK (slot IN ('A', 'B'));\n"
@@ -189,7 +193,29 @@ static const char MIGRATION_5[] =
 	"	at TEXT NOT NULL CHECK (length(at) BETWEEN 1 AND 40),\n"
 	"	detail TEXT CHECK (length(detail) <= 2000),\n"
 	"	received_at INTEGER NOT NULL\n"
-	") STRICT;\n";
+	") STRICT;\n"
+	"CREATE TABLE bundles (\n"
+	"	id TEXT PRIMARY KEY CHECK (length(id) = 64),\n"
+	"	size INTEGER NOT NULL CHECK (size > 0),\n"
+	"	version TEXT CHECK (length(version) BETWEEN 1 AND 64),\n"
+	"	compatible TEXT CHECK (length(compatible) BETWEEN 1 AND 64),\n"
+	"	uploaded_at INTEGER NOT NULL,\n"
+	"	uploaded_by TEXT NOT NULL DEFAULT '' CHECK (length(uploaded_by) <= 64)\n"
+	") STRICT;\n"
+	"CREATE TABLE update_jobs (\n"
+	"	id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),\n"
+	"	booth_id TEXT NOT NULL REFERENCES booths(id) ON DELETE CASCADE,\n"
+	"	bundle_id TEXT NOT NULL CHECK (length(bundle_id) = 64),\n"
+	"	state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'downloading', 'installing', "
+	"'installed', 'kept', 'rolled-back', 'failed', 'cancelled')),\n"
+	"	progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),\n"
+	"	message TEXT CHECK (length(message) <= 2000),\n"
+	"	created INTEGER NOT NULL,\n"
+	"	updated INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE INDEX update_jobs_booth ON update_jobs(booth_id, created);\n"
+	"CREATE UNIQUE INDEX update_jobs_one_active ON update_jobs(booth_id)\n"
+	"	WHERE state IN ('pending', 'downloading', 'installing', 'installed');\n";
 
 static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
