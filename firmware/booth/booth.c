@@ -846,12 +846,13 @@ static const BoothLinkCallbacks link_callbacks = {on_link_up, on_link_down, on_l
 
 /* --- public ------------------------------------------------------------------ */
 
-/* No visitor: the session idle, no self-check open, the screen's word. */
+/* No visitor: no session (idle, or out of order: an update may be what
+ * repairs it), no self-check open, and the screen's word. */
 static gboolean booth_is_idle(gpointer data)
 {
 	Booth *booth = data;
-	return booth->state == RELAIS_SESSION_IDLE && booth->preview == NULL &&
-	       (booth->idle_func == NULL || booth->idle_func(booth->idle_data));
+	return (booth->state == RELAIS_SESSION_IDLE || booth->state == RELAIS_SESSION_OUT_OF_ORDER) &&
+	       booth->preview == NULL && (booth->idle_func == NULL || booth->idle_func(booth->idle_data));
 }
 
 void booth_set_idle_func(Booth *booth, BoothIdleFunc func, gpointer user_data)
