@@ -174,13 +174,9 @@ static const char MIGRATION_4[] = "CREATE TABLE enrol_tokens (\n"
 				  ") STRICT;\n"
 				  "CREATE INDEX booth_certs_booth ON booth_certs(booth_id);\n";
 
-/* Version 5: the software a booth runs and its A/B slot (its hello), the
- * last update report of each booth (STORE.md "Software and updates"): one
- * row per booth, the same report twice being one record; and the updates
- * sent from afar: the bundles uploaded (named by their SHA-256) and the
- * update jobs, at most one active per booth (a partial unique index: two
- * requests at once make one job). Jobs keep their bundle's id without a
- * foreign key, so that a deleted bundle leaves the history readable. */
+/* Version 5: the software a booth runs and its A/B slot (its hello), and
+ * the last update report of each booth (STORE.md "Software and updates"):
+ * one row per booth, the same report twice being one record. */
 static const char MIGRATION_5[] =
 	"ALTER TABLE booths ADD COLUMN software TEXT CHECK (length(software) BETWEEN 1 AND 64);\n"
 	"ALTER TABLE booths ADD COLUMN slot TEXT CHECK (slot IN ('A', 'B'));\n"
@@ -193,7 +189,14 @@ static const char MIGRATION_5[] =
 	"	at TEXT NOT NULL CHECK (length(at) BETWEEN 1 AND 40),\n"
 	"	detail TEXT CHECK (length(detail) <= 2000),\n"
 	"	received_at INTEGER NOT NULL\n"
-	") STRICT;\n"
+	") STRICT;\n";
+
+/* Version 6: updates sent from afar (STORE.md "Updates sent from afar"):
+ * the bundles uploaded (named by their SHA-256) and the update jobs, at most
+ * one active per booth (a partial unique index: two requests at once make
+ * one job). Jobs keep their bundle's id without a foreign key, so that a
+ * deleted bundle leaves the history readable. */
+static const char MIGRATION_6[] =
 	"CREATE TABLE bundles (\n"
 	"	id TEXT PRIMARY KEY CHECK (length(id) = 64),\n"
 	"	size INTEGER NOT NULL CHECK (size > 0),\n"
@@ -217,7 +220,7 @@ static const char MIGRATION_5[] =
 	"CREATE UNIQUE INDEX update_jobs_one_active ON update_jobs(booth_id)\n"
 	"	WHERE state IN ('pending', 'downloading', 'installing', 'installed');\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5};
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * v3 and v4 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
+ * v3, v4 and v5 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
  * booth enrolment tokens and certificates, the booths' software and update
@@ -279,7 +279,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 5);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 6);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -378,7 +378,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 5);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 6);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -2059,6 +2059,42 @@ static void test_migrate_v4(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v5(Fixture *f, gconstpointer data)
+{
+	make_version(f, 5, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 5 had stays: the software, the reports */
+	g_autoptr(GPtrArray) booths = sb_store_booth_list(f->store, 0, &error);
+	g_assert_no_error(error);
+	SbBooth *hall = booths->pdata[1];
+	g_assert_cmpstr(hall->id, ==, "hall-1");
+	g_assert_cmpstr(hall->software, ==, "0.10-abc1234");
+	g_assert_cmpstr(hall->slot, ==, "B");
+	g_autoptr(SbUpdateReport) back = sb_store_update_report_get(f->store, "annexe-2", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(back->result, ==, "rolled-back");
+	g_assert_cmpstr(back->detail, ==, "not healthy within 300 s: link down");
+	g_assert_cmpint(back->received_at, ==, 1709504000);
+
+	/* what version 6 brought works on the migrated file */
+	SbBundle b = {.id = (char *)"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+		      .size = 10,
+		      .version = "0.11-1",
+		      .uploaded_by = "boss"};
+	g_assert_true(sb_store_bundle_add(f->store, &b, NULL, &error));
+	g_assert_no_error(error);
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_create(f->store, "hall-1", b.id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(job->state, ==, SB_UPDATE_PENDING);
+
+	assert_schema_fresh(f);
+}
+
 static void test_update_reports(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -2330,6 +2366,7 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v2", test_migrate_v2);
 	ADD_BARE("/store/migrate-v3", test_migrate_v3);
 	ADD_BARE("/store/migrate-v4", test_migrate_v4);
+	ADD_BARE("/store/migrate-v5", test_migrate_v5);
 	ADD("/store/update-reports", test_update_reports);
 	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
