@@ -31,7 +31,9 @@ char *booth_diag_iso_time(gint64 unix_us);
 
 /* The software this booth runs as its hello tells it: RELAIS_VERSION-
  * RELAIS_BUILD_ID as `make bundle` names a bundle's version ("0.10-abc1234",
- * "-dirty" as ".dirty"), made a protocol id. Returns: (transfer none) */
+ * "-dirty" as ".dirty"), made a protocol id: the image's /etc/relais-release
+ * when there is one (RELAIS_RELEASE_FILE for tests), else this program's
+ * build. Returns: (transfer none) */
 const char *booth_diag_software(void);
 
 /* The health check (relais-boothctl health; the health service polls it

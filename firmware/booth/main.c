@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -208,6 +209,9 @@ static gboolean visitor_away(gpointer data)
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
+	/* run again through /proc/self/exe, the kernel names the process
+	 * "exe": ps, top and the journal would say so */
+	prctl(PR_SET_NAME, "relais-booth");
 	/* the last warnings, for the technician's diagnostics report; lives
 	 * as long as the process (GLib's writer is set once) */
 	RelaisLogRing *log_ring = relais_log_ring_new(CONFIG_RELAIS_BOOTH_DIAG_ERRORS);

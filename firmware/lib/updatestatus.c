@@ -277,3 +277,25 @@ char *relais_version_sanitize(const char *raw)
 			*p = '_';
 	return v;
 }
+
+char *relais_release_version(const char *text)
+{
+	if (text == NULL || strlen(text) > 4096)
+		return NULL;
+	g_autofree char *version = NULL, *build = NULL;
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		char *v = g_strstrip(*l);
+		if (g_str_has_prefix(v, "RELAIS_VERSION="))
+			g_free(version), version = g_strdup(v + strlen("RELAIS_VERSION="));
+		else if (g_str_has_prefix(v, "RELAIS_BUILD_ID="))
+			g_free(build), build = g_strdup(v + strlen("RELAIS_BUILD_ID="));
+	}
+	if (version == NULL || *version == '\0' || build == NULL || *build == '\0')
+		return NULL;
+	g_autoptr(GString) raw = g_string_new(version);
+	g_string_append_c(raw, '-');
+	g_string_append(raw, build);
+	g_string_replace(raw, "-dirty", ".dirty", 0);
+	return relais_version_sanitize(raw->str);
+}

@@ -96,4 +96,10 @@ char *relais_cmdline_slot(const char *cmdline);
  * empty or NULL one. Returns: (transfer full) */
 char *relais_version_sanitize(const char *raw);
 
+/* The version an image's /etc/relais-release names (the image recipe writes
+ * RELAIS_VERSION= and RELAIS_BUILD_ID=), in the words `make bundle` gives a
+ * bundle ("0.10-abc1234", "-dirty" as ".dirty"), sanitized; NULL when the
+ * text lacks either key or is longer than 4 KiB. Returns: (transfer full) */
+char *relais_release_version(const char *text);
+
 G_END_DECLS

@@ -359,6 +359,30 @@ static void test_version(void)
 	g_assert_cmpuint(strlen(cut), ==, CONFIG_RELAIS_PROTO_MAX_ID);
 }
 
+/* the image's /etc/relais-release, as customize.sh writes it */
+static void test_release(void)
+{
+	struct {
+		const char *text, *want;
+	} cases[] = {
+		{"RELAIS_VERSION=0.10\nRELAIS_BUILD_ID=abc1234\nRELAIS_BOARD=qemu-arm64\n", "0.10-abc1234"},
+		{"RELAIS_BUILD_ID=abc1234-dirty\nRELAIS_VERSION=0.10\n", "0.10-abc1234.dirty"},
+		{"RELAIS_VERSION=0.10\r\nRELAIS_BUILD_ID=abc1234.u2\r\n", "0.10-abc1234.u2"},
+		{"RELAIS_VERSION=0.10\nRELAIS_BUILD_ID=a b/c\n", "0.10-a_b_c"},
+		{"RELAIS_VERSION=0.10\n", NULL},
+		{"RELAIS_VERSION=\nRELAIS_BUILD_ID=abc\n", NULL},
+		{"", NULL},
+		{"garbage\n\x01\x02", NULL},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *v = relais_release_version(cases[i].text);
+		g_assert_cmpstr(v, ==, cases[i].want);
+	}
+	g_assert_null(relais_release_version(NULL));
+	g_autofree char *big = g_strnfill(5000, 'x');
+	g_assert_null(relais_release_version(big));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -370,5 +394,6 @@ int main(int argc, char **argv)
 	g_test_add("/update-status/random", Fixture, NULL, setup, test_random, teardown);
 	g_test_add_func("/update-status/cmdline", test_cmdline);
 	g_test_add_func("/update-status/version", test_version);
+	g_test_add_func("/update-status/release", test_release);
 	return g_test_run();
 }
