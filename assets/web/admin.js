@@ -35,8 +35,8 @@ async function send(method, url, body) {
     const r = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'Content-Type': body instanceof Blob ? 'application/octet-stream' : 'application/json' },
+      body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
     });
     const json = await r.json().catch(() => ({}));
     if (r.status === 401) signedOut(false);
@@ -322,19 +322,36 @@ function softwareCell(b) {
   return cell(text, { 'data-testid': 'booth-row-software' });
 }
 
+const JOB_WORDS = {
+  pending: 'waiting for the booth',
+  downloading: 'downloading',
+  installing: 'installing',
+  installed: 'installed, rebooting when nobody is there',
+};
+
 // Its last update: "kept 0.10-abc on 6 Dec 22:10"; a rollback or a failed
-// install in the page's warning style with its detail. Text only: every
-// word of it comes from the booth.
-function lastUpdateCell(u) {
+// install in the page's warning style with its detail; an update under way
+// below it. Text only: every word of it comes from the booth.
+function lastUpdateCell(u, job) {
   const c = cell('', { 'data-testid': 'booth-row-update' });
+  if (job?.active) {
+    const line = document.createElement('div');
+    line.setAttribute('data-testid', 'booth-row-job');
+    line.dataset.state = job.state;
+    line.textContent = `Updating to ${job.version ?? job.bundle.slice(0, 12)}: ${JOB_WORDS[job.state] ?? job.state}` +
+      (job.state === 'downloading' || job.state === 'installing' ? ` ${job.progress} %` : '');
+    c.append(line);
+  }
   if (!u) {
-    c.textContent = '—';
+    if (!job?.active) c.textContent = '—';
     return c;
   }
   c.dataset.result = u.result;
   const line = `${UPDATE_WORDS[u.result] ?? u.result} ${u.version} on ${shortTime(u.at)}`;
   if (u.result === 'kept') {
-    c.textContent = line;
+    const text = document.createElement('div');
+    text.textContent = line;
+    c.append(text);
   } else {
     const box = document.createElement('div');
     box.className = 'warning update-warning';
@@ -361,12 +378,14 @@ async function loadBooths() {
     return;
   }
   const booths = r.body.booths ?? [];
+  st.booths = booths;
   boothUi.body.replaceChildren(
     ...booths.map((b) => {
       const tr = row('booth-row', b.id);
       tr.dataset.status = b.status;
       tr.dataset.enrol = b.enrolment?.state ?? 'none';
       tr.dataset.update = b.last_update?.result ?? 'none';
+      tr.dataset.job = b.update?.state ?? 'none';
       const name = Object.assign(document.createElement('input'), { type: 'text', value: b.name ?? '', maxLength: 100 });
       name.setAttribute('aria-label', `Name of booth ${b.id}`);
       name.setAttribute('data-testid', 'booth-row-name');
@@ -429,7 +448,7 @@ async function loadBooths() {
         status,
         cell(b.last_seen ? (b.status === 'offline' ? localTime(b.last_seen) : 'now') : '—'),
         softwareCell(b),
-        lastUpdateCell(b.last_update),
+        lastUpdateCell(b.last_update, b.update),
         enrolCell(b.enrolment),
         actions,
       );
@@ -439,6 +458,109 @@ async function loadBooths() {
   boothUi.empty.hidden = booths.length > 0;
   fillSiteSelects();
 }
+
+// ---- updates: bundles and what to install them on --------------------------------------
+
+const bundleUi = {
+  form: $('bundle-form'),
+  file: $('bundle-file'),
+  status: $('bundle-status'),
+  error: $('bundle-error'),
+  body: $('bundles-body'),
+  empty: $('bundles-empty'),
+  listError: $('bundles-error'),
+};
+
+const mib = (bytes) => `${(bytes / (1 << 20)).toFixed(bytes < 10 << 20 ? 1 : 0)} MiB`;
+
+// The booths and sites a bundle may go to, as <option>s: "booth:ID", "site:ID".
+function targetSelect(version) {
+  const select = document.createElement('select');
+  select.setAttribute('aria-label', `Install bundle ${version} on`);
+  select.setAttribute('data-testid', 'bundle-target');
+  const none = Object.assign(document.createElement('option'), { value: '', textContent: 'Choose…' });
+  select.append(none);
+  for (const b of st.booths ?? []) select.append(Object.assign(document.createElement('option'), { value: `booth:${b.id}`, textContent: `Booth ${b.id}` }));
+  for (const s of st.sites) select.append(Object.assign(document.createElement('option'), { value: `site:${s.id}`, textContent: `Every booth of ${s.name}` }));
+  return select;
+}
+
+async function loadBundles() {
+  const r = await load('/api/admin/bundles');
+  if (!r.ok) {
+    formError(bundleUi.listError, r);
+    return;
+  }
+  bundleUi.listError.hidden = true;
+  const list = r.body.bundles ?? [];
+  bundleUi.body.replaceChildren(
+    ...list.map((x) => {
+      const tr = row('bundle-row', x.id);
+      const version = x.version ?? x.id.slice(0, 12);
+      const target = targetSelect(version);
+      const rowError = Object.assign(document.createElement('div'), { className: 'row-error', hidden: true });
+      rowError.setAttribute('role', 'alert');
+      rowError.setAttribute('data-testid', 'bundle-row-error');
+      const actions = cell('', { class: 'actions' });
+      actions.append(
+        button('Install', 'bundle-install', async () => {
+          if (!target.value) {
+            rowError.hidden = false;
+            rowError.textContent = 'Choose a booth or a site first.';
+            return;
+          }
+          const [kind, id] = target.value.split(/:(.*)/s);
+          const what = kind === 'booth' ? `booth ${id}` : `every booth of ${target.selectedOptions[0].textContent.replace(/^Every booth of /, '')}`;
+          if (!confirm(`Install ${version} on ${what}? It reboots once no visitor is there.`)) return;
+          const res = await send('POST', `/api/admin/${kind === 'booth' ? 'booths' : 'sites'}/${encodeURIComponent(id)}/update`, { bundle: x.id });
+          rowError.hidden = res.ok;
+          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          if (res.ok && res.body.skipped?.length) {
+            rowError.hidden = false;
+            rowError.textContent = `Skipped: ${res.body.skipped.map((s) => `${s.booth_id} (${s.reason})`).join('; ')}`;
+          }
+          if (res.ok) await loadBooths();
+        }),
+        button('Delete', 'bundle-delete', async () => {
+          if (!confirm(`Delete bundle ${version} from the switchboard?`)) return;
+          const res = await send('DELETE', `/api/admin/bundles/${encodeURIComponent(x.id)}`);
+          rowError.hidden = res.ok;
+          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          if (res.ok) await loadBundles();
+        }, 'btn btn-quiet'),
+        rowError,
+      );
+      tr.append(
+        cell(version, { 'data-testid': 'bundle-row-version' }),
+        cell(x.compatible ?? '—'),
+        cell(mib(x.size)),
+        cell(`${localTime(x.uploaded_at)} by ${x.uploaded_by || '—'}`),
+        cell(x.id.slice(0, 12), { class: 'booth-id', title: x.id }),
+        cell(target),
+        actions,
+      );
+      return tr;
+    }),
+  );
+  bundleUi.empty.hidden = list.length > 0;
+}
+
+bundleUi.form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const file = bundleUi.file.files?.[0];
+  if (!file) return;
+  bundleUi.error.hidden = true;
+  bundleUi.status.textContent = `Uploading ${file.name} (${mib(file.size)})…`;
+  const r = await send('POST', '/api/admin/bundles', file);
+  if (!r.ok) {
+    bundleUi.status.textContent = '';
+    formError(bundleUi.error, r, { file: bundleUi.file });
+    return;
+  }
+  bundleUi.status.textContent = `Bundle ${r.body.version ?? r.body.id.slice(0, 12)} ${r.status === 201 ? 'uploaded' : 'was already there'}.`;
+  bundleUi.form.reset();
+  await loadBundles();
+});
 
 boothUi.form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -802,6 +924,7 @@ async function start() {
   syncAccountForm();
   await loadSites();
   await Promise.all([loadBooths(), loadUsers(), loadHours()]);
+  await loadBundles();
   bookings.start();
   ui.body.dataset.state = 'ready';
 }

@@ -11,6 +11,7 @@
 #include "preview.h"
 #include "protocol.h"
 #include "relais-config.h"
+#include "updater.h"
 #include "updatestatus.h"
 
 #include <gst/gst.h>
@@ -70,6 +71,11 @@ struct _Booth {
 	BoothCheck camera_check, mic_check;
 	char *camera_detail, *mic_detail;
 
+	/* updates sent from afar (updater.h) */
+	BoothUpdater *updater;
+	BoothIdleFunc idle_func;
+	gpointer idle_data;
+
 	/* --- session data: everything below is wiped at the end --- */
 	char *topic, *language;
 	JsonObject *answers;
@@ -127,6 +133,8 @@ static gboolean fire(Booth *booth, RelaisSessionEvent ev)
 	booth->state = next;
 	if (next == RELAIS_SESSION_IDLE && booth->probe_again)
 		probe_schedule(booth);
+	if (next == RELAIS_SESSION_IDLE && next != from && booth->updater)
+		booth_updater_idle(booth->updater);
 	/* not from inside the link's own handlers: from the main loop */
 	if (booth->cert_pending && !session_running(booth) && booth->cert_idle_id == 0)
 		booth->cert_idle_id = g_idle_add(on_cert_pending, booth);
@@ -774,6 +782,12 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_SHARE:
 		handle_share(booth, msg);
 		break;
+	case RELAIS_MSG_UPDATE_OFFER:
+		if (booth->updater)
+			booth_updater_offer(booth->updater, msg);
+		else
+			g_warning("an update was offered, but this booth has no folder for it (--update-dir)");
+		break;
 	case RELAIS_MSG_DIAG_REQUEST:
 		/* an administrator's remote diagnosis (PROTOCOL.md "Diagnostics"):
 		 * the same report as the technician screen's, nothing of visitors */
@@ -832,6 +846,21 @@ static const BoothLinkCallbacks link_callbacks = {on_link_up, on_link_down, on_l
 
 /* --- public ------------------------------------------------------------------ */
 
+/* No visitor: no session (idle, or out of order: an update may be what
+ * repairs it), no self-check open, and the screen's word. */
+static gboolean booth_is_idle(gpointer data)
+{
+	Booth *booth = data;
+	return (booth->state == RELAIS_SESSION_IDLE || booth->state == RELAIS_SESSION_OUT_OF_ORDER) &&
+	       booth->preview == NULL && (booth->idle_func == NULL || booth->idle_func(booth->idle_data));
+}
+
+void booth_set_idle_func(Booth *booth, BoothIdleFunc func, gpointer user_data)
+{
+	booth->idle_func = func;
+	booth->idle_data = user_data;
+}
+
 Booth *booth_new(const BoothConfig *config)
 {
 #ifdef __GLIBC__
@@ -878,6 +907,19 @@ Booth *booth_new(const BoothConfig *config)
 		booth->hold = g_strdup("waiting for this booth's certificate");
 	booth->link = booth_link_new(&lc, &link_callbacks, booth);
 	booth->doc = booth_call_doc_new(booth->link, on_document_changed, booth);
+	g_autofree char *update_dir = config->update_dir  ? g_strdup(config->update_dir)
+				      : config->state_dir ? g_build_filename(config->state_dir, "updates", NULL)
+							  : NULL;
+	if (update_dir) {
+		BoothUpdaterConfig uc = {
+			.dir = update_dir,
+			.rauc = config->rauc,
+			.reboot_cmd = config->reboot_cmd,
+			.software = config->software,
+			.slot = config->slot,
+		};
+		booth->updater = booth_updater_new(booth->link, &uc, booth_is_idle, booth);
+	}
 	return booth;
 }
 
@@ -1413,6 +1455,8 @@ JsonObject *booth_status(Booth *booth)
 	}
 	json_object_set_boolean_member(o, "screen_sharing", booth->sharing);
 	json_object_set_boolean_member(o, "probe_running", booth->probe != NULL);
+	if (booth->updater)
+		json_object_set_object_member(o, "update", booth_updater_status(booth->updater));
 	JsonArray *chat = json_array_new();
 	for (guint i = 0; i < booth->chat->len; i++)
 		json_array_add_object_element(chat, json_object_ref(g_ptr_array_index(booth->chat, i)));
@@ -1436,6 +1480,7 @@ void booth_free(Booth *booth)
 	g_clear_handle_id(&booth->resume_id, g_source_remove);
 	g_clear_handle_id(&booth->cert_idle_id, g_source_remove);
 	booth_call_doc_free(booth->doc);
+	booth_updater_free(booth->updater);
 	booth_link_free(booth->link);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);

@@ -58,6 +58,12 @@ typedef struct {
 	 * (updatestatus.h): its report goes to the switchboard after every
 	 * welcome and on booth_send_update_report() */
 	const char *update_status_path;
+	/* updates sent from afar (updater.h): the download folder (on the
+	 * data partition; NULL: STATE_DIR/updates, or no updates without a
+	 * state folder), RAUC's command and the reboot command (NULL: Kconfig) */
+	const char *update_dir;
+	const char *rauc;
+	const char *reboot_cmd;
 } BoothConfig;
 
 /* Never fails for runtime conditions: a missing plugin or a corrupt pipeline
@@ -220,6 +226,13 @@ typedef enum {
 const char *booth_check_name(BoothCheck check);
 /* TRUE while the check has the devices open. */
 gboolean booth_probe_running(Booth *booth);
+
+/* Whether the screen has nobody on it (the touch UI: its attract or
+ * out-of-order screen): an update is downloaded, and the booth rebooted,
+ * only while the booth is idle, has no self-check open and this says yes.
+ * NULL (the default, a headless booth): yes. */
+typedef gboolean (*BoothIdleFunc)(gpointer user_data);
+void booth_set_idle_func(Booth *booth, BoothIdleFunc func, gpointer user_data);
 
 /* Reads the update status file again (updatestatus.h; its warnings go to
  * the log) and sends its update_report now if the link is up (*sent,

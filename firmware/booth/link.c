@@ -514,6 +514,81 @@ GBytes *booth_link_fetch_finish(BoothLink *link, GAsyncResult *result, char **co
 	return g_task_propagate_pointer(task, error);
 }
 
+/* --- large downloads (update bundles) ------------------------------------------ */
+
+typedef struct {
+	SoupMessage *msg;
+} Open;
+
+static void open_free(Open *o)
+{
+	g_clear_object(&o->msg);
+	g_free(o);
+}
+
+static void on_opened(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GTask) task = data;
+	Open *o = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GInputStream) in = soup_session_send_finish(SOUP_SESSION(source), res, &error);
+	if (in == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	guint status = soup_message_get_status(o->msg);
+	SoupMessageHeaders *h = soup_message_get_response_headers(o->msg);
+	if (status != SOUP_STATUS_OK) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "the switchboard answered %u %s", status,
+					soup_message_get_reason_phrase(o->msg) ? soup_message_get_reason_phrase(o->msg)
+									       : "");
+		return;
+	}
+	if (soup_message_headers_get_encoding(h) != SOUP_ENCODING_CONTENT_LENGTH) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "the switchboard sent no Content-Length");
+		return;
+	}
+	g_task_return_pointer(task, g_steal_pointer(&in), g_object_unref);
+}
+
+void booth_link_open_async(BoothLink *link, const char *path, GCancellable *cancellable, GAsyncReadyCallback callback,
+			   gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	g_task_set_source_tag(task, booth_link_open_async);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GUri) ws = g_uri_parse(link->url, G_URI_FLAGS_NONE, &error);
+	if (ws == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		g_object_unref(task);
+		return;
+	}
+	gboolean secure = g_ascii_strcasecmp(g_uri_get_scheme(ws), "wss") == 0;
+	g_autoptr(GUri) uri = g_uri_build(G_URI_FLAGS_NONE, secure ? "https" : "http", NULL, g_uri_get_host(ws),
+					  g_uri_get_port(ws), path, NULL, NULL);
+	Open *o = g_new0(Open, 1);
+	o->msg = soup_message_new_from_uri("GET", uri);
+	g_task_set_task_data(task, o, (GDestroyNotify)open_free);
+	/* as a document's fetch: the booth listener knows the booth by its
+	 * certificate, on a new connection */
+	if (link->client_cert) {
+		soup_message_set_tls_client_certificate(o->msg, link->client_cert);
+		soup_message_add_flags(o->msg, SOUP_MESSAGE_NEW_CONNECTION);
+	}
+	g_signal_connect(o->msg, "accept-certificate", G_CALLBACK(on_accept_certificate), link);
+	soup_session_send_async(link->session, o->msg, G_PRIORITY_LOW, cancellable, on_opened, task);
+}
+
+GInputStream *booth_link_open_finish(BoothLink *link, GAsyncResult *result, goffset *length, GError **error)
+{
+	GTask *task = G_TASK(result);
+	Open *o = g_task_get_task_data(task);
+	GInputStream *in = g_task_propagate_pointer(task, error);
+	if (in && length)
+		*length = soup_message_headers_get_content_length(soup_message_get_response_headers(o->msg));
+	return in;
+}
+
 void booth_link_free(BoothLink *link)
 {
 	if (link == NULL)

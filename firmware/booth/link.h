@@ -97,6 +97,14 @@ void booth_link_fetch_async(BoothLink *link, const char *path, gsize max_bytes, 
  * or NULL with an error in plain words. `link` is not used (nullable): the
  * owner may be gone when a cancelled fetch finishes. */
 GBytes *booth_link_fetch_finish(BoothLink *link, GAsyncResult *result, char **content_type, GError **error);
+/* Opens a large download (an update bundle) the same way, for reading as
+ * a stream: refused (nothing read) when the answer is not 200 or has no
+ * Content-Length. */
+void booth_link_open_async(BoothLink *link, const char *path, GCancellable *cancellable, GAsyncReadyCallback callback,
+			   gpointer user_data);
+/* Returns: (transfer full) the body's stream and its length in *length, or
+ * NULL with an error in plain words. `link` is not used (nullable). */
+GInputStream *booth_link_open_finish(BoothLink *link, GAsyncResult *result, goffset *length, GError **error);
 void booth_link_free(BoothLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothLink, booth_link_free)
 

@@ -199,6 +199,13 @@ static gint64 ca_file_not_before(const char *ca_file)
 	return t;
 }
 
+/* Nobody at the screen: the attract screen, or out of order. */
+static gboolean visitor_away(gpointer data)
+{
+	RelaisJourneyState st = booth_visitor_get_state(data);
+	return st == RELAIS_JOURNEY_ATTRACT || st == RELAIS_JOURNEY_OUT_OF_ORDER;
+}
+
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
@@ -234,6 +241,9 @@ int main(int argc, char **argv)
 	g_autofree char *pin_hash = NULL;
 	g_autofree char *update_status = NULL;
 	g_autofree char *cmdline_path = g_strdup("/proc/cmdline");
+	g_autofree char *update_dir = NULL;
+	g_autofree char *rauc = g_strdup(CONFIG_RELAIS_BOOTH_RAUC_PATH);
+	g_autofree char *reboot_cmd = g_strdup(CONFIG_RELAIS_BOOTH_REBOOT_CMD);
 	GOptionEntry entries[] = {
 		{"settings", 0, 0, G_OPTION_ARG_FILENAME, &settings_path,
 		 "The booth's settings file, written by relaisctl provision (default, when no --switchboard is "
@@ -282,6 +292,15 @@ int main(int argc, char **argv)
 		 "FILE"},
 		{"cmdline", 0, 0, G_OPTION_ARG_FILENAME, &cmdline_path,
 		 "Where rauc.slot= names the running slot (default: /proc/cmdline)", "FILE"},
+		{"update-dir", 0, 0, G_OPTION_ARG_FILENAME, &update_dir,
+		 "Where an update sent from afar is downloaded, on the data partition (default: STATE_DIR/updates)",
+		 "DIR"},
+		{"rauc", 0, 0, G_OPTION_ARG_FILENAME, &rauc,
+		 "RAUC's command, to install an update (default: " CONFIG_RELAIS_BOOTH_RAUC_PATH ")", "PATH"},
+		{"reboot-cmd", 0, 0, G_OPTION_ARG_STRING, &reboot_cmd,
+		 "The command (no shell) that reboots into an installed update, run once no visitor is there "
+		 "(default: " CONFIG_RELAIS_BOOTH_REBOOT_CMD ")",
+		 "COMMAND"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- Relais booth");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -436,6 +455,9 @@ int main(int argc, char **argv)
 		.software = booth_diag_software(),
 		.slot = slot,
 		.update_status_path = update_status,
+		.update_dir = update_dir,
+		.rauc = rauc,
+		.reboot_cmd = reboot_cmd,
 	};
 	g_autoptr(Booth) booth = booth_new(&config);
 	g_autoptr(BoothControl) control = NULL;
@@ -477,6 +499,8 @@ int main(int argc, char **argv)
 		}
 		if (control)
 			booth_control_set_visitor(control, visitor);
+		/* an update waits until the screen is back to its start */
+		booth_set_idle_func(booth, visitor_away, visitor);
 		BoothTechnicianConfig tc = {.pin_hash = pin_hash, .idle_s = technician_s};
 		technician = booth_technician_new(booth, visitor, &tc);
 		if (control)

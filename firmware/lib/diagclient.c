@@ -137,19 +137,14 @@ static RelaisDiagClientError code_of(guint status)
 	}
 }
 
-JsonObject *relais_diag_fetch(const char *switchboard, const char *ca_file, const char *login, const char *password,
-			      const char *booth_id, GError **error)
+/* A session for `switchboard`, the sign-in cookie kept for it only, its
+ * trust; *base out. */
+static SoupSession *admin_session(const char *switchboard, const char *ca_file, char **base, GError **error)
 {
-	if (!relais_proto_valid_id(booth_id)) {
-		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_USAGE,
-			    "'%s' is not a booth id (letters, digits, . _ : -)", booth_id ? booth_id : "");
-		return NULL;
-	}
-	g_autofree char *base = base_url(switchboard, error);
-	if (base == NULL)
+	*base = base_url(switchboard, error);
+	if (*base == NULL)
 		return NULL;
 	g_autoptr(SoupSession) session = soup_session_new_with_options("timeout", TIMEOUT_S, NULL);
-	/* the sign-in cookie, kept for this session only */
 	soup_session_add_feature_by_type(session, SOUP_TYPE_COOKIE_JAR);
 	if (ca_file) {
 		g_autoptr(GError) local = NULL;
@@ -161,7 +156,20 @@ JsonObject *relais_diag_fetch(const char *switchboard, const char *ca_file, cons
 		}
 		soup_session_set_tls_database(session, db);
 	}
-	if (!sign_in(session, base, login, password, error))
+	return g_steal_pointer(&session);
+}
+
+JsonObject *relais_diag_fetch(const char *switchboard, const char *ca_file, const char *login, const char *password,
+			      const char *booth_id, GError **error)
+{
+	if (!relais_proto_valid_id(booth_id)) {
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_USAGE,
+			    "'%s' is not a booth id (letters, digits, . _ : -)", booth_id ? booth_id : "");
+		return NULL;
+	}
+	g_autofree char *base = NULL;
+	g_autoptr(SoupSession) session = admin_session(switchboard, ca_file, &base, error);
+	if (session == NULL || !sign_in(session, base, login, password, error))
 		return NULL;
 	g_autofree char *url = g_strdup_printf("%s/api/admin/booths/%s/diag", base, booth_id);
 	g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
@@ -182,4 +190,173 @@ JsonObject *relais_diag_fetch(const char *switchboard, const char *ca_file, cons
 		return NULL;
 	}
 	return g_steal_pointer(&reply);
+}
+
+/* --- relaisctl update ----------------------------------------------------------- */
+
+static void say_line(RelaisUpdateSay say, gpointer data, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void say_line(RelaisUpdateSay say, gpointer data, const char *fmt, ...)
+{
+	if (say == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	say(line, data);
+}
+
+/* POST the file as the body, streamed. Returns: the bundle's id, or NULL. */
+static char *upload_bundle(SoupSession *session, const char *base, const char *path, RelaisUpdateSay say, gpointer data,
+			   GError **error)
+{
+	g_autoptr(GFile) file = g_file_new_for_path(path);
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GFileInfo) info =
+		g_file_query_info(file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+				  G_FILE_QUERY_INFO_NONE, NULL, &local);
+	g_autoptr(GFileInputStream) in = info ? g_file_read(file, NULL, &local) : NULL;
+	if (in == NULL || g_file_info_get_file_type(info) != G_FILE_TYPE_REGULAR) {
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_BUNDLE, "%s: %s", path,
+			    local ? local->message : "not a file");
+		return NULL;
+	}
+	goffset size = g_file_info_get_size(info);
+	say_line(say, data, "uploading %s (%" G_GINT64_FORMAT " bytes)", path, (gint64)size);
+	g_autofree char *url = g_strconcat(base, "/api/admin/bundles", NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new("POST", url);
+	soup_message_set_request_body(msg, "application/octet-stream", G_INPUT_STREAM(in), size);
+	guint status = 0;
+	g_autoptr(JsonObject) reply = NULL;
+	if (!exchange(session, msg, &status, &reply, error))
+		return NULL;
+	if (status != SOUP_STATUS_OK && status != SOUP_STATUS_CREATED) {
+		g_autofree char *why = error_text(reply, status);
+		RelaisDiagClientError code = status == SOUP_STATUS_FORBIDDEN	  ? RELAIS_DIAG_CLIENT_ERROR_FORBIDDEN
+					     : status == SOUP_STATUS_UNAUTHORIZED ? RELAIS_DIAG_CLIENT_ERROR_SIGNIN
+										  : RELAIS_DIAG_CLIENT_ERROR_BUNDLE;
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, code, "the bundle was refused: %s", why);
+		return NULL;
+	}
+	const char *id = reply ? json_object_get_string_member_with_default(reply, "id", NULL) : NULL;
+	if (!relais_proto_valid_sha256(id)) {
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_FAILED,
+			    "the switchboard's answer names no bundle");
+		return NULL;
+	}
+	const char *version = json_object_get_string_member_with_default(reply, "version", NULL);
+	say_line(say, data, "bundle %.12s kept by the switchboard (version %s)", id, version ? version : "unknown");
+	return g_strdup(id);
+}
+
+/* The booth's update job in GET /api/admin/booths, or NULL. */
+static JsonObject *booth_update(SoupSession *session, const char *base, const char *booth_id, GError **error)
+{
+	g_autofree char *url = g_strconcat(base, "/api/admin/booths", NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+	guint status = 0;
+	g_autoptr(JsonObject) reply = NULL;
+	if (!exchange(session, msg, &status, &reply, error))
+		return NULL;
+	JsonNode *list = status == SOUP_STATUS_OK && reply ? json_object_get_member(reply, "booths") : NULL;
+	if (list == NULL || !JSON_NODE_HOLDS_ARRAY(list)) {
+		g_autofree char *why = error_text(reply, status);
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, code_of(status), "listing the booths: %s", why);
+		return NULL;
+	}
+	JsonArray *a = json_node_get_array(list);
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonNode *n = json_array_get_element(a, i);
+		JsonObject *b = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+		if (b && g_strcmp0(json_object_get_string_member_with_default(b, "id", NULL), booth_id) == 0) {
+			JsonNode *u = json_object_get_member(b, "update");
+			if (u && JSON_NODE_HOLDS_OBJECT(u))
+				return json_object_ref(json_node_get_object(u));
+		}
+	}
+	relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_FAILED, "booth %s has no update",
+		    booth_id);
+	return NULL;
+}
+
+static const char *member(JsonObject *o, const char *name)
+{
+	return json_object_get_string_member_with_default(o, name, "");
+}
+
+JsonObject *relais_update_send(const char *switchboard, const char *ca_file, const char *login, const char *password,
+			       const char *booth_id, const char *bundle, guint wait_s, RelaisUpdateSay say,
+			       gpointer user_data, GError **error)
+{
+	if (!relais_proto_valid_id(booth_id)) {
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_USAGE,
+			    "'%s' is not a booth id (letters, digits, . _ : -)", booth_id ? booth_id : "");
+		return NULL;
+	}
+	g_autofree char *base = NULL;
+	g_autoptr(SoupSession) session = admin_session(switchboard, ca_file, &base, error);
+	if (session == NULL || !sign_in(session, base, login, password, error))
+		return NULL;
+	g_autoptr(JsonObject) job = NULL;
+	g_autofree char *id = upload_bundle(session, base, bundle, say, user_data, error);
+	if (id) {
+		g_autofree char *url = g_strdup_printf("%s/api/admin/booths/%s/update", base, booth_id);
+		g_autofree char *json = g_strdup_printf("{\"bundle\":\"%s\"}", id);
+		g_autoptr(SoupMessage) msg = json_post(url, json);
+		guint status = 0;
+		if (exchange(session, msg, &status, &job, error) && status != SOUP_STATUS_CREATED) {
+			g_autofree char *why = error_text(job, status);
+			relais_fail(error, RELAIS_DIAG_CLIENT_ERROR,
+				    status == SOUP_STATUS_CONFLICT ? RELAIS_DIAG_CLIENT_ERROR_UPDATING
+								   : code_of(status),
+				    "booth %s: %s", booth_id, why);
+			g_clear_pointer(&job, json_object_unref);
+		}
+	}
+	if (job) {
+		say_line(say, user_data, "update %s asked of booth %s (%s)", member(job, "id"), booth_id,
+			 json_object_get_boolean_member_with_default(job, "offered", FALSE)
+				 ? "offered now"
+				 : "offered when it next connects");
+	}
+	/* follow it: the switchboard's view, every two seconds */
+	g_autofree char *said = NULL;
+	gint64 until = g_get_monotonic_time() + (gint64)wait_s * G_USEC_PER_SEC;
+	while (job && wait_s > 0) {
+		g_autofree char *now = g_strdup_printf("%s %" G_GINT64_FORMAT "%% %s", member(job, "state"),
+						       json_object_get_int_member_with_default(job, "progress", 0),
+						       member(job, "message"));
+		if (g_strcmp0(now, said) != 0) {
+			say_line(say, user_data, "%s", now);
+			g_free(said);
+			said = g_steal_pointer(&now);
+		}
+		if (!json_object_get_boolean_member_with_default(job, "active", TRUE))
+			break;
+		if (g_get_monotonic_time() >= until) {
+			relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_NO_ANSWER,
+				    "update %s still %s after %u s", member(job, "id"), member(job, "state"), wait_s);
+			g_clear_pointer(&job, json_object_unref);
+			break;
+		}
+		g_usleep(2 * G_USEC_PER_SEC);
+		g_autoptr(JsonObject) seen = booth_update(session, base, booth_id, error);
+		if (seen == NULL || g_strcmp0(member(seen, "id"), member(job, "id")) != 0) {
+			if (seen)
+				relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_FAILED,
+					    "another update of booth %s came first", booth_id);
+			g_clear_pointer(&job, json_object_unref);
+			break;
+		}
+		json_object_unref(job);
+		job = g_steal_pointer(&seen);
+	}
+	sign_out(session, base);
+	if (job && wait_s > 0 && g_strcmp0(member(job, "state"), "kept") != 0) {
+		relais_fail(error, RELAIS_DIAG_CLIENT_ERROR, RELAIS_DIAG_CLIENT_ERROR_UPDATE_FAILED,
+			    "update %s of booth %s: %s%s%s", member(job, "id"), booth_id, member(job, "state"),
+			    *member(job, "message") ? ": " : "", member(job, "message"));
+		return NULL;
+	}
+	return g_steal_pointer(&job);
 }

@@ -71,6 +71,7 @@ static const char *const sdp_enum[] = {"offer", "answer", NULL};
 static const char *const share_enum[] = {"on", "off", NULL};
 static const char *const doc_kind_enum[] = {"pdf", "png", "jpeg", NULL};
 static const char *const slot_enum[] = {"A", "B", NULL};
+const char *const relais_update_states[] = {"busy", "downloading", "installing", "installed", "failed", NULL};
 
 /* Pages of a shown PDF: the protocol's bound (Kconfig's cap is at most this). */
 #define DOC_MAX_PAGES 1000
@@ -214,6 +215,20 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				       {"slot", K_ENUM, TRUE, 0, 0, slot_enum},
 				       {"at", K_TIME, TRUE},
 				       {"detail", K_TEXT, FALSE}}},
+	/* updates sent from afar: S offers a bundle (fetched over HTTPS from
+	 * the booth listener), the booth says how it goes */
+	[RELAIS_MSG_UPDATE_OFFER] = {"update_offer",
+				     S,
+				     {{"update", K_ID, TRUE},
+				      {"size", K_INT, TRUE, 1, G_MAXINT64},
+				      {"sha256", K_ID, TRUE},
+				      {"version", K_ID, FALSE}}},
+	[RELAIS_MSG_UPDATE_STATUS] = {"update_status",
+				      B,
+				      {{"update", K_ID, TRUE},
+				       {"state", K_ENUM, TRUE, 0, 0, relais_update_states},
+				       {"progress", K_INT, FALSE, 0, 100},
+				       {"message", K_TEXT, FALSE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -256,6 +271,16 @@ gboolean relais_proto_valid_lang(const char *s)
 		return FALSE;
 	for (const char *p = s; *p; p++)
 		if (!(g_ascii_islower(*p) || *p == '-'))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean relais_proto_valid_sha256(const char *s)
+{
+	if (s == NULL || strlen(s) != 64)
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if (!g_ascii_isdigit(*p) && !(*p >= 'a' && *p <= 'f'))
 			return FALSE;
 	return TRUE;
 }
@@ -636,6 +661,12 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 
 	if (type == RELAIS_MSG_BOOKING_OFFER && !check_slots(json_object_get_array_member(obj, "slots"), error))
 		return NULL;
+	if (type == RELAIS_MSG_UPDATE_OFFER &&
+	    !relais_proto_valid_sha256(json_object_get_string_member(obj, "sha256"))) {
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+			    "field 'sha256' must be 64 lower-case hex digits");
+		return NULL;
+	}
 	if ((type == RELAIS_MSG_BOOK || type == RELAIS_MSG_BOOKED || type == RELAIS_MSG_CHECKED_IN) &&
 	    !check_interval(json_object_get_string_member(obj, "start"), json_object_get_string_member(obj, "end"),
 			    error))

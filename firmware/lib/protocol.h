@@ -63,6 +63,8 @@ typedef enum {
 	RELAIS_MSG_DIAG_REPORT,
 	/* software and updates (PROTOCOL.md "Software and updates") */
 	RELAIS_MSG_UPDATE_REPORT,
+	RELAIS_MSG_UPDATE_OFFER,
+	RELAIS_MSG_UPDATE_STATUS,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -142,6 +144,12 @@ JsonObject *relais_msg_checked_in(const char *code, const char *start, const cha
  * "Diagnostics": at most PROTO_MAX_REPORT bytes as JSON, which
  * relais_msg_to_string() checks). Returns: (transfer full) */
 JsonObject *relais_msg_diag_report(const char *request, JsonObject *report);
+
+/* The states of update_status (PROTOCOL.md "Updates sent from afar"), in
+ * order; NULL-terminated. */
+extern const char *const relais_update_states[];
+/* A SHA-256 as the protocol carries it: 64 lower-case hex digits. */
+gboolean relais_proto_valid_sha256(const char *s);
 
 /* Returns: (transfer full) a complete error message, e.g. for a reply. */
 char *relais_msg_error_string(RelaisProtoError code, const char *message, const char *ref);

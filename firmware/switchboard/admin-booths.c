@@ -7,6 +7,7 @@
 #include "admin-private.h"
 #include "calendar.h"
 #include "enrol.h"
+#include "updates.h"
 
 #include <string.h>
 
@@ -92,6 +93,41 @@ static JsonNode *last_update_json(SbAdmin *a, const char *booth_id, GError **err
 	return n;
 }
 
+/* An update job as the page and relaisctl show it. Returns: (transfer full) */
+static JsonObject *job_json(const SbUpdateJob *j)
+{
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "id", j->id);
+	json_object_set_string_member(o, "booth_id", j->booth_id);
+	json_object_set_string_member(o, "bundle", j->bundle_id);
+	set_string_or_null(o, "version", j->version);
+	json_object_set_string_member(o, "state", sb_update_state_name(j->state));
+	json_object_set_boolean_member(o, "active", sb_update_state_active(j->state));
+	json_object_set_int_member(o, "progress", j->progress);
+	set_string_or_null(o, "message", j->message);
+	set_time_or_null(o, "created", j->created);
+	set_time_or_null(o, "updated", j->updated);
+	return o;
+}
+
+/* The booth's last update job, or null. Returns: (transfer full) or NULL
+ * with a store error. */
+static JsonNode *update_json(SbAdmin *a, const char *booth_id, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(SbUpdateJob) j = sb_store_update_job_of(a->store, booth_id, FALSE, &local);
+	if (j == NULL) {
+		if (!g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return NULL;
+		}
+		return json_node_new(JSON_NODE_NULL);
+	}
+	JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(n, job_json(j));
+	return n;
+}
+
 void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg)
 {
 	g_autoptr(JsonArray) snapshot = booths_snapshot(a);
@@ -125,6 +161,12 @@ void sb_admin_booths_list(SbAdmin *a, SoupServerMessage *msg)
 			return;
 		}
 		json_object_set_member(b, "last_update", last);
+		JsonNode *job = update_json(a, json_object_get_string_member(b, "id"), &error);
+		if (job == NULL) {
+			sb_api_reply_store_error(msg, error, NULL);
+			return;
+		}
+		json_object_set_member(b, "update", job);
 		JsonObject *live = snapshot_find(snapshot, json_object_get_string_member(b, "id"));
 		if (live)
 			json_object_set_string_member(b, "reported_site",
@@ -290,4 +332,100 @@ void sb_admin_booth_revoke(SbAdmin *a, SoupServerMessage *msg, const char *id)
 	sb_api_add_bool(b, "closed", closed);
 	json_builder_end_object(b);
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* {bundle} of a request body: a bundle id (its SHA-256). NULL with the
+ * reply set otherwise. */
+static const char *bundle_of_body(SoupServerMessage *msg, JsonParser *parser)
+{
+	JsonObject *o = sb_api_read_object(msg, parser, SB_ADMIN_MAX_BODY);
+	const char *bundle = NULL;
+	if (o == NULL || !sb_api_req_string(msg, o, "bundle", &bundle))
+		return NULL;
+	if (!relais_proto_valid_sha256(bundle)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "bundle", "a bundle is named by its SHA-256");
+		return NULL;
+	}
+	return bundle;
+}
+
+void sb_admin_booth_update(SbAdmin *a, SoupServerMessage *msg, const char *id)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	const char *bundle = bundle_of_body(msg, parser);
+	if (bundle == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbUpdateJob) job = sb_updates_start(a->store, a->hub, id, bundle, &error);
+	if (job == NULL) {
+		sb_api_reply_store_error(msg, error, "bundle");
+		return;
+	}
+	JsonObject *o = job_json(job);
+	json_object_set_boolean_member(o, "offered", sb_hub_booth_connected(a->hub, id));
+	g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(root, o);
+	sb_http_set_json_node(msg, SOUP_STATUS_CREATED, root);
+}
+
+void sb_admin_site_update(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	const char *bundle = bundle_of_body(msg, parser);
+	if (bundle == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbSite) site = sb_store_site_get(a->store, site_id, &error);
+	g_autoptr(GPtrArray) booths = site ? sb_store_booth_list(a->store, site_id, &error) : NULL;
+	g_autoptr(SbBundle) b = booths ? sb_store_bundle_get(a->store, bundle, &error) : NULL;
+	if (b == NULL) {
+		sb_api_reply_store_error(msg, error, "bundle");
+		return;
+	}
+	/* each booth of the site, but those being updated already */
+	JsonArray *started = json_array_new(), *skipped = json_array_new();
+	for (guint i = 0; i < booths->len; i++) {
+		SbBooth *booth = booths->pdata[i];
+		g_autoptr(GError) e = NULL;
+		g_autoptr(SbUpdateJob) job = sb_updates_start(a->store, a->hub, booth->id, bundle, &e);
+		if (job) {
+			json_array_add_object_element(started, job_json(job));
+			continue;
+		}
+		if (!g_error_matches(e, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS)) {
+			json_array_unref(started);
+			json_array_unref(skipped);
+			sb_api_reply_store_error(msg, e, NULL);
+			return;
+		}
+		JsonObject *s = json_object_new();
+		json_object_set_string_member(s, "booth_id", booth->id);
+		json_object_set_string_member(s, "reason", e->message);
+		json_array_add_object_element(skipped, s);
+	}
+	g_message("site '%s': update to bundle %.12s asked for %u booth(s), %u skipped", site->name, bundle,
+		  json_array_get_length(started), json_array_get_length(skipped));
+	JsonObject *o = json_object_new();
+	json_object_set_array_member(o, "updates", started);
+	json_object_set_array_member(o, "skipped", skipped);
+	g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(root, o);
+	sb_http_set_json_node(msg, SOUP_STATUS_CREATED, root);
+}
+
+void sb_admin_update_cancel(SbAdmin *a, SoupServerMessage *msg, const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	if (!sb_updates_cancel(a->store, id, &error)) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_get(a->store, id, &error);
+	if (job == NULL) {
+		sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(root, job_json(job));
+	sb_http_set_json_node(msg, SOUP_STATUS_OK, root);
 }

@@ -58,6 +58,15 @@ void sb_admin_booth_token(SbAdmin *a, SoupServerMessage *msg, const char *id);
  * token deleted, its open connection closed at once (4003 "revoked"). */
 void sb_admin_booth_revoke(SbAdmin *a, SoupServerMessage *msg, const char *id);
 
+/* POST /api/admin/booths/ID/update {bundle}: a job installing the bundle
+ * on the booth (updates.h), offered at once when it is connected; 409 while
+ * another is under way. POST /api/admin/sites/ID/update {bundle}: the same
+ * for every booth of the site ({updates, skipped}). POST
+ * /api/admin/updates/ID/cancel: a job that will never end by itself. */
+void sb_admin_booth_update(SbAdmin *a, SoupServerMessage *msg, const char *id);
+void sb_admin_site_update(SbAdmin *a, SoupServerMessage *msg, gint64 site_id);
+void sb_admin_update_cancel(SbAdmin *a, SoupServerMessage *msg, const char *id);
+
 /* admin-diag.c: GET /api/admin/booths/ID/diag: the connected booth's
  * diagnostic report, asked over its link; the request is paused until the
  * report, 504 (no answer in time), 502 (it disconnected first); not

@@ -106,6 +106,26 @@ static void on_admin(SoupServer *soup, SoupServerMessage *msg, const char *path,
 						  : sb_admin_booth_revoke(a, msg, id);
 		return;
 	}
+	if (strcmp(kind, "booths") == 0 && id && strcmp(sub, "update") == 0) {
+		if (sb_http_allow(msg, "POST"))
+			sb_admin_booth_update(a, msg, id);
+		return;
+	}
+	if (strcmp(kind, "sites") == 0 && id && strcmp(sub, "update") == 0) {
+		gint64 site_id = sb_http_parse_id(id);
+		if (!sb_http_allow(msg, "POST"))
+			return;
+		if (site_id == 0)
+			sb_api_reply_error(msg, SOUP_STATUS_NOT_FOUND, NULL, "no site '%s'", id);
+		else
+			sb_admin_site_update(a, msg, site_id);
+		return;
+	}
+	if (strcmp(kind, "updates") == 0 && id && strcmp(sub, "cancel") == 0) {
+		if (sb_http_allow(msg, "POST"))
+			sb_admin_update_cancel(a, msg, id);
+		return;
+	}
 	if (strcmp(kind, "booths") == 0 && id && strcmp(sub, "diag") == 0) {
 		if (sb_http_allow(msg, "GET"))
 			sb_admin_booth_diag(a, msg, id);

@@ -13,13 +13,19 @@
  *   GET    /api/admin/booths                 every booth, its site, status, last seen, enrolment
  *                                            {state, cert_expires, token_expires, revoked_at},
  *                                            software, slot (its last hello) and last_update
- *                                            {result, version, from, slot, at, detail, received_at} or null
+ *                                            {result, version, from, slot, at, detail, received_at} or null,
+ *                                            update: its last update job {id, bundle, version, state,
+ *                                            active, progress, message, created, updated} or null
  *   POST   /api/admin/booths                 {id, name?, site_id?}: a booth not yet connected;
  *                                            the reply has its enrolment token, once
  *   PUT    /api/admin/booths/ID              {name?, site_id?}
  *   DELETE /api/admin/booths/ID              409 while it is connected
  *   POST   /api/admin/booths/ID/token        a new enrolment token (the pending one stops working)
  *   POST   /api/admin/booths/ID/revoke       certificates revoked, token deleted, link closed (4003)
+ *   POST   /api/admin/booths/ID/update       {bundle}: install an uploaded bundle (bundles.h);
+ *                                            409 while another update is under way
+ *   POST   /api/admin/sites/ID/update        {bundle}: on every booth of the site {updates, skipped}
+ *   POST   /api/admin/updates/ID/cancel      an update that will not end by itself
  *   GET    /api/admin/booths/ID/diag         {booth_id, fetched_at, report}: its diagnostic report, asked
  *                                            over its link (PROTOCOL.md "Diagnostics"); 409 not connected,
  *                                            504 no answer in time, 502 it left first, 429 too many asks

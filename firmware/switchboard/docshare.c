@@ -89,102 +89,6 @@ static void on_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer data)
 	}
 }
 
-/* --- refusing before the body ----------------------------------------------------
- * libsoup 3 reads (and by default keeps) a request's whole body even when an
- * early handler has already set the answer. A refused upload therefore takes
- * the connection over: the answer is written at once, what the client still
- * sends is read and dropped for a moment (so that it sees the answer rather
- * than a reset), and the connection is closed. */
-
-#define DRAIN_MAX_BYTES (1 << 20)
-#define DRAIN_MAX_MS	2000
-
-typedef struct {
-	GIOStream *io;
-	GBytes *answer;
-	GCancellable *cancel;
-	guint timeout_id;
-	gsize drained;
-	guint8 buf[16384];
-} Refusal;
-
-static void refusal_free(Refusal *r)
-{
-	g_clear_handle_id(&r->timeout_id, g_source_remove);
-	g_io_stream_close_async(r->io, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-	g_object_unref(r->io);
-	g_bytes_unref(r->answer);
-	g_object_unref(r->cancel);
-	g_free(r);
-}
-
-static gboolean on_drain_timeout(gpointer data)
-{
-	Refusal *r = data;
-	r->timeout_id = 0;
-	g_cancellable_cancel(r->cancel);
-	return G_SOURCE_REMOVE;
-}
-
-static void on_drained(GObject *source, GAsyncResult *res, gpointer data)
-{
-	Refusal *r = data;
-	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, NULL);
-	if (n <= 0 || (r->drained += (gsize)n) >= DRAIN_MAX_BYTES) {
-		refusal_free(r);
-		return;
-	}
-	g_input_stream_read_async(g_io_stream_get_input_stream(r->io), r->buf, sizeof r->buf, G_PRIORITY_LOW, r->cancel,
-				  on_drained, r);
-}
-
-static void on_refusal_written(GObject *source, GAsyncResult *res, gpointer data)
-{
-	Refusal *r = data;
-	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, NULL)) {
-		refusal_free(r);
-		return;
-	}
-	r->timeout_id = g_timeout_add(DRAIN_MAX_MS, on_drain_timeout, r);
-	g_input_stream_read_async(g_io_stream_get_input_stream(r->io), r->buf, sizeof r->buf, G_PRIORITY_LOW, r->cancel,
-				  on_drained, r);
-}
-
-/* The answer the early handler set (status, JSON, Allow), written on the
- * connection taken from libsoup when a body would follow. */
-static void refuse_before_body(SoupServerMessage *msg)
-{
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
-	    soup_message_headers_get_content_length(h) == 0)
-		return; /* nothing to read: libsoup answers as usual */
-	guint status = soup_server_message_get_status(msg);
-	SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
-	g_autoptr(GBytes) body = soup_message_body_flatten(soup_server_message_get_response_body(msg));
-	const char *type = soup_message_headers_get_content_type(rh, NULL);
-	const char *allow = soup_message_headers_get_one(rh, "Allow");
-	g_autoptr(GString) a = g_string_new(NULL);
-	g_string_append_printf(a, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase(status));
-	g_string_append_printf(a, "Content-Type: %s\r\n", type ? type : "application/json");
-	g_string_append_printf(a, "Content-Length: %" G_GSIZE_FORMAT "\r\n", g_bytes_get_size(body));
-	if (allow)
-		g_string_append_printf(a, "Allow: %s\r\n", allow);
-	const char *retry = soup_message_headers_get_one(rh, "Retry-After");
-	if (retry)
-		g_string_append_printf(a, "Retry-After: %s\r\n", retry);
-	g_string_append(a, "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n");
-	g_string_append_len(a, g_bytes_get_data(body, NULL), (gssize)g_bytes_get_size(body));
-	GIOStream *io = soup_server_message_steal_connection(msg);
-	if (io == NULL)
-		return; /* libsoup keeps it: it reads the body, then answers */
-	Refusal *r = g_new0(Refusal, 1);
-	r->io = io;
-	r->cancel = g_cancellable_new();
-	r->answer = g_string_free_to_bytes(g_steal_pointer(&a));
-	g_output_stream_write_all_async(g_io_stream_get_output_stream(io), g_bytes_get_data(r->answer, NULL),
-					g_bytes_get_size(r->answer), G_PRIORITY_DEFAULT, NULL, on_refusal_written, r);
-}
-
 static void check_upload_headers(Docshare *ds, SoupServerMessage *msg);
 
 /* After the headers, before the body: everything that can be refused
@@ -195,7 +99,7 @@ static void on_upload_early(SoupServer *soup, SoupServerMessage *msg, const char
 	Docshare *ds = user_data;
 	check_upload_headers(ds, msg);
 	if (soup_server_message_get_status(msg) != 0)
-		refuse_before_body(msg);
+		sb_http_refuse_before_body(msg);
 }
 
 static void check_upload_headers(Docshare *ds, SoupServerMessage *msg)

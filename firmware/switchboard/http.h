@@ -50,6 +50,14 @@ gboolean sb_http_allow(SoupServerMessage *msg, const char *allow);
  * cross-site POSTs; a request without one passes unless `required`. */
 gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolean required);
 
+/* From an early handler (soup_server_add_early_handler) that has set its
+ * answer (status, JSON, Allow, Retry-After): libsoup 3 would read the whole
+ * body first, so when a body follows the connection is taken over, the
+ * answer written at once, what the client still sends drained for a moment
+ * (so that it sees the answer rather than a reset) and the connection
+ * closed. An upload is refused on its headers alone this way. */
+void sb_http_refuse_before_body(SoupServerMessage *msg);
+
 /* A positive decimal id (a query parameter, a path segment), or 0. */
 gint64 sb_http_parse_id(const char *text);
 

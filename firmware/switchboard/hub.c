@@ -384,6 +384,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		else
 			hub_end_held_calls(hub, peer->booth_id);
 		hub_booths_changed(hub);
+		if (hub->services.booth_greeted)
+			hub->services.booth_greeted(peer->booth_id, hub->services_data);
 	} else {
 		g_message("adviser '%s' online", peer->name);
 		hub_send_obj(hub, peer, booths_message(hub));
@@ -486,6 +488,41 @@ static void handle_update_report(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		hub->services.update_report(peer->booth_id, &r, hub->services_data);
 }
 
+/* How an offered update goes: handed to the services (the store), which
+ * know whether the update is this booth's. */
+static void handle_update_status(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
+{
+	SbHubUpdateStatus st = {
+		.update = relais_msg_get_string(msg, "update"),
+		.state = relais_msg_get_string(msg, "state"),
+		.progress = (gint)relais_msg_get_int(msg, "progress", -1),
+		.message = relais_msg_get_string(msg, "message"),
+	};
+	if (hub->services.update_status)
+		hub->services.update_status(peer->booth_id, &st, hub->services_data);
+}
+
+gboolean sb_hub_booth_connected(SbHub *hub, const char *booth_id)
+{
+	return booth_id && g_hash_table_lookup(hub->booths, booth_id) != NULL;
+}
+
+gboolean sb_hub_offer_update(SbHub *hub, const char *booth_id, const char *update, gint64 size, const char *sha256,
+			     const char *version)
+{
+	SbPeer *b = booth_id ? g_hash_table_lookup(hub->booths, booth_id) : NULL;
+	if (b == NULL)
+		return FALSE;
+	JsonObject *o = relais_msg_new(RELAIS_MSG_UPDATE_OFFER);
+	json_object_set_string_member(o, "update", update);
+	json_object_set_int_member(o, "size", size);
+	json_object_set_string_member(o, "sha256", sha256);
+	if (version)
+		json_object_set_string_member(o, "version", version);
+	hub_send_obj(hub, b, o);
+	return TRUE;
+}
+
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
@@ -542,6 +579,9 @@ void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 		break;
 	case RELAIS_MSG_UPDATE_REPORT:
 		handle_update_report(hub, peer, msg);
+		break;
+	case RELAIS_MSG_UPDATE_STATUS:
+		handle_update_status(hub, peer, msg);
 		break;
 	case RELAIS_MSG_PING: {
 		hub_send_obj(hub, peer, relais_msg_new(RELAIS_MSG_PONG));

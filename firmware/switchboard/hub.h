@@ -53,6 +53,15 @@ typedef struct {
 	const char *detail;  /* nullable */
 } SbHubUpdateReport;
 
+/* How an update sent from afar goes, as the booth says it (update_status,
+ * checked by the protocol). */
+typedef struct {
+	const char *update;  /* the update (job) id of the offer */
+	const char *state;   /* busy, downloading, installing, installed, failed */
+	gint progress;	     /* 0..100, or -1 when not said */
+	const char *message; /* nullable: the booth's words */
+} SbHubUpdateStatus;
+
 /* The connections: how the hub's texts reach the peers. */
 typedef struct {
 	/* deliver one text frame to the connection `conn` */
@@ -100,6 +109,11 @@ typedef struct {
 	 * it repeats the same report after every welcome (the service keeps
 	 * one record of it) */
 	void (*update_report)(const char *booth_id, const SbHubUpdateReport *report, gpointer user_data);
+	/* booth `booth_id` was just greeted (a new connection): what waits
+	 * for it may be offered now (sb_hub_offer_update) */
+	void (*booth_greeted)(const char *booth_id, gpointer user_data);
+	/* greeted booth `booth_id` says how an update it was offered goes */
+	void (*update_status)(const char *booth_id, const SbHubUpdateStatus *status, gpointer user_data);
 } SbHubServices;
 
 typedef struct {
@@ -172,6 +186,14 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer);
  * still calls sb_hub_disconnect() when the socket is gone.
  * Returns: FALSE when no booth of that id is connected. */
 gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, const char *reason);
+/* Offers greeted booth `booth_id` update `update`: a bundle of `size` bytes
+ * with SHA-256 `sha256` (64 lower-case hex digits) and `version` (nullable),
+ * fetched from the booth listener (PROTOCOL.md "Updates sent from afar").
+ * FALSE when no booth of that id is connected. */
+gboolean sb_hub_offer_update(SbHub *hub, const char *booth_id, const char *update, gint64 size, const char *sha256,
+			     const char *version);
+/* Whether a booth of that id is connected (greeted) now. */
+gboolean sb_hub_booth_connected(SbHub *hub, const char *booth_id);
 /* Call about once a second: ends the calls whose booth did not come back
  * within the resume grace. */
 void sb_hub_tick(SbHub *hub);

@@ -593,6 +593,9 @@ static gboolean takes_value(const char *arg)
 					   "--booth-port",
 					   "--booth-cert-seconds",
 					   "--doc-max-bytes",
+					   "--bundle-max-bytes",
+					   "--rauc",
+					   "--bundle-keyring",
 					   "--no-show-minutes",
 					   "--checkin-early-minutes"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
@@ -619,6 +622,9 @@ int main(int argc, char **argv)
 	g_autofree char *turn_secret_file = NULL;
 	g_autofree char *tls_cert = NULL, *tls_key = NULL;
 	int doc_max_bytes = 0;
+	gint64 bundle_max_bytes = 0;
+	g_autofree char *rauc = g_strdup(CONFIG_RELAIS_SB_RAUC_PATH);
+	g_autofree char *bundle_keyring = NULL;
 	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
 	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
 	GOptionEntry entries[] = {
@@ -645,6 +651,15 @@ int main(int argc, char **argv)
 		{"doc-max-bytes", 0, 0, G_OPTION_ARG_INT, &doc_max_bytes,
 		 "Largest document an adviser may show in a call, at most the Kconfig cap (default: that cap)",
 		 "BYTES"},
+		{"bundle-max-bytes", 0, 0, G_OPTION_ARG_INT64, &bundle_max_bytes,
+		 "Largest update bundle an administrator may upload (default: the Kconfig cap)", "BYTES"},
+		{"rauc", 0, 0, G_OPTION_ARG_FILENAME, &rauc,
+		 "RAUC, to read an uploaded bundle's version and compatible (default: " CONFIG_RELAIS_SB_RAUC_PATH ")",
+		 "PATH"},
+		{"bundle-keyring", 0, 0, G_OPTION_ARG_FILENAME, &bundle_keyring,
+		 "The fleet's update CA: uploaded bundles must be signed under it (default: not checked here; the "
+		 "booths check)",
+		 "FILE"},
 		{"no-show-minutes", 0, 0, G_OPTION_ARG_INT, &no_show_min,
 		 "A booking not checked in this long after its start is a no-show (1..240)", "MIN"},
 		{"checkin-early-minutes", 0, 0, G_OPTION_ARG_INT, &early_min,
@@ -821,6 +836,26 @@ int main(int argc, char **argv)
 			CONFIG_RELAIS_DOC_MAX_BYTES);
 		return 2;
 	}
+	if (bundle_max_bytes < 0 || bundle_max_bytes > CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES) {
+		fprintf(stderr, PROG ": --bundle-max-bytes must be 1..%d (the Kconfig cap)\n",
+			CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES);
+		return 2;
+	}
+	if (bundle_keyring && !g_file_test(bundle_keyring, G_FILE_TEST_IS_REGULAR)) {
+		fprintf(stderr, PROG ": --bundle-keyring %s is not a file\n", bundle_keyring);
+		return 2;
+	}
+	/* no RAUC on this host: bundles are kept without their manifest's
+	 * version (the booths verify them anyway); a keyring needs RAUC */
+	if (!g_file_test(rauc, G_FILE_TEST_IS_EXECUTABLE)) {
+		if (bundle_keyring) {
+			fprintf(stderr, PROG ": --bundle-keyring needs RAUC, and %s is not there (--rauc)\n", rauc);
+			return 2;
+		}
+		g_warning("%s not found: uploaded bundles are kept without their version", rauc);
+		g_clear_pointer(&rauc, g_free);
+	}
+	g_autofree char *bundles_dir = g_build_filename(data, "bundles", NULL);
 	SbServerConfig config = {
 		.bind = bind,
 		.port = (guint)port,
@@ -843,6 +878,15 @@ int main(int argc, char **argv)
 		.enrol = enrol,
 		.booth_port = (guint)booth_port,
 		.booth_tls_certificate = booth_tls,
+		.bundles =
+			{
+				.store = store,
+				.dir = bundles_dir,
+				.max_bytes = (guint64)bundle_max_bytes,
+				.rauc = rauc,
+				.keyring = bundle_keyring,
+				.secure = tls != NULL,
+			},
 	};
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(SbServer) server = sb_server_new(&config, &error);

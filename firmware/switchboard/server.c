@@ -198,6 +198,18 @@ static void services_update_report(const char *booth_id, const SbHubUpdateReport
 			  report->version, error->message);
 }
 
+static void services_booth_greeted(const char *booth_id, gpointer user_data)
+{
+	SbServer *server = user_data;
+	sb_updates_booth_greeted(server->store, server->hub, booth_id);
+}
+
+static void services_update_status(const char *booth_id, const SbHubUpdateStatus *status, gpointer user_data)
+{
+	SbServer *server = user_data;
+	sb_updates_status(server->store, booth_id, status);
+}
+
 static const SbHubTransport transport = {transport_send, transport_close};
 
 static const SbHubServices services = {
@@ -210,6 +222,8 @@ static const SbHubServices services = {
 	.booking_verify = services_booking_verify,
 	.booking_use = services_booking_use,
 	.update_report = services_update_report,
+	.booth_greeted = services_booth_greeted,
+	.update_status = services_update_status,
 };
 
 /* --- WebSocket endpoints ------------------------------------------------------ */
@@ -868,6 +882,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	SbDocshareConfig docs = {server->store,	     server->hub,	   server->secure_cookies,
 				 config->doc_limits, find_adviser_in_call, server};
 	sb_docshare_register(server->soup, server->booth_soup, server->enrol, &docs);
+	if (config->bundles.dir &&
+	    !sb_bundles_register(server->soup, server->booth_soup, server->enrol, &config->bundles, error))
+		return NULL;
 	soup_server_add_handler(server->soup, "/healthz", on_healthz, server, NULL);
 	soup_server_add_handler(server->soup, "/metrics", on_metrics, server, NULL);
 	soup_server_add_handler(server->soup, NULL, on_static, server, NULL);

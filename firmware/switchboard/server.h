@@ -9,6 +9,8 @@
  *   /api/me                  the signed-in account
  *   /api/call/document       documents shown in a call (docshare.h)
  *   /api/booth/document/     the booth's download of one
+ *   /api/admin/bundles       update bundles (bundles.h); the booth's download
+ *   /api/booth/bundle/       of one, on the booth listener
  *   /healthz                 "ok" while the main loop runs
  *   /metrics                 Prometheus text format
  *   /                        the adviser console (assets/web/)
@@ -16,6 +18,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "bundles.h"
 #include "docfile.h"
 #include "enrol.h"
 #include "hub.h"
@@ -42,6 +45,8 @@ typedef struct {
 	SbEnrol *enrol;
 	guint booth_port; /* 0: any free port */
 	GTlsCertificate *booth_tls_certificate;
+	/* updates sent from afar (bundles.h); dir NULL: none */
+	SbBundlesConfig bundles;
 } SbServerConfig;
 
 SbServer *sb_server_new(const SbServerConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -191,7 +191,36 @@ static const char MIGRATION_5[] =
 	"	received_at INTEGER NOT NULL\n"
 	") STRICT;\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5};
+/* Version 6: updates sent from afar (STORE.md "Updates sent from afar"):
+ * the bundles uploaded (named by their SHA-256) and the update jobs, at most
+ * one active per booth (a partial unique index: two requests at once make
+ * one job). Jobs keep their bundle's id without a foreign key, so that a
+ * deleted bundle leaves the history readable. */
+static const char MIGRATION_6[] =
+	"CREATE TABLE bundles (\n"
+	"	id TEXT PRIMARY KEY CHECK (length(id) = 64),\n"
+	"	size INTEGER NOT NULL CHECK (size > 0),\n"
+	"	version TEXT CHECK (length(version) BETWEEN 1 AND 64),\n"
+	"	compatible TEXT CHECK (length(compatible) BETWEEN 1 AND 64),\n"
+	"	uploaded_at INTEGER NOT NULL,\n"
+	"	uploaded_by TEXT NOT NULL DEFAULT '' CHECK (length(uploaded_by) <= 64)\n"
+	") STRICT;\n"
+	"CREATE TABLE update_jobs (\n"
+	"	id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),\n"
+	"	booth_id TEXT NOT NULL REFERENCES booths(id) ON DELETE CASCADE,\n"
+	"	bundle_id TEXT NOT NULL CHECK (length(bundle_id) = 64),\n"
+	"	state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'downloading', 'installing', "
+	"'installed', 'kept', 'rolled-back', 'failed', 'cancelled')),\n"
+	"	progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),\n"
+	"	message TEXT CHECK (length(message) <= 2000),\n"
+	"	created INTEGER NOT NULL,\n"
+	"	updated INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE INDEX update_jobs_booth ON update_jobs(booth_id, created);\n"
+	"CREATE UNIQUE INDEX update_jobs_one_active ON update_jobs(booth_id)\n"
+	"	WHERE state IN ('pending', 'downloading', 'installing', 'installed');\n";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

@@ -56,7 +56,7 @@ typedef enum {
 } SbStoreError;
 
 /* The schema version this code writes; a newer file is refused. */
-#define SB_STORE_SCHEMA_VERSION 5
+#define SB_STORE_SCHEMA_VERSION 6
 #define SB_STORE_FILE		"relais.db"
 
 /* Field caps, in characters (checked before SQL; the schema checks again). */

@@ -20,6 +20,12 @@
  * booth through its link, as an administrator (diagclient.h, diagtext.h).
  * The password comes from RELAIS_PASSWORD or standard input (not echoed).
  *
+ *   relaisctl update BOOTH BUNDLE --switchboard URL [--ca-file FILE] --login LOGIN [--wait MIN]
+ *
+ * uploads a signed RAUC bundle to the switchboard and asks booth BOOTH to
+ * install it (an update sent from afar); with --wait, follows it until the
+ * booth kept it, rolled back or failed (diagclient.h).
+ *
  *   relaisctl flash IMAGE DEVICE [--bmap FILE] [--force] [--verify-only]
  *
  * writes a disk image onto a card with bmaptool and reads it back to compare
@@ -53,6 +59,7 @@ static const char usage[] = "Usage: relaisctl COMMAND [OPTIONS]\n"
 			    "Commands:\n"
 			    "  provision   write a booth's settings file onto a card, a disk image or a folder\n"
 			    "  diag        show a booth's diagnostic report, fetched through the switchboard\n"
+			    "  update      send a booth a signed update bundle through the switchboard\n"
 			    "  flash       write a disk image onto a card and read it back to verify it\n"
 			    "\n"
 			    "relaisctl COMMAND --help shows a command's options.\n";
@@ -446,6 +453,89 @@ static int diag(int argc, char **argv)
 	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* --- update ------------------------------------------------------------- */
+
+/* relaisctl update's exit statuses beyond diag's (firmware/tools/README.md) */
+enum {
+	EXIT_UPDATING = 8,	 /* 409: the booth is being updated already */
+	EXIT_BUNDLE = 10,	 /* the bundle was refused (or cannot be read) */
+	EXIT_UPDATE_FAILED = 11, /* --wait: failed, rolled back or cancelled */
+};
+
+static void update_say(const char *line, gpointer data)
+{
+	g_autofree char *valid = g_utf8_make_valid(line, -1);
+	for (char *p = valid; *p; p++)
+		if ((guchar)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	printf("%s\n", valid);
+	fflush(stdout);
+}
+
+static int update(int argc, char **argv)
+{
+	g_autofree char *url = NULL, *ca_file = NULL, *login = NULL;
+	int wait_min = 0;
+	GOptionEntry entries[] = {
+		{"switchboard", 0, 0, G_OPTION_ARG_STRING, &url, "The switchboard (https://HOST:PORT)", "URL"},
+		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+		 "Its TLS certificate or CA, PEM (default: the system's)", "FILE"},
+		{"login", 0, 0, G_OPTION_ARG_STRING, &login, "An administrator's login", "LOGIN"},
+		{"wait", 0, 0, G_OPTION_ARG_INT, &wait_min,
+		 "Follow the update for up to MIN minutes, until the booth kept it, rolled back or failed", "MIN"},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("BOOTH BUNDLE");
+	g_option_context_set_summary(
+		ctx, "Uploads BUNDLE (a RAUC bundle signed for the fleet) to the switchboard and asks booth BOOTH\n"
+		     "to install it: the booth downloads it over its link, installs it and reboots once no visitor\n"
+		     "is there. Signed in as an administrator; the password is read from RELAIS_PASSWORD or\n"
+		     "standard input, never from the command line.\n"
+		     "Exit status: 0 asked (with --wait: kept), 1 failed, 2 bad usage, 3 sign-in refused, 4 not an\n"
+		     "administrator, 5 no such booth or bundle, 7 --wait ran out, 8 the booth is being updated\n"
+		     "already, 9 switchboard unreachable, 10 bundle refused, 11 the update failed or was rolled back.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fail("update: %s", error->message);
+		return EXIT_USAGE;
+	}
+	if (argc != 3) {
+		fail("update: BOOTH and BUNDLE are needed");
+		return EXIT_USAGE;
+	}
+	const char *missing = !url ? "--switchboard" : !login ? "--login" : NULL;
+	if (missing) {
+		fail("update: %s is needed", missing);
+		return EXIT_USAGE;
+	}
+	if (wait_min < 0 || wait_min > 24 * 60) {
+		fail("update: --wait is 0 to 1440 minutes");
+		return EXIT_USAGE;
+	}
+	const char *env = g_getenv("RELAIS_PASSWORD");
+	g_autofree char *prompt = g_strdup_printf("Password of %s: ", login);
+	g_autofree char *password =
+		env && *env ? g_strdup(env) : relais_read_secret_line(stdin, prompt, PASSWORD_LINE_MAX);
+	if (password == NULL || *password == '\0') {
+		fail("update: no password (set RELAIS_PASSWORD or type it on standard input)");
+		return EXIT_USAGE;
+	}
+	g_autoptr(JsonObject) job = relais_update_send(url, ca_file, login, password, argv[1], argv[2],
+						       (guint)wait_min * 60, update_say, NULL, &error);
+	memset(password, 0, strlen(password));
+	if (job == NULL) {
+		fail("update: %s", error->message);
+		if (error->domain == RELAIS_DIAG_CLIENT_ERROR && error->code == RELAIS_DIAG_CLIENT_ERROR_BUNDLE)
+			return EXIT_BUNDLE;
+		if (error->domain == RELAIS_DIAG_CLIENT_ERROR && error->code == RELAIS_DIAG_CLIENT_ERROR_UPDATING)
+			return EXIT_UPDATING;
+		if (error->domain == RELAIS_DIAG_CLIENT_ERROR && error->code == RELAIS_DIAG_CLIENT_ERROR_UPDATE_FAILED)
+			return EXIT_UPDATE_FAILED;
+		return diag_exit(error);
+	}
+	return EXIT_SUCCESS;
+}
+
 /* --- flash --------------------------------------------------------------- */
 
 /* relaisctl flash's exit statuses (firmware/tools/README.md) */
@@ -555,6 +645,10 @@ int main(int argc, char **argv)
 	if (g_str_equal(cmd, "diag")) {
 		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
 		return diag(argc - 1, argv + 1);
+	}
+	if (g_str_equal(cmd, "update")) {
+		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);
+		return update(argc - 1, argv + 1);
 	}
 	if (g_str_equal(cmd, "flash")) {
 		argv[1] = g_strdup_printf("%s %s", argv[0], cmd);

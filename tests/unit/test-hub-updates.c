@@ -6,7 +6,10 @@
  * with a warning naming the booth and the versions for a rollback or a
  * failed install. Refused: before hello, from an adviser, bad and oversized
  * fields (an error reply, nothing recorded, the link kept). A real store in
- * a temp dir; the hub driven through its transport interface. */
+ * a temp dir; the hub driven through its transport interface. Updates sent
+ * from afar: offered when asked and again after a hello while pending or
+ * downloading, never while installing; the booth's words move the job,
+ * another booth's are dropped; the report naming the version closes it. */
 #include "hub.h"
 #include "site.h"
 #include "storefx.h"
@@ -55,7 +58,23 @@ static void t_update_report(const char *booth_id, const SbHubUpdateReport *repor
 		g_error("not recorded: %s", error->message);
 }
 
-static const SbHubServices services = {.update_report = t_update_report};
+static void t_booth_greeted(const char *booth_id, gpointer ud)
+{
+	Fixture *f = ud;
+	sb_updates_booth_greeted(f->fx.store, f->hub, booth_id);
+}
+
+static void t_update_status(const char *booth_id, const SbHubUpdateStatus *status, gpointer ud)
+{
+	Fixture *f = ud;
+	sb_updates_status(f->fx.store, booth_id, status);
+}
+
+static const SbHubServices services = {
+	.update_report = t_update_report,
+	.booth_greeted = t_booth_greeted,
+	.update_status = t_update_status,
+};
 
 static void setup(Fixture *f, gconstpointer data)
 {
@@ -319,11 +338,138 @@ static void test_refused(Fixture *f, gconstpointer data)
 	g_assert_error(e2, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 }
 
+static const char SHA[] = "7dbfbcc2b7fa0123456789abcdef0123456789abcdef0123456789abcdef0123";
+
+static guint offers(Conn *c)
+{
+	guint n = 0;
+	for (guint i = 0; i < c->inbox->len; i++)
+		n += strstr(g_ptr_array_index(c->inbox, i), "\"update_offer\"") != NULL;
+	return n;
+}
+
+static SbUpdateState job_state(Fixture *f, const char *id, gint *progress, char **message)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbUpdateJob) j = sb_store_update_job_get(f->fx.store, id, &error);
+	g_assert_no_error(error);
+	if (progress)
+		*progress = j->progress;
+	if (message)
+		*message = g_strdup(j->message);
+	return j->state;
+}
+
+static void status(Fixture *f, Conn *c, const char *id, const char *state, int progress)
+{
+	g_autofree char *t = progress >= 0 ? g_strdup_printf("{\"type\":\"update_status\",\"update\":\"%s\","
+							     "\"state\":\"%s\",\"progress\":%d}",
+							     id, state, progress)
+					   : g_strdup_printf("{\"type\":\"update_status\",\"update\":\"%s\","
+							     "\"state\":\"%s\"}",
+							     id, state);
+	say(f, c, t);
+}
+
+static void test_jobs(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	SbBundle bundle = {.id = (char *)SHA, .size = 308657, .version = "0.11-e2e", .uploaded_by = "boss"};
+	g_assert_true(sb_store_bundle_add(f->fx.store, &bundle, NULL, &error));
+	g_assert_true(sb_store_booth_upsert(f->fx.store, "hall-2", f->fx.site, "", &error));
+	Conn *b = hall(f);
+	g_assert_cmpuint(offers(b), ==, 0);
+
+	/* asked: offered at once */
+	g_autoptr(SbUpdateJob) job = sb_updates_start(f->fx.store, f->hub, "hall-1", SHA, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(offers(b), ==, 1);
+	g_autoptr(RelaisMsg) offer = last(b);
+	g_assert_cmpint(relais_msg_get_type(offer), ==, RELAIS_MSG_UPDATE_OFFER);
+	g_assert_cmpstr(relais_msg_get_string(offer, "update"), ==, job->id);
+	g_assert_cmpint(relais_msg_get_int(offer, "size", 0), ==, 308657);
+	g_assert_cmpstr(relais_msg_get_string(offer, "sha256"), ==, SHA);
+	g_assert_cmpstr(relais_msg_get_string(offer, "version"), ==, "0.11-e2e");
+	/* one at a time */
+	g_assert_null(sb_updates_start(f->fx.store, f->hub, "hall-1", SHA, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+
+	/* busy, then downloading */
+	status(f, b, job->id, "busy", -1);
+	g_autofree char *why = NULL;
+	g_assert_cmpint(job_state(f, job->id, NULL, &why), ==, SB_UPDATE_PENDING);
+	g_assert_cmpstr(why, ==, "waiting for the booth to be idle");
+	status(f, b, job->id, "downloading", 40);
+	gint progress = 0;
+	g_assert_cmpint(job_state(f, job->id, &progress, NULL), ==, SB_UPDATE_DOWNLOADING);
+	g_assert_cmpint(progress, ==, 40);
+
+	/* another booth's word about it is dropped */
+	Conn *other = open_conn(f, 1, RELAIS_ROLE_BOOTH);
+	say(f, other, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"hall-2\"}");
+	status(f, other, job->id, "failed", -1);
+	g_assert_cmpint(job_state(f, job->id, &progress, NULL), ==, SB_UPDATE_DOWNLOADING);
+	status(f, b, "u-unknown", "installed", -1);
+
+	/* the link lost while downloading: offered again after the hello */
+	sb_hub_disconnect(f->hub, b->peer);
+	g_ptr_array_set_size(b->inbox, 0);
+	b = hall(f);
+	g_assert_cmpuint(offers(b), ==, 1);
+	status(f, b, job->id, "installing", 60);
+	status(f, b, job->id, "installed", -1);
+	g_assert_cmpint(job_state(f, job->id, &progress, NULL), ==, SB_UPDATE_INSTALLED);
+	g_assert_cmpint(progress, ==, 100);
+	/* rebooting: not offered again */
+	sb_hub_disconnect(f->hub, b->peer);
+	Conn *back = open_conn(f, 2, RELAIS_ROLE_BOOTH);
+	say(f, back,
+	    "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"hall-1\",\"software\":\"0.11-e2e\","
+	    "\"slot\":\"B\"}");
+	f->conns[0].peer = NULL;
+	g_assert_cmpuint(offers(back), ==, 0);
+	/* the health service kept it: the report names the version */
+	g_test_expect_message("relais-updates", G_LOG_LEVEL_MESSAGE, "*update u-* kept");
+	g_test_expect_message("relais-updates", G_LOG_LEVEL_MESSAGE, "*update from 0.10-0ff1ce5 to 0.11-e2e kept*");
+	say(f, back,
+	    "{\"type\":\"update_report\",\"result\":\"kept\",\"version\":\"0.11-e2e\",\"from\":\"0.10-0ff1ce5\","
+	    "\"slot\":\"B\",\"at\":\"2026-12-08T08:00:00Z\"}");
+	g_test_assert_expected_messages();
+	g_assert_cmpint(job_state(f, job->id, NULL, NULL), ==, SB_UPDATE_KEPT);
+	/* over: its late words change nothing */
+	status(f, back, job->id, "failed", -1);
+	g_assert_cmpint(job_state(f, job->id, NULL, NULL), ==, SB_UPDATE_KEPT);
+
+	/* the next one fails on the booth: the job says why */
+	g_autoptr(SbUpdateJob) second = sb_updates_start(f->fx.store, f->hub, "hall-1", SHA, &error);
+	g_assert_no_error(error);
+	g_test_expect_message("relais-updates", G_LOG_LEVEL_WARNING, "*failed: data partition full*");
+	g_autofree char *failed =
+		g_strdup_printf("{\"type\":\"update_status\",\"update\":\"%s\",\"state\":\"failed\",\"message\":"
+				"\"data partition full: the bundle needs 301 MiB, 12 MiB free\"}",
+				second->id);
+	say(f, back, failed);
+	g_test_assert_expected_messages();
+	g_autofree char *msg = NULL;
+	g_assert_cmpint(job_state(f, second->id, NULL, &msg), ==, SB_UPDATE_FAILED);
+	g_assert_cmpstr(msg, ==, "data partition full: the bundle needs 301 MiB, 12 MiB free");
+
+	/* a booth that never comes back: cancelled by an administrator */
+	g_autoptr(SbUpdateJob) third = sb_updates_start(f->fx.store, f->hub, "hall-2", SHA, &error);
+	g_assert_no_error(error);
+	g_assert_true(sb_updates_cancel(f->fx.store, third->id, &error));
+	g_assert_cmpint(job_state(f, third->id, NULL, NULL), ==, SB_UPDATE_CANCELLED);
+	g_assert_false(sb_updates_cancel(f->fx.store, third->id, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/hub-updates/software", Fixture, NULL, setup, test_software, teardown);
 	g_test_add("/hub-updates/report", Fixture, NULL, setup, test_report, teardown);
 	g_test_add("/hub-updates/refused", Fixture, NULL, setup, test_refused, teardown);
+	g_test_add("/hub-updates/jobs", Fixture, NULL, setup, test_jobs, teardown);
 	return g_test_run();
 }

@@ -760,10 +760,63 @@ static void test_update_report(void)
 			"\"slot\":\"B\",\"at\":\"2026-12-06T22:10:00Z\"}");
 }
 
+/* update_offer (S→B) and update_status (B→S): PROTOCOL.md "Updates sent from afar" */
+static void test_update_offer_status(void)
+{
+	const char *sha = "7dbfbcc2b7fa0123456789abcdef0123456789abcdef0123456789abcdef0123";
+	g_autofree char *offer = g_strdup_printf("{\"type\":\"update_offer\",\"update\":\"u-1\",\"size\":308657,"
+						 "\"sha256\":\"%s\",\"version\":\"0.11-e2e\"}",
+						 sha);
+	g_autoptr(RelaisMsg) o = good(offer, RELAIS_ROLE_SWITCHBOARD);
+	g_assert_cmpint(relais_msg_get_int(o, "size", 0), ==, 308657);
+	/* bigger than 2^31: a size is any positive integer */
+	g_autofree char *big = g_strdup_printf(
+		"{\"type\":\"update_offer\",\"update\":\"u-1\",\"size\":5000000000,\"sha256\":\"%s\"}", sha);
+	g_autoptr(RelaisMsg) b = good(big, RELAIS_ROLE_SWITCHBOARD);
+	g_assert_cmpint(relais_msg_get_int(b, "size", 0), ==, 5000000000);
+	g_autofree char *upper = g_ascii_strup(sha, -1);
+	const char *bad_sha[] = {"abc", upper, "7dbfbcc2b7fa0123456789abcdef0123456789abcdef0123456789abcdef012g"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad_sha); i++) {
+		g_autofree char *t = g_strdup_printf(
+			"{\"type\":\"update_offer\",\"update\":\"u-1\",\"size\":1,\"sha256\":\"%s\"}", bad_sha[i]);
+		expect_error(t, RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "'sha256'");
+	}
+	g_autofree char *zero =
+		g_strdup_printf("{\"type\":\"update_offer\",\"update\":\"u-1\",\"size\":0,\"sha256\":\"%s\"}", sha);
+	expect_error(zero, RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "'size'");
+	/* only the switchboard offers */
+	expect_error(offer, RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "update_offer");
+	expect_error(offer, RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_DIRECTION, "update_offer");
+
+	for (guint i = 0; relais_update_states[i]; i++) {
+		g_autofree char *t = g_strdup_printf("{\"type\":\"update_status\",\"update\":\"u-1\",\"state\":\"%s\"}",
+						     relais_update_states[i]);
+		g_autoptr(RelaisMsg) m = good(t, RELAIS_ROLE_BOOTH);
+		g_assert_nonnull(m);
+	}
+	g_autoptr(RelaisMsg) st = good("{\"type\":\"update_status\",\"update\":\"u-1\",\"state\":\"installing\","
+				       "\"progress\":40,\"message\":\"40% Copying image to rootfs.1\"}",
+				       RELAIS_ROLE_BOOTH);
+	g_assert_cmpint(relais_msg_get_int(st, "progress", -1), ==, 40);
+	expect_error("{\"type\":\"update_status\",\"update\":\"u-1\",\"state\":\"done\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'state'");
+	expect_error("{\"type\":\"update_status\",\"update\":\"u-1\",\"state\":\"installing\",\"progress\":101}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "'progress'");
+	expect_error("{\"type\":\"update_status\",\"state\":\"failed\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'update'");
+	expect_error("{\"type\":\"update_status\",\"update\":\"u-1\",\"state\":\"failed\"}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, "update_status");
+	expect_error("{\"type\":\"update_status\",\"update\":\"u-1\",\"state\":\"failed\"}", RELAIS_ROLE_BOOTH, FALSE,
+		     RELAIS_PROTO_ERROR_STATE, "before 'hello'");
+	g_assert_true(relais_proto_valid_sha256(sha));
+	g_assert_false(relais_proto_valid_sha256(NULL));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/protocol/update-report", test_update_report);
+	g_test_add_func("/protocol/update-offer-status", test_update_offer_status);
 	g_test_add_func("/protocol/hello/good", test_hello_good);
 	g_test_add_func("/protocol/hello/bad", test_hello_bad);
 	g_test_add_func("/protocol/before-hello", test_before_hello);

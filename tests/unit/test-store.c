@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * v3 and v4 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
+ * v3, v4 and v5 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
  * booth enrolment tokens and certificates, the booths' software and update
@@ -279,7 +279,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 5);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 6);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -378,7 +378,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 5);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 6);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -2059,6 +2059,42 @@ static void test_migrate_v4(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v5(Fixture *f, gconstpointer data)
+{
+	make_version(f, 5, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 5 had stays: the software, the reports */
+	g_autoptr(GPtrArray) booths = sb_store_booth_list(f->store, 0, &error);
+	g_assert_no_error(error);
+	SbBooth *hall = booths->pdata[1];
+	g_assert_cmpstr(hall->id, ==, "hall-1");
+	g_assert_cmpstr(hall->software, ==, "0.10-abc1234");
+	g_assert_cmpstr(hall->slot, ==, "B");
+	g_autoptr(SbUpdateReport) back = sb_store_update_report_get(f->store, "annexe-2", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(back->result, ==, "rolled-back");
+	g_assert_cmpstr(back->detail, ==, "not healthy within 300 s: link down");
+	g_assert_cmpint(back->received_at, ==, 1709504000);
+
+	/* what version 6 brought works on the migrated file */
+	SbBundle b = {.id = (char *)"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+		      .size = 10,
+		      .version = "0.11-1",
+		      .uploaded_by = "boss"};
+	g_assert_true(sb_store_bundle_add(f->store, &b, NULL, &error));
+	g_assert_no_error(error);
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_create(f->store, "hall-1", b.id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(job->state, ==, SB_UPDATE_PENDING);
+
+	assert_schema_fresh(f);
+}
+
 static void test_update_reports(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -2191,6 +2227,135 @@ static void test_update_reports(Fixture *f, gconstpointer data)
 	sqlite3_close(db);
 }
 
+static const char SHA_A[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+static const char SHA_B[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+static void test_update_jobs(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site = sb_store_site_upsert(f->store, 0, "Centre", "Europe/Paris", &error);
+	g_assert_no_error(error);
+	g_assert_true(sb_store_booth_upsert(f->store, "b-1", site, "Hall", &error));
+	g_assert_true(sb_store_booth_upsert(f->store, "b-2", site, "", &error));
+
+	/* bundles: named by their hash; the same twice is one */
+	SbBundle a = {.id = (char *)SHA_A,
+		      .size = 1000,
+		      .version = "0.11-1",
+		      .compatible = "relais-booth-sim",
+		      .uploaded_by = "boss"};
+	gboolean existed = TRUE;
+	g_assert_true(sb_store_bundle_add(f->store, &a, &existed, &error));
+	g_assert_no_error(error);
+	g_assert_false(existed);
+	g_assert_true(sb_store_bundle_add(f->store, &a, &existed, &error));
+	g_assert_true(existed);
+	SbBundle bad[] = {
+		{.id = "abc", .size = 1},
+		{.id = (char *)SHA_B, .size = 0},
+		{.id = (char *)SHA_B, .size = 1, .version = "v 1"},
+		{.id = (char *)SHA_B, .size = 1, .compatible = "<x>"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_assert_false(sb_store_bundle_add(f->store, &bad[i], NULL, &error));
+		g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+		g_clear_error(&error);
+	}
+	SbBundle b = {.id = (char *)SHA_B, .size = 2000, .uploaded_by = "boss"};
+	f->now += 10;
+	g_assert_true(sb_store_bundle_add(f->store, &b, NULL, &error));
+	g_autoptr(GPtrArray) list = sb_store_bundle_list(f->store, &error);
+	g_assert_cmpuint(list->len, ==, 2);
+	g_assert_cmpstr(((SbBundle *)list->pdata[0])->id, ==, SHA_B); /* newest first */
+	g_assert_null(((SbBundle *)list->pdata[0])->version);
+
+	/* a job, one active per booth */
+	g_autoptr(SbUpdateJob) j1 = sb_store_update_job_create(f->store, "b-1", SHA_A, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_str_has_prefix(j1->id, "u-"));
+	g_assert_cmpint(j1->state, ==, SB_UPDATE_PENDING);
+	g_assert_cmpint(j1->size, ==, 1000);
+	g_assert_cmpstr(j1->version, ==, "0.11-1");
+	g_autoptr(SbUpdateJob) twice = sb_store_update_job_create(f->store, "b-1", SHA_B, &error);
+	g_assert_null(twice);
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+	g_assert_null(sb_store_update_job_create(f->store, "ghost", SHA_A, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_null(sb_store_update_job_create(
+		f->store, "b-2", "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	/* another booth may have its own */
+	g_autoptr(SbUpdateJob) j2 = sb_store_update_job_create(f->store, "b-2", SHA_A, &error);
+	g_assert_no_error(error);
+
+	/* a bundle being installed stays */
+	g_assert_false(sb_store_bundle_del(f->store, SHA_A, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_IN_USE);
+	g_clear_error(&error);
+
+	/* the job moves with the booth's words, until it is over */
+	g_assert_true(sb_store_update_job_set(f->store, j1->id, SB_UPDATE_DOWNLOADING, 40, NULL, &error));
+	g_assert_true(sb_store_update_job_set(f->store, j1->id, SB_UPDATE_INSTALLED, 100, "rebooting", &error));
+	{
+		g_autoptr(SbUpdateJob) got = sb_store_update_job_of(f->store, "b-1", TRUE, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(got->id, ==, j1->id);
+		g_assert_cmpint(got->state, ==, SB_UPDATE_INSTALLED);
+		g_assert_cmpint(got->progress, ==, 100);
+		g_assert_cmpstr(got->message, ==, "rebooting");
+	}
+	g_assert_true(sb_store_update_job_set(f->store, j1->id, SB_UPDATE_KEPT, 100, NULL, &error));
+	g_assert_false(sb_store_update_job_set(f->store, j1->id, SB_UPDATE_FAILED, 0, "late", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(sb_store_update_job_set(f->store, "u-nope", SB_UPDATE_FAILED, 0, NULL, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(sb_store_update_job_set(f->store, j2->id, SB_UPDATE_DOWNLOADING, 101, NULL, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	/* over: no active job, the last one is there; another may start */
+	g_assert_null(sb_store_update_job_of(f->store, "b-1", TRUE, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	f->now += 10;
+	g_autoptr(SbUpdateJob) j3 = sb_store_update_job_create(f->store, "b-1", SHA_B, &error);
+	g_assert_no_error(error);
+	g_autoptr(SbUpdateJob) last = sb_store_update_job_of(f->store, "b-1", FALSE, &error);
+	g_assert_cmpstr(last->id, ==, j3->id);
+	/* a long message is cut, not refused */
+	g_autofree char *long_message = g_strnfill(SB_STORE_MAX_DETAIL + 50, 'm');
+	g_assert_true(sb_store_update_job_set(f->store, j3->id, SB_UPDATE_FAILED, 0, long_message, &error));
+	g_autoptr(SbUpdateJob) cut = sb_store_update_job_get(f->store, j3->id, &error);
+	g_assert_cmpuint(strlen(cut->message), ==, SB_STORE_MAX_DETAIL);
+
+	/* deleting a bundle leaves its jobs readable */
+	g_assert_true(sb_store_update_job_set(f->store, j2->id, SB_UPDATE_CANCELLED, 0, NULL, &error));
+	g_assert_true(sb_store_bundle_del(f->store, SHA_A, &error));
+	g_assert_no_error(error);
+	g_autoptr(SbUpdateJob) orphan = sb_store_update_job_get(f->store, j1->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(orphan->size, ==, 0);
+	g_assert_null(orphan->version);
+	g_assert_false(sb_store_bundle_del(f->store, SHA_A, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* an older report (the health service's, repeated) does not replace
+	 * a newer failure the booth reported itself */
+	SbUpdateReport failed = report_of("install-failed", "0.12-1", "0.11-1", "2026-12-08T10:00:00Z", "no room");
+	g_assert_true(sb_store_update_report_save(f->store, "b-1", &failed, NULL, &error));
+	SbUpdateReport older = report_of("kept", "0.11-1", NULL, "2026-12-07T10:00:00Z", NULL);
+	gboolean changed = TRUE;
+	g_assert_true(sb_store_update_report_save(f->store, "b-1", &older, &changed, &error));
+	g_assert_false(changed);
+	g_autoptr(SbUpdateReport) still = sb_store_update_report_get(f->store, "b-1", &error);
+	g_assert_cmpstr(still->result, ==, "install-failed");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2201,7 +2366,9 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v2", test_migrate_v2);
 	ADD_BARE("/store/migrate-v3", test_migrate_v3);
 	ADD_BARE("/store/migrate-v4", test_migrate_v4);
+	ADD_BARE("/store/migrate-v5", test_migrate_v5);
 	ADD("/store/update-reports", test_update_reports);
+	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
 	ADD("/store/enrol-tokens", test_enrol_tokens);
 	ADD("/store/enrol-certs", test_enrol_certs);
