@@ -53,6 +53,8 @@ O=${O:-$(dirname "$(dirname "$stage")")} "$top/board/common/rauc/install-root.sh
 install -m 0755 "$top/board/common/update/relais-booth-health" "$top/board/common/update/relais-update-stick" \
 	"$root/usr/lib/relais/"
 install -m 0644 "$top/board/common/update/90-relais-update-stick.rules" "$root/usr/lib/udev/rules.d/"
+# the booth's own user may ask RAUC to install (an update sent from afar)
+install -D -m 0644 "$top/board/common/update/relais-rauc-dbus.conf" "$root/usr/share/dbus-1/system.d/relais-rauc.conf"
 # the data partition grows to the end of the card at first boot: the
 # partition (systemd-repart: the one Linux-data partition, the last; the
 # root slots have the arm64 root type and are left alone) then its file
