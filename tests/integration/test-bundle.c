@@ -539,7 +539,7 @@ static void test_install_root(Fixture *fx, gconstpointer data)
 	g_autofree char *text = NULL;
 	g_assert_true(g_file_get_contents(conf, &text, NULL, NULL));
 	g_assert_nonnull(strstr(text, "\ncompatible=relais-booth-rpi5\n"));
-	g_assert_nonnull(strstr(text, "\ndevice=/dev/mmcblk0p4\n"));
+	g_assert_nonnull(strstr(text, "\ndevice=/dev/disk/by-partlabel/system_a\n"));
 	assert_same_file(fx->ca, ring);
 	GStatBuf st;
 	g_assert_cmpint(g_stat(backend, &st), ==, 0);
