@@ -4,8 +4,8 @@
  * with the real tools (sfdisk, mkfs.fat, mtools): a good one passes, and
  * each defect (a partition named or typed wrong, a table that is not GPT,
  * an autoboot.txt that does not follow bootstate or is too long, a damaged
- * bootstate, a good slot without a boot file system, a config.txt naming
- * a missing kernel, a kernel that is not arm64, a missing firmware file,
+ * bootstate, a good slot without a boot file system, a tryboot.txt that
+ * is not config.txt, a config.txt naming a missing kernel, a kernel that is not arm64, a missing firmware file,
  * a cmdline.txt for the other slot or of two lines) fails with its own
  * sentence. When `make image BOARD=rpi4|rpi5` built an image in this build
  * folder, that image is checked too. */
@@ -99,6 +99,7 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	put(fx, "config/autoboot.txt", AUTOBOOT);
 	put(fx, "config/relais/bootstate", BOOTSTATE);
 	put(fx, "boot/config.txt", CONFIG);
+	put(fx, "boot/tryboot.txt", CONFIG);
 	put(fx, "boot/cmdline.txt", CMDLINE);
 	char kernel[256] = {0};
 	memcpy(kernel + 56, "ARM\x64", 4);
@@ -292,11 +293,21 @@ static void test_slot_b_empty(Fixture *fx, gconstpointer data)
 	assert_fails(fx, "boot_b (partition 3, slot B) has no config.txt");
 }
 
+static void test_tryboot(Fixture *fx, gconstpointer data)
+{
+	put(fx, "boot/tryboot.txt", CONFIG "dtoverlay=something\n");
+	assert_fails(fx, "boot_a (partition 2, slot A): tryboot.txt differs from config.txt");
+	put(fx, "boot/tryboot.txt", NULL);
+	assert_fails(fx, "boot_a (partition 2, slot A) has no tryboot.txt");
+}
+
 static void test_kernel_missing(Fixture *fx, gconstpointer data)
 {
+	put(fx, "boot/tryboot.txt", "[all]\nkernel=Image\ninitramfs initrd.img followkernel\n");
 	put(fx, "boot/config.txt", "[all]\nkernel=Image\ninitramfs initrd.img followkernel\n");
 	assert_fails(fx, "config.txt's kernel=Image is not on the partition");
 	/* kernel= only in a [pi4] section does not count for every board */
+	put(fx, "boot/tryboot.txt", "[pi4]\nkernel=vmlinuz\n[all]\ninitramfs initrd.img followkernel\n");
 	put(fx, "boot/config.txt", "[pi4]\nkernel=vmlinuz\n[all]\ninitramfs initrd.img followkernel\n");
 	assert_fails(fx, "config.txt names no kernel=");
 }
@@ -312,6 +323,7 @@ static void test_initrd(Fixture *fx, gconstpointer data)
 	put(fx, "boot/initrd.img", NULL);
 	assert_fails(fx, "config.txt's initramfs initrd.img is not on the partition");
 	put(fx, "boot/config.txt", "[all]\nkernel=vmlinuz\n");
+	put(fx, "boot/tryboot.txt", "[all]\nkernel=vmlinuz\n");
 	assert_fails(fx, "config.txt names no initramfs");
 }
 
@@ -376,6 +388,7 @@ int main(int argc, char **argv)
 	ADD("autoboot-missing", test_autoboot_missing);
 	ADD("bootstate-damaged", test_bootstate_damaged);
 	ADD("slot-b-empty", test_slot_b_empty);
+	ADD("tryboot", test_tryboot);
 	ADD("kernel-missing", test_kernel_missing);
 	ADD("kernel-not-arm64", test_kernel_not_arm64);
 	ADD("initrd", test_initrd);

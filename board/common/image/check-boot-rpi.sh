@@ -14,8 +14,9 @@
 #     (no damage), autoboot.txt within the firmware's 512 bytes and exactly
 #     what rauc-bootslot writes for that state (tryboot_a_b=1, the
 #     primary's boot partition, the other one on a try)
-#   - each good slot's boot partition (bootstate's order): config.txt's
-#     kernel= and initramfs files there, the kernel an arm64 Image, the
+#   - each good slot's boot partition (bootstate's order): config.txt and
+#     the same as tryboot.txt (read by firmware older than tryboot_a_b),
+#     config.txt's kernel= and initramfs files there, the kernel an arm64 Image, the
 #     board's firmware files and device trees (BOARD_DIR/image.conf), a
 #     one-line cmdline.txt with root=PARTLABEL=system_<its slot>,
 #     rauc.slot=<its slot>, a console= and rootwait
@@ -127,6 +128,11 @@ for slot in $order; do
 	if ! fat_get "$part" /config.txt "$dir/config.txt"; then
 		fail "$what has no config.txt: the firmware does not take it as a boot partition"
 		continue
+	fi
+	if ! fat_get "$part" /tryboot.txt "$dir/tryboot.txt"; then
+		fail "$what has no tryboot.txt: a firmware older than tryboot_a_b reads it instead of config.txt on a try"
+	elif ! cmp -s "$dir/config.txt" "$dir/tryboot.txt"; then
+		fail "$what: tryboot.txt differs from config.txt: a try would not boot what a normal boot does"
 	fi
 	# the kernel and initramfs lines that apply to every board ([all] or
 	# no section yet)

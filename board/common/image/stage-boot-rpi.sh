@@ -6,8 +6,8 @@
 # STAGE/config (the config partition): autoboot.txt and relais/bootstate,
 # written by the RAUC backend itself (board/common/rauc/rauc-bootslot) so
 # that the image starts with exactly what the booth will write later.
-# STAGE/boot (slot A's boot partition): the board's config.txt, cmdline.txt
-# for slot A, Debian's kernel and initrd under fixed names, the device trees
+# STAGE/boot (slot A's boot partition): the board's config.txt (also as
+# tryboot.txt), cmdline.txt for slot A, Debian's kernel and initrd under fixed names, the device trees
 # and, on the Pi 4, the firmware of Debian's raspi-firmware.
 # Settings from BOARD_DIR/image.conf: RPI_FIRMWARE, RPI_DTBS, SERIAL_CONSOLE,
 # INITRD_MODULES. Each missing piece is one sentence and exit 1.
@@ -69,6 +69,11 @@ for f in ${RPI_FIRMWARE:-}; do
 	cp "$root/usr/lib/raspi-firmware/$f" "$stage/boot/"
 done
 cp "$board_dir/config.txt" "$stage/boot/config.txt"
+# With autoboot.txt's tryboot_a_b=1 the EEPROM has the firmware read
+# config.txt on a try too; a start4.elf older than that (Debian 12's
+# raspi-firmware is of 2022-08, tryboot_a_b came with 2022-10) reads
+# tryboot.txt instead: the same file under both names.
+cp "$board_dir/config.txt" "$stage/boot/tryboot.txt"
 # slot A's command line; RAUC writes slot B's boot partition with an update
 sed -e "s/@CONSOLE@/$SERIAL_CONSOLE/" -e 's/@slot@/a/g' -e 's/@SLOT@/A/g' \
 	"$board_dir/cmdline.txt.in" >"$stage/boot/cmdline.txt"
