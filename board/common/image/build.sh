@@ -163,6 +163,7 @@ include=$(echo "$(pkgs "$here/packages.txt") $BOARD_PACKAGES $libpkgs" | tr -s '
 base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" \
 	${COMPONENTS:+"components=$components"} ${EXTRA_SUITES:+"suites=$EXTRA_SUITES"} | sha256sum | cut -c1-16)
 base=$out/cache/root-base-$ARCH.tar
+mkdir -p "$out/cache"
 rm -rf "$root"
 if [[ ${RELAIS_FRESH_ROOT:-0} != 1 && -f $base && $(cat "$base.key" 2>/dev/null) == "$base_key" ]]; then
 	step "root: the mmdebstrap root of $(date -u -r "$base" '+%F %T UTC') ($base; RELAIS_FRESH_ROOT=1 makes it anew)"
