@@ -74,7 +74,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
-        screenshots update-goldens bundle image
+        screenshots update-goldens bundle image check-image
 
 all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
@@ -89,6 +89,7 @@ help:
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
 	@echo "make image BOARD=qemu-arm64  booth disk image in $(O)/<board>/ (root, slow)"
 	@echo "make bundle BOARD=qemu-arm64|rpi4|rpi5  signed RAUC update bundle in $(O)/<board>/"
+	@echo "make check-image the qemu-arm64 image under QEMU: enrolment, update, rollback, power cut (root, slow)"
 
 # --- configuration -------------------------------------------------------
 %_defconfig:
@@ -259,6 +260,15 @@ update-goldens: all
 # (board/common/image/README.md). Slow (downloads, qemu-user); not in check.
 image:
 	@board/common/image/build.sh $(BOARD) $(O)/$(BOARD)
+
+# The qemu-arm64 image booted under emulation against a switchboard on this
+# host: first boot and enrolment, an update kept, a failed update rolled
+# back and reported, a power cut mid-install (tests/image/README.md). Root,
+# slow (20-40 min); not in check.
+check-image: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory image BOARD=qemu-arm64
+	@tests/image/run.sh $(O)
 
 # A signed RAUC bundle (verity) of the board's boot and root images, made by
 # the image build in $(O)/$(BOARD)/: board/common/rauc/README.md. Signed with

@@ -5,7 +5,11 @@
 # (u-boot-qemu) as firmware, the serial console on standard output. The
 # network is QEMU's user network with restrict=on: the guest reaches nothing
 # outside (add hostfwd=/guestfwd= options for the switchboard on the host).
-# The image is written to (relais/bootstate): pass -snapshot to keep it.
+# A virtio GPU (PCI: the modern transport its driver needs; virt's MMIO
+# transports are legacy) gives the booth a DRM device for SDL's kmsdrm (nothing is
+# shown: -nographic); a virtio RNG feeds the kernel's entropy for the
+# booth's key. The image is written to (relais/bootstate): pass -snapshot
+# to keep it. The network options can be replaced: RELAIS_QEMU_NET.
 set -euo pipefail
 img=${1:?usage: run-qemu.sh IMAGE [QEMU OPTIONS...]}
 shift
@@ -15,5 +19,6 @@ command -v qemu-system-aarch64 >/dev/null || { echo "run-qemu: qemu-system-aarch
 exec qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -nographic \
 	-bios "$uboot" \
 	-drive if=none,file="$img",format=raw,id=disk -device virtio-blk-device,drive=disk \
-	-netdev user,id=net,restrict=on -device virtio-net-device,netdev=net \
+	-netdev "${RELAIS_QEMU_NET:-user,id=net,restrict=on}" -device virtio-net-device,netdev=net \
+	-device virtio-gpu-pci -device virtio-rng-pci \
 	"$@"

@@ -14,7 +14,7 @@ initrd=initrd.img-${kernel#vmlinuz-}
 cp "$root/boot/$kernel" "$stage/boot/vmlinuz"
 cp "$root/boot/$initrd" "$stage/boot/initrd.img"
 echo "${kernel#vmlinuz-}" >"$stage/boot/kernel-release"
-# the boot-slot state (/tmp/layout11.txt): slot A primary, nothing to try
+# the boot-slot state: slot A primary, nothing to try
 printf 'order=A B\ntryboot=\n' >"$stage/config/relais/bootstate"
 # U-Boot's distro boot finds boot.scr on the first partition
 mkimage -q -A arm64 -T script -C none -n "Relais A/B" -d "$here/boot.cmd" "$stage/config/boot.scr"

@@ -165,6 +165,34 @@ static void add_error(const RelaisLogEntry *e, gpointer data)
 	json_array_add_object_element(a, o);
 }
 
+/* The booth's own memory, from /proc/self/smaps_rollup: resident and
+ * proportional set sizes in KiB (what a technician compares between boards
+ * and versions). Absent fields stay null. */
+static JsonObject *memory_report(void)
+{
+	JsonObject *o = json_object_new();
+	g_autofree char *text = NULL;
+	gint64 rss = -1, pss = -1;
+	if (g_file_get_contents("/proc/self/smaps_rollup", &text, NULL, NULL)) {
+		g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+		for (char **l = lines; *l; l++) {
+			if (g_str_has_prefix(*l, "Rss:"))
+				rss = g_ascii_strtoll(*l + 4, NULL, 10);
+			else if (g_str_has_prefix(*l, "Pss:"))
+				pss = g_ascii_strtoll(*l + 4, NULL, 10);
+		}
+	}
+	if (rss >= 0)
+		json_object_set_int_member(o, "rss_kib", rss);
+	else
+		json_object_set_null_member(o, "rss_kib");
+	if (pss >= 0)
+		json_object_set_int_member(o, "pss_kib", pss);
+	else
+		json_object_set_null_member(o, "pss_kib");
+	return o;
+}
+
 JsonObject *booth_diag_report(Booth *booth)
 {
 	BoothFacts f;
@@ -181,6 +209,7 @@ JsonObject *booth_diag_report(Booth *booth)
 	else
 		json_object_set_null_member(o, "site");
 	json_object_set_int_member(o, "uptime_s", (g_get_monotonic_time() - f.started_us) / G_USEC_PER_SEC);
+	json_object_set_object_member(o, "memory", memory_report());
 	json_object_set_array_member(o, "addresses", addresses());
 	json_object_set_object_member(o, "link", link_report(&f));
 	json_object_set_object_member(o, "camera", camera_report(&f));

@@ -38,6 +38,11 @@ struct _BoothEnrolment {
 	GTlsCertificate *cert; /* presented now (given to ready) */
 	gint64 request_us;     /* the request's start (CSR made), for the log */
 	gboolean renewed;      /* the last step saved a renewal */
+	/* a certificate the switchboard issued that could not be written (a
+	 * full data partition): kept here, saved again at each step, never
+	 * lost (a first enrolment's token is spent by then) */
+	char *unsaved_pem;
+	gboolean unsaved_renewal;
 };
 
 static void step(BoothEnrolment *e);
@@ -155,6 +160,8 @@ static void retry_later(BoothEnrolment *e, const char *what, const GError *error
 	schedule(e, delay);
 }
 
+static void save(BoothEnrolment *e, const char *pem, gboolean renewal);
+
 static void on_answer(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -191,18 +198,53 @@ static void on_answer(GObject *source, GAsyncResult *res, gpointer data)
 		retry_later(e, what, error);
 		return;
 	}
+	save(e, pem, renewal);
+}
+
+/* Saves an issued certificate (an answer, or one kept since a write
+ * failed) and goes on with it. */
+static void save(BoothEnrolment *e, const char *pem, gboolean renewal)
+{
+	g_autoptr(GError) error = NULL;
 	gint64 not_after = 0;
 	if (!booth_enrol_save_cert(e->data_dir, e->booth_id, pem, &not_after, &error)) {
+		if (g_error_matches(error, BOOTH_ENROL_ERROR, BOOTH_ENROL_ERROR_IO)) {
+			/* ours, but the disk said no: keep it, try again */
+			if (e->unsaved_pem != pem) {
+				g_free(e->unsaved_pem);
+				e->unsaved_pem = g_strdup(pem);
+			}
+			e->unsaved_renewal = renewal;
+			guint delay = relais_backoff_next(&e->backoff, NULL);
+			if (renewal && e->cert) {
+				g_warning("cannot save the renewed certificate: %s (is the data partition full?); "
+					  "kept in memory, trying again in %u ms",
+					  error->message, delay);
+				e->state = ST_RETRYING;
+			} else {
+				fault(e,
+				      "cannot save this booth's certificate: %s (is the data partition full?). It is "
+				      "kept and saved as soon as there is room; trying again in %u s.",
+				      error->message, delay / 1000);
+			}
+			schedule(e, delay);
+			return;
+		}
 		/* the answer is not ours (another booth's, another key's):
 		 * nothing to present; the token may be spent */
+		g_clear_pointer(&e->unsaved_pem, g_free);
 		if (renewal)
-			retry_later(e, what, error);
+			retry_later(e, "renewing the certificate", error);
 		else
 			fault(e, "the switchboard's answer is not a certificate for this booth: %s", error->message);
 		return;
 	}
+	gboolean late = e->unsaved_pem != NULL;
+	g_clear_pointer(&e->unsaved_pem, g_free);
 	gint64 ms = (g_get_monotonic_time() - e->request_us) / 1000;
 	g_autofree char *desc = describe_saved(e);
+	if (late)
+		g_message("saved the certificate kept in memory (there is room again)");
 	if (renewal) {
 		g_message("renewed certificate %s (%" G_GINT64_FORMAT " ms)", desc, ms);
 	} else {
@@ -230,7 +272,10 @@ static void request(BoothEnrolment *e, gboolean renew)
 	g_autofree char *csr = booth_enrol_make_csr(e->data_dir, e->booth_id, &error);
 	g_autofree char *url = csr ? booth_enrol_url(e->url, renew, &error) : NULL;
 	if (url == NULL) {
+		/* a key that cannot be written (a full data partition) may be
+		 * writable later; a bad URL is not, but asking costs nothing */
 		fault(e, "cannot ask for a certificate: %s", error->message);
+		schedule(e, relais_backoff_next(&e->backoff, NULL));
 		return;
 	}
 	if (!renew)
@@ -245,6 +290,11 @@ static void step(BoothEnrolment *e)
 {
 	if (e->cancellable)
 		return; /* a request is on its way */
+	if (e->unsaved_pem) {
+		g_autofree char *pem = g_strdup(e->unsaved_pem);
+		save(e, pem, e->unsaved_renewal);
+		return;
+	}
 	gint64 now = now_s(e);
 	gint64 renew_at = 0;
 	BoothCertState st =
@@ -343,6 +393,7 @@ void booth_enrolment_free(BoothEnrolment *e)
 	g_clear_handle_id(&e->timer_id, g_source_remove);
 	g_clear_object(&e->session);
 	g_clear_object(&e->cert);
+	g_free(e->unsaved_pem);
 	g_free(e->data_dir);
 	g_free(e->booth_id);
 	g_free(e->url);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -199,6 +200,9 @@ static gint64 ca_file_not_before(const char *ca_file)
 int main(int argc, char **argv)
 {
 	scrub_freed_memory(argv);
+	/* run again through /proc/self/exe, the kernel names the process
+	 * "exe": ps, top and the journal would say so */
+	prctl(PR_SET_NAME, "relais-booth");
 	/* the last warnings, for the technician's diagnostics report; lives
 	 * as long as the process (GLib's writer is set once) */
 	RelaisLogRing *log_ring = relais_log_ring_new(CONFIG_RELAIS_BOOTH_DIAG_ERRORS);

@@ -121,6 +121,15 @@ char *relais_diag_text(JsonObject *reply)
 	field(out, "Booth id", report, "booth_id");
 	field(out, "Site", report, "site");
 	uptime(out, report);
+	JsonObject *mem = object_member(report, "memory");
+	JsonNode *pss = mem ? json_object_get_member(mem, "pss_kib") : NULL;
+	JsonNode *rss = mem ? json_object_get_member(mem, "rss_kib") : NULL;
+	if (pss && JSON_NODE_HOLDS_VALUE(pss) && json_node_get_value_type(pss) == G_TYPE_INT64 && rss &&
+	    JSON_NODE_HOLDS_VALUE(rss) && json_node_get_value_type(rss) == G_TYPE_INT64) {
+		g_autofree char *m = g_strdup_printf("%.1f MiB PSS, %.1f MiB resident", json_node_get_int(pss) / 1024.0,
+						     json_node_get_int(rss) / 1024.0);
+		line(out, "Memory", m);
+	}
 	JsonArray *addresses = array_member(report, "addresses");
 	GString *addr = g_string_new(NULL);
 	for (guint i = 0; addresses && i < json_array_get_length(addresses); i++) {

@@ -336,6 +336,7 @@ describe('remote diagnostics through the switchboard', { skip, timeout: 180000 }
     assert.equal(rep.board, 'sim');
     assert.equal(rep.site, SITE);
     assert.ok(rep.software?.version, 'a software version');
+    assert.ok(rep.memory.pss_kib > 0 && rep.memory.pss_kib <= rep.memory.rss_kib, JSON.stringify(rep.memory));
     assert.equal(rep.link.state, 'connected');
     assert.equal(rep.link.switchboard, sb.wsUrl('booth'));
     assert.equal(rep.link.certificate_state, 'valid');

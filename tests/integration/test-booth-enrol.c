@@ -20,13 +20,17 @@
 #include "link.h"
 #include "pinhash.h"
 #include "pki.h"
+#include "run.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define BOOTH "hall-1"
 
@@ -49,6 +53,7 @@ typedef struct {
 	GPtrArray *conns; /* Conn*, in order */
 	guint refused;	  /* /ws/booth requests the gate refused */
 	GSubprocess *booth;
+	char *mounted; /* a tmpfs the test mounted (unmounted by teardown) */
 } Fixture;
 
 static void conn_free(Conn *c)
@@ -205,6 +210,11 @@ static void dump_log(Fixture *f)
 static void teardown(Fixture *f, gconstpointer data)
 {
 	stop_booth(f);
+	if (f->mounted) {
+		g_auto(RtRun) r = {0};
+		rt_run(&r, (const char *[]){"umount", f->mounted, NULL}, NULL, NULL);
+		g_free(f->mounted);
+	}
 	if (g_test_failed())
 		dump_log(f);
 	g_ptr_array_unref(f->conns);
@@ -666,6 +676,63 @@ static void test_revoked(Fixture *f, gconstpointer data)
 	wait_status(f, "idle", "up", NULL, 10000);
 }
 
+/* A full data partition (a tmpfs of 16 KiB as the state folder, filled up
+ * after the booth's key was made): the certificate the switchboard issues
+ * cannot be written. The booth says why, keeps it in memory (its token is
+ * spent by then: it could not ask again) and saves it once there is room. */
+static void test_full_disk(Fixture *f, gconstpointer data)
+{
+	if (geteuid() != 0) {
+		g_test_skip("needs root: the test mounts a small tmpfs as the booth's state folder");
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autofree char *full = g_build_filename(f->tmp, "full", NULL);
+	g_assert_cmpint(g_mkdir(full, 0700), ==, 0);
+	g_auto(RtRun) m = {0};
+	rt_run(&m, (const char *[]){"mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "relais-full", full, NULL},
+	       NULL, NULL);
+	if (m.status != 0)
+		g_error("mount -t tmpfs: %s", m.err);
+	f->mounted = g_strdup(full);
+	g_free(f->state_dir);
+	f->state_dir = g_strdup(full);
+	/* the key first (the booth loads a key it finds), then no room */
+	g_autofree char *csr = booth_enrol_make_csr(full, BOOTH, &error);
+	g_assert_no_error(error);
+	g_autofree char *filler = g_build_filename(full, "filler", NULL);
+	int fd = g_open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	g_assert_cmpint(fd, >=, 0);
+	char block[512] = {0};
+	while (write(fd, block, sizeof block) > 0)
+		;
+	g_assert_cmpint(errno, ==, ENOSPC);
+	close(fd);
+
+	start_booth(f, NULL, f->token, NULL);
+	wait_status(f, "out_of_order", "down", "(is the data partition full?)", 20000);
+	g_autoptr(JsonObject) st = status(f);
+	g_assert_nonnull(strstr(rt_json_str(st, "reason"), "No space left on device"));
+	g_autofree char *cert_path = g_build_filename(full, BOOTH_ENROL_CERT_FILE, NULL);
+	g_assert_false(g_file_test(cert_path, G_FILE_TEST_EXISTS));
+	g_assert_cmpuint(f->conns->len, ==, 0);
+
+	/* room again: the same certificate is saved, the booth links */
+	g_assert_cmpint(g_unlink(filler), ==, 0);
+	wait_log(f, "saved the certificate kept in memory", 30000);
+	Conn *c = wait_conn(f, 1, 10000);
+	wait_status(f, "idle", "up", NULL, 10000);
+	g_autofree char *serial = saved_serial(f);
+	g_assert_cmpstr(c->serial, ==, serial);
+	/* one certificate issued in all: the kept one, not a second request */
+	g_autofree char *log = NULL;
+	g_assert_true(g_file_get_contents(f->log, &log, NULL, NULL));
+	guint asked = 0;
+	for (const char *p = log; (p = strstr(p, "enrolling at ")) != NULL; p++)
+		asked++;
+	g_assert_cmpuint(asked, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -680,5 +747,6 @@ int main(int argc, char **argv)
 	ADD("/booth-enrol/renew", test_renew);
 	ADD("/booth-enrol/renew-in-session", test_renew_in_session);
 	ADD("/booth-enrol/revoked", test_revoked);
+	ADD("/booth-enrol/full-disk", test_full_disk);
 	return g_test_run();
 }

@@ -65,8 +65,10 @@ static void link_to(Fixture *fx, const char *rel, const char *target)
 	"KbdInteractiveAuthentication no\n"                                                                            \
 	"Match User nobody\n"                                                                                          \
 	"\tPermitTTY no\n"
-#define UNIT_PATH  "usr/lib/systemd/system/relais-booth.service"
-#define WANTS_PATH "etc/systemd/system/multi-user.target.wants/relais-booth.service"
+#define UNIT_PATH    "usr/lib/systemd/system/relais-booth.service"
+#define WANTS_PATH   "etc/systemd/system/multi-user.target.wants/relais-booth.service"
+#define HEALTH_PATH  "usr/lib/systemd/system/relais-booth-health.service"
+#define HEALTH_WANTS "etc/systemd/system/multi-user.target.wants/relais-booth-health.service"
 
 /* A root folder that passes: the booth's real unit enabled by an absolute
  * link (resolved inside the root folder), getty@tty1 masked, an sshd without
@@ -88,6 +90,23 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	g_assert_true(g_file_get_contents(unit_src, &unit, NULL, &error));
 	put(fx, UNIT_PATH, unit);
 	link_to(fx, WANTS_PATH, "/" UNIT_PATH);
+	g_autofree char *health_src =
+		g_build_filename(rt_top(), "board", "common", "systemd", "relais-booth-health.service", NULL);
+	g_autofree char *health = NULL;
+	g_assert_true(g_file_get_contents(health_src, &health, NULL, &error));
+	put(fx, HEALTH_PATH, health);
+	link_to(fx, HEALTH_WANTS, "/" HEALTH_PATH);
+	/* RAUC's system.conf as the image has it (system-conf.sh), its backend
+	 * and a keyring of one certificate */
+	g_auto(RtRun) conf = {0};
+	g_autofree char *conf_sh = g_build_filename(rt_top(), "board", "common", "rauc", "system-conf.sh", NULL);
+	rt_run(&conf, (const char *[]){"sh", conf_sh, "qemu-arm64", NULL}, NULL, NULL);
+	g_assert_cmpint(conf.status, ==, 0);
+	put(fx, "etc/rauc/system.conf", conf.out);
+	put(fx, "etc/rauc/keyring.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	put(fx, "usr/lib/relais/rauc-bootslot", "#!/bin/sh\n");
+	g_autofree char *backend = g_build_filename(fx->root, "usr/lib/relais/rauc-bootslot", NULL);
+	g_assert_cmpint(g_chmod(backend, 0755), ==, 0);
 	link_to(fx, "etc/systemd/system/getty@tty1.service", "/dev/null");
 	put(fx, "etc/fstab", "# booth\n/dev/root\t/\text4\tro,noatime\t0\t0\nLABEL=RELAISDATA /data ext4 rw 0 2\n");
 	put(fx, "etc/systemd/journald.conf.d/relais.conf", "[Journal]\nStorage=persistent\nSystemMaxUse=64M\n");
@@ -246,6 +265,40 @@ static void test_unit_masked(Fixture *fx, gconstpointer data)
 	assert_fails(fx, "relais-booth.service is masked");
 }
 
+static void test_health_not_enabled(Fixture *fx, gconstpointer data)
+{
+	put(fx, HEALTH_WANTS, NULL);
+	assert_fails(fx, "relais-booth-health.service is not enabled (no /etc/systemd/system/multi-user.target.wants/"
+			 "relais-booth-health.service): an update would never be kept");
+}
+
+static void test_rauc_missing(Fixture *fx, gconstpointer data)
+{
+	put(fx, "etc/rauc/system.conf", NULL);
+	assert_fails(fx, "etc/rauc/system.conf is missing");
+}
+
+static void test_rauc_backend(Fixture *fx, gconstpointer data)
+{
+	g_autofree char *backend = g_build_filename(fx->root, "usr/lib/relais/rauc-bootslot", NULL);
+	g_assert_cmpint(g_chmod(backend, 0644), ==, 0);
+	assert_fails(fx, "the boot-slot backend /usr/lib/relais/rauc-bootslot is not an executable in the root folder");
+	put(fx, "usr/lib/relais/rauc-bootslot", NULL);
+	assert_fails(fx, "is not an executable in the root folder");
+}
+
+static void test_rauc_keyring(Fixture *fx, gconstpointer data)
+{
+	put(fx, "etc/rauc/keyring.pem",
+	    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+	    "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n");
+	assert_fails(fx, "holds a private key: every booth would hold the signing key");
+	put(fx, "etc/rauc/keyring.pem", "");
+	assert_fails(fx, "holds no certificate");
+	put(fx, "etc/rauc/keyring.pem", NULL);
+	assert_fails(fx, "RAUC's keyring /etc/rauc/keyring.pem is missing");
+}
+
 static void test_getty(Fixture *fx, gconstpointer data)
 {
 	put(fx, "etc/systemd/system/getty@tty1.service", NULL);
@@ -320,6 +373,10 @@ int main(int argc, char **argv)
 	ADD("unit-not-enabled", test_unit_not_enabled);
 	ADD("unit-dangling", test_unit_dangling);
 	ADD("unit-masked", test_unit_masked);
+	ADD("health-not-enabled", test_health_not_enabled);
+	ADD("rauc-missing", test_rauc_missing);
+	ADD("rauc-backend", test_rauc_backend);
+	ADD("rauc-keyring", test_rauc_keyring);
 	ADD("getty", test_getty);
 	ADD("fstab-rw", test_fstab_rw);
 	ADD("journal-cap", test_journal_cap);

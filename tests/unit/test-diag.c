@@ -70,8 +70,9 @@ static void test_shape(Fixture *f, gconstpointer data)
 	relais_log_ring_add(f->ring, G_GINT64_CONSTANT(1764000000) * G_USEC_PER_SEC, G_LOG_LEVEL_WARNING, "relais-link",
 			    "switchboard: connection refused");
 	g_autoptr(JsonObject) r = booth_diag_report(f->booth);
-	static const char *const keys[] = {"software", "board",	 "booth_id",   "site",	  "uptime_s", "addresses",
-					   "link",     "camera", "microphone", "speaker", "turn",     "errors"};
+	static const char *const keys[] = {"software", "board",	    "booth_id", "site",	  "uptime_s",
+					   "memory",   "addresses", "link",	"camera", "microphone",
+					   "speaker",  "turn",	    "errors"};
 	g_assert_cmpuint(json_object_get_size(r), ==, G_N_ELEMENTS(keys));
 	for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_assert_true(json_object_has_member(r, keys[i]));
@@ -81,6 +82,12 @@ static void test_shape(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(json_object_get_string_member(r, "booth_id"), ==, BOOTH_ID);
 	g_assert_cmpstr(json_object_get_string_member(r, "site"), ==, "Médiathèque");
 	g_assert_cmpint(json_object_get_int_member(r, "uptime_s"), >=, 0);
+	/* this test's own process: some MiB resident, PSS no more than RSS */
+	gint64 rss = json_object_get_int_member(obj(r, "memory"), "rss_kib");
+	gint64 pss = json_object_get_int_member(obj(r, "memory"), "pss_kib");
+	g_assert_cmpint(rss, >, 1024);
+	g_assert_cmpint(pss, >, 0);
+	g_assert_cmpint(pss, <=, rss);
 	JsonArray *addrs = json_object_get_array_member(r, "addresses");
 	for (guint i = 0; i < json_array_get_length(addrs); i++) {
 		const char *a = json_array_get_string_element(addrs, i);

@@ -26,7 +26,8 @@ static void test_full(void)
 	g_autoptr(JsonObject) r = object(
 		"{\"booth_id\":\"hall-1\",\"fetched_at\":\"2026-12-06T19:00:00Z\",\"report\":{"
 		"\"software\":{\"version\":\"1.2\",\"build\":\"abc\"},\"board\":\"rpi5\",\"booth_id\":\"hall-1\","
-		"\"site\":\"Médiathèque\",\"uptime_s\":93784,\"addresses\":[\"10.0.0.2\",\"fe80::1\"],"
+		"\"site\":\"Médiathèque\",\"uptime_s\":93784,\"memory\":{\"rss_kib\":81920,\"pss_kib\":62464},"
+		"\"addresses\":[\"10.0.0.2\",\"fe80::1\"],"
 		"\"link\":{\"state\":\"up\",\"switchboard\":\"wss://sb/ws/booth\",\"certificate_state\":\"valid\","
 		"\"certificate_expires\":\"2027-01-01T00:00:00Z\"},\"camera\":{\"state\":\"ok\",\"detail\":\"imx708\"},"
 		"\"microphone\":{\"state\":\"ok\",\"level_db\":-40},\"speaker\":{\"state\":\"ok\"},"
@@ -36,6 +37,7 @@ static void test_full(void)
 	expect(t, "Software               1.2 (build abc)\n");
 	expect(t, "Site                   Médiathèque\n");
 	expect(t, "Uptime                 1 d 2 h\n");
+	expect(t, "Memory                 61.0 MiB PSS, 80.0 MiB resident\n");
 	expect(t, "Addresses              10.0.0.2, fe80::1\n");
 	expect(t, "Certificate expires    2027-01-01T00:00:00Z\n");
 	expect(t, "Camera                 ok — imx708\n");
@@ -51,14 +53,15 @@ static void test_empty_and_wrong_types(void)
 	expect(t, "Board                  —\n");
 	expect(t, "Last errors (0)\n  none recorded\n");
 
-	g_autoptr(JsonObject) wrong =
-		object("{\"report\":{\"board\":{\"x\":1},\"software\":\"1.0\",\"uptime_s\":\"long\","
-		       "\"addresses\":\"10.0.0.1\",\"link\":[1],\"camera\":\"ok\","
-		       "\"errors\":{\"message\":\"m\"}}}");
+	g_autoptr(JsonObject) wrong = object("{\"report\":{\"board\":{\"x\":1},\"software\":\"1.0\",\"uptime_s\":"
+					     "\"long\",\"memory\":{\"pss_kib\":\"9\",\"rss_kib\":1},"
+					     "\"addresses\":\"10.0.0.1\",\"link\":[1],\"camera\":\"ok\","
+					     "\"errors\":{\"message\":\"m\"}}}");
 	g_autofree char *w = relais_diag_text(wrong);
 	expect(w, "Board                  —\n");
 	expect(w, "Software               —\n");
 	expect(w, "Uptime                 —\n");
+	g_assert_null(strstr(w, "Memory"));
 	expect(w, "Addresses              —\n");
 	expect(w, "Camera                 —\n");
 	expect(w, "Last errors (0)\n");

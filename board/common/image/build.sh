@@ -172,6 +172,7 @@ if [[ ${RELAIS_FRESH_ROOT:-0} != 1 && -f $base && $(cat "$base.key" 2>/dev/null)
 	cp "$base.apt-dates" "$out/apt-dates"
 	took
 else
+	step "root: mmdebstrap Debian 12 $ARCH into $root"
 	# initramfs-tools: only the modules the board needs to find its root
 	# (image.conf's INITRD_MODULES) instead of "most": under qemu-user the
 	# default copies and compresses thousands of modules, twice (12 min each)

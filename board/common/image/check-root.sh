@@ -147,26 +147,56 @@ masked() { # unit: linked to /dev/null, or an empty file, in /etc/systemd/system
 		[[ -f $l && ! -s $l ]]
 	fi
 }
-unit=relais-booth.service
-link=/etc/systemd/system/multi-user.target.wants/$unit
-if masked "$unit"; then
-	fail "$unit is masked (etc/systemd/system/$unit -> /dev/null)"
-elif [[ ! -L $r$link && ! -e $r$link ]]; then
-	fail "$unit is not enabled (no $link): the booth would not start at boot"
-else
-	target=$(resolve "$link") || target=
-	if [[ -z $target || ! -f $target ]]; then
-		fail "$unit is enabled but $link leads to no unit file in the root folder"
-	elif ! grep -q '^ExecStart=' "$target"; then
-		fail "$unit (${target#"$r"}) has no ExecStart="
+# the booth, and the health check that keeps or rolls back an update
+for unit in relais-booth.service relais-booth-health.service; do
+	link=/etc/systemd/system/multi-user.target.wants/$unit
+	if masked "$unit"; then
+		fail "$unit is masked (etc/systemd/system/$unit -> /dev/null)"
+	elif [[ ! -L $r$link && ! -e $r$link ]]; then
+		case $unit in
+		relais-booth.service) fail "$unit is not enabled (no $link): the booth would not start at boot" ;;
+		*) fail "$unit is not enabled (no $link): an update would never be kept, every one rolled back" ;;
+		esac
+	else
+		target=$(resolve "$link") || target=
+		if [[ -z $target || ! -f $target ]]; then
+			fail "$unit is enabled but $link leads to no unit file in the root folder"
+		elif ! grep -q '^ExecStart=' "$target"; then
+			fail "$unit (${target#"$r"}) has no ExecStart="
+		fi
 	fi
-fi
-pass
+	pass
+done
 if masked getty@tty1.service || masked getty@.service; then
 	pass
 else
 	fail "getty@tty1.service is not masked: a login prompt would show on the booth's screen"
 fi
+
+# --- updates --------------------------------------------------------------------------
+# RAUC's system.conf (board/common/rauc): a compatible, our boot-slot backend
+# present and executable, a keyring that is certificates only
+conf=$r/etc/rauc/system.conf
+if [[ ! -f $conf ]]; then
+	fail "etc/rauc/system.conf is missing: the booth could not install any update"
+else
+	grep -q '^compatible=relais-booth-' "$conf" || fail "etc/rauc/system.conf has no compatible=relais-booth-BOARD"
+	backend=$(sed -n 's/^bootloader-custom-backend=//p' "$conf" | tail -1)
+	if ! grep -q '^bootloader=custom' "$conf" || [[ -z $backend ]]; then
+		fail "etc/rauc/system.conf does not use the custom boot-slot backend (bootloader=custom, bootloader-custom-backend=)"
+	elif [[ ! -x $r$backend ]]; then
+		fail "the boot-slot backend $backend is not an executable in the root folder"
+	fi
+	keyring=$(sed -n 's/^path=//p' "$conf" | head -1)
+	if [[ -z $keyring || ! -f $r$keyring ]]; then
+		fail "RAUC's keyring ${keyring:-(no path=)} is missing: no bundle could be verified"
+	elif grep -q -- 'PRIVATE KEY-----' "$r$keyring"; then
+		fail "RAUC's keyring $keyring holds a private key: every booth would hold the signing key"
+	elif ! grep -q -- '-----BEGIN CERTIFICATE-----' "$r$keyring"; then
+		fail "RAUC's keyring $keyring holds no certificate"
+	fi
+fi
+pass
 
 # --- mounts, logs -------------------------------------------------------------------
 if [[ ! -f $r/etc/fstab ]]; then

@@ -45,6 +45,22 @@ systemctl --root="$root" enable systemd-networkd.service systemd-resolved.servic
 	systemd-timesyncd.service >/dev/null 2>&1
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 
+# --- updates: RAUC, the health check, the technician's stick ---------------
+# system.conf for this board, the keyring (RELAIS_BUNDLE_KEYRING, else the
+# development certificate, with a warning) and the boot-slot backend
+# (the build folder of `make bundle`: build.sh keeps its output in $O/BOARD)
+O=${O:-$(dirname "$(dirname "$stage")")} "$top/board/common/rauc/install-root.sh" "$root" "$RELAIS_BOARD"
+install -m 0755 "$top/board/common/update/relais-booth-health" "$top/board/common/update/relais-update-stick" \
+	"$root/usr/lib/relais/"
+install -m 0644 "$top/board/common/update/90-relais-update-stick.rules" "$root/usr/lib/udev/rules.d/"
+# the data partition grows to the end of the card at first boot: the
+# partition (systemd-repart: the one Linux-data partition, the last; the
+# root slots have the arm64 root type and are left alone) then its file
+# system (x-systemd.growfs below)
+mkdir -p "$root/usr/lib/repart.d"
+printf '# the data partition grows to fill the card (board/common/image/README.md)\n[Partition]\nType=linux-generic\n' \
+	>"$root/usr/lib/repart.d/50-relais-data.conf"
+
 # --- the read-only root and the data partition -----------------------------
 # The root slot is never written on the booth: what must persist goes to the
 # data partition (LABEL=RELAISDATA, /data) through bind mounts, shared by
@@ -60,7 +76,7 @@ cat >"$root/etc/fstab" <<'EOF'
 # /data is shared by both slots; /boot/firmware is the config partition
 # (relais/booth.conf, relais/bootstate), the booth may rewrite its settings.
 /dev/root	/	ext4	ro,noatime	0	0
-LABEL=RELAISDATA	/data	ext4	rw,noatime,nodev,nosuid,errors=remount-ro	0	2
+LABEL=RELAISDATA	/data	ext4	rw,noatime,nodev,nosuid,errors=remount-ro,x-systemd.growfs	0	2
 LABEL=RELAISCFG	/boot/firmware	vfat	rw,noatime,nodev,nosuid,noexec,uid=relais-booth,gid=root,fmask=0177,dmask=0077,flush	0	2
 /data/relais-booth	/var/lib/relais-booth	none	bind,nofail,x-systemd.requires-mounts-for=/data	0	0
 /data/journal	/var/log/journal	none	bind,nofail,x-systemd.requires-mounts-for=/data	0	0
@@ -73,6 +89,12 @@ mkdir -p "$root/var/lib/relais-booth" "$root/var/log/journal"
 # journald keeps its logs on /data, capped
 mkdir -p "$root/etc/systemd/journald.conf.d"
 printf '[Journal]\nStorage=persistent\nSystemMaxUse=64M\n' >"$root/etc/systemd/journald.conf.d/relais.conf"
+# a board whose only screen for logs is a serial console (qemu-arm64): the
+# journal goes there too, where a technician (or make check-image) reads it
+if [[ -n ${RELAIS_SERIAL_CONSOLE:-} ]]; then
+	printf '[Journal]\nForwardToConsole=yes\nTTYPath=/dev/%s\nMaxLevelConsole=info\n' "$RELAIS_SERIAL_CONSOLE" \
+		>"$root/etc/systemd/journald.conf.d/relais-console.conf"
+fi
 # the same folders again whenever the data partition was made anew
 cat >"$root/usr/lib/tmpfiles.d/relais-data.conf" <<'EOF'
 # the data partition's folders (board/common/image/README.md)
@@ -80,6 +102,7 @@ d /data/relais-booth 0700 relais-booth relais-booth -
 d /data/journal 2755 root systemd-journal -
 d /data/systemd 0755 root root -
 d /data/cache 0755 root root -
+d /data/rauc 0755 root root -
 EOF
 
 # the data partition's first contents, with the root's own ids
@@ -92,6 +115,7 @@ install -d -m 0700 -o "$booth_uid" -g "$booth_uid" "$data/relais-booth"
 install -d -m 2755 -o 0 -g "$journal_gid" "$data/journal"
 cp -a "$root/var/lib/systemd" "$data/systemd"
 cp -a "$root/var/cache" "$data/cache"
+install -d -m 0755 "$data/rauc"
 
 # --- what this is --------------------------------------------------------------
 cat >"$root/etc/relais-release" <<EOF
