@@ -2,12 +2,13 @@
 /* board/common/image/check-boot-rpi.sh, the Pi images' static checks of
  * their partitions and boot files, run against small disk images made here
  * with the real tools (sfdisk, mkfs.fat, mtools): a good one passes, and
- * each defect (a partition named or typed wrong, a table that is not GPT,
+ * each defect (a partition named or typed wrong: FAT for the firmware,
+ * arm64 root and Linux data for systemd-repart; a table that is not GPT,
  * an autoboot.txt that does not follow bootstate or is too long, a damaged
  * bootstate, a good slot without a boot file system, a tryboot.txt that
- * is not config.txt, a config.txt naming a missing kernel, a kernel that is not arm64, a missing firmware file,
- * a cmdline.txt for the other slot or of two lines) fails with its own
- * sentence. When `make image BOARD=rpi4|rpi5` built an image in this build
+ * is not config.txt, a config.txt naming a missing kernel, a kernel that
+ * is not arm64, a missing firmware file, a cmdline.txt for the other slot
+ * or of two lines) fails with its own sentence. When `make image BOARD=rpi4|rpi5` built an image in this build
  * folder, that image is checked too. */
 #include "harness.h"
 #include "run.h"
@@ -23,20 +24,21 @@ typedef struct {
 } Fixture;
 
 /* What rauc-bootslot writes for a fresh image: slot A alone, nothing to try */
-#define BOOTSTATE "# Relais boot-slot state (rauc-bootslot); written atomically\norder=A\ntryboot=\npending=\n"
-#define AUTOBOOT  "[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n"
-#define CMDLINE	  "console=ttyS1,115200 root=PARTLABEL=system_a ro rootwait rauc.slot=A panic=10\n"
-#define CONFIG	  "[pi4]\nkernel=other\n[all]\narm_64bit=1\nkernel=vmlinuz\ninitramfs initrd.img followkernel\n"
-#define FAT	  "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"
-#define LINUX	  "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
+#define BOOTSTATE  "# Relais boot-slot state (rauc-bootslot); written atomically\norder=A\ntryboot=\npending=\n"
+#define AUTOBOOT   "[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n"
+#define CMDLINE	   "console=ttyS1,115200 root=PARTLABEL=system_a ro rootwait rauc.slot=A panic=10\n"
+#define CONFIG	   "[pi4]\nkernel=other\n[all]\narm_64bit=1\nkernel=vmlinuz\ninitramfs initrd.img followkernel\n"
+#define FAT	   "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"
+#define LINUX	   "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
+#define ROOT_ARM64 "B921B045-1DF0-41C3-AF44-4C6F280D3FAE"
 /* 4 MiB-aligned partitions of 4 and 8 MiB (sectors of 512 bytes) */
 #define TABLE                                                                                                          \
 	"label: gpt\n"                                                                                                 \
 	"start=8192, size=8192, type=" FAT ", name=\"config\"\n"                                                       \
 	"start=16384, size=16384, type=" FAT ", name=\"boot_a\"\n"                                                     \
 	"start=32768, size=16384, type=" FAT ", name=\"boot_b\"\n"                                                     \
-	"start=49152, size=16384, type=" LINUX ", name=\"system_a\"\n"                                                 \
-	"start=65536, size=16384, type=" LINUX ", name=\"system_b\"\n"                                                 \
+	"start=49152, size=16384, type=" ROOT_ARM64 ", name=\"system_a\"\n"                                            \
+	"start=65536, size=16384, type=" ROOT_ARM64 ", name=\"system_b\"\n"                                            \
 	"start=81920, size=16384, type=" LINUX ", name=\"data\"\n"
 
 /* Makes IMAGE from FILES: the table of FILES/table, FAT file systems on
@@ -203,6 +205,19 @@ static void test_partition_type(Fixture *fx, gconstpointer data)
 	memcpy(t, LINUX, strlen(LINUX));
 	put(fx, "table", table);
 	assert_fails(fx, "partition 2 (boot_a) is of type " LINUX ", not FAT");
+	/* a root slot of the Linux-data type: systemd-repart, which grows the
+	 * data partition, could take it for the data partition */
+	g_autofree char *table2 = g_strdup(TABLE);
+	char *r = strstr(strstr(table2, "start=65536"), ROOT_ARM64);
+	memcpy(r, LINUX, strlen(LINUX));
+	put(fx, "table", table2);
+	assert_fails(fx, "partition 5 (system_b) is of type " LINUX ", not arm64 root");
+	g_autofree char *table3 = g_strdup(TABLE);
+	char *d = strstr(strstr(table3, "start=81920"), LINUX);
+	memcpy(d, ROOT_ARM64, strlen(ROOT_ARM64));
+	put(fx, "table", table3);
+	assert_fails(fx,
+		     "partition 6 (data) is of type " ROOT_ARM64 ", not Linux data: systemd-repart would not grow it");
 }
 
 static void test_partition_alignment(Fixture *fx, gconstpointer data)

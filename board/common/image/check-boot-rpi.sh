@@ -9,7 +9,8 @@
 # is one line on standard error; exit 1 if any failed, 2 on bad usage.
 #   - GPT; partitions 1-6 named config, boot_a, boot_b, system_a, system_b,
 #     data (autoboot.txt, cmdline.txt and RAUC's system.conf name them so);
-#     1-3 of the FAT type, every partition on a 4 MiB boundary
+#     1-3 of the FAT type, 4-5 arm64 root and 6 Linux data (systemd-repart
+#     grows the one Linux-data partition), every one on a 4 MiB boundary
 #   - the config partition: relais/bootstate as rauc-bootslot reads it
 #     (no damage), autoboot.txt within the firmware's 512 bytes and exactly
 #     what rauc-bootslot writes for that state (tryboot_a_b=1, the
@@ -69,6 +70,13 @@ while IFS= read -r line; do
 	fi
 	if ((n <= 3)) && [[ ${type^^} != EBD0A0A2-B9E5-4433-87C0-68B6B72699C7 ]]; then
 		fail "partition $n ($name) is of type $type, not FAT (Microsoft basic data): the firmware boots only FAT"
+	fi
+	# systemd-repart grows the one Linux-data partition to the card's end
+	if ((n == 4 || n == 5)) && [[ ${type^^} != B921B045-1DF0-41C3-AF44-4C6F280D3FAE ]]; then
+		fail "partition $n ($name) is of type $type, not arm64 root: systemd-repart would take a root slot for the data partition it grows"
+	fi
+	if ((n == 6)) && [[ ${type^^} != 0FC63DAF-8483-4772-8E79-3D69D8477DE4 ]]; then
+		fail "partition $n ($name) is of type $type, not Linux data: systemd-repart would not grow it"
 	fi
 	((s * 512 % 4194304 == 0)) || fail "partition $n ($name) starts at sector $s, not on a 4 MiB boundary"
 done <<<"$table"

@@ -9,7 +9,7 @@
 # STAGE/boot (slot A's boot partition): the board's config.txt (also as
 # tryboot.txt), cmdline.txt for slot A, Debian's kernel and initrd under fixed names, the device trees
 # and, on the Pi 4, the firmware of Debian's raspi-firmware.
-# Settings from BOARD_DIR/image.conf: RPI_FIRMWARE, RPI_DTBS, SERIAL_CONSOLE,
+# Settings from BOARD_DIR/image.conf: RPI_FIRMWARE, RPI_DTBS, KERNEL_CONSOLE,
 # INITRD_MODULES. Each missing piece is one sentence and exit 1.
 set -euo pipefail
 me="stage-boot"
@@ -25,7 +25,7 @@ die() {
 }
 # shellcheck source=../../rpi4/image.conf
 source "$board_dir/image.conf"
-: "${RPI_DTBS:?}" "${SERIAL_CONSOLE:?}" "${INITRD_MODULES:?}"
+: "${RPI_DTBS:?}" "${KERNEL_CONSOLE:?}" "${INITRD_MODULES:?}"
 
 rm -rf "${stage:?}/config" "${stage:?}/boot"
 mkdir -p "$stage/config/relais" "$stage/boot"
@@ -75,7 +75,7 @@ cp "$board_dir/config.txt" "$stage/boot/config.txt"
 # tryboot.txt instead: the same file under both names.
 cp "$board_dir/config.txt" "$stage/boot/tryboot.txt"
 # slot A's command line; RAUC writes slot B's boot partition with an update
-sed -e "s/@CONSOLE@/$SERIAL_CONSOLE/" -e 's/@slot@/a/g' -e 's/@SLOT@/A/g' \
+sed -e "s/@CONSOLE@/$KERNEL_CONSOLE/" -e 's/@slot@/a/g' -e 's/@SLOT@/A/g' \
 	"$board_dir/cmdline.txt.in" >"$stage/boot/cmdline.txt"
 (($(wc -l <"$stage/boot/cmdline.txt") == 1)) || die "$board_dir/cmdline.txt.in must be one line (the firmware reads only the first)"
 ! grep -q @ "$stage/boot/cmdline.txt" || die "$board_dir/cmdline.txt.in has an unknown @...@ placeholder"
