@@ -160,8 +160,19 @@ include=$(echo "$(pkgs "$here/packages.txt") $BOARD_PACKAGES $libpkgs" | tr -s '
 # makes it (packages, mirrors, initramfs modules): a build that changed only
 # the booth, the units or the partitions reuses it (RELAIS_FRESH_ROOT=1 makes
 # it anew, against the archive of the day).
+# A board's own step in making its root (image.conf's ROOT_HOOK, a script of
+# board/BOARD/): mmdebstrap runs it after the essential packages and at the
+# end, MMDEBSTRAP_HOOK saying which; the script is part of the root's key.
+root_hook=() hook_sum=
+if [[ -n ${ROOT_HOOK:-} ]]; then
+	h=$top/board/$board/$ROOT_HOOK
+	[[ -x $h ]] || { echo "image: image.conf's ROOT_HOOK $h is not an executable" >&2; exit 1; }
+	root_hook=(--essential-hook="$h" --customize-hook="$h")
+	hook_sum=hook=$(sha256sum <"$h" | cut -c1-16)
+fi
 base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" \
-	${COMPONENTS:+"components=$components"} ${EXTRA_SUITES:+"suites=$EXTRA_SUITES"} | sha256sum | cut -c1-16)
+	${COMPONENTS:+"components=$components"} ${EXTRA_SUITES:+"suites=$EXTRA_SUITES"} ${hook_sum:+"$hook_sum"} |
+	sha256sum | cut -c1-16)
 base=$out/cache/root-base-$ARCH.tar
 mkdir -p "$out/cache"
 rm -rf "$root"
@@ -176,7 +187,7 @@ else
 	# initramfs-tools: only the modules the board needs to find its root
 	# (image.conf's INITRD_MODULES) instead of "most": under qemu-user the
 	# default copies and compresses thousands of modules, twice (12 min each)
-	mmdeb "$root" "$include" sources \
+	mmdeb "$root" "$include" sources "${root_hook[@]}" \
 		--essential-hook='mkdir -p "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
 		--essential-hook="echo MODULES=list > \"\$1\"/etc/initramfs-tools/conf.d/relais" \
 		--essential-hook="printf '%s\\n' $INITRD_MODULES > \"\$1\"/usr/share/initramfs-tools/modules.d/relais" \
