@@ -9,21 +9,28 @@
 # /etc/kernel/*.d and /usr/share/kernel/*.d with one run-parts call. Debian
 # 12's run-parts (debianutils 5.7) takes exactly one directory ("run-parts:
 # missing operand"), so the kernel's postinst fails and with it the build.
-# While the root is made, /usr/local/sbin/run-parts (before /bin in the
-# maintainer scripts' PATH) runs the scripts of all the directories it is
+# While the root is made, /usr/sbin/run-parts (apt runs dpkg with PATH
+# /usr/sbin:/usr/bin:/sbin:/bin, and the real one is /usr/bin/run-parts on
+# Debian 12's merged /usr) runs the scripts of all the directories it is
 # given as one list sorted by name, the first directory's script winning a
 # name, as debianutils 5.21 does, through the real run-parts. It is removed
 # at the end: a booth never installs a kernel (its root is read-only).
 set -eu
 root=${1:?usage: root-hook.sh ROOTDIR (run by mmdebstrap)}
-shim=$root/usr/local/sbin/run-parts
+shim=$root/usr/sbin/run-parts
+mark="# relais: run-parts of several directories (board/rpi5/root-hook.sh)"
 case ${MMDEBSTRAP_HOOK:-} in
 essential)
-	mkdir -p "$(dirname "$shim")"
-	cat >"$shim" <<'EOF'
-#!/bin/sh
-# run-parts [OPTION...] DIR... on Debian 12, only while the Relais Pi 5 root
-# is made (board/rpi5/root-hook.sh): several directories as one sorted list
+	if [ -e "$shim" ]; then
+		echo "root-hook: $shim exists already: not replaced" >&2
+		exit 1
+	fi
+	{
+		echo "#!/bin/sh"
+		echo "$mark"
+		cat <<'EOF'
+# run-parts [OPTION...] DIR... on Debian 12, only while the Pi 5's root is
+# made: several directories as one list sorted by name
 set -eu
 n=0
 for a; do case $a in -*) ;; *) n=$((n + 1)) ;; esac; done
@@ -44,11 +51,18 @@ done
 shift "$count"
 /bin/run-parts "$@" "$tmp"
 EOF
+	} >"$shim"
 	chmod 0755 "$shim"
 	;;
 customize)
-	rm -f "$shim"
-	rmdir "$root/usr/local/sbin" 2>/dev/null || true
+	# only our own: never a run-parts a package would have put there
+	if [ -e "$shim" ]; then
+		grep -qxF "$mark" "$shim" || {
+			echo "root-hook: $shim is not ours: left, and the build stops" >&2
+			exit 1
+		}
+		rm -f "$shim"
+	fi
 	;;
 *)
 	echo "root-hook: run by mmdebstrap as an essential or customize hook (MMDEBSTRAP_HOOK='${MMDEBSTRAP_HOOK:-}')" >&2

@@ -54,8 +54,15 @@ echo "$kver" >"$stage/boot/kernel-release"
 # MODULES=list makes initramfs-tools skip a name it does not find without a
 # word: every module INITRD_MODULES names must be in the initrd, or built in
 builtin=$root/usr/lib/modules/$kver/modules.builtin
-initrd_list=$(zstd -dcq "$stage/boot/initrd.img" 2>/dev/null | cpio -it --quiet 2>/dev/null) ||
-	die "cannot list $root/boot/initrd.img-$kver (not a zstd-compressed cpio archive?)"
+# (initramfs-tools compresses with zstd when the root has it, else gzip)
+case $(od -An -tx1 -N4 "$stage/boot/initrd.img" | tr -d ' ') in
+28b52ffd) unpack="zstd -dcq" ;;
+1f8b*) unpack="gzip -dc" ;;
+fd377a58) unpack="xz -dc" ;;
+*) die "$root/boot/initrd.img-$kver is no zstd, gzip or xz archive" ;;
+esac
+initrd_list=$($unpack <"$stage/boot/initrd.img" 2>/dev/null | cpio -it --quiet 2>/dev/null) ||
+	die "cannot list $root/boot/initrd.img-$kver (not a compressed cpio archive?)"
 for m in $INITRD_MODULES; do
 	pat=${m//[-_]/[-_]}
 	grep -q "/${pat}\.ko" <<<"$initrd_list" && continue
