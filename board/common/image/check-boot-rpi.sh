@@ -64,7 +64,7 @@ while IFS= read -r line; do
 	s=$(sed -n 's/.*start= *\([0-9]*\).*/\1/p' <<<"$line")
 	type=$(sed -n 's/.*type= *\([0-9A-Fa-f-]*\).*/\1/p' <<<"$line")
 	name=$(sed -n 's/.*name="\([^"]*\)".*/\1/p' <<<"$line")
-	start[$n]=$s
+	start[n]=$s
 	if ((n <= 6)) && [[ $name != "${want[n - 1]}" ]]; then
 		fail "partition $n is named '$name', not '${want[n - 1]}'"
 	fi
