@@ -6,7 +6,8 @@
  * the booth's system.conf (system-conf.sh). A good bundle verifies and
  * extracts to the very images; flipped bits in the payload or the
  * signature, another signer, a bundle for another board are refused, each
- * with RAUC's own words. mkbundle's own refusals: no image, an image cut
+ * with RAUC's own words. A Pi bundle's hook makes the boot image's
+ * cmdline.txt the written slot's. mkbundle's own refusals: no image, an image cut
  * short or of the wrong kind, a key without its certificate, a signer the
  * keyring does not trust; and the development key's loud warning. */
 #include "harness.h"
@@ -375,6 +376,100 @@ static void test_other_compatible(Fixture *fx, gconstpointer data)
 	g_assert_nonnull(strstr(c.err, "unknown board 'x86' (qemu-arm64, rpi4 or rpi5)"));
 }
 
+/* Runs a bundle's hook as RAUC does after writing a boot slot mounted at
+ * `mnt` (slot-post-install, RAUC_SLOT_* in the environment). */
+static void run_hook(RtRun *r, const char *hook, const char *class, const char *bootname, const char *mnt)
+{
+	g_autofree char *e_class = g_strdup_printf("RAUC_SLOT_CLASS=%s", class);
+	g_autofree char *e_boot = g_strdup_printf("RAUC_SLOT_BOOTNAME=%s", bootname);
+	g_autofree char *e_mnt = g_strdup_printf("RAUC_SLOT_MOUNT_POINT=%s", mnt);
+	g_autofree char *e_name = g_strdup_printf("RAUC_SLOT_NAME=%s.%d", class, bootname[0] == 'B');
+	const char *env[] = {e_class, e_boot, e_mnt, e_name, NULL};
+	const char *argv[] = {hook, "slot-post-install", NULL};
+	run_env(r, argv, env);
+}
+
+static char *read_text(const char *dir, const char *name)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	char *text = NULL;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	return text;
+}
+
+/* A Pi bundle carries one boot image, slot A's, whose cmdline.txt the
+ * firmware hands to the kernel as it is: the bundle's post-install hook
+ * makes it the written slot's (root= and rauc.slot=), and refuses a
+ * command line it cannot rewrite. qemu-arm64's bundles have no hook. */
+static void test_pi_hook(Fixture *fx, gconstpointer data)
+{
+	g_autofree char *qemu = good_bundle(fx, "qemu-arm64");
+	g_auto(RtRun) q = {0};
+	rauc_info(fx, &q, qemu, NULL);
+	g_assert_cmpint(q.status, ==, 0);
+	g_assert_null(strstr(q.out, "post-install"));
+
+	g_autofree char *bundle = good_bundle(fx, "rpi5");
+	g_auto(RtRun) r = {0};
+	rauc_info(fx, &r, bundle, NULL);
+	if (r.status != 0)
+		g_error("rauc info: %s", r.err);
+	const char *boot = strstr(r.out, "[boot]");
+	g_assert_nonnull(boot);
+	g_assert_nonnull(strstr(boot, "Hooks:     post-install"));
+	/* the hook the bundle carries, as a booth's RAUC runs it */
+	g_autofree char *to = g_build_filename(fx->dir, "extracted", NULL);
+	g_auto(RtRun) x = {0};
+	rauc_extract(fx, &x, bundle, to);
+	if (x.status != 0)
+		g_error("rauc extract: %s", x.err);
+	g_autofree char *hook = g_build_filename(to, "hook.sh", NULL);
+	g_assert_true(g_file_test(hook, G_FILE_TEST_IS_EXECUTABLE));
+
+	g_autofree char *mnt = g_build_filename(fx->dir, "boot-slot", NULL);
+	g_assert_cmpint(g_mkdir(mnt, 0755), ==, 0);
+	g_autofree char *cmdline = g_build_filename(mnt, "cmdline.txt", NULL);
+	const char *slot_a = "console=ttyAMA10,115200 root=PARTLABEL=system_a ro rootwait rauc.slot=A panic=10\n";
+	g_assert_true(g_file_set_contents(cmdline, slot_a, -1, NULL));
+	g_auto(RtRun) h1 = {0};
+	run_hook(&h1, hook, "boot", "B", mnt);
+	if (h1.status != 0)
+		g_error("hook: %s", h1.err);
+	g_autofree char *b = read_text(mnt, "cmdline.txt");
+	g_assert_cmpstr(b, ==, "console=ttyAMA10,115200 root=PARTLABEL=system_b ro rootwait rauc.slot=B panic=10\n");
+	/* and back to A; the root slot's hook call changes nothing */
+	g_auto(RtRun) h2 = {0};
+	run_hook(&h2, hook, "boot", "A", mnt);
+	g_assert_cmpint(h2.status, ==, 0);
+	g_autofree char *a = read_text(mnt, "cmdline.txt");
+	g_assert_cmpstr(a, ==, slot_a);
+	g_auto(RtRun) h3 = {0};
+	run_hook(&h3, hook, "rootfs", "B", mnt);
+	g_assert_cmpint(h3.status, ==, 0);
+	g_autofree char *a2 = read_text(mnt, "cmdline.txt");
+	g_assert_cmpstr(a2, ==, slot_a);
+	/* words, not substrings: rauc.slot=AB is no slot */
+	g_assert_true(g_file_set_contents(cmdline, "root=PARTLABEL=system_a rauc.slot=AB\n", -1, NULL));
+	g_auto(RtRun) h4 = {0};
+	run_hook(&h4, hook, "boot", "B", mnt);
+	assert_err(&h4, "a command line without rauc.slot=", "has no rauc.slot=A|B: cannot make it slot B's");
+	g_assert_true(g_file_set_contents(cmdline, "root=/dev/mmcblk0p4 rauc.slot=A\n", -1, NULL));
+	g_auto(RtRun) h5 = {0};
+	run_hook(&h5, hook, "boot", "B", mnt);
+	assert_err(&h5, "a root by device name", "has no root=PARTLABEL=system_a|b");
+	g_autofree char *left = read_text(mnt, "cmdline.txt");
+	g_assert_cmpstr(left, ==, "root=/dev/mmcblk0p4 rauc.slot=A\n");
+	g_auto(RtRun) h6 = {0};
+	run_hook(&h6, hook, "boot", "C", mnt);
+	assert_err(&h6, "an unknown boot name", "has the boot name 'C', not A or B");
+	/* no cmdline.txt (a boot loader script makes the command line): nothing */
+	g_assert_cmpint(g_unlink(cmdline), ==, 0);
+	g_auto(RtRun) h7 = {0};
+	run_hook(&h7, hook, "boot", "B", mnt);
+	g_assert_cmpint(h7.status, ==, 0);
+	g_assert_false(g_file_test(cmdline, G_FILE_TEST_EXISTS));
+}
+
 /* What mkbundle refuses before RAUC sees anything. */
 static void test_bad_input(Fixture *fx, gconstpointer data)
 {
@@ -539,7 +634,7 @@ static void test_install_root(Fixture *fx, gconstpointer data)
 	g_autofree char *text = NULL;
 	g_assert_true(g_file_get_contents(conf, &text, NULL, NULL));
 	g_assert_nonnull(strstr(text, "\ncompatible=relais-booth-rpi5\n"));
-	g_assert_nonnull(strstr(text, "\ndevice=/dev/mmcblk0p4\n"));
+	g_assert_nonnull(strstr(text, "\ndevice=/dev/disk/by-partlabel/system_a\n"));
 	assert_same_file(fx->ca, ring);
 	GStatBuf st;
 	g_assert_cmpint(g_stat(backend, &st), ==, 0);
@@ -580,6 +675,7 @@ int main(int argc, char **argv)
 	ADD("/bundle/signature-flipped", test_signature_flipped);
 	ADD("/bundle/other-key", test_other_key);
 	ADD("/bundle/other-compatible", test_other_compatible);
+	ADD("/bundle/pi-hook", test_pi_hook);
 	ADD("/bundle/bad-input", test_bad_input);
 	ADD("/bundle/dev-key", test_dev_key);
 	ADD("/bundle/make-target", test_make_target);

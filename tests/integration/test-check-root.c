@@ -3,8 +3,9 @@
  * small root folders made here: a good one passes, and each defect (a
  * password hash or an empty password, a default account, SSH password
  * logins, the booth's unit not enabled or masked, a login prompt on tty1, a
- * read-write root, uncapped logs) fails with its own sentence. When the image
- * has been built (build/qemu-arm64/root), the real root is checked too. */
+ * read-write root, uncapped logs) fails with its own sentence. When an image
+ * has been built (build/qemu-arm64|rpi4|rpi5/root), its real root is checked
+ * too. */
 #include "harness.h"
 #include "run.h"
 
@@ -341,13 +342,16 @@ static void test_not_a_root(Fixture *fx, gconstpointer data)
 	g_assert_nonnull(strstr(r.err, "is not a root folder"));
 }
 
-/* The image's own root folder, when `make image BOARD=qemu-arm64` built one
- * in this build folder. */
-static void test_built_root(void)
+/* The image's own root folder, when `make image BOARD=...` built one in
+ * this build folder. */
+static void test_built_root(gconstpointer data)
 {
-	g_autofree char *root = g_build_filename(rt_build(), "qemu-arm64", "root", NULL);
+	const char *board = data;
+	g_autofree char *root = g_build_filename(rt_build(), board, "root", NULL);
 	if (!g_file_test(root, G_FILE_TEST_IS_DIR)) {
-		g_test_skip("no built root folder (make image BOARD=qemu-arm64 makes build/qemu-arm64/root)");
+		g_autofree char *why =
+			g_strdup_printf("no built root folder (make image BOARD=%s makes build/%s/root)", board, board);
+		g_test_skip(why);
 		return;
 	}
 	g_auto(RtRun) r = {0};
@@ -386,6 +390,8 @@ int main(int argc, char **argv)
 	ADD("fstab-rw", test_fstab_rw);
 	ADD("journal-cap", test_journal_cap);
 	ADD("not-a-root", test_not_a_root);
-	g_test_add_func("/check-root/built-root", test_built_root);
+	g_test_add_data_func("/check-root/built-root", "qemu-arm64", test_built_root);
+	g_test_add_data_func("/check-root/built-root/rpi4", "rpi4", test_built_root);
+	g_test_add_data_func("/check-root/built-root/rpi5", "rpi5", test_built_root);
 	return g_test_run();
 }

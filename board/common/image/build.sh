@@ -11,7 +11,9 @@
 #      (bmaptool), the package list OUTDIR/relais-BOARD.packages
 # Environment: RELAIS_MIRROR (default http://deb.debian.org/debian; a
 # snapshot.debian.org URL pins a date), RELAIS_SECURITY_MIRROR (likewise,
-# "none" leaves it out), SOURCE_DATE_EPOCH (default: the commit's time).
+# "none" leaves it out), SOURCE_DATE_EPOCH (default: the commit's time),
+# RELAIS_IMAGE_CACHE (default OUTDIR/../image-cache: the sysroot and the .deb
+# cache, shared by the boards of one architecture).
 set -euo pipefail
 if (($# != 2)); then
 	echo "usage: build.sh BOARD OUTDIR" >&2
@@ -50,44 +52,69 @@ step() {
 took() { echo "image:   done in $((SECONDS - t_step))s"; }
 pkgs() { grep -Ev '^\s*(#|$)' "$1" | tr '\n' ' '; }
 
-sources=("deb $mirror $suite main" "deb $mirror $suite-updates main")
-[[ $security == none ]] || sources+=("deb $security $suite-security main")
+# image.conf may add archive components (the Pi firmware is in
+# non-free-firmware) and suites (a backports kernel): the root gets them, the
+# sysroot never does, so that every board of one architecture shares it.
+components=${COMPONENTS:-main}
+base_sources=("deb $mirror $suite main" "deb $mirror $suite-updates main")
+[[ $security == none ]] || base_sources+=("deb $security $suite-security main")
+sources=("deb $mirror $suite $components" "deb $mirror $suite-updates $components")
+[[ $security == none ]] || sources+=("deb $security $suite-security $components")
+for s in ${EXTRA_SUITES:-}; do
+	sources+=("deb $mirror $s $components")
+done
+# the sysroot and the .deb cache of this architecture, shared between boards
+# (one board's build locks the sysroot while it makes or reads it)
+cache=${RELAIS_IMAGE_CACHE:-$(dirname "$out")/image-cache}/$ARCH
+mkdir -p "$cache/debs"
 
-# mmdebstrap with a .deb cache in OUTDIR/cache (a second build downloads
-# nothing that did not change), TARGET, the packages of $1 (comma list),
-# then any extra options.
+# mmdebstrap with the architecture's .deb cache (a second build, of any
+# board, downloads nothing that did not change): TARGET, the packages of $2
+# (comma list), the name of the array of apt sources lines, then any extra
+# options.
 mmdeb() {
 	local target=$1 include=$2
-	shift 2
-	local cache=$out/cache/debs-$ARCH
-	mkdir -p "$cache"
-	mmdebstrap --mode=root --variant=minbase --architectures="$ARCH" --components=main \
+	local -n srcs=$3
+	shift 3
+	mmdebstrap --mode=root --variant=minbase --architectures="$ARCH" \
 		--include="$include" \
 		--aptopt='Acquire::Retries "3"' \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
 		--skip=download/empty \
 		--setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
-		--setup-hook="sync-in $cache /var/cache/apt/archives/" \
-		--customize-hook="sync-out /var/cache/apt/archives $cache" \
-		"$@" "$suite" "$target" "${sources[@]}"
+		--setup-hook="sync-in $cache/debs /var/cache/apt/archives/" \
+		--customize-hook="sync-out /var/cache/apt/archives $cache/debs" \
+		"$@" "$suite" "$target" "${srcs[@]}"
 }
 
 step "host set-up"
 "$here/install-deps.sh" "$ARCH"
 
 # --- 2. the sysroot ----------------------------------------------------------
-sysroot=$out/sysroot
+sysroot=$cache/sysroot
 want=$(sha256sum "$here/sysroot-packages.txt" | cut -c1-16)
+exec 8>"$cache/.lock"
+flock -x 8
+# a build folder of before the shared cache: move its sysroot and .debs over
+if [[ ! -e $sysroot && $(cat "$out/sysroot/.relais-sysroot" 2>/dev/null) == "$want" ]]; then
+	mv "$out/sysroot" "$sysroot"
+fi
+if [[ -d $out/cache/debs-$ARCH ]]; then
+	find "$out/cache/debs-$ARCH" -maxdepth 1 -name '*.deb' -exec mv -n -t "$cache/debs" {} +
+	rm -rf "$out/cache/debs-$ARCH"
+fi
 if [[ $(cat "$sysroot/.relais-sysroot" 2>/dev/null) != "$want" ]]; then
 	step "sysroot: mmdebstrap $ARCH -dev packages into $sysroot"
 	rm -rf "$sysroot"
-	mmdeb "$sysroot" "$(pkgs "$here/sysroot-packages.txt" | tr ' ' ',' | sed 's/,$//')"
+	mmdeb "$sysroot" "$(pkgs "$here/sysroot-packages.txt" | tr ' ' ',' | sed 's/,$//')" base_sources
 	echo "$want" >"$sysroot/.relais-sysroot"
 	took
 else
 	step "sysroot: $sysroot is up to date"
 fi
+# read-only from here on: other boards may read it at the same time
+flock -s 8
 
 # --- 3. the cross build ------------------------------------------------------
 step "cross build: relais-booth, relais-boothctl, relaisctl for $ARCH"
@@ -124,6 +151,7 @@ done | sort -u | while read -r so; do
 done | sort -u | tr '\n' ' ')
 [[ -n $libpkgs ]] || { echo "image: found no library package for the booth's NEEDED entries" >&2; exit 1; }
 echo "image:   libraries from: $libpkgs"
+flock -u 8
 
 # --- 4. the root folder ------------------------------------------------------
 root=$out/root
@@ -132,8 +160,21 @@ include=$(echo "$(pkgs "$here/packages.txt") $BOARD_PACKAGES $libpkgs" | tr -s '
 # makes it (packages, mirrors, initramfs modules): a build that changed only
 # the booth, the units or the partitions reuses it (RELAIS_FRESH_ROOT=1 makes
 # it anew, against the archive of the day).
-base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" | sha256sum | cut -c1-16)
+# A board's own step in making its root (image.conf's ROOT_HOOK, a script of
+# board/BOARD/): mmdebstrap runs it after the essential packages and at the
+# end, MMDEBSTRAP_HOOK saying which; the script is part of the root's key.
+root_hook=() hook_sum=
+if [[ -n ${ROOT_HOOK:-} ]]; then
+	h=$top/board/$board/$ROOT_HOOK
+	[[ -x $h ]] || { echo "image: image.conf's ROOT_HOOK $h is not an executable" >&2; exit 1; }
+	root_hook=(--essential-hook="$h" --customize-hook="$h")
+	hook_sum=hook=$(sha256sum <"$h" | cut -c1-16)
+fi
+base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" \
+	${COMPONENTS:+"components=$components"} ${EXTRA_SUITES:+"suites=$EXTRA_SUITES"} ${hook_sum:+"$hook_sum"} |
+	sha256sum | cut -c1-16)
 base=$out/cache/root-base-$ARCH.tar
+mkdir -p "$out/cache"
 rm -rf "$root"
 if [[ ${RELAIS_FRESH_ROOT:-0} != 1 && -f $base && $(cat "$base.key" 2>/dev/null) == "$base_key" ]]; then
 	step "root: the mmdebstrap root of $(date -u -r "$base" '+%F %T UTC') ($base; RELAIS_FRESH_ROOT=1 makes it anew)"
@@ -146,7 +187,7 @@ else
 	# initramfs-tools: only the modules the board needs to find its root
 	# (image.conf's INITRD_MODULES) instead of "most": under qemu-user the
 	# default copies and compresses thousands of modules, twice (12 min each)
-	mmdeb "$root" "$include" \
+	mmdeb "$root" "$include" sources "${root_hook[@]}" \
 		--essential-hook='mkdir -p "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
 		--essential-hook="echo MODULES=list > \"\$1\"/etc/initramfs-tools/conf.d/relais" \
 		--essential-hook="printf '%s\\n' $INITRD_MODULES > \"\$1\"/usr/share/initramfs-tools/modules.d/relais" \

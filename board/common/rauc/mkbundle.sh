@@ -80,6 +80,16 @@ mkdir "$work/in"
 # hard links when possible: a root image is big
 ln "$rootfs" "$work/in/rootfs.ext4" 2>/dev/null || cp "$rootfs" "$work/in/rootfs.ext4"
 ln "$boot" "$work/in/boot.vfat" 2>/dev/null || cp "$boot" "$work/in/boot.vfat"
+# The Pi firmware hands the boot partition's cmdline.txt to the kernel as it
+# is: once written into a slot, the boot image is made that slot's by the
+# bundle's hook (bundle-hook.sh). qemu-arm64's boot script makes its own.
+hooks=
+case $board in
+rpi4 | rpi5)
+	cp "$here/bundle-hook.sh" "$work/in/hook.sh"
+	hooks=post-install
+	;;
+esac
 cat >"$work/in/manifest.raucm" <<EOM
 [update]
 compatible=relais-booth-$board
@@ -88,12 +98,16 @@ description=Relais booth $board
 
 [bundle]
 format=verity
-
+${hooks:+
+[hooks]
+filename=hook.sh
+}
 [image.rootfs]
 filename=rootfs.ext4
 
 [image.boot]
 filename=boot.vfat
+${hooks:+hooks=$hooks}
 EOM
 
 mkdir -p "$out"
