@@ -14,7 +14,8 @@ initrd=initrd.img-${kernel#vmlinuz-}
 cp "$root/boot/$kernel" "$stage/boot/vmlinuz"
 cp "$root/boot/$initrd" "$stage/boot/initrd.img"
 echo "${kernel#vmlinuz-}" >"$stage/boot/kernel-release"
-# the boot-slot state: slot A primary, nothing to try
-printf 'order=A B\ntryboot=\n' >"$stage/config/relais/bootstate"
+# the boot-slot state: slot A primary and the only good one (B is empty
+# until the first update), nothing to try
+printf 'order=A\ntryboot=\n' >"$stage/config/relais/bootstate"
 # U-Boot's distro boot finds boot.scr on the first partition
 mkimage -q -A arm64 -T script -C none -n "Relais A/B" -d "$here/boot.cmd" "$stage/config/boot.scr"
