@@ -7,15 +7,17 @@
 # time. Then the slots of `order`, in turn, if a kernel cannot be loaded.
 setenv order "A B"
 setenv tryboot
+setenv pending
 setenv slot
 if load virtio 0:1 ${kernel_addr_r} relais/bootstate; then
-	env import -t ${kernel_addr_r} ${filesize} order tryboot
+	env import -t ${kernel_addr_r} ${filesize} order tryboot pending
 fi
 if test -n "${tryboot}"; then
 	setenv slot ${tryboot}
 	setenv tryboot
-	# written back without tryboot= (an absent key means empty)
-	env export -t ${kernel_addr_r} order
+	# written back without tryboot= (an absent key means empty); pending=
+	# stays: it is how the slot's health check knows this boot is its try
+	env export -t ${kernel_addr_r} order pending
 	fatwrite virtio 0:1 ${kernel_addr_r} relais/bootstate ${filesize}
 	echo "relais: trying slot ${slot} once"
 fi
