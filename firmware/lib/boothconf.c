@@ -7,11 +7,13 @@
 #include "relais-config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <string.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK(relais - boothconf - error - quark, relais_boothconf_error)
 
@@ -299,12 +301,38 @@ char *relais_boothconf_to_data(const RelaisBoothConf *conf, gsize *len, GError *
 	return g_key_file_to_data(kf, len, NULL);
 }
 
+/* fsync of an open()ed path; errno kept on failure */
+static gboolean sync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return FALSE;
+	int r = fsync(fd);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return r == 0;
+}
+
+/* Write, fsync, rename (GLib), then fsync of the renamed file and of its
+ * folder. The file lives on the FAT config partition, where a rename's
+ * new directory entry reaches the card only with the renamed file's own
+ * inode, which neither GLib's fsync (before the rename) nor a folder's
+ * fsync writes: without the second fsync a power cut in the next half
+ * minute could leave an empty settings file (board/common/rauc/README.md:
+ * check-image found it with the boot-slot state). */
 static gboolean write_atomic(const char *path, const char *data, gsize len, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	if (!g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
 				      0600, &local))
 		return FAIL(WRITE, "%s", local->message);
+	if (!sync_path(path, O_RDONLY))
+		return FAIL(WRITE, "%s: written, but not synced: %s", path, g_strerror(errno));
+	g_autofree char *dir = g_path_get_dirname(path);
+	/* a folder that cannot be opened for fsync (some file systems) is
+	 * not an error: the file's own fsync carried its entry */
+	sync_path(dir, O_RDONLY | O_DIRECTORY);
 	return TRUE;
 }
 
