@@ -7,14 +7,16 @@
 //      healthy, kept;
 //   3. an update whose booth cannot start: tried, not healthy, the next boot
 //      is the old slot, and the switchboard hears of the rollback;
-//   4. a power cut in the middle of an install: the old slot still boots.
+//   4. a power cut in the middle of an install: the old slot still boots;
+//   5. an update sent from afar (relaisctl update): downloaded, installed,
+//      rebooted into through relais-reboot.path, tried, healthy, kept.
 // The booth reaches the switchboard only through QEMU's user network with
 // restrict=on and one guestfwd rule, each connection piped to 127.0.0.1 by
 // tcp-pipe.mjs (nothing else is reachable).
 
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -487,5 +489,54 @@ test('a power cut in the middle of an install: the old slot still boots', () =>
     const rec = await recordWhere((b) => b.slot === running, 'the booth back, on its slot');
     assert.equal(rec.software, runningVersion);
     assert.equal(rec.last_update.result, 'rolled-back', 'no new report: nothing was installed');
+    fs.rmSync(file);
+  }));
+
+// A program run without blocking the serial console's reader: { code,
+// stdout, stderr }.
+function toolAsync(cmd, args, { env = {}, timeout = 60000 } = {}) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('an update sent from afar: relaisctl update uploads it, the booth downloads and installs it, reboots into it, keeps it', () =>
+  step('remote update', async () => {
+    need(runningVersion);
+    const version = versionOf('u3');
+    const file = bundle('remote', version, [['/etc/relais-release', releaseOf('u3')]]);
+    const online = sb.proc.waitForLine(new RegExp(`booth ${BOOTH} online`), BOOT_S * 1000);
+    await powerOn('7-remote-update');
+    const old = await bootedSlot();
+    const target = old === 'A' ? 'B' : 'A';
+    await qemu.waitFor(/relais-booth-health.*boot: normal/);
+    await online;
+    const t0 = Date.now();
+    const mark = qemu.mark();
+    // the administrator's side: upload, ask, and follow it to its end
+    const asked = toolAsync(bin('relaisctl'), ['update', BOOTH, file, '--switchboard', sb.base, '--ca-file', caFile, '--login', ADMIN.login, '--wait', String(Math.ceil((INSTALL_S + 2 * BOOT_S) / 60))], {
+      env: { RELAIS_PASSWORD: ADMIN.password },
+      timeout: (INSTALL_S + 2 * BOOT_S + 120) * 1000,
+    });
+    // the booth's side: download, RAUC through D-Bus, the reboot through
+    // relais-reboot.path, the one try, the health check
+    await qemu.waitFor(/downloading the bundle/, { from: mark, timeout: INSTALL_S * 1000 });
+    const reboot = qemu.mark();
+    await qemu.waitFor(new RegExp(`relais: trying slot ${target} once`), { from: mark, timeout: INSTALL_S * 1000 });
+    assert.equal(await bootedSlot(reboot), target);
+    await qemu.waitFor(new RegExp(`relais-booth-health.*boot: trying ${target}`), { from: reboot });
+    const kept = await qemu.waitFor(new RegExp(`relais-booth-health: update report: kept (\\S+) \\(slot ${target}`), { from: reboot });
+    assert.equal(kept.m[1], version);
+    const r = await asked;
+    console.log(`# relaisctl update, the administrator's transcript (exit ${r.code}):\n${r.stdout.replace(/^/gm, '#   ')}`);
+    assert.equal(r.code, 0, `relaisctl update: ${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^kept /m, 'the job followed to its end: kept');
+    const rec = await recordWhere((b) => b.last_update?.result === 'kept' && b.software === version, 'the kept report and the new software');
+    assert.equal(rec.slot, target);
+    assert.equal(rec.last_update.from, runningVersion);
+    console.log(`# update from afar: asked to kept: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    runningVersion = version;
     fs.rmSync(file);
   }));
