@@ -10,6 +10,7 @@
  * is not arm64, a missing firmware file, a cmdline.txt for the other slot
  * or of two lines) fails with its own sentence. When `make image BOARD=rpi4|rpi5` built an image in this build
  * folder, that image is checked too. */
+#include "bootstate.h"
 #include "harness.h"
 #include "run.h"
 
@@ -23,8 +24,6 @@ typedef struct {
 	char *image;
 } Fixture;
 
-/* What rauc-bootslot writes for a fresh image: slot A alone, nothing to try */
-#define BOOTSTATE  "# Relais boot-slot state (rauc-bootslot); written atomically\norder=A\ntryboot=\npending=\n"
 #define AUTOBOOT   "[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n"
 #define CMDLINE	   "console=ttyS1,115200 root=PARTLABEL=system_a ro rootwait rauc.slot=A panic=10\n"
 #define CONFIG	   "[pi4]\nkernel=other\n[all]\narm_64bit=1\nkernel=vmlinuz\ninitramfs initrd.img followkernel\n"
@@ -74,6 +73,22 @@ static void put(Fixture *fx, const char *rel, const char *text)
 	g_assert_no_error(error);
 }
 
+/* Both copies of relais/bootstate (order NULL: neither) */
+static void put_state(Fixture *fx, const char *order, const char *tryboot, const char *pending)
+{
+	g_autofree char *base = g_build_filename(fx->files, "config", "relais", "bootstate", NULL);
+	g_autofree char *dir = g_path_get_dirname(base);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	if (order) {
+		rt_bootstate_put_both(base, order, tryboot, pending);
+		return;
+	}
+	for (int n = 0; n < 2; n++) {
+		g_autofree char *path = g_strdup_printf("%s.%d", base, n);
+		g_unlink(path);
+	}
+}
+
 static void put_len(Fixture *fx, const char *rel, const char *data, gssize len)
 {
 	g_autofree char *path = g_build_filename(fx->files, rel, NULL);
@@ -99,7 +114,8 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 		conf, "RPI_FIRMWARE=\"start4.elf fixup4.dat\"\nRPI_DTBS=\"bcm2711-rpi-4-b.dtb\"\n", -1, &error));
 	put(fx, "table", TABLE);
 	put(fx, "config/autoboot.txt", AUTOBOOT);
-	put(fx, "config/relais/bootstate", BOOTSTATE);
+	/* what rauc-bootslot writes for a fresh image: slot A alone, nothing to try */
+	put_state(fx, "A", NULL, NULL);
 	put(fx, "boot/config.txt", CONFIG);
 	put(fx, "boot/tryboot.txt", CONFIG);
 	put(fx, "boot/cmdline.txt", CMDLINE);
@@ -184,7 +200,7 @@ static void test_good(Fixture *fx, gconstpointer data)
 {
 	assert_passes(fx);
 	/* a try of B pending: [tryboot] names partition 3 either way */
-	put(fx, "config/relais/bootstate", "order=A\ntryboot=B\npending=B\n");
+	put_state(fx, "A", "B", "B");
 	assert_passes(fx);
 }
 
@@ -292,16 +308,26 @@ static void test_autoboot_missing(Fixture *fx, gconstpointer data)
 
 static void test_bootstate_damaged(Fixture *fx, gconstpointer data)
 {
-	put(fx, "config/relais/bootstate", "order=A C\n");
-	assert_fails(fx, "relais/bootstate is damaged: rauc-bootslot: relais/bootstate: order='A C' is not");
-	put(fx, "config/relais/bootstate", NULL);
-	assert_fails(fx, "the config partition has no relais/bootstate");
+	/* both copies checksummed, but with an order nothing writes */
+	static const char *const hostile[] = {"order=A C", "seq=0x1", NULL};
+	g_autoptr(GBytes) b = rt_bootstate_copy(hostile, FALSE);
+	put_len(fx, "config/relais/bootstate.0", g_bytes_get_data(b, NULL), RT_BOOTSTATE_SIZE);
+	put_len(fx, "config/relais/bootstate.1", g_bytes_get_data(b, NULL), RT_BOOTSTATE_SIZE);
+	assert_fails(fx, "relais/bootstate is damaged: rauc-bootslot: relais/bootstate.0: order='A C' is not");
+	/* one copy missing: the image lost its redundancy before it left */
+	put_state(fx, "A", NULL, NULL);
+	put(fx, "config/relais/bootstate.1", NULL);
+	assert_fails(
+		fx,
+		"relais/bootstate is damaged: rauc-bootslot: relais/bootstate.1: missing; using relais/bootstate.0");
+	put_state(fx, NULL, NULL, NULL);
+	assert_fails(fx, "the config partition has no relais/bootstate.0 nor relais/bootstate.1");
 }
 
 static void test_slot_b_empty(Fixture *fx, gconstpointer data)
 {
 	/* B counted good while its boot partition holds nothing */
-	put(fx, "config/relais/bootstate", "order=A B\n");
+	put_state(fx, "A B", NULL, NULL);
 	assert_fails(fx, "boot_b (partition 3, slot B) has no FAT file system, but bootstate's order=A B boots it");
 	/* with a file system but no config.txt: not bootable for the firmware */
 	put(fx, "boot_b", "");

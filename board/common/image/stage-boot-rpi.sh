@@ -3,7 +3,7 @@
 # Lays out the FAT partitions of a Raspberry Pi 4 or 5 booth (build.sh, step
 # 5, through board/rpi4|rpi5/stage-boot.sh):
 #   stage-boot-rpi.sh BOARD_DIR ROOT STAGE
-# STAGE/config (the config partition): autoboot.txt and relais/bootstate,
+# STAGE/config (the config partition): autoboot.txt and relais/bootstate.0/.1,
 # written by the RAUC backend itself (board/common/rauc/rauc-bootslot) so
 # that the image starts with exactly what the booth will write later.
 # STAGE/boot (slot A's boot partition): the board's config.txt (also as
@@ -96,9 +96,8 @@ find "$root/boot/firmware" -mindepth 1 -delete
 # Seeded with slot A alone (slot B is empty until the first update), then
 # rewritten by the backend, which writes autoboot.txt beside it because one
 # exists: the firmware boots partition 2, and on a try partition 3.
-printf 'order=A\n' >"$stage/config/relais/bootstate"
 : >"$stage/config/autoboot.txt"
 RELAIS_BOOTSTATE=$stage/config/relais/bootstate RELAIS_BOOTSLOT_CMDLINE=/dev/null \
-	"$here/../rauc/rauc-bootslot" set-state A good
+	"$here/../rauc/rauc-bootslot" init A
 rm -f "$stage/config/relais/.bootstate.lock"
 grep -qx 'boot_partition=2' "$stage/config/autoboot.txt" || die "rauc-bootslot wrote no autoboot.txt for slot A"
