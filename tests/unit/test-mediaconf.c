@@ -122,17 +122,20 @@ static void test_sim_checks(Fixture *fx, gconstpointer data)
 	g_assert_null(nothing);
 }
 
-static void test_rpi4_missing_encoder(Fixture *fx, gconstpointer data)
+/* A board naming an encoder this machine lacks (the V4L2 H.264 encoder of
+ * Raspberry Pi's kernel, which Debian's has not): parsed, then refused by
+ * the check with the element and its package. */
+static void test_missing_encoder(Fixture *fx, gconstpointer data)
 {
 	g_autoptr(GstElementFactory) f = gst_element_factory_find("v4l2h264enc");
 	if (f != NULL) {
 		g_test_skip("this host has a V4L2 H.264 encoder");
 		return;
 	}
+	g_autofree char *path = write_variant(fx, "encoder=vp8enc", "encoder=v4l2h264enc ! vp8enc");
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load_board(fx->pipelines, "rpi4", &error);
+	g_autoptr(RelaisMediaConf) conf = relais_media_conf_load(path, &error);
 	g_assert_no_error(error);
-	g_assert_cmpstr(relais_media_conf_video_codec(conf), ==, "H264");
 	g_assert_false(relais_media_conf_check(conf, &error));
 	g_assert_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT);
 	g_test_message("%s", error->message);
@@ -307,7 +310,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
 	ADD("/mediaconf/all-boards-parse", test_all_boards_parse);
 	ADD("/mediaconf/sim-checks", test_sim_checks);
-	ADD("/mediaconf/rpi4-missing-encoder", test_rpi4_missing_encoder);
+	ADD("/mediaconf/missing-encoder", test_missing_encoder);
 	ADD("/mediaconf/packages", test_packages);
 	ADD("/mediaconf/garbage", test_garbage);
 	ADD("/mediaconf/missing-file", test_missing_file);
