@@ -23,8 +23,8 @@
 
 typedef struct {
 	char *dir;
-	char *state;   /* cfg/relais/bootstate (copies .0 and .1) */
-	char *back;    /* back/relais/bootstate: the copies read back from the disk */
+	char *state; /* cfg/relais/bootstate (copies .0 and .1) */
+	char *back;  /* back/relais/bootstate: the copies read back from the disk */
 	char *image;
 	char *script;  /* rauc-bootslot */
 	char *scripts; /* boot.scr (the wrapper) and relais.scr (board/qemu-arm64/boot.cmd) */
@@ -32,28 +32,29 @@ typedef struct {
 
 /* The disk: GPT, config (8 MiB) with the scripts and relais/ of CFG, boot_a
  * and boot_b (4 MiB each) with a vmlinuz and initrd.img that are text */
-static const char MAKE_DISK[] = "set -e\n"
-				"img=$1 cfg=$2 scripts=$3\n"
-				"rm -f \"$img\"\n"
-				"truncate -s 20M \"$img\"\n"
-				"printf 'label: gpt\\nstart=2048, size=16384, type=" FAT "\\n"
-				"start=18432, size=8192, type=" FAT "\\nstart=26624, size=8192, type=" FAT "\\n' |"
-				" sfdisk -q \"$img\"\n"
-				"export MTOOLS_SKIP_CHECK=1\n"
-				"mkfs.fat --offset 2048 -n RELAISCFG \"$img\" 8192 >/dev/null 2>&1\n"
-				"mkfs.fat --offset 18432 -n BOOT_A \"$img\" 4096 >/dev/null 2>&1\n"
-				"mkfs.fat --offset 26624 -n BOOT_B \"$img\" 4096 >/dev/null 2>&1\n"
-				"c=$img@@$((2048 * 512))\n"
-				"mcopy -i \"$c\" \"$scripts/boot.scr\" \"$scripts/relais.scr\" ::/\n"
-				"mmd -i \"$c\" ::/relais\n"
-				"for f in \"$cfg\"/bootstate.*; do [ ! -f \"$f\" ] || mcopy -i \"$c\" \"$f\" ::/relais/; done\n"
-				"echo 'slot A: not a kernel' >\"$scripts/a\"\n"
-				"echo 'slot B: not a kernel' >\"$scripts/b\"\n"
-				"for p in a:18432 b:26624; do\n"
-				"  i=$img@@$((${p#*:} * 512))\n"
-				"  mcopy -i \"$i\" \"$scripts/${p%:*}\" ::/vmlinuz\n"
-				"  mcopy -i \"$i\" \"$scripts/${p%:*}\" ::/initrd.img\n"
-				"done\n";
+static const char MAKE_DISK[] =
+	"set -e\n"
+	"img=$1 cfg=$2 scripts=$3\n"
+	"rm -f \"$img\"\n"
+	"truncate -s 20M \"$img\"\n"
+	"printf 'label: gpt\\nstart=2048, size=16384, type=" FAT "\\n"
+	"start=18432, size=8192, type=" FAT "\\nstart=26624, size=8192, type=" FAT "\\n' |"
+	" sfdisk -q \"$img\"\n"
+	"export MTOOLS_SKIP_CHECK=1\n"
+	"mkfs.fat --offset 2048 -n RELAISCFG \"$img\" 8192 >/dev/null 2>&1\n"
+	"mkfs.fat --offset 18432 -n BOOT_A \"$img\" 4096 >/dev/null 2>&1\n"
+	"mkfs.fat --offset 26624 -n BOOT_B \"$img\" 4096 >/dev/null 2>&1\n"
+	"c=$img@@$((2048 * 512))\n"
+	"mcopy -i \"$c\" \"$scripts/boot.scr\" \"$scripts/relais.scr\" ::/\n"
+	"mmd -i \"$c\" ::/relais\n"
+	"for f in \"$cfg\"/bootstate.*; do [ ! -f \"$f\" ] || mcopy -i \"$c\" \"$f\" ::/relais/; done\n"
+	"echo 'slot A: not a kernel' >\"$scripts/a\"\n"
+	"echo 'slot B: not a kernel' >\"$scripts/b\"\n"
+	"for p in a:18432 b:26624; do\n"
+	"  i=$img@@$((${p#*:} * 512))\n"
+	"  mcopy -i \"$i\" \"$scripts/${p%:*}\" ::/vmlinuz\n"
+	"  mcopy -i \"$i\" \"$scripts/${p%:*}\" ::/initrd.img\n"
+	"done\n";
 
 /* What U-Boot's distro boot finds first: the real script, then power off
  * (its kernels fail, so it returns) */
@@ -92,9 +93,11 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	g_autofree char *cmd = g_build_filename(rt_top(), "board", "qemu-arm64", "boot.cmd", NULL);
 	g_autofree char *scr = g_build_filename(fx->scripts, "boot.scr", NULL);
 	g_autofree char *rscr = g_build_filename(fx->scripts, "relais.scr", NULL);
-	const char *w[] = {mkimage, "-A", "arm64", "-T", "script", "-C", "none", "-n", "test", "-d", wrapper, scr, NULL};
+	const char *w[] = {mkimage, "-A",   "arm64", "-T",    "script", "-C", "none",
+			   "-n",    "test", "-d",    wrapper, scr,	NULL};
 	rt_run_ok(w, NULL, NULL);
-	const char *r[] = {mkimage, "-A", "arm64", "-T", "script", "-C", "none", "-n", "Relais A/B", "-d", cmd, rscr, NULL};
+	const char *r[] = {mkimage, "-A",	  "arm64", "-T", "script", "-C", "none",
+			   "-n",    "Relais A/B", "-d",	   cmd,	 rscr,	   NULL};
 	rt_run_ok(r, NULL, NULL);
 }
 

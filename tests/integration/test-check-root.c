@@ -65,11 +65,12 @@ static void link_to(Fixture *fx, const char *rel, const char *target)
 	"KbdInteractiveAuthentication no\n"                                                                            \
 	"Match User nobody\n"                                                                                          \
 	"\tPermitTTY no\n"
-#define UNIT_PATH    "usr/lib/systemd/system/relais-booth.service"
-#define WANTS_PATH   "etc/systemd/system/multi-user.target.wants/relais-booth.service"
-#define RAUC_DBUS    "usr/share/dbus-1/system-services/de.pengutronix.rauc.service"
-#define HEALTH_PATH  "usr/lib/systemd/system/relais-booth-health.service"
-#define HEALTH_WANTS "etc/systemd/system/multi-user.target.wants/relais-booth-health.service"
+#define UNIT_PATH	  "usr/lib/systemd/system/relais-booth.service"
+#define WANTS_PATH	  "etc/systemd/system/multi-user.target.wants/relais-booth.service"
+#define RAUC_DBUS	  "usr/share/dbus-1/system-services/de.pengutronix.rauc.service"
+#define MACHINE_ID_SCRIPT "etc/initramfs-tools/scripts/local-bottom/relais-machine-id"
+#define HEALTH_PATH	  "usr/lib/systemd/system/relais-booth-health.service"
+#define HEALTH_WANTS	  "etc/systemd/system/multi-user.target.wants/relais-booth-health.service"
 
 /* A root folder that passes: the booth's real unit enabled by an absolute
  * link (resolved inside the root folder), getty@tty1 masked, an sshd without
@@ -112,6 +113,10 @@ static void fx_setup(Fixture *fx, gconstpointer data)
 	link_to(fx, "etc/systemd/system/getty@tty1.service", "/dev/null");
 	put(fx, "etc/fstab", "# booth\n/dev/root\t/\text4\tro,noatime\t0\t0\nLABEL=RELAISDATA /data ext4 rw 0 2\n");
 	put(fx, "etc/systemd/journald.conf.d/relais.conf", "[Journal]\nStorage=persistent\nSystemMaxUse=64M\n");
+	put(fx, "etc/machine-id", "");
+	put(fx, MACHINE_ID_SCRIPT, "#!/bin/sh\n");
+	g_autofree char *mid = g_build_filename(fx->root, MACHINE_ID_SCRIPT, NULL);
+	g_assert_cmpint(g_chmod(mid, 0755), ==, 0);
 }
 
 static void fx_teardown(Fixture *fx, gconstpointer data)
@@ -280,6 +285,19 @@ static void test_rauc_missing(Fixture *fx, gconstpointer data)
 	assert_fails(fx, "etc/rauc/system.conf is missing");
 }
 
+/* one machine id for every booth of the image, or a new one at every boot */
+static void test_machine_id(Fixture *fx, gconstpointer data)
+{
+	put(fx, "etc/machine-id", "0123456789abcdef0123456789abcdef\n");
+	assert_fails(fx,
+		     "etc/machine-id is not empty: every booth made from this image would have the same machine id");
+	put(fx, "etc/machine-id", NULL);
+	assert_fails(fx, "etc/machine-id is missing");
+	put(fx, "etc/machine-id", "");
+	put(fx, MACHINE_ID_SCRIPT, NULL);
+	assert_fails(fx, "relais-machine-id is not an executable: the booth would get a new machine id at every boot");
+}
+
 static void test_rauc_service(Fixture *fx, gconstpointer data)
 {
 	put(fx, RAUC_DBUS, NULL);
@@ -389,6 +407,7 @@ int main(int argc, char **argv)
 	ADD("getty", test_getty);
 	ADD("fstab-rw", test_fstab_rw);
 	ADD("journal-cap", test_journal_cap);
+	ADD("machine-id", test_machine_id);
 	ADD("not-a-root", test_not_a_root);
 	g_test_add_data_func("/check-root/built-root", "qemu-arm64", test_built_root);
 	g_test_add_data_func("/check-root/built-root/rpi4", "rpi4", test_built_root);

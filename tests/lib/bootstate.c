@@ -37,8 +37,7 @@ static char *copy_path(const char *base, int n)
 	return g_strdup_printf("%s.%d", base, n);
 }
 
-void rt_bootstate_put(const char *base, int n, guint seq, const char *order, const char *tryboot,
-		      const char *pending)
+void rt_bootstate_put(const char *base, int n, guint seq, const char *order, const char *tryboot, const char *pending)
 {
 	g_autoptr(GPtrArray) e = g_ptr_array_new_with_free_func(g_free);
 	if (order && *order)

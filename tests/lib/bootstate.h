@@ -22,8 +22,7 @@ guint32 rt_crc32(const guint8 *data, gsize len);
 GBytes *rt_bootstate_copy(const char *const *entries, gboolean torn);
 /* Writes copy n (0 or 1) of `base` with seq, order, tryboot and pending
  * (empty or NULL: left out, as the writers do) in the writers' order. */
-void rt_bootstate_put(const char *base, int n, guint seq, const char *order, const char *tryboot,
-		      const char *pending);
+void rt_bootstate_put(const char *base, int n, guint seq, const char *order, const char *tryboot, const char *pending);
 /* Both copies, the same state, seq 1. */
 void rt_bootstate_put_both(const char *base, const char *order, const char *tryboot, const char *pending);
 /* Copy n's entries (key -> value), or NULL when it is missing, not

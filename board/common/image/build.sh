@@ -170,7 +170,11 @@ if [[ -n ${ROOT_HOOK:-} ]]; then
 	root_hook=(--essential-hook="$h" --customize-hook="$h")
 	hook_sum=hook=$(sha256sum <"$h" | cut -c1-16)
 fi
-base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" \
+# the initrd's own scripts (initramfs/): copied in before the kernel's
+# package makes the initrd, so part of the key
+initramfs_dir=$here/initramfs
+initramfs_sum=initramfs=$(cat "$initramfs_dir"/* | sha256sum | cut -c1-16)
+base_key=$(printf '%s\n' "$include" "$mirror" "$security" "$INITRD_MODULES" "base-v1" "$initramfs_sum" \
 	${COMPONENTS:+"components=$components"} ${EXTRA_SUITES:+"suites=$EXTRA_SUITES"} ${hook_sum:+"$hook_sum"} |
 	sha256sum | cut -c1-16)
 base=$out/cache/root-base-$ARCH.tar
@@ -191,6 +195,8 @@ else
 		--essential-hook='mkdir -p "$1"/etc/initramfs-tools/conf.d "$1"/usr/share/initramfs-tools/modules.d' \
 		--essential-hook="echo MODULES=list > \"\$1\"/etc/initramfs-tools/conf.d/relais" \
 		--essential-hook="printf '%s\\n' $INITRD_MODULES > \"\$1\"/usr/share/initramfs-tools/modules.d/relais" \
+		--essential-hook='mkdir -p "$1"/etc/initramfs-tools/scripts/local-bottom' \
+		--essential-hook="copy-in $initramfs_dir/relais-machine-id /etc/initramfs-tools/scripts/local-bottom/" \
 		--customize-hook='sed -n "s/^Date: //p" "$1"/var/lib/apt/lists/*_InRelease > "$1"/../apt-dates'
 	rm -f "$base" "$base.key"
 	tar -C "$root" --numeric-owner --xattrs --xattrs-include="*" -cf "$base.tmp" .

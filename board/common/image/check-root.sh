@@ -18,6 +18,7 @@
 #     masked
 #   - the root file system mounted read-only (/etc/fstab), journald's logs
 #     capped (SystemMaxUse=)
+#   - an empty etc/machine-id and the initrd's script that keeps one on /data
 set -uo pipefail
 if (($# != 1)); then
 	echo "usage: check-root.sh ROOTDIR" >&2
@@ -218,6 +219,19 @@ cap=$(cat "$r"/etc/systemd/journald.conf "$r"/etc/systemd/journald.conf.d/*.conf
 	"$r"/usr/lib/systemd/journald.conf.d/*.conf 2>/dev/null | sed -n 's/^[[:space:]]*SystemMaxUse=[[:space:]]*//p' | tail -1)
 if [[ -z $cap ]]; then
 	fail "journald has no SystemMaxUse= (journald.conf.d): the logs could fill the data partition"
+fi
+pass
+# one machine-id per booth, kept on /data by the initrd (initramfs/): the
+# root's is empty (a fixed one would be every booth's), and the initrd's
+# script is there to cover it (else a new one each boot: a new journal
+# folder outside the cap, a new DHCP lease)
+if [[ -s $r/etc/machine-id ]]; then
+	fail "etc/machine-id is not empty: every booth made from this image would have the same machine id"
+elif [[ ! -e $r/etc/machine-id ]]; then
+	fail "etc/machine-id is missing: there is nothing to bind the booth's own machine id over"
+fi
+if [[ ! -x $r/etc/initramfs-tools/scripts/local-bottom/relais-machine-id ]]; then
+	fail "etc/initramfs-tools/scripts/local-bottom/relais-machine-id is not an executable: the booth would get a new machine id at every boot"
 fi
 pass
 

@@ -69,8 +69,9 @@ printf '# the data partition grows to fill the card (board/common/image/README.m
 # both slots so that the booth's key survives an update.
 echo relais-booth >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\trelais-booth\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
-# empty, not "uninitialized": PID 1 makes a transient id in /run at each boot
-# instead of running first-boot presets on a read-only /etc
+# empty, not "uninitialized" (no first-boot presets on a read-only /etc):
+# the initrd binds the booth's own id, kept on /data, over it
+# (initramfs/relais-machine-id); without it PID 1 makes a transient one
 : >"$root/etc/machine-id"
 mkdir -p "$root/data" "$root/boot/firmware"
 cat >"$root/etc/fstab" <<'EOF'
