@@ -148,8 +148,16 @@ $(TESTS): TIER_PKGS = TEST_PKGS
 RELAIS_VERSION := 0.10
 RELAIS_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 RELAIS_SOFTWARE := $(RELAIS_VERSION)-$(subst -dirty,.dirty,$(RELAIS_BUILD_ID))
-$(O)/obj/firmware/booth/diag.o: CFLAGS += -DRELAIS_VERSION='"$(RELAIS_VERSION)"' -DRELAIS_BUILD_ID='"$(RELAIS_BUILD_ID)"' \
-	-DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
+# A header rewritten only when these words change (the check runs at every
+# make, so a new commit rebuilds diag.o, and nothing else does).
+BUILD_H := $(O)/include/relais-build.h
+$(BUILD_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define RELAIS_VERSION "%s"\n#define RELAIS_BUILD_ID "%s"\n#define RELAIS_SOFTWARE "%s"\n' \
+		'$(RELAIS_VERSION)' '$(RELAIS_BUILD_ID)' '$(RELAIS_SOFTWARE)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(O)/obj/firmware/booth/diag.o: $(BUILD_H)
+FORCE:
 
 $(O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)

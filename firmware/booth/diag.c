@@ -12,15 +12,9 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
-#ifndef RELAIS_VERSION
-#define RELAIS_VERSION "unknown"
-#endif
-#ifndef RELAIS_BUILD_ID
-#define RELAIS_BUILD_ID "unknown"
-#endif
-#ifndef RELAIS_SOFTWARE
-#define RELAIS_SOFTWARE RELAIS_VERSION "-" RELAIS_BUILD_ID
-#endif
+/* RELAIS_VERSION, RELAIS_BUILD_ID, RELAIS_SOFTWARE: made by the Makefile,
+ * rewritten when the commit changes */
+#include "relais-build.h"
 
 /* On a booth, the image's release file names what runs: an update replaces
  * the whole root, and that file is in it, in the bundle's own words. Else
