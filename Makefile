@@ -157,6 +157,7 @@ $(BUILD_H): FORCE
 		'$(RELAIS_VERSION)' '$(RELAIS_BUILD_ID)' '$(RELAIS_SOFTWARE)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(O)/obj/firmware/booth/diag.o: $(BUILD_H)
+.PHONY: FORCE
 FORCE:
 
 $(O)/obj/%.o: %.c $(CONFIG_H)
