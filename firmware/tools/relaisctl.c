@@ -390,18 +390,62 @@ static int diag_exit(const GError *error)
 	}
 }
 
+/* What diag and update share: the switchboard and an administrator's
+ * sign-in (the password from RELAIS_PASSWORD or standard input, never from
+ * the command line). */
+typedef struct {
+	char *url, *ca_file, *login;
+} AdminArgs;
+
+static void admin_args_clear(AdminArgs *a)
+{
+	g_clear_pointer(&a->url, g_free);
+	g_clear_pointer(&a->ca_file, g_free);
+	g_clear_pointer(&a->login, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(AdminArgs, admin_args_clear)
+
+/* --switchboard, --ca-file and --login into `a` (the entries are copied;
+ * `a` must outlive the parse) */
+static void admin_add_entries(GOptionContext *ctx, AdminArgs *a)
+{
+	GOptionEntry entries[] = {
+		{"switchboard", 0, 0, G_OPTION_ARG_STRING, &a->url, "The switchboard (https://HOST:PORT)", "URL"},
+		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &a->ca_file,
+		 "Its TLS certificate or CA, PEM (default: the system's)", "FILE"},
+		{"login", 0, 0, G_OPTION_ARG_STRING, &a->login, "An administrator's login", "LOGIN"},
+		{NULL}};
+	g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+/* After the options: --switchboard and --login given, then the password
+ * (transfer full; the caller wipes it), or NULL with the sentence said. */
+static char *admin_password(const char *cmd, const AdminArgs *a)
+{
+	const char *missing = !a->url ? "--switchboard" : !a->login ? "--login" : NULL;
+	if (missing) {
+		fail("%s: %s is needed", cmd, missing);
+		return NULL;
+	}
+	const char *env = g_getenv("RELAIS_PASSWORD");
+	g_autofree char *prompt = g_strdup_printf("Password of %s: ", a->login);
+	char *password = env && *env ? g_strdup(env) : relais_read_secret_line(stdin, prompt, PASSWORD_LINE_MAX);
+	if (password == NULL || *password == '\0') {
+		g_free(password);
+		fail("%s: no password (set RELAIS_PASSWORD or type it on standard input)", cmd);
+		return NULL;
+	}
+	return password;
+}
+
 static int diag(int argc, char **argv)
 {
-	g_autofree char *url = NULL, *ca_file = NULL, *login = NULL;
+	g_auto(AdminArgs) a = {0};
 	gboolean json = FALSE;
 	GOptionEntry entries[] = {
-		{"switchboard", 0, 0, G_OPTION_ARG_STRING, &url, "The switchboard (https://HOST:PORT)", "URL"},
-		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
-		 "Its TLS certificate or CA, PEM (default: the system's)", "FILE"},
-		{"login", 0, 0, G_OPTION_ARG_STRING, &login, "An administrator's login", "LOGIN"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the switchboard's JSON answer as it is", NULL},
-		{NULL}};
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the switchboard's JSON answer as it is", NULL}, {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("BOOTH");
+	admin_add_entries(ctx, &a);
 	g_option_context_set_summary(
 		ctx, "Shows booth BOOTH's diagnostic report, which the switchboard fetches from the booth through\n"
 		     "its link, signed in as an administrator. The password is read from RELAIS_PASSWORD or\n"
@@ -419,20 +463,10 @@ static int diag(int argc, char **argv)
 		fail("diag: one BOOTH is needed");
 		return EXIT_USAGE;
 	}
-	const char *missing = !url ? "--switchboard" : !login ? "--login" : NULL;
-	if (missing) {
-		fail("diag: %s is needed", missing);
+	g_autofree char *password = admin_password("diag", &a);
+	if (password == NULL)
 		return EXIT_USAGE;
-	}
-	const char *env = g_getenv("RELAIS_PASSWORD");
-	g_autofree char *prompt = g_strdup_printf("Password of %s: ", login);
-	g_autofree char *password =
-		env && *env ? g_strdup(env) : relais_read_secret_line(stdin, prompt, PASSWORD_LINE_MAX);
-	if (password == NULL || *password == '\0') {
-		fail("diag: no password (set RELAIS_PASSWORD or type it on standard input)");
-		return EXIT_USAGE;
-	}
-	g_autoptr(JsonObject) reply = relais_diag_fetch(url, ca_file, login, password, argv[1], &error);
+	g_autoptr(JsonObject) reply = relais_diag_fetch(a.url, a.ca_file, a.login, password, argv[1], &error);
 	memset(password, 0, strlen(password));
 	if (reply == NULL) {
 		fail("diag: %s", error->message);
@@ -474,17 +508,14 @@ static void update_say(const char *line, gpointer data)
 
 static int update(int argc, char **argv)
 {
-	g_autofree char *url = NULL, *ca_file = NULL, *login = NULL;
+	g_auto(AdminArgs) a = {0};
 	int wait_min = 0;
 	GOptionEntry entries[] = {
-		{"switchboard", 0, 0, G_OPTION_ARG_STRING, &url, "The switchboard (https://HOST:PORT)", "URL"},
-		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
-		 "Its TLS certificate or CA, PEM (default: the system's)", "FILE"},
-		{"login", 0, 0, G_OPTION_ARG_STRING, &login, "An administrator's login", "LOGIN"},
 		{"wait", 0, 0, G_OPTION_ARG_INT, &wait_min,
 		 "Follow the update for up to MIN minutes, until the booth kept it, rolled back or failed", "MIN"},
 		{NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("BOOTH BUNDLE");
+	admin_add_entries(ctx, &a);
 	g_option_context_set_summary(
 		ctx, "Uploads BUNDLE (a RAUC bundle signed for the fleet) to the switchboard and asks booth BOOTH\n"
 		     "to install it: the booth downloads it over its link, installs it and reboots once no visitor\n"
@@ -503,24 +534,14 @@ static int update(int argc, char **argv)
 		fail("update: BOOTH and BUNDLE are needed");
 		return EXIT_USAGE;
 	}
-	const char *missing = !url ? "--switchboard" : !login ? "--login" : NULL;
-	if (missing) {
-		fail("update: %s is needed", missing);
-		return EXIT_USAGE;
-	}
 	if (wait_min < 0 || wait_min > 24 * 60) {
 		fail("update: --wait is 0 to 1440 minutes");
 		return EXIT_USAGE;
 	}
-	const char *env = g_getenv("RELAIS_PASSWORD");
-	g_autofree char *prompt = g_strdup_printf("Password of %s: ", login);
-	g_autofree char *password =
-		env && *env ? g_strdup(env) : relais_read_secret_line(stdin, prompt, PASSWORD_LINE_MAX);
-	if (password == NULL || *password == '\0') {
-		fail("update: no password (set RELAIS_PASSWORD or type it on standard input)");
+	g_autofree char *password = admin_password("update", &a);
+	if (password == NULL)
 		return EXIT_USAGE;
-	}
-	g_autoptr(JsonObject) job = relais_update_send(url, ca_file, login, password, argv[1], argv[2],
+	g_autoptr(JsonObject) job = relais_update_send(a.url, a.ca_file, a.login, password, argv[1], argv[2],
 						       (guint)wait_min * 60, update_say, NULL, &error);
 	memset(password, 0, strlen(password));
 	if (job == NULL) {
