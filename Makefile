@@ -126,6 +126,7 @@ $(O)/obj/firmware/lib/sslerr.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pki.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pinhash.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/boothconf.o: TIER_PKGS = SSL_PKGS
+$(O)/obj/firmware/lib/randomid.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/sdnotify.o: TIER_PKGS = SYSTEMD_PKGS
 $(O)/obj/firmware/lib/diagclient.o: TIER_PKGS = SOUP_PKGS
 $(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS

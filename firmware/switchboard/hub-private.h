@@ -10,6 +10,7 @@
 
 #include "hub.h"
 #include "hub-state.h"
+#include "randomid.h"
 
 G_BEGIN_DECLS
 
@@ -139,6 +140,10 @@ void hub_send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj);
 /* An error reply; counts against the peer's error limit. */
 void hub_send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
 	G_GNUC_PRINTF(5, 6);
+
+/* A fresh unguessable id (randomid.h) with `prefix` (nullable); NULL when
+ * OpenSSL has no random bytes: logged, and `peer`'s connection closed (1011). */
+char *hub_random_id(SbHub *hub, SbPeer *peer, const char *prefix);
 
 /* The hub's wall clock, unix seconds (call records). */
 gint64 hub_wall_s(SbHub *hub);

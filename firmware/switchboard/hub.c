@@ -137,6 +137,18 @@ static void close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reaso
 	hub->transport.close(peer->conn, code, reason, hub->user_data);
 }
 
+char *hub_random_id(SbHub *hub, SbPeer *peer, const char *prefix)
+{
+	g_autoptr(GError) error = NULL;
+	char *id = relais_random_id(prefix, &error);
+	if (id == NULL) {
+		/* OpenSSL has no entropy: nothing predictable is handed out instead */
+		g_warning("%s connection: %s", relais_role_name(peer->role), error->message);
+		close_peer(hub, peer, 1011, "the switchboard has no random bytes: try again later");
+	}
+	return id;
+}
+
 static void reply_error(SbHub *hub, SbPeer *peer, const char *text)
 {
 	hub->protocol_errors++;
@@ -311,6 +323,9 @@ static void detach_peer(SbHub *hub, SbPeer *peer);
 
 static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
+	g_autofree char *conn_id = hub_random_id(hub, peer, NULL);
+	if (conn_id == NULL)
+		return;
 	if (peer->role == RELAIS_ROLE_BOOTH) {
 		const char *id = relais_msg_get_string(msg, "booth_id");
 		if (peer->cert_booth_id && g_strcmp0(id, peer->cert_booth_id) != 0) {
@@ -363,7 +378,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_ptr_array_add(hub->advisers, peer);
 	}
 	peer->greeted = TRUE;
-	peer->conn_id = g_uuid_string_random();
+	peer->conn_id = g_steal_pointer(&conn_id);
 
 	JsonObject *w = relais_msg_new(RELAIS_MSG_WELCOME);
 	json_object_set_int_member(w, "version", RELAIS_PROTO_VERSION);
@@ -425,9 +440,11 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	const char *booking = relais_msg_get_string(msg, "booking");
 	if (booking && !hub_booking_usable(hub, peer, booking))
 		return;
+	g_autofree char *ticket_id = hub_random_id(hub, peer, "t-");
+	if (ticket_id == NULL)
+		return;
 	SbTicket *t = g_new0(SbTicket, 1);
-	g_autofree char *uuid = g_uuid_string_random();
-	t->id = g_strdup_printf("t-%.8s", uuid);
+	t->id = g_steal_pointer(&ticket_id);
 	t->booth = peer;
 	t->language = g_strdup(relais_msg_get_string(msg, "language"));
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));

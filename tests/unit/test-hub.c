@@ -1638,10 +1638,73 @@ static void test_next_opening(Fixture *f, gconstpointer data)
 	g_assert_null(relais_msg_get_string(off2, "next_opening"));
 }
 
+/* The predictable-id attempt: a client that has recovered the state of
+ * GLib's PRNG (a Mersenne Twister: a few hundred outputs suffice) predicts
+ * the next g_uuid_string_random()s. Here the test knows the state outright
+ * (it seeds it): the switchboard's connection, ticket and call ids must be
+ * none of those predictions, and each 128 random bits in hex. */
+static gboolean hex_tail(const char *id, const char *prefix)
+{
+	if (!g_str_has_prefix(id, prefix) || strlen(id) != strlen(prefix) + 32)
+		return FALSE;
+	for (const char *p = id + strlen(prefix); *p; p++)
+		if (!g_ascii_isxdigit(*p) || g_ascii_isupper(*p))
+			return FALSE;
+	return TRUE;
+}
+
+static void test_unpredictable_ids(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint round = 0; round < 50; round++) {
+		const guint32 seed = 0x5eed0000u + round;
+		g_random_set_seed(seed);
+		g_autoptr(GPtrArray) predicted = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < 8; i++)
+			g_ptr_array_add(predicted, g_uuid_string_random());
+		g_random_set_seed(seed);
+
+		Conn *b = booth(f, 0, "sim-1");
+		Conn *a = adviser(f, 1, "Alice");
+		g_autoptr(RelaisMsg) wb = msg_at(b, 0);
+		g_autoptr(RelaisMsg) wa = msg_at(a, 0);
+		g_autofree char *call = start_call(f, b, a);
+		g_autofree char *ticket = ticket_of(b);
+		const char *ids[] = {relais_msg_get_string(wb, "session"), relais_msg_get_string(wa, "session"), ticket,
+				     call};
+		const char *prefixes[] = {"", "", "t-", ""};
+		for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
+			g_assert_true(hex_tail(ids[i], prefixes[i]));
+			const char *tail = ids[i] + strlen(prefixes[i]);
+			for (guint k = 0; k < predicted->len; k++) {
+				g_autofree char *hexed = g_strdup(g_ptr_array_index(predicted, k));
+				/* a uuid without its dashes, and its first 8 digits */
+				char *w = hexed;
+				for (const char *r = hexed; *r; r++)
+					if (*r != '-')
+						*w++ = *r;
+				*w = '\0';
+				g_autofree char *first8 = g_strndup(hexed, 8);
+				g_assert_false(g_str_has_prefix(tail, first8));
+				g_assert_cmpstr(tail, !=, hexed);
+			}
+			if (!g_hash_table_add(seen, g_strdup(ids[i])))
+				g_error("id %s came twice", ids[i]);
+		}
+		end_call(f, a, call);
+		for (guint i = 0; i < 2; i++) {
+			sb_hub_disconnect(f->hub, f->conns[i].peer);
+			f->conns[i].peer = NULL;
+			g_ptr_array_set_size(f->conns[i].inbox, 0);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/hub/hello", Fixture, NULL, setup, test_hello, teardown);
+	g_test_add("/hub/unpredictable-ids", Fixture, NULL, setup, test_unpredictable_ids, teardown);
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
