@@ -807,6 +807,19 @@ static SbPeer *find_adviser_in_call(const char *signin_hash, gpointer user_data)
 	return NULL;
 }
 
+/* The most a route keeps of a request body (sb_http_cap_bodies): a sign-in's
+ * two fields, an enrolment's PEM request, the administration's JSON (the
+ * largest of the rest); the routes check their exact caps again. Documents
+ * and bundles stream their uploads with their own caps. */
+static gsize body_cap(const char *path, gpointer user_data)
+{
+	if (g_strcmp0(path, "/api/login") == 0 || g_strcmp0(path, "/api/logout") == 0)
+		return API_MAX_BODY;
+	if (g_str_has_prefix(path, SB_ENROL_HTTP_PATH))
+		return SB_ENROL_HTTP_MAX_BODY;
+	return SB_ADMIN_MAX_BODY;
+}
+
 /* --- life cycle -------------------------------------------------------------- */
 
 /* /ws/booth and the booths' routes on the advisers' port: not here. */
@@ -863,6 +876,10 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	 * tls-database. A client without one reaches only simpleenroll. */
 	server->booth_soup = soup_server_new("server-header", "relais-switchboard", "tls-auth-mode",
 					     G_TLS_AUTHENTICATION_REQUESTED, NULL);
+
+	/* before any handler: every body is capped before it is kept */
+	sb_http_cap_bodies(server->soup, body_cap, NULL);
+	sb_http_cap_bodies(server->booth_soup, body_cap, NULL);
 
 	Endpoint *booth = g_new0(Endpoint, 1), *adviser = g_new0(Endpoint, 1);
 	booth->server = adviser->server = server;

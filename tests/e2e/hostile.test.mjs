@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Hostile clients against a real switchboard (issue 12): each test is named
+// for the attack it makes, from loopback, in bounded counts.
+//  - the chunked oversize body: 300 MiB streamed to /api/login unsigned-in
+//    gets 413 long before it is all sent, and the process does not grow;
+//  - the declared oversize body: refused before a byte of it is read;
+//    a small chunked sign-in is still read whole.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import { missingBinaries, tmpDir } from './lib/env.mjs';
+import { startSwitchboard, ADVISER } from './lib/relais.mjs';
+
+const missing = missingBinaries('relais-switchboard');
+const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
+
+const MiB = 1024 * 1024;
+
+// The switchboard's resident memory, in bytes (/proc/PID/status VmRSS).
+function rssBytes(pid) {
+  const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m);
+  return Number(m[1]) * 1024;
+}
+
+// Sends `head` then, if `chunks` > 0, that many chunks of `chunkBytes`
+// (Transfer-Encoding: chunked) as fast as the socket takes them, stopping as
+// soon as an answer arrives or the connection ends. Resolves { status,
+// body, sentBodyBytes } (status 0: no answer).
+function rawPost(port, head, { chunks = 0, chunkBytes = MiB, localAddress } = {}) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
+    let answer = Buffer.alloc(0);
+    let sent = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      const text = answer.toString('latin1');
+      const status = Number(text.match(/^HTTP\/1\.1 (\d{3})/)?.[1] ?? 0);
+      resolve({ status, body: text.split('\r\n\r\n').slice(1).join('\r\n\r\n'), sentBodyBytes: sent });
+    };
+    const timer = setTimeout(finish, 60000);
+    socket.on('data', (d) => {
+      answer = Buffer.concat([answer, d]);
+      const end = answer.indexOf('\r\n\r\n');
+      const len = Number(answer.toString('latin1').match(/\r\ncontent-length: (\d+)\r\n/i)?.[1] ?? -1);
+      if (end >= 0 && len >= 0 && answer.length >= end + 4 + len) {
+        clearTimeout(timer);
+        finish();
+      }
+    });
+    socket.on("error", () => {
+      clearTimeout(timer);
+      finish();
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      finish();
+    });
+    socket.on('connect', async () => {
+      socket.write(head);
+      const block = Buffer.alloc(chunkBytes, 0x61);
+      const frame = Buffer.concat([Buffer.from(`${chunkBytes.toString(16)}\r\n`), block, Buffer.from('\r\n')]);
+      for (let i = 0; i < chunks && !done; i++) {
+        const ok = socket.write(frame);
+        sent += chunkBytes;
+        if (!ok) await new Promise((r) => socket.once('drain', r).once('close', r));
+      }
+      if (chunks > 0 && !done) socket.write('0\r\n\r\n');
+    });
+  });
+}
+
+describe('hostile clients', { skip, timeout: 180000 }, () => {
+  const dir = tmpDir('hostile');
+  let sb;
+
+  before(async () => {
+    sb = await startSwitchboard({ dir });
+  });
+
+  after(async () => {
+    await sb?.proc.stop();
+  });
+
+  it('the chunked oversize body: 300 MiB to /api/login gets 413 early and the switchboard does not grow', async () => {
+    const pid = sb.proc.child.pid;
+    const before = rssBytes(pid);
+    const head =
+      `POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:${sb.port}\r\nContent-Type: application/json\r\n` +
+      'Transfer-Encoding: chunked\r\n\r\n';
+    const r = await rawPost(sb.port, head, { chunks: 300 });
+    const after = rssBytes(pid);
+    assert.equal(r.status, 413, `answer: ${r.status} ${r.body}`);
+    assert.match(r.body, /request body too large \(at most \d+ bytes\)/);
+    // the answer came while the client was still sending: what it had
+    // pushed by then is the socket buffers' worth, not the 300 MiB
+    assert.ok(r.sentBodyBytes < 64 * MiB, `the client had sent ${r.sentBodyBytes / MiB} MiB before the answer`);
+    assert.ok(after - before < 8 * MiB, `VmRSS grew from ${before / MiB} to ${after / MiB} MiB`);
+    // the switchboard still answers
+    assert.equal((await sb.healthz()).status, 200);
+  });
+
+  it('the declared oversize body: Content-Length 300 MiB is refused before its body is read', async () => {
+    const head =
+      `POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:${sb.port}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${300 * MiB}\r\n\r\n`;
+    const r = await rawPost(sb.port, head);
+    assert.equal(r.status, 413, `answer: ${r.status} ${r.body}`);
+    // the administration's routes too, before any sign-in is checked
+    const admin =
+      `POST /api/admin/sites HTTP/1.1\r\nHost: 127.0.0.1:${sb.port}\r\nContent-Type: application/json\r\n` +
+      'Transfer-Encoding: chunked\r\n\r\n';
+    const a = await rawPost(sb.port, admin, { chunks: 64, chunkBytes: 64 * 1024 });
+    assert.equal(a.status, 413, `answer: ${a.status} ${a.body}`);
+  });
+
+  it('a small chunked sign-in is still read whole and signs in', async () => {
+    const body = JSON.stringify({ login: ADVISER.login, password: ADVISER.password });
+    const head =
+      `POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:${sb.port}\r\nContent-Type: application/json\r\n` +
+      `Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+      `${(10).toString(16)}\r\n${body.slice(0, 10)}\r\n${(body.length - 10).toString(16)}\r\n${body.slice(10)}\r\n0\r\n\r\n`;
+    const r = await rawPost(sb.port, head);
+    assert.equal(r.status, 200, `answer: ${r.status} ${r.body}`);
+  });
+});
