@@ -136,12 +136,13 @@ gint64 sb_http_parse_id(const char *text)
  * sends is read and dropped for a moment (so that it sees the answer rather
  * than a reset), and the connection is closed. */
 
-/* A client that sends as fast as it can has pushed a few MiB into the socket
- * buffers by the time the answer reaches it; closing on unread data resets
- * the connection, and a reset can cost the client the answer. Reading and
- * dropping up to 8 MiB or 2 s (nginx's lingering close, smaller) holds no
- * memory: one 16 KiB buffer. */
-#define DRAIN_MAX_BYTES (8 << 20)
+/* A client that sends as fast as it can has pushed what the socket buffers
+ * hold (several MiB each way, autotuned) by the time the answer reaches it;
+ * closing on unread data resets the connection, and the reset costs the
+ * client the answer it has not read yet. So what still comes is read and
+ * dropped, into one 16 KiB buffer, for up to 64 MiB or 2 s (nginx's
+ * lingering close, shorter): no memory held, a bounded read per refusal. */
+#define DRAIN_MAX_BYTES (64 << 20)
 #define DRAIN_MAX_MS	2000
 
 typedef struct {

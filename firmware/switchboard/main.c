@@ -553,23 +553,25 @@ static GTlsCertificate *booth_listener_cert(const char *data, GTlsCertificate *t
 	return sb_cert_load_pair(crt, key, error);
 }
 
-/* RELAIS_SB_DIAG_TIMEOUT_MS: FOR TESTS ONLY. How long an administrator's
- * diagnostic request waits for the booth (Kconfig RELAIS_SB_DIAG_TIMEOUT_MS
- * otherwise), so that a test sees the 504 without waiting 10 s. 0: unset. */
-static gboolean diag_timeout_from_env(guint *ms)
+/* FOR TESTS ONLY, so that a test sees a timeout without waiting the
+ * Kconfig's seconds: milliseconds from environment variable `name`
+ * (100..120000; 0: unset). RELAIS_SB_DIAG_TIMEOUT_MS: how long an
+ * administrator's diagnostic request waits for the booth;
+ * RELAIS_SB_HELLO_TIMEOUT_MS: how long a WebSocket may stay without hello. */
+static gboolean test_ms_from_env(const char *name, const char *what, guint *ms)
 {
-	const char *env = g_getenv("RELAIS_SB_DIAG_TIMEOUT_MS");
+	const char *env = g_getenv(name);
 	*ms = 0;
 	if (env == NULL || *env == '\0')
 		return TRUE;
 	char *end = NULL;
 	gint64 v = g_ascii_strtoll(env, &end, 10);
 	if (end == env || *end != '\0' || v < 100 || v > 120000) {
-		fprintf(stderr, PROG ": RELAIS_SB_DIAG_TIMEOUT_MS must be 100..120000 milliseconds\n");
+		fprintf(stderr, PROG ": %s must be 100..120000 milliseconds\n", name);
 		return FALSE;
 	}
 	*ms = (guint)v;
-	g_warning("TEST ONLY: RELAIS_SB_DIAG_TIMEOUT_MS=%u: diagnostic requests wait %u ms", *ms, *ms);
+	g_warning("TEST ONLY: %s=%u: %s %u ms", name, *ms, what, *ms);
 	return TRUE;
 }
 
@@ -827,8 +829,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": booth listener certificate: %s\n", error->message);
 		return 1;
 	}
-	guint diag_timeout_ms = 0;
-	if (!diag_timeout_from_env(&diag_timeout_ms))
+	guint diag_timeout_ms = 0, hello_timeout_ms = 0;
+	if (!test_ms_from_env("RELAIS_SB_DIAG_TIMEOUT_MS", "diagnostic requests wait", &diag_timeout_ms) ||
+	    !test_ms_from_env("RELAIS_SB_HELLO_TIMEOUT_MS", "a WebSocket must say hello within", &hello_timeout_ms))
 		return 1;
 
 	if (doc_max_bytes < 0 || doc_max_bytes > CONFIG_RELAIS_DOC_MAX_BYTES) {
@@ -873,6 +876,7 @@ int main(int argc, char **argv)
 				.turn_urls = turn_urls,
 				.turn_secret = turn_secret,
 				.diag_timeout_ms = diag_timeout_ms,
+				.hello_timeout_ms = hello_timeout_ms,
 			},
 		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
 		.enrol = enrol,

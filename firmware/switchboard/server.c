@@ -44,6 +44,9 @@ struct _SbServer {
 	/* SoupWebsocketConnection* -> SHA-256 of the sign-in token (advisers):
 	 * signing out closes the sign-in's connections */
 	GHashTable *conn_signins;
+	/* SoupWebsocketConnection* -> its client's address: the caps on
+	 * connections waiting for their hello */
+	GHashTable *conn_addresses;
 	guint tick_id;	  /* the hub's timers (held calls), store housekeeping */
 	guint kdf_jobs;	  /* sign-ins hashing in worker threads */
 	gboolean closing; /* sb_server_free() waits for them */
@@ -257,6 +260,7 @@ static void on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
 	if (g_hash_table_steal_extended(server->conns, ws, NULL, (gpointer *)&peer)) {
 		g_hash_table_remove(server->conn_signins, ws);
 		g_hash_table_remove(server->booth_certs, ws);
+		g_hash_table_remove(server->conn_addresses, ws);
 		g_debug("connection closed (code %u)", soup_websocket_connection_get_close_code(ws));
 		sb_hub_disconnect(server->hub, peer);
 		g_signal_handlers_disconnect_by_data(ws, server);
@@ -298,6 +302,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 				    g_strdup(g_object_get_data(G_OBJECT(msg), "relais-session")));
 	}
 	g_hash_table_insert(server->conns, g_object_ref(ws), peer);
+	g_hash_table_insert(server->conn_addresses, ws, g_strdup(soup_server_message_get_remote_host(msg)));
 	g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), server);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), server);
 	g_signal_connect(ws, "error", G_CALLBACK(on_ws_error), server);
@@ -735,6 +740,30 @@ static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, G
 	}
 }
 
+/* Whether another connection may wait for its hello: at most
+ * RELAIS_SB_PREHELLO_MAX_PER_ADDRESS from one address and
+ * RELAIS_SB_PREHELLO_MAX in all (the hub closes the silent ones after the
+ * hello timeout). Counted over the open connections: a few hundred at most. */
+static gboolean may_wait_for_hello(SbServer *server, const char *address)
+{
+	guint from_address = 0, total = 0;
+	GHashTableIter it;
+	gpointer ws, peer;
+	g_hash_table_iter_init(&it, server->conns);
+	while (g_hash_table_iter_next(&it, &ws, &peer)) {
+		if (sb_hub_peer_greeted(peer))
+			continue;
+		total++;
+		if (g_strcmp0(g_hash_table_lookup(server->conn_addresses, ws), address) == 0)
+			from_address++;
+	}
+	if (from_address < CONFIG_RELAIS_SB_PREHELLO_MAX_PER_ADDRESS && total < CONFIG_RELAIS_SB_PREHELLO_MAX)
+		return TRUE;
+	g_message("refusing a WebSocket from %s: %u of its connections and %u in all are waiting for their hello",
+		  address, from_address, total);
+	return FALSE;
+}
+
 /* Runs before the WebSocket handshake of the same path: a status set here
  * refuses the upgrade (libsoup then never makes a connection). */
 static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -743,6 +772,13 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	Endpoint *ep = user_data;
 	SbServer *server = ep->server;
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	/* first, and cheap: no store lookup for a client that floods upgrades */
+	if (!may_wait_for_hello(server, soup_server_message_get_remote_host(msg))) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "10");
+		set_text(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain",
+			 "too many connections waiting for their hello: say hello on those, or try again later\n");
+		return;
+	}
 	if (ep->role == RELAIS_ROLE_BOOTH) {
 		/* booths are not browsers: an Origin means a web page posing as one */
 		if (soup_message_headers_get_one(h, "Origin") != NULL) {
@@ -866,6 +902,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
@@ -959,6 +996,7 @@ void sb_server_free(SbServer *server)
 		g_hash_table_unref(server->conns);
 		g_hash_table_unref(server->conn_signins);
 		g_hash_table_unref(server->booth_certs);
+		g_hash_table_unref(server->conn_addresses);
 	}
 	if (server->soup) {
 		soup_server_disconnect(server->soup);

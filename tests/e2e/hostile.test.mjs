@@ -4,7 +4,12 @@
 //  - the chunked oversize body: 300 MiB streamed to /api/login unsigned-in
 //    gets 413 long before it is all sent, and the process does not grow;
 //  - the declared oversize body: refused before a byte of it is read;
-//    a small chunked sign-in is still read whole.
+//    a small chunked sign-in is still read whole;
+//  - the silent connection: a WebSocket that says no hello is closed with
+//    a reason that says so; silent sockets from one address are capped,
+//    and another address is not shut out by them;
+//  - the flood: pings as fast as a socket takes them get error{code:"rate"}
+//    and a close, and the switchboard serves others meanwhile.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +17,26 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
 import { startSwitchboard, ADVISER } from './lib/relais.mjs';
+import { WsClient } from './lib/ws.mjs';
 
 const missing = missingBinaries('relais-switchboard');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
 
 const MiB = 1024 * 1024;
+// Kconfig defaults (firmware/switchboard/Kconfig)
+const PREHELLO_MAX_PER_ADDRESS = 8;
+const MSG_BURST = 200;
+// the hello timeout this suite sets (RELAIS_SB_HELLO_TIMEOUT_MS, tests only)
+const HELLO_TIMEOUT_MS = 1500;
+
+// Resolves what `p` resolves, or rejects after `ms` saying `what`.
+function within(p, ms, what) {
+  let timer;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms))),
+  ]);
+}
 
 // The switchboard's resident memory, in bytes (/proc/PID/status VmRSS).
 function rssBytes(pid) {
@@ -79,7 +99,7 @@ describe('hostile clients', { skip, timeout: 180000 }, () => {
   let sb;
 
   before(async () => {
-    sb = await startSwitchboard({ dir });
+    sb = await startSwitchboard({ dir, env: { RELAIS_SB_HELLO_TIMEOUT_MS: String(HELLO_TIMEOUT_MS) } });
   });
 
   after(async () => {
@@ -116,6 +136,65 @@ describe('hostile clients', { skip, timeout: 180000 }, () => {
       'Transfer-Encoding: chunked\r\n\r\n';
     const a = await rawPost(sb.port, admin, { chunks: 64, chunkBytes: 64 * 1024 });
     assert.equal(a.status, 413, `answer: ${a.status} ${a.body}`);
+  });
+
+  it('the silent connection: no hello within the timeout, closed with 1008 and the reason', async () => {
+    const start = Date.now();
+    const c = await sb.adviserWs();
+    const { code, reason } = await within(c.closed, HELLO_TIMEOUT_MS + 5000, 'the close of a silent socket');
+    assert.equal(code, 1008);
+    assert.equal(reason, `no hello within ${HELLO_TIMEOUT_MS} ms`);
+    assert.ok(Date.now() - start >= HELLO_TIMEOUT_MS - 100, 'closed before its time');
+    // one that says hello at once stays
+    const polite = await sb.adviserWs();
+    await polite.request({ type: 'hello', version: 1, role: 'adviser', name: 'x' }, 'welcome');
+    polite.send({ type: 'ping' });
+    await polite.next((m) => m.type === 'pong', { what: 'pong' });
+    polite.destroy();
+  });
+
+  it('the silent connections: at most a few per address wait for hello; another address is not shut out', async () => {
+    const silent = [];
+    try {
+      for (let i = 0; i < PREHELLO_MAX_PER_ADDRESS; i++) silent.push(await sb.adviserWs());
+      const refused = await sb.adviserWs().then(
+        (c) => {
+          silent.push(c);
+          return 101;
+        },
+        (err) => err.status,
+      );
+      assert.equal(refused, 503, 'one more silent socket from the same address');
+      // an adviser elsewhere (127.0.0.2) connects and is welcomed
+      const { cookie } = await sb.login();
+      const other = await WsClient.connect(sb.wsUrl('adviser'), { cookie, localAddress: '127.0.0.2' });
+      const w = await other.request({ type: 'hello', version: 1, role: 'adviser', name: 'y' }, 'welcome');
+      assert.equal(w.type, 'welcome');
+      other.destroy();
+    } finally {
+      for (const c of silent) c.destroy();
+    }
+  });
+
+  it('the flood: pings past the burst get error{code:"rate"}, then the close', async () => {
+    const flood = await sb.adviserWs();
+    await flood.request({ type: 'hello', version: 1, role: 'adviser', name: 'flood' }, 'welcome');
+    const watcher = await sb.adviserWs();
+    await watcher.request({ type: 'hello', version: 1, role: 'adviser', name: 'watcher' }, 'welcome');
+    // bounded: twice the burst, as fast as the socket takes them
+    for (let i = 0; i < 2 * MSG_BURST && !flood.ended; i++) flood.send({ type: 'ping' });
+    const e = await flood.next((m) => m.type === 'error', { what: 'error{code:"rate"}' });
+    assert.equal(e.code, 'rate');
+    assert.match(e.message, /too many messages/);
+    const { code, reason } = await within(flood.closed, 5000, 'the close of the flood');
+    assert.equal(code, 1008);
+    assert.equal(reason, 'message rate limit exceeded');
+    // at most the burst was answered
+    assert.ok(flood.messages.filter((m) => m.type === 'pong').length <= MSG_BURST);
+    // the others are served
+    watcher.send({ type: 'ping' });
+    await watcher.next((m) => m.type === 'pong', { what: 'pong' });
+    watcher.destroy();
   });
 
   it('a small chunked sign-in is still read whole and signs in', async () => {
