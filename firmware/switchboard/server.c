@@ -25,6 +25,8 @@
 #define SESSION_SWEEP_EVERY_S 5
 /* sign-ins hashing at once; more get 503 + Retry-After */
 #define MAX_KDF_JOBS 4
+/* slowed-down sign-ins waiting for their delay (each holds a paused request) */
+#define MAX_DELAYED_SIGNINS 64
 
 struct _SbServer {
 	SoupServer *soup;
@@ -47,9 +49,10 @@ struct _SbServer {
 	/* SoupWebsocketConnection* -> its client's address: the caps on
 	 * connections waiting for their hello */
 	GHashTable *conn_addresses;
-	guint tick_id;	  /* the hub's timers (held calls), store housekeeping */
-	guint kdf_jobs;	  /* sign-ins hashing in worker threads */
-	gboolean closing; /* sb_server_free() waits for them */
+	guint tick_id;	    /* the hub's timers (held calls), store housekeeping */
+	guint kdf_jobs;	    /* sign-ins hashing in worker threads */
+	GPtrArray *delayed; /* SignIn* slowed down, before their KDF */
+	gboolean closing;   /* sb_server_free() waits for them */
 	guint ticks;
 };
 
@@ -494,26 +497,32 @@ static gboolean read_credentials(SoupServerMessage *msg, char **login, char **pa
 /* --- /api ----------------------------------------------------------------------- */
 
 #define WRONG_CREDENTIALS "wrong login or password"
+/* what an unauthenticated client is told when the store fails: never the
+ * store's own words (a path, a SQLite message), which go to the log */
+#define STORE_FAILED "the switchboard cannot check sign-ins now: try again later"
 
-/* POST /api/login: the order of STORE.md. Runs on the main loop on purpose:
- * one sign-in at a time keeps the rate limit exact (no burst of parallel
- * guesses can pass the count together). */
-/* One sign-in while its KDF runs in a worker thread (scrypt takes ~0.1 s and
- * tens of MB: on the main loop it would stall every call's signaling). The
- * worker only hashes; the store is touched on the main loop alone. */
+/* POST /api/login: the order of STORE.md. The counting and recording run
+ * on the main loop; the KDF (scrypt takes ~0.1 s and tens of MB: on the main
+ * loop it would stall every call's signaling) in a worker thread, which
+ * only hashes. Each attempt is recorded before its hash starts, as a failure
+ * until it proves right: attempts whose hashes are still running count, so
+ * no burst of parallel guesses passes the limit together. */
 typedef struct {
 	SbServer *server;
 	SoupServerMessage *msg; /* paused until the KDF is done */
 	char *login, *password, *address;
-	SbUser *user; /* NULL: unknown login (one KDF all the same) */
-	gboolean ok;  /* set by the worker */
-	char *rehash; /* set by the worker when the stored parameters are old */
+	gint64 attempt; /* its record in sign_in_attempts */
+	SbUser *user;	/* NULL: unknown login (one KDF all the same) */
+	guint delay_id; /* the account's slow-down, before the KDF */
+	gboolean ok;	/* set by the worker */
+	char *rehash;	/* set by the worker when the stored parameters are old */
 } SignIn;
 
 static void sign_in_free(SignIn *in)
 {
 	if (in->password)
 		explicit_bzero(in->password, strlen(in->password));
+	g_clear_handle_id(&in->delay_id, g_source_remove);
 	g_free(in->password);
 	g_free(in->login);
 	g_free(in->address);
@@ -539,19 +548,18 @@ static void sign_in_finish(SignIn *in)
 	SbUser *user = in->user;
 	g_autoptr(GError) error = NULL;
 	if (!in->ok) {
-		if (!sb_store_attempt_record(server->store, in->login, in->address, &error))
-			g_warning("sign-in: %s", error->message);
+		/* recorded before the hash: it stays a failure */
 		g_message("sign-in refused from %s", in->address);
 		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
 		return;
 	}
+	if (!sb_store_attempt_succeeded(server->store, in->attempt, user->login, in->address, &error)) {
+		g_warning("sign-in: %s", error->message);
+		g_clear_error(&error);
+	}
 	if (user->disabled) {
 		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
 		return;
-	}
-	if (!sb_store_attempts_forget_login(server->store, user->login, &error)) {
-		g_warning("sign-in: %s", error->message);
-		g_clear_error(&error);
 	}
 	if (in->rehash != NULL) {
 		/* before the sign-in: set_password ends the account's sign-ins */
@@ -563,7 +571,7 @@ static void sign_in_finish(SignIn *in)
 	g_autofree char *token = sb_store_signin_create(server->store, user->id, in->address, 0, &error);
 	if (token == NULL) {
 		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
 		return;
 	}
 	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, in->address);
@@ -581,6 +589,37 @@ static void sign_in_done(GObject *source, GAsyncResult *result, gpointer data)
 	soup_server_message_unpause(in->msg);
 }
 
+static void sign_in_start_kdf(SignIn *in)
+{
+	in->server->kdf_jobs++;
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, sign_in_done, NULL);
+	g_task_set_task_data(task, in, (GDestroyNotify)sign_in_free);
+	g_task_run_in_thread(task, sign_in_kdf);
+}
+
+static gboolean on_sign_in_delayed(gpointer data)
+{
+	SignIn *in = data;
+	in->delay_id = 0;
+	g_ptr_array_remove_fast(in->server->delayed, in);
+	sign_in_start_kdf(in);
+	return G_SOURCE_REMOVE;
+}
+
+static void refuse_for_now(SoupServerMessage *msg, guint status, const char *text, guint wait)
+{
+	g_autofree char *retry = g_strdup_printf("%u", wait);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_set_member_name(b, "retry_after");
+	json_builder_add_int_value(b, wait);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, status, b);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
+}
+
 static void api_login(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *login = NULL, *password = NULL;
@@ -594,44 +633,51 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	if (address == NULL)
 		address = "";
 	g_autoptr(GError) error = NULL;
-	SbAttempts per_login, per_address;
-	if (!sb_store_attempts_count(server->store, login, address, 0, &per_login, &per_address, &error)) {
+	SbAttempts per_pair, per_address, per_login;
+	if (!sb_store_attempts_count(server->store, login, address, 0, &per_pair, &per_address, &per_login, &error)) {
 		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
 		return;
 	}
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	guint wait = sb_auth_rate_limit(NULL, per_login.failures, per_login.oldest_s, per_address.failures,
+	/* this login from this address, and this address: never the login
+	 * alone, which would let anyone lock its owner out */
+	guint wait = sb_auth_rate_limit(NULL, per_pair.failures, per_pair.oldest_s, per_address.failures,
 					per_address.oldest_s, now);
+	if (wait > 0) {
+		refuse_for_now(msg, 429 /* Too Many Requests */, "too many attempts", wait);
+		return;
+	}
 	/* each KDF holds tens of MB: a burst of sign-ins waits its turn */
-	gboolean busy = wait == 0 && server->kdf_jobs >= MAX_KDF_JOBS;
-	if (wait > 0 || busy) {
-		if (busy)
-			wait = 1;
-		g_autofree char *retry = g_strdup_printf("%u", wait);
-		g_autoptr(JsonBuilder) b = json_builder_new();
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "error");
-		json_builder_add_string_value(b, busy ? "busy: try again in a second" : "too many attempts");
-		json_builder_set_member_name(b, "retry_after");
-		json_builder_add_int_value(b, wait);
-		json_builder_end_object(b);
-		sb_http_set_json(msg, busy ? SOUP_STATUS_SERVICE_UNAVAILABLE : 429 /* Too Many Requests */, b);
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
+	if (server->kdf_jobs >= MAX_KDF_JOBS || server->delayed->len >= MAX_DELAYED_SIGNINS) {
+		refuse_for_now(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy: try again in a second", 1);
 		return;
 	}
 	SignIn *in = g_new0(SignIn, 1);
+	if (!sb_store_attempt_record(server->store, login, address, &in->attempt, &error)) {
+		g_warning("sign-in: %s", error->message);
+		g_free(in);
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		return;
+	}
 	in->server = server;
 	in->msg = g_object_ref(msg);
 	in->login = g_steal_pointer(&login);
 	in->password = g_steal_pointer(&password);
 	in->address = g_strdup(address);
 	in->user = sb_store_user_get(server->store, in->login, NULL);
-	server->kdf_jobs++;
 	soup_server_message_pause(msg);
-	g_autoptr(GTask) task = g_task_new(NULL, NULL, sign_in_done, NULL);
-	g_task_set_task_data(task, in, (GDestroyNotify)sign_in_free);
-	g_task_run_in_thread(task, sign_in_kdf);
+	/* failures on this account from anywhere slow every sign-in to it
+	 * down, the right one too: a delay, never a refusal */
+	guint delay = sb_auth_slowdown(NULL, per_login.failures);
+	if (delay > 0) {
+		g_message("sign-in from %s: the account has %u recent failures, answering in %u s", in->address,
+			  per_login.failures, delay);
+		g_ptr_array_add(server->delayed, in);
+		in->delay_id = g_timeout_add_seconds(delay, on_sign_in_delayed, in);
+		return;
+	}
+	sign_in_start_kdf(in);
 }
 
 /* Closes the consoles whose sign-in hash `doomed` picks, with `reason` (1008).
@@ -903,6 +949,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	server->delayed = g_ptr_array_new();
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
@@ -980,6 +1027,15 @@ void sb_server_free(SbServer *server)
 	server->closing = TRUE;
 	while (server->kdf_jobs > 0)
 		g_main_context_iteration(NULL, TRUE);
+	/* slowed-down ones never reach their KDF: unanswered too */
+	if (server->delayed) {
+		for (guint i = 0; i < server->delayed->len; i++) {
+			SignIn *in = g_ptr_array_index(server->delayed, i);
+			soup_server_message_unpause(in->msg);
+			sign_in_free(in);
+		}
+		g_ptr_array_unref(server->delayed);
+	}
 	if (server->conns) {
 		GHashTableIter it;
 		gpointer ws, peer;

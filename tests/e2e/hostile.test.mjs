@@ -9,11 +9,17 @@
 //    a reason that says so; silent sockets from one address are capped,
 //    and another address is not shut out by them;
 //  - the flood: pings as fast as a socket takes them get error{code:"rate"}
-//    and a close, and the switchboard serves others meanwhile.
+//    and a close, and the switchboard serves others meanwhile;
+//  - the lock-out attempt: wrong passwords for an adviser from one address
+//    (127.0.0.2) never stop the right one from another (127.0.0.1): that
+//    sign-in is slowed down, not refused;
+//  - the parallel guesses: attempts sent together, while hashes are in
+//    flight, get no more password checks than the limit.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
 import { startSwitchboard, ADVISER } from './lib/relais.mjs';
@@ -26,6 +32,8 @@ const MiB = 1024 * 1024;
 // Kconfig defaults (firmware/switchboard/Kconfig)
 const PREHELLO_MAX_PER_ADDRESS = 8;
 const MSG_BURST = 200;
+const MAX_PER_LOGIN = 5; // per account and address
+const SLOWDOWN_MAX_S = 8;
 // the hello timeout this suite sets (RELAIS_SB_HELLO_TIMEOUT_MS, tests only)
 const HELLO_TIMEOUT_MS = 1500;
 
@@ -91,6 +99,27 @@ function rawPost(port, head, { chunks = 0, chunkBytes = MiB, localAddress } = {}
       }
       if (chunks > 0 && !done) socket.write('0\r\n\r\n');
     });
+  });
+}
+
+// POST /api/login from `localAddress`; resolves { status, json, ms }.
+function signIn(port, login, password, localAddress) {
+  const body = JSON.stringify({ login, password });
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/api/login', method: 'POST', localAddress, timeout: 30000,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text || 'null'), ms: Date.now() - t0 }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('sign-in timed out')));
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -195,6 +224,38 @@ describe('hostile clients', { skip, timeout: 180000 }, () => {
     watcher.send({ type: 'ping' });
     await watcher.next((m) => m.type === 'pong', { what: 'pong' });
     watcher.destroy();
+  });
+
+  it('the lock-out attempt: wrong passwords from 127.0.0.2 do not stop the right one from 127.0.0.1', async () => {
+    const target = { login: 'target-adviser', password: 'target-password-1', role: 'adviser', name: 'Target' };
+    await sb.addUser(target);
+    const statuses = [];
+    for (let i = 0; i < 2 * MAX_PER_LOGIN; i++) statuses.push((await signIn(sb.port, target.login, `guess-${i}`, '127.0.0.2')).status);
+    // the limit's worth of guesses had their password checked; then refused
+    assert.deepEqual(statuses, [...Array(MAX_PER_LOGIN).fill(401), ...Array(MAX_PER_LOGIN).fill(429)]);
+    // the adviser, elsewhere: slowed down, not locked out
+    const ok = await signIn(sb.port, target.login, target.password, '127.0.0.1');
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.ok(ok.ms < (SLOWDOWN_MAX_S + 5) * 1000, `the right password took ${ok.ms} ms`);
+    // the guessing address is still refused, the right password too
+    const again = await signIn(sb.port, target.login, target.password, '127.0.0.2');
+    assert.equal(again.status, 429);
+    assert.equal(again.json.error, 'too many attempts');
+  });
+
+  it('the parallel guesses: attempts sent while hashes are in flight get no more checks than the limit', async () => {
+    const target = { login: 'burst-adviser', password: 'burst-password-1', role: 'adviser', name: 'Burst' };
+    await sb.addUser(target);
+    const first = [];
+    for (let i = 0; i < MAX_PER_LOGIN - 2; i++) first.push((await signIn(sb.port, target.login, `guess-${i}`, '127.0.0.3')).status);
+    assert.deepEqual(first, Array(MAX_PER_LOGIN - 2).fill(401));
+    // eight at once: before the fix, every one that found the count under
+    // the limit (up to the four hashing slots) went on to a password check
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => signIn(sb.port, target.login, `burst-${i}`, '127.0.0.3')));
+    const checked = first.length + burst.filter((r) => r.status === 401).length;
+    assert.ok(checked <= MAX_PER_LOGIN, `${checked} password checks: ${burst.map((r) => r.status)}`);
+    assert.ok(burst.some((r) => r.status === 429), `no attempt refused: ${burst.map((r) => r.status)}`);
+    for (const r of burst) assert.ok([401, 429, 503].includes(r.status), `status ${r.status}`);
   });
 
   it('a small chunked sign-in is still read whole and signs in', async () => {
