@@ -151,6 +151,8 @@ RELAIS_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unk
 RELAIS_SOFTWARE := $(RELAIS_VERSION)-$(subst -dirty,.dirty,$(RELAIS_BUILD_ID))
 $(O)/obj/firmware/booth/diag.o: CFLAGS += -DRELAIS_VERSION='"$(RELAIS_VERSION)"' -DRELAIS_BUILD_ID='"$(RELAIS_BUILD_ID)"' \
 	-DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
+# /metrics' relais_build_info{version}
+$(O)/obj/firmware/switchboard/server.o: CFLAGS += -DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
 
 $(O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)

@@ -598,6 +598,7 @@ static gboolean takes_value(const char *arg)
 					   "--bundle-max-bytes",
 					   "--rauc",
 					   "--bundle-keyring",
+					   "--health-min-free-mb",
 					   "--no-show-minutes",
 					   "--checkin-early-minutes"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
@@ -629,6 +630,7 @@ int main(int argc, char **argv)
 	g_autofree char *bundle_keyring = NULL;
 	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
 	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
+	int health_min_free_mb = CONFIG_RELAIS_SB_HEALTH_MIN_FREE_MB;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -666,6 +668,8 @@ int main(int argc, char **argv)
 		 "A booking not checked in this long after its start is a no-show (1..240)", "MIN"},
 		{"checkin-early-minutes", 0, 0, G_OPTION_ARG_INT, &early_min,
 		 "A booking code may be checked in this long before its start (0..240)", "MIN"},
+		{"health-min-free-mb", 0, 0, G_OPTION_ARG_INT, &health_min_free_mb,
+		 "Free space the data folder needs for /healthz to say ok (default: the Kconfig value)", "MIB"},
 		{NULL}};
 
 	/* "user ..." and what follows is a command with its own options */
@@ -844,6 +848,10 @@ int main(int argc, char **argv)
 			CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES);
 		return 2;
 	}
+	if (health_min_free_mb < 1 || health_min_free_mb > 1000000) {
+		fprintf(stderr, PROG ": --health-min-free-mb must be 1..1000000\n");
+		return 2;
+	}
 	if (bundle_keyring && !g_file_test(bundle_keyring, G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, PROG ": --bundle-keyring %s is not a file\n", bundle_keyring);
 		return 2;
@@ -882,6 +890,7 @@ int main(int argc, char **argv)
 		.enrol = enrol,
 		.booth_port = (guint)booth_port,
 		.booth_tls_certificate = booth_tls,
+		.health_min_free_mb = (guint)health_min_free_mb,
 		.bundles =
 			{
 				.store = store,

@@ -7,6 +7,7 @@
 #include "bookings.h"
 #include "docshare.h"
 #include "enrol-http.h"
+#include "health.h"
 #include "http.h"
 #include "site.h"
 #include "stats.h"
@@ -54,6 +55,7 @@ struct _SbServer {
 	GPtrArray *delayed; /* SignIn* slowed down, before their KDF */
 	gboolean closing;   /* sb_server_free() waits for them */
 	guint ticks;
+	SbHealth *health;
 };
 
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
@@ -322,7 +324,18 @@ static void set_text(SoupServerMessage *msg, guint status, const char *content_t
 static void on_healthz(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
 		       gpointer user_data)
 {
-	set_text(msg, SOUP_STATUS_OK, "text/plain", "ok\n");
+	SbServer *server = user_data;
+	if (!sb_http_allow(msg, "GET, HEAD"))
+		return;
+	g_autoptr(GString) reasons = g_string_new("unhealthy\n");
+	gsize head = reasons->len;
+	if (sb_health_check(server->health, reasons)) {
+		set_text(msg, SOUP_STATUS_OK, "text/plain", "ok\n");
+		return;
+	}
+	g_assert(reasons->len > head);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
+	set_text(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", reasons->str);
 }
 
 static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -346,6 +359,10 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 			       "# TYPE relais_document_uploads_bytes gauge\n"
 			       "relais_document_uploads_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_docshare_uploads_bytes(server->soup));
+#ifndef RELAIS_SOFTWARE
+#define RELAIS_SOFTWARE "unknown"
+#endif
+	sb_health_metrics(server->health, RELAIS_SOFTWARE, out);
 	set_text(msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
 }
 
@@ -953,6 +970,8 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
+	SbHealthConfig health = {.store = config->store, .min_free_mb = config->health_min_free_mb};
+	server->health = sb_health_new(&health);
 	sweep_no_shows(server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
 	/* the booth listener asks every client for a certificate and checks
@@ -1063,6 +1082,7 @@ void sb_server_free(SbServer *server)
 		g_object_unref(server->booth_soup);
 	}
 	sb_hub_free(server->hub);
+	sb_health_free(server->health);
 	g_free(server->assets_dir);
 	g_free(server);
 }

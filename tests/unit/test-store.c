@@ -2385,6 +2385,30 @@ static void test_update_jobs(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(still->result, ==, "install-failed");
 }
 
+/* /healthz's store checks: a read, and the write lock, which another
+ * process holding it makes fail within the wait (not the busy timeout). */
+static void test_health(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_true(sb_store_can_read(f->store, &error));
+	g_assert_true(sb_store_can_write(f->store, 100, &error));
+	g_assert_no_error(error);
+	sqlite3 *other = raw_open(f);
+	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	gint64 t0 = g_get_monotonic_time();
+	g_assert_false(sb_store_can_write(f->store, 100, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED);
+	g_clear_error(&error);
+	/* waited about the 100 ms asked, not the store's busy timeout */
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, CONFIG_RELAIS_SB_STORE_BUSY_MS * 1000 / 2);
+	/* reads go on meanwhile (WAL) */
+	g_assert_true(sb_store_can_read(f->store, &error));
+	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	g_assert_true(sb_store_can_write(f->store, 100, &error));
+	g_assert_no_error(error);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2406,6 +2430,7 @@ int main(int argc, char **argv)
 	ADD("/store/users", test_users);
 	ADD("/store/sessions", test_signins);
 	ADD("/store/attempts", test_attempts);
+	ADD("/store/health", test_health);
 	ADD("/store/sites-booths", test_sites_booths);
 	ADD("/store/hours", test_hours);
 	ADD("/store/bookings", test_bookings);
