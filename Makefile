@@ -132,6 +132,8 @@ $(O)/obj/firmware/lib/diagclient.o: TIER_PKGS = SOUP_PKGS
 $(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard
+# /metrics' relais_build_info{version} (RELAIS_SOFTWARE, set below)
+$(O)/obj/firmware/switchboard/server.o: CFLAGS += -DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
 $(O)/obj/firmware/booth/%.o: TIER_PKGS = BOOTH_PKGS
 $(O)/obj/firmware/booth/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
 # the booth's clock is wrong if it reads earlier than its own build (enrolment)
@@ -151,8 +153,6 @@ RELAIS_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unk
 RELAIS_SOFTWARE := $(RELAIS_VERSION)-$(subst -dirty,.dirty,$(RELAIS_BUILD_ID))
 $(O)/obj/firmware/booth/diag.o: CFLAGS += -DRELAIS_VERSION='"$(RELAIS_VERSION)"' -DRELAIS_BUILD_ID='"$(RELAIS_BUILD_ID)"' \
 	-DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
-# /metrics' relais_build_info{version}
-$(O)/obj/firmware/switchboard/server.o: CFLAGS += -DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
 
 $(O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
