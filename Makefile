@@ -126,11 +126,14 @@ $(O)/obj/firmware/lib/sslerr.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pki.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/pinhash.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/boothconf.o: TIER_PKGS = SSL_PKGS
+$(O)/obj/firmware/lib/randomid.o: TIER_PKGS = SSL_PKGS
 $(O)/obj/firmware/lib/sdnotify.o: TIER_PKGS = SYSTEMD_PKGS
 $(O)/obj/firmware/lib/diagclient.o: TIER_PKGS = SOUP_PKGS
 $(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard
+# /metrics' relais_build_info{version} (RELAIS_SOFTWARE, set below)
+$(O)/obj/firmware/switchboard/server.o: CFLAGS += -DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
 $(O)/obj/firmware/booth/%.o: TIER_PKGS = BOOTH_PKGS
 $(O)/obj/firmware/booth/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
 # the booth's clock is wrong if it reads earlier than its own build (enrolment)

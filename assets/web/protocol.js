@@ -17,7 +17,7 @@ export const DOC_KINDS = Object.freeze(['pdf', 'png', 'jpeg']); // documents sho
 export const DOC_MAX_PAGES = 1000; // the protocol's bound (Kconfig's cap is lower)
 
 export const ERROR_CODES = Object.freeze([
-  'json', 'type', 'unknown', 'field', 'size', 'direction', 'state', 'version', 'gone', 'full',
+  'json', 'type', 'unknown', 'field', 'size', 'direction', 'state', 'version', 'gone', 'full', 'rate',
 ]);
 
 const encoder = new TextEncoder();

@@ -13,7 +13,7 @@
 G_DEFINE_QUARK(relais - proto - error - quark, relais_proto_error)
 
 static const char *const error_codes[] = {
-	"json", "type", "unknown", "field", "size", "direction", "state", "version", "gone", "full",
+	"json", "type", "unknown", "field", "size", "direction", "state", "version", "gone", "full", "rate",
 };
 
 const char *relais_proto_error_code(RelaisProtoError code)

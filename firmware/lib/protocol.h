@@ -83,6 +83,7 @@ typedef enum {
 	RELAIS_PROTO_ERROR_VERSION,
 	RELAIS_PROTO_ERROR_GONE,
 	RELAIS_PROTO_ERROR_FULL,
+	RELAIS_PROTO_ERROR_RATE,
 } RelaisProtoError;
 
 const char *relais_proto_error_code(RelaisProtoError code);

@@ -322,6 +322,18 @@ char *sb_auth_trial_password(GError **error)
 	return out;
 }
 
+guint sb_auth_slowdown(const SbAuthLimits *limits, guint account_failures)
+{
+	guint after =
+		limits && limits->slowdown_after ? limits->slowdown_after : CONFIG_RELAIS_SB_SIGNIN_SLOWDOWN_AFTER;
+	guint max_s =
+		limits && limits->slowdown_max_s ? limits->slowdown_max_s : CONFIG_RELAIS_SB_SIGNIN_SLOWDOWN_MAX_S;
+	if (account_failures < after)
+		return 0;
+	guint doublings = account_failures - after;
+	return doublings >= 31 ? max_s : MIN(1u << doublings, max_s);
+}
+
 guint sb_auth_rate_limit(const SbAuthLimits *limits, guint login_failures, gint64 login_oldest_s,
 			 guint address_failures, gint64 address_oldest_s, gint64 now_s)
 {

@@ -98,17 +98,27 @@ char *sb_auth_trial_password(GError **error);
  * (CONFIG_RELAIS_SB_SIGNIN_*). */
 typedef struct {
 	guint window_s;
-	guint max_per_login;
+	guint max_per_login; /* per account AND address (SIGNIN_MAX_PER_LOGIN) */
 	guint max_per_address;
+	guint slowdown_after; /* failures on the account, from anywhere ... */
+	guint slowdown_max_s; /* ... before its sign-ins are delayed, up to this */
 } SbAuthLimits;
 
 /* The decision before verifying a password. Inputs: the failed sign-ins in
- * the window (now - window_s, now] for the login and for the remote address,
- * and the time of the oldest of each (ignored when its count is 0). Returns 0
- * when the attempt may go ahead, else the seconds to wait (>= 1): until the
- * oldest failure of a key at its limit leaves the window. Only verified
- * failures are to be recorded: a refused attempt must not extend the wait. */
-guint sb_auth_rate_limit(const SbAuthLimits *limits, guint login_failures, gint64 login_oldest_s,
-			 guint address_failures, gint64 address_oldest_s, gint64 now_s);
+ * the window (now - window_s, now] for the login from this remote address
+ * (the pair) and for the remote address, and the time of the oldest of each
+ * (ignored when its count is 0). Returns 0 when the attempt may go ahead,
+ * else the seconds to wait (>= 1): until the oldest failure of a key at its
+ * limit leaves the window. The login alone is never a key here: failures
+ * from one address must not lock its owner out from another
+ * (sb_auth_slowdown instead). A refused attempt must not be recorded (it
+ * would extend the wait); an allowed one is recorded before its password is
+ * checked, so that attempts whose hashes are still running count. */
+guint sb_auth_rate_limit(const SbAuthLimits *limits, guint pair_failures, gint64 pair_oldest_s, guint address_failures,
+			 gint64 address_oldest_s, gint64 now_s);
+/* Seconds to hold an allowed sign-in before its password is checked, from
+ * the account's failures in the window from any address: 0 below
+ * slowdown_after, then 1, 2, 4 ... up to slowdown_max_s. */
+guint sb_auth_slowdown(const SbAuthLimits *limits, guint account_failures);
 
 G_END_DECLS

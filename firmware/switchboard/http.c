@@ -136,7 +136,13 @@ gint64 sb_http_parse_id(const char *text)
  * sends is read and dropped for a moment (so that it sees the answer rather
  * than a reset), and the connection is closed. */
 
-#define DRAIN_MAX_BYTES (1 << 20)
+/* A client that sends as fast as it can has pushed what the socket buffers
+ * hold (several MiB each way, autotuned) by the time the answer reaches it;
+ * closing on unread data resets the connection, and the reset costs the
+ * client the answer it has not read yet. So what still comes is read and
+ * dropped, into one 16 KiB buffer, for up to 64 MiB or 2 s (nginx's
+ * lingering close, shorter): no memory held, a bounded read per refusal. */
+#define DRAIN_MAX_BYTES (64 << 20)
 #define DRAIN_MAX_MS	2000
 
 typedef struct {
@@ -221,4 +227,90 @@ void sb_http_refuse_before_body(SoupServerMessage *msg)
 	r->answer = g_string_free_to_bytes(g_steal_pointer(&a));
 	g_output_stream_write_all_async(g_io_stream_get_output_stream(io), g_bytes_get_data(r->answer, NULL),
 					g_bytes_get_size(r->answer), G_PRIORITY_DEFAULT, NULL, on_refusal_written, r);
+}
+
+/* --- every body capped before it is kept -----------------------------------------
+ * libsoup 3 keeps a request's whole body in memory before any handler runs.
+ * Every request of a capped server is looked at once its headers are in
+ * (after the early handlers, which refuse or stream their own uploads): a
+ * declared Content-Length over the route's cap is refused before a byte of
+ * the body is read; a chunked body is counted as libsoup keeps it, chunk by
+ * chunk, and refused as soon as it passes the cap. Either way the answer is 413 and the
+ * connection is taken over and closed (sb_http_refuse_before_body). */
+
+typedef struct {
+	SbHttpBodyCap cap;
+	gpointer user_data;
+} Capper;
+
+static void set_too_large(SoupServerMessage *msg, gsize cap)
+{
+	g_autofree char *text = g_strdup_printf("request body too large (at most %" G_GSIZE_FORMAT " bytes)", cap);
+	sb_http_set_json_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text);
+}
+
+/* After libsoup has kept the chunk: what is kept is at most the cap and one
+ * read block. */
+static void on_capped_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer data)
+{
+	gsize cap = GPOINTER_TO_SIZE(data);
+	if (soup_server_message_get_status(msg) != 0)
+		return;
+	if ((gsize)soup_server_message_get_request_body(msg)->length > cap) {
+		g_message("refusing a chunked body over %" G_GSIZE_FORMAT " bytes from %s", cap,
+			  soup_server_message_get_remote_host(msg));
+		set_too_large(msg, cap);
+		/* from inside libsoup's read loop: it checks, after each chunk,
+		 * whether the message still has its connection, and stops */
+		sb_http_refuse_before_body(msg);
+	}
+}
+
+static void on_capped_headers(SoupServerMessage *msg, gpointer data)
+{
+	Capper *capper = data;
+	if (soup_server_message_get_status(msg) != 0)
+		return; /* an early handler answered (and refused the body) */
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	if (!soup_message_body_get_accumulate(body))
+		return; /* an early handler streams this upload itself, with its own cap */
+	gsize cap = capper->cap(g_uri_get_path(soup_server_message_get_uri(msg)), capper->user_data);
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	switch (soup_message_headers_get_encoding(h)) {
+	case SOUP_ENCODING_CONTENT_LENGTH:
+		if (soup_message_headers_get_content_length(h) > (goffset)cap) {
+			g_message("refusing a body of %" G_GOFFSET_FORMAT " bytes (at most %" G_GSIZE_FORMAT
+				  ") from %s",
+				  soup_message_headers_get_content_length(h), cap,
+				  soup_server_message_get_remote_host(msg));
+			set_too_large(msg, cap);
+			sb_http_refuse_before_body(msg);
+		}
+		return;
+	case SOUP_ENCODING_NONE:
+		return;
+	default: /* chunked: its size is known only as it comes */
+		g_signal_connect(msg, "got-chunk", G_CALLBACK(on_capped_chunk), GSIZE_TO_POINTER(cap));
+		return;
+	}
+}
+
+static void free_closure_data(gpointer data, GClosure *closure)
+{
+	g_free(data);
+}
+
+static void on_request_started(SoupServer *soup, SoupServerMessage *msg, gpointer data)
+{
+	/* connected after the server's own got-headers handler, which runs
+	 * the early handlers: ours sees what they decided */
+	g_signal_connect(msg, "got-headers", G_CALLBACK(on_capped_headers), data);
+}
+
+void sb_http_cap_bodies(SoupServer *soup, SbHttpBodyCap cap, gpointer user_data)
+{
+	Capper *capper = g_new0(Capper, 1);
+	capper->cap = cap;
+	capper->user_data = user_data;
+	g_signal_connect_data(soup, "request-started", G_CALLBACK(on_request_started), capper, free_closure_data, 0);
 }

@@ -58,6 +58,15 @@ gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolea
  * closed. An upload is refused on its headers alone this way. */
 void sb_http_refuse_before_body(SoupServerMessage *msg);
 
+/* The largest request body, in bytes, that route `path` reads into memory. */
+typedef gsize (*SbHttpBodyCap)(const char *path, gpointer user_data);
+/* Caps every request body of `soup` before it is kept: a Content-Length
+ * over cap(path) is refused with 413 before the body is read, a chunked
+ * body as soon as its streamed size passes the cap (the connection then
+ * closed: sb_http_refuse_before_body). Uploads that an early handler
+ * streams itself (accumulate off: documents, bundles) keep their own caps. */
+void sb_http_cap_bodies(SoupServer *soup, SbHttpBodyCap cap, gpointer user_data);
+
 /* A positive decimal id (a query parameter, a path segment), or 0. */
 gint64 sb_http_parse_id(const char *text);
 

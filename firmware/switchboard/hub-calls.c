@@ -200,8 +200,11 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 		return;
 	}
 	SbPeer *booth = t->booth;
+	g_autofree char *call_id = hub_random_id(hub, adviser, NULL);
+	if (call_id == NULL)
+		return;
 	SbCall *call = g_new0(SbCall, 1);
-	call->id = g_uuid_string_random();
+	call->id = g_steal_pointer(&call_id);
 	call->state = SB_CALL_ACTIVE;
 	call->ticket = g_strdup(t->id);
 	call->booth_id = g_strdup(booth->booth_id);

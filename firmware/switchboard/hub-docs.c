@@ -107,11 +107,16 @@ const char *sb_hub_show_document(SbHub *hub, SbPeer *adviser, RelaisDocKind kind
 		g_warning("document token: %s", error->message);
 		return NULL;
 	}
+	g_autofree char *doc_id = relais_random_id("doc-", &error);
+	if (doc_id == NULL) {
+		g_warning("document id: %s", error->message);
+		g_free(token);
+		return NULL;
+	}
 	SbCall *call = adviser->call;
 	drop_doc(call); /* one at a time: the new one replaces it */
 	SbDoc *d = g_new0(SbDoc, 1);
-	g_autofree char *uuid = g_uuid_string_random();
-	d->id = g_strdup_printf("doc-%.8s", uuid);
+	d->id = g_steal_pointer(&doc_id);
 	d->token = token;
 	d->kind = kind;
 	d->bytes = g_bytes_ref(bytes);

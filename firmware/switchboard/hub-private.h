@@ -10,6 +10,7 @@
 
 #include "hub.h"
 #include "hub-state.h"
+#include "randomid.h"
 
 G_BEGIN_DECLS
 
@@ -56,7 +57,11 @@ struct _SbPeer {
 	gint64 ice_sent_us; /* when it last got TURN credentials */
 	SbTicket *ticket;   /* booth: its place in the queue */
 	SbCall *call;
-	guint diag_pending; /* booth: its open diag_requests (hub-diag.c) */
+	guint diag_pending;  /* booth: its open diag_requests (hub-diag.c) */
+	gint64 connected_us; /* hub clock: when the transport handed it over */
+	/* its message rate limit, a token bucket: millionths of a message,
+	 * topped up from tokens_us at msg_rate a second up to msg_burst */
+	gint64 tokens, tokens_us;
 };
 
 struct _SbTicket {
@@ -126,6 +131,9 @@ struct _SbHub {
 	guint diag_next_handle;
 	guint64 diag_results[6];   /* by SbHubDiagResult */
 	guint64 update_reports[3]; /* by result: kept, rolled-back, install-failed */
+	GPtrArray *pending;	   /* SbPeer* connected, no hello yet (the hello timeout) */
+	guint64 hello_timeouts;	   /* connections closed for saying no hello */
+	guint64 rate_limited;	   /* connections closed for flooding */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -139,6 +147,10 @@ void hub_send_obj(SbHub *hub, SbPeer *peer, JsonObject *obj);
 /* An error reply; counts against the peer's error limit. */
 void hub_send_error(SbHub *hub, SbPeer *peer, RelaisProtoError code, const char *ref, const char *fmt, ...)
 	G_GNUC_PRINTF(5, 6);
+
+/* A fresh unguessable id (randomid.h) with `prefix` (nullable); NULL when
+ * OpenSSL has no random bytes: logged, and `peer`'s connection closed (1011). */
+char *hub_random_id(SbHub *hub, SbPeer *peer, const char *prefix);
 
 /* The hub's wall clock, unix seconds (call records). */
 gint64 hub_wall_s(SbHub *hub);

@@ -56,6 +56,13 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 		hub->config.checkin_max_failures = CONFIG_RELAIS_SB_CHECKIN_MAX_FAILURES;
 	if (hub->config.checkin_window_s == 0)
 		hub->config.checkin_window_s = CONFIG_RELAIS_SB_CHECKIN_WINDOW_S;
+	if (hub->config.hello_timeout_ms == 0)
+		hub->config.hello_timeout_ms = CONFIG_RELAIS_SB_HELLO_TIMEOUT_S * 1000u;
+	if (hub->config.msg_burst == 0)
+		hub->config.msg_burst = CONFIG_RELAIS_SB_MSG_BURST;
+	if (hub->config.msg_rate == 0)
+		hub->config.msg_rate = CONFIG_RELAIS_SB_MSG_RATE;
+	hub->pending = g_ptr_array_new();
 	hub->durations = g_new0(gint64, hub->config.wait_history);
 	hub->clock = default_clock;
 	hub->wall_clock = default_wall_clock;
@@ -105,6 +112,7 @@ void sb_hub_free(SbHub *hub)
 	g_free(hub->durations);
 	g_hash_table_unref(hub->booths);
 	g_ptr_array_unref(hub->advisers);
+	g_ptr_array_unref(hub->pending);
 	g_strfreev(hub->config.ice_servers);
 	g_strfreev(hub->config.turn_urls);
 	if (hub->config.turn_secret) {
@@ -135,6 +143,18 @@ static void close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reaso
 		return;
 	peer->closing = TRUE;
 	hub->transport.close(peer->conn, code, reason, hub->user_data);
+}
+
+char *hub_random_id(SbHub *hub, SbPeer *peer, const char *prefix)
+{
+	g_autoptr(GError) error = NULL;
+	char *id = relais_random_id(prefix, &error);
+	if (id == NULL) {
+		/* OpenSSL has no entropy: nothing predictable is handed out instead */
+		g_warning("%s connection: %s", relais_role_name(peer->role), error->message);
+		close_peer(hub, peer, 1011, "the switchboard has no random bytes: try again later");
+	}
+	return id;
 }
 
 static void reply_error(SbHub *hub, SbPeer *peer, const char *text)
@@ -311,6 +331,9 @@ static void detach_peer(SbHub *hub, SbPeer *peer);
 
 static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
+	g_autofree char *conn_id = hub_random_id(hub, peer, NULL);
+	if (conn_id == NULL)
+		return;
 	if (peer->role == RELAIS_ROLE_BOOTH) {
 		const char *id = relais_msg_get_string(msg, "booth_id");
 		if (peer->cert_booth_id && g_strcmp0(id, peer->cert_booth_id) != 0) {
@@ -363,7 +386,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_ptr_array_add(hub->advisers, peer);
 	}
 	peer->greeted = TRUE;
-	peer->conn_id = g_uuid_string_random();
+	g_ptr_array_remove_fast(hub->pending, peer);
+	peer->conn_id = g_steal_pointer(&conn_id);
 
 	JsonObject *w = relais_msg_new(RELAIS_MSG_WELCOME);
 	json_object_set_int_member(w, "version", RELAIS_PROTO_VERSION);
@@ -425,9 +449,11 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	const char *booking = relais_msg_get_string(msg, "booking");
 	if (booking && !hub_booking_usable(hub, peer, booking))
 		return;
+	g_autofree char *ticket_id = hub_random_id(hub, peer, "t-");
+	if (ticket_id == NULL)
+		return;
 	SbTicket *t = g_new0(SbTicket, 1);
-	g_autofree char *uuid = g_uuid_string_random();
-	t->id = g_strdup_printf("t-%.8s", uuid);
+	t->id = g_steal_pointer(&ticket_id);
 	t->booth = peer;
 	t->language = g_strdup(relais_msg_get_string(msg, "language"));
 	t->topic = g_strdup(relais_msg_get_string(msg, "topic"));
@@ -523,10 +549,43 @@ gboolean sb_hub_offer_update(SbHub *hub, const char *booth_id, const char *updat
 	return TRUE;
 }
 
+#define MICRO 1000000
+
+/* One message's token from `peer`'s bucket; FALSE when it is empty. */
+static gboolean take_token(SbHub *hub, SbPeer *peer)
+{
+	gint64 now = hub_now_us(hub);
+	gint64 full = (gint64)hub->config.msg_burst * MICRO;
+	/* microseconds times messages a second: millionths of a message */
+	gint64 elapsed = MAX(now - peer->tokens_us, 0);
+	peer->tokens_us = now;
+	if (elapsed >= full / hub->config.msg_rate)
+		peer->tokens = full; /* long quiet: full again (and no overflow) */
+	else
+		peer->tokens = MIN(full, peer->tokens + elapsed * hub->config.msg_rate);
+	if (peer->tokens < MICRO)
+		return FALSE;
+	peer->tokens -= MICRO;
+	return TRUE;
+}
+
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
 		return;
+	if (!take_token(hub, peer)) {
+		/* a flood: said once, clearly, then the connection goes (its
+		 * call, if any, is held or ended as for any lost link) */
+		g_message("%s connection%s%s sent more than %u messages at once or %u a second: closing it",
+			  relais_role_name(peer->role), peer->booth_id ? " of booth " : "",
+			  peer->booth_id ? peer->booth_id : "", hub->config.msg_burst, hub->config.msg_rate);
+		hub->rate_limited++;
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_RATE, NULL,
+			       "too many messages: at most %u at once and %u a second; closing this connection",
+			       hub->config.msg_burst, hub->config.msg_rate);
+		close_peer(hub, peer, 1008, "message rate limit exceeded");
+		return;
+	}
 	g_autoptr(GError) error = NULL;
 	g_autofree char *type_name = NULL;
 	g_autoptr(RelaisMsg) msg = relais_msg_parse(data, len, peer->role, peer->greeted, &type_name, &error);
@@ -601,6 +660,9 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn)
 	SbPeer *peer = g_new0(SbPeer, 1);
 	peer->role = role;
 	peer->conn = conn;
+	peer->connected_us = peer->tokens_us = hub_now_us(hub);
+	peer->tokens = (gint64)hub->config.msg_burst * MICRO;
+	g_ptr_array_add(hub->pending, peer);
 	return peer;
 }
 
@@ -671,6 +733,7 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	if (peer == NULL)
 		return;
 	detach_peer(hub, peer);
+	g_ptr_array_remove_fast(hub->pending, peer);
 	g_free(peer->conn_id);
 	g_free(peer->booth_id);
 	g_free(peer->cert_booth_id);
@@ -700,9 +763,39 @@ gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, cons
 	return TRUE;
 }
 
+gboolean sb_hub_peer_greeted(SbPeer *peer)
+{
+	return peer != NULL && peer->greeted;
+}
+
+/* Connections that said no hello in time are closed: a silent socket
+ * holds memory and a descriptor, and counts against its address's
+ * pre-hello cap (server.c) until it goes. */
+static void close_silent(SbHub *hub, gint64 now)
+{
+	gint64 limit = (gint64)hub->config.hello_timeout_ms * 1000;
+	for (guint i = 0; i < hub->pending->len;) {
+		SbPeer *p = g_ptr_array_index(hub->pending, i);
+		if (now - p->connected_us < limit) {
+			i++;
+			continue;
+		}
+		g_ptr_array_remove_index_fast(hub->pending, i);
+		if (p->closing)
+			continue;
+		hub->hello_timeouts++;
+		guint ms = hub->config.hello_timeout_ms;
+		g_autofree char *reason = ms % 1000 == 0 ? g_strdup_printf("no hello within %u s", ms / 1000)
+							 : g_strdup_printf("no hello within %u ms", ms);
+		g_message("closing a %s connection: %s", relais_role_name(p->role), reason);
+		close_peer(hub, p, 1008, reason);
+	}
+}
+
 void sb_hub_tick(SbHub *hub)
 {
 	gint64 now = hub_now_us(hub);
+	close_silent(hub, now);
 	hub_calls_expire(hub, now);
 	hub_diag_expire(hub, now);
 	GHashTableIter it;
@@ -779,6 +872,18 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       "relais_update_reports_total{result=\"rolled-back\"} %" G_GUINT64_FORMAT "\n"
 			       "relais_update_reports_total{result=\"install-failed\"} %" G_GUINT64_FORMAT "\n",
 			       hub->update_reports[0], hub->update_reports[1], hub->update_reports[2]);
+	g_string_append_printf(
+		out,
+		"# HELP relais_connections_waiting_hello WebSocket connections that have not said hello yet.\n"
+		"# TYPE relais_connections_waiting_hello gauge\n"
+		"relais_connections_waiting_hello %u\n"
+		"# HELP relais_hello_timeouts_total Connections closed for saying no hello in time.\n"
+		"# TYPE relais_hello_timeouts_total counter\n"
+		"relais_hello_timeouts_total %" G_GUINT64_FORMAT "\n"
+		"# HELP relais_rate_limited_total Connections closed for sending messages too fast.\n"
+		"# TYPE relais_rate_limited_total counter\n"
+		"relais_rate_limited_total %" G_GUINT64_FORMAT "\n",
+		hub->pending->len, hub->hello_timeouts, hub->rate_limited);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

@@ -138,6 +138,9 @@ typedef struct {
 	guint checkin_window_s;	    /* ... this window, before the booth must wait */
 	guint diag_timeout_ms;	    /* a diag_request waits this long for its report */
 	guint diag_max_pending;	    /* diag_requests open at once per booth */
+	guint hello_timeout_ms;	    /* a connection without hello is closed after this */
+	guint msg_burst;	    /* messages a connection may send at once ... */
+	guint msg_rate;		    /* ... and per second, sustained (token bucket) */
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
@@ -194,8 +197,12 @@ gboolean sb_hub_offer_update(SbHub *hub, const char *booth_id, const char *updat
 			     const char *version);
 /* Whether a booth of that id is connected (greeted) now. */
 gboolean sb_hub_booth_connected(SbHub *hub, const char *booth_id);
+/* Whether `peer`'s hello was accepted (FALSE until then, and after a hello
+ * that was refused). */
+gboolean sb_hub_peer_greeted(SbPeer *peer);
 /* Call about once a second: ends the calls whose booth did not come back
- * within the resume grace. */
+ * within the resume grace, closes connections without a hello after
+ * hello_timeout_ms. */
 void sb_hub_tick(SbHub *hub);
 
 /* Prometheus text exposition of the hub's figures, appended to `out`. */

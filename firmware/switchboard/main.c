@@ -553,23 +553,25 @@ static GTlsCertificate *booth_listener_cert(const char *data, GTlsCertificate *t
 	return sb_cert_load_pair(crt, key, error);
 }
 
-/* RELAIS_SB_DIAG_TIMEOUT_MS: FOR TESTS ONLY. How long an administrator's
- * diagnostic request waits for the booth (Kconfig RELAIS_SB_DIAG_TIMEOUT_MS
- * otherwise), so that a test sees the 504 without waiting 10 s. 0: unset. */
-static gboolean diag_timeout_from_env(guint *ms)
+/* FOR TESTS ONLY, so that a test sees a timeout without waiting the
+ * Kconfig's seconds: milliseconds from environment variable `name`
+ * (100..120000; 0: unset). RELAIS_SB_DIAG_TIMEOUT_MS: how long an
+ * administrator's diagnostic request waits for the booth;
+ * RELAIS_SB_HELLO_TIMEOUT_MS: how long a WebSocket may stay without hello. */
+static gboolean test_ms_from_env(const char *name, const char *what, guint *ms)
 {
-	const char *env = g_getenv("RELAIS_SB_DIAG_TIMEOUT_MS");
+	const char *env = g_getenv(name);
 	*ms = 0;
 	if (env == NULL || *env == '\0')
 		return TRUE;
 	char *end = NULL;
 	gint64 v = g_ascii_strtoll(env, &end, 10);
 	if (end == env || *end != '\0' || v < 100 || v > 120000) {
-		fprintf(stderr, PROG ": RELAIS_SB_DIAG_TIMEOUT_MS must be 100..120000 milliseconds\n");
+		fprintf(stderr, PROG ": %s must be 100..120000 milliseconds\n", name);
 		return FALSE;
 	}
 	*ms = (guint)v;
-	g_warning("TEST ONLY: RELAIS_SB_DIAG_TIMEOUT_MS=%u: diagnostic requests wait %u ms", *ms, *ms);
+	g_warning("TEST ONLY: %s=%u: %s %u ms", name, *ms, what, *ms);
 	return TRUE;
 }
 
@@ -596,6 +598,7 @@ static gboolean takes_value(const char *arg)
 					   "--bundle-max-bytes",
 					   "--rauc",
 					   "--bundle-keyring",
+					   "--health-min-free-mb",
 					   "--no-show-minutes",
 					   "--checkin-early-minutes"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
@@ -627,6 +630,7 @@ int main(int argc, char **argv)
 	g_autofree char *bundle_keyring = NULL;
 	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
 	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
+	int health_min_free_mb = CONFIG_RELAIS_SB_HEALTH_MIN_FREE_MB;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -664,6 +668,8 @@ int main(int argc, char **argv)
 		 "A booking not checked in this long after its start is a no-show (1..240)", "MIN"},
 		{"checkin-early-minutes", 0, 0, G_OPTION_ARG_INT, &early_min,
 		 "A booking code may be checked in this long before its start (0..240)", "MIN"},
+		{"health-min-free-mb", 0, 0, G_OPTION_ARG_INT, &health_min_free_mb,
+		 "Free space the data folder needs for /healthz to say ok (default: the Kconfig value)", "MIB"},
 		{NULL}};
 
 	/* "user ..." and what follows is a command with its own options */
@@ -827,8 +833,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": booth listener certificate: %s\n", error->message);
 		return 1;
 	}
-	guint diag_timeout_ms = 0;
-	if (!diag_timeout_from_env(&diag_timeout_ms))
+	guint diag_timeout_ms = 0, hello_timeout_ms = 0;
+	if (!test_ms_from_env("RELAIS_SB_DIAG_TIMEOUT_MS", "diagnostic requests wait", &diag_timeout_ms) ||
+	    !test_ms_from_env("RELAIS_SB_HELLO_TIMEOUT_MS", "a WebSocket must say hello within", &hello_timeout_ms))
 		return 1;
 
 	if (doc_max_bytes < 0 || doc_max_bytes > CONFIG_RELAIS_DOC_MAX_BYTES) {
@@ -839,6 +846,10 @@ int main(int argc, char **argv)
 	if (bundle_max_bytes < 0 || bundle_max_bytes > CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES) {
 		fprintf(stderr, PROG ": --bundle-max-bytes must be 1..%d (the Kconfig cap)\n",
 			CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES);
+		return 2;
+	}
+	if (health_min_free_mb < 1 || health_min_free_mb > 1000000) {
+		fprintf(stderr, PROG ": --health-min-free-mb must be 1..1000000\n");
 		return 2;
 	}
 	if (bundle_keyring && !g_file_test(bundle_keyring, G_FILE_TEST_IS_REGULAR)) {
@@ -873,11 +884,13 @@ int main(int argc, char **argv)
 				.turn_urls = turn_urls,
 				.turn_secret = turn_secret,
 				.diag_timeout_ms = diag_timeout_ms,
+				.hello_timeout_ms = hello_timeout_ms,
 			},
 		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
 		.enrol = enrol,
 		.booth_port = (guint)booth_port,
 		.booth_tls_certificate = booth_tls,
+		.health_min_free_mb = (guint)health_min_free_mb,
 		.bundles =
 			{
 				.store = store,

@@ -7,6 +7,7 @@
 #include "bookings.h"
 #include "docshare.h"
 #include "enrol-http.h"
+#include "health.h"
 #include "http.h"
 #include "site.h"
 #include "stats.h"
@@ -25,6 +26,8 @@
 #define SESSION_SWEEP_EVERY_S 5
 /* sign-ins hashing at once; more get 503 + Retry-After */
 #define MAX_KDF_JOBS 4
+/* slowed-down sign-ins waiting for their delay (each holds a paused request) */
+#define MAX_DELAYED_SIGNINS 64
 
 struct _SbServer {
 	SoupServer *soup;
@@ -44,10 +47,15 @@ struct _SbServer {
 	/* SoupWebsocketConnection* -> SHA-256 of the sign-in token (advisers):
 	 * signing out closes the sign-in's connections */
 	GHashTable *conn_signins;
-	guint tick_id;	  /* the hub's timers (held calls), store housekeeping */
-	guint kdf_jobs;	  /* sign-ins hashing in worker threads */
-	gboolean closing; /* sb_server_free() waits for them */
+	/* SoupWebsocketConnection* -> its client's address: the caps on
+	 * connections waiting for their hello */
+	GHashTable *conn_addresses;
+	guint tick_id;	    /* the hub's timers (held calls), store housekeeping */
+	guint kdf_jobs;	    /* sign-ins hashing in worker threads */
+	GPtrArray *delayed; /* SignIn* slowed down, before their KDF */
+	gboolean closing;   /* sb_server_free() waits for them */
 	guint ticks;
+	SbHealth *health;
 };
 
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
@@ -257,6 +265,7 @@ static void on_ws_closed(SoupWebsocketConnection *ws, gpointer user_data)
 	if (g_hash_table_steal_extended(server->conns, ws, NULL, (gpointer *)&peer)) {
 		g_hash_table_remove(server->conn_signins, ws);
 		g_hash_table_remove(server->booth_certs, ws);
+		g_hash_table_remove(server->conn_addresses, ws);
 		g_debug("connection closed (code %u)", soup_websocket_connection_get_close_code(ws));
 		sb_hub_disconnect(server->hub, peer);
 		g_signal_handlers_disconnect_by_data(ws, server);
@@ -298,6 +307,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 				    g_strdup(g_object_get_data(G_OBJECT(msg), "relais-session")));
 	}
 	g_hash_table_insert(server->conns, g_object_ref(ws), peer);
+	g_hash_table_insert(server->conn_addresses, ws, g_strdup(soup_server_message_get_remote_host(msg)));
 	g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), server);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), server);
 	g_signal_connect(ws, "error", G_CALLBACK(on_ws_error), server);
@@ -314,7 +324,18 @@ static void set_text(SoupServerMessage *msg, guint status, const char *content_t
 static void on_healthz(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
 		       gpointer user_data)
 {
-	set_text(msg, SOUP_STATUS_OK, "text/plain", "ok\n");
+	SbServer *server = user_data;
+	if (!sb_http_allow(msg, "GET, HEAD"))
+		return;
+	g_autoptr(GString) reasons = g_string_new("unhealthy\n");
+	gsize head = reasons->len;
+	if (sb_health_check(server->health, reasons)) {
+		set_text(msg, SOUP_STATUS_OK, "text/plain", "ok\n");
+		return;
+	}
+	g_assert(reasons->len > head);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
+	set_text(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", reasons->str);
 }
 
 static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -338,6 +359,10 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 			       "# TYPE relais_document_uploads_bytes gauge\n"
 			       "relais_document_uploads_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_docshare_uploads_bytes(server->soup));
+#ifndef RELAIS_SOFTWARE
+#define RELAIS_SOFTWARE "unknown"
+#endif
+	sb_health_metrics(server->health, RELAIS_SOFTWARE, out);
 	set_text(msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
 }
 
@@ -489,26 +514,32 @@ static gboolean read_credentials(SoupServerMessage *msg, char **login, char **pa
 /* --- /api ----------------------------------------------------------------------- */
 
 #define WRONG_CREDENTIALS "wrong login or password"
+/* what an unauthenticated client is told when the store fails: never the
+ * store's own words (a path, a SQLite message), which go to the log */
+#define STORE_FAILED "the switchboard cannot check sign-ins now: try again later"
 
-/* POST /api/login: the order of STORE.md. Runs on the main loop on purpose:
- * one sign-in at a time keeps the rate limit exact (no burst of parallel
- * guesses can pass the count together). */
-/* One sign-in while its KDF runs in a worker thread (scrypt takes ~0.1 s and
- * tens of MB: on the main loop it would stall every call's signaling). The
- * worker only hashes; the store is touched on the main loop alone. */
+/* POST /api/login: the order of STORE.md. The counting and recording run
+ * on the main loop; the KDF (scrypt takes ~0.1 s and tens of MB: on the main
+ * loop it would stall every call's signaling) in a worker thread, which
+ * only hashes. Each attempt is recorded before its hash starts, as a failure
+ * until it proves right: attempts whose hashes are still running count, so
+ * no burst of parallel guesses passes the limit together. */
 typedef struct {
 	SbServer *server;
 	SoupServerMessage *msg; /* paused until the KDF is done */
 	char *login, *password, *address;
-	SbUser *user; /* NULL: unknown login (one KDF all the same) */
-	gboolean ok;  /* set by the worker */
-	char *rehash; /* set by the worker when the stored parameters are old */
+	gint64 attempt; /* its record in sign_in_attempts */
+	SbUser *user;	/* NULL: unknown login (one KDF all the same) */
+	guint delay_id; /* the account's slow-down, before the KDF */
+	gboolean ok;	/* set by the worker */
+	char *rehash;	/* set by the worker when the stored parameters are old */
 } SignIn;
 
 static void sign_in_free(SignIn *in)
 {
 	if (in->password)
 		explicit_bzero(in->password, strlen(in->password));
+	g_clear_handle_id(&in->delay_id, g_source_remove);
 	g_free(in->password);
 	g_free(in->login);
 	g_free(in->address);
@@ -534,19 +565,18 @@ static void sign_in_finish(SignIn *in)
 	SbUser *user = in->user;
 	g_autoptr(GError) error = NULL;
 	if (!in->ok) {
-		if (!sb_store_attempt_record(server->store, in->login, in->address, &error))
-			g_warning("sign-in: %s", error->message);
+		/* recorded before the hash: it stays a failure */
 		g_message("sign-in refused from %s", in->address);
 		sb_http_set_json_error(msg, SOUP_STATUS_UNAUTHORIZED, WRONG_CREDENTIALS);
 		return;
 	}
+	if (!sb_store_attempt_succeeded(server->store, in->attempt, user->login, in->address, &error)) {
+		g_warning("sign-in: %s", error->message);
+		g_clear_error(&error);
+	}
 	if (user->disabled) {
 		sb_http_set_json_error(msg, SOUP_STATUS_FORBIDDEN, "this account is disabled");
 		return;
-	}
-	if (!sb_store_attempts_forget_login(server->store, user->login, &error)) {
-		g_warning("sign-in: %s", error->message);
-		g_clear_error(&error);
 	}
 	if (in->rehash != NULL) {
 		/* before the sign-in: set_password ends the account's sign-ins */
@@ -558,7 +588,7 @@ static void sign_in_finish(SignIn *in)
 	g_autofree char *token = sb_store_signin_create(server->store, user->id, in->address, 0, &error);
 	if (token == NULL) {
 		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
 		return;
 	}
 	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, in->address);
@@ -576,6 +606,37 @@ static void sign_in_done(GObject *source, GAsyncResult *result, gpointer data)
 	soup_server_message_unpause(in->msg);
 }
 
+static void sign_in_start_kdf(SignIn *in)
+{
+	in->server->kdf_jobs++;
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, sign_in_done, NULL);
+	g_task_set_task_data(task, in, (GDestroyNotify)sign_in_free);
+	g_task_run_in_thread(task, sign_in_kdf);
+}
+
+static gboolean on_sign_in_delayed(gpointer data)
+{
+	SignIn *in = data;
+	in->delay_id = 0;
+	g_ptr_array_remove_fast(in->server->delayed, in);
+	sign_in_start_kdf(in);
+	return G_SOURCE_REMOVE;
+}
+
+static void refuse_for_now(SoupServerMessage *msg, guint status, const char *text, guint wait)
+{
+	g_autofree char *retry = g_strdup_printf("%u", wait);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_set_member_name(b, "retry_after");
+	json_builder_add_int_value(b, wait);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, status, b);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
+}
+
 static void api_login(SbServer *server, SoupServerMessage *msg)
 {
 	g_autofree char *login = NULL, *password = NULL;
@@ -589,44 +650,51 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	if (address == NULL)
 		address = "";
 	g_autoptr(GError) error = NULL;
-	SbAttempts per_login, per_address;
-	if (!sb_store_attempts_count(server->store, login, address, 0, &per_login, &per_address, &error)) {
+	SbAttempts per_pair, per_address, per_login;
+	if (!sb_store_attempts_count(server->store, login, address, 0, &per_pair, &per_address, &per_login, &error)) {
 		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
 		return;
 	}
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	guint wait = sb_auth_rate_limit(NULL, per_login.failures, per_login.oldest_s, per_address.failures,
+	/* this login from this address, and this address: never the login
+	 * alone, which would let anyone lock its owner out */
+	guint wait = sb_auth_rate_limit(NULL, per_pair.failures, per_pair.oldest_s, per_address.failures,
 					per_address.oldest_s, now);
+	if (wait > 0) {
+		refuse_for_now(msg, 429 /* Too Many Requests */, "too many attempts", wait);
+		return;
+	}
 	/* each KDF holds tens of MB: a burst of sign-ins waits its turn */
-	gboolean busy = wait == 0 && server->kdf_jobs >= MAX_KDF_JOBS;
-	if (wait > 0 || busy) {
-		if (busy)
-			wait = 1;
-		g_autofree char *retry = g_strdup_printf("%u", wait);
-		g_autoptr(JsonBuilder) b = json_builder_new();
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "error");
-		json_builder_add_string_value(b, busy ? "busy: try again in a second" : "too many attempts");
-		json_builder_set_member_name(b, "retry_after");
-		json_builder_add_int_value(b, wait);
-		json_builder_end_object(b);
-		sb_http_set_json(msg, busy ? SOUP_STATUS_SERVICE_UNAVAILABLE : 429 /* Too Many Requests */, b);
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", retry);
+	if (server->kdf_jobs >= MAX_KDF_JOBS || server->delayed->len >= MAX_DELAYED_SIGNINS) {
+		refuse_for_now(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy: try again in a second", 1);
 		return;
 	}
 	SignIn *in = g_new0(SignIn, 1);
+	if (!sb_store_attempt_record(server->store, login, address, &in->attempt, &error)) {
+		g_warning("sign-in: %s", error->message);
+		g_free(in);
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		return;
+	}
 	in->server = server;
 	in->msg = g_object_ref(msg);
 	in->login = g_steal_pointer(&login);
 	in->password = g_steal_pointer(&password);
 	in->address = g_strdup(address);
 	in->user = sb_store_user_get(server->store, in->login, NULL);
-	server->kdf_jobs++;
 	soup_server_message_pause(msg);
-	g_autoptr(GTask) task = g_task_new(NULL, NULL, sign_in_done, NULL);
-	g_task_set_task_data(task, in, (GDestroyNotify)sign_in_free);
-	g_task_run_in_thread(task, sign_in_kdf);
+	/* failures on this account from anywhere slow every sign-in to it
+	 * down, the right one too: a delay, never a refusal */
+	guint delay = sb_auth_slowdown(NULL, per_login.failures);
+	if (delay > 0) {
+		g_message("sign-in from %s: the account has %u recent failures, answering in %u s", in->address,
+			  per_login.failures, delay);
+		g_ptr_array_add(server->delayed, in);
+		in->delay_id = g_timeout_add_seconds(delay, on_sign_in_delayed, in);
+		return;
+	}
+	sign_in_start_kdf(in);
 }
 
 /* Closes the consoles whose sign-in hash `doomed` picks, with `reason` (1008).
@@ -735,6 +803,30 @@ static void on_api(SoupServer *soup, SoupServerMessage *msg, const char *path, G
 	}
 }
 
+/* Whether another connection may wait for its hello: at most
+ * RELAIS_SB_PREHELLO_MAX_PER_ADDRESS from one address and
+ * RELAIS_SB_PREHELLO_MAX in all (the hub closes the silent ones after the
+ * hello timeout). Counted over the open connections: a few hundred at most. */
+static gboolean may_wait_for_hello(SbServer *server, const char *address)
+{
+	guint from_address = 0, total = 0;
+	GHashTableIter it;
+	gpointer ws, peer;
+	g_hash_table_iter_init(&it, server->conns);
+	while (g_hash_table_iter_next(&it, &ws, &peer)) {
+		if (sb_hub_peer_greeted(peer))
+			continue;
+		total++;
+		if (g_strcmp0(g_hash_table_lookup(server->conn_addresses, ws), address) == 0)
+			from_address++;
+	}
+	if (from_address < CONFIG_RELAIS_SB_PREHELLO_MAX_PER_ADDRESS && total < CONFIG_RELAIS_SB_PREHELLO_MAX)
+		return TRUE;
+	g_message("refusing a WebSocket from %s: %u of its connections and %u in all are waiting for their hello",
+		  address, from_address, total);
+	return FALSE;
+}
+
 /* Runs before the WebSocket handshake of the same path: a status set here
  * refuses the upgrade (libsoup then never makes a connection). */
 static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -743,6 +835,13 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	Endpoint *ep = user_data;
 	SbServer *server = ep->server;
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	/* first, and cheap: no store lookup for a client that floods upgrades */
+	if (!may_wait_for_hello(server, soup_server_message_get_remote_host(msg))) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "10");
+		set_text(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain",
+			 "too many connections waiting for their hello: say hello on those, or try again later\n");
+		return;
+	}
 	if (ep->role == RELAIS_ROLE_BOOTH) {
 		/* booths are not browsers: an Origin means a web page posing as one */
 		if (soup_message_headers_get_one(h, "Origin") != NULL) {
@@ -807,6 +906,19 @@ static SbPeer *find_adviser_in_call(const char *signin_hash, gpointer user_data)
 	return NULL;
 }
 
+/* The most a route keeps of a request body (sb_http_cap_bodies): a sign-in's
+ * two fields, an enrolment's PEM request, the administration's JSON (the
+ * largest of the rest); the routes check their exact caps again. Documents
+ * and bundles stream their uploads with their own caps. */
+static gsize body_cap(const char *path, gpointer user_data)
+{
+	if (g_strcmp0(path, "/api/login") == 0 || g_strcmp0(path, "/api/logout") == 0)
+		return API_MAX_BODY;
+	if (g_str_has_prefix(path, SB_ENROL_HTTP_PATH))
+		return SB_ENROL_HTTP_MAX_BODY;
+	return SB_ADMIN_MAX_BODY;
+}
+
 /* --- life cycle -------------------------------------------------------------- */
 
 /* /ws/booth and the booths' routes on the advisers' port: not here. */
@@ -853,9 +965,13 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	server->delayed = g_ptr_array_new();
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
+	SbHealthConfig health = {.store = config->store, .min_free_mb = config->health_min_free_mb};
+	server->health = sb_health_new(&health);
 	sweep_no_shows(server);
 	server->soup = soup_server_new("server-header", "relais-switchboard", NULL);
 	/* the booth listener asks every client for a certificate and checks
@@ -863,6 +979,10 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	 * tls-database. A client without one reaches only simpleenroll. */
 	server->booth_soup = soup_server_new("server-header", "relais-switchboard", "tls-auth-mode",
 					     G_TLS_AUTHENTICATION_REQUESTED, NULL);
+
+	/* before any handler: every body is capped before it is kept */
+	sb_http_cap_bodies(server->soup, body_cap, NULL);
+	sb_http_cap_bodies(server->booth_soup, body_cap, NULL);
 
 	Endpoint *booth = g_new0(Endpoint, 1), *adviser = g_new0(Endpoint, 1);
 	booth->server = adviser->server = server;
@@ -926,6 +1046,15 @@ void sb_server_free(SbServer *server)
 	server->closing = TRUE;
 	while (server->kdf_jobs > 0)
 		g_main_context_iteration(NULL, TRUE);
+	/* slowed-down ones never reach their KDF: unanswered too */
+	if (server->delayed) {
+		for (guint i = 0; i < server->delayed->len; i++) {
+			SignIn *in = g_ptr_array_index(server->delayed, i);
+			soup_server_message_unpause(in->msg);
+			sign_in_free(in);
+		}
+		g_ptr_array_unref(server->delayed);
+	}
 	if (server->conns) {
 		GHashTableIter it;
 		gpointer ws, peer;
@@ -942,6 +1071,7 @@ void sb_server_free(SbServer *server)
 		g_hash_table_unref(server->conns);
 		g_hash_table_unref(server->conn_signins);
 		g_hash_table_unref(server->booth_certs);
+		g_hash_table_unref(server->conn_addresses);
 	}
 	if (server->soup) {
 		soup_server_disconnect(server->soup);
@@ -952,6 +1082,7 @@ void sb_server_free(SbServer *server)
 		g_object_unref(server->booth_soup);
 	}
 	sb_hub_free(server->hub);
+	sb_health_free(server->health);
 	g_free(server->assets_dir);
 	g_free(server);
 }

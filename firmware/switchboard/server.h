@@ -11,7 +11,8 @@
  *   /api/booth/document/     the booth's download of one
  *   /api/admin/bundles       update bundles (bundles.h); the booth's download
  *   /api/booth/bundle/       of one, on the booth listener
- *   /healthz                 "ok" while the main loop runs
+ *   /healthz                 "ok", or 503 and why (health.h: the store, disk
+ *                            space, the main loop's lateness)
  *   /metrics                 Prometheus text format
  *   /                        the adviser console (assets/web/)
  */
@@ -47,6 +48,8 @@ typedef struct {
 	GTlsCertificate *booth_tls_certificate;
 	/* updates sent from afar (bundles.h); dir NULL: none */
 	SbBundlesConfig bundles;
+	/* /healthz: free space the data folder needs (0: Kconfig) */
+	guint health_min_free_mb;
 } SbServerConfig;
 
 SbServer *sb_server_new(const SbServerConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;

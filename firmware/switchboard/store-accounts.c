@@ -467,18 +467,22 @@ static char *attempt_key(const char *kind, const char *value)
 	return g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
 }
 
-gboolean sb_store_attempt_record(SbStore *s, const char *login, const char *address, GError **error)
+gboolean sb_store_attempt_record(SbStore *s, const char *login, const char *address, gint64 *id_out, GError **error)
 {
 	g_autofree char *lk = attempt_key("login", login);
 	g_autofree char *ak = attempt_key("address", address);
 	g_autoptr(SbStmt) st =
 		store_prep(s, "INSERT INTO sign_in_attempts (login_key, address_key, at) VALUES (?, ?, ?)", error);
-	return st &&
-	       store_bound(s,
-			   store_bind_text(st, 1, lk) | store_bind_text(st, 2, ak) |
-				   store_bind_int64(st, 3, sb_store_now(s)),
-			   error) &&
-	       store_run(s, st, "recording a failed sign-in", error);
+	if (!st ||
+	    !store_bound(s,
+			 store_bind_text(st, 1, lk) | store_bind_text(st, 2, ak) |
+				 store_bind_int64(st, 3, sb_store_now(s)),
+			 error) ||
+	    !store_run(s, st, "recording a sign-in attempt", error))
+		return FALSE;
+	if (id_out)
+		*id_out = store_last_id(s);
+	return TRUE;
 }
 
 static gboolean count_key(SbStore *s, const char *sql, const char *key, gint64 since, SbAttempts *out, GError **error)
@@ -493,29 +497,50 @@ static gboolean count_key(SbStore *s, const char *sql, const char *key, gint64 s
 }
 
 gboolean sb_store_attempts_count(SbStore *s, const char *login, const char *address, guint window_s,
-				 SbAttempts *per_login, SbAttempts *per_address, GError **error)
+				 SbAttempts *per_pair, SbAttempts *per_address, SbAttempts *per_login, GError **error)
 {
 	if (window_s == 0)
 		window_s = CONFIG_RELAIS_SB_SIGNIN_WINDOW_S;
 	gint64 since = sb_store_now(s) - window_s;
 	g_autofree char *lk = attempt_key("login", login);
 	g_autofree char *ak = attempt_key("address", address);
+	SbAttempts ignored;
+	if (per_pair) {
+		g_autoptr(SbStmt) st = store_prep(s,
+						  "SELECT count(*), coalesce(min(at), 0) FROM sign_in_attempts "
+						  "WHERE login_key = ? AND address_key = ? AND at > ?",
+						  error);
+		if (!st ||
+		    !store_bound(
+			    s, store_bind_text(st, 1, lk) | store_bind_text(st, 2, ak) | store_bind_int64(st, 3, since),
+			    error) ||
+		    store_step(s, st, "counting failed sign-ins", error) != STORE_ROW)
+			return FALSE;
+		per_pair->failures = (guint)store_col_int64(st, 0);
+		per_pair->oldest_s = store_col_int64(st, 1);
+	}
 	return count_key(s,
 			 "SELECT count(*), coalesce(min(at), 0) FROM sign_in_attempts "
-			 "WHERE login_key = ? AND at > ?",
-			 lk, since, per_login, error) &&
+			 "WHERE address_key = ? AND at > ?",
+			 ak, since, per_address ? per_address : &ignored, error) &&
 	       count_key(s,
 			 "SELECT count(*), coalesce(min(at), 0) FROM sign_in_attempts "
-			 "WHERE address_key = ? AND at > ?",
-			 ak, since, per_address, error);
+			 "WHERE login_key = ? AND at > ?",
+			 lk, since, per_login ? per_login : &ignored, error);
 }
 
-gboolean sb_store_attempts_forget_login(SbStore *s, const char *login, GError **error)
+gboolean sb_store_attempt_succeeded(SbStore *s, gint64 id, const char *login, const char *address, GError **error)
 {
 	g_autofree char *lk = attempt_key("login", login);
-	/* the address's count stays: keep the row, drop its login */
-	g_autoptr(SbStmt) st = store_prep(s, "UPDATE sign_in_attempts SET login_key = '' WHERE login_key = ?", error);
-	return st && store_bound(s, store_bind_text(st, 1, lk), error) &&
+	g_autofree char *ak = attempt_key("address", address);
+	g_autoptr(SbStmt) del = store_prep(s, "DELETE FROM sign_in_attempts WHERE id = ?", error);
+	if (!del || !store_bound(s, store_bind_int64(del, 1, id), error) ||
+	    !store_run(s, del, "forgetting a sign-in attempt", error))
+		return FALSE;
+	/* the address's count stays: keep the rows, drop their login */
+	g_autoptr(SbStmt) st = store_prep(
+		s, "UPDATE sign_in_attempts SET login_key = '' WHERE login_key = ? AND address_key = ?", error);
+	return st && store_bound(s, store_bind_text(st, 1, lk) | store_bind_text(st, 2, ak), error) &&
 	       store_run(s, st, "forgetting failed sign-ins", error);
 }
 

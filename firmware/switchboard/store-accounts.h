@@ -111,19 +111,27 @@ typedef struct {
 	gint64 oldest_s; /* time of the oldest of them; 0 when none */
 } SbAttempts;
 
-/* Records one verified failed sign-in now. Refused attempts (rate-limited)
- * must not be recorded. */
+/* Records one sign-in attempt now, as a failure until it is known to be
+ * one: before its password is checked, so that attempts whose hashes are
+ * still running count against the limits. *id_out (nullable): the record,
+ * for sb_store_attempt_succeeded(). Refused attempts (rate-limited) must not
+ * be recorded. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_attempt_record(SbStore *store, const char *login, const char *address, GError **error);
-/* Failures in (now - window_s, now] for the login and for the address; feed
- * them to sb_auth_rate_limit(). window_s 0: CONFIG_RELAIS_SB_SIGNIN_WINDOW_S. */
+gboolean sb_store_attempt_record(SbStore *store, const char *login, const char *address, gint64 *id_out,
+				 GError **error);
+/* Failures in (now - window_s, now] for the login from that address (the
+ * pair), for the address and for the login from anywhere; feed them to
+ * sb_auth_rate_limit() and sb_auth_slowdown(). Each out is nullable.
+ * window_s 0: CONFIG_RELAIS_SB_SIGNIN_WINDOW_S. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_attempts_count(SbStore *store, const char *login, const char *address, guint window_s,
-				 SbAttempts *per_login, SbAttempts *per_address, GError **error);
-/* After a successful sign-in: forgets the login's failures (not the
- * address's). */
+				 SbAttempts *per_pair, SbAttempts *per_address, SbAttempts *per_login, GError **error);
+/* Attempt `id` had the right password: it is deleted, and the pair's
+ * earlier failures are forgotten for the pair and the login (they still
+ * count for the address). Failures from other addresses still count for
+ * the login's slow-down and for their own pairs. */
 G_GNUC_WARN_UNUSED_RESULT
-gboolean sb_store_attempts_forget_login(SbStore *store, const char *login, GError **error);
+gboolean sb_store_attempt_succeeded(SbStore *store, gint64 id, const char *login, const char *address, GError **error);
 /* Deletes attempts older than window_s (0: the Kconfig window). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_attempts_prune(SbStore *store, guint window_s, guint *n_removed, GError **error);

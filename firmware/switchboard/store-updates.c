@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-store"
 
 #include "store-private.h"
+#include "randomid.h"
 
 #include <string.h>
 
@@ -347,8 +348,12 @@ SbUpdateJob *sb_store_update_job_create(SbStore *s, const char *booth_id, const 
 	g_autoptr(SbBundle) bundle = sb_store_bundle_get(s, bundle_id, error);
 	if (bundle == NULL)
 		return NULL;
-	g_autofree char *uuid = g_uuid_string_random();
-	g_autofree char *id = g_strdup_printf("u-%s", uuid);
+	g_autoptr(GError) rand_error = NULL;
+	g_autofree char *id = relais_random_id("u-", &rand_error);
+	if (id == NULL) {
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "a new update id: %s", rand_error->message);
+		return NULL;
+	}
 	gint64 now = sb_store_now(s);
 	g_autoptr(SbStmt) st = store_prep(
 		s, "INSERT INTO update_jobs (id, booth_id, bundle_id, created, updated) VALUES (?, ?, ?, ?, ?)", error);

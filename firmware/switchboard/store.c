@@ -644,6 +644,40 @@ gint64 sb_store_now(SbStore *s)
 	return s->clock ? s->clock(s->clock_data) : g_get_real_time() / G_USEC_PER_SEC;
 }
 
+gboolean sb_store_can_read(SbStore *s, GError **error)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return TRUE;
+	rc = sqlite3_extended_errcode(s->db);
+	g_set_error(error, SB_STORE_ERROR, code_for(rc), "reading: %s", sqlite3_errstr(rc));
+	return FALSE;
+}
+
+gboolean sb_store_can_write(SbStore *s, guint wait_ms, GError **error)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return TRUE; /* a transaction of ours is open: it holds the lock */
+	sqlite3_busy_timeout(s->db, (int)wait_ms);
+	gboolean ok = exec(s, "BEGIN IMMEDIATE", "taking the write lock", error);
+	if (ok)
+		ok = exec(s, "ROLLBACK", "giving the write lock back", error);
+	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	if (!ok)
+		return FALSE;
+	g_autofree char *dir = g_path_get_dirname(s->path);
+	if (access(dir, W_OK) != 0) {
+		int e = errno;
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "%s: %s", dir, g_strerror(e));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean sb_store_maintain(SbStore *s, GError **error)
 {
 	return sb_store_signin_purge(s, NULL, error) && sb_store_attempts_prune(s, 0, NULL, error) &&

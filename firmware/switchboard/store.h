@@ -95,6 +95,16 @@ void sb_store_get_booking_window(SbStore *store, guint *early_min, guint *no_sho
 /* The store's clock now, in unix seconds. */
 gint64 sb_store_now(SbStore *store);
 
+/* /healthz: whether the store answers a read now. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_can_read(SbStore *store, GError **error);
+/* /healthz: whether a write could be made now: the write lock is taken
+ * (waiting at most wait_ms for another writer, not the busy timeout) and
+ * given back, writing nothing, and the folder (WAL, journal) is writable.
+ * TRUE without trying while a transaction of ours is open. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_can_write(SbStore *store, guint wait_ms, GError **error);
+
 /* Periodic housekeeping: purges expired sign-ins, prunes sign-in attempts
  * older than CONFIG_RELAIS_SB_SIGNIN_WINDOW_S, marks no-shows. */
 G_GNUC_WARN_UNUSED_RESULT

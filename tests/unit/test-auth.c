@@ -293,10 +293,29 @@ static void test_rate_limit(void)
 	g_assert_cmpuint(sb_auth_rate_limit(&partial, 2, now - 1, 0, 0, now), ==, CONFIG_RELAIS_SB_SIGNIN_WINDOW_S - 1);
 }
 
+/* The slow-down: nothing below the threshold, then 1, 2, 4 ... seconds up to
+ * the cap, never more, whatever the count (no overflow). */
+static void test_slowdown(void)
+{
+	const SbAuthLimits lim = {.slowdown_after = 3, .slowdown_max_s = 8};
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 0), ==, 0);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 2), ==, 0);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 3), ==, 1);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 4), ==, 2);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 5), ==, 4);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 6), ==, 8);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 7), ==, 8);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, 40), ==, 8);
+	g_assert_cmpuint(sb_auth_slowdown(&lim, G_MAXUINT), ==, 8);
+	g_assert_cmpuint(sb_auth_slowdown(NULL, CONFIG_RELAIS_SB_SIGNIN_SLOWDOWN_AFTER - 1), ==, 0);
+	g_assert_cmpuint(sb_auth_slowdown(NULL, 1000), ==, CONFIG_RELAIS_SB_SIGNIN_SLOWDOWN_MAX_S);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/auth/hash-and-verify", test_hash_and_verify);
+	g_test_add_func("/auth/slowdown", test_slowdown);
 	g_test_add_func("/auth/defaults", test_defaults);
 	g_test_add_func("/auth/known-vectors", test_known_vectors);
 	g_test_add_func("/auth/malformed", test_malformed);

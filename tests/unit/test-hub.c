@@ -11,6 +11,7 @@ typedef struct {
 	const char *name;
 	GPtrArray *inbox; /* char* texts received */
 	gushort closed_code;
+	char closed_reason[128];
 	SbPeer *peer;
 } Conn;
 
@@ -46,6 +47,7 @@ static void t_send(gpointer conn, const char *text, gpointer ud)
 static void t_close(gpointer conn, gushort code, const char *reason, gpointer ud)
 {
 	((Conn *)conn)->closed_code = code;
+	g_strlcpy(((Conn *)conn)->closed_reason, reason ? reason : "", sizeof((Conn *)conn)->closed_reason);
 }
 
 static const SbHubTransport transport = {t_send, t_close};
@@ -654,6 +656,89 @@ static void test_metrics(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(out->str, "\nrelais_calls_total 0\n"));
 	g_assert_nonnull(strstr(out->str, "\nrelais_protocol_errors_total 1\n"));
 	g_assert_nonnull(strstr(out->str, "# TYPE relais_calls_total counter"));
+}
+
+/* The silent connection: a socket that never says hello is closed after
+ * the hello timeout (Kconfig: RELAIS_SB_HELLO_TIMEOUT_S) with a reason that
+ * says so; one that said hello in time stays. */
+static void test_silent_connection(Fixture *f, gconstpointer data)
+{
+	gint64 limit = (gint64)CONFIG_RELAIS_SB_HELLO_TIMEOUT_S * G_USEC_PER_SEC;
+	Conn *silent = open_conn(f, 0, RELAIS_ROLE_BOOTH);
+	Conn *mute = open_conn(f, 1, RELAIS_ROLE_ADVISER);
+	Conn *polite = booth(f, 2, "sim-1");
+	f->now_us += limit - 1;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(silent->closed_code, ==, 0);
+	g_autoptr(GString) before = g_string_new(NULL);
+	sb_hub_metrics(f->hub, before);
+	g_assert_nonnull(strstr(before->str, "\nrelais_connections_waiting_hello 2\n"));
+	f->now_us += 1;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(silent->closed_code, ==, 1008);
+	g_assert_cmpuint(mute->closed_code, ==, 1008);
+	g_autofree char *want = g_strdup_printf("no hello within %d s", CONFIG_RELAIS_SB_HELLO_TIMEOUT_S);
+	g_assert_cmpstr(silent->closed_reason, ==, want);
+	g_assert_cmpuint(polite->closed_code, ==, 0);
+	/* a hello that comes after the close is not answered */
+	say(f, silent, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"late\"}");
+	g_assert_cmpuint(silent->inbox->len, ==, 0);
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "\nrelais_hello_timeouts_total 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_connections_waiting_hello 0\n"));
+	/* later ticks close nothing more */
+	f->now_us += 10 * limit;
+	sb_hub_tick(f->hub);
+	g_assert_cmpuint(polite->closed_code, ==, 0);
+}
+
+/* The flood: pings as fast as a client can send them. The burst passes, the
+ * next message gets error{code:"rate"} and the connection is closed (1008);
+ * nothing after that is answered. At the sustained rate nothing is refused. */
+static void test_flood(Fixture *f, gconstpointer data)
+{
+	const guint burst = CONFIG_RELAIS_SB_MSG_BURST, rate = CONFIG_RELAIS_SB_MSG_RATE;
+	Conn *a = adviser(f, 0, "Flood"); /* its hello took one token */
+	guint from = a->inbox->len;
+	for (guint i = 0; i < burst - 1; i++)
+		say(f, a, "{\"type\":\"ping\"}");
+	g_assert_cmpuint(a->inbox->len - from, ==, burst - 1); /* one pong each */
+	g_assert_cmpuint(a->closed_code, ==, 0);
+	say(f, a, "{\"type\":\"ping\"}");
+	g_autoptr(RelaisMsg) e = msg_at(a, -1);
+	g_assert_cmpint(relais_msg_get_type(e), ==, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e, "code"), ==, "rate");
+	g_assert_nonnull(strstr(relais_msg_get_string(e, "message"), "too many messages"));
+	g_assert_cmpuint(a->closed_code, ==, 1008);
+	g_assert_cmpstr(a->closed_reason, ==, "message rate limit exceeded");
+	guint n = a->inbox->len;
+	say(f, a, "{\"type\":\"ping\"}");
+	g_assert_cmpuint(a->inbox->len, ==, n);
+
+	/* the bucket refills at `rate` a second: one second after the burst,
+	 * `rate` more messages pass and the next does not */
+	Conn *b = booth(f, 1, "sim-1");
+	for (guint i = 0; i < burst - 1; i++)
+		say(f, b, "{\"type\":\"ping\"}");
+	g_assert_cmpuint(b->closed_code, ==, 0);
+	f->now_us += G_USEC_PER_SEC;
+	for (guint i = 0; i < rate; i++)
+		say(f, b, "{\"type\":\"ping\"}");
+	g_assert_cmpuint(b->closed_code, ==, 0);
+	say(f, b, "{\"type\":\"ping\"}");
+	g_assert_cmpuint(b->closed_code, ==, 1008);
+
+	/* a steady client at the sustained rate, for a minute, is never refused */
+	Conn *c = adviser(f, 2, "Steady");
+	for (guint i = 0; i < 60 * rate; i++) {
+		f->now_us += G_USEC_PER_SEC / rate;
+		say(f, c, "{\"type\":\"ping\"}");
+	}
+	g_assert_cmpuint(c->closed_code, ==, 0);
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "\nrelais_rate_limited_total 2\n"));
 }
 
 /* --- availability, queue positions and waits, ratings ------------------------- */
@@ -1638,10 +1723,75 @@ static void test_next_opening(Fixture *f, gconstpointer data)
 	g_assert_null(relais_msg_get_string(off2, "next_opening"));
 }
 
+/* The predictable-id attempt: a client that has recovered the state of
+ * GLib's PRNG (a Mersenne Twister: a few hundred outputs suffice) predicts
+ * the next g_uuid_string_random()s. Here the test knows the state outright
+ * (it seeds it): the switchboard's connection, ticket and call ids must be
+ * none of those predictions, and each 128 random bits in hex. */
+static gboolean hex_tail(const char *id, const char *prefix)
+{
+	if (!g_str_has_prefix(id, prefix) || strlen(id) != strlen(prefix) + 32)
+		return FALSE;
+	for (const char *p = id + strlen(prefix); *p; p++)
+		if (!g_ascii_isxdigit(*p) || g_ascii_isupper(*p))
+			return FALSE;
+	return TRUE;
+}
+
+static void test_unpredictable_ids(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint round = 0; round < 50; round++) {
+		const guint32 seed = 0x5eed0000u + round;
+		g_random_set_seed(seed);
+		g_autoptr(GPtrArray) predicted = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < 8; i++)
+			g_ptr_array_add(predicted, g_uuid_string_random());
+		g_random_set_seed(seed);
+
+		Conn *b = booth(f, 0, "sim-1");
+		Conn *a = adviser(f, 1, "Alice");
+		g_autoptr(RelaisMsg) wb = msg_at(b, 0);
+		g_autoptr(RelaisMsg) wa = msg_at(a, 0);
+		g_autofree char *call = start_call(f, b, a);
+		g_autofree char *ticket = ticket_of(b);
+		const char *ids[] = {relais_msg_get_string(wb, "session"), relais_msg_get_string(wa, "session"), ticket,
+				     call};
+		const char *prefixes[] = {"", "", "t-", ""};
+		for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
+			g_assert_true(hex_tail(ids[i], prefixes[i]));
+			const char *tail = ids[i] + strlen(prefixes[i]);
+			for (guint k = 0; k < predicted->len; k++) {
+				g_autofree char *hexed = g_strdup(g_ptr_array_index(predicted, k));
+				/* a uuid without its dashes, and its first 8 digits */
+				char *w = hexed;
+				for (const char *r = hexed; *r; r++)
+					if (*r != '-')
+						*w++ = *r;
+				*w = '\0';
+				g_autofree char *first8 = g_strndup(hexed, 8);
+				g_assert_false(g_str_has_prefix(tail, first8));
+				g_assert_cmpstr(tail, !=, hexed);
+			}
+			if (!g_hash_table_add(seen, g_strdup(ids[i])))
+				g_error("id %s came twice", ids[i]);
+		}
+		end_call(f, a, call);
+		for (guint i = 0; i < 2; i++) {
+			sb_hub_disconnect(f->hub, f->conns[i].peer);
+			f->conns[i].peer = NULL;
+			g_ptr_array_set_size(f->conns[i].inbox, 0);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/hub/hello", Fixture, NULL, setup, test_hello, teardown);
+	g_test_add("/hub/unpredictable-ids", Fixture, NULL, setup, test_unpredictable_ids, teardown);
+	g_test_add("/hub/silent-connection", Fixture, NULL, setup, test_silent_connection, teardown);
+	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);

@@ -770,20 +770,31 @@ static void test_signins(Fixture *f, gconstpointer data)
 /* --- sign-in attempts ---------------------------------------------------------------------------- */
 
 /* What the server will do before checking a password: 0 or seconds to wait. */
+static const SbAuthLimits LIMITS = {
+	.window_s = 900, .max_per_login = 5, .max_per_address = 8, .slowdown_after = 3, .slowdown_max_s = 8};
+
 static guint decide(Fixture *f, const char *login, const char *addr)
 {
-	const SbAuthLimits lim = {.window_s = 900, .max_per_login = 5, .max_per_address = 8};
-	SbAttempts pl, pa;
+	SbAttempts pp, pa;
 	g_autoptr(GError) error = NULL;
-	g_assert_true(sb_store_attempts_count(f->store, login, addr, lim.window_s, &pl, &pa, &error));
+	g_assert_true(sb_store_attempts_count(f->store, login, addr, LIMITS.window_s, &pp, &pa, NULL, &error));
 	g_assert_no_error(error);
-	return sb_auth_rate_limit(&lim, pl.failures, pl.oldest_s, pa.failures, pa.oldest_s, f->now);
+	return sb_auth_rate_limit(&LIMITS, pp.failures, pp.oldest_s, pa.failures, pa.oldest_s, f->now);
+}
+
+/* The slow-down the server applies before checking the password. */
+static guint slowdown(Fixture *f, const char *login)
+{
+	SbAttempts pl;
+	g_autoptr(GError) error = NULL;
+	g_assert_true(sb_store_attempts_count(f->store, login, "any", LIMITS.window_s, NULL, NULL, &pl, &error));
+	return sb_auth_slowdown(&LIMITS, pl.failures);
 }
 
 static void fail_once(Fixture *f, const char *login, const char *addr)
 {
 	g_autoptr(GError) error = NULL;
-	g_assert_true(sb_store_attempt_record(f->store, login, addr, &error));
+	g_assert_true(sb_store_attempt_record(f->store, login, addr, NULL, &error));
 	g_assert_no_error(error);
 }
 
@@ -791,22 +802,31 @@ static void test_attempts(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	gint64 t0 = f->now;
-	/* five failures for alice, ten seconds apart */
+	/* five failures for alice from one address, ten seconds apart */
 	for (int i = 0; i < 5; i++) {
 		g_assert_cmpuint(decide(f, "alice", "192.0.2.1"), ==, 0);
 		fail_once(f, i % 2 ? "ALICE" : "alice", "192.0.2.1");
 		f->now += 10;
 	}
-	SbAttempts pl, pa;
-	g_assert_true(sb_store_attempts_count(f->store, "Alice", "192.0.2.1", 900, &pl, &pa, &error));
-	g_assert_cmpuint(pl.failures, ==, 5);
-	g_assert_cmpint(pl.oldest_s, ==, t0);
+	SbAttempts pp, pa, pl;
+	g_assert_true(sb_store_attempts_count(f->store, "Alice", "192.0.2.1", 900, &pp, &pa, &pl, &error));
+	g_assert_cmpuint(pp.failures, ==, 5);
+	g_assert_cmpint(pp.oldest_s, ==, t0);
 	g_assert_cmpuint(pa.failures, ==, 5);
-	/* the limit kicks in, from any address */
+	g_assert_cmpuint(pl.failures, ==, 5);
+	/* the limit kicks in for that address... */
 	g_assert_cmpuint(decide(f, "alice", "192.0.2.1"), ==, 900 - 50);
-	g_assert_cmpuint(decide(f, "alice", "198.51.100.9"), ==, 900 - 50);
+	/* ...and never locks alice out from another one: her sign-ins are
+	 * slowed down instead (1 s at 3 failures, doubling, at most 8 s) */
+	g_assert_cmpuint(decide(f, "alice", "198.51.100.9"), ==, 0);
+	g_assert_cmpuint(slowdown(f, "alice"), ==, 4);
+	for (int i = 0; i < 4; i++)
+		fail_once(f, "alice", "198.51.100.10");
+	g_assert_cmpuint(slowdown(f, "alice"), ==, 8);
+	g_assert_cmpuint(decide(f, "alice", "198.51.100.9"), ==, 0);
 	/* bob is not affected */
 	g_assert_cmpuint(decide(f, "bob", "198.51.100.9"), ==, 0);
+	g_assert_cmpuint(slowdown(f, "bob"), ==, 0);
 	/* released when the oldest failure leaves the window */
 	f->now = t0 + 899;
 	g_assert_cmpuint(decide(f, "alice", "192.0.2.1"), ==, 1);
@@ -820,13 +840,22 @@ static void test_attempts(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(decide(f, "erin", "192.0.2.1"), >, 0);
 	g_assert_cmpuint(decide(f, "erin", "203.0.113.5"), ==, 0);
 
-	/* a success forgets the login's failures, not the address's */
+	/* the right password: its attempt (recorded before the check) is
+	 * deleted and the pair's failures forgotten; the address's stay, and
+	 * so do the login's failures from elsewhere */
 	fail_once(f, "frank", "203.0.113.5");
-	g_assert_true(sb_store_attempts_forget_login(f->store, "Frank", &error));
-	g_assert_true(sb_store_attempts_count(f->store, "frank", "203.0.113.5", 900, &pl, &pa, &error));
-	g_assert_cmpuint(pl.failures, ==, 0);
-	g_assert_cmpint(pl.oldest_s, ==, 0);
+	fail_once(f, "frank", "198.51.100.7");
+	gint64 id = 0;
+	g_assert_true(sb_store_attempt_record(f->store, "Frank", "203.0.113.5", &id, &error));
+	g_assert_cmpint(id, >, 0);
+	g_assert_true(sb_store_attempts_count(f->store, "frank", "203.0.113.5", 900, &pp, &pa, &pl, &error));
+	g_assert_cmpuint(pp.failures, ==, 2); /* in flight, it counts */
+	g_assert_true(sb_store_attempt_succeeded(f->store, id, "Frank", "203.0.113.5", &error));
+	g_assert_true(sb_store_attempts_count(f->store, "frank", "203.0.113.5", 900, &pp, &pa, &pl, &error));
+	g_assert_cmpuint(pp.failures, ==, 0);
+	g_assert_cmpint(pp.oldest_s, ==, 0);
 	g_assert_cmpuint(pa.failures, ==, 1);
+	g_assert_cmpuint(pl.failures, ==, 1);
 
 	/* neither logins nor addresses are stored in clear */
 	fail_once(f, "correct horse battery", "192.0.2.77");
@@ -835,13 +864,13 @@ static void test_attempts(Fixture *f, gconstpointer data)
 				    "login_key LIKE '%alice%' OR address_key LIKE '%192.0.2%'"),
 			==, 0);
 
-	/* pruning: alice's five, at t0 .. t0 + 40, are older than the window */
+	/* pruning: alice's nine, at t0 .. t0 + 50, are older than the window */
 	f->now = t0 + 950;
 	gint64 total = raw_int(db, "SELECT count(*) FROM sign_in_attempts");
 	guint n = 0;
 	g_assert_true(sb_store_attempts_prune(f->store, 900, &n, &error));
-	g_assert_cmpuint(n, ==, 5);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sign_in_attempts"), ==, total - 5);
+	g_assert_cmpuint(n, ==, 9);
+	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sign_in_attempts"), ==, total - 9);
 	f->now += 100000;
 	g_assert_true(sb_store_maintain(f->store, &error));
 	g_assert_no_error(error);
@@ -2356,6 +2385,30 @@ static void test_update_jobs(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(still->result, ==, "install-failed");
 }
 
+/* /healthz's store checks: a read, and the write lock, which another
+ * process holding it makes fail within the wait (not the busy timeout). */
+static void test_health(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_true(sb_store_can_read(f->store, &error));
+	g_assert_true(sb_store_can_write(f->store, 100, &error));
+	g_assert_no_error(error);
+	sqlite3 *other = raw_open(f);
+	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	gint64 t0 = g_get_monotonic_time();
+	g_assert_false(sb_store_can_write(f->store, 100, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED);
+	g_clear_error(&error);
+	/* waited about the 100 ms asked, not the store's busy timeout */
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, CONFIG_RELAIS_SB_STORE_BUSY_MS * 1000 / 2);
+	/* reads go on meanwhile (WAL) */
+	g_assert_true(sb_store_can_read(f->store, &error));
+	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	g_assert_true(sb_store_can_write(f->store, 100, &error));
+	g_assert_no_error(error);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2377,6 +2430,7 @@ int main(int argc, char **argv)
 	ADD("/store/users", test_users);
 	ADD("/store/sessions", test_signins);
 	ADD("/store/attempts", test_attempts);
+	ADD("/store/health", test_health);
 	ADD("/store/sites-booths", test_sites_booths);
 	ADD("/store/hours", test_hours);
 	ADD("/store/bookings", test_bookings);

@@ -33,16 +33,17 @@ export class WsClient {
   // cookie: a Cookie header (a signed-in adviser's session).
   // ca: PEM certificate(s) to trust for wss:// (a TLS switchboard's).
   // cert, key: a client certificate and its key (PEM), as a booth presents.
+  // localAddress: the address to connect from (127.0.0.2: another client).
   // A refused upgrade rejects with err.status set (e.g. 401, 403).
-  static connect(url, { timeout = 5000, origin, cookie, ca, cert, key: clientKey } = {}) {
+  static connect(url, { timeout = 5000, origin, cookie, ca, cert, key: clientKey, localAddress } = {}) {
     const u = new URL(url);
     const secure = u.protocol === 'wss:';
     if (origin === undefined) origin = u.pathname.endsWith('/ws/booth') ? null : `${secure ? 'https' : 'http'}://${u.host}`;
     const key = crypto.randomBytes(16).toString('base64');
     return new Promise((resolve, reject) => {
       const socket = secure
-        ? tls.connect({ host: u.hostname, port: Number(u.port || 443), ...(ca ? { ca } : {}), ...(cert ? { cert, key: clientKey } : {}) })
-        : net.connect({ host: u.hostname, port: Number(u.port || 80) });
+        ? tls.connect({ host: u.hostname, port: Number(u.port || 443), ...(ca ? { ca } : {}), ...(cert ? { cert, key: clientKey } : {}), ...(localAddress ? { localAddress } : {}) })
+        : net.connect({ host: u.hostname, port: Number(u.port || 80), ...(localAddress ? { localAddress } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`ws: handshake with ${url} timed out`));
