@@ -132,8 +132,6 @@ $(O)/obj/firmware/lib/diagclient.o: TIER_PKGS = SOUP_PKGS
 $(call obj,$(MEDIA_SRC)): TIER_PKGS = MEDIA_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_PKGS = SB_PKGS
 $(O)/obj/firmware/switchboard/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/switchboard
-# /metrics' relais_build_info{version} (RELAIS_SOFTWARE, set below)
-$(O)/obj/firmware/switchboard/server.o: CFLAGS += -DRELAIS_SOFTWARE='"$(RELAIS_SOFTWARE)"'
 $(O)/obj/firmware/booth/%.o: TIER_PKGS = BOOTH_PKGS
 $(O)/obj/firmware/booth/%.o: TIER_INC = -Ifirmware/lib -Ifirmware/booth
 # the booth's clock is wrong if it reads earlier than its own build (enrolment)
@@ -160,6 +158,8 @@ $(BUILD_H): FORCE
 		'$(RELAIS_VERSION)' '$(RELAIS_BUILD_ID)' '$(RELAIS_SOFTWARE)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(O)/obj/firmware/booth/diag.o: $(BUILD_H)
+# /metrics' relais_build_info{version}
+$(O)/obj/firmware/switchboard/server.o: $(BUILD_H)
 .PHONY: FORCE
 FORCE:
 

@@ -9,6 +9,7 @@
 #include "enrol-http.h"
 #include "health.h"
 #include "http.h"
+#include "relais-build.h"
 #include "site.h"
 #include "stats.h"
 #include "updates.h"
@@ -359,9 +360,6 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 			       "# TYPE relais_document_uploads_bytes gauge\n"
 			       "relais_document_uploads_bytes %" G_GSIZE_FORMAT "\n",
 			       sb_docshare_uploads_bytes(server->soup));
-#ifndef RELAIS_SOFTWARE
-#define RELAIS_SOFTWARE "unknown"
-#endif
 	sb_health_metrics(server->health, RELAIS_SOFTWARE, out);
 	set_text(msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
 }
