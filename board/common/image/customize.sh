@@ -73,6 +73,10 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\trelais-booth\n::1\tlocalhost ip6-localh
 # the initrd binds the booth's own id, kept on /data, over it
 # (initramfs/relais-machine-id); without it PID 1 makes a transient one
 : >"$root/etc/machine-id"
+# D-Bus's own name for it, which systemd-tmpfiles would make at each boot
+# on the read-only root (and fail, in the journal)
+mkdir -p "$root/var/lib/dbus"
+ln -sfn /etc/machine-id "$root/var/lib/dbus/machine-id"
 mkdir -p "$root/data" "$root/boot/firmware"
 cat >"$root/etc/fstab" <<'EOF'
 # Relais booth (board/common/image/README.md). The root slot is read-only;
