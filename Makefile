@@ -223,7 +223,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 # clang calls a g_autoptr variable kept only for its cleanup unused; gcc's
 # build still catches the real ones
 FUZZ_CFLAGS = -O1 -g $(FUZZ_SAN) $(WARN) -Wno-unused-variable $(GLIB_PIN) -std=gnu11 -MMD -MP -I$(O)/include \
-              -Ifirmware/lib -Ifirmware/switchboard -Ifirmware/booth -Itests/fuzz $(call pkg_memo,TEST_PKGS,cflags) $(CFLAGS)
+              -Ifirmware/lib -Ifirmware/switchboard $(FUZZ_INC) -Itests/fuzz $(call pkg_memo,TEST_PKGS,cflags) $(CFLAGS)
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_NAMES))
 # the core library, the media tier's board file reader, the switchboard
@@ -232,6 +232,8 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_NAMES))
 FUZZ_LIB_SRC := $(LIB_SRC) firmware/lib/mediaconf.c $(filter-out %/main.c,$(SB_SRC)) firmware/booth/booth-bookings.c
 FUZZ_LIB := $(FUZZ_O)/librelais-fuzz.a
 fuzz_obj = $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(1))
+# the booth's folder only where needed: its link.h would hide the system's
+$(FUZZ_O)/obj/tests/fuzz/fuzz-booking.o: FUZZ_INC = -Ifirmware/booth
 
 $(FUZZ_O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
