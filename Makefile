@@ -66,8 +66,10 @@ BOOTH := $(O)/bin/relais-booth
 SWITCHBOARD := $(O)/bin/relais-switchboard
 TOOLS := $(patsubst firmware/tools/%.c,$(O)/bin/%,$(TOOLS_SRC))
 # Translations: assets/i18n/<lang>.po -> $(O)/locale/<lang>/LC_MESSAGES/relais-booth.mo
-PO := $(wildcard assets/i18n/*.po)
-LOCALES := $(patsubst assets/i18n/%.po,$(O)/locale/%/LC_MESSAGES/relais-booth.mo,$(PO))
+# (I18N: another folder of .po files, for the test that a bad one is refused)
+I18N ?= assets/i18n
+PO := $(wildcard $(I18N)/*.po)
+LOCALES := $(patsubst $(I18N)/%.po,$(O)/locale/%/LC_MESSAGES/relais-booth.mo,$(PO))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
@@ -195,10 +197,15 @@ $(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBBOOTH) $(LIBMEDIA) $(LIBCORE)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/locale/%/LC_MESSAGES/relais-booth.mo: assets/i18n/%.po
+# --check: the header, and every c-format entry's conversions against its
+# msgid (firmware/lib/catalog.h): a translation that would make the booth's
+# printf read an int as a string stops the build here. msgfmt writes its
+# output even when the check fails: through a temp file, so that a refused
+# catalog leaves nothing the next make would take as up to date
+$(O)/locale/%/LC_MESSAGES/relais-booth.mo: $(I18N)/%.po
 	@mkdir -p $(dir $@)
 	@echo "  MSGFMT $<"
-	@msgfmt --check -o $@ $<
+	@msgfmt --check -o $@.tmp $< && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 $(LIBTEST): $(call obj,$(TESTLIB_SRC))
 	@mkdir -p $(dir $@)
