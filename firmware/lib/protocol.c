@@ -490,10 +490,15 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 /* --- messages --------------------------------------------------------------- */
 
 /* json-glib's parser recurses once per nesting level: 64 KiB of '[' would be
- * 65536 stack frames. No message of ours nests deeper than 4. */
+ * 65536 stack frames. No message of ours nests deeper than 4. Its scanner
+ * also takes what JSON does not have, comments and single-quoted strings,
+ * inside which brackets and quotes would escape this count ("['\"',[[[..."
+ * nests as deep as the cap allows): outside a string, a '/' or a '\'' is
+ * refused here too, so what passes is counted as json-glib reads it.
+ * Returns NULL, or what is wrong. */
 #define MAX_DEPTH 16
 
-static gboolean nesting_ok(const char *data, gsize len)
+static const char *shape_problem(const char *data, gsize len)
 {
 	int depth = 0;
 	gboolean in_string = FALSE;
@@ -506,14 +511,16 @@ static gboolean nesting_ok(const char *data, gsize len)
 				in_string = FALSE;
 		} else if (c == '"') {
 			in_string = TRUE;
+		} else if (c == '/' || c == '\'') {
+			return "a comment or a single-quoted string is not JSON";
 		} else if (c == '[' || c == '{') {
 			if (++depth > MAX_DEPTH)
-				return FALSE;
+				return "message nests deeper than " G_STRINGIFY(MAX_DEPTH) " levels";
 		} else if (c == ']' || c == '}') {
 			depth--;
 		}
 	}
-	return TRUE;
+	return NULL;
 }
 
 /* start < end, both valid times. */
@@ -573,9 +580,9 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 		return NULL;
 	}
 
-	if (!nesting_ok(data, len)) {
-		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "message nests deeper than %d levels",
-			    MAX_DEPTH);
+	const char *problem = shape_problem(data, len);
+	if (problem != NULL) {
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "%s", problem);
 		return NULL;
 	}
 

@@ -94,6 +94,28 @@ static void test_garbage(void)
 	g_assert_null(relais_msg_parse(deep->str, deep->len, RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
 	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
 	g_string_free(deep, TRUE);
+
+	/* json-glib reads comments and single-quoted strings, which JSON has
+	 * not: inside them a quote or brackets escaped the nesting count */
+	static const char *const not_json[] = {
+		"{\"type\":\"ping\"} /* x */",
+		"{'type':'ping'}",
+		"{\"type\":\"ping\",\"x\":['\"',[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]}",
+		"/*]]]]]]]]]]]]]]]]]]]]*/{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]}",
+		"{\"type\":\"ping\"} // x",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(not_json); i++) {
+		g_clear_error(&error);
+		g_assert_null(
+			relais_msg_parse(not_json[i], strlen(not_json[i]), RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
+		g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
+	}
+	/* the same characters inside a string are text */
+	const char *fine = "{\"type\":\"chat\",\"call\":\"c1\",\"text\":\"l'heure /* et */ [[[[[[[[[[[[[[[[[[[[\"}";
+	g_clear_error(&error);
+	g_autoptr(RelaisMsg) chat = relais_msg_parse(fine, strlen(fine), RELAIS_ROLE_ADVISER, TRUE, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(chat, "text"), ==, "l'heure /* et */ [[[[[[[[[[[[[[[[[[[[");
 }
 
 static void test_direction(void)
