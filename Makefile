@@ -87,6 +87,7 @@ help:
 	@echo "make demo        switchboard + simulated booth + adviser URL"
 	@echo "make asan        AddressSanitizer/UBSan build in build-asan/ and unit tests"
 	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
+	@echo "make check-fuzz  the fuzz suite of make check: regressions, then 5 s per harness"
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
 	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"

@@ -36,7 +36,7 @@ typedef struct {
 static const Field endpoints[][8] = {
 	/* POST /api/outcome */
 	{{F_REQ, "call"}, {F_REQ, "outcome"}, {F_NOTE, "note"}, {F_OPT, "topic"}, {F_BOOL, "follow_up"}, {F_END}},
-	/* POST /api/admin/users */
+	/* POST /api/admin/users (role: role_member, password: password_from) */
 	{{F_REQ, "login"},
 	 {F_OPT, "name"},
 	 {F_OPT, "role"},
@@ -46,7 +46,7 @@ static const Field endpoints[][8] = {
 	 {F_OPT, "password"},
 	 {F_BOOL, "generate"}},
 	/* POST /api/admin/sites */
-	{{F_REQ, "name"}, {F_OPT, "timezone"}, {F_END}},
+	{{F_OPT, "name"}, {F_OPT, "timezone"}, {F_END}},
 	/* POST /api/admin/booths */
 	{{F_REQ, "id"}, {F_OPT, "name"}, {F_ID, "site_id"}, {F_END}},
 	/* POST /api/admin/sites/ID/closures */

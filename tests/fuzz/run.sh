@@ -63,7 +63,8 @@ for name in "${names[@]}"; do
 	# check: bounded in runs too, so that a fast harness on a fast machine
 	# does not stretch make check
 	runs=${FUZZ_RUNS:-$([[ $mode == check ]] && echo 2000000 || echo -1)}
-	(cd "$crashes" && "$bin" "${opts[@]}" -max_total_time="$seconds" -runs="$runs" \
+	# an input that takes over 30 s is a finding too (a slow-input attack)
+	(cd "$crashes" && "$bin" "${opts[@]}" -timeout=30 -max_total_time="$seconds" -runs="$runs" \
 		-print_final_stats=1 -artifact_prefix="$crashes/" "$work" "$here/corpus/$name") >>"$log" 2>&1
 	status=$?
 	[[ $mode == long ]] || rm -rf "$work"
