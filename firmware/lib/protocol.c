@@ -523,6 +523,33 @@ static const char *shape_problem(const char *data, gsize len)
 	return NULL;
 }
 
+/* json-glib decodes an unpaired \uD800-\uDFFF escape into bytes that are
+ * not UTF-8, in any string, member names and members no rule reads
+ * included: a message carrying one, relayed or serialised again, would be
+ * refused by its receiver (and by relais_msg_check). Every string and name
+ * is checked (found by tests/fuzz/fuzz-protocol.c). The depth is bounded
+ * by shape_problem(). */
+static gboolean node_utf8_ok(JsonNode *n)
+{
+	if (JSON_NODE_HOLDS_OBJECT(n)) {
+		JsonObjectIter it;
+		const char *name;
+		JsonNode *member;
+		json_object_iter_init(&it, json_node_get_object(n));
+		while (json_object_iter_next(&it, &name, &member))
+			if (!g_utf8_validate(name, -1, NULL) || !node_utf8_ok(member))
+				return FALSE;
+	} else if (JSON_NODE_HOLDS_ARRAY(n)) {
+		JsonArray *a = json_node_get_array(n);
+		for (guint i = 0; i < json_array_get_length(a); i++)
+			if (!node_utf8_ok(json_array_get_element(a, i)))
+				return FALSE;
+	} else if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING) {
+		return g_utf8_validate(json_node_get_string(n), -1, NULL);
+	}
+	return TRUE;
+}
+
 /* start < end, both valid times. */
 static gboolean check_interval(const char *start, const char *end, GError **error)
 {
@@ -595,6 +622,11 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 	JsonNode *root = json_parser_get_root(parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
 		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON, "message must be a JSON object");
+		return NULL;
+	}
+	if (!node_utf8_ok(root)) {
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON,
+			    "a string is not valid UTF-8 (an unpaired \\uD800-\\uDFFF escape)");
 		return NULL;
 	}
 	JsonObject *obj = json_node_get_object(root);
