@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *allowed_domain, *allowed_prefix;
+static struct {
+	const char *domain, *prefix;
+} allowed_criticals[4];
+static guint n_allowed;
 
 static gboolean allowed(const GLogField *fields, gsize n_fields)
 {
@@ -16,8 +19,11 @@ static gboolean allowed(const GLogField *fields, gsize n_fields)
 		else if (g_str_equal(fields[i].key, "MESSAGE"))
 			message = fields[i].value;
 	}
-	return allowed_domain && g_strcmp0(domain, allowed_domain) == 0 && message &&
-	       g_str_has_prefix(message, allowed_prefix);
+	for (guint i = 0; message && i < n_allowed; i++)
+		if (g_strcmp0(domain, allowed_criticals[i].domain) == 0 &&
+		    g_str_has_prefix(message, allowed_criticals[i].prefix))
+			return TRUE;
+	return FALSE;
 }
 
 static GLogWriterOutput writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
@@ -36,14 +42,16 @@ static GLogWriterOutput writer(GLogLevelFlags level, const GLogField *fields, gs
 void relais_fuzz_init(void)
 {
 	/* the writer aborts on criticals itself (not g_log_set_always_fatal,
-	 * which would also abort on the one allowed below) */
+	 * which would also abort on the ones allowed below) */
 	g_log_set_writer_func(writer, NULL, NULL);
 }
 
 void relais_fuzz_allow_critical(const char *domain, const char *message_prefix)
 {
-	allowed_domain = domain;
-	allowed_prefix = message_prefix;
+	g_assert_cmpuint(n_allowed, <, G_N_ELEMENTS(allowed_criticals));
+	allowed_criticals[n_allowed].domain = domain;
+	allowed_criticals[n_allowed].prefix = message_prefix;
+	n_allowed++;
 }
 
 char *relais_fuzz_strndup(const uint8_t *data, size_t size)

@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * warning, and printing it would only slow the fuzzer down. */
 void relais_fuzz_init(void);
 
-/* One known third-party critical that is not to end the run: its log
- * domain and the start of its message. For a bug outside Relais that input
+/* A known third-party critical that is not to end the run (at most 4): its
+ * log domain and the start of its message. For a bug outside Relais that input
  * reaches and Relais cannot avoid; the harness says which and why. */
 void relais_fuzz_allow_critical(const char *domain, const char *message_prefix);
 
