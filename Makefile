@@ -66,15 +66,17 @@ BOOTH := $(O)/bin/relais-booth
 SWITCHBOARD := $(O)/bin/relais-switchboard
 TOOLS := $(patsubst firmware/tools/%.c,$(O)/bin/%,$(TOOLS_SRC))
 # Translations: assets/i18n/<lang>.po -> $(O)/locale/<lang>/LC_MESSAGES/relais-booth.mo
-PO := $(wildcard assets/i18n/*.po)
-LOCALES := $(patsubst assets/i18n/%.po,$(O)/locale/%/LC_MESSAGES/relais-booth.mo,$(PO))
+# (I18N: another folder of .po files, for the test that a bad one is refused)
+I18N ?= assets/i18n
+PO := $(wildcard $(I18N)/*.po)
+LOCALES := $(patsubst $(I18N)/%.po,$(O)/locale/%/LC_MESSAGES/relais-booth.mo,$(PO))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
 
 .PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
-        screenshots update-goldens bundle image check-image
+        screenshots update-goldens bundle image check-image fuzz fuzz-build check-fuzz
 
 all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
 
@@ -84,6 +86,8 @@ help:
 	@echo "make check       install, build and run every test"
 	@echo "make demo        switchboard + simulated booth + adviser URL"
 	@echo "make asan        AddressSanitizer/UBSan build in build-asan/ and unit tests"
+	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
+	@echo "make check-fuzz  the fuzz suite of make check: regressions, then 5 s per harness"
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
 	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
@@ -206,10 +210,15 @@ $(O)/bin/%: $(O)/obj/firmware/tools/%.o $(LIBBOOTH) $(LIBMEDIA) $(LIBCORE)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/locale/%/LC_MESSAGES/relais-booth.mo: assets/i18n/%.po
+# --check: the header, and every c-format entry's conversions against its
+# msgid (firmware/lib/catalog.h): a translation that would make the booth's
+# printf read an int as a string stops the build here. msgfmt writes its
+# output even when the check fails: through a temp file, so that a refused
+# catalog leaves nothing the next make would take as up to date
+$(O)/locale/%/LC_MESSAGES/relais-booth.mo: $(I18N)/%.po
 	@mkdir -p $(dir $@)
 	@echo "  MSGFMT $<"
-	@msgfmt --check -o $@ $<
+	@msgfmt --check -o $@.tmp $< && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 $(LIBTEST): $(call obj,$(TESTLIB_SRC))
 	@mkdir -p $(dir $@)
@@ -222,12 +231,63 @@ $(O)/tests/%: $(O)/obj/tests/%.o $(LIBTEST) $(LIBSB) $(LIBBOOTH) $(LIBMEDIA) $(L
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
 
+# --- fuzzing (tests/fuzz/README.md) -------------------------------------------
+# clang's libFuzzer with ASan+UBSan (LeakSanitizer on) over the parsers a
+# remote party reaches: a separate object set in $(FUZZ_O), the library and
+# switchboard sources compiled again with clang and the fuzzer's coverage
+# instrumentation, one binary per tests/fuzz/fuzz-NAME.c (with common.c).
+FUZZ_CC ?= clang
+FUZZ_O := $(O)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# clang calls a g_autoptr variable kept only for its cleanup unused; gcc's
+# build still catches the real ones
+FUZZ_CFLAGS = -O1 -g $(FUZZ_SAN) $(WARN) -Wno-unused-variable $(GLIB_PIN) -std=gnu11 -MMD -MP -I$(O)/include \
+              -Ifirmware/lib -Ifirmware/switchboard $(FUZZ_INC) -Itests/fuzz $(call pkg_memo,TEST_PKGS,cflags) $(CFLAGS)
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_NAMES))
+# the core library, the media tier's board file reader, the switchboard
+# without main.c and the booth's reader of booking answers, as one archive:
+# a harness links only the modules it calls
+FUZZ_LIB_SRC := $(LIB_SRC) firmware/lib/mediaconf.c $(filter-out %/main.c,$(SB_SRC)) firmware/booth/booth-bookings.c
+FUZZ_LIB := $(FUZZ_O)/librelais-fuzz.a
+fuzz_obj = $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(1))
+# the booth's folder only where needed: its link.h would hide the system's
+$(FUZZ_O)/obj/tests/fuzz/fuzz-booking.o: FUZZ_INC = -Ifirmware/booth
+
+$(FUZZ_O)/obj/%.o: %.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(call fuzz_obj,$(FUZZ_LIB_SRC))
+	@rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_O)/fuzz-%: $(FUZZ_O)/obj/tests/fuzz/fuzz-%.o $(FUZZ_O)/obj/tests/fuzz/common.o $(FUZZ_LIB)
+	@echo "  LD    $@"
+	@$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(call pkg_memo,TEST_PKGS,libs) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+# every harness in turn (never in parallel: the machines are shared), each
+# for FUZZ_SECONDS from its committed corpus; new inputs go to
+# $(FUZZ_O)/corpus/NAME, crashes to $(FUZZ_O)/crashes/NAME
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(O) long $(FUZZ_SECONDS)
+
+# the short run of make check: the regressions replayed, then each harness
+# a few seconds (tests/run-all.sh calls it as its "fuzz" suite)
+check-fuzz: fuzz-build
+	@tests/run-all.sh $(O) fuzz
+
+-include $(shell find $(FUZZ_O)/obj -name '*.d' 2>/dev/null)
+
 # --- set-up, tests, demo --------------------------------------------------
 deps:
 	@board/host/install-deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all fuzz-build
 	@tests/run-all.sh $(O)
 
 check-unit: all

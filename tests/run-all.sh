@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Runs the test suites against build folder $1: unit, integration, e2e (or
-# the one named in $2) and ends with one summary line "N passed, N failed".
+# Runs the test suites against build folder $1: unit, fuzz, integration, e2e
+# (or the one named in $2) and ends with one summary line "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -64,6 +64,23 @@ if [[ $only == all ]]; then
 	fi
 fi
 [[ $only == all || $only == unit ]] && suite unit
+
+# every libFuzzer harness (tests/fuzz/README.md): its regression inputs
+# replayed, then a few seconds of fuzzing from its committed corpus, one
+# harness at a time; `make check` builds them (make fuzz-build)
+if [[ $only == all || $only == fuzz ]]; then
+	echo "== fuzz (libFuzzer + ASan/UBSan/LSan, ${FUZZ_CHECK_SECONDS:-5} s each)"
+	for src in "$top"/tests/fuzz/fuzz-*.c; do
+		name=$(basename "$src" .c)
+		name=${name#fuzz-}
+		if "$top/tests/fuzz/run.sh" "$build" check "${FUZZ_CHECK_SECONDS:-5}" "$name"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			failures+=("fuzz-$name (log: $build/fuzz/logs/$name.log)")
+		fi
+	done
+fi
 [[ $only == all || $only == integration ]] && suite integration
 
 if [[ $only == all || $only == e2e ]]; then

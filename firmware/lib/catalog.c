@@ -99,7 +99,11 @@ RelaisCatalog *relais_catalog_load_data(const char *language, GBytes *bytes, GEr
 		}
 		if (*str == '\0')
 			continue; /* untranslated: fall back */
-		g_hash_table_replace(strings, g_strdup(id), g_strdup(str));
+		/* A printf format's entry: its id is the context, its msgid
+		 * the conversions msgfmt checks the translation against
+		 * (catalog.h); gettext joins the two with EOT. */
+		const char *eot = strchr(id, '\004');
+		g_hash_table_replace(strings, eot ? g_strndup(id, eot - id) : g_strdup(id), g_strdup(str));
 	}
 	RelaisCatalog *cat = g_new0(RelaisCatalog, 1);
 	cat->language = g_strdup(language);

@@ -13,6 +13,18 @@
  *
  * Message ids are symbolic ("ui.attract.title"): every language, the default
  * included, has a catalog, and a missing translation shows up in tests.
+ *
+ * A string the booth uses as a printf format carries its id as the entry's
+ * context and its conversions as the msgid, flagged c-format:
+ *
+ *     #, c-format
+ *     msgctxt "ui.step"
+ *     msgid "%d %d"
+ *     msgstr "Question %d sur %d"
+ *
+ * so that `msgfmt --check` (the build) refuses a translation whose
+ * conversions differ from the msgid's, instead of the booth passing an int
+ * where the translation says %s. The id looked up is the context.
  */
 #pragma once
 

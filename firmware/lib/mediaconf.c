@@ -526,9 +526,10 @@ static gboolean load_keys(RelaisMediaConf *conf, GError **error)
 	return TRUE;
 }
 
-RelaisMediaConf *relais_media_conf_load(const char *path, GError **error)
+RelaisMediaConf *relais_media_conf_load_data(const char *path, const char *data, gsize len, GError **error)
 {
 	g_return_val_if_fail(path != NULL, NULL);
+	g_return_val_if_fail(data != NULL || len == 0, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	if (!ensure_gst(error))
@@ -540,12 +541,9 @@ RelaisMediaConf *relais_media_conf_load(const char *path, GError **error)
 	conf->elements = g_ptr_array_new_with_free_func(g_free);
 
 	g_autoptr(GError) local = NULL;
-	if (!g_key_file_load_from_file(conf->kf, path, G_KEY_FILE_NONE, &local)) {
-		if (local->domain == G_FILE_ERROR)
-			g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", path);
-		else
-			g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE, "%s: %s", path,
-				    local->message);
+	if (!g_key_file_load_from_data(conf->kf, data ? data : "", len, G_KEY_FILE_NONE, &local)) {
+		g_set_error(error, RELAIS_MEDIACONF_ERROR, RELAIS_MEDIACONF_ERROR_PARSE, "%s: %s", path,
+			    local->message);
 		return NULL;
 	}
 	if (!load_keys(conf, &local)) {
@@ -553,6 +551,21 @@ RelaisMediaConf *relais_media_conf_load(const char *path, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&conf);
+}
+
+RelaisMediaConf *relais_media_conf_load(const char *path, GError **error)
+{
+	g_return_val_if_fail(path != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	g_autoptr(GError) local = NULL;
+	if (!g_file_get_contents(path, &data, &len, &local)) {
+		g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", path);
+		return NULL;
+	}
+	return relais_media_conf_load_data(path, data, len, error);
 }
 
 RelaisMediaConf *relais_media_conf_load_board(const char *pipelines_dir, const char *board, GError **error)

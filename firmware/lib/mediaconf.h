@@ -28,6 +28,11 @@ typedef struct _RelaisMediaConf RelaisMediaConf;
  * syntax; call relais_media_conf_check() for installed elements. */
 RelaisMediaConf *relais_media_conf_load(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The same from the file's contents; `path` names it in messages. Fuzzed
+ * (tests/fuzz/fuzz-mediaconf.c). */
+RelaisMediaConf *relais_media_conf_load_data(const char *path, const char *data, gsize len,
+					     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Loads pipelines_dir/board/media.conf. */
 RelaisMediaConf *relais_media_conf_load_board(const char *pipelines_dir, const char *board,
 					      GError **error) G_GNUC_WARN_UNUSED_RESULT;

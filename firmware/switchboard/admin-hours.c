@@ -51,13 +51,14 @@ void sb_admin_hours_reply(SbAdmin *a, SoupServerMessage *msg, const SbSite *site
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
 }
 
-static gboolean slot_from_json(SoupServerMessage *msg, JsonNode *n, guint i, SbSlot *slot)
+/* Every refusal below: SB_API_JSON_ERROR, *field the member to name. */
+#define refuse(...) (g_set_error(error, SB_API_JSON_ERROR, SB_API_JSON_ERROR_INVALID, __VA_ARGS__), FALSE)
+
+static gboolean slot_from_json(JsonNode *n, guint i, SbSlot *slot, char **field, GError **error)
 {
-	g_autofree char *field = g_strdup_printf("slots[%u]", i);
-	if (!JSON_NODE_HOLDS_OBJECT(n)) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s must be an object", field);
-		return FALSE;
-	}
+	*field = g_strdup_printf("slots[%u]", i);
+	if (!JSON_NODE_HOLDS_OBJECT(n))
+		return refuse("%s must be an object", *field);
 	JsonObject *o = json_node_get_object(n);
 	const char *day = json_object_get_string_member_with_default(o, "day", NULL);
 	const char *half = json_object_get_string_member_with_default(o, "half", NULL);
@@ -71,29 +72,67 @@ static gboolean slot_from_json(SoupServerMessage *msg, JsonNode *n, guint i, SbS
 			slot->weekday = d;
 			day_ok = TRUE;
 		}
-	if (!day_ok) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field,
-				   "%s: day is mon, tue, wed, thu, fri, sat or sun", field);
-		return FALSE;
-	}
-	if (g_strcmp0(half, "am") != 0 && g_strcmp0(half, "pm") != 0) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s: half is am or pm", field);
-		return FALSE;
-	}
+	if (!day_ok)
+		return refuse("%s: day is mon, tue, wed, thu, fri, sat or sun", *field);
+	if (g_strcmp0(half, "am") != 0 && g_strcmp0(half, "pm") != 0)
+		return refuse("%s: half is am or pm", *field);
 	slot->half = strcmp(half, "am") == 0 ? SB_HALF_AM : SB_HALF_PM;
-	if (!sb_admin_parse_time(start, &slot->start_min) || !sb_admin_parse_time(end, &slot->end_min)) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s (%s %s): start and end are times HH:MM",
-				   field, day, half);
-		return FALSE;
-	}
+	if (!sb_admin_parse_time(start, &slot->start_min) || !sb_admin_parse_time(end, &slot->end_min))
+		return refuse("%s (%s %s): start and end are times HH:MM", *field, day, half);
 	gint64 capacity;
-	if (!sb_api_node_int_in(cap, 1, 1000, &capacity)) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field,
-				   "%s (%s %s): capacity is the number of advisers on duty, 1 to 1000", field, day,
-				   half);
-		return FALSE;
-	}
+	if (!sb_api_node_int_in(cap, 1, 1000, &capacity))
+		return refuse("%s (%s %s): capacity is the number of advisers on duty, 1 to 1000", *field, day, half);
 	slot->capacity = (guint)capacity;
+	g_clear_pointer(field, g_free);
+	return TRUE;
+}
+
+gboolean sb_admin_hours_from_json(JsonObject *o, SbSlot slots[SB_ADMIN_MAX_HALF_DAYS], guint *n_slots, char **field,
+				  GError **error)
+{
+	*field = NULL;
+	*n_slots = 0;
+	JsonNode *n = json_object_get_member(o, "slots");
+	if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n)) {
+		*field = g_strdup("slots");
+		return refuse("slots must be a list (empty: never open)");
+	}
+	JsonArray *arr = json_node_get_array(n);
+	guint len = json_array_get_length(arr);
+	if (len > SB_ADMIN_MAX_HALF_DAYS) {
+		*field = g_strdup("slots");
+		return refuse("a week has at most 14 half-days");
+	}
+	for (guint i = 0; i < len; i++)
+		if (!slot_from_json(json_array_get_element(arr, i), i, &slots[i], field, error))
+			return FALSE;
+	/* the store's messages count weekdays from 0: name them instead */
+	*field = g_strdup("slots");
+	for (guint i = 0; i < len; i++) {
+		const SbSlot *s = &slots[i];
+		if (s->start_min >= s->end_min)
+			return refuse("%s %s: the start must come before the end", day_ids[s->weekday],
+				      s->half == SB_HALF_AM ? "morning" : "afternoon");
+		if (s->half == SB_HALF_AM && s->end_min > 14 * 60)
+			return refuse("%s morning: it must end by 14:00", day_ids[s->weekday]);
+		if (s->half == SB_HALF_PM && s->start_min < 12 * 60)
+			return refuse("%s afternoon: it starts at 12:00 or later", day_ids[s->weekday]);
+		for (guint j = 0; j < i; j++) {
+			if (slots[j].weekday != s->weekday)
+				continue;
+			if (slots[j].half == s->half)
+				return refuse("%s %s is given twice", day_ids[s->weekday],
+					      s->half == SB_HALF_AM ? "morning" : "afternoon");
+			const SbSlot *am = s->half == SB_HALF_AM ? s : &slots[j];
+			const SbSlot *pm = s->half == SB_HALF_AM ? &slots[j] : s;
+			if (am->end_min > pm->start_min)
+				return refuse("%s: the morning ends (%02u:%02u) after the afternoon starts (%02u:%02u)",
+					      day_ids[s->weekday], am->end_min / 60, am->end_min % 60,
+					      pm->start_min / 60, pm->start_min % 60);
+		}
+	}
+	g_clear_pointer(field, g_free);
+	*n_slots = len;
 	return TRUE;
 }
 
@@ -103,60 +142,13 @@ void sb_admin_hours_save(SbAdmin *a, SoupServerMessage *msg, const SbSite *site)
 	JsonObject *o = sb_api_read_object(msg, parser, SB_ADMIN_MAX_BODY);
 	if (o == NULL)
 		return;
-	JsonNode *n = json_object_get_member(o, "slots");
-	if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n)) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "slots must be a list (empty: never open)");
+	SbSlot slots[SB_ADMIN_MAX_HALF_DAYS];
+	guint len;
+	g_autofree char *field = NULL;
+	g_autoptr(GError) refused = NULL;
+	if (!sb_admin_hours_from_json(o, slots, &len, &field, &refused)) {
+		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, field, "%s", refused->message);
 		return;
-	}
-	JsonArray *arr = json_node_get_array(n);
-	guint len = json_array_get_length(arr);
-	if (len > 14) {
-		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "a week has at most 14 half-days");
-		return;
-	}
-	SbSlot slots[14];
-	for (guint i = 0; i < len; i++)
-		if (!slot_from_json(msg, json_array_get_element(arr, i), i, &slots[i]))
-			return;
-	/* the store's messages count weekdays from 0: name them instead */
-	for (guint i = 0; i < len; i++) {
-		const SbSlot *s = &slots[i];
-		if (s->start_min >= s->end_min) {
-			sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots",
-					   "%s %s: the start must come before the end", day_ids[s->weekday],
-					   s->half == SB_HALF_AM ? "morning" : "afternoon");
-			return;
-		}
-		if (s->half == SB_HALF_AM && s->end_min > 14 * 60) {
-			sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s morning: it must end by 14:00",
-					   day_ids[s->weekday]);
-			return;
-		}
-		if (s->half == SB_HALF_PM && s->start_min < 12 * 60) {
-			sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots",
-					   "%s afternoon: it starts at 12:00 or later", day_ids[s->weekday]);
-			return;
-		}
-		for (guint j = 0; j < i; j++) {
-			if (slots[j].weekday != s->weekday)
-				continue;
-			if (slots[j].half == s->half) {
-				sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "slots", "%s %s is given twice",
-						   day_ids[s->weekday],
-						   s->half == SB_HALF_AM ? "morning" : "afternoon");
-				return;
-			}
-			const SbSlot *am = s->half == SB_HALF_AM ? s : &slots[j];
-			const SbSlot *pm = s->half == SB_HALF_AM ? &slots[j] : s;
-			if (am->end_min > pm->start_min) {
-				sb_api_reply_error(
-					msg, SOUP_STATUS_BAD_REQUEST, "slots",
-					"%s: the morning ends (%02u:%02u) after the afternoon starts (%02u:%02u)",
-					day_ids[s->weekday], am->end_min / 60, am->end_min % 60, pm->start_min / 60,
-					pm->start_min % 60);
-				return;
-			}
-		}
 	}
 	g_autoptr(GError) error = NULL;
 	if (!sb_store_slots_set(a->store, site->id, slots, len, &error)) {

@@ -39,6 +39,15 @@ gboolean sb_admin_site_known(SbAdmin *a, SoupServerMessage *msg, gint64 site_id)
 /* admin-hours.c: /api/admin/sites/ID/hours */
 void sb_admin_hours_reply(SbAdmin *a, SoupServerMessage *msg, const SbSite *site);
 void sb_admin_hours_save(SbAdmin *a, SoupServerMessage *msg, const SbSite *site);
+/* A week has 7 days of two halves. */
+#define SB_ADMIN_MAX_HALF_DAYS 14
+/* The body of sb_admin_hours_save: {slots: [{day, half, start, end,
+ * capacity}]}, every slot and their order checked (a half-day given once,
+ * mornings end by 14:00, afternoons start at 12:00). FALSE: an
+ * SB_API_JSON_ERROR and *field (transfer full) the member to name in the
+ * reply. Pure (fuzzed: tests/fuzz/). */
+gboolean sb_admin_hours_from_json(JsonObject *o, SbSlot slots[SB_ADMIN_MAX_HALF_DAYS], guint *n_slots, char **field,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* admin-closures.c: /api/admin/sites/ID/closures, /api/admin/closures/ID */
 void sb_admin_closures_list(SbAdmin *a, SoupServerMessage *msg, const SbSite *site);

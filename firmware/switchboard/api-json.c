@@ -136,6 +136,18 @@ gboolean sb_api_json_strv(JsonObject *o, const char *name, char ***out, gboolean
 
 /* --- requests ---------------------------------------------------------------------- */
 
+JsonObject *sb_api_parse_object(const char *content_type, const char *data, gsize len, JsonParser *parser)
+{
+	if (g_strcmp0(content_type, "application/json") != 0 || data == NULL || len == 0 || memchr(data, '\0', len) ||
+	    !g_utf8_validate(data, len, NULL) || !json_parser_load_from_data(parser, data, len, NULL))
+		return NULL;
+	/* blank text parses, without a root */
+	JsonNode *root = json_parser_get_root(parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+		return NULL;
+	return json_node_get_object(json_parser_get_root(parser));
+}
+
 JsonObject *sb_api_read_object(SoupServerMessage *msg, JsonParser *parser, gsize max_body)
 {
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
@@ -148,13 +160,10 @@ JsonObject *sb_api_read_object(SoupServerMessage *msg, JsonParser *parser, gsize
 	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
-	if (g_strcmp0(type, "application/json") != 0 || data == NULL || len == 0 || memchr(data, '\0', len) ||
-	    !g_utf8_validate(data, len, NULL) || !json_parser_load_from_data(parser, data, len, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+	JsonObject *o = sb_api_parse_object(type, data, len, parser);
+	if (o == NULL)
 		sb_api_reply_error(msg, SOUP_STATUS_BAD_REQUEST, NULL, "send a JSON object (application/json)");
-		return NULL;
-	}
-	return json_node_get_object(json_parser_get_root(parser));
+	return o;
 }
 
 /* A failed check as 400 {error, field}. Takes the GError's address, not

@@ -68,6 +68,12 @@ gboolean sb_api_json_strv(JsonObject *o, const char *name, char ***out, gboolean
 
 /* --- requests ---------------------------------------------------------------------- */
 
+/* A request body as a JSON object: `content_type` application/json, `len`
+ * bytes of valid UTF-8 without NUL. Returns: (transfer none) the object,
+ * owned by `parser`, or NULL. The pure half of sb_api_read_object (fuzzed:
+ * tests/fuzz/). */
+JsonObject *sb_api_parse_object(const char *content_type, const char *data, gsize len, JsonParser *parser);
+
 /* The request body as a JSON object (application/json, valid UTF-8, no NUL),
  * owned by `parser`; or NULL with 413 (more than `max_body` bytes) or 400
  * replied. */

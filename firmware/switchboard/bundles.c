@@ -107,7 +107,7 @@ gboolean sb_bundles_inspect(const char *rauc, const char *keyring, const char *p
 		return FALSE;
 	}
 	g_autoptr(JsonParser) parser = json_parser_new();
-	if (!json_parser_load_from_data(parser, out ? out : "", -1, NULL) ||
+	if (!json_parser_load_from_data(parser, out ? out : "", -1, NULL) || json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "rauc info gave no JSON");
 		return FALSE;

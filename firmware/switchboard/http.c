@@ -72,7 +72,12 @@ SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles
 
 char *sb_http_signin_token(SoupServerMessage *msg)
 {
-	const char *cookies = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie");
+	return sb_http_cookie_token(
+		soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Cookie"));
+}
+
+char *sb_http_cookie_token(const char *cookies)
+{
 	if (cookies == NULL)
 		return NULL;
 	g_auto(GStrv) parts = g_strsplit_set(cookies, ";,", -1);
@@ -85,6 +90,54 @@ char *sb_http_signin_token(SoupServerMessage *msg)
 		}
 	}
 	return NULL;
+}
+
+gboolean sb_http_parse_credentials(const char *content_type, const char *data, gsize len, char **login, char **password,
+				   const char **why)
+{
+	*login = *password = NULL;
+	if (data == NULL || len == 0 || memchr(data, '\0', len) != NULL || !g_utf8_validate(data, len, NULL)) {
+		*why = "empty or malformed body";
+		return FALSE;
+	}
+	g_autofree char *text = g_strndup(data, len);
+	if (g_strcmp0(content_type, "application/json") == 0) {
+		g_autoptr(JsonParser) parser = json_parser_new();
+		/* blank text parses, without a root */
+		if (!json_parser_load_from_data(parser, text, len, NULL) || json_parser_get_root(parser) == NULL ||
+		    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+			*why = "the body is not a JSON object";
+			return FALSE;
+		}
+		JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+		JsonNode *l = json_object_get_member(o, "login"), *p = json_object_get_member(o, "password");
+		if (l == NULL || p == NULL || json_node_get_value_type(l) != G_TYPE_STRING ||
+		    json_node_get_value_type(p) != G_TYPE_STRING) {
+			*why = "login and password (strings) are required";
+			return FALSE;
+		}
+		*login = g_strdup(json_node_get_string(l));
+		*password = g_strdup(json_node_get_string(p));
+	} else if (g_strcmp0(content_type, "application/x-www-form-urlencoded") == 0) {
+		g_autoptr(GHashTable) form = soup_form_decode(text);
+		const char *l = g_hash_table_lookup(form, "login"), *p = g_hash_table_lookup(form, "password");
+		if (l == NULL || p == NULL || !g_utf8_validate(l, -1, NULL) || !g_utf8_validate(p, -1, NULL)) {
+			*why = "login and password are required";
+			return FALSE;
+		}
+		*login = g_strdup(l);
+		*password = g_strdup(p);
+	} else {
+		*why = "send application/json or application/x-www-form-urlencoded";
+		return FALSE;
+	}
+	if (**login == '\0' || **password == '\0') {
+		g_clear_pointer(login, g_free);
+		g_clear_pointer(password, g_free);
+		*why = "login and password must not be empty";
+		return FALSE;
+	}
+	return TRUE;
 }
 
 SbUser *sb_http_signin_user(SbStore *store, SoupServerMessage *msg, char **token_out)

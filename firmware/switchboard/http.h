@@ -30,6 +30,17 @@ void sb_http_method_not_allowed(SoupServerMessage *msg, const char *allow);
 /* The raw token of the sign-in cookie (at most twice SB_AUTH_TOKEN_CHARS),
  * or NULL. Returns: (transfer full) */
 char *sb_http_signin_token(SoupServerMessage *msg);
+/* The same from the Cookie header's value (nullable; several Cookie
+ * headers joined by ", "). Pure (fuzzed: tests/fuzz/). Returns: (transfer full) */
+char *sb_http_cookie_token(const char *cookies);
+
+/* login and password of a sign-in body: a JSON object {login, password}
+ * (application/json) or a urlencoded form (application/x-www-form-urlencoded),
+ * `len` bytes of UTF-8 without NUL, both non-empty strings. FALSE: *why
+ * says what is wrong (static text, for the 400 reply). *login, *password:
+ * (transfer full) on success, NULL otherwise. Pure (fuzzed: tests/fuzz/). */
+gboolean sb_http_parse_credentials(const char *content_type, const char *data, gsize len, char **login, char **password,
+				   const char **why);
 
 /* The account behind the request's sign-in cookie in `store`, or NULL (no
  * cookie, unknown, expired or disabled; any other store error is logged).

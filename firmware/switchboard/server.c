@@ -465,48 +465,8 @@ static gboolean read_credentials(SoupServerMessage *msg, char **login, char **pa
 	g_autoptr(GBytes) bytes = soup_message_body_flatten(body);
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
-	if (data == NULL || len == 0 || memchr(data, '\0', len) != NULL || !g_utf8_validate(data, len, NULL)) {
-		*why = "empty or malformed body";
-		return FALSE;
-	}
-	g_autofree char *text = g_strndup(data, len);
 	const char *type = soup_message_headers_get_content_type(soup_server_message_get_request_headers(msg), NULL);
-	if (g_strcmp0(type, "application/json") == 0) {
-		g_autoptr(JsonParser) parser = json_parser_new();
-		if (!json_parser_load_from_data(parser, text, len, NULL) ||
-		    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-			*why = "the body is not a JSON object";
-			return FALSE;
-		}
-		JsonObject *o = json_node_get_object(json_parser_get_root(parser));
-		JsonNode *l = json_object_get_member(o, "login"), *p = json_object_get_member(o, "password");
-		if (l == NULL || p == NULL || json_node_get_value_type(l) != G_TYPE_STRING ||
-		    json_node_get_value_type(p) != G_TYPE_STRING) {
-			*why = "login and password (strings) are required";
-			return FALSE;
-		}
-		*login = g_strdup(json_node_get_string(l));
-		*password = g_strdup(json_node_get_string(p));
-	} else if (g_strcmp0(type, "application/x-www-form-urlencoded") == 0) {
-		g_autoptr(GHashTable) form = soup_form_decode(text);
-		const char *l = g_hash_table_lookup(form, "login"), *p = g_hash_table_lookup(form, "password");
-		if (l == NULL || p == NULL || !g_utf8_validate(l, -1, NULL) || !g_utf8_validate(p, -1, NULL)) {
-			*why = "login and password are required";
-			return FALSE;
-		}
-		*login = g_strdup(l);
-		*password = g_strdup(p);
-	} else {
-		*why = "send application/json or application/x-www-form-urlencoded";
-		return FALSE;
-	}
-	if (**login == '\0' || **password == '\0') {
-		g_clear_pointer(login, g_free);
-		g_clear_pointer(password, g_free);
-		*why = "login and password must not be empty";
-		return FALSE;
-	}
-	return TRUE;
+	return sb_http_parse_credentials(type, data, len, login, password, why);
 }
 
 /* --- /api ----------------------------------------------------------------------- */

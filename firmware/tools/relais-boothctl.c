@@ -93,7 +93,7 @@ static Reply exchange_full(const char *path, JsonObject *o, JsonObject **reply_o
 	}
 	printf("%s\n", reply);
 	g_autoptr(JsonParser) parser = json_parser_new();
-	if (!json_parser_load_from_data(parser, reply, -1, NULL) ||
+	if (!json_parser_load_from_data(parser, reply, -1, NULL) || json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		fprintf(stderr, "relais-boothctl: the reply is not a JSON object\n");
 		return REPLY_NO_BOOTH;

@@ -4,6 +4,7 @@
  * integer ranges, string lists; absent and null are "not given"; every
  * message names the field. */
 #include "api-json.h"
+#include "http.h"
 
 #include <string.h>
 
@@ -200,6 +201,79 @@ static void test_strv(void)
 	}
 }
 
+/* Bodies refused before any field is read, without a critical on the way
+ * (GTest makes criticals fatal): blank text parses to no root at all, which
+ * the fuzzer found (tests/fuzz/regressions/api-body/blank-body). */
+static void test_body(void)
+{
+	static const struct {
+		const char *type, *text;
+	} bad[] = {
+		{"application/json", ""},	 {"application/json", " "},   {"application/json", ":\r"},
+		{"application/json", "\r\n\t "}, {"application/json", "[1]"}, {"application/json", "\"x\""},
+		{"application/json", "{"},	 {"text/plain", "{}"},	      {NULL, "{}"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(JsonParser) p = json_parser_new();
+		g_assert_null(sb_api_parse_object(bad[i].type, bad[i].text, strlen(bad[i].text), p));
+	}
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonObject *o = sb_api_parse_object("application/json", "{\"a\": 1}", 8, p);
+	g_assert_nonnull(o);
+	g_assert_cmpint(json_object_get_int_member(o, "a"), ==, 1);
+}
+
+/* The sign-in body (POST /api/login) as JSON or a form, and its refusals:
+ * a blank JSON body is one of them, not a critical. */
+static void test_credentials(void)
+{
+	static const struct {
+		const char *type, *text;
+		const char *login, *password; /* NULL: refused */
+	} cases[] = {
+		{"application/json", "{\"login\": \"alice\", \"password\": \"pw\"}", "alice", "pw"},
+		{"application/x-www-form-urlencoded", "login=%C3%A9lo&password=a+b", "élo", "a b"},
+		{"application/json", " ", NULL, NULL},
+		{"application/json", "\r\n", NULL, NULL},
+		{"application/json", "{\"login\": \"alice\"}", NULL, NULL},
+		{"application/json", "{\"login\": \"alice\", \"password\": 3}", NULL, NULL},
+		{"application/json", "{\"login\": \"\", \"password\": \"pw\"}", NULL, NULL},
+		{"application/x-www-form-urlencoded", "login=alice", NULL, NULL},
+		{"text/plain", "login=alice&password=pw", NULL, NULL},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *login = NULL, *password = NULL;
+		const char *why = NULL;
+		gboolean ok = sb_http_parse_credentials(cases[i].type, cases[i].text, strlen(cases[i].text), &login,
+							&password, &why);
+		if (cases[i].login) {
+			g_assert_true(ok);
+			g_assert_cmpstr(login, ==, cases[i].login);
+			g_assert_cmpstr(password, ==, cases[i].password);
+		} else {
+			g_assert_false(ok);
+			g_assert_nonnull(why);
+			g_assert_null(login);
+			g_assert_null(password);
+		}
+	}
+}
+
+/* The sign-in token among a Cookie header's cookies. */
+static void test_cookie(void)
+{
+	g_autofree char *t1 = sb_http_cookie_token("theme=dark; relais_session=abc, x=1");
+	g_assert_cmpstr(t1, ==, "abc");
+	g_autofree char *t2 = sb_http_cookie_token("relais_session=");
+	g_assert_null(t2);
+	g_autofree char *t3 = sb_http_cookie_token(NULL);
+	g_assert_null(t3);
+	g_autofree char *longer = g_strnfill(2 * 43 + 1, 'a');
+	g_autofree char *header = g_strconcat("relais_session=", longer, NULL);
+	g_autofree char *t4 = sb_http_cookie_token(header);
+	g_assert_null(t4);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -209,5 +283,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/api-json/bool", test_bool);
 	g_test_add_func("/api-json/int", test_int);
 	g_test_add_func("/api-json/strv", test_strv);
+	g_test_add_func("/api-json/body", test_body);
+	g_test_add_func("/api-json/credentials", test_credentials);
+	g_test_add_func("/api-json/cookie", test_cookie);
 	return g_test_run();
 }

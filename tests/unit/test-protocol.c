@@ -94,6 +94,47 @@ static void test_garbage(void)
 	g_assert_null(relais_msg_parse(deep->str, deep->len, RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
 	g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
 	g_string_free(deep, TRUE);
+
+	/* json-glib reads comments and single-quoted strings, which JSON has
+	 * not: inside them a quote or brackets escaped the nesting count */
+	static const char *const not_json[] = {
+		"{\"type\":\"ping\"} /* x */",
+		"{'type':'ping'}",
+		"{\"type\":\"ping\",\"x\":['\"',[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]}",
+		"/*]]]]]]]]]]]]]]]]]]]]*/{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]}",
+		"{\"type\":\"ping\"} // x",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(not_json); i++) {
+		g_clear_error(&error);
+		g_assert_null(
+			relais_msg_parse(not_json[i], strlen(not_json[i]), RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
+		g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
+	}
+	/* an unpaired surrogate escape decodes to bytes that are not UTF-8:
+	 * refused wherever it is, a member no rule reads and a name included */
+	static const char *const surrogates[] = {
+		"{\"type\":\"ping\",\"extra\":\"4KQ\\ud8002eZ\"}",
+		"{\"type\":\"ping\",\"x\":[{\"y\":\"\\udc00\"}]}",
+		"{\"type\":\"ping\",\"\\ud800\":1}",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(surrogates); i++) {
+		g_clear_error(&error);
+		g_assert_null(
+			relais_msg_parse(surrogates[i], strlen(surrogates[i]), RELAIS_ROLE_BOOTH, TRUE, NULL, &error));
+		g_assert_error(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_JSON);
+	}
+	/* a pair is a character */
+	const char *pair = "{\"type\":\"ping\",\"extra\":\"\\ud83d\\ude00\"}";
+	g_clear_error(&error);
+	g_autoptr(RelaisMsg) ping = relais_msg_parse(pair, strlen(pair), RELAIS_ROLE_BOOTH, TRUE, NULL, &error);
+	g_assert_no_error(error);
+
+	/* the same characters inside a string are text */
+	const char *fine = "{\"type\":\"chat\",\"call\":\"c1\",\"text\":\"l'heure /* et */ [[[[[[[[[[[[[[[[[[[[\"}";
+	g_clear_error(&error);
+	g_autoptr(RelaisMsg) chat = relais_msg_parse(fine, strlen(fine), RELAIS_ROLE_ADVISER, TRUE, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(relais_msg_get_string(chat, "text"), ==, "l'heure /* et */ [[[[[[[[[[[[[[[[[[[[");
 }
 
 static void test_direction(void)

@@ -2,7 +2,9 @@
 /* Question sets and translation catalogs: the shipped files are complete
  * and consistent; corrupt ones are refused with a clear error. */
 #include "catalog.h"
+#include "harness.h"
 #include "questions.h"
+#include "run.h"
 
 #include <string.h>
 
@@ -97,9 +99,16 @@ static GPtrArray *pot_ids(void)
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	for (char **l = lines; *l; l++)
-		if (g_str_has_prefix(*l, "msgid \"") && strlen(*l) > 8)
-			g_ptr_array_add(ids, g_strndup(*l + 7, strlen(*l) - 8));
+	/* a format string's id is its context (catalog.h) */
+	g_autofree char *context = NULL;
+	for (char **l = lines; *l; l++) {
+		if (g_str_has_prefix(*l, "msgctxt \"")) {
+			g_free(context);
+			context = g_strndup(*l + 9, strlen(*l) - 10);
+		} else if (g_str_has_prefix(*l, "msgid \"") && strlen(*l) > 8) {
+			g_ptr_array_add(ids, context ? g_steal_pointer(&context) : g_strndup(*l + 7, strlen(*l) - 8));
+		}
+	}
 	g_assert_cmpuint(ids->len, >, 50);
 	return ids;
 }
@@ -155,6 +164,64 @@ static void test_catalogs_complete(void)
 	}
 }
 
+/* Builds <tmp>/locale/<lang>/.../relais-booth.mo from <tmp>/i18n/<lang>.po
+ * with the build's own rule (make, the Makefile's msgfmt --check). */
+static void make_catalog(RtRun *r, const char *tmp, const char *lang, const char *po)
+{
+	g_autofree char *dir = g_build_filename(tmp, "i18n", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	g_autofree char *name = g_strconcat(lang, ".po", NULL);
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_assert_true(g_file_set_contents(path, po, -1, NULL));
+	g_autofree char *top = top_path(".");
+	g_autofree char *o = g_strconcat("O=", tmp, "/build", NULL);
+	g_autofree char *i18n = g_strconcat("I18N=", dir, NULL);
+	g_autofree char *target = g_strconcat(tmp, "/build/locale/", lang, "/LC_MESSAGES/relais-booth.mo", NULL);
+	const char *argv[] = {"make", "-s", "--no-print-directory", "-C", top, o, i18n, target, NULL};
+	rt_run(r, argv, NULL, NULL);
+}
+
+/* A translation whose printf conversions differ from its msgid's is
+ * refused when the catalog is built (msgfmt --check on the c-format
+ * entries), not crashed on by the booth's printf: %s for the int of
+ * "Question %d sur %d", and a conversion dropped. The shipped French
+ * catalog, copied the same way, builds (the control). */
+static void test_catalog_bad_format(void)
+{
+	g_autofree char *src = top_path("assets/i18n/fr.po");
+	g_autofree char *good = NULL;
+	g_assert_true(g_file_get_contents(src, &good, NULL, NULL));
+	g_assert_nonnull(strstr(good, "msgstr \"Question %d sur %d\""));
+	g_autoptr(GError) error = NULL;
+	g_autofree char *tmp = g_dir_make_tmp("relais-i18n-XXXXXX", &error);
+	g_assert_no_error(error);
+
+	g_auto(RtRun) ok = {0};
+	make_catalog(&ok, tmp, "fr", good);
+	if (ok.status != 0)
+		g_error("the shipped fr.po does not build: %s", ok.err);
+
+	static const struct {
+		const char *with, *words;
+	} bad[] = {
+		{"msgstr \"Question %s sur %d\"", "format specifications in 'msgid' and 'msgstr' for argument 1"},
+		{"msgstr \"Question %d\"", "number of format specifications"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *lang = g_strdup_printf("x%u", i);
+		g_auto(GStrv) parts = g_strsplit(good, "msgstr \"Question %d sur %d\"", 2);
+		g_autofree char *po = g_strjoinv(bad[i].with, parts);
+		g_auto(RtRun) r = {0};
+		make_catalog(&r, tmp, lang, po);
+		g_assert_cmpint(r.status, !=, 0);
+		if (strstr(r.err, bad[i].words) == NULL)
+			g_error("case %u: make says '%s', not '%s'", i, r.err, bad[i].words);
+		g_autofree char *mo = g_strconcat(tmp, "/build/locale/", lang, "/LC_MESSAGES/relais-booth.mo", NULL);
+		g_assert_false(g_file_test(mo, G_FILE_TEST_EXISTS));
+	}
+	rt_rm_rf(tmp);
+}
+
 static void test_catalog_corrupt(void)
 {
 	g_autofree char *dir = locale_dir();
@@ -207,5 +274,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/questions/corrupt", test_corrupt_sets);
 	g_test_add_func("/catalog/complete", test_catalogs_complete);
 	g_test_add_func("/catalog/corrupt", test_catalog_corrupt);
+	g_test_add_func("/catalog/bad-format", test_catalog_bad_format);
 	return g_test_run();
 }
