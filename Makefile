@@ -254,6 +254,7 @@ FUZZ_LIB := $(FUZZ_O)/librelais-fuzz.a
 fuzz_obj = $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(1))
 # the booth's folder only where needed: its link.h would hide the system's
 $(FUZZ_O)/obj/tests/fuzz/fuzz-booking.o: FUZZ_INC = -Ifirmware/booth
+$(FUZZ_O)/obj/firmware/switchboard/server.o: $(BUILD_H)
 
 $(FUZZ_O)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
