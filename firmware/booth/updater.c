@@ -534,12 +534,12 @@ static void step(BoothUpdater *u, BoothUpdateEvent event)
 		break;
 	case BOOTH_UPDATE_DO_TELL_INSTALLED:
 		clear_work(u);
-		send_status(u, u->update, "installed", 100, "installed: the booth reboots once no visitor is there");
+		send_status(u, u->update, "installed", 100, "the booth reboots once no visitor is there");
 		break;
 	case BOOTH_UPDATE_DO_REBOOT:
 		if (from == BOOTH_UPDATE_INSTALLING) {
 			clear_work(u);
-			send_status(u, u->update, "installed", 100, "installed: rebooting");
+			send_status(u, u->update, "installed", 100, "rebooting");
 		}
 		reboot(u);
 		break;
