@@ -326,6 +326,7 @@ void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		return;
 	}
 	hub_send_obj(hub, other, o);
+	hub_observe_relay(hub);
 }
 
 /* The visitor's rating, sent by the booth after the call (it is idle again

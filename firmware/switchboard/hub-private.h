@@ -103,6 +103,9 @@ typedef struct {
 	gint64 ended_us;
 } SbEnded;
 
+/* relais_relay_seconds' bounds (hub.c), +Inf included */
+#define HUB_RELAY_BUCKETS 12
+
 struct _SbHub {
 	SbHubConfig config;
 	SbHubTransport transport;
@@ -122,6 +125,12 @@ struct _SbHub {
 	gpointer wall_clock_data;
 	guint64 calls_total;
 	guint64 protocol_errors;
+	/* relay latency: from a message's arrival (sb_hub_receive) to its
+	 * re-encoded copy handed to the other end's transport */
+	gint64 received_us;
+	guint64 relay_buckets[HUB_RELAY_BUCKETS]; /* per bound, not cumulative */
+	guint64 relay_count;
+	gint64 relay_sum_us;
 	guint64 satisfaction[5];
 	/* booth_id -> GArray of gint64 (hub clock, us): its refused check-ins
 	 * within the window (codes are 30 bits: guessing must be slow) */
@@ -200,6 +209,8 @@ void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id);
 void hub_end_held_calls(SbHub *hub, const char *booth_id);
 void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg);
 /* sdp, ice, chat, share, end */
+/* One relayed message: its latency into the histogram (hub.c) */
+void hub_observe_relay(SbHub *hub);
 void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
 void hub_handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
 /* Ends the calls whose booth did not come back within the resume grace. */

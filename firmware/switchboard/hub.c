@@ -569,10 +569,26 @@ static gboolean take_token(SbHub *hub, SbPeer *peer)
 	return TRUE;
 }
 
+/* relais_relay_seconds' upper bounds in microseconds (the last: +Inf) */
+static const gint64 relay_bounds_us[HUB_RELAY_BUCKETS - 1] = {100,   250,   500,   1000,   2500,  5000,
+							      10000, 25000, 50000, 100000, 250000};
+
+void hub_observe_relay(SbHub *hub)
+{
+	gint64 us = MAX(hub_now_us(hub) - hub->received_us, 0);
+	guint i = 0;
+	while (i < G_N_ELEMENTS(relay_bounds_us) && us > relay_bounds_us[i])
+		i++;
+	hub->relay_buckets[i]++;
+	hub->relay_count++;
+	hub->relay_sum_us += us;
+}
+
 void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
 		return;
+	hub->received_us = hub_now_us(hub);
 	if (!take_token(hub, peer)) {
 		/* a flood: said once, clearly, then the connection goes (its
 		 * call, if any, is held or ended as for any lost link) */
@@ -884,6 +900,24 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 		"# TYPE relais_rate_limited_total counter\n"
 		"relais_rate_limited_total %" G_GUINT64_FORMAT "\n",
 		hub->pending->len, hub->hello_timeouts, hub->rate_limited);
+	g_string_append(out, "# HELP relais_relay_seconds Time from a signaling message's arrival to its copy "
+			     "handed to the other end of the call.\n"
+			     "# TYPE relais_relay_seconds histogram\n");
+	guint64 cumulative = 0;
+	for (guint i = 0; i < HUB_RELAY_BUCKETS; i++) {
+		cumulative += hub->relay_buckets[i];
+		char le[32];
+		if (i < G_N_ELEMENTS(relay_bounds_us))
+			g_ascii_formatd(le, sizeof le, "%g", relay_bounds_us[i] / 1e6);
+		else
+			g_strlcpy(le, "+Inf", sizeof le);
+		g_string_append_printf(out, "relais_relay_seconds_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n", le,
+				       cumulative);
+	}
+	char sum[G_ASCII_DTOSTR_BUF_SIZE];
+	g_ascii_dtostr(sum, sizeof sum, hub->relay_sum_us / 1e6);
+	g_string_append_printf(out, "relais_relay_seconds_sum %s\nrelais_relay_seconds_count %" G_GUINT64_FORMAT "\n",
+			       sum, hub->relay_count);
 }
 
 JsonArray *sb_hub_booths_snapshot(SbHub *hub)

@@ -641,6 +641,35 @@ static void test_error_limit(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(v->closed_code, ==, 1002);
 }
 
+/* relais_relay_seconds: each relayed message once, in the bucket of its
+ * time in the hub (the fake clock stands still: the first), cumulative
+ * buckets ending at +Inf = count; a message that is not relayed (a
+ * request, a refused one) is not counted. */
+static void test_relay_histogram(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *alice = adviser(f, 1, "Alice");
+	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	g_autofree char *ticket = ticket_of(b);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, alice, accept);
+	g_autoptr(RelaisMsg) call = last_of(alice, RELAIS_MSG_CALL);
+	const char *id = relais_msg_get_string(call, "call");
+	g_autofree char *ice =
+		g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"x\",\"mline\":0}", id);
+	say(f, b, ice);
+	say(f, alice, ice);
+	say(f, alice, "{\"type\":\"ice\",\"call\":\"no-such-call\",\"candidate\":\"x\",\"mline\":0}");
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "# TYPE relais_relay_seconds histogram\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_relay_seconds_bucket{le=\"0.0001\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_relay_seconds_bucket{le=\"0.25\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_relay_seconds_bucket{le=\"+Inf\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_relay_seconds_count 2\n"));
+	g_assert_nonnull(strstr(out->str, "\nrelais_relay_seconds_sum 0"));
+}
+
 static void test_metrics(Fixture *f, gconstpointer data)
 {
 	booth(f, 0, "sim-1");
@@ -1801,6 +1830,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/limits", Fixture, NULL, setup, test_limits, teardown);
 	g_test_add("/hub/error-limit", Fixture, NULL, setup, test_error_limit, teardown);
 	g_test_add("/hub/metrics", Fixture, NULL, setup, test_metrics, teardown);
+	g_test_add("/hub/relay-histogram", Fixture, NULL, setup, test_relay_histogram, teardown);
 	g_test_add("/hub/availability", Fixture, NULL, setup, test_availability, teardown);
 	g_test_add("/hub/queue-updates", Fixture, &ROOMY, setup, test_queue_updates, teardown);
 	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
