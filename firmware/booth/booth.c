@@ -71,6 +71,15 @@ struct _Booth {
 	BoothCheck camera_check, mic_check;
 	char *camera_detail, *mic_detail;
 
+	/* requests the visitor ended before their ticket came (the switchboard
+	 * had queued them, its `queued` on its way): each is cancelled as its
+	 * ticket comes, the last one so cancelled remembered so that its
+	 * position updates are not taken for a new request's. Not session
+	 * data: they outlive the wipe; a lost link forgets them (the
+	 * switchboard drops a gone booth's ticket). */
+	guint unticketed_ends;
+	char *cancelled_ticket;
+
 	/* updates sent from afar (updater.h) */
 	BoothUpdater *updater;
 	BoothIdleFunc idle_func;
@@ -669,6 +678,9 @@ static gboolean on_resume_timeout(gpointer data)
 static void on_link_down(BoothLink *link, gpointer data)
 {
 	Booth *booth = data;
+	/* the switchboard drops a gone booth's ticket itself */
+	booth->unticketed_ends = 0;
+	g_clear_pointer(&booth->cancelled_ticket, g_free);
 	/* Media flows straight to the adviser: a call outlives a signaling
 	 * blip. The switchboard holds it (RELAIS_SB_RESUME_GRACE_S) and the
 	 * hello on reconnection names it; past our own grace the call is
@@ -719,7 +731,21 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 {
 	Booth *booth = data;
 	switch (relais_msg_get_type(msg)) {
-	case RELAIS_MSG_QUEUED:
+	case RELAIS_MSG_QUEUED: {
+		const char *ticket = relais_msg_get_string(msg, "ticket");
+		if (g_strcmp0(ticket, booth->cancelled_ticket) == 0)
+			break; /* cancelled already: a position update on its way */
+		if (booth->unticketed_ends > 0 && g_strcmp0(ticket, booth->ticket) != 0) {
+			/* the ticket of a request the visitor ended before it came */
+			booth->unticketed_ends--;
+			g_free(booth->cancelled_ticket);
+			booth->cancelled_ticket = g_strdup(ticket);
+			g_message("cancelling ticket %s: the visitor ended before it came", ticket);
+			JsonObject *o = relais_msg_new(RELAIS_MSG_CANCEL);
+			json_object_set_string_member(o, "ticket", ticket);
+			booth_link_send(booth->link, o);
+			break;
+		}
 		if (booth->state == RELAIS_SESSION_QUEUED) {
 			g_free(booth->ticket);
 			booth->ticket = g_strdup(relais_msg_get_string(msg, "ticket"));
@@ -729,6 +755,7 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 						      (int)relais_msg_get_int(msg, "wait_s", -1), booth->observer_data);
 		}
 		break;
+	}
 	case RELAIS_MSG_ICE_SERVERS:
 		set_ice_servers(booth, msg);
 		break;
@@ -1059,6 +1086,10 @@ gboolean booth_end(Booth *booth, GError **error)
 			JsonObject *o = relais_msg_new(RELAIS_MSG_CANCEL);
 			json_object_set_string_member(o, "ticket", booth->ticket);
 			booth_link_send(booth->link, o);
+		} else if (booth_link_get_state(booth->link) == BOOTH_LINK_UP) {
+			/* asked, not answered yet: cancelled when its ticket
+			 * comes, or the advisers would see a visitor who left */
+			booth->unticketed_ends++;
 		}
 		if (!fire(booth, RELAIS_SESSION_EV_CANCEL))
 			g_return_val_if_reached(FALSE);
@@ -1390,6 +1421,9 @@ void booth_forget(Booth *booth)
 	g_clear_pointer(&booth->feedback_call, g_free);
 	if (booth->state == RELAIS_SESSION_IDLE && booth->renew_link) {
 		booth->renew_link = FALSE;
+		/* a new connection: the switchboard drops the old one's ticket */
+		booth->unticketed_ends = 0;
+		g_clear_pointer(&booth->cancelled_ticket, g_free);
 		booth_link_renew(booth->link);
 	}
 }
@@ -1482,6 +1516,7 @@ void booth_free(Booth *booth)
 	booth_call_doc_free(booth->doc);
 	booth_updater_free(booth->updater);
 	booth_link_free(booth->link);
+	g_free(booth->cancelled_ticket);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);
 	g_ptr_array_unref(booth->chat);
