@@ -25,6 +25,7 @@ import net from 'node:net';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
 import { startSwitchboard, ADVISER } from './lib/relais.mjs';
 import { WsClient } from './lib/ws.mjs';
+import { until } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -206,6 +207,13 @@ describe('hostile clients', { skip, timeout: 180000 }, () => {
       other.destroy();
     } finally {
       for (const c of silent) c.destroy();
+      // the next test connects from this address too: wait until the
+      // switchboard has let these go (its gauge), not for a time
+      await until(async () => /\nrelais_connections_waiting_hello 0\n/.test((await sb.metrics()).body), {
+        timeout: 10000,
+        interval: 50,
+        what: 'the silent connections released (relais_connections_waiting_hello 0)',
+      });
     }
   });
 
