@@ -129,7 +129,7 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 	g_hash_table_remove(hub->calls, call->id);
 	hub_booths_changed(hub);
 	/* the mean call length moved: so did the estimated waits */
-	hub_tell_positions(hub);
+	hub_tell_positions(hub, FALSE);
 }
 
 /* A visitor left the queue before anyone answered: a record without a call. */

@@ -31,6 +31,13 @@ typedef struct {
 	gboolean fetched;
 } SbDoc;
 
+/* The lists every adviser is kept up to date with. */
+typedef enum {
+	HUB_LIST_BOOTHS, /* booths: the same for every adviser */
+	HUB_LIST_QUEUE,	 /* queue: filtered per adviser; the booths' positions follow */
+	HUB_LIST_KINDS,
+} HubListKind;
+
 struct _SbPeer {
 	RelaisRole role;
 	gpointer conn;
@@ -62,6 +69,9 @@ struct _SbPeer {
 	/* its message rate limit, a token bucket: millionths of a message,
 	 * topped up from tokens_us at msg_rate a second up to msg_burst */
 	gint64 tokens, tokens_us;
+	/* adviser: the lists it was last sent (hub.c "broadcasts"), so that an
+	 * unchanged one is not sent again */
+	char *last_list[HUB_LIST_KINDS];
 };
 
 struct _SbTicket {
@@ -143,6 +153,16 @@ struct _SbHub {
 	GPtrArray *pending;	   /* SbPeer* connected, no hello yet (the hello timeout) */
 	guint64 hello_timeouts;	   /* connections closed for saying no hello */
 	guint64 rate_limited;	   /* connections closed for flooding */
+	/* queue and booth lists to advisers, gathered (hub.c "broadcasts"):
+	 * the changes of one event are sent at its end if the last lists
+	 * went out at least config.broadcast_interval_ms ago (hub clock),
+	 * else when that time has passed (flush_source) */
+	gboolean list_dirty[HUB_LIST_KINDS];
+	gint64 lists_sent_us; /* hub clock of the last sending; 0: never */
+	guint flush_source;
+	guint64 lists_sent;	 /* lists handed to advisers' transports */
+	guint64 lists_gathered;	 /* changes that joined a list already waiting */
+	guint64 lists_unchanged; /* lists not sent: the adviser had that one */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -235,8 +255,9 @@ SbTicket *hub_queue_find(SbHub *hub, const char *id);
 JsonObject *hub_queue_message(SbHub *hub, SbPeer *adviser);
 /* A call of `length_us` ended: the mean call length (wait_s) follows. */
 void hub_queue_record_call(SbHub *hub, gint64 length_us);
-/* Tells every waiting booth whose position or estimated wait changed. */
-void hub_tell_positions(SbHub *hub);
+/* Tells every waiting booth whose position or estimated wait changed;
+ * `only_new`: only the tickets never told yet (their id and place). */
+void hub_tell_positions(SbHub *hub, gboolean only_new);
 
 /* --- remote diagnostics (hub-diag.c) --- */
 

@@ -136,11 +136,13 @@ static gint64 estimated_wait_s(SbHub *hub, const SbTicket *t, guint position)
 }
 
 /* Tells every waiting booth whose position or estimated wait changed. */
-void hub_tell_positions(SbHub *hub)
+void hub_tell_positions(SbHub *hub, gboolean only_new)
 {
 	guint pos = 1;
 	for (GList *l = hub->queue.head; l; l = l->next, pos++) {
 		SbTicket *t = l->data;
+		if (only_new && t->told_position != 0)
+			continue;
 		gint64 wait = estimated_wait_s(hub, t, pos);
 		if (t->told_position == pos && t->told_wait_s == wait)
 			continue;

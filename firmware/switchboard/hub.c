@@ -62,6 +62,8 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 		hub->config.msg_burst = CONFIG_RELAIS_SB_MSG_BURST;
 	if (hub->config.msg_rate == 0)
 		hub->config.msg_rate = CONFIG_RELAIS_SB_MSG_RATE;
+	if (hub->config.broadcast_interval_ms == 0)
+		hub->config.broadcast_interval_ms = CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS;
 	hub->pending = g_ptr_array_new();
 	hub->durations = g_new0(gint64, hub->config.wait_history);
 	hub->clock = default_clock;
@@ -105,6 +107,8 @@ void sb_hub_free(SbHub *hub)
 		return;
 	/* peers belong to the transport, which disconnects them before this */
 	hub_diag_shutdown(hub);
+	if (hub->flush_source)
+		g_source_remove(hub->flush_source);
 	g_queue_clear_full(&hub->queue, (GDestroyNotify)hub_ticket_free);
 	g_hash_table_unref(hub->calls);
 	g_hash_table_unref(hub->recent);
@@ -307,22 +311,110 @@ static void advisers_changed(SbHub *hub)
 	g_hash_table_iter_init(&it, hub->booths);
 	while (g_hash_table_iter_next(&it, NULL, &value))
 		hub_send_obj(hub, value, availability_message(hub, value));
-	hub_tell_positions(hub);
+	hub_tell_positions(hub, FALSE);
+}
+
+/* --- broadcasts -------------------------------------------------------------
+ *
+ * The queue and the booths are lists every adviser is kept up to date with,
+ * and any booth's request, cancel or status changes them. Sent on every
+ * change, one booth sending as fast as its rate limit allows would make the
+ * switchboard send (advisers x its rate) messages a second. So the changes
+ * an event makes are sent at its end (each entry point calls lists_settle)
+ * only when the last lists went out at least config.broadcast_interval_ms
+ * ago; otherwise they are gathered and sent, once, when that time has
+ * passed. The queue always goes before the booths, as the handlers change
+ * them. An adviser is not sent a list identical to the one it has. What
+ * must not wait is not a list: the `taken` that tells advisers a ticket is
+ * gone, and a new ticket's first `queued`, which gives the booth its id. */
+
+/* Sends `text` as list `kind` to `adviser` unless it has it already. */
+static void send_list_to(SbHub *hub, SbPeer *adviser, HubListKind kind, char *text)
+{
+	if (g_strcmp0(adviser->last_list[kind], text) == 0) {
+		hub->lists_unchanged++;
+		g_free(text);
+		return;
+	}
+	hub_send_text(hub, adviser, text);
+	hub->lists_sent++;
+	g_free(adviser->last_list[kind]);
+	adviser->last_list[kind] = text;
+}
+
+static void send_lists(SbHub *hub)
+{
+	hub->lists_sent_us = hub_now_us(hub);
+	if (hub->list_dirty[HUB_LIST_QUEUE]) {
+		hub->list_dirty[HUB_LIST_QUEUE] = FALSE;
+		for (guint i = 0; i < hub->advisers->len; i++) {
+			SbPeer *a = g_ptr_array_index(hub->advisers, i);
+			send_list_to(hub, a, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, a)));
+		}
+		hub_tell_positions(hub, FALSE);
+	}
+	if (hub->list_dirty[HUB_LIST_BOOTHS]) {
+		hub->list_dirty[HUB_LIST_BOOTHS] = FALSE;
+		g_autofree char *text = relais_msg_to_string(booths_message(hub));
+		for (guint i = 0; i < hub->advisers->len; i++)
+			send_list_to(hub, g_ptr_array_index(hub->advisers, i), HUB_LIST_BOOTHS, g_strdup(text));
+	}
+}
+
+static gboolean lists_dirty(SbHub *hub)
+{
+	return hub->list_dirty[HUB_LIST_QUEUE] || hub->list_dirty[HUB_LIST_BOOTHS];
+}
+
+void sb_hub_flush(SbHub *hub)
+{
+	g_clear_handle_id(&hub->flush_source, g_source_remove);
+	if (lists_dirty(hub))
+		send_lists(hub);
+}
+
+static gboolean on_flush_due(gpointer user_data)
+{
+	SbHub *hub = user_data;
+	hub->flush_source = 0;
+	sb_hub_flush(hub);
+	return G_SOURCE_REMOVE;
+}
+
+/* The end of an event: its changes go now, or when the interval has passed. */
+static void lists_settle(SbHub *hub)
+{
+	if (!lists_dirty(hub) || hub->flush_source)
+		return;
+	gint64 interval_us = (gint64)hub->config.broadcast_interval_ms * 1000;
+	gint64 since = hub_now_us(hub) - hub->lists_sent_us;
+	if (hub->lists_sent_us == 0 || since >= interval_us || since < 0) {
+		send_lists(hub);
+		return;
+	}
+	guint ms = (guint)((interval_us - since + 999) / 1000);
+	hub->flush_source = g_timeout_add(ms, on_flush_due, hub);
+	g_source_set_name_by_id(hub->flush_source, "relais-hub-lists");
+}
+
+static void list_changed(SbHub *hub, HubListKind kind)
+{
+	if (hub->list_dirty[kind])
+		hub->lists_gathered++;
+	hub->list_dirty[kind] = TRUE;
 }
 
 void hub_booths_changed(SbHub *hub)
 {
-	hub_broadcast_advisers(hub, booths_message(hub));
+	list_changed(hub, HUB_LIST_BOOTHS);
 }
 
-/* Each adviser gets the queue filtered to what they can take. */
+/* Each adviser gets the queue filtered to what they can take; a new
+ * ticket's booth is told its id and place now, the others with the list. */
 void hub_queue_changed(SbHub *hub)
 {
-	for (guint i = 0; i < hub->advisers->len; i++) {
-		SbPeer *a = g_ptr_array_index(hub->advisers, i);
-		hub_send_obj(hub, a, hub_queue_message(hub, a));
-	}
-	hub_tell_positions(hub);
+	hub_tell_positions(hub, TRUE);
+	list_changed(hub, HUB_LIST_QUEUE);
 }
 
 /* --- handlers ------------------------------------------------------------- */
@@ -412,8 +504,8 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			hub->services.booth_greeted(peer->booth_id, hub->services_data);
 	} else {
 		g_message("adviser '%s' online", peer->name);
-		hub_send_obj(hub, peer, booths_message(hub));
-		hub_send_obj(hub, peer, hub_queue_message(hub, peer));
+		send_list_to(hub, peer, HUB_LIST_BOOTHS, relais_msg_to_string(booths_message(hub)));
+		send_list_to(hub, peer, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, peer)));
 		advisers_changed(hub);
 	}
 }
@@ -584,7 +676,7 @@ void hub_observe_relay(SbHub *hub)
 	hub->relay_sum_us += us;
 }
 
-void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
+static void receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 {
 	if (peer->closing)
 		return;
@@ -744,12 +836,21 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 	}
 }
 
+void sb_hub_receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
+{
+	receive(hub, peer, data, len);
+	lists_settle(hub);
+}
+
 void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 {
 	if (peer == NULL)
 		return;
 	detach_peer(hub, peer);
+	lists_settle(hub);
 	g_ptr_array_remove_fast(hub->pending, peer);
+	for (guint k = 0; k < HUB_LIST_KINDS; k++)
+		g_free(peer->last_list[k]);
 	g_free(peer->conn_id);
 	g_free(peer->booth_id);
 	g_free(peer->cert_booth_id);
@@ -776,6 +877,7 @@ gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, cons
 	if (b->call)
 		hub_end_call(hub, b->call, b, "peer-lost");
 	detach_peer(hub, b);
+	lists_settle(hub);
 	return TRUE;
 }
 
@@ -830,6 +932,7 @@ void sb_hub_tick(SbHub *hub)
 			}
 		}
 	}
+	lists_settle(hub);
 }
 
 void sb_hub_counts(SbHub *hub, SbHubCounts *c)
@@ -898,8 +1001,15 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 		"relais_hello_timeouts_total %" G_GUINT64_FORMAT "\n"
 		"# HELP relais_rate_limited_total Connections closed for sending messages too fast.\n"
 		"# TYPE relais_rate_limited_total counter\n"
-		"relais_rate_limited_total %" G_GUINT64_FORMAT "\n",
-		hub->pending->len, hub->hello_timeouts, hub->rate_limited);
+		"relais_rate_limited_total %" G_GUINT64_FORMAT "\n"
+		"# HELP relais_adviser_lists_total Queue and booth lists to advisers: sent, gathered into one "
+		"already waiting (a change within the broadcast interval), not sent (the adviser had it).\n"
+		"# TYPE relais_adviser_lists_total counter\n"
+		"relais_adviser_lists_total{outcome=\"sent\"} %" G_GUINT64_FORMAT "\n"
+		"relais_adviser_lists_total{outcome=\"gathered\"} %" G_GUINT64_FORMAT "\n"
+		"relais_adviser_lists_total{outcome=\"unchanged\"} %" G_GUINT64_FORMAT "\n",
+		hub->pending->len, hub->hello_timeouts, hub->rate_limited, hub->lists_sent, hub->lists_gathered,
+		hub->lists_unchanged);
 	g_string_append(out, "# HELP relais_relay_seconds Time from a signaling message's arrival to its copy "
 			     "handed to the other end of the call.\n"
 			     "# TYPE relais_relay_seconds histogram\n");

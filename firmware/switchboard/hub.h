@@ -129,18 +129,19 @@ typedef struct {
 	char *turn_secret;
 	guint turn_ttl_s; /* 0: Kconfig */
 	/* 0 in any of these: the Kconfig default (CONFIG_RELAIS_SB_...) */
-	guint wait_history;	    /* ended calls averaged for wait_s */
-	guint default_call_s;	    /* assumed call length before any call ended */
-	guint feedback_window_s;    /* a rating is accepted this long after the call */
-	guint recent_calls;	    /* ended calls remembered per booth for ratings */
-	guint resume_grace_s;	    /* a call waits this long for its booth's link */
-	guint checkin_max_failures; /* refused check-ins per booth within ... */
-	guint checkin_window_s;	    /* ... this window, before the booth must wait */
-	guint diag_timeout_ms;	    /* a diag_request waits this long for its report */
-	guint diag_max_pending;	    /* diag_requests open at once per booth */
-	guint hello_timeout_ms;	    /* a connection without hello is closed after this */
-	guint msg_burst;	    /* messages a connection may send at once ... */
-	guint msg_rate;		    /* ... and per second, sustained (token bucket) */
+	guint wait_history;	     /* ended calls averaged for wait_s */
+	guint default_call_s;	     /* assumed call length before any call ended */
+	guint feedback_window_s;     /* a rating is accepted this long after the call */
+	guint recent_calls;	     /* ended calls remembered per booth for ratings */
+	guint resume_grace_s;	     /* a call waits this long for its booth's link */
+	guint checkin_max_failures;  /* refused check-ins per booth within ... */
+	guint checkin_window_s;	     /* ... this window, before the booth must wait */
+	guint diag_timeout_ms;	     /* a diag_request waits this long for its report */
+	guint diag_max_pending;	     /* diag_requests open at once per booth */
+	guint hello_timeout_ms;	     /* a connection without hello is closed after this */
+	guint msg_burst;	     /* messages a connection may send at once ... */
+	guint msg_rate;		     /* ... and per second, sustained (token bucket) */
+	guint broadcast_interval_ms; /* queue and booth lists to advisers: at most one per this */
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
@@ -200,6 +201,11 @@ gboolean sb_hub_booth_connected(SbHub *hub, const char *booth_id);
 /* Whether `peer`'s hello was accepted (FALSE until then, and after a hello
  * that was refused). */
 gboolean sb_hub_peer_greeted(SbPeer *peer);
+/* Sends the queue and booth lists gathered since the last ones now,
+ * whatever the broadcast interval (tests; the hub's own timer does it
+ * otherwise). */
+void sb_hub_flush(SbHub *hub);
+
 /* Call about once a second: ends the calls whose booth did not come back
  * within the resume grace, closes connections without a hello after
  * hello_timeout_ms. */

@@ -190,9 +190,33 @@ static void teardown(Fixture *f, gconstpointer data)
 	sb_hub_free(f->hub);
 }
 
+/* The hub gathers queue and booth lists sent within its broadcast
+ * interval (hub.c "broadcasts"): the tests' clock stands still, so each
+ * step here ends with what that interval would send (see
+ * test_lists_gathered for the gathering itself). */
 static void say(Fixture *f, Conn *c, const char *text)
 {
 	sb_hub_receive(f->hub, c->peer, text, strlen(text));
+	sb_hub_flush(f->hub);
+}
+
+static void gone(Fixture *f, SbPeer *peer)
+{
+	sb_hub_disconnect(f->hub, peer);
+	sb_hub_flush(f->hub);
+}
+
+static gboolean close_booth(Fixture *f, const char *booth_id)
+{
+	gboolean found = sb_hub_close_booth(f->hub, booth_id, 4003, "revoked");
+	sb_hub_flush(f->hub);
+	return found;
+}
+
+static void tick(Fixture *f)
+{
+	sb_hub_tick(f->hub);
+	sb_hub_flush(f->hub);
 }
 
 static Conn *open_conn(Fixture *f, guint i, RelaisRole role)
@@ -435,7 +459,7 @@ static void test_share(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(b->inbox->len, ==, before_b + 1); /* its own error only */
 
 	/* the booth's link drops: "off" is held and given back on resume */
-	sb_hub_disconnect(f->hub, b->peer);
+	gone(f, b->peer);
 	b->peer = NULL;
 	g_autofree char *off = g_strdup_printf("{\"type\":\"share\",\"call\":\"%s\",\"state\":\"off\"}", id);
 	for (guint i = 0; i < 20; i++) /* toggles: only the last one is kept */
@@ -463,7 +487,7 @@ static void test_disconnects(Fixture *f, gconstpointer data)
 	say(f, alice, accept);
 
 	/* adviser's browser vanishes: the booth is told */
-	sb_hub_disconnect(f->hub, alice->peer);
+	gone(f, alice->peer);
 	alice->peer = NULL;
 	g_autoptr(RelaisMsg) end = last_of(b, RELAIS_MSG_END);
 	g_assert_cmpstr(relais_msg_get_string(end, "reason"), ==, "peer-lost");
@@ -472,7 +496,7 @@ static void test_disconnects(Fixture *f, gconstpointer data)
 	Conn *b2 = booth(f, 2, "sim-2");
 	Conn *bob = adviser(f, 3, "Bob");
 	say(f, b2, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
-	sb_hub_disconnect(f->hub, b2->peer);
+	gone(f, b2->peer);
 	b2->peer = NULL;
 	g_autoptr(RelaisMsg) q = last_of(bob, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
@@ -502,12 +526,12 @@ static void test_close_booth(Fixture *f, gconstpointer data)
 	say(f, alice, accept);
 	say(f, b2, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
 
-	g_assert_false(sb_hub_close_booth(f->hub, "nobody", 4003, "revoked"));
+	g_assert_false(close_booth(f, "nobody"));
 	g_assert_cmpuint(b->closed_code, ==, 0);
 
 	/* in a call: closed, and the call ends now (resume grace or not) */
 	guint before = b->inbox->len;
-	g_assert_true(sb_hub_close_booth(f->hub, "sim-1", 4003, "revoked"));
+	g_assert_true(close_booth(f, "sim-1"));
 	g_assert_cmpuint(b->closed_code, ==, 4003);
 	g_assert_cmpuint(b->inbox->len, ==, before); /* nothing more is sent to it */
 	g_autoptr(RelaisMsg) end = last_of(alice, RELAIS_MSG_END);
@@ -518,12 +542,12 @@ static void test_close_booth(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c.calls_active, ==, 0);
 	g_assert_cmpuint(c.booths, ==, 1);
 	/* a second close finds nothing; input from the closing socket is ignored */
-	g_assert_false(sb_hub_close_booth(f->hub, "sim-1", 4003, "revoked"));
+	g_assert_false(close_booth(f, "sim-1"));
 	say(f, b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
 	g_assert_cmpuint(b->inbox->len, ==, before);
 
 	/* queued: its ticket leaves the queue, advisers see it gone */
-	g_assert_true(sb_hub_close_booth(f->hub, "sim-2", 4003, "revoked"));
+	g_assert_true(close_booth(f, "sim-2"));
 	g_assert_cmpuint(b2->closed_code, ==, 4003);
 	g_autoptr(RelaisMsg) q = last_of(alice, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
@@ -534,7 +558,7 @@ static void test_close_booth(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c.queue, ==, 0);
 
 	/* the transport then reports the sockets gone (teardown): no double free */
-	sb_hub_disconnect(f->hub, b->peer);
+	gone(f, b->peer);
 	b->peer = NULL;
 }
 
@@ -697,13 +721,13 @@ static void test_silent_connection(Fixture *f, gconstpointer data)
 	Conn *mute = open_conn(f, 1, RELAIS_ROLE_ADVISER);
 	Conn *polite = booth(f, 2, "sim-1");
 	f->now_us += limit - 1;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(silent->closed_code, ==, 0);
 	g_autoptr(GString) before = g_string_new(NULL);
 	sb_hub_metrics(f->hub, before);
 	g_assert_nonnull(strstr(before->str, "\nrelais_connections_waiting_hello 2\n"));
 	f->now_us += 1;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(silent->closed_code, ==, 1008);
 	g_assert_cmpuint(mute->closed_code, ==, 1008);
 	g_autofree char *want = g_strdup_printf("no hello within %d s", CONFIG_RELAIS_SB_HELLO_TIMEOUT_S);
@@ -718,8 +742,114 @@ static void test_silent_connection(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(out->str, "\nrelais_connections_waiting_hello 0\n"));
 	/* later ticks close nothing more */
 	f->now_us += 10 * limit;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(polite->closed_code, ==, 0);
+}
+
+/* The noisy booth: one booth sends status, request and cancel as fast as it
+ * may (120 messages, under its burst) while three advisers are on duty.
+ * Each cancel's `taken` goes out at once, and the booth gets each new
+ * ticket's id at once; but the queue and booth lists are gathered: within
+ * the broadcast interval no adviser gets a list, and when it has passed
+ * (the hub's own timer, on the real main loop) each gets exactly one of
+ * each, showing the booth's last state. A change after a quiet interval is
+ * sent at once; an unchanged list is not sent again. */
+static guint count_from(Conn *c, guint from, RelaisMsgType type)
+{
+	guint n = 0;
+	for (guint i = from; i < c->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(c, (gint)i);
+		n += relais_msg_get_type(m) == type;
+	}
+	return n;
+}
+
+static void raw_say(Fixture *f, Conn *c, const char *text)
+{
+	sb_hub_receive(f->hub, c->peer, text, strlen(text));
+}
+
+static void test_lists_gathered(Fixture *f, gconstpointer data)
+{
+	Conn *a[3] = {adviser(f, 0, "Alice"), adviser(f, 1, "Bob"), adviser(f, 2, "Carol")};
+	Conn *quiet = booth(f, 3, "sim-quiet");
+	say(f, quiet, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	Conn *noisy = booth(f, 4, "sim-noisy");
+	guint from[3];
+	for (guint i = 0; i < 3; i++)
+		from[i] = a[i]->inbox->len;
+	guint noisy_from = noisy->inbox->len, quiet_from = quiet->inbox->len;
+
+	/* the clock stands still: all of it within one interval */
+	const guint rounds = 40;
+	for (guint r = 0; r < rounds; r++) {
+		raw_say(f, noisy, "{\"type\":\"status\",\"state\":\"idle\"}");
+		raw_say(f, noisy, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+		/* its ticket id came at once */
+		g_autofree char *ticket = ticket_of(noisy);
+		g_assert_cmpuint(count_from(noisy, noisy_from, RELAIS_MSG_QUEUED), ==, r + 1);
+		if (r + 1 < rounds) {
+			g_autofree char *cancel = g_strdup_printf("{\"type\":\"cancel\",\"ticket\":\"%s\"}", ticket);
+			raw_say(f, noisy, cancel);
+		}
+	}
+	g_assert_cmpuint(noisy->closed_code, ==, 0);
+	for (guint i = 0; i < 3; i++) {
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_TAKEN), ==, rounds - 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 0);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 0);
+	}
+	/* the quiet booth's place never moved: it was told nothing */
+	g_assert_cmpuint(quiet->inbox->len, ==, quiet_from);
+
+	/* the interval passes on the real main loop: one list of each kind */
+	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (count_from(a[2], from[2], RELAIS_MSG_BOOTHS) == 0 && g_get_monotonic_time() < deadline)
+		g_main_context_iteration(NULL, TRUE);
+	for (guint i = 0; i < 3; i++) {
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 1);
+		g_autoptr(RelaisMsg) q = last_of(a[i], RELAIS_MSG_QUEUE);
+		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 2);
+		g_autoptr(RelaisMsg) bm = last_of(a[i], RELAIS_MSG_BOOTHS);
+		JsonArray *list = relais_msg_get_array(bm, "booths");
+		g_assert_cmpuint(json_array_get_length(list), ==, 2);
+		JsonObject *e = json_array_get_object_element(list, 0); /* sorted: sim-noisy first */
+		g_assert_cmpstr(json_object_get_string_member(e, "booth_id"), ==, "sim-noisy");
+		g_assert_cmpstr(json_object_get_string_member(e, "state"), ==, "queued");
+		from[i] = a[i]->inbox->len;
+	}
+
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	/* per round, 3 changes to the booths and 2 to the queue (one fewer of
+	 * each in the last): all but the first of each kind joined a list */
+	g_autofree char *gathered = g_strdup_printf("relais_adviser_lists_total{outcome=\"gathered\"} %u\n",
+						    (3 * rounds - 2) + (2 * rounds - 2));
+	g_assert_nonnull(strstr(out->str, gathered));
+
+	/* a quiet interval later, a change goes out at once */
+	f->now_us += (gint64)CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS * 1000;
+	raw_say(f, quiet, "{\"type\":\"status\",\"state\":\"idle\"}"); /* refused: it is queued */
+	g_autofree char *last = ticket_of(noisy);
+	g_autofree char *cancel = g_strdup_printf("{\"type\":\"cancel\",\"ticket\":\"%s\"}", last);
+	raw_say(f, noisy, cancel);
+	for (guint i = 0; i < 3; i++) {
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 1);
+		from[i] = a[i]->inbox->len;
+	}
+	/* the quiet booth, first in the queue all along, was only told its
+	 * refused status */
+	g_assert_cmpuint(quiet->inbox->len, ==, quiet_from + 1);
+	g_autoptr(RelaisMsg) refused = last_of(quiet, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(refused, "code"), ==, "state");
+
+	/* a status that changes nothing: no list is sent again */
+	f->now_us += (gint64)CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS * 1000;
+	raw_say(f, noisy, "{\"type\":\"status\",\"state\":\"idle\"}");
+	for (guint i = 0; i < 3; i++)
+		g_assert_cmpuint(a[i]->inbox->len, ==, from[i]);
 }
 
 /* The flood: pings as fast as a client can send them. The burst passes, the
@@ -843,7 +973,7 @@ static void test_resume(Fixture *f, gconstpointer data)
 	Conn *b = booth(f, 0, "sim-1");
 	Conn *alice = adviser(f, 1, "Alice");
 	g_autofree char *call = start_call(f, b, alice);
-	sb_hub_disconnect(f->hub, b->peer);
+	gone(f, b->peer);
 	b->peer = NULL;
 	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
 	/* the adviser writes meanwhile: held (candidates are dropped) */
@@ -855,7 +985,7 @@ static void test_resume(Fixture *f, gconstpointer data)
 	say(f, alice, ice);
 	g_assert_cmpuint(count_of(alice, RELAIS_MSG_ERROR), ==, errors);
 	f->now_us += 10 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
 
 	/* back, naming the call */
@@ -874,7 +1004,7 @@ static void test_resume(Fixture *f, gconstpointer data)
 	g_autoptr(RelaisMsg) got = last_of(alice, RELAIS_MSG_CHAT);
 	g_assert_cmpstr(relais_msg_get_string(got, "text"), ==, "yes");
 	f->now_us += 60 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
 
 	/* another booth cannot take the call over */
@@ -888,13 +1018,13 @@ static void test_resume(Fixture *f, gconstpointer data)
 
 	/* gone for longer than the grace: the adviser is told, and the booth
 	 * coming back late is told the call is over */
-	sb_hub_disconnect(f->hub, back->peer);
+	gone(f, back->peer);
 	back->peer = NULL;
 	f->now_us += 14 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
 	f->now_us += 2 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_autoptr(RelaisMsg) lost = last_of(alice, RELAIS_MSG_END);
 	g_assert_nonnull(lost);
 	g_assert_cmpstr(relais_msg_get_string(lost, "reason"), ==, "peer-lost");
@@ -919,10 +1049,10 @@ static void test_restarted_booth(Fixture *f, gconstpointer data)
 	Conn *b = booth(f, 0, "sim-1");
 	Conn *alice = adviser(f, 1, "Alice");
 	g_autofree char *call = start_call(f, b, alice);
-	sb_hub_disconnect(f->hub, b->peer);
+	gone(f, b->peer);
 	b->peer = NULL;
 	f->now_us += 2 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 
 	Conn *other = open_conn(f, 2, RELAIS_ROLE_BOOTH);
 	say(f, other, "{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":\"sim-2\"}");
@@ -937,7 +1067,7 @@ static void test_restarted_booth(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(count_of(back, RELAIS_MSG_END), ==, 0);
 	/* once only: the grace passing later ends nothing more */
 	f->now_us += 60 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 1);
 	/* the adviser is free and the booth idle: a new visitor can be served */
 	g_autofree char *again = start_call(f, back, alice);
@@ -980,13 +1110,13 @@ static void test_turn(Fixture *f, gconstpointer data)
 	/* half their life later, the booth (not the adviser) gets new ones */
 	guint before = count_of(b, RELAIS_MSG_ICE_SERVERS);
 	f->now_us += 1700 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(b, RELAIS_MSG_ICE_SERVERS), ==, before);
 	f->now_us += 100 * G_USEC_PER_SEC;
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(b, RELAIS_MSG_ICE_SERVERS), ==, before + 1);
 	g_assert_cmpuint(count_of(a, RELAIS_MSG_ICE_SERVERS), ==, 0);
-	sb_hub_tick(f->hub);
+	tick(f);
 	g_assert_cmpuint(count_of(b, RELAIS_MSG_ICE_SERVERS), ==, before + 1);
 }
 
@@ -1016,11 +1146,11 @@ static void test_availability(Fixture *f, gconstpointer data)
 	Conn *bob = adviser(f, 3, "Bob");
 	g_assert_cmpint(advisers_told(b), ==, 2);
 	g_assert_cmpint(advisers_told(b2), ==, 2);
-	sb_hub_disconnect(f->hub, alice->peer);
+	gone(f, alice->peer);
 	alice->peer = NULL;
 	g_assert_cmpint(advisers_told(b), ==, 1);
 	g_assert_cmpint(advisers_told(b2), ==, 1);
-	sb_hub_disconnect(f->hub, bob->peer);
+	gone(f, bob->peer);
 	bob->peer = NULL;
 	g_assert_cmpint(advisers_told(b), ==, 0);
 	g_assert_cmpint(advisers_told(b2), ==, 0);
@@ -1028,7 +1158,7 @@ static void test_availability(Fixture *f, gconstpointer data)
 
 	/* a connection that never said hello changes nothing */
 	Conn *silent = open_conn(f, 4, RELAIS_ROLE_ADVISER);
-	sb_hub_disconnect(f->hub, silent->peer);
+	gone(f, silent->peer);
 	silent->peer = NULL;
 	g_assert_cmpuint(count_of(b, RELAIS_MSG_AVAILABILITY), ==, 5);
 
@@ -1122,14 +1252,14 @@ static void test_queue_updates(Fixture *f, gconstpointer data)
 
 	/* a booth that drops out of the queue: the one behind moves up */
 	from[3] = b[3]->inbox->len;
-	sb_hub_disconnect(f->hub, b[2]->peer);
+	gone(f, b[2]->peer);
 	b[2]->peer = NULL;
 	g_autofree char *z3 = queued_since(b[3], from[3]);
 	g_assert_cmpstr(z3, ==, "1/600");
 
 	/* an adviser leaves: one adviser for a 1200 s mean */
 	from[3] = b[3]->inbox->len;
-	sb_hub_disconnect(f->hub, bob->peer);
+	gone(f, bob->peer);
 	bob->peer = NULL;
 	g_autofree char *z4 = queued_since(b[3], from[3]);
 	g_assert_cmpstr(z4, ==, "1/1200");
@@ -1227,7 +1357,7 @@ static void test_feedback(Fixture *f, gconstpointer data)
 	 * told, but the rating counts */
 	Conn *again = booth(f, 4, "sim-1");
 	g_assert_cmpuint(f->conns[0].closed_code, ==, 4000);
-	sb_hub_disconnect(f->hub, alice->peer);
+	gone(f, alice->peer);
 	alice->peer = NULL;
 	from_bob = bob->inbox->len;
 	from = again->inbox->len;
@@ -1366,12 +1496,12 @@ static void test_call_records(Fixture *f, gconstpointer data)
 
 	/* the adviser's link drops in a call: peer-lost; a queued booth's link: booth-lost */
 	g_autofree char *c4 = start_call(f, b, a);
-	sb_hub_disconnect(f->hub, a->peer);
+	gone(f, a->peer);
 	a->peer = NULL;
 	g_assert_true(g_str_has_prefix(g_ptr_array_index(ctx.r.ended, 3), c4));
 	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 3), "|peer-lost|alice-conn"));
 	request(f, b2);
-	sb_hub_disconnect(f->hub, b2->peer);
+	gone(f, b2->peer);
 	b2->peer = NULL;
 	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 4), "|booth-lost|-"));
 	g_assert_cmpuint(ctx.r.ended->len, ==, 5);
@@ -1379,7 +1509,7 @@ static void test_call_records(Fixture *f, gconstpointer data)
 	/* ctx lives on this stack: disconnect the rest before it goes */
 	for (guint i = 0; i < G_N_ELEMENTS(f->conns); i++) {
 		if (f->conns[i].peer)
-			sb_hub_disconnect(f->hub, f->conns[i].peer);
+			gone(f, f->conns[i].peer);
 		f->conns[i].peer = NULL;
 	}
 	g_ptr_array_unref(ctx.r.ended);
@@ -1435,14 +1565,14 @@ static void test_skills_filter(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(qn, ==, "b-fr b-en b-pt");
 
 	/* an adviser connecting later gets the filtered snapshot at once */
-	sb_hub_disconnect(f->hub, any->peer);
+	gone(f, any->peer);
 	any->peer = NULL;
 	g_ptr_array_set_size(any->inbox, 0);
 	Conn *joao = skilled(f, 5, "João", "pt,en", "training");
 	g_autofree char *qj = queue_of(joao);
 	g_assert_cmpstr(qj, ==, "b-pt");
 	/* a visitor leaving: each adviser's list follows */
-	sb_hub_disconnect(f->hub, pt->peer);
+	gone(f, pt->peer);
 	pt->peer = NULL;
 	g_autofree char *qj2 = queue_of(joao);
 	g_autofree char *qa2 = queue_of(amelie);
@@ -1686,7 +1816,7 @@ static void test_booking_rate_limit(Fixture *f, gconstpointer data)
 	g_assert_null(last_of(b, RELAIS_MSG_CHECKED_IN));
 
 	/* reconnecting does not reset it */
-	sb_hub_disconnect(f->hub, b->peer);
+	gone(f, b->peer);
 	b->peer = NULL;
 	g_ptr_array_set_size(b->inbox, 0);
 	b = booth(f, 0, "b0");
@@ -1742,7 +1872,7 @@ static void test_next_opening(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->openings_asked, ==, asked);
 
 	/* the last one leaves: each booth is told its own site's opening */
-	sb_hub_disconnect(f->hub, f->conns[3].peer);
+	gone(f, f->conns[3].peer);
 	f->conns[3].peer = NULL;
 	g_autoptr(RelaisMsg) off = last_of(b, RELAIS_MSG_AVAILABILITY);
 	g_assert_cmpint(relais_msg_get_int(off, "advisers", -1), ==, 0);
@@ -1807,7 +1937,7 @@ static void test_unpredictable_ids(Fixture *f, gconstpointer data)
 		}
 		end_call(f, a, call);
 		for (guint i = 0; i < 2; i++) {
-			sb_hub_disconnect(f->hub, f->conns[i].peer);
+			gone(f, f->conns[i].peer);
 			f->conns[i].peer = NULL;
 			g_ptr_array_set_size(f->conns[i].inbox, 0);
 		}
@@ -1821,6 +1951,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/unpredictable-ids", Fixture, NULL, setup, test_unpredictable_ids, teardown);
 	g_test_add("/hub/silent-connection", Fixture, NULL, setup, test_silent_connection, teardown);
 	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);
+	g_test_add("/hub/lists-gathered", Fixture, &ROOMY, setup, test_lists_gathered, teardown);
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
