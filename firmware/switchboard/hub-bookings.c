@@ -78,6 +78,58 @@ static JsonObject *booking_reply(RelaisMsgType type, const SbBookingsResult *r)
 	return o;
 }
 
+/* The outcome of a reply, for /metrics. */
+static void count_reply(SbHub *hub, RelaisMsgType type, const SbBookingsResult *result)
+{
+	if (result == NULL || result->outcome != SB_BOOKINGS_OK)
+		hub->booking_outcomes[OUTCOME_REFUSED]++;
+	else if (type == RELAIS_MSG_BOOK)
+		hub->booking_outcomes[OUTCOME_BOOKED]++;
+	else if (type == RELAIS_MSG_CHECK_IN)
+		hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
+}
+
+/* A booth's slot search sent to booking_slots_async: answered to that
+ * connection of that booth, if it is still there when the answer comes.
+ * `hub` is NULL once the hub is gone. */
+typedef struct {
+	SbHub *hub;
+	char *booth_id;
+	char *conn_id;
+} HubSlotAsk;
+
+static void slot_ask_free(HubSlotAsk *ask)
+{
+	g_free(ask->booth_id);
+	g_free(ask->conn_id);
+	g_free(ask);
+}
+
+static void on_slots(SbBookingsResult *result_in, gpointer reply_data)
+{
+	g_autoptr(SbBookingsResult) result = result_in;
+	HubSlotAsk *ask = reply_data;
+	SbHub *hub = ask->hub;
+	if (hub) {
+		g_ptr_array_remove_fast(hub->slot_asks, ask);
+		SbPeer *peer = g_hash_table_lookup(hub->booths, ask->booth_id);
+		if (peer && g_strcmp0(peer->conn_id, ask->conn_id) == 0) {
+			count_reply(hub, RELAIS_MSG_BOOKING_SLOTS, result);
+			hub_send_obj(hub, peer, booking_reply(RELAIS_MSG_BOOKING_SLOTS, result));
+		} else {
+			g_debug("booth %s: its slot search came back after its link went", ask->booth_id);
+		}
+	}
+	slot_ask_free(ask);
+}
+
+void hub_bookings_shutdown(SbHub *hub)
+{
+	for (guint i = 0; i < hub->slot_asks->len; i++)
+		((HubSlotAsk *)g_ptr_array_index(hub->slot_asks, i))->hub = NULL;
+	g_ptr_array_set_size(hub->slot_asks, 0);
+}
+
 /* booking_slots, book, check_in: idle booths only; the services (the
  * store) answer, the hub replies. */
 void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
@@ -93,6 +145,15 @@ void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	JsonObject *reply = NULL;
 	if (peer->site == NULL || *peer->site == '\0') {
 		reply = relais_msg_booking_error(ref, "no_site", "this booth's hello names no site");
+	} else if (type == RELAIS_MSG_BOOKING_SLOTS && hub->services.booking_slots_async) {
+		/* the search reads the store off the main loop: answered later */
+		HubSlotAsk *ask = g_new0(HubSlotAsk, 1);
+		*ask = (HubSlotAsk){hub, g_strdup(peer->booth_id), g_strdup(peer->conn_id)};
+		g_ptr_array_add(hub->slot_asks, ask);
+		hub->services.booking_slots_async(peer->site, relais_msg_get_string(msg, "language"),
+						  relais_msg_get_string(msg, "topic"), on_slots, ask,
+						  hub->services_data);
+		return;
 	} else if (type == RELAIS_MSG_BOOKING_SLOTS) {
 		if (hub->services.booking_slots)
 			result = hub->services.booking_slots(peer->site, relais_msg_get_string(msg, "language"),
@@ -124,12 +185,7 @@ void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	}
 	if (reply == NULL) {
 		reply = booking_reply(type, result);
-		if (result == NULL || result->outcome != SB_BOOKINGS_OK)
-			hub->booking_outcomes[OUTCOME_REFUSED]++;
-		else if (type == RELAIS_MSG_BOOK)
-			hub->booking_outcomes[OUTCOME_BOOKED]++;
-		else if (type == RELAIS_MSG_CHECK_IN)
-			hub->booking_outcomes[OUTCOME_CHECKED_IN]++;
+		count_reply(hub, type, result);
 	} else if (!g_str_equal(json_object_get_string_member(reply, "reason"), "wait")) {
 		hub->booking_outcomes[OUTCOME_REFUSED]++;
 	}

@@ -157,6 +157,7 @@ struct _SbHub {
 	 * the changes of one event are sent at its end if the last lists
 	 * went out at least config.broadcast_interval_ms ago (hub clock),
 	 * else when that time has passed (flush_source) */
+	GPtrArray *slot_asks; /* HubSlotAsk*: booths' slot searches not answered yet (hub-bookings.c) */
 	gboolean list_dirty[HUB_LIST_KINDS];
 	gint64 lists_sent_us; /* hub clock of the last sending; 0: never */
 	guint flush_source;
@@ -209,6 +210,8 @@ void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
 gboolean hub_booking_usable(SbHub *hub, SbPeer *peer, const char *code);
 /* The relais_bookings_total counters, appended to `out`. */
 void hub_bookings_metrics(SbHub *hub, GString *out);
+/* The hub is going: slot searches still out are answered to nobody. */
+void hub_bookings_shutdown(SbHub *hub);
 
 /* --- calls (hub-calls.c) --- */
 

@@ -65,6 +65,7 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	if (hub->config.broadcast_interval_ms == 0)
 		hub->config.broadcast_interval_ms = CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS;
 	hub->pending = g_ptr_array_new();
+	hub->slot_asks = g_ptr_array_new();
 	hub->durations = g_new0(gint64, hub->config.wait_history);
 	hub->clock = default_clock;
 	hub->wall_clock = default_wall_clock;
@@ -107,6 +108,8 @@ void sb_hub_free(SbHub *hub)
 		return;
 	/* peers belong to the transport, which disconnects them before this */
 	hub_diag_shutdown(hub);
+	hub_bookings_shutdown(hub);
+	g_ptr_array_unref(hub->slot_asks);
 	if (hub->flush_source)
 		g_source_remove(hub->flush_source);
 	g_queue_clear_full(&hub->queue, (GDestroyNotify)hub_ticket_free);

@@ -72,6 +72,9 @@ typedef struct {
 
 /* What the hub asks of the rest of the switchboard (the store, statistics),
  * set with sb_hub_set_services(). Every member is nullable. */
+/* The answer to a booking_slots_async (transfer full, nullable). */
+typedef void (*SbHubSlotsReply)(SbBookingsResult *result, gpointer reply_data);
+
 typedef struct {
 	/* a call ended, or a queued visitor left without one (once per call
 	 * or ticket) */
@@ -92,6 +95,13 @@ typedef struct {
 	 * before asking; NULL: no bookings ("failed"). */
 	SbBookingsResult *(*booking_slots)(const char *site, const char *language, const char *topic,
 					   gpointer user_data);
+	/* the same search, answered later (the store reads off the main loop,
+	 * reader.h): when set, the hub uses it instead of booking_slots. The
+	 * service calls `reply` exactly once, on the main loop, with (transfer
+	 * full) its result (NULL: "failed"); the hub then answers the booth if
+	 * the same connection of it is still there. */
+	void (*booking_slots_async)(const char *site, const char *language, const char *topic, SbHubSlotsReply reply,
+				    gpointer reply_data, gpointer user_data);
 	SbBookingsResult *(*booking_book)(const char *site, const char *start, const char *end, const char *language,
 					  const char *topic, gpointer user_data);
 	SbBookingsResult *(*booking_check_in)(const char *site, const char *code, gpointer user_data);

@@ -9,6 +9,7 @@
 #include "enrol-http.h"
 #include "health.h"
 #include "http.h"
+#include "reader.h"
 #include "relais-build.h"
 #include "site.h"
 #include "stats.h"
@@ -43,6 +44,7 @@ struct _SbServer {
 	 * process, an expiry) */
 	GHashTable *booth_certs;
 	SbStore *store;
+	SbReader *reader; /* the statistics and slot searches, read off the main loop */
 	gboolean secure_cookies;
 	GHashTable *conns; /* SoupWebsocketConnection* -> SbPeer* */
 	/* SoupWebsocketConnection* -> SHA-256 of the sign-in token (advisers):
@@ -163,11 +165,54 @@ static char *services_next_opening(const char *site, gpointer user_data)
 	return sb_bookings_next_opening(server->store, site);
 }
 
-static SbBookingsResult *services_booking_slots(const char *site, const char *language, const char *topic,
-						gpointer user_data)
+/* A booth's slot search, on the reading thread (reader.h). */
+typedef struct {
+	char *site, *language, *topic;
+	SbHubSlotsReply reply;
+	gpointer reply_data;
+} SlotSearch;
+
+static void slot_search_free(SlotSearch *q)
+{
+	g_free(q->site);
+	g_free(q->language);
+	g_free(q->topic);
+	g_free(q);
+}
+
+static gpointer slot_search_read(SbStore *store, gpointer data, GError **error)
+{
+	SlotSearch *q = data;
+	return sb_bookings_slots(store, q->site, q->language, q->topic);
+}
+
+static void on_slot_search_read(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SlotSearch *q = user_data;
+	g_autoptr(GError) error = NULL;
+	SbBookingsResult *r = sb_reader_finish(result, &error);
+	if (r == NULL) {
+		g_warning("slot search at %s: %s", q->site, error->message);
+		r = sb_bookings_result_new(SB_BOOKINGS_FAILED, "the free slots could not be read now: try again");
+	}
+	q->reply(r, q->reply_data);
+	slot_search_free(q);
+}
+
+static void services_booking_slots_async(const char *site, const char *language, const char *topic,
+					 SbHubSlotsReply reply, gpointer reply_data, gpointer user_data)
 {
 	SbServer *server = user_data;
-	return sb_bookings_slots(server->store, site, language, topic);
+	SlotSearch *q = g_new0(SlotSearch, 1);
+	*q = (SlotSearch){g_strdup(site), g_strdup(language), g_strdup(topic), reply, reply_data};
+	g_autoptr(GError) error = NULL;
+	if (!sb_reader_run(server->reader, slot_search_read, q, NULL, (GDestroyNotify)sb_bookings_result_free,
+			   on_slot_search_read, q, &error)) {
+		g_message("slot search at %s refused: %s", site, error->message);
+		reply(sb_bookings_result_new(SB_BOOKINGS_FAILED, "too many searches at once: try again in a moment"),
+		      reply_data);
+		slot_search_free(q);
+	}
 }
 
 static SbBookingsResult *services_booking_book(const char *site, const char *start, const char *end,
@@ -225,7 +270,7 @@ static const SbHubServices services = {
 	.call_ended = services_call_ended,
 	.feedback = services_feedback,
 	.next_opening = services_next_opening,
-	.booking_slots = services_booking_slots,
+	.booking_slots_async = services_booking_slots_async,
 	.booking_book = services_booking_book,
 	.booking_check_in = services_booking_check_in,
 	.booking_verify = services_booking_verify,
@@ -355,6 +400,7 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	}
 	g_autoptr(GString) out = g_string_new(NULL);
 	sb_hub_metrics(server->hub, out);
+	sb_reader_metrics(server->reader, out);
 	g_string_append_printf(out,
 			       "# HELP relais_document_uploads_bytes Bytes of document upload buffers allocated now.\n"
 			       "# TYPE relais_document_uploads_bytes gauge\n"
@@ -925,6 +971,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->delayed = g_ptr_array_new();
+	server->reader = sb_reader_new(config->store, 0, 0, error);
+	if (server->reader == NULL)
+		return NULL;
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
@@ -953,7 +1002,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_websocket_handler(server->soup, "/ws/adviser", NULL, NULL, on_websocket, adviser, g_free);
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
-	sb_stats_register(server->soup, server->store, server->secure_cookies);
+	sb_stats_register(server->soup, server->store, server->reader, server->secure_cookies);
 	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
 	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths,
 			  close_signins_consoles, server);
@@ -1000,6 +1049,9 @@ void sb_server_free(SbServer *server)
 	if (server == NULL)
 		return;
 	g_clear_handle_id(&server->tick_id, g_source_remove);
+	/* the reads still out are answered (closed) while the hub and the
+	 * HTTP server they answer to are still here */
+	g_clear_pointer(&server->reader, sb_reader_free);
 	/* sign-ins still hashing hold a pointer to us: let them finish, unanswered */
 	server->closing = TRUE;
 	while (server->kdf_jobs > 0)

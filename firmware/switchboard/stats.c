@@ -31,6 +31,7 @@ typedef struct {
 
 struct _SbStats {
 	SbStore *store;
+	SbReader *reader; /* the statistics are read on its thread */
 	gboolean secure;
 	GHashTable *answered; /* call id -> Answered */
 };
@@ -190,9 +191,10 @@ static GDateTime *parse_day(const char *text)
 	return g_date_time_new_utc(y, m, d, 0, 0, 0);
 }
 
-/* The rows of [from, to] (days, inclusive, each site's local day), or NULL
- * with the reply set. */
-static GPtrArray *stats_rows(SbStats *stats, SoupServerMessage *msg, GHashTable *query, char **from_out, char **to_out)
+/* The days asked, [from, to] (inclusive, each site's local day), as text
+ * and as the unix times to read; FALSE with the reply set. */
+static gboolean stats_range(SoupServerMessage *msg, GHashTable *query, char **from_out, char **to_out, gint64 *lo,
+			    gint64 *hi)
 {
 	const char *from_s = query ? g_hash_table_lookup(query, "from") : NULL;
 	const char *to_s = query ? g_hash_table_lookup(query, "to") : NULL;
@@ -204,30 +206,30 @@ static GPtrArray *stats_rows(SbStats *stats, SoupServerMessage *msg, GHashTable 
 		from_s ? parse_day(from_s) : (to ? g_date_time_add_days(to, 1 - STATS_DEFAULT_DAYS) : NULL);
 	if (from == NULL || to == NULL) {
 		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST, "from and to are dates YYYY-MM-DD");
-		return NULL;
+		return FALSE;
 	}
 	GTimeSpan span = g_date_time_difference(to, from);
 	if (span < 0 || span / G_TIME_SPAN_DAY >= STATS_MAX_DAYS) {
 		sb_http_set_json_error(msg, SOUP_STATUS_BAD_REQUEST,
 				       "from must not be after to, at most 366 days apart");
-		return NULL;
+		return FALSE;
 	}
 	*from_out = g_date_time_format(from, "%Y-%m-%d");
 	*to_out = g_date_time_format(to, "%Y-%m-%d");
 	/* days are each site's local days: ask a day wider on both sides (no
 	 * zone is more than 14 h off UTC), keep the rows of the asked days */
-	gint64 lo = g_date_time_to_unix(from) - 86400, hi = g_date_time_to_unix(to) + 2 * 86400;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) all = sb_store_stats(stats->store, lo, hi, &error);
-	if (all == NULL) {
-		g_warning("statistics: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
-		return NULL;
-	}
+	*lo = g_date_time_to_unix(from) - 86400;
+	*hi = g_date_time_to_unix(to) + 2 * 86400;
+	return TRUE;
+}
+
+/* Only the rows of the days asked, [from, to]. */
+static GPtrArray *rows_within(GPtrArray *all, const char *from, const char *to)
+{
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)sb_stat_row_free);
 	for (guint i = 0; i < all->len; i++) {
 		SbStatRow *r = all->pdata[i];
-		if (strcmp(r->day, *from_out) >= 0 && strcmp(r->day, *to_out) <= 0)
+		if (strcmp(r->day, from) >= 0 && strcmp(r->day, to) <= 0)
 			g_ptr_array_add(rows, g_steal_pointer(&all->pdata[i]));
 	}
 	return rows;
@@ -248,23 +250,31 @@ static void add_uint(JsonBuilder *b, const char *name, guint v)
 	json_builder_add_int_value(b, v);
 }
 
-static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+/* A statistics request waiting for its rows from the reading thread. */
+typedef struct {
+	SoupServerMessage *msg;
+	gboolean csv;
+	char *from, *to;
+	gint64 lo, hi;
+} StatsAsk;
+
+static void stats_ask_free(StatsAsk *ask)
 {
-	SbStats *stats = user_data;
-	gboolean csv = g_strcmp0(path, "/api/stats.csv") == 0;
-	if (!csv && g_strcmp0(path, "/api/stats") != 0) {
-		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
-		return;
-	}
-	if (!sb_http_allow(msg, "GET, HEAD"))
-		return;
-	g_autoptr(SbUser) user = require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADMIN), NULL);
-	if (user == NULL)
-		return;
-	g_autofree char *from = NULL, *to = NULL;
-	g_autoptr(GPtrArray) rows = stats_rows(stats, msg, query, &from, &to);
-	if (rows == NULL)
-		return;
+	g_object_unref(ask->msg);
+	g_free(ask->from);
+	g_free(ask->to);
+	g_free(ask);
+}
+
+/* On the reading thread. */
+static gpointer stats_read(SbStore *store, gpointer data, GError **error)
+{
+	StatsAsk *ask = data;
+	return sb_store_stats(store, ask->lo, ask->hi, error);
+}
+
+static void stats_reply(SoupServerMessage *msg, gboolean csv, GPtrArray *rows, const char *from, const char *to)
+{
 	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
 	if (csv) {
 		char *text = sb_stats_to_csv(rows);
@@ -313,6 +323,63 @@ static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path,
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+/* Back on the main loop with the rows (or why not). */
+static void on_stats_read(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	StatsAsk *ask = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) all = sb_reader_finish(result, &error);
+	if (all) {
+		g_autoptr(GPtrArray) rows = rows_within(all, ask->from, ask->to);
+		stats_reply(ask->msg, ask->csv, rows, ask->from, ask->to);
+	} else if (g_error_matches(error, SB_READER_ERROR, SB_READER_ERROR_TIMEOUT)) {
+		g_warning("statistics %s to %s: %s", ask->from, ask->to, error->message);
+		sb_http_set_json_error(ask->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+				       "the statistics took too long to read: ask for fewer days");
+	} else if (g_error_matches(error, SB_READER_ERROR, SB_READER_ERROR_CLOSED)) {
+		sb_http_set_json_error(ask->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the switchboard is stopping");
+	} else {
+		g_warning("statistics: %s", error->message);
+		sb_http_set_json_error(ask->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+	}
+	soup_server_message_unpause(ask->msg);
+	stats_ask_free(ask);
+}
+
+static void on_stats(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+	SbStats *stats = user_data;
+	gboolean csv = g_strcmp0(path, "/api/stats.csv") == 0;
+	if (!csv && g_strcmp0(path, "/api/stats") != 0) {
+		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+		return;
+	}
+	if (!sb_http_allow(msg, "GET, HEAD"))
+		return;
+	g_autoptr(SbUser) user = require_role(stats, msg, SB_HTTP_ROLE(SB_ROLE_ADMIN), NULL);
+	if (user == NULL)
+		return;
+	StatsAsk *ask = g_new0(StatsAsk, 1);
+	ask->csv = csv;
+	if (!stats_range(msg, query, &ask->from, &ask->to, &ask->lo, &ask->hi)) {
+		g_free(ask);
+		return;
+	}
+	ask->msg = g_object_ref(msg);
+	/* read on the reading thread: the main loop relays calls meanwhile */
+	g_autoptr(GError) error = NULL;
+	if (!sb_reader_run(stats->reader, stats_read, ask, NULL, (GDestroyNotify)g_ptr_array_unref, on_stats_read, ask,
+			   &error)) {
+		g_message("statistics refused: %s", error->message);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "5");
+		sb_http_set_json_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+				       "too many statistics requests at once: try again in a few seconds");
+		stats_ask_free(ask);
+		return;
+	}
+	soup_server_message_pause(msg);
 }
 
 /* --- statistics: anonymous aggregates of the store's records ------------------------- */
@@ -546,10 +613,11 @@ char *sb_stats_to_csv(GPtrArray *rows)
 
 /* --- registration ------------------------------------------------------------------ */
 
-SbStats *sb_stats_register(SoupServer *soup, SbStore *store, gboolean secure)
+SbStats *sb_stats_register(SoupServer *soup, SbStore *store, SbReader *reader, gboolean secure)
 {
 	SbStats *stats = g_new0(SbStats, 1);
 	stats->store = store;
+	stats->reader = reader;
 	stats->secure = secure;
 	stats->answered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)answered_free);
 	g_object_set_data_full(G_OBJECT(soup), STATS_DATA_KEY, stats, (GDestroyNotify)stats_free);

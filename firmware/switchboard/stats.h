@@ -20,6 +20,7 @@
 #include <libsoup/soup.h>
 #include "hub.h"
 #include "store.h"
+#include "reader.h"
 
 G_BEGIN_DECLS
 
@@ -29,9 +30,11 @@ typedef struct _SbStats SbStats;
 extern const char *const sb_outcome_codes[];
 
 /* Registers the handlers above on `soup`, which owns the returned object
- * (freed with it). `secure`: the pages are served over TLS (the expected
- * Origin is https://). Returns: (transfer none) */
-SbStats *sb_stats_register(SoupServer *soup, SbStore *store, gboolean secure);
+ * (freed with it). The statistics are read through `reader` (which must
+ * outlive `soup`'s requests: sb_reader_free answers those waiting).
+ * `secure`: the pages are served over TLS (the expected Origin is
+ * https://). Returns: (transfer none) */
+SbStats *sb_stats_register(SoupServer *soup, SbStore *store, SbReader *reader, gboolean secure);
 /* The object sb_stats_register() attached to `soup`, or NULL. */
 SbStats *sb_stats_get(SoupServer *soup);
 

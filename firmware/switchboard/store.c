@@ -233,6 +233,8 @@ struct _SbStore {
 	SbStoreClock clock;
 	gpointer clock_data;
 	guint early_min, no_show_min;
+	SbStore *writer;    /* a reader (sb_store_open_reader): the store whose clock it keeps */
+	gint64 deadline_us; /* a reader: its query is interrupted past this (monotonic); 0: none */
 };
 
 /* SbStmt is the engine's statement: for SQLite, a sqlite3_stmt. */
@@ -641,7 +643,45 @@ void sb_store_get_booking_window(SbStore *s, guint *early_min, guint *no_show_mi
 
 gint64 sb_store_now(SbStore *s)
 {
+	if (s->writer)
+		return sb_store_now(s->writer);
 	return s->clock ? s->clock(s->clock_data) : g_get_real_time() / G_USEC_PER_SEC;
+}
+
+/* SQLite calls it every few thousand steps of a reader's query: non-zero
+ * interrupts the query (SQLITE_INTERRUPT). */
+static int reader_progress(void *data)
+{
+	SbStore *s = data;
+	return s->deadline_us && g_get_monotonic_time() > s->deadline_us;
+}
+
+SbStore *sb_store_open_reader(SbStore *writer, GError **error)
+{
+	g_autoptr(SbStore) s = g_new0(SbStore, 1);
+	s->path = g_strdup(writer->path);
+	s->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, stmt_finalize);
+	s->writer = writer;
+	s->version = writer->version;
+	s->early_min = writer->early_min;
+	s->no_show_min = writer->no_show_min;
+	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(error, SB_STORE_ERROR, code_for(rc), "store %s, reading connection: %s", s->path,
+			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	sqlite3_progress_handler(s->db, 1000, reader_progress, s);
+	if (!exec(s, "PRAGMA query_only = ON", "making the reading connection read-only", error))
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
+void sb_store_set_deadline(SbStore *s, gint64 deadline_us)
+{
+	s->deadline_us = deadline_us;
 }
 
 gboolean sb_store_can_read(SbStore *s, GError **error)

@@ -92,6 +92,14 @@ void sb_store_set_clock(SbStore *store, SbStoreClock clock, gpointer user_data);
  * after it (defaults: CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN, _NO_SHOW_MIN). */
 void sb_store_set_booking_window(SbStore *store, guint early_min, guint no_show_min);
 void sb_store_get_booking_window(SbStore *store, guint *early_min, guint *no_show_min);
+/* A second, read-only connection to `writer`'s file, for one other thread
+ * (reader.h): WAL lets it read while the writer writes. It keeps the
+ * writer's clock and booking window; `writer` must outlive it.
+ * Returns: (transfer full) or NULL with `error` set. */
+SbStore *sb_store_open_reader(SbStore *writer, GError **error);
+/* A reader's queries fail (SB_STORE_ERROR_FAILED, "interrupted") once the
+ * monotonic clock passes `deadline_us`; 0: no deadline. */
+void sb_store_set_deadline(SbStore *s, gint64 deadline_us);
 /* The store's clock now, in unix seconds. */
 gint64 sb_store_now(SbStore *store);
 

@@ -139,6 +139,37 @@ static gboolean t_use(const char *site, const char *code, const char *call_id, c
 	return TRUE;
 }
 
+/* ... whose slot search answers later (the reading thread, faked: the
+ * answers wait in the fixture until the test gives them) */
+static const int SLOTS_LATER = 5;
+
+typedef struct {
+	SbHubSlotsReply reply;
+	gpointer reply_data;
+	char *site;
+} SlotsAsked;
+
+static GPtrArray *slots_asked; /* SlotsAsked*, in the order asked */
+
+static void t_slots_async(const char *site, const char *language, const char *topic, SbHubSlotsReply reply,
+			  gpointer reply_data, gpointer ud)
+{
+	SlotsAsked *a = g_new0(SlotsAsked, 1);
+	*a = (SlotsAsked){reply, reply_data, g_strdup(site)};
+	g_ptr_array_add(slots_asked, a);
+}
+
+/* Gives the `i`th search asked its answer. */
+static void answer_slots(Fixture *f, guint i)
+{
+	SlotsAsked *a = g_ptr_array_index(slots_asked, i);
+	a->reply(t_slots(a->site, NULL, NULL, f), a->reply_data);
+	a->reply = NULL;
+	sb_hub_flush(f->hub);
+}
+
+static const SbHubServices services_slots_later = {.booking_slots_async = t_slots_async};
+
 static const SbHubServices services_bookings = {.booking_slots = t_slots,
 						.booking_book = t_book,
 						.booking_check_in = t_check_in,
@@ -173,6 +204,9 @@ static void setup(Fixture *f, gconstpointer data)
 		sb_hub_set_services(f->hub, &services_hours, f);
 	else if (data == &BOOKINGS)
 		sb_hub_set_services(f->hub, &services_bookings, f);
+	else if (data == &SLOTS_LATER)
+		sb_hub_set_services(f->hub, &services_slots_later, f);
+	slots_asked = g_ptr_array_new();
 	/* any start: only differences matter */
 	f->now_us = 1000 * G_USEC_PER_SEC;
 	sb_hub_set_clock(f->hub, fake_clock, f);
@@ -188,6 +222,15 @@ static void teardown(Fixture *f, gconstpointer data)
 		g_ptr_array_unref(f->conns[i].inbox);
 	}
 	sb_hub_free(f->hub);
+	for (guint i = 0; i < slots_asked->len; i++) {
+		SlotsAsked *a = g_ptr_array_index(slots_asked, i);
+		/* one the hub never saw answered: answered now, to nobody */
+		if (a->reply)
+			a->reply(NULL, a->reply_data);
+		g_free(a->site);
+		g_free(a);
+	}
+	g_clear_pointer(&slots_asked, g_ptr_array_unref);
 }
 
 /* The hub gathers queue and booth lists sent within its broadcast
@@ -1740,6 +1783,36 @@ static void test_booking_unverifiable(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(relais_msg_get_string(e, "ref"), ==, "booking_slots");
 }
 
+/* The slot search answered later (the store read on another thread): the
+ * booth gets its offer when the answer comes, other messages are handled
+ * meanwhile; an answer that comes after the booth's link went, or after a
+ * new connection of the same booth replaced it, is answered to nobody. */
+static void test_booking_slots_later(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "b0");
+	say(f, b, "{\"type\":\"booking_slots\",\"language\":\"fr\"}");
+	g_assert_cmpuint(slots_asked->len, ==, 1);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_BOOKING_OFFER), ==, 0);
+	say(f, b, "{\"type\":\"ping\"}");
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_PONG), ==, 1);
+	answer_slots(f, 0);
+	g_autoptr(RelaisMsg) offer = last_of(b, RELAIS_MSG_BOOKING_OFFER);
+	g_assert_nonnull(offer);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(offer, "slots")), ==, 2);
+
+	/* asked, then the link went and came back: the old answer is dropped */
+	say(f, b, "{\"type\":\"booking_slots\"}");
+	gone(f, b->peer);
+	b->peer = NULL;
+	Conn *again = booth(f, 1, "b0");
+	answer_slots(f, 1);
+	g_assert_cmpuint(count_of(again, RELAIS_MSG_BOOKING_OFFER), ==, 0);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_BOOKING_OFFER), ==, 1);
+	/* asked and never answered before the hub goes: teardown answers it */
+	say(f, again, "{\"type\":\"booking_slots\"}");
+	g_assert_cmpuint(slots_asked->len, ==, 3);
+}
+
 static void test_booking_messages(Fixture *f, gconstpointer data)
 {
 	Conn *b = booth(f, 0, "b0");
@@ -1976,6 +2049,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/booking/verify", Fixture, &BOOKINGS, setup, test_booking_verify, teardown);
 	g_test_add("/hub/booking/unverifiable", Fixture, &ROOMY, setup, test_booking_unverifiable, teardown);
 	g_test_add("/hub/booking/messages", Fixture, &BOOKINGS, setup, test_booking_messages, teardown);
+	g_test_add("/hub/booking/slots-later", Fixture, &SLOTS_LATER, setup, test_booking_slots_later, teardown);
 	g_test_add("/hub/booking/rate-limit", Fixture, &BOOKINGS, setup, test_booking_rate_limit, teardown);
 	g_test_add("/hub/next-opening", Fixture, &HOURS, setup, test_next_opening, teardown);
 	return g_test_run();

@@ -98,11 +98,12 @@ export async function openNow(dataDir, site) {
 }
 
 // One HTTP(S) request; resolves {status, headers, body, json}. ca: the PEM
-// certificate(s) to trust for https:// (a TLS switchboard's).
-export function httpRequest(url, { method = 'GET', headers = {}, body, ca } = {}) {
+// certificate(s) to trust for https:// (a TLS switchboard's); timeout: ms
+// without a byte before it fails.
+export function httpRequest(url, { method = 'GET', headers = {}, body, ca, timeout = 5000 } = {}) {
   const mod = String(url).startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, headers, timeout: 5000, ...(ca ? { ca } : {}) }, (res) => {
+    const req = mod.request(url, { method, headers, timeout, ...(ca ? { ca } : {}) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
