@@ -814,6 +814,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* the options replace the Kconfig list; "none" alone empties it */
+	g_autoptr(SbTrustedProxies) proxies = sb_trusted_proxies_new();
+	if (trusted_proxy == NULL && !sb_trusted_proxies_add(proxies, CONFIG_RELAIS_SB_TRUSTED_PROXIES, &error)) {
+		fprintf(stderr, PROG ": CONFIG_RELAIS_SB_TRUSTED_PROXIES: %s\n", error->message);
+		return 2;
+	}
+	for (char **t = trusted_proxy; t && *t; t++) {
+		if (g_strcmp0(g_strstrip(*t), "none") == 0)
+			continue;
+		if (!sb_trusted_proxies_add(proxies, *t, &error)) {
+			fprintf(stderr, PROG ": --trusted-proxy: %s\n", error->message);
+			return 2;
+		}
+	}
+	if (sb_trusted_proxies_count(proxies) > 0) {
+		g_autofree char *list = sb_trusted_proxies_to_string(proxies);
+		g_message("believing Forwarded / X-Forwarded-For / X-Forwarded-Proto from %s only", list);
+	}
 	/* migrations run here, before anything listens */
 	g_autoptr(SbStore) store = sb_store_open(data, &error);
 	if (store == NULL) {
@@ -858,24 +876,6 @@ int main(int argc, char **argv)
 	if (health_min_free_mb < 1 || health_min_free_mb > 1000000) {
 		fprintf(stderr, PROG ": --health-min-free-mb must be 1..1000000\n");
 		return 2;
-	}
-	/* the options replace the Kconfig list; "none" alone empties it */
-	g_autoptr(SbTrustedProxies) proxies = sb_trusted_proxies_new();
-	if (trusted_proxy == NULL && !sb_trusted_proxies_add(proxies, CONFIG_RELAIS_SB_TRUSTED_PROXIES, &error)) {
-		fprintf(stderr, PROG ": CONFIG_RELAIS_SB_TRUSTED_PROXIES: %s\n", error->message);
-		return 2;
-	}
-	for (char **t = trusted_proxy; t && *t; t++) {
-		if (g_strcmp0(g_strstrip(*t), "none") == 0)
-			continue;
-		if (!sb_trusted_proxies_add(proxies, *t, &error)) {
-			fprintf(stderr, PROG ": --trusted-proxy: %s\n", error->message);
-			return 2;
-		}
-	}
-	if (sb_trusted_proxies_count(proxies) > 0) {
-		g_autofree char *list = sb_trusted_proxies_to_string(proxies);
-		g_message("believing Forwarded / X-Forwarded-For / X-Forwarded-Proto from %s only", list);
 	}
 	if (bundle_keyring && !g_file_test(bundle_keyring, G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, PROG ": --bundle-keyring %s is not a file\n", bundle_keyring);

@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { missingBinaries, tmpDir } from './lib/env.mjs';
+import { bin, missingBinaries, tmpDir } from './lib/env.mjs';
 import { Proc, run } from './lib/procs.mjs';
 import { startSwitchboard, ADVISER } from './lib/relais.mjs';
 import { WsClient } from './lib/ws.mjs';
@@ -39,6 +39,7 @@ const PROXY_ADDR = '127.0.0.10';
 const INNER_HOP = '127.0.0.11';
 // Kconfig defaults (firmware/switchboard/Kconfig)
 const MAX_PER_ADDRESS = 20; // failed sign-ins per address and window
+const PREHELLO_MAX_PER_ADDRESS = 8; // WebSockets waiting for their hello
 
 // A CA and a server certificate for 127.0.0.1 signed by it (EC P-256), as an
 // operator's own CA would issue; HAProxy takes the certificate and its key
@@ -63,7 +64,10 @@ async function makeTestCa(dir) {
 
 // The configuration of firmware/switchboard/README.md "Behind a reverse
 // proxy", on loopback ports. `source` pins the address HAProxy connects to
-// the switchboard from (the one it trusts).
+// the switchboard from (the one it trusts). `http-reuse always` is the
+// hardest case for the switchboard: requests of different clients follow
+// one another on one kept-alive connection, so who the client is must be
+// decided per request, never per connection.
 function haproxyConfig({ port, pem, sbPort }) {
   return `global
     maxconn 256
@@ -86,6 +90,7 @@ frontend relais_https
     default_backend relais_switchboard
 
 backend relais_switchboard
+    http-reuse always
     server sb 127.0.0.1:${sbPort} source ${PROXY_ADDR}
 `;
 }
@@ -248,6 +253,48 @@ describe('behind a reverse proxy (HAProxy terminating TLS)', { skip, timeout: 24
     assert.equal(r.status, 401);
     await until(() => logged(/sign-in refused from 127\.0\.0\.5$/), { what: 'the refusal logged for 127.0.0.5' });
     assert.ok(!logged(/192\.0\.2\.77/), 'a spoofed address reached the log');
+  });
+
+  it('the silent connections through the proxy: capped per real client, another client not shut out', async () => {
+    const login = await signIn(viaProxy, ADVISER.login, ADVISER.password, { localAddress: '127.0.0.3' });
+    assert.equal(login.status, 200, login.body);
+    const cookie = login.headers['set-cookie'][0].split(';')[0];
+    const url = `${proxyBase.replace('https:', 'wss:')}/ws/adviser`;
+    const silent = [];
+    try {
+      for (let i = 0; i < PREHELLO_MAX_PER_ADDRESS; i++) silent.push(await WsClient.connect(url, { cookie, ca, localAddress: '127.0.0.6' }));
+      const refused = await WsClient.connect(url, { cookie, ca, localAddress: '127.0.0.6' }).then(
+        (c) => {
+          silent.push(c);
+          return 101;
+        },
+        (err) => err.status,
+      );
+      assert.equal(refused, 503, 'one more silent socket from the same client');
+      // another client of the same proxy (before the fix: the proxy's
+      // address was everybody's, 503 here)
+      const other = await WsClient.connect(url, { cookie, ca, localAddress: '127.0.0.7' });
+      const w = await other.request({ type: 'hello', version: 1, role: 'adviser', name: 'other' }, 'welcome');
+      assert.equal(w.type, 'welcome');
+      other.destroy();
+    } finally {
+      for (const c of silent) c.destroy();
+      await until(async () => /\nrelais_connections_waiting_hello 0\n/.test((await direct('/metrics')).body), {
+        timeout: 15000,
+        interval: 50,
+        what: 'the silent connections released (relais_connections_waiting_hello 0)',
+      });
+    }
+  });
+
+  it('a bad --trusted-proxy is refused at the command line, naming it', async () => {
+    const data = path.join(dir, 'cli-data');
+    for (const bad of ['localhost', '10.0.0.1/8', '10.0.0.0/33', '::1/129', '127.0.0.1;::1', '1.2.3.4/']) {
+      const r = await run(bin('relais-switchboard'), ['--data', data, '--port', '0', '--trusted-proxy', `::1,${bad}`]);
+      assert.equal(r.code, 2, `--trusted-proxy ${bad}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(`--trusted-proxy: trusted proxy '${bad}' is not an address or a CIDR range`), r.stderr);
+    }
+    assert.ok(!fs.existsSync(path.join(data, 'relais.db')), 'refused before the store is opened');
   });
 
   it('the metrics rule sees the real client, not the proxy', async () => {
