@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-enrol"
 
 #include "enrol-http.h"
+#include "client.h"
 
 #include <string.h>
 
@@ -14,12 +15,8 @@ static void reply(SoupServerMessage *msg, guint status, const char *content_type
 static void refuse(SoupServerMessage *msg, const char *what, GError *error)
 {
 	guint status = sb_enrol_http_status(error);
-	GInetAddress *addr = NULL;
-	GSocketAddress *remote = soup_server_message_get_remote_address(msg);
-	if (G_IS_INET_SOCKET_ADDRESS(remote))
-		addr = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote));
-	g_autofree char *from = addr ? g_inet_address_to_string(addr) : g_strdup("?");
-	g_message("%s from %s refused (%u): %s", what, from, status, error->message);
+	const char *from = sb_client_address(msg);
+	g_message("%s from %s refused (%u): %s", what, *from ? from : "?", status, error->message);
 	if (status == 401)
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "WWW-Authenticate",
 					     "Bearer realm=\"relais-enrol\"");

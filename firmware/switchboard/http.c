@@ -3,6 +3,7 @@
 
 #include "http.h"
 #include "auth.h"
+#include "client.h"
 
 #include <string.h>
 
@@ -168,7 +169,8 @@ gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolea
 	const char *host = soup_message_headers_get_one(h, "Host");
 	if (host == NULL || *host == '\0')
 		return FALSE;
-	g_autofree char *ours = g_strconcat(secure ? "https://" : "http://", host, NULL);
+	/* behind a trusted proxy, the scheme is the one the browser used */
+	g_autofree char *ours = g_strconcat(sb_client_is_https(msg, secure) ? "https://" : "http://", host, NULL);
 	return g_ascii_strcasecmp(origin, ours) == 0;
 }
 
@@ -314,7 +316,7 @@ static void on_capped_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer data
 		return;
 	if ((gsize)soup_server_message_get_request_body(msg)->length > cap) {
 		g_message("refusing a chunked body over %" G_GSIZE_FORMAT " bytes from %s", cap,
-			  soup_server_message_get_remote_host(msg));
+			  sb_client_address(msg));
 		set_too_large(msg, cap);
 		/* from inside libsoup's read loop: it checks, after each chunk,
 		 * whether the message still has its connection, and stops */
@@ -337,8 +339,7 @@ static void on_capped_headers(SoupServerMessage *msg, gpointer data)
 		if (soup_message_headers_get_content_length(h) > (goffset)cap) {
 			g_message("refusing a body of %" G_GOFFSET_FORMAT " bytes (at most %" G_GSIZE_FORMAT
 				  ") from %s",
-				  soup_message_headers_get_content_length(h), cap,
-				  soup_server_message_get_remote_host(msg));
+				  soup_message_headers_get_content_length(h), cap, sb_client_address(msg));
 			set_too_large(msg, cap);
 			sb_http_refuse_before_body(msg);
 		}

@@ -57,7 +57,8 @@ SbUser *sb_http_require_role(SbStore *store, SoupServerMessage *msg, guint roles
 gboolean sb_http_allow(SoupServerMessage *msg, const char *allow);
 
 /* Whether the request's Origin is the page's own, scheme://Host (`secure`:
- * https). A browser sends one with every WebSocket upgrade and with
+ * the listener is https; a trusted proxy's X-Forwarded-Proto or Forwarded
+ * proto= says instead, client.h). A browser sends one with every WebSocket upgrade and with
  * cross-site POSTs; a request without one passes unless `required`. */
 gboolean sb_http_origin_is_ours(SoupServerMessage *msg, gboolean secure, gboolean required);
 

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "boothca.h"
 #include "cert.h"
+#include "client.h"
 #include "enrol-cmd.h"
 #include "enrol.h"
 #include "server.h"
@@ -598,6 +599,7 @@ static gboolean takes_value(const char *arg)
 					   "--bundle-max-bytes",
 					   "--rauc",
 					   "--bundle-keyring",
+					   "--trusted-proxy",
 					   "--health-min-free-mb",
 					   "--no-show-minutes",
 					   "--checkin-early-minutes"};
@@ -631,6 +633,7 @@ int main(int argc, char **argv)
 	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
 	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
 	int health_min_free_mb = CONFIG_RELAIS_SB_HEALTH_MIN_FREE_MB;
+	g_auto(GStrv) trusted_proxy = NULL;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -670,6 +673,10 @@ int main(int argc, char **argv)
 		 "A booking code may be checked in this long before its start (0..240)", "MIN"},
 		{"health-min-free-mb", 0, 0, G_OPTION_ARG_INT, &health_min_free_mb,
 		 "Free space the data folder needs for /healthz to say ok (default: the Kconfig value)", "MIB"},
+		{"trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy,
+		 "Reverse proxy whose Forwarded / X-Forwarded-For / X-Forwarded-Proto are believed: addresses and "
+		 "CIDR ranges, comma-separated, repeatable (default: the Kconfig list; 'none': nobody)",
+		 "LIST"},
 		{NULL}};
 
 	/* "user ..." and what follows is a command with its own options */
@@ -807,6 +814,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* the options replace the Kconfig list; "none" alone empties it */
+	g_autoptr(SbTrustedProxies) proxies = sb_trusted_proxies_new();
+	if (trusted_proxy == NULL && !sb_trusted_proxies_add(proxies, CONFIG_RELAIS_SB_TRUSTED_PROXIES, &error)) {
+		fprintf(stderr, PROG ": CONFIG_RELAIS_SB_TRUSTED_PROXIES: %s\n", error->message);
+		return 2;
+	}
+	for (char **t = trusted_proxy; t && *t; t++) {
+		if (g_strcmp0(g_strstrip(*t), "none") == 0)
+			continue;
+		if (!sb_trusted_proxies_add(proxies, *t, &error)) {
+			fprintf(stderr, PROG ": --trusted-proxy: %s\n", error->message);
+			return 2;
+		}
+	}
+	if (sb_trusted_proxies_count(proxies) > 0) {
+		g_autofree char *list = sb_trusted_proxies_to_string(proxies);
+		g_message("believing Forwarded / X-Forwarded-For / X-Forwarded-Proto from %s only", list);
+	}
 	/* migrations run here, before anything listens */
 	g_autoptr(SbStore) store = sb_store_open(data, &error);
 	if (store == NULL) {
@@ -874,6 +899,7 @@ int main(int argc, char **argv)
 		.store = store,
 		.tls_certificate = tls,
 		.secure_cookies = tls != NULL,
+		.trusted_proxies = proxies,
 		.hub =
 			{
 				.max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS,

@@ -5,6 +5,7 @@
 #include "admin.h"
 #include "auth.h"
 #include "bookings.h"
+#include "client.h"
 #include "docshare.h"
 #include "enrol-http.h"
 #include "health.h"
@@ -46,7 +47,8 @@ struct _SbServer {
 	SbStore *store;
 	SbReader *reader; /* the statistics and slot searches, read off the main loop */
 	gboolean secure_cookies;
-	GHashTable *conns; /* SoupWebsocketConnection* -> SbPeer* */
+	SbTrustedProxies *trusted_proxies; /* whose forwarding headers are believed */
+	GHashTable *conns;		   /* SoupWebsocketConnection* -> SbPeer* */
 	/* SoupWebsocketConnection* -> SHA-256 of the sign-in token (advisers):
 	 * signing out closes the sign-in's connections */
 	GHashTable *conn_signins;
@@ -353,7 +355,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 				    g_strdup(g_object_get_data(G_OBJECT(msg), "relais-session")));
 	}
 	g_hash_table_insert(server->conns, g_object_ref(ws), peer);
-	g_hash_table_insert(server->conn_addresses, ws, g_strdup(soup_server_message_get_remote_host(msg)));
+	g_hash_table_insert(server->conn_addresses, ws, g_strdup(sb_client_address(msg)));
 	g_signal_connect(ws, "message", G_CALLBACK(on_ws_message), server);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), server);
 	g_signal_connect(ws, "error", G_CALLBACK(on_ws_error), server);
@@ -389,10 +391,11 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 {
 	SbServer *server = user_data;
 	/* counters only, nothing about people; still, off this machine a
-	 * scraper must sign in as an admin (a local Prometheus need not) */
-	GSocketAddress *peer = soup_server_message_get_remote_address(msg);
-	gboolean local = G_IS_INET_SOCKET_ADDRESS(peer) &&
-			 g_inet_address_get_is_loopback(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(peer)));
+	 * scraper must sign in as an admin (a local Prometheus need not).
+	 * Behind a proxy on this machine, "this machine" is the client the
+	 * proxy names, never the proxy itself (client.h). */
+	GInetAddress *client = sb_client_get(msg)->address;
+	gboolean local = client != NULL && g_inet_address_get_is_loopback(client);
 	if (!local) {
 		g_autoptr(SbUser) admin = sb_http_require_role(server->store, msg, SB_HTTP_ROLE(SB_ROLE_ADMIN), NULL);
 		if (admin == NULL)
@@ -491,9 +494,10 @@ static void set_json_user(SoupServerMessage *msg, const SbUser *user)
 
 static void set_signin_cookie(SbServer *server, SoupServerMessage *msg, const char *token, gboolean expire)
 {
-	g_autofree char *cookie = g_strdup_printf(
-		SB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", expire ? "" : token,
-		expire ? 0 : CONFIG_RELAIS_SB_SESSION_TTL_S, server->secure_cookies ? "; Secure" : "");
+	g_autofree char *cookie =
+		g_strdup_printf(SB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+				expire ? "" : token, expire ? 0 : CONFIG_RELAIS_SB_SESSION_TTL_S,
+				sb_client_is_https(msg, server->secure_cookies) ? "; Secure" : "");
 	soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie", cookie);
 }
 
@@ -650,9 +654,8 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 		sb_http_set_json_error(msg, status, why);
 		return;
 	}
-	const char *address = soup_server_message_get_remote_host(msg);
-	if (address == NULL)
-		address = "";
+	/* behind a trusted proxy, the client it names (client.h) */
+	const char *address = sb_client_address(msg);
 	g_autoptr(GError) error = NULL;
 	SbAttempts per_pair, per_address, per_login;
 	if (!sb_store_attempts_count(server->store, login, address, 0, &per_pair, &per_address, &per_login, &error)) {
@@ -840,7 +843,7 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	SbServer *server = ep->server;
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	/* first, and cheap: no store lookup for a client that floods upgrades */
-	if (!may_wait_for_hello(server, soup_server_message_get_remote_host(msg))) {
+	if (!may_wait_for_hello(server, sb_client_address(msg))) {
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "10");
 		set_text(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain",
 			 "too many connections waiting for their hello: say hello on those, or try again later\n");
@@ -966,6 +969,8 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->store = config->store;
 	server->enrol = config->enrol;
 	server->secure_cookies = config->secure_cookies;
+	server->trusted_proxies =
+		config->trusted_proxies ? sb_trusted_proxies_ref(config->trusted_proxies) : sb_trusted_proxies_new();
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
@@ -987,6 +992,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->booth_soup = soup_server_new("server-header", "relais-switchboard", "tls-auth-mode",
 					     G_TLS_AUTHENTICATION_REQUESTED, NULL);
 
+	/* the advisers' listener may sit behind reverse proxies; the booth
+	 * listener never does (a proxy cannot pass on a booth's certificate) */
+	sb_client_attach(server->soup, server->trusted_proxies);
 	/* before any handler: every body is capped before it is kept */
 	sb_http_cap_bodies(server->soup, body_cap, NULL);
 	sb_http_cap_bodies(server->booth_soup, body_cap, NULL);
@@ -1093,6 +1101,7 @@ void sb_server_free(SbServer *server)
 	}
 	sb_hub_free(server->hub);
 	sb_health_free(server->health);
+	sb_trusted_proxies_unref(server->trusted_proxies);
 	g_free(server->assets_dir);
 	g_free(server);
 }

@@ -20,6 +20,7 @@
 
 #include <gio/gio.h>
 #include "bundles.h"
+#include "client.h"
 #include "docfile.h"
 #include "enrol.h"
 #include "hub.h"
@@ -37,7 +38,12 @@ typedef struct {
 	/* HTTPS and WSS with this certificate and key (nullable: plain HTTP,
 	 * loopback addresses only); not owned */
 	GTlsCertificate *tls_certificate;
-	gboolean secure_cookies; /* served over TLS (directly or behind a proxy): cookies get Secure */
+	/* served over TLS: cookies get Secure, Origins are https (a trusted
+	 * proxy's proto says instead for its requests) */
+	gboolean secure_cookies;
+	/* reverse proxies whose Forwarded / X-Forwarded-* are believed on the
+	 * advisers' listener (client.h); nullable: none. A reference is taken. */
+	SbTrustedProxies *trusted_proxies;
 	SbHubConfig hub;
 	RelaisDocLimits doc_limits; /* documents shown in a call; 0s: Kconfig */
 	/* The booth listener (ENROL.md): /ws/booth and the EST endpoints on
