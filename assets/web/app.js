@@ -164,6 +164,16 @@ window.relais = {
   protocol: P,
   // Drops the socket as a network failure would (tests of the reconnect path).
   dropLink: () => st.ws?.close(4001, 'test'),
+  // The call's media connection as this page has it, and asking the booth
+  // for a new one as a dead connection would (PROTOCOL.md "Reconnecting a
+  // call's media"; tests of that path).
+  get mediaConnection() {
+    return st.call ? st.call.media : null;
+  },
+  askReconnect: () => st.call?.askReconnect('asked by a test'),
+  // Stops sending anything on the call's current connection, as a dead path
+  // looks from the booth (tests of its own detection).
+  stopSending: () => Promise.all((st.call?.pc.getSenders() ?? []).map((s) => s.replaceTrack(null))),
 };
 
 // ---- start -----------------------------------------------------------------------------------

@@ -25,33 +25,78 @@ export class Call {
     this.mlines = 1;
     this.screen = null; // the transceiver of the booth's screen m-line (see #findScreen)
     this.iceServers = opts.iceServers ?? [];
-    this.pc = new RTCPeerConnection({
+    // The call's media connection (PROTOCOL.md "Reconnecting a call's
+    // media"): the booth numbers each new one; 0 is the first.
+    this.media = 0;
+    this.screenTrack = null; // what startShare put on the screen m-line
+    this.reconnectAsked = -1; // the connection we last asked the booth to replace
+    this.disconnectTimer = 0;
+    // Tracks added now are matched to the offer's m-lines by kind when it is
+    // applied (JSEP): no replaceTrack round trips after the offer arrives.
+    this.localStream = opts.localStream ?? null;
+    this.tracksAdded = false;
+    this.#makePc();
+  }
+
+  #makePc() {
+    const opts = this.opts;
+    const pc = new RTCPeerConnection({
       iceServers: P.iceServers(this.iceServers),
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
       iceCandidatePoolSize: 1, // gather now, while the accept round trip is in flight
       ...(opts.certificate ? { certificates: [opts.certificate] } : {}),
     });
-    // Tracks added now are matched to the offer's m-lines by kind when it is
-    // applied (JSEP): no replaceTrack round trips after the offer arrives.
-    this.localStream = opts.localStream ?? null;
-    this.tracksAdded = false;
+    this.pc = pc;
     if (this.localStream) {
-      for (const t of this.localStream.getTracks()) if (t.readyState === 'live') this.pc.addTrack(t, this.localStream);
+      for (const t of this.localStream.getTracks()) if (t.readyState === 'live') pc.addTrack(t, this.localStream);
       this.tracksAdded = true;
     }
-    this.pc.onicecandidate = (e) => this.#localCandidate(e.candidate);
-    this.pc.ontrack = (e) => {
+    pc.onicecandidate = (e) => this.#localCandidate(e.candidate);
+    pc.ontrack = (e) => {
       // The booth may give audio and video separate msids: no forced lip-sync, each
       // track is rendered from the stream it came in (or its own stream).
       const stream = e.streams[0] ?? new MediaStream([e.track]);
       opts.onTrack?.(e.track, stream);
     };
-    this.pc.onconnectionstatechange = () => {
-      const s = this.pc.connectionState;
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.pc) return;
+      const s = pc.connectionState;
       if (s === 'connected' && !this.timing.connected) this.timing.connected = performance.now();
-      opts.onState?.(s);
+      clearTimeout(this.disconnectTimer);
+      // A dead path: the booth is asked for a new connection (it may have
+      // made one already: it ignores a request for an older one). A
+      // "disconnected" that lasts is as dead as a "failed".
+      if (s === 'failed') this.askReconnect('failed');
+      else if (s === 'disconnected') this.disconnectTimer = setTimeout(() => this.askReconnect('disconnected for 4 s'), 4000);
+      // Until a replacement is connected the adviser sees "reconnecting".
+      opts.onState?.(this.media > 0 && (s === 'new' || s === 'connecting') ? 'reconnecting' : s === 'disconnected' || s === 'failed' ? 'reconnecting' : s);
     };
+  }
+
+  askReconnect(why) {
+    if (this.closed || !this.id || this.reconnectAsked === this.media) return;
+    this.reconnectAsked = this.media;
+    console.info(`relais call: media connection ${this.media} ${why}: asking the booth for a new one`);
+    this.#send(P.reconnect(this.id, this.media));
+  }
+
+  // The booth's offer of connection `n` (above ours): the old connection
+  // goes, a new RTCPeerConnection takes its place with the same tracks.
+  #renew(n) {
+    console.info(`relais call: media connection ${n} replaces ${this.media}`);
+    const old = this.pc;
+    old.onicecandidate = null;
+    old.ontrack = null;
+    old.onconnectionstatechange = null;
+    old.close();
+    clearTimeout(this.disconnectTimer);
+    this.media = n;
+    this.pendingIce = [];
+    this.screen = null;
+    this.tracksAdded = false;
+    this.#makePc();
+    this.opts.onState?.('reconnecting');
   }
 
   // The switchboard's `call`: from now on messages carry this id.
@@ -87,10 +132,10 @@ export class Call {
     if (this.closed) return;
     if (c && c.candidate) {
       this.opts.onLocalCandidate?.(c.candidate);
-      this.#send(P.ice(this.id, c.candidate, c.sdpMLineIndex ?? 0));
+      this.#send(P.ice(this.id, c.candidate, c.sdpMLineIndex ?? 0, this.media));
     } else if (!c) {
       // End of gathering: tell the booth for every m-line (bundled or not, it costs nothing).
-      for (let i = 0; i < this.mlines; i++) this.#send(P.ice(this.id, '', i));
+      for (let i = 0; i < this.mlines; i++) this.#send(P.ice(this.id, '', i, this.media));
     }
   }
 
@@ -100,6 +145,9 @@ export class Call {
       return this.chain;
     }
     return this.#enqueue(async () => {
+      const n = msg.media ?? 0;
+      if (n < this.media) return; // an older connection's offer, overtaken
+      if (n > this.media) this.#renew(n);
       if (!this.timing.offer) this.timing.offer = performance.now();
       const mark = (k) => {
         if (!this.timing[k]) this.timing[k] = performance.now();
@@ -116,10 +164,13 @@ export class Call {
       // The text is final once created: send it before applying it, so that the
       // booth sets it up while we do (candidates trickle after either way).
       if (this.closed) return;
-      this.#send(P.sdp(this.id, 'answer', answer.sdp));
+      this.#send(P.sdp(this.id, 'answer', answer.sdp, this.media));
       mark('answer');
       await this.pc.setLocalDescription(answer);
       mark('localSet');
+      // a screen being shared goes on with the new connection's screen m-line
+      if (this.screen && this.screenTrack?.readyState === 'live' && this.screen.sender.track !== this.screenTrack)
+        await this.screen.sender.replaceTrack(this.screenTrack);
     });
   }
 
@@ -174,12 +225,14 @@ export class Call {
   // Puts a display track on the screen m-line and tells the booth.
   async startShare(track) {
     if (!this.canShare) throw new Error('This booth cannot show a shared screen.');
+    this.screenTrack = track;
     await this.screen.sender.replaceTrack(track);
     this.#send(P.share(this.id, true));
   }
 
   // Takes it off (the booth goes back to the adviser's face) and tells the booth.
   async stopShare() {
+    this.screenTrack = null;
     if (!this.screen || this.closed) return;
     this.#send(P.share(this.id, false));
     await this.screen.sender.replaceTrack(null);
@@ -187,6 +240,7 @@ export class Call {
 
   handleIce(msg) {
     return this.#enqueue(async () => {
+      if ((msg.media ?? 0) !== this.media) return; // another connection's
       this.opts.onRemoteCandidate?.(msg.candidate);
       if (!this.pc.remoteDescription) {
         this.pendingIce.push(msg);
@@ -276,6 +330,7 @@ export class Call {
     if (this.closed) return;
     if (sendEnd && this.id) this.opts.send(P.end(this.id, reason));
     this.closed = true;
+    clearTimeout(this.disconnectTimer);
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;

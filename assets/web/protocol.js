@@ -11,6 +11,7 @@ export const MAX_TEXT = 2000; // CONFIG_RELAIS_PROTO_MAX_TEXT
 export const MAX_ID = 64; // CONFIG_RELAIS_PROTO_MAX_ID
 export const MAX_ANSWERS = 16; // CONFIG_RELAIS_PROTO_MAX_ANSWERS
 export const MAX_MLINE = 15;
+export const MAX_MEDIA = 1000; // a call's media connections are numbered 0..MAX_MEDIA
 export const MIN_SCORE = 1; // feedback: the visitor's rating, five faces
 export const MAX_SCORE = 5;
 export const DOC_KINDS = Object.freeze(['pdf', 'png', 'jpeg']); // documents shown in a call
@@ -145,8 +146,9 @@ const INCOMING = {
       return v;
     },
     sdp: checkSdp,
+    media: optional((n, v) => checkInt(n, v, 0, MAX_MEDIA)),
   },
-  ice: { call: checkId, candidate: checkText, mline: (n, v) => checkInt(n, v, 0, MAX_MLINE) },
+  ice: { call: checkId, candidate: checkText, mline: (n, v) => checkInt(n, v, 0, MAX_MLINE), media: optional((n, v) => checkInt(n, v, 0, MAX_MEDIA)) },
   chat: { call: checkId, text: (n, v) => checkText(n, v, 1), from: optional(checkText) },
   end: { call: checkId, reason: optional(checkText) },
   // The visitor's rating of a call this adviser had, sent by the booth after it.
@@ -209,12 +211,19 @@ function build(msg) {
 // would, so that a bad value is caught here with a clear message.
 export const hello = (name) => build({ type: 'hello', version: VERSION, role: 'adviser', name: checkText('name', name) });
 export const accept = (ticket) => build({ type: 'accept', ticket: checkId('ticket', ticket) });
-export const sdp = (call, sdpType, text) => {
-  if (sdpType !== 'offer' && sdpType !== 'answer') throw new ProtocolError('field', 'sdp_type: expected "offer" or "answer"');
-  return build({ type: 'sdp', call: checkId('call', call), sdp_type: sdpType, sdp: checkSdp('sdp', text) });
+// media: the call's media connection (0, the first, is not written).
+const withMedia = (m, media) => {
+  if (media) m.media = checkInt('media', media, 0, MAX_MEDIA);
+  return m;
 };
-export const ice = (call, candidate, mline) =>
-  build({ type: 'ice', call: checkId('call', call), candidate: checkText('candidate', candidate), mline: checkInt('mline', mline, 0, MAX_MLINE) });
+export const sdp = (call, sdpType, text, media = 0) => {
+  if (sdpType !== 'offer' && sdpType !== 'answer') throw new ProtocolError('field', 'sdp_type: expected "offer" or "answer"');
+  return build(withMedia({ type: 'sdp', call: checkId('call', call), sdp_type: sdpType, sdp: checkSdp('sdp', text) }, media));
+};
+export const ice = (call, candidate, mline, media = 0) =>
+  build(withMedia({ type: 'ice', call: checkId('call', call), candidate: checkText('candidate', candidate), mline: checkInt('mline', mline, 0, MAX_MLINE) }, media));
+// Asks the booth for a new media connection: connection `media` is dead.
+export const reconnect = (call, media) => build({ type: 'reconnect', call: checkId('call', call), media: checkInt('media', media, 0, MAX_MEDIA) });
 export const chat = (call, text) => build({ type: 'chat', call: checkId('call', call), text: checkText('text', text, 1) });
 // The adviser's screen is (no longer) on the booth's screen m-line.
 export const share = (call, on) => build({ type: 'share', call: checkId('call', call), state: on ? 'on' : 'off' });

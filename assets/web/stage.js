@@ -128,10 +128,15 @@ const CALL_STATE_TEXT = {
   connecting: 'Connecting…',
   connected: 'Connected',
   disconnected: 'Network trouble — trying to recover…',
+  // nothing flows: the booth makes a new connection (PROTOCOL.md
+  // "Reconnecting a call's media"); neither side has to do anything
+  reconnecting: 'Connection lost — reconnecting…',
   failed: 'Connection failed',
   closed: 'Ended',
 };
 function onCallState(s) {
+  if (s === 'reconnecting' && ui.body.dataset.pc !== 'reconnecting') announce('Connection lost. Reconnecting to the visitor.');
+  else if (s === 'connected' && ui.body.dataset.pc === 'reconnecting') announce('Reconnected.');
   ui.callState.hidden = false;
   ui.callState.dataset.state = s;
   ui.callState.textContent = CALL_STATE_TEXT[s] ?? s;

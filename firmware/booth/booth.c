@@ -80,6 +80,15 @@ struct _Booth {
 	guint unticketed_ends;
 	char *cancelled_ticket;
 
+	/* what the screen asked of the call's media, given again to a new
+	 * media connection (PROTOCOL.md "Reconnecting a call's media") */
+	struct {
+		RelaisMediaFrameFunc func;
+		gpointer data;
+	} frame_funcs[3]; /* by RelaisMediaVideo */
+	gboolean muted, camera_off;
+	int volume; /* -1: never set */
+
 	/* updates sent from afar (updater.h) */
 	BoothUpdater *updater;
 	BoothIdleFunc idle_func;
@@ -101,6 +110,16 @@ struct _Booth {
 	gint64 call_wall_us; /* g_get_real_time() of call_us, for benchmarks */
 	char *end_reason;
 	gboolean sharing; /* the adviser's last `share` said "on" */
+	/* the call's media connection (PROTOCOL.md "Reconnecting a call's
+	 * media"): its number, whether anything arrives over it */
+	guint media_gen;
+	guint media_watch_id;	 /* checks the adviser's media while in a call */
+	guint64 media_rx;	 /* frames and buffers received, as last seen */
+	gint64 media_rx_us;	 /* when they last moved */
+	gboolean reconnecting;	 /* nothing arrived for MEDIA_QUIET_MS */
+	gint64 probe_sent_us;	 /* the last ping sent to check the network */
+	gint64 media_restart_us; /* the last new connection offered */
+	guint media_restarts;	 /* new connections made in this call */
 	/* figures of the last call, kept (no personal data) for status/benchmarks */
 	JsonObject *last_call;
 };
@@ -115,6 +134,10 @@ static void pending_ice_free(PendingIce *p)
 
 static void report_status(Booth *booth);
 static gboolean session_running(Booth *booth);
+static void media_set_reconnecting(Booth *booth, gboolean on, const char *why);
+static void media_watch_start(Booth *booth);
+static void media_restart(Booth *booth, const char *why);
+static void apply_controls(Booth *booth);
 static gboolean on_cert_pending(gpointer data);
 static void probe_stop(Booth *booth);
 static void probe_schedule(Booth *booth);
@@ -193,6 +216,10 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 	if (booth->call_us && st.first_audio_received_us)
 		json_object_set_double_member(o, "call_to_first_audio_ms",
 					      (st.first_audio_received_us - booth->call_us) / 1000.0);
+	/* the call's media connection (PROTOCOL.md "Reconnecting a call's media") */
+	json_object_set_int_member(o, "media_connection", booth->media_gen);
+	json_object_set_int_member(o, "media_restarts", booth->media_restarts);
+	json_object_set_boolean_member(o, "reconnecting", booth->reconnecting);
 	if (booth->call_us && booth->media_up_us)
 		json_object_set_double_member(o, "call_to_connected_ms",
 					      (booth->media_up_us - booth->call_us) / 1000.0);
@@ -276,6 +303,14 @@ static void booth_wipe(Booth *booth)
 	booth_call_doc_drop(booth->doc, FALSE);
 	g_clear_pointer(&booth->end_reason, g_free);
 	booth->sharing = FALSE;
+	g_clear_handle_id(&booth->media_watch_id, g_source_remove);
+	booth->media_gen = booth->media_restarts = 0;
+	booth->media_rx = 0;
+	booth->media_rx_us = booth->probe_sent_us = booth->media_restart_us = 0;
+	booth->reconnecting = FALSE;
+	/* the next visitor's controls are their own */
+	booth->muted = booth->camera_off = FALSE;
+	booth->volume = -1;
 	booth->position = 0;
 	booth->request_us = booth->call_us = booth->media_up_us = 0;
 	booth->call_wall_us = 0;
@@ -467,6 +502,8 @@ static void send_ice(Booth *booth, guint mline, const char *candidate)
 	json_object_set_string_member(o, "call", booth->call);
 	json_object_set_string_member(o, "candidate", candidate);
 	json_object_set_int_member(o, "mline", mline);
+	if (booth->media_gen > 0)
+		json_object_set_int_member(o, "media", booth->media_gen);
 	booth_link_send(booth->link, o);
 }
 
@@ -485,6 +522,8 @@ static void send_offer(Booth *booth)
 	json_object_set_string_member(o, "call", booth->call);
 	json_object_set_string_member(o, "sdp_type", "offer");
 	json_object_set_string_member(o, "sdp", full ? full : booth->offer);
+	if (booth->media_gen > 0)
+		json_object_set_int_member(o, "media", booth->media_gen);
 	booth_link_send(booth->link, o);
 	for (guint i = 0; i < booth->pending_ice->len; i++) {
 		PendingIce *p = g_ptr_array_index(booth->pending_ice, i);
@@ -532,6 +571,12 @@ static void on_media_state(RelaisMedia *media, RelaisMediaState state, gpointer 
 	if (state == RELAIS_MEDIA_STATE_CONNECTED && booth->state == RELAIS_SESSION_CONNECTING) {
 		booth->media_up_us = g_get_monotonic_time();
 		(void)fire(booth, RELAIS_SESSION_EV_MEDIA_UP);
+		media_watch_start(booth);
+	} else if (state == RELAIS_MEDIA_STATE_FAILED && booth->call && booth->state == RELAIS_SESSION_IN_CALL) {
+		/* a connection of a running call: another one is made (the
+		 * media watch, once the network is known to work) */
+		g_message("call %s: media connection %u failed", booth->call, booth->media_gen);
+		media_set_reconnecting(booth, TRUE, "its connection failed");
 	} else if (state == RELAIS_MEDIA_STATE_FAILED && booth->call) {
 		send_end(booth, "media-failed");
 		finish_session(booth, "media failed");
@@ -563,6 +608,132 @@ static const RelaisMediaCallbacks media_callbacks = {
 	on_media_state,
 	on_media_error,
 };
+
+/* --- the call's media connection (PROTOCOL.md "Reconnecting a call's media") --- */
+
+#define MEDIA_WATCH_MS 250
+#define MEDIA_PROBE_MS 500
+
+static void media_set_reconnecting(Booth *booth, gboolean on, const char *why)
+{
+	if (booth->reconnecting == on)
+		return;
+	booth->reconnecting = on;
+	gint64 now = g_get_monotonic_time();
+	if (on)
+		g_message("call %s: reconnecting: %s", booth->call, why);
+	else
+		g_message("call %s: media back on connection %u after %.1f s", booth->call, booth->media_gen,
+			  (now - booth->media_rx_us) / 1e6);
+}
+
+/* The engine's settings for a call's media: the ICE servers and addresses
+ * it may use, the screen's frame functions and controls. FALSE: the
+ * engine did not start (error set). */
+static gboolean media_start(Booth *booth, GError **error)
+{
+	relais_media_set_relay_only(booth->media, booth->relay_only);
+	for (guint i = 0; i < G_N_ELEMENTS(booth->frame_funcs); i++)
+		if (booth->frame_funcs[i].func)
+			relais_media_set_frame_func(booth->media, (RelaisMediaVideo)i, booth->frame_funcs[i].func,
+						    booth->frame_funcs[i].data);
+	apply_controls(booth);
+	return relais_media_set_local_addresses(booth->media, (const char *const *)booth->ice_addresses, error) &&
+	       relais_media_start(booth->media, (const char *const *)booth->ice_servers, error);
+}
+
+/* The connection is dead: a new one, offered as the first was (its offer
+ * goes from on_media_sdp, numbered). */
+static void media_restart(Booth *booth, const char *why)
+{
+	if (booth->media_gen >= RELAIS_PROTO_MAX_MEDIA) {
+		send_end(booth, "media-lost");
+		finish_session(booth, "media lost");
+		return;
+	}
+	g_message("call %s: media connection %u is dead (%s): offering connection %u", booth->call, booth->media_gen,
+		  why, booth->media_gen + 1);
+	g_clear_pointer(&booth->media, relais_media_free);
+	if (booth->offer) {
+		memset(booth->offer, 0, strlen(booth->offer));
+		g_clear_pointer(&booth->offer, g_free);
+	}
+	g_ptr_array_set_size(booth->pending_ice, 0);
+	booth->media_gen++;
+	booth->media_restarts++;
+	booth->media_restart_us = g_get_monotonic_time();
+	booth->media_rx = 0; /* the new engine counts from zero */
+	g_autoptr(GError) error = NULL;
+	booth->media = relais_media_new(booth->conf, RELAIS_MEDIA_OFFERER, &media_callbacks, booth, &error);
+	if (booth->media == NULL || !media_start(booth, &error)) {
+		g_warning("call %s: no new media connection: %s", booth->call, error->message);
+		send_end(booth, "media-error");
+		g_autofree char *reason = g_strdup_printf("media: %s", error->message);
+		finish_session(booth, "media failed");
+		go_out_of_order(booth, reason);
+	}
+}
+
+/* Every MEDIA_WATCH_MS in a call: does anything arrive from the adviser?
+ * Silent MEDIA_QUIET_MS: "reconnecting", and the network checked with a
+ * ping every MEDIA_PROBE_MS. The switchboard answers (the network is back)
+ * and MEDIA_RESTART_MS later still nothing: the old path is dead, a new
+ * connection. Silent past the resume grace: the call ends. */
+static gboolean on_media_watch(gpointer data)
+{
+	Booth *booth = data;
+	if (booth->state != RELAIS_SESSION_IN_CALL || booth->media == NULL) {
+		booth->media_watch_id = 0;
+		return G_SOURCE_REMOVE;
+	}
+	gint64 now = g_get_monotonic_time();
+	RelaisMediaStats st;
+	relais_media_get_stats(booth->media, &st);
+	guint64 rx = st.video_frames_received + st.audio_buffers_received + st.screen_frames_received;
+	if (rx != booth->media_rx) {
+		booth->media_rx = rx;
+		media_set_reconnecting(booth, FALSE, NULL);
+		booth->media_rx_us = now;
+		return G_SOURCE_CONTINUE;
+	}
+	gint64 quiet = now - booth->media_rx_us;
+	if (quiet < (gint64)CONFIG_RELAIS_BOOTH_MEDIA_QUIET_MS * 1000)
+		return G_SOURCE_CONTINUE;
+	media_set_reconnecting(booth, TRUE, "nothing from the adviser");
+	if (quiet > (gint64)CONFIG_RELAIS_BOOTH_RESUME_GRACE_S * G_USEC_PER_SEC) {
+		g_message("call %s: no media for %u s: ending it", booth->call, CONFIG_RELAIS_BOOTH_RESUME_GRACE_S);
+		send_end(booth, "media-lost");
+		finish_session(booth, "media lost");
+		booth->media_watch_id = 0;
+		return G_SOURCE_REMOVE;
+	}
+	if (booth_link_get_state(booth->link) != BOOTH_LINK_UP)
+		return G_SOURCE_CONTINUE; /* on_link_up: the call is given back first */
+	if (now - booth->probe_sent_us >= MEDIA_PROBE_MS * 1000) {
+		booth_link_probe(booth->link);
+		booth->probe_sent_us = now;
+	}
+	/* the network works since the switchboard's first word after the
+	 * silence began (a ping's pong at the latest); the old path had
+	 * MEDIA_RESTART_MS to come back by itself since then, and the last new
+	 * connection as long */
+	gint64 heard = booth_link_get_last_rx_us(booth->link);
+	gint64 restart_us = (gint64)CONFIG_RELAIS_BOOTH_MEDIA_RESTART_MS * 1000;
+	gint64 since =
+		MAX(booth->media_rx_us + (gint64)CONFIG_RELAIS_BOOTH_MEDIA_QUIET_MS * 1000, booth->media_restart_us);
+	if (heard > since && now - since >= restart_us && now - heard < 2 * MEDIA_PROBE_MS * 1000)
+		media_restart(booth, booth->media_restart_us > booth->media_rx_us
+					     ? "the new one brought nothing either"
+					     : "nothing since the network came back");
+	return G_SOURCE_CONTINUE;
+}
+
+static void media_watch_start(Booth *booth)
+{
+	booth->media_rx_us = g_get_monotonic_time();
+	if (booth->media_watch_id == 0)
+		booth->media_watch_id = g_timeout_add(MEDIA_WATCH_MS, on_media_watch, booth);
+}
 
 /* --- switchboard messages ----------------------------------------------------- */
 
@@ -781,6 +952,11 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_SDP: {
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 || booth->media == NULL)
 			break;
+		if ((guint)relais_msg_get_int(msg, "media", 0) != booth->media_gen) {
+			g_debug("dropping an answer for media connection %u (now %u)",
+				(guint)relais_msg_get_int(msg, "media", 0), booth->media_gen);
+			break;
+		}
 		g_autoptr(GError) error = NULL;
 		if (!relais_media_set_remote(booth->media, relais_msg_get_string(msg, "sdp_type"),
 					     relais_msg_get_string(msg, "sdp"), &error)) {
@@ -790,7 +966,23 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		}
 		break;
 	}
+	case RELAIS_MSG_RECONNECT:
+		/* the adviser's console finds connection `media` dead: a new
+		 * one, unless it is an older one (a new one is made already) or
+		 * ours is still being set up, offered less than
+		 * MEDIA_RESTART_MS ago (PROTOCOL.md: no glare, one offerer) */
+		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0 && booth->media &&
+		    booth->state == RELAIS_SESSION_IN_CALL &&
+		    (guint)relais_msg_get_int(msg, "media", 0) == booth->media_gen &&
+		    (relais_media_get_state(booth->media) == RELAIS_MEDIA_STATE_CONNECTED ||
+		     relais_media_get_state(booth->media) == RELAIS_MEDIA_STATE_FAILED ||
+		     g_get_monotonic_time() - booth->media_restart_us >=
+			     (gint64)CONFIG_RELAIS_BOOTH_MEDIA_RESTART_MS * 1000))
+			media_restart(booth, "the adviser's console asked");
+		break;
 	case RELAIS_MSG_ICE:
+		if ((guint)relais_msg_get_int(msg, "media", 0) != booth->media_gen)
+			break; /* a stale connection's candidate */
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0 && booth->media)
 			relais_media_add_ice(booth->media, (guint)relais_msg_get_int(msg, "mline", 0),
 					     relais_msg_get_string(msg, "candidate"));
@@ -916,6 +1108,7 @@ Booth *booth_new(const BoothConfig *config)
 	booth->started_us = g_get_monotonic_time();
 	booth->state = RELAIS_SESSION_IDLE;
 	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
+	booth->volume = -1;
 	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
 	BoothLinkConfig lc = {
 		.url = config->switchboard_url,
@@ -1021,9 +1214,7 @@ gboolean booth_request_booked(Booth *booth, const char *topic, const char *langu
 	booth->booking = g_strdup(booking);
 	booth->media = g_steal_pointer(&media);
 	g_autoptr(GError) local = NULL;
-	relais_media_set_relay_only(booth->media, booth->relay_only);
-	if (!relais_media_set_local_addresses(booth->media, (const char *const *)booth->ice_addresses, &local) ||
-	    !relais_media_start(booth->media, (const char *const *)booth->ice_servers, &local)) {
+	if (!media_start(booth, &local)) {
 		g_autofree char *reason = g_strdup_printf("starting media: %s", local->message);
 		go_out_of_order(booth, reason);
 		g_propagate_error(error, g_steal_pointer(&local));
@@ -1358,17 +1549,50 @@ gboolean booth_has_media(Booth *booth)
 
 void booth_set_frame_func(Booth *booth, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data)
 {
+	if ((guint)which < G_N_ELEMENTS(booth->frame_funcs)) {
+		booth->frame_funcs[which].func = func;
+		booth->frame_funcs[which].data = user_data;
+	}
 	if (booth->media)
 		relais_media_set_frame_func(booth->media, which, func, user_data);
 }
 
+static void apply_controls(Booth *booth)
+{
+	if (booth->media == NULL || booth->volume < 0)
+		return;
+	relais_media_set_muted(booth->media, booth->muted);
+	relais_media_set_camera_off(booth->media, booth->camera_off);
+	relais_media_set_volume(booth->media, booth->volume);
+}
+
 void booth_set_controls(Booth *booth, gboolean muted, gboolean camera_off, int volume)
 {
-	if (booth->media == NULL)
-		return;
-	relais_media_set_muted(booth->media, muted);
-	relais_media_set_camera_off(booth->media, camera_off);
-	relais_media_set_volume(booth->media, volume);
+	booth->muted = muted;
+	booth->camera_off = camera_off;
+	booth->volume = volume;
+	apply_controls(booth);
+}
+
+gboolean booth_restart_media(Booth *booth, GError **error)
+{
+	if (booth->state != RELAIS_SESSION_IN_CALL || booth->media == NULL) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
+			    "a new media connection needs a call (state %s)", relais_session_state_name(booth->state));
+		return FALSE;
+	}
+	media_restart(booth, "asked on the control socket");
+	return TRUE;
+}
+
+gboolean booth_get_reconnecting(Booth *booth)
+{
+	return booth->reconnecting;
+}
+
+guint booth_get_media_restarts(Booth *booth)
+{
+	return booth->media_restarts;
 }
 
 double booth_get_mic_level(Booth *booth)

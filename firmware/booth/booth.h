@@ -151,6 +151,15 @@ gboolean booth_stall_media(Booth *booth, guint ms, GError **error) G_GNUC_WARN_U
 
 /* TRUE while the session has its media engine (from the request on). */
 gboolean booth_has_media(Booth *booth);
+/* In a call, nothing has arrived from the adviser for
+ * RELAIS_BOOTH_MEDIA_QUIET_MS: a new media connection may be under way
+ * (PROTOCOL.md "Reconnecting a call's media"). */
+gboolean booth_get_reconnecting(Booth *booth);
+/* New media connections made in this call. */
+guint booth_get_media_restarts(Booth *booth);
+/* Replaces the call's media connection with a new one now, as when the old
+ * path is dead (a technician's "reconnect", tests). FALSE outside a call. */
+gboolean booth_restart_media(Booth *booth, GError **error);
 /* Where the session's pictures go (relais_media_set_frame_func()): NULL
  * stops them, waiting for a frame in progress. Nothing without media. */
 void booth_set_frame_func(Booth *booth, RelaisMediaVideo which, RelaisMediaFrameFunc func, gpointer user_data);

@@ -230,6 +230,13 @@ char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechni
 	}
 	if (g_str_equal(cmd, "health"))
 		return reply_ok(booth_diag_health(booth, NULL));
+	/* {"cmd":"media-restart"}: a new media connection for the call now
+	 * (PROTOCOL.md "Reconnecting a call's media") */
+	if (g_str_equal(cmd, "media-restart")) {
+		if (!booth_restart_media(booth, &error))
+			return reply_error("%s", error->message);
+		return reply_ok(status(booth, visitor));
+	}
 	if (g_str_equal(cmd, "update-report")) {
 		gboolean sent = FALSE;
 		g_autoptr(JsonObject) report = booth_send_update_report(booth, &sent, &error);

@@ -125,6 +125,17 @@ gboolean booth_link_send(BoothLink *link, JsonObject *obj)
 	return TRUE;
 }
 
+gint64 booth_link_get_last_rx_us(BoothLink *link)
+{
+	return link->last_rx_us;
+}
+
+void booth_link_probe(BoothLink *link)
+{
+	if (link->state == BOOTH_LINK_UP)
+		send_raw(link, relais_msg_new(RELAIS_MSG_PING));
+}
+
 static gboolean on_ping(gpointer data)
 {
 	BoothLink *link = data;

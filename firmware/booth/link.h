@@ -86,6 +86,11 @@ void booth_link_set_resume(BoothLink *link, const char *call);
 /* Drops the connection as a network fault would, then reconnects as usual
  * (tests, and a technician checking the booth's recovery). */
 void booth_link_drop(BoothLink *link);
+/* The monotonic time (us) of the last message from the switchboard; 0: none. */
+gint64 booth_link_get_last_rx_us(BoothLink *link);
+/* Sends a ping now if the link is up: its pong (or anything) moves
+ * booth_link_get_last_rx_us, telling that the network path works. */
+void booth_link_probe(BoothLink *link);
 /* Fetches a document shown in the call (PROTOCOL.md "Showing a document")
  * from the switchboard over HTTP(S): the same host as the link, with the
  * same TLS trust, `path` (e.g. "/api/booth/document/TOKEN"), presenting the

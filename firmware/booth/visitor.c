@@ -35,8 +35,6 @@ struct _BoothVisitor {
 	gint64 state_since_us;
 	RelaisJourneyState shown; /* state of the last view */
 	/* media from the adviser: when it last moved, and whether it stopped */
-	guint64 last_rx;
-	gint64 last_rx_us;
 	gboolean stalled;
 	/* the adviser's shared screen: frames seen, and when they last moved */
 	guint64 last_screen_rx;
@@ -462,16 +460,11 @@ static gboolean on_meter(gpointer data)
 		int q = booth_get_quality(v->booth);
 		gboolean stalled = v->stalled;
 		RelaisMediaStats st;
+		/* nothing from the adviser: the booth says so, and makes a new
+		 * connection when the old path is dead (booth.c media watch) */
+		v->stalled = s == RELAIS_JOURNEY_IN_CALL && booth_get_reconnecting(v->booth);
 		if (s != RELAIS_JOURNEY_SELF_CHECK && booth_get_media_stats(v->booth, &st)) {
-			guint64 rx = st.video_frames_received + st.audio_buffers_received + st.screen_frames_received;
 			gint64 t = g_get_monotonic_time();
-			if (rx != v->last_rx || v->last_rx_us == 0) {
-				v->last_rx = rx;
-				v->last_rx_us = t;
-				v->stalled = FALSE;
-			} else if (s == RELAIS_JOURNEY_IN_CALL && t - v->last_rx_us > 2 * G_USEC_PER_SEC) {
-				v->stalled = TRUE;
-			}
 			/* the shared screen shows only while its frames arrive: a
 			 * stream that stopped without a word gives the adviser's
 			 * face back (its next frame brings the screen back) */
@@ -505,8 +498,6 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_IN_CALL, NULL, 0);
 		break;
 	case RELAIS_SESSION_ENDED:
-		v->last_rx = 0;
-		v->last_rx_us = 0;
 		v->stalled = FALSE;
 		v->position = 0;
 		v->wait_s = -1;

@@ -128,10 +128,16 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			      {"answers", K_ANSWERS, FALSE}}},
 	[RELAIS_MSG_SDP] = {"sdp",
 			    B | A | S,
-			    {{"call", K_ID, TRUE}, {"sdp_type", K_ENUM, TRUE, 0, 0, sdp_enum}, {"sdp", K_SDP, TRUE}}},
+			    {{"call", K_ID, TRUE},
+			     {"sdp_type", K_ENUM, TRUE, 0, 0, sdp_enum},
+			     {"sdp", K_SDP, TRUE},
+			     {"media", K_INT, FALSE, 0, RELAIS_PROTO_MAX_MEDIA}}},
 	[RELAIS_MSG_ICE] = {"ice",
 			    B | A | S,
-			    {{"call", K_ID, TRUE}, {"candidate", K_TEXT, TRUE}, {"mline", K_INT, TRUE, 0, 15}}},
+			    {{"call", K_ID, TRUE},
+			     {"candidate", K_TEXT, TRUE},
+			     {"mline", K_INT, TRUE, 0, 15},
+			     {"media", K_INT, FALSE, 0, RELAIS_PROTO_MAX_MEDIA}}},
 	[RELAIS_MSG_CHAT] = {"chat",
 			     B | A | S,
 			     {{"call", K_ID, TRUE}, {"text", K_TEXT, TRUE, 1}, {"from", K_TEXT, FALSE}}},
@@ -229,6 +235,9 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				       {"state", K_ENUM, TRUE, 0, 0, relais_update_states},
 				       {"progress", K_INT, FALSE, 0, 100},
 				       {"message", K_TEXT, FALSE}}},
+	[RELAIS_MSG_RECONNECT] = {"reconnect",
+				  A | S,
+				  {{"call", K_ID, TRUE}, {"media", K_INT, TRUE, 0, RELAIS_PROTO_MAX_MEDIA}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)

@@ -16,6 +16,9 @@
 G_BEGIN_DECLS
 
 #define RELAIS_PROTO_VERSION 1
+/* The highest media connection number of a call (sdp, ice, reconnect:
+ * PROTOCOL.md "Reconnecting a call's media"). */
+#define RELAIS_PROTO_MAX_MEDIA 1000
 
 typedef enum {
 	RELAIS_ROLE_BOOTH,
@@ -65,6 +68,9 @@ typedef enum {
 	RELAIS_MSG_UPDATE_REPORT,
 	RELAIS_MSG_UPDATE_OFFER,
 	RELAIS_MSG_UPDATE_STATUS,
+	/* a new media connection within a call (PROTOCOL.md "Reconnecting a
+	 * call's media") */
+	RELAIS_MSG_RECONNECT,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 

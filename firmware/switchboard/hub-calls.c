@@ -273,7 +273,7 @@ static void drop_held_share(SbCall *call)
 			g_ptr_array_remove_index(call->held, i);
 }
 
-/* sdp, ice, chat, share, end: only between the two ends of the named call */
+/* sdp, ice, chat, share, reconnect, end: only between the two ends of the named call */
 void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
 	RelaisMsgType type = relais_msg_get_type(msg);
@@ -297,10 +297,17 @@ void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	case RELAIS_MSG_SDP:
 		json_object_set_string_member(o, "sdp_type", relais_msg_get_string(msg, "sdp_type"));
 		json_object_set_string_member(o, "sdp", relais_msg_get_string(msg, "sdp"));
+		if (relais_msg_get_int(msg, "media", 0) > 0)
+			json_object_set_int_member(o, "media", relais_msg_get_int(msg, "media", 0));
 		break;
 	case RELAIS_MSG_ICE:
 		json_object_set_string_member(o, "candidate", relais_msg_get_string(msg, "candidate"));
 		json_object_set_int_member(o, "mline", relais_msg_get_int(msg, "mline", 0));
+		if (relais_msg_get_int(msg, "media", 0) > 0)
+			json_object_set_int_member(o, "media", relais_msg_get_int(msg, "media", 0));
+		break;
+	case RELAIS_MSG_RECONNECT:
+		json_object_set_int_member(o, "media", relais_msg_get_int(msg, "media", 0));
 		break;
 	case RELAIS_MSG_CHAT:
 		json_object_set_string_member(o, "text", relais_msg_get_string(msg, "text"));

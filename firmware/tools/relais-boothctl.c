@@ -24,6 +24,8 @@
  *                                              2 when no booth answers
  *   relais-boothctl -c PATH update-report      reads the update status file
  *                                              again and reports it
+ *   relais-boothctl -c PATH media-restart      in a call: a new media connection
+ *                                              now, as when the path is dead
  *
  *
  * Test runs only (the booth started with RELAIS_BOOTH_TEST_HOOKS=1, see

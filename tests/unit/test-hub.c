@@ -2017,6 +2017,46 @@ static void test_unpredictable_ids(Fixture *f, gconstpointer data)
 	}
 }
 
+/* A new media connection within a call (PROTOCOL.md "Reconnecting a call's
+ * media"): the connection number travels with sdp and ice, the adviser's
+ * reconnect reaches the booth, a booth cannot send one, and the call stays
+ * one call. */
+static void test_media_connections(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = adviser(f, 1, "Alice");
+	g_autofree char *id = start_call(f, b, a);
+	g_autofree char *offer = g_strdup_printf(
+		"{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"offer\",\"sdp\":\"v=0\",\"media\":2}", id);
+	say(f, b, offer);
+	g_autoptr(RelaisMsg) got = last_of(a, RELAIS_MSG_SDP);
+	g_assert_cmpint(relais_msg_get_int(got, "media", -1), ==, 2);
+	g_autofree char *ice =
+		g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"\",\"mline\":0,\"media\":2}", id);
+	say(f, a, ice);
+	g_autoptr(RelaisMsg) cand = last_of(b, RELAIS_MSG_ICE);
+	g_assert_cmpint(relais_msg_get_int(cand, "media", -1), ==, 2);
+	/* the first connection's messages carry no number */
+	g_autofree char *ice0 =
+		g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"\",\"mline\":0}", id);
+	say(f, a, ice0);
+	g_autoptr(RelaisMsg) cand0 = last_of(b, RELAIS_MSG_ICE);
+	g_assert_false(json_object_has_member(relais_msg_get_root(cand0), "media"));
+
+	g_autofree char *again = g_strdup_printf("{\"type\":\"reconnect\",\"call\":\"%s\",\"media\":2}", id);
+	say(f, a, again);
+	g_autoptr(RelaisMsg) asked = last_of(b, RELAIS_MSG_RECONNECT);
+	g_assert_nonnull(asked);
+	g_assert_cmpint(relais_msg_get_int(asked, "media", -1), ==, 2);
+	g_assert_cmpstr(relais_msg_get_string(asked, "call"), ==, id);
+	say(f, b, again);
+	g_assert_cmpstr(error_code_of(b), ==, "direction");
+	g_assert_null(last_of(a, RELAIS_MSG_RECONNECT));
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.calls_active, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2028,6 +2068,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
+	g_test_add("/hub/media-connections", Fixture, NULL, setup, test_media_connections, teardown);
 	g_test_add("/hub/share", Fixture, NULL, setup, test_share, teardown);
 	g_test_add("/hub/disconnects", Fixture, NULL, setup, test_disconnects, teardown);
 	g_test_add("/hub/close-booth", Fixture, &ROOMY, setup, test_close_booth, teardown);

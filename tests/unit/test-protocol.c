@@ -537,6 +537,40 @@ static void test_build_roundtrip(void)
 	g_assert_cmpuint(strlen(relais_msg_get_string(em, "message")), <=, 512);
 }
 
+/* A call's media connections (PROTOCOL.md "Reconnecting a call's media"):
+ * sdp and ice may say which one (0..1000), reconnect goes adviser ->
+ * switchboard -> booth naming the connection found dead. */
+static void test_media_connections(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) sdp =
+		parse("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"offer\",\"sdp\":\"v=0\",\"media\":3}",
+		      RELAIS_ROLE_BOOTH, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_int(sdp, "media", 0), ==, 3);
+	g_autoptr(RelaisMsg) first = parse("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0}",
+					   RELAIS_ROLE_ADVISER, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_int(first, "media", 0), ==, 0); /* absent: the first */
+	expect_error("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0,\"media\":1001}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "media");
+	expect_error("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\",\"media\":-1}",
+		     RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_FIELD, "media");
+	expect_error("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\",\"media\":\"1\"}",
+		     RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_FIELD, "media");
+	g_autoptr(RelaisMsg) again =
+		parse("{\"type\":\"reconnect\",\"call\":\"c1\",\"media\":2}", RELAIS_ROLE_ADVISER, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_type(again), ==, RELAIS_MSG_RECONNECT);
+	/* only the adviser asks (the booth makes new connections itself) */
+	expect_error("{\"type\":\"reconnect\",\"call\":\"c1\",\"media\":2}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"reconnect\",\"call\":\"c1\"}", RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "media");
+	expect_error("{\"type\":\"reconnect\",\"call\":\"c1\",\"media\":2}", RELAIS_ROLE_ADVISER, FALSE,
+		     RELAIS_PROTO_ERROR_STATE, NULL);
+}
+
 /* share: adviser -> switchboard -> booth only, on or off, in a named call */
 static void test_share(void)
 {
@@ -874,6 +908,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/booking/replies", test_booking_replies);
 	g_test_add_func("/protocol/names", test_names);
 	g_test_add_func("/protocol/share", test_share);
+	g_test_add_func("/protocol/media-connections", test_media_connections);
 	g_test_add_func("/protocol/outgoing-check", test_outgoing_check);
 	g_test_add_func("/protocol/diag", test_diag);
 	return g_test_run();
