@@ -195,6 +195,8 @@ export function teardownCall(message) {
 export function endReasonText(reason) {
   if (!reason || reason === 'visitor') return 'The visitor ended the call.';
   if (reason === 'peer-lost') return 'The booth lost its connection, so the call ended.';
+  if (reason === 'media-lost' || reason === 'media-failed')
+    return 'The connection to the booth was lost and could not be made again, so the call ended.';
   return `The call ended: the booth reported a problem (${reason}).`;
 }
 
