@@ -20,12 +20,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import { bin, missingBinaries, tmpDir } from './lib/env.mjs';
 import { Proc, run } from './lib/procs.mjs';
-import { startSwitchboard, ADVISER } from './lib/relais.mjs';
+import { startSwitchboard, ADVISER, httpRequest } from './lib/relais.mjs';
 import { WsClient } from './lib/ws.mjs';
 import { freePort, until } from './lib/util.mjs';
 
@@ -98,30 +96,7 @@ backend relais_switchboard
 // One request through the proxy (https) or straight to the switchboard
 // (http), from `localAddress`, on a connection of its own. Resolves
 // { status, headers, body, json, ms }.
-function request(url, { method = 'GET', headers = {}, body, localAddress, ca } = {}) {
-  const u = new URL(url);
-  const mod = u.protocol === 'https:' ? https : http;
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const req = mod.request(u, { method, headers, localAddress, ca, agent: false, timeout: 30000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        let json = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = null;
-        }
-        resolve({ status: res.statusCode, headers: res.headers, body: text, json, ms: Date.now() - t0 });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const request = (url, opts = {}) => httpRequest(url, { ...opts, timeout: 30000, fresh: true });
 
 describe('behind a reverse proxy (HAProxy terminating TLS)', { skip, timeout: 240000 }, () => {
   const dir = tmpDir('proxy');

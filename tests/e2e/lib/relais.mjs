@@ -97,13 +97,16 @@ export async function openNow(dataDir, site) {
   return tz;
 }
 
-// One HTTP(S) request; resolves {status, headers, body, json}. ca: the PEM
-// certificate(s) to trust for https:// (a TLS switchboard's); timeout: ms
-// without a byte before it fails.
-export function httpRequest(url, { method = 'GET', headers = {}, body, ca, timeout = 5000 } = {}) {
+// One HTTP(S) request; resolves {status, headers, body, json, ms}. ca: the
+// PEM certificate(s) to trust for https:// (a TLS switchboard's); timeout:
+// ms without a byte before it fails; localAddress: the source address
+// (127.0.0.2...); fresh: on a connection of its own (no keep-alive agent).
+export function httpRequest(url, { method = 'GET', headers = {}, body, ca, timeout = 5000, localAddress, fresh = false } = {}) {
   const mod = String(url).startsWith('https:') ? https : http;
+  const t0 = Date.now();
+  const extra = { ...(ca ? { ca } : {}), ...(localAddress ? { localAddress } : {}), ...(fresh ? { agent: false } : {}) };
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, headers, timeout, ...(ca ? { ca } : {}) }, (res) => {
+    const req = mod.request(url, { method, headers, timeout, ...extra }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
@@ -114,7 +117,7 @@ export function httpRequest(url, { method = 'GET', headers = {}, body, ca, timeo
         } catch {
           json = null;
         }
-        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json, ms: Date.now() - t0 });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
