@@ -16,7 +16,7 @@ import { send, setLinkHooks, welcomed } from './link.js';
 import { toast } from './notice.js';
 import { renderBooths } from './booths.js';
 import { abandonAccept, onTaken, renderQueue, tickWaits } from './queue.js';
-import { docs, dropPrepared, endCall, endReasonText, keepPrepared, prepareCertificate, share, startCall, teardownCall, tickCallTimer, updateControls } from './stage.js';
+import { docs, dropPrepared, endCall, endReasonText, keepPrepared, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
 import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
 import { onFeedback } from './outcome.js';
@@ -122,6 +122,7 @@ setInterval(() => {
   keepPrepared();
   tickCallTimer();
 }, 1000);
+setInterval(() => tickCallQuality().catch(() => {}), 2000);
 
 // For tests and diagnostics (no secrets in here).
 window.relais = {

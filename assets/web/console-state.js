@@ -28,6 +28,7 @@ export const ui = {
   stageTitle: $('stage-title'),
   callState: $('call-state'),
   callTimer: $('call-timer'),
+  callQuality: $('call-quality'),
   lastFeedback: $('last-feedback'),
   mediaWarning: $('media-warning'),
   remoteVideo: $('remote-video'),

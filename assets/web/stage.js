@@ -214,6 +214,7 @@ function finishCall(message) {
   ui.callState.hidden = true;
   ui.callTimer.hidden = true;
   ui.callTimer.textContent = '00:00';
+  ui.callQuality.hidden = true;
   closeChat();
   docs.reset();
   delete ui.body.dataset.call;
@@ -228,6 +229,53 @@ function finishCall(message) {
 // The call's clock, once connected (every second).
 export function tickCallTimer() {
   if (st.callStartedAt) ui.callTimer.textContent = duration((performance.now() - st.callStartedAt) / 1000);
+}
+
+// The connection as the adviser should know it (every 2 s in a call), from
+// getStats(): what arrives from the booth (kbit/s, frames per second), the
+// share of its packets lost since the last look, and the round trip. Poor
+// when a tenth of the packets are lost, the picture stops, or the round
+// trip passes 400 ms; fair from 2 %, 10 fps or 200 ms.
+let lastQuality = null;
+export async function tickCallQuality() {
+  const call = st.call;
+  if (!call || !st.callStartedAt) {
+    lastQuality = null;
+    ui.callQuality.hidden = true;
+    return;
+  }
+  const s = await call.stats();
+  if (call !== st.call || !s) return;
+  const v = s.inboundVideo ?? {};
+  const a = s.inboundAudio ?? {};
+  const now = performance.now();
+  const cur = {
+    at: now,
+    media: call.media,
+    bytes: (v.bytesReceived ?? 0) + (a.bytesReceived ?? 0),
+    got: (v.packetsReceived ?? 0) + (a.packetsReceived ?? 0),
+    lost: (v.packetsLost ?? 0) + (a.packetsLost ?? 0),
+  };
+  const prev = lastQuality && lastQuality.media === cur.media ? lastQuality : null;
+  lastQuality = cur;
+  if (!prev) return; // a first look (or a new connection): nothing to compare yet
+  const secs = Math.max((cur.at - prev.at) / 1000, 0.001);
+  const kbps = Math.max(0, Math.round(((cur.bytes - prev.bytes) * 8) / secs / 1000));
+  const got = Math.max(0, cur.got - prev.got);
+  const lost = Math.max(0, cur.lost - prev.lost);
+  const lossPct = got + lost > 0 ? (100 * lost) / (got + lost) : 0;
+  const rttMs = Math.round((s.candidatePair?.rtt ?? 0) * 1000);
+  const fps = Math.round(v.framesPerSecond ?? 0);
+  const poor = lossPct >= 10 || rttMs > 400 || (s.inboundVideo && fps === 0);
+  const fair = lossPct >= 2 || rttMs > 200 || (s.inboundVideo && fps < 10);
+  const q = ui.callQuality;
+  q.hidden = false;
+  q.dataset.level = poor ? 'poor' : fair ? 'fair' : 'good';
+  q.dataset.kbps = String(kbps);
+  q.dataset.lossPct = lossPct.toFixed(1);
+  q.dataset.rttMs = String(rttMs);
+  q.dataset.fps = String(fps);
+  q.textContent = `${poor ? 'Poor' : fair ? 'Fair' : 'Good'} connection · ${kbps} kbit/s · ${fps} fps · ${lossPct.toFixed(1)} % lost · ${rttMs} ms`;
 }
 
 export function updateControls() {

@@ -80,6 +80,20 @@ for (const v of variants) {
       await until(async () => (await page.locator('[data-testid="call-timer"]').innerText()) !== '00:00', { timeout: 3000, what: 'call timer' });
 
       if (v.extras) {
+        // The connection's quality as the adviser sees it: real figures
+        // from getStats (two looks, 2 s apart), graded by the documented
+        // rule (stage.js tickCallQuality; a loaded machine may make it fair)
+        const q = page.locator('[data-testid="call-quality"]');
+        await q.waitFor({ state: 'visible', timeout: 8000 });
+        const f = await q.evaluate((el) => ({ ...el.dataset, text: el.textContent }));
+        t.diagnostic(`console quality: ${f.text}`);
+        const [kbps, loss, rtt, fps] = [Number(f.kbps), Number(f.lossPct), Number(f.rttMs), Number(f.fps)];
+        assert.ok(kbps > 16, `bitrate from the booth: ${kbps} kbit/s`);
+        assert.ok(loss >= 0 && rtt >= 0 && fps >= 0, f.text);
+        const level = loss >= 10 || rtt > 400 || fps === 0 ? 'poor' : loss >= 2 || rtt > 200 || fps < 10 ? 'fair' : 'good';
+        assert.equal(f.level, level, f.text);
+        assert.match(f.text, new RegExp(`^${level[0].toUpperCase()}${level.slice(1)} connection · ${kbps} kbit/s · ${fps} fps`));
+
         // Chat both ways.
         await page.locator('[data-testid="chat-input"]').fill('Bonjour, je vous entends bien ?');
         await page.locator('[data-testid="chat-input"]').press('Enter');
