@@ -21,6 +21,7 @@ struct _RelaisJourney {
 	guint question;
 	char *answers[RELAIS_QUESTIONS_MAX];
 	int score;
+	gboolean call_lost; /* the call ended because the connection was lost */
 	gboolean muted, camera_off;
 	int volume;
 	char code[RELAIS_BOOKING_CODE_LEN + 1];
@@ -37,6 +38,13 @@ struct _RelaisJourney {
 	int on_duty;
 	char *next_opening;
 	char *fault;
+};
+
+/* A session's end that neither the visitor nor the adviser chose (the
+ * booth's finish_session() reasons and the switchboard's end reasons,
+ * PROTOCOL.md "Call flow" and "Reconnecting a call's media"). */
+static const char *const call_lost_reasons[] = {
+	"media lost", "media failed", "switchboard link lost", "peer-lost", "gone", "media-lost", "media-failed", NULL,
 };
 
 static const char *const state_names[] = {
@@ -150,6 +158,7 @@ void relais_journey_wipe(RelaisJourney *j)
 		g_clear_pointer(&j->answers[i], g_free);
 	j->question = 0;
 	j->score = 0;
+	j->call_lost = FALSE;
 	j->muted = FALSE;
 	j->camera_off = FALSE;
 	j->volume = 80;
@@ -529,6 +538,8 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 			break;
 		case RELAIS_JOURNEY_IN_CALL:
 		case RELAIS_JOURNEY_CONFIRM_END:
+			/* neither end chose it: the satisfaction screen says so */
+			j->call_lost = ev->str && g_strv_contains(call_lost_reasons, ev->str);
 			next = RELAIS_JOURNEY_SATISFACTION;
 			break;
 		/* the end the visitor asked for, arriving after the screen moved on */
@@ -742,6 +753,11 @@ const char *relais_journey_get_answer(const RelaisJourney *j, guint i)
 int relais_journey_get_score(const RelaisJourney *j)
 {
 	return j->score;
+}
+
+gboolean relais_journey_get_call_lost(const RelaisJourney *j)
+{
+	return j->call_lost;
 }
 
 gboolean relais_journey_get_muted(const RelaisJourney *j)

@@ -234,6 +234,9 @@ guint relais_journey_get_question_index(const RelaisJourney *j);
 const char *relais_journey_get_answer(const RelaisJourney *j, guint i);
 int relais_journey_get_score(const RelaisJourney *j); /* 0: none */
 gboolean relais_journey_get_muted(const RelaisJourney *j);
+/* The call ended because the connection was lost (session_ended's reason),
+ * not because someone ended it: the satisfaction screen says so. */
+gboolean relais_journey_get_call_lost(const RelaisJourney *j);
 gboolean relais_journey_get_camera_off(const RelaisJourney *j);
 int relais_journey_get_volume(const RelaisJourney *j);
 /* Bookings (wiped): the code typed (check_in) or booked (book_code), ""

@@ -260,10 +260,25 @@ static void test_timeouts(Fixture *f, gconstpointer data)
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_IN_CALL);
 	feed(f->j, RELAIS_JOURNEY_EV_SESSION_ENDED); /* the adviser ended */
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_SATISFACTION);
+	g_assert_false(relais_journey_get_call_lost(f->j));
 	g_assert_cmpuint(relais_journey_timeout_s(f->j), ==, 30);
 	g_assert_cmpint(feed(f->j, RELAIS_JOURNEY_EV_TIMEOUT), ==, RELAIS_JOURNEY_ACT_NONE);
 	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_THANKS);
 	g_assert_cmpint(relais_journey_get_score(f->j), ==, 0);
+
+	/* a call the connection ended (the booth's "media lost"): the
+	 * satisfaction screen says so; the next visitor does not see it */
+	feed(f->j, RELAIS_JOURNEY_EV_DONE);
+	feed(f->j, RELAIS_JOURNEY_EV_WIPED);
+	to_self_check(f);
+	feed(f->j, RELAIS_JOURNEY_EV_READY);
+	feed(f->j, RELAIS_JOURNEY_EV_SESSION_CONNECTING);
+	feed(f->j, RELAIS_JOURNEY_EV_SESSION_IN_CALL);
+	feed_full(f->j, RELAIS_JOURNEY_EV_SESSION_ENDED, "media lost", 0);
+	g_assert_cmpint(STATE(f), ==, RELAIS_JOURNEY_SATISFACTION);
+	g_assert_true(relais_journey_get_call_lost(f->j));
+	relais_journey_wipe(f->j);
+	g_assert_false(relais_journey_get_call_lost(f->j));
 }
 
 static void test_no_adviser(Fixture *f, gconstpointer data)

@@ -13,6 +13,7 @@ typedef struct {
 	const char *answer;
 	int queue_position, wait_minutes, countdown_s, quality;
 	gboolean muted, camera_off, reconnecting, chat, next_opening, contrast, large;
+	gboolean call_lost; /* satisfaction: the connection ended the call */
 	double mic;
 	const char *fault;
 	int keyboard;		 /* 0: closed, else 1 + the page shown */
@@ -50,6 +51,7 @@ static const Sample samples[] = {
 	 .doc_loading = TRUE},
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
+	{"satisfaction-call-lost", RELAIS_JOURNEY_SATISFACTION, .call_lost = TRUE},
 	{"thanks", RELAIS_JOURNEY_THANKS},
 	{"wiped", RELAIS_JOURNEY_WIPED},
 	{"still-there", RELAIS_JOURNEY_STILL_THERE, .countdown_s = 17},
@@ -222,6 +224,7 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.mic_level = s->mic,
 		.quality = s->quality,
 		.reconnecting = s->reconnecting,
+		.call_lost = s->call_lost,
 		.chat = s->chat ? chat : NULL,
 		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
 		.fault = s->fault,

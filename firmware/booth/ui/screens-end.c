@@ -32,10 +32,13 @@ void ui_screen_satisfaction(BoothUi *ui)
 {
 	const UiTheme *t = ui_theme(ui);
 	UiFrame f = ui_frame(ui);
-	ui_title(ui, &f, NULL, ui_tr(ui, "ui.satisfaction.title"));
+	/* a call the connection ended: said first, in plain words */
+	ui_title(ui, &f, NULL, ui_tr(ui, ui->view.call_lost ? "ui.satisfaction.lost" : "ui.satisfaction.title"));
 	SDL_Rect hint = {f.m, f.top - f.gap / 2, ui->w - 2 * f.m, ui->h};
-	f.top +=
-		ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.satisfaction.hint"), hint, -1, FALSE, t->muted_ink) + f.gap;
+	f.top += ui_text(ui, FONT_BODY, FALSE,
+			 ui_tr(ui, ui->view.call_lost ? "ui.satisfaction.lost_hint" : "ui.satisfaction.hint"), hint, -1,
+			 FALSE, t->muted_ink) +
+		 f.gap;
 	int w = (ui->w - 2 * f.m - 4 * f.gap) / 5;
 	int avail = f.footer.y - f.gap - f.top;
 	int h = MAX(MIN(avail, w + ui_px(ui, 40)), f.target);

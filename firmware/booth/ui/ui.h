@@ -70,6 +70,7 @@ typedef struct {
 	double mic_level;	     /* 0..1, self-check and call */
 	int quality;		     /* 0..3 bars, call */
 	gboolean reconnecting;	     /* link lost during waiting or the call */
+	gboolean call_lost;	     /* satisfaction: the call ended as the connection was lost */
 	const BoothUiChatLine *chat; /* newest last */
 	guint n_chat;
 	const char *fault; /* out of order: a short code for the technician */

@@ -20,6 +20,7 @@ void booth_ui_view_from_journey(BoothUiView *view, const RelaisJourney *j)
 	view->camera_off = relais_journey_get_camera_off(j);
 	view->volume = relais_journey_get_volume(j);
 	view->reconnecting = relais_journey_get_link_down(j);
+	view->call_lost = relais_journey_get_call_lost(j);
 	view->next_opening = relais_journey_get_next_opening(j);
 	view->fault = relais_journey_get_fault(j);
 	view->n_slots = relais_journey_get_n_slots(j);
@@ -132,7 +133,8 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    v->wait_minutes != c->wait_minutes || g_strcmp0(v->next_opening, ui->next_opening) != 0 ||
 	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
 	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
-	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v))
+	    !v->call_lost != !c->call_lost || g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing ||
+	    !booking_same(ui, v))
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
