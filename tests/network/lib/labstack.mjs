@@ -33,7 +33,8 @@ export async function startProbeServer(lab, dir) {
 }
 
 // A Stack (tests/e2e/lib/scenario.mjs) started across the lab. opts go to
-// Stack.start (sbArgs, boothArgs, pageInit, ...).
+// Stack.start (sbArgs, boothArgs, pageInit, ...); trustSpki: more keys
+// Chromium trusts (base64 SHA-256 of the SPKI), e.g. coturn's for turns:.
 export async function startLabStack(lab, tag, opts = {}) {
   const stack = new Stack(tag);
   const cert = await makeCert(path.join(stack.dir, 'sb-cert'), ['--name', lab.addr.core]);
@@ -42,7 +43,8 @@ export async function startLabStack(lab, tag, opts = {}) {
   await stack.start({
     ...opts,
     tls: { cert: cert.cert, key: cert.key },
-    browserArgs: [`--ignore-certificate-errors-spki-list=${cert.spki}`, ...(opts.browserArgs ?? [])],
+    // Chromium keeps the last of this switch only: one list for all
+    browserArgs: [`--ignore-certificate-errors-spki-list=${[cert.spki, ...(opts.trustSpki ?? [])].join(',')}`, ...(opts.browserArgs ?? [])],
     netns: { switchboard: lab.ns.core, booth: lab.ns.booth, browser: lab.ns.core, bind: lab.addr.core, host: lab.addr.core },
   });
   return stack;
