@@ -301,7 +301,7 @@ check-e2e: all
 	@tests/run-all.sh $(O) e2e
 
 # the network fault lab (tests/network/README.md): namespaces, iptables, tc;
-# needs root; not part of `make check`
+# needs root (`make check` runs it too when root, ~1.5 min)
 check-network: all
 	@tests/run-all.sh $(O) network
 
