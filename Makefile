@@ -74,7 +74,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
 
-.PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
+.PHONY: all deps check check-unit check-integration check-e2e check-network asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
         screenshots update-goldens bundle image check-image fuzz fuzz-build check-fuzz
 
@@ -299,6 +299,11 @@ check-integration: all
 
 check-e2e: all
 	@tests/run-all.sh $(O) e2e
+
+# the network fault lab (tests/network/README.md): namespaces, iptables, tc;
+# needs root (`make check` runs it too when root, ~1.5 min)
+check-network: all
+	@tests/run-all.sh $(O) network
 
 asan:
 	@$(MAKE) --no-print-directory O=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -102,6 +102,30 @@ if [[ $only == all || $only == e2e ]]; then
 	fi
 fi
 
+# the network fault lab (tests/network, ~1.5 min): in `make check` when run
+# as root (it makes network namespaces), and `make check-network`
+if [[ $only == network || ($only == all && $(id -u) == 0) ]]; then
+	echo "== network tests (namespaces, iptables $(iptables --version 2>/dev/null | awk '{print $2, $3}'))"
+	log=$logs/network.log
+	(cd "$top/tests/network" && timeout -k 10 600 node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs) >"$log" 2>&1
+	rc=$?
+	ok=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$log" | tail -1)
+	nok=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$log" | tail -1)
+	ok=${ok:-0}
+	nok=${nok:-0}
+	if ((rc != 0 && nok == 0)); then nok=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	# the results and the figures each scenario prints
+	grep -E '^\s*(✔|✖|﹣|ℹ )' "$log" | grep -vE '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' | sed 's/^/  /'
+	if ((nok)); then
+		failures+=("network (log: $log)")
+		tail -40 "$log"
+	fi
+elif [[ $only == all ]]; then
+	echo "== network tests: skipped (they need root: network namespaces; make check-network)"
+fi
+
 echo
 if ((${#failures[@]})); then
 	echo "failed suites:"

@@ -213,10 +213,27 @@ JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer)
 	g_autofree char *u = g_uri_escape_string(user, NULL, FALSE);
 	g_autofree char *p = g_uri_escape_string(pass, NULL, FALSE);
 	for (char **t = hub->config.turn_urls; *t; t++) {
-		const char *rest = g_str_has_prefix(*t, "turn:") ? *t + 5 : *t;
+		/* the scheme kept for the console: turns: (TURN over TLS, e.g. on
+		 * 443 where only TCP gets out) is not turn: with another port */
+		gboolean tls = g_str_has_prefix(*t, "turns:");
+		const char *rest = *t + (tls ? 6 : 5);
 		while (*rest == '/')
 			rest++;
-		g_autofree char *uri = g_strdup_printf("turn://%s:%s@%s", u, p, rest);
+		/* A booth gets a turns: server as TURN over plain TCP to the same
+		 * host and port: libnice (0.1.21, webrtcbin's ICE) has no TLS
+		 * client and gathers no relay candidate at all from a turns:
+		 * server. coturn takes plain TCP on its TLS port too, so the
+		 * booth still gets out where only TCP to 443 does; media stay
+		 * DTLS-SRTP end to end, TURN messages carry MESSAGE-INTEGRITY
+		 * (PROTOCOL.md, "TURN credentials"). */
+		const char *scheme = tls && peer->role != RELAIS_ROLE_BOOTH ? "turns" : "turn";
+		g_autofree char *uri = NULL;
+		if (tls && peer->role == RELAIS_ROLE_BOOTH) {
+			g_autofree char *hostport = g_strndup(rest, strcspn(rest, "?"));
+			uri = g_strdup_printf("turn://%s:%s@%s?transport=tcp", u, p, hostport);
+		} else {
+			uri = g_strdup_printf("%s://%s:%s@%s", scheme, u, p, rest);
+		}
 		json_array_add_string_element(a, uri); /* copies it */
 	}
 	peer->ice_sent_us = hub_now_us(hub);

@@ -188,7 +188,7 @@ static void setup(Fixture *f, gconstpointer data)
 			   .default_call_s = 600,
 			   .feedback_window_s = 600,
 			   .recent_calls = 2};
-	char *turn[] = {"turn:127.0.0.1:3478?transport=udp", NULL};
+	char *turn[] = {"turn:127.0.0.1:3478?transport=udp", "turns:127.0.0.1:443?transport=tcp", NULL};
 	if (data == &TURN) {
 		cfg.turn_urls = turn;
 		cfg.turn_secret = "s3cret";
@@ -1127,11 +1127,22 @@ static void test_turn(Fixture *f, gconstpointer data)
 	g_autoptr(RelaisMsg) wa = last_of(a, RELAIS_MSG_WELCOME);
 	JsonArray *ib = relais_msg_get_array(wb, "ice_servers");
 	JsonArray *ia = relais_msg_get_array(wa, "ice_servers");
-	g_assert_cmpuint(json_array_get_length(ib), ==, 2); /* the STUN server, then TURN */
+	g_assert_cmpuint(json_array_get_length(ib), ==, 3); /* the STUN server, then TURN, TURN over TLS */
 	const char *tb = json_array_get_string_element(ib, 1);
 	const char *ta = json_array_get_string_element(ia, 1);
 	g_assert_true(g_str_has_prefix(tb, "turn://"));
 	g_assert_true(g_str_has_suffix(tb, "@127.0.0.1:3478?transport=udp"));
+	/* turns: stays turns: (TLS) for the console; the booth, whose libnice
+	 * has no TLS client, gets TURN over TCP to the same port; the same
+	 * credentials as the end's turn: entry */
+	const char *tls = json_array_get_string_element(ia, 2);
+	g_assert_true(g_str_has_prefix(tls, "turns://"));
+	g_assert_true(g_str_has_suffix(tls, "@127.0.0.1:443?transport=tcp"));
+	g_assert_cmpint(strncmp(tls + 8, ta + 7, strchr(ta, '@') - ta - 6), ==, 0);
+	const char *tcp = json_array_get_string_element(ib, 2);
+	g_assert_true(g_str_has_prefix(tcp, "turn://"));
+	g_assert_true(g_str_has_suffix(tcp, "@127.0.0.1:443?transport=tcp"));
+	g_assert_cmpint(strncmp(tcp + 7, tb + 7, strchr(tb, '@') - tb - 6), ==, 0);
 	g_assert_cmpstr(tb, !=, ta); /* not shared between ends */
 	/* user "<expiry>:<session>" escaped; the password checks out */
 	g_autoptr(GUri) u = g_uri_parse(tb, G_URI_FLAGS_HAS_PASSWORD, NULL);

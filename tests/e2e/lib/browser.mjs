@@ -28,8 +28,16 @@ export const DENIED_MEDIA_ARGS = ['--use-fake-device-for-media-stream=fps=30', '
 //   refused: the console must join receive-only, and Chromium hides local IPs
 //   behind mDNS .local names because no capture permission was granted).
 // mdns: true (Chromium default) | false (--disable-features=WebRtcHideLocalIpsWithMdns).
-export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArgs = [], name = 'chromium' } = {}) {
+// netns: run Chromium in that network namespace (tests/network): playwright
+//   starts a wrapper that execs `ip netns exec NS chromium`; its DevTools
+//   pipe (inherited file descriptors) crosses namespaces.
+export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArgs = [], name = 'chromium', netns = null } = {}) {
   const userDataDir = tmpDir('chromium-profile');
+  let executablePath = CHROMIUM;
+  if (netns) {
+    executablePath = `${userDataDir}.netns.sh`;
+    fs.writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec '${netns}' '${CHROMIUM}' "$@"\n`, { mode: 0o755 });
+  }
   const args = [...BASE_ARGS, ...(media === 'fake' ? FAKE_MEDIA_ARGS : DENIED_MEDIA_ARGS), ...extraArgs];
   // Playwright passes its own --disable-features list; Chromium keeps only the
   // last such switch, which is ours (its list only quiets background features
@@ -38,7 +46,7 @@ export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArg
   const logPath = dir ? path.join(dir, `${name}-console.log`) : null;
   const log = logPath ? fs.createWriteStream(logPath) : null;
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args,
     viewport: { width: 1360, height: 860 },
@@ -67,6 +75,7 @@ export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArg
       await context.close().catch(() => {});
       log?.end();
       fs.rmSync(userDataDir, { recursive: true, force: true });
+      if (netns) fs.rmSync(executablePath, { force: true });
     },
   };
 }

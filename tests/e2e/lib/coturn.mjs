@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A real coturn (Debian's turnserver) on loopback with a shared secret
-// (use-auth-secret: the switchboard hands out coturn's REST API
-// credentials), for the TURN call test and the technician's TURN check.
+// A real coturn (Debian's turnserver) with a shared secret (use-auth-secret:
+// the switchboard hands out coturn's REST API credentials), for the TURN
+// call test, the technician's TURN check and the network lab.
 
 import path from 'node:path';
 import { Proc } from './procs.mjs';
@@ -9,29 +9,34 @@ import { freePort } from './util.mjs';
 
 export const TURNSERVER = '/usr/bin/turnserver';
 
-export async function startCoturn(dir, secret) {
-  const port = await freePort();
+// Default: on loopback, UDP and TCP, no TLS. Options (tests/network):
+// netns: run it in that namespace; ip: its listening and relay address;
+// port: its plain port (UDP and TCP); tls: { cert, key, port } adds TURN over
+// TLS (turns:) on tls.port.
+export async function startCoturn(dir, secret, { netns = null, ip = '127.0.0.1', port = null, tls = null } = {}) {
+  port ??= await freePort();
   const relayMin = 40000 + Math.floor(Math.random() * 20000);
+  const loopback = ip.startsWith('127.');
   const p = new Proc('coturn', TURNSERVER, [
     '-n', // no configuration file
-    '--listening-ip=127.0.0.1',
+    `--listening-ip=${ip}`,
     `--listening-port=${port}`,
-    '--relay-ip=127.0.0.1',
+    `--relay-ip=${ip}`,
     `--min-port=${relayMin}`,
     `--max-port=${relayMin + 200}`,
     '--use-auth-secret',
     `--static-auth-secret=${secret}`,
     '--realm=relais.test',
-    '--allow-loopback-peers', // both ends are on this machine
+    ...(loopback ? ['--allow-loopback-peers'] : []), // both ends are on this machine
     '--no-cli',
-    '--no-tls',
+    ...(tls ? [`--tls-listening-port=${tls.port}`, `--cert=${tls.cert}`, `--pkey=${tls.key}`] : ['--no-tls']),
     '--no-dtls',
     `--userdb=${path.join(dir, 'turndb')}`,
     `--pidfile=${path.join(dir, 'turnserver.pid')}`,
     '--log-file=stdout',
     '--simple-log',
     '--verbose',
-  ], { dir });
+  ], { dir, netns });
   await p.waitForLine(/listener opened on|Total General servers|IPv4\. UDP listener opened/i, 10000);
-  return { proc: p, port };
+  return { proc: p, port, ip };
 }

@@ -19,11 +19,17 @@ process.on('exit', () => {
   }
 });
 
+// netns: a network namespace (tests/network) to run the program in, through
+// `ip netns exec NS` (which execs the program: the child's pid is its own).
+export const inNetns = (netns, cmd, args) => (netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args]);
+
 export class Proc {
-  constructor(name, cmd, args, { dir, env } = {}) {
+  constructor(name, cmd0, args0, { dir, env, netns } = {}) {
+    const [cmd, args] = inNetns(netns, cmd0, args0);
     this.name = name;
     this.cmd = cmd;
     this.args = args;
+    this.netns = netns ?? null;
     this.logPath = dir ? path.join(dir, `${name}.log`) : null;
     this.log = this.logPath ? fs.createWriteStream(this.logPath) : null;
     this.tail = [];
@@ -116,7 +122,8 @@ export async function killAll() {
 }
 
 // Runs a short command; resolves {code, stdout, stderr} (never rejects on exit code).
-export function run(cmd, args, { timeout = 10000 } = {}) {
+export function run(cmd0, args0, { timeout = 10000, netns } = {}) {
+  const [cmd, args] = inNetns(netns, cmd0, args0);
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, error: err });

@@ -139,7 +139,9 @@ export async function signInPage(page, { login = ADVISER.login, password = ADVIS
 // tls: { cert, key } (PEM files, e.g. from makeCert): HTTPS and WSS, and the
 // helpers below trust that certificate (sb.ca, sb.caFile).
 // env: extra environment (e.g. RELAIS_SB_TEST_CLOCK_OFFSET_S).
-export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = {} }) {
+// netns: run it in that network namespace (tests/network), bound to `bind`
+// (with tls: a non-loopback address), reached by everyone at `host`.
+export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = {}, netns = null, bind = null, host = '127.0.0.1' }) {
   const dataDir = path.join(dir, 'sb-data');
   if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
@@ -147,9 +149,11 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
   // a restarted switchboard serves its booths where they redial
   const boothPortFile = path.join(dir, 'booth-port');
   const keptBoothPort = fs.existsSync(boothPortFile) ? fs.readFileSync(boothPortFile, 'utf8').trim() : '0';
-  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--booth-port', keptBoothPort, '--assets', ASSETS, ...tlsArgs, ...extraArgs], {
+  const bindArgs = bind ? ['--bind', bind] : [];
+  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--booth-port', keptBoothPort, '--assets', ASSETS, ...bindArgs, ...tlsArgs, ...extraArgs], {
     dir,
     env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
+    netns,
   });
   // both lines come at once: listen for both before either arrives.
   // Booths have their own listener: TLS, client certificates (ENROL.md).
@@ -164,7 +168,7 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
   const boothCaFile = tls ? tls.cert : bm[3];
   const boothCa = fs.readFileSync(boothCaFile);
   const identities = new Map();
-  const base = `${scheme}://127.0.0.1:${port}`;
+  const base = `${scheme}://${host}:${port}`;
   const ca = tls ? fs.readFileSync(tls.cert) : undefined;
   await until(async () => (await httpGet(`${base}/healthz`, { ca })).status === 200, { timeout: 5000, what: 'switchboard /healthz' });
   const cookies = new Map();
@@ -179,10 +183,12 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
     boothPort,
     boothCa,
     boothCaFile,
-    boothBase: `https://127.0.0.1:${boothPort}`,
+    boothBase: `https://${host}:${boothPort}`,
+    host,
+    netns,
     pageUrl: () => `${base}/`,
     // /ws/booth is on the booth listener; /ws/adviser on the page's port
-    wsUrl: (role) => (role === 'booth' ? `wss://127.0.0.1:${boothPort}/ws/booth` : `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/ws/${role}`),
+    wsUrl: (role) => (role === 'booth' ? `wss://${host}:${boothPort}/ws/booth` : `${scheme === 'https' ? 'wss' : 'ws'}://${host}:${port}/ws/${role}`),
     // A one-time enrolment token for booth `id` at `site` (made if new),
     // as an administrator gets it: `relais-switchboard booth add`.
     enrolToken: (id, site = 'E2E Library') => boothToken(dataDir, id, site),
@@ -327,7 +333,9 @@ export function boothMedia(status) {
 // enrol: false starts it without a token (it stays not enrolled).
 // linked: wait until its link is up (enrolled, greeted); false: only until
 // its control socket answers (a booth meant to stay out).
-export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.boothCaFile, enrol = true, linked = enrol }) {
+// netns: run it in that network namespace (tests/network); its control
+// socket is a file, reached from anywhere.
+export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = 'E2E Library', extraArgs = [], env = {}, caFile = switchboard.boothCaFile, enrol = true, linked = enrol, netns = null }) {
   const sock = path.join(dir, 'booth.sock');
   const stateDir = path.join(dir, `state-${boothId}`);
   const token = enrol && !fs.existsSync(path.join(stateDir, 'booth.crt')) ? await switchboard.enrolToken(boothId, site) : null;
@@ -345,6 +353,7 @@ export async function startBooth({ dir, switchboard, boothId = 'e2e-1', site = '
   const p = new Proc(`booth-${boothId}`, bin('relais-booth'), args, {
     dir,
     env: { GST_DEBUG: process.env.GST_DEBUG ?? '', G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
+    netns,
   });
   const ctl = new BoothCtl(sock);
   await until(

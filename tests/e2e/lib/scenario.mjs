@@ -36,10 +36,13 @@ export class Stack {
   // tls: { cert, key } for an HTTPS/WSS switchboard (the booth trusts the
   // certificate with --ca-file); browserArgs: extra Chromium switches (e.g.
   // --ignore-certificate-errors-spki-list for that certificate).
-  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [], sbArgs = [], pageInit = null, tls = null, browserArgs = [] } = {}) {
-    this.sb = await startSwitchboard({ dir: this.dir, extraArgs: sbArgs, tls });
-    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv, extraArgs: boothArgs });
-    this.adviser = await launchAdviser({ dir: this.dir, media, mdns, extraArgs: browserArgs });
+  // netns (tests/network): { switchboard, booth, browser } namespace names,
+  // bind and host: the switchboard's --bind and the address all reach it at
+  // (tls needed off loopback).
+  async start({ media = 'fake', mdns = true, boothEnv = {}, boothArgs = [], sbArgs = [], pageInit = null, tls = null, browserArgs = [], netns = {} } = {}) {
+    this.sb = await startSwitchboard({ dir: this.dir, extraArgs: sbArgs, tls, netns: netns.switchboard, bind: netns.bind, host: netns.host });
+    this.booth = await startBooth({ dir: this.dir, switchboard: this.sb, boothId: BOOTH_ID, site: SITE, env: boothEnv, extraArgs: boothArgs, netns: netns.booth });
+    this.adviser = await launchAdviser({ dir: this.dir, media, mdns, extraArgs: browserArgs, netns: netns.browser });
     if (pageInit) await this.adviser.context.addInitScript(pageInit);
     await this.page.goto(this.sb.pageUrl());
     await signInPage(this.page);
