@@ -6,13 +6,14 @@
 import * as P from './protocol.js';
 
 export class Call {
+  static LOST_MS = 20000; // no media connection for this long: the call is lost
   // Made while a visitor waits (or at the latest when the adviser clicks Accept),
   // so that the connection, its tracks and its candidate pool are ready when the
   // offer comes; bind() gives it the call id once `call` arrives.
   // opts: { iceServers: [string], localStream: MediaStream|null (ready now),
   //         localMedia: Promise<MediaStream|null> (still coming), certificate?,
   //         send(text), onState(state), onTrack(track, stream), onLocalCandidate(c),
-  //         onRemoteCandidate(c), onError(err) }
+  //         onRemoteCandidate(c), onError(err), onLost() (no connection for LOST_MS) }
   constructor(opts) {
     this.id = null;
     this.ticket = null;
@@ -31,6 +32,10 @@ export class Call {
     this.screenTrack = null; // what startShare put on the screen m-line
     this.reconnectAsked = -1; // the connection we last asked the booth to replace
     this.disconnectTimer = 0;
+    // Media lost this long (no connection connected since) ends the call,
+    // as the booth does (Kconfig RELAIS_BOOTH_RESUME_GRACE_S): the console
+    // does not wait for a word from a booth that cannot reach it.
+    this.lostTimer = 0;
     // Tracks added now are matched to the offer's m-lines by kind when it is
     // applied (JSEP): no replaceTrack round trips after the offer arrives.
     this.localStream = opts.localStream ?? null;
@@ -64,6 +69,14 @@ export class Call {
       const s = pc.connectionState;
       if (s === 'connected' && !this.timing.connected) this.timing.connected = performance.now();
       clearTimeout(this.disconnectTimer);
+      if (s === 'connected') {
+        clearTimeout(this.lostTimer);
+        this.lostTimer = 0;
+      } else if ((s === 'disconnected' || s === 'failed') && !this.lostTimer) {
+        this.lostTimer = setTimeout(() => {
+          if (!this.closed && this.pc.connectionState !== 'connected') opts.onLost?.();
+        }, Call.LOST_MS);
+      }
       // A dead path: the booth is asked for a new connection (it may have
       // made one already: it ignores a request for an older one). A
       // "disconnected" that lasts is as dead as a "failed".
@@ -331,6 +344,7 @@ export class Call {
     if (sendEnd && this.id) this.opts.send(P.end(this.id, reason));
     this.closed = true;
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.lostTimer);
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;

@@ -61,6 +61,12 @@ export function prepareCall() {
     certificate: st.certificate && st.certificate.expires > Date.now() + 60000 ? st.certificate : null,
     send,
     onState: onCallState,
+    onLost: () => {
+      // neither end can reach the other: ended here, the booth does the same
+      st.call?.close({ sendEnd: true, reason: 'media-lost' });
+      finishCall('The connection to the booth was lost and could not be made again, so the call ended.');
+      toast('The connection to the booth was lost and could not be made again, so the call ended.');
+    },
     onTrack,
     onLocalCandidate: (c) => counters.localCandidates.push(c),
     onRemoteCandidate: (c) => counters.remoteCandidates.push(c),
