@@ -30,6 +30,7 @@ struct _BoothLink {
 	guint reconnects;
 	guint renewals;
 	gint64 last_rx_us;
+	gint64 probe_us;		 /* the first probe not answered yet (booth_link_probe); 0: none */
 	char *resume_call;		 /* named in hello: the call to go back to */
 	GTlsCertificateFlags tls_errors; /* of the last attempt's certificate */
 };
@@ -130,10 +131,27 @@ gint64 booth_link_get_last_rx_us(BoothLink *link)
 	return link->last_rx_us;
 }
 
+/* Probes unanswered this long: the connection is dead (the network is
+ * down, or the kernel keeps retransmitting into a void with growing
+ * back-off): a new one is dialled, which gets through as soon as the
+ * network does. */
+#define PROBE_DEAD_US (5 * G_USEC_PER_SEC)
+
 void booth_link_probe(BoothLink *link)
 {
-	if (link->state == BOOTH_LINK_UP)
-		send_raw(link, relais_msg_new(RELAIS_MSG_PING));
+	if (link->state != BOOTH_LINK_UP)
+		return;
+	gint64 now = g_get_monotonic_time();
+	if (link->probe_us == 0 || link->last_rx_us > link->probe_us) {
+		link->probe_us = now; /* the first of a new round */
+	} else if (now - link->probe_us > PROBE_DEAD_US) {
+		g_warning("no answer from the switchboard to %d s of probes: dialling again",
+			  (int)(PROBE_DEAD_US / G_USEC_PER_SEC));
+		link->probe_us = 0;
+		schedule_retry(link);
+		return;
+	}
+	send_raw(link, relais_msg_new(RELAIS_MSG_PING));
 }
 
 static gboolean on_ping(gpointer data)

@@ -89,7 +89,10 @@ void booth_link_drop(BoothLink *link);
 /* The monotonic time (us) of the last message from the switchboard; 0: none. */
 gint64 booth_link_get_last_rx_us(BoothLink *link);
 /* Sends a ping now if the link is up: its pong (or anything) moves
- * booth_link_get_last_rx_us, telling that the network path works. */
+ * booth_link_get_last_rx_us, telling that the network path works. Probes
+ * left unanswered for 5 s drop the connection and dial a new one (the old
+ * one's TCP would take its retransmission back-off, many seconds, to
+ * notice the network's return). */
 void booth_link_probe(BoothLink *link);
 /* Fetches a document shown in the call (PROTOCOL.md "Showing a document")
  * from the switchboard over HTTP(S): the same host as the link, with the
