@@ -145,8 +145,8 @@ void booth_link_probe(BoothLink *link)
 	if (link->probe_us == 0 || link->last_rx_us > link->probe_us) {
 		link->probe_us = now; /* the first of a new round */
 	} else if (now - link->probe_us > PROBE_DEAD_US) {
-		g_warning("no answer from the switchboard to %" G_GINT64_FORMAT " s of probes: dialling again",
-			  PROBE_DEAD_US / G_USEC_PER_SEC);
+		g_warning("no answer from the switchboard to %d s of probes: dialling again",
+			  (int)(PROBE_DEAD_US / G_USEC_PER_SEC));
 		link->probe_us = 0;
 		schedule_retry(link);
 		return;
