@@ -233,6 +233,7 @@ struct _SbStore {
 	SbStoreClock clock;
 	gpointer clock_data;
 	guint early_min, no_show_min;
+	guint busy_ms; /* the busy timeout now (sb_store_set_busy_ms) */
 };
 
 /* SbStmt is the engine's statement: for SQLite, a sqlite3_stmt. */
@@ -263,6 +264,13 @@ static SbStoreError code_for(int rc)
 	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
 		return SB_STORE_ERROR_INVALID;
+	/* the moment's faults: a full disk, an I/O error (ENOSPC on some file
+	 * systems), another writer's lock held past the busy timeout */
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SB_STORE_ERROR_UNAVAILABLE;
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
 		return SB_STORE_ERROR_CORRUPT;
@@ -508,7 +516,8 @@ static gboolean open_db(SbStore *s, GError **error)
 		return FALSE;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
 
 	/* the first read of the header: garbage fails here */
 	gint64 version = 0, app_id = 0, objects = 0;
@@ -644,6 +653,17 @@ gint64 sb_store_now(SbStore *s)
 	return s->clock ? s->clock(s->clock_data) : g_get_real_time() / G_USEC_PER_SEC;
 }
 
+gboolean sb_store_error_is_transient(const GError *error)
+{
+	return g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE);
+}
+
+void sb_store_set_busy_ms(SbStore *s, guint ms)
+{
+	s->busy_ms = ms ? ms : CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	sqlite3_busy_timeout(s->db, (int)MIN(s->busy_ms, (guint)G_MAXINT));
+}
+
 gboolean sb_store_can_read(SbStore *s, GError **error)
 {
 	sqlite3_stmt *st = NULL;
@@ -666,7 +686,7 @@ gboolean sb_store_can_write(SbStore *s, guint wait_ms, GError **error)
 	gboolean ok = exec(s, "BEGIN IMMEDIATE", "taking the write lock", error);
 	if (ok)
 		ok = exec(s, "ROLLBACK", "giving the write lock back", error);
-	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
 	if (!ok)
 		return FALSE;
 	g_autofree char *dir = g_path_get_dirname(s->path);
