@@ -64,6 +64,8 @@ static JsonObject *booking_reply(RelaisMsgType type, const SbBookingsResult *r)
 		JsonObject *o = relais_msg_booking_error(ref, sb_bookings_outcome_reason(r->outcome), r->message);
 		if (r->retry_at)
 			json_object_set_string_member(o, "retry_at", r->retry_at);
+		if (r->retry_s > 0)
+			json_object_set_int_member(o, "retry_s", r->retry_s);
 		return o;
 	}
 	if (type == RELAIS_MSG_BOOK)
