@@ -3,6 +3,7 @@
 
 #include "server.h"
 #include "admin.h"
+#include "api-json.h"
 #include "auth.h"
 #include "bookings.h"
 #include "docshare.h"
@@ -13,6 +14,7 @@
 #include "site.h"
 #include "stats.h"
 #include "updates.h"
+#include "writeq.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -29,6 +31,9 @@
 #define MAX_KDF_JOBS 4
 /* slowed-down sign-ins waiting for their delay (each holds a paused request) */
 #define MAX_DELAYED_SIGNINS 64
+/* the write queue's labels of the writes made here (stats.h has the others) */
+#define SB_SERVER_OP_UPDATE_REPORT "update_report"
+#define SB_SERVER_OP_BOOKING_USE   "booking_use"
 
 struct _SbServer {
 	SoupServer *soup;
@@ -57,6 +62,10 @@ struct _SbServer {
 	gboolean closing;   /* sb_server_free() waits for them */
 	guint ticks;
 	SbHealth *health;
+	/* the writes the switchboard makes on its own (call records, ratings,
+	 * update reports, bookings used), retried while the store cannot
+	 * take them (writeq.h) */
+	SbWriteQueue *writes;
 };
 
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
@@ -189,22 +198,93 @@ static gboolean services_booking_verify(const char *site, const char *code, char
 	return sb_bookings_verify(server->store, site, code, why);
 }
 
+typedef struct {
+	char *code, *call_id;
+} BookingUse;
+
+static void booking_use_free(BookingUse *u)
+{
+	g_free(u->code);
+	g_free(u->call_id);
+	g_free(u);
+}
+
+static gboolean write_booking_use(SbStore *store, gpointer data, GError **error)
+{
+	BookingUse *u = data;
+	if (!sb_store_booking_mark_used(store, u->code, u->call_id, error))
+		return FALSE;
+	g_message("booking used by call %s", u->call_id);
+	return TRUE;
+}
+
+/* The call is made whatever the disk says: the mark waits with the other
+ * writes while the store cannot take it (the hub's own list of waiting
+ * tickets keeps the code from a second request meanwhile only until the
+ * call is answered, so a full disk leaves that window open until the
+ * write goes through: STORE.md "When a write fails"). */
 static gboolean services_booking_use(const char *site, const char *code, const char *call_id, char **why,
 				     gpointer user_data)
 {
 	SbServer *server = user_data;
-	return sb_bookings_use(server->store, site, code, call_id, why);
+	BookingUse *u = g_new0(BookingUse, 1);
+	u->code = g_strdup(code);
+	u->call_id = g_strdup(call_id);
+	SbWriteResult r = sb_write_queue_submit(
+		server->writes, SB_SERVER_OP_BOOKING_USE,
+		g_strdup_printf("booking used by call %s at site '%s'", call_id, site ? site : "?"), write_booking_use,
+		u, (GDestroyNotify)booking_use_free);
+	if (r == SB_WRITE_DONE || r == SB_WRITE_WAITING)
+		return TRUE;
+	*why = g_strdup(r == SB_WRITE_LOST ? "too many writes wait for the store" : "the store refused it");
+	return FALSE;
 }
 
 /* --- the booths' update reports (updates.c) ---------------------------------- */
 
+/* An update report of our own (the hub's lives for the callback only). */
+typedef struct {
+	char *booth_id;
+	SbHubUpdateReport r;
+	char *result, *version, *from, *slot, *at, *detail;
+} OwnedReport;
+
+static void owned_report_free(OwnedReport *o)
+{
+	g_free(o->booth_id);
+	g_free(o->result);
+	g_free(o->version);
+	g_free(o->from);
+	g_free(o->slot);
+	g_free(o->at);
+	g_free(o->detail);
+	g_free(o);
+}
+
+static gboolean write_update_report(SbStore *store, gpointer data, GError **error)
+{
+	OwnedReport *o = data;
+	return sb_updates_record(store, o->booth_id, &o->r, error);
+}
+
 static void services_update_report(const char *booth_id, const SbHubUpdateReport *report, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(GError) error = NULL;
-	if (!sb_updates_record(server->store, booth_id, report, &error))
-		g_warning("booth %s: its update report (%s %s) is not recorded: %s", booth_id, report->result,
-			  report->version, error->message);
+	OwnedReport *o = g_new0(OwnedReport, 1);
+	o->booth_id = g_strdup(booth_id);
+	o->r = (SbHubUpdateReport){
+		.result = o->result = g_strdup(report->result),
+		.version = o->version = g_strdup(report->version),
+		.from = o->from = g_strdup(report->from),
+		.slot = o->slot = g_strdup(report->slot),
+		.at = o->at = g_strdup(report->at),
+		.detail = o->detail = g_strdup(report->detail),
+	};
+	(void)sb_write_queue_submit(server->writes, SB_SERVER_OP_UPDATE_REPORT,
+				    g_strdup_printf("update report of booth %s: %s %s (from %s, slot %s, at %s)",
+						    booth_id, report->result, report->version,
+						    report->from ? report->from : "-", report->slot, report->at),
+				    write_update_report, o, (GDestroyNotify)owned_report_free);
 }
 
 static void services_booth_greeted(const char *booth_id, gpointer user_data)
@@ -355,6 +435,7 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	}
 	g_autoptr(GString) out = g_string_new(NULL);
 	sb_hub_metrics(server->hub, out);
+	sb_write_queue_metrics(server->writes, out);
 	g_string_append_printf(out,
 			       "# HELP relais_document_uploads_bytes Bytes of document upload buffers allocated now.\n"
 			       "# TYPE relais_document_uploads_bytes gauge\n"
@@ -476,6 +557,20 @@ static gboolean read_credentials(SoupServerMessage *msg, char **login, char **pa
  * store's own words (a path, a SQLite message), which go to the log */
 #define STORE_FAILED "the switchboard cannot check sign-ins now: try again later"
 
+/* A sign-in the store could not serve: 503 with Retry-After for a fault
+ * of the moment (a full disk, a lock), 500 otherwise; the same words. */
+static void signin_store_failed(SoupServerMessage *msg, const GError *error)
+{
+	g_warning("sign-in: %s", error->message);
+	if (!sb_store_error_is_transient(error)) {
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		return;
+	}
+	g_autofree char *after = g_strdup_printf("%d", SB_API_STORE_RETRY_S);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", after);
+	sb_http_set_json_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, STORE_FAILED);
+}
+
 /* POST /api/login: the order of STORE.md. The counting and recording run
  * on the main loop; the KDF (scrypt takes ~0.1 s and tens of MB: on the main
  * loop it would stall every call's signaling) in a worker thread, which
@@ -545,8 +640,7 @@ static void sign_in_finish(SignIn *in)
 	}
 	g_autofree char *token = sb_store_signin_create(server->store, user->id, in->address, 0, &error);
 	if (token == NULL) {
-		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		signin_store_failed(msg, error);
 		return;
 	}
 	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, in->address);
@@ -610,8 +704,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	g_autoptr(GError) error = NULL;
 	SbAttempts per_pair, per_address, per_login;
 	if (!sb_store_attempts_count(server->store, login, address, 0, &per_pair, &per_address, &per_login, &error)) {
-		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		signin_store_failed(msg, error);
 		return;
 	}
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
@@ -630,9 +723,8 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	}
 	SignIn *in = g_new0(SignIn, 1);
 	if (!sb_store_attempt_record(server->store, login, address, &in->attempt, &error)) {
-		g_warning("sign-in: %s", error->message);
 		g_free(in);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		signin_store_failed(msg, error);
 		return;
 	}
 	in->server = server;
@@ -925,6 +1017,10 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->delayed = g_ptr_array_new();
+	static const char *const write_ops[] = {SB_STATS_OP_CALL, SB_STATS_OP_RATING, SB_SERVER_OP_UPDATE_REPORT,
+						SB_SERVER_OP_BOOKING_USE, NULL};
+	SbWriteQueueConfig writes = {.ops = write_ops};
+	server->writes = sb_write_queue_new(config->store, &writes);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
@@ -953,7 +1049,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_websocket_handler(server->soup, "/ws/adviser", NULL, NULL, on_websocket, adviser, g_free);
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
-	sb_stats_register(server->soup, server->store, server->secure_cookies);
+	sb_stats_register(server->soup, server->store, server->writes, server->secure_cookies);
 	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
 	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths,
 			  close_signins_consoles, server);
@@ -1040,6 +1136,9 @@ void sb_server_free(SbServer *server)
 		g_object_unref(server->booth_soup);
 	}
 	sb_hub_free(server->hub);
+	/* after the hub: the calls it ended on its way out have their records;
+	 * a last attempt, then what is still unwritten is logged */
+	sb_write_queue_free(server->writes);
 	sb_health_free(server->health);
 	g_free(server->assets_dir);
 	g_free(server);
