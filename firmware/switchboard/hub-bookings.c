@@ -120,7 +120,9 @@ void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		} else if (hub->services.booking_check_in) {
 			result = hub->services.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
 								hub->services_data);
-			if (result && result->outcome != SB_BOOKINGS_OK)
+			/* a store that cannot write now (a full disk) refuses no
+			 * code: only the code's own refusals count as guesses */
+			if (result && result->outcome != SB_BOOKINGS_OK && result->outcome != SB_BOOKINGS_FAILED)
 				g_array_append_val(failures, now);
 		}
 	}
