@@ -25,6 +25,8 @@
 #define API_MAX_BODY 4096
 /* Store housekeeping (expired sign-ins, old attempts, no-shows), in ticks. */
 #define MAINTAIN_EVERY_S 60
+/* how long the housekeeping waits for another process's lock (ms) */
+#define HOUSEKEEPING_BUSY_MS 100
 /* how often open consoles are checked against their sign-in */
 #define SESSION_SWEEP_EVERY_S 5
 /* sign-ins hashing at once; more get 503 + Retry-After */
@@ -66,6 +68,7 @@ struct _SbServer {
 	 * update reports, bookings used), retried while the store cannot
 	 * take them (writeq.h) */
 	SbWriteQueue *writes;
+	gboolean housekeeping_faulted; /* warned of a fault of the moment, not over yet */
 };
 
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
@@ -82,6 +85,34 @@ static void sweep_no_shows(SbServer *server)
 		g_warning("no-show sweep: %s", error->message);
 	else if (n > 0)
 		g_message("no-show sweep: %u booking(s) marked no-show", n);
+}
+
+/* Every minute: the no-show sweep and the store's housekeeping. Tried
+ * again the next minute, so a locked database waits HOUSEKEEPING_BUSY_MS,
+ * not the store's busy timeout (the main loop relays calls), and a fault
+ * of the moment (a full disk, a lock) is one warning until it is over. */
+static void housekeeping(SbServer *server)
+{
+	g_autoptr(GError) error = NULL;
+	guint n = 0;
+	sb_store_set_busy_ms(server->store, HOUSEKEEPING_BUSY_MS);
+	gboolean ok = sb_store_bookings_expire(server->store, &n, &error) && sb_store_maintain(server->store, &error);
+	sb_store_set_busy_ms(server->store, 0);
+	if (ok) {
+		if (n > 0)
+			g_message("no-show sweep: %u booking(s) marked no-show", n);
+		if (server->housekeeping_faulted)
+			g_message("store housekeeping done again");
+		server->housekeeping_faulted = FALSE;
+		return;
+	}
+	if (!sb_store_error_is_transient(error))
+		g_warning("store housekeeping: %s", error->message);
+	else if (!server->housekeeping_faulted)
+		g_warning("store housekeeping cannot write now, tried again every minute: %s", error->message);
+	else
+		g_debug("store housekeeping: %s", error->message);
+	server->housekeeping_faulted = server->housekeeping_faulted || sb_store_error_is_transient(error);
 }
 
 /* Connected booths whose certificate is no longer good (revoked by `booth
@@ -114,12 +145,8 @@ static gboolean on_tick(gpointer data)
 		close_consoles(server, signin_is_over, NULL, "session ended: sign in again");
 	if (server->ticks % CONFIG_RELAIS_SB_BOOTH_RECHECK_S == 0)
 		recheck_booths(server);
-	if (++server->ticks % MAINTAIN_EVERY_S == 0) {
-		sweep_no_shows(server);
-		g_autoptr(GError) error = NULL;
-		if (!sb_store_maintain(server->store, &error))
-			g_warning("store housekeeping: %s", error->message);
-	}
+	if (++server->ticks % MAINTAIN_EVERY_S == 0)
+		housekeeping(server);
 	return G_SOURCE_CONTINUE;
 }
 
