@@ -6,6 +6,8 @@
 // die first, from the process's exit.
 
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 const mounted = new Set();
@@ -28,15 +30,24 @@ process.on('exit', () => {
   for (const dir of [...mounted]) umount(dir);
 });
 
-// Why a tmpfs cannot be mounted here (not root, no mount), or null.
+let probed;
+
+// Why a tmpfs cannot be mounted here (not root, no mount, a container
+// without the right), or null: tried once for real on a scratch folder.
 export function tmpfsUnavailable() {
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  if (probed !== undefined) return probed;
+  if (process.getuid?.() !== 0) return (probed = 'mounting a tmpfs needs root');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-tmpfs-probe-'));
   try {
-    execFileSync('mount', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return 'no mount command';
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', scratch], { stdio: 'pipe' });
+    execFileSync('umount', [scratch], { stdio: 'ignore' });
+    probed = null;
+  } catch (e) {
+    probed = `cannot mount a tmpfs here: ${String(e.stderr ?? e.message).trim()}`;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
-  return null;
+  return probed;
 }
 
 // Mounts a tmpfs of `sizeMiB` on `dir` (made if missing). Resolves
