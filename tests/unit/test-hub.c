@@ -1731,7 +1731,8 @@ static void test_booking_store_fault(Fixture *f, gconstpointer data)
 		g_assert_cmpint(relais_msg_get_int(e, "retry_s", 0), ==, SB_BOOKINGS_RETRY_S);
 	}
 	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
-	g_assert_nonnull(last_of(b, RELAIS_MSG_CHECKED_IN));
+	g_autoptr(RelaisMsg) in = last_of(b, RELAIS_MSG_CHECKED_IN);
+	g_assert_nonnull(in);
 }
 
 static void test_next_opening(Fixture *f, gconstpointer data)
