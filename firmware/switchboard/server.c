@@ -36,6 +36,7 @@
 /* the write queue's labels of the writes made here (stats.h has the others) */
 #define SB_SERVER_OP_UPDATE_REPORT "update_report"
 #define SB_SERVER_OP_BOOKING_USE   "booking_use"
+#define SB_SERVER_OP_UPDATE_STATUS "update_status"
 
 struct _SbServer {
 	SoupServer *soup;
@@ -320,10 +321,45 @@ static void services_booth_greeted(const char *booth_id, gpointer user_data)
 	sb_updates_booth_greeted(server->store, server->hub, booth_id);
 }
 
+/* An update_status of our own (the hub's lives for the callback only). */
+typedef struct {
+	char *booth_id;
+	SbHubUpdateStatus st;
+	char *update, *state, *message;
+} OwnedStatus;
+
+static void owned_status_free(OwnedStatus *o)
+{
+	g_free(o->booth_id);
+	g_free(o->update);
+	g_free(o->state);
+	g_free(o->message);
+	g_free(o);
+}
+
+static gboolean write_update_status(SbStore *store, gpointer data, GError **error)
+{
+	OwnedStatus *o = data;
+	return sb_updates_status_write(store, o->booth_id, &o->st, error);
+}
+
+/* In order with the booth's report (both through the write queue): a
+ * progress that waited for the disk does not land after the final word. */
 static void services_update_status(const char *booth_id, const SbHubUpdateStatus *status, gpointer user_data)
 {
 	SbServer *server = user_data;
-	sb_updates_status(server->store, booth_id, status);
+	OwnedStatus *o = g_new0(OwnedStatus, 1);
+	o->booth_id = g_strdup(booth_id);
+	o->st = (SbHubUpdateStatus){
+		.update = o->update = g_strdup(status->update),
+		.state = o->state = g_strdup(status->state),
+		.progress = status->progress,
+		.message = o->message = g_strdup(status->message),
+	};
+	(void)sb_write_queue_submit(server->writes, SB_SERVER_OP_UPDATE_STATUS,
+				    g_strdup_printf("update_status of booth %s: update %s %s, progress %d", booth_id,
+						    status->update, status->state, status->progress),
+				    write_update_status, o, (GDestroyNotify)owned_status_free);
 }
 
 static const SbHubTransport transport = {transport_send, transport_close};
@@ -1044,8 +1080,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->delayed = g_ptr_array_new();
-	static const char *const write_ops[] = {SB_STATS_OP_CALL, SB_STATS_OP_RATING, SB_SERVER_OP_UPDATE_REPORT,
-						SB_SERVER_OP_BOOKING_USE, NULL};
+	static const char *const write_ops[] = {SB_STATS_OP_CALL,	    SB_STATS_OP_RATING,
+						SB_SERVER_OP_UPDATE_REPORT, SB_SERVER_OP_UPDATE_STATUS,
+						SB_SERVER_OP_BOOKING_USE,   NULL};
 	SbWriteQueueConfig writes = {.ops = write_ops};
 	server->writes = sb_write_queue_new(config->store, &writes);
 	server->hub = sb_hub_new(&config->hub, &transport, server);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * writeq: the writes the switchboard makes on its own (call records,
- * visitors' ratings, booths' update reports), kept in memory and retried
- * while the store cannot take them (STORE.md "When a write fails").
+ * visitors' ratings, booths' update reports and progress, bookings made
+ * into calls), kept in memory and retried while the store cannot take
+ * them (STORE.md "When a write fails").
  *
  * A write is a function run against the store. It is tried at once when
  * nothing waits; if it fails for a fault of the moment (a full disk, an
