@@ -66,8 +66,8 @@ struct _SbServer {
 	guint ticks;
 	SbHealth *health;
 	/* the writes the switchboard makes on its own (call records, ratings,
-	 * update reports, bookings used), retried while the store cannot
-	 * take them (writeq.h) */
+	 * update reports and progress, bookings used), retried while the
+	 * store cannot take them (writeq.h) */
 	SbWriteQueue *writes;
 	gboolean housekeeping_faulted; /* warned of a fault of the moment, not over yet */
 };
