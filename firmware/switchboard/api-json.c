@@ -245,6 +245,16 @@ void sb_api_reply_store_error(SoupServerMessage *msg, const GError *error, const
 		case SB_STORE_ERROR_IN_USE:
 			sb_api_reply_error(msg, SOUP_STATUS_CONFLICT, field, "%s", error->message);
 			return;
+		case SB_STORE_ERROR_UNAVAILABLE: {
+			g_warning("store: cannot write now, the request is refused (503): %s", error->message);
+			g_autofree char *after = g_strdup_printf("%d", SB_API_STORE_RETRY_S);
+			soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",
+						     after);
+			sb_api_reply_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL,
+					   "this could not be saved now (the switchboard's storage is unavailable): "
+					   "nothing was changed, try again in a moment");
+			return;
+		}
 		default:
 			break;
 		}

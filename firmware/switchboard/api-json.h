@@ -99,8 +99,14 @@ gboolean sb_api_opt_strv(SoupServerMessage *msg, JsonObject *o, const char *name
 void sb_api_reply_error(SoupServerMessage *msg, guint status, const char *field, const char *format, ...)
 	G_GNUC_PRINTF(4, 5);
 
+/* Seconds a client is told to wait (Retry-After) when the store cannot
+ * write for a fault of the moment (a full disk, a locked database). */
+#define SB_API_STORE_RETRY_S 5
+
 /* A store error as a reply: INVALID 400, NOT_FOUND 404, EXISTS and IN_USE 409
- * (`field` named for 400 and 409), anything else 500 (logged, not shown). */
+ * (`field` named for 400 and 409), UNAVAILABLE 503 "could not be saved now,
+ * try again" with Retry-After, anything else 500. The store's own words of
+ * a 503 or a 500 are logged, never shown. */
 void sb_api_reply_store_error(SoupServerMessage *msg, const GError *error, const char *field);
 
 /* Sets the reply {ok: true}. */

@@ -116,9 +116,18 @@ static SbBookingsResult *store_refusal(const char *ref, const GError *error)
 	for (guint i = 0; error->domain == SB_STORE_ERROR && i < G_N_ELEMENTS(map); i++)
 		if (error->code == (int)map[i].code)
 			outcome = map[i].outcome;
-	if (outcome == SB_BOOKINGS_FAILED)
-		g_warning("booking (%s): %s", ref, error->message);
-	return sb_bookings_result_new(outcome, error->message);
+	if (outcome != SB_BOOKINGS_FAILED)
+		return sb_bookings_result_new(outcome, error->message);
+	/* the store's own words (SQLite's, a path) go to the log, never to
+	 * the booth; nothing was committed, so no code is given */
+	g_warning("booking (%s): %s", ref, error->message);
+	if (sb_store_error_is_transient(error)) {
+		SbBookingsResult *r = sb_bookings_result_new(
+			SB_BOOKINGS_FAILED, "the booking could not be saved now: nothing was booked, try again");
+		r->retry_s = SB_BOOKINGS_RETRY_S;
+		return r;
+	}
+	return sb_bookings_result_new(SB_BOOKINGS_FAILED, "the switchboard's store failed: nothing was booked");
 }
 
 static SbSite *booking_site(SbStore *store, const char *site_name)

@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 
 typedef struct _SbStore SbStore;
 
+/* What a booth is told to wait when the store cannot write now (a full
+ * disk, a locked database): booking_error{reason:"failed", retry_s}. */
+#define SB_BOOKINGS_RETRY_S 5
+
 /* How a request came out. Every value but OK is a refusal whose protocol
  * reason (booking_error) is sb_bookings_outcome_reason(). */
 typedef enum {
@@ -53,6 +57,8 @@ typedef struct {
 	char *site;		/* made: the site's name as the store has it */
 	char *language, *topic; /* checked in: as booked; NULL or "": none */
 	char *retry_at;		/* too early: when the window opens (nullable) */
+	guint retry_s;		/* failed for a fault of the moment (a full disk): try again
+				 * in this many seconds; 0: not said */
 } SbBookingsResult;
 
 /* Returns: (transfer full) a result of `outcome`, its other members empty. */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-bundles"
 
 #include "bundles.h"
+#include "api-json.h"
 #include "enrol-http.h"
 #include "http.h"
 #include "protocol.h"
@@ -313,7 +314,9 @@ static void keep_checked(Check *c)
 	gboolean existed = FALSE;
 	if (!sb_store_bundle_add(b->config.store, &bundle, &existed, &error)) {
 		g_warning("bundle %.12s: %s", c->sha256, error->message);
-		sb_http_set_json_error(c->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
+		/* a full disk or a lock: 503, try again (the file is kept
+		 * under its hash, the same upload again records it) */
+		sb_api_reply_store_error(c->msg, error, NULL);
 		return;
 	}
 	g_message("bundle %.12s uploaded by %s: %" G_GUINT64_FORMAT " bytes, version %s, compatible %s%s", c->sha256,
@@ -420,10 +423,14 @@ static void delete_bundle(SbBundles *b, SoupServerMessage *msg, const char *id)
 		return;
 	}
 	if (!sb_store_bundle_del(b->config.store, id, &error)) {
+		if (!g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    !g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_IN_USE)) {
+			/* the store's own words to the log, 503 or 500 to the client */
+			sb_api_reply_store_error(msg, error, NULL);
+			return;
+		}
 		guint status = g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) ? SOUP_STATUS_NOT_FOUND
-			       : g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_IN_USE)
-				       ? SOUP_STATUS_CONFLICT
-				       : SOUP_STATUS_INTERNAL_SERVER_ERROR;
+												: SOUP_STATUS_CONFLICT;
 		sb_http_set_json_error(msg, status, error->message);
 		return;
 	}

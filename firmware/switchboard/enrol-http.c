@@ -12,6 +12,9 @@ static void reply(SoupServerMessage *msg, guint status, const char *content_type
 	soup_server_message_set_response(msg, content_type, SOUP_MEMORY_COPY, body, strlen(body));
 }
 
+/* Retry-After of a 503 (the store cannot write now) */
+#define SB_ENROL_RETRY_S 5
+
 static void refuse(SoupServerMessage *msg, const char *what, GError *error)
 {
 	guint status = sb_enrol_http_status(error);
@@ -20,7 +23,15 @@ static void refuse(SoupServerMessage *msg, const char *what, GError *error)
 	if (status == 401)
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "WWW-Authenticate",
 					     "Bearer realm=\"relais-enrol\"");
-	g_autofree char *text = g_strdup_printf("%s\n", error->message);
+	if (status == 503) {
+		g_autofree char *after = g_strdup_printf("%d", SB_ENROL_RETRY_S);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", after);
+	}
+	/* the store's and the CA's own words (SQLite's, a path) stay in the
+	 * log above: a client reads only that it may try again */
+	g_autofree char *text = status == 503	? g_strdup("the switchboard cannot save this now: try again\n")
+				: status >= 500 ? g_strdup("the switchboard failed: try again later\n")
+						: g_strdup_printf("%s\n", error->message);
 	reply(msg, status, "text/plain; charset=utf-8", text);
 }
 

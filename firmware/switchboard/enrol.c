@@ -42,6 +42,9 @@ guint sb_enrol_get_cert_lifetime(SbEnrol *e)
 /* The store's or the CA's refusal as this service's, same message. */
 static void set_from(GError **error, GError *cause, SbEnrolError code)
 {
+	/* a full disk or a lock is not the switchboard broken: try again */
+	if (code == SB_ENROL_ERROR_INTERNAL && sb_store_error_is_transient(cause))
+		code = SB_ENROL_ERROR_UNAVAILABLE;
 	g_set_error_literal(error, SB_ENROL_ERROR, code, cause->message);
 }
 
@@ -262,6 +265,8 @@ guint sb_enrol_http_status(const GError *error)
 	case SB_ENROL_ERROR_CERT_REFUSED:
 	case SB_ENROL_ERROR_REVOKED:
 		return 403;
+	case SB_ENROL_ERROR_UNAVAILABLE:
+		return 503;
 	case SB_ENROL_ERROR_INTERNAL:
 		break;
 	}

@@ -39,6 +39,7 @@ typedef enum {
 	SB_ENROL_ERROR_REVOKED,	      /* renewal: the booth's certificate was revoked */
 	SB_ENROL_ERROR_INVALID,	      /* registering: a bad booth id, an unknown site, an unknown booth */
 	SB_ENROL_ERROR_INTERNAL,      /* the store or the CA failed: the booth may retry later */
+	SB_ENROL_ERROR_UNAVAILABLE,   /* the store cannot write now (a full disk, a lock): 503, retry later */
 } SbEnrolError;
 
 typedef struct _SbEnrol SbEnrol;

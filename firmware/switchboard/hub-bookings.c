@@ -64,6 +64,8 @@ static JsonObject *booking_reply(RelaisMsgType type, const SbBookingsResult *r)
 		JsonObject *o = relais_msg_booking_error(ref, sb_bookings_outcome_reason(r->outcome), r->message);
 		if (r->retry_at)
 			json_object_set_string_member(o, "retry_at", r->retry_at);
+		if (r->retry_s > 0)
+			json_object_set_int_member(o, "retry_s", r->retry_s);
 		return o;
 	}
 	if (type == RELAIS_MSG_BOOK)
@@ -179,7 +181,9 @@ void hub_handle_booking(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		} else if (hub->services.booking_check_in) {
 			result = hub->services.booking_check_in(peer->site, relais_msg_get_string(msg, "code"),
 								hub->services_data);
-			if (result && result->outcome != SB_BOOKINGS_OK)
+			/* a store that cannot write now (a full disk) refuses no
+			 * code: only the code's own refusals count as guesses */
+			if (result && result->outcome != SB_BOOKINGS_OK && result->outcome != SB_BOOKINGS_FAILED)
 				g_array_append_val(failures, now);
 		}
 	}

@@ -3,6 +3,7 @@
 
 #include "server.h"
 #include "admin.h"
+#include "api-json.h"
 #include "auth.h"
 #include "bookings.h"
 #include "client.h"
@@ -15,6 +16,7 @@
 #include "site.h"
 #include "stats.h"
 #include "updates.h"
+#include "writeq.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -25,12 +27,18 @@
 #define API_MAX_BODY 4096
 /* Store housekeeping (expired sign-ins, old attempts, no-shows), in ticks. */
 #define MAINTAIN_EVERY_S 60
+/* how long the housekeeping waits for another process's lock (ms) */
+#define HOUSEKEEPING_BUSY_MS 100
 /* how often open consoles are checked against their sign-in */
 #define SESSION_SWEEP_EVERY_S 5
 /* sign-ins hashing at once; more get 503 + Retry-After */
 #define MAX_KDF_JOBS 4
 /* slowed-down sign-ins waiting for their delay (each holds a paused request) */
 #define MAX_DELAYED_SIGNINS 64
+/* the write queue's labels of the writes made here (stats.h has the others) */
+#define SB_SERVER_OP_UPDATE_REPORT "update_report"
+#define SB_SERVER_OP_BOOKING_USE   "booking_use"
+#define SB_SERVER_OP_UPDATE_STATUS "update_status"
 
 struct _SbServer {
 	SoupServer *soup;
@@ -61,6 +69,11 @@ struct _SbServer {
 	gboolean closing;   /* sb_server_free() waits for them */
 	guint ticks;
 	SbHealth *health;
+	/* the writes the switchboard makes on its own (call records, ratings,
+	 * update reports and progress, bookings used), retried while the
+	 * store cannot take them (writeq.h) */
+	SbWriteQueue *writes;
+	gboolean housekeeping_faulted; /* warned of a fault of the moment, not over yet */
 };
 
 static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, const char *, gpointer), gpointer data,
@@ -77,6 +90,34 @@ static void sweep_no_shows(SbServer *server)
 		g_warning("no-show sweep: %s", error->message);
 	else if (n > 0)
 		g_message("no-show sweep: %u booking(s) marked no-show", n);
+}
+
+/* Every minute: the no-show sweep and the store's housekeeping. Tried
+ * again the next minute, so a locked database waits HOUSEKEEPING_BUSY_MS,
+ * not the store's busy timeout (the main loop relays calls), and a fault
+ * of the moment (a full disk, a lock) is one warning until it is over. */
+static void housekeeping(SbServer *server)
+{
+	g_autoptr(GError) error = NULL;
+	guint n = 0;
+	sb_store_set_busy_ms(server->store, HOUSEKEEPING_BUSY_MS);
+	gboolean ok = sb_store_bookings_expire(server->store, &n, &error) && sb_store_maintain(server->store, &error);
+	sb_store_set_busy_ms(server->store, 0);
+	if (ok) {
+		if (n > 0)
+			g_message("no-show sweep: %u booking(s) marked no-show", n);
+		if (server->housekeeping_faulted)
+			g_message("store housekeeping done again");
+		server->housekeeping_faulted = FALSE;
+		return;
+	}
+	if (!sb_store_error_is_transient(error))
+		g_warning("store housekeeping: %s", error->message);
+	else if (!server->housekeeping_faulted)
+		g_warning("store housekeeping cannot write now, tried again every minute: %s", error->message);
+	else
+		g_debug("store housekeeping: %s", error->message);
+	server->housekeeping_faulted = server->housekeeping_faulted || sb_store_error_is_transient(error);
 }
 
 /* Connected booths whose certificate is no longer good (revoked by `booth
@@ -109,12 +150,8 @@ static gboolean on_tick(gpointer data)
 		close_consoles(server, signin_is_over, NULL, "session ended: sign in again");
 	if (server->ticks % CONFIG_RELAIS_SB_BOOTH_RECHECK_S == 0)
 		recheck_booths(server);
-	if (++server->ticks % MAINTAIN_EVERY_S == 0) {
-		sweep_no_shows(server);
-		g_autoptr(GError) error = NULL;
-		if (!sb_store_maintain(server->store, &error))
-			g_warning("store housekeeping: %s", error->message);
-	}
+	if (++server->ticks % MAINTAIN_EVERY_S == 0)
+		housekeeping(server);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -236,22 +273,93 @@ static gboolean services_booking_verify(const char *site, const char *code, char
 	return sb_bookings_verify(server->store, site, code, why);
 }
 
+typedef struct {
+	char *code, *call_id;
+} BookingUse;
+
+static void booking_use_free(BookingUse *u)
+{
+	g_free(u->code);
+	g_free(u->call_id);
+	g_free(u);
+}
+
+static gboolean write_booking_use(SbStore *store, gpointer data, GError **error)
+{
+	BookingUse *u = data;
+	if (!sb_store_booking_mark_used(store, u->code, u->call_id, error))
+		return FALSE;
+	g_message("booking used by call %s", u->call_id);
+	return TRUE;
+}
+
+/* The call is made whatever the disk says: the mark waits with the other
+ * writes while the store cannot take it (the hub's own list of waiting
+ * tickets keeps the code from a second request meanwhile only until the
+ * call is answered, so a full disk leaves that window open until the
+ * write goes through: STORE.md "When a write fails"). */
 static gboolean services_booking_use(const char *site, const char *code, const char *call_id, char **why,
 				     gpointer user_data)
 {
 	SbServer *server = user_data;
-	return sb_bookings_use(server->store, site, code, call_id, why);
+	BookingUse *u = g_new0(BookingUse, 1);
+	u->code = g_strdup(code);
+	u->call_id = g_strdup(call_id);
+	SbWriteResult r = sb_write_queue_submit(
+		server->writes, SB_SERVER_OP_BOOKING_USE,
+		g_strdup_printf("booking used by call %s at site '%s'", call_id, site ? site : "?"), write_booking_use,
+		u, (GDestroyNotify)booking_use_free);
+	if (r == SB_WRITE_DONE || r == SB_WRITE_WAITING)
+		return TRUE;
+	*why = g_strdup(r == SB_WRITE_LOST ? "too many writes wait for the store" : "the store refused it");
+	return FALSE;
 }
 
 /* --- the booths' update reports (updates.c) ---------------------------------- */
 
+/* An update report of our own (the hub's lives for the callback only). */
+typedef struct {
+	char *booth_id;
+	SbHubUpdateReport r;
+	char *result, *version, *from, *slot, *at, *detail;
+} OwnedReport;
+
+static void owned_report_free(OwnedReport *o)
+{
+	g_free(o->booth_id);
+	g_free(o->result);
+	g_free(o->version);
+	g_free(o->from);
+	g_free(o->slot);
+	g_free(o->at);
+	g_free(o->detail);
+	g_free(o);
+}
+
+static gboolean write_update_report(SbStore *store, gpointer data, GError **error)
+{
+	OwnedReport *o = data;
+	return sb_updates_record(store, o->booth_id, &o->r, error);
+}
+
 static void services_update_report(const char *booth_id, const SbHubUpdateReport *report, gpointer user_data)
 {
 	SbServer *server = user_data;
-	g_autoptr(GError) error = NULL;
-	if (!sb_updates_record(server->store, booth_id, report, &error))
-		g_warning("booth %s: its update report (%s %s) is not recorded: %s", booth_id, report->result,
-			  report->version, error->message);
+	OwnedReport *o = g_new0(OwnedReport, 1);
+	o->booth_id = g_strdup(booth_id);
+	o->r = (SbHubUpdateReport){
+		.result = o->result = g_strdup(report->result),
+		.version = o->version = g_strdup(report->version),
+		.from = o->from = g_strdup(report->from),
+		.slot = o->slot = g_strdup(report->slot),
+		.at = o->at = g_strdup(report->at),
+		.detail = o->detail = g_strdup(report->detail),
+	};
+	(void)sb_write_queue_submit(server->writes, SB_SERVER_OP_UPDATE_REPORT,
+				    g_strdup_printf("update report of booth %s: %s %s (from %s, slot %s, at %s)",
+						    booth_id, report->result, report->version,
+						    report->from ? report->from : "-", report->slot, report->at),
+				    write_update_report, o, (GDestroyNotify)owned_report_free);
 }
 
 static void services_booth_greeted(const char *booth_id, gpointer user_data)
@@ -260,10 +368,45 @@ static void services_booth_greeted(const char *booth_id, gpointer user_data)
 	sb_updates_booth_greeted(server->store, server->hub, booth_id);
 }
 
+/* An update_status of our own (the hub's lives for the callback only). */
+typedef struct {
+	char *booth_id;
+	SbHubUpdateStatus st;
+	char *update, *state, *message;
+} OwnedStatus;
+
+static void owned_status_free(OwnedStatus *o)
+{
+	g_free(o->booth_id);
+	g_free(o->update);
+	g_free(o->state);
+	g_free(o->message);
+	g_free(o);
+}
+
+static gboolean write_update_status(SbStore *store, gpointer data, GError **error)
+{
+	OwnedStatus *o = data;
+	return sb_updates_status_write(store, o->booth_id, &o->st, error);
+}
+
+/* In order with the booth's report (both through the write queue): a
+ * progress that waited for the disk does not land after the final word. */
 static void services_update_status(const char *booth_id, const SbHubUpdateStatus *status, gpointer user_data)
 {
 	SbServer *server = user_data;
-	sb_updates_status(server->store, booth_id, status);
+	OwnedStatus *o = g_new0(OwnedStatus, 1);
+	o->booth_id = g_strdup(booth_id);
+	o->st = (SbHubUpdateStatus){
+		.update = o->update = g_strdup(status->update),
+		.state = o->state = g_strdup(status->state),
+		.progress = status->progress,
+		.message = o->message = g_strdup(status->message),
+	};
+	(void)sb_write_queue_submit(server->writes, SB_SERVER_OP_UPDATE_STATUS,
+				    g_strdup_printf("update_status of booth %s: update %s %s, progress %d", booth_id,
+						    status->update, status->state, status->progress),
+				    write_update_status, o, (GDestroyNotify)owned_status_free);
 }
 
 static const SbHubTransport transport = {transport_send, transport_close};
@@ -404,6 +547,7 @@ static void on_metrics(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	g_autoptr(GString) out = g_string_new(NULL);
 	sb_hub_metrics(server->hub, out);
 	sb_reader_metrics(server->reader, out);
+	sb_write_queue_metrics(server->writes, out);
 	g_string_append_printf(out,
 			       "# HELP relais_document_uploads_bytes Bytes of document upload buffers allocated now.\n"
 			       "# TYPE relais_document_uploads_bytes gauge\n"
@@ -526,6 +670,20 @@ static gboolean read_credentials(SoupServerMessage *msg, char **login, char **pa
  * store's own words (a path, a SQLite message), which go to the log */
 #define STORE_FAILED "the switchboard cannot check sign-ins now: try again later"
 
+/* A sign-in the store could not serve: 503 with Retry-After for a fault
+ * of the moment (a full disk, a lock), 500 otherwise; the same words. */
+static void signin_store_failed(SoupServerMessage *msg, const GError *error)
+{
+	g_warning("sign-in: %s", error->message);
+	if (!sb_store_error_is_transient(error)) {
+		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		return;
+	}
+	g_autofree char *after = g_strdup_printf("%d", SB_API_STORE_RETRY_S);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", after);
+	sb_http_set_json_error(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, STORE_FAILED);
+}
+
 /* POST /api/login: the order of STORE.md. The counting and recording run
  * on the main loop; the KDF (scrypt takes ~0.1 s and tens of MB: on the main
  * loop it would stall every call's signaling) in a worker thread, which
@@ -595,8 +753,7 @@ static void sign_in_finish(SignIn *in)
 	}
 	g_autofree char *token = sb_store_signin_create(server->store, user->id, in->address, 0, &error);
 	if (token == NULL) {
-		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		signin_store_failed(msg, error);
 		return;
 	}
 	g_message("%s '%s' signed in from %s", sb_role_to_string(user->role), user->login, in->address);
@@ -659,8 +816,7 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	g_autoptr(GError) error = NULL;
 	SbAttempts per_pair, per_address, per_login;
 	if (!sb_store_attempts_count(server->store, login, address, 0, &per_pair, &per_address, &per_login, &error)) {
-		g_warning("sign-in: %s", error->message);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		signin_store_failed(msg, error);
 		return;
 	}
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
@@ -679,9 +835,8 @@ static void api_login(SbServer *server, SoupServerMessage *msg)
 	}
 	SignIn *in = g_new0(SignIn, 1);
 	if (!sb_store_attempt_record(server->store, login, address, &in->attempt, &error)) {
-		g_warning("sign-in: %s", error->message);
 		g_free(in);
-		sb_http_set_json_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, STORE_FAILED);
+		signin_store_failed(msg, error);
 		return;
 	}
 	in->server = server;
@@ -979,6 +1134,11 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->reader = sb_reader_new(config->store, 0, 0, error);
 	if (server->reader == NULL)
 		return NULL;
+	static const char *const write_ops[] = {SB_STATS_OP_CALL,	    SB_STATS_OP_RATING,
+						SB_SERVER_OP_UPDATE_REPORT, SB_SERVER_OP_UPDATE_STATUS,
+						SB_SERVER_OP_BOOKING_USE,   NULL};
+	SbWriteQueueConfig writes = {.ops = write_ops};
+	server->writes = sb_write_queue_new(config->store, &writes);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
@@ -1010,7 +1170,7 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	soup_server_add_websocket_handler(server->soup, "/ws/adviser", NULL, NULL, on_websocket, adviser, g_free);
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
-	sb_stats_register(server->soup, server->store, server->reader, server->secure_cookies);
+	sb_stats_register(server->soup, server->store, server->reader, server->writes, server->secure_cookies);
 	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);
 	sb_admin_register(server->soup, server->store, server->secure_cookies, server->hub, booths,
 			  close_signins_consoles, server);
@@ -1100,6 +1260,9 @@ void sb_server_free(SbServer *server)
 		g_object_unref(server->booth_soup);
 	}
 	sb_hub_free(server->hub);
+	/* after the hub: the calls it ended on its way out have their records;
+	 * a last attempt, then what is still unwritten is logged */
+	sb_write_queue_free(server->writes);
 	sb_health_free(server->health);
 	sb_trusted_proxies_unref(server->trusted_proxies);
 	g_free(server->assets_dir);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define SITE_DATA_KEY "relais-site"
+/* how long a sync's write waits for another process's lock (ms) */
+#define SITE_SYNC_BUSY_MS 100
 
 /* What was last written for a connected booth, so that an unchanged one is
  * not rewritten at every sync. */
@@ -25,6 +27,9 @@ struct _SbSiteBooths {
 	SbHub *hub;	     /* NULL without sb_site_register() */
 	GHashTable *written; /* booth_id -> Written: booths seen connected */
 	guint timer_id;
+	/* the store could not take the states for a fault of the moment (a
+	 * full disk, a lock): logged once until a sync goes through */
+	gboolean faulted;
 };
 
 static void written_free(Written *w)
@@ -102,9 +107,17 @@ gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *boo
 	return row ? row->site_id : 0;
 }
 
-static void keep_first_error(GError **error, GError *e)
+static void keep_first_error(SbSiteBooths *sb, GError **error, GError *e)
 {
-	g_warning("%s", e->message);
+	/* each sync tries again: a full disk is one warning, not one a sync */
+	if (!sb_store_error_is_transient(e))
+		g_warning("%s", e->message);
+	else if (!sb->faulted)
+		g_warning("booth states cannot be written now, retried at each sync: %s", e->message);
+	else
+		g_debug("%s", e->message);
+	if (sb_store_error_is_transient(e))
+		sb->faulted = TRUE;
 	if (error && *error == NULL)
 		g_propagate_error(error, e);
 	else
@@ -139,7 +152,23 @@ static gboolean write_booth(SbSiteBooths *sb, GPtrArray **list, const char *id, 
 	return TRUE;
 }
 
+static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us, GError **error);
+
 gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us, GError **error)
+{
+	/* a locked database must not hold the main loop for the store's busy
+	 * timeout at each sync: the next sync tries again */
+	sb_store_set_busy_ms(sb->store, SITE_SYNC_BUSY_MS);
+	gboolean ok = booths_sync(sb, snapshot, now_us, error);
+	sb_store_set_busy_ms(sb->store, 0);
+	if (ok && sb->faulted) {
+		g_message("booth states written again");
+		sb->faulted = FALSE;
+	}
+	return ok;
+}
+
+static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us, GError **error)
 {
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
@@ -166,7 +195,7 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 			continue;
 		GError *e = NULL;
 		if (!write_booth(sb, &list, id, site_id, state, reason, w, &e)) {
-			keep_first_error(error, e);
+			keep_first_error(sb, error, e);
 			ok = FALSE;
 			continue;
 		}
@@ -177,7 +206,7 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 		if (software_due) {
 			if (!sb_store_booth_software(sb->store, id, software, slot, &e)) {
 				g_prefix_error(&e, "booth %s: ", id);
-				keep_first_error(error, e);
+				keep_first_error(sb, error, e);
 				ok = FALSE;
 			} else {
 				g_free(w->software);
@@ -205,7 +234,7 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 		if (!sb_store_booth_seen(sb->store, key, "offline", NULL, &e) &&
 		    !g_error_matches(e, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
 			g_prefix_error(&e, "booth %s: ", (const char *)key);
-			keep_first_error(error, e);
+			keep_first_error(sb, error, e);
 			ok = FALSE;
 			continue; /* try again at the next sync */
 		}

@@ -7,6 +7,7 @@
 #include "http.h"
 #include "site.h"
 #include "calendar.h"
+#include "writeq.h"
 #include "relais-config.h"
 
 #include <json-glib/json-glib.h>
@@ -32,6 +33,7 @@ typedef struct {
 struct _SbStats {
 	SbStore *store;
 	SbReader *reader; /* the statistics are read on its thread */
+	SbWriteQueue *writes; /* not owned: call records and ratings go through it */
 	gboolean secure;
 	GHashTable *answered; /* call id -> Answered */
 };
@@ -61,27 +63,68 @@ static void prune_answered(SbStats *stats, gint64 now)
 
 /* --- records from the hub ------------------------------------------------------ */
 
+/* A call record of our own (the hub's info lives for the callback only),
+ * for the write queue. */
+typedef struct {
+	SbCallRecord r;
+	char *call_id, *booth_id, *topic, *language, *end_reason;
+} OwnedRecord;
+
+static void owned_record_free(OwnedRecord *o)
+{
+	g_free(o->call_id);
+	g_free(o->booth_id);
+	g_free(o->topic);
+	g_free(o->language);
+	g_free(o->end_reason);
+	g_free(o);
+}
+
+static gboolean write_record(SbStore *store, gpointer data, GError **error)
+{
+	OwnedRecord *o = data;
+	return sb_store_call_insert(store, &o->r, error) != 0;
+}
+
+static char *iso_or_none(gint64 t)
+{
+	g_autoptr(GDateTime) d = t ? g_date_time_new_from_unix_utc(t) : NULL;
+	return d ? g_date_time_format(d, "%FT%TZ") : g_strdup("-");
+}
+
+/* What the record holds, for the log should it never reach the store. */
+static char *record_summary(const SbCallRecord *r)
+{
+	g_autofree char *q = iso_or_none(r->queued_at), *a = iso_or_none(r->answered_at), *e = iso_or_none(r->ended_at);
+	return g_strdup_printf("call %s: site %" G_GINT64_FORMAT ", booth %s, topic %s, language %s, queued %s, "
+			       "answered %s, ended %s, end %s",
+			       r->call_id, r->site_id, r->booth_id ? r->booth_id : "-", r->topic, r->language, q, a, e,
+			       r->end_reason ? r->end_reason : "-");
+}
+
 void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_signin)
 {
-	g_autoptr(GError) error = NULL;
 	/* booths name their site; only sites an administrator made count, and
 	 * a booth naming none of them counts under the site it was given */
 	gint64 site_id = sb_site_booth_site(stats->store, info->site, info->booth_id);
-	SbCallRecord record = {
-		.call_id = info->call_id,
+	OwnedRecord *o = g_new0(OwnedRecord, 1);
+	o->r = (SbCallRecord){
+		.call_id = o->call_id = g_strdup(info->call_id),
 		.site_id = site_id,
-		.booth_id = info->booth_id,
-		.topic = info->topic ? info->topic : "",
-		.language = info->language ? info->language : "",
+		.booth_id = o->booth_id = g_strdup(info->booth_id),
+		.topic = o->topic = g_strdup(info->topic ? info->topic : ""),
+		.language = o->language = g_strdup(info->language ? info->language : ""),
 		.queued_at = info->queued_at,
 		.answered_at = info->answered_at,
 		.ended_at = info->ended_at,
-		.end_reason = info->end_reason,
+		.end_reason = o->end_reason = g_strdup(info->end_reason),
 	};
-	if (sb_store_call_insert(stats->store, &record, &error) == 0) {
-		g_warning("call record %s: %s", info->call_id, error->message);
+	/* written now, or kept and retried in order (writeq.h): the call is
+	 * over for everyone whatever the disk says */
+	SbWriteResult result = sb_write_queue_submit(stats->writes, SB_STATS_OP_CALL, record_summary(&o->r),
+						     write_record, o, (GDestroyNotify)owned_record_free);
+	if (result != SB_WRITE_DONE && result != SB_WRITE_WAITING)
 		return;
-	}
 	if (info->answered_at == 0 || adviser_signin == NULL)
 		return;
 	gint64 now = g_get_monotonic_time();
@@ -92,11 +135,31 @@ void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *
 	g_hash_table_replace(stats->answered, g_strdup(info->call_id), a);
 }
 
+typedef struct {
+	char *call_id;
+	gint score;
+} Rating;
+
+static void rating_free(Rating *r)
+{
+	g_free(r->call_id);
+	g_free(r);
+}
+
+static gboolean write_rating(SbStore *store, gpointer data, GError **error)
+{
+	Rating *r = data;
+	return sb_store_call_set_satisfaction(store, r->call_id, r->score, error);
+}
+
 void sb_stats_feedback(SbStats *stats, const char *call_id, gint score)
 {
-	g_autoptr(GError) error = NULL;
-	if (!sb_store_call_set_satisfaction(stats->store, call_id, score, &error))
-		g_warning("rating of call %s: %s", call_id, error->message);
+	Rating *r = g_new0(Rating, 1);
+	r->call_id = g_strdup(call_id);
+	r->score = score;
+	(void)sb_write_queue_submit(stats->writes, SB_STATS_OP_RATING,
+				    g_strdup_printf("rating %d of call %s", score, call_id), write_rating, r,
+				    (GDestroyNotify)rating_free);
 }
 
 /* --- requests ------------------------------------------------------------------- */
@@ -158,6 +221,13 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	}
 	g_autoptr(GError) error = NULL;
 	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, follow_up, &error)) {
+		/* its record may be among the writes that wait for the disk */
+		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    sb_write_queue_waiting(stats->writes) > 0) {
+			g_clear_error(&error);
+			g_set_error(&error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE,
+				    "the record of call %s is not written yet", call);
+		}
 		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
 			sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
 		else
@@ -340,6 +410,13 @@ static void on_stats_read(GObject *source, GAsyncResult *result, gpointer user_d
 				       "the statistics took too long to read: ask for fewer days");
 	} else if (g_error_matches(error, SB_READER_ERROR, SB_READER_ERROR_CLOSED)) {
 		sb_http_set_json_error(ask->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the switchboard is stopping");
+	} else if (sb_store_error_is_transient(error)) {
+		/* a lock held too long, an I/O error of the moment (STORE.md
+		 * "When a write fails"): the store's words stay in the log */
+		g_warning("statistics: %s", error->message);
+		soup_message_headers_replace(soup_server_message_get_response_headers(ask->msg), "Retry-After", "5");
+		sb_http_set_json_error(ask->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+				       "the statistics cannot be read now: try again in a few seconds");
 	} else {
 		g_warning("statistics: %s", error->message);
 		sb_http_set_json_error(ask->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the store failed");
@@ -613,11 +690,12 @@ char *sb_stats_to_csv(GPtrArray *rows)
 
 /* --- registration ------------------------------------------------------------------ */
 
-SbStats *sb_stats_register(SoupServer *soup, SbStore *store, SbReader *reader, gboolean secure)
+SbStats *sb_stats_register(SoupServer *soup, SbStore *store, SbReader *reader, SbWriteQueue *writes, gboolean secure)
 {
 	SbStats *stats = g_new0(SbStats, 1);
 	stats->store = store;
 	stats->reader = reader;
+	stats->writes = writes;
 	stats->secure = secure;
 	stats->answered = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)answered_free);
 	g_object_set_data_full(G_OBJECT(soup), STATS_DATA_KEY, stats, (GDestroyNotify)stats_free);

@@ -21,6 +21,7 @@
 #include "hub.h"
 #include "store.h"
 #include "reader.h"
+#include "writeq.h"
 
 G_BEGIN_DECLS
 
@@ -29,20 +30,26 @@ typedef struct _SbStats SbStats;
 /* The outcome codes the console offers (and the only ones accepted). */
 extern const char *const sb_outcome_codes[];
 
+/* The write queue's operation labels (writeq.h) of call records and ratings. */
+#define SB_STATS_OP_CALL   "call_record"
+#define SB_STATS_OP_RATING "rating"
+
 /* Registers the handlers above on `soup`, which owns the returned object
  * (freed with it). The statistics are read through `reader` (which must
  * outlive `soup`'s requests: sb_reader_free answers those waiting).
- * `secure`: the pages are served over TLS (the expected Origin is
- * https://). Returns: (transfer none) */
-SbStats *sb_stats_register(SoupServer *soup, SbStore *store, SbReader *reader, gboolean secure);
+ * `writes` (not owned, outlives `soup`'s handlers): call records and
+ * ratings go through it. `secure`: the pages are served over TLS (the
+ * expected Origin is https://). Returns: (transfer none) */
+SbStats *sb_stats_register(SoupServer *soup, SbStore *store, SbReader *reader, SbWriteQueue *writes, gboolean secure);
 /* The object sb_stats_register() attached to `soup`, or NULL. */
 SbStats *sb_stats_get(SoupServer *soup);
 
-/* A call ended (or a visitor left the queue): writes its record.
+/* A call ended (or a visitor left the queue): writes its record, now or,
+ * while the store cannot take it, later in order (writeq.h).
  * `adviser_signin`: the SHA-256 of the answering adviser's sign-in
  * token (nullable), the one sign-in allowed to add the outcome. */
 void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_signin);
-/* The visitor's rating of a call. */
+/* The visitor's rating of a call: written after its call's record. */
 void sb_stats_feedback(SbStats *stats, const char *call_id, gint score);
 
 /* --- aggregation: HTTP-free, reads through the store's API ------------------- */

@@ -235,6 +235,7 @@ struct _SbStore {
 	guint early_min, no_show_min;
 	SbStore *writer;    /* a reader (sb_store_open_reader): the store whose clock it keeps */
 	gint64 deadline_us; /* a reader: its query is interrupted past this (monotonic); 0: none */
+	guint busy_ms; /* the busy timeout now (sb_store_set_busy_ms) */
 };
 
 /* SbStmt is the engine's statement: for SQLite, a sqlite3_stmt. */
@@ -265,6 +266,13 @@ static SbStoreError code_for(int rc)
 	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
 		return SB_STORE_ERROR_INVALID;
+	/* the moment's faults: a full disk, an I/O error (ENOSPC on some file
+	 * systems), another writer's lock held past the busy timeout */
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SB_STORE_ERROR_UNAVAILABLE;
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
 		return SB_STORE_ERROR_CORRUPT;
@@ -510,7 +518,8 @@ static gboolean open_db(SbStore *s, GError **error)
 		return FALSE;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
 
 	/* the first read of the header: garbage fails here */
 	gint64 version = 0, app_id = 0, objects = 0;
@@ -672,7 +681,8 @@ SbStore *sb_store_open_reader(SbStore *writer, GError **error)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
 	sqlite3_progress_handler(s->db, 1000, reader_progress, s);
 	if (!exec(s, "PRAGMA query_only = ON", "making the reading connection read-only", error))
 		return NULL;
@@ -682,6 +692,17 @@ SbStore *sb_store_open_reader(SbStore *writer, GError **error)
 void sb_store_set_deadline(SbStore *s, gint64 deadline_us)
 {
 	s->deadline_us = deadline_us;
+}
+
+gboolean sb_store_error_is_transient(const GError *error)
+{
+	return g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE);
+}
+
+void sb_store_set_busy_ms(SbStore *s, guint ms)
+{
+	s->busy_ms = ms ? ms : CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	sqlite3_busy_timeout(s->db, (int)MIN(s->busy_ms, (guint)G_MAXINT));
 }
 
 gboolean sb_store_can_read(SbStore *s, GError **error)
@@ -706,7 +727,7 @@ gboolean sb_store_can_write(SbStore *s, guint wait_ms, GError **error)
 	gboolean ok = exec(s, "BEGIN IMMEDIATE", "taking the write lock", error);
 	if (ok)
 		ok = exec(s, "ROLLBACK", "giving the write lock back", error);
-	sqlite3_busy_timeout(s->db, CONFIG_RELAIS_SB_STORE_BUSY_MS);
+	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
 	if (!ok)
 		return FALSE;
 	g_autofree char *dir = g_path_get_dirname(s->path);

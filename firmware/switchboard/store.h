@@ -53,7 +53,15 @@ typedef enum {
 	/* booth enrolment (store-enrol.h): */
 	SB_STORE_ERROR_TOKEN_USED, /* the enrolment token was already used */
 	SB_STORE_ERROR_REVOKED,	   /* the booth's certificate was revoked */
+	/* a fault of the moment, not of the request: the disk is full, an I/O
+	 * error, or another process holds the write lock past the busy
+	 * timeout. Nothing was written; the same write may succeed later
+	 * (STORE.md "When a write fails"). */
+	SB_STORE_ERROR_UNAVAILABLE,
 } SbStoreError;
+
+/* Whether `error` is SB_STORE_ERROR_UNAVAILABLE: worth trying again later. */
+gboolean sb_store_error_is_transient(const GError *error);
 
 /* The schema version this code writes; a newer file is refused. */
 #define SB_STORE_SCHEMA_VERSION 6
@@ -102,6 +110,11 @@ SbStore *sb_store_open_reader(SbStore *writer, GError **error);
 void sb_store_set_deadline(SbStore *s, gint64 deadline_us);
 /* The store's clock now, in unix seconds. */
 gint64 sb_store_now(SbStore *store);
+
+/* How long a query waits for another process's write lock, in ms; 0 puts
+ * back CONFIG_RELAIS_SB_STORE_BUSY_MS. The write queue (writeq.h) waits
+ * less: it retries later instead of holding the main loop. */
+void sb_store_set_busy_ms(SbStore *store, guint ms);
 
 /* /healthz: whether the store answers a read now. */
 G_GNUC_WARN_UNUSED_RESULT

@@ -4,23 +4,33 @@
 #include "updates.h"
 
 /* An installed job whose version the report names ends with it: the
- * health service kept the new slot, or the booth rolled back. */
-static void close_job(SbStore *store, const char *booth_id, const SbHubUpdateReport *r)
+ * health service kept the new slot, or the booth rolled back. FALSE only
+ * when the store cannot write now (the write queue tries the report again;
+ * the same report again changes nothing and comes back here). */
+static gboolean close_job(SbStore *store, const char *booth_id, const SbHubUpdateReport *r, GError **error)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUpdateJob) job = sb_store_update_job_of(store, booth_id, TRUE, &error);
+	g_autoptr(GError) local = NULL;
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_of(store, booth_id, TRUE, &local);
 	if (job == NULL || job->version == NULL || g_strcmp0(job->version, r->version) != 0)
-		return;
+		return TRUE;
 	SbUpdateState end = g_strcmp0(r->result, "kept") == 0	       ? SB_UPDATE_KEPT
 			    : g_strcmp0(r->result, "rolled-back") == 0 ? SB_UPDATE_ROLLED_BACK
 								       : SB_UPDATE_FAILED;
 	if (end != SB_UPDATE_FAILED && job->state != SB_UPDATE_INSTALLED)
-		return; /* a report of an earlier try of the same version */
-	if (!sb_store_update_job_set(store, job->id, end, 100, r->detail, &error))
-		g_warning("update %s: %s", job->id, error->message);
-	else
+		return TRUE; /* a report of an earlier try of the same version */
+	if (!sb_store_update_job_set(store, job->id, end, 100, r->detail, &local)) {
+		if (sb_store_error_is_transient(local)) {
+			g_propagate_prefixed_error(error, g_steal_pointer(&local), "update %s: ", job->id);
+			return FALSE;
+		}
+		g_warning("update %s: %s", job->id, local->message);
+	} else {
 		g_message("booth %s: update %s %s", booth_id, job->id, sb_update_state_name(end));
+	}
+	return TRUE;
 }
+
+static void log_report(const char *booth_id, const SbHubUpdateReport *r);
 
 gboolean sb_updates_record(SbStore *store, const char *booth_id, const SbHubUpdateReport *r, GError **error)
 {
@@ -35,11 +45,23 @@ gboolean sb_updates_record(SbStore *store, const char *booth_id, const SbHubUpda
 	gboolean changed = FALSE;
 	if (!sb_store_update_report_save(store, booth_id, &row, &changed, error))
 		return FALSE;
-	close_job(store, booth_id, r);
-	if (!changed) {
+	/* the report is said even when its job cannot be closed now: the
+	 * retry of the same report is unchanged and would not say it again */
+	g_autoptr(GError) close_error = NULL;
+	gboolean closed = close_job(store, booth_id, r, &close_error);
+	if (!changed)
 		g_debug("booth %s: the same update report again (%s %s at %s)", booth_id, r->result, r->version, r->at);
-		return TRUE;
+	else
+		log_report(booth_id, r);
+	if (!closed) {
+		g_propagate_error(error, g_steal_pointer(&close_error));
+		return FALSE;
 	}
+	return TRUE;
+}
+
+static void log_report(const char *booth_id, const SbHubUpdateReport *r)
+{
 	const char *from = r->from ? r->from : "an unknown version";
 	const char *detail = r->detail ? r->detail : "no detail";
 	if (g_strcmp0(r->result, "kept") == 0)
@@ -51,7 +73,6 @@ gboolean sb_updates_record(SbStore *store, const char *booth_id, const SbHubUpda
 	else
 		g_warning("booth %s: update from %s to %s failed to install (slot %s, %s): %s", booth_id, from,
 			  r->version, r->slot, r->at, detail);
-	return TRUE;
 }
 
 /* --- updates sent from afar --------------------------------------------------------- */
@@ -90,16 +111,20 @@ void sb_updates_booth_greeted(SbStore *store, SbHub *hub, const char *booth_id)
 		offer(hub, job);
 }
 
-void sb_updates_status(SbStore *store, const char *booth_id, const SbHubUpdateStatus *st)
+gboolean sb_updates_status_write(SbStore *store, const char *booth_id, const SbHubUpdateStatus *st, GError **error)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SbUpdateJob) job = sb_store_update_job_get(store, st->update, &error);
+	g_autoptr(GError) local = NULL;
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_get(store, st->update, &local);
+	if (job == NULL && local && !g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
 	if (job == NULL || g_strcmp0(job->booth_id, booth_id) != 0 || !sb_update_state_active(job->state)) {
 		g_message("booth %s: dropping an update_status for %s (%s)", booth_id, st->update,
 			  job == NULL				? "unknown update"
 			  : !sb_update_state_active(job->state) ? "over"
 								: "not its own");
-		return;
+		return TRUE;
 	}
 	SbUpdateState next;
 	if (g_strcmp0(st->state, "busy") == 0)
@@ -110,15 +135,23 @@ void sb_updates_status(SbStore *store, const char *booth_id, const SbHubUpdateSt
 	const char *message = st->message			  ? st->message
 			      : g_strcmp0(st->state, "busy") == 0 ? "waiting for the booth to be idle"
 								  : NULL;
-	if (!sb_store_update_job_set(store, job->id, next, progress, message, &error)) {
-		g_warning("update %s: %s", job->id, error->message);
-		return;
+	if (!sb_store_update_job_set(store, job->id, next, progress, message, error)) {
+		g_prefix_error(error, "update %s: ", job->id);
+		return FALSE;
 	}
 	if (next == SB_UPDATE_FAILED)
 		g_warning("booth %s: update %s failed: %s", booth_id, job->id, message ? message : "no reason given");
 	else if (next != job->state || g_strcmp0(st->state, "busy") == 0)
 		g_message("booth %s: update %s %s%s%s", booth_id, job->id, sb_update_state_name(next),
 			  message ? ": " : "", message ? message : "");
+	return TRUE;
+}
+
+void sb_updates_status(SbStore *store, const char *booth_id, const SbHubUpdateStatus *st)
+{
+	g_autoptr(GError) error = NULL;
+	if (!sb_updates_status_write(store, booth_id, st, &error))
+		g_warning("%s", error->message);
 }
 
 gboolean sb_updates_cancel(SbStore *store, const char *id, GError **error)

@@ -17,7 +17,9 @@ G_BEGIN_DECLS
  * new one is logged once: a message for "kept", a warning naming the booth
  * and both versions for "rolled-back" and "install-failed"; the same report
  * again (after every reconnection) is one record and only a debug line.
- * FALSE on a store error (NOT_FOUND: a booth deleted meanwhile). */
+ * An installed job of the reported version is closed by it. FALSE on a
+ * store error (NOT_FOUND: a booth deleted meanwhile; UNAVAILABLE, also
+ * from closing the job: the write queue sends the same report again). */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_updates_record(SbStore *store, const char *booth_id, const SbHubUpdateReport *report, GError **error);
 
@@ -33,7 +35,12 @@ SbUpdateJob *sb_updates_start(SbStore *store, SbHub *hub, const char *booth_id, 
  * downloading (a download cut by a lost link starts over). */
 void sb_updates_booth_greeted(SbStore *store, SbHub *hub, const char *booth_id);
 /* The booth's update_status: its job moves (the booth's words kept), or
- * the status is dropped with a log line (another booth's, unknown, over). */
+ * the status is dropped with a log line (another booth's, unknown, over).
+ * FALSE only with the store's error (UNAVAILABLE: the write queue tries
+ * again). */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_updates_status_write(SbStore *store, const char *booth_id, const SbHubUpdateStatus *status, GError **error);
+/* The same, its store error logged. */
 void sb_updates_status(SbStore *store, const char *booth_id, const SbHubUpdateStatus *status);
 /* Job `id` cancelled by an administrator (a booth that will not come back to
  * say). NOT_FOUND; INVALID when it is over already. */

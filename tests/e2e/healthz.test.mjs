@@ -4,7 +4,8 @@
 // folder has room and its main loop has not stalled lately; otherwise 503
 // with the reasons, in words that name no path and quote no store error.
 // Each unhealthy state is made for real: another process holding SQLite's
-// write lock, a free-space need the disk cannot meet, the process stopped
+// write lock, a free-space need the disk cannot meet, a real small file
+// system (an 8 MiB tmpfs the test mounts) filled below the need, the process stopped
 // (SIGSTOP) for longer than the allowed stall. /metrics carries the process
 // figures a Prometheus user expects.
 
@@ -15,6 +16,8 @@ import { ASSETS, bin, missingBinaries, tmpDir } from './lib/env.mjs';
 import { startSwitchboard } from './lib/relais.mjs';
 import { Proc } from './lib/procs.mjs';
 import { until, sleep, httpGet } from './lib/util.mjs';
+import { mountTmpfs, tmpfsUnavailable } from './lib/tmpfs.mjs';
+import fs from 'node:fs';
 
 const missing = missingBinaries('relais-switchboard');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -98,5 +101,31 @@ describe('/healthz', { skip, timeout: 120000 }, () => {
     assert.match(h.body, /^unhealthy\ndisk: \d+ MiB free in the data folder \(at least 1000000 needed\)\n$/);
     // the log, not the answer, names the folder
     await until(() => /unhealthy: disk: .*sb-data has \d+ MiB free/.test(p.tailText()), { timeout: 5000, what: 'the log line' });
+  });
+
+  it('the data folder filled on a real small file system (tmpfs): 503 "disk" below the need, ok once freed', { skip: tmpfsUnavailable() ?? false }, async () => {
+    // a real 8 MiB file system as the data folder, needing 2 MiB free:
+    // healthy while empty, short of room once a file leaves 1.5 MiB
+    const d = tmpDir('healthz-tmpfs');
+    const data = path.join(d, 'sb-data');
+    const disk = mountTmpfs(data, 8);
+    try {
+      const p = new Proc('switchboard-tmpfs', bin('relais-switchboard'),
+        ['--data', data, '--port', '0', '--booth-port', '0', '--assets', ASSETS, '--health-min-free-mb', '2'], { dir: d });
+      procs.push(p);
+      const m = await p.waitForLine(/listening on http:\/\/([\d.]+):(\d+)\//, 10000);
+      const url = `http://127.0.0.1:${m[2]}/healthz`;
+      await until(async () => (await httpGet(url)).status === 200, { timeout: 5000, what: 'healthy on the empty file system' });
+      const filler = path.join(data, 'filler');
+      fs.writeFileSync(filler, Buffer.alloc(Math.max(0, disk.freeBytes() - 1.5 * 1024 * 1024)));
+      const h = await httpGet(url);
+      assert.equal(h.status, 503);
+      assert.match(h.body, /^unhealthy\ndisk: 1 MiB free in the data folder \(at least 2 needed\)\n$/);
+      fs.rmSync(filler);
+      await until(async () => (await httpGet(url)).status === 200, { timeout: 5000, what: 'healthy once freed' });
+      await p.stop();
+    } finally {
+      disk.unmount();
+    }
   });
 });

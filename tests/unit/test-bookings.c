@@ -10,6 +10,7 @@
 #include "store.h"
 #include "relais-config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 typedef RtStoreFx Fixture;
@@ -55,6 +56,33 @@ static void test_unknown_site(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(why, ==, "this booth's site is not in the store");
 	g_assert_null(sb_bookings_next_opening(f->store, "Gare"));
 	g_assert_null(sb_bookings_next_opening(NULL, "Médiathèque"));
+}
+
+/* A booking while another process holds the write lock: refused as
+ * "failed" with a delay to try again, no code, none of SQLite's words;
+ * booked once the lock is gone. */
+static void test_locked(Fixture *f, gconstpointer data)
+{
+	sqlite3 *other = NULL;
+	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	sb_store_set_busy_ms(f->store, 20);
+	g_test_expect_message("relais-bookings", G_LOG_LEVEL_WARNING, "booking (book): *database is locked");
+	g_autoptr(SbBookingsResult) b = sb_bookings_book(f->store, "Médiathèque", "2024-03-04T11:00:00+01:00",
+							 "2024-03-04T11:30:00+01:00", "fr", NULL);
+	g_test_assert_expected_messages();
+	g_assert_cmpint(b->outcome, ==, SB_BOOKINGS_FAILED);
+	g_assert_cmpstr(sb_bookings_outcome_reason(b->outcome), ==, "failed");
+	g_assert_null(b->code);
+	g_assert_cmpuint(b->retry_s, ==, SB_BOOKINGS_RETRY_S);
+	g_assert_cmpstr(b->message, ==, "the booking could not be saved now: nothing was booked, try again");
+	sb_store_set_busy_ms(f->store, 0);
+	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	g_autoptr(SbBookingsResult) ok = sb_bookings_book(f->store, "Médiathèque", "2024-03-04T11:00:00+01:00",
+							  "2024-03-04T11:30:00+01:00", "fr", NULL);
+	g_assert_cmpint(ok->outcome, ==, SB_BOOKINGS_OK);
+	g_assert_cmpuint(strlen(ok->code), ==, RELAIS_BOOKING_CODE_LEN);
 }
 
 /* Offered, booked, too early, checked in, verified, used: the whole life. */
@@ -151,6 +179,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/bookings/reasons", test_reasons);
 	g_test_add("/bookings/unknown-site", Fixture, NULL, setup, test_unknown_site, teardown);
 	g_test_add("/bookings/life", Fixture, NULL, setup, test_life, teardown);
+	g_test_add("/bookings/locked", Fixture, NULL, setup, test_locked, teardown);
 	g_test_add("/bookings/verify-other-day", Fixture, NULL, setup, test_verify_other_day, teardown);
 	g_test_add("/bookings/next-opening", Fixture, NULL, setup, test_next_opening, teardown);
 	return g_test_run();

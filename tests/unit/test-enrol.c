@@ -10,6 +10,7 @@
 #include "pki.h"
 #include "relais-config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 typedef struct {
@@ -313,6 +314,25 @@ static void test_status(Fixture *f, gconstpointer data)
 	g_assert_cmpint(none, ==, 0);
 }
 
+/* The database locked by another process (BEGIN IMMEDIATE) while a booth
+ * enrols: 503 (try again), not 500, and the token stays usable. */
+static void test_locked(Fixture *f, gconstpointer data)
+{
+	g_autofree char *token = add_booth(f, "hall-1");
+	g_autofree char *csr = new_csr("hall-1");
+	sqlite3 *other = NULL;
+	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	sb_store_set_busy_ms(f->store, 20);
+	expect_enrol(f, token, csr, SB_ENROL_ERROR_UNAVAILABLE, 503);
+	sb_store_set_busy_ms(f->store, 0);
+	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	g_autoptr(SbBoothCert) issued = NULL;
+	g_autofree char *pem = enrol_ok(f, token, csr, &issued);
+	g_assert_cmpstr(issued->booth_id, ==, "hall-1");
+}
+
 static void test_bearer(Fixture *f, gconstpointer data)
 {
 	g_assert_cmpstr(sb_enrol_bearer_token("Bearer abc"), ==, "abc");
@@ -336,5 +356,6 @@ int main(int argc, char **argv)
 	ADD("/enrol/revoke-pending", test_revoke_pending);
 	ADD("/enrol/status", test_status);
 	ADD("/enrol/bearer", test_bearer);
+	ADD("/enrol/locked", test_locked);
 	return g_test_run();
 }

@@ -93,6 +93,11 @@ static SbBookingsResult *t_book(const char *site, const char *start, const char 
 /* GOOD22 checks in; any other code is unknown. */
 static SbBookingsResult *t_check_in(const char *site, const char *code, gpointer ud)
 {
+	if (g_strcmp0(code, "DF3333") == 0) { /* the store cannot write now (bookings.c) */
+		SbBookingsResult *r = sb_bookings_result_new(SB_BOOKINGS_FAILED, "could not be saved now");
+		r->retry_s = SB_BOOKINGS_RETRY_S;
+		return r;
+	}
 	if (g_strcmp0(code, "GD2222") != 0)
 		return sb_bookings_result_new(SB_BOOKINGS_UNKNOWN, NULL);
 	SbBookingsResult *r = sb_bookings_result_new(SB_BOOKINGS_OK, NULL);
@@ -1927,6 +1932,23 @@ static void test_booking_rate_limit(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(out->str, "\nrelais_bookings_total{outcome=\"booked\"} 0\n"));
 }
 
+/* A check-in the store cannot save now (a full disk) is "failed" with a
+ * delay to try again, and is not a refused code: the booth is never made
+ * to wait for it. */
+static void test_booking_store_fault(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "b0");
+	for (int i = 0; i < CONFIG_RELAIS_SB_CHECKIN_MAX_FAILURES + 2; i++) {
+		say(f, b, "{\"type\":\"check_in\",\"code\":\"DF3333\"}");
+		g_assert_cmpstr(booking_reason_of(b), ==, "failed");
+		g_autoptr(RelaisMsg) e = last_of(b, RELAIS_MSG_BOOKING_ERROR);
+		g_assert_cmpint(relais_msg_get_int(e, "retry_s", 0), ==, SB_BOOKINGS_RETRY_S);
+	}
+	say(f, b, "{\"type\":\"check_in\",\"code\":\"GD2222\"}");
+	g_autoptr(RelaisMsg) in = last_of(b, RELAIS_MSG_CHECKED_IN);
+	g_assert_nonnull(in);
+}
+
 static void test_next_opening(Fixture *f, gconstpointer data)
 {
 	/* nobody on duty: the booth learns when its site opens next */
@@ -2097,12 +2119,14 @@ int main(int argc, char **argv)
 	g_test_add("/hub/skills-filter", Fixture, &ROOMY, setup, test_skills_filter, teardown);
 	g_test_add("/hub/skills-accept", Fixture, NULL, setup, test_skills_accept, teardown);
 	g_test_add("/hub/skills-wait", Fixture, NULL, setup, test_skills_wait, teardown);
+
 	g_test_add("/hub/booked-first", Fixture, &BOOKINGS, setup, test_booked_first, teardown);
 	g_test_add("/hub/booking/verify", Fixture, &BOOKINGS, setup, test_booking_verify, teardown);
 	g_test_add("/hub/booking/unverifiable", Fixture, &ROOMY, setup, test_booking_unverifiable, teardown);
 	g_test_add("/hub/booking/messages", Fixture, &BOOKINGS, setup, test_booking_messages, teardown);
 	g_test_add("/hub/booking/slots-later", Fixture, &SLOTS_LATER, setup, test_booking_slots_later, teardown);
 	g_test_add("/hub/booking/rate-limit", Fixture, &BOOKINGS, setup, test_booking_rate_limit, teardown);
+	g_test_add("/hub/booking/store-fault", Fixture, &BOOKINGS, setup, test_booking_store_fault, teardown);
 	g_test_add("/hub/next-opening", Fixture, &HOURS, setup, test_next_opening, teardown);
 	return g_test_run();
 }

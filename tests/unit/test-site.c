@@ -8,6 +8,7 @@
 #include "harness.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 typedef struct {
@@ -186,6 +187,37 @@ static JsonObject *find(JsonArray *booths, const char *id)
 	return NULL;
 }
 
+/* Another process holds the write lock across several syncs: one
+ * warning (GTest fails on a second), each sync short (not the store's
+ * busy timeout), and the states written at the first sync after. */
+static void test_sync_locked(Fixture *f, gconstpointer data)
+{
+	g_autoptr(SbSiteBooths) sb = sb_site_booths_new(f->store);
+	sqlite3 *other = NULL;
+	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	g_autoptr(JsonArray) s1 = snapshot("b1", "Site A", "idle", "", NULL);
+	g_test_expect_message("relais-site", G_LOG_LEVEL_WARNING,
+			      "booth states cannot be written now, retried at each sync: *database is locked");
+	for (int i = 0; i < 3; i++) {
+		g_autoptr(GError) error = NULL;
+		gint64 t0 = g_get_monotonic_time();
+		g_assert_false(sb_site_booths_sync(sb, s1, (1000 + i) * G_USEC_PER_SEC, &error));
+		g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE);
+		g_assert_cmpint(g_get_monotonic_time() - t0, <, 2 * G_USEC_PER_SEC);
+	}
+	g_test_assert_expected_messages();
+	g_assert_null(booth(f, "b1"));
+	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	g_test_expect_message("relais-site", G_LOG_LEVEL_MESSAGE, "booth states written again");
+	sync_ok(sb, s1, 1010 * G_USEC_PER_SEC);
+	g_test_assert_expected_messages();
+	g_autoptr(SbBooth) b1 = booth(f, "b1");
+	g_assert_nonnull(b1);
+	g_assert_cmpstr(b1->state, ==, "idle");
+}
+
 static void test_json(Fixture *f, gconstpointer data)
 {
 	g_autoptr(SbSiteBooths) sb = sb_site_booths_new(f->store);
@@ -251,5 +283,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/site/status-words", test_status_words);
 	g_test_add("/site/sync", Fixture, NULL, setup, test_sync, teardown);
 	g_test_add("/site/json", Fixture, NULL, setup, test_json, teardown);
+	g_test_add("/site/sync-locked", Fixture, NULL, setup, test_sync_locked, teardown);
 	return g_test_run();
 }
