@@ -216,7 +216,7 @@ JsonArray *hub_ice_servers_for(SbHub *hub, SbPeer *peer)
 		/* the scheme kept for the console: turns: (TURN over TLS, e.g. on
 		 * 443 where only TCP gets out) is not turn: with another port */
 		gboolean tls = g_str_has_prefix(*t, "turns:");
-		const char *rest = *t + (tls ? 6 : 5);
+		const char *rest = tls ? *t + 6 : g_str_has_prefix(*t, "turn:") ? *t + 5 : *t;
 		while (*rest == '/')
 			rest++;
 		/* A booth gets a turns: server as TURN over plain TCP to the same
