@@ -122,9 +122,9 @@ describe('network lab', { skip, timeout: 240000 }, () => {
       t.diagnostic(`cap ${kbit} kbit/s: bulk TCP at ${(r / 1000).toFixed(0)} kbit/s`);
       // never above the cap (uncapped: gigabits); below it by what one TCP
       // flow loses to a drop-tail queue of a few packets (measured here:
-      // 0.54-1.1 of the cap, the least at 300 kbit/s): the lower bound only
-      // says data still flows
-      assert.ok(r > kbit * 1000 * 0.3 && r < kbit * 1000 * 1.15, b.out);
+      // 0.41-1.1 of the cap, the least at 300 kbit/s, lower on a busy
+      // machine): the lower bound only says data still flows
+      assert.ok(r > kbit * 1000 * 0.1 && r < kbit * 1000 * 1.15, b.out);
     }
     const after = rate((await probe(lab, 'booth', 'bulk', lab.addr.core, PROBE_PORT, 2)).out);
     assert.ok(after > 20e6, `uncapped again: ${after}`);
