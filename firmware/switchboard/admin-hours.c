@@ -60,10 +60,10 @@ static gboolean slot_from_json(JsonNode *n, guint i, SbSlot *slot, char **field,
 	if (!JSON_NODE_HOLDS_OBJECT(n))
 		return refuse("%s must be an object", *field);
 	JsonObject *o = json_node_get_object(n);
-	const char *day = json_object_get_string_member_with_default(o, "day", NULL);
-	const char *half = json_object_get_string_member_with_default(o, "half", NULL);
-	const char *start = json_object_get_string_member_with_default(o, "start", NULL);
-	const char *end = json_object_get_string_member_with_default(o, "end", NULL);
+	const char *day = sb_api_member_string(o, "day");
+	const char *half = sb_api_member_string(o, "half");
+	const char *start = sb_api_member_string(o, "start");
+	const char *end = sb_api_member_string(o, "end");
 	JsonNode *cap = json_object_get_member(o, "capacity");
 	*slot = (SbSlot){0};
 	gboolean day_ok = FALSE;

@@ -73,6 +73,14 @@ gboolean sb_api_json_bool(JsonObject *o, const char *name, gboolean *out, GError
 	return TRUE;
 }
 
+const char *sb_api_member_string(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (!given(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(n);
+}
+
 gboolean sb_api_node_int_in(JsonNode *n, gint64 min, gint64 max, gint64 *out)
 {
 	if (!given(n) || json_node_get_value_type(n) != G_TYPE_INT64)

@@ -56,6 +56,11 @@ gboolean sb_api_json_bool(JsonObject *o, const char *name, gboolean *out, GError
 gboolean sb_api_json_int(JsonObject *o, const char *name, gboolean required, gint64 min, gint64 max, gint64 *out,
 			 gboolean *present, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Member `name` of `o` if it is a string, else NULL (absent, null, a
+ * number, an array, an object: json-glib's get_string_member_with_default
+ * raises a critical on those). */
+const char *sb_api_member_string(JsonObject *o, const char *name);
+
 /* Whether `n` (nullable) holds an integer in [min, max] (then *out is it):
  * for an array's elements, whose messages their handler words. */
 gboolean sb_api_node_int_in(JsonNode *n, gint64 min, gint64 max, gint64 *out);

@@ -114,8 +114,8 @@ gboolean sb_bundles_inspect(const char *rauc, const char *keyring, const char *p
 		return FALSE;
 	}
 	JsonObject *o = json_node_get_object(json_parser_get_root(parser));
-	const char *c = json_object_get_string_member_with_default(o, "compatible", NULL);
-	const char *v = json_object_get_string_member_with_default(o, "version", NULL);
+	const char *c = sb_api_member_string(o, "compatible");
+	const char *v = sb_api_member_string(o, "version");
 	*compatible = c && *c ? relais_version_sanitize(c) : NULL;
 	*version = v && *v ? relais_version_sanitize(v) : NULL;
 	return TRUE;

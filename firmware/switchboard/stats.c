@@ -32,7 +32,7 @@ typedef struct {
 
 struct _SbStats {
 	SbStore *store;
-	SbReader *reader; /* the statistics are read on its thread */
+	SbReader *reader;     /* the statistics are read on its thread */
 	SbWriteQueue *writes; /* not owned: call records and ratings go through it */
 	gboolean secure;
 	GHashTable *answered; /* call id -> Answered */

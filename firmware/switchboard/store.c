@@ -235,7 +235,7 @@ struct _SbStore {
 	guint early_min, no_show_min;
 	SbStore *writer;    /* a reader (sb_store_open_reader): the store whose clock it keeps */
 	gint64 deadline_us; /* a reader: its query is interrupted past this (monotonic); 0: none */
-	guint busy_ms; /* the busy timeout now (sb_store_set_busy_ms) */
+	guint busy_ms;	    /* the busy timeout now (sb_store_set_busy_ms) */
 };
 
 /* SbStmt is the engine's statement: for SQLite, a sqlite3_stmt. */

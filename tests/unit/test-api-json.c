@@ -5,6 +5,7 @@
  * message names the field. */
 #include "api-json.h"
 #include "http.h"
+#include "admin-private.h"
 
 #include <string.h>
 
@@ -259,6 +260,31 @@ static void test_credentials(void)
 	}
 }
 
+/* A member read as a string only when it is one: json-glib's own getter
+ * raises a critical on an array or an object (found by fuzz-api-body on the
+ * opening hours: "half": ["", "u"], kept in tests/fuzz/regressions). */
+static void test_member_string(void)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonObject *o = parse(parser, "{\"s\":\"am\",\"a\":[\"am\"],\"o\":{\"x\":1},\"n\":null,\"i\":3}");
+	g_assert_cmpstr(sb_api_member_string(o, "s"), ==, "am");
+	g_assert_null(sb_api_member_string(o, "a"));
+	g_assert_null(sb_api_member_string(o, "o"));
+	g_assert_null(sb_api_member_string(o, "n"));
+	g_assert_null(sb_api_member_string(o, "i"));
+	g_assert_null(sb_api_member_string(o, "absent"));
+	/* the opening hours say which member is wrong, and raise nothing */
+	JsonObject *hours = parse(parser, "{\"slots\":[{\"day\":\"mon\",\"half\":[\"am\"],\"start\":\"09:00\","
+					  "\"end\":\"12:00\",\"capacity\":1}]}");
+	SbSlot slots[SB_ADMIN_MAX_HALF_DAYS];
+	guint n = 0;
+	g_autofree char *field = NULL;
+	g_autoptr(GError) error = NULL;
+	g_assert_false(sb_admin_hours_from_json(hours, slots, &n, &field, &error));
+	g_assert_cmpstr(field, ==, "slots[0]");
+	g_assert_nonnull(strstr(error->message, "half is am or pm"));
+}
+
 /* The sign-in token among a Cookie header's cookies. */
 static void test_cookie(void)
 {
@@ -278,6 +304,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/api-json/string", test_string);
+	g_test_add_func("/api-json/member-string", test_member_string);
 	g_test_add_func("/api-json/string-rule", test_string_rule);
 	g_test_add_func("/api-json/id", test_id);
 	g_test_add_func("/api-json/bool", test_bool);
