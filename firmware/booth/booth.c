@@ -216,6 +216,13 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 	if (booth->call_us && st.first_audio_received_us)
 		json_object_set_double_member(o, "call_to_first_audio_ms",
 					      (st.first_audio_received_us - booth->call_us) / 1000.0);
+	/* what the booth sends now: the encoder's size and frame rate, and the
+	 * rate measured over about the last second */
+	json_object_set_int_member(o, "video_sent_width", st.video_sent_width);
+	json_object_set_int_member(o, "video_sent_height", st.video_sent_height);
+	json_object_set_double_member(o, "video_sent_fps", st.video_sent_fps);
+	json_object_set_int_member(o, "video_sent_kbps", st.video_sent_kbps);
+	json_object_set_int_member(o, "video_target_kbps", media ? relais_media_get_video_kbps(media) : 0);
 	/* the call's media connection (PROTOCOL.md "Reconnecting a call's media") */
 	json_object_set_int_member(o, "media_connection", booth->media_gen);
 	json_object_set_int_member(o, "media_restarts", booth->media_restarts);

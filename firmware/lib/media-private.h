@@ -99,6 +99,9 @@ struct _RelaisMedia {
 	/* Quality (lock). */
 	GSource *quality_source;
 	gint64 connected_us, last_video_received_us, last_audio_received_us;
+	/* the sending rate's window (lock): bytes and frames sent at its start */
+	gint64 rate_t0;
+	guint64 rate_bytes0, rate_frames0;
 	RelaisQuality quality;
 };
 

@@ -36,7 +36,19 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 	if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
 		GstCaps *caps = relais_media_probe_caps(info);
 		gboolean screen = pd->counter == RELAIS_MEDIA_COUNT_SCREEN_RECEIVED;
-		if (caps != NULL && (pd->counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || screen)) {
+		if (caps != NULL && pd->counter == RELAIS_MEDIA_COUNT_VIDEO_SENT) {
+			/* the encoder's caps: what is sent, whatever the camera gives */
+			const GstStructure *st = gst_caps_get_structure(caps, 0);
+			gint w = 0, h = 0, num = 0, den = 1;
+			gst_structure_get_int(st, "width", &w);
+			gst_structure_get_int(st, "height", &h);
+			gst_structure_get_fraction(st, "framerate", &num, &den);
+			g_mutex_lock(&m->lock);
+			s->video_sent_width = (guint)MAX(w, 0);
+			s->video_sent_height = (guint)MAX(h, 0);
+			s->video_sent_caps_fps = den > 0 ? (double)num / den : 0;
+			g_mutex_unlock(&m->lock);
+		} else if (caps != NULL && (pd->counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || screen)) {
 			GstVideoInfo vi;
 			if (gst_video_info_from_caps(&vi, caps)) {
 				g_mutex_lock(&m->lock);
@@ -49,13 +61,20 @@ static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 	}
 
 	guint n = 1;
-	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-		n = gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+	gsize bytes = 0;
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+		GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+		n = gst_buffer_list_length(list);
+		bytes = gst_buffer_list_calculate_size(list);
+	} else if (GST_PAD_PROBE_INFO_BUFFER(info) != NULL) {
+		bytes = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+	}
 	gint64 now = g_get_monotonic_time();
 	g_mutex_lock(&m->lock);
 	switch (pd->counter) {
 	case RELAIS_MEDIA_COUNT_VIDEO_SENT:
 		count(&s->video_frames_sent, &s->first_video_sent_us, n, now);
+		s->video_bytes_sent += bytes;
 		break;
 	case RELAIS_MEDIA_COUNT_AUDIO_SENT:
 		count(&s->audio_buffers_sent, NULL, n, now);
@@ -85,7 +104,8 @@ void relais_media_add_count_probe(RelaisMedia *m, GstPad *pad, RelaisMediaCounte
 	pd->media = relais_media_ref(m);
 	pd->counter = counter;
 	GstPadProbeType mask = GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST;
-	if (counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || counter == RELAIS_MEDIA_COUNT_SCREEN_RECEIVED)
+	if (counter == RELAIS_MEDIA_COUNT_VIDEO_RECEIVED || counter == RELAIS_MEDIA_COUNT_SCREEN_RECEIVED ||
+	    counter == RELAIS_MEDIA_COUNT_VIDEO_SENT)
 		mask |= GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM;
 	gst_pad_add_probe(pad, mask, count_probe, pd, probe_data_free);
 }

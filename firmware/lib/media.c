@@ -533,10 +533,31 @@ RelaisMediaState relais_media_get_state(RelaisMedia *m)
 	return s;
 }
 
+guint relais_media_get_video_kbps(RelaisMedia *m)
+{
+	g_return_val_if_fail(m != NULL, 0);
+	return m->video_kbps;
+}
+
 void relais_media_get_stats(RelaisMedia *m, RelaisMediaStats *stats)
 {
 	g_return_if_fail(m != NULL && stats != NULL);
 	g_mutex_lock(&m->lock);
+	/* the sending rate over a window of at least a second, moved on when
+	 * asked (status, the console's quality: every second or two) */
+	gint64 now = g_get_monotonic_time();
+	if (m->rate_t0 == 0) {
+		m->rate_t0 = now;
+		m->rate_bytes0 = m->stats.video_bytes_sent;
+		m->rate_frames0 = m->stats.video_frames_sent;
+	} else if (now - m->rate_t0 >= G_USEC_PER_SEC) {
+		double secs = (now - m->rate_t0) / (double)G_USEC_PER_SEC;
+		m->stats.video_sent_kbps = (guint)((m->stats.video_bytes_sent - m->rate_bytes0) * 8 / secs / 1000);
+		m->stats.video_sent_fps = (m->stats.video_frames_sent - m->rate_frames0) / secs;
+		m->rate_t0 = now;
+		m->rate_bytes0 = m->stats.video_bytes_sent;
+		m->rate_frames0 = m->stats.video_frames_sent;
+	}
 	*stats = m->stats;
 	g_mutex_unlock(&m->lock);
 	if (m->stamp != NULL)

@@ -85,6 +85,14 @@ typedef struct {
 	gint64 first_video_received_us;
 	gint64 first_audio_received_us;
 	guint video_width, video_height; /* of the received video, 0 if none */
+	/* What the booth sends (the encoder's output, before RTP): its bytes,
+	 * the size and frame rate its caps say, and the rate over about the
+	 * last second (0 until a second has passed) */
+	guint64 video_bytes_sent;
+	guint video_sent_width, video_sent_height;
+	double video_sent_caps_fps;
+	guint video_sent_kbps;
+	double video_sent_fps;
 	/* The adviser's shared screen (m-line RELAIS_MEDIA_SCREEN_MLINE):
 	 * decoded frames at its appsink, first one's time, size as decoded. */
 	guint64 screen_frames_received;
@@ -129,6 +137,9 @@ gboolean relais_media_set_remote(RelaisMedia *media, const char *type, const cha
 void relais_media_add_ice(RelaisMedia *media, guint mline, const char *candidate);
 
 RelaisMediaState relais_media_get_state(RelaisMedia *media);
+/* The video bitrate the encoder is asked for (kbit/s): the board's
+ * media.conf today (no congestion control yet: issue 13). */
+guint relais_media_get_video_kbps(RelaisMedia *media);
 void relais_media_get_stats(RelaisMedia *media, RelaisMediaStats *stats);
 
 /* Latest decoded remote video frame, for the touch UI (next issue): an I420

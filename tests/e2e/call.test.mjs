@@ -94,6 +94,16 @@ for (const v of variants) {
         assert.equal(f.level, level, f.text);
         assert.match(f.text, new RegExp(`^${level[0].toUpperCase()}${level.slice(1)} connection · ${kbps} kbit/s · ${fps} fps`));
 
+        // What the booth sends, as its status tells a technician
+        // (relais-boothctl status): the encoder's size and the rates over
+        // the last second
+        const sent = (await stack.booth.ctl.status()).media;
+        t.diagnostic(`booth sends ${sent.video_sent_width}x${sent.video_sent_height} at ${sent.video_sent_fps.toFixed(1)} fps, ${sent.video_sent_kbps} kbit/s (target ${sent.video_target_kbps})`);
+        assert.equal(sent.video_sent_width, 640);
+        assert.equal(sent.video_sent_height, 480);
+        assert.equal(sent.video_target_kbps, 1200);
+        assert.ok(sent.video_sent_fps > 0 && sent.video_sent_kbps > 0, JSON.stringify(sent));
+
         // Chat both ways.
         await page.locator('[data-testid="chat-input"]').fill('Bonjour, je vous entends bien ?');
         await page.locator('[data-testid="chat-input"]').press('Enter');
