@@ -617,8 +617,8 @@ int main(int argc, char **argv)
 	int port = CONFIG_RELAIS_SB_PORT;
 	int booth_port = CONFIG_RELAIS_SB_BOOTH_PORT;
 	int booth_cert_s = 0;
-	g_autofree char *bind = g_strdup("127.0.0.1");
-	g_autofree char *assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);
+	g_autofree char *bind = NULL;
+	g_autofree char *assets = NULL;
 	g_autofree char *data = NULL;
 	g_auto(GStrv) ice = NULL;
 	g_auto(GStrv) turn_urls = NULL;
@@ -626,7 +626,7 @@ int main(int argc, char **argv)
 	g_autofree char *tls_cert = NULL, *tls_key = NULL;
 	int doc_max_bytes = 0;
 	gint64 bundle_max_bytes = 0;
-	g_autofree char *rauc = g_strdup(CONFIG_RELAIS_SB_RAUC_PATH);
+	g_autofree char *rauc = NULL;
 	g_autofree char *bundle_keyring = NULL;
 	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
 	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
@@ -721,6 +721,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", error->message);
 		return 2;
 	}
+	/* the defaults once the options are parsed: GOption replaces a string
+	 * it is given without freeing the one it finds (a leak per option) */
+	if (bind == NULL)
+		bind = g_strdup("127.0.0.1");
+	if (assets == NULL)
+		assets = g_strdup(CONFIG_RELAIS_SB_ASSETS_DIR);
+	if (rauc == NULL)
+		rauc = g_strdup(CONFIG_RELAIS_SB_RAUC_PATH);
 	if (main_argc > 1) {
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", parse_argv[1]);
 		return 2;
