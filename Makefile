@@ -74,7 +74,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
 
-.PHONY: all deps check check-unit check-integration check-e2e asan demo clean \
+.PHONY: all deps check check-unit check-integration check-e2e asan asan-build check-asan demo clean \
         menuconfig savedefconfig olddefconfig bench help format format-check \
         screenshots update-goldens bundle image check-image fuzz fuzz-build check-fuzz
 
@@ -85,7 +85,8 @@ help:
 	@echo "make             build into $(O)/ (board $(BOARD) unless configured)"
 	@echo "make check       install, build and run every test"
 	@echo "make demo        switchboard + simulated booth + adviser URL"
-	@echo "make asan        AddressSanitizer/UBSan build in build-asan/ and unit tests"
+	@echo "make asan        AddressSanitizer/UBSan build in $(ASAN_O)/ and unit tests"
+	@echo "make check-asan  the sanitizer pass of make check: integration + e2e on $(ASAN_O)/, LSan on"
 	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
 	@echo "make check-fuzz  the fuzz suite of make check: regressions, then 5 s per harness"
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
@@ -287,9 +288,14 @@ check-fuzz: fuzz-build
 deps:
 	@board/host/install-deps.sh
 
+# make check: every suite on $(O), then the sanitizer pass (integration and
+# e2e again, on the ASan+UBSan build, tests/sanitizer/README.md); both always
+# run, and either one failing fails the check
 check: deps
 	@$(MAKE) --no-print-directory all fuzz-build
-	@tests/run-all.sh $(O)
+	@$(MAKE) --no-print-directory asan-build
+	@rc=0; tests/run-all.sh $(O) || rc=1; \
+	tests/run-all.sh $(ASAN_O) asan || rc=1; exit $$rc
 
 check-unit: all
 	@tests/run-all.sh $(O) unit
@@ -300,10 +306,21 @@ check-integration: all
 check-e2e: all
 	@tests/run-all.sh $(O) e2e
 
-asan:
-	@$(MAKE) --no-print-directory O=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+# The sanitizer build: every program and test with AddressSanitizer and
+# UndefinedBehaviorSanitizer (a UBSan error ends the process), in its own
+# folder. `make asan` runs the unit tests on it (the quick look, leaks off);
+# `make check-asan` the integration and e2e suites with LeakSanitizer on and
+# every report a failure (tests/sanitizer/README.md).
+ASAN_O ?= build-asan
+asan-build:
+	@$(MAKE) --no-print-directory O=$(ASAN_O) OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
-	@ASAN_OPTIONS=detect_leaks=0 tests/run-all.sh build-asan unit
+
+asan: asan-build
+	@ASAN_OPTIONS=detect_leaks=0 tests/run-all.sh $(ASAN_O) unit
+
+check-asan: asan-build
+	@tests/run-all.sh $(ASAN_O) asan
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -356,4 +373,4 @@ bench: all
 	@tests/bench/run.sh $(O)
 
 clean:
-	rm -rf $(O) build-asan
+	rm -rf $(O) $(ASAN_O)

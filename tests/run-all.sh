@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs the test suites against build folder $1: unit, fuzz, integration, e2e
 # (or the one named in $2) and ends with one summary line "N passed, N failed".
+# $2 = asan: the sanitizer pass (tests/sanitizer/README.md): the integration
+# and e2e suites against an ASan+UBSan build folder $1 with LeakSanitizer on,
+# then every sanitizer report of the run counted as a failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -16,6 +19,18 @@ logs=$build/test-logs
 mkdir -p "$logs"
 passed=0 failed=0
 failures=()
+# the e2e suite's whole-run limit (seconds); the sanitizer pass is slower
+e2e_limit=900
+
+if [[ $only == asan ]]; then
+	# reports of this run only: a stale file from an earlier run must not fail it
+	san_reports=$logs/sanitizer
+	rm -rf "$san_reports"
+	# shellcheck source=sanitizer/env.sh
+	source "$top/tests/sanitizer/env.sh" "$san_reports"
+	e2e_limit=1800
+	echo "== sanitizer pass (ASan+UBSan+LSan, $build; reports in $san_reports)"
+fi
 
 run_gtest() {
 	local bin=$1 name
@@ -81,12 +96,12 @@ if [[ $only == all || $only == fuzz ]]; then
 		fi
 	done
 fi
-[[ $only == all || $only == integration ]] && suite integration
+[[ $only == all || $only == integration || $only == asan ]] && suite integration
 
-if [[ $only == all || $only == e2e ]]; then
+if [[ $only == all || $only == e2e || $only == asan ]]; then
 	echo "== e2e tests (Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'))"
 	log=$logs/e2e.log
-	(cd "$top/tests/e2e" && timeout -k 10 900 node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs) >"$log" 2>&1
+	(cd "$top/tests/e2e" && timeout -k 10 "$e2e_limit" node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs) >"$log" 2>&1
 	rc=$?
 	ok=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$log" | tail -1)
 	nok=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$log" | tail -1)
@@ -99,6 +114,25 @@ if [[ $only == all || $only == e2e ]]; then
 	if ((nok)); then
 		failures+=("e2e (log: $log)")
 		tail -40 "$log"
+	fi
+fi
+
+# every process of the pass wrote its sanitizer findings to $san_reports:
+# each distinct one (an ASan error, a UBSan runtime error, an unsuppressed
+# leak) is a failure, shown here with the file that tells the whole story
+if [[ $only == asan ]]; then
+	echo "== sanitizer reports"
+	python3 "$top/tests/sanitizer/reports.py" "$san_reports" >"$logs/sanitizer.log" 2>&1
+	rc=$?
+	cat "$logs/sanitizer.log"
+	nrep=$(grep -c '^  SANITIZER ' "$logs/sanitizer.log")
+	if ((rc != 0)); then
+		((nrep == 0)) && nrep=1 # the reader itself failed
+		failed=$((failed + nrep))
+		failures+=("sanitizer: $nrep finding(s) (log: $logs/sanitizer.log)")
+	else
+		passed=$((passed + 1))
+		echo "  PASS  no sanitizer report"
 	fi
 fi
 
