@@ -125,6 +125,14 @@ if [[ $only == asan ]]; then
 	python3 "$top/tests/sanitizer/reports.py" "$san_reports" >"$logs/sanitizer.log" 2>&1
 	rc=$?
 	cat "$logs/sanitizer.log"
+	# GCC's UBSan runtime is a library of its own beside ASan's and writes
+	# to stderr whatever log_path says: its reports are in the logs of the
+	# tests whose processes it aborted
+	grep -l 'runtime error:' "$logs"/*.log 2>/dev/null | grep -v '/sanitizer\.log$' | while read -r f; do
+		echo "  SANITIZER ubsan: $(grep -m1 'runtime error:' "$f" | cut -c1-200); in $f"
+	done >>"$logs/sanitizer.log"
+	grep '^  SANITIZER ubsan' "$logs/sanitizer.log"
+	grep -q '^  SANITIZER ubsan' "$logs/sanitizer.log" && rc=1
 	nrep=$(grep -c '^  SANITIZER ' "$logs/sanitizer.log")
 	if ((rc != 0)); then
 		((nrep == 0)) && nrep=1 # the reader itself failed
