@@ -57,11 +57,23 @@ run_gtest() {
 	return 0
 }
 
+# Left out of the sanitizer pass, each with why (shown, never silent):
+# test-provision hashes the PIN at full strength (600 000 PBKDF2 rounds, one
+# OpenSSL allocation each) in relaisctl and again in the test; with a full
+# stack taken per allocation it does not end within its 300 s, and the fast
+# unwinder would leave its processes' third-party leaks unsuppressible
+san_skip=(test-provision)
+
 suite() {
 	local kind=$1
 	echo "== $kind tests"
 	for bin in "$build"/tests/"$kind"/test-*; do
-		[[ -x $bin ]] && run_gtest "$bin"
+		[[ -x $bin ]] || continue
+		if [[ $only == asan && " ${san_skip[*]} " == *" $(basename "$bin") "* ]]; then
+			echo "  SKIP  $(basename "$bin") (sanitizer pass: see san_skip in tests/run-all.sh)"
+			continue
+		fi
+		run_gtest "$bin"
 	done
 }
 
