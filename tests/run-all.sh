@@ -26,6 +26,7 @@ if [[ $only == asan ]]; then
 	# reports of this run only: a stale file from an earlier run must not fail it
 	san_reports=$logs/sanitizer
 	rm -rf "$san_reports"
+	touch "$logs/.sanitizer-start" # the test logs of this run are newer
 	# shellcheck source=sanitizer/env.sh
 	source "$top/tests/sanitizer/env.sh" "$san_reports"
 	e2e_limit=1800
@@ -154,7 +155,8 @@ if [[ $only == asan ]]; then
 	# GCC's UBSan runtime is a library of its own beside ASan's and writes
 	# to stderr whatever log_path says: its reports are in the logs of the
 	# tests whose processes it aborted
-	grep -l 'runtime error:' "$logs"/*.log 2>/dev/null | grep -v '/sanitizer\.log$' | while read -r f; do
+	find "$logs" -maxdepth 1 -name '*.log' ! -name sanitizer.log -newer "$logs/.sanitizer-start" \
+		-exec grep -l 'runtime error:' {} + 2>/dev/null | while read -r f; do
 		echo "  SANITIZER ubsan: $(grep -m1 'runtime error:' "$f" | cut -c1-200); in $f"
 	done >>"$logs/sanitizer.log"
 	grep '^  SANITIZER ubsan' "$logs/sanitizer.log"
