@@ -225,14 +225,14 @@ int main(int argc, char **argv)
 	g_autofree char *state_dir = NULL;
 	g_autofree char *booth_id = NULL;
 	g_autofree char *site = NULL;
-	g_autofree char *board = g_strdup(CONFIG_RELAIS_BOARD);
-	g_autofree char *pipelines = g_strdup(CONFIG_RELAIS_BOOTH_PIPELINES_DIR);
+	g_autofree char *board = NULL;
+	g_autofree char *pipelines = NULL;
 	g_autofree char *control_path = NULL;
 	gboolean ui = FALSE, fullscreen = FALSE, relay_only = FALSE;
 	g_auto(GStrv) ice_addresses = NULL;
 	g_autofree char *ui_size = NULL;
 	int ui_dpi = 0;
-	g_autofree char *questions_path = g_strdup(CONFIG_RELAIS_UI_QUESTIONS_FILE);
+	g_autofree char *questions_path = NULL;
 	g_autofree char *locale_dir = NULL;
 	g_autofree char *languages = NULL;
 	g_autofree char *timeouts_spec = NULL;
@@ -240,10 +240,10 @@ int main(int argc, char **argv)
 	g_autofree char *enrol_token = NULL;
 	g_autofree char *pin_hash = NULL;
 	g_autofree char *update_status = NULL;
-	g_autofree char *cmdline_path = g_strdup("/proc/cmdline");
+	g_autofree char *cmdline_path = NULL;
 	g_autofree char *update_dir = NULL;
-	g_autofree char *rauc = g_strdup(CONFIG_RELAIS_BOOTH_RAUC_PATH);
-	g_autofree char *reboot_cmd = g_strdup(CONFIG_RELAIS_BOOTH_REBOOT_CMD);
+	g_autofree char *rauc = NULL;
+	g_autofree char *reboot_cmd = NULL;
 	GOptionEntry entries[] = {
 		{"settings", 0, 0, G_OPTION_ARG_FILENAME, &settings_path,
 		 "The booth's settings file, written by relaisctl provision (default, when no --switchboard is "
@@ -310,6 +310,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relais-booth: %s\n", error->message);
 		return 2;
 	}
+	/* the defaults once the options are parsed: GOption replaces a string
+	 * it is given without freeing the one it finds (a leak per option) */
+	if (board == NULL)
+		board = g_strdup(CONFIG_RELAIS_BOARD);
+	if (pipelines == NULL)
+		pipelines = g_strdup(CONFIG_RELAIS_BOOTH_PIPELINES_DIR);
+	if (questions_path == NULL)
+		questions_path = g_strdup(CONFIG_RELAIS_UI_QUESTIONS_FILE);
+	if (cmdline_path == NULL)
+		cmdline_path = g_strdup("/proc/cmdline");
+	if (rauc == NULL)
+		rauc = g_strdup(CONFIG_RELAIS_BOOTH_RAUC_PATH);
+	if (reboot_cmd == NULL)
+		reboot_cmd = g_strdup(CONFIG_RELAIS_BOOTH_REBOOT_CMD);
 	g_auto(Settings) settings = {0};
 	g_autofree char *setup_fault = NULL;
 	if (settings_path || url == NULL) {

@@ -331,13 +331,16 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 		return FALSE;
 	g_autofree char *play_desc = relais_media_conf_dup_fragment(conf, "audio", "playback");
 	GstElement *venc = capture.video, *aenc = capture.audio;
-	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(venc));
+	/* capture owns its bins (sunk): the pipeline takes a reference of its
+	 * own when it adds one, so no gst_object_ref() here (one more would
+	 * keep both bins, and through their probes this engine, forever) */
+	gst_bin_add(GST_BIN(m->pipeline), venc);
 	relais_media_camera_off_attach(m, capture.camera);
 	relais_pulse_attach(m->pulse, capture.camera);
 	/* As the source hands frames over: the wait for the encoder counts. */
 	if (m->stamp != NULL)
 		relais_stamp_writer_attach(capture.camera);
-	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(aenc));
+	gst_bin_add(GST_BIN(m->pipeline), aenc);
 	m->mute = gst_object_ref(capture.mute);
 
 	/* Video first: m-line 0 is video, 1 is audio. */

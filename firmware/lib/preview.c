@@ -125,8 +125,11 @@ static gboolean build_pipeline(RelaisPreview *p, const RelaisMediaConf *conf, GE
 	static guint serial = 0;
 	g_autofree char *pname = g_strdup_printf("relais-%s-preview-%u", p->board, g_atomic_int_add(&serial, 1));
 	p->pipeline = gst_object_ref_sink(gst_pipeline_new(pname));
-	gst_bin_add(GST_BIN(p->pipeline), gst_object_ref(capture.video));
-	gst_bin_add(GST_BIN(p->pipeline), gst_object_ref(capture.audio));
+	/* capture owns its bins (sunk): the pipeline takes a reference of its
+	 * own when it adds one; a gst_object_ref() here would be one too many
+	 * (both bins, and through their probes the preview, kept forever) */
+	gst_bin_add(GST_BIN(p->pipeline), capture.video);
+	gst_bin_add(GST_BIN(p->pipeline), capture.audio);
 	p->bus_source = relais_media_watch_bus(p->pipeline, p->context, on_bus_message, preview_ref(p), preview_unref);
 	return TRUE;
 }

@@ -46,7 +46,10 @@ static const char *const doc_error_codes[] = {"empty",	   "too-large", "type",	 
 
 static void set_doc_error(SoupServerMessage *msg, guint status, const char *code, const char *text)
 {
-	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
+	/* the node takes the object: json_node_init_object() would add a
+	 * reference of its own and leave json_object_new()'s one behind */
+	g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(root, json_object_new());
 	JsonObject *o = json_node_get_object(root);
 	json_object_set_string_member(o, "error", text);
 	json_object_set_string_member(o, "code", code);

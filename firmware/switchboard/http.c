@@ -25,7 +25,10 @@ void sb_http_set_json(SoupServerMessage *msg, guint status, JsonBuilder *b)
 
 void sb_http_set_json_field_error(SoupServerMessage *msg, guint status, const char *field, const char *text)
 {
-	g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), json_object_new());
+	/* the node takes the object: json_node_init_object() would add a
+	 * reference of its own and leave json_object_new()'s one behind */
+	g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(root, json_object_new());
 	json_object_set_string_member(json_node_get_object(root), "error", text);
 	if (field)
 		json_object_set_string_member(json_node_get_object(root), "field", field);

@@ -121,9 +121,9 @@ int main(int argc, char **argv)
 {
 	/* option values (site names) are UTF-8 text: GOption needs the locale */
 	setlocale(LC_ALL, "");
-	g_autofree char *path = g_strdup("/run/relais/booth.sock");
-	g_autofree char *topic = g_strdup("other");
-	g_autofree char *language = g_strdup("fr");
+	g_autofree char *path = NULL;
+	g_autofree char *topic = NULL;
+	g_autofree char *language = NULL;
 	g_auto(GStrv) answers = NULL;
 	GOptionEntry entries[] = {
 		{"control", 'c', 0, G_OPTION_ARG_FILENAME, &path, "Booth control socket", "PATH"},
@@ -141,6 +141,14 @@ int main(int argc, char **argv)
 			error ? error->message : "a command is needed (status, request, end, chat)");
 		return 2;
 	}
+	/* the defaults once the options are parsed: GOption replaces a string
+	 * it is given without freeing the one it finds (a leak per option) */
+	if (path == NULL)
+		path = g_strdup("/run/relais/booth.sock");
+	if (topic == NULL)
+		topic = g_strdup("other");
+	if (language == NULL)
+		language = g_strdup("fr");
 	const char *cmd = argv[1];
 	gboolean press = FALSE;
 	int press_ms = 0;
