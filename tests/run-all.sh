@@ -79,8 +79,9 @@ suite() {
 	done
 }
 
-# A node:test suite: DIR under tests/, its files, a whole-run limit in
-# seconds, the lines of its output to show (a grep -E pattern).
+# A node:test suite: its folder under tests/ (where it runs), a whole-run
+# limit in seconds, the lines of its output to show (a grep -E pattern),
+# then its files (full paths: expanded here, not in that folder).
 node_suite() {
 	local kind=$1 limit=$2 show=$3
 	shift 3
@@ -139,7 +140,7 @@ if [[ $only == all || $only == e2e || $only == asan ]]; then
 	echo "== e2e tests (Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'))"
 	# the sanitizer pass may run a subset (RELAIS_SAN_E2E="call journey",
 	# tests/sanitizer/README.md: the whole suite is slow under the sanitizers)
-	e2e_files=(./*.test.mjs)
+	e2e_files=("$top"/tests/e2e/*.test.mjs)
 	if [[ $only == asan && -n ${RELAIS_SAN_E2E:-} && ${RELAIS_SAN_E2E} != all ]]; then
 		e2e_files=()
 		for n in $RELAIS_SAN_E2E; do
@@ -147,7 +148,7 @@ if [[ $only == all || $only == e2e || $only == asan ]]; then
 				echo "RELAIS_SAN_E2E: no tests/e2e/$n.test.mjs" >&2
 				exit 2
 			fi
-			e2e_files+=("./$n.test.mjs")
+			e2e_files+=("$top/tests/e2e/$n.test.mjs")
 		done
 		echo "  (subset: $RELAIS_SAN_E2E)"
 	fi
@@ -159,7 +160,7 @@ fi
 if [[ $only == network || ($only == all && $(id -u) == 0) ]]; then
 	echo "== network tests (namespaces, iptables $(iptables --version 2>/dev/null | awk '{print $2, $3}'))"
 	# the results and the figures each scenario prints
-	node_suite network 900 '^\s*(✔|✖|﹣|ℹ )' ./*.test.mjs
+	node_suite network 900 '^\s*(✔|✖|﹣|ℹ )' "$top"/tests/network/*.test.mjs
 elif [[ $only == all ]]; then
 	echo "== network tests: skipped (they need root: network namespaces; make check-network)"
 fi
