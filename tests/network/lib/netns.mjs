@@ -179,6 +179,14 @@ export class NetLab {
   async #build() {
     const { ns, dev, addr, net } = this;
     for (const r of ROLES) await sh('ip', ['netns', 'add', ns[r]]);
+    // IPv4 only: no IPv6 link-local address appears a second after a link
+    // comes up (duplicate address detection), which Chromium, started in
+    // core just then, took for a network change and failed its requests
+    // with (ERR_NETWORK_CHANGED: the console never got online)
+    for (const r of ROLES) {
+      await sh('sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1'], { netns: ns[r] });
+      await sh('sysctl', ['-qw', 'net.ipv6.conf.default.disable_ipv6=1'], { netns: ns[r] });
+    }
     const veth = async (a, nsA, b, nsB) => {
       await sh('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
       await sh('ip', ['link', 'set', a, 'netns', nsA]);
