@@ -120,11 +120,13 @@ describe('network lab', { skip, timeout: 240000 }, () => {
       await lift();
       const r = rate(b.out);
       t.diagnostic(`cap ${kbit} kbit/s: bulk TCP at ${(r / 1000).toFixed(0)} kbit/s`);
-      // never above the cap (uncapped: gigabits); below it by what one TCP
-      // flow loses to a drop-tail queue of a few packets (measured here:
+      // never above the cap (uncapped: gigabits), read on the kernel's
+      // counter of core's interface: tbf lets at most its burst (4 KiB, 1 %
+      // of a 3 s window at 300 kbit/s) past the rate; below it by what one
+      // TCP flow loses to a drop-tail queue of a few packets (measured here:
       // 0.41-1.1 of the cap, the least at 300 kbit/s, lower on a busy
       // machine): the lower bound only says data still flows
-      assert.ok(r > kbit * 1000 * 0.1 && r < kbit * 1000 * 1.15, b.out);
+      assert.ok(r > kbit * 1000 * 0.1 && r < kbit * 1000 * 1.1, b.out);
     }
     const after = rate((await probe(lab, 'booth', 'bulk', lab.addr.core, PROBE_PORT, 2)).out);
     assert.ok(after > 20e6, `uncapped again: ${after}`);
