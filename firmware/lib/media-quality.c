@@ -57,7 +57,7 @@ int relais_fec_loss_update(RelaisFecLoss *f, double fraction_lost)
 {
 	static const int levels[] = {20, 10, 5, 1};
 	g_return_val_if_fail(f != NULL, 0);
-	if (fraction_lost < 0)
+	if (!(fraction_lost >= 0)) /* none, or NaN */
 		return f->pct;
 	f->smoothed += 0.3 * (MIN(fraction_lost, 1.0) - f->smoothed);
 	double pct = f->smoothed * 100.0;

@@ -61,7 +61,7 @@ typedef struct {
 	int pct;	 /* the level in use */
 } RelaisFecLoss;
 
-/* Takes one report (< 0: none, nothing changes); returns the level. */
+/* Takes one report (< 0 or NaN: none, nothing changes); returns the level. */
 int relais_fec_loss_update(RelaisFecLoss *fec, double fraction_lost);
 
 G_END_DECLS

@@ -647,7 +647,7 @@ double relais_media_get_mic_level(RelaisMedia *m)
  * does for the browser's Opus. */
 void relais_media_set_audio_loss(RelaisMedia *m, double fraction_lost)
 {
-	if (fraction_lost < 0)
+	if (!(fraction_lost >= 0))
 		return;
 	g_mutex_lock(&m->lock);
 	GstElement *enc = m->closed || m->opusenc == NULL ? NULL : gst_object_ref(m->opusenc);

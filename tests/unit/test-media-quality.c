@@ -4,10 +4,11 @@
  * statistics reports and arrival times given with a fixed clock: the
  * thresholds, the loss of an interval from cumulative counters (and counters
  * that go backwards), the far end's fraction lost, stale reports, no media,
- * not connected.
+ * not connected; and the Opus FEC level taken from the far end's reports.
  */
 #define G_LOG_DOMAIN "test-media-quality"
 
+#include <math.h>
 #include <glib.h>
 
 #include "media-quality.h"
@@ -139,8 +140,9 @@ static void test_fec_loss(void)
 		int pct = relais_fec_loss_update(&f, at5[i]);
 		g_assert_cmpint(pct, ==, i < 4 ? 1 : 5);
 	}
-	/* none while there are no reports */
+	/* none while there are no reports, nor for a NaN */
 	g_assert_cmpint(relais_fec_loss_update(&f, -1.0), ==, 5);
+	g_assert_cmpint(relais_fec_loss_update(&f, NAN), ==, 5);
 	/* heavy loss: 10 then 20 */
 	g_assert_cmpint(relais_fec_loss_update(&f, 0.3), ==, 10);
 	g_assert_cmpint(relais_fec_loss_update(&f, 0.3), ==, 20);
