@@ -41,10 +41,49 @@ static void on_local_set(GstPromise *promise, gpointer data)
 	(void)promise_failed(promise, "setting the local description", data);
 }
 
+/* Opus's fmtp says useinbandfec=1: the booth's decoder (opusdec
+ * use-inband-fec=true) takes the in-band FEC, and Chromium's encoder puts it
+ * in its packets only when the description it receives says so. webrtcbin
+ * writes no such parameter of its own. */
+static void sdp_opus_fec(GstSDPMedia *media)
+{
+	for (guint f = 0; f < gst_sdp_media_formats_len(media); f++) {
+		const char *pt = gst_sdp_media_get_format(media, f);
+		g_autofree char *prefix = g_strdup_printf("%s ", pt);
+		g_autofree char *opus = g_strdup_printf("%sOPUS/", prefix);
+		gboolean is_opus = FALSE;
+		for (guint a = 0; a < gst_sdp_media_attributes_len(media) && !is_opus; a++) {
+			const GstSDPAttribute *attr = gst_sdp_media_get_attribute(media, a);
+			is_opus = g_strcmp0(attr->key, "rtpmap") == 0 && attr->value &&
+				  g_ascii_strncasecmp(attr->value, opus, strlen(opus)) == 0;
+		}
+		if (!is_opus)
+			continue;
+		gboolean done = FALSE;
+		for (guint a = 0; a < gst_sdp_media_attributes_len(media) && !done; a++) {
+			const GstSDPAttribute *attr = gst_sdp_media_get_attribute(media, a);
+			if (g_strcmp0(attr->key, "fmtp") == 0 && attr->value && g_str_has_prefix(attr->value, prefix)) {
+				if (strstr(attr->value, "useinbandfec=") == NULL) {
+					g_autofree char *value = g_strdup_printf("%s;useinbandfec=1", attr->value);
+					GstSDPAttribute repl;
+					gst_sdp_attribute_set(&repl, "fmtp", value);
+					gst_sdp_media_replace_attribute(media, a, &repl);
+				}
+				done = TRUE;
+			}
+		}
+		if (!done) {
+			g_autofree char *value = g_strdup_printf("%suseinbandfec=1", prefix);
+			gst_sdp_media_add_attribute(media, "fmtp", value);
+		}
+	}
+}
+
 /* The SDP text for the far end. Chromium starts sending at ~300 kbit/s and
  * paces its first keyframe at that rate (packets 10-15 ms apart, ~25 ms for
  * a small keyframe) unless the description it receives says otherwise;
- * x-google-start-bitrate in the video fmtp is the knob it reads. Only the
+ * x-google-start-bitrate in the video fmtp is the knob it reads. Opus:
+ * useinbandfec=1 (sdp_opus_fec()). Only the
  * text changes: webrtcbin keeps the description it made. */
 static char *sdp_for_peer(RelaisMedia *m, const GstSDPMessage *sdp)
 {
@@ -56,6 +95,8 @@ static char *sdp_for_peer(RelaisMedia *m, const GstSDPMessage *sdp)
 		if (i == RELAIS_MEDIA_SCREEN_MLINE && m->role == RELAIS_MEDIA_OFFERER &&
 		    gst_sdp_media_get_attribute_val(media, "content") == NULL)
 			gst_sdp_media_add_attribute(media, "content", "slides");
+		if (g_strcmp0(gst_sdp_media_get_media(media), "audio") == 0)
+			sdp_opus_fec(media);
 		if (g_strcmp0(gst_sdp_media_get_media(media), "video") != 0 || gst_sdp_media_formats_len(media) == 0 ||
 		    gst_sdp_media_get_port(media) == 0)
 			continue;

@@ -103,6 +103,10 @@ struct _RelaisMedia {
 	gint64 rate_t0;
 	guint64 rate_bytes0, rate_frames0;
 	RelaisQuality quality;
+	/* Opus in-band FEC: the audio encoder (NULL: not opusenc) and the
+	 * packet-loss-percentage given to it (lock). */
+	GstElement *opusenc;
+	RelaisFecLoss opus_loss;
 };
 
 /* Returns: m, with one more reference. */
@@ -114,5 +118,9 @@ void relais_media_connect(RelaisMedia *m, gpointer instance, const char *signal,
 gboolean relais_media_is_closed(RelaisMedia *m);
 /* Returns: (transfer full) (nullable) webrtcbin, NULL once closed. */
 GstElement *relais_media_ref_webrtc(RelaisMedia *m);
+/* The far end's fraction lost (0..1, from its RTCP reports; < 0: none):
+ * sets the Opus encoder's packet-loss-percentage, which is what makes it
+ * put in-band FEC in its packets. Any thread. */
+void relais_media_set_audio_loss(RelaisMedia *m, double fraction_lost);
 
 G_END_DECLS

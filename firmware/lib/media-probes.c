@@ -172,6 +172,7 @@ static void on_stats(GstPromise *promise, gpointer data)
 	double loss = relais_quality_add_report(&m->quality, &scan, g_get_monotonic_time());
 	g_mutex_unlock(&m->lock);
 	g_debug("quality: loss %.3f rtt %.3f s", loss, scan.rtt_s);
+	relais_media_set_audio_loss(m, scan.fraction_lost);
 	GST_LOG("%s: %" G_GUINT64_FORMAT " packets received, %" G_GUINT64_FORMAT " lost", m->board,
 		scan.packets_received, scan.packets_lost);
 }

@@ -52,3 +52,20 @@ int relais_quality_bars(const RelaisQuality *q, gboolean connected, gint64 last_
 		return q->report_bars;
 	return 3;
 }
+
+int relais_fec_loss_update(RelaisFecLoss *f, double fraction_lost)
+{
+	static const int levels[] = {20, 10, 5, 1};
+	g_return_val_if_fail(f != NULL, 0);
+	if (!(fraction_lost >= 0)) /* none, or NaN */
+		return f->pct;
+	f->smoothed += 0.3 * (MIN(fraction_lost, 1.0) - f->smoothed);
+	double pct = f->smoothed * 100.0;
+	int level = 0;
+	for (guint i = 0; i < G_N_ELEMENTS(levels) && level == 0; i++) {
+		if (pct >= (f->pct >= levels[i] ? 0.3 : 0.6) * levels[i])
+			level = levels[i];
+	}
+	f->pct = level;
+	return level;
+}

@@ -48,4 +48,20 @@ double relais_quality_add_report(RelaisQuality *quality, const RelaisQualityRepo
  * connected and the last video, screen or audio received. */
 int relais_quality_bars(const RelaisQuality *quality, gboolean connected, gint64 last_media_us, gint64 now_us);
 
+/* The packet-loss-percentage for Opus's in-band FEC, from the far end's
+ * reports of fraction lost (0..1). The reports are noisy: webrtcbin shows one
+ * stream's at a time, video's is low once retransmissions made up for the
+ * loss, and an interval without a loss reads 0 (measured at 5 % random
+ * loss: 0, 2, 3.5, 4.3, 6.2 %...). So they are smoothed (each report counts
+ * 0.3) and the result is one of 0, 1, 5, 10, 20 %: a level is reached when
+ * the smoothed loss is 0.6 of it, and left when it falls below 0.3 of it.
+ * Zero-initialise. */
+typedef struct {
+	double smoothed; /* fraction lost */
+	int pct;	 /* the level in use */
+} RelaisFecLoss;
+
+/* Takes one report (< 0 or NaN: none, nothing changes); returns the level. */
+int relais_fec_loss_update(RelaisFecLoss *fec, double fraction_lost);
+
 G_END_DECLS

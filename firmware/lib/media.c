@@ -342,6 +342,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 		relais_stamp_writer_attach(capture.camera);
 	gst_bin_add(GST_BIN(m->pipeline), aenc);
 	m->mute = gst_object_ref(capture.mute);
+	m->opusenc = relais_media_find_element(GST_BIN(aenc), "opusenc", NULL);
 
 	/* Video first: m-line 0 is video, 1 is audio. */
 	if (!link_to_webrtc(m, venc, "relais-video", TRUE, error) ||
@@ -640,6 +641,30 @@ double relais_media_get_mic_level(RelaisMedia *m)
 	return relais_level_get(m->mic_level);
 }
 
+/* opusenc puts in-band FEC (a low-rate copy of the previous frame) in its
+ * packets only when told that packets get lost: 0 % gives none, whatever
+ * inband-fec says. The far end's own report is the figure, as libwebrtc
+ * does for the browser's Opus. */
+void relais_media_set_audio_loss(RelaisMedia *m, double fraction_lost)
+{
+	if (!(fraction_lost >= 0))
+		return;
+	g_mutex_lock(&m->lock);
+	GstElement *enc = m->closed || m->opusenc == NULL ? NULL : gst_object_ref(m->opusenc);
+	int was = m->opus_loss.pct;
+	int pct = enc != NULL ? relais_fec_loss_update(&m->opus_loss, fraction_lost) : was;
+	double smoothed = m->opus_loss.smoothed;
+	g_mutex_unlock(&m->lock);
+	if (enc == NULL || pct == was) {
+		g_clear_object(&enc);
+		return;
+	}
+	g_object_set(enc, "packet-loss-percentage", pct, NULL);
+	gst_object_unref(enc);
+	g_info("opus: packet-loss-percentage %d -> %d (the far end reports %.1f %% lost, %.1f %% smoothed)", was, pct,
+	       fraction_lost * 100.0, smoothed * 100.0);
+}
+
 int relais_media_get_quality(RelaisMedia *m)
 {
 	g_return_val_if_fail(m != NULL, 0);
@@ -732,6 +757,7 @@ void relais_media_free(RelaisMedia *m)
 	g_clear_object(&m->screen_trans);
 	g_clear_object(&m->playback);
 	g_clear_object(&m->mute);
+	g_clear_object(&m->opusenc);
 	g_clear_object(&m->volume);
 	g_clear_object(&m->webrtc);
 	pipeline = g_steal_pointer(&m->pipeline);

@@ -4,10 +4,11 @@
  * statistics reports and arrival times given with a fixed clock: the
  * thresholds, the loss of an interval from cumulative counters (and counters
  * that go backwards), the far end's fraction lost, stale reports, no media,
- * not connected.
+ * not connected; and the Opus FEC level taken from the far end's reports.
  */
 #define G_LOG_DOMAIN "test-media-quality"
 
+#include <math.h>
 #include <glib.h>
 
 #include "media-quality.h"
@@ -118,6 +119,48 @@ static void test_stale_report(void)
 	g_assert_cmpint(relais_quality_bars(&q, TRUE, T0, T0 + 3 * S), ==, 1);
 }
 
+/* Opus FEC's packet-loss-percentage: up with sustained loss, held through
+ * the noisy reports of 5 % random loss, down when the loss ends. */
+static void test_fec_loss(void)
+{
+	RelaisFecLoss f = {0};
+	g_assert_cmpint(relais_fec_loss_update(&f, -1.0), ==, 0);
+	g_assert_cmpint(relais_fec_loss_update(&f, 0.0), ==, 0);
+	/* 1 % reported: 1 once the smoothed loss is 0.6 % (the third report) */
+	g_assert_cmpint(relais_fec_loss_update(&f, 0.01), ==, 0);
+	g_assert_cmpint(relais_fec_loss_update(&f, 0.01), ==, 0);
+	g_assert_cmpint(relais_fec_loss_update(&f, 0.01), ==, 1);
+	/* the reports measured under 5 % random loss (webrtcbin, one stream at
+	 * a time, smoothed 1.8..3.9 %): 1 at once, 5 from the fifth (10 s),
+	 * and held there */
+	const double at5[] = {0.059, 0.023, 0.0, 0.062, 0.035, 0.031, 0.0, 0.043, 0.051, 0.020,
+			      0.059, 0.023, 0.0, 0.062, 0.035, 0.031, 0.0, 0.043, 0.051, 0.020};
+	f = (RelaisFecLoss){0};
+	for (guint i = 0; i < G_N_ELEMENTS(at5); i++) {
+		int pct = relais_fec_loss_update(&f, at5[i]);
+		g_assert_cmpint(pct, ==, i < 4 ? 1 : 5);
+	}
+	/* none while there are no reports, nor for a NaN */
+	g_assert_cmpint(relais_fec_loss_update(&f, -1.0), ==, 5);
+	g_assert_cmpint(relais_fec_loss_update(&f, NAN), ==, 5);
+	/* heavy loss: 10 then 20 */
+	g_assert_cmpint(relais_fec_loss_update(&f, 0.3), ==, 10);
+	g_assert_cmpint(relais_fec_loss_update(&f, 0.3), ==, 20);
+	/* a report above 1 (hostile or broken) counts as 1 */
+	f = (RelaisFecLoss){0};
+	g_assert_cmpint(relais_fec_loss_update(&f, 7.0), ==, 20);
+	g_assert_cmpfloat(f.smoothed, <=, 0.3);
+	/* the loss ends: back to 0 within a few reports */
+	int pct = 20;
+	guint n = 0;
+	while (pct > 0 && n < 30) {
+		pct = relais_fec_loss_update(&f, 0.0);
+		n++;
+	}
+	g_assert_cmpint(pct, ==, 0);
+	g_assert_cmpuint(n, <=, 20);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -128,5 +171,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/media-quality/counters-backwards", test_counters_backwards);
 	g_test_add_func("/media-quality/remote-and-rtt", test_remote_and_rtt);
 	g_test_add_func("/media-quality/stale-report", test_stale_report);
+	g_test_add_func("/media-quality/fec-loss", test_fec_loss);
 	return g_test_run();
 }
