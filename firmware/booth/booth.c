@@ -222,6 +222,7 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 	json_object_set_int_member(o, "video_sent_height", st.video_sent_height);
 	json_object_set_double_member(o, "video_sent_fps", st.video_sent_fps);
 	json_object_set_int_member(o, "video_sent_kbps", st.video_sent_kbps);
+	json_object_set_int_member(o, "receive_latency_ms", st.receive_latency_ms);
 	json_object_set_int_member(o, "video_target_kbps", media ? relais_media_get_video_kbps(media) : 0);
 	/* the call's media connection (PROTOCOL.md "Reconnecting a call's media") */
 	json_object_set_int_member(o, "media_connection", booth->media_gen);

@@ -73,6 +73,85 @@ static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *elem
 	}
 }
 
+/* Calls func on every jitter buffer inside webrtcbin. */
+static void foreach_jitterbuffer(RelaisMedia *m, void (*func)(GstElement *jitterbuffer, gpointer data), gpointer data)
+{
+	GstElement *webrtc = relais_media_ref_webrtc(m);
+	if (webrtc == NULL)
+		return;
+	GstIterator *it = gst_bin_iterate_recurse(GST_BIN(webrtc));
+	GValue item = G_VALUE_INIT;
+	gboolean done = FALSE;
+	while (!done) {
+		switch (gst_iterator_next(it, &item)) {
+		case GST_ITERATOR_OK: {
+			GstElement *e = g_value_get_object(&item);
+			GstElementFactory *f = gst_element_get_factory(e);
+			if (f != NULL && g_str_equal(GST_OBJECT_NAME(f), "rtpjitterbuffer"))
+				func(e, data);
+			g_value_reset(&item);
+			break;
+		}
+		case GST_ITERATOR_RESYNC:
+			gst_iterator_resync(it);
+			break;
+		default:
+			done = TRUE;
+			break;
+		}
+	}
+	g_value_unset(&item);
+	gst_iterator_free(it);
+	gst_object_unref(webrtc);
+}
+
+static void set_latency(GstElement *jitterbuffer, gpointer data)
+{
+	guint latency = GPOINTER_TO_UINT(data), now = 0;
+	g_object_get(jitterbuffer, "latency", &now, NULL);
+	/* 0: its first packet is still on its way (drop_first_latency) */
+	if (now != 0 && now != latency) {
+		/* it posts a latency message: the pipeline's latency follows
+		 * (bus_cb), audio and video alike */
+		g_object_set(jitterbuffer, "latency", latency, NULL);
+		g_debug("%s: latency %u -> %u ms", GST_ELEMENT_NAME(jitterbuffer), now, latency);
+	}
+}
+
+void relais_media_apply_receive_latency(RelaisMedia *m)
+{
+	g_mutex_lock(&m->lock);
+	guint latency = m->recv_delay.latency_ms;
+	g_mutex_unlock(&m->lock);
+	foreach_jitterbuffer(m, set_latency, GUINT_TO_POINTER(latency));
+}
+
+static void add_counts(GstElement *jitterbuffer, gpointer data)
+{
+	guint64 *counts = data;
+	GstStructure *stats = NULL;
+	g_object_get(jitterbuffer, "stats", &stats, NULL);
+	if (stats == NULL)
+		return;
+	guint64 pushed = 0, lost = 0, resent = 0;
+	gst_structure_get_uint64(stats, "num-pushed", &pushed);
+	gst_structure_get_uint64(stats, "num-lost", &lost);
+	/* not rtx-count: the buffer also asks for a packet merely late
+	 * (rtx-next-seqnum), which happens on a clean network */
+	gst_structure_get_uint64(stats, "rtx-success-count", &resent);
+	counts[0] += pushed;
+	counts[1] += lost + resent;
+	gst_structure_free(stats);
+}
+
+void relais_media_jitter_counts(RelaisMedia *m, guint64 *pushed, guint64 *missed)
+{
+	guint64 counts[2] = {0, 0};
+	foreach_jitterbuffer(m, add_counts, counts);
+	*pushed = counts[0];
+	*missed = counts[1];
+}
+
 void relais_media_latency_watch(RelaisMedia *m)
 {
 	relais_media_connect(m, m->pipeline, "deep-element-added", G_CALLBACK(on_deep_element_added));

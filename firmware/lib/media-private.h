@@ -107,6 +107,8 @@ struct _RelaisMedia {
 	 * packet-loss-percentage given to it (lock). */
 	GstElement *opusenc;
 	RelaisFecLoss opus_loss;
+	/* the receiving jitter buffers' latency, raised under loss (lock) */
+	RelaisRecvDelay recv_delay;
 };
 
 /* Returns: m, with one more reference. */
@@ -122,5 +124,11 @@ GstElement *relais_media_ref_webrtc(RelaisMedia *m);
  * sets the Opus encoder's packet-loss-percentage, which is what makes it
  * put in-band FEC in its packets. Any thread. */
 void relais_media_set_audio_loss(RelaisMedia *m, double fraction_lost);
+/* Gives every jitter buffer of webrtcbin the latency (ms) that
+ * m->recv_delay says (media-latency.c). Any thread. */
+void relais_media_apply_receive_latency(RelaisMedia *m);
+/* Summed over the jitter buffers: the packets they passed on, and those
+ * that were missing (came only as a retransmission, or never). */
+void relais_media_jitter_counts(RelaisMedia *m, guint64 *pushed, guint64 *missed);
 
 G_END_DECLS

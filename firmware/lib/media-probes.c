@@ -168,11 +168,27 @@ static void on_stats(GstPromise *promise, gpointer data)
 	RelaisQualityReport scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
 	gst_structure_foreach(reply, scan_stat, &scan);
 
+	/* what the jitter buffers saw missing, before any retransmission made
+	 * up for it: webrtcbin's inbound packets-lost leaves out what came
+	 * back, and the delay must stay up while retransmissions are needed */
+	guint64 pushed = 0, missed = 0;
+	relais_media_jitter_counts(m, &pushed, &missed);
 	g_mutex_lock(&m->lock);
-	double loss = relais_quality_add_report(&m->quality, &scan, g_get_monotonic_time());
+	gint64 now = g_get_monotonic_time();
+	double loss = relais_quality_add_report(&m->quality, &scan, now);
+	guint was = m->recv_delay.latency_ms;
+	guint latency = relais_recv_delay_update(&m->recv_delay, pushed, missed, scan.rtt_s, now);
+	double lost_share = m->recv_delay.last_loss;
 	g_mutex_unlock(&m->lock);
 	g_debug("quality: loss %.3f rtt %.3f s", loss, scan.rtt_s);
 	relais_media_set_audio_loss(m, scan.fraction_lost);
+	if (latency != was)
+		g_info("receive delay: %u -> %u ms (%s)", was, latency,
+		       latency > was ? (lost_share >= 0.1 ? "loss >= 10 %" : "packets lost") : "no loss for a while");
+	/* each time: a jitter buffer made since (a new stream) starts with the
+	 * configured latency */
+	if (latency != m->recv_delay.base_ms || latency != was)
+		relais_media_apply_receive_latency(m);
 	GST_LOG("%s: %" G_GUINT64_FORMAT " packets received, %" G_GUINT64_FORMAT " lost", m->board,
 		scan.packets_received, scan.packets_lost);
 }

@@ -69,3 +69,35 @@ int relais_fec_loss_update(RelaisFecLoss *f, double fraction_lost)
 	f->pct = level;
 	return level;
 }
+
+guint relais_recv_delay_update(RelaisRecvDelay *d, guint64 received, guint64 lost, double rtt_s, gint64 now_us)
+{
+	g_return_val_if_fail(d != NULL, 0);
+	/* the first report only sets the counters: the connection's first
+	 * seconds (streams starting, Chromium's probing) are not the network's
+	 * loss; counters that go backwards (a new stream, a new connection)
+	 * start a new interval */
+	if (!d->started) {
+		d->started = TRUE;
+		d->prev_received = received;
+		d->prev_lost = lost;
+		return d->latency_ms;
+	}
+	guint64 got = received >= d->prev_received ? received - d->prev_received : 0;
+	guint64 gone = lost >= d->prev_lost ? lost - d->prev_lost : 0;
+	d->prev_received = received;
+	d->prev_lost = lost;
+	double share = got + gone > 0 ? (double)gone / (double)(got + gone) : 0;
+	if (gone >= 2 && share >= 0.005) {
+		d->last_loss_us = now_us;
+		d->last_loss = share;
+		double rtt_ms = rtt_s > 0 ? rtt_s * 1000.0 : 0;
+		guint lossy = (guint)MIN(RELAIS_RECV_DELAY_LOSSY_MS + 1.5 * rtt_ms, (double)RELAIS_RECV_DELAY_MAX_MS);
+		/* raised, never lowered while the loss goes on */
+		d->latency_ms = MAX(d->latency_ms, MAX(d->base_ms, lossy));
+	} else if (d->last_loss_us != 0 && now_us - d->last_loss_us >= RELAIS_RECV_DELAY_HOLD_S * G_USEC_PER_SEC) {
+		d->latency_ms = d->base_ms;
+		d->last_loss_us = 0;
+	}
+	return d->latency_ms;
+}

@@ -322,6 +322,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 		return FALSE;
 	g_object_set(m->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
 		     relais_media_conf_get_latency(conf), NULL);
+	m->recv_delay.base_ms = m->recv_delay.latency_ms = relais_media_conf_get_latency(conf);
 	relais_media_ice_tune(m->webrtc);
 	gst_bin_add(GST_BIN(m->pipeline), m->webrtc);
 
@@ -563,6 +564,7 @@ void relais_media_get_stats(RelaisMedia *m, RelaisMediaStats *stats)
 		m->rate_frames0 = m->stats.video_frames_sent;
 	}
 	*stats = m->stats;
+	stats->receive_latency_ms = m->recv_delay.latency_ms;
 	g_mutex_unlock(&m->lock);
 	if (m->stamp != NULL)
 		relais_stamp_stats_get(m->stamp, &stats->stamp);

@@ -102,6 +102,9 @@ typedef struct {
 	 * end painted into its frames; all zero unless RELAIS_MEDIA_STAMP=1
 	 * when the engine was made (benchmarks only: see stamp.h). */
 	RelaisStampSummary stamp;
+	/* The receiving jitter buffers' latency now (ms): the configured one,
+	 * raised while packets get lost (media-quality.h, RelaisRecvDelay). */
+	guint receive_latency_ms;
 } RelaisMediaStats;
 
 /* Generates (once per process) the DTLS certificate every later call reuses:

@@ -161,6 +161,41 @@ static void test_fec_loss(void)
 	g_assert_cmpuint(n, <=, 20);
 }
 
+/* The receive delay: raised by an interval with loss (and by the round
+ * trip), held while loss goes on, back to the configured value after the
+ * hold without loss; a single lost packet or a counter reset does not. */
+static void test_recv_delay(void)
+{
+	const gint64 s = G_USEC_PER_SEC;
+	RelaisRecvDelay d = {.base_ms = 20, .latency_ms = 20};
+	/* the first report is a starting point, whatever it says */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 500, 40, -1, 1 * s), ==, 20);
+	g_assert_cmpuint(relais_recv_delay_update(&d, 1000, 40, -1, 2 * s), ==, 20);
+	/* one packet lost in 1000: noise */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 2000, 1, -1, 4 * s), ==, 20);
+	/* 2 of 1000: under 0.5 %, but 5 of 1000 is at it */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 2998, 3, 0.0, 6 * s), ==, 20);
+	g_assert_cmpuint(relais_recv_delay_update(&d, 3993, 8, 0.0, 8 * s), ==, RELAIS_RECV_DELAY_LOSSY_MS);
+	g_assert_cmpfloat_with_epsilon(d.last_loss, 0.005, 1e-9);
+	/* a longer round trip raises it further; a shorter one does not lower it */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 4943, 58, 0.040, 10 * s), ==, RELAIS_RECV_DELAY_LOSSY_MS + 60);
+	g_assert_cmpuint(relais_recv_delay_update(&d, 5893, 108, 0.0, 12 * s), ==, RELAIS_RECV_DELAY_LOSSY_MS + 60);
+	/* capped */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 6843, 158, 2.0, 14 * s), ==, RELAIS_RECV_DELAY_MAX_MS);
+	/* quiet: held for RELAIS_RECV_DELAY_HOLD_S after the last loss, then back */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 7843, 158, -1, 20 * s), ==, RELAIS_RECV_DELAY_MAX_MS);
+	g_assert_cmpuint(relais_recv_delay_update(&d, 8843, 158, -1, 23 * s), ==, RELAIS_RECV_DELAY_MAX_MS);
+	g_assert_cmpuint(relais_recv_delay_update(&d, 9843, 158, -1, 24 * s), ==, 20);
+	/* counters that went backwards (a new connection): no interval */
+	g_assert_cmpuint(relais_recv_delay_update(&d, 10, 5, -1, 26 * s), ==, 20);
+	g_assert_cmpuint(relais_recv_delay_update(&d, 1010, 5, -1, 28 * s), ==, 20);
+	/* a configured latency above the lossy one is never lowered */
+	RelaisRecvDelay big = {.base_ms = 200, .latency_ms = 200};
+	relais_recv_delay_update(&big, 0, 0, -1, 1 * s);
+	relais_recv_delay_update(&big, 1000, 0, -1, 2 * s);
+	g_assert_cmpuint(relais_recv_delay_update(&big, 1900, 100, 0, 4 * s), ==, 200);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -172,5 +207,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/media-quality/remote-and-rtt", test_remote_and_rtt);
 	g_test_add_func("/media-quality/stale-report", test_stale_report);
 	g_test_add_func("/media-quality/fec-loss", test_fec_loss);
+	g_test_add_func("/media-quality/recv-delay", test_recv_delay);
 	return g_test_run();
 }
