@@ -27,6 +27,7 @@ function handle(msg) {
   switch (msg.type) {
     case 'welcome':
       if (!welcomed(msg)) return;
+      if (st.call) callLinkBack();
       if (!st.media) acquireMedia();
       prepareCertificate();
       break;
@@ -100,13 +101,33 @@ function onError(msg) {
   if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }
 
+// The link dropped in a call (Wi-Fi, a switchboard restart): the media go on
+// peer to peer, the switchboard holds the call for its resume grace, and
+// the next hello names it (PROTOCOL.md "Resuming a call"). Ended here only
+// when the link is not back in time; the switchboard's `end` (`gone`: it
+// was over meanwhile) ends it as any other.
+function holdCall() {
+  const id = st.call.id;
+  ui.body.dataset.callLink = 'away';
+  toast('The connection to the switchboard was lost — reconnecting. The call goes on meanwhile.');
+  clearTimeout(st.callHoldTimer);
+  st.callHoldTimer = setTimeout(() => {
+    if (st.call?.id === id && ui.body.dataset.callLink === 'away') teardownCall('The connection to the switchboard was lost, so the call ended.');
+  }, st.resumeS * 1000);
+}
+
+// Welcomed again with the call named in the hello: it is ours again
+// unless an `end` follows.
+function callLinkBack() {
+  clearTimeout(st.callHoldTimer);
+  if (ui.body.dataset.callLink === 'away') toast('Connected to the switchboard again.');
+  delete ui.body.dataset.callLink;
+}
+
 setLinkHooks({
   onMessage: handle,
   onLost: () => {
-    if (st.call) {
-      // The switchboard ends a call whose end lost its link; media alone cannot continue it.
-      teardownCall('The connection to the switchboard was lost, so the call ended.');
-    }
+    if (st.call) holdCall();
     if (st.accepting) abandonAccept();
   },
   onStop: () => {

@@ -76,6 +76,8 @@ export const st = {
   lastRx: 0,
   connectionId: null, // the switchboard's id of this connection (welcome's `session` member)
   iceServers: [],
+  resumeS: 15, // how long the switchboard holds a call whose end's link is lost (welcome's resume_s)
+  callHoldTimer: 0, // the link is lost in a call: ends it here if not back in time
   booths: [],
   queue: new Map(), // ticket -> { item, receivedAt, el, taken }
   accepting: null, // ticket we sent accept for

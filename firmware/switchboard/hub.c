@@ -511,6 +511,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	json_object_set_string_member(w, "session",
 				      peer->conn_id); /* the wire name of the connection id (PROTOCOL.md) */
 	json_object_set_array_member(w, "ice_servers", hub_ice_servers_for(hub, peer));
+	json_object_set_int_member(w, "resume_s", hub->config.resume_grace_s);
 	hub_send_obj(hub, peer, w);
 
 	if (peer->role == RELAIS_ROLE_BOOTH) {
