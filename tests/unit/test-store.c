@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * v3, v4 and v5 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
+ * v3, v4, v5 and v6 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
  * booth enrolment tokens and certificates, the booths' software and update
@@ -2201,6 +2201,47 @@ static void test_migrate_v5(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v6(Fixture *f, gconstpointer data)
+{
+	make_version(f, 6, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 6 had stays: the bundle, the job under way */
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_get(f->store, "u-1", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(job->state, ==, SB_UPDATE_DOWNLOADING);
+	g_assert_cmpint(job->progress, ==, 40);
+	g_autoptr(SbBundle) bundle = sb_store_bundle_get(f->store, job->bundle_id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(bundle->version, ==, "0.11-1");
+
+	/* what version 7 brought works on the migrated file: a call in
+	 * progress, gone with its record */
+	SbLiveCall c = {"c-9", "hall-1", "alice", "t-9", "Médiathèque", "job-search", "fr", 1709542300, 1709542400};
+	g_assert_true(sb_store_live_call_insert(f->store, &c, &error));
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) live = live_calls(f);
+	g_assert_cmpuint(live->len, ==, 1);
+	SbCallRecord r = {.call_id = "c-9",
+			  .booth_id = "hall-1",
+			  .topic = "job-search",
+			  .language = "fr",
+			  .queued_at = c.queued_at,
+			  .answered_at = c.answered_at,
+			  .ended_at = c.answered_at + 600,
+			  .end_reason = "adviser-hangup"};
+	g_assert_cmpint(sb_store_call_insert(f->store, &r, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) none = live_calls(f);
+	g_assert_cmpuint(none->len, ==, 0);
+
+	assert_schema_fresh(f);
+}
+
 static void test_update_reports(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -2498,6 +2539,7 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v3", test_migrate_v3);
 	ADD_BARE("/store/migrate-v4", test_migrate_v4);
 	ADD_BARE("/store/migrate-v5", test_migrate_v5);
+	ADD_BARE("/store/migrate-v6", test_migrate_v6);
 	ADD("/store/update-reports", test_update_reports);
 	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
