@@ -28,6 +28,12 @@ function handle(msg) {
     case 'welcome':
       if (!welcomed(msg)) return;
       if (st.call) callLinkBack();
+      if (st.pendingEnd) {
+        // ended while the link was away: the hello named it, now it ends
+        // for the booth too (or it was over already: `end gone`, ignored)
+        send(P.end(st.pendingEnd.call, st.pendingEnd.reason));
+        st.pendingEnd = null;
+      }
       if (!st.media) acquireMedia();
       prepareCertificate();
       break;

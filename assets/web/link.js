@@ -51,7 +51,7 @@ export function connect() {
   st.ws = ws;
   ws.onopen = () => {
     st.lastRx = Date.now();
-    ws.send(P.hello(st.name, st.call?.id ?? null));
+    ws.send(P.hello(st.name, st.call?.id ?? st.pendingEnd?.call ?? null));
   };
   ws.onmessage = (ev) => {
     if (ws !== st.ws) return;

@@ -185,6 +185,9 @@ function playMedia(m) {
 // The adviser ends the call (the booth is told).
 export function endCall(reason) {
   if (!st.call) return;
+  // The link is away (the call held): the end goes on the next link, which
+  // names the call in its hello to be allowed to end it.
+  if (!st.ws || st.ws.readyState !== WebSocket.OPEN) st.pendingEnd = { call: st.call.id, reason };
   st.call.close({ sendEnd: true, reason });
   finishCall('Call ended.');
 }

@@ -199,6 +199,29 @@ test('call: the adviser loses the switchboard mid-call: the call goes on, the co
   });
 });
 
+// The adviser ends the call just as the link drops: the end is said on the
+// next link (its hello names the call), so the booth is told at once
+// rather than after the resume grace, and the record says who hung up.
+test('call: the adviser ends the call while the link is away: the booth is told on the next link', { skip, timeout: 60000 }, async (t) => {
+  const stack = new Stack('call-end-away');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start();
+    const { callId } = await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    await stack.page.evaluate(() => {
+      window.relais.dropLink();
+      document.querySelector('[data-testid="end-btn"]').click();
+    });
+    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
+    const t0 = Date.now();
+    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 10000, what: 'booth idle' });
+    t.diagnostic(`booth told ${Date.now() - t0} ms after the page ended (the resume grace is 15 s)`);
+    const rows = await storeRows(stack, `SELECT count(*) || '|' || (SELECT group_concat(end_reason) FROM call_records WHERE call_id = '${callId}') FROM call_records WHERE call_id = '${callId}'`);
+    assert.equal(rows, '1|adviser-hangup');
+  });
+});
+
 // What the switchboard's store says (sqlite3 beside it), once the write is in.
 async function storeRows(stack, query) {
   let out = '';
