@@ -120,6 +120,19 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
     // on a new connection naming it.
     const from = sockets[0].messages.length;
     other.destroy();
+    // another account naming the call, whatever name its hello says: refused
+    const thief = { login: 'thief-adviser', password: 'thief-password-1', role: 'adviser', name: 'Other' };
+    await sb.addUser(thief);
+    const wrong = await sb.adviserWs(thief.login, thief.password);
+    sockets.push(wrong);
+    await wrong.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other', call }, 'welcome');
+    const refused = await wrong.next((m) => m.type === 'end', { what: 'end gone for another account' });
+    assert.equal(refused.reason, 'gone');
+    wrong.send({ type: 'chat', call, text: 'not yours' });
+    await wrong.next((m) => m.type === 'error' && m.ref === 'chat', { what: 'chat refused' });
+    const gone0 = sockets[0].messages.length;
+    wrong.destroy();
+    await sockets[0].next((m) => m.type === 'availability' && m.advisers === 1, { from: gone0, what: 'the thief off duty' });
     const back = await sb.adviserWs();
     sockets.push(back);
     await back.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other', call }, 'welcome');
