@@ -132,8 +132,11 @@ function callLinkBack() {
 
 setLinkHooks({
   onMessage: handle,
-  onLost: () => {
-    if (st.call) holdCall();
+  onLost: (ev) => {
+    // 4000 "replaced": another connection of this sign-in named the call
+    // and has it now; this one is not part of it any more
+    if (st.call && ev?.code === 4000) teardownCall('This call continues in another window of your sign-in.');
+    else if (st.call) holdCall();
     if (st.accepting) abandonAccept();
   },
   onStop: () => {
