@@ -911,6 +911,15 @@ gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, cons
 	return TRUE;
 }
 
+void sb_hub_end_adviser_call(SbHub *hub, SbPeer *peer)
+{
+	if (peer == NULL || peer->role != RELAIS_ROLE_ADVISER || peer->call == NULL)
+		return;
+	g_message("adviser '%s': console closed by the switchboard, ending call %s", peer->name, peer->call->id);
+	hub_end_call(hub, peer->call, peer, "peer-lost");
+	lists_settle(hub);
+}
+
 void sb_hub_stop(SbHub *hub)
 {
 	hub->stopping = TRUE;

@@ -225,6 +225,12 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer);
  * still calls sb_hub_disconnect() when the socket is gone.
  * Returns: FALSE when no booth of that id is connected. */
 gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, const char *reason);
+/* The switchboard closes adviser `peer`'s console on purpose (its sign-in
+ * is over: signed out elsewhere, expired, disabled): its call, if any,
+ * ends now (`end{peer-lost}` to the booth, one record) rather than being
+ * held for a resume that sign-in can no longer make. Call before closing
+ * the connection. */
+void sb_hub_end_adviser_call(SbHub *hub, SbPeer *peer);
 /* Offers greeted booth `booth_id` update `update`: a bundle of `size` bytes
  * with SHA-256 `sha256` (64 lower-case hex digits) and `version` (nullable),
  * fetched from the booth listener (PROTOCOL.md "Updates sent from afar").

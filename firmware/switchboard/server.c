@@ -948,9 +948,12 @@ static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, cons
 	while (g_hash_table_iter_next(&it, &ws, &h))
 		if (doomed(server, h, data))
 			g_ptr_array_add(list, g_object_ref(ws));
-	for (guint i = 0; i < list->len; i++)
+	for (guint i = 0; i < list->len; i++) {
+		/* closed on purpose: its call ends now, nobody can resume it */
+		sb_hub_end_adviser_call(server->hub, g_hash_table_lookup(server->conns, list->pdata[i]));
 		if (soup_websocket_connection_get_state(list->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
 			soup_websocket_connection_close(list->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
+	}
 }
 
 static gboolean signin_is(SbServer *server, const char *hash, gpointer data)

@@ -2284,6 +2284,19 @@ static void test_adviser_resume(Fixture *f, gconstpointer data)
 	Conn *late = adviser_as(f, 6, "Alice", "alice", call);
 	g_assert_true(told_gone(late));
 	g_assert_cmpuint(l.ended->len, ==, 1);
+
+	/* a console the switchboard closes on purpose (sign-in over): its
+	 * call ends at once, no grace */
+	g_autofree char *call2 = start_call(f, b, late);
+	guint ends = count_of(b, RELAIS_MSG_END);
+	sb_hub_end_adviser_call(f->hub, late->peer);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, ends + 1);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	g_autofree char *rec2 = g_strdup_printf("%s|peer-lost", call2);
+	g_assert_cmpstr(g_ptr_array_index(l.ended, 1), ==, rec2);
+	drop(f, late);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	sb_hub_end_adviser_call(f->hub, NULL); /* nothing */
 	live_log_clear(f, &l);
 }
 
