@@ -118,7 +118,11 @@ function holdCall() {
   toast('The connection to the switchboard was lost — reconnecting. The call goes on meanwhile.');
   clearTimeout(st.callHoldTimer);
   st.callHoldTimer = setTimeout(() => {
-    if (st.call?.id === id && ui.body.dataset.callLink === 'away') teardownCall('The connection to the switchboard was lost, so the call ended.');
+    if (st.call?.id !== id || ui.body.dataset.callLink !== 'away') return;
+    // given up: said on the next link, should a switchboard (one started
+    // again meanwhile) still hold the call for the booth
+    st.pendingEnd = { call: id, reason: 'peer-lost' };
+    teardownCall('The connection to the switchboard was lost, so the call ended.');
   }, st.resumeS * 1000);
 }
 
