@@ -113,6 +113,9 @@ function onError(msg) {
 // when the link is not back in time; the switchboard's `end` (`gone`: it
 // was over meanwhile) ends it as any other.
 function holdCall() {
+  // each failed attempt to link again is a lost link too: the grace counts
+  // from the first
+  if (ui.body.dataset.callLink === 'away') return;
   const id = st.call.id;
   ui.body.dataset.callLink = 'away';
   toast('The connection to the switchboard was lost — reconnecting. The call goes on meanwhile.');
@@ -162,6 +165,10 @@ setInterval(() => tickCallQuality().catch(() => {}), 2000);
 window.relais = {
   get pc() {
     return st.call?.pc ?? null;
+  },
+  // how long the switchboard holds a call whose link is lost (welcome's resume_s)
+  get resumeS() {
+    return st.resumeS;
   },
   get callId() {
     return st.call?.id ?? null;

@@ -222,6 +222,38 @@ test('call: the adviser ends the call while the link is away: the booth is told 
   });
 });
 
+// The adviser's link stays away past the resume grace (the browser offline):
+// both sides give the call up on their own, the booth is told, and the
+// call has one record (peer-lost); the console back online is idle.
+test("call: the adviser's link stays away past the grace: the call ends at both ends, one record", { skip, timeout: 90000 }, async (t) => {
+  const stack = new Stack('call-link-gone');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start();
+    const { callId } = await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    const resumeS = await stack.page.evaluate(() => window.relais.resumeS);
+    await stack.adviser.context.setOffline(true);
+    const t0 = Date.now();
+    await stack.page.evaluate(() => window.relais.dropLink());
+    await stack.page.waitForSelector('body[data-call-link="away"]', { timeout: 5000 });
+    // held meanwhile: still in the call at both ends
+    assert.equal(await stack.pageState(), 'in-call');
+    assert.equal((await stack.booth.ctl.status()).state, 'in_call');
+    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: (resumeS + 10) * 1000 });
+    const pageMs = Date.now() - t0;
+    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 15000, what: 'the booth told the call ended' });
+    const boothMs = Date.now() - t0;
+    t.diagnostic(`resume grace ${resumeS} s: the console gave the call up after ${pageMs} ms, the booth was told after ${boothMs} ms`);
+    assert.ok(pageMs >= resumeS * 1000, `the console held the call ${pageMs} ms`);
+    await stack.adviser.context.setOffline(false);
+    await stack.page.waitForSelector('body[data-link="online"]', { timeout: 20000 });
+    const rows = await storeRows(stack, `SELECT count(*) || '|' || (SELECT group_concat(end_reason) FROM call_records WHERE call_id = '${callId}') FROM call_records WHERE call_id = '${callId}'`);
+    assert.equal(rows, '1|peer-lost');
+    assert.equal(await stack.pageState(), 'idle');
+  });
+});
+
 // What the switchboard's store says (sqlite3 beside it), once the write is in.
 async function storeRows(stack, query) {
   let out = '';
