@@ -27,6 +27,13 @@ function handle(msg) {
   switch (msg.type) {
     case 'welcome':
       if (!welcomed(msg)) return;
+      if (st.call) callLinkBack();
+      if (st.pendingEnd) {
+        // ended while the link was away: the hello named it, now it ends
+        // for the booth too (or it was over already: `end gone`, ignored)
+        send(P.end(st.pendingEnd.call, st.pendingEnd.reason));
+        st.pendingEnd = null;
+      }
       if (!st.media) acquireMedia();
       prepareCertificate();
       break;
@@ -100,13 +107,43 @@ function onError(msg) {
   if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }
 
+// The link dropped in a call (Wi-Fi, a switchboard restart): the media go on
+// peer to peer, the switchboard holds the call for its resume grace, and
+// the next hello names it (PROTOCOL.md "Resuming a call"). Ended here only
+// when the link is not back in time; the switchboard's `end` (`gone`: it
+// was over meanwhile) ends it as any other.
+function holdCall() {
+  // each failed attempt to link again is a lost link too: the grace counts
+  // from the first
+  if (ui.body.dataset.callLink === 'away') return;
+  const id = st.call.id;
+  ui.body.dataset.callLink = 'away';
+  toast('The connection to the switchboard was lost — reconnecting. The call goes on meanwhile.');
+  clearTimeout(st.callHoldTimer);
+  st.callHoldTimer = setTimeout(() => {
+    if (st.call?.id !== id || ui.body.dataset.callLink !== 'away') return;
+    // given up: said on the next link, should a switchboard (one started
+    // again meanwhile) still hold the call for the booth
+    st.pendingEnd = { call: id, reason: 'peer-lost' };
+    teardownCall('The connection to the switchboard was lost, so the call ended.');
+  }, st.resumeS * 1000);
+}
+
+// Welcomed again with the call named in the hello: it is ours again
+// unless an `end` follows.
+function callLinkBack() {
+  clearTimeout(st.callHoldTimer);
+  if (ui.body.dataset.callLink === 'away') toast('Connected to the switchboard again.');
+  delete ui.body.dataset.callLink;
+}
+
 setLinkHooks({
   onMessage: handle,
-  onLost: () => {
-    if (st.call) {
-      // The switchboard ends a call whose end lost its link; media alone cannot continue it.
-      teardownCall('The connection to the switchboard was lost, so the call ended.');
-    }
+  onLost: (ev) => {
+    // 4000 "replaced": another connection of this sign-in named the call
+    // and has it now; this one is not part of it any more
+    if (st.call && ev?.code === 4000) teardownCall('This call continues in another window of your sign-in.');
+    else if (st.call) holdCall();
     if (st.accepting) abandonAccept();
   },
   onStop: () => {
@@ -128,6 +165,10 @@ setInterval(() => tickCallQuality().catch(() => {}), 2000);
 window.relais = {
   get pc() {
     return st.call?.pc ?? null;
+  },
+  // how long the switchboard holds a call whose link is lost (welcome's resume_s)
+  get resumeS() {
+    return st.resumeS;
   },
   get callId() {
     return st.call?.id ?? null;

@@ -76,6 +76,9 @@ export const st = {
   lastRx: 0,
   connectionId: null, // the switchboard's id of this connection (welcome's `session` member)
   iceServers: [],
+  resumeS: 15, // how long the switchboard holds a call whose end's link is lost (welcome's resume_s)
+  callHoldTimer: 0, // the link is lost in a call: ends it here if not back in time
+  pendingEnd: null, // { call, reason }: ended here while the link was away, said on the next link
   booths: [],
   queue: new Map(), // ticket -> { item, receivedAt, el, taken }
   accepting: null, // ticket we sent accept for

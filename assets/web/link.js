@@ -14,7 +14,7 @@ const SILENCE_LIMIT_MS = 40000; // no frame at all for this long: the link is de
 
 const hooks = {
   onMessage: (msg) => {}, // a valid message from the switchboard
-  onLost: () => {}, // the link closed: what ran over it ends
+  onLost: (ev) => {}, // the link closed (ev: its close event): what ran over it ends, or waits for it (a call)
   onStop: () => {}, // the console goes offline: end what runs over the link, while it still can
   onSignInEnded: () => {}, // the link closed because the sign-in is gone
 };
@@ -51,7 +51,7 @@ export function connect() {
   st.ws = ws;
   ws.onopen = () => {
     st.lastRx = Date.now();
-    ws.send(P.hello(st.name));
+    ws.send(P.hello(st.name, st.call?.id ?? st.pendingEnd?.call ?? null));
   };
   ws.onmessage = (ev) => {
     if (ws !== st.ws) return;
@@ -77,7 +77,7 @@ export function connect() {
 
 function onLinkLost(ev) {
   st.connectionId = null;
-  hooks.onLost();
+  hooks.onLost(ev);
   if (!st.wantOnline) {
     setLink('stopped');
     return;
@@ -138,6 +138,7 @@ export function welcomed(msg) {
   }
   st.connectionId = msg.session;
   st.iceServers = msg.ice_servers ?? [];
+  st.resumeS = msg.resume_s ?? st.resumeS;
   st.backoff = RECONNECT_MIN_MS;
   setLink('online');
   startKeepAlive();

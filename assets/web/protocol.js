@@ -96,7 +96,7 @@ const optional = (check) => (name, v, ...rest) => (v === undefined || v === null
 
 // Incoming (S→A) message schemas: field → checker. Fields not listed are ignored.
 const INCOMING = {
-  welcome: { version: (n, v) => checkInt(n, v, 0, 2 ** 31), session: checkId, ice_servers: optional(checkIceServers) },
+  welcome: { version: (n, v) => checkInt(n, v, 0, 2 ** 31), session: checkId, ice_servers: optional(checkIceServers), resume_s: optional((n, v) => checkInt(n, v, 1, 3600)) },
   booths: {
     booths: (n, v) => {
       if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
@@ -209,7 +209,13 @@ function build(msg) {
 
 // Builders return the JSON text to send; they validate like the switchboard
 // would, so that a bad value is caught here with a clear message.
-export const hello = (name) => build({ type: 'hello', version: VERSION, role: 'adviser', name: checkText('name', name) });
+// call: the call this console is in when its link comes back (PROTOCOL.md
+// "Resuming a call"); the switchboard checks it is this sign-in's.
+export const hello = (name, call = null) => {
+  const m = { type: 'hello', version: VERSION, role: 'adviser', name: checkText('name', name) };
+  if (call) m.call = checkId('call', call);
+  return build(m);
+};
 export const accept = (ticket) => build({ type: 'accept', ticket: checkId('ticket', ticket) });
 // media: the call's media connection (0, the first, is not written).
 const withMedia = (m, media) => {

@@ -185,6 +185,9 @@ function playMedia(m) {
 // The adviser ends the call (the booth is told).
 export function endCall(reason) {
   if (!st.call) return;
+  // The link is away (the call held): the end goes on the next link, which
+  // names the call in its hello to be allowed to end it.
+  if (!st.ws || st.ws.readyState !== WebSocket.OPEN) st.pendingEnd = { call: st.call.id, reason };
   st.call.close({ sendEnd: true, reason });
   finishCall('Call ended.');
 }
@@ -201,6 +204,7 @@ export function teardownCall(message) {
 export function endReasonText(reason) {
   if (!reason || reason === 'visitor') return 'The visitor ended the call.';
   if (reason === 'peer-lost') return 'The booth lost its connection, so the call ended.';
+  if (reason === 'gone') return 'The call ended while the connection to the switchboard was lost.';
   if (reason === 'media-lost' || reason === 'media-failed')
     return 'The connection to the booth was lost and could not be made again, so the call ended.';
   return `The call ended: the booth reported a problem (${reason}).`;
@@ -208,6 +212,8 @@ export function endReasonText(reason) {
 
 function finishCall(message) {
   const ended = st.call?.id;
+  clearTimeout(st.callHoldTimer);
+  delete ui.body.dataset.callLink;
   share.stop({ notify: false }); // the call is over: the booth drops the screen with it
   st.call = null;
   st.callStartedAt = 0;

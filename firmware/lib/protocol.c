@@ -100,7 +100,9 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				S,
 				{{"version", K_INT, TRUE, 1, G_MAXINT32},
 				 {"session", K_ID, TRUE},
-				 {"ice_servers", K_STRINGS, FALSE}}},
+				 {"ice_servers", K_STRINGS, FALSE},
+				 /* how long a call waits for an end whose link is lost */
+				 {"resume_s", K_INT, FALSE, 1, 3600}}},
 	[RELAIS_MSG_STATUS] = {"status", B, {{"state", K_ENUM, TRUE, 0, 0, status_enum}, {"reason", K_TEXT, FALSE}}},
 	[RELAIS_MSG_REQUEST] = {"request",
 				B,

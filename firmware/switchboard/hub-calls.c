@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Calls: an adviser accepts a ticket, the two ends exchange sdp, ice, chat
- * and share through the hub, a booth whose link drops is held for the
- * resume grace, the call ends (records through the services), and the
- * visitor's rating arrives afterwards. */
+ * and share through the hub, an end whose link drops (booth or adviser) is
+ * waited for during the resume grace, the call ends (records through the
+ * services), and the visitor's rating arrives afterwards. Calls answered by
+ * a signed-in adviser are kept in the store while they last (services
+ * call_answered / call_ended), so that a switchboard started again takes
+ * them back (sb_hub_reload_call). */
 #define G_LOG_DOMAIN "relais-hub"
 
 #include "hub-private.h"
@@ -16,8 +19,11 @@ void hub_call_free(SbCall *c)
 	g_free(c->site);
 	g_free(c->topic);
 	g_free(c->language);
+	g_free(c->adviser_account);
 	if (c->held)
 		g_ptr_array_unref(c->held);
+	if (c->held_adviser)
+		g_ptr_array_unref(c->held_adviser);
 	g_free(c);
 }
 
@@ -76,7 +82,7 @@ static void remember_ended(SbHub *hub, SbCall *call)
 	}
 	SbEnded *e = g_new0(SbEnded, 1);
 	e->call = g_strdup(call->id);
-	e->adviser = g_strdup(call->adviser->conn_id);
+	e->adviser = call->adviser ? g_strdup(call->adviser->conn_id) : NULL; /* away: nobody to tell */
 	e->ended_us = now;
 	g_queue_push_tail(q, e);
 	while (g_queue_get_length(q) > hub->config.recent_calls)
@@ -87,13 +93,13 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 {
 	g_info("call %s ended by %s (%s)", call->id, by ? relais_role_name(by->role) : "switchboard",
 	       reason ? reason : "");
-	/* the switchboard ends a call only when its booth did not come back */
+	/* the switchboard ends a call only when an end did not come back */
 	hub_call_must_step(call, by == NULL ? SB_CALL_EV_GRACE_OVER : SB_CALL_EV_END);
 	SbPeer *ends[2] = {call->booth, call->adviser};
 	for (guint i = 0; i < 2; i++) {
 		SbPeer *p = ends[i];
 		if (p == NULL)
-			continue; /* a booth away: told `gone` if it comes back */
+			continue; /* an end away: told `gone` if it comes back */
 		p->call = NULL;
 		if (p == call->booth)
 			hub_booth_must_step(p, SB_BOOTH_EV_CALL_ENDED);
@@ -174,6 +180,137 @@ void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id)
 	g_ptr_array_set_size(call->held, 0);
 }
 
+/* Tells `peer` that call `id` is not there for it any more. */
+static void send_gone(SbHub *hub, SbPeer *peer, const char *id)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_END);
+	json_object_set_string_member(o, "call", id);
+	json_object_set_string_member(o, "reason", "gone");
+	hub_send_obj(hub, peer, o);
+}
+
+/* An adviser back after losing its link (or a switchboard restart), naming
+ * its call. The account it signed in with must be the one that answered:
+ * the hello's words are not believed. A console of that account still
+ * holding the call (its old link not found dead yet) is replaced, as a
+ * booth's is. */
+void hub_resume_adviser(SbHub *hub, SbPeer *adviser, const char *id)
+{
+	SbCall *call = g_hash_table_lookup(hub->calls, id);
+	if (call == NULL || call->adviser_account == NULL || adviser->account == NULL ||
+	    g_strcmp0(call->adviser_account, adviser->account) != 0) {
+		if (call)
+			g_message("adviser '%s' named call %s, which another account answered: refused", adviser->name,
+				  id);
+		send_gone(hub, adviser, id);
+		return;
+	}
+	if (call->adviser && call->adviser != adviser) {
+		SbPeer *old = call->adviser;
+		g_message("adviser '%s' is back in call %s on a new connection: replacing the old one", adviser->name,
+			  id);
+		hub_close_peer(hub, old, 4000, "replaced");
+		if (!hub_hold_call(hub, old)) {
+			send_gone(hub, adviser, id);
+			return;
+		}
+	}
+	SbCallState next;
+	if (!sb_call_transition(call->state, SB_CALL_EV_ADVISER_BACK, &next, NULL)) {
+		send_gone(hub, adviser, id);
+		return;
+	}
+	call->state = next;
+	call->adviser = adviser;
+	call->adviser_away_us = 0;
+	adviser->call = call;
+	g_message("adviser '%s' is back in call %s (%u held messages)", adviser->name, call->id,
+		  call->held_adviser->len);
+	for (guint i = 0; i < call->held_adviser->len; i++)
+		hub_send_text(hub, adviser, g_ptr_array_index(call->held_adviser, i));
+	g_ptr_array_set_size(call->held_adviser, 0);
+}
+
+gboolean hub_hold_call(SbHub *hub, SbPeer *peer)
+{
+	SbCall *call = peer->call;
+	gboolean booth = peer->role == RELAIS_ROLE_BOOTH;
+	if (call == NULL)
+		return FALSE;
+	if (hub->stopping && call->adviser_account != NULL) {
+		/* the store keeps it: the next switchboard takes it back */
+		if (booth)
+			call->booth = NULL;
+		else
+			call->adviser = NULL;
+		peer->call = NULL;
+		return TRUE;
+	}
+	/* an adviser without account: nobody could ever resume the call */
+	if (hub->config.resume_grace_s == 0 || (!booth && call->adviser_account == NULL))
+		return FALSE;
+	hub_call_must_step(call, booth ? SB_CALL_EV_BOOTH_LOST : SB_CALL_EV_ADVISER_LOST);
+	if (booth) {
+		call->booth = NULL;
+		call->booth_away_us = hub_now_us(hub);
+	} else {
+		call->adviser = NULL;
+		call->adviser_away_us = hub_now_us(hub);
+	}
+	peer->call = NULL;
+	g_message("%s %s lost its link in call %s: holding the call %u s", relais_role_name(peer->role),
+		  booth ? peer->booth_id : peer->name, call->id, hub->config.resume_grace_s);
+	return TRUE;
+}
+
+static gboolean live_call_ok(const SbHubLiveCall *c, GError **error)
+{
+	const char *ids[] = {c->call_id, c->booth_id, c->adviser, c->ticket, c->topic, c->language};
+	for (guint i = 0; i < G_N_ELEMENTS(ids); i++)
+		if (ids[i] == NULL || *ids[i] == '\0') {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				    "a call in progress with a field missing");
+			return FALSE;
+		}
+	if (c->queued_at <= 0 || c->answered_at < c->queued_at) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "call %s: its times are not in order",
+			    c->call_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean sb_hub_reload_call(SbHub *hub, const SbHubLiveCall *c, GError **error)
+{
+	if (!live_call_ok(c, error))
+		return FALSE;
+	if (g_hash_table_contains(hub->calls, c->call_id)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS, "call %s is known already", c->call_id);
+		return FALSE;
+	}
+	gint64 now = hub_now_us(hub);
+	SbCall *call = g_new0(SbCall, 1);
+	call->id = g_strdup(c->call_id);
+	call->state = SB_CALL_BOTH_AWAY;
+	call->ticket = g_strdup(c->ticket);
+	call->booth_id = g_strdup(c->booth_id);
+	call->adviser_account = g_strdup(c->adviser);
+	/* its length (wait estimates) counts from now: the hub's clock is this process's */
+	call->started_us = now;
+	call->site = c->site && *c->site ? g_strdup(c->site) : NULL;
+	call->topic = g_strdup(c->topic);
+	call->language = g_strdup(c->language);
+	call->queued_wall_s = c->queued_at;
+	call->answered_wall_s = c->answered_at;
+	call->booth_away_us = call->adviser_away_us = now;
+	call->held = g_ptr_array_new_with_free_func(g_free);
+	call->held_adviser = g_ptr_array_new_with_free_func(g_free);
+	g_hash_table_insert(hub->calls, call->id, call);
+	g_message("call %s (booth %s) taken back from the store: waiting %u s for its two ends", call->id,
+		  call->booth_id, hub->config.resume_grace_s);
+	return TRUE;
+}
+
 void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 {
 	const char *id = relais_msg_get_string(msg, "ticket");
@@ -217,6 +354,8 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	call->queued_wall_s = t->queued_wall_s;
 	call->answered_wall_s = hub_wall_s(hub);
 	call->held = g_ptr_array_new_with_free_func(g_free);
+	call->held_adviser = g_ptr_array_new_with_free_func(g_free);
+	call->adviser_account = g_strdup(adviser->account);
 	g_hash_table_insert(hub->calls, call->id, call);
 	booth->call = call;
 	hub_booth_must_step(booth, SB_BOOTH_EV_ACCEPTED);
@@ -248,6 +387,20 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	hub_send_obj(hub, adviser, to_adviser);
 
 	g_message("call %s: adviser '%s' accepted %s at booth %s", call->id, adviser->name, t->id, booth->booth_id);
+	if (call->adviser_account && hub->services.call_answered) {
+		SbHubLiveCall live = {
+			.call_id = call->id,
+			.booth_id = call->booth_id,
+			.adviser = call->adviser_account,
+			.ticket = call->ticket,
+			.site = call->site,
+			.topic = call->topic,
+			.language = call->language,
+			.queued_at = call->queued_wall_s,
+			.answered_at = call->answered_wall_s,
+		};
+		hub->services.call_answered(&live, hub->services_data);
+	}
 
 	g_autofree char *ticket = g_strdup(t->id);
 	hub_queue_drop(hub, t);
@@ -319,15 +472,16 @@ void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	default:
 		break;
 	}
-	if (call->state == SB_CALL_BOOTH_AWAY) {
-		/* The booth's link is away: media may well still flow between
-		 * the two ends; keep the adviser's chat and screen-sharing
-		 * state for when it is back, drop the rest (candidates and
-		 * descriptions are stale by then). */
+	if (other == NULL) {
+		/* The other end's link is away: media may well still flow
+		 * between the two ends; keep the chat (and, for the booth, the
+		 * screen-sharing state) for when it is back, drop the rest
+		 * (candidates and descriptions are stale by then). */
+		GPtrArray *held = peer == call->adviser ? call->held : call->held_adviser;
 		if (type == RELAIS_MSG_SHARE)
 			drop_held_share(call);
-		if ((type == RELAIS_MSG_CHAT || type == RELAIS_MSG_SHARE) && call->held->len < SB_HELD_MAX)
-			g_ptr_array_add(call->held, relais_msg_to_string(o));
+		if ((type == RELAIS_MSG_CHAT || type == RELAIS_MSG_SHARE) && held->len < SB_HELD_MAX)
+			g_ptr_array_add(held, relais_msg_to_string(o));
 		else
 			json_object_unref(o);
 		return;
@@ -389,7 +543,7 @@ void hub_end_held_calls(SbHub *hub, const char *booth_id)
 	g_hash_table_iter_init(&it, hub->calls);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		SbCall *call = value;
-		if (call->state == SB_CALL_BOOTH_AWAY && g_strcmp0(call->booth_id, booth_id) == 0)
+		if (call->booth == NULL && g_strcmp0(call->booth_id, booth_id) == 0)
 			g_ptr_array_add(held, call);
 	}
 	for (guint i = 0; i < held->len; i++) {
@@ -408,12 +562,17 @@ void hub_calls_expire(SbHub *hub, gint64 now)
 	g_hash_table_iter_init(&it, hub->calls);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		SbCall *call = value;
-		if (call->state == SB_CALL_BOOTH_AWAY && now - call->booth_away_us >= grace)
+		if ((call->booth == NULL && now - call->booth_away_us >= grace) ||
+		    (call->adviser == NULL && now - call->adviser_away_us >= grace))
 			g_ptr_array_add(expired, call);
 	}
 	for (guint i = 0; i < expired->len; i++) {
 		SbCall *call = g_ptr_array_index(expired, i);
-		g_message("booth %s did not come back to call %s", call->booth_id, call->id);
+		g_message("call %s: %s did not come back within %u s", call->id,
+			  call->booth == NULL && call->adviser == NULL ? "neither end"
+			  : call->booth == NULL			       ? "the booth"
+								       : "the adviser",
+			  hub->config.resume_grace_s);
 		hub_end_call(hub, call, NULL, "peer-lost");
 	}
 }

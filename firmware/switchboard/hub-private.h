@@ -57,6 +57,7 @@ struct _SbPeer {
 	char *reason;
 	/* adviser */
 	char *name;
+	char *account; /* the login it signed in with (NULL: none known) */
 	/* what the adviser handles, from their account; NULL or empty: any */
 	char **languages;
 	char **topics;
@@ -94,15 +95,18 @@ struct _SbCall {
 	SbCallState state; /* hub-state.h; booth_away: booth is NULL */
 	char *ticket;
 	char *booth_id;
-	SbPeer *booth; /* NULL while the booth's link is away (see sb_hub_tick) */
-	SbPeer *adviser;
+	SbPeer *booth;	       /* NULL while the booth's link is away (see sb_hub_tick) */
+	SbPeer *adviser;       /* NULL while the adviser's link is away */
+	char *adviser_account; /* who answered (their login); NULL: no sign-in, not resumable */
 	gint64 started_us;
 	/* for the call record: copied from the ticket and the booth */
 	char *site, *topic, *language;
 	gint64 queued_wall_s, answered_wall_s;
-	gint64 booth_away_us;
-	GPtrArray *held; /* texts for the booth, kept while it is away */
-	SbDoc *doc;	 /* the document shown now (one at a time), or NULL */
+	gint64 booth_away_us;	 /* hub clock: since when the booth is away; 0: here */
+	gint64 adviser_away_us;	 /* the same for the adviser */
+	GPtrArray *held;	 /* texts for the booth, kept while it is away */
+	GPtrArray *held_adviser; /* texts for the adviser (the visitor's chat), the same */
+	SbDoc *doc;		 /* the document shown now (one at a time), or NULL */
 };
 
 /* A call that ended recently, kept so that the booth can send the visitor's
@@ -164,6 +168,7 @@ struct _SbHub {
 	guint64 lists_sent;	 /* lists handed to advisers' transports */
 	guint64 lists_gathered;	 /* changes that joined a list already waiting */
 	guint64 lists_unchanged; /* lists not sent: the adviser had that one */
+	gboolean stopping;	 /* sb_hub_stop: lost links leave stored calls alone */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -227,6 +232,14 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason);
 void hub_ticket_abandoned(SbHub *hub, SbTicket *t, const char *code);
 /* A booth back after losing its link, naming the call it was in. */
 void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id);
+/* The same for an adviser: only the account that answered the call. */
+void hub_resume_adviser(SbHub *hub, SbPeer *adviser, const char *id);
+/* `peer`'s link is lost in its call: the call is held for the resume grace
+ * (or left alone: the switchboard is stopping). FALSE: it cannot be (no
+ * grace, an adviser without account), the caller ends it. */
+gboolean hub_hold_call(SbHub *hub, SbPeer *peer);
+/* Closes `peer`'s connection (its transport later disconnects it). */
+void hub_close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reason);
 /* A booth back whose hello names no call has restarted (its session is
  * wiped): the calls held for it end now rather than after the grace. */
 void hub_end_held_calls(SbHub *hub, const char *booth_id);
@@ -236,7 +249,7 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg);
 void hub_observe_relay(SbHub *hub);
 void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
 void hub_handle_feedback(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
-/* Ends the calls whose booth did not come back within the resume grace. */
+/* Ends the calls whose booth or adviser did not come back within the resume grace. */
 void hub_calls_expire(SbHub *hub, gint64 now);
 
 /* --- the queue: matching and wait estimates (hub-queue.c) --- */

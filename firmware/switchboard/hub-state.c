@@ -8,9 +8,10 @@ G_STATIC_ASSERT(G_N_ELEMENTS(booth_state_names) == SB_BOOTH_N_STATES);
 static const char *const booth_event_names[] = {"status idle", "status out_of_order", "request", "cancel",  "accepted",
 						"resumed",     "call ended",	      "booking", "feedback"};
 G_STATIC_ASSERT(G_N_ELEMENTS(booth_event_names) == SB_BOOTH_N_EVENTS);
-static const char *const call_state_names[] = {"active", "booth_away", "ended"};
+static const char *const call_state_names[] = {"active", "booth_away", "adviser_away", "both_away", "ended"};
 G_STATIC_ASSERT(G_N_ELEMENTS(call_state_names) == SB_CALL_N_STATES);
-static const char *const call_event_names[] = {"booth lost", "booth back", "end", "grace over", "relay", "show doc"};
+static const char *const call_event_names[] = {"booth lost", "booth back", "end",	   "grace over",
+					       "relay",	     "show doc",   "adviser lost", "adviser back"};
 G_STATIC_ASSERT(G_N_ELEMENTS(call_event_names) == SB_CALL_N_EVENTS);
 
 const char *sb_booth_state_name(SbBoothState state)
@@ -66,6 +67,7 @@ static const guint8 call_table[SB_CALL_N_STATES][SB_CALL_N_EVENTS] = {
 	[SB_CALL_ACTIVE] =
 		{
 			[SB_CALL_EV_BOOTH_LOST] = TO(SB_CALL_BOOTH_AWAY),
+			[SB_CALL_EV_ADVISER_LOST] = TO(SB_CALL_ADVISER_AWAY),
 			[SB_CALL_EV_END] = TO(SB_CALL_ENDED),
 			[SB_CALL_EV_RELAY] = TO(SB_CALL_ACTIVE),
 			[SB_CALL_EV_SHOW_DOC] = TO(SB_CALL_ACTIVE),
@@ -73,9 +75,24 @@ static const guint8 call_table[SB_CALL_N_STATES][SB_CALL_N_EVENTS] = {
 	[SB_CALL_BOOTH_AWAY] =
 		{
 			[SB_CALL_EV_BOOTH_BACK] = TO(SB_CALL_ACTIVE),
+			[SB_CALL_EV_ADVISER_LOST] = TO(SB_CALL_BOTH_AWAY),
 			[SB_CALL_EV_END] = TO(SB_CALL_ENDED),
 			[SB_CALL_EV_GRACE_OVER] = TO(SB_CALL_ENDED),
 			[SB_CALL_EV_RELAY] = TO(SB_CALL_BOOTH_AWAY),
+		},
+	[SB_CALL_ADVISER_AWAY] =
+		{
+			[SB_CALL_EV_ADVISER_BACK] = TO(SB_CALL_ACTIVE),
+			[SB_CALL_EV_BOOTH_LOST] = TO(SB_CALL_BOTH_AWAY),
+			[SB_CALL_EV_END] = TO(SB_CALL_ENDED),
+			[SB_CALL_EV_GRACE_OVER] = TO(SB_CALL_ENDED),
+			[SB_CALL_EV_RELAY] = TO(SB_CALL_ADVISER_AWAY),
+		},
+	[SB_CALL_BOTH_AWAY] =
+		{
+			[SB_CALL_EV_BOOTH_BACK] = TO(SB_CALL_ADVISER_AWAY),
+			[SB_CALL_EV_ADVISER_BACK] = TO(SB_CALL_BOOTH_AWAY),
+			[SB_CALL_EV_GRACE_OVER] = TO(SB_CALL_ENDED),
 		},
 	/* ended: nothing more */
 };

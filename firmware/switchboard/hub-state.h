@@ -17,14 +17,21 @@
  *   out_of_order (after the call, not while queued or in one); both leave
  *   the state as it is.
  *
- * A call:
+ * A call (each end's link may be lost and come back; the two ends
+ * exchange media directly meanwhile):
  *
  *   active --booth_lost--> booth_away --booth_back--> active
- *   active, booth_away --end--> ended;  booth_away --grace_over--> ended
+ *   active --adviser_lost--> adviser_away --adviser_back--> active
+ *   booth_away --adviser_lost--> both_away <--booth_lost-- adviser_away
+ *   both_away --booth_back--> adviser_away;  both_away --adviser_back--> booth_away
+ *   active, booth_away, adviser_away --end--> ended
+ *   booth_away, adviser_away, both_away --grace_over--> ended
  *
- *   relay (sdp, ice, chat, share; documents' page/stop/error): in active
- *   or booth_away (the hub holds what the booth needs when back); showing
- *   or fetching a document: active only.
+ *   A switchboard started again takes its calls in progress back from the
+ *   store in both_away. relay (sdp, ice, chat, share; documents'
+ *   page/stop/error): in active, booth_away or adviser_away (the hub holds
+ *   the chat the absent end needs when back); showing or fetching a
+ *   document: active only.
  */
 #pragma once
 
@@ -54,19 +61,23 @@ typedef enum {
 } SbBoothEvent;
 
 typedef enum {
-	SB_CALL_ACTIVE,	    /* both ends connected */
-	SB_CALL_BOOTH_AWAY, /* the booth's link is lost: held for the resume grace */
+	SB_CALL_ACTIVE,	      /* both ends connected */
+	SB_CALL_BOOTH_AWAY,   /* the booth's link is lost: held for the resume grace */
+	SB_CALL_ADVISER_AWAY, /* the adviser's link is lost: the same */
+	SB_CALL_BOTH_AWAY,    /* both (a restarted switchboard reloads its calls so) */
 	SB_CALL_ENDED,
 	SB_CALL_N_STATES
 } SbCallState;
 
 typedef enum {
-	SB_CALL_EV_BOOTH_LOST, /* the booth's link closed */
-	SB_CALL_EV_BOOTH_BACK, /* the booth said hello naming the call */
-	SB_CALL_EV_END,	       /* an end hung up or was lost */
-	SB_CALL_EV_GRACE_OVER, /* the booth did not come back in time */
-	SB_CALL_EV_RELAY,      /* a message between the ends */
-	SB_CALL_EV_SHOW_DOC,   /* the adviser shows a document / the booth fetches it */
+	SB_CALL_EV_BOOTH_LOST,	 /* the booth's link closed */
+	SB_CALL_EV_BOOTH_BACK,	 /* the booth said hello naming the call */
+	SB_CALL_EV_END,		 /* an end hung up or was lost */
+	SB_CALL_EV_GRACE_OVER,	 /* an end did not come back in time */
+	SB_CALL_EV_RELAY,	 /* a message between the ends */
+	SB_CALL_EV_SHOW_DOC,	 /* the adviser shows a document / the booth fetches it */
+	SB_CALL_EV_ADVISER_LOST, /* the adviser's link closed */
+	SB_CALL_EV_ADVISER_BACK, /* the adviser (the same account) said hello naming the call */
 	SB_CALL_N_EVENTS
 } SbCallEvent;
 

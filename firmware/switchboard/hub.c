@@ -152,6 +152,11 @@ static void close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reaso
 	hub->transport.close(peer->conn, code, reason, hub->user_data);
 }
 
+void hub_close_peer(SbHub *hub, SbPeer *peer, gushort code, const char *reason)
+{
+	close_peer(hub, peer, code, reason);
+}
+
 char *hub_random_id(SbHub *hub, SbPeer *peer, const char *prefix)
 {
 	g_autoptr(GError) error = NULL;
@@ -506,6 +511,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	json_object_set_string_member(w, "session",
 				      peer->conn_id); /* the wire name of the connection id (PROTOCOL.md) */
 	json_object_set_array_member(w, "ice_servers", hub_ice_servers_for(hub, peer));
+	json_object_set_int_member(w, "resume_s", hub->config.resume_grace_s);
 	hub_send_obj(hub, peer, w);
 
 	if (peer->role == RELAIS_ROLE_BOOTH) {
@@ -524,6 +530,10 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			hub->services.booth_greeted(peer->booth_id, hub->services_data);
 	} else {
 		g_message("adviser '%s' online", peer->name);
+		/* a console back after losing its link, naming its call */
+		const char *resume = relais_msg_get_string(msg, "call");
+		if (resume)
+			hub_resume_adviser(hub, peer, resume);
 		send_list_to(hub, peer, HUB_LIST_BOOTHS, relais_msg_to_string(booths_message(hub)));
 		send_list_to(hub, peer, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, peer)));
 		advisers_changed(hub);
@@ -802,6 +812,13 @@ void sb_hub_set_adviser_identity(SbPeer *peer, const char *name)
 	peer->name = g_strdup(name);
 }
 
+void sb_hub_set_adviser_account(SbPeer *peer, const char *login)
+{
+	g_return_if_fail(peer->role == RELAIS_ROLE_ADVISER && !peer->greeted);
+	g_free(peer->account);
+	peer->account = login && *login ? g_strdup(login) : NULL;
+}
+
 void sb_hub_set_booth_identity(SbPeer *peer, const char *booth_id, const char *site)
 {
 	g_return_if_fail(peer->role == RELAIS_ROLE_BOOTH && !peer->greeted);
@@ -826,19 +843,10 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 {
 	if (peer->role == RELAIS_ROLE_BOOTH)
 		hub_diag_peer_gone(hub, peer);
-	if (peer->call && peer->role == RELAIS_ROLE_BOOTH && hub->config.resume_grace_s > 0) {
-		/* A booth's link is lost in a call: hold the call for a while,
-		 * the booth reconnects and names it in its hello (the two ends
-		 * exchange media directly, a signaling blip need not end it). */
-		SbCall *call = peer->call;
-		hub_call_must_step(call, SB_CALL_EV_BOOTH_LOST);
-		call->booth = NULL;
-		call->booth_away_us = hub_now_us(hub);
-		peer->call = NULL;
-		g_message("booth %s lost its link in call %s: holding the call %u s", peer->booth_id, call->id,
-			  hub->config.resume_grace_s);
-	}
-	if (peer->call)
+	/* A link lost in a call: the call is held for a while, the end
+	 * reconnects and names it in its hello (the two ends exchange media
+	 * directly, a signaling blip need not end it). */
+	if (peer->call && !hub_hold_call(hub, peer))
 		hub_end_call(hub, peer->call, peer, "peer-lost");
 	if (peer->ticket) {
 		hub_ticket_abandoned(hub, peer->ticket, "booth-lost");
@@ -882,6 +890,7 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_free(peer->slot);
 	g_free(peer->reason);
 	g_free(peer->name);
+	g_free(peer->account);
 	g_strfreev(peer->languages);
 	g_strfreev(peer->topics);
 	g_free(peer);
@@ -900,6 +909,28 @@ gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, cons
 	detach_peer(hub, b);
 	lists_settle(hub);
 	return TRUE;
+}
+
+void sb_hub_end_adviser_call(SbHub *hub, SbPeer *peer)
+{
+	if (peer == NULL || peer->role != RELAIS_ROLE_ADVISER || peer->call == NULL)
+		return;
+	g_message("adviser '%s': console closed by the switchboard, ending call %s", peer->name, peer->call->id);
+	hub_end_call(hub, peer->call, peer, "peer-lost");
+	lists_settle(hub);
+}
+
+void sb_hub_stop(SbHub *hub)
+{
+	hub->stopping = TRUE;
+	guint kept = 0;
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, hub->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		kept += ((SbCall *)value)->adviser_account != NULL;
+	if (kept > 0)
+		g_message("stopping: %u call(s) in progress left to the store, for the next start to take back", kept);
 }
 
 gboolean sb_hub_peer_greeted(SbPeer *peer)

@@ -42,6 +42,20 @@ typedef struct {
 	gpointer adviser_conn;	/* the answering adviser's connection (NULL if not answered) */
 } SbHubCallInfo;
 
+/* A call in progress as the store keeps it (STORE.md "Calls in
+ * progress"): what the call's record needs, and who may resume it. */
+typedef struct {
+	const char *call_id;
+	const char *booth_id; /* only this booth (its certificate) may resume it */
+	const char *adviser;  /* the login of the adviser who answered: only their sign-in may resume it */
+	const char *ticket;
+	const char *site; /* nullable */
+	const char *topic;
+	const char *language;
+	gint64 queued_at;   /* unix seconds */
+	gint64 answered_at; /* unix seconds */
+} SbHubLiveCall;
+
 /* What a booth said of its last system update (update_report, checked by
  * the protocol: PROTOCOL.md "Software and updates"). */
 typedef struct {
@@ -79,6 +93,10 @@ typedef struct {
 	/* a call ended, or a queued visitor left without one (once per call
 	 * or ticket) */
 	void (*call_ended)(const SbHubCallInfo *info, gpointer user_data);
+	/* an adviser signed in (sb_hub_set_adviser_account) answered a call:
+	 * kept until its call_ended, so that a switchboard started again takes
+	 * it back (sb_hub_reload_call) */
+	void (*call_answered)(const SbHubLiveCall *call, gpointer user_data);
 	/* the visitor's rating of call `call_id` arrived (accepted: the call
 	 * was the booth's, within the window, not rated before) */
 	void (*feedback)(const char *call_id, gint score, gpointer user_data);
@@ -176,6 +194,13 @@ SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
 /* The adviser's display name from their sign-in, set right after
  * sb_hub_connect(): the hub uses it instead of the name in the hello. */
 void sb_hub_set_adviser_identity(SbPeer *peer, const char *name);
+/* The account (login) the adviser signed in with, set right after
+ * sb_hub_connect(): the key of the calls they answer. Only a connection of
+ * the same account may resume such a call (a `call` member in its hello),
+ * and a call whose adviser has one is held for the resume grace when that
+ * adviser's link is lost, as for a booth. Without it (transports without
+ * sign-in) the adviser's lost link ends the call at once. */
+void sb_hub_set_adviser_account(SbPeer *peer, const char *login);
 /* The booth id its certificate names (ENROL.md) and the site it is
  * registered at (nullable: none), set right after sb_hub_connect(): a
  * hello naming another booth is refused (field error, close 1008: no
@@ -200,6 +225,12 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer);
  * still calls sb_hub_disconnect() when the socket is gone.
  * Returns: FALSE when no booth of that id is connected. */
 gboolean sb_hub_close_booth(SbHub *hub, const char *booth_id, gushort code, const char *reason);
+/* The switchboard closes adviser `peer`'s console on purpose (its sign-in
+ * is over: signed out elsewhere, expired, disabled): its call, if any,
+ * ends now (`end{peer-lost}` to the booth, one record) rather than being
+ * held for a resume that sign-in can no longer make. Call before closing
+ * the connection. */
+void sb_hub_end_adviser_call(SbHub *hub, SbPeer *peer);
 /* Offers greeted booth `booth_id` update `update`: a bundle of `size` bytes
  * with SHA-256 `sha256` (64 lower-case hex digits) and `version` (nullable),
  * fetched from the booth listener (PROTOCOL.md "Updates sent from afar").
@@ -216,8 +247,20 @@ gboolean sb_hub_peer_greeted(SbPeer *peer);
  * otherwise). */
 void sb_hub_flush(SbHub *hub);
 
+/* A call in progress that the store kept (a switchboard started again
+ * after a stop or a crash): taken back with both ends away, each given the
+ * resume grace from now. Call before the first connection. FALSE, nothing
+ * changed, with a reason in *error: a field missing or a call of that id
+ * known already. */
+gboolean sb_hub_reload_call(SbHub *hub, const SbHubLiveCall *call, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The switchboard is stopping (SIGTERM, an update) before its connections
+ * go: from now on a lost link leaves the calls the store keeps (answered
+ * by a signed-in adviser) as they are, without a record, for the next
+ * switchboard to take back; a crash leaves them the same way. */
+void sb_hub_stop(SbHub *hub);
+
 /* Call about once a second: ends the calls whose booth did not come back
- * within the resume grace, closes connections without a hello after
+ * within the resume grace (booth or adviser), closes connections without a hello after
  * hello_timeout_ms. */
 void sb_hub_tick(SbHub *hub);
 

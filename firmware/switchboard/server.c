@@ -39,6 +39,7 @@
 #define SB_SERVER_OP_UPDATE_REPORT "update_report"
 #define SB_SERVER_OP_BOOKING_USE   "booking_use"
 #define SB_SERVER_OP_UPDATE_STATUS "update_status"
+#define SB_SERVER_OP_LIVE_CALL	   "live_call"
 
 struct _SbServer {
 	SoupServer *soup;
@@ -409,10 +410,85 @@ static void services_update_status(const char *booth_id, const SbHubUpdateStatus
 				    write_update_status, o, (GDestroyNotify)owned_status_free);
 }
 
+/* A call answered: kept in the store while it lasts (STORE.md "Calls in
+ * progress"), through the write queue, so before its record, which removes
+ * it. */
+typedef struct {
+	SbLiveCall c;
+	char *call_id, *booth_id, *adviser, *ticket, *site, *topic, *language;
+} OwnedLive;
+
+static void owned_live_free(OwnedLive *o)
+{
+	g_free(o->call_id);
+	g_free(o->booth_id);
+	g_free(o->adviser);
+	g_free(o->ticket);
+	g_free(o->site);
+	g_free(o->topic);
+	g_free(o->language);
+	g_free(o);
+}
+
+static gboolean write_live_call(SbStore *store, gpointer data, GError **error)
+{
+	return sb_store_live_call_insert(store, &((OwnedLive *)data)->c, error);
+}
+
+static void services_call_answered(const SbHubLiveCall *call, gpointer user_data)
+{
+	SbServer *server = user_data;
+	OwnedLive *o = g_new0(OwnedLive, 1);
+	o->c = (SbLiveCall){
+		.call_id = o->call_id = g_strdup(call->call_id),
+		.booth_id = o->booth_id = g_strdup(call->booth_id),
+		.adviser = o->adviser = g_strdup(call->adviser),
+		.ticket = o->ticket = g_strdup(call->ticket),
+		.site = o->site = g_strdup(call->site),
+		.topic = o->topic = g_strdup(call->topic),
+		.language = o->language = g_strdup(call->language),
+		.queued_at = call->queued_at,
+		.answered_at = call->answered_at,
+	};
+	(void)sb_write_queue_submit(server->writes, SB_SERVER_OP_LIVE_CALL,
+				    g_strdup_printf("call %s in progress at booth %s", call->call_id, call->booth_id),
+				    write_live_call, o, (GDestroyNotify)owned_live_free);
+}
+
+static void reload_one(const SbLiveCall *c, gpointer user_data)
+{
+	SbServer *server = user_data;
+	SbHubLiveCall h = {
+		.call_id = c->call_id,
+		.booth_id = c->booth_id,
+		.adviser = c->adviser,
+		.ticket = c->ticket,
+		.site = c->site,
+		.topic = c->topic,
+		.language = c->language,
+		.queued_at = c->queued_at,
+		.answered_at = c->answered_at,
+	};
+	g_autoptr(GError) error = NULL;
+	if (!sb_hub_reload_call(server->hub, &h, &error))
+		g_warning("a call in progress in the store is not taken back: %s", error->message);
+}
+
+/* The calls a switchboard before this one left in progress (stopped,
+ * updated, crashed): taken back, each waiting the resume grace for its two
+ * ends; those that do not come back end then with one record (peer-lost). */
+static void reload_calls(SbServer *server)
+{
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_live_call_scan(server->store, reload_one, server, &error))
+		g_warning("the calls in progress could not be read from the store: %s", error->message);
+}
+
 static const SbHubTransport transport = {transport_send, transport_close};
 
 static const SbHubServices services = {
 	.call_ended = services_call_ended,
+	.call_answered = services_call_answered,
 	.feedback = services_feedback,
 	.next_opening = services_next_opening,
 	.booking_slots_async = services_booking_slots_async,
@@ -492,6 +568,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	}
 	if (ep->role == RELAIS_ROLE_ADVISER && user != NULL) {
 		sb_hub_set_adviser_identity(peer, *user->display_name ? user->display_name : user->login);
+		sb_hub_set_adviser_account(peer, user->login);
 		sb_hub_set_adviser_skills(peer, (const char *const *)user->languages,
 					  (const char *const *)user->topics);
 		g_hash_table_insert(server->conn_signins, ws,
@@ -871,9 +948,12 @@ static void close_consoles(SbServer *server, gboolean (*doomed)(SbServer *, cons
 	while (g_hash_table_iter_next(&it, &ws, &h))
 		if (doomed(server, h, data))
 			g_ptr_array_add(list, g_object_ref(ws));
-	for (guint i = 0; i < list->len; i++)
+	for (guint i = 0; i < list->len; i++) {
+		/* closed on purpose: its call ends now, nobody can resume it */
+		sb_hub_end_adviser_call(server->hub, g_hash_table_lookup(server->conns, list->pdata[i]));
 		if (soup_websocket_connection_get_state(list->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
 			soup_websocket_connection_close(list->pdata[i], SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason);
+	}
 }
 
 static gboolean signin_is(SbServer *server, const char *hash, gpointer data)
@@ -1134,13 +1214,18 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	server->reader = sb_reader_new(config->store, 0, 0, error);
 	if (server->reader == NULL)
 		return NULL;
-	static const char *const write_ops[] = {SB_STATS_OP_CALL,	    SB_STATS_OP_RATING,
-						SB_SERVER_OP_UPDATE_REPORT, SB_SERVER_OP_UPDATE_STATUS,
-						SB_SERVER_OP_BOOKING_USE,   NULL};
+	static const char *const write_ops[] = {SB_STATS_OP_CALL,
+						SB_STATS_OP_RATING,
+						SB_SERVER_OP_UPDATE_REPORT,
+						SB_SERVER_OP_UPDATE_STATUS,
+						SB_SERVER_OP_BOOKING_USE,
+						SB_SERVER_OP_LIVE_CALL,
+						NULL};
 	SbWriteQueueConfig writes = {.ops = write_ops};
 	server->writes = sb_write_queue_new(config->store, &writes);
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
+	reload_calls(server);
 	server->tick_id = g_timeout_add_seconds(1, on_tick, server);
 	SbHealthConfig health = {.store = config->store, .min_free_mb = config->health_min_free_mb};
 	server->health = sb_health_new(&health);
@@ -1233,6 +1318,10 @@ void sb_server_free(SbServer *server)
 		}
 		g_ptr_array_unref(server->delayed);
 	}
+	/* the calls in progress stay in the store for the next start: their
+	 * two ends go on peer to peer meanwhile (a crash leaves them so too) */
+	if (server->hub)
+		sb_hub_stop(server->hub);
 	if (server->conns) {
 		GHashTableIter it;
 		gpointer ws, peer;

@@ -5,6 +5,32 @@
 #include "relais-config.h"
 /* --- call records --------------------------------------------------------------------------- */
 
+static gint64 insert_record(SbStore *s, const SbCallRecord *r, GError **error)
+{
+	g_autoptr(SbStmt) st =
+		store_prep(s,
+			   "INSERT INTO call_records (call_id, site_id, booth_id, topic, language, "
+			   "queued_at, answered_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   error);
+	if (!st)
+		return 0;
+	int rc = store_bind_text(st, 1, r->call_id) | store_bind_opt(st, 2, r->site_id) |
+		 store_bind_text(st, 3, r->booth_id) | store_bind_text(st, 4, r->topic) |
+		 store_bind_text(st, 5, r->language) | store_bind_int64(st, 6, r->queued_at) |
+		 store_bind_opt(st, 7, r->answered_at) | store_bind_int64(st, 8, r->ended_at) |
+		 store_bind_text(st, 9, r->end_reason ? r->end_reason : "");
+	if (!store_bound(s, rc, error) || !store_run(s, st, "recording the call", error))
+		return 0;
+	return store_last_id(s);
+}
+
+static gboolean drop_live(SbStore *s, const char *call_id, GError **error)
+{
+	g_autoptr(SbStmt) st = store_prep(s, "DELETE FROM live_calls WHERE call_id = ?", error);
+	return st && store_bound(s, store_bind_text(st, 1, call_id), error) &&
+	       store_run(s, st, "removing the call in progress", error);
+}
+
 gint64 sb_store_call_insert(SbStore *s, const SbCallRecord *r, GError **error)
 {
 	g_return_val_if_fail(r != NULL, 0);
@@ -27,21 +53,22 @@ gint64 sb_store_call_insert(SbStore *s, const SbCallRecord *r, GError **error)
 	}
 	if (r->site_id != 0 && !store_site_exists(s, r->site_id, error))
 		return 0;
-	g_autoptr(SbStmt) st =
-		store_prep(s,
-			   "INSERT INTO call_records (call_id, site_id, booth_id, topic, language, "
-			   "queued_at, answered_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   error);
-	if (!st)
+	if (!store_tx_begin(s, error))
 		return 0;
-	int rc = store_bind_text(st, 1, r->call_id) | store_bind_opt(st, 2, r->site_id) |
-		 store_bind_text(st, 3, r->booth_id) | store_bind_text(st, 4, r->topic) |
-		 store_bind_text(st, 5, r->language) | store_bind_int64(st, 6, r->queued_at) |
-		 store_bind_opt(st, 7, r->answered_at) | store_bind_int64(st, 8, r->ended_at) |
-		 store_bind_text(st, 9, r->end_reason ? r->end_reason : "");
-	if (!store_bound(s, rc, error) || !store_run(s, st, "recording the call", error))
+	g_autoptr(GError) local = NULL;
+	gint64 id = insert_record(s, r, &local);
+	if (id == 0 && !g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS)) {
+		store_tx_rollback(s);
+		g_propagate_error(error, g_steal_pointer(&local));
 		return 0;
-	return store_last_id(s);
+	}
+	if (!drop_live(s, r->call_id, error) || !store_tx_commit(s, error)) {
+		store_tx_rollback(s);
+		return 0;
+	}
+	if (local)
+		g_propagate_error(error, g_steal_pointer(&local));
+	return id;
 }
 
 static gboolean call_exists(SbStore *s, const char *call_id, GError **error)
@@ -118,6 +145,62 @@ gboolean sb_store_call_scan(SbStore *s, gint64 from_s, gint64 to_s, SbCallFactsF
 			.follow_up = store_col_int(st, 6) != 0,
 		};
 		func(&f, user_data);
+	}
+	return rc == STORE_DONE;
+}
+
+/* --- calls in progress ------------------------------------------------------------------------ */
+
+gboolean sb_store_live_call_insert(SbStore *s, const SbLiveCall *c, GError **error)
+{
+	g_return_val_if_fail(c != NULL, FALSE);
+	if (!store_check_id("the call id", c->call_id, SB_STORE_MAX_ID, error) ||
+	    !store_check_id("the booth id", c->booth_id, SB_STORE_MAX_ID, error) ||
+	    !store_check_id("the ticket", c->ticket, SB_STORE_MAX_ID, error) ||
+	    !store_check_id("the topic", c->topic, SB_STORE_MAX_ID, error) ||
+	    !store_check_text("the adviser", c->adviser, 1, SB_STORE_MAX_LOGIN, FALSE, error) ||
+	    (c->site && !store_check_text("the site", c->site, 1, 100, FALSE, error)))
+		return FALSE;
+	if (!relais_proto_valid_lang(c->language))
+		return store_invalid(error, "the language is not a language tag (2..8 of a-z -)");
+	if (c->queued_at <= 0 || c->answered_at < c->queued_at)
+		return store_invalid(error, "the call's times are not in order (queued <= answered)");
+	g_autoptr(SbStmt) st = store_prep(s,
+					  "INSERT INTO live_calls (call_id, booth_id, adviser, ticket, site, topic, "
+					  "language, queued_at, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					  error);
+	if (!st)
+		return FALSE;
+	int rc = store_bind_text(st, 1, c->call_id) | store_bind_text(st, 2, c->booth_id) |
+		 store_bind_text(st, 3, c->adviser) | store_bind_text(st, 4, c->ticket) |
+		 store_bind_text(st, 5, c->site && *c->site ? c->site : NULL) | store_bind_text(st, 6, c->topic) |
+		 store_bind_text(st, 7, c->language) | store_bind_int64(st, 8, c->queued_at) |
+		 store_bind_int64(st, 9, c->answered_at);
+	return store_bound(s, rc, error) && store_run(s, st, "recording the call in progress", error);
+}
+
+gboolean sb_store_live_call_scan(SbStore *s, SbLiveCallFunc func, gpointer user_data, GError **error)
+{
+	g_autoptr(SbStmt) st = store_prep(s,
+					  "SELECT call_id, booth_id, adviser, ticket, site, topic, language, "
+					  "queued_at, answered_at FROM live_calls ORDER BY answered_at, call_id",
+					  error);
+	if (!st)
+		return FALSE;
+	StoreStep rc;
+	while ((rc = store_step(s, st, "reading the calls in progress", error)) == STORE_ROW) {
+		SbLiveCall c = {
+			.call_id = store_col_text(st, 0),
+			.booth_id = store_col_text(st, 1),
+			.adviser = store_col_text(st, 2),
+			.ticket = store_col_text(st, 3),
+			.site = store_col_is_null(st, 4) ? NULL : store_col_text(st, 4),
+			.topic = store_col_text(st, 5),
+			.language = store_col_text(st, 6),
+			.queued_at = store_col_int64(st, 7),
+			.answered_at = store_col_int64(st, 8),
+		};
+		func(&c, user_data);
 	}
 	return rc == STORE_DONE;
 }

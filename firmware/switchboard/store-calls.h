@@ -26,7 +26,10 @@ typedef struct {
 	const char *end_reason; /* nullable; an id such as "hangup", "peer-lost", "cancelled" */
 } SbCallRecord;
 
-/* Returns the record's id or 0 (INVALID, EXISTS, NOT_FOUND for the site). */
+/* Returns the record's id or 0 (INVALID, EXISTS, NOT_FOUND for the site).
+ * The call's row in live_calls, if any, goes in the same transaction; an
+ * EXISTS (the record was written already, by another process) removes it
+ * too: a call has one record, and is over once it has it. */
 G_GNUC_WARN_UNUSED_RESULT
 gint64 sb_store_call_insert(SbStore *store, const SbCallRecord *record, GError **error);
 /* The visitor's rating, 1..5, once per call (EXISTS the second time). */
@@ -40,6 +43,32 @@ gboolean sb_store_call_set_satisfaction(SbStore *store, const char *call_id, gin
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_call_set_outcome(SbStore *store, const char *call_id, const char *outcome, const char *note,
 				   gboolean follow_up, GError **error);
+
+/* --- calls in progress (STORE.md "Calls in progress") ------------------------------ */
+
+/* A call an adviser answered and that has not ended yet: written at once,
+ * removed with its record (sb_store_call_insert), read back by a
+ * switchboard that starts again. No visitor data. */
+typedef struct {
+	const char *call_id;
+	const char *booth_id;
+	const char *adviser; /* the login of the adviser who answered: only they may resume it */
+	const char *ticket;
+	const char *site; /* nullable: the site as the hub knew it (a name) */
+	const char *topic;
+	const char *language;
+	gint64 queued_at;
+	gint64 answered_at;
+} SbLiveCall;
+
+/* INVALID (a field), EXISTS (that call id is live already). */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_live_call_insert(SbStore *store, const SbLiveCall *call, GError **error);
+typedef void (*SbLiveCallFunc)(const SbLiveCall *call, gpointer user_data);
+/* Calls `func` for each live call, oldest answered first; `call` lives for
+ * the call only. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_live_call_scan(SbStore *store, SbLiveCallFunc func, gpointer user_data, GError **error);
 
 /* What statistics read of one call record (stats.c aggregates them). */
 typedef struct {

@@ -220,7 +220,26 @@ static const char MIGRATION_6[] =
 	"CREATE UNIQUE INDEX update_jobs_one_active ON update_jobs(booth_id)\n"
 	"	WHERE state IN ('pending', 'downloading', 'installing', 'installed');\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6};
+/* Version 7: the calls in progress (STORE.md "Calls in progress"), written
+ * when an adviser answers and removed with the call's record, so that a
+ * switchboard started again (a restart, an update, a crash) takes them back
+ * and their two ends can resume them. No visitor data: ids, a site, a
+ * topic, times, and the login of the adviser who answered (only they may
+ * resume it). */
+static const char MIGRATION_7[] = "CREATE TABLE live_calls (\n"
+				  "	call_id TEXT PRIMARY KEY CHECK (length(call_id) BETWEEN 1 AND 64),\n"
+				  "	booth_id TEXT NOT NULL CHECK (length(booth_id) BETWEEN 1 AND 64),\n"
+				  "	adviser TEXT NOT NULL CHECK (length(adviser) BETWEEN 1 AND 64),\n"
+				  "	ticket TEXT NOT NULL CHECK (length(ticket) BETWEEN 1 AND 64),\n"
+				  "	site TEXT CHECK (length(site) BETWEEN 1 AND 100),\n"
+				  "	topic TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),\n"
+				  "	language TEXT NOT NULL CHECK (length(language) BETWEEN 2 AND 8),\n"
+				  "	queued_at INTEGER NOT NULL,\n"
+				  "	answered_at INTEGER NOT NULL CHECK (answered_at >= queued_at)\n"
+				  ") STRICT;\n";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4,
+					 MIGRATION_5, MIGRATION_6, MIGRATION_7};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

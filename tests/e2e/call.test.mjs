@@ -5,7 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { missingBinaries } from './lib/env.mjs';
+import { run } from './lib/procs.mjs';
 import { Stack, requestAndAccept, waitMedia, endFromPage, until } from './lib/scenario.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
@@ -157,23 +159,111 @@ test('call: the booth ends the call, the page returns to idle', { skip, timeout:
   });
 });
 
-test('call: the adviser loses the switchboard mid-call: both ends back to idle, the console reconnects', { skip, timeout: 60000 }, async (t) => {
+// The adviser's Wi-Fi drops mid-call (the console's WebSocket closed as a
+// failing network closes it): the media go on peer to peer, the switchboard
+// holds the call for its resume grace, the console keeps its
+// RTCPeerConnection, says "reconnecting", names the call in its next hello
+// and has it back; the call then ends normally, with one record.
+test('call: the adviser loses the switchboard mid-call: the call goes on, the console links again and keeps it', { skip, timeout: 60000 }, async (t) => {
   const stack = new Stack('call-link-drop');
   t.after(() => stack.stop());
   await stack.run(async () => {
     await stack.start();
-    await requestAndAccept(stack);
+    const { callId } = await requestAndAccept(stack);
     await waitMedia(stack, { minFrames: 10 });
+    const before = await stack.page.evaluate(() => window.relais.connectionId);
+    await stack.page.evaluate(() => {
+      window.__pc = window.relais.pc;
+    });
+    const droppedAt = Date.now();
     await stack.page.evaluate(() => window.relais.dropLink());
-    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
-    assert.match(await stack.page.locator('[data-testid="toast"]').innerText(), /connection to the switchboard was lost/i);
-    assert.equal(await stack.page.evaluate(() => window.relais.pc), null);
-    // The switchboard ends the call for the booth (peer-lost).
-    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 10000, what: 'booth idle after peer-lost' });
-    await stack.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
-    // And a new call works on the new link.
-    await requestAndAccept(stack);
-    await waitMedia(stack, { minFrames: 10 });
+    await stack.page.waitForSelector('body[data-call-link="away"]', { timeout: 5000 });
+    assert.equal(await stack.pageState(), 'in-call', 'the console keeps the call while its link is away');
+    assert.match(await stack.page.locator('[data-testid="link-state"]').innerText(), /reconnecting/i);
+    // Back on a new connection, the call named in its hello and kept.
+    await until(async () => (await stack.page.evaluate(() => window.relais.connectionId)) !== before, { timeout: 10000, what: 'a new connection' });
+    await stack.page.waitForSelector('body[data-link="online"]:not([data-call-link])', { timeout: 10000 });
+    const backMs = Date.now() - droppedAt;
+    assert.equal(await stack.page.evaluate(() => window.relais.callId), callId);
+    assert.equal(await stack.page.evaluate(() => window.relais.pc === window.__pc), true, 'the same RTCPeerConnection');
+    assert.equal((await stack.booth.ctl.status()).state, 'in_call');
+    // Media kept flowing both ways through it all.
+    const s0 = await waitMedia(stack, { minFrames: 1 });
+    const s1 = await waitMedia(stack, { minFrames: s0.page.inboundVideo.framesDecoded + 15 });
+    assert.ok(s1.booth.videoReceived > s0.booth.videoReceived, `the booth still receives (${s0.booth.videoReceived} -> ${s1.booth.videoReceived} frames)`);
+    t.diagnostic(`console linked again and back in its call ${backMs} ms after its link dropped`);
+    // The switchboard relays for this call again: End reaches the booth.
     await endFromPage(stack);
+    const rows = await storeRows(stack, `SELECT count(*) || '|' || (SELECT count(*) FROM live_calls) FROM call_records WHERE call_id = '${callId}'`);
+    assert.equal(rows, '1|0', 'one call record, nothing left in progress');
   });
 });
+
+// The adviser ends the call just as the link drops: the end is said on the
+// next link (its hello names the call), so the booth is told at once
+// rather than after the resume grace, and the record says who hung up.
+test('call: the adviser ends the call while the link is away: the booth is told on the next link', { skip, timeout: 60000 }, async (t) => {
+  const stack = new Stack('call-end-away');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start();
+    const { callId } = await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    await stack.page.evaluate(() => {
+      window.relais.dropLink();
+      document.querySelector('[data-testid="end-btn"]').click();
+    });
+    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
+    const t0 = Date.now();
+    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 10000, what: 'booth idle' });
+    t.diagnostic(`booth told ${Date.now() - t0} ms after the page ended (the resume grace is 15 s)`);
+    const rows = await storeRows(stack, `SELECT count(*) || '|' || (SELECT group_concat(end_reason) FROM call_records WHERE call_id = '${callId}') FROM call_records WHERE call_id = '${callId}'`);
+    assert.equal(rows, '1|adviser-hangup');
+  });
+});
+
+// The adviser's link stays away past the resume grace (the browser offline):
+// both sides give the call up on their own, the booth is told, and the
+// call has one record (peer-lost); the console back online is idle.
+test("call: the adviser's link stays away past the grace: the call ends at both ends, one record", { skip, timeout: 90000 }, async (t) => {
+  const stack = new Stack('call-link-gone');
+  t.after(() => stack.stop());
+  await stack.run(async () => {
+    await stack.start();
+    const { callId } = await requestAndAccept(stack);
+    await waitMedia(stack, { minFrames: 10 });
+    const resumeS = await stack.page.evaluate(() => window.relais.resumeS);
+    await stack.adviser.context.setOffline(true);
+    const t0 = Date.now();
+    await stack.page.evaluate(() => window.relais.dropLink());
+    await stack.page.waitForSelector('body[data-call-link="away"]', { timeout: 5000 });
+    // held meanwhile: still in the call at both ends
+    assert.equal(await stack.pageState(), 'in-call');
+    assert.equal((await stack.booth.ctl.status()).state, 'in_call');
+    await stack.page.waitForSelector('body[data-state="idle"]', { timeout: (resumeS + 10) * 1000 });
+    const pageMs = Date.now() - t0;
+    await until(async () => (await stack.booth.ctl.status()).state === 'idle', { timeout: 15000, what: 'the booth told the call ended' });
+    const boothMs = Date.now() - t0;
+    t.diagnostic(`resume grace ${resumeS} s: the console gave the call up after ${pageMs} ms, the booth was told after ${boothMs} ms`);
+    assert.ok(pageMs >= resumeS * 1000, `the console held the call ${pageMs} ms`);
+    await stack.adviser.context.setOffline(false);
+    await stack.page.waitForSelector('body[data-link="online"]', { timeout: 20000 });
+    const rows = await storeRows(stack, `SELECT count(*) || '|' || (SELECT group_concat(end_reason) FROM call_records WHERE call_id = '${callId}') FROM call_records WHERE call_id = '${callId}'`);
+    assert.equal(rows, '1|peer-lost');
+    assert.equal(await stack.pageState(), 'idle');
+  });
+});
+
+// What the switchboard's store says (sqlite3 beside it), once the write is in.
+async function storeRows(stack, query) {
+  let out = '';
+  await until(
+    async () => {
+      const r = await run('sqlite3', ['-cmd', '.timeout 5000', path.join(stack.sb.dataDir, 'relais.db'), query]);
+      out = r.stdout.trim();
+      return r.code === 0 && out.startsWith('1|');
+    },
+    { timeout: 5000, what: `the store: ${query}` },
+  ).catch(() => {});
+  return out;
+}

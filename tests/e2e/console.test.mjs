@@ -111,12 +111,41 @@ describe('adviser console', { skip, timeout: 90000 }, () => {
     assert.equal(await page.locator('[data-testid="queue-count"]').innerText(), '1');
     // The other adviser takes lib-1's visitor: it leaves this console's queue.
     const t1 = q.queue.find((e) => e.booth_id === 'lib-1').ticket;
-    await other.request({ type: 'accept', ticket: t1 }, 'call');
+    const { call } = await other.request({ type: 'accept', ticket: t1 }, 'call');
     await page.locator(`[data-testid="queue-item"][data-ticket="${t1}"]`).waitFor({ state: 'detached', timeout: 5000 });
     await page.locator('[data-testid="booth-row"][data-booth-id="lib-1"][data-booth-state="in_call"]').waitFor();
     assert.equal(await page.locator('[data-testid="queue-empty"]').isVisible(), true);
-    other.destroy(); // peer-lost: lib-1 gets end
-    await sockets[0].next((m) => m.type === 'end' && m.reason === 'peer-lost');
+    // The other adviser's link drops: the call is held for the resume
+    // grace (PROTOCOL.md "Resuming a call"), and their sign-in gets it back
+    // on a new connection naming it.
+    const from = sockets[0].messages.length;
+    other.destroy();
+    // another account naming the call, whatever name its hello says: refused
+    const thief = { login: 'thief-adviser', password: 'thief-password-1', role: 'adviser', name: 'Other' };
+    await sb.addUser(thief);
+    const wrong = await sb.adviserWs(thief.login, thief.password);
+    sockets.push(wrong);
+    await wrong.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other', call }, 'welcome');
+    const refused = await wrong.next((m) => m.type === 'end', { what: 'end gone for another account' });
+    assert.equal(refused.reason, 'gone');
+    wrong.send({ type: 'chat', call, text: 'not yours' });
+    await wrong.next((m) => m.type === 'error' && m.ref === 'chat', { what: 'chat refused' });
+    const gone0 = sockets[0].messages.length;
+    wrong.destroy();
+    await sockets[0].next((m) => m.type === 'availability' && m.advisers === 1, { from: gone0, what: 'the thief off duty' });
+    const back = await sb.adviserWs();
+    sockets.push(back);
+    await back.request({ type: 'hello', version: 1, role: 'adviser', name: 'Other', call }, 'welcome');
+    back.send({ type: 'chat', call, text: 'back' });
+    await sockets[0].next((m) => m.type === 'chat' && m.text === 'back', { from, what: 'chat from the adviser back in the call' });
+    assert.equal(sockets[0].messages.slice(from).some((m) => m.type === 'end'), false, 'the booth was not told the call ended');
+    assert.equal(back.messages.some((m) => m.type === 'end'), false, 'the adviser back was not told the call is gone');
+    back.send({ type: 'end', call });
+    await sockets[0].next((m) => m.type === 'end' && m.call === call, { from });
+    // this console alone on duty again, as the next step expects
+    const gone = sockets[0].messages.length;
+    back.destroy();
+    await sockets[0].next((m) => m.type === 'availability' && m.advisers === 1, { from: gone, what: 'one adviser on duty again' });
   });
 
   step('a full call with a booth sending audio and video as separate streams, keyboard only', async () => {

@@ -127,6 +127,20 @@ static void test_call_paths(void)
 	/* away: the adviser hangs up, or the grace runs out */
 	g_assert_cmpint(call(SB_CALL_BOOTH_AWAY, SB_CALL_EV_END), ==, SB_CALL_ENDED);
 	g_assert_cmpint(call(SB_CALL_BOOTH_AWAY, SB_CALL_EV_GRACE_OVER), ==, SB_CALL_ENDED);
+	/* the adviser's link, the same way; both away, each coming back */
+	s = call(SB_CALL_ACTIVE, SB_CALL_EV_ADVISER_LOST);
+	g_assert_cmpint(s, ==, SB_CALL_ADVISER_AWAY);
+	g_assert_cmpint(call(s, SB_CALL_EV_RELAY), ==, SB_CALL_ADVISER_AWAY);
+	g_assert_cmpint(call(s, SB_CALL_EV_END), ==, SB_CALL_ENDED);
+	g_assert_cmpint(call(s, SB_CALL_EV_GRACE_OVER), ==, SB_CALL_ENDED);
+	g_assert_cmpint(call(s, SB_CALL_EV_ADVISER_BACK), ==, SB_CALL_ACTIVE);
+	s = call(s, SB_CALL_EV_BOOTH_LOST);
+	g_assert_cmpint(s, ==, SB_CALL_BOTH_AWAY);
+	g_assert_cmpint(call(SB_CALL_BOOTH_AWAY, SB_CALL_EV_ADVISER_LOST), ==, SB_CALL_BOTH_AWAY);
+	/* a switchboard started again reloads its calls so */
+	g_assert_cmpint(call(s, SB_CALL_EV_GRACE_OVER), ==, SB_CALL_ENDED);
+	g_assert_cmpint(call(call(s, SB_CALL_EV_BOOTH_BACK), SB_CALL_EV_ADVISER_BACK), ==, SB_CALL_ACTIVE);
+	g_assert_cmpint(call(call(s, SB_CALL_EV_ADVISER_BACK), SB_CALL_EV_BOOTH_BACK), ==, SB_CALL_ACTIVE);
 }
 
 static void test_call_refused(void)
@@ -141,6 +155,15 @@ static void test_call_refused(void)
 		{SB_CALL_ACTIVE, SB_CALL_EV_GRACE_OVER},
 		{SB_CALL_ACTIVE, SB_CALL_EV_BOOTH_BACK},
 		{SB_CALL_BOOTH_AWAY, SB_CALL_EV_BOOTH_LOST},
+		{SB_CALL_ADVISER_AWAY, SB_CALL_EV_SHOW_DOC},
+		{SB_CALL_ADVISER_AWAY, SB_CALL_EV_ADVISER_LOST},
+		{SB_CALL_ACTIVE, SB_CALL_EV_ADVISER_BACK},
+		/* nobody there to hang up, relay or show anything */
+		{SB_CALL_BOTH_AWAY, SB_CALL_EV_END},
+		{SB_CALL_BOTH_AWAY, SB_CALL_EV_RELAY},
+		{SB_CALL_BOTH_AWAY, SB_CALL_EV_SHOW_DOC},
+		{SB_CALL_BOTH_AWAY, SB_CALL_EV_BOOTH_LOST},
+		{SB_CALL_BOTH_AWAY, SB_CALL_EV_ADVISER_LOST},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
 		SbCallState next = SB_CALL_N_STATES;

@@ -2090,6 +2090,326 @@ static void test_media_connections(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(c.calls_active, ==, 1);
 }
 
+/* --- calls that survive a lost adviser link and a switchboard restart --- */
+
+/* What the services heard: calls answered (kept in the store) and ended. */
+typedef struct {
+	GPtrArray *live;    /* "call|booth|adviser|ticket|site|topic|language|queued|answered" */
+	GPtrArray *ended;   /* "call|reason" */
+	SbHubLiveCall last; /* the last answered, its strings in `strings` */
+	GPtrArray *strings;
+} LiveLog;
+
+static void l_call_ended(const SbHubCallInfo *i, gpointer ud)
+{
+	g_ptr_array_add(((LiveLog *)ud)->ended, g_strdup_printf("%s|%s", i->call_id, i->end_reason));
+}
+
+static const char *keep(LiveLog *l, const char *s)
+{
+	char *c = g_strdup(s);
+	g_ptr_array_add(l->strings, c);
+	return c;
+}
+
+static void l_call_answered(const SbHubLiveCall *c, gpointer ud)
+{
+	LiveLog *l = ud;
+	g_ptr_array_add(l->live, g_strdup_printf("%s|%s|%s|%s|%s|%s|%s|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT,
+						 c->call_id, c->booth_id, c->adviser, c->ticket, c->site ? c->site : "",
+						 c->topic, c->language, c->queued_at, c->answered_at));
+	l->last = (SbHubLiveCall){keep(l, c->call_id),	keep(l, c->booth_id), keep(l, c->adviser),
+				  keep(l, c->ticket),	keep(l, c->site),     keep(l, c->topic),
+				  keep(l, c->language), c->queued_at,	      c->answered_at};
+}
+
+static const SbHubServices live_services = {.call_ended = l_call_ended, .call_answered = l_call_answered};
+
+static void live_log_init(LiveLog *l)
+{
+	l->live = g_ptr_array_new_with_free_func(g_free);
+	l->ended = g_ptr_array_new_with_free_func(g_free);
+	l->strings = g_ptr_array_new_with_free_func(g_free);
+}
+
+/* `l` lives on the test's stack: the hub stops telling it before it goes */
+static void live_log_clear(Fixture *f, LiveLog *l)
+{
+	sb_hub_set_services(f->hub, NULL, NULL);
+	g_ptr_array_unref(l->live);
+	g_ptr_array_unref(l->ended);
+	g_ptr_array_unref(l->strings);
+}
+
+/* A fresh hub of the fixture's with the live services (the old one's
+ * connections must be gone). */
+static void live_hub(Fixture *f, LiveLog *l)
+{
+	SbHubConfig cfg = {.max_booths = 6, .max_advisers = 6, .max_queue = 5, .max_errors = 20};
+	if (f->hub)
+		sb_hub_free(f->hub);
+	f->hub = sb_hub_new(&cfg, &transport, f);
+	sb_hub_set_services(f->hub, &live_services, l);
+	sb_hub_set_clock(f->hub, fake_clock, f);
+}
+
+/* An adviser signed in as `account` (the transport's word, not the
+ * hello's), naming `call` in its hello (nullable). */
+static Conn *adviser_as(Fixture *f, guint i, const char *name, const char *account, const char *call)
+{
+	Conn *c = open_conn(f, i, RELAIS_ROLE_ADVISER);
+	g_ptr_array_set_size(c->inbox, 0);
+	c->closed_code = 0;
+	sb_hub_set_adviser_identity(c->peer, name);
+	sb_hub_set_adviser_account(c->peer, account);
+	g_autofree char *hello =
+		call ? g_strdup_printf("{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"call\":\"%s\"}", call)
+		     : g_strdup("{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\"}");
+	say(f, c, hello);
+	return c;
+}
+
+static Conn *booth_back(Fixture *f, guint i, const char *id, const char *call)
+{
+	Conn *c = open_conn(f, i, RELAIS_ROLE_BOOTH);
+	g_ptr_array_set_size(c->inbox, 0);
+	c->closed_code = 0;
+	g_autofree char *hello = g_strdup_printf("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":"
+						 "\"%s\",\"site\":\"Médiathèque\",\"call\":\"%s\"}",
+						 id, call);
+	say(f, c, hello);
+	return c;
+}
+
+static void drop(Fixture *f, Conn *c)
+{
+	gone(f, c->peer);
+	c->peer = NULL;
+}
+
+static gboolean told_gone(Conn *c)
+{
+	g_autoptr(RelaisMsg) end = last_of(c, RELAIS_MSG_END);
+	return end && g_strcmp0(relais_msg_get_string(end, "reason"), "gone") == 0;
+}
+
+static void chat(Fixture *f, Conn *c, const char *call, const char *text)
+{
+	g_autofree char *m = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"%s\"}", call, text);
+	say(f, c, m);
+}
+
+static const char *last_chat(Conn *c, char *buf, gsize size)
+{
+	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_CHAT);
+	g_strlcpy(buf, m ? relais_msg_get_string(m, "text") : "", size);
+	return buf;
+}
+
+/* The adviser's link drops mid-call (their Wi-Fi): the call is held for
+ * the grace as for a booth, the visitor's chat kept; only a connection
+ * signed in as the same account gets it back; a second console of that
+ * account replaces the first; past the grace the booth is told, with one
+ * record. */
+static void test_adviser_resume(Fixture *f, gconstpointer data)
+{
+	LiveLog l = {0};
+	live_log_init(&l);
+	live_hub(f, &l);
+	char buf[64];
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *alice = adviser_as(f, 1, "Alice", "alice", NULL);
+	g_autofree char *call = start_call(f, b, alice);
+	g_assert_cmpuint(l.live->len, ==, 1);
+	g_autofree char *ticket = g_strdup(l.last.ticket);
+	g_autofree char *want = g_strdup_printf("%s|sim-1|alice|%s|Médiathèque|job-search|fr|", call, ticket);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(l.live, 0), want));
+
+	drop(f, alice);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, 0);
+	chat(f, b, call, "allo");
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_ERROR), ==, 0);
+	f->now_us += 10 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, 0);
+	g_assert_cmpuint(l.ended->len, ==, 0);
+
+	/* another adviser naming the call is refused, whatever its hello says */
+	Conn *mallory = adviser_as(f, 2, "Alice", "mallory", call);
+	g_assert_true(told_gone(mallory));
+	chat(f, mallory, call, "hijack");
+	g_assert_cmpstr(last_chat(b, buf, sizeof buf), !=, "hijack");
+	/* a console without sign-in cannot either */
+	Conn *anon = adviser_as(f, 3, "Alice", NULL, call);
+	g_assert_true(told_gone(anon));
+
+	/* the same account comes back: the visitor's chat of the meantime */
+	Conn *again = adviser_as(f, 4, "Alice", "alice", call);
+	g_assert_false(told_gone(again));
+	g_assert_cmpstr(last_chat(again, buf, sizeof buf), ==, "allo");
+	chat(f, again, call, "me revoilà");
+	g_assert_cmpstr(last_chat(b, buf, sizeof buf), ==, "me revoilà");
+	chat(f, b, call, "ok");
+	g_assert_cmpstr(last_chat(again, buf, sizeof buf), ==, "ok");
+
+	/* a second console of the same account, before the first is found
+	 * dead: it takes the call, the first is closed as replaced */
+	Conn *third = adviser_as(f, 5, "Alice", "alice", call);
+	g_assert_false(told_gone(third));
+	g_assert_cmpuint(again->closed_code, ==, 4000);
+	chat(f, b, call, "encore");
+	g_assert_cmpstr(last_chat(third, buf, sizeof buf), ==, "encore");
+	drop(f, again); /* its transport's disconnect: the call is not touched */
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, 0);
+	chat(f, b, call, "toujours");
+	g_assert_cmpstr(last_chat(third, buf, sizeof buf), ==, "toujours");
+
+	/* lost for good: the booth is told after the grace, one record */
+	drop(f, third);
+	f->now_us += 14 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, 0);
+	f->now_us += 1 * G_USEC_PER_SEC;
+	tick(f);
+	g_autoptr(RelaisMsg) end = last_of(b, RELAIS_MSG_END);
+	g_assert_nonnull(end);
+	g_assert_cmpstr(relais_msg_get_string(end, "reason"), ==, "peer-lost");
+	g_assert_cmpuint(l.ended->len, ==, 1);
+	g_autofree char *rec = g_strdup_printf("%s|peer-lost", call);
+	g_assert_cmpstr(g_ptr_array_index(l.ended, 0), ==, rec);
+	f->now_us += 60 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(l.ended->len, ==, 1);
+	/* too late */
+	Conn *late = adviser_as(f, 6, "Alice", "alice", call);
+	g_assert_true(told_gone(late));
+	g_assert_cmpuint(l.ended->len, ==, 1);
+
+	/* a console the switchboard closes on purpose (sign-in over): its
+	 * call ends at once, no grace */
+	g_autofree char *call2 = start_call(f, b, late);
+	guint ends = count_of(b, RELAIS_MSG_END);
+	sb_hub_end_adviser_call(f->hub, late->peer);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, ends + 1);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	g_autofree char *rec2 = g_strdup_printf("%s|peer-lost", call2);
+	g_assert_cmpstr(g_ptr_array_index(l.ended, 1), ==, rec2);
+	drop(f, late);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	sb_hub_end_adviser_call(f->hub, NULL); /* nothing */
+	live_log_clear(f, &l);
+}
+
+/* The switchboard stops mid-call: nothing ends, nobody is told, no record;
+ * the next one takes the call back from what the store kept, each end
+ * resumes it (the right booth, the right account only), and it ends once. */
+static void test_stop_and_reload(Fixture *f, gconstpointer data)
+{
+	LiveLog l = {0};
+	live_log_init(&l);
+	live_hub(f, &l);
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *b2 = booth(f, 1, "sim-2");
+	Conn *alice = adviser_as(f, 2, "Alice", "alice", NULL);
+	g_autofree char *call = start_call(f, b, alice);
+	/* a visitor waiting: left as a lost link leaves it (booth-lost) */
+	request(f, b2);
+	sb_hub_stop(f->hub);
+	drop(f, alice);
+	drop(f, b);
+	drop(f, b2);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_END), ==, 0);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_END), ==, 0);
+	g_assert_cmpuint(l.ended->len, ==, 1);
+	g_assert_true(g_str_has_suffix(g_ptr_array_index(l.ended, 0), "|booth-lost"));
+
+	/* the next switchboard */
+	f->now_us += 2 * G_USEC_PER_SEC;
+	live_hub(f, &l);
+	g_autoptr(GError) error = NULL;
+	g_assert_true(sb_hub_reload_call(f->hub, &l.last, &error));
+	g_assert_no_error(error);
+	g_assert_false(sb_hub_reload_call(f->hub, &l.last, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+	g_clear_error(&error);
+	SbHubLiveCall bad = l.last;
+	bad.call_id = "other";
+	bad.adviser = NULL;
+	g_assert_false(sb_hub_reload_call(f->hub, &bad, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+	g_clear_error(&error);
+	bad.adviser = "alice";
+	bad.answered_at = bad.queued_at - 1;
+	g_assert_false(sb_hub_reload_call(f->hub, &bad, &error));
+	g_clear_error(&error);
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.calls_active, ==, 1);
+
+	/* another booth and another adviser naming it: refused */
+	Conn *thief = booth_back(f, 3, "sim-2", call);
+	g_assert_true(told_gone(thief));
+	Conn *bob = adviser_as(f, 4, "Alice", "bob", call);
+	g_assert_true(told_gone(bob));
+	/* its two ends: back in the call */
+	Conn *b_back = booth_back(f, 5, "sim-1", call);
+	g_assert_false(told_gone(b_back));
+	Conn *a_back = adviser_as(f, 6, "Alice", "alice", call);
+	g_assert_false(told_gone(a_back));
+	char buf[64];
+	chat(f, a_back, call, "on continue");
+	g_assert_cmpstr(last_chat(b_back, buf, sizeof buf), ==, "on continue");
+	g_autoptr(RelaisMsg) booths = last_of(a_back, RELAIS_MSG_BOOTHS);
+	JsonObject *first = json_array_get_object_element(relais_msg_get_array(booths, "booths"), 0);
+	g_assert_cmpstr(json_object_get_string_member(first, "booth_id"), ==, "sim-1");
+	g_assert_cmpstr(json_object_get_string_member(first, "state"), ==, "in_call");
+	f->now_us += 60 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(l.ended->len, ==, 1);
+	end_call(f, a_back, call);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	g_autofree char *rec = g_strdup_printf("%s|adviser-hangup", call);
+	g_assert_cmpstr(g_ptr_array_index(l.ended, 1), ==, rec);
+	g_assert_cmpuint(count_of(b_back, RELAIS_MSG_END), ==, 1);
+	/* and the booth is free for the next visitor */
+	request(f, b_back);
+	g_assert_cmpuint(count_of(b_back, RELAIS_MSG_ERROR), ==, 0);
+	live_log_clear(f, &l);
+}
+
+/* Taken back after a restart, a call whose ends never come back ends after
+ * the grace with one record; one end back alone is told then. */
+static void test_reload_expiry(Fixture *f, gconstpointer data)
+{
+	LiveLog l = {0};
+	live_log_init(&l);
+	live_hub(f, &l);
+	SbHubLiveCall c1 = {"c-1", "sim-1", "alice", "t-1", "Médiathèque", "other", "fr", 1700000000, 1700000030};
+	SbHubLiveCall c2 = {"c-2", "sim-2", "bob", "t-2", NULL, "other", "fr", 1700000000, 1700000030};
+	g_assert_true(sb_hub_reload_call(f->hub, &c1, NULL));
+	g_assert_true(sb_hub_reload_call(f->hub, &c2, NULL));
+	Conn *b2 = booth_back(f, 0, "sim-2", "c-2");
+	g_assert_false(told_gone(b2));
+	f->now_us += 14 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(l.ended->len, ==, 0);
+	f->now_us += 1 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(l.ended, 0), !=, g_ptr_array_index(l.ended, 1));
+	for (guint i = 0; i < 2; i++)
+		g_assert_true(g_str_has_suffix(g_ptr_array_index(l.ended, i), "|peer-lost"));
+	g_autoptr(RelaisMsg) end = last_of(b2, RELAIS_MSG_END);
+	g_assert_cmpstr(relais_msg_get_string(end, "reason"), ==, "peer-lost");
+	f->now_us += 60 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	Conn *late = booth_back(f, 1, "sim-1", "c-1");
+	g_assert_true(told_gone(late));
+	g_assert_cmpuint(l.ended->len, ==, 2);
+	live_log_clear(f, &l);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2113,6 +2433,9 @@ int main(int argc, char **argv)
 	g_test_add("/hub/queue-updates", Fixture, &ROOMY, setup, test_queue_updates, teardown);
 	g_test_add("/hub/feedback", Fixture, &ROOMY, setup, test_feedback, teardown);
 	g_test_add("/hub/resume", Fixture, &ROOMY, setup, test_resume, teardown);
+	g_test_add("/hub/adviser-resume", Fixture, NULL, setup, test_adviser_resume, teardown);
+	g_test_add("/hub/stop-and-reload", Fixture, NULL, setup, test_stop_and_reload, teardown);
+	g_test_add("/hub/reload-expiry", Fixture, NULL, setup, test_reload_expiry, teardown);
 	g_test_add("/hub/restarted-booth", Fixture, &ROOMY, setup, test_restarted_booth, teardown);
 	g_test_add("/hub/turn", Fixture, &TURN, setup, test_turn, teardown);
 	g_test_add("/hub/call-records", Fixture, NULL, setup, test_call_records, teardown);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
- * v3, v4 and v5 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
+ * v3, v4, v5 and v6 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
  * bookings with an injectable clock (and used by one call), call records, statistics and CSV,
  * booth enrolment tokens and certificates, the booths' software and update
@@ -279,7 +279,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 6);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 7);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -378,7 +378,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 6);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 7);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -1492,6 +1492,83 @@ static gint64 call(Fixture *f, const char *id, gint64 site, const char *topic, g
 	return rid;
 }
 
+/* Calls in progress: kept while they last, read back in order, removed
+ * with the call's record (also when the record was written already). */
+static void collect_live(const SbLiveCall *c, gpointer user_data)
+{
+	g_ptr_array_add(user_data,
+			g_strdup_printf("%s|%s|%s|%s|%s|%s|%s|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT, c->call_id,
+					c->booth_id, c->adviser, c->ticket, c->site ? c->site : "-", c->topic,
+					c->language, c->queued_at, c->answered_at));
+}
+
+static GPtrArray *live_calls(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	g_assert_true(sb_store_live_call_scan(f->store, collect_live, a, &error));
+	g_assert_no_error(error);
+	return a;
+}
+
+static void test_live_calls(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 q = paris(2024, 3, 4, 10, 0);
+	SbLiveCall c1 = {"c-1", "sim-1", "alice", "t-1", "Médiathèque", "job-search", "fr", q, q + 60};
+	SbLiveCall c2 = {"c-2", "sim-2", "bob", "t-2", NULL, "housing", "en", q, q + 30};
+	g_assert_true(sb_store_live_call_insert(f->store, &c1, &error));
+	g_assert_true(sb_store_live_call_insert(f->store, &c2, &error));
+	g_assert_no_error(error);
+	g_assert_false(sb_store_live_call_insert(f->store, &c1, &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+	/* refused for what they are */
+	SbLiveCall bad[] = {
+		{"c-3", "sim-1", NULL, "t-3", NULL, "t", "fr", q, q},
+		{"c-3", "sim-1", "alice", "t-3", NULL, "t", "f", q, q},
+		{"c-3", "sim-1", "alice", "t-3", NULL, "t", "fr", q, q - 1},
+		{"c 3", "sim-1", "alice", "t-3", NULL, "t", "fr", q, q},
+		{"c-3", "sim-1", "alice", "t-3", NULL, "t", "fr", 0, 0},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_assert_false(sb_store_live_call_insert(f->store, &bad[i], &error));
+		g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+		g_clear_error(&error);
+	}
+	g_autoptr(GPtrArray) both = live_calls(f);
+	g_assert_cmpuint(both->len, ==, 2);
+	g_autofree char *want2 =
+		g_strdup_printf("c-2|sim-2|bob|t-2|-|housing|en|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT, q, q + 30);
+	g_assert_cmpstr(g_ptr_array_index(both, 0), ==, want2); /* answered first */
+
+	/* its record removes it, in the same transaction */
+	g_assert_cmpint(call(f, "c-1", 0, "job-search", q, 60, 600), >, 0);
+	g_autoptr(GPtrArray) one = live_calls(f);
+	g_assert_cmpuint(one->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(one, 0), ==, want2);
+	/* a record written already (by another process): refused, and the
+	 * call is no longer in progress either */
+	g_assert_cmpint(call(f, "c-2", 0, "housing", q, 30, 60), >, 0);
+	g_assert_true(sb_store_live_call_insert(f->store, &c2, &error));
+	SbCallRecord again = {
+		.call_id = "c-2", .topic = "housing", .language = "en", .queued_at = q, .ended_at = q + 1};
+	g_assert_cmpint(sb_store_call_insert(f->store, &again, &error), ==, 0);
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+	g_autoptr(GPtrArray) none = live_calls(f);
+	g_assert_cmpuint(none->len, ==, 0);
+	/* a record refused for what it is leaves the call in progress */
+	SbLiveCall c4 = {"c-4", "sim-1", "alice", "t-4", NULL, "t", "fr", q, q};
+	g_assert_true(sb_store_live_call_insert(f->store, &c4, &error));
+	SbCallRecord wrong = {.call_id = "c-4", .topic = "t", .language = "fr", .queued_at = q, .ended_at = q - 1};
+	g_assert_cmpint(sb_store_call_insert(f->store, &wrong, &error), ==, 0);
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_autoptr(GPtrArray) kept = live_calls(f);
+	g_assert_cmpuint(kept->len, ==, 1);
+}
+
 static void test_calls(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -2124,6 +2201,47 @@ static void test_migrate_v5(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v6(Fixture *f, gconstpointer data)
+{
+	make_version(f, 6, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 6 had stays: the bundle, the job under way */
+	g_autoptr(SbUpdateJob) job = sb_store_update_job_get(f->store, "u-1", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(job->state, ==, SB_UPDATE_DOWNLOADING);
+	g_assert_cmpint(job->progress, ==, 40);
+	g_autoptr(SbBundle) bundle = sb_store_bundle_get(f->store, job->bundle_id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(bundle->version, ==, "0.11-1");
+
+	/* what version 7 brought works on the migrated file: a call in
+	 * progress, gone with its record */
+	SbLiveCall c = {"c-9", "hall-1", "alice", "t-9", "Médiathèque", "job-search", "fr", 1709542300, 1709542400};
+	g_assert_true(sb_store_live_call_insert(f->store, &c, &error));
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) live = live_calls(f);
+	g_assert_cmpuint(live->len, ==, 1);
+	SbCallRecord r = {.call_id = "c-9",
+			  .booth_id = "hall-1",
+			  .topic = "job-search",
+			  .language = "fr",
+			  .queued_at = c.queued_at,
+			  .answered_at = c.answered_at,
+			  .ended_at = c.answered_at + 600,
+			  .end_reason = "adviser-hangup"};
+	g_assert_cmpint(sb_store_call_insert(f->store, &r, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) none = live_calls(f);
+	g_assert_cmpuint(none->len, ==, 0);
+
+	assert_schema_fresh(f);
+}
+
 static void test_update_reports(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -2421,6 +2539,7 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v3", test_migrate_v3);
 	ADD_BARE("/store/migrate-v4", test_migrate_v4);
 	ADD_BARE("/store/migrate-v5", test_migrate_v5);
+	ADD_BARE("/store/migrate-v6", test_migrate_v6);
 	ADD("/store/update-reports", test_update_reports);
 	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
@@ -2438,6 +2557,7 @@ int main(int argc, char **argv)
 	ADD("/store/booking-used", test_booking_used);
 	ADD("/store/booking-codes", test_booking_codes);
 	ADD("/store/calls", test_calls);
+	ADD("/store/live-calls", test_live_calls);
 	ADD("/store/stats", test_stats);
 	ADD("/store/admin-helpers", test_admin_helpers);
 	return g_test_run();
