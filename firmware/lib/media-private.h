@@ -23,6 +23,7 @@
 #include "media-level.h"
 #include "media-pulse.h"
 #include "media-quality.h"
+#include "media-rate.h"
 
 #include <gst/gst.h>
 #include <gst/webrtc/webrtc.h>
@@ -103,6 +104,24 @@ struct _RelaisMedia {
 	gint64 rate_t0;
 	guint64 rate_bytes0, rate_frames0;
 	RelaisQuality quality;
+
+	/* The sending rate (media-ratectl.c): set at build, before any
+	 * report; rate and rate_applied_rung (lock). */
+	gboolean rate_on;
+	GstElement *rate_encoder, *rate_size, *rate_scale;
+	guint rate_encoder_kind;
+	RelaisRate rate;
+	RelaisRateRung rate_applied_rung;
+	/* The last receiver report read per stream (lock): webrtcbin repeats
+	 * a stream's last report in every reply until the next one comes
+	 * (Chromium: a second for video, five for audio), and the controller
+	 * must see each once. */
+	struct {
+		guint ssrc;
+		double rtt;
+		gint64 lost;
+	} rate_rr[8];
+	guint rate_rr_next;
 };
 
 /* Returns: m, with one more reference. */

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "media-rate.h"
 
-
 /* Loss bands of libwebrtc's loss-based controller. */
-#define LOSS_LOW 0.02
+#define LOSS_LOW  0.02
 #define LOSS_HIGH 0.10
 /* Growth a second, far from and near the rate of the last congestion. */
-#define GROWTH_FAR 1.08
+#define GROWTH_FAR  1.08
 #define GROWTH_NEAR 1.04
-#define NEAR_BAND 1.10
+#define NEAR_BAND   1.10
 /* The delay signal's decrease: a share of what arrived (GCC's beta). */
 #define DELAY_BETA 0.85
 /* Video packets are ~1200 bytes: overhead as a share of the video rate. */
 #define VIDEO_OVERHEAD (1.0 + RELAIS_RATE_PACKET_OVERHEAD / 1200.0)
 /* A round trip this far above the call's floor is a queue: rising, or
  * twice as far whatever its direction (a standing queue). */
-#define RTT_MARGIN_S 0.05
+#define RTT_MARGIN_S	0.05
 #define JITTER_MARGIN_S 0.03
 /* The floors drift up this much a second, so that a path that got
  * longer for good (a relay after an ICE restart) stops reading as a
@@ -26,7 +25,7 @@
 /* The picture steps back up after the budget held this margin above the
  * next rung's floor for this long (each step costs a keyframe). */
 #define RUNG_UP_MARGIN 1.25
-#define RUNG_UP_US (6 * G_USEC_PER_SEC)
+#define RUNG_UP_US     (6 * G_USEC_PER_SEC)
 
 static double audio_wire_kbps(const RelaisRateConfig *cfg)
 {
@@ -188,14 +187,19 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	double loss = report->fraction_lost >= 0 ? MIN(report->fraction_lost, 1.0) : 0;
 	double rtt_floor_before = r->rtt_min_s;
 	gboolean rtt_up = delay_signal(report->rtt_s, &r->rtt_min_s, &r->rtt_prev_s, RTT_MARGIN_S, dt);
-	gboolean jitter_up =
-		delay_signal(report->jitter_s, &r->jitter_min_s, &r->jitter_prev_s, JITTER_MARGIN_S, dt);
+	gboolean jitter_up = delay_signal(report->jitter_s, &r->jitter_min_s, &r->jitter_prev_s, JITTER_MARGIN_S, dt);
 	double received = r->sent_kbps >= 0 ? r->sent_kbps * (1 - loss) : -1;
 	double est = r->estimate_kbps;
 	RelaisRateState state;
 	char reason[sizeof r->reason];
 
-	if (loss > LOSS_HIGH || rtt_up || jitter_up) {
+	gboolean news = report->fraction_lost >= 0 || report->rtt_s > 0 || report->jitter_s >= 0;
+
+	if (!news) {
+		/* No receiver report since the last one: nothing to go on. */
+		state = RELAIS_RATE_HOLD;
+		g_strlcpy(reason, "no new receiver report", sizeof reason);
+	} else if (loss > LOSS_HIGH || rtt_up || jitter_up) {
 		state = RELAIS_RATE_DECREASE;
 		double next = est;
 		if (loss > LOSS_HIGH) {

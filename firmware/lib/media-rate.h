@@ -35,16 +35,18 @@ typedef struct {
 	guint min_kbps, max_kbps, start_kbps; /* the video encoder's bounds and first target */
 	guint audio_kbps;		      /* the audio encoder's bitrate: never cut */
 	guint audio_pps;		      /* audio packets a second (50 for 20 ms frames) */
-	guint width, height; /* the full picture, for the rungs' thresholds; 0: 640x480 */
+	guint width, height;		      /* the full picture, for the rungs' thresholds; 0: 640x480 */
 } RelaisRateConfig;
 
-/* One statistics report. The counters are cumulative over the call. */
+/* One statistics report. The counters are cumulative over the call; the
+ * far end's numbers come from receiver reports not seen before (all < 0:
+ * none came since the last report, and the estimate holds). */
 typedef struct {
-	double fraction_lost;	     /* far end's (remote-inbound), worst stream, 0..1; < 0 if none */
-	double rtt_s;		     /* from the reports' LSR/DLSR, worst stream; <= 0 if none */
-	double jitter_s;	     /* far end's interarrival jitter, video; < 0 if none */
-	guint64 bytes_sent;	     /* RTP payload bytes sent, all streams */
-	guint64 packets_sent;	     /* RTP packets sent, all streams */
+	double fraction_lost; /* far end's (remote-inbound), worst stream, 0..1; < 0 if none */
+	double rtt_s;	      /* from the reports' LSR/DLSR, worst stream; <= 0 if none */
+	double jitter_s;      /* far end's interarrival jitter, video; < 0 if none */
+	guint64 bytes_sent;   /* RTP payload bytes sent, all streams */
+	guint64 packets_sent; /* RTP packets sent, all streams */
 } RelaisRateReport;
 
 typedef enum {

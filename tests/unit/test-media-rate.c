@@ -13,8 +13,8 @@
 
 #include "media-rate.h"
 
-#define S (G_USEC_PER_SEC)
-#define T0 ((gint64)1000 * S)
+#define S    (G_USEC_PER_SEC)
+#define T0   ((gint64)1000 * S)
 #define STEP (2 * S) /* the engine's poll period */
 
 typedef struct {
@@ -185,8 +185,7 @@ static void test_cap_and_recovery(Fixture *f, gconstpointer data)
 	g_assert_cmpfloat(wire, >, 800);
 	g_assert_cmpint(f->r.rung, ==, RELAIS_RATE_RUNG_FULL);
 	g_assert_cmpint(f->r.state, ==, RELAIS_RATE_INCREASE);
-	g_assert_true(g_str_has_prefix(f->r.reason, "probe up") ||
-		      g_str_has_prefix(f->r.reason, "budget allows"));
+	g_assert_true(g_str_has_prefix(f->r.reason, "probe up") || g_str_has_prefix(f->r.reason, "budget allows"));
 	capped(f, 100000, 20, NULL, &wire);
 	g_assert_cmpuint(f->r.video_kbps, ==, 1200);
 }
@@ -246,6 +245,22 @@ static void test_rung_hysteresis(Fixture *f, gconstpointer data)
 	g_assert_cmpint(f->r.rung, ==, rung);
 }
 
+static void test_no_news_holds(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	step(f, 0.0, 0.002, 0.001);
+	g_assert_true(step(f, 0.3, 0.002, 0.001));
+	double est = f->r.estimate_kbps;
+	/* No new receiver report: neither up nor down. */
+	for (int i = 0; i < 5; i++)
+		g_assert_false(step(f, -1, -1, -1));
+	g_assert_cmpfloat(f->r.estimate_kbps, ==, est);
+	g_assert_cmpstr(f->r.reason, ==, "no new receiver report");
+	/* Then a clean one: up again. */
+	g_assert_true(step(f, 0.0, 0.002, 0.001));
+	g_assert_cmpfloat(f->r.estimate_kbps, >, est);
+}
+
 static void test_counters_backwards(Fixture *f, gconstpointer data)
 {
 	(void)data;
@@ -276,6 +291,7 @@ int main(int argc, char **argv)
 	ADD("/media-rate/cap-and-recovery", test_cap_and_recovery);
 	ADD("/media-rate/floor", test_floor);
 	ADD("/media-rate/rung-hysteresis", test_rung_hysteresis);
+	ADD("/media-rate/no-news-holds", test_no_news_holds);
 	ADD("/media-rate/counters-backwards", test_counters_backwards);
 	return g_test_run();
 }
