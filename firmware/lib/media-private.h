@@ -122,6 +122,10 @@ struct _RelaisMedia {
 		gint64 lost;
 	} rate_rr[8];
 	guint rate_rr_next;
+	/* the last keyframe request let through to the encoder, and the
+	 * ones dropped since the call started (lock) */
+	gint64 rate_keyframe_us;
+	guint rate_keyframes_dropped;
 };
 
 /* Returns: m, with one more reference. */

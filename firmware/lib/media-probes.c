@@ -197,12 +197,6 @@ static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
 				all->r.jitter_s = MAX(all->r.jitter_s, v);
 		}
 		break;
-	case GST_WEBRTC_STATS_OUTBOUND_RTP:
-		if (stat_number(s, "bytes-sent", &v) && v > 0)
-			all->r.bytes_sent += (guint64)v;
-		if (stat_number(s, "packets-sent", &v) && v > 0)
-			all->r.packets_sent += (guint64)v;
-		break;
 	default:
 		break;
 	}

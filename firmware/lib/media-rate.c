@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "media-rate.h"
 
+#include <math.h>
+
 /* Loss bands of libwebrtc's loss-based controller. */
 #define LOSS_LOW  0.02
 #define LOSS_HIGH 0.10
@@ -116,19 +118,24 @@ void relais_rate_init(RelaisRate *r, const RelaisRateConfig *cfg)
 		r->rung++;
 }
 
-/* A delay measure against its floor: TRUE when it reads as a queue.
- * *floor and *prev are updated. */
-static gboolean delay_signal(double v, double *floor, double *prev, double margin, double dt_s)
+/* A delay measure against its floor: TRUE when it reads as a queue, that
+ * is high and confirmed, by the report before (also high) or by loss (a
+ * queue that overflows). One high sample alone is a hiccup: a busy
+ * machine delays an RTCP packet by a hundred milliseconds now and then
+ * (seen in the lab with nothing capped). *floor and *prev are updated. */
+static gboolean delay_signal(double v, double *floor, double *prev, double margin, double dt_s, gboolean lossy)
 {
 	if (v <= 0)
 		return FALSE;
+	gboolean was_high = *prev > 0 && *floor >= 0 && *prev > *floor + margin;
 	if (*floor < 0 || v < *floor)
 		*floor = v;
 	else
 		*floor = MIN(v, *floor + FLOOR_DRIFT_S * dt_s);
 	gboolean rising = *prev > 0 && v > *prev + 0.005;
 	*prev = v;
-	return (v > *floor + margin && rising) || v > *floor + 2 * margin;
+	gboolean high = (v > *floor + margin && rising) || v > *floor + 2 * margin;
+	return high && (was_high || lossy);
 }
 
 static void update_rung(RelaisRate *r, gint64 now_us, gboolean *changed)
@@ -186,8 +193,10 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 
 	double loss = report->fraction_lost >= 0 ? MIN(report->fraction_lost, 1.0) : 0;
 	double rtt_floor_before = r->rtt_min_s;
-	gboolean rtt_up = delay_signal(report->rtt_s, &r->rtt_min_s, &r->rtt_prev_s, RTT_MARGIN_S, dt);
-	gboolean jitter_up = delay_signal(report->jitter_s, &r->jitter_min_s, &r->jitter_prev_s, JITTER_MARGIN_S, dt);
+	gboolean lossy = loss >= LOSS_LOW;
+	gboolean rtt_up = delay_signal(report->rtt_s, &r->rtt_min_s, &r->rtt_prev_s, RTT_MARGIN_S, dt, lossy);
+	gboolean jitter_up =
+		delay_signal(report->jitter_s, &r->jitter_min_s, &r->jitter_prev_s, JITTER_MARGIN_S, dt, lossy);
 	double received = r->sent_kbps >= 0 ? r->sent_kbps * (1 - loss) : -1;
 	double est = r->estimate_kbps;
 	RelaisRateState state;
@@ -203,9 +212,12 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		state = RELAIS_RATE_DECREASE;
 		double next = est;
 		if (loss > LOSS_HIGH) {
-			next = est * (1 - 0.5 * loss);
-			if (received > 0)
-				next = MIN(next, received);
+			/* From what is sent when the encoder is above its target
+			 * (it lags a change, keyframes): libwebrtc's rule applies to
+			 * the current rate. Not clamped to what arrived: a burst
+			 * (a keyframe through a short queue) inflates one report's
+			 * loss, and one report must not collapse the rate. */
+			next = (r->sent_kbps > 0 ? MIN(est, r->sent_kbps) : est) * (1 - 0.5 * loss);
 			g_snprintf(reason, sizeof reason, "loss %.0f %%", loss * 100);
 		}
 		if (rtt_up || jitter_up) {
@@ -233,8 +245,7 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	} else {
 		state = RELAIS_RATE_INCREASE;
 		gboolean near = r->congested_kbps > 0 && est < NEAR_BAND * r->congested_kbps;
-		/* per second, linear over the interval (dt <= MAX_DT_S) */
-		double next = est * (1 + ((near ? GROWTH_NEAR : GROWTH_FAR) - 1) * dt);
+		double next = est * pow(near ? GROWTH_NEAR : GROWTH_FAR, dt);
 		/* No further than the encoder follows: an estimate far above
 		 * what is sent has never been tried on the path. */
 		if (r->sent_kbps > 0)

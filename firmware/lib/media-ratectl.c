@@ -9,8 +9,8 @@
 
 /* Off in Kconfig: the symbols inside its `if` are not generated. */
 #ifndef CONFIG_RELAIS_MEDIA_RATE
-#define CONFIG_RELAIS_MEDIA_RATE 0
-#define CONFIG_RELAIS_MEDIA_RATE_MIN_KBPS 80
+#define CONFIG_RELAIS_MEDIA_RATE	    0
+#define CONFIG_RELAIS_MEDIA_RATE_MIN_KBPS   80
 #define CONFIG_RELAIS_MEDIA_RATE_START_KBPS 0
 #endif
 
@@ -35,6 +35,34 @@ static GstElement *find_encoder(GstElement *bin, guint *which)
 		}
 	}
 	return NULL;
+}
+
+/* At most one keyframe request a second reaches the encoder. Without
+ * retransmission a browser asks for a keyframe at each loss, and on a
+ * congested link each keyframe (several times a delta frame) overflows
+ * the queue again: measured in the lab at 500 kbit/s, the encoder sent
+ * 1.9 Mbit/s of keyframes for a 1.2 Mbit/s target. */
+#define KEYFRAME_MIN_INTERVAL_US G_USEC_PER_SEC
+
+static GstPadProbeReturn keyframe_gate(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	(void)pad;
+	RelaisMedia *m = data;
+	GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+	if (event == NULL || !gst_video_event_is_force_key_unit(event))
+		return GST_PAD_PROBE_OK;
+	gint64 now = g_get_monotonic_time();
+	g_mutex_lock(&m->lock);
+	gboolean pass = m->rate_keyframe_us == 0 || now - m->rate_keyframe_us >= KEYFRAME_MIN_INTERVAL_US;
+	if (pass)
+		m->rate_keyframe_us = now;
+	else
+		m->rate_keyframes_dropped++;
+	g_mutex_unlock(&m->lock);
+	if (!pass)
+		GST_DEBUG("keyframe request dropped: the last one was %" G_GINT64_FORMAT " ms ago",
+			  (now - m->rate_keyframe_us) / 1000);
+	return pass ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 void relais_media_ratectl_setup(RelaisMedia *m, GstElement *video_bin, GstElement *audio_bin, guint video_kbps)
@@ -78,12 +106,16 @@ void relais_media_ratectl_setup(RelaisMedia *m, GstElement *video_bin, GstElemen
 	m->rate_size = g_steal_pointer(&size);
 	m->rate_scale = g_steal_pointer(&scale);
 	m->rate_on = TRUE;
+	g_autoptr(GstPad) enc_src = gst_element_get_static_pad(m->rate_encoder, "src");
+	if (enc_src != NULL)
+		gst_pad_add_probe(enc_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, keyframe_gate, relais_media_ref(m),
+				  relais_media_unref);
 	m->rate_applied_rung = RELAIS_RATE_RUNG_FULL;
 	if (m->rate.video_kbps != video_kbps)
 		g_object_set(m->rate_encoder, encoders[which].property, m->rate.video_kbps * encoders[which].per_kbit,
 			     NULL);
-	g_info("sending rate: video %u kbit/s at the start, between %u and %u; audio %u kbit/s kept", m->rate.video_kbps,
-	       cfg.min_kbps, cfg.max_kbps, audio_kbps);
+	g_info("sending rate: video %u kbit/s at the start, between %u and %u; audio %u kbit/s kept",
+	       m->rate.video_kbps, cfg.min_kbps, cfg.max_kbps, audio_kbps);
 }
 
 /* The picture before the capsfilter: the camera's size and frame rate. */
@@ -100,8 +132,10 @@ static gboolean full_picture(GstElement *scale, guint *w, guint *h, guint *fps)
 	return TRUE;
 }
 
-void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *report, gint64 now_us)
+void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end, gint64 now_us)
 {
+	RelaisRateReport report_copy = *far_end;
+	RelaisRateReport *report = &report_copy;
 	/* free() may clear the elements meanwhile: work on references. */
 	g_mutex_lock(&m->lock);
 	gboolean on = m->rate_on && !m->closed;
@@ -115,6 +149,15 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *report,
 	gboolean known = full_picture(scale, &w, &h, &fps);
 
 	g_mutex_lock(&m->lock);
+	/* What was sent, from the engine's own counters at the payloaders'
+	 * inputs: webrtcbin's outbound-rtp byte counts were seen to jump by
+	 * tens of megabytes between two replies in a lossy call. One RTP
+	 * packet per audio buffer; a video frame is cut into 1200-byte
+	 * packets (the boards' mtu). */
+	guint audio_bytes = m->rate.cfg.audio_kbps * 1000 / 8 / MAX(1u, m->rate.cfg.audio_pps);
+	report->bytes_sent = m->stats.video_bytes_sent + m->stats.audio_buffers_sent * audio_bytes;
+	report->packets_sent =
+		m->stats.video_bytes_sent / 1150 + m->stats.video_frames_sent / 2 + m->stats.audio_buffers_sent;
 	if (known) {
 		m->rate.cfg.width = w;
 		m->rate.cfg.height = h;
@@ -139,9 +182,9 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *report,
 		relais_rate_rung_size(r.rung, w, h, fps, &sw, &sh, &sfps);
 		/* The full picture is asked for by its size too: videoscale and
 		 * videorate then pass frames through untouched. */
-		g_autoptr(GstCaps) caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, (int)sw, "height",
-							      G_TYPE_INT, (int)sh, "framerate", GST_TYPE_FRACTION,
-							      (int)sfps, 1, NULL);
+		g_autoptr(GstCaps) caps =
+			gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, (int)sw, "height", G_TYPE_INT, (int)sh,
+					    "framerate", GST_TYPE_FRACTION, (int)sfps, 1, NULL);
 		g_object_set(size, "caps", caps, NULL);
 		g_info("sending picture: %s -> %s, %ux%u at %u fps (video %u kbit/s): %s", relais_rate_rung_name(was),
 		       relais_rate_rung_name(r.rung), sw, sh, sfps, r.video_kbps, r.reason);

@@ -20,8 +20,9 @@ G_BEGIN_DECLS
  * the environment turns the controller off (tests: the fixed rate). */
 void relais_media_ratectl_setup(RelaisMedia *m, GstElement *video_bin, GstElement *audio_bin, guint video_kbps);
 
-/* A statistics report at now_us (webrtcbin's thread). */
-void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *report, gint64 now_us);
+/* The far end's numbers of a statistics report at now_us (webrtcbin's
+ * thread); what was sent is taken from the engine's own counters. */
+void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end, gint64 now_us);
 
 /* Drops the elements' references (from free(), with m->lock held). */
 void relais_media_ratectl_clear(RelaisMedia *m);

@@ -100,7 +100,7 @@ function curve(rows) {
 function busyBoard() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-uplink-'));
   const conf = fs.readFileSync(path.join(PIPELINES, 'sim', 'media.conf'), 'utf8');
-  const busy = conf.replace(/^fallback=videotestsrc is-live=true pattern=bar horizontal-speed=4/m, 'fallback=videotestsrc is-live=true pattern=zone-plate kx2=20 ky2=20 kt=1');
+  const busy = conf.replace(/^fallback=videotestsrc is-live=true pattern=bar horizontal-speed=4/m, 'fallback=videotestsrc is-live=true pattern=zone-plate kx2=4 ky2=4 kt=2');
   assert.notEqual(busy, conf, 'the sim board\'s fallback source has changed: update busyBoard()');
   fs.mkdirSync(path.join(dir, 'sim'));
   fs.writeFileSync(path.join(dir, 'sim', 'media.conf'), busy);

@@ -107,11 +107,11 @@ static void test_loss_decrease(Fixture *f, gconstpointer data)
 	(void)data;
 	step(f, 0.0, 0.002, 0.001);
 	double est = f->r.estimate_kbps;
-	/* 20 % loss: at most est * 0.9, and no more than arrived. */
+	/* 20 % loss: times 0.9, from what was sent if that is less. */
 	g_assert_true(step(f, 0.20, 0.002, 0.001));
 	g_assert_cmpint(f->r.state, ==, RELAIS_RATE_DECREASE);
 	g_assert_cmpfloat(f->r.estimate_kbps, <=, est * 0.9 + 0.001);
-	g_assert_cmpfloat(f->r.estimate_kbps, <=, f->r.sent_kbps * 0.8 + 0.001);
+	g_assert_cmpfloat(f->r.estimate_kbps, <=, f->r.sent_kbps * 0.9 + 0.001);
 	g_assert_cmpstr(f->r.reason, ==, "loss 20 %");
 	g_assert_cmpuint(f->r.video_kbps, <, 1200);
 }
@@ -121,8 +121,13 @@ static void test_delay_signal(Fixture *f, gconstpointer data)
 	(void)data;
 	step(f, 0.0, 0.002, 0.001);
 	step(f, 0.0, 0.003, 0.001);
-	/* A queue fills: the round trip climbs 120 ms with no loss yet. */
-	g_assert_true(step(f, 0.0, 0.120, 0.001));
+	/* One high round trip alone is a hiccup (a busy machine). */
+	g_assert_false(step(f, 0.0, 0.150, 0.001));
+	g_assert_cmpint(f->r.state, !=, RELAIS_RATE_DECREASE);
+	step(f, 0.0, 0.003, 0.001);
+	/* A queue fills: the round trip climbs 120 ms with a little loss
+	 * (under the loss band's 10 %: the delay says it first). */
+	g_assert_true(step(f, 0.03, 0.120, 0.001));
 	g_assert_cmpint(f->r.state, ==, RELAIS_RATE_DECREASE);
 	g_assert_true(g_str_has_prefix(f->r.reason, "rtt rising"));
 	g_assert_cmpfloat(f->r.estimate_kbps, <=, 0.85 * f->r.sent_kbps + 0.001);
@@ -141,6 +146,8 @@ static void test_jitter_signal(Fixture *f, gconstpointer data)
 	(void)data;
 	step(f, 0.0, -1, 0.002);
 	step(f, 0.0, -1, 0.004);
+	/* Two reports running: confirmed without loss. */
+	step(f, 0.0, -1, 0.050);
 	g_assert_true(step(f, 0.0, -1, 0.080));
 	g_assert_true(g_str_has_prefix(f->r.reason, "jitter rising"));
 }
