@@ -126,6 +126,10 @@ struct _RelaisMedia {
 	 * ones dropped since the call started (lock) */
 	gint64 rate_keyframe_us;
 	guint rate_keyframes_dropped;
+	/* RTP bytes and packets out of webrtcbin's rtprtxsend (lock), and
+	 * whether there is one */
+	guint64 rate_rtp_bytes, rate_rtp_packets;
+	gboolean rate_rtp_counted;
 };
 
 /* Returns: m, with one more reference. */

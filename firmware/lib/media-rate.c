@@ -10,6 +10,9 @@
 #define GROWTH_FAR  1.08
 #define GROWTH_NEAR 1.04
 #define NEAR_BAND   1.10
+/* After this many clean reports in a row (6 s), far from congestion. */
+#define GROWTH_FAST    1.16
+#define CLEAN_FOR_FAST 3
 /* The delay signal's decrease: a share of what arrived (GCC's beta). */
 #define DELAY_BETA 0.85
 /* Video packets are ~1200 bytes: overhead as a share of the video rate. */
@@ -22,6 +25,8 @@
  * longer for good (a relay after an ICE restart) stops reading as a
  * queue within a minute or two. */
 #define FLOOR_DRIFT_S 0.001
+/* A loss above the band acts again only this long after a decrease. */
+#define LOSS_HOLDOFF_US (3 * G_USEC_PER_SEC)
 /* A report interval longer than this (a stalled poll) counts as this. */
 #define MAX_DT_S 3.0
 /* The picture steps back up after the budget held this margin above the
@@ -209,32 +214,44 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		state = RELAIS_RATE_HOLD;
 		g_strlcpy(reason, "no new receiver report", sizeof reason);
 	} else if (loss > LOSS_HIGH || rtt_up || jitter_up) {
-		state = RELAIS_RATE_DECREASE;
+		/* A receiver report covers the second before it, and the
+		 * encoder takes about that long to follow a new target: the
+		 * loss read right after a decrease is still the old rate's.
+		 * Acted on again only once the decrease can show. */
+		gboolean recent = r->congested_us != 0 && now_us - r->congested_us < LOSS_HOLDOFF_US;
+		gboolean acted = FALSE;
 		double next = est;
-		if (loss > LOSS_HIGH) {
-			/* From what is sent when the encoder is above its target
-			 * (it lags a change, keyframes): libwebrtc's rule applies to
-			 * the current rate. Not clamped to what arrived: a burst
-			 * (a keyframe through a short queue) inflates one report's
-			 * loss, and one report must not collapse the rate. */
+		if (loss > LOSS_HIGH && !recent) {
+			/* From what is sent when the encoder is below its target,
+			 * the estimate when above (it lags a change, keyframes).
+			 * Not clamped to what arrived: a burst (a keyframe through
+			 * a short queue) inflates one report's loss, and one report
+			 * must not collapse the rate. */
 			next = (r->sent_kbps > 0 ? MIN(est, r->sent_kbps) : est) * (1 - 0.5 * loss);
 			g_snprintf(reason, sizeof reason, "loss %.0f %%", loss * 100);
+			acted = TRUE;
 		}
 		if (rtt_up || jitter_up) {
 			next = MIN(next, DELAY_BETA * (received > 0 ? MIN(received, est) : est));
-			if (loss > LOSS_HIGH)
+			if (acted)
 				; /* the loss says it already */
 			else if (rtt_up)
 				g_snprintf(reason, sizeof reason, "rtt rising (%.0f ms, floor %.0f)",
 					   report->rtt_s * 1000, MAX(rtt_floor_before, 0) * 1000);
 			else
 				g_snprintf(reason, sizeof reason, "jitter rising (%.0f ms)", report->jitter_s * 1000);
+			acted = TRUE;
 		}
-		/* The rate congestion was seen at, for a careful way back up. */
-		if (r->congested_kbps == 0 || r->state != RELAIS_RATE_DECREASE)
-			r->congested_kbps = est;
-		r->congested_us = now_us;
-		est = next;
+		if (acted) {
+			state = RELAIS_RATE_DECREASE;
+			est = next;
+			/* Where congestion was met, for a careful way back up. */
+			r->congested_kbps = next;
+			r->congested_us = now_us;
+		} else {
+			state = RELAIS_RATE_HOLD;
+			g_snprintf(reason, sizeof reason, "loss %.0f %%, the last decrease not shown yet", loss * 100);
+		}
 	} else if (loss >= LOSS_LOW) {
 		state = RELAIS_RATE_HOLD;
 		g_snprintf(reason, sizeof reason, "loss %.0f %%, holding", loss * 100);
@@ -245,15 +262,23 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	} else {
 		state = RELAIS_RATE_INCREASE;
 		gboolean near = r->congested_kbps > 0 && est < NEAR_BAND * r->congested_kbps;
-		double next = est * pow(near ? GROWTH_NEAR : GROWTH_FAR, dt);
+		/* Far from any congestion and clean for a while: faster, as
+		 * libwebrtc's probes find a freed path (we send no padding). */
+		gboolean fast = !near && r->clean_reports >= CLEAN_FOR_FAST;
+		double next = est * pow(near ? GROWTH_NEAR : fast ? GROWTH_FAST : GROWTH_FAR, dt);
 		/* No further than the encoder follows: an estimate far above
 		 * what is sent has never been tried on the path. */
 		if (r->sent_kbps > 0)
 			next = MIN(next, MAX(est, 1.5 * r->sent_kbps + 50));
 		est = next;
-		g_strlcpy(reason, near ? "probe up, near the last congestion" : "probe up", sizeof reason);
+		g_strlcpy(reason,
+			  near	 ? "probe up, near the last congestion"
+			  : fast ? "probe up, path clean"
+				 : "probe up",
+			  sizeof reason);
 	}
 
+	r->clean_reports = state == RELAIS_RATE_INCREASE ? r->clean_reports + 1 : 0;
 	double lo = estimate_for_video(&r->cfg, r->cfg.min_kbps);
 	double hi = estimate_for_video(&r->cfg, r->cfg.max_kbps);
 	r->estimate_kbps = CLAMP(est, lo, hi);

@@ -8,8 +8,8 @@
  *
  * One estimate of what the path carries (kbit/s on the wire, audio and
  * packet overhead included) moves with each report:
- *   - loss < 2 % and no delay signal: up, 8 % a second (3 % a second near
- *     the rate of the last congestion);
+ *   - loss < 2 % and no delay signal: up, 8 % a second (4 % near the rate
+ *     of the last congestion, 16 % after 6 s clean far from it);
  *   - loss 2..10 %: held (random loss is not congestion);
  *   - loss > 10 %: times (1 - loss / 2), and no higher than what arrived;
  *   - delay signal (round trip or jitter rising above the call's floor, a
@@ -80,6 +80,7 @@ typedef struct {
 	double congested_kbps; /* the estimate when congestion was last seen; 0 none */
 	gint64 congested_us;
 	gint64 rung_ok_since_us; /* budget above the next rung up's threshold since; 0 not */
+	guint clean_reports;	 /* in a row, increasing */
 } RelaisRate;
 
 /* Resets r to cfg (min <= start <= max, clamped). */

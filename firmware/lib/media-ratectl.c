@@ -154,10 +154,19 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
 	 * tens of megabytes between two replies in a lossy call. One RTP
 	 * packet per audio buffer; a video frame is cut into 1200-byte
 	 * packets (the boards' mtu). */
-	guint audio_bytes = m->rate.cfg.audio_kbps * 1000 / 8 / MAX(1u, m->rate.cfg.audio_pps);
-	report->bytes_sent = m->stats.video_bytes_sent + m->stats.audio_buffers_sent * audio_bytes;
-	report->packets_sent =
-		m->stats.video_bytes_sent / 1150 + m->stats.video_frames_sent / 2 + m->stats.audio_buffers_sent;
+	if (m->rate_rtp_counted) {
+		/* RTP packets as they leave, retransmissions included: under
+		 * congestion the browser asks for every lost packet again, and
+		 * the retransmissions share the queue (RATE.md). The RTP
+		 * header is in these bytes already. */
+		report->bytes_sent = m->rate_rtp_bytes;
+		report->packets_sent = m->rate_rtp_packets;
+	} else {
+		guint audio_bytes = m->rate.cfg.audio_kbps * 1000 / 8 / MAX(1u, m->rate.cfg.audio_pps);
+		report->bytes_sent = m->stats.video_bytes_sent + m->stats.audio_buffers_sent * audio_bytes;
+		report->packets_sent =
+			m->stats.video_bytes_sent / 1150 + m->stats.video_frames_sent / 2 + m->stats.audio_buffers_sent;
+	}
 	if (known) {
 		m->rate.cfg.width = w;
 		m->rate.cfg.height = h;
@@ -189,6 +198,50 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
 		g_info("sending picture: %s -> %s, %ux%u at %u fps (video %u kbit/s): %s", relais_rate_rung_name(was),
 		       relais_rate_rung_name(r.rung), sw, sh, sfps, r.video_kbps, r.reason);
 	}
+}
+
+static gboolean add_size(GstBuffer **buf, guint idx, gpointer data)
+{
+	(void)idx;
+	*(guint64 *)data += gst_buffer_get_size(*buf);
+	return TRUE;
+}
+
+static GstPadProbeReturn count_sent(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	(void)pad;
+	RelaisMedia *m = data;
+	guint64 bytes = 0, packets = 0;
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+		GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+		packets = gst_buffer_list_length(list);
+		gst_buffer_list_foreach(list, add_size, &bytes);
+	} else if (GST_PAD_PROBE_INFO_BUFFER(info) != NULL) {
+		packets = 1;
+		bytes = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+	}
+	g_mutex_lock(&m->lock);
+	m->rate_rtp_bytes += bytes;
+	m->rate_rtp_packets += packets;
+	g_mutex_unlock(&m->lock);
+	return GST_PAD_PROBE_OK;
+}
+
+void relais_media_ratectl_watch_sender(RelaisMedia *m, GstElement *rtxsend)
+{
+	g_autoptr(GstPad) src = gst_element_get_static_pad(rtxsend, "src");
+	if (src == NULL)
+		return;
+	g_mutex_lock(&m->lock);
+	gboolean first = !m->rate_rtp_counted;
+	m->rate_rtp_counted = TRUE;
+	g_mutex_unlock(&m->lock);
+	/* One sender per bundle; a second would count twice. */
+	if (!first)
+		return;
+	gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_sent,
+			  relais_media_ref(m), relais_media_unref);
+	GST_DEBUG("counting what %s sends", GST_ELEMENT_NAME(rtxsend));
 }
 
 void relais_media_ratectl_clear(RelaisMedia *m)

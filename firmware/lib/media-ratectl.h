@@ -24,6 +24,12 @@ void relais_media_ratectl_setup(RelaisMedia *m, GstElement *video_bin, GstElemen
  * thread); what was sent is taken from the engine's own counters. */
 void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end, gint64 now_us);
 
+/* Counts what webrtcbin's RTP sender (rtprtxsend: every stream of the
+ * bundle, retransmissions included) sends, for the controller's measure
+ * of what was sent. Without it the engine's own counters of encoded
+ * media are used. */
+void relais_media_ratectl_watch_sender(RelaisMedia *m, GstElement *rtxsend);
+
 /* Drops the elements' references (from free(), with m->lock held). */
 void relais_media_ratectl_clear(RelaisMedia *m);
 
