@@ -138,8 +138,12 @@ static gboolean delay_signal(double v, double *floor, double *prev, double margi
 	else
 		*floor = MIN(v, *floor + FLOOR_DRIFT_S * dt_s);
 	gboolean rising = *prev > 0 && v > *prev + 0.005;
+	/* webrtcbin's round trip is smoothed: after the queue has drained
+	 * it comes down over many seconds (seen in the lab: 250 ms read for
+	 * 15 s with tc's queue empty). Falling is a draining queue. */
+	gboolean falling = *prev > 0 && v < *prev - 0.002;
 	*prev = v;
-	gboolean high = (v > *floor + margin && rising) || v > *floor + 2 * margin;
+	gboolean high = (v > *floor + margin && rising) || (v > *floor + 2 * margin && !falling);
 	return high && (was_high || lossy);
 }
 

