@@ -249,8 +249,11 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		if (acted) {
 			state = RELAIS_RATE_DECREASE;
 			est = next;
-			/* Where congestion was met, for a careful way back up. */
-			r->congested_kbps = next;
+			/* Where congestion was met, for a careful way back up:
+			 * what the path let through (a capacity), or the new
+			 * estimate if that is higher (a report whose loss was
+			 * inflated by a burst says too little arrived). */
+			r->congested_kbps = MAX(next, received);
 			r->congested_us = now_us;
 		} else {
 			state = RELAIS_RATE_HOLD;
@@ -265,7 +268,8 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		g_strlcpy(reason, "settling after a decrease", sizeof reason);
 	} else {
 		state = RELAIS_RATE_INCREASE;
-		gboolean near = r->congested_kbps > 0 && est < NEAR_BAND * r->congested_kbps;
+		gboolean near = r->congested_kbps > 0 && est < NEAR_BAND * r->congested_kbps &&
+				est > r->congested_kbps / NEAR_BAND;
 		/* Far from any congestion and clean for a while: faster, as
 		 * libwebrtc's probes find a freed path (we send no padding). */
 		gboolean fast = !near && r->clean_reports >= CLEAN_FOR_FAST;
