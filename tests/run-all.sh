@@ -155,7 +155,7 @@ if [[ $only == all || $only == e2e || $only == asan ]]; then
 	node_suite e2e "$e2e_limit" '^\s*(✔|✖)' "${e2e_files[@]}"
 fi
 
-# the network fault lab (tests/network, ~3 min): in `make check` when run
+# the network fault lab (tests/network, ~5.5 min): in `make check` when run
 # as root (it makes network namespaces), and `make check-network`
 if [[ $only == network || ($only == all && $(id -u) == 0) ]]; then
 	echo "== network tests (namespaces, iptables $(iptables --version 2>/dev/null | awk '{print $2, $3}'))"

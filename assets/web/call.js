@@ -309,6 +309,7 @@ export class Call {
           frameWidth: s.frameWidth ?? 0,
           frameHeight: s.frameHeight ?? 0,
           totalSamplesReceived: s.totalSamplesReceived ?? 0,
+          concealedSamples: s.concealedSamples ?? 0,
           codec: byId.get(s.codecId)?.mimeType ?? '',
         };
       } else if (s.type === 'outbound-rtp' && (s.kind === 'video' || s.kind === 'audio')) {

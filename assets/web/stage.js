@@ -265,6 +265,7 @@ export async function tickCallQuality() {
     at: now,
     media: call.media,
     bytes: (v.bytesReceived ?? 0) + (a.bytesReceived ?? 0),
+    sentBytes: (s.outboundVideo?.bytesSent ?? 0) + (s.outboundAudio?.bytesSent ?? 0),
     got: (v.packetsReceived ?? 0) + (a.packetsReceived ?? 0),
     lost: (v.packetsLost ?? 0) + (a.packetsLost ?? 0),
   };
@@ -273,6 +274,14 @@ export async function tickCallQuality() {
   if (!prev) return; // a first look (or a new connection): nothing to compare yet
   const secs = Math.max((cur.at - prev.at) / 1000, 0.001);
   const kbps = Math.max(0, Math.round(((cur.bytes - prev.bytes) * 8) / secs / 1000));
+  // What this browser sends (its own congestion control moves it): logged
+  // when it moves by a fifth, as the booth logs its own (issue 13).
+  const sentKbps = Math.max(0, Math.round(((cur.sentBytes - prev.sentBytes) * 8) / secs / 1000));
+  cur.loggedSent = prev.loggedSent ?? 0;
+  if (Math.abs(sentKbps - cur.loggedSent) > Math.max(20, cur.loggedSent / 5)) {
+    console.info(`relais call: sending ${sentKbps} kbit/s (was ${cur.loggedSent})`);
+    cur.loggedSent = sentKbps;
+  }
   const got = Math.max(0, cur.got - prev.got);
   const lost = Math.max(0, cur.lost - prev.lost);
   const lossPct = got + lost > 0 ? (100 * lost) / (got + lost) : 0;

@@ -224,6 +224,16 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 	json_object_set_int_member(o, "video_sent_kbps", st.video_sent_kbps);
 	json_object_set_int_member(o, "receive_latency_ms", st.receive_latency_ms);
 	json_object_set_int_member(o, "video_target_kbps", media ? relais_media_get_video_kbps(media) : 0);
+	/* the sending rate controller (firmware/lib/RATE.md) */
+	if (media != NULL) {
+		RelaisMediaRate rate;
+		relais_media_get_rate(media, &rate);
+		json_object_set_string_member(o, "rate_state", rate.state);
+		json_object_set_string_member(o, "rate_picture", rate.picture);
+		json_object_set_int_member(o, "rate_estimate_kbps", rate.estimate_kbps);
+		if (rate.on)
+			json_object_set_string_member(o, "rate_reason", rate.reason);
+	}
 	/* the call's media connection (PROTOCOL.md "Reconnecting a call's media") */
 	json_object_set_int_member(o, "media_connection", booth->media_gen);
 	json_object_set_int_member(o, "media_restarts", booth->media_restarts);

@@ -66,15 +66,18 @@ gboolean relais_capture_build_call(RelaisCapture *c, const RelaisMediaConf *conf
 	 * (a source may end with caps), which the parser accepts only between
 	 * elements. The leaky one-buffer queue puts capture and encoding on two
 	 * threads and makes the encoder take the freshest frame, never a
-	 * backlog. The self-view branch is leaky too, so that a slow UI never
-	 * holds capture back; its videoconvert only negotiates (passthrough, no
-	 * work, when the source is I420 as on every board). */
-	g_autofree char *vchain =
-		g_strdup_printf("%s ! tee name=relais-video-tee ! queue name=relais-video-queue max-size-buffers=1 "
-				"max-size-bytes=0 max-size-time=0 leaky=downstream ! %s "
-				"relais-video-tee. ! queue name=relais-local-queue max-size-buffers=1 max-size-bytes=0 "
-				"max-size-time=0 leaky=downstream ! videoconvert ! appsink name=local-video",
-				vsrc_desc, venc_desc);
+	 * backlog. videoscale, videorate and the capsfilter are the sending
+	 * rate's picture steps (media-ratectl.c): they pass frames through
+	 * untouched until the capsfilter asks for a smaller size or rate. The self-view branch is leaky too, so that a
+	 * slow UI never holds capture back; its videoconvert only negotiates (passthrough, no work, when the source is
+	 * I420 as on every board). */
+	g_autofree char *vchain = g_strdup_printf(
+		"%s ! tee name=relais-video-tee ! queue name=relais-video-queue max-size-buffers=1 "
+		"max-size-bytes=0 max-size-time=0 leaky=downstream ! videoscale name=relais-video-scale ! "
+		"videorate name=relais-video-rate drop-only=true ! capsfilter name=relais-video-size ! %s "
+		"relais-video-tee. ! queue name=relais-local-queue max-size-buffers=1 max-size-bytes=0 "
+		"max-size-time=0 leaky=downstream ! videoconvert ! appsink name=local-video",
+		vsrc_desc, venc_desc);
 	c->video = parse_owned("video-send", vchain, error);
 	if (c->video == NULL)
 		return FALSE;

@@ -3,6 +3,7 @@
 
 #include "media-latency.h"
 #include "media-private.h"
+#include "media-ratectl.h"
 
 /* Gives a jitter buffer its latency back once its first packet is out. */
 static GstPadProbeReturn restore_latency(GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -47,6 +48,10 @@ static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *elem
 		 * source that holds every frame one frame interval (~30 ms). */
 		g_object_set(element, "sync", FALSE, NULL);
 		g_debug("%s: sync=false", GST_ELEMENT_NAME(element));
+	} else if (g_str_equal(name, "rtprtxsend") &&
+		   gst_object_has_as_ancestor(GST_OBJECT(element), GST_OBJECT(m->webrtc))) {
+		/* What leaves for the network, retransmissions included. */
+		relais_media_ratectl_watch_sender(m, element);
 	} else if (g_str_equal(name, "rtpjitterbuffer")) {
 		/* A new jitter buffer holds its first packet for the whole
 		 * latency in case an earlier one is still on its way. Start as

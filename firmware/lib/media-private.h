@@ -23,6 +23,7 @@
 #include "media-level.h"
 #include "media-pulse.h"
 #include "media-quality.h"
+#include "media-rate.h"
 
 #include <gst/gst.h>
 #include <gst/webrtc/webrtc.h>
@@ -109,6 +110,32 @@ struct _RelaisMedia {
 	RelaisFecLoss opus_loss;
 	/* the receiving jitter buffers' latency, raised under loss (lock) */
 	RelaisRecvDelay recv_delay;
+
+	/* The sending rate (media-ratectl.c): set at build, before any
+	 * report; rate and rate_applied_rung (lock). */
+	gboolean rate_on;
+	GstElement *rate_encoder, *rate_size, *rate_scale;
+	guint rate_encoder_kind;
+	RelaisRate rate;
+	RelaisRateRung rate_applied_rung;
+	/* The last receiver report read per stream (lock): webrtcbin repeats
+	 * a stream's last report in every reply until the next one comes
+	 * (Chromium: a second for video, five for audio), and the controller
+	 * must see each once. */
+	struct {
+		guint ssrc;
+		double rtt;
+		gint64 lost;
+	} rate_rr[8];
+	guint rate_rr_next;
+	/* the last keyframe request let through to the encoder, and the
+	 * ones dropped since the call started (lock) */
+	gint64 rate_keyframe_us;
+	guint rate_keyframes_dropped;
+	/* RTP bytes and packets out of webrtcbin's rtprtxsend (lock), and
+	 * whether there is one */
+	guint64 rate_rtp_bytes, rate_rtp_packets;
+	gboolean rate_rtp_counted;
 };
 
 /* Returns: m, with one more reference. */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-media"
 
 #include "media-probes.h"
+#include "media-ratectl.h"
 #include "media-pipeline.h"
 #include "media-private.h"
 
@@ -126,9 +127,44 @@ static gboolean stat_number(const GstStructure *s, const char *field, double *ou
 	return ok;
 }
 
+/* One pass over a statistics reply: the quality's numbers and the sending
+ * rate's (media-rate.h). */
+typedef struct {
+	RelaisMedia *m; /* its lock held */
+	RelaisQualityReport q;
+	RelaisRateReport r;
+} StatScan;
+
+/* Whether this remote-inbound report is new since the last reply (a
+ * repeated one has the same round trip and cumulative loss). */
+static gboolean fresh_report(RelaisMedia *m, const GstStructure *s, double rtt)
+{
+	guint ssrc = 0;
+	gint64 lost = 0;
+	double v;
+	if (!gst_structure_get_uint(s, "ssrc", &ssrc))
+		return TRUE;
+	if (stat_number(s, "packets-lost", &v))
+		lost = (gint64)v;
+	for (guint i = 0; i < G_N_ELEMENTS(m->rate_rr); i++) {
+		if (m->rate_rr[i].ssrc == ssrc && ssrc != 0) {
+			gboolean fresh = m->rate_rr[i].rtt != rtt || m->rate_rr[i].lost != lost;
+			m->rate_rr[i].rtt = rtt;
+			m->rate_rr[i].lost = lost;
+			return fresh;
+		}
+	}
+	guint i = m->rate_rr_next++ % G_N_ELEMENTS(m->rate_rr);
+	m->rate_rr[i].ssrc = ssrc;
+	m->rate_rr[i].rtt = rtt;
+	m->rate_rr[i].lost = lost;
+	return TRUE;
+}
+
 static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
 {
-	RelaisQualityReport *scan = data;
+	StatScan *all = data;
+	RelaisQualityReport *scan = &all->q;
 	if (!GST_VALUE_HOLDS_STRUCTURE(value))
 		return TRUE;
 	const GstStructure *s = gst_value_get_structure(value);
@@ -149,6 +185,17 @@ static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
 		/* 0 until an RTCP report carries a round trip (LSR/DLSR). */
 		if (stat_number(s, "round-trip-time", &v) && v > 0)
 			scan->rtt_s = MAX(scan->rtt_s, v);
+		else
+			v = 0;
+		/* The rate controller sees each report once. */
+		if (fresh_report(all->m, s, v)) {
+			all->r.rtt_s = MAX(all->r.rtt_s, v);
+			if (stat_number(s, "fraction-lost", &v) && v >= 0)
+				all->r.fraction_lost = MAX(all->r.fraction_lost, v);
+			/* the far end's interarrival jitter, in seconds */
+			if (stat_number(s, "jitter", &v) && v >= 0)
+				all->r.jitter_s = MAX(all->r.jitter_s, v);
+		}
 		break;
 	default:
 		break;
@@ -165,21 +212,24 @@ static void on_stats(GstPromise *promise, gpointer data)
 	const GstStructure *reply = gst_promise_get_reply(promise);
 	if (reply == NULL)
 		return;
-	RelaisQualityReport scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
-	gst_structure_foreach(reply, scan_stat, &scan);
-
+	StatScan all = {.m = m,
+			.q = {.fraction_lost = -1.0, .rtt_s = -1.0},
+			.r = {.fraction_lost = -1.0, .rtt_s = -1.0, .jitter_s = -1.0}};
 	/* what the jitter buffers saw missing, before any retransmission made
 	 * up for it: webrtcbin's inbound packets-lost leaves out what came
 	 * back, and the delay must stay up while retransmissions are needed */
 	guint64 pushed = 0, missed = 0;
 	relais_media_jitter_counts(m, &pushed, &missed);
-	g_mutex_lock(&m->lock);
 	gint64 now = g_get_monotonic_time();
+	g_mutex_lock(&m->lock);
+	gst_structure_foreach(reply, scan_stat, &all);
+	const RelaisQualityReport scan = all.q;
 	double loss = relais_quality_add_report(&m->quality, &scan, now);
 	guint was = m->recv_delay.latency_ms;
 	guint latency = relais_recv_delay_update(&m->recv_delay, pushed, missed, scan.rtt_s, now);
 	double lost_share = m->recv_delay.last_loss;
 	g_mutex_unlock(&m->lock);
+	relais_media_ratectl_report(m, &all.r, now);
 	g_debug("quality: loss %.3f rtt %.3f s", loss, scan.rtt_s);
 	relais_media_set_audio_loss(m, scan.fraction_lost);
 	if (latency != was)

@@ -11,6 +11,7 @@
 #include "media-pipeline.h"
 #include "media-private.h"
 #include "media-probes.h"
+#include "media-ratectl.h"
 #include "media-screen.h"
 #include "relais-config.h"
 
@@ -344,6 +345,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	gst_bin_add(GST_BIN(m->pipeline), aenc);
 	m->mute = gst_object_ref(capture.mute);
 	m->opusenc = relais_media_find_element(GST_BIN(aenc), "opusenc", NULL);
+	relais_media_ratectl_setup(m, venc, aenc, m->video_kbps);
 
 	/* Video first: m-line 0 is video, 1 is audio. */
 	if (!link_to_webrtc(m, venc, "relais-video", TRUE, error) ||
@@ -541,7 +543,27 @@ RelaisMediaState relais_media_get_state(RelaisMedia *m)
 guint relais_media_get_video_kbps(RelaisMedia *m)
 {
 	g_return_val_if_fail(m != NULL, 0);
-	return m->video_kbps;
+	g_mutex_lock(&m->lock);
+	guint kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps;
+	g_mutex_unlock(&m->lock);
+	return kbps;
+}
+
+void relais_media_get_rate(RelaisMedia *m, RelaisMediaRate *rate)
+{
+	g_return_if_fail(m != NULL && rate != NULL);
+	g_mutex_lock(&m->lock);
+	*rate = (RelaisMediaRate){.on = m->rate_on, .video_kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps};
+	if (m->rate_on) {
+		rate->estimate_kbps = (guint)m->rate.estimate_kbps;
+		rate->state = relais_rate_state_name(m->rate.state);
+		rate->picture = relais_rate_rung_name(m->rate_applied_rung);
+		g_strlcpy(rate->reason, m->rate.reason, sizeof rate->reason);
+	} else {
+		rate->state = "fixed";
+		rate->picture = "full";
+	}
+	g_mutex_unlock(&m->lock);
 }
 
 void relais_media_get_stats(RelaisMedia *m, RelaisMediaStats *stats)
@@ -760,6 +782,7 @@ void relais_media_free(RelaisMedia *m)
 	g_clear_object(&m->playback);
 	g_clear_object(&m->mute);
 	g_clear_object(&m->opusenc);
+	relais_media_ratectl_clear(m);
 	g_clear_object(&m->volume);
 	g_clear_object(&m->webrtc);
 	pipeline = g_steal_pointer(&m->pipeline);

@@ -140,9 +140,21 @@ gboolean relais_media_set_remote(RelaisMedia *media, const char *type, const cha
 void relais_media_add_ice(RelaisMedia *media, guint mline, const char *candidate);
 
 RelaisMediaState relais_media_get_state(RelaisMedia *media);
-/* The video bitrate the encoder is asked for (kbit/s): the board's
- * media.conf today (no congestion control yet: issue 13). */
+/* The video bitrate the encoder is asked for now (kbit/s): the sending
+ * rate controller's target (media-rate.h), or the board's media.conf
+ * bitrate when the controller is off. */
 guint relais_media_get_video_kbps(RelaisMedia *media);
+
+/* The sending rate controller's state, for status reports. */
+typedef struct {
+	gboolean on;	     /* FALSE: fixed bitrate */
+	guint video_kbps;    /* the encoder's target */
+	guint estimate_kbps; /* what the path is thought to carry, audio included */
+	const char *state;   /* "increase", "hold", "decrease" or "fixed" (static) */
+	const char *picture; /* "full", "3/4 size", ... (static) */
+	char reason[64];     /* why the last change */
+} RelaisMediaRate;
+void relais_media_get_rate(RelaisMedia *media, RelaisMediaRate *rate);
 void relais_media_get_stats(RelaisMedia *media, RelaisMediaStats *stats);
 
 /* Latest decoded remote video frame, for the touch UI (next issue): an I420

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * media-rate: the booth's sending-rate controller (congestion control for
+ * the video it sends), from the RTCP receiver reports webrtcbin's statistics
+ * carry. Pure: no GStreamer type, no clock of its own (every time is passed
+ * in, in g_get_monotonic_time() microseconds), so that the rule is
+ * unit-tested. The design and its sources are in RATE.md beside this file.
+ *
+ * One estimate of what the path carries (kbit/s on the wire, audio and
+ * packet overhead included) moves with each report:
+ *   - loss < 2 % and no delay signal: up, 8 % a second (4 % near the rate
+ *     of the last congestion, 16 % after 6 s clean far from it);
+ *   - loss 2..10 %: held (random loss is not congestion);
+ *   - loss > 10 %: times (1 - loss / 2), and no higher than what arrived;
+ *   - delay signal (round trip or jitter rising above the call's floor, a
+ *     queue filling): 85 % of what arrived at the far end.
+ * Audio first: the video encoder gets the estimate minus the audio
+ * stream's configured bitrate and both streams' packet overhead, between
+ * the configured floor and ceiling. Under thresholds on that budget the
+ * picture steps down (3/4 size, 1/2 size, then 1/2 size at half the frame
+ * rate), immediately; it steps back up only when the budget has stayed
+ * above the threshold with a margin for a while.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Per-packet overhead on the wire: IPv4 20 + UDP 8 + RTP 12 + SRTP tag 10 +
+ * header extensions ~8 bytes. */
+#define RELAIS_RATE_PACKET_OVERHEAD 58
+
+typedef struct {
+	guint min_kbps, max_kbps, start_kbps; /* the video encoder's bounds and first target */
+	guint audio_kbps;		      /* the audio encoder's bitrate: never cut */
+	guint audio_pps;		      /* audio packets a second (50 for 20 ms frames) */
+	guint width, height;		      /* the full picture, for the rungs' thresholds; 0: 640x480 */
+} RelaisRateConfig;
+
+/* One statistics report. The counters are cumulative over the call; the
+ * far end's numbers come from receiver reports not seen before (all < 0:
+ * none came since the last report, and the estimate holds). */
+typedef struct {
+	double fraction_lost; /* far end's (remote-inbound), worst stream, 0..1; < 0 if none */
+	double rtt_s;	      /* from the reports' LSR/DLSR, worst stream; <= 0 if none */
+	double jitter_s;      /* far end's interarrival jitter, video; < 0 if none */
+	guint64 bytes_sent;   /* RTP payload bytes sent, all streams */
+	guint64 packets_sent; /* RTP packets sent, all streams */
+} RelaisRateReport;
+
+typedef enum {
+	RELAIS_RATE_INCREASE,
+	RELAIS_RATE_HOLD,
+	RELAIS_RATE_DECREASE,
+} RelaisRateState;
+
+/* The picture's steps, from full size and frame rate down. */
+typedef enum {
+	RELAIS_RATE_RUNG_FULL,
+	RELAIS_RATE_RUNG_THREE_QUARTERS,
+	RELAIS_RATE_RUNG_HALF,
+	RELAIS_RATE_RUNG_HALF_SLOW, /* half size, half the frame rate */
+	RELAIS_RATE_N_RUNGS,
+} RelaisRateRung;
+
+/* The controller's memory; set up with relais_rate_init(). */
+typedef struct {
+	RelaisRateConfig cfg;
+	double estimate_kbps; /* on the wire, everything */
+	guint video_kbps;     /* the video encoder's target */
+	RelaisRateRung rung;
+	RelaisRateState state;
+	char reason[64]; /* why the last change, for the log and the status */
+
+	gint64 last_us; /* the previous report's time, 0 before the first */
+	guint64 prev_bytes, prev_packets;
+	double sent_kbps; /* measured over the last interval, on the wire; < 0 unknown */
+	double rtt_min_s, rtt_prev_s, jitter_min_s, jitter_prev_s;
+	double congested_kbps; /* the estimate when congestion was last seen; 0 none */
+	gint64 congested_us;
+	gint64 rung_ok_since_us; /* budget above the next rung up's threshold since; 0 not */
+	guint clean_reports;	 /* in a row, increasing */
+} RelaisRate;
+
+/* Resets r to cfg (min <= start <= max, clamped). */
+void relais_rate_init(RelaisRate *r, const RelaisRateConfig *cfg);
+
+/* Takes a report received at now_us. Returns TRUE when the video target
+ * or the rung changed (r->reason says why). */
+gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint64 now_us);
+
+/* The video budget (kbit/s) for a wire estimate: audio and overhead off. */
+guint relais_rate_video_budget(const RelaisRateConfig *cfg, double estimate_kbps);
+
+/* The lowest video budget (kbit/s) at which rung keeps its size, for a
+ * picture of width x height (thresholds scale with the pixel count). */
+guint relais_rate_rung_floor(RelaisRateRung rung, guint width, guint height);
+
+/* The size and frame rate of rung for a full picture of width x height at
+ * fps (sizes even, at least 2; fps at least 1). */
+void relais_rate_rung_size(RelaisRateRung rung, guint width, guint height, guint fps, guint *out_width,
+			   guint *out_height, guint *out_fps);
+
+const char *relais_rate_state_name(RelaisRateState state);
+const char *relais_rate_rung_name(RelaisRateRung rung);
+
+G_END_DECLS
