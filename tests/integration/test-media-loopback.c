@@ -719,12 +719,147 @@ static void test_bad_ice_server(Fixture *fx, gconstpointer data)
 	g_clear_pointer(&fx->offerer.media, relais_media_free);
 }
 
+/* Spins until the engine says `device` is in `state` (TRUE) or ms pass. */
+static gboolean wait_device(RelaisMedia *media, RelaisMediaDevice device, RelaisMediaDeviceState state, guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	while (relais_media_get_device_state(media, device) != state) {
+		if (g_get_monotonic_time() >= end)
+			return FALSE;
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(10000);
+	}
+	return TRUE;
+}
+
+/* Spins until the adviser has received `more` audio buffers (TRUE) or
+ * video frames (video) beyond what it had, or ms pass. */
+static gboolean wait_received(RelaisMedia *media, gboolean video, guint64 more, guint ms)
+{
+	RelaisMediaStats st;
+	relais_media_get_stats(media, &st);
+	guint64 from = video ? st.video_frames_received : st.audio_buffers_received;
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	for (;;) {
+		relais_media_get_stats(media, &st);
+		if ((video ? st.video_frames_received : st.audio_buffers_received) >= from + more)
+			return TRUE;
+		if (g_get_monotonic_time() >= end)
+			return FALSE;
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(10000);
+	}
+}
+
+static void test_device_lost(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	FrameSeen remote = {0};
+	g_mutex_init(&remote.lock);
+	fx->answerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	fx->offerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	RelaisMedia *booth = fx->offerer.media, *adviser = fx->answerer.media;
+	relais_media_set_frame_func(adviser, RELAIS_MEDIA_VIDEO_REMOTE, on_frame, &remote);
+	g_assert_true(relais_media_start(adviser, NULL, &error));
+	g_assert_true(relais_media_start(booth, NULL, &error));
+	g_assert_no_error(error);
+	run_until_flowing(fx);
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_CAMERA), ==, RELAIS_MEDIA_DEVICE_OK);
+	double on_y = frame_mean_y(&remote);
+
+	/* The camera lost: the source's own error, the call goes on; sound
+	 * keeps arriving, the far end gets black frames at the same size. */
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, TRUE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_CAMERA, RELAIS_MEDIA_DEVICE_LOST, 5000));
+	g_assert_true(wait_received(adviser, FALSE, 50, 10000));
+	g_assert_true(wait_mean_y(&remote, 8, 24, 5000));
+	g_mutex_lock(&remote.lock);
+	g_assert_cmpuint(remote.width, ==, 640);
+	g_mutex_unlock(&remote.lock);
+	/* tries fail while the device is away */
+	gint64 t0 = g_get_monotonic_time();
+	while (relais_media_get_device_tries(booth, RELAIS_MEDIA_CAMERA) < 1 &&
+	       g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC)
+		spin(50);
+	g_assert_cmpuint(relais_media_get_device_tries(booth, RELAIS_MEDIA_CAMERA), >=, 1);
+	g_assert_cmpint(relais_media_get_state(booth), ==, RELAIS_MEDIA_STATE_CONNECTED);
+
+	/* Back: the picture at the far end again. */
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, FALSE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_CAMERA, RELAIS_MEDIA_DEVICE_OK, 15000));
+	g_assert_true(wait_mean_y(&remote, on_y - 8, on_y + 8, 5000));
+	g_test_message("camera: picture Y %.1f, black while lost, back", on_y);
+
+	/* The microphone lost: video goes on, silence is sent (packets
+	 * still flow), then the microphone comes back. */
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_MICROPHONE, TRUE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_MICROPHONE, RELAIS_MEDIA_DEVICE_LOST, 5000));
+	g_assert_true(wait_received(adviser, TRUE, 30, 10000));
+	g_assert_true(wait_received(adviser, FALSE, 50, 10000));
+	g_autoptr(GstElement) playback = element_in(adviser, "audio-playback");
+	g_autoptr(GstPad) heard_pad = gst_element_get_static_pad(playback, "sink");
+	g_autoptr(RelaisLevel) heard = relais_level_new();
+	relais_level_attach(heard, heard_pad);
+	spin(300); /* what was in flight */
+	double silent = max_level(level_of, heard, 1500);
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_MICROPHONE, FALSE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_MICROPHONE, RELAIS_MEDIA_DEVICE_OK, 15000));
+	g_assert_true(wait_received(adviser, FALSE, 50, 10000));
+	double back = max_level(level_of, heard, 1500);
+	g_test_message("microphone: adviser hears peak %.4f while lost, %.4f back", silent, back);
+	g_assert_cmpfloat(silent, <, 0.002);
+	g_assert_cmpfloat(back, >, 0.01);
+	g_clear_object(&heard_pad);
+	g_clear_object(&playback);
+	g_assert_cmpint(relais_media_get_state(booth), ==, RELAIS_MEDIA_STATE_CONNECTED);
+	g_assert_no_error(fx->offerer.error);
+
+	fx->freed = TRUE;
+	g_clear_pointer(&fx->offerer.media, relais_media_free);
+	g_clear_pointer(&fx->answerer.media, relais_media_free);
+	g_atomic_int_set(&remote.freed, 1);
+	frame_seen_clear(&remote);
+	g_mutex_clear(&remote.lock);
+}
+
+/* Lost before the call starts: the call starts all the same on the
+ * placeholder, and takes the device when it comes back. */
+static void test_device_lost_before(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	fx->answerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	fx->offerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	RelaisMedia *booth = fx->offerer.media, *adviser = fx->answerer.media;
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, TRUE);
+	g_assert_true(relais_media_start(adviser, NULL, &error));
+	g_assert_true(relais_media_start(booth, NULL, &error));
+	g_assert_no_error(error);
+	run_until_flowing(fx);
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_CAMERA), !=, RELAIS_MEDIA_DEVICE_OK);
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, FALSE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_CAMERA, RELAIS_MEDIA_DEVICE_OK, 15000));
+	g_assert_true(wait_received(adviser, TRUE, 30, 10000));
+	g_assert_no_error(fx->offerer.error);
+	fx->freed = TRUE;
+	g_clear_pointer(&fx->offerer.media, relais_media_free);
+	g_clear_pointer(&fx->answerer.media, relais_media_free);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	gst_init(&argc, &argv);
 	g_test_add("/media/loopback", Fixture, NULL, fixture_set_up, test_loopback, fixture_tear_down);
 	g_test_add("/media/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
+	g_test_add("/media/device-lost", Fixture, NULL, fixture_set_up, test_device_lost, fixture_tear_down);
+	g_test_add("/media/device-lost-before", Fixture, NULL, fixture_set_up, test_device_lost_before,
+		   fixture_tear_down);
 	g_test_add("/media/missing-element", Fixture, NULL, fixture_set_up, test_missing_element, fixture_tear_down);
 	g_test_add("/media/start-fails", Fixture, NULL, fixture_set_up, test_start_fails, fixture_tear_down);
 	g_test_add("/media/bad-ice-server", Fixture, NULL, fixture_set_up, test_bad_ice_server, fixture_tear_down);
