@@ -753,6 +753,9 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_boolean_member(o, "camera_off", relais_journey_get_camera_off(v->journey));
 	json_object_set_int_member(o, "volume", relais_journey_get_volume(v->journey));
 	json_object_set_boolean_member(o, "reconnecting", v->view.reconnecting);
+	/* the band of a camera or microphone that stopped (as drawn) */
+	json_object_set_boolean_member(o, "camera_lost", v->view.camera_lost);
+	json_object_set_boolean_member(o, "mic_lost", v->view.mic_lost);
 	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
 	json_object_set_boolean_member(o, "preview_running", booth_preview_running(v->booth));
 	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);
