@@ -140,6 +140,7 @@ static void pending_ice_free(PendingIce *p)
 static void report_status(Booth *booth);
 static gboolean session_running(Booth *booth);
 static void media_set_reconnecting(Booth *booth, gboolean on, const char *why);
+static void send_device(Booth *booth, RelaisMediaDevice which);
 static void media_watch_start(Booth *booth);
 static void media_restart(Booth *booth, const char *why);
 static void apply_controls(Booth *booth);
@@ -676,9 +677,16 @@ static void media_set_reconnecting(Booth *booth, gboolean on, const char *why)
 static gboolean media_start(Booth *booth, GError **error)
 {
 	relais_media_set_relay_only(booth->media, booth->relay_only);
-	/* a new engine's devices start afresh (the next call tries again) */
+	/* a new engine's devices start afresh (the next call tries again); a
+	 * new media connection within a call tells the adviser, who would
+	 * otherwise keep seeing a device lost on the old one (a device still
+	 * gone is lost again at the new engine's first frame) */
 	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++) {
-		booth->device_state[i] = RELAIS_MEDIA_DEVICE_OK;
+		if (booth->device_state[i] != RELAIS_MEDIA_DEVICE_OK) {
+			booth->device_state[i] = RELAIS_MEDIA_DEVICE_OK;
+			if (booth->call)
+				send_device(booth, (RelaisMediaDevice)i);
+		}
 		relais_media_set_device_fault(booth->media, (RelaisMediaDevice)i, booth->sim_lost[i]);
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(booth->frame_funcs); i++)
