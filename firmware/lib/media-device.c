@@ -136,6 +136,8 @@ static GstPadProbeReturn chain_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 		GstClockTime running = now > base ? now - base : 0;
 		s->offset = GST_CLOCK_DIFF(pts, running);
 		s->offset_set = TRUE;
+		GST_INFO_OBJECT(pad, "%s: source's first pts %" GST_TIME_FORMAT " at running time %" GST_TIME_FORMAT,
+				relais_media_device_name(d->which), GST_TIME_ARGS(pts), GST_TIME_ARGS(running));
 	}
 	buf = gst_buffer_make_writable(buf);
 	GstClockTimeDiff t = (GstClockTimeDiff)pts + s->offset;
