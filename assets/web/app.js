@@ -16,7 +16,7 @@ import { send, setLinkHooks, welcomed } from './link.js';
 import { toast } from './notice.js';
 import { renderBooths } from './booths.js';
 import { abandonAccept, onTaken, renderQueue, tickWaits } from './queue.js';
-import { docs, dropPrepared, endCall, endReasonText, keepPrepared, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
+import { docs, dropPrepared, endCall, endReasonText, keepPrepared, onDevice, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
 import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
 import { onFeedback } from './outcome.js';
@@ -65,6 +65,9 @@ function handle(msg) {
       break;
     case 'feedback':
       onFeedback(msg);
+      break;
+    case 'device':
+      onDevice(msg);
       break;
     case 'doc_show':
     case 'doc_page':

@@ -27,6 +27,7 @@ export const ui = {
   boothCount: $('booth-count'),
   stageTitle: $('stage-title'),
   callState: $('call-state'),
+  callDevices: $('call-devices'),
   callTimer: $('call-timer'),
   callQuality: $('call-quality'),
   lastFeedback: $('last-feedback'),
@@ -85,6 +86,7 @@ export const st = {
   prepared: null, // Call made on Accept, waiting for the switchboard's `call`
   call: null,
   callStartedAt: 0,
+  devices: {}, // the call's booth devices that are not ok: { camera: 'lost' | 'failed', ... } (message `device`)
   recentCalls: new Map(), // call id -> { topic, topicId, where }: this console's last calls, for their rating
   outcomeCall: null, // the ended call whose outcome form is shown
   media: null, // Promise<MediaStream|null>, started once online

@@ -15,6 +15,8 @@ export const MAX_MEDIA = 1000; // a call's media connections are numbered 0..MAX
 export const MIN_SCORE = 1; // feedback: the visitor's rating, five faces
 export const MAX_SCORE = 5;
 export const DOC_KINDS = Object.freeze(['pdf', 'png', 'jpeg']); // documents shown in a call
+export const DEVICES = Object.freeze(['camera', 'microphone']); // the booth's capture devices (message `device`)
+export const DEVICE_STATES = Object.freeze(['ok', 'lost', 'failed']);
 export const DOC_MAX_PAGES = 1000; // the protocol's bound (Kconfig's cap is lower)
 
 export const ERROR_CODES = Object.freeze([
@@ -178,6 +180,18 @@ const INCOMING = {
     }),
   },
   doc_error: { call: checkId, doc: checkId, message: (n, v) => checkText(n, v, 1) },
+  // The booth's camera or microphone stopped working in the call, or is back (PROTOCOL.md "A device lost in a call").
+  device: {
+    call: checkId,
+    device: (n, v) => {
+      if (!DEVICES.includes(v)) throw new ProtocolError('field', `${n}: expected one of ${DEVICES.join('|')}`);
+      return v;
+    },
+    state: (n, v) => {
+      if (!DEVICE_STATES.includes(v)) throw new ProtocolError('field', `${n}: expected one of ${DEVICE_STATES.join('|')}`);
+      return v;
+    },
+  },
 };
 
 export const INCOMING_TYPES = Object.freeze(Object.keys(INCOMING));

@@ -108,6 +108,8 @@ export function startCall(msg) {
   const where = q?.item.site || msg.peer || '';
   const call = st.prepared ?? prepareCall();
   st.prepared = null;
+  st.devices = {};
+  showDevices();
   call.bind({ id: msg.call, ticket: msg.ticket, peer: msg.peer, iceServers: msg.ice_servers ?? st.iceServers });
   st.call = call;
   st.recentCalls.set(msg.call, { topic, topicId: q?.item.topic ?? msg.topic ?? '', where });
@@ -182,6 +184,33 @@ function playMedia(m) {
   });
 }
 
+// The booth's camera or microphone stopped or is back (PROTOCOL.md "A
+// device lost in a call"): the call goes on with the other medium. A pill
+// beside the call's state says what is missing while it is; its return is
+// a passing notice.
+const DEVICE_WORDS = { camera: 'camera', microphone: 'microphone' };
+export function onDevice(msg) {
+  if (!st.call || st.call.id !== msg.call) return;
+  const was = st.devices[msg.device] ?? 'ok';
+  st.devices[msg.device] = msg.state;
+  const what = DEVICE_WORDS[msg.device];
+  if (msg.state === 'ok' && was !== 'ok') {
+    toast(`The visitor's ${what} is back.`);
+    announce(`The visitor's ${what} is back.`);
+  } else if (msg.state !== 'ok' && was === 'ok') {
+    const rest = msg.device === 'camera' ? 'you can still hear them' : 'you can still see them; use the chat';
+    announce(`The visitor's ${what} stopped working; ${rest}.`);
+  }
+  showDevices();
+}
+
+function showDevices() {
+  const lost = Object.entries(st.devices).filter(([, s]) => s !== 'ok').map(([d]) => DEVICE_WORDS[d]);
+  ui.callDevices.hidden = lost.length === 0;
+  ui.callDevices.textContent = lost.length === 0 ? '' : `The visitor's ${lost.join(' and ')} stopped working`;
+  ui.callDevices.title = lost.length === 0 ? '' : 'The booth keeps trying it; the call goes on with what still works.';
+}
+
 // The adviser ends the call (the booth is told).
 export function endCall(reason) {
   if (!st.call) return;
@@ -224,6 +253,8 @@ function finishCall(message) {
   ui.placeholder.querySelector('.placeholder-title').textContent = 'No call in progress';
   ui.stageTitle.textContent = 'Ready';
   ui.callState.hidden = true;
+  st.devices = {};
+  showDevices();
   ui.callTimer.hidden = true;
   ui.callTimer.textContent = '00:00';
   ui.callQuality.hidden = true;

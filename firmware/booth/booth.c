@@ -88,6 +88,9 @@ struct _Booth {
 	} frame_funcs[3]; /* by RelaisMediaVideo */
 	gboolean muted, camera_off;
 	int volume; /* -1: never set */
+	/* the sim board's simulated unplug (booth_sim_device), given to every
+	 * media engine made while it holds */
+	gboolean sim_lost[RELAIS_MEDIA_N_DEVICES];
 
 	/* updates sent from afar (updater.h) */
 	BoothUpdater *updater;
@@ -113,10 +116,12 @@ struct _Booth {
 	/* the call's media connection (PROTOCOL.md "Reconnecting a call's
 	 * media"): its number, whether anything arrives over it */
 	guint media_gen;
-	guint media_watch_id;	 /* checks the adviser's media while in a call */
-	guint64 media_rx;	 /* frames and buffers received, as last seen */
-	gint64 media_rx_us;	 /* when they last moved */
-	gboolean reconnecting;	 /* nothing arrived for MEDIA_QUIET_MS */
+	guint media_watch_id;  /* checks the adviser's media while in a call */
+	guint64 media_rx;      /* frames and buffers received, as last seen */
+	gint64 media_rx_us;    /* when they last moved */
+	gboolean reconnecting; /* nothing arrived for MEDIA_QUIET_MS */
+	/* the camera and microphone as the engine last said (media-device.h) */
+	RelaisMediaDeviceState device_state[RELAIS_MEDIA_N_DEVICES];
 	gint64 probe_sent_us;	 /* the last ping sent to check the network */
 	gint64 media_restart_us; /* the last new connection offered */
 	guint media_restarts;	 /* new connections made in this call */
@@ -135,6 +140,7 @@ static void pending_ice_free(PendingIce *p)
 static void report_status(Booth *booth);
 static gboolean session_running(Booth *booth);
 static void media_set_reconnecting(Booth *booth, gboolean on, const char *why);
+static void send_device(Booth *booth, RelaisMediaDevice which);
 static void media_watch_start(Booth *booth);
 static void media_restart(Booth *booth, const char *why);
 static void apply_controls(Booth *booth);
@@ -326,6 +332,8 @@ static void booth_wipe(Booth *booth)
 	booth->media_rx = 0;
 	booth->media_rx_us = booth->probe_sent_us = booth->media_restart_us = 0;
 	booth->reconnecting = FALSE;
+	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++)
+		booth->device_state[i] = RELAIS_MEDIA_DEVICE_OK;
 	/* the next visitor's controls are their own */
 	booth->muted = booth->camera_off = FALSE;
 	booth->volume = -1;
@@ -620,11 +628,40 @@ static void on_media_error(RelaisMedia *media, const GError *error, gpointer dat
 	go_out_of_order(booth, reason);
 }
 
+static void send_device(Booth *booth, RelaisMediaDevice which)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_DEVICE);
+	json_object_set_string_member(o, "call", booth->call);
+	json_object_set_string_member(o, "device", relais_media_device_name(which));
+	json_object_set_string_member(o, "state", relais_media_device_state_name(booth->device_state[which]));
+	booth_link_send(booth->link, o);
+}
+
+/* A camera or microphone lost or back: the call goes on with the other
+ * medium (the engine feeds a placeholder), the visitor's screen says so
+ * (booth_get_device_state) and the adviser is told (`device`). */
+static void on_media_device(RelaisMedia *media, RelaisMediaDevice which, RelaisMediaDeviceState state,
+			    const char *detail, gpointer data)
+{
+	Booth *booth = data;
+	if (media != booth->media || (guint)which >= RELAIS_MEDIA_N_DEVICES)
+		return;
+	RelaisMediaDeviceState was = booth->device_state[which];
+	booth->device_state[which] = state;
+	g_message("%s %s%s%s", relais_media_device_name(which), relais_media_device_state_name(state),
+		  detail ? ": " : "", detail ? detail : "");
+	/* the adviser hears of it from the call on (a loss while the visitor
+	 * waits is told with the call, handle_call) */
+	if (booth->call && was != state)
+		send_device(booth, which);
+}
+
 static const RelaisMediaCallbacks media_callbacks = {
-	on_media_sdp,
-	on_media_ice,
-	on_media_state,
-	on_media_error,
+	.on_sdp = on_media_sdp,
+	.on_ice = on_media_ice,
+	.on_state = on_media_state,
+	.on_error = on_media_error,
+	.on_device = on_media_device,
 };
 
 /* --- the call's media connection (PROTOCOL.md "Reconnecting a call's media") --- */
@@ -651,6 +688,18 @@ static void media_set_reconnecting(Booth *booth, gboolean on, const char *why)
 static gboolean media_start(Booth *booth, GError **error)
 {
 	relais_media_set_relay_only(booth->media, booth->relay_only);
+	/* a new engine's devices start afresh (the next call tries again); a
+	 * new media connection within a call tells the adviser, who would
+	 * otherwise keep seeing a device lost on the old one (a device still
+	 * gone is lost again at the new engine's first frame) */
+	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++) {
+		if (booth->device_state[i] != RELAIS_MEDIA_DEVICE_OK) {
+			booth->device_state[i] = RELAIS_MEDIA_DEVICE_OK;
+			if (booth->call)
+				send_device(booth, (RelaisMediaDevice)i);
+		}
+		relais_media_set_device_fault(booth->media, (RelaisMediaDevice)i, booth->sim_lost[i]);
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(booth->frame_funcs); i++)
 		if (booth->frame_funcs[i].func)
 			relais_media_set_frame_func(booth->media, (RelaisMediaVideo)i, booth->frame_funcs[i].func,
@@ -896,6 +945,9 @@ static void handle_call(Booth *booth, RelaisMsg *msg)
 	g_message("call %s with adviser '%s'", booth->call, booth->peer ? booth->peer : "");
 	if (booth->offer)
 		send_offer(booth);
+	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++)
+		if (booth->device_state[i] != RELAIS_MEDIA_DEVICE_OK)
+			send_device(booth, (RelaisMediaDevice)i);
 }
 
 /* The adviser's screen, on or off: only for this call, only while it is
@@ -1603,6 +1655,47 @@ gboolean booth_restart_media(Booth *booth, GError **error)
 	return TRUE;
 }
 
+RelaisMediaDeviceState booth_get_device_state(Booth *booth, RelaisMediaDevice which)
+{
+	if ((guint)which >= RELAIS_MEDIA_N_DEVICES || booth->media == NULL)
+		return RELAIS_MEDIA_DEVICE_OK;
+	return booth->device_state[which];
+}
+
+gboolean booth_sim_device(Booth *booth, RelaisMediaDevice which, gboolean lost, GError **error)
+{
+	if (g_strcmp0(relais_media_conf_get_board(booth->conf), "sim") != 0) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
+			    "a simulated unplug is for the sim board only (this is %s)",
+			    relais_media_conf_get_board(booth->conf));
+		return FALSE;
+	}
+	g_return_val_if_fail((guint)which < RELAIS_MEDIA_N_DEVICES, FALSE);
+	booth->sim_lost[which] = lost;
+	g_message("sim board: %s %s", relais_media_device_name(which), lost ? "unplugged" : "plugged back");
+	if (booth->media)
+		relais_media_set_device_fault(booth->media, which, lost);
+	return TRUE;
+}
+
+static JsonObject *devices_json(Booth *booth)
+{
+	JsonObject *o = json_object_new();
+	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++) {
+		JsonObject *d = json_object_new();
+		json_object_set_string_member(
+			d, "state",
+			relais_media_device_state_name(booth_get_device_state(booth, (RelaisMediaDevice)i)));
+		json_object_set_int_member(
+			d, "tries",
+			booth->media ? relais_media_get_device_tries(booth->media, (RelaisMediaDevice)i) : 0);
+		if (booth->sim_lost[i])
+			json_object_set_boolean_member(d, "sim_unplugged", TRUE);
+		json_object_set_object_member(o, relais_media_device_name((RelaisMediaDevice)i), d);
+	}
+	return o;
+}
+
 gboolean booth_get_reconnecting(Booth *booth)
 {
 	return booth->reconnecting;
@@ -1725,6 +1818,8 @@ JsonObject *booth_status(Booth *booth)
 		json_object_set_string_member(o, "call", booth->call);
 	if (booth->peer)
 		json_object_set_string_member(o, "peer", booth->peer);
+	/* the camera and microphone of the call (ok outside one) */
+	json_object_set_object_member(o, "devices", devices_json(booth));
 	if (booth->media) {
 		json_object_set_object_member(o, "media", stats_json(booth->media, booth));
 		json_object_set_string_member(o, "offer", booth->offer ? "ready" : "pending");

@@ -155,6 +155,12 @@ gboolean booth_has_media(Booth *booth);
  * RELAIS_BOOTH_MEDIA_QUIET_MS: a new media connection may be under way
  * (PROTOCOL.md "Reconnecting a call's media"). */
 gboolean booth_get_reconnecting(Booth *booth);
+/* The call's camera or microphone (media-device.h): OK when no engine. */
+RelaisMediaDeviceState booth_get_device_state(Booth *booth, RelaisMediaDevice which);
+/* The sim board's unplug (relais_media_set_device_fault()), held for every
+ * engine made until plugged back; refused on any other board. */
+gboolean booth_sim_device(Booth *booth, RelaisMediaDevice which, gboolean lost,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* New media connections made in this call. */
 guint booth_get_media_restarts(Booth *booth);
 /* Replaces the call's media connection with a new one now, as when the old

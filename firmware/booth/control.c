@@ -282,10 +282,23 @@ char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechni
 			return reply_error("%s", error->message);
 		return reply_ok(NULL);
 	}
+	/* {"cmd":"sim-device","device":"camera"|"microphone","state":"lost"|"back"}:
+	 * the sim board's unplug (booth_sim_device refuses other boards) */
+	if (g_str_equal(cmd, "sim-device")) {
+		const char *dev = opt_string(o, "device", ""), *st = opt_string(o, "state", "");
+		gboolean camera = g_str_equal(dev, "camera"), lost = g_str_equal(st, "lost");
+		if (!camera && !g_str_equal(dev, "microphone"))
+			return reply_error("'device' must be 'camera' or 'microphone'");
+		if (!lost && !g_str_equal(st, "back"))
+			return reply_error("'state' must be 'lost' or 'back'");
+		if (!booth_sim_device(booth, camera ? RELAIS_MEDIA_CAMERA : RELAIS_MEDIA_MICROPHONE, lost, &error))
+			return reply_error("%s", error->message);
+		return reply_ok(status(booth, visitor));
+	}
 	if (g_str_equal(cmd, "debug-block") && test_hooks_enabled())
 		return debug_block(booth, o);
 	return reply_error("unknown command '%.32s' (status, diag, health, update-report, request, end, chat, tap, "
-			   "key, screenshot, touch, technician, drop-link)",
+			   "key, screenshot, touch, technician, drop-link, sim-device)",
 			   cmd);
 }
 

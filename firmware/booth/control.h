@@ -12,6 +12,13 @@
  *                            "camera","microphone":"ok"|"failed"|"unknown","reasons":[...]}
  *                            (diag.h booth_diag_health(): what the health service
  *                            polls before it keeps an update)
+ *   {"cmd":"sim-device","device":"camera"|"microphone","state":"lost"|"back"}
+ *                            the sim board only: unplugs (plugs back) its
+ *                            simulated camera or microphone, as a USB
+ *                            device's unplug would (media-device.h); held
+ *                            for every call until plugged back. `status`
+ *                            has "devices": {"camera": {"state": "ok"|"lost"|
+ *                            "failed", "tries": N}, "microphone": {...}}
  *   {"cmd":"update-report"}  reads the update status file again and sends its
  *                            report: {"ok":true,"sent":bool,"report":{...}}; a
  *                            missing or invalid file is an error (nothing sent)

@@ -36,6 +36,7 @@ struct _BoothVisitor {
 	RelaisJourneyState shown; /* state of the last view */
 	/* media from the adviser: when it last moved, and whether it stopped */
 	gboolean stalled;
+	gboolean camera_lost, mic_lost; /* in a call, as the booth last said */
 	/* the adviser's shared screen: frames seen, and when they last moved */
 	guint64 last_screen_rx;
 	gint64 last_screen_rx_us;
@@ -385,6 +386,11 @@ static void refresh(BoothVisitor *v)
 	 * path is being re-established (ICE), say so over the picture */
 	if (v->stalled && (s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END))
 		view->reconnecting = TRUE;
+	/* a camera or microphone that stopped: the call goes on, the visitor
+	 * is told which */
+	gboolean calling = s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END;
+	view->camera_lost = calling && v->camera_lost;
+	view->mic_lost = calling && v->mic_lost;
 	/* bookings, in the visitor's words */
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
@@ -463,6 +469,9 @@ static gboolean on_meter(gpointer data)
 		/* nothing from the adviser: the booth says so, and makes a new
 		 * connection when the old path is dead (booth.c media watch) */
 		v->stalled = s == RELAIS_JOURNEY_IN_CALL && booth_get_reconnecting(v->booth);
+		gboolean camera_lost = v->camera_lost, mic_lost = v->mic_lost;
+		v->camera_lost = booth_get_device_state(v->booth, RELAIS_MEDIA_CAMERA) != RELAIS_MEDIA_DEVICE_OK;
+		v->mic_lost = booth_get_device_state(v->booth, RELAIS_MEDIA_MICROPHONE) != RELAIS_MEDIA_DEVICE_OK;
 		if (s != RELAIS_JOURNEY_SELF_CHECK && booth_get_media_stats(v->booth, &st)) {
 			gint64 t = g_get_monotonic_time();
 			/* the shared screen shows only while its frames arrive: a
@@ -476,7 +485,8 @@ static gboolean on_meter(gpointer data)
 			}
 		}
 		/* a meter step the eye can see, not every sample */
-		if (ABS(now - level) >= 0.02 || q != quality || stalled != v->stalled)
+		if (ABS(now - level) >= 0.02 || q != quality || stalled != v->stalled ||
+		    camera_lost != v->camera_lost || mic_lost != v->mic_lost)
 			refresh(v);
 	}
 	return G_SOURCE_CONTINUE;
@@ -499,6 +509,7 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		break;
 	case RELAIS_SESSION_ENDED:
 		v->stalled = FALSE;
+		v->camera_lost = v->mic_lost = FALSE;
 		v->position = 0;
 		v->wait_s = -1;
 		follow_sharing(v); /* the wipe said "off" */
@@ -742,6 +753,9 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	json_object_set_boolean_member(o, "camera_off", relais_journey_get_camera_off(v->journey));
 	json_object_set_int_member(o, "volume", relais_journey_get_volume(v->journey));
 	json_object_set_boolean_member(o, "reconnecting", v->view.reconnecting);
+	/* the band of a camera or microphone that stopped (as drawn) */
+	json_object_set_boolean_member(o, "camera_lost", v->view.camera_lost);
+	json_object_set_boolean_member(o, "mic_lost", v->view.mic_lost);
 	json_object_set_int_member(o, "advisers_on_duty", relais_journey_get_advisers_on_duty(v->journey));
 	json_object_set_boolean_member(o, "preview_running", booth_preview_running(v->booth));
 	json_object_set_int_member(o, "countdown_s", v->view.countdown_s);

@@ -51,6 +51,13 @@ static gboolean meter(GstElement *bin, const char *at, RelaisLevel *level, GErro
 	return TRUE;
 }
 
+char *relais_capture_source_desc(const char *fragment)
+{
+	/* A fragment may end with caps, which the parser takes only between
+	 * two elements: an empty capsfilter (passthrough) closes it. */
+	return g_strdup_printf("%s ! capsfilter name=relais-source-end", fragment);
+}
+
 gboolean relais_capture_build_call(RelaisCapture *c, const RelaisMediaConf *conf, RelaisFrameSlot *slot,
 				   RelaisLevel *level, GError **error)
 {
@@ -68,16 +75,30 @@ gboolean relais_capture_build_call(RelaisCapture *c, const RelaisMediaConf *conf
 	 * threads and makes the encoder take the freshest frame, never a
 	 * backlog. videoscale, videorate and the capsfilter are the sending
 	 * rate's picture steps (media-ratectl.c): they pass frames through
-	 * untouched until the capsfilter asks for a smaller size or rate. The self-view branch is leaky too, so that a
-	 * slow UI never holds capture back; its videoconvert only negotiates (passthrough, no work, when the source is
-	 * I420 as on every board). */
+	 * untouched until the capsfilter asks for a smaller size or rate. The
+	 * self-view branch is leaky too, so that a slow UI never holds capture
+	 * back; its videoconvert only negotiates (passthrough, no work, when
+	 * the source is I420 as on every board). */
+	/* The sources are bins of their own ("camera-source",
+	 * "microphone-source"), linked to the chains' ghost sink pads: a
+	 * device that fails is taken out and replaced without touching the
+	 * encoders (media-device.c). */
+	c->video_desc = relais_capture_source_desc(vsrc_desc);
+	c->audio_desc = relais_capture_source_desc(asrc_desc);
+	c->video_source = parse_owned("camera-source", c->video_desc, error);
+	if (c->video_source == NULL)
+		return FALSE;
+	c->audio_source = parse_owned("microphone-source", c->audio_desc, error);
+	if (c->audio_source == NULL)
+		return FALSE;
+
 	g_autofree char *vchain = g_strdup_printf(
-		"%s ! tee name=relais-video-tee ! queue name=relais-video-queue max-size-buffers=1 "
+		"tee name=relais-video-tee ! queue name=relais-video-queue max-size-buffers=1 "
 		"max-size-bytes=0 max-size-time=0 leaky=downstream ! videoscale name=relais-video-scale ! "
 		"videorate name=relais-video-rate drop-only=true ! capsfilter name=relais-video-size ! %s "
 		"relais-video-tee. ! queue name=relais-local-queue max-size-buffers=1 max-size-bytes=0 "
 		"max-size-time=0 leaky=downstream ! videoconvert ! appsink name=local-video",
-		vsrc_desc, venc_desc);
+		venc_desc);
 	c->video = parse_owned("video-send", vchain, error);
 	if (c->video == NULL)
 		return FALSE;
@@ -102,10 +123,10 @@ gboolean relais_capture_build_call(RelaisCapture *c, const RelaisMediaConf *conf
 	/* The mute is a volume element after the processing (webrtcdsp): the
 	 * encoder gets digital silence, the canceller keeps adapting, and the
 	 * level is measured on its input. Unmuted at 1.0 it is passthrough. */
-	g_autofree char *achain = g_strdup_printf("%s ! queue name=relais-audio-queue max-size-buffers=0 "
+	g_autofree char *achain = g_strdup_printf("queue name=relais-audio-queue max-size-buffers=0 "
 						  "max-size-bytes=0 max-size-time=50000000 leaky=downstream ! %s ! "
 						  "volume name=relais-mute ! %s",
-						  asrc_desc, aproc_desc, aenc_desc);
+						  aproc_desc, aenc_desc);
 	c->audio = parse_owned("audio-send", achain, error);
 	if (c->audio == NULL)
 		return FALSE;
@@ -147,6 +168,10 @@ void relais_capture_clear(RelaisCapture *c)
 {
 	g_clear_object(&c->video);
 	g_clear_object(&c->audio);
+	g_clear_object(&c->video_source);
+	g_clear_object(&c->audio_source);
+	g_clear_pointer(&c->video_desc, g_free);
+	g_clear_pointer(&c->audio_desc, g_free);
 	g_clear_object(&c->camera);
 	g_clear_object(&c->mute);
 }

@@ -8,9 +8,13 @@
  * exactly the camera and microphone the call will use, and the privacy rule
  * has one place to read.
  *
- *   call:    camera ─(camera)─ tee ! queue(leaky, 1 frame) ! video encoder
+ *   call:    [camera-source] ─(camera)─ tee ! queue(leaky, 1 frame) ! video encoder
  *                               └─[gate]─ queue(leaky, 1) ! videoconvert ! appsink (local-video)
- *            microphone ! queue(leaky, 50 ms) ! processing ─[level]─ volume(relais-mute) ! audio encoder
+ *            [microphone-source] ─ queue(leaky, 50 ms) ! processing ─[level]─ volume(relais-mute) ! audio encoder
+ *
+ *   In a call each source is a bin of its own, linked to its chain's ghost
+ *   sink pad, so that a device that fails can be swapped for a placeholder
+ *   and back (media-device.c) while the encoders go on.
  *   preview: camera ! videoconvert ! appsink (local-video)
  *            microphone ! audioconvert ! S16 ─[level]─ fakesink
  *
@@ -32,6 +36,10 @@ typedef struct {
 	GstElement *audio; /* (owned) the microphone's bin, not in a pipeline yet */
 	GstPad *camera;	   /* (owned) call only: every raw frame passes here, before the tee */
 	GstElement *mute;  /* (owned) call only: the volume before the audio encoder */
+	/* call only: the sources' bins, each with one src pad to link to the
+	 * ghost sink pad of video / audio, and the fragments they came from */
+	GstElement *video_source, *audio_source; /* (owned) */
+	char *video_desc, *audio_desc;
 } RelaisCapture;
 
 /* The call's bins, "video-send" and "audio-send", ending with the encoders'
@@ -44,6 +52,10 @@ gboolean relais_capture_build_call(RelaisCapture *capture, const RelaisMediaConf
  * nothing that leaves the process. */
 gboolean relais_capture_build_preview(RelaisCapture *capture, const RelaisMediaConf *conf, RelaisFrameSlot *self_view,
 				      RelaisLevel *level, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Returns: (transfer full) a source fragment made into a whole bin
+ * description (its own src pad), as the call's source bins are built. */
+char *relais_capture_source_desc(const char *fragment);
 
 /* Drops what capture still holds (the bins stay in the pipeline they were
  * added to). */

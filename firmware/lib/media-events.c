@@ -10,6 +10,7 @@ typedef enum {
 	EVENT_ICE,
 	EVENT_STATE,
 	EVENT_ERROR,
+	EVENT_DEVICE,
 } EventKind;
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
 	guint mline;
 	RelaisMediaState state;
 	GError *error;
+	RelaisMediaDevice device;
+	RelaisMediaDeviceState device_state;
 } Event;
 
 static void event_free(Event *ev)
@@ -63,6 +66,10 @@ static gboolean dispatch_events(gpointer data)
 			case EVENT_ERROR:
 				if (m->cb.on_error)
 					m->cb.on_error(m, ev->error, m->user_data);
+				break;
+			case EVENT_DEVICE:
+				if (m->cb.on_device)
+					m->cb.on_device(m, ev->device, ev->device_state, ev->text, m->user_data);
 				break;
 			}
 		}
@@ -111,6 +118,17 @@ void relais_media_emit_ice(RelaisMedia *m, guint mline, const char *candidate)
 	g_mutex_lock(&m->lock);
 	relais_media_emit_ice_locked(m, mline, candidate);
 	g_mutex_unlock(&m->lock);
+}
+
+void relais_media_emit_device_locked(RelaisMedia *m, RelaisMediaDevice device, RelaisMediaDeviceState state,
+				     const char *detail)
+{
+	Event *ev = g_new0(Event, 1);
+	ev->kind = EVENT_DEVICE;
+	ev->device = device;
+	ev->device_state = state;
+	ev->text = g_strdup(detail);
+	push_event_locked(m, ev);
 }
 
 void relais_media_set_state(RelaisMedia *m, RelaisMediaState state)

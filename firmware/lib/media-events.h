@@ -21,6 +21,9 @@ G_BEGIN_DECLS
 void relais_media_emit_sdp_locked(RelaisMedia *media, const char *type, char *sdp);
 /* candidate "" is end-of-candidates for mline. */
 void relais_media_emit_ice(RelaisMedia *media, guint mline, const char *candidate);
+/* A capture device's new state (media-device.c); detail is copied. */
+void relais_media_emit_device_locked(RelaisMedia *media, RelaisMediaDevice device, RelaisMediaDeviceState state,
+				     const char *detail);
 void relais_media_emit_ice_locked(RelaisMedia *media, guint mline, const char *candidate);
 
 /* Moves to state and tells the owner, unless it is the state already or

@@ -34,6 +34,25 @@ G_BEGIN_DECLS
 GST_DEBUG_CATEGORY_EXTERN(relais_media_debug);
 #define GST_CAT_DEFAULT relais_media_debug
 
+/* A capture device's slot (media-device.c). */
+typedef struct {
+	RelaisMediaDevice which;
+	GstPad *sink;	     /* (owned) the chain's ghost sink pad: stays */
+	GstElement *current; /* (owned) the source bin linked to sink now (engine's context) */
+	gboolean placeholder;
+	char *desc, *device_path;
+	RelaisMediaDeviceState state; /* (lock) */
+	guint tries;		      /* (lock) failed tries since lost */
+	GSource *retry;		      /* (lock) */
+	guint serial;		      /* of current; messages from older ones are stale */
+	gint fault;		      /* atomic: the simulated unplug */
+	gint swapped;		      /* atomic: current is not the first source */
+	gint confirm;		      /* atomic: the next buffer confirms a try */
+	gboolean offset_set;	      /* streaming thread, reset while no source plays */
+	GstClockTimeDiff offset;
+	GstCaps *caps; /* (lock) the source's last caps, for the placeholder */
+} RelaisMediaDeviceSlot;
+
 struct _RelaisMedia {
 	gatomicrefcount ref;
 	GMutex lock;
@@ -92,6 +111,8 @@ struct _RelaisMedia {
 	 * replaced frame (source streaming thread only; freed with the engine). */
 	GstBuffer *black;
 	GstCaps *black_caps;
+
+	RelaisMediaDeviceSlot devices[RELAIS_MEDIA_N_DEVICES];
 
 	/* The camera's streaming thread, for the booth's watchdog: armed from
 	 * a successful start() until a failure or free(). */

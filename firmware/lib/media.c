@@ -3,6 +3,7 @@
 
 #include "media.h"
 #include "media-capture.h"
+#include "media-device.h"
 #include "media-events.h"
 #include "media-frames.h"
 #include "media-ice.h"
@@ -259,8 +260,14 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 
 	switch (GST_MESSAGE_TYPE(msg)) {
 	case GST_MESSAGE_ERROR:
-		/* relais_media_fail() dumps the graph. */
-		relais_media_fail(m, relais_media_error_from_message(msg));
+		/* A capture source's error loses that device, not the call
+		 * (media-device.c). Any other: relais_media_fail() dumps the
+		 * graph. */
+		if (!relais_media_device_handle_error(m, msg))
+			relais_media_fail(m, relais_media_error_from_message(msg));
+		break;
+	case GST_MESSAGE_APPLICATION:
+		relais_media_device_handle_message(m, msg);
 		break;
 	case GST_MESSAGE_WARNING:
 		relais_media_log_warning(msg);
@@ -309,6 +316,25 @@ static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *
 	return TRUE;
 }
 
+/* A capture source into its slot (media-device.h), linked to the chain's
+ * ghost sink pad. The device path is watched before a try only when the
+ * source is the device's own (not the fallback used in its absence). */
+static gboolean setup_device(RelaisMedia *m, const RelaisMediaConf *conf, RelaisMediaDevice which, GstElement *chain,
+			     GstElement **source, const char *desc, GError **error)
+{
+	const char *group = which == RELAIS_MEDIA_CAMERA ? "video" : "audio";
+	g_autofree char *device = relais_media_conf_dup_device(conf, group);
+	if (device != NULL && !g_file_test(device, G_FILE_TEST_EXISTS))
+		g_clear_pointer(&device, g_free);
+	g_autoptr(GstPad) sink = gst_element_get_static_pad(chain, "sink");
+	if (sink == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "[%s] the chain has no input",
+			    group);
+		return FALSE;
+	}
+	return relais_media_device_setup(m, which, sink, g_steal_pointer(source), desc, device, error);
+}
+
 static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GError **error)
 {
 	static guint serial = 0;
@@ -337,12 +363,15 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	 * own when it adds one, so no gst_object_ref() here (one more would
 	 * keep both bins, and through their probes this engine, forever) */
 	gst_bin_add(GST_BIN(m->pipeline), venc);
+	gst_bin_add(GST_BIN(m->pipeline), aenc);
+	if (!setup_device(m, conf, RELAIS_MEDIA_CAMERA, venc, &capture.video_source, capture.video_desc, error) ||
+	    !setup_device(m, conf, RELAIS_MEDIA_MICROPHONE, aenc, &capture.audio_source, capture.audio_desc, error))
+		return FALSE;
 	relais_media_camera_off_attach(m, capture.camera);
 	relais_pulse_attach(m->pulse, capture.camera);
 	/* As the source hands frames over: the wait for the encoder counts. */
 	if (m->stamp != NULL)
 		relais_stamp_writer_attach(capture.camera);
-	gst_bin_add(GST_BIN(m->pipeline), aenc);
 	m->mute = gst_object_ref(capture.mute);
 	m->opusenc = relais_media_find_element(GST_BIN(aenc), "opusenc", NULL);
 	relais_media_ratectl_setup(m, venc, aenc, m->video_kbps);
@@ -742,6 +771,7 @@ void relais_media_free(RelaisMedia *m)
 	relais_pulse_arm(m->pulse, FALSE);
 
 	relais_media_events_discard(m);
+	relais_media_device_close(m);
 	g_clear_pointer(&offer, gst_webrtc_session_description_free);
 	if (m->bus_source != NULL) {
 		g_source_destroy(m->bus_source);
@@ -785,6 +815,8 @@ void relais_media_free(RelaisMedia *m)
 	relais_media_ratectl_clear(m);
 	g_clear_object(&m->volume);
 	g_clear_object(&m->webrtc);
+	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++)
+		relais_media_device_clear(&m->devices[i]);
 	pipeline = g_steal_pointer(&m->pipeline);
 	g_mutex_unlock(&m->lock);
 	g_clear_object(&pipeline);

@@ -66,6 +66,27 @@ typedef enum {
 	RELAIS_MEDIA_STATE_STOPPED,
 } RelaisMediaState;
 
+/* The booth's capture devices (media-device.c). */
+typedef enum {
+	RELAIS_MEDIA_CAMERA,
+	RELAIS_MEDIA_MICROPHONE,
+} RelaisMediaDevice;
+#define RELAIS_MEDIA_N_DEVICES 2
+
+typedef enum {
+	RELAIS_MEDIA_DEVICE_OK,	    /* the device's source feeds the encoder */
+	RELAIS_MEDIA_DEVICE_LOST,   /* it stopped (error, end of stream): a placeholder
+				     * (black frames, silence) feeds the encoder, and the
+				     * device is tried again on a back-off */
+	RELAIS_MEDIA_DEVICE_FAILED, /* lost, and every try since failed
+				     * (CONFIG_RELAIS_MEDIA_DEVICE_TRIES): still tried, at
+				     * the longest interval, until the call ends */
+} RelaisMediaDeviceState;
+
+/* "camera" / "microphone"; "ok", "lost", "failed". */
+const char *relais_media_device_name(RelaisMediaDevice device);
+const char *relais_media_device_state_name(RelaisMediaDeviceState state);
+
 typedef struct {
 	/* type is "offer" or "answer" */
 	void (*on_sdp)(RelaisMedia *media, const char *type, const char *sdp, gpointer user_data);
@@ -74,6 +95,10 @@ typedef struct {
 	void (*on_state)(RelaisMedia *media, RelaisMediaState state, gpointer user_data);
 	/* a runtime failure (element error, negotiation failure); the call is lost */
 	void (*on_error)(RelaisMedia *media, const GError *error, gpointer user_data);
+	/* a capture device changed state (lost, back, failed); the call goes
+	 * on with the other medium. detail: what the source said, or NULL. */
+	void (*on_device)(RelaisMedia *media, RelaisMediaDevice device, RelaisMediaDeviceState state,
+			  const char *detail, gpointer user_data);
 } RelaisMediaCallbacks;
 
 typedef struct {
@@ -275,6 +300,19 @@ gint64 relais_media_get_video_silence_us(RelaisMedia *media);
  * in a driver would; relais_media_free() releases it. FALSE when the
  * pipeline does not play. */
 gboolean relais_media_stall_video(RelaisMedia *media, guint ms);
+
+/* A capture device's state (OK before start()). */
+RelaisMediaDeviceState relais_media_get_device_state(RelaisMedia *media, RelaisMediaDevice device);
+/* Consecutive failed tries since the device was lost (0 while OK). */
+guint relais_media_get_device_tries(RelaisMedia *media, RelaisMediaDevice device);
+
+/* The simulated unplug (the sim board only: the booth offers it there
+ * alone). While `lost`, the device's source element fails its next buffer
+ * with GST_FLOW_ERROR, so that the element itself posts the error a USB
+ * camera's unplug posts and stops (basesrc's "Internal data stream error",
+ * then EOS), and each new try fails the same way on its first buffer.
+ * Cleared, the next try succeeds. Any time after new(). */
+void relais_media_set_device_fault(RelaisMedia *media, RelaisMediaDevice device, gboolean lost);
 
 /* Returns: (transfer full) (nullable) the pipeline, for tests and
  * diagnostics only (walking its elements, adding a probe): never change its

@@ -683,6 +683,15 @@ char *relais_media_conf_dup_fragment(const RelaisMediaConf *conf, const char *gr
 	return expanded;
 }
 
+char *relais_media_conf_dup_device(const RelaisMediaConf *conf, const char *group)
+{
+	g_return_val_if_fail(conf != NULL, NULL);
+	char *device = g_key_file_get_string(conf->kf, group, "device", NULL);
+	if (device != NULL && *g_strstrip(device) == '\0')
+		g_clear_pointer(&device, g_free);
+	return device;
+}
+
 char *relais_media_conf_dup_source(const RelaisMediaConf *conf, const char *group, GError **error)
 {
 	g_return_val_if_fail(conf != NULL, NULL);

@@ -83,6 +83,10 @@ char *relais_media_conf_dup_fragment(const RelaisMediaConf *conf, const char *gr
 char *relais_media_conf_dup_source(const RelaisMediaConf *conf, const char *group,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Returns: (transfer full) (nullable) the `device` path of [group], or
+ * NULL when the group names none. */
+char *relais_media_conf_dup_device(const RelaisMediaConf *conf, const char *group);
+
 void relais_media_conf_free(RelaisMediaConf *conf);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisMediaConf, relais_media_conf_free)
 

@@ -69,6 +69,8 @@ static const char *const roles_enum[] = {"booth", "adviser", NULL};
 static const char *const status_enum[] = {"idle", "out_of_order", NULL};
 static const char *const sdp_enum[] = {"offer", "answer", NULL};
 static const char *const share_enum[] = {"on", "off", NULL};
+static const char *const device_enum[] = {"camera", "microphone", NULL};
+static const char *const device_state_enum[] = {"ok", "lost", "failed", NULL};
 static const char *const doc_kind_enum[] = {"pdf", "png", "jpeg", NULL};
 static const char *const slot_enum[] = {"A", "B", NULL};
 const char *const relais_update_states[] = {"busy", "downloading", "installing", "installed", "failed", NULL};
@@ -240,6 +242,13 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_RECONNECT] = {"reconnect",
 				  A | S,
 				  {{"call", K_ID, TRUE}, {"media", K_INT, TRUE, 0, RELAIS_PROTO_MAX_MEDIA}}},
+	/* B→S→A in a call: the booth's camera or microphone stopped, or is
+	 * back (media-device.h) */
+	[RELAIS_MSG_DEVICE] = {"device",
+			       B | S,
+			       {{"call", K_ID, TRUE},
+				{"device", K_ENUM, TRUE, 0, 0, device_enum},
+				{"state", K_ENUM, TRUE, 0, 0, device_state_enum}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)

@@ -71,6 +71,9 @@ typedef enum {
 	/* a new media connection within a call (PROTOCOL.md "Reconnecting a
 	 * call's media") */
 	RELAIS_MSG_RECONNECT,
+	/* a camera or microphone of the booth lost or back in a call
+	 * (PROTOCOL.md "A device lost in a call") */
+	RELAIS_MSG_DEVICE,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 

@@ -469,6 +469,10 @@ void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	case RELAIS_MSG_SHARE:
 		json_object_set_string_member(o, "state", relais_msg_get_string(msg, "state"));
 		break;
+	case RELAIS_MSG_DEVICE:
+		json_object_set_string_member(o, "device", relais_msg_get_string(msg, "device"));
+		json_object_set_string_member(o, "state", relais_msg_get_string(msg, "state"));
+		break;
 	default:
 		break;
 	}

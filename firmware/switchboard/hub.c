@@ -756,6 +756,7 @@ static void receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_CHAT:
 	case RELAIS_MSG_SHARE:
 	case RELAIS_MSG_RECONNECT:
+	case RELAIS_MSG_DEVICE:
 	case RELAIS_MSG_END:
 		hub_handle_in_call(hub, peer, msg);
 		break;

@@ -26,6 +26,10 @@
  *                                              again and reports it
  *   relais-boothctl -c PATH media-restart      in a call: a new media connection
  *                                              now, as when the path is dead
+ *   relais-boothctl -c PATH sim-device camera|microphone lost|back
+ *                                              the sim board only: unplugs or
+ *                                              plugs back its camera or
+ *                                              microphone (status: "devices")
  *
  *
  * Test runs only (the booth started with RELAIS_BOOTH_TEST_HOOKS=1, see
@@ -174,6 +178,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		json_object_set_string_member(o, "text", argv[2]);
+	} else if (g_str_equal(cmd, "sim-device")) {
+		if (argc < 4) {
+			fprintf(stderr, "relais-boothctl: sim-device needs camera|microphone and lost|back\n");
+			return 2;
+		}
+		/* the booth checks the words (and that it is the sim board) */
+		json_object_set_string_member(o, "device", argv[2]);
+		json_object_set_string_member(o, "state", argv[3]);
 	} else if (g_str_equal(cmd, "debug-block")) {
 		guint64 seconds = 0;
 		if (argc < 4 || !g_ascii_string_to_unsigned(argv[3], 10, 1, 120, &seconds, NULL)) {

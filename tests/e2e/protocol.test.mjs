@@ -60,6 +60,13 @@ test('protocol.js: parse validates what the switchboard sends', () => {
   assert.equal(code(() => P.parse('{"type":"ice","call":"c","candidate":"","mline":-1}')), 'field');
   assert.equal(code(() => P.parse(JSON.stringify({ type: 'chat', call: 'c', text: 'x'.repeat(2001) }))), 'size');
   assert.equal(code(() => P.parse(JSON.stringify({ type: 'sdp', call: 'c', sdp_type: 'offer', sdp: '' }))), 'field');
+  // The booth's camera or microphone lost or back (PROTOCOL.md "A device lost in a call").
+  assert.equal(code(() => P.parse('{"type":"device","call":"c","device":"camera","state":"lost"}')), 'ok');
+  assert.equal(code(() => P.parse('{"type":"device","call":"c","device":"microphone","state":"failed"}')), 'ok');
+  assert.equal(code(() => P.parse('{"type":"device","call":"c","device":"speaker","state":"lost"}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"device","call":"c","device":"camera","state":"gone"}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"device","call":"c","device":"camera"}')), 'field');
+  assert.equal(code(() => P.parse('{"type":"device","device":"camera","state":"ok"}')), 'field');
   const q = {
     type: 'queue',
     queue: [{ ticket: 't-1', booth_id: 'b-1', site: 'S', language: 'fr', topic: 'job-search', answers: { situation: 'x' }, waited_s: 3 }],

@@ -719,12 +719,120 @@ static void test_bad_ice_server(Fixture *fx, gconstpointer data)
 	g_clear_pointer(&fx->offerer.media, relais_media_free);
 }
 
+/* Spins until the engine says `device` is in `state` (TRUE) or ms pass. */
+static gboolean wait_device(RelaisMedia *media, RelaisMediaDevice device, RelaisMediaDeviceState state, guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * G_TIME_SPAN_MILLISECOND;
+	while (relais_media_get_device_state(media, device) != state) {
+		if (g_get_monotonic_time() >= end)
+			return FALSE;
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(10000);
+	}
+	return TRUE;
+}
+
+/* The engine's side of a device lost mid-call, two engines in this
+ * process: the source's own error loses the device and not the call, a
+ * placeholder feeds the chain (the first black frames reach the far end),
+ * tries fail while the device is away, and it is taken back when it
+ * returns. What the far end receives after the swaps is checked end to end
+ * with Chromium (tests/e2e/devlost.test.mjs): here, with both engines in
+ * one process, the media of BOTH directions sometimes stops a few seconds
+ * after a swap (packets still reach the booth's nicesink; ICE stays
+ * connected; not the re-stamping, not the latency; about one run in five
+ * under load, not seen with the real booth and Chromium): an open
+ * question, written down in firmware/lib/README.md. */
+static void test_device_lost(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	FrameSeen remote = {0};
+	g_mutex_init(&remote.lock);
+	fx->answerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	fx->offerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	RelaisMedia *booth = fx->offerer.media, *adviser = fx->answerer.media;
+	relais_media_set_frame_func(adviser, RELAIS_MEDIA_VIDEO_REMOTE, on_frame, &remote);
+	g_assert_true(relais_media_start(adviser, NULL, &error));
+	g_assert_true(relais_media_start(booth, NULL, &error));
+	g_assert_no_error(error);
+	run_until_flowing(fx);
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_CAMERA), ==, RELAIS_MEDIA_DEVICE_OK);
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_MICROPHONE), ==, RELAIS_MEDIA_DEVICE_OK);
+
+	/* The camera lost: the source's own error, the call goes on; the far
+	 * end's first frames after it are the placeholder's black ones. */
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, TRUE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_CAMERA, RELAIS_MEDIA_DEVICE_LOST, 5000));
+	g_assert_true(wait_mean_y(&remote, 8, 24, 5000));
+	/* tries fail while the device is away */
+	gint64 t0 = g_get_monotonic_time();
+	while (relais_media_get_device_tries(booth, RELAIS_MEDIA_CAMERA) < 1 &&
+	       g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC)
+		spin(50);
+	g_assert_cmpuint(relais_media_get_device_tries(booth, RELAIS_MEDIA_CAMERA), >=, 1);
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_MICROPHONE), ==, RELAIS_MEDIA_DEVICE_OK);
+
+	/* Back: its first buffer through the chain makes it OK again. */
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, FALSE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_CAMERA, RELAIS_MEDIA_DEVICE_OK, 15000));
+	g_assert_cmpuint(relais_media_get_device_tries(booth, RELAIS_MEDIA_CAMERA), ==, 0);
+
+	/* The microphone, the same. */
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_MICROPHONE, TRUE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_MICROPHONE, RELAIS_MEDIA_DEVICE_LOST, 5000));
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_CAMERA), ==, RELAIS_MEDIA_DEVICE_OK);
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_MICROPHONE, FALSE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_MICROPHONE, RELAIS_MEDIA_DEVICE_OK, 15000));
+
+	/* Never a failure of the call. */
+	spin(200);
+	g_assert_no_error(fx->offerer.error);
+	g_assert_cmpint(relais_media_get_state(booth), !=, RELAIS_MEDIA_STATE_FAILED);
+
+	fx->freed = TRUE;
+	g_clear_pointer(&fx->offerer.media, relais_media_free);
+	g_clear_pointer(&fx->answerer.media, relais_media_free);
+	g_atomic_int_set(&remote.freed, 1);
+	frame_seen_clear(&remote);
+	g_mutex_clear(&remote.lock);
+}
+
+/* Lost before the call starts: the call starts all the same on the
+ * placeholder, and takes the device when it comes back. */
+static void test_device_lost_before(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	fx->answerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	fx->offerer.media = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	RelaisMedia *booth = fx->offerer.media, *adviser = fx->answerer.media;
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, TRUE);
+	g_assert_true(relais_media_start(adviser, NULL, &error));
+	g_assert_true(relais_media_start(booth, NULL, &error));
+	g_assert_no_error(error);
+	run_until_flowing(fx);
+	g_assert_cmpint(relais_media_get_device_state(booth, RELAIS_MEDIA_CAMERA), !=, RELAIS_MEDIA_DEVICE_OK);
+	relais_media_set_device_fault(booth, RELAIS_MEDIA_CAMERA, FALSE);
+	g_assert_true(wait_device(booth, RELAIS_MEDIA_CAMERA, RELAIS_MEDIA_DEVICE_OK, 15000));
+	g_assert_no_error(fx->offerer.error);
+	fx->freed = TRUE;
+	g_clear_pointer(&fx->offerer.media, relais_media_free);
+	g_clear_pointer(&fx->answerer.media, relais_media_free);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	gst_init(&argc, &argv);
 	g_test_add("/media/loopback", Fixture, NULL, fixture_set_up, test_loopback, fixture_tear_down);
 	g_test_add("/media/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
+	g_test_add("/media/device-lost", Fixture, NULL, fixture_set_up, test_device_lost, fixture_tear_down);
+	g_test_add("/media/device-lost-before", Fixture, NULL, fixture_set_up, test_device_lost_before,
+		   fixture_tear_down);
 	g_test_add("/media/missing-element", Fixture, NULL, fixture_set_up, test_missing_element, fixture_tear_down);
 	g_test_add("/media/start-fails", Fixture, NULL, fixture_set_up, test_start_fails, fixture_tear_down);
 	g_test_add("/media/bad-ice-server", Fixture, NULL, fixture_set_up, test_bad_ice_server, fixture_tear_down);

@@ -2410,6 +2410,39 @@ static void test_reload_expiry(Fixture *f, gconstpointer data)
 	live_log_clear(f, &l);
 }
 
+/* A device lost in a call (PROTOCOL.md): booth -> switchboard -> adviser,
+ * re-encoded; an adviser cannot send one, nor a booth about another call,
+ * and a bad state is refused before anything is relayed. */
+static void test_device(Fixture *f, gconstpointer data)
+{
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = adviser(f, 1, "Alice");
+	g_autofree char *id = start_call(f, b, a);
+	g_autofree char *lost =
+		g_strdup_printf("{\"type\":\"device\",\"call\":\"%s\",\"device\":\"camera\",\"state\":\"lost\","
+				"\"extra\":\"dropped\"}",
+				id);
+	say(f, b, lost);
+	g_autoptr(RelaisMsg) got = last_of(a, RELAIS_MSG_DEVICE);
+	g_assert_nonnull(got);
+	g_assert_cmpstr(relais_msg_get_string(got, "call"), ==, id);
+	g_assert_cmpstr(relais_msg_get_string(got, "device"), ==, "camera");
+	g_assert_cmpstr(relais_msg_get_string(got, "state"), ==, "lost");
+	g_assert_false(json_object_has_member(relais_msg_get_root(got), "extra"));
+	g_ptr_array_set_size(a->inbox, 0);
+
+	say(f, a, lost);
+	g_assert_cmpstr(error_code_of(a), ==, "direction");
+	g_assert_null(last_of(b, RELAIS_MSG_DEVICE));
+	say(f, b, "{\"type\":\"device\",\"call\":\"other\",\"device\":\"camera\",\"state\":\"ok\"}");
+	g_assert_cmpstr(error_code_of(b), ==, "state");
+	g_autofree char *bad =
+		g_strdup_printf("{\"type\":\"device\",\"call\":\"%s\",\"device\":\"speaker\",\"state\":\"ok\"}", id);
+	say(f, b, bad);
+	g_assert_cmpstr(error_code_of(b), ==, "field");
+	g_assert_null(last_of(a, RELAIS_MSG_DEVICE));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -2422,6 +2455,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
 	g_test_add("/hub/media-connections", Fixture, NULL, setup, test_media_connections, teardown);
+	g_test_add("/hub/device", Fixture, NULL, setup, test_device, teardown);
 	g_test_add("/hub/share", Fixture, NULL, setup, test_share, teardown);
 	g_test_add("/hub/disconnects", Fixture, NULL, setup, test_disconnects, teardown);
 	g_test_add("/hub/close-booth", Fixture, &ROOMY, setup, test_close_booth, teardown);

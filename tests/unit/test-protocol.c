@@ -571,6 +571,27 @@ static void test_media_connections(void)
 		     RELAIS_PROTO_ERROR_STATE, NULL);
 }
 
+/* device: booth -> switchboard -> adviser, a known device and state */
+static void test_device(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) lost =
+		parse("{\"type\":\"device\",\"call\":\"c1\",\"device\":\"microphone\",\"state\":\"lost\"}",
+		      RELAIS_ROLE_BOOTH, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(relais_msg_get_type(lost), ==, RELAIS_MSG_DEVICE);
+	expect_error("{\"type\":\"device\",\"call\":\"c1\",\"device\":\"camera\",\"state\":\"lost\"}",
+		     RELAIS_ROLE_ADVISER, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"device\",\"call\":\"c1\",\"device\":\"speaker\",\"state\":\"lost\"}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "device");
+	expect_error("{\"type\":\"device\",\"call\":\"c1\",\"device\":\"camera\",\"state\":\"gone\"}",
+		     RELAIS_ROLE_BOOTH, TRUE, RELAIS_PROTO_ERROR_FIELD, "state");
+	expect_error("{\"type\":\"device\",\"call\":\"c1\",\"device\":\"camera\"}", RELAIS_ROLE_BOOTH, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "state");
+	expect_error("{\"type\":\"device\",\"call\":\"c1\",\"device\":\"camera\",\"state\":\"ok\"}", RELAIS_ROLE_BOOTH,
+		     FALSE, RELAIS_PROTO_ERROR_STATE, NULL);
+}
+
 /* share: adviser -> switchboard -> booth only, on or off, in a named call */
 static void test_share(void)
 {
@@ -909,6 +930,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/names", test_names);
 	g_test_add_func("/protocol/share", test_share);
 	g_test_add_func("/protocol/media-connections", test_media_connections);
+	g_test_add_func("/protocol/device", test_device);
 	g_test_add_func("/protocol/outgoing-check", test_outgoing_check);
 	g_test_add_func("/protocol/diag", test_diag);
 	return g_test_run();

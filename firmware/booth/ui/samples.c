@@ -13,7 +13,8 @@ typedef struct {
 	const char *answer;
 	int queue_position, wait_minutes, countdown_s, quality;
 	gboolean muted, camera_off, reconnecting, chat, next_opening, contrast, large;
-	gboolean call_lost; /* satisfaction: the connection ended the call */
+	gboolean call_lost;		/* satisfaction: the connection ended the call */
+	gboolean camera_lost, mic_lost; /* call: a device stopped (media-device.h) */
 	double mic;
 	const char *fault;
 	int keyboard;		 /* 0: closed, else 1 + the page shown */
@@ -42,6 +43,8 @@ static const Sample samples[] = {
 	{"in-call", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .mic = 0.4},
 	{"in-call-muted", RELAIS_JOURNEY_IN_CALL, .quality = 2, .muted = TRUE, .camera_off = TRUE},
 	{"in-call-reconnecting", RELAIS_JOURNEY_IN_CALL, .quality = 0, .reconnecting = TRUE},
+	{"in-call-camera-lost", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .camera_lost = TRUE},
+	{"in-call-devices-lost", RELAIS_JOURNEY_IN_CALL, .quality = 3, .camera_lost = TRUE, .mic_lost = TRUE},
 	{"in-call-keyboard", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_LETTERS},
 	{"in-call-keyboard-accents", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .keyboard = 1 + KB_ACCENTS},
 	{"in-call-sharing", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .sharing = TRUE},
@@ -224,6 +227,8 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.mic_level = s->mic,
 		.quality = s->quality,
 		.reconnecting = s->reconnecting,
+		.camera_lost = s->camera_lost,
+		.mic_lost = s->mic_lost,
 		.call_lost = s->call_lost,
 		.chat = s->chat ? chat : NULL,
 		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,

@@ -86,6 +86,28 @@ static void reconnecting_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
 	ui_text(ui, font, TRUE, ui_tr(ui, "ui.call.reconnecting"), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
 }
 
+/* A camera or microphone that stopped in the call (the call goes on with
+ * the other): a band across the middle of the adviser's picture, as for
+ * "reconnecting" (clear of the badges and the visitor's own picture), just
+ * under that band when both show. */
+static void device_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
+{
+	const char *msgid = ui->view.camera_lost && ui->view.mic_lost ? "ui.call.devices-lost"
+			    : ui->view.camera_lost		      ? "ui.call.camera-lost"
+			    : ui->view.mic_lost			      ? "ui.call.mic-lost"
+								      : NULL;
+	if (msgid == NULL)
+		return;
+	const UiTheme *t = ui_theme(ui);
+	int h = MIN(remote.h / 3, ui_px(ui, 100));
+	int y = remote.y + remote.h / 2 - h / 2;
+	if (ui->view.reconnecting)
+		y = MIN(y + MIN(remote.h, ui_px(ui, 100)), remote.y + remote.h - h);
+	SDL_Rect band = {remote.x, y, remote.w, h};
+	ui_round_rect(ui, band, 0, t->overlay);
+	ui_text(ui, font, TRUE, ui_tr(ui, msgid), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
 /* The adviser shares their screen: shown only while they say so and a
  * frame of it is there. */
 static gboolean showing_shared_screen(BoothUi *ui)
@@ -110,6 +132,7 @@ static void draw_call_typing(BoothUi *ui)
 	call_status(ui, remote, pm, FALSE);
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, remote, FONT_SMALL);
+	device_band(ui, remote, FONT_SMALL);
 
 	SDL_Rect col = {remote.x + remote.w + m, m, 0, top_h};
 	col.w = ui->w - m - col.x;
@@ -177,6 +200,7 @@ static UiLargeContentLayout draw_call_large_content(BoothUi *ui, void (*draw_con
 	ui->escape = EV(RELAIS_JOURNEY_EV_END);
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, l.face, FONT_SMALL);
+	device_band(ui, l.face, FONT_SMALL);
 	return l;
 }
 
@@ -246,6 +270,7 @@ void ui_screen_call(BoothUi *ui, gboolean connecting)
 
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, remote, FONT_TITLE);
+	device_band(ui, remote, FONT_SMALL);
 }
 
 /* A dialog over a dimmed screen; the screen under it takes no input. */

@@ -66,10 +66,13 @@ typedef struct {
 	const char *next_opening; /* nullable, formatted for display (booth_ui_format_when) */
 	int countdown_s;	  /* still_there */
 	gboolean muted, camera_off;
-	int volume;		     /* 0..100 */
-	double mic_level;	     /* 0..1, self-check and call */
-	int quality;		     /* 0..3 bars, call */
-	gboolean reconnecting;	     /* link lost during waiting or the call */
+	int volume;	       /* 0..100 */
+	double mic_level;      /* 0..1, self-check and call */
+	int quality;	       /* 0..3 bars, call */
+	gboolean reconnecting; /* link lost during waiting or the call */
+	/* the booth's camera / microphone stopped in the call (media-device.h):
+	 * a band says so over the adviser's picture */
+	gboolean camera_lost, mic_lost;
 	gboolean call_lost;	     /* satisfaction: the call ended as the connection was lost */
 	const BoothUiChatLine *chat; /* newest last */
 	guint n_chat;

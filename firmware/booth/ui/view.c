@@ -133,8 +133,8 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    v->wait_minutes != c->wait_minutes || g_strcmp0(v->next_opening, ui->next_opening) != 0 ||
 	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
 	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
-	    !v->call_lost != !c->call_lost || g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing ||
-	    !booking_same(ui, v))
+	    !v->camera_lost != !c->camera_lost || !v->mic_lost != !c->mic_lost || !v->call_lost != !c->call_lost ||
+	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v))
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
