@@ -50,8 +50,10 @@ static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *elem
 		g_debug("%s: sync=false", GST_ELEMENT_NAME(element));
 	} else if (g_str_equal(name, "rtprtxsend") &&
 		   gst_object_has_as_ancestor(GST_OBJECT(element), GST_OBJECT(m->webrtc))) {
-		/* What leaves for the network, retransmissions included. */
+		/* What leaves for the network, retransmissions included;
+		 * and no more retransmissions than the path can take. */
 		relais_media_ratectl_watch_sender(m, element);
+		relais_media_ratectl_gate_rtx(m, element);
 	} else if (g_str_equal(name, "rtpjitterbuffer")) {
 		/* A new jitter buffer holds its first packet for the whole
 		 * latency in case an earlier one is still on its way. Start as

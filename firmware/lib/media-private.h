@@ -157,6 +157,11 @@ struct _RelaisMedia {
 	 * whether there is one */
 	guint64 rate_rtp_bytes, rate_rtp_packets;
 	gboolean rate_rtp_counted;
+	/* retransmissions let through or refused (media-rate.h, lock); the
+	 * refusals last logged at rtx_logged_us */
+	RelaisRtxGate *rtx_gate;
+	guint64 rtx_logged_refused;
+	gint64 rtx_logged_us;
 };
 
 /* Returns: m, with one more reference. */

@@ -299,3 +299,35 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	update_rung(r, now_us, &changed);
 	return changed;
 }
+
+gboolean relais_rtx_gate_allow(RelaisRtxGate *g, guint32 ssrc, guint16 seq, guint video_kbps, double rtt_s,
+			       gint64 now_us)
+{
+	g_return_val_if_fail(g != NULL, FALSE);
+	/* once per round trip: an earlier copy may still be on its way */
+	gint64 min_us = MAX((gint64)RELAIS_RTX_MIN_INTERVAL_MS * 1000, rtt_s > 0 ? (gint64)(rtt_s * 1.2e6) : 0);
+	guint slot = seq % RELAIS_RTX_SLOTS;
+	if (g->sent[slot].at_us != 0 && g->sent[slot].ssrc == ssrc && g->sent[slot].seq == seq &&
+	    now_us - g->sent[slot].at_us < min_us) {
+		g->refused_repeat++;
+		return FALSE;
+	}
+	/* a share of the video target, in packets of ~1 100 bytes */
+	double pps = MAX((double)RELAIS_RTX_MIN_PPS, video_kbps * 1000.0 / 8.0 * RELAIS_RTX_BUDGET_SHARE / 1100.0);
+	if (g->refill_us == 0) {
+		g->tokens = pps;
+	} else if (now_us > g->refill_us) {
+		g->tokens = MIN(pps, g->tokens + pps * (now_us - g->refill_us) / 1e6);
+	}
+	g->refill_us = MAX(g->refill_us, now_us);
+	if (g->tokens < 1.0) {
+		g->refused_budget++;
+		return FALSE;
+	}
+	g->tokens -= 1.0;
+	g->sent[slot].ssrc = ssrc;
+	g->sent[slot].seq = seq;
+	g->sent[slot].at_us = now_us;
+	g->allowed++;
+	return TRUE;
+}

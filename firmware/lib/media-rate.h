@@ -105,4 +105,37 @@ void relais_rate_rung_size(RelaisRateRung rung, guint width, guint height, guint
 const char *relais_rate_state_name(RelaisRateState state);
 const char *relais_rate_rung_name(RelaisRateRung rung);
 
+/* The retransmission gate. GStreamer 1.22's rtprtxsend resends a packet
+ * each time it is asked, without limit; Chromium asks again for every
+ * packet still missing about every 20 ms when its own round trip (measured
+ * on its uncongested sending path) is short. Behind a full uplink queue
+ * (tc tbf, 200 ms) that made the booth send 5 000-10 000 retransmissions a
+ * second beside its ~140 video packets: the queue held retransmissions of
+ * retransmissions, the far end reported 87-93 % lost, and the rate
+ * controller sank. As libwebrtc's sender does, a packet is resent at most
+ * once per round trip (RELAIS_RTX_MIN_INTERVAL_MS at least), and all
+ * retransmissions together stay within RELAIS_RTX_BUDGET_SHARE of the
+ * video target (a token bucket of one second's worth, at least
+ * RELAIS_RTX_MIN_PPS packets a second). Zero-initialise. */
+#define RELAIS_RTX_MIN_INTERVAL_MS 20
+#define RELAIS_RTX_BUDGET_SHARE	   0.5
+#define RELAIS_RTX_MIN_PPS	   10
+#define RELAIS_RTX_SLOTS	   1024
+
+typedef struct {
+	struct {
+		guint32 ssrc;
+		guint16 seq;
+		gint64 at_us; /* 0: empty */
+	} sent[RELAIS_RTX_SLOTS];
+	double tokens; /* packets */
+	gint64 refill_us;
+	guint64 allowed, refused_repeat, refused_budget;
+} RelaisRtxGate;
+
+/* Whether to resend packet seq of ssrc asked at now_us, for a video target
+ * of video_kbps and a round trip of rtt_s (<= 0: none known). */
+gboolean relais_rtx_gate_allow(RelaisRtxGate *gate, guint32 ssrc, guint16 seq, guint video_kbps, double rtt_s,
+			       gint64 now_us);
+
 G_END_DECLS

@@ -244,6 +244,51 @@ void relais_media_ratectl_watch_sender(RelaisMedia *m, GstElement *rtxsend)
 	GST_DEBUG("counting what %s sends", GST_ELEMENT_NAME(rtxsend));
 }
 
+/* Upstream, on rtprtxsend's source pad: each request to resend a packet,
+ * through the gate (media-rate.h, RelaisRtxGate). */
+static GstPadProbeReturn gate_rtx(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	(void)pad;
+	RelaisMedia *m = data;
+	GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+	if (ev == NULL || !gst_event_has_name(ev, "GstRTPRetransmissionRequest"))
+		return GST_PAD_PROBE_OK;
+	const GstStructure *s = gst_event_get_structure(ev);
+	guint seq = 0, ssrc = 0;
+	if (!gst_structure_get_uint(s, "seqnum", &seq) || !gst_structure_get_uint(s, "ssrc", &ssrc))
+		return GST_PAD_PROBE_OK;
+	gint64 now = g_get_monotonic_time();
+	g_mutex_lock(&m->lock);
+	if (m->rtx_gate == NULL)
+		m->rtx_gate = g_new0(RelaisRtxGate, 1);
+	guint kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps;
+	double rtt = m->rate_on ? m->rate.rtt_prev_s : -1;
+	gboolean allow = relais_rtx_gate_allow(m->rtx_gate, ssrc, (guint16)seq, kbps, rtt, now);
+	guint64 refused = m->rtx_gate->refused_repeat + m->rtx_gate->refused_budget;
+	guint64 repeat = m->rtx_gate->refused_repeat, budget = m->rtx_gate->refused_budget;
+	guint64 allowed = m->rtx_gate->allowed;
+	gboolean log = refused != m->rtx_logged_refused && now - m->rtx_logged_us >= 5 * G_USEC_PER_SEC;
+	if (log) {
+		m->rtx_logged_refused = refused;
+		m->rtx_logged_us = now;
+	}
+	g_mutex_unlock(&m->lock);
+	if (log)
+		g_info("retransmissions limited: %" G_GUINT64_FORMAT " resent, %" G_GUINT64_FORMAT
+		       " refused as asked again within a round trip, %" G_GUINT64_FORMAT
+		       " over the budget (half of %u kbit/s)",
+		       allowed, repeat, budget, kbps);
+	return allow ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+void relais_media_ratectl_gate_rtx(RelaisMedia *m, GstElement *rtxsend)
+{
+	g_autoptr(GstPad) src = gst_element_get_static_pad(rtxsend, "src");
+	if (src != NULL)
+		gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, gate_rtx, relais_media_ref(m),
+				  relais_media_unref);
+}
+
 void relais_media_ratectl_clear(RelaisMedia *m)
 {
 	m->rate_on = FALSE;

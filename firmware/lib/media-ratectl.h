@@ -29,6 +29,9 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
  * of what was sent. Without it the engine's own counters of encoded
  * media are used. */
 void relais_media_ratectl_watch_sender(RelaisMedia *m, GstElement *rtxsend);
+/* Puts each request to resend a packet that reaches rtxsend through the
+ * retransmission gate (media-rate.h, RelaisRtxGate). */
+void relais_media_ratectl_gate_rtx(RelaisMedia *m, GstElement *rtxsend);
 
 /* Drops the elements' references (from free(), with m->lock held). */
 void relais_media_ratectl_clear(RelaisMedia *m);

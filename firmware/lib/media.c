@@ -86,6 +86,7 @@ void relais_media_unref(gpointer data)
 		g_clear_pointer(&m->frames[i], relais_frame_slot_unref);
 	gst_clear_buffer(&m->black);
 	gst_clear_caps(&m->black_caps);
+	g_free(m->rtx_gate);
 	g_mutex_clear(&m->lock);
 	g_main_context_unref(m->context);
 	g_free(m->board);

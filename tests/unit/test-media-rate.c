@@ -289,11 +289,49 @@ static void test_counters_backwards(Fixture *f, gconstpointer data)
 	g_assert_false(relais_rate_update(&f->r, &rep, f->now));
 }
 
+/* The retransmission gate: a packet once per round trip (at least 20 ms),
+ * all of them within half the video target, the bucket refilled with time. */
+static void test_rtx_gate(void)
+{
+	g_autofree RelaisRtxGate *g = g_new0(RelaisRtxGate, 1);
+	const gint64 t0 = 10 * G_USEC_PER_SEC;
+	/* 1200 kbit/s: 68 packets a second */
+	g_assert_true(relais_rtx_gate_allow(g, 7, 100, 1200, 0, t0));
+	/* asked again 10 ms later: refused; 25 ms later: resent */
+	g_assert_false(relais_rtx_gate_allow(g, 7, 100, 1200, 0, t0 + 10000));
+	g_assert_true(relais_rtx_gate_allow(g, 7, 100, 1200, 0, t0 + 25000));
+	/* with a 240 ms round trip: not before 288 ms */
+	g_assert_false(relais_rtx_gate_allow(g, 7, 100, 1200, 0.240, t0 + 25000 + 200000));
+	g_assert_true(relais_rtx_gate_allow(g, 7, 100, 1200, 0.240, t0 + 25000 + 300000));
+	/* another stream's packet of the same number is another packet */
+	g_assert_true(relais_rtx_gate_allow(g, 8, 100, 1200, 0.240, t0 + 25000 + 300000));
+	g_assert_cmpuint(g->refused_repeat, ==, 2);
+	/* the budget: at 500 kbit/s, 28 packets a second */
+	g_autofree RelaisRtxGate *b = g_new0(RelaisRtxGate, 1);
+	guint ok = 0;
+	for (guint i = 0; i < 1000; i++)
+		ok += relais_rtx_gate_allow(b, 7, (guint16)i, 500, 0, t0);
+	g_assert_cmpuint(ok, ==, 28);
+	g_assert_cmpuint(b->refused_budget, ==, 1000 - 28);
+	/* half a second later: 14 more */
+	ok = 0;
+	for (guint i = 1000; i < 2000; i++)
+		ok += relais_rtx_gate_allow(b, 7, (guint16)i, 500, 0, t0 + G_USEC_PER_SEC / 2);
+	g_assert_cmpuint(ok, ==, 14);
+	/* a tiny target still gets its minimum */
+	g_autofree RelaisRtxGate *m = g_new0(RelaisRtxGate, 1);
+	ok = 0;
+	for (guint i = 0; i < 100; i++)
+		ok += relais_rtx_gate_allow(m, 7, (guint16)i, 40, 0, t0);
+	g_assert_cmpuint(ok, ==, RELAIS_RTX_MIN_PPS);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/media-rate/budget", test_budget);
 	g_test_add_func("/media-rate/rungs", test_rungs);
+	g_test_add_func("/media-rate/rtx-gate", test_rtx_gate);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, NULL)
 	ADD("/media-rate/clean-path", test_clean_path_holds_ceiling);
 	ADD("/media-rate/random-loss-holds", test_random_loss_holds);
