@@ -164,7 +164,7 @@ describe('scenario 2, 5 % random loss each way (no added delay: no netem on this
           `concealment events ${delta(a.audio, b.audio, 'concealmentEvents')}`,
       );
       t.diagnostic(`booth: ${boothFps.toFixed(1)} fps received (target >= ${MIN_FPS}); Chromium's video to it: ${delta(a.sent, b.sent, 'framesSent')} frames sent, NACKs from the booth ${delta(a.sent, b.sent, 'nackCount')}, packets resent ${delta(a.sent, b.sent, 'retransmittedPacketsSent')}, PLIs ${delta(a.sent, b.sent, 'pliCount')}, Chromium's target ${Math.round((b.sent?.targetBitrate ?? 0) / 1000)} kbit/s (limited by: ${b.sent?.qualityLimitationReason})`);
-      t.diagnostic(`booth's video sent: ${(sb.media ?? sb.stats ?? sb).video_sent_kbps ?? "?"} kbit/s over the window (no rate control at the booth: a fixed target)`);
+      t.diagnostic(`booth's video sent: ${(sb.media ?? sb.stats ?? sb).video_sent_kbps ?? '?'} kbit/s at the window's end, its target ${(sb.media ?? sb.stats ?? sb).video_target_kbps ?? '?'} kbit/s (its sending-rate controller holds at this loss: RATE.md)`);
       t.diagnostic(`booth's Opus FEC packet-loss-percentage set under loss: ${fecLevels.join(' -> ') || 'never'}`);
       const delays = [...fs.readFileSync(stack.booth.proc.logPath).subarray(logFrom).toString().matchAll(/receive delay: (\d+) -> (\d+) ms/g)].map((m) => `${m[1]} -> ${m[2]}`);
       t.diagnostic(`booth's receive delay (jitter buffers): ${base} ms configured, ${atStart} ms before the loss, ${latency(sa)} and ${latency(sb)} ms in the window; changes: ${delays.join(', ') || 'none'}`);
