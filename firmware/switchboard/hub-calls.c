@@ -156,6 +156,15 @@ void hub_ticket_abandoned(SbHub *hub, SbTicket *t, const char *code)
 	hub->services.call_ended(&info, hub->services_data);
 }
 
+/* Tells `peer` that call `id` is not there for it any more. */
+static void send_gone(SbHub *hub, SbPeer *peer, const char *id)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_END);
+	json_object_set_string_member(o, "call", id);
+	json_object_set_string_member(o, "reason", "gone");
+	hub_send_obj(hub, peer, o);
+}
+
 /* A booth back after losing its link, naming the call it was in. */
 void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id)
 {
@@ -163,10 +172,7 @@ void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id)
 	SbCallState next;
 	if (call == NULL || g_strcmp0(call->booth_id, booth->booth_id) != 0 ||
 	    !sb_call_transition(call->state, SB_CALL_EV_BOOTH_BACK, &next, NULL)) {
-		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
-		json_object_set_string_member(o, "call", id);
-		json_object_set_string_member(o, "reason", "gone");
-		hub_send_obj(hub, booth, o);
+		send_gone(hub, booth, id);
 		return;
 	}
 	call->state = next;
@@ -178,15 +184,6 @@ void hub_resume_call(SbHub *hub, SbPeer *booth, const char *id)
 	for (guint i = 0; i < call->held->len; i++)
 		hub_send_text(hub, booth, g_ptr_array_index(call->held, i));
 	g_ptr_array_set_size(call->held, 0);
-}
-
-/* Tells `peer` that call `id` is not there for it any more. */
-static void send_gone(SbHub *hub, SbPeer *peer, const char *id)
-{
-	JsonObject *o = relais_msg_new(RELAIS_MSG_END);
-	json_object_set_string_member(o, "call", id);
-	json_object_set_string_member(o, "reason", "gone");
-	hub_send_obj(hub, peer, o);
 }
 
 /* An adviser back after losing its link (or a switchboard restart), naming

@@ -11,8 +11,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, outFile } from './lib/env.mjs';
-import { Stack, BOOTH_ID, requestAndAccept, waitMedia, endFromPage, until } from './lib/scenario.mjs';
-import { UI_ARGS, UI_ENV, screen, walkToWaiting } from './lib/boothui.mjs';
+import { Stack, requestAndAccept, waitMedia, endFromPage, until } from './lib/scenario.mjs';
+import { UI_ARGS, UI_ENV, callFromBooth } from './lib/boothui.mjs';
 import { readPng } from './lib/png.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
@@ -103,15 +103,7 @@ test('a camera or microphone lost mid-call: the call goes on, both ends are told
     await stack.start({ boothArgs: UI_ARGS, boothEnv: UI_ENV });
     const { page } = stack;
     const ctl = stack.booth.ctl;
-    const walk = await walkToWaiting(ctl, { language: 'en' });
-    await walk.ready();
-    await screen(ctl, 'waiting');
-    const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
-    await item.waitFor({ timeout: 10000 });
-    await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' });
-    await item.locator('[data-testid="accept-btn"]').click();
-    await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
-    await screen(ctl, 'in_call', { timeout: 15000 });
+    await callFromBooth(stack);
     await waitMedia(stack);
     assert.deepEqual(await devices(ctl), { camera: { state: 'ok', tries: 0 }, microphone: { state: 'ok', tries: 0 } });
     await until(async () => (await ctl.visitor()).remote_picture, { timeout: 10000, what: 'the adviser on the booth' });

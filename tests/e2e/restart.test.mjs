@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { missingBinaries } from './lib/env.mjs';
-import { UI_ARGS, UI_ENV, screen, walkToWaiting } from './lib/boothui.mjs';
+import { UI_ARGS, UI_ENV, screen, walkToWaiting, acceptWaitingVisitor } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, SITE, until } from './lib/scenario.mjs';
 import { startBooth } from './lib/relais.mjs';
 import { filesContaining } from './lib/inspect.mjs';
@@ -21,17 +21,6 @@ const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : fa
 // The switchboard's RELAIS_SB_RESUME_GRACE_S: the call would end by itself
 // after this; ending it when the booth is back must be quicker.
 const GRACE_MS = 15000;
-
-async function acceptWaitingVisitor(stack) {
-  const { page } = stack;
-  const ctl = stack.booth.ctl;
-  const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
-  await item.waitFor({ timeout: 10000 });
-  await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' });
-  await item.locator('[data-testid="accept-btn"]').click();
-  await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
-  await screen(ctl, 'in_call', { timeout: 15000 });
-}
 
 test('restart: a booth killed in a call comes back to the attract screen, the call ends, nothing on disk', { skip, timeout: 120000 }, async (t) => {
   const stack = new Stack('restart');

@@ -11,8 +11,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, outFile } from './lib/env.mjs';
-import { UI_ARGS, UI_ENV, SCREEN_ARGS, screen, walkToWaiting } from './lib/boothui.mjs';
-import { Stack, BOOTH_ID, until, sleep } from './lib/scenario.mjs';
+import { UI_ARGS, UI_ENV, SCREEN_ARGS, screen, callFromBooth } from './lib/boothui.mjs';
+import { Stack, until, sleep } from './lib/scenario.mjs';
 import { scriptedAdviser, scriptedBooth } from './lib/scripted.mjs';
 import { readPng } from './lib/png.mjs';
 
@@ -81,22 +81,6 @@ async function screenSenderTrack(page) {
   });
   assert.equal(s.mid, s.offerMid, 'the screen is the m-line the booth offered for it');
   return { direction: s.direction, track: s.track };
-}
-
-// The visitor walks to the queue on the booth's screen, the page accepts,
-// both ends are in the call with both pictures on the booth.
-async function callFromBooth(stack, { language = 'en' } = {}) {
-  const { page } = stack;
-  const ctl = stack.booth.ctl;
-  const walk = await walkToWaiting(ctl, { language });
-  await walk.ready();
-  await screen(ctl, 'waiting');
-  const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
-  await item.waitFor({ timeout: 10000 });
-  await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' });
-  await item.locator('[data-testid="accept-btn"]').click();
-  await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
-  await screen(ctl, 'in_call', { timeout: 15000 });
 }
 
 test('share: the adviser shows their screen on the booth, large, and stops (button, then the browser)', { skip, timeout: 240000 }, async (t) => {

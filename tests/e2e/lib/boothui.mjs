@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { TOP, BUILD } from './env.mjs';
 import { until } from './util.mjs';
+import { BOOTH_ID } from './scenario.mjs';
 
 export const UI_ARGS = [
   '--ui',
@@ -47,6 +48,28 @@ export async function walkToWaiting(ctl, { language = 'fr' } = {}) {
   await tap('accept');
   await screen(ctl, 'self_check');
   return { taps, ready: async () => { await tap('ready'); return taps; } };
+}
+
+// The visitor waiting at the booth's screen: the console accepts (once the
+// booth's offer is ready), both ends are in the call.
+export async function acceptWaitingVisitor(stack) {
+  const { page } = stack;
+  const ctl = stack.booth.ctl;
+  const item = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
+  await item.waitFor({ timeout: 10000 });
+  await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'booth offer ready' });
+  await item.locator('[data-testid="accept-btn"]').click();
+  await page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
+  await screen(ctl, 'in_call', { timeout: 15000 });
+}
+
+// The visitor walks to the queue on the booth's screen and the console
+// accepts.
+export async function callFromBooth(stack, { language = 'en' } = {}) {
+  const walk = await walkToWaiting(stack.booth.ctl, { language });
+  await walk.ready();
+  await screen(stack.booth.ctl, 'waiting');
+  await acceptWaitingVisitor(stack);
 }
 
 // Chromium's fake display capture picked without a picker (headless has
