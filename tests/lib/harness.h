@@ -19,6 +19,26 @@ const char *rt_build(void); /* build folder */
 /* pipelines/ of the checkout. Returns: (transfer full) (nullable) */
 char *rt_pipelines_dir(void);
 
+/*
+ * Called at the start of each test (its fixture's set-up) that runs a media
+ * engine in process: GLib clears the fatal handler before each test case.
+ * g_test_init makes every critical fatal; this lets exactly one through, a
+ * known bug of GStreamer 1.22 (gst-plugins-good, rtpsession.c): at each RTCP
+ * timeout, rtp_session_on_timeout walks its sources with g_hash_table_foreach
+ * and schedule_remaining_nacks lets go of the session lock inside the walk
+ * (for a source with NACKs still pending); a packet of a new SSRC arriving
+ * then (the peer's first retransmission, on its RTX SSRC) adds a source, and
+ * GLib stops the walk with "g_hash_table_foreach: assertion 'version ==
+ * hash_table->version' failed". The walk ends there (the other sources'
+ * early RTCP is asked at the next timeout), the table is whole: harmless in
+ * the booth, where criticals are logged, not fatal. Tolerated only with
+ * that message, from GLib, on the thread GStreamer names "rtpsession-rtcp";
+ * each one is reported with g_test_message. Any other critical stays fatal.
+ */
+void rt_tolerate_known_upstream_criticals(void);
+/* How many were let through in this process. */
+guint rt_known_upstream_criticals(void);
+
 /* Spins the default main context until cond(data) or timeout; returns cond. */
 gboolean rt_wait(gboolean (*cond)(gpointer data), gpointer data, guint timeout_ms);
 void rt_sleep(guint ms);
