@@ -147,8 +147,15 @@ struct _RelaisMedia {
 		guint ssrc;
 		double rtt;
 		gint64 lost;
+		guint64 sent; /* the stream's packets sent (rate_ssrc) when read */
 	} rate_rr[8];
 	guint rate_rr_next;
+	/* RTP packets sent per SSRC out of rtprtxsend (lock): the weight of
+	 * each stream's loss (RelaisRateReport.loss_packets) */
+	struct {
+		guint32 ssrc;
+		guint64 packets;
+	} rate_ssrc[8];
 	/* the last keyframe request let through to the encoder, and the
 	 * ones dropped since the call started (lock) */
 	gint64 rate_keyframe_us;

@@ -6,13 +6,30 @@
 /* Loss bands of libwebrtc's loss-based controller. */
 #define LOSS_LOW  0.02
 #define LOSS_HIGH 0.10
+/* Above this, no burst explains the loss: a link passing a fraction of
+ * what it is given, and what arrived is what it carries (tc tbf at 500
+ * kbit/s under 1200 read 55-78 %). */
+#define LOSS_HEAVY 0.30
 /* Growth a second, far from and near the rate of the last congestion. */
 #define GROWTH_FAR  1.08
 #define GROWTH_NEAR 1.04
 #define NEAR_BAND   1.10
+/* Below the last congestion, "near" reaches down this far: a delay
+ * decrease lands at 0.85 of what arrived, and must climb back carefully
+ * (at 8 %, then 16 % a second it overshot a standing 300 kbit/s cap). */
+#define NEAR_BELOW 0.70
+/* The video encoder sends less than half its budget (a still or simple
+ * picture): the path never carried the estimate, and what was sent says
+ * nothing of what it can carry. A loss decrease then starts from half
+ * the estimate, not from what was sent: a false alarm must not throw a
+ * good estimate away (5 % random loss, judged above 10 % now and then,
+ * sank the sim board's 45 kbit/s test pattern to the floor and half the
+ * frame rate). */
+#define APP_LIMITED 0.5
 /* After this many clean reports in a row (6 s), far from congestion. */
 #define GROWTH_FAST    1.16
 #define CLEAN_FOR_FAST 3
+#define FAST_ABOVE     1.5
 /* The delay signal's decrease: a share of what arrived (GCC's beta). */
 #define DELAY_BETA 0.85
 /* Video packets are ~1200 bytes: overhead as a share of the video rate. */
@@ -116,6 +133,7 @@ void relais_rate_init(RelaisRate *r, const RelaisRateConfig *cfg)
 	r->state = RELAIS_RATE_HOLD;
 	r->sent_kbps = -1;
 	r->rtt_min_s = r->rtt_prev_s = r->jitter_min_s = r->jitter_prev_s = -1;
+	r->rtt_cut_s = r->jitter_cut_s = -1;
 	g_strlcpy(r->reason, "start", sizeof r->reason);
 	/* The first picture is the one the budget affords. */
 	while (r->rung < RELAIS_RATE_RUNG_HALF_SLOW &&
@@ -128,7 +146,8 @@ void relais_rate_init(RelaisRate *r, const RelaisRateConfig *cfg)
  * queue that overflows). One high sample alone is a hiccup: a busy
  * machine delays an RTCP packet by a hundred milliseconds now and then
  * (seen in the lab with nothing capped). *floor and *prev are updated. */
-static gboolean delay_signal(double v, double *floor, double *prev, double margin, double dt_s, gboolean lossy)
+static gboolean delay_signal(double v, double *floor, double *prev, double *cut, double margin, double dt_s,
+			     gboolean lossy)
 {
 	if (v <= 0)
 		return FALSE;
@@ -143,7 +162,14 @@ static gboolean delay_signal(double v, double *floor, double *prev, double margi
 	 * 15 s with tc's queue empty). Falling is a draining queue. */
 	gboolean falling = *prev > 0 && v < *prev - 0.002;
 	*prev = v;
-	gboolean high = (v > *floor + margin && rising) || (v > *floor + 2 * margin && !falling);
+	/* Down to the floor's margin: the queue has drained. Below where it
+	 * stood at the last decrease: draining, however slowly the smoothed
+	 * value says it (a few ms a report: read as standing, it cut the
+	 * rate every report down to the floor at a 300 kbit/s cap). */
+	if (v <= *floor + margin)
+		*cut = -1;
+	gboolean draining = *cut > 0 && v < *cut;
+	gboolean high = (v > *floor + margin && rising) || (v > *floor + 2 * margin && !falling && !draining);
 	return high && (was_high || lossy);
 }
 
@@ -200,12 +226,34 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	r->prev_bytes = report->bytes_sent;
 	r->prev_packets = report->packets_sent;
 
-	double loss = report->fraction_lost >= 0 ? MIN(report->fraction_lost, 1.0) : 0;
+	/* The loss: judged over enough packets (RELAIS_RATE_LOSS_MIN_PACKETS,
+	 * the reports add up until then); meanwhile what they say so far can
+	 * hold the estimate, never lower it. */
+	double loss = 0;
+	gboolean judged = FALSE;
+	if (report->fraction_lost >= 0 && report->loss_packets > 0) {
+		if (r->loss_sent <= 0)
+			r->loss_since_us = now_us;
+		r->loss_lost += MIN(report->fraction_lost, 1.0) * report->loss_packets;
+		r->loss_sent += report->loss_packets;
+		loss = r->loss_lost / r->loss_sent;
+		judged = r->loss_sent >= RELAIS_RATE_LOSS_MIN_PACKETS ||
+			 now_us - r->loss_since_us >= RELAIS_RATE_LOSS_MAX_WAIT_S * G_USEC_PER_SEC;
+	} else if (report->fraction_lost >= 0) {
+		loss = MIN(report->fraction_lost, 1.0);
+		judged = TRUE;
+	} else if (r->loss_sent > 0) {
+		loss = r->loss_lost / r->loss_sent;
+	}
+	double loss_packets = r->loss_sent;
+	if (judged)
+		r->loss_lost = r->loss_sent = 0;
 	double rtt_floor_before = r->rtt_min_s;
 	gboolean lossy = loss >= LOSS_LOW;
-	gboolean rtt_up = delay_signal(report->rtt_s, &r->rtt_min_s, &r->rtt_prev_s, RTT_MARGIN_S, dt, lossy);
-	gboolean jitter_up =
-		delay_signal(report->jitter_s, &r->jitter_min_s, &r->jitter_prev_s, JITTER_MARGIN_S, dt, lossy);
+	gboolean rtt_up =
+		delay_signal(report->rtt_s, &r->rtt_min_s, &r->rtt_prev_s, &r->rtt_cut_s, RTT_MARGIN_S, dt, lossy);
+	gboolean jitter_up = delay_signal(report->jitter_s, &r->jitter_min_s, &r->jitter_prev_s, &r->jitter_cut_s,
+					  JITTER_MARGIN_S, dt, lossy);
 	double received = r->sent_kbps >= 0 ? r->sent_kbps * (1 - loss) : -1;
 	double est = r->estimate_kbps;
 	RelaisRateState state;
@@ -217,6 +265,10 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		/* No receiver report since the last one: nothing to go on. */
 		state = RELAIS_RATE_HOLD;
 		g_strlcpy(reason, "no new receiver report", sizeof reason);
+	} else if (loss > LOSS_HIGH && !judged && !rtt_up && !jitter_up) {
+		state = RELAIS_RATE_HOLD;
+		g_snprintf(reason, sizeof reason, "loss %.0f %% over %.0f packets, waiting for more", loss * 100,
+			   loss_packets);
 	} else if (loss > LOSS_HIGH || rtt_up || jitter_up) {
 		/* A receiver report covers the second before it, and the
 		 * encoder takes about that long to follow a new target: the
@@ -225,17 +277,31 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		gboolean recent = r->congested_us != 0 && now_us - r->congested_us < LOSS_HOLDOFF_US;
 		gboolean acted = FALSE;
 		double next = est;
-		if (loss > LOSS_HIGH && !recent) {
+		if (loss > LOSS_HIGH && judged && !recent) {
 			/* From what is sent when the encoder is below its target,
-			 * the estimate when above (it lags a change, keyframes).
-			 * Not clamped to what arrived: a burst (a keyframe through
-			 * a short queue) inflates one report's loss, and one report
-			 * must not collapse the rate. */
-			next = (r->sent_kbps > 0 ? MIN(est, r->sent_kbps) : est) * (1 - 0.5 * loss);
+			 * the estimate when above (it lags a change, keyframes),
+			 * half the estimate at most (APP_LIMITED). Not clamped to
+			 * what arrived: a burst (a keyframe through a short queue)
+			 * inflates one report's loss, and one report must not
+			 * collapse the rate. */
+			double base = r->sent_kbps > 0 ? MAX(MIN(est, r->sent_kbps), APP_LIMITED * est) : est;
+			next = base * (1 - 0.5 * loss);
+			/* With the encoder using its budget, what arrived says
+			 * more than libwebrtc's gentle rule (78 % lost at a 500
+			 * kbit/s cap took it from 1260 to 730, and three more
+			 * reports to get under the cap). Above LOSS_HEAVY, what
+			 * arrived (half the gentle rule at least); below it,
+			 * halfway between the two (geometric mean): a burst (a
+			 * keyframe) inflates a report's loss by a few percent. */
+			if (received > 0 && r->sent_kbps >= APP_LIMITED * est && received < next)
+				next = loss > LOSS_HEAVY ? MAX(received, 0.5 * next) : sqrt(next * received);
 			g_snprintf(reason, sizeof reason, "loss %.0f %%", loss * 100);
 			acted = TRUE;
 		}
-		if (rtt_up || jitter_up) {
+		/* The same for a queue: it drains only once the encoder has
+		 * followed (244 ms read 2 s after a decrease at a 500 kbit/s
+		 * cap took the target on down to the floor). */
+		if ((rtt_up || jitter_up) && !recent) {
 			next = MIN(next, DELAY_BETA * (received > 0 ? MIN(received, est) : est));
 			if (acted)
 				; /* the loss says it already */
@@ -255,9 +321,17 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 			 * inflated by a burst says too little arrived). */
 			r->congested_kbps = MAX(next, received);
 			r->congested_us = now_us;
-		} else {
+			if (r->rtt_prev_s > 0)
+				r->rtt_cut_s = r->rtt_prev_s;
+			if (r->jitter_prev_s > 0)
+				r->jitter_cut_s = r->jitter_prev_s;
+		} else if (loss > LOSS_HIGH) {
 			state = RELAIS_RATE_HOLD;
 			g_snprintf(reason, sizeof reason, "loss %.0f %%, the last decrease not shown yet", loss * 100);
+		} else {
+			state = RELAIS_RATE_HOLD;
+			g_snprintf(reason, sizeof reason, "%s %.0f ms, the last decrease not shown yet",
+				   rtt_up ? "rtt" : "jitter", (rtt_up ? report->rtt_s : report->jitter_s) * 1000);
 		}
 	} else if (loss >= LOSS_LOW) {
 		state = RELAIS_RATE_HOLD;
@@ -269,10 +343,13 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	} else {
 		state = RELAIS_RATE_INCREASE;
 		gboolean near = r->congested_kbps > 0 && est < NEAR_BAND * r->congested_kbps &&
-				est > r->congested_kbps / NEAR_BAND;
-		/* Far from any congestion and clean for a while: faster, as
-		 * libwebrtc's probes find a freed path (we send no padding). */
-		gboolean fast = !near && r->clean_reports >= CLEAN_FOR_FAST;
+				est > NEAR_BELOW * r->congested_kbps;
+		/* Well above the last congestion and clean for a while:
+		 * faster, as libwebrtc's probes find a freed path (we send no
+		 * padding). Just above it, a standing cap is likely still
+		 * there: 16 % a second outran the reports at 300 kbit/s. */
+		gboolean fast = r->clean_reports >= CLEAN_FOR_FAST &&
+				(r->congested_kbps <= 0 || est > FAST_ABOVE * r->congested_kbps);
 		double next = est * pow(near ? GROWTH_NEAR : fast ? GROWTH_FAST : GROWTH_FAR, dt);
 		/* No further than the encoder follows: an estimate far above
 		 * what is sent has never been tried on the path. */

@@ -27,6 +27,13 @@
 
 G_BEGIN_DECLS
 
+/* Loss is judged over this many packets at least (reports add up until
+ * then, at most RELAIS_RATE_LOSS_MAX_WAIT_S): 5 % random loss reads above
+ * 10 % once in 16 judgements of 30 packets (binomial), once in 87 of 100.
+ * libwebrtc's loss-based controller waits for 20. */
+#define RELAIS_RATE_LOSS_MIN_PACKETS 100
+#define RELAIS_RATE_LOSS_MAX_WAIT_S  6
+
 /* Per-packet overhead on the wire: IPv4 20 + UDP 8 + RTP 12 + SRTP tag 10 +
  * header extensions ~8 bytes. */
 #define RELAIS_RATE_PACKET_OVERHEAD 58
@@ -42,7 +49,11 @@ typedef struct {
  * far end's numbers come from receiver reports not seen before (all < 0:
  * none came since the last report, and the estimate holds). */
 typedef struct {
-	double fraction_lost; /* far end's (remote-inbound), worst stream, 0..1; < 0 if none */
+	double fraction_lost; /* far end's (remote-inbound), 0..1; < 0 if none */
+	/* The packets the reports' streams sent over the intervals the loss
+	 * covers (fraction_lost is then their weighted mean); 0 unknown:
+	 * fraction_lost is taken as it is, however few packets it covers. */
+	double loss_packets;
 	double rtt_s;	      /* from the reports' LSR/DLSR, worst stream; <= 0 if none */
 	double jitter_s;      /* far end's interarrival jitter, video; < 0 if none */
 	guint64 bytes_sent;   /* RTP payload bytes sent, all streams */
@@ -77,10 +88,18 @@ typedef struct {
 	guint64 prev_bytes, prev_packets;
 	double sent_kbps; /* measured over the last interval, on the wire; < 0 unknown */
 	double rtt_min_s, rtt_prev_s, jitter_min_s, jitter_prev_s;
+	/* the round trip and jitter read at the last decrease (< 0: none, or
+	 * the queue has drained since): a standing queue acts again only
+	 * while they have not come down from there */
+	double rtt_cut_s, jitter_cut_s;
 	double congested_kbps; /* the estimate when congestion was last seen; 0 none */
 	gint64 congested_us;
 	gint64 rung_ok_since_us; /* budget above the next rung up's threshold since; 0 not */
 	guint clean_reports;	 /* in a row, increasing */
+	/* Loss is judged over RELAIS_RATE_LOSS_MIN_PACKETS at least: the lost
+	 * and sent packets of the reports read since the last judgement. */
+	double loss_lost, loss_sent;
+	gint64 loss_since_us;
 } RelaisRate;
 
 /* Resets r to cfg (min <= start <= max, clamped). */

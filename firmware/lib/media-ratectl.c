@@ -200,10 +200,37 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
 	}
 }
 
-static gboolean add_size(GstBuffer **buf, guint idx, gpointer data)
+/* The packets of one buffer or list, by SSRC (RTP header bytes 8-11). */
+typedef struct {
+	guint64 bytes;
+	guint n;
+	struct {
+		guint32 ssrc;
+		guint packets;
+	} by[4];
+} SentCount;
+
+static void count_packet(SentCount *c, GstBuffer *buf)
+{
+	guint8 head[12];
+	c->bytes += gst_buffer_get_size(buf);
+	if (gst_buffer_extract(buf, 0, head, sizeof head) != sizeof head)
+		return;
+	guint32 ssrc = GST_READ_UINT32_BE(head + 8);
+	for (guint i = 0; i < c->n; i++) {
+		if (c->by[i].ssrc == ssrc) {
+			c->by[i].packets++;
+			return;
+		}
+	}
+	if (c->n < G_N_ELEMENTS(c->by))
+		c->by[c->n++] = (typeof(c->by[0])){ssrc, 1};
+}
+
+static gboolean count_listed(GstBuffer **buf, guint idx, gpointer data)
 {
 	(void)idx;
-	*(guint64 *)data += gst_buffer_get_size(*buf);
+	count_packet(data, *buf);
 	return TRUE;
 }
 
@@ -211,18 +238,29 @@ static GstPadProbeReturn count_sent(GstPad *pad, GstPadProbeInfo *info, gpointer
 {
 	(void)pad;
 	RelaisMedia *m = data;
-	guint64 bytes = 0, packets = 0;
+	SentCount c = {0};
+	guint64 packets = 0;
 	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
 		GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
 		packets = gst_buffer_list_length(list);
-		gst_buffer_list_foreach(list, add_size, &bytes);
+		gst_buffer_list_foreach(list, count_listed, &c);
 	} else if (GST_PAD_PROBE_INFO_BUFFER(info) != NULL) {
 		packets = 1;
-		bytes = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+		count_packet(&c, GST_PAD_PROBE_INFO_BUFFER(info));
 	}
 	g_mutex_lock(&m->lock);
-	m->rate_rtp_bytes += bytes;
+	m->rate_rtp_bytes += c.bytes;
 	m->rate_rtp_packets += packets;
+	for (guint i = 0; i < c.n; i++) {
+		guint slot = G_N_ELEMENTS(m->rate_ssrc);
+		for (guint j = 0; j < G_N_ELEMENTS(m->rate_ssrc) && slot == G_N_ELEMENTS(m->rate_ssrc); j++)
+			if (m->rate_ssrc[j].ssrc == c.by[i].ssrc || m->rate_ssrc[j].packets == 0)
+				slot = j;
+		if (slot < G_N_ELEMENTS(m->rate_ssrc)) {
+			m->rate_ssrc[slot].ssrc = c.by[i].ssrc;
+			m->rate_ssrc[slot].packets += c.by[i].packets;
+		}
+	}
 	g_mutex_unlock(&m->lock);
 	return GST_PAD_PROBE_OK;
 }
