@@ -311,7 +311,7 @@ check-e2e: all
 	@tests/run-all.sh $(O) e2e
 
 # the network fault lab (tests/network/README.md): namespaces, iptables, tc;
-# needs root (`make check` runs it too when root, ~3 min)
+# needs root (`make check` runs it too when root, ~6 min)
 check-network: all
 	@tests/run-all.sh $(O) network
 

@@ -155,20 +155,12 @@ if [[ $only == all || $only == e2e || $only == asan ]]; then
 	node_suite e2e "$e2e_limit" '^\s*(✔|✖)' "${e2e_files[@]}"
 fi
 
-# the network fault lab (tests/network, ~4.5 min): in `make check` when run
+# the network fault lab (tests/network, ~6 min): in `make check` when run
 # as root (it makes network namespaces), and `make check-network`
 if [[ $only == network || ($only == all && $(id -u) == 0) ]]; then
 	echo "== network tests (namespaces, iptables $(iptables --version 2>/dev/null | awk '{print $2, $3}'))"
 	# the results and the figures each scenario prints
-	# not yet reliable enough for make check (tests/network/README.md):
-	# make check-network only
-	NETWORK_SLOW=(uplink)
-	net_files=()
-	for f in "$top"/tests/network/*.test.mjs; do
-		n=$(basename "$f" .test.mjs)
-		[[ $only == all && " ${NETWORK_SLOW[*]} " == *" $n "* ]] && continue
-		net_files+=("$f")
-	done
+	net_files=("$top"/tests/network/*.test.mjs)
 	node_suite network 900 '^\s*(✔|✖|﹣|ℹ )' "${net_files[@]}"
 elif [[ $only == all ]]; then
 	echo "== network tests: skipped (they need root: network namespaces; make check-network)"

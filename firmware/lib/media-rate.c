@@ -30,6 +30,9 @@
 #define GROWTH_FAST    1.16
 #define CLEAN_FOR_FAST 3
 #define FAST_ABOVE     1.5
+/* ... or once the path has been clean this many reports in a row (12 s):
+ * at a standing cap the careful climb meets the cap again sooner. */
+#define CLEAN_FOR_FREE 6
 /* The delay signal's decrease: a share of what arrived (GCC's beta). */
 #define DELAY_BETA 0.85
 /* Video packets are ~1200 bytes: overhead as a share of the video rate. */
@@ -44,6 +47,16 @@
 #define FLOOR_DRIFT_S 0.001
 /* A loss above the band acts again only this long after a decrease. */
 #define LOSS_HOLDOFF_US (3 * G_USEC_PER_SEC)
+/* A change of the video target smaller than this share is not made. */
+#define SMALL_CHANGE 0.06
+/* A retransmitted video packet on the wire, overhead included. */
+#define RTX_PACKET_BYTES 1200
+/* The retransmissions' budget, as a share of the video target, per unit
+ * of loss. Retransmissions share the path with the video: with half the
+ * target for them whatever the loss, the booth sent 450 kbit/s behind a
+ * 300 kbit/s cap (a target of 258) and the loss went on; at the onset of
+ * a cap, 800 kbit/s of them. */
+#define RTX_PER_LOSS 1.5
 /* A report interval longer than this (a stalled poll) counts as this. */
 #define MAX_DT_S 3.0
 /* The picture steps back up after the budget held this margin above the
@@ -61,12 +74,24 @@ static double estimate_for_video(const RelaisRateConfig *cfg, double video_kbps)
 	return audio_wire_kbps(cfg) + video_kbps * VIDEO_OVERHEAD;
 }
 
-guint relais_rate_video_budget(const RelaisRateConfig *cfg, double estimate_kbps)
+/* The video target for an estimate, with room for retransmissions of a
+ * share of it. */
+static guint video_budget(const RelaisRateConfig *cfg, double estimate_kbps, double rtx_share)
 {
-	double v = (estimate_kbps - audio_wire_kbps(cfg)) / VIDEO_OVERHEAD;
+	double v = (estimate_kbps - audio_wire_kbps(cfg)) / (VIDEO_OVERHEAD + rtx_share);
 	/* +0.5: a budget made from estimate_for_video(x) reads back as x */
 	v = CLAMP(v + 0.5, (double)cfg->min_kbps, (double)cfg->max_kbps);
 	return (guint)v;
+}
+
+guint relais_rate_video_budget(const RelaisRateConfig *cfg, double estimate_kbps)
+{
+	return video_budget(cfg, estimate_kbps, 0);
+}
+
+double relais_rate_rtx_kbps(const RelaisRate *r)
+{
+	return r->rtx_share * r->video_kbps;
 }
 
 guint relais_rate_rung_floor(RelaisRateRung rung, guint width, guint height)
@@ -209,6 +234,7 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		r->last_us = now_us;
 		r->prev_bytes = report->bytes_sent;
 		r->prev_packets = report->packets_sent;
+		r->prev_rtx = report->rtx_packets;
 		return FALSE;
 	}
 	double dt = MIN((now_us - r->last_us) / (double)G_USEC_PER_SEC, MAX_DT_S);
@@ -222,6 +248,11 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	} else {
 		r->sent_kbps = -1;
 	}
+	r->rtx_kbps = report->rtx_packets >= r->prev_rtx && now_us > r->last_us
+			      ? (double)(report->rtx_packets - r->prev_rtx) * RTX_PACKET_BYTES * 8 /
+					((now_us - r->last_us) / (double)G_USEC_PER_SEC) / 1000
+			      : 0;
+	r->prev_rtx = report->rtx_packets;
 	r->last_us = now_us;
 	r->prev_bytes = report->bytes_sent;
 	r->prev_packets = report->packets_sent;
@@ -246,8 +277,11 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		loss = r->loss_lost / r->loss_sent;
 	}
 	double loss_packets = r->loss_sent;
-	if (judged)
+	if (judged) {
 		r->loss_lost = r->loss_sent = 0;
+		/* resending what is lost, and a margin for what is lost again */
+		r->rtx_share = MIN(RTX_PER_LOSS * loss, RELAIS_RTX_BUDGET_SHARE);
+	}
 	double rtt_floor_before = r->rtt_min_s;
 	gboolean lossy = loss >= LOSS_LOW;
 	gboolean rtt_up =
@@ -348,8 +382,9 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 		 * faster, as libwebrtc's probes find a freed path (we send no
 		 * padding). Just above it, a standing cap is likely still
 		 * there: 16 % a second outran the reports at 300 kbit/s. */
-		gboolean fast = r->clean_reports >= CLEAN_FOR_FAST &&
-				(r->congested_kbps <= 0 || est > FAST_ABOVE * r->congested_kbps);
+		gboolean fast = r->clean_reports >= CLEAN_FOR_FREE ||
+				(r->clean_reports >= CLEAN_FOR_FAST &&
+				 (r->congested_kbps <= 0 || est > FAST_ABOVE * r->congested_kbps));
 		double next = est * pow(near ? GROWTH_NEAR : fast ? GROWTH_FAST : GROWTH_FAR, dt);
 		/* No further than the encoder follows: an estimate far above
 		 * what is sent has never been tried on the path. */
@@ -369,15 +404,21 @@ gboolean relais_rate_update(RelaisRate *r, const RelaisRateReport *report, gint6
 	r->estimate_kbps = CLAMP(est, lo, hi);
 	r->state = state;
 
-	guint video = relais_rate_video_budget(&r->cfg, r->estimate_kbps);
-	gboolean changed = video != r->video_kbps;
-	r->video_kbps = video;
+	guint video = video_budget(&r->cfg, r->estimate_kbps, r->rtx_share);
+	/* A few percent either way (the retransmissions' room following 5 %
+	 * random loss report by report) is not worth a change and a line in
+	 * the log; a decrease, the bounds and larger steps are. */
+	gboolean small = state != RELAIS_RATE_DECREASE && video != r->cfg.min_kbps && video != r->cfg.max_kbps &&
+			 fabs((double)video - r->video_kbps) < SMALL_CHANGE * r->video_kbps;
+	gboolean changed = !small && video != r->video_kbps;
+	if (!small)
+		r->video_kbps = video;
 	g_strlcpy(r->reason, reason, sizeof r->reason);
 	update_rung(r, now_us, &changed);
 	return changed;
 }
 
-gboolean relais_rtx_gate_allow(RelaisRtxGate *g, guint32 ssrc, guint16 seq, guint video_kbps, double rtt_s,
+gboolean relais_rtx_gate_allow(RelaisRtxGate *g, guint32 ssrc, guint16 seq, double rtx_kbps, double rtt_s,
 			       gint64 now_us)
 {
 	g_return_val_if_fail(g != NULL, FALSE);
@@ -389,8 +430,8 @@ gboolean relais_rtx_gate_allow(RelaisRtxGate *g, guint32 ssrc, guint16 seq, guin
 		g->refused_repeat++;
 		return FALSE;
 	}
-	/* a share of the video target, in packets of ~1 100 bytes */
-	double pps = MAX((double)RELAIS_RTX_MIN_PPS, video_kbps * 1000.0 / 8.0 * RELAIS_RTX_BUDGET_SHARE / 1100.0);
+	/* the budget, in packets of ~1 100 bytes */
+	double pps = MAX((double)RELAIS_RTX_MIN_PPS, rtx_kbps * 1000.0 / 8.0 / 1100.0);
 	if (g->refill_us == 0) {
 		g->tokens = pps;
 	} else if (now_us > g->refill_us) {

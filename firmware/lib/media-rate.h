@@ -11,9 +11,13 @@
  *   - loss < 2 % and no delay signal: up, 8 % a second (4 % near the rate
  *     of the last congestion, 16 % after 6 s clean far from it);
  *   - loss 2..10 %: held (random loss is not congestion);
- *   - loss > 10 %: times (1 - loss / 2), and no higher than what arrived;
+ *   - loss > 10 % (judged over 100 packets at least): times (1 - loss / 2)
+ *     from what was sent (half the estimate at most), towards what
+ *     arrived when the encoder used its budget;
  *   - delay signal (round trip or jitter rising above the call's floor, a
- *     queue filling): 85 % of what arrived at the far end.
+ *     queue filling, or standing and not draining): 85 % of what arrived
+ *     at the far end;
+ *   - a decrease is not repeated within 3 s (the reports lag it).
  * Audio first: the video encoder gets the estimate minus the audio
  * stream's configured bitrate and both streams' packet overhead, between
  * the configured floor and ceiling. Under thresholds on that budget the
@@ -56,6 +60,7 @@ typedef struct {
 	double loss_packets;
 	double rtt_s;	      /* from the reports' LSR/DLSR, worst stream; <= 0 if none */
 	double jitter_s;      /* far end's interarrival jitter, video; < 0 if none */
+	guint64 rtx_packets;  /* retransmissions let through (RelaisRtxGate), cumulative */
 	guint64 bytes_sent;   /* RTP payload bytes sent, all streams */
 	guint64 packets_sent; /* RTP packets sent, all streams */
 } RelaisRateReport;
@@ -87,6 +92,12 @@ typedef struct {
 	gint64 last_us; /* the previous report's time, 0 before the first */
 	guint64 prev_bytes, prev_packets;
 	double sent_kbps; /* measured over the last interval, on the wire; < 0 unknown */
+	double rtx_kbps;  /* of which retransmissions (let through by the gate), for the log */
+	guint64 prev_rtx;
+	/* The retransmissions' share of the video target (RelaisRtxGate's
+	 * budget), from the last judged loss: 1.5 times it, at most
+	 * RELAIS_RTX_BUDGET_SHARE; the video target leaves it room. */
+	double rtx_share;
 	double rtt_min_s, rtt_prev_s, jitter_min_s, jitter_prev_s;
 	/* the round trip and jitter read at the last decrease (< 0: none, or
 	 * the queue has drained since): a standing queue acts again only
@@ -133,9 +144,11 @@ const char *relais_rate_rung_name(RelaisRateRung rung);
  * retransmissions, the far end reported 87-93 % lost, and the rate
  * controller sank. As libwebrtc's sender does, a packet is resent at most
  * once per round trip (RELAIS_RTX_MIN_INTERVAL_MS at least), and all
- * retransmissions together stay within RELAIS_RTX_BUDGET_SHARE of the
- * video target (a token bucket of one second's worth, at least
- * RELAIS_RTX_MIN_PPS packets a second). Zero-initialise. */
+ * retransmissions together stay within a budget (a token bucket of one
+ * second's worth, at least RELAIS_RTX_MIN_PPS packets a second): the
+ * controller's rtx_share of the video target (1.5 times the loss, at most
+ * RELAIS_RTX_BUDGET_SHARE), which the video target leaves room for; half
+ * the target without the controller. Zero-initialise. */
 #define RELAIS_RTX_MIN_INTERVAL_MS 20
 #define RELAIS_RTX_BUDGET_SHARE	   0.5
 #define RELAIS_RTX_MIN_PPS	   10
@@ -152,9 +165,12 @@ typedef struct {
 	guint64 allowed, refused_repeat, refused_budget;
 } RelaisRtxGate;
 
-/* Whether to resend packet seq of ssrc asked at now_us, for a video target
- * of video_kbps and a round trip of rtt_s (<= 0: none known). */
-gboolean relais_rtx_gate_allow(RelaisRtxGate *gate, guint32 ssrc, guint16 seq, guint video_kbps, double rtt_s,
+/* Whether to resend packet seq of ssrc asked at now_us, for a budget of
+ * rtx_kbps and a round trip of rtt_s (<= 0: none known). */
+gboolean relais_rtx_gate_allow(RelaisRtxGate *gate, guint32 ssrc, guint16 seq, double rtx_kbps, double rtt_s,
 			       gint64 now_us);
+
+/* The retransmissions' budget (kbit/s) for the video target now. */
+double relais_rate_rtx_kbps(const RelaisRate *r);
 
 G_END_DECLS

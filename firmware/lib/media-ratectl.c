@@ -167,6 +167,7 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
 		report->packets_sent =
 			m->stats.video_bytes_sent / 1150 + m->stats.video_frames_sent / 2 + m->stats.audio_buffers_sent;
 	}
+	report->rtx_packets = m->rtx_gate ? m->rtx_gate->allowed : 0;
 	if (known) {
 		m->rate.cfg.width = w;
 		m->rate.cfg.height = h;
@@ -183,8 +184,8 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
 	if (r.video_kbps != before) {
 		g_object_set(enc, encoders[m->rate_encoder_kind].property,
 			     r.video_kbps * encoders[m->rate_encoder_kind].per_kbit, NULL);
-		g_info("sending rate: video %u -> %u kbit/s (estimate %.0f, sent %.0f kbit/s): %s", before,
-		       r.video_kbps, r.estimate_kbps, r.sent_kbps, r.reason);
+		g_info("sending rate: video %u -> %u kbit/s (estimate %.0f, sent %.0f kbit/s, %.0f of it resent): %s",
+		       before, r.video_kbps, r.estimate_kbps, r.sent_kbps, r.rtx_kbps, r.reason);
 	}
 	if (new_rung) {
 		guint sw, sh, sfps;
@@ -299,7 +300,7 @@ static GstPadProbeReturn gate_rtx(GstPad *pad, GstPadProbeInfo *info, gpointer d
 	g_mutex_lock(&m->lock);
 	if (m->rtx_gate == NULL)
 		m->rtx_gate = g_new0(RelaisRtxGate, 1);
-	guint kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps;
+	double kbps = m->rate_on ? relais_rate_rtx_kbps(&m->rate) : RELAIS_RTX_BUDGET_SHARE * m->video_kbps;
 	double rtt = m->rate_on ? m->rate.rtt_prev_s : -1;
 	gboolean allow = relais_rtx_gate_allow(m->rtx_gate, ssrc, (guint16)seq, kbps, rtt, now);
 	guint64 refused = m->rtx_gate->refused_repeat + m->rtx_gate->refused_budget;
@@ -314,7 +315,7 @@ static GstPadProbeReturn gate_rtx(GstPad *pad, GstPadProbeInfo *info, gpointer d
 	if (log)
 		g_info("retransmissions limited: %" G_GUINT64_FORMAT " resent, %" G_GUINT64_FORMAT
 		       " refused as asked again within a round trip, %" G_GUINT64_FORMAT
-		       " over the budget (half of %u kbit/s)",
+		       " over the budget (%.0f kbit/s)",
 		       allowed, repeat, budget, kbps);
 	return allow ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
