@@ -45,6 +45,15 @@ GstElement *relais_media_parse_fragment(const char *name, const char *desc, GErr
 	return bin;
 }
 
+GstElement *relais_media_pipeline_new(const char *name)
+{
+	GstElement *pipeline = gst_object_ref_sink(gst_pipeline_new(name));
+	GstClock *clock = gst_system_clock_obtain();
+	gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock);
+	gst_object_unref(clock);
+	return pipeline;
+}
+
 GstElement *relais_media_make_element(const char *factory, const char *name, GError **error)
 {
 	GstElement *el = gst_element_factory_make(factory, name);

@@ -23,6 +23,15 @@ void relais_media_debug_init(void);
  * element is not installed, or RELAIS_MEDIA_ERROR_PIPELINE. */
 GstElement *relais_media_parse_fragment(const char *name, const char *desc, GError **error);
 
+/* Returns: (transfer full) a new pipeline (not floating) that runs on the
+ * system's monotonic clock, never on a device's: a microphone (alsasrc,
+ * pulsesrc on the real boards) provides a clock and the pipeline would
+ * pick it; unplugging the microphone then took the whole call's clock with
+ * it (CLOCK_LOST: the pipeline stands still until it goes to PAUSED and
+ * back). Audio sources slave their timestamps to it (audiobasesrc's
+ * slave-method, skew by default). */
+GstElement *relais_media_pipeline_new(const char *name);
+
 /* Returns: (transfer full) a new element (not floating), or NULL with
  * RELAIS_MEDIACONF_ERROR_MISSING_ELEMENT naming its Debian package. */
 GstElement *relais_media_make_element(const char *factory, const char *name, GError **error);

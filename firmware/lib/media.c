@@ -342,7 +342,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	g_autofree char *pname =
 		g_strdup_printf("relais-%s-%s-%u", m->board, m->role == RELAIS_MEDIA_OFFERER ? "offerer" : "answerer",
 				g_atomic_int_add(&serial, 1));
-	m->pipeline = gst_object_ref_sink(gst_pipeline_new(pname));
+	m->pipeline = relais_media_pipeline_new(pname);
 	relais_media_latency_watch(m);
 
 	m->webrtc = relais_media_make_element("webrtcbin", "webrtc", error);

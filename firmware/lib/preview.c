@@ -124,7 +124,7 @@ static gboolean build_pipeline(RelaisPreview *p, const RelaisMediaConf *conf, GE
 
 	static guint serial = 0;
 	g_autofree char *pname = g_strdup_printf("relais-%s-preview-%u", p->board, g_atomic_int_add(&serial, 1));
-	p->pipeline = gst_object_ref_sink(gst_pipeline_new(pname));
+	p->pipeline = relais_media_pipeline_new(pname);
 	/* capture owns its bins (sunk): the pipeline takes a reference of its
 	 * own when it adds one; a gst_object_ref() here would be one too many
 	 * (both bins, and through their probes the preview, kept forever) */
