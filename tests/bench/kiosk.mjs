@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// relais-booth against a Chromium kiosk doing the same call, side by side
+// in one run (README.md in this folder). One switchboard, one adviser
+// console in a Chromium of its own, and per case two booths linked at once:
+// relais-booth and the kiosk page (kiosk.html) in a second Chromium. Calls
+// alternate kiosk, Relais, kiosk, Relais... so that drift on the machine
+// hits both. Writes $RELAIS_BUILD/bench/kiosk.json (rows as table.mjs reads
+// them) and prints the table.
+//
+//   BENCH_CASES=640x480-VP8,640x480-VP8-ui,...  BENCH_CALLS=20  BENCH_WINDOW_S=6
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { BUILD, CHROMIUM, PIPELINES, tmpDir } from '../e2e/lib/env.mjs';
+import { killAll } from '../e2e/lib/procs.mjs';
+import { startSwitchboard, startBooth, signInPage } from '../e2e/lib/relais.mjs';
+import { launchAdviser } from '../e2e/lib/browser.mjs';
+import { UI_ARGS, UI_ENV, walkToWaiting, screen } from '../e2e/lib/boothui.mjs';
+import { until, sleep } from '../e2e/lib/util.mjs';
+import { makeClip, writeBoardConf } from './clip.mjs';
+import { startBridge } from './bridge.mjs';
+import { cpuSnapshot, cpuBetween, pss, findChild } from './proctree.mjs';
+
+// playwright-core is installed for tests/e2e (its node_modules)
+const { chromium } = createRequire(new URL('../e2e/package.json', import.meta.url))('playwright-core');
+
+const OUT = path.join(BUILD, 'bench');
+const CASES = (process.env.BENCH_CASES ?? '640x480-VP8,640x480-VP8-ui,1280x720-VP8-ui,640x480-H264-ui').split(',').filter(Boolean);
+const CALLS = Number(process.env.BENCH_CALLS ?? 20);
+const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 6); // steady call measured, per call
+const KBPS = Number(process.env.BENCH_KBPS ?? 1200);
+const FPS = 30;
+const SITE = 'Bench Library';
+const MIN_FRAMES = 15; // decoded at each end before a call counts as carrying media
+const KIOSK_VIEW = { width: 1280, height: 800 };
+
+const pct = (xs, p) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length ? s[Math.max(1, Math.ceil((p / 100) * s.length)) - 1] : null;
+};
+const log = (...a) => console.error(...a);
+
+function parseCase(name) {
+  const m = /^(\d+)x(\d+)-(VP8|H264)(-ui)?$/.exec(name);
+  if (!m) throw new Error(`bad case ${name} (WxH-VP8|H264[-ui])`);
+  return { name, width: Number(m[1]), height: Number(m[2]), codec: m[3], ui: !!m[4], fps: FPS, kbps: KBPS };
+}
+
+// --- the adviser console: the same page and browser for both booths ------
+
+async function startAdviser(dir, sb) {
+  const adviser = await launchAdviser({ dir, media: 'fake', mdns: false, name: 'adviser' });
+  await adviser.page.goto(sb.pageUrl());
+  await signInPage(adviser.page);
+  await adviser.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
+  // the console's clock on the wall clock (as kiosk.js does), and the wall
+  // time each booth row first appears (a booth's link seen from the console)
+  await adviser.page.evaluate(() => {
+    let off = -Infinity;
+    const stop = performance.now() + 30;
+    while (performance.now() < stop) {
+      const t = performance.now();
+      off = Math.max(off, Date.now() - (performance.timeOrigin + t));
+    }
+    // rows are drawn for connected booths only: each appearance is a link up
+    window.__bench = { offset: off, appeared: {}, present: new Set() };
+    const look = () => {
+      const now = new Set([...document.querySelectorAll('[data-testid="booth-row"]')].map((r) => r.dataset.boothId));
+      for (const id of now) if (!window.__bench.present.has(id)) (window.__bench.appeared[id] ??= []).push(Date.now());
+      window.__bench.present = now;
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+    look();
+  });
+  return adviser;
+}
+
+// The wall time booth `id`'s row appeared in the console at or after `since`.
+const rowSeen = (adviser, id, since) => adviser.page.evaluate(([i, t]) => (window.__bench.appeared[i] ?? []).find((x) => x >= t) ?? 0, [id, since]);
+
+async function adviserTiming(page) {
+  return page.evaluate(() => {
+    const t = window.relais.timing;
+    const w = (x) => (x ? performance.timeOrigin + x + window.__bench.offset : 0);
+    return { accept: w(t.accept), firstFrame: w(t.firstFrame) };
+  });
+}
+
+async function accept(adviser, boothId) {
+  const item = adviser.page.locator(`[data-testid="queue-item"][data-booth-id="${boothId}"]`);
+  await item.waitFor({ timeout: 15000 });
+  await item.locator('[data-testid="accept-btn"]').click();
+  await adviser.page.waitForSelector('body[data-state="in-call"]', { timeout: 5000 });
+}
+
+async function adviserEnd(adviser) {
+  await adviser.page.locator('[data-testid="end-btn"]').click();
+  await adviser.page.waitForSelector('body[data-state="idle"]', { timeout: 5000 });
+}
+
+const adviserCounters = async (page) => {
+  const s = await page.evaluate(() => window.relais.stats());
+  return {
+    rxFrames: s?.inboundVideo?.framesDecoded ?? 0,
+    rxBytes: s?.inboundVideo?.bytesReceived ?? 0,
+    rxWidth: s?.inboundVideo?.frameWidth ?? 0,
+    rxHeight: s?.inboundVideo?.frameHeight ?? 0,
+    rxCodec: s?.inboundVideo?.codec ?? '',
+    rxAudio: s?.inboundAudio?.packetsReceived ?? 0,
+    txFrames: s?.outboundVideo?.framesSent ?? 0,
+    txBytes: s?.outboundVideo?.bytesSent ?? 0,
+  };
+};
+
+// --- the two booths, behind one interface ---------------------------------
+
+const KIOSK_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+async function startKiosk(dir, sb, c, clip) {
+  const boothId = 'bench-kiosk';
+  await sb.boothIdentity(boothId, SITE); // enrolled once, before the clock starts
+  const bridge = await startBridge({ sb, boothId, site: SITE });
+  const userDataDir = tmpDir('kiosk-profile');
+  const t0 = Date.now();
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...KIOSK_ARGS, `--use-fake-device-for-media-stream=fps=${c.fps}`, `--use-file-for-fake-video-capture=${clip.y4m}`],
+    viewport: KIOSK_VIEW,
+    permissions: ['camera', 'microphone'],
+    timeout: 20000,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const q = new URLSearchParams({ id: boothId, site: SITE, codec: c.codec, width: c.width, height: c.height, fps: c.fps, kbps: c.kbps });
+  await page.goto(`${bridge.url}?${q}`);
+  const loadWall = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd);
+  await page.waitForFunction(() => window.kiosk.state === 'idle', null, { timeout: 10000 });
+  const linkWall = await page.evaluate(() => window.kiosk.linkUpWall);
+  const root = findChild(process.pid, userDataDir);
+  if (!root) throw new Error('kiosk: no Chromium process found');
+  return {
+    side: 'kiosk',
+    boothId,
+    root,
+    t0,
+    ready: { load: loadWall, link: linkWall },
+    bridge,
+    page,
+    errors,
+    async request() {
+      await page.evaluate(() => window.kiosk.request());
+      await until(() => page.evaluate(() => window.kiosk.offerReady || window.kiosk.errors.length), { timeout: 10000, interval: 20, what: 'kiosk offer ready' });
+      const errs = await page.evaluate(() => window.kiosk.errors);
+      if (errs.length) throw new Error(`kiosk: ${errs.join('; ')}`);
+    },
+    async counters() {
+      const s = await page.evaluate(() => window.kiosk.stats());
+      return { rxFrames: s.videoFramesDecoded, rxAudio: s.audioPacketsReceived, txFrames: s.videoFramesEncoded, txBytes: s.videoBytesSent, state: s.state };
+    },
+    firstFrameWall: () => page.evaluate(() => window.kiosk.firstFrameWall),
+    async afterEnd() {
+      await until(() => page.evaluate(() => window.kiosk.state === 'idle'), { timeout: 10000, interval: 50, what: 'kiosk idle' });
+    },
+    async stop() {
+      await context.close().catch(() => {});
+      bridge.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startRelais(dir, sb, c, clip) {
+  const boothId = 'bench-relais';
+  const pipelines = writeBoardConf(PIPELINES, OUT, clip, c);
+  const args = ['--pipelines', pipelines, ...(c.ui ? UI_ARGS : [])]; // the last --pipelines wins
+  // enrolled on the first start (a token, then its state dir): the next
+  // cases start with the identity in place, as a booth after its first boot
+  const t0 = Date.now();
+  const booth = await startBooth({ dir, switchboard: sb, boothId, site: SITE, extraArgs: args, env: c.ui ? UI_ENV : {}, linked: false });
+  const ctl = booth.ctl;
+  let attract = 0;
+  if (c.ui) {
+    await until(async () => {
+      const v = await ctl.visitor();
+      return v.screen === 'attract' && v.frames_rendered > 0;
+    }, { timeout: 15000, interval: 25, what: 'attract screen drawn' });
+    attract = Date.now();
+  }
+  return {
+    side: 'relais',
+    boothId,
+    root: booth.proc.child.pid,
+    t0,
+    ready: { attract },
+    proc: booth.proc,
+    async request() {
+      if (c.ui) {
+        const walk = await walkToWaiting(ctl, { language: 'fr' });
+        await walk.ready();
+      } else await ctl.request();
+      await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, interval: 20, what: 'booth offer ready' });
+    },
+    async counters() {
+      const s = await ctl.status();
+      const m = s.media ?? {};
+      return { rxFrames: m.video_frames_received ?? 0, rxAudio: m.audio_buffers_received ?? 0, txFrames: m.video_frames_sent ?? 0, state: s.state, firstFrame: m.first_video_unix_ms ?? 0, sentW: m.video_sent_width, sentH: m.video_sent_height };
+    },
+    firstFrameWall: async () => (await ctl.status()).media?.first_video_unix_ms ?? 0,
+    async afterEnd() {
+      if (c.ui) {
+        await screen(ctl, 'satisfaction', { timeout: 10000 });
+        await ctl.tap('score', 5);
+        await ctl.tap('done');
+        await screen(ctl, 'attract', { timeout: 15000 });
+      }
+      await until(async () => (await ctl.status()).state === 'idle', { timeout: 10000, interval: 50, what: 'booth idle' });
+    },
+    stop: () => booth.proc.stop(),
+  };
+}
+
+// --- one call ---------------------------------------------------------------
+
+async function oneCall(adviser, booth) {
+  await booth.request();
+  await accept(adviser, booth.boothId);
+  let a = {};
+  let b = {};
+  const ok = await until(
+    async () => {
+      [a, b] = await Promise.all([adviserCounters(adviser.page), booth.counters()]);
+      return a.rxFrames >= MIN_FRAMES && a.rxAudio > 0 && b.rxFrames >= MIN_FRAMES && b.rxAudio > 0;
+    },
+    { timeout: 15000, interval: 100, what: 'media both ways' },
+  ).then(() => true, () => false);
+  const r = { ok };
+  if (!ok) {
+    r.why = `no media both ways: adviser decoded ${a.rxFrames} frames, ${a.rxAudio} audio packets; booth ${b.rxFrames} frames, ${b.rxAudio} audio`;
+  } else {
+    const at = await adviserTiming(adviser.page);
+    const bf = await booth.firstFrameWall();
+    r.setupBooth = bf && at.accept ? bf - at.accept : NaN;
+    r.setupAdviser = at.firstFrame && at.accept ? at.firstFrame - at.accept : NaN;
+    if (WINDOW_S > 0) {
+      await sleep(1000); // rates and encoders settle past the first key frame
+      const c0 = cpuSnapshot(booth.root);
+      const [a0, b0] = await Promise.all([adviserCounters(adviser.page), booth.counters()]);
+      const t0 = Date.now();
+      let peak = pss(booth.root);
+      while (Date.now() - t0 < WINDOW_S * 1000) {
+        await sleep(1000);
+        const p = pss(booth.root);
+        if (p.mb > peak.mb) peak = p;
+      }
+      const c1 = cpuSnapshot(booth.root);
+      const [a1, b1] = await Promise.all([adviserCounters(adviser.page), booth.counters()]);
+      const secs = (Date.now() - t0) / 1000;
+      r.cpuPerMin = cpuBetween(c0, c1) * (60 / secs);
+      r.pssMB = peak.mb;
+      r.processes = peak.processes;
+      r.sentKbps = ((a1.rxBytes - a0.rxBytes) * 8) / 1000 / secs; // as the adviser received it
+      r.sentFps = (a1.rxFrames - a0.rxFrames) / secs;
+      r.sentSize = `${a1.rxWidth}x${a1.rxHeight}`;
+      r.rxFps = (b1.rxFrames - b0.rxFrames) / secs; // the adviser's video decoded at the booth
+      r.adviserKbps = ((a1.txBytes - a0.txBytes) * 8) / 1000 / secs;
+      r.adviserFps = (a1.txFrames - a0.txFrames) / secs;
+      r.codec = a1.rxCodec;
+    }
+  }
+  await adviserEnd(adviser);
+  await booth.afterEnd();
+  return r;
+}
+
+// --- rows -------------------------------------------------------------------
+
+function caseRows(c, res) {
+  const rows = [];
+  const k = res.kiosk;
+  const b = res.relais;
+  const col = (xs, f) => xs.filter((x) => x.ok).map((x) => x[f]);
+  const failed = (x) => x.filter((r) => !r.ok).length;
+  const add = (figure, relais, reference, unit, target, test, note = '') => {
+    const ratio = Number.isFinite(relais) && Number.isFinite(reference) && reference !== 0 ? relais / reference : null;
+    rows.push({
+      figure,
+      case: c.name,
+      relais: Number.isFinite(relais) ? relais : null,
+      reference: Number.isFinite(reference) ? reference : null,
+      unit,
+      ratio,
+      target,
+      met: test && ratio !== null ? test(relais, reference, ratio) : null,
+      note,
+    });
+  };
+  const nk = k.calls.length - failed(k.calls);
+  const nb = b.calls.length - failed(b.calls);
+  if (failed(k.calls) || failed(b.calls) || !nk || !nb) {
+    const why = [...k.calls, ...b.calls].find((r) => !r.ok)?.why ?? 'no call';
+    rows.push({ figure: 'calls with media both ways', case: c.name, relais: nb, reference: nk, unit: 'calls', ratio: null, target: `all ${CALLS}`, met: false, note: `FAILED: ${why}` });
+    if (!nk || !nb) return rows;
+  }
+  // fairness: what each booth actually sent, as the same adviser received it
+  const within = (x, y) => Math.abs(x - y) <= 0.2 * Math.max(x, y);
+  const kk = pct(col(k.calls, 'sentKbps'), 50);
+  const bk = pct(col(b.calls, 'sentKbps'), 50);
+  const kf = pct(col(k.calls, 'sentFps'), 50);
+  const bf = pct(col(b.calls, 'sentFps'), 50);
+  const fair = WINDOW_S > 0 && within(kk, bk) && within(kf, bf);
+  const unfair = WINDOW_S > 0 && !fair ? `not comparable: sent ${bk?.toFixed(0)} kbit/s ${bf?.toFixed(1)} fps against ${kk?.toFixed(0)} kbit/s ${kf?.toFixed(1)} fps` : '';
+  const sizes = (x) => [...new Set(col(x.calls, 'sentSize'))].join(' ');
+  if (WINDOW_S > 0) {
+    add('video sent, booth -> adviser (p50)', bk, kk, 'kbit/s', 'within 20 %', (x, y) => within(x, y), `target ${c.kbps}; sizes: relais ${sizes(b)}, kiosk ${sizes(k)}`);
+    add('video frame rate sent (p50)', bf, kf, 'fps', 'within 20 %', (x, y) => within(x, y));
+    add('adviser video decoded at booth (p50)', pct(col(b.calls, 'rxFps'), 50), pct(col(k.calls, 'rxFps'), 50), 'fps', 'within 20 %', (x, y) => within(x, y));
+  }
+  const setup = (f, label) => {
+    for (const p of [50, 95]) {
+      add(`set-up: accept -> first frame ${label} (p${p})`, pct(col(b.calls, f), p), pct(col(k.calls, f), p), 'ms',
+        p === 50 ? '<= 0.6x and <= 100 ms' : '', p === 50 ? (x, y, r) => r <= 0.6 && x <= 100 : null,
+        `${nb} + ${nk} calls${f === 'setupBooth' ? '; booth: decoder output (Relais), frame to compositor (kiosk)' : ''}`);
+    }
+  };
+  setup('setupBooth', 'at booth');
+  setup('setupAdviser', 'at adviser');
+  if (WINDOW_S > 0) {
+    const procs = (x) => [...new Set(col(x.calls, 'processes'))].join('/');
+    for (const p of [50, 95]) {
+      add(`booth CPU, all processes (p${p})`, pct(col(b.calls, 'cpuPerMin'), p), pct(col(k.calls, 'cpuPerMin'), p), 'CPU-s/min',
+        p === 50 ? '<= 0.5x' : '', p === 50 && fair ? (x, y, r) => r <= 0.5 : null, p === 50 ? unfair || `${WINDOW_S} s per call` : '');
+    }
+    add('booth PSS, all processes (peak)', Math.max(...col(b.calls, 'pssMB')), Math.max(...col(k.calls, 'pssMB')), 'MB',
+      '<= 0.2x and <= 60 MB', fair ? (x, y, r) => r <= 0.2 && x <= 60 : null, unfair || `processes: relais ${procs(b)}, kiosk ${procs(k)}`);
+  }
+  add('cold start: process start -> ready and linked', b.coldMs, k.coldMs, 'ms', '', null,
+    `relais: ${c.ui ? 'attract screen drawn and ' : ''}link seen by the console; kiosk: page loaded and link seen by the console; one each`);
+  // The hook for glass-to-glass: stamps (firmware/lib/stamp.h) read where
+  // each end draws. Not measured by this benchmark yet.
+  add('glass-to-glass, each way', null, null, 'ms', '<= 0.5x and <= 25 ms', null, 'not measured here yet (tests/e2e/bench-latency.mjs: Relais only, at the decoder)');
+  return rows;
+}
+
+// --- the run ------------------------------------------------------------------
+
+async function runCase(dir, sb, adviser, c) {
+  const clip = await makeClip(OUT, c);
+  log(`\n== ${c.name}: ${CALLS} calls each, alternating kiosk / relais, ${WINDOW_S} s measured per call`);
+  const res = { kiosk: { calls: [] }, relais: { calls: [] } };
+  const kiosk = await startKiosk(dir, sb, c, clip);
+  try {
+    const seenK = await until(() => rowSeen(adviser, kiosk.boothId, kiosk.t0), { timeout: 10000, interval: 50, what: 'kiosk row in the console' });
+    res.kiosk.coldMs = Math.max(seenK, kiosk.ready.load) - kiosk.t0;
+    const rtt = await kiosk.page.evaluate(() => window.kiosk.echoRtt(50));
+    res.kiosk.bridgeRtt = { p50: pct(rtt, 50), p95: pct(rtt, 95) };
+    const relais = await startRelais(dir, sb, c, clip);
+    try {
+      const seenB = await until(() => rowSeen(adviser, relais.boothId, relais.t0), { timeout: 15000, interval: 50, what: 'relais row in the console' });
+      res.relais.coldMs = Math.max(seenB, relais.ready.attract) - relais.t0;
+      for (let i = 1; i <= CALLS; i++) {
+        for (const booth of [kiosk, relais]) {
+          const r = await oneCall(adviser, booth);
+          res[booth.side].calls.push(r);
+          log(
+            `  ${String(i).padStart(2)} ${booth.side.padEnd(6)} ${r.ok ? `set-up booth ${r.setupBooth?.toFixed(0)} ms, adviser ${r.setupAdviser?.toFixed(0)} ms` : r.why}` +
+              (r.cpuPerMin !== undefined ? `; ${r.cpuPerMin.toFixed(2)} CPU-s/min, PSS ${r.pssMB.toFixed(0)} MB (${r.processes} proc.), sent ${r.sentKbps.toFixed(0)} kbit/s ${r.sentFps.toFixed(1)} fps ${r.sentSize} ${r.codec}, decoded ${r.rxFps.toFixed(1)} fps (adviser sent ${r.adviserKbps.toFixed(0)} kbit/s ${r.adviserFps.toFixed(1)} fps)` : ''),
+          );
+        }
+      }
+      const fwd = kiosk.bridge.stats.forwardMs;
+      res.kiosk.bridge = { messages: kiosk.bridge.stats.messages, forwardP50: pct(fwd, 50), forwardMax: fwd.length ? Math.max(...fwd) : null };
+      log(`  bridge: ${res.kiosk.bridge.messages} messages forwarded, ${res.kiosk.bridge.forwardP50?.toFixed(3)} ms each (p50) inside it; page <-> bridge round trip p50 ${res.kiosk.bridgeRtt.p50?.toFixed(2)} ms, p95 ${res.kiosk.bridgeRtt.p95?.toFixed(2)} ms`);
+    } finally {
+      await relais.stop();
+    }
+  } finally {
+    await kiosk.stop();
+  }
+  return res;
+}
+
+const dir = tmpDir('bench-kiosk');
+fs.mkdirSync(OUT, { recursive: true });
+const started = Date.now();
+let adviser = null;
+const rows = [];
+const raw = {};
+try {
+  const sb = await startSwitchboard({ dir });
+  adviser = await startAdviser(dir, sb);
+  // relais-booth enrols once (token, key, certificate in its state dir),
+  // as the kiosk's identity is made before its clock starts: cold starts
+  // are of an enrolled booth
+  const first = await startBooth({ dir, switchboard: sb, boothId: 'bench-relais', site: SITE });
+  await first.proc.stop();
+  for (const name of CASES) {
+    const c = parseCase(name);
+    try {
+      const res = await runCase(dir, sb, adviser, c);
+      raw[name] = res;
+      rows.push(...caseRows(c, res));
+    } catch (err) {
+      log(`  ${name} FAILED: ${err.stack}`);
+      rows.push({ figure: 'case', case: name, relais: null, reference: null, unit: '', ratio: null, target: '', met: false, note: `FAILED: ${err.message.split('\n')[0]}` });
+    }
+  }
+} finally {
+  await adviser?.close();
+  await killAll();
+}
+const doc = {
+  part: 'kiosk',
+  title: 'relais-booth against a Chromium kiosk, same calls, same run (reference: the kiosk)',
+  when: new Date().toISOString(),
+  seconds: Math.round((Date.now() - started) / 1000),
+  settings: { cases: CASES, calls: CALLS, windowSeconds: WINDOW_S, kbps: KBPS, fps: FPS },
+  rows,
+  raw,
+};
+fs.writeFileSync(path.join(OUT, 'kiosk.json'), `${JSON.stringify(doc, null, 1)}\n`);
+fs.rmSync(dir, { recursive: true, force: true });
+log(`wrote ${path.join(OUT, 'kiosk.json')} (${doc.seconds} s)`);
