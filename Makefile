@@ -75,7 +75,7 @@ TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
 .SECONDARY:
 
 .PHONY: all deps check check-unit check-integration check-e2e check-network asan asan-build check-asan demo clean \
-        menuconfig savedefconfig olddefconfig bench help format format-check \
+        menuconfig savedefconfig olddefconfig bench bench-quick help format format-check \
         screenshots update-goldens bundle image check-image fuzz fuzz-build check-fuzz
 
 all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
@@ -90,6 +90,8 @@ help:
 	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
 	@echo "make check-fuzz  the fuzz suite of make check: regressions, then 5 s per harness"
 	@echo "make <board>_defconfig | menuconfig | savedefconfig"
+	@echo "make bench       relais-booth against a Chromium kiosk side by side, and the other benchmarks: one table (<= 20 min)"
+	@echo "make bench-quick the same, one case and few calls, while developing (<= 3 min)"
 	@echo "make screenshots every UI screen, fr and en, in $(O)/screenshots/"
 	@echo "make update-goldens  re-render tests/golden/ (after a deliberate UI change)"
 	@echo "make image BOARD=qemu-arm64  booth disk image in $(O)/<board>/ (root, slow)"
@@ -378,8 +380,13 @@ check-image: deps
 bundle:
 	@O=$(O) board/common/rauc/mkbundle.sh $(BOARD) $(RELAIS_SOFTWARE)
 
+# relais-booth against a Chromium kiosk, same calls, same run, and every
+# other part of tests/bench: one table, JSON in $(O)/bench/ (tests/bench/README.md)
 bench: all
-	@tests/bench/run.sh $(O)
+	@tests/bench/run.sh $(O) full
+
+bench-quick: all
+	@tests/bench/run.sh $(O) quick
 
 clean:
 	rm -rf $(O) $(ASAN_O)
