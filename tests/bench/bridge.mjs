@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const FILES = { '/kiosk.html': 'text/html', '/kiosk.js': 'text/javascript' };
+const FILES = { '/kiosk.html': 'text/html', '/kiosk.js': 'text/javascript', '/stamp.js': 'text/javascript' };
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 // A server-side WebSocket (RFC 6455): masked frames in, unmasked out. Text

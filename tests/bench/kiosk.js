@@ -98,7 +98,14 @@
     $('self').srcObject = K.stream;
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     K.pc = pc;
-    const [vt] = K.stream.getVideoTracks();
+    let [vt] = K.stream.getVideoTracks();
+    // latency calls only (stamp.js): the camera drawn through a canvas with
+    // the time painted over its top; it costs the page a canvas per frame,
+    // so no CPU is measured in these calls
+    if (K.stampMode) {
+      K.stamped = window.benchStamp.track({ width: P.width, height: P.height, fps: P.fps, source: $('self') });
+      vt = K.stamped.track;
+    }
     const [at] = K.stream.getAudioTracks();
     // m-lines as the booth's offer: camera, microphone, the adviser's screen
     const video = pc.addTransceiver(vt, { direction: 'sendrecv', streams: [new MediaStream([vt])] });
@@ -125,6 +132,7 @@
         v.requestVideoFrameCallback((now, meta) => {
           K.firstFrameWall = wall(meta.presentationTime ?? now);
         });
+        if (K.stampMode) K.reader = window.benchStamp.reader(v);
         v.play().catch(() => {});
       } else {
         const a = $('audio');
@@ -137,6 +145,9 @@
   }
 
   function teardown() {
+    K.stamped?.stop();
+    K.stamped = null;
+    if (K.reader) K.reader.on = false;
     K.pc?.close();
     K.pc = null;
     for (const t of K.stream?.getTracks() ?? []) t.stop();
@@ -180,8 +191,11 @@
   };
 
   // The visitor touches "start": the request leaves, the call is prepared.
-  K.request = () => {
+  // stamp: a latency call (see prepare())
+  K.request = ({ stamp = false } = {}) => {
     K.firstFrameWall = 0;
+    K.stampMode = stamp;
+    K.reader = null;
     preparing = prepare().catch((err) => K.errors.push(`prepare: ${err.message}`));
     send({ type: 'request', topic: 'job-search', language: 'fr', answers: { situation: 'job-seeker' } });
     setState('requesting');
