@@ -281,9 +281,17 @@ async function startRelais(dir, sb, c, clip, { stamp = false } = {}) {
 
 // --- one call ---------------------------------------------------------------
 
+// The set-up figures are timestamps taken by each end, not poll times; the
+// polls for media both ways start later and come seldom so as not to load
+// either booth (a getStats in the kiosk's page, a control request and a
+// process spawn for relais-booth) while it sets the call up.
+const FIRST_POLL_MS = 500;
+const POLL_MS = 250;
+
 async function oneCall(adviser, booth, { windowS }) {
   await booth.request();
   await accept(adviser, booth.boothId);
+  await sleep(FIRST_POLL_MS);
   let a = {};
   let b = {};
   const ok = await until(
@@ -291,7 +299,7 @@ async function oneCall(adviser, booth, { windowS }) {
       [a, b] = await Promise.all([adviserCounters(adviser.page), booth.counters()]);
       return a.rxFrames >= MIN_FRAMES && a.rxAudio > 0 && b.rxFrames >= MIN_FRAMES && b.rxAudio > 0;
     },
-    { timeout: 15000, interval: 100, what: 'media both ways' },
+    { timeout: 15000, interval: POLL_MS, what: 'media both ways' },
   ).then(() => true, () => false);
   const r = { ok };
   if (!ok) {
