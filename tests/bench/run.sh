@@ -19,7 +19,7 @@ case $mode in
 quick)
 	# one case, few calls, both booths: under 3 minutes
 	export BENCH_CASES=${BENCH_CASES:-640x480-VP8-ui} BENCH_CALLS=${BENCH_CALLS:-4} \
-		BENCH_LONG=${BENCH_LONG:-2} BENCH_WINDOW_S=${BENCH_WINDOW_S:-10}
+		BENCH_LONG=${BENCH_LONG:-2} BENCH_WINDOW_S=${BENCH_WINDOW_S:-10} BENCH_G2G_CALLS=${BENCH_G2G_CALLS:-1}
 	;;
 full) ;;
 *)
