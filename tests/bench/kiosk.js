@@ -27,12 +27,19 @@
   // Page times (performance.now()) on the wall clock the other processes
   // use (Date.now(), CLOCK_REALTIME): Date.now() floors to the ms, so the
   // largest difference over a few ms of samples is the offset.
-  let clockOffset = -Infinity;
-  const stop = performance.now() + 30;
-  while (performance.now() < stop) {
-    const t = performance.now();
-    clockOffset = Math.max(clockOffset, Date.now() - (performance.timeOrigin + t));
-  }
+  // Measured again at each request: NTP slews the wall clock, the
+  // monotonic one does not.
+  let clockOffset = 0;
+  const resync = () => {
+    let off = -Infinity;
+    const stop = performance.now() + 30;
+    while (performance.now() < stop) {
+      const t = performance.now();
+      off = Math.max(off, Date.now() - (performance.timeOrigin + t));
+    }
+    clockOffset = off;
+  };
+  resync();
   const wall = (t) => performance.timeOrigin + t + clockOffset;
 
   const $ = (id) => document.getElementById(id);
@@ -193,6 +200,8 @@
   // The visitor touches "start": the request leaves, the call is prepared.
   // stamp: a latency call (see prepare())
   K.request = ({ stamp = false } = {}) => {
+    resync();
+    window.benchStamp?.resync();
     K.firstFrameWall = 0;
     K.stampMode = stamp;
     K.reader = null;

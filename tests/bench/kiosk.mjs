@@ -73,14 +73,21 @@ async function startAdviser(dir, sb) {
   // the console's clock on the wall clock (as kiosk.js does), and the wall
   // time each booth row first appears (a booth's link seen from the console)
   await adviser.page.evaluate(() => {
-    let off = -Infinity;
-    const stop = performance.now() + 30;
-    while (performance.now() < stop) {
-      const t = performance.now();
-      off = Math.max(off, Date.now() - (performance.timeOrigin + t));
-    }
+    // measured again before each call (resync): NTP slews the wall clock,
+    // and over a run the two drift apart by milliseconds
+    const resync = () => {
+      let off = -Infinity;
+      const stop = performance.now() + 30;
+      while (performance.now() < stop) {
+        const t = performance.now();
+        off = Math.max(off, Date.now() - (performance.timeOrigin + t));
+      }
+      window.__bench.offset = off;
+      window.benchStamp?.resync();
+    };
     // rows are drawn for connected booths only: each appearance is a link up
-    window.__bench = { offset: off, appeared: {}, present: new Set() };
+    window.__bench = { offset: 0, resync, appeared: {}, present: new Set() };
+    resync();
     const look = () => {
       const now = new Set([...document.querySelectorAll('[data-testid="booth-row"]')].map((r) => r.dataset.boothId));
       for (const id of now) if (!window.__bench.present.has(id)) (window.__bench.appeared[id] ??= []).push(Date.now());
@@ -288,7 +295,10 @@ async function startRelais(dir, sb, c, clip, { stamp = false } = {}) {
 const FIRST_POLL_MS = 500;
 const POLL_MS = 250;
 
+const resync = (adviser) => adviser.page.evaluate(() => window.__bench.resync());
+
 async function oneCall(adviser, booth, { windowS }) {
+  await resync(adviser);
   await booth.request();
   await accept(adviser, booth.boothId);
   await sleep(FIRST_POLL_MS);
@@ -349,6 +359,7 @@ async function oneCall(adviser, booth, { windowS }) {
 // draws (requestVideoFrameCallback expectedDisplayTime), the same instrument
 // for both booths; adviser -> booth where each booth can (stampWhere).
 async function latencyCall(adviser, booth, c) {
+  await resync(adviser);
   await booth.request({ stamp: true });
   await accept(adviser, booth.boothId);
   let a = {};

@@ -21,12 +21,21 @@
   const TICKS_PER_MS = 10;
   const WRAP = 2 ** 32;
 
-  let clockOffset = -Infinity;
-  const stop = performance.now() + 30;
-  while (performance.now() < stop) {
-    const t = performance.now();
-    clockOffset = Math.max(clockOffset, Date.now() - (performance.timeOrigin + t));
-  }
+  // The page's clock (performance.now(), monotonic) against the wall clock
+  // (Date.now()), which NTP slews: measured again before each call (resync),
+  // the two drift apart by milliseconds over a few minutes.
+  let clockOffset = 0;
+  const resync = () => {
+    let off = -Infinity;
+    const stop = performance.now() + 30;
+    while (performance.now() < stop) {
+      const t = performance.now();
+      off = Math.max(off, Date.now() - (performance.timeOrigin + t));
+    }
+    clockOffset = off;
+    return off;
+  };
+  resync();
   const wall = (t) => performance.timeOrigin + t + clockOffset;
   const ticks = (wallMs) => Math.floor(wallMs * TICKS_PER_MS) % WRAP;
   const ageMs = (stamp, wallMs) => {
@@ -163,5 +172,5 @@
     return { track: t, stop: () => { running = false; t.stop(); } };
   }
 
-  window.benchStamp = { reader, track, clockOffset };
+  window.benchStamp = { reader, track, resync };
 })();
