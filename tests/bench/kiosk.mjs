@@ -11,7 +11,7 @@
 // go on for BENCH_WINDOW_S seconds, measured: CPU, PSS, what was sent.
 //
 //   BENCH_CASES=640x480-VP8,640x480-VP8-ui,...  BENCH_CALLS=20  BENCH_LONG=3
-//   BENCH_WINDOW_S=12  BENCH_KBPS=1200
+//   BENCH_WINDOW_S=10  BENCH_KBPS=1200
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,7 +33,7 @@ const OUT = path.join(BUILD, 'bench');
 const CASES = (process.env.BENCH_CASES ?? '640x480-VP8,640x480-VP8-ui,1280x720-VP8-ui,640x480-H264-ui').split(',').filter(Boolean);
 const CALLS = Number(process.env.BENCH_CALLS ?? 20);
 const LONG = Math.min(CALLS, Number(process.env.BENCH_LONG ?? 3));
-const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 12); // steady call measured, per long call
+const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10); // steady call measured, per long call
 const MEASURED = WINDOW_S > 0 && LONG > 0;
 // glass-to-glass: calls of their own after the others (stamped pictures)
 const G2G_CALLS = Number(process.env.BENCH_G2G_CALLS ?? 2);
