@@ -119,6 +119,13 @@ struct _BoothUi {
 	SDL_Texture *video[BOOTH_UI_N_VIDEO];
 	int video_w[BOOTH_UI_N_VIDEO], video_h[BOOTH_UI_N_VIDEO];
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
+	gboolean video_drawn[BOOTH_UI_N_VIDEO]; /* by the render in progress */
+
+	/* glass-to-glass at the draw (booth_ui_set_stamp_stats; NULL: off):
+	 * the stamp of the adviser's picture uploaded and not presented yet */
+	RelaisStampStats *stamp_stats;
+	enum { STAMP_NONE, STAMP_READ, STAMP_UNREADABLE } stamp_state;
+	guint32 stamp;
 
 	/* the document shown in the call (document.c) */
 	guint doc_page, doc_pages; /* doc_pages 0: none */

@@ -116,6 +116,7 @@ void booth_ui_free(BoothUi *ui)
 	ui_doc_clear(ui);
 	ui_tech_clear(ui);
 	ui_video_destroy(ui);
+	g_clear_pointer(&ui->stamp_stats, relais_stamp_stats_unref);
 	ui_text_destroy(ui); /* before the renderer goes */
 	g_array_unref(ui->draft_lines);
 	g_hash_table_destroy(ui->catalogs);
@@ -145,6 +146,7 @@ void booth_ui_set_event_func(BoothUi *ui, BoothUiEventFunc func, gpointer user_d
 static void draw(BoothUi *ui)
 {
 	g_array_set_size(ui->targets, 0);
+	memset(ui->video_drawn, 0, sizeof ui->video_drawn);
 	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
 	ui->stats.screen_shown = FALSE;
 	if (ui->tech.mode != BOOTH_UI_TECH_CLOSED)
@@ -170,6 +172,7 @@ void booth_ui_render(BoothUi *ui)
 	if (ui->focus >= (int)ui->targets->len)
 		ui->focus = -1;
 	SDL_RenderPresent(ui->renderer);
+	ui_video_presented(ui);
 	ui->dirty = FALSE;
 	ui->last_render_us = g_get_monotonic_time();
 	ui->stats.frames_rendered++;

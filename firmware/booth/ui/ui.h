@@ -21,6 +21,7 @@
 #include "docfile.h"
 #include "journey.h"
 #include "questions.h"
+#include "stamp.h"
 
 G_BEGIN_DECLS
 
@@ -169,6 +170,14 @@ gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, struct _GstSample
 /* Forgets a stream's picture (end of call, camera off): nothing of a visitor
  * stays in a texture. */
 void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which);
+/* Glass-to-glass latency where the screen shows the adviser's picture
+ * (benchmarks only, stamp.h): the stamp of each BOOTH_UI_VIDEO_REMOTE frame
+ * is read when the frame is uploaded, and now - stamp goes into stats once
+ * a render that drew that picture has been presented (after
+ * SDL_RenderPresent). A frame replaced before any render drew it gives no
+ * sample; a drawn frame without a stamp counts as unreadable. NULL (the
+ * default) turns it off: no frame is then read. The UI keeps a reference. */
+void booth_ui_set_stamp_stats(BoothUi *ui, RelaisStampStats *stats);
 
 /* Counters since booth_ui_new() (the benchmark's frame rate, tests), and
  * what is on screen now. */

@@ -89,6 +89,8 @@ void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
 		ui_mark_dirty(ui);
 	g_clear_pointer(&ui->video[which], SDL_DestroyTexture);
 	ui->video_w[which] = ui->video_h[which] = 0;
+	if (which == BOOTH_UI_VIDEO_REMOTE)
+		ui->stamp_state = STAMP_NONE;
 }
 
 void ui_video_destroy(BoothUi *ui)
@@ -141,13 +143,49 @@ gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, GstSample *sample
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "cannot map the video frame");
 		return FALSE;
 	}
+	/* the stamp is read before the upload, from the decoder's own
+	 * memory: only frames uploaded are candidates for the draw */
+	guint32 stamp = 0;
+	gboolean stamped =
+		ui->stamp_stats != NULL && which == BOOTH_UI_VIDEO_REMOTE && relais_stamp_read_frame(&frame, &stamp);
 	gboolean ok = booth_ui_push_i420(ui, which, GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
 					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
 					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 1), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1),
 					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 2), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2),
 					 error);
 	gst_video_frame_unmap(&frame);
+	if (ok && ui->stamp_stats != NULL && which == BOOTH_UI_VIDEO_REMOTE) {
+		ui->stamp_state = stamped ? STAMP_READ : STAMP_UNREADABLE;
+		ui->stamp = stamp;
+	}
 	return ok;
+}
+
+void booth_ui_set_stamp_stats(BoothUi *ui, RelaisStampStats *stats)
+{
+	if (stats)
+		relais_stamp_stats_ref(stats);
+	g_clear_pointer(&ui->stamp_stats, relais_stamp_stats_unref);
+	ui->stamp_stats = stats;
+	ui->stamp_state = STAMP_NONE;
+}
+
+/* After SDL_RenderPresent: the age of the adviser's picture just shown,
+ * if this render drew one that came with a new frame. A picture not drawn
+ * (another screen) is forgotten: only what reached the glass counts. */
+void ui_video_presented(BoothUi *ui)
+{
+	if (ui->stamp_stats == NULL || ui->stamp_state == STAMP_NONE)
+		return;
+	if (ui->video_drawn[BOOTH_UI_VIDEO_REMOTE]) {
+		if (ui->stamp_state == STAMP_READ)
+			relais_stamp_stats_add(
+				ui->stamp_stats,
+				relais_stamp_age_ms(ui->stamp, relais_stamp_from_real_time(g_get_real_time())));
+		else
+			relais_stamp_stats_add_unreadable(ui->stamp_stats);
+	}
+	ui->stamp_state = STAMP_NONE;
 }
 
 /* Letterboxed into r ("contain"): cropping a face would hide what the
@@ -187,6 +225,7 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 	}
 	SDL_RenderSetClipRect(ui->renderer, clipped ? &clip : NULL);
 	SDL_RenderCopy(ui->renderer, ui->video[which], NULL, &d);
+	ui->video_drawn[which] = TRUE;
 }
 
 SDL_Surface *booth_ui_snapshot(BoothUi *ui, GError **error)

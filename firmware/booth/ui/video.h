@@ -10,4 +10,6 @@ void ui_video_poll_mailboxes(BoothUi *ui);
 gboolean ui_video_pending(BoothUi *ui);
 /* The stream's picture letterboxed in r, or `placeholder` (nullable) on
  * the video background while there is none. */
+/* After each present: the draw-side latency sample, if any. */
+void ui_video_presented(BoothUi *ui);
 void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *placeholder);
