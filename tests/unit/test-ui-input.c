@@ -603,6 +603,81 @@ static void test_stamp_drawn(Fixture *f, gconstpointer data)
 	booth_ui_set_mailbox(f->ui, BOOTH_UI_VIDEO_REMOTE, NULL);
 }
 
+static void push_hue(Fixture *f, BoothUiVideo which, int w, int h, int hue)
+{
+	g_autofree guint8 *buf = g_malloc(w * h * 3 / 2);
+	booth_ui_synthetic_i420(buf, w, h, hue);
+	g_autoptr(GError) error = NULL;
+	g_assert_true(booth_ui_push_i420(f->ui, which, w, h, buf, w, buf + w * h, w / 2, buf + w * h + w * h / 4, w / 2,
+					 &error));
+}
+
+/* A render after new video frames only redraws where the pictures are
+ * (software renderer): its pixels are exactly those of a full redraw, on
+ * every layout of the call, with what lies over the pictures (the own
+ * picture, its label, the link badge, the translucent bands, the chat
+ * panel, the keyboard). */
+static void test_partial_redraw(Fixture *f, gconstpointer data)
+{
+	static const BoothUiChatLine chat[] = {{.text = "Bonjour, je vous vois bien.", .from_adviser = TRUE},
+					       {.text = "Moi aussi."}};
+	to_call(f, "fr");
+	for (int layout = 0; layout < 4; layout++) {
+		BoothUiView view = {.queue_position = 1, .wait_minutes = 2, .quality = 2};
+		booth_ui_view_from_journey(&view, f->j);
+		if (layout == 1) {
+			view.reconnecting = TRUE;
+			view.camera_lost = TRUE;
+			view.chat = chat;
+			view.n_chat = G_N_ELEMENTS(chat);
+		}
+		view.sharing = layout == 3;
+		booth_ui_set_view(f->ui, &view);
+		booth_ui_set_keyboard(f->ui, layout == 2, layout == 2 ? "Une question" : NULL);
+		push_hue(f, BOOTH_UI_VIDEO_LOCAL, 640, 480, 0);
+		push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 0);
+		if (layout == 3)
+			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 0);
+		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+
+		BoothUiStats before, after;
+		booth_ui_get_stats(f->ui, &before);
+		push_hue(f, BOOTH_UI_VIDEO_LOCAL, 640, 480, 1);
+		push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 1);
+		if (layout == 3)
+			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 1);
+		booth_ui_render(f->ui);
+		booth_ui_get_stats(f->ui, &after);
+		g_assert_cmpuint(after.frames_partial, ==, before.frames_partial + 1);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SDL_Surface) partial = booth_ui_snapshot(f->ui, &error);
+		g_assert_no_error(error);
+
+		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+		booth_ui_get_stats(f->ui, &before);
+		g_assert_cmpuint(before.frames_partial, ==, after.frames_partial);
+		g_autoptr(SDL_Surface) full = booth_ui_snapshot(f->ui, &error);
+		g_assert_no_error(error);
+		int off = 0;
+		for (int y = 0; y < full->h; y++)
+			off += memcmp((guint8 *)full->pixels + y * full->pitch,
+				      (guint8 *)partial->pixels + y * partial->pitch, full->w * 3) != 0;
+		g_test_message("layout %d: %d rows differ", layout, off);
+		g_assert_cmpint(off, ==, 0);
+	}
+	/* a new view is drawn whole, frame or not */
+	BoothUiStats before, after;
+	booth_ui_get_stats(f->ui, &before);
+	push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 0);
+	booth_ui_set_large_text(f->ui, TRUE);
+	booth_ui_render(f->ui);
+	booth_ui_get_stats(f->ui, &after);
+	g_assert_cmpuint(after.frames_partial, ==, before.frames_partial);
+	g_assert_cmpuint(after.frames_rendered, ==, before.frames_rendered + 1);
+}
+
 static void test_bad_config(void)
 {
 	g_autoptr(GError) error = NULL;
@@ -1111,6 +1186,7 @@ int main(int argc, char **argv)
 	ADD("/ui-input/toggles", test_toggles);
 	ADD("/ui-input/video", test_video);
 	ADD("/ui-input/stamp-drawn", test_stamp_drawn);
+	ADD("/ui-input/partial-redraw", test_partial_redraw);
 	ADD("/ui-input/keyboard-typing", test_keyboard_typing);
 	ADD("/ui-input/keyboard-leaves", test_keyboard_leaves);
 	ADD("/ui-input/keyboard-cap", test_keyboard_cap);

@@ -72,7 +72,30 @@ int ui_target_px(BoothUi *ui)
 void ui_fill(BoothUi *ui, SDL_Color c)
 {
 	SDL_SetRenderDrawColor(ui->renderer, c.r, c.g, c.b, c.a);
-	SDL_RenderClear(ui->renderer);
+	if (!ui->damage_on) {
+		SDL_RenderClear(ui->renderer);
+		return;
+	}
+	/* a clear ignores the clip rectangle: a plain fill keeps to it */
+	SDL_BlendMode mode;
+	SDL_GetRenderDrawBlendMode(ui->renderer, &mode);
+	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
+	SDL_RenderFillRect(ui->renderer, NULL);
+	SDL_SetRenderDrawBlendMode(ui->renderer, mode);
+}
+
+void ui_clip(BoothUi *ui, const SDL_Rect *r)
+{
+	if (!ui->damage_on) {
+		SDL_RenderSetClipRect(ui->renderer, r);
+		return;
+	}
+	SDL_Rect both = {ui->damage.x, ui->damage.y, 0, 0};
+	if (r == NULL)
+		both = ui->damage;
+	else if (!SDL_IntersectRect(r, &ui->damage, &both))
+		both.w = both.h = 0; /* nothing: an empty clip draws nothing */
+	SDL_RenderSetClipRect(ui->renderer, &both);
 }
 
 /* Opaque shapes are drawn without blending: the same pixels, and SDL's

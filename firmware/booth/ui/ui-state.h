@@ -119,7 +119,16 @@ struct _BoothUi {
 	SDL_Texture *video[BOOTH_UI_N_VIDEO];
 	int video_w[BOOTH_UI_N_VIDEO], video_h[BOOTH_UI_N_VIDEO];
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
-	gboolean video_drawn[BOOTH_UI_N_VIDEO]; /* by the render in progress */
+	gboolean video_drawn[BOOTH_UI_N_VIDEO]; /* by the render in progress (then the last) */
+	SDL_Rect video_rect[BOOTH_UI_N_VIDEO];	/* where, when drawn */
+
+	/* partial redraws: the streams with a new frame since the last render;
+	 * when nothing else changed, a software renderer (whose pixels stay
+	 * between presents) redraws only where those pictures are */
+	guint video_fresh; /* bit per BoothUiVideo */
+	gboolean keeps_pixels;
+	gboolean damage_on;
+	SDL_Rect damage;
 
 	/* glass-to-glass at the draw (booth_ui_set_stamp_stats; NULL: off):
 	 * the stamp of the adviser's picture uploaded and not presented yet */

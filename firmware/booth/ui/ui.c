@@ -87,6 +87,13 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 							   : SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
 	if (ui->renderer == NULL && ui->window && !software) /* no GPU: still usable */
 		ui->renderer = SDL_CreateRenderer(ui->window, -1, SDL_RENDERER_SOFTWARE);
+	/* SDL's software renderer draws into the window's memory, which
+	 * keeps its pixels between presents: a new video frame alone is then
+	 * redrawn where it is. A GPU's back buffer is undefined after a
+	 * present, so everything is drawn each time there. */
+	SDL_RendererInfo info;
+	ui->keeps_pixels = ui->renderer && SDL_GetRendererInfo(ui->renderer, &info) == 0 &&
+			   (info.flags & SDL_RENDERER_SOFTWARE) && g_getenv("RELAIS_UI_FULL_REDRAW") == NULL;
 	if (ui->renderer == NULL) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "SDL window %dx%d: %s", ui->w, ui->h,
 			    SDL_GetError());
@@ -143,6 +150,29 @@ void booth_ui_set_event_func(BoothUi *ui, BoothUiEventFunc func, gpointer user_d
 	ui->func_data = user_data;
 }
 
+static gboolean animating(BoothUi *ui);
+
+/* Where the streams with a new frame were drawn by the last render, if
+ * only they changed and the renderer keeps its pixels: the part of the
+ * screen to redraw (everything is drawn again, clipped to it, so that what
+ * lies over a picture, translucent or not, is the same). FALSE: all. */
+static gboolean damage(BoothUi *ui, SDL_Rect *out)
+{
+	if (!ui->keeps_pixels || ui->dirty || ui->video_fresh == 0 || ui->focus_want >= 0 || animating(ui))
+		return FALSE;
+	gboolean any = FALSE;
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
+		if (!(ui->video_fresh & (1u << i)) || !ui->video_drawn[i])
+			continue;
+		if (any)
+			SDL_UnionRect(out, &ui->video_rect[i], out);
+		else
+			*out = ui->video_rect[i];
+		any = TRUE;
+	}
+	return any;
+}
+
 static void draw(BoothUi *ui)
 {
 	g_array_set_size(ui->targets, 0);
@@ -166,14 +196,24 @@ void booth_ui_render(BoothUi *ui)
 	}
 	ui->drawn_state = ui->view.state;
 	ui->drawn_question = ui->view.question;
+	ui->damage_on = damage(ui, &ui->damage);
+	if (ui->damage_on) {
+		SDL_RenderSetClipRect(ui->renderer, &ui->damage);
+		ui->stats.frames_partial++;
+	}
 	draw(ui);
 	if (ui_resolve_focus_want(ui))
 		draw(ui); /* with the ring where it now is */
 	if (ui->focus >= (int)ui->targets->len)
 		ui->focus = -1;
+	if (ui->damage_on) {
+		ui->damage_on = FALSE;
+		SDL_RenderSetClipRect(ui->renderer, NULL);
+	}
 	SDL_RenderPresent(ui->renderer);
 	ui_video_presented(ui);
 	ui->dirty = FALSE;
+	ui->video_fresh = 0;
 	ui->last_render_us = g_get_monotonic_time();
 	ui->stats.frames_rendered++;
 }
@@ -191,7 +231,8 @@ static gboolean tick(gpointer data)
 	 * period up to 48 ms. */
 	const gint64 slack = 8000;
 	gint64 since = g_get_monotonic_time() - ui->last_render_us;
-	if (ui->dirty || (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS - slack && ui_video_pending(ui)) ||
+	if (ui->dirty || ui->video_fresh ||
+	    (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS - slack && ui_video_pending(ui)) ||
 	    (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_ANIMATION_FPS - slack && animating(ui)))
 		booth_ui_render(ui);
 	return G_SOURCE_CONTINUE;
@@ -206,6 +247,11 @@ guint booth_ui_attach(BoothUi *ui, GMainContext *context)
 	ui->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
 	ui->source_id = g_source_attach(s, ui->context);
 	return ui->source_id;
+}
+
+void booth_ui_invalidate(BoothUi *ui)
+{
+	ui_mark_dirty(ui);
 }
 
 void booth_ui_set_large_text(BoothUi *ui, gboolean on)

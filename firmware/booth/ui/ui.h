@@ -183,6 +183,7 @@ void booth_ui_set_stamp_stats(BoothUi *ui, RelaisStampStats *stats);
  * what is on screen now. */
 typedef struct {
 	guint64 frames_rendered;		 /* drawn and presented */
+	guint64 frames_partial;			 /* of which only where a new video frame is */
 	guint64 video_uploads[BOOTH_UI_N_VIDEO]; /* frames copied into each stream's texture */
 	gboolean has_picture[BOOTH_UI_N_VIDEO];	 /* a stream's texture holds a frame now */
 	guint64 text_hits, text_misses;		 /* the rendered-text cache */
@@ -195,6 +196,9 @@ typedef struct {
 	gboolean has_document; /* a document's page is drawn (its texture) */
 } BoothUiStats;
 void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st);
+/* The next render draws the whole screen (a render after only new video
+ * frames redraws just where they are, with a software renderer). */
+void booth_ui_invalidate(BoothUi *ui);
 
 /* The chat keyboard of the call screen. "Write" opens it over the lower
  * part of the screen (the adviser stays visible above, with the messages);

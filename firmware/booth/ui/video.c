@@ -119,13 +119,15 @@ gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int heig
 		}
 		ui->video_w[which] = width;
 		ui->video_h[which] = height;
+		ui_mark_dirty(ui); /* a new picture, or a new size: its place changes */
 	}
 	if (SDL_UpdateYUVTexture(ui->video[which], NULL, y, y_stride, u, u_stride, v, v_stride) != 0) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video upload: %s", SDL_GetError());
 		return FALSE;
 	}
 	ui->stats.video_uploads[which]++;
-	ui_mark_dirty(ui);
+	/* only the picture changed: the next render may redraw just there */
+	ui->video_fresh |= 1u << which;
 	return TRUE;
 }
 
@@ -228,9 +230,11 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 		SDL_RenderSetClipRect(ui->renderer, &part);
 		ui_round_rect(ui, r, radius, t->video_bg);
 	}
+	/* the clip as it was (it already holds any damage rectangle) */
 	SDL_RenderSetClipRect(ui->renderer, clipped ? &clip : NULL);
 	SDL_RenderCopy(ui->renderer, ui->video[which], NULL, &d);
 	ui->video_drawn[which] = TRUE;
+	ui->video_rect[which] = d;
 }
 
 SDL_Surface *booth_ui_snapshot(BoothUi *ui, GError **error)
