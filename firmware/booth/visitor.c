@@ -785,6 +785,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	BoothUiStats st = {0};
 	booth_ui_get_stats(v->ui, &st);
 	json_object_set_int_member(o, "frames_rendered", (gint64)st.frames_rendered);
+	/* of which redrawn only where a new video frame is (software renderer) */
+	json_object_set_int_member(o, "frames_partial", (gint64)st.frames_partial);
 	json_object_set_int_member(o, "text_cache_entries", st.text_entries);
 	json_object_set_boolean_member(o, "keyboard_open", booth_ui_get_keyboard_open(v->ui));
 	json_object_set_boolean_member(o, "local_picture", st.has_picture[BOOTH_UI_VIDEO_LOCAL]);

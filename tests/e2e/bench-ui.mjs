@@ -11,10 +11,18 @@
 
 import { UI_ARGS, UI_ENV, SCREEN_ARGS } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
-import { cpuSeconds, memory, fmt } from './lib/bench.mjs';
+import { cpuSeconds, cpuByThread, memory, fmt } from './lib/bench.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIZE = process.env.BENCH_UI_SIZE ?? '1280x800';
+
+// Where the booth's CPU went, by thread (the main thread runs the UI's
+// drawing and the main loop; the others are GStreamer's), and how many UI
+// frames were redrawn only where a new video frame was.
+function printThreads(w) {
+  console.log(`  UI frames partial     ${w.partial} of ${w.frames} (redrawn only where a picture changed)`);
+  console.log(`  CPU by thread         ${w.threads.slice(0, 8).map(([n, c]) => `${n} ${c.toFixed(2)}`).join(', ')} CPU-s/min`);
+}
 
 const stack = new Stack('bench-ui');
 try {
@@ -30,6 +38,7 @@ try {
   const window = async (secs) => {
     const v0 = await visitor();
     const c0 = cpuSeconds(pid);
+    const th0 = cpuByThread(pid);
     const t0 = Date.now();
     const mem = [];
     while (Date.now() - t0 < secs * 1000) {
@@ -38,7 +47,15 @@ try {
     }
     const elapsed = (Date.now() - t0) / 1000;
     const v1 = await visitor();
+    const th1 = cpuByThread(pid);
+    const threads = Object.entries(th1)
+      .map(([name, s]) => [name, (s - (th0[name] ?? 0)) * (60 / elapsed)])
+      .filter(([, perMin]) => perMin >= 0.05)
+      .sort((a, b) => b[1] - a[1]);
     return {
+      threads,
+      partial: (v1.frames_partial ?? 0) - (v0.frames_partial ?? 0),
+      frames: v1.frames_rendered - v0.frames_rendered,
       secs: elapsed,
       fps: (v1.frames_rendered - v0.frames_rendered) / elapsed,
       cpuPerMin: (cpuSeconds(pid) - c0) * (60 / elapsed),
@@ -73,6 +90,7 @@ try {
   console.log(`  UI frames drawn       ${fmt(call.fps)} fps (adviser's video decoded at ${fmt(decoded)} fps)`);
   console.log(`  relais-booth CPU      ${call.cpuPerMin.toFixed(2)} CPU-s/min   (Chromium kiosk: 21.6; bar: half of it)`);
   console.log(`  relais-booth memory   RSS ${fmt(call.rss)} MB, PSS ${fmt(call.pss)} MB   (Chromium kiosk: 342 MB PSS)`);
+  printThreads(call);
 
   // the adviser shares their screen: a third stream decoded, the layout changes
   await stack.page.locator('[data-testid="share-btn"]').click();
@@ -87,6 +105,7 @@ try {
   console.log(`  UI frames drawn       ${fmt(shared.fps)} fps (screen ${h1.media.screen_width}x${h1.media.screen_height} received at ${fmt(screenFps)} fps)`);
   console.log(`  relais-booth CPU      ${shared.cpuPerMin.toFixed(2)} CPU-s/min`);
   console.log(`  relais-booth memory   RSS ${fmt(shared.rss)} MB, PSS ${fmt(shared.pss)} MB`);
+  printThreads(shared);
   await endFromPage(stack);
 } finally {
   await stack.stop();
