@@ -87,7 +87,7 @@ try {
   const s1 = await ctl.status();
   const decoded = (s1.media.video_frames_received - s0.media.video_frames_received) / call.secs;
   console.log(`\nUI ${SIZE}, in a call (640x480@30 both ways), ${call.secs.toFixed(0)} s:`);
-  console.log(`  UI frames drawn       ${fmt(call.fps)} fps (adviser's video decoded at ${fmt(decoded)} fps)`);
+  console.log(`  UI frames drawn       ${fmt(call.fps)} fps (adviser's video ${s1.media.video_width}x${s1.media.video_height} decoded at ${fmt(decoded)} fps, own ${s1.media.video_sent_width}x${s1.media.video_sent_height})`);
   console.log(`  relais-booth CPU      ${call.cpuPerMin.toFixed(2)} CPU-s/min   (Chromium kiosk: 21.6; bar: half of it)`);
   console.log(`  relais-booth memory   RSS ${fmt(call.rss)} MB, PSS ${fmt(call.pss)} MB   (Chromium kiosk: 342 MB PSS)`);
   printThreads(call);

@@ -129,6 +129,7 @@ struct _BoothUi {
 	gboolean keeps_pixels;
 	gboolean damage_on;
 	SDL_Rect damage;
+	SDL_Rect damage_hole; /* the largest picture of the last render: not cleared */
 
 	/* glass-to-glass at the draw (booth_ui_set_stamp_stats; NULL: off):
 	 * the stamp of the adviser's picture uploaded and not presented yet */

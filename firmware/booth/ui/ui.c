@@ -197,6 +197,11 @@ void booth_ui_render(BoothUi *ui)
 	ui->drawn_state = ui->view.state;
 	ui->drawn_question = ui->view.question;
 	ui->damage_on = damage(ui, &ui->damage);
+	ui->damage_hole = (SDL_Rect){0, 0, 0, 0};
+	for (int i = 0; ui->damage_on && i < BOOTH_UI_N_VIDEO; i++)
+		if (ui->video_drawn[i] &&
+		    ui->video_rect[i].w * ui->video_rect[i].h > ui->damage_hole.w * ui->damage_hole.h)
+			ui->damage_hole = ui->video_rect[i];
 	if (ui->damage_on) {
 		SDL_RenderSetClipRect(ui->renderer, &ui->damage);
 		ui->stats.frames_partial++;
