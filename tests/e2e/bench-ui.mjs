@@ -12,6 +12,7 @@
 import { UI_ARGS, UI_ENV, SCREEN_ARGS } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
 import { cpuSeconds, cpuByThread, memory, fmt } from './lib/bench.mjs';
+import { installProbes, sendCanvas } from './lib/stamp-page.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIZE = process.env.BENCH_UI_SIZE ?? '1280x800';
@@ -29,7 +30,15 @@ try {
   await stack.start({
     boothArgs: [...UI_ARGS, '--ui-size', SIZE], // the last --ui-size wins
     // BENCH_NO_SCRUB=1: without freed-memory scrubbing, to see what it costs
-    boothEnv: { ...UI_ENV, ...(process.env.BENCH_NO_SCRUB ? { GLIBC_TUNABLES: 'glibc.malloc.perturb=0' } : {}) },
+    // BENCH_STAMP=1: the booth stamps its frames and reads the stamps of the
+    // adviser's where it decodes and where it draws (RELAIS_MEDIA_STAMP=1);
+    // the adviser's page then sends a stamped canvas instead of its camera
+    // (lib/stamp-page.mjs)
+    boothEnv: {
+      ...UI_ENV,
+      ...(process.env.BENCH_NO_SCRUB ? { GLIBC_TUNABLES: 'glibc.malloc.perturb=0' } : {}),
+      ...(process.env.BENCH_STAMP ? { RELAIS_MEDIA_STAMP: '1' } : {}),
+    },
     browserArgs: SCREEN_ARGS,
   });
   const ctl = stack.booth.ctl;
@@ -80,7 +89,9 @@ try {
   await item.waitFor({ timeout: 10000 });
   await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'offer ready' });
   await item.locator('[data-testid="accept-btn"]').click();
+  if (process.env.BENCH_STAMP) await stack.page.evaluate(installProbes, { width: 640, height: 480, fps: 30 });
   await waitMedia(stack, { minFrames: 60 });
+  if (process.env.BENCH_STAMP) await stack.page.evaluate(sendCanvas);
   await sleep(2000);
   const s0 = await ctl.status();
   const call = await window(SECONDS);
@@ -91,6 +102,10 @@ try {
   console.log(`  relais-booth CPU      ${call.cpuPerMin.toFixed(2)} CPU-s/min   (Chromium kiosk: 21.6; bar: half of it)`);
   console.log(`  relais-booth memory   RSS ${fmt(call.rss)} MB, PSS ${fmt(call.pss)} MB   (Chromium kiosk: 342 MB PSS)`);
   printThreads(call);
+  if (s1.media.stamp_drawn_samples !== undefined || s1.media.stamp_samples !== undefined) {
+    const m = s1.media;
+    console.log(`  adviser -> booth       decoded p50 ${fmt(m.stamp_p50_ms)} ms (${m.stamp_samples ?? 0} stamps read, ${m.stamp_unreadable ?? 0} unreadable), drawn p50 ${fmt(m.stamp_drawn_p50_ms)} ms (${m.stamp_drawn_samples ?? 0} read, ${m.stamp_drawn_unreadable ?? 0} unreadable)`);
+  }
 
   // the adviser shares their screen: a third stream decoded, the layout changes
   await stack.page.locator('[data-testid="share-btn"]').click();
