@@ -99,7 +99,8 @@ struct _BoothUi {
 	/* redraw on change */
 	gboolean dirty;
 	gint64 last_render_us;
-	gint64 fixed_time_us; /* >= 0: the animation clock (samples), else live */
+	gint64 last_remote_us; /* last upload of the adviser's picture or screen */
+	gint64 fixed_time_us;  /* >= 0: the animation clock (samples), else live */
 	BoothUiStats stats;
 
 	/* last render */
@@ -114,6 +115,7 @@ struct _BoothUi {
 	gpointer func_data;
 	gint64 last_input_us;
 	guint source_id;
+	GSource *wake; /* made ready by a posted frame (attached with the tick) */
 	GMainContext *context;
 
 	SDL_Texture *video[BOOTH_UI_N_VIDEO];

@@ -118,6 +118,12 @@ void booth_ui_free(BoothUi *ui)
 		if (s)
 			g_source_destroy(s);
 	}
+	if (ui->wake) {
+		GSource *wake = ui->wake;
+		ui_video_set_wake(ui, NULL); /* no streaming thread touches it after this */
+		g_source_destroy(wake);
+		g_source_unref(wake);
+	}
 	g_clear_pointer(&ui->context, g_main_context_unref);
 	ui_kb_reset(ui);
 	ui_doc_clear(ui);
@@ -236,12 +242,35 @@ static gboolean tick(gpointer data)
 	 * period up to 48 ms. */
 	const gint64 slack = 8000;
 	gint64 since = g_get_monotonic_time() - ui->last_render_us;
-	if (ui->dirty || ui->video_fresh ||
-	    (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS - slack && ui_video_pending(ui)) ||
+	gint64 video_due = ui_video_due_us(ui);
+	if (ui->dirty || ui->video_fresh || (video_due != G_MAXINT64 && g_get_monotonic_time() + slack >= video_due) ||
 	    (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_ANIMATION_FPS - slack && animating(ui)))
 		booth_ui_render(ui);
 	return G_SOURCE_CONTINUE;
 }
+
+/* A frame was posted: draw it now if the frame rate allows, else when it
+ * does. */
+static gboolean frame_posted(gpointer data)
+{
+	BoothUi *ui = data;
+	gint64 due = ui_video_due_us(ui);
+	if (due == G_MAXINT64)
+		return G_SOURCE_CONTINUE;
+	if (g_get_monotonic_time() >= due)
+		booth_ui_render(ui);
+	else
+		g_source_set_ready_time(ui->wake, due);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean wake_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+	g_source_set_ready_time(source, -1);
+	return callback(data);
+}
+
+static GSourceFuncs wake_funcs = {.dispatch = wake_dispatch};
 
 guint booth_ui_attach(BoothUi *ui, GMainContext *context)
 {
@@ -251,6 +280,11 @@ guint booth_ui_attach(BoothUi *ui, GMainContext *context)
 	g_source_set_name(s, "booth-ui");
 	ui->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
 	ui->source_id = g_source_attach(s, ui->context);
+	GSource *wake = g_source_new(&wake_funcs, sizeof(GSource));
+	g_source_set_callback(wake, frame_posted, ui, NULL);
+	g_source_set_name(wake, "booth-ui-frame");
+	g_source_attach(wake, ui->context);
+	ui_video_set_wake(ui, wake);
 	return ui->source_id;
 }
 

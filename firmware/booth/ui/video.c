@@ -11,6 +11,7 @@
 struct _BoothUiMailbox {
 	GMutex lock;
 	GstSample *latest;
+	GSource *wake; /* the attached UI's: made ready on each post */
 };
 
 BoothUiMailbox *booth_ui_mailbox_new(void)
@@ -25,6 +26,7 @@ void booth_ui_mailbox_free(BoothUiMailbox *mb)
 	if (mb == NULL)
 		return;
 	g_clear_pointer(&mb->latest, gst_sample_unref);
+	g_clear_pointer(&mb->wake, g_source_unref);
 	g_mutex_clear(&mb->lock);
 	g_free(mb);
 }
@@ -37,9 +39,34 @@ void booth_ui_mailbox_post(BoothUiMailbox *mb, GstSample *sample)
 	g_mutex_lock(&mb->lock);
 	old = mb->latest;
 	mb->latest = sample ? gst_sample_ref(sample) : NULL;
+	GSource *wake = sample && mb->wake ? g_source_ref(mb->wake) : NULL;
 	g_mutex_unlock(&mb->lock);
 	if (old)
 		gst_sample_unref(old);
+	/* the UI draws it as soon as its frame rate allows, not at its next
+	 * input tick (16 ms later at worst: latency on the glass) */
+	if (wake) {
+		g_source_set_ready_time(wake, 0);
+		g_source_unref(wake);
+	}
+}
+
+static void mailbox_set_wake(BoothUiMailbox *mb, GSource *wake)
+{
+	g_mutex_lock(&mb->lock);
+	GSource *old = mb->wake;
+	mb->wake = wake ? g_source_ref(wake) : NULL;
+	g_mutex_unlock(&mb->lock);
+	if (old)
+		g_source_unref(old);
+}
+
+void ui_video_set_wake(BoothUi *ui, GSource *wake)
+{
+	ui->wake = wake;
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
+		if (ui->mailbox[i])
+			mailbox_set_wake(ui->mailbox[i], wake);
 }
 
 GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb)
@@ -53,7 +80,11 @@ GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb)
 void booth_ui_set_mailbox(BoothUi *ui, BoothUiVideo which, BoothUiMailbox *mb)
 {
 	g_return_if_fail((guint)which < BOOTH_UI_N_VIDEO);
+	if (ui->mailbox[which] && ui->mailbox[which] != mb)
+		mailbox_set_wake(ui->mailbox[which], NULL);
 	ui->mailbox[which] = mb;
+	if (mb)
+		mailbox_set_wake(mb, ui->wake);
 }
 
 void ui_video_poll_mailboxes(BoothUi *ui)
@@ -68,19 +99,44 @@ void ui_video_poll_mailboxes(BoothUi *ui)
 	}
 }
 
-gboolean ui_video_pending(BoothUi *ui)
+guint ui_video_pending_mask(BoothUi *ui)
 {
+	guint mask = 0;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
 		BoothUiMailbox *mb = ui->mailbox[i];
 		if (mb == NULL)
 			continue;
 		g_mutex_lock(&mb->lock);
-		gboolean pending = mb->latest != NULL;
+		if (mb->latest != NULL)
+			mask |= 1u << i;
 		g_mutex_unlock(&mb->lock);
-		if (pending)
-			return TRUE;
 	}
-	return FALSE;
+	return mask;
+}
+
+gboolean ui_video_pending(BoothUi *ui)
+{
+	return ui_video_pending_mask(ui) != 0;
+}
+
+/* When the pending frames are due on the glass (monotonic us; G_MAXINT64:
+ * none pending). The adviser's picture (or shared screen) is drawn as soon
+ * as it comes: its own rate bounds the renders, and any wait is latency.
+ * The visitor's own picture alone waits for the frame period, and while
+ * the adviser's frames flow it rides along with theirs (two unsynchronised
+ * 30 fps streams would otherwise make every adviser frame wait for the
+ * period after an own-picture render: 15 ms on average). */
+gint64 ui_video_due_us(BoothUi *ui)
+{
+	const gint64 period = G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS;
+	guint mask = ui_video_pending_mask(ui);
+	if (mask == 0)
+		return G_MAXINT64;
+	if (mask & ~(1u << BOOTH_UI_VIDEO_LOCAL))
+		return ui->last_render_us;
+	if (ui->last_remote_us && ui->last_render_us - ui->last_remote_us < 2 * period)
+		return ui->last_render_us + 2 * period;
+	return ui->last_render_us + period - 2000;
 }
 
 void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
@@ -126,6 +182,8 @@ gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int heig
 		return FALSE;
 	}
 	ui->stats.video_uploads[which]++;
+	if (which != BOOTH_UI_VIDEO_LOCAL)
+		ui->last_remote_us = g_get_monotonic_time();
 	/* only the picture changed: the next render may redraw just there */
 	ui->video_fresh |= 1u << which;
 	return TRUE;
