@@ -56,11 +56,34 @@ static const char *opt_string(JsonObject *o, const char *name, const char *def)
 	return def;
 }
 
+/* Glass-to-glass latency where the UI draws the adviser's picture, beside
+ * the decoder's figure (stamp_*) in the media object: RELAIS_MEDIA_STAMP=1
+ * and a call only. */
+static void add_stamp_drawn(JsonObject *o, BoothVisitor *visitor)
+{
+	RelaisStampSummary st;
+	JsonObject *media = json_object_get_object_member(o, "media");
+	if (media == NULL || !booth_visitor_get_stamp_drawn(visitor, &st) || (st.samples == 0 && st.unreadable == 0))
+		return;
+	json_object_set_int_member(media, "stamp_drawn_samples", (gint64)st.samples);
+	json_object_set_int_member(media, "stamp_drawn_unreadable", (gint64)st.unreadable);
+	json_object_set_double_member(media, "stamp_drawn_p50_ms", st.p50_ms);
+	json_object_set_double_member(media, "stamp_drawn_p90_ms", st.p90_ms);
+	json_object_set_double_member(media, "stamp_drawn_max_ms", st.max_ms);
+	JsonArray *recent = json_array_sized_new(st.n_recent);
+	for (guint i = 0; i < st.n_recent; i++)
+		json_array_add_double_element(recent, st.recent_ms[i]);
+	json_object_set_array_member(media, "stamp_drawn_recent_ms", recent);
+}
+
 static JsonObject *status(Booth *booth, BoothVisitor *visitor)
 {
 	JsonObject *o = booth_status(booth);
-	if (visitor)
+	if (visitor) {
 		json_object_set_object_member(o, "visitor", booth_visitor_status(visitor));
+		if (json_object_has_member(o, "media"))
+			add_stamp_drawn(o, visitor);
+	}
 	return o;
 }
 

@@ -42,6 +42,9 @@ struct _BoothVisitor {
 	gint64 last_screen_rx_us;
 
 	BoothDocView *docs; /* the document shown, drawn off the UI thread */
+	/* glass-to-glass where the adviser's picture is drawn (RELAIS_MEDIA_STAMP=1
+	 * only, else NULL); a new one for each visitor, as the engine's */
+	RelaisStampStats *stamp_drawn;
 
 	/* --- what this module holds about a visitor: erased by wipe() --- */
 	guint position;
@@ -292,6 +295,11 @@ static void wipe(BoothVisitor *v)
 	drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 	drop_pictures(v, BOOTH_UI_VIDEO_SCREEN);
 	booth_doc_view_forget(v->docs);
+	if (v->stamp_drawn) {
+		g_clear_pointer(&v->stamp_drawn, relais_stamp_stats_unref);
+		v->stamp_drawn = relais_stamp_stats_new();
+		booth_ui_set_stamp_stats(v->ui, v->stamp_drawn);
+	}
 }
 
 static void act(BoothVisitor *v, RelaisJourneyAction action, const RelaisJourneyEvent *ev)
@@ -662,6 +670,10 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 		v->mailbox[i] = booth_ui_mailbox_new();
 		booth_ui_set_mailbox(v->ui, i, v->mailbox[i]);
 	}
+	if (relais_stamp_enabled_from_env()) {
+		v->stamp_drawn = relais_stamp_stats_new();
+		booth_ui_set_stamp_stats(v->ui, v->stamp_drawn);
+	}
 	booth_ui_set_event_func(v->ui, on_ui_event, v);
 	booth_ui_set_document_func(v->ui, on_doc_action, v);
 	booth_set_observer(booth, &observer, v);
@@ -696,10 +708,19 @@ void booth_visitor_free(BoothVisitor *v)
 	g_array_unref(v->view_chat);
 	g_array_unref(v->chat);
 	g_clear_pointer(&v->ui, booth_ui_free);
+	g_clear_pointer(&v->stamp_drawn, relais_stamp_stats_unref);
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
 		g_clear_pointer(&v->mailbox[i], booth_ui_mailbox_free);
 	relais_journey_free(v->journey);
 	g_free(v);
+}
+
+gboolean booth_visitor_get_stamp_drawn(BoothVisitor *v, RelaisStampSummary *out)
+{
+	if (v->stamp_drawn == NULL)
+		return FALSE;
+	relais_stamp_stats_get(v->stamp_drawn, out);
+	return TRUE;
 }
 
 BoothUi *booth_visitor_get_ui(BoothVisitor *v)
@@ -764,6 +785,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	BoothUiStats st = {0};
 	booth_ui_get_stats(v->ui, &st);
 	json_object_set_int_member(o, "frames_rendered", (gint64)st.frames_rendered);
+	/* of which redrawn only where a new video frame is (software renderer) */
+	json_object_set_int_member(o, "frames_partial", (gint64)st.frames_partial);
 	json_object_set_int_member(o, "text_cache_entries", st.text_entries);
 	json_object_set_boolean_member(o, "keyboard_open", booth_ui_get_keyboard_open(v->ui));
 	json_object_set_boolean_member(o, "local_picture", st.has_picture[BOOTH_UI_VIDEO_LOCAL]);

@@ -44,6 +44,10 @@ void booth_visitor_free(BoothVisitor *v);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BoothVisitor, booth_visitor_free)
 
 BoothUi *booth_visitor_get_ui(BoothVisitor *v);
+/* Glass-to-glass latency of the adviser's video where the screen draws it
+ * (booth_ui_set_stamp_stats()), since the last visitor was wiped; FALSE
+ * when the booth runs without RELAIS_MEDIA_STAMP=1. */
+gboolean booth_visitor_get_stamp_drawn(BoothVisitor *v, RelaisStampSummary *out);
 RelaisJourneyState booth_visitor_get_state(BoothVisitor *v);
 
 /* For the control socket (tests, technicians): press the on-screen target

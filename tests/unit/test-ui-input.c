@@ -3,7 +3,8 @@
  * The touch UI driven like a visitor would: synthetic SDL touch, mouse and
  * key events go through the UI's event layer, become journey events, and
  * the journey's state is asserted after each step. Also: touch-target sizes
- * on every screen, the accessibility toggles, and the video hand-over.
+ * on every screen, the accessibility toggles, the video hand-over, and the
+ * glass-to-glass stamp read where the adviser's picture is drawn.
  */
 #include "ui/samples.h"
 #include "relais-config.h"
@@ -496,6 +497,185 @@ static void test_video(Fixture *f, gconstpointer data)
 	guint8 plane[4] = {0};
 	g_assert_false(booth_ui_push_i420(f->ui, BOOTH_UI_VIDEO_LOCAL, 3, 3, plane, 4, plane, 2, plane, 2, &error));
 	g_assert_nonnull(strstr(error->message, "3x3"));
+}
+
+/* A 640x480 I420 frame of mid grey, with `stamp` painted in (stamp.h) or
+ * none. */
+static GstSample *grey_frame(gboolean stamped, guint32 stamp)
+{
+	GstVideoInfo info;
+	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, 640, 480);
+	g_autoptr(GstCaps) caps = gst_video_info_to_caps(&info);
+	g_autoptr(GstBuffer) buf = gst_buffer_new_allocate(NULL, info.size, NULL);
+	gst_buffer_memset(buf, 0, 0x80, info.size);
+	if (stamped) {
+		GstVideoFrame frame;
+		g_assert_true(gst_video_frame_map(&frame, &info, buf, GST_MAP_WRITE));
+		g_assert_true(relais_stamp_write_frame(&frame, stamp));
+		gst_video_frame_unmap(&frame);
+	}
+	return gst_sample_new(buf, caps, NULL, NULL);
+}
+
+static RelaisStampSummary stamp_summary(RelaisStampStats *stats)
+{
+	RelaisStampSummary sum;
+	relais_stamp_stats_get(stats, &sum);
+	return sum;
+}
+
+static void post_frame(BoothUiMailbox *mb, gboolean stamped, gint64 age_us)
+{
+	g_autoptr(GstSample) s = grey_frame(stamped, relais_stamp_from_real_time(g_get_real_time() - age_us));
+	booth_ui_mailbox_post(mb, s);
+}
+
+static void to_call(Fixture *f, const char *language);
+
+/* The draw-side reader: the stamp of the adviser's frame, read at upload,
+ * becomes a sample once a render that drew it has been presented; nothing
+ * when the picture is not on screen, nothing twice, unreadable without a
+ * stamp, nothing at all once turned off. */
+static void test_stamp_drawn(Fixture *f, gconstpointer data)
+{
+	g_autoptr(RelaisStampStats) stats = relais_stamp_stats_new();
+	g_autoptr(BoothUiMailbox) mb = booth_ui_mailbox_new();
+	booth_ui_set_mailbox(f->ui, BOOTH_UI_VIDEO_REMOTE, mb);
+	booth_ui_set_stamp_stats(f->ui, stats);
+
+	/* attract: the adviser's picture is uploaded but not drawn */
+	post_frame(mb, TRUE, 0);
+	booth_ui_render(f->ui);
+	g_assert_cmpuint(stamp_summary(stats).samples, ==, 0);
+	g_assert_cmpuint(stamp_summary(stats).unreadable, ==, 0);
+
+	/* in the call: a frame stamped 40 ms ago is drawn; its age is taken
+	 * after the present, so it is at least 40 ms and at most 40 ms plus
+	 * the time the post and the render took (stamps tick by 0.1 ms) */
+	to_call(f, "en");
+	gint64 t0 = g_get_real_time();
+	post_frame(mb, TRUE, 40000);
+	booth_ui_render(f->ui);
+	double took_ms = (g_get_real_time() - t0) / 1000.0;
+	RelaisStampSummary sum = stamp_summary(stats);
+	g_assert_cmpuint(sum.samples, ==, 1);
+	g_assert_cmpuint(sum.n_recent, ==, 1);
+	g_test_message("drawn 40 ms stamp: %.1f ms (render %.1f ms)", sum.recent_ms[0], took_ms);
+	g_assert_cmpfloat(sum.recent_ms[0], >=, 40.0 - 0.2);
+	g_assert_cmpfloat(sum.recent_ms[0], <=, 40.0 + took_ms + 0.2);
+
+	/* drawn again without a new frame: not a new sample */
+	booth_ui_set_large_text(f->ui, TRUE);
+	booth_ui_render(f->ui);
+	g_assert_cmpuint(stamp_summary(stats).samples, ==, 1);
+
+	/* two frames before a render: only the one on the glass counts */
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GstSample) old = grey_frame(TRUE, relais_stamp_from_real_time(g_get_real_time() - 900000));
+	g_assert_true(booth_ui_push_sample(f->ui, BOOTH_UI_VIDEO_REMOTE, old, &error));
+	post_frame(mb, TRUE, 10000);
+	booth_ui_render(f->ui);
+	sum = stamp_summary(stats);
+	g_assert_cmpuint(sum.samples, ==, 2);
+	g_assert_cmpfloat(sum.recent_ms[1], >=, 10.0 - 0.2);
+	g_assert_cmpfloat(sum.recent_ms[1], <, 900.0);
+
+	/* a frame without a stamp, drawn: unreadable */
+	post_frame(mb, FALSE, 0);
+	booth_ui_render(f->ui);
+	sum = stamp_summary(stats);
+	g_assert_cmpuint(sum.samples, ==, 2);
+	g_assert_cmpuint(sum.unreadable, ==, 1);
+
+	/* the local picture's stamps are not the adviser's */
+	g_autoptr(GstSample) own = grey_frame(TRUE, relais_stamp_from_real_time(g_get_real_time()));
+	g_assert_true(booth_ui_push_sample(f->ui, BOOTH_UI_VIDEO_LOCAL, own, &error));
+	booth_ui_render(f->ui);
+	g_assert_cmpuint(stamp_summary(stats).samples, ==, 2);
+
+	/* off: frames are drawn, no stamp is read */
+	booth_ui_set_stamp_stats(f->ui, NULL);
+	post_frame(mb, TRUE, 0);
+	booth_ui_render(f->ui);
+	sum = stamp_summary(stats);
+	g_assert_cmpuint(sum.samples, ==, 2);
+	g_assert_cmpuint(sum.unreadable, ==, 1);
+	booth_ui_set_mailbox(f->ui, BOOTH_UI_VIDEO_REMOTE, NULL);
+}
+
+static void push_hue(Fixture *f, BoothUiVideo which, int w, int h, int hue)
+{
+	g_autofree guint8 *buf = g_malloc(w * h * 3 / 2);
+	booth_ui_synthetic_i420(buf, w, h, hue);
+	g_autoptr(GError) error = NULL;
+	g_assert_true(booth_ui_push_i420(f->ui, which, w, h, buf, w, buf + w * h, w / 2, buf + w * h + w * h / 4, w / 2,
+					 &error));
+}
+
+/* A render after new video frames only redraws where the pictures are
+ * (software renderer): its pixels are exactly those of a full redraw, on
+ * every layout of the call, with what lies over the pictures (the own
+ * picture, its label, the link badge, the translucent bands, the chat
+ * panel, the keyboard). */
+static void test_partial_redraw(Fixture *f, gconstpointer data)
+{
+	static const BoothUiChatLine chat[] = {{.text = "Bonjour, je vous vois bien.", .from_adviser = TRUE},
+					       {.text = "Moi aussi."}};
+	to_call(f, "fr");
+	for (int layout = 0; layout < 4; layout++) {
+		BoothUiView view = {.queue_position = 1, .wait_minutes = 2, .quality = 2};
+		booth_ui_view_from_journey(&view, f->j);
+		if (layout == 1) {
+			view.reconnecting = TRUE;
+			view.camera_lost = TRUE;
+			view.chat = chat;
+			view.n_chat = G_N_ELEMENTS(chat);
+		}
+		view.sharing = layout == 3;
+		booth_ui_set_view(f->ui, &view);
+		booth_ui_set_keyboard(f->ui, layout == 2, layout == 2 ? "Une question" : NULL);
+		push_hue(f, BOOTH_UI_VIDEO_LOCAL, 640, 480, 0);
+		push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 0);
+		if (layout == 3)
+			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 0);
+		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+
+		BoothUiStats before, after;
+		booth_ui_get_stats(f->ui, &before);
+		push_hue(f, BOOTH_UI_VIDEO_LOCAL, 640, 480, 1);
+		push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 1);
+		if (layout == 3)
+			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 1);
+		booth_ui_render(f->ui);
+		booth_ui_get_stats(f->ui, &after);
+		g_assert_cmpuint(after.frames_partial, ==, before.frames_partial + 1);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SDL_Surface) partial = booth_ui_snapshot(f->ui, &error);
+		g_assert_no_error(error);
+
+		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+		booth_ui_get_stats(f->ui, &before);
+		g_assert_cmpuint(before.frames_partial, ==, after.frames_partial);
+		g_autoptr(SDL_Surface) full = booth_ui_snapshot(f->ui, &error);
+		g_assert_no_error(error);
+		int off = 0;
+		for (int y = 0; y < full->h; y++)
+			off += memcmp((guint8 *)full->pixels + y * full->pitch,
+				      (guint8 *)partial->pixels + y * partial->pitch, full->w * 3) != 0;
+		g_test_message("layout %d: %d rows differ", layout, off);
+		g_assert_cmpint(off, ==, 0);
+	}
+	/* a new view is drawn whole, frame or not */
+	BoothUiStats before, after;
+	booth_ui_get_stats(f->ui, &before);
+	push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 0);
+	booth_ui_set_large_text(f->ui, TRUE);
+	booth_ui_render(f->ui);
+	booth_ui_get_stats(f->ui, &after);
+	g_assert_cmpuint(after.frames_partial, ==, before.frames_partial);
+	g_assert_cmpuint(after.frames_rendered, ==, before.frames_rendered + 1);
 }
 
 static void test_bad_config(void)
@@ -1005,6 +1185,8 @@ int main(int argc, char **argv)
 	ADD("/ui-input/still-there", test_still_there);
 	ADD("/ui-input/toggles", test_toggles);
 	ADD("/ui-input/video", test_video);
+	ADD("/ui-input/stamp-drawn", test_stamp_drawn);
+	ADD("/ui-input/partial-redraw", test_partial_redraw);
 	ADD("/ui-input/keyboard-typing", test_keyboard_typing);
 	ADD("/ui-input/keyboard-leaves", test_keyboard_leaves);
 	ADD("/ui-input/keyboard-cap", test_keyboard_cap);

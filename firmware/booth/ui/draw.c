@@ -72,7 +72,46 @@ int ui_target_px(BoothUi *ui)
 void ui_fill(BoothUi *ui, SDL_Color c)
 {
 	SDL_SetRenderDrawColor(ui->renderer, c.r, c.g, c.b, c.a);
-	SDL_RenderClear(ui->renderer);
+	if (!ui->damage_on) {
+		SDL_RenderClear(ui->renderer);
+		return;
+	}
+	/* A clear ignores the clip rectangle: plain fills keep to it. The
+	 * largest picture of the last render (ui->damage_hole) is drawn again
+	 * at the same place, opaque, over whatever is under it: no fill there
+	 * (SDL's fills write past the cache; they were half of a frame's time). */
+	SDL_BlendMode mode;
+	SDL_GetRenderDrawBlendMode(ui->renderer, &mode);
+	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
+	SDL_Rect d = ui->damage, h;
+	if (!SDL_IntersectRect(&ui->damage_hole, &d, &h)) {
+		SDL_RenderFillRect(ui->renderer, &d);
+	} else {
+		SDL_Rect parts[4] = {
+			{d.x, d.y, d.w, h.y - d.y},
+			{d.x, h.y + h.h, d.w, d.y + d.h - h.y - h.h},
+			{d.x, h.y, h.x - d.x, h.h},
+			{h.x + h.w, h.y, d.x + d.w - h.x - h.w, h.h},
+		};
+		for (guint i = 0; i < G_N_ELEMENTS(parts); i++)
+			if (parts[i].w > 0 && parts[i].h > 0)
+				SDL_RenderFillRect(ui->renderer, &parts[i]);
+	}
+	SDL_SetRenderDrawBlendMode(ui->renderer, mode);
+}
+
+void ui_clip(BoothUi *ui, const SDL_Rect *r)
+{
+	if (!ui->damage_on) {
+		SDL_RenderSetClipRect(ui->renderer, r);
+		return;
+	}
+	SDL_Rect both = {ui->damage.x, ui->damage.y, 0, 0};
+	if (r == NULL)
+		both = ui->damage;
+	else if (!SDL_IntersectRect(r, &ui->damage, &both))
+		both.w = both.h = 0; /* nothing: an empty clip draws nothing */
+	SDL_RenderSetClipRect(ui->renderer, &both);
 }
 
 /* Opaque shapes are drawn without blending: the same pixels, and SDL's
@@ -96,16 +135,21 @@ void ui_round_rect(BoothUi *ui, SDL_Rect r, int radius, SDL_Color c)
 	float cx[4] = {r.x + r.w - radius, r.x + radius, r.x + radius, r.x + r.w - radius};
 	float cy[4] = {r.y + radius, r.y + radius, r.y + r.h - radius, r.y + r.h - radius};
 	if (c.a == 0xff) {
-		/* Opaque: the same outline as one fan, but the body as two
-		 * rectangles (plain fills) and only the corners as fans, each
-		 * from its own centre: most of the area then costs a memset
-		 * in the software renderer, not a triangle walk. */
+		/* Opaque: the same outline as one fan, but the body as three
+		 * rectangles (plain fills, each pixel once) and only the
+		 * corners as fans, each from its own centre: most of the area
+		 * then costs a memset in the software renderer, not a
+		 * triangle walk. */
 		SDL_Rect across = {r.x, r.y + radius, r.w, r.h - 2 * radius};
-		SDL_Rect down = {r.x + radius, r.y, r.w - 2 * radius, r.h};
+		SDL_Rect top = {r.x + radius, r.y, r.w - 2 * radius, radius};
+		SDL_Rect bottom = {r.x + radius, r.y + r.h - radius, r.w - 2 * radius, radius};
 		SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
 		SDL_SetRenderDrawColor(ui->renderer, c.r, c.g, c.b, c.a);
 		SDL_RenderFillRect(ui->renderer, &across);
-		SDL_RenderFillRect(ui->renderer, &down);
+		if (radius > 0) {
+			SDL_RenderFillRect(ui->renderer, &top);
+			SDL_RenderFillRect(ui->renderer, &bottom);
+		}
 		if (radius <= 0)
 			return;
 		int n = 0, m = 0;

@@ -15,6 +15,9 @@ const UiTheme *ui_theme(BoothUi *ui);
 int ui_px(BoothUi *ui, double base); /* scales a length designed for 1280x800 */
 int ui_target_px(BoothUi *ui);	     /* the smallest touch target, in pixels */
 void ui_fill(BoothUi *ui, SDL_Color c);
+/* Clips what follows to r (NULL: nothing), and always to the part of the
+ * screen being redrawn (ui->damage) when a render redraws only that. */
+void ui_clip(BoothUi *ui, const SDL_Rect *r);
 void ui_round_rect(BoothUi *ui, SDL_Rect r, int radius, SDL_Color c);
 void ui_round_frame(BoothUi *ui, SDL_Rect r, int radius, int width, SDL_Color c);
 void ui_circle(BoothUi *ui, float cx, float cy, float radius, SDL_Color c);

@@ -247,7 +247,7 @@ void ui_kb_draw_field(BoothUi *ui, SDL_Rect row)
 		ui_text_cache_drop_private(ui);
 		ui->drawn_draft_gen = ui->draft_gen;
 	}
-	SDL_RenderSetClipRect(ui->renderer, &field);
+	ui_clip(ui, &field);
 	if (ui->draft_len == 0) {
 		int y = in.y + (in.h - fh) / 2;
 		SDL_Rect caret = {in.x, y, caret_w, fh};
@@ -279,7 +279,7 @@ void ui_kb_draw_field(BoothUi *ui, SDL_Rect row)
 		}
 		ui->text_private = FALSE;
 	}
-	SDL_RenderSetClipRect(ui->renderer, NULL);
+	ui_clip(ui, NULL);
 
 	SDL_Rect s = {field.x + field.w + gap, row.y, send_w, row.h};
 	ui_key(ui, s, send, FONT_BUTTON, BTN_PRIMARY, FALSE, BOOTH_UI_KEY_SEND, NULL);

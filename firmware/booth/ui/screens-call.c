@@ -48,7 +48,7 @@ static void chat_panel(BoothUi *ui, SDL_Rect panel, int m, gboolean solid)
 	ui_round_rect(ui, panel, ui_px(ui, 14), solid ? t->surface : (SDL_Color){0xff, 0xff, 0xff, 0xe0});
 	if (solid)
 		ui_round_frame(ui, panel, ui_px(ui, 14), t->border_px, t->border);
-	SDL_RenderSetClipRect(ui->renderer, &panel);
+	ui_clip(ui, &panel);
 	int y = panel.y + panel.h - m;
 	for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
 		int bw = panel.w - 3 * m;
@@ -62,7 +62,7 @@ static void chat_panel(BoothUi *ui, SDL_Rect panel, int m, gboolean solid)
 			FALSE, t->ink);
 		y -= m / 2;
 	}
-	SDL_RenderSetClipRect(ui->renderer, NULL);
+	ui_clip(ui, NULL);
 }
 
 static void own_picture(BoothUi *ui, SDL_Rect pip)

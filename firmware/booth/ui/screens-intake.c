@@ -10,11 +10,11 @@
 static void person(BoothUi *ui, SDL_Rect tile, SDL_Color bg, SDL_Color fg)
 {
 	ui_round_rect(ui, tile, ui_px(ui, 16), bg);
-	SDL_RenderSetClipRect(ui->renderer, &tile);
+	ui_clip(ui, &tile);
 	float cx = tile.x + tile.w / 2.0f, u = MIN(tile.w, tile.h) / 10.0f;
 	ui_circle(ui, cx, tile.y + tile.h * 0.40f, u * 1.9f, fg);
 	ui_circle(ui, cx, tile.y + tile.h + u * 1.2f, u * 4.2f, fg);
-	SDL_RenderSetClipRect(ui->renderer, NULL);
+	ui_clip(ui, NULL);
 }
 
 /* A video call in a picture: what the booth does, without words. */

@@ -99,7 +99,8 @@ struct _BoothUi {
 	/* redraw on change */
 	gboolean dirty;
 	gint64 last_render_us;
-	gint64 fixed_time_us; /* >= 0: the animation clock (samples), else live */
+	gint64 last_remote_us; /* last upload of the adviser's picture or screen */
+	gint64 fixed_time_us;  /* >= 0: the animation clock (samples), else live */
 	BoothUiStats stats;
 
 	/* last render */
@@ -114,11 +115,29 @@ struct _BoothUi {
 	gpointer func_data;
 	gint64 last_input_us;
 	guint source_id;
+	GSource *wake; /* made ready by a posted frame (attached with the tick) */
 	GMainContext *context;
 
 	SDL_Texture *video[BOOTH_UI_N_VIDEO];
 	int video_w[BOOTH_UI_N_VIDEO], video_h[BOOTH_UI_N_VIDEO];
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
+	gboolean video_drawn[BOOTH_UI_N_VIDEO]; /* by the render in progress (then the last) */
+	SDL_Rect video_rect[BOOTH_UI_N_VIDEO];	/* where, when drawn */
+
+	/* partial redraws: the streams with a new frame since the last render;
+	 * when nothing else changed, a software renderer (whose pixels stay
+	 * between presents) redraws only where those pictures are */
+	guint video_fresh; /* bit per BoothUiVideo */
+	gboolean keeps_pixels;
+	gboolean damage_on;
+	SDL_Rect damage;
+	SDL_Rect damage_hole; /* the largest picture of the last render: not cleared */
+
+	/* glass-to-glass at the draw (booth_ui_set_stamp_stats; NULL: off):
+	 * the stamp of the adviser's picture uploaded and not presented yet */
+	RelaisStampStats *stamp_stats;
+	enum { STAMP_NONE, STAMP_READ, STAMP_UNREADABLE } stamp_state;
+	guint32 stamp;
 
 	/* the document shown in the call (document.c) */
 	guint doc_page, doc_pages; /* doc_pages 0: none */

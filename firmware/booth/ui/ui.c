@@ -87,6 +87,13 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 							   : SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
 	if (ui->renderer == NULL && ui->window && !software) /* no GPU: still usable */
 		ui->renderer = SDL_CreateRenderer(ui->window, -1, SDL_RENDERER_SOFTWARE);
+	/* SDL's software renderer draws into the window's memory, which
+	 * keeps its pixels between presents: a new video frame alone is then
+	 * redrawn where it is. A GPU's back buffer is undefined after a
+	 * present, so everything is drawn each time there. */
+	SDL_RendererInfo info;
+	ui->keeps_pixels = ui->renderer && SDL_GetRendererInfo(ui->renderer, &info) == 0 &&
+			   (info.flags & SDL_RENDERER_SOFTWARE) && g_getenv("RELAIS_UI_FULL_REDRAW") == NULL;
 	if (ui->renderer == NULL) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "SDL window %dx%d: %s", ui->w, ui->h,
 			    SDL_GetError());
@@ -111,11 +118,18 @@ void booth_ui_free(BoothUi *ui)
 		if (s)
 			g_source_destroy(s);
 	}
+	if (ui->wake) {
+		GSource *wake = ui->wake;
+		ui_video_set_wake(ui, NULL); /* no streaming thread touches it after this */
+		g_source_destroy(wake);
+		g_source_unref(wake);
+	}
 	g_clear_pointer(&ui->context, g_main_context_unref);
 	ui_kb_reset(ui);
 	ui_doc_clear(ui);
 	ui_tech_clear(ui);
 	ui_video_destroy(ui);
+	g_clear_pointer(&ui->stamp_stats, relais_stamp_stats_unref);
 	ui_text_destroy(ui); /* before the renderer goes */
 	g_array_unref(ui->draft_lines);
 	g_hash_table_destroy(ui->catalogs);
@@ -142,9 +156,33 @@ void booth_ui_set_event_func(BoothUi *ui, BoothUiEventFunc func, gpointer user_d
 	ui->func_data = user_data;
 }
 
+static gboolean animating(BoothUi *ui);
+
+/* Where the streams with a new frame were drawn by the last render, if
+ * only they changed and the renderer keeps its pixels: the part of the
+ * screen to redraw (everything is drawn again, clipped to it, so that what
+ * lies over a picture, translucent or not, is the same). FALSE: all. */
+static gboolean damage(BoothUi *ui, SDL_Rect *out)
+{
+	if (!ui->keeps_pixels || ui->dirty || ui->video_fresh == 0 || ui->focus_want >= 0 || animating(ui))
+		return FALSE;
+	gboolean any = FALSE;
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
+		if (!(ui->video_fresh & (1u << i)) || !ui->video_drawn[i])
+			continue;
+		if (any)
+			SDL_UnionRect(out, &ui->video_rect[i], out);
+		else
+			*out = ui->video_rect[i];
+		any = TRUE;
+	}
+	return any;
+}
+
 static void draw(BoothUi *ui)
 {
 	g_array_set_size(ui->targets, 0);
+	memset(ui->video_drawn, 0, sizeof ui->video_drawn);
 	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
 	ui->stats.screen_shown = FALSE;
 	if (ui->tech.mode != BOOTH_UI_TECH_CLOSED)
@@ -164,13 +202,29 @@ void booth_ui_render(BoothUi *ui)
 	}
 	ui->drawn_state = ui->view.state;
 	ui->drawn_question = ui->view.question;
+	ui->damage_on = damage(ui, &ui->damage);
+	ui->damage_hole = (SDL_Rect){0, 0, 0, 0};
+	for (int i = 0; ui->damage_on && i < BOOTH_UI_N_VIDEO; i++)
+		if (ui->video_drawn[i] &&
+		    ui->video_rect[i].w * ui->video_rect[i].h > ui->damage_hole.w * ui->damage_hole.h)
+			ui->damage_hole = ui->video_rect[i];
+	if (ui->damage_on) {
+		SDL_RenderSetClipRect(ui->renderer, &ui->damage);
+		ui->stats.frames_partial++;
+	}
 	draw(ui);
 	if (ui_resolve_focus_want(ui))
 		draw(ui); /* with the ring where it now is */
 	if (ui->focus >= (int)ui->targets->len)
 		ui->focus = -1;
+	if (ui->damage_on) {
+		ui->damage_on = FALSE;
+		SDL_RenderSetClipRect(ui->renderer, NULL);
+	}
 	SDL_RenderPresent(ui->renderer);
+	ui_video_presented(ui);
 	ui->dirty = FALSE;
+	ui->video_fresh = 0;
 	ui->last_render_us = g_get_monotonic_time();
 	ui->stats.frames_rendered++;
 }
@@ -188,11 +242,35 @@ static gboolean tick(gpointer data)
 	 * period up to 48 ms. */
 	const gint64 slack = 8000;
 	gint64 since = g_get_monotonic_time() - ui->last_render_us;
-	if (ui->dirty || (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS - slack && ui_video_pending(ui)) ||
+	gint64 video_due = ui_video_due_us(ui);
+	if (ui->dirty || ui->video_fresh || (video_due != G_MAXINT64 && g_get_monotonic_time() + slack >= video_due) ||
 	    (since >= G_USEC_PER_SEC / CONFIG_RELAIS_UI_ANIMATION_FPS - slack && animating(ui)))
 		booth_ui_render(ui);
 	return G_SOURCE_CONTINUE;
 }
+
+/* A frame was posted: draw it now if the frame rate allows, else when it
+ * does. */
+static gboolean frame_posted(gpointer data)
+{
+	BoothUi *ui = data;
+	gint64 due = ui_video_due_us(ui);
+	if (due == G_MAXINT64)
+		return G_SOURCE_CONTINUE;
+	if (g_get_monotonic_time() >= due)
+		booth_ui_render(ui);
+	else
+		g_source_set_ready_time(ui->wake, due);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean wake_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+	g_source_set_ready_time(source, -1);
+	return callback(data);
+}
+
+static GSourceFuncs wake_funcs = {.dispatch = wake_dispatch};
 
 guint booth_ui_attach(BoothUi *ui, GMainContext *context)
 {
@@ -202,7 +280,17 @@ guint booth_ui_attach(BoothUi *ui, GMainContext *context)
 	g_source_set_name(s, "booth-ui");
 	ui->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
 	ui->source_id = g_source_attach(s, ui->context);
+	GSource *wake = g_source_new(&wake_funcs, sizeof(GSource));
+	g_source_set_callback(wake, frame_posted, ui, NULL);
+	g_source_set_name(wake, "booth-ui-frame");
+	g_source_attach(wake, ui->context);
+	ui_video_set_wake(ui, wake);
 	return ui->source_id;
+}
+
+void booth_ui_invalidate(BoothUi *ui)
+{
+	ui_mark_dirty(ui);
 }
 
 void booth_ui_set_large_text(BoothUi *ui, gboolean on)

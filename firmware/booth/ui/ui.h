@@ -21,6 +21,7 @@
 #include "docfile.h"
 #include "journey.h"
 #include "questions.h"
+#include "stamp.h"
 
 G_BEGIN_DECLS
 
@@ -169,11 +170,20 @@ gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, struct _GstSample
 /* Forgets a stream's picture (end of call, camera off): nothing of a visitor
  * stays in a texture. */
 void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which);
+/* Glass-to-glass latency where the screen shows the adviser's picture
+ * (benchmarks only, stamp.h): the stamp of each BOOTH_UI_VIDEO_REMOTE frame
+ * is read when the frame is uploaded, and now - stamp goes into stats once
+ * a render that drew that picture has been presented (after
+ * SDL_RenderPresent). A frame replaced before any render drew it gives no
+ * sample; a drawn frame without a stamp counts as unreadable. NULL (the
+ * default) turns it off: no frame is then read. The UI keeps a reference. */
+void booth_ui_set_stamp_stats(BoothUi *ui, RelaisStampStats *stats);
 
 /* Counters since booth_ui_new() (the benchmark's frame rate, tests), and
  * what is on screen now. */
 typedef struct {
 	guint64 frames_rendered;		 /* drawn and presented */
+	guint64 frames_partial;			 /* of which only where a new video frame is */
 	guint64 video_uploads[BOOTH_UI_N_VIDEO]; /* frames copied into each stream's texture */
 	gboolean has_picture[BOOTH_UI_N_VIDEO];	 /* a stream's texture holds a frame now */
 	guint64 text_hits, text_misses;		 /* the rendered-text cache */
@@ -186,6 +196,9 @@ typedef struct {
 	gboolean has_document; /* a document's page is drawn (its texture) */
 } BoothUiStats;
 void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st);
+/* The next render draws the whole screen (a render after only new video
+ * frames redraws just where they are, with a software renderer). */
+void booth_ui_invalidate(BoothUi *ui);
 
 /* The chat keyboard of the call screen. "Write" opens it over the lower
  * part of the screen (the adviser stays visible above, with the messages);

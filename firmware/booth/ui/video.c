@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "relais-ui-video"
 
 #include "ui/video.h"
+#include "relais-config.h"
 
 #include <SDL_image.h>
 #include <gst/gst.h>
@@ -10,6 +11,7 @@
 struct _BoothUiMailbox {
 	GMutex lock;
 	GstSample *latest;
+	GSource *wake; /* the attached UI's: made ready on each post */
 };
 
 BoothUiMailbox *booth_ui_mailbox_new(void)
@@ -24,6 +26,7 @@ void booth_ui_mailbox_free(BoothUiMailbox *mb)
 	if (mb == NULL)
 		return;
 	g_clear_pointer(&mb->latest, gst_sample_unref);
+	g_clear_pointer(&mb->wake, g_source_unref);
 	g_mutex_clear(&mb->lock);
 	g_free(mb);
 }
@@ -36,9 +39,34 @@ void booth_ui_mailbox_post(BoothUiMailbox *mb, GstSample *sample)
 	g_mutex_lock(&mb->lock);
 	old = mb->latest;
 	mb->latest = sample ? gst_sample_ref(sample) : NULL;
+	GSource *wake = sample && mb->wake ? g_source_ref(mb->wake) : NULL;
 	g_mutex_unlock(&mb->lock);
 	if (old)
 		gst_sample_unref(old);
+	/* the UI draws it as soon as its frame rate allows, not at its next
+	 * input tick (16 ms later at worst: latency on the glass) */
+	if (wake) {
+		g_source_set_ready_time(wake, 0);
+		g_source_unref(wake);
+	}
+}
+
+static void mailbox_set_wake(BoothUiMailbox *mb, GSource *wake)
+{
+	g_mutex_lock(&mb->lock);
+	GSource *old = mb->wake;
+	mb->wake = wake ? g_source_ref(wake) : NULL;
+	g_mutex_unlock(&mb->lock);
+	if (old)
+		g_source_unref(old);
+}
+
+void ui_video_set_wake(BoothUi *ui, GSource *wake)
+{
+	ui->wake = wake;
+	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++)
+		if (ui->mailbox[i])
+			mailbox_set_wake(ui->mailbox[i], wake);
 }
 
 GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb)
@@ -52,7 +80,11 @@ GstSample *booth_ui_mailbox_take(BoothUiMailbox *mb)
 void booth_ui_set_mailbox(BoothUi *ui, BoothUiVideo which, BoothUiMailbox *mb)
 {
 	g_return_if_fail((guint)which < BOOTH_UI_N_VIDEO);
+	if (ui->mailbox[which] && ui->mailbox[which] != mb)
+		mailbox_set_wake(ui->mailbox[which], NULL);
 	ui->mailbox[which] = mb;
+	if (mb)
+		mailbox_set_wake(mb, ui->wake);
 }
 
 void ui_video_poll_mailboxes(BoothUi *ui)
@@ -67,19 +99,44 @@ void ui_video_poll_mailboxes(BoothUi *ui)
 	}
 }
 
-gboolean ui_video_pending(BoothUi *ui)
+guint ui_video_pending_mask(BoothUi *ui)
 {
+	guint mask = 0;
 	for (int i = 0; i < BOOTH_UI_N_VIDEO; i++) {
 		BoothUiMailbox *mb = ui->mailbox[i];
 		if (mb == NULL)
 			continue;
 		g_mutex_lock(&mb->lock);
-		gboolean pending = mb->latest != NULL;
+		if (mb->latest != NULL)
+			mask |= 1u << i;
 		g_mutex_unlock(&mb->lock);
-		if (pending)
-			return TRUE;
 	}
-	return FALSE;
+	return mask;
+}
+
+gboolean ui_video_pending(BoothUi *ui)
+{
+	return ui_video_pending_mask(ui) != 0;
+}
+
+/* When the pending frames are due on the glass (monotonic us; G_MAXINT64:
+ * none pending). The adviser's picture (or shared screen) is drawn as soon
+ * as it comes: its own rate bounds the renders, and any wait is latency.
+ * The visitor's own picture alone waits for the frame period, and while
+ * the adviser's frames flow it rides along with theirs (two unsynchronised
+ * 30 fps streams would otherwise make every adviser frame wait for the
+ * period after an own-picture render: 15 ms on average). */
+gint64 ui_video_due_us(BoothUi *ui)
+{
+	const gint64 period = G_USEC_PER_SEC / CONFIG_RELAIS_UI_VIDEO_FPS;
+	guint mask = ui_video_pending_mask(ui);
+	if (mask == 0)
+		return G_MAXINT64;
+	if (mask & ~(1u << BOOTH_UI_VIDEO_LOCAL))
+		return ui->last_render_us;
+	if (ui->last_remote_us && ui->last_render_us - ui->last_remote_us < 2 * period)
+		return ui->last_render_us + 2 * period;
+	return ui->last_render_us + period - 2000;
 }
 
 void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
@@ -89,6 +146,8 @@ void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
 		ui_mark_dirty(ui);
 	g_clear_pointer(&ui->video[which], SDL_DestroyTexture);
 	ui->video_w[which] = ui->video_h[which] = 0;
+	if (which == BOOTH_UI_VIDEO_REMOTE)
+		ui->stamp_state = STAMP_NONE;
 }
 
 void ui_video_destroy(BoothUi *ui)
@@ -116,13 +175,17 @@ gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int heig
 		}
 		ui->video_w[which] = width;
 		ui->video_h[which] = height;
+		ui_mark_dirty(ui); /* a new picture, or a new size: its place changes */
 	}
 	if (SDL_UpdateYUVTexture(ui->video[which], NULL, y, y_stride, u, u_stride, v, v_stride) != 0) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video upload: %s", SDL_GetError());
 		return FALSE;
 	}
 	ui->stats.video_uploads[which]++;
-	ui_mark_dirty(ui);
+	if (which != BOOTH_UI_VIDEO_LOCAL)
+		ui->last_remote_us = g_get_monotonic_time();
+	/* only the picture changed: the next render may redraw just there */
+	ui->video_fresh |= 1u << which;
 	return TRUE;
 }
 
@@ -141,13 +204,49 @@ gboolean booth_ui_push_sample(BoothUi *ui, BoothUiVideo which, GstSample *sample
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "cannot map the video frame");
 		return FALSE;
 	}
+	/* the stamp is read before the upload, from the decoder's own
+	 * memory: only frames uploaded are candidates for the draw */
+	guint32 stamp = 0;
+	gboolean stamped =
+		ui->stamp_stats != NULL && which == BOOTH_UI_VIDEO_REMOTE && relais_stamp_read_frame(&frame, &stamp);
 	gboolean ok = booth_ui_push_i420(ui, which, GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
 					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
 					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 1), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1),
 					 GST_VIDEO_FRAME_PLANE_DATA(&frame, 2), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2),
 					 error);
 	gst_video_frame_unmap(&frame);
+	if (ok && ui->stamp_stats != NULL && which == BOOTH_UI_VIDEO_REMOTE) {
+		ui->stamp_state = stamped ? STAMP_READ : STAMP_UNREADABLE;
+		ui->stamp = stamp;
+	}
 	return ok;
+}
+
+void booth_ui_set_stamp_stats(BoothUi *ui, RelaisStampStats *stats)
+{
+	if (stats)
+		relais_stamp_stats_ref(stats);
+	g_clear_pointer(&ui->stamp_stats, relais_stamp_stats_unref);
+	ui->stamp_stats = stats;
+	ui->stamp_state = STAMP_NONE;
+}
+
+/* After SDL_RenderPresent: the age of the adviser's picture just shown,
+ * if this render drew one that came with a new frame. A picture not drawn
+ * (another screen) is forgotten: only what reached the glass counts. */
+void ui_video_presented(BoothUi *ui)
+{
+	if (ui->stamp_stats == NULL || ui->stamp_state == STAMP_NONE)
+		return;
+	if (ui->video_drawn[BOOTH_UI_VIDEO_REMOTE]) {
+		if (ui->stamp_state == STAMP_READ)
+			relais_stamp_stats_add(
+				ui->stamp_stats,
+				relais_stamp_age_ms(ui->stamp, relais_stamp_from_real_time(g_get_real_time())));
+		else
+			relais_stamp_stats_add_unreadable(ui->stamp_stats);
+	}
+	ui->stamp_state = STAMP_NONE;
 }
 
 /* Letterboxed into r ("contain"): cropping a face would hide what the
@@ -164,6 +263,10 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 	}
 	double sx = (double)r.w / ui->video_w[which], sy = (double)r.h / ui->video_h[which];
 	double s = MIN(sx, sy);
+	/* a small enlargement only blurs and costs a scaling pass per frame
+	 * (Kconfig RELAIS_UI_VIDEO_ENLARGE_MIN_PERCENT): own size instead */
+	if (s > 1.0 && s * 100 < CONFIG_RELAIS_UI_VIDEO_ENLARGE_MIN_PERCENT)
+		s = 1.0;
 	SDL_Rect d = {0, 0, (int)(ui->video_w[which] * s), (int)(ui->video_h[which] * s)};
 	d.x = r.x + (r.w - d.w) / 2;
 	d.y = r.y + (r.h - d.h) / 2;
@@ -185,8 +288,11 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 		SDL_RenderSetClipRect(ui->renderer, &part);
 		ui_round_rect(ui, r, radius, t->video_bg);
 	}
+	/* the clip as it was (it already holds any damage rectangle) */
 	SDL_RenderSetClipRect(ui->renderer, clipped ? &clip : NULL);
 	SDL_RenderCopy(ui->renderer, ui->video[which], NULL, &d);
+	ui->video_drawn[which] = TRUE;
+	ui->video_rect[which] = d;
 }
 
 SDL_Surface *booth_ui_snapshot(BoothUi *ui, GError **error)
