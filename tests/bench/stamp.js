@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Glass-to-glass probes for a page (the kiosk and the adviser console), in
 // the pattern of firmware/lib/stamp.h, the one relais-booth paints and reads
-// (RELAIS_MEDIA_STAMP=1) and tests/e2e/bench-latency.mjs reads in the
-// console: a strip height/15 high across the top, 40 equal cells, black 0 /
-// white 1: the wall-clock time in 100 us ticks modulo 2^32 (MSB first), then
+// (RELAIS_MEDIA_STAMP=1; tests/e2e/bench-ui.mjs uses this file too, with
+// BENCH_STAMP=1): a strip height/15 high across the top, 40 equal cells,
+// black 0 / white 1: the wall-clock time in 100 us ticks modulo 2^32 (MSB first), then
 // CRC-8 (poly 0x07) of its 4 bytes XOR 0x55.
 //
 // window.benchStamp.reader(video): the age of the stamp in each frame the

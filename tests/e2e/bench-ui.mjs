@@ -12,7 +12,7 @@
 import { UI_ARGS, UI_ENV, SCREEN_ARGS } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, waitMedia, endFromPage, sleep, until } from './lib/scenario.mjs';
 import { cpuSeconds, cpuByThread, memory, fmt } from './lib/bench.mjs';
-import { installProbes, sendCanvas } from './lib/stamp-page.mjs';
+import fs from 'node:fs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIZE = process.env.BENCH_UI_SIZE ?? '1280x800';
@@ -33,7 +33,7 @@ try {
     // BENCH_STAMP=1: the booth stamps its frames and reads the stamps of the
     // adviser's where it decodes and where it draws (RELAIS_MEDIA_STAMP=1);
     // the adviser's page then sends a stamped canvas instead of its camera
-    // (lib/stamp-page.mjs)
+    // (tests/bench/stamp.js, the benchmark's page probes)
     boothEnv: {
       ...UI_ENV,
       ...(process.env.BENCH_NO_SCRUB ? { GLIBC_TUNABLES: 'glibc.malloc.perturb=0' } : {}),
@@ -89,9 +89,15 @@ try {
   await item.waitFor({ timeout: 10000 });
   await until(async () => (await ctl.status()).offer === 'ready', { timeout: 10000, what: 'offer ready' });
   await item.locator('[data-testid="accept-btn"]').click();
-  if (process.env.BENCH_STAMP) await stack.page.evaluate(installProbes, { width: 640, height: 480, fps: 30 });
+  if (process.env.BENCH_STAMP) await stack.page.evaluate(fs.readFileSync(new URL('../bench/stamp.js', import.meta.url), 'utf8'));
   await waitMedia(stack, { minFrames: 60 });
-  if (process.env.BENCH_STAMP) await stack.page.evaluate(sendCanvas);
+  if (process.env.BENCH_STAMP) {
+    await stack.page.evaluate(async (o) => {
+      const sender = window.relais.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && !t.stopped)?.sender;
+      if (!sender) throw new Error('no video sender on the call');
+      await sender.replaceTrack(window.benchStamp.track(o).track);
+    }, { width: 640, height: 480, fps: 30 });
+  }
   await sleep(2000);
   const s0 = await ctl.status();
   const call = await window(SECONDS);
