@@ -127,7 +127,8 @@ struct _BoothUi {
 	/* partial redraws: the streams with a new frame since the last render;
 	 * when nothing else changed, a software renderer (whose pixels stay
 	 * between presents) redraws only where those pictures are */
-	guint video_fresh; /* bit per BoothUiVideo */
+	guint video_fresh;	    /* bit per BoothUiVideo */
+	gboolean software_renderer; /* pixels made by the CPU: scaling costs it */
 	gboolean keeps_pixels;
 	gboolean damage_on;
 	SDL_Rect damage;

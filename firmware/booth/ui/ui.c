@@ -92,8 +92,9 @@ BoothUi *booth_ui_new(const BoothUiConfig *config, GError **error)
 	 * redrawn where it is. A GPU's back buffer is undefined after a
 	 * present, so everything is drawn each time there. */
 	SDL_RendererInfo info;
-	ui->keeps_pixels = ui->renderer && SDL_GetRendererInfo(ui->renderer, &info) == 0 &&
-			   (info.flags & SDL_RENDERER_SOFTWARE) && g_getenv("RELAIS_UI_FULL_REDRAW") == NULL;
+	ui->software_renderer =
+		ui->renderer && SDL_GetRendererInfo(ui->renderer, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
+	ui->keeps_pixels = ui->software_renderer && g_getenv("RELAIS_UI_FULL_REDRAW") == NULL;
 	if (ui->renderer == NULL) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "SDL window %dx%d: %s", ui->w, ui->h,
 			    SDL_GetError());

@@ -263,9 +263,12 @@ void ui_draw_video(BoothUi *ui, BoothUiVideo which, SDL_Rect r, const char *plac
 	}
 	double sx = (double)r.w / ui->video_w[which], sy = (double)r.h / ui->video_h[which];
 	double s = MIN(sx, sy);
-	/* a small enlargement only blurs and costs a scaling pass per frame
-	 * (Kconfig RELAIS_UI_VIDEO_ENLARGE_MIN_PERCENT): own size instead */
-	if (s > 1.0 && s * 100 < CONFIG_RELAIS_UI_VIDEO_ENLARGE_MIN_PERCENT)
+	/* with the software renderer a small enlargement costs a scaling pass
+	 * per frame on the CPU and adds no detail (Kconfig
+	 * RELAIS_UI_VIDEO_ENLARGE_MIN_PERCENT): own size instead. A GPU
+	 * scales for nothing: there the picture fills its place, as large as
+	 * it can be for a visitor who reads lips or signs. */
+	if (ui->software_renderer && s > 1.0 && s * 100 < CONFIG_RELAIS_UI_VIDEO_ENLARGE_MIN_PERCENT)
 		s = 1.0;
 	SDL_Rect d = {0, 0, (int)(ui->video_w[which] * s), (int)(ui->video_h[which] * s)};
 	d.x = r.x + (r.w - d.w) / 2;
