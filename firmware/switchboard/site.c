@@ -101,10 +101,10 @@ gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *boo
 	gint64 id = site_id_for(store, site_name);
 	if (id != 0 || booth_id == NULL)
 		return id;
-	g_autoptr(GPtrArray) list = NULL;
+	/* one row, not the list of every booth: this runs at each call's end */
 	g_autoptr(GError) error = NULL;
-	SbBooth *row = stored_booth(store, &list, booth_id, &error);
-	return row ? row->site_id : 0;
+	g_autofree char *registered = sb_store_booth_site_name(store, booth_id, &error);
+	return site_id_for(store, registered);
 }
 
 static void keep_first_error(SbSiteBooths *sb, GError **error, GError *e)
@@ -172,6 +172,7 @@ static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us
 {
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) site_ids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	gboolean ok = TRUE;
 	guint n = snapshot ? json_array_get_length(snapshot) : 0;
 	for (guint i = 0; i < n; i++) {
@@ -181,7 +182,15 @@ static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us
 			continue;
 		const char *state = json_object_get_string_member_with_default(o, "state", "idle");
 		const char *reason = json_object_get_string_member_with_default(o, "reason", "");
-		gint64 site_id = site_id_for(sb->store, json_object_get_string_member_with_default(o, "site", ""));
+		/* a region's booths name a few sites: each name read once a sync */
+		const char *site = json_object_get_string_member_with_default(o, "site", "");
+		gpointer known;
+		if (!g_hash_table_lookup_extended(site_ids, site, NULL, &known)) {
+			gint64 sid = site_id_for(sb->store, site);
+			g_hash_table_insert(site_ids, (gpointer)site, g_memdup2(&sid, sizeof sid));
+			known = g_hash_table_lookup(site_ids, site);
+		}
+		gint64 site_id = *(gint64 *)known;
 		g_hash_table_add(present, (gpointer)id);
 		Written *w = g_hash_table_lookup(sb->written, id);
 		/* the software it runs: once per connection (a new hello) */
