@@ -34,7 +34,7 @@
 #include "pki.h"
 
 #define PREHELLO_PER_SOURCE 8 /* CONFIG_RELAIS_SB_PREHELLO_MAX_PER_ADDRESS */
-#define ICE_PER_SIDE 6
+#define ICE_PER_SIDE	    6
 #define EXCHANGE_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
 static gint64 now_us(void)
@@ -226,9 +226,10 @@ static int cmd_enrol(void)
 		if (g_file_test(file, G_FILE_TEST_EXISTS))
 			continue;
 		g_autofree char *id = g_strdup_printf("load-%05d", i);
-		g_autofree char *head = g_strdup_printf("POST /api/admin/booths HTTP/1.1\r\nHost: %s:%d\r\nOrigin: "
-							"http://%s:%d\r\nCookie: %s\r\nContent-Type: application/json\r\n",
-							opt_host, opt_port, opt_host, opt_port, opt_cookie);
+		g_autofree char *head =
+			g_strdup_printf("POST /api/admin/booths HTTP/1.1\r\nHost: %s:%d\r\nOrigin: "
+					"http://%s:%d\r\nCookie: %s\r\nContent-Type: application/json\r\n",
+					opt_host, opt_port, opt_host, opt_port, opt_cookie);
 		g_autofree char *body = g_strdup_printf("{\"id\":\"%s\"}", id);
 		g_autofree char *reply = NULL;
 		int st = http_once(NULL, opt_port, head, body, &reply);
@@ -243,9 +244,10 @@ static int cmd_enrol(void)
 		}
 		g_autoptr(JsonParser) p = json_parser_new();
 		const char *token = NULL;
-		if ((st == 200 || st == 201) && json_parser_load_from_data(p, reply, -1, NULL) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
-			token = json_object_get_string_member_with_default(json_node_get_object(json_parser_get_root(p)),
-									   "token", NULL);
+		if ((st == 200 || st == 201) && json_parser_load_from_data(p, reply, -1, NULL) &&
+		    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+			token = json_object_get_string_member_with_default(
+				json_node_get_object(json_parser_get_root(p)), "token", NULL);
 		if (token == NULL) {
 			fprintf(stderr, "relais-sbload: adding booth %s: HTTP %d %s\n", id, st, reply ? reply : "");
 			return 1;
@@ -319,7 +321,7 @@ struct Lane {
 
 static int ep;
 static SSL_CTX *client_ctx;
-static GPtrArray *booths;  /* Conn* */
+static GPtrArray *booths; /* Conn* */
 static GPtrArray *advisers;
 static Lane *lanes;
 static GArray *sent_at;	    /* gint64 per relay sequence number */
@@ -626,7 +628,8 @@ static void on_adviser_msg(Conn *c, JsonObject *o, const char *type)
 		record_latency(latencies, seq);
 		if (++l->ice_from_booth == ICE_PER_SIDE + 1 && l->state == L_ICE) {
 			l->state = L_ENDING;
-			g_autofree char *m = g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\",\"reason\":\"done\"}", l->call);
+			g_autofree char *m =
+				g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\",\"reason\":\"done\"}", l->call);
 			send_msg(c, m);
 		}
 	}
@@ -647,10 +650,9 @@ static void on_text(Conn *c, const char *text, gsize len)
 	JsonObject *o = json_node_get_object(json_parser_get_root(p));
 	const char *type = json_object_get_string_member_with_default(o, "type", "");
 	if (strcmp(type, "error") == 0) {
-		g_autofree char *k =
-			g_strdup_printf("%s %s: %s", c->role == ROLE_BOOTH ? "booth" : "adviser",
-					json_object_get_string_member_with_default(o, "code", "?"),
-					json_object_get_string_member_with_default(o, "message", ""));
+		g_autofree char *k = g_strdup_printf("%s %s: %s", c->role == ROLE_BOOTH ? "booth" : "adviser",
+						     json_object_get_string_member_with_default(o, "code", "?"),
+						     json_object_get_string_member_with_default(o, "message", ""));
 		count_str(errors, k);
 		if (c->lane)
 			lane_reset(c->lane, FALSE);
@@ -698,8 +700,8 @@ static void ws_parse(Conn *c)
 		} else if (op == 8) {
 			int code = len >= 2 ? (((guint8)payload[0]) << 8 | (guint8)payload[1]) : 1005;
 			if (c->role == ROLE_BOOTH && c->state == C_HELLO && len > 2)
-				fprintf(stderr, "relais-sbload: booth %d closed before its welcome: %d %.*s\n", c->index,
-					code, (int)len - 2, payload + 2);
+				fprintf(stderr, "relais-sbload: booth %d closed before its welcome: %d %.*s\n",
+					c->index, code, (int)len - 2, payload + 2);
 			Lane *l = c->lane ? c->lane : NULL;
 			conn_close(c, code);
 			if (l)
@@ -755,9 +757,10 @@ static void on_upgrade_reply(Conn *c)
 	g_byte_array_remove_range(c->in, 0, (guint)hlen);
 	c->state = C_HELLO;
 	if (c->role == ROLE_BOOTH) {
-		g_autofree char *m = g_strdup_printf("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":"
-						     "\"load-%05d\",\"site\":\"Load\",\"board\":\"sim\"}",
-						     c->index);
+		g_autofree char *m =
+			g_strdup_printf("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":"
+					"\"load-%05d\",\"site\":\"Load\",\"board\":\"sim\"}",
+					c->index);
 		send_msg(c, m);
 	} else {
 		send_msg(c, "{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"name\":\"Load\"}");
@@ -1058,7 +1061,8 @@ static int cmd_run(void)
 			else if (l->state != L_IDLE && t - l->started > EXCHANGE_TIMEOUT_US) {
 				count_str(errors, "generator: exchange timed out (10 s)");
 				if (l->booth && l->call) {
-					g_autofree char *m = g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", l->call);
+					g_autofree char *m =
+						g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", l->call);
 					send_msg(l->booth, m);
 				}
 				lane_reset(l, FALSE);
