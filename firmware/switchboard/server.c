@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "relais-server"
 
 #include "server.h"
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include "admin.h"
 #include "api-json.h"
 #include "auth.h"
@@ -569,6 +571,14 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	soup_websocket_connection_set_max_incoming_payload_size(ws, 16 * CONFIG_RELAIS_PROTO_MAX_MESSAGE);
 	/* pings find half-open connections behind NAT; the hub ends their calls */
 	soup_websocket_connection_set_keepalive_interval(ws, 20);
+	/* a relayed offer or candidate goes out at once: with Nagle's
+	 * algorithm a small frame written while the previous one is not yet
+	 * acknowledged waits for that ACK, which the peer may delay by tens
+	 * of milliseconds (tests/bench/README-load.md) */
+	GSocket *sock = soup_server_message_get_socket(msg);
+	g_autoptr(GError) nodelay_error = NULL;
+	if (sock && !g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, &nodelay_error))
+		g_debug("TCP_NODELAY: %s", nodelay_error->message);
 	SbPeer *peer = sb_hub_connect(server->hub, ep->role, ws);
 	/* set by ws_gate(): the adviser is who signed in, not what the hello says */
 	SbUser *user = g_object_get_data(G_OBJECT(msg), "relais-user");

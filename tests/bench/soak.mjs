@@ -8,7 +8,7 @@
 // switchboard's data folder (SQLite store, WAL included).
 //
 //   make bench-soak                    (500 calls)
-//   BENCH_QUICK=1 make bench-soak      (50 calls)
+//   BENCH_QUICK=1 make bench-soak      (25 calls: make bench-quick has 3 minutes)
 //
 // Env: SOAK_CALLS, SOAK_HOLD_MS (media time per call once media flows both
 // ways, default 1000), BENCH_OUT (folder of soak.json; default
@@ -20,7 +20,7 @@ import { Stack, waitMedia, sleep, until, BOOTH_ID } from '../e2e/lib/scenario.mj
 import { BUILD } from '../e2e/lib/env.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const CALLS = Number(process.env.SOAK_CALLS ?? (QUICK ? 50 : 500));
+const CALLS = Number(process.env.SOAK_CALLS ?? (QUICK ? 25 : 500));
 const HOLD_MS = Number(process.env.SOAK_HOLD_MS ?? 1000);
 const OUT = process.env.BENCH_OUT ?? path.join(BUILD, 'bench');
 // calls before the baseline: the first call loads the codecs, the GStreamer
