@@ -164,7 +164,6 @@ struct _SbHub {
 	GPtrArray *slot_asks; /* HubSlotAsk*: booths' slot searches not answered yet (hub-bookings.c) */
 	gboolean list_dirty[HUB_LIST_KINDS];
 	gint64 lists_sent_us; /* hub clock of the last sending; 0: never */
-	gint64 lists_cost_us; /* what the last sending took (monotonic clock) */
 	guint flush_source;
 	guint64 lists_sent;	 /* lists handed to advisers' transports */
 	guint64 lists_gathered;	 /* changes that joined a list already waiting */

@@ -353,9 +353,6 @@ static void advisers_changed(SbHub *hub)
  * must not wait is not a list: the `taken` that tells advisers a ticket is
  * gone, and a new ticket's first `queued`, which gives the booth its id. */
 
-/* The lists' sending takes at most this share (1/N) of the main loop. */
-#define LIST_COST_SHARE 200
-
 /* Sends `text` as list `kind` to `adviser` unless it has it already. */
 static void send_list_to(SbHub *hub, SbPeer *adviser, HubListKind kind, char *text)
 {
@@ -372,7 +369,6 @@ static void send_list_to(SbHub *hub, SbPeer *adviser, HubListKind kind, char *te
 
 static void send_lists(SbHub *hub)
 {
-	gint64 t0 = g_get_monotonic_time();
 	hub->lists_sent_us = hub_now_us(hub);
 	if (hub->list_dirty[HUB_LIST_QUEUE]) {
 		hub->list_dirty[HUB_LIST_QUEUE] = FALSE;
@@ -388,7 +384,6 @@ static void send_lists(SbHub *hub)
 		for (guint i = 0; i < hub->advisers->len; i++)
 			send_list_to(hub, g_ptr_array_index(hub->advisers, i), HUB_LIST_BOOTHS, g_strdup(text));
 	}
-	hub->lists_cost_us = g_get_monotonic_time() - t0;
 }
 
 static gboolean lists_dirty(SbHub *hub)
@@ -416,14 +411,7 @@ static void lists_settle(SbHub *hub)
 {
 	if (!lists_dirty(hub) || hub->flush_source)
 		return;
-	/* the booths' list grows with the fleet (about 80 bytes a booth, built,
-	 * checked and sent to every adviser): with thousands of booths one
-	 * sending holds the main loop for tens of milliseconds, and every
-	 * offer and candidate relayed meanwhile waits. The lists then go out
-	 * less often, so that they take at most 1/LIST_COST_SHARE of the
-	 * loop's time (tests/bench/README-load.md). */
-	gint64 interval_us =
-		MAX((gint64)hub->config.broadcast_interval_ms * 1000, hub->lists_cost_us * LIST_COST_SHARE);
+	gint64 interval_us = (gint64)hub->config.broadcast_interval_ms * 1000;
 	gint64 since = hub_now_us(hub) - hub->lists_sent_us;
 	if (hub->lists_sent_us == 0 || since >= interval_us || since < 0) {
 		send_lists(hub);
