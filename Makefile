@@ -89,7 +89,7 @@ help:
 	@echo "make check       install, build and run every test"
 	@echo "make demo        switchboard + simulated booth + adviser URL"
 	@echo "make bench-load  the switchboard under load: booth connections held, relay latency (BENCH_QUICK=1: small N)"
-	@echo "make bench-soak  500 calls on one booth and one switchboard: RSS and fds (BENCH_QUICK=1: 50 calls)"
+	@echo "make bench-soak  500 calls on one booth and one switchboard: RSS and fds (BENCH_QUICK=1: 25 calls)"
 	@echo "make asan        AddressSanitizer/UBSan build in $(ASAN_O)/ and unit tests"
 	@echo "make check-asan  the sanitizer pass of make check: integration + e2e on $(ASAN_O)/, LSan on"
 	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
