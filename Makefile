@@ -71,20 +71,25 @@ I18N ?= assets/i18n
 PO := $(wildcard $(I18N)/*.po)
 LOCALES := $(patsubst $(I18N)/%.po,$(O)/locale/%/LC_MESSAGES/relais-booth.mo,$(PO))
 TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRC))
+# the switchboard's load generator (tests/bench/README-load.md)
+SBLOAD := $(O)/tests/bench/relais-sbload
 
 .SECONDARY:
 
+.PHONY: bench-load bench-soak
 .PHONY: all deps check check-unit check-integration check-e2e check-network asan asan-build check-asan demo clean \
         menuconfig savedefconfig olddefconfig bench bench-quick help format format-check \
         screenshots update-goldens bundle image check-image fuzz fuzz-build check-fuzz
 
-all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(LOCALES)
+all: $(O)/.layers-ok $(BOOTH) $(SWITCHBOARD) $(TOOLS) $(TESTS) $(SBLOAD) $(LOCALES)
 
 help:
 	@echo "make deps        install Debian packages and npm modules (root)"
 	@echo "make             build into $(O)/ (board $(BOARD) unless configured)"
 	@echo "make check       install, build and run every test"
 	@echo "make demo        switchboard + simulated booth + adviser URL"
+	@echo "make bench-load  the switchboard under load: booth connections held, relay latency (BENCH_QUICK=1: small N)"
+	@echo "make bench-soak  500 calls on one booth and one switchboard: RSS and fds (BENCH_QUICK=1: 25 calls)"
 	@echo "make asan        AddressSanitizer/UBSan build in $(ASAN_O)/ and unit tests"
 	@echo "make check-asan  the sanitizer pass of make check: integration + e2e on $(ASAN_O)/, LSan on"
 	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
@@ -226,6 +231,12 @@ $(O)/locale/%/LC_MESSAGES/relais-booth.mo: $(I18N)/%.po
 $(LIBTEST): $(call obj,$(TESTLIB_SRC))
 	@mkdir -p $(dir $@)
 	@rm -f $@ && ar rcs $@ $^
+
+$(SBLOAD): TIER_PKGS = SSL_PKGS
+$(SBLOAD): $(O)/obj/tests/bench/sbload.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/tests/%: $(O)/obj/tests/%.o $(LIBTEST) $(LIBSB) $(LIBBOOTH) $(LIBMEDIA) $(LIBCORE)
 	@mkdir -p $(dir $@)
@@ -387,6 +398,14 @@ bench: all
 
 bench-quick: all
 	@tests/bench/run.sh $(O) quick
+
+# the switchboard under load, alone: $(O)/bench/load.json (tests/bench/README-load.md)
+bench-load: all
+	@cd tests/e2e && RELAIS_TOP=$(CURDIR) RELAIS_BUILD=$(abspath $(O)) RELAIS_PIPELINES_DIR=$(CURDIR)/pipelines node ../bench/load.mjs
+
+# the soak, alone: $(O)/bench/soak.json (tests/bench/README-load.md)
+bench-soak: all
+	@cd tests/e2e && RELAIS_TOP=$(CURDIR) RELAIS_BUILD=$(abspath $(O)) RELAIS_PIPELINES_DIR=$(CURDIR)/pipelines SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy node ../bench/soak.mjs
 
 clean:
 	rm -rf $(O) $(ASAN_O)

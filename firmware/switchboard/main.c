@@ -16,9 +16,11 @@
 #include "mainloop.h"
 #include "sdnotify.h"
 #include "secretline.h"
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define PROG "relais-switchboard"
@@ -576,6 +578,24 @@ static gboolean test_ms_from_env(const char *name, const char *what, guint *ms)
 	return TRUE;
 }
 
+/* Every booth and console holds a descriptor: the soft limit a shell or a
+ * container gives (often 1024) would refuse the thousandth booth while the
+ * hard limit allows far more. systemd's unit sets LimitNOFILE itself. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rlim_t was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		g_message("open files: soft limit raised from %lu to the hard limit, %lu", (unsigned long)was,
+			  (unsigned long)rl.rlim_max);
+	else
+		g_warning("open files: the soft limit stays %lu (hard %lu): %s", (unsigned long)was,
+			  (unsigned long)rl.rlim_max, g_strerror(errno));
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -601,6 +621,7 @@ static gboolean takes_value(const char *arg)
 					   "--bundle-keyring",
 					   "--trusted-proxy",
 					   "--health-min-free-mb",
+					   "--max-booths",
 					   "--no-show-minutes",
 					   "--checkin-early-minutes"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
@@ -636,6 +657,7 @@ int main(int argc, char **argv)
 	int no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
 	int early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
 	int health_min_free_mb = CONFIG_RELAIS_SB_HEALTH_MIN_FREE_MB;
+	int max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS;
 	g_auto(GStrv) trusted_proxy = NULL;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
@@ -676,6 +698,8 @@ int main(int argc, char **argv)
 		 "A booking code may be checked in this long before its start (0..240)", "MIN"},
 		{"health-min-free-mb", 0, 0, G_OPTION_ARG_INT, &health_min_free_mb,
 		 "Free space the data folder needs for /healthz to say ok (default: the Kconfig value)", "MIB"},
+		{"max-booths", 0, 0, G_OPTION_ARG_INT, &max_booths,
+		 "Most booths connected at once (1..100000; default: the Kconfig value)", "N"},
 		{"trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy,
 		 "Reverse proxy whose Forwarded / X-Forwarded-For / X-Forwarded-Proto are believed: addresses and "
 		 "CIDR ranges, comma-separated, repeatable (default: the Kconfig list; 'none': nobody)",
@@ -882,6 +906,10 @@ int main(int argc, char **argv)
 			CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES);
 		return 2;
 	}
+	if (max_booths < 1 || max_booths > 100000) {
+		fprintf(stderr, PROG ": --max-booths must be 1..100000\n");
+		return 2;
+	}
 	if (health_min_free_mb < 1 || health_min_free_mb > 1000000) {
 		fprintf(stderr, PROG ": --health-min-free-mb must be 1..1000000\n");
 		return 2;
@@ -911,7 +939,7 @@ int main(int argc, char **argv)
 		.trusted_proxies = proxies,
 		.hub =
 			{
-				.max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS,
+				.max_booths = (guint)max_booths,
 				.max_advisers = CONFIG_RELAIS_SB_MAX_ADVISERS,
 				.max_queue = CONFIG_RELAIS_SB_MAX_QUEUE,
 				.max_errors = CONFIG_RELAIS_SB_MAX_ERRORS,
@@ -936,6 +964,7 @@ int main(int argc, char **argv)
 				.secure = tls != NULL,
 			},
 	};
+	raise_nofile();
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(SbServer) server = sb_server_new(&config, &error);
 	if (server == NULL) {

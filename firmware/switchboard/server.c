@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "relais-server"
 
 #include "server.h"
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include "admin.h"
 #include "api-json.h"
 #include "auth.h"
@@ -49,9 +51,9 @@ struct _SbServer {
 	SbHub *hub;
 	char *assets_dir;
 	guint port, booth_port;
-	/* SoupWebsocketConnection* -> GTlsCertificate* of its booth: checked
-	 * again every RELAIS_SB_BOOTH_RECHECK_S (a revocation by another
-	 * process, an expiry) */
+	/* SoupWebsocketConnection* -> SbBoothCert* (serial, booth id) of its
+	 * booth's certificate: checked again every RELAIS_SB_BOOTH_RECHECK_S
+	 * against the store (a revocation by another process, an expiry) */
 	GHashTable *booth_certs;
 	SbStore *store;
 	SbReader *reader; /* the statistics and slot searches, read off the main loop */
@@ -122,19 +124,33 @@ static void housekeeping(SbServer *server)
 }
 
 /* Connected booths whose certificate is no longer good (revoked by `booth
- * revoke` in another process, expired while connected) lose their link:
- * 4003, as a revocation on the administration page does at once. */
+ * revoke` in another process, expired while connected, its booth deleted)
+ * lose their link: 4003, as a revocation on the administration page does at
+ * once. The chain, the purpose and the name were checked at the handshake
+ * and cannot change for the same certificate; what can is in the store,
+ * read here in one query: one look-up per booth (a PEM export, a chain
+ * verification and a query each) held the main loop for seconds every
+ * RECHECK_S with ten thousand booths connected (tests/bench/README-load.md). */
 static void recheck_booths(SbServer *server)
 {
+	if (g_hash_table_size(server->booth_certs) == 0)
+		return;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GHashTable) good = sb_store_certs_good(server->store, sb_store_now(server->store), &error);
+	if (good == NULL) {
+		/* the store failed, not the booths: tried again at the next tick */
+		g_warning("re-checking the booths' certificates: %s", error->message);
+		return;
+	}
 	g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func(g_object_unref);
 	GHashTableIter it;
-	gpointer ws, cert;
+	gpointer ws, value;
 	g_hash_table_iter_init(&it, server->booth_certs);
-	while (g_hash_table_iter_next(&it, &ws, &cert)) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(SbBoothCert) who = sb_enrol_check_peer(server->enrol, cert, &error);
-		if (who == NULL && !g_error_matches(error, SB_ENROL_ERROR, SB_ENROL_ERROR_INTERNAL)) {
-			g_message("closing a booth's link: %s", error->message);
+	while (g_hash_table_iter_next(&it, &ws, &value)) {
+		const SbBoothCert *who = value;
+		if (g_strcmp0(g_hash_table_lookup(good, who->serial), who->booth_id) != 0) {
+			g_message("closing booth %s's link: its certificate %s is revoked, expired or unknown",
+				  who->booth_id, who->serial);
 			g_ptr_array_add(doomed, g_object_ref(ws));
 		}
 	}
@@ -555,6 +571,14 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	soup_websocket_connection_set_max_incoming_payload_size(ws, 16 * CONFIG_RELAIS_PROTO_MAX_MESSAGE);
 	/* pings find half-open connections behind NAT; the hub ends their calls */
 	soup_websocket_connection_set_keepalive_interval(ws, 20);
+	/* a relayed offer or candidate goes out at once: with Nagle's
+	 * algorithm a small frame written while the previous one is not yet
+	 * acknowledged waits for that ACK, which the peer may delay by tens
+	 * of milliseconds (tests/bench/README-load.md) */
+	GSocket *sock = soup_server_message_get_socket(msg);
+	g_autoptr(GError) nodelay_error = NULL;
+	if (sock && !g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, &nodelay_error))
+		g_debug("TCP_NODELAY: %s", nodelay_error->message);
 	SbPeer *peer = sb_hub_connect(server->hub, ep->role, ws);
 	/* set by ws_gate(): the adviser is who signed in, not what the hello says */
 	SbUser *user = g_object_get_data(G_OBJECT(msg), "relais-user");
@@ -562,9 +586,11 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	SbBoothCert *who = g_object_get_data(G_OBJECT(msg), "relais-booth");
 	if (ep->role == RELAIS_ROLE_BOOTH && who != NULL) {
 		sb_hub_set_booth_identity(peer, who->booth_id, g_object_get_data(G_OBJECT(msg), "relais-booth-site"));
-		GTlsCertificate *cert = soup_server_message_get_tls_peer_certificate(msg);
-		if (cert)
-			g_hash_table_insert(server->booth_certs, ws, g_object_ref(cert));
+		SbBoothCert *link = g_new0(SbBoothCert, 1);
+		link->serial = g_strdup(who->serial);
+		link->booth_id = g_strdup(who->booth_id);
+		link->not_after = who->not_after;
+		g_hash_table_insert(server->booth_certs, ws, link);
 	}
 	if (ep->role == RELAIS_ROLE_ADVISER && user != NULL) {
 		sb_hub_set_adviser_identity(peer, *user->display_name ? user->display_name : user->login);
@@ -1183,7 +1209,16 @@ static gboolean listen_on(SoupServer *soup, GInetAddress *addr, guint port, GTls
 		listen |= SOUP_SERVER_LISTEN_HTTPS;
 	}
 	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, port);
-	if (!soup_server_listen(soup, sa, listen, error)) {
+	/* our own socket rather than soup_server_listen()'s: its listen queue
+	 * is GLib's default of 10, and a fleet redialling after a restart (or
+	 * a TLS handshake's worth of booths at once) overflows it; each SYN
+	 * dropped costs its booth a retry a second or more later */
+	g_autoptr(GSocket) sock =
+		g_socket_new(g_inet_address_get_family(addr), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+	if (sock)
+		g_socket_set_listen_backlog(sock, CONFIG_RELAIS_SB_LISTEN_BACKLOG);
+	if (sock == NULL || !g_socket_bind(sock, sa, TRUE, error) || !g_socket_listen(sock, error) ||
+	    !soup_server_listen_socket(soup, sock, listen, error)) {
 		g_autofree char *a = g_inet_address_to_string(addr);
 		g_prefix_error(error, "listening on %s:%u: ", a, port);
 		return FALSE;
@@ -1208,7 +1243,8 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 		config->trusted_proxies ? sb_trusted_proxies_ref(config->trusted_proxies) : sb_trusted_proxies_new();
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->conn_signins = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-	server->booth_certs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+	server->booth_certs =
+		g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)sb_booth_cert_free);
 	server->conn_addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	server->delayed = g_ptr_array_new();
 	server->reader = sb_reader_new(config->store, 0, 0, error);

@@ -101,10 +101,10 @@ gint64 sb_site_booth_site(SbStore *store, const char *site_name, const char *boo
 	gint64 id = site_id_for(store, site_name);
 	if (id != 0 || booth_id == NULL)
 		return id;
-	g_autoptr(GPtrArray) list = NULL;
+	/* one row, not the list of every booth: this runs at each call's end */
 	g_autoptr(GError) error = NULL;
-	SbBooth *row = stored_booth(store, &list, booth_id, &error);
-	return row ? row->site_id : 0;
+	g_autofree char *registered = sb_store_booth_site_name(store, booth_id, &error);
+	return site_id_for(store, registered);
 }
 
 static void keep_first_error(SbSiteBooths *sb, GError **error, GError *e)
@@ -168,11 +168,29 @@ gboolean sb_site_booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_u
 	return ok;
 }
 
+/* What a sync wrote for one booth, kept in `written` once committed. */
+typedef struct {
+	char *id;
+	gint64 site_id;
+	const char *state, *reason, *software, *slot; /* the snapshot's */
+	gboolean software_written;
+} Wrote;
+
 static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us, GError **error)
 {
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) site_ids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr(GArray) wrote = g_array_new(FALSE, TRUE, sizeof(Wrote));
+	g_autoptr(GPtrArray) gone = g_ptr_array_new();
 	gboolean ok = TRUE;
+	/* one transaction: one commit for every booth written (a fleet's
+	 * heartbeat was one fsync a booth, on the main loop) */
+	GError *e = NULL;
+	if (!sb_store_batch_begin(sb->store, &e)) {
+		keep_first_error(sb, error, e);
+		return FALSE;
+	}
 	guint n = snapshot ? json_array_get_length(snapshot) : 0;
 	for (guint i = 0; i < n; i++) {
 		JsonObject *o = json_array_get_object_element(snapshot, i);
@@ -181,7 +199,15 @@ static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us
 			continue;
 		const char *state = json_object_get_string_member_with_default(o, "state", "idle");
 		const char *reason = json_object_get_string_member_with_default(o, "reason", "");
-		gint64 site_id = site_id_for(sb->store, json_object_get_string_member_with_default(o, "site", ""));
+		/* a region's booths name a few sites: each name read once a sync */
+		const char *site = json_object_get_string_member_with_default(o, "site", "");
+		gpointer known;
+		if (!g_hash_table_lookup_extended(site_ids, site, NULL, &known)) {
+			gint64 sid = site_id_for(sb->store, site);
+			known = g_memdup2(&sid, sizeof sid);
+			g_hash_table_insert(site_ids, (gpointer)site, known);
+		}
+		gint64 site_id = *(gint64 *)known;
 		g_hash_table_add(present, (gpointer)id);
 		Written *w = g_hash_table_lookup(sb->written, id);
 		/* the software it runs: once per connection (a new hello) */
@@ -193,35 +219,27 @@ static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us
 		    g_strcmp0(w->reason, reason) == 0 &&
 		    now_us - w->written_us < (gint64)SB_SITE_HEARTBEAT_S * G_USEC_PER_SEC)
 			continue;
-		GError *e = NULL;
 		if (!write_booth(sb, &list, id, site_id, state, reason, w, &e)) {
 			keep_first_error(sb, error, e);
+			e = NULL;
 			ok = FALSE;
 			continue;
 		}
-		if (w == NULL) {
-			w = g_new0(Written, 1);
-			g_hash_table_insert(sb->written, g_strdup(id), w);
-		}
+		Wrote r = {.id = (char *)id, .site_id = site_id, .state = state, .reason = reason};
+		r.software_written = w && w->software_written && !software_due;
 		if (software_due) {
 			if (!sb_store_booth_software(sb->store, id, software, slot, &e)) {
 				g_prefix_error(&e, "booth %s: ", id);
 				keep_first_error(sb, error, e);
+				e = NULL;
 				ok = FALSE;
 			} else {
-				g_free(w->software);
-				w->software = g_strdup(software);
-				g_free(w->slot);
-				w->slot = g_strdup(slot);
-				w->software_written = TRUE;
+				r.software_written = TRUE;
 			}
 		}
-		w->site_id = site_id;
-		g_free(w->state);
-		w->state = g_strdup(state);
-		g_free(w->reason);
-		w->reason = g_strdup(reason);
-		w->written_us = now_us;
+		r.software = r.software_written ? software : (w ? w->software : NULL);
+		r.slot = r.software_written ? slot : (w ? w->slot : NULL);
+		g_array_append_val(wrote, r);
 	}
 	GHashTableIter it;
 	gpointer key;
@@ -229,18 +247,50 @@ static gboolean booths_sync(SbSiteBooths *sb, JsonArray *snapshot, gint64 now_us
 	while (g_hash_table_iter_next(&it, &key, NULL)) {
 		if (g_hash_table_contains(present, key))
 			continue;
-		GError *e = NULL;
 		/* NOT_FOUND: an administrator deleted it meanwhile; nothing to mark */
 		if (!sb_store_booth_seen(sb->store, key, "offline", NULL, &e) &&
 		    !g_error_matches(e, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)) {
 			g_prefix_error(&e, "booth %s: ", (const char *)key);
 			keep_first_error(sb, error, e);
+			e = NULL;
 			ok = FALSE;
 			continue; /* try again at the next sync */
 		}
 		g_clear_error(&e);
-		g_hash_table_iter_remove(&it);
+		g_ptr_array_add(gone, key);
 	}
+	if (!sb_store_batch_end(sb->store, &e)) {
+		/* nothing of this sync is kept: all of it again at the next */
+		keep_first_error(sb, error, e);
+		return FALSE;
+	}
+	for (guint i = 0; i < wrote->len; i++) {
+		Wrote *r = &g_array_index(wrote, Wrote, i);
+		Written *w = g_hash_table_lookup(sb->written, r->id);
+		if (w == NULL) {
+			w = g_new0(Written, 1);
+			g_hash_table_insert(sb->written, g_strdup(r->id), w);
+		}
+		if (w->software != r->software) {
+			char *software = g_strdup(r->software);
+			g_free(w->software);
+			w->software = software;
+		}
+		if (w->slot != r->slot) {
+			char *slot = g_strdup(r->slot);
+			g_free(w->slot);
+			w->slot = slot;
+		}
+		w->software_written = r->software_written;
+		w->site_id = r->site_id;
+		g_free(w->state);
+		w->state = g_strdup(r->state);
+		g_free(w->reason);
+		w->reason = g_strdup(r->reason);
+		w->written_us = now_us;
+	}
+	for (guint i = 0; i < gone->len; i++)
+		g_hash_table_remove(sb->written, gone->pdata[i]);
 	return ok;
 }
 

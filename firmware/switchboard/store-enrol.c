@@ -222,6 +222,21 @@ gboolean sb_store_cert_valid(SbStore *s, const char *serial, const char *booth_i
 	return TRUE;
 }
 
+GHashTable *sb_store_certs_good(SbStore *s, gint64 now, GError **error)
+{
+	g_autoptr(SbStmt) st = store_prep(s,
+					  "SELECT serial, booth_id FROM booth_certs "
+					  "WHERE revoked_at IS NULL AND not_before <= ? AND not_after > ?",
+					  error);
+	if (st == NULL || !store_bound(s, store_bind_int64(st, 1, now) | store_bind_int64(st, 2, now), error))
+		return NULL;
+	g_autoptr(GHashTable) out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	StoreStep rc;
+	while ((rc = store_step(s, st, "listing the good certificates", error)) == STORE_ROW)
+		g_hash_table_insert(out, store_col_str(st, 0), store_col_str(st, 1));
+	return rc == STORE_DONE ? g_steal_pointer(&out) : NULL;
+}
+
 GPtrArray *sb_store_cert_list(SbStore *s, const char *booth_id, GError **error)
 {
 	g_autoptr(SbStmt) st = store_prep(s,

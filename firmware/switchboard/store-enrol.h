@@ -66,6 +66,12 @@ gboolean sb_store_cert_record(SbStore *store, const SbBoothCert *cert, GError **
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_cert_valid(SbStore *store, const char *serial, const char *booth_id, gint64 now, GError **error);
 
+/* Every certificate that is good at `now` (not revoked, within its
+ * validity) in one read: the switchboard's periodic re-check of its
+ * connected booths, one query rather than one per booth.
+ * Returns: (transfer full) serial -> booth id (both strings), or NULL. */
+GHashTable *sb_store_certs_good(SbStore *store, gint64 now, GError **error);
+
 /* Returns: (transfer full) (element-type SbBoothCert) the booth's
  * certificates, newest first. */
 GPtrArray *sb_store_cert_list(SbStore *store, const char *booth_id, GError **error);

@@ -230,6 +230,20 @@ gboolean sb_store_booth_software(SbStore *s, const char *booth_id, const char *s
 	       store_changed_one(s, "booth", booth_id, error);
 }
 
+static SbBooth *booth_of_row(SbStmt *st)
+{
+	SbBooth *b = g_new0(SbBooth, 1);
+	b->id = store_col_str(st, 0);
+	b->site_id = store_col_int64(st, 1);
+	b->name = store_col_str(st, 2);
+	b->last_seen = store_col_int64(st, 3);
+	b->state = store_col_str(st, 4);
+	b->reason = store_col_str(st, 5);
+	b->software = store_col_str(st, 6);
+	b->slot = store_col_str(st, 7);
+	return b;
+}
+
 GPtrArray *sb_store_booth_list(SbStore *s, gint64 site_id, GError **error)
 {
 	g_autoptr(SbStmt) st =
@@ -241,19 +255,24 @@ GPtrArray *sb_store_booth_list(SbStore *s, gint64 site_id, GError **error)
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)sb_booth_free);
 	int rc;
-	while ((rc = store_step(s, st, "listing booths", error)) == STORE_ROW) {
-		SbBooth *b = g_new0(SbBooth, 1);
-		b->id = store_col_str(st, 0);
-		b->site_id = store_col_int64(st, 1);
-		b->name = store_col_str(st, 2);
-		b->last_seen = store_col_int64(st, 3);
-		b->state = store_col_str(st, 4);
-		b->reason = store_col_str(st, 5);
-		b->software = store_col_str(st, 6);
-		b->slot = store_col_str(st, 7);
-		g_ptr_array_add(out, b);
-	}
+	while ((rc = store_step(s, st, "listing booths", error)) == STORE_ROW)
+		g_ptr_array_add(out, booth_of_row(st));
 	return rc == STORE_DONE ? g_steal_pointer(&out) : NULL;
+}
+
+SbBooth *sb_store_booth_get(SbStore *s, const char *booth_id, GError **error)
+{
+	g_autoptr(SbStmt) st = store_prep(
+		s, "SELECT id, site_id, name, last_seen, state, reason, software, slot FROM booths WHERE id = ?",
+		error);
+	if (!st || !store_bound(s, store_bind_text(st, 1, booth_id ? booth_id : ""), error))
+		return NULL;
+	int rc = store_step(s, st, "reading the booth", error);
+	if (rc == STORE_ROW)
+		return booth_of_row(st);
+	if (rc == STORE_DONE)
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no booth '%s'", booth_id);
+	return NULL;
 }
 
 char *sb_store_booth_site_name(SbStore *s, const char *booth_id, GError **error)

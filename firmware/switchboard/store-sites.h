@@ -82,6 +82,9 @@ gboolean sb_store_booth_software(SbStore *store, const char *booth_id, const cha
 char *sb_store_booth_site_name(SbStore *store, const char *booth_id, GError **error);
 /* site_id 0: all booths. Returns: (transfer full) (element-type SbBooth), by id. */
 GPtrArray *sb_store_booth_list(SbStore *store, gint64 site_id, GError **error);
+/* Booth `booth_id`'s row: NOT_FOUND for an unknown booth.
+ * Returns: (transfer full) */
+SbBooth *sb_store_booth_get(SbStore *store, const char *booth_id, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_booth_del(SbStore *store, const char *booth_id, GError **error);
 

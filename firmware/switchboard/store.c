@@ -718,6 +718,24 @@ gboolean sb_store_error_is_transient(const GError *error)
 	return g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE);
 }
 
+gboolean sb_store_batch_begin(SbStore *s, GError **error)
+{
+	return store_tx_begin(s, error);
+}
+
+gboolean sb_store_batch_end(SbStore *s, GError **error)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE,
+			    "a write failed and the transaction was rolled back");
+		return FALSE;
+	}
+	if (store_tx_commit(s, error))
+		return TRUE;
+	store_tx_rollback(s);
+	return FALSE;
+}
+
 void sb_store_set_busy_ms(SbStore *s, guint ms)
 {
 	s->busy_ms = ms ? ms : CONFIG_RELAIS_SB_STORE_BUSY_MS;

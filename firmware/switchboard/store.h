@@ -116,6 +116,16 @@ gint64 sb_store_now(SbStore *store);
  * less: it retries later instead of holding the main loop. */
 void sb_store_set_busy_ms(SbStore *store, guint ms);
 
+/* Many writes in one transaction (the sync of every booth's state): one
+ * commit and one fsync instead of one per write, which held the main loop
+ * for seconds with thousands of booths. sb_store_batch_end() commits, or
+ * rolls back and fails (UNAVAILABLE when a write inside failed and SQLite
+ * rolled back already): nothing of the batch is then known to be kept. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_batch_begin(SbStore *store, GError **error);
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_batch_end(SbStore *store, GError **error);
+
 /* /healthz: whether the store answers a read now. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_can_read(SbStore *store, GError **error);

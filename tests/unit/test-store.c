@@ -2112,6 +2112,26 @@ static void test_enrol_certs(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_assert_false(sb_store_cert_valid(f->store, "AA04", "b-1", f->now, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* the good ones in one read (the switchboard's re-check): the same
+	 * answer as sb_store_cert_valid for each; revoked, deleted with their
+	 * booth, not yet valid or expired are left out */
+	g_assert_true(sb_store_booth_upsert(f->store, "b-3", 0, "", &error));
+	SbBoothCert c5 = cert_of("AA05", "b-3", f->now + 100, f->now + 2000);
+	SbBoothCert c6 = cert_of("AA06", "b-3", f->now - 100, f->now + 50);
+	g_assert_true(sb_store_cert_record(f->store, &c5, &error));
+	g_assert_true(sb_store_cert_record(f->store, &c6, &error));
+	g_autoptr(GHashTable) good = sb_store_certs_good(f->store, f->now, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_hash_table_size(good), ==, 2);
+	g_assert_cmpstr(g_hash_table_lookup(good, "AA03"), ==, "b-2");
+	g_assert_cmpstr(g_hash_table_lookup(good, "AA06"), ==, "b-3");
+	g_autoptr(GHashTable) later = sb_store_certs_good(f->store, f->now + 150, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_hash_table_size(later), ==, 2);
+	g_assert_cmpstr(g_hash_table_lookup(later, "AA05"), ==, "b-3");
+	g_assert_null(g_hash_table_lookup(later, "AA06"));
 }
 
 static SbUpdateReport report_of(const char *result, const char *version, const char *from, const char *at,
