@@ -26,7 +26,10 @@ export function readParts(dir) {
     .flatMap((f) => {
       try {
         const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-        return Array.isArray(doc.rows) ? [{ file: f, ...doc }] : [];
+        // a part run on its own (make bench-load, bench-soak) joins the
+        // table with the time it was written: it may be older than the rest
+        const when = doc.when ?? fs.statSync(path.join(dir, f)).mtime.toISOString();
+        return Array.isArray(doc.rows) ? [{ file: f, ...doc, when }] : [];
       } catch (err) {
         return [{ file: f, part: f, rows: [{ figure: 'unreadable', note: err.message }] }];
       }
