@@ -29,18 +29,8 @@
   // largest difference over a few ms of samples is the offset.
   // Measured again at each request: NTP slews the wall clock, the
   // monotonic one does not.
-  let clockOffset = 0;
-  const resync = () => {
-    let off = -Infinity;
-    const stop = performance.now() + 30;
-    while (performance.now() < stop) {
-      const t = performance.now();
-      off = Math.max(off, Date.now() - (performance.timeOrigin + t));
-    }
-    clockOffset = off;
-  };
-  resync();
-  const wall = (t) => performance.timeOrigin + t + clockOffset;
+  // stamp.js (loaded first) keeps that offset: benchStamp.wall/resync
+  const { wall, resync } = window.benchStamp;
 
   const $ = (id) => document.getElementById(id);
   const K = {
@@ -201,7 +191,6 @@
   // stamp: a latency call (see prepare())
   K.request = ({ stamp = false } = {}) => {
     resync();
-    window.benchStamp?.resync();
     K.firstFrameWall = 0;
     K.stampMode = stamp;
     K.reader = null;

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { BUILD, CHROMIUM, PIPELINES, tmpDir } from '../e2e/lib/env.mjs';
 import { killAll } from '../e2e/lib/procs.mjs';
 import { startSwitchboard, startBooth, signInPage } from '../e2e/lib/relais.mjs';
-import { launchAdviser } from '../e2e/lib/browser.mjs';
+import { launchAdviser, BASE_ARGS } from '../e2e/lib/browser.mjs';
 import { UI_ARGS, UI_ENV, walkToWaiting, screen } from '../e2e/lib/boothui.mjs';
 import { until, sleep } from '../e2e/lib/util.mjs';
 import { makeClip, writeBoardConf } from './clip.mjs';
@@ -70,21 +70,15 @@ async function startAdviser(dir, sb) {
   await adviser.page.goto(sb.pageUrl());
   await signInPage(adviser.page);
   await adviser.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
-  // the console's clock on the wall clock (as kiosk.js does), and the wall
-  // time each booth row first appears (a booth's link seen from the console)
+  // the stamp probes (stamp.js) for the latency calls, and the console's
+  // clock on the wall clock (as kiosk.js has it); evaluated, not a script
+  // tag, so that the console's Content-Security-Policy stays as is
+  await adviser.page.evaluate(fs.readFileSync(new URL('./stamp.js', import.meta.url), 'utf8'));
+  // the wall time each booth row first appears (a booth's link seen from
+  // the console); the offset measured again before each call (resync):
+  // NTP slews the wall clock, and over a run the two drift apart by ms
   await adviser.page.evaluate(() => {
-    // measured again before each call (resync): NTP slews the wall clock,
-    // and over a run the two drift apart by milliseconds
-    const resync = () => {
-      let off = -Infinity;
-      const stop = performance.now() + 30;
-      while (performance.now() < stop) {
-        const t = performance.now();
-        off = Math.max(off, Date.now() - (performance.timeOrigin + t));
-      }
-      window.__bench.offset = off;
-      window.benchStamp?.resync();
-    };
+    const resync = () => (window.__bench.offset = window.benchStamp.resync());
     // rows are drawn for connected booths only: each appearance is a link up
     window.__bench = { offset: 0, resync, appeared: {}, present: new Set() };
     resync();
@@ -96,9 +90,6 @@ async function startAdviser(dir, sb) {
     new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
     look();
   });
-  // the stamp probes (stamp.js) for the latency calls; evaluated, not a
-  // script tag, so that the console's Content-Security-Policy stays as is
-  await adviser.page.evaluate(fs.readFileSync(new URL('./stamp.js', import.meta.url), 'utf8'));
   return adviser;
 }
 
@@ -141,18 +132,7 @@ const adviserCounters = async (page) => {
 
 // --- the two booths, behind one interface ---------------------------------
 
-const KIOSK_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
+const KIOSK_ARGS = [...BASE_ARGS, '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 
 async function startKiosk(dir, sb, c, clip) {
   const boothId = 'bench-kiosk';

@@ -172,5 +172,7 @@
     return { track: t, stop: () => { running = false; t.stop(); } };
   }
 
-  window.benchStamp = { reader, track, resync };
+  // wall(t): a page time (performance.now()) on the wall clock; resync()
+  // measures the offset again and returns it (kiosk.js, kiosk.mjs use both)
+  window.benchStamp = { reader, track, resync, wall };
 })();

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, tmpDir } from './env.mjs';
 
-const BASE_ARGS = [
+// the flags this machine needs as root, headless (also the bench's kiosk)
+export const BASE_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',
