@@ -2,6 +2,14 @@
 // Child processes with their output kept (file + tail in memory) and a
 // guaranteed kill: every child is registered and killed by killAll(), which
 // tests call from after(); a process 'exit' hook catches the rest.
+//
+// Each child leads a process group of its own (spawned detached): a script
+// that starts programs (board/host/demo.sh) is stopped with everything it
+// started. The stop is SIGTERM to the child alone (its own shutdown, which
+// a script passes on to its children), then SIGKILL to the whole group if
+// it lingers, and SIGKILL to whatever of its group outlived it: a child
+// left behind would keep the test's pipes open and the test file would
+// never end.
 
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,14 +17,21 @@ import path from 'node:path';
 
 const live = new Set();
 
-process.on('exit', () => {
-  for (const p of live) {
-    try {
-      process.kill(p.child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+// The sanitizer pass (tests/sanitizer/env.sh): every program is several times
+// slower, its exit included (LeakSanitizer's check).
+export const SANITIZER = /(^|:)log_path=/.test(process.env.ASAN_OPTIONS ?? '');
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false; // the group is empty
   }
+}
+
+process.on('exit', () => {
+  for (const p of live) killGroup(p.child.pid, 'SIGKILL');
 });
 
 // netns: a network namespace (tests/network) to run the program in, through
@@ -34,10 +49,12 @@ export class Proc {
     this.log = this.logPath ? fs.createWriteStream(this.logPath) : null;
     this.tail = [];
     this.lineWaiters = [];
-    this.child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         live.delete(this);
+        // what it started and left behind goes with it
+        if (this.child.pid) killGroup(this.child.pid, 'SIGKILL');
         this.exitCode = code;
         this.exitSignal = signal;
         for (const w of this.lineWaiters.splice(0)) w.reject(new Error(`${name} exited (${code ?? signal}) before printing ${w.re}\n${this.tailText()}`));
@@ -95,21 +112,15 @@ export class Proc {
     });
   }
 
-  // SIGTERM, then SIGKILL if it lingers.
-  async stop(graceMs = 3000) {
+  // SIGTERM, then SIGKILL to its whole group if it lingers.
+  async stop(graceMs = SANITIZER ? 15000 : 3000) {
     if (!this.running) return this.exited;
     try {
       this.child.kill('SIGTERM');
     } catch {
       // gone
     }
-    const t = setTimeout(() => {
-      try {
-        this.child.kill('SIGKILL');
-      } catch {
-        // gone
-      }
-    }, graceMs);
+    const t = setTimeout(() => killGroup(this.child.pid, 'SIGKILL'), graceMs);
     const r = await this.exited;
     clearTimeout(t);
     this.log?.end();
