@@ -466,7 +466,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		if (old == NULL && g_hash_table_size(hub->booths) >= hub->config.max_booths) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
 				       "the switchboard serves at most %u booths", hub->config.max_booths);
-			close_peer(hub, peer, 1013, "full");
+			close_peer(hub, peer, SB_CLOSE_FULL, "full");
 			return;
 		}
 		if (old) {
@@ -491,7 +491,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		if (hub->advisers->len >= hub->config.max_advisers) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, "hello",
 				       "the switchboard serves at most %u advisers", hub->config.max_advisers);
-			close_peer(hub, peer, 1013, "full");
+			close_peer(hub, peer, SB_CLOSE_FULL, "full");
 			return;
 		}
 		/* the adviser's sign-in names them; the hello's name is

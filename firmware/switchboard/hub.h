@@ -23,6 +23,11 @@
 
 G_BEGIN_DECLS
 
+/* "full": the switchboard serves its maximum of booths or advisers; try
+ * again later. Not RFC 6455's 1013: libsoup 3.2 sends the codes 1012-1014
+ * as 1002 (PROTOCOL.md, "Handshake"). */
+#define SB_CLOSE_FULL 4013
+
 typedef struct _SbHub SbHub;
 typedef struct _SbPeer SbPeer;
 

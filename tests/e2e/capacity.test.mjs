@@ -87,10 +87,9 @@ describe('the switchboard under load: its capacity settings', { skip }, () => {
     assert.equal(err.code, 'full');
     assert.match(err.message, /at most 2 booths/);
     const { code } = await c.waitClosed();
-    // the hub closes with 1013 (PROTOCOL.md); libsoup 3 sends a close code
-    // under 3000 that it does not know (1012-1014) as 1002 (its
-    // close_connection()): what reaches the wire today
-    assert.ok([1013, 1002].includes(code), `closed with ${code}`);
+    // 4013, as PROTOCOL.md says: the code sent is the code received (1013
+    // "try again later" would reach the wire as 1002, see PROTOCOL.md)
+    assert.equal(code, 4013);
     const pong = await a.request({ type: 'ping' }, 'pong');
     assert.equal(pong.type, 'pong');
   });

@@ -674,7 +674,7 @@ static void test_limits(Fixture *f, gconstpointer data)
 	Conn *b3 = booth(f, 3, "b3");
 	g_autoptr(RelaisMsg) full2 = last_of(b3, RELAIS_MSG_ERROR);
 	g_assert_cmpstr(relais_msg_get_string(full2, "code"), ==, "full");
-	g_assert_cmpuint(b3->closed_code, ==, 1013);
+	g_assert_cmpuint(b3->closed_code, ==, SB_CLOSE_FULL);
 	/* positions follow the queue: b1 moves up when b0 cancels */
 	g_autofree char *t0 = ticket_of(b[0]);
 	g_autofree char *cancel = g_strdup_printf("{\"type\":\"cancel\",\"ticket\":\"%s\"}", t0);
