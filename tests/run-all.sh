@@ -85,7 +85,8 @@ suite() {
 node_suite() {
 	local kind=$1 limit=$2 show=$3
 	shift 3
-	local log=$logs/$kind.log
+	# suite_name: a second run of the same folder keeps a log of its own
+	local log=$logs/${suite_name:-$kind}.log
 	(cd "$top/tests/$kind" && timeout -k 10 "$limit" node --test --test-concurrency=1 --test-reporter=spec "$@") >"$log" 2>&1
 	local rc=$?
 	local ok nok
@@ -98,7 +99,7 @@ node_suite() {
 	failed=$((failed + nok))
 	grep -E "$show" "$log" | grep -vE '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' | sed 's/^/  /'
 	if ((nok)); then
-		failures+=("$kind (log: $log)")
+		failures+=("${suite_name:-$kind} (log: $log)")
 		tail -40 "$log"
 	fi
 }
@@ -141,6 +142,7 @@ if [[ $only == all || $only == e2e || $only == asan ]]; then
 	# the sanitizer pass may run a subset (RELAIS_SAN_E2E="call journey",
 	# tests/sanitizer/README.md: the whole suite is slow under the sanitizers)
 	e2e_files=("$top"/tests/e2e/*.test.mjs)
+	rest_files=()
 	if [[ $only == asan && -n ${RELAIS_SAN_E2E:-} && ${RELAIS_SAN_E2E} != all ]]; then
 		e2e_files=()
 		for n in $RELAIS_SAN_E2E; do
@@ -150,9 +152,24 @@ if [[ $only == all || $only == e2e || $only == asan ]]; then
 			fi
 			e2e_files+=("$top/tests/e2e/$n.test.mjs")
 		done
+		for f in "$top"/tests/e2e/*.test.mjs; do
+			[[ " $RELAIS_SAN_E2E " == *" $(basename "$f" .test.mjs) "* ]] || rest_files+=("$f")
+		done
 		echo "  (subset: $RELAIS_SAN_E2E)"
 	fi
 	node_suite e2e "$e2e_limit" '^\s*(✔|✖)' "${e2e_files[@]}"
+	# RELAIS_SAN_E2E_REST=1: every other e2e file too, with AddressSanitizer's
+	# fast unwinder and LeakSanitizer off (memory errors and undefined
+	# behaviour; leaks are the subset's and the integration suite's job:
+	# tests/sanitizer/README.md, "Two rounds")
+	if [[ $only == asan && ${RELAIS_SAN_E2E_REST:-0} == 1 ]] && ((${#rest_files[@]})); then
+		echo "== e2e tests, the other files: memory errors and undefined behaviour (leaks not checked)"
+		full_options=$ASAN_OPTIONS
+		ASAN_OPTIONS=${ASAN_OPTIONS/fast_unwind_on_malloc=0/fast_unwind_on_malloc=1}
+		export ASAN_OPTIONS=${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0}
+		suite_name=e2e-rest node_suite e2e "$e2e_limit" '^\s*(✔|✖)' "${rest_files[@]}"
+		export ASAN_OPTIONS=$full_options
+	fi
 fi
 
 # the network fault lab (tests/network, ~6 min): in `make check` when run

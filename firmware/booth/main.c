@@ -25,17 +25,30 @@
 #include <stdio.h>
 
 #if defined(__GLIBC__) && defined(CONFIG_RELAIS_BOOTH_SCRUB_FREED_MEMORY)
-/* Freed memory is overwritten (glibc tunables are read at start only, so
- * the booth runs itself again with them, before anything else happens).
- * The test for it scans the live process for a session's chat text. */
-#define SCRUB_TUNABLES "glibc.malloc.perturb=90:glibc.malloc.tcache_count=0"
+/* Freed memory is overwritten. The allocator reads its settings at start
+ * only, so the booth runs itself again with them in the environment, before
+ * anything else happens. glibc's malloc: its tunables. A build with
+ * AddressSanitizer (tests/sanitizer) allocates through ASan, which keeps
+ * freed blocks, bytes and all, in its quarantine unless told to fill them:
+ * the same promise kept by ASan's own options, so that the test for it
+ * (it scans the live process for a session's chat text) means the same in
+ * the sanitizer pass. */
+#ifdef __SANITIZE_ADDRESS__
+#define SCRUB_VAR "ASAN_OPTIONS"
+#define SCRUB_MARK "max_free_fill_size="
+#define SCRUB_SETTINGS "max_free_fill_size=1073741824:free_fill_byte=90"
+#else
+#define SCRUB_VAR "GLIBC_TUNABLES"
+#define SCRUB_MARK "glibc.malloc.perturb="
+#define SCRUB_SETTINGS "glibc.malloc.perturb=90:glibc.malloc.tcache_count=0"
+#endif
 static void scrub_freed_memory(char **argv)
 {
-	const char *have = getenv("GLIBC_TUNABLES");
-	if (have && strstr(have, "glibc.malloc.perturb=") != NULL)
+	const char *have = getenv(SCRUB_VAR);
+	if (have && strstr(have, SCRUB_MARK) != NULL)
 		return; /* already (or deliberately set otherwise) */
-	char *value = have && *have ? g_strconcat(have, ":", SCRUB_TUNABLES, NULL) : g_strdup(SCRUB_TUNABLES);
-	setenv("GLIBC_TUNABLES", value, 1);
+	char *value = have && *have ? g_strconcat(have, ":", SCRUB_SETTINGS, NULL) : g_strdup(SCRUB_SETTINGS);
+	setenv(SCRUB_VAR, value, 1);
 	g_free(value);
 	execv("/proc/self/exe", argv);
 	fprintf(stderr, "relais-booth: warning: cannot restart with freed-memory scrubbing: %s\n", g_strerror(errno));

@@ -14,7 +14,7 @@ import { missingBinaries, outFile } from './lib/env.mjs';
 import { UI_ARGS, UI_ENV, screen, walkToWaiting } from './lib/boothui.mjs';
 import { Stack, BOOTH_ID, until, sleep } from './lib/scenario.mjs';
 import { udpSockets, scanMemory, filesContaining } from './lib/inspect.mjs';
-import { httpGet } from './lib/util.mjs';
+import { httpGet, SANITIZER } from './lib/util.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -159,8 +159,10 @@ test('privacy: nothing leaves before "I\'m ready"; nothing of the visitor stays 
     const { page } = stack;
     const ctl = stack.booth.ctl;
     const pid = stack.booth.proc.child.pid;
-    // the booth overwrites freed memory (Kconfig RELAIS_BOOTH_SCRUB_FREED_MEMORY)
-    assert.match(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'), /GLIBC_TUNABLES=[^\0]*glibc\.malloc\.perturb=[1-9]/);
+    // the booth overwrites freed memory (Kconfig RELAIS_BOOTH_SCRUB_FREED_MEMORY):
+    // glibc's malloc, or AddressSanitizer's in the sanitizer pass
+    const scrub = SANITIZER ? /ASAN_OPTIONS=[^\0]*max_free_fill_size=[1-9]/ : /GLIBC_TUNABLES=[^\0]*glibc\.malloc\.perturb=[1-9]/;
+    assert.match(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'), scrub);
     const queueItem = page.locator(`[data-testid="queue-item"][data-booth-id="${BOOTH_ID}"]`);
 
     const noMediaYet = async (where) => {

@@ -54,9 +54,12 @@ export function threadNames(pid) {
   return names;
 }
 
+const SHADOW_MIN = 1n << 40n; // 1 TiB
+
 // Searches every writable mapping (heap, anonymous, stacks) of the process
 // for each needle (UTF-8 and, for the UI's strings, UTF-16/32 would not
 // apply: SDL_ttf takes UTF-8). Returns [{ needle, where }] for each hit.
+
 export function scanMemory(pid, needles) {
   const buffers = needles.map((n) => Buffer.from(n, 'utf8'));
   const maxLen = Math.max(...buffers.map((b) => b.length));
@@ -72,6 +75,11 @@ export function scanMemory(pid, needles) {
       const [startHex, endHex] = range.split('-');
       let pos = BigInt(`0x${startHex}`);
       const end = BigInt(`0x${endHex}`);
+      // AddressSanitizer's shadow (the sanitizer pass): terabytes reserved,
+      // never touched but where it describes the heap; it holds no program
+      // data, only the state of the bytes it shadows. No other mapping of
+      // a booth comes near this size.
+      if (!name && end - pos > SHADOW_MIN) continue;
       let carry = Buffer.alloc(0);
       while (pos < end) {
         const want = Number(end - pos < BigInt(chunk.length) ? end - pos : BigInt(chunk.length));

@@ -14,12 +14,10 @@
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SANITIZER, slow } from './util.mjs';
 
 const live = new Set();
 
-// The sanitizer pass (tests/sanitizer/env.sh): every program is several times
-// slower, its exit included (LeakSanitizer's check).
-export const SANITIZER = /(^|:)log_path=/.test(process.env.ASAN_OPTIONS ?? '');
 
 function killGroup(pid, signal) {
   try {
@@ -101,7 +99,8 @@ export class Proc {
   }
 
   // Resolves with the match of the first output line matching re (from now on).
-  waitForLine(re, timeout = 10000) {
+  waitForLine(re, limit = 10000) {
+    const timeout = slow(limit);
     return new Promise((resolve, reject) => {
       const w = { re, resolve, reject };
       w.timer = setTimeout(() => {

@@ -6,10 +6,20 @@ import https from 'node:https';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The sanitizer pass (tests/sanitizer/env.sh sets ASAN_OPTIONS' log_path):
+// every program runs several times slower, its start and exit included.
+export const SANITIZER = /(^|:)log_path=/.test(process.env.ASAN_OPTIONS ?? '');
+
+// A wait's limit, longer in the sanitizer pass. Tests check what happens,
+// not how fast: the waits of this folder's helpers (until, a WebSocket's
+// next message or handshake, a program's output line) go through it.
+export const slow = (ms) => (SANITIZER ? ms * 3 : ms);
+
 // Polls fn() until it returns a truthy value; rejects after timeout with the
 // last value or error, so a failure says how far things got. An error with
 // .fatal set stops the wait at once.
-export async function until(fn, { timeout = 10000, interval = 200, what = 'condition' } = {}) {
+export async function until(fn, { timeout: limit = 10000, interval = 200, what = 'condition' } = {}) {
+  const timeout = slow(limit);
   const deadline = Date.now() + timeout;
   let last;
   let lastErr;

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import crypto from 'node:crypto';
+import { slow } from './util.mjs';
 
 const OP = { cont: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa };
 
@@ -35,11 +36,12 @@ export class WsClient {
   // cert, key: a client certificate and its key (PEM), as a booth presents.
   // localAddress: the address to connect from (127.0.0.2: another client).
   // A refused upgrade rejects with err.status set (e.g. 401, 403).
-  static connect(url, { timeout = 5000, origin, cookie, ca, cert, key: clientKey, localAddress } = {}) {
+  static connect(url, { timeout: limit = 5000, origin, cookie, ca, cert, key: clientKey, localAddress } = {}) {
     const u = new URL(url);
     const secure = u.protocol === 'wss:';
     if (origin === undefined) origin = u.pathname.endsWith('/ws/booth') ? null : `${secure ? 'https' : 'http'}://${u.host}`;
     const key = crypto.randomBytes(16).toString('base64');
+    const timeout = slow(limit);
     return new Promise((resolve, reject) => {
       const socket = secure
         ? tls.connect({ host: u.hostname, port: Number(u.port || 443), ...(ca ? { ca } : {}), ...(cert ? { cert, key: clientKey } : {}), ...(localAddress ? { localAddress } : {}) })
@@ -216,7 +218,8 @@ export class WsClient {
 
   // Resolves with the first message (already received or to come) matching pred,
   // counting from index `from` of this.messages.
-  next(pred, { timeout = 5000, what = 'a message', from = 0 } = {}) {
+  next(pred, { timeout: limit = 5000, what = 'a message', from = 0 } = {}) {
+    const timeout = slow(limit);
     const found = this.messages.slice(from).find(pred);
     if (found) return Promise.resolve(found);
     if (this.ended) return Promise.reject(new Error(`ws: closed (${this.closeCode}) before ${what}`));
