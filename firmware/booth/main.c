@@ -34,12 +34,12 @@
  * (it scans the live process for a session's chat text) means the same in
  * the sanitizer pass. */
 #ifdef __SANITIZE_ADDRESS__
-#define SCRUB_VAR "ASAN_OPTIONS"
-#define SCRUB_MARK "max_free_fill_size="
+#define SCRUB_VAR      "ASAN_OPTIONS"
+#define SCRUB_MARK     "max_free_fill_size="
 #define SCRUB_SETTINGS "max_free_fill_size=1073741824:free_fill_byte=90"
 #else
-#define SCRUB_VAR "GLIBC_TUNABLES"
-#define SCRUB_MARK "glibc.malloc.perturb="
+#define SCRUB_VAR      "GLIBC_TUNABLES"
+#define SCRUB_MARK     "glibc.malloc.perturb="
 #define SCRUB_SETTINGS "glibc.malloc.perturb=90:glibc.malloc.tcache_count=0"
 #endif
 static void scrub_freed_memory(char **argv)
