@@ -825,6 +825,70 @@ static void test_device_lost_before(Fixture *fx, gconstpointer data)
 	g_clear_pointer(&fx->answerer.media, relais_media_free);
 }
 
+static void on_encoded(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
+{
+	*(guint64 *)data += gst_buffer_get_size(buf);
+}
+
+/* Every board's video encoder holds the rate it is given on a picture that
+ * needs more (the scrolling SMPTE bars at 640x480 want over 1 Mbit/s): the
+ * rate controller (RATE.md) lowers the target on a congested uplink, and an
+ * encoder sending 3 times that fills the queue it means to drain. Five
+ * seconds of video (150 frames, not live: media time, not wall-clock), the
+ * RTP packets counted. */
+static void test_encoder_holds_rate(void)
+{
+	const guint kbps = 300, frames = 150, fps = 30;
+	g_autofree char *pipelines_dir = rt_pipelines_dir();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDir) dir = g_dir_open(pipelines_dir, 0, &error);
+	g_assert_no_error(error);
+	guint boards = 0;
+	for (const char *board; (board = g_dir_read_name(dir)) != NULL;) {
+		g_autofree char *conf_path = g_build_filename(pipelines_dir, board, "media.conf", NULL);
+		if (!g_file_test(conf_path, G_FILE_TEST_EXISTS))
+			continue;
+		g_autoptr(RelaisMediaConf) conf = relais_media_conf_load_board(pipelines_dir, board, &error);
+		g_assert_no_error(error);
+		relais_media_conf_set_bitrate(conf, kbps);
+		g_autofree char *encoder = relais_media_conf_dup_fragment(conf, "video", "encoder");
+		g_assert_nonnull(encoder);
+		g_autofree char *desc =
+			g_strdup_printf("videotestsrc pattern=smpte horizontal-speed=4 num-buffers=%u ! "
+					"video/x-raw,format=I420,width=640,height=480,framerate=%u/1 ! %s ! "
+					"fakesink name=out sync=false signal-handoffs=true",
+					frames, fps, encoder);
+		GstElement *pipeline = gst_parse_launch(desc, &error);
+		if (g_error_matches(error, GST_PARSE_ERROR, GST_PARSE_ERROR_NO_SUCH_ELEMENT)) {
+			/* a board's hardware encoder, not on this host */
+			g_test_message("%s: %s, not tried here", board, error->message);
+			g_clear_error(&error);
+			g_clear_object(&pipeline);
+			continue;
+		}
+		g_assert_no_error(error);
+		guint64 bytes = 0;
+		g_autoptr(GstElement) out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+		g_signal_connect(out, "handoff", G_CALLBACK(on_encoded), &bytes);
+		g_assert_cmpint(gst_element_set_state(pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+		g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+		g_autoptr(GstMessage) msg =
+			gst_bus_timed_pop_filtered(bus, 120 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+		g_assert_nonnull(msg);
+		g_assert_cmpint(GST_MESSAGE_TYPE(msg), ==, GST_MESSAGE_EOS);
+		gst_element_set_state(pipeline, GST_STATE_NULL);
+		gst_object_unref(pipeline);
+		double sent_kbps = (double)bytes * 8 / 1000 / ((double)frames / fps);
+		g_test_message("%s: %.0f kbit/s sent for %u", board, sent_kbps, kbps);
+		g_assert_cmpfloat(sent_kbps, >, 0);
+		/* RTP headers included; libvpx's first frames spend the buffer's
+		 * initial fill */
+		g_assert_cmpfloat(sent_kbps, <=, kbps * 1.2);
+		boards++;
+	}
+	g_assert_cmpuint(boards, >=, 1); /* the sim board's at least */
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -837,5 +901,6 @@ int main(int argc, char **argv)
 	g_test_add("/media/missing-element", Fixture, NULL, fixture_set_up, test_missing_element, fixture_tear_down);
 	g_test_add("/media/start-fails", Fixture, NULL, fixture_set_up, test_start_fails, fixture_tear_down);
 	g_test_add("/media/bad-ice-server", Fixture, NULL, fixture_set_up, test_bad_ice_server, fixture_tear_down);
+	g_test_add_func("/media/encoder-holds-rate", test_encoder_holds_rate);
 	return g_test_run();
 }
