@@ -14,7 +14,7 @@ import * as P from './protocol.js';
 import { counters, st, timing, ui } from './console-state.js';
 import { send, setLinkHooks, welcomed } from './link.js';
 import { toast } from './notice.js';
-import { renderBooths } from './booths.js';
+import { onBooths, onBoothsChanged, resetBooths } from './booths.js';
 import { abandonAccept, onTaken, renderQueue, tickWaits } from './queue.js';
 import { docs, dropPrepared, endCall, endReasonText, keepPrepared, onDevice, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
 import { addChat } from './chat.js';
@@ -27,6 +27,7 @@ function handle(msg) {
   switch (msg.type) {
     case 'welcome':
       if (!welcomed(msg)) return;
+      resetBooths();
       if (st.call) callLinkBack();
       if (st.pendingEnd) {
         // ended while the link was away: the hello named it, now it ends
@@ -38,7 +39,10 @@ function handle(msg) {
       prepareCertificate();
       break;
     case 'booths':
-      renderBooths(msg.booths);
+      onBooths(msg);
+      break;
+    case 'booths_changed':
+      onBoothsChanged(msg);
       break;
     case 'queue':
       renderQueue(msg.queue);

@@ -320,6 +320,71 @@ static RelaisMsg *last_of(Conn *c, RelaisMsgType type)
 	return NULL;
 }
 
+static gint compare_entries(gconstpointer a, gconstpointer b)
+{
+	JsonObject *x = *(JsonObject *const *)a, *y = *(JsonObject *const *)b;
+	return strcmp(json_object_get_string_member(x, "booth_id"), json_object_get_string_member(y, "booth_id"));
+}
+
+/* The booth list as adviser `c` has it (PROTOCOL.md "The booth list"): its
+ * last whole snapshot, every part in order, with the changes after it
+ * applied; sorted by booth id. Returns: (transfer full) */
+static JsonArray *booth_list(Conn *c)
+{
+	g_autoptr(GHashTable) list =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_object_unref);
+	g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+	gint64 snapshot = 0;
+	for (guint i = 0; i < c->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(c, (gint)i);
+		RelaisMsgType type = relais_msg_get_type(m);
+		if (type != RELAIS_MSG_BOOTHS && type != RELAIS_MSG_BOOTHS_CHANGED)
+			continue;
+		JsonArray *a = relais_msg_get_array(m, "booths");
+		if (type == RELAIS_MSG_BOOTHS) {
+			gint64 part = relais_msg_get_int(m, "part", 0);
+			if (part == 1) {
+				g_ptr_array_set_size(parts, 0);
+				snapshot = relais_msg_get_int(m, "snapshot", 0);
+			}
+			g_assert_cmpint(relais_msg_get_int(m, "snapshot", 0), ==, snapshot);
+			for (guint k = 0; k < json_array_get_length(a); k++)
+				g_ptr_array_add(parts, json_object_ref(json_array_get_object_element(a, k)));
+			if (part == relais_msg_get_int(m, "parts", 0)) {
+				g_hash_table_remove_all(list);
+				for (guint k = 0; k < parts->len; k++) {
+					JsonObject *e = g_ptr_array_index(parts, k);
+					g_hash_table_replace(list,
+							     g_strdup(json_object_get_string_member(e, "booth_id")),
+							     json_object_ref(e));
+				}
+			}
+			continue;
+		}
+		/* never an empty change */
+		JsonArray *gone = relais_msg_get_array(m, "gone");
+		g_assert_cmpuint(json_array_get_length(a) + json_array_get_length(gone), >, 0);
+		for (guint k = 0; k < json_array_get_length(a); k++) {
+			JsonObject *e = json_array_get_object_element(a, k);
+			g_hash_table_replace(list, g_strdup(json_object_get_string_member(e, "booth_id")),
+					     json_object_ref(e));
+		}
+		for (guint k = 0; k < json_array_get_length(gone); k++)
+			g_hash_table_remove(list, json_array_get_string_element(gone, k));
+	}
+	g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, list);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		g_ptr_array_add(sorted, value);
+	g_ptr_array_sort(sorted, compare_entries);
+	JsonArray *out = json_array_new();
+	for (guint k = 0; k < sorted->len; k++)
+		json_array_add_object_element(out, json_object_ref(g_ptr_array_index(sorted, k)));
+	return out;
+}
+
 static guint count_of(Conn *c, RelaisMsgType type)
 {
 	guint n = 0;
@@ -347,6 +412,7 @@ static void test_hello(Fixture *f, gconstpointer data)
 
 	Conn *a = adviser(f, 1, "Alice");
 	g_autoptr(RelaisMsg) booths = last_of(a, RELAIS_MSG_BOOTHS);
+	g_assert_cmpint(relais_msg_get_int(booths, "parts", 0), ==, 1);
 	JsonArray *list = relais_msg_get_array(booths, "booths");
 	g_assert_cmpuint(json_array_get_length(list), ==, 1);
 	JsonObject *e = json_array_get_object_element(list, 0);
@@ -548,8 +614,8 @@ static void test_disconnects(Fixture *f, gconstpointer data)
 	b2->peer = NULL;
 	g_autoptr(RelaisMsg) q = last_of(bob, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
-	g_autoptr(RelaisMsg) booths = last_of(bob, RELAIS_MSG_BOOTHS);
-	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 1);
+	g_autoptr(JsonArray) booths = booth_list(bob);
+	g_assert_cmpuint(json_array_get_length(booths), ==, 1);
 
 	/* the same booth id again replaces the old connection */
 	Conn *again = booth(f, 4, "sim-1");
@@ -599,8 +665,8 @@ static void test_close_booth(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(b2->closed_code, ==, 4003);
 	g_autoptr(RelaisMsg) q = last_of(alice, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
-	g_autoptr(RelaisMsg) booths = last_of(alice, RELAIS_MSG_BOOTHS);
-	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 0);
+	g_autoptr(JsonArray) booths = booth_list(alice);
+	g_assert_cmpuint(json_array_get_length(booths), ==, 0);
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 0);
 	g_assert_cmpuint(c.queue, ==, 0);
@@ -637,8 +703,8 @@ static void test_booth_identity(Fixture *f, gconstpointer data)
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 1);
 	g_assert_cmpuint(c.queue, ==, 0);
-	g_autoptr(RelaisMsg) booths = last_of(alice, RELAIS_MSG_BOOTHS);
-	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 1);
+	g_autoptr(JsonArray) booths = booth_list(alice);
+	g_assert_cmpuint(json_array_get_length(booths), ==, 1);
 
 	/* its own name: welcome */
 	Conn *honest = open_conn(f, 3, RELAIS_ROLE_BOOTH);
@@ -649,8 +715,7 @@ static void test_booth_identity(Fixture *f, gconstpointer data)
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 2);
 	/* its site is where it is registered, not what its hello says */
-	g_autoptr(RelaisMsg) listed = last_of(alice, RELAIS_MSG_BOOTHS);
-	JsonArray *all = relais_msg_get_array(listed, "booths");
+	g_autoptr(JsonArray) all = booth_list(alice);
 	gboolean seen = FALSE;
 	for (guint i = 0; i < json_array_get_length(all); i++) {
 		JsonObject *e = json_array_get_object_element(all, i);
@@ -845,22 +910,26 @@ static void test_lists_gathered(Fixture *f, gconstpointer data)
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_TAKEN), ==, rounds - 1);
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 0);
-		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 0);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS_CHANGED), ==, 0);
 	}
 	/* the quiet booth's place never moved: it was told nothing */
 	g_assert_cmpuint(quiet->inbox->len, ==, quiet_from);
 
 	/* the interval passes on the real main loop: one list of each kind */
 	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	while (count_from(a[2], from[2], RELAIS_MSG_BOOTHS) == 0 && g_get_monotonic_time() < deadline)
+	while (count_from(a[2], from[2], RELAIS_MSG_BOOTHS_CHANGED) == 0 && g_get_monotonic_time() < deadline)
 		g_main_context_iteration(NULL, TRUE);
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 1);
-		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS_CHANGED), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 0);
 		g_autoptr(RelaisMsg) q = last_of(a[i], RELAIS_MSG_QUEUE);
 		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 2);
-		g_autoptr(RelaisMsg) bm = last_of(a[i], RELAIS_MSG_BOOTHS);
-		JsonArray *list = relais_msg_get_array(bm, "booths");
+		/* only the booth that changed: the quiet one is as it was */
+		g_autoptr(RelaisMsg) bm = last_of(a[i], RELAIS_MSG_BOOTHS_CHANGED);
+		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(bm, "booths")), ==, 1);
+		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(bm, "gone")), ==, 0);
+		g_autoptr(JsonArray) list = booth_list(a[i]);
 		g_assert_cmpuint(json_array_get_length(list), ==, 2);
 		JsonObject *e = json_array_get_object_element(list, 0); /* sorted: sim-noisy first */
 		g_assert_cmpstr(json_object_get_string_member(e, "booth_id"), ==, "sim-noisy");
@@ -884,7 +953,7 @@ static void test_lists_gathered(Fixture *f, gconstpointer data)
 	raw_say(f, noisy, cancel);
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 1);
-		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS_CHANGED), ==, 1);
 		from[i] = a[i]->inbox->len;
 	}
 	/* the quiet booth, first in the queue all along, was only told its
@@ -2359,8 +2428,8 @@ static void test_stop_and_reload(Fixture *f, gconstpointer data)
 	char buf[64];
 	chat(f, a_back, call, "on continue");
 	g_assert_cmpstr(last_chat(b_back, buf, sizeof buf), ==, "on continue");
-	g_autoptr(RelaisMsg) booths = last_of(a_back, RELAIS_MSG_BOOTHS);
-	JsonObject *first = json_array_get_object_element(relais_msg_get_array(booths, "booths"), 0);
+	g_autoptr(JsonArray) booths = booth_list(a_back);
+	JsonObject *first = json_array_get_object_element(booths, 0);
 	g_assert_cmpstr(json_object_get_string_member(first, "booth_id"), ==, "sim-1");
 	g_assert_cmpstr(json_object_get_string_member(first, "state"), ==, "in_call");
 	f->now_us += 60 * G_USEC_PER_SEC;
