@@ -15,7 +15,7 @@ import { counters, st, timing, ui } from './console-state.js';
 import { send, setLinkHooks, welcomed } from './link.js';
 import { toast } from './notice.js';
 import { onBooths, onBoothsChanged, resetBooths } from './booths.js';
-import { abandonAccept, onTaken, renderQueue, tickWaits } from './queue.js';
+import { abandonAccept, onQueue, onTaken, tickWaits } from './queue.js';
 import { docs, dropPrepared, endCall, endReasonText, keepPrepared, onDevice, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
 import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
@@ -45,7 +45,7 @@ function handle(msg) {
       onBoothsChanged(msg);
       break;
     case 'queue':
-      renderQueue(msg.queue);
+      onQueue(msg);
       break;
     case 'taken':
       onTaken(msg.ticket, 'Taken by another adviser, or the visitor left');

@@ -131,7 +131,11 @@ const INCOMING = {
       return v;
     },
   },
+  // The queue as this adviser sees it, in parts (PROTOCOL.md "The queue list").
   queue: {
+    snapshot: (n, v) => checkInt(n, v, 1, MAX_INT32),
+    part: (n, v) => checkInt(n, v, 1, MAX_INT32),
+    parts: (n, v) => checkInt(n, v, 1, MAX_INT32),
     queue: (n, v) => {
       if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
       v.forEach((q, i) => {
@@ -230,7 +234,7 @@ export function parse(raw) {
   const schema = INCOMING[msg.type];
   if (!schema) throw new ProtocolError('unknown', `unknown type "${msg.type.slice(0, 40)}"`);
   for (const [field, check] of Object.entries(schema)) check(field, msg[field]);
-  if (msg.type === 'booths' && msg.part > msg.parts) throw new ProtocolError('field', 'part: past parts');
+  if ((msg.type === 'booths' || msg.type === 'queue') && msg.part > msg.parts) throw new ProtocolError('field', 'part: past parts');
   return msg;
 }
 

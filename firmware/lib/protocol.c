@@ -155,7 +155,13 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				{"snapshot", K_INT, TRUE, 1, G_MAXINT32},
 				{"part", K_INT, TRUE, 1, G_MAXINT32},
 				{"parts", K_INT, TRUE, 1, G_MAXINT32}}},
-	[RELAIS_MSG_QUEUE] = {"queue", S, {{"queue", K_OBJECTS, TRUE}}},
+	/* the queue as one adviser sees it, in parts within the message cap */
+	[RELAIS_MSG_QUEUE] = {"queue",
+			      S,
+			      {{"queue", K_OBJECTS, TRUE},
+			       {"snapshot", K_INT, TRUE, 1, G_MAXINT32},
+			       {"part", K_INT, TRUE, 1, G_MAXINT32},
+			       {"parts", K_INT, TRUE, 1, G_MAXINT32}}},
 	[RELAIS_MSG_ERROR] = {"error", S, {{"code", K_ID, TRUE}, {"message", K_TEXT, TRUE}, {"ref", K_TEXT, FALSE}}},
 	[RELAIS_MSG_PING] = {"ping", B | A | S, {{NULL}}},
 	[RELAIS_MSG_PONG] = {"pong", B | A | S, {{NULL}}},
@@ -766,7 +772,7 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 	if ((type == RELAIS_MSG_BOOTHS || type == RELAIS_MSG_BOOTHS_CHANGED) &&
 	    !check_booth_entries(json_object_get_array_member(obj, "booths"), error))
 		return NULL;
-	if (type == RELAIS_MSG_BOOTHS &&
+	if ((type == RELAIS_MSG_BOOTHS || type == RELAIS_MSG_QUEUE) &&
 	    json_object_get_int_member(obj, "part") > json_object_get_int_member(obj, "parts")) {
 		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "field 'part' is past 'parts'");
 		return NULL;

@@ -285,8 +285,13 @@ void hub_queue_add(SbHub *hub, SbTicket *t);
 void hub_queue_drop(SbHub *hub, SbTicket *t);
 /* The waiting ticket `id`, or NULL. */
 SbTicket *hub_queue_find(SbHub *hub, const char *id);
-/* The queue as `adviser` sees it. Returns: (transfer full) */
-JsonObject *hub_queue_message(SbHub *hub, SbPeer *adviser);
+/* Ticket `t`'s entry in the queue list, as JSON text. Returns: (transfer full) */
+char *hub_queue_entry(SbHub *hub, SbTicket *t);
+/* Whether `t`'s entry fits in a queue message of its own. */
+gboolean hub_queue_entry_fits(SbHub *hub, SbTicket *t);
+/* The queue as `adviser` sees it (only the tickets they can take), its
+ * entries as JSON texts, in order. Returns: (transfer full) */
+GPtrArray *hub_queue_entries(SbHub *hub, SbPeer *adviser);
 /* A call of `length_us` ended: the mean call length (wait_s) follows. */
 void hub_queue_record_call(SbHub *hub, gint64 length_us);
 /* Tells every waiting booth whose position or estimated wait changed;

@@ -450,18 +450,30 @@ static void advisers_changed(SbHub *hub)
  * must not wait is not a list: the `taken` that tells advisers a ticket is
  * gone, and a new ticket's first `queued`, which gives the booth its id. */
 
-/* Sends `text` as list `kind` to `adviser` unless it has it already. */
-static void send_list_to(SbHub *hub, SbPeer *adviser, HubListKind kind, char *text)
+/* Sends the queue as `adviser` sees it, as the parts of one snapshot
+ * (PROTOCOL.md "The queue list"), unless it has that list already. */
+static void send_queue_to(SbHub *hub, SbPeer *adviser)
 {
-	if (g_strcmp0(adviser->last_list[kind], text) == 0) {
+	g_autoptr(GPtrArray) items = hub_queue_entries(hub, adviser);
+	g_ptr_array_add(items, NULL);
+	g_autofree char *entries = g_strjoinv(",", (char **)items->pdata);
+	g_ptr_array_set_size(items, items->len - 1);
+	if (g_strcmp0(adviser->last_list[HUB_LIST_QUEUE], entries) == 0) {
 		hub->lists_unchanged++;
-		g_free(text);
 		return;
 	}
-	hub_send_text(hub, adviser, text);
+	hub->snapshot_seq = hub->snapshot_seq >= G_MAXINT32 ? 1 : hub->snapshot_seq + 1;
+	RelaisListMember m = {"queue", items};
+	guint dropped = 0;
+	g_autoptr(GPtrArray) texts =
+		relais_msg_split(RELAIS_MSG_QUEUE, &m, 1, hub->snapshot_seq, CONFIG_RELAIS_PROTO_MAX_MESSAGE, &dropped);
+	if (dropped)
+		g_critical("%u tickets left out of the queue list: an entry is longer than a message", dropped);
+	for (guint i = 0; i < texts->len; i++)
+		hub_send_text(hub, adviser, g_ptr_array_index(texts, i));
 	hub->lists_sent++;
-	g_free(adviser->last_list[kind]);
-	adviser->last_list[kind] = text;
+	g_free(adviser->last_list[HUB_LIST_QUEUE]);
+	adviser->last_list[HUB_LIST_QUEUE] = g_steal_pointer(&entries);
 }
 
 static void send_lists(SbHub *hub)
@@ -470,8 +482,7 @@ static void send_lists(SbHub *hub)
 	if (hub->list_dirty[HUB_LIST_QUEUE]) {
 		hub->list_dirty[HUB_LIST_QUEUE] = FALSE;
 		for (guint i = 0; i < hub->advisers->len; i++) {
-			SbPeer *a = g_ptr_array_index(hub->advisers, i);
-			send_list_to(hub, a, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, a)));
+			send_queue_to(hub, g_ptr_array_index(hub->advisers, i));
 		}
 		hub_tell_positions(hub, FALSE);
 	}
@@ -638,7 +649,7 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			hub_resume_adviser(hub, peer, resume);
 		send_booth_snapshot(hub, peer);
 		hub->lists_sent++;
-		send_list_to(hub, peer, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, peer)));
+		send_queue_to(hub, peer);
 		advisers_changed(hub);
 	}
 }
@@ -688,6 +699,14 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->booking = g_strdup(booking);
 	t->created_us = hub_now_us(hub);
 	t->queued_wall_s = hub_wall_s(hub);
+	if (!hub_queue_entry_fits(hub, t)) {
+		/* answers near the request's own cap, with the site: the queue
+		 * list could not carry it (PROTOCOL.md "The queue list") */
+		hub_ticket_free(t);
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_SIZE, "request",
+			       "the answers are too long to be listed for the advisers");
+		return;
+	}
 	peer->ticket = t;
 	peer->state = queued;
 	hub_queue_add(hub, t);

@@ -68,7 +68,7 @@ describe('the booth list of a fleet', { skip, timeout: 300000 }, () => {
   let load;
   let watcher;
   const watched = new BoothList();
-  const frames = { count: 0, largest: 0, refused: [] };
+  const frames = { count: 0, largest: 0, refused: [], sizes: new Map() }; // sizes: parsed message -> its bytes
   const sockets = [];
 
   const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
@@ -104,7 +104,9 @@ describe('the booth list of a fleet', { skip, timeout: 300000 }, () => {
       frames.count++;
       frames.largest = Math.max(frames.largest, Buffer.byteLength(text));
       try {
-        watched.apply(P.parse(text));
+        const m = P.parse(text);
+        frames.sizes.set(m, Buffer.byteLength(text));
+        watched.apply(m);
       } catch (err) {
         frames.refused.push(`${err.code}: ${err.message}`);
       }
@@ -143,7 +145,8 @@ describe('the booth list of a fleet', { skip, timeout: 300000 }, () => {
     assert.ok(Math.max(...sizes) <= P.MAX_MESSAGE, `largest frame ${Math.max(...sizes)} bytes`);
     // full parts: together well over one message
     assert.ok(sizes.reduce((a, b) => a + b, 0) > P.MAX_MESSAGE);
-    console.log(`fleet: a snapshot of ${FLEET} booths in ${late.snapshots[0].parts} parts, the largest frame ${Math.max(...sizes)} bytes`);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    console.log(`fleet: a snapshot of ${FLEET} booths in ${late.snapshots[0].parts} parts, ${total} bytes (${(total / FLEET).toFixed(1)} a booth), the largest frame ${Math.max(...sizes)} bytes`);
     assert.equal(late.list.size, FLEET);
     ws.close();
   });
@@ -159,6 +162,9 @@ describe('the booth list of a fleet', { skip, timeout: 300000 }, () => {
     assert.equal(await page.locator('[data-testid="booth-count"]').innerText(), String(FLEET + 1));
     const changes = watcher.messages.slice(from).filter((m) => m.type === 'booths_changed');
     assert.ok(changes.length >= 2);
+    await until(async () => [...frames.sizes.keys()].some((m) => m.type === 'booths_changed' && m.booths[0]?.state === 'out_of_order'), { what: 'the change seen by onText' });
+    const sent = [...frames.sizes].filter(([m]) => m.type === 'booths_changed' && m.booths[0]?.booth_id === 'fleet-odd').map(([, n]) => n);
+    console.log(`fleet: one booth's change to each adviser: ${sent.join(', ')} bytes (the list: ${FLEET + 1} booths)`);
     for (const c of changes) {
       assert.deepEqual(c.booths.map((b) => b.booth_id), ['fleet-odd']);
       assert.deepEqual(c.gone, []);

@@ -882,6 +882,70 @@ static void raw_say(Fixture *f, Conn *c, const char *text)
 	sb_hub_receive(f->hub, c->peer, text, strlen(text));
 }
 
+/* A request whose answers are `n` of `len` bytes each. */
+static char *long_request(guint n, guint len)
+{
+	GString *s = g_string_new("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\",\"answers\":{");
+	g_autofree char *value = g_strnfill(len, 'a');
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "%s\"k%02u\":\"%s\"", i ? "," : "", i, value);
+	g_string_append(s, "}}");
+	return g_string_free(s, FALSE);
+}
+
+/* The queue list (PROTOCOL.md "The queue list"): longer than a message, it
+ * comes in parts; a ticket that could not be listed at all is refused. */
+static void test_queue_parts(Fixture *f, gconstpointer data)
+{
+	Conn *alice = adviser(f, 0, "Alice");
+	/* a request at the message cap: its entry, with the ticket and the
+	 * site, would not fit in a queue message of its own */
+	Conn *big = booth(f, 1, "sim-big");
+	g_autofree char *huge = long_request(16, 4080);
+	g_assert_cmpuint(strlen(huge), <=, CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+	say(f, big, huge);
+	g_autoptr(RelaisMsg) refused = last_of(big, RELAIS_MSG_ERROR);
+	g_assert_nonnull(refused);
+	g_assert_cmpstr(relais_msg_get_string(refused, "code"), ==, "size");
+	g_assert_cmpuint(count_of(big, RELAIS_MSG_QUEUED), ==, 0);
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.queue, ==, 0);
+	/* still idle: a shorter request is queued */
+	g_autofree char *fine = long_request(16, 1000);
+	say(f, big, fine);
+	g_assert_cmpuint(count_of(big, RELAIS_MSG_QUEUED), ==, 1);
+
+	/* four more visitors: about 80 KB of queue */
+	const char *ids[] = {"sim-2", "sim-3", "sim-4", "sim-5"};
+	for (guint i = 0; i < G_N_ELEMENTS(ids); i++)
+		say(f, booth(f, 2 + i, ids[i]), fine);
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.queue, ==, 5);
+	/* the last list Alice was sent: every part of one snapshot, in order */
+	gint last_first = -1;
+	for (guint i = 0; i < alice->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(alice, (gint)i);
+		if (relais_msg_get_type(m) == RELAIS_MSG_QUEUE && relais_msg_get_int(m, "part", 0) == 1)
+			last_first = (gint)i;
+	}
+	g_assert_cmpint(last_first, >=, 0);
+	g_autoptr(RelaisMsg) first = msg_at(alice, last_first);
+	gint64 parts = relais_msg_get_int(first, "parts", 0), snapshot = relais_msg_get_int(first, "snapshot", 0);
+	g_assert_cmpint(parts, >=, 2);
+	guint tickets = 0;
+	for (gint64 p = 0; p < parts; p++) {
+		const char *text = g_ptr_array_index(alice->inbox, last_first + p);
+		g_assert_cmpuint(strlen(text), <=, CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+		g_autoptr(RelaisMsg) m = msg_at(alice, last_first + (gint)p);
+		g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_QUEUE);
+		g_assert_cmpint(relais_msg_get_int(m, "snapshot", 0), ==, snapshot);
+		g_assert_cmpint(relais_msg_get_int(m, "part", 0), ==, p + 1);
+		tickets += json_array_get_length(relais_msg_get_array(m, "queue"));
+	}
+	g_assert_cmpuint(tickets, ==, 5);
+}
+
 static void test_lists_gathered(Fixture *f, gconstpointer data)
 {
 	Conn *a[3] = {adviser(f, 0, "Alice"), adviser(f, 1, "Bob"), adviser(f, 2, "Carol")};
@@ -2520,6 +2584,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/silent-connection", Fixture, NULL, setup, test_silent_connection, teardown);
 	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);
 	g_test_add("/hub/lists-gathered", Fixture, &ROOMY, setup, test_lists_gathered, teardown);
+	g_test_add("/hub/queue-parts", Fixture, &ROOMY, setup, test_queue_parts, teardown);
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
