@@ -946,6 +946,63 @@ static void test_queue_parts(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(tickets, ==, 5);
 }
 
+/* The booth list (PROTOCOL.md "The booth list"): a snapshot after welcome,
+ * then only what changed; a change longer than the list is a snapshot. */
+static void test_booth_changes(Fixture *f, gconstpointer data)
+{
+	Conn *b[3] = {booth(f, 1, "sim-a"), booth(f, 2, "sim-b"), booth(f, 3, "sim-c")};
+	Conn *alice = adviser(f, 0, "Alice");
+	g_autoptr(RelaisMsg) snap = last_of(alice, RELAIS_MSG_BOOTHS);
+	g_assert_cmpint(relais_msg_get_int(snap, "part", 0), ==, 1);
+	g_assert_cmpint(relais_msg_get_int(snap, "parts", 0), ==, 1);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(snap, "booths")), ==, 3);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_BOOTHS_CHANGED), ==, 0);
+
+	/* one booth out of order: that booth only */
+	f->now_us += (gint64)CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS * 1000;
+	g_test_expect_message("relais-hub", G_LOG_LEVEL_WARNING, "booth sim-b out of order: no camera");
+	say(f, b[1], "{\"type\":\"status\",\"state\":\"out_of_order\",\"reason\":\"no camera\"}");
+	g_test_assert_expected_messages();
+	g_autoptr(RelaisMsg) ch = last_of(alice, RELAIS_MSG_BOOTHS_CHANGED);
+	JsonArray *changed = relais_msg_get_array(ch, "booths");
+	g_assert_cmpuint(json_array_get_length(changed), ==, 1);
+	JsonObject *e = json_array_get_object_element(changed, 0);
+	g_assert_cmpstr(json_object_get_string_member(e, "booth_id"), ==, "sim-b");
+	g_assert_cmpstr(json_object_get_string_member(e, "state"), ==, "out_of_order");
+	g_assert_cmpstr(json_object_get_string_member(e, "reason"), ==, "no camera");
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(ch, "gone")), ==, 0);
+
+	/* one leaves: its id in gone, nothing else */
+	f->now_us += (gint64)CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS * 1000;
+	gone(f, b[0]->peer);
+	b[0]->peer = NULL;
+	g_autoptr(RelaisMsg) left = last_of(alice, RELAIS_MSG_BOOTHS_CHANGED);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(left, "booths")), ==, 0);
+	JsonArray *ids = relais_msg_get_array(left, "gone");
+	g_assert_cmpuint(json_array_get_length(ids), ==, 1);
+	g_assert_cmpstr(json_array_get_string_element(ids, 0), ==, "sim-a");
+	guint snapshots = count_of(alice, RELAIS_MSG_BOOTHS);
+
+	/* the two others leave within the interval (the clock stands still):
+	 * gathered, a change longer than the list left (nothing), so a new
+	 * snapshot, empty */
+	sb_hub_disconnect(f->hub, b[1]->peer);
+	sb_hub_disconnect(f->hub, b[2]->peer);
+	b[1]->peer = b[2]->peer = NULL;
+	sb_hub_flush(f->hub);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_BOOTHS), ==, snapshots + 1);
+	g_autoptr(RelaisMsg) resync = last_of(alice, RELAIS_MSG_BOOTHS);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(resync, "booths")), ==, 0);
+	g_assert_cmpint(relais_msg_get_int(resync, "snapshot", 0), >, relais_msg_get_int(snap, "snapshot", 0));
+	g_autoptr(JsonArray) list = booth_list(alice);
+	g_assert_cmpuint(json_array_get_length(list), ==, 0);
+
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "relais_adviser_booth_messages_total{kind=\"snapshot\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "relais_adviser_booth_messages_total{kind=\"changes\"} 2\n"));
+}
+
 static void test_lists_gathered(Fixture *f, gconstpointer data)
 {
 	Conn *a[3] = {adviser(f, 0, "Alice"), adviser(f, 1, "Bob"), adviser(f, 2, "Carol")};
@@ -2585,6 +2642,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);
 	g_test_add("/hub/lists-gathered", Fixture, &ROOMY, setup, test_lists_gathered, teardown);
 	g_test_add("/hub/queue-parts", Fixture, &ROOMY, setup, test_queue_parts, teardown);
+	g_test_add("/hub/booth-changes", Fixture, NULL, setup, test_booth_changes, teardown);
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);
