@@ -14,8 +14,8 @@ import * as P from './protocol.js';
 import { counters, st, timing, ui } from './console-state.js';
 import { send, setLinkHooks, welcomed } from './link.js';
 import { toast } from './notice.js';
-import { renderBooths } from './booths.js';
-import { abandonAccept, onTaken, renderQueue, tickWaits } from './queue.js';
+import { onBooths, onBoothsChanged, resetBooths } from './booths.js';
+import { abandonAccept, onQueue, onTaken, tickWaits } from './queue.js';
 import { docs, dropPrepared, endCall, endReasonText, keepPrepared, onDevice, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
 import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
@@ -27,6 +27,7 @@ function handle(msg) {
   switch (msg.type) {
     case 'welcome':
       if (!welcomed(msg)) return;
+      resetBooths();
       if (st.call) callLinkBack();
       if (st.pendingEnd) {
         // ended while the link was away: the hello named it, now it ends
@@ -38,10 +39,13 @@ function handle(msg) {
       prepareCertificate();
       break;
     case 'booths':
-      renderBooths(msg.booths);
+      onBooths(msg);
+      break;
+    case 'booths_changed':
+      onBoothsChanged(msg);
       break;
     case 'queue':
-      renderQueue(msg.queue);
+      onQueue(msg);
       break;
     case 'taken':
       onTaken(msg.ticket, 'Taken by another adviser, or the visitor left');

@@ -80,7 +80,10 @@ export const st = {
   resumeS: 15, // how long the switchboard holds a call whose end's link is lost (welcome's resume_s)
   callHoldTimer: 0, // the link is lost in a call: ends it here if not back in time
   pendingEnd: null, // { call, reason }: ended here while the link was away, said on the next link
-  booths: [],
+  booths: new Map(), // booth_id -> { entry, el } (booths.js)
+  boothIds: [], // the booth ids in the list's order
+  boothSnapshot: null, // the snapshot whose parts are arriving: { id, parts, next, entries, changes }
+  boothsReady: false, // a whole snapshot came on this link
   queue: new Map(), // ticket -> { item, receivedAt, el, taken }
   accepting: null, // ticket we sent accept for
   prepared: null, // Call made on Accept, waiting for the switchboard's `call`

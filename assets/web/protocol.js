@@ -94,26 +94,48 @@ function checkIceServers(name, v) {
   return v;
 }
 
+const MAX_INT32 = 2 ** 31 - 1;
+
+// booths, booths_changed: [{booth_id, site, board, state, reason}]
+function checkBoothEntries(n, v) {
+  if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
+  v.forEach((b, i) => {
+    if (!isObject(b)) throw new ProtocolError('field', `${n}[${i}]: expected an object`);
+    checkId(`${n}[${i}].booth_id`, b.booth_id);
+    optional(checkText)(`${n}[${i}].site`, b.site);
+    optional(checkText)(`${n}[${i}].board`, b.board);
+    checkText(`${n}[${i}].state`, b.state, 1);
+    optional(checkText)(`${n}[${i}].reason`, b.reason);
+  });
+  return v;
+}
+
 const optional = (check) => (name, v, ...rest) => (v === undefined || v === null ? undefined : check(name, v, ...rest));
 
 // Incoming (S→A) message schemas: field → checker. Fields not listed are ignored.
 const INCOMING = {
   welcome: { version: (n, v) => checkInt(n, v, 0, 2 ** 31), session: checkId, ice_servers: optional(checkIceServers), resume_s: optional((n, v) => checkInt(n, v, 1, 3600)) },
+  // The booth list after welcome: a snapshot in parts (PROTOCOL.md "The booth list").
   booths: {
-    booths: (n, v) => {
+    booths: checkBoothEntries,
+    snapshot: (n, v) => checkInt(n, v, 1, MAX_INT32),
+    parts: (n, v) => checkInt(n, v, 1, MAX_INT32),
+    part: (n, v) => checkInt(n, v, 1, MAX_INT32),
+  },
+  // Then only what changed: new or changed entries, and the booths gone.
+  booths_changed: {
+    booths: checkBoothEntries,
+    gone: (n, v) => {
       if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
-      v.forEach((b, i) => {
-        if (!isObject(b)) throw new ProtocolError('field', `${n}[${i}]: expected an object`);
-        checkId(`${n}[${i}].booth_id`, b.booth_id);
-        optional(checkText)(`${n}[${i}].site`, b.site);
-        optional(checkText)(`${n}[${i}].board`, b.board);
-        checkText(`${n}[${i}].state`, b.state, 1);
-        optional(checkText)(`${n}[${i}].reason`, b.reason);
-      });
+      v.forEach((id, i) => checkId(`${n}[${i}]`, id));
       return v;
     },
   },
+  // The queue as this adviser sees it, in parts (PROTOCOL.md "The queue list").
   queue: {
+    snapshot: (n, v) => checkInt(n, v, 1, MAX_INT32),
+    part: (n, v) => checkInt(n, v, 1, MAX_INT32),
+    parts: (n, v) => checkInt(n, v, 1, MAX_INT32),
     queue: (n, v) => {
       if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
       v.forEach((q, i) => {
@@ -212,6 +234,7 @@ export function parse(raw) {
   const schema = INCOMING[msg.type];
   if (!schema) throw new ProtocolError('unknown', `unknown type "${msg.type.slice(0, 40)}"`);
   for (const [field, check] of Object.entries(schema)) check(field, msg[field]);
+  if ((msg.type === 'booths' || msg.type === 'queue') && msg.part > msg.parts) throw new ProtocolError('field', 'part: past parts');
   return msg;
 }
 

@@ -17,6 +17,26 @@ const ACCEPT_TIMEOUT_MS = 10000;
 
 const seenTickets = new Set(); // tickets this console already chimed for (or saw)
 
+// `queue`: one part of the queue as this adviser sees it (PROTOCOL.md "The
+// queue list"); shown once every part of one snapshot is here, in order.
+let parts = null;
+export function onQueue(msg) {
+  if (msg.part === 1) {
+    parts = { id: msg.snapshot, parts: msg.parts, next: 2, items: [...msg.queue] };
+  } else if (parts && parts.id === msg.snapshot && parts.parts === msg.parts && parts.next === msg.part) {
+    parts.items.push(...msg.queue);
+    parts.next++;
+  } else {
+    console.warn(`relais: queue part ${msg.part}/${msg.parts} of snapshot ${msg.snapshot} out of order: ignored`);
+    parts = null;
+    return;
+  }
+  if (msg.part < msg.parts) return;
+  const { items } = parts;
+  parts = null;
+  renderQueue(items);
+}
+
 export function renderQueue(list) {
   const now = performance.now();
   const seen = new Set();

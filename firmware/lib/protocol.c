@@ -42,6 +42,7 @@ typedef enum {
 	K_ENUM,	   /* string, one of spec->values */
 	K_STRINGS, /* array of short strings (ICE server URIs) */
 	K_OBJECTS, /* array of objects (booth and queue snapshots) */
+	K_IDS,	   /* array of ids (booths gone from the list) */
 	K_TIME,	   /* ISO 8601 date-time with its offset */
 	K_CODE,	   /* a booking code (booking.h) */
 	K_REPORT,  /* an object of at most CONFIG_RELAIS_PROTO_MAX_REPORT bytes as JSON */
@@ -146,8 +147,21 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			     B | A | S,
 			     {{"call", K_ID, TRUE}, {"text", K_TEXT, TRUE, 1}, {"from", K_TEXT, FALSE}}},
 	[RELAIS_MSG_END] = {"end", B | A | S, {{"call", K_ID, TRUE}, {"reason", K_TEXT, FALSE}}},
-	[RELAIS_MSG_BOOTHS] = {"booths", S, {{"booths", K_OBJECTS, TRUE}}},
-	[RELAIS_MSG_QUEUE] = {"queue", S, {{"queue", K_OBJECTS, TRUE}}},
+	/* the booth list after welcome (or a resync), in parts within the
+	 * message cap; then only its changes, booths_changed */
+	[RELAIS_MSG_BOOTHS] = {"booths",
+			       S,
+			       {{"booths", K_OBJECTS, TRUE},
+				{"snapshot", K_INT, TRUE, 1, G_MAXINT32},
+				{"part", K_INT, TRUE, 1, G_MAXINT32},
+				{"parts", K_INT, TRUE, 1, G_MAXINT32}}},
+	/* the queue as one adviser sees it, in parts within the message cap */
+	[RELAIS_MSG_QUEUE] = {"queue",
+			      S,
+			      {{"queue", K_OBJECTS, TRUE},
+			       {"snapshot", K_INT, TRUE, 1, G_MAXINT32},
+			       {"part", K_INT, TRUE, 1, G_MAXINT32},
+			       {"parts", K_INT, TRUE, 1, G_MAXINT32}}},
 	[RELAIS_MSG_ERROR] = {"error", S, {{"code", K_ID, TRUE}, {"message", K_TEXT, TRUE}, {"ref", K_TEXT, FALSE}}},
 	[RELAIS_MSG_PING] = {"ping", B | A | S, {{NULL}}},
 	[RELAIS_MSG_PONG] = {"pong", B | A | S, {{NULL}}},
@@ -249,6 +263,7 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			       {{"call", K_ID, TRUE},
 				{"device", K_ENUM, TRUE, 0, 0, device_enum},
 				{"state", K_ENUM, TRUE, 0, 0, device_state_enum}}},
+	[RELAIS_MSG_BOOTHS_CHANGED] = {"booths_changed", S, {{"booths", K_OBJECTS, TRUE}, {"gone", K_IDS, TRUE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -478,6 +493,7 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 					   "field '%s' must be an object", f->name);
 		return check_answers(f->name, json_node_get_object(n), error);
 	case K_STRINGS:
+	case K_IDS:
 	case K_OBJECTS: {
 		if (!JSON_NODE_HOLDS_ARRAY(n))
 			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
@@ -495,6 +511,13 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 					return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
 							   "field '%s[%u]' must be a string", f->name, i);
 				if (!check_text(f->name, json_node_get_string(e), 1, 512, error))
+					return FALSE;
+			} else if (f->kind == K_IDS) {
+				g_autofree char *where = g_strdup_printf("%s[%u]", f->name, i);
+				if (!node_is_string(e))
+					return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+							   "field '%s' must be a string", where);
+				if (!check_id(where, json_node_get_string(e), error))
 					return FALSE;
 			} else if (!JSON_NODE_HOLDS_OBJECT(e)) {
 				return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
@@ -598,6 +621,34 @@ static gboolean check_slots(JsonArray *a, GError **error)
 		if (!check_field(&start, s, error) || !check_field(&end, e, error) ||
 		    !check_interval(json_node_get_string(s), json_node_get_string(e), error))
 			return FALSE;
+	}
+	return TRUE;
+}
+
+/* booths, booths_changed: each entry {booth_id, site, board, state, reason} */
+static gboolean check_booth_entries(JsonArray *a, GError **error)
+{
+	static const FieldSpec entry[] = {{"booth_id", K_ID, TRUE},
+					  {"state", K_TEXT, TRUE, 1},
+					  {"site", K_TEXT, FALSE},
+					  {"board", K_TEXT, FALSE},
+					  {"reason", K_TEXT, FALSE}};
+	guint n = json_array_get_length(a);
+	for (guint i = 0; i < n; i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		for (guint k = 0; k < G_N_ELEMENTS(entry); k++) {
+			JsonNode *v = json_object_get_member(o, entry[k].name);
+			if (v == NULL || JSON_NODE_HOLDS_NULL(v)) {
+				if (entry[k].required)
+					return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+							   "field 'booths[%u]' needs '%s'", i, entry[k].name);
+				continue;
+			}
+			if (!check_field(&entry[k], v, error)) {
+				g_prefix_error(error, "booths[%u]: ", i);
+				return FALSE;
+			}
+		}
 	}
 	return TRUE;
 }
@@ -718,6 +769,14 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 		}
 	}
 
+	if ((type == RELAIS_MSG_BOOTHS || type == RELAIS_MSG_BOOTHS_CHANGED) &&
+	    !check_booth_entries(json_object_get_array_member(obj, "booths"), error))
+		return NULL;
+	if ((type == RELAIS_MSG_BOOTHS || type == RELAIS_MSG_QUEUE) &&
+	    json_object_get_int_member(obj, "part") > json_object_get_int_member(obj, "parts")) {
+		relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD, "field 'part' is past 'parts'");
+		return NULL;
+	}
 	if (type == RELAIS_MSG_BOOKING_OFFER && !check_slots(json_object_get_array_member(obj, "slots"), error))
 		return NULL;
 	if (type == RELAIS_MSG_UPDATE_OFFER &&
@@ -831,6 +890,15 @@ gboolean relais_msg_check(JsonObject *obj, GError **error)
 	return check_text_as_sent(obj, text, error);
 }
 
+/* A message of ours that breaks the protocol is a bug (Kconfig
+ * RELAIS_PROTO_CHECK_OUTGOING): said, and fatal under RELAIS_PROTO_STRICT=1. */
+static void outgoing_broken(const char *type, const GError *error)
+{
+	g_critical("an outgoing '%s' breaks the protocol (PROTOCOL.md): %s", type, error->message);
+	if (g_strcmp0(g_getenv("RELAIS_PROTO_STRICT"), "1") == 0)
+		abort();
+}
+
 char *relais_msg_to_string(JsonObject *obj)
 {
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
@@ -838,14 +906,128 @@ char *relais_msg_to_string(JsonObject *obj)
 	char *text = json_to_string(node, FALSE);
 #if CONFIG_RELAIS_PROTO_CHECK_OUTGOING
 	g_autoptr(GError) error = NULL;
-	if (!check_text_as_sent(obj, text, &error)) {
-		g_critical("an outgoing '%s' breaks the protocol (PROTOCOL.md): %s",
-			   json_object_get_string_member_with_default(obj, "type", "?"), error->message);
-		if (g_strcmp0(g_getenv("RELAIS_PROTO_STRICT"), "1") == 0)
-			abort();
-	}
+	if (!check_text_as_sent(obj, text, &error))
+		outgoing_broken(json_object_get_string_member_with_default(obj, "type", "?"), error);
 #endif
 	return text;
+}
+
+/* --- lists longer than one message ----------------------------------------- */
+
+static guint digits(guint64 v)
+{
+	guint n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Packs the items into messages: `bounds` gets, per message, the index of
+ * its first item in the members' concatenated order (and one past the last
+ * at the end). `fixed`: the bytes of a message without items. */
+static void pack(const RelaisListMember *members, guint n_members, gsize fixed, gsize cap, GArray *bounds, GArray *skip,
+		 guint *dropped)
+{
+	gsize size = fixed;
+	guint in_msg = 0, index = 0;
+	guint in_member[8] = {0};
+	g_array_set_size(bounds, 0);
+	g_array_set_size(skip, 0);
+	if (dropped)
+		*dropped = 0;
+	g_array_append_val(bounds, index);
+	for (guint m = 0; m < n_members; m++) {
+		for (guint i = 0; i < members[m].items->len; i++, index++) {
+			gsize len = strlen(g_ptr_array_index(members[m].items, i));
+			gboolean fits = fixed + len <= cap;
+			if (!fits) {
+				/* not even alone: left out */
+				g_array_append_val(skip, index);
+				if (dropped)
+					(*dropped)++;
+				continue;
+			}
+			gsize add = len + (in_member[m] ? 1 : 0);
+			if (in_msg > 0 && size + add > cap) {
+				g_array_append_val(bounds, index);
+				size = fixed;
+				in_msg = 0;
+				memset(in_member, 0, sizeof in_member);
+				add = len;
+			}
+			size += add;
+			in_msg++;
+			in_member[m]++;
+		}
+	}
+	g_array_append_val(bounds, index);
+}
+
+GPtrArray *relais_msg_split(RelaisMsgType type, const RelaisListMember *members, guint n_members, gint64 snapshot,
+			    gsize cap, guint *dropped)
+{
+	g_return_val_if_fail((guint)type < RELAIS_MSG_N_TYPES && n_members >= 1 && n_members <= 8, NULL);
+	g_autoptr(GString) head = g_string_new(NULL);
+	g_string_append_printf(head, "{\"type\":\"%s\"", specs[type].name);
+	gsize fixed = head->len + 1; /* the closing brace */
+	for (guint m = 0; m < n_members; m++)
+		fixed += strlen(",\"\":[]") + strlen(members[m].name);
+	g_autoptr(GArray) bounds = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GArray) skip = g_array_new(FALSE, FALSE, sizeof(guint));
+	/* a snapshot's tail: ,"snapshot":S,"part":P,"parts":N with P and N as
+	 * wide as N; the number of parts decides its width, so pack again until
+	 * the width it was packed for holds */
+	guint width = 1;
+	for (;;) {
+		gsize tail = snapshot > 0 ? strlen(",\"snapshot\":,\"part\":,\"parts\":") + digits((guint64)snapshot) +
+						    2 * width
+					  : 0;
+		pack(members, n_members, fixed + tail, cap, bounds, skip, dropped);
+		guint parts = bounds->len - 1;
+		if (snapshot <= 0 || digits(parts) <= width)
+			break;
+		width = digits(parts);
+	}
+	guint parts = bounds->len - 1;
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	guint next_skip = 0;
+	for (guint p = 0; p < parts; p++) {
+		guint from = g_array_index(bounds, guint, p), to = g_array_index(bounds, guint, p + 1);
+		GString *s = g_string_new(head->str);
+		guint index = 0;
+		for (guint m = 0; m < n_members; m++) {
+			g_string_append_printf(s, ",\"%s\":[", members[m].name);
+			gboolean first = TRUE;
+			for (guint i = 0; i < members[m].items->len; i++, index++) {
+				if (index < from || index >= to)
+					continue;
+				if (next_skip < skip->len && g_array_index(skip, guint, next_skip) == index) {
+					next_skip++;
+					continue;
+				}
+				if (!first)
+					g_string_append_c(s, ',');
+				g_string_append(s, g_ptr_array_index(members[m].items, i));
+				first = FALSE;
+			}
+			g_string_append_c(s, ']');
+		}
+		if (snapshot > 0)
+			g_string_append_printf(s, ",\"snapshot\":%" G_GINT64_FORMAT ",\"part\":%u,\"parts\":%u",
+					       snapshot, p + 1, parts);
+		g_string_append_c(s, '}');
+#if CONFIG_RELAIS_PROTO_CHECK_OUTGOING
+		g_autoptr(GError) error = NULL;
+		g_autoptr(RelaisMsg) msg =
+			relais_msg_parse(s->str, s->len, RELAIS_ROLE_SWITCHBOARD, TRUE, NULL, &error);
+		if (msg == NULL)
+			outgoing_broken(specs[type].name, error);
+#endif
+		g_ptr_array_add(out, g_string_free(s, FALSE));
+	}
+	return out;
 }
 
 JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const char *message)

@@ -74,6 +74,9 @@ typedef enum {
 	/* a camera or microphone of the booth lost or back in a call
 	 * (PROTOCOL.md "A device lost in a call") */
 	RELAIS_MSG_DEVICE,
+	/* the booth list's changes since the last one an adviser was sent
+	 * (PROTOCOL.md "The booth list: a snapshot in parts, then changes") */
+	RELAIS_MSG_BOOTHS_CHANGED,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -134,6 +137,27 @@ char *relais_msg_to_string(JsonObject *obj);
  * table allows (the switchboard for what it sends or relays; a hello's own
  * role). Does not take obj. */
 gboolean relais_msg_check(JsonObject *obj, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* One array member of a list message and its elements, each one JSON value
+ * as text (see relais_msg_split). */
+typedef struct {
+	const char *name;
+	GPtrArray *items; /* char* */
+} RelaisListMember;
+
+/* A list that may be longer than one message (PROTOCOL.md "The booth list:
+ * a snapshot in parts, then changes"): messages of `type` carrying the
+ * items of `members` in order, as many in each as fit within `cap` bytes
+ * (CONFIG_RELAIS_PROTO_MAX_MESSAGE; smaller in tests). Every message has
+ * every member (an empty array when none of its items is left). With
+ * `snapshot` > 0 the messages are the parts of that snapshot: each also
+ * has "snapshot", "part" (1..) and "parts". An item too long for a message
+ * of its own is left out and counted in *dropped (nullable). Nothing to
+ * carry is one message of empty arrays. Each text is checked as
+ * relais_msg_to_string() checks.
+ * Returns: (transfer full) (element-type utf8) the texts, at least one. */
+GPtrArray *relais_msg_split(RelaisMsgType type, const RelaisListMember *members, guint n_members, gint64 snapshot,
+			    gsize cap, guint *dropped);
 
 /* A booking_error (ref: the request's type, reason: relais_booking_reasons,
  * message nullable). Returns: (transfer full) the object, to send. */

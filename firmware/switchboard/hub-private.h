@@ -38,6 +38,12 @@ typedef enum {
 	HUB_LIST_KINDS,
 } HubListKind;
 
+/* The booth list's messages to advisers (PROTOCOL.md "The booth list"). */
+typedef enum {
+	HUB_BOOTHS_SNAPSHOT, /* a part of a snapshot: after welcome, or a resync */
+	HUB_BOOTHS_CHANGES,  /* booths_changed */
+} HubBoothMsgKind;
+
 struct _SbPeer {
 	RelaisRole role;
 	gpointer conn;
@@ -71,8 +77,14 @@ struct _SbPeer {
 	 * topped up from tokens_us at msg_rate a second up to msg_burst */
 	gint64 tokens, tokens_us;
 	/* adviser: the lists it was last sent (hub.c "broadcasts"), so that an
-	 * unchanged one is not sent again */
+	 * unchanged one is not sent again (the queue's; the booths' are
+	 * hub->booths_sent, the same for every adviser) */
 	char *last_list[HUB_LIST_KINDS];
+	/* booth: its entry in the booth list as last built, and the state and
+	 * reason it was built from (rebuilt only when they change) */
+	char *list_entry;
+	SbBoothState list_entry_state;
+	char *list_entry_reason;
 };
 
 struct _SbTicket {
@@ -168,7 +180,13 @@ struct _SbHub {
 	guint64 lists_sent;	 /* lists handed to advisers' transports */
 	guint64 lists_gathered;	 /* changes that joined a list already waiting */
 	guint64 lists_unchanged; /* lists not sent: the adviser had that one */
-	gboolean stopping;	 /* sb_hub_stop: lost links leave stored calls alone */
+	/* the booth list every greeted adviser has (hub.c "broadcasts"):
+	 * booth_id -> its entry as JSON text (both owned) */
+	GHashTable *booths_sent;
+	gint64 snapshot_seq; /* the last booth list snapshot's id */
+	/* booth list messages and their bytes, by HubBoothMsgKind */
+	guint64 booth_msgs[2], booth_bytes[2];
+	gboolean stopping; /* sb_hub_stop: lost links leave stored calls alone */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -267,8 +285,13 @@ void hub_queue_add(SbHub *hub, SbTicket *t);
 void hub_queue_drop(SbHub *hub, SbTicket *t);
 /* The waiting ticket `id`, or NULL. */
 SbTicket *hub_queue_find(SbHub *hub, const char *id);
-/* The queue as `adviser` sees it. Returns: (transfer full) */
-JsonObject *hub_queue_message(SbHub *hub, SbPeer *adviser);
+/* Ticket `t`'s entry in the queue list, as JSON text. Returns: (transfer full) */
+char *hub_queue_entry(SbHub *hub, SbTicket *t);
+/* Whether `t`'s entry fits in a queue message of its own. */
+gboolean hub_queue_entry_fits(SbHub *hub, SbTicket *t);
+/* The queue as `adviser` sees it (only the tickets they can take), its
+ * entries as JSON texts, in order. Returns: (transfer full) */
+GPtrArray *hub_queue_entries(SbHub *hub, SbPeer *adviser);
 /* A call of `length_us` ended: the mean call length (wait_s) follows. */
 void hub_queue_record_call(SbHub *hub, gint64 length_us);
 /* Tells every waiting booth whose position or estimated wait changed;

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "relais-hub"
 
 #include "hub-private.h"
+#include "relais-config.h"
 
 #include <string.h>
 
@@ -62,29 +63,40 @@ gboolean hub_adviser_can_take(const SbPeer *a, const SbTicket *t)
 	return hub_adviser_language_ok(a, t) && hub_adviser_topic_ok(a, t);
 }
 
-/* The queue as `adviser` sees it: only the tickets they can take. */
-JsonObject *hub_queue_message(SbHub *hub, SbPeer *adviser)
+char *hub_queue_entry(SbHub *hub, SbTicket *t)
 {
-	JsonObject *o = relais_msg_new(RELAIS_MSG_QUEUE);
-	JsonArray *a = json_array_new();
-	gint64 now = hub_now_us(hub);
+	JsonObject *e = json_object_new();
+	json_object_set_string_member(e, "ticket", t->id);
+	json_object_set_string_member(e, "booth_id", t->booth->booth_id);
+	json_object_set_string_member(e, "site", t->booth->site ? t->booth->site : "");
+	json_object_set_string_member(e, "language", t->language);
+	json_object_set_string_member(e, "topic", t->topic);
+	json_object_set_object_member(e, "answers", hub_answers_copy(t->answers));
+	json_object_set_int_member(e, "waited_s", (hub_now_us(hub) - t->created_us) / G_USEC_PER_SEC);
+	json_object_set_boolean_member(e, "booked", t->booked);
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(node, e);
+	return json_to_string(node, FALSE);
+}
+
+gboolean hub_queue_entry_fits(SbHub *hub, SbTicket *t)
+{
+	/* the envelope of a part with the widest numbers */
+	static const char envelope[] = "{\"type\":\"queue\",\"queue\":[],\"snapshot\":2147483647,\"part\":"
+				       "2147483647,\"parts\":2147483647}";
+	g_autofree char *entry = hub_queue_entry(hub, t);
+	return strlen(entry) + strlen(envelope) <= CONFIG_RELAIS_PROTO_MAX_MESSAGE;
+}
+
+GPtrArray *hub_queue_entries(SbHub *hub, SbPeer *adviser)
+{
+	GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
-		if (!hub_adviser_can_take(adviser, t))
-			continue;
-		JsonObject *e = json_object_new();
-		json_object_set_string_member(e, "ticket", t->id);
-		json_object_set_string_member(e, "booth_id", t->booth->booth_id);
-		json_object_set_string_member(e, "site", t->booth->site ? t->booth->site : "");
-		json_object_set_string_member(e, "language", t->language);
-		json_object_set_string_member(e, "topic", t->topic);
-		json_object_set_object_member(e, "answers", hub_answers_copy(t->answers));
-		json_object_set_int_member(e, "waited_s", (now - t->created_us) / G_USEC_PER_SEC);
-		json_object_set_boolean_member(e, "booked", t->booked);
-		json_array_add_object_element(a, e);
+		if (hub_adviser_can_take(adviser, t))
+			g_ptr_array_add(items, hub_queue_entry(hub, t));
 	}
-	json_object_set_array_member(o, "queue", a);
-	return o;
+	return items;
 }
 
 void hub_queue_add(SbHub *hub, SbTicket *t)

@@ -72,6 +72,7 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	hub->transport = *transport;
 	hub->user_data = user_data;
 	hub->booths = g_hash_table_new(g_str_hash, g_str_equal);
+	hub->booths_sent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	hub->advisers = g_ptr_array_new();
 	g_queue_init(&hub->queue);
 	hub->calls = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)hub_call_free);
@@ -118,6 +119,7 @@ void sb_hub_free(SbHub *hub)
 	g_hash_table_unref(hub->checkin_failures);
 	g_free(hub->durations);
 	g_hash_table_unref(hub->booths);
+	g_hash_table_unref(hub->booths_sent);
 	g_ptr_array_unref(hub->advisers);
 	g_ptr_array_unref(hub->pending);
 	g_strfreev(hub->config.ice_servers);
@@ -281,35 +283,130 @@ void hub_broadcast_advisers(SbHub *hub, JsonObject *obj)
 		hub_send_text(hub, g_ptr_array_index(hub->advisers, i), text);
 }
 
-static gint compare_booths(gconstpointer a, gconstpointer b)
+/* `b`'s entry in the booth list, {booth_id, site, board, state, reason}
+ * as JSON text, kept on the peer until its state or reason changes (its
+ * site and board come with its hello). (transfer none) */
+static const char *booth_entry(SbPeer *b)
 {
-	const SbPeer *pa = *(SbPeer *const *)a, *pb = *(SbPeer *const *)b;
-	return g_strcmp0(pa->booth_id, pb->booth_id);
+	if (b->list_entry && b->list_entry_state == b->state && g_strcmp0(b->list_entry_reason, b->reason) == 0)
+		return b->list_entry;
+	JsonObject *e = json_object_new();
+	json_object_set_string_member(e, "booth_id", b->booth_id);
+	json_object_set_string_member(e, "site", b->site ? b->site : "");
+	json_object_set_string_member(e, "board", b->board ? b->board : "");
+	json_object_set_string_member(e, "state", hub_booth_state(b));
+	json_object_set_string_member(e, "reason", b->reason ? b->reason : "");
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(node, e);
+	g_free(b->list_entry);
+	b->list_entry = json_to_string(node, FALSE);
+	b->list_entry_state = b->state;
+	g_free(b->list_entry_reason);
+	b->list_entry_reason = g_strdup(b->reason);
+	return b->list_entry;
 }
 
-static JsonObject *booths_message(SbHub *hub)
+static gint compare_strings(gconstpointer a, gconstpointer b)
 {
-	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOTHS);
-	JsonArray *a = json_array_new();
-	g_autoptr(GPtrArray) list = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, hub->booths);
-	while (g_hash_table_iter_next(&it, NULL, &value))
-		g_ptr_array_add(list, value);
-	g_ptr_array_sort(list, compare_booths);
-	for (guint i = 0; i < list->len; i++) {
-		SbPeer *b = g_ptr_array_index(list, i);
-		JsonObject *e = json_object_new();
-		json_object_set_string_member(e, "booth_id", b->booth_id);
-		json_object_set_string_member(e, "site", b->site ? b->site : "");
-		json_object_set_string_member(e, "board", b->board ? b->board : "");
-		json_object_set_string_member(e, "state", hub_booth_state(b));
-		json_object_set_string_member(e, "reason", b->reason ? b->reason : "");
-		json_array_add_object_element(a, e);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Hands each of `texts` to every greeted adviser, counted as `kind`. */
+static void send_booth_msgs(SbHub *hub, GPtrArray *texts, HubBoothMsgKind kind, SbPeer *only)
+{
+	for (guint t = 0; t < texts->len; t++) {
+		const char *text = g_ptr_array_index(texts, t);
+		gsize len = strlen(text);
+		for (guint i = 0; i < hub->advisers->len; i++) {
+			SbPeer *a = g_ptr_array_index(hub->advisers, i);
+			if (only && a != only)
+				continue;
+			hub_send_text(hub, a, text);
+			hub->booth_msgs[kind]++;
+			hub->booth_bytes[kind] += len;
+		}
 	}
-	json_object_set_array_member(o, "booths", a);
-	return o;
+}
+
+/* The booth list as every greeted adviser has it (hub->booths_sent), as a
+ * new snapshot's parts, to `only` (NULL: every adviser). */
+static void send_booth_snapshot(SbHub *hub, SbPeer *only)
+{
+	g_autoptr(GPtrArray) ids = g_ptr_array_new_full(g_hash_table_size(hub->booths_sent), NULL);
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, hub->booths_sent);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		g_ptr_array_add(ids, key);
+	g_ptr_array_sort(ids, compare_strings);
+	g_autoptr(GPtrArray) entries = g_ptr_array_new_full(ids->len, NULL);
+	for (guint i = 0; i < ids->len; i++)
+		g_ptr_array_add(entries, g_hash_table_lookup(hub->booths_sent, g_ptr_array_index(ids, i)));
+	hub->snapshot_seq = hub->snapshot_seq >= G_MAXINT32 ? 1 : hub->snapshot_seq + 1;
+	RelaisListMember m = {"booths", entries};
+	guint dropped = 0;
+	g_autoptr(GPtrArray) texts = relais_msg_split(RELAIS_MSG_BOOTHS, &m, 1, hub->snapshot_seq,
+						      CONFIG_RELAIS_PROTO_MAX_MESSAGE, &dropped);
+	if (dropped)
+		g_critical("%u booths left out of the booth list: an entry is longer than a message", dropped);
+	send_booth_msgs(hub, texts, HUB_BOOTHS_SNAPSHOT, only);
+}
+
+/* The booths' changes since the list every adviser has: what changed or
+ * is new, and the booths gone, sent to every adviser as booths_changed
+ * (or, when they are more than the list itself, as a snapshot); then
+ * hub->booths_sent is the list as it is now. Nothing changed: nothing is
+ * sent. */
+static void send_booth_changes(SbHub *hub)
+{
+	g_autoptr(GPtrArray) changed_ids = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer key, value;
+	g_hash_table_iter_init(&it, hub->booths);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		const char *sent = g_hash_table_lookup(hub->booths_sent, key);
+		if (sent == NULL || strcmp(sent, booth_entry(value)) != 0)
+			g_ptr_array_add(changed_ids, key);
+	}
+	/* as JSON strings: ids need no escape ([A-Za-z0-9._:-]) */
+	g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+	g_hash_table_iter_init(&it, hub->booths_sent);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		if (!g_hash_table_contains(hub->booths, key))
+			g_ptr_array_add(gone, g_strdup_printf("\"%s\"", (const char *)key));
+	if (changed_ids->len == 0 && gone->len == 0) {
+		hub->lists_unchanged += hub->advisers->len;
+		return;
+	}
+	g_ptr_array_sort(changed_ids, compare_strings);
+	g_ptr_array_sort(gone, compare_strings);
+	g_autoptr(GPtrArray) changed = g_ptr_array_new_full(changed_ids->len, NULL);
+	for (guint i = 0; i < changed_ids->len; i++) {
+		const char *id = g_ptr_array_index(changed_ids, i);
+		const char *entry = booth_entry(g_hash_table_lookup(hub->booths, id));
+		g_hash_table_replace(hub->booths_sent, g_strdup(id), g_strdup(entry));
+		g_ptr_array_add(changed, (gpointer)entry);
+	}
+	for (guint i = 0; i < gone->len; i++) {
+		const char *quoted = g_ptr_array_index(gone, i);
+		g_autofree char *id = g_strndup(quoted + 1, strlen(quoted) - 2);
+		g_hash_table_remove(hub->booths_sent, id);
+	}
+	hub->lists_sent += hub->advisers->len;
+	if (hub->advisers->len == 0)
+		return;
+	/* a change as long as the list itself: the list instead */
+	if (changed->len + gone->len > g_hash_table_size(hub->booths_sent)) {
+		send_booth_snapshot(hub, NULL);
+		return;
+	}
+	RelaisListMember m[2] = {{"booths", changed}, {"gone", gone}};
+	guint dropped = 0;
+	g_autoptr(GPtrArray) texts =
+		relais_msg_split(RELAIS_MSG_BOOTHS_CHANGED, m, 2, 0, CONFIG_RELAIS_PROTO_MAX_MESSAGE, &dropped);
+	if (dropped)
+		g_critical("%u booths left out of a booth list change: an entry is longer than a message", dropped);
+	send_booth_msgs(hub, texts, HUB_BOOTHS_CHANGES, NULL);
 }
 
 /* `booth`'s availability: with nobody on duty, the services may say when
@@ -353,18 +450,30 @@ static void advisers_changed(SbHub *hub)
  * must not wait is not a list: the `taken` that tells advisers a ticket is
  * gone, and a new ticket's first `queued`, which gives the booth its id. */
 
-/* Sends `text` as list `kind` to `adviser` unless it has it already. */
-static void send_list_to(SbHub *hub, SbPeer *adviser, HubListKind kind, char *text)
+/* Sends the queue as `adviser` sees it, as the parts of one snapshot
+ * (PROTOCOL.md "The queue list"), unless it has that list already. */
+static void send_queue_to(SbHub *hub, SbPeer *adviser)
 {
-	if (g_strcmp0(adviser->last_list[kind], text) == 0) {
+	g_autoptr(GPtrArray) items = hub_queue_entries(hub, adviser);
+	g_ptr_array_add(items, NULL);
+	g_autofree char *entries = g_strjoinv(",", (char **)items->pdata);
+	g_ptr_array_set_size(items, items->len - 1);
+	if (g_strcmp0(adviser->last_list[HUB_LIST_QUEUE], entries) == 0) {
 		hub->lists_unchanged++;
-		g_free(text);
 		return;
 	}
-	hub_send_text(hub, adviser, text);
+	hub->snapshot_seq = hub->snapshot_seq >= G_MAXINT32 ? 1 : hub->snapshot_seq + 1;
+	RelaisListMember m = {"queue", items};
+	guint dropped = 0;
+	g_autoptr(GPtrArray) texts =
+		relais_msg_split(RELAIS_MSG_QUEUE, &m, 1, hub->snapshot_seq, CONFIG_RELAIS_PROTO_MAX_MESSAGE, &dropped);
+	if (dropped)
+		g_critical("%u tickets left out of the queue list: an entry is longer than a message", dropped);
+	for (guint i = 0; i < texts->len; i++)
+		hub_send_text(hub, adviser, g_ptr_array_index(texts, i));
 	hub->lists_sent++;
-	g_free(adviser->last_list[kind]);
-	adviser->last_list[kind] = text;
+	g_free(adviser->last_list[HUB_LIST_QUEUE]);
+	adviser->last_list[HUB_LIST_QUEUE] = g_steal_pointer(&entries);
 }
 
 static void send_lists(SbHub *hub)
@@ -373,16 +482,13 @@ static void send_lists(SbHub *hub)
 	if (hub->list_dirty[HUB_LIST_QUEUE]) {
 		hub->list_dirty[HUB_LIST_QUEUE] = FALSE;
 		for (guint i = 0; i < hub->advisers->len; i++) {
-			SbPeer *a = g_ptr_array_index(hub->advisers, i);
-			send_list_to(hub, a, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, a)));
+			send_queue_to(hub, g_ptr_array_index(hub->advisers, i));
 		}
 		hub_tell_positions(hub, FALSE);
 	}
 	if (hub->list_dirty[HUB_LIST_BOOTHS]) {
 		hub->list_dirty[HUB_LIST_BOOTHS] = FALSE;
-		g_autofree char *text = relais_msg_to_string(booths_message(hub));
-		for (guint i = 0; i < hub->advisers->len; i++)
-			send_list_to(hub, g_ptr_array_index(hub->advisers, i), HUB_LIST_BOOTHS, g_strdup(text));
+		send_booth_changes(hub);
 	}
 }
 
@@ -500,6 +606,13 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			const char *name = relais_msg_get_string(msg, "name");
 			peer->name = g_strdup(name && *name ? name : "Adviser");
 		}
+		/* the booths' changes still gathered go to the others first: the
+		 * list every adviser has is then the booths as they are now, and
+		 * that is the newcomer's snapshot (after its welcome) */
+		if (hub->list_dirty[HUB_LIST_BOOTHS]) {
+			hub->list_dirty[HUB_LIST_BOOTHS] = FALSE;
+			send_booth_changes(hub);
+		}
 		g_ptr_array_add(hub->advisers, peer);
 	}
 	peer->greeted = TRUE;
@@ -534,8 +647,9 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		const char *resume = relais_msg_get_string(msg, "call");
 		if (resume)
 			hub_resume_adviser(hub, peer, resume);
-		send_list_to(hub, peer, HUB_LIST_BOOTHS, relais_msg_to_string(booths_message(hub)));
-		send_list_to(hub, peer, HUB_LIST_QUEUE, relais_msg_to_string(hub_queue_message(hub, peer)));
+		send_booth_snapshot(hub, peer);
+		hub->lists_sent++;
+		send_queue_to(hub, peer);
 		advisers_changed(hub);
 	}
 }
@@ -585,6 +699,14 @@ static void handle_request(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	t->booking = g_strdup(booking);
 	t->created_us = hub_now_us(hub);
 	t->queued_wall_s = hub_wall_s(hub);
+	if (!hub_queue_entry_fits(hub, t)) {
+		/* answers near the request's own cap, with the site: the queue
+		 * list could not carry it (PROTOCOL.md "The queue list") */
+		hub_ticket_free(t);
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_SIZE, "request",
+			       "the answers are too long to be listed for the advisers");
+		return;
+	}
 	peer->ticket = t;
 	peer->state = queued;
 	hub_queue_add(hub, t);
@@ -881,6 +1003,8 @@ void sb_hub_disconnect(SbHub *hub, SbPeer *peer)
 	g_ptr_array_remove_fast(hub->pending, peer);
 	for (guint k = 0; k < HUB_LIST_KINDS; k++)
 		g_free(peer->last_list[k]);
+	g_free(peer->list_entry);
+	g_free(peer->list_entry_reason);
 	g_free(peer->conn_id);
 	g_free(peer->booth_id);
 	g_free(peer->cert_booth_id);
@@ -1060,9 +1184,19 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 		"# TYPE relais_adviser_lists_total counter\n"
 		"relais_adviser_lists_total{outcome=\"sent\"} %" G_GUINT64_FORMAT "\n"
 		"relais_adviser_lists_total{outcome=\"gathered\"} %" G_GUINT64_FORMAT "\n"
-		"relais_adviser_lists_total{outcome=\"unchanged\"} %" G_GUINT64_FORMAT "\n",
+		"relais_adviser_lists_total{outcome=\"unchanged\"} %" G_GUINT64_FORMAT "\n"
+		"# HELP relais_adviser_booth_messages_total Booth list messages handed to advisers: the parts of "
+		"a snapshot (after welcome, or when a change is longer than the list) and changes (booths_changed).\n"
+		"# TYPE relais_adviser_booth_messages_total counter\n"
+		"relais_adviser_booth_messages_total{kind=\"snapshot\"} %" G_GUINT64_FORMAT "\n"
+		"relais_adviser_booth_messages_total{kind=\"changes\"} %" G_GUINT64_FORMAT "\n"
+		"# HELP relais_adviser_booth_bytes_total Bytes of those messages.\n"
+		"# TYPE relais_adviser_booth_bytes_total counter\n"
+		"relais_adviser_booth_bytes_total{kind=\"snapshot\"} %" G_GUINT64_FORMAT "\n"
+		"relais_adviser_booth_bytes_total{kind=\"changes\"} %" G_GUINT64_FORMAT "\n",
 		hub->pending->len, hub->hello_timeouts, hub->rate_limited, hub->lists_sent, hub->lists_gathered,
-		hub->lists_unchanged);
+		hub->lists_unchanged, hub->booth_msgs[HUB_BOOTHS_SNAPSHOT], hub->booth_msgs[HUB_BOOTHS_CHANGES],
+		hub->booth_bytes[HUB_BOOTHS_SNAPSHOT], hub->booth_bytes[HUB_BOOTHS_CHANGES]);
 	g_string_append(out, "# HELP relais_relay_seconds Time from a signaling message's arrival to its copy "
 			     "handed to the other end of the call.\n"
 			     "# TYPE relais_relay_seconds histogram\n");

@@ -187,7 +187,7 @@ describe('the booth listener: enrolled booths only, each speaking for itself', {
     const ws = await sb.boothWs('tls-moved', { site: SITE });
     sockets.push(ws);
     await ws.request({ type: 'hello', version: 1, role: 'booth', booth_id: 'tls-moved', site: 'Somewhere else', board: 'sim' }, 'welcome');
-    const listed = await adviser.next((m) => m.type === 'booths' && m.booths.some((b) => b.booth_id === 'tls-moved'));
+    const listed = await adviser.next((m) => (m.type === 'booths' || m.type === 'booths_changed') && m.booths.some((b) => b.booth_id === 'tls-moved'));
     assert.equal(listed.booths.find((b) => b.booth_id === 'tls-moved').site, SITE);
     await until(async () => /booth tls-moved says site 'Somewhere else': it is registered at 'Bibliothèque TLS'/.test(sb.proc.tailText(30)), { what: 'the mismatch logged' });
     ws.close();

@@ -69,6 +69,9 @@ test('protocol.js: parse validates what the switchboard sends', () => {
   assert.equal(code(() => P.parse('{"type":"device","device":"camera","state":"ok"}')), 'field');
   const q = {
     type: 'queue',
+    snapshot: 9,
+    part: 1,
+    parts: 1,
     queue: [{ ticket: 't-1', booth_id: 'b-1', site: 'S', language: 'fr', topic: 'job-search', answers: { situation: 'x' }, waited_s: 3 }],
   };
   assert.equal(code(() => P.parse(JSON.stringify(q))), 'ok');
@@ -77,8 +80,20 @@ test('protocol.js: parse validates what the switchboard sends', () => {
   q.queue[0].language = 'fr';
   q.queue[0].answers = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
   assert.equal(code(() => P.parse(JSON.stringify(q))), 'size');
-  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [{ booth_id: 'b-1', state: 'idle' }] }))), 'ok');
-  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [{ state: 'idle' }] }))), 'field');
+  q.queue[0].answers = { situation: 'x' };
+  assert.equal(code(() => P.parse(JSON.stringify({ ...q, part: 2 }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'queue', queue: [] }))), 'field');
+  // the booth list: a snapshot in parts, then changes (PROTOCOL.md "The booth list")
+  const part = { snapshot: 3, part: 1, parts: 2 };
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [{ booth_id: 'b-1', state: 'idle' }], ...part }))), 'ok');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [{ state: 'idle' }], ...part }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [] }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [], snapshot: 3, part: 3, parts: 2 }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths', booths: [], snapshot: 0, part: 1, parts: 1 }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths_changed', booths: [{ booth_id: 'b-1', state: 'in_call' }], gone: ['b-2'] }))), 'ok');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths_changed', booths: [], gone: ['../b'] }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths_changed', booths: [{ booth_id: 'b-1', state: '' }], gone: [] }))), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'booths_changed', booths: [] }))), 'field');
   // The visitor's rating, passed on by the switchboard after the call.
   assert.deepEqual(P.parse('{"type":"feedback","call":"c-1","score":4}'), { type: 'feedback', call: 'c-1', score: 4 });
   assert.equal(code(() => P.parse('{"type":"feedback","call":"c-1","score":1}')), 'ok');

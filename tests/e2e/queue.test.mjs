@@ -74,11 +74,11 @@ describe('queue matched to advisers', { skip, timeout: 90000 }, () => {
     assert.match(await item('en-1').innerText(), /English \(en\)/);
     await until(async () => (await chimes()) === 1, { timeout: 3000, what: 'one chime' });
     // the French adviser, who cannot take it, is sent no queue naming it:
-    // its booths list shows the visitor queued, and the lists of one change
-    // go out together, the queue first (PROTOCOL.md "Lists are gathered")
+    // its booth list's change shows the visitor queued, and the lists of one
+    // change go out together, the queue first (PROTOCOL.md "Lists are gathered")
     const seen = await fr.next(
-      (m) => m.type === 'booths' && m.booths.some((x) => x.booth_id === 'en-1' && x.state === 'queued'),
-      { from, what: 'booths list with en-1 queued' },
+      (m) => m.type === 'booths_changed' && m.booths.some((x) => x.booth_id === 'en-1' && x.state === 'queued'),
+      { from, what: 'booth list change with en-1 queued' },
     );
     const queues = fr.messages.slice(from, fr.messages.indexOf(seen)).filter((m) => m.type === 'queue');
     assert.deepEqual(queues.filter((m) => m.queue.length > 0), [], 'no queue list naming the English visitor');

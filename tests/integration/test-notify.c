@@ -481,19 +481,12 @@ typedef struct {
 	const char *state;
 } BoothSeen;
 
-/* the adviser's latest booth list shows booth_id in state */
+/* the adviser's booth list shows booth_id in state */
 static gboolean booth_listed(gpointer data)
 {
 	BoothSeen *s = data;
-	RelaisMsg *m = rt_client_last(s->fx->adviser, RELAIS_MSG_BOOTHS);
-	JsonArray *a = m ? relais_msg_get_array(m, "booths") : NULL;
-	for (guint i = 0; a && i < json_array_get_length(a); i++) {
-		JsonObject *b = json_array_get_object_element(a, i);
-		if (g_strcmp0(json_object_get_string_member(b, "booth_id"), s->booth_id) == 0 &&
-		    g_strcmp0(json_object_get_string_member(b, "state"), s->state) == 0)
-			return TRUE;
-	}
-	return FALSE;
+	JsonObject *b = rt_client_booth(s->fx->adviser, s->booth_id);
+	return b && g_strcmp0(json_object_get_string_member(b, "state"), s->state) == 0;
 }
 
 static gboolean queue_nonempty(gpointer data)

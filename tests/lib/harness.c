@@ -544,6 +544,31 @@ RelaisMsg *rt_client_last(RtClient *c, RelaisMsgType type)
 	return NULL;
 }
 
+JsonObject *rt_client_booth(RtClient *c, const char *booth_id)
+{
+	/* the newest message that names it says; a snapshot's first part is
+	 * as far back as the list goes */
+	for (guint i = c->inbox->len; i > 0; i--) {
+		RelaisMsg *m = g_ptr_array_index(c->inbox, i - 1);
+		RelaisMsgType type = relais_msg_get_type(m);
+		if (type != RELAIS_MSG_BOOTHS && type != RELAIS_MSG_BOOTHS_CHANGED)
+			continue;
+		JsonArray *a = relais_msg_get_array(m, "booths");
+		for (guint k = 0; k < json_array_get_length(a); k++) {
+			JsonObject *e = json_array_get_object_element(a, k);
+			if (g_strcmp0(json_object_get_string_member(e, "booth_id"), booth_id) == 0)
+				return e;
+		}
+		if (type == RELAIS_MSG_BOOTHS && relais_msg_get_int(m, "part", 0) == 1)
+			return NULL;
+		JsonArray *gone = relais_msg_get_array(m, "gone");
+		for (guint k = 0; gone && k < json_array_get_length(gone); k++)
+			if (g_strcmp0(json_array_get_string_element(gone, k), booth_id) == 0)
+				return NULL;
+	}
+	return NULL;
+}
+
 void rt_client_free(RtClient *c)
 {
 	if (c == NULL)

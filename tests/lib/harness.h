@@ -100,6 +100,10 @@ void rt_client_send(RtClient *c, JsonObject *obj); /* takes obj */
 /* Received messages in order (RelaisMsg*), parsed as the switchboard's. */
 GPtrArray *rt_client_inbox(RtClient *c);
 RelaisMsg *rt_client_last(RtClient *c, RelaisMsgType type); /* transfer none */
+/* Booth `booth_id`'s entry in the booth list as adviser `c` has it (its last
+ * snapshot and the changes since: PROTOCOL.md "The booth list"), or NULL
+ * when it is not listed. (transfer none) */
+JsonObject *rt_client_booth(RtClient *c, const char *booth_id);
 void rt_client_free(RtClient *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RtClient, rt_client_free)
 

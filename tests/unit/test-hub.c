@@ -320,6 +320,71 @@ static RelaisMsg *last_of(Conn *c, RelaisMsgType type)
 	return NULL;
 }
 
+static gint compare_entries(gconstpointer a, gconstpointer b)
+{
+	JsonObject *x = *(JsonObject *const *)a, *y = *(JsonObject *const *)b;
+	return strcmp(json_object_get_string_member(x, "booth_id"), json_object_get_string_member(y, "booth_id"));
+}
+
+/* The booth list as adviser `c` has it (PROTOCOL.md "The booth list"): its
+ * last whole snapshot, every part in order, with the changes after it
+ * applied; sorted by booth id. Returns: (transfer full) */
+static JsonArray *booth_list(Conn *c)
+{
+	g_autoptr(GHashTable) list =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_object_unref);
+	g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+	gint64 snapshot = 0;
+	for (guint i = 0; i < c->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(c, (gint)i);
+		RelaisMsgType type = relais_msg_get_type(m);
+		if (type != RELAIS_MSG_BOOTHS && type != RELAIS_MSG_BOOTHS_CHANGED)
+			continue;
+		JsonArray *a = relais_msg_get_array(m, "booths");
+		if (type == RELAIS_MSG_BOOTHS) {
+			gint64 part = relais_msg_get_int(m, "part", 0);
+			if (part == 1) {
+				g_ptr_array_set_size(parts, 0);
+				snapshot = relais_msg_get_int(m, "snapshot", 0);
+			}
+			g_assert_cmpint(relais_msg_get_int(m, "snapshot", 0), ==, snapshot);
+			for (guint k = 0; k < json_array_get_length(a); k++)
+				g_ptr_array_add(parts, json_object_ref(json_array_get_object_element(a, k)));
+			if (part == relais_msg_get_int(m, "parts", 0)) {
+				g_hash_table_remove_all(list);
+				for (guint k = 0; k < parts->len; k++) {
+					JsonObject *e = g_ptr_array_index(parts, k);
+					g_hash_table_replace(list,
+							     g_strdup(json_object_get_string_member(e, "booth_id")),
+							     json_object_ref(e));
+				}
+			}
+			continue;
+		}
+		/* never an empty change */
+		JsonArray *gone = relais_msg_get_array(m, "gone");
+		g_assert_cmpuint(json_array_get_length(a) + json_array_get_length(gone), >, 0);
+		for (guint k = 0; k < json_array_get_length(a); k++) {
+			JsonObject *e = json_array_get_object_element(a, k);
+			g_hash_table_replace(list, g_strdup(json_object_get_string_member(e, "booth_id")),
+					     json_object_ref(e));
+		}
+		for (guint k = 0; k < json_array_get_length(gone); k++)
+			g_hash_table_remove(list, json_array_get_string_element(gone, k));
+	}
+	g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, list);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		g_ptr_array_add(sorted, value);
+	g_ptr_array_sort(sorted, compare_entries);
+	JsonArray *out = json_array_new();
+	for (guint k = 0; k < sorted->len; k++)
+		json_array_add_object_element(out, json_object_ref(g_ptr_array_index(sorted, k)));
+	return out;
+}
+
 static guint count_of(Conn *c, RelaisMsgType type)
 {
 	guint n = 0;
@@ -347,6 +412,7 @@ static void test_hello(Fixture *f, gconstpointer data)
 
 	Conn *a = adviser(f, 1, "Alice");
 	g_autoptr(RelaisMsg) booths = last_of(a, RELAIS_MSG_BOOTHS);
+	g_assert_cmpint(relais_msg_get_int(booths, "parts", 0), ==, 1);
 	JsonArray *list = relais_msg_get_array(booths, "booths");
 	g_assert_cmpuint(json_array_get_length(list), ==, 1);
 	JsonObject *e = json_array_get_object_element(list, 0);
@@ -548,8 +614,8 @@ static void test_disconnects(Fixture *f, gconstpointer data)
 	b2->peer = NULL;
 	g_autoptr(RelaisMsg) q = last_of(bob, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
-	g_autoptr(RelaisMsg) booths = last_of(bob, RELAIS_MSG_BOOTHS);
-	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 1);
+	g_autoptr(JsonArray) booths = booth_list(bob);
+	g_assert_cmpuint(json_array_get_length(booths), ==, 1);
 
 	/* the same booth id again replaces the old connection */
 	Conn *again = booth(f, 4, "sim-1");
@@ -599,8 +665,8 @@ static void test_close_booth(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(b2->closed_code, ==, 4003);
 	g_autoptr(RelaisMsg) q = last_of(alice, RELAIS_MSG_QUEUE);
 	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 0);
-	g_autoptr(RelaisMsg) booths = last_of(alice, RELAIS_MSG_BOOTHS);
-	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 0);
+	g_autoptr(JsonArray) booths = booth_list(alice);
+	g_assert_cmpuint(json_array_get_length(booths), ==, 0);
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 0);
 	g_assert_cmpuint(c.queue, ==, 0);
@@ -637,8 +703,8 @@ static void test_booth_identity(Fixture *f, gconstpointer data)
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 1);
 	g_assert_cmpuint(c.queue, ==, 0);
-	g_autoptr(RelaisMsg) booths = last_of(alice, RELAIS_MSG_BOOTHS);
-	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(booths, "booths")), ==, 1);
+	g_autoptr(JsonArray) booths = booth_list(alice);
+	g_assert_cmpuint(json_array_get_length(booths), ==, 1);
 
 	/* its own name: welcome */
 	Conn *honest = open_conn(f, 3, RELAIS_ROLE_BOOTH);
@@ -649,8 +715,7 @@ static void test_booth_identity(Fixture *f, gconstpointer data)
 	sb_hub_counts(f->hub, &c);
 	g_assert_cmpuint(c.booths, ==, 2);
 	/* its site is where it is registered, not what its hello says */
-	g_autoptr(RelaisMsg) listed = last_of(alice, RELAIS_MSG_BOOTHS);
-	JsonArray *all = relais_msg_get_array(listed, "booths");
+	g_autoptr(JsonArray) all = booth_list(alice);
 	gboolean seen = FALSE;
 	for (guint i = 0; i < json_array_get_length(all); i++) {
 		JsonObject *e = json_array_get_object_element(all, i);
@@ -817,6 +882,127 @@ static void raw_say(Fixture *f, Conn *c, const char *text)
 	sb_hub_receive(f->hub, c->peer, text, strlen(text));
 }
 
+/* A request whose answers are `n` of `len` bytes each. */
+static char *long_request(guint n, guint len)
+{
+	GString *s = g_string_new("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\",\"answers\":{");
+	g_autofree char *value = g_strnfill(len, 'a');
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "%s\"k%02u\":\"%s\"", i ? "," : "", i, value);
+	g_string_append(s, "}}");
+	return g_string_free(s, FALSE);
+}
+
+/* The queue list (PROTOCOL.md "The queue list"): longer than a message, it
+ * comes in parts; a ticket that could not be listed at all is refused. */
+static void test_queue_parts(Fixture *f, gconstpointer data)
+{
+	Conn *alice = adviser(f, 0, "Alice");
+	/* a request at the message cap: its entry, with the ticket and the
+	 * site, would not fit in a queue message of its own */
+	Conn *big = booth(f, 1, "sim-big");
+	g_autofree char *huge = long_request(16, 4080);
+	g_assert_cmpuint(strlen(huge), <=, CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+	say(f, big, huge);
+	g_autoptr(RelaisMsg) refused = last_of(big, RELAIS_MSG_ERROR);
+	g_assert_nonnull(refused);
+	g_assert_cmpstr(relais_msg_get_string(refused, "code"), ==, "size");
+	g_assert_cmpuint(count_of(big, RELAIS_MSG_QUEUED), ==, 0);
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.queue, ==, 0);
+	/* still idle: a shorter request is queued */
+	g_autofree char *fine = long_request(16, 1000);
+	say(f, big, fine);
+	g_assert_cmpuint(count_of(big, RELAIS_MSG_QUEUED), ==, 1);
+
+	/* four more visitors: about 80 KB of queue */
+	const char *ids[] = {"sim-2", "sim-3", "sim-4", "sim-5"};
+	for (guint i = 0; i < G_N_ELEMENTS(ids); i++)
+		say(f, booth(f, 2 + i, ids[i]), fine);
+	sb_hub_counts(f->hub, &c);
+	g_assert_cmpuint(c.queue, ==, 5);
+	/* the last list Alice was sent: every part of one snapshot, in order */
+	gint last_first = -1;
+	for (guint i = 0; i < alice->inbox->len; i++) {
+		g_autoptr(RelaisMsg) m = msg_at(alice, (gint)i);
+		if (relais_msg_get_type(m) == RELAIS_MSG_QUEUE && relais_msg_get_int(m, "part", 0) == 1)
+			last_first = (gint)i;
+	}
+	g_assert_cmpint(last_first, >=, 0);
+	g_autoptr(RelaisMsg) first = msg_at(alice, last_first);
+	gint64 parts = relais_msg_get_int(first, "parts", 0), snapshot = relais_msg_get_int(first, "snapshot", 0);
+	g_assert_cmpint(parts, >=, 2);
+	guint tickets = 0;
+	for (gint64 p = 0; p < parts; p++) {
+		const char *text = g_ptr_array_index(alice->inbox, last_first + p);
+		g_assert_cmpuint(strlen(text), <=, CONFIG_RELAIS_PROTO_MAX_MESSAGE);
+		g_autoptr(RelaisMsg) m = msg_at(alice, last_first + (gint)p);
+		g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_QUEUE);
+		g_assert_cmpint(relais_msg_get_int(m, "snapshot", 0), ==, snapshot);
+		g_assert_cmpint(relais_msg_get_int(m, "part", 0), ==, p + 1);
+		tickets += json_array_get_length(relais_msg_get_array(m, "queue"));
+	}
+	g_assert_cmpuint(tickets, ==, 5);
+}
+
+/* The booth list (PROTOCOL.md "The booth list"): a snapshot after welcome,
+ * then only what changed; a change longer than the list is a snapshot. */
+static void test_booth_changes(Fixture *f, gconstpointer data)
+{
+	Conn *b[3] = {booth(f, 1, "sim-a"), booth(f, 2, "sim-b"), booth(f, 3, "sim-c")};
+	Conn *alice = adviser(f, 0, "Alice");
+	g_autoptr(RelaisMsg) snap = last_of(alice, RELAIS_MSG_BOOTHS);
+	g_assert_cmpint(relais_msg_get_int(snap, "part", 0), ==, 1);
+	g_assert_cmpint(relais_msg_get_int(snap, "parts", 0), ==, 1);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(snap, "booths")), ==, 3);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_BOOTHS_CHANGED), ==, 0);
+
+	/* one booth out of order: that booth only */
+	f->now_us += (gint64)CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS * 1000;
+	g_test_expect_message("relais-hub", G_LOG_LEVEL_WARNING, "booth sim-b out of order: no camera");
+	say(f, b[1], "{\"type\":\"status\",\"state\":\"out_of_order\",\"reason\":\"no camera\"}");
+	g_test_assert_expected_messages();
+	g_autoptr(RelaisMsg) ch = last_of(alice, RELAIS_MSG_BOOTHS_CHANGED);
+	JsonArray *changed = relais_msg_get_array(ch, "booths");
+	g_assert_cmpuint(json_array_get_length(changed), ==, 1);
+	JsonObject *e = json_array_get_object_element(changed, 0);
+	g_assert_cmpstr(json_object_get_string_member(e, "booth_id"), ==, "sim-b");
+	g_assert_cmpstr(json_object_get_string_member(e, "state"), ==, "out_of_order");
+	g_assert_cmpstr(json_object_get_string_member(e, "reason"), ==, "no camera");
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(ch, "gone")), ==, 0);
+
+	/* one leaves: its id in gone, nothing else */
+	f->now_us += (gint64)CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS * 1000;
+	gone(f, b[0]->peer);
+	b[0]->peer = NULL;
+	g_autoptr(RelaisMsg) left = last_of(alice, RELAIS_MSG_BOOTHS_CHANGED);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(left, "booths")), ==, 0);
+	JsonArray *ids = relais_msg_get_array(left, "gone");
+	g_assert_cmpuint(json_array_get_length(ids), ==, 1);
+	g_assert_cmpstr(json_array_get_string_element(ids, 0), ==, "sim-a");
+	guint snapshots = count_of(alice, RELAIS_MSG_BOOTHS);
+
+	/* the two others leave within the interval (the clock stands still):
+	 * gathered, a change longer than the list left (nothing), so a new
+	 * snapshot, empty */
+	sb_hub_disconnect(f->hub, b[1]->peer);
+	sb_hub_disconnect(f->hub, b[2]->peer);
+	b[1]->peer = b[2]->peer = NULL;
+	sb_hub_flush(f->hub);
+	g_assert_cmpuint(count_of(alice, RELAIS_MSG_BOOTHS), ==, snapshots + 1);
+	g_autoptr(RelaisMsg) resync = last_of(alice, RELAIS_MSG_BOOTHS);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(resync, "booths")), ==, 0);
+	g_assert_cmpint(relais_msg_get_int(resync, "snapshot", 0), >, relais_msg_get_int(snap, "snapshot", 0));
+	g_autoptr(JsonArray) list = booth_list(alice);
+	g_assert_cmpuint(json_array_get_length(list), ==, 0);
+
+	g_autoptr(GString) out = g_string_new(NULL);
+	sb_hub_metrics(f->hub, out);
+	g_assert_nonnull(strstr(out->str, "relais_adviser_booth_messages_total{kind=\"snapshot\"} 2\n"));
+	g_assert_nonnull(strstr(out->str, "relais_adviser_booth_messages_total{kind=\"changes\"} 2\n"));
+}
+
 static void test_lists_gathered(Fixture *f, gconstpointer data)
 {
 	Conn *a[3] = {adviser(f, 0, "Alice"), adviser(f, 1, "Bob"), adviser(f, 2, "Carol")};
@@ -845,22 +1031,26 @@ static void test_lists_gathered(Fixture *f, gconstpointer data)
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_TAKEN), ==, rounds - 1);
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 0);
-		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 0);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS_CHANGED), ==, 0);
 	}
 	/* the quiet booth's place never moved: it was told nothing */
 	g_assert_cmpuint(quiet->inbox->len, ==, quiet_from);
 
 	/* the interval passes on the real main loop: one list of each kind */
 	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	while (count_from(a[2], from[2], RELAIS_MSG_BOOTHS) == 0 && g_get_monotonic_time() < deadline)
+	while (count_from(a[2], from[2], RELAIS_MSG_BOOTHS_CHANGED) == 0 && g_get_monotonic_time() < deadline)
 		g_main_context_iteration(NULL, TRUE);
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 1);
-		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS_CHANGED), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 0);
 		g_autoptr(RelaisMsg) q = last_of(a[i], RELAIS_MSG_QUEUE);
 		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q, "queue")), ==, 2);
-		g_autoptr(RelaisMsg) bm = last_of(a[i], RELAIS_MSG_BOOTHS);
-		JsonArray *list = relais_msg_get_array(bm, "booths");
+		/* only the booth that changed: the quiet one is as it was */
+		g_autoptr(RelaisMsg) bm = last_of(a[i], RELAIS_MSG_BOOTHS_CHANGED);
+		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(bm, "booths")), ==, 1);
+		g_assert_cmpuint(json_array_get_length(relais_msg_get_array(bm, "gone")), ==, 0);
+		g_autoptr(JsonArray) list = booth_list(a[i]);
 		g_assert_cmpuint(json_array_get_length(list), ==, 2);
 		JsonObject *e = json_array_get_object_element(list, 0); /* sorted: sim-noisy first */
 		g_assert_cmpstr(json_object_get_string_member(e, "booth_id"), ==, "sim-noisy");
@@ -884,7 +1074,7 @@ static void test_lists_gathered(Fixture *f, gconstpointer data)
 	raw_say(f, noisy, cancel);
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_QUEUE), ==, 1);
-		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS), ==, 1);
+		g_assert_cmpuint(count_from(a[i], from[i], RELAIS_MSG_BOOTHS_CHANGED), ==, 1);
 		from[i] = a[i]->inbox->len;
 	}
 	/* the quiet booth, first in the queue all along, was only told its
@@ -2359,8 +2549,8 @@ static void test_stop_and_reload(Fixture *f, gconstpointer data)
 	char buf[64];
 	chat(f, a_back, call, "on continue");
 	g_assert_cmpstr(last_chat(b_back, buf, sizeof buf), ==, "on continue");
-	g_autoptr(RelaisMsg) booths = last_of(a_back, RELAIS_MSG_BOOTHS);
-	JsonObject *first = json_array_get_object_element(relais_msg_get_array(booths, "booths"), 0);
+	g_autoptr(JsonArray) booths = booth_list(a_back);
+	JsonObject *first = json_array_get_object_element(booths, 0);
 	g_assert_cmpstr(json_object_get_string_member(first, "booth_id"), ==, "sim-1");
 	g_assert_cmpstr(json_object_get_string_member(first, "state"), ==, "in_call");
 	f->now_us += 60 * G_USEC_PER_SEC;
@@ -2451,6 +2641,8 @@ int main(int argc, char **argv)
 	g_test_add("/hub/silent-connection", Fixture, NULL, setup, test_silent_connection, teardown);
 	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);
 	g_test_add("/hub/lists-gathered", Fixture, &ROOMY, setup, test_lists_gathered, teardown);
+	g_test_add("/hub/queue-parts", Fixture, &ROOMY, setup, test_queue_parts, teardown);
+	g_test_add("/hub/booth-changes", Fixture, NULL, setup, test_booth_changes, teardown);
 	g_test_add("/hub/booth-identity", Fixture, NULL, setup, test_booth_identity, teardown);
 	g_test_add("/hub/queue-and-race", Fixture, NULL, setup, test_queue_and_race, teardown);
 	g_test_add("/hub/relay-isolation", Fixture, NULL, setup, test_relay_isolation, teardown);

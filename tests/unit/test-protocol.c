@@ -908,6 +908,191 @@ static void test_update_offer_status(void)
 	g_assert_false(relais_proto_valid_sha256(NULL));
 }
 
+/* --- the booth list: a snapshot in parts, then changes ------------------- */
+
+static GPtrArray *booth_entries(guint n)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < n; i++)
+		g_ptr_array_add(a,
+				g_strdup_printf("{\"booth_id\":\"b-%05u\",\"site\":\"Médiathèque\",\"board\":\"sim\","
+						"\"state\":\"idle\",\"reason\":\"\"}",
+						i));
+	return a;
+}
+
+/* The booth ids of every message in `texts`, in order, each checked as
+ * the console's link parses it; `snapshot` > 0: parts 1..n of it. */
+static GPtrArray *ids_of(GPtrArray *texts, gint64 snapshot, gsize cap, GPtrArray *gone)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < texts->len; i++) {
+		const char *t = g_ptr_array_index(texts, i);
+		g_assert_cmpuint(strlen(t), <=, cap);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(RelaisMsg) m = parse(t, RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+		g_assert_no_error(error);
+		if (snapshot > 0) {
+			g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_BOOTHS);
+			g_assert_cmpint(relais_msg_get_int(m, "snapshot", 0), ==, snapshot);
+			g_assert_cmpint(relais_msg_get_int(m, "part", 0), ==, i + 1);
+			g_assert_cmpint(relais_msg_get_int(m, "parts", 0), ==, texts->len);
+		} else {
+			g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_BOOTHS_CHANGED);
+			JsonArray *g = relais_msg_get_array(m, "gone");
+			for (guint k = 0; k < json_array_get_length(g); k++)
+				g_ptr_array_add(gone, g_strdup(json_array_get_string_element(g, k)));
+		}
+		JsonArray *a = relais_msg_get_array(m, "booths");
+		for (guint k = 0; k < json_array_get_length(a); k++)
+			g_ptr_array_add(ids, g_strdup(json_object_get_string_member(json_array_get_object_element(a, k),
+										    "booth_id")));
+	}
+	return ids;
+}
+
+static guint ndigits(guint v)
+{
+	return v >= 10 ? 1 + ndigits(v / 10) : 1;
+}
+
+static void test_booths_split(void)
+{
+	g_autoptr(GPtrArray) entries = booth_entries(40);
+	RelaisListMember m = {"booths", entries};
+
+	/* the whole list in one message of exactly `cap` bytes: one part */
+	g_autoptr(GString) one = g_string_new("{\"type\":\"booths\",\"booths\":[");
+	for (guint i = 0; i < entries->len; i++)
+		g_string_append_printf(one, "%s%s", i ? "," : "", (char *)g_ptr_array_index(entries, i));
+	g_string_append(one, "],\"snapshot\":7,\"part\":1,\"parts\":1}");
+	guint dropped = 99;
+	g_autoptr(GPtrArray) exact = relais_msg_split(RELAIS_MSG_BOOTHS, &m, 1, 7, one->len, &dropped);
+	g_assert_cmpuint(exact->len, ==, 1);
+	g_assert_cmpuint(dropped, ==, 0);
+	g_assert_cmpstr(g_ptr_array_index(exact, 0), ==, one->str);
+
+	/* a byte less: two parts, every entry once, in order */
+	g_autoptr(GPtrArray) two = relais_msg_split(RELAIS_MSG_BOOTHS, &m, 1, 7, one->len - 1, NULL);
+	g_assert_cmpuint(two->len, ==, 2);
+	g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) ids = ids_of(two, 7, one->len - 1, gone);
+	g_assert_cmpuint(ids->len, ==, entries->len);
+	for (guint i = 0; i < ids->len; i++) {
+		g_autofree char *want = g_strdup_printf("b-%05u", i);
+		g_assert_cmpstr(g_ptr_array_index(ids, i), ==, want);
+	}
+	/* the first part is full: the second's first entry did not fit */
+	g_assert_cmpuint(strlen(g_ptr_array_index(two, 0)) + 1 + strlen(g_ptr_array_index(entries, 39)), >,
+			 one->len - 1);
+
+	/* a fleet: 1,500 booths, parts of at most 4 KiB (a two-digit count of
+	 * parts), each as full as the next entry allows */
+	g_autoptr(GPtrArray) fleet = booth_entries(1500);
+	RelaisListMember f = {"booths", fleet};
+	const gsize cap = 4096;
+	g_autoptr(GPtrArray) parts = relais_msg_split(RELAIS_MSG_BOOTHS, &f, 1, 123456, cap, NULL);
+	g_assert_cmpuint(parts->len, >=, 10);
+	g_autoptr(GPtrArray) fleet_ids = ids_of(parts, 123456, cap, gone);
+	g_assert_cmpuint(fleet_ids->len, ==, 1500);
+	guint next = 0;
+	for (guint p = 0; p + 1 < parts->len; p++) {
+		g_autoptr(RelaisMsg) pm = parse(g_ptr_array_index(parts, p), RELAIS_ROLE_SWITCHBOARD, TRUE, NULL);
+		next += json_array_get_length(relais_msg_get_array(pm, "booths"));
+		/* what the part number's width leaves unused, against a part of
+		 * the widest number */
+		gsize slack = ndigits(parts->len) - ndigits(p + 1);
+		g_assert_cmpuint(strlen(g_ptr_array_index(parts, p)) + slack + 1 +
+					 strlen(g_ptr_array_index(fleet, next)),
+				 >, cap);
+	}
+
+	/* nothing to list: one part, empty */
+	g_autoptr(GPtrArray) none = g_ptr_array_new();
+	RelaisListMember e = {"booths", none};
+	g_autoptr(GPtrArray) empty = relais_msg_split(RELAIS_MSG_BOOTHS, &e, 1, 1, 65536, NULL);
+	g_assert_cmpuint(empty->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(empty, 0), ==,
+			"{\"type\":\"booths\",\"booths\":[],\"snapshot\":1,\"part\":1,\"parts\":1}");
+
+	/* an entry longer than a message of its own is left out, and said */
+	g_autoptr(GPtrArray) big = booth_entries(3);
+	g_free(g_ptr_array_index(big, 1));
+	g_autofree char *site = g_strnfill(300, 'x');
+	big->pdata[1] = g_strdup_printf("{\"booth_id\":\"b-big\",\"site\":\"%s\",\"state\":\"idle\"}", site);
+	RelaisListMember b = {"booths", big};
+	g_autoptr(GPtrArray) left = relais_msg_split(RELAIS_MSG_BOOTHS, &b, 1, 2, 300, &dropped);
+	g_assert_cmpuint(dropped, ==, 1);
+	g_autoptr(GPtrArray) left_ids = ids_of(left, 2, 300, gone);
+	g_assert_cmpuint(left_ids->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(left_ids, 1), ==, "b-00002");
+}
+
+static void test_booths_changed_split(void)
+{
+	g_autoptr(GPtrArray) changed = booth_entries(30);
+	g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < 50; i++)
+		g_ptr_array_add(gone, g_strdup_printf("\"gone-%03u\"", i));
+	RelaisListMember m[2] = {{"booths", changed}, {"gone", gone}};
+
+	/* everything in one message of exactly `cap` bytes */
+	g_autoptr(GString) one = g_string_new("{\"type\":\"booths_changed\",\"booths\":[");
+	for (guint i = 0; i < changed->len; i++)
+		g_string_append_printf(one, "%s%s", i ? "," : "", (char *)g_ptr_array_index(changed, i));
+	g_string_append(one, "],\"gone\":[");
+	for (guint i = 0; i < gone->len; i++)
+		g_string_append_printf(one, "%s%s", i ? "," : "", (char *)g_ptr_array_index(gone, i));
+	g_string_append(one, "]}");
+	g_autoptr(GPtrArray) exact = relais_msg_split(RELAIS_MSG_BOOTHS_CHANGED, m, 2, 0, one->len, NULL);
+	g_assert_cmpuint(exact->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(exact, 0), ==, one->str);
+
+	/* in messages of 1 KiB: every change and every gone booth once, in order */
+	g_autoptr(GPtrArray) texts = relais_msg_split(RELAIS_MSG_BOOTHS_CHANGED, m, 2, 0, 1024, NULL);
+	g_assert_cmpuint(texts->len, >, 2);
+	g_autoptr(GPtrArray) got_gone = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) ids = ids_of(texts, 0, 1024, got_gone);
+	g_assert_cmpuint(ids->len, ==, 30);
+	g_assert_cmpuint(got_gone->len, ==, 50);
+	for (guint i = 0; i < 50; i++) {
+		g_autofree char *want = g_strdup_printf("gone-%03u", i);
+		g_assert_cmpstr(g_ptr_array_index(got_gone, i), ==, want);
+	}
+}
+
+static void test_booths_rules(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) ok = parse("{\"type\":\"booths\",\"booths\":[{\"booth_id\":\"b-1\",\"state\":\"idle\"}],"
+					"\"snapshot\":1,\"part\":2,\"parts\":2}",
+					RELAIS_ROLE_SWITCHBOARD, TRUE, &error);
+	g_assert_no_error(error);
+	/* a snapshot says which one and which part */
+	expect_error("{\"type\":\"booths\",\"booths\":[]}", RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'snapshot'");
+	expect_error("{\"type\":\"booths\",\"booths\":[],\"snapshot\":1,\"part\":3,\"parts\":2}",
+		     RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "past 'parts'");
+	expect_error("{\"type\":\"booths\",\"booths\":[],\"snapshot\":0,\"part\":1,\"parts\":1}",
+		     RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "'snapshot'");
+	/* entries: an id and a state */
+	expect_error("{\"type\":\"booths\",\"booths\":[{\"state\":\"idle\"}],\"snapshot\":1,\"part\":1,\"parts\":1}",
+		     RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "booth_id");
+	expect_error("{\"type\":\"booths_changed\",\"booths\":[{\"booth_id\":\"a b\",\"state\":\"idle\"}],\"gone\":[]}",
+		     RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "booth_id");
+	expect_error("{\"type\":\"booths_changed\",\"booths\":[{\"booth_id\":\"b\",\"state\":\"\"}],\"gone\":[]}",
+		     RELAIS_ROLE_SWITCHBOARD, TRUE, RELAIS_PROTO_ERROR_FIELD, "state");
+	expect_error("{\"type\":\"booths_changed\",\"booths\":[],\"gone\":[\"ok\",\"../x\"]}", RELAIS_ROLE_SWITCHBOARD,
+		     TRUE, RELAIS_PROTO_ERROR_FIELD, "gone[1]");
+	expect_error("{\"type\":\"booths_changed\",\"booths\":[],\"gone\":[3]}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "gone[0]");
+	expect_error("{\"type\":\"booths_changed\",\"booths\":[]}", RELAIS_ROLE_SWITCHBOARD, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'gone'");
+	/* the switchboard's only */
+	expect_error("{\"type\":\"booths_changed\",\"booths\":[],\"gone\":[]}", RELAIS_ROLE_ADVISER, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, "booths_changed");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -933,5 +1118,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/device", test_device);
 	g_test_add_func("/protocol/outgoing-check", test_outgoing_check);
 	g_test_add_func("/protocol/diag", test_diag);
+	g_test_add_func("/protocol/booths/split", test_booths_split);
+	g_test_add_func("/protocol/booths/changed-split", test_booths_changed_split);
+	g_test_add_func("/protocol/booths/rules", test_booths_rules);
 	return g_test_run();
 }
