@@ -303,6 +303,8 @@ export class Call {
           packetsReceived: s.packetsReceived ?? 0,
           packetsLost: s.packetsLost ?? 0,
           bytesReceived: s.bytesReceived ?? 0,
+          // retransmissions (RTX) received: a part of bytesReceived
+          retransmittedBytesReceived: s.retransmittedBytesReceived ?? 0,
           jitter: s.jitter ?? 0,
           framesDecoded: s.framesDecoded ?? 0,
           framesPerSecond: s.framesPerSecond ?? 0,
