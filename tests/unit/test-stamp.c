@@ -304,7 +304,13 @@ static char *sim_codec_chain(void)
 	}
 	g_autofree char *enc = relais_media_conf_dup_fragment(conf, "video", "encoder");
 	g_autofree char *dec = relais_media_conf_dup_fragment(conf, "video", "decoder");
-	return g_strdup_printf("%s ! %s", enc, dec);
+	/* every frame coded: the stamps must survive the coarsest quantizer,
+	 * on snow too, where the board's encoder would rather drop frames to
+	 * hold its rate (pipelines/sim/media.conf) */
+	g_autoptr(GString) chain = g_string_new(NULL);
+	g_string_printf(chain, "%s ! %s", enc, dec);
+	g_string_replace(chain, "dropframe-threshold=30", "dropframe-threshold=0", 0);
+	return g_string_free(g_steal_pointer(&chain), FALSE);
 }
 
 typedef struct {
