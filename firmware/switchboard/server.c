@@ -326,9 +326,9 @@ static gboolean services_booking_use(const char *site, const char *code, const c
 		server->writes, SB_SERVER_OP_BOOKING_USE,
 		g_strdup_printf("booking used by call %s at site '%s'", call_id, site ? site : "?"), write_booking_use,
 		u, (GDestroyNotify)booking_use_free);
-	if (r == SB_WRITE_DONE || r == SB_WRITE_WAITING)
+	if (r == SB_WRITE_WAITING)
 		return TRUE;
-	*why = g_strdup(r == SB_WRITE_LOST ? "too many writes wait for the store" : "the store refused it");
+	*why = g_strdup("too many writes wait for the store");
 	return FALSE;
 }
 
@@ -1258,7 +1258,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 						SB_SERVER_OP_LIVE_CALL,
 						NULL};
 	SbWriteQueueConfig writes = {.ops = write_ops};
-	server->writes = sb_write_queue_new(config->store, &writes);
+	server->writes = sb_write_queue_new(config->store, &writes, error);
+	if (server->writes == NULL)
+		return NULL;
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	reload_calls(server);
