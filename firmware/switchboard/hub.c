@@ -428,6 +428,12 @@ static JsonObject *availability_message(SbHub *hub, SbPeer *booth)
  * estimated waits follow. */
 static void advisers_changed(SbHub *hub)
 {
+	/* Stopping, every link is being closed: telling each booth still
+	 * linked that an adviser went, for every adviser, was booths x
+	 * advisers messages (2,000 booths and 20 advisers: 40,000 TLS writes
+	 * and 5 s to stop; tests/bench/README-load.md) for links about to go. */
+	if (hub->stopping)
+		return;
 	GHashTableIter it;
 	gpointer value;
 	g_hash_table_iter_init(&it, hub->booths);

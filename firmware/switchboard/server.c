@@ -326,9 +326,9 @@ static gboolean services_booking_use(const char *site, const char *code, const c
 		server->writes, SB_SERVER_OP_BOOKING_USE,
 		g_strdup_printf("booking used by call %s at site '%s'", call_id, site ? site : "?"), write_booking_use,
 		u, (GDestroyNotify)booking_use_free);
-	if (r == SB_WRITE_DONE || r == SB_WRITE_WAITING)
+	if (r == SB_WRITE_WAITING)
 		return TRUE;
-	*why = g_strdup(r == SB_WRITE_LOST ? "too many writes wait for the store" : "the store refused it");
+	*why = g_strdup("too many writes wait for the store");
 	return FALSE;
 }
 
@@ -561,6 +561,20 @@ static void on_ws_error(SoupWebsocketConnection *ws, GError *error, gpointer use
 	g_debug("websocket error: %s", error->message);
 }
 
+#define BOOTH_KEEPIDLE_S  20
+#define BOOTH_KEEPINTVL_S 5
+#define BOOTH_KEEPCNT	  4
+
+static void booth_keepalive(GSocket *sock)
+{
+	g_autoptr(GError) error = NULL;
+	g_socket_set_keepalive(sock, TRUE);
+	if (!g_socket_set_option(sock, IPPROTO_TCP, TCP_KEEPIDLE, BOOTH_KEEPIDLE_S, &error) ||
+	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_KEEPINTVL, BOOTH_KEEPINTVL_S, &error) ||
+	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_KEEPCNT, BOOTH_KEEPCNT, &error))
+		g_debug("TCP keepalive: %s", error->message);
+}
+
 static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path, SoupWebsocketConnection *ws,
 			 gpointer user_data)
 {
@@ -569,13 +583,26 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
 	/* libsoup's hard cap (no close frame) sits well above ours, which
 	 * on_ws_message enforces with a proper 1009 */
 	soup_websocket_connection_set_max_incoming_payload_size(ws, 16 * CONFIG_RELAIS_PROTO_MAX_MESSAGE);
-	/* pings find half-open connections behind NAT; the hub ends their calls */
-	soup_websocket_connection_set_keepalive_interval(ws, 20);
+	GSocket *sock = soup_server_message_get_socket(msg);
+	/* Half-open connections (a booth or a console gone behind NAT) must
+	 * be found so that the hub ends their calls. An adviser's console gets
+	 * WebSocket pings (it may sit behind a proxy that times out idle
+	 * tunnels). A booth gets the kernel's TCP keepalive instead: libsoup's
+	 * keepalive is a timer source per connection in the main context,
+	 * which GLib walks at every iteration (thousands of booths: most of
+	 * the main loop's time, tests/bench/README-load.md item 9); the kernel
+	 * probes a silent booth's socket after BOOTH_KEEPIDLE_S and closes it
+	 * BOOTH_KEEPINTVL_S * BOOTH_KEEPCNT later (a ping to a dead peer only
+	 * failed after TCP's retransmissions, minutes). A live booth pings
+	 * every 15 s itself (booth/link.c), which keeps NAT mappings. */
+	if (ep->role == RELAIS_ROLE_BOOTH && sock)
+		booth_keepalive(sock);
+	else
+		soup_websocket_connection_set_keepalive_interval(ws, 20);
 	/* a relayed offer or candidate goes out at once: with Nagle's
 	 * algorithm a small frame written while the previous one is not yet
 	 * acknowledged waits for that ACK, which the peer may delay by tens
 	 * of milliseconds (tests/bench/README-load.md) */
-	GSocket *sock = soup_server_message_get_socket(msg);
 	g_autoptr(GError) nodelay_error = NULL;
 	if (sock && !g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, &nodelay_error))
 		g_debug("TCP_NODELAY: %s", nodelay_error->message);
@@ -1258,7 +1285,9 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 						SB_SERVER_OP_LIVE_CALL,
 						NULL};
 	SbWriteQueueConfig writes = {.ops = write_ops};
-	server->writes = sb_write_queue_new(config->store, &writes);
+	server->writes = sb_write_queue_new(config->store, &writes, error);
+	if (server->writes == NULL)
+		return NULL;
 	server->hub = sb_hub_new(&config->hub, &transport, server);
 	sb_hub_set_services(server->hub, &services, server);
 	reload_calls(server);

@@ -16,6 +16,8 @@
 
 /* An outcome is a few short fields: anything bigger is not one. */
 #define OUTCOME_MAX_BODY 4096
+/* the longest an outcome waits for its call's record to be committed */
+#define OUTCOME_WAIT_WRITER_MS 2000
 /* The longest range a statistics request may ask for. */
 #define STATS_MAX_DAYS	   366
 #define STATS_DEFAULT_DAYS 30
@@ -123,7 +125,7 @@ void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *
 	 * over for everyone whatever the disk says */
 	SbWriteResult result = sb_write_queue_submit(stats->writes, SB_STATS_OP_CALL, record_summary(&o->r),
 						     write_record, o, (GDestroyNotify)owned_record_free);
-	if (result != SB_WRITE_DONE && result != SB_WRITE_WAITING)
+	if (result != SB_WRITE_WAITING)
 		return;
 	if (info->answered_at == 0 || adviser_signin == NULL)
 		return;
@@ -219,6 +221,12 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no recent call of yours has this id");
 		return;
 	}
+	/* the call's record was queued for the writer as the call ended, and
+	 * an outcome posted at once can arrive before its commit: wait for it
+	 * (a commit, milliseconds) rather than answer 503. Not while the
+	 * store cannot be written: then it is 503 below at once. */
+	if (!sb_write_queue_faulty(stats->writes))
+		(void)sb_write_queue_sync(stats->writes, OUTCOME_WAIT_WRITER_MS);
 	g_autoptr(GError) error = NULL;
 	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, follow_up, &error)) {
 		/* its record may be among the writes that wait for the disk */

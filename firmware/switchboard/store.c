@@ -255,6 +255,7 @@ struct _SbStore {
 	SbStore *writer;    /* a reader (sb_store_open_reader): the store whose clock it keeps */
 	gint64 deadline_us; /* a reader: its query is interrupted past this (monotonic); 0: none */
 	guint busy_ms;	    /* the busy timeout now (sb_store_set_busy_ms) */
+	guint savepoints;   /* store_tx_begin() calls nested in an open transaction */
 };
 
 /* SbStmt is the engine's statement: for SQLite, a sqlite3_stmt. */
@@ -419,20 +420,53 @@ static gboolean exec(SbStore *s, const char *sql, const char *what, GError **err
 	return FALSE;
 }
 
+/* Inside a batch (sb_store_batch_begin, the write queue's grouped writes)
+ * an area's own transaction is a savepoint: its rollback undoes its own
+ * work and leaves the batch's other writes alone. */
 gboolean store_tx_begin(SbStore *s, GError **error)
 {
-	return exec(s, "BEGIN IMMEDIATE", "starting a transaction", error);
+	if (sqlite3_get_autocommit(s->db)) {
+		s->savepoints = 0;
+		return exec(s, "BEGIN IMMEDIATE", "starting a transaction", error);
+	}
+	if (!exec(s, "SAVEPOINT relais_tx", "starting a savepoint", error))
+		return FALSE;
+	s->savepoints++;
+	return TRUE;
+}
+
+/* SQLite rolls a whole transaction back on some errors (a full disk, an
+ * I/O error): the savepoints went with it. */
+static gboolean tx_lost(SbStore *s, GError **error)
+{
+	s->savepoints = 0;
+	g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE,
+		    "a write failed and the transaction was rolled back");
+	return FALSE;
 }
 
 gboolean store_tx_commit(SbStore *s, GError **error)
 {
-	return exec(s, "COMMIT", "committing", error);
+	if (s->savepoints == 0)
+		return exec(s, "COMMIT", "committing", error);
+	if (sqlite3_get_autocommit(s->db))
+		return tx_lost(s, error);
+	s->savepoints--;
+	return exec(s, "RELEASE relais_tx", "releasing a savepoint", error);
 }
 
 void store_tx_rollback(SbStore *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db)) {
+		s->savepoints = 0;
+		return;
+	}
+	if (s->savepoints == 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return;
+	}
+	s->savepoints--;
+	sqlite3_exec(s->db, "ROLLBACK TO relais_tx; RELEASE relais_tx", NULL, NULL, NULL);
 }
 
 /* (transfer full) the first column of a one-off statement's row */
@@ -708,6 +742,38 @@ SbStore *sb_store_open_reader(SbStore *writer, GError **error)
 	return g_steal_pointer(&s);
 }
 
+SbStore *sb_store_open_writer(SbStore *main, GError **error)
+{
+	g_autoptr(SbStore) s = g_new0(SbStore, 1);
+	s->path = g_strdup(main->path);
+	s->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, stmt_finalize);
+	s->writer = main;
+	s->version = main->version;
+	s->early_min = main->early_min;
+	s->no_show_min = main->no_show_min;
+	/* the file exists and is migrated: `main` made it */
+	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(error, SB_STORE_ERROR, code_for(rc), "store %s, writing connection: %s", s->path,
+			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
+	/* per connection, as the main one's (open_db); synchronous stays FULL */
+	gint64 fk = 0;
+	if (!exec(s, "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON", "setting up the writing connection",
+		  error) ||
+	    !pragma_int(s, "PRAGMA foreign_keys", &fk, error))
+		return NULL;
+	if (fk != 1) {
+		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "this SQLite has no foreign keys");
+		return NULL;
+	}
+	return g_steal_pointer(&s);
+}
+
 void sb_store_set_deadline(SbStore *s, gint64 deadline_us)
 {
 	s->deadline_us = deadline_us;
@@ -734,6 +800,28 @@ gboolean sb_store_batch_end(SbStore *s, GError **error)
 		return TRUE;
 	store_tx_rollback(s);
 	return FALSE;
+}
+
+gboolean sb_store_batch_write(SbStore *s, SbStoreWriteFunc func, gpointer data, GError **error)
+{
+	if (!store_tx_begin(s, error))
+		return FALSE;
+	if (func(s, data, error) && store_tx_commit(s, error))
+		return TRUE;
+	store_tx_rollback(s);
+	return FALSE;
+}
+
+gboolean sb_store_batch_open(SbStore *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
+void sb_store_batch_abort(SbStore *s)
+{
+	s->savepoints = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 void sb_store_set_busy_ms(SbStore *s, guint ms)

@@ -105,6 +105,12 @@ void sb_store_get_booking_window(SbStore *store, guint *early_min, guint *no_sho
  * writer's clock and booking window; `writer` must outlive it.
  * Returns: (transfer full) or NULL with `error` set. */
 SbStore *sb_store_open_reader(SbStore *writer, GError **error);
+/* A second writing connection to `main`'s file, for one other thread (the
+ * write queue's writer, writeq.h): SQLite serialises the two writers with
+ * its lock (WAL, busy timeout). It keeps `main`'s clock and booking
+ * window; `main` must outlive it.
+ * Returns: (transfer full) or NULL with `error` set. */
+SbStore *sb_store_open_writer(SbStore *main, GError **error);
 /* A reader's queries fail (SB_STORE_ERROR_FAILED, "interrupted") once the
  * monotonic clock passes `deadline_us`; 0: no deadline. */
 void sb_store_set_deadline(SbStore *s, gint64 deadline_us);
@@ -125,6 +131,18 @@ G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_batch_begin(SbStore *store, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_batch_end(SbStore *store, GError **error);
+
+/* One write of a batch, on its own: a savepoint, so that the write's
+ * failure undoes its own work only and the batch goes on (check
+ * sb_store_batch_open(): some errors, a full disk, roll the whole batch
+ * back). Outside a batch it is one transaction. */
+typedef gboolean (*SbStoreWriteFunc)(SbStore *store, gpointer data, GError **error);
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_batch_write(SbStore *store, SbStoreWriteFunc func, gpointer data, GError **error);
+/* Whether the batch's transaction is still open. */
+gboolean sb_store_batch_open(SbStore *store);
+/* Rolls the batch back: none of its writes is kept. */
+void sb_store_batch_abort(SbStore *store);
 
 /* /healthz: whether the store answers a read now. */
 G_GNUC_WARN_UNUSED_RESULT

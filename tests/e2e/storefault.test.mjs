@@ -217,8 +217,11 @@ describe('store faults: a full disk, a locked database', { skip, timeout: 300000
     const locked = await call(4);
     // the lock costs the hub a short wait per write, not the store's 5 s busy timeout
     assert.ok(Date.now() - t0 < 4000, `the call took ${Date.now() - t0} ms`);
+    // the writer thread tries them after the call: its first failure is counted soon after
+    await until(async () => metric(await metrics(), 'relais_store_write_failures_total{op="live_call"}') > failures, {
+      timeout: 5000, what: 'the failed attempt counted',
+    });
     const m = await metrics();
-    assert.ok(metric(m, 'relais_store_write_failures_total{op="live_call"}') > failures, m);
     assert.equal(metric(m, 'relais_store_writes_waiting'), 3, 'the call in progress, its record and its rating');
     const h = await sb.healthz();
     assert.equal(h.status, 503);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* writeq: the switchboard's own writes kept and retried while the store
- * cannot take them. A real SQLite file in a temp dir, locked for real by a
+/* writeq: the switchboard's own writes, made by the writer thread and kept
+ * and retried while the store cannot take them. A real SQLite file in a temp dir, locked for real by a
  * second connection holding BEGIN IMMEDIATE (the hostile condition), and
  * the store's real call records and ratings: the order is kept (a rating
  * before its call's record would be refused), a fault episode is one
@@ -92,6 +92,21 @@ static SbWriteResult submit(SbWriteQueue *q, const char *call_id, gint score)
 				     run_write, w, (GDestroyNotify)test_write_free);
 }
 
+static SbWriteQueue *new_queue(Fixture *f, const SbWriteQueueConfig *config)
+{
+	g_autoptr(GError) error = NULL;
+	SbWriteQueue *q = sb_write_queue_new(f->store, config, &error);
+	g_assert_no_error(error);
+	return q;
+}
+
+/* The writer has tried what was submitted: written, refused, or waiting
+ * behind a fault (its warning logged). */
+static void settle(SbWriteQueue *q)
+{
+	(void)sb_write_queue_sync(q, 10000);
+}
+
 /* call id -> rating (0: none); -1: no record */
 static gint rating_of(Fixture *f, const char *call_id)
 {
@@ -129,9 +144,10 @@ static void test_direct(Fixture *f, gconstpointer data)
 {
 	static const char *const ops[] = {"call_record", "rating", NULL};
 	SbWriteQueueConfig config = {.ops = ops};
-	g_autoptr(SbWriteQueue) q = sb_write_queue_new(f->store, &config);
-	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_DONE);
-	g_assert_cmpint(submit(q, "c-1", 4), ==, SB_WRITE_DONE);
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
+	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
+	g_assert_cmpint(submit(q, "c-1", 4), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_assert_cmpint(rating_of(f, "c-1"), ==, 4);
 	g_assert_cmpuint(sb_write_queue_waiting(q), ==, 0);
 	g_autofree char *m = metrics(q);
@@ -147,7 +163,7 @@ static void test_direct(Fixture *f, gconstpointer data)
 static void test_locked_then_free(Fixture *f, gconstpointer data)
 {
 	SbWriteQueueConfig config = {.busy_ms = 20};
-	g_autoptr(SbWriteQueue) q = sb_write_queue_new(f->store, &config);
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
 	lock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
 			      "store: cannot write now (call_record: *database is locked)*");
@@ -155,6 +171,7 @@ static void test_locked_then_free(Fixture *f, gconstpointer data)
 	/* behind it without trying (no second warning: GTest fails on one) */
 	g_assert_cmpint(submit(q, "c-1", 5), ==, SB_WRITE_WAITING);
 	g_assert_cmpint(submit(q, "c-2", 0), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	/* still locked: retrying is counted, not logged */
 	g_assert_false(sb_write_queue_retry(q));
@@ -180,6 +197,7 @@ static void test_locked_then_free(Fixture *f, gconstpointer data)
 	lock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now (rating:*");
 	g_assert_cmpint(submit(q, "c-2", 3), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	unlock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_MESSAGE,
@@ -198,10 +216,11 @@ static gboolean queue_empty(gpointer data)
 static void test_timer_retries(Fixture *f, gconstpointer data)
 {
 	SbWriteQueueConfig config = {.busy_ms = 10, .retry_min_ms = 10, .retry_max_ms = 40};
-	g_autoptr(SbWriteQueue) q = sb_write_queue_new(f->store, &config);
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
 	lock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now*");
 	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	/* a few retries fail while locked */
 	g_assert_false(rt_wait(queue_empty, q, 300));
@@ -216,11 +235,12 @@ static void test_timer_retries(Fixture *f, gconstpointer data)
 static void test_bound(Fixture *f, gconstpointer data)
 {
 	SbWriteQueueConfig config = {.busy_ms = 10, .max_waiting = 2};
-	g_autoptr(SbWriteQueue) q = sb_write_queue_new(f->store, &config);
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
 	lock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now*(at most 2)*");
 	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
 	g_assert_cmpint(submit(q, "c-2", 0), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
 			      "store: 2 writes already wait: LOST rating: rating 2 of call c-1");
@@ -242,16 +262,18 @@ static void test_bound(Fixture *f, gconstpointer data)
 static void test_refused(Fixture *f, gconstpointer data)
 {
 	SbWriteQueueConfig config = {.busy_ms = 10};
-	g_autoptr(SbWriteQueue) q = sb_write_queue_new(f->store, &config);
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
 			      "store: rating refused, not kept: no call 'nowhere' (rating 1 of call nowhere)");
-	g_assert_cmpint(submit(q, "nowhere", 1), ==, SB_WRITE_REFUSED);
+	g_assert_cmpint(submit(q, "nowhere", 1), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	lock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now*");
 	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
 	g_assert_cmpint(submit(q, "nowhere", 2), ==, SB_WRITE_WAITING);
 	g_assert_cmpint(submit(q, "c-2", 0), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	unlock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
@@ -265,16 +287,48 @@ static void test_refused(Fixture *f, gconstpointer data)
 	assert_metric(m, "relais_store_writes_refused_total{op=\"rating\"} 2");
 }
 
+/* What waits together is written together (one transaction, each write in
+ * a savepoint): a write refused in the middle undoes its own work only, and
+ * the writes around it are kept, in order. */
+static void test_batch(Fixture *f, gconstpointer data)
+{
+	SbWriteQueueConfig config = {.busy_ms = 10};
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
+	lock_db(f);
+	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now*");
+	for (guint i = 0; i < 40; i++) {
+		g_autofree char *id = g_strdup_printf("c-%u", i);
+		g_assert_cmpint(submit(q, id, 0), ==, SB_WRITE_WAITING);
+		g_assert_cmpint(submit(q, id, 1 + i % 5), ==, SB_WRITE_WAITING);
+		if (i == 20) /* a second record of the same call: refused (EXISTS) */
+			g_assert_cmpint(submit(q, id, 0), ==, SB_WRITE_WAITING);
+	}
+	settle(q);
+	g_test_assert_expected_messages();
+	g_assert_cmpuint(sb_write_queue_waiting(q), ==, 81);
+	unlock_db(f);
+	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
+			      "store: call_record refused, not kept: *(call c-20)");
+	g_test_expect_message("relais-store", G_LOG_LEVEL_MESSAGE, "*80 kept writes saved");
+	g_assert_true(sb_write_queue_retry(q));
+	g_test_assert_expected_messages();
+	for (guint i = 0; i < 40; i++) {
+		g_autofree char *id = g_strdup_printf("c-%u", i);
+		g_assert_cmpint(rating_of(f, id), ==, 1 + i % 5);
+	}
+}
+
 /* Stopping while still locked: one last attempt, then each write is logged
  * with its content. */
 static void test_shutdown(Fixture *f, gconstpointer data)
 {
 	SbWriteQueueConfig config = {.busy_ms = 10};
-	SbWriteQueue *q = sb_write_queue_new(f->store, &config);
+	SbWriteQueue *q = new_queue(f, &config);
 	lock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now*");
 	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
 	g_assert_cmpint(submit(q, "c-1", 4), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
 			      "store: stopping with 2 writes not saved; each follows");
@@ -284,9 +338,10 @@ static void test_shutdown(Fixture *f, gconstpointer data)
 	g_test_assert_expected_messages();
 
 	/* and once free again, the last attempt saves them */
-	q = sb_write_queue_new(f->store, &config);
+	q = new_queue(f, &config);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, "store: cannot write now*");
 	g_assert_cmpint(submit(q, "c-9", 0), ==, SB_WRITE_WAITING);
+	settle(q);
 	g_test_assert_expected_messages();
 	unlock_db(f);
 	g_test_expect_message("relais-store", G_LOG_LEVEL_MESSAGE, "store: writing again*");
@@ -322,6 +377,7 @@ int main(int argc, char **argv)
 	ADD("/writeq/timer-retries", test_timer_retries);
 	ADD("/writeq/bound", test_bound);
 	ADD("/writeq/refused", test_refused);
+	ADD("/writeq/batch", test_batch);
 	ADD("/writeq/shutdown", test_shutdown);
 	ADD("/writeq/store-transient", test_store_transient);
 	return g_test_run();
