@@ -21,7 +21,7 @@ void relais_media_latency_watch(RelaisMedia *media);
  * gst-plugins-bad 1.22) only when it would change what the probe keeps:
  * the pipeline's latency or the latency upstream of the probe. The probe
  * answers every LATENCY event with a latency query it never unrefs (about
- * 400 bytes), and a call's set-up recalculates the pipeline's latency about
+ * 430 bytes), and a call's set-up recalculates the pipeline's latency about
  * 18 times, nearly all with the same figures: 7.7 KB lost per call, most of
  * the booth's memory growth over a soak (tests/bench/README-load.md).
  * Duplicates are dropped before the probe; everything upstream has had the
