@@ -159,6 +159,55 @@ void relais_media_jitter_counts(RelaisMedia *m, guint64 *pushed, guint64 *missed
 	*missed = counts[1];
 }
 
+/* The figures the echo probe last received (media-latency.h). */
+typedef struct {
+	GMutex lock;
+	gboolean seen;
+	GstClockTime latency;
+	GstClockTime upstream;
+} EchoLatency;
+
+static void echo_latency_free(gpointer data)
+{
+	EchoLatency *e = data;
+	g_mutex_clear(&e->lock);
+	g_free(e);
+}
+
+static GstPadProbeReturn echo_latency_changed(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	EchoLatency *e = data;
+	GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+	if (GST_EVENT_TYPE(event) != GST_EVENT_LATENCY)
+		return GST_PAD_PROBE_OK;
+	GstClockTime latency = 0, upstream = 0;
+	gst_event_parse_latency(event, &latency);
+	/* the question the probe asks on its own source pad when it gets the
+	 * event: its delay is the answer's minimum */
+	GstQuery *query = gst_query_new_latency();
+	if (gst_pad_query(pad, query))
+		gst_query_parse_latency(query, NULL, &upstream, NULL);
+	gst_query_unref(query);
+	if (!GST_CLOCK_TIME_IS_VALID(upstream))
+		upstream = 0;
+	g_mutex_lock(&e->lock);
+	gboolean same = e->seen && e->latency == latency && e->upstream == upstream;
+	e->seen = TRUE;
+	e->latency = latency;
+	e->upstream = upstream;
+	g_mutex_unlock(&e->lock);
+	return same ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+void relais_media_latency_guard_echo_probe(GstElement *echo_probe)
+{
+	g_autoptr(GstPad) src = gst_element_get_static_pad(echo_probe, "src");
+	g_return_if_fail(src != NULL);
+	EchoLatency *e = g_new0(EchoLatency, 1);
+	g_mutex_init(&e->lock);
+	gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, echo_latency_changed, e, echo_latency_free);
+}
+
 void relais_media_latency_watch(RelaisMedia *m)
 {
 	relais_media_connect(m, m->pipeline, "deep-element-added", G_CALLBACK(on_deep_element_added));

@@ -471,6 +471,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 		return FALSE;
 	}
 	g_object_set(dsp, "probe", GST_OBJECT_NAME(probe), NULL);
+	relais_media_latency_guard_echo_probe(probe);
 
 	relais_media_ice_watch(m);
 	relais_media_connect(m, m->webrtc, "notify::connection-state", G_CALLBACK(on_connection_state));

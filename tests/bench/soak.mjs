@@ -34,6 +34,20 @@ function rssKB(pid) {
 
 const fds = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
 
+// What each descriptor is (a file, socket:[inode], pipe:[inode], ...), kept
+// at the end of the first and of the last call: a growth names its fd.
+function fdTargets(pid) {
+  const out = {};
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      out[fd] = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
 function dirBytes(dir) {
   let n = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -85,6 +99,7 @@ async function oneCall(stack) {
 const fmtMB = (kb) => (kb / 1024).toFixed(1);
 const rows = [];
 const calls = [];
+const fdsAt = {};
 let failure = null;
 const stack = new Stack('soak');
 let t0 = Date.now();
@@ -109,6 +124,7 @@ if (!FROM) try {
     }
     const end = sample(stack);
     calls.push({ call: i, start, end, media });
+    if (i === 1 || i === CALLS) fdsAt[i] = { booth: fdTargets(stack.booth.proc.child.pid), switchboard: fdTargets(stack.sb.proc.child.pid) };
     if (!media.flowing || media.boothAudio === 0 || media.pageAudio === 0) {
       failure = `call ${i}: media did not flow both ways (${JSON.stringify(media)})`;
       break;
@@ -157,10 +173,20 @@ rows.push(row('store size growth per call', `${CALLS} calls`, grow('storeBytes',
 fs.mkdirSync(path.join(OUT, 'soak'), { recursive: true });
 fs.writeFileSync(path.join(OUT, 'soak.json'), `${JSON.stringify({ part: 'soak', rows }, null, 1)}\n`);
 if (!FROM) fs.writeFileSync(path.join(OUT, 'soak', 'calls.json'), `${JSON.stringify(calls)}\n`);
+if (!FROM && fdsAt[1]) fs.writeFileSync(path.join(OUT, 'soak', 'fds.json'), `${JSON.stringify(fdsAt, null, 1)}\n`);
 console.log('');
 for (const r of rows) {
   const v = r.relais === null ? 'n/a' : Number.isInteger(r.relais) ? String(r.relais) : r.relais.toFixed(2);
   console.log(`${r.figure.padEnd(30)} ${v.padStart(8)} ${r.unit.padEnd(8)} target ${r.target.padEnd(16)} ${r.met === null ? '' : r.met ? 'met' : 'MISSED'}  ${r.note}`);
+}
+// a descriptor more at the end than after call 1: what it is
+for (const who of ['booth', 'switchboard']) {
+  const a = fdsAt[1]?.[who];
+  const b = fdsAt[CALLS]?.[who];
+  if (!a || !b || Object.keys(b).length <= Object.keys(a).length) continue;
+  const was = Object.values(a);
+  const more = Object.entries(b).filter(([fd, t]) => a[fd] !== t && !was.includes(t));
+  for (const [fd, t] of more) console.log(`${who}: fd ${fd} at the end of call ${CALLS} was not there after call 1: ${t}`);
 }
 console.log(`\nwrote ${path.join(OUT, 'soak.json')} (per-call samples: ${path.join(OUT, 'soak', 'calls.json')})`);
 process.exitCode = ok ? 0 : 1;
