@@ -718,31 +718,9 @@ static int reader_progress(void *data)
 	return s->deadline_us && g_get_monotonic_time() > s->deadline_us;
 }
 
-SbStore *sb_store_open_reader(SbStore *writer, GError **error)
-{
-	g_autoptr(SbStore) s = g_new0(SbStore, 1);
-	s->path = g_strdup(writer->path);
-	s->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, stmt_finalize);
-	s->writer = writer;
-	s->version = writer->version;
-	s->early_min = writer->early_min;
-	s->no_show_min = writer->no_show_min;
-	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc != SQLITE_OK) {
-		g_set_error(error, SB_STORE_ERROR, code_for(rc), "store %s, reading connection: %s", s->path,
-			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		return NULL;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
-	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
-	sqlite3_progress_handler(s->db, 1000, reader_progress, s);
-	if (!exec(s, "PRAGMA query_only = ON", "making the reading connection read-only", error))
-		return NULL;
-	return g_steal_pointer(&s);
-}
-
-SbStore *sb_store_open_writer(SbStore *main, GError **error)
+/* A second connection to `main`'s store (the file exists and is migrated:
+ * `main` made it), opened with `flags`; `what` names it in errors. */
+static SbStore *open_sibling(SbStore *main, int flags, const char *what, GError **error)
 {
 	g_autoptr(SbStore) s = g_new0(SbStore, 1);
 	s->path = g_strdup(main->path);
@@ -751,16 +729,34 @@ SbStore *sb_store_open_writer(SbStore *main, GError **error)
 	s->version = main->version;
 	s->early_min = main->early_min;
 	s->no_show_min = main->no_show_min;
-	/* the file exists and is migrated: `main` made it */
-	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	int rc = sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc != SQLITE_OK) {
-		g_set_error(error, SB_STORE_ERROR, code_for(rc), "store %s, writing connection: %s", s->path,
+		g_set_error(error, SB_STORE_ERROR, code_for(rc), "store %s, %s: %s", s->path, what,
 			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
 	sqlite3_busy_timeout(s->db, (int)s->busy_ms);
+	return g_steal_pointer(&s);
+}
+
+SbStore *sb_store_open_reader(SbStore *writer, GError **error)
+{
+	g_autoptr(SbStore) s = open_sibling(writer, SQLITE_OPEN_READONLY, "reading connection", error);
+	if (s == NULL)
+		return NULL;
+	sqlite3_progress_handler(s->db, 1000, reader_progress, s);
+	if (!exec(s, "PRAGMA query_only = ON", "making the reading connection read-only", error))
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
+SbStore *sb_store_open_writer(SbStore *main, GError **error)
+{
+	g_autoptr(SbStore) s = open_sibling(main, SQLITE_OPEN_READWRITE, "writing connection", error);
+	if (s == NULL)
+		return NULL;
 	/* per connection, as the main one's (open_db); synchronous stays FULL */
 	gint64 fk = 0;
 	if (!exec(s, "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON", "setting up the writing connection",
