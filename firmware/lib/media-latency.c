@@ -80,8 +80,8 @@ static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *elem
 	}
 }
 
-/* Calls func on every jitter buffer inside webrtcbin. */
-static void foreach_jitterbuffer(RelaisMedia *m, void (*func)(GstElement *jitterbuffer, gpointer data), gpointer data)
+void relais_media_foreach_element(RelaisMedia *m, const char *factory, void (*func)(GstElement *element, gpointer data),
+				  gpointer data)
 {
 	GstElement *webrtc = relais_media_ref_webrtc(m);
 	if (webrtc == NULL)
@@ -94,7 +94,7 @@ static void foreach_jitterbuffer(RelaisMedia *m, void (*func)(GstElement *jitter
 		case GST_ITERATOR_OK: {
 			GstElement *e = g_value_get_object(&item);
 			GstElementFactory *f = gst_element_get_factory(e);
-			if (f != NULL && g_str_equal(GST_OBJECT_NAME(f), "rtpjitterbuffer"))
+			if (f != NULL && g_str_equal(GST_OBJECT_NAME(f), factory))
 				func(e, data);
 			g_value_reset(&item);
 			break;
@@ -130,7 +130,7 @@ void relais_media_apply_receive_latency(RelaisMedia *m)
 	g_mutex_lock(&m->lock);
 	guint latency = m->recv_delay.latency_ms;
 	g_mutex_unlock(&m->lock);
-	foreach_jitterbuffer(m, set_latency, GUINT_TO_POINTER(latency));
+	relais_media_foreach_element(m, "rtpjitterbuffer", set_latency, GUINT_TO_POINTER(latency));
 }
 
 static void add_counts(GstElement *jitterbuffer, gpointer data)
@@ -154,7 +154,7 @@ static void add_counts(GstElement *jitterbuffer, gpointer data)
 void relais_media_jitter_counts(RelaisMedia *m, guint64 *pushed, guint64 *missed)
 {
 	guint64 counts[2] = {0, 0};
-	foreach_jitterbuffer(m, add_counts, counts);
+	relais_media_foreach_element(m, "rtpjitterbuffer", add_counts, counts);
 	*pushed = counts[0];
 	*missed = counts[1];
 }

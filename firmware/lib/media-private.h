@@ -174,6 +174,10 @@ struct _RelaisMedia {
 /* Returns: m, with one more reference. */
 RelaisMedia *relais_media_ref(RelaisMedia *m);
 /* GDestroyNotify for a reference taken with relais_media_ref(). */
+/* Calls func on every element made by factory inside webrtcbin (its jitter
+ * buffers, its RTP sessions). media-latency.c */
+void relais_media_foreach_element(RelaisMedia *m, const char *factory, void (*func)(GstElement *element, gpointer data),
+				  gpointer data);
 void relais_media_unref(gpointer m);
 /* Connects a handler that holds a reference on m until disconnected. */
 void relais_media_connect(RelaisMedia *m, gpointer instance, const char *signal, GCallback callback);

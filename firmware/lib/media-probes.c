@@ -111,23 +111,18 @@ void relais_media_add_count_probe(RelaisMedia *m, GstPad *pad, RelaisMediaCounte
 	gst_pad_add_probe(pad, mask, count_probe, pd, probe_data_free);
 }
 
-/* --- webrtcbin statistics, for the quality bars ------------------------ */
+/* --- RTP statistics, for the quality bars and the sending rate --------- */
 
-static gboolean stat_number(const GstStructure *s, const char *field, double *out)
-{
-	const GValue *v = gst_structure_get_value(s, field);
-	if (v == NULL)
-		return FALSE;
-	GValue d = G_VALUE_INIT;
-	g_value_init(&d, G_TYPE_DOUBLE);
-	gboolean ok = g_value_transform(v, &d);
-	if (ok)
-		*out = g_value_get_double(&d);
-	g_value_unset(&d);
-	return ok;
-}
+/* Read from the RTP session itself (rtpsession's "stats": one structure per
+ * SSRC under "source-stats", with fixed field names), not from webrtcbin's
+ * "get-stats": that reply names each entry after its SSRC and candidate
+ * ("rtp-remote-inbound-stream-stats_1234", ...) as a structure field, and
+ * GLib interns every field name as a quark it never frees: new SSRCs and
+ * candidates each call, about 3 KB a call for the life of the booth
+ * (tests/bench/README-load.md, the soak). The figures are the ones
+ * webrtcbin derives its own from. */
 
-/* One pass over a statistics reply: the quality's numbers and the sending
+/* One pass over a session's sources: the quality's numbers and the sending
  * rate's (media-rate.h). */
 typedef struct {
 	RelaisMedia *m; /* its lock held */
@@ -146,19 +141,12 @@ static guint64 ssrc_sent(RelaisMedia *m, guint ssrc)
 	return 0;
 }
 
-/* Whether this remote-inbound report is new since the last reply (a
- * repeated one has the same round trip and cumulative loss); *packets:
- * what its stream sent since its report before (0: unknown). */
-static gboolean fresh_report(RelaisMedia *m, const GstStructure *s, double rtt, guint64 *packets)
+/* Whether this receiver report about our stream ssrc is new since the last
+ * poll (a repeated one has the same round trip and cumulative loss);
+ * *packets: what the stream sent since its report before (0: unknown). */
+static gboolean fresh_report(RelaisMedia *m, guint ssrc, gint64 lost, double rtt, guint64 *packets)
 {
-	guint ssrc = 0;
-	gint64 lost = 0;
-	double v;
 	*packets = 0;
-	if (!gst_structure_get_uint(s, "ssrc", &ssrc))
-		return TRUE;
-	if (stat_number(s, "packets-lost", &v))
-		lost = (gint64)v;
 	guint64 sent = ssrc_sent(m, ssrc);
 	for (guint i = 0; i < G_N_ELEMENTS(m->rate_rr); i++) {
 		if (m->rate_rr[i].ssrc == ssrc && ssrc != 0) {
@@ -181,73 +169,136 @@ static gboolean fresh_report(RelaisMedia *m, const GstStructure *s, double rtt, 
 	return TRUE;
 }
 
-static gboolean scan_stat(GQuark field, const GValue *value, gpointer data)
+/* Our own streams (internal sources): SSRC and clock rate, for the far
+ * end's reports about them. */
+typedef struct {
+	guint ssrc[8];
+	gint clock_rate[8];
+	guint n;
+} OwnStreams;
+
+static gint own_clock_rate(const OwnStreams *own, guint ssrc)
 {
-	StatScan *all = data;
-	RelaisQualityReport *scan = &all->q;
-	if (!GST_VALUE_HOLDS_STRUCTURE(value))
-		return TRUE;
-	const GstStructure *s = gst_value_get_structure(value);
-	GstWebRTCStatsType type = 0;
-	if (!gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL))
-		return TRUE;
-	double v;
-	switch (type) {
-	case GST_WEBRTC_STATS_INBOUND_RTP:
-		if (stat_number(s, "packets-received", &v) && v > 0)
-			scan->packets_received += (guint64)v;
-		if (stat_number(s, "packets-lost", &v) && v > 0) /* < 0 with duplicates */
-			scan->packets_lost += (guint64)v;
-		break;
-	case GST_WEBRTC_STATS_REMOTE_INBOUND_RTP:
-		if (stat_number(s, "fraction-lost", &v) && v >= 0)
-			scan->fraction_lost = MAX(scan->fraction_lost, v);
-		/* 0 until an RTCP report carries a round trip (LSR/DLSR). */
-		if (stat_number(s, "round-trip-time", &v) && v > 0)
-			scan->rtt_s = MAX(scan->rtt_s, v);
-		else
-			v = 0;
-		/* The rate controller sees each report once. */
-		guint64 packets = 0;
-		if (fresh_report(all->m, s, v, &packets)) {
-			all->r.rtt_s = MAX(all->r.rtt_s, v);
-			if (stat_number(s, "fraction-lost", &v) && v >= 0) {
-				all->worst = MAX(all->worst, v);
-				all->lost += v * (double)packets;
-				all->sent += (double)packets;
-			}
-			/* the far end's interarrival jitter, in seconds */
-			if (stat_number(s, "jitter", &v) && v >= 0)
-				all->r.jitter_s = MAX(all->r.jitter_s, v);
-		}
-		break;
-	default:
-		break;
-	}
-	return TRUE;
+	for (guint i = 0; i < own->n; i++)
+		if (own->ssrc[i] == ssrc)
+			return own->clock_rate[i];
+	return -1;
 }
 
-/* On webrtcbin's thread. */
-static void on_stats(GstPromise *promise, gpointer data)
+/* A source the far end sends: what arrived of it, and, when it carried a
+ * receiver report about one of our streams, the far end's view of that. */
+static void scan_remote_source(StatScan *all, const OwnStreams *own, const GstStructure *s)
 {
-	RelaisMedia *m = data;
-	if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED)
+	RelaisQualityReport *scan = &all->q;
+	gboolean sender = FALSE, have_rb = FALSE;
+	gst_structure_get_boolean(s, "is-sender", &sender);
+	gst_structure_get_boolean(s, "have-rb", &have_rb);
+	guint64 received = 0;
+	gint lost = 0;
+	if (sender && gst_structure_get_uint64(s, "packets-received", &received)) {
+		scan->packets_received += received;
+		if (gst_structure_get_int(s, "packets-lost", &lost) && lost > 0) /* < 0 with duplicates */
+			scan->packets_lost += (guint64)lost;
+	}
+	guint ssrc = 0, fraction = 0, rtt_q16 = 0, jitter = 0;
+	gint cumulative = 0;
+	if (!have_rb || !gst_structure_get_uint(s, "rb-ssrc", &ssrc))
 		return;
-	const GstStructure *reply = gst_promise_get_reply(promise);
-	if (reply == NULL)
+	gint clock_rate = own_clock_rate(own, ssrc);
+	if (clock_rate < 0) /* a report about a stream not ours */
+		return;
+	gst_structure_get_uint(s, "rb-fractionlost", &fraction);
+	gst_structure_get_int(s, "rb-packetslost", &cumulative);
+	/* the round trip from the report's LSR/DLSR, 16.16 fixed point; 0
+	 * until a report carries one */
+	double rtt = gst_structure_get_uint(s, "rb-round-trip", &rtt_q16) ? rtt_q16 / 65536.0 : 0;
+	double fraction_lost = fraction / 256.0;
+	scan->fraction_lost = MAX(scan->fraction_lost, fraction_lost);
+	if (rtt > 0)
+		scan->rtt_s = MAX(scan->rtt_s, rtt);
+	/* The rate controller sees each report once. */
+	guint64 packets = 0;
+	if (fresh_report(all->m, ssrc, cumulative, rtt, &packets)) {
+		all->r.rtt_s = MAX(all->r.rtt_s, rtt);
+		all->worst = MAX(all->worst, fraction_lost);
+		all->lost += fraction_lost * (double)packets;
+		all->sent += (double)packets;
+		/* the far end's interarrival jitter, in seconds */
+		if (clock_rate > 0 && gst_structure_get_uint(s, "rb-jitter", &jitter))
+			all->r.jitter_s = MAX(all->r.jitter_s, (double)jitter / clock_rate);
+	}
+}
+
+/* rtpsession's "source-stats": a GValueArray (deprecated in GLib, still
+ * what it hands out) of structures. Returns how many, at most max. */
+static guint source_structures(const GstStructure *stats, const GstStructure **out, guint max)
+{
+	const GValue *v = gst_structure_get_value(stats, "source-stats");
+	guint n = 0;
+	/* clang-format off */
+	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+	GValueArray *sources = v != NULL && G_VALUE_TYPE(v) == g_value_array_get_type() ? g_value_get_boxed(v) : NULL;
+	for (guint i = 0; sources != NULL && i < sources->n_values && n < max; i++) {
+		const GValue *sv = g_value_array_get_nth(sources, i);
+		if (GST_VALUE_HOLDS_STRUCTURE(sv))
+			out[n++] = gst_value_get_structure(sv);
+	}
+	G_GNUC_END_IGNORE_DEPRECATIONS
+	/* clang-format on */
+	return n;
+}
+
+static void scan_session(StatScan *all, const GstStructure *stats)
+{
+	const GstStructure *sources[32];
+	guint n = source_structures(stats, sources, G_N_ELEMENTS(sources));
+	OwnStreams own = {0};
+	for (guint i = 0; i < n; i++) {
+		gboolean internal = FALSE;
+		if (gst_structure_get_boolean(sources[i], "internal", &internal) && internal &&
+		    own.n < G_N_ELEMENTS(own.ssrc) && gst_structure_get_uint(sources[i], "ssrc", &own.ssrc[own.n])) {
+			own.clock_rate[own.n] = 0;
+			gst_structure_get_int(sources[i], "clock-rate", &own.clock_rate[own.n]);
+			own.n++;
+		}
+	}
+	for (guint i = 0; i < n; i++) {
+		gboolean internal = FALSE;
+		if (!(gst_structure_get_boolean(sources[i], "internal", &internal) && internal))
+			scan_remote_source(all, &own, sources[i]);
+	}
+}
+
+static void collect_session_stats(GstElement *session, gpointer data)
+{
+	GPtrArray *all = data;
+	GstStructure *stats = NULL;
+	g_object_get(session, "stats", &stats, NULL);
+	if (stats != NULL)
+		g_ptr_array_add(all, stats);
+}
+
+/* Takes the sessions' statistics and feeds the quality bars, the receive
+ * delay and the sending rate. */
+static void read_stats(RelaisMedia *m)
+{
+	g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func((GDestroyNotify)gst_structure_free);
+	relais_media_foreach_element(m, "rtpsession", collect_session_stats, sessions);
+	if (sessions->len == 0)
 		return;
 	StatScan all = {.m = m,
 			.q = {.fraction_lost = -1.0, .rtt_s = -1.0},
 			.r = {.fraction_lost = -1.0, .rtt_s = -1.0, .jitter_s = -1.0}};
 	/* what the jitter buffers saw missing, before any retransmission made
-	 * up for it: webrtcbin's inbound packets-lost leaves out what came
-	 * back, and the delay must stay up while retransmissions are needed */
+	 * up for it: the sources' packets-lost leaves out what came back, and
+	 * the delay must stay up while retransmissions are needed */
 	guint64 pushed = 0, missed = 0;
 	relais_media_jitter_counts(m, &pushed, &missed);
 	gint64 now = g_get_monotonic_time();
 	g_mutex_lock(&m->lock);
 	all.worst = -1.0;
-	gst_structure_foreach(reply, scan_stat, &all);
+	for (guint i = 0; i < sessions->len; i++)
+		scan_session(&all, g_ptr_array_index(sessions, i));
 	/* A stream's loss counts for the packets it sent: Chromium's video
 	 * report covers 30-130 packets a second, and one lost in 30 already
 	 * reads 3 % (media-rate.h, RELAIS_RATE_LOSS_MIN_PACKETS). Without
@@ -289,14 +340,8 @@ static gboolean poll_quality(gpointer data)
 	g_mutex_unlock(&m->lock);
 	if (closed)
 		return G_SOURCE_REMOVE;
-	GstElement *webrtc = connected ? relais_media_ref_webrtc(m) : NULL;
-	if (webrtc != NULL) {
-		/* Answered on webrtcbin's thread: the main loop never waits. */
-		GstPromise *p = gst_promise_new_with_change_func(on_stats, relais_media_ref(m), relais_media_unref);
-		g_signal_emit_by_name(webrtc, "get-stats", NULL, p);
-		gst_promise_unref(p);
-		gst_object_unref(webrtc);
-	}
+	if (connected)
+		read_stats(m);
 	return G_SOURCE_CONTINUE;
 }
 
