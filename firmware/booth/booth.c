@@ -219,6 +219,22 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 					      (booth->call_wall_us + st.first_video_received_us - booth->call_us) /
 						      1000.0);
 	}
+	/* the set-up's steps at the booth, from the call: where its first
+	 * frame waits (tests/bench/README.md, "Set-up, step by step") */
+	if (booth->call_us) {
+		const struct {
+			const char *name;
+			gint64 at;
+		} steps[] = {
+			{"call_to_answer_ms", st.answer_set_us},
+			{"call_to_dtls_ms", st.connected_us},
+			{"call_to_first_rtp_ms", st.first_video_rtp_us},
+		};
+		for (guint i = 0; i < G_N_ELEMENTS(steps); i++)
+			if (steps[i].at)
+				json_object_set_double_member(o, steps[i].name,
+							      (steps[i].at - booth->call_us) / 1000.0);
+	}
 	if (booth->call_us && st.first_audio_received_us)
 		json_object_set_double_member(o, "call_to_first_audio_ms",
 					      (st.first_audio_received_us - booth->call_us) / 1000.0);

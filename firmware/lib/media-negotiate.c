@@ -208,6 +208,9 @@ void relais_media_negotiate(RelaisMedia *m)
 		g_signal_emit_by_name(webrtc, "create-offer", NULL, p);
 		gst_promise_unref(p);
 	} else {
+		g_mutex_lock(&m->lock);
+		m->stats.answer_set_us = g_get_monotonic_time();
+		g_mutex_unlock(&m->lock);
 		GstPromise *p =
 			gst_promise_new_with_change_func(on_remote_set, relais_media_ref(m), relais_media_unref);
 		g_signal_emit_by_name(webrtc, "set-remote-description", offer, p);
@@ -286,6 +289,9 @@ gboolean relais_media_set_remote(RelaisMedia *m, const char *type, const char *s
 		g_mutex_unlock(&m->lock);
 		relais_media_negotiate(m);
 	} else {
+		g_mutex_lock(&m->lock);
+		m->stats.answer_set_us = g_get_monotonic_time();
+		g_mutex_unlock(&m->lock);
 		GstPromise *p =
 			gst_promise_new_with_change_func(on_remote_set, relais_media_ref(m), relais_media_unref);
 		g_signal_emit_by_name(m->webrtc, "set-remote-description", desc, p);

@@ -170,6 +170,10 @@ static void on_connection_state(GstElement *webrtc, GParamSpec *pspec, gpointer 
 		relais_media_set_state(m, RELAIS_MEDIA_STATE_CONNECTING);
 		break;
 	case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+		g_mutex_lock(&m->lock);
+		if (m->stats.connected_us == 0)
+			m->stats.connected_us = g_get_monotonic_time();
+		g_mutex_unlock(&m->lock);
 		request_keyframe(m);
 		relais_media_set_state(m, RELAIS_MEDIA_STATE_CONNECTED);
 		break;
@@ -183,6 +187,17 @@ static void on_connection_state(GstElement *webrtc, GParamSpec *pspec, gpointer 
 	default:
 		break;
 	}
+}
+
+/* The first RTP packet of the remote camera out of webrtcbin. */
+static GstPadProbeReturn first_video_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisMedia *m = data;
+	g_mutex_lock(&m->lock);
+	if (m->stats.first_video_rtp_us == 0)
+		m->stats.first_video_rtp_us = g_get_monotonic_time();
+	g_mutex_unlock(&m->lock);
+	return GST_PAD_PROBE_REMOVE;
 }
 
 /* Remote stream: into its decoder, built and playing since start so that
@@ -219,6 +234,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 			 screen ? " (shared screen)" : "");
 
 	GstElement *decoder = NULL;
+	gboolean camera = FALSE;
 	g_mutex_lock(&m->lock);
 	if (screen && g_strcmp0(media, "video") == 0 && !m->screen_linked) {
 		m->screen_linked = TRUE;
@@ -228,11 +244,15 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	} else if (g_strcmp0(media, "video") == 0 && !m->video_linked) {
 		m->video_linked = TRUE;
 		decoder = gst_object_ref(m->video_decoder);
+		camera = TRUE;
 	} else if (g_strcmp0(media, "audio") == 0 && !m->audio_linked) {
 		m->audio_linked = TRUE;
 		decoder = gst_object_ref(m->audio_decoder);
 	}
 	g_mutex_unlock(&m->lock);
+	if (camera)
+		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, first_video_rtp,
+				  relais_media_ref(m), relais_media_unref);
 
 	if (decoder == NULL) {
 		/* Renegotiation is not supported: drain what we did not ask for

@@ -109,6 +109,15 @@ typedef struct {
 	gint64 first_video_sent_us;	/* g_get_monotonic_time() of the first of each, 0 if none */
 	gint64 first_video_received_us;
 	gint64 first_audio_received_us;
+	/* The set-up's steps at this end (g_get_monotonic_time(), 0 until
+	 * then), to tell where a call's first frame waits: the remote answer
+	 * handed to webrtcbin, the connection up (ICE connected and DTLS
+	 * done: webrtcbin's connection state), and the first RTP packet of
+	 * the remote camera out of webrtcbin (jitter buffer passed, before the
+	 * depayloader and the decoder). */
+	gint64 answer_set_us;
+	gint64 connected_us;
+	gint64 first_video_rtp_us;
 	guint video_width, video_height; /* of the received video, 0 if none */
 	/* What the booth sends (the encoder's output, before RTP): its bytes,
 	 * the size and frame rate its caps say, and the rate over about the

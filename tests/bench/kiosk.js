@@ -44,6 +44,11 @@
     pendingIce: [],
     errors: [],
     firstFrameWall: 0, // the adviser's first video frame handed to the compositor
+    // the set-up's steps at this end, on the wall clock (0 until then): the
+    // switchboard's call, the adviser's answer, the connection up
+    callWall: 0,
+    answerWall: 0,
+    connectedWall: 0,
     firstAudioWall: 0,
     offerReady: false,
     offerSent: false,
@@ -121,6 +126,9 @@
       if (K.offerSent) send({ ...m, call: K.call });
       else K.pendingIce.push(m);
     };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'connected' && !K.connectedWall) K.connectedWall = wall(performance.now());
+    };
     pc.ontrack = (e) => {
       if (e.transceiver === screen) return;
       if (e.track.kind === 'video') {
@@ -171,6 +179,7 @@
     } else if (m.type === 'error') {
       K.errors.push(`${m.code}: ${m.message ?? ''}`);
     } else if (m.type === 'call') {
+      K.callWall = wall(performance.now());
       K.call = m.call;
       setState('in_call');
       await preparing;
@@ -178,6 +187,7 @@
       K.offerSent = true;
       for (const c of K.pendingIce.splice(0)) send({ ...c, call: m.call });
     } else if (m.type === 'sdp' && m.call === K.call) {
+      if (!K.answerWall) K.answerWall = wall(performance.now());
       await K.pc.setRemoteDescription({ type: m.sdp_type, sdp: withStartBitrate(m.sdp) });
     } else if (m.type === 'ice' && m.call === K.call) {
       await K.pc.addIceCandidate(m.candidate ? { candidate: m.candidate, sdpMLineIndex: m.mline } : null).catch(() => {});
@@ -192,6 +202,7 @@
   K.request = ({ stamp = false } = {}) => {
     resync();
     K.firstFrameWall = 0;
+    K.callWall = K.answerWall = K.connectedWall = 0;
     K.stampMode = stamp;
     K.reader = null;
     preparing = prepare().catch((err) => K.errors.push(`prepare: ${err.message}`));

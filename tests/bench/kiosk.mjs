@@ -179,6 +179,10 @@ async function startKiosk(dir, sb, c, clip) {
       return { rxFrames: s.videoFramesDecoded, rxAudio: s.audioPacketsReceived, txFrames: s.videoFramesEncoded, txBytes: s.videoBytesSent, state: s.state };
     },
     firstFrameWall: () => page.evaluate(() => window.kiosk.firstFrameWall),
+    steps: () => page.evaluate(() => {
+      const K = window.kiosk;
+      return { call: K.callWall, answer: K.answerWall, connected: K.connectedWall, firstFrame: K.firstFrameWall };
+    }),
     // glass-to-glass, adviser -> booth: the page's reader, where it draws
     stampReset: () => page.evaluate(() => window.kiosk.reader && (window.kiosk.reader.samples = [])),
     stampPoll: async () => {},
@@ -233,6 +237,15 @@ async function startRelais(dir, sb, c, clip, { stamp = false } = {}) {
       return { rxFrames: m.video_frames_received ?? 0, rxAudio: m.audio_buffers_received ?? 0, txFrames: m.video_frames_sent ?? 0, state: s.state, ownKbps: m.video_sent_kbps, targetKbps: m.video_target_kbps };
     },
     firstFrameWall: async () => (await ctl.status()).media?.first_video_unix_ms ?? 0,
+    // the booth's steps are times from the switchboard's call on its
+    // monotonic clock; first_video_unix_ms puts them on the wall clock
+    async steps() {
+      const m = (await ctl.status()).media ?? {};
+      if (!m.first_video_unix_ms || m.call_to_first_video_ms === undefined) return {};
+      const call = m.first_video_unix_ms - m.call_to_first_video_ms;
+      const at = (ms) => (ms === undefined ? 0 : call + ms);
+      return { call, answer: at(m.call_to_answer_ms), connected: at(m.call_to_dtls_ms), firstRtp: at(m.call_to_first_rtp_ms), firstFrame: m.first_video_unix_ms };
+    },
     // glass-to-glass, adviser -> booth: the booth hands out its last 64
     // samples with a total count; polled every second none is missed. With
     // its UI, read where the UI draws (status media.stamp_drawn_*: after the
@@ -303,6 +316,9 @@ async function oneCall(adviser, booth, { windowS }) {
     const at = await adviserTiming(adviser.page);
     const bf = await booth.firstFrameWall();
     r.setupBooth = bf && at.accept ? bf - at.accept : NaN;
+    // each step at the booth, from the adviser's accept
+    const steps = await booth.steps();
+    for (const [k, v] of Object.entries(steps)) if (v && at.accept) r[`step_${k}`] = v - at.accept;
     r.setupAdviser = at.firstFrame && at.accept ? at.firstFrame - at.accept : NaN;
     if (windowS > 0) {
       await sleep(1000); // rates and encoders settle past the first key frame
@@ -450,6 +466,17 @@ function caseRows(c, res) {
     }
   };
   setup('setupBooth', 'at booth');
+  // where the booth's first frame waits: each step at the booth, p50, from
+  // the same accept (tests/bench/README.md, "Set-up, step by step")
+  for (const [step, label, note] of [
+    ['call', 'the call at the booth', 'the switchboard told the booth'],
+    ['answer', "the adviser's answer at the booth", 'the offer sent, answered by the console'],
+    ['connected', 'connection up at the booth', 'ICE connected and DTLS done'],
+    ['firstRtp', "the adviser's first video packet at the booth", 'out of the jitter buffer; Relais only (a page cannot see it)'],
+    ['firstFrame', 'first frame at the booth', 'as above'],
+  ]) {
+    add(`set-up step: accept -> ${label} (p50)`, pct(col(b.calls, `step_${step}`), 50), pct(col(k.calls, `step_${step}`), 50), 'ms', '', null, note);
+  }
   setup('setupAdviser', 'at adviser');
   if (MEASURED) {
     const procs = (x) => [...new Set(col(x.calls, 'processes'))].join('/');

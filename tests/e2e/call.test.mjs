@@ -56,6 +56,14 @@ for (const v of variants) {
       );
       assert.equal(stats.page.connectionState, 'connected');
       assert.equal(status.state, 'in_call');
+      // the set-up's steps at the booth, each after the one before it (the
+      // last two only when the adviser sends video)
+      const m = status.media;
+      const names = ['call_to_answer_ms', 'call_to_dtls_ms'];
+      if (v.media === 'fake') names.push('call_to_first_rtp_ms', 'call_to_first_video_ms');
+      const steps = names.map((k) => m[k]);
+      for (const v of steps) assert.ok(Number.isFinite(v) && v >= 0, `set-up steps ${JSON.stringify(steps)}`);
+      for (let i = 1; i < steps.length; i++) assert.ok(steps[i] >= steps[i - 1], `set-up steps in order: ${JSON.stringify(steps)}`);
       assert.equal(await page.locator('[data-testid="call-state"]').getAttribute('data-state'), 'connected');
 
       // Which host candidates Chromium handed out.
