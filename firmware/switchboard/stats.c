@@ -16,8 +16,10 @@
 
 /* An outcome is a few short fields: anything bigger is not one. */
 #define OUTCOME_MAX_BODY 4096
-/* the longest an outcome waits for its call's record to be committed */
+/* the longest an outcome waits for its call's record to be committed, and
+ * how often it looks (the reply is paused meanwhile: the main loop goes on) */
 #define OUTCOME_WAIT_WRITER_MS 2000
+#define OUTCOME_POLL_MS	       5
 /* The longest range a statistics request may ask for. */
 #define STATS_MAX_DAYS	   366
 #define STATS_DEFAULT_DAYS 30
@@ -38,7 +40,36 @@ struct _SbStats {
 	SbWriteQueue *writes; /* not owned: call records and ratings go through it */
 	gboolean secure;
 	GHashTable *answered; /* call id -> Answered */
+	GList *pending;	      /* PendingOutcome*: replies paused for the writer */
 };
+
+/* An outcome posted before its call's record is written: its reply is
+ * paused until the writer has passed the record (or the wait is over). */
+typedef struct {
+	SbStats *stats;
+	SoupServerMessage *msg; /* a reference, paused */
+	char *call, *outcome, *note, *login;
+	gboolean follow_up;
+	guint64 mark;
+	gint64 deadline_us;
+	guint source;
+	gulong finished_id, disconnected_id;
+	gboolean gone; /* the message ended meanwhile (the client went, the server stops) */
+} PendingOutcome;
+
+static void pending_free(PendingOutcome *p)
+{
+	if (p->source)
+		g_source_remove(p->source);
+	g_signal_handler_disconnect(p->msg, p->finished_id);
+	g_signal_handler_disconnect(p->msg, p->disconnected_id);
+	g_object_unref(p->msg);
+	g_free(p->call);
+	g_free(p->outcome);
+	g_free(p->note);
+	g_free(p->login);
+	g_free(p);
+}
 
 static void answered_free(Answered *a)
 {
@@ -48,6 +79,8 @@ static void answered_free(Answered *a)
 
 static void stats_free(SbStats *stats)
 {
+	/* the server goes with its messages: nothing left to answer */
+	g_list_free_full(stats->pending, (GDestroyNotify)pending_free);
 	g_hash_table_unref(stats->answered);
 	g_free(stats);
 }
@@ -180,6 +213,57 @@ static SbUser *require_role(SbStats *stats, SoupServerMessage *msg, guint roles,
 
 /* --- POST /api/outcome ------------------------------------------------------------ */
 
+/* Writes the outcome and answers; its call's record is written by now, or
+ * waits behind a fault (503), or was never made (404). */
+static void record_outcome(SbStats *stats, SoupServerMessage *msg, const char *call, const char *outcome,
+			   const char *note, gboolean follow_up, const char *login)
+{
+	g_autoptr(GError) error = NULL;
+	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, follow_up, &error)) {
+		/* its record may be among the writes that wait for the disk */
+		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
+		    sb_write_queue_waiting(stats->writes) > 0) {
+			g_clear_error(&error);
+			g_set_error(&error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE,
+				    "the record of call %s is not written yet", call);
+		}
+		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
+			sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
+		else
+			sb_api_reply_store_error(msg, error, NULL);
+		return;
+	}
+	g_message("outcome of call %s recorded by '%s'", call, login);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "call");
+	json_builder_add_string_value(b, call);
+	json_builder_set_member_name(b, "outcome");
+	json_builder_add_string_value(b, outcome);
+	json_builder_end_object(b);
+	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+}
+
+static void on_pending_gone(SoupServerMessage *msg, gpointer data)
+{
+	((PendingOutcome *)data)->gone = TRUE;
+}
+
+static gboolean outcome_poll(gpointer data)
+{
+	PendingOutcome *p = data;
+	if (!sb_write_queue_passed(p->stats->writes, p->mark) && g_get_monotonic_time() < p->deadline_us)
+		return G_SOURCE_CONTINUE;
+	p->source = 0;
+	p->stats->pending = g_list_remove(p->stats->pending, p);
+	/* written even when its sender went meanwhile: it is what they asked */
+	record_outcome(p->stats, p->msg, p->call, p->outcome, p->note, p->follow_up, p->login);
+	if (!p->gone)
+		soup_server_message_unpause(p->msg);
+	pending_free(p);
+	return G_SOURCE_REMOVE;
+}
+
 static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
 		       gpointer user_data)
 {
@@ -223,34 +307,29 @@ static void on_outcome(SoupServer *soup, SoupServerMessage *msg, const char *pat
 	}
 	/* the call's record was queued for the writer as the call ended, and
 	 * an outcome posted at once can arrive before its commit: wait for it
-	 * (a commit, milliseconds) rather than answer 503. Not while the
-	 * store cannot be written: then it is 503 below at once. */
-	if (!sb_write_queue_faulty(stats->writes))
-		(void)sb_write_queue_sync(stats->writes, OUTCOME_WAIT_WRITER_MS);
-	g_autoptr(GError) error = NULL;
-	if (!sb_store_call_set_outcome(stats->store, call, outcome, note, follow_up, &error)) {
-		/* its record may be among the writes that wait for the disk */
-		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND) &&
-		    sb_write_queue_waiting(stats->writes) > 0) {
-			g_clear_error(&error);
-			g_set_error(&error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE,
-				    "the record of call %s is not written yet", call);
-		}
-		if (g_error_matches(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND))
-			sb_http_set_json_error(msg, SOUP_STATUS_NOT_FOUND, "no record of this call");
-		else
-			sb_api_reply_store_error(msg, error, NULL);
+	 * (a commit, milliseconds) rather than answer 503, with the reply
+	 * paused so that the main loop, which relays calls, never waits. Not
+	 * while the store cannot be written: then it is 503 at once. */
+	guint64 mark = sb_write_queue_mark(stats->writes);
+	if (sb_write_queue_faulty(stats->writes) || sb_write_queue_passed(stats->writes, mark)) {
+		record_outcome(stats, msg, call, outcome, note, follow_up, user->login);
 		return;
 	}
-	g_message("outcome of call %s recorded by '%s'", call, user->login);
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "call");
-	json_builder_add_string_value(b, call);
-	json_builder_set_member_name(b, "outcome");
-	json_builder_add_string_value(b, outcome);
-	json_builder_end_object(b);
-	sb_http_set_json(msg, SOUP_STATUS_OK, b);
+	PendingOutcome *p = g_new0(PendingOutcome, 1);
+	p->stats = stats;
+	p->msg = g_object_ref(msg);
+	p->call = g_strdup(call);
+	p->outcome = g_strdup(outcome);
+	p->note = g_strdup(note);
+	p->login = g_strdup(user->login);
+	p->follow_up = follow_up;
+	p->mark = mark;
+	p->deadline_us = g_get_monotonic_time() + (gint64)OUTCOME_WAIT_WRITER_MS * 1000;
+	p->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(on_pending_gone), p);
+	p->disconnected_id = g_signal_connect(msg, "disconnected", G_CALLBACK(on_pending_gone), p);
+	soup_server_message_pause(msg);
+	p->source = g_timeout_add(OUTCOME_POLL_MS, outcome_poll, p);
+	stats->pending = g_list_prepend(stats->pending, p);
 }
 
 /* --- GET /api/stats, /api/stats.csv ----------------------------------------------------- */

@@ -318,6 +318,23 @@ gboolean sb_write_queue_sync(SbWriteQueue *q, guint timeout_ms)
 	return ok;
 }
 
+guint64 sb_write_queue_mark(SbWriteQueue *q)
+{
+	g_mutex_lock(&q->lock);
+	/* FIFO: what waits now is out once `removed` has grown by its count */
+	guint64 mark = q->removed + g_queue_get_length(&q->waiting);
+	g_mutex_unlock(&q->lock);
+	return mark;
+}
+
+gboolean sb_write_queue_passed(SbWriteQueue *q, guint64 mark)
+{
+	g_mutex_lock(&q->lock);
+	gboolean passed = q->removed >= mark || q->retry_at_us != 0;
+	g_mutex_unlock(&q->lock);
+	return passed;
+}
+
 gboolean sb_write_queue_retry(SbWriteQueue *q)
 {
 	g_mutex_lock(&q->lock);

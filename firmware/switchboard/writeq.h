@@ -95,6 +95,13 @@ gboolean sb_write_queue_faulty(SbWriteQueue *queue);
  * when nothing waits then. For a reply that must see a write just queued
  * (an outcome posted as its call ends) and for tests: a commit's time. */
 gboolean sb_write_queue_sync(SbWriteQueue *queue, guint timeout_ms);
+/* Without blocking: a mark for what has been submitted so far, and
+ * whether the writer has passed it since (each of those writes written,
+ * refused or dropped) or is stuck at a head that failed. For the main loop
+ * to wait for a write just queued without waiting on the writer (a reply
+ * paused while it polls, stats.c's outcome). */
+guint64 sb_write_queue_mark(SbWriteQueue *queue);
+gboolean sb_write_queue_passed(SbWriteQueue *queue, guint64 mark);
 /* Makes the writer try what waits now, in order, without waiting for its
  * delay, and blocks until it has; TRUE when nothing waits any more. */
 gboolean sb_write_queue_retry(SbWriteQueue *queue);

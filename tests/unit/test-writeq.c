@@ -368,6 +368,75 @@ static void test_store_transient(Fixture *f, gconstpointer data)
 	g_assert_false(sb_store_error_is_transient(NULL));
 }
 
+/* --- a mark the main loop polls instead of waiting ------------------------ */
+
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean entered, open;
+} Gate;
+
+/* A write that waits, inside the writer, until the test opens the gate. */
+static gboolean gated_write(SbStore *store, gpointer data, GError **error)
+{
+	Gate *g = data;
+	g_mutex_lock(&g->lock);
+	g->entered = TRUE;
+	g_cond_broadcast(&g->cond);
+	while (!g->open)
+		g_cond_wait(&g->cond, &g->lock);
+	g_mutex_unlock(&g->lock);
+	return TRUE;
+}
+
+static void test_mark(Fixture *f, gconstpointer data)
+{
+	SbWriteQueueConfig config = {.busy_ms = 20};
+	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
+	/* nothing submitted: passed at once */
+	g_assert_true(sb_write_queue_passed(q, sb_write_queue_mark(q)));
+
+	Gate g = {0};
+	g_mutex_init(&g.lock);
+	g_cond_init(&g.cond);
+	g_assert_cmpint(sb_write_queue_submit(q, "gated", g_strdup("a gated write"), gated_write, &g, NULL), ==,
+			SB_WRITE_WAITING);
+	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
+	guint64 mark = sb_write_queue_mark(q);
+	g_mutex_lock(&g.lock);
+	while (!g.entered)
+		g_cond_wait(&g.cond, &g.lock);
+	g_mutex_unlock(&g.lock);
+	/* the writer is inside the first write: not passed, and asking does
+	 * not wait for it (this thread would hang here otherwise) */
+	g_assert_false(sb_write_queue_passed(q, mark));
+	g_mutex_lock(&g.lock);
+	g.open = TRUE;
+	g_cond_broadcast(&g.cond);
+	g_mutex_unlock(&g.lock);
+	settle(q);
+	g_assert_true(sb_write_queue_passed(q, mark));
+	g_assert_cmpint(rating_of(f, "c-1"), ==, 0);
+
+	/* a head stuck on a fault passes the mark too: nothing to wait for */
+	lock_db(f);
+	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
+			      "store: cannot write now (call_record: *database is locked)*");
+	g_assert_cmpint(submit(q, "c-2", 0), ==, SB_WRITE_WAITING);
+	mark = sb_write_queue_mark(q);
+	settle(q);
+	g_test_assert_expected_messages();
+	g_assert_true(sb_write_queue_passed(q, mark));
+	unlock_db(f);
+	g_test_expect_message("relais-store", G_LOG_LEVEL_MESSAGE,
+			      "store: writing again after * s: 1 kept writes saved");
+	g_assert_true(sb_write_queue_retry(q));
+	g_test_assert_expected_messages();
+	g_clear_pointer(&q, sb_write_queue_free);
+	g_cond_clear(&g.cond);
+	g_mutex_clear(&g.lock);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -380,5 +449,6 @@ int main(int argc, char **argv)
 	ADD("/writeq/batch", test_batch);
 	ADD("/writeq/shutdown", test_shutdown);
 	ADD("/writeq/store-transient", test_store_transient);
+	ADD("/writeq/mark", test_mark);
 	return g_test_run();
 }
