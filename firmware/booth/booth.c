@@ -276,6 +276,13 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 			json_array_add_double_element(recent, st.stamp.recent_ms[i]);
 		json_object_set_array_member(o, "stamp_recent_ms", recent);
 	}
+	/* the booth's own part of booth -> adviser: capture to encoded */
+	if (st.stamp_sent.samples > 0) {
+		json_object_set_int_member(o, "stamp_sent_samples", (gint64)st.stamp_sent.samples);
+		json_object_set_double_member(o, "stamp_sent_p50_ms", st.stamp_sent.p50_ms);
+		json_object_set_double_member(o, "stamp_sent_p90_ms", st.stamp_sent.p90_ms);
+		json_object_set_double_member(o, "stamp_sent_max_ms", st.stamp_sent.max_ms);
+	}
 	return o;
 }
 

@@ -94,8 +94,9 @@ struct _RelaisMedia {
 	gboolean video_linked, audio_linked;
 	guint n_mlines;
 
-	RelaisMediaStats stats;	 /* (lock) */
-	RelaisStampStats *stamp; /* benchmarks only (RELAIS_MEDIA_STAMP=1), see stamp.h */
+	RelaisMediaStats stats;	      /* (lock) */
+	RelaisStampStats *stamp;      /* benchmarks only (RELAIS_MEDIA_STAMP=1), see stamp.h */
+	RelaisStampStats *stamp_sent; /* the same, the booth's own sending part */
 
 	/* Frame functions, one slot per RelaisMediaVideo (media-frames.h):
 	 * no engine lock is held while the owner's code runs on a streaming

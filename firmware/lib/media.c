@@ -80,6 +80,7 @@ void relais_media_unref(gpointer data)
 	/* Last reference: free() has already torn the pipeline down. */
 	g_assert(m->pipeline == NULL);
 	g_clear_pointer(&m->stamp, relais_stamp_stats_unref);
+	g_clear_pointer(&m->stamp_sent, relais_stamp_stats_unref);
 	g_clear_pointer(&m->mic_level, relais_level_unref);
 	g_clear_pointer(&m->pulse, relais_pulse_unref);
 	for (guint i = 0; i < G_N_ELEMENTS(m->frames); i++)
@@ -390,9 +391,6 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 		return FALSE;
 	relais_media_camera_off_attach(m, capture.camera);
 	relais_pulse_attach(m->pulse, capture.camera);
-	/* As the source hands frames over: the wait for the encoder counts. */
-	if (m->stamp != NULL)
-		relais_stamp_writer_attach(capture.camera);
 	m->mute = gst_object_ref(capture.mute);
 	m->opusenc = relais_media_find_element(GST_BIN(aenc), "opusenc", NULL);
 	relais_media_ratectl_setup(m, venc, aenc, m->video_kbps);
@@ -411,6 +409,10 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	}
 	m->video_pay_sink = gst_element_get_static_pad(vpay, "sink");
 	relais_media_add_count_probe(m, m->video_pay_sink, RELAIS_MEDIA_COUNT_VIDEO_SENT);
+	/* As the source hands frames over: the wait for the encoder counts;
+	 * and each frame's way to the payloader, the booth's own part */
+	if (m->stamp != NULL)
+		relais_stamp_send_timer_attach(capture.camera, m->video_pay_sink, m->stamp_sent);
 	GstPad *apad = gst_element_get_static_pad(apay, "sink");
 	relais_media_add_count_probe(m, apad, RELAIS_MEDIA_COUNT_AUDIO_SENT);
 	gst_object_unref(apad);
@@ -536,8 +538,10 @@ RelaisMedia *relais_media_new(const RelaisMediaConf *conf, RelaisMediaRole role,
 		m->frames[i] = relais_frame_slot_new();
 	m->mic_level = relais_level_new();
 	m->pulse = relais_pulse_new();
-	if (relais_stamp_enabled_from_env())
+	if (relais_stamp_enabled_from_env()) {
 		m->stamp = relais_stamp_stats_new();
+		m->stamp_sent = relais_stamp_stats_new();
+	}
 
 	if (!build_pipeline(m, conf, &local)) {
 		g_propagate_prefixed_error(error, g_steal_pointer(&local), "media: ");
@@ -639,8 +643,10 @@ void relais_media_get_stats(RelaisMedia *m, RelaisMediaStats *stats)
 	*stats = m->stats;
 	stats->receive_latency_ms = m->recv_delay.latency_ms;
 	g_mutex_unlock(&m->lock);
-	if (m->stamp != NULL)
+	if (m->stamp != NULL) {
 		relais_stamp_stats_get(m->stamp, &stats->stamp);
+		relais_stamp_stats_get(m->stamp_sent, &stats->stamp_sent);
+	}
 }
 
 GstSample *relais_media_pull_remote_video(RelaisMedia *m)

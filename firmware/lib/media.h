@@ -136,6 +136,9 @@ typedef struct {
 	 * end painted into its frames; all zero unless RELAIS_MEDIA_STAMP=1
 	 * when the engine was made (benchmarks only: see stamp.h). */
 	RelaisStampSummary stamp;
+	/* and the booth's own part of the other direction: from each of its
+	 * stamped frames' capture to the encoded frame at the payloader */
+	RelaisStampSummary stamp_sent;
 	/* The receiving jitter buffers' latency now (ms): the configured one,
 	 * raised while packets get lost (media-quality.h, RelaisRecvDelay). */
 	guint receive_latency_ms;

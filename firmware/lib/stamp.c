@@ -42,6 +42,13 @@ struct _RelaisStampStats {
 	guint64 unreadable;
 	guint next; /* ring index of the next sample */
 	double ring[RELAIS_STAMP_WINDOW];
+	/* the send timer's frames on their way through the encoder: PTS and
+	 * stamp (wall clock, us), a ring */
+	struct {
+		GstClockTime pts;
+		gint64 stamp_us;
+	} pending[RELAIS_STAMP_PENDING];
+	guint pending_next;
 };
 
 RelaisStampStats *relais_stamp_stats_new(void)
@@ -268,12 +275,14 @@ typedef struct {
 	gboolean have_segment;
 	RelaisStampStats *stats; /* reader only */
 	guint64 frames;
+	RelaisStampStats *sent; /* writer: the send timer's, or NULL */
 } ProbeState;
 
 static void probe_state_free(gpointer data)
 {
 	ProbeState *ps = data;
 	g_clear_pointer(&ps->stats, relais_stamp_stats_unref);
+	g_clear_pointer(&ps->sent, relais_stamp_stats_unref);
 	g_free(ps);
 }
 
@@ -361,6 +370,14 @@ static GstPadProbeReturn writer_probe(GstPad *pad, GstPadProbeInfo *info, gpoint
 	GstVideoFrame frame;
 	if (gst_video_frame_map(&frame, &ps->info, buf, GST_MAP_READWRITE)) {
 		gboolean ok = relais_stamp_write_frame(&frame, relais_stamp_from_real_time(now - age));
+		if (ok && ps->sent != NULL && GST_BUFFER_PTS_IS_VALID(buf)) {
+			RelaisStampStats *t = ps->sent;
+			g_mutex_lock(&t->lock);
+			guint i = t->pending_next++ % RELAIS_STAMP_PENDING;
+			t->pending[i].pts = GST_BUFFER_PTS(buf);
+			t->pending[i].stamp_us = now - age;
+			g_mutex_unlock(&t->lock);
+		}
 		gst_video_frame_unmap(&frame);
 		if (!ok && ps->frames == 0)
 			g_warning("cannot stamp %s frames of %dx%d", GST_VIDEO_INFO_NAME(&ps->info),
@@ -400,6 +417,40 @@ gulong relais_stamp_writer_attach(GstPad *pad)
 	g_info("stamping raw video on %s:%s", GST_DEBUG_PAD_NAME(pad));
 	return gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, writer_probe,
 				 probe_state_new(pad), probe_state_free);
+}
+
+/* On the encoder's output: the frame whose PTS a stamped frame had. */
+static GstPadProbeReturn sent_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	RelaisStampStats *t = data;
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	if (buf == NULL || !GST_BUFFER_PTS_IS_VALID(buf))
+		return GST_PAD_PROBE_OK;
+	gint64 now = g_get_real_time();
+	gint64 stamp_us = 0;
+	g_mutex_lock(&t->lock);
+	for (guint i = 0; i < RELAIS_STAMP_PENDING; i++) {
+		if (t->pending[i].stamp_us != 0 && t->pending[i].pts == GST_BUFFER_PTS(buf)) {
+			stamp_us = t->pending[i].stamp_us;
+			t->pending[i].stamp_us = 0;
+			break;
+		}
+	}
+	g_mutex_unlock(&t->lock);
+	if (stamp_us != 0 && now >= stamp_us)
+		relais_stamp_stats_add(t, (now - stamp_us) / 1000.0);
+	return GST_PAD_PROBE_OK;
+}
+
+void relais_stamp_send_timer_attach(GstPad *raw, GstPad *encoded, RelaisStampStats *sent)
+{
+	g_return_if_fail(GST_IS_PAD(raw) && GST_IS_PAD(encoded) && sent != NULL);
+	gst_pad_add_probe(encoded, GST_PAD_PROBE_TYPE_BUFFER, sent_probe, relais_stamp_stats_ref(sent),
+			  (GDestroyNotify)relais_stamp_stats_unref);
+	ProbeState *ps = probe_state_new(raw);
+	ps->sent = relais_stamp_stats_ref(sent);
+	gst_pad_add_probe(raw, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, writer_probe, ps,
+			  probe_state_free);
 }
 
 gulong relais_stamp_reader_attach(GstPad *pad, RelaisStampStats *stats)

@@ -85,6 +85,15 @@ gboolean relais_stamp_read_frame(const struct _GstVideoFrame *frame, guint32 *st
  * to wall-clock time; the time of passing when there is none). Returns the
  * probe id. */
 gulong relais_stamp_writer_attach(struct _GstPad *raw_video_pad);
+/* The writer (as relais_stamp_writer_attach, instead of it) with the
+ * sender's own part of glass-to-glass: from each stamped frame's capture
+ * time (the stamp written) to its encoded frame (the same PTS) on
+ * encoded_video_pad, the encoder's output, recorded in sent (a reference
+ * kept). Frames the encoder drops are forgotten (RELAIS_STAMP_PENDING
+ * kept). */
+#define RELAIS_STAMP_PENDING 128
+void relais_stamp_send_timer_attach(struct _GstPad *raw_video_pad, struct _GstPad *encoded_video_pad,
+				    RelaisStampStats *sent);
 /* Pad probe on decoded remote video: records now - stamp of every frame in
  * stats (which the probe keeps a reference on). Returns the probe id. */
 gulong relais_stamp_reader_attach(struct _GstPad *decoded_video_pad, RelaisStampStats *stats);

@@ -131,6 +131,40 @@ const adviserCounters = async (page) => {
   };
 };
 
+// Where the console spends its part of booth -> adviser: Chromium's own
+// cumulative counters for the booth's video (inbound-rtp), read at both ends
+// of a window: time in its jitter buffer, decoding, and from the first
+// packet of a frame to its decoded picture (processing), each summed over
+// the frames.
+const adviserRecvTimes = (page) =>
+  page.evaluate(async () => {
+    const out = {};
+    for (const r of (await window.relais.pc.getStats()).values()) {
+      if (r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded ?? 0) >= (out.framesDecoded ?? 0)) {
+        Object.assign(out, {
+          jitterBufferDelay: r.jitterBufferDelay ?? 0,
+          jitterBufferEmittedCount: r.jitterBufferEmittedCount ?? 0,
+          totalDecodeTime: r.totalDecodeTime ?? 0,
+          totalProcessingDelay: r.totalProcessingDelay ?? 0,
+          framesDecoded: r.framesDecoded ?? 0,
+        });
+      }
+    }
+    return out;
+  });
+
+// per frame in ms over the window between two readings
+const recvBreakdown = (t0, t1) => {
+  const frames = (t1.framesDecoded ?? 0) - (t0.framesDecoded ?? 0);
+  const emitted = (t1.jitterBufferEmittedCount ?? 0) - (t0.jitterBufferEmittedCount ?? 0);
+  if (frames <= 0 || emitted <= 0) return null;
+  return {
+    jitterMs: ((t1.jitterBufferDelay - t0.jitterBufferDelay) * 1000) / emitted,
+    decodeMs: ((t1.totalDecodeTime - t0.totalDecodeTime) * 1000) / frames,
+    processingMs: ((t1.totalProcessingDelay - t0.totalProcessingDelay) * 1000) / frames,
+  };
+};
+
 // --- the two booths, behind one interface ---------------------------------
 
 const KIOSK_ARGS = [...BASE_ARGS, '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
@@ -188,6 +222,7 @@ async function startKiosk(dir, sb, c, clip) {
     stampPoll: async () => {},
     stampSamples: () => page.evaluate(() => (window.kiosk.reader?.samples ?? []).map((x) => x.display)),
     stampWhere: 'drawn (requestVideoFrameCallback expectedDisplayTime)',
+    stampSentPart: async () => null, // a page cannot see its encoder's output
     async afterEnd() {
       await until(() => page.evaluate(() => window.kiosk.state === 'idle'), { timeout: 10000, interval: 50, what: 'kiosk idle' });
     },
@@ -270,6 +305,9 @@ async function startRelais(dir, sb, c, clip, { stamp = false } = {}) {
     async stampSamples() {
       return this.stampTaken;
     },
+    // its own part of booth -> adviser: capture to the encoded frame
+    // (status media.stamp_sent_p50_ms, over the call so far)
+    stampSentPart: async () => (await ctl.status()).media?.stamp_sent_p50_ms ?? null,
     stampWhere: c.ui ? 'drawn (after the UI\'s SDL_RenderPresent)' : 'decoded (the booth\'s appsink: no screen in this case)',
     async afterEnd() {
       if (c.ui) {
@@ -390,6 +428,7 @@ async function latencyCall(adviser, booth, c) {
     await sleep(G2G_WARMUP_MS);
     await adviser.page.evaluate(() => (window.__benchReader.samples = []));
     await booth.stampReset();
+    const recv0 = await adviserRecvTimes(adviser.page);
     const t0 = Date.now();
     while (Date.now() - t0 < G2G_S * 1000) {
       await sleep(1000);
@@ -401,6 +440,8 @@ async function latencyCall(adviser, booth, c) {
       return window.__benchReader.samples.map((x) => x.display);
     });
     r.toBooth = await booth.stampSamples();
+    r.recv = recvBreakdown(recv0, await adviserRecvTimes(adviser.page));
+    r.sentPartMs = await booth.stampSentPart();
     if (!r.toAdviser.length || !r.toBooth.length) {
       r.ok = false;
       r.why = `no readable stamps: ${r.toAdviser.length} at the adviser, ${r.toBooth.length} at the booth`;
@@ -499,6 +540,17 @@ function caseRows(c, res) {
         p === 50 && small ? '<= 0.5x and <= 25 ms' : '', p === 50 && small && !gFailed ? (x, y, r) => r <= 0.5 && x <= 25 : null,
         p === 50 ? note(`; both drawn by the console (${g(b, 'toAdviser').length} + ${g(k, 'toAdviser').length} frames)`) : '');
     }
+    // booth -> adviser, where the time goes: the booth's own part (Relais
+    // only), then the console's (Chromium's counters, per frame, mean over
+    // the calls' windows)
+    const okG = (x) => x.g2g.filter((r) => r.ok);
+    const mean = (xs) => (xs.length ? xs.reduce((a, v) => a + v, 0) / xs.length : null);
+    add('booth -> adviser, the booth\'s part: capture to encoded (p50)', mean(okG(b).map((r) => r.sentPartMs).filter(Number.isFinite)), null, 'ms', '', null,
+      'relais-booth: from its stamp to the encoded frame at the payloader (status stamp_sent_p50_ms); a page cannot see it');
+    for (const [f, label] of [['jitterMs', 'in its jitter buffer'], ['decodeMs', 'decoding'], ['processingMs', 'first packet to decoded frame']]) {
+      add(`booth -> adviser, at the console: ${label} (mean)`, mean(okG(b).map((r) => r.recv?.[f]).filter(Number.isFinite)),
+        mean(okG(k).map((r) => r.recv?.[f]).filter(Number.isFinite)), 'ms', '', null, "Chromium's inbound-rtp counters over the window, per frame");
+    }
     for (const p of [50, 95]) {
       add(`glass-to-glass adviser -> booth (p${p})`, pct(g(b, 'toBooth'), p), pct(g(k, 'toBooth'), p), 'ms',
         p === 50 && small ? '<= 0.5x and <= 25 ms' : '', p === 50 && small && c.ui && !gFailed ? (x, y, r) => r <= 0.5 && x <= 25 : null,
@@ -546,7 +598,8 @@ async function runCase(dir, sb, adviser, c) {
           for (const booth of [kiosk, relais]) {
             const r = await latencyCall(adviser, booth, c);
             res[booth.side].g2g.push(r);
-            log(`  g2g ${i} ${booth.side.padEnd(6)} ${r.ok ? `booth -> adviser p50 ${pct(r.toAdviser, 50)?.toFixed(1)} ms (${r.toAdviser.length}), adviser -> booth p50 ${pct(r.toBooth, 50)?.toFixed(1)} ms (${r.toBooth.length})` : r.why}`);
+            log(`  g2g ${i} ${booth.side.padEnd(6)} ${r.ok ? `booth -> adviser p50 ${pct(r.toAdviser, 50)?.toFixed(1)} ms (${r.toAdviser.length}), adviser -> booth p50 ${pct(r.toBooth, 50)?.toFixed(1)} ms (${r.toBooth.length})` +
+              `; booth's part ${r.sentPartMs?.toFixed(1) ?? '-'} ms, console: jitter buffer ${r.recv?.jitterMs?.toFixed(1) ?? '-'}, decode ${r.recv?.decodeMs?.toFixed(1) ?? '-'}, processing ${r.recv?.processingMs?.toFixed(1) ?? '-'} ms` : r.why}`);
           }
         }
       }

@@ -392,16 +392,19 @@ static void test_vp8(gconstpointer data)
 }
 
 /* The probes media.c attaches, on a live pipeline: every decoded frame has
- * a stamp, and its age is small and never negative. */
+ * a stamp, and its age is small and never negative. "timed": the writer
+ * with the send timer, read after the codec (the same PTS): every frame is
+ * timed, and its part is never more than the whole age read after it. */
 static void test_probes(gconstpointer data)
 {
+	gboolean timed = g_strcmp0(data, "timed") == 0;
 	g_autofree char *codec = sim_codec_chain();
 	if (codec == NULL)
 		return;
 	g_autofree char *desc =
 		g_strdup_printf("videotestsrc is-live=true pattern=ball num-buffers=45 ! "
 				"video/x-raw,format=I420,width=640,height=480,framerate=30/1 ! queue name=q ! %s "
-				"! videoconvert ! video/x-raw,format=I420 ! appsink name=sink sync=false",
+				"! videoconvert name=vc ! video/x-raw,format=I420 ! appsink name=sink sync=false",
 				codec);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GstElement) pipeline = gst_parse_launch(desc, &error);
@@ -411,7 +414,13 @@ static void test_probes(gconstpointer data)
 	g_autoptr(GstPad) raw = gst_element_get_static_pad(q, "sink");
 	g_autoptr(GstPad) decoded = gst_element_get_static_pad(sink, "sink");
 	g_autoptr(RelaisStampStats) stats = relais_stamp_stats_new();
-	g_assert_cmpuint(relais_stamp_writer_attach(raw), !=, 0);
+	g_autoptr(RelaisStampStats) sent = relais_stamp_stats_new();
+	g_autoptr(GstElement) vc = gst_bin_get_by_name(GST_BIN(pipeline), "vc");
+	g_autoptr(GstPad) coded = gst_element_get_static_pad(vc, "sink");
+	if (timed)
+		relais_stamp_send_timer_attach(raw, coded, sent);
+	else
+		g_assert_cmpuint(relais_stamp_writer_attach(raw), !=, 0);
 	g_assert_cmpuint(relais_stamp_reader_attach(decoded, stats), !=, 0);
 
 	g_assert_cmpint(gst_element_set_state(pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
@@ -436,6 +445,20 @@ static void test_probes(gconstpointer data)
 		g_assert_cmpfloat(sum.recent_ms[i], >=, 0);
 	g_assert_cmpfloat(sum.p50_ms, >=, 0);
 	g_assert_cmpfloat(sum.max_ms, <, 1000);
+	RelaisStampSummary part;
+	relais_stamp_stats_get(sent, &part);
+	if (!timed) {
+		g_assert_cmpuint(part.samples, ==, 0);
+		return;
+	}
+	g_test_message("send timer: %" G_GUINT64_FORMAT " frames, p50 %.1f ms, max %.1f ms", part.samples, part.p50_ms,
+		       part.max_ms);
+	g_assert_cmpuint(part.samples, ==, n);
+	g_assert_cmpfloat(part.p50_ms, >=, 0);
+	/* the reader's ages are in the stamp's ticks (0.1 ms), the timer's
+	 * in microseconds: one tick each way of slack */
+	g_assert_cmpfloat(part.p50_ms, <=, sum.p50_ms + 2.0 / RELAIS_STAMP_TICKS_PER_MS);
+	g_assert_cmpfloat(part.max_ms, <=, sum.max_ms + 2.0 / RELAIS_STAMP_TICKS_PER_MS);
 }
 
 int main(int argc, char **argv)
@@ -451,5 +474,6 @@ int main(int argc, char **argv)
 	/* noise everywhere else: the encoder starves the strip of bits */
 	g_test_add_data_func("/stamp/vp8/snow", "snow", test_vp8);
 	g_test_add_data_func("/stamp/probes", NULL, test_probes);
+	g_test_add_data_func("/stamp/probes/timed", "timed", test_probes);
 	return g_test_run();
 }
