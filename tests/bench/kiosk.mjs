@@ -147,6 +147,9 @@ const adviserRecvTimes = (page) =>
           totalDecodeTime: r.totalDecodeTime ?? 0,
           totalProcessingDelay: r.totalProcessingDelay ?? 0,
           framesDecoded: r.framesDecoded ?? 0,
+          keyFramesDecoded: r.keyFramesDecoded ?? 0,
+          pliCount: r.pliCount ?? 0,
+          firCount: r.firCount ?? 0,
         });
       }
     }
@@ -361,7 +364,7 @@ async function oneCall(adviser, booth, { windowS }) {
     if (windowS > 0) {
       await sleep(1000); // rates and encoders settle past the first key frame
       const c0 = cpuSnapshot(booth.root);
-      const [a0, b0] = await Promise.all([adviserCounters(adviser.page), booth.counters()]);
+      const [a0, b0, t0r] = await Promise.all([adviserCounters(adviser.page), booth.counters(), adviserRecvTimes(adviser.page)]);
       const t0 = Date.now();
       let peak = pss(booth.root);
       while (Date.now() - t0 < windowS * 1000) {
@@ -370,7 +373,7 @@ async function oneCall(adviser, booth, { windowS }) {
         if (p.mb > peak.mb) peak = p;
       }
       const c1 = cpuSnapshot(booth.root);
-      const [a1, b1] = await Promise.all([adviserCounters(adviser.page), booth.counters()]);
+      const [a1, b1, t1r] = await Promise.all([adviserCounters(adviser.page), booth.counters(), adviserRecvTimes(adviser.page)]);
       const secs = (Date.now() - t0) / 1000;
       r.cpuPerMin = cpuBetween(c0, c1) * (60 / secs);
       r.pssMB = peak.mb;
@@ -383,6 +386,10 @@ async function oneCall(adviser, booth, { windowS }) {
       r.sentKbps = ((a1.rxBytes - a0.rxBytes - rtx) * 8) / 1000 / secs;
       r.rtxKbps = (rtx * 8) / 1000 / secs;
       r.sentFps = (a1.rxFrames - a0.rxFrames) / secs;
+      // key frames in the window, and the console's requests for them
+      // (PLI, FIR): each is a large frame on top of the rate
+      r.keyFrames = (t1r.keyFramesDecoded ?? 0) - (t0r.keyFramesDecoded ?? 0);
+      r.keyRequests = (t1r.pliCount ?? 0) + (t1r.firCount ?? 0) - (t0r.pliCount ?? 0) - (t0r.firCount ?? 0);
       r.sentSize = `${a1.rxWidth}x${a1.rxHeight}`;
       r.rxFps = (b1.rxFrames - b0.rxFrames) / secs; // the adviser's video decoded at the booth
       r.adviserKbps = ((a1.txBytes - a0.txBytes) * 8) / 1000 / secs;
@@ -497,6 +504,8 @@ function caseRows(c, res) {
     add('video sent, booth -> adviser (p50)', bk, kk, 'kbit/s', 'within 20 %', (x, y) => within(x, y), `target ${c.kbps}; each packet once (retransmissions apart); sizes: relais ${sizes(b)}, kiosk ${sizes(k)}`);
     add('video resent (RTX), booth -> adviser (p50)', pct(col(b.calls, 'rtxKbps'), 50), pct(col(k.calls, 'rtxKbps'), 50), 'kbit/s', '', null, "the adviser's NACKs answered");
     add('video frame rate sent (p50)', bf, kf, 'fps', 'within 20 %', (x, y) => within(x, y));
+    add('key frames sent in a measured call (p50)', pct(col(b.calls, 'keyFrames'), 50), pct(col(k.calls, 'keyFrames'), 50), 'frames', '', null,
+      `asked by the console (PLI + FIR, p50): relais ${pct(col(b.calls, 'keyRequests'), 50) ?? '-'}, kiosk ${pct(col(k.calls, 'keyRequests'), 50) ?? '-'}; ${WINDOW_S} s each`);
     add('adviser video decoded at booth (p50)', pct(col(b.calls, 'rxFps'), 50), pct(col(k.calls, 'rxFps'), 50), 'fps', 'within 20 %', (x, y) => within(x, y));
   }
   const setup = (f, label) => {
@@ -583,7 +592,7 @@ async function runCase(dir, sb, adviser, c) {
           res[booth.side].calls.push(r);
           log(
             `  ${String(i).padStart(2)} ${booth.side.padEnd(6)} ${r.ok ? `set-up booth ${r.setupBooth?.toFixed(0)} ms, adviser ${r.setupAdviser?.toFixed(0)} ms` : r.why}` +
-              (r.cpuPerMin !== undefined ? `; ${r.cpuPerMin.toFixed(2)} CPU-s/min, PSS ${r.pssMB.toFixed(0)} MB (${r.processes} proc.), sent ${r.sentKbps.toFixed(0)} kbit/s (+${r.rtxKbps.toFixed(0)} resent) ${r.sentFps.toFixed(1)} fps ${r.sentSize} ${r.codec}, decoded ${r.rxFps.toFixed(1)} fps (adviser sent ${r.adviserKbps.toFixed(0)} kbit/s ${r.adviserFps.toFixed(1)} fps)${r.own ? `; ${r.own}` : ''}` : ''),
+              (r.cpuPerMin !== undefined ? `; ${r.cpuPerMin.toFixed(2)} CPU-s/min, PSS ${r.pssMB.toFixed(0)} MB (${r.processes} proc.), sent ${r.sentKbps.toFixed(0)} kbit/s (+${r.rtxKbps.toFixed(0)} resent) ${r.sentFps.toFixed(1)} fps ${r.sentSize} ${r.codec}, decoded ${r.rxFps.toFixed(1)} fps, ${r.keyFrames} key frames for ${r.keyRequests} requests (adviser sent ${r.adviserKbps.toFixed(0)} kbit/s ${r.adviserFps.toFixed(1)} fps)${r.own ? `; ${r.own}` : ''}` : ''),
           );
         }
       }
