@@ -165,6 +165,22 @@ const range = (k) => (ok ? `; call ends ranged ${fmtMB(Math.min(...calls.map((c)
 
 rows.push(row('calls with media both ways', `${CALLS} calls`, done, 'calls', `${CALLS}`, ok, failure ?? `booth and adviser each decoded video and audio in every call; ${(secs / Math.max(1, calls.length)).toFixed(1)} s per call, ${secs.toFixed(0)} s in all`));
 rows.push(row('booth RSS growth', `${CALLS} calls`, grow('boothRssKB', 1024), 'MB', '<= 2 MB', ok ? grow('boothRssKB', 1024) <= 2 : null, ok ? `${note}${fmtMB(first.boothRssKB)} MB, end of call ${WARMUP} ${fmtMB(base.boothRssKB)} MB, end ${fmtMB(last.boothRssKB)} MB${range('boothRssKB')}` : note));
+// The booth's RSS climbs over its first tens of calls and then stays
+// flat (tests/bench/README-load.md, "Soak"): the same floor read again
+// once that settling is over, and the slope of a straight line through
+// the call ends from then on (what a leak would show), both recorded.
+const SETTLED = 50;
+if (ok && calls.length >= SETTLED + 2 * K) {
+  const g = (floor('boothRssKB', calls.length - K, calls.length) - floor('boothRssKB', SETTLED, SETTLED + K)) / 1024;
+  rows.push(row('booth RSS growth after the first 50 calls', `${CALLS} calls`, g, 'MB', 'recorded', null,
+    `least RSS of the ends of calls ${SETTLED + 1}-${SETTLED + K} against calls ${CALLS - K + 1}-${CALLS}: ${fmtMB(floor('boothRssKB', SETTLED, SETTLED + K))} then ${fmtMB(floor('boothRssKB', calls.length - K, calls.length))} MB`));
+  const pts = calls.slice(SETTLED).map((c, i) => [SETTLED + i + 1, c.end.boothRssKB]);
+  const mx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+  const my = pts.reduce((a, p) => a + p[1], 0) / pts.length;
+  const slope = pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  rows.push(row('booth RSS per call after the first 50 calls', `${CALLS} calls`, slope, 'KB/call', 'recorded', null,
+    `least squares over the ends of calls ${SETTLED + 1}-${CALLS}: ${((slope * 500) / 1024).toFixed(2)} MB over 500 calls at that rate`));
+}
 rows.push(row('booth open fds growth', `${CALLS} calls`, grow('boothFds'), 'fds', '0', ok ? grow('boothFds') <= 0 : null, ok ? `${note}${first.boothFds}, end of call ${WARMUP} ${base.boothFds}, end ${last.boothFds}` : note));
 rows.push(row('switchboard RSS growth', `${CALLS} calls`, grow('sbRssKB', 1024), 'MB', '<= 2 MB', ok ? grow('sbRssKB', 1024) <= 2 : null, ok ? `${note}${fmtMB(first.sbRssKB)} MB, end of call ${WARMUP} ${fmtMB(base.sbRssKB)} MB, end ${fmtMB(last.sbRssKB)} MB${range('sbRssKB')}` : note));
 rows.push(row('switchboard open fds growth', `${CALLS} calls`, grow('sbFds'), 'fds', '0', ok ? grow('sbFds') <= 0 : null, ok ? `${note}${first.sbFds}, end of call ${WARMUP} ${base.sbFds}, end ${last.sbFds}` : note));
