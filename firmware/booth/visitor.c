@@ -834,6 +834,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 		json_object_set_string_member(o, "booking_code", relais_journey_get_code(v->journey));
 	if (s == RELAIS_JOURNEY_BOOK_CODE && relais_journey_get_booked_start(v->journey))
 		json_object_set_string_member(o, "booking_start", relais_journey_get_booked_start(v->journey));
+	if (s == RELAIS_JOURNEY_BOOK_CODE && relais_journey_get_booked_end(v->journey))
+		json_object_set_string_member(o, "booking_end", relais_journey_get_booked_end(v->journey));
 	const char *berr = relais_journey_get_booking_error(v->journey);
 	if (berr)
 		json_object_set_string_member(o, "booking_error", berr);

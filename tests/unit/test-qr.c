@@ -270,6 +270,13 @@ static void test_decode_screen(void)
 					all);
 			g_assert_nonnull(strstr(event, "\r\nDTSTART:20261124T080000Z\r\n"));
 			g_assert_nonnull(strstr(event, "7KQ 2MZ"));
+			if (!contrast) {
+				g_autoptr(RelaisQr) qr = relais_qr_encode(event, &error);
+				g_assert_no_error(error);
+				g_test_message(
+					"%s: the calendar event is %zu octets, QR version %d (%d modules a side)", *l,
+					strlen(event), qr->version, qr->width);
+			}
 		}
 }
 

@@ -101,8 +101,8 @@ static char *grouped_code(const char *code)
 }
 
 /* The QR code as crisp squares: whole pixels per module, dark on white
- * whatever the theme, with its quiet zone, centred in `area`; returns the
- * pixels per module (0: not drawn). */
+ * whatever the theme, with its quiet zone, at the top of `area` and centred
+ * across it; returns the pixels per module (0: not drawn). */
 static int draw_qr(BoothUi *ui, SDL_Rect area, const char *text)
 {
 	g_autoptr(GError) error = NULL;
@@ -115,7 +115,7 @@ static int draw_qr(BoothUi *ui, SDL_Rect area, const char *text)
 	int px = MIN(area.w, area.h) / side;
 	if (px < 1)
 		return 0;
-	SDL_Rect bg = {area.x + (area.w - side * px) / 2, area.y + (area.h - side * px) / 2, side * px, side * px};
+	SDL_Rect bg = {area.x + (area.w - side * px) / 2, area.y, side * px, side * px};
 	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
 	SDL_SetRenderDrawColor(ui->renderer, 0xff, 0xff, 0xff, 0xff);
 	SDL_RenderFillRect(ui->renderer, &bg);
@@ -206,7 +206,10 @@ void ui_screen_book_code(BoothUi *ui)
 		col.y +=
 			ui_text(ui, FONT_TITLE, TRUE, ui->view.booking_when, col, -1, FALSE, t->primary) + ui_px(ui, 6);
 	if (ui->view.booking_site)
-		col.y += ui_text(ui, FONT_BODY, FALSE, ui->view.booking_site, col, -1, FALSE, t->ink) + f.gap;
+		col.y += ui_text(ui, FONT_BODY, FALSE, ui->view.booking_site, col, -1, FALSE, t->ink) +
+			 (ui->view.booking_address ? ui_px(ui, 2) : f.gap);
+	if (ui->view.booking_address)
+		col.y += ui_text(ui, FONT_BODY, FALSE, ui->view.booking_address, col, -1, FALSE, t->muted_ink) + f.gap;
 	ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.book.code.hint"), col, -1, FALSE, t->muted_ink);
 
 	g_autofree char *text = relais_qr_booking_text(ui->view.code, ui->view.booking_start);
@@ -216,7 +219,7 @@ void ui_screen_book_code(BoothUi *ui)
 	} else {
 		const char *code_label = ui_tr(ui, "ui.book.code.qr_code");
 		const char *cal_label = ui_tr(ui, "ui.book.code.qr_calendar");
-		int code_w = (right.w - f.gap) / 3, cal_w = right.w - f.gap - code_w;
+		int code_w = (right.w - f.gap) / 4, cal_w = right.w - f.gap - code_w;
 		int label_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, code_label, code_w),
 				  ui_text_height(ui, FONT_BODY, TRUE, cal_label, cal_w)) +
 			      ui_px(ui, 4);
