@@ -140,6 +140,8 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     await screen(a, 'attract', { timeout: 10000 });
     const after = await a.visitor();
     assert.equal(after.booking_code, undefined, 'the code is not kept on the booth');
+    assert.equal(after.booking_start, undefined, 'nor its slot (the calendar event is made of it)');
+    assert.equal(after.booking_end, undefined);
     assert.equal(after.slots, -1);
   });
 

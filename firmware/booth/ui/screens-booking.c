@@ -219,7 +219,10 @@ void ui_screen_book_code(BoothUi *ui)
 	} else {
 		const char *code_label = ui_tr(ui, "ui.book.code.qr_code");
 		const char *cal_label = ui_tr(ui, "ui.book.code.qr_calendar");
-		int code_w = (right.w - f.gap) / 4, cal_w = right.w - f.gap - code_w;
+		/* a quarter for the code's, or its label's width (on one line) */
+		int code_w = MAX((right.w - f.gap) / 4, ui_text_width(ui, FONT_BODY, TRUE, code_label) + ui_px(ui, 8));
+		code_w = MIN(code_w, (right.w - f.gap) / 2);
+		int cal_w = right.w - f.gap - code_w;
 		int label_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, code_label, code_w),
 				  ui_text_height(ui, FONT_BODY, TRUE, cal_label, cal_w)) +
 			      ui_px(ui, 4);
