@@ -159,6 +159,12 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     const noZone = await api('POST', 'sites', { body: { name: 'No zone' } });
     assert.equal(noZone.status, 400);
     assert.equal(noZone.json.field, 'timezone');
+    // an address is one line of at most 200 characters, a string
+    for (const address of ['1 rue de la Gare\nLyon', 'x'.repeat(201), 42]) {
+      const bad = await api('POST', 'sites', { body: { name: 'Bad address', timezone: 'UTC', address } });
+      assert.equal(bad.status, 400, JSON.stringify(address));
+      assert.equal(bad.json.field, 'address');
+    }
     const taken = await api('POST', 'sites', { body: { name: 'Annexe Est', timezone: 'UTC' } });
     assert.equal(taken.status, 409);
 
