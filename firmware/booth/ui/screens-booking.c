@@ -174,8 +174,11 @@ static void labelled_qr(BoothUi *ui, SDL_Rect r, int label_h, const char *label,
 	ui_text(ui, FONT_BODY, TRUE, label, (SDL_Rect){r.x, r.y, r.w, label_h}, 0, FALSE, t->ink);
 	int side = MIN(r.w, r.h - label_h);
 	int px = draw_qr(ui, (SDL_Rect){r.x + (r.w - side) / 2, r.y + label_h, side, side}, text);
-	if (px == 1)
+	static gboolean told; /* once: the screen is drawn again and again */
+	if (px == 1 && !told) {
+		told = TRUE;
 		g_warning("the QR code '%s' has one pixel a module: phones may not read it", label);
+	}
 }
 
 void ui_screen_book_code(BoothUi *ui)
