@@ -102,6 +102,7 @@ const siteUi = {
   title: $('site-form-title'),
   name: $('site-name'),
   timezone: $('site-timezone'),
+  address: $('site-address'),
   formError: $('site-form-error'),
   submit: $('site-submit'),
   cancel: $('site-cancel'),
@@ -137,7 +138,7 @@ async function loadSites() {
         button('Edit', 'site-edit', () => editSite(s), 'btn btn-quiet'),
         button('Delete', 'site-delete', () => deleteSite(s), 'btn btn-quiet'),
       );
-      tr.append(cell(s.name, { 'data-testid': 'site-name-cell' }), cell(s.timezone), cell(usageText(s.usage)), actions);
+      tr.append(cell(s.name, { 'data-testid': 'site-name-cell' }), cell(s.timezone), cell(s.address ?? '', { 'data-testid': 'site-address-cell' }), cell(usageText(s.usage)), actions);
       return tr;
     }),
   );
@@ -169,6 +170,7 @@ function editSite(s) {
   siteUi.title.textContent = `Change “${s.name}”`;
   siteUi.name.value = s.name;
   siteUi.timezone.value = s.timezone;
+  siteUi.address.value = s.address ?? '';
   siteUi.submit.textContent = 'Save changes';
   siteUi.cancel.hidden = false;
   formError(siteUi.formError, null);
@@ -187,11 +189,11 @@ function resetSiteForm() {
 siteUi.cancel.addEventListener('click', resetSiteForm);
 siteUi.form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  const body = { name: siteUi.name.value.trim(), timezone: siteUi.timezone.value.trim() };
+  const body = { name: siteUi.name.value.trim(), timezone: siteUi.timezone.value.trim(), address: siteUi.address.value.trim() };
   const r = st.editingSite
     ? await send('PUT', `/api/admin/sites/${st.editingSite.id}`, body)
     : await send('POST', '/api/admin/sites', body);
-  formError(siteUi.formError, r, { name: siteUi.name, timezone: siteUi.timezone });
+  formError(siteUi.formError, r, { name: siteUi.name, timezone: siteUi.timezone, address: siteUi.address });
   if (!r.ok) return;
   resetSiteForm();
   await loadSites();

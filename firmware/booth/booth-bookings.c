@@ -82,7 +82,9 @@ gboolean booth_booking_answer_from_msg(RelaisMsg *msg, GArray *slots, BoothBooki
 		a.kind = BOOTH_BOOKING_BOOKED;
 		a.code = relais_msg_get_string(msg, "code");
 		a.start = relais_msg_get_string(msg, "start");
+		a.end = relais_msg_get_string(msg, "end");
 		a.site = relais_msg_get_string(msg, "site");
+		a.address = relais_msg_get_string(msg, "address");
 		break;
 	case RELAIS_MSG_CHECKED_IN:
 		a.kind = BOOTH_BOOKING_CHECKED_IN;

@@ -49,11 +49,12 @@ typedef struct {
 	BoothBookingKind kind;
 	const BoothSlot *slots; /* SLOTS */
 	guint n_slots;
-	const char *code, *start, *site; /* BOOKED */
-	const char *language, *topic;	 /* CHECKED_IN */
-	BoothBookingReason reason;	 /* REFUSED */
-	const char *retry_at;		 /* REFUSED: come back from then (too_early), */
-	int retry_s;			 /* or in so many seconds (wait); -1: none */
+	const char *code, *start, *end; /* BOOKED */
+	const char *site, *address;	/* BOOKED */
+	const char *language, *topic;	/* CHECKED_IN */
+	BoothBookingReason reason;	/* REFUSED */
+	const char *retry_at;		/* REFUSED: come back from then (too_early), */
+	int retry_s;			/* or in so many seconds (wait); -1: none */
 } BoothBookingAnswer;
 
 /* Returns: (transfer none) the protocol's name of `reason` ("taken"...). */

@@ -418,7 +418,10 @@ static void refresh(BoothVisitor *v)
 		booked_when = booth_ui_format_when(v->ui, view->language, booked_start, at);
 		view->booking_start = booked_start;
 		view->booking_when = booked_when;
+		view->booking_end = relais_journey_get_booked_end(j);
 		view->booking_site = relais_journey_get_booked_site(j);
+		view->booking_address = relais_journey_get_booked_address(j);
+		view->booking_made = relais_journey_get_booked_made(j);
 	} else if (s != RELAIS_JOURNEY_CHECK_IN) {
 		view->code = NULL; /* shown on those two screens only */
 	}
@@ -432,6 +435,7 @@ static void refresh(BoothVisitor *v)
 	view->slots = NULL;
 	view->booking_when = view->booking_retry = NULL;
 	view->booking_start = view->booking_site = NULL;
+	view->booking_end = view->booking_address = view->booking_made = NULL;
 }
 
 /* Journey timeouts run from the last touch or from entering the screen,
@@ -591,6 +595,7 @@ static void on_booking(Booth *booth, const BoothBookingAnswer *a, gpointer data)
 	RelaisJourneyBooking info = {.retry_s = -1};
 	RelaisJourneyEvent ev = {.booking = &info};
 	g_autofree RelaisJourneySlot *slots = NULL;
+	g_autofree char *made = NULL;
 	switch (a->kind) {
 	case BOOTH_BOOKING_SLOTS:
 		if (relais_journey_get_state(v->journey) != RELAIS_JOURNEY_BOOK_SLOTS)
@@ -604,7 +609,16 @@ static void on_booking(Booth *booth, const BoothBookingAnswer *a, gpointer data)
 		break;
 	case BOOTH_BOOKING_BOOKED:
 		info.start = a->start;
+		info.end = a->end;
 		info.site = a->site;
+		info.address = a->address;
+		/* the calendar event's DTSTAMP: fixed once, so that its QR code
+		 * does not change under the visitor's phone */
+		{
+			g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+			made = g_date_time_format_iso8601(now);
+		}
+		info.made = made;
 		ev.type = RELAIS_JOURNEY_EV_BOOKED;
 		ev.str = a->code;
 		break;
@@ -820,6 +834,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 		json_object_set_string_member(o, "booking_code", relais_journey_get_code(v->journey));
 	if (s == RELAIS_JOURNEY_BOOK_CODE && relais_journey_get_booked_start(v->journey))
 		json_object_set_string_member(o, "booking_start", relais_journey_get_booked_start(v->journey));
+	if (s == RELAIS_JOURNEY_BOOK_CODE && relais_journey_get_booked_end(v->journey))
+		json_object_set_string_member(o, "booking_end", relais_journey_get_booked_end(v->journey));
 	const char *berr = relais_journey_get_booking_error(v->journey);
 	if (berr)
 		json_object_set_string_member(o, "booking_error", berr);

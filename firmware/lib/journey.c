@@ -30,7 +30,7 @@ struct _RelaisJourney {
 	gboolean booking_pending, booked;
 	/* what the switchboard answered (RelaisJourneyBooking) */
 	GPtrArray *slot_starts, *slot_ends; /* of the n_slots offered, if told */
-	char *booked_start, *booked_site, *booked_topic;
+	char *booked_start, *booked_end, *booked_site, *booked_address, *booked_made, *booked_topic;
 	char *retry_at;
 	int retry_s;
 	/* what the booth knows about the world: kept */
@@ -171,7 +171,10 @@ void relais_journey_wipe(RelaisJourney *j)
 	g_ptr_array_set_size(j->slot_starts, 0);
 	g_ptr_array_set_size(j->slot_ends, 0);
 	g_clear_pointer(&j->booked_start, g_free);
+	g_clear_pointer(&j->booked_end, g_free);
 	g_clear_pointer(&j->booked_site, g_free);
+	g_clear_pointer(&j->booked_address, g_free);
+	g_clear_pointer(&j->booked_made, g_free);
 	g_clear_pointer(&j->booked_topic, g_free);
 	g_clear_pointer(&j->retry_at, g_free);
 	j->retry_s = -1;
@@ -604,7 +607,10 @@ gboolean relais_journey_feed(RelaisJourney *j, const RelaisJourneyEvent *ev, Rel
 			return bad_arg(ev, "not a booking code", error);
 		g_strlcpy(j->code, ev->str, sizeof(j->code));
 		set_string(&j->booked_start, ev->booking ? ev->booking->start : NULL);
+		set_string(&j->booked_end, ev->booking ? ev->booking->end : NULL);
 		set_string(&j->booked_site, ev->booking ? ev->booking->site : NULL);
+		set_string(&j->booked_address, ev->booking ? ev->booking->address : NULL);
+		set_string(&j->booked_made, ev->booking ? ev->booking->made : NULL);
 		j->booking_pending = FALSE;
 		next = RELAIS_JOURNEY_BOOK_CODE;
 		break;
@@ -835,9 +841,24 @@ const char *relais_journey_get_booked_start(const RelaisJourney *j)
 	return j->booked_start;
 }
 
+const char *relais_journey_get_booked_end(const RelaisJourney *j)
+{
+	return j->booked_end;
+}
+
 const char *relais_journey_get_booked_site(const RelaisJourney *j)
 {
 	return j->booked_site;
+}
+
+const char *relais_journey_get_booked_address(const RelaisJourney *j)
+{
+	return j->booked_address;
+}
+
+const char *relais_journey_get_booked_made(const RelaisJourney *j)
+{
+	return j->booked_made;
 }
 
 const char *relais_journey_get_booked_topic(const RelaisJourney *j)

@@ -156,7 +156,9 @@ typedef struct {
  * NULL (-1 for retry_s). */
 typedef struct {
 	const RelaisJourneySlot *slots; /* EV_SLOTS: `num` of them */
-	const char *start, *site;	/* EV_BOOKED: the booked time, the site */
+	const char *start, *end;	/* EV_BOOKED: the booked slot, */
+	const char *site, *address;	/* its site and the site's address, */
+	const char *made;		/* and when the booth was told (ISO) */
 	const char *topic;		/* EV_CHECKED_IN: the booking's topic */
 	const char *retry_at;		/* EV_BOOKING_FAILED: come back from then, */
 	int retry_s;			/* or in so many seconds */
@@ -254,10 +256,13 @@ gboolean relais_journey_get_booked(const RelaisJourney *j);
 const char *relais_journey_get_slot_start(const RelaisJourney *j, int i);
 const char *relais_journey_get_slot_end(const RelaisJourney *j, int i);
 /* Returns: (transfer none) (nullable) the booking made (book_code): its ISO
- * start and its site; the checked-in booking's topic; the last refusal's
+ * start and end, its site, the site's address and when it was made; the checked-in booking's topic; the last refusal's
  * retry time (ISO) or delay in seconds (-1: none). */
 const char *relais_journey_get_booked_start(const RelaisJourney *j);
+const char *relais_journey_get_booked_end(const RelaisJourney *j);
 const char *relais_journey_get_booked_site(const RelaisJourney *j);
+const char *relais_journey_get_booked_address(const RelaisJourney *j);
+const char *relais_journey_get_booked_made(const RelaisJourney *j);
 const char *relais_journey_get_booked_topic(const RelaisJourney *j);
 const char *relais_journey_get_retry_at(const RelaisJourney *j);
 int relais_journey_get_retry_s(const RelaisJourney *j);

@@ -206,10 +206,13 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 		{"book",
 		 B,
 		 {{"start", K_TIME, TRUE}, {"end", K_TIME, TRUE}, {"language", K_LANG, FALSE}, {"topic", K_ID, FALSE}}},
-	[RELAIS_MSG_BOOKED] =
-		{"booked",
-		 S,
-		 {{"code", K_CODE, TRUE}, {"start", K_TIME, TRUE}, {"end", K_TIME, TRUE}, {"site", K_TEXT, FALSE}}},
+	[RELAIS_MSG_BOOKED] = {"booked",
+			       S,
+			       {{"code", K_CODE, TRUE},
+				{"start", K_TIME, TRUE},
+				{"end", K_TIME, TRUE},
+				{"site", K_TEXT, FALSE},
+				{"address", K_TEXT, FALSE}}},
 	[RELAIS_MSG_CHECK_IN] = {"check_in", B, {{"code", K_CODE, TRUE}}},
 	[RELAIS_MSG_CHECKED_IN] = {"checked_in",
 				   S,
@@ -1057,7 +1060,8 @@ void relais_msg_booking_offer_add(JsonObject *offer, const char *start, const ch
 	json_array_add_object_element(json_object_get_array_member(offer, "slots"), slot);
 }
 
-JsonObject *relais_msg_booked(const char *code, const char *start, const char *end, const char *site)
+JsonObject *relais_msg_booked(const char *code, const char *start, const char *end, const char *site,
+			      const char *address)
 {
 	JsonObject *o = relais_msg_new(RELAIS_MSG_BOOKED);
 	json_object_set_string_member(o, "code", code);
@@ -1065,6 +1069,8 @@ JsonObject *relais_msg_booked(const char *code, const char *start, const char *e
 	json_object_set_string_member(o, "end", end);
 	if (site)
 		json_object_set_string_member(o, "site", site);
+	if (address)
+		json_object_set_string_member(o, "address", address);
 	return o;
 }
 

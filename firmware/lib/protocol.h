@@ -167,7 +167,8 @@ JsonObject *relais_msg_booking_error(const char *ref, const char *reason, const 
 JsonObject *relais_msg_booking_offer(void);
 void relais_msg_booking_offer_add(JsonObject *offer, const char *start, const char *end);
 /* A booked reply (site nullable). Returns: (transfer full) */
-JsonObject *relais_msg_booked(const char *code, const char *start, const char *end, const char *site);
+JsonObject *relais_msg_booked(const char *code, const char *start, const char *end, const char *site,
+			      const char *address);
 /* A checked_in reply; language and topic are left out when NULL or empty.
  * Returns: (transfer full) */
 JsonObject *relais_msg_checked_in(const char *code, const char *start, const char *end, const char *language,

@@ -13,6 +13,7 @@ static void site_json(JsonBuilder *b, const SbSite *site, const SbSiteUsage *u)
 	sb_api_add_int(b, "id", site->id);
 	sb_api_add_string(b, "name", site->name);
 	sb_api_add_string(b, "timezone", site->timezone);
+	sb_api_add_string(b, "address", site->address ? site->address : "");
 	if (u) {
 		json_builder_set_member_name(b, "usage");
 		json_builder_begin_object(b);
@@ -79,6 +80,8 @@ static const char *site_field(const GError *error)
 {
 	if (error && strstr(error->message, "time zone"))
 		return "timezone";
+	if (error && strstr(error->message, "address"))
+		return "address";
 	return "name";
 }
 
@@ -86,8 +89,9 @@ void sb_admin_site_save(SbAdmin *a, SoupServerMessage *msg, gint64 id)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonObject *o = sb_api_read_object(msg, parser, SB_ADMIN_MAX_BODY);
-	const char *name, *timezone;
-	if (o == NULL || !sb_api_opt_string(msg, o, "name", &name) || !sb_api_opt_string(msg, o, "timezone", &timezone))
+	const char *name, *timezone, *address;
+	if (o == NULL || !sb_api_opt_string(msg, o, "name", &name) ||
+	    !sb_api_opt_string(msg, o, "timezone", &timezone) || !sb_api_opt_string(msg, o, "address", &address))
 		return;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SbSite) old = NULL;
@@ -102,8 +106,8 @@ void sb_admin_site_save(SbAdmin *a, SoupServerMessage *msg, gint64 id)
 				   "a new site needs a name and a time zone");
 		return;
 	}
-	gint64 saved = sb_store_site_upsert(a->store, id, name ? name : old->name, timezone ? timezone : old->timezone,
-					    &error);
+	gint64 saved = sb_store_site_save(a->store, id, name ? name : old->name, timezone ? timezone : old->timezone,
+					  address, &error);
 	if (saved == 0) {
 		sb_api_reply_store_error(msg, error, site_field(error));
 		return;

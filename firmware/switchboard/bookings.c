@@ -61,6 +61,7 @@ void sb_bookings_result_free(SbBookingsResult *r)
 	g_free(r->code);
 	slot_clear(&r->time);
 	g_free(r->site);
+	g_free(r->address);
 	g_free(r->language);
 	g_free(r->topic);
 	g_free(r->retry_at);
@@ -201,6 +202,7 @@ SbBookingsResult *sb_bookings_book(SbStore *store, const char *site_name, const 
 	g_message("booking made at site '%s' for %s", site->name, start);
 	SbBookingsResult *r = booking_result(site, bk);
 	r->site = g_strdup(site->name);
+	r->address = site->address && site->address[0] ? g_strdup(site->address) : NULL;
 	return r;
 }
 

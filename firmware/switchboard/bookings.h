@@ -54,7 +54,8 @@ typedef struct {
 	/* a booking made or checked in: its code and times */
 	char *code;
 	SbBookingsSlot time;
-	char *site;		/* made: the site's name as the store has it */
+	char *site;		/* made: the site's name as the store has it, */
+	char *address;		/* and its address (NULL: none set) */
 	char *language, *topic; /* checked in: as booked; NULL or "": none */
 	char *retry_at;		/* too early: when the window opens (nullable) */
 	guint retry_s;		/* failed for a fault of the moment (a full disk): try again

@@ -69,7 +69,7 @@ static JsonObject *booking_reply(RelaisMsgType type, const SbBookingsResult *r)
 		return o;
 	}
 	if (type == RELAIS_MSG_BOOK)
-		return relais_msg_booked(r->code, r->time.start, r->time.end, r->site);
+		return relais_msg_booked(r->code, r->time.start, r->time.end, r->site, r->address);
 	if (type == RELAIS_MSG_CHECK_IN)
 		return relais_msg_checked_in(r->code, r->time.start, r->time.end, r->language, r->topic);
 	JsonObject *o = relais_msg_booking_offer();

@@ -25,6 +25,7 @@ void sb_site_free(SbSite *site)
 		return;
 	g_free(site->name);
 	g_free(site->timezone);
+	g_free(site->address);
 	g_free(site);
 }
 
@@ -39,17 +40,24 @@ static gboolean check_timezone(const char *tz, GError **error)
 
 gint64 sb_store_site_upsert(SbStore *s, gint64 id, const char *name, const char *timezone, GError **error)
 {
+	return sb_store_site_save(s, id, name, timezone, NULL, error);
+}
+
+gint64 sb_store_site_save(SbStore *s, gint64 id, const char *name, const char *timezone, const char *address,
+			  GError **error)
+{
 	if (!store_check_text("the site name", name, 1, SB_STORE_MAX_NAME, FALSE, error) ||
-	    !check_timezone(timezone, error))
+	    !check_timezone(timezone, error) ||
+	    !store_check_text("the postal address", address, 0, SB_STORE_MAX_POSTAL, FALSE, error))
 		return 0;
-	const char *sql = id ? "UPDATE sites SET name = ?, timezone = ? WHERE id = ?"
-			     : "INSERT INTO sites (name, timezone) VALUES (?, ?)";
+	const char *sql = id ? "UPDATE sites SET name = ?, timezone = ?, address = coalesce(?, address) WHERE id = ?"
+			     : "INSERT INTO sites (name, timezone, address) VALUES (?, ?, coalesce(?, ''))";
 	g_autoptr(SbStmt) st = store_prep(s, sql, error);
 	if (!st)
 		return 0;
-	int rc = store_bind_text(st, 1, name) | store_bind_text(st, 2, timezone);
+	int rc = store_bind_text(st, 1, name) | store_bind_text(st, 2, timezone) | store_bind_text(st, 3, address);
 	if (id)
-		rc |= store_bind_int64(st, 3, id);
+		rc |= store_bind_int64(st, 4, id);
 	g_autoptr(GError) local = NULL;
 	if (!store_bound(s, rc, error))
 		return 0;
@@ -76,12 +84,15 @@ static SbSite *site_from_row(SbStmt *st)
 	site->id = store_col_int64(st, 0);
 	site->name = store_col_str(st, 1);
 	site->timezone = store_col_str(st, 2);
+	site->address = store_col_str(st, 3);
+	if (site->address == NULL)
+		site->address = g_strdup("");
 	return site;
 }
 
 SbSite *sb_store_site_get(SbStore *s, gint64 id, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s, "SELECT id, name, timezone FROM sites WHERE id = ?", error);
+	g_autoptr(SbStmt) st = store_prep(s, "SELECT id, name, timezone, address FROM sites WHERE id = ?", error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, id), error))
 		return NULL;
 	int rc = store_step(s, st, "reading the site", error);
@@ -92,7 +103,7 @@ SbSite *sb_store_site_get(SbStore *s, gint64 id, GError **error)
 
 SbSite *sb_store_site_get_by_name(SbStore *s, const char *name, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s, "SELECT id, name, timezone FROM sites WHERE name = ?", error);
+	g_autoptr(SbStmt) st = store_prep(s, "SELECT id, name, timezone, address FROM sites WHERE name = ?", error);
 	if (!st || !store_bound(s, store_bind_text(st, 1, name ? name : ""), error))
 		return NULL;
 	int rc = store_step(s, st, "reading the site", error);
@@ -103,7 +114,7 @@ SbSite *sb_store_site_get_by_name(SbStore *s, const char *name, GError **error)
 
 GPtrArray *sb_store_site_list(SbStore *s, GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s, "SELECT id, name, timezone FROM sites ORDER BY name, id", error);
+	g_autoptr(SbStmt) st = store_prep(s, "SELECT id, name, timezone, address FROM sites ORDER BY name, id", error);
 	if (!st)
 		return NULL;
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)sb_site_free);

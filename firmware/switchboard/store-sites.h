@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * store-sites: sites (a name and a time zone) and the booths assigned to
+ * store-sites: sites (a name, a time zone, an address) and the booths assigned to
  * them, with what the booths last reported (store-sites.c). Included by
  * store.h.
  */
@@ -16,6 +16,7 @@ typedef struct {
 	gint64 id;
 	char *name;
 	char *timezone; /* IANA identifier, e.g. "Europe/Paris" */
+	char *address;	/* one line, "" until an administrator sets it */
 } SbSite;
 void sb_site_free(SbSite *site);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbSite, sb_site_free)
@@ -25,6 +26,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbSite, sb_site_free)
  * site's id or 0. */
 G_GNUC_WARN_UNUSED_RESULT
 gint64 sb_store_site_upsert(SbStore *store, gint64 id, const char *name, const char *timezone, GError **error);
+/* The same with the site's postal address (one line, ..SB_STORE_MAX_POSTAL
+ * characters; NULL: "" for a new site, unchanged for an existing one). */
+G_GNUC_WARN_UNUSED_RESULT
+gint64 sb_store_site_save(SbStore *store, gint64 id, const char *name, const char *timezone, const char *address,
+			  GError **error);
 SbSite *sb_store_site_get(SbStore *store, gint64 id, GError **error);
 /* The id of site `name`, made first if there is none (*created, nullable,
  * says so), in the switchboard's own time zone (UTC if GLib does not know

@@ -238,8 +238,14 @@ static const char MIGRATION_7[] = "CREATE TABLE live_calls (\n"
 				  "	answered_at INTEGER NOT NULL CHECK (answered_at >= queued_at)\n"
 				  ") STRICT;\n";
 
+/* Version 8: a site's postal address, for the calendar event a booth shows
+ * after a booking (PROTOCOL.md "Bookings"); empty until an administrator
+ * sets it. One line: it is printed on the booth and in the event. */
+static const char MIGRATION_8[] =
+	"ALTER TABLE sites ADD COLUMN address TEXT NOT NULL DEFAULT '' CHECK (length(address) <= 200);\n";
+
 static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4,
-					 MIGRATION_5, MIGRATION_6, MIGRATION_7};
+					 MIGRATION_5, MIGRATION_6, MIGRATION_7, MIGRATION_8};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

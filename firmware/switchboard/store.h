@@ -64,7 +64,7 @@ typedef enum {
 gboolean sb_store_error_is_transient(const GError *error);
 
 /* The schema version this code writes; a newer file is refused. */
-#define SB_STORE_SCHEMA_VERSION 7
+#define SB_STORE_SCHEMA_VERSION 8
 #define SB_STORE_FILE		"relais.db"
 
 /* Field caps, in characters (checked before SQL; the schema checks again). */
@@ -72,6 +72,7 @@ gboolean sb_store_error_is_transient(const GError *error);
 #define SB_STORE_MAX_NAME    100 /* display names, site and booth names */
 #define SB_STORE_MAX_ID	     64	 /* booth ids, call ids, topics ([A-Za-z0-9._:-]) */
 #define SB_STORE_MAX_REASON  200 /* booth state reasons, closure reasons */
+#define SB_STORE_MAX_POSTAL  200 /* a site's postal address, one line */
 #define SB_STORE_MAX_ADDRESS 64	 /* remote address of a sign-in or attempt */
 #define SB_STORE_MAX_LIST    32	 /* languages or topics per user */
 

@@ -159,6 +159,12 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     const noZone = await api('POST', 'sites', { body: { name: 'No zone' } });
     assert.equal(noZone.status, 400);
     assert.equal(noZone.json.field, 'timezone');
+    // an address is one line of at most 200 characters, a string
+    for (const address of ['1 rue de la Gare\nLyon', 'x'.repeat(201), 42]) {
+      const bad = await api('POST', 'sites', { body: { name: 'Bad address', timezone: 'UTC', address } });
+      assert.equal(bad.status, 400, JSON.stringify(address));
+      assert.equal(bad.json.field, 'address');
+    }
     const taken = await api('POST', 'sites', { body: { name: 'Annexe Est', timezone: 'UTC' } });
     assert.equal(taken.status, 409);
 
@@ -252,11 +258,15 @@ describe('administrator page and bookings', { skip, timeout: 240000 }, () => {
     await siteRow(SITE).locator('[data-testid="site-edit"]').click();
     assert.equal(await t('site-name').inputValue(), SITE);
     await t('site-timezone').fill('Europe/Brussels');
+    // and given its address (one line: booths put it in the calendar event)
+    await t('site-address').fill('4 rue Jean-Macé, 69007 Lyon');
     await t('site-submit').click();
     await until(async () => (await siteRow(SITE).innerText()).includes('Europe/Brussels'), { what: 'site re-zoned' });
+    assert.equal(await siteRow(SITE).locator('[data-testid="site-address-cell"]').innerText(), '4 rue Jean-Macé, 69007 Lyon');
     const sites = (await api('GET', 'sites')).json.sites;
     state.site = sites.find((s) => s.name === SITE);
     assert.equal(state.site.timezone, 'Europe/Brussels');
+    assert.equal(state.site.address, '4 rue Jean-Macé, 69007 Lyon');
   });
 
   step('sets its opening hours through the grid; the command line lists them', async () => {

@@ -8,6 +8,8 @@
 // site's, unknown, too many (the booth must wait), too early, and a no-show
 // swept by the switchboard and refused as expired; after that restart, the
 // code made into a call is still refused for a second call (the store says so).
+// The booking screen's second QR code, read by zbar from the booth's
+// screenshot, is a calendar event of the slot at the site's address.
 //
 // Time: the site's opening hours are set in a zone where it is morning now
 // (lib/relais.mjs openNow), so every booking is real and in the future. Only
@@ -26,6 +28,7 @@ import { launchAdviser } from './lib/browser.mjs';
 import { scriptedBooth, scriptedBooking, suiteSteps } from './lib/scripted.mjs';
 import { UI_ARGS, UI_ENV, screen } from './lib/boothui.mjs';
 import { until } from './lib/util.mjs';
+import { readQrCodes, parseICalendar, icalText, icalUtc } from './lib/qrcal.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -37,6 +40,8 @@ const CODE_RE = /^[2-9A-HJ-NP-Z]{6}$/;
 const EARLY_MIN = 45; // --checkin-early-minutes: the first free slot is always within it
 const NO_SHOW_MIN = 15; // the Kconfig default
 const SB_ARGS = ['--checkin-early-minutes', String(EARLY_MIN), '--no-show-minutes', String(NO_SHOW_MIN)];
+// what an administrator types in the site form: a comma, a semicolon, accents
+const ADDRESS = 'Médiathèque, 2e étage; 4 rue Jean-Macé, 69007 Lyon';
 
 describe('bookings', { skip, timeout: 300000 }, () => {
   const dir = tmpDir('bookings');
@@ -48,6 +53,7 @@ describe('bookings', { skip, timeout: 300000 }, () => {
   const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
   const step = suite.step;
   let booked; // {code, start} from the first booth's screen
+  let siteZone; // SITE's time zone (openNow)
 
   // A booth of SITE in its own folder (control socket, log).
   async function booth(id, { ui = true, site = SITE } = {}) {
@@ -88,8 +94,11 @@ describe('bookings', { skip, timeout: 300000 }, () => {
 
   before(async () => {
     sb = await startSwitchboard({ dir, extraArgs: SB_ARGS });
-    await openNow(sb.dataDir, SITE);
+    siteZone = await openNow(sb.dataDir, SITE);
     await openNow(sb.dataDir, OTHER);
+    // the address as the admin page sets it (admin.test.mjs goes through the form)
+    const r = await run('sqlite3', [path.join(sb.dataDir, 'relais.db'), `UPDATE sites SET address = '${ADDRESS}' WHERE name = '${SITE}'`]);
+    assert.equal(r.code, 0, `sqlite3: ${r.stderr}`);
   });
 
   after(() => suite.end(sockets));
@@ -123,14 +132,84 @@ describe('bookings', { skip, timeout: 300000 }, () => {
     assert.match(v.booking_code, CODE_RE);
     assert.ok(Date.parse(v.booking_start) > Date.now() - 60000, `a slot from now on: ${v.booking_start}`);
     booked = { code: v.booking_code, start: v.booking_start };
-    await a.screenshot(outFile('bookings-code.png'));
+    const shot = outFile('bookings-code.png');
+    await a.screenshot(shot);
     assert.equal(await stateOf(booked.code), 'booked');
+    await checkCalendarQr(shot, v);
     await a.tap('done');
     await screen(a, 'attract', { timeout: 10000 });
     const after = await a.visitor();
     assert.equal(after.booking_code, undefined, 'the code is not kept on the booth');
+    assert.equal(after.booking_start, undefined, 'nor its slot (the calendar event is made of it)');
+    assert.equal(after.booking_end, undefined);
     assert.equal(after.slots, -1);
   });
+
+  // The screen's two QR codes as a phone reads them: the code's, and a
+  // calendar event of the booked slot (RFC 5545) that says nothing about
+  // the visitor.
+  async function checkCalendarQr(shot, v) {
+    const codes = await readQrCodes(shot);
+    assert.equal(codes.length, 2, `two QR codes on the screen: ${JSON.stringify(codes)}`);
+    const grouped = `${v.booking_code.slice(0, 3)}-${v.booking_code.slice(3)}`;
+    assert.ok(codes.some((c) => c.startsWith(`RELAIS ${grouped} `)), 'the code\'s QR code');
+    const text = codes.find((c) => c.startsWith('BEGIN:VCALENDAR\r\n'));
+    assert.ok(text, 'the calendar QR code');
+    const cal = parseICalendar(text);
+    assert.deepEqual(cal.components, ['VCALENDAR', 'VCALENDAR/VEVENT', 'VCALENDAR/VEVENT/VALARM', 'VCALENDAR/VEVENT/VALARM']);
+    const at = (name) => cal.props.filter((p, i) => p.name === name && !insideAlarm(cal.props, i));
+    const one = (name) => {
+      const found = at(name);
+      assert.equal(found.length, 1, `one ${name}`);
+      return found[0].value;
+    };
+    assert.equal(one('VERSION'), '2.0');
+    assert.ok(one('PRODID').length > 0);
+    assert.match(one('UID'), /^[0-9a-f]{24}@relais$/);
+    assert.ok(!one('UID').includes(v.booking_code), 'the UID does not show the code');
+    // DTSTAMP: when the booth was told, a moment ago
+    const stamp = one('DTSTAMP');
+    assert.match(stamp, /^\d{8}T\d{6}Z$/);
+    const stampMs = Date.parse(stamp.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    assert.ok(Math.abs(Date.now() - stampMs) < 5 * 60000, `DTSTAMP ${stamp} is now`);
+    // the booked slot, as exact instants; the booth was told it in the
+    // site's zone, with that zone's offset for the day
+    assert.equal(one('DTSTART'), icalUtc(v.booking_start));
+    assert.equal(one('DTEND'), icalUtc(v.booking_end));
+    const wall = new Intl.DateTimeFormat('sv-SE', { timeZone: siteZone, dateStyle: 'short', timeStyle: 'medium' })
+      .format(new Date(v.booking_start))
+      .replace(' ', 'T');
+    assert.equal(v.booking_start.slice(0, 19), wall, `the slot in ${siteZone}'s local time`);
+    assert.equal(Date.parse(v.booking_end) - Date.parse(v.booking_start), 30 * 60000);
+    assert.equal(icalText(one('SUMMARY')), 'Appointment with an adviser \u2014 Relais');
+    assert.equal(icalText(one('LOCATION')), `${SITE}, ${ADDRESS}`);
+    assert.match(one('LOCATION'), /\\, 2e étage\\; 4 rue/, 'commas and semicolons escaped');
+    const description = icalText(one('DESCRIPTION'));
+    assert.ok(description.includes(`${v.booking_code.slice(0, 3)} ${v.booking_code.slice(3)}`), `the code in ${description}`);
+    assert.match(description, /I have a booking/);
+    // two display alarms: the day before, an hour before
+    const alarms = [];
+    for (let i = 0; i < cal.props.length; i++) {
+      if (cal.props[i].name !== 'BEGIN' || cal.props[i].value !== 'VALARM') continue;
+      const alarm = {};
+      for (let j = i + 1; cal.props[j].name !== 'END'; j++) alarm[cal.props[j].name] = cal.props[j].value;
+      alarms.push(alarm);
+    }
+    assert.deepEqual(alarms.map((x) => [x.ACTION, x.TRIGGER]), [['DISPLAY', '-P1D'], ['DISPLAY', '-PT1H']]);
+    assert.ok(alarms.every((x) => x.DESCRIPTION), 'a DISPLAY alarm has a description');
+    // nothing about the visitor: no people, no contact, not their answers
+    for (const p of ['ATTENDEE', 'ORGANIZER', 'CONTACT', 'URL', 'GEO', 'CATEGORIES', 'COMMENT']) assert.equal(at(p).length, 0, `no ${p}`);
+    assert.ok(!/training/i.test(text), "the visitor's topic is not in it");
+  }
+
+  function insideAlarm(props, i) {
+    let depth = 0;
+    for (let j = 0; j < i; j++) {
+      if (props[j].name === 'BEGIN' && props[j].value === 'VALARM') depth++;
+      if (props[j].name === 'END' && props[j].value === 'VALARM') depth--;
+    }
+    return depth > 0;
+  }
 
   step('another booth of the site checks the code in; it goes ahead of a walk-in waiting on a third', async () => {
     const c = await booth('bk-c', { ui: false });

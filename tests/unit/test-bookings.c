@@ -101,11 +101,19 @@ static void test_life(Fixture *f, gconstpointer data)
 							   "2024-03-04T12:00:00+01:00", NULL, NULL);
 	g_assert_cmpint(bad->outcome, ==, SB_BOOKINGS_INVALID);
 
+	/* the site's address goes with the booking (booked's `address`) */
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbSite) site = sb_store_site_get_by_name(f->store, "Médiathèque", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(
+		sb_store_site_save(f->store, site->id, site->name, site->timezone, "2 quai Perrache, Lyon", &error), ==,
+		site->id);
 	g_autoptr(SbBookingsResult) b = sb_bookings_book(f->store, "Médiathèque", "2024-03-04T11:00:00+01:00",
 							 "2024-03-04T11:30:00+01:00", "fr", "training");
 	g_assert_cmpint(b->outcome, ==, SB_BOOKINGS_OK);
 	g_assert_cmpuint(strlen(b->code), ==, RELAIS_BOOKING_CODE_LEN);
 	g_assert_cmpstr(b->site, ==, "Médiathèque");
+	g_assert_cmpstr(b->address, ==, "2 quai Perrache, Lyon");
 	g_assert_cmpstr(b->time.start, ==, "2024-03-04T11:00:00+01:00");
 	g_assert_cmpstr(b->time.end, ==, "2024-03-04T11:30:00+01:00");
 	/* capacity 1: the same slot again is taken */

@@ -70,12 +70,15 @@ static void test_answers(void)
 
 	g_autoptr(RelaisMsg) booked =
 		from_switchboard("{\"type\":\"booked\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
-				 "\"end\":\"2026-11-24T09:30:00+01:00\",\"site\":\"Lyon 3\"}");
+				 "\"end\":\"2026-11-24T09:30:00+01:00\",\"site\":\"Lyon 3\","
+				 "\"address\":\"1 place Guichard, Lyon\"}");
 	g_assert_true(booth_booking_answer_from_msg(booked, slots, &a));
 	g_assert_cmpint(a.kind, ==, BOOTH_BOOKING_BOOKED);
 	g_assert_cmpstr(a.code, ==, "7KQ2MZ");
 	g_assert_cmpstr(a.start, ==, "2026-11-24T09:00:00+01:00");
+	g_assert_cmpstr(a.end, ==, "2026-11-24T09:30:00+01:00");
 	g_assert_cmpstr(a.site, ==, "Lyon 3");
+	g_assert_cmpstr(a.address, ==, "1 place Guichard, Lyon");
 
 	g_autoptr(RelaisMsg) checked =
 		from_switchboard("{\"type\":\"checked_in\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","

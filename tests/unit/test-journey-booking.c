@@ -85,16 +85,28 @@ static void test_slots_and_booked(Fixture *f, gconstpointer data)
 
 	feed(f, RELAIS_JOURNEY_EV_SLOT, NULL, 0, NULL);
 	feed(f, RELAIS_JOURNEY_EV_BOOK_CONFIRM, NULL, 0, NULL);
-	RelaisJourneyBooking booked = {.start = slots[0].start, .site = "Lyon 3", .retry_s = -1};
+	RelaisJourneyBooking booked = {.start = slots[0].start,
+				       .end = slots[0].end,
+				       .site = "Lyon 3",
+				       .address = "1 place Guichard, Lyon",
+				       .made = "2026-11-23T14:05:09Z",
+				       .retry_s = -1};
 	feed(f, RELAIS_JOURNEY_EV_BOOKED, "7KQ2MZ", 0, &booked);
 	g_assert_cmpint(relais_journey_get_state(f->j), ==, RELAIS_JOURNEY_BOOK_CODE);
 	g_assert_cmpstr(relais_journey_get_booked_start(f->j), ==, slots[0].start);
 	g_assert_cmpstr(relais_journey_get_booked_site(f->j), ==, "Lyon 3");
+	/* what the calendar QR is made of */
+	g_assert_cmpstr(relais_journey_get_booked_end(f->j), ==, slots[0].end);
+	g_assert_cmpstr(relais_journey_get_booked_address(f->j), ==, "1 place Guichard, Lyon");
+	g_assert_cmpstr(relais_journey_get_booked_made(f->j), ==, "2026-11-23T14:05:09Z");
 
 	/* everything goes with the wipe */
 	g_assert_cmpint(feed(f, RELAIS_JOURNEY_EV_DONE, NULL, 0, NULL), ==, RELAIS_JOURNEY_ACT_WIPE);
 	g_assert_null(relais_journey_get_booked_start(f->j));
 	g_assert_null(relais_journey_get_booked_site(f->j));
+	g_assert_null(relais_journey_get_booked_end(f->j));
+	g_assert_null(relais_journey_get_booked_address(f->j));
+	g_assert_null(relais_journey_get_booked_made(f->j));
 	g_assert_null(relais_journey_get_slot_start(f->j, 0));
 	g_assert_null(relais_journey_get_retry_at(f->j));
 	g_assert_cmpint(relais_journey_get_retry_s(f->j), ==, -1);

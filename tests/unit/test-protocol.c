@@ -461,6 +461,20 @@ static void test_booking_replies(void)
 		     "\"end\":\"2026-11-24T09:30:00+01:00\",\"site\":\"Médiathèque\"}",
 		     S);
 	g_assert_cmpstr(relais_msg_get_string(bk, "site"), ==, "Médiathèque");
+	g_assert_null(relais_msg_get_string(bk, "address"));
+	/* the site's address (optional, a switchboard of before says none) */
+	g_autoptr(RelaisMsg) bka = good(
+		"{\"type\":\"booked\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		"\"end\":\"2026-11-24T09:30:00+01:00\",\"site\":\"Médiathèque\",\"address\":\"4 rue Jean-Macé, Lyon\"}",
+		S);
+	g_assert_cmpstr(relais_msg_get_string(bka, "address"), ==, "4 rue Jean-Macé, Lyon");
+	expect_error("{\"type\":\"booked\",\"code\":\"7KQ2MZ\",\"start\":\"2026-11-24T09:00:00+01:00\","
+		     "\"end\":\"2026-11-24T09:30:00+01:00\",\"address\":42}",
+		     S, TRUE, E_FIELD, "'address'");
+	g_autoptr(JsonObject) built =
+		relais_msg_booked("7KQ2MZ", "2026-11-24T09:00:00+01:00", "2026-11-24T09:30:00+01:00", "Médiathèque",
+				  "4 rue Jean-Macé, Lyon");
+	g_assert_cmpstr(json_object_get_string_member(built, "address"), ==, "4 rue Jean-Macé, Lyon");
 	expect_error("{\"type\":\"booked\",\"code\":\"7kq2mz\",\"start\":\"2026-11-24T09:00:00+01:00\","
 		     "\"end\":\"2026-11-24T09:30:00+01:00\"}",
 		     S, TRUE, E_FIELD, "'code'");

@@ -5,6 +5,7 @@
  * element (a real decoder, from gst-plugins-bad), that it reads back: both
  * the bare matrix and the booking screen as the booth draws it.
  */
+#include "ical.h"
 #include "qr.h"
 #include "ui/samples.h"
 
@@ -95,8 +96,8 @@ static void test_booking_text(void)
 
 /* --- decoding with zbar ----------------------------------------------------- */
 
-/* Feeds one GRAY8 picture to zbar and returns what it read (NULL: nothing). */
-static char *zbar_read(const guint8 *pixels, int w, int h, int stride)
+/* Feeds one GRAY8 picture to zbar and returns every symbol it read. */
+static GStrv zbar_read_all(const guint8 *pixels, int w, int h, int stride)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GstElement) pipe = gst_parse_launch(
@@ -121,21 +122,45 @@ static char *zbar_read(const guint8 *pixels, int w, int h, int stride)
 	g_assert_cmpint(gst_app_src_push_buffer(GST_APP_SRC(src), buf), ==, GST_FLOW_OK);
 	gst_app_src_end_of_stream(GST_APP_SRC(src));
 	gst_object_unref(src);
-	char *symbol = NULL;
+	g_autoptr(GStrvBuilder) symbols = g_strv_builder_new();
 	g_autoptr(GstBus) bus = gst_element_get_bus(pipe);
 	for (;;) {
 		g_autoptr(GstMessage) m = gst_bus_timed_pop(bus, 10 * GST_SECOND);
 		if (m == NULL || GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS || GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
 			break;
 		const GstStructure *st = gst_message_get_structure(m);
-		if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT && st && gst_structure_has_name(st, "barcode") &&
-		    symbol == NULL) {
+		if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT && st && gst_structure_has_name(st, "barcode")) {
 			g_assert_cmpstr(gst_structure_get_string(st, "type"), ==, "QR-Code");
-			symbol = g_strdup(gst_structure_get_string(st, "symbol"));
+			g_strv_builder_add(symbols, gst_structure_get_string(st, "symbol"));
 		}
 	}
 	gst_element_set_state(pipe, GST_STATE_NULL);
-	return symbol;
+	return g_strv_builder_end(symbols);
+}
+
+/* The first symbol read (NULL: nothing). */
+static char *zbar_read(const guint8 *pixels, int w, int h, int stride)
+{
+	g_auto(GStrv) all = zbar_read_all(pixels, w, h, stride);
+	return all[0] ? g_strdup(all[0]) : NULL;
+}
+
+/* The QR code of `text` drawn at `px` pixels a module with its quiet zone,
+ * read back by zbar. */
+static char *qr_round_trip(const char *text, int px, int *version)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisQr) qr = relais_qr_encode(text, &error);
+	g_assert_no_error(error);
+	*version = qr->version;
+	const int side = (qr->width + 2 * RELAIS_QR_QUIET_ZONE) * px;
+	g_autofree guint8 *img = g_malloc(side * side);
+	for (int y = 0; y < side; y++)
+		for (int x = 0; x < side; x++)
+			img[y * side + x] =
+				relais_qr_dark(qr, x / px - RELAIS_QR_QUIET_ZONE, y / px - RELAIS_QR_QUIET_ZONE) ? 0
+														 : 255;
+	return zbar_read(img, side, side, side);
 }
 
 static gboolean have_zbar(void)
@@ -150,22 +175,51 @@ static void test_decode_matrix(void)
 {
 	if (!have_zbar())
 		return;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(RelaisQr) qr = relais_qr_encode(TEXT, &error);
-	g_assert_no_error(error);
-	const int px = 6, side = (qr->width + 2 * RELAIS_QR_QUIET_ZONE) * px;
-	g_autofree guint8 *img = g_malloc(side * side);
-	for (int y = 0; y < side; y++)
-		for (int x = 0; x < side; x++)
-			img[y * side + x] =
-				relais_qr_dark(qr, x / px - RELAIS_QR_QUIET_ZONE, y / px - RELAIS_QR_QUIET_ZONE) ? 0
-														 : 255;
-	g_autofree char *read = zbar_read(img, side, side, side);
+	int version;
+	g_autofree char *read = qr_round_trip(TEXT, 6, &version);
 	g_assert_cmpstr(read, ==, TEXT);
 }
 
-/* The booking screen as drawn, in both languages and both themes: the QR
- * code on it reads back as the code and the time. */
+/* The calendar event at its largest: a site name and an address longer
+ * than ical.c keeps (160 octets each), all of it characters that escaping
+ * doubles, with the French texts: what a switchboard can send makes no
+ * longer event. It still fits a QR code (level M) and reads back whole at
+ * two pixels a module, the booth's smallest screen. */
+static void test_decode_calendar(void)
+{
+	if (!have_zbar())
+		return;
+	GString *site = g_string_new(NULL), *address = g_string_new(NULL);
+	while (site->len < RELAIS_ICAL_MAX_TEXT + 20)
+		g_string_append(site, ";");
+	while (address->len < RELAIS_ICAL_MAX_TEXT + 20)
+		g_string_append(address, ",");
+	g_autoptr(GDateTime) stamp = g_date_time_new_from_iso8601("2026-11-23T14:05:09Z", NULL);
+	RelaisIcalEvent ev = {.code = "7KQ2MZ",
+			      .start = "2026-11-24T09:00:00+01:00",
+			      .end = "2026-11-24T09:30:00+01:00",
+			      .site = site->str,
+			      .address = address->str,
+			      .summary = "Rendez-vous avec un conseiller \u2014 Relais",
+			      .description = "Votre code : 7KQ 2MZ. Le jour venu, touchez \u00ab\u00a0J'ai un "
+					     "rendez-vous\u00a0\u00bb sur une borne de ce lieu et tapez ce code.",
+			      .stamp = stamp};
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = relais_ical_event(&ev, &error);
+	g_assert_no_error(error);
+	int version;
+	g_autofree char *read = qr_round_trip(text, 2, &version);
+	g_test_message("largest event: %zu octets, QR version %d (%d modules a side)", strlen(text), version,
+		       17 + 4 * version);
+	g_assert_cmpstr(read, ==, text);
+	/* 137 + 8 modules: 2 pixels each in the 300 the 800x480 screen gives it */
+	g_assert_cmpint(version, <=, 30);
+	g_string_free(site, TRUE);
+	g_string_free(address, TRUE);
+}
+
+/* The booking screen as drawn, in both languages and both themes: its two
+ * QR codes read back, the code and the time, and the calendar event. */
 static void test_decode_screen(void)
 {
 	if (!have_zbar())
@@ -205,10 +259,26 @@ static void test_decode_screen(void)
 					const guint8 *p = (const guint8 *)rgb->pixels + y * rgb->pitch + x * 3;
 					gray[y * rgb->w + x] = (guint8)((p[0] * 30 + p[1] * 59 + p[2] * 11) / 100);
 				}
-			g_autofree char *read = zbar_read(gray, rgb->w, rgb->h, rgb->w);
-			if (g_strcmp0(read, TEXT) != 0)
-				g_error("%s%s: the screen's QR code reads '%s'", *l, contrast ? " (contrast)" : "",
-					read ? read : "(nothing)");
+			g_auto(GStrv) read = zbar_read_all(gray, rgb->w, rgb->h, rgb->w);
+			g_autofree char *all = g_strjoinv("' '", read);
+			const char *code = NULL, *event = NULL;
+			for (char **r = read; *r; r++)
+				if (g_str_equal(*r, TEXT))
+					code = *r;
+				else if (g_str_has_prefix(*r, "BEGIN:VCALENDAR\r\n"))
+					event = *r;
+			if (code == NULL || event == NULL || g_strv_length(read) != 2)
+				g_error("%s%s: the screen's QR codes read '%s'", *l, contrast ? " (contrast)" : "",
+					all);
+			g_assert_nonnull(strstr(event, "\r\nDTSTART:20261124T080000Z\r\n"));
+			g_assert_nonnull(strstr(event, "7KQ 2MZ"));
+			if (!contrast) {
+				g_autoptr(RelaisQr) qr = relais_qr_encode(event, &error);
+				g_assert_no_error(error);
+				g_test_message(
+					"%s: the calendar event is %zu octets, QR version %d (%d modules a side)", *l,
+					strlen(event), qr->version, qr->width);
+			}
 		}
 }
 
@@ -219,6 +289,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/qr/matrix", test_matrix);
 	g_test_add_func("/qr/booking-text", test_booking_text);
 	g_test_add_func("/qr/decode-matrix", test_decode_matrix);
+	g_test_add_func("/qr/decode-calendar", test_decode_calendar);
 	g_test_add_func("/qr/decode-screen", test_decode_screen);
 	return g_test_run();
 }

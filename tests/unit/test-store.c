@@ -279,7 +279,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 7);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 8);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -378,7 +378,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 7);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 8);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -2262,6 +2262,71 @@ static void test_migrate_v6(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v7(Fixture *f, gconstpointer data)
+{
+	make_version(f, 7, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 7 had stays: the call in progress, the sites */
+	g_autoptr(GPtrArray) live = live_calls(f);
+	g_assert_cmpuint(live->len, ==, 1);
+	g_autoptr(GPtrArray) sites = sb_store_site_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(sites->len, ==, 2);
+	/* what version 8 brought: an address, empty until set */
+	g_autoptr(SbSite) site = sb_store_site_get(f->store, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(site->name, ==, "Médiathèque Centre");
+	g_assert_cmpstr(site->address, ==, "");
+	g_assert_cmpint(
+		sb_store_site_save(f->store, 1, site->name, site->timezone, "4 rue Jean-Macé, 69007 Lyon", &error), ==,
+		1);
+	g_assert_no_error(error);
+	g_autoptr(SbSite) again = sb_store_site_get(f->store, 1, &error);
+	g_assert_cmpstr(again->address, ==, "4 rue Jean-Macé, 69007 Lyon");
+
+	assert_schema_fresh(f);
+}
+
+/* A site's address: set, kept when not given, cleared, refused when it
+ * spans lines or is too long. */
+static void test_site_address(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 id = sb_store_site_save(f->store, 0, "Centre", "Europe/Paris", "1 place de la Gare; Lyon", &error);
+	g_assert_no_error(error);
+	g_autoptr(SbSite) a = sb_store_site_get(f->store, id, &error);
+	g_assert_cmpstr(a->address, ==, "1 place de la Gare; Lyon");
+	/* renamed by the older call: the address stays */
+	g_assert_cmpint(sb_store_site_upsert(f->store, id, "Centre-ville", "Europe/Paris", &error), ==, id);
+	g_autoptr(SbSite) b = sb_store_site_get_by_name(f->store, "Centre-ville", &error);
+	g_assert_cmpstr(b->address, ==, "1 place de la Gare; Lyon");
+	/* no address for a new site: "" */
+	gint64 other = sb_store_site_upsert(f->store, 0, "Annexe", "Europe/Paris", &error);
+	g_assert_no_error(error);
+	g_autoptr(SbSite) c = sb_store_site_get(f->store, other, &error);
+	g_assert_cmpstr(c->address, ==, "");
+	/* refused: two lines, too long, not UTF-8; nothing changed */
+	g_autofree char *longer = g_strnfill(SB_STORE_MAX_POSTAL + 1, 'x');
+	const char *bad[] = {"1 place de la Gare\nLyon", longer, "caf\xc3"};
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_assert_cmpint(sb_store_site_save(f->store, id, "Centre-ville", "Europe/Paris", bad[i], &error), ==,
+				0);
+		g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+		g_assert_nonnull(strstr(error->message, "address"));
+		g_clear_error(&error);
+	}
+	g_autofree char *full = g_strnfill(SB_STORE_MAX_POSTAL, 'x');
+	g_assert_cmpint(sb_store_site_save(f->store, id, "Centre-ville", "Europe/Paris", full, &error), ==, id);
+	g_assert_cmpint(sb_store_site_save(f->store, id, "Centre-ville", "Europe/Paris", "", &error), ==, id);
+	g_autoptr(SbSite) d = sb_store_site_get(f->store, id, &error);
+	g_assert_cmpstr(d->address, ==, "");
+}
+
 static void test_update_reports(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -2560,6 +2625,7 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v4", test_migrate_v4);
 	ADD_BARE("/store/migrate-v5", test_migrate_v5);
 	ADD_BARE("/store/migrate-v6", test_migrate_v6);
+	ADD_BARE("/store/migrate-v7", test_migrate_v7);
 	ADD("/store/update-reports", test_update_reports);
 	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
@@ -2572,6 +2638,7 @@ int main(int argc, char **argv)
 	ADD("/store/attempts", test_attempts);
 	ADD("/store/health", test_health);
 	ADD("/store/sites-booths", test_sites_booths);
+	ADD("/store/site-address", test_site_address);
 	ADD("/store/hours", test_hours);
 	ADD("/store/bookings", test_bookings);
 	ADD("/store/booking-used", test_booking_used);

@@ -268,7 +268,10 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		view.code = "7KQ2MZ";
 		view.booking_start = "2026-11-24T09:00:00+01:00";
 		view.booking_when = view.slots[2];
+		view.booking_end = "2026-11-24T09:30:00+01:00";
 		view.booking_site = "Médiathèque Jean-Macé";
+		view.booking_address = "4 rue Jean-Macé, 69007 Lyon";
+		view.booking_made = "2026-11-23T14:05:09Z";
 		break;
 	case BK_CHECK_IN:
 		view.code = "7KQ2";

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bookings: the free slots, the chosen one, the booking's code (large, with
- * a QR code) and checking in with a code. */
+ * a QR code, and a second one holding the appointment as a calendar event)
+ * and checking in with a code. */
 #define G_LOG_DOMAIN "relais-ui"
 
 #include "ui/screens.h"
 #include "booking.h"
+#include "ical.h"
 #include "qr.h"
 
 #include <string.h>
@@ -99,20 +101,21 @@ static char *grouped_code(const char *code)
 }
 
 /* The QR code as crisp squares: whole pixels per module, dark on white
- * whatever the theme, with its quiet zone, centred in `area`. */
-static void draw_qr(BoothUi *ui, SDL_Rect area, const char *text)
+ * whatever the theme, with its quiet zone, at the top of `area` and centred
+ * across it; returns the pixels per module (0: not drawn). */
+static int draw_qr(BoothUi *ui, SDL_Rect area, const char *text)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RelaisQr) qr = relais_qr_encode(text, &error);
 	if (qr == NULL) {
 		g_warning("QR code: %s", error->message);
-		return;
+		return 0;
 	}
 	int side = qr->width + 2 * RELAIS_QR_QUIET_ZONE;
 	int px = MIN(area.w, area.h) / side;
 	if (px < 1)
-		return;
-	SDL_Rect bg = {area.x + (area.w - side * px) / 2, area.y + (area.h - side * px) / 2, side * px, side * px};
+		return 0;
+	SDL_Rect bg = {area.x + (area.w - side * px) / 2, area.y, side * px, side * px};
 	SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
 	SDL_SetRenderDrawColor(ui->renderer, 0xff, 0xff, 0xff, 0xff);
 	SDL_RenderFillRect(ui->renderer, &bg);
@@ -133,15 +136,63 @@ static void draw_qr(BoothUi *ui, SDL_Rect area, const char *text)
 			x += run;
 		}
 	}
+	return px;
+}
+
+/* The booking as an iCalendar event in the visitor's language (ical.h),
+ * made here from what the screen shows and dropped with the frame: nothing
+ * of it is kept or sent. NULL when the booking lacks a time. */
+static char *calendar_text(BoothUi *ui)
+{
+	const BoothUiView *v = &ui->view;
+	if (v->code == NULL || v->booking_start == NULL || v->booking_end == NULL)
+		return NULL;
+	g_autoptr(GDateTime) stamp = v->booking_made ? g_date_time_new_from_iso8601(v->booking_made, NULL) : NULL;
+	g_autofree char *grouped = strlen(v->code) > 3 ? g_strdup_printf("%.3s %s", v->code, v->code + 3) : NULL;
+	const char *pattern = ui_tr(ui, "ui.book.ical.description");
+	g_autofree char *description =
+		strstr(pattern, "%s") ? g_strdup_printf(pattern, grouped ? grouped : v->code) : g_strdup(pattern);
+	RelaisIcalEvent ev = {.code = v->code,
+			      .start = v->booking_start,
+			      .end = v->booking_end,
+			      .site = v->booking_site,
+			      .address = v->booking_address,
+			      .summary = ui_tr(ui, "ui.book.ical.summary"),
+			      .description = description,
+			      .stamp = stamp};
+	g_autoptr(GError) error = NULL;
+	char *text = relais_ical_event(&ev, &error);
+	if (text == NULL)
+		g_warning("calendar QR code: %s", error->message);
+	return text;
+}
+
+/* A QR code under its label, in column `r`. */
+static void labelled_qr(BoothUi *ui, SDL_Rect r, int label_h, const char *label, const char *text)
+{
+	const UiTheme *t = ui_theme(ui);
+	ui_text(ui, FONT_BODY, TRUE, label, (SDL_Rect){r.x, r.y, r.w, label_h}, 0, FALSE, t->ink);
+	int side = MIN(r.w, r.h - label_h);
+	int px = draw_qr(ui, (SDL_Rect){r.x + (r.w - side) / 2, r.y + label_h, side, side}, text);
+	static gboolean told; /* once: the screen is drawn again and again */
+	if (px == 1 && !told) {
+		told = TRUE;
+		g_warning("the QR code '%s' has one pixel a module: phones may not read it", label);
+	}
 }
 
 void ui_screen_book_code(BoothUi *ui)
 {
 	const UiTheme *t = ui_theme(ui);
 	UiFrame f = ui_frame(ui);
-	int qr_side = MIN(ui->w * 2 / 5, f.footer.y - f.gap - f.m);
-	SDL_Rect qr = {ui->w - f.m - qr_side, f.m, qr_side, qr_side};
-	int col_w = qr.x - 2 * f.m;
+	g_autofree char *ical = calendar_text(ui);
+	/* the right part holds the QR codes: the booking code's (a few
+	 * modules) and the calendar event's (some hundred octets: about a
+	 * hundred modules a side, so the larger square) */
+	int right_w = ical ? ui->w * 11 / 20 - f.m : ui->w * 2 / 5;
+	int right_h = f.footer.y - f.gap - f.m;
+	SDL_Rect right = {ui->w - f.m - right_w, f.m, right_w, right_h};
+	int col_w = right.x - 2 * f.m;
 	UiFrame left = f;
 	ui_title(ui, &left, NULL, ui_tr(ui, "ui.book.code.title"));
 	SDL_Rect col = {f.m, left.top, col_w, ui->h};
@@ -158,11 +209,30 @@ void ui_screen_book_code(BoothUi *ui)
 		col.y +=
 			ui_text(ui, FONT_TITLE, TRUE, ui->view.booking_when, col, -1, FALSE, t->primary) + ui_px(ui, 6);
 	if (ui->view.booking_site)
-		col.y += ui_text(ui, FONT_BODY, FALSE, ui->view.booking_site, col, -1, FALSE, t->ink) + f.gap;
+		col.y += ui_text(ui, FONT_BODY, FALSE, ui->view.booking_site, col, -1, FALSE, t->ink) +
+			 (ui->view.booking_address ? ui_px(ui, 2) : f.gap);
+	if (ui->view.booking_address)
+		col.y += ui_text(ui, FONT_BODY, FALSE, ui->view.booking_address, col, -1, FALSE, t->muted_ink) + f.gap;
 	ui_text(ui, FONT_BODY, FALSE, ui_tr(ui, "ui.book.code.hint"), col, -1, FALSE, t->muted_ink);
 
 	g_autofree char *text = relais_qr_booking_text(ui->view.code, ui->view.booking_start);
-	draw_qr(ui, qr, text);
+	if (ical == NULL) {
+		int side = MIN(right.w, right.h);
+		draw_qr(ui, (SDL_Rect){right.x + right.w - side, right.y, side, side}, text);
+	} else {
+		const char *code_label = ui_tr(ui, "ui.book.code.qr_code");
+		const char *cal_label = ui_tr(ui, "ui.book.code.qr_calendar");
+		/* a quarter for the code's, or its label's width (on one line) */
+		int code_w = MAX((right.w - f.gap) / 4, ui_text_width(ui, FONT_BODY, TRUE, code_label) + ui_px(ui, 8));
+		code_w = MIN(code_w, (right.w - f.gap) / 2);
+		int cal_w = right.w - f.gap - code_w;
+		int label_h = MAX(ui_text_height(ui, FONT_BODY, TRUE, code_label, code_w),
+				  ui_text_height(ui, FONT_BODY, TRUE, cal_label, cal_w)) +
+			      ui_px(ui, 4);
+		labelled_qr(ui, (SDL_Rect){right.x, right.y, code_w, right.h}, label_h, code_label, text);
+		labelled_qr(ui, (SDL_Rect){right.x + code_w + f.gap, right.y, cal_w, right.h}, label_h, cal_label,
+			    ical);
+	}
 	ui_footer(ui, &f, FALSE, ui_tr(ui, "ui.book.code.done"), EV(RELAIS_JOURNEY_EV_DONE), BTN_PRIMARY);
 	ui->escape = EV(RELAIS_JOURNEY_EV_DONE);
 }

@@ -70,7 +70,7 @@ struct _BoothUi {
 	char *language, *answer, *next_opening, *fault;
 	/* the booking part of the view, copied */
 	GStrv bk_slots;
-	char *bk_code, *bk_start, *bk_when, *bk_site, *bk_error, *bk_retry;
+	char *bk_code, *bk_start, *bk_end, *bk_when, *bk_site, *bk_address, *bk_made, *bk_error, *bk_retry;
 	int code_page; /* check_in on a small screen: the keypad's page shown */
 	BoothUiChatLine chat[UI_MAX_CHAT];
 	guint n_chat;

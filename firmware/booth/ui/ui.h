@@ -88,12 +88,15 @@ typedef struct {
 	const char *code;	   /* check_in: typed so far; book_code: the booking's */
 	const char *booking_start; /* book_code: its ISO time (QR text) */
 	const char *booking_when;  /* book_code: its time in words */
+	const char *booking_end;   /* book_code: the slot's ISO end (calendar QR) */
 	const char *booking_site;
-	const char *booking_error; /* a booking_error reason (PROTOCOL.md), or NULL */
-	const char *booking_retry; /* too_early: when, in words; wait: minutes */
-	gboolean booking_pending;  /* an answer is awaited */
-	gboolean can_book;	   /* no_adviser: "Book a time" */
-	gboolean booked;	   /* consent: checked in, no way back */
+	const char *booking_address; /* book_code: the site's address (nullable) */
+	const char *booking_made;    /* book_code: when it was booked (ISO; NULL: now) */
+	const char *booking_error;   /* a booking_error reason (PROTOCOL.md), or NULL */
+	const char *booking_retry;   /* too_early: when, in words; wait: minutes */
+	gboolean booking_pending;    /* an answer is awaited */
+	gboolean can_book;	     /* no_adviser: "Book a time" */
+	gboolean booked;	     /* consent: checked in, no way back */
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,

@@ -62,6 +62,9 @@ static void booking_clear(BoothUi *ui)
 	g_clear_pointer(&ui->bk_start, g_free);
 	g_clear_pointer(&ui->bk_when, g_free);
 	g_clear_pointer(&ui->bk_site, g_free);
+	g_clear_pointer(&ui->bk_end, g_free);
+	g_clear_pointer(&ui->bk_address, g_free);
+	g_clear_pointer(&ui->bk_made, g_free);
 	g_clear_pointer(&ui->bk_error, g_free);
 	g_clear_pointer(&ui->bk_retry, g_free);
 }
@@ -74,7 +77,8 @@ static gboolean booking_same(BoothUi *ui, const BoothUiView *v)
 	    !v->can_book != !c->can_book || !v->booked != !c->booked || g_strcmp0(v->code, ui->bk_code) != 0 ||
 	    g_strcmp0(v->booking_start, ui->bk_start) != 0 || g_strcmp0(v->booking_when, ui->bk_when) != 0 ||
 	    g_strcmp0(v->booking_site, ui->bk_site) != 0 || g_strcmp0(v->booking_error, ui->bk_error) != 0 ||
-	    g_strcmp0(v->booking_retry, ui->bk_retry) != 0)
+	    g_strcmp0(v->booking_end, ui->bk_end) != 0 || g_strcmp0(v->booking_address, ui->bk_address) != 0 ||
+	    g_strcmp0(v->booking_made, ui->bk_made) != 0 || g_strcmp0(v->booking_retry, ui->bk_retry) != 0)
 		return FALSE;
 	guint have = ui->bk_slots ? g_strv_length(ui->bk_slots) : 0;
 	if ((guint)(v->slots ? n : 0) != have)
@@ -97,6 +101,9 @@ static void booking_copy(BoothUi *ui, const BoothUiView *v)
 	ui->bk_start = g_strdup(v->booking_start);
 	ui->bk_when = g_strdup(v->booking_when);
 	ui->bk_site = g_strdup(v->booking_site);
+	ui->bk_end = g_strdup(v->booking_end);
+	ui->bk_address = g_strdup(v->booking_address);
+	ui->bk_made = g_strdup(v->booking_made);
 	ui->bk_error = g_strdup(v->booking_error);
 	ui->bk_retry = g_strdup(v->booking_retry);
 	ui->view.slots = (const char *const *)ui->bk_slots;
@@ -105,6 +112,9 @@ static void booking_copy(BoothUi *ui, const BoothUiView *v)
 	ui->view.booking_start = ui->bk_start;
 	ui->view.booking_when = ui->bk_when;
 	ui->view.booking_site = ui->bk_site;
+	ui->view.booking_end = ui->bk_end;
+	ui->view.booking_address = ui->bk_address;
+	ui->view.booking_made = ui->bk_made;
 	ui->view.booking_error = ui->bk_error;
 	ui->view.booking_retry = ui->bk_retry;
 }
