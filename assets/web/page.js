@@ -4,6 +4,8 @@
 // and table cells, messages and errors. Each staff-like page's `ui` has body,
 // who, hint and hintText (ids who, signin-hint, signin-hint-text) and error.
 
+import { formatDateTime } from './i18n.js';
+
 export const $ = (id) => document.getElementById(id);
 
 // An element `tag` with attributes `attrs` (class, text, data-*, aria-*,
@@ -85,11 +87,11 @@ export function showError(ui, text) {
   setMessage(ui.error, text);
 }
 
-// An ISO time as the browser's local date and time (the text itself if it
-// is not a time).
+// An ISO time as a local date and time in the page's language (the text
+// itself if it is not a time).
 export function localTime(iso) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : formatDateTime(d, { dateStyle: 'short', timeStyle: 'medium' });
 }
 
 // A table cell holding `child` (a node, or text) with attributes `attrs`.
