@@ -94,10 +94,11 @@ export function languageName(code) {
   }
 }
 
-const ATTRS = ['aria-label', 'title', 'placeholder'];
+const ATTRS = ['aria-label', 'title', 'placeholder', 'data-none'];
 
 // Translates `root` and what it holds: data-i18n (the text), and
-// data-i18n-aria-label, -title, -placeholder (those attributes).
+// data-i18n-aria-label, -title, -placeholder, -data-none (those attributes;
+// data-none: the empty choice of a <select> that a script fills).
 export function translate(root = document) {
   const all = root.querySelectorAll ? [...root.querySelectorAll(['[data-i18n]', ...ATTRS.map((a) => `[data-i18n-${a}]`)].join(', '))] : [];
   if (root.dataset) all.unshift(root);

@@ -44,12 +44,13 @@ const KEYS = Object.keys(EN);
 
 // Every text the page shows or reads out (text nodes, including hidden
 // ones about to be shown, and aria-label, title, placeholder), less what
-// the visitor, the booth and the switchboard wrote (chat, site names) and
-// commands (<code>, <pre>).
+// the visitor, the booth, the switchboard and the accounts wrote (chat,
+// site names, account names, a booth's diagnostic report and its errors)
+// and commands (<code>, <pre>).
 async function pageWords(page) {
   return page.evaluate(() => {
     const out = [];
-    const skip = (n) => n.closest?.('script, style, code, pre, .chat-text, .booth-site, .booth-id, .visitor-site, [data-testid="adviser-name"], [data-testid="staff-who"], [data-testid="stats-who"]');
+    const skip = (n) => n.closest?.('script, style, code, pre, .chat-text, .booth-site, .booth-id, .visitor-site, [data-testid="adviser-name"], [data-testid="staff-who"], [data-testid="stats-who"], [data-testid="admin-who"], [data-testid="account-row"] > td:nth-child(-n+2), .diag-report dd, .diag-errors');
     const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const s = n.textContent.trim();
@@ -174,7 +175,7 @@ describe('i18n: the console in French', { skip, timeout: 180000 }, () => {
     await assertFrench(page, 'console, switched back');
   });
 
-  step('statistics and staff pages in French', async () => {
+  step('statistics, staff and administration pages in French', async () => {
     const { page } = stack;
     await stack.sb.addUser(ADMIN);
     await page.locator('[data-testid="signout"]').click();
@@ -205,6 +206,20 @@ describe('i18n: the console in French', { skip, timeout: 180000 }, () => {
     assert.match(await page.locator('[data-testid="staff-updated"]').innerText(), /^\d\d:\d\d:\d\d$/);
     await assertFrench(page, 'staff');
 
+    await page.goto(`${stack.sb.base}/admin.html`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 10000 });
+    assert.equal(await page.title(), 'Relais — administration');
+    assert.equal(await page.locator('[data-testid="hours-row"] th').first().innerText(), 'Lundi');
+    const booth = page.locator('[data-testid="booth-row"]').first();
+    assert.match(await booth.locator('[data-testid="booth-row-enrol"]').innerText(), /^Enrôlée\s+certificat valable jusqu’au \d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d$/);
+    assert.equal(await page.locator('[data-testid="account-row"][data-role="admin"] [data-testid="account-role-cell"]').innerText(), 'Administrateur');
+    await assertFrench(page, 'administration');
+    // a booth's diagnostics, in French
+    await booth.locator('[data-testid="booth-diagnose"]').click();
+    await page.waitForSelector('[data-testid="booth-diag"][data-state="shown"]', { timeout: 10000 });
+    assert.match(await page.locator('[data-testid="booth-diag-status"]').innerText(), /^Rapport reçu le /);
+    await assertFrench(page, 'administration, diagnostics');
+    await page.screenshot({ path: outFile('admin-fr.png'), fullPage: true });
     assert.deepEqual(stack.adviser.pageErrors(), []);
   });
 });
