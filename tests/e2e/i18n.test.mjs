@@ -24,22 +24,22 @@ const FR = catalog('fr');
 const ADMIN = { login: 'e2e-i18n-admin', password: 'e2e-i18n-admin-password', role: 'admin', name: 'Admin Relais' };
 
 const texts = (v) => (typeof v === 'string' ? [v] : Object.values(v));
-// The English texts a French page must not show: each catalog text that
-// French words differently, cut at its {placeholders}, the pieces long
-// enough to mean something.
-const FRENCH = Object.values(FR).flatMap(texts).join('\n');
-const ENGLISH = [
-  ...new Set(
-    Object.keys(EN).flatMap((k) => {
-      const fr = new Set(texts(FR[k]));
-      return texts(EN[k])
-        .filter((s) => !fr.has(s))
-        .flatMap((s) => s.split(/\{\w+\}/))
-        .map((s) => s.trim().replace(/^[,.:;·—–-]+\s*|\s*[,.:;·—–-]+$/g, ''))
-        .filter((s) => s.length >= 3 && !FRENCH.includes(s)); // "kbit/s" is French too
-    }),
-  ),
-];
+// The words of `other` a page in `lang` must not show: each catalog text
+// that `lang` words differently, cut at its {placeholders}, the pieces long
+// enough to mean something and not words of `lang` too ("kbit/s").
+function foreign(other, lang) {
+  const own = Object.values(lang).flatMap(texts).join('\n');
+  const pieces = Object.keys(other).flatMap((k) => {
+    const same = new Set(texts(lang[k]));
+    return texts(other[k])
+      .filter((s) => !same.has(s))
+      .flatMap((s) => s.split(/\{\w+\}/))
+      .map((s) => s.trim().replace(/^[,.:;·—–-]+\s*|\s*[,.:;·—–-]+$/g, '').trim())
+      .filter((s) => s.length >= 3 && !own.includes(s));
+  });
+  return [...new Set(pieces)];
+}
+const FOREIGN = { fr: foreign(EN, FR), en: foreign(FR, EN) };
 const KEYS = Object.keys(EN);
 
 // Every text the page shows or reads out (text nodes, including hidden
@@ -64,17 +64,19 @@ async function pageWords(page) {
   });
 }
 
-async function assertFrench(page, where) {
-  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr', `${where}: <html lang>`);
+// The page is in `lang` (<html lang>), shows none of the other language's
+// words and no catalog key.
+async function assertLanguage(page, lang, where) {
+  assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `${where}: <html lang>`);
   const words = await pageWords(page);
   const all = words.join('\n');
   // short words as whole words ("Day" is not in "Daylight"), sentences anywhere
-  const english = ENGLISH.filter((s) => (s.length < 8 ? new RegExp(`(^|[^\\p{L}])${s.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')}($|[^\\p{L}])`, 'u').test(all) : all.includes(s)));
-  assert.deepEqual(english, [], `${where}: English left on a French page: ${english.map((e) => words.filter((w) => w.includes(e)).join(' | ')).join(' / ')}`);
+  const left = FOREIGN[lang].filter((s) => (s.length < 8 ? new RegExp(`(^|[^\\p{L}])${s.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')}($|[^\\p{L}])`, 'u').test(all) : all.includes(s)));
+  assert.deepEqual(left, [], `${where}: words of the other language left: ${left.map((e) => words.filter((w) => w.includes(e)).join(' | ')).join(' / ')}`);
   const keys = words.filter((w) => KEYS.includes(w));
   assert.deepEqual(keys, [], `${where}: catalog keys shown as text`);
-  return all;
 }
+const assertFrench = (page, where) => assertLanguage(page, 'fr', where);
 
 describe('i18n: the console in French', { skip, timeout: 180000 }, () => {
   let stack;
@@ -170,6 +172,7 @@ describe('i18n: the console in French', { skip, timeout: 180000 }, () => {
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     assert.equal(await page.locator('[data-testid="lang-switch"]').inputValue(), 'en');
     assert.equal(await page.locator('#queue-title').innerText(), 'Waiting visitors 0');
+    await assertLanguage(page, 'en', 'console, switched to English');
     await Promise.all([page.waitForEvent('load'), page.locator('[data-testid="lang-switch"]').selectOption('fr')]);
     await page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
     await assertFrench(page, 'console, switched back');
