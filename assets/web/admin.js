@@ -7,6 +7,7 @@
 import { $, cell, currentUser, getJson, localTime, showError, showSignedIn, showSignedOut } from './page.js';
 import { BookingsPanel } from './bookings.js';
 import { diagnose } from './diag.js';
+import { formatNumber, locale, t } from './i18n.js';
 
 const ui = {
   body: document.body,
@@ -17,13 +18,11 @@ const ui = {
   admin: $('admin'),
 };
 
-const DAYS = [
-  ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'],
-  ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday'],
-];
+// the days' names in the page's language (admin.day.*)
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, t(`admin.day.${d}`)]);
 const HALVES = { am: { start: '09:00', end: '12:30' }, pm: { start: '13:30', end: '17:00' } };
-const ROLES = { adviser: 'Adviser', staff: 'Site staff', admin: 'Administrator' };
-const STATUS_WORDS = { online: 'Online', in_use: 'In use', out_of_order: 'Out of order', offline: 'Offline' };
+const ROLES = new Set(['adviser', 'staff', 'admin']); // admin.role.*
+const STATUSES = new Set(['online', 'in_use', 'out_of_order', 'offline']); // staff.status.*
 
 const st = { me: null, sites: [], users: [], editingSite: null, editingUser: null };
 
@@ -42,7 +41,7 @@ async function send(method, url, body) {
     if (r.status === 401) signedOut(false);
     return { status: r.status, ok: r.ok, body: json };
   } catch (err) {
-    return { status: 0, ok: false, body: { error: `Cannot reach the switchboard: ${err.message}` } };
+    return { status: 0, ok: false, body: { error: t('error.unreachable', { why: err.message }) } };
   }
 }
 
@@ -52,7 +51,7 @@ async function load(url) {
     if (r.status === 401 || r.status === 403) signedOut(r.status === 403);
     return r;
   } catch (err) {
-    return { status: 0, ok: false, body: { error: `Cannot reach the switchboard: ${err.message}` } };
+    return { status: 0, ok: false, body: { error: t('error.unreachable', { why: err.message }) } };
   }
 }
 
@@ -64,7 +63,7 @@ function formError(errorEl, r, fields = {}) {
     errorEl.textContent = '';
     return;
   }
-  errorEl.textContent = r.body?.error ?? `Failed (${r.status})`;
+  errorEl.textContent = r.body?.error ?? failed(r.status);
   errorEl.hidden = false;
   const input = fields[r.body?.field];
   if (input) {
@@ -72,6 +71,8 @@ function formError(errorEl, r, fields = {}) {
     input.focus();
   }
 }
+
+const failed = (status) => t('admin.failed', { status: String(status) });
 
 function button(text, testid, onClick, cls = 'btn') {
   const b = document.createElement('button');
@@ -90,7 +91,7 @@ function row(testid, key) {
   return tr;
 }
 
-const listText = (items) => (items?.length ? items.join(', ') : 'any');
+const listText = (items) => (items?.length ? items.join(', ') : t('admin.any'));
 
 // ---- sites --------------------------------------------------------------------------------
 
@@ -115,11 +116,11 @@ function fillTimezones() {
 
 function usageText(u) {
   const parts = [];
-  if (u?.booths) parts.push(`${u.booths} booth${u.booths > 1 ? 's' : ''}`);
-  if (u?.staff) parts.push(`${u.staff} staff`);
-  if (u?.bookings) parts.push(`${u.bookings} booking${u.bookings > 1 ? 's' : ''}`);
-  if (u?.call_records) parts.push(`${u.call_records} call${u.call_records > 1 ? 's' : ''}`);
-  return parts.join(', ') || 'nothing';
+  if (u?.booths) parts.push(t('admin.usage.booths', { n: u.booths }));
+  if (u?.staff) parts.push(t('admin.usage.staff', { n: u.staff }));
+  if (u?.bookings) parts.push(t('admin.usage.bookings', { n: u.bookings }));
+  if (u?.call_records) parts.push(t('admin.usage.calls', { n: u.call_records }));
+  return parts.join(', ') || t('admin.usage.nothing');
 }
 
 async function loadSites() {
@@ -135,8 +136,8 @@ async function loadSites() {
       tr.dataset.name = s.name;
       const actions = cell('', { class: 'actions' });
       actions.append(
-        button('Edit', 'site-edit', () => editSite(s), 'btn btn-quiet'),
-        button('Delete', 'site-delete', () => deleteSite(s), 'btn btn-quiet'),
+        button(t('admin.edit'), 'site-edit', () => editSite(s), 'btn btn-quiet'),
+        button(t('admin.delete'), 'site-delete', () => deleteSite(s), 'btn btn-quiet'),
       );
       tr.append(cell(s.name, { 'data-testid': 'site-name-cell' }), cell(s.timezone), cell(s.address ?? '', { 'data-testid': 'site-address-cell' }), cell(usageText(s.usage)), actions);
       return tr;
@@ -157,7 +158,7 @@ function fillSiteSelects() {
   for (const sel of document.querySelectorAll('select.booth-row-site')) {
     const keep = sel.dataset.siteId ?? '';
     sel.replaceChildren(
-      Object.assign(document.createElement('option'), { value: '', textContent: 'No site' }),
+      Object.assign(document.createElement('option'), { value: '', textContent: t('admin.no-site') }),
       ...st.sites.map((s) => Object.assign(document.createElement('option'), { value: String(s.id), textContent: s.name })),
     );
     sel.value = keep;
@@ -167,11 +168,11 @@ function fillSiteSelects() {
 
 function editSite(s) {
   st.editingSite = s;
-  siteUi.title.textContent = `Change “${s.name}”`;
+  siteUi.title.textContent = t('admin.site.change', { name: s.name });
   siteUi.name.value = s.name;
   siteUi.timezone.value = s.timezone;
   siteUi.address.value = s.address ?? '';
-  siteUi.submit.textContent = 'Save changes';
+  siteUi.submit.textContent = t('admin.save-changes');
   siteUi.cancel.hidden = false;
   formError(siteUi.formError, null);
   siteUi.name.focus();
@@ -180,8 +181,8 @@ function editSite(s) {
 function resetSiteForm() {
   st.editingSite = null;
   siteUi.form.reset();
-  siteUi.title.textContent = 'Add a site';
-  siteUi.submit.textContent = 'Add site';
+  siteUi.title.textContent = t('admin.site.add');
+  siteUi.submit.textContent = t('admin.site.submit');
   siteUi.cancel.hidden = true;
   formError(siteUi.formError, null);
 }
@@ -201,7 +202,7 @@ siteUi.form.addEventListener('submit', async (ev) => {
 });
 
 async function deleteSite(s) {
-  if (!confirm(`Delete the site “${s.name}”? Its opening hours and closures go with it.`)) return;
+  if (!confirm(t('admin.site.delete.confirm', { name: s.name }))) return;
   const r = await send('DELETE', `/api/admin/sites/${s.id}`);
   formError(siteUi.error, r);
   if (r.ok) {
@@ -223,13 +224,7 @@ const boothUi = {
   formError: $('booth-form-error'),
 };
 
-const ENROL_WORDS = {
-  none: 'Not enrolled',
-  pending: 'Token pending',
-  enrolled: 'Enrolled',
-  expired: 'Certificate expired',
-  revoked: 'Revoked',
-};
+const ENROL_STATES = new Set(['none', 'pending', 'enrolled', 'expired', 'revoked']); // admin.enrol.*
 
 const tokenUi = {
   panel: $('booth-token'),
@@ -268,18 +263,18 @@ function hideToken() {
 async function copyText(el, what) {
   try {
     await navigator.clipboard.writeText(el.textContent);
-    tokenUi.copied.textContent = `${what} copied.`;
+    tokenUi.copied.textContent = t(`admin.copied.${what}`);
   } catch {
     // no clipboard (plain HTTP, refused): select it for Ctrl+C
     const range = document.createRange();
     range.selectNodeContents(el);
     getSelection().removeAllRanges();
     getSelection().addRange(range);
-    tokenUi.copied.textContent = `${what} selected: press Ctrl+C to copy it.`;
+    tokenUi.copied.textContent = t(`admin.selected.${what}`);
   }
 }
-$('booth-token-copy').addEventListener('click', () => copyText(tokenUi.value, 'Token'));
-$('booth-token-copy-command').addEventListener('click', () => copyText(tokenUi.command, 'Command'));
+$('booth-token-copy').addEventListener('click', () => copyText(tokenUi.value, 'token'));
+$('booth-token-copy-command').addEventListener('click', () => copyText(tokenUi.command, 'command'));
 $('booth-token-close').addEventListener('click', hideToken);
 
 function siteName(siteId) {
@@ -289,13 +284,13 @@ function siteName(siteId) {
 // The booth's enrolment cell: its state, and until when.
 function enrolCell(e) {
   const state = e?.state ?? 'none';
-  const c = cell(ENROL_WORDS[state] ?? state, { 'data-testid': 'booth-row-enrol' });
+  const c = cell(ENROL_STATES.has(state) ? t(`admin.enrol.${state}`) : state, { 'data-testid': 'booth-row-enrol' });
   const until = state === 'enrolled' ? e.cert_expires : state === 'pending' ? e.token_expires : null;
   const notes = [];
-  if (until) notes.push(`${state === 'enrolled' ? 'certificate' : 'token'} valid until ${localTime(until)}`);
-  if (state === 'enrolled' && e.token_expires) notes.push(`a new token valid until ${localTime(e.token_expires)}`);
-  if (e?.revoked_at && state !== 'revoked') notes.push(`revoked ${localTime(e.revoked_at)}`);
-  else if (state === 'revoked') notes.push(`since ${localTime(e.revoked_at)}`);
+  if (until) notes.push(t(state === 'enrolled' ? 'admin.enrol.cert-until' : 'admin.enrol.token-until', { time: localTime(until) }));
+  if (state === 'enrolled' && e.token_expires) notes.push(t('admin.enrol.new-token-until', { time: localTime(e.token_expires) }));
+  if (e?.revoked_at && state !== 'revoked') notes.push(t('admin.enrol.revoked-at', { time: localTime(e.revoked_at) }));
+  else if (state === 'revoked') notes.push(t('admin.enrol.since', { time: localTime(e.revoked_at) }));
   for (const text of notes) {
     const note = document.createElement('div');
     note.className = 'hint';
@@ -306,30 +301,28 @@ function enrolCell(e) {
 }
 
 // ---- software and updates ----
-const UPDATE_WORDS = { kept: 'kept', 'rolled-back': 'rolled back', 'install-failed': 'failed to install' };
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const UPDATE_RESULTS = new Set(['kept', 'rolled-back', 'install-failed']); // admin.update.*
 
-// "6 Dec 22:10" in the browser's time zone; the text itself if it is no time.
+// "6 Dec 22:10", "6 déc. 22:10" in the browser's time zone (the month's
+// short name in the page's language, a 24-hour clock); the text itself if
+// it is no time.
+const months = new Intl.DateTimeFormat(locale, { month: 'short' });
 function shortTime(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso ?? '');
   const hh = String(d.getHours()).padStart(2, '0');
   const mm = String(d.getMinutes()).padStart(2, '0');
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${hh}:${mm}`;
+  return `${d.getDate()} ${months.format(d)} ${hh}:${mm}`;
 }
 
 // The software a booth runs and its slot: "0.10-abc1234 (slot A)".
 function softwareCell(b) {
-  const text = b.software ? `${b.software}${b.slot ? ` (slot ${b.slot})` : ''}` : b.slot ? `slot ${b.slot}` : '—';
+  const slot = b.slot ? t('admin.slot', { slot: b.slot }) : '';
+  const text = b.software ? `${b.software}${slot ? ` (${slot})` : ''}` : slot || '—';
   return cell(text, { 'data-testid': 'booth-row-software' });
 }
 
-const JOB_WORDS = {
-  pending: 'waiting for the booth',
-  downloading: 'downloading',
-  installing: 'installing',
-  installed: 'installed, rebooting when nobody is there',
-};
+const JOB_STATES = new Set(['pending', 'downloading', 'installing', 'installed']); // admin.job.*
 
 // Its last update: "kept 0.10-abc on 6 Dec 22:10"; a rollback or a failed
 // install in the page's warning style with its detail; an update under way
@@ -340,8 +333,9 @@ function lastUpdateCell(u, job) {
     const line = document.createElement('div');
     line.setAttribute('data-testid', 'booth-row-job');
     line.dataset.state = job.state;
-    line.textContent = `Updating to ${job.version ?? job.bundle.slice(0, 12)}: ${JOB_WORDS[job.state] ?? job.state}` +
-      (job.state === 'downloading' || job.state === 'installing' ? ` ${job.progress} %` : '');
+    const doing = JOB_STATES.has(job.state) ? t(`admin.job.${job.state}`) : job.state;
+    const progress = job.state === 'downloading' || job.state === 'installing' ? ` ${formatNumber(job.progress / 100, { style: 'percent' })}` : '';
+    line.textContent = t('admin.job', { version: job.version ?? job.bundle.slice(0, 12), state: doing }) + progress;
     c.append(line);
   }
   if (!u) {
@@ -349,7 +343,7 @@ function lastUpdateCell(u, job) {
     return c;
   }
   c.dataset.result = u.result;
-  const line = `${UPDATE_WORDS[u.result] ?? u.result} ${u.version} on ${shortTime(u.at)}`;
+  const line = t('admin.update.line', { result: UPDATE_RESULTS.has(u.result) ? t(`admin.update.${u.result}`) : u.result, version: u.version, time: shortTime(u.at) });
   if (u.result === 'kept') {
     const text = document.createElement('div');
     text.textContent = line;
@@ -358,10 +352,10 @@ function lastUpdateCell(u, job) {
     const box = document.createElement('div');
     box.className = 'warning update-warning';
     const what = document.createElement('strong');
-    what.textContent = `Update ${line}`;
+    what.textContent = t('admin.update.warning', { line });
     box.append(what);
     const notes = [];
-    if (u.from) notes.push(`running ${u.from}${u.result === 'rolled-back' ? ' again' : ''}`);
+    if (u.from) notes.push(t(u.result === 'rolled-back' ? 'admin.update.running-again' : 'admin.update.running', { version: u.from }));
     if (u.detail) notes.push(u.detail);
     for (const text of notes) {
       const note = document.createElement('div');
@@ -389,18 +383,18 @@ async function loadBooths() {
       tr.dataset.update = b.last_update?.result ?? 'none';
       tr.dataset.job = b.update?.state ?? 'none';
       const name = Object.assign(document.createElement('input'), { type: 'text', value: b.name ?? '', maxLength: 100 });
-      name.setAttribute('aria-label', `Name of booth ${b.id}`);
+      name.setAttribute('aria-label', t('admin.booth.name-of', { id: b.id }));
       name.setAttribute('data-testid', 'booth-row-name');
       const site = document.createElement('select');
       site.className = 'booth-row-site';
       site.dataset.siteId = b.site_id == null ? '' : String(b.site_id);
-      site.setAttribute('aria-label', `Site of booth ${b.id}`);
+      site.setAttribute('aria-label', t('admin.booth.site-of', { id: b.id }));
       site.setAttribute('data-testid', 'booth-row-site');
-      const status = cell(STATUS_WORDS[b.status] ?? b.status, { 'data-testid': 'booth-row-status' });
+      const status = cell(STATUSES.has(b.status) ? t(`staff.status.${b.status}`) : b.status, { 'data-testid': 'booth-row-status' });
       if (b.reported_site && b.reported_site !== b.site) {
         const note = document.createElement('div');
         note.className = 'hint';
-        note.textContent = `Its settings say “${b.reported_site}”.`;
+        note.textContent = t('admin.booth.reported-site', { site: b.reported_site });
         status.append(note);
       }
       const rowError = Object.assign(document.createElement('div'), { className: 'row-error', hidden: true });
@@ -408,37 +402,37 @@ async function loadBooths() {
       rowError.setAttribute('data-testid', 'booth-row-error');
       const actions = cell('', { class: 'actions' });
       actions.append(
-        button('Save', 'booth-save', async () => {
+        button(t('admin.save'), 'booth-save', async () => {
           const res = await send('PUT', `/api/admin/booths/${encodeURIComponent(b.id)}`, {
             name: name.value.trim(),
             site_id: site.value ? Number(site.value) : null,
           });
           rowError.hidden = res.ok;
-          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          rowError.textContent = res.ok ? '' : res.body.error ?? failed(res.status);
           if (res.ok) await Promise.all([loadBooths(), loadSites()]);
         }),
-        button('Delete', 'booth-delete', async () => {
-          if (!confirm(`Delete booth ${b.id}? It is listed again when it next connects.`)) return;
+        button(t('admin.delete'), 'booth-delete', async () => {
+          if (!confirm(t('admin.booth.delete.confirm', { id: b.id }))) return;
           const res = await send('DELETE', `/api/admin/booths/${encodeURIComponent(b.id)}`);
           rowError.hidden = res.ok;
-          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          rowError.textContent = res.ok ? '' : res.body.error ?? failed(res.status);
           if (res.ok) await Promise.all([loadBooths(), loadSites()]);
         }, 'btn btn-quiet'),
-        button('Diagnose', 'booth-diagnose', () => diagnose(b.id), 'btn btn-quiet'),
-        button('New enrolment token', 'booth-token-new', async () => {
-          if (!confirm(`Give booth ${b.id} a new enrolment token? Its pending token, if any, stops working.`)) return;
+        button(t('admin.diagnose'), 'booth-diagnose', () => diagnose(b.id), 'btn btn-quiet'),
+        button(t('admin.token.new'), 'booth-token-new', async () => {
+          if (!confirm(t('admin.token.new.confirm', { id: b.id }))) return;
           const res = await send('POST', `/api/admin/booths/${encodeURIComponent(b.id)}/token`);
           rowError.hidden = res.ok;
-          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          rowError.textContent = res.ok ? '' : res.body.error ?? failed(res.status);
           if (!res.ok) return;
           showToken(b.id, res.body.token, res.body.token_expires, b.site ?? siteName(b.site_id));
           await loadBooths();
         }, 'btn btn-quiet'),
-        button('Revoke', 'booth-revoke', async () => {
-          if (!confirm(`Revoke booth ${b.id}? It is disconnected at once, its certificate stops working, and it needs a new enrolment token to come back.`)) return;
+        button(t('admin.revoke'), 'booth-revoke', async () => {
+          if (!confirm(t('admin.revoke.confirm', { id: b.id }))) return;
           const res = await send('POST', `/api/admin/booths/${encodeURIComponent(b.id)}/revoke`);
           rowError.hidden = res.ok;
-          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          rowError.textContent = res.ok ? '' : res.body.error ?? failed(res.status);
           if (res.ok) await loadBooths();
         }, 'btn btn-danger'),
         rowError,
@@ -448,7 +442,7 @@ async function loadBooths() {
         cell(name),
         cell(site),
         status,
-        cell(b.last_seen ? (b.status === 'offline' ? localTime(b.last_seen) : 'now') : '—'),
+        cell(b.last_seen ? (b.status === 'offline' ? localTime(b.last_seen) : t('staff.now')) : '—'),
         softwareCell(b),
         lastUpdateCell(b.last_update, b.update),
         enrolCell(b.enrolment),
@@ -473,17 +467,21 @@ const bundleUi = {
   listError: $('bundles-error'),
 };
 
-const mib = (bytes) => `${(bytes / (1 << 20)).toFixed(bytes < 10 << 20 ? 1 : 0)} MiB`;
+const mib = (bytes) => t('unit.mib', { n: formatNumber(bytes / (1 << 20), { maximumFractionDigits: bytes < 10 << 20 ? 1 : 0, minimumFractionDigits: bytes < 10 << 20 ? 1 : 0 }) });
 
 // The booths and sites a bundle may go to, as <option>s: "booth:ID", "site:ID".
 function targetSelect(version) {
   const select = document.createElement('select');
-  select.setAttribute('aria-label', `Install bundle ${version} on`);
+  select.setAttribute('aria-label', t('admin.bundle.target', { version }));
   select.setAttribute('data-testid', 'bundle-target');
-  const none = Object.assign(document.createElement('option'), { value: '', textContent: 'Choose…' });
+  const none = Object.assign(document.createElement('option'), { value: '', textContent: t('admin.choose') });
   select.append(none);
-  for (const b of st.booths ?? []) select.append(Object.assign(document.createElement('option'), { value: `booth:${b.id}`, textContent: `Booth ${b.id}` }));
-  for (const s of st.sites) select.append(Object.assign(document.createElement('option'), { value: `site:${s.id}`, textContent: `Every booth of ${s.name}` }));
+  for (const b of st.booths ?? []) select.append(Object.assign(document.createElement('option'), { value: `booth:${b.id}`, textContent: t('admin.target.booth', { id: b.id }) }));
+  for (const s of st.sites) {
+    const o = Object.assign(document.createElement('option'), { value: `site:${s.id}`, textContent: t('admin.target.site', { site: s.name }) });
+    o.dataset.name = s.name;
+    select.append(o);
+  }
   return select;
 }
 
@@ -505,29 +503,29 @@ async function loadBundles() {
       rowError.setAttribute('data-testid', 'bundle-row-error');
       const actions = cell('', { class: 'actions' });
       actions.append(
-        button('Install', 'bundle-install', async () => {
+        button(t('admin.install'), 'bundle-install', async () => {
           if (!target.value) {
             rowError.hidden = false;
-            rowError.textContent = 'Choose a booth or a site first.';
+            rowError.textContent = t('admin.install.choose');
             return;
           }
           const [kind, id] = target.value.split(/:(.*)/s);
-          const what = kind === 'booth' ? `booth ${id}` : `every booth of ${target.selectedOptions[0].textContent.replace(/^Every booth of /, '')}`;
-          if (!confirm(`Install ${version} on ${what}? It reboots once no visitor is there.`)) return;
+          const what = kind === 'booth' ? t('admin.install.booth', { id }) : t('admin.install.site', { site: target.selectedOptions[0].dataset.name ?? id });
+          if (!confirm(t('admin.install.confirm', { version, what }))) return;
           const res = await send('POST', `/api/admin/${kind === 'booth' ? 'booths' : 'sites'}/${encodeURIComponent(id)}/update`, { bundle: x.id });
           rowError.hidden = res.ok;
-          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          rowError.textContent = res.ok ? '' : res.body.error ?? failed(res.status);
           if (res.ok && res.body.skipped?.length) {
             rowError.hidden = false;
-            rowError.textContent = `Skipped: ${res.body.skipped.map((s) => `${s.booth_id} (${s.reason})`).join('; ')}`;
+            rowError.textContent = t('admin.install.skipped', { list: res.body.skipped.map((s) => `${s.booth_id} (${s.reason})`).join('; ') });
           }
           if (res.ok) await loadBooths();
         }),
-        button('Delete', 'bundle-delete', async () => {
-          if (!confirm(`Delete bundle ${version} from the switchboard?`)) return;
+        button(t('admin.delete'), 'bundle-delete', async () => {
+          if (!confirm(t('admin.bundle.delete.confirm', { version }))) return;
           const res = await send('DELETE', `/api/admin/bundles/${encodeURIComponent(x.id)}`);
           rowError.hidden = res.ok;
-          rowError.textContent = res.ok ? '' : res.body.error ?? `Failed (${res.status})`;
+          rowError.textContent = res.ok ? '' : res.body.error ?? failed(res.status);
           if (res.ok) await loadBundles();
         }, 'btn btn-quiet'),
         rowError,
@@ -536,7 +534,7 @@ async function loadBundles() {
         cell(version, { 'data-testid': 'bundle-row-version' }),
         cell(x.compatible ?? '—'),
         cell(mib(x.size)),
-        cell(`${localTime(x.uploaded_at)} by ${x.uploaded_by || '—'}`),
+        cell(t('admin.bundle.uploaded-by', { time: localTime(x.uploaded_at), who: x.uploaded_by || '—' })),
         cell(x.id.slice(0, 12), { class: 'booth-id', title: x.id }),
         cell(target),
         actions,
@@ -552,14 +550,14 @@ bundleUi.form.addEventListener('submit', async (ev) => {
   const file = bundleUi.file.files?.[0];
   if (!file) return;
   bundleUi.error.hidden = true;
-  bundleUi.status.textContent = `Uploading ${file.name} (${mib(file.size)})…`;
+  bundleUi.status.textContent = t('admin.bundle.uploading', { name: file.name, size: mib(file.size) });
   const r = await send('POST', '/api/admin/bundles', file);
   if (!r.ok) {
     bundleUi.status.textContent = '';
     formError(bundleUi.error, r, { file: bundleUi.file });
     return;
   }
-  bundleUi.status.textContent = `Bundle ${r.body.version ?? r.body.id.slice(0, 12)} ${r.status === 201 ? 'uploaded' : 'was already there'}.`;
+  bundleUi.status.textContent = t(r.status === 201 ? 'admin.bundle.uploaded' : 'admin.bundle.there', { version: r.body.version ?? r.body.id.slice(0, 12) });
   bundleUi.form.reset();
   await loadBundles();
 });
@@ -610,7 +608,7 @@ function showOnce(login, password) {
   const code = document.createElement('code');
   code.setAttribute('data-testid', 'account-password-value');
   code.textContent = password;
-  accUi.once.replaceChildren(`One-time password for ${login}: `, code, ' — shown only now: give it to them, they can sign in with it.');
+  accUi.once.replaceChildren(t('admin.password.for', { login }), code, t('admin.password.once'));
   accUi.once.hidden = false;
 }
 
@@ -640,15 +638,15 @@ async function loadUsers() {
       tr.dataset.role = u.role;
       const actions = cell('', { class: 'actions' });
       actions.append(
-        button('Edit', 'account-edit', () => editUser(u), 'btn btn-quiet'),
-        button('Reset password', 'account-reset', () => resetPassword(u), 'btn btn-quiet'),
-        button('Delete', 'account-delete', () => deleteUser(u), 'btn btn-quiet'),
+        button(t('admin.edit'), 'account-edit', () => editUser(u), 'btn btn-quiet'),
+        button(t('admin.password.reset'), 'account-reset', () => resetPassword(u), 'btn btn-quiet'),
+        button(t('admin.delete'), 'account-delete', () => deleteUser(u), 'btn btn-quiet'),
       );
-      const me = u.login === st.me?.login ? ' (you)' : '';
+      const me = u.login === st.me?.login ? ` ${t('admin.you')}` : '';
       tr.append(
         cell(u.login + me),
         cell(u.name),
-        cell(ROLES[u.role] ?? u.role, { 'data-testid': 'account-role-cell' }),
+        cell(ROLES.has(u.role) ? t(`admin.role.${u.role}`) : u.role, { 'data-testid': 'account-role-cell' }),
         cell(u.site || '—'),
         cell(u.role === 'adviser' || u.role === 'admin' ? listText(u.languages) : '—', { 'data-testid': 'account-languages-cell' }),
         cell(u.role === 'adviser' || u.role === 'admin' ? listText(u.topics) : '—', { 'data-testid': 'account-topics-cell' }),
@@ -661,7 +659,7 @@ async function loadUsers() {
 
 function editUser(u) {
   st.editingUser = u;
-  accUi.title.textContent = `Change ${u.login}`;
+  accUi.title.textContent = t('admin.account.change', { login: u.login });
   accUi.login.value = u.login;
   accUi.login.readOnly = true;
   accUi.name.value = u.name;
@@ -670,7 +668,7 @@ function editUser(u) {
   accUi.languages.value = (u.languages ?? []).join(', ');
   accUi.topics.value = (u.topics ?? []).join(', ');
   accUi.pwSet.hidden = true;
-  accUi.submit.textContent = 'Save changes';
+  accUi.submit.textContent = t('admin.save-changes');
   accUi.cancel.hidden = false;
   syncAccountForm();
   formError(accUi.formError, null);
@@ -682,8 +680,8 @@ function resetAccountForm() {
   accUi.form.reset();
   accUi.login.readOnly = false;
   accUi.pwSet.hidden = false;
-  accUi.title.textContent = 'Add an account';
-  accUi.submit.textContent = 'Add account';
+  accUi.title.textContent = t('admin.account.add');
+  accUi.submit.textContent = t('admin.account.submit');
   accUi.cancel.hidden = true;
   syncAccountForm();
   formError(accUi.formError, null);
@@ -721,14 +719,14 @@ accUi.form.addEventListener('submit', async (ev) => {
 });
 
 async function resetPassword(u) {
-  if (!confirm(`Give ${u.login} a new one-time password? Their old password stops working and they are signed out at once.`)) return;
+  if (!confirm(t('admin.password.reset.confirm', { login: u.login }))) return;
   const r = await send('POST', `/api/admin/users/${encodeURIComponent(u.login)}/password`, { generate: true });
   formError(accUi.error, r);
   if (r.ok) showOnce(u.login, r.body.password);
 }
 
 async function deleteUser(u) {
-  if (!confirm(`Delete the account ${u.login}? They are signed out at once.`)) return;
+  if (!confirm(t('admin.account.delete.confirm', { login: u.login }))) return;
   const r = await send('DELETE', `/api/admin/users/${encodeURIComponent(u.login)}`);
   formError(accUi.error, r);
   if (r.ok) await Promise.all([loadUsers(), loadSites()]);
@@ -766,17 +764,17 @@ function buildGrid() {
       const tr = row('hours-row', id);
       tr.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: name }));
       for (const half of ['am', 'pm']) {
-        const word = half === 'am' ? 'morning' : 'afternoon';
+        const what = { day: name, half: t(`admin.half.${half}`) };
         const open = Object.assign(document.createElement('input'), { type: 'checkbox' });
         open.setAttribute('data-testid', `hours-${half}-open`);
         const openLabel = document.createElement('label');
         openLabel.className = 'check';
-        openLabel.append(open, ` Open`);
-        open.setAttribute('aria-label', `${name} ${word} open`);
-        const start = timeInput(HALVES[half].start, `${name} ${word} from`, `hours-${half}-start`);
-        const end = timeInput(HALVES[half].end, `${name} ${word} until`, `hours-${half}-end`);
+        openLabel.append(open, ` ${t('admin.hours.open')}`);
+        open.setAttribute('aria-label', t('admin.hours.open.label', what));
+        const start = timeInput(HALVES[half].start, t('admin.hours.from.label', what), `hours-${half}-start`);
+        const end = timeInput(HALVES[half].end, t('admin.hours.until.label', what), `hours-${half}-end`);
         const cap = Object.assign(document.createElement('input'), { type: 'number', min: 1, max: 1000, value: 1, required: true });
-        cap.setAttribute('aria-label', `${name} ${word}: advisers on duty`);
+        cap.setAttribute('aria-label', t('admin.hours.capacity.label', what));
         cap.setAttribute('data-testid', `hours-${half}-capacity`);
         const sync = () => {
           for (const x of [start, end, cap]) x.disabled = !open.checked;
@@ -858,8 +856,8 @@ async function loadHours() {
       const tr = row('closure-row', String(x.id));
       const actions = cell('', { class: 'actions' });
       actions.append(
-        button('Delete', 'closure-delete', async () => {
-          if (!confirm(`Delete the closure from ${x.from} to ${x.to}?`)) return;
+        button(t('admin.delete'), 'closure-delete', async () => {
+          if (!confirm(t('admin.closure.delete.confirm', { from: x.from, to: x.to }))) return;
           const r = await send('DELETE', `/api/admin/closures/${x.id}`);
           formError(hoursUi.closureError, r);
           if (r.ok) await loadHours();
@@ -877,7 +875,7 @@ hoursUi.form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   hoursUi.done.hidden = true;
   if (!hoursUi.site.value) {
-    formError(hoursUi.error, { ok: false, body: { error: 'Add a site first.' } });
+    formError(hoursUi.error, { ok: false, body: { error: t('admin.hours.no-site') } });
     return;
   }
   const r = await send('PUT', `/api/admin/sites/${hoursUi.site.value}/hours`, { slots: gridSlots() });
@@ -909,7 +907,7 @@ const bookings = BookingsPanel.onPage();
 
 function signedOut(wrongRole) {
   bookings.stop();
-  showSignedOut(ui, ui.admin, wrongRole ? 'This page is for administrators; your account cannot see it.' : null);
+  showSignedOut(ui, ui.admin, wrongRole ? t('admin.wrong-role') : null);
 }
 
 async function start() {

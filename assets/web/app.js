@@ -11,7 +11,7 @@
 //   outcome.js        after a call; signin.js: signing in and out
 
 import * as P from './protocol.js';
-import { counters, st, timing, ui } from './console-state.js';
+import { counters, onPageChange, st, timing, ui } from './console-state.js';
 import { send, setLinkHooks, welcomed } from './link.js';
 import { toast } from './notice.js';
 import { onBooths, onBoothsChanged, resetBooths } from './booths.js';
@@ -22,6 +22,7 @@ import { acquireMedia } from './local-media.js';
 import { onFeedback } from './outcome.js';
 import { showSignIn, signIn } from './signin.js';
 import { whoAmI } from './page.js';
+import { errorText, setSwitchGuard, t, updateSwitcher } from './i18n.js';
 
 function handle(msg) {
   switch (msg.type) {
@@ -48,7 +49,7 @@ function handle(msg) {
       onQueue(msg);
       break;
     case 'taken':
-      onTaken(msg.ticket, 'Taken by another adviser, or the visitor left');
+      onTaken(msg.ticket, t('queue.taken'));
       break;
     case 'call':
       startCall(msg);
@@ -95,22 +96,22 @@ function onError(msg) {
   console.warn(`relais: switchboard error ${msg.code} (${msg.ref ?? ''}): ${msg.message ?? ''}`);
   if (msg.code === 'version') {
     st.wantOnline = false;
-    toast('This console is out of date for the switchboard. Reload the page.', 'error');
+    toast(t('error.console-old'), 'error');
     return;
   }
   if (msg.ref === 'accept' && st.accepting) {
     const ticket = st.accepting;
     abandonAccept();
-    if (msg.code === 'gone') onTaken(ticket, 'No longer waiting');
-    else toast(`Could not accept: ${msg.message ?? msg.code}`, 'error');
+    if (msg.code === 'gone') onTaken(ticket, t('queue.gone'));
+    else toast(t('error.accept', { why: errorText(msg) }), 'error');
     return;
   }
   if (msg.ref === 'hello') {
     st.wantOnline = msg.code !== 'field' && msg.code !== 'size';
-    toast(`The switchboard refused the connection: ${msg.message ?? msg.code}`, 'error');
+    toast(t('error.hello', { why: errorText(msg) }), 'error');
     return;
   }
-  if (msg.ref === 'chat') toast(`Message not sent: ${msg.message ?? msg.code}`, 'error');
+  if (msg.ref === 'chat') toast(t('chat.not-sent', { why: errorText(msg) }), 'error');
   if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }
 
@@ -125,14 +126,14 @@ function holdCall() {
   if (ui.body.dataset.callLink === 'away') return;
   const id = st.call.id;
   ui.body.dataset.callLink = 'away';
-  toast('The connection to the switchboard was lost — reconnecting. The call goes on meanwhile.');
+  toast(t('link.lost-in-call'));
   clearTimeout(st.callHoldTimer);
   st.callHoldTimer = setTimeout(() => {
     if (st.call?.id !== id || ui.body.dataset.callLink !== 'away') return;
     // given up: said on the next link, should a switchboard (one started
     // again meanwhile) still hold the call for the booth
     st.pendingEnd = { call: id, reason: 'peer-lost' };
-    teardownCall('The connection to the switchboard was lost, so the call ended.');
+    teardownCall(t('end.link-lost'));
   }, st.resumeS * 1000);
 }
 
@@ -140,7 +141,7 @@ function holdCall() {
 // unless an `end` follows.
 function callLinkBack() {
   clearTimeout(st.callHoldTimer);
-  if (ui.body.dataset.callLink === 'away') toast('Connected to the switchboard again.');
+  if (ui.body.dataset.callLink === 'away') toast(t('link.back'));
   delete ui.body.dataset.callLink;
 }
 
@@ -149,7 +150,7 @@ setLinkHooks({
   onLost: (ev) => {
     // 4000 "replaced": another connection of this sign-in named the call
     // and has it now; this one is not part of it any more
-    if (st.call && ev?.code === 4000) teardownCall('This call continues in another window of your sign-in.');
+    if (st.call && ev?.code === 4000) teardownCall(t('end.replaced'));
     else if (st.call) holdCall();
     if (st.accepting) abandonAccept();
   },
@@ -158,7 +159,7 @@ setLinkHooks({
     st.accepting = null;
     dropPrepared();
   },
-  onSignInEnded: () => showSignIn('Your session has ended. Please sign in again.'),
+  onSignInEnded: () => showSignIn(t('signin.ended')),
 });
 
 setInterval(() => {
@@ -224,6 +225,10 @@ window.relais = {
   // looks from the booth (tests of its own detection).
   stopSending: () => Promise.all((st.call?.pc.getSenders() ?? []).map((s) => s.replaceTrack(null))),
 };
+
+// The language is switched by loading the page again: not in a call.
+setSwitchGuard(() => (ui.body.dataset.state === 'in-call' || ui.body.dataset.state === 'accepting' ? t('lang.switch.busy') : null));
+onPageChange(updateSwitcher);
 
 // ---- start -----------------------------------------------------------------------------------
 

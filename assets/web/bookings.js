@@ -6,25 +6,14 @@
 // administrator's page.
 
 import { getJson } from './page.js';
+import { languageName, t } from './i18n.js';
+import { topicTitle } from './words.js';
 
-const STATES = {
-  booked: 'Booked',
-  checked_in: 'Checked in',
-  no_show: 'No-show',
-  cancelled: 'Cancelled',
-};
+const STATES = new Set(['booked', 'checked_in', 'no_show', 'cancelled']); // booking.state.*
 const STATE_TAGS = { booked: 'tag-booked', checked_in: 'tag-ok', no_show: 'tag-bad', cancelled: 'tag-wait' };
 
-const humanize = (id) => (id ? id.replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase()) : 'Any topic');
-
-function languageName(code) {
-  if (!code) return 'Any language';
-  try {
-    return new Intl.DisplayNames([navigator.language || 'en'], { type: 'language' }).of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
+const topicWords = (id) => (id ? topicTitle(id) : t('booking.any-topic'));
+const languageWords = (code) => (code ? languageName(code) : t('booking.any-language'));
 
 function span(cls, text, testid) {
   const s = document.createElement('span');
@@ -83,13 +72,13 @@ export class BookingsPanel {
     const day = this.ui.day?.value;
     try {
       const r = await getJson(`/api/bookings${day ? `?day=${encodeURIComponent(day)}` : ''}`);
-      if (!r.ok) this.showError(`Bookings unavailable: ${r.body.error ?? r.status}`);
+      if (!r.ok) this.showError(t('bookings.unavailable', { why: r.body.error ?? r.status }));
       else {
         this.showError(null);
         this.render(r.body);
       }
     } catch (err) {
-      this.showError(`Cannot reach the switchboard: ${err.message}`);
+      this.showError(t('error.unreachable', { why: err.message }));
     }
     if (this.running) this.timer = setTimeout(() => this.refresh(), this.everyMs);
   }
@@ -109,9 +98,9 @@ export class BookingsPanel {
       li.dataset.used = b.used ? 'true' : 'false';
       li.dataset.site = b.site;
       if (b.code) li.dataset.code = b.code;
-      const words = STATES[b.state] ?? b.state;
-      const state = span(`tag ${STATE_TAGS[b.state] ?? ''}`, b.used ? `${words} · seen` : words, 'booking-state');
-      if (b.used) state.title = 'Checked in, then seen by an adviser';
+      const words = STATES.has(b.state) ? t(`booking.state.${b.state}`) : b.state;
+      const state = span(`tag ${STATE_TAGS[b.state] ?? ''}`, b.used ? t('booking.seen', { state: words }) : words, 'booking-state');
+      if (b.used) state.title = t('booking.seen.title');
       const head = document.createElement('div');
       head.className = 'booking-head';
       head.append(span('booking-time', `${b.time}–${b.end_time}`, 'booking-time'), state);
@@ -119,8 +108,8 @@ export class BookingsPanel {
       meta.className = 'booking-meta';
       meta.append(
         span('booking-site', b.site, 'booking-site'),
-        span('', languageName(b.language), 'booking-language'),
-        span('', humanize(b.topic), 'booking-topic'),
+        span('', languageWords(b.language), 'booking-language'),
+        span('', topicWords(b.topic), 'booking-topic'),
       );
       if (b.code) meta.append(span('booking-code', b.code, 'booking-code'));
       li.append(head, meta);
@@ -128,6 +117,7 @@ export class BookingsPanel {
     });
     this.ui.list.replaceChildren(...items);
     this.ui.count.textContent = String(list.length);
+    this.ui.count.title = t('bookings.count', { n: list.length });
     this.ui.empty.hidden = list.length > 0;
   }
 }

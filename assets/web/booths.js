@@ -7,19 +7,22 @@
 import { el } from './page.js';
 import { st, ui } from './console-state.js';
 import { humanize } from './words.js';
+import { t } from './i18n.js';
 
+// state -> [its words (booth.state.*), its tone]
 const BOOTH_STATE = {
-  idle: ['Idle', 'ok'],
-  queued: ['Visitor waiting', 'wait'],
-  waiting: ['Visitor waiting', 'wait'],
-  in_call: ['In call', 'busy'],
-  'in-call': ['In call', 'busy'],
-  out_of_order: ['Out of order', 'bad'],
-  'out-of-order': ['Out of order', 'bad'],
+  idle: ['idle', 'ok'],
+  queued: ['waiting', 'wait'],
+  waiting: ['waiting', 'wait'],
+  in_call: ['in-call', 'busy'],
+  'in-call': ['in-call', 'busy'],
+  out_of_order: ['out-of-order', 'bad'],
+  'out-of-order': ['out-of-order', 'bad'],
 };
 
 function row(b) {
-  const [label, tone] = BOOTH_STATE[b.state] ?? [humanize(b.state), 'other'];
+  const [words, tone] = BOOTH_STATE[b.state] ?? [null, 'other'];
+  const label = words ? t(`booth.state.${words}`) : humanize(b.state);
   return el(
     'li',
     { class: 'booth', 'data-testid': 'booth-row', 'data-booth-id': b.booth_id, 'data-booth-state': b.state },

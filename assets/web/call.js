@@ -4,6 +4,7 @@
 // trickle ICE both ways. No DOM here except through the callbacks.
 
 import * as P from './protocol.js';
+import { t } from './i18n.js';
 
 export class Call {
   static LOST_MS = 20000; // no media connection for this long: the call is lost
@@ -237,7 +238,7 @@ export class Call {
 
   // Puts a display track on the screen m-line and tells the booth.
   async startShare(track) {
-    if (!this.canShare) throw new Error('This booth cannot show a shared screen.');
+    if (!this.canShare) throw new Error(t('share.cannot'));
     this.screenTrack = track;
     await this.screen.sender.replaceTrack(track);
     this.#send(P.share(this.id, true));

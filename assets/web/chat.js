@@ -7,6 +7,7 @@ import { el } from './page.js';
 import { st, ui } from './console-state.js';
 import { send } from './link.js';
 import { toast } from './notice.js';
+import { t } from './i18n.js';
 
 // A new call: an empty log, shown.
 export function openChat() {
@@ -23,7 +24,7 @@ export function addChat(who, text) {
   const li = el(
     'li',
     { class: `chat-msg chat-${who}`, 'data-testid': 'chat-message', 'data-from': who },
-    el('span', { class: 'chat-who', text: who === 'me' ? 'You' : 'Visitor' }),
+    el('span', { class: 'chat-who', text: t(who === 'me' ? 'chat.me' : 'chat.visitor') }),
     el('span', { class: 'chat-text', text }),
   );
   ui.chatLog.append(li);
@@ -38,11 +39,11 @@ ui.chatForm.addEventListener('submit', (ev) => {
   try {
     frame = P.chat(st.call.id, text);
   } catch (err) {
-    toast(`Message not sent: ${err.message}`, 'error');
+    toast(t('chat.not-sent', { why: err.message }), 'error');
     return;
   }
   if (send(frame)) {
     addChat('me', text);
     ui.chatInput.value = '';
-  } else toast('Message not sent: not connected.', 'error');
+  } else toast(t('chat.not-sent', { why: t('chat.offline') }), 'error');
 });

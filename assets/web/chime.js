@@ -5,6 +5,7 @@
 // the sign-in click, or any click or key later on.
 
 import { counters, ui } from './console-state.js';
+import { t } from './i18n.js';
 
 const CHIME_KEY = 'relais.chime'; // sessionStorage: 'off' when muted
 const CHIME_NOTES = [
@@ -55,8 +56,8 @@ export function chime() {
 function showChimeToggle() {
   const muted = chimeMuted();
   ui.chimeToggle.setAttribute('aria-pressed', String(muted));
-  ui.chimeToggle.textContent = muted ? 'Sound off' : 'Sound on';
-  ui.chimeToggle.title = muted ? 'No sound when a visitor starts waiting' : 'A chime when a visitor starts waiting';
+  ui.chimeToggle.textContent = t(muted ? 'chime.off' : 'chime.on');
+  ui.chimeToggle.title = t(muted ? 'chime.off.title' : 'chime.on.title');
 }
 
 ui.chimeToggle.addEventListener('click', () => {

@@ -5,6 +5,7 @@
 // (body[data-link]). Whoever depends on them subscribes with onPageChange.
 
 import { $ } from './page.js';
+import { t } from './i18n.js';
 
 export const ui = {
   body: document.body,
@@ -119,17 +120,11 @@ export function setState(s) {
   changed();
 }
 
-const LINK_TEXT = {
-  offline: 'Offline',
-  connecting: 'Connecting…',
-  online: 'Connected',
-  reconnecting: 'Connection lost — reconnecting…',
-  stopped: 'Disconnected',
-};
 export function setLink(link, detail) {
   st.link = link;
   ui.body.dataset.link = link;
   ui.linkState.dataset.link = link;
-  ui.linkState.textContent = detail ? `${LINK_TEXT[link]} ${detail}` : LINK_TEXT[link];
+  const text = t(`link.${link}`);
+  ui.linkState.textContent = detail ? `${text} ${detail}` : text;
   changed();
 }

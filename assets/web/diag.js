@@ -7,6 +7,7 @@
 // member is optional and every value is shown as text, never as markup.
 
 import { $, el, localTime } from './page.js';
+import { t } from './i18n.js';
 
 const ui = {
   panel: $('booth-diag'),
@@ -17,16 +18,8 @@ const ui = {
   close: $('booth-diag-close'),
 };
 
-// The switchboard's refusals in words for an administrator.
-const ERRORS = {
-  401: 'Your sign-in has ended: sign in again.',
-  403: 'Only administrators can diagnose a booth.',
-  404: 'The switchboard does not know this booth.',
-  409: 'The booth is not connected: it cannot be asked. Check its power and its network, then try again.',
-  429: 'The booth is already being asked for its report: try again in a few seconds.',
-  502: 'The booth disconnected before it answered. Try again once it is back online.',
-  504: 'The booth did not answer in time. Its link may be failing or it may be stuck: try again, then check it on site.',
-};
+// The switchboard's refusals in words for an administrator (diag.error.<status>).
+const ERRORS = new Set([401, 403, 404, 409, 429, 502, 504]);
 
 let asking = 0; // the latest request; older answers are ignored
 
@@ -35,7 +28,7 @@ function text(o, name) {
   const v = o && typeof o === 'object' ? o[name] : undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'boolean') return t(v ? 'diag.yes' : 'diag.no');
   return null;
 }
 
@@ -46,15 +39,15 @@ function uptime(s) {
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${Math.floor(s % 60)} s`;
+  return d ? t('diag.uptime.d', { d, h }) : h ? t('diag.uptime.h', { h, m }) : t('diag.uptime.m', { m, s: Math.floor(s % 60) });
 }
 
 // "valid until …, in 12 days" / "expired 3 days ago"
 function expiry(iso) {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const days = Math.round((t - Date.now()) / 86400000);
-  const when = days > 1 ? `in ${days} days` : days === 1 ? 'tomorrow' : days === 0 ? (t > Date.now() ? 'today' : 'expired today') : `expired ${-days} day${days === -1 ? '' : 's'} ago`;
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const days = Math.round((at - Date.now()) / 86400000);
+  const when = days > 1 ? t('diag.in-days', { n: days }) : days === 1 ? t('diag.tomorrow') : days === 0 ? t(at > Date.now() ? 'diag.today' : 'diag.expired-today') : t('diag.expired-ago', { n: -days });
   return `${localTime(iso)} (${when})`;
 }
 
@@ -80,9 +73,9 @@ function device(report, name) {
   const level = name === 'microphone' ? text(o, 'level_db') : null;
   const selfTest = text(o, 'self_test');
   const parts = [state(s)];
-  if (level !== null) parts.push(` level ${level} dB`);
+  if (level !== null) parts.push(` ${t('diag.level', { db: Number.isFinite(Number(level)) ? Number(level) : level })}`);
   if (detail) parts.push(` — ${detail}`);
-  if (selfTest && selfTest !== 'ok') parts.push(` (start-up check: ${selfTest})`);
+  if (selfTest && selfTest !== 'ok') parts.push(` ${t('diag.self-test', { result: selfTest })}`);
   return el('span', {}, ...parts);
 }
 
@@ -104,29 +97,29 @@ function render(reply) {
     list.append(el('li', { 'data-testid': 'diag-error' }, el('time', { class: 'hint', text: time ? localTime(time) : '—' }), ' ', el('span', { text: message ?? '—' })));
   }
   ui.report.replaceChildren(
-    section('booth', 'Booth', [
-      ['Software', version ? `${version}${build ? ` (build ${build})` : ''}${slot ? `, slot ${slot}` : ''}` : null, 'diag-software'],
-      ['Board', text(r, 'board')],
-      ['Booth id', text(r, 'booth_id')],
-      ['Site', text(r, 'site')],
-      ['Up for', uptime(r.uptime_s), 'diag-uptime'],
-      ['Addresses', addresses.join(', ') || null, 'diag-addresses'],
+    section('booth', t('diag.booth'), [
+      [t('diag.software'), version ? `${version}${build ? ` (${t('diag.build', { build })})` : ''}${slot ? `, ${t('admin.slot', { slot })}` : ''}` : null, 'diag-software'],
+      [t('diag.board'), text(r, 'board')],
+      [t('admin.booth.id'), text(r, 'booth_id')],
+      [t('staff.col.site'), text(r, 'site')],
+      [t('diag.up-for'), uptime(r.uptime_s), 'diag-uptime'],
+      [t('diag.addresses'), addresses.join(', ') || null, 'diag-addresses'],
     ]),
-    section('link', 'Switchboard link', [
-      ['State', state(text(link, 'state'))],
-      ['Switchboard', text(link, 'switchboard')],
-      ['Certificate', state(text(link, 'certificate_state'))],
-      ['Certificate expires', certExpires ? expiry(certExpires) : null, 'diag-cert-expires'],
+    section('link', t('diag.link'), [
+      [t('diag.state'), state(text(link, 'state'))],
+      [t('diag.switchboard'), text(link, 'switchboard')],
+      [t('diag.certificate'), state(text(link, 'certificate_state'))],
+      [t('diag.cert-expires'), certExpires ? expiry(certExpires) : null, 'diag-cert-expires'],
     ]),
-    section('devices', 'Devices', [
-      ['Camera', device(r, 'camera'), 'diag-camera'],
-      ['Microphone', device(r, 'microphone'), 'diag-microphone'],
-      ['Speaker', device(r, 'speaker'), 'diag-speaker'],
-      ['TURN relay', device(r, 'turn'), 'diag-turn'],
+    section('devices', t('diag.devices'), [
+      [t('diag.camera'), device(r, 'camera'), 'diag-camera'],
+      [t('diag.microphone'), device(r, 'microphone'), 'diag-microphone'],
+      [t('diag.speaker'), device(r, 'speaker'), 'diag-speaker'],
+      [t('diag.turn'), device(r, 'turn'), 'diag-turn'],
     ]),
     el('section', { class: 'diag-section', 'data-testid': 'diag-section', 'data-section': 'errors' },
-      el('h4', { text: `Last errors (${errors.length})` }),
-      errors.length ? list : el('p', { class: 'hint', 'data-testid': 'diag-no-errors', text: 'No errors recorded.' })),
+      el('h4', { text: t('diag.errors', { n: errors.length }) }),
+      errors.length ? list : el('p', { class: 'hint', 'data-testid': 'diag-no-errors', text: t('diag.no-errors') })),
   );
 }
 
@@ -140,7 +133,7 @@ export async function diagnose(id) {
   ui.error.hidden = true;
   ui.error.textContent = '';
   ui.report.replaceChildren();
-  ui.status.textContent = 'Asking the booth…';
+  ui.status.textContent = t('diag.asking');
   ui.panel.scrollIntoView({ block: 'nearest' });
   let status = 0;
   let body = {};
@@ -149,19 +142,19 @@ export async function diagnose(id) {
     status = r.status;
     body = await r.json().catch(() => ({}));
   } catch (err) {
-    body = { error: `Cannot reach the switchboard: ${err.message}` };
+    body = { error: t('error.unreachable', { why: err.message }) };
   }
   if (mine !== asking) return;
   if (status === 200) {
     ui.panel.dataset.state = 'shown';
-    ui.status.textContent = `Report fetched ${localTime(body.fetched_at)}.`;
+    ui.status.textContent = t('diag.fetched', { time: localTime(body.fetched_at) });
     render(body);
     return;
   }
   ui.panel.dataset.state = 'error';
   ui.panel.dataset.status = String(status);
   ui.status.textContent = '';
-  ui.error.textContent = ERRORS[status] ?? body.error ?? `Failed (${status})`;
+  ui.error.textContent = ERRORS.has(status) ? t(`diag.error.${status}`) : body.error ?? t('admin.failed', { status: String(status) });
   ui.error.hidden = false;
 }
 

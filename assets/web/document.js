@@ -6,12 +6,13 @@
 // either may stop showing it (doc_stop). PROTOCOL.md "Showing a document".
 
 import * as P from './protocol.js';
+import { errorText, formatNumber, t } from './i18n.js';
 
 const TYPES = { pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
-const KIND_WORDS = { pdf: 'PDF', png: 'image', jpeg: 'image' };
+const KINDS = { pdf: 'pdf', png: 'image', jpeg: 'image' }; // doc.kind.*
 
 // "10 MB", "200 KB": as the switchboard words its cap
-const megabytes = (n) => (n >= 1e6 ? `${Math.ceil(n / 1e6)} MB` : `${Math.ceil(n / 1e3)} KB`);
+const megabytes = (n) => (n >= 1e6 ? t('unit.mb', { n: Math.ceil(n / 1e6) }) : t('unit.kb', { n: Math.ceil(n / 1e3) }));
 
 // The media type to send: the browser's, or the one the extension names.
 export function documentType(file) {
@@ -81,12 +82,12 @@ export class DocShare {
     const d = this.doc;
     ui.panel.hidden = !this.call;
     ui.showBtn.disabled = !this.call || !!this.xhr;
-    ui.showBtn.textContent = d ? 'Show another document' : 'Show a document';
+    ui.showBtn.textContent = t(d ? 'doc.show-another' : 'doc.show');
     const paged = d && d.pages > 1;
     ui.prev.hidden = ui.next.hidden = ui.page.hidden = !paged;
     ui.stop.hidden = !d;
     if (d) {
-      ui.page.textContent = `Page ${d.page}/${d.pages}`;
+      ui.page.textContent = t('doc.page', { page: d.page, pages: d.pages });
       ui.prev.disabled = d.page <= 1;
       ui.next.disabled = d.page >= d.pages;
       ui.panel.dataset.page = String(d.page);
@@ -102,10 +103,10 @@ export class DocShare {
   // Checks what the console can before sending anything.
   precheck(file) {
     const type = documentType(file);
-    if (!type) return { error: 'Only PDF, PNG and JPEG files can be shown.' };
-    if (file.size === 0) return { error: 'The file is empty.' };
+    if (!type) return { error: t('doc.bad-type') };
+    if (file.size === 0) return { error: t('doc.empty') };
     const max = this.limits?.max_bytes;
-    if (max && file.size > max) return { error: `Too large: max ${megabytes(max)}.` };
+    if (max && file.size > max) return { error: t('doc.too-large', { max: megabytes(max) }) };
     return { type };
   }
 
@@ -126,7 +127,7 @@ export class DocShare {
     xhr.setRequestHeader('Content-Type', type);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (ev) => {
-      if (ev.lengthComputable && !this.pendingShown) this.setStatus(`Sending ${file.name}… ${Math.round((100 * ev.loaded) / ev.total)} %`, 'uploading');
+      if (ev.lengthComputable && !this.pendingShown) this.setStatus(t('doc.sending.pct', { name: file.name, pct: formatNumber(ev.loaded / ev.total, { style: 'percent' }) }), 'uploading');
     };
     xhr.onload = () => {
       this.xhr = null;
@@ -136,21 +137,21 @@ export class DocShare {
         // come first, or after doc_show and even a doc_error: then the link
         // has said more than the reply
         if (this.announcedDoc !== xhr.response?.doc)
-          this.setStatus(`${file.name}: sent, the booth is opening it…`, 'sent');
+          this.setStatus(t('doc.sent', { name: file.name }), 'sent');
       } else {
-        const why = xhr.response?.error ?? `the switchboard answered ${xhr.status}`;
-        this.setStatus(`${file.name}: ${why}`, 'error', 'error');
-        this.announce(`Document not shown: ${why}`);
+        const why = xhr.response?.error ?? t('error.http', { status: String(xhr.status) });
+        this.setStatus(t('doc.failed', { name: file.name, why }), 'error', 'error');
+        this.announce(t('doc.not-shown', { why }));
       }
       this.render();
     };
     xhr.onerror = () => {
       this.xhr = null;
       if (this.call !== call) return;
-      this.setStatus(`${file.name}: the switchboard could not be reached.`, 'error', 'error');
+      this.setStatus(t('doc.unreachable', { name: file.name }), 'error', 'error');
       this.render();
     };
-    this.setStatus(`Sending ${file.name}…`, 'uploading');
+    this.setStatus(t('doc.sending', { name: file.name }), 'uploading');
     xhr.send(file);
     this.render();
   }
@@ -164,10 +165,10 @@ export class DocShare {
     try {
       frame = P.docPage(this.call, d.id, page);
     } catch (err) {
-      this.toast(`Page not turned: ${err.message}`, 'error');
+      this.toast(t('doc.not-turned', { why: err.message }), 'error');
       return;
     }
-    if (!this.send(frame)) this.toast('Page not turned: not connected.', 'error');
+    if (!this.send(frame)) this.toast(t('doc.not-turned', { why: t('chat.offline') }), 'error');
     // the switchboard's doc_page moves both ends, this console included
   }
 
@@ -176,8 +177,8 @@ export class DocShare {
     if (!d || !this.call) return;
     this.send(P.docStop(this.call, d.id));
     this.doc = null;
-    this.setStatus('You stopped showing the document.', 'none');
-    this.announce('Document no longer shown.');
+    this.setStatus(t('doc.stopped'), 'none');
+    this.announce(t('doc.stopped.announce'));
     this.render();
   }
 
@@ -185,9 +186,9 @@ export class DocShare {
   onError(msg) {
     if (msg.code === 'gone' || msg.code === 'state') {
       this.doc = null;
-      this.setStatus('The document is no longer shown on the booth.', 'none');
+      this.setStatus(t('doc.gone'), 'none');
     } else {
-      this.setStatus(`Page not turned: ${msg.message ?? msg.code}`, null, 'error');
+      this.setStatus(t('doc.not-turned', { why: errorText(msg) }), null, 'error');
     }
     this.render();
   }
@@ -200,25 +201,25 @@ export class DocShare {
         this.doc = { id: msg.doc, kind: msg.kind, pages: msg.pages, page: msg.page, name: this.pendingName };
         this.announcedDoc = msg.doc;
         this.pendingShown = true;
-        this.setStatus(`Showing ${this.doc.name || `the ${KIND_WORDS[msg.kind]}`} on the booth.`, 'shown');
-        this.announce(`Document shown on the booth${msg.pages > 1 ? `, page ${msg.page} of ${msg.pages}` : ''}.`);
+        this.setStatus(t('doc.showing', { name: this.doc.name || t(`doc.kind.${KINDS[msg.kind] ?? 'image'}`) }), 'shown');
+        this.announce(msg.pages > 1 ? t('doc.shown.pages', { page: msg.page, pages: msg.pages }) : t('doc.shown'));
         break;
       case 'doc_page':
         if (this.doc?.id !== msg.doc) return;
         this.doc.page = msg.page;
-        this.announce(`Page ${msg.page} of ${this.doc.pages}.`);
+        this.announce(t('doc.page.announce', { page: msg.page, pages: this.doc.pages }));
         break;
       case 'doc_stop':
         if (this.doc?.id !== msg.doc) return;
         this.doc = null;
-        this.setStatus(msg.by === 'booth' ? 'The visitor closed the document.' : 'The document is no longer shown.', 'none');
-        this.announce('The visitor closed the document.');
+        this.setStatus(t(msg.by === 'booth' ? 'doc.closed' : 'doc.gone.short'), 'none');
+        this.announce(t('doc.closed'));
         break;
       case 'doc_error':
         if (this.doc?.id !== msg.doc) return;
         this.doc = null;
-        this.setStatus(`The booth could not show the document: ${msg.message}`, 'error', 'error');
-        this.announce('The booth could not show the document.');
+        this.setStatus(t('doc.booth-failed', { why: msg.message }), 'error', 'error');
+        this.announce(t('doc.booth-failed.announce'));
         break;
     }
     this.render();

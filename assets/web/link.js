@@ -7,6 +7,7 @@ import * as P from './protocol.js';
 import { whoAmI } from './page.js';
 import { RECONNECT_MIN_MS, counters, setLink, st } from './console-state.js';
 import { toast } from './notice.js';
+import { t } from './i18n.js';
 
 const RECONNECT_MAX_MS = 10000;
 const PING_INTERVAL_MS = 15000;
@@ -44,7 +45,7 @@ export function connect() {
   try {
     ws = new WebSocket(wsUrl());
   } catch (err) {
-    toast(`Cannot reach the switchboard: ${err.message}`, 'error');
+    toast(t('error.unreachable', { why: err.message }), 'error');
     scheduleReconnect();
     return;
   }
@@ -132,7 +133,7 @@ function startKeepAlive() {
 export function welcomed(msg) {
   if (msg.version !== P.VERSION) {
     st.wantOnline = false;
-    toast(`The switchboard speaks protocol version ${msg.version}; this console needs ${P.VERSION}. Reload the page.`, 'error');
+    toast(t('error.version', { theirs: String(msg.version), ours: String(P.VERSION) }), 'error');
     st.ws?.close(1000);
     return false;
   }

@@ -7,12 +7,13 @@ import { setMessage } from './page.js';
 import { st, ui } from './console-state.js';
 import { announce, toast } from './notice.js';
 import { keepPrepared, updateControls } from './stage.js';
+import { t } from './i18n.js';
 
 export function acquireMedia() {
   st.mediaError = null;
   ui.retryMediaBtn.hidden = true;
   st.media = (async () => {
-    if (!navigator.mediaDevices?.getUserMedia) throw new DOMException('This page has no access to cameras (it must be served over HTTPS).', 'NotSupportedError');
+    if (!navigator.mediaDevices?.getUserMedia) throw new DOMException(t('media.no-https'), 'NotSupportedError');
     return navigator.mediaDevices.getUserMedia({
       audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
       video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } },
@@ -20,9 +21,9 @@ export function acquireMedia() {
   })().then(
     (stream) => {
       st.localStream = stream;
-      for (const t of stream.getTracks()) {
-        t.addEventListener('ended', () => {
-          showMediaWarning(`Your ${t.kind === 'video' ? 'camera' : 'microphone'} stopped (unplugged or taken by another program).`);
+      for (const track of stream.getTracks()) {
+        track.addEventListener('ended', () => {
+          showMediaWarning(t(track.kind === 'video' ? 'media.camera-stopped' : 'media.mic-stopped'));
           ui.retryMediaBtn.hidden = false;
         });
       }
@@ -32,7 +33,7 @@ export function acquireMedia() {
       showMediaWarning(null);
       // A call in progress was answered without it; the booth, as offerer, would
       // have to renegotiate to take it now.
-      if (st.call && !st.call.localStream) toast('Camera and microphone ready: they will be used from the next call.');
+      if (st.call && !st.call.localStream) toast(t('media.ready-next-call'));
       updateControls();
       keepPrepared();
       return stream;
@@ -42,11 +43,11 @@ export function acquireMedia() {
       st.localStream = null;
       ui.body.dataset.media = 'recvonly';
       const why = err?.name === 'NotAllowedError'
-        ? 'access to the camera and microphone was refused'
+        ? t('media.refused')
         : err?.name === 'NotFoundError'
-          ? 'no camera or microphone was found'
-          : `the camera or microphone could not be opened (${err?.name ?? 'error'})`;
-      showMediaWarning(`Receive only: ${why}. You will see and hear visitors, but they will not see or hear you (use the text chat). Fix it, then choose “Retry camera”.`);
+          ? t('media.none')
+          : t('media.failed', { name: err?.name ?? 'error' });
+      showMediaWarning(t('media.recvonly', { why }));
       ui.retryMediaBtn.hidden = false;
       updateControls();
       return null;
@@ -74,13 +75,13 @@ ui.muteBtn.addEventListener('click', () => {
   st.micMuted = !st.micMuted;
   applyTrackToggles();
   updateControls();
-  announce(st.micMuted ? 'Microphone muted.' : 'Microphone on.');
+  announce(t(st.micMuted ? 'media.mic-muted' : 'media.mic-on'));
 });
 ui.cameraBtn.addEventListener('click', () => {
   st.cameraOff = !st.cameraOff;
   applyTrackToggles();
   updateControls();
-  announce(st.cameraOff ? 'Camera off.' : 'Camera on.');
+  announce(t(st.cameraOff ? 'media.camera-off' : 'media.camera-on'));
 });
 ui.retryMediaBtn.addEventListener('click', () => {
   for (const t of st.localStream?.getTracks() ?? []) t.stop();

@@ -5,6 +5,7 @@
 import { postJson, setMessage } from './page.js';
 import { st, ui } from './console-state.js';
 import { announce } from './notice.js';
+import { formatNumber, t } from './i18n.js';
 
 const outcomeError = (text) => setMessage(ui.outcomeError, text);
 
@@ -14,7 +15,7 @@ export function showOutcome(callId) {
   ui.outcomeForm.reset();
   ui.outcomeTopic.value = c?.topic || c?.topicId || '';
   ui.outcomeForm.dataset.call = callId;
-  ui.outcomeCount.textContent = `0 / ${ui.outcomeNote.maxLength}`;
+  showCount();
   outcomeError(null);
   ui.outcomeDone.hidden = true;
   ui.outcomeForm.hidden = false;
@@ -33,19 +34,20 @@ export function onFeedback(msg) {
   const c = st.recentCalls.get(msg.call);
   if (!c) return; // not one of this console's calls: the switchboard sends none such
   st.recentCalls.delete(msg.call); // rated once
-  const text = `Last call — visitor's rating: ${msg.score}/5`;
   const about = [c.topic, c.where].filter(Boolean).join(', ');
-  ui.lastFeedback.textContent = text;
-  ui.lastFeedback.title = about ? `Call about ${about}` : 'Your last call';
+  ui.lastFeedback.textContent = t('feedback.last', { score: msg.score });
+  ui.lastFeedback.title = about ? t('feedback.about', { about }) : t('feedback.yours');
   ui.lastFeedback.dataset.score = String(msg.score);
   ui.lastFeedback.dataset.call = msg.call;
   ui.lastFeedback.hidden = false;
-  announce(`The visitor rated ${about ? `the call about ${about}` : 'your last call'} ${msg.score} out of 5.`);
+  announce(about ? t('feedback.announce.about', { about, score: msg.score }) : t('feedback.announce', { score: msg.score }));
 }
 
-ui.outcomeNote.addEventListener('input', () => {
-  ui.outcomeCount.textContent = `${[...ui.outcomeNote.value].length} / ${ui.outcomeNote.maxLength}`;
-});
+// characters used of the note's cap
+function showCount() {
+  ui.outcomeCount.textContent = `${formatNumber([...ui.outcomeNote.value].length)} / ${formatNumber(ui.outcomeNote.maxLength)}`;
+}
+ui.outcomeNote.addEventListener('input', showCount);
 ui.outcomeSkip.addEventListener('click', () => hideOutcome());
 ui.outcomeForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -63,12 +65,12 @@ ui.outcomeForm.addEventListener('submit', async (ev) => {
       st.outcomeCall = null;
       ui.outcomeForm.hidden = true;
       ui.outcomeDone.hidden = false;
-      announce('Outcome saved.');
+      announce(t('outcome.saved'));
     } else {
-      outcomeError(`Not saved: ${body.error ?? r.status}`);
+      outcomeError(t('outcome.not-saved', { why: body.error ?? r.status }));
     }
   } catch (err) {
-    outcomeError(`Not saved: cannot reach the switchboard (${err.message})`);
+    outcomeError(t('outcome.not-saved.unreachable', { why: err.message }));
   } finally {
     ui.outcomeSubmit.disabled = false;
   }

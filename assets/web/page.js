@@ -4,6 +4,8 @@
 // and table cells, messages and errors. Each staff-like page's `ui` has body,
 // who, hint and hintText (ids who, signin-hint, signin-hint-text) and error.
 
+import { formatDateTime } from './i18n.js';
+
 export const $ = (id) => document.getElementById(id);
 
 // An element `tag` with attributes `attrs` (class, text, data-*, aria-*,
@@ -85,11 +87,13 @@ export function showError(ui, text) {
   setMessage(ui.error, text);
 }
 
-// An ISO time as the browser's local date and time (the text itself if it
-// is not a time).
+// An ISO time as a local date and time in the page's language, as
+// toLocaleString() words it ("12/7/2026, 7:02:03 PM", "07/12/2026 19:02:03"; the
+// text itself if it is not a time).
+const DATE_TIME = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit' };
 export function localTime(iso) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : formatDateTime(d, DATE_TIME);
 }
 
 // A table cell holding `child` (a node, or text) with attributes `attrs`.

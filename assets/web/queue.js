@@ -8,7 +8,8 @@ import { el } from './page.js';
 import { onPageChange, setState, st, timing, ui } from './console-state.js';
 import { send } from './link.js';
 import { announce, toast } from './notice.js';
-import { duration, humanize, languageName } from './words.js';
+import { answerTitle, capitalised, duration, languageName, questionTitle, topicTitle } from './words.js';
+import { t } from './i18n.js';
 import { chime } from './chime.js';
 import { dropPrepared, keepPrepared, prepareCall } from './stage.js';
 
@@ -52,7 +53,8 @@ export function renderQueue(list) {
     if (!q) {
       q = { item, receivedAt: now, el: buildQueueItem(item), taken: false };
       st.queue.set(item.ticket, q);
-      announce(`New visitor waiting: ${humanize(item.topic)}, ${languageName(item.language)}${item.site ? `, at ${item.site}` : ''}.`);
+      const what = { topic: topicTitle(item.topic), language: languageName(item.language), site: item.site };
+      announce(t(item.site ? 'queue.new.at' : 'queue.new', what));
     } else {
       q.item = item;
       q.receivedAt = now;
@@ -66,7 +68,7 @@ export function renderQueue(list) {
       continue;
     }
     st.queue.delete(ticket);
-    if (st.accepting !== ticket && st.call?.ticket !== ticket) announce(`A visitor (${humanize(q.item.topic)}) left the queue.`);
+    if (st.accepting !== ticket && st.call?.ticket !== ticket) announce(t('queue.left', { topic: topicTitle(q.item.topic) }));
   }
   // Move only what is out of place: focus stays on a button that did not move.
   order.forEach((node, i) => {
@@ -93,13 +95,14 @@ export function clearQueue() {
 function updateQueueMeta() {
   const waiting = [...st.queue.values()].filter((q) => !q.taken).length;
   ui.queueCount.textContent = String(waiting);
+  ui.queueCount.title = t('queue.count', { n: waiting });
   ui.queueEmpty.hidden = st.queue.size > 0;
 }
 
 function buildQueueItem(item) {
   const answers = Object.entries(item.answers ?? {});
   const dl = el('dl', { class: 'answers', 'data-testid': 'queue-answers' });
-  for (const [k, v] of answers) dl.append(el('dt', { text: humanize(k) }), el('dd', { text: v }));
+  for (const [k, v] of answers) dl.append(el('dt', { text: questionTitle(k) }), el('dd', { 'data-question': k, 'data-answer': v, text: answerTitle(k, v) }));
   const titleId = `q-${item.ticket.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const btn = el('button', {
     type: 'button',
@@ -107,7 +110,7 @@ function buildQueueItem(item) {
     'data-testid': 'accept-btn',
     'data-ticket': item.ticket,
     'aria-describedby': titleId,
-    text: 'Accept',
+    text: t('queue.accept'),
   });
   btn.addEventListener('click', () => acceptTicket(item.ticket));
   return el(
@@ -116,15 +119,15 @@ function buildQueueItem(item) {
     el(
       'div',
       { class: 'visitor-head' },
-      el('h3', { class: 'visitor-topic', id: titleId, 'data-testid': 'queue-topic', 'data-topic': item.topic, text: humanize(item.topic) }),
-      el('span', { class: 'wait', 'data-testid': 'queue-wait', 'aria-label': 'Waiting time', text: '00:00' }),
+      el('h3', { class: 'visitor-topic', id: titleId, 'data-testid': 'queue-topic', 'data-topic': item.topic, text: topicTitle(item.topic) }),
+      el('span', { class: 'wait', 'data-testid': 'queue-wait', 'aria-label': t('queue.wait'), text: '00:00' }),
     ),
     el(
       'div',
       { class: 'visitor-meta' },
-      el('span', { class: 'tag', 'data-testid': 'queue-language', 'data-language': item.language, lang: item.language, text: `${languageName(item.language)} (${item.language})` }),
+      el('span', { class: 'tag', 'data-testid': 'queue-language', 'data-language': item.language, lang: item.language, text: `${capitalised(languageName(item.language))} (${item.language})` }),
       el('span', { class: 'visitor-site', 'data-testid': 'queue-site', text: item.site || item.booth_id }),
-      item.booked ? el('span', { class: 'tag tag-booked', 'data-testid': 'queue-booked', text: 'Booked' }) : null,
+      item.booked ? el('span', { class: 'tag tag-booked', 'data-testid': 'queue-booked', text: t('queue.booked') }) : null,
     ),
     answers.length ? dl : null,
     el('div', { class: 'visitor-actions' }, btn, el('span', { class: 'visitor-note', 'data-testid': 'queue-note' })),
@@ -150,7 +153,7 @@ function updateAcceptButtons() {
   for (const q of st.queue.values()) {
     const b = q.el.querySelector('[data-testid="accept-btn"]');
     b.disabled = busy || q.taken;
-    b.textContent = st.accepting === q.item.ticket ? 'Accepting…' : 'Accept';
+    b.textContent = t(st.accepting === q.item.ticket ? 'queue.accepting' : 'queue.accept');
   }
 }
 onPageChange(updateAcceptButtons);
@@ -166,14 +169,14 @@ export function onTaken(ticket, note) {
   const q = st.queue.get(ticket);
   if (st.accepting === ticket) {
     abandonAccept();
-    toast('This visitor is no longer waiting: another adviser accepted first, or they left.', 'info');
+    toast(t('queue.taken.toast'), 'info');
   }
   if (!q || q.taken) return;
   q.taken = true;
   q.el.classList.add('taken');
   q.el.dataset.taken = 'true';
   q.el.querySelector('[data-testid="queue-note"]').textContent = note;
-  announce(`${humanize(q.item.topic)}: ${note.toLowerCase()}.`);
+  announce(t('queue.taken.announce', { topic: topicTitle(q.item.topic), note }));
   updateAcceptButtons();
   updateQueueMeta();
   setTimeout(() => {
@@ -198,6 +201,6 @@ function acceptTicket(ticket) {
   setTimeout(() => {
     if (st.accepting !== ticket) return;
     abandonAccept();
-    toast('The switchboard did not answer the Accept. Try again.', 'error');
+    toast(t('queue.accept.timeout'), 'error');
   }, ACCEPT_TIMEOUT_MS);
 }

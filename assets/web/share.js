@@ -7,6 +7,8 @@
 // sharing" bar, a closed window), and at the end of the call. The booth shows
 // the screen large and the adviser's face small while it is on.
 
+import { t } from './i18n.js';
+
 export class ScreenShare {
   // opts: { button, status, getCall() -> Call|null, toast(text, kind), announce(text), onChange() }
   constructor(opts) {
@@ -29,9 +31,9 @@ export class ScreenShare {
     const call = this.opts.getCall();
     const can = !!call && call.canShare && !!navigator.mediaDevices?.getDisplayMedia;
     button.disabled = this.starting || this.stopping !== null || (!this.stream && !can);
-    button.textContent = this.stream ? 'Stop sharing' : 'Share screen';
+    button.textContent = t(this.stream ? 'share.stop' : 'share.start');
     button.setAttribute('aria-pressed', String(!!this.stream));
-    button.title = call && !call.canShare ? 'This booth cannot show a shared screen.' : '';
+    button.title = call && !call.canShare ? t('share.cannot') : '';
     status.hidden = !this.stream;
     document.body.dataset.share = this.stream ? 'on' : this.stopping ? 'stopping' : 'off';
   }
@@ -40,7 +42,7 @@ export class ScreenShare {
     const call = this.opts.getCall();
     if (this.stream || this.starting || this.stopping || !call?.canShare) return;
     if (!navigator.mediaDevices?.getDisplayMedia) {
-      this.opts.toast('This browser cannot share a screen.', 'error');
+      this.opts.toast(t('share.no-browser'), 'error');
       return;
     }
     this.starting = true;
@@ -51,11 +53,11 @@ export class ScreenShare {
     } catch (err) {
       const why =
         err?.name === 'NotAllowedError'
-          ? 'Screen sharing was cancelled or refused.'
+          ? t('share.refused')
           : err?.name === 'NotFoundError'
-            ? 'No screen or window could be found to share.'
-            : `The screen could not be shared (${err?.name ?? 'error'}).`;
-      this.opts.toast(`${why} The visitor still sees your camera.`, 'error');
+            ? t('share.none')
+            : t('share.failed.name', { name: err?.name ?? 'error' });
+      this.opts.toast(t('share.failed.camera', { why }), 'error');
       return;
     } finally {
       this.starting = false;
@@ -73,13 +75,13 @@ export class ScreenShare {
       await call.startShare(track);
     } catch (err) {
       for (const t of stream.getTracks()) t.stop();
-      this.opts.toast(`The screen could not be shared: ${err.message}`, 'error');
+      this.opts.toast(t('share.failed', { why: err.message }), 'error');
       return;
     }
     this.stream = stream;
     this.update();
-    this.opts.toast('The visitor now sees your screen, and your face in a corner.');
-    this.opts.announce('You are sharing your screen with the visitor.');
+    this.opts.toast(t('share.on'));
+    this.opts.announce(t('share.on.announce'));
     this.opts.onChange?.();
   }
 
@@ -103,7 +105,7 @@ export class ScreenShare {
         });
     }
     this.update();
-    if (notify) this.opts.announce('Screen sharing stopped.');
+    if (notify) this.opts.announce(t('share.stopped'));
     this.opts.onChange?.();
     return this.stopping ?? Promise.resolve();
   }

@@ -4,6 +4,7 @@
 // camera, the lists, today's bookings panel).
 
 import { postJson, setMessage } from './page.js';
+import { t } from './i18n.js';
 import { BookingsPanel } from './bookings.js';
 import { RECONNECT_MIN_MS, setState, st, ui } from './console-state.js';
 import { connect, disconnect } from './link.js';
@@ -31,23 +32,23 @@ ui.signinForm.addEventListener('submit', async (ev) => {
       ui.signinPassword.value = '';
       signIn(body);
     } else if (r.status === 401) {
-      signinError('Wrong login or password');
+      signinError(t('signin.wrong'));
       ui.signinPassword.select();
     } else if (r.status === 429) {
       const s = Number(r.headers.get('Retry-After') ?? body.retry_after ?? 0);
-      signinError(`Too many attempts, try again in ${s} s`);
+      signinError(t('signin.rate', { s: String(s) }));
     } else {
-      signinError(`Sign-in failed: ${body.error ?? r.status}`);
+      signinError(t('signin.failed', { why: body.error ?? r.status }));
     }
   } catch (err) {
-    signinError(`Cannot reach the switchboard: ${err.message}`);
+    signinError(t('error.unreachable', { why: err.message }));
   } finally {
     ui.signinSubmit.disabled = false;
   }
 });
 
 ui.signoutBtn.addEventListener('click', async () => {
-  if (st.call && !confirm('End the current call and sign out?')) return;
+  if (st.call && !confirm(t('signout.confirm'))) return;
   showSignIn(null);
   try {
     await fetch('/api/logout', { method: 'POST', credentials: 'same-origin' });

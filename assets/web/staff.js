@@ -5,6 +5,7 @@
 // offline, and when each was last seen. Nothing about visitors.
 
 import { $, cell, currentUser, getJson, localTime, showError, showSignedIn, showSignedOut } from './page.js';
+import { formatTime, t } from './i18n.js';
 
 const ui = {
   body: document.body,
@@ -21,12 +22,7 @@ const ui = {
 };
 
 const REFRESH_MS = 5000;
-const STATUS_WORDS = {
-  online: 'Online',
-  in_use: 'In use',
-  out_of_order: 'Out of order',
-  offline: 'Offline',
-};
+const STATUSES = new Set(['online', 'in_use', 'out_of_order', 'offline']); // staff.status.*
 const CONNECTED = new Set(['online', 'in_use', 'out_of_order']);
 
 let timer = null;
@@ -41,7 +37,7 @@ function timeEl(iso, text) {
 
 function render(data) {
   const booths = data.booths ?? [];
-  ui.siteName.textContent = data.site?.name ?? 'all sites';
+  ui.siteName.textContent = data.site?.name ?? t('staff.all-sites');
   ui.count.textContent = String(booths.length);
   ui.tbody.replaceChildren();
   for (const b of booths) {
@@ -66,16 +62,16 @@ function render(data) {
     status.className = 'staff-status';
     status.dataset.status = b.status;
     status.setAttribute('data-testid', 'staff-status');
-    status.textContent = STATUS_WORDS[b.status] ?? b.status;
+    status.textContent = STATUSES.has(b.status) ? t(`staff.status.${b.status}`) : b.status;
 
     let seen = '—';
-    if (b.last_seen) seen = timeEl(b.last_seen, CONNECTED.has(b.status) ? 'now' : localTime(b.last_seen));
+    if (b.last_seen) seen = timeEl(b.last_seen, CONNECTED.has(b.status) ? t('staff.now') : localTime(b.last_seen));
 
     tr.append(
       booth,
       cell(b.site || '—', { 'data-testid': 'staff-site' }),
       cell(status),
-      cell(b.status === 'out_of_order' ? b.reason || '(no reason given)' : '', { 'data-testid': 'staff-reason', class: 'staff-reason' }),
+      cell(b.status === 'out_of_order' ? b.reason || t('staff.no-reason') : '', { 'data-testid': 'staff-reason', class: 'staff-reason' }),
       cell(seen, { 'data-testid': 'staff-last-seen', class: 'staff-last-seen' }),
     );
     ui.tbody.append(tr);
@@ -83,13 +79,13 @@ function render(data) {
   ui.empty.hidden = booths.length > 0;
   const now = new Date();
   ui.updated.dateTime = data.updated ?? now.toISOString();
-  ui.updated.textContent = now.toLocaleTimeString();
+  ui.updated.textContent = formatTime(now);
 }
 
 function signedOut(wrongRole) {
   clearTimeout(timer);
   timer = null;
-  showSignedOut(ui, ui.booths, wrongRole ? 'This page is for site staff and administrators; your account cannot see it.' : null);
+  showSignedOut(ui, ui.booths, wrongRole ? t('staff.wrong-role') : null);
 }
 
 async function refresh() {
@@ -103,7 +99,7 @@ async function refresh() {
       return;
     }
     if (!r.ok) {
-      showError(ui, `Booths unavailable: ${body.error ?? r.status}`);
+      showError(ui, t('staff.unavailable', { why: body.error ?? r.status }));
       ui.body.dataset.state = 'error';
     } else {
       showError(ui, null);
@@ -112,7 +108,7 @@ async function refresh() {
     }
   } catch (err) {
     // keep the last table: a switchboard restart should not blank the page
-    showError(ui, `Cannot reach the switchboard: ${err.message}`);
+    showError(ui, t('error.unreachable', { why: err.message }));
     ui.body.dataset.state = 'error';
   }
   timer = setTimeout(refresh, REFRESH_MS);

@@ -12,7 +12,8 @@ import { DocShare } from './document.js';
 import { counters, setState, st, timing, ui } from './console-state.js';
 import { send } from './link.js';
 import { announce, toast } from './notice.js';
-import { duration, humanize } from './words.js';
+import { duration, topicTitle } from './words.js';
+import { formatNumber, t } from './i18n.js';
 import { closeChat, openChat } from './chat.js';
 import { hideOutcome, showOutcome } from './outcome.js';
 
@@ -64,13 +65,13 @@ export function prepareCall() {
     onLost: () => {
       // neither end can reach the other: ended here, the booth does the same
       st.call?.close({ sendEnd: true, reason: 'media-lost' });
-      finishCall('The connection to the booth was lost and could not be made again, so the call ended.');
-      toast('The connection to the booth was lost and could not be made again, so the call ended.');
+      finishCall(t('end.media-lost'));
+      toast(t('end.media-lost'));
     },
     onTrack,
     onLocalCandidate: (c) => counters.localCandidates.push(c),
     onRemoteCandidate: (c) => counters.remoteCandidates.push(c),
-    onError: (err) => toast(`Call set-up problem: ${err.message}`, 'error'),
+    onError: (err) => toast(t('call.setup-error', { why: err.message }), 'error'),
   });
 }
 
@@ -104,7 +105,7 @@ export function startCall(msg) {
   }
   st.accepting = null;
   const q = st.queue.get(msg.ticket);
-  const topic = q ? humanize(q.item.topic) : msg.topic ? humanize(msg.topic) : '';
+  const topic = q ? topicTitle(q.item.topic) : msg.topic ? topicTitle(msg.topic) : '';
   const where = q?.item.site || msg.peer || '';
   const call = st.prepared ?? prepareCall();
   st.prepared = null;
@@ -118,41 +119,34 @@ export function startCall(msg) {
   timing.call = performance.now();
   timing.firstFrame = 0;
   st.callStartedAt = 0;
-  ui.stageTitle.textContent = `In call${topic ? ` · ${topic}` : ''}${where ? ` — ${where}` : ''}`;
+  ui.stageTitle.textContent = `${t('stage.in-call')}${topic ? ` · ${topic}` : ''}${where ? ` — ${where}` : ''}`;
   ui.body.dataset.call = msg.call;
   openChat();
   docs.start(msg.call);
   ui.placeholder.hidden = false;
-  ui.placeholder.querySelector('.placeholder-title').textContent = 'Connecting to the booth…';
+  ui.placeholder.querySelector('.placeholder-title').textContent = t('stage.connecting');
   onCallState('new');
   setState('in-call');
   updateControls();
-  announce('Call starting.');
+  announce(t('stage.starting'));
   ui.endBtn.focus();
 }
 
-const CALL_STATE_TEXT = {
-  new: 'Connecting…',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  disconnected: 'Network trouble — trying to recover…',
-  // nothing flows: the booth makes a new connection (PROTOCOL.md
-  // "Reconnecting a call's media"); neither side has to do anything
-  reconnecting: 'Connection lost — reconnecting…',
-  failed: 'Connection failed',
-  closed: 'Ended',
-};
+// The call's states in words (callstate.*); `reconnecting`: nothing flows,
+// the booth makes a new connection (PROTOCOL.md "Reconnecting a call's
+// media"); neither side has to do anything.
+const CALL_STATES = new Set(['new', 'connecting', 'connected', 'disconnected', 'reconnecting', 'failed', 'closed']);
 function onCallState(s) {
-  if (s === 'reconnecting' && ui.body.dataset.pc !== 'reconnecting') announce('Connection lost. Reconnecting to the visitor.');
-  else if (s === 'connected' && ui.body.dataset.pc === 'reconnecting') announce('Reconnected.');
+  if (s === 'reconnecting' && ui.body.dataset.pc !== 'reconnecting') announce(t('callstate.reconnecting.announce'));
+  else if (s === 'connected' && ui.body.dataset.pc === 'reconnecting') announce(t('callstate.reconnected'));
   ui.callState.hidden = false;
   ui.callState.dataset.state = s;
-  ui.callState.textContent = CALL_STATE_TEXT[s] ?? s;
+  ui.callState.textContent = CALL_STATES.has(s) ? t(`callstate.${s}`) : s;
   ui.body.dataset.pc = s;
   if (s === 'connected' && !st.callStartedAt) {
     st.callStartedAt = performance.now();
     ui.callTimer.hidden = false;
-    announce('Connected to the visitor.');
+    announce(t('callstate.connected.announce'));
   }
 }
 
@@ -178,7 +172,7 @@ function onTrack(track, stream) {
 function playMedia(m) {
   m.play().catch((err) => {
     if (err?.name !== 'NotAllowedError') return;
-    toast('Your browser blocked the sound. Click anywhere on the page to hear the visitor.', 'error');
+    toast(t('call.autoplay'), 'error');
     document.addEventListener('pointerdown', () => m.play().catch(() => {}), { once: true });
     document.addEventListener('keydown', () => m.play().catch(() => {}), { once: true });
   });
@@ -188,27 +182,25 @@ function playMedia(m) {
 // device lost in a call"): the call goes on with the other medium. A pill
 // beside the call's state says what is missing while it is; its return is
 // a passing notice.
-const DEVICE_WORDS = { camera: 'camera', microphone: 'microphone' };
+// device.<camera|microphone>.*: whole sentences, as French agrees them.
 export function onDevice(msg) {
   if (!st.call || st.call.id !== msg.call) return;
   const was = st.devices[msg.device] ?? 'ok';
   st.devices[msg.device] = msg.state;
-  const what = DEVICE_WORDS[msg.device];
   if (msg.state === 'ok' && was !== 'ok') {
-    toast(`The visitor's ${what} is back.`);
-    announce(`The visitor's ${what} is back.`);
+    toast(t(`device.${msg.device}.back`));
+    announce(t(`device.${msg.device}.back`));
   } else if (msg.state !== 'ok' && was === 'ok') {
-    const rest = msg.device === 'camera' ? 'you can still hear them' : 'you can still see them; use the chat';
-    announce(`The visitor's ${what} stopped working; ${rest}.`);
+    announce(t(`device.${msg.device}.lost.announce`));
   }
   showDevices();
 }
 
 function showDevices() {
-  const lost = Object.entries(st.devices).filter(([, s]) => s !== 'ok').map(([d]) => DEVICE_WORDS[d]);
+  const lost = Object.entries(st.devices).filter(([, s]) => s !== 'ok').map(([d]) => d);
   ui.callDevices.hidden = lost.length === 0;
-  ui.callDevices.textContent = lost.length === 0 ? '' : `The visitor's ${lost.join(' and ')} stopped working`;
-  ui.callDevices.title = lost.length === 0 ? '' : 'The booth keeps trying it; the call goes on with what still works.';
+  ui.callDevices.textContent = lost.length === 0 ? '' : t(lost.length > 1 ? 'device.both.lost' : `device.${lost[0]}.lost`);
+  ui.callDevices.title = lost.length === 0 ? '' : t('device.lost.title');
 }
 
 // The adviser ends the call (the booth is told).
@@ -218,7 +210,7 @@ export function endCall(reason) {
   // names the call in its hello to be allowed to end it.
   if (!st.ws || st.ws.readyState !== WebSocket.OPEN) st.pendingEnd = { call: st.call.id, reason };
   st.call.close({ sendEnd: true, reason });
-  finishCall('Call ended.');
+  finishCall(t('end.by-you'));
 }
 
 // The call ended elsewhere (the booth, the switchboard, the link): `message` says how.
@@ -231,12 +223,11 @@ export function teardownCall(message) {
 
 // The switchboard's `end` of this call, in words.
 export function endReasonText(reason) {
-  if (!reason || reason === 'visitor') return 'The visitor ended the call.';
-  if (reason === 'peer-lost') return 'The booth lost its connection, so the call ended.';
-  if (reason === 'gone') return 'The call ended while the connection to the switchboard was lost.';
-  if (reason === 'media-lost' || reason === 'media-failed')
-    return 'The connection to the booth was lost and could not be made again, so the call ended.';
-  return `The call ended: the booth reported a problem (${reason}).`;
+  if (!reason || reason === 'visitor') return t('end.visitor');
+  if (reason === 'peer-lost') return t('end.peer-lost');
+  if (reason === 'gone') return t('end.gone');
+  if (reason === 'media-lost' || reason === 'media-failed') return t('end.media-lost');
+  return t('end.other', { reason });
 }
 
 function finishCall(message) {
@@ -250,8 +241,8 @@ function finishCall(message) {
   ui.remoteAudio.srcObject = null;
   ui.remoteVideo.classList.remove('live');
   ui.placeholder.hidden = false;
-  ui.placeholder.querySelector('.placeholder-title').textContent = 'No call in progress';
-  ui.stageTitle.textContent = 'Ready';
+  ui.placeholder.querySelector('.placeholder-title').textContent = t('stage.no-call');
+  ui.stageTitle.textContent = t('stage.ready');
   ui.callState.hidden = true;
   st.devices = {};
   showDevices();
@@ -327,7 +318,13 @@ export async function tickCallQuality() {
   q.dataset.lossPct = lossPct.toFixed(1);
   q.dataset.rttMs = String(rttMs);
   q.dataset.fps = String(fps);
-  q.textContent = `${poor ? 'Poor' : fair ? 'Fair' : 'Good'} connection · ${kbps} kbit/s · ${fps} fps · ${lossPct.toFixed(1)} % lost · ${rttMs} ms`;
+  q.textContent = t(`quality.${q.dataset.level}`, {
+    // as strings: the tests read these figures back from the data-* attributes
+    kbps: String(kbps),
+    fps: String(fps),
+    loss: formatNumber(lossPct, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+    rtt: String(rttMs),
+  });
 }
 
 export function updateControls() {
@@ -340,7 +337,7 @@ export function updateControls() {
   ui.muteBtn.setAttribute('aria-pressed', String(st.micMuted));
   ui.cameraBtn.setAttribute('aria-pressed', String(st.cameraOff));
   ui.localVideo.classList.toggle('off', st.cameraOff || !hasVideo);
-  ui.selfCaption.textContent = !hasVideo ? 'You — no camera' : st.cameraOff ? 'You — camera off' : st.micMuted ? 'You — muted' : 'You';
+  ui.selfCaption.textContent = t(!hasVideo ? 'self.no-camera' : st.cameraOff ? 'self.camera-off' : st.micMuted ? 'self.muted' : 'self.you');
   ui.body.dataset.mic = hasAudio ? (st.micMuted ? 'muted' : 'on') : 'none';
   ui.body.dataset.camera = hasVideo ? (st.cameraOff ? 'off' : 'on') : 'none';
   share.update();

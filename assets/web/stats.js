@@ -3,6 +3,8 @@
 // topic from GET /api/stats, and the same rows as CSV (/api/stats.csv).
 
 import { $, cell, currentUser, getJson, showError, showSignedIn, showSignedOut } from './page.js';
+import { formatDateTime, formatNumber, t } from './i18n.js';
+import { topicTitle } from './words.js';
 
 const ui = {
   body: document.body,
@@ -34,6 +36,15 @@ function mmss(s) {
   return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
 }
 
+// A day (YYYY-MM-DD) as a date in the page's language; the row keeps the
+// ISO day in data-day.
+function dayText(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day ?? '');
+  return m ? formatDateTime(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])), { dateStyle: 'medium' }) : (day ?? '');
+}
+
+const n = (v) => formatNumber(v ?? 0);
+
 function query() {
   return `from=${encodeURIComponent(ui.from.value)}&to=${encodeURIComponent(ui.to.value)}`;
 }
@@ -50,17 +61,17 @@ function render(data) {
     tr.dataset.topic = r.topic;
     tr.dataset.sessions = String(r.sessions);
     tr.append(
-      cell(r.day),
+      cell(dayText(r.day)),
       cell(r.site || '—'),
-      cell(r.topic || '—'),
-      cell(r.requests, { 'data-col': 'requests' }),
-      cell(r.sessions, { 'data-col': 'sessions' }),
+      cell(r.topic ? topicTitle(r.topic) : '—'),
+      cell(n(r.requests), { 'data-col': 'requests' }),
+      cell(n(r.sessions), { 'data-col': 'sessions' }),
       cell(mmss(r.wait_mean_s), { 'data-col': 'wait' }),
       cell(mmss(r.duration_mean_s), { 'data-col': 'duration' }),
-      cell(r.satisfaction.join(' · '), { 'data-col': 'satisfaction' }),
-      cell(r.follow_ups, { 'data-col': 'follow_ups' }),
-      cell(r.bookings, { 'data-col': 'bookings' }),
-      cell(r.no_shows, { 'data-col': 'no_shows' }),
+      cell(r.satisfaction.map(n).join(' · '), { 'data-col': 'satisfaction' }),
+      cell(n(r.follow_ups), { 'data-col': 'follow_ups' }),
+      cell(n(r.bookings), { 'data-col': 'bookings' }),
+      cell(n(r.no_shows), { 'data-col': 'no_shows' }),
     );
     ui.tbody.append(tr);
     for (const k of ['requests', 'sessions', 'follow_ups', 'bookings', 'no_shows']) total[k] += r[k];
@@ -70,8 +81,8 @@ function render(data) {
   if (rows.length) {
     const tr = document.createElement('tr');
     tr.setAttribute('data-testid', 'stats-total');
-    tr.append(cell('Total'), cell(''), cell(''), cell(total.requests), cell(total.sessions), cell(''), cell(''),
-      cell(total.satisfaction.join(' · ')), cell(total.follow_ups), cell(total.bookings), cell(total.no_shows));
+    tr.append(cell(t('stats.total')), cell(''), cell(''), cell(n(total.requests)), cell(n(total.sessions)), cell(''), cell(''),
+      cell(total.satisfaction.map(n).join(' · ')), cell(n(total.follow_ups)), cell(n(total.bookings)), cell(n(total.no_shows)));
     ui.tfoot.append(tr);
   }
   ui.empty.hidden = rows.length > 0;
@@ -89,20 +100,20 @@ async function refresh() {
       return;
     }
     if (!r.ok) {
-      showError(ui, `Statistics unavailable: ${body.error ?? r.status}`);
+      showError(ui, t('stats.unavailable', { why: body.error ?? r.status }));
       ui.body.dataset.state = 'error';
       return;
     }
     render(body);
     ui.body.dataset.state = 'ready';
   } catch (err) {
-    showError(ui, `Cannot reach the switchboard: ${err.message}`);
+    showError(ui, t('error.unreachable', { why: err.message }));
     ui.body.dataset.state = 'error';
   }
 }
 
 function signedOut(wrongRole) {
-  showSignedOut(ui, ui.stats, wrongRole ? 'This page is for administrators; your account cannot see statistics.' : null);
+  showSignedOut(ui, ui.stats, wrongRole ? t('stats.wrong-role') : null);
 }
 
 ui.form.addEventListener('submit', (ev) => {

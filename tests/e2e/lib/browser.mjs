@@ -29,10 +29,12 @@ export const DENIED_MEDIA_ARGS = ['--use-fake-device-for-media-stream=fps=30', '
 //   refused: the console must join receive-only, and Chromium hides local IPs
 //   behind mDNS .local names because no capture permission was granted).
 // mdns: true (Chromium default) | false (--disable-features=WebRtcHideLocalIpsWithMdns).
+// locale: the browser's language (navigator.languages, Accept-Language):
+//   the console's language follows it (assets/web/i18n.js); English unless asked.
 // netns: run Chromium in that network namespace (tests/network): playwright
 //   starts a wrapper that execs `ip netns exec NS chromium`; its DevTools
 //   pipe (inherited file descriptors) crosses namespaces.
-export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArgs = [], name = 'chromium', netns = null } = {}) {
+export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArgs = [], name = 'chromium', netns = null, locale = 'en-US' } = {}) {
   const userDataDir = tmpDir('chromium-profile');
   let executablePath = CHROMIUM;
   if (netns) {
@@ -51,6 +53,7 @@ export async function launchAdviser({ dir, media = 'fake', mdns = true, extraArg
     headless: true,
     args,
     viewport: { width: 1360, height: 860 },
+    locale,
     permissions: media === 'fake' ? ['camera', 'microphone'] : [],
     timeout: 20000,
   });
