@@ -175,6 +175,10 @@ typedef struct {
 	guint msg_burst;	     /* messages a connection may send at once ... */
 	guint msg_rate;		     /* ... and per second, sustained (token bucket) */
 	guint broadcast_interval_ms; /* queue and booth lists to advisers: at most one per this */
+	/* the switchboard's public base URL ("https://relais.example.org"),
+	 * for guests' links (PROTOCOL.md "A guest in the call"); NULL: the
+	 * links are paths, resolved by the console against its own origin */
+	char *public_url;
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
