@@ -80,8 +80,7 @@ static gboolean let_in(const SbInvite *inv)
 
 /* Sends `text` to the booth and the adviser of `call` (held for an end
  * whose link is away) and, with `guest`, to the call's guest. */
-static void send_to_call(SbHub *hub, SbCall *call, const char *text, gboolean booth, gboolean adviser,
-			 gboolean guest)
+static void send_to_call(SbHub *hub, SbCall *call, const char *text, gboolean booth, gboolean adviser, gboolean guest)
 {
 	if (booth) {
 		if (call->booth)
@@ -188,8 +187,8 @@ void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_autofree char *expires_at = g_date_time_format(expires, "%Y-%m-%dT%H:%M:%S%:z");
 		const char *base = hub->config.public_url ? hub->config.public_url : "";
 		gsize n = strlen(base);
-		g_autofree char *url = g_strdup_printf("%.*s/guest#%s", (int)(n && base[n - 1] == '/' ? n - 1 : n),
-						       base, token);
+		g_autofree char *url =
+			g_strdup_printf("%.*s/guest#%s", (int)(n && base[n - 1] == '/' ? n - 1 : n), base, token);
 		JsonObject *o = relais_msg_new(RELAIS_MSG_INVITED);
 		json_object_set_string_member(o, "call", call->id);
 		json_object_set_string_member(o, "invite", inv->id);
@@ -220,16 +219,15 @@ void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		G_GNUC_FALLTHROUGH;
 	case RELAIS_MSG_GUEST_REMOVE:
 		if (!in_call(inv)) {
-			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "nobody came in with '%s' yet",
-				       guest);
+			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "nobody came in with '%s' yet", guest);
 			return;
 		}
 		guest_out(hub, inv, "removed", RELAIS_CLOSE_REMOVED, "removed");
 		return;
 	case RELAIS_MSG_GUEST_ANSWER:
 		if (inv->state != SB_GUEST_ASKING) {
-			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref, "guest '%s' is not waiting for an answer",
-				       guest);
+			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_STATE, ref,
+				       "guest '%s' is not waiting for an answer", guest);
 			return;
 		}
 		if (json_object_get_boolean_member(relais_msg_get_root(msg), "accept")) {
