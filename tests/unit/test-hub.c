@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The switchboard's rules, driven through the hub's transport interface:
  * queue, pairing race, relay isolation, disconnects, error limits, metrics,
- * availability, queue positions and estimated waits, visitors' ratings. */
+ * availability, queue positions and estimated waits, visitors' ratings; a
+ * guest in the call (invitations, consent, routing by peer, bad links). */
 #include "hub.h"
 #include "relais-config.h"
 
