@@ -855,8 +855,13 @@ int main(int argc, char **argv)
 
 	/* the options replace the Kconfig list; "none" alone empties it */
 	g_autoptr(SbTrustedProxies) proxies = sb_trusted_proxies_new();
-	if (public_url && !g_str_has_prefix(public_url, "https://") && !g_str_has_prefix(public_url, "http://")) {
-		fprintf(stderr, PROG ": --public-url must start with https:// (or http:// for a test)\n");
+	/* the link (this, "/guest#" and a 22-character token) fits the protocol's text cap */
+	if (public_url && ((!g_str_has_prefix(public_url, "https://") && !g_str_has_prefix(public_url, "http://")) ||
+			   strlen(public_url) > 512 || !g_utf8_validate(public_url, -1, NULL) ||
+			   strpbrk(public_url, "#?\"<> \t\r\n") != NULL)) {
+		fprintf(stderr,
+			PROG ": --public-url must be an https:// URL (http:// for a test) of at most 512 bytes, "
+			     "without a query or fragment\n");
 		return 1;
 	}
 	if (trusted_proxy == NULL && !sb_trusted_proxies_add(proxies, CONFIG_RELAIS_SB_TRUSTED_PROXIES, &error)) {
