@@ -3062,6 +3062,47 @@ static void test_guest_path_link(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(relais_msg_get_string(ask, "name"), ==, "Léa");
 }
 
+/* invite_cancel once used removes the guest; an adviser not in a call; at
+ * most HUB_MAX_INVITES (16) invitations in one call. */
+static void test_guest_cancel_and_cap(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	Conn *bob = adviser(f, 4, "Bob");
+	say(f, bob, "{\"type\":\"invite\",\"call\":\"nope\",\"role\":\"relative\"}");
+	g_autoptr(RelaisMsg) e0 = last_of(bob, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e0, "code"), ==, "state");
+
+	g_autofree char *invite = NULL;
+	g_autofree char *token = invite_guest(f, a, call, "relative", &invite);
+	Conn *g = guest(f, 2, token, "Marc");
+	g_autofree char *cancel =
+		g_strdup_printf("{\"type\":\"invite_cancel\",\"call\":\"%s\",\"invite\":\"%s\"}", call, invite);
+	say(f, a, cancel);
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(b, &st), ==, "removed");
+	g_assert_cmpuint(g->closed_code, ==, RELAIS_CLOSE_REMOVED);
+	/* again: that guest is gone */
+	say(f, a, cancel);
+	g_autoptr(RelaisMsg) e1 = last_of(a, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e1, "code"), ==, "gone");
+
+	/* 1 made above; 15 more made and withdrawn, then no more */
+	for (guint i = 1; i < 16; i++) {
+		g_autofree char *id = NULL;
+		g_autofree char *t = invite_guest(f, a, call, "adviser", &id);
+		g_autofree char *c =
+			g_strdup_printf("{\"type\":\"invite_cancel\",\"call\":\"%s\",\"invite\":\"%s\"}", call, id);
+		say(f, a, c);
+	}
+	g_autofree char *more = g_strdup_printf("{\"type\":\"invite\",\"call\":\"%s\",\"role\":\"adviser\"}", call);
+	say(f, a, more);
+	g_autoptr(RelaisMsg) e2 = msg_at(a, -1);
+	g_assert_cmpint(relais_msg_get_type(e2), ==, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e2, "code"), ==, "full");
+	g_assert_cmpuint(active_calls(f), ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -3071,6 +3112,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/guest/declined", Fixture, NULL, setup, test_guest_declined, teardown);
 	g_test_add("/hub/guest/limits", Fixture, NULL, setup, test_guest_limits, teardown);
 	g_test_add("/hub/guest/path-link", Fixture, NULL, setup, test_guest_path_link, teardown);
+	g_test_add("/hub/guest/cancel-and-cap", Fixture, &ROOMY, setup, test_guest_cancel_and_cap, teardown);
 	g_test_add("/hub/unpredictable-ids", Fixture, NULL, setup, test_unpredictable_ids, teardown);
 	g_test_add("/hub/silent-connection", Fixture, NULL, setup, test_silent_connection, teardown);
 	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);
