@@ -21,7 +21,14 @@ export const DOC_MAX_PAGES = 1000; // the protocol's bound (Kconfig's cap is low
 
 export const ERROR_CODES = Object.freeze([
   'json', 'type', 'unknown', 'field', 'size', 'direction', 'state', 'version', 'gone', 'full', 'rate',
+  'invite_unknown', 'invite_expired', 'invite_used', 'call_ended',
 ]);
+// A guest in the call (PROTOCOL.md "A guest in the call").
+export const INVITE_ROLES = Object.freeze(['interpreter', 'relative', 'adviser']);
+export const GUEST_ROLES = Object.freeze(['interpreter', 'relative', 'adviser', 'colleague']);
+export const GUEST_STATES = Object.freeze(['asking', 'joining', 'joined', 'declined', 'removed', 'left']);
+export const PEERS = Object.freeze(['booth', 'adviser', 'guest']); // sdp and ice: the other end of the media connection
+export const MAX_GUEST_NAME = 40; // characters
 
 const encoder = new TextEncoder();
 export const byteLength = (s) => encoder.encode(s).length;
@@ -216,6 +223,28 @@ const INCOMING = {
   },
 };
 
+const oneOf = (list) => (n, v) => {
+  if (!list.includes(v)) throw new ProtocolError('field', `${n}: expected one of ${list.join('|')}`);
+  return v;
+};
+function checkGuestName(n, v) {
+  checkText(n, v, 1);
+  if ([...v].length > MAX_GUEST_NAME) throw new ProtocolError('size', `${n}: longer than ${MAX_GUEST_NAME} characters`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new ProtocolError('field', `${n}: control characters`);
+  return v;
+}
+// The answer to invite: the link to pass on (a path alone when the switchboard has no --public-url).
+INCOMING.invited = { call: checkId, invite: checkId, url: (n, v) => checkText(n, v, 1), expires_at: (n, v) => checkText(n, v, 1) };
+INCOMING.guest_state = {
+  call: checkId,
+  guest: checkId,
+  name: optional(checkGuestName),
+  role: optional(oneOf(GUEST_ROLES)),
+  state: oneOf(GUEST_STATES),
+};
+INCOMING.sdp.peer = optional(oneOf(PEERS));
+INCOMING.ice.peer = optional(oneOf(PEERS));
+
 export const INCOMING_TYPES = Object.freeze(Object.keys(INCOMING));
 
 // Parses and validates one text frame from the switchboard.
@@ -277,6 +306,12 @@ export const end = (call, reason) => {
 };
 export const docPage = (call, doc, page) =>
   build({ type: 'doc_page', call: checkId('call', call), doc: checkId('doc', doc), page: checkInt('page', page, 1, DOC_MAX_PAGES) });
+// A third person in the call: the link is the answer (`invited`).
+export const invite = (call, role) => build({ type: 'invite', call: checkId('call', call), role: oneOf(INVITE_ROLES)('role', role) });
+export const inviteCancel = (call, invite) => build({ type: 'invite_cancel', call: checkId('call', call), invite: checkId('invite', invite) });
+export const guestRemove = (call, guest) => build({ type: 'guest_remove', call: checkId('call', call), guest: checkId('guest', guest) });
+// sdp and ice on the console's connection with the guest carry peer "guest".
+export const toGuest = (text) => build({ ...JSON.parse(text), peer: 'guest' });
 export const docStop = (call, doc) => build({ type: 'doc_stop', call: checkId('call', call), doc: checkId('doc', doc) });
 export const ping = () => build({ type: 'ping' });
 export const pong = () => build({ type: 'pong' });

@@ -13,7 +13,8 @@
 G_DEFINE_QUARK(relais - proto - error - quark, relais_proto_error)
 
 static const char *const error_codes[] = {
-	"json", "type", "unknown", "field", "size", "direction", "state", "version", "gone", "full", "rate",
+	"json", "type", "unknown", "field",	     "size",	       "direction",   "state",	    "version",
+	"gone", "full", "rate",	   "invite_unknown", "invite_expired", "invite_used", "call_ended",
 };
 
 const char *relais_proto_error_code(RelaisProtoError code)
@@ -23,7 +24,7 @@ const char *relais_proto_error_code(RelaisProtoError code)
 	return error_codes[code];
 }
 
-static const char *const role_names[] = {"booth", "adviser", "switchboard"};
+static const char *const role_names[] = {"booth", "adviser", "switchboard", "guest"};
 
 const char *relais_role_name(RelaisRole role)
 {
@@ -46,6 +47,7 @@ typedef enum {
 	K_TIME,	   /* ISO 8601 date-time with its offset */
 	K_CODE,	   /* a booking code (booking.h) */
 	K_REPORT,  /* an object of at most CONFIG_RELAIS_PROTO_MAX_REPORT bytes as JSON */
+	K_BOOL,
 } FieldKind;
 
 typedef struct {
@@ -59,6 +61,7 @@ typedef struct {
 #define B (1u << RELAIS_ROLE_BOOTH)
 #define A (1u << RELAIS_ROLE_ADVISER)
 #define S (1u << RELAIS_ROLE_SWITCHBOARD)
+#define G (1u << RELAIS_ROLE_GUEST)
 
 typedef struct {
 	const char *name;
@@ -67,6 +70,14 @@ typedef struct {
 } MsgSpec;
 
 static const char *const roles_enum[] = {"booth", "adviser", NULL};
+static const char *const hello_roles_enum[] = {"booth", "adviser", "guest", NULL};
+/* sdp and ice: the other end of the media connection (THREEWAY.md
+ * "Media"); absent: the booth-adviser one */
+static const char *const peer_enum[] = {"booth", "adviser", "guest", NULL};
+const char *const relais_guest_roles[] = {"interpreter", "relative", "adviser", "colleague", NULL};
+/* a colleague comes by a transfer, not by an invitation */
+static const char *const invite_roles_enum[] = {"interpreter", "relative", "adviser", NULL};
+const char *const relais_guest_states[] = {"asking", "joining", "joined", "declined", "removed", "left", NULL};
 static const char *const status_enum[] = {"idle", "out_of_order", NULL};
 static const char *const sdp_enum[] = {"offer", "answer", NULL};
 static const char *const share_enum[] = {"on", "off", NULL};
@@ -88,9 +99,9 @@ const char *const relais_booking_reasons[] = {
  * prose of this table. */
 static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 	[RELAIS_MSG_HELLO] = {"hello",
-			      B | A,
+			      B | A | G,
 			      {{"version", K_INT, TRUE, 0, G_MAXINT32},
-			       {"role", K_ENUM, TRUE, 0, 0, roles_enum},
+			       {"role", K_ENUM, TRUE, 0, 0, hello_roles_enum},
 			       {"booth_id", K_ID, FALSE},
 			       {"site", K_TEXT, FALSE},
 			       {"board", K_ID, FALSE},
@@ -98,7 +109,9 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			       {"call", K_ID, FALSE},
 			       /* booth: the software it runs and its A/B slot */
 			       {"software", K_ID, FALSE},
-			       {"slot", K_ENUM, FALSE, 0, 0, slot_enum}}},
+			       {"slot", K_ENUM, FALSE, 0, 0, slot_enum},
+			       /* guest: the invitation's token (base64url) */
+			       {"token", K_ID, FALSE}}},
 	[RELAIS_MSG_WELCOME] = {"welcome",
 				S,
 				{{"version", K_INT, TRUE, 1, G_MAXINT32},
@@ -132,21 +145,24 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			      {"topic", K_ID, FALSE},
 			      {"answers", K_ANSWERS, FALSE}}},
 	[RELAIS_MSG_SDP] = {"sdp",
-			    B | A | S,
+			    B | A | G | S,
 			    {{"call", K_ID, TRUE},
 			     {"sdp_type", K_ENUM, TRUE, 0, 0, sdp_enum},
 			     {"sdp", K_SDP, TRUE},
-			     {"media", K_INT, FALSE, 0, RELAIS_PROTO_MAX_MEDIA}}},
+			     {"media", K_INT, FALSE, 0, RELAIS_PROTO_MAX_MEDIA},
+			     {"peer", K_ENUM, FALSE, 0, 0, peer_enum}}},
 	[RELAIS_MSG_ICE] = {"ice",
-			    B | A | S,
+			    B | A | G | S,
 			    {{"call", K_ID, TRUE},
 			     {"candidate", K_TEXT, TRUE},
 			     {"mline", K_INT, TRUE, 0, 15},
-			     {"media", K_INT, FALSE, 0, RELAIS_PROTO_MAX_MEDIA}}},
+			     {"media", K_INT, FALSE, 0, RELAIS_PROTO_MAX_MEDIA},
+			     {"peer", K_ENUM, FALSE, 0, 0, peer_enum}}},
 	[RELAIS_MSG_CHAT] = {"chat",
-			     B | A | S,
+			     B | A | G | S,
 			     {{"call", K_ID, TRUE}, {"text", K_TEXT, TRUE, 1}, {"from", K_TEXT, FALSE}}},
-	[RELAIS_MSG_END] = {"end", B | A | S, {{"call", K_ID, TRUE}, {"reason", K_TEXT, FALSE}}},
+	/* from a guest: it leaves, the call goes on */
+	[RELAIS_MSG_END] = {"end", B | A | G | S, {{"call", K_ID, TRUE}, {"reason", K_TEXT, FALSE}}},
 	/* the booth list after welcome (or a resync), in parts within the
 	 * message cap; then only its changes, booths_changed */
 	[RELAIS_MSG_BOOTHS] = {"booths",
@@ -163,8 +179,8 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 			       {"part", K_INT, TRUE, 1, G_MAXINT32},
 			       {"parts", K_INT, TRUE, 1, G_MAXINT32}}},
 	[RELAIS_MSG_ERROR] = {"error", S, {{"code", K_ID, TRUE}, {"message", K_TEXT, TRUE}, {"ref", K_TEXT, FALSE}}},
-	[RELAIS_MSG_PING] = {"ping", B | A | S, {{NULL}}},
-	[RELAIS_MSG_PONG] = {"pong", B | A | S, {{NULL}}},
+	[RELAIS_MSG_PING] = {"ping", B | A | G | S, {{NULL}}},
+	[RELAIS_MSG_PONG] = {"pong", B | A | G | S, {{NULL}}},
 	[RELAIS_MSG_AVAILABILITY] = {"availability",
 				     S,
 				     {{"advisers", K_INT, TRUE, 0, G_MAXINT32}, {"next_opening", K_TEXT, FALSE, 1}}},
@@ -267,6 +283,32 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				{"device", K_ENUM, TRUE, 0, 0, device_enum},
 				{"state", K_ENUM, TRUE, 0, 0, device_state_enum}}},
 	[RELAIS_MSG_BOOTHS_CHANGED] = {"booths_changed", S, {{"booths", K_OBJECTS, TRUE}, {"gone", K_IDS, TRUE}}},
+	/* a guest in the call (PROTOCOL.md "A guest in the call") */
+	[RELAIS_MSG_INVITE] = {"invite", A, {{"call", K_ID, TRUE}, {"role", K_ENUM, TRUE, 0, 0, invite_roles_enum}}},
+	[RELAIS_MSG_INVITED] = {"invited",
+				S,
+				{{"call", K_ID, TRUE},
+				 {"invite", K_ID, TRUE},
+				 {"url", K_TEXT, TRUE, 1},
+				 {"expires_at", K_TIME, TRUE}}},
+	[RELAIS_MSG_INVITE_CANCEL] = {"invite_cancel", A, {{"call", K_ID, TRUE}, {"invite", K_ID, TRUE}}},
+	[RELAIS_MSG_GUEST_ASK] = {"guest_ask",
+				  S,
+				  {{"call", K_ID, TRUE},
+				   {"guest", K_ID, TRUE},
+				   {"name", K_TEXT, TRUE, 1},
+				   {"role", K_ENUM, TRUE, 0, 0, relais_guest_roles}}},
+	[RELAIS_MSG_GUEST_ANSWER] = {"guest_answer",
+				     B,
+				     {{"call", K_ID, TRUE}, {"guest", K_ID, TRUE}, {"accept", K_BOOL, TRUE}}},
+	[RELAIS_MSG_GUEST_STATE] = {"guest_state",
+				    S,
+				    {{"call", K_ID, TRUE},
+				     {"guest", K_ID, TRUE},
+				     {"name", K_TEXT, FALSE, 1},
+				     {"role", K_ENUM, FALSE, 0, 0, relais_guest_roles},
+				     {"state", K_ENUM, TRUE, 0, 0, relais_guest_states}}},
+	[RELAIS_MSG_GUEST_REMOVE] = {"guest_remove", A, {{"call", K_ID, TRUE}, {"guest", K_ID, TRUE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -485,6 +527,11 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 					   f->name, v, f->min, f->max);
 		return TRUE;
 	}
+	case K_BOOL:
+		if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s' must be true or false", f->name);
+		return TRUE;
 	case K_REPORT:
 		if (!JSON_NODE_HOLDS_OBJECT(n))
 			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
@@ -656,6 +703,67 @@ static gboolean check_booth_entries(JsonArray *a, GError **error)
 	return TRUE;
 }
 
+/* A guest's display name: 1..40 characters (not bytes) of K_TEXT, no
+ * control character (it is drawn on the booth's screen). */
+static gboolean check_guest_name(const char *name, GError **error)
+{
+	if (name == NULL || *name == '\0')
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field 'name' must not be empty");
+	glong n = g_utf8_strlen(name, -1);
+	if (n > RELAIS_PROTO_MAX_GUEST_NAME)
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_SIZE,
+				   "field 'name' is %ld characters, the cap is %d", n, RELAIS_PROTO_MAX_GUEST_NAME);
+	for (const char *p = name; *p; p = g_utf8_next_char(p))
+		if (g_unichar_iscntrl(g_utf8_get_char(p)))
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field 'name' must not hold control characters");
+	return TRUE;
+}
+
+/* A guest's hello carries its invitation's token and its name; nobody
+ * else's carries a token. */
+static gboolean check_guest_hello(JsonObject *obj, RelaisRole sender, GError **error)
+{
+	gboolean has_token = json_object_has_member(obj, "token");
+	if (sender != RELAIS_ROLE_GUEST) {
+		if (has_token)
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field 'token' is for a guest's 'hello'");
+		return TRUE;
+	}
+	if (!has_token)
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "a guest's 'hello' needs field 'token'");
+	if (!json_object_has_member(obj, "name"))
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "a guest's 'hello' needs field 'name'");
+	if (json_object_has_member(obj, "booth_id") || json_object_has_member(obj, "call"))
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "a guest's 'hello' has no 'booth_id' and no 'call'");
+	return check_guest_name(json_object_get_string_member(obj, "name"), error);
+}
+
+/* sdp, ice: `peer` names the other end of the media connection; nobody
+ * names itself, and a guest, with two connections, always names one. */
+static gboolean check_peer(JsonObject *obj, RelaisRole sender, GError **error)
+{
+	const char *peer = json_object_get_string_member_with_default(obj, "peer", NULL);
+	if (sender == RELAIS_ROLE_SWITCHBOARD)
+		return TRUE;
+	if (peer == NULL) {
+		if (sender == RELAIS_ROLE_GUEST)
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "a guest's '%s' needs field 'peer' (booth or adviser)",
+					   json_object_get_string_member(obj, "type"));
+		return TRUE;
+	}
+	if (g_strcmp0(peer, relais_role_name(sender)) == 0)
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field 'peer' names the sender itself");
+	return TRUE;
+}
+
 struct _RelaisMsg {
 	RelaisMsgType type;
 	JsonNode *root;
@@ -770,7 +878,14 @@ RelaisMsg *relais_msg_parse(const char *data, gsize len, RelaisRole sender, gboo
 				    "a booth's 'hello' needs field 'booth_id'");
 			return NULL;
 		}
+		if (!check_guest_hello(obj, sender, error))
+			return NULL;
 	}
+	if ((type == RELAIS_MSG_SDP || type == RELAIS_MSG_ICE) && !check_peer(obj, sender, error))
+		return NULL;
+	if ((type == RELAIS_MSG_GUEST_ASK || type == RELAIS_MSG_GUEST_STATE) && json_object_has_member(obj, "name") &&
+	    !check_guest_name(json_object_get_string_member(obj, "name"), error))
+		return NULL;
 
 	if ((type == RELAIS_MSG_BOOTHS || type == RELAIS_MSG_BOOTHS_CHANGED) &&
 	    !check_booth_entries(json_object_get_array_member(obj, "booths"), error))
@@ -859,16 +974,19 @@ static gboolean outgoing_sender(JsonObject *obj, RelaisMsgType *type, RelaisRole
 	if (tname == NULL || !lookup_type(tname, type))
 		return FALSE;
 	guint mask = specs[*type].senders;
-	if (*type == RELAIS_MSG_HELLO)
-		*sender = g_strcmp0(json_object_get_string_member_with_default(obj, "role", NULL), "adviser") == 0
-				  ? RELAIS_ROLE_ADVISER
-				  : RELAIS_ROLE_BOOTH;
-	else if (mask & S)
+	if (*type == RELAIS_MSG_HELLO) {
+		const char *role = json_object_get_string_member_with_default(obj, "role", NULL);
+		*sender = g_strcmp0(role, "adviser") == 0 ? RELAIS_ROLE_ADVISER
+			  : g_strcmp0(role, "guest") == 0 ? RELAIS_ROLE_GUEST
+							  : RELAIS_ROLE_BOOTH;
+	} else if (mask & S)
 		*sender = RELAIS_ROLE_SWITCHBOARD;
 	else if (mask & B)
 		*sender = RELAIS_ROLE_BOOTH;
-	else
+	else if (mask & A)
 		*sender = RELAIS_ROLE_ADVISER;
+	else
+		*sender = RELAIS_ROLE_GUEST;
 	return TRUE;
 }
 

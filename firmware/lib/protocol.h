@@ -24,6 +24,9 @@ typedef enum {
 	RELAIS_ROLE_BOOTH,
 	RELAIS_ROLE_ADVISER,
 	RELAIS_ROLE_SWITCHBOARD,
+	/* a third party in a call, by invitation (THREEWAY.md): no account,
+	 * its hello carries the invitation's token */
+	RELAIS_ROLE_GUEST,
 } RelaisRole;
 
 typedef enum {
@@ -77,6 +80,14 @@ typedef enum {
 	/* the booth list's changes since the last one an adviser was sent
 	 * (PROTOCOL.md "The booth list: a snapshot in parts, then changes") */
 	RELAIS_MSG_BOOTHS_CHANGED,
+	/* a third person in the call (PROTOCOL.md "A guest in the call") */
+	RELAIS_MSG_INVITE,
+	RELAIS_MSG_INVITED,
+	RELAIS_MSG_INVITE_CANCEL,
+	RELAIS_MSG_GUEST_ASK,
+	RELAIS_MSG_GUEST_ANSWER,
+	RELAIS_MSG_GUEST_STATE,
+	RELAIS_MSG_GUEST_REMOVE,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -96,7 +107,29 @@ typedef enum {
 	RELAIS_PROTO_ERROR_GONE,
 	RELAIS_PROTO_ERROR_FULL,
 	RELAIS_PROTO_ERROR_RATE,
+	/* a guest's hello refused (PROTOCOL.md "A guest in the call"), each
+	 * also a close code (RELAIS_CLOSE_*) */
+	RELAIS_PROTO_ERROR_INVITE_UNKNOWN,
+	RELAIS_PROTO_ERROR_INVITE_EXPIRED,
+	RELAIS_PROTO_ERROR_INVITE_USED,
+	RELAIS_PROTO_ERROR_CALL_ENDED,
 } RelaisProtoError;
+
+/* Close codes of a guest's connection (PROTOCOL.md "A guest in the
+ * call"): the page shows the sentence for each in the guest's language. */
+#define RELAIS_CLOSE_INVITE_UNKNOWN 4020 /* forged or mistyped link */
+#define RELAIS_CLOSE_INVITE_EXPIRED 4021 /* past its 15 minutes, or withdrawn */
+#define RELAIS_CLOSE_INVITE_USED    4022 /* someone already came in with it */
+#define RELAIS_CLOSE_CALL_ENDED	    4023 /* the call is over */
+#define RELAIS_CLOSE_DECLINED	    4024 /* the visitor preferred not to */
+#define RELAIS_CLOSE_REMOVED	    4025 /* the adviser removed the guest */
+
+/* A guest's display name: 1..RELAIS_PROTO_MAX_GUEST_NAME characters. */
+#define RELAIS_PROTO_MAX_GUEST_NAME 40
+/* The kinds of guest (THREEWAY.md "Who is who"); NULL-terminated. */
+extern const char *const relais_guest_roles[];
+/* The states of guest_state, in order; NULL-terminated. */
+extern const char *const relais_guest_states[];
 
 const char *relais_proto_error_code(RelaisProtoError code);
 const char *relais_msg_type_name(RelaisMsgType type);

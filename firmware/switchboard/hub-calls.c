@@ -95,6 +95,7 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 	       reason ? reason : "");
 	/* the switchboard ends a call only when an end did not come back */
 	hub_call_must_step(call, by == NULL ? SB_CALL_EV_GRACE_OVER : SB_CALL_EV_END);
+	hub_guests_call_ended(hub, call, reason);
 	SbPeer *ends[2] = {call->booth, call->adviser};
 	for (guint i = 0; i < 2; i++) {
 		SbPeer *p = ends[i];
@@ -438,6 +439,10 @@ void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		hub_end_call(hub, call, peer, relais_msg_get_string(msg, "reason"));
 		return;
 	}
+	if ((type == RELAIS_MSG_SDP || type == RELAIS_MSG_ICE) && hub_guest_route_media(hub, peer, msg))
+		return;
+	if (type == RELAIS_MSG_CHAT)
+		hub_guest_chat_copy(hub, call, msg, peer->role == RELAIS_ROLE_BOOTH ? "visitor" : peer->name);
 	hub_call_must_step(call, SB_CALL_EV_RELAY);
 	/* Re-encode from the validated message rather than forwarding the raw
 	 * text: the receiver only ever sees members we know. */

@@ -20,6 +20,33 @@ G_BEGIN_DECLS
 typedef struct _SbTicket SbTicket;
 typedef struct _SbCall SbCall;
 
+/* A guest's place in its call (hub-guests.c). */
+typedef enum {
+	SB_GUEST_INVITED, /* the link is out, nobody came in with it */
+	SB_GUEST_ASKING,  /* the guest is in, the visitor is asked */
+	SB_GUEST_JOINING, /* the visitor said yes: media being set up */
+	SB_GUEST_JOINED,  /* the guest answered the booth's offer */
+	SB_GUEST_OVER,	  /* withdrawn, declined, removed, left, or its call ended */
+} SbGuestState;
+
+/* Invitations one call may make, in all (a bound on the hub's memory). */
+#define HUB_MAX_INVITES 16
+
+/* An invitation and then the guest who came in with it (THREEWAY.md
+ * "Invitation"). Its token is never kept: only its SHA-256. */
+typedef struct {
+	char *id;   /* the invitation's id, then the guest's (guest_state.guest) */
+	char *hash; /* hex SHA-256 of the token: its key in hub->invites */
+	char *call_id;
+	SbCall *call; /* NULL: the call ended */
+	char *role;   /* interpreter, relative, adviser */
+	gint64 made_us, expires_us;
+	gboolean used; /* a guest's hello presented it (single use) */
+	SbGuestState state;
+	SbPeer *peer; /* the guest's connection while in the call */
+	gint64 asked_us;
+} SbInvite;
+
 /* A document the adviser shows in a call (PROTOCOL.md "Showing a
  * document"): in memory only, zeroed when dropped (zero_free). */
 typedef struct {
@@ -61,9 +88,10 @@ struct _SbPeer {
 	char *slot;	    /* "A", "B" or NULL */
 	SbBoothState state; /* hub-state.h; queued: ticket set, in_call: call set */
 	char *reason;
-	/* adviser */
+	/* adviser; guest: its display name from its hello */
 	char *name;
-	char *account; /* the login it signed in with (NULL: none known) */
+	SbInvite *invite; /* guest: its invitation (NULL: out of the call) */
+	char *account;	  /* the login it signed in with (NULL: none known) */
 	/* what the adviser handles, from their account; NULL or empty: any */
 	char **languages;
 	char **topics;
@@ -119,6 +147,8 @@ struct _SbCall {
 	GPtrArray *held;	 /* texts for the booth, kept while it is away */
 	GPtrArray *held_adviser; /* texts for the adviser (the visitor's chat), the same */
 	SbDoc *doc;		 /* the document shown now (one at a time), or NULL */
+	SbInvite *invite;	 /* its invitation out, or its guest (hub->invites owns it), or NULL */
+	guint invites_made;
 };
 
 /* A call that ended recently, kept so that the booth can send the visitor's
@@ -186,7 +216,8 @@ struct _SbHub {
 	gint64 snapshot_seq; /* the last booth list snapshot's id */
 	/* booth list messages and their bytes, by HubBoothMsgKind */
 	guint64 booth_msgs[2], booth_bytes[2];
-	gboolean stopping; /* sb_hub_stop: lost links leave stored calls alone */
+	gboolean stopping;   /* sb_hub_stop: lost links leave stored calls alone */
+	GHashTable *invites; /* token hash -> SbInvite (hub-guests.c) */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -318,5 +349,29 @@ void hub_diag_metrics(SbHub *hub, GString *out);
 void hub_doc_free(SbDoc *d);
 /* doc_page, doc_stop, doc_error from either end of a call. */
 void hub_handle_doc(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+
+/* --- a guest in the call (hub-guests.c) --- */
+
+void hub_guests_init(SbHub *hub);
+void hub_guests_shutdown(SbHub *hub);
+/* invite, invite_cancel, guest_remove (adviser), guest_answer (booth). */
+void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* A guest's hello: its token checked (refused: said and closed, FALSE),
+ * else the guest is in, asking; the caller then greets it. */
+gboolean hub_guest_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* sdp, ice, chat, end from a guest. */
+void hub_guest_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* sdp or ice from the booth or the adviser (in its call): TRUE when it
+ * names the guest (relayed to it, or refused). */
+gboolean hub_guest_route_media(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* A chat line of the call: a copy to its guest, if let in. */
+void hub_guest_chat_copy(SbHub *hub, SbCall *call, RelaisMsg *msg, const char *from);
+/* The guest's link is gone: it left. */
+void hub_guest_gone(SbHub *hub, SbPeer *peer);
+/* `call` is ending: its guest is told and closed, its links end. */
+void hub_guests_call_ended(SbHub *hub, SbCall *call, const char *reason);
+/* The visitor's 60 s to answer; old invitations forgotten. */
+void hub_guests_expire(SbHub *hub, gint64 now);
+const char *hub_guest_state_name(const SbInvite *inv);
 
 G_END_DECLS

@@ -40,6 +40,7 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	hub->config.ice_servers = g_strdupv(config->ice_servers);
 	hub->config.turn_urls = g_strdupv(config->turn_urls);
 	hub->config.turn_secret = g_strdup(config->turn_secret);
+	hub->config.public_url = g_strdup(config->public_url);
 	if (hub->config.turn_ttl_s == 0)
 		hub->config.turn_ttl_s = CONFIG_RELAIS_SB_TURN_TTL_S;
 	if (hub->config.wait_history == 0)
@@ -79,6 +80,7 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 	hub->recent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)hub_ended_queue_free);
 	hub->checkin_failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	hub_diag_init(hub);
+	hub_guests_init(hub);
 	return hub;
 }
 
@@ -122,6 +124,8 @@ void sb_hub_free(SbHub *hub)
 	g_hash_table_unref(hub->booths_sent);
 	g_ptr_array_unref(hub->advisers);
 	g_ptr_array_unref(hub->pending);
+	hub_guests_shutdown(hub);
+	g_free(hub->config.public_url);
 	g_strfreev(hub->config.ice_servers);
 	g_strfreev(hub->config.turn_urls);
 	if (hub->config.turn_secret) {
@@ -563,7 +567,10 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	g_autofree char *conn_id = hub_random_id(hub, peer, NULL);
 	if (conn_id == NULL)
 		return;
-	if (peer->role == RELAIS_ROLE_BOOTH) {
+	if (peer->role == RELAIS_ROLE_GUEST) {
+		if (!hub_guest_hello(hub, peer, msg))
+			return;
+	} else if (peer->role == RELAIS_ROLE_BOOTH) {
 		const char *id = relais_msg_get_string(msg, "booth_id");
 		if (peer->cert_booth_id && g_strcmp0(id, peer->cert_booth_id) != 0) {
 			/* a booth may only speak for itself */
@@ -633,7 +640,16 @@ static void handle_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	json_object_set_int_member(w, "resume_s", hub->config.resume_grace_s);
 	hub_send_obj(hub, peer, w);
 
-	if (peer->role == RELAIS_ROLE_BOOTH) {
+	if (peer->role == RELAIS_ROLE_GUEST) {
+		/* its guest_state{asking} after its welcome */
+		JsonObject *o = relais_msg_new(RELAIS_MSG_GUEST_STATE);
+		json_object_set_string_member(o, "call", peer->invite->call_id);
+		json_object_set_string_member(o, "guest", peer->invite->id);
+		json_object_set_string_member(o, "name", peer->name);
+		json_object_set_string_member(o, "role", peer->invite->role);
+		json_object_set_string_member(o, "state", "asking");
+		hub_send_obj(hub, peer, o);
+	} else if (peer->role == RELAIS_ROLE_BOOTH) {
 		g_message("booth %s online (site '%s', board '%s', software %s, slot %s)", peer->booth_id,
 			  peer->site ? peer->site : "", peer->board ? peer->board : "",
 			  peer->software ? peer->software : "unknown", peer->slot ? peer->slot : "unknown");
@@ -882,10 +898,21 @@ static void receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_SDP:
 	case RELAIS_MSG_ICE:
 	case RELAIS_MSG_CHAT:
+	case RELAIS_MSG_END:
+		if (peer->role == RELAIS_ROLE_GUEST)
+			hub_guest_in_call(hub, peer, msg);
+		else
+			hub_handle_in_call(hub, peer, msg);
+		break;
+	case RELAIS_MSG_INVITE:
+	case RELAIS_MSG_INVITE_CANCEL:
+	case RELAIS_MSG_GUEST_REMOVE:
+	case RELAIS_MSG_GUEST_ANSWER:
+		hub_handle_guest_msg(hub, peer, msg);
+		break;
 	case RELAIS_MSG_SHARE:
 	case RELAIS_MSG_RECONNECT:
 	case RELAIS_MSG_DEVICE:
-	case RELAIS_MSG_END:
 		hub_handle_in_call(hub, peer, msg);
 		break;
 	case RELAIS_MSG_FEEDBACK:
@@ -924,7 +951,8 @@ static void receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 
 SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn)
 {
-	g_return_val_if_fail(role == RELAIS_ROLE_BOOTH || role == RELAIS_ROLE_ADVISER, NULL);
+	g_return_val_if_fail(role == RELAIS_ROLE_BOOTH || role == RELAIS_ROLE_ADVISER || role == RELAIS_ROLE_GUEST,
+			     NULL);
 	SbPeer *peer = g_new0(SbPeer, 1);
 	peer->role = role;
 	peer->conn = conn;
@@ -970,6 +998,10 @@ void sb_hub_set_adviser_skills(SbPeer *peer, const char *const *languages, const
  * free it: the transport still owns the connection until it closes. */
 static void detach_peer(SbHub *hub, SbPeer *peer)
 {
+	if (peer->role == RELAIS_ROLE_GUEST) {
+		hub_guest_gone(hub, peer);
+		return;
+	}
 	if (peer->role == RELAIS_ROLE_BOOTH)
 		hub_diag_peer_gone(hub, peer);
 	/* A link lost in a call: the call is held for a while, the end
@@ -1098,6 +1130,7 @@ void sb_hub_tick(SbHub *hub)
 	gint64 now = hub_now_us(hub);
 	close_silent(hub, now);
 	hub_calls_expire(hub, now);
+	hub_guests_expire(hub, now);
 	hub_diag_expire(hub, now);
 	GHashTableIter it;
 	gpointer value;

@@ -175,6 +175,10 @@ typedef struct {
 	guint msg_burst;	     /* messages a connection may send at once ... */
 	guint msg_rate;		     /* ... and per second, sustained (token bucket) */
 	guint broadcast_interval_ms; /* queue and booth lists to advisers: at most one per this */
+	/* the switchboard's public base URL ("https://relais.example.org"),
+	 * for guests' links (PROTOCOL.md "A guest in the call"); NULL: the
+	 * links are paths, resolved by the console against its own origin */
+	char *public_url;
 } SbHubConfig;
 
 /* Monotonic time in microseconds (g_get_monotonic_time() unless a test sets
@@ -194,7 +198,7 @@ void sb_hub_set_wall_clock(SbHub *hub, SbHubClock clock, gpointer user_data);
 void sb_hub_set_services(SbHub *hub, const SbHubServices *services, gpointer user_data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbHub, sb_hub_free)
 
-/* A connection arrived on the endpoint of `role` (booth or adviser). */
+/* A connection arrived on the endpoint of `role` (booth, adviser or guest). */
 SbPeer *sb_hub_connect(SbHub *hub, RelaisRole role, gpointer conn);
 /* The adviser's display name from their sign-in, set right after
  * sb_hub_connect(): the hub uses it instead of the name in the hello. */

@@ -620,6 +620,7 @@ static gboolean takes_value(const char *arg)
 					   "--rauc",
 					   "--bundle-keyring",
 					   "--trusted-proxy",
+					   "--public-url",
 					   "--health-min-free-mb",
 					   "--max-booths",
 					   "--no-show-minutes",
@@ -659,6 +660,7 @@ int main(int argc, char **argv)
 	int health_min_free_mb = CONFIG_RELAIS_SB_HEALTH_MIN_FREE_MB;
 	int max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS;
 	g_auto(GStrv) trusted_proxy = NULL;
+	g_autofree char *public_url = NULL;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -700,6 +702,10 @@ int main(int argc, char **argv)
 		 "Free space the data folder needs for /healthz to say ok (default: the Kconfig value)", "MIB"},
 		{"max-booths", 0, 0, G_OPTION_ARG_INT, &max_booths,
 		 "Most booths connected at once (1..100000; default: the Kconfig value)", "N"},
+		{"public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
+		 "The base URL guests reach this switchboard at, for their invitation links (default: a path, "
+		 "resolved by the console against its own address)",
+		 "URL"},
 		{"trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy,
 		 "Reverse proxy whose Forwarded / X-Forwarded-For / X-Forwarded-Proto are believed: addresses and "
 		 "CIDR ranges, comma-separated, repeatable (default: the Kconfig list; 'none': nobody)",
@@ -849,6 +855,15 @@ int main(int argc, char **argv)
 
 	/* the options replace the Kconfig list; "none" alone empties it */
 	g_autoptr(SbTrustedProxies) proxies = sb_trusted_proxies_new();
+	/* the link (this, "/guest#" and a 22-character token) fits the protocol's text cap */
+	if (public_url && ((!g_str_has_prefix(public_url, "https://") && !g_str_has_prefix(public_url, "http://")) ||
+			   strlen(public_url) > 512 || !g_utf8_validate(public_url, -1, NULL) ||
+			   strpbrk(public_url, "#?\"<> \t\r\n") != NULL)) {
+		fprintf(stderr,
+			PROG ": --public-url must be an https:// URL (http:// for a test) of at most 512 bytes, "
+			     "without a query or fragment\n");
+		return 1;
+	}
 	if (trusted_proxy == NULL && !sb_trusted_proxies_add(proxies, CONFIG_RELAIS_SB_TRUSTED_PROXIES, &error)) {
 		fprintf(stderr, PROG ": CONFIG_RELAIS_SB_TRUSTED_PROXIES: %s\n", error->message);
 		return 2;
@@ -948,6 +963,7 @@ int main(int argc, char **argv)
 				.turn_secret = turn_secret,
 				.diag_timeout_ms = diag_timeout_ms,
 				.hello_timeout_ms = hello_timeout_ms,
+				.public_url = public_url,
 			},
 		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
 		.enrol = enrol,

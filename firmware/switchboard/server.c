@@ -1165,6 +1165,10 @@ static void on_ws_gate(SoupServer *soup, SoupServerMessage *msg, const char *pat
 		set_text(msg, SOUP_STATUS_FORBIDDEN, "text/plain", "cross-origin WebSocket refused\n");
 		return;
 	}
+	/* a guest has no account: its invitation's token, in its hello, is
+	 * what lets it in (hub-guests.c) */
+	if (ep->role == RELAIS_ROLE_GUEST)
+		return;
 	g_autofree char *token = NULL;
 	g_autoptr(SbUser) user = sb_http_signin_user(server->store, msg, &token);
 	if (user == NULL) {
@@ -1309,16 +1313,21 @@ SbServer *sb_server_new(const SbServerConfig *config, GError **error)
 	sb_http_cap_bodies(server->soup, body_cap, NULL);
 	sb_http_cap_bodies(server->booth_soup, body_cap, NULL);
 
-	Endpoint *booth = g_new0(Endpoint, 1), *adviser = g_new0(Endpoint, 1);
-	booth->server = adviser->server = server;
+	Endpoint *booth = g_new0(Endpoint, 1), *adviser = g_new0(Endpoint, 1), *guest = g_new0(Endpoint, 1);
+	booth->server = adviser->server = guest->server = server;
 	booth->role = RELAIS_ROLE_BOOTH;
 	adviser->role = RELAIS_ROLE_ADVISER;
+	guest->role = RELAIS_ROLE_GUEST;
 	soup_server_add_websocket_handler(server->booth_soup, "/ws/booth", NULL, NULL, on_websocket, booth, g_free);
 	soup_server_add_handler(server->booth_soup, "/ws/booth", on_ws_gate, booth, NULL);
 	sb_enrol_http_attach(server->booth_soup, server->enrol);
 	soup_server_add_handler(server->soup, "/ws/booth", on_booth_elsewhere, server, NULL);
 	soup_server_add_websocket_handler(server->soup, "/ws/adviser", NULL, NULL, on_websocket, adviser, g_free);
 	soup_server_add_handler(server->soup, "/ws/adviser", on_ws_gate, adviser, NULL);
+	/* a guest in a call (PROTOCOL.md "A guest in the call"): the same
+	 * Origin rule, message cap and rate as advisers, no sign-in */
+	soup_server_add_websocket_handler(server->soup, "/ws/guest", NULL, NULL, on_websocket, guest, g_free);
+	soup_server_add_handler(server->soup, "/ws/guest", on_ws_gate, guest, NULL);
 	soup_server_add_handler(server->soup, "/api", on_api, server, NULL);
 	sb_stats_register(server->soup, server->store, server->reader, server->writes, server->secure_cookies);
 	SbSiteBooths *booths = sb_site_register(server->soup, server->store, server->hub);

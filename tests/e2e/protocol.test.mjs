@@ -130,3 +130,22 @@ test('protocol.js: ICE server URIs become RTCIceServer objects', () => {
   assert.deepEqual(P.iceServers(['stun://a:1', 'garbage', 'turn://u:p@b:2']).length, 2);
   assert.deepEqual(P.iceServers(undefined), []);
 });
+
+test('protocol.js: a guest in the call (PROTOCOL.md "A guest in the call")', () => {
+  assert.deepEqual(JSON.parse(P.invite('c-1', 'interpreter')), { type: 'invite', call: 'c-1', role: 'interpreter' });
+  assert.deepEqual(JSON.parse(P.inviteCancel('c-1', 'g-1')), { type: 'invite_cancel', call: 'c-1', invite: 'g-1' });
+  assert.deepEqual(JSON.parse(P.guestRemove('c-1', 'g-1')), { type: 'guest_remove', call: 'c-1', guest: 'g-1' });
+  assert.deepEqual(JSON.parse(P.toGuest(P.ice('c-1', '', 0))), { type: 'ice', call: 'c-1', candidate: '', mline: 0, peer: 'guest' });
+  assert.equal(code(() => P.invite('c-1', 'colleague')), 'field'); // by a transfer, never a link
+  assert.equal(code(() => P.invite('c-1', 'spy')), 'field');
+  assert.equal(code(() => P.guestRemove('c-1', 'bad id')), 'field');
+  const url = 'https://relais.example.org/guest#AbC-_9xYz012345678901w';
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'invited', call: 'c', invite: 'g', url, expires_at: '2026-11-24T09:15:00+01:00' }))), 'ok');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'invited', call: 'c', invite: 'g', url }))), 'field');
+  assert.equal(code(() => P.parse('{"type":"guest_state","call":"c","guest":"g","state":"joined","name":"Claire","role":"interpreter"}')), 'ok');
+  assert.equal(code(() => P.parse('{"type":"guest_state","call":"c","guest":"g","state":"hiding"}')), 'field');
+  assert.equal(code(() => P.parse(JSON.stringify({ type: 'guest_state', call: 'c', guest: 'g', state: 'asking', name: 'é'.repeat(41) }))), 'size');
+  assert.equal(code(() => P.parse('{"type":"sdp","call":"c","sdp_type":"offer","sdp":"v=0","peer":"guest"}')), 'ok');
+  assert.equal(code(() => P.parse('{"type":"sdp","call":"c","sdp_type":"offer","sdp":"v=0","peer":"everyone"}')), 'field');
+  for (const c of ['invite_unknown', 'invite_expired', 'invite_used', 'call_ended']) assert.ok(P.ERROR_CODES.includes(c));
+});

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The switchboard's rules, driven through the hub's transport interface:
  * queue, pairing race, relay isolation, disconnects, error limits, metrics,
- * availability, queue positions and estimated waits, visitors' ratings. */
+ * availability, queue positions and estimated waits, visitors' ratings; a
+ * guest in the call (invitations, consent, routing by peer, bad links). */
 #include "hub.h"
 #include "relais-config.h"
 
@@ -60,6 +61,9 @@ static char *t_next_opening(const char *site, gpointer ud)
 }
 
 static const SbHubServices services_hours = {.next_opening = t_next_opening};
+
+/* ... with a public URL (guests' links) */
+static const int GUESTS = 6;
 
 /* ... whose services take bookings (a fake store: see below) */
 static const int BOOKINGS = 4;
@@ -199,6 +203,8 @@ static void setup(Fixture *f, gconstpointer data)
 		cfg.turn_secret = "s3cret";
 		cfg.turn_ttl_s = 3600;
 	}
+	if (data == &GUESTS)
+		cfg.public_url = "https://relais.example.org/";
 	if (data == &ROOMY || data == &BOOKINGS) {
 		cfg.max_booths = 6;
 		cfg.max_queue = 5;
@@ -2633,10 +2639,480 @@ static void test_device(Fixture *f, gconstpointer data)
 	g_assert_null(last_of(a, RELAIS_MSG_DEVICE));
 }
 
+/* --- a guest in the call (PROTOCOL.md "A guest in the call") --- */
+
+/* A call between booth `b` (conn 0) and adviser `a` (conn 1).
+ * Returns: (transfer full) its id */
+static char *guest_call(Fixture *f, Conn **b, Conn **a)
+{
+	*b = booth(f, 0, "sim-1");
+	*a = adviser(f, 1, "Alice");
+	say(f, *b, "{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"other\"}");
+	g_autofree char *ticket = ticket_of(*b);
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, *a, accept);
+	g_autoptr(RelaisMsg) call = last_of(*a, RELAIS_MSG_CALL);
+	return g_strdup(relais_msg_get_string(call, "call"));
+}
+
+/* The adviser invites: the token of the link it gets (*invite: its id). */
+static char *invite_guest(Fixture *f, Conn *a, const char *call, const char *role, char **invite)
+{
+	g_autofree char *text = g_strdup_printf("{\"type\":\"invite\",\"call\":\"%s\",\"role\":\"%s\"}", call, role);
+	say(f, a, text);
+	g_autoptr(RelaisMsg) m = msg_at(a, -1);
+	g_assert_cmpint(relais_msg_get_type(m), ==, RELAIS_MSG_INVITED);
+	g_assert_cmpstr(relais_msg_get_string(m, "call"), ==, call);
+	if (invite)
+		*invite = g_strdup(relais_msg_get_string(m, "invite"));
+	const char *hash = strrchr(relais_msg_get_string(m, "url"), '#');
+	g_assert_nonnull(hash);
+	return g_strdup(hash + 1);
+}
+
+static Conn *guest(Fixture *f, guint i, const char *token, const char *name)
+{
+	/* a connection slot used again starts afresh */
+	f->conns[i].closed_code = 0;
+	g_ptr_array_set_size(f->conns[i].inbox, 0);
+	Conn *c = open_conn(f, i, RELAIS_ROLE_GUEST);
+	g_autofree char *hello = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"%s\",\"name\":\"%s\"}", token, name);
+	say(f, c, hello);
+	return c;
+}
+
+static const char *last_state(Conn *c, char **buf)
+{
+	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_GUEST_STATE);
+	g_free(*buf);
+	*buf = m ? g_strdup(relais_msg_get_string(m, "state")) : NULL;
+	return *buf;
+}
+
+static guint active_calls(Fixture *f)
+{
+	SbHubCounts c;
+	sb_hub_counts(f->hub, &c);
+	return c.calls_active;
+}
+
+/* Invitation, consent, the mesh's sdp and ice routed by `peer`, chat to
+ * all three, the guest removed and the call going on. */
+static void test_guest_happy(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	g_autofree char *invite = NULL;
+	g_autofree char *token = invite_guest(f, a, call, "interpreter", &invite);
+	g_autoptr(RelaisMsg) invited = last_of(a, RELAIS_MSG_INVITED);
+	g_assert_true(g_str_has_prefix(relais_msg_get_string(invited, "url"), "https://relais.example.org/guest#"));
+	g_assert_cmpuint(strlen(token), ==, 22); /* 128 bits, base64url */
+	g_assert_true(relais_proto_valid_time(relais_msg_get_string(invited, "expires_at")));
+
+	Conn *g = guest(f, 2, token, "Claire");
+	g_autoptr(RelaisMsg) w = msg_at(g, 0);
+	g_assert_cmpint(relais_msg_get_type(w), ==, RELAIS_MSG_WELCOME);
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(g, &st), ==, "asking");
+	g_assert_cmpstr(last_state(a, &st), ==, "asking");
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_cmpstr(relais_msg_get_string(ask, "name"), ==, "Claire");
+	g_assert_cmpstr(relais_msg_get_string(ask, "role"), ==, "interpreter");
+	g_assert_cmpstr(relais_msg_get_string(ask, "guest"), ==, invite);
+	g_assert_null(last_of(b, RELAIS_MSG_GUEST_STATE)); /* the booth is asked, not told */
+
+	/* nothing from the guest reaches anyone before the visitor's yes */
+	guint before = b->inbox->len;
+	g_autofree char *g_answer = g_strdup_printf(
+		"{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"answer\",\"sdp\":\"v=0 g\",\"peer\":\"booth\"}",
+		call);
+	say(f, g, g_answer);
+	g_autofree char *g_chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"hello\"}", call);
+	say(f, g, g_chat);
+	g_assert_cmpuint(b->inbox->len, ==, before);
+	g_assert_cmpuint(count_of(g, RELAIS_MSG_ERROR), ==, 2);
+	/* nor to the guest: the booth's offer waits for the yes too */
+	g_autofree char *b_offer = g_strdup_printf(
+		"{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"offer\",\"sdp\":\"v=0 b\",\"peer\":\"guest\"}", call);
+	say(f, b, b_offer);
+	g_assert_null(last_of(g, RELAIS_MSG_SDP));
+
+	g_autofree char *yes = g_strdup_printf(
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call, invite);
+	say(f, b, yes);
+	g_assert_cmpstr(last_state(g, &st), ==, "joining");
+	g_assert_cmpstr(last_state(a, &st), ==, "joining");
+	g_assert_cmpstr(last_state(b, &st), ==, "joining");
+	g_autoptr(RelaisMsg) joining = last_of(b, RELAIS_MSG_GUEST_STATE);
+	g_assert_cmpstr(relais_msg_get_string(joining, "name"), ==, "Claire");
+
+	/* booth <-> guest: the booth offers */
+	say(f, b, b_offer);
+	g_autoptr(RelaisMsg) got = last_of(g, RELAIS_MSG_SDP);
+	g_assert_cmpstr(relais_msg_get_string(got, "sdp"), ==, "v=0 b");
+	g_assert_cmpstr(relais_msg_get_string(got, "peer"), ==, "booth");
+	g_assert_null(last_of(a, RELAIS_MSG_SDP)); /* not to the adviser */
+	say(f, g, g_answer);
+	g_autoptr(RelaisMsg) got_b = last_of(b, RELAIS_MSG_SDP);
+	g_assert_cmpstr(relais_msg_get_string(got_b, "sdp"), ==, "v=0 g");
+	g_assert_cmpstr(relais_msg_get_string(got_b, "peer"), ==, "guest");
+	g_assert_cmpstr(last_state(a, &st), ==, "joined");
+	g_assert_cmpstr(last_state(g, &st), ==, "joined");
+	/* adviser <-> guest: the console offers */
+	g_autofree char *a_ice = g_strdup_printf(
+		"{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"c1\",\"mline\":1,\"peer\":\"guest\",\"x\":1}", call);
+	say(f, a, a_ice);
+	g_autoptr(RelaisMsg) gi = last_of(g, RELAIS_MSG_ICE);
+	g_assert_cmpstr(relais_msg_get_string(gi, "peer"), ==, "adviser");
+	g_assert_cmpint(relais_msg_get_int(gi, "mline", -1), ==, 1);
+	g_assert_false(json_object_has_member(relais_msg_get_root(gi), "x"));
+	g_autofree char *g_ice = g_strdup_printf(
+		"{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"c2\",\"mline\":0,\"peer\":\"adviser\"}", call);
+	guint b_before = b->inbox->len;
+	say(f, g, g_ice);
+	g_autoptr(RelaisMsg) ai = last_of(a, RELAIS_MSG_ICE);
+	g_assert_cmpstr(relais_msg_get_string(ai, "candidate"), ==, "c2");
+	g_assert_cmpstr(relais_msg_get_string(ai, "peer"), ==, "guest");
+	g_assert_cmpuint(b->inbox->len, ==, b_before);
+	/* booth <-> adviser stays version 1: no peer */
+	g_autofree char *b_ice =
+		g_strdup_printf("{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"c3\",\"mline\":0}", call);
+	say(f, b, b_ice);
+	g_autoptr(RelaisMsg) ai2 = last_of(a, RELAIS_MSG_ICE);
+	g_assert_cmpstr(relais_msg_get_string(ai2, "candidate"), ==, "c3");
+	g_assert_false(json_object_has_member(relais_msg_get_root(ai2), "peer"));
+
+	/* chat reaches all three, with who said it */
+	say(f, g, g_chat);
+	g_autoptr(RelaisMsg) bc = last_of(b, RELAIS_MSG_CHAT);
+	g_autoptr(RelaisMsg) ac = last_of(a, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(bc, "from"), ==, "Claire (interpreter)");
+	g_assert_cmpstr(relais_msg_get_string(ac, "from"), ==, "Claire (interpreter)");
+	g_autofree char *v_chat = g_strdup_printf("{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"merci\"}", call);
+	say(f, b, v_chat);
+	g_autoptr(RelaisMsg) gc = last_of(g, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(gc, "from"), ==, "visitor");
+	g_assert_cmpstr(relais_msg_get_string(gc, "text"), ==, "merci");
+	g_autoptr(RelaisMsg) ac2 = last_of(a, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(ac2, "text"), ==, "merci");
+
+	/* the adviser removes the guest: the call goes on with two */
+	g_autofree char *rm =
+		g_strdup_printf("{\"type\":\"guest_remove\",\"call\":\"%s\",\"guest\":\"%s\"}", call, invite);
+	say(f, a, rm);
+	g_assert_cmpstr(last_state(b, &st), ==, "removed");
+	g_assert_cmpstr(last_state(a, &st), ==, "removed");
+	g_assert_cmpstr(last_state(g, &st), ==, "removed");
+	g_assert_cmpuint(g->closed_code, ==, RELAIS_CLOSE_REMOVED);
+	gone(f, g->peer);
+	g->peer = NULL;
+	g_assert_cmpuint(active_calls(f), ==, 1);
+	say(f, b, b_ice);
+	g_autoptr(RelaisMsg) ai3 = last_of(a, RELAIS_MSG_ICE);
+	g_assert_false(json_object_has_member(relais_msg_get_root(ai3), "peer"));
+	/* nothing goes to a guest any more */
+	say(f, a, a_ice);
+	g_autoptr(RelaisMsg) err = last_of(a, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(err, "code"), ==, "state");
+
+	/* another guest may come now; this one leaves by itself */
+	g_autofree char *invite2 = NULL;
+	g_autofree char *token2 = invite_guest(f, a, call, "relative", &invite2);
+	g_assert_cmpstr(token2, !=, token);
+	Conn *g2 = guest(f, 3, token2, "Léa");
+	g_autofree char *yes2 = g_strdup_printf(
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call, invite2);
+	say(f, b, yes2);
+	g_autofree char *leave = g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", call);
+	say(f, g2, leave);
+	g_assert_cmpstr(last_state(b, &st), ==, "left");
+	g_assert_cmpstr(last_state(a, &st), ==, "left");
+	g_assert_null(last_of(b, RELAIS_MSG_END));
+	g_assert_null(last_of(a, RELAIS_MSG_END));
+	g_assert_cmpuint(active_calls(f), ==, 1);
+}
+
+/* Forged, reused, expired and withdrawn links; a guest after the call
+ * ended; a guest in the call when it ends. */
+static void test_guest_bad_links(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	/* forged */
+	Conn *forged = guest(f, 2, "AAAAAAAAAAAAAAAAAAAAAA", "Eve");
+	g_autoptr(RelaisMsg) e1 = last_of(forged, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e1, "code"), ==, "invite_unknown");
+	g_assert_cmpuint(forged->closed_code, ==, RELAIS_CLOSE_INVITE_UNKNOWN);
+	g_assert_false(sb_hub_peer_greeted(forged->peer));
+	g_assert_null(last_of(b, RELAIS_MSG_GUEST_ASK));
+	gone(f, forged->peer);
+	forged->peer = NULL;
+
+	/* reused: the first guest stays, the second is refused */
+	g_autofree char *invite = NULL;
+	g_autofree char *token = invite_guest(f, a, call, "relative", &invite);
+	Conn *g = guest(f, 2, token, "Paul");
+	g_assert_true(sb_hub_peer_greeted(g->peer));
+	Conn *again = guest(f, 3, token, "Paul");
+	g_autoptr(RelaisMsg) e2 = last_of(again, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e2, "code"), ==, "invite_used");
+	g_assert_cmpuint(again->closed_code, ==, RELAIS_CLOSE_INVITE_USED);
+	g_assert_cmpuint(g->closed_code, ==, 0);
+	g_assert_cmpuint(count_of(b, RELAIS_MSG_GUEST_ASK), ==, 1);
+	gone(f, again->peer);
+	again->peer = NULL;
+	/* the guest's link lost while asking: it left, the call goes on */
+	gone(f, g->peer);
+	g->peer = NULL;
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(b, &st), ==, "left");
+	g_assert_cmpstr(last_state(a, &st), ==, "left");
+	g_assert_cmpuint(active_calls(f), ==, 1);
+	/* and its link, once spent, stays spent */
+	Conn *late = guest(f, 2, token, "Paul");
+	g_autoptr(RelaisMsg) e3 = last_of(late, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e3, "code"), ==, "invite_used");
+	gone(f, late->peer);
+	late->peer = NULL;
+
+	/* expired: 15 minutes */
+	g_autofree char *token2 = invite_guest(f, a, call, "adviser", NULL);
+	f->now_us += 15 * 60 * G_USEC_PER_SEC;
+	Conn *slow = guest(f, 2, token2, "Zoé");
+	g_autoptr(RelaisMsg) e4 = last_of(slow, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e4, "code"), ==, "invite_expired");
+	g_assert_cmpuint(slow->closed_code, ==, RELAIS_CLOSE_INVITE_EXPIRED);
+	gone(f, slow->peer);
+	slow->peer = NULL;
+
+	/* withdrawn: reads as expired */
+	g_autofree char *invite3 = NULL;
+	g_autofree char *token3 = invite_guest(f, a, call, "adviser", &invite3);
+	g_autofree char *cancel =
+		g_strdup_printf("{\"type\":\"invite_cancel\",\"call\":\"%s\",\"invite\":\"%s\"}", call, invite3);
+	say(f, a, cancel);
+	Conn *w = guest(f, 2, token3, "Zoé");
+	g_autoptr(RelaisMsg) e5 = last_of(w, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e5, "code"), ==, "invite_expired");
+	gone(f, w->peer);
+	w->peer = NULL;
+
+	/* a guest in the call when it ends, and a link used after */
+	g_autofree char *invite4 = NULL;
+	g_autofree char *token4 = invite_guest(f, a, call, "interpreter", &invite4);
+	g_autofree char *token5 = NULL;
+	Conn *in = guest(f, 2, token4, "Claire");
+	g_autofree char *yes = g_strdup_printf(
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call, invite4);
+	say(f, b, yes);
+	g_autofree char *end = g_strdup_printf("{\"type\":\"end\",\"call\":\"%s\"}", call);
+	say(f, a, end);
+	g_autoptr(RelaisMsg) ge = last_of(in, RELAIS_MSG_END);
+	g_assert_cmpstr(relais_msg_get_string(ge, "call"), ==, call);
+	g_assert_cmpuint(in->closed_code, ==, RELAIS_CLOSE_CALL_ENDED);
+	gone(f, in->peer);
+	in->peer = NULL;
+	Conn *after = guest(f, 2, token4, "Claire");
+	g_autoptr(RelaisMsg) e6 = last_of(after, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e6, "code"), ==, "call_ended");
+	g_assert_cmpuint(after->closed_code, ==, RELAIS_CLOSE_CALL_ENDED);
+	/* an invitation of an ended call that nobody used: the same */
+	Conn *after2 = guest(f, 3, token2, "Zoé");
+	g_autoptr(RelaisMsg) e7 = last_of(after2, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e7, "code"), ==, "call_ended");
+	(void)token5;
+}
+
+/* The visitor declines, or does not answer within 60 s: the guest is
+ * told, the call goes on. */
+static void test_guest_declined(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	g_autofree char *invite = NULL;
+	g_autofree char *token = invite_guest(f, a, call, "relative", &invite);
+	Conn *g = guest(f, 2, token, "Marc");
+	g_autofree char *no = g_strdup_printf(
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":false}", call, invite);
+	say(f, b, no);
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(g, &st), ==, "declined");
+	g_assert_cmpstr(last_state(a, &st), ==, "declined");
+	g_assert_cmpuint(g->closed_code, ==, RELAIS_CLOSE_DECLINED);
+	gone(f, g->peer);
+	g->peer = NULL;
+	g_assert_cmpuint(active_calls(f), ==, 1);
+	/* an answer twice: out of state, and harmless */
+	say(f, b, no);
+	g_autoptr(RelaisMsg) e = last_of(b, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e, "code"), ==, "gone");
+
+	/* no answer within 60 s */
+	g_autofree char *invite2 = NULL;
+	g_autofree char *token2 = invite_guest(f, a, call, "relative", &invite2);
+	Conn *g2 = guest(f, 2, token2, "Marc");
+	f->now_us += 59 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpstr(last_state(g2, &st), ==, "asking");
+	f->now_us += 1 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpstr(last_state(g2, &st), ==, "declined");
+	g_assert_cmpstr(last_state(b, &st), ==, "declined"); /* the booth's screen goes */
+	g_assert_cmpuint(g2->closed_code, ==, RELAIS_CLOSE_DECLINED);
+	/* a late yes changes nothing */
+	g_autofree char *late = g_strdup_printf(
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call, invite2);
+	say(f, b, late);
+	g_assert_cmpstr(last_state(g2, &st), ==, "declined");
+	g_assert_cmpuint(active_calls(f), ==, 1);
+}
+
+/* At most one guest; what only an adviser or a booth may send; others'
+ * mistakes never drop the visitor's call. */
+static void test_guest_limits(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	Conn *bob = adviser(f, 4, "Bob");
+	g_autofree char *invite = NULL;
+	g_autofree char *token = invite_guest(f, a, call, "interpreter", &invite);
+	g_autofree char *again = g_strdup_printf("{\"type\":\"invite\",\"call\":\"%s\",\"role\":\"relative\"}", call);
+	/* a second invite while one is out: full */
+	say(f, a, again);
+	g_autoptr(RelaisMsg) e1 = last_of(a, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e1, "code"), ==, "full");
+	/* another adviser, the booth: not theirs to send */
+	say(f, bob, again);
+	g_autoptr(RelaisMsg) e2 = last_of(bob, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e2, "code"), ==, "state");
+	say(f, b, again);
+	g_autoptr(RelaisMsg) e3 = last_of(b, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e3, "code"), ==, "direction");
+
+	Conn *g = guest(f, 2, token, "Claire");
+	/* still full while the guest is asked */
+	say(f, a, again);
+	g_assert_cmpuint(count_of(a, RELAIS_MSG_ERROR), ==, 2);
+	/* the adviser may not answer for the visitor */
+	g_autofree char *yes = g_strdup_printf(
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call, invite);
+	say(f, a, yes);
+	g_autoptr(RelaisMsg) e4 = last_of(a, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e4, "code"), ==, "direction");
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(g, &st), ==, "asking");
+
+	/* a guest sends what only an adviser or a booth may */
+	const char *const forbidden[] = {
+		"{\"type\":\"invite\",\"call\":\"%s\",\"role\":\"relative\"}",
+		"{\"type\":\"guest_remove\",\"call\":\"%s\",\"guest\":\"x\"}",
+		"{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"x\",\"accept\":true}",
+		"{\"type\":\"share\",\"call\":\"%s\",\"state\":\"on\"}",
+		"{\"type\":\"reconnect\",\"call\":\"%s\",\"media\":1}",
+	};
+	guint b_before = b->inbox->len, a_before = a->inbox->len;
+	for (guint i = 0; i < G_N_ELEMENTS(forbidden); i++) {
+		g_autofree char *text = g_strdup_printf(forbidden[i], call);
+		say(f, g, text);
+		g_autoptr(RelaisMsg) e = last_of(g, RELAIS_MSG_ERROR);
+		g_assert_cmpstr(relais_msg_get_string(e, "code"), ==, "direction");
+	}
+	g_assert_cmpuint(b->inbox->len, ==, b_before);
+	g_assert_cmpuint(a->inbox->len, ==, a_before);
+	/* a guest's end only takes the guest out, and its errors only close
+	 * the guest: the visitor's call goes on (max_errors is 5) */
+	g_autofree char *bad = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", call);
+	say(f, g, bad);
+	g_assert_cmpuint(g->closed_code, ==, 1008);
+	gone(f, g->peer);
+	g->peer = NULL;
+	g_assert_cmpstr(last_state(b, &st), ==, "left");
+	g_assert_cmpuint(active_calls(f), ==, 1);
+	g_assert_null(last_of(b, RELAIS_MSG_END));
+	g_assert_null(last_of(a, RELAIS_MSG_END));
+
+	/* without a public URL the link is a path, for the console's origin */
+	(void)data;
+}
+
+/* Without --public-url: the link is the path alone; a booth away when the
+ * guest comes is asked once it is back. */
+static void test_guest_path_link(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	g_autofree char *token = invite_guest(f, a, call, "relative", NULL);
+	g_autoptr(RelaisMsg) invited = last_of(a, RELAIS_MSG_INVITED);
+	g_assert_true(g_str_has_prefix(relais_msg_get_string(invited, "url"), "/guest#"));
+	/* the booth's link drops (held call), the guest comes meanwhile */
+	gone(f, b->peer);
+	b->peer = NULL;
+	g_ptr_array_set_size(b->inbox, 0);
+	Conn *g = guest(f, 2, token, "Léa");
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(g, &st), ==, "asking");
+	g_autofree char *hello = g_strdup_printf("{\"type\":\"hello\",\"version\":1,\"role\":\"booth\",\"booth_id\":"
+						 "\"sim-1\",\"site\":\"Médiathèque\",\"call\":\"%s\"}",
+						 call);
+	open_conn(f, 0, RELAIS_ROLE_BOOTH);
+	say(f, b, hello);
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_nonnull(ask);
+	g_assert_cmpstr(relais_msg_get_string(ask, "name"), ==, "Léa");
+}
+
+/* invite_cancel once used removes the guest; an adviser not in a call; at
+ * most HUB_MAX_INVITES (16) invitations in one call. */
+static void test_guest_cancel_and_cap(Fixture *f, gconstpointer data)
+{
+	Conn *b, *a;
+	g_autofree char *call = guest_call(f, &b, &a);
+	Conn *bob = adviser(f, 4, "Bob");
+	say(f, bob, "{\"type\":\"invite\",\"call\":\"nope\",\"role\":\"relative\"}");
+	g_autoptr(RelaisMsg) e0 = last_of(bob, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e0, "code"), ==, "state");
+
+	g_autofree char *invite = NULL;
+	g_autofree char *token = invite_guest(f, a, call, "relative", &invite);
+	Conn *g = guest(f, 2, token, "Marc");
+	g_autofree char *cancel =
+		g_strdup_printf("{\"type\":\"invite_cancel\",\"call\":\"%s\",\"invite\":\"%s\"}", call, invite);
+	say(f, a, cancel);
+	g_autofree char *st = NULL;
+	g_assert_cmpstr(last_state(b, &st), ==, "removed");
+	g_assert_cmpuint(g->closed_code, ==, RELAIS_CLOSE_REMOVED);
+	/* again: that guest is gone */
+	say(f, a, cancel);
+	g_autoptr(RelaisMsg) e1 = last_of(a, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e1, "code"), ==, "gone");
+
+	/* 1 made above; 15 more made and withdrawn, then no more */
+	for (guint i = 1; i < 16; i++) {
+		g_autofree char *id = NULL;
+		g_autofree char *t = invite_guest(f, a, call, "adviser", &id);
+		g_autofree char *c =
+			g_strdup_printf("{\"type\":\"invite_cancel\",\"call\":\"%s\",\"invite\":\"%s\"}", call, id);
+		say(f, a, c);
+	}
+	g_autofree char *more = g_strdup_printf("{\"type\":\"invite\",\"call\":\"%s\",\"role\":\"adviser\"}", call);
+	say(f, a, more);
+	g_autoptr(RelaisMsg) e2 = msg_at(a, -1);
+	g_assert_cmpint(relais_msg_get_type(e2), ==, RELAIS_MSG_ERROR);
+	g_assert_cmpstr(relais_msg_get_string(e2, "code"), ==, "full");
+	g_assert_cmpuint(active_calls(f), ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/hub/hello", Fixture, NULL, setup, test_hello, teardown);
+	g_test_add("/hub/guest/happy", Fixture, &GUESTS, setup, test_guest_happy, teardown);
+	g_test_add("/hub/guest/bad-links", Fixture, &ROOMY, setup, test_guest_bad_links, teardown);
+	g_test_add("/hub/guest/declined", Fixture, NULL, setup, test_guest_declined, teardown);
+	g_test_add("/hub/guest/limits", Fixture, NULL, setup, test_guest_limits, teardown);
+	g_test_add("/hub/guest/path-link", Fixture, NULL, setup, test_guest_path_link, teardown);
+	g_test_add("/hub/guest/cancel-and-cap", Fixture, &ROOMY, setup, test_guest_cancel_and_cap, teardown);
 	g_test_add("/hub/unpredictable-ids", Fixture, NULL, setup, test_unpredictable_ids, teardown);
 	g_test_add("/hub/silent-connection", Fixture, NULL, setup, test_silent_connection, teardown);
 	g_test_add("/hub/flood", Fixture, NULL, setup, test_flood, teardown);

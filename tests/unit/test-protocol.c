@@ -1107,6 +1107,145 @@ static void test_booths_rules(void)
 		     RELAIS_PROTO_ERROR_DIRECTION, "booths_changed");
 }
 
+/* A guest in the call (PROTOCOL.md "A guest in the call"): each message
+ * good, then bad (missing field, wrong type, wrong direction, oversize
+ * name, unknown role). */
+static void expect_ok(const char *text, RelaisRole sender, gboolean greeted)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RelaisMsg) msg = parse(text, sender, greeted, &error);
+	if (msg == NULL)
+		g_error("refused: %s: %.200s", error->message, text);
+}
+
+static void test_guest_messages(void)
+{
+	const RelaisRole A_ = RELAIS_ROLE_ADVISER, B_ = RELAIS_ROLE_BOOTH, G_ = RELAIS_ROLE_GUEST,
+			 S_ = RELAIS_ROLE_SWITCHBOARD;
+	/* good */
+	expect_ok("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"AbC-_9xYz012345678901w\","
+		  "\"name\":\"Claire\"}",
+		  G_, FALSE);
+	expect_ok("{\"type\":\"invite\",\"call\":\"c1\",\"role\":\"interpreter\"}", A_, TRUE);
+	expect_ok("{\"type\":\"invited\",\"call\":\"c1\",\"invite\":\"g-1\",\"url\":\"https://sb.example/guest#x\","
+		  "\"expires_at\":\"2026-11-24T09:15:00+01:00\"}",
+		  S_, TRUE);
+	expect_ok("{\"type\":\"invite_cancel\",\"call\":\"c1\",\"invite\":\"g-1\"}", A_, TRUE);
+	expect_ok("{\"type\":\"guest_ask\",\"call\":\"c1\",\"guest\":\"g-1\",\"name\":\"Claire\",\"role\":"
+		  "\"interpreter\"}",
+		  S_, TRUE);
+	expect_ok("{\"type\":\"guest_answer\",\"call\":\"c1\",\"guest\":\"g-1\",\"accept\":false}", B_, TRUE);
+	expect_ok("{\"type\":\"guest_state\",\"call\":\"c1\",\"guest\":\"g-1\",\"state\":\"asking\"}", S_, TRUE);
+	expect_ok("{\"type\":\"guest_state\",\"call\":\"c1\",\"guest\":\"g-1\",\"name\":\"Claire\",\"role\":"
+		  "\"relative\",\"state\":\"joining\"}",
+		  S_, TRUE);
+	expect_ok("{\"type\":\"guest_remove\",\"call\":\"c1\",\"guest\":\"g-1\"}", A_, TRUE);
+	expect_ok("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"offer\",\"sdp\":\"v=0\",\"peer\":\"guest\"}", B_,
+		  TRUE);
+	expect_ok("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\",\"peer\":\"booth\"}", G_,
+		  TRUE);
+	expect_ok("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0,\"peer\":\"adviser\"}", G_, TRUE);
+	expect_ok("{\"type\":\"chat\",\"call\":\"c1\",\"text\":\"bonjour\"}", G_, TRUE);
+	expect_ok("{\"type\":\"end\",\"call\":\"c1\"}", G_, TRUE);
+	/* a name of 40 characters, 80 bytes */
+	g_autoptr(GString) name = g_string_new(NULL);
+	for (int i = 0; i < RELAIS_PROTO_MAX_GUEST_NAME; i++)
+		g_string_append(name, "é");
+	g_autofree char *hello40 = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t0k\",\"name\":\"%s\"}", name->str);
+	expect_ok(hello40, G_, FALSE);
+
+	/* bad: missing fields */
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"name\":\"Claire\"}", G_, FALSE,
+		     RELAIS_PROTO_ERROR_FIELD, "'token'");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t0k\"}", G_, FALSE,
+		     RELAIS_PROTO_ERROR_FIELD, "'name'");
+	expect_error("{\"type\":\"invite\",\"call\":\"c1\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'role'");
+	expect_error("{\"type\":\"invited\",\"call\":\"c1\",\"invite\":\"g-1\",\"url\":\"u\"}", S_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'expires_at'");
+	expect_error("{\"type\":\"invite_cancel\",\"call\":\"c1\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'invite'");
+	expect_error("{\"type\":\"guest_ask\",\"call\":\"c1\",\"guest\":\"g-1\",\"role\":\"relative\"}", S_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'name'");
+	expect_error("{\"type\":\"guest_answer\",\"call\":\"c1\",\"guest\":\"g-1\"}", B_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'accept'");
+	expect_error("{\"type\":\"guest_state\",\"call\":\"c1\",\"guest\":\"g-1\"}", S_, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'state'");
+	expect_error("{\"type\":\"guest_remove\",\"call\":\"c1\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'guest'");
+	/* a guest names which of its two connections */
+	expect_error("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\"}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'peer'");
+	/* bad: wrong types */
+	expect_error("{\"type\":\"guest_answer\",\"call\":\"c1\",\"guest\":\"g-1\",\"accept\":\"yes\"}", B_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "true or false");
+	expect_error("{\"type\":\"guest_answer\",\"call\":\"c1\",\"guest\":\"g-1\",\"accept\":1}", B_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "true or false");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":42,\"name\":\"Claire\"}", G_,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "'token'");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"a b\",\"name\":\"Claire\"}", G_,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "'token'");
+	expect_error("{\"type\":\"guest_remove\",\"call\":\"c1\",\"guest\":[\"g-1\"]}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'guest'");
+	expect_error("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"offer\",\"sdp\":\"v=0\",\"peer\":\"everyone\"}",
+		     B_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'peer'");
+	expect_error("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0,\"peer\":\"booth\"}", B_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "itself");
+	/* bad: unknown roles */
+	expect_error("{\"type\":\"invite\",\"call\":\"c1\",\"role\":\"spy\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "interpreter|relative|adviser");
+	/* a colleague joins by a transfer, never by a link */
+	expect_error("{\"type\":\"invite\",\"call\":\"c1\",\"role\":\"colleague\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "'role'");
+	expect_error("{\"type\":\"guest_state\",\"call\":\"c1\",\"guest\":\"g-1\",\"state\":\"hiding\"}", S_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'state'");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t\",\"name\":\"C\"}", A_, FALSE,
+		     RELAIS_PROTO_ERROR_FIELD, "does not match");
+	/* bad: oversize and empty names, control characters */
+	g_string_append(name, "e");
+	g_autofree char *hello41 = g_strdup_printf(
+		"{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t0k\",\"name\":\"%s\"}", name->str);
+	expect_error(hello41, G_, FALSE, RELAIS_PROTO_ERROR_SIZE, "the cap is 40");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t\",\"name\":\"\"}", G_, FALSE,
+		     RELAIS_PROTO_ERROR_FIELD, "empty");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t\",\"name\":\"a\\u0007b\"}", G_,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "control");
+	g_autofree char *ask41 = g_strdup_printf(
+		"{\"type\":\"guest_ask\",\"call\":\"c1\",\"guest\":\"g\",\"name\":\"%s\",\"role\":\"relative\"}",
+		name->str);
+	expect_error(ask41, S_, TRUE, RELAIS_PROTO_ERROR_SIZE, "the cap is 40");
+	/* a token is for guests only; a guest is no booth */
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\",\"name\":\"A\",\"token\":\"t\"}", A_,
+		     FALSE, RELAIS_PROTO_ERROR_FIELD, "'token'");
+	expect_error("{\"type\":\"hello\",\"version\":1,\"role\":\"guest\",\"token\":\"t\",\"name\":\"C\","
+		     "\"booth_id\":\"b\"}",
+		     G_, FALSE, RELAIS_PROTO_ERROR_FIELD, "booth_id");
+	/* bad: wrong directions */
+	expect_error("{\"type\":\"invite\",\"call\":\"c1\",\"role\":\"relative\"}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"invite\",\"call\":\"c1\",\"role\":\"relative\"}", B_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"guest_remove\",\"call\":\"c1\",\"guest\":\"g\"}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"guest_answer\",\"call\":\"c1\",\"guest\":\"g\",\"accept\":true}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"guest_answer\",\"call\":\"c1\",\"guest\":\"g\",\"accept\":true}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"guest_ask\",\"call\":\"c1\",\"guest\":\"g\",\"name\":\"C\",\"role\":\"relative\"}",
+		     A_, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"guest_state\",\"call\":\"c1\",\"guest\":\"g\",\"state\":\"joined\"}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"share\",\"call\":\"c1\",\"state\":\"on\"}", G_, TRUE, RELAIS_PROTO_ERROR_DIRECTION,
+		     NULL);
+	expect_error("{\"type\":\"accept\",\"ticket\":\"t\"}", G_, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"request\",\"language\":\"fr\",\"topic\":\"x\"}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"reconnect\",\"call\":\"c1\",\"media\":1}", G_, TRUE, RELAIS_PROTO_ERROR_DIRECTION,
+		     NULL);
+	/* the new error codes, by name */
+	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_INVITE_UNKNOWN), ==, "invite_unknown");
+	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_CALL_ENDED), ==, "call_ended");
+	g_assert_cmpstr(relais_role_name(RELAIS_ROLE_GUEST), ==, "guest");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1135,5 +1274,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/booths/split", test_booths_split);
 	g_test_add_func("/protocol/booths/changed-split", test_booths_changed_split);
 	g_test_add_func("/protocol/booths/rules", test_booths_rules);
+	g_test_add_func("/protocol/guest", test_guest_messages);
 	return g_test_run();
 }
