@@ -95,6 +95,7 @@ struct _BoothUi {
 	GQueue text_lru;	/* most recent first */
 	gsize text_pixels;
 	gboolean text_private; /* entries made now hold the draft */
+	guint64 text_render;   /* the render asking: entries remember the last that drew them */
 
 	/* redraw on change */
 	gboolean dirty;
