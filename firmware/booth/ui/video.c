@@ -146,6 +146,7 @@ void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
 		ui_mark_dirty(ui);
 	g_clear_pointer(&ui->video[which], SDL_DestroyTexture);
 	ui->video_w[which] = ui->video_h[which] = 0;
+	ui->video_format[which] = 0;
 	if (which == BOOTH_UI_VIDEO_REMOTE)
 		ui->stamp_state = STAMP_NONE;
 }
@@ -156,6 +157,42 @@ void ui_video_destroy(BoothUi *ui)
 		booth_ui_clear_video(ui, i);
 }
 
+/* The texture a frame goes into. A GPU renderer converts IYUV in its
+ * shader. SDL's software renderer keeps an IYUV texture as a copy of the
+ * planes plus an ARGB surface it converts them into, and then blits ARGB
+ * into the window's XRGB with a masking loop (scaled, the own picture:
+ * through its generic blitter). Converting the planes ourselves, straight
+ * into a texture in the window's own format, skips the copy and the second
+ * buffer, and the blit becomes a memcpy (scaled: SDL_SoftStretch); the
+ * conversion is SDL's, the same as before. SDL_ConvertPixels wants the
+ * planes one after the other, as GStreamer lays out I420 by default; a
+ * frame laid out otherwise takes the IYUV texture. */
+static Uint32 video_texture_format(BoothUi *ui, int height, const guint8 *y, int y_stride, const guint8 *u,
+				   int u_stride, const guint8 *v, int v_stride)
+{
+	Uint32 window = SDL_GetWindowPixelFormat(ui->window);
+	if (!ui->software_renderer || (window != SDL_PIXELFORMAT_RGB888 && window != SDL_PIXELFORMAT_ARGB8888))
+		return SDL_PIXELFORMAT_IYUV;
+	if (u_stride != (y_stride + 1) / 2 || v_stride != u_stride || u != y + (gsize)y_stride * height ||
+	    v != u + (gsize)u_stride * ((height + 1) / 2))
+		return SDL_PIXELFORMAT_IYUV;
+	return window;
+}
+
+static gboolean video_upload(SDL_Texture *tex, Uint32 format, int width, int height, const guint8 *y, int y_stride,
+			     const guint8 *u, int u_stride, const guint8 *v, int v_stride)
+{
+	if (format == SDL_PIXELFORMAT_IYUV)
+		return SDL_UpdateYUVTexture(tex, NULL, y, y_stride, u, u_stride, v, v_stride) == 0;
+	void *pixels;
+	int pitch;
+	if (SDL_LockTexture(tex, NULL, &pixels, &pitch) != 0)
+		return FALSE;
+	int rc = SDL_ConvertPixels(width, height, SDL_PIXELFORMAT_IYUV, y, y_stride, format, pixels, pitch);
+	SDL_UnlockTexture(tex);
+	return rc == 0;
+}
+
 gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int height, const guint8 *y, int y_stride,
 			    const guint8 *u, int u_stride, const guint8 *v, int v_stride, GError **error)
 {
@@ -164,20 +201,23 @@ gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int heig
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "unsupported frame size %dx%d", width, height);
 		return FALSE;
 	}
-	if (ui->video[which] == NULL || ui->video_w[which] != width || ui->video_h[which] != height) {
+	Uint32 format = video_texture_format(ui, height, y, y_stride, u, u_stride, v, v_stride);
+	if (ui->video[which] == NULL || ui->video_w[which] != width || ui->video_h[which] != height ||
+	    ui->video_format[which] != format) {
 		booth_ui_clear_video(ui, which);
-		ui->video[which] = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING,
-						     width, height);
+		ui->video[which] = SDL_CreateTexture(ui->renderer, format, SDL_TEXTUREACCESS_STREAMING, width, height);
 		if (ui->video[which] == NULL) {
 			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video texture %dx%d: %s", width, height,
 				    SDL_GetError());
 			return FALSE;
 		}
+		SDL_SetTextureBlendMode(ui->video[which], SDL_BLENDMODE_NONE); /* opaque: a copy, no blending */
 		ui->video_w[which] = width;
 		ui->video_h[which] = height;
+		ui->video_format[which] = format;
 		ui_mark_dirty(ui); /* a new picture, or a new size: its place changes */
 	}
-	if (SDL_UpdateYUVTexture(ui->video[which], NULL, y, y_stride, u, u_stride, v, v_stride) != 0) {
+	if (!video_upload(ui->video[which], format, width, height, y, y_stride, u, u_stride, v, v_stride)) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video upload: %s", SDL_GetError());
 		return FALSE;
 	}
