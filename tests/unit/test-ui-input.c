@@ -629,13 +629,16 @@ static SDL_Surface *call_with_frames(Fixture *f, gboolean padded)
 		memcpy(u + (gsize)y * cs, plain + w * h + y * (w / 2), w / 2);
 		memcpy(v + (gsize)y * cs, plain + w * h + w * h / 4 + y * (w / 2), w / 2);
 	}
-	for (int which = BOOTH_UI_VIDEO_LOCAL; which <= BOOTH_UI_VIDEO_REMOTE; which++) {
-		g_autoptr(GError) error = NULL;
-		g_assert_true(booth_ui_push_i420(f->ui, which, w, h, buf, ys, u, cs, v, cs, &error));
-		g_assert_no_error(error);
+	/* twice: the own picture, drawn small, is halved from its second frame */
+	for (int frame = 0; frame < 2; frame++) {
+		for (int which = BOOTH_UI_VIDEO_LOCAL; which <= BOOTH_UI_VIDEO_REMOTE; which++) {
+			g_autoptr(GError) error = NULL;
+			g_assert_true(booth_ui_push_i420(f->ui, which, w, h, buf, ys, u, cs, v, cs, &error));
+			g_assert_no_error(error);
+		}
+		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
 	}
-	booth_ui_invalidate(f->ui);
-	booth_ui_render(f->ui);
 	g_autoptr(GError) error = NULL;
 	SDL_Surface *s = booth_ui_snapshot(f->ui, &error);
 	g_assert_no_error(error);
@@ -685,6 +688,13 @@ static void test_partial_redraw(Fixture *f, gconstpointer data)
 		if (layout == 3)
 			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 0);
 		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+		/* a picture drawn at half its size or less is halved from its
+		 * next frame on: a new texture, drawn whole once */
+		push_hue(f, BOOTH_UI_VIDEO_LOCAL, 640, 480, 0);
+		push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 0);
+		if (layout == 3)
+			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 0);
 		booth_ui_render(f->ui);
 
 		BoothUiStats before, after;
