@@ -802,6 +802,8 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 	/* of which redrawn only where a new video frame is (software renderer) */
 	json_object_set_int_member(o, "frames_partial", (gint64)st.frames_partial);
 	json_object_set_int_member(o, "text_cache_entries", st.text_entries);
+	/* their pixels (4 bytes each in the software renderer) */
+	json_object_set_int_member(o, "text_cache_pixels", (gint64)st.text_pixels);
 	json_object_set_boolean_member(o, "keyboard_open", booth_ui_get_keyboard_open(v->ui));
 	json_object_set_boolean_member(o, "local_picture", st.has_picture[BOOTH_UI_VIDEO_LOCAL]);
 	json_object_set_boolean_member(o, "remote_picture", st.has_picture[BOOTH_UI_VIDEO_REMOTE]);

@@ -65,6 +65,8 @@ try {
       threads,
       partial: (v1.frames_partial ?? 0) - (v0.frames_partial ?? 0),
       frames: v1.frames_rendered - v0.frames_rendered,
+      textEntries: v1.text_cache_entries,
+      textPixels: v1.text_cache_pixels ?? 0,
       secs: elapsed,
       fps: (v1.frames_rendered - v0.frames_rendered) / elapsed,
       cpuPerMin: (cpuSeconds(pid) - c0) * (60 / elapsed),
@@ -107,6 +109,7 @@ try {
   console.log(`  UI frames drawn       ${fmt(call.fps)} fps (adviser's video ${s1.media.video_width}x${s1.media.video_height} decoded at ${fmt(decoded)} fps, own ${s1.media.video_sent_width}x${s1.media.video_sent_height})`);
   console.log(`  relais-booth CPU      ${call.cpuPerMin.toFixed(2)} CPU-s/min   (Chromium kiosk: 21.6; bar: half of it)`);
   console.log(`  relais-booth memory   RSS ${fmt(call.rss)} MB, PSS ${fmt(call.pss)} MB   (Chromium kiosk: 342 MB PSS)`);
+  console.log(`  UI text cache         ${call.textEntries} textures, ${fmt((call.textPixels * 4) / 1048576)} MB (at the end)`);
   printThreads(call);
   if (s1.media.stamp_drawn_samples !== undefined || s1.media.stamp_samples !== undefined) {
     const m = s1.media;

@@ -612,6 +612,55 @@ static void push_hue(Fixture *f, BoothUiVideo which, int w, int h, int hue)
 					 &error));
 }
 
+/* The same frame laid out two ways draws the same pixels: planes one after
+ * the other (converted straight into a texture in the window's format)
+ * and planes with padded rows (SDL's IYUV texture, the fallback). */
+static SDL_Surface *call_with_frames(Fixture *f, gboolean padded)
+{
+	const int w = 640, h = 480, pad = padded ? 64 : 0;
+	g_autofree guint8 *plain = g_malloc(w * h * 3 / 2);
+	booth_ui_synthetic_i420(plain, w, h, 1);
+	int ys = w + pad, cs = w / 2 + pad;
+	g_autofree guint8 *buf = g_malloc0((gsize)ys * h + (gsize)cs * h);
+	guint8 *u = buf + (gsize)ys * h, *v = u + (gsize)cs * (h / 2);
+	for (int y = 0; y < h; y++)
+		memcpy(buf + (gsize)y * ys, plain + (gsize)y * w, w);
+	for (int y = 0; y < h / 2; y++) {
+		memcpy(u + (gsize)y * cs, plain + w * h + y * (w / 2), w / 2);
+		memcpy(v + (gsize)y * cs, plain + w * h + w * h / 4 + y * (w / 2), w / 2);
+	}
+	/* twice: the own picture, drawn small, is halved from its second frame */
+	for (int frame = 0; frame < 2; frame++) {
+		for (int which = BOOTH_UI_VIDEO_LOCAL; which <= BOOTH_UI_VIDEO_REMOTE; which++) {
+			g_autoptr(GError) error = NULL;
+			g_assert_true(booth_ui_push_i420(f->ui, which, w, h, buf, ys, u, cs, v, cs, &error));
+			g_assert_no_error(error);
+		}
+		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+	}
+	g_autoptr(GError) error = NULL;
+	SDL_Surface *s = booth_ui_snapshot(f->ui, &error);
+	g_assert_no_error(error);
+	return s;
+}
+
+static void test_video_layouts(Fixture *f, gconstpointer data)
+{
+	to_call(f, "fr");
+	BoothUiView view = {.queue_position = 1, .wait_minutes = 2, .quality = 2};
+	booth_ui_view_from_journey(&view, f->j);
+	booth_ui_set_view(f->ui, &view);
+	g_autoptr(SDL_Surface) direct = call_with_frames(f, FALSE);
+	g_autoptr(SDL_Surface) iyuv = call_with_frames(f, TRUE);
+	int off = 0;
+	for (int y = 0; y < direct->h; y++)
+		off += memcmp((guint8 *)direct->pixels + y * direct->pitch, (guint8 *)iyuv->pixels + y * iyuv->pitch,
+			      direct->w * 3) != 0;
+	g_test_message("%d rows differ", off);
+	g_assert_cmpint(off, ==, 0);
+}
+
 /* A render after new video frames only redraws where the pictures are
  * (software renderer): its pixels are exactly those of a full redraw, on
  * every layout of the call, with what lies over the pictures (the own
@@ -639,6 +688,13 @@ static void test_partial_redraw(Fixture *f, gconstpointer data)
 		if (layout == 3)
 			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 0);
 		booth_ui_invalidate(f->ui);
+		booth_ui_render(f->ui);
+		/* a picture drawn at half its size or less is halved from its
+		 * next frame on: a new texture, drawn whole once */
+		push_hue(f, BOOTH_UI_VIDEO_LOCAL, 640, 480, 0);
+		push_hue(f, BOOTH_UI_VIDEO_REMOTE, 640, 480, 0);
+		if (layout == 3)
+			push_hue(f, BOOTH_UI_VIDEO_SCREEN, 1280, 720, 0);
 		booth_ui_render(f->ui);
 
 		BoothUiStats before, after;
@@ -1187,6 +1243,7 @@ int main(int argc, char **argv)
 	ADD("/ui-input/video", test_video);
 	ADD("/ui-input/stamp-drawn", test_stamp_drawn);
 	ADD("/ui-input/partial-redraw", test_partial_redraw);
+	ADD("/ui-input/video-layouts", test_video_layouts);
 	ADD("/ui-input/keyboard-typing", test_keyboard_typing);
 	ADD("/ui-input/keyboard-leaves", test_keyboard_leaves);
 	ADD("/ui-input/keyboard-cap", test_keyboard_cap);

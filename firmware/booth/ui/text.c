@@ -104,7 +104,8 @@ struct _UiTextEntry {
 	gboolean private_; /* holds the draft */
 	SDL_Texture *tex;  /* NULL: measure only */
 	int w, h;
-	GList link; /* in ui->text_lru */
+	guint64 render; /* the last render that asked for it */
+	GList link;	/* in ui->text_lru */
 };
 
 static guint32 rgba(SDL_Color c)
@@ -147,6 +148,16 @@ void ui_text_cache_flush(BoothUi *ui)
 		text_entry_drop(ui, ui->text_lru.head->data);
 }
 
+void ui_text_cache_drop_unused(BoothUi *ui)
+{
+	for (GList *l = ui->text_lru.head; l;) {
+		UiTextEntry *e = l->data;
+		l = l->next;
+		if (e->render != ui->text_render)
+			text_entry_drop(ui, e);
+	}
+}
+
 void ui_text_cache_drop_private(BoothUi *ui)
 {
 	for (GList *l = ui->text_lru.head; l;) {
@@ -179,6 +190,7 @@ static UiTextEntry *text_get(BoothUi *ui, UiFontRole role, gboolean bold, const 
 		ui->stats.text_hits++;
 		g_queue_unlink(&ui->text_lru, &e->link);
 		g_queue_push_head_link(&ui->text_lru, &e->link);
+		e->render = ui->text_render;
 		return e;
 	}
 	ui->stats.text_misses++;
@@ -195,6 +207,7 @@ static UiTextEntry *text_get(BoothUi *ui, UiFontRole role, gboolean bold, const 
 	e->tex = tex;
 	e->w = s->w;
 	e->h = s->h;
+	e->render = ui->text_render;
 	e->link.data = e;
 	g_hash_table_add(ui->text_cache, e);
 	g_queue_push_head_link(&ui->text_lru, &e->link);

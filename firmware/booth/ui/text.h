@@ -25,6 +25,9 @@ TTF_Font *ui_font(BoothUi *ui, UiFontRole role, gboolean bold);
 void ui_text_cache_flush(BoothUi *ui);
 /* Drops the entries made with ui->text_private set (the draft). */
 void ui_text_cache_drop_private(BoothUi *ui);
+/* Drops every text the current render did not ask for: a new screen keeps
+ * the textures of its own texts only. */
+void ui_text_cache_drop_unused(BoothUi *ui);
 const char *ui_tr(BoothUi *ui, const char *msgid);
 const char *ui_tr_lang(BoothUi *ui, const char *language, const char *msgid);
 /* High contrast and larger text: every text changes colour or size, so the

@@ -95,6 +95,7 @@ struct _BoothUi {
 	GQueue text_lru;	/* most recent first */
 	gsize text_pixels;
 	gboolean text_private; /* entries made now hold the draft */
+	guint64 text_render;   /* the render asking: entries remember the last that drew them */
 
 	/* redraw on change */
 	gboolean dirty;
@@ -120,6 +121,9 @@ struct _BoothUi {
 
 	SDL_Texture *video[BOOTH_UI_N_VIDEO];
 	int video_w[BOOTH_UI_N_VIDEO], video_h[BOOTH_UI_N_VIDEO];
+	Uint32 video_format[BOOTH_UI_N_VIDEO]; /* the texture's: IYUV, or the window's (video.c) */
+	int video_tex_w[BOOTH_UI_N_VIDEO], video_tex_h[BOOTH_UI_N_VIDEO]; /* the frame's size, or half of it */
+	guint8 *video_half[BOOTH_UI_N_VIDEO]; /* the frame halved (I420), when drawn at half its size or less */
 	BoothUiMailbox *mailbox[BOOTH_UI_N_VIDEO];
 	gboolean video_drawn[BOOTH_UI_N_VIDEO]; /* by the render in progress (then the last) */
 	SDL_Rect video_rect[BOOTH_UI_N_VIDEO];	/* where, when drawn */

@@ -146,6 +146,9 @@ void booth_ui_clear_video(BoothUi *ui, BoothUiVideo which)
 		ui_mark_dirty(ui);
 	g_clear_pointer(&ui->video[which], SDL_DestroyTexture);
 	ui->video_w[which] = ui->video_h[which] = 0;
+	ui->video_format[which] = 0;
+	ui->video_tex_w[which] = ui->video_tex_h[which] = 0;
+	g_clear_pointer(&ui->video_half[which], g_free);
 	if (which == BOOTH_UI_VIDEO_REMOTE)
 		ui->stamp_state = STAMP_NONE;
 }
@@ -156,6 +159,70 @@ void ui_video_destroy(BoothUi *ui)
 		booth_ui_clear_video(ui, i);
 }
 
+/* The texture a frame goes into. A GPU renderer converts IYUV in its
+ * shader. SDL's software renderer keeps an IYUV texture as a copy of the
+ * planes plus an ARGB surface it converts them into, and then blits ARGB
+ * into the window's XRGB with a masking loop (scaled, the own picture:
+ * through its generic blitter). Converting the planes ourselves, straight
+ * into a texture in the window's own format, skips the copy and the second
+ * buffer, and the blit becomes a memcpy (scaled: SDL_SoftStretch); the
+ * conversion is SDL's, the same as before. SDL_ConvertPixels wants the
+ * planes one after the other, as GStreamer lays out I420 by default; a
+ * frame laid out otherwise takes the IYUV texture. */
+static gboolean planes_one_after_the_other(int height, const guint8 *y, int y_stride, const guint8 *u, int u_stride,
+					   const guint8 *v, int v_stride)
+{
+	return u_stride == (y_stride + 1) / 2 && v_stride == u_stride && u == y + (gsize)y_stride * height &&
+	       v == u + (gsize)u_stride * ((height + 1) / 2);
+}
+
+static Uint32 video_texture_format(BoothUi *ui, gboolean one_after_the_other)
+{
+	Uint32 window = SDL_GetWindowPixelFormat(ui->window);
+	if (!ui->software_renderer || !one_after_the_other ||
+	    (window != SDL_PIXELFORMAT_RGB888 && window != SDL_PIXELFORMAT_ARGB8888))
+		return SDL_PIXELFORMAT_IYUV;
+	return window;
+}
+
+static gboolean video_upload(SDL_Texture *tex, Uint32 format, int width, int height, const guint8 *y, int y_stride,
+			     const guint8 *u, int u_stride, const guint8 *v, int v_stride)
+{
+	if (format == SDL_PIXELFORMAT_IYUV)
+		return SDL_UpdateYUVTexture(tex, NULL, y, y_stride, u, u_stride, v, v_stride) == 0;
+	void *pixels;
+	int pitch;
+	if (SDL_LockTexture(tex, NULL, &pixels, &pitch) != 0)
+		return FALSE;
+	int rc = SDL_ConvertPixels(width, height, SDL_PIXELFORMAT_IYUV, y, y_stride, format, pixels, pitch);
+	SDL_UnlockTexture(tex);
+	return rc == 0;
+}
+
+/* Every second sample of every second row. */
+static void halve_plane(guint8 *dst, int dw, int dh, const guint8 *src, int stride)
+{
+	for (int r = 0; r < dh; r++) {
+		const guint8 *s = src + (gsize)2 * r * stride;
+		guint8 *d = dst + (gsize)r * dw;
+		for (int x = 0; x < dw; x++)
+			d[x] = s[2 * x];
+	}
+}
+
+/* A picture the last render drew at half its size or less (the visitor's
+ * own picture in the corner of the call, the adviser's face beside a
+ * shared screen) is halved before it is converted, with the software
+ * renderer: a quarter of the conversion and of the texture. Nearest
+ * neighbour, as SDL's own scaling on the way to the glass; the samples
+ * taken may be one source pixel away from those it took. */
+static gboolean video_halve(BoothUi *ui, BoothUiVideo which, int width, int height)
+{
+	return ui->software_renderer && ui->video[which] && ui->video_drawn[which] && ui->video_w[which] == width &&
+	       ui->video_h[which] == height && width % 4 == 0 && height % 4 == 0 &&
+	       ui->video_rect[which].w * 2 <= width && ui->video_rect[which].h * 2 <= height;
+}
+
 gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int height, const guint8 *y, int y_stride,
 			    const guint8 *u, int u_stride, const guint8 *v, int v_stride, GError **error)
 {
@@ -164,20 +231,40 @@ gboolean booth_ui_push_i420(BoothUi *ui, BoothUiVideo which, int width, int heig
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "unsupported frame size %dx%d", width, height);
 		return FALSE;
 	}
-	if (ui->video[which] == NULL || ui->video_w[which] != width || ui->video_h[which] != height) {
+	gboolean half = video_halve(ui, which, width, height);
+	int tw = half ? width / 2 : width, th = half ? height / 2 : height;
+	/* halved, the planes are ours, one after the other */
+	Uint32 format = video_texture_format(
+		ui, half || planes_one_after_the_other(height, y, y_stride, u, u_stride, v, v_stride));
+	if (ui->video[which] == NULL || ui->video_w[which] != width || ui->video_h[which] != height ||
+	    ui->video_tex_w[which] != tw || ui->video_tex_h[which] != th || ui->video_format[which] != format) {
 		booth_ui_clear_video(ui, which);
-		ui->video[which] = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING,
-						     width, height);
+		ui->video[which] = SDL_CreateTexture(ui->renderer, format, SDL_TEXTUREACCESS_STREAMING, tw, th);
 		if (ui->video[which] == NULL) {
-			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video texture %dx%d: %s", width, height,
+			g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video texture %dx%d: %s", tw, th,
 				    SDL_GetError());
 			return FALSE;
 		}
+		SDL_SetTextureBlendMode(ui->video[which], SDL_BLENDMODE_NONE); /* opaque: a copy, no blending */
 		ui->video_w[which] = width;
 		ui->video_h[which] = height;
+		ui->video_tex_w[which] = tw;
+		ui->video_tex_h[which] = th;
+		ui->video_format[which] = format;
 		ui_mark_dirty(ui); /* a new picture, or a new size: its place changes */
 	}
-	if (SDL_UpdateYUVTexture(ui->video[which], NULL, y, y_stride, u, u_stride, v, v_stride) != 0) {
+	if (half) {
+		if (ui->video_half[which] == NULL)
+			ui->video_half[which] = g_malloc((gsize)tw * th * 3 / 2);
+		guint8 *hy = ui->video_half[which], *hu = hy + (gsize)tw * th, *hv = hu + (gsize)tw * th / 4;
+		halve_plane(hy, tw, th, y, y_stride);
+		halve_plane(hu, tw / 2, th / 2, u, u_stride);
+		halve_plane(hv, tw / 2, th / 2, v, v_stride);
+		y = hy, u = hu, v = hv;
+		y_stride = tw;
+		u_stride = v_stride = tw / 2;
+	}
+	if (!video_upload(ui->video[which], format, tw, th, y, y_stride, u, u_stride, v, v_stride)) {
 		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "video upload: %s", SDL_GetError());
 		return FALSE;
 	}
