@@ -24,6 +24,10 @@ const ui = {
   call: $('guest-call'),
   state: $('guest-state'),
   leave: $('guest-leave'),
+  chat: $('guest-chat'),
+  chatLog: $('guest-chat-log'),
+  chatForm: $('guest-chat-form'),
+  chatInput: $('guest-chat-input'),
 };
 
 // The token: the link's fragment (never sent to a server by the browser),
@@ -73,6 +77,25 @@ function show(state, text) {
   ui.state.dataset.state = state;
   ui.state.textContent = text;
   ui.leave.hidden = !['connecting', 'asking', 'joining', 'joined'].includes(state);
+  // the others read the guest once the visitor let it in
+  ui.chat.hidden = !['joining', 'joined'].includes(state);
+}
+
+// A chat line: the guest's own ('me') or the others' (`from`: "visitor",
+// the adviser's name).
+function addChat(who, text) {
+  const li = document.createElement('li');
+  li.className = `chat-msg chat-${who === 'me' ? 'me' : 'other'}`;
+  li.setAttribute('data-testid', 'guest-chat-message');
+  const w = document.createElement('span');
+  w.className = 'chat-who';
+  w.textContent = who === 'me' ? t('chat.me') : who === 'visitor' ? t('chat.visitor') : who;
+  const x = document.createElement('span');
+  x.className = 'chat-text';
+  x.textContent = text;
+  li.append(w, x);
+  ui.chatLog.append(li);
+  ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
 }
 
 // --- the camera and microphone check ---------------------------------------
@@ -170,6 +193,9 @@ function onMessage(raw) {
     case 'ice':
       onIce(msg).catch((err) => console.warn(`relais guest: ice: ${err.message}`));
       break;
+    case 'chat':
+      if (msg.call === call) addChat(msg.from ?? 'visitor', msg.text);
+      break;
     case 'end':
       show('ended', t('guest.refused.ended'));
       break;
@@ -213,6 +239,15 @@ ui.form.addEventListener('submit', (ev) => {
   ui.nameError.hidden = true;
   ui.name.removeAttribute('aria-invalid');
   join(name);
+});
+
+ui.chatForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = ui.chatInput.value.trim();
+  if (!text || !call || ws?.readyState !== WebSocket.OPEN) return;
+  send(P.chat(call, text));
+  addChat('me', text);
+  ui.chatInput.value = '';
 });
 
 ui.leave.addEventListener('click', () => {

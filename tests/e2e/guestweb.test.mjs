@@ -109,7 +109,21 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
     assert.equal(await guestState(g).innerText(), 'You are in the call.');
     await page.waitForSelector('[data-testid="guest-pill"][data-state="joined"]');
     assert.equal(await pill().innerText(), 'Claire (interpreter): joined');
-    suite.guestId = ask.guest;
+    // chat: the guest's line reaches the booth and the console with its name
+    // and role; the adviser's reaches the guest
+    await g.locator('[data-testid="guest-chat-input"]').fill('Bonjour');
+    await g.locator('[data-testid="guest-chat-send"]').click();
+    assert.equal((await booth.next((m) => m.type === 'chat')).from, 'Claire (interpreter)');
+    const line = page.locator('[data-testid="chat-message"][data-from="guest"]');
+    await line.waitFor();
+    assert.equal(await line.locator('.chat-who').innerText(), 'Claire (interpreter)');
+    assert.equal(await line.locator('.chat-text').innerText(), 'Bonjour');
+    await page.locator('[data-testid="chat-input"]').fill('Welcome');
+    await page.locator('[data-testid="chat-send"]').click();
+    const back = g.locator('[data-testid="guest-chat-message"]').nth(1);
+    await back.waitFor();
+    assert.equal(await back.locator('.chat-text').innerText(), 'Welcome');
+    assert.equal(await back.locator('.chat-who').innerText(), 'E2E Adviser');
   });
 
   step('the adviser removes the guest: the guest page says so', async () => {
