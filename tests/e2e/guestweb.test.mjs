@@ -7,7 +7,7 @@
 // offer made by Chromium), the guest page answers: both pages say "joined".
 // The adviser removes the guest and the guest page says so. Then the booth
 // declines a second guest, a forged and a withdrawn link show their
-// sentences, and one flow runs in French.
+// sentences, and one flow runs in French with the camera refused.
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,12 +42,13 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
   }
 
   // A guest page on `url`: the name given, "Join" pressed.
-  async function openAsGuest(g, url, name) {
+  async function openAsGuest(g, url, name, media = 'sendrecv') {
+    await g.goto('about:blank'); // a link opened afresh (not a fragment change)
     await g.goto(url);
     await g.locator('[data-testid="guest-name"]').waitFor();
     // the token is out of the address bar once read
     assert.equal(new URL(g.url()).hash, '');
-    await g.waitForSelector('body[data-media="sendrecv"]');
+    await g.waitForSelector(`body[data-media="${media}"]`);
     await g.locator('[data-testid="guest-name"]').fill(name);
     await g.locator('[data-testid="guest-join-btn"]').click();
   }
@@ -163,11 +164,13 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
   });
 
   step('in French: a link, the guest asked, then the call ends', async () => {
-    const fr = await launchAdviser({ dir, name: 'guest-fr', locale: 'fr-FR' });
+    // this guest refused the camera and microphone: receive only, said so
+    const fr = await launchAdviser({ dir, name: 'guest-fr', locale: 'fr-FR', media: 'denied' });
     try {
       const g = fr.page;
       const url = await invite('interpreter');
-      await openAsGuest(g, url, 'Aïcha');
+      await openAsGuest(g, url, 'Aïcha', 'recvonly');
+      assert.match(await g.locator('[data-testid="guest-media"]').innerText(), /^Réception seule\u00a0: /);
       await g.waitForSelector('[data-testid="guest-state"][data-state="asking"]');
       assert.equal(await guestState(g).innerText(), 'En attente de l’accord du visiteur…');
       assert.equal(await g.locator('[data-testid="guest-join-btn"]').innerText(), 'Rejoindre');
