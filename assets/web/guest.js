@@ -9,7 +9,7 @@
 
 import * as P from './protocol.js';
 import { $ } from './page.js';
-import { t } from './i18n.js';
+import { setSwitchGuard, t, updateSwitcher } from './i18n.js';
 
 const ui = {
   body: document.body,
@@ -77,6 +77,7 @@ function show(state, text) {
   ui.state.dataset.state = state;
   ui.state.textContent = text;
   ui.leave.hidden = !['connecting', 'asking', 'joining', 'joined'].includes(state);
+  updateSwitcher();
   // the others read the guest once the visitor let it in
   ui.chat.hidden = !['joining', 'joined'].includes(state);
 }
@@ -253,7 +254,9 @@ ui.chatForm.addEventListener('submit', (ev) => {
 ui.leave.addEventListener('click', () => {
   if (call) send(P.end(call));
   closeMedia();
-  ws?.close(1000);
+  const w = ws;
+  ws = null; // gone now, not at its close event
+  w?.close(1000);
   show('you-left', t('guest.state.you-left'));
 });
 
@@ -262,6 +265,10 @@ ui.leave.addEventListener('click', () => {
 window.addEventListener('hashchange', () => {
   if (location.hash.length > 1) location.reload();
 });
+
+// A change of language reloads the page, which would spend the link: not
+// while connected.
+setSwitchGuard(() => (ws ? t('lang.switch.busy') : null));
 
 if (!token) {
   show('unknown', t('guest.refused.unknown'));

@@ -163,6 +163,24 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
     assert.match(await guestState(g).innerText(), /This link has expired or was withdrawn/);
   });
 
+  step('a third guest is let in, then leaves: the console says so', async () => {
+    const g = guestBrowser.page;
+    const url = await invite('adviser');
+    await openAsGuest(g, url, 'Marc');
+    // connected, the page's language cannot change (a reload would spend the link)
+    await g.waitForSelector('[data-testid="guest-state"][data-state="asking"]');
+    assert.equal(await g.locator('[data-testid="lang-switch"]').isDisabled(), true);
+    const ask = await booth.next((m) => m.type === 'guest_ask' && m.name === 'Marc');
+    booth.send({ type: 'guest_answer', call, guest: ask.guest, accept: true });
+    await page.waitForSelector('[data-testid="guest-pill"][data-state="joining"]');
+    assert.equal(await pill().innerText(), 'Marc (adviser): joining');
+    await g.locator('[data-testid="guest-leave"]').click();
+    await page.waitForSelector('[data-testid="guest-pill"][data-state="left"]');
+    assert.equal(await pill().innerText(), 'Marc (adviser): left');
+    assert.equal(await guestState(g).innerText(), 'You left the call.');
+    assert.equal(await g.locator('[data-testid="lang-switch"]').isDisabled(), false);
+  });
+
   step('in French: a link, the guest asked, then the call ends', async () => {
     // this guest refused the camera and microphone: receive only, said so
     const fr = await launchAdviser({ dir, name: 'guest-fr', locale: 'fr-FR', media: 'denied' });
