@@ -71,6 +71,8 @@ let iceServers = [];
 const pcs = new Map(); // peer -> RTCPeerConnection
 
 function show(state, text) {
+  // the form goes: the focus moves to the words that replace it
+  const refocus = !ui.join.hidden && (ui.join.contains(document.activeElement) || document.activeElement === document.body);
   ui.body.dataset.state = state;
   ui.join.hidden = true;
   ui.call.hidden = false;
@@ -80,6 +82,7 @@ function show(state, text) {
   updateSwitcher();
   // the others read the guest once the visitor let it in
   ui.chat.hidden = !['joining', 'joined'].includes(state);
+  if (refocus) ui.state.focus();
 }
 
 // A chat line: the guest's own ('me') or the others' (`from`: "visitor",

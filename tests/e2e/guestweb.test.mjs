@@ -49,6 +49,8 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
     // the token is out of the address bar once read
     assert.equal(new URL(g.url()).hash, '');
     await g.waitForSelector(`body[data-media="${media}"]`);
+    // the level meter moves with Chromium's fake microphone (its beeps)
+    if (media === 'sendrecv') await g.waitForFunction(() => document.getElementById('guest-level').value > 0.01, null, { timeout: 10000 });
     await g.locator('[data-testid="guest-name"]').fill(name);
     await g.locator('[data-testid="guest-join-btn"]').click();
   }
@@ -87,6 +89,8 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
     await openAsGuest(g, suite.url, 'Claire');
     await g.waitForSelector('[data-testid="guest-state"][data-state="asking"]');
     assert.match(await guestState(g).innerText(), /Waiting for the visitor/);
+    // the form gone, the focus is on the words that replaced it
+    assert.equal(await g.evaluate(() => document.activeElement?.id), 'guest-state');
     await page.waitForSelector('[data-testid="guest-pill"][data-state="asking"]');
     assert.equal(await pill().innerText(), 'Claire (interpreter): asking the visitor');
     assert.equal(await page.locator('[data-testid="invite-url"]').isVisible(), false);
