@@ -19,6 +19,7 @@ import { abandonAccept, onQueue, onTaken, tickWaits } from './queue.js';
 import { docs, dropPrepared, endCall, endReasonText, keepPrepared, onDevice, prepareCertificate, share, startCall, teardownCall, tickCallQuality, tickCallTimer, updateControls } from './stage.js';
 import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
+import { onGuestState, onInviteError, onInvited } from './invite.js';
 import { onFeedback } from './outcome.js';
 import { showSignIn, signIn } from './signin.js';
 import { whoAmI } from './page.js';
@@ -54,14 +55,21 @@ function handle(msg) {
     case 'call':
       startCall(msg);
       break;
+    // from the guest (peer "guest"): its media with the console come later
     case 'sdp':
-      if (st.call?.id === msg.call) st.call.handleSdp(msg).then(() => updateControls()); // the offer says whether the booth shows a screen
+      if (st.call?.id === msg.call && msg.peer !== 'guest') st.call.handleSdp(msg).then(() => updateControls()); // the offer says whether the booth shows a screen
       break;
     case 'ice':
-      if (st.call?.id === msg.call) st.call.handleIce(msg);
+      if (st.call?.id === msg.call && msg.peer !== 'guest') st.call.handleIce(msg);
       break;
     case 'chat':
-      if (st.call?.id === msg.call) addChat('visitor', msg.text);
+      if (st.call?.id === msg.call) addChat('visitor', msg.text, msg.from);
+      break;
+    case 'invited':
+      onInvited(msg);
+      break;
+    case 'guest_state':
+      onGuestState(msg);
       break;
     case 'end':
       if (st.call?.id === msg.call) {
@@ -111,6 +119,7 @@ function onError(msg) {
     toast(t('error.hello', { why: errorText(msg) }), 'error');
     return;
   }
+  if (msg.ref === 'invite' || msg.ref === 'invite_cancel' || msg.ref === 'guest_remove') onInviteError(msg);
   if (msg.ref === 'chat') toast(t('chat.not-sent', { why: errorText(msg) }), 'error');
   if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }

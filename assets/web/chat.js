@@ -19,12 +19,14 @@ export function closeChat() {
   ui.chat.hidden = true;
 }
 
-// A line from `who` ('me' or 'visitor').
-export function addChat(who, text) {
+// A line from `who` ('me' or 'visitor'); `from`: the switchboard's name of
+// the sender ("visitor", or a guest's name and role: "Claire (interpreter)").
+export function addChat(who, text, from) {
+  const guest = who !== 'me' && from && from !== 'visitor';
   const li = el(
     'li',
-    { class: `chat-msg chat-${who}`, 'data-testid': 'chat-message', 'data-from': who },
-    el('span', { class: 'chat-who', text: t(who === 'me' ? 'chat.me' : 'chat.visitor') }),
+    { class: `chat-msg chat-${guest ? 'guest' : who}`, 'data-testid': 'chat-message', 'data-from': guest ? 'guest' : who },
+    el('span', { class: 'chat-who', text: guest ? from : t(who === 'me' ? 'chat.me' : 'chat.visitor') }),
     el('span', { class: 'chat-text', text }),
   );
   ui.chatLog.append(li);

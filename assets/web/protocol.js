@@ -312,6 +312,12 @@ export const inviteCancel = (call, invite) => build({ type: 'invite_cancel', cal
 export const guestRemove = (call, guest) => build({ type: 'guest_remove', call: checkId('call', call), guest: checkId('guest', guest) });
 // sdp and ice on the console's connection with the guest carry peer "guest".
 export const toGuest = (text) => build({ ...JSON.parse(text), peer: 'guest' });
+// The guest page (guest.js): its hello names its invitation's token, and its
+// sdp and ice name the other end (`peer`).
+export const guestHello = (token, name) =>
+  build({ type: 'hello', version: VERSION, role: 'guest', token: checkId('token', token), name: checkGuestName('name', name) });
+export const toPeer = (text, peer) => build({ ...JSON.parse(text), peer: oneOf(PEERS)('peer', peer) });
+export const checkName = (name) => checkGuestName('name', name);
 export const docStop = (call, doc) => build({ type: 'doc_stop', call: checkId('call', call), doc: checkId('doc', doc) });
 export const ping = () => build({ type: 'ping' });
 export const pong = () => build({ type: 'pong' });

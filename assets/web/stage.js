@@ -16,6 +16,7 @@ import { duration, topicTitle } from './words.js';
 import { formatNumber, t } from './i18n.js';
 import { closeChat, openChat } from './chat.js';
 import { hideOutcome, showOutcome } from './outcome.js';
+import { openInvite, resetInvite } from './invite.js';
 
 const RECENT_CALLS = 5; // calls remembered for the visitor's rating that follows them
 
@@ -122,6 +123,7 @@ export function startCall(msg) {
   ui.stageTitle.textContent = `${t('stage.in-call')}${topic ? ` · ${topic}` : ''}${where ? ` — ${where}` : ''}`;
   ui.body.dataset.call = msg.call;
   openChat();
+  openInvite();
   docs.start(msg.call);
   ui.placeholder.hidden = false;
   ui.placeholder.querySelector('.placeholder-title').textContent = t('stage.connecting');
@@ -244,6 +246,7 @@ function finishCall(message) {
   ui.placeholder.querySelector('.placeholder-title').textContent = t('stage.no-call');
   ui.stageTitle.textContent = t('stage.ready');
   ui.callState.hidden = true;
+  resetInvite();
   st.devices = {};
   showDevices();
   ui.callTimer.hidden = true;

@@ -717,6 +717,10 @@ static void on_static(SoupServer *soup, SoupServerMessage *msg, const char *path
 		set_text(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "method not allowed\n");
 		return;
 	}
+	/* A guest's link is /guest#<token> (PROTOCOL.md "A guest in the call"):
+	 * its page is guest.html. */
+	if (g_strcmp0(path, "/guest") == 0)
+		path = "/guest.html";
 	/* Only plain names below the assets folder: no "..", no hidden files, no
 	 * symlink games (the folder is ours, but the path is the client's). */
 	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
