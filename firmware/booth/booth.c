@@ -805,16 +805,18 @@ static gboolean on_media_watch(gpointer data)
 	}
 	/* the network works since the switchboard's first word after the
 	 * silence began (a ping's pong at the latest); the old path had
-	 * MEDIA_RESTART_MS to come back by itself since then, and the last new
-	 * connection as long */
+	 * MEDIA_RESTART_MS to come back by itself since then. A new
+	 * connection that has carried nothing yet is judged from its offer:
+	 * it had MEDIA_SETUP_MS to connect (its answer, ICE, DTLS) */
 	gint64 heard = booth_link_get_last_rx_us(booth->link);
-	gint64 restart_us = (gint64)CONFIG_RELAIS_BOOTH_MEDIA_RESTART_MS * 1000;
-	gint64 since =
-		MAX(booth->media_rx_us + (gint64)CONFIG_RELAIS_BOOTH_MEDIA_QUIET_MS * 1000, booth->media_restart_us);
-	if (heard > since && now - since >= restart_us && now - heard < 2 * MEDIA_PROBE_MS * 1000)
-		media_restart(booth, booth->media_restart_us > booth->media_rx_us
-					     ? "the new one brought nothing either"
-					     : "nothing since the network came back");
+	gboolean fresh = booth->media_restart_us > booth->media_rx_us;
+	gint64 since = fresh ? booth->media_restart_us
+			     : booth->media_rx_us + (gint64)CONFIG_RELAIS_BOOTH_MEDIA_QUIET_MS * 1000;
+	gint64 allowed =
+		(gint64)(fresh ? CONFIG_RELAIS_BOOTH_MEDIA_SETUP_MS : CONFIG_RELAIS_BOOTH_MEDIA_RESTART_MS) * 1000;
+	if (heard > since && now - since >= allowed && now - heard < 2 * MEDIA_PROBE_MS * 1000)
+		media_restart(booth,
+			      fresh ? "the new one brought nothing either" : "nothing since the network came back");
 	return G_SOURCE_CONTINUE;
 }
 
