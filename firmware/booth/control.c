@@ -296,6 +296,17 @@ char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechni
 			return reply_error("%s", error->message);
 		return reply_ok(booth_status(booth));
 	}
+	/* {"cmd":"guest-answer","accept":true|false}: the visitor's answer to
+	 * the guest asking to join (status "guest_ask"), as "Let them in" or
+	 * "Not now" on the screen */
+	if (g_str_equal(cmd, "guest-answer")) {
+		JsonNode *acc = json_object_get_member(o, "accept");
+		if (acc == NULL || !JSON_NODE_HOLDS_VALUE(acc) || json_node_get_value_type(acc) != G_TYPE_BOOLEAN)
+			return reply_error("'accept' must be true or false");
+		if (!booth_guest_answer(booth, json_node_get_boolean(acc), &error))
+			return reply_error("%s", error->message);
+		return reply_ok(status(booth, visitor));
+	}
 	if (g_str_equal(cmd, "drop-link")) {
 		booth_drop_link(booth);
 		return reply_ok(status(booth, visitor));

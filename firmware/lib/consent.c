@@ -67,8 +67,8 @@ static void end_ask(RelaisConsent *c, RelaisConsentOutcome o)
 	clear_ask(c);
 }
 
-gboolean relais_consent_ask(RelaisConsent *c, const char *call, const char *guest, const char *name,
-			    const char *role, gint64 now_us)
+gboolean relais_consent_ask(RelaisConsent *c, const char *call, const char *guest, const char *name, const char *role,
+			    gint64 now_us)
 {
 	g_return_val_if_fail(c && call && guest && name && role, FALSE);
 	if (c->state == RELAIS_CONSENT_ASKING && g_strcmp0(c->guest, guest) == 0 && g_strcmp0(c->call, call) == 0) {

@@ -45,8 +45,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RelaisConsent, relais_consent_free)
 
 /* A guest_ask for `call` at monotonic time now_us. Returns TRUE when it
  * replaced the ask of another guest (that one gets no answer from us). */
-gboolean relais_consent_ask(RelaisConsent *c, const char *call, const char *guest, const char *name,
-			    const char *role, gint64 now_us);
+gboolean relais_consent_ask(RelaisConsent *c, const char *call, const char *guest, const char *name, const char *role,
+			    gint64 now_us);
 /* The visitor's answer. FALSE (nothing changes) when nothing is asked or
  * `guest` is not the one asked (NULL: whichever is asked). */
 gboolean relais_consent_answer(RelaisConsent *c, const char *guest, gboolean accept);
