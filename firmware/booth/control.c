@@ -107,12 +107,15 @@ static char *handle_visitor(BoothVisitor *visitor, const char *cmd, JsonObject *
 		if (g_strcmp0(target, "keyboard") == 0) {
 			if (!booth_visitor_tap_key(visitor, opt_string(o, "str", NULL), &error))
 				return reply_error("%s", error->message);
+		} else if (g_strcmp0(target, "guest") == 0) {
+			if (!booth_visitor_tap_guest(visitor, opt_string(o, "str", NULL), &error))
+				return reply_error("%s", error->message);
 		} else if (g_strcmp0(target, "document") == 0) {
 			if (!booth_visitor_tap_document(visitor, opt_string(o, "str", NULL), &error))
 				return reply_error("%s", error->message);
 		} else if (target == NULL || !event_type_from_name(target, &type))
 			return reply_error("'target' must name a journey event (start, answer, skip, ...) or be "
-					   "'keyboard' or 'document'");
+					   "'keyboard', 'guest' or 'document'");
 		else {
 			int num = json_object_has_member(o, "num") ? (int)json_object_get_int_member(o, "num") : 0;
 			const char *str = opt_string(o, "str", NULL);

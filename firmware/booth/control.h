@@ -36,6 +36,8 @@
  *
  *   {"cmd":"tap","target":"answer","str":"job-search"}   the on-screen target
  *                            that sends that journey event (journey.h names)
+ *   {"cmd":"tap","target":"guest","str":"yes"|"no"}    "Let them in" / "Not now"
+ *                            on the guest's ask, through SDL's event queue
  *   {"cmd":"key","key":"Tab"}                           a key press
  *   {"cmd":"screenshot","path":"/tmp/booth.png"}        the last frame, PNG
  *

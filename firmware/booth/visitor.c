@@ -399,6 +399,11 @@ static void refresh(BoothVisitor *v)
 	gboolean calling = s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END;
 	view->camera_lost = calling && v->camera_lost;
 	view->mic_lost = calling && v->mic_lost;
+	/* a guest asking to join: over the call, with the seconds left */
+	BoothGuestAsk ask = booth_get_guest_ask(v->booth);
+	view->guest_name = ask.asking ? ask.name : NULL;
+	view->guest_role = ask.asking ? ask.role : NULL;
+	view->guest_seconds = ask.asking ? (int)((ask.ms_left + 999) / 1000) : 0;
 	/* bookings, in the visitor's words */
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
@@ -443,6 +448,11 @@ static void refresh(BoothVisitor *v)
 static gboolean on_tick(gpointer data)
 {
 	BoothVisitor *v = data;
+	/* the guest's ask counts down on the screen */
+	BoothGuestAsk ask = booth_get_guest_ask(v->booth);
+	if (ask.asking != (v->view.guest_name != NULL) ||
+	    (ask.asking && (int)((ask.ms_left + 999) / 1000) != v->view.guest_seconds))
+		refresh(v);
 	guint timeout = relais_journey_timeout_s(v->journey);
 	if (timeout == 0) {
 		if (v->view.countdown_s != 0) {
@@ -647,6 +657,22 @@ static void on_share(Booth *booth, gboolean on, gpointer data)
 	refresh(v);
 }
 
+/* a guest asks to join, or the ask ended */
+static void on_guest(Booth *booth, gpointer data)
+{
+	refresh(data);
+}
+
+/* "Let them in" / "Not now" on the screen */
+static void on_guest_answer(gboolean accept, gpointer data)
+{
+	BoothVisitor *v = data;
+	g_autoptr(GError) error = NULL;
+	if (!booth_guest_answer(v->booth, accept, &error))
+		g_debug("guest answer: %s", error->message); /* it timed out meanwhile */
+	refresh(v);
+}
+
 static const BoothObserver observer = {on_session,
 				       on_queue,
 				       .chat = on_chat,
@@ -654,7 +680,8 @@ static const BoothObserver observer = {on_session,
 				       .availability = on_availability,
 				       .share = on_share,
 				       .document = on_document,
-				       .booking = on_booking};
+				       .booking = on_booking,
+				       .guest = on_guest};
 
 /* --- public ----------------------------------------------------------------------- */
 
@@ -690,6 +717,7 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	}
 	booth_ui_set_event_func(v->ui, on_ui_event, v);
 	booth_ui_set_document_func(v->ui, on_doc_action, v);
+	booth_ui_set_guest_func(v->ui, on_guest_answer, v);
 	booth_set_observer(booth, &observer, v);
 	v->state_since_us = g_get_monotonic_time();
 	/* a booth that failed its self-test before the screen opened */
@@ -755,6 +783,11 @@ gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const c
 gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
 {
 	return booth_ui_tap_key(v->ui, key, error);
+}
+
+gboolean booth_visitor_tap_guest(BoothVisitor *v, const char *button, GError **error)
+{
+	return booth_ui_tap_guest(v->ui, button, error);
 }
 
 gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error)

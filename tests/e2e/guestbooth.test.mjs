@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
 import { scanMemory, memoryContexts } from './lib/inspect.mjs';
 import { startSwitchboard, startBooth } from './lib/relais.mjs';
+import { UI_ARGS, UI_ENV, screen, walkToWaiting } from './lib/boothui.mjs';
 import { scriptedAdviser, suiteSteps } from './lib/scripted.mjs';
 import { until } from './lib/util.mjs';
 import { WsClient } from './lib/ws.mjs';
@@ -140,5 +141,67 @@ describe('a guest asks the visitor on a real booth', { skip, timeout: 90000 }, (
     const left = memoryContexts(booth.proc.child.pid, canary).filter((c) => !c.includes(`{"type":"guest_ask","call":"${call}"`));
     assert.deepEqual(left, [], `the guest's name still in the booth's memory outside the link's receive buffer:\n${left.join('\n---\n')}`);
     assert.equal(booth.proc.tailText(10000).includes(canary), false, "the guest's name in the booth's log");
+  });
+});
+
+describe("a guest asks the visitor on the booth's touch screen", { skip, timeout: 90000 }, () => {
+  const dir = tmpDir('guestbooth-ui');
+  let sb, booth, adviser, call;
+  const sockets = [];
+  const suite = suiteSteps(dir, () => ({ sb }));
+  const step = suite.step;
+
+  before(async () => {
+    sb = await startSwitchboard({ dir });
+    booth = await startBooth({ dir, switchboard: sb, boothId: 'guestbooth-ui', extraArgs: UI_ARGS, env: UI_ENV });
+    ({ ws: adviser } = await scriptedAdviser(sb, { sockets }));
+  });
+
+  after(async () => {
+    await suite.end(sockets);
+  });
+
+  step('the visitor walks to the queue and the adviser takes the call', async () => {
+    const walk = await walkToWaiting(booth.ctl, { language: 'en' });
+    await walk.ready();
+    await screen(booth.ctl, 'waiting');
+    const q = await adviser.next((m) => m.type === 'queue' && m.queue.length > 0, { timeout: 15000 });
+    call = (await adviser.request({ type: 'accept', ticket: q.queue[0].ticket }, 'call')).call;
+    await until(async () => ['connecting', 'in_call'].includes((await booth.ctl.visitor()).screen), { timeout: 10000, what: 'the call screen' });
+  });
+
+  step('no ask: no guest buttons on the screen', async () => {
+    await assert.rejects(booth.ctl.run('tap', 'guest', 'yes'), /no guest is asking on screen/);
+  });
+
+  step('"Let them in" tapped on the overlay: the guest is joining', async () => {
+    const invited = await adviser.request({ type: 'invite', call, role: 'interpreter' }, 'invited');
+    const guest = await WsClient.connect(sb.wsUrl('guest'));
+    sockets.push(guest);
+    await guest.request({ type: 'hello', version: 1, role: 'guest', token: invited.url.split('#')[1], name: 'Claire' }, 'welcome');
+    await until(async () => (await booth.ctl.status()).guest_ask, { timeout: 5000, what: 'the ask on the booth' });
+    const from = guest.messages.length;
+    await booth.ctl.run('tap', 'guest', 'yes');
+    await guest.next((m) => m.type === 'guest_state' && m.state === 'joining', { from });
+    await adviser.next((m) => m.type === 'guest_state' && m.state === 'joining');
+    const st = await booth.ctl.status();
+    assert.equal(st.guest_ask, undefined);
+    assert.ok(['connecting', 'in_call'].includes(st.visitor.screen), st.visitor.screen);
+    guest.send({ type: 'end', call });
+    await until(async () => (await booth.ctl.status()).guest?.state === 'left', { timeout: 5000, what: 'the guest gone' });
+  });
+
+  step('"Not now" tapped: declined, the call goes on', async () => {
+    const invited = await adviser.request({ type: 'invite', call, role: 'relative' }, 'invited');
+    const guest = await WsClient.connect(sb.wsUrl('guest'));
+    sockets.push(guest);
+    await guest.request({ type: 'hello', version: 1, role: 'guest', token: invited.url.split('#')[1], name: 'Paul' }, 'welcome');
+    await until(async () => (await booth.ctl.status()).guest_ask, { timeout: 5000, what: 'the ask on the booth' });
+    await booth.ctl.run('tap', 'guest', 'no');
+    assert.equal((await guest.waitClosed()).code, 4024);
+    const st = await booth.ctl.status();
+    assert.equal(st.guest_ask, undefined);
+    assert.ok(['connecting', 'in_call'].includes(st.visitor.screen), st.visitor.screen);
+    await assert.rejects(booth.ctl.run('tap', 'guest', 'no'), /no guest is asking on screen/);
   });
 });

@@ -23,6 +23,7 @@ typedef struct {
 	gboolean doc_loading;	 /* ... still being fetched */
 	int booking;		 /* 0: none, else one of the BK_ variants below */
 	int tech;		 /* 0: none, else one of the TECH_ variants below */
+	const char *guest_role;	 /* a guest asks to join (NULL: none) */
 } Sample;
 
 enum { TECH_PIN = 1, TECH_PIN_WRONG, TECH_LOCKED, TECH_NOT_SET_UP, TECH_REPORT };
@@ -53,6 +54,8 @@ static const Sample samples[] = {
 	{"in-call-document-loading", RELAIS_JOURNEY_IN_CALL, .quality = 3, .doc_page = 1, .doc_pages = 3,
 	 .doc_loading = TRUE},
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
+	{"in-call-guest-ask", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_role = "interpreter"},
+	{"in-call-guest-ask-relative", RELAIS_JOURNEY_IN_CALL, .quality = 3, .guest_role = "relative"},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"satisfaction-call-lost", RELAIS_JOURNEY_SATISFACTION, .call_lost = TRUE},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -234,6 +237,9 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
 		.fault = s->fault,
 		.sharing = s->sharing,
+		.guest_name = s->guest_role ? "Claire" : NULL,
+		.guest_role = s->guest_role,
+		.guest_seconds = 42,
 		.can_book = s->next_opening,
 		.n_slots = -1,
 		.slot = -1,

@@ -312,3 +312,37 @@ void ui_screen_confirm_end(BoothUi *ui)
 		  EV(RELAIS_JOURNEY_EV_CONFIRM_END));
 	ui->escape = EV(RELAIS_JOURNEY_EV_KEEP_TALKING);
 }
+
+/* A guest asks to join: the visitor's yes or no, over the call (which goes
+ * on behind it). "Not now" first: Enter or Escape on a fresh dialog lets
+ * nobody in. */
+void ui_screen_guest_ask(BoothUi *ui)
+{
+	if (ui->guest_name == NULL || ui->guest_role == NULL)
+		return;
+	UiFrame f = ui_frame(ui);
+	g_autofree char *id = g_strdup_printf("ui.guest.ask.%s", ui->guest_role);
+	const char *pattern = ui_tr(ui, id);
+	/* msgfmt --check holds the catalogs to one %s (relais-booth.pot) */
+	g_autofree char *title = strstr(pattern, "%s") ? g_strdup_printf(pattern, ui->guest_name) : g_strdup(pattern);
+	int y;
+	SDL_Rect d = dialog(ui, title, &y);
+	/* the camera still runs: its badge stays bright over the dimming */
+	int m = MAX(8, ui_px(ui, 16));
+	ui_camera_badge(ui, m + (ui->kb_open ? MAX(4, m / 2) : m), m + (ui->kb_open ? MAX(4, m / 2) : m));
+	m = ui_margin(ui);
+	const UiTheme *t = ui_theme(ui);
+	g_autofree char *left = g_strdup_printf(ui_tr(ui, "ui.guest.ask.hint"), ui->view.guest_seconds);
+	ui_text(ui, FONT_BODY, FALSE, left, (SDL_Rect){d.x + m, y + m / 2, d.w - 2 * m, d.h}, 0, FALSE, t->ink);
+	int bh = f.target + ui_px(ui, 6);
+	int bw = (d.w - 2 * m - f.gap) / 2;
+	SDL_Rect no = {d.x + m, d.y + d.h - m - bh, bw, bh};
+	SDL_Rect yes = {no.x + bw + f.gap, no.y, bw, bh};
+	ui_button(ui, no, ui_tr(ui, "ui.guest.ask.no"), BTN_SECONDARY, FALSE, TARGET_GUEST,
+		  (RelaisJourneyEvent){.type = RELAIS_JOURNEY_N_EVENTS});
+	g_array_index(ui->targets, UiTarget, ui->targets->len - 1).accept = FALSE;
+	ui_button(ui, yes, ui_tr(ui, "ui.guest.ask.yes"), BTN_PRIMARY, FALSE, TARGET_GUEST,
+		  (RelaisJourneyEvent){.type = RELAIS_JOURNEY_N_EVENTS});
+	g_array_index(ui->targets, UiTarget, ui->targets->len - 1).accept = TRUE;
+	ui->escape = (RelaisJourneyEvent){.type = RELAIS_JOURNEY_N_EVENTS};
+}

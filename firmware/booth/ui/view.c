@@ -52,6 +52,22 @@ static void chat_clear(BoothUi *ui)
 	ui->n_chat = 0;
 }
 
+static void wipe_replace(char **slot, const char *s)
+{
+	if (g_strcmp0(*slot, s) == 0)
+		return;
+	if (*slot)
+		memset(*slot, 0, strlen(*slot));
+	g_free(*slot);
+	*slot = g_strdup(s);
+}
+
+void booth_ui_set_guest_func(BoothUi *ui, BoothUiGuestFunc func, gpointer user_data)
+{
+	ui->guest_func = func;
+	ui->guest_func_data = user_data;
+}
+
 /* The booking code is the visitor's: erased, not only freed. */
 static void booking_clear(BoothUi *ui)
 {
@@ -144,7 +160,9 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
 	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
 	    !v->camera_lost != !c->camera_lost || !v->mic_lost != !c->mic_lost || !v->call_lost != !c->call_lost ||
-	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v))
+	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v) ||
+	    g_strcmp0(v->guest_name, ui->guest_name) != 0 || g_strcmp0(v->guest_role, ui->guest_role) != 0 ||
+	    v->guest_seconds != c->guest_seconds)
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
@@ -176,6 +194,14 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	ui->view.answer = ui->answer;
 	ui->view.next_opening = ui->next_opening;
 	ui->view.fault = ui->fault;
+	/* only over a call */
+	gboolean asked = view->guest_name && view->guest_role &&
+			 (view->state == RELAIS_JOURNEY_IN_CALL || view->state == RELAIS_JOURNEY_CONNECTING ||
+			  view->state == RELAIS_JOURNEY_CONFIRM_END);
+	wipe_replace(&ui->guest_name, asked ? view->guest_name : NULL);
+	wipe_replace(&ui->guest_role, asked ? view->guest_role : NULL);
+	ui->view.guest_name = ui->guest_name;
+	ui->view.guest_role = ui->guest_role;
 	booking_copy(ui, view);
 	if (ui->view.question >= relais_questions_count(ui->questions))
 		ui->view.question = 0;
@@ -215,5 +241,7 @@ void ui_view_free(BoothUi *ui)
 	g_free(ui->answer);
 	g_free(ui->next_opening);
 	g_free(ui->fault);
+	wipe_replace(&ui->guest_name, NULL);
+	wipe_replace(&ui->guest_role, NULL);
 	booking_clear(ui);
 }
