@@ -23,6 +23,9 @@ typedef struct {
 
 struct _BoothVisitor {
 	Booth *booth;
+	/* the guest's last state shown as a notice, and until when */
+	char *guest_notice;
+	gint64 guest_notice_until_us;
 	const RelaisQuestions *questions;
 	RelaisJourney *journey;
 	BoothUi *ui;
@@ -404,6 +407,12 @@ static void refresh(BoothVisitor *v)
 	view->guest_name = ask.asking ? ask.name : NULL;
 	view->guest_role = ask.asking ? ask.role : NULL;
 	view->guest_seconds = ask.asking ? (int)((ask.ms_left + 999) / 1000) : 0;
+	BoothGuest guest = booth_get_guest(v->booth);
+	if (guest.state == NULL) /* the session's end wiped it */
+		g_clear_pointer(&v->guest_notice, g_free);
+	gboolean notice = guest.state && guest.name && g_get_monotonic_time() < v->guest_notice_until_us;
+	view->guest_notice = notice ? guest.state : NULL;
+	view->guest_notice_name = notice ? guest.name : NULL;
 	/* bookings, in the visitor's words */
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
@@ -451,7 +460,8 @@ static gboolean on_tick(gpointer data)
 	/* the guest's ask counts down on the screen */
 	BoothGuestAsk ask = booth_get_guest_ask(v->booth);
 	if (ask.asking != (v->view.guest_name != NULL) ||
-	    (ask.asking && (int)((ask.ms_left + 999) / 1000) != v->view.guest_seconds))
+	    (ask.asking && (int)((ask.ms_left + 999) / 1000) != v->view.guest_seconds) ||
+	    (v->view.guest_notice && g_get_monotonic_time() >= v->guest_notice_until_us))
 		refresh(v);
 	guint timeout = relais_journey_timeout_s(v->journey);
 	if (timeout == 0) {
@@ -657,10 +667,19 @@ static void on_share(Booth *booth, gboolean on, gpointer data)
 	refresh(v);
 }
 
-/* a guest asks to join, or the ask ended */
+/* a guest asks to join, the ask ended, or the guest's state changed: a
+ * change of state shows for GUEST_NOTICE_US */
+#define GUEST_NOTICE_US (6 * G_USEC_PER_SEC)
 static void on_guest(Booth *booth, gpointer data)
 {
-	refresh(data);
+	BoothVisitor *v = data;
+	BoothGuest g = booth_get_guest(booth);
+	if (g.state && g_strcmp0(g.state, v->guest_notice) != 0) {
+		g_free(v->guest_notice);
+		v->guest_notice = g_strdup(g.state);
+		v->guest_notice_until_us = g_get_monotonic_time() + GUEST_NOTICE_US;
+	}
+	refresh(v);
 }
 
 /* "Let them in" / "Not now" on the screen */
@@ -738,6 +757,7 @@ void booth_visitor_free(BoothVisitor *v)
 	if (v == NULL)
 		return;
 	booth_set_observer(v->booth, NULL, NULL);
+	g_free(v->guest_notice);
 	g_clear_pointer(&v->docs, booth_doc_view_free);
 	g_clear_handle_id(&v->tick_id, g_source_remove);
 	g_clear_handle_id(&v->meter_id, g_source_remove);

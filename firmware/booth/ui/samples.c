@@ -17,13 +17,14 @@ typedef struct {
 	gboolean camera_lost, mic_lost; /* call: a device stopped (media-device.h) */
 	double mic;
 	const char *fault;
-	int keyboard;		 /* 0: closed, else 1 + the page shown */
-	gboolean sharing;	 /* the adviser shows their screen (a slide) */
-	int doc_page, doc_pages; /* a document shown in the call (0: none) */
-	gboolean doc_loading;	 /* ... still being fetched */
-	int booking;		 /* 0: none, else one of the BK_ variants below */
-	int tech;		 /* 0: none, else one of the TECH_ variants below */
-	const char *guest_role;	 /* a guest asks to join (NULL: none) */
+	int keyboard;		  /* 0: closed, else 1 + the page shown */
+	gboolean sharing;	  /* the adviser shows their screen (a slide) */
+	int doc_page, doc_pages;  /* a document shown in the call (0: none) */
+	gboolean doc_loading;	  /* ... still being fetched */
+	int booking;		  /* 0: none, else one of the BK_ variants below */
+	int tech;		  /* 0: none, else one of the TECH_ variants below */
+	const char *guest_role;	  /* a guest asks to join (NULL: none) */
+	const char *guest_notice; /* the guest joined, left... (NULL: none) */
 } Sample;
 
 enum { TECH_PIN = 1, TECH_PIN_WRONG, TECH_LOCKED, TECH_NOT_SET_UP, TECH_REPORT };
@@ -56,6 +57,7 @@ static const Sample samples[] = {
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
 	{"in-call-guest-ask", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_role = "interpreter"},
 	{"in-call-guest-ask-relative", RELAIS_JOURNEY_IN_CALL, .quality = 3, .guest_role = "relative"},
+	{"in-call-guest-joined", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_notice = "joined"},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"satisfaction-call-lost", RELAIS_JOURNEY_SATISFACTION, .call_lost = TRUE},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -240,6 +242,8 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.guest_name = s->guest_role ? "Claire" : NULL,
 		.guest_role = s->guest_role,
 		.guest_seconds = 42,
+		.guest_notice = s->guest_notice,
+		.guest_notice_name = s->guest_notice ? "Claire" : NULL,
 		.can_book = s->next_opening,
 		.n_slots = -1,
 		.slot = -1,

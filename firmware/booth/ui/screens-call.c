@@ -108,6 +108,22 @@ static void device_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
 	ui_text(ui, font, TRUE, ui_tr(ui, msgid), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
 }
 
+/* The guest let in came, or went: a few seconds at the picture's foot. */
+static void guest_notice_band(BoothUi *ui, SDL_Rect remote, int m)
+{
+	if (ui->notice == NULL || ui->notice_name == NULL)
+		return;
+	g_autofree char *id = g_strdup_printf("ui.guest.notice.%s", ui->notice);
+	const char *pattern = ui_tr(ui, id);
+	g_autofree char *text = strstr(pattern, "%s") ? g_strdup_printf(pattern, ui->notice_name) : g_strdup(pattern);
+	int w = remote.w - 2 * m;
+	int h = ui_text_height(ui, FONT_BODY, TRUE, text, w - 2 * m) + m;
+	SDL_Rect band = {remote.x + m, remote.y + remote.h - m - h, w, h};
+	ui_round_rect(ui, band, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xe0});
+	ui_text(ui, FONT_BODY, TRUE, text, (SDL_Rect){band.x + m, band.y, band.w - 2 * m, band.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
 /* The adviser shares their screen: shown only while they say so and a
  * frame of it is there. */
 static gboolean showing_shared_screen(BoothUi *ui)
@@ -271,6 +287,7 @@ void ui_screen_call(BoothUi *ui, gboolean connecting)
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, remote, FONT_TITLE);
 	device_band(ui, remote, FONT_SMALL);
+	guest_notice_band(ui, remote, m);
 }
 
 /* A dialog over a dimmed screen; the screen under it takes no input. */

@@ -149,6 +149,7 @@ struct _BoothUi {
 	/* the guest asking (view.guest_name, guest_role): session data,
 	 * zeroed when it goes */
 	char *guest_name, *guest_role;
+	char *notice, *notice_name; /* view.guest_notice, guest_notice_name */
 	BoothUiGuestFunc guest_func;
 	gpointer guest_func_data;
 	BoothUiDocFunc doc_func;

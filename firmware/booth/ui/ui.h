@@ -103,6 +103,10 @@ typedef struct {
 	const char *guest_name;
 	const char *guest_role; /* interpreter, relative, adviser, colleague */
 	int guest_seconds;	/* left to answer */
+	/* a short notice over the call when the guest let in changes:
+	 * joining, joined, left, removed (NULL: none); with its name */
+	const char *guest_notice;
+	const char *guest_notice_name;
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,

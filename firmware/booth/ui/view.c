@@ -162,7 +162,8 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    !v->camera_lost != !c->camera_lost || !v->mic_lost != !c->mic_lost || !v->call_lost != !c->call_lost ||
 	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v) ||
 	    g_strcmp0(v->guest_name, ui->guest_name) != 0 || g_strcmp0(v->guest_role, ui->guest_role) != 0 ||
-	    v->guest_seconds != c->guest_seconds)
+	    v->guest_seconds != c->guest_seconds || g_strcmp0(v->guest_notice, ui->notice) != 0 ||
+	    g_strcmp0(v->guest_notice_name, ui->notice_name) != 0)
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
@@ -202,6 +203,12 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	wipe_replace(&ui->guest_role, asked ? view->guest_role : NULL);
 	ui->view.guest_name = ui->guest_name;
 	ui->view.guest_role = ui->guest_role;
+	gboolean notice = view->guest_notice && view->guest_notice_name &&
+			  (view->state == RELAIS_JOURNEY_IN_CALL || view->state == RELAIS_JOURNEY_CONNECTING);
+	wipe_replace(&ui->notice, notice ? view->guest_notice : NULL);
+	wipe_replace(&ui->notice_name, notice ? view->guest_notice_name : NULL);
+	ui->view.guest_notice = ui->notice;
+	ui->view.guest_notice_name = ui->notice_name;
 	booking_copy(ui, view);
 	if (ui->view.question >= relais_questions_count(ui->questions))
 		ui->view.question = 0;
@@ -243,5 +250,7 @@ void ui_view_free(BoothUi *ui)
 	g_free(ui->fault);
 	wipe_replace(&ui->guest_name, NULL);
 	wipe_replace(&ui->guest_role, NULL);
+	wipe_replace(&ui->notice, NULL);
+	wipe_replace(&ui->notice_name, NULL);
 	booking_clear(ui);
 }
