@@ -1286,7 +1286,12 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 				c, "from", guest_from && g_strcmp0(from, guest_from) == 0 ? from : "adviser");
 			json_object_set_string_member(c, "text", relais_msg_get_string(msg, "text"));
 			g_ptr_array_add(booth->chat, c);
-			if (booth->observer.chat)
+			if (guest_from && g_strcmp0(from, guest_from) == 0) {
+				if (booth->observer.guest_chat)
+					booth->observer.guest_chat(booth, booth->guest_name,
+								   relais_msg_get_string(msg, "text"),
+								   booth->observer_data);
+			} else if (booth->observer.chat)
 				booth->observer.chat(booth, TRUE, relais_msg_get_string(msg, "text"),
 						     booth->observer_data);
 		}

@@ -102,6 +102,9 @@ typedef struct {
 	void (*queue)(Booth *booth, guint position, int wait_s, gpointer user_data);
 	/* a chat line of the current call, either way */
 	void (*chat)(Booth *booth, gboolean from_adviser, const char *text, gpointer user_data);
+	/* a chat line of the guest let in, with its name (session data; the
+	 * switchboard's label carries the role's id, not words) */
+	void (*guest_chat)(Booth *booth, const char *from, const char *text, gpointer user_data);
 	void (*link)(Booth *booth, gboolean up, gpointer user_data);
 	/* advisers on duty (-1: not known), next opening (nullable, display text) */
 	void (*availability)(Booth *booth, int advisers, const char *next_opening, gpointer user_data);

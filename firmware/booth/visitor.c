@@ -19,6 +19,7 @@
 typedef struct {
 	gboolean from_adviser;
 	char *text;
+	char *from; /* a guest's line: its name */
 } ChatLine;
 
 struct _BoothVisitor {
@@ -64,6 +65,10 @@ static void chat_line_clear(gpointer data)
 	if (c->text) {
 		memset(c->text, 0, strlen(c->text));
 		g_clear_pointer(&c->text, g_free);
+	}
+	if (c->from) {
+		memset(c->from, 0, strlen(c->from));
+		g_clear_pointer(&c->from, g_free);
 	}
 }
 
@@ -572,23 +577,32 @@ static void on_queue(Booth *booth, guint position, int wait_s, gpointer data)
 	refresh(v);
 }
 
-static void on_chat(Booth *booth, gboolean from_adviser, const char *text, gpointer data)
+static void add_chat(BoothVisitor *v, gboolean from_adviser, const char *from, const char *text)
 {
-	BoothVisitor *v = data;
 	/* the screen shows the last few; older lines are erased at once */
 	const guint keep = 50;
 	if (v->chat->len >= keep) {
 		g_array_remove_index(v->chat, 0);
 	}
-	ChatLine line = {from_adviser, g_strdup(text)};
+	ChatLine line = {from_adviser, g_strdup(text), g_strdup(from)};
 	g_array_append_val(v->chat, line);
 	g_array_set_size(v->view_chat, 0);
 	for (guint i = 0; i < v->chat->len; i++) {
 		ChatLine *c = &g_array_index(v->chat, ChatLine, i);
-		BoothUiChatLine l = {c->from_adviser, c->text};
+		BoothUiChatLine l = {c->from_adviser, c->text, c->from};
 		g_array_append_val(v->view_chat, l);
 	}
 	refresh(v);
+}
+
+static void on_chat(Booth *booth, gboolean from_adviser, const char *text, gpointer data)
+{
+	add_chat(data, from_adviser, NULL, text);
+}
+
+static void on_guest_chat(Booth *booth, const char *from, const char *text, gpointer data)
+{
+	add_chat(data, TRUE, from, text);
 }
 
 static void on_link(Booth *booth, gboolean up, gpointer data)
@@ -695,6 +709,7 @@ static void on_guest_answer(gboolean accept, gpointer data)
 static const BoothObserver observer = {on_session,
 				       on_queue,
 				       .chat = on_chat,
+				       .guest_chat = on_guest_chat,
 				       .link = on_link,
 				       .availability = on_availability,
 				       .share = on_share,

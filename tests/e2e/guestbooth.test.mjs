@@ -187,6 +187,12 @@ describe("a guest asks the visitor on the booth's touch screen", { skip, timeout
     const st = await booth.ctl.status();
     assert.equal(st.guest_ask, undefined);
     assert.ok(['connecting', 'in_call'].includes(st.visitor.screen), st.visitor.screen);
+    // the guest's chat line reaches the booth with its name and role
+    guest.send({ type: 'chat', call, text: 'Bonjour, je traduis.' });
+    await until(async () => (await booth.ctl.status()).chat?.some((c) => c.from === 'Claire (interpreter)' && c.text === 'Bonjour, je traduis.'), {
+      timeout: 5000,
+      what: "the guest's chat line on the booth",
+    });
     guest.send({ type: 'end', call });
     await until(async () => (await booth.ctl.status()).guest?.state === 'left', { timeout: 5000, what: 'the guest gone' });
   });

@@ -217,6 +217,11 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		{TRUE, fr ? "Parfait. Parlons de votre projet de formation."
 			  : "Great. Let's talk about your training plans."},
 	};
+	const BoothUiChatLine guest_chat[] = {
+		chat[0],
+		chat[1],
+		{TRUE, fr ? "Bonjour, je traduis pour vous." : "Hello, I will interpret for you.", "Inès"},
+	};
 	BoothUiView view = {
 		.state = s->state,
 		.language = language,
@@ -235,15 +240,19 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.camera_lost = s->camera_lost,
 		.mic_lost = s->mic_lost,
 		.call_lost = s->call_lost,
-		.chat = s->chat ? chat : NULL,
-		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
+		.chat = s->guest_notice ? guest_chat
+			: s->chat	? chat
+					: NULL,
+		.n_chat = s->guest_notice ? G_N_ELEMENTS(guest_chat)
+			  : s->chat	  ? G_N_ELEMENTS(chat)
+					  : 0,
 		.fault = s->fault,
 		.sharing = s->sharing,
-		.guest_name = s->guest_role ? "Claire" : NULL,
+		.guest_name = s->guest_role ? "Inès" : NULL,
 		.guest_role = s->guest_role,
 		.guest_seconds = 42,
 		.guest_notice = s->guest_notice,
-		.guest_notice_name = s->guest_notice ? "Claire" : NULL,
+		.guest_notice_name = s->guest_notice ? "Inès" : NULL,
 		.can_book = s->next_opening,
 		.n_slots = -1,
 		.slot = -1,

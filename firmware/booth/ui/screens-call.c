@@ -52,14 +52,20 @@ static void chat_panel(BoothUi *ui, SDL_Rect panel, int m, gboolean solid)
 	int y = panel.y + panel.h - m;
 	for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
 		int bw = panel.w - 3 * m;
-		int h = ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
+		const char *from = ui->chat[i].from;
+		/* a guest's line says whose it is */
+		int fh = from ? ui_text_height(ui, FONT_SMALL, TRUE, from, bw - 2 * m) : 0;
+		int h = fh + ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
 		if (y - h - m < panel.y && i + 1 < ui->n_chat)
 			break; /* whole messages only, but always the newest */
 		y -= h + m;
 		SDL_Rect b = {ui->chat[i].from_adviser ? panel.x + m : panel.x + 2 * m, y, bw, h + m};
 		ui_round_rect(ui, b, ui_px(ui, 10), ui->chat[i].from_adviser ? t->selected : t->bg);
-		ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text, (SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, h}, -1,
-			FALSE, t->ink);
+		if (from)
+			ui_text(ui, FONT_SMALL, TRUE, from, (SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, fh}, -1,
+				FALSE, t->ink);
+		ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text,
+			(SDL_Rect){b.x + m, b.y + m / 2 + fh, b.w - 2 * m, h - fh}, -1, FALSE, t->ink);
 		y -= m / 2;
 	}
 	ui_clip(ui, NULL);
@@ -108,8 +114,9 @@ static void device_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
 	ui_text(ui, font, TRUE, ui_tr(ui, msgid), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
 }
 
-/* The guest let in came, or went: a few seconds at the picture's foot. */
-static void guest_notice_band(BoothUi *ui, SDL_Rect remote, int m)
+/* The guest let in came, or went: a few seconds at the picture's foot,
+ * above the chat when the chat lies over the picture (`bottom`). */
+static void guest_notice_band(BoothUi *ui, SDL_Rect remote, int m, int bottom)
 {
 	if (ui->notice == NULL || ui->notice_name == NULL)
 		return;
@@ -118,7 +125,7 @@ static void guest_notice_band(BoothUi *ui, SDL_Rect remote, int m)
 	g_autofree char *text = strstr(pattern, "%s") ? g_strdup_printf(pattern, ui->notice_name) : g_strdup(pattern);
 	int w = remote.w - 2 * m;
 	int h = ui_text_height(ui, FONT_BODY, TRUE, text, w - 2 * m) + m;
-	SDL_Rect band = {remote.x + m, remote.y + remote.h - m - h, w, h};
+	SDL_Rect band = {remote.x + m, bottom - m - h, w, h};
 	ui_round_rect(ui, band, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xe0});
 	ui_text(ui, FONT_BODY, TRUE, text, (SDL_Rect){band.x + m, band.y, band.w - 2 * m, band.h}, 0, TRUE,
 		(SDL_Color){0xff, 0xff, 0xff, 0xff});
@@ -287,7 +294,7 @@ void ui_screen_call(BoothUi *ui, gboolean connecting)
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, remote, FONT_TITLE);
 	device_band(ui, remote, FONT_SMALL);
-	guest_notice_band(ui, remote, m);
+	guest_notice_band(ui, remote, m, ui->n_chat && !chat_side ? remote.y + remote.h * 3 / 5 : remote.y + remote.h);
 }
 
 /* A dialog over a dimmed screen; the screen under it takes no input. */

@@ -53,8 +53,9 @@ typedef struct {
 } BoothUiConfig;
 
 typedef struct {
-	gboolean from_adviser;
+	gboolean from_adviser; /* from the other side: the adviser or a guest */
 	const char *text;
+	const char *from; /* a guest's line: its name, shown above it; NULL otherwise */
 } BoothUiChatLine;
 
 typedef struct {

@@ -48,6 +48,12 @@ static void chat_clear(BoothUi *ui)
 		char *text = (char *)ui->chat[i].text;
 		memset(text, 0, strlen(text)); /* visitor data */
 		g_free(text);
+		char *from = (char *)ui->chat[i].from;
+		if (from) {
+			memset(from, 0, strlen(from)); /* the guest's name */
+			g_free(from);
+		}
+		ui->chat[i].from = NULL;
 	}
 	ui->n_chat = 0;
 }
@@ -173,7 +179,8 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 		return FALSE;
 	for (guint i = first; i < v->n_chat; i++) {
 		const BoothUiChatLine *l = &v->chat[i], *mine = &ui->chat[i - first];
-		if (!l->from_adviser != !mine->from_adviser || g_strcmp0(l->text ? l->text : "", mine->text) != 0)
+		if (!l->from_adviser != !mine->from_adviser || g_strcmp0(l->text ? l->text : "", mine->text) != 0 ||
+		    g_strcmp0(l->from, mine->from) != 0)
 			return FALSE;
 	}
 	return TRUE;
@@ -217,6 +224,7 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	for (guint i = first; i < view->n_chat; i++) {
 		ui->chat[ui->n_chat].from_adviser = view->chat[i].from_adviser;
 		ui->chat[ui->n_chat].text = g_strdup(view->chat[i].text ? view->chat[i].text : "");
+		ui->chat[ui->n_chat].from = g_strdup(view->chat[i].from);
 		ui->n_chat++;
 	}
 	ui->view.chat = ui->chat;
