@@ -4,6 +4,7 @@
 #include "booth.h"
 #include "booking.h"
 #include "calldoc.h"
+#include "consent.h"
 #include "diag.h"
 #include "link.h"
 #include "media.h"
@@ -97,7 +98,14 @@ struct _Booth {
 	BoothIdleFunc idle_func;
 	gpointer idle_data;
 
+	/* the visitor's yes or no to a guest (consent.h); its content is
+	 * session data, wiped with the rest */
+	RelaisConsent *consent;
+	guint consent_id; /* the answer's deadline */
+
 	/* --- session data: everything below is wiped at the end --- */
+	/* the guest of the call once let in or gone (last guest_state) */
+	char *guest_id, *guest_name, *guest_role, *guest_state;
 	char *topic, *language;
 	JsonObject *answers;
 	char *booking; /* the checked-in booking code of the request */
@@ -315,6 +323,28 @@ void booth_document_failed(Booth *booth, const char *why)
 	booth_call_doc_failed(booth->doc, why);
 }
 
+static void wipe_string(char **s)
+{
+	if (*s) {
+		memset(*s, 0, strlen(*s));
+		g_clear_pointer(s, g_free);
+	}
+}
+
+/* The guest's name and role are the visitor's session data. */
+static void guest_wipe(Booth *booth)
+{
+	/* an ask still shown ends with the call, with no answer: the
+	 * switchboard ends the guest with the call (the screen learns of it
+	 * from the session's end, as of everything else wiped here) */
+	relais_consent_cancel(booth->consent);
+	g_clear_handle_id(&booth->consent_id, g_source_remove);
+	wipe_string(&booth->guest_id);
+	wipe_string(&booth->guest_name);
+	wipe_string(&booth->guest_role);
+	wipe_string(&booth->guest_state);
+}
+
 /* Erase everything about the visitor: answers, chat, ids, media. */
 static void booth_wipe(Booth *booth)
 {
@@ -347,6 +377,7 @@ static void booth_wipe(Booth *booth)
 	}
 	g_ptr_array_set_size(booth->pending_ice, 0);
 	g_ptr_array_set_size(booth->chat, 0);
+	guest_wipe(booth);
 	booth_call_doc_drop(booth->doc, FALSE);
 	g_clear_pointer(&booth->end_reason, g_free);
 	booth->sharing = FALSE;
@@ -977,6 +1008,168 @@ static void handle_call(Booth *booth, RelaisMsg *msg)
 
 /* The adviser's screen, on or off: only for this call, only while it is
  * connecting or running (the switchboard checks the call too). */
+/* How long the visitor has to answer a guest: Kconfig, or
+ * RELAIS_BOOTH_GUEST_ASK_MS for tests (a minute is too long to wait in
+ * one). */
+static guint guest_ask_ms(void)
+{
+	const char *env = g_getenv("RELAIS_BOOTH_GUEST_ASK_MS");
+	if (env && *env) {
+		guint64 ms = 0;
+		if (g_ascii_string_to_unsigned(env, 10, 100, 600000, &ms, NULL))
+			return (guint)ms;
+		g_warning("RELAIS_BOOTH_GUEST_ASK_MS='%s' ignored (100..600000 ms)", env);
+	}
+	return CONFIG_RELAIS_BOOTH_GUEST_ASK_S * 1000u;
+}
+
+/* Sends the answer an ended ask owes the switchboard, if any. */
+static void consent_send(Booth *booth)
+{
+	g_autofree char *call = NULL, *guest = NULL;
+	RelaisConsentOutcome o = relais_consent_take(booth->consent, &call, &guest);
+	if (o == RELAIS_CONSENT_NONE)
+		return;
+	/* no name or role in the log: session data */
+	g_message("guest: the visitor's answer: %s", relais_consent_outcome_name(o));
+	JsonObject *a = relais_msg_new(RELAIS_MSG_GUEST_ANSWER);
+	json_object_set_string_member(a, "call", call);
+	json_object_set_string_member(a, "guest", guest);
+	json_object_set_boolean_member(a, "accept", o == RELAIS_CONSENT_ACCEPTED);
+	booth_link_send(booth->link, a);
+	if (booth->observer.guest)
+		booth->observer.guest(booth, booth->observer_data);
+}
+
+static gboolean on_consent_deadline(gpointer data)
+{
+	Booth *booth = data;
+	booth->consent_id = 0;
+	if (relais_consent_tick(booth->consent, g_get_monotonic_time()))
+		consent_send(booth);
+	else if (relais_consent_get_state(booth->consent) == RELAIS_CONSENT_ASKING) {
+		/* woken a little early: wait for the rest */
+		gint64 left = relais_consent_ms_left(booth->consent, g_get_monotonic_time());
+		booth->consent_id = g_timeout_add((guint)MAX(left, 1), on_consent_deadline, booth);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void handle_guest_ask(Booth *booth, RelaisMsg *msg)
+{
+	if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 ||
+	    (booth->state != RELAIS_SESSION_IN_CALL && booth->state != RELAIS_SESSION_CONNECTING)) {
+		g_debug("a guest's ask for no call of ours: ignored");
+		return;
+	}
+	gint64 now = g_get_monotonic_time();
+	if (relais_consent_ask(booth->consent, booth->call, relais_msg_get_string(msg, "guest"),
+			       relais_msg_get_string(msg, "name"), relais_msg_get_string(msg, "role"), now))
+		g_message("guest: a newer ask replaces the one shown");
+	else
+		g_message("guest: a guest asks to join");
+	g_clear_handle_id(&booth->consent_id, g_source_remove);
+	booth->consent_id =
+		g_timeout_add((guint)MAX(relais_consent_ms_left(booth->consent, now), 1), on_consent_deadline, booth);
+	if (booth->observer.guest)
+		booth->observer.guest(booth, booth->observer_data);
+}
+
+static void handle_guest_state(Booth *booth, RelaisMsg *msg)
+{
+	if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0)
+		return;
+	const char *guest = relais_msg_get_string(msg, "guest");
+	const char *state = relais_msg_get_string(msg, "state");
+	if (g_strcmp0(state, "asking") == 0)
+		return; /* guest_ask says it to the booth */
+	/* the ask is over on the switchboard (its own timeout, the guest
+	 * left while asking): nothing to answer any more */
+	if (g_strcmp0(relais_consent_get_guest(booth->consent), guest) == 0 && g_strcmp0(state, "joining") != 0) {
+		relais_consent_cancel(booth->consent);
+		g_clear_handle_id(&booth->consent_id, g_source_remove);
+	}
+	/* the booth shows nothing for its own decline */
+	if (g_strcmp0(state, "declined") == 0) {
+		if (booth->observer.guest)
+			booth->observer.guest(booth, booth->observer_data);
+		return;
+	}
+	if (g_strcmp0(booth->guest_id, guest) != 0) {
+		wipe_string(&booth->guest_id);
+		booth->guest_id = g_strdup(guest);
+	}
+	const char *name = relais_msg_get_string(msg, "name");
+	const char *role = relais_msg_get_string(msg, "role");
+	if (name) {
+		wipe_string(&booth->guest_name);
+		booth->guest_name = g_strdup(name);
+	}
+	if (role) {
+		wipe_string(&booth->guest_role);
+		booth->guest_role = g_strdup(role);
+	}
+	wipe_string(&booth->guest_state);
+	booth->guest_state = g_strdup(state);
+	g_message("guest: %s", state);
+	if (booth->observer.guest)
+		booth->observer.guest(booth, booth->observer_data);
+}
+
+gboolean booth_guest_answer(Booth *booth, gboolean accept, GError **error)
+{
+	if (!relais_consent_answer(booth->consent, NULL, accept)) {
+		g_set_error(error, RELAIS_SESSION_ERROR, RELAIS_SESSION_ERROR_NOT_ALLOWED,
+			    "no guest is asking to join");
+		return FALSE;
+	}
+	g_clear_handle_id(&booth->consent_id, g_source_remove);
+	consent_send(booth);
+	return TRUE;
+}
+
+BoothGuestAsk booth_get_guest_ask(Booth *booth)
+{
+	BoothGuestAsk a = {0};
+	if (relais_consent_get_state(booth->consent) != RELAIS_CONSENT_ASKING)
+		return a;
+	a.asking = TRUE;
+	a.name = relais_consent_get_name(booth->consent);
+	a.role = relais_consent_get_role(booth->consent);
+	a.ms_left = relais_consent_ms_left(booth->consent, g_get_monotonic_time());
+	return a;
+}
+
+BoothGuest booth_get_guest(Booth *booth)
+{
+	BoothGuest g = {.name = booth->guest_name, .role = booth->guest_role, .state = booth->guest_state};
+	return g;
+}
+
+static JsonObject *guest_json(Booth *booth)
+{
+	JsonObject *o = json_object_new();
+	BoothGuestAsk a = booth_get_guest_ask(booth);
+	if (a.asking) {
+		JsonObject *ask = json_object_new();
+		json_object_set_string_member(ask, "name", a.name);
+		json_object_set_string_member(ask, "role", a.role);
+		json_object_set_int_member(ask, "seconds_left", (a.ms_left + 999) / 1000);
+		json_object_set_int_member(ask, "ms_left", a.ms_left);
+		json_object_set_object_member(o, "guest_ask", ask);
+	}
+	if (booth->guest_state) {
+		JsonObject *g = json_object_new();
+		if (booth->guest_name)
+			json_object_set_string_member(g, "name", booth->guest_name);
+		if (booth->guest_role)
+			json_object_set_string_member(g, "role", booth->guest_role);
+		json_object_set_string_member(g, "state", booth->guest_state);
+		json_object_set_object_member(o, "guest", g);
+	}
+	return o;
+}
+
 static void handle_share(Booth *booth, RelaisMsg *msg)
 {
 	gboolean on = g_strcmp0(relais_msg_get_string(msg, "state"), "on") == 0;
@@ -1085,16 +1278,34 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_CHAT:
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0) {
 			JsonObject *c = json_object_new();
-			json_object_set_string_member(c, "from", "adviser");
+			/* a line of the guest's shows with its name and role, as
+			 * the switchboard labels it; the adviser's as before */
+			g_autofree char *guest_from =
+				booth->guest_name ? g_strdup_printf("%s (%s)", booth->guest_name, booth->guest_role)
+						  : NULL;
+			const char *from = relais_msg_get_string(msg, "from");
+			json_object_set_string_member(
+				c, "from", guest_from && g_strcmp0(from, guest_from) == 0 ? from : "adviser");
 			json_object_set_string_member(c, "text", relais_msg_get_string(msg, "text"));
 			g_ptr_array_add(booth->chat, c);
-			if (booth->observer.chat)
+			if (guest_from && g_strcmp0(from, guest_from) == 0) {
+				if (booth->observer.guest_chat)
+					booth->observer.guest_chat(booth, booth->guest_name,
+								   relais_msg_get_string(msg, "text"),
+								   booth->observer_data);
+			} else if (booth->observer.chat)
 				booth->observer.chat(booth, TRUE, relais_msg_get_string(msg, "text"),
 						     booth->observer_data);
 		}
 		break;
 	case RELAIS_MSG_SHARE:
 		handle_share(booth, msg);
+		break;
+	case RELAIS_MSG_GUEST_ASK:
+		handle_guest_ask(booth, msg);
+		break;
+	case RELAIS_MSG_GUEST_STATE:
+		handle_guest_state(booth, msg);
 		break;
 	case RELAIS_MSG_UPDATE_OFFER:
 		if (booth->updater)
@@ -1205,6 +1416,7 @@ Booth *booth_new(const BoothConfig *config)
 	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
 	booth->volume = -1;
 	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+	booth->consent = relais_consent_new(guest_ask_ms());
 	BoothLinkConfig lc = {
 		.url = config->switchboard_url,
 		.booth_id = config->booth_id,
@@ -1843,6 +2055,13 @@ JsonObject *booth_status(Booth *booth)
 		json_object_set_string_member(o, "call", booth->call);
 	if (booth->peer)
 		json_object_set_string_member(o, "peer", booth->peer);
+	/* the guest asking to join, or in the call (PROTOCOL.md "A guest in
+	 * the call") */
+	g_autoptr(JsonObject) guest = guest_json(booth);
+	if (json_object_has_member(guest, "guest_ask"))
+		json_object_set_member(o, "guest_ask", json_node_copy(json_object_get_member(guest, "guest_ask")));
+	if (json_object_has_member(guest, "guest"))
+		json_object_set_member(o, "guest", json_node_copy(json_object_get_member(guest, "guest")));
 	/* the camera and microphone of the call (ok outside one) */
 	json_object_set_object_member(o, "devices", devices_json(booth));
 	if (booth->media) {
@@ -1882,6 +2101,7 @@ void booth_free(Booth *booth)
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);
 	g_ptr_array_unref(booth->chat);
+	relais_consent_free(booth->consent);
 	g_strfreev(booth->ice_servers);
 	if (booth->last_call)
 		json_object_unref(booth->last_call);

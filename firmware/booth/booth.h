@@ -102,6 +102,9 @@ typedef struct {
 	void (*queue)(Booth *booth, guint position, int wait_s, gpointer user_data);
 	/* a chat line of the current call, either way */
 	void (*chat)(Booth *booth, gboolean from_adviser, const char *text, gpointer user_data);
+	/* a chat line of the guest let in, with its name (session data; the
+	 * switchboard's label carries the role's id, not words) */
+	void (*guest_chat)(Booth *booth, const char *from, const char *text, gpointer user_data);
 	void (*link)(Booth *booth, gboolean up, gpointer user_data);
 	/* advisers on duty (-1: not known), next opening (nullable, display text) */
 	void (*availability)(Booth *booth, int advisers, const char *next_opening, gpointer user_data);
@@ -116,9 +119,33 @@ typedef struct {
 	 * booth_check_in() (an `error` about one of them arrives as a refusal
 	 * BOOTH_BOOKING_FAILED) */
 	void (*booking)(Booth *booth, const BoothBookingAnswer *answer, gpointer user_data);
+	/* a guest asks to join, the ask ended, or the guest's state changed
+	 * (booth_get_guest_ask(), booth_get_guest()) */
+	void (*guest)(Booth *booth, gpointer user_data);
 } BoothObserver;
 
 void booth_set_observer(Booth *booth, const BoothObserver *observer, gpointer user_data);
+
+/* --- a guest in the call (PROTOCOL.md "A guest in the call") -----------
+ * The switchboard's guest_ask is shown to the visitor, who lets the guest
+ * in or not; no answer within CONFIG_RELAIS_BOOTH_GUEST_ASK_S (or
+ * RELAIS_BOOTH_GUEST_ASK_MS) is "Not now". A newer ask replaces the one
+ * shown (consent.h says why). Name and role are session data: wiped at
+ * the end of the session, never logged. */
+typedef struct {
+	gboolean asking;
+	const char *name, *role; /* (transfer none), valid until the next change */
+	gint64 ms_left;
+} BoothGuestAsk;
+BoothGuestAsk booth_get_guest_ask(Booth *booth);
+/* The visitor's answer to the guest asking: FALSE when none asks. */
+G_GNUC_WARN_UNUSED_RESULT gboolean booth_guest_answer(Booth *booth, gboolean accept, GError **error);
+/* The guest let in or gone, as the last guest_state said (state NULL:
+ * none); the booth never shows its own decline. (transfer none) */
+typedef struct {
+	const char *name, *role, *state;
+} BoothGuest;
+BoothGuest booth_get_guest(Booth *booth);
 
 /* --- the camera and the microphone -------------------------------------
  * Privacy: the booth is the only part of the firmware that opens them, in

@@ -107,12 +107,15 @@ static char *handle_visitor(BoothVisitor *visitor, const char *cmd, JsonObject *
 		if (g_strcmp0(target, "keyboard") == 0) {
 			if (!booth_visitor_tap_key(visitor, opt_string(o, "str", NULL), &error))
 				return reply_error("%s", error->message);
+		} else if (g_strcmp0(target, "guest") == 0) {
+			if (!booth_visitor_tap_guest(visitor, opt_string(o, "str", NULL), &error))
+				return reply_error("%s", error->message);
 		} else if (g_strcmp0(target, "document") == 0) {
 			if (!booth_visitor_tap_document(visitor, opt_string(o, "str", NULL), &error))
 				return reply_error("%s", error->message);
 		} else if (target == NULL || !event_type_from_name(target, &type))
 			return reply_error("'target' must name a journey event (start, answer, skip, ...) or be "
-					   "'keyboard' or 'document'");
+					   "'keyboard', 'guest' or 'document'");
 		else {
 			int num = json_object_has_member(o, "num") ? (int)json_object_get_int_member(o, "num") : 0;
 			const char *str = opt_string(o, "str", NULL);
@@ -295,6 +298,17 @@ char *booth_control_handle_full(Booth *booth, BoothVisitor *visitor, BoothTechni
 		if (!booth_end(booth, &error))
 			return reply_error("%s", error->message);
 		return reply_ok(booth_status(booth));
+	}
+	/* {"cmd":"guest-answer","accept":true|false}: the visitor's answer to
+	 * the guest asking to join (status "guest_ask"), as "Let them in" or
+	 * "Not now" on the screen */
+	if (g_str_equal(cmd, "guest-answer")) {
+		JsonNode *acc = json_object_get_member(o, "accept");
+		if (acc == NULL || !JSON_NODE_HOLDS_VALUE(acc) || json_node_get_value_type(acc) != G_TYPE_BOOLEAN)
+			return reply_error("'accept' must be true or false");
+		if (!booth_guest_answer(booth, json_node_get_boolean(acc), &error))
+			return reply_error("%s", error->message);
+		return reply_ok(status(booth, visitor));
 	}
 	if (g_str_equal(cmd, "drop-link")) {
 		booth_drop_link(booth);

@@ -19,6 +19,14 @@
  *                            for every call until plugged back. `status`
  *                            has "devices": {"camera": {"state": "ok"|"lost"|
  *                            "failed", "tries": N}, "microphone": {...}}
+ *   {"cmd":"guest-answer","accept":true|false}
+ *                            the visitor's answer to the guest asking to join
+ *                            ("Let them in" / "Not now"); an error when none
+ *                            asks. `status` has "guest_ask": {"name", "role",
+ *                            "seconds_left", "ms_left"} while one asks, and
+ *                            "guest": {"name", "role", "state"} once a guest
+ *                            was let in ("joining", "joined", "removed",
+ *                            "left"); the booth's own decline shows nothing
  *   {"cmd":"update-report"}  reads the update status file again and sends its
  *                            report: {"ok":true,"sent":bool,"report":{...}}; a
  *                            missing or invalid file is an error (nothing sent)
@@ -28,6 +36,8 @@
  *
  *   {"cmd":"tap","target":"answer","str":"job-search"}   the on-screen target
  *                            that sends that journey event (journey.h names)
+ *   {"cmd":"tap","target":"guest","str":"yes"|"no"}    "Let them in" / "Not now"
+ *                            on the guest's ask, through SDL's event queue
  *   {"cmd":"key","key":"Tab"}                           a key press
  *   {"cmd":"screenshot","path":"/tmp/booth.png"}        the last frame, PNG
  *

@@ -19,10 +19,14 @@
 typedef struct {
 	gboolean from_adviser;
 	char *text;
+	char *from; /* a guest's line: its name */
 } ChatLine;
 
 struct _BoothVisitor {
 	Booth *booth;
+	/* the guest's last state shown as a notice, and until when */
+	char *guest_notice;
+	gint64 guest_notice_until_us;
 	const RelaisQuestions *questions;
 	RelaisJourney *journey;
 	BoothUi *ui;
@@ -61,6 +65,10 @@ static void chat_line_clear(gpointer data)
 	if (c->text) {
 		memset(c->text, 0, strlen(c->text));
 		g_clear_pointer(&c->text, g_free);
+	}
+	if (c->from) {
+		memset(c->from, 0, strlen(c->from));
+		g_clear_pointer(&c->from, g_free);
 	}
 }
 
@@ -399,6 +407,17 @@ static void refresh(BoothVisitor *v)
 	gboolean calling = s == RELAIS_JOURNEY_IN_CALL || s == RELAIS_JOURNEY_CONFIRM_END;
 	view->camera_lost = calling && v->camera_lost;
 	view->mic_lost = calling && v->mic_lost;
+	/* a guest asking to join: over the call, with the seconds left */
+	BoothGuestAsk ask = booth_get_guest_ask(v->booth);
+	view->guest_name = ask.asking ? ask.name : NULL;
+	view->guest_role = ask.asking ? ask.role : NULL;
+	view->guest_seconds = ask.asking ? (int)((ask.ms_left + 999) / 1000) : 0;
+	BoothGuest guest = booth_get_guest(v->booth);
+	if (guest.state == NULL) /* the session's end wiped it */
+		g_clear_pointer(&v->guest_notice, g_free);
+	gboolean notice = guest.state && guest.name && g_get_monotonic_time() < v->guest_notice_until_us;
+	view->guest_notice = notice ? guest.state : NULL;
+	view->guest_notice_name = notice ? guest.name : NULL;
 	/* bookings, in the visitor's words */
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
@@ -443,6 +462,12 @@ static void refresh(BoothVisitor *v)
 static gboolean on_tick(gpointer data)
 {
 	BoothVisitor *v = data;
+	/* the guest's ask counts down on the screen */
+	BoothGuestAsk ask = booth_get_guest_ask(v->booth);
+	if (ask.asking != (v->view.guest_name != NULL) ||
+	    (ask.asking && (int)((ask.ms_left + 999) / 1000) != v->view.guest_seconds) ||
+	    (v->view.guest_notice && g_get_monotonic_time() >= v->guest_notice_until_us))
+		refresh(v);
 	guint timeout = relais_journey_timeout_s(v->journey);
 	if (timeout == 0) {
 		if (v->view.countdown_s != 0) {
@@ -552,23 +577,32 @@ static void on_queue(Booth *booth, guint position, int wait_s, gpointer data)
 	refresh(v);
 }
 
-static void on_chat(Booth *booth, gboolean from_adviser, const char *text, gpointer data)
+static void add_chat(BoothVisitor *v, gboolean from_adviser, const char *from, const char *text)
 {
-	BoothVisitor *v = data;
 	/* the screen shows the last few; older lines are erased at once */
 	const guint keep = 50;
 	if (v->chat->len >= keep) {
 		g_array_remove_index(v->chat, 0);
 	}
-	ChatLine line = {from_adviser, g_strdup(text)};
+	ChatLine line = {from_adviser, g_strdup(text), g_strdup(from)};
 	g_array_append_val(v->chat, line);
 	g_array_set_size(v->view_chat, 0);
 	for (guint i = 0; i < v->chat->len; i++) {
 		ChatLine *c = &g_array_index(v->chat, ChatLine, i);
-		BoothUiChatLine l = {c->from_adviser, c->text};
+		BoothUiChatLine l = {c->from_adviser, c->text, c->from};
 		g_array_append_val(v->view_chat, l);
 	}
 	refresh(v);
+}
+
+static void on_chat(Booth *booth, gboolean from_adviser, const char *text, gpointer data)
+{
+	add_chat(data, from_adviser, NULL, text);
+}
+
+static void on_guest_chat(Booth *booth, const char *from, const char *text, gpointer data)
+{
+	add_chat(data, TRUE, from, text);
 }
 
 static void on_link(Booth *booth, gboolean up, gpointer data)
@@ -647,14 +681,41 @@ static void on_share(Booth *booth, gboolean on, gpointer data)
 	refresh(v);
 }
 
+/* a guest asks to join, the ask ended, or the guest's state changed: a
+ * change of state shows for GUEST_NOTICE_US */
+#define GUEST_NOTICE_US (6 * G_USEC_PER_SEC)
+static void on_guest(Booth *booth, gpointer data)
+{
+	BoothVisitor *v = data;
+	BoothGuest g = booth_get_guest(booth);
+	if (g.state && g_strcmp0(g.state, v->guest_notice) != 0) {
+		g_free(v->guest_notice);
+		v->guest_notice = g_strdup(g.state);
+		v->guest_notice_until_us = g_get_monotonic_time() + GUEST_NOTICE_US;
+	}
+	refresh(v);
+}
+
+/* "Let them in" / "Not now" on the screen */
+static void on_guest_answer(gboolean accept, gpointer data)
+{
+	BoothVisitor *v = data;
+	g_autoptr(GError) error = NULL;
+	if (!booth_guest_answer(v->booth, accept, &error))
+		g_debug("guest answer: %s", error->message); /* it timed out meanwhile */
+	refresh(v);
+}
+
 static const BoothObserver observer = {on_session,
 				       on_queue,
 				       .chat = on_chat,
+				       .guest_chat = on_guest_chat,
 				       .link = on_link,
 				       .availability = on_availability,
 				       .share = on_share,
 				       .document = on_document,
-				       .booking = on_booking};
+				       .booking = on_booking,
+				       .guest = on_guest};
 
 /* --- public ----------------------------------------------------------------------- */
 
@@ -690,6 +751,7 @@ BoothVisitor *booth_visitor_new(Booth *booth, const BoothVisitorConfig *config, 
 	}
 	booth_ui_set_event_func(v->ui, on_ui_event, v);
 	booth_ui_set_document_func(v->ui, on_doc_action, v);
+	booth_ui_set_guest_func(v->ui, on_guest_answer, v);
 	booth_set_observer(booth, &observer, v);
 	v->state_since_us = g_get_monotonic_time();
 	/* a booth that failed its self-test before the screen opened */
@@ -710,6 +772,7 @@ void booth_visitor_free(BoothVisitor *v)
 	if (v == NULL)
 		return;
 	booth_set_observer(v->booth, NULL, NULL);
+	g_free(v->guest_notice);
 	g_clear_pointer(&v->docs, booth_doc_view_free);
 	g_clear_handle_id(&v->tick_id, g_source_remove);
 	g_clear_handle_id(&v->meter_id, g_source_remove);
@@ -755,6 +818,11 @@ gboolean booth_visitor_tap(BoothVisitor *v, RelaisJourneyEventType type, const c
 gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
 {
 	return booth_ui_tap_key(v->ui, key, error);
+}
+
+gboolean booth_visitor_tap_guest(BoothVisitor *v, const char *button, GError **error)
+{
+	return booth_ui_tap_guest(v->ui, button, error);
 }
 
 gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error)

@@ -63,6 +63,8 @@ gboolean booth_visitor_tap_key(BoothVisitor *v, const char *key, GError **error)
 /* Touches a button of the document shown in the call: "prev", "next",
  * "close". */
 gboolean booth_visitor_tap_document(BoothVisitor *v, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* "yes" / "no" on the guest's ask, as a finger would */
+gboolean booth_visitor_tap_guest(BoothVisitor *v, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Presses a key (SDL key name: "Tab", "Return", "Escape", "Space", ...). */
 gboolean booth_visitor_key(BoothVisitor *v, const char *key_name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -135,9 +135,9 @@ int main(int argc, char **argv)
 		{"language", 'l', 0, G_OPTION_ARG_STRING, &language, "request: language (fr, en...)", "LANG"},
 		{"answer", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &answers, "request: a pre-question answer", "KEY=VALUE"},
 		{NULL}};
-	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("status|diag|health|update-report|request|end|chat TEXT|tap TARGET [ARG]|key NAME|"
-				     "screenshot FILE|touch-down X Y|touch-up X Y|press X Y MS|technician BUTTON");
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+		"status|diag|health|update-report|request|end|chat TEXT|guest-answer yes|no|tap TARGET [ARG]|key NAME|"
+		"screenshot FILE|touch-down X Y|touch-up X Y|press X Y MS|technician BUTTON");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 2) {
@@ -178,6 +178,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		json_object_set_string_member(o, "text", argv[2]);
+	} else if (g_str_equal(cmd, "guest-answer")) {
+		/* the visitor's "Let them in" (yes) or "Not now" (no) */
+		gboolean yes = argc >= 3 && g_str_equal(argv[2], "yes");
+		if (argc < 3 || (!yes && !g_str_equal(argv[2], "no"))) {
+			fprintf(stderr, "relais-boothctl: guest-answer needs yes or no\n");
+			return 2;
+		}
+		json_object_set_boolean_member(o, "accept", yes);
 	} else if (g_str_equal(cmd, "sim-device")) {
 		if (argc < 4) {
 			fprintf(stderr, "relais-boothctl: sim-device needs camera|microphone and lost|back\n");

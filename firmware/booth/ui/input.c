@@ -74,6 +74,10 @@ static void emit(BoothUi *ui, const UiTarget *target, gboolean by_keys)
 		if (ui->tech_func)
 			ui->tech_func(&t.tech, ui->tech_func_data);
 		return;
+	case TARGET_GUEST:
+		if (ui->guest_func)
+			ui->guest_func(t.accept, ui->guest_func_data);
+		return;
 	}
 }
 

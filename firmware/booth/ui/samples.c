@@ -17,12 +17,14 @@ typedef struct {
 	gboolean camera_lost, mic_lost; /* call: a device stopped (media-device.h) */
 	double mic;
 	const char *fault;
-	int keyboard;		 /* 0: closed, else 1 + the page shown */
-	gboolean sharing;	 /* the adviser shows their screen (a slide) */
-	int doc_page, doc_pages; /* a document shown in the call (0: none) */
-	gboolean doc_loading;	 /* ... still being fetched */
-	int booking;		 /* 0: none, else one of the BK_ variants below */
-	int tech;		 /* 0: none, else one of the TECH_ variants below */
+	int keyboard;		  /* 0: closed, else 1 + the page shown */
+	gboolean sharing;	  /* the adviser shows their screen (a slide) */
+	int doc_page, doc_pages;  /* a document shown in the call (0: none) */
+	gboolean doc_loading;	  /* ... still being fetched */
+	int booking;		  /* 0: none, else one of the BK_ variants below */
+	int tech;		  /* 0: none, else one of the TECH_ variants below */
+	const char *guest_role;	  /* a guest asks to join (NULL: none) */
+	const char *guest_notice; /* the guest joined, left... (NULL: none) */
 } Sample;
 
 enum { TECH_PIN = 1, TECH_PIN_WRONG, TECH_LOCKED, TECH_NOT_SET_UP, TECH_REPORT };
@@ -53,6 +55,9 @@ static const Sample samples[] = {
 	{"in-call-document-loading", RELAIS_JOURNEY_IN_CALL, .quality = 3, .doc_page = 1, .doc_pages = 3,
 	 .doc_loading = TRUE},
 	{"confirm-end", RELAIS_JOURNEY_CONFIRM_END, .quality = 3},
+	{"in-call-guest-ask", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_role = "interpreter"},
+	{"in-call-guest-ask-relative", RELAIS_JOURNEY_IN_CALL, .quality = 3, .guest_role = "relative"},
+	{"in-call-guest-joined", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_notice = "joined"},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"satisfaction-call-lost", RELAIS_JOURNEY_SATISFACTION, .call_lost = TRUE},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -212,6 +217,11 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		{TRUE, fr ? "Parfait. Parlons de votre projet de formation."
 			  : "Great. Let's talk about your training plans."},
 	};
+	const BoothUiChatLine guest_chat[] = {
+		chat[0],
+		chat[1],
+		{TRUE, fr ? "Bonjour, je traduis pour vous." : "Hello, I will interpret for you.", "Inès"},
+	};
 	BoothUiView view = {
 		.state = s->state,
 		.language = language,
@@ -230,10 +240,19 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.camera_lost = s->camera_lost,
 		.mic_lost = s->mic_lost,
 		.call_lost = s->call_lost,
-		.chat = s->chat ? chat : NULL,
-		.n_chat = s->chat ? G_N_ELEMENTS(chat) : 0,
+		.chat = s->guest_notice ? guest_chat
+			: s->chat	? chat
+					: NULL,
+		.n_chat = s->guest_notice ? G_N_ELEMENTS(guest_chat)
+			  : s->chat	  ? G_N_ELEMENTS(chat)
+					  : 0,
 		.fault = s->fault,
 		.sharing = s->sharing,
+		.guest_name = s->guest_role ? "Inès" : NULL,
+		.guest_role = s->guest_role,
+		.guest_seconds = 42,
+		.guest_notice = s->guest_notice,
+		.guest_notice_name = s->guest_notice ? "Inès" : NULL,
 		.can_book = s->next_opening,
 		.n_slots = -1,
 		.slot = -1,

@@ -52,14 +52,20 @@ static void chat_panel(BoothUi *ui, SDL_Rect panel, int m, gboolean solid)
 	int y = panel.y + panel.h - m;
 	for (guint i = ui->n_chat; i-- > 0 && y > panel.y;) {
 		int bw = panel.w - 3 * m;
-		int h = ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
+		const char *from = ui->chat[i].from;
+		/* a guest's line says whose it is */
+		int fh = from ? ui_text_height(ui, FONT_SMALL, TRUE, from, bw - 2 * m) : 0;
+		int h = fh + ui_text_height(ui, FONT_SMALL, FALSE, ui->chat[i].text, bw - 2 * m);
 		if (y - h - m < panel.y && i + 1 < ui->n_chat)
 			break; /* whole messages only, but always the newest */
 		y -= h + m;
 		SDL_Rect b = {ui->chat[i].from_adviser ? panel.x + m : panel.x + 2 * m, y, bw, h + m};
 		ui_round_rect(ui, b, ui_px(ui, 10), ui->chat[i].from_adviser ? t->selected : t->bg);
-		ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text, (SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, h}, -1,
-			FALSE, t->ink);
+		if (from)
+			ui_text(ui, FONT_SMALL, TRUE, from, (SDL_Rect){b.x + m, b.y + m / 2, b.w - 2 * m, fh}, -1,
+				FALSE, t->ink);
+		ui_text(ui, FONT_SMALL, FALSE, ui->chat[i].text,
+			(SDL_Rect){b.x + m, b.y + m / 2 + fh, b.w - 2 * m, h - fh}, -1, FALSE, t->ink);
 		y -= m / 2;
 	}
 	ui_clip(ui, NULL);
@@ -106,6 +112,23 @@ static void device_band(BoothUi *ui, SDL_Rect remote, UiFontRole font)
 	SDL_Rect band = {remote.x, y, remote.w, h};
 	ui_round_rect(ui, band, 0, t->overlay);
 	ui_text(ui, font, TRUE, ui_tr(ui, msgid), band, 0, TRUE, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
+/* The guest let in came, or went: a few seconds at the picture's foot,
+ * above the chat when the chat lies over the picture (`bottom`). */
+static void guest_notice_band(BoothUi *ui, SDL_Rect remote, int m, int bottom)
+{
+	if (ui->notice == NULL || ui->notice_name == NULL)
+		return;
+	g_autofree char *id = g_strdup_printf("ui.guest.notice.%s", ui->notice);
+	const char *pattern = ui_tr(ui, id);
+	g_autofree char *text = strstr(pattern, "%s") ? g_strdup_printf(pattern, ui->notice_name) : g_strdup(pattern);
+	int w = remote.w - 2 * m;
+	int h = ui_text_height(ui, FONT_BODY, TRUE, text, w - 2 * m) + m;
+	SDL_Rect band = {remote.x + m, bottom - m - h, w, h};
+	ui_round_rect(ui, band, ui_px(ui, 12), (SDL_Color){0x10, 0x18, 0x1e, 0xe0});
+	ui_text(ui, FONT_BODY, TRUE, text, (SDL_Rect){band.x + m, band.y, band.w - 2 * m, band.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
 }
 
 /* The adviser shares their screen: shown only while they say so and a
@@ -271,6 +294,7 @@ void ui_screen_call(BoothUi *ui, gboolean connecting)
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, remote, FONT_TITLE);
 	device_band(ui, remote, FONT_SMALL);
+	guest_notice_band(ui, remote, m, ui->n_chat && !chat_side ? remote.y + remote.h * 3 / 5 : remote.y + remote.h);
 }
 
 /* A dialog over a dimmed screen; the screen under it takes no input. */
@@ -311,4 +335,38 @@ void ui_screen_confirm_end(BoothUi *ui)
 	ui_button(ui, yes, ui_tr(ui, "ui.confirm.yes"), BTN_DANGER, FALSE, TARGET_JOURNEY,
 		  EV(RELAIS_JOURNEY_EV_CONFIRM_END));
 	ui->escape = EV(RELAIS_JOURNEY_EV_KEEP_TALKING);
+}
+
+/* A guest asks to join: the visitor's yes or no, over the call (which goes
+ * on behind it). "Not now" first: Enter or Escape on a fresh dialog lets
+ * nobody in. */
+void ui_screen_guest_ask(BoothUi *ui)
+{
+	if (ui->guest_name == NULL || ui->guest_role == NULL)
+		return;
+	UiFrame f = ui_frame(ui);
+	g_autofree char *id = g_strdup_printf("ui.guest.ask.%s", ui->guest_role);
+	const char *pattern = ui_tr(ui, id);
+	/* msgfmt --check holds the catalogs to one %s (relais-booth.pot) */
+	g_autofree char *title = strstr(pattern, "%s") ? g_strdup_printf(pattern, ui->guest_name) : g_strdup(pattern);
+	int y;
+	SDL_Rect d = dialog(ui, title, &y);
+	/* the camera still runs: its badge stays bright over the dimming */
+	int m = MAX(8, ui_px(ui, 16));
+	ui_camera_badge(ui, m + (ui->kb_open ? MAX(4, m / 2) : m), m + (ui->kb_open ? MAX(4, m / 2) : m));
+	m = ui_margin(ui);
+	const UiTheme *t = ui_theme(ui);
+	g_autofree char *left = g_strdup_printf(ui_tr(ui, "ui.guest.ask.hint"), ui->view.guest_seconds);
+	ui_text(ui, FONT_BODY, FALSE, left, (SDL_Rect){d.x + m, y + m / 2, d.w - 2 * m, d.h}, 0, FALSE, t->ink);
+	int bh = f.target + ui_px(ui, 6);
+	int bw = (d.w - 2 * m - f.gap) / 2;
+	SDL_Rect no = {d.x + m, d.y + d.h - m - bh, bw, bh};
+	SDL_Rect yes = {no.x + bw + f.gap, no.y, bw, bh};
+	ui_button(ui, no, ui_tr(ui, "ui.guest.ask.no"), BTN_SECONDARY, FALSE, TARGET_GUEST,
+		  (RelaisJourneyEvent){.type = RELAIS_JOURNEY_N_EVENTS});
+	g_array_index(ui->targets, UiTarget, ui->targets->len - 1).accept = FALSE;
+	ui_button(ui, yes, ui_tr(ui, "ui.guest.ask.yes"), BTN_PRIMARY, FALSE, TARGET_GUEST,
+		  (RelaisJourneyEvent){.type = RELAIS_JOURNEY_N_EVENTS});
+	g_array_index(ui->targets, UiTarget, ui->targets->len - 1).accept = TRUE;
+	ui->escape = (RelaisJourneyEvent){.type = RELAIS_JOURNEY_N_EVENTS};
 }

@@ -33,12 +33,15 @@ void ui_draw_screen(BoothUi *ui)
 		break;
 	case RELAIS_JOURNEY_CONNECTING:
 		ui_screen_call(ui, TRUE);
+		ui_screen_guest_ask(ui);
 		break;
 	case RELAIS_JOURNEY_IN_CALL:
 		ui_screen_call(ui, FALSE);
+		ui_screen_guest_ask(ui);
 		break;
 	case RELAIS_JOURNEY_CONFIRM_END:
 		ui_screen_confirm_end(ui);
+		ui_screen_guest_ask(ui);
 		break;
 	case RELAIS_JOURNEY_SATISFACTION:
 		ui_screen_satisfaction(ui);

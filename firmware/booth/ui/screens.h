@@ -19,6 +19,8 @@ void ui_screen_no_adviser(BoothUi *ui);
 /* screens-call.c */
 void ui_screen_call(BoothUi *ui, gboolean connecting);
 void ui_screen_confirm_end(BoothUi *ui);
+/* Over a call screen: the guest asking to join, if one does. */
+void ui_screen_guest_ask(BoothUi *ui);
 /* screens-end.c */
 void ui_screen_satisfaction(BoothUi *ui);
 void ui_screen_thanks(BoothUi *ui);

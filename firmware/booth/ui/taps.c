@@ -89,6 +89,25 @@ gboolean booth_ui_tap_document(BoothUi *ui, const char *button, GError **error)
 	return FALSE;
 }
 
+gboolean booth_ui_tap_guest(BoothUi *ui, const char *button, GError **error)
+{
+	gboolean yes = g_strcmp0(button, "yes") == 0;
+	if (!yes && g_strcmp0(button, "no") != 0) {
+		g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "the guest's buttons are yes and no");
+		return FALSE;
+	}
+	booth_ui_render(ui);
+	for (guint i = ui->targets->len; i-- > 0;) {
+		const UiTarget *t = &g_array_index(ui->targets, UiTarget, i);
+		if (t->kind == TARGET_GUEST && !t->accept == !yes) {
+			SDL_Rect r = t->rect;
+			return press(ui, &r, error);
+		}
+	}
+	g_set_error(error, BOOTH_UI_ERROR, BOOTH_UI_ERROR_SDL, "no guest is asking on screen");
+	return FALSE;
+}
+
 gboolean booth_ui_press_key(BoothUi *ui, const char *key_name, GError **error)
 {
 	SDL_Keycode k = SDL_GetKeyFromName(key_name);

@@ -28,7 +28,8 @@ typedef enum {
 	TARGET_KEY,
 	TARGET_DOC,
 	TARGET_CODE_PAGE,
-	TARGET_TECH
+	TARGET_TECH,
+	TARGET_GUEST
 } UiTargetKind;
 
 typedef struct {
@@ -40,6 +41,7 @@ typedef struct {
 	const char *text;	     /* TARGET_KEY, BOOTH_UI_KEY_CHAR: static, lower case */
 	BoothUiDocAction doc_action; /* TARGET_DOC */
 	BoothUiTechInput tech;	     /* TARGET_TECH */
+	gboolean accept;	     /* TARGET_GUEST */
 } UiTarget;
 
 typedef struct {
@@ -148,6 +150,12 @@ struct _BoothUi {
 	guint doc_page, doc_pages; /* doc_pages 0: none */
 	SDL_Texture *doc_tex;
 	int doc_w, doc_h;
+	/* the guest asking (view.guest_name, guest_role): session data,
+	 * zeroed when it goes */
+	char *guest_name, *guest_role;
+	char *notice, *notice_name; /* view.guest_notice, guest_notice_name */
+	BoothUiGuestFunc guest_func;
+	gpointer guest_func_data;
 	BoothUiDocFunc doc_func;
 	gpointer doc_func_data;
 

@@ -53,8 +53,9 @@ typedef struct {
 } BoothUiConfig;
 
 typedef struct {
-	gboolean from_adviser;
+	gboolean from_adviser; /* from the other side: the adviser or a guest */
 	const char *text;
+	const char *from; /* a guest's line: its name, shown above it; NULL otherwise */
 } BoothUiChatLine;
 
 typedef struct {
@@ -97,6 +98,16 @@ typedef struct {
 	gboolean booking_pending;    /* an answer is awaited */
 	gboolean can_book;	     /* no_adviser: "Book a time" */
 	gboolean booked;	     /* consent: checked in, no way back */
+	/* a guest asks to join the call (connecting, in_call): "<role> <name>
+	 * wants to join" with "Let them in" / "Not now" over the call, which
+	 * goes on behind it; NULL: nobody asks */
+	const char *guest_name;
+	const char *guest_role; /* interpreter, relative, adviser, colleague */
+	int guest_seconds;	/* left to answer */
+	/* a short notice over the call when the guest let in changes:
+	 * joining, joined, left, removed (NULL: none); with its name */
+	const char *guest_notice;
+	const char *guest_notice_name;
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,
@@ -256,6 +267,10 @@ void booth_ui_set_mailbox(BoothUi *ui, BoothUiVideo which, BoothUiMailbox *mb);
  * and "close". The visitor's buttons go to the document func; the owner
  * turns the page through the booth and sets it back here. */
 typedef enum { BOOTH_UI_DOC_PREV, BOOTH_UI_DOC_NEXT, BOOTH_UI_DOC_CLOSE } BoothUiDocAction;
+/* The visitor's answer to the guest asking (view.guest_name). */
+typedef void (*BoothUiGuestFunc)(gboolean accept, gpointer user_data);
+void booth_ui_set_guest_func(BoothUi *ui, BoothUiGuestFunc func, gpointer user_data);
+
 typedef void (*BoothUiDocFunc)(BoothUiDocAction action, gpointer user_data);
 void booth_ui_set_document_func(BoothUi *ui, BoothUiDocFunc func, gpointer user_data);
 /* Page k (1..pages) of n; pages 0: no document (its picture is dropped). */
@@ -305,6 +320,8 @@ gboolean booth_ui_tap(BoothUi *ui, RelaisJourneyEventType type, const char *str,
 gboolean booth_ui_tap_key(BoothUi *ui, const char *key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_ui_tap_document(BoothUi *ui, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean booth_ui_press_key(BoothUi *ui, const char *key_name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* "Let them in" ("yes") or "Not now" ("no") on the guest's ask. */
+gboolean booth_ui_tap_guest(BoothUi *ui, const char *button, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* --- the technician screen (screens-technician.c) ----------------------
  * Not a visitor's screen: the owner (firmware/booth/technician.c) opens it

@@ -48,8 +48,30 @@ static void chat_clear(BoothUi *ui)
 		char *text = (char *)ui->chat[i].text;
 		memset(text, 0, strlen(text)); /* visitor data */
 		g_free(text);
+		char *from = (char *)ui->chat[i].from;
+		if (from) {
+			memset(from, 0, strlen(from)); /* the guest's name */
+			g_free(from);
+		}
+		ui->chat[i].from = NULL;
 	}
 	ui->n_chat = 0;
+}
+
+static void wipe_replace(char **slot, const char *s)
+{
+	if (g_strcmp0(*slot, s) == 0)
+		return;
+	if (*slot)
+		memset(*slot, 0, strlen(*slot));
+	g_free(*slot);
+	*slot = g_strdup(s);
+}
+
+void booth_ui_set_guest_func(BoothUi *ui, BoothUiGuestFunc func, gpointer user_data)
+{
+	ui->guest_func = func;
+	ui->guest_func_data = user_data;
 }
 
 /* The booking code is the visitor's: erased, not only freed. */
@@ -144,7 +166,10 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    v->countdown_s != c->countdown_s || !v->muted != !c->muted || !v->camera_off != !c->camera_off ||
 	    v->volume != c->volume || v->quality != c->quality || !v->reconnecting != !c->reconnecting ||
 	    !v->camera_lost != !c->camera_lost || !v->mic_lost != !c->mic_lost || !v->call_lost != !c->call_lost ||
-	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v))
+	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v) ||
+	    g_strcmp0(v->guest_name, ui->guest_name) != 0 || g_strcmp0(v->guest_role, ui->guest_role) != 0 ||
+	    v->guest_seconds != c->guest_seconds || g_strcmp0(v->guest_notice, ui->notice) != 0 ||
+	    g_strcmp0(v->guest_notice_name, ui->notice_name) != 0)
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
@@ -154,7 +179,8 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 		return FALSE;
 	for (guint i = first; i < v->n_chat; i++) {
 		const BoothUiChatLine *l = &v->chat[i], *mine = &ui->chat[i - first];
-		if (!l->from_adviser != !mine->from_adviser || g_strcmp0(l->text ? l->text : "", mine->text) != 0)
+		if (!l->from_adviser != !mine->from_adviser || g_strcmp0(l->text ? l->text : "", mine->text) != 0 ||
+		    g_strcmp0(l->from, mine->from) != 0)
 			return FALSE;
 	}
 	return TRUE;
@@ -176,6 +202,20 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	ui->view.answer = ui->answer;
 	ui->view.next_opening = ui->next_opening;
 	ui->view.fault = ui->fault;
+	/* only over a call */
+	gboolean asked = view->guest_name && view->guest_role &&
+			 (view->state == RELAIS_JOURNEY_IN_CALL || view->state == RELAIS_JOURNEY_CONNECTING ||
+			  view->state == RELAIS_JOURNEY_CONFIRM_END);
+	wipe_replace(&ui->guest_name, asked ? view->guest_name : NULL);
+	wipe_replace(&ui->guest_role, asked ? view->guest_role : NULL);
+	ui->view.guest_name = ui->guest_name;
+	ui->view.guest_role = ui->guest_role;
+	gboolean notice = view->guest_notice && view->guest_notice_name &&
+			  (view->state == RELAIS_JOURNEY_IN_CALL || view->state == RELAIS_JOURNEY_CONNECTING);
+	wipe_replace(&ui->notice, notice ? view->guest_notice : NULL);
+	wipe_replace(&ui->notice_name, notice ? view->guest_notice_name : NULL);
+	ui->view.guest_notice = ui->notice;
+	ui->view.guest_notice_name = ui->notice_name;
 	booking_copy(ui, view);
 	if (ui->view.question >= relais_questions_count(ui->questions))
 		ui->view.question = 0;
@@ -184,6 +224,7 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	for (guint i = first; i < view->n_chat; i++) {
 		ui->chat[ui->n_chat].from_adviser = view->chat[i].from_adviser;
 		ui->chat[ui->n_chat].text = g_strdup(view->chat[i].text ? view->chat[i].text : "");
+		ui->chat[ui->n_chat].from = g_strdup(view->chat[i].from);
 		ui->n_chat++;
 	}
 	ui->view.chat = ui->chat;
@@ -215,5 +256,9 @@ void ui_view_free(BoothUi *ui)
 	g_free(ui->answer);
 	g_free(ui->next_opening);
 	g_free(ui->fault);
+	wipe_replace(&ui->guest_name, NULL);
+	wipe_replace(&ui->guest_role, NULL);
+	wipe_replace(&ui->notice, NULL);
+	wipe_replace(&ui->notice_name, NULL);
 	booking_clear(ui);
 }

@@ -105,6 +105,35 @@ export function scanMemory(pid, needles) {
   return hits;
 }
 
+// The bytes around each place `needle` sits in pid's writable memory
+// (`span` before it, the needle and `span` after, as latin1 text): to tell
+// which copy a scanMemory() hit is.
+export function memoryContexts(pid, needle, span = 200) {
+  const b = Buffer.from(needle, 'utf8');
+  const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter(Boolean);
+  const fd = fs.openSync(`/proc/${pid}/mem`, 'r');
+  const out = [];
+  try {
+    for (const line of maps) {
+      const [range, perms, , , , name = ''] = line.split(/\s+/);
+      if (!perms.startsWith('rw') || name.startsWith('/dev/') || name === '[vvar]') continue;
+      const [start, end] = range.split('-').map((h) => BigInt(`0x${h}`));
+      if (!name && end - start > SHADOW_MIN) continue;
+      const buf = Buffer.alloc(Number(end - start));
+      try {
+        fs.readSync(fd, buf, 0, buf.length, start);
+      } catch {
+        continue;
+      }
+      for (let i = buf.indexOf(b); i >= 0; i = buf.indexOf(b, i + 1))
+        out.push(buf.subarray(Math.max(0, i - span), i + b.length + span).toString('latin1'));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
+}
+
 // Files under `dir` (recursively) whose bytes contain any needle.
 export function filesContaining(dir, needles) {
   const found = [];
