@@ -259,13 +259,19 @@ gboolean sb_auth_needs_rehash(const char *stored)
 
 char *sb_auth_new_token(GError **error)
 {
-	guint8 raw[32];
-	if (RAND_bytes(raw, sizeof raw) != 1) {
+	return sb_auth_new_token_of(32, error);
+}
+
+char *sb_auth_new_token_of(gsize bytes, GError **error)
+{
+	g_return_val_if_fail(bytes >= 16 && bytes <= 64, NULL);
+	guint8 raw[64];
+	if (RAND_bytes(raw, (int)bytes) != 1) {
 		relais_ssl_fail(error, SB_AUTH_ERROR, SB_AUTH_ERROR_CRYPTO, "no random bytes for a token");
 		return NULL;
 	}
-	char *b64 = g_base64_encode(raw, sizeof raw);
-	OPENSSL_cleanse(raw, sizeof raw);
+	char *b64 = g_base64_encode(raw, bytes);
+	OPENSSL_cleanse(raw, bytes);
 	for (char *c = b64; *c; c++) {
 		if (*c == '+')
 			*c = '-';

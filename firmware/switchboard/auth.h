@@ -74,6 +74,10 @@ gboolean sb_auth_needs_rehash(const char *stored);
  * (SB_AUTH_TOKEN_CHARS characters, cookie-safe). Returns: (transfer full). */
 G_GNUC_WARN_UNUSED_RESULT
 char *sb_auth_new_token(GError **error);
+/* The same with `bytes` random bytes (16..64): 16 for a link a person
+ * passes on (a guest's invitation), 22 characters. */
+G_GNUC_WARN_UNUSED_RESULT
+char *sb_auth_new_token_of(gsize bytes, GError **error);
 
 /* What is stored in place of a token: lower-case hex SHA-256 (64 chars). A
  * token is 256 random bits, so a plain hash suffices: a stolen database does

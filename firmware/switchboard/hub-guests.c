@@ -8,8 +8,8 @@
 #define G_LOG_DOMAIN "relais-hub"
 
 #include "hub-private.h"
+#include "auth.h"
 
-#include <openssl/rand.h>
 #include <string.h>
 
 /* An invitation lasts this long at most (or until its call ends). */
@@ -41,31 +41,6 @@ void hub_guests_init(SbHub *hub)
 void hub_guests_shutdown(SbHub *hub)
 {
 	g_hash_table_unref(hub->invites);
-}
-
-/* 128 bits from RAND_bytes, base64url without padding (22 characters).
- * NULL: no random bytes. */
-static char *new_token(void)
-{
-	guchar raw[16];
-	if (RAND_bytes(raw, sizeof raw) != 1)
-		return NULL;
-	char *t = g_base64_encode(raw, sizeof raw);
-	memset(raw, 0, sizeof raw);
-	for (char *p = t; *p; p++) {
-		if (*p == '+')
-			*p = '-';
-		else if (*p == '/')
-			*p = '_';
-		else if (*p == '=')
-			*p = '\0';
-	}
-	return t;
-}
-
-static char *token_hash(const char *token)
-{
-	return g_compute_checksum_for_string(G_CHECKSUM_SHA256, token, -1);
 }
 
 static gboolean in_call(const SbInvite *inv)
@@ -163,7 +138,8 @@ void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		g_autofree char *guest_id = hub_random_id(hub, peer, "g-");
 		if (guest_id == NULL)
 			return;
-		g_autofree char *token = new_token();
+		/* 128 bits, base64url: 22 characters in a link a person passes on */
+		g_autofree char *token = sb_auth_new_token_of(16, NULL);
 		if (token == NULL) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FIELD, ref,
 				       "the switchboard has no random bytes now: try again");
@@ -171,7 +147,7 @@ void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		}
 		inv = g_new0(SbInvite, 1);
 		inv->id = g_steal_pointer(&guest_id);
-		inv->hash = token_hash(token);
+		inv->hash = sb_auth_token_hash(token);
 		inv->call_id = g_strdup(call->id);
 		inv->call = call;
 		inv->role = g_strdup(relais_msg_get_string(msg, "role"));
@@ -254,7 +230,7 @@ static void refuse(SbHub *hub, SbPeer *peer, RelaisProtoError code, gushort clos
 
 gboolean hub_guest_hello(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 {
-	g_autofree char *hash = token_hash(relais_msg_get_string(msg, "token"));
+	g_autofree char *hash = sb_auth_token_hash(relais_msg_get_string(msg, "token"));
 	SbInvite *inv = g_hash_table_lookup(hub->invites, hash);
 	gint64 now = hub_now_us(hub);
 	if (inv == NULL) {
