@@ -8,7 +8,7 @@ import { tmpDir, outFile } from './env.mjs';
 import { killAll } from './procs.mjs';
 import { startSwitchboard, startBooth, boothMedia, signInPage } from './relais.mjs';
 import { launchAdviser } from './browser.mjs';
-import { until, sleep } from './util.mjs';
+import { until, sleep, slow } from './util.mjs';
 
 export const BOOTH_ID = 'e2e-1';
 // ASCII on purpose: relais-booth does not call setlocale(), so GOption cannot
@@ -47,7 +47,9 @@ export class Stack {
     if (pageInit) await this.adviser.context.addInitScript(pageInit);
     await this.page.goto(this.sb.pageUrl());
     await signInPage(this.page);
-    await this.page.waitForSelector('body[data-link="online"]', { timeout: 10000 });
+    // under the sanitizers every program runs several times slower: a
+    // sanitizer run once took more than 10 s here (slow(): util.mjs)
+    await this.page.waitForSelector('body[data-link="online"]', { timeout: slow(10000) });
     return this;
   }
 
