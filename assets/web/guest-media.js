@@ -44,15 +44,6 @@ class GuestLink {
       rtcpMuxPolicy: 'require',
       ...(certificate ? { certificates: [certificate] } : {}),
     });
-    // The adviser's own tracks, the very ones the booth gets: mute and
-    // camera off (track.enabled) reach both connections at once.
-    const stream = st.localStream;
-    const live = stream?.getTracks().filter((tr) => tr.readyState === 'live') ?? [];
-    for (const kind of ['audio', 'video']) {
-      const track = live.find((tr) => tr.kind === kind);
-      if (track) this.pc.addTrack(track, stream);
-      else this.pc.addTransceiver(kind, { direction: 'recvonly' });
-    }
     this.pc.onicecandidate = (e) => {
       if (this.closed) return;
       const c = e.candidate;
@@ -87,6 +78,22 @@ class GuestLink {
 
   offer() {
     return this.#enqueue(async () => {
+      // The adviser's own tracks, the very ones the booth gets: mute and
+      // camera off (track.enabled) reach both connections at once. The
+      // camera still opening is waited for a little (never for ever);
+      // refused or missing, that kind is received only.
+      const live = (s) => s?.getTracks().some((tr) => tr.readyState === 'live');
+      let stream = st.localStream;
+      if (!live(stream) && st.media) {
+        const timeout = new Promise((r) => setTimeout(() => r(null), 3000));
+        stream = (await Promise.race([st.media.catch(() => null), timeout])) ?? null;
+      }
+      const tracks = live(stream) ? stream.getTracks().filter((tr) => tr.readyState === 'live') : [];
+      for (const kind of ['audio', 'video']) {
+        const track = tracks.find((tr) => tr.kind === kind);
+        if (track) this.pc.addTrack(track, stream);
+        else this.pc.addTransceiver(kind, { direction: 'recvonly' });
+      }
       const offer = await this.pc.createOffer();
       await this.pc.setLocalDescription(offer);
       if (this.closed) return;

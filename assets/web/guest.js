@@ -212,8 +212,12 @@ function step(conn, what, fn) {
   conn.chain = conn.chain.then(fn).catch((err) => console.warn(`relais guest: ${what}: ${err?.message ?? err}`));
 }
 
+// Dropped: a message of an older connection (a lower `media`), or one
+// that comes when the guest is not (or no longer) in the call.
+const stale = (msg) => !['joining', 'joined'].includes(ui.body.dataset.state) || (pcs.get(msg.peer)?.media ?? 0) > (msg.media ?? 0);
+
 function onSdp(msg) {
-  if (msg.sdp_type !== 'offer' || !PEERS[msg.peer]) return;
+  if (msg.sdp_type !== 'offer' || !PEERS[msg.peer] || stale(msg)) return;
   const conn = connection(msg.peer, msg.media ?? 0);
   step(conn, `${msg.peer} sdp`, async () => {
     const { pc } = conn;
@@ -233,8 +237,9 @@ async function addIce(pc, msg) {
 }
 
 function onIce(msg) {
-  const conn = pcs.get(msg.peer);
-  if (!conn || (msg.media ?? 0) !== conn.media) return; // another connection's
+  if (!PEERS[msg.peer] || stale(msg)) return;
+  // a candidate ahead of its offer waits for it on the connection made now
+  const conn = connection(msg.peer, msg.media ?? 0);
   step(conn, `${msg.peer} ice`, async () => {
     if (!conn.pc.remoteDescription) conn.pending.push(msg);
     else await addIce(conn.pc, msg);
@@ -255,6 +260,7 @@ window.relaisGuest = {
   get pcs() {
     return [...pcs.values()].map((c) => c.pc);
   },
+  pc: (peer) => pcs.get(peer)?.pc ?? null,
   async stats() {
     const out = {};
     for (const [peer, { pc }] of pcs) {

@@ -10,10 +10,12 @@
 // all three with `from`. The guest removed: its connections are closed at
 // every end and the call goes on; a second guest joins the same call and
 // leaves; a receive-only guest (camera refused) still sees and hears both;
-// the call's end closes the guest's connections.
+// the call's end closes the guest's connections. The guest's side of its
+// connection with the console dying under it leaves the booth's call alone.
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
 import { startSwitchboard, signInPage } from './lib/relais.mjs';
 import { launchAdviser } from './lib/browser.mjs';
@@ -28,7 +30,7 @@ const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : fa
 // would be 30: a few are enough to tell a stream from nothing)
 const FRAMES = 5;
 
-describe('three-way media (console, guest page, booth tab)', { skip, timeout: 180000 }, () => {
+describe('three-way media (console, guest page, booth tab)', { skip, timeout: 300000 }, () => {
   const dir = tmpDir('threeweb');
   let sb, adviser, page, guestBrowser, booth;
   const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
@@ -66,7 +68,7 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 18
         const s = await g.evaluate(() => window.relaisGuest.stats());
         return ['booth', 'adviser'].every((p) => (s[p]?.inboundVideo?.framesDecoded ?? 0) >= FRAMES && (s[p]?.inboundAudio?.packetsReceived ?? 0) > 0);
       },
-      { timeout: slow(20000), what: `${name}'s page decoding the booth and the adviser` },
+      { timeout: slow(30000), what: `${name}'s page decoding the booth and the adviser` },
     );
     await g.waitForSelector('[data-testid="guest-peer-booth"][data-live="true"]');
     await g.waitForSelector('[data-testid="guest-peer-adviser"][data-live="true"]');
@@ -78,7 +80,7 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 18
         if (!sends) return (s.outboundVideo?.framesEncoded ?? 0) > 0;
         return (s.inboundVideo?.framesDecoded ?? 0) >= FRAMES && (s.inboundAudio?.packetsReceived ?? 0) > 0;
       },
-      { timeout: slow(20000), what: `the console's connection with ${name}` },
+      { timeout: slow(30000), what: `the console's connection with ${name}` },
     );
     if (sends) await page.waitForSelector('[data-testid="guest-tile"][data-live="true"]');
     assert.equal(await page.locator('[data-testid="guest-caption"]').innerText(), `${name} (${role})`);
@@ -89,7 +91,7 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 18
         const s = await booth.stats('guest');
         return s.connection === 'connected' && (!sends || (s.video_frames_received >= FRAMES && s.audio_packets_received > 0));
       },
-      { timeout: slow(20000), what: `the booth's connection with ${name}` },
+      { timeout: slow(30000), what: `the booth's connection with ${name}` },
     );
     const ms = Math.round(performance.now() - t0);
     figures.push(`${name}: the visitor's yes to media at every end ${ms} ms`);
@@ -162,6 +164,9 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 18
     const gb = await g.evaluate(() => ['guest-booth-video', 'guest-adviser-video', 'guest-self-video'].map((id) => document.getElementById(id).getBoundingClientRect().toJSON()));
     assert.ok(gb[0].width > gb[1].width && gb[1].width > gb[2].width, `large, beside, small: ${JSON.stringify(gb)}`);
     assert.ok(gb[1].left >= gb[0].right, 'the adviser beside the visitor');
+    // kept with the run's files (RELAIS_E2E_KEEP=1, or a failure) for a look
+    await page.screenshot({ path: path.join(dir, 'console-three-way.png') });
+    await g.screenshot({ path: path.join(dir, 'guest-three-way.png') });
     // the sounds play (the <video>s are muted: one <audio> per end)
     assert.deepEqual(
       await g.evaluate(() => ['guest-booth-audio', 'guest-adviser-audio'].map((id) => ({ paused: document.getElementById(id).paused, tracks: document.getElementById(id).srcObject?.getAudioTracks().length ?? 0 }))),
@@ -183,6 +188,20 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 18
     await guestLine('Welcome Claire').waitFor();
     assert.equal(await guestLine('Welcome Claire').locator('.chat-who').innerText(), 'E2E Adviser');
     await until(async () => (await booth.received('chat')).some((m) => m.text === 'Welcome Claire'), { what: "the adviser's line at the booth" });
+  });
+
+  step("a failure on the guest's connection with the console never touches the booth's", async () => {
+    const g = guestBrowser.page;
+    const before = await boothCallFlows();
+    const t0 = performance.now();
+    // the guest page's connection with the adviser dies under it
+    await g.evaluate(() => window.relaisGuest.pc('adviser').close());
+    // no word from the guest's side: ICE consent checks stop being answered
+    await page.waitForSelector('[data-testid="guest-tile"]:is([data-pc="disconnected"], [data-pc="failed"])', { timeout: slow(40000) });
+    figures.push(`the guest's side of its connection with the console closed: seen dead by the console after ${Math.round(performance.now() - t0)} ms`);
+    assert.equal(await page.locator('[data-testid="guest-media-state"]').isVisible(), true);
+    await boothCallFlows(before);
+    assert.equal(await page.locator('body').getAttribute('data-pc'), 'connected');
   });
 
   step('the adviser removes the guest: its connections close at every end, the call goes on', async () => {
