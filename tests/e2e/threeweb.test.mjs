@@ -12,6 +12,7 @@
 // leaves; a receive-only guest (camera refused) still sees and hears both;
 // the call's end closes the guest's connections. The guest's side of its
 // connection with the console dying under it leaves the booth's call alone.
+// An adviser whose camera is refused offers the guest receive-only.
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,8 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 30
   const suite = suiteSteps(dir, () => ({ sb, browser: adviser }));
   const step = suite.step;
   const figures = [];
+  // whether the console sends its camera and microphone (false: refused)
+  let adviserSends = true;
 
   async function invite(role) {
     await page.locator('[data-testid="invite-role"]').selectOption(role);
@@ -66,18 +69,19 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 30
     await until(
       async () => {
         const s = await g.evaluate(() => window.relaisGuest.stats());
-        return ['booth', 'adviser'].every((p) => (s[p]?.inboundVideo?.framesDecoded ?? 0) >= FRAMES && (s[p]?.inboundAudio?.packetsReceived ?? 0) > 0);
+        const flows = (p) => (s[p]?.inboundVideo?.framesDecoded ?? 0) >= FRAMES && (s[p]?.inboundAudio?.packetsReceived ?? 0) > 0;
+        return flows('booth') && (adviserSends ? flows('adviser') : s.adviser?.connectionState === 'connected');
       },
       { timeout: slow(30000), what: `${name}'s page decoding the booth and the adviser` },
     );
     await g.waitForSelector('[data-testid="guest-peer-booth"][data-live="true"]');
-    await g.waitForSelector('[data-testid="guest-peer-adviser"][data-live="true"]');
+    if (adviserSends) await g.waitForSelector('[data-testid="guest-peer-adviser"][data-live="true"]');
     // the console: the guest's picture beside the booth's, with name and role
     await until(
       async () => {
         const s = await page.evaluate(() => window.relais.guestStats());
         if (!s || s.connectionState !== 'connected') return false;
-        if (!sends) return (s.outboundVideo?.framesEncoded ?? 0) > 0;
+        if (!sends) return !adviserSends || (s.outboundVideo?.framesEncoded ?? 0) > 0;
         return (s.inboundVideo?.framesDecoded ?? 0) >= FRAMES && (s.inboundAudio?.packetsReceived ?? 0) > 0;
       },
       { timeout: slow(30000), what: `the console's connection with ${name}` },
@@ -106,7 +110,7 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 30
         const c = await page.evaluate(() => window.relais.stats());
         const b = await booth.stats();
         now = { console: c?.inboundVideo?.framesDecoded ?? 0, booth: b.video_frames_received };
-        return c?.connectionState === 'connected' && now.console > before.console + FRAMES && now.booth > before.booth + FRAMES && (c?.inboundAudio?.packetsReceived ?? 0) > 0;
+        return c?.connectionState === 'connected' && now.console > before.console + FRAMES && (!adviserSends || now.booth > before.booth + FRAMES) && (c?.inboundAudio?.packetsReceived ?? 0) > 0;
       },
       { timeout: slow(15000), what: 'the call between the booth and the adviser' },
     );
@@ -248,6 +252,43 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 30
       assert.equal(await page.evaluate(() => window.__guestPc?.signalingState), 'closed');
       await until(async () => (await g.evaluate(() => window.relaisGuest.peers)).length === 0, { what: "the guest page's connections closed" });
     } finally {
+      await ro.close();
+    }
+  });
+
+  step("an adviser whose camera is refused: the guest sees and hears the visitor, the adviser sees and hears the guest", async () => {
+    const login = { login: 'tw-recvonly', password: 'tw-recvonly-password-1', name: 'Receive Only' };
+    await sb.addUser(login);
+    const ro = await launchAdviser({ dir, name: 'adviser-recvonly', media: 'denied' });
+    const first = page;
+    try {
+      page = ro.page;
+      adviserSends = false;
+      await page.goto(sb.pageUrl());
+      await signInPage(page, login);
+      await page.waitForSelector('body[data-link="online"]');
+      await page.waitForSelector('body[data-media="recvonly"]');
+      await booth.request('training', 'en', { situation: 'job-seeker' });
+      await page.locator('[data-testid="queue-item"][data-booth-id="tw-1"] [data-testid="accept-btn"]').click();
+      await page.waitForSelector('body[data-state="in-call"]');
+      await boothCallFlows();
+      const g = guestBrowser.page;
+      await join(g, await invite('relative'), 'Lina');
+      await letInAndCheck(g, { name: 'Lina', role: 'relative' });
+      // nothing from the adviser: its connection with the guest receives only
+      const s = await g.evaluate(() => window.relaisGuest.stats());
+      assert.equal(s.adviser.inboundVideo?.framesDecoded ?? 0, 0);
+      assert.equal(s.adviser.outboundVideo?.framesEncoded > 0, true, 'the guest sends to the adviser');
+      assert.deepEqual(
+        await page.evaluate(() => window.relais.guestPc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.currentDirection}`)),
+        ['audio:recvonly', 'video:recvonly'],
+      );
+      await page.locator('[data-testid="end-btn"]').click();
+      await page.waitForSelector('body[data-state="idle"]');
+      await g.waitForSelector('[data-testid="guest-state"][data-state="ended"]');
+    } finally {
+      page = first;
+      adviserSends = true;
       await ro.close();
     }
   });
