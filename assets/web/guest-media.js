@@ -21,7 +21,15 @@ const ui = {
   audio: $('guest-remote-audio'),
   caption: $('guest-caption'),
   status: $('guest-media-state'),
+  chatInput: $('chat-input'),
+  chatLabel: document.querySelector('label[for="chat-input"]'),
 };
+
+// The chat reaches the guest too while it is in the call: the field says so.
+function chatTo(name) {
+  ui.chatInput.placeholder = name ? t('chat.placeholder.guest', { name }) : t('chat.placeholder');
+  ui.chatLabel.textContent = name ? t('chat.label.guest', { name }) : t('chat.label');
+}
 
 // The one guest connection of the call, or null.
 let link = null;
@@ -174,6 +182,7 @@ export function onGuestMedia(msg) {
     ui.video.setAttribute('aria-label', caption(msg));
     ui.status.hidden = true;
     link.offer();
+    chatTo(msg.name ?? '—');
     announce(t('guestmedia.joining', { name: msg.name ?? '—' }));
   } else if (link && link.guest === msg.guest) {
     closeGuestMedia();
@@ -200,6 +209,7 @@ export function closeGuestMedia() {
   ui.audio.srcObject = null;
   ui.caption.textContent = '';
   ui.status.hidden = true;
+  chatTo(null);
 }
 
 // For window.relais (tests, diagnostics): the guest connection's inbound

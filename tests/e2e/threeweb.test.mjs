@@ -177,7 +177,8 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 30
       [{ paused: false, tracks: 1 }, { paused: false, tracks: 1 }],
     );
     assert.deepEqual(await page.evaluate(() => ({ paused: document.getElementById('guest-remote-audio').paused, tracks: document.getElementById('guest-remote-audio').srcObject?.getAudioTracks().length ?? 0 })), { paused: false, tracks: 1 });
-    // chat: each line reaches the two others, with `from`
+    // chat: each line reaches the two others, with `from`; the console's field says so
+    assert.equal(await page.locator('[data-testid="chat-input"]').getAttribute('placeholder'), 'Write to the visitor and Claire…');
     await booth.chat('Hello both');
     const guestLine = (text) => g.locator('[data-testid="guest-chat-message"]', { hasText: text });
     await guestLine('Hello both').waitFor();
@@ -217,6 +218,7 @@ describe('three-way media (console, guest page, booth tab)', { skip, timeout: 30
     await g.waitForSelector('[data-testid="guest-state"][data-state="removed"]');
     await guestClosedEverywhere(g);
     assert.equal(await g.locator('[data-testid="guest-videos"]').isVisible(), false);
+    assert.equal(await page.locator('[data-testid="chat-input"]').getAttribute('placeholder'), 'Write to the visitor…');
     await boothCallFlows(before);
   });
 
