@@ -174,7 +174,9 @@ function undraw(peer) {
   const out = PEERS[peer];
   if (!out) return;
   out.video.srcObject = out.audio.srcObject = null;
-  delete out.video.closest('figure').dataset.live;
+  const tile = out.video.closest('figure');
+  delete tile.dataset.live;
+  delete tile.dataset.pc;
 }
 
 function connection(peer, media) {
