@@ -20,6 +20,7 @@ import { docs, dropPrepared, endCall, endReasonText, keepPrepared, onDevice, pre
 import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
 import { onGuestState, onInviteError, onInvited } from './invite.js';
+import { guestMediaStats, guestPc, onGuestIce, onGuestMedia, onGuestSdp } from './guest-media.js';
 import { onFeedback } from './outcome.js';
 import { showSignIn, signIn } from './signin.js';
 import { whoAmI } from './page.js';
@@ -55,12 +56,14 @@ function handle(msg) {
     case 'call':
       startCall(msg);
       break;
-    // from the guest (peer "guest"): its media with the console come later
+    // `peer` "guest": the guest's connection with the console (guest-media.js)
     case 'sdp':
-      if (st.call?.id === msg.call && msg.peer !== 'guest') st.call.handleSdp(msg).then(() => updateControls()); // the offer says whether the booth shows a screen
+      if (msg.peer === 'guest') onGuestSdp(msg);
+      else if (st.call?.id === msg.call) st.call.handleSdp(msg).then(() => updateControls()); // the offer says whether the booth shows a screen
       break;
     case 'ice':
-      if (st.call?.id === msg.call && msg.peer !== 'guest') st.call.handleIce(msg);
+      if (msg.peer === 'guest') onGuestIce(msg);
+      else if (st.call?.id === msg.call) st.call.handleIce(msg);
       break;
     case 'chat':
       if (st.call?.id === msg.call) addChat('visitor', msg.text, msg.from);
@@ -70,6 +73,7 @@ function handle(msg) {
       break;
     case 'guest_state':
       onGuestState(msg);
+      onGuestMedia(msg);
       break;
     case 'end':
       if (st.call?.id === msg.call) {
@@ -217,6 +221,11 @@ window.relais = {
     return st.mediaError ? `${st.mediaError.name}: ${st.mediaError.message}` : null;
   },
   stats: async () => (st.call ? st.call.stats() : null),
+  // the guest's connection with the console (guest-media.js), null without one
+  guestStats: guestMediaStats,
+  get guestPc() {
+    return guestPc();
+  },
   counters,
   timing,
   callTiming: () => (st.call ? { ...st.call.timing } : null),

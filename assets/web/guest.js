@@ -5,7 +5,8 @@
 // Each state of the guest in words (asking the visitor, declined, joining,
 // joined, removed, left, the call ended) and each refusal (close codes
 // 4020..4025) as a sentence. The guest answers the offers it gets (booth,
-// adviser) with its own camera and microphone, receive only when refused.
+// adviser) with its own camera and microphone, receive only when refused,
+// and draws both: the visitor large, the adviser beside, itself small.
 
 import * as P from './protocol.js';
 import { $ } from './page.js';
@@ -28,6 +29,8 @@ const ui = {
   chatLog: $('guest-chat-log'),
   chatForm: $('guest-chat-form'),
   chatInput: $('guest-chat-input'),
+  videos: $('guest-videos'),
+  selfVideo: $('guest-self-video'),
 };
 
 // The token: the link's fragment (never sent to a server by the browser),
@@ -68,7 +71,7 @@ let ws = null;
 let call = null;
 let stream = null;
 let iceServers = [];
-const pcs = new Map(); // peer -> RTCPeerConnection
+const pcs = new Map(); // peer ("booth", "adviser") -> {pc, media, chain, pending}
 
 function show(state, text) {
   // the form goes: the focus moves to the words that replace it
@@ -82,6 +85,10 @@ function show(state, text) {
   updateSwitcher();
   // the others read the guest once the visitor let it in
   ui.chat.hidden = !['joining', 'joined'].includes(state);
+  // the pictures: the visitor large, the adviser beside, its own small
+  const inCall = ['joining', 'joined'].includes(state);
+  ui.videos.hidden = !inCall;
+  if (inCall && stream && ui.selfVideo.srcObject !== stream) ui.selfVideo.srcObject = stream;
   if (refocus) ui.state.focus();
 }
 
@@ -136,38 +143,141 @@ async function openMedia() {
 }
 
 // --- media: the guest answers ----------------------------------------------
+// One connection per offerer (`peer` "booth" or "adviser"), each with the
+// guest's own camera and microphone (none: receive only). Each connection's
+// steps run in arrival order (a candidate never comes before its offer is
+// applied). A new offer with a higher `media` (the booth replacing a dead
+// connection) replaces that connection; one with the same renegotiates it.
 
-function peerConnection(peer) {
-  let pc = pcs.get(peer);
-  if (pc) return pc;
-  pc = new RTCPeerConnection({ iceServers });
+const PEERS = {
+  booth: { video: $('guest-booth-video'), audio: $('guest-booth-audio') },
+  adviser: { video: $('guest-adviser-video'), audio: $('guest-adviser-audio') },
+};
+
+function draw(peer, track, stream) {
+  const out = PEERS[peer];
+  if (!out) return;
+  const el = track.kind === 'video' ? out.video : out.audio;
+  el.srcObject = stream;
+  if (track.kind === 'video') {
+    const tile = el.closest('figure');
+    const first = () => {
+      if (el.srcObject === stream) tile.dataset.live = 'true';
+    };
+    if (el.requestVideoFrameCallback) el.requestVideoFrameCallback(first);
+    else el.addEventListener('loadeddata', first, { once: true });
+  }
+  el.play().catch(() => {});
+}
+
+function undraw(peer) {
+  const out = PEERS[peer];
+  if (!out) return;
+  out.video.srcObject = out.audio.srcObject = null;
+  const tile = out.video.closest('figure');
+  delete tile.dataset.live;
+  delete tile.dataset.pc;
+}
+
+function connection(peer, media) {
+  const had = pcs.get(peer);
+  if (had && had.media === media) return had;
+  if (had) dropConnection(peer);
+  const pc = new RTCPeerConnection({ iceServers });
   for (const track of stream?.getTracks() ?? []) pc.addTrack(track, stream);
+  const conn = { pc, media, chain: Promise.resolve(), pending: [] };
   pc.addEventListener('icecandidate', (ev) => {
+    if (pcs.get(peer) !== conn) return;
     const c = ev.candidate;
-    send(P.toPeer(P.ice(call, c ? c.candidate : '', c ? (c.sdpMLineIndex ?? 0) : 0), peer));
+    if (c && !c.candidate) return;
+    send(P.toPeer(P.ice(call, c ? c.candidate : '', c ? (c.sdpMLineIndex ?? 0) : 0, media), peer));
   });
-  pcs.set(peer, pc);
-  return pc;
+  pc.addEventListener('track', (ev) => draw(peer, ev.track, ev.streams[0] ?? new MediaStream([ev.track])));
+  pc.addEventListener('connectionstatechange', () => {
+    const tile = PEERS[peer]?.video.closest('figure');
+    if (tile && pcs.get(peer) === conn) tile.dataset.pc = pc.connectionState;
+  });
+  pcs.set(peer, conn);
+  return conn;
 }
 
-async function onSdp(msg) {
-  if (msg.sdp_type !== 'offer' || !msg.peer) return;
-  const pc = peerConnection(msg.peer);
-  await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
-  await pc.setLocalDescription(await pc.createAnswer());
-  send(P.toPeer(P.sdp(call, 'answer', pc.localDescription.sdp), msg.peer));
+function dropConnection(peer) {
+  const conn = pcs.get(peer);
+  if (!conn) return;
+  pcs.delete(peer);
+  conn.pc.close();
+  undraw(peer);
 }
 
-async function onIce(msg) {
-  const pc = pcs.get(msg.peer);
-  if (!pc) return;
-  await pc.addIceCandidate(msg.candidate ? { candidate: msg.candidate, sdpMLineIndex: msg.mline } : null);
+// a step of `conn`, after those before it; a failure is that connection's only
+function step(conn, what, fn) {
+  conn.chain = conn.chain.then(fn).catch((err) => console.warn(`relais guest: ${what}: ${err?.message ?? err}`));
+}
+
+// Dropped: a message of an older connection (a lower `media`), or one
+// that comes when the guest is not (or no longer) in the call.
+const stale = (msg) => !['joining', 'joined'].includes(ui.body.dataset.state) || (pcs.get(msg.peer)?.media ?? 0) > (msg.media ?? 0);
+
+function onSdp(msg) {
+  if (msg.sdp_type !== 'offer' || !PEERS[msg.peer] || stale(msg)) return;
+  const conn = connection(msg.peer, msg.media ?? 0);
+  step(conn, `${msg.peer} sdp`, async () => {
+    const { pc } = conn;
+    await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+    for (const c of conn.pending.splice(0)) await addIce(pc, c);
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (pcs.get(msg.peer) === conn) send(P.toPeer(P.sdp(call, 'answer', pc.localDescription.sdp, conn.media), msg.peer));
+  });
+}
+
+async function addIce(pc, msg) {
+  try {
+    await pc.addIceCandidate(msg.candidate ? { candidate: msg.candidate, sdpMLineIndex: msg.mline } : { candidate: '', sdpMLineIndex: msg.mline });
+  } catch (err) {
+    console.warn(`relais guest: candidate rejected: ${err?.message ?? err}`);
+  }
+}
+
+function onIce(msg) {
+  if (!PEERS[msg.peer] || stale(msg)) return;
+  // a candidate ahead of its offer waits for it on the connection made now
+  const conn = connection(msg.peer, msg.media ?? 0);
+  step(conn, `${msg.peer} ice`, async () => {
+    if (!conn.pc.remoteDescription) conn.pending.push(msg);
+    else await addIce(conn.pc, msg);
+  });
 }
 
 function closeMedia() {
-  for (const pc of pcs.values()) pc.close();
-  pcs.clear();
+  for (const peer of [...pcs.keys()]) dropConnection(peer);
+  ui.videos.hidden = true;
+  ui.selfVideo.srcObject = null;
 }
+
+// For the tests and diagnostics: each connection's inbound media, from getStats().
+window.relaisGuest = {
+  get peers() {
+    return [...pcs.keys()];
+  },
+  get pcs() {
+    return [...pcs.values()].map((c) => c.pc);
+  },
+  pc: (peer) => pcs.get(peer)?.pc ?? null,
+  async stats() {
+    const out = {};
+    for (const [peer, { pc }] of pcs) {
+      const s = { connectionState: pc.connectionState, inboundVideo: null, inboundAudio: null, outboundVideo: null, outboundAudio: null };
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') s.inboundVideo = { packetsReceived: r.packetsReceived ?? 0, framesDecoded: r.framesDecoded ?? 0 };
+        else if (r.type === 'inbound-rtp' && r.kind === 'audio') s.inboundAudio = { packetsReceived: r.packetsReceived ?? 0 };
+        else if (r.type === 'outbound-rtp' && r.kind === 'video') s.outboundVideo = { packetsSent: r.packetsSent ?? 0, framesEncoded: r.framesEncoded ?? 0 };
+        else if (r.type === 'outbound-rtp' && r.kind === 'audio') s.outboundAudio = { packetsSent: r.packetsSent ?? 0 };
+      });
+      out[peer] = s;
+    }
+    return out;
+  },
+};
 
 // --- the switchboard -------------------------------------------------------
 
@@ -192,10 +302,10 @@ function onMessage(raw) {
       if (STATES.has(msg.state)) show(msg.state, t(`guest.state.${msg.state}`));
       break;
     case 'sdp':
-      onSdp(msg).catch((err) => console.warn(`relais guest: sdp: ${err.message}`));
+      if (msg.call === call) onSdp(msg);
       break;
     case 'ice':
-      onIce(msg).catch((err) => console.warn(`relais guest: ice: ${err.message}`));
+      if (msg.call === call) onIce(msg);
       break;
     case 'chat':
       if (msg.call === call) addChat(msg.from ?? 'visitor', msg.text);

@@ -17,6 +17,7 @@ import { formatNumber, t } from './i18n.js';
 import { closeChat, openChat } from './chat.js';
 import { hideOutcome, showOutcome } from './outcome.js';
 import { openInvite, resetInvite } from './invite.js';
+import { closeGuestMedia } from './guest-media.js';
 
 const RECENT_CALLS = 5; // calls remembered for the visitor's rating that follows them
 
@@ -247,6 +248,7 @@ function finishCall(message) {
   ui.stageTitle.textContent = t('stage.ready');
   ui.callState.hidden = true;
   resetInvite();
+  closeGuestMedia();
   st.devices = {};
   showDevices();
   ui.callTimer.hidden = true;

@@ -2,7 +2,11 @@
 // A stand-in booth that runs in a Chromium tab: it speaks the booth side of
 // PROTOCOL.md (hello, request, offer, ICE, end) with Chromium's fake camera.
 // It tests the adviser console on its own, independent of the C booth; the
-// real booth is exercised by call.test.mjs and badinput.test.mjs.
+// real booth is exercised by call.test.mjs and badinput.test.mjs. With a
+// guest in the call (PROTOCOL.md "A guest in the call") it does what the
+// booth does: once the guest is `joining` it offers it the same camera and
+// microphone on a second connection (`sdp`/`ice` with peer "guest"), and
+// closes that one when the guest leaves or is removed.
 
 // sb: the switchboard (startSwitchboard): the tab's link presents booth
 // `boothId`'s certificate, enrolled through the real path.
@@ -26,6 +30,9 @@ export async function startBrowserBooth(context, { sb, boothId = 'tab-1', site =
         ticket: null,
         call: null,
         pc: null,
+        guestPc: null, // the connection with the guest, if one is let in
+        guest: null,
+        asks: [],
         received: [],
         errors: [],
         stream: await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } }),
@@ -43,9 +50,43 @@ export async function startBrowserBooth(context, { sb, boothId = 'tab-1', site =
         fb.state = 'closed';
         fb.closeCode = e.code;
       };
+      const closeGuest = () => {
+        fb.guestPc?.close();
+        fb.guestPc = null;
+        fb.guest = null;
+      };
+      fb.closeGuest = closeGuest;
+      // the guest's connection's steps in arrival order (an answer before its candidates)
+      let guestChain = Promise.resolve();
+      const guestStep = (fn) => (guestChain = guestChain.then(fn).catch((err) => fb.errors.push({ code: 'guest-media', message: String(err?.message ?? err) })));
       ws.onmessage = async (ev) => {
         const m = JSON.parse(ev.data);
         fb.received.push(m);
+        if (m.peer === 'guest' && m.call === fb.call && (m.type === 'sdp' || m.type === 'ice')) {
+          const pc = fb.guestPc;
+          if (!pc) return;
+          if (m.type === 'sdp' && m.sdp_type === 'answer') guestStep(() => pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }));
+          else if (m.type === 'ice') guestStep(() => pc.addIceCandidate(m.candidate ? { candidate: m.candidate, sdpMLineIndex: m.mline } : null).catch(() => {}));
+          return;
+        }
+        if (m.type === 'guest_ask') fb.asks.push(m);
+        else if (m.type === 'guest_state' && m.call === fb.call) {
+          if (m.state === 'joining' && fb.guest !== m.guest) {
+            closeGuest();
+            fb.guest = m.guest;
+            const pc = new RTCPeerConnection();
+            fb.guestPc = pc;
+            for (const t of fb.stream.getTracks()) pc.addTrack(t, separateStreams ? new MediaStream([t]) : fb.stream);
+            pc.onicecandidate = (e) => {
+              if (fb.guestPc === pc) send({ type: 'ice', call: m.call, candidate: e.candidate?.candidate ?? '', mline: e.candidate?.sdpMLineIndex ?? 0, peer: 'guest' });
+            };
+            guestStep(async () => {
+              await pc.setLocalDescription(await pc.createOffer());
+              send({ type: 'sdp', call: m.call, sdp_type: 'offer', sdp: pc.localDescription.sdp, peer: 'guest' });
+            });
+          } else if (['left', 'removed', 'declined'].includes(m.state) && fb.guest === m.guest) closeGuest();
+          return;
+        }
         if (m.type === 'welcome') fb.state = 'idle';
         else if (m.type === 'queued') {
           fb.state = 'queued';
@@ -67,16 +108,19 @@ export async function startBrowserBooth(context, { sb, boothId = 'tab-1', site =
         } else if (m.type === 'ice' && m.call === fb.call) {
           await fb.pc.addIceCandidate(m.candidate ? { candidate: m.candidate, sdpMLineIndex: m.mline } : null).catch(() => {});
         } else if (m.type === 'end' && m.call === fb.call) {
+          closeGuest();
           fb.pc?.close();
           fb.pc = null;
           fb.call = null;
           fb.state = 'idle';
         }
       };
-      fb.stats = async () => {
-        const out = { state: fb.state, video_frames_received: 0, audio_packets_received: 0 };
-        if (!fb.pc) return out;
-        (await fb.pc.getStats()).forEach((s) => {
+      // peer: 'adviser' (the call's connection) or 'guest'
+      fb.stats = async (peer = 'adviser') => {
+        const pc = peer === 'guest' ? fb.guestPc : fb.pc;
+        const out = { state: fb.state, video_frames_received: 0, audio_packets_received: 0, connection: pc?.connectionState ?? 'none' };
+        if (!pc) return out;
+        (await pc.getStats()).forEach((s) => {
           if (s.type === 'inbound-rtp' && s.kind === 'video') out.video_frames_received = s.framesDecoded ?? 0;
           if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audio_packets_received = s.packetsReceived ?? 0;
         });
@@ -90,14 +134,27 @@ export async function startBrowserBooth(context, { sb, boothId = 'tab-1', site =
     page,
     request: (topic = 'job-search', language = 'fr', answers = { situation: 'job-seeker' }) =>
       page.evaluate((r) => window.fb.send({ type: 'request', ...r }), { topic, language, answers }),
+    // the visitor's answer to the last guest_ask
+    answerGuest: (accept) =>
+      page.evaluate((accept) => {
+        const ask = window.fb.asks.at(-1);
+        window.fb.send({ type: 'guest_answer', call: ask.call, guest: ask.guest, accept });
+        return ask;
+      }, accept),
+    asks: () => page.evaluate(() => window.fb.asks.length),
+    chat: (text) => page.evaluate((text) => window.fb.send({ type: 'chat', call: window.fb.call, text }), text),
+    // messages of `type` the booth got (copies)
+    received: (type) => page.evaluate((type) => window.fb.received.filter((m) => m.type === type), type),
     end: () => page.evaluate(() => {
+      window.fb.closeGuest();
       window.fb.send({ type: 'end', call: window.fb.call });
       window.fb.pc?.close();
       window.fb.pc = null;
       window.fb.call = null;
       window.fb.state = 'idle';
     }),
-    stats: () => page.evaluate(() => window.fb.stats()),
+    // peer: 'adviser' (default) or 'guest'
+    stats: (peer = 'adviser') => page.evaluate((p) => window.fb.stats(p), peer),
     close: () => page.close(),
   };
 }
