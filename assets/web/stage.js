@@ -16,6 +16,7 @@ import { duration, topicTitle } from './words.js';
 import { formatNumber, t } from './i18n.js';
 import { closeChat, openChat } from './chat.js';
 import { hideOutcome, showOutcome } from './outcome.js';
+import { openTransfer, resetTransfer } from './transfer.js';
 import { openInvite, resetInvite } from './invite.js';
 
 const RECENT_CALLS = 5; // calls remembered for the visitor's rating that follows them
@@ -124,6 +125,7 @@ export function startCall(msg) {
   ui.body.dataset.call = msg.call;
   openChat();
   openInvite();
+  openTransfer();
   docs.start(msg.call);
   ui.placeholder.hidden = false;
   ui.placeholder.querySelector('.placeholder-title').textContent = t('stage.connecting');
@@ -228,6 +230,7 @@ export function endReasonText(reason) {
   if (!reason || reason === 'visitor') return t('end.visitor');
   if (reason === 'peer-lost') return t('end.peer-lost');
   if (reason === 'gone') return t('end.gone');
+  if (reason === 'transferred') return t('end.transferred');
   if (reason === 'media-lost' || reason === 'media-failed') return t('end.media-lost');
   return t('end.other', { reason });
 }
@@ -247,6 +250,7 @@ function finishCall(message) {
   ui.stageTitle.textContent = t('stage.ready');
   ui.callState.hidden = true;
   resetInvite();
+  resetTransfer();
   st.devices = {};
   showDevices();
   ui.callTimer.hidden = true;
