@@ -163,7 +163,8 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 		return;
 	}
 	if (login && peer->account && g_strcmp0(login, peer->account) == 0) {
-		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_LOOP, "transfer", "you cannot transfer a call to yourself");
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_LOOP, "transfer",
+			       "you cannot transfer a call to yourself");
 		return;
 	}
 	if (call->transfers >= RELAIS_PROTO_MAX_TRANSFERS) {
@@ -252,8 +253,8 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 	call->transfer = tr;
 	/* at the front: before booked visitors too, who wait in the booth, not in a call */
 	g_queue_push_head(&hub->queue, t);
-	g_message("call %s: adviser '%s' puts it at the front of the queue for '%s' as %s", call->id, peer->name,
-		  topic, t->id);
+	g_message("call %s: adviser '%s' puts it at the front of the queue for '%s' as %s", call->id, peer->name, topic,
+		  t->id);
 	send_state(hub, peer, call, "queued", NULL);
 	hub_queue_changed(hub);
 }
