@@ -10,7 +10,8 @@
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingBinaries, tmpDir } from './lib/env.mjs';
-import { startSwitchboard, ADVISER } from './lib/relais.mjs';
+import { startSwitchboard, ADVISER, httpRequest } from './lib/relais.mjs';
+import { until } from './lib/util.mjs';
 import { scriptedAdviser, scriptedBooth, suiteSteps } from './lib/scripted.mjs';
 
 const missing = missingBinaries('relais-switchboard');
@@ -21,6 +22,7 @@ const QUEUE_S = 5; // --transfer-queue-seconds
 
 const MARIE = { login: 'e2e-marie', password: 'e2e-marie-password', name: 'Marie', topics: 'training,job-search' };
 const HUGO = { login: 'e2e-hugo', password: 'e2e-hugo-password', name: 'Hugo', topics: 'housing' };
+const ADMIN = { login: 'e2e-admin', password: 'e2e-admin-password', role: 'admin', name: 'E2E Admin' };
 const CHAIN = [1, 2, 3, 4, 5].map((i) => ({ login: `e2e-chain-${i}`, password: `e2e-chain-${i}-password`, name: `Chain ${i}` }));
 
 describe('warm transfer (switchboard)', { skip, timeout: 120000 }, () => {
@@ -79,7 +81,7 @@ describe('warm transfer (switchboard)', { skip, timeout: 120000 }, () => {
 
   before(async () => {
     sb = await startSwitchboard({ dir, extraArgs: ['--transfer-answer-seconds', String(ANSWER_S), '--transfer-queue-seconds', String(QUEUE_S)] });
-    for (const u of [MARIE, HUGO, ...CHAIN]) await sb.addUser(u);
+    for (const u of [MARIE, HUGO, ADMIN, ...CHAIN]) await sb.addUser(u);
     booth = await scriptedBooth(sb, 'transfer-1', 'E2E Library', sockets);
     a = await signIn({ ...ADVISER, name: 'Claire' });
     b = await signIn(MARIE);
@@ -259,5 +261,22 @@ describe('warm transfer (switchboard)', { skip, timeout: 120000 }, () => {
     assert.equal((await booth.next((m) => m.type === 'call_owner' && m.call === call)).adviser, 'Hugo');
     hugo.send({ type: 'end', call });
     await booth.next((m) => m.type === 'end' && m.call === call);
+  });
+
+  step('the statistics: two sessions, both transferred, each counted once', async () => {
+    const admin = (await sb.login(ADMIN.login, ADMIN.password)).cookie;
+    const day = new Date().toISOString().slice(0, 10);
+    const days = [day, new Date(Date.now() - 86400000).toISOString().slice(0, 10), new Date(Date.now() + 86400000).toISOString().slice(0, 10)].sort();
+    let rows = [];
+    // the records are written through the store's write queue: read until both are there
+    await until(async () => {
+      const r = await httpRequest(`${sb.base}/api/stats?from=${days[0]}&to=${days[2]}`, { headers: { Cookie: admin } });
+      rows = JSON.parse(r.body).rows ?? [];
+      return rows.reduce((s, x) => s + x.sessions, 0) >= 2;
+    }, { timeout: 5000, what: 'the two call records' });
+    const sum = (k) => rows.reduce((s, x) => s + x[k], 0);
+    assert.equal(sum('sessions'), 2, JSON.stringify(rows));
+    assert.equal(sum('transferred'), 2, JSON.stringify(rows));
+    assert.equal(sum('requests'), 2, JSON.stringify(rows));
   });
 });
