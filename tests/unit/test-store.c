@@ -2349,6 +2349,56 @@ static void test_migrate_v7(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v8(Fixture *f, gconstpointer data)
+{
+	make_version(f, 8, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 8 had stays: the address, the record, the call in progress */
+	g_autoptr(SbSite) site = sb_store_site_get(f->store, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(site->address, ==, "4 rue Jean-Macé, 69007 Lyon");
+	g_autoptr(GPtrArray) rows = sb_store_stats(f->store, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	guint sessions = 0, transferred = 0;
+	for (guint i = 0; i < rows->len; i++) {
+		SbStatRow *r = g_ptr_array_index(rows, i);
+		sessions += r->signins;
+		transferred += r->transferred;
+	}
+	g_assert_cmpuint(sessions, ==, 1);
+	g_assert_cmpuint(transferred, ==, 0); /* no call before version 9 was transferred */
+	/* what version 9 brought: the call in progress changes hands, its record counts the transfer */
+	g_assert_true(sb_store_live_call_set_adviser(f->store, "c-9", "alice", &error));
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) live = live_calls(f);
+	g_assert_cmpuint(live->len, ==, 1);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(live, 0), "c-9|hall-1|alice|"));
+	SbCallRecord r = {.call_id = "c-9",
+			  .site_id = 1,
+			  .booth_id = "hall-1",
+			  .topic = "job-search",
+			  .language = "fr",
+			  .queued_at = 1709542300,
+			  .answered_at = 1709542400,
+			  .ended_at = 1709543000,
+			  .end_reason = "adviser-hangup",
+			  .transfers = 1};
+	g_assert_cmpint(sb_store_call_insert(f->store, &r, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) after = sb_store_stats(f->store, 0, G_MAXINT64, &error);
+	transferred = 0;
+	for (guint i = 0; i < after->len; i++)
+		transferred += ((SbStatRow *)g_ptr_array_index(after, i))->transferred;
+	g_assert_cmpuint(transferred, ==, 1);
+
+	assert_schema_fresh(f);
+}
+
 /* A site's address: set, kept when not given, cleared, refused when it
  * spans lines or is too long. */
 static void test_site_address(Fixture *f, gconstpointer data)
@@ -2683,6 +2733,7 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v5", test_migrate_v5);
 	ADD_BARE("/store/migrate-v6", test_migrate_v6);
 	ADD_BARE("/store/migrate-v7", test_migrate_v7);
+	ADD_BARE("/store/migrate-v8", test_migrate_v8);
 	ADD("/store/update-reports", test_update_reports);
 	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
