@@ -3384,6 +3384,52 @@ static void test_transfer_queue(Fixture *f, gconstpointer data)
 	transfer_ctx_clear(f, &ctx);
 }
 
+/* Links lost during a transfer: the colleague's (A is told gone, the call
+ * goes on), the first adviser's (the transfer is withdrawn, the colleague
+ * told and out of the call, the call held for A's return). */
+static void test_transfer_links(Fixture *f, gconstpointer data)
+{
+	RecordsCtx ctx = {0};
+	transfer_hub(f, &ctx);
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = signed_in(f, 1, "claire", "Claire", "");
+	Conn *m = signed_in(f, 2, "marie", "Marie", "");
+	g_autofree char *call = start_call(f, b, a);
+
+	/* Marie joined, then her link drops: gone, the visitor told she left */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_autofree char *yes =
+		g_strdup_printf("{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call,
+				relais_msg_get_string(ask, "guest"));
+	say(f, b, yes);
+	say_call(f, m, "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\",\"peer\":\"booth\"}",
+		 call);
+	g_assert_cmpstr(last_transfer_state(a), ==, "joined");
+	gone(f, m->peer);
+	m->peer = NULL;
+	g_assert_cmpstr(last_transfer_state(a), ==, "gone");
+	g_autoptr(RelaisMsg) left = last_of(b, RELAIS_MSG_GUEST_STATE);
+	g_assert_cmpstr(relais_msg_get_string(left, "state"), ==, "left");
+	say_call(f, a, "{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"still here\"}", call);
+	g_autoptr(RelaisMsg) chat = last_of(b, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(chat, "text"), ==, "still here");
+
+	/* Marie back and joining; Claire's link drops: withdrawn to Marie, she
+	 * is out of the call, the call is held for Claire */
+	m = signed_in(f, 2, "marie", "Marie", "");
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	gone(f, a->peer);
+	a->peer = NULL;
+	g_assert_cmpstr(last_transfer_state(m), ==, "withdrawn");
+	say_call(f, m, "{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"hello?\"}", call);
+	g_assert_cmpstr(last_error(m), ==, "state");
+	g_assert_cmpuint(ctx.r.ended->len, ==, 0); /* held, not ended */
+	transfer_ctx_clear(f, &ctx);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -3392,6 +3438,7 @@ int main(int argc, char **argv)
 	g_test_add("/hub/transfer/colleague", Fixture, NULL, setup, test_transfer_colleague, teardown);
 	g_test_add("/hub/transfer/chain", Fixture, NULL, setup, test_transfer_chain, teardown);
 	g_test_add("/hub/transfer/queue", Fixture, NULL, setup, test_transfer_queue, teardown);
+	g_test_add("/hub/transfer/links", Fixture, NULL, setup, test_transfer_links, teardown);
 	g_test_add("/hub/guest/bad-links", Fixture, &ROOMY, setup, test_guest_bad_links, teardown);
 	g_test_add("/hub/guest/declined", Fixture, NULL, setup, test_guest_declined, teardown);
 	g_test_add("/hub/guest/limits", Fixture, NULL, setup, test_guest_limits, teardown);
