@@ -55,6 +55,16 @@ typedef enum {
 	SB_TRANSFER_JOINING, /* `to` accepted: it joins as a guest of role colleague */
 } SbTransferState;
 
+/* How a transfer ended (relais_transfers_total). */
+typedef enum {
+	HUB_TRANSFER_DONE,
+	HUB_TRANSFER_DECLINED,
+	HUB_TRANSFER_GONE,
+	HUB_TRANSFER_UNANSWERED,
+	HUB_TRANSFER_WITHDRAWN,
+	HUB_TRANSFER_OUTCOMES,
+} HubTransferOutcome;
+
 typedef struct {
 	SbTransferState state;
 	SbPeer *from;	  /* the adviser who asked (the call's adviser) */
@@ -241,8 +251,9 @@ struct _SbHub {
 	gint64 snapshot_seq; /* the last booth list snapshot's id */
 	/* booth list messages and their bytes, by HubBoothMsgKind */
 	guint64 booth_msgs[2], booth_bytes[2];
-	gboolean stopping;   /* sb_hub_stop: lost links leave stored calls alone */
-	GHashTable *invites; /* token hash -> SbInvite (hub-guests.c) */
+	gboolean stopping;				  /* sb_hub_stop: lost links leave stored calls alone */
+	GHashTable *invites;				  /* token hash -> SbInvite (hub-guests.c) */
+	guint64 transfer_outcomes[HUB_TRANSFER_OUTCOMES]; /* hub-transfer.c */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -421,5 +432,7 @@ void hub_transfer_accept_ticket(SbHub *hub, SbPeer *adviser, SbTicket *t);
 /* Offers unanswered and queued transfers past their time. */
 void hub_transfer_expire(SbHub *hub, gint64 now);
 void hub_transfer_free(SbTransfer *t);
+/* The relais_transfers_total counters, appended to `out`. */
+void hub_transfer_metrics(SbHub *hub, GString *out);
 
 G_END_DECLS

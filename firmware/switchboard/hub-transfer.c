@@ -14,6 +14,8 @@
 #include <string.h>
 
 static const char *const state_names[] = {"offered", "queued", "joining"};
+/* How transfers end, for relais_transfers_total (hub->transfer_outcomes). */
+static const char *const outcome_names[HUB_TRANSFER_OUTCOMES] = {"done", "declined", "gone", "unanswered", "withdrawn"};
 
 void hub_transfer_free(SbTransfer *t)
 {
@@ -62,12 +64,13 @@ static void drop_ticket(SbHub *hub, SbTransfer *tr, SbPeer *taker)
 
 /* The transfer of `call` is over (declined, gone, done...): nobody is
  * offered or queued any more. A's state was told by the caller. */
-static void transfer_end(SbHub *hub, SbCall *call)
+static void transfer_end(SbHub *hub, SbCall *call, HubTransferOutcome outcome)
 {
 	SbTransfer *tr = call->transfer;
 	if (tr == NULL)
 		return;
-	g_message("call %s: transfer %s over", call->id, state_names[tr->state]);
+	hub->transfer_outcomes[outcome]++;
+	g_message("call %s: transfer %s over: %s", call->id, state_names[tr->state], outcome_names[outcome]);
 	call->transfer = NULL;
 	if (tr->to && tr->to->offer == call)
 		tr->to->offer = NULL;
@@ -136,7 +139,7 @@ static void join(SbHub *hub, SbCall *call, SbPeer *b)
 		/* a guest came first, or no random bytes: A keeps the call */
 		send_state(hub, tr->from, call, "gone", b);
 		send_state(hub, b, call, "withdrawn", NULL);
-		transfer_end(hub, call);
+		transfer_end(hub, call, HUB_TRANSFER_GONE);
 	}
 }
 
@@ -324,7 +327,7 @@ static void handover(SbHub *hub, SbPeer *a, SbCall *call)
 	if (call->owners == NULL)
 		call->owners = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(call->owners, g_strdup(b->account));
-	transfer_end(hub, call);
+	transfer_end(hub, call, HUB_TRANSFER_DONE);
 
 	a->call = NULL;
 	b->call = call;
@@ -365,7 +368,7 @@ void hub_handle_transfer(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		if (type == RELAIS_MSG_TRANSFER_DECLINE) {
 			g_message("call %s: '%s' declined the transfer", call->id, peer->name);
 			send_state(hub, call->transfer->from, call, "declined", peer);
-			transfer_end(hub, call);
+			transfer_end(hub, call, HUB_TRANSFER_DECLINED);
 			return;
 		}
 		g_message("call %s: '%s' accepted the transfer", call->id, peer->name);
@@ -419,7 +422,7 @@ void hub_transfer_guest_step(SbHub *hub, SbCall *call, const char *state)
 	/* out of the call before the hand-over: the visitor said no (declined),
 	 * or the colleague left, was removed, or lost its link (gone) */
 	send_state(hub, tr->from, call, g_strcmp0(state, "declined") == 0 ? "declined" : "gone", tr->to);
-	transfer_end(hub, call);
+	transfer_end(hub, call, g_strcmp0(state, "declined") == 0 ? HUB_TRANSFER_DECLINED : HUB_TRANSFER_GONE);
 }
 
 void hub_transfer_adviser_gone(SbHub *hub, SbPeer *adviser)
@@ -431,7 +434,7 @@ void hub_transfer_adviser_gone(SbHub *hub, SbPeer *adviser)
 			hub_guest_gone(hub, adviser);
 		} else {
 			send_state(hub, offered->transfer->from, offered, "gone", adviser);
-			transfer_end(hub, offered);
+			transfer_end(hub, offered, HUB_TRANSFER_GONE);
 		}
 	}
 	adviser->offer = NULL;
@@ -459,7 +462,18 @@ void hub_transfer_withdraw(SbHub *hub, SbCall *call, gboolean tell_from)
 			call->transfer = tr;
 		}
 	}
-	transfer_end(hub, call);
+	transfer_end(hub, call, HUB_TRANSFER_WITHDRAWN);
+}
+
+void hub_transfer_metrics(SbHub *hub, GString *out)
+{
+	g_string_append(out, "# HELP relais_transfers_total Warm transfers, by how they ended: handed over, declined "
+			     "(by the colleague, by the visitor, or not answered in time), the colleague gone, nobody "
+			     "taking the queue's ticket, withdrawn (the call or a link ended).\n"
+			     "# TYPE relais_transfers_total counter\n");
+	for (guint i = 0; i < HUB_TRANSFER_OUTCOMES; i++)
+		g_string_append_printf(out, "relais_transfers_total{outcome=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				       outcome_names[i], hub->transfer_outcomes[i]);
 }
 
 void hub_transfer_expire(SbHub *hub, gint64 now)
@@ -492,6 +506,8 @@ void hub_transfer_expire(SbHub *hub, gint64 now)
 				  hub->config.transfer_queue_s);
 			send_state(hub, tr->from, call, "unanswered", NULL);
 		}
-		transfer_end(hub, call);
+		/* an offer nobody answered counts as declined (PROTOCOL.md) */
+		transfer_end(hub, call,
+			     tr->state == SB_TRANSFER_OFFERED ? HUB_TRANSFER_DECLINED : HUB_TRANSFER_UNANSWERED);
 	}
 }

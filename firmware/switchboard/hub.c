@@ -1216,6 +1216,7 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       sb_hub_document_bytes(hub));
 	hub_bookings_metrics(hub, out);
 	hub_diag_metrics(hub, out);
+	hub_transfer_metrics(hub, out);
 	g_string_append_printf(out,
 			       "# HELP relais_update_reports_total Booths' reports of their last update, by result "
 			       "(repeated after every reconnection).\n"

@@ -3306,6 +3306,12 @@ static void test_transfer_colleague(Fixture *f, gconstpointer data)
 	end_call(f, m, call);
 	g_assert_cmpuint(ctx.r.ended->len, ==, 1);
 	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 0), "|Marie"));
+	/* declined three times (Marie, the clock, the visitor), gone once, handed over once */
+	g_autoptr(GString) metrics = g_string_new(NULL);
+	sb_hub_metrics(f->hub, metrics);
+	g_assert_nonnull(strstr(metrics->str, "relais_transfers_total{outcome=\"done\"} 1\n"));
+	g_assert_nonnull(strstr(metrics->str, "relais_transfers_total{outcome=\"declined\"} 3\n"));
+	g_assert_nonnull(strstr(metrics->str, "relais_transfers_total{outcome=\"gone\"} 1\n"));
 	(void)h;
 	transfer_ctx_clear(f, &ctx);
 }
