@@ -432,6 +432,8 @@ void hub_transfer_accept_ticket(SbHub *hub, SbPeer *adviser, SbTicket *t);
 /* Offers unanswered and queued transfers past their time. */
 void hub_transfer_expire(SbHub *hub, gint64 now);
 void hub_transfer_free(SbTransfer *t);
+/* Whether adviser `a` is signed in as one who had `call` (a transfer back is a loop). */
+gboolean hub_transfer_had_call(SbCall *call, const SbPeer *a);
 /* The relais_transfers_total counters, appended to `out`. */
 void hub_transfer_metrics(SbHub *hub, GString *out);
 

@@ -95,7 +95,8 @@ GPtrArray *hub_queue_entries(SbHub *hub, SbPeer *adviser)
 	GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
-		if (hub_adviser_can_take(adviser, t))
+		/* a transferred call is not listed to those who had it: a loop */
+		if (hub_adviser_can_take(adviser, t) && !(t->transfer && hub_transfer_had_call(t->transfer, adviser)))
 			g_ptr_array_add(items, hub_queue_entry(hub, t));
 	}
 	return items;

@@ -79,7 +79,7 @@ static void transfer_end(SbHub *hub, SbCall *call, HubTransferOutcome outcome)
 }
 
 /* Whether `a` is signed in as one of the advisers who had `call`. */
-static gboolean had_call(SbCall *call, SbPeer *a)
+gboolean hub_transfer_had_call(SbCall *call, const SbPeer *a)
 {
 	if (a->account == NULL || call->owners == NULL)
 		return FALSE;
@@ -178,7 +178,7 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 	const char *note = relais_msg_get_string(msg, "note");
 	if (login) {
 		SbPeer *b = find_adviser(hub, login);
-		if (b && had_call(call, b)) {
+		if (b && hub_transfer_had_call(call, b)) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_LOOP, "transfer",
 				       "%s had this call before: a transfer does not go back along its chain", b->name);
 			return;
@@ -214,7 +214,8 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 	for (guint i = 0; i < hub->advisers->len && !someone; i++) {
 		SbPeer *a = g_ptr_array_index(hub->advisers, i);
 		SbTicket probe = {.language = call->language, .topic = (char *)topic};
-		someone = a != peer && !had_call(call, a) && !a->closing && hub_adviser_can_take(a, &probe);
+		someone =
+			a != peer && !hub_transfer_had_call(call, a) && !a->closing && hub_adviser_can_take(a, &probe);
 	}
 	if (!someone) {
 		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_UNAVAILABLE, "transfer",
@@ -275,7 +276,7 @@ static void handle_list(SbHub *hub, SbPeer *peer, SbCall *call)
 			continue;
 		for (char **t = a->topics; t && *t; t++)
 			g_hash_table_add(topics, *t);
-		if (a->account == NULL || had_call(call, a) || !can_take(a, call, call->topic))
+		if (a->account == NULL || hub_transfer_had_call(call, a) || !can_take(a, call, call->topic))
 			continue;
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "adviser", a->account);
@@ -291,7 +292,7 @@ static void handle_list(SbHub *hub, SbPeer *peer, SbCall *call)
 		SbTicket probe = {.language = call->language, .topic = l->data};
 		for (guint i = 0; i < hub->advisers->len; i++) {
 			SbPeer *a = g_ptr_array_index(hub->advisers, i);
-			able += a != peer && !had_call(call, a) && hub_adviser_can_take(a, &probe);
+			able += a != peer && !hub_transfer_had_call(call, a) && hub_adviser_can_take(a, &probe);
 		}
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "topic", l->data);
@@ -398,7 +399,7 @@ void hub_transfer_accept_ticket(SbHub *hub, SbPeer *adviser, SbTicket *t)
 {
 	SbCall *call = t->transfer;
 	SbTransfer *tr = call->transfer;
-	if (had_call(call, adviser)) {
+	if (hub_transfer_had_call(call, adviser)) {
 		hub_send_error(hub, adviser, RELAIS_PROTO_ERROR_LOOP, "accept",
 			       "you had this call before: a transfer does not go back along its chain");
 		return;
