@@ -30,6 +30,7 @@ static void invite_free(SbInvite *inv)
 	g_free(inv->hash);
 	g_free(inv->call_id);
 	g_free(inv->role);
+	g_free(inv->name);
 	g_free(inv);
 }
 
@@ -78,7 +79,9 @@ static char *guest_state_text(SbInvite *inv, const char *state)
 	JsonObject *o = relais_msg_new(RELAIS_MSG_GUEST_STATE);
 	json_object_set_string_member(o, "call", inv->call_id);
 	json_object_set_string_member(o, "guest", inv->id);
-	if (inv->peer && inv->peer->name)
+	if (inv->name)
+		json_object_set_string_member(o, "name", inv->name);
+	else if (inv->peer && inv->peer->name)
 		json_object_set_string_member(o, "name", inv->peer->name);
 	json_object_set_string_member(o, "role", inv->role);
 	json_object_set_string_member(o, "state", state);
@@ -109,6 +112,21 @@ static void guest_out(SbHub *hub, SbInvite *inv, const char *state, gushort clos
 		hub_transfer_guest_step(hub, call, state);
 }
 
+/* An adviser's name as a guest's is shown: 1..RELAIS_PROTO_MAX_GUEST_NAME
+ * characters, no control character (an account's display name may be
+ * longer). Returns: (transfer full) */
+static char *colleague_name(const SbPeer *adviser)
+{
+	const char *name = adviser->name && *adviser->name ? adviser->name : adviser->account;
+	g_autofree char *clipped = g_utf8_substring(name && *name ? name : "adviser", 0, RELAIS_PROTO_MAX_GUEST_NAME);
+	GString *out = g_string_new(NULL);
+	for (const char *p = clipped; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		g_string_append_unichar(out, g_unichar_iscntrl(c) ? ' ' : c);
+	}
+	return g_string_free(out, FALSE);
+}
+
 SbInvite *hub_guest_colleague(SbHub *hub, SbCall *call, SbPeer *adviser)
 {
 	if (call->invite && call->invite->state != SB_GUEST_OVER)
@@ -124,6 +142,7 @@ SbInvite *hub_guest_colleague(SbHub *hub, SbCall *call, SbPeer *adviser)
 	inv->call_id = g_strdup(call->id);
 	inv->call = call;
 	inv->role = g_strdup("colleague");
+	inv->name = colleague_name(adviser);
 	inv->made_us = inv->asked_us = now;
 	inv->expires_us = now;
 	inv->used = TRUE;
@@ -139,7 +158,7 @@ SbInvite *hub_guest_colleague(SbHub *hub, SbCall *call, SbPeer *adviser)
 	JsonObject *o = relais_msg_new(RELAIS_MSG_GUEST_ASK);
 	json_object_set_string_member(o, "call", call->id);
 	json_object_set_string_member(o, "guest", inv->id);
-	json_object_set_string_member(o, "name", adviser->name);
+	json_object_set_string_member(o, "name", inv->name);
 	json_object_set_string_member(o, "role", inv->role);
 	g_autofree char *ask = relais_msg_to_string(o);
 	send_to_call(hub, call, ask, TRUE, FALSE, FALSE);

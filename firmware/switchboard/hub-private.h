@@ -45,6 +45,7 @@ typedef struct {
 	SbGuestState state;
 	SbPeer *peer; /* the guest's connection while in the call */
 	gint64 asked_us;
+	char *name; /* a colleague's name as guest_ask and guest_state carry it (a guest's: peer->name) */
 } SbInvite;
 
 /* A warm transfer under way (hub-transfer.c, PROTOCOL.md "Warm

@@ -26,6 +26,15 @@ void hub_transfer_free(SbTransfer *t)
 	g_free(t);
 }
 
+/* How an adviser is named to others: the name, else the login (never empty:
+ * the messages that carry it want 1 character at least). */
+static const char *display_name(const SbPeer *a)
+{
+	if (a->name && *a->name)
+		return a->name;
+	return a->account && *a->account ? a->account : "adviser";
+}
+
 static void send_state(SbHub *hub, SbPeer *to, SbCall *call, const char *state, SbPeer *adviser)
 {
 	if (to == NULL)
@@ -33,8 +42,8 @@ static void send_state(SbHub *hub, SbPeer *to, SbCall *call, const char *state, 
 	JsonObject *o = relais_msg_new(RELAIS_MSG_TRANSFER_STATE);
 	json_object_set_string_member(o, "call", call->id);
 	json_object_set_string_member(o, "state", state);
-	if (adviser && adviser->name)
-		json_object_set_string_member(o, "adviser", adviser->name);
+	if (adviser)
+		json_object_set_string_member(o, "adviser", display_name(adviser));
 	if (call->transfer && call->transfer->topic)
 		json_object_set_string_member(o, "topic", call->transfer->topic);
 	hub_send_obj(hub, to, o);
@@ -112,16 +121,16 @@ static SbPeer *find_adviser(SbHub *hub, const char *login)
 static void send_offer(SbHub *hub, SbCall *call, SbPeer *to, gboolean queued)
 {
 	SbTransfer *tr = call->transfer;
-	guint secs = queued ? hub->config.transfer_answer_s : hub->config.transfer_answer_s;
 	JsonObject *o = relais_msg_new(RELAIS_MSG_TRANSFER_OFFER);
 	json_object_set_string_member(o, "call", call->id);
-	json_object_set_string_member(o, "from", tr->from->name ? tr->from->name : "");
+	json_object_set_string_member(o, "from", display_name(tr->from));
 	json_object_set_string_member(o, "language", call->language);
 	json_object_set_string_member(o, "topic", tr->topic ? tr->topic : call->topic);
 	json_object_set_object_member(o, "answers", hub_answers_copy(call->answers));
 	if (tr->note)
 		json_object_set_string_member(o, "note", tr->note);
-	json_object_set_int_member(o, "expires_s", secs);
+	/* taken from a queue it is accepted already: the time says nothing then */
+	json_object_set_int_member(o, "expires_s", hub->config.transfer_answer_s);
 	if (queued)
 		json_object_set_boolean_member(o, "queued", TRUE);
 	hub_send_obj(hub, to, o);
@@ -180,7 +189,8 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 		SbPeer *b = find_adviser(hub, login);
 		if (b && hub_transfer_had_call(call, b)) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_LOOP, "transfer",
-				       "%s had this call before: a transfer does not go back along its chain", b->name);
+				       "%s had this call before: a transfer does not go back along its chain",
+				       display_name(b));
 			return;
 		}
 		if (b == NULL) {
@@ -193,7 +203,7 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 				       b->call || b->offer || b->invite
 					       ? "%s is busy (in a call, or offered one)"
 					       : "%s does not take this call's language and topic",
-				       b->name);
+				       display_name(b));
 			return;
 		}
 		SbTransfer *tr = g_new0(SbTransfer, 1);
@@ -204,7 +214,7 @@ static void handle_transfer(SbHub *hub, SbPeer *peer, SbCall *call, RelaisMsg *m
 		tr->since_us = hub_now_us(hub);
 		call->transfer = tr;
 		b->offer = call;
-		g_message("call %s: adviser '%s' offers it to '%s'", call->id, peer->name, b->name);
+		g_message("call %s: adviser '%s' offers it to '%s'", call->id, display_name(peer), display_name(b));
 		send_offer(hub, call, b, FALSE);
 		send_state(hub, peer, call, "offered", b);
 		return;
@@ -280,7 +290,7 @@ static void handle_list(SbHub *hub, SbPeer *peer, SbCall *call)
 			continue;
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "adviser", a->account);
-		json_object_set_string_member(e, "name", a->name ? a->name : a->account);
+		json_object_set_string_member(e, "name", display_name(a));
 		json_array_add_object_element(advisers, e);
 	}
 	g_autoptr(GList) names = g_list_sort(g_hash_table_get_keys(topics), (GCompareFunc)g_strcmp0);
@@ -343,7 +353,7 @@ static void handover(SbHub *hub, SbPeer *a, SbCall *call)
 	hub_send_obj(hub, a, end);
 	JsonObject *owner = relais_msg_new(RELAIS_MSG_CALL_OWNER);
 	json_object_set_string_member(owner, "call", call->id);
-	json_object_set_string_member(owner, "adviser", b->name ? b->name : "");
+	json_object_set_string_member(owner, "adviser", display_name(b));
 	g_autofree char *text = relais_msg_to_string(owner);
 	hub_send_text(hub, call->booth, text);
 	hub_send_text(hub, b, text);

@@ -3424,9 +3424,13 @@ static void test_transfer_links(Fixture *f, gconstpointer data)
 
 	/* Marie back and joining; Claire's link drops: withdrawn to Marie, she
 	 * is out of the call, the call is held for Claire */
-	m = signed_in(f, 2, "marie", "Marie", "");
+	/* (her account's display name is longer than a guest's: the booth is
+	 * asked with its first 40 characters) */
+	m = signed_in(f, 2, "marie", "Marie-Thérèse de La Tour d'Auvergne-Lauraguais", "");
 	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
 	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) ask2 = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_cmpstr(relais_msg_get_string(ask2, "name"), ==, "Marie-Thérèse de La Tour d'Auvergne-Laur");
 	gone(f, a->peer);
 	a->peer = NULL;
 	g_assert_cmpstr(last_transfer_state(m), ==, "withdrawn");
