@@ -118,7 +118,12 @@ static void guest_out(SbHub *hub, SbInvite *inv, const char *state, gushort clos
 static char *colleague_name(const SbPeer *adviser)
 {
 	const char *name = adviser->name && *adviser->name ? adviser->name : adviser->account;
-	g_autofree char *clipped = g_utf8_substring(name && *name ? name : "adviser", 0, RELAIS_PROTO_MAX_GUEST_NAME);
+	if (name == NULL || *name == '\0')
+		name = "adviser";
+	/* g_utf8_substring reads past the end given more than the length */
+	g_autofree char *clipped = g_utf8_strlen(name, -1) > RELAIS_PROTO_MAX_GUEST_NAME
+					   ? g_utf8_substring(name, 0, RELAIS_PROTO_MAX_GUEST_NAME)
+					   : g_strdup(name);
 	GString *out = g_string_new(NULL);
 	for (const char *p = clipped; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
