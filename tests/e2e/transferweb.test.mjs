@@ -7,7 +7,8 @@
 // and its countdown; B declines once (A reads "declined"), then accepts; the
 // visitor says yes; B joins; A's "Hand over" makes B the call's owner: A's
 // console is out of the call (no outcome form: B finishes it), B's in it.
-// Then B offers it to a queue and the queue item is marked as a transfer.
+// Then B offers it to a queue and the queue item is marked as a transfer
+// for Hugo, whose console speaks French, and who takes it.
 // B's media answer to the booth is sent through window.relais: the
 // three-way media in the console are another slice.
 
@@ -37,7 +38,8 @@ describe('warm transfer (consoles)', { skip, timeout: 120000 }, () => {
     for (const u of [MARIE, HUGO]) await sb.addUser(u);
     browserA = await launchAdviser({ dir, name: 'adviser-a' });
     browserB = await launchAdviser({ dir, name: 'adviser-b' });
-    browserH = await launchAdviser({ dir, name: 'adviser-h' });
+    // Hugo's console speaks French (the browser's language)
+    browserH = await launchAdviser({ dir, name: 'adviser-h', locale: 'fr-FR' });
     a = browserA.page;
     b = browserB.page;
     h = browserH.page;
@@ -129,11 +131,12 @@ describe('warm transfer (consoles)', { skip, timeout: 120000 }, () => {
     await b.waitForSelector('[data-testid="transfer-state"][data-state="queued"]');
     const item = h.locator('[data-testid="queue-item"][data-transfer="true"]');
     await item.waitFor();
-    assert.equal(await item.locator('[data-testid="queue-transfer"]').innerText(), 'Transferred call');
+    assert.equal(await item.locator('[data-testid="queue-transfer"]').innerText(), 'Appel transféré');
     // Hugo takes it: the offer's facts, and he is joining
     await item.locator('[data-testid="accept-btn"]').click();
     await h.waitForSelector('[data-testid="transfer-offer"][data-state="asking"]');
-    assert.match(await h.locator('[data-testid="transfer-offer-title"]').innerText(), /^You took Marie's call from the queue/);
+    assert.match(await h.locator('[data-testid="transfer-offer-title"]').innerText(), /^Vous avez pris l’appel de Marie dans la file\u00a0: /);
+    assert.equal(await h.locator('[data-testid="transfer-offer-status"]').innerText(), 'On demande au visiteur de vous laisser entrer');
     await b.waitForSelector('[data-testid="transfer-state"][data-state="accepted"]');
   });
 });
