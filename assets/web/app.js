@@ -21,7 +21,8 @@ import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
 import { onGuestState, onInviteError, onInvited } from './invite.js';
 import { guestMediaStats, guestPc, onGuestIce, onGuestMedia, onGuestSdp } from './guest-media.js';
-import { onFeedback } from './outcome.js';
+import { onCallOwner, onColleagueState, onTransferError, onTransferOffer, onTransferOptions, onTransferState } from './transfer.js';
+import { hideOutcome, onFeedback } from './outcome.js';
 import { showSignIn, signIn } from './signin.js';
 import { whoAmI } from './page.js';
 import { errorText, setSwitchGuard, t, updateSwitcher } from './i18n.js';
@@ -72,12 +73,28 @@ function handle(msg) {
       onInvited(msg);
       break;
     case 'guest_state':
-      onGuestState(msg);
-      onGuestMedia(msg);
+      if (!onColleagueState(msg)) {
+        onGuestState(msg);
+        onGuestMedia(msg);
+      }
+      break;
+    case 'transfer_options':
+      onTransferOptions(msg);
+      break;
+    case 'transfer_offer':
+      onTransferOffer(msg);
+      break;
+    case 'transfer_state':
+      onTransferState(msg);
+      break;
+    case 'call_owner':
+      onCallOwner(msg);
       break;
     case 'end':
       if (st.call?.id === msg.call) {
         teardownCall(endReasonText(msg.reason));
+        // handed over: the colleague who finishes it writes its outcome
+        if (msg.reason === 'transferred') hideOutcome();
       }
       break;
     case 'feedback':
@@ -124,6 +141,7 @@ function onError(msg) {
     return;
   }
   if (msg.ref === 'invite' || msg.ref === 'invite_cancel' || msg.ref === 'guest_remove') onInviteError(msg);
+  if (msg.ref?.startsWith('transfer')) onTransferError(msg);
   if (msg.ref === 'chat') toast(t('chat.not-sent', { why: errorText(msg) }), 'error');
   if (msg.ref === 'doc_page' || msg.ref === 'doc_stop') docs.onError(msg);
 }
@@ -232,6 +250,10 @@ window.relais = {
   protocol: P,
   // Drops the socket as a network failure would (tests of the reconnect path).
   dropLink: () => st.ws?.close(4001, 'test'),
+  // Sends a message built by protocol.js on this page's link. Tests stand in
+  // with it for what the page does not do yet: a colleague's media answer
+  // while it joins a call by a transfer (the three-way media are another slice).
+  sendOnLink: (text) => send(text),
   // The call's media connection as this page has it, and asking the booth
   // for a new one as a dead connection would (PROTOCOL.md "Reconnecting a
   // call's media"; tests of that path).

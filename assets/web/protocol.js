@@ -57,11 +57,12 @@ function checkId(name, v) {
   return v;
 }
 
-function checkText(name, v, min = 0) {
+// max: a field's own cap below MAX_TEXT (a transfer's note: 500 bytes).
+function checkText(name, v, min = 0, max = MAX_TEXT) {
   if (typeof v !== 'string') throw new ProtocolError('field', `${name}: expected a string`);
   if (!wellFormed(v)) throw new ProtocolError('field', `${name}: not valid UTF-8`);
   const n = byteLength(v);
-  if (n > MAX_TEXT) throw new ProtocolError('size', `${name}: longer than ${MAX_TEXT} bytes`);
+  if (n > Math.min(max, MAX_TEXT)) throw new ProtocolError('size', `${name}: longer than ${Math.min(max, MAX_TEXT)} bytes`);
   if (n < min) throw new ProtocolError('field', `${name}: must not be empty`);
   return v;
 }
@@ -155,6 +156,7 @@ const INCOMING = {
         optional(checkAnswers)(`${n}[${i}].answers`, q.answers);
         checkInt(`${n}[${i}].waited_s`, q.waited_s, 0, 2 ** 31);
         if (q.booked !== undefined && typeof q.booked !== 'boolean') throw new ProtocolError('field', `${n}[${i}].booked: expected a boolean`);
+        if (q.transfer !== undefined && typeof q.transfer !== 'boolean') throw new ProtocolError('field', `${n}[${i}].transfer: expected a boolean`);
       });
       return v;
     },
@@ -242,6 +244,44 @@ INCOMING.guest_state = {
   role: optional(oneOf(GUEST_ROLES)),
   state: oneOf(GUEST_STATES),
 };
+// Warm transfer (PROTOCOL.md "Warm transfer").
+export const TRANSFER_STATES = Object.freeze(['offered', 'accepted', 'joining', 'joined', 'declined', 'gone', 'queued', 'unanswered', 'expired', 'withdrawn']);
+export const MAX_NOTE = 500;
+INCOMING.transfer_offer = {
+  call: checkId,
+  from: (n, v) => checkText(n, v, 1),
+  language: checkLang,
+  topic: checkId,
+  answers: optional(checkAnswers),
+  note: optional((n, v) => checkText(n, v, 0, MAX_NOTE)),
+  expires_s: (n, v) => checkInt(n, v, 1, 3600),
+  queued: optional((n, v) => {
+    if (typeof v !== 'boolean') throw new ProtocolError('field', `${n}: expected a boolean`);
+    return v;
+  }),
+};
+INCOMING.transfer_state = { call: checkId, state: oneOf(TRANSFER_STATES), adviser: optional((n, v) => checkText(n, v, 1)), topic: optional(checkId) };
+INCOMING.call_owner = { call: checkId, adviser: (n, v) => checkText(n, v, 1) };
+INCOMING.transfer_options = {
+  call: checkId,
+  advisers: (n, v) => {
+    if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
+    v.forEach((a, i) => {
+      checkText(`${n}[${i}].adviser`, a?.adviser, 1);
+      checkText(`${n}[${i}].name`, a?.name, 1);
+    });
+    return v;
+  },
+  topics: (n, v) => {
+    if (!Array.isArray(v)) throw new ProtocolError('field', `${n}: expected an array`);
+    v.forEach((q, i) => {
+      checkId(`${n}[${i}].topic`, q?.topic);
+      checkInt(`${n}[${i}].waiting`, q?.waiting, 0, 2 ** 31);
+      checkInt(`${n}[${i}].advisers`, q?.advisers, 0, 2 ** 31);
+    });
+    return v;
+  },
+};
 INCOMING.sdp.peer = optional(oneOf(PEERS));
 INCOMING.ice.peer = optional(oneOf(PEERS));
 
@@ -319,6 +359,17 @@ export const guestHello = (token, name) =>
 export const toPeer = (text, peer) => build({ ...JSON.parse(text), peer: oneOf(PEERS)('peer', peer) });
 export const checkName = (name) => checkGuestName('name', name);
 export const docStop = (call, doc) => build({ type: 'doc_stop', call: checkId('call', call), doc: checkId('doc', doc) });
+// Warm transfer: `to` is {adviser: login} or {topic: id}; the note is optional.
+export const transfer = (call, to, note) => {
+  const target = to?.adviser !== undefined ? { adviser: checkText('to.adviser', to.adviser, 1, 64) } : { topic: checkId('to.topic', to?.topic) };
+  const m = { type: 'transfer', call: checkId('call', call), to: target };
+  if (note !== undefined) m.note = checkText('note', note, 0, MAX_NOTE);
+  return build(m);
+};
+export const transferList = (call) => build({ type: 'transfer_list', call: checkId('call', call) });
+export const transferAccept = (call) => build({ type: 'transfer_accept', call: checkId('call', call) });
+export const transferDecline = (call) => build({ type: 'transfer_decline', call: checkId('call', call) });
+export const transferDone = (call) => build({ type: 'transfer_done', call: checkId('call', call) });
 export const ping = () => build({ type: 'ping' });
 export const pong = () => build({ type: 'pong' });
 

@@ -115,7 +115,7 @@ function buildQueueItem(item) {
   btn.addEventListener('click', () => acceptTicket(item.ticket));
   return el(
     'li',
-    { class: 'visitor', 'data-testid': 'queue-item', 'data-ticket': item.ticket, 'data-booth-id': item.booth_id, 'data-booked': item.booked ? 'true' : null },
+    { class: 'visitor', 'data-testid': 'queue-item', 'data-ticket': item.ticket, 'data-booth-id': item.booth_id, 'data-booked': item.booked ? 'true' : null, 'data-transfer': item.transfer ? 'true' : null },
     el(
       'div',
       { class: 'visitor-head' },
@@ -128,6 +128,8 @@ function buildQueueItem(item) {
       el('span', { class: 'tag', 'data-testid': 'queue-language', 'data-language': item.language, lang: item.language, text: `${capitalised(languageName(item.language))} (${item.language})` }),
       el('span', { class: 'visitor-site', 'data-testid': 'queue-site', text: item.site || item.booth_id }),
       item.booked ? el('span', { class: 'tag tag-booked', 'data-testid': 'queue-booked', text: t('queue.booked') }) : null,
+      // a call in progress its adviser transfers to this queue (PROTOCOL.md "Warm transfer")
+      item.transfer ? el('span', { class: 'tag tag-booked', 'data-testid': 'queue-transfer', text: t('queue.transfer') }) : null,
     ),
     answers.length ? dl : null,
     el('div', { class: 'visitor-actions' }, btn, el('span', { class: 'visitor-note', 'data-testid': 'queue-note' })),

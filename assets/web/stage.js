@@ -16,6 +16,7 @@ import { duration, topicTitle } from './words.js';
 import { formatNumber, t } from './i18n.js';
 import { closeChat, openChat } from './chat.js';
 import { hideOutcome, showOutcome } from './outcome.js';
+import { openTransfer, resetTransfer } from './transfer.js';
 import { openInvite, resetInvite } from './invite.js';
 import { closeGuestMedia } from './guest-media.js';
 
@@ -125,6 +126,7 @@ export function startCall(msg) {
   ui.body.dataset.call = msg.call;
   openChat();
   openInvite();
+  openTransfer();
   docs.start(msg.call);
   ui.placeholder.hidden = false;
   ui.placeholder.querySelector('.placeholder-title').textContent = t('stage.connecting');
@@ -229,6 +231,7 @@ export function endReasonText(reason) {
   if (!reason || reason === 'visitor') return t('end.visitor');
   if (reason === 'peer-lost') return t('end.peer-lost');
   if (reason === 'gone') return t('end.gone');
+  if (reason === 'transferred') return t('end.transferred');
   if (reason === 'media-lost' || reason === 'media-failed') return t('end.media-lost');
   return t('end.other', { reason });
 }
@@ -249,6 +252,7 @@ function finishCall(message) {
   ui.callState.hidden = true;
   resetInvite();
   closeGuestMedia();
+  resetTransfer();
   st.devices = {};
   showDevices();
   ui.callTimer.hidden = true;

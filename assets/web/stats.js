@@ -52,7 +52,7 @@ function query() {
 function render(data) {
   const rows = data.rows ?? [];
   ui.tbody.replaceChildren();
-  const total = { requests: 0, sessions: 0, satisfaction: [0, 0, 0, 0, 0], follow_ups: 0, bookings: 0, no_shows: 0 };
+  const total = { requests: 0, sessions: 0, satisfaction: [0, 0, 0, 0, 0], follow_ups: 0, bookings: 0, no_shows: 0, transferred: 0 };
   for (const r of rows) {
     const tr = document.createElement('tr');
     tr.setAttribute('data-testid', 'stats-row');
@@ -72,9 +72,11 @@ function render(data) {
       cell(n(r.follow_ups), { 'data-col': 'follow_ups' }),
       cell(n(r.bookings), { 'data-col': 'bookings' }),
       cell(n(r.no_shows), { 'data-col': 'no_shows' }),
+      // sessions handed from one adviser to another (warm transfer): still one session each
+      cell(n(r.transferred), { 'data-col': 'transferred' }),
     );
     ui.tbody.append(tr);
-    for (const k of ['requests', 'sessions', 'follow_ups', 'bookings', 'no_shows']) total[k] += r[k];
+    for (const k of ['requests', 'sessions', 'follow_ups', 'bookings', 'no_shows', 'transferred']) total[k] += r[k] ?? 0;
     r.satisfaction.forEach((n, i) => (total.satisfaction[i] += n));
   }
   ui.tfoot.replaceChildren();
@@ -82,7 +84,8 @@ function render(data) {
     const tr = document.createElement('tr');
     tr.setAttribute('data-testid', 'stats-total');
     tr.append(cell(t('stats.total')), cell(''), cell(''), cell(n(total.requests)), cell(n(total.sessions)), cell(''), cell(''),
-      cell(total.satisfaction.map(n).join(' · ')), cell(n(total.follow_ups)), cell(n(total.bookings)), cell(n(total.no_shows)));
+      cell(total.satisfaction.map(n).join(' · ')), cell(n(total.follow_ups)), cell(n(total.bookings)), cell(n(total.no_shows)),
+      cell(n(total.transferred)));
     ui.tfoot.append(tr);
   }
   ui.empty.hidden = rows.length > 0;

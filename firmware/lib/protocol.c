@@ -13,8 +13,9 @@
 G_DEFINE_QUARK(relais - proto - error - quark, relais_proto_error)
 
 static const char *const error_codes[] = {
-	"json", "type", "unknown", "field",	     "size",	       "direction",   "state",	    "version",
-	"gone", "full", "rate",	   "invite_unknown", "invite_expired", "invite_used", "call_ended",
+	"json",		  "type",	 "unknown",    "field", "size",	 "direction",
+	"state",	  "version",	 "gone",       "full",	"rate",	 "invite_unknown",
+	"invite_expired", "invite_used", "call_ended", "loop",	"chain", "unavailable",
 };
 
 const char *relais_proto_error_code(RelaisProtoError code)
@@ -48,6 +49,7 @@ typedef enum {
 	K_CODE,	   /* a booking code (booking.h) */
 	K_REPORT,  /* an object of at most CONFIG_RELAIS_PROTO_MAX_REPORT bytes as JSON */
 	K_BOOL,
+	K_TARGET, /* a transfer's target: {adviser: login} or {topic: id} */
 } FieldKind;
 
 typedef struct {
@@ -78,6 +80,8 @@ const char *const relais_guest_roles[] = {"interpreter", "relative", "adviser", 
 /* a colleague comes by a transfer, not by an invitation */
 static const char *const invite_roles_enum[] = {"interpreter", "relative", "adviser", NULL};
 const char *const relais_guest_states[] = {"asking", "joining", "joined", "declined", "removed", "left", NULL};
+const char *const relais_transfer_states[] = {"offered", "accepted",   "joining", "joined",    "declined", "gone",
+					      "queued",	 "unanswered", "expired", "withdrawn", NULL};
 static const char *const status_enum[] = {"idle", "out_of_order", NULL};
 static const char *const sdp_enum[] = {"offer", "answer", NULL};
 static const char *const share_enum[] = {"on", "off", NULL};
@@ -309,6 +313,42 @@ static const MsgSpec specs[RELAIS_MSG_N_TYPES] = {
 				     {"role", K_ENUM, FALSE, 0, 0, relais_guest_roles},
 				     {"state", K_ENUM, TRUE, 0, 0, relais_guest_states}}},
 	[RELAIS_MSG_GUEST_REMOVE] = {"guest_remove", A, {{"call", K_ID, TRUE}, {"guest", K_ID, TRUE}}},
+	/* warm transfer (PROTOCOL.md "Warm transfer"): A asks, colleague B is
+	 * offered the call and answers, joins as a guest, A hands over */
+	[RELAIS_MSG_TRANSFER] = {"transfer",
+				 A,
+				 {{"call", K_ID, TRUE},
+				  {"to", K_TARGET, TRUE},
+				  {"note", K_TEXT, FALSE, 0, RELAIS_PROTO_MAX_NOTE}}},
+	[RELAIS_MSG_TRANSFER_OFFER] = {"transfer_offer",
+				       S,
+				       {{"call", K_ID, TRUE},
+					{"from", K_TEXT, TRUE, 1},
+					{"language", K_LANG, TRUE},
+					{"topic", K_ID, TRUE},
+					{"answers", K_ANSWERS, FALSE},
+					{"note", K_TEXT, FALSE, 0, RELAIS_PROTO_MAX_NOTE},
+					{"expires_s", K_INT, TRUE, 1, 3600},
+					{"queued", K_BOOL, FALSE}}},
+	[RELAIS_MSG_TRANSFER_ACCEPT] = {"transfer_accept", A, {{"call", K_ID, TRUE}}},
+	[RELAIS_MSG_TRANSFER_DECLINE] = {"transfer_decline", A, {{"call", K_ID, TRUE}}},
+	[RELAIS_MSG_TRANSFER_STATE] = {"transfer_state",
+				       S,
+				       {{"call", K_ID, TRUE},
+					{"state", K_ENUM, TRUE, 0, 0, relais_transfer_states},
+					{"adviser", K_TEXT, FALSE, 1},
+					{"topic", K_ID, FALSE}}},
+	[RELAIS_MSG_TRANSFER_DONE] = {"transfer_done", A, {{"call", K_ID, TRUE}}},
+	/* S→B,A: the call's adviser is now `adviser` (its display name) */
+	[RELAIS_MSG_CALL_OWNER] = {"call_owner", S, {{"call", K_ID, TRUE}, {"adviser", K_TEXT, TRUE, 1}}},
+	/* A asks who could take its call; S answers with the colleagues free
+	 * now and the topics' queues */
+	[RELAIS_MSG_TRANSFER_LIST] = {"transfer_list", A, {{"call", K_ID, TRUE}}},
+	[RELAIS_MSG_TRANSFER_OPTIONS] = {"transfer_options",
+					 S,
+					 {{"call", K_ID, TRUE},
+					  {"advisers", K_OBJECTS, TRUE},
+					  {"topics", K_OBJECTS, TRUE}}},
 };
 
 const char *relais_msg_type_name(RelaisMsgType type)
@@ -459,6 +499,31 @@ static gboolean check_report_size(const char *name, JsonNode *n, GError **error)
 	return TRUE;
 }
 
+/* A transfer's `to`: exactly one of {adviser: a login (1..64 bytes of
+ * text)} and {topic: an id}, nothing else. */
+static gboolean check_target(const char *field, JsonNode *n, GError **error)
+{
+	if (!JSON_NODE_HOLDS_OBJECT(n))
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field '%s' must be an object: {\"adviser\": login} or {\"topic\": id}", field);
+	JsonObject *o = json_node_get_object(n);
+	JsonNode *adviser = json_object_get_member(o, "adviser");
+	JsonNode *topic = json_object_get_member(o, "topic");
+	if (json_object_get_size(o) != 1 || (adviser == NULL && topic == NULL))
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field '%s' must name one adviser or one topic, and nothing else", field);
+	if (adviser) {
+		if (!node_is_string(adviser))
+			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+					   "field '%s.adviser' must be a string", field);
+		return check_text("to.adviser", json_node_get_string(adviser), 1, 64, error);
+	}
+	if (!node_is_string(topic))
+		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
+				   "field '%s.topic' must be a string", field);
+	return check_id("to.topic", json_node_get_string(topic), error);
+}
+
 static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 {
 	switch (f->kind) {
@@ -476,7 +541,10 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 		if (f->kind == K_ID)
 			return check_id(f->name, s, error);
 		if (f->kind == K_TEXT)
-			return check_text(f->name, s, (gsize)f->min, CONFIG_RELAIS_PROTO_MAX_TEXT, error);
+			return check_text(f->name, s, (gsize)f->min,
+					  f->max > 0 ? MIN(f->max, CONFIG_RELAIS_PROTO_MAX_TEXT)
+						     : CONFIG_RELAIS_PROTO_MAX_TEXT,
+					  error);
 		if (f->kind == K_SDP)
 			return check_text(f->name, s, 1, CONFIG_RELAIS_PROTO_MAX_SDP, error);
 		if (f->kind == K_TIME) {
@@ -537,6 +605,8 @@ static gboolean check_field(const FieldSpec *f, JsonNode *n, GError **error)
 			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
 					   "field '%s' must be an object", f->name);
 		return check_report_size(f->name, n, error);
+	case K_TARGET:
+		return check_target(f->name, n, error);
 	case K_ANSWERS:
 		if (!JSON_NODE_HOLDS_OBJECT(n))
 			return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,

@@ -88,6 +88,16 @@ typedef enum {
 	RELAIS_MSG_GUEST_ANSWER,
 	RELAIS_MSG_GUEST_STATE,
 	RELAIS_MSG_GUEST_REMOVE,
+	/* warm transfer (PROTOCOL.md "Warm transfer") */
+	RELAIS_MSG_TRANSFER,
+	RELAIS_MSG_TRANSFER_OFFER,
+	RELAIS_MSG_TRANSFER_ACCEPT,
+	RELAIS_MSG_TRANSFER_DECLINE,
+	RELAIS_MSG_TRANSFER_STATE,
+	RELAIS_MSG_TRANSFER_DONE,
+	RELAIS_MSG_CALL_OWNER,
+	RELAIS_MSG_TRANSFER_LIST,
+	RELAIS_MSG_TRANSFER_OPTIONS,
 	RELAIS_MSG_N_TYPES
 } RelaisMsgType;
 
@@ -113,7 +123,18 @@ typedef enum {
 	RELAIS_PROTO_ERROR_INVITE_EXPIRED,
 	RELAIS_PROTO_ERROR_INVITE_USED,
 	RELAIS_PROTO_ERROR_CALL_ENDED,
+	/* a transfer refused (PROTOCOL.md "Warm transfer") */
+	RELAIS_PROTO_ERROR_LOOP,	/* back to an adviser already in the chain, or to oneself */
+	RELAIS_PROTO_ERROR_CHAIN,	/* the call was transferred RELAIS_PROTO_MAX_TRANSFERS times */
+	RELAIS_PROTO_ERROR_UNAVAILABLE, /* the colleague or topic cannot take the call now */
 } RelaisProtoError;
+
+/* Transfers of one call, at most (PROTOCOL.md "Warm transfer"). */
+#define RELAIS_PROTO_MAX_TRANSFERS 5
+/* A transfer's note from the first adviser: at most this many bytes. */
+#define RELAIS_PROTO_MAX_NOTE 500
+/* The states of transfer_state, in order; NULL-terminated. */
+extern const char *const relais_transfer_states[];
 
 /* Close codes of a guest's connection (PROTOCOL.md "A guest in the
  * call"): the page shows the sentence for each in the guest's language. */

@@ -20,6 +20,11 @@ void hub_call_free(SbCall *c)
 	g_free(c->topic);
 	g_free(c->language);
 	g_free(c->adviser_account);
+	if (c->answers)
+		json_object_unref(c->answers);
+	if (c->owners)
+		g_ptr_array_unref(c->owners);
+	hub_transfer_free(c->transfer);
 	if (c->held)
 		g_ptr_array_unref(c->held);
 	if (c->held_adviser)
@@ -95,6 +100,7 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 	       reason ? reason : "");
 	/* the switchboard ends a call only when an end did not come back */
 	hub_call_must_step(call, by == NULL ? SB_CALL_EV_GRACE_OVER : SB_CALL_EV_END);
+	hub_transfer_withdraw(hub, call, FALSE);
 	hub_guests_call_ended(hub, call, reason);
 	SbPeer *ends[2] = {call->booth, call->adviser};
 	for (guint i = 0; i < 2; i++) {
@@ -130,6 +136,7 @@ void hub_end_call(SbHub *hub, SbCall *call, SbPeer *by, const char *reason)
 			.ended_at = hub_wall_s(hub),
 			.end_reason = code,
 			.adviser_conn = call->adviser ? call->adviser->conn : NULL,
+			.transfers = call->transfers,
 		};
 		hub->services.call_ended(&info, hub->services_data);
 	}
@@ -293,6 +300,8 @@ gboolean sb_hub_reload_call(SbHub *hub, const SbHubLiveCall *c, GError **error)
 	call->ticket = g_strdup(c->ticket);
 	call->booth_id = g_strdup(c->booth_id);
 	call->adviser_account = g_strdup(c->adviser);
+	call->owners = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(call->owners, g_strdup(c->adviser));
 	/* its length (wait estimates) counts from now: the hub's clock is this process's */
 	call->started_us = now;
 	call->site = c->site && *c->site ? g_strdup(c->site) : NULL;
@@ -317,6 +326,11 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 			       adviser->call->id);
 		return;
 	}
+	if (adviser->offer || adviser->invite) {
+		hub_send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept",
+			       "a transfer is offered to you or you are joining one: answer it first");
+		return;
+	}
 	SbTicket *t = hub_queue_find(hub, id);
 	if (t == NULL) {
 		hub_send_error(hub, adviser, RELAIS_PROTO_ERROR_GONE, "accept",
@@ -332,6 +346,11 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	if (!hub_adviser_topic_ok(adviser, t)) {
 		hub_send_error(hub, adviser, RELAIS_PROTO_ERROR_STATE, "accept",
 			       "ticket '%s' is outside your skills: topic '%s' is not one of yours", id, t->topic);
+		return;
+	}
+	if (t->transfer) {
+		/* a call in progress transferred to this queue: its adviser joins it */
+		hub_transfer_accept_ticket(hub, adviser, t);
 		return;
 	}
 	SbPeer *booth = t->booth;
@@ -354,6 +373,10 @@ void hub_handle_accept(SbHub *hub, SbPeer *adviser, RelaisMsg *msg)
 	call->held = g_ptr_array_new_with_free_func(g_free);
 	call->held_adviser = g_ptr_array_new_with_free_func(g_free);
 	call->adviser_account = g_strdup(adviser->account);
+	call->answers = hub_answers_copy(t->answers);
+	call->owners = g_ptr_array_new_with_free_func(g_free);
+	if (adviser->account)
+		g_ptr_array_add(call->owners, g_strdup(adviser->account));
 	g_hash_table_insert(hub->calls, call->id, call);
 	booth->call = call;
 	hub_booth_must_step(booth, SB_BOOTH_EV_ACCEPTED);

@@ -30,6 +30,7 @@ static void invite_free(SbInvite *inv)
 	g_free(inv->hash);
 	g_free(inv->call_id);
 	g_free(inv->role);
+	g_free(inv->name);
 	g_free(inv);
 }
 
@@ -78,7 +79,9 @@ static char *guest_state_text(SbInvite *inv, const char *state)
 	JsonObject *o = relais_msg_new(RELAIS_MSG_GUEST_STATE);
 	json_object_set_string_member(o, "call", inv->call_id);
 	json_object_set_string_member(o, "guest", inv->id);
-	if (inv->peer && inv->peer->name)
+	if (inv->name)
+		json_object_set_string_member(o, "name", inv->name);
+	else if (inv->peer && inv->peer->name)
 		json_object_set_string_member(o, "name", inv->peer->name);
 	json_object_set_string_member(o, "role", inv->role);
 	json_object_set_string_member(o, "state", state);
@@ -91,11 +94,13 @@ static char *guest_state_text(SbInvite *inv, const char *state)
 static void guest_out(SbHub *hub, SbInvite *inv, const char *state, gushort close_code, const char *close_reason)
 {
 	SbCall *call = inv->call;
+	/* a colleague joining by a transfer is on its adviser link: told, never closed */
+	gboolean colleague = inv->peer && inv->peer->role == RELAIS_ROLE_ADVISER;
 	g_autofree char *text = guest_state_text(inv, state);
 	g_message("call %s: guest %s %s", inv->call_id, inv->id, state);
-	send_to_call(hub, call, text, TRUE, TRUE, close_code != 0);
+	send_to_call(hub, call, text, TRUE, TRUE, close_code != 0 || colleague);
 	if (inv->peer) {
-		if (close_code)
+		if (close_code && !colleague)
 			hub_close_peer(hub, inv->peer, close_code, close_reason);
 		inv->peer->invite = NULL;
 		inv->peer = NULL;
@@ -103,6 +108,66 @@ static void guest_out(SbHub *hub, SbInvite *inv, const char *state, gushort clos
 	inv->state = SB_GUEST_OVER;
 	if (call->invite == inv)
 		call->invite = NULL;
+	if (colleague)
+		hub_transfer_guest_step(hub, call, state);
+}
+
+/* An adviser's name as a guest's is shown: 1..RELAIS_PROTO_MAX_GUEST_NAME
+ * characters, no control character (an account's display name may be
+ * longer). Returns: (transfer full) */
+static char *colleague_name(const SbPeer *adviser)
+{
+	const char *name = adviser->name && *adviser->name ? adviser->name : adviser->account;
+	if (name == NULL || *name == '\0')
+		name = "adviser";
+	/* g_utf8_substring reads past the end given more than the length */
+	g_autofree char *clipped = g_utf8_strlen(name, -1) > RELAIS_PROTO_MAX_GUEST_NAME
+					   ? g_utf8_substring(name, 0, RELAIS_PROTO_MAX_GUEST_NAME)
+					   : g_strdup(name);
+	GString *out = g_string_new(NULL);
+	for (const char *p = clipped; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		g_string_append_unichar(out, g_unichar_iscntrl(c) ? ' ' : c);
+	}
+	return g_string_free(out, FALSE);
+}
+
+SbInvite *hub_guest_colleague(SbHub *hub, SbCall *call, SbPeer *adviser)
+{
+	if (call->invite && call->invite->state != SB_GUEST_OVER)
+		return NULL;
+	g_autofree char *guest_id = hub_random_id(hub, adviser, "g-");
+	if (guest_id == NULL)
+		return NULL;
+	gint64 now = hub_now_us(hub);
+	SbInvite *inv = g_new0(SbInvite, 1);
+	/* no token: the key only has to differ from every token's hex hash */
+	inv->hash = g_strdup_printf("colleague:%s", guest_id);
+	inv->id = g_steal_pointer(&guest_id);
+	inv->call_id = g_strdup(call->id);
+	inv->call = call;
+	inv->role = g_strdup("colleague");
+	inv->name = colleague_name(adviser);
+	inv->made_us = inv->asked_us = now;
+	inv->expires_us = now;
+	inv->used = TRUE;
+	inv->state = SB_GUEST_ASKING;
+	inv->peer = adviser;
+	adviser->invite = inv;
+	g_hash_table_insert(hub->invites, inv->hash, inv);
+	call->invite = inv;
+	g_message("call %s: colleague '%s' joins by a transfer as %s: asking the visitor", call->id, adviser->name,
+		  inv->id);
+	g_autofree char *asking = guest_state_text(inv, "asking");
+	send_to_call(hub, call, asking, FALSE, TRUE, TRUE);
+	JsonObject *o = relais_msg_new(RELAIS_MSG_GUEST_ASK);
+	json_object_set_string_member(o, "call", call->id);
+	json_object_set_string_member(o, "guest", inv->id);
+	json_object_set_string_member(o, "name", inv->name);
+	json_object_set_string_member(o, "role", inv->role);
+	g_autofree char *ask = relais_msg_to_string(o);
+	send_to_call(hub, call, ask, TRUE, FALSE, FALSE);
+	return inv;
 }
 
 /* invite, invite_cancel, guest_remove from the call's adviser;
@@ -124,6 +189,11 @@ void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		inv = NULL;
 	}
 	if (type == RELAIS_MSG_INVITE) {
+		if (call->transfer) {
+			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, ref,
+				       "a transfer of this call is under way: at most three people in a call");
+			return;
+		}
 		if (inv) {
 			hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FULL, ref,
 				       "this call already has a guest %s: at most three people in a call",
@@ -211,6 +281,8 @@ void hub_handle_guest_msg(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 			g_message("call %s: the visitor let guest %s in", call->id, inv->id);
 			g_autofree char *text = guest_state_text(inv, "joining");
 			send_to_call(hub, call, text, TRUE, TRUE, TRUE);
+			if (g_strcmp0(inv->role, "colleague") == 0)
+				hub_transfer_guest_step(hub, call, "joining");
 		} else {
 			guest_out(hub, inv, "declined", RELAIS_CLOSE_DECLINED, "declined");
 		}
@@ -373,6 +445,8 @@ void hub_guest_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 		inv->state = SB_GUEST_JOINED;
 		g_autofree char *text = guest_state_text(inv, "joined");
 		send_to_call(hub, call, text, TRUE, TRUE, TRUE);
+		if (g_strcmp0(inv->role, "colleague") == 0)
+			hub_transfer_guest_step(hub, call, "joined");
 	}
 }
 
@@ -387,7 +461,11 @@ void hub_guest_gone(SbHub *hub, SbPeer *peer)
 void hub_guests_call_ended(SbHub *hub, SbCall *call, const char *reason)
 {
 	SbInvite *cur = call->invite;
-	if (cur && cur->peer) {
+	if (cur && cur->peer && cur->peer->role == RELAIS_ROLE_ADVISER) {
+		/* a colleague: its adviser link stays (hub_transfer_call_ended told it) */
+		cur->peer->invite = NULL;
+		cur->peer = NULL;
+	} else if (cur && cur->peer) {
 		JsonObject *o = relais_msg_new(RELAIS_MSG_END);
 		json_object_set_string_member(o, "call", call->id);
 		if (reason)

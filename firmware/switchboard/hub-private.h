@@ -45,7 +45,36 @@ typedef struct {
 	SbGuestState state;
 	SbPeer *peer; /* the guest's connection while in the call */
 	gint64 asked_us;
+	char *name; /* a colleague's name as guest_ask and guest_state carry it (a guest's: peer->name) */
 } SbInvite;
+
+/* A warm transfer under way (hub-transfer.c, PROTOCOL.md "Warm
+ * transfer"): one per call at a time. */
+typedef enum {
+	SB_TRANSFER_OFFERED, /* colleague `to` is offered the call */
+	SB_TRANSFER_QUEUED,  /* the call's ticket waits at the front of a topic's queue */
+	SB_TRANSFER_JOINING, /* `to` accepted: it joins as a guest of role colleague */
+} SbTransferState;
+
+/* How a transfer ended (relais_transfers_total). */
+typedef enum {
+	HUB_TRANSFER_DONE,
+	HUB_TRANSFER_DECLINED,
+	HUB_TRANSFER_GONE,
+	HUB_TRANSFER_UNANSWERED,
+	HUB_TRANSFER_WITHDRAWN,
+	HUB_TRANSFER_OUTCOMES,
+} HubTransferOutcome;
+
+typedef struct {
+	SbTransferState state;
+	SbPeer *from;	  /* the adviser who asked (the call's adviser) */
+	SbPeer *to;	  /* the colleague offered or joining; NULL while queued */
+	char *topic;	  /* to a queue: its topic */
+	char *note;	  /* the first adviser's note (nullable) */
+	gint64 since_us;  /* offered or queued at (hub clock) */
+	SbTicket *ticket; /* queued: its ticket in hub->queue */
+} SbTransfer;
 
 /* A document the adviser shows in a call (PROTOCOL.md "Showing a
  * document"): in memory only, zeroed when dropped (zero_free). */
@@ -90,7 +119,9 @@ struct _SbPeer {
 	char *reason;
 	/* adviser; guest: its display name from its hello */
 	char *name;
-	SbInvite *invite; /* guest: its invitation (NULL: out of the call) */
+	SbInvite *invite; /* guest: its invitation (NULL: out of the call); an adviser
+			   * joining a call by a transfer: its colleague invitation */
+	SbCall *offer;	  /* adviser: the call a transfer offers them, or joining */
 	char *account;	  /* the login it signed in with (NULL: none known) */
 	/* what the adviser handles, from their account; NULL or empty: any */
 	char **languages;
@@ -121,8 +152,9 @@ struct _SbTicket {
 	char *language;
 	char *topic;
 	JsonObject *answers;
-	gboolean booked; /* came with a booking: served before walk-ins */
-	char *booking;	 /* its verified, checked-in code (booked) */
+	gboolean booked;  /* came with a booking: served before walk-ins */
+	SbCall *transfer; /* a call transferred to this topic's queue (booth in it, not queued) */
+	char *booking;	  /* its verified, checked-in code (booked) */
 	gint64 created_us;
 	gint64 queued_wall_s; /* the same instant on the wall clock (call records) */
 	/* what the booth was last told (queued), so that only changes are sent */
@@ -149,6 +181,10 @@ struct _SbCall {
 	SbDoc *doc;		 /* the document shown now (one at a time), or NULL */
 	SbInvite *invite;	 /* its invitation out, or its guest (hub->invites owns it), or NULL */
 	guint invites_made;
+	JsonObject *answers;  /* the visitor's answers, for a transfer's offer */
+	SbTransfer *transfer; /* a transfer under way, or NULL */
+	GPtrArray *owners;    /* the logins of the advisers who had the call, in order */
+	guint transfers;      /* transfers done (the call's record counts them) */
 };
 
 /* A call that ended recently, kept so that the booth can send the visitor's
@@ -216,8 +252,9 @@ struct _SbHub {
 	gint64 snapshot_seq; /* the last booth list snapshot's id */
 	/* booth list messages and their bytes, by HubBoothMsgKind */
 	guint64 booth_msgs[2], booth_bytes[2];
-	gboolean stopping;   /* sb_hub_stop: lost links leave stored calls alone */
-	GHashTable *invites; /* token hash -> SbInvite (hub-guests.c) */
+	gboolean stopping;				  /* sb_hub_stop: lost links leave stored calls alone */
+	GHashTable *invites;				  /* token hash -> SbInvite (hub-guests.c) */
+	guint64 transfer_outcomes[HUB_TRANSFER_OUTCOMES]; /* hub-transfer.c */
 };
 
 /* --- shared by the hub's files (hub.c) --- */
@@ -373,5 +410,32 @@ void hub_guests_call_ended(SbHub *hub, SbCall *call, const char *reason);
 /* The visitor's 60 s to answer; old invitations forgotten. */
 void hub_guests_expire(SbHub *hub, gint64 now);
 const char *hub_guest_state_name(const SbInvite *inv);
+/* A colleague's invitation (a transfer): `adviser` joins `call` through the
+ * visitor's consent, as a guest does, over its adviser link. NULL: the
+ * call has a guest already (said to nobody: the caller checked). */
+SbInvite *hub_guest_colleague(SbHub *hub, SbCall *call, SbPeer *adviser);
+
+/* --- warm transfer (hub-transfer.c) --- */
+
+/* transfer, transfer_accept, transfer_decline, transfer_done, transfer_list. */
+void hub_handle_transfer(SbHub *hub, SbPeer *peer, RelaisMsg *msg);
+/* The colleague's guest state changed (joining, joined, declined, left,
+ * removed): the first adviser is told, a transfer ended when it is out. */
+void hub_transfer_guest_step(SbHub *hub, SbCall *call, const char *state);
+/* An adviser's link is gone: its offers and its transfers end. */
+void hub_transfer_adviser_gone(SbHub *hub, SbPeer *adviser);
+/* The transfer of `call` is withdrawn (its call ends, its booth or its
+ * adviser went): the colleague is told and out of the call; with
+ * `tell_from`, the first adviser is told too. */
+void hub_transfer_withdraw(SbHub *hub, SbCall *call, gboolean tell_from);
+/* An adviser accepted ticket `t` of a call transferred to a queue. */
+void hub_transfer_accept_ticket(SbHub *hub, SbPeer *adviser, SbTicket *t);
+/* Offers unanswered and queued transfers past their time. */
+void hub_transfer_expire(SbHub *hub, gint64 now);
+void hub_transfer_free(SbTransfer *t);
+/* Whether adviser `a` is signed in as one who had `call` (a transfer back is a loop). */
+gboolean hub_transfer_had_call(SbCall *call, const SbPeer *a);
+/* The relais_transfers_total counters, appended to `out`. */
+void hub_transfer_metrics(SbHub *hub, GString *out);
 
 G_END_DECLS

@@ -74,6 +74,8 @@ char *hub_queue_entry(SbHub *hub, SbTicket *t)
 	json_object_set_object_member(e, "answers", hub_answers_copy(t->answers));
 	json_object_set_int_member(e, "waited_s", (hub_now_us(hub) - t->created_us) / G_USEC_PER_SEC);
 	json_object_set_boolean_member(e, "booked", t->booked);
+	if (t->transfer)
+		json_object_set_boolean_member(e, "transfer", TRUE);
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
 	json_node_take_object(node, e);
 	return json_to_string(node, FALSE);
@@ -93,7 +95,8 @@ GPtrArray *hub_queue_entries(SbHub *hub, SbPeer *adviser)
 	GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
 	for (GList *l = hub->queue.head; l; l = l->next) {
 		SbTicket *t = l->data;
-		if (hub_adviser_can_take(adviser, t))
+		/* a transferred call is not listed to those who had it: a loop */
+		if (hub_adviser_can_take(adviser, t) && !(t->transfer && hub_transfer_had_call(t->transfer, adviser)))
 			g_ptr_array_add(items, hub_queue_entry(hub, t));
 	}
 	return items;
@@ -153,6 +156,8 @@ void hub_tell_positions(SbHub *hub, gboolean only_new)
 	guint pos = 1;
 	for (GList *l = hub->queue.head; l; l = l->next, pos++) {
 		SbTicket *t = l->data;
+		if (t->transfer)
+			continue; /* its visitor is in a call: it counts, it is told nothing */
 		if (only_new && t->told_position != 0)
 			continue;
 		gint64 wait = estimated_wait_s(hub, t, pos);

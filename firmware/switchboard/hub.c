@@ -65,6 +65,10 @@ SbHub *sb_hub_new(const SbHubConfig *config, const SbHubTransport *transport, gp
 		hub->config.msg_rate = CONFIG_RELAIS_SB_MSG_RATE;
 	if (hub->config.broadcast_interval_ms == 0)
 		hub->config.broadcast_interval_ms = CONFIG_RELAIS_SB_BROADCAST_INTERVAL_MS;
+	if (hub->config.transfer_answer_s == 0)
+		hub->config.transfer_answer_s = CONFIG_RELAIS_SB_TRANSFER_ANSWER_S;
+	if (hub->config.transfer_queue_s == 0)
+		hub->config.transfer_queue_s = CONFIG_RELAIS_SB_TRANSFER_QUEUE_S;
 	hub->pending = g_ptr_array_new();
 	hub->slot_asks = g_ptr_array_new();
 	hub->durations = g_new0(gint64, hub->config.wait_history);
@@ -899,7 +903,8 @@ static void receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_ICE:
 	case RELAIS_MSG_CHAT:
 	case RELAIS_MSG_END:
-		if (peer->role == RELAIS_ROLE_GUEST)
+		/* a guest, or an adviser joining a call by a transfer */
+		if (peer->role == RELAIS_ROLE_GUEST || (peer->role == RELAIS_ROLE_ADVISER && peer->invite))
 			hub_guest_in_call(hub, peer, msg);
 		else
 			hub_handle_in_call(hub, peer, msg);
@@ -909,6 +914,13 @@ static void receive(SbHub *hub, SbPeer *peer, const char *data, gsize len)
 	case RELAIS_MSG_GUEST_REMOVE:
 	case RELAIS_MSG_GUEST_ANSWER:
 		hub_handle_guest_msg(hub, peer, msg);
+		break;
+	case RELAIS_MSG_TRANSFER:
+	case RELAIS_MSG_TRANSFER_ACCEPT:
+	case RELAIS_MSG_TRANSFER_DECLINE:
+	case RELAIS_MSG_TRANSFER_DONE:
+	case RELAIS_MSG_TRANSFER_LIST:
+		hub_handle_transfer(hub, peer, msg);
 		break;
 	case RELAIS_MSG_SHARE:
 	case RELAIS_MSG_RECONNECT:
@@ -1004,6 +1016,10 @@ static void detach_peer(SbHub *hub, SbPeer *peer)
 	}
 	if (peer->role == RELAIS_ROLE_BOOTH)
 		hub_diag_peer_gone(hub, peer);
+	if (peer->role == RELAIS_ROLE_ADVISER)
+		hub_transfer_adviser_gone(hub, peer);
+	else if (peer->call && peer->call->transfer)
+		hub_transfer_withdraw(hub, peer->call, TRUE); /* the booth's link: no transfer without it */
 	/* A link lost in a call: the call is held for a while, the end
 	 * reconnects and names it in its hello (the two ends exchange media
 	 * directly, a signaling blip need not end it). */
@@ -1131,6 +1147,7 @@ void sb_hub_tick(SbHub *hub)
 	close_silent(hub, now);
 	hub_calls_expire(hub, now);
 	hub_guests_expire(hub, now);
+	hub_transfer_expire(hub, now);
 	hub_diag_expire(hub, now);
 	GHashTableIter it;
 	gpointer value;
@@ -1199,6 +1216,7 @@ void sb_hub_metrics(SbHub *hub, GString *out)
 			       sb_hub_document_bytes(hub));
 	hub_bookings_metrics(hub, out);
 	hub_diag_metrics(hub, out);
+	hub_transfer_metrics(hub, out);
 	g_string_append_printf(out,
 			       "# HELP relais_update_reports_total Booths' reports of their last update, by result "
 			       "(repeated after every reconnection).\n"

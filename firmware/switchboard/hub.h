@@ -44,7 +44,9 @@ typedef struct {
 	gint64 ended_at;
 	const char *end_reason; /* a code ([a-z0-9_-]): "booth-hangup", "adviser-hangup", "peer-lost",
 				 * "cancelled" (left the queue), "booth-lost" (link lost while queued) */
-	gpointer adviser_conn;	/* the answering adviser's connection (NULL if not answered) */
+	gpointer adviser_conn;	/* the answering adviser's connection (NULL if not answered); after a
+				 * warm transfer, the adviser who finished the call */
+	guint transfers;	/* warm transfers the call went through (PROTOCOL.md "Warm transfer") */
 } SbHubCallInfo;
 
 /* A call in progress as the store keeps it (STORE.md "Calls in
@@ -102,6 +104,9 @@ typedef struct {
 	 * kept until its call_ended, so that a switchboard started again takes
 	 * it back (sb_hub_reload_call) */
 	void (*call_answered)(const SbHubLiveCall *call, gpointer user_data);
+	/* a warm transfer handed call `call_id` to the adviser signed in as
+	 * `adviser` (a login): only their sign-in may resume it from now on */
+	void (*call_owner)(const char *call_id, const char *adviser, gpointer user_data);
 	/* the visitor's rating of call `call_id` arrived (accepted: the call
 	 * was the booth's, within the window, not rated before) */
 	void (*feedback)(const char *call_id, gint score, gpointer user_data);
@@ -175,6 +180,8 @@ typedef struct {
 	guint msg_burst;	     /* messages a connection may send at once ... */
 	guint msg_rate;		     /* ... and per second, sustained (token bucket) */
 	guint broadcast_interval_ms; /* queue and booth lists to advisers: at most one per this */
+	guint transfer_answer_s;     /* a colleague answers a transfer's offer within this */
+	guint transfer_queue_s;	     /* a call transferred to a queue waits this long there */
 	/* the switchboard's public base URL ("https://relais.example.org"),
 	 * for guests' links (PROTOCOL.md "A guest in the call"); NULL: the
 	 * links are paths, resolved by the console against its own origin */

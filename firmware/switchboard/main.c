@@ -624,7 +624,9 @@ static gboolean takes_value(const char *arg)
 					   "--health-min-free-mb",
 					   "--max-booths",
 					   "--no-show-minutes",
-					   "--checkin-early-minutes"};
+					   "--checkin-early-minutes",
+					   "--transfer-answer-seconds",
+					   "--transfer-queue-seconds"};
 	for (guint i = 0; i < G_N_ELEMENTS(opts); i++)
 		if (strcmp(arg, opts[i]) == 0)
 			return TRUE;
@@ -661,6 +663,8 @@ int main(int argc, char **argv)
 	int max_booths = CONFIG_RELAIS_SB_MAX_BOOTHS;
 	g_auto(GStrv) trusted_proxy = NULL;
 	g_autofree char *public_url = NULL;
+	int transfer_answer_s = CONFIG_RELAIS_SB_TRANSFER_ANSWER_S;
+	int transfer_queue_s = CONFIG_RELAIS_SB_TRANSFER_QUEUE_S;
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
@@ -706,6 +710,14 @@ int main(int argc, char **argv)
 		 "The base URL guests reach this switchboard at, for their invitation links (default: a path, "
 		 "resolved by the console against its own address)",
 		 "URL"},
+		{"transfer-answer-seconds", 0, 0, G_OPTION_ARG_INT, &transfer_answer_s,
+		 "A colleague answers a transfer's offer within this, or it is declined (5..600; default: the "
+		 "Kconfig value)",
+		 "S"},
+		{"transfer-queue-seconds", 0, 0, G_OPTION_ARG_INT, &transfer_queue_s,
+		 "A call transferred to a topic's queue waits there this long at most (5..3600; default: the "
+		 "Kconfig value)",
+		 "S"},
 		{"trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxy,
 		 "Reverse proxy whose Forwarded / X-Forwarded-For / X-Forwarded-Proto are believed: addresses and "
 		 "CIDR ranges, comma-separated, repeatable (default: the Kconfig list; 'none': nobody)",
@@ -921,6 +933,10 @@ int main(int argc, char **argv)
 			CONFIG_RELAIS_SB_BUNDLE_MAX_BYTES);
 		return 2;
 	}
+	if (transfer_answer_s < 5 || transfer_answer_s > 600 || transfer_queue_s < 5 || transfer_queue_s > 3600) {
+		fprintf(stderr, PROG ": --transfer-answer-seconds must be 5..600, --transfer-queue-seconds 5..3600\n");
+		return 2;
+	}
 	if (max_booths < 1 || max_booths > 100000) {
 		fprintf(stderr, PROG ": --max-booths must be 1..100000\n");
 		return 2;
@@ -964,6 +980,8 @@ int main(int argc, char **argv)
 				.diag_timeout_ms = diag_timeout_ms,
 				.hello_timeout_ms = hello_timeout_ms,
 				.public_url = public_url,
+				.transfer_answer_s = (guint)transfer_answer_s,
+				.transfer_queue_s = (guint)transfer_queue_s,
 			},
 		.doc_limits = {.max_bytes = (gsize)doc_max_bytes},
 		.enrol = enrol,

@@ -471,6 +471,35 @@ static void services_call_answered(const SbHubLiveCall *call, gpointer user_data
 				    write_live_call, o, (GDestroyNotify)owned_live_free);
 }
 
+typedef struct {
+	char *call_id, *adviser;
+} Owner;
+
+static void owner_free(Owner *o)
+{
+	g_free(o->call_id);
+	g_free(o->adviser);
+	g_free(o);
+}
+
+static gboolean write_owner(SbStore *store, gpointer data, GError **error)
+{
+	Owner *o = data;
+	return sb_store_live_call_set_adviser(store, o->call_id, o->adviser, error);
+}
+
+/* A warm transfer: the call in progress is the colleague's to resume now. */
+static void services_call_owner(const char *call_id, const char *adviser, gpointer user_data)
+{
+	SbServer *server = user_data;
+	Owner *o = g_new0(Owner, 1);
+	o->call_id = g_strdup(call_id);
+	o->adviser = g_strdup(adviser);
+	(void)sb_write_queue_submit(server->writes, SB_SERVER_OP_LIVE_CALL,
+				    g_strdup_printf("call %s handed over to %s", call_id, adviser), write_owner, o,
+				    (GDestroyNotify)owner_free);
+}
+
 static void reload_one(const SbLiveCall *c, gpointer user_data)
 {
 	SbServer *server = user_data;
@@ -505,6 +534,7 @@ static const SbHubTransport transport = {transport_send, transport_close};
 static const SbHubServices services = {
 	.call_ended = services_call_ended,
 	.call_answered = services_call_answered,
+	.call_owner = services_call_owner,
 	.feedback = services_feedback,
 	.next_opening = services_next_opening,
 	.booking_slots_async = services_booking_slots_async,

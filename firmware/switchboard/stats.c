@@ -132,9 +132,9 @@ static char *record_summary(const SbCallRecord *r)
 {
 	g_autofree char *q = iso_or_none(r->queued_at), *a = iso_or_none(r->answered_at), *e = iso_or_none(r->ended_at);
 	return g_strdup_printf("call %s: site %" G_GINT64_FORMAT ", booth %s, topic %s, language %s, queued %s, "
-			       "answered %s, ended %s, end %s",
+			       "answered %s, ended %s, end %s, transfers %u",
 			       r->call_id, r->site_id, r->booth_id ? r->booth_id : "-", r->topic, r->language, q, a, e,
-			       r->end_reason ? r->end_reason : "-");
+			       r->end_reason ? r->end_reason : "-", r->transfers);
 }
 
 void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *adviser_signin)
@@ -153,6 +153,7 @@ void sb_stats_call_ended(SbStats *stats, const SbHubCallInfo *info, const char *
 		.answered_at = info->answered_at,
 		.ended_at = info->ended_at,
 		.end_reason = o->end_reason = g_strdup(info->end_reason),
+		.transfers = info->transfers,
 	};
 	/* written now, or kept and retried in order (writeq.h): the call is
 	 * over for everyone whatever the disk says */
@@ -473,6 +474,7 @@ static void stats_reply(SoupServerMessage *msg, gboolean csv, GPtrArray *rows, c
 			json_builder_add_int_value(b, r->satisfaction[k]);
 		json_builder_end_array(b);
 		add_uint(b, "follow_ups", r->follow_ups);
+		add_uint(b, "transferred", r->transferred);
 		add_uint(b, "bookings", r->bookings);
 		add_uint(b, "no_shows", r->no_shows);
 		json_builder_end_object(b);
@@ -664,6 +666,8 @@ static void add_call(const SbCallFacts *f, gpointer user_data)
 		a->row->satisfaction[f->satisfaction - 1]++;
 	if (f->follow_up)
 		a->row->follow_ups++;
+	if (f->answered && f->transfers > 0)
+		a->row->transferred++; /* one session, however many hands it went through */
 }
 
 static void add_booking(Scan *scan, const SbBooking *b)
@@ -755,7 +759,7 @@ char *sb_stats_to_csv(GPtrArray *rows)
 {
 	GString *out = g_string_new("day,site,topic,requests,sessions,wait_mean_s,wait_median_s,duration_mean_s,"
 				    "duration_median_s,satisfaction_1,satisfaction_2,satisfaction_3,satisfaction_4,"
-				    "satisfaction_5,follow_ups,bookings,no_shows\r\n");
+				    "satisfaction_5,follow_ups,bookings,no_shows,transferred\r\n");
 	for (guint i = 0; rows && i < rows->len; i++) {
 		SbStatRow *r = g_ptr_array_index(rows, i);
 		csv_text(out, r->day);
@@ -770,7 +774,8 @@ char *sb_stats_to_csv(GPtrArray *rows)
 		csv_seconds(out, r->duration_median_s);
 		for (guint k = 0; k < 5; k++)
 			g_string_append_printf(out, ",%u", r->satisfaction[k]);
-		g_string_append_printf(out, ",%u,%u,%u\r\n", r->follow_ups, r->bookings, r->no_shows);
+		g_string_append_printf(out, ",%u,%u,%u,%u\r\n", r->follow_ups, r->bookings, r->no_shows,
+				       r->transferred);
 	}
 	return g_string_free(out, FALSE);
 }

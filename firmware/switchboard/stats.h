@@ -66,8 +66,9 @@ typedef struct {
 	gdouble duration_mean_s, duration_median_s; /* answered → ended; -1 without sign-ins */
 	guint satisfaction[5];			    /* [0] counts score 1 ... [4] score 5 */
 	guint follow_ups;
-	guint bookings; /* starting that day, cancelled ones excluded */
-	guint no_shows; /* of them, not checked in in time */
+	guint transferred; /* sessions handed to another adviser (warm transfer) */
+	guint bookings;	   /* starting that day, cancelled ones excluded */
+	guint no_shows;	   /* of them, not checked in in time */
 } SbStatRow;
 void sb_stat_row_free(SbStatRow *row);
 

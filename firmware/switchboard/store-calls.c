@@ -7,18 +7,18 @@
 
 static gint64 insert_record(SbStore *s, const SbCallRecord *r, GError **error)
 {
-	g_autoptr(SbStmt) st =
-		store_prep(s,
-			   "INSERT INTO call_records (call_id, site_id, booth_id, topic, language, "
-			   "queued_at, answered_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   error);
+	g_autoptr(SbStmt) st = store_prep(
+		s,
+		"INSERT INTO call_records (call_id, site_id, booth_id, topic, language, "
+		"queued_at, answered_at, ended_at, end_reason, transfers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		error);
 	if (!st)
 		return 0;
 	int rc = store_bind_text(st, 1, r->call_id) | store_bind_opt(st, 2, r->site_id) |
 		 store_bind_text(st, 3, r->booth_id) | store_bind_text(st, 4, r->topic) |
 		 store_bind_text(st, 5, r->language) | store_bind_int64(st, 6, r->queued_at) |
 		 store_bind_opt(st, 7, r->answered_at) | store_bind_int64(st, 8, r->ended_at) |
-		 store_bind_text(st, 9, r->end_reason ? r->end_reason : "");
+		 store_bind_text(st, 9, r->end_reason ? r->end_reason : "") | store_bind_int(st, 10, (int)r->transfers);
 	if (!store_bound(s, rc, error) || !store_run(s, st, "recording the call", error))
 		return 0;
 	return store_last_id(s);
@@ -44,6 +44,10 @@ gint64 sb_store_call_insert(SbStore *s, const SbCallRecord *r, GError **error)
 	}
 	if (r->end_reason && r->end_reason[0] && !store_is_word(r->end_reason, 32)) {
 		store_invalid(error, "an end reason is a code of 1..32 characters of a-z 0-9 _ -, not free text");
+		return 0;
+	}
+	if (r->transfers > RELAIS_PROTO_MAX_TRANSFERS) {
+		store_invalid(error, "a call is transferred at most 5 times");
 		return 0;
 	}
 	if (r->queued_at <= 0 || r->ended_at < r->queued_at ||
@@ -125,11 +129,12 @@ gboolean sb_store_call_set_outcome(SbStore *s, const char *call_id, const char *
 gboolean sb_store_call_scan(SbStore *s, gint64 from_s, gint64 to_s, SbCallFactsFunc func, gpointer user_data,
 			    GError **error)
 {
-	g_autoptr(SbStmt) st = store_prep(s,
-					  "SELECT coalesce(site_id, 0), topic, queued_at, answered_at, ended_at, "
-					  "satisfaction, follow_up FROM call_records WHERE queued_at >= ? AND "
-					  "queued_at < ?",
-					  error);
+	g_autoptr(SbStmt) st =
+		store_prep(s,
+			   "SELECT coalesce(site_id, 0), topic, queued_at, answered_at, ended_at, "
+			   "satisfaction, follow_up, transfers FROM call_records WHERE queued_at >= ? AND "
+			   "queued_at < ?",
+			   error);
 	if (!st || !store_bound(s, store_bind_int64(st, 1, from_s) | store_bind_int64(st, 2, to_s), error))
 		return FALSE;
 	StoreStep rc;
@@ -143,6 +148,7 @@ gboolean sb_store_call_scan(SbStore *s, gint64 from_s, gint64 to_s, SbCallFactsF
 			.ended_at = store_col_int64(st, 4),
 			.satisfaction = store_col_int(st, 5),
 			.follow_up = store_col_int(st, 6) != 0,
+			.transfers = (guint)store_col_int(st, 7),
 		};
 		func(&f, user_data);
 	}
@@ -177,6 +183,17 @@ gboolean sb_store_live_call_insert(SbStore *s, const SbLiveCall *c, GError **err
 		 store_bind_text(st, 7, c->language) | store_bind_int64(st, 8, c->queued_at) |
 		 store_bind_int64(st, 9, c->answered_at);
 	return store_bound(s, rc, error) && store_run(s, st, "recording the call in progress", error);
+}
+
+gboolean sb_store_live_call_set_adviser(SbStore *s, const char *call_id, const char *adviser, GError **error)
+{
+	if (!store_check_id("the call id", call_id, SB_STORE_MAX_ID, error) ||
+	    !store_check_text("the adviser", adviser, 1, SB_STORE_MAX_LOGIN, FALSE, error))
+		return FALSE;
+	g_autoptr(SbStmt) st = store_prep(s, "UPDATE live_calls SET adviser = ? WHERE call_id = ?", error);
+	return st && store_bound(s, store_bind_text(st, 1, adviser) | store_bind_text(st, 2, call_id), error) &&
+	       store_run(s, st, "handing the call in progress to another adviser", error) &&
+	       store_changed_one(s, "call in progress", call_id, error);
 }
 
 gboolean sb_store_live_call_scan(SbStore *s, SbLiveCallFunc func, gpointer user_data, GError **error)

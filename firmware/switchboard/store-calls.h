@@ -24,6 +24,7 @@ typedef struct {
 	gint64 answered_at; /* 0: the visitor left before anyone answered */
 	gint64 ended_at;
 	const char *end_reason; /* nullable; an id such as "hangup", "peer-lost", "cancelled" */
+	guint transfers;	/* warm transfers, 0..RELAIS_PROTO_MAX_TRANSFERS */
 } SbCallRecord;
 
 /* Returns the record's id or 0 (INVALID, EXISTS, NOT_FOUND for the site).
@@ -67,6 +68,11 @@ gboolean sb_store_live_call_insert(SbStore *store, const SbLiveCall *call, GErro
 typedef void (*SbLiveCallFunc)(const SbLiveCall *call, gpointer user_data);
 /* Calls `func` for each live call, oldest answered first; `call` lives for
  * the call only. */
+/* A warm transfer handed call `call_id` to the adviser signed in as
+ * `adviser`: only they may resume it now. A call not (or no longer) in
+ * progress: NOT_FOUND. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_live_call_set_adviser(SbStore *store, const char *call_id, const char *adviser, GError **error);
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_live_call_scan(SbStore *store, SbLiveCallFunc func, gpointer user_data, GError **error);
 
@@ -80,6 +86,7 @@ typedef struct {
 	gint64 ended_at;
 	gint satisfaction; /* 1..5, 0: not rated */
 	gboolean follow_up;
+	guint transfers; /* warm transfers the call went through */
 } SbCallFacts;
 typedef void (*SbCallFactsFunc)(const SbCallFacts *facts, gpointer user_data);
 /* Calls `func` for each call queued in [from_s, to_s), in no set order;

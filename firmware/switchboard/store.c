@@ -244,8 +244,14 @@ static const char MIGRATION_7[] = "CREATE TABLE live_calls (\n"
 static const char MIGRATION_8[] =
 	"ALTER TABLE sites ADD COLUMN address TEXT NOT NULL DEFAULT '' CHECK (length(address) <= 200);\n";
 
-static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4,
-					 MIGRATION_5, MIGRATION_6, MIGRATION_7, MIGRATION_8};
+/* Version 9: warm transfers (PROTOCOL.md "Warm transfer"): how many times
+ * a call was handed from one adviser to another. One session with a
+ * transfer stays one record; the statistics count the transferred ones. */
+static const char MIGRATION_9[] = "ALTER TABLE call_records ADD COLUMN transfers INTEGER NOT NULL DEFAULT 0 "
+				  "CHECK (transfers BETWEEN 0 AND 5);\n";
+
+static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5,
+					 MIGRATION_6, MIGRATION_7, MIGRATION_8, MIGRATION_9};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
 /* --- the store and its engine (store-private.h) -------------------------------------- */

@@ -64,7 +64,7 @@ typedef enum {
 gboolean sb_store_error_is_transient(const GError *error);
 
 /* The schema version this code writes; a newer file is refused. */
-#define SB_STORE_SCHEMA_VERSION 8
+#define SB_STORE_SCHEMA_VERSION 9
 #define SB_STORE_FILE		"relais.db"
 
 /* Field caps, in characters (checked before SQL; the schema checks again). */

@@ -8,7 +8,8 @@
  * Input: lines, each one step. The first byte chooses:
  *   0-3  the rest is a message from booth 0, booth 1, adviser 0, adviser 1;
  *        "$T" in it becomes the last ticket id the hub sent, "$C" the last
- *        call id (random ids a fuzzer could never guess otherwise);
+ *        call id, "$G" the last guest id (random ids a fuzzer could never
+ *        guess otherwise);
  *   4    the clock moves by the next byte in seconds, then a tick;
  *   5    connection (next byte % 4) drops and comes back.
  * Beyond "no crash, no leak": everything the hub sends is a message the
@@ -32,7 +33,7 @@ typedef struct {
 	SbHub *hub;
 	Conn conns[4];
 	gint64 now_us;
-	char ticket[80], call[80];
+	char ticket[80], call[80], guest[80];
 } Ctx;
 
 static gboolean trace;
@@ -72,6 +73,9 @@ static void t_send(gpointer conn, const char *text, gpointer user_data)
 		g_strlcpy(ctx->ticket, ticket, sizeof ctx->ticket);
 	if (call)
 		g_strlcpy(ctx->call, call, sizeof ctx->call);
+	const char *guest = relais_msg_get_string(msg, "guest");
+	if (guest)
+		g_strlcpy(ctx->guest, guest, sizeof ctx->guest);
 }
 
 static void t_close(gpointer conn, gushort code, const char *reason, gpointer user_data)
@@ -90,6 +94,8 @@ static void open_conn(Ctx *ctx, guint i)
 	c->peer = sb_hub_connect(ctx->hub, c->role, c);
 	if (c->role == RELAIS_ROLE_ADVISER) {
 		sb_hub_set_adviser_identity(c->peer, i == 2 ? "Alice" : "Bob");
+		/* signed in: transfers name advisers by login, resumes check it */
+		sb_hub_set_adviser_account(c->peer, i == 2 ? "alice" : "bob");
 		sb_hub_set_adviser_skills(c->peer, langs, i == 2 ? topics : NULL);
 	}
 }
@@ -106,8 +112,10 @@ static char *substitute(Ctx *ctx, const char *line, gsize len)
 {
 	GString *out = g_string_sized_new(len + 64);
 	for (gsize i = 0; i < len; i++) {
-		if (line[i] == '$' && i + 1 < len && (line[i + 1] == 'T' || line[i + 1] == 'C')) {
-			g_string_append(out, line[i + 1] == 'T' ? ctx->ticket : ctx->call);
+		if (line[i] == '$' && i + 1 < len && (line[i + 1] == 'T' || line[i + 1] == 'C' || line[i + 1] == 'G')) {
+			g_string_append(out, line[i + 1] == 'T'	  ? ctx->ticket
+					     : line[i + 1] == 'C' ? ctx->call
+								  : ctx->guest);
 			i++;
 		} else {
 			g_string_append_c(out, line[i]);

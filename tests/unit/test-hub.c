@@ -2,7 +2,8 @@
 /* The switchboard's rules, driven through the hub's transport interface:
  * queue, pairing race, relay isolation, disconnects, error limits, metrics,
  * availability, queue positions and estimated waits, visitors' ratings; a
- * guest in the call (invitations, consent, routing by peer, bad links). */
+ * guest in the call (invitations, consent, routing by peer, bad links);
+ * warm transfer (to a colleague, along a chain, to a queue). */
 #include "hub.h"
 #include "relais-config.h"
 
@@ -3103,11 +3104,351 @@ static void test_guest_cancel_and_cap(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(active_calls(f), ==, 1);
 }
 
+/* --- warm transfer (PROTOCOL.md "Warm transfer") --- */
+
+/* A hub of room for one booth (conns[0]) and seven signed-in advisers
+ * (conns[1..7]), answer and queue times of 60 s and 120 s, whose call
+ * records go to ctx. */
+static void transfer_hub(Fixture *f, RecordsCtx *ctx)
+{
+	ctx->f = f;
+	ctx->r.ended = g_ptr_array_new_with_free_func(g_free);
+	ctx->r.rated = g_ptr_array_new_with_free_func(g_free);
+	ctx->r.wall_us = G_GINT64_CONSTANT(1700000000) * G_USEC_PER_SEC;
+	SbHubConfig cfg = {.max_booths = 3,
+			   .max_advisers = 8,
+			   .max_queue = 3,
+			   .max_errors = 50,
+			   .feedback_window_s = 600,
+			   .recent_calls = 2,
+			   .transfer_answer_s = 60,
+			   .transfer_queue_s = 120};
+	sb_hub_free(f->hub);
+	f->hub = sb_hub_new(&cfg, &transport, ctx);
+	sb_hub_set_services(f->hub, &records_services, ctx);
+	sb_hub_set_clock(f->hub, fake_clock, f);
+	sb_hub_set_wall_clock(f->hub, records_wall, ctx);
+}
+
+static void transfer_ctx_clear(Fixture *f, RecordsCtx *ctx)
+{
+	/* ctx lives on the test's stack: disconnect everyone before it goes */
+	for (guint i = 0; i < G_N_ELEMENTS(f->conns); i++) {
+		if (f->conns[i].peer)
+			gone(f, f->conns[i].peer);
+		f->conns[i].peer = NULL;
+	}
+	g_ptr_array_unref(ctx->r.ended);
+	g_ptr_array_unref(ctx->r.rated);
+}
+
+/* Adviser `name` signed in as `login`, taking `topics` ("": any), in conns[i]. */
+static Conn *signed_in(Fixture *f, guint i, const char *login, const char *name, const char *topics)
+{
+	Conn *c = open_conn(f, i, RELAIS_ROLE_ADVISER);
+	c->name = name;
+	g_auto(GStrv) tops = g_strsplit(topics, ",", -1);
+	sb_hub_set_adviser_identity(c->peer, name);
+	sb_hub_set_adviser_account(c->peer, login);
+	sb_hub_set_adviser_skills(c->peer, NULL, (const char *const *)(*topics ? tops : NULL));
+	say(f, c, "{\"type\":\"hello\",\"version\":1,\"role\":\"adviser\"}");
+	return c;
+}
+
+static void say_call(Fixture *f, Conn *c, const char *fmt, const char *call)
+{
+	g_autofree char *text = g_strdup_printf(fmt, call);
+	say(f, c, text);
+}
+
+static const char *last_error(Conn *c)
+{
+	static char code[32];
+	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_ERROR);
+	g_strlcpy(code, m ? relais_msg_get_string(m, "code") : "-", sizeof code);
+	return code;
+}
+
+static const char *last_transfer_state(Conn *c)
+{
+	static char state[32];
+	g_autoptr(RelaisMsg) m = last_of(c, RELAIS_MSG_TRANSFER_STATE);
+	g_strlcpy(state, m ? relais_msg_get_string(m, "state") : "-", sizeof state);
+	return state;
+}
+
+/* From `from`, offers the call to `to_login`; `to` accepts, the visitor
+ * lets it in, it answers the booth's offer (joined); `from` hands over. */
+static void hand_over(Fixture *f, Conn *b, Conn *from, Conn *to, const char *to_login, const char *call)
+{
+	g_autofree char *t = g_strdup_printf(
+		"{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"%s\"},\"note\":\"n\"}", call, to_login);
+	say(f, from, t);
+	g_assert_cmpstr(last_transfer_state(from), ==, "offered");
+	say_call(f, to, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_nonnull(ask);
+	g_assert_cmpstr(relais_msg_get_string(ask, "role"), ==, "colleague");
+	g_autofree char *answer =
+		g_strdup_printf("{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call,
+				relais_msg_get_string(ask, "guest"));
+	say(f, b, answer);
+	g_assert_cmpstr(last_transfer_state(from), ==, "joining");
+	say_call(f, b, "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"offer\",\"sdp\":\"v=0 b\",\"peer\":\"guest\"}",
+		 call);
+	say_call(f, to,
+		 "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"answer\",\"sdp\":\"v=0 c\",\"peer\":\"booth\"}",
+		 call);
+	g_assert_cmpstr(last_transfer_state(from), ==, "joined");
+	say_call(f, from, "{\"type\":\"transfer_done\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) end = last_of(from, RELAIS_MSG_END);
+	g_assert_nonnull(end);
+	g_assert_cmpstr(relais_msg_get_string(end, "reason"), ==, "transferred");
+	g_autoptr(RelaisMsg) owner = last_of(b, RELAIS_MSG_CALL_OWNER);
+	g_assert_cmpstr(relais_msg_get_string(owner, "adviser"), ==, to->name);
+}
+
+static void test_transfer_colleague(Fixture *f, gconstpointer data)
+{
+	RecordsCtx ctx = {0};
+	transfer_hub(f, &ctx);
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = signed_in(f, 1, "claire", "Claire", "");
+	Conn *m = signed_in(f, 2, "marie", "Marie", "job-search");
+	Conn *h = signed_in(f, 3, "hugo", "Hugo", "housing");
+	g_autofree char *call = start_call(f, b, a);
+
+	/* the list: Marie takes job-search, Hugo does not; both topics listed */
+	say_call(f, a, "{\"type\":\"transfer_list\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) opts = last_of(a, RELAIS_MSG_TRANSFER_OPTIONS);
+	JsonArray *advs = relais_msg_get_array(opts, "advisers");
+	g_assert_cmpuint(json_array_get_length(advs), ==, 1);
+	g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(advs, 0), "adviser"), ==, "marie");
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(opts, "topics")), ==, 2);
+
+	/* bad targets, each its own code; the call goes on */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"claire\"}}", call);
+	g_assert_cmpstr(last_error(a), ==, "loop");
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"nobody\"}}", call);
+	g_assert_cmpstr(last_error(a), ==, "unavailable");
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"hugo\"}}", call);
+	g_assert_cmpstr(last_error(a), ==, "unavailable");
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"topic\":\"astronomy\"}}", call);
+	g_assert_cmpstr(last_error(a), ==, "unavailable");
+	say(f, m, "{\"type\":\"transfer_accept\",\"call\":\"nope\"}");
+	g_assert_cmpstr(last_error(m), ==, "gone");
+	say_call(f, a, "{\"type\":\"transfer_done\",\"call\":\"%s\"}", call);
+	g_assert_cmpstr(last_error(a), ==, "state");
+
+	/* declined: A keeps the call */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"},\"note\":\"CV\"}", call);
+	g_autoptr(RelaisMsg) offer = last_of(m, RELAIS_MSG_TRANSFER_OFFER);
+	g_assert_cmpstr(relais_msg_get_string(offer, "from"), ==, "Claire");
+	g_assert_cmpstr(relais_msg_get_string(offer, "note"), ==, "CV");
+	g_assert_cmpstr(relais_msg_get_string(offer, "topic"), ==, "job-search");
+	g_assert_cmpint(relais_msg_get_int(offer, "expires_s", 0), ==, 60);
+	/* one at a time */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	g_assert_cmpstr(last_error(a), ==, "state");
+	/* an adviser offered a call takes no ticket meanwhile */
+	say_call(f, m, "{\"type\":\"transfer_decline\",\"call\":\"%s\"}", call);
+	g_assert_cmpstr(last_transfer_state(a), ==, "declined");
+
+	/* no answer within 60 s: declined, and Marie's offer expired */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	f->now_us += 59 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpstr(last_transfer_state(a), ==, "offered");
+	f->now_us += 1 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpstr(last_transfer_state(a), ==, "declined");
+	g_assert_cmpstr(last_transfer_state(m), ==, "expired");
+	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_assert_cmpstr(last_error(m), ==, "gone");
+
+	/* Marie signs out while offered: gone */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	gone(f, m->peer);
+	m->peer = NULL;
+	g_assert_cmpstr(last_transfer_state(a), ==, "gone");
+	m = signed_in(f, 2, "marie", "Marie", "job-search");
+
+	/* the visitor says no to the colleague: declined, Marie's link stays */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_assert_cmpstr(last_transfer_state(a), ==, "accepted");
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_cmpstr(relais_msg_get_string(ask, "name"), ==, "Marie");
+	/* a guest while the colleague is asked: full */
+	say_call(f, a, "{\"type\":\"invite\",\"call\":\"%s\",\"role\":\"relative\"}", call);
+	g_assert_cmpstr(last_error(a), ==, "full");
+	g_autofree char *no =
+		g_strdup_printf("{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":false}", call,
+				relais_msg_get_string(ask, "guest"));
+	say(f, b, no);
+	g_assert_cmpstr(last_transfer_state(a), ==, "declined");
+	g_assert_cmpuint(m->closed_code, ==, 0);
+
+	/* the whole way: Marie has the call, Claire's link got end{transferred} */
+	hand_over(f, b, a, m, "marie", call);
+	g_assert_cmpuint(a->closed_code, ==, 0);
+	/* Claire is free: the chat goes between the booth and Marie now */
+	say_call(f, b, "{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"merci\"}", call);
+	g_autoptr(RelaisMsg) mc = last_of(m, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(mc, "text"), ==, "merci");
+	say_call(f, a, "{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"still?\"}", call);
+	g_assert_cmpstr(last_error(a), ==, "state");
+	/* back to Claire: a loop */
+	say_call(f, m, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"claire\"}}", call);
+	g_assert_cmpstr(last_error(m), ==, "loop");
+
+	/* the record: one session, one transfer, Marie's connection finished it */
+	end_call(f, m, call);
+	g_assert_cmpuint(ctx.r.ended->len, ==, 1);
+	g_assert_true(g_str_has_suffix(g_ptr_array_index(ctx.r.ended, 0), "|Marie"));
+	/* declined three times (Marie, the clock, the visitor), gone once, handed over once */
+	g_autoptr(GString) metrics = g_string_new(NULL);
+	sb_hub_metrics(f->hub, metrics);
+	g_assert_nonnull(strstr(metrics->str, "relais_transfers_total{outcome=\"done\"} 1\n"));
+	g_assert_nonnull(strstr(metrics->str, "relais_transfers_total{outcome=\"declined\"} 3\n"));
+	g_assert_nonnull(strstr(metrics->str, "relais_transfers_total{outcome=\"gone\"} 1\n"));
+	(void)h;
+	transfer_ctx_clear(f, &ctx);
+}
+
+/* A call goes through five transfers, never a sixth. */
+static void test_transfer_chain(Fixture *f, gconstpointer data)
+{
+	RecordsCtx ctx = {0};
+	transfer_hub(f, &ctx);
+	Conn *b = booth(f, 0, "sim-1");
+	static const char *const logins[] = {"a1", "a2", "a3", "a4", "a5", "a6", "a7"};
+	Conn *adv[7];
+	for (guint i = 0; i < 7; i++)
+		adv[i] = signed_in(f, i + 1, logins[i], logins[i], "");
+	g_autofree char *call = start_call(f, b, adv[0]);
+	for (guint i = 0; i < 5; i++)
+		hand_over(f, b, adv[i], adv[i + 1], logins[i + 1], call);
+	say_call(f, adv[5], "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"a7\"}}", call);
+	g_assert_cmpstr(last_error(adv[5]), ==, "chain");
+	transfer_ctx_clear(f, &ctx);
+}
+
+/* To a topic's queue: at the front, marked transfer; whoever accepts
+ * joins; nobody within the queue's time: A keeps the call. */
+static void test_transfer_queue(Fixture *f, gconstpointer data)
+{
+	RecordsCtx ctx = {0};
+	transfer_hub(f, &ctx);
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *b2 = booth(f, 4, "sim-2");
+	Conn *a = signed_in(f, 1, "claire", "Claire", "");
+	Conn *h = signed_in(f, 2, "hugo", "Hugo", "housing");
+	g_autofree char *call = start_call(f, b, a);
+	request(f, b2); /* a walk-in waiting already */
+
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"topic\":\"housing\"},\"note\":\"rent\"}",
+		 call);
+	g_assert_cmpstr(last_transfer_state(a), ==, "queued");
+	g_autoptr(RelaisMsg) q = last_of(h, RELAIS_MSG_QUEUE);
+	JsonArray *entries = relais_msg_get_array(q, "queue");
+	g_assert_cmpuint(json_array_get_length(entries), ==, 1); /* Hugo takes housing only */
+	JsonObject *e = json_array_get_object_element(entries, 0);
+	g_assert_true(json_object_get_boolean_member(e, "transfer"));
+	g_assert_cmpstr(json_object_get_string_member(e, "topic"), ==, "housing");
+	/* Claire, who takes everything, does not see her own call's ticket: only the walk-in */
+	g_autoptr(RelaisMsg) qa = last_of(a, RELAIS_MSG_QUEUE);
+	JsonArray *qae = relais_msg_get_array(qa, "queue");
+	g_assert_cmpuint(json_array_get_length(qae), ==, 1);
+	g_assert_false(json_object_has_member(json_array_get_object_element(qae, 0), "transfer"));
+	/* nobody within 120 s: unanswered, the ticket gone, Claire keeps the call */
+	f->now_us += 120 * G_USEC_PER_SEC;
+	tick(f);
+	g_assert_cmpstr(last_transfer_state(a), ==, "unanswered");
+	g_autoptr(RelaisMsg) q2 = last_of(h, RELAIS_MSG_QUEUE);
+	g_assert_cmpuint(json_array_get_length(relais_msg_get_array(q2, "queue")), ==, 0);
+
+	/* again, and Hugo accepts the ticket: he gets the offer's facts and joins */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"topic\":\"housing\"},\"note\":\"rent\"}",
+		 call);
+	g_autoptr(RelaisMsg) q3 = last_of(h, RELAIS_MSG_QUEUE);
+	const char *ticket = json_object_get_string_member(
+		json_array_get_object_element(relais_msg_get_array(q3, "queue"), 0), "ticket");
+	g_autofree char *accept = g_strdup_printf("{\"type\":\"accept\",\"ticket\":\"%s\"}", ticket);
+	say(f, h, accept);
+	g_autoptr(RelaisMsg) offer = last_of(h, RELAIS_MSG_TRANSFER_OFFER);
+	g_assert_cmpstr(relais_msg_get_string(offer, "note"), ==, "rent");
+	g_assert_true(json_object_get_boolean_member(relais_msg_get_root(offer), "queued"));
+	g_assert_cmpstr(last_transfer_state(a), ==, "accepted");
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_cmpstr(relais_msg_get_string(ask, "name"), ==, "Hugo");
+	/* the booth goes: the transfer is withdrawn (told to both) */
+	gone(f, b->peer);
+	b->peer = NULL;
+	g_assert_cmpstr(last_transfer_state(a), ==, "withdrawn");
+	g_assert_cmpstr(last_transfer_state(h), ==, "withdrawn");
+	transfer_ctx_clear(f, &ctx);
+}
+
+/* Links lost during a transfer: the colleague's (A is told gone, the call
+ * goes on), the first adviser's (the transfer is withdrawn, the colleague
+ * told and out of the call, the call held for A's return). */
+static void test_transfer_links(Fixture *f, gconstpointer data)
+{
+	RecordsCtx ctx = {0};
+	transfer_hub(f, &ctx);
+	Conn *b = booth(f, 0, "sim-1");
+	Conn *a = signed_in(f, 1, "claire", "Claire", "");
+	Conn *m = signed_in(f, 2, "marie", "Marie", "");
+	g_autofree char *call = start_call(f, b, a);
+
+	/* Marie joined, then her link drops: gone, the visitor told she left */
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) ask = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_autofree char *yes =
+		g_strdup_printf("{\"type\":\"guest_answer\",\"call\":\"%s\",\"guest\":\"%s\",\"accept\":true}", call,
+				relais_msg_get_string(ask, "guest"));
+	say(f, b, yes);
+	say_call(f, m, "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\",\"peer\":\"booth\"}",
+		 call);
+	g_assert_cmpstr(last_transfer_state(a), ==, "joined");
+	gone(f, m->peer);
+	m->peer = NULL;
+	g_assert_cmpstr(last_transfer_state(a), ==, "gone");
+	g_autoptr(RelaisMsg) left = last_of(b, RELAIS_MSG_GUEST_STATE);
+	g_assert_cmpstr(relais_msg_get_string(left, "state"), ==, "left");
+	say_call(f, a, "{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"still here\"}", call);
+	g_autoptr(RelaisMsg) chat = last_of(b, RELAIS_MSG_CHAT);
+	g_assert_cmpstr(relais_msg_get_string(chat, "text"), ==, "still here");
+
+	/* Marie back and joining; Claire's link drops: withdrawn to Marie, she
+	 * is out of the call, the call is held for Claire */
+	/* (her account's display name is longer than a guest's: the booth is
+	 * asked with its first 40 characters) */
+	m = signed_in(f, 2, "marie", "Marie-Thérèse de La Tour d'Auvergne-Lauraguais", "");
+	say_call(f, a, "{\"type\":\"transfer\",\"call\":\"%s\",\"to\":{\"adviser\":\"marie\"}}", call);
+	say_call(f, m, "{\"type\":\"transfer_accept\",\"call\":\"%s\"}", call);
+	g_autoptr(RelaisMsg) ask2 = last_of(b, RELAIS_MSG_GUEST_ASK);
+	g_assert_cmpstr(relais_msg_get_string(ask2, "name"), ==, "Marie-Thérèse de La Tour d'Auvergne-Laur");
+	gone(f, a->peer);
+	a->peer = NULL;
+	g_assert_cmpstr(last_transfer_state(m), ==, "withdrawn");
+	say_call(f, m, "{\"type\":\"chat\",\"call\":\"%s\",\"text\":\"hello?\"}", call);
+	g_assert_cmpstr(last_error(m), ==, "state");
+	g_assert_cmpuint(ctx.r.ended->len, ==, 0); /* held, not ended */
+	transfer_ctx_clear(f, &ctx);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/hub/hello", Fixture, NULL, setup, test_hello, teardown);
 	g_test_add("/hub/guest/happy", Fixture, &GUESTS, setup, test_guest_happy, teardown);
+	g_test_add("/hub/transfer/colleague", Fixture, NULL, setup, test_transfer_colleague, teardown);
+	g_test_add("/hub/transfer/chain", Fixture, NULL, setup, test_transfer_chain, teardown);
+	g_test_add("/hub/transfer/queue", Fixture, NULL, setup, test_transfer_queue, teardown);
+	g_test_add("/hub/transfer/links", Fixture, NULL, setup, test_transfer_links, teardown);
 	g_test_add("/hub/guest/bad-links", Fixture, &ROOMY, setup, test_guest_bad_links, teardown);
 	g_test_add("/hub/guest/declined", Fixture, NULL, setup, test_guest_declined, teardown);
 	g_test_add("/hub/guest/limits", Fixture, NULL, setup, test_guest_limits, teardown);

@@ -1246,6 +1246,86 @@ static void test_guest_messages(void)
 	g_assert_cmpstr(relais_role_name(RELAIS_ROLE_GUEST), ==, "guest");
 }
 
+static void test_transfer_messages(void)
+{
+	const RelaisRole A_ = RELAIS_ROLE_ADVISER, B_ = RELAIS_ROLE_BOOTH, G_ = RELAIS_ROLE_GUEST,
+			 S_ = RELAIS_ROLE_SWITCHBOARD;
+	/* good */
+	expect_ok("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":\"marie\"},\"note\":\"CV done\"}", A_,
+		  TRUE);
+	expect_ok("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"topic\":\"training\"}}", A_, TRUE);
+	expect_ok("{\"type\":\"transfer_offer\",\"call\":\"c1\",\"from\":\"Claire\",\"language\":\"fr\",\"topic\":"
+		  "\"training\",\"answers\":{\"situation\":\"student\"},\"note\":\"n\",\"expires_s\":60}",
+		  S_, TRUE);
+	expect_ok("{\"type\":\"transfer_accept\",\"call\":\"c1\"}", A_, TRUE);
+	expect_ok("{\"type\":\"transfer_decline\",\"call\":\"c1\"}", A_, TRUE);
+	expect_ok("{\"type\":\"transfer_done\",\"call\":\"c1\"}", A_, TRUE);
+	expect_ok("{\"type\":\"transfer_list\",\"call\":\"c1\"}", A_, TRUE);
+	for (const char *const *st = relais_transfer_states; *st; st++) {
+		g_autofree char *text =
+			g_strdup_printf("{\"type\":\"transfer_state\",\"call\":\"c1\",\"state\":\"%s\"}", *st);
+		expect_ok(text, S_, TRUE);
+	}
+	expect_ok("{\"type\":\"call_owner\",\"call\":\"c1\",\"adviser\":\"Marie\"}", S_, TRUE);
+	expect_ok("{\"type\":\"transfer_options\",\"call\":\"c1\",\"advisers\":[{\"adviser\":\"marie\",\"name\":"
+		  "\"Marie\"}],\"topics\":[]}",
+		  S_, TRUE);
+	/* a note of 500 bytes, not 501 */
+	g_autofree char *n500 = g_strnfill(RELAIS_PROTO_MAX_NOTE, 'n');
+	g_autofree char *t500 = g_strdup_printf(
+		"{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":\"m\"},\"note\":\"%s\"}", n500);
+	expect_ok(t500, A_, TRUE);
+	g_autofree char *t501 = g_strdup_printf(
+		"{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":\"m\"},\"note\":\"%sx\"}", n500);
+	expect_error(t501, A_, TRUE, RELAIS_PROTO_ERROR_SIZE, "'note'");
+
+	/* bad: the target */
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'to'");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":\"marie\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "must be an object");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{}}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD,
+		     "one adviser or one topic");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":\"m\",\"topic\":\"t\"}}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "one adviser or one topic");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"booth\":\"b\"}}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "one adviser or one topic");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":7}}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'to.adviser'");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":\"\"}}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "empty");
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"topic\":\"a b\"}}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'to.topic'");
+	g_autofree char *long_login = g_strnfill(65, 'm');
+	g_autofree char *tl =
+		g_strdup_printf("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"adviser\":\"%s\"}}", long_login);
+	expect_error(tl, A_, TRUE, RELAIS_PROTO_ERROR_SIZE, "'to.adviser'");
+	/* bad: missing and wrong fields */
+	expect_error("{\"type\":\"transfer_accept\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'call'");
+	expect_error("{\"type\":\"transfer_offer\",\"call\":\"c1\",\"from\":\"C\",\"language\":\"fr\",\"topic\":\"t\"}",
+		     S_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'expires_s'");
+	expect_error("{\"type\":\"transfer_state\",\"call\":\"c1\",\"state\":\"lost\"}", S_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "'state'");
+	expect_error("{\"type\":\"call_owner\",\"call\":\"c1\"}", S_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'adviser'");
+	/* bad: directions (only an adviser transfers; only the switchboard offers) */
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"topic\":\"t\"}}", B_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"transfer\",\"call\":\"c1\",\"to\":{\"topic\":\"t\"}}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"transfer_done\",\"call\":\"c1\"}", G_, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"transfer_accept\",\"call\":\"c1\"}", B_, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"call_owner\",\"call\":\"c1\",\"adviser\":\"M\"}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"transfer_state\",\"call\":\"c1\",\"state\":\"joined\"}", A_, TRUE,
+		     RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	expect_error("{\"type\":\"transfer_offer\",\"call\":\"c1\",\"from\":\"C\",\"language\":\"fr\",\"topic\":\"t\","
+		     "\"expires_s\":60}",
+		     A_, TRUE, RELAIS_PROTO_ERROR_DIRECTION, NULL);
+	/* the new error codes have their names */
+	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_LOOP), ==, "loop");
+	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_CHAIN), ==, "chain");
+	g_assert_cmpstr(relais_proto_error_code(RELAIS_PROTO_ERROR_UNAVAILABLE), ==, "unavailable");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1275,5 +1355,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/protocol/booths/changed-split", test_booths_changed_split);
 	g_test_add_func("/protocol/booths/rules", test_booths_rules);
 	g_test_add_func("/protocol/guest", test_guest_messages);
+	g_test_add_func("/protocol/transfer", test_transfer_messages);
 	return g_test_run();
 }

@@ -279,7 +279,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 8);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 9);
 
 	/* accounts survive, with their passwords */
 	g_autoptr(GPtrArray) users = sb_store_user_list(f->store, &error);
@@ -335,6 +335,7 @@ static void test_migrate_v1(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(r->signins, ==, 1);
 	g_assert_cmpuint(r->satisfaction[4], ==, 1);
 	g_assert_cmpuint(r->follow_ups, ==, 0);
+	g_assert_cmpuint(r->transferred, ==, 0); /* version 9: no old call was transferred */
 	g_assert_true(sb_store_call_set_outcome(f->store, "c-1", "referred", NULL, TRUE, &error));
 	g_assert_no_error(error);
 
@@ -378,7 +379,7 @@ static void test_migrate_failure(Fixture *f, gconstpointer data)
 	f->store = sb_store_open(f->dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
-	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 8);
+	g_assert_cmpint(SB_STORE_SCHEMA_VERSION, ==, 9);
 }
 
 static void test_too_new(Fixture *f, gconstpointer data)
@@ -1569,6 +1570,62 @@ static void test_live_calls(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(kept->len, ==, 1);
 }
 
+/* A warm transfer: the call in progress changes hands, its record counts
+ * the transfers, the statistics one session with a transfer. */
+static void test_transfers(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 site = add_site(f, "Médiathèque", "Europe/Paris");
+	gint64 q = paris(2024, 3, 4, 10, 0);
+	SbLiveCall c1 = {"c-1", "sim-1", "alice", "t-1", NULL, "job-search", "fr", q, q + 60};
+	g_assert_true(sb_store_live_call_insert(f->store, &c1, &error));
+	g_assert_true(sb_store_live_call_set_adviser(f->store, "c-1", "bob", &error));
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) live = live_calls(f);
+	g_assert_cmpuint(live->len, ==, 1);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(live, 0), "c-1|sim-1|bob|"));
+	/* no such call, a bad login: refused */
+	g_assert_false(sb_store_live_call_set_adviser(f->store, "c-9", "bob", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(sb_store_live_call_set_adviser(f->store, "c-1", "", &error));
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+
+	SbCallRecord r = {.call_id = "c-1",
+			  .site_id = site,
+			  .booth_id = "sim-1",
+			  .topic = "job-search",
+			  .language = "fr",
+			  .queued_at = q,
+			  .answered_at = q + 60,
+			  .ended_at = q + 600,
+			  .end_reason = "adviser-hangup",
+			  .transfers = 2};
+	g_assert_cmpint(sb_store_call_insert(f->store, &r, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) after = live_calls(f);
+	g_assert_cmpuint(after->len, ==, 0);
+	/* more than five: refused */
+	SbCallRecord six = r;
+	six.call_id = "c-6";
+	six.transfers = RELAIS_PROTO_MAX_TRANSFERS + 1;
+	g_assert_cmpint(sb_store_call_insert(f->store, &six, &error), ==, 0);
+	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	/* one call without a transfer beside it */
+	g_assert_cmpint(call(f, "c-2", site, "job-search", q, 60, 600), >, 0);
+	g_autoptr(GPtrArray) rows = sb_store_stats(f->store, q - 3600, q + 3600, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(rows->len, ==, 1);
+	SbStatRow *row = g_ptr_array_index(rows, 0);
+	g_assert_cmpuint(row->requests, ==, 2); /* one session each, transferred or not */
+	g_assert_cmpuint(row->signins, ==, 2);
+	g_assert_cmpuint(row->transferred, ==, 1);
+	g_autofree char *csv = sb_stats_to_csv(rows);
+	g_assert_true(g_str_has_suffix(csv, ",1\r\n"));
+}
+
 static void test_calls(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -1683,7 +1740,7 @@ static void test_calls(Fixture *f, gconstpointer data)
 	g_autofree char *cols = raw_text(db, "SELECT group_concat(name, ',') FROM pragma_table_info('call_records')");
 	g_assert_cmpstr(cols, ==,
 			"id,call_id,site_id,booth_id,topic,language,queued_at,answered_at,ended_at,end_reason,"
-			"satisfaction,outcome,outcome_note,follow_up");
+			"satisfaction,outcome,outcome_note,follow_up,transfers");
 	sqlite3_close(db);
 }
 
@@ -1778,17 +1835,17 @@ static void test_stats(Fixture *f, gconstpointer data)
 		csv, ==,
 		"day,site,topic,requests,sessions,wait_mean_s,wait_median_s,duration_mean_s,"
 		"duration_median_s,satisfaction_1,satisfaction_2,satisfaction_3,satisfaction_4,"
-		"satisfaction_5,follow_ups,bookings,no_shows\r\n"
-		"2024-03-04,\"'=HYPERLINK(\"\"http://x\"\")\",job-search,2,2,50.0,50.0,90.0,90.0,0,0,0,0,0,0,0,0\r\n"
-		"2024-03-05,\"Médiathèque \"\"Centre\"\", RDC\",housing,1,0,,,,,0,0,0,0,0,0,0,0\r\n"
+		"satisfaction_5,follow_ups,bookings,no_shows,transferred\r\n"
+		"2024-03-04,\"'=HYPERLINK(\"\"http://x\"\")\",job-search,2,2,50.0,50.0,90.0,90.0,0,0,0,0,0,0,0,0,0\r\n"
+		"2024-03-05,\"Médiathèque \"\"Centre\"\", RDC\",housing,1,0,,,,,0,0,0,0,0,0,0,0,0\r\n"
 		"2024-03-05,\"Médiathèque \"\"Centre\"\", RDC\",job-search,1,1,30.0,30.0,60.0,60.0,0,0,0,0,0,0,"
-		"0,0\r\n");
+		"0,0,0\r\n");
 	g_autofree char *csv_all = sb_stats_to_csv(rows);
 	g_assert_nonnull(strstr(csv_all, "\r\n2024-03-04,\"'=HYPERLINK(\"\"http://x\"\")\",job-search,2,2,50.0,50.0,"
 					 "90.0,90.0,"));
 	g_assert_nonnull(strstr(csv_all, ",'-housing,1,1,10.0,10.0,20.0,20.0,"));
 	g_autofree char *empty = sb_stats_to_csv(NULL);
-	g_assert_true(g_str_has_suffix(empty, "no_shows\r\n"));
+	g_assert_true(g_str_has_suffix(empty, "no_shows,transferred\r\n"));
 	/* the figures do not depend on the locale's decimal separator */
 	g_assert_null(strstr(csv_all, "50,0"));
 
@@ -2292,6 +2349,56 @@ static void test_migrate_v7(Fixture *f, gconstpointer data)
 	assert_schema_fresh(f);
 }
 
+static void test_migrate_v8(Fixture *f, gconstpointer data)
+{
+	make_version(f, 8, NULL);
+	g_autoptr(GError) error = NULL;
+	f->store = sb_store_open(f->dir, &error);
+	g_assert_no_error(error);
+	sb_store_set_clock(f->store, fake_clock, f);
+	g_assert_cmpint(sb_store_schema_version(f->store), ==, SB_STORE_SCHEMA_VERSION);
+
+	/* what version 8 had stays: the address, the record, the call in progress */
+	g_autoptr(SbSite) site = sb_store_site_get(f->store, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(site->address, ==, "4 rue Jean-Macé, 69007 Lyon");
+	g_autoptr(GPtrArray) rows = sb_store_stats(f->store, 0, G_MAXINT64, &error);
+	g_assert_no_error(error);
+	guint sessions = 0, transferred = 0;
+	for (guint i = 0; i < rows->len; i++) {
+		SbStatRow *r = g_ptr_array_index(rows, i);
+		sessions += r->signins;
+		transferred += r->transferred;
+	}
+	g_assert_cmpuint(sessions, ==, 1);
+	g_assert_cmpuint(transferred, ==, 0); /* no call before version 9 was transferred */
+	/* what version 9 brought: the call in progress changes hands, its record counts the transfer */
+	g_assert_true(sb_store_live_call_set_adviser(f->store, "c-9", "alice", &error));
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) live = live_calls(f);
+	g_assert_cmpuint(live->len, ==, 1);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(live, 0), "c-9|hall-1|alice|"));
+	SbCallRecord r = {.call_id = "c-9",
+			  .site_id = 1,
+			  .booth_id = "hall-1",
+			  .topic = "job-search",
+			  .language = "fr",
+			  .queued_at = 1709542300,
+			  .answered_at = 1709542400,
+			  .ended_at = 1709543000,
+			  .end_reason = "adviser-hangup",
+			  .transfers = 1};
+	g_assert_cmpint(sb_store_call_insert(f->store, &r, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) after = sb_store_stats(f->store, 0, G_MAXINT64, &error);
+	transferred = 0;
+	for (guint i = 0; i < after->len; i++)
+		transferred += ((SbStatRow *)g_ptr_array_index(after, i))->transferred;
+	g_assert_cmpuint(transferred, ==, 1);
+
+	assert_schema_fresh(f);
+}
+
 /* A site's address: set, kept when not given, cleared, refused when it
  * spans lines or is too long. */
 static void test_site_address(Fixture *f, gconstpointer data)
@@ -2626,6 +2733,7 @@ int main(int argc, char **argv)
 	ADD_BARE("/store/migrate-v5", test_migrate_v5);
 	ADD_BARE("/store/migrate-v6", test_migrate_v6);
 	ADD_BARE("/store/migrate-v7", test_migrate_v7);
+	ADD_BARE("/store/migrate-v8", test_migrate_v8);
 	ADD("/store/update-reports", test_update_reports);
 	ADD("/store/update-jobs", test_update_jobs);
 	ADD_BARE("/store/migrate-failure", test_migrate_failure);
@@ -2645,6 +2753,7 @@ int main(int argc, char **argv)
 	ADD("/store/booking-codes", test_booking_codes);
 	ADD("/store/calls", test_calls);
 	ADD("/store/live-calls", test_live_calls);
+	ADD("/store/transfers", test_transfers);
 	ADD("/store/stats", test_stats);
 	ADD("/store/admin-helpers", test_admin_helpers);
 	return g_test_run();
