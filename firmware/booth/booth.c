@@ -1314,6 +1314,11 @@ BoothGuest booth_get_guest(Booth *booth)
 	return g;
 }
 
+const char *booth_get_adviser_name(Booth *booth)
+{
+	return booth->call ? booth->peer : NULL;
+}
+
 static JsonObject *guest_json(Booth *booth)
 {
 	JsonObject *o = json_object_new();

@@ -528,7 +528,8 @@ static GstPad *input_pad(RelaisMediaGuest *g, GstElement *queue, const char *msi
 {
 	GstPad *in = gst_element_request_pad_simple(g->webrtc, "sink_%u");
 	if (in == NULL) {
-		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "the guest's webrtcbin gave no pad");
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
+			    "the guest's webrtcbin gave no pad");
 		return NULL;
 	}
 	g_object_set(in, "msid", msid, NULL);
@@ -544,7 +545,8 @@ static GstPad *input_pad(RelaisMediaGuest *g, GstElement *queue, const char *msi
 	GstPadLinkReturn r = gst_pad_link(src, in);
 	if (r != GST_PAD_LINK_OK) {
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
-			    "cannot link the guest's %s queue: %s", video ? "video" : "audio", gst_pad_link_get_name(r));
+			    "cannot link the guest's %s queue: %s", video ? "video" : "audio",
+			    gst_pad_link_get_name(r));
 		gst_object_unref(in);
 		return NULL;
 	}
@@ -663,7 +665,8 @@ static gboolean attach(RelaisMediaGuest *g, GError **error)
 		GstElement *tee;
 		const char *ghost;
 		GstPad **pad;
-	} branches[] = {{m->video_tee, "video_sink", &g->video_tee_pad}, {m->audio_tee, "audio_sink", &g->audio_tee_pad}};
+	} branches[] = {{m->video_tee, "video_sink", &g->video_tee_pad},
+			{m->audio_tee, "audio_sink", &g->audio_tee_pad}};
 	for (guint i = 0; i < G_N_ELEMENTS(branches); i++) {
 		g_autoptr(GstPad) sink = gst_element_get_static_pad(g->bin, branches[i].ghost);
 		GstPad *src = gst_element_request_pad_simple(branches[i].tee, "src_%u");

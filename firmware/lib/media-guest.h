@@ -50,8 +50,8 @@ typedef struct {
  * or already has a guest, or an element is missing. Uses the engine's ICE
  * servers, local addresses and relay-only setting. on_device is not
  * used. */
-RelaisMediaGuest *relais_media_guest_new(RelaisMedia *media, const RelaisMediaCallbacks *callbacks,
-					 gpointer user_data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+RelaisMediaGuest *relais_media_guest_new(RelaisMedia *media, const RelaisMediaCallbacks *callbacks, gpointer user_data,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The guest's answer. Errors as relais_media_set_remote(). */
 gboolean relais_media_guest_set_remote(RelaisMediaGuest *guest, const char *type, const char *sdp,

@@ -490,7 +490,6 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 			    "[audio] playback has no free input");
 		return FALSE;
 	}
-	relais_media_add_count_probe(m, play_pad, RELAIS_MEDIA_COUNT_AUDIO_RECEIVED);
 	gst_object_unref(play_pad);
 
 	/* The adviser's and a guest's audio meet in a mixer before the volume
@@ -505,6 +504,15 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	if (m->audio_decoder == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->audio_decoder));
+	/* counted as decoded, before the mixer: the mixer's output goes on
+	 * (silence) when the adviser's audio stops, and the booth's media
+	 * watch must see it stop */
+	g_autoptr(GstPad) adec_src = gst_element_get_static_pad(m->audio_decoder, "src");
+	if (adec_src == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "[audio] decoder has no output");
+		return FALSE;
+	}
+	relais_media_add_count_probe(m, adec_src, RELAIS_MEDIA_COUNT_AUDIO_RECEIVED);
 	m->audio_mixer = relais_media_make_element("audiomixer", "audio-mixer", error);
 	if (m->audio_mixer == NULL)
 		return FALSE;
@@ -713,7 +721,7 @@ void relais_media_set_frame_func(RelaisMedia *m, RelaisMediaVideo which, RelaisM
 {
 	g_return_if_fail(m != NULL);
 	g_return_if_fail(which == RELAIS_MEDIA_VIDEO_LOCAL || which == RELAIS_MEDIA_VIDEO_REMOTE ||
-			 which == RELAIS_MEDIA_VIDEO_SCREEN);
+			 which == RELAIS_MEDIA_VIDEO_SCREEN || which == RELAIS_MEDIA_VIDEO_GUEST);
 	relais_frame_slot_set(m->frames[which], func, user_data);
 }
 

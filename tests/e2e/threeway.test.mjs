@@ -76,6 +76,43 @@ function guestScript() {
 }
 
 const green = ([r, g, b]) => g > 120 && g > r + 50 && g > b + 50; // Chromium's fake camera
+const grey = ([r, g, b]) => Math.abs(r - g) < 40 && Math.abs(g - b) < 40; // the booth's test pattern
+const overlap = (a, b) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+const mid = (r) => [Math.floor(r[0] + r[2] / 2), Math.floor(r[1] + r[3] / 2)];
+const NAME_BAND = [0x10, 0x18, 0x1e]; // the band under each picture with its name
+const near = (p, q, tol = 12) => p.every((v, i) => Math.abs(v - q[i]) <= tol);
+
+// The booth draws the three-way layout `kind`; returns the layout and a
+// screenshot of it (its pixels).
+async function threeShown(ctl, kind) {
+  let v;
+  await until(async () => {
+    v = (await ctl.status()).visitor;
+    return v.guest_picture && v.three_layout?.kind === kind;
+  }, { timeout: 10000, what: `the ${kind} layout on the booth` }).catch((err) => {
+    err.message += ` (last: ${JSON.stringify(v?.three_layout)})`;
+    throw err;
+  });
+  const file = outFile(`booth-threeway-${kind}.png`);
+  await ctl.screenshot(file);
+  return { layout: (await ctl.status()).visitor.three_layout, shot: readPng(file) };
+}
+
+// Both remote pictures show a camera (Chromium's green), the visitor's own
+// picture the booth's test pattern, names on their bands under the pictures,
+// nothing over anything.
+function checkPictures({ layout, shot }) {
+  const { guest, face, own } = layout;
+  assert.ok(greenShare(shot, guest) > 0.5, `the guest's camera in its box ${guest}`);
+  assert.ok(greenShare(shot, face) > 0.5, `the adviser's camera in its box ${face}`);
+  assert.ok(grey(shot.pixel(...mid(own))), `the visitor's own picture in its box ${own}: ${shot.pixel(...mid(own))}`);
+  assert.ok(!overlap(guest, face) && !overlap(own, guest) && !overlap(own, face), `no picture over another: ${JSON.stringify(layout)}`);
+  for (const r of [guest, face]) {
+    const band = shot.pixel(r[0] + 4, r[1] + r[3] + 4);
+    assert.ok(near(band, NAME_BAND), `a name band under ${r}: ${band}`);
+  }
+  assert.ok(own[0] + own[2] > shot.width * 0.8 && own[1] > shot.height * 0.5, `the own picture in the bottom right corner: ${own}`);
+}
 
 // The share of the box's pixels (a grid of samples) that are Chromium's
 // green: its fake camera's picture, from the adviser or the guest.
@@ -159,20 +196,39 @@ test('threeway: a guest joins the call on the booth, is removed, a second joins'
     assert.equal(s1.booth.video_width, 640);
     await adviserFlows();
 
+    // a relative: side by side, two equal pictures
+    const side = await threeShown(ctl, 'side');
+    checkPictures(side);
+    assert.deepEqual(side.layout.guest.slice(2), side.layout.face.slice(2), 'two equal pictures');
+    assert.equal(side.layout.guest[1], side.layout.face[1], 'side by side');
+
     // removed by the adviser: the guest's connection is gone at the booth
     await page.locator('[data-testid="guest-remove"]').click();
     await until(async () => (await media()).guest_media.state === 'none', { timeout: 10000, what: "the guest's connection closed" });
     await until(async () => (await ctl.status()).guest?.state === 'removed', { timeout: 5000, what: 'the guest removed on the booth' });
     await adviserFlows();
 
-    // a second guest in the same call
+    // today's layout back
+    await until(async () => {
+      const v = (await ctl.status()).visitor;
+      return v.three_layout === undefined && !v.guest_picture && v.remote_picture;
+    }, { timeout: 10000, what: 'the two-party layout back' });
+
+    // a second guest in the same call, an interpreter: large, the adviser beside
     await guestJoins('interpreter', 'Claire');
     await adviserFlows();
+    const interp = await threeShown(ctl, 'interpreter');
+    checkPictures(interp);
+    const [, , gw, gh] = interp.layout.guest;
+    assert.ok(gw >= 352 && gh >= 288, `the interpreter at least CIF: ${gw}x${gh}`);
+    assert.ok(gw * gh >= 2 * interp.layout.face[2] * interp.layout.face[3], `the interpreter large beside the adviser: ${JSON.stringify(interp.layout)}`);
+    assert.ok(interp.layout.face[0] >= interp.layout.guest[0] + gw, 'the adviser beside, on the right');
 
     // the guest leaves: closed again, the call goes on
     await g.evaluate(() => window.leave());
     await until(async () => (await media()).guest_media.state === 'none', { timeout: 10000, what: "the second guest's connection closed" });
     await adviserFlows();
+    await until(async () => (await ctl.status()).visitor.three_layout === undefined, { timeout: 10000, what: 'the two-party layout back' });
     assert.equal((await ctl.status()).state, 'in_call');
   });
 });
