@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A guest's media connection (media-guest.h) with real webrtcbins on the
+ * sim board: the booth (offerer) in a call with an adviser (answerer), a
+ * guest (a second answerer) joins through the booth's second webrtcbin,
+ * fed by the tees after the booth's payloaders. Frames and audio flow both
+ * ways with the guest while the adviser's keep flowing; the guest goes and
+ * a second one comes in the same call; bad input to the guest's connection
+ * is an error, never the call's.
+ */
+#define G_LOG_DOMAIN "test-media-guest"
+
+#include <string.h>
+#include <gst/gst.h>
+
+#include "harness.h"
+#include "media.h"
+#include "media-guest.h"
+
+#define TIMEOUT_S  30
+#define MIN_FRAMES 30
+
+typedef struct {
+	char *pipelines_dir;
+	RelaisMediaConf *conf;
+	RelaisMedia *booth, *adviser, *guest_peer;
+	RelaisMediaGuest *guest;
+	GError *error;
+	guint guest_offers;
+} Fixture;
+
+static void fixture_set_up(Fixture *fx, gconstpointer data)
+{
+	rt_tolerate_known_upstream_criticals();
+	fx->pipelines_dir = rt_pipelines_dir();
+	g_autoptr(GError) error = NULL;
+	fx->conf = relais_media_conf_load_board(fx->pipelines_dir, "sim", &error);
+	g_assert_no_error(error);
+}
+
+static void fixture_tear_down(Fixture *fx, gconstpointer data)
+{
+	g_clear_pointer(&fx->guest, relais_media_guest_free);
+	g_clear_pointer(&fx->guest_peer, relais_media_free);
+	g_clear_pointer(&fx->booth, relais_media_free);
+	g_clear_pointer(&fx->adviser, relais_media_free);
+	g_clear_error(&fx->error);
+	g_clear_pointer(&fx->conf, relais_media_conf_free);
+	g_free(fx->pipelines_dir);
+}
+
+static void keep_error(Fixture *fx, const char *who, const GError *error)
+{
+	g_test_message("%s: %s", who, error->message);
+	if (fx->error == NULL)
+		fx->error = g_error_copy(error);
+}
+
+/* booth <-> adviser, as test-media-loopback.c does without the wait */
+static void on_sdp(RelaisMedia *media, const char *type, const char *sdp, gpointer user_data)
+{
+	Fixture *fx = user_data;
+	g_autoptr(GError) error = NULL;
+	if (media == fx->booth)
+		g_assert_true(relais_media_set_remote(fx->adviser, "offer", sdp, &error));
+	else if (media == fx->adviser)
+		g_assert_true(relais_media_set_remote(fx->booth, "answer", sdp, &error));
+	else /* the guest's answer, to the booth's guest connection */
+		g_assert_true(relais_media_guest_set_remote(fx->guest, "answer", sdp, &error));
+	g_assert_no_error(error);
+}
+
+static void on_ice(RelaisMedia *media, guint mline, const char *candidate, gpointer user_data)
+{
+	Fixture *fx = user_data;
+	if (media == fx->booth)
+		relais_media_add_ice(fx->adviser, mline, candidate);
+	else if (media == fx->adviser)
+		relais_media_add_ice(fx->booth, mline, candidate);
+	else if (fx->guest != NULL)
+		relais_media_guest_add_ice(fx->guest, mline, candidate);
+}
+
+static void on_error(RelaisMedia *media, const GError *error, gpointer user_data)
+{
+	keep_error(user_data, media == ((Fixture *)user_data)->booth ? "booth" : "a peer", error);
+}
+
+static const RelaisMediaCallbacks callbacks = {.on_sdp = on_sdp, .on_ice = on_ice, .on_error = on_error};
+
+/* The booth's guest connection: its offer to the guest's engine. */
+static void on_guest_sdp(RelaisMedia *media, const char *type, const char *sdp, gpointer user_data)
+{
+	Fixture *fx = user_data;
+	g_assert_true(media == fx->booth);
+	g_assert_cmpstr(type, ==, "offer");
+	g_assert_nonnull(strstr(sdp, "msid:relais-video"));
+	fx->guest_offers++;
+	g_autoptr(GError) error = NULL;
+	g_assert_true(relais_media_set_remote(fx->guest_peer, "offer", sdp, &error));
+	g_assert_no_error(error);
+}
+
+static void on_guest_ice(RelaisMedia *media, guint mline, const char *candidate, gpointer user_data)
+{
+	Fixture *fx = user_data;
+	if (fx->guest_peer != NULL)
+		relais_media_add_ice(fx->guest_peer, mline, candidate);
+}
+
+static void on_guest_error(RelaisMedia *media, const GError *error, gpointer user_data)
+{
+	keep_error(user_data, "the booth's guest connection", error);
+}
+
+static const RelaisMediaCallbacks guest_callbacks = {
+	.on_sdp = on_guest_sdp,
+	.on_ice = on_guest_ice,
+	.on_error = on_guest_error,
+};
+
+typedef gboolean (*Cond)(Fixture *fx);
+
+static gboolean wait_for(Fixture *fx, Cond cond, const char *what)
+{
+	gint64 until = g_get_monotonic_time() + TIMEOUT_S * G_TIME_SPAN_SECOND;
+	while (!cond(fx) && fx->error == NULL && g_get_monotonic_time() < until)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(5000);
+	if (!cond(fx))
+		g_test_message("waited in vain for %s", what);
+	return cond(fx);
+}
+
+static guint64 frames_of(RelaisMedia *m)
+{
+	RelaisMediaStats s;
+	relais_media_get_stats(m, &s);
+	return s.video_frames_received;
+}
+
+static gboolean call_flowing(Fixture *fx)
+{
+	RelaisMediaStats b, a;
+	relais_media_get_stats(fx->booth, &b);
+	relais_media_get_stats(fx->adviser, &a);
+	return b.video_frames_received >= MIN_FRAMES && b.audio_buffers_received > 0 &&
+	       a.video_frames_received >= MIN_FRAMES && a.audio_buffers_received > 0;
+}
+
+static gboolean guest_flowing(Fixture *fx)
+{
+	RelaisMediaGuestStats g;
+	relais_media_guest_get_stats(fx->guest, &g);
+	RelaisMediaStats p;
+	relais_media_get_stats(fx->guest_peer, &p);
+	return g_strcmp0(g.state, "connected") == 0 && g.video_frames_received >= MIN_FRAMES &&
+	       g.audio_buffers_received > 0 && g.rtp_packets_sent > 0 && p.video_frames_received >= MIN_FRAMES &&
+	       p.audio_buffers_received > 0;
+}
+
+static guint64 adviser_mark;
+static gboolean adviser_moves(Fixture *fx)
+{
+	return frames_of(fx->adviser) > adviser_mark + 15 && frames_of(fx->booth) > 15;
+}
+
+/* The adviser's call still carries frames both ways. */
+static void assert_call_goes_on(Fixture *fx)
+{
+	adviser_mark = frames_of(fx->adviser);
+	g_assert_true(wait_for(fx, adviser_moves, "the adviser's frames"));
+	g_assert_cmpint(relais_media_get_state(fx->booth), ==, RELAIS_MEDIA_STATE_CONNECTED);
+}
+
+/* A guest joins: the booth's connection, its offer, the guest's engine. */
+static void guest_joins(Fixture *fx)
+{
+	g_autoptr(GError) error = NULL;
+	fx->guest_peer = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	g_assert_true(relais_media_start(fx->guest_peer, NULL, &error));
+	g_assert_no_error(error);
+	guint offers = fx->guest_offers;
+	fx->guest = relais_media_guest_new(fx->booth, &guest_callbacks, fx, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(fx->guest);
+	g_assert_true(wait_for(fx, guest_flowing, "media with the guest"));
+	g_assert_no_error(fx->error);
+	g_assert_cmpuint(fx->guest_offers, ==, offers + 1);
+	RelaisMediaGuestStats g;
+	relais_media_guest_get_stats(fx->guest, &g);
+	g_assert_cmpuint(g.video_width, ==, 640);
+	g_assert_cmpuint(g.video_height, ==, 480);
+	g_test_message("guest: %" G_GUINT64_FORMAT " frames and %" G_GUINT64_FORMAT
+		       " audio buffers from it, %" G_GUINT64_FORMAT " RTP packets (%" G_GUINT64_FORMAT " bytes) to it",
+		       g.video_frames_received, g.audio_buffers_received, g.rtp_packets_sent, g.rtp_bytes_sent);
+}
+
+static void guest_goes(Fixture *fx)
+{
+	g_clear_pointer(&fx->guest, relais_media_guest_free);
+	g_clear_pointer(&fx->guest_peer, relais_media_free);
+}
+
+static void test_guest(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	relais_media_warm_up();
+	fx->adviser = relais_media_new(fx->conf, RELAIS_MEDIA_ANSWERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+	g_assert_true(relais_media_start(fx->adviser, NULL, &error));
+	fx->booth = relais_media_new(fx->conf, RELAIS_MEDIA_OFFERER, &callbacks, fx, &error);
+	g_assert_no_error(error);
+
+	/* no guest before the call's media runs */
+	g_assert_null(relais_media_guest_new(fx->booth, &guest_callbacks, fx, &error));
+	g_assert_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE);
+	g_clear_error(&error);
+
+	g_assert_true(relais_media_start(fx->booth, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(wait_for(fx, call_flowing, "the call's media"));
+
+	guest_joins(fx);
+	assert_call_goes_on(fx);
+
+	/* one guest at a time; bad input is the guest's error, not the call's */
+	g_assert_null(relais_media_guest_new(fx->booth, &guest_callbacks, fx, &error));
+	g_assert_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE);
+	g_clear_error(&error);
+	g_assert_false(relais_media_guest_set_remote(fx->guest, "offer", "v=0", &error));
+	g_assert_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE);
+	g_clear_error(&error);
+	g_assert_false(relais_media_guest_set_remote(fx->guest, "answer", "garbage", &error));
+	g_assert_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_STATE); /* answered already */
+	g_clear_error(&error);
+	relais_media_guest_add_ice(fx->guest, 0, "garbage");
+	relais_media_guest_add_ice(fx->guest, 0, "candidate:1 1 UDP 2122252543 3f1c1b2a-0d1e.local 50000 typ host");
+
+	/* the guest goes, the call goes on; a second comes, and goes */
+	guest_goes(fx);
+	assert_call_goes_on(fx);
+	guest_joins(fx);
+	assert_call_goes_on(fx);
+	guest_goes(fx);
+	assert_call_goes_on(fx);
+
+	/* a guest left in place when the call ends: freed first, as the
+	 * booth does, then the engine */
+	guest_joins(fx);
+	g_clear_pointer(&fx->guest, relais_media_guest_free);
+	g_clear_pointer(&fx->booth, relais_media_free);
+	g_assert_no_error(fx->error);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	gst_init(&argc, &argv);
+	g_test_add("/media/guest", Fixture, NULL, fixture_set_up, test_guest, fixture_tear_down);
+	return g_test_run();
+}
