@@ -165,6 +165,7 @@ test('threeway: a guest joins the call on the booth, is removed, a second joins'
     assert.ok(gw >= 352 && gh >= 288, `the interpreter at least CIF: ${gw}x${gh}`);
     assert.ok(gw * gh >= 2 * interp.layout.face[2] * interp.layout.face[3], `the interpreter large beside the adviser: ${JSON.stringify(interp.layout)}`);
     assert.ok(interp.layout.face[0] >= interp.layout.guest[0] + gw, 'the adviser beside, on the right');
+    t.diagnostic(`side by side: ${JSON.stringify(side.layout)}; interpreter: ${JSON.stringify(interp.layout)}`);
 
     // the guest leaves: closed again, the call goes on
     await g.evaluate(() => window.leave());
