@@ -55,7 +55,6 @@ struct _RelaisMediaGuest {
 	GstPad *mixer_pad;		       /* audio mixer request pad */
 	GstPad *video_in, *audio_in;	       /* webrtcbin request pads */
 
-	gint caps_seen; /* atomic: the webrtcbin inputs that have caps */
 	gboolean offer_requested, sdp_emitted, remote_set, video_linked, audio_linked; /* (lock) */
 	guint n_mlines;								       /* (lock) */
 	RelaisMediaState state;							       /* (lock) */
@@ -290,25 +289,25 @@ static void on_offer_created(GstPromise *promise, gpointer data)
 	gst_webrtc_session_description_free(desc);
 }
 
-/* Both inputs have caps: webrtcbin can describe them (asked earlier, it
- * fails with "Peer caps not specific enough", as media-negotiate.c says). */
-static GstPadProbeReturn on_input_caps(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+/* Both inputs have caps, as webrtcbin's pads hold them (notify::caps,
+ * once webrtcbin took them: a probe would see the event before webrtcbin
+ * does, and an offer made then leaves out the m-line still without caps).
+ * Asked earlier, webrtcbin fails with "Peer caps not specific enough", as
+ * media-negotiate.c says. */
+static void on_input_caps(GstPad *pad, GParamSpec *pspec, gpointer data)
 {
 	RelaisMediaGuest *g = data;
-	if (relais_media_probe_caps(info) == NULL)
-		return GST_PAD_PROBE_OK;
-	if (g_atomic_int_add(&g->caps_seen, 1) + 1 == 2) {
-		g_mutex_lock(&g->lock);
-		gboolean go = !g->closed && !g->offer_requested;
+	g_mutex_lock(&g->lock);
+	gboolean go = !g->closed && !g->offer_requested && g->video_in != NULL && g->audio_in != NULL &&
+		      gst_pad_has_current_caps(g->video_in) && gst_pad_has_current_caps(g->audio_in);
+	if (go)
 		g->offer_requested = TRUE;
-		g_mutex_unlock(&g->lock);
-		if (go) {
-			GstPromise *p = gst_promise_new_with_change_func(on_offer_created, guest_ref(g), guest_unref);
-			g_signal_emit_by_name(g->webrtc, "create-offer", NULL, p);
-			gst_promise_unref(p);
-		}
+	g_mutex_unlock(&g->lock);
+	if (go) {
+		GstPromise *p = gst_promise_new_with_change_func(on_offer_created, guest_ref(g), guest_unref);
+		g_signal_emit_by_name(g->webrtc, "create-offer", NULL, p);
+		gst_promise_unref(p);
 	}
-	return GST_PAD_PROBE_REMOVE;
 }
 
 static void on_remote_set(GstPromise *promise, gpointer data)
@@ -550,7 +549,6 @@ static GstPad *input_pad(RelaisMediaGuest *g, GstElement *queue, const char *msi
 		gst_object_unref(in);
 		return NULL;
 	}
-	gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_input_caps, guest_ref(g), guest_unref);
 	gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_sent, guest_ref(g),
 			  guest_unref);
 	return in;
@@ -601,6 +599,8 @@ static gboolean build_bin(RelaisMediaGuest *g, GError **error)
 	g->audio_in = input_pad(g, aq, "relais-audio", FALSE, error);
 	if (g->audio_in == NULL)
 		return FALSE;
+	guest_connect(g, g->video_in, "notify::caps", G_CALLBACK(on_input_caps));
+	guest_connect(g, g->audio_in, "notify::caps", G_CALLBACK(on_input_caps));
 
 	g->video_sink = relais_media_make_element("appsink", "guest-video", error);
 	if (g->video_sink == NULL)
@@ -811,6 +811,10 @@ void relais_media_guest_free(RelaisMediaGuest *g)
 		gst_element_set_state(g->bin, GST_STATE_NULL);
 		if (g->webrtc != NULL) {
 			g_signal_handlers_disconnect_by_data(g->webrtc, g);
+			if (g->video_in != NULL)
+				g_signal_handlers_disconnect_by_data(g->video_in, g);
+			if (g->audio_in != NULL)
+				g_signal_handlers_disconnect_by_data(g->audio_in, g);
 			if (g->video_in != NULL)
 				gst_element_release_request_pad(g->webrtc, g->video_in);
 			if (g->audio_in != NULL)

@@ -94,6 +94,8 @@ static void on_guest_sdp(RelaisMedia *media, const char *type, const char *sdp, 
 	Fixture *fx = user_data;
 	g_assert_true(media == fx->booth);
 	g_assert_cmpstr(type, ==, "offer");
+	if (strstr(sdp, "msid:relais-video") == NULL)
+		g_test_message("the guest offer: %s", sdp);
 	g_assert_nonnull(strstr(sdp, "msid:relais-video"));
 	fx->guest_offers++;
 	g_autoptr(GError) error = NULL;
@@ -197,10 +199,27 @@ static void guest_joins(Fixture *fx)
 		       g.video_frames_received, g.audio_buffers_received, g.rtp_packets_sent, g.rtp_bytes_sent);
 }
 
+/* Nothing of a guest left in the booth's pipeline: no guest bin, one
+ * branch on each tee, one input on the mixer. */
+static void assert_no_guest_left(Fixture *fx)
+{
+	g_autoptr(GstElement) pipeline = relais_media_dup_pipeline(fx->booth);
+	g_assert_nonnull(pipeline);
+	for (GList *l = GST_BIN_CHILDREN(GST_BIN(pipeline)); l; l = l->next)
+		g_assert_false(g_str_has_prefix(GST_OBJECT_NAME(l->data), "guest-"));
+	const char *names[] = {"video-tee", "audio-tee", "audio-mixer"};
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+		g_autoptr(GstElement) e = gst_bin_get_by_name(GST_BIN(pipeline), names[i]);
+		g_assert_nonnull(e);
+		g_assert_cmpuint(i < 2 ? e->numsrcpads : e->numsinkpads, ==, 1);
+	}
+}
+
 static void guest_goes(Fixture *fx)
 {
 	g_clear_pointer(&fx->guest, relais_media_guest_free);
 	g_clear_pointer(&fx->guest_peer, relais_media_free);
+	assert_no_guest_left(fx);
 }
 
 static void test_guest(Fixture *fx, gconstpointer data)
@@ -221,6 +240,7 @@ static void test_guest(Fixture *fx, gconstpointer data)
 	g_assert_true(relais_media_start(fx->booth, NULL, &error));
 	g_assert_no_error(error);
 	g_assert_true(wait_for(fx, call_flowing, "the call's media"));
+	assert_no_guest_left(fx);
 
 	guest_joins(fx);
 	assert_call_goes_on(fx);
