@@ -12,6 +12,7 @@
 
 #include <string.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
 
 #include "harness.h"
 #include "media.h"
@@ -215,6 +216,50 @@ static void assert_no_guest_left(Fixture *fx)
 	}
 }
 
+static GstPadProbeReturn count_key_requests(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	/* ours only, by its count: the adviser's and the guest's own requests
+	 * pass here too */
+	GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+	guint n = 0;
+	if (gst_video_event_is_force_key_unit(ev) &&
+	    gst_video_event_parse_upstream_force_key_unit(ev, NULL, NULL, &n) && n == 4242)
+		g_atomic_int_inc((gint *)data);
+	return GST_PAD_PROBE_OK;
+}
+
+static gint key_requests;
+static gint key_mark;
+static gboolean key_request_seen(Fixture *fx)
+{
+	return g_atomic_int_get(&key_requests) > key_mark;
+}
+
+/* A key-frame request from the guest's side (upstream from its branch's
+ * queue, where its webrtcbin sends a PLI's) goes through the tee to the
+ * one video payloader and encoder. */
+static void assert_guest_key_request_reaches_encoder(Fixture *fx)
+{
+	g_autoptr(GstElement) pipeline = relais_media_dup_pipeline(fx->booth);
+	g_autoptr(GstElement) tee = gst_bin_get_by_name(GST_BIN(pipeline), "video-tee");
+	g_assert_nonnull(tee);
+	/* pushed upstream out of the tee's input: on its way to the payloader */
+	g_autoptr(GstPad) tee_sink = gst_element_get_static_pad(tee, "sink");
+	gulong probe =
+		gst_pad_add_probe(tee_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_key_requests, &key_requests, NULL);
+	g_autoptr(GstElement) queue = NULL;
+	for (GList *l = GST_BIN_CHILDREN(GST_BIN(pipeline)); l && queue == NULL; l = l->next)
+		if (g_str_has_prefix(GST_OBJECT_NAME(l->data), "guest-"))
+			queue = gst_bin_get_by_name(GST_BIN(l->data), "guest-video-queue");
+	g_assert_nonnull(queue);
+	g_autoptr(GstPad) qsrc = gst_element_get_static_pad(queue, "src");
+	key_mark = g_atomic_int_get(&key_requests);
+	g_assert_true(
+		gst_pad_send_event(qsrc, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 4242)));
+	g_assert_true(wait_for(fx, key_request_seen, "the guest's key-frame request out of the tee"));
+	gst_pad_remove_probe(tee_sink, probe);
+}
+
 static void guest_goes(Fixture *fx)
 {
 	g_clear_pointer(&fx->guest, relais_media_guest_free);
@@ -244,6 +289,7 @@ static void test_guest(Fixture *fx, gconstpointer data)
 
 	guest_joins(fx);
 	assert_call_goes_on(fx);
+	assert_guest_key_request_reaches_encoder(fx);
 
 	/* one guest at a time; bad input is the guest's error, not the call's */
 	g_assert_null(relais_media_guest_new(fx->booth, &guest_callbacks, fx, &error));
