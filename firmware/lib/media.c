@@ -25,17 +25,22 @@ G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
 /*
  * Pipeline, built once in relais_media_new() and played by start():
  *
- *   video source ─[camera off]─ tee ! queue(leaky, 1 frame) ! video encoder ──────┐
- *                                └─[gate]─ queue(leaky, 1) ! videoconvert          │
- *                                          ! appsink (local-video)                 │
- *   audio source ! queue(leaky, 50 ms) ! processing(webrtcdsp)                     │
- *                ─[mic level]─ volume(relais-mute) ! audio encoder ────────────────┤ webrtcbin ─┐
- *                                                                                              │
- *   ┌──────────────────────────────────────────────────────────────────────────────────────────┘
+ *   video source ─[camera off]─ tee ! queue(leaky, 1 frame) ! video encoder ! video-tee ─┐
+ *                                └─[gate]─ queue(leaky, 1) ! videoconvert                 │
+ *                                          ! appsink (local-video)                        │
+ *   audio source ! queue(leaky, 50 ms) ! processing(webrtcdsp)                            │
+ *                ─[mic level]─ volume(relais-mute) ! audio encoder ! audio-tee ───────────┤ webrtcbin ─┐
+ *                                                                                                     │
+ *   ┌─────────────────────────────────────────────────────────────────────────────────────────────────┘
  *   ├─ video decoder ! videoconvert ! I420 ─[frame func]─ appsink (remote-video)
  *   ├─ video decoder ─[rate]─ identity ! videoconvert ! videoscale ! I420 ≤ cap
  *   │                                       ─[frame func]─ appsink (screen-video)
- *   └─ audio decoder ! audioconvert ! volume(relais-volume) ─ playback (webrtcechoprobe ! ... ! sink)
+ *   └─ audio decoder ! audioconvert ! audioresample ─ audio-mixer ! audioconvert ! volume(relais-volume)
+ *                                                       ─ playback (webrtcechoprobe ! ... ! sink)
+ *
+ * The tees (after the payloaders) and the mixer are where a guest's
+ * connection joins a three-way call (media-guest.c): a second branch of
+ * each tee into its own webrtcbin, its decoded sound into the mixer.
  *
  * The screen branch exists on the offerer only, fed by the third m-line's
  * receive-only transceiver (see RELAIS_MEDIA_SCREEN_MLINE in media.h).
