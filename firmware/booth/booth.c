@@ -479,6 +479,7 @@ static JsonObject *guest_stats_json(Booth *booth)
 	json_object_set_int_member(o, "video_height", st.video_height);
 	json_object_set_int_member(o, "rtp_packets_sent", (gint64)st.rtp_packets_sent);
 	json_object_set_int_member(o, "rtp_bytes_sent", (gint64)st.rtp_bytes_sent);
+	json_object_set_int_member(o, "rate_kbps", st.rate_kbps);
 	return o;
 }
 

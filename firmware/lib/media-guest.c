@@ -7,6 +7,7 @@
 #include "media-ice.h"
 #include "media-pipeline.h"
 #include "media-private.h"
+#include "media-ratectl.h"
 
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
@@ -62,7 +63,16 @@ struct _RelaisMediaGuest {
 
 	GQueue events; /* (lock) */
 	GSource *event_source;
+
+	/* The guest's own sending-rate controller (media-rate.h), fed from
+	 * its webrtcbin's RTCP every RATE_POLL_MS: its target caps the one
+	 * encoder's (relais_media_ratectl_set_cap). (lock) */
+	gboolean rate_on;
+	RelaisRate rate;
+	GSource *rate_source;
 };
+
+#define RATE_POLL_MS 2000
 
 static RelaisMediaGuest *guest_ref(RelaisMediaGuest *g)
 {
@@ -521,6 +531,122 @@ static GstPadProbeReturn drop_if_failed(GstPad *pad, GstPadProbeInfo *info, gpoi
 	return g_atomic_int_get(&g->failed) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
+/* --- the guest's sending rate ---------------------------------------------- */
+
+typedef struct {
+	guint own[8];
+	guint n_own;
+	double fraction_lost, rtt_s;
+} RateScan;
+
+/* One RTP session's sources: ours (internal), then the guest's reports
+ * about them (rb-*), the worst of each figure. */
+static void scan_session(GstElement *session, RateScan *scan)
+{
+	GstStructure *stats = NULL;
+	g_object_get(session, "stats", &stats, NULL);
+	if (stats == NULL)
+		return;
+	const GValue *v = gst_structure_get_value(stats, "source-stats");
+	/* clang-format off */
+	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+	GValueArray *sources = v != NULL && G_VALUE_TYPE(v) == g_value_array_get_type() ? g_value_get_boxed(v) : NULL;
+	for (guint pass = 0; pass < 2 && sources != NULL; pass++)
+		for (guint i = 0; i < sources->n_values; i++) {
+			const GValue *sv = g_value_array_get_nth(sources, i);
+			if (!GST_VALUE_HOLDS_STRUCTURE(sv))
+				continue;
+			const GstStructure *s = gst_value_get_structure(sv);
+			gboolean internal = FALSE, have_rb = FALSE;
+			guint ssrc = 0, fraction = 0, rtt_q16 = 0;
+			gst_structure_get_boolean(s, "internal", &internal);
+			if (pass == 0) {
+				if (internal && scan->n_own < G_N_ELEMENTS(scan->own) &&
+				    gst_structure_get_uint(s, "ssrc", &ssrc))
+					scan->own[scan->n_own++] = ssrc;
+				continue;
+			}
+			gst_structure_get_boolean(s, "have-rb", &have_rb);
+			if (internal || !have_rb || !gst_structure_get_uint(s, "rb-ssrc", &ssrc))
+				continue;
+			gboolean ours = FALSE;
+			for (guint k = 0; k < scan->n_own; k++)
+				ours = ours || scan->own[k] == ssrc;
+			if (!ours)
+				continue;
+			if (gst_structure_get_uint(s, "rb-fractionlost", &fraction))
+				scan->fraction_lost = MAX(scan->fraction_lost, fraction / 256.0);
+			if (gst_structure_get_uint(s, "rb-round-trip", &rtt_q16) && rtt_q16 > 0)
+				scan->rtt_s = MAX(scan->rtt_s, rtt_q16 / 65536.0);
+		}
+	G_GNUC_END_IGNORE_DEPRECATIONS
+	/* clang-format on */
+	gst_structure_free(stats);
+}
+
+/* The guest's receiver reports into its controller, its target to the
+ * engine as a cap: the one encoder follows the lower of the two peers'
+ * estimates. A simpler reading than the adviser's (media-probes.c): the
+ * worst stream's fraction lost as it is, no weighting by packets. */
+static gboolean on_rate_poll(gpointer data)
+{
+	RelaisMediaGuest *g = data;
+	if (guest_is_closed(g))
+		return G_SOURCE_REMOVE;
+	if (!g_atomic_int_get(&g->connected) || g_atomic_int_get(&g->failed))
+		return G_SOURCE_CONTINUE;
+	RateScan scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
+	GstIterator *it = gst_bin_iterate_recurse(GST_BIN(g->webrtc));
+	GValue v = G_VALUE_INIT;
+	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+		GstElement *e = g_value_get_object(&v);
+		GstElementFactory *f = gst_element_get_factory(e);
+		if (f != NULL && g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") == 0)
+			scan_session(e, &scan);
+		g_value_reset(&v);
+	}
+	g_value_unset(&v);
+	gst_iterator_free(it);
+	g_mutex_lock(&g->lock);
+	RelaisRateReport r = {
+		.fraction_lost = scan.fraction_lost,
+		.rtt_s = scan.rtt_s,
+		.jitter_s = -1.0,
+		.bytes_sent = g->stats.rtp_bytes_sent,
+		.packets_sent = g->stats.rtp_packets_sent,
+	};
+	relais_rate_update(&g->rate, &r, g_get_monotonic_time());
+	guint kbps = g->rate.video_kbps;
+	g->stats.rate_kbps = kbps;
+	g_debug("guest: sending rate: its loss %.3f, round trip %.3f s over %u streams of ours: %u kbit/s (%s)",
+		scan.fraction_lost, scan.rtt_s, scan.n_own, kbps, g->rate.reason);
+	g_mutex_unlock(&g->lock);
+	relais_media_ratectl_set_cap(g->m, kbps);
+	return G_SOURCE_CONTINUE;
+}
+
+static void rate_start(RelaisMediaGuest *g)
+{
+	RelaisMedia *m = g->m;
+	g_mutex_lock(&m->lock);
+	gboolean on = m->rate_on;
+	RelaisRateConfig cfg = m->rate.cfg;
+	/* from where the encoder is: a guest's arrival changes nothing until
+	 * its own reports say so */
+	cfg.start_kbps = m->rate_applied_kbps;
+	g_mutex_unlock(&m->lock);
+	if (!on)
+		return;
+	g_mutex_lock(&g->lock);
+	relais_rate_init(&g->rate, &cfg);
+	g->rate_on = TRUE;
+	g->stats.rate_kbps = g->rate.video_kbps;
+	g->rate_source = g_timeout_source_new(RATE_POLL_MS);
+	g_source_set_callback(g->rate_source, on_rate_poll, guest_ref(g), guest_unref);
+	g_source_attach(g->rate_source, g->context);
+	g_mutex_unlock(&g->lock);
+}
+
 /* --- building ------------------------------------------------------------- */
 
 static GstPad *input_pad(RelaisMediaGuest *g, GstElement *queue, const char *msid, gboolean video, GError **error)
@@ -719,6 +845,7 @@ RelaisMediaGuest *relais_media_guest_new(RelaisMedia *m, const RelaisMediaCallba
 	g_mutex_lock(&m->lock);
 	m->guest = g;
 	g_mutex_unlock(&m->lock);
+	rate_start(g);
 	g_message("guest: a second connection is being prepared");
 	return g;
 }
@@ -771,7 +898,16 @@ void relais_media_guest_free(RelaisMediaGuest *g)
 	GQueue q = g->events;
 	g_queue_init(&g->events);
 	GSource *source = g_steal_pointer(&g->event_source);
+	GSource *rate_source = g_steal_pointer(&g->rate_source);
+	gboolean rate_on = g->rate_on;
 	g_mutex_unlock(&g->lock);
+	if (rate_source != NULL) {
+		g_source_destroy(rate_source);
+		g_source_unref(rate_source);
+	}
+	/* the adviser's estimate alone again */
+	if (rate_on)
+		relais_media_ratectl_set_cap(m, 0);
 	g_queue_clear_full(&q, (GDestroyNotify)event_free);
 	if (source != NULL) {
 		g_source_destroy(source);

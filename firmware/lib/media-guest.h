@@ -43,6 +43,9 @@ typedef struct {
 	 * to the guest (the same packets the adviser gets) */
 	guint64 rtp_packets_sent, rtp_bytes_sent;
 	gint64 connected_us; /* ICE and DTLS up, 0 until then */
+	/* the guest's own controller's target (kbit/s): the encoder's is the
+	 * lower of it and the adviser's; 0: rate control off */
+	guint rate_kbps;
 } RelaisMediaGuestStats;
 
 /* Returns: (transfer full) the guest's connection, its offer on its way

@@ -150,6 +150,10 @@ struct _RelaisMedia {
 	guint rate_encoder_kind;
 	RelaisRate rate;
 	RelaisRateRung rate_applied_rung;
+	/* Three-way calls: the guest's controller's target caps the encoder's
+	 * (0: no cap), so that the encoder follows the lower of the two
+	 * peers' estimates; the target the encoder has now (lock). */
+	guint rate_cap_kbps, rate_applied_kbps;
 	/* The last receiver report read per stream (lock): webrtcbin repeats
 	 * a stream's last report in every reply until the next one comes
 	 * (Chromium: a second for video, five for audio), and the controller

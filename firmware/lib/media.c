@@ -659,7 +659,7 @@ guint relais_media_get_video_kbps(RelaisMedia *m)
 {
 	g_return_val_if_fail(m != NULL, 0);
 	g_mutex_lock(&m->lock);
-	guint kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps;
+	guint kbps = m->rate_on ? m->rate_applied_kbps : m->video_kbps;
 	g_mutex_unlock(&m->lock);
 	return kbps;
 }
@@ -668,7 +668,7 @@ void relais_media_get_rate(RelaisMedia *m, RelaisMediaRate *rate)
 {
 	g_return_if_fail(m != NULL && rate != NULL);
 	g_mutex_lock(&m->lock);
-	*rate = (RelaisMediaRate){.on = m->rate_on, .video_kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps};
+	*rate = (RelaisMediaRate){.on = m->rate_on, .video_kbps = m->rate_on ? m->rate_applied_kbps : m->video_kbps};
 	if (m->rate_on) {
 		rate->estimate_kbps = (guint)m->rate.estimate_kbps;
 		rate->state = relais_rate_state_name(m->rate.state);

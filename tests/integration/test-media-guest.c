@@ -260,6 +260,25 @@ static void assert_guest_key_request_reaches_encoder(Fixture *fx)
 	gst_pad_remove_probe(tee_sink, probe);
 }
 
+static gboolean guest_rate_read(Fixture *fx)
+{
+	RelaisMediaGuestStats g;
+	relais_media_guest_get_stats(fx->guest, &g);
+	return g.rate_kbps > 0 && g_get_monotonic_time() - g.connected_us > 3 * G_USEC_PER_SEC;
+}
+
+/* The guest's controller has a target and the one encoder's is at most
+ * that (the lower of the two peers' estimates). */
+static void assert_rate_capped(Fixture *fx)
+{
+	g_assert_true(wait_for(fx, guest_rate_read, "the guest's rate"));
+	RelaisMediaGuestStats g;
+	relais_media_guest_get_stats(fx->guest, &g);
+	guint kbps = relais_media_get_video_kbps(fx->booth);
+	g_test_message("encoder %u kbit/s, the guest's controller %u kbit/s", kbps, g.rate_kbps);
+	g_assert_cmpuint(kbps, <=, g.rate_kbps);
+}
+
 static void guest_goes(Fixture *fx)
 {
 	g_clear_pointer(&fx->guest, relais_media_guest_free);
@@ -290,6 +309,7 @@ static void test_guest(Fixture *fx, gconstpointer data)
 	guest_joins(fx);
 	assert_call_goes_on(fx);
 	assert_guest_key_request_reaches_encoder(fx);
+	assert_rate_capped(fx);
 
 	/* one guest at a time; bad input is the guest's error, not the call's */
 	g_assert_null(relais_media_guest_new(fx->booth, &guest_callbacks, fx, &error));
