@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "link.h"
 #include "media.h"
+#include "media-guest.h"
 #include "mediaconf.h"
 #include "preview.h"
 #include "protocol.h"
@@ -86,7 +87,7 @@ struct _Booth {
 	struct {
 		RelaisMediaFrameFunc func;
 		gpointer data;
-	} frame_funcs[3]; /* by RelaisMediaVideo */
+	} frame_funcs[4]; /* by RelaisMediaVideo */
 	gboolean muted, camera_off;
 	int volume; /* -1: never set */
 	/* the sim board's simulated unplug (booth_sim_device), given to every
@@ -106,6 +107,13 @@ struct _Booth {
 	/* --- session data: everything below is wiped at the end --- */
 	/* the guest of the call once let in or gone (last guest_state) */
 	char *guest_id, *guest_name, *guest_role, *guest_state;
+	/* the guest's media connection (media-guest.h): made on guest_ask,
+	 * its offer and candidates held until the switchboard says the guest
+	 * is joining, thrown away when it is not let in or goes */
+	RelaisMediaGuest *guest_media;
+	char *guest_offer;
+	GPtrArray *guest_ice; /* PendingIce*, until the offer is sent */
+	gboolean guest_offer_sent;
 	char *topic, *language;
 	JsonObject *answers;
 	char *booking; /* the checked-in booking code of the request */
@@ -155,6 +163,7 @@ static void apply_controls(Booth *booth);
 static gboolean on_cert_pending(gpointer data);
 static void probe_stop(Booth *booth);
 static void probe_schedule(Booth *booth);
+static JsonObject *guest_stats_json(Booth *booth);
 
 static void send_end(Booth *booth, const char *reason)
 {
@@ -264,6 +273,8 @@ static JsonObject *stats_json(RelaisMedia *media, Booth *booth)
 		if (rate.on)
 			json_object_set_string_member(o, "rate_reason", rate.reason);
 	}
+	/* the guest's connection (media-guest.h): frames from it, RTP to it */
+	json_object_set_object_member(o, "guest_media", guest_stats_json(booth));
 	/* the call's media connection (PROTOCOL.md "Reconnecting a call's media") */
 	json_object_set_int_member(o, "media_connection", booth->media_gen);
 	json_object_set_int_member(o, "media_restarts", booth->media_restarts);
@@ -331,9 +342,151 @@ static void wipe_string(char **s)
 	}
 }
 
+/* --- the guest's media connection (THREEWAY.md "Booth media") ------------ */
+
+static void guest_media_drop(Booth *booth, const char *why, gboolean notify)
+{
+	if (booth->guest_media == NULL)
+		return;
+	g_message("guest: media connection closed (%s)", why);
+	g_clear_pointer(&booth->guest_media, relais_media_guest_free);
+	if (booth->guest_offer) {
+		memset(booth->guest_offer, 0, strlen(booth->guest_offer));
+		g_clear_pointer(&booth->guest_offer, g_free);
+	}
+	g_ptr_array_set_size(booth->guest_ice, 0);
+	booth->guest_offer_sent = FALSE;
+	if (notify && booth->observer.guest)
+		booth->observer.guest(booth, booth->observer_data);
+}
+
+static void guest_media_close(Booth *booth, const char *why)
+{
+	guest_media_drop(booth, why, TRUE);
+}
+
+static void guest_send_ice(Booth *booth, guint mline, const char *candidate)
+{
+	JsonObject *o = relais_msg_new(RELAIS_MSG_ICE);
+	json_object_set_string_member(o, "call", booth->call);
+	json_object_set_string_member(o, "candidate", candidate);
+	json_object_set_int_member(o, "mline", mline);
+	json_object_set_string_member(o, "peer", "guest");
+	booth_link_send(booth->link, o);
+}
+
+/* The offer goes once the guest may hear it: the switchboard answers
+ * `state` to media for a guest not let in yet. */
+static void guest_send_offer(Booth *booth)
+{
+	if (booth->guest_offer_sent || booth->guest_offer == NULL || booth->call == NULL ||
+	    (g_strcmp0(booth->guest_state, "joining") != 0 && g_strcmp0(booth->guest_state, "joined") != 0))
+		return;
+	booth->guest_offer_sent = TRUE;
+	JsonObject *o = relais_msg_new(RELAIS_MSG_SDP);
+	json_object_set_string_member(o, "call", booth->call);
+	json_object_set_string_member(o, "sdp_type", "offer");
+	json_object_set_string_member(o, "sdp", booth->guest_offer);
+	json_object_set_string_member(o, "peer", "guest");
+	booth_link_send(booth->link, o);
+	for (guint i = 0; i < booth->guest_ice->len; i++) {
+		PendingIce *p = g_ptr_array_index(booth->guest_ice, i);
+		guest_send_ice(booth, p->mline, p->candidate);
+	}
+	g_ptr_array_set_size(booth->guest_ice, 0);
+	g_message("guest: offer sent");
+}
+
+static void on_guest_sdp(RelaisMedia *media, const char *type, const char *sdp, gpointer data)
+{
+	Booth *booth = data;
+	if (booth->guest_media == NULL || g_strcmp0(type, "offer") != 0)
+		return;
+	g_free(booth->guest_offer);
+	booth->guest_offer = g_strdup(sdp);
+	guest_send_offer(booth);
+}
+
+static void on_guest_ice(RelaisMedia *media, guint mline, const char *candidate, gpointer data)
+{
+	Booth *booth = data;
+	if (booth->guest_media == NULL)
+		return;
+	if (booth->guest_offer_sent) {
+		guest_send_ice(booth, mline, candidate);
+	} else {
+		PendingIce *p = g_new0(PendingIce, 1);
+		p->mline = mline;
+		p->candidate = g_strdup(candidate);
+		g_ptr_array_add(booth->guest_ice, p);
+	}
+}
+
+static void on_guest_state(RelaisMedia *media, RelaisMediaState state, gpointer data)
+{
+	Booth *booth = data;
+	g_message("guest: media %s", state == RELAIS_MEDIA_STATE_CONNECTED    ? "connected"
+				     : state == RELAIS_MEDIA_STATE_CONNECTING ? "connecting"
+				     : state == RELAIS_MEDIA_STATE_FAILED     ? "failed"
+									      : "preparing");
+	if (booth->observer.guest)
+		booth->observer.guest(booth, booth->observer_data);
+}
+
+/* The guest's connection failed: it is closed, the call goes on (a new
+ * invitation brings the guest back). */
+static void on_guest_error(RelaisMedia *media, const GError *error, gpointer data)
+{
+	Booth *booth = data;
+	g_warning("guest: media error: %s", error->message);
+	guest_media_close(booth, "its connection failed");
+}
+
+static const RelaisMediaCallbacks guest_callbacks = {
+	.on_sdp = on_guest_sdp,
+	.on_ice = on_guest_ice,
+	.on_state = on_guest_state,
+	.on_error = on_guest_error,
+};
+
+/* Built while the visitor is asked, so that "Let them in" costs only the
+ * network. A failure here loses the guest's media, never the call. */
+static void guest_media_open(Booth *booth)
+{
+	guest_media_close(booth, "a new guest");
+	if (booth->media == NULL)
+		return;
+	g_autoptr(GError) error = NULL;
+	booth->guest_media = relais_media_guest_new(booth->media, &guest_callbacks, booth, &error);
+	if (booth->guest_media == NULL)
+		g_warning("guest: no media connection: %s", error->message);
+}
+
+static JsonObject *guest_stats_json(Booth *booth)
+{
+	JsonObject *o = json_object_new();
+	if (booth->guest_media == NULL) {
+		json_object_set_string_member(o, "state", "none");
+		return o;
+	}
+	RelaisMediaGuestStats st;
+	relais_media_guest_get_stats(booth->guest_media, &st);
+	json_object_set_string_member(o, "state", st.state);
+	json_object_set_boolean_member(o, "offer_sent", booth->guest_offer_sent);
+	json_object_set_int_member(o, "video_frames_received", (gint64)st.video_frames_received);
+	json_object_set_int_member(o, "audio_buffers_received", (gint64)st.audio_buffers_received);
+	json_object_set_int_member(o, "video_width", st.video_width);
+	json_object_set_int_member(o, "video_height", st.video_height);
+	json_object_set_int_member(o, "rtp_packets_sent", (gint64)st.rtp_packets_sent);
+	json_object_set_int_member(o, "rtp_bytes_sent", (gint64)st.rtp_bytes_sent);
+	json_object_set_int_member(o, "rate_kbps", st.rate_kbps);
+	return o;
+}
+
 /* The guest's name and role are the visitor's session data. */
 static void guest_wipe(Booth *booth)
 {
+	guest_media_drop(booth, "the session ends", FALSE);
 	/* an ask still shown ends with the call, with no answer: the
 	 * switchboard ends the guest with the call (the screen learns of it
 	 * from the session's end, as of everything else wiped here) */
@@ -348,12 +501,14 @@ static void guest_wipe(Booth *booth)
 /* Erase everything about the visitor: answers, chat, ids, media. */
 static void booth_wipe(Booth *booth)
 {
+	/* the guest's branch lives in the engine's pipeline: out first */
+	if (booth->media && booth->call_us) {
+		if (booth->last_call)
+			json_object_unref(booth->last_call);
+		booth->last_call = stats_json(booth->media, booth);
+	}
+	guest_media_drop(booth, "the session ends", FALSE);
 	if (booth->media) {
-		if (booth->call_us) {
-			if (booth->last_call)
-				json_object_unref(booth->last_call);
-			booth->last_call = stats_json(booth->media, booth);
-		}
 		g_clear_pointer(&booth->media, relais_media_free);
 #ifdef __GLIBC__
 		/* What the call's streaming threads freed stays resident unless
@@ -774,6 +929,9 @@ static void media_restart(Booth *booth, const char *why)
 	}
 	g_message("call %s: media connection %u is dead (%s): offering connection %u", booth->call, booth->media_gen,
 		  why, booth->media_gen + 1);
+	/* the guest's connection is a branch of this engine: it goes with it
+	 * (not made again on the new one yet: THREEWAY.md) */
+	guest_media_close(booth, "the call's media is made again");
 	g_clear_pointer(&booth->media, relais_media_free);
 	if (booth->offer) {
 		memset(booth->offer, 0, strlen(booth->offer));
@@ -1037,6 +1195,8 @@ static void consent_send(Booth *booth)
 	json_object_set_string_member(a, "guest", guest);
 	json_object_set_boolean_member(a, "accept", o == RELAIS_CONSENT_ACCEPTED);
 	booth_link_send(booth->link, a);
+	if (o != RELAIS_CONSENT_ACCEPTED)
+		guest_media_close(booth, "not let in");
 	if (booth->observer.guest)
 		booth->observer.guest(booth, booth->observer_data);
 }
@@ -1068,6 +1228,7 @@ static void handle_guest_ask(Booth *booth, RelaisMsg *msg)
 		g_message("guest: a newer ask replaces the one shown");
 	else
 		g_message("guest: a guest asks to join");
+	guest_media_open(booth);
 	g_clear_handle_id(&booth->consent_id, g_source_remove);
 	booth->consent_id =
 		g_timeout_add((guint)MAX(relais_consent_ms_left(booth->consent, now), 1), on_consent_deadline, booth);
@@ -1089,6 +1250,8 @@ static void handle_guest_state(Booth *booth, RelaisMsg *msg)
 		relais_consent_cancel(booth->consent);
 		g_clear_handle_id(&booth->consent_id, g_source_remove);
 	}
+	if (g_strcmp0(state, "joining") != 0 && g_strcmp0(state, "joined") != 0)
+		guest_media_close(booth, state);
 	/* the booth shows nothing for its own decline */
 	if (g_strcmp0(state, "declined") == 0) {
 		if (booth->observer.guest)
@@ -1112,6 +1275,12 @@ static void handle_guest_state(Booth *booth, RelaisMsg *msg)
 	wipe_string(&booth->guest_state);
 	booth->guest_state = g_strdup(state);
 	g_message("guest: %s", state);
+	if (g_strcmp0(state, "joining") == 0) {
+		/* made on the ask; again if the call's media was made anew since */
+		if (booth->guest_media == NULL)
+			guest_media_open(booth);
+		guest_send_offer(booth);
+	}
 	if (booth->observer.guest)
 		booth->observer.guest(booth, booth->observer_data);
 }
@@ -1144,6 +1313,11 @@ BoothGuest booth_get_guest(Booth *booth)
 {
 	BoothGuest g = {.name = booth->guest_name, .role = booth->guest_role, .state = booth->guest_state};
 	return g;
+}
+
+const char *booth_get_adviser_name(Booth *booth)
+{
+	return booth->call ? booth->peer : NULL;
 }
 
 static JsonObject *guest_json(Booth *booth)
@@ -1240,6 +1414,19 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 	case RELAIS_MSG_SDP: {
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 || booth->media == NULL)
 			break;
+		if (g_strcmp0(relais_msg_get_string(msg, "peer"), "guest") == 0) {
+			/* the guest's answer: a bad one loses the guest, not the call */
+			g_autoptr(GError) error = NULL;
+			if (booth->guest_media == NULL) {
+				g_debug("a guest's description with no guest connection: dropped");
+			} else if (!relais_media_guest_set_remote(booth->guest_media,
+								  relais_msg_get_string(msg, "sdp_type"),
+								  relais_msg_get_string(msg, "sdp"), &error)) {
+				g_warning("guest's description refused: %s", error->message);
+				guest_media_close(booth, "its description was refused");
+			}
+			break;
+		}
 		if ((guint)relais_msg_get_int(msg, "media", 0) != booth->media_gen) {
 			g_debug("dropping an answer for media connection %u (now %u)",
 				(guint)relais_msg_get_int(msg, "media", 0), booth->media_gen);
@@ -1269,6 +1456,13 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 			media_restart(booth, "the adviser's console asked");
 		break;
 	case RELAIS_MSG_ICE:
+		if (g_strcmp0(relais_msg_get_string(msg, "peer"), "guest") == 0) {
+			if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0 && booth->guest_media)
+				relais_media_guest_add_ice(booth->guest_media,
+							   (guint)relais_msg_get_int(msg, "mline", 0),
+							   relais_msg_get_string(msg, "candidate"));
+			break;
+		}
 		if ((guint)relais_msg_get_int(msg, "media", 0) != booth->media_gen)
 			break; /* a stale connection's candidate */
 		if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) == 0 && booth->media)
@@ -1414,6 +1608,7 @@ Booth *booth_new(const BoothConfig *config)
 	booth->started_us = g_get_monotonic_time();
 	booth->state = RELAIS_SESSION_IDLE;
 	booth->pending_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
+	booth->guest_ice = g_ptr_array_new_with_free_func((GDestroyNotify)pending_ice_free);
 	booth->volume = -1;
 	booth->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
 	booth->consent = relais_consent_new(guest_ask_ms());
@@ -2100,6 +2295,7 @@ void booth_free(Booth *booth)
 	g_free(booth->cancelled_ticket);
 	g_clear_pointer(&booth->conf, relais_media_conf_free);
 	g_ptr_array_unref(booth->pending_ice);
+	g_ptr_array_unref(booth->guest_ice);
 	g_ptr_array_unref(booth->chat);
 	relais_consent_free(booth->consent);
 	g_strfreev(booth->ice_servers);

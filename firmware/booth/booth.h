@@ -146,6 +146,9 @@ typedef struct {
 	const char *name, *role, *state;
 } BoothGuest;
 BoothGuest booth_get_guest(Booth *booth);
+/* The adviser's display name in the call (`call`'s peer), NULL outside a
+ * call. (transfer none) */
+const char *booth_get_adviser_name(Booth *booth);
 
 /* --- the camera and the microphone -------------------------------------
  * Privacy: the booth is the only part of the firmware that opens them, in

@@ -124,6 +124,12 @@ static void on_remote_frame(struct _GstSample *sample, gpointer data)
 	booth_ui_mailbox_post(v->mailbox[BOOTH_UI_VIDEO_REMOTE], sample);
 }
 
+static void on_guest_frame(struct _GstSample *sample, gpointer data)
+{
+	BoothVisitor *v = data;
+	booth_ui_mailbox_post(v->mailbox[BOOTH_UI_VIDEO_GUEST], sample);
+}
+
 static void drop_pictures(BoothVisitor *v, BoothUiVideo which)
 {
 	g_autoptr(GstSample) stale = booth_ui_mailbox_take(v->mailbox[which]);
@@ -240,6 +246,7 @@ static void request(BoothVisitor *v)
 	}
 	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_LOCAL, on_local_frame, v);
 	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_REMOTE, on_remote_frame, v);
+	booth_set_frame_func(v->booth, RELAIS_MEDIA_VIDEO_GUEST, on_guest_frame, v);
 	apply_controls(v);
 }
 
@@ -418,6 +425,11 @@ static void refresh(BoothVisitor *v)
 	gboolean notice = guest.state && guest.name && g_get_monotonic_time() < v->guest_notice_until_us;
 	view->guest_notice = notice ? guest.state : NULL;
 	view->guest_notice_name = notice ? guest.name : NULL;
+	/* a guest in the call: the three-way layout once its picture comes */
+	gboolean three = calling && (g_strcmp0(guest.state, "joining") == 0 || g_strcmp0(guest.state, "joined") == 0);
+	view->three_guest_name = three ? guest.name : NULL;
+	view->three_guest_role = three ? guest.role : NULL;
+	view->adviser_name = calling ? booth_get_adviser_name(v->booth) : NULL;
 	/* bookings, in the visitor's words */
 	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *booked_when = NULL, *retry = NULL;
@@ -552,6 +564,7 @@ static void on_session(Booth *booth, RelaisSessionState from, RelaisSessionState
 		follow_sharing(v); /* the wipe said "off" */
 		drop_pictures(v, BOOTH_UI_VIDEO_REMOTE);
 		drop_pictures(v, BOOTH_UI_VIDEO_LOCAL);
+		drop_pictures(v, BOOTH_UI_VIDEO_GUEST);
 		booth_doc_view_forget(v->docs);
 		(void)feed(v, RELAIS_JOURNEY_EV_SESSION_ENDED, detail, 0);
 		break;
@@ -693,6 +706,9 @@ static void on_guest(Booth *booth, gpointer data)
 		v->guest_notice = g_strdup(g.state);
 		v->guest_notice_until_us = g_get_monotonic_time() + GUEST_NOTICE_US;
 	}
+	/* the guest gone: its picture with it, today's layout back */
+	if (g_strcmp0(g.state, "joining") != 0 && g_strcmp0(g.state, "joined") != 0)
+		drop_pictures(v, BOOTH_UI_VIDEO_GUEST);
 	refresh(v);
 }
 
@@ -892,6 +908,24 @@ JsonObject *booth_visitor_status(BoothVisitor *v)
 			json_object_set_array_member(layout, names[i], a);
 		}
 		json_object_set_object_member(o, "screen_layout", layout);
+	}
+	/* three in the call: the guest's picture, and the layout the last
+	 * render drew ("side", "interpreter"; absent: two people) */
+	json_object_set_boolean_member(o, "guest_picture", st.has_picture[BOOTH_UI_VIDEO_GUEST]);
+	if (st.three_layout != NULL) {
+		JsonObject *layout = json_object_new();
+		json_object_set_string_member(layout, "kind", st.three_layout);
+		const SDL_Rect *rects[] = {&st.guest_rect, &st.face_rect, &st.own_rect};
+		const char *names[] = {"guest", "face", "own"};
+		for (guint i = 0; i < G_N_ELEMENTS(rects); i++) {
+			JsonArray *a = json_array_sized_new(4);
+			json_array_add_int_element(a, rects[i]->x);
+			json_array_add_int_element(a, rects[i]->y);
+			json_array_add_int_element(a, rects[i]->w);
+			json_array_add_int_element(a, rects[i]->h);
+			json_object_set_array_member(layout, names[i], a);
+		}
+		json_object_set_object_member(o, "three_layout", layout);
 	}
 	/* the page of the document the screen shows (0: none), and whether
 	 * its picture is drawn */

@@ -96,8 +96,17 @@ gboolean relais_media_set_local_addresses(RelaisMedia *m, const char *const *add
 	g_return_val_if_fail(m != NULL, FALSE);
 	if (addresses == NULL || addresses[0] == NULL)
 		return TRUE;
+	if (!relais_media_ice_set_local_addresses(m->webrtc, addresses, error))
+		return FALSE;
+	g_strfreev(m->local_addresses);
+	m->local_addresses = g_strdupv((char **)addresses);
+	return TRUE;
+}
+
+gboolean relais_media_ice_set_local_addresses(GstElement *webrtc, const char *const *addresses, GError **error)
+{
 	GObject *ice = NULL, *agent = NULL;
-	g_object_get(m->webrtc, "ice-agent", &ice, NULL);
+	g_object_get(webrtc, "ice-agent", &ice, NULL);
 	if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != NULL)
 		g_object_get(ice, "agent", &agent, NULL);
 	g_clear_object(&ice);
@@ -124,6 +133,7 @@ gboolean relais_media_set_local_addresses(RelaisMedia *m, const char *const *add
 void relais_media_set_relay_only(RelaisMedia *m, gboolean relay_only)
 {
 	g_return_if_fail(m != NULL);
+	m->relay_only = relay_only;
 	g_object_set(m->webrtc, "ice-transport-policy",
 		     relay_only ? GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY : GST_WEBRTC_ICE_TRANSPORT_POLICY_ALL, NULL);
 }
@@ -143,6 +153,12 @@ void relais_media_add_ice(RelaisMedia *m, guint mline, const char *candidate)
 	GstElement *webrtc = relais_media_ref_webrtc(m);
 	if (webrtc == NULL)
 		return;
+	relais_media_ice_add_remote(webrtc, mline, candidate);
+	gst_object_unref(webrtc);
+}
+
+void relais_media_ice_add_remote(GstElement *webrtc, guint mline, const char *candidate)
+{
 	if (candidate == NULL || *candidate == '\0') {
 		g_signal_emit_by_name(webrtc, "add-ice-candidate", mline, NULL);
 	} else {
@@ -158,7 +174,6 @@ void relais_media_add_ice(RelaisMedia *m, guint mline, const char *candidate)
 			g_signal_emit_by_name(webrtc, "add-ice-candidate", mline, candidate);
 		}
 	}
-	gst_object_unref(webrtc);
 }
 
 static void on_ice_candidate(GstElement *webrtc, guint mline, const char *candidate, gpointer data)

@@ -22,6 +22,15 @@ void relais_media_ice_tune(GstElement *webrtc);
 gboolean relais_media_ice_set_servers(GstElement *webrtc, const char *const *servers,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Restricts webrtcbin's libnice agent to these local addresses
+ * (relais_media_set_local_addresses in media.h). */
+gboolean relais_media_ice_set_local_addresses(GstElement *webrtc, const char *const *addresses,
+					      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A remote candidate line ("" is end-of-candidates) to webrtcbin, skipping
+ * malformed lines and mDNS host candidates (relais_media_add_ice). */
+void relais_media_ice_add_remote(GstElement *webrtc, guint mline, const char *candidate);
+
 /* Connects webrtcbin's ICE signals: each local candidate, then an
  * end-of-candidates per m-line, goes to the owner (media-events.h). */
 void relais_media_ice_watch(RelaisMedia *media);

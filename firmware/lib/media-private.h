@@ -101,7 +101,17 @@ struct _RelaisMedia {
 	/* Frame functions, one slot per RelaisMediaVideo (media-frames.h):
 	 * no engine lock is held while the owner's code runs on a streaming
 	 * thread. */
-	RelaisFrameSlot *frames[RELAIS_MEDIA_VIDEO_SCREEN + 1];
+	RelaisFrameSlot *frames[RELAIS_MEDIA_VIDEO_GUEST + 1];
+
+	/* Three-way calls (media-guest.c): the encoded streams pass through a
+	 * tee each, the remote audio streams meet in a mixer; the guest's
+	 * connection while there is one (lock); what it needs to build its
+	 * own webrtcbin and decoders, kept from new() and start(). */
+	GstElement *video_tee, *audio_tee, *audio_mixer;
+	struct _RelaisMediaGuest *guest;
+	char *vdec_desc, *adec_desc;
+	char **ice_servers, **local_addresses;
+	gboolean relay_only;
 
 	/* Controls. */
 	gint camera_off;    /* atomic */
@@ -140,6 +150,10 @@ struct _RelaisMedia {
 	guint rate_encoder_kind;
 	RelaisRate rate;
 	RelaisRateRung rate_applied_rung;
+	/* Three-way calls: the guest's controller's target caps the encoder's
+	 * (0: no cap), so that the encoder follows the lower of the two
+	 * peers' estimates; the target the encoder has now (lock). */
+	guint rate_cap_kbps, rate_applied_kbps;
 	/* The last receiver report read per stream (lock): webrtcbin repeats
 	 * a stream's last report in every reply until the next one comes
 	 * (Chromium: a second for video, five for audio), and the controller
@@ -180,6 +194,12 @@ RelaisMedia *relais_media_ref(RelaisMedia *m);
 void relais_media_foreach_element(RelaisMedia *m, const char *factory, void (*func)(GstElement *element, gpointer data),
 				  gpointer data);
 void relais_media_unref(gpointer m);
+/* Asks the one encoder for a key frame (an upstream force-key-unit from
+ * the video payloader's input). Any thread. */
+void relais_media_request_keyframe(RelaisMedia *m);
+/* media-guest.c: a bus error from inside the guest's bin fails the guest's
+ * connection, never the call. TRUE when the message was the guest's. */
+gboolean relais_media_guest_handle_error(RelaisMedia *m, GstMessage *msg);
 /* Connects a handler that holds a reference on m until disconnected. */
 void relais_media_connect(RelaisMedia *m, gpointer instance, const char *signal, GCallback callback);
 gboolean relais_media_is_closed(RelaisMedia *m);

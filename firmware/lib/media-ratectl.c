@@ -111,6 +111,7 @@ void relais_media_ratectl_setup(RelaisMedia *m, GstElement *video_bin, GstElemen
 		gst_pad_add_probe(enc_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, keyframe_gate, relais_media_ref(m),
 				  relais_media_unref);
 	m->rate_applied_rung = RELAIS_RATE_RUNG_FULL;
+	m->rate_applied_kbps = m->rate.video_kbps;
 	if (m->rate.video_kbps != video_kbps)
 		g_object_set(m->rate_encoder, encoders[which].property, m->rate.video_kbps * encoders[which].per_kbit,
 			     NULL);
@@ -172,20 +173,24 @@ void relais_media_ratectl_report(RelaisMedia *m, const RelaisRateReport *far_end
 		m->rate.cfg.width = w;
 		m->rate.cfg.height = h;
 	}
-	guint before = m->rate.video_kbps;
+	guint before = m->rate_applied_kbps;
 	relais_rate_update(&m->rate, report, now_us);
 	RelaisRate r = m->rate;
+	/* a guest's estimate may be the lower one */
+	guint target = m->rate_cap_kbps ? MIN(r.video_kbps, m->rate_cap_kbps) : r.video_kbps;
+	m->rate_applied_kbps = target;
 	gboolean new_rung = known && r.rung != m->rate_applied_rung;
 	RelaisRateRung was = m->rate_applied_rung;
 	if (new_rung)
 		m->rate_applied_rung = r.rung;
 	g_mutex_unlock(&m->lock);
 
-	if (r.video_kbps != before) {
+	if (target != before) {
 		g_object_set(enc, encoders[m->rate_encoder_kind].property,
-			     r.video_kbps * encoders[m->rate_encoder_kind].per_kbit, NULL);
-		g_info("sending rate: video %u -> %u kbit/s (estimate %.0f, sent %.0f kbit/s, %.0f of it resent): %s",
-		       before, r.video_kbps, r.estimate_kbps, r.sent_kbps, r.rtx_kbps, r.reason);
+			     target * encoders[m->rate_encoder_kind].per_kbit, NULL);
+		g_info("sending rate: video %u -> %u kbit/s (estimate %.0f, sent %.0f kbit/s, %.0f of it resent): %s%s",
+		       before, target, r.estimate_kbps, r.sent_kbps, r.rtx_kbps, r.reason,
+		       target < r.video_kbps ? " (capped by the guest's estimate)" : "");
 	}
 	if (new_rung) {
 		guint sw, sh, sfps;
@@ -334,4 +339,24 @@ void relais_media_ratectl_clear(RelaisMedia *m)
 	gst_clear_object(&m->rate_encoder);
 	gst_clear_object(&m->rate_size);
 	gst_clear_object(&m->rate_scale);
+}
+
+void relais_media_ratectl_set_cap(RelaisMedia *m, guint cap_kbps)
+{
+	g_mutex_lock(&m->lock);
+	gboolean on = m->rate_on && !m->closed;
+	g_autoptr(GstElement) enc = on ? gst_object_ref(m->rate_encoder) : NULL;
+	guint before = m->rate_applied_kbps, target = before;
+	if (on) {
+		m->rate_cap_kbps = cap_kbps;
+		target = cap_kbps ? MIN(m->rate.video_kbps, cap_kbps) : m->rate.video_kbps;
+		m->rate_applied_kbps = target;
+	}
+	g_mutex_unlock(&m->lock);
+	if (!on || target == before)
+		return;
+	g_object_set(enc, encoders[m->rate_encoder_kind].property, target * encoders[m->rate_encoder_kind].per_kbit,
+		     NULL);
+	g_info("sending rate: video %u -> %u kbit/s (%s)", before, target,
+	       cap_kbps ? "the guest's estimate" : "no guest any more");
 }

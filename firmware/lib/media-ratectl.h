@@ -33,6 +33,12 @@ void relais_media_ratectl_watch_sender(RelaisMedia *m, GstElement *rtxsend);
  * retransmission gate (media-rate.h, RelaisRtxGate). */
 void relais_media_ratectl_gate_rtx(RelaisMedia *m, GstElement *rtxsend);
 
+/* Caps the encoder's target at cap_kbps (0: no cap): a guest's
+ * connection's own controller (media-guest.c), so that the one encoder
+ * follows the lower of the two peers' estimates. The picture's size
+ * follows the adviser's controller alone. Any thread. */
+void relais_media_ratectl_set_cap(RelaisMedia *m, guint cap_kbps);
+
 /* Drops the elements' references (from free(), with m->lock held). */
 void relais_media_ratectl_clear(RelaisMedia *m);
 

@@ -25,17 +25,22 @@ G_DEFINE_QUARK(relais - media - error - quark, relais_media_error)
 /*
  * Pipeline, built once in relais_media_new() and played by start():
  *
- *   video source ─[camera off]─ tee ! queue(leaky, 1 frame) ! video encoder ──────┐
- *                                └─[gate]─ queue(leaky, 1) ! videoconvert          │
- *                                          ! appsink (local-video)                 │
- *   audio source ! queue(leaky, 50 ms) ! processing(webrtcdsp)                     │
- *                ─[mic level]─ volume(relais-mute) ! audio encoder ────────────────┤ webrtcbin ─┐
- *                                                                                              │
- *   ┌──────────────────────────────────────────────────────────────────────────────────────────┘
+ *   video source ─[camera off]─ tee ! queue(leaky, 1 frame) ! video encoder ! video-tee ─┐
+ *                                └─[gate]─ queue(leaky, 1) ! videoconvert                 │
+ *                                          ! appsink (local-video)                        │
+ *   audio source ! queue(leaky, 50 ms) ! processing(webrtcdsp)                            │
+ *                ─[mic level]─ volume(relais-mute) ! audio encoder ! audio-tee ───────────┤ webrtcbin ─┐
+ *                                                                                                     │
+ *   ┌─────────────────────────────────────────────────────────────────────────────────────────────────┘
  *   ├─ video decoder ! videoconvert ! I420 ─[frame func]─ appsink (remote-video)
  *   ├─ video decoder ─[rate]─ identity ! videoconvert ! videoscale ! I420 ≤ cap
  *   │                                       ─[frame func]─ appsink (screen-video)
- *   └─ audio decoder ! audioconvert ! volume(relais-volume) ─ playback (webrtcechoprobe ! ... ! sink)
+ *   └─ audio decoder ! audioconvert ! audioresample ─ audio-mixer ! audioconvert ! volume(relais-volume)
+ *                                                       ─ playback (webrtcechoprobe ! ... ! sink)
+ *
+ * The tees (after the payloaders) and the mixer are where a guest's
+ * connection joins a three-way call (media-guest.c): a second branch of
+ * each tee into its own webrtcbin, its decoded sound into the mixer.
  *
  * The screen branch exists on the offerer only, fed by the third m-line's
  * receive-only transceiver (see RELAIS_MEDIA_SCREEN_MLINE in media.h).
@@ -88,6 +93,10 @@ void relais_media_unref(gpointer data)
 	gst_clear_buffer(&m->black);
 	gst_clear_caps(&m->black_caps);
 	g_free(m->rtx_gate);
+	g_free(m->vdec_desc);
+	g_free(m->adec_desc);
+	g_strfreev(m->ice_servers);
+	g_strfreev(m->local_addresses);
 	g_mutex_clear(&m->lock);
 	g_main_context_unref(m->context);
 	g_free(m->board);
@@ -146,7 +155,7 @@ void relais_media_warm_up(void)
 
 /* --- building ------------------------------------------------------------ */
 
-static void request_keyframe(RelaisMedia *m)
+void relais_media_request_keyframe(RelaisMedia *m)
 {
 	g_mutex_lock(&m->lock);
 	GstPad *pad = (!m->closed && m->video_pay_sink) ? gst_object_ref(m->video_pay_sink) : NULL;
@@ -175,7 +184,7 @@ static void on_connection_state(GstElement *webrtc, GParamSpec *pspec, gpointer 
 		if (m->stats.connected_us == 0)
 			m->stats.connected_us = g_get_monotonic_time();
 		g_mutex_unlock(&m->lock);
-		request_keyframe(m);
+		relais_media_request_keyframe(m);
 		relais_media_set_state(m, RELAIS_MEDIA_STATE_CONNECTED);
 		break;
 	case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
@@ -283,9 +292,10 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 	switch (GST_MESSAGE_TYPE(msg)) {
 	case GST_MESSAGE_ERROR:
 		/* A capture source's error loses that device, not the call
-		 * (media-device.c). Any other: relais_media_fail() dumps the
+		 * (media-device.c); the guest's, the guest's connection
+		 * (media-guest.c). Any other: relais_media_fail() dumps the
 		 * graph. */
-		if (!relais_media_device_handle_error(m, msg))
+		if (!relais_media_device_handle_error(m, msg) && !relais_media_guest_handle_error(m, msg))
 			relais_media_fail(m, relais_media_error_from_message(msg));
 		break;
 	case GST_MESSAGE_APPLICATION:
@@ -304,8 +314,27 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* The encoder's output into a tee (a guest's connection takes a second
+ * branch of it, media-guest.c), the tee into webrtcbin. */
 static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *msid, gboolean video, GError **error)
 {
+	GstElement *tee = relais_media_make_element("tee", video ? "video-tee" : "audio-tee", error);
+	if (tee == NULL)
+		return FALSE;
+	/* a guest's branch that is not linked yet, or no longer, is no error
+	 * for the adviser's */
+	g_object_set(tee, "allow-not-linked", TRUE, NULL);
+	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(tee));
+	if (video)
+		m->video_tee = tee;
+	else
+		m->audio_tee = tee;
+	if (!gst_element_link(encoder, tee)) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "cannot link %s encoder to its tee",
+			    video ? "video" : "audio");
+		return FALSE;
+	}
+
 	GstPad *in = gst_element_request_pad_simple(m->webrtc, "sink_%u");
 	if (in == NULL) {
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "webrtcbin gave no sink pad");
@@ -326,7 +355,7 @@ static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *
 	} else {
 		m->audio_in = in;
 	}
-	GstPad *src = gst_element_get_static_pad(encoder, "src");
+	GstPad *src = gst_element_request_pad_simple(tee, "src_%u");
 	GstPadLinkReturn r = gst_pad_link(src, in);
 	gst_object_unref(src);
 	if (r != GST_PAD_LINK_OK) {
@@ -438,6 +467,7 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	 * fragment end with caps; decodebin (no decoder key) links when it
 	 * has found its elements. */
 	g_autofree char *vdec_desc = relais_media_conf_dup_fragment(conf, "video", "decoder");
+	m->vdec_desc = g_strdup(vdec_desc);
 	g_autofree char *vrecv = g_strdup_printf("%s ! videoconvert ! capsfilter caps=video/x-raw,format=I420",
 						 vdec_desc ? vdec_desc : "decodebin");
 	m->video_decoder = relais_media_parse_fragment("video-receive", vrecv, error);
@@ -465,18 +495,46 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 			    "[audio] playback has no free input");
 		return FALSE;
 	}
-	relais_media_add_count_probe(m, play_pad, RELAIS_MEDIA_COUNT_AUDIO_RECEIVED);
 	gst_object_unref(play_pad);
 
+	/* The adviser's and a guest's audio meet in a mixer before the volume
+	 * and the playback, so that the echo canceller's probe sees all that
+	 * is played. Pads with no data yet (a guest not connected) do not
+	 * hold the others back. */
 	g_autofree char *adec_desc = relais_media_conf_dup_fragment(conf, "audio", "decoder");
+	m->adec_desc = g_strdup(adec_desc);
 	g_autofree char *arecv =
-		g_strdup_printf("%s ! audioconvert ! volume name=relais-volume", adec_desc ? adec_desc : "decodebin");
+		g_strdup_printf("%s ! audioconvert ! audioresample", adec_desc ? adec_desc : "decodebin");
 	m->audio_decoder = relais_media_parse_fragment("audio-receive", arecv, error);
 	if (m->audio_decoder == NULL)
 		return FALSE;
-	m->volume = gst_bin_get_by_name(GST_BIN(m->audio_decoder), "relais-volume");
 	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->audio_decoder));
-	if (!gst_element_link(m->audio_decoder, m->playback)) {
+	/* counted as decoded, before the mixer: the mixer's output goes on
+	 * (silence) when the adviser's audio stops, and the booth's media
+	 * watch must see it stop */
+	g_autoptr(GstPad) adec_src = gst_element_get_static_pad(m->audio_decoder, "src");
+	if (adec_src == NULL) {
+		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE, "[audio] decoder has no output");
+		return FALSE;
+	}
+	relais_media_add_count_probe(m, adec_src, RELAIS_MEDIA_COUNT_AUDIO_RECEIVED);
+	m->audio_mixer = relais_media_make_element("audiomixer", "audio-mixer", error);
+	if (m->audio_mixer == NULL)
+		return FALSE;
+	if (g_object_class_find_property(G_OBJECT_GET_CLASS(m->audio_mixer), "ignore-inactive-pads") != NULL)
+		g_object_set(m->audio_mixer, "ignore-inactive-pads", TRUE, NULL);
+	g_object_set(m->audio_mixer, "start-time-selection", 1 /* first */, NULL);
+	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->audio_mixer));
+	GstElement *aconv = relais_media_make_element("audioconvert", "audio-mixed-convert", error);
+	if (aconv == NULL)
+		return FALSE;
+	gst_bin_add(GST_BIN(m->pipeline), aconv);
+	m->volume = relais_media_make_element("volume", "relais-volume", error);
+	if (m->volume == NULL)
+		return FALSE;
+	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->volume));
+	if (!gst_element_link(m->audio_decoder, m->audio_mixer) ||
+	    !gst_element_link_many(m->audio_mixer, aconv, m->volume, m->playback, NULL)) {
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,
 			    "[audio] decoder cannot feed the playback");
 		return FALSE;
@@ -567,6 +625,8 @@ gboolean relais_media_start(RelaisMedia *m, const char *const *ice_servers, GErr
 	}
 	if (!relais_media_ice_set_servers(m->webrtc, ice_servers, error))
 		return FALSE;
+	g_strfreev(m->ice_servers);
+	m->ice_servers = g_strdupv((char **)ice_servers);
 
 	g_mutex_lock(&m->lock);
 	m->started = TRUE;
@@ -599,7 +659,7 @@ guint relais_media_get_video_kbps(RelaisMedia *m)
 {
 	g_return_val_if_fail(m != NULL, 0);
 	g_mutex_lock(&m->lock);
-	guint kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps;
+	guint kbps = m->rate_on ? m->rate_applied_kbps : m->video_kbps;
 	g_mutex_unlock(&m->lock);
 	return kbps;
 }
@@ -608,7 +668,7 @@ void relais_media_get_rate(RelaisMedia *m, RelaisMediaRate *rate)
 {
 	g_return_if_fail(m != NULL && rate != NULL);
 	g_mutex_lock(&m->lock);
-	*rate = (RelaisMediaRate){.on = m->rate_on, .video_kbps = m->rate_on ? m->rate.video_kbps : m->video_kbps};
+	*rate = (RelaisMediaRate){.on = m->rate_on, .video_kbps = m->rate_on ? m->rate_applied_kbps : m->video_kbps};
 	if (m->rate_on) {
 		rate->estimate_kbps = (guint)m->rate.estimate_kbps;
 		rate->state = relais_rate_state_name(m->rate.state);
@@ -666,7 +726,7 @@ void relais_media_set_frame_func(RelaisMedia *m, RelaisMediaVideo which, RelaisM
 {
 	g_return_if_fail(m != NULL);
 	g_return_if_fail(which == RELAIS_MEDIA_VIDEO_LOCAL || which == RELAIS_MEDIA_VIDEO_REMOTE ||
-			 which == RELAIS_MEDIA_VIDEO_SCREEN);
+			 which == RELAIS_MEDIA_VIDEO_SCREEN || which == RELAIS_MEDIA_VIDEO_GUEST);
 	relais_frame_slot_set(m->frames[which], func, user_data);
 }
 
@@ -690,7 +750,7 @@ void relais_media_set_camera_off(RelaisMedia *m, gboolean off)
 {
 	g_return_if_fail(m != NULL);
 	if (g_atomic_int_exchange(&m->camera_off, off ? 1 : 0) != (off ? 1 : 0))
-		request_keyframe(m);
+		relais_media_request_keyframe(m);
 }
 
 gboolean relais_media_get_camera_off(RelaisMedia *m)
@@ -842,6 +902,9 @@ void relais_media_free(RelaisMedia *m)
 	g_clear_object(&m->opusenc);
 	relais_media_ratectl_clear(m);
 	g_clear_object(&m->volume);
+	g_clear_object(&m->video_tee);
+	g_clear_object(&m->audio_tee);
+	g_clear_object(&m->audio_mixer);
 	g_clear_object(&m->webrtc);
 	for (guint i = 0; i < RELAIS_MEDIA_N_DEVICES; i++)
 		relais_media_device_clear(&m->devices[i]);

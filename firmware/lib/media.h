@@ -204,6 +204,7 @@ typedef enum {
 	RELAIS_MEDIA_VIDEO_LOCAL,  /* the booth's own camera (self-view) */
 	RELAIS_MEDIA_VIDEO_REMOTE, /* the far end's decoded video */
 	RELAIS_MEDIA_VIDEO_SCREEN, /* the far end's shared screen (offerer only) */
+	RELAIS_MEDIA_VIDEO_GUEST,  /* a third party's decoded video (media-guest.h) */
 } RelaisMediaVideo;
 
 /* Screen sharing. The offerer's description has a third m-line (index

@@ -25,6 +25,7 @@ typedef struct {
 	int tech;		  /* 0: none, else one of the TECH_ variants below */
 	const char *guest_role;	  /* a guest asks to join (NULL: none) */
 	const char *guest_notice; /* the guest joined, left... (NULL: none) */
+	const char *three_role;	  /* a guest in the call, its picture there (NULL: none) */
 } Sample;
 
 enum { TECH_PIN = 1, TECH_PIN_WRONG, TECH_LOCKED, TECH_NOT_SET_UP, TECH_REPORT };
@@ -58,6 +59,8 @@ static const Sample samples[] = {
 	{"in-call-guest-ask", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_role = "interpreter"},
 	{"in-call-guest-ask-relative", RELAIS_JOURNEY_IN_CALL, .quality = 3, .guest_role = "relative"},
 	{"in-call-guest-joined", RELAIS_JOURNEY_IN_CALL, .quality = 3, .chat = TRUE, .guest_notice = "joined"},
+	{"in-call-three-side", RELAIS_JOURNEY_IN_CALL, .quality = 3, .three_role = "relative"},
+	{"in-call-three-interpreter", RELAIS_JOURNEY_IN_CALL, .quality = 3, .three_role = "interpreter"},
 	{"satisfaction", RELAIS_JOURNEY_SATISFACTION},
 	{"satisfaction-call-lost", RELAIS_JOURNEY_SATISFACTION, .call_lost = TRUE},
 	{"thanks", RELAIS_JOURNEY_THANKS},
@@ -160,8 +163,13 @@ void booth_ui_synthetic_i420(guint8 *buf, int w, int h, int hue)
 	for (int j = 0; j < h / 2; j++)
 		for (int i = 0; i < w / 2; i++) {
 			gboolean body = y[(2 * j) * w + 2 * i] == 70;
-			u[j * (w / 2) + i] = body ? (hue ? 110 : 140) : (hue ? 120 : 138);
-			v[j * (w / 2) + i] = body ? (hue ? 160 : 110) : (hue ? 140 : 120);
+			/* hue 2: a third person (the guest in a three-way call) */
+			u[j * (w / 2) + i] = hue == 2 ? (body ? 150 : 112)
+					     : body   ? (hue ? 110 : 140)
+						      : (hue ? 120 : 138);
+			v[j * (w / 2) + i] = hue == 2 ? (body ? 140 : 132)
+					     : body   ? (hue ? 160 : 110)
+						      : (hue ? 140 : 120);
 		}
 }
 
@@ -253,6 +261,9 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 		.guest_seconds = 42,
 		.guest_notice = s->guest_notice,
 		.guest_notice_name = s->guest_notice ? "Inès" : NULL,
+		.three_guest_name = s->three_role ? "Inès" : NULL,
+		.three_guest_role = s->three_role,
+		.adviser_name = s->three_role ? "Claire" : NULL,
 		.can_book = s->next_opening,
 		.n_slots = -1,
 		.slot = -1,
@@ -318,7 +329,8 @@ gboolean booth_ui_render_sample(BoothUi *ui, guint i, const char *language, GErr
 	gboolean remote = s->state == RELAIS_JOURNEY_IN_CALL || s->state == RELAIS_JOURNEY_CONFIRM_END;
 	if ((local && !push_synthetic(ui, BOOTH_UI_VIDEO_LOCAL, 1, error)) ||
 	    (remote && !push_synthetic(ui, BOOTH_UI_VIDEO_REMOTE, 0, error)) ||
-	    (s->sharing && !push_synthetic_screen(ui, error)))
+	    (s->sharing && !push_synthetic_screen(ui, error)) ||
+	    (s->three_role && !push_synthetic(ui, BOOTH_UI_VIDEO_GUEST, 2, error)))
 		return FALSE;
 	booth_ui_set_document(ui, s->doc_page, s->doc_pages);
 	if (s->doc_pages && !s->doc_loading) {

@@ -252,6 +252,82 @@ static void draw_call_shared_screen(BoothUi *ui)
 	ui->stats.own_rect = l.own;
 }
 
+/* A name under a picture, on a dark band as wide as the picture. */
+static void name_band(BoothUi *ui, SDL_Rect pic, int h, const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return;
+	SDL_Rect band = {pic.x, pic.y + pic.h, pic.w, h};
+	ui_round_rect(ui, band, ui_px(ui, 8), (SDL_Color){0x10, 0x18, 0x1e, 0xff});
+	ui_text(ui, FONT_BODY, TRUE, name, (SDL_Rect){band.x + h / 4, band.y, band.w - h / 2, band.h}, 0, TRUE,
+		(SDL_Color){0xff, 0xff, 0xff, 0xff});
+}
+
+/* The largest 4:3 rectangle in w x h. */
+static SDL_Rect fit_4_3(int x, int y, int w, int h)
+{
+	int pw = MIN(w, h * 4 / 3);
+	return (SDL_Rect){x, y, pw, pw * 3 / 4};
+}
+
+/* Three in the call (THREEWAY.md "Booth layouts"): side by side, two
+ * equal pictures, for a relative or a second adviser; an interpreter's
+ * picture large (signs must be read: at least CIF, as large as the screen
+ * allows) with the adviser's beside it. Names under the pictures, the
+ * visitor's own picture small in the bottom right corner in both, the
+ * controls where they always are; the chat over the foot when there is
+ * one. */
+static void draw_call_three(BoothUi *ui)
+{
+	UiFrame f = ui_frame(ui);
+	int m = MAX(8, ui_px(ui, 16));
+	int bar_h = f.target;
+	int name_h = MAX(ui_px(ui, 34), ui_text_height(ui, FONT_BODY, TRUE, "Ag", ui->w) + ui_px(ui, 6));
+	SDL_Rect area = {m, m, ui->w - 2 * m, ui->h - 3 * m - bar_h};
+	gboolean interpreter = g_strcmp0(ui->view.three_guest_role, "interpreter") == 0;
+	SDL_Rect guest, face;
+	if (interpreter) {
+		/* the interpreter takes two thirds of the width (or all the
+		 * height), the adviser what is left beside it */
+		guest = fit_4_3(area.x, area.y, (area.w - m) * 2 / 3, area.h - name_h);
+		int rest = area.x + area.w - (guest.x + guest.w + m);
+		face = fit_4_3(guest.x + guest.w + m, area.y, rest, (area.h - name_h) / 2);
+	} else {
+		int half = (area.w - m) / 2;
+		face = fit_4_3(area.x, area.y, half, area.h - name_h);
+		guest = fit_4_3(area.x + half + m, area.y, half, area.h - name_h);
+	}
+	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, face, NULL);
+	ui_draw_video(ui, BOOTH_UI_VIDEO_GUEST, guest, NULL);
+	name_band(ui, face, name_h, ui->view.adviser_name);
+	name_band(ui, guest, name_h, ui->view.three_guest_name);
+	call_status(ui, face, MAX(4, m / 2), FALSE);
+
+	/* the visitor's own picture, in the corner left free by both */
+	int pw = area.w / 6, ph = pw * 3 / 4;
+	SDL_Rect own = {area.x + area.w - pw, area.y + area.h - ph, pw, ph};
+	own_picture(ui, own);
+
+	if (ui->n_chat) {
+		SDL_Rect chat = {area.x + m, area.y + area.h * 3 / 5, area.w - pw - 3 * m, area.h * 2 / 5 - m};
+		chat_panel(ui, chat, m, FALSE);
+	}
+	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
+	call_controls(ui, bar, FALSE);
+	ui->escape = EV(RELAIS_JOURNEY_EV_END);
+	if (ui->view.reconnecting)
+		reconnecting_band(ui, face, FONT_SMALL);
+	device_band(ui, face, FONT_SMALL);
+	/* the notice at the pictures' foot, clear of the names */
+	int foot = MAX(face.y + face.h, guest.y + guest.h);
+	guest_notice_band(ui, (SDL_Rect){area.x, area.y, area.w - pw - m, area.h}, m,
+			  ui->n_chat ? MIN(foot, area.y + area.h * 3 / 5) : foot);
+	ui->stats.three_layout = interpreter ? "interpreter" : "side";
+	ui->stats.guest_rect = guest;
+	ui->stats.face_rect = face;
+	ui->stats.own_rect = own;
+}
+
 void ui_screen_call(BoothUi *ui, gboolean connecting)
 {
 	if (ui->kb_open && !connecting) {
@@ -264,6 +340,11 @@ void ui_screen_call(BoothUi *ui, gboolean connecting)
 	}
 	if (!connecting && showing_shared_screen(ui)) {
 		draw_call_shared_screen(ui);
+		return;
+	}
+	/* a guest in the call, once its picture is there */
+	if (!connecting && ui->view.three_guest_name && ui->video[BOOTH_UI_VIDEO_GUEST] != NULL) {
+		draw_call_three(ui);
 		return;
 	}
 	UiFrame f = ui_frame(ui);

@@ -153,7 +153,8 @@ struct _BoothUi {
 	/* the guest asking (view.guest_name, guest_role): session data,
 	 * zeroed when it goes */
 	char *guest_name, *guest_role;
-	char *notice, *notice_name; /* view.guest_notice, guest_notice_name */
+	char *notice, *notice_name;		      /* view.guest_notice, guest_notice_name */
+	char *three_name, *three_role, *adviser_name; /* view.three_guest_*, adviser_name */
 	BoothUiGuestFunc guest_func;
 	gpointer guest_func_data;
 	BoothUiDocFunc doc_func;

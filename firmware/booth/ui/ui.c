@@ -186,6 +186,7 @@ static void draw(BoothUi *ui)
 	memset(ui->video_drawn, 0, sizeof ui->video_drawn);
 	ui->escape.type = RELAIS_JOURNEY_N_EVENTS;
 	ui->stats.screen_shown = FALSE;
+	ui->stats.three_layout = NULL;
 	if (ui->tech.mode != BOOTH_UI_TECH_CLOSED)
 		ui_screen_technician(ui);
 	else

@@ -108,6 +108,13 @@ typedef struct {
 	 * joining, joined, left, removed (NULL: none); with its name */
 	const char *guest_notice;
 	const char *guest_notice_name;
+	/* a guest in the call (joining, joined: in_call): once a
+	 * BOOTH_UI_VIDEO_GUEST frame is there, the three-way layout, with the
+	 * names under the pictures; an interpreter's picture large (NULL: two
+	 * people, today's layout) */
+	const char *three_guest_name;
+	const char *three_guest_role;
+	const char *adviser_name; /* under the adviser's picture (nullable) */
 } BoothUiView;
 
 /* Fills the journey-owned part of `view` (state, language, question, answer,
@@ -171,6 +178,7 @@ typedef enum {
 	BOOTH_UI_VIDEO_LOCAL,
 	BOOTH_UI_VIDEO_REMOTE,
 	BOOTH_UI_VIDEO_SCREEN, /* the adviser's shared screen */
+	BOOTH_UI_VIDEO_GUEST,  /* a third party's camera (three-way call) */
 	BOOTH_UI_N_VIDEO
 } BoothUiVideo;
 /* Uploads one I420 frame (UI thread). */
@@ -207,6 +215,11 @@ typedef struct {
 	 * screen, the adviser's face, the visitor's own picture */
 	gboolean screen_shown;
 	SDL_Rect screen_rect, face_rect, own_rect;
+	/* the last render drew a three-way layout ("side" or "interpreter",
+	 * static; NULL: none), and where: the guest's picture (face_rect and
+	 * own_rect as above) */
+	const char *three_layout;
+	SDL_Rect guest_rect;
 	gboolean has_document; /* a document's page is drawn (its texture) */
 } BoothUiStats;
 void booth_ui_get_stats(BoothUi *ui, BoothUiStats *st);

@@ -169,7 +169,9 @@ static gboolean same_view(BoothUi *ui, const BoothUiView *v)
 	    g_strcmp0(v->fault, ui->fault) != 0 || !v->sharing != !c->sharing || !booking_same(ui, v) ||
 	    g_strcmp0(v->guest_name, ui->guest_name) != 0 || g_strcmp0(v->guest_role, ui->guest_role) != 0 ||
 	    v->guest_seconds != c->guest_seconds || g_strcmp0(v->guest_notice, ui->notice) != 0 ||
-	    g_strcmp0(v->guest_notice_name, ui->notice_name) != 0)
+	    g_strcmp0(v->guest_notice_name, ui->notice_name) != 0 ||
+	    g_strcmp0(v->three_guest_name, ui->three_name) != 0 ||
+	    g_strcmp0(v->three_guest_role, ui->three_role) != 0 || g_strcmp0(v->adviser_name, ui->adviser_name) != 0)
 		return FALSE;
 	/* the meter is only drawn on self_check */
 	if (v->state == RELAIS_JOURNEY_SELF_CHECK && v->mic_level != c->mic_level)
@@ -216,6 +218,15 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 	wipe_replace(&ui->notice_name, notice ? view->guest_notice_name : NULL);
 	ui->view.guest_notice = ui->notice;
 	ui->view.guest_notice_name = ui->notice_name;
+	gboolean three = view->three_guest_name && view->three_guest_role && is_call_screen(view->state);
+	wipe_replace(&ui->three_name, three ? view->three_guest_name : NULL);
+	wipe_replace(&ui->three_role, three ? view->three_guest_role : NULL);
+	wipe_replace(&ui->adviser_name, is_call_screen(view->state) ? view->adviser_name : NULL);
+	ui->view.three_guest_name = ui->three_name;
+	ui->view.three_guest_role = ui->three_role;
+	ui->view.adviser_name = ui->adviser_name;
+	if (!three)
+		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_GUEST);
 	booking_copy(ui, view);
 	if (ui->view.question >= relais_questions_count(ui->questions))
 		ui->view.question = 0;
@@ -242,6 +253,7 @@ void booth_ui_set_view(BoothUi *ui, const BoothUiView *view)
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_LOCAL);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_REMOTE);
 		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_SCREEN);
+		booth_ui_clear_video(ui, BOOTH_UI_VIDEO_GUEST);
 		if (before != view->state)
 			ui_text_cache_flush(ui); /* chat lines were rendered into textures */
 	} else if (g_strcmp0(language_before, ui->language) != 0) {
@@ -260,5 +272,8 @@ void ui_view_free(BoothUi *ui)
 	wipe_replace(&ui->guest_role, NULL);
 	wipe_replace(&ui->notice, NULL);
 	wipe_replace(&ui->notice_name, NULL);
+	wipe_replace(&ui->three_name, NULL);
+	wipe_replace(&ui->three_role, NULL);
+	wipe_replace(&ui->adviser_name, NULL);
 	booking_clear(ui);
 }
