@@ -730,8 +730,6 @@ static gboolean open_db(SbStore *s, GError **error)
 	return TRUE;
 }
 
-static const StoreEngine lite_engine;
-
 SbStore *sb_store_open(const char *dir, GError **error)
 {
 	if (dir == NULL || dir[0] == '\0') {
@@ -780,6 +778,11 @@ gint sb_store_schema_version(SbStore *s)
 const char *sb_store_path(SbStore *s)
 {
 	return s->path;
+}
+
+char *sb_store_folder(SbStore *s)
+{
+	return s->engine == &lite_engine ? g_path_get_dirname(s->path) : NULL;
 }
 
 void sb_store_set_clock(SbStore *s, SbStoreClock clock, gpointer user_data)

@@ -21,9 +21,9 @@ static void stop_with_us(const char *dir, const char *data)
 {
 	g_autofree char *q_dir = g_shell_quote(dir);
 	g_autofree char *q_data = g_shell_quote(data);
-	g_autofree char *script =
-		g_strdup_printf("cat >/dev/null; %s " PG_BIN "/pg_ctl -D %s -m immediate -s stop >/dev/null 2>&1; rm -rf %s",
-				getuid() == 0 ? "runuser -u postgres --" : "", q_data, q_dir);
+	g_autofree char *script = g_strdup_printf("cat >/dev/null; %s " PG_BIN
+						  "/pg_ctl -D %s -m immediate -s stop >/dev/null 2>&1; rm -rf %s",
+						  getuid() == 0 ? "runuser -u postgres --" : "", q_data, q_dir);
 	const char *argv[] = {"/bin/sh", "-c", script, NULL};
 	g_autoptr(GError) error = NULL;
 	int in = -1;
@@ -63,9 +63,9 @@ static void start_server(void)
 	g_autofree char *opts = g_strdup_printf("-k %s -c listen_addresses='' -c fsync=off "
 						"-c synchronous_commit=off -c full_page_writes=off",
 						started_dir);
-	const char *initdb[] = {"runuser", "-u",   "postgres", "--",	     PG_BIN "/initdb", "-D",   data,
-				"-A",	   "trust", "-U",      "postgres", "--locale=C",	       "-E",   "UTF8",
-				"--no-sync", NULL};
+	const char *initdb[] = {"runuser", "-u",   "postgres",	"--", PG_BIN "/initdb", "-D",
+				data,	   "-A",   "trust",	"-U", "postgres",	"--locale=C",
+				"-E",	   "UTF8", "--no-sync", NULL};
 	const char *start[] = {"runuser", "-u", "postgres", "--", PG_BIN "/pg_ctl", "-D", data, "-o", opts,
 			       "-l",	  log,	"-w",	    "-s", "start",	    NULL};
 	run_or_die(root ? initdb : initdb + 4, "initdb");
@@ -115,7 +115,8 @@ char *rt_pg_new_database(void)
 {
 	g_assert_true(rt_pg_available(NULL));
 	g_autofree char *name = g_strdup_printf("relais_t%d_%u", (int)getpid(), ++databases);
-	g_autofree char *sql = g_strdup_printf("CREATE DATABASE %s TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8'", name);
+	g_autofree char *sql =
+		g_strdup_printf("CREATE DATABASE %s TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8'", name);
 	admin(sql);
 	g_autofree char *host = g_uri_escape_string(server_dir, NULL, FALSE);
 	return g_strdup_printf("postgresql:///%s?host=%s&user=postgres", name, host);
