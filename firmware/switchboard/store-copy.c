@@ -18,24 +18,23 @@
  * refuses a target table whose column count differs from its list. */
 typedef struct {
 	const char *table;
-	const char *count;  /* rows already in the target */
-	const char *select; /* from the source */
-	const char *insert; /* into the target */
+	const char *count;    /* rows already in the target */
+	const char *select;   /* from the source */
+	const char *insert;   /* into the target */
 	const char *sequence; /* PostgreSQL: the identity sequence moved past the largest id, or NULL */
 } CopyTable;
 
-#define T(name, cols, qs, seq)                                                                                    \
-	{                                                                                                            \
-		name, "SELECT count(*) FROM " name, "SELECT " cols " FROM " name,                                \
-			"INSERT INTO " name " (" cols ") VALUES (" qs ")", seq                                        \
+#define T(name, cols, qs, seq)                                                                                         \
+	{                                                                                                              \
+		name, "SELECT count(*) FROM " name, "SELECT " cols " FROM " name,                                      \
+			"INSERT INTO " name " (" cols ") VALUES (" qs ")", seq                                         \
 	}
 
 static const CopyTable TABLES[] = {
 	T("sites", "id, name, timezone, address", "?, ?, ?, ?",
 	  "SELECT setval(pg_get_serial_sequence('sites', 'id'), coalesce(max(id), 0) + 1, false) FROM sites"),
 	T("booths", "id, site_id, name, last_seen, state, reason, software, slot", "?, ?, ?, ?, ?, ?, ?, ?", NULL),
-	T("users",
-	  "id, login, display_name, role, site_id, languages, topics, password_hash, created, disabled",
+	T("users", "id, login, display_name, role, site_id, languages, topics, password_hash, created, disabled",
 	  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?",
 	  "SELECT setval(pg_get_serial_sequence('users', 'id'), coalesce(max(id), 0) + 1, false) FROM users"),
 	T("sessions", "token_hash, user_id, created, expires, last_used, remote_addr", "?, ?, ?, ?, ?, ?", NULL),
@@ -56,8 +55,7 @@ static const CopyTable TABLES[] = {
 	  "used_call_id",
 	  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?",
 	  "SELECT setval(pg_get_serial_sequence('bookings', 'id'), coalesce(max(id), 0) + 1, false) FROM bookings"),
-	T("enrol_tokens", "token_hash, booth_id, created, expires, used_at, used_serial", "?, ?, ?, ?, ?, ?",
-	  NULL),
+	T("enrol_tokens", "token_hash, booth_id, created, expires, used_at, used_serial", "?, ?, ?, ?, ?, ?", NULL),
 	T("booth_certs", "serial, booth_id, not_before, not_after, issued, revoked_at", "?, ?, ?, ?, ?, ?", NULL),
 	T("update_reports", "booth_id, result, version, from_version, slot, at, detail, received_at",
 	  "?, ?, ?, ?, ?, ?, ?, ?", NULL),
@@ -95,11 +93,12 @@ static guint columns_of(const CopyTable *t)
  * catalogue; SQLite's table_info, plus update_jobs' rowid). */
 static gboolean columns_match(SbStore *s, const CopyTable *t, GError **error)
 {
-	g_autoptr(SbStmt) st = s->pg ? store_prep(s,
-						  "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
-						  "current_schema() AND table_name = ?",
-						  error)
-				     : store_prep(s, "SELECT count(*) FROM pragma_table_info(?)", error);
+	g_autoptr(SbStmt) st =
+		s->pg ? store_prep(s,
+				   "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+				   "current_schema() AND table_name = ?",
+				   error)
+		      : store_prep(s, "SELECT count(*) FROM pragma_table_info(?)", error);
 	if (st == NULL || !store_bound(s, store_bind_text(st, 1, t->table), error) ||
 	    store_step(s, st, "reading the columns", error) != STORE_ROW)
 		return FALSE;
@@ -152,8 +151,7 @@ gboolean sb_store_copy(SbStore *from, SbStore *to, guint64 *rows_out, GError **e
 			return FALSE;
 		if (n > 0) {
 			g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_EXISTS,
-				    "the target is not empty (%s has %" G_GINT64_FORMAT
-				    " rows): nothing copied",
+				    "the target is not empty (%s has %" G_GINT64_FORMAT " rows): nothing copied",
 				    TABLES[i].table, n);
 			return FALSE;
 		}

@@ -93,19 +93,20 @@ static void test_statements(Fixture *f, gconstpointer data)
 	g_assert_cmpint(b, ==, a + 1);
 
 	/* ?N used twice, and mixed with plain ? after it */
-	g_autoptr(SbStmt) up = store_prep(s, "UPDATE sites SET address = ?2 WHERE id = ?1 OR (?1 = 0 AND name = ?3)",
-					  &error);
+	g_autoptr(SbStmt) up =
+		store_prep(s, "UPDATE sites SET address = ?2 WHERE id = ?1 OR (?1 = 0 AND name = ?3)", &error);
 	g_assert_no_error(error);
-	g_assert_true(store_bound(s, store_bind_int64(up, 1, a) | store_bind_text(up, 2, "1 rue des Fleurs") |
-					     store_bind_text(up, 3, "Beta"),
+	g_assert_true(store_bound(s,
+				  store_bind_int64(up, 1, a) | store_bind_text(up, 2, "1 rue des Fleurs") |
+					  store_bind_text(up, 3, "Beta"),
 				  &error));
 	g_assert_true(store_run(s, up, "updating", &error));
 	g_assert_cmpuint(store_changes(s), ==, 1);
 	g_clear_pointer(&up, store_stmt_release);
 	up = store_prep(s, "UPDATE sites SET address = ?2 WHERE id = ?1 OR (?1 = 0 AND name = ?3)", &error);
-	g_assert_true(store_bound(s, store_bind_int64(up, 1, 0) | store_bind_text(up, 2, "x") |
-					     store_bind_text(up, 3, "nobody"),
-				  &error));
+	g_assert_true(store_bound(
+		s, store_bind_int64(up, 1, 0) | store_bind_text(up, 2, "x") | store_bind_text(up, 3, "nobody"),
+		&error));
 	g_assert_true(store_run(s, up, "updating", &error));
 	g_assert_cmpuint(store_changes(s), ==, 0);
 	g_assert_false(store_changed_one(s, "site", "nobody", &error));
@@ -119,8 +120,8 @@ static void test_statements(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(store_changes(s), ==, 2);
 
 	/* rows, NULLs, booleans and text as read back */
-	g_autoptr(SbStmt) sel = store_prep(
-		s, "SELECT id, name, id = ?, NULL, address FROM sites WHERE id >= ? ORDER BY id", &error);
+	g_autoptr(SbStmt) sel =
+		store_prep(s, "SELECT id, name, id = ?, NULL, address FROM sites WHERE id >= ? ORDER BY id", &error);
 	g_assert_no_error(error);
 	g_assert_true(store_bound(s, store_bind_int64(sel, 1, b) | store_bind_int64(sel, 2, a), &error));
 	g_assert_cmpint(store_step(s, sel, "reading", &error), ==, STORE_ROW);
@@ -235,7 +236,8 @@ static gpointer node_book(gpointer data)
 
 static gint64 waiting_locks(const char *uri)
 {
-	g_autofree char *t = rt_pg_exec(uri, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+	g_autofree char *t =
+		rt_pg_exec(uri, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
 	return g_ascii_strtoll(t, NULL, 10);
 }
 
@@ -395,30 +397,38 @@ static void fill(SbStore *s, gint64 now)
 	g_assert_cmpint(sb_store_closure_add(s, site, "2024-12-24", "2024-12-26", "Noël", &error), >, 0);
 	g_assert_true(sb_store_booth_upsert(s, "hall-1", site, "Hall", &error));
 	g_assert_true(sb_store_booth_software(s, "hall-1", "relais-1.2", "A", &error));
-	SbUser u = {.login = "claire", .display_name = "Claire", .role = SB_ROLE_ADVISER, .password_hash = (char *)HASH};
+	SbUser u = {
+		.login = "claire", .display_name = "Claire", .role = SB_ROLE_ADVISER, .password_hash = (char *)HASH};
 	gint64 claire = sb_store_user_add(s, &u, &error);
 	g_assert_no_error(error);
 	g_autofree char *token = sb_store_signin_create(s, claire, "192.0.2.1", 3600, &error);
 	g_assert_no_error(error);
 	g_assert_true(sb_store_attempt_record(s, "bob", "192.0.2.9", NULL, &error));
-	g_autoptr(SbBooking) b = sb_store_booking_create(s, site, now + 2 * 3600, now + 2 * 3600 + 1800, "fr", "jobs",
-							 &error);
+	g_autoptr(SbBooking) b =
+		sb_store_booking_create(s, site, now + 2 * 3600, now + 2 * 3600 + 1800, "fr", "jobs", &error);
 	g_assert_no_error(error);
-	SbCallRecord rec = {.call_id = "c-1", .site_id = site, .booth_id = "hall-1", .topic = "jobs",
-			    .language = "fr", .queued_at = now - 600, .answered_at = now - 500, .ended_at = now - 60,
+	SbCallRecord rec = {.call_id = "c-1",
+			    .site_id = site,
+			    .booth_id = "hall-1",
+			    .topic = "jobs",
+			    .language = "fr",
+			    .queued_at = now - 600,
+			    .answered_at = now - 500,
+			    .ended_at = now - 60,
 			    .end_reason = "booth-hangup"};
 	g_assert_cmpint(sb_store_call_insert(s, &rec, &error), >, 0);
 	g_autofree char *enrol = sb_store_enrol_token_create(s, "hall-1", 3600, NULL, &error);
 	g_assert_no_error(error);
-	SbBundle bundle = {.id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", .size = 1000,
+	SbBundle bundle = {.id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			   .size = 1000,
 			   .uploaded_by = "admin"};
 	g_assert_true(sb_store_bundle_add(s, &bundle, NULL, &error));
 	g_autoptr(SbUpdateJob) job = sb_store_update_job_create(s, "hall-1", bundle.id, &error);
 	g_assert_no_error(error);
 }
 
-static const char *const COPIED[] = {"sites",	     "booths",	    "users",	    "sessions",	      "sign_in_attempts",
-				     "call_records", "opening_slots", "closures",   "bookings",	      "enrol_tokens",
+static const char *const COPIED[] = {"sites",	     "booths",	      "users",	  "sessions", "sign_in_attempts",
+				     "call_records", "opening_slots", "closures", "bookings", "enrol_tokens",
 				     "bundles",	     "update_jobs"};
 
 /* `relais-switchboard --data DIR store copy --to URI`, its exit code and
@@ -473,8 +483,7 @@ static void test_copy(void)
 	g_assert_cmpstr(claire->password_hash, ==, HASH);
 	g_autoptr(GPtrArray) bookings = sb_store_booking_list(s, 0, 0, G_MAXINT64, &error);
 	g_assert_cmpuint(bookings->len, ==, 1);
-	g_autoptr(SbBooking) again =
-		sb_store_booking_get(s, ((SbBooking *)bookings->pdata[0])->code, &error);
+	g_autoptr(SbBooking) again = sb_store_booking_get(s, ((SbBooking *)bookings->pdata[0])->code, &error);
 	g_assert_no_error(error);
 	g_autoptr(SbSite) site = sb_store_site_get(s, again->site_id, &error);
 	g_assert_no_error(error);
