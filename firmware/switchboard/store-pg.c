@@ -565,13 +565,22 @@ static guint pg_changes(SbStore *s)
 	return (guint)s->changes;
 }
 
+/* lastval() fails when this session drew no id yet: inside a transaction
+ * that must not abort it, so it runs in a savepoint there. */
 static gint64 pg_last_id(SbStore *s)
 {
 	gint64 id = 0;
+	gboolean guard = PQtransactionStatus(s->pg) == PQTRANS_INTRANS;
+	if (guard)
+		PQclear(PQexec(s->pg, "SAVEPOINT relais_id"));
 	PGresult *res = PQexec(s->pg, "SELECT lastval()");
+	gboolean failed = !res_ok(res);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
+	if (guard)
+		PQclear(PQexec(s->pg, failed ? "ROLLBACK TO SAVEPOINT relais_id; RELEASE SAVEPOINT relais_id"
+					     : "RELEASE SAVEPOINT relais_id"));
 	return id;
 }
 

@@ -181,6 +181,12 @@ static void test_transactions(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	SbStore *s = f->store;
+	/* no id drawn yet on this connection: 0, and the transaction goes on */
+	g_assert_true(store_tx_begin(s, &error));
+	g_assert_cmpint(store_last_id(s), ==, 0);
+	g_assert_cmpint(insert_site(s, "Alpha", &error), >, 0);
+	store_tx_rollback(s);
+	g_assert_no_error(error);
 	g_assert_true(store_tx_begin(s, &error));
 	g_assert_cmpint(insert_site(s, "Alpha", &error), >, 0);
 	g_assert_cmpint(count_sites(s), ==, 1);
@@ -403,10 +409,12 @@ static void fill(SbStore *s, gint64 now)
 	g_assert_no_error(error);
 	g_autofree char *token = sb_store_signin_create(s, claire, "192.0.2.1", 3600, &error);
 	g_assert_no_error(error);
+	g_assert_nonnull(token);
 	g_assert_true(sb_store_attempt_record(s, "bob", "192.0.2.9", NULL, &error));
 	g_autoptr(SbBooking) b =
 		sb_store_booking_create(s, site, now + 2 * 3600, now + 2 * 3600 + 1800, "fr", "jobs", &error);
 	g_assert_no_error(error);
+	g_assert_nonnull(b);
 	SbCallRecord rec = {.call_id = "c-1",
 			    .site_id = site,
 			    .booth_id = "hall-1",
@@ -419,12 +427,14 @@ static void fill(SbStore *s, gint64 now)
 	g_assert_cmpint(sb_store_call_insert(s, &rec, &error), >, 0);
 	g_autofree char *enrol = sb_store_enrol_token_create(s, "hall-1", 3600, NULL, &error);
 	g_assert_no_error(error);
+	g_assert_nonnull(enrol);
 	SbBundle bundle = {.id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 			   .size = 1000,
 			   .uploaded_by = "admin"};
 	g_assert_true(sb_store_bundle_add(s, &bundle, NULL, &error));
 	g_autoptr(SbUpdateJob) job = sb_store_update_job_create(s, "hall-1", bundle.id, &error);
 	g_assert_no_error(error);
+	g_assert_nonnull(job);
 }
 
 static const char *const COPIED[] = {"sites",	     "booths",	      "users",	  "sessions", "sign_in_attempts",
