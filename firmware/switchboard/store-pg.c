@@ -772,13 +772,14 @@ static gboolean migrate(SbStore *s, GError **error)
 }
 
 /* Text must sort as on SQLite (bytes): a database made with another
- * collation would order sites and logins differently. */
+ * collation would order sites and logins differently. C.UTF-8 sorts by
+ * code point, which is the order of UTF-8's bytes. */
 static gboolean check_collation(SbStore *s, GError **error)
 {
 	gint64 c = 0;
 	if (!pg_int(s,
 		    "SELECT count(*) FROM pg_database WHERE datname = current_database() "
-		    "AND datcollate IN ('C', 'POSIX')",
+		    "AND datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8')",
 		    &c, "reading the database's collation", error))
 		return FALSE;
 	if (c != 1) {

@@ -14,21 +14,29 @@ static char *server_dir;  /* the socket folder */
 static char *started_dir; /* the folder of a server this process started */
 static guint databases;
 
+/* The watcher leaves this process's group and ignores the signals that end
+ * it: `timeout` (run-all.sh) signals the whole group. */
+static void own_session(gpointer data)
+{
+	setsid();
+}
+
 /* The server goes when this process goes, however it ends (an assertion
- * aborts it, skipping atexit): a shell reads a pipe that only this process
- * holds, and at its end (EOF) stops the server and removes its folder. */
+ * aborts it, skipping atexit; `timeout` ends it): a shell reads a pipe that
+ * only this process holds, and at its end (EOF) stops the server and
+ * removes its folder. */
 static void stop_with_us(const char *dir, const char *data)
 {
 	g_autofree char *q_dir = g_shell_quote(dir);
 	g_autofree char *q_data = g_shell_quote(data);
-	g_autofree char *script = g_strdup_printf("cat >/dev/null; %s " PG_BIN
+	g_autofree char *script = g_strdup_printf("trap '' HUP INT TERM; cat >/dev/null; %s " PG_BIN
 						  "/pg_ctl -D %s -m immediate -s stop >/dev/null 2>&1; rm -rf %s",
 						  getuid() == 0 ? "runuser -u postgres --" : "", q_data, q_dir);
 	const char *argv[] = {"/bin/sh", "-c", script, NULL};
 	g_autoptr(GError) error = NULL;
 	int in = -1;
-	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &in, NULL, NULL,
-				      &error))
+	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, own_session, NULL, NULL, &in, NULL,
+				      NULL, &error))
 		g_error("PostgreSQL for the tests: cannot watch the server: %s", error->message);
 	/* `in` stays open (close-on-exec) until this process ends */
 	fcntl(in, F_SETFD, FD_CLOEXEC);
