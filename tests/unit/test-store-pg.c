@@ -6,7 +6,8 @@
  * transaction rolled back, a failed write inside a transaction that leaves
  * the rest of it alone. Then PostgreSQL's own: two connections (two
  * switchboards) counting and inserting a booking one after the other, the
- * version table (too new, another program's database), several nodes
+ * version table (too new, another program's database, an older schema
+ * whose migration fails and changes nothing), several nodes
  * migrating one fresh database at once, a connection cut by the server,
  * the reader's deadline and read-only connection. */
 #include "store-private.h"
@@ -348,6 +349,35 @@ static void test_open_refused(void)
 	rt_rm_rf(tmp);
 }
 
+/* A switchboard finding an older schema migrates it; a migration that
+ * fails changes nothing (the version stays), and goes through once the
+ * cause is gone. Version 7 with a stray `address` column on sites: the
+ * migration to 8 fails on it. */
+static void test_migrate_failure(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uri = rt_pg_new_database();
+	sb_store_free(sb_store_open(uri, &error));
+	g_assert_no_error(error);
+	g_free(rt_pg_exec(uri, "ALTER TABLE sites DROP COLUMN address"));
+	g_free(rt_pg_exec(uri, "UPDATE relais_schema SET version = 7"));
+	g_free(rt_pg_exec(uri, "ALTER TABLE sites ADD COLUMN address TEXT"));
+	g_assert_null(sb_store_open(uri, &error));
+	g_test_message("%s", error->message);
+	g_assert_nonnull(strstr(error->message, "migrating from schema version 7 to 8 (nothing changed)"));
+	g_assert_nonnull(strstr(error->message, "already exists"));
+	g_clear_error(&error);
+	g_autofree char *v = rt_pg_exec(uri, "SELECT version FROM relais_schema");
+	g_assert_cmpstr(v, ==, "7");
+	g_free(rt_pg_exec(uri, "ALTER TABLE sites DROP COLUMN address"));
+	SbStore *s = sb_store_open(uri, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(sb_store_schema_version(s), ==, SB_STORE_SCHEMA_VERSION);
+	g_assert_cmpint(sb_store_site_save(s, 0, "Gare", "Europe/Paris", "2 rue du Quai", &error), >, 0);
+	sb_store_free(s);
+	rt_pg_drop_database(uri);
+}
+
 /* The server ends the store's connection (a restart does the same): the
  * query that meets it fails UNAVAILABLE (a fault of the moment), the next
  * one reconnects, prepares again and works. */
@@ -529,6 +559,7 @@ int main(int argc, char **argv)
 		g_test_add("/store-engine/pg/two-writers", Fixture, PG, setup, test_two_writers, teardown);
 		g_test_add_func("/store-engine/pg/migrate-together", test_migrate_together);
 		g_test_add_func("/store-engine/pg/open-refused", test_open_refused);
+		g_test_add_func("/store-engine/pg/migrate-failure", test_migrate_failure);
 		g_test_add("/store-engine/pg/reconnect", Fixture, PG, setup, test_reconnect, teardown);
 		g_test_add("/store-engine/pg/reader", Fixture, PG, setup, test_reader, teardown);
 		g_test_add_func("/store-engine/pg/copy", test_copy);
