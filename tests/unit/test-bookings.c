@@ -6,6 +6,7 @@
 #include "bookings.h"
 #include "harness.h"
 #include "storefx.h"
+#include "pgfx.h"
 #include "protocol.h"
 #include "store.h"
 #include "relais-config.h"
@@ -23,7 +24,7 @@ static void setup(Fixture *f, gconstpointer data)
 		{.weekday = 0, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 		{.weekday = 1, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 	};
-	rt_store_fx_setup(f, "bookings", week, G_N_ELEMENTS(week));
+	rt_store_fx_setup_for(f, data, "bookings", week, G_N_ELEMENTS(week));
 }
 
 static void teardown(Fixture *f, gconstpointer data)
@@ -190,5 +191,17 @@ int main(int argc, char **argv)
 	g_test_add("/bookings/locked", Fixture, NULL, setup, test_locked, teardown);
 	g_test_add("/bookings/verify-other-day", Fixture, NULL, setup, test_verify_other_day, teardown);
 	g_test_add("/bookings/next-opening", Fixture, NULL, setup, test_next_opening, teardown);
+	/* the same on PostgreSQL (/bookings/locked holds SQLite's own lock:
+	 * test-writeq and test-store-pg lock PostgreSQL) */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+		const void *pg = &rt_store_fx_on_pg;
+		g_test_add("/bookings-pg/unknown-site", Fixture, pg, setup, test_unknown_site, teardown);
+		g_test_add("/bookings-pg/life", Fixture, pg, setup, test_life, teardown);
+		g_test_add("/bookings-pg/verify-other-day", Fixture, pg, setup, test_verify_other_day, teardown);
+		g_test_add("/bookings-pg/next-opening", Fixture, pg, setup, test_next_opening, teardown);
+	} else {
+		g_test_add_data_func("/bookings-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

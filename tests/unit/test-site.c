@@ -6,6 +6,7 @@
  * reply per site with nothing about visitors. */
 #include "site.h"
 #include "harness.h"
+#include "pgfx.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 
 typedef struct {
 	char *tmp;
+	char *uri; /* PostgreSQL's database (/site-pg/...); NULL on SQLite */
 	SbStore *store;
 	gint64 now; /* the store's clock, unix seconds */
 	gint64 site_a, site_b;
@@ -23,13 +25,17 @@ static gint64 fake_clock(gpointer user_data)
 	return ((Fixture *)user_data)->now;
 }
 
+static const int ON_PG = 1;
+
 static void setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	f->tmp = g_dir_make_tmp("relais-site-XXXXXX", &error);
 	g_assert_no_error(error);
 	g_autofree char *dir = g_build_filename(f->tmp, "data", NULL);
-	f->store = sb_store_open(dir, &error);
+	if (data == &ON_PG)
+		f->uri = rt_pg_new_database();
+	f->store = sb_store_open(f->uri ? f->uri : dir, &error);
 	g_assert_no_error(error);
 	f->now = 1709535600; /* 2024-03-04T07:00:00Z */
 	sb_store_set_clock(f->store, fake_clock, f);
@@ -42,6 +48,8 @@ static void setup(Fixture *f, gconstpointer data)
 static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, sb_store_free);
+	rt_pg_drop_database(f->uri);
+	g_free(f->uri);
 	rt_rm_rf(f->tmp);
 	g_free(f->tmp);
 }
@@ -284,5 +292,14 @@ int main(int argc, char **argv)
 	g_test_add("/site/sync", Fixture, NULL, setup, test_sync, teardown);
 	g_test_add("/site/json", Fixture, NULL, setup, test_json, teardown);
 	g_test_add("/site/sync-locked", Fixture, NULL, setup, test_sync_locked, teardown);
+	/* the booth states' sync (one batch, a savepoint per write) on
+	 * PostgreSQL; sync-locked holds SQLite's own lock */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+		g_test_add("/site-pg/sync", Fixture, &ON_PG, setup, test_sync, teardown);
+		g_test_add("/site-pg/json", Fixture, &ON_PG, setup, test_json, teardown);
+	} else {
+		g_test_add_data_func("/site-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }
