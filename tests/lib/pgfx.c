@@ -181,3 +181,28 @@ void rt_pg_skip(gconstpointer why)
 		g_error("RELAIS_TEST_PG_REQUIRED: %s", (const char *)why);
 	g_test_skip(why);
 }
+
+gpointer rt_pg_lock(const char *uri)
+{
+	PGconn *c = connect_or_die(uri);
+	const char *steps[] = {
+		"BEGIN", "SELECT pg_advisory_xact_lock(1380729177, 2)",
+		"DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = "
+		"current_schema() LOOP EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', t); END LOOP; "
+		"END $$"};
+	for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+		PGresult *r = PQexec(c, steps[i]);
+		ExecStatusType t = PQresultStatus(r);
+		if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
+			g_error("PostgreSQL for the tests: %s: %s", steps[i], PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	return c;
+}
+
+void rt_pg_unlock(gpointer lock)
+{
+	PGconn *c = lock;
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+}

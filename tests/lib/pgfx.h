@@ -32,3 +32,13 @@ gboolean rt_pg_try(const char *uri, const char *sql, char **state);
  * fails when RELAIS_TEST_PG_REQUIRED is set (CI: there they must run).
  * `why` is the reason rt_pg_available() gave. */
 void rt_pg_skip(gconstpointer why);
+/* Another switchboard holding the store of `uri` against writes, as a
+ * second SQLite connection's BEGIN IMMEDIATE does: a connection in a
+ * transaction holding the writers' lock (store-pg.c) and every table in
+ * EXCLUSIVE mode (reads go on). Returns: (transfer full) its connection,
+ * for rt_pg_unlock(). */
+gpointer rt_pg_lock(const char *uri);
+void rt_pg_unlock(gpointer lock);
+/* What the store says when such a lock outlasts its wait, as a
+ * g_test_expect_message() pattern's end. */
+#define RT_PG_LOCKED_WORDS "lock timeout"

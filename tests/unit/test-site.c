@@ -202,11 +202,17 @@ static void test_sync_locked(Fixture *f, gconstpointer data)
 {
 	g_autoptr(SbSiteBooths) sb = sb_site_booths_new(f->store);
 	sqlite3 *other = NULL;
-	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	gpointer node = NULL;
+	if (f->uri) {
+		node = rt_pg_lock(f->uri);
+	} else {
+		g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	}
 	g_autoptr(JsonArray) s1 = snapshot("b1", "Site A", "idle", "", NULL);
 	g_test_expect_message("relais-site", G_LOG_LEVEL_WARNING,
-			      "booth states cannot be written now, retried at each sync: *database is locked");
+			      f->uri ? "booth states cannot be written now, retried at each sync: *" RT_PG_LOCKED_WORDS
+				     : "booth states cannot be written now, retried at each sync: *database is locked");
 	for (int i = 0; i < 3; i++) {
 		g_autoptr(GError) error = NULL;
 		gint64 t0 = g_get_monotonic_time();
@@ -216,8 +222,12 @@ static void test_sync_locked(Fixture *f, gconstpointer data)
 	}
 	g_test_assert_expected_messages();
 	g_assert_null(booth(f, "b1"));
-	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(other);
+	if (node) {
+		rt_pg_unlock(node);
+	} else {
+		g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(other);
+	}
 	g_test_expect_message("relais-site", G_LOG_LEVEL_MESSAGE, "booth states written again");
 	sync_ok(sb, s1, 1010 * G_USEC_PER_SEC);
 	g_test_assert_expected_messages();
@@ -293,11 +303,12 @@ int main(int argc, char **argv)
 	g_test_add("/site/json", Fixture, NULL, setup, test_json, teardown);
 	g_test_add("/site/sync-locked", Fixture, NULL, setup, test_sync_locked, teardown);
 	/* the booth states' sync (one batch, a savepoint per write) on
-	 * PostgreSQL; sync-locked holds SQLite's own lock */
+	 * PostgreSQL; locked by another connection (pgfx.h) */
 	g_autofree char *why = NULL;
 	if (rt_pg_available(&why)) {
 		g_test_add("/site-pg/sync", Fixture, &ON_PG, setup, test_sync, teardown);
 		g_test_add("/site-pg/json", Fixture, &ON_PG, setup, test_json, teardown);
+		g_test_add("/site-pg/sync-locked", Fixture, &ON_PG, setup, test_sync_locked, teardown);
 	} else {
 		g_test_add_data_func("/site-pg/skipped", why, rt_pg_skip);
 	}
