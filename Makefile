@@ -16,7 +16,7 @@ MEDIA_PKGS := $(CORE_PKGS) gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 
 # libsystemd: both programs tell systemd they are ready and feed its watchdog
 # (sdnotify.c); openssl in the booth: its settings file (boothconf.c, pinhash.c)
 # and its enrolment key and request (enrol-client.c, pki.c)
-SB_PKGS := $(CORE_PKGS) libsoup-3.0 openssl sqlite3 poppler-glib libsystemd
+SB_PKGS := $(CORE_PKGS) libsoup-3.0 openssl sqlite3 libpq poppler-glib libsystemd
 BOOTH_PKGS := $(MEDIA_PKGS) libsoup-3.0 sdl2 SDL2_ttf SDL2_image libqrencode poppler-glib cairo openssl libsystemd
 # tests link every tier
 TEST_PKGS := $(sort $(SB_PKGS) $(BOOTH_PKGS))

@@ -117,7 +117,46 @@ if [[ $only == all ]]; then
 		head -20 "$logs/format.log"
 	fi
 fi
-[[ $only == all || $only == unit ]] && suite unit
+# One PostgreSQL 15 for the whole unit run (tests/lib/pgfx.h: the store's
+# tests make a database each on it), on a socket in a temp dir, stopped at
+# the end. Not installed: those tests say so and skip, except in CI
+# (RELAIS_TEST_PG_REQUIRED), where they must run.
+pg_bin=/usr/lib/postgresql/15/bin
+pg_dir=
+pg_start() {
+	[[ -x $pg_bin/initdb ]] || return 0
+	pg_dir=$(mktemp -d /tmp/relais-pgrun-XXXXXX)
+	local as=()
+	if ((EUID == 0)); then
+		chown postgres: "$pg_dir"
+		as=(runuser -u postgres --)
+	fi
+	if "${as[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres --locale=C -E UTF8 --no-sync \
+		>"$logs/postgresql-initdb.log" 2>&1 &&
+		"${as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -s \
+			-o "-k $pg_dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off" start; then
+		export RELAIS_TEST_PG_HOST=$pg_dir
+		echo "  (PostgreSQL 15 for the unit tests on $pg_dir)"
+	else
+		echo "  PostgreSQL could not start: see $logs/postgresql-initdb.log; the store's tests start their own"
+	fi
+}
+pg_stop() {
+	[[ -n $pg_dir ]] || return 0
+	local as=()
+	((EUID == 0)) && as=(runuser -u postgres --)
+	"${as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -s stop >/dev/null 2>&1
+	rm -rf "$pg_dir"
+	pg_dir=
+	unset RELAIS_TEST_PG_HOST
+}
+[[ ${CI:-} == true ]] && export RELAIS_TEST_PG_REQUIRED=1
+if [[ $only == all || $only == unit ]]; then
+	trap pg_stop EXIT
+	pg_start
+	suite unit
+	pg_stop
+fi
 
 # every libFuzzer harness (tests/fuzz/README.md): its regression inputs
 # replayed, then a few seconds of fuzzing from its committed corpus, one

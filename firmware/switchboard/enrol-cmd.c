@@ -94,7 +94,7 @@ static int booth_certs(SbStore *store, const char *booth_id)
 	return 0;
 }
 
-int sb_enrol_command(const char *data_dir, int argc, char **argv)
+int sb_enrol_command(const char *data_dir, const char *store_at, int argc, char **argv)
 {
 	if (data_dir == NULL || *data_dir == '\0')
 		return bad_usage("--data DIR is required");
@@ -117,7 +117,7 @@ int sb_enrol_command(const char *data_dir, int argc, char **argv)
 		return bad_usage("expected 'booth add|revoke|certs NAME'");
 	if (strcmp(cmd, "add") != 0 && argc != 3)
 		return bad_usage("booth revoke and booth certs take one NAME");
-	g_autoptr(SbStore) store = sb_store_open(data_dir, &error);
+	g_autoptr(SbStore) store = sb_store_open(store_at ? store_at : data_dir, &error);
 	if (store == NULL) {
 		fprintf(stderr, PROG ": %s\n", error->message);
 		return 1;

@@ -17,8 +17,9 @@
 
 G_BEGIN_DECLS
 
-/* argv[0] is "ca" or "booth". Returns: the exit code (0, 1: failed, 2: bad
- * arguments). */
-int sb_enrol_command(const char *data_dir, int argc, char **argv);
+/* argv[0] is "ca" or "booth"; the booth CA is in data_dir, the store at
+ * `store` (a folder or a postgresql:// URI; NULL: data_dir). Returns: the
+ * exit code (0, 1: failed, 2: bad arguments). */
+int sb_enrol_command(const char *data_dir, const char *store, int argc, char **argv);
 
 G_END_DECLS

@@ -72,7 +72,8 @@ SbHealth *sb_health_new(const SbHealthConfig *config)
 {
 	SbHealth *h = g_new0(SbHealth, 1);
 	h->store = config->store;
-	h->dir = config->dir ? g_strdup(config->dir) : g_path_get_dirname(sb_store_path(config->store));
+	/* NULL on PostgreSQL: the database's disk is the database server's */
+	h->dir = config->dir ? g_strdup(config->dir) : sb_store_folder(config->store);
 	h->min_free_mb = config->min_free_mb ? config->min_free_mb : CONFIG_RELAIS_SB_HEALTH_MIN_FREE_MB;
 	h->max_lag_ms = config->max_lag_ms ? config->max_lag_ms : CONFIG_RELAIS_SB_HEALTH_MAX_LAG_MS;
 	h->worst_at_us = g_get_monotonic_time();
@@ -115,7 +116,9 @@ gboolean sb_health_check(SbHealth *h, GString *reasons)
 		g_clear_error(&error);
 	}
 	struct statvfs vfs;
-	if (statvfs(h->dir, &vfs) != 0) {
+	if (h->dir == NULL) {
+		/* no local store file to watch */
+	} else if (statvfs(h->dir, &vfs) != 0) {
 		g_string_append(reasons, "disk: the data folder cannot be examined\n");
 		g_string_append_printf(log, "disk: %s: %s; ", h->dir, g_strerror(errno));
 	} else {

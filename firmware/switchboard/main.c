@@ -596,6 +596,50 @@ static void raise_nofile(void)
 			  (unsigned long)rl.rlim_max, g_strerror(errno));
 }
 
+/* --- relais-switchboard --data DIR store copy --to postgresql://... ---------- */
+
+static const char store_usage[] = "usage: " PROG " --data DIR store copy --to postgresql://...\n"
+				  "  copies DIR/relais.db into an empty PostgreSQL store (migrated first), ids kept;\n"
+				  "  run it with the switchboard stopped (CLUSTER.md)\n";
+
+static int store_command(const char *data, const char *store_at, int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[1], "copy") != 0 || strcmp(argv[2], "--to") != 0) {
+		fprintf(stderr, "%s", store_usage);
+		return 2;
+	}
+	if (store_at != NULL) {
+		fprintf(stderr, PROG ": store copy: the source is --data DIR's relais.db, not --store\n%s",
+			store_usage);
+		return 2;
+	}
+	const char *to_at = argv[3];
+	if (!g_str_has_prefix(to_at, "postgresql://") && !g_str_has_prefix(to_at, "postgres://")) {
+		fprintf(stderr, PROG ": store copy: --to takes a postgresql:// URI\n%s", store_usage);
+		return 2;
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SbStore) from = sb_store_open(data, &error);
+	if (from == NULL) {
+		fprintf(stderr, PROG ": store copy: %s\n", error->message);
+		return 1;
+	}
+	g_autoptr(SbStore) to = sb_store_open(to_at, &error);
+	if (to == NULL) {
+		fprintf(stderr, PROG ": store copy: %s\n", error->message);
+		return 1;
+	}
+	guint64 rows = 0;
+	gint64 t0 = g_get_monotonic_time();
+	if (!sb_store_copy(from, to, &rows, &error)) {
+		fprintf(stderr, PROG ": store copy: %s\n", error->message);
+		return 1;
+	}
+	printf("copied %" G_GUINT64_FORMAT " rows (schema version %d) in %.1f s\n", rows, sb_store_schema_version(to),
+	       (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+	return 0;
+}
+
 /* Options that take a value in the next argument: skipped when looking for
  * the "user" command. */
 static gboolean takes_value(const char *arg)
@@ -611,6 +655,7 @@ static gboolean takes_value(const char *arg)
 					   "--turn-secret-file",
 					   "-d",
 					   "--data",
+					   "--store",
 					   "--tls-cert",
 					   "--tls-key",
 					   "--booth-port",
@@ -649,6 +694,7 @@ int main(int argc, char **argv)
 	g_autofree char *bind = NULL;
 	g_autofree char *assets = NULL;
 	g_autofree char *data = NULL;
+	g_autofree char *store_at = NULL;
 	g_auto(GStrv) ice = NULL;
 	g_auto(GStrv) turn_urls = NULL;
 	g_autofree char *turn_secret_file = NULL;
@@ -668,6 +714,10 @@ int main(int argc, char **argv)
 	GOptionEntry entries[] = {
 		{"data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
 		 "Folder of the store (relais.db: accounts, sessions), created 0700 if missing", "DIR"},
+		{"store", 0, 0, G_OPTION_ARG_STRING, &store_at,
+		 "The store on PostgreSQL instead of DIR/relais.db (firmware/switchboard/CLUSTER.md); the booth CA and "
+		 "bundles stay in --data",
+		 "postgresql://..."},
 		{"port", 'p', 0, G_OPTION_ARG_INT, &port, "HTTP port (0: any free port, printed)", "PORT"},
 		{"booth-port", 0, 0, G_OPTION_ARG_INT, &booth_port,
 		 "Booth listener port: TLS, client certificates (0: any free port, printed)", "PORT"},
@@ -732,7 +782,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "user") == 0 || strcmp(argv[i], "hours") == 0 || strcmp(argv[i], "closure") == 0 ||
-		    strcmp(argv[i], "booking") == 0 || strcmp(argv[i], "ca") == 0 || strcmp(argv[i], "booth") == 0) {
+		    strcmp(argv[i], "booking") == 0 || strcmp(argv[i], "ca") == 0 || strcmp(argv[i], "booth") == 0 ||
+		    strcmp(argv[i], "store") == 0) {
 			cmd_at = i;
 			break;
 		}
@@ -787,14 +838,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --data DIR is required (accounts and the store live there)\n");
 		return 2;
 	}
+	if (store_at && !g_str_has_prefix(store_at, "postgresql://") && !g_str_has_prefix(store_at, "postgres://")) {
+		fprintf(stderr, PROG ": --store takes a postgresql:// URI (a SQLite store is --data DIR)\n");
+		return 2;
+	}
+	/* where the store is: --store, or the data folder's relais.db */
+	const char *store_loc = store_at ? store_at : data;
+	if (cmd_at < argc && strcmp(argv[cmd_at], "store") == 0)
+		return store_command(data, store_at, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc && strcmp(argv[cmd_at], "booking") == 0)
-		return booking_command(data, argc - cmd_at, argv + cmd_at);
+		return booking_command(store_loc, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc && (strcmp(argv[cmd_at], "ca") == 0 || strcmp(argv[cmd_at], "booth") == 0))
-		return sb_enrol_command(data, argc - cmd_at, argv + cmd_at);
+		return sb_enrol_command(data, store_at, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc && strcmp(argv[cmd_at], "user") != 0)
-		return hours_command(data, argc - cmd_at, argv + cmd_at);
+		return hours_command(store_loc, argc - cmd_at, argv + cmd_at);
 	if (cmd_at < argc)
-		return user_command(data, argc - cmd_at, argv + cmd_at);
+		return user_command(store_loc, argc - cmd_at, argv + cmd_at);
 
 	if (port < 0 || port > 65535 || booth_port < 0 || booth_port > 65535) {
 		fprintf(stderr, PROG ": --port and --booth-port must be 0..65535\n");
@@ -893,7 +952,7 @@ int main(int argc, char **argv)
 		g_message("believing Forwarded / X-Forwarded-For / X-Forwarded-Proto from %s only", list);
 	}
 	/* migrations run here, before anything listens */
-	g_autoptr(SbStore) store = sb_store_open(data, &error);
+	g_autoptr(SbStore) store = sb_store_open(store_loc, &error);
 	if (store == NULL) {
 		fprintf(stderr, PROG ": %s\n", error->message);
 		return 1;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "relais-store"
 
-#include "store-private.h"
+#include "store-engine.h"
 #include "relais-config.h"
 
 #include <errno.h>
@@ -254,26 +254,141 @@ static const char *const migrations[] = {MIGRATION_1, MIGRATION_2, MIGRATION_3, 
 					 MIGRATION_6, MIGRATION_7, MIGRATION_8, MIGRATION_9};
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == SB_STORE_SCHEMA_VERSION);
 
-/* --- the store and its engine (store-private.h) -------------------------------------- */
+/* --- the store and its engines (store-private.h, store-engine.h) ------------------------ */
 
-struct _SbStore {
-	sqlite3 *db;
-	char *path;
-	gint version;
-	GHashTable *stmts; /* SQL text (static) -> sqlite3_stmt* */
-	SbStoreClock clock;
-	gpointer clock_data;
-	guint early_min, no_show_min;
-	SbStore *writer;    /* a reader (sb_store_open_reader): the store whose clock it keeps */
-	gint64 deadline_us; /* a reader: its query is interrupted past this (monotonic); 0: none */
-	guint busy_ms;	    /* the busy timeout now (sb_store_set_busy_ms) */
-	guint savepoints;   /* store_tx_begin() calls nested in an open transaction */
-};
+SbStore *store_new(const StoreEngine *engine, const char *path, GDestroyNotify stmt_free)
+{
+	SbStore *s = g_new0(SbStore, 1);
+	s->engine = engine;
+	s->path = g_strdup(path);
+	s->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, stmt_free);
+	s->early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
+	s->no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
+	s->busy_ms = CONFIG_RELAIS_SB_STORE_BUSY_MS;
+	return s;
+}
 
-/* SbStmt is the engine's statement: for SQLite, a sqlite3_stmt. */
-#define ST(st) ((sqlite3_stmt *)(gpointer)(st))
+/* What the area files call: each dispatches to the store's (or the
+ * statement's) engine. */
 
 void store_stmt_release(SbStmt *st)
+{
+	st->engine->release(st);
+}
+
+SbStmt *store_prep(SbStore *s, const char *sql, GError **error)
+{
+	return s->engine->prep(s, sql, error);
+}
+
+StoreStep store_step(SbStore *s, SbStmt *st, const char *what, GError **error)
+{
+	return s->engine->step(s, st, what, error);
+}
+
+gboolean store_run(SbStore *s, SbStmt *st, const char *what, GError **error)
+{
+	return store_step(s, st, what, error) == STORE_DONE;
+}
+
+int store_bind_text(SbStmt *st, int i, const char *v)
+{
+	return v ? st->engine->bind_text(st, i, v) : st->engine->bind_null(st, i);
+}
+
+int store_bind_int(SbStmt *st, int i, gint v)
+{
+	return st->engine->bind_int64(st, i, v);
+}
+
+int store_bind_int64(SbStmt *st, int i, gint64 v)
+{
+	return st->engine->bind_int64(st, i, v);
+}
+
+/* 0 binds NULL (optional references, times not reached) */
+int store_bind_opt(SbStmt *st, int i, gint64 v)
+{
+	return v ? st->engine->bind_int64(st, i, v) : st->engine->bind_null(st, i);
+}
+
+gboolean store_bound(SbStore *s, int rc, GError **error)
+{
+	return s->engine->bound(s, rc, error);
+}
+
+char *store_col_str(SbStmt *st, int i)
+{
+	return g_strdup(st->engine->col_text(st, i));
+}
+
+const char *store_col_text(SbStmt *st, int i)
+{
+	return st->engine->col_text(st, i);
+}
+
+gint store_col_int(SbStmt *st, int i)
+{
+	return (gint)st->engine->col_int64(st, i);
+}
+
+gint64 store_col_int64(SbStmt *st, int i)
+{
+	return st->engine->col_int64(st, i);
+}
+
+gboolean store_col_is_null(SbStmt *st, int i)
+{
+	return st->engine->col_is_null(st, i);
+}
+
+guint store_changes(SbStore *s)
+{
+	return s->engine->changes(s);
+}
+
+gint64 store_last_id(SbStore *s)
+{
+	return s->engine->last_id(s);
+}
+
+gboolean store_changed_one(SbStore *s, const char *what, const char *key, GError **error)
+{
+	if (store_changes(s) > 0)
+		return TRUE;
+	g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no %s '%s'", what, key);
+	return FALSE;
+}
+
+/* Inside a batch (sb_store_batch_begin, the write queue's grouped writes)
+ * an area's own transaction is a savepoint: its rollback undoes its own
+ * work and leaves the batch's other writes alone. */
+gboolean store_tx_begin(SbStore *s, GError **error)
+{
+	return s->engine->tx_begin(s, error);
+}
+
+gboolean store_tx_commit(SbStore *s, GError **error)
+{
+	return s->engine->tx_commit(s, error);
+}
+
+void store_tx_rollback(SbStore *s)
+{
+	s->engine->tx_rollback(s);
+}
+
+/* --- SQLite's engine ------------------------------------------------------------------ */
+
+/* SQLite's statement: a sqlite3_stmt behind the common head. */
+typedef struct {
+	SbStmt head;
+	sqlite3_stmt *st;
+} LiteStmt;
+
+#define ST(st) (((LiteStmt *)(gpointer)(st))->st)
+
+static void lite_release(SbStmt *st)
 {
 	sqlite3_reset(ST(st));
 	sqlite3_clear_bindings(ST(st));
@@ -281,7 +396,8 @@ void store_stmt_release(SbStmt *st)
 
 static void stmt_finalize(gpointer st)
 {
-	sqlite3_finalize(st);
+	sqlite3_finalize(ST(st));
+	g_free(st);
 }
 
 static SbStoreError code_for(int rc)
@@ -320,20 +436,26 @@ static gboolean sql_error(SbStore *s, GError **error, const char *what)
 	return FALSE;
 }
 
-SbStmt *store_prep(SbStore *s, const char *sql, GError **error)
+static const StoreEngine lite_engine;
+
+static SbStmt *lite_prep(SbStore *s, const char *sql, GError **error)
 {
-	sqlite3_stmt *st = g_hash_table_lookup(s->stmts, sql);
+	LiteStmt *st = g_hash_table_lookup(s->stmts, sql);
 	if (st != NULL)
-		return (SbStmt *)(gpointer)st;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		return &st->head;
+	sqlite3_stmt *raw = NULL;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, NULL) != SQLITE_OK) {
 		sql_error(s, error, "preparing a query");
 		return NULL;
 	}
+	st = g_new0(LiteStmt, 1);
+	st->head.engine = &lite_engine;
+	st->st = raw;
 	g_hash_table_insert(s->stmts, (gpointer)sql, st);
-	return (SbStmt *)(gpointer)st;
+	return &st->head;
 }
 
-StoreStep store_step(SbStore *s, SbStmt *st, const char *what, GError **error)
+static StoreStep lite_step(SbStore *s, SbStmt *st, const char *what, GError **error)
 {
 	int rc = sqlite3_step(ST(st));
 	if (rc == SQLITE_ROW)
@@ -344,81 +466,51 @@ StoreStep store_step(SbStore *s, SbStmt *st, const char *what, GError **error)
 	return STORE_FAILED;
 }
 
-gboolean store_run(SbStore *s, SbStmt *st, const char *what, GError **error)
+static int lite_bind_text(SbStmt *st, int i, const char *v)
 {
-	return store_step(s, st, what, error) == STORE_DONE;
+	return sqlite3_bind_text(ST(st), i, v, -1, SQLITE_TRANSIENT);
 }
 
-int store_bind_text(SbStmt *st, int i, const char *v)
-{
-	return v ? sqlite3_bind_text(ST(st), i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(ST(st), i);
-}
-
-int store_bind_int(SbStmt *st, int i, gint v)
-{
-	return sqlite3_bind_int(ST(st), i, v);
-}
-
-int store_bind_int64(SbStmt *st, int i, gint64 v)
+static int lite_bind_int64(SbStmt *st, int i, gint64 v)
 {
 	return sqlite3_bind_int64(ST(st), i, v);
 }
 
-/* 0 binds NULL (optional references, times not reached) */
-int store_bind_opt(SbStmt *st, int i, gint64 v)
+static int lite_bind_null(SbStmt *st, int i)
 {
-	return v ? sqlite3_bind_int64(ST(st), i, v) : sqlite3_bind_null(ST(st), i);
+	return sqlite3_bind_null(ST(st), i);
 }
 
-gboolean store_bound(SbStore *s, int rc, GError **error)
+static gboolean lite_bound(SbStore *s, int rc, GError **error)
 {
 	if (rc == SQLITE_OK)
 		return TRUE;
 	return sql_error(s, error, "binding a parameter");
 }
 
-char *store_col_str(SbStmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(ST(st), i);
-	return t ? g_strdup((const char *)t) : NULL;
-}
-
-const char *store_col_text(SbStmt *st, int i)
+static const char *lite_col_text(SbStmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(ST(st), i);
 }
 
-gint store_col_int(SbStmt *st, int i)
-{
-	return sqlite3_column_int(ST(st), i);
-}
-
-gint64 store_col_int64(SbStmt *st, int i)
+static gint64 lite_col_int64(SbStmt *st, int i)
 {
 	return sqlite3_column_int64(ST(st), i);
 }
 
-gboolean store_col_is_null(SbStmt *st, int i)
+static gboolean lite_col_is_null(SbStmt *st, int i)
 {
 	return sqlite3_column_type(ST(st), i) == SQLITE_NULL;
 }
 
-guint store_changes(SbStore *s)
+static guint lite_changes(SbStore *s)
 {
 	return (guint)sqlite3_changes(s->db);
 }
 
-gint64 store_last_id(SbStore *s)
+static gint64 lite_last_id(SbStore *s)
 {
 	return sqlite3_last_insert_rowid(s->db);
-}
-
-gboolean store_changed_one(SbStore *s, const char *what, const char *key, GError **error)
-{
-	if (sqlite3_changes(s->db) > 0)
-		return TRUE;
-	g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, "no %s '%s'", what, key);
-	return FALSE;
 }
 
 static gboolean exec(SbStore *s, const char *sql, const char *what, GError **error)
@@ -432,10 +524,7 @@ static gboolean exec(SbStore *s, const char *sql, const char *what, GError **err
 	return FALSE;
 }
 
-/* Inside a batch (sb_store_batch_begin, the write queue's grouped writes)
- * an area's own transaction is a savepoint: its rollback undoes its own
- * work and leaves the batch's other writes alone. */
-gboolean store_tx_begin(SbStore *s, GError **error)
+static gboolean lite_tx_begin(SbStore *s, GError **error)
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		s->savepoints = 0;
@@ -457,7 +546,7 @@ static gboolean tx_lost(SbStore *s, GError **error)
 	return FALSE;
 }
 
-gboolean store_tx_commit(SbStore *s, GError **error)
+static gboolean lite_tx_commit(SbStore *s, GError **error)
 {
 	if (s->savepoints == 0)
 		return exec(s, "COMMIT", "committing", error);
@@ -467,7 +556,7 @@ gboolean store_tx_commit(SbStore *s, GError **error)
 	return exec(s, "RELEASE relais_tx", "releasing a savepoint", error);
 }
 
-void store_tx_rollback(SbStore *s)
+static void lite_tx_rollback(SbStore *s)
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		s->savepoints = 0;
@@ -481,6 +570,10 @@ void store_tx_rollback(SbStore *s)
 	sqlite3_exec(s->db, "ROLLBACK TO relais_tx; RELEASE relais_tx", NULL, NULL, NULL);
 }
 
+static gboolean lite_in_tx(SbStore *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
 /* (transfer full) the first column of a one-off statement's row */
 static char *first_text(sqlite3_stmt *st)
 {
@@ -649,16 +742,15 @@ SbStore *sb_store_open(const char *dir, GError **error)
 		store_invalid(error, "no data folder given");
 		return NULL;
 	}
+	if (store_pg_location(dir))
+		return store_pg_open(dir, error);
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		int e = errno;
 		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror(e));
 		return NULL;
 	}
-	g_autoptr(SbStore) s = g_new0(SbStore, 1);
-	s->path = g_build_filename(dir, SB_STORE_FILE, NULL);
-	s->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, stmt_finalize);
-	s->early_min = CONFIG_RELAIS_SB_BOOKING_CHECKIN_EARLY_MIN;
-	s->no_show_min = CONFIG_RELAIS_SB_BOOKING_NO_SHOW_MIN;
+	g_autofree char *path = g_build_filename(dir, SB_STORE_FILE, NULL);
+	g_autoptr(SbStore) s = store_new(&lite_engine, path, stmt_finalize);
 	g_autoptr(GError) local = NULL;
 	if (!prepare_file(s->path, &local) || !open_db(s, &local)) {
 		if (g_error_matches(local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT))
@@ -679,8 +771,7 @@ void sb_store_free(SbStore *s)
 		return;
 	if (s->stmts)
 		g_hash_table_destroy(s->stmts);
-	if (s->db)
-		sqlite3_close_v2(s->db);
+	s->engine->close(s);
 	g_free(s->path);
 	g_free(s);
 }
@@ -693,6 +784,11 @@ gint sb_store_schema_version(SbStore *s)
 const char *sb_store_path(SbStore *s)
 {
 	return s->path;
+}
+
+char *sb_store_folder(SbStore *s)
+{
+	return s->engine == &lite_engine ? g_path_get_dirname(s->path) : NULL;
 }
 
 void sb_store_set_clock(SbStore *s, SbStoreClock clock, gpointer user_data)
@@ -734,9 +830,7 @@ static int reader_progress(void *data)
  * `main` made it), opened with `flags`; `what` names it in errors. */
 static SbStore *open_sibling(SbStore *main, int flags, const char *what, GError **error)
 {
-	g_autoptr(SbStore) s = g_new0(SbStore, 1);
-	s->path = g_strdup(main->path);
-	s->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, stmt_finalize);
+	g_autoptr(SbStore) s = store_new(&lite_engine, main->path, stmt_finalize);
 	s->writer = main;
 	s->version = main->version;
 	s->early_min = main->early_min;
@@ -753,7 +847,7 @@ static SbStore *open_sibling(SbStore *main, int flags, const char *what, GError 
 	return g_steal_pointer(&s);
 }
 
-SbStore *sb_store_open_reader(SbStore *writer, GError **error)
+static SbStore *lite_open_reader(SbStore *writer, GError **error)
 {
 	g_autoptr(SbStore) s = open_sibling(writer, SQLITE_OPEN_READONLY, "reading connection", error);
 	if (s == NULL)
@@ -764,7 +858,7 @@ SbStore *sb_store_open_reader(SbStore *writer, GError **error)
 	return g_steal_pointer(&s);
 }
 
-SbStore *sb_store_open_writer(SbStore *main, GError **error)
+static SbStore *lite_open_writer(SbStore *main, GError **error)
 {
 	g_autoptr(SbStore) s = open_sibling(main, SQLITE_OPEN_READWRITE, "writing connection", error);
 	if (s == NULL)
@@ -780,6 +874,21 @@ SbStore *sb_store_open_writer(SbStore *main, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&s);
+}
+
+static SbStore *lite_open_sibling(SbStore *main, gboolean read_only, GError **error)
+{
+	return read_only ? lite_open_reader(main, error) : lite_open_writer(main, error);
+}
+
+SbStore *sb_store_open_reader(SbStore *writer, GError **error)
+{
+	return writer->engine->open_sibling(writer, TRUE, error);
+}
+
+SbStore *sb_store_open_writer(SbStore *main, GError **error)
+{
+	return main->engine->open_sibling(main, FALSE, error);
 }
 
 void sb_store_set_deadline(SbStore *s, gint64 deadline_us)
@@ -799,7 +908,7 @@ gboolean sb_store_batch_begin(SbStore *s, GError **error)
 
 gboolean sb_store_batch_end(SbStore *s, GError **error)
 {
-	if (sqlite3_get_autocommit(s->db)) {
+	if (!s->engine->in_tx(s)) {
 		g_set_error(error, SB_STORE_ERROR, SB_STORE_ERROR_UNAVAILABLE,
 			    "a write failed and the transaction was rolled back");
 		return FALSE;
@@ -822,23 +931,45 @@ gboolean sb_store_batch_write(SbStore *s, SbStoreWriteFunc func, gpointer data, 
 
 gboolean sb_store_batch_open(SbStore *s)
 {
-	return !sqlite3_get_autocommit(s->db);
+	return s->engine->in_tx(s);
 }
 
 void sb_store_batch_abort(SbStore *s)
 {
+	/* every savepoint goes with the transaction */
 	s->savepoints = 0;
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->engine->in_tx(s))
+		s->engine->tx_rollback(s);
 }
 
 void sb_store_set_busy_ms(SbStore *s, guint ms)
 {
 	s->busy_ms = ms ? ms : CONFIG_RELAIS_SB_STORE_BUSY_MS;
-	sqlite3_busy_timeout(s->db, (int)MIN(s->busy_ms, (guint)G_MAXINT));
+	s->engine->set_busy_ms(s, s->busy_ms);
 }
 
 gboolean sb_store_can_read(SbStore *s, GError **error)
+{
+	return s->engine->can_read(s, error);
+}
+
+gboolean sb_store_can_write(SbStore *s, guint wait_ms, GError **error)
+{
+	return s->engine->can_write(s, wait_ms, error);
+}
+
+static void lite_set_busy_ms(SbStore *s, guint ms)
+{
+	sqlite3_busy_timeout(s->db, (int)MIN(ms, (guint)G_MAXINT));
+}
+
+static void lite_close(SbStore *s)
+{
+	if (s->db)
+		sqlite3_close_v2(s->db);
+}
+
+static gboolean lite_can_read(SbStore *s, GError **error)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
@@ -852,7 +983,7 @@ gboolean sb_store_can_read(SbStore *s, GError **error)
 	return FALSE;
 }
 
-gboolean sb_store_can_write(SbStore *s, guint wait_ms, GError **error)
+static gboolean lite_can_write(SbStore *s, guint wait_ms, GError **error)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		return TRUE; /* a transaction of ours is open: it holds the lock */
@@ -877,3 +1008,28 @@ gboolean sb_store_maintain(SbStore *s, GError **error)
 	return sb_store_signin_purge(s, NULL, error) && sb_store_attempts_prune(s, 0, NULL, error) &&
 	       sb_store_bookings_expire(s, NULL, error);
 }
+
+static const StoreEngine lite_engine = {
+	.name = "sqlite",
+	.prep = lite_prep,
+	.step = lite_step,
+	.release = lite_release,
+	.bind_text = lite_bind_text,
+	.bind_int64 = lite_bind_int64,
+	.bind_null = lite_bind_null,
+	.bound = lite_bound,
+	.col_text = lite_col_text,
+	.col_int64 = lite_col_int64,
+	.col_is_null = lite_col_is_null,
+	.changes = lite_changes,
+	.last_id = lite_last_id,
+	.tx_begin = lite_tx_begin,
+	.tx_commit = lite_tx_commit,
+	.tx_rollback = lite_tx_rollback,
+	.in_tx = lite_in_tx,
+	.open_sibling = lite_open_sibling,
+	.close = lite_close,
+	.set_busy_ms = lite_set_busy_ms,
+	.can_read = lite_can_read,
+	.can_write = lite_can_write,
+};

@@ -78,7 +78,10 @@ gboolean sb_store_error_is_transient(const GError *error);
 
 typedef struct _SbStore SbStore;
 
-/* Opens (creating if needed) DIR/relais.db: DIR is created 0700 when missing
+/* Opens the store at LOCATION: a folder is SQLite's, below; a
+ * postgresql:// URI is PostgreSQL's (store-pg.c, CLUSTER.md: the same
+ * migrations, applied once under an advisory lock).
+ * Opens (creating if needed) DIR/relais.db: DIR is created 0700 when missing
  * (an existing one is left as it is), the file is made 0600, WAL mode, foreign
  * keys on, then migrations up to SB_STORE_SCHEMA_VERSION, one transaction
  * each. Returns: (transfer full) or NULL: CORRUPT (garbage, damaged file),
@@ -90,8 +93,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SbStore, sb_store_free)
 
 /* The schema version of the open file (SB_STORE_SCHEMA_VERSION once open). */
 gint sb_store_schema_version(SbStore *store);
-/* The file's path. Returns: (transfer none) */
+/* The file's path; for PostgreSQL, the postgresql:// URI it was opened
+ * with. Returns: (transfer none) */
 const char *sb_store_path(SbStore *store);
+/* The folder of the store's file (its disk is the store's), or NULL when
+ * the store is not a local file (PostgreSQL). Returns: (transfer full) */
+char *sb_store_folder(SbStore *store);
 
 /* Wall-clock time in unix seconds (g_get_real_time() unless a test sets
  * another): sign-in expiry, attempt windows, booking windows, `created`. */
@@ -159,6 +166,13 @@ gboolean sb_store_can_write(SbStore *store, guint wait_ms, GError **error);
  * older than CONFIG_RELAIS_SB_SIGNIN_WINDOW_S, marks no-shows. */
 G_GNUC_WARN_UNUSED_RESULT
 gboolean sb_store_maintain(SbStore *store, GError **error);
+
+/* Copies every row of `from` into `to`, which must be empty and at the
+ * same schema version (store-copy.c: a SQLite store moved to PostgreSQL),
+ * in one transaction on `to`, ids kept. `rows` (optional): rows copied.
+ * EXISTS: `to` holds rows already, nothing copied. */
+G_GNUC_WARN_UNUSED_RESULT
+gboolean sb_store_copy(SbStore *from, SbStore *to, guint64 *rows, GError **error);
 
 /* "YYYY-MM-DD", a real date from 1970 on (the form of closures and of
  * statistics days); FALSE otherwise. */

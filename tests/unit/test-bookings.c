@@ -6,6 +6,7 @@
 #include "bookings.h"
 #include "harness.h"
 #include "storefx.h"
+#include "pgfx.h"
 #include "protocol.h"
 #include "store.h"
 #include "relais-config.h"
@@ -23,7 +24,7 @@ static void setup(Fixture *f, gconstpointer data)
 		{.weekday = 0, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 		{.weekday = 1, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 	};
-	rt_store_fx_setup(f, "bookings", week, G_N_ELEMENTS(week));
+	rt_store_fx_setup_for(f, data, "bookings", week, G_N_ELEMENTS(week));
 }
 
 static void teardown(Fixture *f, gconstpointer data)
@@ -64,10 +65,16 @@ static void test_unknown_site(Fixture *f, gconstpointer data)
 static void test_locked(Fixture *f, gconstpointer data)
 {
 	sqlite3 *other = NULL;
-	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	gpointer node = NULL;
+	if (f->uri) {
+		node = rt_pg_lock(f->uri);
+	} else {
+		g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	}
 	sb_store_set_busy_ms(f->store, 20);
-	g_test_expect_message("relais-bookings", G_LOG_LEVEL_WARNING, "booking (book): *database is locked");
+	g_test_expect_message("relais-bookings", G_LOG_LEVEL_WARNING,
+			      f->uri ? "booking (book): *" RT_PG_LOCKED_WORDS : "booking (book): *database is locked");
 	g_autoptr(SbBookingsResult) b = sb_bookings_book(f->store, "Médiathèque", "2024-03-04T11:00:00+01:00",
 							 "2024-03-04T11:30:00+01:00", "fr", NULL);
 	g_test_assert_expected_messages();
@@ -77,8 +84,12 @@ static void test_locked(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(b->retry_s, ==, SB_BOOKINGS_RETRY_S);
 	g_assert_cmpstr(b->message, ==, "the booking could not be saved now: nothing was booked, try again");
 	sb_store_set_busy_ms(f->store, 0);
-	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(other);
+	if (node) {
+		rt_pg_unlock(node);
+	} else {
+		g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(other);
+	}
 	g_autoptr(SbBookingsResult) ok = sb_bookings_book(f->store, "Médiathèque", "2024-03-04T11:00:00+01:00",
 							  "2024-03-04T11:30:00+01:00", "fr", NULL);
 	g_assert_cmpint(ok->outcome, ==, SB_BOOKINGS_OK);
@@ -190,5 +201,18 @@ int main(int argc, char **argv)
 	g_test_add("/bookings/locked", Fixture, NULL, setup, test_locked, teardown);
 	g_test_add("/bookings/verify-other-day", Fixture, NULL, setup, test_verify_other_day, teardown);
 	g_test_add("/bookings/next-opening", Fixture, NULL, setup, test_next_opening, teardown);
+	/* the same on PostgreSQL (locked: by another connection holding the
+	 * writers' lock and the tables, pgfx.h) */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+		const void *pg = &rt_store_fx_on_pg;
+		g_test_add("/bookings-pg/unknown-site", Fixture, pg, setup, test_unknown_site, teardown);
+		g_test_add("/bookings-pg/life", Fixture, pg, setup, test_life, teardown);
+		g_test_add("/bookings-pg/locked", Fixture, pg, setup, test_locked, teardown);
+		g_test_add("/bookings-pg/verify-other-day", Fixture, pg, setup, test_verify_other_day, teardown);
+		g_test_add("/bookings-pg/next-opening", Fixture, pg, setup, test_next_opening, teardown);
+	} else {
+		g_test_add_data_func("/bookings-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

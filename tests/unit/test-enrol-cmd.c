@@ -21,7 +21,7 @@ static int run(const char *first, ...)
 		g_ptr_array_add(args, (gpointer)a);
 	va_end(ap);
 	g_ptr_array_add(args, NULL);
-	return sb_enrol_command(data_dir, (int)args->len - 1, (char **)args->pdata);
+	return sb_enrol_command(data_dir, NULL, (int)args->len - 1, (char **)args->pdata);
 }
 
 static void add_site(void)

@@ -9,12 +9,14 @@
 #include "harness.h"
 #include "pki.h"
 #include "relais-config.h"
+#include "pgfx.h"
 
 #include <sqlite3.h>
 #include <string.h>
 
 typedef struct {
 	char *dir;
+	char *uri; /* PostgreSQL's database (/enrol-pg/...); NULL: SQLite in dir */
 	SbStore *store;
 	SbBoothCa *ca;
 	SbEnrol *enrol;
@@ -26,12 +28,16 @@ static gint64 fake_clock(gpointer user_data)
 	return ((Fixture *)user_data)->now;
 }
 
+static const int ON_PG = 1;
+
 static void setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	f->dir = g_dir_make_tmp("relais-enrol-XXXXXX", &error);
 	g_assert_no_error(error);
-	f->store = sb_store_open(f->dir, &error);
+	if (data == &ON_PG)
+		f->uri = rt_pg_new_database();
+	f->store = sb_store_open(f->uri ? f->uri : f->dir, &error);
 	g_assert_no_error(error);
 	f->now = g_get_real_time() / G_USEC_PER_SEC;
 	sb_store_set_clock(f->store, fake_clock, f);
@@ -48,6 +54,8 @@ static void teardown(Fixture *f, gconstpointer data)
 	g_clear_pointer(&f->enrol, sb_enrol_free);
 	g_clear_pointer(&f->ca, sb_booth_ca_free);
 	g_clear_pointer(&f->store, sb_store_free);
+	rt_pg_drop_database(f->uri);
+	g_free(f->uri);
 	rt_rm_rf(f->dir);
 	g_free(f->dir);
 }
@@ -321,13 +329,22 @@ static void test_locked(Fixture *f, gconstpointer data)
 	g_autofree char *token = add_booth(f, "hall-1");
 	g_autofree char *csr = new_csr("hall-1");
 	sqlite3 *other = NULL;
-	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	gpointer node = NULL;
+	if (f->uri) {
+		node = rt_pg_lock(f->uri);
+	} else {
+		g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	}
 	sb_store_set_busy_ms(f->store, 20);
 	expect_enrol(f, token, csr, SB_ENROL_ERROR_UNAVAILABLE, 503);
 	sb_store_set_busy_ms(f->store, 0);
-	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(other);
+	if (node) {
+		rt_pg_unlock(node);
+	} else {
+		g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(other);
+	}
 	g_autoptr(SbBoothCert) issued = NULL;
 	g_autofree char *pem = enrol_ok(f, token, csr, &issued);
 	g_assert_cmpstr(issued->booth_id, ==, "hall-1");
@@ -357,5 +374,21 @@ int main(int argc, char **argv)
 	ADD("/enrol/status", test_status);
 	ADD("/enrol/bearer", test_bearer);
 	ADD("/enrol/locked", test_locked);
+	/* the same on PostgreSQL (the booth CA stays in the folder; locked
+	 * by another connection, pgfx.h) */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+#define ADD_PG(path, fn) g_test_add("/enrol-pg/" path, Fixture, &ON_PG, setup, fn, teardown)
+		ADD_PG("simpleenroll", test_simpleenroll);
+		ADD_PG("token-expiry", test_token_expiry);
+		ADD_PG("booth-add", test_booth_add);
+		ADD_PG("reenroll", test_reenroll);
+		ADD_PG("revoke-pending", test_revoke_pending);
+		ADD_PG("status", test_status);
+		ADD_PG("bearer", test_bearer);
+		ADD_PG("locked", test_locked);
+	} else {
+		g_test_add_data_func("/enrol-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

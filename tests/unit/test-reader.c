@@ -3,14 +3,18 @@
  * real SQLite file. A read's answer comes back on the caller's main
  * context; reads go one at a time and past max_waiting are refused at
  * once; a read past its budget is interrupted; the connection cannot
- * write; freeing the reader answers every read still out. */
+ * write; freeing the reader answers every read still out. The same on a
+ * real PostgreSQL (/reader-pg/..., tests/lib/pgfx.h): the reader's own
+ * connection, read-only, its budget a statement timeout. */
 #include "reader.h"
 #include "store-private.h"
 #include "store-sites.h"
 #include "harness.h"
+#include "pgfx.h"
 
 typedef struct {
 	char *tmp;
+	char *uri; /* PostgreSQL's database; NULL on SQLite */
 	SbStore *store;
 	SbReader *reader;
 	GThread *main_thread;
@@ -25,13 +29,17 @@ typedef struct {
 	GPtrArray *errors;
 } Fixture;
 
+static const int ON_PG = 1;
+
 static void setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	f->tmp = g_dir_make_tmp("relais-reader-XXXXXX", &error);
 	g_assert_no_error(error);
 	g_autofree char *dir = g_build_filename(f->tmp, "data", NULL);
-	f->store = sb_store_open(dir, &error);
+	if (data == &ON_PG)
+		f->uri = rt_pg_new_database();
+	f->store = sb_store_open(f->uri ? f->uri : dir, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(sb_store_site_upsert(f->store, 0, "Médiathèque", "Europe/Paris", &error), >, 0);
 	g_assert_no_error(error);
@@ -45,6 +53,8 @@ static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->reader, sb_reader_free);
 	g_clear_pointer(&f->store, sb_store_free);
+	rt_pg_drop_database(f->uri);
+	g_free(f->uri);
 	rt_rm_rf(f->tmp);
 	g_free(f->tmp);
 	g_mutex_clear(&f->lock);
@@ -206,7 +216,10 @@ static void test_read_only(Fixture *f, gconstpointer data)
 	run(f, try_write);
 	wait_done(f, 1);
 	g_assert_cmpuint(f->failed, ==, 1);
-	g_assert_nonnull(strstr(g_ptr_array_index(f->errors, 0), "readonly"));
+	/* SQLite: "attempt to write a readonly database"; PostgreSQL: "cannot
+	 * execute INSERT in a read-only transaction" */
+	const char *said = g_ptr_array_index(f->errors, 0);
+	g_assert_true(strstr(said, "readonly") || strstr(said, "read-only"));
 	g_autoptr(GPtrArray) sites = sb_store_site_list(f->store, &error);
 	g_assert_cmpuint(sites->len, ==, 1);
 }
@@ -240,5 +253,16 @@ int main(int argc, char **argv)
 	g_test_add("/reader/budget", Fixture, NULL, setup, test_budget, teardown);
 	g_test_add("/reader/read-only", Fixture, NULL, setup, test_read_only, teardown);
 	g_test_add("/reader/free-answers-all", Fixture, NULL, setup, test_free_answers_all, teardown);
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+		g_test_add("/reader-pg/answer-on-main-context", Fixture, &ON_PG, setup, test_answer_on_main_context,
+			   teardown);
+		g_test_add("/reader-pg/busy", Fixture, &ON_PG, setup, test_busy, teardown);
+		g_test_add("/reader-pg/budget", Fixture, &ON_PG, setup, test_budget, teardown);
+		g_test_add("/reader-pg/read-only", Fixture, &ON_PG, setup, test_read_only, teardown);
+		g_test_add("/reader-pg/free-answers-all", Fixture, &ON_PG, setup, test_free_answers_all, teardown);
+	} else {
+		g_test_add_data_func("/reader-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

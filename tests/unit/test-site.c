@@ -6,6 +6,7 @@
  * reply per site with nothing about visitors. */
 #include "site.h"
 #include "harness.h"
+#include "pgfx.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 
 typedef struct {
 	char *tmp;
+	char *uri; /* PostgreSQL's database (/site-pg/...); NULL on SQLite */
 	SbStore *store;
 	gint64 now; /* the store's clock, unix seconds */
 	gint64 site_a, site_b;
@@ -23,13 +25,17 @@ static gint64 fake_clock(gpointer user_data)
 	return ((Fixture *)user_data)->now;
 }
 
+static const int ON_PG = 1;
+
 static void setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	f->tmp = g_dir_make_tmp("relais-site-XXXXXX", &error);
 	g_assert_no_error(error);
 	g_autofree char *dir = g_build_filename(f->tmp, "data", NULL);
-	f->store = sb_store_open(dir, &error);
+	if (data == &ON_PG)
+		f->uri = rt_pg_new_database();
+	f->store = sb_store_open(f->uri ? f->uri : dir, &error);
 	g_assert_no_error(error);
 	f->now = 1709535600; /* 2024-03-04T07:00:00Z */
 	sb_store_set_clock(f->store, fake_clock, f);
@@ -42,6 +48,8 @@ static void setup(Fixture *f, gconstpointer data)
 static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, sb_store_free);
+	rt_pg_drop_database(f->uri);
+	g_free(f->uri);
 	rt_rm_rf(f->tmp);
 	g_free(f->tmp);
 }
@@ -194,11 +202,17 @@ static void test_sync_locked(Fixture *f, gconstpointer data)
 {
 	g_autoptr(SbSiteBooths) sb = sb_site_booths_new(f->store);
 	sqlite3 *other = NULL;
-	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	gpointer node = NULL;
+	if (f->uri) {
+		node = rt_pg_lock(f->uri);
+	} else {
+		g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &other), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	}
 	g_autoptr(JsonArray) s1 = snapshot("b1", "Site A", "idle", "", NULL);
 	g_test_expect_message("relais-site", G_LOG_LEVEL_WARNING,
-			      "booth states cannot be written now, retried at each sync: *database is locked");
+			      f->uri ? "booth states cannot be written now, retried at each sync: *" RT_PG_LOCKED_WORDS
+				     : "booth states cannot be written now, retried at each sync: *database is locked");
 	for (int i = 0; i < 3; i++) {
 		g_autoptr(GError) error = NULL;
 		gint64 t0 = g_get_monotonic_time();
@@ -208,8 +222,12 @@ static void test_sync_locked(Fixture *f, gconstpointer data)
 	}
 	g_test_assert_expected_messages();
 	g_assert_null(booth(f, "b1"));
-	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(other);
+	if (node) {
+		rt_pg_unlock(node);
+	} else {
+		g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(other);
+	}
 	g_test_expect_message("relais-site", G_LOG_LEVEL_MESSAGE, "booth states written again");
 	sync_ok(sb, s1, 1010 * G_USEC_PER_SEC);
 	g_test_assert_expected_messages();
@@ -284,5 +302,15 @@ int main(int argc, char **argv)
 	g_test_add("/site/sync", Fixture, NULL, setup, test_sync, teardown);
 	g_test_add("/site/json", Fixture, NULL, setup, test_json, teardown);
 	g_test_add("/site/sync-locked", Fixture, NULL, setup, test_sync_locked, teardown);
+	/* the booth states' sync (one batch, a savepoint per write) on
+	 * PostgreSQL; locked by another connection (pgfx.h) */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+		g_test_add("/site-pg/sync", Fixture, &ON_PG, setup, test_sync, teardown);
+		g_test_add("/site-pg/json", Fixture, &ON_PG, setup, test_json, teardown);
+		g_test_add("/site-pg/sync-locked", Fixture, &ON_PG, setup, test_sync_locked, teardown);
+	} else {
+		g_test_add_data_func("/site-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

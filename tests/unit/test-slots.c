@@ -6,6 +6,7 @@
 #include "slots.h"
 #include "harness.h"
 #include "storefx.h"
+#include "pgfx.h"
 #include "relais-config.h"
 
 typedef RtStoreFx Fixture;
@@ -20,7 +21,7 @@ static void setup(Fixture *f, gconstpointer data)
 		{.weekday = 0, .half = SB_HALF_PM, .start_min = 810, .end_min = 1020, .capacity = 1},
 		{.weekday = 1, .half = SB_HALF_AM, .start_min = 540, .end_min = 750, .capacity = 1},
 	};
-	rt_store_fx_setup(f, "slots", week, G_N_ELEMENTS(week));
+	rt_store_fx_setup_for(f, data, "slots", week, G_N_ELEMENTS(week));
 }
 
 static void teardown(Fixture *f, gconstpointer data)
@@ -130,5 +131,16 @@ int main(int argc, char **argv)
 	ADD("/slots/capacity", test_capacity);
 	ADD("/slots/closed", test_closed);
 	ADD("/slots/bookable", test_bookable);
+	/* the same on PostgreSQL */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+#define ADD_PG(path, fn) g_test_add("/slots-pg/" path, Fixture, &rt_store_fx_on_pg, setup, fn, teardown)
+		ADD_PG("next", test_next);
+		ADD_PG("capacity", test_capacity);
+		ADD_PG("closed", test_closed);
+		ADD_PG("bookable", test_bookable);
+	} else {
+		g_test_add_data_func("/slots-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

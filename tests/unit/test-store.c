@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* store: real SQLite files in temp dirs. Opening (modes, WAL, garbage,
+/* store: real SQLite files in temp dirs, and the same tests of the areas
+ * again on a real PostgreSQL (/store-pg/..., tests/lib/pgfx.h: a fresh
+ * database each). Opening (modes, WAL, garbage,
  * damaged, foreign and too-new files), migration from the v1 and v2
  * v3, v4, v5 and v6 fixtures (tests/data/store-v*.sql), accounts, sign-ins, sign-in attempts with the
  * rate limit, sites and booths, opening hours in the site's time zone,
@@ -9,10 +11,12 @@
 #include "store.h"
 #include "stats.h"
 #include "harness.h"
+#include "pgfx.h"
 #include "auth.h"
 #include "relais-config.h"
 
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +28,7 @@ static const char HASH[] = "scrypt$1024$8$1$AAECAwQFBgcICQoLDA0ODw==$hKGWL22WtdG
 typedef struct {
 	char *tmp;	/* the test's temp dir */
 	char *dir;	/* tmp/data: the store's folder, made by sb_store_open */
+	char *uri;	/* PostgreSQL (/store-pg/...): the test's database; NULL on SQLite */
 	SbStore *store; /* opened by setup unless the test opens its own */
 	gint64 now;	/* the store's clock */
 } Fixture;
@@ -34,6 +39,7 @@ static gint64 fake_clock(gpointer user_data)
 }
 
 static const int NO_STORE = 1;
+static const int ON_PG = 2;
 
 static void setup(Fixture *f, gconstpointer data)
 {
@@ -44,7 +50,9 @@ static void setup(Fixture *f, gconstpointer data)
 	f->now = 1709535600; /* 2024-03-04 08:00 Europe/Paris, a Monday */
 	if (data == &NO_STORE)
 		return;
-	f->store = sb_store_open(f->dir, &error);
+	if (data == &ON_PG)
+		f->uri = rt_pg_new_database();
+	f->store = sb_store_open(f->uri ? f->uri : f->dir, &error);
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 }
@@ -52,6 +60,8 @@ static void setup(Fixture *f, gconstpointer data)
 static void teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->store, sb_store_free);
+	rt_pg_drop_database(f->uri);
+	g_free(f->uri);
 	rt_rm_rf(f->tmp);
 	g_free(f->dir);
 	g_free(f->tmp);
@@ -94,6 +104,62 @@ static void raw_exec(sqlite3 *db, const char *sql)
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
 		g_error("%s: %s", sql, msg);
+}
+
+/* The same look behind the store's back on either engine: SQLite's file,
+ * or a second PostgreSQL connection. Plain SQL only. */
+typedef struct {
+	sqlite3 *db;
+	const char *uri;
+} Raw;
+
+static Raw *any_open(Fixture *f)
+{
+	Raw *r = g_new0(Raw, 1);
+	if (f->uri)
+		r->uri = f->uri;
+	else
+		r->db = raw_open(f);
+	return r;
+}
+
+static char *any_text(Raw *r, const char *sql)
+{
+	return r->uri ? rt_pg_exec(r->uri, sql) : raw_text(r->db, sql);
+}
+
+static gint64 any_int(Raw *r, const char *sql)
+{
+	g_autofree char *t = any_text(r, sql);
+	return t ? g_ascii_strtoll(t, NULL, 10) : -1;
+}
+
+/* TRUE when the schema refuses `sql` with a constraint. */
+static gboolean any_refused(Raw *r, const char *sql)
+{
+	if (r->db)
+		return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_CONSTRAINT;
+	g_autofree char *state = NULL;
+	return !rt_pg_try(r->uri, sql, &state) && g_str_has_prefix(state, "23");
+}
+
+/* A table's columns in order, comma-separated. */
+static char *columns_of(Raw *r, const char *table)
+{
+	g_autofree char *sql =
+		r->uri ? g_strdup_printf("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+					 "information_schema.columns WHERE table_schema = current_schema() AND "
+					 "table_name = '%s'",
+					 table)
+		       : g_strdup_printf("SELECT group_concat(name, ',') FROM pragma_table_info('%s')", table);
+	return any_text(r, sql);
+}
+
+static void any_close(Raw *r)
+{
+	if (r->db)
+		sqlite3_close(r->db);
+	g_free(r);
 }
 
 /* Every schema object, one line each, to compare two databases. */
@@ -633,23 +699,14 @@ static void test_users(Fixture *f, gconstpointer data)
 	g_clear_error(&error);
 
 	/* the schema checks what the code checks, should a bug slip through */
-	sqlite3 *db = raw_open(f);
-	g_assert_cmpint(sqlite3_exec(db,
-				     "INSERT INTO users (login, display_name, role, password_hash, created) "
-				     "VALUES ('zed', 'Zed', 'root', 'scrypt$x', 0)",
-				     NULL, NULL, NULL),
-			==, SQLITE_CONSTRAINT);
-	g_assert_cmpint(sqlite3_exec(db,
-				     "INSERT INTO users (login, display_name, role, password_hash, created) "
-				     "VALUES ('zed', 'Zed', 'adviser', 'plain password', 0)",
-				     NULL, NULL, NULL),
-			==, SQLITE_CONSTRAINT);
-	g_assert_cmpint(sqlite3_exec(db,
-				     "INSERT INTO users (login, display_name, role, password_hash, created) "
-				     "VALUES ('zed', 'Zed', 'staff', 'scrypt$x', 0)",
-				     NULL, NULL, NULL),
-			==, SQLITE_CONSTRAINT);
-	sqlite3_close(db);
+	Raw *db = any_open(f);
+	g_assert_true(any_refused(db, "INSERT INTO users (login, display_name, role, password_hash, created) "
+				      "VALUES ('zed', 'Zed', 'root', 'scrypt$x', 0)"));
+	g_assert_true(any_refused(db, "INSERT INTO users (login, display_name, role, password_hash, created) "
+				      "VALUES ('zed', 'Zed', 'adviser', 'plain password', 0)"));
+	g_assert_true(any_refused(db, "INSERT INTO users (login, display_name, role, password_hash, created) "
+				      "VALUES ('zed', 'Zed', 'staff', 'scrypt$x', 0)"));
+	any_close(db);
 }
 
 /* --- sign-ins ----------------------------------------------------------------------------------- */
@@ -668,16 +725,16 @@ static void test_signins(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(t1, !=, t2);
 
 	/* only the hash is kept: no column anywhere holds the token */
-	sqlite3 *db = raw_open(f);
+	Raw *db = any_open(f);
 	g_autofree char *q =
 		g_strdup_printf("SELECT count(*) FROM sessions WHERE token_hash = '%s' OR remote_addr = '%s'", t1, t1);
-	g_assert_cmpint(raw_int(db, q), ==, 0);
+	g_assert_cmpint(any_int(db, q), ==, 0);
 	g_autofree char *h1 = sb_auth_token_hash(t1);
 	g_autofree char *q2 = g_strdup_printf("SELECT expires - created FROM sessions WHERE token_hash = '%s'", h1);
-	g_assert_cmpint(raw_int(db, q2), ==, 3600);
+	g_assert_cmpint(any_int(db, q2), ==, 3600);
 	g_autofree char *h2 = sb_auth_token_hash(t2);
 	g_autofree char *q3 = g_strdup_printf("SELECT expires - created FROM sessions WHERE token_hash = '%s'", h2);
-	g_assert_cmpint(raw_int(db, q3), ==, CONFIG_RELAIS_SB_SESSION_TTL_S);
+	g_assert_cmpint(any_int(db, q3), ==, CONFIG_RELAIS_SB_SESSION_TTL_S);
 
 	/* lookup and touch */
 	g_autoptr(SbUser) who = sb_store_signin_lookup(f->store, t1, &error);
@@ -688,7 +745,7 @@ static void test_signins(Fixture *f, gconstpointer data)
 	f->now += 100;
 	g_assert_true(sb_store_signin_touch(f->store, t1, &error));
 	g_autofree char *q4 = g_strdup_printf("SELECT last_used - created FROM sessions WHERE token_hash = '%s'", h1);
-	g_assert_cmpint(raw_int(db, q4), ==, 100);
+	g_assert_cmpint(any_int(db, q4), ==, 100);
 
 	/* unknown, empty, oversized tokens */
 	const char *bad[] = {NULL, "", "not-a-token", "v1-session-token-for-tests"};
@@ -723,7 +780,7 @@ static void test_signins(Fixture *f, gconstpointer data)
 	guint n = 99;
 	g_assert_true(sb_store_signin_purge(f->store, &n, &error));
 	g_assert_cmpuint(n, ==, 1);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sessions"), ==, 1);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM sessions"), ==, 1);
 
 	/* sign out */
 	g_assert_true(sb_store_signin_delete(f->store, t2, &error));
@@ -752,7 +809,7 @@ static void test_signins(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(ended, ==, 2);
 	g_autofree char *s6 = sb_store_signin_create(f->store, bob, NULL, 0, &error);
 	g_assert_true(sb_store_user_del(f->store, "bob", &error));
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sessions"), ==, 0);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM sessions"), ==, 0);
 	g_assert_null(sb_store_signin_lookup(f->store, s6, NULL));
 
 	/* no sign-in for nobody; addresses are checked */
@@ -765,7 +822,7 @@ static void test_signins(Fixture *f, gconstpointer data)
 	g_clear_error(&error);
 	g_assert_null(sb_store_signin_create(f->store, ann, "1.2.3.4\n", 0, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_INVALID);
-	sqlite3_close(db);
+	any_close(db);
 }
 
 /* --- sign-in attempts ---------------------------------------------------------------------------- */
@@ -860,23 +917,23 @@ static void test_attempts(Fixture *f, gconstpointer data)
 
 	/* neither logins nor addresses are stored in clear */
 	fail_once(f, "correct horse battery", "192.0.2.77");
-	sqlite3 *db = raw_open(f);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sign_in_attempts WHERE login_key LIKE '%horse%' OR "
+	Raw *db = any_open(f);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM sign_in_attempts WHERE login_key LIKE '%horse%' OR "
 				    "login_key LIKE '%alice%' OR address_key LIKE '%192.0.2%'"),
 			==, 0);
 
 	/* pruning: alice's nine, at t0 .. t0 + 50, are older than the window */
 	f->now = t0 + 950;
-	gint64 total = raw_int(db, "SELECT count(*) FROM sign_in_attempts");
+	gint64 total = any_int(db, "SELECT count(*) FROM sign_in_attempts");
 	guint n = 0;
 	g_assert_true(sb_store_attempts_prune(f->store, 900, &n, &error));
 	g_assert_cmpuint(n, ==, 9);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sign_in_attempts"), ==, total - 9);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM sign_in_attempts"), ==, total - 9);
 	f->now += 100000;
 	g_assert_true(sb_store_maintain(f->store, &error));
 	g_assert_no_error(error);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM sign_in_attempts"), ==, 0);
-	sqlite3_close(db);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM sign_in_attempts"), ==, 0);
+	any_close(db);
 }
 
 /* --- sites and booths ------------------------------------------------------------------------------ */
@@ -975,10 +1032,10 @@ static void test_sites_booths(Fixture *f, gconstpointer data)
 	g_assert_cmpint(sb_store_closure_add(f->store, b, "2024-12-24", "2024-12-26", "Noël", &error), >, 0);
 	g_assert_true(sb_store_site_del(f->store, b, &error));
 	g_assert_no_error(error);
-	sqlite3 *db = raw_open(f);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM opening_slots"), ==, 0);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM closures"), ==, 0);
-	sqlite3_close(db);
+	Raw *db = any_open(f);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM opening_slots"), ==, 0);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM closures"), ==, 0);
+	any_close(db);
 	g_assert_false(sb_store_site_del(f->store, b, &error));
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 }
@@ -1322,12 +1379,12 @@ static void test_bookings(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(everywhere->len, ==, 9);
 
 	/* the schema keeps no visitor: these are all its columns */
-	sqlite3 *db = raw_open(f);
-	g_autofree char *cols = raw_text(db, "SELECT group_concat(name, ',') FROM pragma_table_info('bookings')");
+	Raw *db = any_open(f);
+	g_autofree char *cols = columns_of(db, "bookings");
 	g_assert_cmpstr(
 		cols, ==,
 		"id,code,site_id,start_at,end_at,language,topic,state,created,checked_in_at,used_at,used_call_id");
-	sqlite3_close(db);
+	any_close(db);
 }
 
 static void expect_mark_used(Fixture *f, const char *code, const char *call_id, gint err)
@@ -1390,7 +1447,7 @@ static void test_booking_used(Fixture *f, gconstpointer data)
 
 	/* a reopened store (a restarted switchboard) still refuses it, and lists it used */
 	g_clear_pointer(&f->store, sb_store_free);
-	f->store = sb_store_open(f->dir, &error);
+	f->store = sb_store_open(f->uri ? f->uri : f->dir, &error);
 	g_assert_no_error(error);
 	sb_store_set_clock(f->store, fake_clock, f);
 	expect_mark_used(f, b1->code, "call-3", SB_STORE_ERROR_CODE_USED);
@@ -1733,15 +1790,15 @@ static void test_calls(Fixture *f, gconstpointer data)
 	g_assert_error(error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND);
 	g_clear_error(&error);
 	g_assert_true(sb_store_call_set_outcome(f->store, "c-1", "referred", note, TRUE, &error));
-	sqlite3 *db = raw_open(f);
-	g_autofree char *stored = raw_text(db, "SELECT outcome_note FROM call_records WHERE call_id = 'c-1'");
+	Raw *db = any_open(f);
+	g_autofree char *stored = any_text(db, "SELECT outcome_note FROM call_records WHERE call_id = 'c-1'");
 	g_assert_cmpstr(stored, ==, note);
 	/* a call record holds no person: these are all its columns */
-	g_autofree char *cols = raw_text(db, "SELECT group_concat(name, ',') FROM pragma_table_info('call_records')");
+	g_autofree char *cols = columns_of(db, "call_records");
 	g_assert_cmpstr(cols, ==,
 			"id,call_id,site_id,booth_id,topic,language,queued_at,answered_at,ended_at,end_reason,"
 			"satisfaction,outcome,outcome_note,follow_up,transfers");
-	sqlite3_close(db);
+	any_close(db);
 }
 
 static void test_stats(Fixture *f, gconstpointer data)
@@ -2023,12 +2080,12 @@ static void test_enrol_tokens(Fixture *f, gconstpointer data)
 	expect_token(f, t1, "b-1", -1);
 
 	/* stored only as its hash */
-	sqlite3 *db = raw_open(f);
-	g_autofree char *stored = raw_text(db, "SELECT token_hash FROM enrol_tokens");
+	Raw *db = any_open(f);
+	g_autofree char *stored = any_text(db, "SELECT token_hash FROM enrol_tokens");
 	g_autofree char *hash = sb_auth_token_hash(t1);
 	g_assert_cmpstr(stored, ==, hash);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM enrol_tokens WHERE instr(token_hash, 'x') > 0"), ==, 0);
-	sqlite3_close(db);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM enrol_tokens WHERE token_hash LIKE '%x%'"), ==, 0);
+	any_close(db);
 
 	/* forged, mistyped, empty, absurdly long */
 	g_autofree char *forged = g_strdup(t1);
@@ -2495,9 +2552,9 @@ static void test_update_reports(Fixture *f, gconstpointer data)
 		g_assert_null(got->detail);
 		g_assert_cmpint(got->received_at, ==, f->now);
 	}
-	sqlite3 *db = raw_open(f);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM update_reports"), ==, 1);
-	sqlite3_close(db);
+	Raw *db = any_open(f);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM update_reports"), ==, 1);
+	any_close(db);
 
 	/* bad fields: refused, nothing changed */
 	g_autofree char *long_detail = g_strnfill(SB_STORE_MAX_DETAIL + 1, 'd');
@@ -2561,9 +2618,9 @@ static void test_update_reports(Fixture *f, gconstpointer data)
 	/* deleting the booth deletes its report */
 	g_assert_true(sb_store_booth_del(f->store, "b-1", &error));
 	g_assert_no_error(error);
-	db = raw_open(f);
-	g_assert_cmpint(raw_int(db, "SELECT count(*) FROM update_reports"), ==, 0);
-	sqlite3_close(db);
+	db = any_open(f);
+	g_assert_cmpint(any_int(db, "SELECT count(*) FROM update_reports"), ==, 0);
+	any_close(db);
 }
 
 static const char SHA_A[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -2703,8 +2760,21 @@ static void test_health(Fixture *f, gconstpointer data)
 	g_assert_true(sb_store_can_read(f->store, &error));
 	g_assert_true(sb_store_can_write(f->store, 100, &error));
 	g_assert_no_error(error);
-	sqlite3 *other = raw_open(f);
-	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	/* another switchboard's writer: SQLite's write lock, or PostgreSQL's
+	 * writers' advisory lock (store-pg.c) */
+	sqlite3 *other = NULL;
+	PGconn *node = NULL;
+	if (f->uri) {
+		node = PQconnectdb(f->uri);
+		g_assert_cmpint(PQstatus(node), ==, CONNECTION_OK);
+		PQclear(PQexec(node, "BEGIN"));
+		PGresult *r = PQexec(node, "SELECT pg_advisory_xact_lock(1380729177, 2)");
+		g_assert_cmpint(PQresultStatus(r), ==, PGRES_TUPLES_OK);
+		PQclear(r);
+	} else {
+		other = raw_open(f);
+		g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+	}
 	gint64 t0 = g_get_monotonic_time();
 	g_assert_false(sb_store_can_write(f->store, 100, &error));
 	/* a fault of the moment, not a failure (STORE.md "When a write fails") */
@@ -2714,8 +2784,13 @@ static void test_health(Fixture *f, gconstpointer data)
 	g_assert_cmpint(g_get_monotonic_time() - t0, <, CONFIG_RELAIS_SB_STORE_BUSY_MS * 1000 / 2);
 	/* reads go on meanwhile (WAL) */
 	g_assert_true(sb_store_can_read(f->store, &error));
-	g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(other);
+	if (node) {
+		PQclear(PQexec(node, "ROLLBACK"));
+		PQfinish(node);
+	} else {
+		g_assert_cmpint(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(other);
+	}
 	g_assert_true(sb_store_can_write(f->store, 100, &error));
 	g_assert_no_error(error);
 }
@@ -2756,5 +2831,34 @@ int main(int argc, char **argv)
 	ADD("/store/transfers", test_transfers);
 	ADD("/store/stats", test_stats);
 	ADD("/store/admin-helpers", test_admin_helpers);
+
+	/* the same on PostgreSQL (those above that read SQLite's file itself
+	 * are SQLite's: test-store-pg covers the engine's own opening,
+	 * migrations and versions) */
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+#define ADD_PG(path, fn) g_test_add("/store-pg/" path, Fixture, &ON_PG, setup, fn, teardown)
+		ADD_PG("update-reports", test_update_reports);
+		ADD_PG("update-jobs", test_update_jobs);
+		ADD_PG("enrol-tokens", test_enrol_tokens);
+		ADD_PG("enrol-certs", test_enrol_certs);
+		ADD_PG("users", test_users);
+		ADD_PG("sessions", test_signins);
+		ADD_PG("attempts", test_attempts);
+		ADD_PG("health", test_health);
+		ADD_PG("sites-booths", test_sites_booths);
+		ADD_PG("site-address", test_site_address);
+		ADD_PG("hours", test_hours);
+		ADD_PG("bookings", test_bookings);
+		ADD_PG("booking-used", test_booking_used);
+		ADD_PG("booking-codes", test_booking_codes);
+		ADD_PG("calls", test_calls);
+		ADD_PG("live-calls", test_live_calls);
+		ADD_PG("transfers", test_transfers);
+		ADD_PG("stats", test_stats);
+		ADD_PG("admin-helpers", test_admin_helpers);
+	} else {
+		g_test_add_data_func("/store-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

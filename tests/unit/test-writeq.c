@@ -6,32 +6,67 @@
  * before its call's record would be refused), a fault episode is one
  * warning (GTest fails on any warning not expected), the bound loses the
  * newest write with its content in the log, a refused write is not
- * retried, and a last attempt at shutdown logs what it cannot save. */
+ * retried, and a last attempt at shutdown logs what it cannot save. The
+ * same again on a real PostgreSQL (/writeq-pg/..., tests/lib/pgfx.h), locked
+ * by a second connection holding the writers' lock (store-pg.c) and the
+ * call tables. */
 #include "store.h"
 #include "stats.h"
 #include "writeq.h"
 #include "harness.h"
+#include "pgfx.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
 
 typedef struct {
 	char *tmp;
+	char *uri; /* PostgreSQL's database (/writeq-pg/...); NULL on SQLite */
 	SbStore *store;
 	sqlite3 *other; /* the second process's connection, when locked */
+	PGconn *node;	/* the same on PostgreSQL: another switchboard's writer */
 } Fixture;
+
+static const int ON_PG = 1;
+
+/* The store's words for "another writer holds the lock", in a warning. */
+static const char *locked_words(Fixture *f)
+{
+	return f->uri ? "store: cannot write now (call_record: *lock timeout)*"
+		      : "store: cannot write now (call_record: *database is locked)*";
+}
 
 static void setup(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	f->tmp = g_dir_make_tmp("relais-writeq-XXXXXX", &error);
 	g_assert_no_error(error);
-	f->store = sb_store_open(f->tmp, &error);
+	if (data == &ON_PG)
+		f->uri = rt_pg_new_database();
+	f->store = sb_store_open(f->uri ? f->uri : f->tmp, &error);
 	g_assert_no_error(error);
 }
 
 static void lock_db(Fixture *f)
 {
+	if (f->uri) {
+		g_assert_null(f->node);
+		f->node = PQconnectdb(f->uri);
+		g_assert_cmpint(PQstatus(f->node), ==, CONNECTION_OK);
+		PQclear(PQexec(f->node, "BEGIN"));
+		/* the writers' lock stops transactions; a write outside one
+		 * (a rating is one UPDATE) takes no advisory lock, so the
+		 * tables the test writes are locked against writes too, as
+		 * SQLite's whole file is (reads go on, as with WAL) */
+		PGresult *r = PQexec(f->node, "SELECT pg_advisory_xact_lock(1380729177, 2)");
+		g_assert_cmpint(PQresultStatus(r), ==, PGRES_TUPLES_OK);
+		PQclear(r);
+		r = PQexec(f->node, "LOCK TABLE call_records, live_calls IN EXCLUSIVE MODE");
+		g_assert_cmpint(PQresultStatus(r), ==, PGRES_COMMAND_OK);
+		PQclear(r);
+		return;
+	}
 	g_assert_null(f->other);
 	g_assert_cmpint(sqlite3_open(sb_store_path(f->store), &f->other), ==, SQLITE_OK);
 	g_assert_cmpint(sqlite3_exec(f->other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
@@ -39,6 +74,11 @@ static void lock_db(Fixture *f)
 
 static void unlock_db(Fixture *f)
 {
+	if (f->uri) {
+		PQclear(PQexec(f->node, "ROLLBACK"));
+		g_clear_pointer(&f->node, PQfinish);
+		return;
+	}
 	g_assert_cmpint(sqlite3_exec(f->other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
 	sqlite3_close(f->other);
 	f->other = NULL;
@@ -46,9 +86,11 @@ static void unlock_db(Fixture *f)
 
 static void teardown(Fixture *f, gconstpointer data)
 {
-	if (f->other)
+	if (f->other || f->node)
 		unlock_db(f);
 	g_clear_pointer(&f->store, sb_store_free);
+	rt_pg_drop_database(f->uri);
+	g_free(f->uri);
 	rt_rm_rf(f->tmp);
 	g_free(f->tmp);
 }
@@ -110,6 +152,13 @@ static void settle(SbWriteQueue *q)
 /* call id -> rating (0: none); -1: no record */
 static gint rating_of(Fixture *f, const char *call_id)
 {
+	if (f->uri) {
+		g_assert_null(strchr(call_id, '\''));
+		g_autofree char *sql = g_strdup_printf(
+			"SELECT coalesce(satisfaction, 0) FROM call_records WHERE call_id = '%s'", call_id);
+		g_autofree char *v = rt_pg_exec(f->uri, sql);
+		return v ? (gint)g_ascii_strtoll(v, NULL, 10) : -1;
+	}
 	sqlite3 *db = NULL;
 	g_assert_cmpint(sqlite3_open_v2(sb_store_path(f->store), &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
 	sqlite3_stmt *st = NULL;
@@ -165,8 +214,7 @@ static void test_locked_then_free(Fixture *f, gconstpointer data)
 	SbWriteQueueConfig config = {.busy_ms = 20};
 	g_autoptr(SbWriteQueue) q = new_queue(f, &config);
 	lock_db(f);
-	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
-			      "store: cannot write now (call_record: *database is locked)*");
+	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, locked_words(f));
 	g_assert_cmpint(submit(q, "c-1", 0), ==, SB_WRITE_WAITING);
 	/* behind it without trying (no second warning: GTest fails on one) */
 	g_assert_cmpint(submit(q, "c-1", 5), ==, SB_WRITE_WAITING);
@@ -420,8 +468,7 @@ static void test_mark(Fixture *f, gconstpointer data)
 
 	/* a head stuck on a fault passes the mark too: nothing to wait for */
 	lock_db(f);
-	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING,
-			      "store: cannot write now (call_record: *database is locked)*");
+	g_test_expect_message("relais-store", G_LOG_LEVEL_WARNING, locked_words(f));
 	g_assert_cmpint(submit(q, "c-2", 0), ==, SB_WRITE_WAITING);
 	mark = sb_write_queue_mark(q);
 	settle(q);
@@ -450,5 +497,20 @@ int main(int argc, char **argv)
 	ADD("/writeq/shutdown", test_shutdown);
 	ADD("/writeq/store-transient", test_store_transient);
 	ADD("/writeq/mark", test_mark);
+	g_autofree char *why = NULL;
+	if (rt_pg_available(&why)) {
+#define ADD_PG(path, fn) g_test_add("/writeq-pg/" path, Fixture, &ON_PG, setup, fn, teardown)
+		ADD_PG("direct", test_direct);
+		ADD_PG("locked-then-free", test_locked_then_free);
+		ADD_PG("timer-retries", test_timer_retries);
+		ADD_PG("bound", test_bound);
+		ADD_PG("refused", test_refused);
+		ADD_PG("batch", test_batch);
+		ADD_PG("shutdown", test_shutdown);
+		ADD_PG("store-transient", test_store_transient);
+		ADD_PG("mark", test_mark);
+	} else {
+		g_test_add_data_func("/writeq-pg/skipped", why, rt_pg_skip);
+	}
 	return g_test_run();
 }

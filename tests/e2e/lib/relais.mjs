@@ -15,11 +15,17 @@ import { WsClient } from './ws.mjs';
 // command line, as an administrator would; there is no default account).
 export const ADVISER = { login: 'e2e-adviser', password: 'e2e-adviser-password', name: 'E2E Adviser' };
 
+// A switchboard whose store is on PostgreSQL (startSwitchboard's `store`):
+// its data folder -> the postgresql:// URI, so that every command line given
+// that folder names the same store.
+const stores = new Map();
+const storeArgs = (dataDir) => ['--data', dataDir, ...(stores.has(dataDir) ? ['--store', stores.get(dataDir)] : [])];
+
 // `relais-switchboard --data DIR user ...` with `input` on stdin.
 // Resolves {code, stdout, stderr}.
 export function switchboardCli(dataDir, args, input = '') {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin('relais-switchboard'), ['--data', dataDir, 'user', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin('relais-switchboard'), [...storeArgs(dataDir), 'user', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -74,7 +80,7 @@ export const EVERY_HALF_DAY = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].
 // zone `tz` (the program's TZ). Resolves {code, stdout, stderr}; throws on failure.
 export function hoursSet(dataDir, site, slots, { tz } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin('relais-switchboard'), ['--data', dataDir, 'hours', 'set', site, slots], {
+    const child = spawn(bin('relais-switchboard'), [...storeArgs(dataDir), 'hours', 'set', site, slots], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...(tz ? { TZ: tz } : {}) },
     });
@@ -139,18 +145,24 @@ export async function signInPage(page, { login = ADVISER.login, password = ADVIS
 // tls: { cert, key } (PEM files, e.g. from makeCert): HTTPS and WSS, and the
 // helpers below trust that certificate (sb.ca, sb.caFile).
 // env: extra environment (e.g. RELAIS_SB_TEST_CLOCK_OFFSET_S).
+// store: a postgresql:// URI: the store is there (--store), not in sb-data
+// (which keeps the booth CA); the ADVISER account is added at the first start.
 // netns: run it in that network namespace (tests/network), bound to `bind`
 // (with tls: a non-loopback address), reached by everyone at `host`.
-export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = {}, netns = null, bind = null, host = '127.0.0.1' }) {
+export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = {}, netns = null, bind = null, host = '127.0.0.1', store = null }) {
   const dataDir = path.join(dir, 'sb-data');
-  if (!fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
+  if (store && !stores.has(dataDir)) {
+    stores.set(dataDir, store);
+    await addUser(dataDir, { ...ADVISER });
+  }
+  if (!store && !fs.existsSync(path.join(dataDir, 'relais.db'))) await addUser(dataDir, { ...ADVISER });
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
   // the booth listener's port, chosen by the first start in `dir` and kept:
   // a restarted switchboard serves its booths where they redial
   const boothPortFile = path.join(dir, 'booth-port');
   const keptBoothPort = fs.existsSync(boothPortFile) ? fs.readFileSync(boothPortFile, 'utf8').trim() : '0';
   const bindArgs = bind ? ['--bind', bind] : [];
-  const p = new Proc('switchboard', bin('relais-switchboard'), ['--data', dataDir, '--port', '0', '--booth-port', keptBoothPort, '--assets', ASSETS, ...bindArgs, ...tlsArgs, ...extraArgs], {
+  const p = new Proc('switchboard', bin('relais-switchboard'), [...storeArgs(dataDir), '--port', '0', '--booth-port', keptBoothPort, '--assets', ASSETS, ...bindArgs, ...tlsArgs, ...extraArgs], {
     dir,
     env: { G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? '', ...env },
     netns,
@@ -237,7 +249,7 @@ export async function startSwitchboard({ dir, extraArgs = [], tls = null, env = 
 // `relais-switchboard --data DIR booth add ID --site SITE --create-site`:
 // the token (stdout).
 export async function boothToken(dataDir, id, site = 'E2E Library') {
-  const r = await run(bin('relais-switchboard'), ['--data', dataDir, 'booth', 'add', id, '--site', site || 'E2E Library', '--create-site']);
+  const r = await run(bin('relais-switchboard'), [...storeArgs(dataDir), 'booth', 'add', id, '--site', site || 'E2E Library', '--create-site']);
   const token = r.stdout.trim();
   if (r.code !== 0 || !token) throw new Error(`booth add ${id} failed (${r.code}): ${r.stderr}`);
   return token;
