@@ -359,7 +359,9 @@ static void test_migrate_failure(void)
 	g_autofree char *uri = rt_pg_new_database();
 	sb_store_free(sb_store_open(uri, &error));
 	g_assert_no_error(error);
+	/* back to version 7: what migrations 8 and later added goes */
 	g_free(rt_pg_exec(uri, "ALTER TABLE sites DROP COLUMN address"));
+	g_free(rt_pg_exec(uri, "ALTER TABLE call_records DROP COLUMN transfers"));
 	g_free(rt_pg_exec(uri, "UPDATE relais_schema SET version = 7"));
 	g_free(rt_pg_exec(uri, "ALTER TABLE sites ADD COLUMN address TEXT"));
 	g_assert_null(sb_store_open(uri, &error));
