@@ -76,7 +76,7 @@ SBLOAD := $(O)/tests/bench/relais-sbload
 
 .SECONDARY:
 
-.PHONY: bench-load bench-soak
+.PHONY: bench-load bench-soak bench-threeway
 .PHONY: all deps check check-unit check-integration check-e2e check-network asan asan-build check-asan demo clean \
         menuconfig savedefconfig olddefconfig bench bench-quick help format format-check \
         screenshots update-goldens bundle image check-image fuzz fuzz-build check-fuzz
@@ -90,6 +90,7 @@ help:
 	@echo "make demo        switchboard + simulated booth + adviser URL"
 	@echo "make bench-load  the switchboard under load: booth connections held, relay latency (BENCH_QUICK=1: small N)"
 	@echo "make bench-soak  500 calls on one booth and one switchboard: RSS and fds (BENCH_QUICK=1: 25 calls)"
+	@echo "make bench-threeway  the booth's CPU, PSS and uplink with two and with three parties"
 	@echo "make asan        AddressSanitizer/UBSan build in $(ASAN_O)/ and unit tests"
 	@echo "make check-asan  the sanitizer pass of make check: integration + e2e on $(ASAN_O)/, LSan on"
 	@echo "make fuzz        each libFuzzer harness for FUZZ_SECONDS (tests/fuzz/README.md)"
@@ -409,6 +410,10 @@ bench-load: all
 # the soak, alone: $(O)/bench/soak.json (tests/bench/README-load.md)
 bench-soak: all
 	@cd tests/e2e && RELAIS_TOP=$(CURDIR) RELAIS_BUILD=$(abspath $(O)) RELAIS_PIPELINES_DIR=$(CURDIR)/pipelines SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy node ../bench/soak.mjs
+
+# a guest's cost to the booth, two parties against three (tests/bench/README.md "Three parties")
+bench-threeway: all
+	@cd tests/e2e && RELAIS_TOP=$(CURDIR) RELAIS_BUILD=$(abspath $(O)) RELAIS_PIPELINES_DIR=$(CURDIR)/pipelines SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy node ../bench/threeway.mjs
 
 clean:
 	rm -rf $(O) $(ASAN_O)

@@ -8,7 +8,10 @@
 // CPU-s/min), its PSS at the window's end, and its uplink as the receivers
 // count it (inbound-rtp bytes at the console, and at the guest: what the
 // booth sent them). A window without media both ways with every party is
-// reported failed, not measured.
+// reported failed, not measured. The booth sends the benchmark's camera
+// content (clip.mjs: the scrolling SMPTE bars, BENCH_SIZE 640x480 at 30
+// fps, VP8 at BENCH_KBPS 1200 kbit/s, as `make bench`'s first case), so
+// that the uplink is a real call's and not a still test pattern's.
 //
 //   cd tests/e2e && RELAIS_TOP=$PWD/../.. RELAIS_BUILD=$PWD/../../build \
 //     RELAIS_PIPELINES_DIR=$PWD/../../pipelines node ../bench/threeway.mjs
@@ -17,9 +20,14 @@ import { Stack, requestAndAccept, waitMedia, until, sleep } from '../e2e/lib/sce
 import { launchAdviser } from '../e2e/lib/browser.mjs';
 import { inviteAndJoin } from '../e2e/lib/guestpage.mjs';
 import { cpuSeconds, memory, median, fmt } from '../e2e/lib/bench.mjs';
+import { BUILD, PIPELINES } from '../e2e/lib/env.mjs';
+import { makeClip, writeBoardConf } from './clip.mjs';
+import path from 'node:path';
 
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const [WIDTH, HEIGHT] = (process.env.BENCH_SIZE ?? '640x480').split('x').map(Number);
+const CASE = { width: WIDTH, height: HEIGHT, fps: 30, codec: 'VP8', kbps: Number(process.env.BENCH_KBPS ?? 1200) };
 
 const stack = new Stack('bench-threeway');
 let guestBrowser = null;
@@ -68,7 +76,10 @@ async function measure(parties, g) {
 }
 
 try {
-  await stack.start();
+  const out = path.join(BUILD, 'bench');
+  const clip = await makeClip(out, CASE);
+  await stack.start({ boothArgs: ['--pipelines', writeBoardConf(PIPELINES, out, clip, CASE)] });
+  console.log(`the booth sends ${CASE.width}x${CASE.height}@${CASE.fps} ${CASE.codec} at ${CASE.kbps} kbit/s from the benchmark's clip`);
   await requestAndAccept(stack, { language: 'en' });
   await waitMedia(stack, { minFrames: 30 });
   guestBrowser = await launchAdviser({ dir: stack.dir, name: 'guest-chromium' });
