@@ -438,12 +438,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	RelaisMediaGuest *g = data;
 	if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC || guest_is_closed(g))
 		return;
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	if (caps == NULL)
-		caps = gst_pad_query_caps(pad, NULL);
-	const GstStructure *st = gst_caps_is_empty(caps) ? NULL : gst_caps_get_structure(caps, 0);
-	g_autofree char *media = g_strdup(st ? gst_structure_get_string(st, "media") : NULL);
-	gst_caps_unref(caps);
+	g_autofree char *media = relais_media_pad_kind(pad);
 
 	GstElement *decoder = NULL;
 	g_mutex_lock(&g->lock);

@@ -203,6 +203,7 @@ gboolean relais_media_guest_handle_error(RelaisMedia *m, GstMessage *msg);
 /* Connects a handler that holds a reference on m until disconnected. */
 void relais_media_connect(RelaisMedia *m, gpointer instance, const char *signal, GCallback callback);
 gboolean relais_media_is_closed(RelaisMedia *m);
+char *relais_media_pad_kind(GstPad *pad);
 /* Returns: (transfer full) (nullable) webrtcbin, NULL once closed. */
 GstElement *relais_media_ref_webrtc(RelaisMedia *m);
 /* The far end's fraction lost (0..1, from its RTCP reports; < 0: none):

@@ -210,6 +210,19 @@ static GstPadProbeReturn first_video_rtp(GstPad *pad, GstPadProbeInfo *info, gpo
 	return GST_PAD_PROBE_REMOVE;
 }
 
+/* What a webrtcbin's new source pad carries: "audio", "video" or NULL
+ * (its RTP caps' media field, newly allocated). */
+char *relais_media_pad_kind(GstPad *pad)
+{
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	if (caps == NULL)
+		caps = gst_pad_query_caps(pad, NULL);
+	const GstStructure *st = gst_caps_is_empty(caps) ? NULL : gst_caps_get_structure(caps, 0);
+	char *media = g_strdup(st ? gst_structure_get_string(st, "media") : NULL);
+	gst_caps_unref(caps);
+	return media;
+}
+
 /* Remote stream: into its decoder, built and playing since start so that
  * nothing is created or started on the way to the first frame. */
 static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
@@ -218,12 +231,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC || relais_media_is_closed(m))
 		return;
 
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	if (caps == NULL)
-		caps = gst_pad_query_caps(pad, NULL);
-	const GstStructure *st = gst_caps_is_empty(caps) ? NULL : gst_caps_get_structure(caps, 0);
-	g_autofree char *media = g_strdup(st ? gst_structure_get_string(st, "media") : NULL);
-	gst_caps_unref(caps);
+	g_autofree char *media = relais_media_pad_kind(pad);
 	g_debug("%s: remote %s stream at %" G_GINT64_FORMAT " ms", m->board, media ? media : "?",
 		g_get_monotonic_time() / 1000);
 
