@@ -439,6 +439,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "relais-booth: --ca-file '%s': %s\n", ca_file, error->message);
 			return 1;
 		}
+		/* ...and the process's default: glib-networking reads the default
+		 * database while it makes each TLS connection, before libsoup
+		 * gives it the session's, and the default is the system's whole
+		 * trust store (about 140 certificates parsed into the heap, for
+		 * nothing: a booth talks to its switchboard only, under this CA) */
+		g_tls_backend_set_default_database(g_tls_backend_get_default(), tls_database);
 	}
 	/* Always enrolment (ENROL.md): the switchboard's booth endpoint takes
 	 * only enrolled booths. A ws:// URL puts the booth out of order ("must
