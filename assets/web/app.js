@@ -21,7 +21,7 @@ import { addChat } from './chat.js';
 import { acquireMedia } from './local-media.js';
 import { onGuestState, onInviteError, onInvited } from './invite.js';
 import { guestMediaStats, guestPc, onGuestIce, onGuestMedia, onGuestSdp } from './guest-media.js';
-import { onCallOwner, onColleagueState, onTransferError, onTransferOffer, onTransferOptions, onTransferState } from './transfer.js';
+import { colleagueStats, onCallOwner, onColleagueMedia, onColleagueState, onTransferError, onTransferOffer, onTransferOptions, onTransferState } from './transfer.js';
 import { hideOutcome, onFeedback } from './outcome.js';
 import { showSignIn, signIn } from './signin.js';
 import { whoAmI } from './page.js';
@@ -60,10 +60,12 @@ function handle(msg) {
     // `peer` "guest": the guest's connection with the console (guest-media.js)
     case 'sdp':
       if (msg.peer === 'guest') onGuestSdp(msg);
+      else if (onColleagueMedia(msg)) break;
       else if (st.call?.id === msg.call) st.call.handleSdp(msg).then(() => updateControls()); // the offer says whether the booth shows a screen
       break;
     case 'ice':
       if (msg.peer === 'guest') onGuestIce(msg);
+      else if (onColleagueMedia(msg)) break;
       else if (st.call?.id === msg.call) st.call.handleIce(msg);
       break;
     case 'chat':
@@ -241,6 +243,8 @@ window.relais = {
   stats: async () => (st.call ? st.call.stats() : null),
   // the guest's connection with the console (guest-media.js), null without one
   guestStats: guestMediaStats,
+  // a colleague's connections while it joins by a transfer (transfer.js)
+  colleagueStats,
   get guestPc() {
     return guestPc();
   },
@@ -250,10 +254,6 @@ window.relais = {
   protocol: P,
   // Drops the socket as a network failure would (tests of the reconnect path).
   dropLink: () => st.ws?.close(4001, 'test'),
-  // Sends a message built by protocol.js on this page's link. Tests stand in
-  // with it for what the page does not do yet: a colleague's media answer
-  // while it joins a call by a transfer (the three-way media are another slice).
-  sendOnLink: (text) => send(text),
   // The call's media connection as this page has it, and asking the booth
   // for a new one as a dead connection would (PROTOCOL.md "Reconnecting a
   // call's media"; tests of that path).

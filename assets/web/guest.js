@@ -11,6 +11,7 @@
 import * as P from './protocol.js';
 import { $ } from './page.js';
 import { setSwitchGuard, t, updateSwitcher } from './i18n.js';
+import { answerer } from './answerer.js';
 
 const ui = {
   body: document.body,
@@ -71,7 +72,6 @@ let ws = null;
 let call = null;
 let stream = null;
 let iceServers = [];
-const pcs = new Map(); // peer ("booth", "adviser") -> {pc, media, chain, pending}
 
 function show(state, text) {
   // the form goes: the focus moves to the words that replace it
@@ -143,11 +143,8 @@ async function openMedia() {
 }
 
 // --- media: the guest answers ----------------------------------------------
-// One connection per offerer (`peer` "booth" or "adviser"), each with the
-// guest's own camera and microphone (none: receive only). Each connection's
-// steps run in arrival order (a candidate never comes before its offer is
-// applied). A new offer with a higher `media` (the booth replacing a dead
-// connection) replaces that connection; one with the same renegotiates it.
+// One connection per offerer (`peer` "booth" or "adviser": answerer.js),
+// each drawn in its tile.
 
 const PEERS = {
   booth: { video: $('guest-booth-video'), audio: $('guest-booth-audio') },
@@ -179,77 +176,24 @@ function undraw(peer) {
   delete tile.dataset.pc;
 }
 
-function connection(peer, media) {
-  const had = pcs.get(peer);
-  if (had && had.media === media) return had;
-  if (had) dropConnection(peer);
-  const pc = new RTCPeerConnection({ iceServers });
-  for (const track of stream?.getTracks() ?? []) pc.addTrack(track, stream);
-  const conn = { pc, media, chain: Promise.resolve(), pending: [] };
-  pc.addEventListener('icecandidate', (ev) => {
-    if (pcs.get(peer) !== conn) return;
-    const c = ev.candidate;
-    if (c && !c.candidate) return;
-    send(P.toPeer(P.ice(call, c ? c.candidate : '', c ? (c.sdpMLineIndex ?? 0) : 0, media), peer));
-  });
-  pc.addEventListener('track', (ev) => draw(peer, ev.track, ev.streams[0] ?? new MediaStream([ev.track])));
-  pc.addEventListener('connectionstatechange', () => {
+const media = answerer({
+  name: 'guest',
+  send: (text) => send(text),
+  call: () => call,
+  stream: () => stream,
+  iceServers: () => iceServers,
+  // offers are taken while the guest is in the call
+  live: () => ['joining', 'joined'].includes(ui.body.dataset.state),
+  draw,
+  undraw,
+  state: (peer, s) => {
     const tile = PEERS[peer]?.video.closest('figure');
-    if (tile && pcs.get(peer) === conn) tile.dataset.pc = pc.connectionState;
-  });
-  pcs.set(peer, conn);
-  return conn;
-}
-
-function dropConnection(peer) {
-  const conn = pcs.get(peer);
-  if (!conn) return;
-  pcs.delete(peer);
-  conn.pc.close();
-  undraw(peer);
-}
-
-// a step of `conn`, after those before it; a failure is that connection's only
-function step(conn, what, fn) {
-  conn.chain = conn.chain.then(fn).catch((err) => console.warn(`relais guest: ${what}: ${err?.message ?? err}`));
-}
-
-// Dropped: a message of an older connection (a lower `media`), or one
-// that comes when the guest is not (or no longer) in the call.
-const stale = (msg) => !['joining', 'joined'].includes(ui.body.dataset.state) || (pcs.get(msg.peer)?.media ?? 0) > (msg.media ?? 0);
-
-function onSdp(msg) {
-  if (msg.sdp_type !== 'offer' || !PEERS[msg.peer] || stale(msg)) return;
-  const conn = connection(msg.peer, msg.media ?? 0);
-  step(conn, `${msg.peer} sdp`, async () => {
-    const { pc } = conn;
-    await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
-    for (const c of conn.pending.splice(0)) await addIce(pc, c);
-    await pc.setLocalDescription(await pc.createAnswer());
-    if (pcs.get(msg.peer) === conn) send(P.toPeer(P.sdp(call, 'answer', pc.localDescription.sdp, conn.media), msg.peer));
-  });
-}
-
-async function addIce(pc, msg) {
-  try {
-    await pc.addIceCandidate(msg.candidate ? { candidate: msg.candidate, sdpMLineIndex: msg.mline } : { candidate: '', sdpMLineIndex: msg.mline });
-  } catch (err) {
-    console.warn(`relais guest: candidate rejected: ${err?.message ?? err}`);
-  }
-}
-
-function onIce(msg) {
-  if (!PEERS[msg.peer] || stale(msg)) return;
-  // a candidate ahead of its offer waits for it on the connection made now
-  const conn = connection(msg.peer, msg.media ?? 0);
-  step(conn, `${msg.peer} ice`, async () => {
-    if (!conn.pc.remoteDescription) conn.pending.push(msg);
-    else await addIce(conn.pc, msg);
-  });
-}
+    if (tile) tile.dataset.pc = s;
+  },
+});
 
 function closeMedia() {
-  for (const peer of [...pcs.keys()]) dropConnection(peer);
+  media.closeAll();
   ui.videos.hidden = true;
   ui.selfVideo.srcObject = null;
 }
@@ -257,26 +201,13 @@ function closeMedia() {
 // For the tests and diagnostics: each connection's inbound media, from getStats().
 window.relaisGuest = {
   get peers() {
-    return [...pcs.keys()];
+    return [...media.pcs.keys()];
   },
   get pcs() {
-    return [...pcs.values()].map((c) => c.pc);
+    return [...media.pcs.values()];
   },
-  pc: (peer) => pcs.get(peer)?.pc ?? null,
-  async stats() {
-    const out = {};
-    for (const [peer, { pc }] of pcs) {
-      const s = { connectionState: pc.connectionState, inboundVideo: null, inboundAudio: null, outboundVideo: null, outboundAudio: null };
-      (await pc.getStats()).forEach((r) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') s.inboundVideo = { packetsReceived: r.packetsReceived ?? 0, framesDecoded: r.framesDecoded ?? 0 };
-        else if (r.type === 'inbound-rtp' && r.kind === 'audio') s.inboundAudio = { packetsReceived: r.packetsReceived ?? 0 };
-        else if (r.type === 'outbound-rtp' && r.kind === 'video') s.outboundVideo = { packetsSent: r.packetsSent ?? 0, framesEncoded: r.framesEncoded ?? 0 };
-        else if (r.type === 'outbound-rtp' && r.kind === 'audio') s.outboundAudio = { packetsSent: r.packetsSent ?? 0 };
-      });
-      out[peer] = s;
-    }
-    return out;
-  },
+  pc: (peer) => media.pcs.get(peer) ?? null,
+  stats: () => media.stats(),
 };
 
 // --- the switchboard -------------------------------------------------------
@@ -302,10 +233,10 @@ function onMessage(raw) {
       if (STATES.has(msg.state)) show(msg.state, t(`guest.state.${msg.state}`));
       break;
     case 'sdp':
-      if (msg.call === call) onSdp(msg);
+      media.onSdp(msg);
       break;
     case 'ice':
-      if (msg.call === call) onIce(msg);
+      media.onIce(msg);
       break;
     case 'chat':
       if (msg.call === call) addChat(msg.from ?? 'visitor', msg.text);

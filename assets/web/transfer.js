@@ -6,8 +6,10 @@
 // declined, gone, queued, unanswered) and "Hand over" (transfer_done) once
 // the colleague has joined. Out of a call: a colleague's offer with the
 // visitor's answers and the note, Accept / Decline and its countdown; the
-// colleague's own place while joining; call_owner makes the call this
-// console's (startCall, as an accepted ticket does).
+// colleague's own place while joining, where it answers the booth's and
+// the first adviser's offers as a guest does (answerer.js) and shows both;
+// call_owner makes the call this console's (startCall, as an accepted
+// ticket does: the booth offers it a new main connection) and closes those.
 
 import * as P from './protocol.js';
 import { $, el } from './page.js';
@@ -18,6 +20,7 @@ import { errorText, t } from './i18n.js';
 import { answerTitle, duration, languageName, questionTitle, topicTitle } from './words.js';
 import { startCall } from './stage.js';
 import { abandonAccept } from './queue.js';
+import { answerer } from './answerer.js';
 
 const ui = {
   box: $('transfer'),
@@ -37,6 +40,7 @@ const ui = {
   accept: $('transfer-accept'),
   decline: $('transfer-decline'),
   offerStatus: $('transfer-offer-status'),
+  offerVideos: $('transfer-offer-videos'),
 };
 
 const LIST_EVERY_MS = 3000;
@@ -176,6 +180,7 @@ function renderCountdown() {
 
 function offerGone(text) {
   if (offer) offer.answered = true;
+  closeJoiningMedia();
   ui.accept.hidden = ui.decline.hidden = true;
   ui.offerStatus.textContent = text;
   ui.offer.dataset.state = 'over';
@@ -225,12 +230,58 @@ export function onColleagueState(msg) {
   return true;
 }
 
+// B's connections with the booth and with A while joining (`peer` "booth",
+// "adviser"), with B's own camera and microphone when it has them.
+const PEERS = {
+  booth: { video: $('colleague-booth-video'), audio: $('colleague-booth-audio') },
+  adviser: { video: $('colleague-adviser-video'), audio: $('colleague-adviser-audio') },
+};
+const media = answerer({
+  name: 'colleague',
+  send: (text) => send(text),
+  call: () => offer?.call,
+  stream: () => st.localStream ?? null,
+  iceServers: () => st.iceServers,
+  live: () => !!offer?.answered && ['joining', 'joined'].includes(ui.offer.dataset.state),
+  draw: (peer, track, stream) => {
+    const el = track.kind === 'video' ? PEERS[peer].video : PEERS[peer].audio;
+    el.srcObject = stream;
+    el.play().catch(() => {});
+    ui.offerVideos.hidden = false;
+  },
+  undraw: (peer) => {
+    PEERS[peer].video.srcObject = PEERS[peer].audio.srcObject = null;
+  },
+  state: (peer, s) => {
+    PEERS[peer].video.closest('figure').dataset.pc = s;
+  },
+});
+
+function closeJoiningMedia() {
+  media.closeAll();
+  ui.offerVideos.hidden = true;
+}
+
+// `sdp` / `ice` of the colleague's connections; false: not one of them.
+export function onColleagueMedia(msg) {
+  if (!offer || offer.call !== msg.call || !PEERS[msg.peer]) return false;
+  if (msg.type === 'sdp') media.onSdp(msg);
+  else media.onIce(msg);
+  return true;
+}
+
+// For the tests: the colleague's connections' media (answerer.js stats).
+export const colleagueStats = () => media.stats();
+
 // call_owner: to the booth and to the new adviser. This console is the
 // colleague: the call is its own now.
 export function onCallOwner(msg) {
   if (!offer || offer.call !== msg.call || st.call) return;
   const o = offer;
   offer = null;
+  // the booth makes the call's main connection anew toward this console:
+  // the guest's connections are done (A has left)
+  closeJoiningMedia();
   ui.offer.hidden = true;
   ui.offer.dataset.state = 'owner';
   renderCountdown();

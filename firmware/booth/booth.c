@@ -484,9 +484,9 @@ static JsonObject *guest_stats_json(Booth *booth)
 }
 
 /* The guest's name and role are the visitor's session data. */
-static void guest_wipe(Booth *booth)
+static void guest_wipe(Booth *booth, const char *why)
 {
-	guest_media_drop(booth, "the session ends", FALSE);
+	guest_media_drop(booth, why, FALSE);
 	/* an ask still shown ends with the call, with no answer: the
 	 * switchboard ends the guest with the call (the screen learns of it
 	 * from the session's end, as of everything else wiped here) */
@@ -532,7 +532,7 @@ static void booth_wipe(Booth *booth)
 	}
 	g_ptr_array_set_size(booth->pending_ice, 0);
 	g_ptr_array_set_size(booth->chat, 0);
-	guest_wipe(booth);
+	guest_wipe(booth, "the session ends");
 	booth_call_doc_drop(booth->doc, FALSE);
 	g_clear_pointer(&booth->end_reason, g_free);
 	booth->sharing = FALSE;
@@ -927,7 +927,7 @@ static void media_restart(Booth *booth, const char *why)
 		finish_session(booth, "media lost");
 		return;
 	}
-	g_message("call %s: media connection %u is dead (%s): offering connection %u", booth->call, booth->media_gen,
+	g_message("call %s: media connection %u is done (%s): offering connection %u", booth->call, booth->media_gen,
 		  why, booth->media_gen + 1);
 	/* the guest's connection is a branch of this engine: it goes with it
 	 * (not made again on the new one yet: THREEWAY.md) */
@@ -1285,6 +1285,30 @@ static void handle_guest_state(Booth *booth, RelaisMsg *msg)
 		booth->observer.guest(booth, booth->observer_data);
 }
 
+/* call_owner: the warm transfer's hand-over (THREEWAY.md "The hand-over's
+ * media"). The colleague was a guest; the call is theirs now. The guest's
+ * connection goes at once and the call's main connection is made anew
+ * toward the new owner, as a reconnection is (a higher `media` number):
+ * the old one led to the adviser who has left. The visitor's screen stays
+ * in the call: the session's state does not change. */
+static void handle_call_owner(Booth *booth, RelaisMsg *msg)
+{
+	if (g_strcmp0(relais_msg_get_string(msg, "call"), booth->call) != 0 ||
+	    (booth->state != RELAIS_SESSION_IN_CALL && booth->state != RELAIS_SESSION_CONNECTING)) {
+		g_debug("a new owner for no call of ours: ignored");
+		return;
+	}
+	g_free(booth->peer);
+	booth->peer = g_strdup(relais_msg_get_string(msg, "adviser"));
+	/* the colleague is no guest any more: two parties again */
+	guest_wipe(booth, "the colleague owns the call now");
+	g_message("call %s handed over to adviser '%s'", booth->call, booth->peer);
+	if (booth->media)
+		media_restart(booth, "the call was handed over");
+	if (booth->observer.guest)
+		booth->observer.guest(booth, booth->observer_data);
+}
+
 gboolean booth_guest_answer(Booth *booth, gboolean accept, GError **error)
 {
 	if (!relais_consent_answer(booth->consent, NULL, accept)) {
@@ -1500,6 +1524,9 @@ static void on_link_message(BoothLink *link, RelaisMsg *msg, gpointer data)
 		break;
 	case RELAIS_MSG_GUEST_STATE:
 		handle_guest_state(booth, msg);
+		break;
+	case RELAIS_MSG_CALL_OWNER:
+		handle_call_owner(booth, msg);
 		break;
 	case RELAIS_MSG_UPDATE_OFFER:
 		if (booth->updater)

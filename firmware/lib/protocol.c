@@ -815,7 +815,10 @@ static gboolean check_guest_hello(JsonObject *obj, RelaisRole sender, GError **e
 }
 
 /* sdp, ice: `peer` names the other end of the media connection; nobody
- * names itself, and a guest, with two connections, always names one. */
+ * names itself, and a guest, with two connections, always names one. An
+ * adviser may name "adviser": a colleague joining by a warm transfer
+ * answers the first adviser's connection (the hub refuses it from an
+ * adviser who has the call). */
 static gboolean check_peer(JsonObject *obj, RelaisRole sender, GError **error)
 {
 	const char *peer = json_object_get_string_member_with_default(obj, "peer", NULL);
@@ -828,7 +831,7 @@ static gboolean check_peer(JsonObject *obj, RelaisRole sender, GError **error)
 					   json_object_get_string_member(obj, "type"));
 		return TRUE;
 	}
-	if (g_strcmp0(peer, relais_role_name(sender)) == 0)
+	if (g_strcmp0(peer, relais_role_name(sender)) == 0 && sender != RELAIS_ROLE_ADVISER)
 		return relais_fail(error, RELAIS_PROTO_ERROR, RELAIS_PROTO_ERROR_FIELD,
 				   "field 'peer' names the sender itself");
 	return TRUE;

@@ -464,6 +464,14 @@ void hub_handle_in_call(SbHub *hub, SbPeer *peer, RelaisMsg *msg)
 	}
 	if ((type == RELAIS_MSG_SDP || type == RELAIS_MSG_ICE) && hub_guest_route_media(hub, peer, msg))
 		return;
+	/* "adviser" is only a transferring colleague's name for the other
+	 * adviser (protocol.c check_peer) */
+	if ((type == RELAIS_MSG_SDP || type == RELAIS_MSG_ICE) && peer->role == RELAIS_ROLE_ADVISER &&
+	    g_strcmp0(relais_msg_get_string(msg, "peer"), "adviser") == 0) {
+		hub_send_error(hub, peer, RELAIS_PROTO_ERROR_FIELD, relais_msg_type_name(type),
+			       "field 'peer' names the sender itself");
+		return;
+	}
 	if (type == RELAIS_MSG_CHAT)
 		hub_guest_chat_copy(hub, call, msg, peer->role == RELAIS_ROLE_BOOTH ? "visitor" : peer->name);
 	hub_call_must_step(call, SB_CALL_EV_RELAY);

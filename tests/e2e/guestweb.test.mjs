@@ -46,9 +46,10 @@ describe('a guest in the call (console and guest page)', { skip, timeout: 120000
     await g.goto('about:blank'); // a link opened afresh (not a fragment change)
     await g.goto(url);
     await g.locator('[data-testid="guest-name"]').waitFor();
-    // the token is out of the address bar once read
-    assert.equal(new URL(g.url()).hash, '');
+    // the page's script has run (the field is in the HTML before it)...
     await g.waitForSelector(`body[data-media="${media}"]`);
+    // ...and the token is out of the address bar once read
+    assert.equal(new URL(g.url()).hash, '');
     // the level meter moves with Chromium's fake microphone (its beeps)
     if (media === 'sendrecv') await g.waitForFunction(() => document.getElementById('guest-level').value > 0.01, null, { timeout: 10000 });
     await g.locator('[data-testid="guest-name"]').fill(name);

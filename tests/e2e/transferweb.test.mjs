@@ -9,8 +9,8 @@
 // console is out of the call (no outcome form: B finishes it), B's in it.
 // Then B offers it to a queue and the queue item is marked as a transfer
 // for Hugo, whose console speaks French, and who takes it.
-// B's media answer to the booth is sent through window.relais: the
-// three-way media in the console are another slice.
+// B's console answers the (scripted) booth's offer with its own connection
+// (assets/web/answerer.js); the media themselves are in handover.test.mjs.
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,10 +102,21 @@ describe('warm transfer (consoles)', { skip, timeout: 120000 }, () => {
     booth.send({ type: 'guest_answer', call, guest: ask.guest, accept: true });
     await a.waitForSelector('[data-testid="transfer-state"][data-state="joining"]');
     await b.waitForSelector('[data-testid="transfer-offer"][data-state="joining"]');
-    // the booth's offer to the colleague, and the colleague's answer
-    booth.send({ type: 'sdp', call, sdp_type: 'offer', sdp: 'v=0 booth', peer: 'guest' });
-    await b.evaluate((id) => window.relais.sendOnLink(window.relais.protocol.toPeer(window.relais.protocol.sdp(id, 'answer', 'v=0 colleague'), 'booth')), call);
-    await booth.next((m) => m.type === 'sdp' && m.peer === 'guest' && m.sdp === 'v=0 colleague');
+    // the booth's offer to the colleague (a real one, made by Chromium in
+    // Hugo's page: the scripted booth has no media), and the colleague's
+    // console answers it as a guest does
+    const offerSdp = await h.evaluate(async () => {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('audio');
+      pc.addTransceiver('video');
+      const sdp = (await pc.createOffer()).sdp;
+      pc.close();
+      return sdp;
+    });
+    booth.send({ type: 'sdp', call, sdp_type: 'offer', sdp: offerSdp, peer: 'guest' });
+    const answer = await booth.next((m) => m.type === 'sdp' && m.peer === 'guest');
+    assert.equal(answer.sdp_type, 'answer');
+    assert.match(answer.sdp, /^v=0/);
     await a.waitForSelector('[data-testid="transfer-state"][data-state="joined"]');
     assert.equal(await pill().innerText(), 'Marie has joined: hand over when ready');
     await b.waitForSelector('[data-testid="transfer-offer"][data-state="joined"]');

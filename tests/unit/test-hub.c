@@ -3200,6 +3200,24 @@ static void hand_over(Fixture *f, Conn *b, Conn *from, Conn *to, const char *to_
 		 "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"answer\",\"sdp\":\"v=0 c\",\"peer\":\"booth\"}",
 		 call);
 	g_assert_cmpstr(last_transfer_state(from), ==, "joined");
+	/* the first adviser's connection with the colleague: `to` names it
+	 * "adviser"; the adviser who has the call may not name itself */
+	say_call(f, from,
+		 "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"offer\",\"sdp\":\"v=0 a\",\"peer\":\"guest\"}",
+		 call);
+	g_autoptr(RelaisMsg) to_offer = last_of(to, RELAIS_MSG_SDP);
+	g_assert_cmpstr(relais_msg_get_string(to_offer, "peer"), ==, "adviser");
+	say_call(f, to,
+		 "{\"type\":\"sdp\",\"call\":\"%s\",\"sdp_type\":\"answer\",\"sdp\":\"v=0 ca\",\"peer\":\"adviser\"}",
+		 call);
+	g_autoptr(RelaisMsg) from_answer = last_of(from, RELAIS_MSG_SDP);
+	g_assert_cmpstr(relais_msg_get_string(from_answer, "sdp"), ==, "v=0 ca");
+	g_assert_cmpstr(relais_msg_get_string(from_answer, "peer"), ==, "guest");
+	guint b_before = b->inbox->len;
+	say_call(f, from, "{\"type\":\"ice\",\"call\":\"%s\",\"candidate\":\"c\",\"mline\":0,\"peer\":\"adviser\"}",
+		 call);
+	g_assert_cmpstr(last_error(from), ==, "field");
+	g_assert_cmpuint(b->inbox->len, ==, b_before);
 	say_call(f, from, "{\"type\":\"transfer_done\",\"call\":\"%s\"}", call);
 	g_autoptr(RelaisMsg) end = last_of(from, RELAIS_MSG_END);
 	g_assert_nonnull(end);

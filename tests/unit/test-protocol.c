@@ -1189,6 +1189,12 @@ static void test_guest_messages(void)
 		     B_, TRUE, RELAIS_PROTO_ERROR_FIELD, "'peer'");
 	expect_error("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0,\"peer\":\"booth\"}", B_, TRUE,
 		     RELAIS_PROTO_ERROR_FIELD, "itself");
+	expect_error("{\"type\":\"ice\",\"call\":\"c1\",\"candidate\":\"\",\"mline\":0,\"peer\":\"guest\"}", G_, TRUE,
+		     RELAIS_PROTO_ERROR_FIELD, "itself");
+	/* a colleague joining by a transfer answers the first adviser (the
+	 * hub refuses it from the adviser who has the call) */
+	expect_ok("{\"type\":\"sdp\",\"call\":\"c1\",\"sdp_type\":\"answer\",\"sdp\":\"v=0\",\"peer\":\"adviser\"}", A_,
+		  TRUE);
 	/* bad: unknown roles */
 	expect_error("{\"type\":\"invite\",\"call\":\"c1\",\"role\":\"spy\"}", A_, TRUE, RELAIS_PROTO_ERROR_FIELD,
 		     "interpreter|relative|adviser");
