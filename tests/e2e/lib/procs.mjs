@@ -64,6 +64,10 @@ export class Proc {
       for (const w of this.lineWaiters.splice(0)) w.reject(err);
     });
     live.add(this);
+    // the log ends when the output does: 'exit' can come before the last
+    // of stdout/stderr is read, and a line written to an ended log is an
+    // uncaught ERR_STREAM_WRITE_AFTER_END in whichever test runs then
+    this.child.on('close', () => this.log?.end());
     for (const stream of ['stdout', 'stderr']) {
       let partial = '';
       this.child[stream].setEncoding('utf8');
@@ -122,7 +126,6 @@ export class Proc {
     const t = setTimeout(() => killGroup(this.child.pid, 'SIGKILL'), graceMs);
     const r = await this.exited;
     clearTimeout(t);
-    this.log?.end();
     return r;
   }
 }
