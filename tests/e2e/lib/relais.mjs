@@ -31,7 +31,10 @@ export function switchboardCli(dataDir, args, input = '') {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close': its output read to the end ('exit' can come before)
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // one that exits without reading its input closes the pipe first
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }
