@@ -12,7 +12,7 @@ export KCONFIG_CONFIG
 # uses, so that a switchboard file including GStreamer or SDL does not build.
 CORE_PKGS := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0
 MEDIA_PKGS := $(CORE_PKGS) gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-app-1.0 \
-              gstreamer-video-1.0 gstreamer-audio-1.0 nice
+              gstreamer-video-1.0 gstreamer-audio-1.0 gstreamer-rtp-1.0 nice
 # libsystemd: both programs tell systemd they are ready and feed its watchdog
 # (sdnotify.c); openssl in the booth: its settings file (boothconf.c, pinhash.c)
 # and its enrolment key and request (enrol-client.c, pki.c)

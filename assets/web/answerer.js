@@ -98,7 +98,7 @@ export function answerer(o) {
       for (const [peer, { pc }] of pcs) {
         const s = { connectionState: pc.connectionState, inboundVideo: null, inboundAudio: null, outboundVideo: null, outboundAudio: null };
         (await pc.getStats()).forEach((r) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'video') s.inboundVideo = { packetsReceived: r.packetsReceived ?? 0, framesDecoded: r.framesDecoded ?? 0 };
+          if (r.type === 'inbound-rtp' && r.kind === 'video') s.inboundVideo = { packetsReceived: r.packetsReceived ?? 0, framesDecoded: r.framesDecoded ?? 0, frameWidth: r.frameWidth ?? 0 };
           else if (r.type === 'inbound-rtp' && r.kind === 'audio') s.inboundAudio = { packetsReceived: r.packetsReceived ?? 0 };
           else if (r.type === 'outbound-rtp' && r.kind === 'video') s.outboundVideo = { packetsSent: r.packetsSent ?? 0, framesEncoded: r.framesEncoded ?? 0 };
           else if (r.type === 'outbound-rtp' && r.kind === 'audio') s.outboundAudio = { packetsSent: r.packetsSent ?? 0 };

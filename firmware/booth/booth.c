@@ -480,6 +480,7 @@ static JsonObject *guest_stats_json(Booth *booth)
 	json_object_set_int_member(o, "rtp_packets_sent", (gint64)st.rtp_packets_sent);
 	json_object_set_int_member(o, "rtp_bytes_sent", (gint64)st.rtp_bytes_sent);
 	json_object_set_int_member(o, "rate_kbps", st.rate_kbps);
+	json_object_set_int_member(o, "reports_received", (gint64)st.reports_received);
 	return o;
 }
 

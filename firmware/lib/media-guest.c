@@ -9,6 +9,7 @@
 #include "media-private.h"
 #include "media-ratectl.h"
 
+#include <gst/rtp/gstrtcpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
@@ -70,6 +71,12 @@ struct _RelaisMediaGuest {
 	gboolean rate_on;
 	RelaisRate rate;
 	GSource *rate_source;
+	/* the guest's report blocks since the last poll (on_guest_rtcp):
+	 * how many, the worst fraction lost; the RTP sessions whose RTCP is
+	 * read (owned references) */
+	guint rr_blocks;
+	double rr_worst;
+	GPtrArray *rtcp_sessions;
 };
 
 #define RATE_POLL_MS 2000
@@ -96,6 +103,7 @@ static void guest_unref(gpointer data)
 	g_clear_object(&g->audio_decoder);
 	g_clear_object(&g->webrtc);
 	g_clear_object(&g->bin);
+	g_clear_pointer(&g->rtcp_sessions, g_ptr_array_unref);
 	g_clear_object(&g->pipeline);
 	relais_media_unref(g->m);
 	g_main_context_unref(g->context);
@@ -528,61 +536,100 @@ static GstPadProbeReturn drop_if_failed(GstPad *pad, GstPadProbeInfo *info, gpoi
 
 /* --- the guest's sending rate ---------------------------------------------- */
 
-typedef struct {
-	guint own[8];
-	guint n_own;
-	double fraction_lost, rtt_s;
-} RateScan;
+/* Every report block of the guest's RTCP, as it arrives. Not from
+ * rtpsession's "stats": there each of the guest's sources keeps one block,
+ * the last of its last packet (a compound from a peer with one session for
+ * audio and video carries a block per stream of ours, and only the last
+ * stays: the other stream's loss is never seen), and its RTCP comes every
+ * few seconds, so a poll every two reads the same block again and again.
+ * The blocks in the guest's RTCP are about what it receives: our streams. */
+static void on_guest_rtcp(GObject *session, GstBuffer *buffer, gpointer data)
+{
+	RelaisMediaGuest *g = data;
+	GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+	if (!gst_rtcp_buffer_map(buffer, GST_MAP_READ, &rtcp))
+		return;
+	guint blocks = 0;
+	double worst = -1.0;
+	GstRTCPPacket p;
+	for (gboolean more = gst_rtcp_buffer_get_first_packet(&rtcp, &p); more;
+	     more = gst_rtcp_packet_move_to_next(&p)) {
+		GstRTCPType type = gst_rtcp_packet_get_type(&p);
+		if (type != GST_RTCP_TYPE_SR && type != GST_RTCP_TYPE_RR)
+			continue;
+		for (guint i = 0; i < gst_rtcp_packet_get_rb_count(&p); i++) {
+			guint32 ssrc, seq, jitter, lsr, dlsr;
+			guint8 fraction;
+			gint32 lost;
+			gst_rtcp_packet_get_rb(&p, i, &ssrc, &fraction, &lost, &seq, &jitter, &lsr, &dlsr);
+			worst = MAX(worst, fraction / 256.0);
+			blocks++;
+		}
+	}
+	gst_rtcp_buffer_unmap(&rtcp);
+	if (blocks == 0)
+		return;
+	g_mutex_lock(&g->lock);
+	g->rr_blocks += blocks;
+	g->rr_worst = MAX(g->rr_worst, worst);
+	g_mutex_unlock(&g->lock);
+}
 
-/* One RTP session's sources: ours (internal), then the guest's reports
- * about them (rb-*), the worst of each figure. */
-static void scan_session(GstElement *session, RateScan *scan)
+/* The guest's webrtcbin makes its RTP session once negotiated: its RTCP
+ * read from then on (once per session). */
+static void watch_session(RelaisMediaGuest *g, GstElement *element)
+{
+	GObject *session = NULL;
+	g_object_get(element, "internal-session", &session, NULL);
+	if (session == NULL)
+		return;
+	g_mutex_lock(&g->lock);
+	gboolean known = g->closed || g_ptr_array_find(g->rtcp_sessions, session, NULL);
+	if (!known)
+		g_ptr_array_add(g->rtcp_sessions, g_object_ref(session));
+	g_mutex_unlock(&g->lock);
+	if (!known)
+		guest_connect(g, session, "on-receiving-rtcp", G_CALLBACK(on_guest_rtcp));
+	g_object_unref(session);
+}
+
+/* The round trip of the guest's last report (rtpsession's "stats": from
+ * LSR/DLSR against our sender reports), the longest over its sources. */
+static double session_rtt(GstElement *session)
 {
 	GstStructure *stats = NULL;
 	g_object_get(session, "stats", &stats, NULL);
 	if (stats == NULL)
-		return;
+		return -1.0;
+	double rtt = -1.0;
 	const GValue *v = gst_structure_get_value(stats, "source-stats");
 	/* clang-format off */
 	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 	GValueArray *sources = v != NULL && G_VALUE_TYPE(v) == g_value_array_get_type() ? g_value_get_boxed(v) : NULL;
-	for (guint pass = 0; pass < 2 && sources != NULL; pass++)
-		for (guint i = 0; i < sources->n_values; i++) {
-			const GValue *sv = g_value_array_get_nth(sources, i);
-			if (!GST_VALUE_HOLDS_STRUCTURE(sv))
-				continue;
-			const GstStructure *s = gst_value_get_structure(sv);
-			gboolean internal = FALSE, have_rb = FALSE;
-			guint ssrc = 0, fraction = 0, rtt_q16 = 0;
-			gst_structure_get_boolean(s, "internal", &internal);
-			if (pass == 0) {
-				if (internal && scan->n_own < G_N_ELEMENTS(scan->own) &&
-				    gst_structure_get_uint(s, "ssrc", &ssrc))
-					scan->own[scan->n_own++] = ssrc;
-				continue;
-			}
-			gst_structure_get_boolean(s, "have-rb", &have_rb);
-			if (internal || !have_rb || !gst_structure_get_uint(s, "rb-ssrc", &ssrc))
-				continue;
-			gboolean ours = FALSE;
-			for (guint k = 0; k < scan->n_own; k++)
-				ours = ours || scan->own[k] == ssrc;
-			if (!ours)
-				continue;
-			if (gst_structure_get_uint(s, "rb-fractionlost", &fraction))
-				scan->fraction_lost = MAX(scan->fraction_lost, fraction / 256.0);
-			if (gst_structure_get_uint(s, "rb-round-trip", &rtt_q16) && rtt_q16 > 0)
-				scan->rtt_s = MAX(scan->rtt_s, rtt_q16 / 65536.0);
-		}
+	for (guint i = 0; sources != NULL && i < sources->n_values; i++) {
+		const GValue *sv = g_value_array_get_nth(sources, i);
+		if (!GST_VALUE_HOLDS_STRUCTURE(sv))
+			continue;
+		const GstStructure *s = gst_value_get_structure(sv);
+		gboolean internal = FALSE, have_rb = FALSE;
+		guint rtt_q16 = 0;
+		gst_structure_get_boolean(s, "internal", &internal);
+		gst_structure_get_boolean(s, "have-rb", &have_rb);
+		if (!internal && have_rb && gst_structure_get_uint(s, "rb-round-trip", &rtt_q16) && rtt_q16 > 0)
+			rtt = MAX(rtt, rtt_q16 / 65536.0);
+	}
 	G_GNUC_END_IGNORE_DEPRECATIONS
 	/* clang-format on */
 	gst_structure_free(stats);
+	return rtt;
 }
 
 /* The guest's receiver reports into its controller, its target to the
  * engine as a cap: the one encoder follows the lower of the two peers'
- * estimates. A simpler reading than the adviser's (media-probes.c): the
- * worst stream's fraction lost as it is, no weighting by packets. */
+ * estimates. Each block counts once, in the poll after it came; a poll
+ * with none tells the controller nothing new. A simpler reading than the
+ * adviser's (media-probes.c): the worst block's fraction lost as it is, no
+ * weighting by packets, no jitter. */
 static gboolean on_rate_poll(gpointer data)
 {
 	RelaisMediaGuest *g = data;
@@ -590,31 +637,39 @@ static gboolean on_rate_poll(gpointer data)
 		return G_SOURCE_REMOVE;
 	if (!g_atomic_int_get(&g->connected) || g_atomic_int_get(&g->failed))
 		return G_SOURCE_CONTINUE;
-	RateScan scan = {.fraction_lost = -1.0, .rtt_s = -1.0};
+	double rtt = -1.0;
 	GstIterator *it = gst_bin_iterate_recurse(GST_BIN(g->webrtc));
 	GValue v = G_VALUE_INIT;
 	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
 		GstElement *e = g_value_get_object(&v);
 		GstElementFactory *f = gst_element_get_factory(e);
-		if (f != NULL && g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") == 0)
-			scan_session(e, &scan);
+		if (f != NULL && g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") == 0) {
+			watch_session(g, e);
+			rtt = MAX(rtt, session_rtt(e));
+		}
 		g_value_reset(&v);
 	}
 	g_value_unset(&v);
 	gst_iterator_free(it);
 	g_mutex_lock(&g->lock);
+	guint blocks = g->rr_blocks;
 	RelaisRateReport r = {
-		.fraction_lost = scan.fraction_lost,
-		.rtt_s = scan.rtt_s,
+		.fraction_lost = blocks ? g->rr_worst : -1.0,
+		.rtt_s = blocks ? rtt : -1.0,
 		.jitter_s = -1.0,
 		.bytes_sent = g->stats.rtp_bytes_sent,
 		.packets_sent = g->stats.rtp_packets_sent,
 	};
+	g->rr_blocks = 0;
+	g->rr_worst = -1.0;
+	g->stats.reports_received += blocks;
+	if (blocks)
+		g->stats.report_loss = r.fraction_lost;
 	relais_rate_update(&g->rate, &r, g_get_monotonic_time());
 	guint kbps = g->rate.video_kbps;
 	g->stats.rate_kbps = kbps;
-	g_debug("guest: sending rate: its loss %.3f, round trip %.3f s over %u streams of ours: %u kbit/s (%s)",
-		scan.fraction_lost, scan.rtt_s, scan.n_own, kbps, g->rate.reason);
+	g_debug("guest: sending rate: %u report blocks, worst loss %.3f, round trip %.3f s: %u kbit/s (%s)", blocks,
+		r.fraction_lost, r.rtt_s, kbps, g->rate.reason);
 	g_mutex_unlock(&g->lock);
 	relais_media_ratectl_set_cap(g->m, kbps);
 	return G_SOURCE_CONTINUE;
@@ -823,6 +878,9 @@ RelaisMediaGuest *relais_media_guest_new(RelaisMedia *m, const RelaisMediaCallba
 	g_atomic_ref_count_init(&g->ref);
 	g_mutex_init(&g->lock);
 	g_queue_init(&g->events);
+	g->rtcp_sessions = g_ptr_array_new_with_free_func(g_object_unref);
+	g->rr_worst = -1.0;
+	g->stats.report_loss = -1.0;
 	g->m = relais_media_ref(m);
 	g->context = g_main_context_ref(m->context);
 	if (callbacks != NULL)
@@ -900,6 +958,9 @@ void relais_media_guest_free(RelaisMediaGuest *g)
 		g_source_destroy(rate_source);
 		g_source_unref(rate_source);
 	}
+	/* closed: no session is added any more */
+	for (guint i = 0; i < g->rtcp_sessions->len; i++)
+		g_signal_handlers_disconnect_by_data(g_ptr_array_index(g->rtcp_sessions, i), g);
 	/* the adviser's estimate alone again */
 	if (rate_on)
 		relais_media_ratectl_set_cap(m, 0);

@@ -46,6 +46,11 @@ typedef struct {
 	/* the guest's own controller's target (kbit/s): the encoder's is the
 	 * lower of it and the adviser's; 0: rate control off */
 	guint rate_kbps;
+	/* the guest's RTCP report blocks about our streams read so far, and
+	 * the worst fraction lost (0..1) of the last poll that had some (-1:
+	 * none yet) */
+	guint64 reports_received;
+	double report_loss;
 } RelaisMediaGuestStats;
 
 /* Returns: (transfer full) the guest's connection, its offer on its way

@@ -2,15 +2,17 @@
 // Three-way media on a real booth (THREEWAY.md "Booth media", "Booth
 // layouts"): a real relais-booth with its touch UI (off screen), a real
 // Chromium console as the adviser and a second real Chromium as the guest.
-// The guest's page is this test's own: a raw RTCPeerConnection joining
-// /ws/guest with the token from `invited` and answering the booth's offer
-// (the real guest page is tested in guestweb.test.mjs). The booth builds the
-// guest's connection on the ask, sends its offer once the visitor said yes;
-// frames are decoded at the booth from the guest and at the guest from the
-// booth, audio packets arrive both ways, and the adviser's call keeps its
-// frames flowing all along. The guest is removed, a second one (an
-// interpreter) joins in the same call, then leaves; the layouts are checked
-// by the screenshot's pixels.
+// The guest uses the project's guest page (assets/web/guest.html: the
+// invitation link, a name, the camera check, Join) and the visitor lets
+// them in with a tap on the booth's screen. The booth builds the guest's
+// connection on the ask and sends its offer once the visitor said yes; then
+// every end decodes frames from every other end and gets audio packets (the
+// booth's media.guest_media, the guest page's and the console's getStats()),
+// and the adviser's call keeps its frames flowing all along. Chat (the
+// booth's on-screen keyboard, the guest page, the console) reaches all
+// three. The guest is removed, a second one (an interpreter) joins in the
+// same call, then leaves; the layouts are checked by the screenshot's
+// pixels, the visitor's own picture clear of the pictures and their names.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +21,6 @@ import { UI_ARGS, UI_ENV, callFromBooth } from './lib/boothui.mjs';
 import { Stack, until, waitMedia } from './lib/scenario.mjs';
 import { launchAdviser } from './lib/browser.mjs';
 import { readPng } from './lib/png.mjs';
-import { inviteAndJoin } from './lib/guestpage.mjs';
 
 const missing = missingBinaries('relais-switchboard', 'relais-booth', 'relais-boothctl');
 const skip = missing.length ? `not built: ${missing.join(', ')} (run make)` : false;
@@ -59,6 +60,14 @@ function checkPictures({ layout, shot }) {
   for (const r of [guest, face]) {
     const band = shot.pixel(r[0] + 4, r[1] + r[3] + 4);
     assert.ok(near(band, NAME_BAND), `a name band under ${r}: ${band}`);
+    // the band's height as drawn (its colour down from the picture's foot,
+    // clear of its rounded corner and of the centred name): the own picture
+    // clear of it
+    const bx = r[0] + Math.floor(r[2] / 8);
+    let h = 0;
+    while (r[1] + r[3] + h < shot.height && near(shot.pixel(bx, r[1] + r[3] + h), NAME_BAND, 40)) h++;
+    const nameBand = [r[0], r[1], r[2], r[3] + h];
+    assert.ok(!overlap(own, nameBand), `the own picture ${own} clear of the picture and its name ${nameBand}`);
   }
   assert.ok(own[0] + own[2] > shot.width * 0.8 && own[1] > shot.height * 0.5, `the own picture in the bottom right corner: ${own}`);
 }
@@ -103,40 +112,82 @@ test('threeway: a guest joins the call on the booth, is removed, a second joins'
       );
     };
 
-    // The adviser invites `role` from the console; the guest page joins with
-    // the link's token; the booth shows the ask, its guest connection ready.
+    // The adviser invites `role` from the console; the guest opens the
+    // link in the real guest page, gives a name, passes the camera check
+    // and joins; the booth shows the ask, its guest connection ready but
+    // no offer sent. The visitor taps "Let them in"; then every end
+    // decodes frames from every other end and gets audio packets: the
+    // booth from the guest (media.guest_media), the guest page from the
+    // booth and from the adviser, the console from the guest.
     async function guestJoins(role, name) {
-      await inviteAndJoin(page, g, sb, role, name);
-      await until(async () => (await ctl.status()).guest_ask, { timeout: 10000, what: 'the ask on the booth' });
+      await page.locator('[data-testid="invite-role"]').selectOption(role);
+      await page.locator('[data-testid="invite-create"]').click();
+      await page.locator('[data-testid="invite-url"]').waitFor({ state: 'visible' });
+      const url = await page.locator('[data-testid="invite-url"]').inputValue();
+      await g.goto('about:blank');
+      await g.goto(url);
+      await g.waitForSelector('body[data-media="sendrecv"]'); // the camera check passed
+      await g.locator('[data-testid="guest-name"]').fill(name);
+      await g.locator('[data-testid="guest-join-btn"]').click();
+      await g.waitForSelector('[data-testid="guest-state"][data-state="asking"]');
+      const ask = await until(async () => (await ctl.status()).guest_ask, { timeout: 10000, what: 'the ask on the booth' });
+      assert.equal(ask.name, name);
+      assert.equal(ask.role, role);
       // built and its offer made while the visitor is asked, not sent yet
       const gm = await until(async () => {
         const m = (await media()).guest_media;
         return m.state !== 'none' ? m : null;
       }, { timeout: 5000, what: "the guest's connection built on the ask" });
       assert.equal(gm.offer_sent, false, 'no offer to a guest not let in');
-      assert.equal(await g.evaluate(() => window.guest.offers), 0);
-      await ctl.run('guest-answer', 'yes');
+      assert.deepEqual(await g.evaluate(() => window.relaisGuest.peers), [], 'no connection on the guest page before the yes');
+      await ctl.tap('guest', 'yes');
+      await g.waitForSelector('[data-testid="guest-state"][data-state="joined"]', { timeout: 10000 });
       let last;
+      const flows = (s) => (s?.inboundVideo?.framesDecoded ?? 0) >= 30 && (s?.inboundAudio?.packetsReceived ?? 0) > 0;
       await until(
         async () => {
-          const [m, s] = [(await media()).guest_media, await g.evaluate(() => window.stats())];
-          last = { booth: m, guest: s };
+          const m = (await media()).guest_media;
+          const s = await g.evaluate(() => window.relaisGuest.stats());
+          const c = await page.evaluate(() => window.relais.guestStats());
+          last = { booth: m, guest: s, console: c };
           return m.state === 'connected' && m.video_frames_received >= 30 && m.audio_buffers_received > 0 && m.rtp_packets_sent > 0 &&
-            s.video >= 30 && s.audioPackets > 0;
+            flows(s.booth) && flows(s.adviser) && c?.connectionState === 'connected' && flows(c);
         },
-        { timeout: 20000, interval: 250, what: 'media both ways between the booth and the guest' },
+        { timeout: 30000, interval: 250, what: 'media between every two of the booth, the adviser and the guest' },
       ).catch((err) => {
         err.message += `\nlast: ${JSON.stringify(last)}`;
         throw err;
       });
-      assert.equal(await g.evaluate(() => window.guest.offers), 1);
-      assert.equal(last.guest.width, (await media()).video_sent_width, 'the guest gets the same encoded picture as the adviser');
+      await g.waitForSelector('[data-testid="guest-peer-booth"][data-live="true"]');
+      await g.waitForSelector('[data-testid="guest-peer-adviser"][data-live="true"]');
+      await page.waitForSelector('[data-testid="guest-tile"][data-live="true"]');
+      assert.equal(last.guest.booth.inboundVideo.frameWidth, (await media()).video_sent_width, 'the guest gets the same encoded picture as the adviser');
       return last;
+    }
+
+    // chat: each line reaches the two others
+    async function chatToAll(name) {
+      const line = (text) => g.locator('[data-testid="guest-chat-message"]', { hasText: text });
+      await ctl.tap('keyboard', 'open');
+      for (const ch of 'hello both') await ctl.tap('keyboard', ch === ' ' ? 'space' : ch);
+      await ctl.tap('keyboard', 'send');
+      await ctl.tap('keyboard', 'close');
+      await page.locator('[data-testid="chat-message"][data-from="visitor"]', { hasText: 'hello both' }).waitFor({ timeout: 5000 });
+      await line('hello both').waitFor({ timeout: 5000 });
+      await g.locator('[data-testid="guest-chat-input"]').fill(`${name} here`);
+      await g.locator('[data-testid="guest-chat-send"]').click();
+      await page.locator('[data-testid="chat-message"][data-from="guest"]', { hasText: `${name} here` }).waitFor({ timeout: 5000 });
+      await until(async () => (await ctl.status()).chat.some((c) => c.text === `${name} here`), { timeout: 5000, what: "the guest's line at the booth" });
+      await page.locator('[data-testid="chat-input"]').fill(`Welcome ${name}`);
+      await page.locator('[data-testid="chat-send"]').click();
+      await line(`Welcome ${name}`).waitFor({ timeout: 5000 });
+      await until(async () => (await ctl.status()).chat.some((c) => c.text === `Welcome ${name}`), { timeout: 5000, what: "the adviser's line at the booth" });
     }
 
     const s1 = await guestJoins('relative', 'Paul');
     assert.equal(s1.booth.video_width, 640);
     await adviserFlows();
+    await chatToAll('Paul');
 
     // a relative: side by side, two equal pictures
     const side = await threeShown(ctl, 'side');
@@ -146,6 +197,8 @@ test('threeway: a guest joins the call on the booth, is removed, a second joins'
 
     // removed by the adviser: the guest's connection is gone at the booth
     await page.locator('[data-testid="guest-remove"]').click();
+    await g.waitForSelector('[data-testid="guest-state"][data-state="removed"]');
+    await page.waitForSelector('[data-testid="guest-tile"]', { state: 'hidden' });
     await until(async () => (await media()).guest_media.state === 'none', { timeout: 10000, what: "the guest's connection closed" });
     await until(async () => (await ctl.status()).guest?.state === 'removed', { timeout: 5000, what: 'the guest removed on the booth' });
     await adviserFlows();
@@ -168,7 +221,8 @@ test('threeway: a guest joins the call on the booth, is removed, a second joins'
     t.diagnostic(`side by side: ${JSON.stringify(side.layout)}; interpreter: ${JSON.stringify(interp.layout)}`);
 
     // the guest leaves: closed again, the call goes on
-    await g.evaluate(() => window.leave());
+    await g.locator('[data-testid="guest-leave"]').click();
+    await page.waitForSelector('[data-testid="guest-tile"]', { state: 'hidden' });
     await until(async () => (await media()).guest_media.state === 'none', { timeout: 10000, what: "the second guest's connection closed" });
     await adviserFlows();
     await until(async () => (await ctl.status()).visitor.three_layout === undefined, { timeout: 10000, what: 'the two-party layout back' });

@@ -279,6 +279,26 @@ static void assert_rate_capped(Fixture *fx)
 	g_assert_cmpuint(kbps, <=, g.rate_kbps);
 }
 
+static gboolean guest_reported(Fixture *fx)
+{
+	RelaisMediaGuestStats g;
+	relais_media_guest_get_stats(fx->guest, &g);
+	return g.reports_received >= 2 && g.report_loss >= 0;
+}
+
+/* The guest's receiver reports are read as they come, every block of
+ * them (one per stream of ours), each once: on this clean path they say
+ * nothing is lost. */
+static void assert_guest_reports_read(Fixture *fx)
+{
+	g_assert_true(wait_for(fx, guest_reported, "the guest's receiver reports"));
+	RelaisMediaGuestStats g;
+	relais_media_guest_get_stats(fx->guest, &g);
+	g_test_message("the guest's reports: %" G_GUINT64_FORMAT " blocks, loss %.3f", g.reports_received,
+		       g.report_loss);
+	g_assert_cmpfloat(g.report_loss, <, 0.05);
+}
+
 static void guest_goes(Fixture *fx)
 {
 	g_clear_pointer(&fx->guest, relais_media_guest_free);
@@ -310,6 +330,7 @@ static void test_guest(Fixture *fx, gconstpointer data)
 	assert_call_goes_on(fx);
 	assert_guest_key_request_reaches_encoder(fx);
 	assert_rate_capped(fx);
+	assert_guest_reports_read(fx);
 
 	/* one guest at a time; bad input is the guest's error, not the call's */
 	g_assert_null(relais_media_guest_new(fx->booth, &guest_callbacks, fx, &error));

@@ -274,9 +274,9 @@ static SDL_Rect fit_4_3(int x, int y, int w, int h)
  * equal pictures, for a relative or a second adviser; an interpreter's
  * picture large (signs must be read: at least CIF, as large as the screen
  * allows) with the adviser's beside it. Names under the pictures, the
- * visitor's own picture small in the bottom right corner in both, the
- * controls where they always are; the chat over the foot when there is
- * one. */
+ * visitor's own picture small in the bottom right corner in both, clear of
+ * the pictures and their names; the controls where they always are; the
+ * chat in the room left free, or over the foot. */
 static void draw_call_three(BoothUi *ui)
 {
 	UiFrame f = ui_frame(ui);
@@ -285,17 +285,30 @@ static void draw_call_three(BoothUi *ui)
 	int name_h = MAX(ui_px(ui, 34), ui_text_height(ui, FONT_BODY, TRUE, "Ag", ui->w) + ui_px(ui, 6));
 	SDL_Rect area = {m, m, ui->w - 2 * m, ui->h - 3 * m - bar_h};
 	gboolean interpreter = g_strcmp0(ui->view.three_guest_role, "interpreter") == 0;
+	/* the visitor's own picture, in the corner */
+	int pw = area.w / 6, ph = pw * 3 / 4;
+	SDL_Rect own = {area.x + area.w - pw, area.y + area.h - ph, pw, ph};
 	SDL_Rect guest, face;
 	if (interpreter) {
 		/* the interpreter takes two thirds of the width (or all the
-		 * height), the adviser what is left beside it */
-		guest = fit_4_3(area.x, area.y, (area.w - m) * 2 / 3, area.h - name_h);
+		 * height), the adviser what is left beside it, above the
+		 * visitor's own picture */
+		guest = fit_4_3(area.x, area.y, MIN((area.w - m) * 2 / 3, own.x - m - area.x), area.h - name_h);
 		int rest = area.x + area.w - (guest.x + guest.w + m);
-		face = fit_4_3(guest.x + guest.w + m, area.y, rest, (area.h - name_h) / 2);
+		face = fit_4_3(guest.x + guest.w + m, area.y, rest,
+			       MIN((area.h - name_h) / 2, own.y - m - name_h - area.y));
 	} else {
-		int half = (area.w - m) / 2;
-		face = fit_4_3(area.x, area.y, half, area.h - name_h);
-		guest = fit_4_3(area.x + half + m, area.y, half, area.h - name_h);
+		/* two equal pictures, as large as they can be with the own
+		 * picture either in a column beside them or in a band under
+		 * them, whichever leaves them larger; centred in what they
+		 * take */
+		SDL_Rect beside = fit_4_3(0, 0, (own.x - m - area.x - m) / 2, area.h - name_h);
+		SDL_Rect above = fit_4_3(0, 0, (area.w - m) / 2, own.y - m - name_h - area.y);
+		SDL_Rect pic = beside.w >= above.w ? beside : above;
+		int span = beside.w >= above.w ? own.x - m - area.x : area.w;
+		int x = area.x + (span - 2 * pic.w - m) / 2;
+		face = (SDL_Rect){x, area.y, pic.w, pic.h};
+		guest = (SDL_Rect){x + pic.w + m, area.y, pic.w, pic.h};
 	}
 	ui_draw_video(ui, BOOTH_UI_VIDEO_REMOTE, face, NULL);
 	ui_draw_video(ui, BOOTH_UI_VIDEO_GUEST, guest, NULL);
@@ -303,25 +316,34 @@ static void draw_call_three(BoothUi *ui)
 	name_band(ui, guest, name_h, ui->view.three_guest_name);
 	call_status(ui, face, MAX(4, m / 2), FALSE);
 
-	/* the visitor's own picture, in the corner left free by both */
-	int pw = area.w / 6, ph = pw * 3 / 4;
-	SDL_Rect own = {area.x + area.w - pw, area.y + area.h - ph, pw, ph};
 	own_picture(ui, own);
 
-	if (ui->n_chat) {
-		SDL_Rect chat = {area.x + m, area.y + area.h * 3 / 5, area.w - pw - 3 * m, area.h * 2 / 5 - m};
-		chat_panel(ui, chat, m, FALSE);
-	}
+	/* the chat in the room the pictures leave when there is enough of
+	 * it (under both side by side, under the adviser's beside an
+	 * interpreter: the names stay readable), over the pictures' foot
+	 * otherwise */
+	int foot = MAX(face.y + face.h, guest.y + guest.h);
+	SDL_Rect under = {area.x, foot + name_h + m, own.x - m - area.x, area.y + area.h - (foot + name_h + m)};
+	SDL_Rect column = {face.x, face.y + face.h + name_h + m, area.x + area.w - face.x,
+			   own.y - m - (face.y + face.h + name_h + m)};
+	SDL_Rect room = under.w * under.h >= column.w * column.h ? under : column;
+	gboolean chat_free = room.h >= ui_px(ui, 90) && room.w >= area.w / 4;
+	if (ui->n_chat)
+		chat_panel(ui,
+			   chat_free ? room
+				     : (SDL_Rect){area.x + m, area.y + area.h * 3 / 5, area.w - pw - 3 * m,
+						  area.h * 2 / 5 - m},
+			   m, chat_free);
 	SDL_Rect bar = {m, ui->h - m - bar_h, ui->w - 2 * m, bar_h};
 	call_controls(ui, bar, FALSE);
 	ui->escape = EV(RELAIS_JOURNEY_EV_END);
 	if (ui->view.reconnecting)
 		reconnecting_band(ui, face, FONT_SMALL);
 	device_band(ui, face, FONT_SMALL);
-	/* the notice at the pictures' foot, clear of the names */
-	int foot = MAX(face.y + face.h, guest.y + guest.h);
-	guest_notice_band(ui, (SDL_Rect){area.x, area.y, area.w - pw - m, area.h}, m,
-			  ui->n_chat ? MIN(foot, area.y + area.h * 3 / 5) : foot);
+	/* the notice at the pictures' foot (the interpreter's), clear of the
+	 * names */
+	SDL_Rect pics = interpreter ? guest : (SDL_Rect){face.x, area.y, guest.x + guest.w - face.x, area.h};
+	guest_notice_band(ui, pics, m, ui->n_chat && !chat_free ? MIN(foot, area.y + area.h * 3 / 5) : foot);
 	ui->stats.three_layout = interpreter ? "interpreter" : "side";
 	ui->stats.guest_rect = guest;
 	ui->stats.face_rect = face;
