@@ -72,7 +72,11 @@ export function t(key, vars = {}) {
 export const formatNumber = (n, options) => new Intl.NumberFormat(locale, options).format(n);
 
 // A date-time, a time or a date in this locale (24-hour clock in French).
-export const formatDateTime = (d, options = { dateStyle: 'short', timeStyle: 'short' }) => new Intl.DateTimeFormat(locale, options).format(d);
+// A 24-hour clock writes its hours with two digits (00:04:38, as the
+// locale's own time styles do): `hour: 'numeric'` alone gives 0:04:38.
+const H24 = ['h23', 'h24'].includes(new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle);
+export const formatDateTime = (d, options = { dateStyle: 'short', timeStyle: 'short' }) =>
+  new Intl.DateTimeFormat(locale, H24 && options.hour === 'numeric' ? { ...options, hour: '2-digit' } : options).format(d);
 export const formatTime = (d) => new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(d);
 
 // "in 3 days", "il y a 2 heures": `value` in `unit` from now.
