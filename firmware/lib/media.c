@@ -332,7 +332,7 @@ static gboolean link_to_webrtc(RelaisMedia *m, GstElement *encoder, const char *
 	/* a guest's branch that is not linked yet, or no longer, is no error
 	 * for the adviser's */
 	g_object_set(tee, "allow-not-linked", TRUE, NULL);
-	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(tee));
+	gst_bin_add(GST_BIN(m->pipeline), tee); /* the bin takes its own reference: m keeps the one made */
 	if (video)
 		m->video_tee = tee;
 	else
@@ -532,15 +532,16 @@ static gboolean build_pipeline(RelaisMedia *m, const RelaisMediaConf *conf, GErr
 	if (g_object_class_find_property(G_OBJECT_GET_CLASS(m->audio_mixer), "ignore-inactive-pads") != NULL)
 		g_object_set(m->audio_mixer, "ignore-inactive-pads", TRUE, NULL);
 	g_object_set(m->audio_mixer, "start-time-selection", 1 /* first */, NULL);
-	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->audio_mixer));
+	gst_bin_add(GST_BIN(m->pipeline), m->audio_mixer); /* its own reference, as for the tees */
 	GstElement *aconv = relais_media_make_element("audioconvert", "audio-mixed-convert", error);
 	if (aconv == NULL)
 		return FALSE;
 	gst_bin_add(GST_BIN(m->pipeline), aconv);
+	gst_object_unref(aconv); /* the bin's reference keeps it */
 	m->volume = relais_media_make_element("volume", "relais-volume", error);
 	if (m->volume == NULL)
 		return FALSE;
-	gst_bin_add(GST_BIN(m->pipeline), gst_object_ref(m->volume));
+	gst_bin_add(GST_BIN(m->pipeline), m->volume); /* its own reference: m keeps the one made */
 	if (!gst_element_link(m->audio_decoder, m->audio_mixer) ||
 	    !gst_element_link_many(m->audio_mixer, aconv, m->volume, m->playback, NULL)) {
 		g_set_error(error, RELAIS_MEDIA_ERROR, RELAIS_MEDIA_ERROR_PIPELINE,

@@ -288,7 +288,9 @@ static gboolean guest_reported(Fixture *fx)
 
 /* The guest's receiver reports are read as they come, every block of
  * them (one per stream of ours), each once: on this clean path they say
- * nothing is lost. */
+ * little is lost. Not nothing: the guest's branch is a leaky queue, which
+ * drops when the machine is slow (6.6 % seen under the sanitizers on a
+ * loaded CI machine); a misread block says 100 % or garbage. */
 static void assert_guest_reports_read(Fixture *fx)
 {
 	g_assert_true(wait_for(fx, guest_reported, "the guest's receiver reports"));
@@ -296,7 +298,8 @@ static void assert_guest_reports_read(Fixture *fx)
 	relais_media_guest_get_stats(fx->guest, &g);
 	g_test_message("the guest's reports: %" G_GUINT64_FORMAT " blocks, loss %.3f", g.reports_received,
 		       g.report_loss);
-	g_assert_cmpfloat(g.report_loss, <, 0.05);
+	g_assert_cmpfloat(g.report_loss, >=, 0.0);
+	g_assert_cmpfloat(g.report_loss, <, 0.25);
 }
 
 static void guest_goes(Fixture *fx)
